@@ -1,0 +1,115 @@
+"""The fallback: keep a TF1 program on ``tensorflow.compat.v1``, where it runs."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from tfmigrate.names import dotted_name
+
+from . import _eager, _tf
+
+_SWITCHES = ("disable_v2_behavior", "disable_eager_execution")
+
+
+def _top_calls(module: cst.Module):
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                    yield small.value
+
+
+def is_compat_mode(module: cst.Module, imports) -> bool:
+    """The file already runs TF1 semantics: compat.v1 imported, v2 behaviour off."""
+    if not any(full == "tensorflow.compat.v1" for full in imports.aliases.values()):
+        return False
+    for call in _top_calls(module):
+        name = dotted_name(call.func)
+        if name is not None and name.rsplit(".", 1)[-1] in _SWITCHES:
+            return True
+    return False
+
+
+class _GraphFinder(cst.CSTVisitor):
+    """Is there any TF1 graph construct at all (placeholder, session, ...)?"""
+
+    def __init__(self, context) -> None:
+        self.context = context
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> Optional[bool]:
+        if self.found:
+            return False
+        name = _tf.call_name(self.context, node)
+        if name is not None and (
+            name in _eager.PLACEHOLDERS
+            or name in _eager.SESSIONS
+            or name in _eager.INITIALIZERS
+            or (name.startswith("train.") and name.endswith("Optimizer"))
+        ):
+            self.found = True
+        elif any(a.keyword is not None and a.keyword.value == "feed_dict" for a in node.args):
+            self.found = True
+        return None
+
+
+def uses_graph(context) -> bool:
+    cached = context.shared.get("uses-graph")
+    if cached is None:
+        finder = _GraphFinder(context)
+        if context.imports.aliases:
+            context.module.visit(finder)
+        cached = context.shared["uses-graph"] = finder.found
+    return cached
+
+
+def to_compat(module: cst.Module, imports) -> Optional[cst.Module]:
+    """The module importing ``tensorflow.compat.v1`` with v2 behaviour disabled."""
+    body: List[cst.BaseStatement] = []
+    switch_after: Optional[int] = None
+    alias = None
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
+            new_smalls = []
+            for small in stmt.body:
+                new_small, local = _compat_import(small)
+                if local is not None:
+                    alias = alias or local
+                    switch_after = len(body)
+                new_smalls.append(new_small)
+            body.append(stmt.with_changes(body=new_smalls))
+            continue
+        body.append(stmt)
+    if switch_after is None:
+        return None
+    config = module.config_for_parsing
+    switch = [cst.parse_statement(f"{alias}.disable_v2_behavior()\n", config=config)]
+    if "." in alias:
+        switch.insert(0, cst.parse_statement(f"import {alias}\n", config=config))
+    body[switch_after + 1:switch_after + 1] = switch
+    return module.with_changes(body=body)
+
+
+def _compat_import(small):
+    """(new import, the name to call disable_v2_behavior on) for one import."""
+    if isinstance(small, cst.Import):
+        names, local = [], None
+        for alias in small.names:
+            full = dotted_name(alias.name)
+            if full == "tensorflow":
+                as_name = alias.asname.name.value if alias.asname else "tensorflow"
+                alias = cst.ImportAlias(cst.parse_expression("tensorflow.compat.v1"), asname=cst.AsName(cst.Name(as_name)))
+                local = as_name
+            elif full == "tensorflow.compat.v1" and alias.asname is not None:
+                local = alias.asname.name.value
+            names.append(alias)
+        return small.with_changes(names=names), local
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        module = dotted_name(small.module)
+        if module == "tensorflow" and not isinstance(small.names, cst.ImportStar):
+            new = small.with_changes(module=cst.parse_expression("tensorflow.compat.v1"))
+            return new, "tensorflow.compat.v1"
+    return small, None

@@ -1,0 +1,1060 @@
+"""Graph to eager: rewrite a TensorFlow 1 graph program into idiomatic TF2.
+
+The program is read statement by statement, in order, as TF1 builds its
+graph:
+
+- a placeholder becomes a parameter of the functions that use it, with its
+  dtype and shape kept in their ``tf.TensorSpec`` input signature;
+- a tensor computed from placeholders, variables or other tensors becomes a
+  function computing it (a variable may change between two runs);
+- ``opt.minimize(loss)`` becomes a ``tf.function`` train step with
+  ``tf.GradientTape`` and ``apply_gradients``, returning the loss;
+- sessions and variable initializers disappear: the body runs eagerly;
+- ``sess.run(fetches, feed_dict=...)`` calls the functions with the fed
+  values and takes ``.numpy()`` of what they return.
+
+Anything outside what this reading understands raises ``Unsupported`` with
+the reason; the caller then keeps the program on ``tensorflow.compat.v1``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from . import _tf
+
+PLACEHOLDERS = {"placeholder", "placeholder_with_default"}
+SESSIONS = {"Session", "InteractiveSession"}
+INITIALIZERS = {
+    "global_variables_initializer",
+    "initialize_all_variables",
+    "variables_initializer",
+    "local_variables_initializer",
+    "initialize_local_variables",
+}
+VARIABLES = {"Variable"}
+# Calls that only switch TF1 behaviour on or off: nothing to do in TF2.
+NOOPS = {"disable_v2_behavior", "disable_eager_execution", "reset_default_graph", "enable_resource_variables"}
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """A tf.train optimizer and the Keras optimizer that computes the same."""
+
+    keras: str
+    params: Tuple[str, ...]  # TF1 parameters in positional order
+    renames: Dict[str, str] = field(default_factory=dict)
+    defaults: Dict[str, str] = field(default_factory=dict)  # TF1 defaults Keras does not share
+    dropped: Tuple[str, ...] = ("use_locking",)
+    note: str = ""
+
+
+OPTIMIZERS: Dict[str, Optimizer] = {
+    "train.GradientDescentOptimizer": Optimizer("SGD", ("learning_rate", "use_locking", "name")),
+    "train.MomentumOptimizer": Optimizer(
+        "SGD", ("learning_rate", "momentum", "use_locking", "name", "use_nesterov"), {"use_nesterov": "nesterov"}
+    ),
+    "train.AdamOptimizer": Optimizer(
+        "Adam",
+        ("learning_rate", "beta1", "beta2", "epsilon", "use_locking", "name"),
+        {"beta1": "beta_1", "beta2": "beta_2"},
+        {"epsilon": "1e-08"},
+    ),
+    "train.AdagradOptimizer": Optimizer(
+        "Adagrad",
+        ("learning_rate", "initial_accumulator_value", "use_locking", "name"),
+        defaults={"epsilon": "0.0"},
+    ),
+    "train.AdadeltaOptimizer": Optimizer(
+        "Adadelta", ("learning_rate", "rho", "epsilon", "use_locking", "name"), defaults={"epsilon": "1e-08"}
+    ),
+    "train.RMSPropOptimizer": Optimizer(
+        "RMSprop",
+        ("learning_rate", "decay", "momentum", "epsilon", "use_locking", "centered", "name"),
+        {"decay": "rho"},
+        {"epsilon": "1e-10"},
+        note="TF1 RMSProp starts its mean square at ones, Keras at zeros: the numbers differ in early steps",
+    ),
+    "train.FtrlOptimizer": Optimizer(
+        "Ftrl",
+        (
+            "learning_rate",
+            "learning_rate_power",
+            "initial_accumulator_value",
+            "l1_regularization_strength",
+            "l2_regularization_strength",
+            "use_locking",
+            "name",
+            "accum_name",
+            "linear_name",
+            "l2_shrinkage_regularization_strength",
+            "beta",
+        ),
+        dropped=("use_locking", "accum_name", "linear_name"),
+    ),
+}
+
+
+class Unsupported(Exception):
+    """The program uses something the eager rewrite does not handle."""
+
+    def __init__(self, node: Optional[cst.CSTNode], reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+        self.statement: Optional[cst.CSTNode] = None  # the top-level statement being rewritten
+
+
+@dataclass
+class Placeholder:
+    name: str
+    dtype: cst.BaseExpression
+    shape: Optional[cst.BaseExpression]
+
+
+@dataclass
+class Tensor:
+    """A graph tensor turned into a function of the placeholders it needs."""
+
+    name: str
+    params: Tuple[str, ...]
+    kind: str = "tensor"  # tensor: .numpy() gives its value; list: a list of tensors; op: no value
+
+
+@dataclass
+class TrainOp:
+    name: str
+    params: Tuple[str, ...]
+    loss: Optional[str]  # the tensor it minimizes, when that is a named tensor
+
+
+def _names_in(node: cst.CSTNode) -> Set[str]:
+    """Every Name used as a value in ``node`` (not attribute or keyword names)."""
+    collector = _NameCollector()
+    node.visit(collector)
+    return collector.names
+
+
+class _NameCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: Set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def _bound_names(node: cst.CSTNode) -> Set[str]:
+    """Names a statement binds (assignment targets, loop variables, defs)."""
+    found: Set[str] = set()
+
+    class Binder(cst.CSTVisitor):
+        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+            found.update(_names_in(n.target))
+
+        def visit_AugAssign(self, n: cst.AugAssign) -> None:
+            found.update(_names_in(n.target))
+
+        def visit_For(self, n: cst.For) -> None:
+            found.update(_names_in(n.target))
+
+        def visit_AsName(self, n: cst.AsName) -> None:
+            found.update(_names_in(n.name))
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            found.add(n.name.value)
+            return False
+
+    node.visit(Binder())
+    return found
+
+
+class Converter:
+    """Rewrites one module; raises Unsupported where it cannot."""
+
+    def __init__(self, module: cst.Module, imports) -> None:
+        self.module = module
+        self.imports = imports
+        self.tf = self._tf_alias()
+        self.placeholders: Dict[str, Placeholder] = {}
+        self.order: List[str] = []  # placeholders in definition order
+        self.variables: Set[str] = set()
+        self.tensors: Dict[str, Tensor] = {}
+        self.train_ops: Dict[str, TrainOp] = {}
+        self.inits: Set[str] = set()
+        self.sessions: Set[str] = set()
+        self.optimizers: Dict[str, Optimizer] = {}
+        self.feeds: Dict[str, cst.Dict] = {}
+        self.eager_values: Set[str] = set()  # tensors that depend on no graph input: computed once
+        self.notes: List[Tuple[cst.CSTNode, str]] = []
+        self.taken: Set[str] = _names_in(module) | _bound_names(module)
+        self.changed = False
+        self.generated: Set[int] = set()  # ids of the functions this rewrite wrote
+        self.leftover: List[cst.EmptyLine] = []
+
+    # --- names ---------------------------------------------------------
+    def _tf_alias(self) -> str:
+        for local, full in sorted(self.imports.aliases.items()):
+            if full in ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2"):
+                return local
+        raise Unsupported(None, "TensorFlow is imported by name (from tensorflow import ...), not as a module")
+
+    def tf_name(self, node: cst.CSTNode) -> Optional[str]:
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return _tf.relative(self.imports.qualify(node))
+        return None
+
+    def call_name(self, node: cst.CSTNode) -> Optional[str]:
+        return self.tf_name(node.func) if isinstance(node, cst.Call) else None
+
+    def fresh(self, base: str) -> str:
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    def expr(self, code: str) -> cst.BaseExpression:
+        return cst.parse_expression(code, config=self.module.config_for_parsing)
+
+    def stmt(self, code: str) -> cst.BaseStatement:
+        return cst.parse_statement(code, config=self.module.config_for_parsing)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    # --- the module ----------------------------------------------------
+    def convert(self) -> cst.Module:
+        body = self.block(self.module.body, in_loop=False)
+        footer = [*self.leftover, *self.module.footer]
+        return self.module.with_changes(body=body, footer=footer)
+
+    def block(self, statements: Sequence[cst.BaseStatement], in_loop: bool) -> List[cst.BaseStatement]:
+        out: List[cst.BaseStatement] = []
+        carried: List[cst.EmptyLine] = []  # comments of removed statements go to the next one
+        for index, stmt in enumerate(statements):
+            try:
+                new = self.statement(stmt, in_loop)
+            except Unsupported as problem:
+                if problem.statement is None:  # the innermost statement names the place
+                    problem.statement = stmt
+                raise
+            if not new:
+                carried.extend(stmt.leading_lines if hasattr(stmt, "leading_lines") else ())
+                self.changed = True
+                continue
+            if carried:
+                first = new[0]
+                new[0] = first.with_changes(leading_lines=[*carried, *first.leading_lines])
+                if id(first) in self.generated:
+                    self.generated.add(id(new[0]))
+                carried = []
+            out.extend(new)
+        self.leftover = carried  # comments after the last statement: the caller places them
+        return self.spaced(out)
+
+    def spaced(self, out: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
+        """A blank line around each function this rewrite wrote, as PEP 8 asks."""
+        for i, stmt in enumerate(out):
+            if id(stmt) not in self.generated:
+                continue
+            if i > 0 and not _starts_blank(stmt):
+                out[i] = stmt = stmt.with_changes(leading_lines=[cst.EmptyLine(), *stmt.leading_lines])
+            if i + 1 < len(out) and not _starts_blank(out[i + 1]):
+                nxt = out[i + 1]
+                out[i + 1] = nxt.with_changes(leading_lines=[cst.EmptyLine(), *nxt.leading_lines])
+                if id(nxt) in self.generated:
+                    self.generated.add(id(out[i + 1]))
+        return out
+
+    def statement(self, stmt: cst.BaseStatement, in_loop: bool) -> List[cst.BaseStatement]:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            return self.simple_line(stmt, in_loop)
+        if isinstance(stmt, cst.With):
+            return self.with_statement(stmt, in_loop)
+        if isinstance(stmt, (cst.For, cst.While)):
+            body = self.block(stmt.body.body, in_loop=True)
+            new = stmt.with_changes(body=stmt.body.with_changes(body=body or [self.stmt("pass")]))
+            if stmt.orelse is not None:
+                new = new.with_changes(orelse=stmt.orelse.with_changes(
+                    body=stmt.orelse.body.with_changes(body=self.block(stmt.orelse.body.body, in_loop) or [self.stmt("pass")])))
+            return [self.fetches_in_header(new)]
+        if isinstance(stmt, cst.If):
+            return [self.if_statement(stmt, in_loop)]
+        if isinstance(stmt, cst.FunctionDef):
+            if isinstance(stmt.body, cst.IndentedBlock):
+                body = self.block(stmt.body.body, in_loop=False)
+                return [stmt.with_changes(body=stmt.body.with_changes(body=body or [self.stmt("pass")]))]
+            return [stmt]
+        if isinstance(stmt, cst.ClassDef):
+            if _names_in(stmt) & self.graph_names() or self._builds_graph(stmt):
+                raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
+            return [stmt]
+        if isinstance(stmt, cst.Try):
+            return [self.try_statement(stmt, in_loop)]
+        return [self.plain(stmt)]
+
+    def _builds_graph(self, node: cst.CSTNode) -> bool:
+        finder = _CallFinder(self, PLACEHOLDERS | SESSIONS | VARIABLES | set(OPTIMIZERS))
+        node.visit(finder)
+        return finder.found
+
+    def if_statement(self, stmt: cst.If, in_loop: bool) -> cst.If:
+        body = self.block(stmt.body.body, in_loop) or [self.stmt("pass")]
+        new = stmt.with_changes(test=self.fetches(stmt.test), body=stmt.body.with_changes(body=body))
+        if isinstance(stmt.orelse, cst.If):
+            new = new.with_changes(orelse=self.if_statement(stmt.orelse, in_loop))
+        elif isinstance(stmt.orelse, cst.Else):
+            other = self.block(stmt.orelse.body.body, in_loop) or [self.stmt("pass")]
+            new = new.with_changes(orelse=stmt.orelse.with_changes(body=stmt.orelse.body.with_changes(body=other)))
+        return new
+
+    def try_statement(self, stmt: cst.Try, in_loop: bool) -> cst.Try:
+        def sub(block):
+            return block.with_changes(body=self.block(block.body, in_loop) or [self.stmt("pass")])
+
+        return stmt.with_changes(
+            body=sub(stmt.body),
+            handlers=[h.with_changes(body=sub(h.body)) for h in stmt.handlers],
+            orelse=stmt.orelse.with_changes(body=sub(stmt.orelse.body)) if stmt.orelse else None,
+            finalbody=stmt.finalbody.with_changes(body=sub(stmt.finalbody.body)) if stmt.finalbody else None,
+        )
+
+    def fetches_in_header(self, stmt):
+        if isinstance(stmt, cst.For):
+            return stmt.with_changes(iter=self.fetches(stmt.iter))
+        if isinstance(stmt, cst.While):
+            return stmt.with_changes(test=self.fetches(stmt.test))
+        return stmt
+
+    def graph_names(self) -> Set[str]:
+        return set(self.placeholders) | set(self.tensors) | set(self.train_ops) | self.inits | self.sessions
+
+    # --- with tf.Session() as sess: ------------------------------------
+    def with_statement(self, stmt: cst.With, in_loop: bool) -> List[cst.BaseStatement]:
+        session_items = [item for item in stmt.items if self.is_session_item(item)]
+        if not session_items:
+            body = self.block(stmt.body.body, in_loop) or [self.stmt("pass")]
+            items = [item.with_changes(item=self.fetches(item.item)) for item in stmt.items]
+            return [stmt.with_changes(items=items, body=stmt.body.with_changes(body=body))]
+        if len(session_items) != len(stmt.items):
+            raise Unsupported(stmt, "a session opened together with other context managers")
+        for item in session_items:
+            if item.asname is not None:
+                if not isinstance(item.asname.name, cst.Name):
+                    raise Unsupported(item, "a session bound to something other than a name")
+                self.sessions.add(item.asname.name.value)
+        body = self.block(stmt.body.body, in_loop)
+        self.changed = True
+        if not body:
+            return []
+        comments = list(stmt.leading_lines)
+        header = stmt.body.header
+        if header.comment is not None:
+            comments.append(cst.EmptyLine(comment=header.comment))
+        if comments:
+            body[0] = body[0].with_changes(leading_lines=[*comments, *body[0].leading_lines])
+        return body
+
+    def is_session_item(self, item: cst.WithItem) -> bool:
+        node = item.item
+        name = self.call_name(node)
+        if name in SESSIONS:
+            return True
+        # `with tf.Graph().as_default():` and `with sess.as_default():`
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "as_default":
+            target = node.func.value
+            if self.call_name(target) == "Graph":
+                return True
+            if isinstance(target, cst.Name) and target.value in self.sessions:
+                return True
+        return False
+
+    # --- simple statements ---------------------------------------------
+    def simple_line(self, line: cst.SimpleStatementLine, in_loop: bool) -> List[cst.BaseStatement]:
+        results: List[cst.BaseStatement] = []
+        pending: List[cst.BaseSmallStatement] = []
+        for small in line.body:
+            converted = self.small(small, line, in_loop)
+            if converted is None:
+                continue
+            for item in converted:
+                if isinstance(item, cst.BaseSmallStatement):
+                    pending.append(item)
+                else:
+                    if pending:
+                        results.append(cst.SimpleStatementLine(body=_strip_semicolons(pending)))
+                        pending = []
+                    results.append(item)
+        if pending:
+            results.append(cst.SimpleStatementLine(body=_strip_semicolons(pending)))
+        if not results:
+            return []
+        if len(line.body) == 1 and len(results) == 1 and isinstance(results[0], cst.SimpleStatementLine):
+            return [line.with_changes(body=results[0].body)]
+        first = results[0]
+        results[0] = first.with_changes(leading_lines=[*line.leading_lines, *first.leading_lines])
+        if id(first) in self.generated:
+            self.generated.add(id(results[0]))
+        last = results[-1]
+        if isinstance(last, cst.SimpleStatementLine):
+            results[-1] = last.with_changes(trailing_whitespace=line.trailing_whitespace)
+        return results
+
+    def small(self, small: cst.BaseSmallStatement, line, in_loop: bool):
+        """A converted small statement: a list of small or compound statements, or None to drop it."""
+        if isinstance(small, cst.Import):
+            return [self.import_statement(small)]
+        if isinstance(small, cst.ImportFrom):
+            return [self.import_from(small)]
+        if isinstance(small, cst.Expr):
+            return self.expression_statement(small)
+        if isinstance(small, cst.Assign):
+            return self.assignment(small, line, in_loop)
+        return [self.plain(small)]
+
+    def import_statement(self, node: cst.Import) -> cst.Import:
+        names = []
+        for alias in node.names:
+            full = _dotted(alias.name)
+            if full in ("tensorflow.compat.v1", "tensorflow.compat.v2") and alias.asname is not None:
+                alias = alias.with_changes(name=cst.Name("tensorflow"))
+                self.changed = True
+            names.append(alias)
+        return node.with_changes(names=names)
+
+    def import_from(self, node: cst.ImportFrom):
+        module = _dotted(node.module) if node.module is not None else None
+        if module == "tensorflow.compat" and not isinstance(node.names, cst.ImportStar):
+            if all(_dotted(a.name) in ("v1", "v2") for a in node.names) and len(node.names) == 1:
+                alias = node.names[0]
+                local = alias.asname.name.value if alias.asname else _dotted(alias.name)
+                self.changed = True
+                return cst.Import(names=[cst.ImportAlias(cst.Name("tensorflow"), asname=cst.AsName(cst.Name(local)))])
+        if module is not None and (module == "tensorflow" or module.startswith("tensorflow.compat")):
+            raise Unsupported(node, "TensorFlow 1 names imported with `from tensorflow... import`")
+        return node
+
+    def expression_statement(self, small: cst.Expr):
+        value = small.value
+        name = self.call_name(value)
+        if name in NOOPS or name in ("compat.v1." + n for n in NOOPS):
+            self.changed = True
+            return None
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            method = value.func.attr.value
+            receiver = value.func.value
+            if isinstance(receiver, cst.Name) and receiver.value in self.sessions:
+                if method == "close":
+                    self.changed = True
+                    return None
+                if method == "run":
+                    return self.run_statement(value, targets=None)
+            if method == "run" and self.is_op(receiver):
+                # `init.run()`, `train.run(feed_dict=...)` (InteractiveSession)
+                if isinstance(receiver, cst.Name) and receiver.value in self.inits or self.call_name(receiver) in INITIALIZERS:
+                    self.changed = True
+                    return None
+                return self.run_statement(value, targets=None, fetch=receiver, feeds=self.feed_arg(value, 0))
+        return [small.with_changes(value=self.fetches(value))]
+
+    def is_op(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Name):
+            return node.value in self.train_ops or node.value in self.tensors or node.value in self.inits
+        return self.call_name(node) in INITIALIZERS
+
+    def assignment(self, node: cst.Assign, line, in_loop: bool):
+        value = node.value
+        if len(node.targets) != 1:
+            return [self.plain(node)]
+        target = node.targets[0].target
+        name = self.call_name(value)
+        single = target.value if isinstance(target, cst.Name) else None
+        graph_refs = _names_in(value) & (self.graph_names() | self.variables)
+
+        if name in PLACEHOLDERS:
+            self.need_module_level(node, single, in_loop, "placeholder")
+            self.placeholder(single, value, name)
+            return None
+        if name in SESSIONS:
+            if single is None:
+                raise Unsupported(node, "a session stored in something other than a name")
+            self.sessions.add(single)
+            self.changed = True
+            return None
+        if name in INITIALIZERS:
+            if single is None:
+                raise Unsupported(node, "an initializer stored in something other than a name")
+            self.inits.add(single)
+            self.changed = True
+            return None
+        if name in OPTIMIZERS:
+            self.need_module_level(node, single, in_loop, "optimizer")
+            self.optimizers[single] = OPTIMIZERS[name]
+            self.changed = True
+            return [node.with_changes(value=self.keras_optimizer(value, name))]
+        if self.is_minimize(value):
+            self.need_module_level(node, single, in_loop, "train op")
+            return self.train_step(single, value, line)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run":
+            receiver = value.func.value
+            if isinstance(receiver, cst.Name) and receiver.value in self.sessions:
+                return self.run_statement(value, targets=target)
+            if self.is_op(receiver):
+                return self.run_statement(value, targets=target, fetch=receiver, feeds=self.feed_arg(value, 0))
+        if name in VARIABLES or (name is not None and name.endswith("Variable")):
+            self.need_module_level(node, single, in_loop, "variable")
+            self.variables.add(single)
+            return [node.with_changes(value=self.graph_expr(value)[0])]
+        if name == "get_variable":
+            raise Unsupported(node, "tf.get_variable (variable scopes and reuse)")
+        if single is not None and isinstance(value, cst.Dict) and self.is_feed_dict(value):
+            self.feeds[single] = value
+            self.changed = True
+            return None
+        if graph_refs and not self.has_fetch(value):
+            if single is None:
+                raise Unsupported(node, "graph tensors unpacked into several names")
+            self.need_module_level(node, single, in_loop, "tensor")
+            return [self.tensor_function(single, value, line)]
+        if single is not None and name is not None:
+            self.eager_values.add(single)
+        elif single is not None:
+            self.eager_values.discard(single)
+        return [node.with_changes(value=self.fetches(value))]
+
+    def need_module_level(self, node, name, in_loop, what) -> None:
+        if name is None:
+            raise Unsupported(node, f"a {what} stored in something other than a name")
+        if in_loop:
+            raise Unsupported(node, f"a {what} is created inside a loop (the graph grows at every step)")
+
+    def has_fetch(self, value: cst.BaseExpression) -> bool:
+        finder = _FetchFinder(self)
+        value.visit(finder)
+        return finder.found
+
+    # --- placeholders --------------------------------------------------
+    def placeholder(self, name: str, call: cst.Call, kind: str) -> None:
+        if kind == "placeholder_with_default":
+            raise Unsupported(call, "tf.placeholder_with_default")
+        dtype = _tf.argument(call, 0, "dtype")
+        shape = _tf.argument(call, 1, "shape")
+        if dtype is None:
+            raise Unsupported(call, "a placeholder without a dtype")
+        self.placeholders[name] = Placeholder(name, dtype.value, shape.value if shape is not None else None)
+        self.order.append(name)
+        self.changed = True
+
+    def signature(self, params: Sequence[str]) -> str:
+        specs = []
+        for param in params:
+            p = self.placeholders[param]
+            shape = self.code(p.shape) if p.shape is not None else "None"
+            specs.append(f"{self.tf}.TensorSpec({shape}, {self.code(p.dtype)})")
+        return f"@{self.tf}.function(input_signature=[{', '.join(specs)}])"
+
+    def ordered(self, names: Set[str]) -> Tuple[str, ...]:
+        return tuple(p for p in self.order if p in names)
+
+    # --- graph expressions ----------------------------------------------
+    def graph_expr(self, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
+        """``value`` with tensors called; and the placeholders it needs."""
+        rewriter = _GraphExpr(self)
+        new = value.visit(rewriter)
+        return new, self.ordered(rewriter.needs)
+
+    def tensor_function(self, name: str, value: cst.BaseExpression, line) -> cst.FunctionDef:
+        if self.call_name(value) == "gradients":
+            return self.gradients_function(name, value, line)
+        new, params = self.graph_expr(value)
+        kind = "op" if self.call_name(value) in ("group", "no_op") else "tensor"
+        self.tensors[name] = Tensor(name, params, kind)
+        self.changed = True
+        lines = []
+        if params:
+            lines.append(self.signature(params))
+        lines.append(f"def {name}({', '.join(params)}):")
+        lines.append(f"{self.module.default_indent}return {self.code(new)}")
+        func = self.stmt("\n".join(lines) + "\n")
+        return self.keep_comments(func, line)
+
+    def gradients_function(self, name, value: cst.Call, line) -> cst.FunctionDef:
+        ys = _tf.argument(value, 0, "ys")
+        xs = _tf.argument(value, 1, "xs")
+        if ys is None or xs is None or len(value.args) > 2:
+            raise Unsupported(value, "tf.gradients with arguments beyond ys and xs")
+        loss, params = self.graph_expr(ys.value)
+        sources, more = self.graph_expr(xs.value)
+        params = self.ordered(set(params) | set(more))
+        sources_code = self.code(sources)
+        if not isinstance(sources, (cst.List, cst.Tuple)):
+            sources_code = f"[{sources_code}]"  # tf.gradients always returns a list
+        self.tensors[name] = Tensor(name, params, "list")
+        self.changed = True
+        indent = self.module.default_indent
+        tape, result = self.fresh("tape"), self.fresh("loss")
+        lines = []
+        if params:
+            lines.append(self.signature(params))
+        lines += [
+            f"def {name}({', '.join(params)}):",
+            f"{indent}with {self.tf}.GradientTape() as {tape}:",
+            f"{indent}{indent}{result} = {self.code(loss)}",
+            f"{indent}return {tape}.gradient({result}, {sources_code})",
+        ]
+        return self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)
+
+    def keep_comments(self, func: cst.FunctionDef, line) -> cst.FunctionDef:
+        comment = line.trailing_whitespace.comment if isinstance(line, cst.SimpleStatementLine) else None
+        if comment is not None:
+            last = func.body.body[-1]
+            if isinstance(last, cst.SimpleStatementLine):
+                last = last.with_changes(trailing_whitespace=line.trailing_whitespace)
+                func = func.with_changes(body=func.body.with_changes(body=[*func.body.body[:-1], last]))
+        self.generated.add(id(func))
+        return func
+
+    # --- optimizers and train steps --------------------------------------
+    def keras_optimizer(self, call: cst.Call, name: str) -> cst.Call:
+        spec = OPTIMIZERS[name]
+        given: Dict[str, cst.BaseExpression] = {}
+        positional = [a for a in call.args if a.keyword is None]
+        if any(a.star for a in call.args):
+            raise Unsupported(call, "an optimizer built from *args or **kwargs")
+        for index, arg in enumerate(positional):
+            if index >= len(spec.params):
+                raise Unsupported(call, "an optimizer with more positional arguments than TF1 takes")
+            given[spec.params[index]] = arg.value
+        for arg in call.args:
+            if arg.keyword is not None:
+                given[arg.keyword.value] = arg.value
+        parts = []
+        for param in spec.params:
+            if param in given and param not in spec.dropped:
+                key = spec.renames.get(param, param)
+                value = self.code(self.graph_expr(given[param])[0])
+                parts.append(value if param == "learning_rate" and not parts else f"{key}={value}")
+        written = {spec.renames.get(p, p) for p in given}
+        for key, default in spec.defaults.items():
+            if key not in written:
+                parts.append(f"{key}={default}")
+        if spec.note:
+            self.notes.append((call, spec.note))
+        return self.expr(f"{self.tf}.optimizers.{spec.keras}({', '.join(parts)})")
+
+    def is_minimize(self, value) -> bool:
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+            return False
+        if value.func.attr.value != "minimize":
+            return False
+        receiver = value.func.value
+        if isinstance(receiver, cst.Name):
+            return receiver.value in self.optimizers
+        return self.call_name(receiver) in OPTIMIZERS
+
+    def train_step(self, name: str, value: cst.Call, line) -> List[cst.BaseStatement]:
+        receiver = value.func.value
+        out: List[cst.BaseStatement] = []
+        if isinstance(receiver, cst.Name):
+            optimizer = receiver.value
+        else:
+            optimizer = self.fresh("optimizer")
+            opt_call = self.keras_optimizer(receiver, self.call_name(receiver))
+            out.append(self.stmt(f"{optimizer} = {self.code(opt_call)}\n"))
+        loss_arg = _tf.argument(value, 0, "loss")
+        if loss_arg is None:
+            raise Unsupported(value, "minimize() without a loss")
+        known = {"loss", "var_list", "global_step", "name", "gate_gradients", "aggregation_method",
+                 "colocate_gradients_with_ops"}
+        for arg in value.args:
+            if arg.keyword is not None and arg.keyword.value not in known:
+                raise Unsupported(value, f"minimize({arg.keyword.value}=...)")
+        if len([a for a in value.args if a.keyword is None]) > 3:
+            raise Unsupported(value, "minimize() with positional arguments beyond loss, global_step, var_list")
+        loss_expr, params = self.graph_expr(loss_arg.value)
+        var_list = _tf.argument(value, 2, "var_list")
+        global_step = _tf.argument(value, 1, "global_step")
+        loss_name = loss_arg.value.value if isinstance(loss_arg.value, cst.Name) else None
+        indent = self.module.default_indent
+        tape, loss, variables = self.fresh("tape"), self.fresh("loss"), self.fresh("variables")
+        lines = [self.signature(params) if params else f"@{self.tf}.function"]
+        lines += [
+            f"def {name}({', '.join(params)}):",
+            f"{indent}with {self.tf}.GradientTape() as {tape}:",
+            f"{indent}{indent}{loss} = {self.code(loss_expr)}",
+        ]
+        if var_list is not None:
+            lines.append(f"{indent}{variables} = {self.code(self.graph_expr(var_list.value)[0])}")
+        else:
+            lines.append(f"{indent}{variables} = {tape}.watched_variables()")
+        lines.append(f"{indent}{optimizer}.apply_gradients(zip({tape}.gradient({loss}, {variables}), {variables}))")
+        if global_step is not None:
+            lines.append(f"{indent}{self.code(global_step.value)}.assign_add(1)")
+        lines.append(f"{indent}return {loss}")
+        self.train_ops[name] = TrainOp(name, params, loss_name)
+        self.changed = True
+        func = self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)
+        out.append(func)
+        return out
+
+    # --- fetches ---------------------------------------------------------
+    def is_feed_dict(self, value: cst.Dict) -> bool:
+        keys = [e.key for e in value.elements if isinstance(e, cst.DictElement)]
+        return bool(keys) and len(keys) == len(value.elements) and all(
+            isinstance(k, cst.Name) and k.value in self.placeholders for k in keys
+        )
+
+    def feed_arg(self, call: cst.Call, position: Optional[int]) -> Optional[cst.BaseExpression]:
+        arg = _tf.argument(call, position, "feed_dict")
+        return arg.value if arg is not None else None
+
+    def feed_values(self, feeds: Optional[cst.BaseExpression]) -> Dict[str, cst.BaseExpression]:
+        if feeds is None:
+            return {}
+        if isinstance(feeds, cst.Name) and feeds.value in self.feeds:
+            feeds = self.feeds[feeds.value]
+        if not isinstance(feeds, cst.Dict) or not self.is_feed_dict(feeds):
+            raise Unsupported(feeds, "a feed_dict that is not a dict of placeholders")
+        return {e.key.value: self.fetches(e.value) for e in feeds.elements}
+
+    def call_with_feeds(self, name: str, params: Sequence[str], feeds: Dict[str, cst.BaseExpression], node) -> str:
+        args = []
+        for param in params:
+            if param not in feeds:
+                raise Unsupported(node, f"placeholder {param} is not fed where {name} is run")
+            args.append(self.code(feeds[param]))
+        return f"{name}({', '.join(args)})"
+
+    def fetch(self, node: cst.BaseExpression, feeds: Dict[str, cst.BaseExpression]) -> str:
+        """Code computing what ``sess.run(node, feed_dict=feeds)`` returned."""
+        if isinstance(node, (cst.List, cst.Tuple)):
+            items = [self.fetch(e.value, feeds) for e in node.elements]
+            if isinstance(node, cst.Tuple):
+                return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+            return f"[{', '.join(items)}]"
+        if isinstance(node, cst.Dict):
+            items = []
+            for element in node.elements:
+                if not isinstance(element, cst.DictElement):
+                    raise Unsupported(node, "a fetch dict with ** unpacking")
+                items.append(f"{self.code(element.key)}: {self.fetch(element.value, feeds)}")
+            return "{" + ", ".join(items) + "}"
+        if isinstance(node, cst.Name):
+            name = node.value
+            if name in self.variables:
+                return f"{name}.numpy()"
+            if name in self.tensors:
+                tensor = self.tensors[name]
+                call = self.call_with_feeds(name, tensor.params, feeds, node)
+                if tensor.kind == "list":
+                    return f"[value.numpy() for value in {call}]"
+                if tensor.kind == "op":
+                    return f"{call} and None"
+                return f"{call}.numpy()"
+            if name in self.train_ops:
+                raise Unsupported(node, "a train op fetched where its value is used")
+            if name in self.placeholders:
+                return self.code(feeds[name]) if name in feeds else self._unfed(node, name)
+            if name in self.eager_values:
+                return f"{name}.numpy()"
+            raise Unsupported(node, f"{name} is fetched but is not a tensor of this program")
+        new, params = self.graph_expr(node)
+        for param in params:
+            if param not in feeds:
+                self._unfed(node, param)
+        new = new.visit(_Substitute({p: feeds[p] for p in params}, self))
+        return f"{self.code(new)}.numpy()"
+
+    def _unfed(self, node, name):
+        raise Unsupported(node, f"placeholder {name} is not fed")
+
+    def run_statement(self, call: cst.Call, targets, fetch=None, feeds=None) -> List[cst.BaseSmallStatement]:
+        """``[targets =] sess.run(fetches, feed_dict)`` as eager statements."""
+        if fetch is None:
+            fetch_arg = _tf.argument(call, 0, "fetches")
+            if fetch_arg is None:
+                raise Unsupported(call, "session.run() without fetches")
+            fetch = fetch_arg.value
+            feeds = self.feed_arg(call, 1)
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value not in ("fetches", "feed_dict", "session"):
+                raise Unsupported(call, f"run({arg.keyword.value}=...)")
+        values = self.feed_values(feeds)
+        self.changed = True
+        elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
+        trains = [e for e in elements if isinstance(e, cst.Name) and e.value in self.train_ops]
+        inits = [e for e in elements if self.is_init(e)]
+        if inits:
+            if len(inits) == len(elements) and targets is None:
+                return None
+            raise Unsupported(call, "an initializer fetched together with other tensors")
+        if not trains:
+            if targets is None:
+                return self.discarded(elements, values)
+            code = self.fetch(fetch, values)
+            return [cst.Assign([cst.AssignTarget(targets)], self.expr(code))]
+        return self.run_train(call, fetch, elements, trains, targets, values)
+
+    def discarded(self, elements, values) -> List[cst.BaseSmallStatement]:
+        """A run whose result is thrown away: only what it changes matters."""
+        out = []
+        for element in elements:
+            if isinstance(element, cst.Name) and element.value in self.tensors:
+                tensor = self.tensors[element.value]
+                out.append(cst.Expr(self.expr(self.call_with_feeds(tensor.name, tensor.params, values, element))))
+            elif isinstance(element, cst.Name) and (element.value in self.variables or element.value in self.eager_values):
+                continue
+            else:
+                out.append(cst.Expr(self.expr(self.fetch(element, values))))
+        return out
+
+    def is_init(self, node) -> bool:
+        if isinstance(node, cst.Name):
+            return node.value in self.inits
+        return self.call_name(node) in INITIALIZERS
+
+    def run_train(self, call, fetch, elements, trains, targets, values):
+        """Fetches run with a train op: the others are read before the update, as in TF1."""
+        single = not isinstance(fetch, (cst.List, cst.Tuple))
+        if targets is None:
+            target_list: List[Optional[cst.BaseExpression]] = [None] * len(elements)
+        elif single:
+            target_list = [targets]
+        elif isinstance(targets, (cst.Tuple, cst.List)) and len(targets.elements) == len(elements) and not any(
+            isinstance(e, cst.StarredElement) for e in targets.elements
+        ):
+            target_list = [e.value for e in targets.elements]
+        else:
+            raise Unsupported(call, "the result of a run with a train op is not unpacked name by name")
+        losses = {self.train_ops[t.value].loss for t in trains}
+        before, after = [], []
+        for element, target in zip(elements, target_list):
+            is_train = isinstance(element, cst.Name) and element.value in self.train_ops
+            if is_train:
+                continue
+            if isinstance(element, cst.Name) and element.value in losses:
+                continue
+            if target is None or _is_underscore(target):
+                continue
+            before.append(cst.Assign([cst.AssignTarget(target)], self.expr(self.fetch(element, values))))
+        for element, target in zip(elements, target_list):
+            if not (isinstance(element, cst.Name) and element.value in self.train_ops):
+                continue
+            op = self.train_ops[element.value]
+            call_code = self.call_with_feeds(op.name, op.params, values, element)
+            loss_target = None
+            for other, other_target in zip(elements, target_list):
+                if isinstance(other, cst.Name) and other.value == op.loss and other_target is not None:
+                    loss_target = other_target
+            if loss_target is not None and not _is_underscore(loss_target):
+                after.append(cst.Assign([cst.AssignTarget(loss_target)], self.expr(f"{call_code}.numpy()")))
+            else:
+                after.append(cst.Expr(self.expr(call_code)))
+            if target is not None and not _is_underscore(target):
+                after.append(cst.Assign([cst.AssignTarget(target)], cst.Name("None")))
+        return before + after
+
+    def fetches(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        """``node`` with every sess.run / .eval() inside it computed eagerly."""
+        return node.visit(_FetchRewriter(self))
+
+    def plain(self, node):
+        """A statement that builds no graph: rewrite the fetches in it."""
+        return node.visit(_FetchRewriter(self))
+
+
+def _starts_blank(stmt) -> bool:
+    lines = getattr(stmt, "leading_lines", ())
+    return bool(lines) and lines[0].comment is None
+
+
+def _is_underscore(node) -> bool:
+    return isinstance(node, cst.Name) and node.value == "_"
+
+
+def _dotted(node) -> Optional[str]:
+    from tfmigrate.names import dotted_name
+
+    return dotted_name(node) if node is not None else None
+
+
+def _strip_semicolons(smalls: List[cst.BaseSmallStatement]) -> List[cst.BaseSmallStatement]:
+    out = []
+    for i, small in enumerate(smalls):
+        if i < len(smalls) - 1:
+            small = small.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" ")))
+        else:
+            small = small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        out.append(small)
+    return out
+
+
+class _CallFinder(cst.CSTVisitor):
+    def __init__(self, converter: Converter, names: Set[str]) -> None:
+        self.converter = converter
+        self.names = names
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.converter.call_name(node) in self.names:
+            self.found = True
+
+
+class _FetchFinder(cst.CSTVisitor):
+    def __init__(self, converter: Converter) -> None:
+        self.converter = converter
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("run", "eval"):
+            receiver = node.func.value
+            if isinstance(receiver, cst.Name) and (
+                receiver.value in self.converter.sessions or receiver.value in self.converter.graph_names()
+                or receiver.value in self.converter.variables
+            ):
+                self.found = True
+
+
+class _SkipNames(cst.CSTTransformer):
+    """A transformer that leaves attribute and keyword names alone."""
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return False
+
+    def leave_Attribute(self, original, updated):
+        return updated.with_changes(value=original.value.visit(self))
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        return False
+
+    def leave_Arg(self, original, updated):
+        return updated.with_changes(value=original.value.visit(self))
+
+
+class _GraphExpr(_SkipNames):
+    """A tensor expression: tensors become calls, placeholders parameters."""
+
+    def __init__(self, converter: Converter) -> None:
+        super().__init__()
+        self.c = converter
+        self.needs: Set[str] = set()
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call):
+        name = self.c.call_name(original)
+        if name in ("assign", "assign_add", "assign_sub") and len(updated.args) == 2:
+            ref, value = updated.args
+            return cst.Call(func=cst.Attribute(ref.value, cst.Name(name)), args=[value.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=cst.MaybeSentinel.DEFAULT)])
+        if name is not None and (name.startswith("contrib.") or name in PLACEHOLDERS | SESSIONS):
+            raise Unsupported(original, f"tf.{name} inside a graph expression")
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name):
+        value = original.value
+        c = self.c
+        if value in c.placeholders:
+            self.needs.add(value)
+            return updated
+        if value in c.tensors:
+            params = c.tensors[value].params
+            self.needs.update(params)
+            return c.expr(f"{value}({', '.join(params)})")
+        if value in c.train_ops or value in c.sessions or value in c.inits:
+            raise Unsupported(original, f"{value} (a train op, session or initializer) used inside a tensor")
+        return updated
+
+
+class _Substitute(_SkipNames):
+    """Placeholders in a fetched expression replaced by the values fed."""
+
+    def __init__(self, values: Dict[str, cst.BaseExpression], converter: Converter) -> None:
+        super().__init__()
+        self.values = values
+        self.c = converter
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name):
+        if original.value in self.values:
+            p = self.c.placeholders[original.value]
+            return self.c.expr(f"{self.c.tf}.constant({self.c.code(self.values[original.value])}, {self.c.code(p.dtype)})")
+        return updated
+
+
+class _FetchRewriter(_SkipNames):
+    """Plain code: sess.run()/x.eval()/op.run() become eager calls."""
+
+    def __init__(self, converter: Converter) -> None:
+        super().__init__()
+        self.c = converter
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call):
+        c = self.c
+        func = original.func
+        if not isinstance(func, cst.Attribute):
+            return updated
+        method, receiver = func.attr.value, func.value
+        if method == "run" and isinstance(receiver, cst.Name) and receiver.value in c.sessions:
+            fetch = _tf.argument(original, 0, "fetches")
+            if fetch is None:
+                raise Unsupported(original, "session.run() without fetches")
+            if any(isinstance(e, cst.Name) and e.value in c.train_ops for e in _elements(fetch.value)):
+                raise Unsupported(original, "a train op run inside an expression")
+            c.changed = True
+            return c.expr(c.fetch(fetch.value, c.feed_values(c.feed_arg(original, 1))))
+        if method == "eval" and isinstance(receiver, cst.Name) and (
+            receiver.value in c.tensors or receiver.value in c.variables or receiver.value in c.eager_values
+        ):
+            c.changed = True
+            return c.expr(c.fetch(receiver, c.feed_values(c.feed_arg(original, 0))))
+        if method == "run" and isinstance(receiver, cst.Name) and receiver.value in c.train_ops:
+            raise Unsupported(original, "a train op run inside an expression")
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name):
+        c = self.c
+        value = original.value
+        if value in c.sessions or value in c.placeholders or value in c.inits:
+            raise Unsupported(original, f"{value} (a session, placeholder or initializer) used outside a run")
+        if value in c.tensors or value in c.train_ops:
+            raise Unsupported(original, f"graph tensor {value} used outside a session run")
+        return updated
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        # A run/eval call is rewritten whole in leave_Call: its parts are not plain code.
+        return not self.is_fetch_call(node)
+
+    def is_fetch_call(self, node: cst.Call) -> bool:
+        c = self.c
+        if not isinstance(node.func, cst.Attribute) or not isinstance(node.func.value, cst.Name):
+            return False
+        method, receiver = node.func.attr.value, node.func.value.value
+        if method == "run":
+            return receiver in c.sessions or receiver in c.train_ops
+        return method == "eval" and (receiver in c.tensors or receiver in c.variables or receiver in c.eager_values)
+
+    def leave_Arg(self, original, updated):
+        if original.keyword is not None and original.keyword.value == "feed_dict":
+            raise Unsupported(original, "a feed_dict passed to something that is not a known session")
+        return super().leave_Arg(original, updated)
+
+
+def _elements(node):
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [e.value for e in node.elements]
+    return [node]
+
+
+def to_eager(module: cst.Module, imports) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
+    """The eager rewrite of ``module`` and notes on numerics; raises Unsupported."""
+    converter = Converter(module, imports)
+    new = converter.convert()
+    return new, converter.notes

@@ -1,0 +1,342 @@
+"""TensorFlow 1 graph programs: placeholders, sessions, initializers, train ops.
+
+These rules find the pieces of a TF1 graph program. Their fix is one
+rewrite of the whole file (graph to eager, see ``_eager``): a placeholder
+cannot be removed without also rewriting every ``session.run`` that feeds it.
+Where the program goes beyond what that rewrite understands, the fix keeps it
+on ``tensorflow.compat.v1`` (code that still runs) and TFM090 says why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from tfmigrate.ftypes import Applicability, Status
+from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
+
+from . import _compat, _eager, _tf
+
+
+@dataclass
+class Plan:
+    """What the graph-to-eager rewrite makes of one file."""
+
+    eager: Optional[cst.Module]  # the idiomatic rewrite, when there is one
+    reason: Optional[str]  # why there is none
+    where: Optional[cst.CSTNode]
+    compat_mode: bool  # the file already runs on tensorflow.compat.v1
+    notes: List[Tuple[cst.CSTNode, str]]
+
+
+def plan(context: Context) -> Plan:
+    """The eager rewrite of the file, computed once per file and shared."""
+    cached = context.shared.get("graph-plan")
+    if cached is not None:
+        return cached
+    module = context.module
+    compat_mode = _compat.is_compat_mode(module, context.imports)
+    if not _compat.uses_graph(context):
+        result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
+        return result
+    try:
+        eager, notes = _eager.to_eager(module, context.imports)
+        result = Plan(eager, None, None, compat_mode, notes)
+    except _eager.Unsupported as problem:
+        where = problem.node if problem.node is not None else problem.statement
+        result = Plan(None, problem.reason, where, compat_mode, [])
+        result.statement = problem.statement
+    context.shared["graph-plan"] = result
+    return result
+
+
+def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
+    result = plan(context)
+    if result.eager is not None:
+        return result.eager
+    if result.reason is not None and not result.compat_mode:
+        return _compat.to_compat(module, context.imports)
+    return None
+
+
+GRAPH_TO_EAGER = ProgramFix("graph-to-eager rewrite", Applicability.UNSAFE, _rewrite)
+
+
+class GraphRule(Rule):
+    """Shared behaviour of the graph rules (not a rule itself)."""
+
+    program_fix = GRAPH_TO_EAGER
+    unfixed_status = Status.MANUAL
+
+    def flag(self, node: cst.CSTNode, message: str) -> None:
+        result = plan(self.context)
+        if result.eager is not None or not result.compat_mode:
+            status = None if result.eager is not None else Status.COMPAT
+            self.report(node, message, status=status)
+        else:
+            self.report(node, message, fixable=False, status=Status.COMPAT)
+
+    def tf(self, node) -> Optional[str]:
+        return _tf.call_name(self, node)
+
+
+class Placeholder(GraphRule):
+    """`tf.placeholder`: a graph input fed through `feed_dict`.
+
+    What it finds: `tf.placeholder(dtype, shape)` and
+    `tf.placeholder_with_default(...)`. TensorFlow 2 has no placeholders
+    (`tf.placeholder` raises AttributeError on TF 2.x).
+
+    Fix (unsafe, graph-to-eager rewrite): the placeholder becomes a parameter
+    of every function that computes a tensor from it, and its dtype and shape
+    become a `tf.TensorSpec` in that function's `tf.function` input
+    signature, which casts fed values as a feed did.
+
+    Known limits: a placeholder fed through a feed dict built far from the
+    run, or fed a value that is not a dict literal, keeps the file on
+    `tensorflow.compat.v1` (TFM090 says why).
+    """
+
+    code = "TFM001"
+    name = "placeholder"
+    VALID = [
+        "import tensorflow as tf\nx = tf.constant([1.0])\n",
+        "def f(tf):\n    return tf.placeholder(1)\n",
+        "import mylib as tf\nx = tf.placeholder(tf.float32, [3])\n",
+    ]
+    INVALID = [Invalid("import tensorflow as tf\nx = tf.placeholder(tf.float32, [3, 1])\n")]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.tf(node)
+        if name in ("placeholder", "placeholder_with_default"):
+            self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2: pass the value as a function argument")
+
+
+class Session(GraphRule):
+    """`tf.Session` / `tf.InteractiveSession`: TF1's way to run a graph.
+
+    What it finds: sessions created with `tf.Session()` or
+    `tf.InteractiveSession()`, as a statement or in `with`. TensorFlow 2
+    runs operations eagerly; both names are gone from its API.
+
+    Fix (unsafe, graph-to-eager rewrite): the session disappears and the code
+    in its `with` block runs eagerly; `session.close()` goes too.
+
+    Known limits: a session held by a class or passed between functions is
+    kept on `tensorflow.compat.v1`.
+    """
+
+    code = "TFM002"
+    name = "session"
+    VALID = ["import tensorflow as tf\nw = tf.Variable(1.0)\nprint(w.numpy())\n"]
+    INVALID = [Invalid("import tensorflow as tf\nwith tf.Session() as sess:\n    pass\n")]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.tf(node)
+        if name in ("Session", "InteractiveSession"):
+            self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2: code runs eagerly")
+
+
+class SessionRun(GraphRule):
+    """`session.run(...)`, `feed_dict`, `tensor.eval()`: fetching graph values.
+
+    What it finds: `run` called on a session, any call passing `feed_dict=`,
+    and `.eval()` / `.run()` on graph tensors and operations (the
+    InteractiveSession style).
+
+    Fix (unsafe, graph-to-eager rewrite): `sess.run(t, feed_dict={x: v})`
+    becomes `t(v).numpy()`; a variable's value is `w.numpy()`; a train op run
+    with its loss, `_, c = sess.run([train, cost], ...)`, becomes
+    `c = train(...).numpy()`, and the other values fetched with it are read
+    before the update, as TF1 did.
+    """
+
+    code = "TFM003"
+    name = "session-run"
+    VALID = ["import tensorflow as tf\nprint(tf.constant(1.0).numpy())\n"]
+    INVALID = [
+        Invalid(
+            "import tensorflow as tf\nw = tf.Variable(1.0)\nsess = tf.Session()\n"
+            "sess.run(tf.global_variables_initializer())\nprint(sess.run(w))\n",
+            "import tensorflow as tf\nw = tf.Variable(1.0)\nprint(w.numpy())\n",
+        )
+    ]
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.sessions = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self.tf(node.value) in ("Session", "InteractiveSession"):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.sessions.add(target.target.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self.tf(node.item) in ("Session", "InteractiveSession") and node.asname is not None:
+            if isinstance(node.asname.name, cst.Name):
+                self.sessions.add(node.asname.name.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not plan(self.context).compat_mode and not self._uses_tf():
+            return
+        feeds = any(a.keyword is not None and a.keyword.value == "feed_dict" for a in node.args)
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "run":
+            receiver = func.value
+            if isinstance(receiver, cst.Name) and receiver.value in self.sessions:
+                self.flag(node, "`session.run` does not exist in TensorFlow 2: call the computation directly")
+                return
+        if feeds:
+            self.flag(node, "`feed_dict` feeds a graph: pass the values as function arguments in TensorFlow 2")
+        elif isinstance(func, cst.Attribute) and func.attr.value == "eval" and not node.args and self._graphy(func.value):
+            self.flag(node, "`tensor.eval()` needs a default session: use `.numpy()` in TensorFlow 2")
+
+    def _uses_tf(self) -> bool:
+        return bool(self.context.imports.aliases)
+
+    def _graphy(self, receiver) -> bool:
+        return isinstance(receiver, cst.Name) and bool(self.sessions)
+
+
+class VariableInitializer(GraphRule):
+    """`tf.global_variables_initializer()` and the other TF1 initializers.
+
+    What it finds: `global_variables_initializer`, `initialize_all_variables`,
+    `variables_initializer`, `local_variables_initializer`. TensorFlow 2
+    initialises a variable when it is created.
+
+    Fix (unsafe, graph-to-eager rewrite): the initializer and every
+    `session.run(init)` disappear.
+    """
+
+    code = "TFM004"
+    name = "variable-initializer"
+    VALID = ["import tensorflow as tf\nw = tf.Variable(0.0)\n"]
+    INVALID = [Invalid("import tensorflow as tf\ninit = tf.global_variables_initializer()\n", "import tensorflow as tf\n")]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.tf(node)
+        if name in _eager.INITIALIZERS:
+            self.flag(node, f"`tf.{name}` is not needed in TensorFlow 2: variables initialise when created")
+
+
+class TrainOptimizer(GraphRule):
+    """`tf.train.*Optimizer`: TF1 optimizers.
+
+    What it finds: `tf.train.GradientDescentOptimizer`, `MomentumOptimizer`,
+    `AdamOptimizer`, `AdagradOptimizer`, `AdadeltaOptimizer`,
+    `RMSPropOptimizer`, `FtrlOptimizer` (and the rest of `tf.train`'s
+    optimizers, which have no TF2 name).
+
+    Fix (unsafe, graph-to-eager rewrite): the Keras optimizer of the same
+    algorithm, `tf.optimizers.SGD(...)` etc., with TF1's argument names
+    mapped (`beta1` -> `beta_1`, `use_nesterov` -> `nesterov`, RMSProp's
+    `decay` -> `rho`, `use_locking` dropped) and TF1's defaults passed where
+    Keras's differ (Adam's and Adadelta's epsilon 1e-8, RMSProp's 1e-10,
+    Adagrad's none), so the numbers stay the same.
+
+    Known limits: TF1 RMSProp starts its mean square at ones, Keras at
+    zeros; the rewrite is flagged as not numerically equivalent.
+    """
+
+    code = "TFM005"
+    name = "tf1-optimizer"
+    VALID = ["import tensorflow as tf\nopt = tf.optimizers.SGD(0.01)\n"]
+    INVALID = [Invalid("import tensorflow as tf\nopt = tf.train.AdamOptimizer(0.01)\n",
+                       "import tensorflow as tf\nopt = tf.optimizers.Adam(0.01, epsilon=1e-08)\n")]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = self.tf(node)
+        if name is not None and name.startswith("train.") and name.endswith("Optimizer"):
+            keras = _eager.OPTIMIZERS.get(name)
+            if keras is None:
+                self.flag(node, f"`tf.{name}` has no TensorFlow 2 equivalent")
+                return
+            message = f"`tf.{name}` does not exist in TensorFlow 2: use `tf.optimizers.{keras.keras}`"
+            if keras.note:
+                message += f" (not numerically equivalent: {keras.note})"
+            self.flag(node, message)
+
+
+class Minimize(GraphRule):
+    """`optimizer.minimize(loss)`: a TF1 train op.
+
+    What it finds: `minimize` called on a `tf.train` optimizer.
+
+    Fix (unsafe, graph-to-eager rewrite): a `tf.function` train step that
+    computes the loss under `tf.GradientTape`, applies the gradients with
+    `apply_gradients` and returns the loss; `var_list=` and `global_step=`
+    are kept.
+    """
+
+    code = "TFM006"
+    name = "train-op"
+    VALID = ["import tensorflow as tf\nopt = tf.optimizers.SGD(0.01)\n"]
+    INVALID = [Invalid("import tensorflow as tf\ntrain = tf.train.GradientDescentOptimizer(0.1).minimize(cost)\n")]
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.optimizers = set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        name = self.tf(node.value)
+        if name is not None and name.startswith("train.") and name.endswith("Optimizer"):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.optimizers.add(target.target.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "minimize":
+            return
+        receiver = func.value
+        name = self.tf(receiver)
+        tf1 = name is not None and name.startswith("train.") and name.endswith("Optimizer")
+        if tf1 or (isinstance(receiver, cst.Name) and receiver.value in self.optimizers):
+            self.flag(node, "`minimize` builds a TF1 train op: use a `tf.function` train step with `tf.GradientTape`")
+
+
+class KeptOnCompat(Rule):
+    """A graph program that `fix` keeps on `tensorflow.compat.v1`.
+
+    What it finds: TF1 graph programs that use something the graph-to-eager
+    rewrite does not understand (a session held by a class or passed between
+    functions, `tf.get_variable` and variable scopes, a feed dict that is not
+    a dict of placeholders, a graph built inside a loop, ...). The finding
+    says what stopped it.
+
+    Fix (unsafe): `import tensorflow.compat.v1 as tf` and
+    `tf.disable_v2_behavior()`, which run TF1 code unchanged on TF 2.x. The
+    finding stays after the fix as a reminder of the manual work left.
+    """
+
+    code = "TFM090"
+    name = "kept-on-compat"
+    program_fix = GRAPH_TO_EAGER
+    unfixed_status = Status.COMPAT
+    VALID = ["import tensorflow as tf\nx = tf.constant(1.0)\n"]
+    INVALID = [
+        Invalid(
+            "import tensorflow as tf\nclass Model:\n    def __init__(self):\n        self.sess = tf.Session()\n",
+            "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\nclass Model:\n"
+            "    def __init__(self):\n        self.sess = tf.Session()\n",
+        )
+    ]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        if not _compat.uses_graph(self.context):
+            return
+        result = plan(self.context)
+        if result.eager is not None:
+            for where, note in result.notes:
+                self.report(where, f"not numerically equivalent: {note}", fixable=False, status=Status.IDIOMATIC)
+            return
+        where = result.where if result.where is not None else node.body[0]
+        fallback = getattr(result, "statement", None)
+        message = f"kept on tensorflow.compat.v1: {result.reason}"
+        if result.compat_mode:
+            self.report(where, message, fixable=False, status=Status.COMPAT, fallback=fallback)
+        else:
+            self.report(where, message, status=Status.COMPAT, fallback=fallback)

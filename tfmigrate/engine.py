@@ -1,0 +1,358 @@
+"""The path a file takes: read, parse once, run every rule in one traversal,
+apply fixes until nothing changes, check the result parses, write atomically.
+
+Nothing here knows TensorFlow; that lives in the rule modules.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple, Type
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .ftypes import Applicability, Finding, Fix, FileError, FileReport, Position, Status, Edit
+from .registry import all_rules, dispatch_table
+from .rule import Context, ProgramFix, Report, Rule
+
+MAX_FIX_PASSES = 10
+UNUSED_SUPPRESSION = "TFM900"
+
+_SUPPRESS = re.compile(
+    r"#\s*(?:tfmigrate:\s*ignore|noqa)(?::?\s*\[?(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)\]?)?",
+)
+_SKIP_FILE = re.compile(r"#\s*tfmigrate:\s*skip-file\b")
+
+
+class _AllEnabled:
+    unsafe_fixes = False
+
+    def is_enabled(self, code: str, path: str) -> bool:
+        return True
+
+
+@dataclass
+class Options:
+    """How one run treats each file."""
+
+    config: object = field(default_factory=_AllEnabled)  # has is_enabled(code, path)
+    fix: bool = False  # compute fixes (fix, --diff, stdin fix)
+    unsafe_fixes: bool = False
+    rules: Optional[Tuple[Type[Rule], ...]] = None
+
+    def active_rules(self, path: str) -> Tuple[Type[Rule], ...]:
+        rules = self.rules if self.rules is not None else all_rules()
+        return tuple(r for r in rules if self.config.is_enabled(r.code, path))
+
+    def allows(self, applicability: Optional[Applicability]) -> bool:
+        if applicability is None or applicability is Applicability.DISPLAY:
+            return False
+        return applicability is Applicability.SAFE or self.unsafe_fixes
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """Runs every active rule's visit_/leave_ methods in one traversal."""
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, context: Context, rules: Sequence[Type[Rule]]) -> None:
+        super().__init__()
+        self.context = context
+        instances = {rule: rule(context) for rule in rules}
+        self._table: Dict[str, list] = {}
+        for key, entries in dispatch_table(tuple(rules)).items():
+            self._table[key] = [getattr(instances[rule], attr) for rule, attr in entries]
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self.context.scopes.push(node)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self.context.imports.add(node)
+        for method in self._table.get("visit:" + type(node).__name__, ()):
+            method(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        for method in self._table.get("leave:" + type(original_node).__name__, ()):
+            method(original_node)
+        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+            self.context.scopes.pop()
+
+
+@dataclass
+class _Found:
+    """A rule's report with its position resolved."""
+
+    report: Report
+    finding: Finding
+
+
+def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: List[str]) -> List[_Found]:
+    context = Context(module, path)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    wrapper.visit(_Dispatcher(context, rules))
+    positions = wrapper.resolve(PositionProvider)
+    found: List[_Found] = []
+    for report in context.reports:
+        where = positions.get(report.node) or positions.get(report.fallback) or _FIRST_LINE
+        start = Position(where.start.line, where.start.column + 1)
+        end = Position(where.end.line, where.end.column + 1)
+        fix = None
+        if report.applicability is not None:
+            edits: Tuple[Edit, ...] = ()
+            if report.replacement is not None:
+                edits = (Edit(start, end, _replacement_code(module, report.replacement)),)
+            label = report.program_fix.name if report.program_fix else "replace"
+            fix = Fix(report.applicability, label, edits)
+        source_line = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
+        finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line)
+        found.append(_Found(report, finding))
+    found.sort(key=lambda f: f.finding.sort_key())
+    return found
+
+
+class _Point:
+    def __init__(self, line: int, column: int) -> None:
+        self.line, self.column = line, column
+
+
+class _Range:
+    start = _Point(1, 0)
+    end = _Point(1, 0)
+
+
+_FIRST_LINE = _Range()
+
+
+def _replacement_code(module: cst.Module, replacement) -> str:
+    if isinstance(replacement, cst.RemovalSentinel):
+        return ""
+    if isinstance(replacement, cst.FlattenSentinel):
+        return "".join(module.code_for_node(node) for node in replacement.nodes)
+    return module.code_for_node(replacement)
+
+
+class _Replacer(cst.CSTTransformer):
+    """Applies node-level replacements; the outermost wins, the loop does the rest."""
+
+    def __init__(self, replacements: Dict[int, object]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        replacement = self.replacements.get(id(original_node))
+        if replacement is None:
+            return updated_node
+        return replacement
+
+
+def parse(text: str) -> cst.Module:
+    return cst.parse_module(text)
+
+
+def syntax_reason(error: Exception) -> str:
+    """A one-line reason for a parse failure."""
+    if isinstance(error, cst.ParserSyntaxError):
+        message = " ".join(str(error.message).split())
+        return f"syntax error at line {error.raw_line}, column {error.raw_column + 1}: {message}"
+    if isinstance(error, SyntaxError):
+        return f"syntax error at line {error.lineno}, column {error.offset or 0}: {error.msg}"
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"
+
+
+def _valid_python(text: str) -> Optional[str]:
+    """None when ``text`` parses, else the reason."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError) as error:
+        return syntax_reason(error)
+    try:
+        cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return syntax_reason(error)
+    return None
+
+
+# --- suppressions ----------------------------------------------------------
+
+@dataclass
+class _Suppression:
+    line: int
+    codes: Optional[Tuple[str, ...]]  # None: every code
+    column: int
+    used: bool = False
+
+
+def _suppressions(lines: Sequence[str]) -> Dict[int, _Suppression]:
+    found: Dict[int, _Suppression] = {}
+    for number, line in enumerate(lines, 1):
+        if "#" not in line:
+            continue
+        match = _SUPPRESS.search(line)
+        if match is None:
+            continue
+        codes = match.group("codes")
+        parsed = tuple(c.strip() for c in codes.split(",")) if codes else None
+        found[number] = _Suppression(number, parsed, match.start() + 1)
+    return found
+
+
+def _apply_suppressions(found: List[_Found], lines: Sequence[str], path: str, report_unused: bool,
+                        enabled) -> List[_Found]:
+    table = _suppressions(lines)
+    if not table:
+        return found
+    kept = []
+    for item in found:
+        sup = table.get(item.finding.start.line)
+        if sup is not None and (sup.codes is None or item.finding.code in sup.codes):
+            sup.used = True
+            continue
+        kept.append(item)
+    if report_unused and enabled(UNUSED_SUPPRESSION):
+        for sup in table.values():
+            if sup.used or (sup.codes is not None and not any(c.startswith("TFM") for c in sup.codes)):
+                continue
+            if sup.codes is None and "tfmigrate" not in lines[sup.line - 1]:
+                continue  # a bare `# noqa` belongs to other linters too
+            kept.append(_unused(sup, lines, path))
+    kept.sort(key=lambda f: f.finding.sort_key())
+    return kept
+
+
+def _unused(sup: _Suppression, lines: Sequence[str], path: str) -> _Found:
+    what = ", ".join(sup.codes) if sup.codes else "all codes"
+    start = Position(sup.line, sup.column)
+    end = Position(sup.line, len(lines[sup.line - 1].rstrip("\r\n")) + 1)
+    finding = Finding(UNUSED_SUPPRESSION, f"unused suppression ({what}): nothing to suppress on this line",
+                      path, start, end, None, None, lines[sup.line - 1])
+    return _Found(Report(None, None, finding.message, None, None, None), finding)
+
+
+def skip_file(text: str) -> bool:
+    return "tfmigrate" in text and _SKIP_FILE.search(text) is not None
+
+
+# --- one source text -------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """What checking (and, with fixes, fixing) one source text gave."""
+
+    findings: List[Finding]  # before any fix
+    new_text: str
+    remaining: List[Finding]  # after the fixes applied
+    status: Status
+    unsafe_available: int = 0
+    error: Optional[FileError] = None
+
+
+def _lines(text: str) -> List[str]:
+    return text.splitlines()
+
+
+def process_text(text: str, path: str, options: Options) -> Outcome:
+    """Check ``text``; with ``options.fix`` also compute the fixed text.
+
+    The status (idiomatic, compat-only, manual) is what fixing with unsafe
+    fixes would reach, so `check` can say it without writing anything.
+    """
+    rules = options.active_rules(path)
+    if skip_file(text):
+        return Outcome([], text, [], Status.CLEAN)
+    module = parse(text)  # a ParserSyntaxError propagates: the caller reports it
+    lines = _lines(text)
+    found = _apply_suppressions(_lint(module, path, rules, lines), lines, path, True,
+                                lambda code: options.config.is_enabled(code, path))
+    findings = [f.finding for f in found]
+    if not findings:
+        return Outcome(findings, text, [], Status.CLEAN)
+    applied_text, remaining_found, error = _fix_loop(text, module, found, path, options, rules,
+                                                     allow=lambda a: a is not None and a is not Applicability.DISPLAY)
+    status = _status(remaining_found)
+    if options.fix and not options.unsafe_fixes:
+        fixed_text, remaining_found, error = _fix_loop(text, module, found, path, options, rules, allow=options.allows)
+    else:
+        fixed_text = applied_text
+    unsafe_available = sum(
+        1 for f in remaining_found if f.finding.fix is not None and f.finding.fix.applicability is Applicability.UNSAFE
+    )
+    return Outcome(findings, fixed_text if options.fix else text, [f.finding for f in remaining_found],
+                   status, unsafe_available, error)
+
+
+def _fix_loop(text, module, found, path, options, rules, allow):
+    """Apply fixes until nothing changes; revert a fix whose result does not parse."""
+    error: Optional[FileError] = None
+    banned: set = set()
+
+    def allowed(f: _Found) -> bool:
+        return f.report.rule is not None and allow(f.report.applicability) and f.report.rule.code not in banned
+
+    for _ in range(MAX_FIX_PASSES):
+        candidates = [f for f in found if allowed(f)]
+        if not candidates:
+            return text, found, error
+        new_text, used = _one_pass(module, candidates)
+        if new_text is None or new_text == text:
+            # Nothing applicable changed the text: those fixes are spent.
+            banned.update(f.report.rule.code for f in used or candidates)
+            continue
+        reason = _valid_python(new_text)
+        if reason is not None:
+            codes = sorted({f.report.rule.code for f in used})
+            error = FileError(path, f"fix by {', '.join(codes)} produced invalid code ({reason}); reverted", codes[0])
+            banned.update(codes)
+            continue
+        text = new_text
+        module = parse(text)
+        lines = _lines(text)
+        found = _apply_suppressions(_lint(module, path, rules, lines), lines, path, True,
+                                    lambda code: options.config.is_enabled(code, path))
+    else:
+        if any(allowed(f) for f in found):
+            error = FileError(path, f"fixes did not converge after {MAX_FIX_PASSES} passes; kept the last valid result")
+    return text, found, error
+
+
+def _one_pass(module: cst.Module, candidates: List[_Found]) -> Tuple[Optional[str], List[_Found]]:
+    programs: List[ProgramFix] = []
+    for f in candidates:
+        pf = f.report.program_fix
+        if f.report.replacement is None and pf is not None and pf not in programs:
+            programs.append(pf)
+    if programs:
+        program = programs[0]
+        used = [f for f in candidates if f.report.program_fix is program]
+        new_module = program.apply(module, Context(module, ""))
+        return (new_module.code if new_module is not None else None), used
+    used = [f for f in candidates if f.report.replacement is not None]
+    if not used:
+        return None, candidates
+    replacements = {id(f.report.node): f.report.replacement for f in used}
+    return module.visit(_Replacer(replacements)).code, used
+
+
+def _status(remaining: List[_Found]) -> Status:
+    status = Status.IDIOMATIC
+    for f in remaining:
+        rule = f.report.rule
+        if rule is None:
+            continue  # an unused suppression is not migration work
+        left = f.report.status or rule.unfixed_status
+        if left is Status.MANUAL:
+            return Status.MANUAL
+        if left is Status.COMPAT:
+            status = Status.COMPAT
+    return status
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
+        )
+    )

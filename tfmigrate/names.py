@@ -1,0 +1,188 @@
+"""Cheap name resolution: which module a local name stands for.
+
+libcst's QualifiedNameProvider builds a full scope analysis of every file,
+which is the slowest part of a lint run. A migration only needs to know what
+the imported module aliases mean (``tf`` -> ``tensorflow.compat.v1``) and
+whether a function parameter or local assignment hides one of them, so this
+module tracks exactly that.
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Set
+
+import libcst as cst
+
+
+def dotted_name(node: cst.BaseExpression) -> Optional[str]:
+    """``a.b.c`` for a Name/Attribute chain, None for anything else."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _module_name(node: cst.BaseExpression) -> Optional[str]:
+    return dotted_name(node)
+
+
+class ImportTable:
+    """Local names bound by ``import`` statements, mapped to what they import."""
+
+    def __init__(self) -> None:
+        self.aliases: Dict[str, str] = {}
+
+    def add(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = _module_name(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.aliases[alias.asname.name.value] = full
+                else:
+                    # `import a.b.c` binds `a`, which means the package `a`.
+                    head = full.split(".", 1)[0]
+                    self.aliases[head] = head
+        elif isinstance(node, cst.ImportFrom):
+            if node.relative or node.module is None:
+                return
+            base = _module_name(node.module)
+            if base is None or isinstance(node.names, cst.ImportStar):
+                return
+            for alias in node.names:
+                name = _module_name(alias.name)
+                if name is None:
+                    continue
+                local = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                self.aliases[local] = f"{base}.{name}"
+
+    def add_all(self, statements: Iterable[cst.CSTNode]) -> None:
+        """Record the imports among top-level statements (also inside if/try)."""
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        self.add(small)
+            elif isinstance(stmt, cst.If):
+                self.add_all(stmt.body.body)
+                if stmt.orelse is not None:
+                    self.add_all(stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else [stmt.orelse])
+            elif isinstance(stmt, cst.Try):
+                self.add_all(stmt.body.body)
+                for handler in stmt.handlers:
+                    self.add_all(handler.body.body)
+                if stmt.orelse is not None:
+                    self.add_all(stmt.orelse.body.body)
+
+    def qualify(self, node: cst.BaseExpression, hidden: Set[str] = frozenset()) -> Optional[str]:
+        """The full dotted name of ``node`` through the imports, or None."""
+        name = dotted_name(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        if head in hidden or head not in self.aliases:
+            return None
+        full = self.aliases[head]
+        return f"{full}.{rest}" if rest else full
+
+
+def _target_names(target: cst.BaseExpression, out: Set[str]) -> None:
+    if isinstance(target, cst.Name):
+        out.add(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _target_names(element.value, out)
+    elif isinstance(target, cst.StarredElement):
+        _target_names(target.value, out)
+
+
+class _LocalBindings(cst.CSTVisitor):
+    """Names a function binds in its own scope (not in nested functions)."""
+
+    def __init__(self) -> None:
+        self.names: Set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        _target_names(node.target, self.names)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        _target_names(node.target, self.names)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        _target_names(node.target, self.names)
+
+    def visit_For(self, node: cst.For) -> None:
+        _target_names(node.target, self.names)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        _target_names(node.name, self.names)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        _target_names(node.target, self.names)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.names.discard(item.name.value)
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False  # an import keeps its module meaning: not a hiding binding
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+
+def function_locals(node: cst.CSTNode) -> Set[str]:
+    """Parameters and local bindings of a FunctionDef or Lambda."""
+    names: Set[str] = set()
+    params = node.params
+    for group in (params.posonly_params, params.params, params.kwonly_params):
+        for param in group:
+            names.add(param.name.value)
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            names.add(star.name.value)
+    if isinstance(node, cst.FunctionDef):
+        finder = _LocalBindings()
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]:
+            stmt.visit(finder)
+        names |= finder.names
+    return names
+
+
+class ScopeStack:
+    """The function scopes around the node being visited, as hidden names."""
+
+    def __init__(self, imports: ImportTable) -> None:
+        self.imports = imports
+        self._stack: List[Set[str]] = []
+        self._hidden: Set[str] = set()
+
+    def push(self, node: cst.CSTNode) -> None:
+        # Only names that would otherwise mean a module matter here.
+        local = function_locals(node) & set(self.imports.aliases)
+        self._stack.append(local)
+        self._hidden = set().union(*self._stack)
+
+    def pop(self) -> None:
+        self._stack.pop()
+        self._hidden = set().union(*self._stack) if self._stack else set()
+
+    def qualify(self, node: cst.BaseExpression) -> Optional[str]:
+        return self.imports.qualify(node, self._hidden)

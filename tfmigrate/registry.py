@@ -1,0 +1,46 @@
+"""Finding the rules: every Rule subclass in the modules of ``tfmigrate.rules``."""
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from typing import Dict, List, Tuple, Type
+
+from .rule import Rule
+
+RULES_PACKAGE = "tfmigrate.rules"
+
+
+@functools.lru_cache(maxsize=None)
+def all_rules() -> Tuple[Type[Rule], ...]:
+    """Every rule, sorted by code. Modules starting with `_` hold helpers."""
+    package = importlib.import_module(RULES_PACKAGE)
+    found: Dict[str, Type[Rule]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{RULES_PACKAGE}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value.code:
+                if value.__module__ != module.__name__:
+                    continue
+                other = found.get(value.code)
+                if other is not None and other is not value:
+                    raise RuntimeError(f"rule code {value.code} is used twice: {other.__name__}, {value.__name__}")
+                found[value.code] = value
+    return tuple(found[code] for code in sorted(found))
+
+
+def rules_by_code() -> Dict[str, Type[Rule]]:
+    return {rule.code: rule for rule in all_rules()}
+
+
+def dispatch_table(rules: Tuple[Type[Rule], ...]) -> Dict[str, List[Tuple[Type[Rule], str]]]:
+    """node type name -> [(rule class, method name)] for visit_/leave_ methods."""
+    table: Dict[str, List[Tuple[Type[Rule], str]]] = {}
+    for rule in rules:
+        for attr in dir(rule):
+            if attr.startswith("visit_") or attr.startswith("leave_"):
+                kind, _, node_type = attr.partition("_")
+                table.setdefault(f"{kind}:{node_type}", []).append((rule, attr))
+    return table
