@@ -104,14 +104,16 @@ def _read_bytes(path: str) -> "tuple[bytes, int]":
         if isinstance(exc, PermissionError) and os.path.isdir(path):
             raise SourceError(path, "not a file") from None  # Windows refuses to open folders
         raise SourceError(path, f"cannot read: {_os_reason(exc)}") from None
-    with open(fd, "rb", buffering=0, closefd=True) as stream:
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise SourceError(path, "not a file")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(path, "not a file")
+        with open(fd, "rb", buffering=0, closefd=False) as stream:
             return stream.readall(), stat.S_IMODE(info.st_mode)
-        except OSError as exc:
-            raise SourceError(path, f"cannot read: {_os_reason(exc)}") from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot read: {_os_reason(exc)}") from None
+    finally:
+        os.close(fd)
 
 
 def _detect_encoding(path: str, raw: bytes) -> "tuple[str, bool]":

@@ -1,0 +1,127 @@
+"""The functions behind the CLI: check or fix files, one report per file."""
+from __future__ import annotations
+
+import dataclasses
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, List, Optional, Sequence
+
+import libcst as cst
+
+from .engine import Options, Outcome, process_text, syntax_reason, unified_diff
+from .ftypes import FileError, FileReport, Finding, Status
+from .sources import SourceError, encode_source, ensure_writable, quick_scan, read_source, write_atomic
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """What to do with each file: check, fix in place, or show the diff."""
+
+    options: Options
+    write: bool = False  # fix: write the fixed files
+    diff: bool = False  # fix --diff: put a unified diff in the report, write nothing
+    cache_dir: Optional[str] = None
+
+
+def check_text(text: str, path: str, options: Options) -> Outcome:
+    """Check (and with ``options.fix``, fix) one Python source held in memory."""
+    return process_text(text, path, options)
+
+
+def _protect(path: str, work: Callable[[], FileReport]) -> FileReport:
+    """Run ``work``; turn any failure into a one-line error for this file."""
+    try:
+        return work()
+    except SourceError as error:
+        return FileReport(path, error=FileError(path, error.reason))
+    except cst.ParserSyntaxError as error:
+        return FileReport(path, error=FileError(path, syntax_reason(error)))
+    except RecursionError:
+        return FileReport(path, error=FileError(path, "too deeply nested to parse"))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as error:  # a bug must not stop the other files
+        detail = " ".join(str(error).split())[:200]
+        return FileReport(path, error=FileError(path, f"internal error: {type(error).__name__}: {detail}"))
+
+
+def process_file(path: str, job: Job) -> FileReport:
+    """Check or fix one file on disk."""
+    return _protect(path, lambda: _process_file(path, job))
+
+
+def _process_file(path: str, job: Job) -> FileReport:
+    source = read_source(path)
+    if path.endswith(".ipynb"):
+        from .notebook_files import process_notebook
+
+        return process_notebook(source, job)
+    if not quick_scan(source.raw):
+        return FileReport(path, skipped=True)
+    cached = _cache_get(job, source)
+    if cached is not None:
+        return cached
+    outcome = process_text(source.text, path, job.options)
+    report = report_for(path, source.text, outcome, job.options)
+    if report.changed:
+        if job.diff:
+            report.diff = unified_diff(source.text, outcome.new_text, path)
+        elif job.write:
+            ensure_writable(source)
+            write_atomic(path, encode_source(outcome.new_text, source))
+    _cache_put(job, source, report)
+    return report
+
+
+def report_for(path: str, original: str, outcome: Outcome, options: Options) -> FileReport:
+    """The FileReport of one processed text (a file, a notebook cell, stdin)."""
+    fixing = options.fix
+    findings = outcome.remaining if fixing else outcome.findings
+    report = FileReport(path, findings=list(findings), status=outcome.status, error=outcome.error)
+    report.unsafe_available = outcome.unsafe_available if not options.unsafe_fixes else 0
+    if not fixing:
+        report.unsafe_available = sum(
+            1 for f in outcome.findings if f.fix is not None and f.fix.applicability.value == "unsafe"
+        )
+    if fixing and outcome.new_text is not None:
+        report.changed = outcome.new_text != original
+        report.fixed = max(0, len(outcome.findings) - len(outcome.remaining)) if report.changed else 0
+        report.new_source = outcome.new_text
+    return report
+
+
+def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[FileReport]:
+    """Process files, over ``jobs`` processes; reports sorted by path."""
+    reports: List[FileReport] = []
+    if jobs <= 1 or len(paths) <= 1:
+        for path in paths:
+            reports.append(process_file(path, job))
+            if progress is not None:
+                progress(1)
+    else:
+        chunk = max(1, min(32, len(paths) // (jobs * 8) or 1))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for report in pool.map(process_file, paths, [job] * len(paths), chunksize=chunk):
+                reports.append(report)
+                if progress is not None:
+                    progress(1)
+    reports.sort(key=lambda r: r.path)
+    return reports
+
+
+# --- result cache (see cache.py) -------------------------------------------
+
+def _cache_get(job: Job, source) -> Optional[FileReport]:
+    if job.cache_dir is None or job.options.fix:
+        return None
+    from . import cache
+
+    return cache.get(job.cache_dir, source.path, source.raw, job.options)
+
+
+def _cache_put(job: Job, source, report: FileReport) -> None:
+    if job.cache_dir is None or job.options.fix or report.error is not None:
+        return
+    from . import cache
+
+    cache.put(job.cache_dir, source.path, source.raw, job.options, report)
