@@ -97,6 +97,38 @@ OPTIMIZERS: Dict[str, Optimizer] = {
 }
 
 
+@dataclass(frozen=True)
+class Layer:
+    """A tf.layers function and the Keras layer class that does the same."""
+
+    keras: str
+    params: Tuple[str, ...]  # positional parameters after `inputs`
+    call_keywords: Tuple[str, ...] = ()  # passed when the layer is called, not built
+    dropped: Tuple[str, ...] = ("reuse",)
+
+
+LAYERS: Dict[str, Layer] = {
+    "layers.dense": Layer("Dense", ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")),
+    "layers.conv1d": Layer("Conv1D", ("filters", "kernel_size", "strides", "padding")),
+    "layers.conv2d": Layer("Conv2D", ("filters", "kernel_size", "strides", "padding")),
+    "layers.max_pooling1d": Layer("MaxPooling1D", ("pool_size", "strides", "padding")),
+    "layers.max_pooling2d": Layer("MaxPooling2D", ("pool_size", "strides", "padding")),
+    "layers.average_pooling2d": Layer("AveragePooling2D", ("pool_size", "strides", "padding")),
+    "layers.flatten": Layer("Flatten", ()),
+    "layers.dropout": Layer("Dropout", ("rate", "noise_shape", "seed"), ("training",)),
+}
+
+# Initializers whose TF2 spelling is a Keras initializer class.
+INITIALIZERS_V2 = {
+    "contrib.layers.xavier_initializer": "keras.initializers.GlorotUniform",
+    "glorot_uniform_initializer": "keras.initializers.GlorotUniform",
+    "glorot_normal_initializer": "keras.initializers.GlorotNormal",
+    "truncated_normal_initializer": "keras.initializers.TruncatedNormal",
+    "random_normal_initializer": "keras.initializers.RandomNormal",
+    "random_uniform_initializer": "keras.initializers.RandomUniform",
+}
+
+
 class Unsupported(Exception):
     """The program uses something the eager rewrite does not handle."""
 
@@ -112,6 +144,25 @@ class Placeholder:
     name: str
     dtype: cst.BaseExpression
     shape: Optional[cst.BaseExpression]
+    default: Optional[cst.BaseExpression] = None  # placeholder_with_default
+
+
+def _literal_dtype(node, converter) -> Optional[str]:
+    """The dtype TF infers for a literal default value, as code."""
+    tf = converter.tf
+    if isinstance(node, cst.UnaryOperation):
+        node = node.expression
+    if isinstance(node, cst.Float):
+        return f"{tf}.float32"
+    if isinstance(node, cst.Integer):
+        return f"{tf}.int32"
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return f"{tf}.bool"
+    if isinstance(node, cst.Call) and converter.call_name(node) in ("constant", "cast"):
+        dtype = _tf.argument(node, 1, "dtype")
+        if dtype is not None:
+            return converter.code(dtype.value)
+    return None
 
 
 @dataclass
@@ -121,6 +172,7 @@ class Tensor:
     name: str
     params: Tuple[str, ...]
     kind: str = "tensor"  # tensor: .numpy() gives its value; list: a list of tensors; op: no value
+    func: str = ""  # the function's name: the tensor's, or a new one when the name is reused
 
 
 @dataclass
@@ -185,7 +237,8 @@ class Converter:
         self.module = module
         self.imports = imports
         self.tf = self._tf_alias()
-        self.placeholders: Dict[str, Placeholder] = {}
+        self.placeholders: Dict[str, Placeholder] = {}  # names bound to a placeholder now
+        self.specs: Dict[str, Placeholder] = {}  # every placeholder, by parameter name
         self.order: List[str] = []  # placeholders in definition order
         self.variables: Set[str] = set()
         self.tensors: Dict[str, Tensor] = {}
@@ -199,7 +252,22 @@ class Converter:
         self.taken: Set[str] = _names_in(module) | _bound_names(module)
         self.changed = False
         self.generated: Set[int] = set()  # ids of the functions this rewrite wrote
+        self.pending: List[cst.BaseStatement] = []  # statements to put before the current one
+        self.target = "layer"  # the name being defined, for naming hoisted layers
+        self.factories = self._variable_factories()
+        self.defined: Set[str] = set()  # names already given to a function or graph object
         self.leftover: List[cst.EmptyLine] = []
+
+    def _variable_factories(self) -> Set[str]:
+        """Functions of the file that create variables: what they return is a variable."""
+        found = set()
+        for stmt in self.module.body:
+            if isinstance(stmt, cst.FunctionDef):
+                finder = _CallFinder(self, {"Variable", "get_variable"})
+                stmt.visit(finder)
+                if finder.found:
+                    found.add(stmt.name.value)
+        return found
 
     # --- names ---------------------------------------------------------
     def _tf_alias(self) -> str:
@@ -244,7 +312,16 @@ class Converter:
         carried: List[cst.EmptyLine] = []  # comments of removed statements go to the next one
         for index, stmt in enumerate(statements):
             try:
+                self.pending = []
                 new = self.statement(stmt, in_loop)
+                if self.pending:
+                    # Keras layers the statement needs are built once, just before it.
+                    lead = new[0].leading_lines if new else stmt.leading_lines
+                    if new:
+                        new[0] = new[0].with_changes(leading_lines=[])
+                    self.pending[0] = self.pending[0].with_changes(leading_lines=lead)
+                    new = [*self.pending, *new]
+                    self.pending = []
             except Unsupported as problem:
                 if problem.statement is None:  # the innermost statement names the place
                     problem.statement = stmt
@@ -342,6 +419,9 @@ class Converter:
 
     # --- with tf.Session() as sess: ------------------------------------
     def with_statement(self, stmt: cst.With, in_loop: bool) -> List[cst.BaseStatement]:
+        for item in stmt.items:
+            if self.call_name(item.item) in ("variable_scope", "get_default_graph", "control_dependencies"):
+                raise Unsupported(item, f"`with tf.{self.call_name(item.item)}(...)` (graph scopes)")
         session_items = [item for item in stmt.items if self.is_session_item(item)]
         if not session_items:
             body = self.block(stmt.body.body, in_loop) or [self.stmt("pass")]
@@ -489,17 +569,20 @@ class Converter:
         if name in SESSIONS:
             if single is None:
                 raise Unsupported(node, "a session stored in something other than a name")
+            self.rebind(single)
             self.sessions.add(single)
             self.changed = True
             return None
         if name in INITIALIZERS:
             if single is None:
                 raise Unsupported(node, "an initializer stored in something other than a name")
+            self.rebind(single)
             self.inits.add(single)
             self.changed = True
             return None
         if name in OPTIMIZERS:
             self.need_module_level(node, single, in_loop, "optimizer")
+            self.rebind(single)
             self.optimizers[single] = OPTIMIZERS[name]
             self.changed = True
             return [node.with_changes(value=self.keras_optimizer(value, name))]
@@ -514,11 +597,22 @@ class Converter:
                 return self.run_statement(value, targets=target, fetch=receiver, feeds=self.feed_arg(value, 0))
         if name in VARIABLES or (name is not None and name.endswith("Variable")):
             self.need_module_level(node, single, in_loop, "variable")
+            self.rebind(single)
             self.variables.add(single)
             return [node.with_changes(value=self.graph_expr(value)[0])]
         if name == "get_variable":
-            raise Unsupported(node, "tf.get_variable (variable scopes and reuse)")
+            self.need_module_level(node, single, in_loop, "variable")
+            self.rebind(single)
+            self.variables.add(single)
+            self.changed = True
+            return [node.with_changes(value=self.get_variable(value))]
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.factories:
+            if single is not None:
+                self.rebind(single)
+                self.variables.add(single)
+                return [node.with_changes(value=self.fetches(value))]
         if single is not None and isinstance(value, cst.Dict) and self.is_feed_dict(value):
+            self.rebind(single)
             self.feeds[single] = value
             self.changed = True
             return None
@@ -527,11 +621,83 @@ class Converter:
                 raise Unsupported(node, "graph tensors unpacked into several names")
             self.need_module_level(node, single, in_loop, "tensor")
             return [self.tensor_function(single, value, line)]
+        new_value = self.fetches(value)
+        self.rebind(single)
         if single is not None and name is not None:
             self.eager_values.add(single)
-        elif single is not None:
-            self.eager_values.discard(single)
-        return [node.with_changes(value=self.fetches(value))]
+        return [node.with_changes(value=new_value)]
+
+    def get_variable(self, call: cst.Call) -> cst.Call:
+        """tf.get_variable(name, shape, dtype, initializer) as a tf.Variable."""
+        known = ("name", "shape", "dtype", "initializer", "trainable")
+        positional = [a for a in call.args if a.keyword is None]
+        args = {known[i]: a.value for i, a in enumerate(positional[: len(known)])}
+        for arg in call.args:
+            if arg.keyword is not None:
+                if arg.keyword.value not in known:
+                    raise Unsupported(call, f"tf.get_variable({arg.keyword.value}=...)")
+                args[arg.keyword.value] = arg.value
+        if len(positional) > len(known) or "name" not in args:
+            raise Unsupported(call, "tf.get_variable without a name")
+        init = args.get("initializer")
+        shape = args.get("shape")
+        dtype = args.get("dtype")
+        tf = self.tf
+        if init is not None and not self._is_initializer(init):
+            value = self.code(self.graph_expr(init)[0])  # a tensor or an array: the initial value itself
+        else:
+            maker = self.code(self.graph_expr(init)[0]) if init is not None else f"{tf}.keras.initializers.GlorotUniform()"
+            if shape is None:
+                raise Unsupported(call, "tf.get_variable with an initializer but no shape")
+            dtype_arg = f", dtype={self.code(dtype)}" if dtype is not None else ""
+            value = f"{maker}(shape={self.code(shape)}{dtype_arg})"
+        extra = ""
+        if "trainable" in args:
+            extra = f", trainable={self.code(args['trainable'])}"
+        return self.expr(f"{tf}.Variable({value}, name={self.code(args['name'])}{extra})")
+
+    def _is_initializer(self, node) -> bool:
+        name = self.call_name(node)
+        if name is None:
+            return isinstance(node, cst.Call) is False and False
+        return name.endswith("_initializer") or name.startswith("initializers.") or name.startswith(
+            "keras.initializers.") or name in INITIALIZERS_V2
+
+    def layer_call(self, call: cst.Call, name: str) -> cst.BaseExpression:
+        """``tf.layers.dense(x, 10)`` -> a Keras layer built once, called here."""
+        spec = LAYERS.get(name)
+        if spec is None:
+            raise Unsupported(call, f"tf.{name} (no Keras layer is mapped for it)")
+        positional = [a for a in call.args if a.keyword is None]
+        if not positional and _tf.argument(call, None, "inputs") is None:
+            raise Unsupported(call, f"tf.{name} without inputs")
+        inputs = positional[0].value if positional else _tf.argument(call, None, "inputs").value
+        build, at_call = [], []
+        for index, arg in enumerate(positional[1:]):
+            if index >= len(spec.params):
+                raise Unsupported(call, f"tf.{name} with more positional arguments than mapped")
+            key = spec.params[index]
+            build.append(self.code(arg.value) if index == 0 else f"{key}={self.code(arg.value)}")
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value == "inputs" or arg.keyword.value in spec.dropped:
+                continue
+            if arg.keyword.value in spec.call_keywords:
+                at_call.append(f"{arg.keyword.value}={self.code(arg.value)}")
+            else:
+                build.append(f"{arg.keyword.value}={self.code(arg.value)}")
+        layer = self.fresh(f"{self.target}_layer")
+        self.pending.append(self.stmt(f"{layer} = {self.tf}.keras.layers.{spec.keras}({', '.join(build)})\n"))
+        rest = "".join(f", {k}" for k in at_call)
+        return self.expr(f"{layer}({self.code(inputs)}{rest})")
+
+    def rebind(self, name: Optional[str]) -> None:
+        """``name`` now means something new: forget what it meant in the graph."""
+        if name is None:
+            return
+        for table in (self.placeholders, self.tensors, self.train_ops, self.optimizers, self.feeds):
+            table.pop(name, None)
+        for names in (self.variables, self.inits, self.sessions, self.eager_values):
+            names.discard(name)
 
     def need_module_level(self, node, name, in_loop, what) -> None:
         if name is None:
@@ -546,26 +712,48 @@ class Converter:
 
     # --- placeholders --------------------------------------------------
     def placeholder(self, name: str, call: cst.Call, kind: str) -> None:
+        default = None
         if kind == "placeholder_with_default":
-            raise Unsupported(call, "tf.placeholder_with_default")
-        dtype = _tf.argument(call, 0, "dtype")
-        shape = _tf.argument(call, 1, "shape")
+            given = _tf.argument(call, 0, "input")
+            shape = _tf.argument(call, 1, "shape")
+            default = given.value if given is not None else None
+            dtype_code = _literal_dtype(default, self)
+            if dtype_code is None:
+                raise Unsupported(call, "tf.placeholder_with_default with a default whose dtype is not evident")
+            dtype = cst.Arg(self.expr(dtype_code))
+        else:
+            dtype = _tf.argument(call, 0, "dtype")
+            shape = _tf.argument(call, 1, "shape")
         if dtype is None:
             raise Unsupported(call, "a placeholder without a dtype")
-        self.placeholders[name] = Placeholder(name, dtype.value, shape.value if shape is not None else None)
+        if name in self.specs:
+            raise Unsupported(call, f"placeholder {name} is defined twice")
+        self.rebind(name)
+        spec = Placeholder(name, dtype.value, shape.value if shape is not None else None, default)
+        self.placeholders[name] = self.specs[name] = spec
         self.order.append(name)
         self.changed = True
 
     def signature(self, params: Sequence[str]) -> str:
         specs = []
         for param in params:
-            p = self.placeholders[param]
+            p = self.specs[param]
             shape = self.code(p.shape) if p.shape is not None else "None"
             specs.append(f"{self.tf}.TensorSpec({shape}, {self.code(p.dtype)})")
         return f"@{self.tf}.function(input_signature=[{', '.join(specs)}])"
 
     def ordered(self, names: Set[str]) -> Tuple[str, ...]:
-        return tuple(p for p in self.order if p in names)
+        """Placeholders in definition order; those with a default last (Python needs it)."""
+        required = [p for p in self.order if p in names and self.specs[p].default is None]
+        optional = [p for p in self.order if p in names and self.specs[p].default is not None]
+        return tuple(required + optional)
+
+    def parameters(self, params: Sequence[str]) -> str:
+        parts = []
+        for param in params:
+            default = self.specs[param].default
+            parts.append(f"{param}={self.code(default)}" if default is not None else param)
+        return ", ".join(parts)
 
     # --- graph expressions ----------------------------------------------
     def graph_expr(self, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
@@ -577,17 +765,27 @@ class Converter:
     def tensor_function(self, name: str, value: cst.BaseExpression, line) -> cst.FunctionDef:
         if self.call_name(value) == "gradients":
             return self.gradients_function(name, value, line)
+        self.target = name
         new, params = self.graph_expr(value)
         kind = "op" if self.call_name(value) in ("group", "no_op") else "tensor"
-        self.tensors[name] = Tensor(name, params, kind)
+        func_name = self.function_name(name)
+        self.rebind(name)
+        self.tensors[name] = Tensor(name, params, kind, func_name)
         self.changed = True
         lines = []
         if params:
             lines.append(self.signature(params))
-        lines.append(f"def {name}({', '.join(params)}):")
+        lines.append(f"def {func_name}({self.parameters(params)}):")
         lines.append(f"{self.module.default_indent}return {self.code(new)}")
         func = self.stmt("\n".join(lines) + "\n")
         return self.keep_comments(func, line)
+
+    def function_name(self, name: str) -> str:
+        """A tensor's function is named after it, unless an earlier definition took the name."""
+        if name in self.defined:
+            return self.fresh(name)
+        self.defined.add(name)
+        return name
 
     def gradients_function(self, name, value: cst.Call, line) -> cst.FunctionDef:
         ys = _tf.argument(value, 0, "ys")
@@ -600,7 +798,9 @@ class Converter:
         sources_code = self.code(sources)
         if not isinstance(sources, (cst.List, cst.Tuple)):
             sources_code = f"[{sources_code}]"  # tf.gradients always returns a list
-        self.tensors[name] = Tensor(name, params, "list")
+        func_name = self.function_name(name)
+        self.rebind(name)
+        self.tensors[name] = Tensor(name, params, "list", func_name)
         self.changed = True
         indent = self.module.default_indent
         tape, result = self.fresh("tape"), self.fresh("loss")
@@ -608,7 +808,7 @@ class Converter:
         if params:
             lines.append(self.signature(params))
         lines += [
-            f"def {name}({', '.join(params)}):",
+            f"def {func_name}({self.parameters(params)}):",
             f"{indent}with {self.tf}.GradientTape() as {tape}:",
             f"{indent}{indent}{result} = {self.code(loss)}",
             f"{indent}return {tape}.gradient({result}, {sources_code})",
@@ -636,15 +836,18 @@ class Converter:
             if index >= len(spec.params):
                 raise Unsupported(call, "an optimizer with more positional arguments than TF1 takes")
             given[spec.params[index]] = arg.value
+        keywords = set()
         for arg in call.args:
             if arg.keyword is not None:
                 given[arg.keyword.value] = arg.value
+                keywords.add(arg.keyword.value)
         parts = []
         for param in spec.params:
             if param in given and param not in spec.dropped:
                 key = spec.renames.get(param, param)
                 value = self.code(self.graph_expr(given[param])[0])
-                parts.append(value if param == "learning_rate" and not parts else f"{key}={value}")
+                positional = param == "learning_rate" and not parts and param not in keywords
+                parts.append(value if positional else f"{key}={value}")
         written = {spec.renames.get(p, p) for p in given}
         for key, default in spec.defaults.items():
             if key not in written:
@@ -686,11 +889,12 @@ class Converter:
         var_list = _tf.argument(value, 2, "var_list")
         global_step = _tf.argument(value, 1, "global_step")
         loss_name = loss_arg.value.value if isinstance(loss_arg.value, cst.Name) else None
+        func_name = self.function_name(name)
         indent = self.module.default_indent
         tape, loss, variables = self.fresh("tape"), self.fresh("loss"), self.fresh("variables")
         lines = [self.signature(params) if params else f"@{self.tf}.function"]
         lines += [
-            f"def {name}({', '.join(params)}):",
+            f"def {func_name}({self.parameters(params)}):",
             f"{indent}with {self.tf}.GradientTape() as {tape}:",
             f"{indent}{indent}{loss} = {self.code(loss_expr)}",
         ]
@@ -702,7 +906,8 @@ class Converter:
         if global_step is not None:
             lines.append(f"{indent}{self.code(global_step.value)}.assign_add(1)")
         lines.append(f"{indent}return {loss}")
-        self.train_ops[name] = TrainOp(name, params, loss_name)
+        self.rebind(name)
+        self.train_ops[name] = TrainOp(func_name, params, loss_name)
         self.changed = True
         func = self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)
         out.append(func)
@@ -731,6 +936,10 @@ class Converter:
     def call_with_feeds(self, name: str, params: Sequence[str], feeds: Dict[str, cst.BaseExpression], node) -> str:
         args = []
         for param in params:
+            if self.specs[param].default is not None:
+                if param in feeds:
+                    args.append(f"{param}={self.code(feeds[param])}")
+                continue
             if param not in feeds:
                 raise Unsupported(node, f"placeholder {param} is not fed where {name} is run")
             args.append(self.code(feeds[param]))
@@ -756,7 +965,7 @@ class Converter:
                 return f"{name}.numpy()"
             if name in self.tensors:
                 tensor = self.tensors[name]
-                call = self.call_with_feeds(name, tensor.params, feeds, node)
+                call = self.call_with_feeds(tensor.func, tensor.params, feeds, node)
                 if tensor.kind == "list":
                     return f"[value.numpy() for value in {call}]"
                 if tensor.kind == "op":
@@ -770,10 +979,15 @@ class Converter:
                 return f"{name}.numpy()"
             raise Unsupported(node, f"{name} is fetched but is not a tensor of this program")
         new, params = self.graph_expr(node)
+        values = {}
         for param in params:
-            if param not in feeds:
+            if param in feeds:
+                values[param] = feeds[param]
+            elif self.specs[param].default is not None:
+                values[param] = self.specs[param].default
+            else:
                 self._unfed(node, param)
-        new = new.visit(_Substitute({p: feeds[p] for p in params}, self))
+        new = new.visit(_Substitute(values, self))
         return f"{self.code(new)}.numpy()"
 
     def _unfed(self, node, name):
@@ -792,6 +1006,9 @@ class Converter:
                 raise Unsupported(call, f"run({arg.keyword.value}=...)")
         values = self.feed_values(feeds)
         self.changed = True
+        if targets is not None:
+            for bound in _names_in(targets):
+                self.rebind(bound)
         elements = [e.value for e in fetch.elements] if isinstance(fetch, (cst.List, cst.Tuple)) else [fetch]
         trains = [e for e in elements if isinstance(e, cst.Name) and e.value in self.train_ops]
         inits = [e for e in elements if self.is_init(e)]
@@ -802,7 +1019,11 @@ class Converter:
         if not trains:
             if targets is None:
                 return self.discarded(elements, values)
-            code = self.fetch(fetch, values)
+            if isinstance(targets, (cst.Tuple, cst.List)) and isinstance(fetch, (cst.List, cst.Tuple)) and len(
+                targets.elements) == len(fetch.elements) and len(fetch.elements) > 1:
+                code = ", ".join(self.fetch(e.value, values) for e in fetch.elements)  # unpacked at once
+            else:
+                code = self.fetch(fetch, values)
             return [cst.Assign([cst.AssignTarget(targets)], self.expr(code))]
         return self.run_train(call, fetch, elements, trains, targets, values)
 
@@ -812,7 +1033,7 @@ class Converter:
         for element in elements:
             if isinstance(element, cst.Name) and element.value in self.tensors:
                 tensor = self.tensors[element.value]
-                out.append(cst.Expr(self.expr(self.call_with_feeds(tensor.name, tensor.params, values, element))))
+                out.append(cst.Expr(self.expr(self.call_with_feeds(tensor.func, tensor.params, values, element))))
             elif isinstance(element, cst.Name) and (element.value in self.variables or element.value in self.eager_values):
                 continue
             else:
@@ -955,6 +1176,21 @@ class _GraphExpr(_SkipNames):
         if name in ("assign", "assign_add", "assign_sub") and len(updated.args) == 2:
             ref, value = updated.args
             return cst.Call(func=cst.Attribute(ref.value, cst.Name(name)), args=[value.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=cst.MaybeSentinel.DEFAULT)])
+        if name in INITIALIZERS_V2:
+            func = self.c.expr(f"{self.c.tf}.{INITIALIZERS_V2[name]}")
+            args = list(updated.args)
+            if name == "contrib.layers.xavier_initializer":
+                uniform = _tf.argument(original, 0, "uniform")
+                if uniform is not None:
+                    if self.c.code(uniform.value) not in ("True", "False"):
+                        raise Unsupported(original, "xavier_initializer(uniform=<not a literal>)")
+                    if self.c.code(uniform.value) == "False":
+                        func = self.c.expr(f"{self.c.tf}.keras.initializers.GlorotNormal")
+                    args = [a for a in args if not (a.keyword is not None and a.keyword.value == "uniform")]
+                    args = args[1:] if args and original.args and original.args[0].keyword is None else args
+            return updated.with_changes(func=func, args=args)
+        if name is not None and name.startswith("layers."):
+            return self.c.layer_call(updated, name)
         if name is not None and (name.startswith("contrib.") or name in PLACEHOLDERS | SESSIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
         return updated
@@ -966,9 +1202,9 @@ class _GraphExpr(_SkipNames):
             self.needs.add(value)
             return updated
         if value in c.tensors:
-            params = c.tensors[value].params
-            self.needs.update(params)
-            return c.expr(f"{value}({', '.join(params)})")
+            tensor = c.tensors[value]
+            self.needs.update(tensor.params)
+            return c.expr(f"{tensor.func}({', '.join(tensor.params)})")
         if value in c.train_ops or value in c.sessions or value in c.inits:
             raise Unsupported(original, f"{value} (a train op, session or initializer) used inside a tensor")
         return updated
@@ -984,7 +1220,7 @@ class _Substitute(_SkipNames):
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         if original.value in self.values:
-            p = self.c.placeholders[original.value]
+            p = self.c.specs[original.value]
             return self.c.expr(f"{self.c.tf}.constant({self.c.code(self.values[original.value])}, {self.c.code(p.dtype)})")
         return updated
 

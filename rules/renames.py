@@ -221,7 +221,7 @@ class RemovedSymbol(_TFNames):
     name = "removed-symbol"
     unfixed_status = Status.MANUAL
     VALID = ["import tensorflow as tf\nx = tf.Variable(1.0)\n"]
-    INVALID = [Invalid("import tensorflow as tf\nq = tf.FIFOQueue(3, tf.float32)\n")]
+    INVALID = [Invalid("import tensorflow as tf\nsaver = tf.train.Saver()\n")]
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         name = self.tf_attribute(node)
