@@ -129,6 +129,21 @@ INITIALIZERS_V2 = {
 }
 
 
+# tf.train learning-rate decays: (Keras schedule, TF1 parameters in order, the step parameter).
+DECAYS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "train.exponential_decay": ("ExponentialDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "decay_rate", "staircase", "name")),
+    "train.inverse_time_decay": ("InverseTimeDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "decay_rate", "staircase", "name")),
+    "train.polynomial_decay": ("PolynomialDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "end_learning_rate", "power", "cycle", "name")),
+    "train.cosine_decay": ("CosineDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "alpha", "name")),
+    "train.piecewise_constant": ("PiecewiseConstantDecay", ("global_step", "boundaries", "values", "name")),
+}
+_DECAY_KEYWORDS = {"learning_rate": "initial_learning_rate", "x": "global_step"}
+
+
 class Unsupported(Exception):
     """The program uses something the eager rewrite does not handle."""
 
@@ -663,6 +678,28 @@ class Converter:
         return name.endswith("_initializer") or name.startswith("initializers.") or name.startswith(
             "keras.initializers.") or name in INITIALIZERS_V2
 
+    def decay(self, call: cst.Call, name: str) -> cst.BaseExpression:
+        """``tf.train.exponential_decay(lr, step, ...)`` -> the Keras schedule of ``step``."""
+        schedule, params = DECAYS[name]
+        given: Dict[str, str] = {}
+        positional = [a for a in call.args if a.keyword is None]
+        if len(positional) > len(params) or any(a.star for a in call.args):
+            raise Unsupported(call, f"tf.{name} with arguments that are not mapped")
+        for index, arg in enumerate(positional):
+            given[params[index]] = self.code(arg.value)
+        for arg in call.args:
+            if arg.keyword is not None:
+                key = _DECAY_KEYWORDS.get(arg.keyword.value, arg.keyword.value)
+                if key not in params:
+                    raise Unsupported(call, f"tf.{name}({arg.keyword.value}=...)")
+                given[key] = self.code(arg.value)
+        step = given.pop("global_step", None)
+        given.pop("name", None)
+        if step is None:
+            raise Unsupported(call, f"tf.{name} without a global step")
+        args = ", ".join(f"{k}={v}" for k, v in given.items())
+        return self.expr(f"{self.tf}.keras.optimizers.schedules.{schedule}({args})({step})")
+
     def layer_call(self, call: cst.Call, name: str) -> cst.BaseExpression:
         """``tf.layers.dense(x, 10)`` -> a Keras layer built once, called here."""
         spec = LAYERS.get(name)
@@ -845,7 +882,17 @@ class Converter:
         for param in spec.params:
             if param in given and param not in spec.dropped:
                 key = spec.renames.get(param, param)
-                value = self.code(self.graph_expr(given[param])[0])
+                raw = given[param]
+                if isinstance(raw, cst.Name) and raw.value in self.tensors:
+                    tensor = self.tensors[raw.value]
+                    if tensor.params:
+                        raise Unsupported(raw, "a learning rate computed from placeholders")
+                    value = tensor.func  # Keras calls a callable learning rate at every step
+                    if name == "train.MomentumOptimizer":
+                        self.notes.append((call, "with a changing learning rate, TF1 Momentum scales the whole "
+                                                 "accumulated step by the current rate, Keras SGD each step by its own"))
+                else:
+                    value = self.code(self.graph_expr(raw)[0])
                 positional = param == "learning_rate" and not parts and param not in keywords
                 parts.append(value if positional else f"{key}={value}")
         written = {spec.renames.get(p, p) for p in given}
@@ -1191,6 +1238,8 @@ class _GraphExpr(_SkipNames):
             return updated.with_changes(func=func, args=args)
         if name is not None and name.startswith("layers."):
             return self.c.layer_call(updated, name)
+        if name in DECAYS:
+            return self.c.decay(updated, name)
         if name is not None and (name.startswith("contrib.") or name in PLACEHOLDERS | SESSIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
         return updated
