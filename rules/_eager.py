@@ -263,6 +263,9 @@ class Converter:
         self.optimizers: Dict[str, Optimizer] = {}
         self.feeds: Dict[str, cst.Dict] = {}
         self.eager_values: Set[str] = set()  # tensors that depend on no graph input: computed once
+        self.savers: Set[str] = set()
+        self.optimizer_objects: List[str] = []  # optimizers this rewrite named
+        self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.notes: List[Tuple[cst.CSTNode, str]] = []
         self.taken: Set[str] = _names_in(module) | _bound_names(module)
         self.changed = False
@@ -595,6 +598,9 @@ class Converter:
             self.inits.add(single)
             self.changed = True
             return None
+        if name == "train.Saver":
+            self.need_module_level(node, single, in_loop, "saver")
+            return [self.saver(single, value, node)]
         if name in OPTIMIZERS:
             self.need_module_level(node, single, in_loop, "optimizer")
             self.rebind(single)
@@ -604,6 +610,12 @@ class Converter:
         if self.is_minimize(value):
             self.need_module_level(node, single, in_loop, "train op")
             return self.train_step(single, value, line)
+        if self.is_minimize(value, "compute_gradients"):
+            self.need_module_level(node, single, in_loop, "gradient list")
+            return self.compute_gradients(single, value, line)
+        if self.is_minimize(value, "apply_gradients"):
+            self.need_module_level(node, single, in_loop, "train op")
+            return self.apply_gradients(single, value, line)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "run":
             receiver = value.func.value
             if isinstance(receiver, cst.Name) and receiver.value in self.sessions:
@@ -723,9 +735,42 @@ class Converter:
             else:
                 build.append(f"{arg.keyword.value}={self.code(arg.value)}")
         layer = self.fresh(f"{self.target}_layer")
+        self.layers.append(layer)
         self.pending.append(self.stmt(f"{layer} = {self.tf}.keras.layers.{spec.keras}({', '.join(build)})\n"))
         rest = "".join(f", {k}" for k in at_call)
         return self.expr(f"{layer}({self.code(inputs)}{rest})")
+
+    def saver(self, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
+        """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far."""
+        if call.args:
+            raise Unsupported(call, "tf.train.Saver with arguments (a variable list or options)")
+        objects = [*sorted(self.variables), *self.layers, *sorted(self.optimizers)]
+        objects += [o for o in self.optimizer_objects if o not in objects]
+        if not objects:
+            raise Unsupported(call, "tf.train.Saver before any variable")
+        self.rebind(name)
+        self.savers.add(name)
+        self.changed = True
+        args = ", ".join(f"{o}={o}" for o in objects)
+        return node.with_changes(value=self.expr(f"{self.tf}.train.Checkpoint({args})"))
+
+    def saver_call(self, call: cst.Call) -> Optional[cst.BaseExpression]:
+        """``saver.save(sess, path)`` / ``saver.restore(sess, path)`` on a converted saver."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.savers):
+            return None
+        method = func.attr.value
+        session = _tf.argument(call, 0, "sess")
+        path = _tf.argument(call, 1, "save_path")
+        extra = [a for a in call.args if a is not session and a is not path]
+        if method not in ("save", "restore") or path is None or extra:
+            raise Unsupported(call, f"saver.{method}() beyond saving or restoring to a path")
+        if session is None or not (isinstance(session.value, cst.Name) and session.value.value in self.sessions):
+            raise Unsupported(call, f"saver.{method}() with something other than the program's session")
+        target = self.code(self.fetches(path.value))
+        if method == "save":
+            return self.expr(f"{func.value.value}.write({target})")
+        return self.expr(f"{func.value.value}.read({target})")
 
     def rebind(self, name: Optional[str]) -> None:
         """``name`` now means something new: forget what it meant in the graph."""
@@ -903,25 +948,83 @@ class Converter:
             self.notes.append((call, spec.note))
         return self.expr(f"{self.tf}.optimizers.{spec.keras}({', '.join(parts)})")
 
-    def is_minimize(self, value) -> bool:
+    def is_minimize(self, value, method: str = "minimize") -> bool:
         if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
             return False
-        if value.func.attr.value != "minimize":
+        if value.func.attr.value != method:
             return False
         receiver = value.func.value
         if isinstance(receiver, cst.Name):
             return receiver.value in self.optimizers
         return self.call_name(receiver) in OPTIMIZERS
 
+    def optimizer_name(self, receiver, out: List[cst.BaseStatement]) -> str:
+        if isinstance(receiver, cst.Name):
+            return receiver.value
+        optimizer = self.fresh("optimizer")
+        opt_call = self.keras_optimizer(receiver, self.call_name(receiver))
+        out.append(self.stmt(f"{optimizer} = {self.code(opt_call)}\n"))
+        self.optimizer_objects.append(optimizer)
+        return optimizer
+
+    def compute_gradients(self, name: str, value: cst.Call, line) -> List[cst.BaseStatement]:
+        """``opt.compute_gradients(loss, var_list)`` -> a function of (gradient, variable) pairs."""
+        out: List[cst.BaseStatement] = []
+        self.optimizer_name(value.func.value, out)
+        loss_arg = _tf.argument(value, 0, "loss")
+        var_list = _tf.argument(value, 1, "var_list")
+        if loss_arg is None or len(value.args) > 2:
+            raise Unsupported(value, "compute_gradients() with arguments beyond loss and var_list")
+        loss_expr, params = self.graph_expr(loss_arg.value)
+        indent = self.module.default_indent
+        tape, loss, variables = self.fresh("tape"), self.fresh("loss"), self.fresh("variables")
+        func_name = self.function_name(name)
+        lines = [self.signature(params)] if params else []
+        lines += [
+            f"def {func_name}({self.parameters(params)}):",
+            f"{indent}with {self.tf}.GradientTape() as {tape}:",
+            f"{indent}{indent}{loss} = {self.code(loss_expr)}",
+        ]
+        if var_list is not None:
+            lines.append(f"{indent}{variables} = {self.code(self.graph_expr(var_list.value)[0])}")
+        else:
+            lines.append(f"{indent}{variables} = {tape}.watched_variables()")
+        lines.append(f"{indent}return list(zip({tape}.gradient({loss}, {variables}), {variables}))")
+        self.rebind(name)
+        self.tensors[name] = Tensor(name, params, "pairs", func_name)
+        self.changed = True
+        out.append(self.keep_comments(self.stmt("\n".join(lines) + "\n"), line))
+        return out
+
+    def apply_gradients(self, name: str, value: cst.Call, line) -> List[cst.BaseStatement]:
+        """``opt.apply_gradients(pairs, global_step)`` -> a train step without a loss."""
+        out: List[cst.BaseStatement] = []
+        optimizer = self.optimizer_name(value.func.value, out)
+        pairs = _tf.argument(value, 0, "grads_and_vars")
+        global_step = _tf.argument(value, 1, "global_step")
+        if pairs is None or any(a.keyword is not None and a.keyword.value not in ("grads_and_vars", "global_step", "name")
+                                for a in value.args):
+            raise Unsupported(value, "apply_gradients() with arguments beyond grads_and_vars and global_step")
+        pairs_expr, params = self.graph_expr(pairs.value)
+        indent = self.module.default_indent
+        func_name = self.function_name(name)
+        lines = [self.signature(params) if params else f"@{self.tf}.function"]
+        lines += [
+            f"def {func_name}({self.parameters(params)}):",
+            f"{indent}{optimizer}.apply_gradients({self.code(pairs_expr)})",
+        ]
+        if global_step is not None:
+            lines.append(f"{indent}{self.code(global_step.value)}.assign_add(1)")
+        self.rebind(name)
+        self.train_ops[name] = TrainOp(func_name, params, None)
+        self.changed = True
+        out.append(self.keep_comments(self.stmt("\n".join(lines) + "\n"), line))
+        return out
+
     def train_step(self, name: str, value: cst.Call, line) -> List[cst.BaseStatement]:
         receiver = value.func.value
         out: List[cst.BaseStatement] = []
-        if isinstance(receiver, cst.Name):
-            optimizer = receiver.value
-        else:
-            optimizer = self.fresh("optimizer")
-            opt_call = self.keras_optimizer(receiver, self.call_name(receiver))
-            out.append(self.stmt(f"{optimizer} = {self.code(opt_call)}\n"))
+        optimizer = self.optimizer_name(receiver, out)
         loss_arg = _tf.argument(value, 0, "loss")
         if loss_arg is None:
             raise Unsupported(value, "minimize() without a loss")
@@ -1015,6 +1118,9 @@ class Converter:
                 call = self.call_with_feeds(tensor.func, tensor.params, feeds, node)
                 if tensor.kind == "list":
                     return f"[value.numpy() for value in {call}]"
+                if tensor.kind == "pairs":
+                    g, v = self.fresh("grad"), self.fresh("var")
+                    return f"[({g}.numpy(), {v}.numpy()) for {g}, {v} in {call}]"
                 if tensor.kind == "op":
                     return f"{call} and None"
                 return f"{call}.numpy()"
@@ -1286,6 +1392,10 @@ class _FetchRewriter(_SkipNames):
         func = original.func
         if not isinstance(func, cst.Attribute):
             return updated
+        saved = c.saver_call(original)
+        if saved is not None:
+            c.changed = True
+            return saved
         method, receiver = func.attr.value, func.value
         if method == "run" and isinstance(receiver, cst.Name) and receiver.value in c.sessions:
             fetch = _tf.argument(original, 0, "fetches")
@@ -1322,6 +1432,8 @@ class _FetchRewriter(_SkipNames):
         if not isinstance(node.func, cst.Attribute) or not isinstance(node.func.value, cst.Name):
             return False
         method, receiver = node.func.attr.value, node.func.value.value
+        if method in ("save", "restore") and receiver in c.savers:
+            return True
         if method == "run":
             return receiver in c.sessions or receiver in c.train_ops
         return method == "eval" and (receiver in c.tensors or receiver in c.variables or receiver in c.eager_values)

@@ -1,0 +1,66 @@
+"""Run several programs in one TensorFlow process (importing TF costs seconds).
+
+Usage: python tests/tf_batch.py MODE [--deterministic] PROGRAM...
+Prints one JSON object: {program: {"stdout": ..., "error": ...}}.
+MODE is tf1 (import tensorflow gives tensorflow.compat.v1, v2 behaviour
+off, Keras 2 for tf.layers) or tf2 (plain TensorFlow 2, Keras 3).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import runpy
+import sys
+import traceback
+
+
+def main() -> None:
+    mode = sys.argv[1]
+    args = sys.argv[2:]
+    deterministic = "--deterministic" in args
+    programs = [a for a in args if a != "--deterministic"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if mode == "tf1":
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers needs Keras 2
+    import tensorflow as real_tf
+
+    if mode == "tf1":
+        import tensorflow.compat.v1 as v1
+
+        v1.disable_v2_behavior()
+        sys.modules["tensorflow"] = v1
+    results = {}
+    real_stdout = sys.stdout
+    for program in programs:
+        buffer = io.StringIO()
+        error = None
+        if mode == "tf1":
+            sys.modules["tensorflow"].reset_default_graph()
+        else:
+            real_tf.keras.backend.clear_session()
+        if deterministic:
+            from tfmigrate import _runner
+
+            _runner.make_deterministic(mode, seed=0)
+        folder = os.path.dirname(os.path.abspath(program))
+        cwd = os.getcwd()
+        sys.path.insert(0, folder)
+        os.chdir(folder)
+        try:
+            with contextlib.redirect_stdout(buffer):
+                sys.argv = [program]
+                runpy.run_path(program, run_name="__main__")
+        except BaseException:  # a failing program must not stop the batch
+            lines = traceback.format_exc().strip().splitlines()
+            error = lines[-1] if lines else "unknown error"
+        finally:
+            os.chdir(cwd)
+            sys.path.remove(folder)
+        results[program] = {"stdout": buffer.getvalue(), "error": error}
+    real_stdout.write(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
