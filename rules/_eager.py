@@ -144,6 +144,9 @@ DECAYS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 _DECAY_KEYWORDS = {"learning_rate": "initial_learning_rate", "x": "global_step"}
 
 
+SUMMARIES = {"summary.scalar", "summary.histogram", "summary.image", "summary.text", "summary.audio"}
+
+
 class Unsupported(Exception):
     """The program uses something the eager rewrite does not handle."""
 
@@ -264,6 +267,8 @@ class Converter:
         self.feeds: Dict[str, cst.Dict] = {}
         self.eager_values: Set[str] = set()  # tensors that depend on no graph input: computed once
         self.savers: Set[str] = set()
+        self.writers: Set[str] = set()  # tf.summary.FileWriter objects, now TF2 file writers
+        self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, name, value, params
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.notes: List[Tuple[cst.CSTNode, str]] = []
@@ -486,8 +491,14 @@ class Converter:
             converted = self.small(small, line, in_loop)
             if converted is None:
                 continue
+            split = len(line.body) == 1 and len(converted) > 1  # one statement became several: a line each
             for item in converted:
-                if isinstance(item, cst.BaseSmallStatement):
+                if isinstance(item, cst.BaseSmallStatement) and split:
+                    if pending:
+                        results.append(cst.SimpleStatementLine(body=_strip_semicolons(pending)))
+                        pending = []
+                    results.append(cst.SimpleStatementLine(body=_strip_semicolons([item])))
+                elif isinstance(item, cst.BaseSmallStatement):
                     pending.append(item)
                 else:
                     if pending:
@@ -549,9 +560,14 @@ class Converter:
         if name in NOOPS or name in ("compat.v1." + n for n in NOOPS):
             self.changed = True
             return None
+        if name in SUMMARIES:
+            self.summary(None, value, name)
+            return None
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             method = value.func.attr.value
             receiver = value.func.value
+            if isinstance(receiver, cst.Name) and receiver.value in self.writers:
+                return self.writer_call(value, method, small)
             if isinstance(receiver, cst.Name) and receiver.value in self.sessions:
                 if method == "close":
                     self.changed = True
@@ -598,6 +614,23 @@ class Converter:
             self.inits.add(single)
             self.changed = True
             return None
+        if name in SUMMARIES:
+            self.need_module_level(node, single, in_loop, "summary")
+            self.summary(single, value, name)
+            return None
+        if name in ("summary.merge_all", "summary.merge"):
+            self.need_module_level(node, single, in_loop, "summary")
+            return [self.merged_summary(single, value, name, line)]
+        if name == "summary.FileWriter":
+            self.need_module_level(node, single, in_loop, "summary writer")
+            logdir = _tf.argument(value, 0, "logdir")
+            if logdir is None:
+                raise Unsupported(value, "tf.summary.FileWriter without a log folder")
+            self.rebind(single)
+            self.writers.add(single)
+            self.changed = True
+            code = self.code(self.fetches(logdir.value))
+            return [node.with_changes(value=self.expr(f"{self.tf}.summary.create_file_writer({code})"))]
         if name == "train.Saver":
             self.need_module_level(node, single, in_loop, "saver")
             return [self.saver(single, value, node)]
@@ -739,6 +772,56 @@ class Converter:
         self.pending.append(self.stmt(f"{layer} = {self.tf}.keras.layers.{spec.keras}({', '.join(build)})\n"))
         rest = "".join(f", {k}" for k in at_call)
         return self.expr(f"{layer}({self.code(inputs)}{rest})")
+
+    def summary(self, name: Optional[str], call: cst.Call, kind: str) -> None:
+        """``tf.summary.scalar(name, tensor)``: remembered until the summaries are merged."""
+        label = _tf.argument(call, 0, "name")
+        tensor = _tf.argument(call, 1, "tensor") or _tf.argument(call, 1, "values")
+        if label is None or tensor is None or len(call.args) > 2:
+            raise Unsupported(call, f"tf.{kind} with arguments beyond a name and a value")
+        value, params = self.graph_expr(tensor.value)
+        if isinstance(tensor.value, cst.Name) and tensor.value.value in self.variables:
+            value = self.expr(f"{self.tf}.identity({self.code(value)})")  # the value now, not the variable
+        self.summaries.append((kind, self.code(label.value), value, params))
+        self.changed = True
+
+    def merged_summary(self, name: str, call: cst.Call, kind: str, line) -> cst.FunctionDef:
+        """The merged summary: a function giving (writer, name, value) for each summary."""
+        if kind == "summary.merge" or call.args:
+            raise Unsupported(call, "tf.summary.merge of a chosen list (merge_all is supported)")
+        if not self.summaries:
+            raise Unsupported(call, "tf.summary.merge_all before any summary")
+        params = self.ordered({p for _, _, _, ps in self.summaries for p in ps})
+        indent = self.module.default_indent
+        items = [f"{indent}{indent}({self.tf}.{k}, {label}, {self.code(v)})," for k, label, v, _ in self.summaries]
+        func_name = self.function_name(name)
+        lines = [f"def {func_name}({self.parameters(params)}):", f"{indent}return [", *items, f"{indent}]"]
+        self.rebind(name)
+        self.tensors[name] = Tensor(name, params, "summary", func_name)
+        self.changed = True
+        return self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)
+
+    def writer_call(self, call: cst.Call, method: str, small: cst.Expr):
+        """``writer.add_summary(summary, step)`` and friends on a TF2 file writer."""
+        if method == "add_graph":
+            self.changed = True
+            return None  # an eager program has no graph to show
+        if method in ("close", "flush"):
+            return [small]
+        if method != "add_summary":
+            raise Unsupported(call, f"FileWriter.{method}()")
+        summary = _tf.argument(call, 0, "summary")
+        step = _tf.argument(call, 1, "global_step")
+        if summary is None or step is None:
+            raise Unsupported(call, "add_summary() without a summary and a step")
+        writer = call.func.value.value
+        indent = self.module.default_indent
+        write, label, value = self.fresh("write"), self.fresh("name"), self.fresh("value")
+        code = (f"with {writer}.as_default(step={self.code(self.fetches(step.value))}):\n"
+                f"{indent}for {write}, {label}, {value} in {self.code(self.fetches(summary.value))}:\n"
+                f"{indent}{indent}{write}({label}, {value})\n")
+        self.changed = True
+        return [self.stmt(code)]
 
     def saver(self, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
         """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far."""
@@ -1116,6 +1199,8 @@ class Converter:
             if name in self.tensors:
                 tensor = self.tensors[name]
                 call = self.call_with_feeds(tensor.func, tensor.params, feeds, node)
+                if tensor.kind == "summary":
+                    return call
                 if tensor.kind == "list":
                     return f"[value.numpy() for value in {call}]"
                 if tensor.kind == "pairs":

@@ -24,6 +24,14 @@ GRAPH_NAMES = {
 }
 
 
+def _handled_by_eager(name: str) -> bool:
+    """Names the graph-to-eager rewrite turns into TF2 code of their own."""
+    from . import _eager
+
+    return (name in _eager.LAYERS or name in _eager.DECAYS or name in _eager.INITIALIZERS_V2
+            or name in ("get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients"))
+
+
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
     return cst.parse_expression(f"{base}.{dotted}")
 
@@ -230,13 +238,21 @@ class RemovedSymbol(_TFNames):
         table = _tf.api()
         if name in GRAPH_NAMES or (name.startswith("train.") and name.endswith("Optimizer")):
             return
-        if name.startswith("contrib.") or name == "contrib":
+        if name.startswith("contrib.") and not _handled_by_eager(name) or name == "contrib":
             new = table.get("compat_renames", {}).get(name)
             hint = f": use `tf.{new}`" if new else ""
             self.report(node, f"`tf.{name}`: tf.contrib was removed in TensorFlow 2{hint}", status=Status.MANUAL)
             return
         if name in table["renames"]:
             return
+        if _handled_by_eager(name):
+            from . import graph
+
+            result = graph.plan(self.context)
+            if result.eager is not None:
+                self.report(node, f"`tf.{name}` does not exist in TensorFlow 2: the graph-to-eager rewrite replaces it",
+                            program_fix=graph.GRAPH_TO_EAGER)
+                return
         if self.compat_file() and name in table["compat_only"]:
             return  # runs as it is on tensorflow.compat.v1
         if name in table["compat_only"] or name in table.get("removed", ()):

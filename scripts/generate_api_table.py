@@ -27,8 +27,9 @@ Every name in the table is relative to ``tf.``: ``"random_normal"`` means
 ``renames``
     ``{TF1 name: TF2 name}`` for TF1 names that do not exist in TF2 and whose
     replacement does the same thing under a new name: ``tf.random_normal`` is
-    ``tf.random.normal``. Targets are always in ``v2_api``, never under
-    ``compat.v1``. Sources, in order of trust: TensorFlow's rename metadata;
+    ``tf.random.normal``, once ``reorders`` and the target's
+    ``keyword_renames`` are applied. Targets are always in ``v2_api``, never
+    under ``compat.v1``. Sources, in order of trust: TensorFlow's rename metadata;
     the same object exported under another TF2 name; a TF2 function whose
     body only forwards the same arguments to the TF1 function (or the reverse,
     as ``tf.random.set_seed`` does for ``tf.set_random_seed``).
@@ -36,10 +37,15 @@ Every name in the table is relative to ``tf.``: ``"random_normal"`` means
     Sorted list of TF1 names that work today only as ``tf.compat.v1.X`` and
     have no TF2 name (``placeholder``, ``Session``,
     ``train.GradientDescentOptimizer``, ...).
+``compat_renames``
+    ``{TF1 name: compat.v1 name}`` where the compat.v1 home has another name
+    (``contrib.tpu.shard`` is ``tf.compat.v1.tpu.shard``).
 ``removed``
-    Sorted list of TF1 names the metadata knows that resolve neither in TF2
-    nor in ``tf.compat.v1`` of this install, such as ``layers.dense``, which
-    Keras 3 removed: even the ``compat.v1`` fallback cannot run them.
+    Sorted list of TF1 names that resolve neither in TF2 nor in
+    ``tf.compat.v1`` of this install and have no replacement above: even the
+    ``compat.v1`` fallback cannot run them. Includes ``layers.*`` and
+    ``nn.rnn_cell.*``, which ``tf.compat.v1`` loads from Keras and Keras 3
+    dropped (their members are listed when ``tf_keras`` is installed).
 ``keyword_renames``
     ``{TF2 name: {old keyword: new keyword}}``, keyed by the name after
     renaming (``argmax``: ``dimension`` -> ``axis``); only keywords the
@@ -87,6 +93,8 @@ DEFAULT_OUTPUT = os.path.join(
 )
 TF_PREFIX = "tf."
 COMPAT_V1 = "compat.v1."
+# upgrader messages that keyword_renames, removed_keywords and reorders already carry
+COVERED_ELSEWHERE = ("Renamed keyword argument", "Removed argument", "Added keywords to args")
 MAX_DEPTH = 6  # deepest public TF module path is 5 levels (keras.optimizers.schedules...)
 
 Api = Dict[str, object]
@@ -185,20 +193,13 @@ def unwrap(obj: object) -> object:
 
 
 def parameters(obj: object) -> Optional[List[str]]:
-    """The parameter names of a callable, or None when Python cannot tell."""
+    """The named parameters of a callable (no *args/**kwargs), or None if unknown."""
     try:
-        return list(inspect.signature(obj).parameters)
+        signature = inspect.signature(obj)
     except (TypeError, ValueError):
         return None
-
-
-def accepts_any_keyword(obj: object) -> bool:
-    """Whether a callable takes ``**kwargs``, so keyword checks prove nothing."""
-    try:
-        kinds = [p.kind for p in inspect.signature(obj).parameters.values()]
-    except (TypeError, ValueError):
-        return True
-    return inspect.Parameter.VAR_KEYWORD in kinds
+    variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+    return [p.name for p in signature.parameters.values() if p.kind not in variadic]
 
 
 # ---------------------------------------------------------------- renames
@@ -417,7 +418,8 @@ def build_keyword_renames(
 def build_reorders(spec: object, v1: Api, v2: Api) -> Dict[str, List[Optional[str]]]:
     """TF1 positional parameter order for functions that still exist somewhere.
 
-    Each named position is checked against the installed compat.v1 signature.
+    An entry whose named positions disagree with the installed signature is
+    dropped: turning arguments into the wrong keywords is worse than nothing.
     """
     reorders = {}
     for name, order in tf_entries(spec.function_reorders):
@@ -425,11 +427,10 @@ def build_reorders(spec: object, v1: Api, v2: Api) -> Dict[str, List[Optional[st
         if function is None:
             continue
         actual = parameters(function)
-        if actual is not None and any(
-            want is not None and (i >= len(actual) or actual[i] != want) for i, want in enumerate(order)
+        if actual is None or all(
+            want is None or (i < len(actual) and actual[i] == want) for i, want in enumerate(order)
         ):
-            raise ValueError(f"reorder of {name} does not match tf.compat.v1.{name}{tuple(actual)}")
-        reorders[name] = list(order)
+            reorders[name] = list(order)
     return reorders
 
 
@@ -441,12 +442,7 @@ def sample_call(name: str, v1: Api, v2: Api) -> str:
     if name.startswith("*."):
         return "value" + name[1:] + "()"
     function = v1.get(name, v2.get(name))
-    names = parameters(function) if callable(function) else None
-    kinds = inspect.signature(function).parameters if names else {}
-    keywords = [
-        f"{p}={p}" for p in (names or [])
-        if kinds[p].kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    ]
+    keywords = [f"{p}={p}" for p in (parameters(function) if callable(function) else None) or []]
     return f"tf.{name}({', '.join(keywords)})"
 
 
@@ -457,7 +453,8 @@ def upgrader_messages(upgrader: object, source: str) -> List[str]:
             _, _, logs, _ = upgrader.update_string_pasta(source + "\n", "sample.py")
     except Exception:  # some transformers crash (fractional pools call list.add)
         return []
-    return [re.sub(r"^\d+:\d+: [A-Z]+: ", "", entry) for entry in logs]
+    messages = [re.sub(r"^\d+:\d+: [A-Z]+: ", "", entry) for entry in logs]
+    return [m for m in messages if not m.startswith(COVERED_ELSEWHERE)]
 
 
 def static_message(name: str, spec: object) -> str:
@@ -494,7 +491,10 @@ def build_transforms(spec: object, v1: Api, v2: Api) -> Dict[str, str]:
 
 
 def build_module_deprecations(spec: object) -> Dict[str, str]:
-    return {name: one_line(message) for name, (_, message) in tf_entries(spec.module_deprecations)}
+    return {
+        name: one_line(message.replace("<function name>", TF_PREFIX + name))
+        for name, (_, message) in tf_entries(spec.module_deprecations)
+    }
 
 
 # ---------------------------------------------------------------- table

@@ -200,10 +200,12 @@ def _render(settings: _Settings, reports, *, fixing: bool, show_summary: bool) -
     fmt = kwargs.get("output_format") or "text"
     rules = {rule.code: rule for rule in all_rules()}
     color = fmt == "text" and not kwargs.get("output_file") and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    unsafe = bool(settings.config.unsafe_fixes)
     if kwargs.get("statistics"):
-        body = reporters.statistics_json(reports, rules) if fmt == "json" else reporters.statistics(reports, rules)
+        render_stats = reporters.statistics_json if fmt == "json" else reporters.statistics
+        body = render_stats(reports, rules, unsafe_fixes=unsafe)
     else:
-        body = reporters.render(fmt, reports, color=color, tool_version=__version__, rules=rules)
+        body = reporters.render(fmt, reports, color=color, tool_version=__version__, rules=rules, unsafe_fixes=unsafe)
     if show_summary and fmt in ("text", "concise") and not kwargs.get("quiet"):
         summary = reporters.summary_line(reports, fixing=fixing, unsafe_fixes=bool(settings.config.unsafe_fixes))
         body = body + ("\n" if body and not body.endswith("\n") else "") + summary

@@ -32,8 +32,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections import deque
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Deque, Dict, Iterable, List, Optional, Sequence, Tuple
 
 DEFAULT_EXCLUDES: Tuple[str, ...] = (
     ".git",
@@ -84,7 +85,7 @@ class _Rule:
     regex: str
 
 
-_Group = Tuple[bool, bool, Optional[Callable], Optional[Callable]]
+_Group = Tuple[bool, Optional[Callable], Optional[Callable]]  # negated, by name, by path
 
 _POSIX_CLASSES = {
     "alnum": "a-zA-Z0-9",
@@ -103,13 +104,15 @@ class GitIgnore:
     """The patterns of one .gitignore file (or one exclude list), matched as git matches them.
 
     Paths are relative to the folder the patterns belong to, with "/"
-    separators. Consecutive patterns of the same kind are joined into one
-    regular expression, so a long file costs a few regex calls per path.
+    separators. Only the order of ignoring and re-including (`!`) patterns
+    matters, so each run of one kind is joined into one regular expression:
+    a long file costs a few regex calls per path.
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
         self.rules: Tuple[_Rule, ...] = tuple(r for r in map(parse_pattern, lines) if r is not None)
-        self._groups: Tuple[_Group, ...] = _compile_groups(self.rules)
+        self._for_files = _compile_groups([r for r in self.rules if not r.dir_only])
+        self._for_folders = _compile_groups(self.rules)
 
     @classmethod
     def from_file(cls, path: str) -> "GitIgnore":
@@ -126,10 +129,11 @@ class GitIgnore:
 
     def match(self, relpath: str, is_dir: bool) -> Optional[bool]:
         """The last matching pattern's verdict: True ignore, False re-include (`!`), None no match."""
-        name = relpath.rpartition("/")[2]
-        for negated, dir_only, by_name, by_path in reversed(self._groups):
-            if dir_only and not is_dir:
-                continue
+        return self.verdict(relpath, relpath.rpartition("/")[2], is_dir)
+
+    def verdict(self, relpath: str, name: str, is_dir: bool) -> Optional[bool]:
+        """`match` for a caller that already knows the last component `name` of `relpath`."""
+        for negated, by_name, by_path in self._for_folders if is_dir else self._for_files:
             if (by_name is not None and by_name(name)) or (by_path is not None and by_path(relpath)):
                 return not negated
         return None
@@ -242,17 +246,17 @@ def _translate_class(pattern: str, start: int) -> Tuple[str, int]:
 
 
 def _compile_groups(rules: Sequence[_Rule]) -> Tuple[_Group, ...]:
-    """Runs of rules with the same verdict and folder-only flag, each as two regexes."""
+    """Runs of rules with the same verdict, each as two regexes; the last run first."""
     groups: List[_Group] = []
     run: List[_Rule] = []
     for rule in rules:
-        if run and (rule.negated, rule.dir_only) != (run[0].negated, run[0].dir_only):
+        if run and rule.negated != run[0].negated:
             groups.append(_compile_run(run))
             run = []
         run.append(rule)
     if run:
         groups.append(_compile_run(run))
-    return tuple(groups)
+    return tuple(reversed(groups))
 
 
 def _compile_run(run: Sequence[_Rule]) -> _Group:
@@ -263,7 +267,7 @@ def _compile_run(run: Sequence[_Rule]) -> _Group:
 
     by_name = joined([r.regex for r in run if r.basename])
     by_path = joined([r.regex for r in run if not r.basename])
-    return run[0].negated, run[0].dir_only, by_name, by_path
+    return run[0].negated, by_name, by_path
 
 
 # --------------------------------------------------------------------------
@@ -294,6 +298,8 @@ class _Folder:
 
 
 class _Walker:
+    """One walk over the paths a user named: folders stacked, files kept by real path."""
+
     def __init__(
         self,
         excludes: GitIgnore,
@@ -309,9 +315,11 @@ class _Walker:
         self.errors: Dict[str, Candidate] = {}
         self.visited: set = set()
         self.folders: List[_Folder] = []
-        self.linked: List[_Folder] = []  # walked last, so a real location wins over a link
+        self.linked: Deque[_Folder] = deque()  # walked last, so a real location wins over a link
+        self.named = 0  # how many paths the user gave so far
 
     def add(self, path: str) -> None:
+        self.named += 1
         shown = os.path.normpath(path)
         try:
             info = os.stat(shown)
@@ -321,7 +329,7 @@ class _Walker:
         if stat.S_ISDIR(info.st_mode):
             self.folders.append(self._top_folder(shown))
         else:
-            self._keep(os.path.realpath(shown), Candidate(shown, explicit=True), linked=False)
+            self._keep(os.path.realpath(shown), Candidate(shown, explicit=True), linked=False, rank=self.named)
 
     def _top_folder(self, shown: str) -> _Folder:
         absolute = os.path.abspath(shown)
@@ -330,7 +338,7 @@ class _Walker:
 
     def run(self) -> List[Candidate]:
         while self.folders or self.linked:
-            folder = self.folders.pop() if self.folders else self.linked.pop()
+            folder = self.folders.pop() if self.folders else self.linked.popleft()
             if folder.real not in self.visited:
                 self.visited.add(folder.real)
                 self._scan(folder)
@@ -349,46 +357,52 @@ class _Walker:
             return
         if self.respect_gitignore:
             folder.layers = _own_layers(folder, names)
-        for entry in entries:
-            self._visit(folder, entry)
-
-    def _visit(self, folder: _Folder, entry: os.DirEntry) -> None:
-        name = entry.name
-        try:
-            is_dir = entry.is_dir()
-            if not is_dir and not (name.endswith(self.extensions) and entry.is_file()):
-                return
-            if self._skipped(folder, name, is_dir):
-                return
-            link = entry.is_symlink()
-        except OSError:
-            return  # vanished while walking
         real_prefix = folder.real if folder.real.endswith(os.sep) else folder.real + os.sep
-        real = os.path.realpath(entry.path) if link else real_prefix + name
-        if is_dir:
-            child = folder.child(name, real, folder.linked or link)
-            (self.linked if child.linked else self.folders).append(child)
-        else:
-            self._keep(real, Candidate(entry.path if folder.path != os.curdir else name), folder.linked or link)
+        children = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+                if not is_dir and not (name.endswith(self.extensions) and entry.is_file()):
+                    continue
+                if self._skipped(folder, name, is_dir):
+                    continue
+                link = entry.is_symlink()
+            except OSError:
+                continue  # vanished while walking
+            real = os.path.realpath(entry.path) if link else real_prefix + name
+            if is_dir:
+                children.append(folder.child(name, real, folder.linked or link))
+            else:
+                shown = entry.path if folder.path != os.curdir else name
+                self._keep(real, Candidate(shown), folder.linked or link)
+        # Folders in name order, so links meet a shared target in the same order everywhere.
+        children.sort(key=_path)
+        self.folders.extend(c for c in reversed(children) if not c.linked)
+        self.linked.extend(c for c in children if c.linked)
 
     def _skipped(self, folder: _Folder, name: str, is_dir: bool) -> bool:
-        if self.excludes.match(folder.rooted + name, is_dir):
+        if self.excludes.verdict(folder.rooted + name, name, is_dir):
             return True
         for patterns, prefix in reversed(folder.layers or ()):
-            verdict = patterns.match(prefix + name, is_dir)
+            verdict = patterns.verdict(prefix + name, name, is_dir)
             if verdict is not None:
                 return verdict
         return False
 
-    def _keep(self, real: str, candidate: Candidate, linked: bool) -> None:
-        # Among paths to one file prefer the one the user named, then one not through a link.
-        preference = (not candidate.explicit, linked, candidate.path)
+    def _keep(self, real: str, candidate: Candidate, linked: bool, rank: int = 0) -> None:
+        # Among paths to one file: the first the user named, else one not through a link.
+        preference = (not candidate.explicit, rank, linked, candidate.path)
         held = self.found.get(real)
         if held is None or preference < held[0]:
             self.found[real] = (preference, candidate)
 
     def _error(self, path: str, exc: OSError, *, explicit: bool) -> None:
         self.errors.setdefault(path, Candidate(path, explicit=explicit, error=exc.strerror or str(exc)))
+
+
+def _path(folder: _Folder) -> str:
+    return folder.path
 
 
 def _rooted(absolute: str, root: str) -> str:

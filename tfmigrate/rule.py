@@ -105,6 +105,7 @@ class Rule:
         fixable: bool = True,
         status: Optional[Status] = None,
         fallback: Optional[cst.CSTNode] = None,
+        program_fix: Optional[ProgramFix] = None,
     ) -> None:
         """Record a finding on ``node``.
 
@@ -112,7 +113,7 @@ class Rule:
         ``cst.RemoveFromParent()``) is a local fix; otherwise the rule's
         ``program_fix`` fixes it, unless ``fixable`` is False.
         """
-        program_fix = self.program_fix if (replacement is None and fixable) else None
+        program_fix = (program_fix or self.program_fix) if (replacement is None and fixable) else None
         if replacement is not None or program_fix is not None:
             applicability = applicability or self.fix_applicability or (
                 program_fix.applicability if program_fix else Applicability.SAFE

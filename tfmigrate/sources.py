@@ -80,7 +80,7 @@ class SourceFile:
 def read_source(path: str) -> SourceFile:
     """Read and decode one source file; raise SourceError with a one-line reason."""
     raw, mode = _read_bytes(path)
-    if b"\0" in raw[:BINARY_SNIFF_BYTES]:
+    if raw.find(b"\0", 0, BINARY_SNIFF_BYTES) != -1:
         raise SourceError(path, "binary file")
     encoding, bom = _detect_encoding(path, raw)
     text = _decode(path, raw, encoding, bom)
