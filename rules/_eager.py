@@ -18,10 +18,13 @@ the reason; the caller then keeps the program on ``tensorflow.compat.v1``.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
+
+from tfmigrate.names import function_locals
 
 from . import _tf
 
@@ -180,6 +183,19 @@ def _literal_dtype(node, converter) -> Optional[str]:
         dtype = _tf.argument(node, 1, "dtype")
         if dtype is not None:
             return converter.code(dtype.value)
+    if isinstance(node, cst.Call):
+        # np.array(..., dtype=np.float32) and the like
+        dtype = _tf.argument(node, None, "dtype")
+        if dtype is not None and isinstance(dtype.value, cst.Attribute):
+            kind = dtype.value.attr.value
+            if kind in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_"):
+                return f"{tf}.{kind.rstrip('_')}"
+    if isinstance(node, (cst.List, cst.Tuple)) and node.elements:
+        kinds = {_literal_dtype(e.value, converter) for e in node.elements}
+        if len(kinds) == 1:
+            return kinds.pop()
+        if kinds == {f"{tf}.float32", f"{tf}.int32"}:
+            return f"{tf}.float32"
     return None
 
 
@@ -267,6 +283,7 @@ class Converter:
         self.feeds: Dict[str, cst.Dict] = {}
         self.eager_values: Set[str] = set()  # tensors that depend on no graph input: computed once
         self.savers: Set[str] = set()
+        self.updates: Dict[str, Tuple[str, str, cst.BaseExpression]] = {}  # tensors that are one assign
         self.writers: Set[str] = set()  # tf.summary.FileWriter objects, now TF2 file writers
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, name, value, params
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
@@ -393,7 +410,8 @@ class Converter:
             return [self.if_statement(stmt, in_loop)]
         if isinstance(stmt, cst.FunctionDef):
             if isinstance(stmt.body, cst.IndentedBlock):
-                body = self.block(stmt.body.body, in_loop=False)
+                with self.masked(function_locals(stmt)):
+                    body = self.block(stmt.body.body, in_loop=False)
                 return [stmt.with_changes(body=stmt.body.with_changes(body=body or [self.stmt("pass")]))]
             return [stmt]
         if isinstance(stmt, cst.ClassDef):
@@ -450,8 +468,6 @@ class Converter:
             body = self.block(stmt.body.body, in_loop) or [self.stmt("pass")]
             items = [item.with_changes(item=self.fetches(item.item)) for item in stmt.items]
             return [stmt.with_changes(items=items, body=stmt.body.with_changes(body=body))]
-        if len(session_items) != len(stmt.items):
-            raise Unsupported(stmt, "a session opened together with other context managers")
         for item in session_items:
             if item.asname is not None:
                 if not isinstance(item.asname.name, cst.Name):
@@ -459,6 +475,12 @@ class Converter:
                 self.sessions.add(item.asname.name.value)
         body = self.block(stmt.body.body, in_loop)
         self.changed = True
+        others = [item for item in stmt.items if item not in session_items]
+        if others:
+            # `with open(f) as f, tf.Session() as sess:` keeps the other context managers.
+            others[-1] = others[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            items = [item.with_changes(item=self.fetches(item.item)) for item in others]
+            return [stmt.with_changes(items=items, body=stmt.body.with_changes(body=body or [self.stmt("pass")]))]
         if not body:
             return []
         comments = list(stmt.leading_lines)
@@ -676,6 +698,8 @@ class Converter:
             self.feeds[single] = value
             self.changed = True
             return None
+        if graph_refs and not self.has_fetch(value) and single is None:
+            return self.unpacked_tensors(node, target, value, line, in_loop)
         if graph_refs and not self.has_fetch(value):
             if single is None:
                 raise Unsupported(node, "graph tensors unpacked into several names")
@@ -855,6 +879,24 @@ class Converter:
             return self.expr(f"{func.value.value}.write({target})")
         return self.expr(f"{func.value.value}.read({target})")
 
+    @contextlib.contextmanager
+    def masked(self, names: Set[str]):
+        """Inside a function, its parameters and locals hide the graph's names."""
+        tables = (self.placeholders, self.tensors, self.train_ops, self.optimizers, self.feeds)
+        sets = (self.variables, self.inits, self.sessions, self.eager_values, self.savers, self.writers)
+        saved_tables = [{k: t.pop(k) for k in list(t) if k in names} for t in tables]
+        saved_sets = [{k for k in st if k in names} for st in sets]
+        for st, gone in zip(sets, saved_sets):
+            st -= gone
+        try:
+            yield
+        finally:
+            for t, back in zip(tables, saved_tables):
+                for k, v in back.items():
+                    t.setdefault(k, v)
+            for st, back in zip(sets, saved_sets):
+                st |= back
+
     def rebind(self, name: Optional[str]) -> None:
         """``name`` now means something new: forget what it meant in the graph."""
         if name is None:
@@ -931,11 +973,16 @@ class Converter:
         if self.call_name(value) == "gradients":
             return self.gradients_function(name, value, line)
         self.target = name
+        updates = self.assignments(value)
+        if updates is not None and len(updates) > 1:
+            return self.simultaneous_updates(name, value, updates, line)
         new, params = self.graph_expr(value)
         kind = "op" if self.call_name(value) in ("group", "no_op") else "tensor"
         func_name = self.function_name(name)
         self.rebind(name)
         self.tensors[name] = Tensor(name, params, kind, func_name)
+        if updates:
+            self.updates[name] = updates[0]
         self.changed = True
         lines = []
         if params:
@@ -944,6 +991,61 @@ class Converter:
         lines.append(f"{self.module.default_indent}return {self.code(new)}")
         func = self.stmt("\n".join(lines) + "\n")
         return self.keep_comments(func, line)
+
+    def assignments(self, value) -> Optional[List[Tuple[str, str, cst.BaseExpression]]]:
+        """(variable, method, new value) of each assign in ``value`` if it is only assigns."""
+        if isinstance(value, (cst.List, cst.Tuple)):
+            items = [e.value for e in value.elements]
+        elif self.call_name(value) == "group":
+            items = [a.value for a in value.args if a.keyword is None]
+        else:
+            items = [value]
+        found = []
+        for item in items:
+            if not isinstance(item, cst.Call):
+                return None
+            name = self.call_name(item)
+            if name in ("assign", "assign_add", "assign_sub") and len(item.args) == 2:
+                ref, new = item.args[0].value, item.args[1].value
+            elif isinstance(item.func, cst.Attribute) and item.func.attr.value in ("assign", "assign_add", "assign_sub") \
+                    and len(item.args) == 1:
+                ref, new, name = item.func.value, item.args[0].value, item.func.attr.value
+            else:
+                return None
+            if not (isinstance(ref, cst.Name) and ref.value in self.variables):
+                return None
+            found.append((ref.value, name, new))
+        return found
+
+    def simultaneous_updates(self, name, value, updates, line) -> cst.FunctionDef:
+        """Several assigns run together: TF1 computes every new value before assigning any."""
+        values = [self.graph_expr(new) for _, _, new in updates]
+        params = self.ordered({p for _, ps in values for p in ps})
+        func_name = self.function_name(name)
+        self.rebind(name)
+        self.tensors[name] = Tensor(name, params, "op", func_name)
+        self.changed = True
+        indent = self.module.default_indent
+        new_names = [self.fresh(f"new_{var}") for var, _, _ in updates]
+        lines = [self.signature(params)] if params else [f"@{self.tf}.function"]
+        lines.append(f"def {func_name}({self.parameters(params)}):")
+        lines.append(f"{indent}{', '.join(new_names)} = {', '.join(self.code(v) for v, _ in values)}")
+        for (var, method, _), new in zip(updates, new_names):
+            lines.append(f"{indent}{var}.{method}({new})")
+        return self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)
+
+    def unpacked_tensors(self, node, target, value, line, in_loop) -> List[cst.BaseStatement]:
+        """``a, b = tf.gradients(cost, [W, b])``: one function for the list, one per name."""
+        elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else ()
+        names = [e.value.value for e in elements if isinstance(e.value, cst.Name) and not isinstance(e, cst.StarredElement)]
+        if not names or len(names) != len(elements):
+            raise Unsupported(node, "graph tensors unpacked into something other than names")
+        self.need_module_level(node, names[0], in_loop, "tensor")
+        base = self.fresh("gradients" if self.call_name(value) == "gradients" else "_".join(names))
+        out = [self.tensor_function(base, value, line)]
+        for index, name in enumerate(names):
+            out.append(self.tensor_function(name, self.expr(f"{base}[{index}]"), None))
+        return out
 
     def function_name(self, name: str) -> str:
         """A tensor's function is named after it, unless an earlier definition took the name."""
@@ -1267,6 +1369,11 @@ class Converter:
 
     def discarded(self, elements, values) -> List[cst.BaseSmallStatement]:
         """A run whose result is thrown away: only what it changes matters."""
+        assigns = [e for e in elements if isinstance(e, cst.Name) and e.value in self.updates]
+        if len(assigns) > 1:
+            if len(assigns) != len(elements):
+                raise Unsupported(elements[0], "assign ops run together with other ops")
+            return self.run_updates([e.value for e in assigns], values)
         out = []
         for element in elements:
             if isinstance(element, cst.Name) and element.value in self.tensors:
@@ -1276,6 +1383,29 @@ class Converter:
                 continue
             else:
                 out.append(cst.Expr(self.expr(self.fetch(element, values))))
+        return out
+
+    def run_updates(self, names: List[str], feeds) -> List[cst.BaseSmallStatement]:
+        """``sess.run([update_W, update_b])``: every new value first, then the assigns, as TF1 did."""
+        computed, applied = [], []
+        for name in names:
+            var, method, new = self.updates[name]
+            expr, params = self.graph_expr(new)
+            subst = {}
+            for param in params:
+                if param in feeds:
+                    subst[param] = feeds[param]
+                elif self.specs[param].default is not None:
+                    subst[param] = self.specs[param].default
+                else:
+                    self._unfed(new, param)
+            computed.append(self.code(expr.visit(_Substitute(subst, self))))
+            applied.append((var, method))
+        new_names = [self.fresh(f"new_{var}") for var, _ in applied]
+        out: List[cst.BaseSmallStatement] = [cst.Assign([cst.AssignTarget(self.expr(", ".join(new_names)))],
+                                                         self.expr(", ".join(computed)))]
+        for (var, method), new in zip(applied, new_names):
+            out.append(cst.Expr(self.expr(f"{var}.{method}({new})")))
         return out
 
     def is_init(self, node) -> bool:
@@ -1376,6 +1506,10 @@ class _FetchFinder(cst.CSTVisitor):
         self.found = False
 
     def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and (
+            node.func.value.value in self.converter.savers
+        ):
+            self.found = True
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("run", "eval"):
             receiver = node.func.value
             if isinstance(receiver, cst.Name) and (
@@ -1457,6 +1591,18 @@ class _Substitute(_SkipNames):
         super().__init__()
         self.values = values
         self.c = converter
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call):
+        # A function with an input signature casts what it is given: pass fed values as they are.
+        funcs = {t.func for t in self.c.tensors.values()} | {t.name for t in self.c.train_ops.values()}
+        if isinstance(original.func, cst.Name) and original.func.value in funcs:
+            args = [
+                new.with_changes(value=self.values[old.value.value])
+                if isinstance(old.value, cst.Name) and old.value.value in self.values else new
+                for old, new in zip(original.args, updated.args)
+            ]
+            return updated.with_changes(args=args)
+        return updated
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         if original.value in self.values:

@@ -1,0 +1,170 @@
+"""The command line on the seed programs, as a new user runs it."""
+from __future__ import annotations
+
+import json
+import pathlib
+import shutil
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+SEED = ROOT / "fixtures"
+QUIZ = SEED / "seed_quiz" / "original.py"
+QUADRATIC = SEED / "seed_quadratic" / "original.py"
+KERAS2 = SEED / "seed_quadratic_keras2" / "original.py"
+
+QUIZ_FINDINGS = [
+    "quiz.py:14:5: TFM001 `tf.placeholder` does not exist in TensorFlow 2: pass the value as a function argument",
+    "quiz.py:20:9: TFM005 `tf.train.GradientDescentOptimizer` does not exist in TensorFlow 2: use `tf.optimizers.SGD`",
+    "quiz.py:20:9: TFM006 `minimize` builds a TF1 train op: use a `tf.function` train step with `tf.GradientTape`",
+    "quiz.py:23:8: TFM004 `tf.global_variables_initializer` is not needed in TensorFlow 2: variables initialise when created",
+    "quiz.py:26:11: TFM002 `tf.Session` does not exist in TensorFlow 2: code runs eagerly",
+    "quiz.py:27:1: TFM003 `session.run` does not exist in TensorFlow 2: call the computation directly",
+    "quiz.py:31:5: TFM003 `session.run` does not exist in TensorFlow 2: call the computation directly",
+    "quiz.py:32:7: TFM003 `session.run` does not exist in TensorFlow 2: call the computation directly",
+]
+
+
+@pytest.fixture
+def seed(tmp_path):
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    shutil.copy(QUIZ, folder / "quiz.py")
+    shutil.copy(QUADRATIC, folder / "quadratic.py")
+    shutil.copy(KERAS2, folder / "keras2.py")
+    return folder
+
+
+def test_check_lists_each_finding_sorted_and_exits_1(seed):
+    result = run_cli("check", "--output-format", "concise", "quiz.py", cwd=seed)
+    assert result.returncode == 1, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[: len(QUIZ_FINDINGS)] == QUIZ_FINDINGS
+    assert lines[len(QUIZ_FINDINGS)].startswith("Found 8 findings in 1 file")
+
+
+def test_check_default_output_shows_source_and_caret(seed):
+    result = run_cli("check", "quiz.py", cwd=seed)
+    assert result.returncode == 1
+    assert QUIZ_FINDINGS[0] in result.stdout
+    assert "x = tf.placeholder(tf.float32, [3, 1])" in result.stdout
+    assert "\n   |     ^" in result.stdout or "^^^^" in result.stdout
+
+
+def test_check_codes_of_every_seed_program(seed):
+    result = run_cli("check", "--output-format", "json", ".", cwd=seed)
+    assert result.returncode == 1
+    found = {}
+    for item in json.loads(result.stdout):
+        found.setdefault(pathlib.Path(item["filename"]).name, set()).add(item["code"])
+    assert found == {
+        "keras2.py": {"TFM007"},
+        "quadratic.py": {"TFM001", "TFM002", "TFM003", "TFM004", "TFM005", "TFM006"},
+        "quiz.py": {"TFM001", "TFM002", "TFM003", "TFM004", "TFM005", "TFM006"},
+    }
+
+
+def test_file_without_tensorflow_exits_0(tmp_path):
+    (tmp_path / "plain.py").write_text("import numpy as np\nprint(np.ones(3))\n")
+    result = run_cli("check", "plain.py", cwd=tmp_path)
+    assert result.returncode == 0
+    assert "All checks passed." in result.stdout
+
+
+def test_python2_file_is_named_without_traceback_and_others_still_reported(seed):
+    (seed / "old.py").write_text("import tensorflow as tf\nprint 'hello'\n")
+    result = run_cli("check", "--output-format", "concise", ".", cwd=seed)
+    assert result.returncode == 2
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    errors = [line for line in output.splitlines() if line.startswith("old.py: error: ")]
+    assert len(errors) == 1 and "syntax error at line 2" in errors[0]
+    assert QUIZ_FINDINGS[0] in result.stdout
+    assert "keras2.py:17:5: TFM007" in result.stdout
+
+
+def test_tf_alias_that_is_not_tensorflow_is_not_flagged(tmp_path):
+    (tmp_path / "a.py").write_text(
+        "import tensorflow\nimport mylib as tf\n\nx = tf.placeholder(1)\n\n"
+        "def f(tf):\n    return tf.Session()\n"
+    )
+    result = run_cli("check", "a.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize("spelling", [
+    "import tensorflow as tf\nx = tf.placeholder(tf.float32)\n",
+    "import tensorflow\nx = tensorflow.placeholder(tensorflow.float32)\n",
+    "from tensorflow import placeholder, float32\nx = placeholder(float32)\n",
+    "import tensorflow.compat.v1 as tf\nx = tf.placeholder(tf.float32)\n",
+    "from tensorflow.compat import v1 as tf\nx = tf.placeholder(tf.float32)\n",
+])
+def test_placeholder_found_through_every_import_spelling(tmp_path, spelling):
+    (tmp_path / "a.py").write_text(spelling)
+    result = run_cli("check", "--output-format", "concise", "--select", "TFM001", "a.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith("a.py:2:5: TFM001 ")
+
+
+def test_fix_rewrites_seed_programs_to_their_expected_tf2_and_is_idempotent(seed):
+    result = run_cli("fix", "--unsafe-fixes", ".", cwd=seed)
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name, fixture in (("quiz.py", "seed_quiz"), ("quadratic.py", "seed_quadratic"),
+                          ("keras2.py", "seed_quadratic_keras2")):
+        text = (seed / name).read_text()
+        assert text == (SEED / fixture / "expected.py").read_text(), name
+        for tf1 in ("placeholder", "Session", "feed_dict", "compat.v1", "global_variables_initializer", "minimize"):
+            assert tf1 not in text, (name, tf1)
+    before = {p.name: p.read_bytes() for p in seed.iterdir()}
+    again = run_cli("fix", "--unsafe-fixes", ".", cwd=seed)
+    assert again.returncode == 0
+    assert {p.name: p.read_bytes() for p in seed.iterdir()} == before
+
+
+def test_fix_without_unsafe_fixes_applies_only_safe_ones_and_says_so(seed):
+    result = run_cli("fix", "quiz.py", "keras2.py", cwd=seed)
+    assert (seed / "quiz.py").read_text() == QUIZ.read_text()  # graph-to-eager is unsafe
+    assert "minimize" not in (seed / "keras2.py").read_text()  # the Keras 3 fix is safe
+    assert result.returncode == 1
+    assert "--unsafe-fixes" in result.stdout
+
+
+def test_fix_diff_writes_nothing_and_exits_1(seed):
+    result = run_cli("fix", "--unsafe-fixes", "--diff", "quiz.py", cwd=seed)
+    assert result.returncode == 1
+    assert result.stdout.startswith("--- a/quiz.py\n+++ b/quiz.py\n")
+    assert "-x = tf.placeholder(tf.float32, [3, 1])" in result.stdout
+    assert "+@tf.function(input_signature=[tf.TensorSpec([3, 1], tf.float32)])" in result.stdout
+    assert (seed / "quiz.py").read_text() == QUIZ.read_text()
+
+
+def test_stdin_check_and_fix(seed):
+    source = QUIZ.read_text()
+    checked = run_cli("check", "--output-format", "concise", "--stdin-filename", "quiz.py", "-", input=source)
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[: len(QUIZ_FINDINGS)] == QUIZ_FINDINGS
+    fixed = run_cli("fix", "--unsafe-fixes", "--stdin-filename", "quiz.py", "-", input=source)
+    assert fixed.stdout == (SEED / "seed_quiz" / "expected.py").read_text()
+
+
+def test_usage_error_exits_2(tmp_path):
+    result = run_cli("check", "--output-format", "nonsense", ".", cwd=tmp_path)
+    assert result.returncode == 2
+
+
+def test_missing_path_is_reported(tmp_path):
+    result = run_cli("check", "nowhere.py", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nowhere.py: error: " in result.stdout + result.stderr
+
+
+def test_rules_and_explain():
+    listing = run_cli("rules")
+    assert listing.returncode == 0
+    assert any(line.startswith("TFM001  placeholder") and "unsafe" in line for line in listing.stdout.splitlines())
+    explained = run_cli("explain", "TFM101")
+    assert explained.returncode == 0
+    assert "tf.random_normal" in explained.stdout and "Fix safety: safe" in explained.stdout
+    assert "tf.random.normal([2])" in explained.stdout
+    assert run_cli("explain", "TFM999").returncode == 2
