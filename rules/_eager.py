@@ -618,6 +618,12 @@ class Converter:
         single = target.value if isinstance(target, cst.Name) else None
         graph_refs = _names_in(value) & (self.graph_names() | self.variables)
 
+        if name is not None and _queue_api(name):
+            raise Unsupported(value, f"tf.{name}: queues and queue runners (a TF1 input pipeline)")
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in (
+            "run", "eval") and graph_refs and not self.has_fetch(value):
+            raise Unsupported(value, f"`{self.code(value.func)}` runs the graph through something that is not a "
+                                     "session of this program (a session passed between functions?)")
         if name in PLACEHOLDERS:
             self.need_module_level(node, single, in_loop, "placeholder")
             self.placeholder(single, value, name)
@@ -1427,7 +1433,7 @@ class Converter:
         else:
             raise Unsupported(call, "the result of a run with a train op is not unpacked name by name")
         losses = {self.train_ops[t.value].loss for t in trains}
-        before, after = [], []
+        before, after, variables_after = [], [], []
         for element, target in zip(elements, target_list):
             is_train = isinstance(element, cst.Name) and element.value in self.train_ops
             if is_train:
@@ -1436,7 +1442,11 @@ class Converter:
                 continue
             if target is None or _is_underscore(target):
                 continue
-            before.append(cst.Assign([cst.AssignTarget(target)], self.expr(self.fetch(element, values))))
+            read = cst.Assign([cst.AssignTarget(target)], self.expr(self.fetch(element, values)))
+            if isinstance(element, cst.Name) and element.value in self.variables:
+                variables_after.append(read)  # TF1 hands back a variable as the run leaves it: updated
+            else:
+                before.append(read)
         for element, target in zip(elements, target_list):
             if not (isinstance(element, cst.Name) and element.value in self.train_ops):
                 continue
@@ -1452,7 +1462,7 @@ class Converter:
                 after.append(cst.Expr(self.expr(call_code)))
             if target is not None and not _is_underscore(target):
                 after.append(cst.Assign([cst.AssignTarget(target)], cst.Name("None")))
-        return before + after
+        return before + after + variables_after
 
     def fetches(self, node: cst.BaseExpression) -> cst.BaseExpression:
         """``node`` with every sess.run / .eval() inside it computed eagerly."""
@@ -1461,6 +1471,12 @@ class Converter:
     def plain(self, node):
         """A statement that builds no graph: rewrite the fetches in it."""
         return node.visit(_FetchRewriter(self))
+
+
+def _queue_api(name: str) -> bool:
+    return (name.endswith("Queue") or name.startswith("queue.") or name in (
+        "train.start_queue_runners", "train.Coordinator", "train.QueueRunner", "train.batch", "train.shuffle_batch",
+        "train.string_input_producer", "train.slice_input_producer", "train.input_producer"))
 
 
 def _starts_blank(stmt) -> bool:
@@ -1567,6 +1583,8 @@ class _GraphExpr(_SkipNames):
             return self.c.decay(updated, name)
         if name is not None and (name.startswith("contrib.") or name in PLACEHOLDERS | SESSIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
+        if name is not None and _queue_api(name):
+            raise Unsupported(original, f"tf.{name}: queues and queue runners (a TF1 input pipeline)")
         return updated
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
@@ -1648,10 +1666,14 @@ class _FetchRewriter(_SkipNames):
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         c = self.c
         value = original.value
-        if value in c.sessions or value in c.placeholders or value in c.inits:
-            raise Unsupported(original, f"{value} (a session, placeholder or initializer) used outside a run")
+        if value in c.sessions:
+            raise Unsupported(original, f"session {value} is used for more than run() (passed on or stored)")
+        if value in c.placeholders:
+            raise Unsupported(original, f"placeholder {value} is used outside a feed (in Python code or a loop body)")
+        if value in c.inits:
+            raise Unsupported(original, f"initializer {value} is used for more than running it")
         if value in c.tensors or value in c.train_ops:
-            raise Unsupported(original, f"graph tensor {value} used outside a session run")
+            raise Unsupported(original, f"graph tensor {value} is used outside a session run")
         return updated
 
     def visit_Call(self, node: cst.Call) -> bool:

@@ -3,7 +3,9 @@
 Usage: python tests/tf_batch.py MODE [--deterministic] PROGRAM...
 Prints one JSON object: {program: {"stdout": ..., "error": ...}}.
 MODE is tf1 (import tensorflow gives tensorflow.compat.v1, v2 behaviour
-off, Keras 2 for tf.layers) or tf2 (plain TensorFlow 2, Keras 3).
+off, Keras 2 for tf.layers), tf2-keras2 (TensorFlow 2 with Keras 2) or tf2
+(plain TensorFlow 2, Keras 3), tf2-compat (TF2 for programs that
+switch v2 behaviour off themselves).
 """
 from __future__ import annotations
 
@@ -22,28 +24,29 @@ def main() -> None:
     deterministic = "--deterministic" in args
     programs = [a for a in args if a != "--deterministic"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if mode == "tf1":
-        os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers needs Keras 2
+    if mode in ("tf1", "tf2-keras2"):
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers and Keras 2 optimizers need tf-keras
     import tensorflow as real_tf
 
-    if mode == "tf1":
+    if mode in ("tf1", "tf2-compat"):
         import tensorflow.compat.v1 as v1
 
         v1.disable_v2_behavior()
-        sys.modules["tensorflow"] = v1
+        if mode == "tf1":
+            sys.modules["tensorflow"] = v1
     results = {}
     real_stdout = sys.stdout
     for program in programs:
         buffer = io.StringIO()
         error = None
-        if mode == "tf1":
-            sys.modules["tensorflow"].reset_default_graph()
+        if mode == "tf1" or not real_tf.executing_eagerly():
+            real_tf.compat.v1.reset_default_graph()  # a compat program turned graph mode on
         else:
             real_tf.keras.backend.clear_session()
         if deterministic:
             from tfmigrate import _runner
 
-            _runner.make_deterministic(mode, seed=0)
+            _runner.make_deterministic("tf1" if mode == "tf1" else "tf2", seed=0)
         folder = os.path.dirname(os.path.abspath(program))
         cwd = os.getcwd()
         sys.path.insert(0, folder)

@@ -1,0 +1,138 @@
+"""Every fixture: its exact expected rewrite, and (with TensorFlow) the numbers both versions print.
+
+A fixture is a folder under fixtures/ with original.py (TF1, or Keras 2 code),
+expected.py (what `fix --unsafe-fixes` writes, compared exactly) and
+fixture.toml (how the original runs and the numbers it prints).
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import importlib.util
+import json
+import math
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from tfmigrate.engine import Options, process_text
+
+try:
+    import tomllib
+except ImportError:  # Python < 3.11
+    import tomli as tomllib
+
+FIXTURES = sorted(p.parent for p in (ROOT / "fixtures").glob("*/original.py"))
+NAMES = [p.name for p in FIXTURES]
+TF1_LEFTOVERS = ("placeholder", "Session", "feed_dict", "compat.v1", "_initializer()", ".minimize(")
+NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|nan|inf")
+
+
+def meta(folder: pathlib.Path) -> dict:
+    return tomllib.loads((folder / "fixture.toml").read_text(encoding="utf-8"))
+
+
+def rewrite(folder: pathlib.Path):
+    text = (folder / "original.py").read_text(encoding="utf-8")
+    return process_text(text, str(folder / "original.py"), Options(fix=True, unsafe_fixes=True))
+
+
+@pytest.mark.parametrize("folder", FIXTURES, ids=NAMES)
+def test_rewrite_is_the_expected_one(folder):
+    outcome = rewrite(folder)
+    assert outcome.error is None
+    assert outcome.new_text == (folder / "expected.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("folder", FIXTURES, ids=NAMES)
+def test_status_and_leftovers(folder):
+    outcome = rewrite(folder)
+    expect = meta(folder).get("expect", "idiomatic")
+    status = {"idiomatic": "idiomatic", "compat": "compat-only", "manual": "manual"}[expect]
+    assert outcome.status.value == status
+    if expect == "idiomatic":
+        for leftover in TF1_LEFTOVERS:
+            assert leftover not in outcome.new_text, leftover
+    else:
+        assert "tf.disable_v2_behavior()" in outcome.new_text or "disable_v2_behavior" in outcome.new_text
+
+
+@pytest.mark.parametrize("folder", FIXTURES, ids=NAMES)
+def test_fix_is_idempotent(folder):
+    expected = (folder / "expected.py").read_text(encoding="utf-8")
+    again = process_text(expected, "expected.py", Options(fix=True, unsafe_fixes=True))
+    assert again.new_text == expected
+
+
+# --- running them -------------------------------------------------------------
+
+needs_tf = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
+
+
+def _batch(mode: str, programs, deterministic: bool = False) -> dict:
+    if not programs:
+        return {}
+    command = [sys.executable, str(ROOT / "tests" / "tf_batch.py"), mode]
+    if deterministic:
+        command.append("--deterministic")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(command + [str(p) for p in programs], capture_output=True, text=True, env=env, timeout=900)
+    if done.returncode != 0 or not done.stdout.strip():
+        lines = done.stderr.strip().splitlines() or ["no output"]
+        return {str(p): {"stdout": "", "error": f"the batch failed: {lines[-1]}"} for p in programs}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """Every original and every rewrite run once, four TensorFlow processes at most at a time."""
+    groups = {}
+    for folder in FIXTURES:
+        info = meta(folder)
+        det = bool(info.get("deterministic", False))
+        original_mode = "tf2-keras2" if info.get("mode") == "keras2" else "tf1"
+        groups.setdefault((original_mode, det), []).append(folder / "original.py")
+        # A compat rewrite switches eager execution off for the whole process: it runs apart.
+        rewrite_mode = "tf2" if info.get("expect", "idiomatic") == "idiomatic" else "tf2-compat"
+        groups.setdefault((rewrite_mode, det), []).append(folder / "expected.py")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {key: pool.submit(_batch, key[0], programs, key[1]) for key, programs in groups.items()}
+        results = {}
+        for future in futures.values():
+            results.update(future.result())
+    return results
+
+
+def _numbers(text: str):
+    return [float(n) for n in NUMBER.findall(text)]
+
+
+@needs_tf
+@pytest.mark.parametrize("folder", FIXTURES, ids=NAMES)
+def test_original_prints_the_recorded_numbers(runs, folder):
+    info = meta(folder)
+    result = runs[str(folder / "original.py")]
+    assert result["error"] is None, result["error"]
+    if "prints" in info:
+        printed = _numbers(result["stdout"])
+        assert len(printed) == len(info["prints"])
+        for got, want in zip(printed, info["prints"]):
+            assert math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-12), (got, want)
+
+
+@needs_tf
+@pytest.mark.parametrize("folder", FIXTURES, ids=NAMES)
+def test_rewrite_prints_the_same_numbers_on_tf2(runs, folder):
+    info = meta(folder)
+    original = runs[str(folder / "original.py")]
+    rewritten = runs[str(folder / "expected.py")]
+    assert rewritten["error"] is None, rewritten["error"]
+    want, got = _numbers(original["stdout"]), _numbers(rewritten["stdout"])
+    assert len(got) == len(want), (original["stdout"], rewritten["stdout"])
+    rtol = info.get("rtol", 1e-3)
+    for a, b in zip(want, got):
+        assert math.isclose(a, b, rel_tol=rtol, abs_tol=info.get("atol", 1e-6)), (a, b)
