@@ -105,7 +105,7 @@ def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: Lis
             edits: Tuple[Edit, ...] = ()
             if report.replacement is not None:
                 edits = (Edit(start, end, _replacement_code(module, report.replacement)),)
-            label = report.program_fix.name if report.program_fix else "replace"
+            label = report.program_fix.name if report.program_fix else "rewrite to the TensorFlow 2 form"
             fix = Fix(report.applicability, label, edits)
         source_line = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
         finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line)
