@@ -29,7 +29,8 @@ def _handled_by_eager(name: str) -> bool:
     from . import _eager
 
     return (name in _eager.LAYERS or name in _eager.DECAYS or name in _eager.INITIALIZERS_V2
-            or name in ("get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients"))
+            or name in ("get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients",
+                        "summary.merge_all", "summary.FileWriter"))
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -245,14 +246,18 @@ class RemovedSymbol(_TFNames):
             return
         if name in table["renames"]:
             return
-        if _handled_by_eager(name):
-            from . import graph
+        from . import graph
 
-            result = graph.plan(self.context)
-            if result.eager is not None:
-                self.report(node, f"`tf.{name}` does not exist in TensorFlow 2: the graph-to-eager rewrite replaces it",
-                            program_fix=graph.GRAPH_TO_EAGER)
-                return
+        result = graph.plan(self.context)
+        if _handled_by_eager(name) and result.eager is not None:
+            self.report(node, f"`tf.{name}` does not exist in TensorFlow 2: the graph-to-eager rewrite replaces it",
+                        program_fix=graph.GRAPH_TO_EAGER)
+            return
+        if result.reason is not None and not result.compat_mode and name in table["compat_only"]:
+            # The file falls back to tensorflow.compat.v1, where this name runs as it is.
+            self.report(node, f"`tf.{name}` has no TensorFlow 2 equivalent (it runs on tensorflow.compat.v1)",
+                        program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
+            return
         if self.compat_file() and name in table["compat_only"]:
             return  # runs as it is on tensorflow.compat.v1
         if name in table["compat_only"] or name in table.get("removed", ()):

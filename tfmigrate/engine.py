@@ -270,18 +270,36 @@ def process_text(text: str, path: str, options: Options) -> Outcome:
     findings = [f.finding for f in found]
     if not findings:
         return Outcome(findings, text, [], Status.CLEAN)
-    applied_text, remaining_found, error = _fix_loop(text, module, found, path, options, rules,
-                                                     allow=lambda a: a is not None and a is not Applicability.DISPLAY)
-    status = _status(remaining_found)
-    if options.fix and not options.unsafe_fixes:
-        fixed_text, remaining_found, error = _fix_loop(text, module, found, path, options, rules, allow=options.allows)
-    else:
-        fixed_text = applied_text
+    if not options.fix:
+        # `check` predicts the status from the findings instead of running every fix.
+        unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability is Applicability.UNSAFE)
+        return Outcome(findings, text, findings, _predicted_status(found), unsafe, None)
+    fixed_text, remaining_found, error = _fix_loop(text, module, found, path, options, rules, allow=options.allows)
+    status = _status(remaining_found) if options.unsafe_fixes else _predicted_status(found)
     unsafe_available = sum(
         1 for f in remaining_found if f.finding.fix is not None and f.finding.fix.applicability is Applicability.UNSAFE
     )
-    return Outcome(findings, fixed_text if options.fix else text, [f.finding for f in remaining_found],
-                   status, unsafe_available, error)
+    return Outcome(findings, fixed_text, [f.finding for f in remaining_found], status, unsafe_available, error)
+
+
+def _predicted_status(found: List[_Found]) -> Status:
+    """What `fix --unsafe-fixes` will make of the file, read from the findings' own verdicts."""
+    status = Status.IDIOMATIC
+    for f in found:
+        rule = f.report.rule
+        if rule is None:
+            continue
+        if f.report.status is not None:
+            left = f.report.status
+        elif f.finding.fix is None:
+            left = rule.unfixed_status
+        else:
+            continue
+        if left is Status.MANUAL:
+            return Status.MANUAL
+        if left is Status.COMPAT:
+            status = Status.COMPAT
+    return status
 
 
 def _fix_loop(text, module, found, path, options, rules, allow):
@@ -327,7 +345,11 @@ def _one_pass(module: cst.Module, candidates: List[_Found]) -> Tuple[Optional[st
     if programs:
         program = programs[0]
         used = [f for f in candidates if f.report.program_fix is program]
-        new_module = program.apply(module, Context(module, ""))
+        # The rules' context already holds the program analysis of this very module.
+        context = next((f.report.rule.context for f in used if f.report.rule is not None), None)
+        if context is None or context.module is not module:
+            context = Context(module, "")
+        new_module = program.apply(module, context)
         return (new_module.code if new_module is not None else None), used
     used = [f for f in candidates if f.report.replacement is not None]
     if not used:
