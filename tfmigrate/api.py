@@ -6,10 +6,8 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, List, Optional, Sequence
 
-import libcst as cst
-
-from .engine import Options, Outcome, process_text, syntax_reason, unified_diff
-from .ftypes import FileError, FileReport, Finding, Status
+from .ftypes import FileError, FileReport
+from .options import Options
 from .sources import SourceError, encode_source, ensure_writable, quick_scan, read_source, write_atomic
 
 
@@ -23,8 +21,10 @@ class Job:
     cache_dir: Optional[str] = None
 
 
-def check_text(text: str, path: str, options: Options) -> Outcome:
+def check_text(text: str, path: str, options: Options):
     """Check (and with ``options.fix``, fix) one Python source held in memory."""
+    from .engine import process_text
+
     return process_text(text, path, options)
 
 
@@ -34,13 +34,15 @@ def _protect(path: str, work: Callable[[], FileReport]) -> FileReport:
         return work()
     except SourceError as error:
         return FileReport(path, error=FileError(path, error.reason))
-    except cst.ParserSyntaxError as error:
-        return FileReport(path, error=FileError(path, syntax_reason(error)))
     except RecursionError:
         return FileReport(path, error=FileError(path, "too deeply nested to parse"))
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as error:  # a bug must not stop the other files
+        if type(error).__name__ == "ParserSyntaxError":
+            from .engine import syntax_reason
+
+            return FileReport(path, error=FileError(path, syntax_reason(error)))
         detail = " ".join(str(error).split())[:200]
         return FileReport(path, error=FileError(path, f"internal error: {type(error).__name__}: {detail}"))
 
@@ -61,6 +63,8 @@ def _process_file(path: str, job: Job) -> FileReport:
     cached = _cache_get(job, source)
     if cached is not None:
         return cached
+    from .engine import process_text, unified_diff  # libcst: only for files the cache cannot answer
+
     outcome = process_text(source.text, path, job.options)
     report = report_for(path, source.text, outcome, job.options)
     if report.changed:
@@ -73,7 +77,7 @@ def _process_file(path: str, job: Job) -> FileReport:
     return report
 
 
-def report_for(path: str, original: str, outcome: Outcome, options: Options) -> FileReport:
+def report_for(path: str, original: str, outcome, options: Options) -> FileReport:
     """The FileReport of one processed text (a file, a notebook cell, stdin)."""
     fixing = options.fix
     findings = outcome.remaining if fixing else outcome.findings

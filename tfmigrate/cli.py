@@ -148,7 +148,7 @@ def _emit(text: str, output_file: Optional[str]) -> None:
 
 def _run(paths: Tuple[str, ...], kwargs: dict, *, fix: bool, diff: bool = False):
     from .api import Job, run
-    from .engine import Options
+    from .options import Options
 
     settings = _Settings(kwargs, paths)
     unsafe = bool(settings.config.unsafe_fixes)
@@ -194,11 +194,14 @@ def _run_stdin(kwargs: dict, options):
 
 def _render(settings: _Settings, reports, *, fixing: bool, show_summary: bool) -> str:
     from . import reporters
-    from .registry import all_rules
 
     kwargs = settings.kwargs
     fmt = kwargs.get("output_format") or "text"
-    rules = {rule.code: rule for rule in all_rules()}
+    rules = None
+    if fmt in ("json", "sarif") or kwargs.get("statistics"):
+        from .registry import all_rules  # imports every rule module (and libcst)
+
+        rules = {rule.code: rule for rule in all_rules()}
     color = fmt == "text" and not kwargs.get("output_file") and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     unsafe = bool(settings.config.unsafe_fixes)
     if kwargs.get("statistics"):

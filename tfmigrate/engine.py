@@ -15,7 +15,8 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .ftypes import Applicability, Finding, Fix, FileError, FileReport, Position, Status, Edit
-from .registry import all_rules, dispatch_table
+from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
+from .registry import dispatch_table
 from .rule import Context, ProgramFix, Report, Rule
 
 MAX_FIX_PASSES = 10
@@ -25,32 +26,6 @@ _SUPPRESS = re.compile(
     r"#\s*(?:tfmigrate:\s*ignore|noqa)(?::?\s*\[?(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)\]?)?",
 )
 _SKIP_FILE = re.compile(r"#\s*tfmigrate:\s*skip-file\b")
-
-
-class _AllEnabled:
-    unsafe_fixes = False
-
-    def is_enabled(self, code: str, path: str) -> bool:
-        return True
-
-
-@dataclass
-class Options:
-    """How one run treats each file."""
-
-    config: object = field(default_factory=_AllEnabled)  # has is_enabled(code, path)
-    fix: bool = False  # compute fixes (fix, --diff, stdin fix)
-    unsafe_fixes: bool = False
-    rules: Optional[Tuple[Type[Rule], ...]] = None
-
-    def active_rules(self, path: str) -> Tuple[Type[Rule], ...]:
-        rules = self.rules if self.rules is not None else all_rules()
-        return tuple(r for r in rules if self.config.is_enabled(r.code, path))
-
-    def allows(self, applicability: Optional[Applicability]) -> bool:
-        if applicability is None or applicability is Applicability.DISPLAY:
-            return False
-        return applicability is Applicability.SAFE or self.unsafe_fixes
 
 
 class _Dispatcher(cst.CSTVisitor):
