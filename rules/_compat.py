@@ -5,7 +5,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from tfmigrate.names import dotted_name
+from tfmigrate.names import Visitor, dotted_name
 
 from . import _eager, _tf
 
@@ -31,7 +31,7 @@ def is_compat_mode(module: cst.Module, imports) -> bool:
     return False
 
 
-class _GraphFinder(cst.CSTVisitor):
+class _GraphFinder(Visitor):
     """Is there any TF1 graph construct at all (placeholder, session, ...)?"""
 
     def __init__(self, context) -> None:

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import function_locals
+from tfmigrate.names import Transformer, Visitor, function_locals
 
 from . import _tf
 
@@ -223,7 +223,7 @@ def _names_in(node: cst.CSTNode) -> Set[str]:
     return collector.names
 
 
-class _NameCollector(cst.CSTVisitor):
+class _NameCollector(Visitor):
     def __init__(self) -> None:
         self.names: Set[str] = set()
 
@@ -243,7 +243,7 @@ def _bound_names(node: cst.CSTNode) -> Set[str]:
     """Names a statement binds (assignment targets, loop variables, defs)."""
     found: Set[str] = set()
 
-    class Binder(cst.CSTVisitor):
+    class Binder(Visitor):
         def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
             found.update(_names_in(n.target))
 
@@ -1505,7 +1505,7 @@ def _strip_semicolons(smalls: List[cst.BaseSmallStatement]) -> List[cst.BaseSmal
     return out
 
 
-class _CallFinder(cst.CSTVisitor):
+class _CallFinder(Visitor):
     def __init__(self, converter: Converter, names: Set[str]) -> None:
         self.converter = converter
         self.names = names
@@ -1516,7 +1516,7 @@ class _CallFinder(cst.CSTVisitor):
             self.found = True
 
 
-class _FetchFinder(cst.CSTVisitor):
+class _FetchFinder(Visitor):
     def __init__(self, converter: Converter) -> None:
         self.converter = converter
         self.found = False
@@ -1535,7 +1535,7 @@ class _FetchFinder(cst.CSTVisitor):
                 self.found = True
 
 
-class _SkipNames(cst.CSTTransformer):
+class _SkipNames(Transformer):
     """A transformer that leaves attribute and keyword names alone."""
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:

@@ -6,6 +6,7 @@ from typing import Optional, Set
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability
+from tfmigrate.names import Visitor
 from tfmigrate.rule import Invalid, Rule
 
 from . import _tf
@@ -137,7 +138,7 @@ class KerasMinimize(Rule):
         return name
 
 
-class _Names(cst.CSTVisitor):
+class _Names(Visitor):
     def __init__(self) -> None:
         self.names: Set[str] = set()
 

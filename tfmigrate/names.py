@@ -13,6 +13,27 @@ from typing import Dict, Iterable, List, Optional, Set
 import libcst as cst
 
 
+class Visitor(cst.CSTVisitor):
+    """A CSTVisitor without libcst's per-field hooks, which no visitor here uses."""
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+
+class Transformer(cst.CSTTransformer):
+    """A CSTTransformer without libcst's per-field hooks."""
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+
+
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, None for anything else."""
     parts: List[str] = []
@@ -102,7 +123,7 @@ def _target_names(target: cst.BaseExpression, out: Set[str]) -> None:
         _target_names(target.value, out)
 
 
-class _LocalBindings(cst.CSTVisitor):
+class _LocalBindings(Visitor):
     """Names a function binds in its own scope (not in nested functions)."""
 
     def __init__(self) -> None:
