@@ -289,7 +289,7 @@ class Converter:
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.notes: List[Tuple[cst.CSTNode, str]] = []
-        self.taken: Set[str] = _names_in(module) | _bound_names(module)
+        self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
         self.changed = False
         self.generated: Set[int] = set()  # ids of the functions this rewrite wrote
         self.pending: List[cst.BaseStatement] = []  # statements to put before the current one
@@ -323,6 +323,12 @@ class Converter:
 
     def call_name(self, node: cst.CSTNode) -> Optional[str]:
         return self.tf_name(node.func) if isinstance(node, cst.Call) else None
+
+    @property
+    def taken(self) -> Set[str]:
+        if self._taken is None:
+            self._taken = _names_in(self.module) | _bound_names(self.module)
+        return self._taken
 
     def fresh(self, base: str) -> str:
         name, n = base, 1
