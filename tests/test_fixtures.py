@@ -82,12 +82,10 @@ def test_fix_is_idempotent(folder):
 needs_tf = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
 
 
-def _batch(mode: str, programs, deterministic: bool = False) -> dict:
+def _batch(mode: str, programs) -> dict:
     if not programs:
         return {}
     command = [sys.executable, str(ROOT / "tests" / "tf_batch.py"), mode]
-    if deterministic:
-        command.append("--deterministic")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(command + [str(p) for p in programs], capture_output=True, text=True, env=env, timeout=900)
     if done.returncode != 0 or not done.stdout.strip():
@@ -96,22 +94,34 @@ def _batch(mode: str, programs, deterministic: bool = False) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _alone(program: pathlib.Path, mode: str) -> dict:
+    """A deterministic run goes through verify's own runner, one program per process."""
+    from tfmigrate.verify import run_program
+
+    run = run_program(program.read_text(encoding="utf-8"), str(program), mode, deterministic=True, timeout=600)
+    return {str(program): {"stdout": run.stdout, "error": run.error}}
+
+
 @pytest.fixture(scope="module")
 def runs():
-    """Every original and every rewrite run once, four TensorFlow processes at most at a time."""
-    groups = {}
+    """Every original and every rewrite run once, two TensorFlow processes at a time."""
+    batches, alone = {}, []
     for folder in FIXTURES:
         info = meta(folder)
-        det = bool(info.get("deterministic", False))
-        original_mode = "tf2-keras2" if info.get("mode") == "keras2" else "tf1"
-        groups.setdefault((original_mode, det), []).append(folder / "original.py")
+        keras2 = info.get("mode") == "keras2"
         # A compat rewrite switches eager execution off for the whole process: it runs apart.
         rewrite_mode = "tf2" if info.get("expect", "idiomatic") == "idiomatic" else "tf2-compat"
-        groups.setdefault((rewrite_mode, det), []).append(folder / "expected.py")
+        if info.get("deterministic", False):
+            alone.append((folder / "original.py", "keras2" if keras2 else "tf1"))
+            alone.append((folder / "expected.py", "tf2"))
+            continue
+        batches.setdefault("tf2-keras2" if keras2 else "tf1", []).append(folder / "original.py")
+        batches.setdefault(rewrite_mode, []).append(folder / "expected.py")
+    results = {}
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(_batch, key[0], programs, key[1]) for key, programs in groups.items()}
-        results = {}
-        for future in futures.values():
+        futures = [pool.submit(_batch, mode, programs) for mode, programs in batches.items()]
+        futures += [pool.submit(_alone, program, mode) for program, mode in alone]
+        for future in futures:
             results.update(future.result())
     return results
 

@@ -1,6 +1,6 @@
 """Run several programs in one TensorFlow process (importing TF costs seconds).
 
-Usage: python tests/tf_batch.py MODE [--deterministic] PROGRAM...
+Usage: python tests/tf_batch.py MODE PROGRAM...
 Prints one JSON object: {program: {"stdout": ..., "error": ...}}.
 MODE is tf1 (import tensorflow gives tensorflow.compat.v1, v2 behaviour
 off, Keras 2 for tf.layers), tf2-keras2 (TensorFlow 2 with Keras 2) or tf2
@@ -20,9 +20,7 @@ import traceback
 
 def main() -> None:
     mode = sys.argv[1]
-    args = sys.argv[2:]
-    deterministic = "--deterministic" in args
-    programs = [a for a in args if a != "--deterministic"]
+    programs = sys.argv[2:]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if mode in ("tf1", "tf2-keras2"):
         os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers and Keras 2 optimizers need tf-keras
@@ -43,10 +41,6 @@ def main() -> None:
             real_tf.compat.v1.reset_default_graph()  # a compat program turned graph mode on
         else:
             real_tf.keras.backend.clear_session()
-        if deterministic:
-            from tfmigrate import _runner
-
-            _runner.make_deterministic("tf1" if mode == "tf1" else "tf2", seed=0)
         folder = os.path.dirname(os.path.abspath(program))
         cwd = os.getcwd()
         sys.path.insert(0, folder)

@@ -1,0 +1,447 @@
+"""The verify harness: reading numbers, comparing them, the report, and real runs.
+
+Runs of plain Python programs need no TensorFlow. The TensorFlow runs are
+started together, once per module, and skipped when TensorFlow is missing.
+"""
+from __future__ import annotations
+
+import importlib.util
+import math
+import random
+import textwrap
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tfmigrate import _runner
+from tfmigrate.verify import (
+    INSTALL_HINT,
+    NumberRow,
+    RunResult,
+    VerifyResult,
+    compare,
+    extract_numbers,
+    format_report,
+    run_program,
+    tensorflow_available,
+    verify,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+QUIZ = FIXTURES / "seed_quiz" / "original.py"  # the seed's quiz_tf1.py
+QUADRATIC_KERAS2 = FIXTURES / "seed_quadratic_keras2" / "original.py"  # the seed's quadratic_tf2_keras2.py
+HAS_TF = importlib.util.find_spec("tensorflow") is not None
+needs_tf = pytest.mark.skipif(not HAS_TF, reason="TensorFlow is not installed")
+
+
+# ----------------------------------------------------------------------------
+# extract_numbers
+
+@pytest.mark.parametrize(
+    "text, numbers",
+    [
+        ("9.999977\n", [9.999977]),
+        ("42", [42.0]),
+        ("-4.9999886", [-4.9999886]),
+        ("+3 and .5 and 7.", [3.0, 0.5, 7.0]),
+        ("1e-05 2.5E+3 -1.5e2", [1e-05, 2500.0, -150.0]),
+        ("step 100 loss=0.25", [100.0, 0.25]),
+        ("Epoch 1/10", [1.0, 10.0]),
+        ("a,b = 3,4", [3.0, 4.0]),
+        ("[[ 1.5 -2. ]\n [ 3.   4. ]]", [1.5, -2.0, 3.0, 4.0]),
+        ("array([1., 2.], dtype=float32)", [1.0, 2.0]),
+        ("tf.Tensor(1.0, shape=(), dtype=float32)", [1.0]),
+        ("tf.Tensor(\n[[1.]\n [2.]\n [3.]], shape=(3, 1), dtype=float64)", [1.0, 2.0, 3.0]),
+        ("<tf.Variable 'dense/kernel:0' shape=(2, 1) dtype=float32, numpy=\narray([[0.5],\n       [-1.5]], dtype=float32)>",
+         [0.5, -1.5]),
+        ('Tensor("add_1:0", shape=(3, 1), dtype=float32)', []),
+        ("<KerasVariable shape=(3, 2), dtype=float32, path=dense_1/kernel>", []),
+        ("float32 int64 conv2d x2 10ms 3rd", []),
+        ("tensorflow 2.21.0 on 10.0.0.1", []),
+        ("nan -inf inf NaN Infinity", [math.nan, -math.inf, math.inf, math.nan, math.inf]),
+        ("information nanny", []),
+        ("no numbers here", []),
+    ],
+)
+def test_extract_numbers(text, numbers):
+    found = extract_numbers(text)
+    assert len(found) == len(numbers)
+    for got, want in zip(found, numbers):
+        assert (math.isnan(got) and math.isnan(want)) or got == want
+
+
+# ----------------------------------------------------------------------------
+# compare
+
+def test_compare_equal_within_relative_tolerance():
+    comparison = compare([100.0, -5.0], [100.0005, -5.0], rtol=1e-5)
+    assert comparison.ok
+    assert [row.ok for row in comparison.rows] == [True, True]
+    assert comparison.rows[0].difference == pytest.approx(0.0005 / 100.0005)
+    assert comparison.rows[1].difference == 0.0
+
+
+def test_compare_reports_the_number_beyond_tolerance():
+    comparison = compare([1.0, 2.0, 3.0], [1.0, 2.001, 3.0], rtol=1e-5)
+    assert not comparison.ok
+    assert [row.index for row in comparison.differing] == [2]
+    assert comparison.differing[0].original == 2.0
+    assert comparison.differing[0].rewrite == 2.001
+
+
+def test_compare_atol_covers_numbers_near_zero():
+    assert not compare([0.0], [1e-9]).ok
+    assert compare([0.0], [1e-9], atol=1e-8).ok
+
+
+def test_compare_nan_equals_nan_and_inf_equals_inf():
+    assert compare([math.nan, math.inf, -math.inf], [math.nan, math.inf, -math.inf]).ok
+    comparison = compare([math.nan, math.inf], [1.0, -math.inf])
+    assert [row.ok for row in comparison.rows] == [False, False]
+    assert [row.difference for row in comparison.rows] == [math.inf, math.inf]
+
+
+def test_compare_lengths_must_match():
+    comparison = compare([1.0, 2.0], [1.0])
+    assert not comparison.ok
+    assert not comparison.lengths_match
+    assert (comparison.original_count, comparison.rewrite_count) == (2, 1)
+    assert comparison.rows[1] == NumberRow(2, 2.0, None, math.inf, False)
+
+
+def test_compare_tolerance_text():
+    assert compare([], [], rtol=1e-5).tolerance == "rtol=1e-05"
+    assert compare([], [], rtol=0.001, atol=1e-8).tolerance == "rtol=0.001, atol=1e-08"
+
+
+# ----------------------------------------------------------------------------
+# format_report and exit codes
+
+def _run(mode, numbers, error=None, seconds=4.0, stderr=""):
+    return RunResult(mode, 1 if error else 0, "", stderr, list(numbers), error, seconds)
+
+
+def _result(a, b, verdict, reason="", rtol=1e-5, atol=0.0):
+    comparison = compare(a.numbers, b.numbers, rtol, atol) if a.ok and b.ok else None
+    return VerifyResult("quiz.py", "quiz.py", a, b, comparison, verdict, reason)
+
+
+def test_report_of_a_match():
+    result = _result(_run("tf1", [9.999977]), _run("tf2", [9.999977], seconds=3.5), "match")
+    assert format_report(result) == "\n".join([
+        "original quiz.py  (tf1, ok, 1 number, 4.0 s)",
+        "rewrite  quiz.py  (tf2, ok, 1 number, 3.5 s)",
+        "",
+        "#  original  rewrite   rel. diff",
+        "1  9.999977  9.999977  0          ok",
+        "match: 1 number agrees within rtol=1e-05",
+    ])
+    assert result.exit_code == 0
+
+
+def test_report_of_a_mismatch_names_the_largest_difference():
+    a = _run("tf1", [1.0, 2.0, 3.0, 4.0, 5.0])
+    b = _run("tf2", [1.0, 2.5, 3.0, 4.0, 4.0])
+    result = _result(a, b, "mismatch")
+    lines = format_report(result).splitlines()
+    assert lines[5] == "2  2.0       2.5       2.00e-01   differs"
+    assert lines[-1] == ("mismatch: 2 of 5 numbers differ by more than rtol=1e-05 "
+                         "(largest relative difference 2.00e-01, at #2)")
+    assert result.exit_code == 1
+
+
+def test_report_of_different_counts():
+    result = _result(_run("tf1", [1.0, 2.0, 3.0]), _run("tf2", [1.0, 2.0]), "mismatch")
+    lines = format_report(result).splitlines()
+    assert lines[-2] == "3  3.0       -         missing    differs"
+    assert lines[-1] == "mismatch: the original printed 3 numbers, the rewrite 2"
+
+
+def test_report_of_an_error_shows_the_traceback():
+    stderr = ("I0000 port.cc:153] oneDNN custom operations are on.\n"
+              "Traceback (most recent call last):\n"
+              '  File "q.py", line 17, in <module>\n'
+              "AttributeError: 'SGD' object has no attribute 'minimize'\n")
+    error = "AttributeError: 'SGD' object has no attribute 'minimize'"
+    result = _result(_run("tf1", [1.0]), _run("tf2", [], error=error, stderr=stderr), "error",
+                     f"the rewrite did not run: {error}")
+    assert format_report(result).splitlines()[2:] == [
+        "",
+        "the rewrite's stderr ends with:",
+        "  | Traceback (most recent call last):",
+        '  |   File "q.py", line 17, in <module>',
+        f"  | {error}",
+        "",
+        f"error: the rewrite did not run: {error}",
+    ]
+    assert result.exit_code == 2
+
+
+def test_report_shortens_long_outputs_keeping_the_differing_rows():
+    a = _run("tf1", [float(i) for i in range(1, 31)])
+    b = _run("tf2", [float(i) for i in range(1, 31)])
+    b.numbers[19] = 99.0
+    b.numbers[24] = 99.0
+    lines = format_report(_result(a, b, "mismatch"), max_rows=5).splitlines()
+    table = lines[3:-1]
+    assert [line.split()[0] for line in table[1:-1]] == ["1", "2", "3", "...", "20", "...", "25"]
+    assert table[-1] == "(25 rows left out: 25 agree, 0 differ)"
+
+
+def test_report_counts_differing_rows_left_out():
+    a = _run("tf1", [1.0] * 10)
+    b = _run("tf2", [2.0] * 10)
+    lines = format_report(_result(a, b, "mismatch"), max_rows=4).splitlines()
+    assert lines[-2] == "(6 rows left out: 0 agree, 6 differ)"
+    assert lines[-1].startswith("mismatch: 10 of 10 numbers differ")
+
+
+def test_tensorflow_available_does_not_import_it(monkeypatch):
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    assert tensorflow_available() is False
+    assert INSTALL_HINT == "pip install 'tfmigrate[verify]'"
+
+
+def test_keras2_mode_says_what_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "tf_keras" else real(name))
+    if not HAS_TF:
+        with pytest.raises(_runner.SetupError, match="needs TensorFlow"):
+            _runner.prepare_tensorflow("keras2", False, 0)
+        return
+    with pytest.raises(_runner.SetupError, match=r"keras2 mode needs the tf-keras package: pip install tf-keras"):
+        _runner.prepare_tensorflow("keras2", False, 0)
+
+
+# ----------------------------------------------------------------------------
+# Runs of plain Python programs (the runner in tf2 mode imports nothing itself)
+
+def _write(folder: Path, name: str, source: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return path
+
+
+def test_program_runs_as_main_in_its_folder(tmp_path):
+    (tmp_path / "data.txt").write_text("2.5\n")
+    (tmp_path / "helper.py").write_text("FACTOR = 4\n")
+    source = textwrap.dedent("""\
+        import os, sys
+        from helper import FACTOR
+        print(__name__, os.path.basename(__file__), sys.argv == [__file__])
+        print(os.getcwd() == os.path.dirname(__file__), sys.path[0] == os.path.dirname(__file__))
+        print(float(open("data.txt").read()) * FACTOR, "caf\\u00e9")
+    """)
+    run = run_program(source, str(tmp_path / "prog.py"), "tf2")
+    assert run.error is None, run.stderr
+    assert run.stdout == "__main__ prog.py True\nTrue True\n10.0 caf\u00e9\n"
+    assert run.numbers == [10.0]
+
+
+def test_a_program_that_raises_fails_with_its_own_traceback(tmp_path):
+    run = run_program("x = 1\nraise ValueError('boom 7')\n", str(tmp_path / "bad.py"), "tf2")
+    assert run.returncode == 1
+    assert run.error == "ValueError: boom 7"
+    assert f'File "{tmp_path / "bad.py"}", line 2, in <module>' in run.stderr
+    assert "raise ValueError('boom 7')" in run.stderr
+    assert "_runner" not in run.stderr
+
+
+def test_sys_exit_code_is_kept(tmp_path):
+    run = run_program("import sys\nprint(1)\nsys.exit(3)\n", str(tmp_path / "exit.py"), "tf2")
+    assert (run.returncode, run.error, run.numbers) == (3, "exited with code 3", [1.0])
+
+
+def test_a_program_that_runs_too_long_is_killed(tmp_path):
+    start = time.monotonic()
+    run = run_program("import time\nprint(5, flush=True)\ntime.sleep(60)\n", str(tmp_path / "slow.py"), "tf2",
+                      timeout=1.5)
+    assert time.monotonic() - start < 10
+    assert run.error == "timed out after 1.5 s"
+    assert run.numbers == [5.0]
+
+
+def test_unknown_mode_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown mode 'tf3'"):
+        run_program("print(1)", str(tmp_path / "p.py"), "tf3")
+
+
+def _verify_plain(tmp_path, original, rewrite, **options):
+    path = _write(tmp_path, "original.py", original)
+    return verify(str(path), textwrap.dedent(rewrite), original_mode="tf2", **options)
+
+
+def test_verify_match_and_mismatch_of_plain_programs(tmp_path):
+    match = _verify_plain(tmp_path, "print(sum(range(10)), 1/3)\n", "print(45, 0.3333333)\n")
+    assert (match.verdict, match.exit_code) == ("match", 0)
+    assert format_report(match).splitlines()[-1] == "match: 2 numbers agree within rtol=1e-05"
+    mismatch = _verify_plain(tmp_path, "print(1/3)\n", "print(0.333)\n", rtol=1e-6)
+    assert (mismatch.verdict, mismatch.exit_code) == ("mismatch", 1)
+    loose = _verify_plain(tmp_path, "print(1/3)\n", "print(0.333)\n", rtol=1e-2)
+    assert loose.verdict == "match"
+
+
+def test_verify_error_names_the_side_that_failed(tmp_path):
+    result = _verify_plain(tmp_path, "print(1)\n", "print(1)\nraise KeyError('w')\n")
+    assert (result.verdict, result.exit_code) == ("error", 2)
+    assert result.reason == "the rewrite did not run: KeyError: 'w'"
+    both = _verify_plain(tmp_path, "1/0\n", "import no_such_module_here\n")
+    assert both.reason == ("neither program ran: the original: ZeroDivisionError: division by zero; "
+                           "the rewrite: ModuleNotFoundError: No module named 'no_such_module_here'")
+
+
+def test_verify_without_numbers_is_an_error(tmp_path):
+    result = _verify_plain(tmp_path, "print('done')\n", "print('done')\n")
+    assert result.verdict == "error"
+    assert format_report(result).splitlines()[-1] == "error: neither program printed a number: nothing to compare"
+
+
+# ----------------------------------------------------------------------------
+# Deterministic values (NumPy only)
+
+def test_random_source_depends_on_seed_and_call_number():
+    np = pytest.importorskip("numpy")
+    first, second = _runner.RandomSource(3), _runner.RandomSource(3)
+    a, b = first.generator().standard_normal(4), first.generator().standard_normal(4)
+    assert np.array_equal(a, second.generator().standard_normal(4))
+    assert not np.array_equal(a, b)
+    assert not np.array_equal(a, _runner.RandomSource(4).generator().standard_normal(4))
+
+
+def test_draws_follow_their_distributions():
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    truncated = _runner.draw_truncated_normal(rng, (2000,), mean=1.0, stddev=0.5)
+    assert truncated.min() >= 0.0 and truncated.max() <= 2.0
+    glorot = _runner.draw_variance_scaling(rng, (30, 20), scale=1.0, mode="fan_avg", distribution="uniform")
+    assert abs(glorot).max() <= math.sqrt(6.0 / 50)
+    assert abs(glorot).max() > 0.9 * math.sqrt(6.0 / 50)
+    orthogonal = _runner.draw_orthogonal(rng, (3, 5), gain=2.0)
+    assert np.allclose(orthogonal @ orthogonal.T, 4.0 * np.eye(3))
+    integers = _runner.draw_uniform(rng, (100,), 0, 3, integer=True)
+    assert set(integers.tolist()) == {0, 1, 2}
+    assert _runner.compute_fans((3, 3, 4, 8)) == (36, 72)
+
+
+# ----------------------------------------------------------------------------
+# Real TensorFlow runs: started together once, two at a time.
+
+DETERMINISTIC_TF1 = """\
+import random
+import numpy as np
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+tf.set_random_seed(123)
+W = tf.Variable(tf.random_normal([2, 1]))
+kernel = tf.get_variable("kernel", [3, 2])
+u = tf.random_uniform([2], minval=-1, maxval=1)
+t = tf.truncated_normal([2, 2], stddev=0.5)
+he = tf.get_variable("he", [4, 3], initializer=tf.initializers.he_normal())
+with tf.Session() as session:
+    session.run(tf.global_variables_initializer())
+    for value in session.run([W, kernel, u, t, he]):
+        print(value)
+print(random.random(), np.random.rand())
+"""
+DETERMINISTIC_TF2 = """\
+import random
+import numpy as np
+import tensorflow as tf
+tf.random.set_seed(7)
+W = tf.Variable(tf.random.normal([2, 1]))
+dense = tf.keras.layers.Dense(2)
+dense.build((None, 3))
+u = tf.random.uniform([2], minval=-1, maxval=1)
+t = tf.random.truncated_normal([2, 2], stddev=0.5)
+he = tf.Variable(tf.keras.initializers.HeNormal()([4, 3]))
+for value in (W, dense.kernel, u, t, he):
+    print(value.numpy())
+print(random.random(), np.random.rand())
+"""
+LAYERS_TF1 = """\
+import numpy as np
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 3])
+y = tf.layers.dense(x, 2)
+with tf.Session() as session:
+    session.run(tf.global_variables_initializer())
+    print(session.run(y, feed_dict={x: np.ones((1, 3))}))
+"""
+LAYERS_TF2 = """\
+import numpy as np
+import tensorflow as tf
+print(tf.keras.layers.Dense(2)(np.ones((1, 3), dtype=np.float32)).numpy())
+"""
+
+
+def _read(path):
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tf_runs(tmp_path_factory):
+    """Every TensorFlow run of this module, started at once on a pool of two."""
+    folder = tmp_path_factory.mktemp("tf_programs")
+    det1 = _write(folder, "det_tf1.py", DETERMINISTIC_TF1)
+    layers1 = _write(folder, "layers_tf1.py", LAYERS_TF1)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = {
+            "deterministic": pool.submit(verify, str(det1), DETERMINISTIC_TF2, rewrite_filename=str(folder / "det_tf2.py"),
+                                         deterministic=True, seed=0),
+            "quiz": pool.submit(run_program, _read(QUIZ), str(QUIZ), "tf1"),
+            "keras2": pool.submit(run_program, _read(QUADRATIC_KERAS2), str(QUADRATIC_KERAS2), "keras2"),
+            "tf2": pool.submit(run_program, _read(QUADRATIC_KERAS2), str(QUADRATIC_KERAS2), "tf2"),
+            "layers": pool.submit(verify, str(layers1), LAYERS_TF2, deterministic=True, seed=11),
+        }
+        return {name: job.result() for name, job in jobs.items()}
+
+
+@needs_tf
+def test_quiz_runs_with_tf1_semantics(tf_runs):
+    run = tf_runs["quiz"]
+    assert run.error is None, run.stderr
+    assert run.numbers == [9.999977]
+
+
+@needs_tf
+def test_seed_tf2_program_runs_with_keras2(tf_runs):
+    run = tf_runs["keras2"]
+    assert run.error is None, run.stderr
+    assert run.numbers == [-4.9999886]
+
+
+@needs_tf
+def test_seed_tf2_program_fails_on_keras3(tf_runs):
+    run = tf_runs["tf2"]
+    assert run.returncode == 1
+    assert run.error == "AttributeError: 'SGD' object has no attribute 'minimize'"
+
+
+@needs_tf
+def test_deterministic_mode_gives_graph_and_eager_programs_the_same_values(tf_runs):
+    np = pytest.importorskip("numpy")
+    result = tf_runs["deterministic"]
+    assert result.verdict == "match", format_report(result)
+    assert result.original.numbers == result.rewrite.numbers
+    # The values are the seeded NumPy draws, call by call: W, the Glorot kernel, u, t, He.
+    source = _runner.RandomSource(0)
+    expected = [
+        _runner.draw_normal(source.generator(), (2, 1)),
+        _runner.draw_variance_scaling(source.generator(), (3, 2), 1.0, "fan_avg", "uniform"),
+        _runner.draw_uniform(source.generator(), (2,), -1.0, 1.0),
+        _runner.draw_truncated_normal(source.generator(), (2, 2), 0.0, 0.5),
+        _runner.draw_variance_scaling(source.generator(), (4, 3), 2.0, "fan_in", "truncated_normal"),
+    ]
+    values = np.concatenate([e.astype(np.float32).ravel() for e in expected])
+    assert len(values) == 26
+    assert np.allclose(result.rewrite.numbers[:26], values, rtol=1e-6, atol=0)
+    assert result.rewrite.numbers[26:] == [random.Random(0).random(), np.random.RandomState(0).rand()]
+
+
+@needs_tf
+def test_deterministic_mode_covers_tf_layers_and_keras_layers(tf_runs):
+    result = tf_runs["layers"]
+    assert result.verdict == "match", format_report(result)
+    assert len(result.original.numbers) == 2
