@@ -151,6 +151,9 @@ def test_rewrite_prints_the_same_numbers_on_tf2(runs, folder):
     rewritten = runs[str(folder / "expected.py")]
     assert rewritten["error"] is None, rewritten["error"]
     want, got = _numbers(original["stdout"]), _numbers(rewritten["stdout"])
+    if info.get("compare", True) is False:
+        assert len(got) == len(want) > 0  # random draws no mode pins: both run, print alike
+        return
     assert len(got) == len(want), (original["stdout"], rewritten["stdout"])
     rtol = info.get("rtol", 1e-3)
     for a, b in zip(want, got):
