@@ -104,11 +104,17 @@ def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[Fi
                 progress(1)
     else:
         chunk = max(1, min(32, len(paths) // (jobs * 8) or 1))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+        try:
             for report in pool.map(process_file, paths, [job] * len(paths), chunksize=chunk):
                 reports.append(report)
                 if progress is not None:
                     progress(1)
+        except BaseException:
+            # Interrupted: files not started are left alone; a file being written finishes whole.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
     reports.sort(key=lambda r: r.path)
     return reports
 

@@ -388,9 +388,18 @@ def clean(paths: Tuple[str, ...], cache_dir: Optional[str]) -> None:
     click.echo(f"Removed {cache_dir}" if removed else f"No cache at {cache_dir}")
 
 
+def _terminate(signum, frame) -> None:
+    raise SystemExit(143)
+
+
 def main() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)  # stop between files, as Ctrl-C does
     try:
         cli(prog_name="tfmigrate")
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
+        click.echo("interrupted: every file is either as it was or fully fixed", err=True)
         sys.exit(130)
