@@ -116,3 +116,25 @@ def test_cache_gives_the_same_report_and_clean_removes_it(tmp_path):
     assert run_cli("check", "quiz.py", cwd=tmp_path).returncode == 0  # a changed file is checked again
     cleaned = run_cli("clean", cwd=tmp_path)
     assert cleaned.returncode == 0 and not (tmp_path / ".tfmigrate_cache").exists()
+
+
+def test_notebook_checked_across_cells_and_fixed_with_a_small_diff(tmp_path):
+    notebook = tmp_path / "nb.ipynb"
+    shutil.copyfile(ROOT / "tests" / "data" / "quadratic_tf1.ipynb", notebook)
+    original = notebook.read_text()
+    checked = run_cli("check", "--output-format", "concise", "nb.ipynb", cwd=tmp_path)
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines()[0] == (
+        "nb.ipynb:cell 3:3:5: TFM001 `tf.placeholder` does not exist in TensorFlow 2: pass the value as a function argument")
+    assert run_cli("fix", "--unsafe-fixes", "nb.ipynb", cwd=tmp_path).returncode == 0
+    fixed = notebook.read_text()
+    data = json.loads(fixed)
+    assert data["cells"][1]["source"][:2] == ["%matplotlib inline\n", "!pip install tensorflow==1.15\n"]
+    assert data["cells"][2]["outputs"] == json.loads(original)["cells"][2]["outputs"]
+    assert "def train(x):\n" in data["cells"][2]["source"]
+    import difflib
+
+    changed = [l for l in difflib.unified_diff(original.splitlines(), fixed.splitlines(), lineterm="", n=0)
+               if l.startswith(("+", "-")) and not l.startswith(("+++", "---"))]
+    assert all(l[1:].startswith('    "') for l in changed)  # only lines of the cell's source changed
+    assert run_cli("check", "nb.ipynb", cwd=tmp_path).returncode == 0
