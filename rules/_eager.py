@@ -283,6 +283,7 @@ class Converter:
         self.feeds: Dict[str, cst.Dict] = {}
         self.eager_values: Set[str] = set()  # tensors that depend on no graph input: computed once
         self.savers: Set[str] = set()
+        self.graphs: Set[str] = set()
         self.updates: Dict[str, Tuple[str, str, cst.BaseExpression]] = {}  # tensors that are one assign
         self.writers: Set[str] = set()  # tf.summary.FileWriter objects, now TF2 file writers
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, name, value, params
@@ -507,8 +508,9 @@ class Converter:
             target = node.func.value
             if self.call_name(target) == "Graph":
                 return True
-            if isinstance(target, cst.Name) and target.value in self.sessions:
+            if isinstance(target, cst.Name) and (target.value in self.sessions or target.value in self.graphs):
                 return True
+            raise Unsupported(node, f"`with {self.code(node.func)}()`: a graph or session this rewrite does not know")
         return False
 
     # --- simple statements ---------------------------------------------
@@ -633,6 +635,13 @@ class Converter:
         if name in PLACEHOLDERS:
             self.need_module_level(node, single, in_loop, "placeholder")
             self.placeholder(single, value, name)
+            return None
+        if name == "Graph" and not value.args:
+            if single is None:
+                raise Unsupported(node, "a graph stored in something other than a name")
+            self.rebind(single)
+            self.graphs.add(single)  # eager code has no graph: `with g.as_default():` just runs its body
+            self.changed = True
             return None
         if name in SESSIONS:
             if single is None:
@@ -1674,6 +1683,8 @@ class _FetchRewriter(_SkipNames):
         value = original.value
         if value in c.sessions:
             raise Unsupported(original, f"session {value} is used for more than run() (passed on or stored)")
+        if value in c.graphs:
+            raise Unsupported(original, f"graph {value} is used for more than `with {value}.as_default():`")
         if value in c.placeholders:
             raise Unsupported(original, f"placeholder {value} is used outside a feed (in Python code or a loop body)")
         if value in c.inits:
