@@ -1349,7 +1349,10 @@ class Converter:
             else:
                 self._unfed(node, param)
         new = new.visit(_Substitute(values, self))
-        return f"{self.code(new)}.numpy()"
+        code = self.code(new)
+        if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)):
+            code = f"({code})"  # `.numpy()` binds tighter than the operators in it
+        return f"{code}.numpy()"
 
     def _unfed(self, node, name):
         raise Unsupported(node, f"placeholder {name} is not fed")

@@ -47,6 +47,11 @@ def plan(context: Context) -> Plan:
         where = problem.node if problem.node is not None else problem.statement
         result = Plan(None, problem.reason, where, compat_mode, [])
         result.statement = problem.statement
+    except (ValueError, KeyError, AttributeError, TypeError, IndexError, cst.ParserSyntaxError) as error:
+        # A program the rewrite misreads must still come out as code that runs: the compat fallback.
+        detail = " ".join(str(error).split())[:120]
+        result = Plan(None, f"the eager rewrite could not handle this program ({type(error).__name__}: {detail})",
+                      None, compat_mode, [])
     context.shared["graph-plan"] = result
     return result
 
