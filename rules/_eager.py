@@ -147,7 +147,32 @@ DECAYS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 _DECAY_KEYWORDS = {"learning_rate": "initial_learning_rate", "x": "global_step"}
 
 
+# TF1 names the rewrite replaces with TF2 code of its own.
+HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
+    "get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients", "summary.merge_all",
+    "summary.FileWriter", "Graph", "reset_default_graph", "disable_v2_behavior", "disable_eager_execution",
+    "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
+    "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
+    "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables",
+})
+RANDOM_OPS = {
+    "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
+    "random.normal", "random.uniform", "random.truncated_normal", "random.shuffle", "random.categorical",
+    "random.gamma", "random.poisson",
+}
 SUMMARIES = {"summary.scalar", "summary.histogram", "summary.image", "summary.text", "summary.audio"}
+
+
+INITIALIZER_PARAMS = {
+    "truncated_normal_initializer": ("mean", "stddev", "seed"),
+    "random_normal_initializer": ("mean", "stddev", "seed"),
+    "random_uniform_initializer": ("minval", "maxval", "seed"),
+}
+INITIALIZER_DEFAULTS = {
+    "truncated_normal_initializer": {"stddev": "1.0"},
+    "random_normal_initializer": {"stddev": "1.0"},
+    "random_uniform_initializer": {"minval": "0.0", "maxval": "1.0"},
+}
 
 
 class Unsupported(Exception):
@@ -517,8 +542,11 @@ class Converter:
     def simple_line(self, line: cst.SimpleStatementLine, in_loop: bool) -> List[cst.BaseStatement]:
         results: List[cst.BaseStatement] = []
         pending: List[cst.BaseSmallStatement] = []
+        unchanged = True
         for small in line.body:
             converted = self.small(small, line, in_loop)
+            unchanged = unchanged and converted is not None and len(converted) == 1 and (
+                converted[0] is small or converted[0].deep_equals(small))
             if converted is None:
                 continue
             split = len(line.body) == 1 and len(converted) > 1  # one statement became several: a line each
@@ -535,6 +563,8 @@ class Converter:
                         results.append(cst.SimpleStatementLine(body=_strip_semicolons(pending)))
                         pending = []
                     results.append(item)
+        if unchanged:
+            return [line]  # as written, semicolons and all
         if pending:
             results.append(cst.SimpleStatementLine(body=_strip_semicolons(pending)))
         if not results:
@@ -596,6 +626,11 @@ class Converter:
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
             method = value.func.attr.value
             receiver = value.func.value
+            if method in ("assign", "assign_add", "assign_sub") and isinstance(receiver, cst.Name) and (
+                receiver.value in self.variables
+            ):
+                self.changed = True
+                return None  # TF1 only built this op; no run ever changed the variable
             if isinstance(receiver, cst.Name) and receiver.value in self.writers:
                 return self.writer_call(value, method, small)
             if isinstance(receiver, cst.Name) and receiver.value in self.sessions:
@@ -719,6 +754,10 @@ class Converter:
             self.feeds[single] = value
             self.changed = True
             return None
+        if single is not None and self.is_random(value) and not self.has_fetch(value):
+            # A random op draws anew at every run in TF1: a function, called at each use.
+            self.need_module_level(node, single, in_loop, "tensor")
+            return [self.tensor_function(single, value, line)]
         if graph_refs and not self.has_fetch(value) and single is None:
             return self.unpacked_tensors(node, target, value, line, in_loop)
         if graph_refs and not self.has_fetch(value):
@@ -731,6 +770,11 @@ class Converter:
         if single is not None and name is not None:
             self.eager_values.add(single)
         return [node.with_changes(value=new_value)]
+
+    def is_random(self, value) -> bool:
+        finder = _CallFinder(self, RANDOM_OPS)
+        value.visit(finder)
+        return finder.found and self.call_name(value) not in VARIABLES
 
     def get_variable(self, call: cst.Call) -> cst.Call:
         """tf.get_variable(name, shape, dtype, initializer) as a tf.Variable."""
@@ -870,7 +914,9 @@ class Converter:
 
     def saver(self, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
         """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far."""
-        if call.args:
+        everything = ("global_variables", "all_variables", "trainable_variables")
+        if call.args and not (len(call.args) == 1 and call.args[0].keyword in (None,) and
+                              self.call_name(call.args[0].value) in everything):
             raise Unsupported(call, "tf.train.Saver with arguments (a variable list or options)")
         objects = [*sorted(self.variables), *self.layers, *sorted(self.optimizers)]
         objects += [o for o in self.optimizer_objects if o not in objects]
@@ -1433,6 +1479,8 @@ class Converter:
         return out
 
     def is_init(self, node) -> bool:
+        if isinstance(node, cst.Attribute) and node.attr.value == "initializer":
+            return isinstance(node.value, cst.Name) and node.value.value in self.variables  # `W.initializer`
         if isinstance(node, cst.Name):
             return node.value in self.inits
         return self.call_name(node) in INITIALIZERS
@@ -1584,7 +1632,16 @@ class _GraphExpr(_SkipNames):
             return cst.Call(func=cst.Attribute(ref.value, cst.Name(name)), args=[value.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=cst.MaybeSentinel.DEFAULT)])
         if name in INITIALIZERS_V2:
             func = self.c.expr(f"{self.c.tf}.{INITIALIZERS_V2[name]}")
-            args = list(updated.args)
+            args = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == "dtype")]
+            given = {a.keyword.value for a in args if a.keyword is not None}
+            params = INITIALIZER_PARAMS.get(name, ())
+            given |= set(params[:len([a for a in args if a.keyword is None])])
+            for key, default in INITIALIZER_DEFAULTS.get(name, {}).items():
+                if key not in given:  # Keras's defaults differ from TF1's: pass TF1's
+                    args.append(cst.Arg(self.c.expr(default), keyword=cst.Name(key),
+                                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+            if args:
+                args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
             if name == "contrib.layers.xavier_initializer":
                 uniform = _tf.argument(original, 0, "uniform")
                 if uniform is not None:
@@ -1657,6 +1714,8 @@ class _FetchRewriter(_SkipNames):
     def leave_Call(self, original: cst.Call, updated: cst.Call):
         c = self.c
         func = original.func
+        if isinstance(func, cst.Name) and func.value == "print":
+            self.printing -= 1
         if not isinstance(func, cst.Attribute):
             return updated
         saved = c.saver_call(original)
@@ -1692,11 +1751,17 @@ class _FetchRewriter(_SkipNames):
             raise Unsupported(original, f"placeholder {value} is used outside a feed (in Python code or a loop body)")
         if value in c.inits:
             raise Unsupported(original, f"initializer {value} is used for more than running it")
+        if value in c.tensors and self.printing:
+            return updated  # `print(t)` showed a symbolic tensor in TF1; now it shows the function
         if value in c.tensors or value in c.train_ops:
             raise Unsupported(original, f"graph tensor {value} is used outside a session run")
         return updated
 
+    printing = 0  # inside print(...)
+
     def visit_Call(self, node: cst.Call) -> bool:
+        if isinstance(node.func, cst.Name) and node.func.value == "print":
+            self.printing += 1
         # A run/eval call is rewritten whole in leave_Call: its parts are not plain code.
         return not self.is_fetch_call(node)
 
@@ -1723,8 +1788,42 @@ def _elements(node):
     return [node]
 
 
+class _LeftoverFinder(Visitor):
+    """TF1-only names an eager rewrite would leave behind (they fail on TF2)."""
+
+    def __init__(self, converter: Converter) -> None:
+        self.c = converter
+        self.inner: Set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> Optional[bool]:
+        name = self.c.call_name(node)
+        if name == "summary.FileWriter":
+            node.args[0].visit(self) if node.args else None
+            return False  # its graph argument is dropped with it
+        if name == "train.Saver":
+            return False  # Saver(tf.global_variables()) becomes a Checkpoint of every variable
+        return None
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if id(node) in self.inner:
+            return
+        inner = node.value
+        while isinstance(inner, cst.Attribute):
+            self.inner.add(id(inner))
+            inner = inner.value
+        name = self.c.tf_name(node)
+        if not name or name in HANDLED or _tf.api()["renames"].get(name) or name in OPTIMIZERS:
+            return
+        if name.startswith(("layers.", "train.")) and (name in LAYERS or name in DECAYS):
+            return
+        table = _tf.api()
+        if name in table["compat_only"] or name in table.get("removed", ()):
+            raise Unsupported(node, f"tf.{name} has no TensorFlow 2 equivalent")
+
+
 def to_eager(module: cst.Module, imports) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     """The eager rewrite of ``module`` and notes on numerics; raises Unsupported."""
     converter = Converter(module, imports)
+    module.visit(_LeftoverFinder(converter))
     new = converter.convert()
     return new, converter.notes

@@ -61,3 +61,29 @@ def argument(call: cst.Call, position: Optional[int], keyword: str) -> Optional[
         if position < len(positional):
             return positional[position]
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _known():
+    table = api()
+    v2 = frozenset(table["v2_api"])
+    modules = frozenset(name.rsplit(".", 1)[0] for name in v2 if "." in name)
+    return v2, modules, frozenset(table["renames"]), frozenset(table["compat_only"]), frozenset(table.get("removed", ()))
+
+
+def exists_in_tf2(name: str) -> bool:
+    """Whether ``tf.<name>`` resolves on today's TensorFlow 2 (attributes of objects included)."""
+    v2, modules, _, _, _ = _known()
+    parts = name.split(".")
+    for k in range(len(parts), 0, -1):
+        prefix = ".".join(parts[:k])
+        if prefix in v2:
+            # `tf.float32.max` is an attribute of a dtype; `tf.nn.mul` a missing module member.
+            return k == len(parts) or prefix not in modules
+    return False
+
+
+def is_tf1_name(name: str) -> bool:
+    """A name that TF1 had (possibly renamed or compat-only in TF2)."""
+    _, _, renames, compat_only, removed = _known()
+    return name in renames or name in compat_only or name in removed

@@ -262,3 +262,6 @@ class RemovedSymbol(_TFNames):
             return  # runs as it is on tensorflow.compat.v1
         if name in table["compat_only"] or name in table.get("removed", ()):
             self.report(node, f"`tf.{name}` has no TensorFlow 2 equivalent", status=Status.MANUAL)
+        elif not _tf.exists_in_tf2(name) and not name.startswith(("compat.", "contrib")):
+            self.report(node, f"`tf.{name}` does not exist in TensorFlow 2 (nor in TensorFlow 1.15)",
+                        status=Status.MANUAL)
