@@ -1,0 +1,117 @@
+"""The graph-to-eager rewrite, case by case: exact input and output."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tfmigrate.engine import Options, process_text
+
+
+def fix(source: str) -> str:
+    return process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=True)).new_text
+
+
+def reason(source: str) -> str:
+    outcome = process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=True))
+    return [f.message for f in outcome.remaining if f.code == "TFM090"][0]
+
+
+def test_fetched_expression_is_parenthesised_before_numpy():
+    assert fix("""\
+        import tensorflow as tf
+        a = tf.constant(2)
+        b = tf.constant(3)
+        with tf.Session() as sess:
+            print(sess.run(a + b))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        a = tf.constant(2)
+        b = tf.constant(3)
+        print((a + b).numpy())
+    """)
+
+
+def test_random_op_is_drawn_again_at_each_run():
+    assert fix("""\
+        import tensorflow as tf
+        c = tf.random_uniform([], -10, 10)
+        with tf.Session() as sess:
+            print(sess.run(c))
+            print(sess.run(c))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        def c():
+            return tf.random.uniform([], -10, 10)
+
+        print(c().numpy())
+        print(c().numpy())
+    """)
+
+
+def test_tf1_initializer_defaults_are_passed_explicitly():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.get_variable("W", shape=[2, 1], initializer=tf.truncated_normal_initializer())
+        y = tf.matmul(x, W)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))
+    """)
+    assert 'W = tf.Variable(tf.keras.initializers.TruncatedNormal(stddev=1.0)(shape=[2, 1]), name="W")' in out
+
+
+def test_variables_fetched_with_a_train_op_are_read_after_it_and_tensors_before():
+    out = fix("""\
+        import tensorflow as tf
+        W = tf.Variable(1.0)
+        cost = W * W
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        c, w, _ = sess.run([cost, W, train])
+    """)
+    assert out.endswith("c = train().numpy()\nw = W.numpy()\n")
+
+
+def test_simultaneous_assigns_compute_every_value_first():
+    out = fix("""\
+        import tensorflow as tf
+        a = tf.Variable(1.0)
+        b = tf.Variable(2.0)
+        swap = [a.assign(b), b.assign(a)]
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        sess.run(swap)
+        print(sess.run([a, b]))
+    """)
+    assert "    new_a, new_b = b, a\n    a.assign(new_a)\n    b.assign(new_b)\n" in out
+
+
+def test_print_of_a_symbolic_tensor_does_not_block_the_rewrite():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32)
+        y = x * 2
+        print(y)
+        with tf.Session() as sess:
+            print(sess.run(y, feed_dict={x: 3.0}))
+    """)
+    assert "compat.v1" not in out and "print(y(3.0).numpy())" in out
+
+
+@pytest.mark.parametrize("source,why", [
+    ("import tensorflow as tf\nclass M:\n    def __init__(self):\n        self.sess = tf.Session()\n",
+     "class M holds TensorFlow graph objects or a session"),
+    ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nq = tf.FIFOQueue(3, tf.float32)\n",
+     "tf.FIFOQueue: queues and queue runners (a TF1 input pipeline)"),
+    ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nwith tf.variable_scope('a'):\n    y = x * 2\n",
+     "tf.variable_scope has no TensorFlow 2 equivalent"),
+    ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef run(sess):\n    return sess.run(x * 2, feed_dict={x: 1.0})\n",
+     "placeholder x is used outside a feed"),
+])
+def test_what_keeps_a_program_on_compat_is_said(source, why):
+    assert why in reason(source)
+    assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
