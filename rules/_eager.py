@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import Transformer, Visitor, function_locals
+from tfmigrate.names import Transformer, Visitor, fresh_name, function_locals
 
 from . import _tf
 
@@ -357,12 +357,7 @@ class Converter:
         return self._taken
 
     def fresh(self, base: str) -> str:
-        name, n = base, 1
-        while name in self.taken:
-            n += 1
-            name = f"{base}_{n}"
-        self.taken.add(name)
-        return name
+        return fresh_name(self.taken, base)
 
     def expr(self, code: str) -> cst.BaseExpression:
         return cst.parse_expression(code, config=self.module.config_for_parsing)
@@ -672,26 +667,12 @@ class Converter:
             self.placeholder(single, value, name)
             return None
         if name == "Graph" and not value.args:
-            if single is None:
-                raise Unsupported(node, "a graph stored in something other than a name")
-            self.rebind(single)
-            self.graphs.add(single)  # eager code has no graph: `with g.as_default():` just runs its body
-            self.changed = True
-            return None
+            # Eager code has no graph: `with g.as_default():` just runs its body.
+            return self.drop_binding(node, single, self.graphs, "a graph")
         if name in SESSIONS:
-            if single is None:
-                raise Unsupported(node, "a session stored in something other than a name")
-            self.rebind(single)
-            self.sessions.add(single)
-            self.changed = True
-            return None
+            return self.drop_binding(node, single, self.sessions, "a session")
         if name in INITIALIZERS:
-            if single is None:
-                raise Unsupported(node, "an initializer stored in something other than a name")
-            self.rebind(single)
-            self.inits.add(single)
-            self.changed = True
-            return None
+            return self.drop_binding(node, single, self.inits, "an initializer")
         if name in SUMMARIES:
             self.need_module_level(node, single, in_loop, "summary")
             self.summary(single, value, name)
@@ -972,6 +953,15 @@ class Converter:
             table.pop(name, None)
         for names in (self.variables, self.inits, self.sessions, self.eager_values):
             names.discard(name)
+
+    def drop_binding(self, node, name: Optional[str], names: Set[str], what: str) -> None:
+        """``sess = tf.Session()`` and the like: remembered, and the statement removed."""
+        if name is None:
+            raise Unsupported(node, f"{what} stored in something other than a name")
+        self.rebind(name)
+        names.add(name)
+        self.changed = True
+        return None
 
     def need_module_level(self, node, name, in_loop, what) -> None:
         if name is None:

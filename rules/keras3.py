@@ -6,7 +6,7 @@ from typing import Optional, Set
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability
-from tfmigrate.names import Visitor
+from tfmigrate.names import Visitor, fresh_name
 from tfmigrate.rule import Invalid, Rule
 
 from . import _tf
@@ -130,12 +130,7 @@ class KerasMinimize(Rule):
             collector = _Names()
             self.context.module.visit(collector)
             self._taken = collector.names
-        name, n = base, 1
-        while name in self._taken:
-            n += 1
-            name = f"{base}_{n}"
-        self._taken.add(name)
-        return name
+        return fresh_name(self._taken, base)
 
 
 class _Names(Visitor):

@@ -34,6 +34,16 @@ class Transformer(cst.CSTTransformer):
 
 
 
+def fresh_name(taken: Set[str], base: str) -> str:
+    """``base``, or ``base_2``, ``base_3``... whichever is not taken yet; then it is."""
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    taken.add(name)
+    return name
+
+
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, None for anything else."""
     parts: List[str] = []
