@@ -378,11 +378,14 @@ def explain(code: str) -> None:
 def clean(paths: Tuple[str, ...], cache_dir: Optional[str]) -> None:
     """Remove the result cache."""
     from . import cache
-    from .config import find_config, load_config
+    from .config import ConfigError, find_config, load_config
 
     if cache_dir is None:
         start = os.path.abspath(paths[0]) if paths else os.getcwd()
-        config = load_config(find_config(start))
+        try:
+            config = load_config(find_config(start))
+        except ConfigError as error:
+            raise click.UsageError(str(error))
         cache_dir = config.cache_dir or os.path.join(config.root, ".tfmigrate_cache")
     removed = cache.clear(cache_dir)
     click.echo(f"Removed {cache_dir}" if removed else f"No cache at {cache_dir}")

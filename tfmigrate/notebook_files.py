@@ -84,7 +84,11 @@ def process_notebook(source: SourceFile, job) -> FileReport:
             report.error = FileError(path, "a fix moved code across notebook cells; left as it was")
             return report
         changed = {i: s for i, s in sources.items() if s != next(c.source for c in notebook.cells if c.index == i)}
-        new_text = notebook.with_sources(changed)
+        try:
+            new_text = notebook.with_sources(changed)
+        except NotebookError as error:
+            report.error = FileError(path, str(error))
+            return report
         report.fixed = max(0, len(outcome.findings) - len(outcome.remaining))
         report.changed = new_text != source.text
         report.new_source = new_text
