@@ -58,7 +58,7 @@ def uses_graph(context) -> bool:
     cached = context.shared.get("uses-graph")
     if cached is None:
         finder = _GraphFinder(context)
-        if context.imports.aliases:
+        if any(full.startswith("tensorflow") for full in context.imports.aliases.values()):
             context.module.visit(finder)
         cached = context.shared["uses-graph"] = finder.found
     return cached

@@ -395,6 +395,7 @@ class Converter:
                 raise
             if not new:
                 carried.extend(stmt.leading_lines if hasattr(stmt, "leading_lines") else ())
+                carried.extend(_comment_lines(_own_comments(stmt)))  # `sess.run(init)  # note` keeps its note
                 self.changed = True
                 continue
             if carried:
@@ -564,10 +565,13 @@ class Converter:
             results.append(cst.SimpleStatementLine(body=_strip_semicolons(pending)))
         if not results:
             return []
-        if len(line.body) == 1 and len(results) == 1 and isinstance(results[0], cst.SimpleStatementLine):
+        # Comments inside a rewritten statement (a multi-line run call) go above what replaces it.
+        written = "".join(self.code(r) for r in results)
+        lost = [c for c in _own_comments(line, trailing=False) if c not in written]
+        if len(line.body) == 1 and len(results) == 1 and isinstance(results[0], cst.SimpleStatementLine) and not lost:
             return [line.with_changes(body=results[0].body)]
         first = results[0]
-        results[0] = first.with_changes(leading_lines=[*line.leading_lines, *first.leading_lines])
+        results[0] = first.with_changes(leading_lines=[*line.leading_lines, *_comment_lines(lost), *first.leading_lines])
         if id(first) in self.generated:
             self.generated.add(id(results[0]))
         last = results[-1]
@@ -1533,6 +1537,31 @@ def _queue_api(name: str) -> bool:
     return (name.endswith("Queue") or name.startswith("queue.") or name in (
         "train.start_queue_runners", "train.Coordinator", "train.QueueRunner", "train.batch", "train.shuffle_batch",
         "train.string_input_producer", "train.slice_input_producer", "train.input_producer"))
+
+
+class _Comments(Visitor):
+    def __init__(self) -> None:
+        self.found: List[str] = []
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found.append(node.value)
+
+
+def _own_comments(stmt, trailing: bool = True) -> List[str]:
+    """Comments written inside a statement (not the comment lines above it)."""
+    collector = _Comments()
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for small in stmt.body:
+            small.visit(collector)
+        if trailing:
+            stmt.trailing_whitespace.visit(collector)
+    elif isinstance(stmt, cst.BaseCompoundStatement):
+        stmt.with_changes(leading_lines=()).visit(collector)
+    return collector.found
+
+
+def _comment_lines(comments: List[str]) -> List[cst.EmptyLine]:
+    return [cst.EmptyLine(comment=cst.Comment(c)) for c in comments]
 
 
 def _starts_blank(stmt) -> bool:

@@ -184,8 +184,8 @@ class SessionRun(GraphRule):
                 self.sessions.add(node.asname.name.value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not plan(self.context).compat_mode and not self._uses_tf():
-            return
+        if not self._uses_tf():
+            return  # `feed_dict=` and `.run()` mean something else without TensorFlow
         feeds = any(a.keyword is not None and a.keyword.value == "feed_dict" for a in node.args)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "run":
@@ -199,7 +199,7 @@ class SessionRun(GraphRule):
             self.flag(node, "`tensor.eval()` needs a default session: use `.numpy()` in TensorFlow 2")
 
     def _uses_tf(self) -> bool:
-        return bool(self.context.imports.aliases)
+        return any(full.startswith("tensorflow") for full in self.context.imports.aliases.values())
 
     def _graphy(self, receiver) -> bool:
         return isinstance(receiver, cst.Name) and bool(self.sessions)
