@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, List, Optional, Sequence
 
 from .ftypes import FileError, FileReport
@@ -103,6 +102,8 @@ def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[Fi
             if progress is not None:
                 progress(1)
     else:
+        from concurrent.futures import ProcessPoolExecutor  # only a run over many files pays for it
+
         chunk = max(1, min(32, len(paths) // (jobs * 8) or 1))
         pool = ProcessPoolExecutor(max_workers=jobs)
         try:
