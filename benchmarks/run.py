@@ -144,7 +144,8 @@ def main() -> int:
         env_run = measure([sys.executable, str(script), str(listing)])
         rows["tf_upgrade_v2 (one process)"] = env_run
         upgrade_one = measure([sys.executable, "-m", "tensorflow.tools.compatibility.tf_upgrade_v2_main",
-                               "--infile", one, "--outfile", str(folder / "one_upgraded.py")])
+                               "--infile", one, "--outfile", str(folder / "one_upgraded.py")],
+                              cwd=folder)  # it writes report.txt where it runs
     print(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
     tf_files = sum(1 for f in files if "train_" in f)
     print(f"tree: {len(files)} files ({tf_files} TF1 scripts, {len(files) - tf_files} modules without TensorFlow)")
