@@ -148,8 +148,9 @@ def placeholder_call(draw, ph: Placeholder) -> str:
 
 
 def feed_dict(draw, layout: Layout, placeholders: List[Placeholder]) -> str:
-    items = [f"{ph.name}: {ph.data}" for ph in placeholders]
-    return "{" + ", ".join(items) + "}"
+    """The feed in any key order, values sometimes parenthesised, sometimes a trailing comma."""
+    items = [f"{ph.name}: {wrap(draw, layout, ph.data)}" for ph in draw(st.permutations(placeholders))]
+    return "{" + ", ".join(items) + draw(st.sampled_from(["", ","])) + "}"
 
 
 @st.composite
@@ -195,7 +196,7 @@ def tf1_programs(draw, bracket_comments: bool = False) -> str:
     add(0, "b = tf.Variable(" + draw(st.sampled_from(["0.0", "0.0, dtype=tf.float32", "tf.zeros([1])"])) + ")")
 
     x = placeholders[0].name
-    pred = draw(st.sampled_from(["pred", "y_hat", "logits", "output"]))
+    pred = draw(st.sampled_from(["pred", "y_hat", "logits", "output", "grads"]))
     add(0, f"{pred} = " + wrap(draw, layout, draw(st.sampled_from([f"tf.matmul({x}, w) + b", f"tf.add(tf.matmul({x}, w), b)"]))))
     if count >= 2:
         y = placeholders[1].name
@@ -209,7 +210,7 @@ def tf1_programs(draw, bracket_comments: bool = False) -> str:
         error = draw(st.sampled_from([f"tf.reduce_mean(tf.square({pred}))", f"tf.reduce_sum({pred} * {pred})"]))
     if count == 3:
         error = f"scale * {error}"
-    cost = draw(st.sampled_from(["cost", "loss", "error", "objective"]))
+    cost = draw(st.sampled_from(["cost", "loss", "error", "objective", "tape", "variables"]))
     add(0, f"{cost} = " + wrap(draw, layout, error))
 
     opt_name, arg_forms = draw(st.sampled_from(OPTIMIZERS))
@@ -267,7 +268,7 @@ def tf1_programs(draw, bracket_comments: bool = False) -> str:
     elif draw(st.booleans()):
         add(level + 1, f"print({loop_var}, {sess}.run({cost}, feed_dict={feeds}))")
 
-    final = draw(st.sampled_from(["w", "both", "unpacked", "cost"]))
+    final = draw(st.sampled_from(["w", "both", "unpacked", "cost", "fstring", "dict"]))
     if final == "w":
         add(level, f"print({sess}.run(w))")
     elif final == "both":
@@ -275,6 +276,11 @@ def tf1_programs(draw, bracket_comments: bool = False) -> str:
     elif final == "unpacked":
         add(level, f"w_value, b_value = {sess}.run([w, b])")
         add(level, "print(w_value, b_value)")
+    elif final == "fstring":
+        add(level, f'print(f"w = {{{sess}.run(w)}}, cost = {{{sess}.run({cost}, feed_dict={feeds})!r}}")')
+    elif final == "dict":
+        add(level, f'values = {sess}.run({{"w": w, "b": b}})')
+        add(level, 'print(values["w"], values["b"])')
     else:
         add(level, f"print({sess}.run({cost}, feed_dict={feeds}))")
     if not with_block and draw(st.booleans()):

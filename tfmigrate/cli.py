@@ -402,7 +402,13 @@ def main() -> None:
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)  # stop between files, as Ctrl-C does
     try:
-        cli(prog_name="tfmigrate")
-    except KeyboardInterrupt:
+        # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit status 1.
+        cli.main(prog_name="tfmigrate", standalone_mode=False)
+    except (KeyboardInterrupt, click.Abort):
         click.echo("interrupted: every file is either as it was or fully fixed", err=True)
         sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:  # --help, --version
+        sys.exit(done.exit_code)
