@@ -62,9 +62,14 @@ def _process_file(path: str, job: Job) -> FileReport:
     cached = _cache_get(job, source)
     if cached is not None:
         return cached
-    from .engine import process_text, unified_diff  # libcst: only for files the cache cannot answer
+    from .engine import parse_error_reason, process_text, unified_diff  # libcst: only when the cache cannot answer
 
-    outcome = process_text(source.text, path, job.options)
+    try:
+        outcome = process_text(source.text, path, job.options)
+    except Exception as error:
+        if type(error).__name__ != "ParserSyntaxError":
+            raise
+        return FileReport(path, error=FileError(path, parse_error_reason(source.text, error)))
     report = report_for(path, source.text, outcome, job.options)
     if report.changed:
         if job.diff:

@@ -160,6 +160,17 @@ def syntax_reason(error: Exception) -> str:
     return f"{type(error).__name__}: {' '.join(str(error).split())}"
 
 
+def parse_error_reason(text: str, error: Exception) -> str:
+    """The reason a source does not parse, in Python's own words when it has them."""
+    try:
+        ast.parse(text)
+    except SyntaxError as python:
+        return syntax_reason(python)
+    except ValueError:
+        pass
+    return syntax_reason(error)  # valid Python that libcst cannot read
+
+
 def _valid_python(text: str) -> Optional[str]:
     """None when ``text`` parses, else the reason."""
     try:
