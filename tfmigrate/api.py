@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-from typing import Callable, Iterable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from .ftypes import FileError, FileReport
 from .options import Options

@@ -8,13 +8,13 @@ from __future__ import annotations
 import ast
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from .ftypes import Applicability, Finding, Fix, FileError, FileReport, Position, Status, Edit
+from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
 from .names import Transformer, Visitor
 from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
 from .registry import dispatch_table
@@ -225,7 +225,7 @@ def _apply_suppressions(found: List[_Found], lines: Sequence[str], path: str, re
             if sup.used or (sup.codes is not None and not any(c.startswith("TFM") for c in sup.codes)):
                 continue
             if sup.codes is None and "tfmigrate" not in lines[sup.line - 1]:
-                continue  # a bare `# noqa` belongs to other linters too
+                continue  # a bare noqa comment belongs to other linters too
             kept.append(_unused(sup, lines, path))
     kept.sort(key=lambda f: f.finding.sort_key())
     return kept

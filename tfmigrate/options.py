@@ -5,7 +5,7 @@ Kept free of libcst so that a run answered from the cache never imports it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple, Type
+from typing import Optional
 
 from .ftypes import Applicability
 
