@@ -19,6 +19,8 @@ the reason; the caller then keeps the program on ``tensorflow.compat.v1``.
 from __future__ import annotations
 
 import contextlib
+import io
+import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
@@ -292,8 +294,9 @@ def _bound_names(node: cst.CSTNode) -> Set[str]:
 class Converter:
     """Rewrites one module; raises Unsupported where it cannot."""
 
-    def __init__(self, module: cst.Module, imports) -> None:
+    def __init__(self, module: cst.Module, imports, text: Optional[str] = None) -> None:
         self.module = module
+        self.text = text
         self.imports = imports
         self.tf = self._tf_alias()
         self.placeholders: Dict[str, Placeholder] = {}  # names bound to a placeholder now
@@ -353,7 +356,8 @@ class Converter:
     @property
     def taken(self) -> Set[str]:
         if self._taken is None:
-            self._taken = _names_in(self.module) | _bound_names(self.module)
+            names = _source_names(self.text) if self.text is not None else None
+            self._taken = names if names is not None else _names_in(self.module) | _bound_names(self.module)
         return self._taken
 
     def fresh(self, base: str) -> str:
@@ -1564,6 +1568,21 @@ def _comment_lines(comments: List[str]) -> List[cst.EmptyLine]:
     return [cst.EmptyLine(comment=cst.Comment(c)) for c in comments]
 
 
+def _source_names(text: str) -> Optional[Set[str]]:
+    """Every name the source uses or binds, read from its tokens (attribute names left out)."""
+    names: Set[str] = set()
+    previous = ""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME and previous != ".":
+                names.add(token.string)
+            if token.type not in (tokenize.NL, tokenize.COMMENT):
+                previous = token.string
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return names
+
+
 def _starts_blank(stmt) -> bool:
     lines = getattr(stmt, "leading_lines", ())
     return bool(lines) and lines[0].comment is None
@@ -1840,9 +1859,9 @@ class _LeftoverFinder(Visitor):
             raise Unsupported(node, f"tf.{name} has no TensorFlow 2 equivalent")
 
 
-def to_eager(module: cst.Module, imports) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
+def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     """The eager rewrite of ``module`` and notes on numerics; raises Unsupported."""
-    converter = Converter(module, imports)
+    converter = Converter(module, imports, text)
     module.visit(_LeftoverFinder(converter))
     new = converter.convert()
     return new, converter.notes

@@ -41,7 +41,7 @@ def plan(context: Context) -> Plan:
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
     try:
-        eager, notes = _eager.to_eager(module, context.imports)
+        eager, notes = _eager.to_eager(module, context.imports, context.text)
         result = Plan(eager, None, None, compat_mode, notes)
     except _eager.Unsupported as problem:
         where = problem.node if problem.node is not None else problem.statement

@@ -87,8 +87,9 @@ class _Found:
     finding: Finding
 
 
-def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: List[str]) -> List[_Found]:
-    context = Context(module, path)
+def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: List[str],
+          text: Optional[str] = None) -> List[_Found]:
+    context = Context(module, path, text)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     wrapper.visit(_Dispatcher(context, rules))
     positions = wrapper.resolve(PositionProvider)
@@ -273,7 +274,7 @@ def process_text(text: str, path: str, options: Options) -> Outcome:
         return Outcome([], text, [], Status.CLEAN)
     module = parse(text)  # a ParserSyntaxError propagates: the caller reports it
     lines = _lines(text)
-    found = _apply_suppressions(_lint(module, path, rules, lines), lines, path, True,
+    found = _apply_suppressions(_lint(module, path, rules, lines, text), lines, path, True,
                                 lambda code: options.config.is_enabled(code, path))
     findings = [f.finding for f in found]
     if not findings:
@@ -336,7 +337,7 @@ def _fix_loop(text, module, found, path, options, rules, allow):
         text = new_text
         module = parse(text)
         lines = _lines(text)
-        found = _apply_suppressions(_lint(module, path, rules, lines), lines, path, True,
+        found = _apply_suppressions(_lint(module, path, rules, lines, text), lines, path, True,
                                     lambda code: options.config.is_enabled(code, path))
     else:
         if any(allowed(f) for f in found):

@@ -58,9 +58,10 @@ class Report:
 class Context:
     """What rules know about the file being checked."""
 
-    def __init__(self, module: cst.Module, path: str) -> None:
+    def __init__(self, module: cst.Module, path: str, text: Optional[str] = None) -> None:
         self.module = module
         self.path = path
+        self.text = text  # the source the module was parsed from, when known
         self.imports = ImportTable()
         self.imports.add_all(module.body)
         self.scopes = ScopeStack(self.imports)
