@@ -429,6 +429,8 @@ class Converter:
     def statement(self, stmt: cst.BaseStatement, in_loop: bool) -> List[cst.BaseStatement]:
         if isinstance(stmt, cst.SimpleStatementLine):
             return self.simple_line(stmt, in_loop)
+        if not self.mentions_graph(stmt):
+            return [stmt]  # a block that uses neither TensorFlow nor the graph: left as it is
         if isinstance(stmt, cst.With):
             return self.with_statement(stmt, in_loop)
         if isinstance(stmt, (cst.For, cst.While)):
@@ -1532,8 +1534,20 @@ class Converter:
         """``node`` with every sess.run / .eval() inside it computed eagerly."""
         return node.visit(_FetchRewriter(self))
 
+    def mentions_graph(self, node, modules: bool = True) -> bool:
+        """Does ``node`` use a graph object of this program (or, with ``modules``, TensorFlow)?"""
+        watched = (self.graph_names() | self.variables | self.eager_values | self.savers | self.writers
+                   | self.graphs)
+        if modules:
+            watched |= {local for local, full in self.imports.aliases.items() if full.startswith("tensorflow")}
+        finder = _Mentions(watched)
+        node.visit(finder)
+        return finder.found
+
     def plain(self, node):
         """A statement that builds no graph: rewrite the fetches in it."""
+        if not self.mentions_graph(node, modules=False):
+            return node  # plain Python: nothing to rewrite, and a transform of it would cost time
         return node.visit(_FetchRewriter(self))
 
 
@@ -1607,6 +1621,28 @@ def _strip_semicolons(smalls: List[cst.BaseSmallStatement]) -> List[cst.BaseSmal
             small = small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         out.append(small)
     return out
+
+
+class _Mentions(Visitor):
+    """Does code use any of these names (or pass a feed_dict)?"""
+
+    def __init__(self, names: Set[str]) -> None:
+        self.names = names
+        self.found = False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if node.keyword is not None and node.keyword.value == "feed_dict":
+            self.found = True
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.names:
+            self.found = True
 
 
 class _CallFinder(Visitor):
