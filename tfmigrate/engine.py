@@ -291,24 +291,25 @@ def process_text(text: str, path: str, options: Options) -> Outcome:
     return Outcome(findings, fixed_text, [f.finding for f in remaining_found], status, unsafe_available, error)
 
 
-def _predicted_status(found: List[_Found]) -> Status:
-    """What `fix --unsafe-fixes` will make of the file, read from the findings' own verdicts."""
+def _worst(verdicts) -> Status:
+    """The file's status from what its findings leave: manual beats compat-only beats idiomatic."""
     status = Status.IDIOMATIC
-    for f in found:
-        rule = f.report.rule
-        if rule is None:
-            continue
-        if f.report.status is not None:
-            left = f.report.status
-        elif f.finding.fix is None:
-            left = rule.unfixed_status
-        else:
-            continue
+    for left in verdicts:
         if left is Status.MANUAL:
             return Status.MANUAL
         if left is Status.COMPAT:
             status = Status.COMPAT
     return status
+
+
+def _predicted_status(found: List[_Found]) -> Status:
+    """What `fix --unsafe-fixes` will make of the file, read from the findings' own verdicts."""
+    return _worst(
+        f.report.status if f.report.status is not None else f.report.rule.unfixed_status
+        for f in found
+        # an unused suppression is not migration work; a fixable finding without a verdict goes away
+        if f.report.rule is not None and (f.report.status is not None or f.finding.fix is None)
+    )
 
 
 def _fix_loop(text, module, found, path, options, rules, allow):
@@ -368,17 +369,8 @@ def _one_pass(module: cst.Module, candidates: List[_Found]) -> Tuple[Optional[st
 
 
 def _status(remaining: List[_Found]) -> Status:
-    status = Status.IDIOMATIC
-    for f in remaining:
-        rule = f.report.rule
-        if rule is None:
-            continue  # an unused suppression is not migration work
-        left = f.report.status or rule.unfixed_status
-        if left is Status.MANUAL:
-            return Status.MANUAL
-        if left is Status.COMPAT:
-            status = Status.COMPAT
-    return status
+    """The status of a fixed file: every finding still there counts."""
+    return _worst(f.report.status or f.report.rule.unfixed_status for f in remaining if f.report.rule is not None)
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
