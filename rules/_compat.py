@@ -5,7 +5,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from tfmigrate.names import Visitor, dotted_name
+from tfmigrate.names import StopWalk, Visitor, dotted_name, walk
 
 from . import _eager, _tf
 
@@ -38,9 +38,7 @@ class _GraphFinder(Visitor):
         self.context = context
         self.found = False
 
-    def visit_Call(self, node: cst.Call) -> Optional[bool]:
-        if self.found:
-            return False
+    def visit_Call(self, node: cst.Call) -> None:
         name = _tf.call_name(self.context, node)
         if name is not None and (
             name in _eager.PLACEHOLDERS
@@ -51,7 +49,8 @@ class _GraphFinder(Visitor):
             self.found = True
         elif any(a.keyword is not None and a.keyword.value == "feed_dict" for a in node.args):
             self.found = True
-        return None
+        if self.found:
+            raise StopWalk
 
 
 def uses_graph(context) -> bool:
@@ -59,7 +58,7 @@ def uses_graph(context) -> bool:
     if cached is None:
         finder = _GraphFinder(context)
         if any(full.startswith("tensorflow") for full in context.imports.aliases.values()):
-            context.module.visit(finder)
+            walk(context.module, finder)
         cached = context.shared["uses-graph"] = finder.found
     return cached
 

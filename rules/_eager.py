@@ -26,7 +26,8 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import Transformer, Visitor, fresh_name, function_locals
+from tfmigrate.names import StopWalk, Transformer, Visitor, fresh_name, function_locals, walk
+from tfmigrate.positions import code_for
 
 from . import _tf
 
@@ -246,7 +247,7 @@ class TrainOp:
 def _names_in(node: cst.CSTNode) -> Set[str]:
     """Every Name used as a value in ``node`` (not attribute or keyword names)."""
     collector = _NameCollector()
-    node.visit(collector)
+    walk(node, collector)
     return collector.names
 
 
@@ -255,40 +256,43 @@ class _NameCollector(Visitor):
         self.names: Set[str] = set()
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
 
 
+class _Binder(Visitor):
+    def __init__(self) -> None:
+        self.found: Set[str] = set()
+
+    def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+        self.found.update(_names_in(n.target))
+
+    def visit_AugAssign(self, n: cst.AugAssign) -> None:
+        self.found.update(_names_in(n.target))
+
+    def visit_For(self, n: cst.For) -> None:
+        self.found.update(_names_in(n.target))
+
+    def visit_AsName(self, n: cst.AsName) -> None:
+        self.found.update(_names_in(n.name))
+
+    def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+        self.found.add(n.name.value)
+        return False
+
+
 def _bound_names(node: cst.CSTNode) -> Set[str]:
     """Names a statement binds (assignment targets, loop variables, defs)."""
-    found: Set[str] = set()
-
-    class Binder(Visitor):
-        def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
-            found.update(_names_in(n.target))
-
-        def visit_AugAssign(self, n: cst.AugAssign) -> None:
-            found.update(_names_in(n.target))
-
-        def visit_For(self, n: cst.For) -> None:
-            found.update(_names_in(n.target))
-
-        def visit_AsName(self, n: cst.AsName) -> None:
-            found.update(_names_in(n.name))
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            found.add(n.name.value)
-            return False
-
-    node.visit(Binder())
-    return found
+    binder = _Binder()
+    walk(node, binder)
+    return binder.found
 
 
 class Converter:
@@ -333,7 +337,7 @@ class Converter:
         for stmt in self.module.body:
             if isinstance(stmt, cst.FunctionDef):
                 finder = _CallFinder(self, {"Variable", "get_variable"})
-                stmt.visit(finder)
+                walk(stmt, finder)
                 if finder.found:
                     found.add(stmt.name.value)
         return found
@@ -370,7 +374,7 @@ class Converter:
         return cst.parse_statement(code, config=self.module.config_for_parsing)
 
     def code(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return code_for(self.module, node)
 
     # --- the module ----------------------------------------------------
     def convert(self) -> cst.Module:
@@ -458,7 +462,7 @@ class Converter:
 
     def _builds_graph(self, node: cst.CSTNode) -> bool:
         finder = _CallFinder(self, PLACEHOLDERS | SESSIONS | VARIABLES | set(OPTIMIZERS))
-        node.visit(finder)
+        walk(node, finder)
         return finder.found
 
     def if_statement(self, stmt: cst.If, in_loop: bool) -> cst.If:
@@ -764,7 +768,7 @@ class Converter:
 
     def is_random(self, value) -> bool:
         finder = _CallFinder(self, RANDOM_OPS)
-        value.visit(finder)
+        walk(value, finder)
         return finder.found and self.call_name(value) not in VARIABLES
 
     def get_variable(self, call: cst.Call) -> cst.Call:
@@ -981,7 +985,7 @@ class Converter:
 
     def has_fetch(self, value: cst.BaseExpression) -> bool:
         finder = _FetchFinder(self)
-        value.visit(finder)
+        walk(value, finder)
         return finder.found
 
     # --- placeholders --------------------------------------------------
@@ -1541,7 +1545,7 @@ class Converter:
         if modules:
             watched |= {local for local, full in self.imports.aliases.items() if full.startswith("tensorflow")}
         finder = _Mentions(watched)
-        node.visit(finder)
+        walk(node, finder)
         return finder.found
 
     def plain(self, node):
@@ -1558,6 +1562,8 @@ def _queue_api(name: str) -> bool:
 
 
 class _Comments(Visitor):
+    TRIVIA = True  # comments are trivia
+
     def __init__(self) -> None:
         self.found: List[str] = []
 
@@ -1570,11 +1576,11 @@ def _own_comments(stmt, trailing: bool = True) -> List[str]:
     collector = _Comments()
     if isinstance(stmt, cst.SimpleStatementLine):
         for small in stmt.body:
-            small.visit(collector)
+            walk(small, collector)
         if trailing:
-            stmt.trailing_whitespace.visit(collector)
+            walk(stmt.trailing_whitespace, collector)
     elif isinstance(stmt, cst.BaseCompoundStatement):
-        stmt.with_changes(leading_lines=()).visit(collector)
+        walk(stmt.with_changes(leading_lines=()), collector)
     return collector.found
 
 
@@ -1631,13 +1637,13 @@ class _Mentions(Visitor):
         self.found = False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         if node.keyword is not None and node.keyword.value == "feed_dict":
             self.found = True
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -1654,6 +1660,7 @@ class _CallFinder(Visitor):
     def visit_Call(self, node: cst.Call) -> None:
         if self.converter.call_name(node) in self.names:
             self.found = True
+            raise StopWalk
 
 
 class _FetchFinder(Visitor):
@@ -1673,6 +1680,8 @@ class _FetchFinder(Visitor):
                 or receiver.value in self.converter.variables
             ):
                 self.found = True
+        if self.found:
+            raise StopWalk
 
 
 class _SkipNames(Transformer):
@@ -1872,7 +1881,7 @@ class _LeftoverFinder(Visitor):
     def visit_Call(self, node: cst.Call) -> Optional[bool]:
         name = self.c.call_name(node)
         if name == "summary.FileWriter":
-            node.args[0].visit(self) if node.args else None
+            walk(node.args[0], self) if node.args else None
             return False  # its graph argument is dropped with it
         if name == "train.Saver":
             return False  # Saver(tf.global_variables()) becomes a Checkpoint of every variable
@@ -1898,6 +1907,6 @@ class _LeftoverFinder(Visitor):
 def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     """The eager rewrite of ``module`` and notes on numerics; raises Unsupported."""
     converter = Converter(module, imports, text)
-    module.visit(_LeftoverFinder(converter))
+    walk(module, _LeftoverFinder(converter))
     new = converter.convert()
     return new, converter.notes

@@ -6,7 +6,7 @@ from typing import Optional, Set
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability
-from tfmigrate.names import Visitor, fresh_name
+from tfmigrate.names import Visitor, fresh_name, walk
 from tfmigrate.rule import Invalid, Rule
 
 from . import _tf
@@ -128,7 +128,7 @@ class KerasMinimize(Rule):
     def fresh(self, base: str) -> str:
         if self._taken is None:
             collector = _Names()
-            self.context.module.visit(collector)
+            walk(self.context.module, collector)
             self._taken = collector.names
         return fresh_name(self._taken, base)
 

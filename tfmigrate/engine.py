@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
-from .names import Transformer, Visitor
+from .names import Transformer, Visitor, walk
+from .positions import Span, code_for, module_code, spans
 from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
 from .registry import dispatch_table
 from .rule import Context, ProgramFix, Report, Rule
@@ -31,8 +31,6 @@ _SKIP_FILE = re.compile(r"#\s*tfmigrate:\s*skip-file\b")
 
 class _Dispatcher(Visitor):
     """Runs every active rule's visit_/leave_ methods in one traversal."""
-
-    METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, context: Context, rules: Sequence[Type[Rule]]) -> None:
         super().__init__()
@@ -67,13 +65,6 @@ class _Dispatcher(Visitor):
         if kind in _SCOPES:
             self.context.scopes.pop()
 
-    # No rule uses libcst's per-field hooks; skipping them halves the traversal's cost.
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        return None
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        return None
-
 
 _SCOPES = frozenset({"FunctionDef", "Lambda"})
 _IMPORTS = frozenset({"Import", "ImportFrom"})
@@ -90,14 +81,14 @@ class _Found:
 def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: List[str],
           text: Optional[str] = None) -> List[_Found]:
     context = Context(module, path, text)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    wrapper.visit(_Dispatcher(context, rules))
-    positions = wrapper.resolve(PositionProvider)
+    walk(module, _Dispatcher(context, rules))
+    # Positions of the reported nodes only: most of a module is never reported on.
+    where_is = spans(module, [n for r in context.reports for n in (r.node, r.fallback)])
     found: List[_Found] = []
     for report in context.reports:
-        where = positions.get(report.node) or positions.get(report.fallback) or _FIRST_LINE
-        start = Position(where.start.line, where.start.column + 1)
-        end = Position(where.end.line, where.end.column + 1)
+        where = where_is.get(id(report.node)) or where_is.get(id(report.fallback)) or _FIRST_LINE
+        start = Position(where.start[0], where.start[1] + 1)
+        end = Position(where.end[0], where.end[1] + 1)
         fix = None
         if report.applicability is not None:
             edits: Tuple[Edit, ...] = ()
@@ -112,25 +103,15 @@ def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: Lis
     return found
 
 
-class _Point:
-    def __init__(self, line: int, column: int) -> None:
-        self.line, self.column = line, column
-
-
-class _Range:
-    start = _Point(1, 0)
-    end = _Point(1, 0)
-
-
-_FIRST_LINE = _Range()
+_FIRST_LINE = Span((1, 0), (1, 0))
 
 
 def _replacement_code(module: cst.Module, replacement) -> str:
     if isinstance(replacement, cst.RemovalSentinel):
         return ""
     if isinstance(replacement, cst.FlattenSentinel):
-        return "".join(module.code_for_node(node) for node in replacement.nodes)
-    return module.code_for_node(replacement)
+        return "".join(code_for(module, node) for node in replacement.nodes)
+    return code_for(module, replacement)
 
 
 class _Replacer(Transformer):
@@ -360,12 +341,12 @@ def _one_pass(module: cst.Module, candidates: List[_Found]) -> Tuple[Optional[st
         if context is None or context.module is not module:
             context = Context(module, "")
         new_module = program.apply(module, context)
-        return (new_module.code if new_module is not None else None), used
+        return (module_code(new_module) if new_module is not None else None), used
     used = [f for f in candidates if f.report.replacement is not None]
     if not used:
         return None, candidates
     replacements = {id(f.report.node): f.report.replacement for f in used}
-    return module.visit(_Replacer(replacements)).code, used
+    return module_code(module.visit(_Replacer(replacements))), used
 
 
 def _status(remaining: List[_Found]) -> Status:

@@ -8,19 +8,134 @@ module tracks exactly that.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import libcst as cst
 
 
 class Visitor(cst.CSTVisitor):
-    """A CSTVisitor without libcst's per-field hooks, which no visitor here uses."""
+    """A read-only visitor, run with :func:`walk` (``visit_X`` may return False
+    to skip a node's children; ``leave_X`` follows them).
+
+    libcst's own ``node.visit(visitor)`` rebuilds and re-validates every node
+    it passes, even for a visitor that changes nothing; ``walk`` only reads.
+    Whitespace, comments and punctuation are skipped unless ``TRIVIA`` is true.
+    """
+
+    TRIVIA = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        method = _method(type(self), "visit_", type(node))
+        return method is None or method(self, node) is not False
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        method = _method(type(self), "leave_", type(original_node))
+        if method is not None:
+            method(self, original_node)
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
         return None
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
+
+
+_METHODS: Dict[Tuple[type, str, type], object] = {}
+
+
+def _method(cls: type, prefix: str, node_type: type):
+    """``cls``'s ``visit_X``/``leave_X`` function for node type X, looked up once."""
+    key = (cls, prefix, node_type)
+    try:
+        return _METHODS[key]
+    except KeyError:
+        method = _METHODS[key] = getattr(cls, prefix + node_type.__name__, None)
+        return method
+
+
+class _FieldOrder(cst.CSTVisitor):
+    """Records the fields libcst visits on one node, in its order."""
+
+    def __init__(self, parent: cst.CSTNode) -> None:
+        super().__init__()
+        self.parent = parent
+        self.fields: List[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        return None
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.parent:
+            self.fields.append(attribute)
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+
+# Fields that only ever hold whitespace, comments, blank lines and punctuation
+# (parentheses, commas, dots, colons, brackets): about two thirds of a module's nodes.
+_TRIVIA_FIELDS = frozenset({
+    "colon", "comma", "comment", "dot", "empty_lines", "equal", "first_colon", "first_line", "footer",
+    "header", "last_line", "lbrace", "lbracket", "leading_lines", "leading_whitespace",
+    "lines_after_decorators", "lpar", "newline", "rbrace", "rbracket", "rpar", "second_colon",
+    "semicolon", "trailing_whitespace",
+})
+_SOMETIMES_UNNAMED = ("format_spec",)
+_ALL_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_MAIN_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_NO_CHILD = (type(None), cst.MaybeSentinel, str)
+
+
+def child_fields(node: cst.CSTNode, trivia: bool = True) -> Tuple[str, ...]:
+    """The fields holding ``node``'s children, in source order (libcst's visiting order);
+    without ``trivia``, not those that hold only whitespace, comments and punctuation."""
+    kind = type(node)
+    fields = _ALL_FIELDS.get(kind)
+    if fields is None:
+        recorder = _FieldOrder(node)
+        node._visit_and_replace_children(recorder)
+        # libcst skips an f-string's absent format spec without naming it; it comes last.
+        missing = [f for f in _SOMETIMES_UNNAMED if f not in recorder.fields and hasattr(node, f)]
+        fields = _ALL_FIELDS[kind] = tuple(recorder.fields) + tuple(missing)
+        _MAIN_FIELDS[kind] = tuple(
+            f for f in fields if not (f in _TRIVIA_FIELDS or f.startswith("whitespace"))
+        )
+    return fields if trivia else _MAIN_FIELDS[kind]
+
+
+class StopWalk(Exception):
+    """Raised by a visitor that has seen enough: :func:`walk` ends quietly."""
+
+
+def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """Run ``visitor`` over ``node`` and its descendants in source order, as
+    ``node.visit(visitor)`` does, without rebuilding any node. Trivia (see
+    ``Visitor``) is visited only when the visitor's ``TRIVIA`` is true."""
+    try:
+        _walk(node, visitor, _ALL_FIELDS if getattr(visitor, "TRIVIA", True) else _MAIN_FIELDS)
+    except StopWalk:
+        pass
+
+
+def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, table: Dict[type, Tuple[str, ...]]) -> None:
+    if visitor.on_visit(node):
+        kind = type(node)
+        fields = table.get(kind)
+        if fields is None:
+            child_fields(node)
+            fields = table[kind]
+        for name in fields:
+            value = getattr(node, name)
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
+                for child in value:
+                    _walk(child, visitor, table)
+            elif value_type not in _NO_CHILD:
+                _walk(value, visitor, table)
+    visitor.on_leave(node)
 
 
 class Transformer(cst.CSTTransformer):
@@ -65,8 +180,10 @@ class ImportTable:
 
     def __init__(self) -> None:
         self.aliases: Dict[str, str] = {}
+        self.version = 0  # changes whenever an import is added
 
     def add(self, node: cst.CSTNode) -> None:
+        self.version += 1
         if isinstance(node, cst.Import):
             for alias in node.names:
                 full = _module_name(alias.name)
@@ -192,7 +309,7 @@ def function_locals(node: cst.CSTNode) -> Set[str]:
     if isinstance(node, cst.FunctionDef):
         finder = _LocalBindings()
         for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else [node.body]:
-            stmt.visit(finder)
+            walk(stmt, finder)
         names |= finder.names
     return names
 
@@ -204,16 +321,28 @@ class ScopeStack:
         self.imports = imports
         self._stack: List[Set[str]] = []
         self._hidden: Set[str] = set()
+        # Several rules ask about the same node in a row; the node is kept
+        # with its answer so its id cannot be reused while the entry lives.
+        self._memo: Dict[int, Tuple[cst.CSTNode, int, Optional[str]]] = {}
 
     def push(self, node: cst.CSTNode) -> None:
         # Only names that would otherwise mean a module matter here.
         local = function_locals(node) & set(self.imports.aliases)
         self._stack.append(local)
         self._hidden = set().union(*self._stack)
+        self._memo = {}
 
     def pop(self) -> None:
         self._stack.pop()
         self._hidden = set().union(*self._stack) if self._stack else set()
+        self._memo = {}
 
     def qualify(self, node: cst.BaseExpression) -> Optional[str]:
-        return self.imports.qualify(node, self._hidden)
+        entry = self._memo.get(id(node))
+        if entry is not None and entry[0] is node and entry[1] == self.imports.version:
+            return entry[2]
+        if len(self._memo) > 4096:
+            self._memo = {}
+        full = self.imports.qualify(node, self._hidden)
+        self._memo[id(node)] = (node, self.imports.version, full)
+        return full

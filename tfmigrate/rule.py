@@ -16,6 +16,7 @@ import libcst as cst
 
 from .ftypes import Applicability, Status
 from .names import ImportTable, ScopeStack
+from .positions import code_for
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Context:
         return self.scopes.qualify(node)
 
     def code_for(self, node: cst.CSTNode) -> str:
-        return self.module.code_for_node(node)
+        return code_for(self.module, node)
 
 
 class Rule:
