@@ -280,13 +280,29 @@ def machine_lines() -> List[str]:
 
 
 def _install_kind() -> str:
-    """' (editable install)' when tfmigrate runs from a checkout: its import hook adds start-up time."""
+    """'(editable install, ...)' when tfmigrate runs from a checkout (its import hook adds start-up
+    time), and whether its bytecode is compiled."""
     try:
         direct = importlib.metadata.distribution("tfmigrate").read_text("direct_url.json")
     except importlib.metadata.PackageNotFoundError:
         return ""
     editable = bool(direct) and json.loads(direct).get("dir_info", {}).get("editable", False)
-    return " (editable install)" if editable else ""
+    kind = " (editable install" if editable else " ("
+    kind += ", " if editable else ""
+    return kind + _bytecode() + ")"
+
+
+def _bytecode() -> str:
+    """Whether tfmigrate's modules start from compiled bytecode or are compiled at every start
+    (with PYTHONDONTWRITEBYTECODE set, an editable install is never compiled by importing it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("tfmigrate.rules._eager")
+    if spec is None or not spec.origin:
+        return "bytecode unknown"
+    cached = importlib.util.cache_from_source(spec.origin)
+    fresh = os.path.exists(cached) and os.path.getmtime(cached) >= os.path.getmtime(spec.origin)
+    return "bytecode compiled" if fresh else "no bytecode: modules compiled at every start"
 
 
 def _version(name: str) -> str:

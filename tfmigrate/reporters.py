@@ -23,10 +23,8 @@ import json
 import os
 import pathlib
 import re
-import xml.etree.ElementTree as ET
 from collections import Counter
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
-from urllib.parse import quote
 
 from .ftypes import Applicability, Edit, FileError, FileReport, Finding, Fix, Status
 
@@ -299,6 +297,8 @@ def _artifact_location(path: str) -> Dict[str, str]:
         posix = posix.replace(os.altsep, "/")
     if os.path.isabs(path):
         return {"uri": pathlib.Path(path).as_uri()}
+    from urllib.parse import quote  # only SARIF needs it: not at start-up
+
     return {"uri": quote(posix), "uriBaseId": "%SRCROOT%"}
 
 
@@ -406,7 +406,9 @@ def _xml(text: str) -> str:
     return _XML_INVALID.sub("\ufffd", text)
 
 
-def _junit_case(report: FileReport) -> ET.Element:
+def _junit_case(report: FileReport):
+    import xml.etree.ElementTree as ET  # only JUnit needs it: not at start-up
+
     case = ET.Element("testcase", name=_xml(report.path), classname=_xml(report.path))
     for finding in report.findings:
         failure = ET.SubElement(case, "failure", message=_xml(f"{finding.code} {finding.message}"), type=finding.code)
@@ -423,6 +425,8 @@ def junit_report(reports: Sequence[FileReport]) -> str:
     file that could not be checked an `<error>`. `failures` and `errors`
     count the test cases (files) that have them, as the JUnit schema says.
     """
+    import xml.etree.ElementTree as ET
+
     cases = [_junit_case(report) for report in reports]
     counts = {
         "tests": str(len(cases)),

@@ -13,7 +13,6 @@ import codecs
 import contextlib
 import io
 import os
-import secrets
 import signal
 import stat
 import threading
@@ -275,7 +274,7 @@ def _create_temp(folder: str, name: str, *, private: bool) -> "tuple[int, str]":
     # a new file gets 0o666 and the umask, as any editor would give it.
     create_mode = 0o600 if private else 0o666
     while True:
-        temp = os.path.join(folder, f"{TEMP_PREFIX}{name[:120]}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        temp = os.path.join(folder, f"{TEMP_PREFIX}{name[:120]}.{os.urandom(4).hex()}{TEMP_SUFFIX}")
         try:
             return os.open(temp, _CREATE_FLAGS, create_mode), temp
         except FileExistsError:
