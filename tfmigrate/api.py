@@ -108,7 +108,9 @@ def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[Fi
     else:
         from concurrent.futures import ProcessPoolExecutor  # only a run over many files pays for it
 
-        chunk = max(1, min(32, len(paths) // (jobs * 8) or 1))
+        # Small chunks: a folder of TF1 scripts costs far more than one of plain modules, and
+        # the last chunks decide when the run ends.
+        chunk = max(1, min(8, len(paths) // (jobs * 8) or 1))
         pool = ProcessPoolExecutor(max_workers=jobs)
         try:
             for report in pool.map(process_file, paths, [job] * len(paths), chunksize=chunk):
