@@ -163,3 +163,16 @@ def test_spans_skip_nodes_not_in_the_module_and_code_is_libcsts():
     assert module_code(module) == module.code == SOURCES["compound"]
     statement = module.body[1]
     assert code_for(module, statement) == module.code_for_node(statement)
+
+
+def test_parse_skips_node_checks_only_while_parsing():
+    from tfmigrate.engine import parse
+
+    module = parse("x = f(a, b=1)  # c\n")
+    assert module.deep_equals(cst.parse_module("x = f(a, b=1)  # c\n"))
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")  # nodes built by rules and fixes are still checked
+    with pytest.raises(cst.ParserSyntaxError):
+        parse("x = (\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("still checked after a parse error")

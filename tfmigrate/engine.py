@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 
 from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
 from .names import Transformer, Visitor, walk
@@ -129,7 +130,28 @@ class _Replacer(Transformer):
 
 
 def parse(text: str) -> cst.Module:
-    return cst.parse_module(text)
+    """The module of ``text``, read by libcst's native parser.
+
+    Every node libcst builds re-checks its own fields (``__post_init__``),
+    which is for trees built by hand: a parser's output is valid by
+    construction, and the checks are a sixth of the parse. They stay on for
+    every node the rules and fixes build.
+    """
+    check = _NODE_CHECK
+    if check is None:
+        return cst.parse_module(text)
+    CSTNode.__post_init__ = _no_check
+    try:
+        return cst.parse_module(text)
+    finally:
+        CSTNode.__post_init__ = check
+
+
+def _no_check(self) -> None:
+    return None
+
+
+_NODE_CHECK = CSTNode.__dict__.get("__post_init__")
 
 
 def syntax_reason(error: Exception) -> str:
@@ -153,17 +175,16 @@ def parse_error_reason(text: str, error: Exception) -> str:
     return syntax_reason(error)  # valid Python that libcst cannot read
 
 
-def _valid_python(text: str) -> Optional[str]:
-    """None when ``text`` parses, else the reason."""
+def _parse_fixed(text: str) -> Tuple[Optional[cst.Module], Optional[str]]:
+    """(module, None) when fixed ``text`` parses for Python and libcst, else (None, the reason)."""
     try:
         ast.parse(text)
     except (SyntaxError, ValueError) as error:
-        return syntax_reason(error)
+        return None, syntax_reason(error)
     try:
-        cst.parse_module(text)
+        return parse(text), None
     except cst.ParserSyntaxError as error:
-        return syntax_reason(error)
-    return None
+        return None, syntax_reason(error)
 
 
 # --- suppressions ----------------------------------------------------------
@@ -310,14 +331,14 @@ def _fix_loop(text, module, found, path, options, rules, allow):
             # Nothing applicable changed the text: those fixes are spent.
             banned.update(f.report.rule.code for f in used or candidates)
             continue
-        reason = _valid_python(new_text)
+        new_module, reason = _parse_fixed(new_text)
         if reason is not None:
             codes = sorted({f.report.rule.code for f in used})
             error = FileError(path, f"fix by {', '.join(codes)} produced invalid code ({reason}); reverted", codes[0])
             banned.update(codes)
             continue
         text = new_text
-        module = parse(text)
+        module = new_module
         lines = _lines(text)
         found = _apply_suppressions(_lint(module, path, rules, lines, text), lines, path, True,
                                     lambda code: options.config.is_enabled(code, path))
