@@ -240,6 +240,24 @@ def test_program_runs_as_main_in_its_folder(tmp_path):
     assert run.numbers == [10.0]
 
 
+def test_a_program_run_under_another_files_name_reads_its_own_source(tmp_path):
+    # The rewrite runs under the original's name; AutoGraph re-reads a function's
+    # file through linecache.updatecache before converting it, as this program does.
+    (tmp_path / "prog.py").write_text("def original():\n    return 1\n")
+    source = textwrap.dedent("""\
+        import inspect, linecache, sys
+
+        def rewrite():
+            return 2
+
+        linecache.updatecache(__file__, sys.modules["__main__"].__dict__)
+        print(len(inspect.getsource(rewrite).splitlines()), inspect.getsource(rewrite).split()[1])
+    """)
+    run = run_program(source, str(tmp_path / "prog.py"), "tf2")
+    assert run.error is None, run.stderr
+    assert run.stdout == "2 rewrite():\n"
+
+
 def test_a_program_that_raises_fails_with_its_own_traceback(tmp_path):
     run = run_program("x = 1\nraise ValueError('boom 7')\n", str(tmp_path / "bad.py"), "tf2")
     assert run.returncode == 1
