@@ -315,6 +315,7 @@ class Converter:
         self.updates: Dict[str, Tuple[str, str, cst.BaseExpression]] = {}  # tensors that are one assign
         self.writers: Set[str] = set()  # tf.summary.FileWriter objects, now TF2 file writers
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, name, value, params
+        self.summary_writers: List[str] = []  # the tf.functions that write merged summaries
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.notes: List[Tuple[cst.CSTNode, str]] = []
@@ -689,7 +690,7 @@ class Converter:
             return None
         if name in ("summary.merge_all", "summary.merge"):
             self.need_module_level(node, single, in_loop, "summary")
-            return [self.merged_summary(single, value, name, line)]
+            return self.merged_summary(single, value, name, line)
         if name == "summary.FileWriter":
             self.need_module_level(node, single, in_loop, "summary writer")
             logdir = _tf.argument(value, 0, "logdir")
@@ -865,21 +866,38 @@ class Converter:
         self.summaries.append((kind, self.code(label.value), value, params))
         self.changed = True
 
-    def merged_summary(self, name: str, call: cst.Call, kind: str, line) -> cst.FunctionDef:
-        """The merged summary: a function giving (writer, name, value) for each summary."""
+    def merged_summary(self, name: str, call: cst.Call, kind: str, line) -> List[cst.BaseStatement]:
+        """The merged summary: a function of the summaries' values, and one that writes them.
+
+        Both are tf.functions: an eager histogram costs milliseconds, and a
+        program writes its summaries at every step.
+        """
         if kind == "summary.merge" or call.args:
             raise Unsupported(call, "tf.summary.merge of a chosen list (merge_all is supported)")
         if not self.summaries:
             raise Unsupported(call, "tf.summary.merge_all before any summary")
         params = self.ordered({p for _, _, _, ps in self.summaries for p in ps})
         indent = self.module.default_indent
-        items = [f"{indent}{indent}({self.tf}.{k}, {label}, {self.code(v)})," for k, label, v, _ in self.summaries]
         func_name = self.function_name(name)
-        lines = [f"def {func_name}({self.parameters(params)}):", f"{indent}return [", *items, f"{indent}]"]
+        lines = [self.signature(params) if params else f"@{self.tf}.function"]
+        lines += [f"def {func_name}({self.parameters(params)}):", f"{indent}return ["]
+        lines += [f"{indent}{indent}{self.code(v)}," for _, _, v, _ in self.summaries]
+        lines.append(f"{indent}]")
         self.rebind(name)
         self.tensors[name] = Tensor(name, params, "summary", func_name)
         self.changed = True
-        return self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)
+        out = [self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)]
+        writer_name = self.fresh(f"write_{func_name}")
+        # Parameters, so plain names do, unless a summary's label reads a global of that name.
+        in_labels = set().union(*(_names_in(self.expr(label)) for _, label, _, _ in self.summaries))
+        writer, values, step = (fresh_name(set(in_labels), base) for base in ("writer", "values", "step"))
+        lines = [f"@{self.tf}.function", f"def {writer_name}({writer}, {values}, {step}):",
+                 f"{indent}with {writer}.as_default(step={step}):"]
+        lines += [f"{indent}{indent}{self.tf}.{k}({label}, {values}[{i}])"
+                  for i, (k, label, _, _) in enumerate(self.summaries)]
+        self.summary_writers.append(writer_name)
+        out.append(self.keep_comments(self.stmt("\n".join(lines) + "\n"), None))
+        return out
 
     def writer_call(self, call: cst.Call, method: str, small: cst.Expr):
         """``writer.add_summary(summary, step)`` and friends on a TF2 file writer."""
@@ -894,14 +912,15 @@ class Converter:
         step = _tf.argument(call, 1, "global_step")
         if summary is None or step is None:
             raise Unsupported(call, "add_summary() without a summary and a step")
+        if len(self.summary_writers) != 1:
+            raise Unsupported(call, "add_summary() in a program that merges its summaries more than once")
         writer = call.func.value.value
-        indent = self.module.default_indent
-        write, label, value = self.fresh("write"), self.fresh("name"), self.fresh("value")
-        code = (f"with {writer}.as_default(step={self.code(self.fetches(step.value))}):\n"
-                f"{indent}for {write}, {label}, {value} in {self.code(self.fetches(summary.value))}:\n"
-                f"{indent}{indent}{write}({label}, {value})\n")
+        step_code = self.code(self.fetches(step.value))
+        # The step as a tensor: a Python int would trace the function again at every step.
+        code = (f"{self.summary_writers[0]}({writer}, {self.code(self.fetches(summary.value))}, "
+                f"{self.tf}.cast({step_code}, {self.tf}.int64))")
         self.changed = True
-        return [self.stmt(code)]
+        return [small.with_changes(value=self.expr(code))]
 
     def saver(self, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
         """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far."""

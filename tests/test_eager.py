@@ -115,3 +115,45 @@ def test_print_of_a_symbolic_tensor_does_not_block_the_rewrite():
 def test_what_keeps_a_program_on_compat_is_said(source, why):
     assert why in reason(source)
     assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+
+
+def test_merged_summaries_are_computed_and_written_in_tf_functions():
+    out = fix("""\
+        import tensorflow as tf
+        W = tf.Variable(1.0)
+        tf.summary.histogram("W", W)
+        cost = W * W
+        tf.summary.scalar("cost", cost)
+        merged = tf.summary.merge_all()
+        with tf.Session() as sess:
+            writer = tf.summary.FileWriter("logs")
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                s = sess.run(merged)
+                writer.add_summary(s, step)
+    """)
+    assert out == textwrap.dedent("""\
+        import tensorflow as tf
+        W = tf.Variable(1.0)
+
+        def cost():
+            return W * W
+
+        @tf.function
+        def merged():
+            return [
+                tf.identity(W),
+                cost(),
+            ]
+
+        @tf.function
+        def write_merged(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.histogram("W", values[0])
+                tf.summary.scalar("cost", values[1])
+
+        writer = tf.summary.create_file_writer("logs")
+        for step in range(3):
+            s = merged()
+            write_merged(writer, s, tf.cast(step, tf.int64))
+    """)
