@@ -157,3 +157,19 @@ def test_merged_summaries_are_computed_and_written_in_tf_functions():
             s = merged()
             write_merged(writer, s, tf.cast(step, tf.int64))
     """)
+
+
+def test_tf1_only_names_without_a_session_still_leave_a_program_that_runs():
+    # Renaming alone would keep tf.variable_scope, which TensorFlow 2 does not have.
+    source = """\
+        import tensorflow as tf
+        def layer(x, scope):
+            with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
+                w = tf.get_variable("w", [3, 2])
+                return tf.matmul(x, w)
+        x = tf.random_normal([4, 3])
+        with tf.variable_scope("net"):
+            y = layer(layer(x, "a"), "a")
+    """
+    assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert "tf.variable_scope has no TensorFlow 2 equivalent" in reason(source)
