@@ -162,6 +162,7 @@ RANDOM_OPS = {
     "random.normal", "random.uniform", "random.truncated_normal", "random.shuffle", "random.categorical",
     "random.gamma", "random.poisson",
 }
+SEED_SETTERS = {"set_random_seed", "random.set_random_seed", "random.set_seed", "compat.v1.set_random_seed"}
 SUMMARIES = {"summary.scalar", "summary.histogram", "summary.image", "summary.text", "summary.audio"}
 
 
@@ -315,6 +316,7 @@ class Converter:
         self.updates: Dict[str, Tuple[str, str, cst.BaseExpression]] = {}  # tensors that are one assign
         self.writers: Set[str] = set()  # tf.summary.FileWriter objects, now TF2 file writers
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, name, value, params
+        self.graph_seed = False  # tf.set_random_seed was called
         self.summary_writers: List[str] = []  # the tf.functions that write merged summaries
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
@@ -626,6 +628,8 @@ class Converter:
         if name in NOOPS or name in ("compat.v1." + n for n in NOOPS):
             self.changed = True
             return None
+        if name in SEED_SETTERS:
+            self.graph_seed = True  # and the statement stays: TF2 has a global seed too
         if name in SUMMARIES:
             self.summary(None, value, name)
             return None
@@ -747,6 +751,9 @@ class Converter:
             self.changed = True
             return None
         if single is not None and self.is_random(value) and not self.has_fetch(value):
+            if self.graph_seed or self.seeded(value):
+                raise Unsupported(value, "a seeded random op run in sessions (TF1 gives each op its own sequence "
+                                         "and starts it again in each session; eager ops draw differently)")
             # A random op draws anew at every run in TF1: a function, called at each use.
             self.need_module_level(node, single, in_loop, "tensor")
             return [self.tensor_function(single, value, line)]
@@ -762,6 +769,12 @@ class Converter:
         if single is not None and name is not None:
             self.eager_values.add(single)
         return [node.with_changes(value=new_value)]
+
+    def seeded(self, value) -> bool:
+        """Does ``value`` call a random op with an op-level seed?"""
+        finder = _CallFinder(self, RANDOM_OPS)
+        value.visit(finder)
+        return any(_tf.argument(call, None, "seed") is not None for call in finder.calls)
 
     def is_random(self, value) -> bool:
         finder = _CallFinder(self, RANDOM_OPS)
@@ -1669,10 +1682,12 @@ class _CallFinder(Visitor):
         self.converter = converter
         self.names = names
         self.found = False
+        self.calls: List[cst.Call] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.converter.call_name(node) in self.names:
             self.found = True
+            self.calls.append(node)
 
 
 class _FetchFinder(Visitor):

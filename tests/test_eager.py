@@ -111,6 +111,11 @@ def test_print_of_a_symbolic_tensor_does_not_block_the_rewrite():
      "tf.variable_scope has no TensorFlow 2 equivalent"),
     ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef run(sess):\n    return sess.run(x * 2, feed_dict={x: 1.0})\n",
      "placeholder x is used outside a feed"),
+    ("import tensorflow as tf\nc = tf.random_uniform([], seed=2)\nwith tf.Session() as sess:\n    print(sess.run(c))\n",
+     "a seeded random op run in sessions"),
+    ("import tensorflow as tf\ntf.set_random_seed(1)\nc = tf.random_normal([2])\nwith tf.Session() as sess:\n"
+     "    print(sess.run(c))\n",
+     "a seeded random op run in sessions"),
 ])
 def test_what_keeps_a_program_on_compat_is_said(source, why):
     assert why in reason(source)
