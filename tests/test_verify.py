@@ -310,6 +310,37 @@ def test_verify_error_names_the_side_that_failed(tmp_path):
                            "the rewrite: ModuleNotFoundError: No module named 'no_such_module_here'")
 
 
+def test_each_run_has_its_own_copy_of_the_folder(tmp_path):
+    # Both runs restore a checkpoint-like file if there is one and save it again: run in one folder,
+    # the second would read what the first wrote.
+    program = """\
+        import os
+        step = int(open("state.txt").read()) if os.path.exists("state.txt") else 0
+        step += 1
+        open("state.txt", "w").write(str(step))
+        print(step, os.getcwd() == os.path.dirname(os.path.abspath(__file__)))
+        print(os.getcwd())
+    """
+    (tmp_path / "state.txt").write_text("41")
+    folder = tmp_path / "run 7"
+    folder.mkdir()
+    (folder / "state.txt").write_text("41")
+    result = _verify_plain(folder, program, program)
+    assert result.verdict == "match"
+    assert result.original.stdout == result.rewrite.stdout == f"42 True\n{folder}\n"
+    assert (folder / "state.txt").read_text() == "41"
+    assert sorted(p.name for p in folder.iterdir()) == ["original.py", "state.txt"]
+
+
+def test_a_program_reading_beside_its_folder_runs_in_place(tmp_path):
+    (tmp_path / "data.txt").write_text("2.5\n")
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    program = "print(float(open('../data.txt').read()) * 2)\n"
+    result = _verify_plain(folder, program, program)
+    assert result.verdict == "match" and result.original.numbers == [5.0]
+
+
 def test_verify_without_numbers_is_an_error(tmp_path):
     result = _verify_plain(tmp_path, "print('done')\n", "print('done')\n")
     assert result.verdict == "error"
