@@ -155,7 +155,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "summary.FileWriter", "Graph", "reset_default_graph", "disable_v2_behavior", "disable_eager_execution",
     "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
-    "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables",
+    "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
 })
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
@@ -211,6 +211,9 @@ def _literal_dtype(node, converter) -> Optional[str]:
         dtype = _tf.argument(node, 1, "dtype")
         if dtype is not None:
             return converter.code(dtype.value)
+        value = _tf.argument(node, 0, "value")
+        if converter.call_name(node) == "constant" and value is not None:
+            return _literal_dtype(value.value, converter)
     if isinstance(node, cst.Call):
         # np.array(..., dtype=np.float32) and the like
         dtype = _tf.argument(node, None, "dtype")
@@ -317,6 +320,7 @@ class Converter:
         self.writers: Set[str] = set()  # tf.summary.FileWriter objects, now TF2 file writers
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, name, value, params
         self.graph_seed = False  # tf.set_random_seed was called
+        self.dtypes: Dict[str, Optional[str]] = {}  # names bound to a value of evident dtype, as code
         self.summary_writers: List[str] = []  # the tf.functions that write merged summaries
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
@@ -387,7 +391,16 @@ class Converter:
         for index, stmt in enumerate(statements):
             try:
                 self.pending = []
+                branching = isinstance(stmt, (cst.For, cst.While, cst.If, cst.Try))
+                bound = _bound_names(stmt) if branching or isinstance(stmt, cst.SimpleStatementLine) else set()
+                if not isinstance(stmt, (cst.If, cst.Try)):
+                    # Rebound here (an assignment records it again), or by a later iteration of a loop.
+                    for name in bound:
+                        self.dtypes.pop(name, None)
                 new = self.statement(stmt, in_loop)
+                if branching:
+                    for name in bound:  # bound in a branch or a loop: not known after it
+                        self.dtypes.pop(name, None)
                 if self.pending:
                     # Keras layers the statement needs are built once, just before it.
                     lead = new[0].leading_lines if new else stmt.leading_lines
@@ -663,6 +676,15 @@ class Converter:
         return self.call_name(node) in INITIALIZERS
 
     def assignment(self, node: cst.Assign, line, in_loop: bool):
+        out = self._assignment(node, line, in_loop)
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name):
+            dtype = _literal_dtype(node.value, self)
+            if dtype is not None:
+                self.dtypes[target.value] = dtype
+        return out
+
+    def _assignment(self, node: cst.Assign, line, in_loop: bool):
         value = node.value
         if len(node.targets) != 1:
             return [self.plain(node)]
@@ -769,6 +791,29 @@ class Converter:
         if single is not None and name is not None:
             self.eager_values.add(single)
         return [node.with_changes(value=new_value)]
+
+    def python2_division(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """``tf.div(x, y)``: TF1 divides as Python 2 did, by the dtype of ``x`` (``y`` is cast to it).
+
+        Floor division for integers, true division for floats: ``tf.math.floordiv``
+        or ``tf.math.divide`` when the dtype of ``x`` is evident from the code.
+        """
+        x = _tf.argument(original, 0, "x")
+        dtype = None
+        if x is not None:
+            dtype = _literal_dtype(x.value, self)
+            if dtype is None and isinstance(x.value, cst.Name):
+                dtype = self.dtypes.get(x.value.value)
+        kind = (dtype or "").rsplit(".", 1)[-1].strip("'\"")
+        if kind.startswith(("float", "complex", "bfloat", "half", "double")):
+            func = "math.divide"
+        elif kind.startswith(("int", "uint")):
+            func = "math.floordiv"
+        else:
+            raise Unsupported(original, "tf.div of a value whose dtype is not evident (TF1 floor-divides integers "
+                                        "and true-divides floats)")
+        self.changed = True
+        return updated.with_changes(func=self.expr(f"{self.tf}.{func}"))
 
     def seeded(self, value) -> bool:
         """Does ``value`` call a random op with an op-level seed?"""
@@ -972,7 +1017,7 @@ class Converter:
     @contextlib.contextmanager
     def masked(self, names: Set[str]):
         """Inside a function, its parameters and locals hide the graph's names."""
-        tables = (self.placeholders, self.tensors, self.train_ops, self.optimizers, self.feeds)
+        tables = (self.placeholders, self.tensors, self.train_ops, self.optimizers, self.feeds, self.dtypes)
         sets = (self.variables, self.inits, self.sessions, self.eager_values, self.savers, self.writers)
         saved_tables = [{k: t.pop(k) for k in list(t) if k in names} for t in tables]
         saved_sets = [{k for k in st if k in names} for st in sets]
@@ -1764,6 +1809,8 @@ class _GraphExpr(_SkipNames):
             return self.c.layer_call(updated, name)
         if name in DECAYS:
             return self.c.decay(updated, name)
+        if name == "div":
+            return self.c.python2_division(original, updated)
         if name is not None and (name.startswith("contrib.") or name in PLACEHOLDERS | SESSIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
         if name is not None and _queue_api(name):
@@ -1826,6 +1873,8 @@ class _FetchRewriter(_SkipNames):
             self.printing -= 1
         if not isinstance(func, cst.Attribute):
             return updated
+        if c.call_name(original) == "div":
+            return c.python2_division(original, updated)
         saved = c.saver_call(original)
         if saved is not None:
             c.changed = True
@@ -1934,4 +1983,8 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[c
     converter = Converter(module, imports, text)
     module.visit(_LeftoverFinder(converter))
     new = converter.convert()
+    finder = _CallFinder(converter, {"div"})
+    new.visit(finder)
+    if finder.found:  # in code the rewrite kept as it was
+        raise Unsupported(finder.calls[0], "tf.div where the rewrite cannot see the dtype it divides")
     return new, converter.notes

@@ -178,3 +178,45 @@ def test_tf1_only_names_without_a_session_still_leave_a_program_that_runs():
     """
     assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     assert "tf.variable_scope has no TensorFlow 2 equivalent" in reason(source)
+
+
+def test_tf_div_divides_by_the_dtype_of_its_first_value():
+    out = fix("""\
+        import tensorflow as tf
+        a = tf.constant([7, 3])
+        f = tf.constant(2.0)
+        x = tf.placeholder(tf.float32)
+        y = tf.div(1., 1. + x)
+        with tf.Session() as sess:
+            print(sess.run(tf.div(a, 2)), sess.run(tf.div(f, 4.)), sess.run(y, feed_dict={x: 1.0}))
+            a = tf.constant([7.0, 3.0])
+            print(sess.run(tf.div(a, 2.)))
+    """)
+    assert "return tf.math.divide(1., 1. + x)" in out
+    assert "print(tf.math.floordiv(a, 2).numpy(), tf.math.divide(f, 4.).numpy(), y(1.0).numpy())" in out
+    assert "print(tf.math.divide(a, 2.).numpy())" in out
+
+
+@pytest.mark.parametrize("source", [
+    # a parameter: any dtype
+    "import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef f(a):\n    return tf.div(a, 2)\n"
+    "with tf.Session() as s:\n    print(s.run(x, feed_dict={x: 1.0}))\n",
+    # bound in a loop, to values of different dtypes
+    "import tensorflow as tf\nx = tf.placeholder(tf.float32)\nfor a in [tf.constant(1), tf.constant(1.)]:\n"
+    "    print(tf.div(a, 2))\n",
+])
+def test_tf_div_of_a_value_of_unknown_dtype_stays_on_compat(source):
+    assert "tf.div" in reason(source)
+    assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+
+
+def test_tf_div_forgets_the_dtype_of_a_name_bound_again():
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32)
+        a = tf.constant(1)
+        a, b = tf.constant(1.), 2
+        with tf.Session() as sess:
+            print(sess.run(tf.div(a, 2.)), sess.run(x, feed_dict={x: 1.0}))
+    """
+    assert "tf.div" in reason(source)
