@@ -52,6 +52,22 @@ class _GraphFinder(Visitor):
         if self.found:
             raise StopWalk
 
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        # A TF1-only name (tf.variable_scope, tf.get_default_graph, ...) used through the module
+        # a TF1 program imports: renaming alone would leave code that fails on TensorFlow 2.
+        # (`tf.compat.v1.variable_scope` spelled out is TF2 code choosing the compat API.)
+        if self.found:
+            return
+        name = dotted_name(node)
+        qualified = self.context.qualify(node)
+        if name is None or qualified is None:
+            return
+        module = qualified[: len(qualified) - len(name.partition(".")[2])].rstrip(".")
+        if module not in (_tf.TF, _tf.TF + ".compat.v1") or name.partition(".")[2].startswith("compat."):
+            return
+        if name.partition(".")[2] in _tf.api()["compat_only"]:
+            self.found = True
+
 
 def uses_graph(context) -> bool:
     cached = context.shared.get("uses-graph")

@@ -156,13 +156,14 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "summary.FileWriter", "Graph", "reset_default_graph", "disable_v2_behavior", "disable_eager_execution",
     "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
-    "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables",
+    "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
 })
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
     "random.normal", "random.uniform", "random.truncated_normal", "random.shuffle", "random.categorical",
     "random.gamma", "random.poisson",
 }
+SEED_SETTERS = {"set_random_seed", "random.set_random_seed", "random.set_seed", "compat.v1.set_random_seed"}
 SUMMARIES = {"summary.scalar", "summary.histogram", "summary.image", "summary.text", "summary.audio"}
 
 
@@ -211,6 +212,9 @@ def _literal_dtype(node, converter) -> Optional[str]:
         dtype = _tf.argument(node, 1, "dtype")
         if dtype is not None:
             return converter.code(dtype.value)
+        value = _tf.argument(node, 0, "value")
+        if converter.call_name(node) == "constant" and value is not None:
+            return _literal_dtype(value.value, converter)
     if isinstance(node, cst.Call):
         # np.array(..., dtype=np.float32) and the like
         dtype = _tf.argument(node, None, "dtype")
@@ -319,6 +323,9 @@ class Converter:
         self.updates: Dict[str, Tuple[str, str, cst.BaseExpression]] = {}  # tensors that are one assign
         self.writers: Set[str] = set()  # tf.summary.FileWriter objects, now TF2 file writers
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, name, value, params
+        self.graph_seed = False  # tf.set_random_seed was called
+        self.dtypes: Dict[str, Optional[str]] = {}  # names bound to a value of evident dtype, as code
+        self.summary_writers: List[str] = []  # the tf.functions that write merged summaries
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.notes: List[Tuple[cst.CSTNode, str]] = []
@@ -388,7 +395,16 @@ class Converter:
         for index, stmt in enumerate(statements):
             try:
                 self.pending = []
+                branching = isinstance(stmt, (cst.For, cst.While, cst.If, cst.Try))
+                bound = _bound_names(stmt) if branching or isinstance(stmt, cst.SimpleStatementLine) else set()
+                if not isinstance(stmt, (cst.If, cst.Try)):
+                    # Rebound here (an assignment records it again), or by a later iteration of a loop.
+                    for name in bound:
+                        self.dtypes.pop(name, None)
                 new = self.statement(stmt, in_loop)
+                if branching:
+                    for name in bound:  # bound in a branch or a loop: not known after it
+                        self.dtypes.pop(name, None)
                 if self.pending:
                     # Keras layers the statement needs are built once, just before it.
                     lead = new[0].leading_lines if new else stmt.leading_lines
@@ -629,6 +645,8 @@ class Converter:
         if name in NOOPS or name in ("compat.v1." + n for n in NOOPS):
             self.changed = True
             return None
+        if name in SEED_SETTERS:
+            self.graph_seed = True  # and the statement stays: TF2 has a global seed too
         if name in SUMMARIES:
             self.summary(None, value, name)
             return None
@@ -662,6 +680,15 @@ class Converter:
         return self.call_name(node) in INITIALIZERS
 
     def assignment(self, node: cst.Assign, line, in_loop: bool):
+        out = self._assignment(node, line, in_loop)
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name):
+            dtype = _literal_dtype(node.value, self)
+            if dtype is not None:
+                self.dtypes[target.value] = dtype
+        return out
+
+    def _assignment(self, node: cst.Assign, line, in_loop: bool):
         value = node.value
         if len(node.targets) != 1:
             return [self.plain(node)]
@@ -693,7 +720,7 @@ class Converter:
             return None
         if name in ("summary.merge_all", "summary.merge"):
             self.need_module_level(node, single, in_loop, "summary")
-            return [self.merged_summary(single, value, name, line)]
+            return self.merged_summary(single, value, name, line)
         if name == "summary.FileWriter":
             self.need_module_level(node, single, in_loop, "summary writer")
             logdir = _tf.argument(value, 0, "logdir")
@@ -750,6 +777,9 @@ class Converter:
             self.changed = True
             return None
         if single is not None and self.is_random(value) and not self.has_fetch(value):
+            if self.graph_seed or self.seeded(value):
+                raise Unsupported(value, "a seeded random op run in sessions (TF1 gives each op its own sequence "
+                                         "and starts it again in each session; eager ops draw differently)")
             # A random op draws anew at every run in TF1: a function, called at each use.
             self.need_module_level(node, single, in_loop, "tensor")
             return [self.tensor_function(single, value, line)]
@@ -765,6 +795,35 @@ class Converter:
         if single is not None and name is not None:
             self.eager_values.add(single)
         return [node.with_changes(value=new_value)]
+
+    def python2_division(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """``tf.div(x, y)``: TF1 divides as Python 2 did, by the dtype of ``x`` (``y`` is cast to it).
+
+        Floor division for integers, true division for floats: ``tf.math.floordiv``
+        or ``tf.math.divide`` when the dtype of ``x`` is evident from the code.
+        """
+        x = _tf.argument(original, 0, "x")
+        dtype = None
+        if x is not None:
+            dtype = _literal_dtype(x.value, self)
+            if dtype is None and isinstance(x.value, cst.Name):
+                dtype = self.dtypes.get(x.value.value)
+        kind = (dtype or "").rsplit(".", 1)[-1].strip("'\"")
+        if kind.startswith(("float", "complex", "bfloat", "half", "double")):
+            func = "math.divide"
+        elif kind.startswith(("int", "uint")):
+            func = "math.floordiv"
+        else:
+            raise Unsupported(original, "tf.div of a value whose dtype is not evident (TF1 floor-divides integers "
+                                        "and true-divides floats)")
+        self.changed = True
+        return updated.with_changes(func=self.expr(f"{self.tf}.{func}"))
+
+    def seeded(self, value) -> bool:
+        """Does ``value`` call a random op with an op-level seed?"""
+        finder = _CallFinder(self, RANDOM_OPS, every=True)
+        walk(value, finder)
+        return any(_tf.argument(call, None, "seed") is not None for call in finder.calls)
 
     def is_random(self, value) -> bool:
         finder = _CallFinder(self, RANDOM_OPS)
@@ -869,21 +928,38 @@ class Converter:
         self.summaries.append((kind, self.code(label.value), value, params))
         self.changed = True
 
-    def merged_summary(self, name: str, call: cst.Call, kind: str, line) -> cst.FunctionDef:
-        """The merged summary: a function giving (writer, name, value) for each summary."""
+    def merged_summary(self, name: str, call: cst.Call, kind: str, line) -> List[cst.BaseStatement]:
+        """The merged summary: a function of the summaries' values, and one that writes them.
+
+        Both are tf.functions: an eager histogram costs milliseconds, and a
+        program writes its summaries at every step.
+        """
         if kind == "summary.merge" or call.args:
             raise Unsupported(call, "tf.summary.merge of a chosen list (merge_all is supported)")
         if not self.summaries:
             raise Unsupported(call, "tf.summary.merge_all before any summary")
         params = self.ordered({p for _, _, _, ps in self.summaries for p in ps})
         indent = self.module.default_indent
-        items = [f"{indent}{indent}({self.tf}.{k}, {label}, {self.code(v)})," for k, label, v, _ in self.summaries]
         func_name = self.function_name(name)
-        lines = [f"def {func_name}({self.parameters(params)}):", f"{indent}return [", *items, f"{indent}]"]
+        lines = [self.signature(params) if params else f"@{self.tf}.function"]
+        lines += [f"def {func_name}({self.parameters(params)}):", f"{indent}return ["]
+        lines += [f"{indent}{indent}{self.code(v)}," for _, _, v, _ in self.summaries]
+        lines.append(f"{indent}]")
         self.rebind(name)
         self.tensors[name] = Tensor(name, params, "summary", func_name)
         self.changed = True
-        return self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)
+        out = [self.keep_comments(self.stmt("\n".join(lines) + "\n"), line)]
+        writer_name = self.fresh(f"write_{func_name}")
+        # Parameters, so plain names do, unless a summary's label reads a global of that name.
+        in_labels = set().union(*(_names_in(self.expr(label)) for _, label, _, _ in self.summaries))
+        writer, values, step = (fresh_name(set(in_labels), base) for base in ("writer", "values", "step"))
+        lines = [f"@{self.tf}.function", f"def {writer_name}({writer}, {values}, {step}):",
+                 f"{indent}with {writer}.as_default(step={step}):"]
+        lines += [f"{indent}{indent}{self.tf}.{k}({label}, {values}[{i}])"
+                  for i, (k, label, _, _) in enumerate(self.summaries)]
+        self.summary_writers.append(writer_name)
+        out.append(self.keep_comments(self.stmt("\n".join(lines) + "\n"), None))
+        return out
 
     def writer_call(self, call: cst.Call, method: str, small: cst.Expr):
         """``writer.add_summary(summary, step)`` and friends on a TF2 file writer."""
@@ -898,14 +974,15 @@ class Converter:
         step = _tf.argument(call, 1, "global_step")
         if summary is None or step is None:
             raise Unsupported(call, "add_summary() without a summary and a step")
+        if len(self.summary_writers) != 1:
+            raise Unsupported(call, "add_summary() in a program that merges its summaries more than once")
         writer = call.func.value.value
-        indent = self.module.default_indent
-        write, label, value = self.fresh("write"), self.fresh("name"), self.fresh("value")
-        code = (f"with {writer}.as_default(step={self.code(self.fetches(step.value))}):\n"
-                f"{indent}for {write}, {label}, {value} in {self.code(self.fetches(summary.value))}:\n"
-                f"{indent}{indent}{write}({label}, {value})\n")
+        step_code = self.code(self.fetches(step.value))
+        # The step as a tensor: a Python int would trace the function again at every step.
+        code = (f"{self.summary_writers[0]}({writer}, {self.code(self.fetches(summary.value))}, "
+                f"{self.tf}.cast({step_code}, {self.tf}.int64))")
         self.changed = True
-        return [self.stmt(code)]
+        return [small.with_changes(value=self.expr(code))]
 
     def saver(self, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
         """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far."""
@@ -944,7 +1021,7 @@ class Converter:
     @contextlib.contextmanager
     def masked(self, names: Set[str]):
         """Inside a function, its parameters and locals hide the graph's names."""
-        tables = (self.placeholders, self.tensors, self.train_ops, self.optimizers, self.feeds)
+        tables = (self.placeholders, self.tensors, self.train_ops, self.optimizers, self.feeds, self.dtypes)
         sets = (self.variables, self.inits, self.sessions, self.eager_values, self.savers, self.writers)
         saved_tables = [{k: t.pop(k) for k in list(t) if k in names} for t in tables]
         saved_sets = [{k for k in st if k in names} for st in sets]
@@ -1652,15 +1729,21 @@ class _Mentions(Visitor):
 
 
 class _CallFinder(Visitor):
-    def __init__(self, converter: Converter, names: Set[str]) -> None:
+    """Calls of the given TensorFlow functions: the first one, or with ``every`` all of them."""
+
+    def __init__(self, converter: Converter, names: Set[str], every: bool = False) -> None:
         self.converter = converter
         self.names = names
+        self.every = every
         self.found = False
+        self.calls: List[cst.Call] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.converter.call_name(node) in self.names:
             self.found = True
-            raise StopWalk
+            self.calls.append(node)
+            if not self.every:
+                raise StopWalk
 
 
 class _FetchFinder(Visitor):
@@ -1739,6 +1822,8 @@ class _GraphExpr(_SkipNames):
             return self.c.layer_call(updated, name)
         if name in DECAYS:
             return self.c.decay(updated, name)
+        if name == "div":
+            return self.c.python2_division(original, updated)
         if name is not None and (name.startswith("contrib.") or name in PLACEHOLDERS | SESSIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
         if name is not None and _queue_api(name):
@@ -1801,6 +1886,8 @@ class _FetchRewriter(_SkipNames):
             self.printing -= 1
         if not isinstance(func, cst.Attribute):
             return updated
+        if c.call_name(original) == "div":
+            return c.python2_division(original, updated)
         saved = c.saver_call(original)
         if saved is not None:
             c.changed = True
@@ -1909,4 +1996,8 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[c
     converter = Converter(module, imports, text)
     walk(module, _LeftoverFinder(converter))
     new = converter.convert()
+    finder = _CallFinder(converter, {"div"})
+    walk(new, finder)
+    if finder.found:  # in code the rewrite kept as it was
+        raise Unsupported(finder.calls[0], "tf.div where the rewrite cannot see the dtype it divides")
     return new, converter.notes

@@ -30,7 +30,7 @@ def _handled_by_eager(name: str) -> bool:
 
     return (name in _eager.LAYERS or name in _eager.DECAYS or name in _eager.INITIALIZERS_V2
             or name in ("get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients",
-                        "summary.merge_all", "summary.FileWriter"))
+                        "summary.merge_all", "summary.FileWriter", "div"))
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:

@@ -111,7 +111,112 @@ def test_print_of_a_symbolic_tensor_does_not_block_the_rewrite():
      "tf.variable_scope has no TensorFlow 2 equivalent"),
     ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef run(sess):\n    return sess.run(x * 2, feed_dict={x: 1.0})\n",
      "placeholder x is used outside a feed"),
+    ("import tensorflow as tf\nc = tf.random_uniform([], seed=2)\nwith tf.Session() as sess:\n    print(sess.run(c))\n",
+     "a seeded random op run in sessions"),
+    ("import tensorflow as tf\ntf.set_random_seed(1)\nc = tf.random_normal([2])\nwith tf.Session() as sess:\n"
+     "    print(sess.run(c))\n",
+     "a seeded random op run in sessions"),
 ])
 def test_what_keeps_a_program_on_compat_is_said(source, why):
     assert why in reason(source)
     assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+
+
+def test_merged_summaries_are_computed_and_written_in_tf_functions():
+    out = fix("""\
+        import tensorflow as tf
+        W = tf.Variable(1.0)
+        tf.summary.histogram("W", W)
+        cost = W * W
+        tf.summary.scalar("cost", cost)
+        merged = tf.summary.merge_all()
+        with tf.Session() as sess:
+            writer = tf.summary.FileWriter("logs")
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                s = sess.run(merged)
+                writer.add_summary(s, step)
+    """)
+    assert out == textwrap.dedent("""\
+        import tensorflow as tf
+        W = tf.Variable(1.0)
+
+        def cost():
+            return W * W
+
+        @tf.function
+        def merged():
+            return [
+                tf.identity(W),
+                cost(),
+            ]
+
+        @tf.function
+        def write_merged(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.histogram("W", values[0])
+                tf.summary.scalar("cost", values[1])
+
+        writer = tf.summary.create_file_writer("logs")
+        for step in range(3):
+            s = merged()
+            write_merged(writer, s, tf.cast(step, tf.int64))
+    """)
+
+
+def test_tf1_only_names_without_a_session_still_leave_a_program_that_runs():
+    # Renaming alone would keep tf.variable_scope, which TensorFlow 2 does not have.
+    source = """\
+        import tensorflow as tf
+        def layer(x, scope):
+            with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
+                w = tf.get_variable("w", [3, 2])
+                return tf.matmul(x, w)
+        x = tf.random_normal([4, 3])
+        with tf.variable_scope("net"):
+            y = layer(layer(x, "a"), "a")
+    """
+    assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert "tf.variable_scope has no TensorFlow 2 equivalent" in reason(source)
+
+
+def test_tf_div_divides_by_the_dtype_of_its_first_value():
+    out = fix("""\
+        import tensorflow as tf
+        a = tf.constant([7, 3])
+        f = tf.constant(2.0)
+        x = tf.placeholder(tf.float32)
+        y = tf.div(1., 1. + x)
+        with tf.Session() as sess:
+            print(sess.run(tf.div(a, 2)), sess.run(tf.div(f, 4.)), sess.run(y, feed_dict={x: 1.0}))
+            a = tf.constant([7.0, 3.0])
+            print(sess.run(tf.div(a, 2.)))
+    """)
+    assert "return tf.math.divide(1., 1. + x)" in out
+    assert "print(tf.math.floordiv(a, 2).numpy(), tf.math.divide(f, 4.).numpy(), y(1.0).numpy())" in out
+    assert "print(tf.math.divide(a, 2.).numpy())" in out
+
+
+@pytest.mark.parametrize("source", [
+    # a parameter: any dtype
+    "import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef f(a):\n    return tf.div(a, 2)\n"
+    "with tf.Session() as s:\n    print(s.run(x, feed_dict={x: 1.0}))\n",
+    # bound in a loop, to values of different dtypes
+    "import tensorflow as tf\nx = tf.placeholder(tf.float32)\nfor a in [tf.constant(1), tf.constant(1.)]:\n"
+    "    print(tf.div(a, 2))\n",
+])
+def test_tf_div_of_a_value_of_unknown_dtype_stays_on_compat(source):
+    assert "tf.div" in reason(source)
+    assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+
+
+def test_tf_div_forgets_the_dtype_of_a_name_bound_again():
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32)
+        a = tf.constant(1)
+        a, b = tf.constant(1.), 2
+        with tf.Session() as sess:
+            print(sess.run(tf.div(a, 2.)), sess.run(x, feed_dict={x: 1.0}))
+    """
+    assert "tf.div" in reason(source)

@@ -240,6 +240,24 @@ def test_program_runs_as_main_in_its_folder(tmp_path):
     assert run.numbers == [10.0]
 
 
+def test_a_program_run_under_another_files_name_reads_its_own_source(tmp_path):
+    # The rewrite runs under the original's name; AutoGraph re-reads a function's
+    # file through linecache.updatecache before converting it, as this program does.
+    (tmp_path / "prog.py").write_text("def original():\n    return 1\n")
+    source = textwrap.dedent("""\
+        import inspect, linecache, sys
+
+        def rewrite():
+            return 2
+
+        linecache.updatecache(__file__, sys.modules["__main__"].__dict__)
+        print(len(inspect.getsource(rewrite).splitlines()), inspect.getsource(rewrite).split()[1])
+    """)
+    run = run_program(source, str(tmp_path / "prog.py"), "tf2")
+    assert run.error is None, run.stderr
+    assert run.stdout == "2 rewrite():\n"
+
+
 def test_a_program_that_raises_fails_with_its_own_traceback(tmp_path):
     run = run_program("x = 1\nraise ValueError('boom 7')\n", str(tmp_path / "bad.py"), "tf2")
     assert run.returncode == 1
@@ -290,6 +308,37 @@ def test_verify_error_names_the_side_that_failed(tmp_path):
     both = _verify_plain(tmp_path, "1/0\n", "import no_such_module_here\n")
     assert both.reason == ("neither program ran: the original: ZeroDivisionError: division by zero; "
                            "the rewrite: ModuleNotFoundError: No module named 'no_such_module_here'")
+
+
+def test_each_run_has_its_own_copy_of_the_folder(tmp_path):
+    # Both runs restore a checkpoint-like file if there is one and save it again: run in one folder,
+    # the second would read what the first wrote.
+    program = """\
+        import os
+        step = int(open("state.txt").read()) if os.path.exists("state.txt") else 0
+        step += 1
+        open("state.txt", "w").write(str(step))
+        print(step, os.getcwd() == os.path.dirname(os.path.abspath(__file__)))
+        print(os.getcwd())
+    """
+    (tmp_path / "state.txt").write_text("41")
+    folder = tmp_path / "run 7"
+    folder.mkdir()
+    (folder / "state.txt").write_text("41")
+    result = _verify_plain(folder, program, program)
+    assert result.verdict == "match"
+    assert result.original.stdout == result.rewrite.stdout == f"42 True\n{folder}\n"
+    assert (folder / "state.txt").read_text() == "41"
+    assert sorted(p.name for p in folder.iterdir()) == ["original.py", "state.txt"]
+
+
+def test_a_program_reading_beside_its_folder_runs_in_place(tmp_path):
+    (tmp_path / "data.txt").write_text("2.5\n")
+    folder = tmp_path / "scripts"
+    folder.mkdir()
+    program = "print(float(open('../data.txt').read()) * 2)\n"
+    result = _verify_plain(folder, program, program)
+    assert result.verdict == "match" and result.original.numbers == [5.0]
 
 
 def test_verify_without_numbers_is_an_error(tmp_path):

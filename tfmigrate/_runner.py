@@ -418,9 +418,31 @@ def enter_folder(filename: str) -> None:
     os.chdir(folder)
 
 
+def pin_source(source: str, filename: str) -> None:
+    """Make `filename`'s lines in linecache those of `source`, for good.
+
+    A rewrite runs under its original's name, so the file on disk is the
+    original. AutoGraph asks linecache to re-read a function's file from disk
+    before converting it (`linecache.updatecache`); it would then convert the
+    original's function at that line, not the rewrite's.
+    """
+    lines = source.splitlines(True)
+    entry = (len(source), None, lines, filename)
+    linecache.cache[filename] = entry
+    update = linecache.updatecache
+
+    def updatecache(name, module_globals=None):
+        if name == filename:
+            linecache.cache[filename] = entry
+            return lines
+        return update(name, module_globals)
+
+    linecache.updatecache = updatecache
+
+
 def run_as_main(source: str, filename: str) -> int:
     """Execute source as `__main__`; print a traceback without this runner's frames on failure."""
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    pin_source(source, filename)
     module = types.ModuleType("__main__")
     module.__file__ = filename
     module.__builtins__ = builtins

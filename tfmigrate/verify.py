@@ -11,13 +11,16 @@ program did not run, or neither printed a number).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import tokenize
 from concurrent.futures import ThreadPoolExecutor
@@ -279,22 +282,94 @@ def read_original(path: str) -> str:
         return handle.read()
 
 
+# A folder up to this size is copied for each run, so that neither run sees what the other wrote.
+ISOLATE_MAX_BYTES = 256 * 2**20
+ISOLATE_MAX_FILES = 5000
+
+
+def _small_folder(folder: str) -> bool:
+    """Whether `folder` (all of it, symlinks not followed) is small enough to copy for a run."""
+    size = count = 0
+    for root, dirs, files in os.walk(folder):
+        for name in files:
+            count += 1
+            try:
+                size += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                return False
+            if count > ISOLATE_MAX_FILES or size > ISOLATE_MAX_BYTES:
+                return False
+    return True
+
+
+@contextlib.contextmanager
+def _own_copy(path: str):
+    """(the path of `path` in a fresh copy of its folder, that copy's folder); None if it cannot be copied."""
+    folder = os.path.dirname(os.path.abspath(path))
+    temporary = tempfile.mkdtemp(prefix="tfmigrate-verify-")
+    try:
+        copy = os.path.join(temporary, os.path.basename(folder) or "root")
+        try:
+            shutil.copytree(folder, copy, symlinks=True)
+        except (OSError, shutil.Error):
+            yield None
+        else:
+            yield os.path.join(copy, os.path.basename(path)), copy
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _moved_back(run: RunResult, copy: str, folder: str) -> RunResult:
+    """`run` as if it had run in `folder`: the copy's path replaced in what it printed."""
+    stdout, stderr = run.stdout.replace(copy, folder), run.stderr.replace(copy, folder)
+    error = run.error.replace(copy, folder) if run.error else run.error
+    return RunResult(run.mode, run.returncode, stdout, stderr, extract_numbers(stdout), error, run.seconds)
+
+
+def _run_both(original_source, original_path, original_mode, rewrite_source, rewrite_filename, rewrite_mode,
+              options, isolate: bool):
+    """The two runs, side by side: each in its own copy of its folder when it is small, else in place."""
+    folders = {os.path.dirname(os.path.abspath(p)) for p in (original_path, rewrite_filename)}
+    if isolate and all(_small_folder(f) for f in folders):
+        with _own_copy(original_path) as first_copy, _own_copy(rewrite_filename) as second_copy:
+            if first_copy is not None and second_copy is not None:
+                original, rewrite = _run_pair(original_source, first_copy[0], original_mode,
+                                              rewrite_source, second_copy[0], rewrite_mode, options)
+                original = _moved_back(original, first_copy[1], os.path.dirname(os.path.abspath(original_path)))
+                rewrite = _moved_back(rewrite, second_copy[1], os.path.dirname(os.path.abspath(rewrite_filename)))
+                if original.ok:
+                    return original, rewrite
+                # The original may read files beside its folder (`../data`): run both where they are.
+    return _run_pair(original_source, original_path, original_mode, rewrite_source, rewrite_filename, rewrite_mode,
+                     options)
+
+
+def _run_pair(original_source, original_path, original_mode, rewrite_source, rewrite_filename, rewrite_mode,
+              options):
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first = pool.submit(run_program, original_source, original_path, original_mode, **options)
+        second = pool.submit(run_program, rewrite_source, rewrite_filename, rewrite_mode, **options)
+        return first.result(), second.result()
+
+
 def verify(original_path: str, rewrite_source: str, *, rewrite_filename: Optional[str] = None,
            rtol: float = 1e-5, atol: float = 0.0, timeout: float = 300, original_mode: str = "tf1",
            rewrite_mode: str = "tf2", deterministic: bool = False, seed: int = 0,
-           python: str = sys.executable) -> VerifyResult:
+           python: str = sys.executable, isolate: bool = True) -> VerifyResult:
     """Run the original (in `original_mode`) and the rewrite (plain TF2) side by side and compare.
 
     The rewrite runs as `rewrite_filename` (default: the original's path), so
-    it sees the same folder. Raises OSError if the original cannot be read.
+    it sees the same folder. With `isolate`, each run gets its own copy of
+    that folder when it is small (ISOLATE_MAX_BYTES, ISOLATE_MAX_FILES): a
+    checkpoint or log one run writes is not what the other reads. What they
+    print is reported with the real folder's path. Raises OSError if the
+    original cannot be read.
     """
     original_source = read_original(original_path)
     rewrite_filename = rewrite_filename or original_path
     options = dict(timeout=timeout, deterministic=deterministic, seed=seed, python=python)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        first = pool.submit(run_program, original_source, original_path, original_mode, **options)
-        second = pool.submit(run_program, rewrite_source, rewrite_filename, rewrite_mode, **options)
-        original, rewrite = first.result(), second.result()
+    original, rewrite = _run_both(original_source, original_path, original_mode, rewrite_source, rewrite_filename,
+                                  rewrite_mode, options, isolate)
     verdict, reason, comparison = _verdict(original, rewrite, rtol, atol)
     return VerifyResult(original_path, rewrite_filename, original, rewrite, comparison, verdict, reason)
 
