@@ -292,6 +292,25 @@ class _Binder(Visitor):
         return False
 
 
+class _GlobalFinder(Visitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.found = True
+        raise StopWalk
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self.found = True
+        raise StopWalk
+
+
+def _binds_globals(node: cst.CSTNode) -> bool:
+    finder = _GlobalFinder()
+    walk(node, finder)
+    return finder.found
+
+
 def _bound_names(node: cst.CSTNode) -> Set[str]:
     """Names a statement binds (assignment targets, loop variables, defs)."""
     binder = _Binder()
@@ -311,6 +330,7 @@ class Converter:
         self.specs: Dict[str, Placeholder] = {}  # every placeholder, by parameter name
         self.order: List[str] = []  # placeholders in definition order
         self.variables: Set[str] = set()
+        self.containers: Set[str] = set()  # dicts, lists and tuples of variables (also in ``variables``)
         self.tensors: Dict[str, Tensor] = {}
         self.train_ops: Dict[str, TrainOp] = {}
         self.inits: Set[str] = set()
@@ -463,6 +483,8 @@ class Converter:
         if isinstance(stmt, cst.If):
             return [self.if_statement(stmt, in_loop)]
         if isinstance(stmt, cst.FunctionDef):
+            if self.computes_only(stmt):
+                return [stmt]  # TensorFlow ops on its arguments and variables run eagerly as written
             if isinstance(stmt.body, cst.IndentedBlock):
                 with self.masked(function_locals(stmt)):
                     body = self.block(stmt.body.body, in_loop=False)
@@ -475,6 +497,29 @@ class Converter:
         if isinstance(stmt, cst.Try):
             return [self.try_statement(stmt, in_loop)]
         return [self.plain(stmt)]
+
+    def computes_only(self, func: cst.FunctionDef) -> bool:
+        """Does ``func`` only compute with TensorFlow ops (a model function such as
+        ``def neural_net(x): ...``), so that calling it on eager tensors gives what
+        its graph gave? Not if it makes placeholders, sessions, variables, layers
+        or optimizers, runs or feeds anything, calls a function that makes
+        variables, binds globals, or reads a graph tensor that becomes a function."""
+        if self._builds_graph(func):
+            return False
+        finder = _CallFinder(self, {"get_variable", *LAYERS})
+        walk(func, finder)
+        if finder.found:
+            return False
+        fetches = _FetchFinder(self)
+        walk(func, fetches)
+        if fetches.found:
+            return False
+        free = _names_in(func) - function_locals(func)
+        if free & (self.graph_names() | self.factories):
+            return False
+        mentions = _Mentions(set())
+        walk(func, mentions)  # a feed_dict anywhere
+        return not mentions.found and not _binds_globals(func)
 
     def _builds_graph(self, node: cst.CSTNode) -> bool:
         finder = _CallFinder(self, PLACEHOLDERS | SESSIONS | VARIABLES | set(OPTIMIZERS))
@@ -771,6 +816,13 @@ class Converter:
                 self.rebind(single)
                 self.variables.add(single)
                 return [node.with_changes(value=self.fetches(value))]
+        if single is not None and self.holds_variables(value):
+            # `weights = {'h1': tf.Variable(...), ...}`: variables, looked up at each use.
+            self.need_module_level(node, single, in_loop, "variable")
+            self.rebind(single)
+            self.variables.add(single)
+            self.containers.add(single)
+            return [node.with_changes(value=self.graph_expr(value)[0])]
         if single is not None and isinstance(value, cst.Dict) and self.is_feed_dict(value):
             self.rebind(single)
             self.feeds[single] = value
@@ -795,6 +847,20 @@ class Converter:
         if single is not None and name is not None:
             self.eager_values.add(single)
         return [node.with_changes(value=new_value)]
+
+    def holds_variables(self, value: cst.BaseExpression) -> bool:
+        """A dict, list or tuple literal of ``tf.Variable(...)`` calls."""
+        if isinstance(value, cst.Dict):
+            items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+            if len(items) != len(value.elements):
+                return False
+        elif isinstance(value, (cst.List, cst.Tuple)):
+            items = [e.value for e in value.elements if isinstance(e, cst.Element)]
+            if len(items) != len(value.elements):
+                return False
+        else:
+            return False
+        return bool(items) and all(self.call_name(item) in VARIABLES for item in items)
 
     def python2_division(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         """``tf.div(x, y)``: TF1 divides as Python 2 did, by the dtype of ``x`` (``y`` is cast to it).
@@ -1042,7 +1108,7 @@ class Converter:
             return
         for table in (self.placeholders, self.tensors, self.train_ops, self.optimizers, self.feeds):
             table.pop(name, None)
-        for names in (self.variables, self.inits, self.sessions, self.eager_values):
+        for names in (self.variables, self.containers, self.inits, self.sessions, self.eager_values):
             names.discard(name)
 
     def drop_binding(self, node, name: Optional[str], names: Set[str], what: str) -> None:
@@ -1444,6 +1510,8 @@ class Converter:
             return "{" + ", ".join(items) + "}"
         if isinstance(node, cst.Name):
             name = node.value
+            if name in self.containers:
+                raise Unsupported(node, f"fetching {name}, a container of variables, as a whole")
             if name in self.variables:
                 return f"{name}.numpy()"
             if name in self.tensors:

@@ -220,3 +220,61 @@ def test_tf_div_forgets_the_dtype_of_a_name_bound_again():
             print(sess.run(tf.div(a, 2.)), sess.run(x, feed_dict={x: 1.0}))
     """
     assert "tf.div" in reason(source)
+
+
+def test_a_model_function_is_kept_and_a_dict_of_variables_stays_variables():
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        weights = {'h': tf.Variable(tf.ones([2, 1]))}
+        def net(inputs):
+            hidden = tf.matmul(inputs, weights['h'])
+            return hidden + 1.0
+        out = net(x)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, feed_dict={x: [[1.0, 2.0]]}))
+            print(sess.run(weights['h']))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        weights = {'h': tf.Variable(tf.ones([2, 1]))}
+        def net(inputs):
+            hidden = tf.matmul(inputs, weights['h'])
+            return hidden + 1.0
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def out(x):
+            return net(x)
+
+        print(out([[1.0, 2.0]]).numpy())
+        print(weights['h'].numpy())
+    """)
+
+
+@pytest.mark.parametrize("source, why", [
+    # a function that makes variables: calling it at each use would make new ones
+    ("""\
+    import tensorflow as tf
+    x = tf.placeholder(tf.float32, [None, 2])
+    def net(inputs):
+        w = tf.Variable(tf.ones([2, 1]))
+        hidden = tf.matmul(inputs, w)
+        return hidden
+    out = net(x)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(out, feed_dict={x: [[1.0, 2.0]]}))
+    """, "graph tensor hidden is used outside a session run"),
+    # the whole dict fetched at once
+    ("""\
+    import tensorflow as tf
+    weights = {'h': tf.Variable(tf.ones([2, 1]))}
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(weights))
+    """, "fetching weights, a container of variables, as a whole"),
+])
+def test_model_functions_and_variable_dicts_the_rewrite_cannot_keep_go_to_compat(source, why):
+    assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
+    outcome = process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=True))
+    assert "import tensorflow.compat.v1 as tf" in outcome.new_text
