@@ -1155,13 +1155,14 @@ class Converter:
         self.order.append(name)
         self.changed = True
 
+    def spec(self, param: str) -> str:
+        """``tf.TensorSpec(shape, dtype)`` of a placeholder."""
+        p = self.specs[param]
+        shape = self.code(p.shape) if p.shape is not None else "None"
+        return f"{self.tf}.TensorSpec({shape}, {self.code(p.dtype)})"
+
     def signature(self, params: Sequence[str]) -> str:
-        specs = []
-        for param in params:
-            p = self.specs[param]
-            shape = self.code(p.shape) if p.shape is not None else "None"
-            specs.append(f"{self.tf}.TensorSpec({shape}, {self.code(p.dtype)})")
-        return f"@{self.tf}.function(input_signature=[{', '.join(specs)}])"
+        return f"@{self.tf}.function(input_signature=[{', '.join(self.spec(p) for p in params)}])"
 
     def ordered(self, names: Set[str]) -> Tuple[str, ...]:
         """Placeholders in definition order; those with a default last (Python needs it)."""
@@ -1985,6 +1986,10 @@ class _FetchRewriter(_SkipNames):
             raise Unsupported(original, f"session {value} is used for more than run() (passed on or stored)")
         if value in c.graphs:
             raise Unsupported(original, f"graph {value} is used for more than `with {value}.as_default():`")
+        if value in c.placeholders and id(original) in self.printed and value in c.specs:
+            # `print(X)` showed the placeholder's description; its TF2 counterpart is its TensorSpec.
+            c.changed = True
+            return c.expr(c.spec(value))
         if value in c.placeholders:
             raise Unsupported(original, f"placeholder {value} is used outside a feed (in Python code or a loop body)")
         if value in c.inits:
@@ -1996,10 +2001,12 @@ class _FetchRewriter(_SkipNames):
         return updated
 
     printing = 0  # inside print(...)
+    printed: Set[int] = frozenset()  # names passed to print(...) themselves
 
     def visit_Call(self, node: cst.Call) -> bool:
         if isinstance(node.func, cst.Name) and node.func.value == "print":
             self.printing += 1
+            self.printed = self.printed | {id(a.value) for a in node.args if isinstance(a.value, cst.Name)}
         # A run/eval call is rewritten whole in leave_Call: its parts are not plain code.
         return not self.is_fetch_call(node)
 

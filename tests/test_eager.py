@@ -278,3 +278,31 @@ def test_model_functions_and_variable_dicts_the_rewrite_cannot_keep_go_to_compat
     assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
     outcome = process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=True))
     assert "import tensorflow.compat.v1 as tf" in outcome.new_text
+
+
+def test_printing_a_placeholder_prints_its_tensor_spec():
+    assert fix("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 3])
+        print(X)
+        y = X * 2.0
+        with tf.Session() as sess:
+            print(sess.run(y, feed_dict={X: [[1.0, 2.0, 3.0]]}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        print(tf.TensorSpec([None, 3], tf.float32))
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def y(X):
+            return X * 2.0
+
+        print(y([[1.0, 2.0, 3.0]]).numpy())
+    """)
+    # anything else done with a placeholder in plain Python still keeps the file on compat
+    assert reason("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 3])
+        print(X.shape)
+        with tf.Session() as sess:
+            print(sess.run(X * 2.0, feed_dict={X: [[1.0, 2.0, 3.0]]}))
+    """) == "kept on tensorflow.compat.v1: placeholder X is used outside a feed (in Python code or a loop body)"
