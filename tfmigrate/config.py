@@ -39,9 +39,7 @@ What a user can rely on:
 """
 from __future__ import annotations
 
-import difflib
 import functools
-import hashlib
 import json
 import os
 import re
@@ -147,6 +145,8 @@ class Config:
             "root": self.root if self.per_file_ignores else "",  # the root only matters to these globs
         }
         text = json.dumps(settings, sort_keys=True, separators=(",", ":"))
+        import hashlib  # only the cache needs a fingerprint: not at every start
+
         return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -385,6 +385,8 @@ class _Reader:
         return out
 
     def _suggestion(self, key: str) -> str:
+        import difflib  # only for a misspelt key
+
         close = difflib.get_close_matches(key.replace("_", "-").lower(), self.KEYS, n=1, cutoff=0.6)
         return f" (did you mean {close[0]!r}?)" if close else f"; known keys: {', '.join(self.KEYS)}"
 
