@@ -559,6 +559,14 @@ class Converter:
 
     # --- with tf.Session() as sess: ------------------------------------
     def with_statement(self, stmt: cst.With, in_loop: bool) -> List[cst.BaseStatement]:
+        if any(self.naming_scope(item) for item in stmt.items):
+            # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.
+            stmt = stmt.with_changes(items=[
+                item.with_changes(item=self.expr(f"{self.tf}.name_scope({self.code(item.item.args[0].value)})"))
+                if self.naming_scope(item) else item
+                for item in stmt.items
+            ])
+            self.changed = True
         for item in stmt.items:
             if self.call_name(item.item) in ("variable_scope", "get_default_graph", "control_dependencies"):
                 raise Unsupported(item, f"`with tf.{self.call_name(item.item)}(...)` (graph scopes)")
@@ -589,6 +597,17 @@ class Converter:
         if comments:
             body[0] = body[0].with_changes(leading_lines=[*comments, *body[0].leading_lines])
         return body
+
+    def naming_scope(self, item: cst.WithItem) -> bool:
+        """``with tf.variable_scope(name):`` in a program that never reuses variables: in
+        TF2 a ``tf.name_scope``. Sharing (``reuse``) keeps the program on compat."""
+        call = item.item
+        if self.call_name(call) != "variable_scope" or item.asname is not None or len(call.args) != 1:
+            return False
+        arg = call.args[0]
+        if arg.star or (arg.keyword is not None and arg.keyword.value != "name_or_scope"):
+            return False
+        return self.text is not None and "reuse" not in self.text
 
     def is_session_item(self, item: cst.WithItem) -> bool:
         node = item.item
@@ -2039,8 +2058,16 @@ class _LeftoverFinder(Visitor):
     def __init__(self, converter: Converter) -> None:
         self.c = converter
         self.inner: Set[int] = set()
+        self.scopes: Set[int] = set()  # variable_scope calls that become name_scope
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self.c.naming_scope(node):
+            self.scopes.add(id(node.item))
 
     def visit_Call(self, node: cst.Call) -> Optional[bool]:
+        if id(node) in self.scopes:
+            walk(node.args[0], self)
+            return False
         name = self.c.call_name(node)
         if name == "summary.FileWriter":
             walk(node.args[0], self) if node.args else None

@@ -107,7 +107,7 @@ def test_print_of_a_symbolic_tensor_does_not_block_the_rewrite():
      "class M holds TensorFlow graph objects or a session"),
     ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nq = tf.FIFOQueue(3, tf.float32)\n",
      "tf.FIFOQueue: queues and queue runners (a TF1 input pipeline)"),
-    ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nwith tf.variable_scope('a'):\n    y = x * 2\n",
+    ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\nwith tf.variable_scope('a', reuse=True):\n    y = x * 2\n",
      "tf.variable_scope has no TensorFlow 2 equivalent"),
     ("import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef run(sess):\n    return sess.run(x * 2, feed_dict={x: 1.0})\n",
      "placeholder x is used outside a feed"),
@@ -306,3 +306,22 @@ def test_printing_a_placeholder_prints_its_tensor_spec():
         with tf.Session() as sess:
             print(sess.run(X * 2.0, feed_dict={X: [[1.0, 2.0, 3.0]]}))
     """) == "kept on tensorflow.compat.v1: placeholder X is used outside a feed (in Python code or a loop body)"
+
+
+def test_a_variable_scope_that_never_shares_becomes_a_name_scope():
+    source = """\
+        import tensorflow as tf
+        with tf.variable_scope('layer1'):
+            w = tf.get_variable("w", shape=[2], initializer=tf.zeros_initializer())
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(w))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+        with tf.name_scope('layer1'):
+            w = tf.Variable(tf.zeros_initializer()(shape=[2]), name="w")
+        print(w.numpy())
+    """)
+    shared = source.replace("with tf.variable_scope('layer1'):", "with tf.variable_scope('layer1', reuse=tf.AUTO_REUSE):")
+    assert reason(shared) == "kept on tensorflow.compat.v1: tf.variable_scope has no TensorFlow 2 equivalent"
