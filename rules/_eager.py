@@ -157,6 +157,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
     "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
+    "contrib.layers.flatten",
 })
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
@@ -995,6 +996,12 @@ class Converter:
                 at_call.append(f"{arg.keyword.value}={self.code(arg.value)}")
             else:
                 build.append(f"{arg.keyword.value}={self.code(arg.value)}")
+        built_from = [a for a in call.args if a.keyword is None][1:] + [
+            a for a in call.args if a.keyword is not None and a.keyword.value not in ("inputs", *spec.dropped, *spec.call_keywords)]
+        for arg in built_from:
+            if _names_in(arg.value) & self.graph_names():
+                # The layer is built once, before any value is fed: it cannot depend on one.
+                raise Unsupported(arg, f"tf.{name} configured with a graph tensor ({self.code(arg.value)})")
         layer = self.fresh(f"{self.target}_layer")
         self.layers.append(layer)
         self.pending.append(self.stmt(f"{layer} = {self.tf}.keras.layers.{spec.keras}({', '.join(build)})\n"))
@@ -1912,6 +1919,10 @@ class _GraphExpr(_SkipNames):
             return self.c.decay(updated, name)
         if name == "div":
             return self.c.python2_division(original, updated)
+        if name == "contrib.layers.flatten" and len(updated.args) == 1 and updated.args[0].keyword is None:
+            # Keras's Flatten keeps the batch dimension and the static size of the rest, as contrib's did.
+            self.c.changed = True
+            return self.c.expr(f"{self.c.tf}.keras.layers.Flatten()({self.c.code(updated.args[0].value)})")
         if name is not None and (name.startswith("contrib.") or name in PLACEHOLDERS | SESSIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
         if name is not None and _queue_api(name):

@@ -325,3 +325,30 @@ def test_a_variable_scope_that_never_shares_becomes_a_name_scope():
     """)
     shared = source.replace("with tf.variable_scope('layer1'):", "with tf.variable_scope('layer1', reuse=tf.AUTO_REUSE):")
     assert reason(shared) == "kept on tensorflow.compat.v1: tf.variable_scope has no TensorFlow 2 equivalent"
+
+
+def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_a_feed():
+    assert fix("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 2, 2])
+        flat = tf.contrib.layers.flatten(X)
+        with tf.Session() as sess:
+            print(sess.run(flat, feed_dict={X: [[[1.0, 2.0], [3.0, 4.0]]]}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2, 2], tf.float32)])
+        def flat(X):
+            return tf.keras.layers.Flatten()(X)
+
+        print(flat([[[1.0, 2.0], [3.0, 4.0]]]).numpy())
+    """)
+    # tf.layers.dropout(x, rate, noise_shape): a layer built once cannot take a fed value
+    assert reason("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 2])
+        is_training = tf.placeholder(tf.bool)
+        out = tf.layers.dropout(X, 0.7, is_training)
+        with tf.Session() as sess:
+            print(sess.run(out, feed_dict={X: [[1.0, 2.0]], is_training: False}))
+    """) == "kept on tensorflow.compat.v1: tf.layers.dropout configured with a graph tensor (is_training)"
