@@ -1572,7 +1572,7 @@ class Converter:
                 self._unfed(node, param)
         new = new.visit(_Substitute(values, self))
         code = self.code(new)
-        if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)):
+        if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) and not getattr(new, "lpar", ()):
             code = f"({code})"  # `.numpy()` binds tighter than the operators in it
         return f"{code}.numpy()"
 
@@ -1992,6 +1992,9 @@ class _FetchRewriter(_SkipNames):
             c.changed = True
             return saved
         method, receiver = func.attr.value, func.value
+        if self.evaluates_expression(original):
+            c.changed = True
+            return c.expr(c.fetch(receiver, c.feed_values(c.feed_arg(original, 0))))
         if method == "run" and isinstance(receiver, cst.Name) and receiver.value in c.sessions:
             fetch = _tf.argument(original, 0, "fetches")
             if fetch is None:
@@ -2040,8 +2043,20 @@ class _FetchRewriter(_SkipNames):
         # A run/eval call is rewritten whole in leave_Call: its parts are not plain code.
         return not self.is_fetch_call(node)
 
+    def evaluates_expression(self, node: cst.Call) -> bool:
+        """``tf.matmul(a, b).eval()``: an expression of TensorFlow ops evaluated in the default session."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "eval" or isinstance(func.value, cst.Name):
+            return False
+        if any(a.keyword is None or a.keyword.value not in ("feed_dict", "session") for a in node.args[1:]) or (
+                node.args and node.args[0].keyword is not None and node.args[0].keyword.value not in ("feed_dict", "session")):
+            return False
+        return self.c.mentions_graph(func.value)
+
     def is_fetch_call(self, node: cst.Call) -> bool:
         c = self.c
+        if self.evaluates_expression(node):
+            return True
         if not isinstance(node.func, cst.Attribute) or not isinstance(node.func.value, cst.Name):
             return False
         method, receiver = node.func.attr.value, node.func.value.value

@@ -352,3 +352,21 @@ def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_
         with tf.Session() as sess:
             print(sess.run(out, feed_dict={X: [[1.0, 2.0]], is_training: False}))
     """) == "kept on tensorflow.compat.v1: tf.layers.dropout configured with a graph tensor (is_training)"
+
+
+def test_eval_of_an_expression_in_an_interactive_session_becomes_numpy():
+    assert fix("""\
+        import tensorflow as tf
+        sess = tf.InteractiveSession()
+        m = tf.constant([[3., 3.]])
+        print(tf.matmul(m, tf.transpose(m)).eval())
+        print((m * 2).eval())
+        x = tf.placeholder(tf.float32)
+        print(tf.square(x).eval(feed_dict={x: 3.0}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        m = tf.constant([[3., 3.]])
+        print(tf.matmul(m, tf.transpose(m)).numpy())
+        print((m * 2).numpy())
+        print(tf.square(tf.constant(3.0, tf.float32)).numpy())
+    """)
