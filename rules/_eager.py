@@ -312,6 +312,23 @@ def _binds_globals(node: cst.CSTNode) -> bool:
     return finder.found
 
 
+class _AssignFinder(Visitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("assign", "assign_add", "assign_sub"):
+            self.found = True
+            raise StopWalk
+
+
+def _assigns(node: cst.CSTNode) -> bool:
+    """Does ``node`` call an ``assign``/``assign_add``/``assign_sub`` method?"""
+    finder = _AssignFinder()
+    walk(node, finder)
+    return finder.found
+
+
 def _bound_names(node: cst.CSTNode) -> Set[str]:
     """Names a statement binds (assignment targets, loop variables, defs)."""
     binder = _Binder()
@@ -332,6 +349,8 @@ class Converter:
         self.order: List[str] = []  # placeholders in definition order
         self.variables: Set[str] = set()
         self.containers: Set[str] = set()  # dicts, lists and tuples of variables (also in ``variables``)
+        self.open_sessions: Set[str] = set()  # sessions created and not closed (or whose `with` has not ended)
+        self.runs_changed_variables = False  # a run so far may have changed a variable
         self.tensors: Dict[str, Tensor] = {}
         self.train_ops: Dict[str, TrainOp] = {}
         self.inits: Set[str] = set()
@@ -580,8 +599,12 @@ class Converter:
             if item.asname is not None:
                 if not isinstance(item.asname.name, cst.Name):
                     raise Unsupported(item, "a session bound to something other than a name")
+                self.open_session(item.item, item.asname.name.value)
                 self.sessions.add(item.asname.name.value)
         body = self.block(stmt.body.body, in_loop)
+        for item in session_items:
+            if item.asname is not None:
+                self.open_sessions.discard(item.asname.name.value)  # the `with` closed it
         self.changed = True
         others = [item for item in stmt.items if item not in session_items]
         if others:
@@ -727,6 +750,7 @@ class Converter:
                 return self.writer_call(value, method, small)
             if isinstance(receiver, cst.Name) and receiver.value in self.sessions:
                 if method == "close":
+                    self.open_sessions.discard(receiver.value)
                     self.changed = True
                     return None
                 if method == "run":
@@ -734,8 +758,10 @@ class Converter:
             if method == "run" and self.is_op(receiver):
                 # `init.run()`, `train.run(feed_dict=...)` (InteractiveSession)
                 if isinstance(receiver, cst.Name) and receiver.value in self.inits or self.call_name(receiver) in INITIALIZERS:
+                    self.initialise(value)
                     self.changed = True
                     return None
+                self.note_runs(receiver)
                 return self.run_statement(value, targets=None, fetch=receiver, feeds=self.feed_arg(value, 0))
         return [small.with_changes(value=self.fetches(value))]
 
@@ -776,6 +802,7 @@ class Converter:
             # Eager code has no graph: `with g.as_default():` just runs its body.
             return self.drop_binding(node, single, self.graphs, "a graph")
         if name in SESSIONS:
+            self.open_session(value, single)
             return self.drop_binding(node, single, self.sessions, "a session")
         if name in INITIALIZERS:
             return self.drop_binding(node, single, self.inits, "an initializer")
@@ -1136,6 +1163,27 @@ class Converter:
             table.pop(name, None)
         for names in (self.variables, self.containers, self.inits, self.sessions, self.eager_values):
             names.discard(name)
+
+    def open_session(self, node, name: Optional[str]) -> None:
+        """A session starts; TF1 gave each open session its own copy of every variable."""
+        others = self.open_sessions - {name}
+        if others:
+            raise Unsupported(node, f"a second session open while {sorted(others)[0]} is (each session had its own "
+                                    "copy of the variables; eager code has one)")
+        if name is not None:
+            self.open_sessions.add(name)
+
+    def initialise(self, node) -> None:
+        """An initializer run: nothing in eager code, unless runs may have changed a variable
+        since (then TF1 started the variables over, and eager variables would keep their values)."""
+        if self.runs_changed_variables:
+            raise Unsupported(node, "variables initialised again after runs changed them (TF1 starts them "
+                                    "over; eager variables would keep their values)")
+
+    def note_runs(self, fetched) -> None:
+        """Remember whether running ``fetched`` may change a variable (a train op or an assign)."""
+        if _names_in(fetched) & (set(self.train_ops) | set(self.updates)) or _assigns(fetched):
+            self.runs_changed_variables = True
 
     def drop_binding(self, node, name: Optional[str], names: Set[str], what: str) -> None:
         """``sess = tf.Session()`` and the like: remembered, and the statement removed."""
@@ -1600,8 +1648,10 @@ class Converter:
         inits = [e for e in elements if self.is_init(e)]
         if inits:
             if len(inits) == len(elements) and targets is None:
+                self.initialise(call)
                 return None
             raise Unsupported(call, "an initializer fetched together with other tensors")
+        self.note_runs(fetch)
         if not trains:
             if targets is None:
                 return self.discarded(elements, values)
@@ -2001,6 +2051,7 @@ class _FetchRewriter(_SkipNames):
                 raise Unsupported(original, "session.run() without fetches")
             if any(isinstance(e, cst.Name) and e.value in c.train_ops for e in _elements(fetch.value)):
                 raise Unsupported(original, "a train op run inside an expression")
+            c.note_runs(fetch.value)
             c.changed = True
             return c.expr(c.fetch(fetch.value, c.feed_values(c.feed_arg(original, 1))))
         if method == "eval" and isinstance(receiver, cst.Name) and (

@@ -370,3 +370,49 @@ def test_eval_of_an_expression_in_an_interactive_session_becomes_numpy():
         print((m * 2).numpy())
         print(tf.square(tf.constant(3.0, tf.float32)).numpy())
     """)
+
+
+@pytest.mark.parametrize("source, why", [
+    ("""\
+    import tensorflow as tf
+    W = tf.Variable(10)
+    inc = W.assign_add(5)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(inc)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(W))
+    """, "variables initialised again after runs changed them (TF1 starts them over; eager variables would keep "
+         "their values)"),
+    ("""\
+    import tensorflow as tf
+    W = tf.Variable(10)
+    sess1 = tf.Session()
+    sess2 = tf.Session()
+    sess1.run(W.initializer)
+    sess2.run(W.initializer)
+    print(sess1.run(W.assign_add(10)))
+    print(sess2.run(W.assign_sub(2)))
+    """, "a second session open while sess1 is (each session had its own copy of the variables; eager code has one)"),
+])
+def test_sessions_that_each_had_their_own_variables_keep_the_program_on_compat(source, why):
+    assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
+
+
+def test_sessions_one_after_another_that_only_read_stay_idiomatic():
+    assert fix("""\
+        import tensorflow as tf
+        W = tf.Variable(10)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(W))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(W * 2))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        W = tf.Variable(10)
+        print(W.numpy())
+        print((W * 2).numpy())
+    """)
