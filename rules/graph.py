@@ -307,10 +307,12 @@ class KeptOnCompat(Rule):
     """A graph program that `fix` keeps on `tensorflow.compat.v1`.
 
     What it finds: TF1 graph programs that use something the graph-to-eager
-    rewrite does not understand (a session held by a class or passed between
-    functions, `tf.get_variable` and variable scopes, a feed dict that is not
-    a dict of placeholders, a graph built inside a loop, ...). The finding
-    says what stopped it.
+    rewrite does not understand or cannot reproduce (a session held by a
+    class or passed between functions, two sessions each with its own copy of
+    the variables, variables initialised again after training, variable
+    scopes with reuse, seeded random ops run in sessions, a feed dict that is
+    not a dict of placeholders, a graph built inside a loop, ...). The
+    finding says what stopped it.
 
     Fix (unsafe): `import tensorflow.compat.v1 as tf` and
     `tf.disable_v2_behavior()`, which run TF1 code unchanged on TF 2.x. The
