@@ -478,10 +478,10 @@ class Converter:
             if id(stmt) not in self.generated:
                 continue
             if i > 0 and not _starts_blank(stmt):
-                out[i] = stmt = stmt.with_changes(leading_lines=[cst.EmptyLine(), *stmt.leading_lines])
+                out[i] = stmt = stmt.with_changes(leading_lines=[cst.EmptyLine(indent=False), *stmt.leading_lines])
             if i + 1 < len(out) and not _starts_blank(out[i + 1]):
                 nxt = out[i + 1]
-                out[i + 1] = nxt.with_changes(leading_lines=[cst.EmptyLine(), *nxt.leading_lines])
+                out[i + 1] = nxt.with_changes(leading_lines=[cst.EmptyLine(indent=False), *nxt.leading_lines])
                 if id(nxt) in self.generated:
                     self.generated.add(id(out[i + 1]))
         return out
