@@ -157,7 +157,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
     "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
-    "contrib.layers.flatten",
+    "contrib.layers.flatten", "train.checkpoint_exists",
 })
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
@@ -552,7 +552,10 @@ class Converter:
         if isinstance(stmt.orelse, cst.If):
             new = new.with_changes(orelse=self.if_statement(stmt.orelse, in_loop))
         elif isinstance(stmt.orelse, cst.Else):
-            other = self.block(stmt.orelse.body.body, in_loop) or [self.stmt("pass")]
+            other = self.block(stmt.orelse.body.body, in_loop)
+            if not other and not _own_comments(stmt.orelse, trailing=True):
+                return new.with_changes(orelse=None)  # `else: sess.run(init)`: nothing left to do
+            other = other or [self.stmt("pass")]
             new = new.with_changes(orelse=stmt.orelse.with_changes(body=stmt.orelse.body.with_changes(body=other)))
         return new
 
@@ -1127,15 +1130,34 @@ class Converter:
         method = func.attr.value
         session = _tf.argument(call, 0, "sess")
         path = _tf.argument(call, 1, "save_path")
-        extra = [a for a in call.args if a is not session and a is not path]
+        step = _tf.argument(call, 2, "global_step") if method == "save" else None
+        extra = [a for a in call.args if a is not session and a is not path and a is not step]
         if method not in ("save", "restore") or path is None or extra:
             raise Unsupported(call, f"saver.{method}() beyond saving or restoring to a path")
         if session is None or not (isinstance(session.value, cst.Name) and session.value.value in self.sessions):
             raise Unsupported(call, f"saver.{method}() with something other than the program's session")
         target = self.code(self.fetches(path.value))
+        if method == "save" and step is not None:
+            return self.numbered_save(func.value.value, path.value, step.value)
         if method == "save":
             return self.expr(f"{func.value.value}.write({target})")
         return self.expr(f"{func.value.value}.read({target})")
+
+    def numbered_save(self, saver: str, path: cst.BaseExpression, step: cst.BaseExpression) -> cst.BaseExpression:
+        """``saver.save(sess, "dir/name", global_step=step)``: TF1 wrote ``dir/name-<step>``, kept the
+        last five and recorded them in ``dir/checkpoint``; a ``tf.train.CheckpointManager`` does the same."""
+        if not isinstance(path, cst.SimpleString) or path.prefix.lower() not in ("", "r"):
+            raise Unsupported(path, "saver.save(..., global_step=...) to a path that is not a plain string")
+        folder, _, name = path.evaluated_value.rpartition("/")
+        if not name:
+            raise Unsupported(path, "saver.save(..., global_step=...) to a folder path")
+        quote = path.quote
+        folder = folder or "."
+        if quote in folder or quote in name or "\\" in folder + name:
+            raise Unsupported(path, "saver.save(..., global_step=...) to a path with quotes or escapes")
+        step_code = self.code(self.fetches(step))
+        return self.expr(f"{self.tf}.train.CheckpointManager({saver}, {quote}{folder}{quote}, max_to_keep=5, "
+                         f"checkpoint_name={quote}{name}{quote}).save(checkpoint_number={step_code})")
 
     @contextlib.contextmanager
     def masked(self, names: Set[str]):
@@ -2037,6 +2059,14 @@ class _FetchRewriter(_SkipNames):
             return updated
         if c.call_name(original) == "div":
             return c.python2_division(original, updated)
+        if c.call_name(original) == "train.checkpoint_exists" and len(updated.args) == 1 and not updated.args[0].keyword:
+            # A checkpoint a tf.train.Checkpoint writes is known by its index file.
+            c.changed = True
+            prefix = updated.args[0].value
+            code = c.code(prefix)
+            if not isinstance(prefix, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString)):
+                code = f"({code})"
+            return c.expr(f'{c.tf}.io.gfile.exists({code} + ".index")')
         saved = c.saver_call(original)
         if saved is not None:
             c.changed = True

@@ -30,7 +30,8 @@ def _handled_by_eager(name: str) -> bool:
 
     return (name in _eager.LAYERS or name in _eager.DECAYS or name in _eager.INITIALIZERS_V2
             or name in ("get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients",
-                        "summary.merge_all", "summary.FileWriter", "div"))
+                        "summary.merge_all", "summary.FileWriter", "div", "train.checkpoint_exists",
+                        "contrib.layers.flatten"))
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -232,6 +233,14 @@ class RemovedSymbol(_TFNames):
     VALID = ["import tensorflow as tf\nx = tf.Variable(1.0)\n"]
     INVALID = [Invalid("import tensorflow as tf\nsaver = tf.train.Saver()\n")]
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.saver_lists = set()  # `tf.global_variables` in `tf.train.Saver(tf.global_variables())`
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _tf.call_name(self, node) == "train.Saver":
+            self.saver_lists.update(id(a.value.func) for a in node.args if isinstance(a.value, cst.Call))
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         name = self.tf_attribute(node)
         if not name:
@@ -249,7 +258,8 @@ class RemovedSymbol(_TFNames):
         from . import graph
 
         result = graph.plan(self.context)
-        if _handled_by_eager(name) and result.eager is not None:
+        # `tf.global_variables()` given to `tf.train.Saver` goes with the Saver.
+        if (_handled_by_eager(name) or id(node) in self.saver_lists) and result.eager is not None:
             self.report(node, f"`tf.{name}` does not exist in TensorFlow 2: the graph-to-eager rewrite replaces it",
                         program_fix=graph.GRAPH_TO_EAGER)
             return

@@ -416,3 +416,52 @@ def test_sessions_one_after_another_that_only_read_stay_idiomatic():
         print(W.numpy())
         print((W * 2).numpy())
     """)
+
+
+def test_a_numbered_save_and_a_resume_from_the_latest_checkpoint():
+    assert fix("""\
+        import tensorflow as tf
+        w = tf.Variable(1.0)
+        step = tf.Variable(0, trainable=False)
+        sess = tf.Session()
+        saver = tf.train.Saver(tf.global_variables())
+        ckpt = tf.train.get_checkpoint_state('./model')
+        if ckpt and tf.train.checkpoint_exists(ckpt.model_checkpoint_path):
+            saver.restore(sess, ckpt.model_checkpoint_path)
+        else:
+            sess.run(tf.global_variables_initializer())
+        saver.save(sess, './model/w.ckpt', global_step=step)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable(1.0)
+        step = tf.Variable(0, trainable=False)
+        saver = tf.train.Checkpoint(step=step, w=w)
+        ckpt = tf.train.get_checkpoint_state('./model')
+        if ckpt and tf.io.gfile.exists(ckpt.model_checkpoint_path + ".index"):
+            saver.read(ckpt.model_checkpoint_path)
+        tf.train.CheckpointManager(saver, './model', max_to_keep=5, checkpoint_name='w.ckpt').save(checkpoint_number=step)
+    """)
+    # a computed path cannot be split into the manager's folder and name here
+    assert reason("""\
+        import tensorflow as tf
+        w = tf.Variable(1.0)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        saver = tf.train.Saver()
+        saver.save(sess, 'model/' + 'w.ckpt', global_step=1)
+    """) == "kept on tensorflow.compat.v1: saver.save(..., global_step=...) to a path that is not a plain string"
+
+
+def test_check_predicts_the_status_fix_reaches_for_a_saver_of_every_variable():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable(1.0)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        saver = tf.train.Saver(tf.global_variables())
+        saver.save(sess, './w.ckpt')
+    """)
+    checked = process_text(source, "case.py", Options(fix=False))
+    fixed = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert checked.status.value == fixed.status.value == "idiomatic"
+    assert "saver = tf.train.Checkpoint(w=w)" in fixed.new_text
