@@ -1112,6 +1112,9 @@ class Converter:
         if call.args and not (len(call.args) == 1 and call.args[0].keyword in (None,) and
                               self.call_name(call.args[0].value) in everything):
             raise Unsupported(call, "tf.train.Saver with arguments (a variable list or options)")
+        self.notes.append((call, "tf.train.Checkpoint writes object-based checkpoints: it cannot read back what "
+                                 "TF1's tf.train.Saver wrote (start from a fresh folder, or load old values with "
+                                 "tf.train.load_checkpoint)"))
         objects = [*sorted(self.variables), *self.layers, *sorted(self.optimizers)]
         objects += [o for o in self.optimizer_objects if o not in objects]
         if not objects:
@@ -1430,8 +1433,9 @@ class Converter:
                         raise Unsupported(raw, "a learning rate computed from placeholders")
                     value = tensor.func  # Keras calls a callable learning rate at every step
                     if name == "train.MomentumOptimizer":
-                        self.notes.append((call, "with a changing learning rate, TF1 Momentum scales the whole "
-                                                 "accumulated step by the current rate, Keras SGD each step by its own"))
+                        self.notes.append((call, "not numerically equivalent: with a changing learning rate, TF1 "
+                                                 "Momentum scales the whole accumulated step by the current rate, "
+                                                 "Keras SGD each step by its own"))
                 else:
                     value = self.code(self.graph_expr(raw)[0])
                 positional = param == "learning_rate" and not parts and param not in keywords
@@ -1441,7 +1445,7 @@ class Converter:
             if key not in written:
                 parts.append(f"{key}={default}")
         if spec.note:
-            self.notes.append((call, spec.note))
+            self.notes.append((call, f"not numerically equivalent: {spec.note}"))
         return self.expr(f"{self.tf}.optimizers.{spec.keras}({', '.join(parts)})")
 
     def is_minimize(self, value, method: str = "minimize") -> bool:

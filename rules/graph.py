@@ -338,7 +338,7 @@ class KeptOnCompat(Rule):
         result = plan(self.context)
         if result.eager is not None:
             for where, note in result.notes:
-                self.report(where, f"not numerically equivalent: {note}", fixable=False, status=Status.IDIOMATIC)
+                self.report(where, note, fixable=False, status=Status.IDIOMATIC)
             return
         where = result.where if result.where is not None else node.body[0]
         fallback = getattr(result, "statement", None)
