@@ -287,9 +287,7 @@ def _install_kind() -> str:
     except importlib.metadata.PackageNotFoundError:
         return ""
     editable = bool(direct) and json.loads(direct).get("dir_info", {}).get("editable", False)
-    kind = " (editable install" if editable else " ("
-    kind += ", " if editable else ""
-    return kind + _bytecode() + ")"
+    return f" ({'editable install, ' if editable else ''}{_bytecode()})"
 
 
 def _bytecode() -> str:

@@ -524,11 +524,9 @@ class Converter:
         its graph gave? Not if it makes placeholders, sessions, variables, layers
         or optimizers, runs or feeds anything, calls a function that makes
         variables, binds globals, or reads a graph tensor that becomes a function."""
-        if self._builds_graph(func):
-            return False
-        finder = _CallFinder(self, {"get_variable", *LAYERS})
-        walk(func, finder)
-        if finder.found:
+        makers = _CallFinder(self, PLACEHOLDERS | SESSIONS | VARIABLES | set(OPTIMIZERS) | {"get_variable", *LAYERS})
+        walk(func, makers)
+        if makers.found:
             return False
         fetches = _FetchFinder(self)
         walk(func, fetches)
@@ -764,7 +762,6 @@ class Converter:
                     self.initialise(value)
                     self.changed = True
                     return None
-                self.note_runs(receiver)
                 return self.run_statement(value, targets=None, fetch=receiver, feeds=self.feed_arg(value, 0))
         return [small.with_changes(value=self.fetches(value))]
 
@@ -900,17 +897,10 @@ class Converter:
 
     def holds_variables(self, value: cst.BaseExpression) -> bool:
         """A dict, list or tuple literal of ``tf.Variable(...)`` calls."""
-        if isinstance(value, cst.Dict):
-            items = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
-            if len(items) != len(value.elements):
-                return False
-        elif isinstance(value, (cst.List, cst.Tuple)):
-            items = [e.value for e in value.elements if isinstance(e, cst.Element)]
-            if len(items) != len(value.elements):
-                return False
-        else:
+        if not isinstance(value, (cst.Dict, cst.List, cst.Tuple)) or not value.elements:
             return False
-        return bool(items) and all(self.call_name(item) in VARIABLES for item in items)
+        return all(isinstance(e, (cst.DictElement, cst.Element)) and self.call_name(e.value) in VARIABLES
+                   for e in value.elements)
 
     def python2_division(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         """``tf.div(x, y)``: TF1 divides as Python 2 did, by the dtype of ``x`` (``y`` is cast to it).
@@ -2133,9 +2123,10 @@ class _FetchRewriter(_SkipNames):
         func = node.func
         if not isinstance(func, cst.Attribute) or func.attr.value != "eval" or isinstance(func.value, cst.Name):
             return False
-        if any(a.keyword is None or a.keyword.value not in ("feed_dict", "session") for a in node.args[1:]) or (
-                node.args and node.args[0].keyword is not None and node.args[0].keyword.value not in ("feed_dict", "session")):
-            return False
+        for index, arg in enumerate(node.args):  # eval(feed_dict=None, session=None), feed_dict first
+            if (arg.keyword is None and index > 0) or (
+                    arg.keyword is not None and arg.keyword.value not in ("feed_dict", "session")):
+                return False
         return self.c.mentions_graph(func.value)
 
     def is_fetch_call(self, node: cst.Call) -> bool:
