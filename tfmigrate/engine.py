@@ -11,15 +11,18 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
-import libcst as cst
-from libcst._nodes.base import CSTNode
+from ._startup import cached_dataclass_code
 
-from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
-from .names import Transformer, Visitor, walk
-from .positions import Span, code_for, module_code, spans
-from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
-from .registry import dispatch_table
-from .rule import Context, ProgramFix, Report, Rule
+with cached_dataclass_code():  # libcst's node classes: their generated methods compiled once, then loaded
+    import libcst as cst
+    from libcst._nodes.base import CSTNode
+
+    from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
+    from .names import Transformer, Visitor, walk
+    from .positions import Span, code_for, module_code, spans
+    from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
+    from .registry import dispatch_table
+    from .rule import Context, ProgramFix, Report, Rule
 
 MAX_FIX_PASSES = 10
 UNUSED_SUPPRESSION = "TFM900"
