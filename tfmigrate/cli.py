@@ -396,6 +396,35 @@ def _terminate(signum, frame) -> None:
 
 
 def main() -> None:
+    """The ``tfmigrate`` command: run it, then leave without the interpreter's teardown.
+
+    By then every file is written and closed and every child process reaped; freeing each
+    module and libcst object one by one would only add about 30 ms to every run.
+    """
+    try:
+        _main()
+        status = 0
+    except SystemExit as done:
+        status = _status(done.code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be said there
+            pass
+    os._exit(status)
+
+
+def _status(code) -> int:
+    """The exit status Python gives ``sys.exit(code)``."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _main() -> None:
     import signal
     import threading
 
