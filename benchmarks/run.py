@@ -287,7 +287,16 @@ def _install_kind() -> str:
     except importlib.metadata.PackageNotFoundError:
         return ""
     editable = bool(direct) and json.loads(direct).get("dir_info", {}).get("editable", False)
-    return f" ({'editable install, ' if editable else ''}{_bytecode()})"
+    return f" ({'editable install, ' if editable else ''}{_bytecode()}, {_startup_cache()})"
+
+
+def _startup_cache() -> str:
+    """Whether libcst's generated dataclass methods are cached (`python -m tfmigrate.precompile`
+    or any earlier run writes them) or will be compiled by the first run."""
+    from tfmigrate._startup import cache_path
+
+    path = cache_path()
+    return "start-up cache written" if path and os.path.exists(path) else "no start-up cache yet"
 
 
 def _bytecode() -> str:

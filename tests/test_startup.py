@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tfmigrate._startup import cached_dataclass_code
+from tfmigrate._startup import CodeCache, cached_dataclass_code
 
 
 def make_point():
@@ -36,24 +36,23 @@ def test_first_import_compiles_and_writes_then_later_imports_load(tmp_path):
     path = str(tmp_path / "codes.marshal")
     with cached_dataclass_code(path) as cache:
         behaves(make_point())
-    assert cache.compiled == len(cache.used) > 0
-    assert os.path.getsize(path) > 0
+    compiled = cache.compiled
+    assert compiled == len(cache.used) > 0
     assert "exec" not in vars(dataclasses)  # the hook is gone after the block
+    assert set(CodeCache(path).codes) == set(cache.used)  # what a later process reads
 
-    with cached_dataclass_code(path) as again:
+    with cached_dataclass_code(path) as again:  # the same process: the file is not read again
         behaves(make_point())
-    assert again.compiled == 0 and set(again.used) == set(cache.used)
+    assert again is cache and again.compiled == compiled
 
 
 def test_a_broken_cache_file_is_ignored_and_replaced(tmp_path):
     path = tmp_path / "codes.marshal"
     path.write_bytes(b"\xe3 not marshal data")
+    assert CodeCache(str(path)).codes == {}
     with cached_dataclass_code(str(path)) as cache:
         behaves(make_point())
-    assert cache.compiled > 0
-    with cached_dataclass_code(str(path)) as again:
-        behaves(make_point())
-    assert again.compiled == 0
+    assert cache.compiled > 0 and set(CodeCache(str(path)).codes) == set(cache.used)
 
 
 def test_an_unwritable_cache_location_only_costs_the_compile(tmp_path):
@@ -78,7 +77,7 @@ def test_an_error_inside_the_block_restores_dataclasses_and_writes_nothing(tmp_p
 
 CHILD = """
 import json, sys
-from tfmigrate._startup import cached_dataclass_code
+from tfmigrate._startup import CodeCache, cached_dataclass_code
 with cached_dataclass_code(sys.argv[1]) as cache:
     import libcst
 source = "def f(a, *, b=1):\\n    return [x ** 2 for x in a if x]  # squares\\n"
@@ -102,3 +101,29 @@ def test_libcst_imported_through_the_cache_parses_and_prints(tmp_path):
     for run in runs:
         assert run["round_trip"] and run["equal"]
         assert run["name"].startswith("Name(\n    value='x',")
+
+
+def test_a_block_inside_another_uses_the_outer_cache_written_once_at_its_end(tmp_path):
+    outer_path, inner_path = tmp_path / "outer.marshal", tmp_path / "inner.marshal"
+    with cached_dataclass_code(str(outer_path)) as outer:
+        with cached_dataclass_code(str(inner_path)) as inner:
+            behaves(make_point())
+        assert inner is outer and not outer_path.exists()
+        make_point()
+    assert not inner_path.exists() and set(CodeCache(str(outer_path)).codes) == set(outer.used)
+
+
+def test_precompile_writes_the_bytecode_and_the_start_up_cache():
+    from tfmigrate._startup import cache_path
+
+    done = subprocess.run([sys.executable, "-m", "tfmigrate.precompile"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    path = cache_path()
+    assert done.stdout.startswith("tfmigrate.precompile: bytecode compiled in ")
+    assert done.stdout.rstrip().endswith(f"start-up cache {path} ({len(CodeCache(path).codes)} methods)")
+    assert len(CodeCache(path).codes) > 600
+    import importlib.util
+
+    import tfmigrate.rules._eager as eager
+
+    assert os.path.exists(importlib.util.cache_from_source(eager.__file__))

@@ -39,6 +39,7 @@ class CodeCache:
         self.codes: Dict[str, CodeType] = _load(path)
         self.used: Dict[str, CodeType] = {}
         self.compiled = 0  # texts not found in the cache, compiled here
+        self.written = 0  # how many of those the file holds
 
     def exec(self, source, globals=None, locals=None):  # noqa: A002 (the signature of exec)
         if type(source) is str:
@@ -53,7 +54,7 @@ class CodeCache:
 
     def save(self) -> None:
         """Write the cache if this import compiled anything; atomically, or not at all."""
-        if not self.compiled or self.path is None:
+        if self.compiled == self.written or self.path is None:
             return
         codes = self.codes if len(self.codes) <= _LIMIT else self.used
         temporary = f"{self.path}.{os.getpid()}.tmp"
@@ -65,6 +66,8 @@ class CodeCache:
         except OSError:  # a read-only install: every start compiles, as without the cache
             with contextlib.suppress(OSError):
                 os.remove(temporary)
+            return
+        self.written = self.compiled
 
 
 def _load(path: Optional[str]) -> Dict[str, CodeType]:
@@ -78,19 +81,33 @@ def _load(path: Optional[str]) -> Dict[str, CodeType]:
     return codes if type(codes) is dict else {}
 
 
+_loaded: Dict[Optional[str], CodeCache] = {}  # each cache file is read once per process
+_active: Optional[CodeCache] = None  # the cache of the outermost block being run
+
+
 @contextlib.contextmanager
 def cached_dataclass_code(path: Optional[str] = None) -> Iterator[CodeCache]:
-    """Within the block, dataclasses' generated methods come from the cache at ``path``."""
+    """Within the block, dataclasses' generated methods come from the cache at ``path``.
+
+    The file is read by the first block and written at the end of any block that compiled
+    something new. A block inside another one (the engine's import inside ``precompile``) uses the outer
+    block's cache, which is written once, when the outer block ends.
+    """
+    global _active
+    if _active is not None:
+        yield _active
+        return
     import dataclasses
 
-    cache = CodeCache(cache_path() if path is None else path)
-    previous = dataclasses.__dict__.get("exec")
+    path = cache_path() if path is None else path
+    cache = _loaded.get(path)
+    if cache is None:
+        cache = _loaded[path] = CodeCache(path)
     dataclasses.exec = cache.exec  # a module global: found before the builtin
+    _active = cache
     try:
         yield cache
     finally:
-        if previous is None:
-            del dataclasses.exec
-        else:
-            dataclasses.exec = previous
+        _active = None
+        del dataclasses.exec
     cache.save()

@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 from typing import Dict, List, Tuple, Type
 
+from ._startup import cached_dataclass_code
 from .rule import Rule
 
 RULES_PACKAGE = "tfmigrate.rules"
@@ -14,12 +15,10 @@ RULES_PACKAGE = "tfmigrate.rules"
 @functools.lru_cache(maxsize=None)
 def all_rules() -> Tuple[Type[Rule], ...]:
     """Every rule, sorted by code. Modules starting with `_` hold helpers."""
-    package = importlib.import_module(RULES_PACKAGE)
+    with cached_dataclass_code():  # the rule modules' own dataclasses
+        modules = _rule_modules()
     found: Dict[str, Type[Rule]] = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{RULES_PACKAGE}.{info.name}")
+    for module in modules:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value.code:
                 if value.__module__ != module.__name__:
@@ -29,6 +28,12 @@ def all_rules() -> Tuple[Type[Rule], ...]:
                     raise RuntimeError(f"rule code {value.code} is used twice: {other.__name__}, {value.__name__}")
                 found[value.code] = value
     return tuple(found[code] for code in sorted(found))
+
+
+def _rule_modules() -> list:
+    package = importlib.import_module(RULES_PACKAGE)
+    return [importlib.import_module(f"{RULES_PACKAGE}.{info.name}")
+            for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_")]
 
 
 def rules_by_code() -> Dict[str, Type[Rule]]:
