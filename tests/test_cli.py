@@ -159,6 +159,24 @@ def test_missing_path_is_reported(tmp_path):
     assert "nowhere.py: error: " in result.stdout + result.stderr
 
 
+def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(seed):
+    result = run_cli("check", "--output-file", "no/such/folder/report.txt", "quiz.py", cwd=seed)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "error: no/such/folder/report.txt: cannot write: no such file or directory\n"
+
+
+@pytest.mark.skipif(not pathlib.Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_standard_output_is_one_line_and_exit_2(seed):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "tfmigrate", "check", "quiz.py"], cwd=seed, stdout=full,
+                                stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 2
+    assert result.stderr == "error: cannot write the report to standard output: No space left on device\n"
+
+
 def test_rules_and_explain():
     listing = run_cli("rules")
     assert listing.returncode == 0

@@ -139,11 +139,21 @@ def _progress(total: int, settings: _Settings):
 
 def _emit(text: str, output_file: Optional[str]) -> None:
     if output_file:
-        from .sources import write_atomic
+        from .sources import SourceError, write_atomic
 
-        write_atomic(output_file, text.encode("utf-8"))
+        try:
+            write_atomic(output_file, text.encode("utf-8"))
+        except SourceError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
     elif text:
-        click.echo(text, nl=not text.endswith("\n"))
+        try:
+            click.echo(text, nl=not text.endswith("\n"))
+        except BrokenPipeError:  # the reader stopped (`| head`): it has what it wanted
+            pass
+        except OSError as error:
+            click.echo(f"error: cannot write the report to standard output: {error.strerror or error}", err=True)
+            sys.exit(EXIT_ERROR)
 
 
 def _run(paths: Tuple[str, ...], kwargs: dict, *, fix: bool, diff: bool = False):
@@ -409,8 +419,8 @@ def main() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more can be said there
-            pass
+        except (OSError, ValueError):  # a closed pipe (`| head`), a full disk: as Python's own exit
+            status = status or 120
     os._exit(status)
 
 
