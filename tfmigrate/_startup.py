@@ -90,8 +90,8 @@ def cached_dataclass_code(path: Optional[str] = None) -> Iterator[CodeCache]:
     """Within the block, dataclasses' generated methods come from the cache at ``path``.
 
     The file is read by the first block and written at the end of any block that compiled
-    something new. A block inside another one (the engine's import inside ``precompile``) uses the outer
-    block's cache, which is written once, when the outer block ends.
+    something new. A block inside another one (the engine's import inside ``precompile``) uses
+    the outer block's cache, which is written once, when the outer block ends.
     """
     global _active
     if _active is not None:
@@ -103,11 +103,15 @@ def cached_dataclass_code(path: Optional[str] = None) -> Iterator[CodeCache]:
     cache = _loaded.get(path)
     if cache is None:
         cache = _loaded[path] = CodeCache(path)
+    previous = vars(dataclasses).get("exec")
     dataclasses.exec = cache.exec  # a module global: found before the builtin
     _active = cache
     try:
         yield cache
     finally:
         _active = None
-        del dataclasses.exec
+        if previous is None:
+            del dataclasses.exec
+        else:
+            dataclasses.exec = previous
     cache.save()
