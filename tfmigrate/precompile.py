@@ -14,7 +14,6 @@ Safe to run again at any time: it rewrites only what is missing or stale.
 from __future__ import annotations
 
 import compileall
-import os
 import sys
 
 
@@ -34,7 +33,7 @@ def main() -> int:
 
         all_rules()
     path = cache_path()
-    if path is None or not os.path.exists(path):
+    if path is None or cache.written != cache.compiled:
         where = "this Python keeps no bytecode" if path is None else f"{path} could not be written"
         print(f"tfmigrate.precompile: bytecode compiled; no start-up cache: {where}", file=sys.stderr)
         return 0
