@@ -139,8 +139,10 @@ def test_original_prints_the_recorded_numbers(runs, folder):
     if "prints" in info:
         printed = _numbers(result["stdout"])
         assert len(printed) == len(info["prints"])
+        # Recorded on one CPU: another CPU's kernels (AMD vs Intel vector paths) round
+        # differently, a few parts in a million after a thousand steps.
         for got, want in zip(printed, info["prints"]):
-            assert math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-12), (got, want)
+            assert math.isclose(got, want, rel_tol=2e-5, abs_tol=1e-12), (got, want)
 
 
 @needs_tf
