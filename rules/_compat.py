@@ -5,7 +5,8 @@ from typing import List, Optional
 
 import libcst as cst
 
-from tfmigrate.names import StopWalk, Visitor, dotted_name, walk
+from tfmigrate.names import dotted_name
+from tfmigrate.traverse import StopWalk, Visitor, walk
 
 from . import _eager, _tf
 

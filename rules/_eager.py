@@ -26,7 +26,8 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import StopWalk, Transformer, Visitor, fresh_name, function_locals, walk
+from tfmigrate.names import fresh_name, function_locals
+from tfmigrate.traverse import StopWalk, Transformer, Visitor, walk
 from tfmigrate.positions import code_for
 
 from . import _tf

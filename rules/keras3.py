@@ -6,7 +6,8 @@ from typing import Optional, Set
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability
-from tfmigrate.names import Visitor, fresh_name, walk
+from tfmigrate.names import fresh_name
+from tfmigrate.traverse import Visitor, walk
 from tfmigrate.rule import Invalid, Rule
 
 from . import _tf

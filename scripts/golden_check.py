@@ -21,6 +21,8 @@ import os
 import pathlib
 import random
 import sys
+import textwrap
+from concurrent.futures import ProcessPoolExecutor
 from typing import Dict, Iterator, Tuple
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -44,7 +46,7 @@ def _programs(extra) -> Iterator[Tuple[str, str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and "import tensorflow" in node.value:
                 count += 1
-                yield f"tests/{path.stem}/{count:03d}.py", node.value
+                yield f"tests/{path.stem}/{count:03d}.py", textwrap.dedent(node.value)
     for folder in extra:
         base = pathlib.Path(folder).resolve()
         for path in sorted(base.rglob("*.py")):
@@ -78,6 +80,11 @@ def _outcome(text: str, name: str) -> dict:
     return result
 
 
+def _outcome_of(program: Tuple[str, str]) -> dict:
+    name, text = program
+    return _outcome(text, name)
+
+
 def _key(name: str) -> str:
     return hashlib.sha1(name.encode()).hexdigest()[:16]
 
@@ -89,9 +96,11 @@ def main(argv) -> int:
     mode, out = argv[0], pathlib.Path(argv[1])
     out.mkdir(parents=True, exist_ok=True)
     seen = differ = 0
-    for name, text in _programs(argv[2:]):
+    programs = list(_programs(argv[2:]))
+    with ProcessPoolExecutor(max_workers=int(os.environ.get("GOLDEN_JOBS", "2"))) as pool:
+        outcomes = list(pool.map(_outcome_of, programs, chunksize=8))
+    for (name, text), got in zip(programs, outcomes):
         seen += 1
-        got = _outcome(text, name)
         path = out / f"{_key(name)}.json"
         if mode == "record":
             path.write_text(json.dumps({"name": name, "outcome": got}, indent=1), encoding="utf-8")

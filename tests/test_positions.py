@@ -7,7 +7,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tfmigrate.names import Visitor, walk
+from tfmigrate.traverse import Visitor, walk
 from tfmigrate.positions import code_for, module_code, spans
 
 SOURCES = {

@@ -18,7 +18,7 @@ with cached_dataclass_code():  # libcst's node classes: their generated methods 
     from libcst._nodes.base import CSTNode
 
     from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
-    from .names import Transformer, Visitor, walk
+    from .traverse import Transformer, Visitor, walk
     from .positions import Span, code_for, module_code, spans
     from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
     from .registry import dispatch_table
