@@ -8,7 +8,7 @@ import libcst as cst
 from tfmigrate.names import dotted_name
 from tfmigrate.traverse import StopWalk, Visitor, walk
 
-from . import _eager, _tf
+from . import _tf, _vocab
 
 _SWITCHES = ("disable_v2_behavior", "disable_eager_execution")
 
@@ -42,10 +42,7 @@ class _GraphFinder(Visitor):
     def visit_Call(self, node: cst.Call) -> None:
         name = _tf.call_name(self.context, node)
         if name is not None and (
-            name in _eager.PLACEHOLDERS
-            or name in _eager.SESSIONS
-            or name in _eager.INITIALIZERS
-            or (name.startswith("train.") and name.endswith("Optimizer"))
+            name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name)
         ):
             self.found = True
         elif any(a.keyword is not None and a.keyword.value == "feed_dict" for a in node.args):

@@ -16,7 +16,7 @@ import libcst as cst
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _eager, _tf
+from . import _compat, _eager, _tf, _vocab
 
 
 @dataclass
@@ -114,7 +114,7 @@ class Placeholder(GraphRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.tf(node)
-        if name in ("placeholder", "placeholder_with_default"):
+        if name in _vocab.PLACEHOLDERS:
             self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2: pass the value as a function argument")
 
 
@@ -139,7 +139,7 @@ class Session(GraphRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.tf(node)
-        if name in ("Session", "InteractiveSession"):
+        if name in _vocab.SESSIONS:
             self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2: code runs eagerly")
 
 
@@ -173,13 +173,13 @@ class SessionRun(GraphRule):
         self.sessions = set()
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        if self.tf(node.value) in ("Session", "InteractiveSession"):
+        if self.tf(node.value) in _vocab.SESSIONS:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     self.sessions.add(target.target.value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        if self.tf(node.item) in ("Session", "InteractiveSession") and node.asname is not None:
+        if self.tf(node.item) in _vocab.SESSIONS and node.asname is not None:
             if isinstance(node.asname.name, cst.Name):
                 self.sessions.add(node.asname.name.value)
 
@@ -223,7 +223,7 @@ class VariableInitializer(GraphRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.tf(node)
-        if name in _eager.INITIALIZERS:
+        if name in _vocab.INITIALIZERS:
             self.flag(node, f"`tf.{name}` is not needed in TensorFlow 2: variables initialise when created")
 
 
@@ -254,8 +254,8 @@ class TrainOptimizer(GraphRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.tf(node)
-        if name is not None and name.startswith("train.") and name.endswith("Optimizer"):
-            keras = _eager.OPTIMIZERS.get(name)
+        if _vocab.is_tf1_optimizer(name):
+            keras = _vocab.OPTIMIZERS.get(name)
             if keras is None:
                 self.flag(node, f"`tf.{name}` has no TensorFlow 2 equivalent")
                 return
@@ -287,7 +287,7 @@ class Minimize(GraphRule):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         name = self.tf(node.value)
-        if name is not None and name.startswith("train.") and name.endswith("Optimizer"):
+        if _vocab.is_tf1_optimizer(name):
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
                     self.optimizers.add(target.target.value)
@@ -298,7 +298,7 @@ class Minimize(GraphRule):
             return
         receiver = func.value
         name = self.tf(receiver)
-        tf1 = name is not None and name.startswith("train.") and name.endswith("Optimizer")
+        tf1 = _vocab.is_tf1_optimizer(name)
         if tf1 or (isinstance(receiver, cst.Name) and receiver.value in self.optimizers):
             self.flag(node, "`minimize` builds a TF1 train op: use a `tf.function` train step with `tf.GradientTape`")
 

@@ -14,24 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _tf
-
-# Handled by the graph rules (TFM001-TFM006), which rewrite the program around them.
-GRAPH_NAMES = {
-    "placeholder", "placeholder_with_default", "Session", "InteractiveSession",
-    "global_variables_initializer", "initialize_all_variables", "variables_initializer",
-    "local_variables_initializer", "initialize_local_variables",
-}
-
-
-def _handled_by_eager(name: str) -> bool:
-    """Names the graph-to-eager rewrite turns into TF2 code of their own."""
-    from . import _eager
-
-    return (name in _eager.LAYERS or name in _eager.DECAYS or name in _eager.INITIALIZERS_V2
-            or name in ("get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients",
-                        "summary.merge_all", "summary.FileWriter", "div", "train.checkpoint_exists",
-                        "contrib.layers.flatten"))
+from . import _tf, _vocab
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -246,9 +229,9 @@ class RemovedSymbol(_TFNames):
         if not name:
             return
         table = _tf.api()
-        if name in GRAPH_NAMES or (name.startswith("train.") and name.endswith("Optimizer")):
+        if name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name):
             return
-        if name.startswith("contrib.") and not _handled_by_eager(name) or name == "contrib":
+        if name.startswith("contrib.") and not _vocab.rewritten_by_eager(name) or name == "contrib":
             new = table.get("compat_renames", {}).get(name)
             hint = f": use `tf.{new}`" if new else ""
             self.report(node, f"`tf.{name}`: tf.contrib was removed in TensorFlow 2{hint}", status=Status.MANUAL)
@@ -259,7 +242,7 @@ class RemovedSymbol(_TFNames):
 
         result = graph.plan(self.context)
         # `tf.global_variables()` given to `tf.train.Saver` goes with the Saver.
-        if (_handled_by_eager(name) or id(node) in self.saver_lists) and result.eager is not None:
+        if (_vocab.rewritten_by_eager(name) or id(node) in self.saver_lists) and result.eager is not None:
             self.report(node, f"`tf.{name}` does not exist in TensorFlow 2: the graph-to-eager rewrite replaces it",
                         program_fix=graph.GRAPH_TO_EAGER)
             return

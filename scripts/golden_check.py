@@ -96,7 +96,8 @@ def main(argv) -> int:
     mode, out = argv[0], pathlib.Path(argv[1])
     out.mkdir(parents=True, exist_ok=True)
     seen = differ = 0
-    programs = list(_programs(argv[2:]))
+    only = os.environ.get("GOLDEN_ONLY", "")
+    programs = [p for p in _programs(argv[2:]) if p[0].startswith(only)]
     with ProcessPoolExecutor(max_workers=int(os.environ.get("GOLDEN_JOBS", "2"))) as pool:
         outcomes = list(pool.map(_outcome_of, programs, chunksize=8))
     for (name, text), got in zip(programs, outcomes):

@@ -1,0 +1,51 @@
+"""Graph to eager: rewrite a TensorFlow 1 graph program into idiomatic TF2.
+
+The program is read statement by statement, in order, as TF1 builds its graph:
+
+- a placeholder becomes a parameter of the functions that use it, with its
+  dtype and shape kept in their ``tf.TensorSpec`` input signature;
+- a tensor computed from placeholders, variables or other tensors becomes a
+  function computing it (a variable may change between two runs);
+- ``opt.minimize(loss)`` becomes a ``tf.function`` train step with
+  ``tf.GradientTape`` and ``apply_gradients``, returning the loss;
+- sessions and variable initializers disappear: the body runs eagerly;
+- ``sess.run(fetches, feed_dict=...)`` calls the functions with the fed
+  values and takes ``.numpy()`` of what they return.
+
+Three stages, each passing data to the next:
+
+1. ``program.analyse``: facts about the whole program (``Program``), read-only.
+2. ``interpret.interpret``: walks the blocks with a binding table (name -> what
+   it is bound to now, ``bindings.py``) and asks the handler of each TF1 concept
+   what a statement becomes; the result is a plan (``plan.py``). Handlers, one
+   module per concept: ``feeds`` (placeholders and feeds), ``tensors`` (tensors
+   as functions), ``training`` (optimizers, train ops, decays), ``fetches``
+   (runs), ``sessions`` (sessions, graphs, initializers), ``summaries``,
+   ``checkpoints``, ``layers``; ``statements`` routes each simple statement to
+   them. Anything outside what they understand raises ``Unsupported`` with the
+   reason: the caller then keeps the program on ``tensorflow.compat.v1``.
+3. ``plan.emit``: the plan as a module (comments, blank lines, ``pass``); it
+   makes no decision and cannot fail.
+
+Shared: the TF1 vocabulary (``rules/_vocab.py``) and the tree queries (``queries.py``).
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from .interpret import interpret
+from .plan import emit
+from .program import analyse
+from .state import Rewrite, Unsupported
+
+__all__ = ["Unsupported", "to_eager"]
+
+
+def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
+    """The eager rewrite of ``module`` and notes on numerics; raises Unsupported."""
+    program = analyse(module, imports, text)
+    state = Rewrite(program)
+    plan = interpret(state)
+    return emit(module, plan), state.notes

@@ -1,0 +1,83 @@
+"""Checkpoints: ``tf.train.Saver`` as a ``tf.train.Checkpoint`` of the program's objects.
+
+``saver.save(sess, path)`` becomes ``checkpoint.write(path)``, ``saver.restore(sess,
+path)`` ``checkpoint.read(path)``; numbered saves (``global_step=``) a
+``tf.train.CheckpointManager`` that names and keeps checkpoints as the Saver did.
+The new checkpoints are object-based: a finding says that TF1's cannot be read back.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .. import _tf, _vocab
+from . import bindings as B
+from . import fetches
+from .state import Rewrite, Unsupported
+
+FORMAT_NOTE = ("tf.train.Checkpoint writes object-based checkpoints: it cannot read back what TF1's "
+               "tf.train.Saver wrote (start from a fresh folder, or load old values with tf.train.load_checkpoint)")
+
+
+def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
+    """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far."""
+    if call.args and not (len(call.args) == 1 and call.args[0].keyword in (None,) and
+                          s.call_name(call.args[0].value) in _vocab.VARIABLE_LISTS):
+        raise Unsupported(call, "tf.train.Saver with arguments (a variable list or options)")
+    s.note(call, FORMAT_NOTE)
+    objects = [*sorted(s.b.names(B.VARIABLE, B.CONTAINER)), *s.layers, *sorted(s.b.names(B.OPTIMIZER))]
+    objects += [o for o in s.optimizer_objects if o not in objects]
+    if not objects:
+        raise Unsupported(call, "tf.train.Saver before any variable")
+    s.b.rebind(name)
+    s.b.bind(name, B.SAVER)
+    args = ", ".join(f"{o}={o}" for o in objects)
+    return node.with_changes(value=s.expr(f"{s.tf}.train.Checkpoint({args})"))
+
+
+def saver_call(s: Rewrite, call: cst.Call) -> Optional[cst.BaseExpression]:
+    """``saver.save(sess, path)`` / ``saver.restore(sess, path)`` on a converted saver."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and s.b.is_(func.value.value, B.SAVER)):
+        return None
+    method = func.attr.value
+    session = _tf.argument(call, 0, "sess")
+    path = _tf.argument(call, 1, "save_path")
+    step = _tf.argument(call, 2, "global_step") if method == "save" else None
+    extra = [a for a in call.args if a is not session and a is not path and a is not step]
+    if method not in ("save", "restore") or path is None or extra:
+        raise Unsupported(call, f"saver.{method}() beyond saving or restoring to a path")
+    if session is None or not (isinstance(session.value, cst.Name) and s.b.is_(session.value.value, B.SESSION)):
+        raise Unsupported(call, f"saver.{method}() with something other than the program's session")
+    target = s.code(fetches.rewrite(s, path.value))
+    if method == "save" and step is not None:
+        return numbered_save(s, func.value.value, path.value, step.value)
+    if method == "save":
+        return s.expr(f"{func.value.value}.write({target})")
+    return s.expr(f"{func.value.value}.read({target})")
+
+
+def numbered_save(s: Rewrite, saver_name: str, path: cst.BaseExpression, step: cst.BaseExpression) -> cst.BaseExpression:
+    """``saver.save(sess, "dir/name", global_step=step)``: TF1 wrote ``dir/name-<step>``, kept the
+    last five and recorded them in ``dir/checkpoint``; a ``tf.train.CheckpointManager`` does the same."""
+    if not isinstance(path, cst.SimpleString) or path.prefix.lower() not in ("", "r"):
+        raise Unsupported(path, "saver.save(..., global_step=...) to a path that is not a plain string")
+    folder, _, name = path.evaluated_value.rpartition("/")
+    if not name:
+        raise Unsupported(path, "saver.save(..., global_step=...) to a folder path")
+    quote = path.quote
+    folder = folder or "."
+    if quote in folder or quote in name or "\\" in folder + name:
+        raise Unsupported(path, "saver.save(..., global_step=...) to a path with quotes or escapes")
+    step_code = s.code(fetches.rewrite(s, step))
+    return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {quote}{folder}{quote}, max_to_keep=5, "
+                  f"checkpoint_name={quote}{name}{quote}).save(checkpoint_number={step_code})")
+
+
+def checkpoint_exists(s: Rewrite, prefix: cst.BaseExpression) -> cst.BaseExpression:
+    """``tf.train.checkpoint_exists(p)``: a checkpoint a tf.train.Checkpoint writes is known by its index file."""
+    code = s.code(prefix)
+    if not isinstance(prefix, (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString)):
+        code = f"({code})"
+    return s.expr(f'{s.tf}.io.gfile.exists({code} + ".index")')

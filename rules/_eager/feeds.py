@@ -1,0 +1,161 @@
+"""Placeholders and feeds: a placeholder becomes a parameter, a feed the argument passed.
+
+``x = tf.placeholder(tf.float32, [None, 2])`` is removed; each function computing a
+tensor from ``x`` takes it as a parameter, with ``tf.TensorSpec([None, 2], tf.float32)``
+in its input signature (which casts a fed value as a feed did). ``feed_dict={x: v}``
+becomes the argument ``v``.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from .. import _tf
+from . import bindings as B
+from . import fetches
+from .bindings import Placeholder
+from .state import Rewrite, Unsupported
+
+_NUMPY_DTYPES = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool_")
+
+
+def literal_dtype(s: Rewrite, node) -> Optional[str]:
+    """The dtype TF infers for a literal value, as code; None when it is not evident."""
+    tf = s.tf
+    if isinstance(node, cst.UnaryOperation):
+        node = node.expression
+    if isinstance(node, cst.Float):
+        return f"{tf}.float32"
+    if isinstance(node, cst.Integer):
+        return f"{tf}.int32"
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return f"{tf}.bool"
+    if isinstance(node, cst.Call) and s.call_name(node) in ("constant", "cast"):
+        dtype = _tf.argument(node, 1, "dtype")
+        if dtype is not None:
+            return s.code(dtype.value)
+        value = _tf.argument(node, 0, "value")
+        if s.call_name(node) == "constant" and value is not None:
+            return literal_dtype(s, value.value)
+    if isinstance(node, cst.Call):
+        # np.array(..., dtype=np.float32) and the like
+        dtype = _tf.argument(node, None, "dtype")
+        if dtype is not None and isinstance(dtype.value, cst.Attribute):
+            kind = dtype.value.attr.value
+            if kind in _NUMPY_DTYPES:
+                return f"{tf}.{kind.rstrip('_')}"
+    if isinstance(node, (cst.List, cst.Tuple)) and node.elements:
+        kinds = {literal_dtype(s, e.value) for e in node.elements}
+        if len(kinds) == 1:
+            return kinds.pop()
+        if kinds == {f"{tf}.float32", f"{tf}.int32"}:
+            return f"{tf}.float32"
+    return None
+
+
+def placeholder(s: Rewrite, name: str, call: cst.Call, kind: str) -> None:
+    """``name = tf.placeholder(dtype, shape)``: remembered as a parameter; the statement goes."""
+    default = None
+    if kind == "placeholder_with_default":
+        given = _tf.argument(call, 0, "input")
+        shape = _tf.argument(call, 1, "shape")
+        default = given.value if given is not None else None
+        dtype_code = literal_dtype(s, default)
+        if dtype_code is None:
+            raise Unsupported(call, "tf.placeholder_with_default with a default whose dtype is not evident")
+        dtype = cst.Arg(s.expr(dtype_code))
+    else:
+        dtype = _tf.argument(call, 0, "dtype")
+        shape = _tf.argument(call, 1, "shape")
+    if dtype is None:
+        raise Unsupported(call, "a placeholder without a dtype")
+    if name in s.b.specs:
+        raise Unsupported(call, f"placeholder {name} is defined twice")
+    s.b.define(Placeholder(name, dtype.value, shape.value if shape is not None else None, default))
+
+
+def spec(s: Rewrite, param: str) -> str:
+    """``tf.TensorSpec(shape, dtype)`` of a placeholder."""
+    p = s.b.specs[param]
+    shape = s.code(p.shape) if p.shape is not None else "None"
+    return f"{s.tf}.TensorSpec({shape}, {s.code(p.dtype)})"
+
+
+def signature(s: Rewrite, params: Sequence[str]) -> str:
+    return f"@{s.tf}.function(input_signature=[{', '.join(spec(s, p) for p in params)}])"
+
+
+def decorator(s: Rewrite, params: Sequence[str]) -> str:
+    """``@tf.function``, with the input signature of the placeholders it takes."""
+    return signature(s, params) if params else f"@{s.tf}.function"
+
+
+def ordered(s: Rewrite, names: Set[str]) -> Tuple[str, ...]:
+    """Placeholders in definition order; those with a default last (Python needs it)."""
+    specs = s.b.specs
+    required = [p for p in s.b.order if p in names and specs[p].default is None]
+    optional = [p for p in s.b.order if p in names and specs[p].default is not None]
+    return tuple(required + optional)
+
+
+def parameters(s: Rewrite, params: Sequence[str]) -> str:
+    parts = []
+    for param in params:
+        default = s.b.specs[param].default
+        parts.append(f"{param}={s.code(default)}" if default is not None else param)
+    return ", ".join(parts)
+
+
+def is_feed_dict(s: Rewrite, value: cst.Dict) -> bool:
+    keys = [e.key for e in value.elements if isinstance(e, cst.DictElement)]
+    return bool(keys) and len(keys) == len(value.elements) and all(
+        isinstance(k, cst.Name) and s.b.is_(k.value, B.PLACEHOLDER) for k in keys
+    )
+
+
+def feed_arg(call: cst.Call, position: Optional[int]) -> Optional[cst.BaseExpression]:
+    arg = _tf.argument(call, position, "feed_dict")
+    return arg.value if arg is not None else None
+
+
+def feed_values(s: Rewrite, feeds: Optional[cst.BaseExpression]) -> Dict[str, cst.BaseExpression]:
+    """Placeholder -> the value fed, with runs inside the values computed eagerly."""
+    if feeds is None:
+        return {}
+    if isinstance(feeds, cst.Name) and s.b.is_(feeds.value, B.FEED):
+        feeds = s.b.get(feeds.value, B.FEED)
+    if not isinstance(feeds, cst.Dict) or not is_feed_dict(s, feeds):
+        raise Unsupported(feeds, "a feed_dict that is not a dict of placeholders")
+    return {e.key.value: fetches.rewrite(s, e.value) for e in feeds.elements}
+
+
+def call_with_feeds(s: Rewrite, name: str, params: Sequence[str], feeds: Dict[str, cst.BaseExpression], node) -> str:
+    """``name(...)`` with the fed value of each parameter (a default may be left out)."""
+    args = []
+    for param in params:
+        if s.b.specs[param].default is not None:
+            if param in feeds:
+                args.append(f"{param}={s.code(feeds[param])}")
+            continue
+        if param not in feeds:
+            raise Unsupported(node, f"placeholder {param} is not fed where {name} is run")
+        args.append(s.code(feeds[param]))
+    return f"{name}({', '.join(args)})"
+
+
+def values_for(s: Rewrite, params, feeds: Dict[str, cst.BaseExpression], node) -> Dict[str, cst.BaseExpression]:
+    """The value of each parameter a computation needs: fed, or its default."""
+    values = {}
+    for param in params:
+        if param in feeds:
+            values[param] = feeds[param]
+        elif s.b.specs[param].default is not None:
+            values[param] = s.b.specs[param].default
+        else:
+            unfed(node, param)
+    return values
+
+
+def unfed(node, name):
+    raise Unsupported(node, f"placeholder {name} is not fed")

@@ -1,0 +1,326 @@
+"""Fetches and runs: ``sess.run(fetches, feed_dict=...)`` as eager calls.
+
+``sess.run(cost, feed_dict={X: x})`` becomes ``cost(x).numpy()``; a variable's value
+``w.numpy()``; a run with a train op, ``_, c = sess.run([train, cost], ...)``,
+becomes ``c = train(...).numpy()``, the other values fetched with it read before the
+update and the variables after it, as TF1 did.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from .. import _tf, _vocab
+from . import bindings as B
+from . import checkpoints, feeds, queries, sessions, tensors
+from .state import Rewrite, Unsupported
+
+
+def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpression]) -> str:
+    """Code computing what ``sess.run(node, feed_dict=values)`` returned."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        items = [fetch(s, e.value, values) for e in node.elements]
+        if isinstance(node, cst.Tuple):
+            return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
+        return f"[{', '.join(items)}]"
+    if isinstance(node, cst.Dict):
+        items = []
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                raise Unsupported(node, "a fetch dict with ** unpacking")
+            items.append(f"{s.code(element.key)}: {fetch(s, element.value, values)}")
+        return "{" + ", ".join(items) + "}"
+    if isinstance(node, cst.Name):
+        return _fetch_name(s, node, values)
+    new, params = tensors.graph_expr(s, node)
+    new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
+    code = s.code(new)
+    if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) and not getattr(new, "lpar", ()):
+        code = f"({code})"  # `.numpy()` binds tighter than the operators in it
+    return f"{code}.numpy()"
+
+
+def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
+    name = node.value
+    kind = s.b.kind(name)
+    if kind == B.CONTAINER:
+        raise Unsupported(node, f"fetching {name}, a container of variables, as a whole")
+    if kind in (B.VARIABLE, B.EAGER):
+        return f"{name}.numpy()"
+    if kind == B.TENSOR:
+        tensor = s.b.get(name, B.TENSOR)
+        call = feeds.call_with_feeds(s, tensor.func, tensor.params, values, node)
+        if tensor.kind == "summary":
+            return call
+        if tensor.kind == "list":
+            return f"[value.numpy() for value in {call}]"
+        if tensor.kind == "pairs":
+            g, v = s.fresh("grad"), s.fresh("var")
+            return f"[({g}.numpy(), {v}.numpy()) for {g}, {v} in {call}]"
+        if tensor.kind == "op":
+            return f"{call} and None"
+        return f"{call}.numpy()"
+    if kind == B.TRAIN_OP:
+        raise Unsupported(node, "a train op fetched where its value is used")
+    if kind == B.PLACEHOLDER:
+        return s.code(values[name]) if name in values else feeds.unfed(node, name)
+    raise Unsupported(node, f"{name} is fetched but is not a tensor of this program")
+
+
+def is_init(s: Rewrite, node) -> bool:
+    if isinstance(node, cst.Attribute) and node.attr.value == "initializer":
+        return isinstance(node.value, cst.Name) and s.b.is_variable(node.value.value)  # `W.initializer`
+    if isinstance(node, cst.Name):
+        return s.b.is_(node.value, B.INIT)
+    return s.call_name(node) in _vocab.INITIALIZERS
+
+
+def run_statement(s: Rewrite, call: cst.Call, targets, fetched=None, feed=None):
+    """``[targets =] sess.run(fetches, feed_dict)`` as eager statements (None: nothing left)."""
+    if fetched is None:
+        fetch_arg = _tf.argument(call, 0, "fetches")
+        if fetch_arg is None:
+            raise Unsupported(call, "session.run() without fetches")
+        fetched = fetch_arg.value
+        feed = feeds.feed_arg(call, 1)
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value not in ("fetches", "feed_dict", "session"):
+            raise Unsupported(call, f"run({arg.keyword.value}=...)")
+    values = feeds.feed_values(s, feed)
+    if targets is not None:
+        for bound in queries.names_in(targets):
+            s.b.rebind(bound)
+    elements = queries.elements(fetched)
+    trains = [e for e in elements if isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP)]
+    inits = [e for e in elements if is_init(s, e)]
+    if inits:
+        if len(inits) == len(elements) and targets is None:
+            sessions.initialise(s, call)
+            return None
+        raise Unsupported(call, "an initializer fetched together with other tensors")
+    sessions.note_runs(s, fetched)
+    if trains:
+        return run_train(s, call, fetched, elements, trains, targets, values)
+    if targets is None:
+        return discarded(s, elements, values)
+    if isinstance(targets, (cst.Tuple, cst.List)) and isinstance(fetched, (cst.List, cst.Tuple)) and len(
+            targets.elements) == len(fetched.elements) and len(fetched.elements) > 1:
+        code = ", ".join(fetch(s, e.value, values) for e in fetched.elements)  # unpacked at once
+    else:
+        code = fetch(s, fetched, values)
+    return [cst.Assign([cst.AssignTarget(targets)], s.expr(code))]
+
+
+def _update(s: Rewrite, element):
+    tensor = s.b.get(element.value, B.TENSOR) if isinstance(element, cst.Name) else None
+    return tensor.update if tensor is not None else None
+
+
+def discarded(s: Rewrite, elements, values) -> List[cst.BaseSmallStatement]:
+    """A run whose result is thrown away: only what it changes matters."""
+    assigns = [e for e in elements if _update(s, e) is not None]
+    if len(assigns) > 1:
+        if len(assigns) != len(elements):
+            raise Unsupported(elements[0], "assign ops run together with other ops")
+        return run_updates(s, [_update(s, e) for e in assigns], values)
+    out = []
+    for element in elements:
+        tensor = s.b.get(element.value, B.TENSOR) if isinstance(element, cst.Name) else None
+        if tensor is not None:
+            out.append(cst.Expr(s.expr(feeds.call_with_feeds(s, tensor.func, tensor.params, values, element))))
+        elif isinstance(element, cst.Name) and s.b.is_(element.value, B.VARIABLE, B.CONTAINER, B.EAGER):
+            continue
+        else:
+            out.append(cst.Expr(s.expr(fetch(s, element, values))))
+    return out
+
+
+def run_updates(s: Rewrite, updates, values) -> List[cst.BaseSmallStatement]:
+    """``sess.run([update_W, update_b])``: every new value first, then the assigns, as TF1 did."""
+    computed, applied = [], []
+    for var, method, new in updates:
+        expr, params = tensors.graph_expr(s, new)
+        computed.append(s.code(expr.visit(_Substitute(s, feeds.values_for(s, params, values, new)))))
+        applied.append((var, method))
+    new_names = [s.fresh(f"new_{var}") for var, _ in applied]
+    out: List[cst.BaseSmallStatement] = [
+        cst.Assign([cst.AssignTarget(s.expr(", ".join(new_names)))], s.expr(", ".join(computed)))]
+    for (var, method), new in zip(applied, new_names):
+        out.append(cst.Expr(s.expr(f"{var}.{method}({new})")))
+    return out
+
+
+def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):
+    """Fetches run with a train op: the others are read before the update, as in TF1."""
+    if targets is None:
+        target_list: List[Optional[cst.BaseExpression]] = [None] * len(elements)
+    elif not isinstance(fetched, (cst.List, cst.Tuple)):
+        target_list = [targets]
+    elif isinstance(targets, (cst.Tuple, cst.List)) and len(targets.elements) == len(elements) and not any(
+            isinstance(e, cst.StarredElement) for e in targets.elements):
+        target_list = [e.value for e in targets.elements]
+    else:
+        raise Unsupported(call, "the result of a run with a train op is not unpacked name by name")
+    ops = {id(e): s.b.get(e.value, B.TRAIN_OP) for e in elements if isinstance(e, cst.Name)}
+    losses = {ops[id(t)].loss for t in trains}
+    before, after, variables_after = [], [], []
+    for element, target in zip(elements, target_list):
+        if ops.get(id(element)) is not None or (isinstance(element, cst.Name) and element.value in losses):
+            continue
+        if target is None or queries.is_underscore(target):
+            continue
+        read = cst.Assign([cst.AssignTarget(target)], s.expr(fetch(s, element, values)))
+        if isinstance(element, cst.Name) and s.b.is_variable(element.value):
+            variables_after.append(read)  # TF1 hands back a variable as the run leaves it: updated
+        else:
+            before.append(read)
+    for element, target in zip(elements, target_list):
+        op = ops.get(id(element))
+        if op is None:
+            continue
+        call_code = feeds.call_with_feeds(s, op.name, op.params, values, element)
+        loss_target = None
+        for other, other_target in zip(elements, target_list):
+            if isinstance(other, cst.Name) and other.value == op.loss and other_target is not None:
+                loss_target = other_target
+        if loss_target is not None and not queries.is_underscore(loss_target):
+            after.append(cst.Assign([cst.AssignTarget(loss_target)], s.expr(f"{call_code}.numpy()")))
+        else:
+            after.append(cst.Expr(s.expr(call_code)))
+        if target is not None and not queries.is_underscore(target):
+            after.append(cst.Assign([cst.AssignTarget(target)], cst.Name("None")))
+    return before + after + variables_after
+
+
+def rewrite(s: Rewrite, node: cst.BaseExpression) -> cst.BaseExpression:
+    """``node`` with every sess.run / .eval() inside it computed eagerly."""
+    return node.visit(_FetchRewriter(s))
+
+
+class _Substitute(tensors.SkipNames):
+    """Placeholders in a fetched expression replaced by the values fed."""
+
+    def __init__(self, s: Rewrite, values: Dict[str, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.values = values
+        self.s = s
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call):
+        # A function with an input signature casts what it is given: pass fed values as they are.
+        b = self.s.b
+        funcs = {t.func for _, t in b.items(B.TENSOR)} | {t.name for _, t in b.items(B.TRAIN_OP)}
+        if isinstance(original.func, cst.Name) and original.func.value in funcs:
+            args = [
+                new.with_changes(value=self.values[old.value.value])
+                if isinstance(old.value, cst.Name) and old.value.value in self.values else new
+                for old, new in zip(original.args, updated.args)
+            ]
+            return updated.with_changes(args=args)
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name):
+        if original.value in self.values:
+            p = self.s.b.specs[original.value]
+            return self.s.expr(f"{self.s.tf}.constant({self.s.code(self.values[original.value])}, {self.s.code(p.dtype)})")
+        return updated
+
+
+class _FetchRewriter(tensors.SkipNames):
+    """Plain code: sess.run()/x.eval()/op.run() become eager calls."""
+
+    def __init__(self, s: Rewrite) -> None:
+        super().__init__()
+        self.s = s
+        self.printing = 0  # inside print(...)
+        self.printed: set = set()  # names passed to print(...) themselves
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call):
+        s = self.s
+        func = original.func
+        if isinstance(func, cst.Name) and func.value == "print":
+            self.printing -= 1
+        if not isinstance(func, cst.Attribute):
+            return updated
+        name = s.call_name(original)
+        if name == "div":
+            return tensors.python2_division(s, original, updated)
+        if name == "train.checkpoint_exists" and len(updated.args) == 1 and not updated.args[0].keyword:
+            return checkpoints.checkpoint_exists(s, updated.args[0].value)
+        saved = checkpoints.saver_call(s, original)
+        if saved is not None:
+            return saved
+        method, receiver = func.attr.value, func.value
+        if self.evaluates_expression(original):
+            return s.expr(fetch(s, receiver, feeds.feed_values(s, feeds.feed_arg(original, 0))))
+        receiver_name = receiver.value if isinstance(receiver, cst.Name) else None
+        if method == "run" and s.b.is_(receiver_name, B.SESSION):
+            fetched = _tf.argument(original, 0, "fetches")
+            if fetched is None:
+                raise Unsupported(original, "session.run() without fetches")
+            if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched.value)):
+                raise Unsupported(original, "a train op run inside an expression")
+            sessions.note_runs(s, fetched.value)
+            return s.expr(fetch(s, fetched.value, feeds.feed_values(s, feeds.feed_arg(original, 1))))
+        if method == "eval" and s.b.is_(receiver_name, B.TENSOR, B.VARIABLE, B.CONTAINER, B.EAGER):
+            return s.expr(fetch(s, receiver, feeds.feed_values(s, feeds.feed_arg(original, 0))))
+        if method == "run" and s.b.is_(receiver_name, B.TRAIN_OP):
+            raise Unsupported(original, "a train op run inside an expression")
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name):
+        s = self.s
+        value = original.value
+        kind = s.b.kind(value)
+        if kind == B.SESSION:
+            raise Unsupported(original, f"session {value} is used for more than run() (passed on or stored)")
+        if kind == B.GRAPH:
+            raise Unsupported(original, f"graph {value} is used for more than `with {value}.as_default():`")
+        if kind == B.PLACEHOLDER and id(original) in self.printed and value in s.b.specs:
+            # `print(X)` showed the placeholder's description; its TF2 counterpart is its TensorSpec.
+            return s.expr(feeds.spec(s, value))
+        if kind == B.PLACEHOLDER:
+            raise Unsupported(original, f"placeholder {value} is used outside a feed (in Python code or a loop body)")
+        if kind == B.INIT:
+            raise Unsupported(original, f"initializer {value} is used for more than running it")
+        if kind == B.TENSOR and self.printing:
+            return updated  # `print(t)` showed a symbolic tensor in TF1; now it shows the function
+        if kind in (B.TENSOR, B.TRAIN_OP):
+            raise Unsupported(original, f"graph tensor {value} is used outside a session run")
+        return updated
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        if isinstance(node.func, cst.Name) and node.func.value == "print":
+            self.printing += 1
+            self.printed = self.printed | {id(a.value) for a in node.args if isinstance(a.value, cst.Name)}
+        # A run/eval call is rewritten whole in leave_Call: its parts are not plain code.
+        return not self.is_fetch_call(node)
+
+    def evaluates_expression(self, node: cst.Call) -> bool:
+        """``tf.matmul(a, b).eval()``: an expression of TensorFlow ops evaluated in the default session."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value != "eval" or isinstance(func.value, cst.Name):
+            return False
+        for index, arg in enumerate(node.args):  # eval(feed_dict=None, session=None), feed_dict first
+            if (arg.keyword is None and index > 0) or (
+                    arg.keyword is not None and arg.keyword.value not in ("feed_dict", "session")):
+                return False
+        return self.s.mentions_graph(func.value)
+
+    def is_fetch_call(self, node: cst.Call) -> bool:
+        if self.evaluates_expression(node):
+            return True
+        receiver = queries.receiver_name(node)
+        if receiver is None:
+            return False
+        method, b = node.func.attr.value, self.s.b
+        if method in ("save", "restore") and b.is_(receiver, B.SAVER):
+            return True
+        if method == "run":
+            return b.is_(receiver, B.SESSION, B.TRAIN_OP)
+        return method == "eval" and b.is_(receiver, B.TENSOR, B.VARIABLE, B.CONTAINER, B.EAGER)
+
+    def leave_Arg(self, original, updated):
+        if original.keyword is not None and original.keyword.value == "feed_dict":
+            raise Unsupported(original, "a feed_dict passed to something that is not a known session")
+        return super().leave_Arg(original, updated)

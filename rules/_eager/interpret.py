@@ -1,0 +1,164 @@
+"""Stage 2, interpret: read the program block by block, as TF1 builds its graph, and plan
+what each statement becomes.
+
+This is the only stage that decides a construct is not supported (it raises
+:class:`Unsupported` with the reason). Block statements are walked here; what a
+simple statement becomes is decided by the handler of its TF1 concept
+(``statements.py`` routes it). The result is a plan (``plan.py``) for ``emit``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import libcst as cst
+
+from tfmigrate.names import function_locals
+
+from .. import _vocab
+from . import fetches, queries, sessions, statements
+from .plan import Block, Compound, Inline, Keep, Line, Step
+from .state import Rewrite, Unsupported
+
+
+def interpret(s: Rewrite) -> Block:
+    """The plan of the whole module."""
+    if s.p.leftover is not None:
+        raise Unsupported(*s.p.leftover)
+    steps = block(s, s.module.body, in_loop=False)
+    if s.kept_div is not None:  # in code the rewrite kept as it was
+        raise Unsupported(s.kept_div, "tf.div where the rewrite cannot see the dtype it divides")
+    return steps
+
+
+def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool) -> Block:
+    steps: Block = []
+    for stmt in statements_:
+        outer, s.pending = s.pending, []
+        try:
+            branching = isinstance(stmt, (cst.For, cst.While, cst.If, cst.Try))
+            bound = queries.bound_names(stmt) if branching or isinstance(stmt, cst.SimpleStatementLine) else set()
+            if not isinstance(stmt, (cst.If, cst.Try)):
+                # Rebound here (an assignment records it again), or by a later iteration of a loop.
+                for name in bound:
+                    s.b.forget_dtype(name)
+            result = statement(s, stmt, in_loop)
+            if branching:
+                for name in bound:  # bound in a branch or a loop: not known after it
+                    s.b.forget_dtype(name)
+            steps.append(Step(stmt, result, s.pending))
+        except Unsupported as problem:
+            if problem.statement is None:  # the innermost statement names the place
+                problem.statement = stmt
+            raise
+        finally:
+            s.pending = outer
+    return steps
+
+
+def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
+    if not s.mentions_graph(stmt):
+        return _kept(s, stmt)  # a block that uses neither TensorFlow nor the graph: left as it is
+    if isinstance(stmt, cst.With):
+        return with_statement(s, stmt, in_loop)
+    if isinstance(stmt, (cst.For, cst.While)):
+        body = block(s, stmt.body.body, in_loop=True)
+        orelse = block(s, stmt.orelse.body.body, in_loop) if stmt.orelse is not None else None
+        if isinstance(stmt, cst.For):
+            header = stmt.with_changes(iter=fetches.rewrite(s, stmt.iter))
+        else:
+            header = stmt.with_changes(test=fetches.rewrite(s, stmt.test))
+        return Compound(header, body, orelse)
+    if isinstance(stmt, cst.If):
+        return if_statement(s, stmt, in_loop)
+    if isinstance(stmt, cst.FunctionDef):
+        if computes_only(s, stmt) or not isinstance(stmt.body, cst.IndentedBlock):
+            return _kept(s, stmt)  # TensorFlow ops on its arguments and variables run eagerly as written
+        with s.b.masked(function_locals(stmt)):
+            return Compound(stmt, block(s, stmt.body.body, in_loop=False))
+    if isinstance(stmt, cst.ClassDef):
+        if queries.names_in(stmt) & s.b.graph_names() or _builds_graph(s, stmt):
+            raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
+        return _kept(s, stmt)
+    if isinstance(stmt, cst.Try):
+        return try_statement(s, stmt, in_loop)
+    return Keep(statements.plain(s, stmt))
+
+
+def _kept(s: Rewrite, stmt) -> Keep:
+    s.keep(stmt)
+    return Keep(stmt)
+
+
+def computes_only(s: Rewrite, func: cst.FunctionDef) -> bool:
+    """Does ``func`` only compute with TensorFlow ops (a model function such as
+    ``def neural_net(x): ...``), so that calling it on eager tensors gives what
+    its graph gave? Not if it makes placeholders, sessions, variables, layers
+    or optimizers, runs or feeds anything, calls a function that makes
+    variables, binds globals, or reads a graph tensor that becomes a function."""
+    makers = _vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS) | {
+        "get_variable", *_vocab.LAYERS}
+    if queries.calls_of(func, s.call_name, makers, first=True) or s.has_fetch(func):
+        return False
+    free = queries.names_in(func) - function_locals(func)
+    if free & (s.b.graph_names() | s.p.factories):
+        return False
+    return not queries.mentions(func, set()) and not queries.binds_globals(func)  # a feed_dict anywhere
+
+
+def _builds_graph(s: Rewrite, node: cst.CSTNode) -> bool:
+    makers = _vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS)
+    return bool(queries.calls_of(node, s.call_name, makers, first=True))
+
+
+def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
+    body = block(s, stmt.body.body, in_loop)
+    header = stmt.with_changes(test=fetches.rewrite(s, stmt.test))
+    if isinstance(stmt.orelse, cst.If):
+        return Compound(header, body, if_statement(s, stmt.orelse, in_loop))
+    if isinstance(stmt.orelse, cst.Else):
+        # `else: sess.run(init)`: nothing left to do, and the else goes.
+        return Compound(header, body, block(s, stmt.orelse.body.body, in_loop), drop_empty_else=True)
+    return Compound(header, body)
+
+
+def try_statement(s: Rewrite, stmt: cst.Try, in_loop: bool) -> Compound:
+    body = block(s, stmt.body.body, in_loop)
+    handlers = [block(s, h.body.body, in_loop) for h in stmt.handlers]
+    orelse = block(s, stmt.orelse.body.body, in_loop) if stmt.orelse else None
+    final = block(s, stmt.finalbody.body.body, in_loop) if stmt.finalbody else None
+    return Compound(stmt, body, orelse, handlers=handlers, finalbody=final)
+
+
+_GRAPH_SCOPES = ("variable_scope", "get_default_graph", "control_dependencies")
+
+
+def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
+    """``with tf.Session() as sess:`` runs its body eagerly in the statement's place; other
+    `with` statements keep their items, with runs in them computed eagerly."""
+    if any(s.p.naming_scope(item) for item in stmt.items):
+        # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.
+        stmt = stmt.with_changes(items=[
+            item.with_changes(item=s.expr(f"{s.tf}.name_scope({s.code(item.item.args[0].value)})"))
+            if s.p.naming_scope(item) else item
+            for item in stmt.items
+        ])
+    for item in stmt.items:
+        if s.call_name(item.item) in _GRAPH_SCOPES:
+            raise Unsupported(item, f"`with tf.{s.call_name(item.item)}(...)` (graph scopes)")
+    session_items = [item for item in stmt.items if sessions.is_session_item(s, item)]
+    if not session_items:
+        body = block(s, stmt.body.body, in_loop)
+        items = [item.with_changes(item=fetches.rewrite(s, item.item)) for item in stmt.items]
+        return Compound(stmt.with_changes(items=items), body)
+    sessions.enter(s, session_items)
+    body = block(s, stmt.body.body, in_loop)
+    sessions.leave(s, session_items)
+    others = [item for item in stmt.items if item not in session_items]
+    if others:
+        # `with open(f) as f, tf.Session() as sess:` keeps the other context managers.
+        others[-1] = others[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        items = [item.with_changes(item=fetches.rewrite(s, item.item)) for item in others]
+        return Compound(stmt.with_changes(items=items), body)
+    return Inline(stmt, body)

@@ -1,0 +1,121 @@
+"""Stage 1, analyse: facts about the whole program, computed once and only read afterwards.
+
+Which name TensorFlow is imported as, which functions make variables, whether
+the program shares variables between scopes, which TF1-only names the
+rewrite would leave behind, every name the source already uses.
+"""
+from __future__ import annotations
+
+from typing import FrozenSet, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
+
+from .. import _tf, _vocab
+from . import queries
+
+TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
+
+
+class Program:
+    """The facts the later stages read. Nothing here changes once ``analyse`` returns."""
+
+    def __init__(self, module: cst.Module, imports, text: Optional[str]) -> None:
+        self.module = module
+        self.imports = imports
+        self.text = text
+        self.tf: Optional[str] = next(
+            (local for local, full in sorted(imports.aliases.items()) if full in TF_MODULES), None)
+        self.tf_locals: FrozenSet[str] = frozenset(
+            local for local, full in imports.aliases.items() if full.startswith("tensorflow"))
+        self.reuses_variables = text is not None and "reuse" in text
+        self.factories: FrozenSet[str] = frozenset()
+        self.leftover: Optional[Tuple[cst.CSTNode, str]] = None  # a TF1-only name the rewrite would keep
+        self._source_names: Optional[Set[str]] = None
+
+    def tf_name(self, node: cst.CSTNode) -> Optional[str]:
+        """The TF-relative name ``node`` refers to (``train.AdamOptimizer``), or None."""
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return _tf.relative(self.imports.qualify(node))
+        return None
+
+    def call_name(self, node: cst.CSTNode) -> Optional[str]:
+        """For a call of a TensorFlow function, its TF-relative name."""
+        return self.tf_name(node.func) if isinstance(node, cst.Call) else None
+
+    def source_names(self) -> Set[str]:
+        """Every name the source uses or binds (a new name must not be one of them)."""
+        if self._source_names is None:
+            names = queries.source_names(self.text) if self.text is not None else None
+            if names is None:
+                names = queries.names_in(self.module) | queries.bound_names(self.module)
+            self._source_names = names
+        return set(self._source_names)
+
+    def naming_scope(self, item: cst.WithItem) -> bool:
+        """``with tf.variable_scope(name):`` in a program that never reuses variables: in
+        TF2 a ``tf.name_scope``. Sharing (``reuse``) keeps the program on compat."""
+        call = item.item
+        if self.call_name(call) != "variable_scope" or item.asname is not None or len(call.args) != 1:
+            return False
+        arg = call.args[0]
+        if arg.star or (arg.keyword is not None and arg.keyword.value != "name_or_scope"):
+            return False
+        return self.text is not None and not self.reuses_variables
+
+
+def analyse(module: cst.Module, imports, text: Optional[str] = None) -> Program:
+    program = Program(module, imports, text)
+    program.factories = frozenset(
+        stmt.name.value for stmt in module.body
+        if isinstance(stmt, cst.FunctionDef) and queries.calls_of(stmt, program.call_name, {"Variable", "get_variable"}, first=True)
+    )
+    finder = _Leftovers(program)
+    walk(module, finder)
+    program.leftover = finder.found
+    return program
+
+
+class _Leftovers(Visitor):
+    """The first TF1-only name an eager rewrite would leave behind (it fails on TF2)."""
+
+    def __init__(self, program: Program) -> None:
+        self.p = program
+        self.inner: Set[int] = set()
+        self.scopes: Set[int] = set()  # variable_scope calls that become name_scope
+        self.found: Optional[Tuple[cst.CSTNode, str]] = None
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if self.p.naming_scope(node):
+            self.scopes.add(id(node.item))
+
+    def visit_Call(self, node: cst.Call) -> Optional[bool]:
+        if id(node) in self.scopes:
+            walk_into(node.args[0], self)
+            return False
+        name = self.p.call_name(node)
+        if name == "summary.FileWriter":
+            if node.args:
+                walk_into(node.args[0], self)
+            return False  # its graph argument is dropped with it
+        if name == "train.Saver":
+            return False  # Saver(tf.global_variables()) becomes a Checkpoint of every variable
+        return None
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if id(node) in self.inner:
+            return
+        inner = node.value
+        while isinstance(inner, cst.Attribute):
+            self.inner.add(id(inner))
+            inner = inner.value
+        name = self.p.tf_name(node)
+        table = _tf.api()
+        if not name or name in _vocab.HANDLED or table["renames"].get(name) or name in _vocab.OPTIMIZERS:
+            return
+        if name.startswith(("layers.", "train.")) and (name in _vocab.LAYERS or name in _vocab.DECAYS):
+            return
+        if name in table["compat_only"] or name in table.get("removed", ()):
+            self.found = (node, f"tf.{name} has no TensorFlow 2 equivalent")
+            raise StopWalk

@@ -1,0 +1,187 @@
+"""Questions asked of code: which names it uses or binds, which calls or comments it holds.
+
+One finder, :func:`find`, answers every "is there / which are the nodes of this kind
+that pass this test" question; the few structural questions (what a statement
+binds) have their own function here. Nothing in this module knows the program
+being rewritten: callers pass what to look for.
+"""
+from __future__ import annotations
+
+import io
+import tokenize
+from typing import Callable, List, Optional, Set, Tuple, Type
+
+import libcst as cst
+
+from tfmigrate.names import dotted_name
+from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
+
+from .. import _vocab
+
+
+class _Find(Visitor):
+    """Collects the nodes of ``types`` that ``test`` accepts (the first only, with ``first``).
+
+    With ``values``, the names of attributes (``x.name``) and keywords (``f(name=...)``)
+    are not looked into: only the names used as values are.
+    """
+
+    def __init__(self, types: Tuple[Type[cst.CSTNode], ...], test, first: bool, values: bool, trivia: bool) -> None:
+        self.types = types
+        self.test = test
+        self.first = first
+        self.values = values
+        self.TRIVIA = trivia
+        self.found: List[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.types) and (self.test is None or self.test(node)):
+            self.found.append(node)
+            if self.first:
+                raise StopWalk
+        if self.values and type(node) in (cst.Attribute, cst.Arg):
+            walk_into(node.value, self)
+            return False
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        return None
+
+
+def find(node: cst.CSTNode, types, test: Optional[Callable[[cst.CSTNode], bool]] = None, *, first: bool = False,
+         values: bool = False, trivia: bool = False) -> List[cst.CSTNode]:
+    """The nodes in ``node`` (itself included) of ``types`` that pass ``test``, in source order."""
+    finder = _Find(types if isinstance(types, tuple) else (types,), test, first, values, trivia)
+    walk(node, finder)
+    return finder.found
+
+
+def holds(node: cst.CSTNode, types, test=None, *, values: bool = False) -> bool:
+    """Is there such a node in ``node``?"""
+    return bool(find(node, types, test, first=True, values=values))
+
+
+def names_in(node: cst.CSTNode) -> Set[str]:
+    """Every name used as a value in ``node`` (not attribute or keyword names)."""
+    return {n.value for n in find(node, cst.Name, values=True)}
+
+
+def mentions(node: cst.CSTNode, names: Set[str]) -> bool:
+    """Does ``node`` use one of ``names`` as a value, or pass a ``feed_dict``?"""
+    def test(n) -> bool:
+        if type(n) is cst.Name:
+            return n.value in names
+        return n.keyword is not None and n.keyword.value == "feed_dict"
+
+    return holds(node, (cst.Name, cst.Arg), test, values=True)
+
+
+def binds_globals(node: cst.CSTNode) -> bool:
+    """Does ``node`` declare a ``global`` or ``nonlocal`` name?"""
+    return holds(node, (cst.Global, cst.Nonlocal))
+
+
+def calls_method(node: cst.CSTNode, methods) -> bool:
+    """Does ``node`` call a method of one of these names (``x.assign(...)``)?"""
+    return holds(node, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and c.func.attr.value in methods)
+
+
+def assigns(node: cst.CSTNode) -> bool:
+    """Does ``node`` call an ``assign``/``assign_add``/``assign_sub`` method?"""
+    return calls_method(node, _vocab.ASSIGNS)
+
+
+def calls_of(node: cst.CSTNode, call_name: Callable[[cst.Call], Optional[str]], names, first: bool = False):
+    """Calls in ``node`` whose TensorFlow name (``call_name``) is one of ``names``."""
+    return find(node, cst.Call, lambda c: call_name(c) in names, first=first)
+
+
+class _Binder(Visitor):
+    """Names a statement binds: assignment targets, loop variables, `as` names, defs."""
+
+    def __init__(self) -> None:
+        self.found: Set[str] = set()
+
+    def visit_AssignTarget(self, n: cst.AssignTarget) -> None:
+        self.found.update(names_in(n.target))
+
+    def visit_AugAssign(self, n: cst.AugAssign) -> None:
+        self.found.update(names_in(n.target))
+
+    def visit_For(self, n: cst.For) -> None:
+        self.found.update(names_in(n.target))
+
+    def visit_AsName(self, n: cst.AsName) -> None:
+        self.found.update(names_in(n.name))
+
+    def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+        self.found.add(n.name.value)
+        return False
+
+
+def bound_names(node: cst.CSTNode) -> Set[str]:
+    """Names a statement binds (assignment targets, loop variables, defs)."""
+    binder = _Binder()
+    walk(node, binder)
+    return binder.found
+
+
+def comments_in(node: cst.CSTNode) -> List[str]:
+    return [c.value for c in find(node, cst.Comment, trivia=True)]
+
+
+def own_comments(stmt, trailing: bool = True) -> List[str]:
+    """Comments written inside a statement (not the comment lines above it)."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        found = [c for small in stmt.body for c in comments_in(small)]
+        return found + comments_in(stmt.trailing_whitespace) if trailing else found
+    if isinstance(stmt, cst.BaseCompoundStatement):
+        return comments_in(stmt.with_changes(leading_lines=()))
+    return []
+
+
+def comment_lines(comments: List[str]) -> List[cst.EmptyLine]:
+    return [cst.EmptyLine(comment=cst.Comment(c)) for c in comments]
+
+
+def source_names(text: str) -> Optional[Set[str]]:
+    """Every name the source uses or binds, read from its tokens (attribute names left out)."""
+    names: Set[str] = set()
+    previous = ""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.NAME and previous != ".":
+                names.add(token.string)
+            if token.type not in (tokenize.NL, tokenize.COMMENT):
+                previous = token.string
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return names
+
+
+def elements(node) -> list:
+    """The items of a list or tuple literal; anything else is one item."""
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [e.value for e in node.elements]
+    return [node]
+
+
+def is_underscore(node) -> bool:
+    return isinstance(node, cst.Name) and node.value == "_"
+
+
+def dotted(node) -> Optional[str]:
+    return dotted_name(node) if node is not None else None
+
+
+def is_method_call(node, methods=None) -> bool:
+    """``x.method(...)``, for one of ``methods`` when given."""
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+            and (methods is None or node.func.attr.value in methods))
+
+
+def receiver_name(call: cst.Call) -> Optional[str]:
+    """``x`` in ``x.method(...)`` when ``x`` is a plain name."""
+    if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
+        return call.func.value.value
+    return None

@@ -1,0 +1,87 @@
+"""Sessions, graphs and initializers: they disappear, and the code they ran runs eagerly.
+
+``with tf.Session() as sess:`` is replaced by its body; ``sess = tf.Session()``,
+``sess.close()``, ``init = tf.global_variables_initializer()`` and ``sess.run(init)``
+are removed. What TF1 gave each session (its own copy of the variables, variables
+initialised again) eager code does not have: such programs stay on compat.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from .. import _vocab
+from . import bindings as B
+from . import queries
+from .state import Rewrite, Unsupported
+
+
+def is_session_item(s: Rewrite, item: cst.WithItem) -> bool:
+    """``with tf.Session() as sess:``, ``with tf.Graph().as_default():``, ``with sess.as_default():``."""
+    node = item.item
+    if s.call_name(node) in _vocab.SESSIONS:
+        return True
+    if queries.is_method_call(node, ("as_default",)):
+        target = node.func.value
+        if s.call_name(target) == "Graph":
+            return True
+        if isinstance(target, cst.Name) and s.b.is_(target.value, B.SESSION, B.GRAPH):
+            return True
+        raise Unsupported(node, f"`with {s.code(node.func)}()`: a graph or session this rewrite does not know")
+    return False
+
+
+def open_session(s: Rewrite, node, name: Optional[str]) -> None:
+    """A session starts; TF1 gave each open session its own copy of every variable."""
+    others = s.open_sessions - {name}
+    if others:
+        raise Unsupported(node, f"a second session open while {sorted(others)[0]} is (each session had its own "
+                                "copy of the variables; eager code has one)")
+    if name is not None:
+        s.open_sessions.add(name)
+
+
+def enter(s: Rewrite, items: List[cst.WithItem]) -> None:
+    """The sessions a `with` statement opens."""
+    for item in items:
+        if item.asname is not None:
+            if not isinstance(item.asname.name, cst.Name):
+                raise Unsupported(item, "a session bound to something other than a name")
+            open_session(s, item.item, item.asname.name.value)
+            s.b.bind(item.asname.name.value, B.SESSION)
+
+
+def leave(s: Rewrite, items: List[cst.WithItem]) -> None:
+    for item in items:
+        if item.asname is not None:
+            s.open_sessions.discard(item.asname.name.value)  # the `with` closed it
+
+
+def created(s: Rewrite, node, value: cst.Call, single: Optional[str]) -> None:
+    """``sess = tf.Session()``: the statement goes."""
+    open_session(s, value, single)
+    s.drop_binding(node, single, B.SESSION, "a session")
+
+
+def closed(s: Rewrite, name: str) -> None:
+    """``sess.close()``: the statement goes."""
+    s.open_sessions.discard(name)
+
+
+def initialise(s: Rewrite, node) -> None:
+    """An initializer run: nothing in eager code, unless runs may have changed a variable
+    since (then TF1 started the variables over, and eager variables would keep their values)."""
+    if s.runs_changed_variables:
+        raise Unsupported(node, "variables initialised again after runs changed them (TF1 starts them "
+                                "over; eager variables would keep their values)")
+
+
+def note_runs(s: Rewrite, fetched) -> None:
+    """Remember whether running ``fetched`` may change a variable (a train op or an assign)."""
+    def changes(name: str) -> bool:
+        tensor = s.b.get(name, B.TENSOR)
+        return s.b.is_(name, B.TRAIN_OP) or (tensor is not None and tensor.update is not None)
+
+    if any(changes(name) for name in queries.names_in(fetched)) or queries.assigns(fetched):
+        s.runs_changed_variables = True

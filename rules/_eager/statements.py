@@ -1,0 +1,227 @@
+"""Simple statements: which handler each assignment or expression statement goes to.
+
+An assignment ``name = <TF1 construct>`` is routed by what it builds (a placeholder,
+a session, an optimizer, a train op, a variable, a graph tensor, ...) to the handler
+module of that concept; what builds nothing of the graph keeps its code, with the
+runs inside it (``sess.run``, ``.eval()``) computed eagerly.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from .. import _vocab
+from . import bindings as B
+from . import checkpoints, feeds, fetches, queries, sessions, summaries, tensors, training
+from .plan import Out
+from .state import Rewrite, Unsupported
+
+
+def _outs(nodes) -> Optional[List[Out]]:
+    return None if nodes is None else [n if isinstance(n, Out) else Out(n) for n in nodes]
+
+
+def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Optional[List[Out]]:
+    """What a small statement becomes: statements (small or whole), or None to remove it."""
+    if isinstance(node, cst.Import):
+        return [Out(import_statement(node))]
+    if isinstance(node, cst.ImportFrom):
+        return [Out(import_from(node))]
+    if isinstance(node, cst.Expr):
+        return _outs(expression(s, node))
+    if isinstance(node, cst.Assign):
+        result = _outs(_assignment(s, node, line, in_loop))
+        target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Name):
+            dtype = feeds.literal_dtype(s, node.value)
+            if dtype is not None:
+                s.b.set_dtype(target.value, dtype)
+        return result
+    return [Out(plain(s, node))]
+
+
+def import_statement(node: cst.Import) -> cst.Import:
+    """``import tensorflow.compat.v1 as tf`` -> ``import tensorflow as tf``."""
+    names = []
+    for alias in node.names:
+        if queries.dotted(alias.name) in ("tensorflow.compat.v1", "tensorflow.compat.v2") and alias.asname is not None:
+            alias = alias.with_changes(name=cst.Name("tensorflow"))
+        names.append(alias)
+    return node.with_changes(names=names)
+
+
+def import_from(node: cst.ImportFrom):
+    """``from tensorflow.compat import v1 as tf`` -> ``import tensorflow as tf``."""
+    module = queries.dotted(node.module) if node.module is not None else None
+    if module == "tensorflow.compat" and not isinstance(node.names, cst.ImportStar):
+        if all(queries.dotted(a.name) in ("v1", "v2") for a in node.names) and len(node.names) == 1:
+            alias = node.names[0]
+            local = alias.asname.name.value if alias.asname else queries.dotted(alias.name)
+            return cst.Import(names=[cst.ImportAlias(cst.Name("tensorflow"), asname=cst.AsName(cst.Name(local)))])
+    if module is not None and (module == "tensorflow" or module.startswith("tensorflow.compat")):
+        raise Unsupported(node, "TensorFlow 1 names imported with `from tensorflow... import`")
+    return node
+
+
+def is_op(s: Rewrite, node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return s.b.is_(node.value, B.TRAIN_OP, B.TENSOR, B.INIT)
+    return s.call_name(node) in _vocab.INITIALIZERS
+
+
+def expression(s: Rewrite, node: cst.Expr):
+    value = node.value
+    name = s.call_name(value)
+    if name in _vocab.NOOPS or name in ("compat.v1." + n for n in _vocab.NOOPS):
+        return None
+    if name in _vocab.SEED_SETTERS:
+        s.graph_seed = True  # and the statement stays: TF2 has a global seed too
+    if name in _vocab.SUMMARIES:
+        summaries.summary(s, value, name)
+        return None
+    if queries.is_method_call(value):
+        method = value.func.attr.value
+        receiver = value.func.value
+        receiver_name = receiver.value if isinstance(receiver, cst.Name) else None
+        if method in _vocab.ASSIGNS and s.b.is_variable(receiver_name):
+            return None  # TF1 only built this op; no run ever changed the variable
+        if s.b.is_(receiver_name, B.WRITER):
+            return summaries.writer_call(s, value, method, node)
+        if s.b.is_(receiver_name, B.SESSION):
+            if method == "close":
+                sessions.closed(s, receiver_name)
+                return None
+            if method == "run":
+                return fetches.run_statement(s, value, targets=None)
+        if method == "run" and is_op(s, receiver):
+            # `init.run()`, `train.run(feed_dict=...)` (InteractiveSession)
+            if s.b.is_(receiver_name, B.INIT) or s.call_name(receiver) in _vocab.INITIALIZERS:
+                sessions.initialise(s, value)
+                return None
+            return fetches.run_statement(s, value, None, fetched=receiver, feed=feeds.feed_arg(value, 0))
+    return [node.with_changes(value=fetches.rewrite(s, value))]
+
+
+def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
+    value = node.value
+    if len(node.targets) != 1:
+        return [plain(s, node)]
+    target = node.targets[0].target
+    name = s.call_name(value)
+    single = target.value if isinstance(target, cst.Name) else None
+    b = s.b
+    graph_refs = queries.names_in(value) & (b.graph_names() | b.names(B.VARIABLE, B.CONTAINER))
+
+    def module_level(what: str) -> None:
+        s.need_module_level(node, single, in_loop, what)
+
+    if name is not None and _vocab.is_queue(name):
+        raise Unsupported(value, f"tf.{name}: queues and queue runners (a TF1 input pipeline)")
+    if queries.is_method_call(value, _vocab.RUNS) and graph_refs and not s.has_fetch(value):
+        raise Unsupported(value, f"`{s.code(value.func)}` runs the graph through something that is not a "
+                                 "session of this program (a session passed between functions?)")
+    if name in _vocab.PLACEHOLDERS:
+        module_level("placeholder")
+        feeds.placeholder(s, single, value, name)
+        return None
+    if name == "Graph" and not value.args:
+        # Eager code has no graph: `with g.as_default():` just runs its body.
+        return s.drop_binding(node, single, B.GRAPH, "a graph")
+    if name in _vocab.SESSIONS:
+        sessions.created(s, node, value, single)
+        return None
+    if name in _vocab.INITIALIZERS:
+        return s.drop_binding(node, single, B.INIT, "an initializer")
+    if name in _vocab.SUMMARIES:
+        module_level("summary")
+        summaries.summary(s, value, name)
+        return None
+    if name in ("summary.merge_all", "summary.merge"):
+        module_level("summary")
+        return summaries.merged(s, single, value, name, line)
+    if name == "summary.FileWriter":
+        module_level("summary writer")
+        return summaries.file_writer(s, node, value, single)
+    if name == "train.Saver":
+        module_level("saver")
+        return [checkpoints.saver(s, single, value, node)]
+    if name in _vocab.OPTIMIZERS:
+        module_level("optimizer")
+        return training.optimizer(s, node, name, value, single)
+    for method, what, handler in _TRAINING:
+        if training.is_minimize(s, value, method):
+            module_level(what)
+            return handler(s, single, value, line)
+    if queries.is_method_call(value, ("run",)):
+        receiver = value.func.value
+        if isinstance(receiver, cst.Name) and b.is_(receiver.value, B.SESSION):
+            return fetches.run_statement(s, value, targets=target)
+        if is_op(s, receiver):
+            return fetches.run_statement(s, value, targets=target, fetched=receiver, feed=feeds.feed_arg(value, 0))
+    return _values(s, node, line, in_loop, name, target, single, graph_refs)
+
+
+_TRAINING = (
+    ("minimize", "train op", training.train_step),
+    ("compute_gradients", "gradient list", training.compute_gradients),
+    ("apply_gradients", "train op", training.apply_gradients),
+)
+
+
+def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, graph_refs):
+    """Assignments of variables, graph tensors and plain values."""
+    value = node.value
+    b = s.b
+
+    def variable(kind: str, rewrite) -> list:
+        s.need_module_level(node, single, in_loop, "variable")
+        b.rebind(single)
+        b.bind(single, kind)
+        return [node.with_changes(value=rewrite(s, value))]
+
+    if name in _vocab.VARIABLES or (name is not None and name.endswith("Variable")):
+        return variable(B.VARIABLE, _graph_value)
+    if name == "get_variable":
+        return variable(B.VARIABLE, tensors.get_variable)
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in s.p.factories:
+        if single is not None:
+            b.rebind(single)
+            b.bind(single, B.VARIABLE)
+            return [node.with_changes(value=fetches.rewrite(s, value))]
+    if single is not None and tensors.holds_variables(s, value):
+        # `weights = {'h1': tf.Variable(...), ...}`: variables, looked up at each use.
+        return variable(B.CONTAINER, _graph_value)
+    if single is not None and isinstance(value, cst.Dict) and feeds.is_feed_dict(s, value):
+        b.rebind(single)
+        b.bind(single, B.FEED, value)
+        return None
+    if single is not None and tensors.is_random(s, value) and not s.has_fetch(value):
+        if s.graph_seed or tensors.seeded(s, value):
+            raise Unsupported(value, "a seeded random op run in sessions (TF1 gives each op its own sequence "
+                                     "and starts it again in each session; eager ops draw differently)")
+        # A random op draws anew at every run in TF1: a function, called at each use.
+        s.need_module_level(node, single, in_loop, "tensor")
+        return [tensors.tensor_function(s, single, value, line)]
+    if graph_refs and not s.has_fetch(value) and single is None:
+        return tensors.unpacked(s, node, target, value, line, in_loop)
+    if graph_refs and not s.has_fetch(value):
+        s.need_module_level(node, single, in_loop, "tensor")
+        return [tensors.tensor_function(s, single, value, line)]
+    new_value = fetches.rewrite(s, value)
+    b.rebind(single)
+    if single is not None and name is not None:
+        b.bind(single, B.EAGER)
+    return [node.with_changes(value=new_value)]
+
+
+def _graph_value(s: Rewrite, value):
+    return tensors.graph_expr(s, value)[0]
+
+
+def plain(s: Rewrite, node):
+    """A statement that builds no graph: rewrite the fetches in it."""
+    if not s.mentions_graph(node, modules=False):
+        s.keep(node)
+        return node  # plain Python: nothing to rewrite, and a transform of it would cost time
+    return fetches.rewrite(s, node)

@@ -1,0 +1,296 @@
+"""Graph tensors become functions: a value that changes as the variables change.
+
+``cost = tf.reduce_mean(tf.square(y - Y))`` becomes ``def cost(X, Y): return ...``
+(a ``tf.function`` with the input signature of the placeholders it reads), and
+every use of ``cost`` in another tensor becomes a call ``cost(X, Y)``.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.traverse import Transformer
+
+from .. import _tf, _vocab
+from . import bindings as B
+from . import feeds, layers, queries, training
+from .bindings import Tensor
+from .plan import Out
+from .state import Rewrite, Unsupported
+
+
+class SkipNames(Transformer):
+    """A transformer that leaves attribute and keyword names alone."""
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return False
+
+    def leave_Attribute(self, original, updated):
+        return updated.with_changes(value=original.value.visit(self))
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        return False
+
+    def leave_Arg(self, original, updated):
+        return updated.with_changes(value=original.value.visit(self))
+
+
+class _GraphExpr(SkipNames):
+    """A tensor expression: tensors become calls, placeholders parameters."""
+
+    def __init__(self, s: Rewrite) -> None:
+        super().__init__()
+        self.s = s
+        self.needs: Set[str] = set()
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call):
+        s = self.s
+        name = s.call_name(original)
+        if name in _vocab.ASSIGNS and len(updated.args) == 2:
+            ref, value = updated.args
+            value = value.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=cst.MaybeSentinel.DEFAULT)
+            return cst.Call(func=cst.Attribute(ref.value, cst.Name(name)), args=[value])
+        if name in _vocab.INITIALIZERS_V2:
+            return keras_initializer(s, original, updated, name)
+        if name is not None and name.startswith("layers."):
+            return layers.layer_call(s, updated, name)
+        if name in _vocab.DECAYS:
+            return training.decay(s, updated, name)
+        if name == "div":
+            return python2_division(s, original, updated)
+        if name == "contrib.layers.flatten" and len(updated.args) == 1 and updated.args[0].keyword is None:
+            return layers.flatten(s, updated)
+        if name is not None and (name.startswith("contrib.") or name in _vocab.PLACEHOLDERS | _vocab.SESSIONS):
+            raise Unsupported(original, f"tf.{name} inside a graph expression")
+        if name is not None and _vocab.is_queue(name):
+            raise Unsupported(original, f"tf.{name}: queues and queue runners (a TF1 input pipeline)")
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name):
+        value = original.value
+        b = self.s.b
+        kind = b.kind(value)
+        if kind == B.PLACEHOLDER:
+            self.needs.add(value)
+            return updated
+        if kind == B.TENSOR:
+            tensor = b.get(value, B.TENSOR)
+            self.needs.update(tensor.params)
+            return self.s.expr(f"{tensor.func}({', '.join(tensor.params)})")
+        if kind in (B.TRAIN_OP, B.SESSION, B.INIT):
+            raise Unsupported(original, f"{value} (a train op, session or initializer) used inside a tensor")
+        return updated
+
+
+def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
+    """``value`` with tensors called; and the placeholders it needs."""
+    rewriter = _GraphExpr(s)
+    new = value.visit(rewriter)
+    return new, feeds.ordered(s, rewriter.needs)
+
+
+def keras_initializer(s: Rewrite, original: cst.Call, updated: cst.Call, name: str) -> cst.Call:
+    """``tf.truncated_normal_initializer(stddev=0.1)`` -> the Keras initializer, TF1's defaults passed."""
+    func = s.expr(f"{s.tf}.{_vocab.INITIALIZERS_V2[name]}")
+    args = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == "dtype")]
+    given = {a.keyword.value for a in args if a.keyword is not None}
+    params = _vocab.INITIALIZER_PARAMS.get(name, ())
+    given |= set(params[:len([a for a in args if a.keyword is None])])
+    for key, default in _vocab.INITIALIZER_DEFAULTS.get(name, {}).items():
+        if key not in given:  # Keras's defaults differ from TF1's: pass TF1's
+            args.append(cst.Arg(s.expr(default), keyword=cst.Name(key),
+                                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+    if args:
+        args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
+    if name == "contrib.layers.xavier_initializer":
+        uniform = _tf.argument(original, 0, "uniform")
+        if uniform is not None:
+            if s.code(uniform.value) not in ("True", "False"):
+                raise Unsupported(original, "xavier_initializer(uniform=<not a literal>)")
+            if s.code(uniform.value) == "False":
+                func = s.expr(f"{s.tf}.keras.initializers.GlorotNormal")
+            args = [a for a in args if not (a.keyword is not None and a.keyword.value == "uniform")]
+            args = args[1:] if args and original.args and original.args[0].keyword is None else args
+    return updated.with_changes(func=func, args=args)
+
+
+def is_initializer(s: Rewrite, node) -> bool:
+    name = s.call_name(node)
+    if name is None:
+        return False
+    return name.endswith("_initializer") or name.startswith("initializers.") or name.startswith(
+        "keras.initializers.") or name in _vocab.INITIALIZERS_V2
+
+
+def get_variable(s: Rewrite, call: cst.Call) -> cst.Call:
+    """tf.get_variable(name, shape, dtype, initializer) as a tf.Variable."""
+    known = ("name", "shape", "dtype", "initializer", "trainable")
+    positional = [a for a in call.args if a.keyword is None]
+    args = {known[i]: a.value for i, a in enumerate(positional[: len(known)])}
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value not in known:
+                raise Unsupported(call, f"tf.get_variable({arg.keyword.value}=...)")
+            args[arg.keyword.value] = arg.value
+    if len(positional) > len(known) or "name" not in args:
+        raise Unsupported(call, "tf.get_variable without a name")
+    init = args.get("initializer")
+    shape = args.get("shape")
+    dtype = args.get("dtype")
+    tf = s.tf
+    if init is not None and not is_initializer(s, init):
+        value = s.code(graph_expr(s, init)[0])  # a tensor or an array: the initial value itself
+    else:
+        maker = s.code(graph_expr(s, init)[0]) if init is not None else f"{tf}.keras.initializers.GlorotUniform()"
+        if shape is None:
+            raise Unsupported(call, "tf.get_variable with an initializer but no shape")
+        dtype_arg = f", dtype={s.code(dtype)}" if dtype is not None else ""
+        value = f"{maker}(shape={s.code(shape)}{dtype_arg})"
+    extra = f", trainable={s.code(args['trainable'])}" if "trainable" in args else ""
+    return s.expr(f"{tf}.Variable({value}, name={s.code(args['name'])}{extra})")
+
+
+def holds_variables(s: Rewrite, value: cst.BaseExpression) -> bool:
+    """A dict, list or tuple literal of ``tf.Variable(...)`` calls."""
+    if not isinstance(value, (cst.Dict, cst.List, cst.Tuple)) or not value.elements:
+        return False
+    return all(isinstance(e, (cst.DictElement, cst.Element)) and s.call_name(e.value) in _vocab.VARIABLES
+               for e in value.elements)
+
+
+def python2_division(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
+    """``tf.div(x, y)``: TF1 divides as Python 2 did, by the dtype of ``x`` (``y`` is cast to it).
+
+    Floor division for integers, true division for floats: ``tf.math.floordiv``
+    or ``tf.math.divide`` when the dtype of ``x`` is evident from the code.
+    """
+    x = _tf.argument(original, 0, "x")
+    dtype = None
+    if x is not None:
+        dtype = feeds.literal_dtype(s, x.value)
+        if dtype is None and isinstance(x.value, cst.Name):
+            dtype = s.b.dtype(x.value.value)
+    kind = (dtype or "").rsplit(".", 1)[-1].strip("'\"")
+    if kind.startswith(("float", "complex", "bfloat", "half", "double")):
+        func = "math.divide"
+    elif kind.startswith(("int", "uint")):
+        func = "math.floordiv"
+    else:
+        raise Unsupported(original, "tf.div of a value whose dtype is not evident (TF1 floor-divides integers "
+                                    "and true-divides floats)")
+    return updated.with_changes(func=s.expr(f"{s.tf}.{func}"))
+
+
+def seeded(s: Rewrite, value) -> bool:
+    """Does ``value`` call a random op with an op-level seed?"""
+    calls = queries.calls_of(value, s.call_name, _vocab.RANDOM_OPS)
+    return any(_tf.argument(call, None, "seed") is not None for call in calls)
+
+
+def is_random(s: Rewrite, value) -> bool:
+    return bool(queries.calls_of(value, s.call_name, _vocab.RANDOM_OPS, first=True)) and (
+        s.call_name(value) not in _vocab.VARIABLES)
+
+
+def updates_in(s: Rewrite, value) -> Optional[List[Tuple[str, str, cst.BaseExpression]]]:
+    """(variable, method, new value) of each assign in ``value`` if it is only assigns."""
+    if isinstance(value, (cst.List, cst.Tuple)):
+        items = [e.value for e in value.elements]
+    elif s.call_name(value) == "group":
+        items = [a.value for a in value.args if a.keyword is None]
+    else:
+        items = [value]
+    found = []
+    for item in items:
+        if not isinstance(item, cst.Call):
+            return None
+        name = s.call_name(item)
+        if name in _vocab.ASSIGNS and len(item.args) == 2:
+            ref, new = item.args[0].value, item.args[1].value
+        elif queries.is_method_call(item, _vocab.ASSIGNS) and len(item.args) == 1:
+            ref, new, name = item.func.value, item.args[0].value, item.func.attr.value
+        else:
+            return None
+        if not (isinstance(ref, cst.Name) and s.b.is_variable(ref.value)):
+            return None
+        found.append((ref.value, name, new))
+    return found
+
+
+def define(s: Rewrite, name: str, params, kind: str, func_name: str, update=None) -> None:
+    s.b.rebind(name)
+    s.b.bind(name, B.TENSOR, Tensor(name, params, kind, func_name, update))
+
+
+def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> Out:
+    """``name = <graph expression>`` -> ``def name(<placeholders>): return <expression>``."""
+    if s.call_name(value) == "gradients":
+        return gradients_function(s, name, value, line)
+    s.target = name
+    updates = updates_in(s, value)
+    if updates is not None and len(updates) > 1:
+        return simultaneous_updates(s, name, updates, line)
+    new, params = graph_expr(s, value)
+    kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
+    func_name = s.function_name(name)
+    define(s, name, params, kind, func_name, updates[0] if updates else None)
+    lines = [feeds.signature(s, params)] if params else []
+    lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
+    lines.append(f"{s.indent}return {s.code(new)}")
+    return s.function(lines, line)
+
+
+def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
+    """Several assigns run together: TF1 computes every new value before assigning any."""
+    values = [graph_expr(s, new) for _, _, new in updates]
+    params = feeds.ordered(s, {p for _, ps in values for p in ps})
+    func_name = s.function_name(name)
+    define(s, name, params, "op", func_name)
+    indent = s.indent
+    new_names = [s.fresh(f"new_{var}") for var, _, _ in updates]
+    lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
+    lines.append(f"{indent}{', '.join(new_names)} = {', '.join(s.code(v) for v, _ in values)}")
+    for (var, method, _), new in zip(updates, new_names):
+        lines.append(f"{indent}{var}.{method}({new})")
+    return s.function(lines, line)
+
+
+def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
+    """``a, b = tf.gradients(cost, [W, b])``: one function for the list, one per name."""
+    elements = target.elements if isinstance(target, (cst.Tuple, cst.List)) else ()
+    names = [e.value.value for e in elements if isinstance(e.value, cst.Name) and not isinstance(e, cst.StarredElement)]
+    if not names or len(names) != len(elements):
+        raise Unsupported(node, "graph tensors unpacked into something other than names")
+    s.need_module_level(node, names[0], in_loop, "tensor")
+    base = s.fresh("gradients" if s.call_name(value) == "gradients" else "_".join(names))
+    out = [tensor_function(s, base, value, line)]
+    for index, name in enumerate(names):
+        out.append(tensor_function(s, name, s.expr(f"{base}[{index}]"), None))
+    return out
+
+
+def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
+    """``tf.gradients(ys, xs)`` -> a function computing them under a GradientTape."""
+    ys = _tf.argument(value, 0, "ys")
+    xs = _tf.argument(value, 1, "xs")
+    if ys is None or xs is None or len(value.args) > 2:
+        raise Unsupported(value, "tf.gradients with arguments beyond ys and xs")
+    loss, params = graph_expr(s, ys.value)
+    sources, more = graph_expr(s, xs.value)
+    params = feeds.ordered(s, set(params) | set(more))
+    sources_code = s.code(sources)
+    if not isinstance(sources, (cst.List, cst.Tuple)):
+        sources_code = f"[{sources_code}]"  # tf.gradients always returns a list
+    func_name = s.function_name(name)
+    define(s, name, params, "list", func_name)
+    indent = s.indent
+    tape, result = s.fresh("tape"), s.fresh("loss")
+    lines = [feeds.signature(s, params)] if params else []
+    lines += [
+        f"def {func_name}({feeds.parameters(s, params)}):",
+        f"{indent}with {s.tf}.GradientTape() as {tape}:",
+        f"{indent}{indent}{result} = {s.code(loss)}",
+        f"{indent}return {tape}.gradient({result}, {sources_code})",
+    ]
+    return s.function(lines, line)

@@ -1,0 +1,202 @@
+"""Training: TF1 optimizers, train ops and learning-rate decays.
+
+``tf.train.AdamOptimizer(lr)`` becomes the Keras optimizer with TF1's arguments and
+defaults kept; ``train = opt.minimize(cost)`` a ``tf.function`` train step (the loss
+under a ``tf.GradientTape``, ``apply_gradients``, the loss returned); ``compute_gradients``
+and ``apply_gradients`` the two halves of it; ``tf.train.exponential_decay(...)`` a
+Keras schedule of the step.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from .. import _tf, _vocab
+from . import bindings as B
+from . import feeds, tensors
+from .bindings import Tensor, TrainOp
+from .plan import Out
+from .state import Rewrite, Unsupported
+
+
+def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
+    """The Keras optimizer of ``tf.train.<name>(...)``, TF1's arguments and defaults kept."""
+    spec = _vocab.OPTIMIZERS[name]
+    given: Dict[str, cst.BaseExpression] = {}
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args):
+        raise Unsupported(call, "an optimizer built from *args or **kwargs")
+    for index, arg in enumerate(positional):
+        if index >= len(spec.params):
+            raise Unsupported(call, "an optimizer with more positional arguments than TF1 takes")
+        given[spec.params[index]] = arg.value
+    keywords = set()
+    for arg in call.args:
+        if arg.keyword is not None:
+            given[arg.keyword.value] = arg.value
+            keywords.add(arg.keyword.value)
+    parts = []
+    for param in spec.params:
+        if param in given and param not in spec.dropped:
+            key = spec.renames.get(param, param)
+            raw = given[param]
+            tensor = s.b.get(raw.value, B.TENSOR) if isinstance(raw, cst.Name) else None
+            if tensor is not None:
+                if tensor.params:
+                    raise Unsupported(raw, "a learning rate computed from placeholders")
+                value = tensor.func  # Keras calls a callable learning rate at every step
+                if name == "train.MomentumOptimizer":
+                    s.note(call, "not numerically equivalent: with a changing learning rate, TF1 Momentum scales "
+                                 "the whole accumulated step by the current rate, Keras SGD each step by its own")
+            else:
+                value = s.code(tensors.graph_expr(s, raw)[0])
+            positional = param == "learning_rate" and not parts and param not in keywords
+            parts.append(value if positional else f"{key}={value}")
+    written = {spec.renames.get(p, p) for p in given}
+    for key, default in spec.defaults.items():
+        if key not in written:
+            parts.append(f"{key}={default}")
+    if spec.note:
+        s.note(call, f"not numerically equivalent: {spec.note}")
+    return s.expr(f"{s.tf}.optimizers.{spec.keras}({', '.join(parts)})")
+
+
+def is_minimize(s: Rewrite, value, method: str = "minimize") -> bool:
+    """``opt.minimize(...)`` (or ``method``) on a TF1 optimizer."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+        return False
+    if value.func.attr.value != method:
+        return False
+    receiver = value.func.value
+    if isinstance(receiver, cst.Name):
+        return s.b.is_(receiver.value, B.OPTIMIZER)
+    return s.call_name(receiver) in _vocab.OPTIMIZERS
+
+
+def optimizer(s: Rewrite, node: cst.Assign, name: str, call: cst.Call, single: str) -> List[Out]:
+    """``opt = tf.train.AdamOptimizer(...)``."""
+    s.b.rebind(single)
+    s.b.bind(single, B.OPTIMIZER, _vocab.OPTIMIZERS[name])
+    return [Out(node.with_changes(value=keras_optimizer(s, call, name)))]
+
+
+def optimizer_name(s: Rewrite, receiver, out: List[Out]) -> str:
+    """The optimizer a train op uses: its name, or a new one for ``tf.train.X(...).minimize``."""
+    if isinstance(receiver, cst.Name):
+        return receiver.value
+    name = s.fresh("optimizer")
+    opt_call = keras_optimizer(s, receiver, s.call_name(receiver))
+    out.append(Out(s.stmt(f"{name} = {s.code(opt_call)}\n")))
+    s.optimizer_objects.append(name)
+    return name
+
+
+def _tape_lines(s: Rewrite, loss_expr, var_list, tape: str, loss: str, variables: str) -> List[str]:
+    indent = s.indent
+    lines = [f"{indent}with {s.tf}.GradientTape() as {tape}:", f"{indent}{indent}{loss} = {s.code(loss_expr)}"]
+    if var_list is not None:
+        lines.append(f"{indent}{variables} = {s.code(tensors.graph_expr(s, var_list.value)[0])}")
+    else:
+        lines.append(f"{indent}{variables} = {tape}.watched_variables()")
+    return lines
+
+
+def compute_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
+    """``opt.compute_gradients(loss, var_list)`` -> a function of (gradient, variable) pairs."""
+    out: List[Out] = []
+    optimizer_name(s, value.func.value, out)
+    loss_arg = _tf.argument(value, 0, "loss")
+    var_list = _tf.argument(value, 1, "var_list")
+    if loss_arg is None or len(value.args) > 2:
+        raise Unsupported(value, "compute_gradients() with arguments beyond loss and var_list")
+    loss_expr, params = tensors.graph_expr(s, loss_arg.value)
+    tape, loss, variables = s.fresh("tape"), s.fresh("loss"), s.fresh("variables")
+    func_name = s.function_name(name)
+    lines = [feeds.signature(s, params)] if params else []
+    lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
+    lines += _tape_lines(s, loss_expr, var_list, tape, loss, variables)
+    lines.append(f"{s.indent}return list(zip({tape}.gradient({loss}, {variables}), {variables}))")
+    s.b.rebind(name)
+    s.b.bind(name, B.TENSOR, Tensor(name, params, "pairs", func_name))
+    out.append(s.function(lines, line))
+    return out
+
+
+def apply_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
+    """``opt.apply_gradients(pairs, global_step)`` -> a train step without a loss."""
+    out: List[Out] = []
+    optimizer = optimizer_name(s, value.func.value, out)
+    pairs = _tf.argument(value, 0, "grads_and_vars")
+    global_step = _tf.argument(value, 1, "global_step")
+    if pairs is None or any(a.keyword is not None and a.keyword.value not in ("grads_and_vars", "global_step", "name")
+                            for a in value.args):
+        raise Unsupported(value, "apply_gradients() with arguments beyond grads_and_vars and global_step")
+    pairs_expr, params = tensors.graph_expr(s, pairs.value)
+    func_name = s.function_name(name)
+    lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):",
+             f"{s.indent}{optimizer}.apply_gradients({s.code(pairs_expr)})"]
+    if global_step is not None:
+        lines.append(f"{s.indent}{s.code(global_step.value)}.assign_add(1)")
+    s.b.rebind(name)
+    s.b.bind(name, B.TRAIN_OP, TrainOp(func_name, params, None))
+    out.append(s.function(lines, line))
+    return out
+
+
+_MINIMIZE_KEYWORDS = {"loss", "var_list", "global_step", "name", "gate_gradients", "aggregation_method",
+                      "colocate_gradients_with_ops"}
+
+
+def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
+    """``train = opt.minimize(loss)`` -> a ``tf.function`` train step that returns the loss."""
+    out: List[Out] = []
+    optimizer = optimizer_name(s, value.func.value, out)
+    loss_arg = _tf.argument(value, 0, "loss")
+    if loss_arg is None:
+        raise Unsupported(value, "minimize() without a loss")
+    for arg in value.args:
+        if arg.keyword is not None and arg.keyword.value not in _MINIMIZE_KEYWORDS:
+            raise Unsupported(value, f"minimize({arg.keyword.value}=...)")
+    if len([a for a in value.args if a.keyword is None]) > 3:
+        raise Unsupported(value, "minimize() with positional arguments beyond loss, global_step, var_list")
+    loss_expr, params = tensors.graph_expr(s, loss_arg.value)
+    var_list = _tf.argument(value, 2, "var_list")
+    global_step = _tf.argument(value, 1, "global_step")
+    loss_name = loss_arg.value.value if isinstance(loss_arg.value, cst.Name) else None
+    func_name = s.function_name(name)
+    indent = s.indent
+    tape, loss, variables = s.fresh("tape"), s.fresh("loss"), s.fresh("variables")
+    lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
+    lines += _tape_lines(s, loss_expr, var_list, tape, loss, variables)
+    lines.append(f"{indent}{optimizer}.apply_gradients(zip({tape}.gradient({loss}, {variables}), {variables}))")
+    if global_step is not None:
+        lines.append(f"{indent}{s.code(global_step.value)}.assign_add(1)")
+    lines.append(f"{indent}return {loss}")
+    s.b.rebind(name)
+    s.b.bind(name, B.TRAIN_OP, TrainOp(func_name, params, loss_name))
+    out.append(s.function(lines, line))
+    return out
+
+
+def decay(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
+    """``tf.train.exponential_decay(lr, step, ...)`` -> the Keras schedule of ``step``."""
+    schedule, params = _vocab.DECAYS[name]
+    given: Dict[str, str] = {}
+    positional = [a for a in call.args if a.keyword is None]
+    if len(positional) > len(params) or any(a.star for a in call.args):
+        raise Unsupported(call, f"tf.{name} with arguments that are not mapped")
+    for index, arg in enumerate(positional):
+        given[params[index]] = s.code(arg.value)
+    for arg in call.args:
+        if arg.keyword is not None:
+            key = _vocab.DECAY_KEYWORDS.get(arg.keyword.value, arg.keyword.value)
+            if key not in params:
+                raise Unsupported(call, f"tf.{name}({arg.keyword.value}=...)")
+            given[key] = s.code(arg.value)
+    step: Optional[str] = given.pop("global_step", None)
+    given.pop("name", None)
+    if step is None:
+        raise Unsupported(call, f"tf.{name} without a global step")
+    args = ", ".join(f"{k}={v}" for k, v in given.items())
+    return s.expr(f"{s.tf}.keras.optimizers.schedules.{schedule}({args})({step})")

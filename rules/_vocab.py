@@ -1,0 +1,186 @@
+"""The TensorFlow 1 vocabulary: which TF1 names mean what, and their TF2 counterparts.
+
+Every module that recognises TF1 constructs (the graph rules, the graph-to-eager
+rewrite, the compat fallback, the renames) reads its tables from here. Names are
+TF-relative: ``train.AdamOptimizer`` is ``tf.train.AdamOptimizer``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Tuple
+
+PLACEHOLDERS = {"placeholder", "placeholder_with_default"}
+SESSIONS = {"Session", "InteractiveSession"}
+INITIALIZERS = {
+    "global_variables_initializer",
+    "initialize_all_variables",
+    "variables_initializer",
+    "local_variables_initializer",
+    "initialize_local_variables",
+}
+VARIABLES = {"Variable"}
+# Calls that only switch TF1 behaviour on or off: nothing to do in TF2.
+NOOPS = {"disable_v2_behavior", "disable_eager_execution", "reset_default_graph", "enable_resource_variables"}
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """A tf.train optimizer and the Keras optimizer that computes the same."""
+
+    keras: str
+    params: Tuple[str, ...]  # TF1 parameters in positional order
+    renames: Dict[str, str] = field(default_factory=dict)
+    defaults: Dict[str, str] = field(default_factory=dict)  # TF1 defaults Keras does not share
+    dropped: Tuple[str, ...] = ("use_locking",)
+    note: str = ""
+
+
+OPTIMIZERS: Dict[str, Optimizer] = {
+    "train.GradientDescentOptimizer": Optimizer("SGD", ("learning_rate", "use_locking", "name")),
+    "train.MomentumOptimizer": Optimizer(
+        "SGD", ("learning_rate", "momentum", "use_locking", "name", "use_nesterov"), {"use_nesterov": "nesterov"}
+    ),
+    "train.AdamOptimizer": Optimizer(
+        "Adam",
+        ("learning_rate", "beta1", "beta2", "epsilon", "use_locking", "name"),
+        {"beta1": "beta_1", "beta2": "beta_2"},
+        {"epsilon": "1e-08"},
+    ),
+    "train.AdagradOptimizer": Optimizer(
+        "Adagrad",
+        ("learning_rate", "initial_accumulator_value", "use_locking", "name"),
+        defaults={"epsilon": "0.0"},
+    ),
+    "train.AdadeltaOptimizer": Optimizer(
+        "Adadelta", ("learning_rate", "rho", "epsilon", "use_locking", "name"), defaults={"epsilon": "1e-08"}
+    ),
+    "train.RMSPropOptimizer": Optimizer(
+        "RMSprop",
+        ("learning_rate", "decay", "momentum", "epsilon", "use_locking", "centered", "name"),
+        {"decay": "rho"},
+        {"epsilon": "1e-10"},
+        note="TF1 RMSProp starts its mean square at ones, Keras at zeros: the numbers differ in early steps",
+    ),
+    "train.FtrlOptimizer": Optimizer(
+        "Ftrl",
+        (
+            "learning_rate",
+            "learning_rate_power",
+            "initial_accumulator_value",
+            "l1_regularization_strength",
+            "l2_regularization_strength",
+            "use_locking",
+            "name",
+            "accum_name",
+            "linear_name",
+            "l2_shrinkage_regularization_strength",
+            "beta",
+        ),
+        dropped=("use_locking", "accum_name", "linear_name"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A tf.layers function and the Keras layer class that does the same."""
+
+    keras: str
+    params: Tuple[str, ...]  # positional parameters after `inputs`
+    call_keywords: Tuple[str, ...] = ()  # passed when the layer is called, not built
+    dropped: Tuple[str, ...] = ("reuse",)
+
+
+LAYERS: Dict[str, Layer] = {
+    "layers.dense": Layer("Dense", ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")),
+    "layers.conv1d": Layer("Conv1D", ("filters", "kernel_size", "strides", "padding")),
+    "layers.conv2d": Layer("Conv2D", ("filters", "kernel_size", "strides", "padding")),
+    "layers.max_pooling1d": Layer("MaxPooling1D", ("pool_size", "strides", "padding")),
+    "layers.max_pooling2d": Layer("MaxPooling2D", ("pool_size", "strides", "padding")),
+    "layers.average_pooling2d": Layer("AveragePooling2D", ("pool_size", "strides", "padding")),
+    "layers.flatten": Layer("Flatten", ()),
+    "layers.dropout": Layer("Dropout", ("rate", "noise_shape", "seed"), ("training",)),
+}
+
+# Initializers whose TF2 spelling is a Keras initializer class.
+INITIALIZERS_V2 = {
+    "contrib.layers.xavier_initializer": "keras.initializers.GlorotUniform",
+    "glorot_uniform_initializer": "keras.initializers.GlorotUniform",
+    "glorot_normal_initializer": "keras.initializers.GlorotNormal",
+    "truncated_normal_initializer": "keras.initializers.TruncatedNormal",
+    "random_normal_initializer": "keras.initializers.RandomNormal",
+    "random_uniform_initializer": "keras.initializers.RandomUniform",
+}
+
+
+# tf.train learning-rate decays: (Keras schedule, TF1 parameters in order, the step parameter).
+DECAYS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "train.exponential_decay": ("ExponentialDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "decay_rate", "staircase", "name")),
+    "train.inverse_time_decay": ("InverseTimeDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "decay_rate", "staircase", "name")),
+    "train.polynomial_decay": ("PolynomialDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "end_learning_rate", "power", "cycle", "name")),
+    "train.cosine_decay": ("CosineDecay", (
+        "initial_learning_rate", "global_step", "decay_steps", "alpha", "name")),
+    "train.piecewise_constant": ("PiecewiseConstantDecay", ("global_step", "boundaries", "values", "name")),
+}
+DECAY_KEYWORDS = {"learning_rate": "initial_learning_rate", "x": "global_step"}
+
+
+# TF1 names the rewrite replaces with TF2 code of its own.
+HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
+    "get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients", "summary.merge_all",
+    "summary.FileWriter", "Graph", "reset_default_graph", "disable_v2_behavior", "disable_eager_execution",
+    "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
+    "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
+    "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
+    "contrib.layers.flatten", "train.checkpoint_exists",
+})
+RANDOM_OPS = {
+    "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
+    "random.normal", "random.uniform", "random.truncated_normal", "random.shuffle", "random.categorical",
+    "random.gamma", "random.poisson",
+}
+SEED_SETTERS = {"set_random_seed", "random.set_random_seed", "random.set_seed", "compat.v1.set_random_seed"}
+SUMMARIES = {"summary.scalar", "summary.histogram", "summary.image", "summary.text", "summary.audio"}
+
+
+INITIALIZER_PARAMS = {
+    "truncated_normal_initializer": ("mean", "stddev", "seed"),
+    "random_normal_initializer": ("mean", "stddev", "seed"),
+    "random_uniform_initializer": ("minval", "maxval", "seed"),
+}
+INITIALIZER_DEFAULTS = {
+    "truncated_normal_initializer": {"stddev": "1.0"},
+    "random_normal_initializer": {"stddev": "1.0"},
+    "random_uniform_initializer": {"minval": "0.0", "maxval": "1.0"},
+}
+
+
+ASSIGNS = ("assign", "assign_add", "assign_sub")  # a variable's update methods (and TF1's functions)
+RUNS = ("run", "eval")  # methods that run a graph: session.run, tensor.eval, op.run
+VARIABLE_LISTS = ("global_variables", "all_variables", "trainable_variables")
+# TF1-only names that the graph rules report themselves (TFM001-TFM004).
+GRAPH_ONLY = PLACEHOLDERS | SESSIONS | INITIALIZERS
+QUEUE_NAMES = {
+    "train.start_queue_runners", "train.Coordinator", "train.QueueRunner", "train.batch", "train.shuffle_batch",
+    "train.string_input_producer", "train.slice_input_producer", "train.input_producer",
+}
+
+
+def is_tf1_optimizer(name) -> bool:
+    """``train.AdamOptimizer`` and every other ``tf.train`` optimizer (mapped or not)."""
+    return name is not None and name.startswith("train.") and name.endswith("Optimizer")
+
+
+def is_queue(name: str) -> bool:
+    """A queue, or a queue-runner input pipeline function."""
+    return name.endswith("Queue") or name.startswith("queue.") or name in QUEUE_NAMES
+
+
+def rewritten_by_eager(name: str) -> bool:
+    """Names the graph-to-eager rewrite turns into TF2 code of its own (renames leave them to it)."""
+    return (name in LAYERS or name in DECAYS or name in INITIALIZERS_V2
+            or name in ("get_variable", *ASSIGNS, "train.Saver", "gradients", "summary.merge_all",
+                        "summary.FileWriter", "div", "train.checkpoint_exists", "contrib.layers.flatten"))
