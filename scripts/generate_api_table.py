@@ -576,8 +576,20 @@ def build_keras2(root: types.ModuleType, v1: Api, v2: Api) -> Dict[str, str]:
             keras2 = walk_api(importlib.import_module(api))
         except ImportError:
             continue
-        names.update("keras." + n for n in keras2 if "keras." + n not in v2)
+        top = importlib.import_module("tensorflow")
+        names.update("keras." + n for n in keras2 if "keras." + n not in v2 and not resolves(top, "keras." + n))
     return {name: keras3_counterpart(name, v2) for name in sorted(names)}
+
+
+def resolves(root: types.ModuleType, name: str) -> bool:
+    """Whether ``root.name`` can be read (Keras 3 modules the API walk does not enter, like keras.saving)."""
+    obj = root
+    for part in name.split("."):
+        try:
+            obj = getattr(obj, part)
+        except Exception:
+            return False
+    return True
 
 
 SAMPLE_ARGUMENTS = {  # values for required constructor arguments when probing Keras 3 classes

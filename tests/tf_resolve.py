@@ -19,22 +19,23 @@ from typing import Dict, List, Optional, Tuple
 _MISSING = object()
 
 
-def names_in(tree: ast.AST) -> List[Tuple[int, str]]:
-    """(line, dotted name) of every TensorFlow name the module uses, longest chains only."""
+def names_in(tree: ast.AST) -> List[Tuple[int, str, int]]:
+    """(line, dotted name, parts an import can load) of every TensorFlow name the module
+    uses, longest chains only: the rest of a chain must be attributes."""
     aliases: Dict[str, str] = {}
-    found: List[Tuple[int, str]] = []
+    found: List[Tuple[int, str, int]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == "tensorflow":
-                    found.append((node.lineno, alias.name))
+                    found.append((node.lineno, alias.name, alias.name.count(".") + 1))
                     aliases[alias.asname or "tensorflow"] = alias.name if alias.asname else "tensorflow"
         elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
             if node.module.split(".")[0] == "tensorflow":
                 for alias in node.names:
                     if alias.name != "*":
                         full = f"{node.module}.{alias.name}"
-                        found.append((node.lineno, full))
+                        found.append((node.lineno, full, full.count(".") + 1))
                         aliases[alias.asname or alias.name] = full
     inner = set()
     for node in ast.walk(tree):
@@ -45,12 +46,14 @@ def names_in(tree: ast.AST) -> List[Tuple[int, str]]:
                 parts.append(value.attr)
                 value = value.value
             if isinstance(value, ast.Name) and value.id in aliases:
-                found.append((node.lineno, ".".join([aliases[value.id]] + parts[::-1])))
+                base = aliases[value.id]
+                found.append((node.lineno, ".".join([base] + parts[::-1]), base.count(".") + 1))
     return sorted(set(found))
 
 
-def resolve(name: str) -> Optional[str]:
-    """None when ``name`` exists, else why it does not."""
+def resolve(name: str, imported: int) -> Optional[str]:
+    """None when ``name`` exists, else why it does not. Its first ``imported`` parts
+    may be loaded as an import statement would; the others must be attributes."""
     parts = name.split(".")
     try:
         obj = importlib.import_module(parts[0])
@@ -61,7 +64,7 @@ def resolve(name: str) -> Optional[str]:
             value = getattr(obj, parts[index], _MISSING)
         except Exception as error:  # a lazily loaded module that cannot load (Keras 2 APIs)
             return f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
-        if value is _MISSING and isinstance(obj, type(sys)):
+        if value is _MISSING and isinstance(obj, type(sys)) and index < imported:
             try:
                 value = importlib.import_module(".".join(parts[: index + 1]))
             except Exception:
@@ -85,8 +88,8 @@ def main() -> None:
         except (SyntaxError, ValueError, UnicodeDecodeError, OSError):
             continue
         missing = []
-        for line, name in names_in(tree):
-            reason = resolve(name)
+        for line, name, imported in names_in(tree):
+            reason = resolve(name, imported)
             if reason is not None:
                 missing.append([line, name, reason])
         results[path] = missing
