@@ -62,7 +62,8 @@ class _Settings:
     """Configuration and command-line flags, merged."""
 
     def __init__(self, kwargs: dict, paths: Sequence[str]) -> None:
-        from .config import ConfigError, Config, check_known_codes, find_config, load_config
+        from .config import ConfigError, Config, find_config, load_config
+        from .selectors import check_known_codes
 
         path = kwargs.get("config_path")
         try:

@@ -258,7 +258,7 @@ def _known_codes() -> frozenset:
 
 
 def _unknown(sup: _Suppression, unknown: Sequence[str], known, lines: Sequence[str], path: str) -> _Found:
-    from .config import suggest_code
+    from .selectors import suggest_code
 
     what = "; ".join(f"{code!r}{suggest_code(code, sorted(known))}" for code in unknown)
     start = Position(sup.line, sup.column)
