@@ -177,6 +177,7 @@ def contrib_verdict(name: str) -> Verdict:
     return Verdict(GONE, use, text)
 
 
+@functools.lru_cache(maxsize=4096)
 def unresolved(name: str) -> Verdict:
     """What TensorFlow 2.21 (Keras 3) makes of ``name``; ``kind == "ok"`` when it resolves."""
     space, rest = split(name)
