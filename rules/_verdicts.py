@@ -18,11 +18,11 @@ from typing import Optional, Tuple
 
 from . import _tf
 
-OK, RENAMED, COMPAT, KERAS2, GONE = "ok", "renamed", "compat", "keras2", "gone"
+OK, RENAMED, COMPAT, KERAS2, GONE, PRIVATE = "ok", "renamed", "compat", "keras2", "gone", "private"
 KERAS2_NOTE = "needs tf-keras and TF_USE_LEGACY_KERAS=1"
 
 # TensorFlow internals and modules re-exported from elsewhere: not in the public API listing.
-_UNCHECKED = ("python", "core", "tools", "compiler", "include", "dtensor", "security", "experimental",
+_UNCHECKED = ("core", "tools", "compiler", "include", "dtensor", "security", "experimental",
               "lite", "tsl", "xla", "distribute.experimental.rpc")
 
 # TF1 names (tf-relative, longest prefix wins) whose TF2 counterpart is not a same-behaviour rename:
@@ -83,7 +83,8 @@ class Verdict:
 
     ``kind``: ``ok`` (it exists), ``renamed`` (TF2 has it as ``replacement``),
     ``compat`` (only ``tf.compat.v1`` has it), ``keras2`` (it exists only with
-    tf-keras and TF_USE_LEGACY_KERAS=1), ``gone`` (nothing on TF 2.21 has it).
+    tf-keras and TF_USE_LEGACY_KERAS=1), ``gone`` (nothing on TF 2.21 has it),
+    ``private`` (``tensorflow.python...``: not public, not checked).
     ``replacement`` is a name relative to ``tf`` (``keras.layers.Dense``) or
     None; ``message`` says all of it in one sentence, without the name.
     """
@@ -189,6 +190,9 @@ def unresolved(name: str) -> Verdict:
     refused, why = _longest(rest, _REFUSED)
     if refused is not None:
         return Verdict(GONE, "keras.optimizers", f"is refused: {why}; use `tf.keras.optimizers`")
+    if head == "python":
+        return Verdict(PRIVATE, None, "is TensorFlow's private API (tensorflow.python), which changes between "
+                                      "releases and is not checked against TensorFlow 2.21: use the public `tf.` name")
     table, v1, v2, modules, v1_modules = _tables()
     if head in _UNCHECKED or rest in _UNCHECKED:
         return _OK

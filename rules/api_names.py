@@ -30,7 +30,7 @@ def _shown(qualified: str) -> str:
 class _Unresolved(Rule):
     """Finds the names; each subclass reports the verdicts of its kind."""
 
-    KIND = ""
+    KINDS = ()
 
     def __init__(self, context) -> None:
         super().__init__(context)
@@ -40,7 +40,7 @@ class _Unresolved(Rule):
         if not qualified or not (qualified.split(".", 1)[0] in ("tensorflow", "keras")):
             return
         verdict = _verdicts.unresolved(qualified)
-        if verdict.kind != self.KIND or self._rewritten_by_eager(qualified):
+        if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified):
             return
         self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
 
@@ -107,7 +107,7 @@ class Keras2Symbol(_Unresolved):
 
     code = "TFM106"
     name = "keras2-symbol"
-    KIND = _verdicts.KERAS2
+    KINDS = (_verdicts.KERAS2,)
     unfixed_status = Status.COMPAT
     VALID = ["import tensorflow as tf\ny = tf.keras.layers.Dense(3)(x)\n",
              "import tensorflow.compat.v1 as tf\nw = tf.get_variable('w', [2])\n"]
@@ -122,7 +122,9 @@ class MissingSymbol(_Unresolved):
     `tf.contrib.layers.xavier_initializer()`, ...), `tf.estimator` and
     `tf.compat.v1.estimator` (removed in TensorFlow 2.16), and any other name
     on a TensorFlow alias that the installed TensorFlow does not have
-    (`tf.compat.v1.foo`, `tensorflow.examples.tutorials.mnist`).
+    (`tf.compat.v1.foo`, `tensorflow.examples.tutorials.mnist`). Names from
+    TensorFlow's private `tensorflow.python` package are reported too: they
+    are not part of the API the table lists, and many are gone.
 
     Why: the line raises AttributeError or ImportError on TensorFlow 2.21.
 
@@ -134,7 +136,7 @@ class MissingSymbol(_Unresolved):
 
     code = "TFM107"
     name = "missing-symbol"
-    KIND = _verdicts.GONE
+    KINDS = (_verdicts.GONE, _verdicts.PRIVATE)
     unfixed_status = Status.MANUAL
     VALID = ["import tensorflow as tf\nx = tf.keras.initializers.GlorotUniform()\n",
              "import tensorflow.compat.v1 as tf\nflags = tf.app.flags\n"]
