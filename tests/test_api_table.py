@@ -167,7 +167,7 @@ def test_committed_table_matches_installed_tensorflow(tmp_path, table):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--output", str(output)],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True, text=True, env=env, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     installed = json.loads(output.read_text(encoding="utf-8"))["tensorflow_version"]
