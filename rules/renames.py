@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _tf, _vocab
+from . import _tf, _verdicts, _vocab
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -197,17 +197,21 @@ class DropoutKeepProb(_TFNames):
 
 
 class RemovedSymbol(_TFNames):
-    """A TF1 name with no TensorFlow 2 equivalent.
+    """A TF1 name that TensorFlow 2 keeps only in `tf.compat.v1`.
 
-    What it finds: names that exist only in `tf.compat.v1` (queues,
-    `tf.train.Saver`, `tf.summary.FileWriter`, `tf.assign`, ...) and all of
-    `tf.contrib`, which TensorFlow 2 removed. Placeholders, sessions,
-    initializers and optimizers have rules of their own (TFM001-TFM006).
+    What it finds: names used through `import tensorflow as tf` that exist
+    only in `tf.compat.v1` (queues, `tf.train.Saver`, `tf.summary.FileWriter`,
+    `tf.losses.*`, `tf.app.flags`, `tf.logging`, ...). Placeholders,
+    sessions, initializers and optimizers have rules of their own
+    (TFM001-TFM006); names that not even `tf.compat.v1` runs are TFM106
+    (Keras 2 only) and TFM107 (gone).
 
     Why: these raise AttributeError on TensorFlow 2.
 
-    Fix: none; the code needs a TF2 design (or the file stays on
-    `tensorflow.compat.v1`, where all but `tf.contrib` still run).
+    Fix: none, or the graph-to-eager rewrite where it replaces the name. The
+    message names the TF2 counterpart where there is one (`tf.losses.*`:
+    Keras losses; `tf.app.flags`: absl.flags; `tf.logging`: absl.logging);
+    a file kept on `tensorflow.compat.v1` runs these names as they are.
     """
 
     code = "TFM105"
@@ -232,10 +236,7 @@ class RemovedSymbol(_TFNames):
         if name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name):
             return
         if name.startswith("contrib.") and not _vocab.rewritten_by_eager(name) or name == "contrib":
-            new = table.get("compat_renames", {}).get(name)
-            hint = f": use `tf.{new}`" if new else ""
-            self.report(node, f"`tf.{name}`: tf.contrib was removed in TensorFlow 2{hint}", status=Status.MANUAL)
-            return
+            return  # nothing on TensorFlow 2.21 runs it: TFM107 says what replaces it
         if name in table["renames"]:
             return
         from . import graph
@@ -248,13 +249,17 @@ class RemovedSymbol(_TFNames):
             return
         if result.reason is not None and not result.compat_mode and name in table["compat_only"]:
             # The file falls back to tensorflow.compat.v1, where this name runs as it is.
-            self.report(node, f"`tf.{name}` has no TensorFlow 2 equivalent (it runs on tensorflow.compat.v1)",
+            found = _verdicts.counterpart(name)
+            hint = f"; in TensorFlow 2, {found[1]}" if found else ""
+            self.report(node, f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}",
                         program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
             return
         if self.compat_file() and name in table["compat_only"]:
             return  # runs as it is on tensorflow.compat.v1
-        if name in table["compat_only"] or name in table.get("removed", ()):
-            self.report(node, f"`tf.{name}` has no TensorFlow 2 equivalent", status=Status.MANUAL)
-        elif not _tf.exists_in_tf2(name) and not name.startswith(("compat.", "contrib")):
-            self.report(node, f"`tf.{name}` does not exist in TensorFlow 2 (nor in TensorFlow 1.15)",
+        top_level = not _tf.via_compat(self.qualify(node))
+        if name in table["compat_only"] or (top_level and _verdicts.unresolved(name).kind == _verdicts.COMPAT):
+            found = _verdicts.counterpart(name)
+            hint = f"; in TensorFlow 2, {found[1]}" if found else ""
+            self.report(node, f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}",
                         status=Status.MANUAL)
+        # keras2 and gone names: TFM106 and TFM107, whatever the alias

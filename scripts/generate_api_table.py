@@ -70,6 +70,25 @@ Every name in the table is relative to ``tf.``: ``"random_normal"`` means
 ``module_deprecations``
     ``{module: message}`` for whole TF1 modules with no TF2 counterpart
     (``contrib``, ``flags``).
+``compat_v1_api``
+    Sorted list of every name reachable from ``tf.compat.v1`` on this install
+    without Keras 2 (``compat.v1.keras`` is ``tf.keras``, listed in
+    ``v2_api``): ``tf.compat.v1.X`` resolves iff X or a prefix of it that is
+    not a module is here. Modules TensorFlow re-exports from elsewhere
+    (``flags``, absl's) are listed without their members.
+``keras2``
+    ``{name: Keras 3 name or ""}``: names that exist only with Keras 2, that
+    is with ``tf-keras`` installed and ``TF_USE_LEGACY_KERAS=1`` set before
+    TensorFlow is imported: ``layers.*`` and ``nn.rnn_cell.*`` (compat.v1
+    only) and ``keras.*`` names of tf_keras that Keras 3 does not have
+    (``keras.backend.get_session``). The value is the Keras 3 class or
+    function that replaces it where one has the same job (``layers.dense``:
+    ``keras.layers.Dense``), "" where none is known.
+``keras_removed_arguments``
+    ``{Keras 3 name: [argument, ...]}``: constructor arguments that Keras 2
+    (tf_keras) accepted and Keras 3 rejects, each one measured by building
+    the Keras 3 object with and without it (``keras.layers.BatchNormalization``:
+    ``fused``).
 """
 from __future__ import annotations
 
@@ -86,6 +105,7 @@ import re
 import sys
 import textwrap
 import types
+import warnings
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 DEFAULT_OUTPUT = os.path.join(
@@ -497,6 +517,139 @@ def build_module_deprecations(spec: object) -> Dict[str, str]:
     }
 
 
+# ---------------------------------------------------------------- compat.v1 and Keras 2
+
+
+def reexported_modules(root: types.ModuleType, api: Api) -> List[str]:
+    """Modules that API modules re-export from outside TensorFlow's API (absl's ``flags``)."""
+    modules = [("", root)] + [(n + ".", o) for n, o in sorted(api.items()) if isinstance(o, types.ModuleType)]
+    found = []
+    for prefix, module in modules:
+        for name, obj in public_members(module):
+            full = prefix + name
+            if isinstance(obj, types.ModuleType) and full not in api and not is_api_module(obj):
+                found.append(full)
+    return found
+
+
+def build_compat_v1_api(root: types.ModuleType, v1: Api, legacy: Dict[str, str]) -> List[str]:
+    """Every name ``tf.compat.v1`` resolves without Keras 2."""
+    opaque = [n for n in reexported_modules(root, v1) if n not in legacy and n.split(".")[0] not in ("compat", "keras")]
+    return sorted(set(v1) | set(opaque))
+
+
+def _squash(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+KERAS2_SPECIAL = {  # Keras 2 names whose Keras 3 counterpart has another name
+    "nn.rnn_cell.BasicLSTMCell": "keras.layers.LSTMCell",
+    "nn.rnn_cell.BasicRNNCell": "keras.layers.SimpleRNNCell",
+    "nn.rnn_cell.MultiRNNCell": "keras.layers.StackedRNNCells",
+    "nn.rnn_cell.RNNCell": "keras.layers.Layer",
+    "keras.layers.CuDNNLSTM": "keras.layers.LSTM",
+    "keras.layers.CuDNNGRU": "keras.layers.GRU",
+    "keras.initializers.normal": "keras.initializers.RandomNormal",
+    "keras.initializers.uniform": "keras.initializers.RandomUniform",
+    "keras.losses.cosine_proximity": "keras.losses.cosine_similarity",
+    "keras.metrics.cosine_proximity": "keras.metrics.CosineSimilarity",
+}
+
+
+def keras3_counterpart(name: str, v2: Api) -> str:
+    """The Keras 3 name doing the job of a Keras 2 name, or ""."""
+    if name in KERAS2_SPECIAL:
+        return KERAS2_SPECIAL[name]
+    module, _, last = name.rpartition(".")
+    if module in ("layers", "nn.rnn_cell"):
+        layers = {_squash(n[len("keras.layers."):]): n for n in v2
+                  if n.startswith("keras.layers.") and n.count(".") == 2 and n[len("keras.layers.")][:1].isupper()}
+        return layers.get(_squash(last), "")
+    return ""
+
+
+def build_keras2(root: types.ModuleType, v1: Api, v2: Api) -> Dict[str, str]:
+    """Names that resolve only with tf-keras and TF_USE_LEGACY_KERAS=1, with their Keras 3 counterparts."""
+    names = set(legacy_keras_names(root, v1))
+    for api in ("tf_keras.api._v2.keras", "tf_keras.api._v1.keras"):
+        try:
+            keras2 = walk_api(importlib.import_module(api))
+        except ImportError:
+            continue
+        top = importlib.import_module("tensorflow")
+        names.update("keras." + n for n in keras2 if "keras." + n not in v2 and not resolves(top, "keras." + n))
+    return {name: keras3_counterpart(name, v2) for name in sorted(names)}
+
+
+def resolves(root: types.ModuleType, name: str) -> bool:
+    """Whether ``root.name`` can be read (Keras 3 modules the API walk does not enter, like keras.saving)."""
+    obj = root
+    for part in name.split("."):
+        try:
+            obj = getattr(obj, part)
+        except Exception:
+            return False
+    return True
+
+
+SAMPLE_ARGUMENTS = {  # values for required constructor arguments when probing Keras 3 classes
+    "units": 2, "filters": 2, "kernel_size": 3, "rate": 0.5, "pool_size": 2, "input_dim": 4, "output_dim": 2,
+    "target_shape": (2,), "dims": (1,), "size": 2, "padding": 1, "cropping": 1, "n": 2, "num_heads": 2,
+    "key_dim": 2, "filepath": "model.keras", "schedule": (lambda epoch: 0.1), "function": (lambda x: x),
+    "stddev": 0.1, "factor": 0.1, "height": 2, "width": 2, "scale": 1.0, "max_value": 1.0, "axis": -1,
+    "num_tokens": 2, "depth_multiplier": 1, "num_classes": 2, "mean": 0.0, "variance": 1.0,
+}
+
+
+def _probe(cls: type, extra: dict) -> bool:
+    """Whether ``cls`` can be built with sample required arguments and ``extra``."""
+    try:
+        signature = inspect.signature(cls.__init__)
+    except (TypeError, ValueError):
+        return False
+    kwargs = {}
+    for parameter in list(signature.parameters.values())[1:]:
+        if parameter.default is inspect.Parameter.empty and parameter.kind not in (
+                inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            if parameter.name not in SAMPLE_ARGUMENTS:
+                return False
+            kwargs[parameter.name] = SAMPLE_ARGUMENTS[parameter.name]
+    kwargs.update(extra)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            cls(**kwargs)
+    except Exception:
+        return False
+    return True
+
+
+def build_keras_removed_arguments(v2: Api) -> Dict[str, List[str]]:
+    """Keras 2 constructor arguments that the Keras 3 class of the same name rejects."""
+    try:
+        keras2 = walk_api(importlib.import_module("tf_keras.api._v2.keras"))
+    except ImportError:
+        return {}
+    removed = {}
+    for name, old in sorted(keras2.items()):
+        new = v2.get("keras." + name)
+        if not name.startswith(("layers.", "callbacks.", "optimizers.")) or name.startswith("optimizers.legacy"):
+            continue
+        if not (inspect.isclass(old) and inspect.isclass(new)) or not _probe(new, {}):
+            continue
+        accepted = set(parameters(new.__init__) or ())
+        try:
+            defaults = {p.name: p.default for p in inspect.signature(old.__init__).parameters.values()}
+        except (TypeError, ValueError):
+            continue
+        rejected = [arg for arg, default in sorted(defaults.items())
+                    if arg not in accepted and arg != "self" and default is not inspect.Parameter.empty
+                    and not _probe(new, {arg: default})]
+        if rejected:
+            removed["keras." + name] = rejected
+    return removed
+
+
 # ---------------------------------------------------------------- table
 
 
@@ -508,6 +661,7 @@ def build_table(tf: types.ModuleType, spec: object) -> dict:
     keyword_renames, removed_keywords = build_keyword_renames(spec, renames, v2)
     compat_renames = build_compat_renames(v1, to_compat)
     legacy = legacy_keras_names(tf.compat.v1, v1)
+    keras2 = build_keras2(tf.compat.v1, v1, v2)
     table = {
         "tensorflow_version": tf.__version__,
         "keras_version": importlib.import_module("keras").__version__,
@@ -520,6 +674,9 @@ def build_table(tf: types.ModuleType, spec: object) -> dict:
         "reorders": build_reorders(spec, v1, v2),
         "transforms": build_transforms(spec, v1, v2),
         "module_deprecations": build_module_deprecations(spec),
+        "compat_v1_api": build_compat_v1_api(tf.compat.v1, v1, legacy_keras_modules(tf.compat.v1, v1)),
+        "keras2": keras2,
+        "keras_removed_arguments": build_keras_removed_arguments(v2),
     }
     if removed_keywords:
         table["removed_keywords"] = removed_keywords

@@ -167,7 +167,7 @@ def test_committed_table_matches_installed_tensorflow(tmp_path, table):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--output", str(output)],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True, text=True, env=env, timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     installed = json.loads(output.read_text(encoding="utf-8"))["tensorflow_version"]
@@ -175,3 +175,29 @@ def test_committed_table_matches_installed_tensorflow(tmp_path, table):
         pytest.skip(f"table is for TensorFlow {table['tensorflow_version']}, {installed} is installed")
     assert f"{len(table['renames'])} renames" in result.stdout
     assert output.read_text(encoding="utf-8") == TABLE_PATH.read_text(encoding="utf-8")
+
+
+def test_compat_v1_api_lists_what_compat_v1_resolves(table):
+    names = set(table["compat_v1_api"])
+    assert {"placeholder", "Session", "random_normal", "flags", "app.flags", "logging.info", "train.Saver"} <= names
+    assert {"estimator", "contrib", "layers", "layers.dense", "nn.rnn_cell", "keras"} & names == set()
+    assert table["compat_v1_api"] == sorted(names)
+
+
+def test_keras2_names_and_their_keras3_counterparts(table, v2_api):
+    keras2 = table["keras2"]
+    assert keras2["layers.dense"] == "keras.layers.Dense"
+    assert keras2["layers.max_pooling2d"] == "keras.layers.MaxPooling2D"
+    assert keras2["nn.rnn_cell.BasicLSTMCell"] == "keras.layers.LSTMCell"
+    assert keras2["keras.backend.get_session"] == ""
+    assert keras2["keras.layers.CuDNNLSTM"] == "keras.layers.LSTM"
+    assert sorted(set(v for v in keras2.values() if v) - v2_api) == []
+    assert sorted(set(keras2) & v2_api) == []
+    assert "keras.layers.Dense" not in keras2
+
+
+def test_keras_removed_arguments_are_measured_on_keras_3(table, v2_api):
+    removed = table["keras_removed_arguments"]
+    assert "time_major" in removed["keras.layers.LSTM"]
+    assert "jit_compile" in removed["keras.optimizers.Adam"]
+    assert sorted(set(removed) - v2_api) == []

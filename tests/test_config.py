@@ -303,3 +303,38 @@ def test_fingerprint_follows_the_settings_that_change_findings():
     assert len(prints) == len(different) + 1
     with_globs = Config(per_file_ignores=(("a/*.py", ("TFM1",)),), root="/p")
     assert with_globs.fingerprint() != Config(per_file_ignores=(("a/*.py", ("TFM1",)),), root="/q").fingerprint()
+
+
+# --- codes that name no rule, and pyproject files that do not parse -----------------------
+
+def _cli(tmp_path, *args, toml=None):
+    import subprocess
+    import sys
+
+    (tmp_path / "m.py").write_text("import tensorflow as tf\nx = tf.zeros([2])  # tfmigrate: ignore[TFM1O1]\n")
+    if toml is not None:
+        (tmp_path / "pyproject.toml").write_text(toml)
+    return subprocess.run([sys.executable, "-m", "tfmigrate", "check", "--no-cache", *args, "m.py"],
+                          cwd=tmp_path, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("args, toml, message", [
+    (("--select", "TFM999"), None, "Error: --select: unknown rule code 'TFM999' (did you mean 'TFM900'?)"),
+    (("--ignore", "TFM15"), None, "Error: --ignore: unknown rule code 'TFM15' (did you mean 'TFM105'?)"),
+    ((), '[tool.tfmigrate]\nselect = ["TFM77"]\n',
+     "[tool.tfmigrate] 'select/extend-select': unknown rule code 'TFM77' (did you mean 'TFM107'?)"),
+    ((), '[tool.tfmigrate.per-file-ignores]\n"m.py" = ["TFM995"]\n',
+     "[tool.tfmigrate] 'per-file-ignores.\"m.py\"': unknown rule code 'TFM995' (did you mean 'TFM900'?)"),
+    ((), '[tool."tfmigrate"]\nselect = [TFM1\n', "pyproject.toml: invalid TOML"),
+])
+def test_unknown_codes_and_broken_tables_exit_2(tmp_path, args, toml, message):
+    result = _cli(tmp_path, *args, toml=toml)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_known_prefixes_pass_and_unknown_suppression_codes_are_findings(tmp_path):
+    result = _cli(tmp_path, "--select", "TFM1,TFM9", "--ignore", "TFM10", "--output-format", "concise")
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0] == (
+        "m.py:2:20: TFM900 suppression names an unknown rule code: 'TFM1O1' (did you mean 'TFM101'?)")

@@ -52,11 +52,18 @@ def _selection_options(func):
     return func
 
 
+def _known_codes() -> List[str]:
+    from .registry import all_rules  # imports the rule modules: only when a selector needs checking
+
+    return [rule.code for rule in all_rules()]
+
+
 class _Settings:
     """Configuration and command-line flags, merged."""
 
     def __init__(self, kwargs: dict, paths: Sequence[str]) -> None:
         from .config import ConfigError, Config, find_config, load_config
+        from .selectors import check_known_codes
 
         path = kwargs.get("config_path")
         try:
@@ -75,7 +82,11 @@ class _Settings:
                 extend_exclude=tuple(kwargs.get("extend_exclude") or ()) or None,
                 unsafe_fixes=kwargs.get("unsafe_fixes"),
             )
+            file_config = config
             config = config.merged(**{k: v for k, v in overrides.items() if v is not None})
+            selections = {k: overrides[k] for k in ("select", "extend_select", "ignore", "extend_ignore")
+                          if overrides[k] is not None}
+            check_known_codes(file_config, _known_codes, selections)
         except ConfigError as error:
             raise click.UsageError(str(error))
         self.config: Config = config

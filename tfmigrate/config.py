@@ -35,7 +35,10 @@ What a user can rely on:
   `*_test.py`, `tests/*.py`, `legacy/**/old_*.py`, `generated/`.
 - Every mistake stops the run with one line naming the file and the key:
   unknown keys (with the closest known key), wrong types, invalid TOML (with
-  its line), codes that are not `TFM` followed by digits or a prefix of that.
+  its line), codes that are not `TFM` followed by digits or a prefix of that,
+  and (tfmigrate.selectors, once the rules are known) codes that name no rule.
+  A pyproject.toml that does not parse, or is not UTF-8, and mentions
+  tfmigrate is reported, not passed over.
 """
 from __future__ import annotations
 
@@ -268,15 +271,24 @@ def _read(path: str) -> str:
 
 
 def _has_table(path: str) -> bool:
-    """Whether the pyproject.toml at `path` configures tfmigrate (an invalid one that seems to: yes)."""
+    """Whether the pyproject.toml at `path` configures tfmigrate.
+
+    One that does not parse, or is not UTF-8, and names tfmigrate anywhere
+    counts: load_config then reports the error instead of passing it over.
+    """
     try:
-        text = _read(path)
-    except (OSError, UnicodeDecodeError):
+        with open(path, "rb") as stream:
+            raw = stream.read()
+    except OSError:
         return False
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return b"tfmigrate" in raw
     try:
         tool = _toml_loads(text).get("tool")
     except _toml_error():
-        return bool(_TABLE_HEADER.search(text))  # load_config then reports the error
+        return bool(_TABLE_HEADER.search(text)) or "tfmigrate" in text
     return isinstance(tool, dict) and "tfmigrate" in tool
 
 

@@ -28,7 +28,7 @@ MAX_FIX_PASSES = 10
 UNUSED_SUPPRESSION = "TFM900"
 
 _SUPPRESS = re.compile(
-    r"#\s*(?:tfmigrate:\s*ignore|noqa)(?::?\s*\[?(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*)\]?)?",
+    r"#\s*(?:tfmigrate:\s*ignore|noqa)(?::?\s*\[?(?P<codes>[A-Z]+[0-9][0-9A-Z]*(?:\s*,\s*[A-Z]+[0-9][0-9A-Z]*)*)\]?)?",
 )
 _SKIP_FILE = re.compile(r"#\s*tfmigrate:\s*skip-file\b")
 
@@ -227,7 +227,12 @@ def _apply_suppressions(found: List[_Found], lines: Sequence[str], path: str, re
             continue
         kept.append(item)
     if report_unused and enabled(UNUSED_SUPPRESSION):
+        known = _known_codes()
         for sup in table.values():
+            unknown = [c for c in sup.codes or () if c.startswith("TFM") and c not in known]
+            if unknown:
+                kept.append(_unknown(sup, unknown, known, lines, path))
+                continue
             if sup.used or (sup.codes is not None and not any(c.startswith("TFM") for c in sup.codes)):
                 continue
             if sup.codes is None and "tfmigrate" not in lines[sup.line - 1]:
@@ -242,6 +247,23 @@ def _unused(sup: _Suppression, lines: Sequence[str], path: str) -> _Found:
     start = Position(sup.line, sup.column)
     end = Position(sup.line, len(lines[sup.line - 1].rstrip("\r\n")) + 1)
     finding = Finding(UNUSED_SUPPRESSION, f"unused suppression ({what}): nothing to suppress on this line",
+                      path, start, end, None, None, lines[sup.line - 1])
+    return _Found(Report(None, None, finding.message, None, None, None), finding)
+
+
+def _known_codes() -> frozenset:
+    from .registry import all_rules
+
+    return frozenset(rule.code for rule in all_rules())
+
+
+def _unknown(sup: _Suppression, unknown: Sequence[str], known, lines: Sequence[str], path: str) -> _Found:
+    from .selectors import suggest_code
+
+    what = "; ".join(f"{code!r}{suggest_code(code, sorted(known))}" for code in unknown)
+    start = Position(sup.line, sup.column)
+    end = Position(sup.line, len(lines[sup.line - 1].rstrip("\r\n")) + 1)
+    finding = Finding(UNUSED_SUPPRESSION, f"suppression names an unknown rule code: {what}",
                       path, start, end, None, None, lines[sup.line - 1])
     return _Found(Report(None, None, finding.message, None, None, None), finding)
 

@@ -119,6 +119,12 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         pass
 
 
+def walk_into(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """:func:`walk` for a visitor that walks part of a node itself: a StopWalk raised
+    there ends the outer walk too."""
+    _walk(node, visitor, _ALL_FIELDS if getattr(visitor, "TRIVIA", True) else _MAIN_FIELDS)
+
+
 def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, table: Dict[type, Tuple[str, ...]]) -> None:
     if visitor.on_visit(node):
         kind = type(node)

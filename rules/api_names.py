@@ -1,0 +1,143 @@
+"""TensorFlow names that TensorFlow 2.21 with Keras 3 does not have, on any alias.
+
+Every attribute chain on a TensorFlow alias (``tf.compat.v1.*`` and
+``import tensorflow.compat.v1 as tf`` included), every ``from tensorflow...
+import`` and ``import tensorflow.contrib...`` is judged by
+``_verdicts.unresolved`` against the table generated from TensorFlow itself.
+Names TF2 renamed (TFM101) or keeps in ``tf.compat.v1`` (TFM105) have rules
+of their own; these two report what even ``tf.compat.v1`` cannot run.
+"""
+from __future__ import annotations
+
+from typing import Optional, Set
+
+import libcst as cst
+
+from tfmigrate.ftypes import Status
+from tfmigrate.names import dotted_name
+from tfmigrate.rule import Invalid, Rule
+
+from . import _tf, _verdicts, _vocab
+
+
+def _shown(qualified: str) -> str:
+    """How a name is shown: `tf.compat.v1.layers.dense`, `tf.contrib.slim`, `keras.backend.x`."""
+    if qualified == "tensorflow" or qualified.startswith("tensorflow."):
+        return "tf" + qualified[len("tensorflow"):]
+    return qualified
+
+
+class _Unresolved(Rule):
+    """Finds the names; each subclass reports the verdicts of its kind."""
+
+    KINDS = ()
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self._inner: Set[int] = set()
+
+    def _judge(self, node: cst.CSTNode, qualified: Optional[str]) -> None:
+        if not qualified or not (qualified.split(".", 1)[0] in ("tensorflow", "keras")):
+            return
+        verdict = _verdicts.unresolved(qualified)
+        if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified):
+            return
+        self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
+
+    def _rewritten_by_eager(self, qualified: str) -> bool:
+        """Names the graph-to-eager rewrite replaces: TFM105 reports them with that fix."""
+        name = _tf.relative(qualified)
+        if name is None or not _vocab.rewritten_by_eager(name):
+            return False
+        from . import graph
+
+        return graph.plan(self.context).eager is not None
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self._skip(alias.name)
+            self._judge(alias.name, dotted_name(alias.name))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is None or node.relative:
+            return
+        self._skip(node.module)
+        module = dotted_name(node.module)
+        if module is None or isinstance(node.names, cst.ImportStar):
+            self._judge(node.module, module)
+            return
+        for alias in node.names:
+            self._skip(alias.name)
+            name = dotted_name(alias.name)
+            if name is not None:
+                self._judge(alias.name, f"{module}.{name}")
+
+    def _skip(self, node: cst.CSTNode) -> None:
+        while isinstance(node, cst.Attribute):
+            self._inner.add(id(node))
+            node = node.value
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if id(node) in self._inner:
+            return
+        self._skip(node.value)
+        self._judge(node, self.qualify(node))
+
+
+class Keras2Symbol(_Unresolved):
+    """A TensorFlow name that exists on TensorFlow 2.21 only with Keras 2.
+
+    What it finds: `tf.compat.v1.layers.*` and `tf.compat.v1.nn.rnn_cell.*`
+    (and `tf.layers.*` in a file the graph rewrite does not turn eager),
+    and `tf.keras.*` names of Keras 2 that Keras 3 dropped
+    (`tf.keras.backend.get_session`, `tf.keras.layers.CuDNNLSTM`, ...):
+    the names listed under `keras2` in the generated API table, measured on
+    the installed TensorFlow with and without tf-keras.
+
+    Why: TensorFlow >= 2.16 ships Keras 3, which has no TF1 layers; these
+    names raise unless the `tf-keras` package is installed and
+    `TF_USE_LEGACY_KERAS=1` is set before TensorFlow is imported.
+
+    Fix: none; the message names the Keras 3 replacement where one exists
+    (`tf.compat.v1.layers.dense` -> `tf.keras.layers.Dense`). The file's
+    status is compat-only: it runs, with tf-keras.
+    """
+
+    code = "TFM106"
+    name = "keras2-symbol"
+    KINDS = (_verdicts.KERAS2,)
+    unfixed_status = Status.COMPAT
+    VALID = ["import tensorflow as tf\ny = tf.keras.layers.Dense(3)(x)\n",
+             "import tensorflow.compat.v1 as tf\nw = tf.get_variable('w', [2])\n"]
+    INVALID = [Invalid("import tensorflow.compat.v1 as tf\ny = tf.layers.dense(x, 3)\n"),
+               Invalid("import tensorflow as tf\nsess = tf.keras.backend.get_session()\n")]
+
+
+class MissingSymbol(_Unresolved):
+    """A TensorFlow name that nothing on TensorFlow 2.21 has, not even `tf.compat.v1`.
+
+    What it finds: all of `tf.contrib` (`from tensorflow.contrib import slim`,
+    `tf.contrib.layers.xavier_initializer()`, ...), `tf.estimator` and
+    `tf.compat.v1.estimator` (removed in TensorFlow 2.16), and any other name
+    on a TensorFlow alias that the installed TensorFlow does not have
+    (`tf.compat.v1.foo`, `tensorflow.examples.tutorials.mnist`). Names from
+    TensorFlow's private `tensorflow.python` package are reported too: they
+    are not part of the API the table lists, and many are gone.
+
+    Why: the line raises AttributeError or ImportError on TensorFlow 2.21.
+
+    Fix: none; the message says what replaces the name where something does:
+    a TensorFlow 2 / Keras 3 name, a maintained library (TensorFlow
+    Probability for `tf.contrib.distributions`), or that there is none and
+    why. The contrib verdicts are in `rules/data/contrib.json`.
+    """
+
+    code = "TFM107"
+    name = "missing-symbol"
+    KINDS = (_verdicts.GONE, _verdicts.PRIVATE)
+    unfixed_status = Status.MANUAL
+    VALID = ["import tensorflow as tf\nx = tf.keras.initializers.GlorotUniform()\n",
+             "import tensorflow.compat.v1 as tf\nflags = tf.app.flags\n"]
+    INVALID = [Invalid("import tensorflow as tf\ninit = tf.contrib.layers.xavier_initializer()\n"),
+               Invalid("from tensorflow.contrib import slim\n"),
+               Invalid("import tensorflow as tf\nest = tf.compat.v1.estimator.Estimator(model_fn)\n")]

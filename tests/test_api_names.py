@@ -1,0 +1,169 @@
+"""TensorFlow names judged against TensorFlow 2.21 (TFM105-TFM107), the contrib table,
+and one real TensorFlow process proving the tables and the fixtures' rewrites."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tfmigrate.engine import Options, process_text
+from tfmigrate.ftypes import Status
+from tfmigrate.rules import _tf, _verdicts
+from tfmigrate.rules._verdicts import unresolved
+
+ROOT = Path(__file__).resolve().parent.parent
+RESOLVER = ROOT / "tests" / "tf_resolve.py"
+
+
+def check(source: str):
+    outcome = process_text(source, "example.py", Options())
+    return [(f.start.line, f.code, f.message) for f in outcome.findings], outcome.status
+
+
+@pytest.mark.parametrize("name, kind, replacement", [
+    ("tensorflow.compat.v1.layers.dense", "keras2", "keras.layers.Dense"),
+    ("layers.conv2d", "keras2", "keras.layers.Conv2D"),
+    ("tensorflow.compat.v1.nn.rnn_cell.BasicLSTMCell", "keras2", "keras.layers.LSTMCell"),
+    ("tensorflow.keras.backend.get_session", "keras2", None),
+    ("keras.layers.CuDNNLSTM", "keras2", "keras.layers.LSTM"),
+    ("tensorflow.compat.v1.estimator.Estimator", "gone", None),
+    ("tensorflow.estimator.ModeKeys", "gone", None),
+    ("tensorflow.contrib.layers.xavier_initializer", "gone", "keras.initializers.GlorotUniform"),
+    ("tensorflow.contrib.layers.python.layers.layers.batch_norm", "gone", "keras.layers.BatchNormalization"),
+    ("tensorflow.contrib.slim", "gone", None),
+    ("tensorflow.compat.v1.contrib.rnn.GRUCell", "gone", "keras.layers.GRUCell"),
+    ("tensorflow.compat.v1.no_such_name", "gone", None),
+    ("tensorflow.examples.tutorials.mnist.input_data", "gone", "keras.datasets.mnist"),
+    ("tensorflow.keras.optimizers.legacy.Adam", "gone", "keras.optimizers"),
+    ("random_normal", "renamed", "random.normal"),
+    ("losses.softmax_cross_entropy", "compat", "keras.losses.CategoricalCrossentropy"),
+    ("truncated_normal_initializer", "compat", "keras.initializers.TruncatedNormal"),
+    ("app.flags.DEFINE_string", "compat", None),
+    ("logging.info", "compat", None),
+    ("tensorflow.compat.v1.app.flags.DEFINE_string", "ok", None),
+    ("tensorflow.compat.v1.logging.info", "ok", None),
+    ("tensorflow.compat.v1.random_normal", "ok", None),
+    ("tensorflow.compat.v1.keras.layers.Dense", "ok", None),
+    ("tensorflow.float32.max", "ok", None),
+    ("tensorflow.python.ops.control_flow_ops.while_loop", "private", None),
+    ("tensorflow.core.framework.graph_pb2", "ok", None),
+])
+def test_verdicts(name, kind, replacement):
+    verdict = unresolved(name)
+    assert (verdict.kind, verdict.replacement) == (kind, replacement)
+
+
+def test_messages_say_what_replaces_the_name():
+    assert unresolved("losses.softmax_cross_entropy").message == (
+        "is gone from TensorFlow 2 (it runs on tensorflow.compat.v1); in TensorFlow 2, "
+        "use tf.keras.losses.CategoricalCrossentropy(from_logits=True)")
+    assert "absl.flags" in unresolved("flags.DEFINE_integer").message
+    assert "absl.logging" in unresolved("logging.set_verbosity").message
+    assert unresolved("estimator.Estimator").message.startswith("is gone: tf.estimator was removed in TensorFlow 2.16")
+    assert "needs tf-keras and TF_USE_LEGACY_KERAS=1" in unresolved("tensorflow.compat.v1.layers.dense").message
+    assert "TensorFlow Probability" in unresolved("tensorflow.contrib.distributions.Normal").message
+    assert "no TensorFlow 2 equivalent" not in unresolved("layers.dense").message
+
+
+SOURCE = """\
+import tensorflow as tf
+from tensorflow.contrib import slim
+init = tf.contrib.layers.xavier_initializer()
+est = tf.compat.v1.estimator.Estimator(model_fn)
+y = tf.compat.v1.layers.dense(x, 3)
+"""
+
+
+def test_check_reports_every_missing_name_with_its_replacement():
+    findings, status = check(SOURCE)
+    assert findings == [
+        (2, "TFM107", "`tf.contrib.slim` is gone: tf.contrib was removed in TensorFlow 2.0; TF-Slim was removed "
+                      "with tf.contrib: its layers are Keras layers, arg_scope has no counterpart (pass the "
+                      "arguments to each layer)"),
+        (3, "TFM107", "`tf.contrib.layers.xavier_initializer` is gone: tf.contrib was removed in TensorFlow 2.0; "
+                      "use `tf.keras.initializers.GlorotUniform`: xavier_initializer(uniform=False) is GlorotNormal"),
+        (4, "TFM107", "`tf.compat.v1.estimator.Estimator` is gone: tf.estimator was removed in TensorFlow 2.16: "
+                      "train a Keras 3 model (Model.fit), or run the program on TensorFlow 2.15"),
+        (5, "TFM106", "`tf.compat.v1.layers.dense` needs tf-keras and TF_USE_LEGACY_KERAS=1 on TensorFlow 2.21 "
+                      "(Keras 3 has no TF1 layers); use `tf.keras.layers.Dense`"),
+    ]
+    assert status is Status.MANUAL
+
+
+def test_keras2_only_file_is_compat_only():
+    findings, status = check("import tensorflow.compat.v1 as tf\ny = tf.layers.dense(x, 3)\n")
+    assert [code for _, code, _ in findings] == ["TFM106"]
+    assert status is Status.COMPAT
+
+
+def test_compat_alias_names_that_run_are_not_flagged():
+    source = ("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\ntf.app.flags.DEFINE_string('a', 'b', 'c')\n"
+              "tf.logging.info('x')\nw = tf.get_variable('w', [2])\n")
+    assert [f for f in check(source)[0] if f[1] in ("TFM105", "TFM106", "TFM107")] == []
+
+
+def test_import_forms():
+    findings, _ = check("import tensorflow.contrib.slim as slim\nfrom tensorflow.contrib.rnn import LSTMCell\n"
+                        "from tensorflow.examples.tutorials.mnist import input_data\n")
+    assert [(line, code) for line, code, _ in findings] == [(1, "TFM107"), (2, "TFM107"), (3, "TFM107")]
+    assert "`tf.keras.layers.LSTMCell`" in findings[1][2]
+
+
+def test_contrib_table_replacements_exist_on_tensorflow_2_21():
+    for name, entry in _verdicts.contrib_table().items():
+        assert name == "contrib" or name.startswith("contrib."), name
+        assert entry.get("use") or entry.get("library") or entry.get("note"), name
+        if entry.get("use"):
+            assert unresolved("tensorflow." + entry["use"]).kind == "ok", (name, entry["use"])
+        assert "addons" not in entry.get("library", ""), name  # end of life: never a replacement
+
+
+def test_counterparts_exist_on_tensorflow_2_21():
+    for name, (replacement, text) in _verdicts.COUNTERPARTS.items():
+        if replacement:
+            assert unresolved("tensorflow." + replacement).kind == "ok", name
+        assert text
+
+
+def test_corpus_contrib_symbols_have_a_verdict():
+    # the tf.contrib names most used in 25 public TF1 repositories (bert, nmt, facenet, magenta, ...)
+    for name in ("learn.ModeKeys", "cluster_resolver.TPUClusterResolver", "tpu.TPUEstimator", "slim.conv2d",
+                 "layers.flatten", "rnn.BasicLSTMCell", "slim.arg_scope", "training.HParams",
+                 "framework.get_or_create_global_step", "seq2seq.dynamic_decode", "data.map_and_batch",
+                 "summary.scalar", "lookup.HashTable", "distributions.Categorical", "eager.defun"):
+        key, entry = _verdicts._longest("contrib." + name, _verdicts.contrib_table())
+        assert key is not None and key != "contrib", name
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
+def test_tables_and_fixture_rewrites_resolve_on_installed_tensorflow(tmp_path):
+    """One TensorFlow process: compat_v1_api resolves, keras2 does not without tf-keras,
+    and every TensorFlow name in every fixture's expected rewrite exists."""
+    table = _tf.api()
+    probe_ok = tmp_path / "compat_v1.py"
+    probe_ok.write_text("import tensorflow as tf\n" + "".join(f"tf.compat.v1.{n}\n" for n in table["compat_v1_api"]
+                                                              if n.isidentifier() or "." in n))
+    probe_keras2 = tmp_path / "keras2.py"
+    keras2 = sorted(table["keras2"], key=lambda n: (n.startswith("keras."), n))  # TF1 layers before tf.keras
+    probe_keras2.write_text("import tensorflow as tf\n" + "".join(
+        f"tf.{n}\n" if n.startswith("keras.") else f"tf.compat.v1.{n}\n" for n in keras2))
+    expected = sorted(str(p) for p in (ROOT / "fixtures").glob("*/expected.py"))
+    assert len(expected) > 20
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    env.pop("TF_USE_LEGACY_KERAS", None)
+    result = subprocess.run([sys.executable, str(RESOLVER), str(probe_keras2), str(probe_ok), *expected],
+                            capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    missing = json.loads(result.stdout)
+    assert missing[str(probe_ok)] == []
+    failing = {name for _, name, _ in missing[str(probe_keras2)]}
+    lines = {"tensorflow." + n if n.startswith("keras.") else "tensorflow.compat.v1." + n for n in keras2}
+    # a module whose members fail (tf.compat.v1.layers) still resolves itself
+    assert sorted(n for n in lines - failing if not any(k.startswith(n.split("tensorflow.")[-1].replace(
+        "compat.v1.", "") + ".") for k in keras2)) == []
+    assert {path: names for path, names in missing.items() if path in expected and names} == {}
