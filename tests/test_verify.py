@@ -628,6 +628,7 @@ def tf_runs(tmp_path_factory):
         jobs = {
             "notebook": pool.submit(run_cli, "verify", notebook),
             "adam": pool.submit(run_cli, "verify", FIXTURES / "optimizer_adam" / "original.py", "--atol", "0"),
+            "seeded": pool.submit(run_cli, "verify", FIXTURES / "linear_regression" / "original.py"),
             "tensorboard": pool.submit(run_cli, "verify", plain, summary, "--original-mode", "tf2",
                                        env={"PYTHONPATH": str(hidden)}),
             "deterministic": pool.submit(verify, str(det1), DETERMINISTIC_TF2, rewrite_filename=str(folder / "det_tf2.py"),
@@ -722,3 +723,12 @@ def test_a_rewrite_without_tensorboard_could_not_run(tf_runs):
     assert done.stdout.splitlines()[-1] == (
         "could not run: the rewrite needs the tensorboard package, which is not installed here: tf.summary in "
         "TensorFlow 2 writes through it, and tensorflow-cpu does not install it (pip install tensorboard)")
+
+
+@needs_tf
+def test_a_seeded_program_whose_plain_run_differs_is_pointed_to_deterministic(tf_runs):
+    done = tf_runs["seeded"]  # random_normal initial values under tf.set_random_seed(777)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.splitlines()[-2] == (
+        "the programs draw random values (line 3: tf.set_random_seed(777)): graph and eager TensorFlow draw "
+        "different values even for the same seed; --deterministic gives both runs the same ones")
