@@ -419,7 +419,10 @@ def run_plan(plan: Plan, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_AT
     notes = list(plan.notes)
 
     def fallback(run: RunResult) -> Optional[Side]:
-        if plan.runtime_choice != "auto" or plan.original.runtime or not runtimes.telltale(run.error):
+        if plan.original.runtime or not runtimes.telltale(run.error):
+            return None
+        if plan.runtime_choice != "auto":
+            notes.append("the original needs TensorFlow 2.15.1: --original-runtime auto or tf2.15 runs it there")
             return None
         try:
             python = runtimes.ensure_runtime(plan.location)
