@@ -311,55 +311,50 @@ def fix(paths: Tuple[str, ...], diff: bool, exit_non_zero_on_fix: bool, **kwargs
 @click.argument("original", type=click.Path(exists=True, dir_okay=False))
 @click.argument("rewrite", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--rtol", type=float, default=1e-5, show_default=True, help="Relative tolerance per number.")
-@click.option("--atol", type=float, default=0.0, show_default=True, help="Absolute tolerance per number.")
+@click.option("--atol", type=float, default=1e-6, show_default=True,
+              help="Absolute tolerance per number: |rewrite - original| <= atol + rtol * |original|.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds each run may take.")
 @click.option("--deterministic", is_flag=True, help="Give TensorFlow's random ops the same values in both runs.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the deterministic values.")
 @click.option("--original-mode", type=click.Choice(["auto", "tf1", "keras2", "tf2"]), default="auto",
               show_default=True, help="How to run ORIGINAL: TF1 graph semantics, TF2 with Keras 2, or plain TF2.")
+@click.option("--original-runtime", type=click.Choice(["auto", "installed", "tf2.15"]), default="auto",
+              show_default=True,
+              help="Which TensorFlow runs ORIGINAL: the installed one, TF 2.15.1 (tf.estimator, Keras 2), "
+                   "or auto: TF 2.15.1 when ORIGINAL needs it.")
+@click.option("--reference-runtime", type=click.Path(file_okay=False),
+              help="The TF 2.15.1 virtual environment (created on first use; default "
+                   "$TFMIGRATE_REFERENCE_RUNTIME or $XDG_CACHE_HOME/tfmigrate/runtimes/tf-2.15).")
 @click.option("--show-rewrite", is_flag=True, help="Print the rewrite that is run.")
-def verify(original: str, rewrite: Optional[str], rtol: float, atol: float, timeout: float,
-           deterministic: bool, seed: int, original_mode: str, show_rewrite: bool) -> None:
-    """Run ORIGINAL the TF1 way and REWRITE (default: what `fix --unsafe-fixes` writes) on TF2; compare their numbers."""
+def verify(original: str, rewrite: Optional[str], rtol: float, atol: float, timeout: float, deterministic: bool,
+           seed: int, original_mode: str, original_runtime: str, reference_runtime: Optional[str],
+           show_rewrite: bool) -> None:
+    """Run ORIGINAL the TF1 way and REWRITE (default: what `fix --unsafe-fixes` writes) on TF2; compare their numbers.
+
+    Either may be a .py file or a notebook (.ipynb). Exit codes: 0 exact or
+    within tolerance, 1 differs, 2 error or could not run.
+    """
     from . import verify as harness
+    from .programs import ProgramError, runnable
+    from .runtimes import RuntimeUnavailable
 
     if not harness.tensorflow_available():
         click.echo(f"error: verify needs TensorFlow: {harness.INSTALL_HINT}", err=True)
         sys.exit(EXIT_ERROR)
-    source, mode = _rewrite_for(original, rewrite)
-    if original_mode != "auto":
-        mode = original_mode
+    try:
+        plan = harness.prepare(original, rewrite, original_mode=original_mode, original_runtime=original_runtime,
+                               reference_runtime=reference_runtime)
+    except ProgramError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_ERROR)
+    except RuntimeUnavailable as error:
+        click.echo(f"could not run: {error}")
+        sys.exit(EXIT_ERROR)
     if show_rewrite:
-        click.echo(source)
-    result = harness.verify(original, source, rewrite_filename=rewrite or original, rtol=rtol, atol=atol,
-                            timeout=timeout, original_mode=mode, deterministic=deterministic, seed=seed)
+        click.echo(runnable(plan.rewrite.program))
+    result = harness.run_plan(plan, rtol=rtol, atol=atol, timeout=timeout, deterministic=deterministic, seed=seed)
     click.echo(harness.format_report(result))
     sys.exit(result.exit_code)
-
-
-def _rewrite_for(original: str, rewrite: Optional[str]):
-    """(the TF2 source to run, how to run the original)."""
-    from .engine import Options, process_text, syntax_reason
-    from .sources import SourceError, read_source
-
-    try:
-        source = read_source(original)
-        outcome = process_text(source.text, original, Options(fix=True, unsafe_fixes=True))
-    except SourceError as error:
-        click.echo(f"{original}: error: {error.reason}", err=True)
-        sys.exit(EXIT_ERROR)
-    except Exception as error:  # a parse error is the usual one
-        click.echo(f"{original}: error: {syntax_reason(error)}", err=True)
-        sys.exit(EXIT_ERROR)
-    codes = {f.code for f in outcome.findings}
-    mode = "keras2" if codes and codes <= {"TFM007"} | {c for c in codes if c.startswith("TFM1")} and "TFM007" in codes else "tf1"
-    if rewrite is not None:
-        try:
-            return read_source(rewrite).text, mode
-        except SourceError as error:
-            click.echo(f"{rewrite}: error: {error.reason}", err=True)
-            sys.exit(EXIT_ERROR)
-    return outcome.new_text, mode
 
 
 @cli.command("rules")

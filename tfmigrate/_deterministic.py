@@ -1,0 +1,307 @@
+"""``tfmigrate verify --deterministic``: TensorFlow's random values made a function of a seed.
+
+TensorFlow's random ops (``tf.random.normal``, ``uniform``,
+``truncated_normal`` and their TF1 names) and the random initializers of
+TensorFlow, Keras 3 and Keras 2 (normal, uniform, truncated normal, variance
+scaling with Glorot/He/LeCun, orthogonal) are replaced with constants drawn
+from a NumPy generator seeded by ``(seed, n)``, where ``n`` counts the random
+calls of the run. Imported by the runner in the child process only.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import os
+import sys
+import types
+from typing import List, Sequence
+
+# How a random initializer class draws its values, by the class name that
+# TensorFlow, Keras 3 and Keras 2 share.
+INITIALIZER_KINDS = {
+    "RandomNormal": "normal",
+    "RandomUniform": "uniform",
+    "TruncatedNormal": "truncated_normal",
+    "VarianceScaling": "variance_scaling",
+    "Orthogonal": "orthogonal",
+}
+# The attributes, shared by the three libraries, that parametrise each kind.
+INITIALIZER_PARAMETERS = {
+    "normal": ("mean", "stddev"),
+    "uniform": ("minval", "maxval"),
+    "truncated_normal": ("mean", "stddev"),
+    "variance_scaling": ("scale", "mode", "distribution", "input_axes", "output_axes"),
+    "orthogonal": ("gain",),
+}
+# (public name, kind) of the random ops in a top-level and a `random` module.
+TOP_LEVEL_OPS = (("random_normal", "normal"), ("random_uniform", "uniform"),
+                 ("truncated_normal", "truncated_normal"))
+RANDOM_MODULE_OPS = (("normal", "normal"), ("uniform", "uniform"),
+                     ("truncated_normal", "truncated_normal"))
+SEED_SETTERS = ("set_random_seed", "set_seed")
+TRUNCATED_STDDEV = 0.87962566103423978  # stddev of a unit normal cut at +-2
+
+
+# ----------------------------------------------------------------------------
+# Deterministic values: NumPy only, so they can be checked without TensorFlow.
+
+class RandomSource:
+    """Hands out one NumPy generator per random call, seeded by (seed, call number)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed % 2**63  # SeedSequence wants a non-negative integer
+        self._calls = itertools.count()
+
+    def generator(self):
+        import numpy as np
+
+        return np.random.default_rng([self.seed, next(self._calls)])
+
+
+def draw_normal(rng, shape, mean=0.0, stddev=1.0):
+    return mean + stddev * rng.standard_normal(shape)
+
+
+def draw_uniform(rng, shape, minval=0.0, maxval=1.0, integer=False):
+    if integer:
+        return rng.integers(minval, maxval, size=shape)
+    return rng.uniform(minval, maxval, size=shape)
+
+
+def draw_truncated_normal(rng, shape, mean=0.0, stddev=1.0):
+    """Normal values redrawn until each lies within two standard deviations, as TensorFlow does."""
+    values = rng.standard_normal(shape)
+    outside = abs(values) > 2.0
+    while outside.any():
+        values[outside] = rng.standard_normal(int(outside.sum()))
+        outside = abs(values) > 2.0
+    return mean + stddev * values
+
+
+def compute_fans(shape, input_axes=None, output_axes=None):
+    """(fan_in, fan_out) of a weight shape, by the rule TensorFlow and Keras share."""
+    if input_axes is not None and output_axes is not None:
+        return math.prod(shape[a] for a in input_axes), math.prod(shape[a] for a in output_axes)
+    if len(shape) == 0:
+        return 1, 1
+    if len(shape) == 1:
+        return shape[0], shape[0]
+    receptive_field = math.prod(shape[:-2])
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+def draw_variance_scaling(rng, shape, scale=1.0, mode="fan_in", distribution="truncated_normal",
+                          input_axes=None, output_axes=None):
+    """Glorot, He and LeCun initial values: scale divided by the fan chosen by mode."""
+    fan_in, fan_out = compute_fans(shape, input_axes, output_axes)
+    fan = {"fan_in": fan_in, "fan_out": fan_out}.get(mode, (fan_in + fan_out) / 2.0)
+    scale = scale / max(1.0, fan)
+    if distribution in ("truncated_normal", "normal"):  # "normal" is TF1's old name for truncated
+        return draw_truncated_normal(rng, shape, 0.0, math.sqrt(scale) / TRUNCATED_STDDEV)
+    if distribution == "untruncated_normal":
+        return draw_normal(rng, shape, 0.0, math.sqrt(scale))
+    limit = math.sqrt(3.0 * scale)
+    return draw_uniform(rng, shape, -limit, limit)
+
+
+def draw_orthogonal(rng, shape, gain=1.0):
+    """An orthogonal matrix (QR of a normal draw), reshaped to shape and scaled by gain."""
+    import numpy as np
+
+    if len(shape) < 2:
+        raise ValueError(f"an orthogonal initializer needs at least 2 dimensions, got shape {list(shape)}")
+    rows, cols = math.prod(shape[:-1]), shape[-1]
+    q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return gain * q.reshape(shape)
+
+
+DRAWS = {
+    "normal": draw_normal,
+    "uniform": draw_uniform,
+    "truncated_normal": draw_truncated_normal,
+    "variance_scaling": draw_variance_scaling,
+    "orthogonal": draw_orthogonal,
+}
+
+
+# ----------------------------------------------------------------------------
+# Patching TensorFlow so its random ops and initializers use those values.
+
+class Deterministic:
+    """Replaces TensorFlow's random ops and initializers with seeded constants."""
+
+    def __init__(self, tf, seed: int) -> None:
+        self.tf = tf  # the real TensorFlow 2 API module
+        self.source = RandomSource(seed)
+
+    def constant(self, kind: str, shape, dtype, **params):
+        """The next seeded draw of `kind`, as a constant tensor of shape and dtype."""
+        tf = self.tf
+        dtype = tf.as_dtype(dtype or tf.float32)
+        shape = self.static_shape(shape)
+        params = {key: self.static_value(value, key) for key, value in params.items()}
+        if kind == "uniform" and dtype.is_integer:
+            params["integer"] = True
+        values = DRAWS[kind](self.source.generator(), tuple(shape), **params)
+        return tf.constant(values.astype(dtype.as_numpy_dtype), dtype=dtype)
+
+    def static_shape(self, shape) -> List[int]:
+        tf = self.tf
+        if tf.is_tensor(shape):
+            shape = tf.get_static_value(shape)
+        elif isinstance(shape, tf.TensorShape):
+            shape = shape.as_list()
+        if shape is None:
+            raise ValueError("--deterministic needs the shape of every random op to be known before it runs")
+        if not hasattr(shape, "__iter__"):  # a scalar count: a vector of that length
+            shape = [shape]
+        dims = [self.static_value(dim, "shape") for dim in shape]
+        if any(dim is None for dim in dims):
+            raise ValueError(f"--deterministic needs a fully known shape, got {dims}")
+        return [int(dim) for dim in dims]
+
+    def static_value(self, value, what: str):
+        tf = self.tf
+        if value is not None and tf.is_tensor(value):
+            value = tf.get_static_value(value)
+            if value is None:
+                raise ValueError(f"--deterministic needs {what} to be known before the random op runs")
+        if value is not None and hasattr(value, "item"):  # NumPy scalars and 0-d arrays
+            value = value.item()
+        return value
+
+    def random_op(self, kind: str, original):
+        """A replacement for tf.random.normal / uniform / truncated_normal with their signatures."""
+        tf = self.tf
+        if kind == "uniform":
+            @functools.wraps(original)
+            def op(shape, minval=0, maxval=None, dtype=tf.float32, seed=None, name=None):
+                dtype = tf.as_dtype(dtype)
+                if maxval is None:
+                    if dtype.is_integer:
+                        raise ValueError("Must specify maxval for integer dtype %r" % dtype)
+                    maxval = 1
+                return self.constant("uniform", shape, dtype, minval=minval, maxval=maxval)
+        else:
+            @functools.wraps(original)
+            def op(shape, mean=0.0, stddev=1.0, dtype=tf.float32, seed=None, name=None):
+                return self.constant(kind, shape, dtype, mean=mean, stddev=stddev)
+        return op
+
+    def initializer_call(self, kind: str):
+        """A replacement `__call__` for initializer classes of `kind`."""
+        names = INITIALIZER_PARAMETERS[kind]
+        constant = self.constant
+
+        def __call__(initializer, shape, dtype=None, *args, **kwargs):
+            params = {name: getattr(initializer, name) for name in names
+                      if getattr(initializer, name, None) is not None}
+            return constant(kind, shape, dtype or getattr(initializer, "dtype", None), **params)
+
+        return __call__
+
+    def patch_modules(self, modules: Sequence[types.ModuleType]) -> None:
+        """Replace random ops and seed setters in the given TensorFlow API modules."""
+        for module in modules:
+            is_random = module.__name__.endswith(".random")
+            for name, kind in RANDOM_MODULE_OPS if is_random else TOP_LEVEL_OPS:
+                original = getattr(module, name, None)
+                if original is not None:
+                    setattr(module, name, self.random_op(kind, original))
+            for name in SEED_SETTERS:
+                if getattr(module, name, None) is not None:
+                    setattr(module, name, ignore_seed)
+
+    def patch_initializers(self, module: types.ModuleType) -> None:
+        """Replace `__call__` of the random initializer classes a module defines, and their overrides."""
+        for class_name, kind in INITIALIZER_KINDS.items():
+            cls = getattr(module, class_name, None)
+            if isinstance(cls, type):
+                for target in [cls, *all_subclasses(cls)]:
+                    if target is cls or "__call__" in vars(target):
+                        target.__call__ = self.initializer_call(kind)
+
+
+def ignore_seed(*args, **kwargs) -> None:
+    """Graph and op seeds have no effect: the values come from the runner's seed."""
+
+
+def all_subclasses(cls: type) -> List[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(all_subclasses(sub))
+    return found
+
+
+API_MODULE_NAMES = ("tensorflow.compat.v1", "tensorflow.compat.v1.random", "tensorflow.compat.v2",
+                    "tensorflow.compat.v2.random")
+
+
+def api_modules(tf) -> List[types.ModuleType]:
+    """The public modules that hold random ops under one name or another, each once.
+
+    `import tensorflow.compat.v1` makes new module wrappers, so those imports
+    happen first and every wrapper found afterwards is patched.
+    """
+    import importlib
+
+    for name in API_MODULE_NAMES:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # not every release has every alias
+            continue
+    candidates = [tf, tf.random]
+    for name, module in list(sys.modules.items()):
+        if module is not None and (name.startswith(("tensorflow.compat.", "tensorflow._api.v2."))
+                                   and name.rsplit(".", 1)[-1] in ("v1", "v2", "random")):
+            candidates.append(module)
+    for module in list(candidates):
+        candidates += [getattr(module, "random", None), getattr(getattr(module, "compat", None), "v1", None)]
+    unique = {}
+    for module in candidates:
+        if isinstance(module, types.ModuleType):
+            unique.setdefault(id(module), module)
+    return list(unique.values())
+
+
+def make_deterministic(tf, seed: int) -> None:
+    """Make TensorFlow's random values a function of the seed."""
+    import importlib
+
+    patcher = Deterministic(tf, seed)
+    patcher.patch_modules(api_modules(tf))
+    initializer_modules = ["tensorflow.python.ops.init_ops", "tensorflow.python.ops.init_ops_v2",
+                           "keras.src.initializers.random_initializers"]
+    if os.environ.get("TF_USE_LEGACY_KERAS") == "1":
+        initializer_modules.append("tf_keras.src.initializers.initializers")
+    initializer_modules.append("keras.src.initializers.initializers")  # Keras 2 as TF <= 2.15 has it
+    modules = []
+    for name in initializer_modules:
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError:  # that Keras is not installed: nothing of it to patch
+            continue
+    for module in modules:  # after every import, so subclasses defined anywhere are found
+        patcher.patch_initializers(module)
+    isolate_keras_seeds(seed)
+
+
+def isolate_keras_seeds(seed: int) -> None:
+    """Give Keras its own Python generator for the default seeds it draws.
+
+    Keras 3 and Keras 2 draw a seed from Python's global `random` whenever a
+    random initializer is made without one; TF1 graph code never does, so
+    the program's own `random` calls would see different states.
+    """
+    import random
+
+    for name, attribute in (("keras.src.random.seed_generator", "python_random"),
+                            ("tf_keras.src.backend", "random"), ("keras.src.backend", "random")):
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, attribute, None) is random:
+            setattr(module, attribute, random.Random(seed))
