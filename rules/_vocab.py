@@ -178,9 +178,3 @@ def is_queue(name: str) -> bool:
     """A queue, or a queue-runner input pipeline function."""
     return name.endswith("Queue") or name.startswith("queue.") or name in QUEUE_NAMES
 
-
-def rewritten_by_eager(name: str) -> bool:
-    """Names the graph-to-eager rewrite turns into TF2 code of its own (renames leave them to it)."""
-    return (name in LAYERS or name in DECAYS or name in INITIALIZERS_V2
-            or name in ("get_variable", *ASSIGNS, "train.Saver", "gradients", "summary.merge_all",
-                        "summary.FileWriter", "div", "train.checkpoint_exists", "contrib.layers.flatten"))

@@ -45,13 +45,14 @@ class _Unresolved(Rule):
         self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
 
     def _rewritten_by_eager(self, qualified: str) -> bool:
-        """Names the graph-to-eager rewrite replaces: TFM105 reports them with that fix."""
+        """Names the graph-to-eager rewrite replaces: what `fix --unsafe-fixes` writes no longer has them."""
         name = _tf.relative(qualified)
-        if name is None or not _vocab.rewritten_by_eager(name):
+        if name is None:
             return False
         from . import graph
 
-        return graph.plan(self.context).eager is not None
+        result = graph.plan(self.context)
+        return result.eager is not None and not result.keeps(name)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:

@@ -9,7 +9,7 @@ on ``tensorflow.compat.v1`` (code that still runs) and TFM090 says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -28,6 +28,15 @@ class Plan:
     where: Optional[cst.CSTNode]
     compat_mode: bool  # the file already runs on tensorflow.compat.v1
     notes: List[Tuple[cst.CSTNode, str]]
+    statement: Optional[cst.CSTNode] = None  # the top-level statement where the rewrite stopped
+    imports: object = None
+    _kept: Optional[Set[str]] = None
+
+    def keeps(self, name: str) -> bool:
+        """Is ``tf.<name>`` still in the idiomatic rewrite (or does the rewrite replace it)?"""
+        if self._kept is None:
+            self._kept = _eager.tf_names(self.eager, self.imports) if self.eager is not None else set()
+        return name in self._kept
 
 
 def plan(context: Context) -> Plan:
@@ -42,16 +51,10 @@ def plan(context: Context) -> Plan:
         return result
     try:
         eager, notes = _eager.to_eager(module, context.imports, context.text)
-        result = Plan(eager, None, None, compat_mode, notes)
+        result = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
     except _eager.Unsupported as problem:
         where = problem.node if problem.node is not None else problem.statement
-        result = Plan(None, problem.reason, where, compat_mode, [])
-        result.statement = problem.statement
-    except (ValueError, KeyError, AttributeError, TypeError, IndexError, cst.ParserSyntaxError) as error:
-        # A program the rewrite misreads must still come out as code that runs: the compat fallback.
-        detail = " ".join(str(error).split())[:120]
-        result = Plan(None, f"the eager rewrite could not handle this program ({type(error).__name__}: {detail})",
-                      None, compat_mode, [])
+        result = Plan(None, problem.reason, where, compat_mode, [], problem.statement)
     context.shared["graph-plan"] = result
     return result
 
@@ -341,7 +344,7 @@ class KeptOnCompat(Rule):
                 self.report(where, note, fixable=False, status=Status.IDIOMATIC)
             return
         where = result.where if result.where is not None else node.body[0]
-        fallback = getattr(result, "statement", None)
+        fallback = result.statement
         message = f"kept on tensorflow.compat.v1: {result.reason}"
         if result.compat_mode:
             self.report(where, message, fixable=False, status=Status.COMPAT, fallback=fallback)

@@ -220,14 +220,6 @@ class RemovedSymbol(_TFNames):
     VALID = ["import tensorflow as tf\nx = tf.Variable(1.0)\n"]
     INVALID = [Invalid("import tensorflow as tf\nsaver = tf.train.Saver()\n")]
 
-    def __init__(self, context) -> None:
-        super().__init__(context)
-        self.saver_lists = set()  # `tf.global_variables` in `tf.train.Saver(tf.global_variables())`
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if _tf.call_name(self, node) == "train.Saver":
-            self.saver_lists.update(id(a.value.func) for a in node.args if isinstance(a.value, cst.Call))
-
     def visit_Attribute(self, node: cst.Attribute) -> None:
         name = self.tf_attribute(node)
         if not name:
@@ -235,31 +227,28 @@ class RemovedSymbol(_TFNames):
         table = _tf.api()
         if name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name):
             return
-        if name.startswith("contrib.") and not _vocab.rewritten_by_eager(name) or name == "contrib":
-            return  # nothing on TensorFlow 2.21 runs it: TFM107 says what replaces it
         if name in table["renames"]:
             return
         from . import graph
 
         result = graph.plan(self.context)
-        # `tf.global_variables()` given to `tf.train.Saver` goes with the Saver.
-        if (_vocab.rewritten_by_eager(name) or id(node) in self.saver_lists) and result.eager is not None:
+        if result.eager is not None and not result.keeps(name) and not _tf.exists_in_tf2(name) and (
+                not self.compat_file()):
+            # What `fix --unsafe-fixes` writes no longer has it.
             self.report(node, f"`tf.{name}` does not exist in TensorFlow 2: the graph-to-eager rewrite replaces it",
                         program_fix=graph.GRAPH_TO_EAGER)
             return
-        if result.reason is not None and not result.compat_mode and name in table["compat_only"]:
-            # The file falls back to tensorflow.compat.v1, where this name runs as it is.
-            found = _verdicts.counterpart(name)
-            hint = f"; in TensorFlow 2, {found[1]}" if found else ""
-            self.report(node, f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}",
-                        program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
-            return
-        if self.compat_file() and name in table["compat_only"]:
-            return  # runs as it is on tensorflow.compat.v1
+        if name.startswith("contrib.") or name == "contrib":
+            return  # nothing on TensorFlow 2.21 runs it: TFM107 says what replaces it
         top_level = not _tf.via_compat(self.qualify(node))
-        if name in table["compat_only"] or (top_level and _verdicts.unresolved(name).kind == _verdicts.COMPAT):
-            found = _verdicts.counterpart(name)
-            hint = f"; in TensorFlow 2, {found[1]}" if found else ""
-            self.report(node, f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}",
-                        status=Status.MANUAL)
+        if not (name in table["compat_only"] or (top_level and _verdicts.unresolved(name).kind == _verdicts.COMPAT)):
+            return
+        found = _verdicts.counterpart(name)
+        hint = f"; in TensorFlow 2, {found[1]}" if found else ""
+        message = f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}"
+        if result.reason is not None and not result.compat_mode:
+            # The file falls back to tensorflow.compat.v1, where this name runs as it is.
+            self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
+        elif not self.compat_file():
+            self.report(node, message, status=Status.MANUAL)
         # keras2 and gone names: TFM106 and TFM107, whatever the alias

@@ -37,6 +37,8 @@ def _protect(path: str, work: Callable[[], FileReport]) -> FileReport:
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as error:  # a bug must not stop the other files
+        if type(error).__name__ == "RuleFailure":
+            return FileReport(path, error=FileError(path, str(error), error.code))
         if type(error).__name__ == "ParserSyntaxError":
             from .engine import syntax_reason
 

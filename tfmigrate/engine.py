@@ -33,6 +33,17 @@ _SUPPRESS = re.compile(
 _SKIP_FILE = re.compile(r"#\s*tfmigrate:\s*skip-file\b")
 
 
+class RuleFailure(Exception):
+    """An exception inside a rule or its fix: a bug, reported as an internal error of that rule."""
+
+    def __init__(self, rule, error: BaseException) -> None:
+        code = getattr(rule, "code", None) or "?"
+        name = getattr(rule, "name", None) or type(rule).__name__
+        detail = " ".join(str(error).split())[:200]
+        super().__init__(f"internal error in rule {code} ({name}): {type(error).__name__}: {detail}")
+        self.code = code
+
+
 class _Dispatcher(Visitor):
     """Runs every active rule's visit_/leave_ methods in one traversal."""
 
@@ -56,16 +67,22 @@ class _Dispatcher(Visitor):
             self.context.imports.add(node)
         methods = self._visit.get(kind)
         if methods:
-            for method in methods:
-                method(node)
+            try:
+                for method in methods:
+                    method(node)
+            except Exception as error:
+                raise RuleFailure(method.__self__, error) from error
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         kind = type(original_node).__name__
         methods = self._leave.get(kind)
         if methods:
-            for method in methods:
-                method(original_node)
+            try:
+                for method in methods:
+                    method(original_node)
+            except Exception as error:
+                raise RuleFailure(method.__self__, error) from error
         if kind in _SCOPES:
             self.context.scopes.pop()
 
@@ -386,7 +403,10 @@ def _one_pass(module: cst.Module, candidates: List[_Found]) -> Tuple[Optional[st
         context = next((f.report.rule.context for f in used if f.report.rule is not None), None)
         if context is None or context.module is not module:
             context = Context(module, "")
-        new_module = program.apply(module, context)
+        try:
+            new_module = program.apply(module, context)
+        except Exception as error:
+            raise RuleFailure(used[0].report.rule, error) from error
         return (module_code(new_module) if new_module is not None else None), used
     used = [f for f in candidates if f.report.replacement is not None]
     if not used:

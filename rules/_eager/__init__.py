@@ -15,7 +15,7 @@ The program is read statement by statement, in order, as TF1 builds its graph:
 Three stages, each passing data to the next:
 
 1. ``program.analyse``: facts about the whole program (``Program``), read-only.
-2. ``interpret.interpret``: walks the blocks with a binding table (name -> what
+2. ``interpret.plan``: walks the blocks with a binding table (name -> what
    it is bound to now, ``bindings.py``) and asks the handler of each TF1 concept
    what a statement becomes; the result is a plan (``plan.py``). Handlers, one
    module per concept: ``feeds`` (placeholders and feeds), ``tensors`` (tensors
@@ -31,21 +31,49 @@ Shared: the TF1 vocabulary (``rules/_vocab.py``) and the tree queries (``queries
 """
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from .interpret import interpret
+from tfmigrate.traverse import Visitor, walk
+
+from .. import _tf
+from . import interpret
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
 
-__all__ = ["Unsupported", "to_eager"]
+__all__ = ["Unsupported", "to_eager", "tf_names"]
 
 
 def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     """The eager rewrite of ``module`` and notes on numerics; raises Unsupported."""
     program = analyse(module, imports, text)
     state = Rewrite(program)
-    plan = interpret(state)
-    return emit(module, plan), state.notes
+    steps = interpret.plan(state)
+    return emit(module, steps), state.notes
+
+
+class _Names(Visitor):
+    def __init__(self, imports) -> None:
+        self.imports = imports
+        self.found: Set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        name = _tf.relative(self.imports.qualify(node))
+        if name is None:
+            return True  # `f(x).attr`: the chain is not a name; look inside
+        self.found.add(name)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        name = _tf.relative(self.imports.qualify(node))
+        if name:
+            self.found.add(name)
+
+
+def tf_names(module: cst.Module, imports) -> Set[str]:
+    """The TensorFlow names (TF-relative, whole attribute chains) that ``module`` uses."""
+    finder = _Names(imports)
+    walk(module, finder)
+    return finder.found

@@ -20,7 +20,7 @@ from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
 
-def interpret(s: Rewrite) -> Block:
+def plan(s: Rewrite) -> Block:
     """The plan of the whole module."""
     if s.p.leftover is not None:
         raise Unsupported(*s.p.leftover)

@@ -92,7 +92,7 @@ class Emitter:
         out: List[Out] = []
         carried: List[cst.EmptyLine] = []  # comments of removed statements go to the next one
         for step in steps:
-            new = self.result(step.result)
+            new, after = self.result(step.result)
             if step.hoisted:
                 lead = new[0].node.leading_lines if new else step.stmt.leading_lines
                 if new:
@@ -105,53 +105,63 @@ class Emitter:
                 continue
             if carried:
                 new[0] = _with_leading(new[0], [*carried, *new[0].node.leading_lines])
-                carried = []
             out.extend(new)
+            carried = after
         return _spaced(out), carried
 
-    def body(self, steps: Block) -> List[cst.BaseStatement]:
-        return [o.node for o in self.block(steps)[0]] or [self.pass_()]
+    def body(self, suite, steps: Block):
+        """``suite`` (an indented block) with the statements of ``steps``; the comments of
+        removed statements at its end stay at its end."""
+        outs, leftover = self.block(steps)
+        body = [o.node for o in outs]
+        if not isinstance(suite, cst.IndentedBlock):
+            return suite.with_changes(body=body or [self.pass_()])
+        if not body:
+            return suite.with_changes(body=[self.pass_().with_changes(leading_lines=leftover)])
+        if leftover:
+            return suite.with_changes(body=body, footer=[*leftover, *suite.footer])
+        return suite.with_changes(body=body)
 
-    def result(self, result) -> List[Out]:
+    def result(self, result) -> Tuple[List[Out], List[cst.EmptyLine]]:
+        """What a statement became, and comments to place after it."""
         if isinstance(result, Keep):
-            return [Out(result.stmt)]
+            return [Out(result.stmt)], []
         if isinstance(result, Line):
-            return self.line(result)
+            return self.line(result), []
         if isinstance(result, Compound):
-            return [Out(self.compound(result))]
+            return [Out(self.compound(result))], []
         return self.inline(result)
 
     def compound(self, plan: Compound) -> cst.BaseCompoundStatement:
         node = plan.node
-        new = node.with_changes(body=node.body.with_changes(body=self.body(plan.body)))
+        new = node.with_changes(body=self.body(node.body, plan.body))
         if plan.handlers:
-            new = new.with_changes(handlers=[
-                h.with_changes(body=h.body.with_changes(body=self.body(b))) for h, b in zip(node.handlers, plan.handlers)])
+            new = new.with_changes(handlers=[h.with_changes(body=self.body(h.body, b))
+                                             for h, b in zip(node.handlers, plan.handlers)])
         if isinstance(plan.orelse, Compound):
             new = new.with_changes(orelse=self.compound(plan.orelse))
         elif plan.orelse is not None:
-            other = [o.node for o in self.block(plan.orelse)[0]]
-            if not other and plan.drop_empty_else and not queries.own_comments(node.orelse, trailing=True):
+            if plan.drop_empty_else and not self.block(plan.orelse)[0] and not queries.own_comments(
+                    node.orelse, trailing=True):
                 new = new.with_changes(orelse=None)
             else:
-                other = other or [self.pass_()]
-                new = new.with_changes(orelse=node.orelse.with_changes(body=node.orelse.body.with_changes(body=other)))
+                new = new.with_changes(orelse=node.orelse.with_changes(body=self.body(node.orelse.body, plan.orelse)))
         if plan.finalbody is not None:
             final = node.finalbody
-            new = new.with_changes(finalbody=final.with_changes(body=final.body.with_changes(body=self.body(plan.finalbody))))
+            new = new.with_changes(finalbody=final.with_changes(body=self.body(final.body, plan.finalbody)))
         return new
 
-    def inline(self, plan: Inline) -> List[Out]:
-        body, _ = self.block(plan.body)
+    def inline(self, plan: Inline) -> Tuple[List[Out], List[cst.EmptyLine]]:
+        body, leftover = self.block(plan.body)
         if not body:
-            return []
+            return [], []
         comments = list(plan.stmt.leading_lines)
         header = plan.stmt.body.header
         if header.comment is not None:
             comments.append(cst.EmptyLine(comment=header.comment))
         if comments:
             body[0] = _with_leading(body[0], [*comments, *body[0].node.leading_lines])
-        return body
+        return body, leftover  # comments after the body's last statement follow what replaces the `with`
 
     def line(self, plan: Line) -> List[Out]:
         line = plan.stmt

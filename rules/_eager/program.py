@@ -29,7 +29,7 @@ class Program:
             (local for local, full in sorted(imports.aliases.items()) if full in TF_MODULES), None)
         self.tf_locals: FrozenSet[str] = frozenset(
             local for local, full in imports.aliases.items() if full.startswith("tensorflow"))
-        self.reuses_variables = text is not None and "reuse" in text
+        self.reuses_variables = False  # variables are shared between scopes (reuse=..., reuse_variables())
         self.factories: FrozenSet[str] = frozenset()
         self.leftover: Optional[Tuple[cst.CSTNode, str]] = None  # a TF1-only name the rewrite would keep
         self._source_names: Optional[Set[str]] = None
@@ -62,7 +62,7 @@ class Program:
         arg = call.args[0]
         if arg.star or (arg.keyword is not None and arg.keyword.value != "name_or_scope"):
             return False
-        return self.text is not None and not self.reuses_variables
+        return not self.reuses_variables
 
 
 def analyse(module: cst.Module, imports, text: Optional[str] = None) -> Program:
@@ -71,10 +71,21 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None) -> Program:
         stmt.name.value for stmt in module.body
         if isinstance(stmt, cst.FunctionDef) and queries.calls_of(stmt, program.call_name, {"Variable", "get_variable"}, first=True)
     )
+    program.reuses_variables = queries.holds(module, (cst.Call, cst.Attribute), lambda n: _shares(program, n))
     finder = _Leftovers(program)
     walk(module, finder)
     program.leftover = finder.found
     return program
+
+
+def _shares(program: Program, node) -> bool:
+    """``reuse=True`` (or any value but False and None), ``scope.reuse_variables()``, ``tf.AUTO_REUSE``."""
+    if isinstance(node, cst.Attribute):
+        return node.attr.value == "AUTO_REUSE" and program.tf_name(node) is not None
+    if isinstance(node.func, cst.Attribute) and node.func.attr.value == "reuse_variables":
+        return True
+    return any(arg.keyword is not None and arg.keyword.value == "reuse" and not (
+        isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None")) for arg in node.args)
 
 
 class _Leftovers(Visitor):

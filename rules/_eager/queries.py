@@ -135,7 +135,7 @@ def own_comments(stmt, trailing: bool = True) -> List[str]:
     if isinstance(stmt, cst.SimpleStatementLine):
         found = [c for small in stmt.body for c in comments_in(small)]
         return found + comments_in(stmt.trailing_whitespace) if trailing else found
-    if isinstance(stmt, cst.BaseCompoundStatement):
+    if isinstance(stmt, (cst.BaseCompoundStatement, cst.Else)):
         return comments_in(stmt.with_changes(leading_lines=()))
     return []
 
