@@ -55,9 +55,14 @@ def test_check_default_output_shows_source_and_caret(seed):
 def test_check_codes_of_every_seed_program(seed):
     result = run_cli("check", "--output-format", "json", ".", cwd=seed)
     assert result.returncode == 1
-    found = {}
+    found, statuses = {}, {}
     for item in json.loads(result.stdout):
-        found.setdefault(pathlib.Path(item["filename"]).name, set()).add(item["code"])
+        if item.get("file"):  # one entry per file, after the findings: its migration status
+            statuses[item["filename"]] = (item["status"], item["reason"])
+        else:
+            found.setdefault(pathlib.Path(item["filename"]).name, set()).add(item["code"])
+    assert statuses == {"keras2.py": ("idiomatic", None), "quadratic.py": ("idiomatic", None),
+                        "quiz.py": ("idiomatic", None)}
     assert found == {
         "keras2.py": {"TFM007"},
         "quadratic.py": {"TFM001", "TFM002", "TFM003", "TFM004", "TFM005", "TFM006"},
@@ -186,3 +191,50 @@ def test_rules_and_explain():
     assert "tf.random_normal" in explained.stdout and "Fix safety: safe" in explained.stdout
     assert "tf.random.normal([2])" in explained.stdout
     assert run_cli("explain", "TFM999").returncode == 2
+
+
+def test_fix_diff_without_unsafe_fixes_says_how_many_more_would_apply(seed):
+    result = run_cli("fix", "--diff", "quiz.py", cwd=seed)
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr == "0 files would be changed (8 fixable with --unsafe-fixes).\n"
+    without_diff = run_cli("fix", "quiz.py", cwd=seed)
+    assert "(8 fixable with --unsafe-fixes)" in without_diff.stdout  # the same words as `fix`
+    assert (seed / "quiz.py").read_text() == QUIZ.read_text()
+
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+HUNK = "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n import tensorflow as tf\n"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("import tensorflow as tf\nw = tf.random_normal([2])", "import tensorflow as tf\nw = tf.random.normal([2])\n",
+     HUNK + "-w = tf.random_normal([2])\n" + NO_NEWLINE + "+w = tf.random.normal([2])\n"),
+    ("import tensorflow as tf\nw = tf.random_normal([2])\n", "import tensorflow as tf\nw = tf.random.normal([2])",
+     HUNK + "-w = tf.random_normal([2])\n+w = tf.random.normal([2])\n" + NO_NEWLINE),
+    ("import tensorflow as tf\nw = tf.random_normal([2])", "import tensorflow as tf\nw = tf.random.normal([2])",
+     HUNK + "-w = tf.random_normal([2])\n" + NO_NEWLINE + "+w = tf.random.normal([2])\n" + NO_NEWLINE),
+    ("import tensorflow as tf\nw = tf.random_normal([2])\nprint(w)", "import tensorflow as tf\nw = tf.random.normal([2])\nprint(w)",
+     HUNK.replace("-1,2 +1,2", "-1,3 +1,3") + "-w = tf.random_normal([2])\n+w = tf.random.normal([2])\n print(w)\n"
+     + NO_NEWLINE),
+    ("a = 1\x0cb = 2\n", "a = 1\x0cb = 3\n", "--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a = 1\x0cb = 2\n+a = 1\x0cb = 3\n"),
+])
+def test_unified_diff_ends_lines_at_newlines_and_marks_a_missing_one_as_gnu_diff_does(tmp_path, old, new, expected):
+    import subprocess
+
+    from tfmigrate.engine import unified_diff
+
+    diff = unified_diff(old, new, "m.py")
+    assert diff == expected
+    (tmp_path / "m.py").write_bytes(old.encode())
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    applied = subprocess.run(["git", "apply", "-"], cwd=tmp_path, input=diff.encode(), capture_output=True)
+    assert applied.returncode == 0, applied.stderr
+    assert (tmp_path / "m.py").read_bytes() == new.encode()
+
+
+def test_fix_diff_of_a_file_without_final_newline_does_not_run_into_the_summary(tmp_path):
+    (tmp_path / "m.py").write_text("import tensorflow as tf\nw = tf.random_normal([2])\nprint(w.numpy())")
+    result = run_cli("fix", "--diff", "m.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.endswith(" print(w.numpy())\n\\ No newline at end of file\n")
+    assert result.stderr == "1 file would be changed.\n"

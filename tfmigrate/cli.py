@@ -290,7 +290,9 @@ def fix(paths: Tuple[str, ...], diff: bool, exit_non_zero_on_fix: bool, **kwargs
             click.echo(line, err=True)
         count = sum(1 for r in reports if r.diff)
         if not kwargs.get("quiet"):
-            click.echo(f"{count} file{'s' if count != 1 else ''} would be changed.", err=True)
+            from .reporters import diff_summary
+
+            click.echo(diff_summary(reports, unsafe_fixes=bool(settings.config.unsafe_fixes)), err=True)
         sys.exit(EXIT_ERROR if errors else (EXIT_FINDINGS if count else EXIT_CLEAN))
     _emit(_render(settings, reports, fixing=True, show_summary=True), kwargs.get("output_file"))
     sys.exit(_exit_code(reports, exit_zero=kwargs.get("exit_zero"), changed=exit_non_zero_on_fix and changed))

@@ -101,7 +101,8 @@ def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: Lis
             label = report.program_fix.name if report.program_fix else "rewrite to the TensorFlow 2 form"
             fix = Fix(report.applicability, label, edits)
         source_line = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
-        finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line)
+        verdict = report.status if report.status is not None else (report.rule.unfixed_status if fix is None else None)
+        finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line, verdict)
         found.append(_Found(report, finding))
     found.sort(key=lambda f: f.finding.sort_key())
     return found
@@ -309,12 +310,8 @@ def _worst(verdicts) -> Status:
 
 def _predicted_status(found: List[_Found]) -> Status:
     """What `fix --unsafe-fixes` will make of the file, read from the findings' own verdicts."""
-    return _worst(
-        f.report.status if f.report.status is not None else f.report.rule.unfixed_status
-        for f in found
-        # an unused suppression is not migration work; a fixable finding without a verdict goes away
-        if f.report.rule is not None and (f.report.status is not None or f.finding.fix is None)
-    )
+    # An unused suppression is not migration work; a fixable finding without a verdict goes away.
+    return _worst(f.finding.verdict for f in found if f.finding.verdict is not None)
 
 
 def _fix_loop(text, module, found, path, options, rules, allow):
@@ -379,8 +376,13 @@ def _status(remaining: List[_Found]) -> Status:
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
-        )
-    )
+    """A unified diff as GNU diff writes it: lines end at "\\n" only, and a last line without
+    one is followed by `\\ No newline at end of file`, so the next output starts on its own line."""
+    lines = difflib.unified_diff(_diff_lines(old), _diff_lines(new), fromfile=f"a/{path}", tofile=f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _diff_lines(text: str) -> List[str]:
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])
