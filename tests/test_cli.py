@@ -238,3 +238,28 @@ def test_fix_diff_of_a_file_without_final_newline_does_not_run_into_the_summary(
     assert result.returncode == 1
     assert result.stdout.endswith(" print(w.numpy())\n\\ No newline at end of file\n")
     assert result.stderr == "1 file would be changed.\n"
+
+
+def test_summary_names_files_kept_on_compat_with_the_reason_and_the_cache_keeps_it(tmp_path):
+    for name in ("compat_class_session", "compat_session_argument", "seed_quiz"):
+        shutil.copyfile(SEED / name / "original.py", tmp_path / f"{name}.py")
+    first = run_cli("check", "--output-format", "concise", ".", cwd=tmp_path)
+    assert first.returncode == 1
+    assert first.stdout.splitlines()[-4:] == [
+        "Migration: 1 idiomatic, 2 compat-only, 0 manual.",
+        "Not idiomatic, with the first reason:",
+        "  compat-only  compat_class_session.py:6:1: TFM090 kept on tensorflow.compat.v1: class Model holds"
+        " TensorFlow graph objects or a session",
+        "  compat-only  compat_session_argument.py:20:23: TFM090 kept on tensorflow.compat.v1: `sess.run` runs the"
+        " graph through something that is not a session of this program (a session passed between functions?)",
+    ]
+    assert (tmp_path / ".tfmigrate_cache").is_dir()
+    again = run_cli("check", "--output-format", "concise", ".", cwd=tmp_path)  # answered by the cache
+    assert again.stdout == first.stdout
+    statuses = [e for e in json.loads(run_cli("check", "--output-format", "json", ".", cwd=tmp_path).stdout)
+                if e.get("file")]
+    assert [(e["filename"], e["status"], (e["reason"] or {}).get("location")) for e in statuses] == [
+        ("compat_class_session.py", "compat-only", {"row": 6, "column": 1}),
+        ("compat_session_argument.py", "compat-only", {"row": 20, "column": 23}),
+        ("seed_quiz.py", "idiomatic", None),
+    ]

@@ -101,14 +101,27 @@ def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: Lis
             label = report.program_fix.name if report.program_fix else "rewrite to the TensorFlow 2 form"
             fix = Fix(report.applicability, label, edits)
         source_line = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
-        verdict = report.status if report.status is not None else (report.rule.unfixed_status if fix is None else None)
-        finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line, verdict)
+        finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line,
+                          _own_verdict(report, fix))
         found.append(_Found(report, finding))
     found.sort(key=lambda f: f.finding.sort_key())
     return found
 
 
 _FIRST_LINE = Span((1, 0), (1, 0))
+
+
+def _own_verdict(report: Report, fix: Optional[Fix]) -> Optional[Status]:
+    """What this finding by itself leaves its file at after `fix --unsafe-fixes` (see Finding.verdict).
+
+    A finding that only shares the verdict of another (a placeholder in a program that
+    TFM090 keeps on compat) reports a status that its rule does not stand for: none of its own.
+    """
+    if report.status is None:
+        return report.rule.unfixed_status if fix is None else None
+    if report.status is not Status.IDIOMATIC and report.status is not report.rule.unfixed_status:
+        return None
+    return report.status
 
 
 def _replacement_code(module: cst.Module, replacement) -> str:
@@ -310,8 +323,12 @@ def _worst(verdicts) -> Status:
 
 def _predicted_status(found: List[_Found]) -> Status:
     """What `fix --unsafe-fixes` will make of the file, read from the findings' own verdicts."""
-    # An unused suppression is not migration work; a fixable finding without a verdict goes away.
-    return _worst(f.finding.verdict for f in found if f.finding.verdict is not None)
+    return _worst(
+        f.report.status if f.report.status is not None else f.report.rule.unfixed_status
+        for f in found
+        # an unused suppression is not migration work; a fixable finding without a verdict goes away
+        if f.report.rule is not None and (f.report.status is not None or f.finding.fix is None)
+    )
 
 
 def _fix_loop(text, module, found, path, options, rules, allow):

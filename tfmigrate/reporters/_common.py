@@ -67,13 +67,16 @@ def file_status(report: FileReport) -> str:
 def status_reason(report: FileReport) -> Optional[Finding]:
     """The first finding that gives a compat-only or manual file its status; None otherwise.
 
-    That is the first finding whose verdict is the file's status; a report without
-    verdicts (built by hand, or a fix that failed) falls back to its first finding.
+    That is the first finding whose own verdict is the file's status, else the first
+    blocker, else (a report built by hand, a fix that failed) the first finding.
     """
     if report.status not in BLOCKING or not report.findings:
         return None
     for finding in report.findings:
         if finding.verdict is report.status:
+            return finding
+    for finding in report.findings:
+        if finding.verdict in BLOCKING:
             return finding
     return report.findings[0]
 
