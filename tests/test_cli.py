@@ -84,7 +84,9 @@ def test_python2_file_is_named_without_traceback_and_others_still_reported(seed)
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     errors = [line for line in output.splitlines() if line.startswith("old.py: error: ")]
-    assert len(errors) == 1 and "syntax error at line 2" in errors[0]
+    assert errors == ["old.py: error: syntax error at line 2, column 1: Missing parentheses in call to 'print'. Did you"
+                      " mean print(...)? -- Python 2 code: convert it to Python 3 first (pip install fissix && python"
+                      " -m fissix -w -n old.py) or exclude it (extend-exclude)"]
     assert QUIZ_FINDINGS[0] in result.stdout
     assert "keras2.py:17:5: TFM007" in result.stdout
 
@@ -263,3 +265,57 @@ def test_summary_names_files_kept_on_compat_with_the_reason_and_the_cache_keeps_
         ("compat_session_argument.py", "compat-only", {"row": 20, "column": 23}),
         ("seed_quiz.py", "idiomatic", None),
     ]
+
+
+@pytest.mark.parametrize("source, python2", [
+    ("print 'hello'\n", True),
+    ("exec 'x = 1'\n", True),
+    ("raise ValueError, 'bad'\n", True),
+    ("mode = 0777\n", True),
+    ("big = 10L\n", True),
+    ("text = `x`\n", True),
+    ("if a <> b:\n    pass\n", True),
+    ("s = ur'x'\n", True),
+    ("def f(:\n    pass\n", False),
+    ("x = (1,\n", False),
+    ("x = 1 +\n", False),
+])
+def test_python2_advice_only_for_python2_syntax(source, python2):
+    from tfmigrate.api import Job, process_file
+    from tfmigrate.options import Options
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "m.py"
+        path.write_text("import tensorflow as tf\n" + source)
+        report = process_file(str(path), Job(Options()))
+    assert report.error is not None and report.error.reason.startswith("syntax error at line 2")
+    assert ("-- Python 2 code: convert it to Python 3 first" in report.error.reason) is python2
+    if python2:
+        assert report.error.reason.endswith(f"python -m fissix -w -n {path}) or exclude it (extend-exclude)")
+
+
+def test_exit_zero_covers_findings_but_not_a_file_that_could_not_be_checked(seed):
+    (seed / "legacy").mkdir()
+    (seed / "legacy" / "old.py").write_text("import tensorflow as tf\nprint 'hello'\n")
+    unchecked = run_cli("check", "--exit-zero", "--output-format", "concise", ".", cwd=seed)
+    assert unchecked.returncode == 2  # findings alone would exit 0; a file not checked never passes silently
+    assert "legacy/old.py: error: " in unchecked.stdout and QUIZ_FINDINGS[0] in unchecked.stdout
+    excluded = run_cli("check", "--exit-zero", "--extend-exclude", "legacy/", ".", cwd=seed)
+    assert excluded.returncode == 0 and "could not be checked" not in excluded.stdout
+    assert run_cli("check", "--extend-exclude", "legacy/", ".", cwd=seed).returncode == 1
+
+
+def test_help_gives_every_command_its_whole_short_help():
+    result = run_cli("--help", env={"COLUMNS": "80"})
+    assert result.returncode == 0
+    commands = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert commands == [
+        "  check    Report TensorFlow 1 code in files and folders.",
+        "  clean    Remove the result cache.",
+        "  explain  Show a rule's documentation, examples included.",
+        "  fix      Rewrite TensorFlow 1 code in place, or show the diff.",
+        "  report   Write a migration report: progress, blockers, every file.",
+        "  rules    List every rule: code, name, fix safety, summary.",
+        "  verify   Run a TF1 program and its TF2 rewrite; compare their numbers.",
+    ]  # click would have cut the longer ones at 45 characters with "..."
