@@ -240,6 +240,11 @@ def test_report_never_imports_tensorflow_and_rejects_stdin(tree):
     assert result.stdout == "[]\n"
     assert (tree / "probe.html").is_file()
     assert run_cli("report", "-", cwd=tree, input="x = 1\n").returncode == 2
+    mistyped = run_cli("report", "-o", "typo.html", "pkg", "nowhere", cwd=tree)
+    assert (mistyped.returncode, mistyped.stderr) == (2, "nowhere: error: No such file or directory\n")
+    assert not (tree / "typo.html").exists()
+    one = run_cli("report", "--no-cache", "-o", "one.html", "plain.py", cwd=tree)
+    assert one.stderr == "Wrote one.html: 1 file: 1 clean, 0 idiomatic, 0 compat-only, 0 manual, 0 error.\n"
 
 
 def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(tree):

@@ -95,6 +95,14 @@ def test_every_file_appears_with_its_status_and_the_page_logs_no_error(browser, 
     assert _visible_rows(browser) == [(item["path"], item["status"]) for item in data["files"]]
     badges = [b.text for b in browser.find_elements("css selector", "#file-table .badge")]
     assert badges == [item["status"] for item in data["files"]]
+    folders = browser.find_elements("css selector", "#folders td.folder")
+    assert [(f.get_attribute("title"), f.text) for f in folders] == [
+        (".", "."), ("legacy", "legacy"), ("pkg", "pkg"), (os.path.join("pkg", "sub"), "sub")]
+    overall = browser.find_element("css selector", "#progress .bar")
+    assert overall.get_attribute("aria-label") == "1 clean, 2 idiomatic, 4 compat-only, 1 manual, 1 error"
+    widths = {span.get_attribute("class"): span.size["width"] for span in overall.find_elements("tag name", "span")}
+    for status, files in (("clean", 1), ("idiomatic", 2), ("compat-only", 4), ("manual", 1), ("error", 1)):
+        assert abs(widths[f"s-{status}"] - overall.size["width"] * files / 9) < 1.5, (status, widths)
     sections = browser.find_elements("css selector", "section.file")
     assert [s.find_element("css selector", "h3 code").text for s in sections] == [
         item["path"] for item in data["files"] if item["findings"] or item["error"]]

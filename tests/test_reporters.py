@@ -598,3 +598,22 @@ def test_cli_formats_are_the_reporters_formats():
     from tfmigrate import cli
 
     assert tuple(cli.FORMATS) == reporters.FORMATS
+
+
+@pytest.mark.parametrize("fmt, loaded", [
+    ("text", ["_common", "summary", "text"]),
+    ("concise", ["_common", "summary", "text"]),
+    ("github", ["_common", "github"]),
+    ("junit", ["_common", "junit"]),
+])
+def test_a_format_imports_only_its_own_module(tmp_path, fmt, loaded):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.py").write_text("import tensorflow as tf\nw = tf.random_normal([2])\n")
+    probe = (f"import sys\nfrom tfmigrate import cli\ntry:\n    cli.cli.main(['check', '--no-cache', '--output-format',"
+             f" '{fmt}', 'a.py'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('tfmigrate.reporters.')),"
+             " file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert result.stderr.strip().splitlines()[-1] == repr(loaded)

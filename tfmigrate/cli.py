@@ -132,12 +132,18 @@ def report(paths: Tuple[str, ...], report_format: str, **kwargs) -> None:
     """Check PATHS (default: .) as `check` does and write a migration report: progress
     overall and per folder, the blockers that hold most files back, and every file with
     its status and findings. Files that could not be checked are in it with status
-    `error`; the exit status is 0 once the report is written."""
+    `error`; the exit status is 0 once the report is written, 2 for a PATH that does
+    not exist."""
     from .reporters import migration
 
     paths = paths or (".",)
     if "-" in paths:
         raise click.UsageError("`report` reads files and folders, not stdin")
+    missing = [path for path in paths if not os.path.lexists(path)]
+    for path in missing:  # a mistyped path: no report of nothing
+        click.echo(f"{path}: error: No such file or directory", err=True)
+    if missing:
+        sys.exit(EXIT_ERROR)
     settings, reports, _ = run(paths, kwargs, fix=False)
     data = migration.migration_data(reports, rules=rules_table(), tool_version=__version__, paths=paths)
     if report_format == "json":
@@ -151,7 +157,7 @@ def report(paths: Tuple[str, ...], report_format: str, **kwargs) -> None:
         totals = data["totals"]
         counts = ", ".join(f"{totals[status]} {status}" for status in data["statuses"])
         target = f"Wrote {kwargs['output_file']}: " if kwargs.get("output_file") else ""
-        click.echo(f"{target}{totals['files']} files: {counts}.", err=True)
+        click.echo(f"{target}{totals['files']} file{'' if totals['files'] == 1 else 's'}: {counts}.", err=True)
     sys.exit(EXIT_CLEAN)
 
 

@@ -8,6 +8,7 @@ cell), where the line is shown with the findings on it.
 """
 from __future__ import annotations
 
+import os
 from html import escape
 from typing import Any, Dict, List, Sequence
 
@@ -54,6 +55,7 @@ details summary{cursor:pointer}
 .filters button{margin:0 4px 8px 0;padding:3px 10px;border:1px solid #bbb;border-radius:14px;background:#fff;cursor:pointer}
 .filters button[aria-pressed=true]{background:#1d1d1f;color:#fff}
 .indent{display:inline-block}
+td.folder{white-space:nowrap}
 """
 
 _SCRIPT = """
@@ -149,7 +151,9 @@ def _folders(data: Dict[str, Any]) -> List[str]:
     for folder in data["folders"]:
         indent = f'<span class="indent" style="width:{1.2 * folder["depth"]:.1f}em"></span>'
         cells = "".join(f'<td class="num">{folder["counts"][s]}</td>' for s in statuses)
-        out.append(f'<tr><td>{indent}<code>{_e(folder["path"])}</code></td><td class="num">{folder["files"]}</td>'
+        shown = folder["path"] if folder["depth"] == 0 else os.path.basename(folder["path"])  # indented below its parent
+        out.append(f'<tr><td class="folder" title="{_e(folder["path"])}">{indent}<code>{_e(shown)}</code></td>'
+                   f'<td class="num">{folder["files"]}</td>'
                    f'<td>{_bar(folder["counts"], statuses, small=True)}</td>{cells}</tr>')
     out.append("</table></section>")
     return out
