@@ -55,9 +55,14 @@ def test_check_default_output_shows_source_and_caret(seed):
 def test_check_codes_of_every_seed_program(seed):
     result = run_cli("check", "--output-format", "json", ".", cwd=seed)
     assert result.returncode == 1
-    found = {}
+    found, statuses = {}, {}
     for item in json.loads(result.stdout):
-        found.setdefault(pathlib.Path(item["filename"]).name, set()).add(item["code"])
+        if item.get("file"):  # one entry per file, after the findings: its migration status
+            statuses[item["filename"]] = (item["status"], item["reason"])
+        else:
+            found.setdefault(pathlib.Path(item["filename"]).name, set()).add(item["code"])
+    assert statuses == {"keras2.py": ("idiomatic", None), "quadratic.py": ("idiomatic", None),
+                        "quiz.py": ("idiomatic", None)}
     assert found == {
         "keras2.py": {"TFM007"},
         "quadratic.py": {"TFM001", "TFM002", "TFM003", "TFM004", "TFM005", "TFM006"},
@@ -79,7 +84,9 @@ def test_python2_file_is_named_without_traceback_and_others_still_reported(seed)
     output = result.stdout + result.stderr
     assert "Traceback" not in output
     errors = [line for line in output.splitlines() if line.startswith("old.py: error: ")]
-    assert len(errors) == 1 and "syntax error at line 2" in errors[0]
+    assert errors == ["old.py: error: syntax error at line 2, column 1: Missing parentheses in call to 'print'. Did you"
+                      " mean print(...)? -- Python 2 code: convert it to Python 3 first (pip install fissix && python"
+                      " -m fissix -w -n old.py) or exclude it (extend-exclude)"]
     assert QUIZ_FINDINGS[0] in result.stdout
     assert "keras2.py:17:5: TFM007" in result.stdout
 
@@ -186,3 +193,129 @@ def test_rules_and_explain():
     assert "tf.random_normal" in explained.stdout and "Fix safety: safe" in explained.stdout
     assert "tf.random.normal([2])" in explained.stdout
     assert run_cli("explain", "TFM999").returncode == 2
+
+
+def test_fix_diff_without_unsafe_fixes_says_how_many_more_would_apply(seed):
+    result = run_cli("fix", "--diff", "quiz.py", cwd=seed)
+    assert result.returncode == 0 and result.stdout == ""
+    assert result.stderr == "0 files would be changed (8 fixable with --unsafe-fixes).\n"
+    without_diff = run_cli("fix", "quiz.py", cwd=seed)
+    assert "(8 fixable with --unsafe-fixes)" in without_diff.stdout  # the same words as `fix`
+    assert (seed / "quiz.py").read_text() == QUIZ.read_text()
+
+
+NO_NEWLINE = "\\ No newline at end of file\n"
+HUNK = "--- a/m.py\n+++ b/m.py\n@@ -1,2 +1,2 @@\n import tensorflow as tf\n"
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("import tensorflow as tf\nw = tf.random_normal([2])", "import tensorflow as tf\nw = tf.random.normal([2])\n",
+     HUNK + "-w = tf.random_normal([2])\n" + NO_NEWLINE + "+w = tf.random.normal([2])\n"),
+    ("import tensorflow as tf\nw = tf.random_normal([2])\n", "import tensorflow as tf\nw = tf.random.normal([2])",
+     HUNK + "-w = tf.random_normal([2])\n+w = tf.random.normal([2])\n" + NO_NEWLINE),
+    ("import tensorflow as tf\nw = tf.random_normal([2])", "import tensorflow as tf\nw = tf.random.normal([2])",
+     HUNK + "-w = tf.random_normal([2])\n" + NO_NEWLINE + "+w = tf.random.normal([2])\n" + NO_NEWLINE),
+    ("import tensorflow as tf\nw = tf.random_normal([2])\nprint(w)", "import tensorflow as tf\nw = tf.random.normal([2])\nprint(w)",
+     HUNK.replace("-1,2 +1,2", "-1,3 +1,3") + "-w = tf.random_normal([2])\n+w = tf.random.normal([2])\n print(w)\n"
+     + NO_NEWLINE),
+    ("a = 1\x0cb = 2\n", "a = 1\x0cb = 3\n", "--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a = 1\x0cb = 2\n+a = 1\x0cb = 3\n"),
+])
+def test_unified_diff_ends_lines_at_newlines_and_marks_a_missing_one_as_gnu_diff_does(tmp_path, old, new, expected):
+    import subprocess
+
+    from tfmigrate.engine import unified_diff
+
+    diff = unified_diff(old, new, "m.py")
+    assert diff == expected
+    (tmp_path / "m.py").write_bytes(old.encode())
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    applied = subprocess.run(["git", "apply", "-"], cwd=tmp_path, input=diff.encode(), capture_output=True)
+    assert applied.returncode == 0, applied.stderr
+    assert (tmp_path / "m.py").read_bytes() == new.encode()
+
+
+def test_fix_diff_of_a_file_without_final_newline_does_not_run_into_the_summary(tmp_path):
+    (tmp_path / "m.py").write_text("import tensorflow as tf\nw = tf.random_normal([2])\nprint(w.numpy())")
+    result = run_cli("fix", "--diff", "m.py", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.endswith(" print(w.numpy())\n\\ No newline at end of file\n")
+    assert result.stderr == "1 file would be changed.\n"
+
+
+def test_summary_names_files_kept_on_compat_with_the_reason_and_the_cache_keeps_it(tmp_path):
+    for name in ("compat_class_session", "compat_session_argument", "seed_quiz"):
+        shutil.copyfile(SEED / name / "original.py", tmp_path / f"{name}.py")
+    first = run_cli("check", "--output-format", "concise", ".", cwd=tmp_path)
+    assert first.returncode == 1
+    assert first.stdout.splitlines()[-4:] == [
+        "Migration: 1 idiomatic, 2 compat-only, 0 manual.",
+        "Not idiomatic, with the first reason:",
+        "  compat-only  compat_class_session.py:6:1: TFM090 kept on tensorflow.compat.v1: class Model holds"
+        " TensorFlow graph objects or a session",
+        "  compat-only  compat_session_argument.py:20:23: TFM090 kept on tensorflow.compat.v1: `sess.run` runs the"
+        " graph through something that is not a session of this program (a session passed between functions?)",
+    ]
+    assert (tmp_path / ".tfmigrate_cache").is_dir()
+    again = run_cli("check", "--output-format", "concise", ".", cwd=tmp_path)  # answered by the cache
+    assert again.stdout == first.stdout
+    statuses = [e for e in json.loads(run_cli("check", "--output-format", "json", ".", cwd=tmp_path).stdout)
+                if e.get("file")]
+    assert [(e["filename"], e["status"], (e["reason"] or {}).get("location")) for e in statuses] == [
+        ("compat_class_session.py", "compat-only", {"row": 6, "column": 1}),
+        ("compat_session_argument.py", "compat-only", {"row": 20, "column": 23}),
+        ("seed_quiz.py", "idiomatic", None),
+    ]
+
+
+@pytest.mark.parametrize("source, python2", [
+    ("print 'hello'\n", True),
+    ("exec 'x = 1'\n", True),
+    ("raise ValueError, 'bad'\n", True),
+    ("mode = 0777\n", True),
+    ("big = 10L\n", True),
+    ("text = `x`\n", True),
+    ("if a <> b:\n    pass\n", True),
+    ("s = ur'x'\n", True),
+    ("def f(:\n    pass\n", False),
+    ("x = (1,\n", False),
+    ("x = 1 +\n", False),
+])
+def test_python2_advice_only_for_python2_syntax(source, python2):
+    from tfmigrate.api import Job, process_file
+    from tfmigrate.options import Options
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = pathlib.Path(folder) / "m.py"
+        path.write_text("import tensorflow as tf\n" + source)
+        report = process_file(str(path), Job(Options()))
+    assert report.error is not None and report.error.reason.startswith("syntax error at line 2")
+    assert ("-- Python 2 code: convert it to Python 3 first" in report.error.reason) is python2
+    if python2:
+        assert report.error.reason.endswith(f"python -m fissix -w -n {path}) or exclude it (extend-exclude)")
+
+
+def test_exit_zero_covers_findings_but_not_a_file_that_could_not_be_checked(seed):
+    (seed / "legacy").mkdir()
+    (seed / "legacy" / "old.py").write_text("import tensorflow as tf\nprint 'hello'\n")
+    unchecked = run_cli("check", "--exit-zero", "--output-format", "concise", ".", cwd=seed)
+    assert unchecked.returncode == 2  # findings alone would exit 0; a file not checked never passes silently
+    assert "legacy/old.py: error: " in unchecked.stdout and QUIZ_FINDINGS[0] in unchecked.stdout
+    excluded = run_cli("check", "--exit-zero", "--extend-exclude", "legacy/", ".", cwd=seed)
+    assert excluded.returncode == 0 and "could not be checked" not in excluded.stdout
+    assert run_cli("check", "--extend-exclude", "legacy/", ".", cwd=seed).returncode == 1
+
+
+def test_help_gives_every_command_its_whole_short_help():
+    result = run_cli("--help", env={"COLUMNS": "80"})
+    assert result.returncode == 0
+    commands = result.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert commands == [
+        "  check    Report TensorFlow 1 code in files and folders.",
+        "  clean    Remove the result cache.",
+        "  explain  Show a rule's documentation, examples included.",
+        "  fix      Rewrite TensorFlow 1 code in place, or show the diff.",
+        "  report   Write a migration report: progress, blockers, every file.",
+        "  rules    List every rule: code, name, fix safety, summary.",
+        "  verify   Run a TF1 program and its TF2 rewrite; compare their numbers.",
+    ]  # click would have cut the longer ones at 45 characters with "..."

@@ -52,3 +52,28 @@ def test_check_fails_fix_rewrites_check_passes(tmp_path):
     _git("add", "-A", cwd=project)
     again = _pre_commit("try-repo", str(hook_repo), "tfmigrate-check", "--all-files", cwd=project)
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _readme_hook_config() -> str:
+    """The first `.pre-commit-config.yaml` the README gives (the one with `rev`)."""
+    import re
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return next(block for block in re.findall(r"```yaml\n(.*?)```", text, re.S) if "rev:" in block)
+
+
+def test_readme_pins_the_release_tag_pre_commit_accepts_without_warning(tmp_path):
+    pytest.importorskip("pre_commit")
+    import re
+
+    from tfmigrate import __version__
+
+    config = _readme_hook_config()
+    assert re.search(r"^\s+rev: (\S+)$", config, re.M).group(1) == f"v{__version__}"  # the tag of this version
+    (tmp_path / "pinned.yaml").write_text(config)
+    (tmp_path / "branch.yaml").write_text(re.sub(r"rev: \S+", "rev: main", config))
+    pinned = _pre_commit("validate-config", "pinned.yaml", cwd=tmp_path)
+    branch = _pre_commit("validate-config", "branch.yaml", cwd=tmp_path)
+    assert pinned.returncode == branch.returncode == 0, pinned.stdout + branch.stdout
+    assert "mutable reference" not in pinned.stdout + pinned.stderr
+    assert "mutable reference" in branch.stdout + branch.stderr  # what `rev: main` did at every run

@@ -40,8 +40,8 @@ RENAME = Fix(Applicability.SAFE, "replace", (Edit(Position(3, 5), Position(3, 21
 GRAPH = Fix(Applicability.UNSAFE, "graph-to-eager rewrite")
 
 
-def finding(code, message, path, start, end, *, fix=None, cell=None, source=""):
-    return Finding(code, message, path, Position(*start), Position(*end), fix, cell, source)
+def finding(code, message, path, start, end, *, fix=None, cell=None, source="", verdict=None):
+    return Finding(code, message, path, Position(*start), Position(*end), fix, cell, source, verdict)
 
 
 def sample_reports():
@@ -185,7 +185,33 @@ def test_json_entries():
             "message": "`tf.placeholder` does not exist in TensorFlow 2", "url": None,
         },
         {"code": None, "error": True, "filename": "legacy/py2.py", "message": "invalid syntax at 1:7"},
+        {"file": True, "filename": "legacy/py2.py", "reason": None, "status": "error"},
+        {"file": True, "filename": "notebooks/train.ipynb", "status": "manual", "reason": {
+            "cell": 3, "code": "TFM105", "end_location": {"column": 18, "row": 2}, "location": {"column": 1, "row": 2},
+            "message": "`tf.contrib` was removed in TensorFlow 2"}},
+        {"file": True, "filename": "pkg/model.py", "reason": None, "status": "idiomatic"},
+        {"file": True, "filename": "util.py", "reason": None, "status": "clean"},
     ]
+
+
+def test_json_file_entries_name_the_finding_that_sets_the_status():
+    """The reason is the first finding whose verdict is the file's status, not merely the first finding."""
+    path = "a.py"
+    report = FileReport(path, status=Status.COMPAT, findings=[
+        finding("TFM003", "session.run", path, (4, 1), (4, 9), fix=GRAPH),
+        finding("TFM090", "kept on compat: a note", path, (5, 1), (5, 2), verdict=Status.IDIOMATIC),
+        finding("TFM090", "kept on compat: class M", path, (6, 1), (6, 8), verdict=Status.COMPAT),
+        finding("TFM090", "kept on compat: later", path, (9, 1), (9, 8), verdict=Status.COMPAT),
+    ])
+    fixed = FileReport("b.py", status=Status.IDIOMATIC, changed=True, fixed=4)  # nothing left, not clean
+    entries = json.loads(reporters.json_report([report, fixed]))
+    assert entries[-2:] == [
+        {"file": True, "filename": "a.py", "status": "compat-only", "reason": {
+            "cell": None, "code": "TFM090", "end_location": {"column": 8, "row": 6}, "location": {"column": 1, "row": 6},
+            "message": "kept on compat: class M"}},
+        {"file": True, "filename": "b.py", "reason": None, "status": "idiomatic"},
+    ]
+    assert [e["code"] for e in entries[:-2]] == ["TFM003", "TFM090", "TFM090", "TFM090"]
 
 
 def test_json_layout_is_sorted_and_indented():
@@ -208,6 +234,7 @@ def test_json_error_names_the_rule_whose_fix_failed():
     report = FileReport("a.py", error=FileError("a.py", "fix by TFM101 produced invalid code", "TFM101"))
     assert json.loads(reporters.json_report([report])) == [
         {"code": "TFM101", "error": True, "filename": "a.py", "message": "fix by TFM101 produced invalid code"},
+        {"file": True, "filename": "a.py", "reason": None, "status": "error"},
     ]
 
 
@@ -312,6 +339,25 @@ def test_sarif_is_valid_and_complete():
     }
 
 
+def test_sarif_gives_every_file_its_status_as_an_artifact():
+    log = validate_sarif(reporters.sarif_report(sample_reports(), tool_version="1.2.3", rules=RULES))
+    (run,) = log["runs"]
+
+    def at(path):
+        return {"uri": path, "uriBaseId": "%SRCROOT%"}
+
+    assert run["artifacts"] == [
+        {"location": at("legacy/py2.py"), "properties": {"status": "error"}},
+        {"location": at("notebooks/train.ipynb"), "properties": {"status": "manual", "statusReason": {
+            "ruleId": "TFM105", "message": "`tf.contrib` was removed in TensorFlow 2", "cell": 3,
+            "region": {"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 18}}}},
+        {"location": at("pkg/model.py"), "properties": {"status": "idiomatic"}},
+        {"location": at("util.py"), "properties": {"status": "clean"}},
+    ]
+    assert run["properties"] == {
+        "migration": {"clean": 1, "idiomatic": 1, "compat-only": 0, "manual": 1, "error": 1}}
+
+
 def test_sarif_of_a_clean_run():
     log = validate_sarif(reporters.sarif_report([FileReport("a.py")], tool_version="0.1.0", rules=RULES))
     run = log["runs"][0]
@@ -365,7 +411,17 @@ def test_junit_counts_and_elements():
         ("TFM105 `tf.contrib` was removed in TensorFlow 2", "notebooks/train.ipynb:cell 3:2:1")]
     assert [(f.get("type"), f.text) for f in module.findall("failure")] == [
         ("TFM101", "pkg/model.py:3:5"), ("TFM001", "pkg/model.py:12:6")]
-    assert list(plain) == []
+    properties = {case.get("name"): [(p.get("name"), p.get("value")) for p in case.find("properties")]
+                  for case in cases}
+    assert properties == {
+        "legacy/py2.py": [("status", "error")],
+        "notebooks/train.ipynb": [
+            ("status", "manual"),
+            ("status_reason", "notebooks/train.ipynb:cell 3:2:1: TFM105 `tf.contrib` was removed in TensorFlow 2")],
+        "pkg/model.py": [("status", "idiomatic")],
+        "util.py": [("status", "clean")],
+    }
+    assert [child.tag for child in plain] == ["properties"]
 
 
 def test_junit_escapes_markup_and_drops_characters_xml_cannot_hold():
@@ -439,14 +495,20 @@ def fixed_reports():
     return [a, b, FileReport("c.py", skipped=True)]
 
 
+NOTEBOOK_REASON = "  manual       notebooks/train.ipynb:cell 3:2:1: TFM105 `tf.contrib` was removed in TensorFlow 2"
+FIXED_REASON = "  compat-only  a.py:1:1: TFM003 m"
+NOT_IDIOMATIC = "Not idiomatic, with the first reason:"
+
+
 @pytest.mark.parametrize("reports, fixing, unsafe, expected", [
     (sample_reports(), False, False,
      "Found 3 findings in 2 files (1 fixable; 1 more with --unsafe-fixes). 1 file could not be checked.\n"
-     "Migration: 1 idiomatic, 0 compat-only, 1 manual."),
+     f"Migration: 1 idiomatic, 0 compat-only, 1 manual.\n{NOT_IDIOMATIC}\n{NOTEBOOK_REASON}"),
     (sample_reports(), False, True,
      "Found 3 findings in 2 files (2 fixable). 1 file could not be checked.\n"
-     "Migration: 1 idiomatic, 0 compat-only, 1 manual."),
-    (sample_reports()[1:2], False, False, "Found 1 finding in 1 file.\nMigration: 0 idiomatic, 0 compat-only, 1 manual."),
+     f"Migration: 1 idiomatic, 0 compat-only, 1 manual.\n{NOT_IDIOMATIC}\n{NOTEBOOK_REASON}"),
+    (sample_reports()[1:2], False, False,
+     f"Found 1 finding in 1 file.\nMigration: 0 idiomatic, 0 compat-only, 1 manual.\n{NOT_IDIOMATIC}\n{NOTEBOOK_REASON}"),
     ([FileReport("a.py", findings=[finding("TFM003", "m", "a.py", (1, 1), (1, 2), fix=GRAPH)])], False, False,
      "Found 1 finding in 1 file (1 fixable with --unsafe-fixes)."),
     ([FileReport("a.py"), FileReport("b.py", skipped=True)], False, False, "All checks passed."),
@@ -454,9 +516,10 @@ def fixed_reports():
     (sample_reports()[:1] * 2, False, False, "No findings. 2 files could not be checked."),
     (fixed_reports(), True, False,
      "Fixed 5 findings in 2 files (2 remaining; 1 fixable with --unsafe-fixes).\n"
-     "Migration: 1 idiomatic, 1 compat-only, 0 manual."),
+     f"Migration: 1 idiomatic, 1 compat-only, 0 manual.\n{NOT_IDIOMATIC}\n{FIXED_REASON}"),
     (fixed_reports(), True, True,
-     "Fixed 5 findings in 2 files (2 remaining).\nMigration: 1 idiomatic, 1 compat-only, 0 manual."),
+     f"Fixed 5 findings in 2 files (2 remaining).\nMigration: 1 idiomatic, 1 compat-only, 0 manual.\n{NOT_IDIOMATIC}\n"
+     f"{FIXED_REASON}"),
     (fixed_reports()[1:], True, False, "Fixed 2 findings in 1 file.\nMigration: 1 idiomatic, 0 compat-only, 0 manual."),
     ([FileReport("a.py", findings=fixed_reports()[0].findings, unsafe_available=1)], True, False,
      "Found 2 findings in 1 file, none fixed (1 fixable with --unsafe-fixes)."),
@@ -466,6 +529,39 @@ def fixed_reports():
 ])
 def test_summary_line(reports, fixing, unsafe, expected):
     assert reporters.summary_line(reports, fixing=fixing, unsafe_fixes=unsafe) == expected
+
+
+def test_summary_names_each_file_that_is_not_idiomatic_by_path_with_its_first_reason():
+    def stuck(path, status, *found):
+        return FileReport(path, status=status, findings=[
+            finding(code, message, path, (line, 5), (line, 9), verdict=verdict) for code, message, line, verdict in found])
+
+    reports = [
+        stuck("z/late.py", Status.MANUAL, ("TFM090", "kept on compat: x", 2, Status.COMPAT),
+              ("TFM105", "`tf.contrib` was removed", 7, Status.MANUAL)),
+        stuck("a/early.py", Status.COMPAT, ("TFM003", "session.run", 3, None),
+              ("TFM090", "kept on compat: class M", 4, Status.COMPAT)),
+        stuck("m/fine.py", Status.IDIOMATIC, ("TFM001", "placeholder", 1, None)),
+        stuck("n/none.py", Status.MANUAL),  # no findings to name: the path alone
+    ]
+    assert reporters.summary_line(reports, fixing=False, unsafe_fixes=False).splitlines()[1:] == [
+        "Migration: 1 idiomatic, 1 compat-only, 2 manual.",
+        NOT_IDIOMATIC,
+        "  compat-only  a/early.py:4:5: TFM090 kept on compat: class M",
+        "  manual       n/none.py",
+        "  manual       z/late.py:7:5: TFM105 `tf.contrib` was removed",
+    ]
+
+
+def test_diff_summary_says_what_unsafe_fixes_would_add():
+    changed = FileReport("a.py", diff="--- a/a.py\n", unsafe_available=3)
+    untouched = FileReport("b.py", unsafe_available=5)
+    assert reporters.diff_summary([changed, untouched], unsafe_fixes=False) == (
+        "1 file would be changed (8 fixable with --unsafe-fixes).")
+    assert reporters.diff_summary([untouched], unsafe_fixes=False) == (
+        "0 files would be changed (5 fixable with --unsafe-fixes).")
+    assert reporters.diff_summary([changed, untouched], unsafe_fixes=True) == "1 file would be changed."
+    assert reporters.diff_summary([], unsafe_fixes=False) == "0 files would be changed."
 
 
 # --------------------------------------------------------------------------
@@ -502,3 +598,22 @@ def test_cli_formats_are_the_reporters_formats():
     from tfmigrate import cli
 
     assert tuple(cli.FORMATS) == reporters.FORMATS
+
+
+@pytest.mark.parametrize("fmt, loaded", [
+    ("text", ["_common", "summary", "text"]),
+    ("concise", ["_common", "summary", "text"]),
+    ("github", ["_common", "github"]),
+    ("junit", ["_common", "junit"]),
+])
+def test_a_format_imports_only_its_own_module(tmp_path, fmt, loaded):
+    import subprocess
+    import sys
+
+    (tmp_path / "a.py").write_text("import tensorflow as tf\nw = tf.random_normal([2])\n")
+    probe = (f"import sys\nfrom tfmigrate import cli\ntry:\n    cli.cli.main(['check', '--no-cache', '--output-format',"
+             f" '{fmt}', 'a.py'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+             "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('tfmigrate.reporters.')),"
+             " file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True)
+    assert result.stderr.strip().splitlines()[-1] == repr(loaded)

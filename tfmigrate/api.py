@@ -70,7 +70,10 @@ def _process_file(path: str, job: Job) -> FileReport:
     except Exception as error:
         if type(error).__name__ != "ParserSyntaxError":
             raise
-        return FileReport(path, error=FileError(path, parse_error_reason(source.text, error)))
+        from .py2 import with_advice
+
+        reason = with_advice(source.text, parse_error_reason(source.text, error), path)
+        return FileReport(path, error=FileError(path, reason))
     report = report_for(path, source.text, outcome, job.options)
     if report.changed:
         if job.diff:

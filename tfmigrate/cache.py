@@ -17,7 +17,7 @@ from typing import Optional
 from . import __version__
 from .ftypes import Applicability, Edit, FileReport, Finding, Fix, Position, Status
 
-FORMAT = 1
+FORMAT = 2  # 2: each finding's verdict
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file marks a cache folder (tfmigrate).\n"
 
 
@@ -116,6 +116,7 @@ def _dump_finding(f: Finding) -> dict:
     return {
         "code": f.code, "message": f.message, "start": [f.start.line, f.start.column],
         "end": [f.end.line, f.end.column], "fix": fix, "cell": f.cell, "source_line": f.source_line,
+        "verdict": f.verdict.value if f.verdict is not None else None,
     }
 
 
@@ -126,8 +127,9 @@ def _load(data: dict) -> FileReport:
         if item["fix"] is not None:
             edits = tuple(Edit(Position(a, b), Position(c, d), text) for a, b, c, d, text in item["fix"]["edits"])
             fix = Fix(Applicability(item["fix"]["applicability"]), item["fix"]["message"], edits)
+        verdict = Status(item["verdict"]) if item["verdict"] is not None else None
         findings.append(Finding(item["code"], item["message"], data["path"], Position(*item["start"]),
-                                Position(*item["end"]), fix, item["cell"], item["source_line"]))
+                                Position(*item["end"]), fix, item["cell"], item["source_line"], verdict))
     report = FileReport(data["path"], findings=findings, status=Status(data["status"]))
     report.unsafe_available = data["unsafe_available"]
     return report

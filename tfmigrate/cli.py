@@ -1,4 +1,4 @@
-"""The command line: a thin click layer over ``api``.
+"""The command line: a thin click layer over ``invocation`` (one run of check, fix or report).
 
 Exit codes: 0 nothing found, 1 findings (or changes with
 ``--exit-non-zero-on-fix``), 2 usage error or a file that failed.
@@ -7,243 +7,53 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Tuple
 
 import click
 
 from . import __version__
+from .invocation import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, emit, exit_code, render, rules_table, run
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ["text", "concise", "json", "github", "sarif", "junit"]
 
 
-def _codes(values: Sequence[str]) -> Tuple[str, ...]:
-    out: List[str] = []
-    for value in values:
-        out.extend(part.strip().upper() for part in value.split(",") if part.strip())
-    return tuple(out)
+def _options(*options):
+    def apply(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
 
 
-def _selection_options(func):
-    options = [
-        click.option("--select", multiple=True, help="Codes or prefixes to check (comma-separated), replacing the configured set."),
-        click.option("--extend-select", multiple=True, help="Codes or prefixes to check on top of the configured set."),
-        click.option("--ignore", multiple=True, help="Codes or prefixes not to report."),
-        click.option("--extend-ignore", multiple=True, hidden=True),
-        click.option("--exclude", multiple=True, help="Gitignore-style patterns of files to skip (replaces the defaults)."),
-        click.option("--extend-exclude", multiple=True, help="Patterns to skip on top of the defaults."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this pyproject.toml."),
-        click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
-        click.option("--no-respect-gitignore", is_flag=True, help="Check files .gitignore excludes too."),
-        click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes to use (0: all cores)."),
-        click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the result cache lives."),
-        click.option("--stdin-filename", help="The name of the file read from stdin (with PATH `-`)."),
-        click.option("--output-format", type=click.Choice(FORMATS), default=None, help="How findings are shown."),
-        click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file."),
-        click.option("--statistics", is_flag=True, help="Count findings per code instead of listing them."),
-        click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings."),
-        click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary."),
-        click.option("--no-progress", is_flag=True, help="Never show a progress bar."),
-        click.option("--unsafe-fixes", is_flag=True, default=None, help="Also apply (or count as fixable) unsafe fixes."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+# Which files, which rules, how: shared by check, fix and report.
+_discovery_options = _options(
+    click.option("--select", multiple=True, help="Codes or prefixes to check (comma-separated), replacing the configured set."),
+    click.option("--extend-select", multiple=True, help="Codes or prefixes to check on top of the configured set."),
+    click.option("--ignore", multiple=True, help="Codes or prefixes not to report."),
+    click.option("--extend-ignore", multiple=True, hidden=True),
+    click.option("--exclude", multiple=True, help="Gitignore-style patterns of files to skip (replaces the defaults)."),
+    click.option("--extend-exclude", multiple=True, help="Patterns to skip on top of the defaults."),
+    click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Use this pyproject.toml."),
+    click.option("--isolated", is_flag=True, help="Ignore every configuration file."),
+    click.option("--no-respect-gitignore", is_flag=True, help="Check files .gitignore excludes too."),
+    click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, help="Processes to use (0: all cores)."),
+    click.option("--no-cache", is_flag=True, help="Do not read or write the result cache."),
+    click.option("--cache-dir", type=click.Path(file_okay=False), help="Where the result cache lives."),
+    click.option("--no-progress", is_flag=True, help="Never show a progress bar."),
+)
 
-
-def _known_codes() -> List[str]:
-    from .registry import all_rules  # imports the rule modules: only when a selector needs checking
-
-    return [rule.code for rule in all_rules()]
-
-
-class _Settings:
-    """Configuration and command-line flags, merged."""
-
-    def __init__(self, kwargs: dict, paths: Sequence[str]) -> None:
-        from .config import ConfigError, Config, find_config, load_config
-        from .selectors import check_known_codes
-
-        path = kwargs.get("config_path")
-        try:
-            if kwargs.get("isolated"):
-                config = load_config(None)
-            else:
-                start = kwargs.get("stdin_filename") or (paths[0] if paths and paths[0] != "-" else os.getcwd())
-                start = os.path.dirname(os.path.abspath(start)) if os.path.isfile(start) or not os.path.exists(start) else os.path.abspath(start)
-                config = load_config(path or find_config(start))
-            overrides = dict(
-                select=_codes(kwargs.get("select") or ()) or None,
-                extend_select=_codes(kwargs.get("extend_select") or ()) or None,
-                ignore=_codes(kwargs.get("ignore") or ()) or None,
-                extend_ignore=_codes(kwargs.get("extend_ignore") or ()) or None,
-                exclude=tuple(kwargs.get("exclude") or ()) or None,
-                extend_exclude=tuple(kwargs.get("extend_exclude") or ()) or None,
-                unsafe_fixes=kwargs.get("unsafe_fixes"),
-            )
-            file_config = config
-            config = config.merged(**{k: v for k, v in overrides.items() if v is not None})
-            selections = {k: overrides[k] for k in ("select", "extend_select", "ignore", "extend_ignore")
-                          if overrides[k] is not None}
-            check_known_codes(file_config, _known_codes, selections)
-        except ConfigError as error:
-            raise click.UsageError(str(error))
-        self.config: Config = config
-        self.kwargs = kwargs
-
-    def cache_dir(self) -> Optional[str]:
-        if self.kwargs.get("no_cache"):
-            return None
-        chosen = self.kwargs.get("cache_dir") or self.config.cache_dir
-        if chosen:
-            return chosen if os.path.isabs(chosen) else os.path.join(self.config.root, chosen)
-        return os.path.join(self.config.root, ".tfmigrate_cache")
-
-
-def _files(paths: Sequence[str], settings: _Settings):
-    """(files to process, errors for paths that do not exist)."""
-    from .discovery import iter_files
-    from .ftypes import FileError, FileReport
-
-    config = settings.config
-    candidates = iter_files(
-        paths,
-        exclude=config.exclude,
-        extend_exclude=config.extend_exclude,
-        respect_gitignore=config.respect_gitignore and not settings.kwargs.get("no_respect_gitignore"),
-        root=config.root,
-    )
-    files, errors = [], []
-    for candidate in candidates:
-        if getattr(candidate, "error", None):
-            errors.append(FileReport(candidate.path, error=FileError(candidate.path, candidate.error)))
-        else:
-            files.append(candidate.path)
-    return files, errors
-
-
-def _jobs(requested: int, count: int) -> int:
-    if count <= 1 or os.environ.get("PRE_COMMIT"):
-        return 1  # pre-commit runs hooks in parallel itself
-    return min(requested or (os.cpu_count() or 1), count)
-
-
-def _progress(total: int, settings: _Settings):
-    if settings.kwargs.get("no_progress") or total < 50 or not sys.stderr.isatty():
-        return None
-    if os.environ.get("CI") or os.environ.get("PRE_COMMIT"):
-        return None
-    done = [0]
-
-    def step(n: int) -> None:
-        done[0] += n
-        width = 30
-        filled = width * done[0] // total
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done[0]}/{total} files")
-        if done[0] >= total:
-            sys.stderr.write("\r" + " " * (width + 30) + "\r")
-        sys.stderr.flush()
-
-    return step
-
-
-def _emit(text: str, output_file: Optional[str]) -> None:
-    if output_file:
-        from .sources import SourceError, write_atomic
-
-        try:
-            write_atomic(output_file, text.encode("utf-8"))
-        except SourceError as error:
-            click.echo(f"error: {error}", err=True)
-            sys.exit(EXIT_ERROR)
-    elif text:
-        try:
-            click.echo(text, nl=not text.endswith("\n"))
-        except BrokenPipeError:  # the reader stopped (`| head`): it has what it wanted
-            pass
-        except OSError as error:
-            click.echo(f"error: cannot write the report to standard output: {error.strerror or error}", err=True)
-            sys.exit(EXIT_ERROR)
-
-
-def _run(paths: Tuple[str, ...], kwargs: dict, *, fix: bool, diff: bool = False):
-    from .api import Job, run
-    from .options import Options
-
-    settings = _Settings(kwargs, paths)
-    unsafe = bool(settings.config.unsafe_fixes)
-    options = Options(config=settings.config, fix=fix, unsafe_fixes=unsafe)
-    if paths == ("-",):
-        return settings, _run_stdin(kwargs, options), options
-    if "-" in paths:
-        raise click.UsageError("`-` (stdin) cannot be mixed with other paths")
-    files, errors = _files(paths, settings)
-    job = Job(options, write=fix and not diff, diff=diff,
-              cache_dir=None if fix else settings.cache_dir())
-    jobs = _jobs(kwargs.get("jobs") or 0, len(files))
-    reports = run(files, job, jobs=jobs, progress=_progress(len(files), settings)) + errors
-    reports.sort(key=lambda r: r.path)
-    return settings, reports, options
-
-
-def _run_stdin(kwargs: dict, options):
-    from .api import report_for
-    from .engine import process_text
-    from .ftypes import FileError, FileReport
-
-    name = kwargs.get("stdin_filename") or "-"
-    data = sys.stdin.buffer.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return [FileReport(name, error=FileError(name, f"cannot decode stdin as utf-8: {error.reason}"))]
-    from .api import _protect
-
-    def work():
-        outcome = process_text(text, name, options)
-        report = report_for(name, text, outcome, options)
-        if report.new_source is None:
-            report.new_source = text
-        return report
-
-    report = _protect(name, work)
-    if options.fix and report.new_source is None:
-        report.new_source = text
-    return [report]
-
-
-def _render(settings: _Settings, reports, *, fixing: bool, show_summary: bool) -> str:
-    from . import reporters
-
-    kwargs = settings.kwargs
-    fmt = kwargs.get("output_format") or "text"
-    rules = None
-    if fmt in ("json", "sarif") or kwargs.get("statistics"):
-        from .registry import all_rules  # imports every rule module (and libcst)
-
-        rules = {rule.code: rule for rule in all_rules()}
-    color = fmt == "text" and not kwargs.get("output_file") and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    unsafe = bool(settings.config.unsafe_fixes)
-    if kwargs.get("statistics"):
-        render_stats = reporters.statistics_json if fmt == "json" else reporters.statistics
-        body = render_stats(reports, rules, unsafe_fixes=unsafe)
-    else:
-        body = reporters.render(fmt, reports, color=color, tool_version=__version__, rules=rules, unsafe_fixes=unsafe)
-    if show_summary and fmt in ("text", "concise") and not kwargs.get("quiet"):
-        summary = reporters.summary_line(reports, fixing=fixing, unsafe_fixes=bool(settings.config.unsafe_fixes))
-        body = body + ("\n" if body and not body.endswith("\n") else "") + summary
-    return body
-
-
-def _exit_code(reports, *, exit_zero: bool, changed: bool = False) -> int:
-    if any(r.error is not None for r in reports):
-        return EXIT_ERROR
-    if exit_zero:
-        return EXIT_CLEAN
-    if changed or any(r.findings for r in reports):
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+# How check and fix show what they found.
+_output_options = _options(
+    click.option("--stdin-filename", help="The name of the file read from stdin (with PATH `-`)."),
+    click.option("--output-format", type=click.Choice(FORMATS), default=None, help="How findings are shown."),
+    click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file."),
+    click.option("--statistics", is_flag=True, help="Count findings per code instead of listing them."),
+    click.option("--exit-zero", is_flag=True,
+                 help="Exit 0 even when there are findings (a file that could not be checked still exits 2)."),
+    click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary."),
+    click.option("--unsafe-fixes", is_flag=True, default=None, help="Also apply (or count as fixable) unsafe fixes."),
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -252,14 +62,15 @@ def cli() -> None:
     """Find TensorFlow 1 code and rewrite it into TensorFlow 2 that runs today."""
 
 
-@cli.command()
+@cli.command(short_help="Report TensorFlow 1 code in files and folders.")
 @click.argument("paths", nargs=-1, type=click.Path())
-@_selection_options
+@_discovery_options
+@_output_options
 @click.option("--add-ignore", is_flag=True, help="Write a suppression comment on every current finding.")
 def check(paths: Tuple[str, ...], add_ignore: bool, **kwargs) -> None:
     """Report TensorFlow 1 code in PATHS (files and folders; default: .)."""
     paths = paths or (".",)
-    settings, reports, _ = _run(paths, kwargs, fix=False)
+    settings, reports, _ = run(paths, kwargs, fix=False)
     if add_ignore:
         from .suppress import add_ignores
 
@@ -268,19 +79,20 @@ def check(paths: Tuple[str, ...], add_ignore: bool, **kwargs) -> None:
             click.echo(f"{failure.path}: error: {failure.reason}", err=True)
         click.echo(f"Added {added} suppression comment{'s' if added != 1 else ''}.")
         sys.exit(EXIT_ERROR if failures or any(r.error for r in reports) else EXIT_CLEAN)
-    _emit(_render(settings, reports, fixing=False, show_summary=True), kwargs.get("output_file"))
-    sys.exit(_exit_code(reports, exit_zero=kwargs.get("exit_zero")))
+    emit(render(settings, reports, fixing=False, show_summary=True), kwargs.get("output_file"))
+    sys.exit(exit_code(reports, exit_zero=kwargs.get("exit_zero")))
 
 
-@cli.command()
+@cli.command(short_help="Rewrite TensorFlow 1 code in place, or show the diff.")
 @click.argument("paths", nargs=-1, type=click.Path())
-@_selection_options
+@_discovery_options
+@_output_options
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing (exit 1 if any).")
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a file was changed, even if nothing is left.")
 def fix(paths: Tuple[str, ...], diff: bool, exit_non_zero_on_fix: bool, **kwargs) -> None:
     """Rewrite TensorFlow 1 code in PATHS in place (safe fixes; unsafe ones with --unsafe-fixes)."""
     paths = paths or (".",)
-    settings, reports, _ = _run(paths, kwargs, fix=True, diff=diff)
+    settings, reports, _ = run(paths, kwargs, fix=True, diff=diff)
     changed = any(r.changed for r in reports)
     if paths == ("-",):
         report = reports[0]
@@ -289,9 +101,9 @@ def fix(paths: Tuple[str, ...], diff: bool, exit_non_zero_on_fix: bool, **kwargs
             sys.exit(EXIT_ERROR)
         sys.stdout.write(report.new_source if report.new_source is not None else "")
         sys.stdout.flush()
-        for line in _render(settings, reports, fixing=True, show_summary=False).splitlines():
+        for line in render(settings, reports, fixing=True, show_summary=False).splitlines():
             click.echo(line, err=True)
-        sys.exit(_exit_code(reports, exit_zero=kwargs.get("exit_zero"), changed=exit_non_zero_on_fix and changed))
+        sys.exit(exit_code(reports, exit_zero=kwargs.get("exit_zero"), changed=exit_non_zero_on_fix and changed))
     if diff:
         text = "".join(r.diff for r in reports if r.diff)
         errors = [f"{r.path}: error: {r.error.reason}" for r in reports if r.error is not None]
@@ -301,13 +113,55 @@ def fix(paths: Tuple[str, ...], diff: bool, exit_non_zero_on_fix: bool, **kwargs
             click.echo(line, err=True)
         count = sum(1 for r in reports if r.diff)
         if not kwargs.get("quiet"):
-            click.echo(f"{count} file{'s' if count != 1 else ''} would be changed.", err=True)
+            from .reporters import diff_summary
+
+            click.echo(diff_summary(reports, unsafe_fixes=bool(settings.config.unsafe_fixes)), err=True)
         sys.exit(EXIT_ERROR if errors else (EXIT_FINDINGS if count else EXIT_CLEAN))
-    _emit(_render(settings, reports, fixing=True, show_summary=True), kwargs.get("output_file"))
-    sys.exit(_exit_code(reports, exit_zero=kwargs.get("exit_zero"), changed=exit_non_zero_on_fix and changed))
+    emit(render(settings, reports, fixing=True, show_summary=True), kwargs.get("output_file"))
+    sys.exit(exit_code(reports, exit_zero=kwargs.get("exit_zero"), changed=exit_non_zero_on_fix and changed))
 
 
-@cli.command()
+@cli.command(short_help="Write a migration report: progress, blockers, every file.")
+@click.argument("paths", nargs=-1, type=click.Path())
+@_discovery_options
+@click.option("--format", "--output-format", "report_format", type=click.Choice(["html", "json"]), default="html",
+              show_default=True, help="One self-contained HTML page, or the same data as JSON.")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary line on standard error.")
+def report(paths: Tuple[str, ...], report_format: str, **kwargs) -> None:
+    """Check PATHS (default: .) as `check` does and write a migration report: progress
+    overall and per folder, the blockers that hold most files back, and every file with
+    its status and findings. Files that could not be checked are in it with status
+    `error`; the exit status is 0 once the report is written, 2 for a PATH that does
+    not exist."""
+    from .reporters import migration
+
+    paths = paths or (".",)
+    if "-" in paths:
+        raise click.UsageError("`report` reads files and folders, not stdin")
+    missing = [path for path in paths if not os.path.lexists(path)]
+    for path in missing:  # a mistyped path: no report of nothing
+        click.echo(f"{path}: error: No such file or directory", err=True)
+    if missing:
+        sys.exit(EXIT_ERROR)
+    settings, reports, _ = run(paths, kwargs, fix=False)
+    data = migration.migration_data(reports, rules=rules_table(), tool_version=__version__, paths=paths)
+    if report_format == "json":
+        text = migration.migration_json(data)
+    else:
+        from .reporters.html import migration_html
+
+        text = migration_html(data)
+    emit(text, kwargs.get("output_file"))
+    if not kwargs.get("quiet"):
+        totals = data["totals"]
+        counts = ", ".join(f"{totals[status]} {status}" for status in data["statuses"])
+        target = f"Wrote {kwargs['output_file']}: " if kwargs.get("output_file") else ""
+        click.echo(f"{target}{totals['files']} file{'' if totals['files'] == 1 else 's'}: {counts}.", err=True)
+    sys.exit(EXIT_CLEAN)
+
+
+@cli.command(short_help="Run a TF1 program and its TF2 rewrite; compare their numbers.")
 @click.argument("original", type=click.Path(exists=True, dir_okay=False))
 @click.argument("rewrite", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--rtol", type=float, default=1e-5, show_default=True, help="Relative tolerance per number.")
@@ -357,7 +211,7 @@ def verify(original: str, rewrite: Optional[str], rtol: float, atol: float, time
     sys.exit(result.exit_code)
 
 
-@cli.command("rules")
+@cli.command("rules", short_help="List every rule: code, name, fix safety, summary.")
 @click.option("--output-format", type=click.Choice(["text", "json"]), default="text")
 def list_rules(output_format: str) -> None:
     """List every rule: code, name, fix safety, summary."""
@@ -375,7 +229,7 @@ def list_rules(output_format: str) -> None:
         click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.fix_label():<6}  {rule.summary()}")
 
 
-@cli.command()
+@cli.command(short_help="Show a rule's documentation, examples included.")
 @click.argument("code")
 def explain(code: str) -> None:
     """Print a rule's documentation: what it finds, why, an example, its fix and limits."""
@@ -388,9 +242,9 @@ def explain(code: str) -> None:
     click.echo(explain_rule(rule))
 
 
-@cli.command()
+@cli.command(short_help="Remove the result cache.")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--cache-dir", type=click.Path(file_okay=False))
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache to remove (default: the configured one).")
 def clean(paths: Tuple[str, ...], cache_dir: Optional[str]) -> None:
     """Remove the result cache."""
     from . import cache

@@ -118,13 +118,27 @@ def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: Lis
             label = report.program_fix.name if report.program_fix else "rewrite to the TensorFlow 2 form"
             fix = Fix(report.applicability, label, edits)
         source_line = lines[start.line - 1] if 0 < start.line <= len(lines) else ""
-        finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line)
+        finding = Finding(report.rule.code, report.message, path, start, end, fix, None, source_line,
+                          _own_verdict(report, fix))
         found.append(_Found(report, finding))
     found.sort(key=lambda f: f.finding.sort_key())
     return found
 
 
 _FIRST_LINE = Span((1, 0), (1, 0))
+
+
+def _own_verdict(report: Report, fix: Optional[Fix]) -> Optional[Status]:
+    """What this finding by itself leaves its file at after `fix --unsafe-fixes` (see Finding.verdict).
+
+    A finding that only shares the verdict of another (a placeholder in a program that
+    TFM090 keeps on compat) reports a status that its rule does not stand for: none of its own.
+    """
+    if report.status is None:
+        return report.rule.unfixed_status if fix is None else None
+    if report.status is not Status.IDIOMATIC and report.status is not report.rule.unfixed_status:
+        return None
+    return report.status
 
 
 def _replacement_code(module: cst.Module, replacement) -> str:
@@ -421,8 +435,13 @@ def _status(remaining: List[_Found]) -> Status:
 
 
 def unified_diff(old: str, new: str, path: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"a/{path}", tofile=f"b/{path}"
-        )
-    )
+    """A unified diff as GNU diff writes it: lines end at "\\n" only, and a last line without
+    one is followed by `\\ No newline at end of file`, so the next output starts on its own line."""
+    lines = difflib.unified_diff(_diff_lines(old), _diff_lines(new), fromfile=f"a/{path}", tofile=f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _diff_lines(text: str) -> List[str]:
+    lines = text.split("\n")
+    last = lines.pop()
+    return [line + "\n" for line in lines] + ([last] if last else [])

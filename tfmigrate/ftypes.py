@@ -57,6 +57,10 @@ class Finding:
     fix: Optional[Fix] = None
     cell: Optional[int] = None  # 1-based notebook cell, None for .py files
     source_line: str = ""  # the line the finding starts on, for the text reporter
+    # What this finding by itself holds its file at after `fix --unsafe-fixes`: compat-only or
+    # manual (its file's blockers), idiomatic for a note; None when the fix removes it or when it
+    # only shares another finding's verdict. For the reports; not part of a finding's identity.
+    verdict: Optional[Status] = field(default=None, compare=False)
 
     @property
     def fixable(self) -> bool:
