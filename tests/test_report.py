@@ -106,7 +106,8 @@ def test_report_gives_every_file_its_status_and_first_reason(data):
         "code": "TFM090", "message": KEPT + "class Model holds TensorFlow graph objects or a session",
         "line": 6, "column": 1, "cell": None}
     assert files["pkg/sub/rnn.py"]["reason"] == {
-        "code": "TFM105", "message": "`tf.contrib.rnn.LSTMCell`: tf.contrib was removed in TensorFlow 2",
+        "code": "TFM107", "message": "`tf.contrib.rnn.LSTMCell` is gone: tf.contrib was removed in TensorFlow 2.0; "
+                                     "use `tf.keras.layers.LSTMCell`",
         "line": 3, "column": 8, "cell": None}
     assert files["legacy/old.py"]["error"].startswith("syntax error at line 2, column 1: ")
     assert files["legacy/old.py"]["findings"] == [] and files["plain.py"]["findings"] == []
@@ -122,7 +123,7 @@ def test_report_blockers_hold_most_files_first_with_tfm090_reasons_normalised(da
                 for b in data["blockers"]]
     assert blockers == [
         ("TFM090", "kept-on-compat", CLASS_REASON, 2, 2, ["pkg/model.py", "pkg/trainer.py"]),
-        ("TFM105", "removed-symbol", None, 1, 2, ["pkg/sub/rnn.py"]),
+        ("TFM107", "missing-symbol", None, 1, 2, ["pkg/sub/rnn.py"]),
         ("TFM090", "kept-on-compat", KEPT + "`sess.run` runs the graph through something that is not a session of"
          " this program (a session passed between functions?)", 1, 1, ["pkg/train.py"]),
         ("TFM090", "kept-on-compat", KEPT + "tf.FIFOQueue: queues and queue runners (a TF1 input pipeline)", 1, 1,
@@ -181,15 +182,15 @@ def test_blockers_are_grouped_by_code_and_count_files_once():
 
 
 def test_report_respects_select_and_exclusions_like_check(tree):
-    result = run_cli("report", "--format", "json", "--no-cache", "--select", "TFM105", "-q", ".", cwd=tree)
+    result = run_cli("report", "--format", "json", "--no-cache", "--select", "TFM105,TFM107", "-q", ".", cwd=tree)
     assert result.returncode == 0 and result.stderr == ""
     selected = json.loads(result.stdout)
-    assert {f["code"] for item in selected["files"] for f in item["findings"]} == {"TFM105"}
+    assert {f["code"] for item in selected["files"] for f in item["findings"]} == {"TFM105", "TFM107"}
     # The TFM105 findings of the classes kept on compat say so: those files stay compat-only.
     assert {item["path"]: item["status"] for item in selected["files"] if item["status"] != "clean"} == {
         "legacy/old.py": "error", "pkg/model.py": "compat-only", "pkg/sub/rnn.py": "manual",
         "pkg/trainer.py": "compat-only"}
-    assert [b["code"] for b in selected["blockers"]] == ["TFM105"]
+    assert [b["code"] for b in selected["blockers"]] == ["TFM107"]
     assert "excluded/skip.py" not in {item["path"] for item in selected["files"]}
     named = json.loads(run_cli("report", "--format", "json", "--no-cache", "-q", "pkg/sub", cwd=tree).stdout)
     assert [item["path"] for item in named["files"]] == [os.path.join("pkg", "sub", n) for n in ("queue.py", "rnn.py")]
