@@ -6,7 +6,7 @@ from typing import List, Optional
 import libcst as cst
 
 from tfmigrate.names import dotted_name
-from tfmigrate.traverse import StopWalk, Visitor, walk
+from tfmigrate.traverse import StopWalk, Transformer, Visitor, walk
 
 from . import _tf, _vocab
 
@@ -95,6 +95,9 @@ def to_compat(module: cst.Module, imports) -> Optional[cst.Module]:
                 new_smalls.append(new_small)
             body.append(stmt.with_changes(body=new_smalls))
             continue
+        if isinstance(stmt, cst.BaseCompoundStatement):
+            # `import tensorflow as tf` inside a function, a class or a try: the same module there.
+            stmt = stmt.visit(_NestedImports())
         body.append(stmt)
     if switch_after is None:
         return None
@@ -104,6 +107,14 @@ def to_compat(module: cst.Module, imports) -> Optional[cst.Module]:
         switch.insert(0, cst.parse_statement(f"import {alias}\n", config=config))
     body[switch_after + 1:switch_after + 1] = switch
     return module.with_changes(body=body)
+
+
+class _NestedImports(Transformer):
+    def leave_Import(self, original, updated):
+        return _compat_import(updated)[0]
+
+    def leave_ImportFrom(self, original, updated):
+        return _compat_import(updated)[0]
 
 
 def _compat_import(small):

@@ -158,6 +158,9 @@ INITIALIZER_DEFAULTS = {
 }
 
 
+# TF1's cast shorthands and the dtype each casts to.
+CASTS = {"to_float": "float32", "to_double": "float64", "to_int32": "int32", "to_int64": "int64",
+         "to_bfloat16": "bfloat16", "to_complex64": "complex64", "to_complex128": "complex128"}
 ASSIGNS = ("assign", "assign_add", "assign_sub")  # a variable's update methods (and TF1's functions)
 RUNS = ("run", "eval")  # methods that run a graph: session.run, tensor.eval, op.run
 VARIABLE_LISTS = ("global_variables", "all_variables", "trainable_variables")
@@ -167,6 +170,12 @@ QUEUE_NAMES = {
     "train.start_queue_runners", "train.Coordinator", "train.QueueRunner", "train.batch", "train.shuffle_batch",
     "train.string_input_producer", "train.slice_input_producer", "train.input_producer",
 }
+
+
+# tf.data iterators that sessions run (the method forms on a dataset, and the functions).
+ITERATOR_METHODS = ("make_one_shot_iterator", "make_initializable_iterator", "get_next")
+ITERATORS = {"data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
+             "data.Iterator.from_string_handle"}
 
 
 def is_tf1_optimizer(name) -> bool:

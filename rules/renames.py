@@ -134,8 +134,7 @@ class CastShorthand(_TFNames):
     code = "TFM103"
     name = "cast-shorthand"
     fix_applicability = Applicability.SAFE
-    TYPES = {"to_float": "float32", "to_double": "float64", "to_int32": "int32", "to_int64": "int64",
-             "to_bfloat16": "bfloat16", "to_complex64": "complex64", "to_complex128": "complex128"}
+    TYPES = _vocab.CASTS
     VALID = ["import tensorflow as tf\ny = tf.cast(x, tf.float32)\n"]
     INVALID = [Invalid("import tensorflow as tf\ny = tf.to_float(x)\n",
                        "import tensorflow as tf\ny = tf.cast(x, tf.float32)\n", unsafe=False)]
@@ -225,8 +224,8 @@ class RemovedSymbol(_TFNames):
         if not name:
             return
         table = _tf.api()
-        if name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name):
-            return
+        if name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name) or name in _vocab.CASTS:
+            return  # their own rules report them
         if name in table["renames"]:
             return
         from . import graph

@@ -27,6 +27,9 @@ Three stages, each passing data to the next:
 3. ``plan.emit``: the plan as a module (comments, blank lines, ``pass``); it
    makes no decision and cannot fail.
 
+Last, ``audit.check`` refuses a rewrite that would keep a TensorFlow name
+TensorFlow 2 does not have (in code kept as written).
+
 Shared: the TF1 vocabulary (``rules/_vocab.py``) and the tree queries (``queries.py``).
 """
 from __future__ import annotations
@@ -38,7 +41,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import interpret
+from . import audit, interpret
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -51,7 +54,9 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[c
     program = analyse(module, imports, text)
     state = Rewrite(program)
     steps = interpret.plan(state)
-    return emit(module, steps), state.notes
+    new = emit(module, steps)
+    audit.check(new, program)
+    return new, state.notes
 
 
 class _Names(Visitor):

@@ -33,6 +33,8 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
         return "{" + ", ".join(items) + "}"
     if isinstance(node, cst.Name):
         return _fetch_name(s, node, values)
+    if not s.mentions_graph(node):
+        raise Unsupported(node, f"{s.code(node)} is fetched but is not a tensor of this program")
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
     code = s.code(new)

@@ -1,0 +1,73 @@
+"""The last check of a rewrite: every TensorFlow name it leaves exists on TensorFlow 2.
+
+A statement the rewrite keeps as written (a class whose methods run a session, a
+helper that calls ``tf.initialize_all_variables``) may still hold TF1-only names;
+an "idiomatic" rewrite that crashes on them would be worse than none. Names a safe
+fix renames afterwards (``tf.random_normal``, ``tf.to_float``) and names spelled
+``tf.compat.v1.x`` on purpose are fine.
+"""
+from __future__ import annotations
+
+from typing import Optional, Tuple
+
+import libcst as cst
+
+from tfmigrate.names import dotted_name
+from tfmigrate.traverse import StopWalk, Visitor, walk
+
+from .. import _tf, _vocab
+from .program import Program
+from .state import Unsupported
+
+
+class _Missing(Visitor):
+    """The first TensorFlow name (whole attribute chain) that TensorFlow 2 does not have."""
+
+    def __init__(self, imports) -> None:
+        self.imports = imports
+        self.found: Optional[Tuple[cst.Attribute, str]] = None
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        name = _tf.relative(self.imports.qualify(node))
+        if name is None:
+            return True  # `f(x).attr`: the chain is not a name; look inside
+        if name and not _acceptable(name, dotted_name(node) or ""):
+            self.found = (node, name)
+            raise StopWalk
+        return False
+
+
+def _acceptable(name: str, written: str) -> bool:
+    if ".compat.v1." in f".{written}.":
+        return True  # chosen on purpose
+    table = _tf.api()
+    return _tf.exists_in_tf2(name) or name in table["renames"] or name in _vocab.CASTS
+
+
+def check(new: cst.Module, program: Program) -> None:
+    """Raise Unsupported if ``new`` uses a TensorFlow name that TensorFlow 2 does not have."""
+    finder = _Missing(program.imports)
+    walk(new, finder)
+    if finder.found is None:
+        return
+    node, name = finder.found
+    raise Unsupported(_in_original(program, name) or node,
+                      f"tf.{name} would stay in the rewrite, and TensorFlow 2 does not have it")
+
+
+def _in_original(program: Program, name: str) -> Optional[cst.CSTNode]:
+    """Where the program itself writes ``tf.<name>`` (the finding points there)."""
+    finder = _Missing(program.imports)
+    finder.visit_Attribute = lambda node: _first(finder, node, name)  # type: ignore[assignment]
+    walk(program.module, finder)
+    return finder.found[0] if finder.found else None
+
+
+def _first(finder: _Missing, node: cst.Attribute, name: str) -> bool:
+    found = _tf.relative(finder.imports.qualify(node))
+    if found is None:
+        return True
+    if found == name:
+        finder.found = (node, name)
+        raise StopWalk
+    return False
