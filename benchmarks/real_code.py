@@ -52,6 +52,9 @@ _SUFFIX_RE = re.compile(r"^[A-Za-z_]\w*?_\d+$")
 GONE_PARTS = {"contrib", "estimator"}
 _ESTIMATOR_RE = re.compile(r"(^|\.)(estimator|feature_column)(\.|$)|numpy_input_fn")
 VERIFY_TIMEOUT = 120.0
+# A program that fetches its data cannot run here (no network): not run, counted as "needs a download".
+_DOWNLOAD_RE = re.compile(rb"read_data_sets|\.load_data\(|urlretrieve|urlopen|requests\.get|get_file\(|maybe_download"
+                          rb"|wget|tfds\.load|download\(")
 
 
 # --- references: every TensorFlow name a file uses -------------------------------------------
@@ -116,6 +119,13 @@ def tf_references(tree: ast.AST) -> List[Ref]:
 def short_name(dotted: str) -> str:
     """`tensorflow.compat.v1.layers.dense` -> `tf.compat.v1.layers.dense`."""
     return "tf" + dotted[len("tensorflow"):] if dotted.startswith("tensorflow") else dotted
+
+
+def name_group(name: str) -> str:
+    """`tf.compat.v1.layers.dense` -> `tf.compat.v1.layers`, `tf.contrib.rnn.LSTMCell` -> `tf.contrib.rnn`."""
+    head = "tf.compat.v1." if name.startswith("tf.compat.v1.") else "tf." if name.startswith("tf.") else ""
+    tail = name[len(head):].split(".")
+    return head + ".".join(tail[:2 if tail[0] in ("contrib", "keras") else 1])
 
 
 def api_tail(dotted: str) -> Tuple[str, bool]:
@@ -191,8 +201,9 @@ def _run_child(keys: List[str], legacy: bool, python: str) -> Dict[str, list]:
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     if legacy:
         env["TF_USE_LEGACY_KERAS"] = "1"
-    done = subprocess.run([python, "-c", _CHILD], input=json.dumps(keys), capture_output=True, text=True, env=env,
-                          cwd=tempfile.gettempdir())
+    with tempfile.TemporaryDirectory() as empty:  # -I and an empty folder: no stray module shadows the stdlib
+        done = subprocess.run([python, "-I", "-c", _CHILD], input=json.dumps(keys), capture_output=True, text=True,
+                              env=env, cwd=empty)
     if done.returncode != 0:
         raise SystemExit(f"error: the TensorFlow child failed: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads(done.stdout)
@@ -202,7 +213,8 @@ def _versions(python: str) -> Dict[str, str]:
     code = ("import importlib.metadata as m, json\nout = {}\n"
             "for d in ('tensorflow', 'tensorflow-cpu', 'keras', 'tf-keras'):\n"
             "    try: out[d] = m.version(d)\n    except Exception: pass\nprint(json.dumps(out))")
-    done = subprocess.run([python, "-c", code], capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as empty:
+        done = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True, cwd=empty)
     return json.loads(done.stdout or "{}")
 
 
@@ -297,9 +309,10 @@ def check_in_process(paths: List[str], jobs: int) -> Dict[str, Tuple[str, List[d
 
 
 def group_message(message: str) -> str:
-    """A finding's message with its specifics (`names`, numbers) taken out, to group alike ones."""
+    """A finding's message with its specifics (names, numbers) taken out, to group alike ones."""
     text = re.sub(r"`[^`]*`", "`…`", message)
-    return re.sub(r"\b\d+\b", "N", text)
+    text = re.sub(r"\btf(\.\w+)+", "tf.…", text)
+    return re.sub(r"(?<!TensorFlow )\b\d+\b", "N", text)
 
 
 # --- readability -------------------------------------------------------------------------------------
@@ -483,8 +496,12 @@ def classify_verify(output: str, code: int) -> str:
         return "match"
     if code == 1:
         return "mismatch"
+    if "the original did not run: timed out" in last or "neither program ran: the original: timed out" in last:
+        return "original times out"
     if "neither program ran" in last or "the original did not run" in last:
         return "original fails"
+    if "the rewrite did not run: timed out" in last:
+        return "rewrite times out"
     if "the rewrite did not run" in last:
         return "rewrite fails"
     if "neither program printed a number" in last:
@@ -492,14 +509,21 @@ def classify_verify(output: str, code: int) -> str:
     return "verify error"
 
 
-def run_tutorials(set_result: dict, timeout: float, log) -> None:
+def run_tutorials(set_result: dict, work: str, timeout: float, log) -> None:
+    """`tfmigrate verify --deterministic` on every TF1 file, the original run from a copy of the set."""
     files = [r for r in set_result["files"] if r.tf1 and r.parsed and r.fixed_parses]
+    pristine = os.path.join(work, set_result["name"] + ".originals")
+    shutil.copytree(set_result["dir"], pristine, symlinks=True)
     for i, res in enumerate(files, 1):
-        original = os.path.join(set_result["dir"], res.path)
+        original = os.path.join(pristine, res.path)
+        with open(original, "rb") as f:
+            if _DOWNLOAD_RE.search(f.read()):
+                res.verify = {"verdict": "needs a download", "line": "", "seconds": 0.0}
+                continue
         rewrite = os.path.join(set_result["copy"], res.path)
         start = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "tfmigrate", "verify", "--deterministic", "--timeout",
-                               str(timeout), original, rewrite], capture_output=True, text=True)
+                               str(timeout), original, rewrite], capture_output=True, text=True, cwd=work)
         verdict = classify_verify(done.stdout, done.returncode)
         last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr.strip()[-200:]
         res.verify = {"verdict": verdict, "line": last[:300], "seconds": round(time.monotonic() - start, 1)}
@@ -580,7 +604,7 @@ def render(sets: List[dict], resolver: Resolver, top: int) -> str:
                        f"compat.v1 / feature_column / numpy_input_fn after the fix: {summary['estimator_files_left']}")
         if "verify" in summary:
             v = summary["verify"]
-            ran = sum(c for k, c in v.items() if k != "original fails")
+            ran = sum(c for k, c in v.items() if not k.startswith("original") and k != "needs a download")
             still = sum(v.get(k, 0) for k in ("match", "mismatch", "no numbers"))
             compared = v.get("match", 0) + v.get("mismatch", 0)
             out.append(f"verify --deterministic: {v}; of originals that run, rewrite runs {still}/{ran} = "
@@ -592,7 +616,7 @@ def render(sets: List[dict], resolver: Resolver, top: int) -> str:
         for r in s["files"]:
             for u in r.unresolved:
                 if u["silent"]:
-                    groups[".".join(u["fail"].split(".")[:4])] += 1
+                    groups[name_group(u["fail"])] += 1
                     silent_list.append(f"  {r.path}:{u['line']}: {u['name']} [{u['category']}]")
         if groups:
             out.append("silent unresolved names, top groups: " +
@@ -601,6 +625,62 @@ def render(sets: List[dict], resolver: Resolver, top: int) -> str:
             if len(silent_list) > top:
                 out.append(f"  ... {len(silent_list) - top} more (all in --json)")
         out.append("")
+    return "\n".join(out)
+
+
+def blockers_markdown(sets: List[dict], top: int) -> str:
+    """Why TF1 files are not idiomatic after the fix, and which names still do not resolve: the next work."""
+    out = ["# Top blockers after `tfmigrate fix --unsafe-fixes`", ""]
+    for s in sets:
+        tf1 = [r for r in s["files"] if r.tf1 and r.parsed]
+        stuck = [r for r in tf1 if r.status in ("compat-only", "manual")]
+        out += [f"## {s['name']}: {len(stuck)} of {len(tf1)} TF1 files not idiomatic "
+                f"({sum(r.status == 'compat-only' for r in stuck)} compat-only, "
+                f"{sum(r.status == 'manual' for r in stuck)} manual)", ""]
+        tables = [
+            ("TFM090 reasons (files kept on tensorflow.compat.v1)", ("compat-only", "manual"), "TFM090", lambda m: m),
+            ("TFM090 reasons, grouped", ("compat-only", "manual"), "TFM090", group_message),
+            ("Findings left in manual files (TFM090 aside), by code and message", ("manual",), None, lambda m: m),
+            ("Findings left in manual files (TFM090 aside), grouped", ("manual",), None, group_message),
+        ]
+        for title, statuses, only, key in tables:
+            files: collections.Counter = collections.Counter()
+            hits: collections.Counter = collections.Counter()
+            keep = (lambda c, m: c == only) if only else (lambda c, m: c != "TFM090")
+            for r in stuck:
+                if r.status not in statuses:
+                    continue
+                seen = set()
+                for code, message in r.left_messages:
+                    if keep(code, message):
+                        k = f"{code} {key(message)}"
+                        hits[k] += 1
+                        seen.add(k)
+                files.update(seen)
+            out += [f"### {title}", "", "| files | findings | reason |", "| ---: | ---: | --- |"]
+            out += [f"| {n} | {hits[k]} | {k.replace('|', '/')} |" for k, n in files.most_common(top)]
+            out.append("")
+        for title, only_silent in (("Names that do not resolve on TF 2.21 after the fix", False),
+                                   ("... of them, on lines where `check` of the result says nothing", True)):
+            lines: collections.Counter = collections.Counter()
+            files = collections.Counter()
+            cats = {}
+            for r in tf1:
+                seen = set()
+                for u in r.unresolved:
+                    if only_silent and not u["silent"]:
+                        continue
+                    lines[u["name"]] += 1
+                    seen.add(u["name"])
+                    cats[u["name"]] = u["category"]
+                files.update(seen)
+            out += [f"### {title}: {sum(lines.values())} lines", "", "| lines | files | name | category |",
+                    "| ---: | ---: | --- | --- |"]
+            out += [f"| {n} | {files[k]} | `{k}` | {cats[k]} |" for k, n in lines.most_common(top)]
+            prefixes: collections.Counter = collections.Counter()
+            for k, n in lines.items():
+                prefixes[name_group(k)] += n
+            out += ["", "By prefix: " + ", ".join(f"`{k}` {n}" for k, n in prefixes.most_common(top)), ""]
     return "\n".join(out)
 
 
@@ -632,6 +712,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("-j", "--jobs", type=int, default=0, help="tfmigrate processes (0: all cores)")
     parser.add_argument("--top", type=int, default=25, help="rows in the silent-name listing")
     parser.add_argument("--keep", help="keep the fixed copies in this folder")
+    parser.add_argument("--blockers", help="write a Markdown list of why files are not idiomatic, and the names "
+                        "that still do not resolve, here")
     args = parser.parse_args(argv)
     for d in args.sets:
         if not os.path.isdir(d):
@@ -650,7 +732,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         for d in args.sets:
             s = measure_set(d, work, resolver, args.cache_dir, args.jobs, log)
             if args.run and s["name"].startswith("tutorial"):
-                run_tutorials(s, args.run_timeout, log)
+                run_tutorials(s, work, args.run_timeout, log)
             s["summary"] = _summary(s["files"])
             by_repo = collections.defaultdict(list)
             for r in s["files"]:
@@ -658,7 +740,11 @@ def main(argv: Optional[List[str]] = None) -> int:
             s["repos"] = {repo: _summary(fs) for repo, fs in by_repo.items()}
             sets.append(s)
         print(render(sets, resolver, args.top))
-        print(f"Whole run {time.monotonic() - started:.0f} s; TensorFlow child processes {resolver.child_runs}")
+        print(f"Whole run {time.monotonic() - started:.0f} s (load average {os.getloadavg()[0]:.1f} at the end, "
+              f"{os.cpu_count()} cores); TensorFlow child processes {resolver.child_runs}")
+        if args.blockers:
+            with open(args.blockers, "w") as f:
+                f.write(blockers_markdown(sets, max(args.top, 30)) + "\n")
         if args.json_path:
             with open(args.json_path, "w") as f:
                 json.dump(to_json(sets, resolver), f, indent=1)
