@@ -80,39 +80,93 @@ def _is_tf(module: Optional[str]) -> bool:
     return bool(module) and (module == "tensorflow" or module.startswith("tensorflow."))
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+
+
+def _scope_roots(scope: ast.AST) -> List[ast.AST]:
+    return [scope.body] if isinstance(scope, ast.Lambda) else list(scope.body)
+
+
+def _outer_parts(fn: ast.AST) -> List[ast.AST]:
+    """What of a function belongs to the enclosing scope: decorators, defaults, annotations."""
+    args = fn.args
+    out = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+    if not isinstance(fn, ast.Lambda):
+        out += list(fn.decorator_list) + ([fn.returns] if fn.returns else [])
+        every = args.posonlyargs + args.args + args.kwonlyargs + [a for a in (args.vararg, args.kwarg) if a]
+        out += [a.annotation for a in every if a.annotation is not None]
+    return out
+
+
+def _scope_nodes(scope: ast.AST) -> Iterable[ast.AST]:
+    """The nodes of one scope (module or function); a nested function's own body is its scope."""
+    stack = _scope_roots(scope)
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(_outer_parts(node) if isinstance(node, _SCOPES) else ast.iter_child_nodes(node))
+
+
 def tf_references(tree: ast.AST) -> List[Ref]:
-    """Import statements of tensorflow and every dotted chain rooted at a name they bind."""
-    aliases: Dict[str, str] = {}
+    """Import statements of tensorflow and every dotted chain rooted at a name they bind.
+
+    Imports bind in their own scope: a function's `import tensorflow as tf` does not change what
+    `tf` is at module level. Within a scope the last import of a name before the line wins.
+    """
     refs: List[Ref] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if _is_tf(alias.name):
-                    refs.append(Ref(node.lineno, node.end_lineno or node.lineno, alias.name, (), "import"))
-                    if alias.asname:
-                        aliases[alias.asname] = alias.name
-                    else:
-                        aliases["tensorflow"] = "tensorflow"
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and _is_tf(node.module):
-            for alias in node.names:
-                if alias.name == "*":
-                    refs.append(Ref(node.lineno, node.end_lineno or node.lineno, node.module, (), "import"))
-                    continue
-                refs.append(Ref(node.lineno, node.end_lineno or node.lineno, node.module, (alias.name,), "from"))
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    inner = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Attribute) or id(node) in inner:
-            continue
-        parts: List[str] = []
-        cur: ast.AST = node
-        while isinstance(cur, ast.Attribute):
-            parts.append(cur.attr)
-            inner.add(id(cur))
-            cur = cur.value
-        if isinstance(cur, ast.Name) and cur.id in aliases:
-            refs.append(Ref(node.lineno, node.end_lineno or node.lineno, aliases[cur.id], tuple(reversed(parts)),
-                            "attr"))
+
+    def bindings_of(scope: ast.AST) -> Dict[str, List[Tuple[int, str]]]:
+        out: Dict[str, List[Tuple[int, str]]] = collections.defaultdict(list)
+        for node in _scope_nodes(scope):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                end = node.end_lineno or node.lineno
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if _is_tf(alias.name):
+                        refs.append(Ref(node.lineno, end, alias.name, (), "import"))
+                        if alias.asname:
+                            out[alias.asname].append((node.lineno, alias.name))
+                        else:
+                            out["tensorflow"].append((node.lineno, "tensorflow"))
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and _is_tf(node.module):
+                for alias in node.names:
+                    if alias.name == "*":
+                        refs.append(Ref(node.lineno, end, node.module, (), "import"))
+                        continue
+                    refs.append(Ref(node.lineno, end, node.module, (alias.name,), "from"))
+                    out[alias.asname or alias.name].append((node.lineno, f"{node.module}.{alias.name}"))
+        return {k: sorted(v) for k, v in out.items()}
+
+    def lookup(name: str, line: int, chain: List[Dict[str, List[Tuple[int, str]]]]) -> Optional[str]:
+        for bindings in reversed(chain):
+            if name in bindings:
+                before = [base for lineno, base in bindings[name] if lineno <= line]
+                return before[-1] if before else bindings[name][0][1]
+        return None
+
+    def visit(scope: ast.AST, chain: List[Dict[str, List[Tuple[int, str]]]]) -> None:
+        chain = chain + [bindings_of(scope)]
+        inner = set()
+        nested = []
+        for node in _scope_nodes(scope):
+            if isinstance(node, _SCOPES):
+                nested.append(node)
+            if not isinstance(node, ast.Attribute) or id(node) in inner:
+                continue
+            parts: List[str] = []
+            cur: ast.AST = node
+            while isinstance(cur, ast.Attribute):
+                parts.append(cur.attr)
+                inner.add(id(cur))
+                cur = cur.value
+            if isinstance(cur, ast.Name):
+                base = lookup(cur.id, node.lineno, chain)
+                if base is not None:
+                    refs.append(Ref(node.lineno, node.end_lineno or node.lineno, base, tuple(reversed(parts)), "attr"))
+        for node in nested:
+            visit(node, chain)
+
+    visit(tree, [])
     return refs
 
 

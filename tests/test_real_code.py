@@ -59,6 +59,46 @@ def test_bare_import_binds_the_package_and_relative_imports_are_not_tensorflow()
                                        (4, "attr", "tf.contrib.layers.xavier_initializer")]
 
 
+def test_an_import_binds_in_its_own_scope():
+    source = """
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+
+        @tf.function(input_signature=[tf.TensorSpec([2], tf.float32)])
+        def step(x, y=tf.zeros([2])):
+            return tf.random_uniform([2])
+
+        def test():
+            import tensorflow as tf
+            return tf.random.uniform([2])
+
+        z = lambda a: tf.log(a)
+    """
+    assert sorted(refs_of(source)) == [
+        (2, "import", "tf.compat.v1"),
+        (3, "attr", "tf.compat.v1.disable_v2_behavior"),
+        (5, "attr", "tf.compat.v1.TensorSpec"),
+        (5, "attr", "tf.compat.v1.float32"),
+        (5, "attr", "tf.compat.v1.function"),
+        (6, "attr", "tf.compat.v1.zeros"),
+        (7, "attr", "tf.compat.v1.random_uniform"),
+        (10, "import", "tf"),
+        (11, "attr", "tf.random.uniform"),
+        (13, "attr", "tf.compat.v1.log"),
+    ]
+
+
+def test_the_last_import_before_the_line_wins():
+    source = """
+        import tensorflow as tf
+        a = tf.nn.relu
+        import tensorflow.compat.v1 as tf
+        b = tf.placeholder
+    """
+    assert sorted(refs_of(source)) == [(2, "import", "tf"), (3, "attr", "tf.nn.relu"),
+                                       (4, "import", "tf.compat.v1"), (5, "attr", "tf.compat.v1.placeholder")]
+
+
 @pytest.mark.parametrize("source, expected", [
     ("import tensorflow as tf\nx = tf.placeholder(tf.float32)", True),
     ("import tensorflow as tf\nwith tf.variable_scope('a'): pass", True),
