@@ -324,7 +324,7 @@ class Resolver:
                 self.answers[key] = [category(where, message, legacy_ok), where, message[:200]]
         if self.cache_path:
             os.makedirs(os.path.dirname(self.cache_path), exist_ok=True)
-            tmp = self.cache_path + ".tmp"
+            tmp = f"{self.cache_path}.{os.getpid()}.tmp"
             with open(tmp, "w") as f:
                 json.dump({"versions": self.tag, "answers": self.answers}, f)
             os.replace(tmp, self.cache_path)
@@ -365,6 +365,9 @@ def check_in_process(paths: List[str], jobs: int) -> Dict[str, Tuple[str, List[d
 def group_message(message: str) -> str:
     """A finding's message with its specifics (names, numbers) taken out, to group alike ones."""
     text = re.sub(r"`[^`]*`", "`…`", message)
+    text = re.sub(r"\b(class|graph tensor|placeholder) \w+", r"\1 …", text)
+    text = re.sub(r"\bsession \w+ is used", "session … is used", text)
+    text = re.sub(r"^(kept on tensorflow\.compat\.v1: )\w+ (\(a train op|is fetched)", r"\1… \2", text)
     text = re.sub(r"\btf(\.\w+)+", "tf.…", text)
     return re.sub(r"(?<!TensorFlow )\b\d+\b", "N", text)
 
@@ -728,7 +731,8 @@ def blockers_markdown(sets: List[dict], top: int) -> str:
                     seen.add(u["name"])
                     cats[u["name"]] = u["category"]
                 files.update(seen)
-            out += [f"### {title}: {sum(lines.values())} lines", "", "| lines | files | name | category |",
+            where = {(r.path, u["line"]) for r in tf1 for u in r.unresolved if u["silent"] or not only_silent}
+            out += [f"### {title}: {len(where)} lines", "", "| lines | files | name | category |",
                     "| ---: | ---: | --- | --- |"]
             out += [f"| {n} | {files[k]} | `{k}` | {cats[k]} |" for k, n in lines.most_common(top)]
             prefixes: collections.Counter = collections.Counter()
@@ -749,7 +753,27 @@ def to_json(sets: List[dict], resolver: Resolver) -> dict:
     return {"versions": resolver.versions, "keras2_measured": resolver.legacy_measured, "tf1_patterns": TF1_PATTERNS,
             "sets": [{"name": s["name"], "dir": s["dir"], "summary": s["summary"], "repos": s["repos"],
                       "timings": s["timings"], "migration_line": s["migration_line"],
-                      "files": [file_dict(r) for r in s["files"] if r.tf1 or not r.parsed]} for s in sets]}
+                      "files": [file_dict(r) for r in s["files"]]} for s in sets]}
+
+
+def rerender(args) -> int:
+    """The table and the blockers again, from the --json of an earlier run."""
+    names = {f.name for f in FileResult.__dataclass_fields__.values()}
+    sets = []
+    for path in args.sets:
+        data = json.load(open(path))
+        resolver = Resolver.__new__(Resolver)
+        resolver.versions, resolver.legacy_measured = data["versions"], data["keras2_measured"]
+        for s in data["sets"]:
+            files = [FileResult(**{k: v for k, v in f.items() if k in names}) for f in s["files"]]
+            for f in files:
+                f.left_messages = [tuple(m) for m in f.left_messages]
+            sets.append(dict(s, files=files, copy="", fix_exit="?"))
+    print(render(sets, resolver, args.top))
+    if args.blockers:
+        with open(args.blockers, "w") as f:
+            f.write(blockers_markdown(sets, max(args.top, 30)) + "\n")
+    return 0
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -768,9 +792,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--keep", help="keep the fixed copies in this folder")
     parser.add_argument("--blockers", help="write a Markdown list of why files are not idiomatic, and the names "
                         "that still do not resolve, here")
+    parser.add_argument("--from-json", action="store_true",
+                        help="SETS are --json files of earlier runs: only print the table (and --blockers) again")
     args = parser.parse_args(argv)
+    if args.from_json:
+        return rerender(args)
     for d in args.sets:
-        if not os.path.isdir(d):
+        if not os.path.isdir(d) and not args.from_json:
             print(f"error: {d}: not a folder", file=sys.stderr)
             return 2
 

@@ -184,6 +184,10 @@ def test_group_message_takes_out_the_specifics():
             == "kept on tensorflow.compat.v1: `…` has no TensorFlow 2 equivalent")
     assert (real_code.group_message("kept on tensorflow.compat.v1: tf.summary.merge_all at line 12 in TensorFlow 2")
             == "kept on tensorflow.compat.v1: tf.… at line N in TensorFlow 2")
+    assert (real_code.group_message("kept on tensorflow.compat.v1: graph tensor pnet is used outside a session run")
+            == "kept on tensorflow.compat.v1: graph tensor … is used outside a session run")
+    assert (real_code.group_message("kept on tensorflow.compat.v1: class Vgg19 holds TensorFlow graph objects")
+            == "kept on tensorflow.compat.v1: class … holds TensorFlow graph objects")
 
 
 def test_resolver_asks_the_installed_tensorflow(tmp_path):
