@@ -344,14 +344,31 @@ def file_status(had_findings: bool, status_after: str) -> str:
 
 
 def _check_one(path: str) -> Tuple[str, str, List[dict], str]:
-    """`tfmigrate check` of one file through the function the CLI calls: (path, status, findings, error)."""
+    """`tfmigrate check` of one fixed file: (path, status, findings, error).
+
+    The status is the one `fix --unsafe-fixes` gives a file it leaves in this state: the engine's
+    `_status` over every finding left, each with its own verdict (the fix re-checks its final text
+    the same way). `check`'s own per-file status is a prediction that leaves out fixable findings
+    without a verdict, and the command prints statuses only as totals.
+    """
+    from tfmigrate import engine
     from tfmigrate.api import Job, process_file
     from tfmigrate.options import Options
+    from tfmigrate.sources import read_source
 
-    report = process_file(path, Job(Options()))
+    options = Options()
+    report = process_file(path, Job(options))
     findings = [{"code": f.code, "message": f.message, "location": {"row": f.start.line},
                  "end_location": {"row": f.end.line}} for f in report.findings]
-    return path, report.status.value, findings, report.error.reason if report.error else ""
+    status = report.status.value
+    if report.error is None and report.findings:
+        text = read_source(path).text
+        lines = engine._lines(text)
+        found = engine._apply_suppressions(
+            engine._lint(engine.parse(text), path, options.active_rules(path), lines, text), lines, path, True,
+            lambda code: options.config.is_enabled(code, path))
+        status = engine._status(found).value if found else "clean"
+    return path, status, findings, report.error.reason if report.error else ""
 
 
 def check_in_process(paths: List[str], jobs: int) -> Dict[str, Tuple[str, List[dict], str]]:
@@ -508,16 +525,18 @@ def measure_set(set_dir: str, work: str, resolver: Resolver, cache_dir: Optional
             trees[rel] = tree
     # `check` of the result, file by file, so that each file's status can be read (the CLI prints totals)
     start = time.monotonic()
-    after = check_in_process([os.path.join(copy, rel) for rel in sorted(trees)], jobs)
+    checked = sorted(set(trees) | {r.path for r in results if r.parsed and orig_findings.get(r.path)})
+    after = check_in_process([os.path.join(copy, rel) for rel in checked], jobs)
     timings["check result"] = time.monotonic() - start
     log(f"{name}: " + ", ".join(f"{k} {v:.0f} s" for k, v in timings.items()))
 
     pending: List[Tuple[FileResult, List[Ref]]] = []
     for res in results:
+        if os.path.join(copy, res.path) in after:
+            res.status = file_status(bool(orig_findings.get(res.path)), after[os.path.join(copy, res.path)][0])
         if res.path not in trees:
             continue
         status_after, left, error_after = after[os.path.join(copy, res.path)]
-        res.status = file_status(bool(orig_findings.get(res.path)), status_after)
         res.fix_error = fix_errors.get(res.path, "") or error_after
         res.left_codes = sorted({f["code"] for f in left})
         res.left_messages = [(f["code"], f["message"]) for f in left]
@@ -614,6 +633,8 @@ def _summary(files: List[FileResult]) -> dict:
         "estimator_files": sum(1 for r in tf1 if r.uses_estimator),
         "estimator_files_left": sum(1 for r in tf1 if r.uses_estimator and r.estimator_left),
     }
+    every = collections.Counter(r.status for r in files if r.status and r.status != "clean")
+    out["status_every_file"] = {s: every.get(s, 0) for s in ("idiomatic", "compat-only", "manual")}
     verified = [r.verify["verdict"] for r in tf1 if r.verify]
     if verified:
         out["verify"] = dict(collections.Counter(verified))
@@ -666,6 +687,9 @@ def render(sets: List[dict], resolver: Resolver, top: int) -> str:
             compared = v.get("match", 0) + v.get("mismatch", 0)
             out.append(f"verify --deterministic: {v}; of originals that run, rewrite runs {still}/{ran} = "
                        f"{_pct(still, ran)}; match {v.get('match', 0)}/{compared} = {_pct(v.get('match', 0), compared)}")
+        every = summary.get("status_every_file", {})
+        out.append("statuses of every file with findings, read here: " +
+                   ", ".join(f"{n} {k}" for k, n in every.items()))
         out.append(f"tool: {s['migration_line']} (fix exit {s['fix_exit']}); times " +
                    ", ".join(f"{k} {v:.0f} s" for k, v in s["timings"].items()))
         groups = collections.Counter()
