@@ -688,7 +688,7 @@ def render(sets: List[dict], resolver: Resolver, top: int) -> str:
             out.append(f"verify --deterministic: {v}; of originals that run, rewrite runs {still}/{ran} = "
                        f"{_pct(still, ran)}; match {v.get('match', 0)}/{compared} = {_pct(v.get('match', 0), compared)}")
         every = summary.get("status_every_file", {})
-        out.append("statuses of every file with findings, read here: " +
+        out.append("statuses of every .py file with findings, read here (the tool's line below counts notebooks too): " +
                    ", ".join(f"{n} {k}" for k, n in every.items()))
         out.append(f"tool: {s['migration_line']} (fix exit {s['fix_exit']}); times " +
                    ", ".join(f"{k} {v:.0f} s" for k, v in s["timings"].items()))
