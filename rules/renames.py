@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _tf
+from . import _scaffold, _tf
 
 # Handled by the graph rules (TFM001-TFM006), which rewrite the program around them.
 GRAPH_NAMES = {
@@ -253,8 +253,8 @@ class RemovedSymbol(_TFNames):
             hint = f": use `tf.{new}`" if new else ""
             self.report(node, f"`tf.{name}`: tf.contrib was removed in TensorFlow 2{hint}", status=Status.MANUAL)
             return
-        if name in table["renames"]:
-            return
+        if name in table["renames"] or _scaffold.covers(name):
+            return  # TFM101, or the scaffolding rules (TFM080-TFM085)
         from . import graph
 
         result = graph.plan(self.context)
