@@ -183,11 +183,8 @@ class SessionConfig(Rule):
             message += ": " + "; ".join(hints)
         if unknown:
             message += f" ({', '.join(f'`{u}`' for u in unknown)}: no tf.config equivalent)"
-        compat = kept_on_compat(self.context)
-        if compat is not None:
-            self.report(node, message, program_fix=compat, status=Status.COMPAT)
-        else:
-            from . import graph
+        from . import graph
 
-            fixable = graph.plan(self.context).eager is not None
-            self.report(node, message, program_fix=graph.GRAPH_TO_EAGER if fixable else None, fixable=fixable)
+        # The graph-to-eager rewrite removes it with its session, or keeps the file on compat.v1, where it runs.
+        eager = kept_on_compat(self.context) is None and graph.plan(self.context).eager is not None
+        self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=None if eager else Status.COMPAT)
