@@ -13,7 +13,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import Transformer, Visitor, dotted_name, fresh_name, function_locals, walk
+from tfmigrate.names import Visitor, dotted_name, fresh_name, function_locals, walk
 
 from . import _tf
 
@@ -99,6 +99,7 @@ class Item:
     fixable: bool = True
     index: int = 0  # the top-level statement it is in
     safe: bool = False  # the fix keeps behaviour exactly
+    family: Optional[str] = None  # the absl module (app, flags, logging) it moves to
     eager: bool = True  # the fix needs TF2 (a file kept on compat.v1 keeps the TF1 name)
 
 
@@ -196,7 +197,10 @@ class _Walker(Visitor):
         module = family(name)
         if module is None or how == "":
             return
-        self.add(self.item(node, name, module, how))
+        item = self.item(node, name, module, how)
+        if item is not None:
+            item.family = module
+        self.add(item)
 
     def add(self, item: Optional[Item]) -> None:
         if item is not None:
@@ -406,81 +410,14 @@ def analyse(context) -> Plan:
     for index, statement in enumerate(module.body):
         walker.index, walker.statement = index, statement
         walk(statement, walker)
+    # One use that cannot move keeps its whole module on TF1: half of it on absl would hide the
+    # rest (an alias rebound to absl no longer reads as TensorFlow) and split one flag registry in two.
+    stuck = {i.family for i in walker.items if i.family and not i.fixable}
+    for item in walker.items:
+        if item.family in stuck and item.fixable:
+            item.fixable = False
+            spelled = "tf.app.flags" if item.family == "flags" else f"tf.{item.family}"
+            item.message += f" (not rewritten while another use of `{spelled}` in this file cannot be)"
     plan = Plan(walker.items, local, frozenset(imported))
     context.shared["scaffold-plan"] = plan
     return plan
-
-
-class _Apply(Transformer):
-    def __init__(self, edits: Dict[int, Edit]) -> None:
-        super().__init__()
-        self.edits = edits
-
-    def on_leave(self, original_node, updated_node):
-        edit = self.edits.get(id(original_node))
-        return edit(updated_node) if edit is not None else updated_node
-
-
-def _is_import(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and any(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
-
-
-def rewrite_safe(module: cst.Module, context) -> Optional[cst.Module]:
-    return rewrite(module, context, False)
-
-
-def rewrite_unsafe(module: cst.Module, context) -> Optional[cst.Module]:
-    return rewrite(module, context, True)
-
-
-def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
-    """The module with every fixable item applied and the absl imports it needs."""
-    plan = analyse(context)
-    compat = context.shared.get("scaffold-deferred")
-    items = [i for i in plan.items if i.fixable and (i.edits or i.removes) and (unsafe or i.safe)
-             and not (compat is not None and i.eager)]
-    if not items:
-        return None
-    edits: Dict[int, Edit] = {}
-    for item in items:
-        edits.update(item.edits)
-    removed = {id(s) for item in items for s in item.removes}
-    needs = sorted({n for item in items for n in item.needs} - plan.imported)
-    first = min(item.index for item in items)
-    before = [i for i, s in enumerate(module.body[:first]) if _is_import(s)]
-    at = before[-1] + 1 if before else min(_after_docstring(module), first)
-    config = module.config_for_parsing
-    imports = [cst.parse_statement(f"from absl import {n}{'' if plan.local[n] == n else ' as ' + plan.local[n]}\n",
-                                   config=config) for n in needs]
-    transformer = _Apply(edits)
-    body: List[cst.BaseStatement] = []
-    carried: List[cst.EmptyLine] = []
-    for index, statement in enumerate(module.body):
-        if index == at:
-            body.extend(imports)
-        if id(statement) in removed:
-            carried.extend(statement.leading_lines)
-            continue
-        new = statement.visit(transformer)
-        if carried:
-            new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
-            carried = []
-        body.append(new)
-    if at >= len(module.body):
-        body.extend(imports)
-    return module.with_changes(body=body)
-
-
-def _after_docstring(module: cst.Module) -> int:
-    """The first place an import may go: after the docstring and `from __future__` imports."""
-    at = 0
-    for index, statement in enumerate(module.body):
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
-        docstring = index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
-        future = isinstance(small, cst.ImportFrom) and small.module is not None and \
-            dotted_name(small.module) == "__future__"
-        if not (docstring or future):
-            break
-        at = index + 1
-    return at

@@ -10,13 +10,92 @@ for a reason of its own) these names run as they are, and are left there.
 """
 from __future__ import annotations
 
+from typing import Dict, List, Optional
+
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
+from tfmigrate.names import Transformer, dotted_name
 from tfmigrate.rule import Invalid, ProgramFix, Rule
 
 from . import _scaffold
 from ._scaffold import HANDLED_NAMES, covers  # noqa: F401  (HANDLED_NAMES: the graph rewrite's vocabulary)
+
+
+class _Apply(Transformer):
+    def __init__(self, edits: Dict[int, _scaffold.Edit]) -> None:
+        super().__init__()
+        self.edits = edits
+
+    def on_leave(self, original_node, updated_node):
+        edit = self.edits.get(id(original_node))
+        return edit(updated_node) if edit is not None else updated_node
+
+
+def _is_import(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+
+
+def rewrite_safe(module: cst.Module, context) -> Optional[cst.Module]:
+    return rewrite(module, context, False)
+
+
+def rewrite_unsafe(module: cst.Module, context) -> Optional[cst.Module]:
+    return rewrite(module, context, True)
+
+
+def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
+    """The module with every fixable item applied and the absl imports it needs."""
+    plan = _scaffold.analyse(context)
+    compat = context.shared.get("scaffold-deferred")
+    items = [i for i in plan.items if i.fixable and (i.edits or i.removes) and (unsafe or i.safe)
+             and not (compat is not None and i.eager)]
+    if not items:
+        return None
+    edits: Dict[int, _scaffold.Edit] = {}
+    for item in items:
+        edits.update(item.edits)
+    removed = {id(s) for item in items for s in item.removes}
+    needs = sorted({n for item in items for n in item.needs} - plan.imported)
+    first = min(item.index for item in items)
+    before = [i for i, s in enumerate(module.body[:first]) if _is_import(s)]
+    at = before[-1] + 1 if before else min(_after_docstring(module), first)
+    config = module.config_for_parsing
+    imports = [cst.parse_statement(f"from absl import {n}{'' if plan.local[n] == n else ' as ' + plan.local[n]}\n",
+                                   config=config) for n in needs]
+    transformer = _Apply(edits)
+    body: List[cst.BaseStatement] = []
+    carried: List[cst.EmptyLine] = []
+    for index, statement in enumerate(module.body):
+        if index == at:
+            body.extend(imports)
+        if id(statement) in removed:
+            carried.extend(statement.leading_lines)
+            continue
+        new = statement.visit(transformer)
+        if carried:
+            new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
+            carried = []
+        body.append(new)
+    if at >= len(module.body):
+        body.extend(imports)
+    return module.with_changes(body=body)
+
+
+def _after_docstring(module: cst.Module) -> int:
+    """The first place an import may go: after the docstring and `from __future__` imports."""
+    at = 0
+    for index, statement in enumerate(module.body):
+        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
+        docstring = index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString)
+        future = isinstance(small, cst.ImportFrom) and small.module is not None and \
+            dotted_name(small.module) == "__future__"
+        if not (docstring or future):
+            break
+        at = index + 1
+    return at
+
 
 SAFE_REWRITE = ProgramFix("TensorFlow 2 names", Applicability.SAFE, _scaffold.rewrite_safe)
 UNSAFE_REWRITE = ProgramFix("absl and tf.data rewrite", Applicability.UNSAFE, _scaffold.rewrite_unsafe)
