@@ -97,8 +97,8 @@ def _after_docstring(module: cst.Module) -> int:
     return at
 
 
-SAFE_REWRITE = ProgramFix("TensorFlow 2 names", Applicability.SAFE, _scaffold.rewrite_safe)
-UNSAFE_REWRITE = ProgramFix("absl and tf.data rewrite", Applicability.UNSAFE, _scaffold.rewrite_unsafe)
+SAFE_REWRITE = ProgramFix("TensorFlow 2 names", Applicability.SAFE, rewrite_safe)
+UNSAFE_REWRITE = ProgramFix("absl and tf.data rewrite", Applicability.UNSAFE, rewrite_unsafe)
 _REASON = " has no TensorFlow 2 equivalent"
 
 
