@@ -45,6 +45,12 @@ LOGGING_MANUAL = {
 # The define functions tf.flags wrapped to accept TF1's keyword names.
 WRAPPED_DEFINES = frozenset({"DEFINE_string", "DEFINE_boolean", "DEFINE_bool", "DEFINE_float", "DEFINE_integer"})
 OLD_KEYWORDS = {"flag_name": "name", "default_value": "default", "docstring": "help"}
+# Methods of absl's FlagValues: `FLAGS.<method>` is not a flag read.
+FLAG_VALUES_METHODS = frozenset({
+    "is_parsed", "mark_as_parsed", "unparse_flags", "flag_values_dict", "set_default", "get_flag_value",
+    "get_help", "main_module_help", "module_help", "flags_into_string", "read_flags_from_files",
+    "append_flags_into_file", "validate_all_flags", "remove_flag_values", "append_flag_values",
+    "register_flag_by_module", "find_module_defining_flag", "get_key_flags_for_module"})
 TF_MODULES = (_tf.TF, _tf.TF + ".compat.v1")
 
 Edit = Callable[[cst.CSTNode], cst.CSTNode]
@@ -128,6 +134,7 @@ class _Walker(Visitor):
         self.calls: Dict[int, cst.Call] = {}  # id(func) -> the call it is the function of
         self.targets: Dict[int, str] = {}  # id(value) -> the one name it is assigned to
         self.options: Set[int] = set()  # arguments of TFRecordOptions / TFRecordWriter calls
+        self.stores: Set[int] = set()  # assignment targets
         self.items: List[Item] = []
         self.index = 0
         self.statement: Optional[cst.CSTNode] = None
@@ -173,6 +180,7 @@ class _Walker(Visitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             self.targets[id(node.value)] = node.targets[0].target.value
+        self.stores.update(id(t.target) for t in node.targets)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if id(node) in self.inner:
@@ -276,6 +284,12 @@ class _Walker(Visitor):
         item = Item(TF_FLAGS, node, "`tf.app.flags` is absl's `flags` in TensorFlow 2 (`from absl import flags`);"
                     " absl raises when a flag is read before the command line is parsed (`app.run` parses it),"
                     " where tf.app.flags parsed `sys.argv` on the first read")
+        parts = tail.split(".")
+        if (len(parts) > 1 and parts[0] == "FLAGS" and not self.hidden and id(node) not in self.stores
+                and not parts[1].startswith("_") and parts[1] not in FLAG_VALUES_METHODS):
+            return Item(TF_FLAGS, node, f"`FLAGS.{parts[1]}` is read at import time: absl raises"
+                        " `UnparsedFlagAccessError` there, before `app.run` parses the command line (TF1 parsed"
+                        " `sys.argv` on this first read): read it in `main`", fixable=False)
         define = tail.rsplit(".", 1)[-1]
         if call is not None and define in WRAPPED_DEFINES and tail == define:
             old = [a for a in call.args if a.keyword is not None and a.keyword.value in OLD_KEYWORDS]

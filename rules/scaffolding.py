@@ -201,6 +201,10 @@ class TFFlags(_AbslRule):
     `UnparsedFlagAccessError` until `app.run` (or `FLAGS(sys.argv)`) parsed
     it, so a flag read at import time needs a change.
 
+    A flag read at import time (`BATCH = FLAGS.batch_size` at module level)
+    is reported and keeps the file's flags on TF1; one read in a function
+    called before `app.run` is not seen.
+
     Known limits: `FLAGS._parse_flags()` (TF < 1.5) is reported, not
     rewritten; `from tensorflow import flags` is reported.
     """

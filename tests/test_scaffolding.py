@@ -225,6 +225,26 @@ def test_what_has_no_exact_absl_equivalent_is_reported_not_rewritten():
                                               " cannot be)")
 
 
+def test_a_flag_read_at_import_time_keeps_the_flags_on_tf1():
+    source = """\
+        import tensorflow as tf
+        flags = tf.app.flags
+        flags.DEFINE_integer("batch", 8, "Batch.")
+        FLAGS = flags.FLAGS
+        FLAGS.batch = 16
+        BATCH = FLAGS.batch
+        class Model:
+            size = FLAGS.batch
+        def main(_):
+            return FLAGS.batch + FLAGS.flag_values_dict()["batch"]
+    """
+    found = [(code, line, message) for code, line, message in findings(source) if code == "TFM081"]
+    assert [(code, line) for code, line, _ in found] == [("TFM081", 2), ("TFM081", 6), ("TFM081", 8)]
+    assert found[1][2].startswith("`FLAGS.batch` is read at import time: absl raises `UnparsedFlagAccessError`")
+    # The flags stay TF1's (here on tensorflow.compat.v1, where they run).
+    assert fix(source) == "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n" + textwrap.dedent(source)[24:]
+
+
 def test_fatal_and_vlog_say_how_absl_differs():
     found = {message for code, _, message in findings("""\
         import tensorflow as tf
