@@ -400,12 +400,20 @@ def _module_aliases(context, module: cst.Module) -> Tuple[Dict[str, str], Set[st
     return aliases, rebound
 
 
+# Every use spells one of these: a file without any is not walked.
+_WORDS = ("app.", "flags", "logging", "FastGFile", "tf_record_iterator", "TFRecordCompressionType")
+
+
 def analyse(context) -> Plan:
     """Every scaffolding use in the file, computed once per file."""
     cached = context.shared.get("scaffold-plan")
     if cached is not None:
         return cached
     module = context.module
+    text = context.text
+    if text is not None and not any(word in text for word in _WORDS):
+        plan = context.shared["scaffold-plan"] = Plan([], {}, frozenset())
+        return plan
     aliases, rebound = _module_aliases(context, module)
     names = _Names()
     walk(module, names)
