@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from tfmigrate.ftypes import Status
+from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Invalid, Rule
 
@@ -160,12 +160,15 @@ class SessionConfig(Rule):
     Why: the options belong to the `tf.Session` they are given to; TF2 sets
     them for the process, before the first operation runs.
 
-    Fix: with the session, by the graph-to-eager rewrite; a program kept on
-    `tensorflow.compat.v1` keeps its ConfigProto.
+    Fix (unsafe, graph-to-eager rewrite): the program is kept on
+    `tensorflow.compat.v1`, where its ConfigProto runs as it is; make the
+    `tf.config` calls above by hand (before the first operation runs) to
+    take it further.
     """
 
     code = "TFM085"
     name = "session-config"
+    fix_applicability = Applicability.UNSAFE
     unfixed_status = Status.MANUAL
     VALID = ["import tensorflow as tf\ntf.config.set_soft_device_placement(True)\n"]
     INVALID = [Invalid("import tensorflow as tf\nconfig = tf.ConfigProto(gpu_options=tf.GPUOptions(allow_growth=True))\n")]
