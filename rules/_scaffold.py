@@ -123,10 +123,13 @@ def _attr(code: str) -> cst.BaseExpression:
 class _Walker(Visitor):
     """Finds every TF1 app/flags/logging use, in source order."""
 
-    def __init__(self, context, aliases: Dict[str, str], local: Dict[str, str], mains: bool) -> None:
+    def __init__(self, context, aliases: Dict[str, str], mains: bool) -> None:
         self.context = context
         self.aliases = aliases  # module-level `flags = tf.app.flags` and the like: name -> canonical TF name
-        self.local = local
+        self.local: Dict[str, str] = {}  # absl module -> its name in the rewrite, once the walk is done
+        self.names: Set[str] = set()  # every bare name: what a new import must not shadow
+        self.attrs: Set[int] = set()
+        self.assigned: List[Tuple[Item, str, str, Optional[cst.CSTNode]]] = []  # `x = tf.app.flags`
         self.has_main = mains
         self.watched = set(context.imports.aliases) | set(aliases)
         self.hidden: List[Set[str]] = []
@@ -182,7 +185,12 @@ class _Walker(Visitor):
             self.targets[id(node.value)] = node.targets[0].target.value
         self.stores.update(id(t.target) for t in node.targets)
 
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self.attrs:
+            self.names.add(node.value)
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attrs.add(id(node.attr))
         if id(node) in self.inner:
             return
         inner = node.value
@@ -252,16 +260,12 @@ class _Walker(Visitor):
             if self.aliases[head] == module and tail != rest:
                 item.edits[id(node)] = lambda _n, text=f"{head}.{tail}": _attr(text)
             return
-        text = f"{self.local[module]}.{tail}" if tail else self.local[module]
-        item.edits[id(node)] = lambda _n, text=text: _attr(text)
+        # The names the absl modules get are known after the walk: the edits read them then.
+        item.edits[id(node)] = lambda _n: _attr(f"{self.local[module]}.{tail}" if tail else self.local[module])
         item.needs.add(module)
-        if not tail and self.targets.get(id(node)) == self.local[module]:
-            # `flags = tf.app.flags`: the import takes its place; inside a function it would read
-            # the local it assigns.
-            if self._top_alias_line(node):
-                item.removes.append(self.statement)
-            else:
-                item.fixable = False
+        target = self.targets.get(id(node))
+        if not tail and target is not None:
+            self.assigned.append((item, module, target, self.statement if self._top_alias_line(node) else None))
 
     def _top_alias_line(self, node: cst.CSTNode) -> bool:
         statement = self.statement
@@ -311,9 +315,9 @@ class _Walker(Visitor):
                 inner = inner.value
             prefix = dotted_name(inner.value)
             if how != "alias":
-                prefix = f"{self.local['flags']}.FLAGS"
                 item.needs.add("flags")
-            item.edits[id(inner)] = lambda _n, text=f"{prefix}.flag_values_dict()": _attr(text)
+            item.edits[id(inner)] = lambda _n: _attr(
+                f"{prefix if how == 'alias' else self.local['flags'] + '.FLAGS'}.flag_values_dict()")
             return item
         if how == "alias" and not item.edits:
             return None  # the alias line's own finding covers it
@@ -339,8 +343,9 @@ class _Walker(Visitor):
             level = call.args[0].value
             if isinstance(level, cst.Integer) and level.evaluated_value in NUMERIC_LEVELS:
                 named = NUMERIC_LEVELS[level.evaluated_value]
-                module = dotted_name(node).split(".", 1)[0] if how == "alias" else self.local["logging"]
-                item.edits[id(level)] = lambda _n, text=f"{module}.{named}": _attr(text)
+                head = dotted_name(node).split(".", 1)[0]
+                item.edits[id(level)] = lambda _n: _attr(
+                    f"{head if how == 'alias' else self.local['logging']}.{named}")
             elif not _named_level(self, level):
                 item.message = (f"`tf.logging.{head}` takes a Python logging level, absl's `{new}` an absl level"
                                 " (INFO is 0 there, not 20): pass `logging.INFO` and the like")
@@ -363,26 +368,11 @@ def _new_keywords(call: cst.Call) -> cst.Call:
     return call.with_changes(args=args)
 
 
-class _Names(Visitor):
-    """Every bare name in the module (not attribute names): what a new import must not shadow."""
-
-    def __init__(self) -> None:
-        self.names: Set[str] = set()
-        self.skip: Set[int] = set()
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.skip.add(id(node.attr))
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self.skip:
-            self.names.add(node.value)
-
-
 def _module_aliases(context, module: cst.Module) -> Tuple[Dict[str, str], Set[str]]:
     """`flags = tf.app.flags`, `FLAGS = flags.FLAGS`, `logging = tf.logging` at module level."""
     aliases: Dict[str, str] = {}
     rebound: Set[str] = set()  # names whose alias line names the absl module itself
-    probe = _Walker(context, aliases, {}, False)
+    probe = _Walker(context, aliases, False)
     for statement in module.body:
         if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
             continue
@@ -415,23 +405,29 @@ def analyse(context) -> Plan:
         plan = context.shared["scaffold-plan"] = Plan([], {}, frozenset())
         return plan
     aliases, rebound = _module_aliases(context, module)
-    names = _Names()
-    walk(module, names)
-    imported = {full.rsplit(".", 1)[1]: local for local, full in context.imports.aliases.items()
-                if full in ("absl.app", "absl.flags", "absl.logging")}
-    local: Dict[str, str] = {}
-    for absl in ABSL:
-        if absl in imported:
-            local[absl] = imported[absl]
-        elif absl not in names.names or absl in rebound:
-            local[absl] = absl
-        else:
-            local[absl] = fresh_name(names.names, f"absl_{absl}")
     mains = any(isinstance(s, cst.FunctionDef) and s.name.value == "main" for s in module.body)
-    walker = _Walker(context, aliases, local, mains)
+    walker = _Walker(context, aliases, mains)
     for index, statement in enumerate(module.body):
         walker.index, walker.statement = index, statement
         walk(statement, walker)
+    imported = {full.rsplit(".", 1)[1]: local for local, full in context.imports.aliases.items()
+                if full in ("absl.app", "absl.flags", "absl.logging")}
+    local = walker.local
+    for absl in ABSL:
+        if absl in imported:
+            local[absl] = imported[absl]
+        elif absl not in walker.names or absl in rebound:
+            local[absl] = absl
+        else:
+            local[absl] = fresh_name(walker.names, f"absl_{absl}")
+    for item, absl, target, statement in walker.assigned:
+        if target == local[absl]:
+            # `flags = tf.app.flags`: the import takes its place; inside a function it would read
+            # the local it assigns.
+            if statement is not None:
+                item.removes.append(statement)
+            else:
+                item.fixable = False
     # One use that cannot move keeps its whole module on TF1: half of it on absl would hide the
     # rest (an alias rebound to absl no longer reads as TensorFlow) and split one flag registry in two.
     stuck = {i.family for i in walker.items if i.family and not i.fixable}
