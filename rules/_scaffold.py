@@ -311,8 +311,11 @@ class _Walker(Visitor):
             item.message = ("`FLAGS.__flags` held flag values in TF < 1.5; absl keeps Flag objects there:"
                             " `FLAGS.flag_values_dict()` gives the values")
             inner = node
-            while inner.attr.value != "__flags":
+            while isinstance(inner, cst.Attribute) and inner.attr.value != "__flags":
                 inner = inner.value
+            if not isinstance(inner, cst.Attribute):  # `f = FLAGS.__flags`, then `f.items()`
+                item.fixable = False
+                return item
             prefix = dotted_name(inner.value)
             if how != "alias":
                 item.needs.add("flags")
