@@ -8,7 +8,7 @@ import libcst as cst
 from tfmigrate.names import dotted_name
 from tfmigrate.traverse import StopWalk, Transformer, Visitor, walk
 
-from . import _tf, _vocab
+from . import _scaffold, _tf, _vocab
 
 _SWITCHES = ("disable_v2_behavior", "disable_eager_execution")
 
@@ -63,8 +63,14 @@ class _GraphFinder(Visitor):
         module = qualified[: len(qualified) - len(name.partition(".")[2])].rstrip(".")
         if module not in (_tf.TF, _tf.TF + ".compat.v1") or name.partition(".")[2].startswith("compat."):
             return
-        if name.partition(".")[2] in _tf.api()["compat_only"]:
+        relative = name.partition(".")[2]
+        if relative in _tf.api()["compat_only"] and not self._moved(relative):
             self.found = True
+
+    def _moved(self, relative: str) -> bool:
+        """The scaffolding rules move tf.app, tf.flags and tf.logging to absl (unless one use stays)."""
+        moved = _scaffold.moved(self.context)
+        return relative in moved or (relative == "app" and "app.flags" in moved)
 
 
 def uses_graph(context) -> bool:

@@ -16,7 +16,7 @@ import libcst as cst
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _eager, _tf, _vocab
+from . import _compat, _eager, _scaffold, _tf, _vocab
 
 
 @dataclass
@@ -50,7 +50,7 @@ def plan(context: Context) -> Plan:
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
     try:
-        eager, notes = _eager.to_eager(module, context.imports, context.text)
+        eager, notes = _eager.to_eager(module, context.imports, context.text, _scaffold.moved(context))
         result = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
     except _eager.Unsupported as problem:
         where = problem.node if problem.node is not None else problem.statement

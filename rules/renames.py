@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _tf, _verdicts, _vocab
+from . import _scaffold, _tf, _verdicts, _vocab
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -226,8 +226,8 @@ class RemovedSymbol(_TFNames):
         table = _tf.api()
         if name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name) or name in _vocab.CASTS:
             return  # their own rules report them
-        if name in table["renames"]:
-            return
+        if name in table["renames"] or _scaffold.covers(name):
+            return  # TFM101, or the scaffolding rules (TFM080-TFM085)
         from . import graph
 
         result = graph.plan(self.context)

@@ -32,6 +32,8 @@ def main() -> None:
         v1.disable_v2_behavior()
         if mode == "tf1":
             sys.modules["tensorflow"] = v1
+    from absl import flags as absl_flags
+
     results = {}
     real_stdout = sys.stdout
     for program in programs:
@@ -45,16 +47,23 @@ def main() -> None:
         cwd = os.getcwd()
         sys.path.insert(0, folder)
         os.chdir(folder)
+        defined = set(absl_flags.FLAGS)  # flags are process-wide: each program defines its own
         try:
             with contextlib.redirect_stdout(buffer):
                 sys.argv = [program]
                 runpy.run_path(program, run_name="__main__")
+        except SystemExit as end:  # absl's app.run (and tf.app.run) end with sys.exit(main(argv))
+            if end.code not in (None, 0):
+                error = f"SystemExit: {end.code}"
         except BaseException:  # a failing program must not stop the batch
             lines = traceback.format_exc().strip().splitlines()
             error = lines[-1] if lines else "unknown error"
         finally:
             os.chdir(cwd)
             sys.path.remove(folder)
+            for name in set(absl_flags.FLAGS) - defined:
+                delattr(absl_flags.FLAGS, name)
+            absl_flags.FLAGS.unparse_flags()
         results[program] = {"stdout": buffer.getvalue(), "error": error}
     real_stdout.write(json.dumps(results))
 

@@ -49,9 +49,12 @@ from .state import Rewrite, Unsupported
 __all__ = ["Unsupported", "to_eager", "tf_names"]
 
 
-def to_eager(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
-    """The eager rewrite of ``module`` and notes on numerics; raises Unsupported."""
-    program = analyse(module, imports, text)
+def to_eager(module: cst.Module, imports, text: Optional[str] = None,
+             moved=frozenset()) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
+    """The eager rewrite of ``module`` and notes on numerics; raises Unsupported.
+
+    ``moved``: TF1 names other rules rewrite into TF2 code of their own (they may stay)."""
+    program = analyse(module, imports, text, frozenset(moved))
     state = Rewrite(program)
     steps = interpret.plan(state)
     new = emit(module, steps)

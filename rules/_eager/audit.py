@@ -23,15 +23,16 @@ from .state import Unsupported
 class _Missing(Visitor):
     """The first TensorFlow name (whole attribute chain) that TensorFlow 2 does not have."""
 
-    def __init__(self, imports) -> None:
+    def __init__(self, imports, moved=frozenset()) -> None:
         self.imports = imports
+        self.moved = moved
         self.found: Optional[Tuple[cst.Attribute, str]] = None
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         name = _tf.relative(self.imports.qualify(node))
         if name is None:
             return True  # `f(x).attr`: the chain is not a name; look inside
-        if name and not _acceptable(name, dotted_name(node) or ""):
+        if name and name not in self.moved and not _acceptable(name, dotted_name(node) or ""):
             self.found = (node, name)
             raise StopWalk
         return False
@@ -46,7 +47,7 @@ def _acceptable(name: str, written: str) -> bool:
 
 def check(new: cst.Module, program: Program) -> None:
     """Raise Unsupported if ``new`` uses a TensorFlow name that TensorFlow 2 does not have."""
-    finder = _Missing(program.imports)
+    finder = _Missing(program.imports, program.moved)  # moved: the scaffolding rules rewrite them
     walk(new, finder)
     if finder.found is None:
         return

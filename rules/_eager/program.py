@@ -21,8 +21,9 @@ TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 class Program:
     """The facts the later stages read. Nothing here changes once ``analyse`` returns."""
 
-    def __init__(self, module: cst.Module, imports, text: Optional[str]) -> None:
+    def __init__(self, module: cst.Module, imports, text: Optional[str], moved: FrozenSet[str] = frozenset()) -> None:
         self.module = module
+        self.moved = moved  # TF1 names another rewrite (the scaffolding rules) moves to TF2 code
         self.imports = imports
         self.text = text
         self.tf: Optional[str] = next(
@@ -65,8 +66,8 @@ class Program:
         return not self.reuses_variables
 
 
-def analyse(module: cst.Module, imports, text: Optional[str] = None) -> Program:
-    program = Program(module, imports, text)
+def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: FrozenSet[str] = frozenset()) -> Program:
+    program = Program(module, imports, text, moved)
     program.factories = frozenset(
         stmt.name.value for stmt in module.body
         if isinstance(stmt, cst.FunctionDef) and queries.calls_of(stmt, program.call_name, {"Variable", "get_variable"}, first=True)
@@ -125,6 +126,8 @@ class _Leftovers(Visitor):
         table = _tf.api()
         if not name or name in _vocab.HANDLED or table["renames"].get(name) or name in _vocab.OPTIMIZERS:
             return
+        if name in self.p.moved:
+            return  # the scaffolding rules move it to absl or tf.io
         if name.startswith(("layers.", "train.")) and (name in _vocab.LAYERS or name in _vocab.DECAYS):
             return
         if name in table["compat_only"] or name in table.get("removed", ()):

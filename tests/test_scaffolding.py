@@ -1,0 +1,408 @@
+"""The scaffolding rules (TFM080-TFM085), case by case: exact input, output and findings."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import libcst as cst
+import pytest
+
+from tfmigrate.engine import Options, process_text
+from tfmigrate.rules import scaffolding
+from tfmigrate.rules.session_config import config_definition, config_statements
+
+SCAFFOLD = ("TFM080", "TFM081", "TFM082", "TFM083", "TFM084", "TFM085")
+
+
+def run(source: str, unsafe: bool = True):
+    return process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=unsafe))
+
+
+def fix(source: str, unsafe: bool = True) -> str:
+    return run(source, unsafe).new_text
+
+
+def findings(source: str):
+    outcome = process_text(textwrap.dedent(source), "case.py", Options())
+    return [(f.code, f.start.line, f.message) for f in outcome.findings]
+
+
+def test_training_script_scaffolding_becomes_absl_with_one_import_each():
+    assert fix("""\
+        \"\"\"Trains.\"\"\"
+        from __future__ import print_function
+
+        import tensorflow as tf
+
+        # Command-line flags.
+        flags = tf.app.flags
+        FLAGS = flags.FLAGS
+        flags.DEFINE_string("data_dir", "/tmp/data", "Where the data is.")
+        tf.app.flags.DEFINE_integer("batch_size", 32, "Batch size.")
+        tf.flags.DEFINE_bool("fast", False, "Go fast.")
+        tf.app.flags.DEFINE_enum("mode", "train", ["train", "eval"], "Mode.")
+        tf.app.flags.DEFINE_list("layers", "8,4", "Sizes.")
+        tf.app.flags.mark_flag_as_required("data_dir")
+
+
+        def main(unused_argv):
+            tf.logging.set_verbosity(tf.logging.INFO)
+            tf.logging.info("batch %d", FLAGS.batch_size)
+            tf.logging.log_every_n(tf.logging.WARN, "every %d", 10, 1)
+            tf.logging.log_first_n(tf.logging.ERROR, "first", 2)
+            tf.logging.debug("quiet")
+            tf.logging.error("bad")
+
+
+        if __name__ == "__main__":
+            tf.app.run()
+    """) == textwrap.dedent("""\
+        \"\"\"Trains.\"\"\"
+        from __future__ import print_function
+
+        import tensorflow as tf
+        from absl import app
+        from absl import flags
+        from absl import logging
+
+        # Command-line flags.
+        FLAGS = flags.FLAGS
+        flags.DEFINE_string("data_dir", "/tmp/data", "Where the data is.")
+        flags.DEFINE_integer("batch_size", 32, "Batch size.")
+        flags.DEFINE_bool("fast", False, "Go fast.")
+        flags.DEFINE_enum("mode", "train", ["train", "eval"], "Mode.")
+        flags.DEFINE_list("layers", "8,4", "Sizes.")
+        flags.mark_flag_as_required("data_dir")
+
+
+        def main(unused_argv):
+            logging.set_verbosity(logging.INFO)
+            logging.info("batch %d", FLAGS.batch_size)
+            logging.log_every_n(logging.WARNING, "every %d", 10, 1)
+            logging.log_first_n(logging.ERROR, "first", 2)
+            logging.debug("quiet")
+            logging.error("bad")
+
+
+        if __name__ == "__main__":
+            app.run(main)
+    """)
+
+
+def test_rewrite_is_idempotent_and_leaves_no_finding():
+    source = """\
+        import tensorflow as tf
+        flags = tf.flags
+        flags.DEFINE_integer("n", 1, "n")
+        tf.logging.warn("x")
+        tf.app.run(main=lambda argv: None)
+    """
+    outcome = run(source)
+    assert outcome.error is None and outcome.remaining == []
+    assert fix(outcome.new_text) == outcome.new_text
+    assert outcome.status.value == "idiomatic"
+
+
+def test_without_unsafe_fixes_only_the_safe_names_change():
+    source = """\
+        import tensorflow as tf
+        tf.logging.info("x")
+        graph_def = tf.gfile.FastGFile("model.pb", "rb").read()
+    """
+    assert fix(source, unsafe=False) == textwrap.dedent("""\
+        import tensorflow as tf
+        tf.logging.info("x")
+        graph_def = tf.io.gfile.GFile("model.pb", "rb").read()
+    """)
+
+
+def test_names_already_taken_get_an_absl_prefix():
+    assert fix("""\
+        import logging
+        import tensorflow as tf
+        app = object()
+        logging.basicConfig()
+        tf.logging.info("tf")
+        tf.app.run(main)
+    """) == textwrap.dedent("""\
+        import logging
+        import tensorflow as tf
+        from absl import app as absl_app
+        from absl import logging as absl_logging
+        app = object()
+        logging.basicConfig()
+        absl_logging.info("tf")
+        absl_app.run(main)
+    """)
+
+
+def test_an_absl_import_already_there_is_used_not_repeated():
+    assert fix("""\
+        import tensorflow as tf
+        from absl import flags as absl_flags
+        tf.app.flags.DEFINE_string("a", "", "a")
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        from absl import flags as absl_flags
+        absl_flags.DEFINE_string("a", "", "a")
+    """)
+
+
+def test_old_keyword_names_are_renamed_through_the_alias_too():
+    assert fix("""\
+        import tensorflow as tf
+        flags = tf.app.flags
+        flags.DEFINE_integer(flag_name="steps", default_value=5, docstring="Steps.")
+        flags.DEFINE_list(name="xs", default=[], help="Xs.")
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        from absl import flags
+        flags.DEFINE_integer(name="steps", default=5, help="Steps.")
+        flags.DEFINE_list(name="xs", default=[], help="Xs.")
+    """)
+
+
+def test_logging_aliases_and_literal_levels():
+    assert fix("""\
+        import tensorflow as tf
+        logging = tf.logging
+        log = tf.logging
+        logging.set_verbosity(10)
+        logging.warn("w")
+        log.info("i")
+        tf.logging.log(40, "e")
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        from absl import logging
+        log = logging
+        logging.set_verbosity(logging.DEBUG)
+        logging.warning("w")
+        log.info("i")
+        logging.log(logging.ERROR, "e")
+    """)
+
+
+def test_what_has_no_exact_absl_equivalent_is_reported_not_rewritten():
+    found = findings("""\
+        import tensorflow as tf
+        level = tf.logging.get_verbosity()
+        tf.logging.set_verbosity(level)
+        FLAGS = tf.app.flags.FLAGS
+        FLAGS._parse_flags()
+        it = tf.python_io.tf_record_iterator("a", options=opts)
+        def f():
+            flags = tf.app.flags
+    """)
+    mine = [(code, line, message) for code, line, message in found if code in SCAFFOLD]
+    assert [(code, line) for code, line, _ in mine] == [
+        ("TFM082", 2), ("TFM082", 3), ("TFM081", 4), ("TFM081", 5), ("TFM084", 6), ("TFM081", 8)]
+    assert "absl levels" in mine[0][2]
+    assert "pass `logging.INFO`" in mine[1][2]
+    assert "TF < 1.5" in mine[3][2]
+    assert "compression_type=" in mine[4][2]
+    # One use of tf.app.flags that cannot move keeps every use on TF1, each one reported.
+    source = """\
+        import tensorflow as tf
+        FLAGS = tf.app.flags.FLAGS
+        FLAGS._parse_flags()
+        tf.logging.info("moves")
+    """
+    outcome = run(source)
+    # The flags stay TF1's, so the program stays on tensorflow.compat.v1; `_parse_flags` runs
+    # nowhere (TF 1.5 made the flags absl's): the file is manual work, on compat.v1 too.
+    assert outcome.status.value == "manual"
+    assert outcome.new_text == "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n" + textwrap.dedent(
+        source)[24:]
+    assert [(f.code, f.start.line) for f in outcome.remaining] == [("TFM090", 2), ("TFM081", 4)]
+    check = process_text(textwrap.dedent(source), "case.py", Options())
+    assert check.status.value == "manual"
+    assert [(f.code, f.start.line, f.fix is None) for f in check.findings if f.code in SCAFFOLD] == [
+        ("TFM081", 2, False), ("TFM081", 3, True), ("TFM082", 4, False)]
+    assert check.findings[0].message.endswith("(not rewritten while another use of `tf.app.flags` in this file"
+                                              " cannot be)")
+
+
+def test_a_flag_read_at_import_time_keeps_the_flags_on_tf1():
+    source = """\
+        import tensorflow as tf
+        flags = tf.app.flags
+        flags.DEFINE_integer("batch", 8, "Batch.")
+        FLAGS = flags.FLAGS
+        FLAGS.batch = 16
+        BATCH = FLAGS.batch
+        class Model:
+            size = FLAGS.batch
+        def main(_):
+            return FLAGS.batch + FLAGS.flag_values_dict()["batch"]
+    """
+    found = [(code, line, message) for code, line, message in findings(source) if code == "TFM081"]
+    assert [(code, line) for code, line, _ in found] == [("TFM081", 2), ("TFM081", 6), ("TFM081", 8)]
+    assert found[1][2].startswith("`FLAGS.batch` is read at import time: absl raises `UnparsedFlagAccessError`")
+    # The flags stay TF1's (here on tensorflow.compat.v1, where they run).
+    assert fix(source) == "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n" + textwrap.dedent(source)[24:]
+
+
+def test_fatal_and_vlog_say_how_absl_differs():
+    found = {message for code, _, message in findings("""\
+        import tensorflow as tf
+        tf.logging.fatal("stop")
+        tf.logging.vlog(1, "v")
+    """) if code == "TFM082"}
+    assert any("ends the program" in m for m in found)
+    assert any("Python level n" in m for m in found)
+
+
+def test_app_run_without_main_in_the_file_is_not_rewritten():
+    found = findings("import tensorflow as tf\ntf.app.run()\n")
+    assert ("TFM080", 2, "`tf.app.run()` calls `main` of `__main__`, and this file defines none: use absl's"
+            " `app.run(main)`") in found
+    assert "app.run(main)" not in fix("import tensorflow as tf\ntf.app.run()\n")
+
+
+def test_from_tensorflow_import_flags_is_reported():
+    found = findings("from tensorflow import flags\nflags.DEFINE_string('a', '', 'a')\n")
+    assert [code for code, _, _ in found if code in SCAFFOLD] == ["TFM081"]
+    assert fix("from tensorflow import flags\nflags.DEFINE_string('a', '', 'a')\n") == (
+        "from tensorflow import flags\nflags.DEFINE_string('a', '', 'a')\n")
+
+
+def test_a_function_parameter_named_tf_is_not_tensorflow():
+    source = "import tensorflow as tf\ndef f(tf):\n    tf.logging.info('x')\n"
+    assert [c for c, _, _ in findings(source) if c in SCAFFOLD] == []
+
+
+def test_compat_files_keep_their_tf1_scaffolding():
+    source = """\
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+        tf.logging.info("x")
+        tf.app.run()
+    """
+    assert [c for c, _, _ in findings(source) if c in SCAFFOLD] == []
+    assert fix(source) == textwrap.dedent(source)
+
+
+def test_no_double_finding_with_removed_symbol():
+    found = findings("import tensorflow as tf\ntf.logging.info('x')\nc = tf.ConfigProto()\n")
+    assert [c for c, _, _ in found if c != "TFM090"] == ["TFM082", "TFM085"]
+
+
+def test_program_kept_on_compat_for_another_reason_keeps_tf_logging():
+    source = """\
+        import tensorflow as tf
+        class Model:
+            def __init__(self):
+                self.sess = tf.Session()
+        tf.logging.info("x")
+        for r in tf.python_io.tf_record_iterator("a.tfrecord"):
+            print(r)
+    """
+    outcome = run(source)
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow.compat.v1 as tf
+        tf.disable_v2_behavior()
+        class Model:
+            def __init__(self):
+                self.sess = tf.Session()
+        tf.logging.info("x")
+        for r in tf.python_io.tf_record_iterator("a.tfrecord"):
+            print(r)
+    """)
+    assert outcome.status.value == "compat-only"
+    check = process_text(textwrap.dedent(source), "case.py", Options())
+    assert {f.code: f.fix.applicability.value for f in check.findings if f.code in SCAFFOLD} == {
+        "TFM082": "unsafe", "TFM084": "unsafe"}
+
+
+def test_tf_record_iterator_anywhere_in_an_expression():
+    assert fix("""\
+        import tensorflow as tf
+        n = sum(1 for _ in tf.io.tf_record_iterator(path=files[0]))
+        records = list(tf.compat.v1.python_io.tf_record_iterator(name))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        n = sum(1 for _ in tf.data.TFRecordDataset(files[0]).as_numpy_iterator())
+        records = list(tf.compat.v1.data.TFRecordDataset(name).as_numpy_iterator())
+    """)
+
+
+def test_handled_names_are_what_the_rules_rewrite():
+    assert {"app.run", "app.flags", "flags", "logging.info", "logging.INFO", "gfile.FastGFile",
+            "python_io.tf_record_iterator"} <= scaffolding.HANDLED_NAMES
+    assert not {"logging.get_verbosity", "ConfigProto", "GPUOptions"} & scaffolding.HANDLED_NAMES
+
+
+# --- ConfigProto -> tf.config -------------------------------------------------
+
+def _call(code: str) -> cst.Call:
+    return cst.parse_expression(code)
+
+
+def test_config_statements_map_each_option():
+    call = _call("tf.ConfigProto(log_device_placement=True, allow_soft_placement=True,"
+                 " intra_op_parallelism_threads=2, inter_op_parallelism_threads=FLAGS.threads,"
+                 " gpu_options=tf.GPUOptions(allow_growth=True))")
+    assert config_statements(call, "tf") == [
+        "tf.debugging.set_log_device_placement(True)",
+        "tf.config.set_soft_device_placement(True)",
+        "tf.config.threading.set_intra_op_parallelism_threads(2)",
+        "tf.config.threading.set_inter_op_parallelism_threads(FLAGS.threads)",
+        "for gpu in tf.config.list_physical_devices('GPU'):\n    tf.config.experimental.set_memory_growth(gpu, True)",
+    ]
+    assert config_statements(_call("tf.ConfigProto(device_count={'GPU': 0})"), "tf") == [
+        "tf.config.set_visible_devices([], 'GPU')"]
+    assert config_statements(_call("tf.ConfigProto()"), "tf") == []
+    assert config_statements(_call("tf.GPUOptions(allow_growth=False)"), "tf") == []
+
+
+def test_config_statements_none_without_an_exact_equivalent():
+    assert config_statements(_call("tf.ConfigProto(gpu_options=tf.GPUOptions("
+                                   "per_process_gpu_memory_fraction=0.4))"), "tf") is None
+    assert config_statements(_call("tf.ConfigProto(gpu_options=options)"), "tf") is None
+    assert config_statements(_call("tf.ConfigProto(device_count={'CPU': 4})"), "tf") is None
+    assert config_statements(_call("tf.ConfigProto(**kwargs)"), "tf") is None
+
+
+def test_config_definition_collects_the_assignments_after_it():
+    module = cst.parse_module(
+        "config = tf.ConfigProto()\nconfig.gpu_options.allow_growth = True\nconfig.log_device_placement = False\n"
+        "sess = tf.Session(config=config)\n")
+    found = config_definition(module.body, "config", lambda f: f.attr.value)
+    call, assigns, lines = found
+    assert lines == list(module.body[:3])
+    assert config_statements(call, "tf", assigns) == [
+        "for gpu in tf.config.list_physical_devices('GPU'):\n    tf.config.experimental.set_memory_growth(gpu, True)",
+        "tf.debugging.set_log_device_placement(False)",
+    ]
+    assert config_definition(module.body, "other", lambda f: f.attr.value) is None
+
+
+def test_session_config_finding_lists_the_mapping():
+    found = findings("import tensorflow as tf\nc = tf.ConfigProto(gpu_options=tf.GPUOptions(allow_growth=True,"
+                     " per_process_gpu_memory_fraction=0.5), allow_soft_placement=True)\n")
+    messages = [m for code, _, m in found if code == "TFM085"]
+    assert len(messages) == 2  # the ConfigProto and the GPUOptions in it
+    assert "tf.config.experimental.set_memory_growth(gpu, True)" in messages[0]
+    assert "no fraction in TF2" in messages[0]
+    assert "tf.config.set_soft_device_placement" in messages[0]
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
+def test_config_statements_run_on_tensorflow_2_and_take_effect():
+    call = _call("tf.ConfigProto(log_device_placement=True, allow_soft_placement=False, intra_op_parallelism_threads=3,"
+                 " inter_op_parallelism_threads=2, gpu_options=tf.GPUOptions(allow_growth=True))")
+    program = "\n".join(["import tensorflow as tf", *config_statements(call, "tf"),
+                         "print(tf.config.threading.get_intra_op_parallelism_threads(),"
+                         " tf.config.threading.get_inter_op_parallelism_threads(),"
+                         " tf.config.get_soft_device_placement(), tf.config.list_physical_devices('GPU') == [] or"
+                         " all(tf.config.experimental.get_memory_growth(g) for g in tf.config.list_physical_devices('GPU')))",
+                         "print(float(tf.reduce_sum(tf.constant([1.0, 2.0]))))"])
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["3", "2", "False", "True"]
+    assert "Executing op" in done.stdout or "device:CPU:0" in done.stdout  # log_device_placement is on
+    assert lines[-1] == "3.0"
