@@ -195,8 +195,10 @@ class Emitter:
         if not results:
             return []
         # Comments inside a rewritten statement (a multi-line run call) go above what replaces it.
-        written = "".join(self.code(r.node) for r in results)
-        lost = [c for c in queries.own_comments(line, trailing=False) if c not in written]
+        lost = queries.own_comments(line, trailing=False)
+        if lost:
+            written = "".join(self.code(r.node) for r in results)
+            lost = [c for c in lost if c not in written]
         first = results[0].node
         if len(line.body) == 1 and len(results) == 1 and isinstance(first, cst.SimpleStatementLine) and not lost:
             return [Out(line.with_changes(body=first.body))]

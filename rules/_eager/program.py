@@ -48,10 +48,7 @@ class Program:
     def source_names(self) -> Set[str]:
         """Every name the source uses or binds (a new name must not be one of them)."""
         if self._source_names is None:
-            names = queries.source_names(self.text) if self.text is not None else None
-            if names is None:
-                names = queries.names_in(self.module) | queries.bound_names(self.module)
-            self._source_names = names
+            self._source_names = queries.source_names(self.module)
         return set(self._source_names)
 
     def naming_scope(self, item: cst.WithItem) -> bool:

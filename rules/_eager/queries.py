@@ -7,8 +7,6 @@ being rewritten: callers pass what to look for.
 """
 from __future__ import annotations
 
-import io
-import tokenize
 from typing import Callable, List, Optional, Set, Tuple, Type
 
 import libcst as cst
@@ -35,7 +33,8 @@ class _Find(Visitor):
         self.found: List[cst.CSTNode] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, self.types) and (self.test is None or self.test(node)):
+        # Exact types: libcst's node classes are ABCs, and isinstance on them is slow.
+        if type(node) in self.types and (self.test is None or self.test(node)):
             self.found.append(node)
             if self.first:
                 raise StopWalk
@@ -50,7 +49,8 @@ class _Find(Visitor):
 
 def find(node: cst.CSTNode, types, test: Optional[Callable[[cst.CSTNode], bool]] = None, *, first: bool = False,
          values: bool = False, trivia: bool = False) -> List[cst.CSTNode]:
-    """The nodes in ``node`` (itself included) of ``types`` that pass ``test``, in source order."""
+    """The nodes in ``node`` (itself included) of ``types`` (concrete node classes) that pass
+    ``test``, in source order."""
     finder = _Find(types if isinstance(types, tuple) else (types,), test, first, values, trivia)
     walk(node, finder)
     return finder.found
@@ -144,19 +144,23 @@ def comment_lines(comments: List[str]) -> List[cst.EmptyLine]:
     return [cst.EmptyLine(comment=cst.Comment(c)) for c in comments]
 
 
-def source_names(text: str) -> Optional[Set[str]]:
-    """Every name the source uses or binds, read from its tokens (attribute names left out)."""
-    names: Set[str] = set()
-    previous = ""
-    try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.type == tokenize.NAME and previous != ".":
-                names.add(token.string)
-            if token.type not in (tokenize.NL, tokenize.COMMENT):
-                previous = token.string
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return names
+class _AllNames(Visitor):
+    def __init__(self) -> None:
+        self.found: Set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        walk_into(node.value, self)  # `x.name`: `name` is not a name of the program
+        return False
+
+
+def source_names(module: cst.Module) -> Set[str]:
+    """Every name the source uses or binds (attribute names left out)."""
+    finder = _AllNames()
+    walk(module, finder)
+    return finder.found
 
 
 def elements(node) -> list:
