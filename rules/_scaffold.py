@@ -201,6 +201,10 @@ class _Walker(Visitor):
             self.add(Item(FAST_GFILE, node, "`tf.gfile.FastGFile` is `tf.io.gfile.GFile` in TensorFlow 2 (the same"
                           " file object)", {id(node): lambda _n: _attr(f"{prefix}.io.gfile.GFile")}, safe=True,
                           eager=False))
+        elif how == "tf" and name in RECORD_ITERATORS and id(node) not in self.calls:
+            # passed around uncalled (a default argument, a reader table): no call to rewrite
+            self.add(Item(RECORDS, node, f"`tf.{name}` is compat-only in TensorFlow 2: where it is called, iterate"
+                          " `tf.data.TFRecordDataset(path).as_numpy_iterator()`", fixable=False))
         elif how == "tf" and name and name.rpartition(".")[0] in (
                 "python_io.TFRecordCompressionType", "io.TFRecordCompressionType"):
             kind = COMPRESSION.get(node.attr.value)

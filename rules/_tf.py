@@ -43,6 +43,15 @@ def call_name(rule_or_context, node: cst.CSTNode) -> Optional[str]:
     return None
 
 
+def module_prefix(spelled: Optional[str], name: str) -> Optional[str]:
+    """The TensorFlow module's spelling in ``spelled`` (``tf`` in ``tf.gfile.Exists`` for the name
+    ``gfile.Exists``), or None where the code reaches the name through something else (``from
+    tensorflow import gfile``): a rename then has no module to put the new name under."""
+    if not spelled or not spelled.endswith("." + name):
+        return None
+    return spelled[: -len(name) - 1]
+
+
 @functools.lru_cache(maxsize=1)
 def api() -> dict:
     """The TF1 -> TF2 table generated from TensorFlow's own API metadata."""

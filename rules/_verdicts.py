@@ -22,7 +22,7 @@ OK, RENAMED, COMPAT, KERAS2, GONE, PRIVATE = "ok", "renamed", "compat", "keras2"
 KERAS2_NOTE = "needs tf-keras and TF_USE_LEGACY_KERAS=1"
 
 # TensorFlow internals and modules re-exported from elsewhere: not in the public API listing.
-_UNCHECKED = ("core", "tools", "compiler", "include", "dtensor", "security", "experimental",
+_UNCHECKED = ("core", "compiler", "include", "dtensor", "security", "experimental",
               "lite", "tsl", "xla", "distribute.experimental.rpc")
 
 # TF1 names (tf-relative, longest prefix wins) whose TF2 counterpart is not a same-behaviour rename:
@@ -187,6 +187,8 @@ def unresolved(name: str) -> Verdict:
     if head == "python":
         return Verdict(PRIVATE, None, "is TensorFlow's private API (tensorflow.python), which changes between "
                                       "releases and is not checked against TensorFlow 2.21: use the public `tf.` name")
+    if head == "tools":
+        return _tools(rest)
     table, v1, v2, modules, v1_modules = _tables()
     if head in _UNCHECKED or rest in _UNCHECKED:
         return _OK
@@ -215,6 +217,25 @@ def unresolved(name: str) -> Verdict:
     if found is not None:
         return Verdict(GONE, found[0], f"does not exist in {where}: {found[1]}")
     return Verdict(GONE, None, f"does not exist in {where}")
+
+
+# The packages under tensorflow/tools that TensorFlow 2.21's wheel ships (none of them public API);
+# tests/test_api_names.py checks this against the installed TensorFlow.
+TOOLS_PACKAGES = ("common", "compatibility", "docs", "pip_package")
+_TOOLS_GONE = {
+    "tools.graph_transforms": "graph transforms are Grappler's work in TensorFlow 2 (tf.function and"
+                              " tf.config.optimizer.set_experimental_options)",
+    "tools.tfprof": "the profiler is tf.profiler.experimental (TensorBoard's profile tab)",
+}
+
+
+def _tools(rest: str) -> Verdict:
+    """``tensorflow.tools...``: build and conversion tools, a few of which TF1's wheel shipped."""
+    parts = rest.split(".")
+    if len(parts) == 1 or parts[1] in TOOLS_PACKAGES:
+        return _OK
+    key, note = _longest(rest, _TOOLS_GONE)
+    return Verdict(GONE, None, "does not exist in TensorFlow 2.21" + (f": {note}" if note else ""))
 
 
 def _keras2(rest: str, space: str, keras3: Optional[str]) -> Verdict:

@@ -77,7 +77,7 @@ class RenamedSymbol(_TFNames):
         if new is None:
             return
         base = dotted_name(node)
-        prefix = base[: len(base) - len(name) - 1] if base and base.endswith(name) else None
+        prefix = _tf.module_prefix(base, name)
         replacement = _attribute(prefix, new) if prefix else None
         self.report(node, f"`tf.{name}` is `tf.{new}` in TensorFlow 2", replacement=replacement,
                     fixable=replacement is not None)
@@ -139,11 +139,10 @@ class CastShorthand(_TFNames):
         name = _tf.call_name(self, node)
         if name not in self.TYPES or self.compat_file():
             return
-        base = dotted_name(node.func)
-        prefix = base[: -len(name) - 1]
+        prefix = _tf.module_prefix(dotted_name(node.func), name)
         values = [a for a in node.args if a.keyword is None or a.keyword.value in ("x", "name")]
         x = _tf.argument(node, 0, "x")
-        if x is None or len(values) != len(node.args):
+        if x is None or len(values) != len(node.args) or prefix is None:
             self.report(node, f"`tf.{name}` is gone in TensorFlow 2: use `tf.cast(x, tf.{self.TYPES[name]})`", fixable=False)
             return
         args = [cst.Arg(x.value), cst.Arg(_attribute(prefix, self.TYPES[name]))]
@@ -238,9 +237,45 @@ class RemovedSymbol(_TFNames):
         top_level = not _tf.via_compat(self.qualify(node))
         if not (name in table["compat_only"] or (top_level and _verdicts.unresolved(name).kind == _verdicts.COMPAT)):
             return
+        self._compat_only(node, name, result)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self._imported(alias.name, dotted_name(alias.name))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = dotted_name(node.module) if node.module is not None and not node.relative else None
+        if module is None or isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted_name(alias.name)
+            if name is not None:
+                self._imported(alias.name, f"{module}.{name}")
+
+    def _imported(self, node: cst.CSTNode, qualified: Optional[str]) -> None:
+        """`from tensorflow import gfile`, `import tensorflow.python_io`: a TF1-only module or name
+        imported by its path (the import itself fails on TensorFlow 2)."""
+        if not qualified or not qualified.startswith("tensorflow.") or _tf.via_compat(qualified):
+            return
+        name = _tf.relative(qualified)
+        if not name or name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name):
+            return
+        if _scaffold.family(_scaffold.canonical(name)) is not None:
+            return  # flags, logging, app: the scaffolding rules report their uses
+        verdict = _verdicts.unresolved(qualified)
+        if verdict.kind not in (_verdicts.COMPAT, _verdicts.RENAMED):
+            return  # it runs, or TFM106 / TFM107 report it
+        from . import graph
+
+        renamed = f"`tf.{name}` {verdict.message}: import it by that name" if verdict.kind == _verdicts.RENAMED else None
+        self._compat_only(node, name, graph.plan(self.context), renamed)
+
+    def _compat_only(self, node: cst.CSTNode, name: str, result, message: Optional[str] = None) -> None:
+        from . import graph
+
         found = _verdicts.counterpart(name)
         hint = f"; in TensorFlow 2, {found[1]}" if found else ""
-        message = f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}"
+        message = message or f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}"
         if result.reason is not None and not result.compat_mode:
             # The file falls back to tensorflow.compat.v1, where this name runs as it is.
             self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)

@@ -169,3 +169,49 @@ def test_tables_and_fixture_rewrites_resolve_on_installed_tensorflow(tmp_path):
     assert sorted(n for n in lines - failing if not any(k.startswith(n.split("tensorflow.")[-1].replace(
         "compat.v1.", "") + ".") for k in keras2)) == []
     assert {path: names for path, names in missing.items() if path in expected and names} == {}
+
+
+def test_names_imported_by_path_are_judged_like_attributes():
+    # `check` was silent on all of these, and each import fails on TensorFlow 2.21
+    source = ("import tensorflow as tf\n"
+              "from tensorflow import gfile\n"
+              "from tensorflow.python_io import tf_record_iterator, TFRecordWriter\n"
+              "import tensorflow.gfile as gf\n"
+              "from tensorflow.tools.graph_transforms import TransformGraph\n"
+              "from tensorflow import flags\n"
+              "FLAGS = flags.FLAGS\n")
+    findings, status = check(source)
+    assert [(line, code) for line, code, _ in findings] == [
+        (2, "TFM105"), (3, "TFM105"), (3, "TFM105"), (4, "TFM105"), (5, "TFM107"), (7, "TFM081")]
+    assert findings[0][2] == "`tf.gfile` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1)"
+    assert findings[2][2] == ("`tf.python_io.TFRecordWriter` is `tf.io.TFRecordWriter` in TensorFlow 2: "
+                              "import it by that name")
+    assert "Grappler" in findings[4][2]
+    assert status is Status.MANUAL
+
+
+def test_a_rename_reached_through_an_imported_module_is_reported_not_rewritten():
+    # `gfile.Exists` once became `gfile.Exist.io.gfile.exists`: the rename has no `tf` to go under
+    source = "import tensorflow as tf\nfrom tensorflow import gfile, to_float\na = gfile.Exists('p')\nb = to_float(3)\n"
+    outcome = process_text(source, "example.py", Options(fix=True))
+    assert outcome.new_text == source
+    renames = [(f.start.line, f.code, f.fixable) for f in outcome.findings if f.code in ("TFM101", "TFM103")]
+    assert renames == [(3, "TFM101", False), (4, "TFM103", False)]
+
+
+def test_a_record_iterator_passed_uncalled_is_reported():
+    source = "import tensorflow as tf\n\ndef count(path, reader=tf.python_io.tf_record_iterator):\n    return reader(path)\n"
+    findings, status = check(source)
+    assert [(line, code) for line, code, _ in findings] == [(3, "TFM084")]
+    assert status is Status.MANUAL
+
+
+def test_tensorflow_tools_packages_match_the_installed_wheel():
+    spec = importlib.util.find_spec("tensorflow")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("TensorFlow is not installed")
+    tools = Path(list(spec.submodule_search_locations)[0]) / "tools"
+    shipped = sorted(p.name for p in tools.iterdir() if p.is_dir() and not p.name.startswith("__"))
+    assert shipped == sorted(_verdicts.TOOLS_PACKAGES)
+    assert unresolved("tensorflow.tools.compatibility.tf_upgrade_v2").kind == "ok"
+    assert unresolved("tensorflow.tools.tfprof.tfprof_log_pb2").kind == "gone"
