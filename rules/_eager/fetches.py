@@ -58,8 +58,8 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
         if tensor.kind == "list":
             return f"[value.numpy() for value in {call}]"
         if tensor.kind == "pairs":
-            g, v = s.fresh("grad"), s.fresh("var")
-            return f"[({g}.numpy(), {v}.numpy()) for {g}, {v} in {call}]"
+            # The loop's names are the comprehension's own: the call is evaluated outside it.
+            return f"[(grad.numpy(), var.numpy()) for grad, var in {call}]"
         if tensor.kind == "op":
             return f"{call} and None"
         return f"{call}.numpy()"
