@@ -21,6 +21,7 @@ keeps what the handlers wrote.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -166,6 +167,7 @@ def finish(s: Rewrite, steps: Block) -> None:
     if not plan.functions:
         return
     _merge_chains(s, plan)
+    _natural_names(s, plan)
     decorated = _entry_points(plan)
     _decorate(s, plan, decorated)
 
@@ -275,6 +277,27 @@ def _comments(f: _Function, keep_blank: bool) -> List[cst.EmptyLine]:
     f.step.result = Line(stmt, f.step.result.parts)
     f.step.stmt = stmt
     return comments
+
+
+# --- names: the function of a name bound again is named after what it computes -------------------------
+
+def _natural_names(s: Rewrite, plan: _Plan) -> None:
+    """``x = tf.random_normal(...)`` after an earlier ``x``: ``x_normal``, not ``x_2``."""
+    renames: Dict[str, str] = {}
+    for f in plan.functions:
+        tensor = f.w.tensor
+        if tensor is None or not re.fullmatch(re.escape(tensor) + r"_\d+", f.w.name):
+            continue
+        value = _returned(f.out.node)
+        op = queries.dotted(value.func) if isinstance(value, cst.Call) else None
+        if op is None:
+            continue
+        name = f"{tensor}_{op.rsplit('.', 1)[-1]}"
+        if name.isidentifier() and name not in s.taken and name not in renames.values():
+            renames[f.w.name] = name
+    if renames:
+        s.taken.update(renames.values())
+        plan.rename(renames)
 
 
 # --- entry points ---------------------------------------------------------------------------------------

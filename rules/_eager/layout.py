@@ -23,6 +23,8 @@ def column(text: str, index: int) -> int:
 
 
 def _moved(spaces: str, delta: int) -> str:
+    if "\t" in spaces:
+        return spaces  # a tab's width is the reader's: its lines stay as written
     if delta >= 0:
         return spaces + " " * delta
     removable = len(spaces) - len(spaces.rstrip(" "))
