@@ -412,10 +412,12 @@ def new_suffixed_names(original: ast.AST, fixed: ast.AST) -> List[str]:
 
 
 def max_repeated_signature(tree: ast.AST) -> int:
-    """How often the most repeated `input_signature=` value occurs in one file."""
+    """How often the most repeated `input_signature=` value written out occurs in one file
+    (`input_signature=SIGNATURE`, a constant the rewrite shares, repeats no signature)."""
     seen: collections.Counter = collections.Counter()
     for node in ast.walk(tree):
-        if isinstance(node, ast.keyword) and node.arg == "input_signature":
+        if isinstance(node, ast.keyword) and node.arg == "input_signature" and not isinstance(
+                node.value.value if isinstance(node.value, ast.Subscript) else node.value, ast.Name):
             seen[ast.unparse(node.value)] += 1
     return max(seen.values(), default=0)
 

@@ -156,6 +156,9 @@ def test_most_repeated_input_signature():
     """)
     assert real_code.max_repeated_signature(ast.parse(source)) == 3
     assert real_code.max_repeated_signature(ast.parse("x = 1")) == 0
+    shared = "\n".join(f"@tf.function(input_signature=SIGNATURE{part})\ndef f{i}(x): return x"
+                       for i, part in enumerate(["", "", "[:1]", "[:1]"]))
+    assert real_code.max_repeated_signature(ast.parse(shared)) == 0  # one constant, written once
 
 
 def test_file_status_after_the_fix():

@@ -41,7 +41,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import audit, interpret
+from . import audit, functions, interpret, seeds
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -57,6 +57,8 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None,
     program = analyse(module, imports, text, frozenset(moved))
     state = Rewrite(program)
     steps = interpret.plan(state)
+    functions.finish(state, steps)
+    seeds.finish(state, steps)
     new = emit(module, steps)
     audit.check(new, program)
     return new, state.notes

@@ -58,8 +58,8 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
         if tensor.kind == "list":
             return f"[value.numpy() for value in {call}]"
         if tensor.kind == "pairs":
-            g, v = s.fresh("grad"), s.fresh("var")
-            return f"[({g}.numpy(), {v}.numpy()) for {g}, {v} in {call}]"
+            # The loop's names are the comprehension's own: the call is evaluated outside it.
+            return f"[(grad.numpy(), var.numpy()) for grad, var in {call}]"
         if tensor.kind == "op":
             return f"{call} and None"
         return f"{call}.numpy()"
@@ -104,6 +104,8 @@ def run_statement(s: Rewrite, call: cst.Call, targets, fetched=None, feed=None):
     sessions.note_runs(s, fetched)
     if trains:
         return run_train(s, call, fetched, elements, trains, targets, values)
+    if targets is not None and len(elements) > 1 and any(_update(s, e) is not None for e in elements):
+        return run_assign(s, call, fetched, elements, targets, values)
     if targets is None:
         return discarded(s, elements, values)
     if isinstance(targets, (cst.Tuple, cst.List)) and isinstance(fetched, (cst.List, cst.Tuple)) and len(
@@ -151,6 +153,34 @@ def run_updates(s: Rewrite, updates, values) -> List[cst.BaseSmallStatement]:
     for (var, method), new in zip(applied, new_names):
         out.append(cst.Expr(s.expr(f"{var}.{method}({new})")))
     return out
+
+
+def run_assign(s: Rewrite, call, fetched, elements, targets, values) -> List[cst.BaseSmallStatement]:
+    """``_, c, w = sess.run([update, cost, W])`` with ``update = W.assign(...)``: TF1 computed
+    ``cost`` from the value W had before the run and handed back W as the run left it."""
+    if sum(_update(s, e) is not None for e in elements) > 1:
+        raise Unsupported(call, "assign ops run together with other tensors")
+    if not (isinstance(fetched, (cst.List, cst.Tuple)) and isinstance(targets, (cst.Tuple, cst.List))
+            and len(targets.elements) == len(elements)
+            and not any(isinstance(e, cst.StarredElement) for e in targets.elements)):
+        raise Unsupported(call, "the result of a run with an assign op is not unpacked name by name")
+    before: List[cst.BaseSmallStatement] = []
+    applied: List[cst.BaseSmallStatement] = []
+    after: List[cst.BaseSmallStatement] = []
+    for element, target in zip(elements, (e.value for e in targets.elements)):
+        assign = _update(s, element) is not None
+        if assign:
+            group = applied
+        elif isinstance(element, cst.Name) and s.b.is_variable(element.value):
+            group = after  # a variable as the run leaves it: assigned
+        else:
+            group = before
+        if not queries.is_underscore(target):
+            group.append(cst.Assign([cst.AssignTarget(target)], s.expr(fetch(s, element, values))))
+        elif assign:
+            tensor = s.b.get(element.value, B.TENSOR)
+            group.append(cst.Expr(s.expr(feeds.call_with_feeds(s, tensor.func, tensor.params, values, element))))
+    return before + applied + after
 
 
 def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):

@@ -25,11 +25,28 @@ from . import queries
 
 
 @dataclass
+class Written:
+    """What the rewrite knows of a function it wrote (``Rewrite.function`` reads it off the code).
+
+    Handlers write a computation they expose as ``@tf.function`` (with the input
+    signature of its placeholders); ``functions.finish`` decides, once the whole
+    program is known, which of them stay so (the entry points the program calls)."""
+
+    name: str
+    params: Tuple[str, ...] = ()
+    signature: Optional[Tuple[str, ...]] = None  # its TensorSpecs, as code; None: none written
+    compiled: bool = False  # written as a tf.function (the decorator is put back by ``finish``)
+    tensor: Optional[str] = None  # the TF1 name whose value it computes
+    previous: Optional[str] = None  # the function that TF1 name stood for before (``L1 = f(L1)``)
+
+
+@dataclass
 class Out:
     """A statement the rewrite wrote: a small statement, or a whole statement."""
 
     node: cst.CSTNode
     generated: bool = False  # a function of the rewrite's own
+    function: Optional[Written] = None  # for a function of the rewrite's own
 
 
 @dataclass
@@ -205,7 +222,8 @@ class Emitter:
         results[0] = _with_leading(results[0], [*line.leading_lines, *queries.comment_lines(lost), *first.leading_lines])
         last = results[-1].node
         if isinstance(last, cst.SimpleStatementLine):
-            results[-1] = Out(last.with_changes(trailing_whitespace=line.trailing_whitespace), results[-1].generated)
+            results[-1] = Out(last.with_changes(trailing_whitespace=line.trailing_whitespace), results[-1].generated,
+                              results[-1].function)
         return results
 
 
@@ -215,7 +233,7 @@ def emit(module: cst.Module, steps: Block) -> cst.Module:
 
 
 def _with_leading(out: Out, lines) -> Out:
-    return Out(out.node.with_changes(leading_lines=lines), out.generated)
+    return Out(out.node.with_changes(leading_lines=lines), out.generated, out.function)
 
 
 def _starts_blank(stmt) -> bool:

@@ -1,7 +1,7 @@
 """What the interpreter carries from statement to statement, and the helpers every handler uses."""
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -10,9 +10,9 @@ from tfmigrate.positions import code_for
 
 from .. import _vocab
 from . import bindings as B
-from . import queries
+from . import layout, queries
 from .bindings import Bindings
-from .plan import Out
+from .plan import Out, Written
 from .program import Program
 
 
@@ -49,6 +49,9 @@ class Rewrite:
         self.target = "layer"  # the name being defined, for naming hoisted layers
         self.kept_div: Optional[cst.Call] = None  # a tf.div in code kept as written
         self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
+        self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
+        self.previous_of: Dict[str, str] = {}  # function -> the function that name stood for before
+        self._moved: List[Tuple[str, cst.CSTNode, cst.CSTNode]] = []  # multi-line expressions to place
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
@@ -67,11 +70,24 @@ class Rewrite:
         return fresh_name(self.taken, base)
 
     def function_name(self, name: str) -> str:
-        """A tensor's function is named after it, unless an earlier definition took the name."""
+        """A tensor's function is named after it, unless an earlier definition took the name
+        (``functions.finish`` may give it back: ``L1 = f(L1)`` becomes one function ``L1``)."""
+        before = self.b.get(name, B.TENSOR)
         if name in self.defined:
-            return self.fresh(name)
-        self.defined.add(name)
-        return name
+            func = self.fresh(name)
+        else:
+            self.defined.add(name)
+            func = name
+        self.tensor_of[func] = name
+        if before is not None:
+            self.previous_of[func] = before.func
+        return func
+
+    def local_names(self, avoid: Iterable[str], *bases: str) -> List[str]:
+        """Names for the locals of a function the rewrite writes: each base, unless the code of
+        the function uses it (``avoid``: the names in its expressions, its parameters)."""
+        taken = set(avoid) | {self.tf}
+        return [fresh_name(taken, base) for base in bases]
 
     # --- code ----------------------------------------------------------
     def expr(self, code: str) -> cst.BaseExpression:
@@ -89,15 +105,64 @@ class Rewrite:
 
     def function(self, lines: Sequence[str], line) -> Out:
         """A function of the rewrite's own, from its lines; the comment at the end of the
-        statement it replaces (``line``) goes on its last line."""
-        func = self.stmt("\n".join(lines) + "\n")
+        statement it replaces (``line``) goes on its last line.
+
+        The one place where what handlers write becomes data for the passes after them:
+        a first line ``@tf.function`` or ``@tf.function(input_signature=[...])`` is taken
+        off and recorded (:class:`Written`); ``functions.finish`` puts it back on the entry
+        points only. A multi-line expression that ``moved`` registered keeps its shape: its
+        continuation lines move as far as its first line did."""
+        func = self.stmt(self._placed("\n".join(lines), line) + "\n")
         comment = line.trailing_whitespace.comment if isinstance(line, cst.SimpleStatementLine) else None
         if comment is not None:
             last = func.body.body[-1]
             if isinstance(last, cst.SimpleStatementLine):
                 last = last.with_changes(trailing_whitespace=line.trailing_whitespace)
                 func = func.with_changes(body=func.body.with_changes(body=[*func.body.body[:-1], last]))
-        return Out(func, generated=True)
+        if not isinstance(func, cst.FunctionDef):
+            return Out(func, generated=True)
+        name = func.name.value
+        written = Written(name, tuple(p.name.value for p in func.params.params),
+                          tensor=self.tensor_of.get(name), previous=self.previous_of.get(name))
+        if func.decorators:
+            written.compiled, written.signature = self._tf_function(func.decorators[0].decorator)
+            if written.compiled:
+                func = func.with_changes(decorators=func.decorators[1:])
+        return Out(func, generated=True, function=written)
+
+    def _tf_function(self, decorator) -> Tuple[bool, Optional[Tuple[str, ...]]]:
+        """Is ``decorator`` ``tf.function`` (alone, or with only an input signature), and its specs."""
+        if queries.dotted(decorator) == f"{self.tf}.function":
+            return True, None
+        if not (isinstance(decorator, cst.Call) and queries.dotted(decorator.func) == f"{self.tf}.function"):
+            return False, None
+        args = decorator.args
+        if len(args) != 1 or args[0].keyword is None or args[0].keyword.value != "input_signature" or not (
+                isinstance(args[0].value, cst.List)):
+            return False, None
+        return True, tuple(self.code(e.value) for e in args[0].value.elements)
+
+    def moved(self, new: cst.CSTNode, original: cst.CSTNode) -> None:
+        """``new``, the rewrite of ``original``, may be written into a function of the rewrite's
+        own: if it spans lines, its continuation lines are to keep their place relative to its
+        first line (``function`` moves them)."""
+        text = self.code(new)
+        if "\n" in text:
+            self._moved.append((text, new, original))
+
+    def _placed(self, text: str, line) -> str:
+        moved, self._moved = self._moved, []
+        if not moved or not isinstance(line, cst.SimpleStatementLine):
+            return text
+        source = self.code(line.with_changes(leading_lines=()))
+        for new_text, new, original in moved:
+            at, was = text.find(new_text), source.find(self.code(original))
+            if at < 0 or was < 0:
+                continue
+            delta = layout.column(text, at) - layout.column(source, was)
+            if delta:
+                text = text[:at] + self.code(layout.shift(new, delta)) + text[at + len(new_text):]
+        return text
 
     def keep(self, node: cst.CSTNode) -> None:
         """``node`` stays as written: a ``tf.div`` in it keeps TF1's division (checked at the end)."""

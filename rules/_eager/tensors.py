@@ -87,6 +87,7 @@ def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpressio
     """``value`` with tensors called; and the placeholders it needs."""
     rewriter = _GraphExpr(s)
     new = value.visit(rewriter)
+    s.moved(new, value)
     return new, feeds.ordered(s, rewriter.needs)
 
 
@@ -285,7 +286,7 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
     func_name = s.function_name(name)
     define(s, name, params, "list", func_name)
     indent = s.indent
-    tape, result = s.fresh("tape"), s.fresh("loss")
+    tape, result = s.local_names(queries.names_in(loss) | queries.names_in(sources) | set(params), "tape", "loss_value")
     lines = [feeds.signature(s, params)] if params else []
     lines += [
         f"def {func_name}({feeds.parameters(s, params)}):",

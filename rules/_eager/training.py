@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import feeds, tensors
+from . import feeds, queries, tensors
 from .bindings import Tensor, TrainOp
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -85,11 +85,26 @@ def optimizer_name(s: Rewrite, receiver, out: List[Out]) -> str:
     """The optimizer a train op uses: its name, or a new one for ``tf.train.X(...).minimize``."""
     if isinstance(receiver, cst.Name):
         return receiver.value
-    name = s.fresh("optimizer")
     opt_call = keras_optimizer(s, receiver, s.call_name(receiver))
+    name = _object_name(s, _vocab.OPTIMIZERS[s.call_name(receiver)].keras.lower())
     out.append(Out(s.stmt(f"{name} = {s.code(opt_call)}\n")))
     s.optimizer_objects.append(name)
     return name
+
+
+def _object_name(s: Rewrite, algorithm: str) -> str:
+    """``optimizer`` when the program leaves it free, else the algorithm's name (``adam``)."""
+    for name in ("optimizer", algorithm, f"{algorithm}_optimizer"):
+        if name not in s.taken:
+            s.taken.add(name)
+            return name
+    return s.fresh("optimizer")
+
+
+def _locals(s: Rewrite, loss_expr, var_list, *others) -> List[str]:
+    """``tape``, ``loss_value``, ``variables``: unless the function's code uses them."""
+    avoid = queries.names_in(loss_expr) | (queries.names_in(var_list.value) if var_list is not None else set())
+    return s.local_names(avoid | set(others), "tape", "loss_value", "variables")
 
 
 def _tape_lines(s: Rewrite, loss_expr, var_list, tape: str, loss: str, variables: str) -> List[str]:
@@ -111,7 +126,7 @@ def compute_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]
     if loss_arg is None or len(value.args) > 2:
         raise Unsupported(value, "compute_gradients() with arguments beyond loss and var_list")
     loss_expr, params = tensors.graph_expr(s, loss_arg.value)
-    tape, loss, variables = s.fresh("tape"), s.fresh("loss"), s.fresh("variables")
+    tape, loss, variables = _locals(s, loss_expr, var_list, *params)
     func_name = s.function_name(name)
     lines = [feeds.signature(s, params)] if params else []
     lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
@@ -166,7 +181,8 @@ def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
     loss_name = loss_arg.value.value if isinstance(loss_arg.value, cst.Name) else None
     func_name = s.function_name(name)
     indent = s.indent
-    tape, loss, variables = s.fresh("tape"), s.fresh("loss"), s.fresh("variables")
+    step_names = queries.names_in(global_step.value) if global_step is not None else set()
+    tape, loss, variables = _locals(s, loss_expr, var_list, optimizer, *params, *step_names)
     lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
     lines += _tape_lines(s, loss_expr, var_list, tape, loss, variables)
     lines.append(f"{indent}{optimizer}.apply_gradients(zip({tape}.gradient({loss}, {variables}), {variables}))")

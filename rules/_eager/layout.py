@@ -1,0 +1,55 @@
+"""The shape of a moved expression: its continuation lines move as its first line did.
+
+``cost = tf.reduce_mean(tf.square(\\n       y - Y))`` becomes ``return tf.reduce_mean(...)``
+inside a function: the expression's first line now starts four columns further
+right, and its continuation lines follow it, so that a hanging indent stays a
+hanging indent and an aligned argument stays under its bracket. Only the
+whitespace between tokens changes: a string that spans lines is left as it is.
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from tfmigrate.traverse import Transformer
+
+_CONTINUED = re.compile(r"(\\\r?\n)([ \t]*)")
+
+
+def column(text: str, index: int) -> int:
+    """The column of ``text[index]`` on its line."""
+    return index - (text.rfind("\n", 0, index) + 1)
+
+
+def _moved(spaces: str, delta: int) -> str:
+    if "\t" in spaces:
+        return spaces  # a tab's width is the reader's: its lines stay as written
+    if delta >= 0:
+        return spaces + " " * delta
+    removable = len(spaces) - len(spaces.rstrip(" "))
+    return spaces[: len(spaces) - min(-delta, removable)]
+
+
+class _Shift(Transformer):
+    def __init__(self, delta: int) -> None:
+        super().__init__()
+        self.delta = delta
+
+    def leave_ParenthesizedWhitespace(self, original, updated):
+        lines = [line.with_changes(whitespace=cst.SimpleWhitespace(_moved(line.whitespace.value, self.delta)))
+                 for line in updated.empty_lines]
+        return updated.with_changes(
+            empty_lines=lines, last_line=cst.SimpleWhitespace(_moved(updated.last_line.value, self.delta)))
+
+    def leave_SimpleWhitespace(self, original, updated):
+        if "\\" not in updated.value:
+            return updated
+        return updated.with_changes(
+            value=_CONTINUED.sub(lambda m: m.group(1) + _moved(m.group(2), self.delta), updated.value))
+
+
+def shift(node: cst.CSTNode, delta: int) -> cst.CSTNode:
+    """``node`` with each continuation line moved ``delta`` columns (left when negative, as far
+    as its indentation allows)."""
+    return node.visit(_Shift(delta)) if delta else node
