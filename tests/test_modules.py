@@ -79,3 +79,115 @@ def test_a_function_called_twice_with_reuse_is_one_instance_of_a_module_named_as
 
         print((d_real([[1.0, 2.0]]) - d_fake([[0.0, 1.0]])).numpy())
     """)
+
+
+def test_calls_under_a_module_level_scope_share_after_reuse_variables():
+    source = """\
+        import tensorflow as tf
+        left = tf.placeholder(tf.float32, [None, 2])
+        right = tf.placeholder(tf.float32, [None, 2])
+
+
+        def tower(x):
+            W = tf.get_variable("W", [2, 1], initializer=tf.ones_initializer())
+            return tf.matmul(x, W)
+
+
+        with tf.variable_scope("siamese") as scope:
+            out_left = tower(left)
+            scope.reuse_variables()
+            out_right = tower(right)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out_left - out_right, feed_dict={left: [[1.0, 2.0]], right: [[0.0, 1.0]]}))
+    """
+    assert statuses(source) == ("idiomatic", "idiomatic")
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Tower(tf.Module):
+            def __init__(self, name=None):
+                super().__init__(name=name)
+                with self.name_scope:
+                    self.W = tf.Variable(tf.ones_initializer()(shape=[2, 1]), name="W")
+
+            def __call__(self, x):
+                return tf.matmul(x, self.W)
+
+
+        tower_siamese = Tower(name="siamese")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def out_left(left):
+            return tower_siamese(left)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def out_right(right):
+            return tower_siamese(right)
+
+        print((out_left([[1.0, 2.0]]) - out_right([[0.0, 1.0]])).numpy())
+    """)
+
+
+def test_auto_reuse_shares_by_scope_name_and_input_shaped_variables_are_made_at_a_first_trace():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+
+
+        def dense(x, size, scope):
+            with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
+                w = tf.get_variable("w", [x.shape[1], size])
+                return tf.matmul(x, w)
+
+
+        a = dense(x, 3, "fc1")
+        b = dense(x, 3, "fc1")
+        c = dense(a, 1, "fc2")
+    """)
+    assert out.count("= Dense(") == 2
+    assert 'dense_fc1 = Dense(name="fc1")' in out and 'dense_fc2 = Dense(name="fc2")' in out
+    assert "    return dense_fc1(x, 3)\n" in out and "    return dense_fc2(a(x), 1)\n" in out
+    assert textwrap.indent(textwrap.dedent("""\
+        @tf.Module.with_name_scope
+        def __call__(self, x, size):
+            if not self.is_built:
+                self.w = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[x.shape[1], size]), name="w")
+                self.is_built = True
+            return tf.matmul(x, self.w)
+    """), "    ") in out
+    assert "# a first trace makes the variables of dense_fc1 here, as TF1 did\na.get_concrete_function()\n" in out
+
+
+NET = """\
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 2])
+def net(x{params}):
+    with tf.variable_scope("net"{reuse}):
+{body}
+        return tf.matmul(x, w)
+{calls}
+"""
+W = '        w = tf.get_variable("w", [2, 1])'
+
+
+@pytest.mark.parametrize("params, reuse, body, calls, why", [
+    ("", "", W, "a = net(x)\nb = net(x)",
+     "net makes the variables of scope 'net' a second time without reuse (TF1 raises: they exist)"),
+    (", reuse=False", ", reuse=reuse", W, "a = net(x, reuse=True)",
+     "net reuses variables of scope 'net' that were never made"),
+    ("", "", W + '\n        v = tf.get_variable("v", initializer=w * 2.0)', "a = net(x)",
+     "a variable of net is made from another of its variables"),
+    ("", "", W + "\n        w = w * 2.0", "a = net(x)", "w holds a variable of net and is bound again"),
+    ("", "", W, "build = net\na = build(x)", "model function net is used as a value (passed or stored), not called"),
+    ("", "", '        for i in range(2):\n            w = tf.get_variable("w%d" % i, [2, 1])', "a = net(x)",
+     "net makes variables inside a loop, a condition or a block"),
+    ("", "", '        w1 = tf.get_variable("w1", [x.shape[1], 3])\n        h = tf.matmul(x, w1)\n'
+             '        w = tf.get_variable("w", [h.shape[1], 1])', "a = net(x)",
+     "a variable of net is made from a value computed after its first variable"),
+])
+def test_what_the_module_rewrite_cannot_keep_stays_on_compat_with_the_reason(params, reuse, body, calls, why):
+    source = NET.format(params=params, reuse=reuse, body=body, calls=calls)
+    assert statuses(source) == ("compat-only", "compat-only")
+    assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
