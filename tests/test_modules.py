@@ -191,3 +191,72 @@ def test_what_the_module_rewrite_cannot_keep_stays_on_compat_with_the_reason(par
     source = NET.format(params=params, reuse=reuse, body=body, calls=calls)
     assert statuses(source) == ("compat-only", "compat-only")
     assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
+
+
+def test_helpers_called_under_a_model_scope_become_sub_modules_named_by_their_scope():
+    # DCGAN style: linear(x, size, scope) with `scope or "Linear"`, called by a discriminator
+    # that shares after scope.reuse_variables() and returns two tensors.
+    source = """\
+        import tensorflow as tf
+
+
+        def linear(input_, output_size, scope=None, stddev=0.02, bias_start=0.0):
+            shape = input_.get_shape().as_list()
+            with tf.variable_scope(scope or "Linear"):
+                matrix = tf.get_variable("Matrix", [shape[1], output_size], tf.float32,
+                                         tf.random_normal_initializer(stddev=stddev))
+                bias = tf.get_variable("bias", [output_size], initializer=tf.constant_initializer(bias_start))
+                return tf.matmul(input_, matrix) + bias
+
+
+        def discriminator(x, reuse=False):
+            with tf.variable_scope("discriminator") as scope:
+                if reuse:
+                    scope.reuse_variables()
+                h0 = tf.nn.relu(linear(x, 8, "d_h0_lin"))
+                h1 = linear(h0, 1, "d_h1_lin")
+                return tf.nn.sigmoid(h1), h1
+
+
+        real = tf.placeholder(tf.float32, [None, 2])
+        d_real, d_real_logits = discriminator(real)
+        d_fake, d_fake_logits = discriminator(real * 0.5, reuse=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(d_real_logits - d_fake_logits, feed_dict={real: [[1.0, 2.0]]}))
+    """
+    assert statuses(source) == ("idiomatic", "idiomatic")
+    out = fix(source)
+    assert textwrap.dedent('''\
+        class Linear(tf.Module):
+            def __init__(self, name="Linear"):
+                super().__init__(name=name)
+                self.is_built = False
+
+            @tf.Module.with_name_scope
+            def __call__(self, input_, output_size, stddev=0.02, bias_start=0.0):
+                shape = input_.get_shape().as_list()
+                if not self.is_built:
+                    self.matrix = tf.Variable(tf.keras.initializers.RandomNormal(stddev=stddev)(shape=[shape[1], output_size], dtype=tf.float32), name="Matrix")
+                    self.bias = tf.Variable(tf.constant_initializer(bias_start)(shape=[output_size]), name="bias")
+                    self.is_built = True
+                return tf.matmul(input_, self.matrix) + self.bias
+
+
+        class Discriminator(tf.Module):
+            def __init__(self, name="discriminator"):
+                super().__init__(name=name)
+                with self.name_scope:
+                    self.d_h0_lin = Linear(name="d_h0_lin")
+                    self.d_h1_lin = Linear(name="d_h1_lin")
+
+            @tf.Module.with_name_scope
+            def __call__(self, x):
+                h0 = tf.nn.relu(self.d_h0_lin(x, 8))
+                h1 = self.d_h1_lin(h0, 1)
+                return tf.nn.sigmoid(h1), h1
+
+
+        discriminator = Discriminator()
+    ''') in out
+    assert out.count("discriminator(") == 2 and "return discriminator(real * 0.5)\n" in out
