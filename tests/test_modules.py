@@ -180,7 +180,7 @@ W = '        w = tf.get_variable("w", [2, 1])'
     ("", "", W + '\n        v = tf.get_variable("v", initializer=w * 2.0)', "a = net(x)",
      "a variable of net is made from another of its variables"),
     ("", "", W + "\n        w = w * 2.0", "a = net(x)", "w holds a variable of net and is bound again"),
-    ("", "", W, "build = net\na = build(x)", "model function net is used as a value (passed or stored), not called"),
+    ("", "", W, "a = net(x)\nbuild = net", "model function net is used as a value (passed or stored), not called"),
     ("", "", '        for i in range(2):\n            w = tf.get_variable("w%d" % i, [2, 1])', "a = net(x)",
      "net makes variables inside a loop, a condition or a block"),
     ("", "", '        w1 = tf.get_variable("w1", [x.shape[1], 3])\n        h = tf.matmul(x, w1)\n'
@@ -260,3 +260,17 @@ def test_helpers_called_under_a_model_scope_become_sub_modules_named_by_their_sc
         discriminator = Discriminator()
     ''') in out
     assert out.count("discriminator(") == 2 and "return discriminator(real * 0.5)\n" in out
+
+
+def test_a_file_that_only_defines_layer_functions_keeps_them_for_the_files_that_import_them():
+    source = """\
+        import tensorflow as tf
+
+
+        def linear(input_, output_size, scope=None):
+            with tf.variable_scope(scope or "Linear"):
+                matrix = tf.get_variable("Matrix", [input_.shape[1], output_size])
+                return tf.matmul(input_, matrix)
+    """
+    out = fix(source)
+    assert "def linear(input_, output_size, scope=None):" in out and "class " not in out

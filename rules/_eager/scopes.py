@@ -148,12 +148,28 @@ def find(program, module: cst.Module) -> Models:
         if not more:
             break
         models |= more
+    models = _used_here(module, functions, models)
     for name, func in functions.items():
         if name in models:
             found.by_name[name] = _read(program, func, models, found.handled)
     _values(module, found, functions)
     _module_scopes(program, module, found)
     return found
+
+
+def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
+    """The model functions this file runs: called by its module-level code, or by those.
+    A file that only defines them (a library of layers other files import) keeps its functions."""
+    def called(node) -> Set[str]:
+        return {c.func.value for c in queries.find(node, cst.Call) if isinstance(c.func, cst.Name)} & models
+
+    used = set().union(*(called(stmt) for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))))
+    todo = list(used)
+    while todo:
+        for name in called(functions[todo.pop()]) - used:
+            used.add(name)
+            todo.append(name)
+    return used
 
 
 def _values(module: cst.Module, found: Models, functions) -> None:
