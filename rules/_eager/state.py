@@ -48,6 +48,7 @@ class Rewrite:
         self.pending: List[Out] = []  # statements to put before the current one
         self.target = "layer"  # the name being defined, for naming hoisted layers
         self.kept_div: Optional[cst.Call] = None  # a tf.div in code kept as written
+        self.model_state = None  # the module rewrite's classes and instances (modules.Registry)
         self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
         self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
         self.previous_of: Dict[str, str] = {}  # function -> the function that name stood for before

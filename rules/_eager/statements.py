@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _vocab
 from . import bindings as B
-from . import checkpoints, feeds, fetches, queries, sessions, summaries, tensors, training
+from . import checkpoints, feeds, fetches, instances, queries, scopes, sessions, summaries, tensors, training
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -79,6 +79,9 @@ def expression(s: Rewrite, node: cst.Expr):
         s.graph_seed = True  # and the statement stays: TF2 has a global seed too
     if name in _vocab.SUMMARIES:
         summaries.summary(s, value, name)
+        return None
+    if s.p.models and scopes.is_reuse_call(s.p, value):
+        instances.reuse_now(s, value)  # the model calls after it share their modules
         return None
     if queries.is_method_call(value):
         method = value.func.attr.value
@@ -205,11 +208,13 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
         # A random op draws anew at every run in TF1: a function, called at each use.
         s.need_module_level(node, single, in_loop, "tensor")
         return [tensors.tensor_function(s, single, value, line)]
+    if not graph_refs and s.p.models and instances.calls_model(s, value):
+        graph_refs = {"model"}  # a model's output changes as its variables do: a tensor
     if graph_refs and not s.has_fetch(value) and single is None:
-        return tensors.unpacked(s, node, target, value, line, in_loop)
+        return instances.built(s, tensors.unpacked(s, node, target, value, line, in_loop))
     if graph_refs and not s.has_fetch(value):
         s.need_module_level(node, single, in_loop, "tensor")
-        return [tensors.tensor_function(s, single, value, line)]
+        return instances.built(s, [tensors.tensor_function(s, single, value, line)])
     new_value = fetches.rewrite(s, value)
     b.rebind(single)
     if single is not None and name is not None:

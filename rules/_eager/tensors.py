@@ -14,7 +14,7 @@ from tfmigrate.traverse import Transformer
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import feeds, layers, queries, training
+from . import feeds, instances, layers, queries, training
 from .bindings import Tensor
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -47,6 +47,8 @@ class _GraphExpr(SkipNames):
     def leave_Call(self, original: cst.Call, updated: cst.Call):
         s = self.s
         name = s.call_name(original)
+        if isinstance(original.func, cst.Name) and original.func.value in s.p.models:
+            return instances.call(s, original, updated)  # a model function: its module instance
         if name in _vocab.ASSIGNS and len(updated.args) == 2:
             ref, value = updated.args
             value = value.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT, comma=cst.MaybeSentinel.DEFAULT)

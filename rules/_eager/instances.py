@@ -1,0 +1,248 @@
+"""Where model functions are called: who shares an instance of their module.
+
+TF1 decided sharing by names: a call under ``tf.variable_scope("siamese")`` made
+``siamese/W``; a second call under the same scope with ``reuse=True`` (or after
+``scope.reuse_variables()``, or under ``tf.AUTO_REUSE``) got the same variables, and
+without reuse TF1 refused to make them again. The rewrite keys each call by the scope
+names it runs under: calls that shared use one instance of the module, calls that did
+not get their own. Module-level ``with tf.variable_scope(...)`` statements around such
+calls disappear (their name is the instance's), and the instance is made just before
+the statement of the first call, where TF1 made the variables.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from .. import _tf
+from . import queries, scopes
+from .modules import build_of, default_name, registry
+from .plan import Inline, Out
+from .state import Rewrite, Unsupported
+
+
+@dataclass
+class Site:
+    """A call of a model function: its scope name argument, its reuse, the arguments it keeps."""
+
+    callee: str
+    name: Optional[cst.BaseExpression]  # the scope name given (None: not given)
+    reuse: Optional[str]  # "True", "AUTO_REUSE" or None
+    keep: List[int]  # indexes of the arguments __call__ takes
+
+    @classmethod
+    def read(cls, s: Rewrite, call: cst.Call) -> "Site":
+        model = s.p.models[call.func.value]
+        name = reuse = None
+        keep = []
+        for index, arg in enumerate(call.args):
+            if arg.star:
+                raise Unsupported(call, f"{model.name} called with *args or **kwargs")
+            if arg.keyword is not None:
+                param = arg.keyword.value
+                if param not in model.params:
+                    raise Unsupported(arg, f"{model.name} has no parameter {param}")
+            elif index < len(model.params):
+                param = model.params[index]
+            else:
+                raise Unsupported(call, f"{model.name} called with more arguments than it takes")
+            if param == model.name_param:
+                name = None if isinstance(arg.value, cst.Name) and arg.value.value == "None" else arg.value
+            elif param == model.reuse_param:
+                reuse = reuse_value(s, arg.value)
+            else:
+                keep.append(index)
+        if name is None and model.name_param is not None and model.name_param in model.defaults:
+            default = model.defaults[model.name_param]
+            if not (isinstance(default, cst.Name) and default.value == "None"):
+                name = default
+        return cls(model.name, name, reuse, keep)
+
+    def scope_name(self, s: Rewrite) -> Tuple[Optional[str], Optional[str]]:
+        """The name of the scope the callee opens at this call, and its code (None: it opens none)."""
+        model = s.p.models[self.callee]
+        if model.scope is None:
+            return None, None
+        if self.name is not None:
+            value = scopes.literal(self.name)
+            if value is None:
+                raise Unsupported(self.name, f"{self.callee} is given a scope name that is not a string")
+            return value, s.code(self.name)
+        if model.scope.name is not None and scopes.literal(model.scope.name) is not None:
+            return scopes.literal(model.scope.name), s.code(model.scope.name)
+        if model.scope.default is not None:
+            return scopes.literal(cst.parse_expression(model.scope.default)), model.scope.default
+        return None, None
+
+
+def reuse_value(s: Rewrite, node) -> Optional[str]:
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return "True" if node.value == "True" else None
+    if s.tf_name(node) == "AUTO_REUSE":
+        return "AUTO_REUSE"
+    raise Unsupported(node, f"reuse={s.code(node)} (the rewrite reads True, False, None and tf.AUTO_REUSE)")
+
+
+def new_call(s: Rewrite, updated: cst.Call, func: str, keep: List[int]) -> cst.Call:
+    """``updated`` calling ``func`` with the arguments at ``keep``."""
+    args = [updated.args[i] for i in keep]
+    args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if n == len(args) - 1 else a for n, a in enumerate(args)]
+    return updated.with_changes(func=s.expr(func), args=args)
+
+
+def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
+    """A model function called at module level: the instance its scope names (made here when new)."""
+    reg = registry(s)
+    site = Site.read(s, original)
+    build = build_of(s, site.callee)
+    model = build.model
+    path = [entry[0] for entry in reg.scopes]
+    own, own_code = site.scope_name(s)
+    if model.scope is not None and own is None:
+        raise Unsupported(original, f"the scope name of this {site.callee} call is not a string")
+    key = "/".join([*path, own] if own is not None else path)
+    reuse = site.reuse or next((e[1] for e in reversed(reg.scopes) if e[1]), None) or reg.root_reuse
+    if model.scope is not None and model.scope.reuse is not None and model.reuse_param is None:
+        reuse = "AUTO_REUSE"
+    unique = model.unique and site.name is None
+    existing = reg.instances.get((site.callee, key))
+    if existing is not None and not unique and reuse is not None:
+        return new_call(s, updated, existing, site.keep)
+    if existing is not None and not unique and not only_tf_variables(s, site.callee):
+        raise Unsupported(original, f"{site.callee} makes the variables of scope '{key}' a second time without "
+                                    "reuse (TF1 raises: they exist)")
+    if existing is None and reuse == "True":
+        raise Unsupported(original, f"{site.callee} reuses variables of scope '{key}' that were never made")
+    instance = _instance_name(s, site.callee, own or (path[-1] if path else None))
+    name_scope = path if own is not None else path[:-1]
+    name_arg = f"name={own_code}" if own is not None else (f"name={reg.scopes[-1][3]}" if path else "")
+    if name_arg == f"name={default_name(s, build)}":
+        name_arg = ""  # the class's own default
+    if (own or (path[-1] if path else "x")).isidentifier() is False:
+        raise Unsupported(original, f"scope name '{own or path[-1]}' is not a Python name (a tf.Module's name must be)")
+    made = f"{instance} = {build.class_name}({name_arg})"
+    if name_scope:
+        made = f"with {s.tf}.name_scope({'/'.join(name_scope)!r}):\n{s.indent}{made}"
+    s.pending.append(Out(s.stmt(made + "\n")))
+    reg.instances[(site.callee, key)] = instance
+    if not build.static:
+        reg.unbuilt.append(instance)
+    s.note(original, hint(s, build, key))
+    return new_call(s, updated, instance, site.keep)
+
+
+def only_tf_variables(s: Rewrite, name: str) -> bool:
+    """Does ``name`` (with what it calls) make its variables with tf.Variable only? (Those never shared.)"""
+    model = s.p.models[name]
+    makers = queries.calls_of(model.node, s.call_name, {"get_variable"}, first=True) or any(
+        (s.call_name(c) or "").startswith("layers.") for c in queries.find(model.node, cst.Call))
+    return not makers and all(only_tf_variables(s, c) for c in model.calls)
+
+
+def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
+    reg = registry(s)
+    if (scope is None or scope == func) and func not in reg.claimed:
+        reg.claimed.add(func)  # the function's name is free: its def becomes a class
+        return func
+    base = f"{func}_{scope}" if scope and scope != func else func
+    return s.fresh(base)
+
+
+def hint(s: Rewrite, build, key: str) -> str:
+    names = [n for n in variable_names(s, build.model.name)]
+    where = f"{key}/" if key else ""
+    shown = ", ".join(f"{where}{n}" for n in names[:4]) + (", ..." if len(names) > 4 else "")
+    return (f"{build.model.name} is now the tf.Module {build.class_name}; its variables keep their TF1 names "
+            f"({shown}): a TF1 checkpoint maps onto them by name (tf.train.load_checkpoint(path).get_tensor(name))")
+
+
+def variable_names(s: Rewrite, name: str) -> List[str]:
+    """The TF1 names (below the instance's scope) of the variables ``name`` makes, where they are strings."""
+    from .modules import LAYER, MODULE, VARIABLE
+
+    build = build_of(s, name)
+    found: List[str] = []
+    for item in build.items:
+        if item.kind == VARIABLE:
+            call = item.node.body[0].value
+            arg = _tf.argument(call, 0 if s.call_name(call) == "get_variable" else None, "name")
+            value = scopes.literal(arg.value) if arg is not None else None
+            found.append(f"{item.prefix}{value}" if value else f"{item.prefix}{item.attr}")
+        elif item.kind == MODULE and not item.shared:
+            found += [f"{item.prefix}{item.scope}/{n}" if item.scope else f"{item.prefix}{n}"
+                      for n in variable_names(s, item.callee)]
+        elif item.kind == LAYER and not item.shared:
+            found.append(f"{item.prefix}{item.attr}/...")
+    return found
+
+
+def owns(s: Rewrite, stmt: cst.With) -> bool:
+    """A module-level ``with tf.variable_scope(...)`` around calls of model functions."""
+    return bool(s.p.models) and scopes.is_scope_with(s.p, stmt) and queries.holds(
+        stmt.body, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in s.p.models)
+
+
+def scope_statement(s: Rewrite, stmt: cst.With, in_loop: bool, block) -> Inline:
+    """``with tf.variable_scope("siamese"[, reuse=True]):`` around model calls: its name goes
+    to the instances made inside, and its body takes its place."""
+    item = stmt.items[0]
+    call = item.item
+    problem = scopes.scope_problem(call)
+    scope = scopes.read_scope(s.call_name, call)
+    name = scopes.literal(scope.name)
+    if problem or name is None or scope.default is not None:
+        raise Unsupported(call, problem or "a module-level variable scope not named by a string")
+    if in_loop:
+        raise Unsupported(call, "a variable scope around model calls inside a loop")
+    if queries.calls_of(stmt.body, s.call_name, scopes.MAKERS, first=True):
+        raise Unsupported(call, "variables made both directly and through model functions in one scope")
+    reuse = reuse_value(s, scope.reuse) if scope.reuse is not None else None
+    bound = item.asname.name.value if item.asname is not None and isinstance(item.asname.name, cst.Name) else None
+    if item.asname is not None and bound is None:
+        raise Unsupported(item, "a variable scope bound to something other than a name")
+    reg = registry(s)
+    reg.scopes.append([name, reuse, bound, s.code(scope.name)])
+    try:
+        body = block(s, stmt.body.body, in_loop)
+    finally:
+        reg.scopes.pop()
+    return Inline(stmt, body)
+
+
+def reuse_now(s: Rewrite, node: cst.Call) -> None:
+    """``scope.reuse_variables()`` at module level: the calls after it in the scope share."""
+    reg = registry(s)
+    receiver = node.func.value
+    if isinstance(receiver, cst.Name):
+        for entry in reversed(reg.scopes):
+            if entry[2] == receiver.value:
+                entry[1] = "True"
+                return
+        raise Unsupported(node, f"{receiver.value}.reuse_variables() on a scope the rewrite does not know")
+    if reg.scopes:
+        reg.scopes[-1][1] = "True"
+    else:
+        reg.root_reuse = "True"
+
+
+def calls_model(s: Rewrite, value) -> bool:
+    return queries.holds(value, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in s.p.models)
+
+
+def built(s: Rewrite, outs: List[Out]) -> List[Out]:
+    """After the function of a statement that made a module whose variables come at its first
+    call: trace it now, so that they are made here, in the order TF1 made them."""
+    reg = registry(s)
+    if not reg.unbuilt:
+        return outs
+    made, reg.unbuilt = reg.unbuilt, []
+    func = next((o.node for o in outs if o.generated and isinstance(o.node, cst.FunctionDef)), None)
+    if func is None:
+        return outs
+    name = func.name.value
+    trace = s.stmt(f"{name}.get_concrete_function()\n" if func.decorators else f"{name}()\n")
+    note = cst.EmptyLine(comment=cst.Comment(f"# a first trace makes the variables of {', '.join(made)} here, "
+                                             "as TF1 did"))
+    return [*outs, Out(trace.with_changes(leading_lines=[note]))]

@@ -1,0 +1,363 @@
+"""Model functions become ``tf.Module`` classes that make their variables once.
+
+``def dense(x, size, name): with tf.variable_scope(name): w = tf.get_variable(...)``
+becomes ``class Dense(tf.Module)``: the scope's name is the module's name, each
+``tf.get_variable`` a ``tf.Variable`` attribute (its TF1 name kept, an inner scope's
+name before it: ``name="layer1/W"``), each ``tf.layers`` call a Keras layer attribute,
+each call of another model function a sub-module; ``__call__`` computes what the
+function computed. Variables whose shapes come from the inputs are made at the first
+call (``if not self.is_built:``), the others in ``__init__``; either way in the order
+TF1 made them. Who shares an instance is decided where the function is called
+(``instances.py``); the ``reuse`` parameter goes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.names import function_locals
+from tfmigrate.traverse import Visitor, walk
+
+from .. import _tf, _vocab
+from . import layers, queries, scopes, tensors
+from .scopes import Model
+from .state import Rewrite, Unsupported
+
+VARIABLE, LAYER, MODULE = "variable", "layer", "module"
+# tf.Module's own attributes: a variable or layer cannot take these names.
+_RESERVED = {"name", "name_scope", "variables", "trainable_variables", "non_trainable_variables", "submodules",
+             "is_built", "with_name_scope"}
+
+
+@dataclass
+class Item:
+    """Something a model function makes: a variable, a Keras layer or a sub-module."""
+
+    kind: str
+    attr: str
+    node: cst.CSTNode  # the statement of a variable, the call of a layer or module
+    prefix: str  # inner scope names ("layer1/")
+    code: str = ""  # what makes it (the right side of `self.attr = ...`)
+    lazy: bool = False  # made at the first call (it needs a value of the call)
+    callee: Optional[str] = None  # a sub-module's model function
+    keep: List[int] = field(default_factory=list)  # the call's arguments its replacement takes
+    shared: bool = False  # a call of a sub-module made by an earlier call
+    scope: Optional[str] = None  # a sub-module's scope name
+    key: Optional[Tuple[str, Optional[str]]] = None
+
+
+@dataclass
+class Build:
+    """How one model function becomes a class."""
+
+    model: Model
+    class_name: str
+    statements: List[Tuple[cst.BaseStatement, str]] = field(default_factory=list)
+    items: List[Item] = field(default_factory=list)
+    static: bool = True  # every variable is made in __init__
+    locals: Set[str] = field(default_factory=set)
+
+
+class Registry:
+    """What the module rewrite knows while the interpreter runs: the classes, the instances."""
+
+    def __init__(self) -> None:
+        self.builds: Dict[str, Build] = {}
+        self.building: Set[str] = set()
+        self.instances: Dict[Tuple[str, str], str] = {}  # (function, scope path) -> instance name
+        self.scopes: List[list] = []  # module-level variable scopes open now: [name, reuse, bound name]
+        self.root_reuse: Optional[str] = None  # tf.get_variable_scope().reuse_variables() at the top
+        self.claimed: Set[str] = set()  # function names given to their instance
+        self.unbuilt: List[str] = []  # instances made in this statement that make their variables when called
+
+
+def registry(s: Rewrite) -> Registry:
+    if s.model_state is None:
+        s.model_state = Registry()
+    return s.model_state
+
+
+def camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Model"
+
+
+def build_of(s: Rewrite, name: str) -> Build:
+    """The class plan of model function ``name`` (computed once; raises Unsupported)."""
+    reg = registry(s)
+    if name in reg.builds:
+        return reg.builds[name]
+    model = s.p.models[name]
+    if model.problem is not None:
+        raise Unsupported(*model.problem)
+    if name in reg.building:
+        raise Unsupported(model.node, f"model functions {name} and others call each other")
+    reg.building.add(name)
+    try:
+        build = _plan(s, model)
+    finally:
+        reg.building.discard(name)
+    reg.builds[name] = build
+    return build
+
+
+def _plan(s: Rewrite, model: Model) -> Build:
+    func = model.node
+    build = Build(model, s.fresh(camel(model.name)))
+    build.locals = function_locals(func) - {model.name_param, model.reuse_param}
+    drop = {id(stmt) for stmt in scopes.reuse_statements(s.p, func)}
+    _flatten(s, model, func.body.body, "", drop, build.statements)
+    taken: Set[str] = set(_RESERVED)
+    with s.b.masked(function_locals(func)):
+        for stmt, prefix in build.statements:
+            _items(s, build, stmt, prefix, taken)
+    for item in build.items:
+        if item.kind == MODULE and not item.shared:
+            item.lazy = not build_of(s, item.callee).static
+        elif item.kind == LAYER:
+            item.lazy = True
+    build.static = not any(i.lazy for i in build.items)
+    if not build.static:
+        for item in build.items:
+            if item.kind == VARIABLE:
+                item.lazy = True
+        _check_order(model, build)
+    _check_names(model, build)
+    return build
+
+
+def _check_names(model: Model, build: Build) -> None:
+    """A name holding a variable is bound again only by another variable (``w`` in each
+    layer's scope); a variable is made from no other variable; a variable made at the first
+    call reads only the names bound before the first such variable."""
+    variables = {id(i.node): i for i in build.items if i.kind == VARIABLE}
+    params = set(model.params)
+    holding: Set[str] = set()
+    bound_before: Set[str] = set(params)
+    first_lazy = None
+    for stmt, _ in build.statements:
+        item = variables.get(id(stmt))
+        if item is not None:
+            local = stmt.body[0].targets[0].target.value
+            read = queries.names_in(stmt.body[0].value)
+            if read & holding:
+                raise Unsupported(stmt, f"a variable of {model.name} is made from another of its variables")
+            if item.lazy and first_lazy is None:
+                first_lazy = stmt
+            if read & build.locals - bound_before and first_lazy is not None:
+                raise Unsupported(stmt, f"a variable of {model.name} is made from a value computed after "
+                                        "its first variable")
+            holding.add(local)
+            continue
+        rebound = queries.bound_names(stmt)
+        if rebound & holding:
+            raise Unsupported(stmt, f"{sorted(rebound & holding)[0]} holds a variable of {model.name} and is bound again")
+        if first_lazy is None:
+            bound_before |= rebound
+
+
+def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -> None:
+    """The function's statements without their variable scopes (an inner scope's name is a prefix)."""
+    pending_lines: list = []
+    for stmt in body:
+        if id(stmt) in drop:
+            continue
+        if scopes.is_scope_with(s.p, stmt):
+            call = stmt.items[0].item
+            if stmt.items[0].asname is not None and stmt is not model.scope_stmt:
+                raise Unsupported(call, "an inner variable scope bound with `as`")
+            bound = stmt.items[0].asname
+            if bound is not None:
+                uses = queries.find(stmt.body, cst.Name, lambda n: n.value == getattr(bound.name, "value", None),
+                                    values=True)
+                if any(not any(queries.holds(d, cst.Name, lambda n, u=u: n is u) for d in _dropped(s, stmt))
+                       for u in uses):
+                    raise Unsupported(call, f"the variable scope of {model.name} is used for more than reuse")
+            inner = prefix
+            if stmt is not model.scope_stmt:
+                scope = scopes.read_scope(s.call_name, call)
+                name = scopes.literal(scope.name)
+                if scopes.scope_problem(call) or name is None or scope.reuse is not None or scope.default is not None:
+                    raise Unsupported(call, f"a variable scope inside {model.name} that is not named by a string "
+                                            "or that shares")
+                inner = f"{prefix}{name}/"
+            before = len(out)
+            _flatten(s, model, stmt.body.body, inner, drop, out)
+            lines = [*pending_lines, *stmt.leading_lines]
+            if stmt.body.header.comment is not None:
+                lines.append(cst.EmptyLine(comment=stmt.body.header.comment))
+            if len(out) > before:
+                first, where = out[before]
+                out[before] = (first.with_changes(leading_lines=[*lines, *first.leading_lines]), where)
+                pending_lines = []
+            else:
+                pending_lines = lines
+            continue
+        if pending_lines:
+            stmt = stmt.with_changes(leading_lines=[*pending_lines, *stmt.leading_lines])
+            pending_lines = []
+        if not isinstance(stmt, cst.SimpleStatementLine) and _makes(s, model, stmt):
+            raise Unsupported(stmt, f"{model.name} makes variables inside a loop, a condition or a block")
+        out.append((stmt, prefix))
+
+
+def _dropped(s: Rewrite, stmt) -> list:
+    return scopes.reuse_statements(s.p, stmt)
+
+
+def _makes(s: Rewrite, model: Model, node) -> bool:
+    makers = scopes.MAKERS | set(_vocab.LAYERS)
+    return bool(queries.calls_of(node, s.call_name, makers, first=True)) or queries.holds(
+        node, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in s.p.models)
+
+
+def _attr(taken: Set[str], base: str) -> str:
+    base = base if base.isidentifier() else "".join(c if c.isalnum() else "_" for c in base).strip("_") or "part"
+    if base[0].isdigit():
+        base = f"part_{base}"
+    name, n = base, 1
+    while name in taken:
+        name = f"{base}_{n}"
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None:
+    model = build.model
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        assign = stmt.body[0]
+        name = s.call_name(assign.value)
+        if name in scopes.MAKERS:
+            if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+                raise Unsupported(assign, f"a variable of {model.name} stored in something other than a name")
+            local = assign.targets[0].target.value
+            code = _variable_code(s, assign.value, name, prefix)
+            item = Item(VARIABLE, _attr(taken, local), stmt, prefix, code)
+            item.lazy = bool(queries.names_in(assign.value) & build.locals)
+            build.items.append(item)
+            return
+    for call in calls_in_order(stmt):
+        name = s.call_name(call)
+        if name in scopes.MAKERS:
+            raise Unsupported(call, f"tf.{name} inside an expression of {model.name}")
+        if name == "get_variable_scope":
+            raise Unsupported(call, f"tf.get_variable_scope() in {model.name}")
+        if name is not None and name.startswith("layers."):
+            build.items.append(_layer(s, build, call, name, prefix, taken))
+        elif isinstance(call.func, cst.Name) and call.func.value in s.p.models:
+            build.items.append(_module(s, build, call, prefix, taken))
+
+
+class _Calls(Visitor):
+    """Calls in the order Python makes them (arguments before the call)."""
+
+    def __init__(self) -> None:
+        self.found: List[cst.Call] = []
+
+    def leave_Call(self, node: cst.Call) -> None:
+        self.found.append(node)
+
+
+def calls_in_order(node) -> List[cst.Call]:
+    finder = _Calls()
+    walk(node, finder)
+    return finder.found
+
+
+def _variable_code(s: Rewrite, call: cst.Call, name: str, prefix: str) -> str:
+    """``tf.Variable(...)`` of a ``get_variable`` or ``Variable`` call, named as TF1 named it."""
+    if name == "get_variable":
+        arg = _tf.argument(call, 0, "name")
+        if prefix:
+            given = scopes.literal(arg.value) if arg is not None else None
+            if given is None:
+                raise Unsupported(call, "tf.get_variable under an inner scope, not named by a string")
+            call = _with_arg(s, call, arg, 0, "name", s.expr(repr(prefix + given)))
+        return s.code(tensors.get_variable(s, call))
+    arg = _tf.argument(call, None, "name")
+    if prefix:
+        given = scopes.literal(arg.value) if arg is not None else "Variable"
+        if given is None:
+            raise Unsupported(call, "tf.Variable under an inner scope, not named by a string")
+        call = _with_arg(s, call, arg, None, "name", s.expr(repr(prefix + given)))
+    return s.code(tensors.graph_expr(s, call)[0])
+
+
+def _with_arg(s: Rewrite, call: cst.Call, arg, position, key: str, value) -> cst.Call:
+    if arg is not None:
+        return call.with_changes(args=[a.with_changes(value=value) if a is arg else a for a in call.args])
+    args = list(call.args)
+    if args:
+        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+    args.append(cst.Arg(value, keyword=cst.Name(key), equal=cst.AssignEqual(
+        cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+    return call.with_changes(args=args)
+
+
+def _layer(s: Rewrite, build: Build, call: cst.Call, name: str, prefix: str, taken: Set[str]) -> Item:
+    keras, built, inputs, at_call = layers.parts(s, call, name)
+    for arg in call.args:
+        if arg is inputs or arg in at_call:
+            continue
+        if queries.names_in(arg.value) & build.locals:
+            raise Unsupported(arg, f"tf.{name} configured with a value of the call ({s.code(arg.value)})")
+    label = _tf.argument(call, None, "name")
+    base = scopes.literal(label.value) if label is not None else None
+    attr = _attr(taken, base or keras.lower())
+    keep = [n for n, arg in enumerate(call.args) if arg is inputs or arg in at_call]
+    return Item(LAYER, attr, call, prefix, f"{s.tf}.keras.layers.{keras}({', '.join(built)})", keep=keep)
+
+
+def _module(s: Rewrite, build: Build, call: cst.Call, prefix: str, taken: Set[str]) -> Item:
+    from .instances import Site
+
+    callee = call.func.value
+    model = s.p.models[callee]
+    site = Site.read(s, call)
+    if site.name is not None and queries.names_in(site.name) & build.locals:
+        raise Unsupported(site.name, f"the scope of a {callee} call inside {build.model.name} is computed at the call")
+    key = (prefix, s.code(site.name) if site.name is not None else None)
+    unique = model.unique and site.name is None
+    for item in build.items:
+        if item.kind == MODULE and item.callee == callee and item.key == key and not unique:
+            fixed_reuse = model.scope is not None and model.scope.reuse is not None and model.reuse_param is None
+            if site.reuse is None and not fixed_reuse:
+                raise Unsupported(call, f"{build.model.name} calls {callee} twice in one scope without reuse")
+            return Item(MODULE, item.attr, call, prefix, callee=callee, keep=site.keep, shared=True, key=key)
+    if site.reuse == "True":
+        raise Unsupported(call, f"{build.model.name} reuses variables of {callee} that were never made")
+    scope = scopes.literal(site.name) if site.name is not None else None
+    attr = _attr(taken, scope or callee)
+    name_arg = f"name={s.code(site.name)}" if site.name is not None else ""
+    return Item(MODULE, attr, call, prefix, f"{build_of(s, callee).class_name}({name_arg})", callee=callee,
+                keep=site.keep, scope=scope or (scopes.literal(model.scope.name) if model.scope and model.scope.name
+                                                 else None), key=key)
+
+
+def default_name(s: Rewrite, build: Build) -> str:
+    """The name the class gives its module when none is passed (as code)."""
+    model = build.model
+    scope = model.scope
+    if scope is None:
+        return "None"
+    if model.name_param is None:
+        return s.code(scope.name) if scope.name is not None else scope.default
+    default = model.defaults.get(model.name_param)
+    if default is not None and not (isinstance(default, cst.Name) and default.value == "None"):
+        return s.code(default)
+    return scope.default or "None"
+
+
+def _check_order(model: Model, build: Build) -> None:
+    """A lazy module makes its variables in one block, at the first: TF1's order must allow it."""
+    items = [i for i in build.items if not i.shared]
+    made_early = [i for i in items if i.kind == MODULE and not i.lazy]
+    order = [i for i in items if i not in made_early]
+    first_late = next((n for n, i in enumerate(items) if i not in made_early), None)
+    if first_late is not None and any(items.index(i) > first_late for i in made_early):
+        raise Unsupported(model.node, f"{model.name} makes variables in an order its module cannot keep")
+    own = [n for n, i in enumerate(order) if i.kind == VARIABLE]
+    if own and any(i.kind != VARIABLE for i in order[own[0]:own[-1]]):
+        raise Unsupported(model.node, f"{model.name} makes variables in an order its module cannot keep")

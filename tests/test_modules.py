@@ -1,0 +1,276 @@
+"""Model functions under variable scopes become tf.Module classes: exact rewrites, and
+the cases that stay on tensorflow.compat.v1 with the reason."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tfmigrate.engine import Options, process_text
+
+FIX = Options(fix=True, unsafe_fixes=True)
+
+
+def fix(source: str) -> str:
+    return process_text(textwrap.dedent(source), "case.py", FIX).new_text
+
+
+def statuses(source: str):
+    text = textwrap.dedent(source)
+    return process_text(text, "case.py", Options()).status.value, process_text(text, "case.py", FIX).status.value
+
+
+def reason(source: str) -> str:
+    outcome = process_text(textwrap.dedent(source), "case.py", FIX)
+    return [f.message for f in outcome.remaining if f.code == "TFM090"][0]
+
+
+DISCRIMINATOR = """\
+    import tensorflow as tf
+    real = tf.placeholder(tf.float32, [None, 2])
+    fake = tf.placeholder(tf.float32, [None, 2])
+
+
+    def discriminator(x, reuse=False):
+        with tf.variable_scope("discriminator", reuse=reuse):
+            with tf.variable_scope("hidden"):
+                w = tf.get_variable("w", [2, 4], initializer=tf.constant_initializer(0.2))
+                h = tf.nn.relu(tf.matmul(x, w))
+            with tf.variable_scope("out"):
+                w = tf.get_variable("w", [4, 1])
+                return tf.matmul(h, w)
+
+
+    d_real = discriminator(real)
+    d_fake = discriminator(fake, reuse=True)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(d_real - d_fake, feed_dict={real: [[1.0, 2.0]], fake: [[0.0, 1.0]]}))
+"""
+
+
+def test_a_function_called_twice_with_reuse_is_one_instance_of_a_module_named_as_tf1_named_it():
+    assert statuses(DISCRIMINATOR) == ("idiomatic", "idiomatic")
+    assert fix(DISCRIMINATOR) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Discriminator(tf.Module):
+            def __init__(self, name="discriminator"):
+                super().__init__(name=name)
+                with self.name_scope:
+                    self.w = tf.Variable(tf.constant_initializer(0.2)(shape=[2, 4]), name='hidden/w')
+                    self.w_1 = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[4, 1]), name='out/w')
+
+            def __call__(self, x):
+                h = tf.nn.relu(tf.matmul(x, self.w))
+                return tf.matmul(h, self.w_1)
+
+
+        discriminator = Discriminator()
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def d_real(real):
+            return discriminator(real)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def d_fake(fake):
+            return discriminator(fake)
+
+        print((d_real([[1.0, 2.0]]) - d_fake([[0.0, 1.0]])).numpy())
+    """)
+
+
+def test_calls_under_a_module_level_scope_share_after_reuse_variables():
+    source = """\
+        import tensorflow as tf
+        left = tf.placeholder(tf.float32, [None, 2])
+        right = tf.placeholder(tf.float32, [None, 2])
+
+
+        def tower(x):
+            W = tf.get_variable("W", [2, 1], initializer=tf.ones_initializer())
+            return tf.matmul(x, W)
+
+
+        with tf.variable_scope("siamese") as scope:
+            out_left = tower(left)
+            scope.reuse_variables()
+            out_right = tower(right)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out_left - out_right, feed_dict={left: [[1.0, 2.0]], right: [[0.0, 1.0]]}))
+    """
+    assert statuses(source) == ("idiomatic", "idiomatic")
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Tower(tf.Module):
+            def __init__(self, name=None):
+                super().__init__(name=name)
+                with self.name_scope:
+                    self.W = tf.Variable(tf.ones_initializer()(shape=[2, 1]), name="W")
+
+            def __call__(self, x):
+                return tf.matmul(x, self.W)
+
+
+        tower_siamese = Tower(name="siamese")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def out_left(left):
+            return tower_siamese(left)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def out_right(right):
+            return tower_siamese(right)
+
+        print((out_left([[1.0, 2.0]]) - out_right([[0.0, 1.0]])).numpy())
+    """)
+
+
+def test_auto_reuse_shares_by_scope_name_and_input_shaped_variables_are_made_at_a_first_trace():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+
+
+        def dense(x, size, scope):
+            with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
+                w = tf.get_variable("w", [x.shape[1], size])
+                return tf.matmul(x, w)
+
+
+        a = dense(x, 3, "fc1")
+        b = dense(x, 3, "fc1")
+        c = dense(a, 1, "fc2")
+    """)
+    assert out.count("= Dense(") == 2
+    assert 'dense_fc1 = Dense(name="fc1")' in out and 'dense_fc2 = Dense(name="fc2")' in out
+    assert "    return dense_fc1(x, 3)\n" in out and "    return dense_fc2(a(x), 1)\n" in out
+    assert textwrap.indent(textwrap.dedent("""\
+        @tf.Module.with_name_scope
+        def __call__(self, x, size):
+            if not self.is_built:
+                self.w = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[x.shape[1], size]), name="w")
+                self.is_built = True
+            return tf.matmul(x, self.w)
+    """), "    ") in out
+    assert "# a first trace makes the variables of dense_fc1 here, as TF1 did\na.get_concrete_function()\n" in out
+
+
+NET = """\
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 2])
+def net(x{params}):
+    with tf.variable_scope("net"{reuse}):
+{body}
+        return tf.matmul(x, w)
+{calls}
+"""
+W = '        w = tf.get_variable("w", [2, 1])'
+
+
+@pytest.mark.parametrize("params, reuse, body, calls, why", [
+    ("", "", W, "a = net(x)\nb = net(x)",
+     "net makes the variables of scope 'net' a second time without reuse (TF1 raises: they exist)"),
+    (", reuse=False", ", reuse=reuse", W, "a = net(x, reuse=True)",
+     "net reuses variables of scope 'net' that were never made"),
+    ("", "", W + '\n        v = tf.get_variable("v", initializer=w * 2.0)', "a = net(x)",
+     "a variable of net is made from another of its variables"),
+    ("", "", W + "\n        w = w * 2.0", "a = net(x)", "w holds a variable of net and is bound again"),
+    ("", "", W, "a = net(x)\nbuild = net", "model function net is used as a value (passed or stored), not called"),
+    ("", "", '        for i in range(2):\n            w = tf.get_variable("w%d" % i, [2, 1])', "a = net(x)",
+     "net makes variables inside a loop, a condition or a block"),
+    ("", "", '        w1 = tf.get_variable("w1", [x.shape[1], 3])\n        h = tf.matmul(x, w1)\n'
+             '        w = tf.get_variable("w", [h.shape[1], 1])', "a = net(x)",
+     "a variable of net is made from a value computed after its first variable"),
+])
+def test_what_the_module_rewrite_cannot_keep_stays_on_compat_with_the_reason(params, reuse, body, calls, why):
+    source = NET.format(params=params, reuse=reuse, body=body, calls=calls)
+    assert statuses(source) == ("compat-only", "compat-only")
+    assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
+
+
+def test_helpers_called_under_a_model_scope_become_sub_modules_named_by_their_scope():
+    # DCGAN style: linear(x, size, scope) with `scope or "Linear"`, called by a discriminator
+    # that shares after scope.reuse_variables() and returns two tensors.
+    source = """\
+        import tensorflow as tf
+
+
+        def linear(input_, output_size, scope=None, stddev=0.02, bias_start=0.0):
+            shape = input_.get_shape().as_list()
+            with tf.variable_scope(scope or "Linear"):
+                matrix = tf.get_variable("Matrix", [shape[1], output_size], tf.float32,
+                                         tf.random_normal_initializer(stddev=stddev))
+                bias = tf.get_variable("bias", [output_size], initializer=tf.constant_initializer(bias_start))
+                return tf.matmul(input_, matrix) + bias
+
+
+        def discriminator(x, reuse=False):
+            with tf.variable_scope("discriminator") as scope:
+                if reuse:
+                    scope.reuse_variables()
+                h0 = tf.nn.relu(linear(x, 8, "d_h0_lin"))
+                h1 = linear(h0, 1, "d_h1_lin")
+                return tf.nn.sigmoid(h1), h1
+
+
+        real = tf.placeholder(tf.float32, [None, 2])
+        d_real, d_real_logits = discriminator(real)
+        d_fake, d_fake_logits = discriminator(real * 0.5, reuse=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(d_real_logits - d_fake_logits, feed_dict={real: [[1.0, 2.0]]}))
+    """
+    assert statuses(source) == ("idiomatic", "idiomatic")
+    out = fix(source)
+    assert textwrap.dedent('''\
+        class Linear(tf.Module):
+            def __init__(self, name="Linear"):
+                super().__init__(name=name)
+                self.is_built = False
+
+            @tf.Module.with_name_scope
+            def __call__(self, input_, output_size, stddev=0.02, bias_start=0.0):
+                shape = input_.get_shape().as_list()
+                if not self.is_built:
+                    self.matrix = tf.Variable(tf.keras.initializers.RandomNormal(stddev=stddev)(shape=[shape[1], output_size], dtype=tf.float32), name="Matrix")
+                    self.bias = tf.Variable(tf.constant_initializer(bias_start)(shape=[output_size]), name="bias")
+                    self.is_built = True
+                return tf.matmul(input_, self.matrix) + self.bias
+
+
+        class Discriminator(tf.Module):
+            def __init__(self, name="discriminator"):
+                super().__init__(name=name)
+                with self.name_scope:
+                    self.d_h0_lin = Linear(name="d_h0_lin")
+                    self.d_h1_lin = Linear(name="d_h1_lin")
+
+            @tf.Module.with_name_scope
+            def __call__(self, x):
+                h0 = tf.nn.relu(self.d_h0_lin(x, 8))
+                h1 = self.d_h1_lin(h0, 1)
+                return tf.nn.sigmoid(h1), h1
+
+
+        discriminator = Discriminator()
+    ''') in out
+    assert out.count("discriminator(") == 2 and "return discriminator(real * 0.5)\n" in out
+
+
+def test_a_file_that_only_defines_layer_functions_keeps_them_for_the_files_that_import_them():
+    source = """\
+        import tensorflow as tf
+
+
+        def linear(input_, output_size, scope=None):
+            with tf.variable_scope(scope or "Linear"):
+                matrix = tf.get_variable("Matrix", [input_.shape[1], output_size])
+                return tf.matmul(input_, matrix)
+    """
+    out = fix(source)
+    assert "def linear(input_, output_size, scope=None):" in out and "class " not in out
