@@ -49,6 +49,7 @@ class Rewrite:
         self.target = "layer"  # the name being defined, for naming hoisted layers
         self.kept_div: Optional[cst.Call] = None  # a tf.div in code kept as written
         self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
+        self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
