@@ -137,7 +137,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
     "contrib.layers.flatten", "train.checkpoint_exists",
     "data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
-    "data.Iterator.from_string_handle", "data.get_output_types",
+    "data.Iterator.from_string_handle", "data.get_output_types", "data.get_output_shapes",
 })
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",

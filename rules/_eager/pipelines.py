@@ -54,6 +54,9 @@ class Pipes:
     _in_functions: Optional[Set[int]] = None
     _headers: Optional[Set[int]] = None
     _catches: Optional[bool] = None
+    _sessions: Optional[bool] = None  # the program makes a session
+    _statement: Optional[list] = None  # the statement whose inline runs read _read (by its pending list)
+    _read: Set[str] = field(default_factory=set)
     nested: Set[str] = field(default_factory=set)  # elements that may be tuples or dicts of tensors
 
 
@@ -92,9 +95,14 @@ def claims(s: Rewrite, value, name: Optional[str]) -> bool:
 def assignment(s: Rewrite, node: cst.Assign, target, value: cst.Call, name: Optional[str]):
     """``ds = ...``, ``it = ...``, ``x, y = it.get_next()``, ``init = it.make_initializer(ds)``."""
     single = target.value if isinstance(target, cst.Name) else None
-    pipes(s)  # from here on, runs may start or read iterators
+    state = pipes(s)  # from here on, runs may start or read iterators
     if is_dataset(s, value):
         return dataset(s, node, single, value)
+    if state._sessions is None:
+        state._sessions = bool(queries.calls_of(s.module, s.call_name, _vocab.SESSIONS, first=True))
+    if not state._sessions:  # iterated eagerly on tensorflow.compat.v1: kept there
+        raise Unsupported(value, f"tf.{name} has no TensorFlow 2 equivalent" if name in _vocab.ITERATORS
+                          else "a tf.data iterator run in sessions (a TF1 input pipeline)")
     if name in ("data.make_one_shot_iterator", "data.make_initializable_iterator"):
         arg = _tf.argument(value, 0, "dataset")
         if arg is None or len(value.args) != 1:
@@ -178,6 +186,9 @@ def shape_of(s: Rewrite, node) -> Optional[str]:
             return shape_of(s, node.func.value)
         if method == "enumerate":
             return "tuple"
+        given = node.args[0].value if method == "map" and len(node.args) == 1 else None
+        if isinstance(given, cst.Lambda) and isinstance(given.body, (cst.BinaryOperation, cst.UnaryOperation)):
+            return "single"  # `lambda n: n * n`: one tensor
     return None
 
 
@@ -205,14 +216,16 @@ def structure(s: Rewrite, node, single: Optional[str], call: cst.Call, handle: O
         raise Unsupported(node, "an iterator stored in something other than a name")
     first = 1 if handle is not None else 0
     types = _tf.argument(call, first, "output_types")
+    source = _typed_like(s, types.value if types else None)
     s.b.rebind(single)
     s.b.bind(single, B.ITERATOR, Iterator(single, "handle" if handle else "structure", None,
-                                          _spec_of(s, types.value if types else None), handle))
+                                          f"{source}.element_spec" if source else None, handle,
+                                          structure=s.b.get(source, B.DATASET) if source else None))
     return None
 
 
-def _spec_of(s: Rewrite, types) -> Optional[str]:
-    """``ds.output_types`` (or ``tf.compat.v1.data.get_output_types(ds)``) -> ``ds.element_spec``."""
+def _typed_like(s: Rewrite, types) -> Optional[str]:
+    """``ds`` of ``ds.output_types`` (or ``tf.compat.v1.data.get_output_types(ds)``), a dataset of this program."""
     if isinstance(types, cst.Attribute) and types.attr.value == "output_types" and isinstance(types.value, cst.Name):
         source = types.value
     elif isinstance(types, cst.Call) and s.call_name(types) == "data.get_output_types" and len(types.args) == 1:
@@ -220,7 +233,7 @@ def _spec_of(s: Rewrite, types) -> Optional[str]:
     else:
         return None
     if isinstance(source, cst.Name) and s.b.is_(source.value, B.DATASET):
-        return f"{source.value}.element_spec"
+        return source.value
     return None
 
 
@@ -381,18 +394,28 @@ def read_inline(s: Rewrite, fetched, values: Dict, call) -> Dict:
     if state._headers is None:
         state._headers = _header_calls(s.module)
     if id(call) in state._headers:
-        raise Unsupported(call, "an iterator read in a `while` or `elif` condition")
+        raise Unsupported(call, "an iterator read in a `while` or `elif` condition, a comprehension, a lambda "
+                                "or a conditional expression (run a varying number of times)")
+    if state._statement is not s.pending:
+        state._statement, state._read = s.pending, set()
+    wanted = {s.b.specs[n].source for n in needs(s, fetched) - set(values) if s.b.specs[n].source}
+    if wanted & state._read:
+        raise Unsupported(call, "two runs in one statement read the same iterator")
+    state._read |= wanted
     out, values = read(s, fetched, values, call)
     from .plan import Out
 
-    s.pending.extend(Out(stmt) for stmt in out)
+    s.pending.extend(Out(cst.SimpleStatementLine([stmt])) for stmt in out)
     return values
 
 
 def _header_calls(module) -> Set[int]:
-    """Calls evaluated again and again (while conditions) or maybe not at all (elif conditions)."""
+    """Calls evaluated again and again (while conditions, comprehensions, lambdas) or maybe not at all
+    (elif conditions, conditional expressions, ``and`` / ``or``)."""
     tests = [n.test for n in queries.find(module, cst.While)]
     tests += [n.orelse.test for n in queries.find(module, cst.If) if isinstance(n.orelse, cst.If)]
+    tests += queries.find(module, (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Lambda,
+                                   cst.IfExp, cst.BooleanOperation))
     return {id(c) for test in tests for c in queries.find(test, cst.Call)}
 
 
