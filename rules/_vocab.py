@@ -136,6 +136,8 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
     "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
     "contrib.layers.flatten", "train.checkpoint_exists",
+    "data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
+    "data.Iterator.from_string_handle", "data.get_output_types", "data.get_output_shapes",
 })
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
@@ -176,6 +178,14 @@ QUEUE_NAMES = {
 ITERATOR_METHODS = ("make_one_shot_iterator", "make_initializable_iterator", "get_next")
 ITERATORS = {"data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
              "data.Iterator.from_string_handle"}
+# Datasets: made by these (and every `data.Dataset.*` constructor), and by these methods of a dataset.
+DATASET_MAKERS = ("data.TFRecordDataset", "data.TextLineDataset", "data.FixedLengthRecordDataset")
+DATASET_CHAINED = frozenset({
+    "apply", "batch", "bucket_by_sequence_length", "cache", "concatenate", "enumerate", "filter", "flat_map",
+    "group_by_window", "ignore_errors", "interleave", "map", "padded_batch", "prefetch", "ragged_batch",
+    "rebatch", "repeat", "shard", "shuffle", "skip", "take", "take_while", "unbatch", "unique", "window",
+    "with_options", "zip", "map_with_legacy_function", "filter_with_legacy_function", "cardinality_assert",
+})
 
 
 def is_tf1_optimizer(name) -> bool:

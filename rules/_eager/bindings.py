@@ -27,6 +27,14 @@ EAGER = "eager value"  # a tensor that depends on no graph input: computed once
 SAVER = "saver"  # now a tf.train.Checkpoint
 WRITER = "summary writer"  # now a TF2 file writer
 GRAPH = "graph"
+# Input pipelines (pipelines.py): a tf.data dataset (payload: what its elements are, pipelines.shape_of),
+# an iterator over one (payload: Iterator), an iterator's initializer run by a session (payload: the
+# iterator's name and the dataset it starts), a string handle of an iterator (payload: the iterator's name).
+DATASET = "dataset"
+ITERATOR = "iterator"
+ITERATOR_INIT = "iterator initializer"
+HANDLE = "iterator handle"
+PIPELINE_KINDS = frozenset({ITERATOR, ITERATOR_INIT, HANDLE})
 
 GRAPH_KINDS = frozenset({PLACEHOLDER, TENSOR, TRAIN_OP, INIT, SESSION})
 VARIABLE_KINDS = frozenset({VARIABLE, CONTAINER})
@@ -38,6 +46,8 @@ class Placeholder:
     dtype: cst.BaseExpression
     shape: Optional[cst.BaseExpression]
     default: Optional[cst.BaseExpression] = None  # placeholder_with_default
+    source: Optional[str] = None  # an element of this iterator (``get_next()``): each run that needs it pulls one
+    spec: Optional[str] = None  # its TensorSpec as code, when it is not made of dtype and shape (an element's)
 
 
 @dataclass

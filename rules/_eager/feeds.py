@@ -78,6 +78,8 @@ def placeholder(s: Rewrite, name: str, call: cst.Call, kind: str) -> None:
 def spec(s: Rewrite, param: str) -> str:
     """``tf.TensorSpec(shape, dtype)`` of a placeholder."""
     p = s.b.specs[param]
+    if p.spec:
+        return p.spec  # an iterator's element: the dataset's element_spec
     shape = s.code(p.shape) if p.shape is not None else "None"
     return f"{s.tf}.TensorSpec({shape}, {s.code(p.dtype)})"
 

@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import checkpoints, feeds, queries, sessions, tensors
+from . import checkpoints, feeds, pipelines, queries, sessions, tensors
 from .state import Rewrite, Unsupported
 
 
@@ -65,6 +65,8 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
         return f"{call}.numpy()"
     if kind == B.TRAIN_OP:
         raise Unsupported(node, "a train op fetched where its value is used")
+    if kind == B.PLACEHOLDER and s.b.specs[name].source is not None and name in values:
+        return pipelines.value_of(s, name, values[name])  # an element read from an iterator
     if kind == B.PLACEHOLDER:
         return s.code(values[name]) if name in values else feeds.unfed(node, name)
     raise Unsupported(node, f"{name} is fetched but is not a tensor of this program")
@@ -90,6 +92,15 @@ def run_statement(s: Rewrite, call: cst.Call, targets, fetched=None, feed=None):
         if arg.keyword is not None and arg.keyword.value not in ("fetches", "feed_dict", "session"):
             raise Unsupported(call, f"run({arg.keyword.value}=...)")
     values = feeds.feed_values(s, feed)
+    if s.input_pipeline is not None:  # iterators: initializers start them, runs read them first
+        reads, values, done = pipelines.before_run(s, call, fetched, values, targets)
+        if done or reads:
+            rest = () if done else _run(s, call, fetched, values, targets)
+            return [*reads, *(rest or ())]
+    return _run(s, call, fetched, values, targets)
+
+
+def _run(s: Rewrite, call, fetched, values, targets):
     if targets is not None:
         for bound in queries.names_in(targets):
             s.b.rebind(bound)
@@ -254,6 +265,8 @@ class _Substitute(tensors.SkipNames):
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         if original.value in self.values:
             p = self.s.b.specs[original.value]
+            if p.source is not None:  # an element read from an iterator: a tensor already
+                return self.values[original.value]
             return self.s.expr(f"{self.s.tf}.constant({self.s.code(self.values[original.value])}, {self.s.code(p.dtype)})")
         return updated
 
@@ -293,7 +306,10 @@ class _FetchRewriter(tensors.SkipNames):
             if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched.value)):
                 raise Unsupported(original, "a train op run inside an expression")
             sessions.note_runs(s, fetched.value)
-            return s.expr(fetch(s, fetched.value, feeds.feed_values(s, feeds.feed_arg(original, 1))))
+            values = feeds.feed_values(s, feeds.feed_arg(original, 1))
+            if s.input_pipeline is not None:
+                values = pipelines.read_inline(s, fetched.value, values, original)
+            return s.expr(fetch(s, fetched.value, values))
         if method == "eval" and s.b.is_(receiver_name, B.TENSOR, B.VARIABLE, B.CONTAINER, B.EAGER):
             return s.expr(fetch(s, receiver, feeds.feed_values(s, feeds.feed_arg(original, 0))))
         if method == "run" and s.b.is_(receiver_name, B.TRAIN_OP):

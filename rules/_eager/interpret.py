@@ -15,7 +15,7 @@ import libcst as cst
 from tfmigrate.names import function_locals
 
 from .. import _vocab
-from . import fetches, instances, module_code, modules, queries, sessions, statements
+from . import fetches, instances, module_code, modules, pipelines, queries, sessions, statements
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -126,7 +126,9 @@ def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
 
 
 def try_statement(s: Rewrite, stmt: cst.Try, in_loop: bool) -> Compound:
+    guard = pipelines.enter_try(s, stmt) if s.input_pipeline is not None else None
     body = block(s, stmt.body.body, in_loop)
+    stmt = pipelines.leave_try(s, guard, stmt)
     handlers = [block(s, h.body.body, in_loop) for h in stmt.handlers]
     orelse = block(s, stmt.orelse.body.body, in_loop) if stmt.orelse else None
     final = block(s, stmt.finalbody.body.body, in_loop) if stmt.finalbody else None

@@ -53,6 +53,7 @@ class Rewrite:
         self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
         self.previous_of: Dict[str, str] = {}  # function -> the function that name stood for before
         self._moved: List[Tuple[str, cst.CSTNode, cst.CSTNode]] = []  # multi-line expressions to place
+        self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:

@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _vocab
 from . import bindings as B
-from . import checkpoints, feeds, fetches, instances, queries, scopes, sessions, summaries, tensors, training
+from . import checkpoints, feeds, fetches, instances, pipelines, queries, scopes, sessions, summaries, tensors, training
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -121,8 +121,8 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
 
     if name is not None and _vocab.is_queue(name):
         raise Unsupported(value, f"tf.{name}: queues and queue runners (a TF1 input pipeline)")
-    if name in _vocab.ITERATORS or queries.is_method_call(value, _vocab.ITERATOR_METHODS):
-        raise Unsupported(value, "a tf.data iterator run in sessions (a TF1 input pipeline)")
+    if pipelines.claims(s, value, name):
+        return pipelines.assignment(s, node, target, value, name)
     if queries.is_method_call(value, _vocab.RUNS) and graph_refs and not s.has_fetch(value):
         raise Unsupported(value, f"`{s.code(value.func)}` runs the graph through something that is not a "
                                  "session of this program (a session passed between functions?)")
