@@ -135,7 +135,9 @@ def test_corpus_contrib_symbols_have_a_verdict():
     for name in ("learn.ModeKeys", "cluster_resolver.TPUClusterResolver", "tpu.TPUEstimator", "slim.conv2d",
                  "layers.flatten", "rnn.BasicLSTMCell", "slim.arg_scope", "training.HParams",
                  "framework.get_or_create_global_step", "seq2seq.dynamic_decode", "data.map_and_batch",
-                 "summary.scalar", "lookup.HashTable", "distributions.Categorical", "eager.defun"):
+                 "summary.scalar", "lookup.HashTable", "distributions.Categorical", "eager.defun",
+                 "tensorboard.plugins.projector", "linear_optimizer.SDCAOptimizer",
+                 "recurrent.python.ops.functional_rnn"):
         key, entry = _verdicts._longest("contrib." + name, _verdicts.contrib_table())
         assert key is not None and key != "contrib", name
 
