@@ -37,6 +37,9 @@ _PARAMS = {
                              "sequence_length", "scope"),
 }
 _FLOAT32 = ("None", "tf.float32", "'float32'", '"float32"')
+FORGET_BIAS_NOTE = ("the Keras LSTM cell starts its forget gate's bias at TF1's forget_bias, which TF1 added at "
+                    "each step instead: same outputs and training, but that bias variable holds forget_bias more "
+                    "(a checkpoint, a print or a weight penalty of it differs)")
 
 
 # --- cells and their zero states: remembered, built where an RNN runs them ----------------
@@ -133,6 +136,8 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
     cells = [rnn_cells.parse(s, given[key]) for key in ("cell", "cell_fw", "cell_bw") if key in given]
     for key in ("cell", "cell_fw", "cell_bw"):
         _use(s, given.get(key))
+    if any(rnn_cells.has_lstm(c) for c in cells):
+        s.note(value, FORGET_BIAS_NOTE)
     needs: set = set()
     lines, call = _layer(s, cells, size, "sequence_length" in given, kind)
     feed = _inputs(s, given, static, time_major, needs)

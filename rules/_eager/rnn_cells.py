@@ -18,7 +18,9 @@ Numbers. TF1's defaults are passed explicitly: tanh and sigmoid, ``reset_after=F
 (TF1's GRU resets the state before the candidate's matmul), ``unit_forget_bias=False``.
 TF1's LSTM adds ``forget_bias`` (1.0) to the forget gate at every step; the Keras cell
 starts that gate's bias at ``forget_bias`` instead, which computes the same sums in another
-order (and trains the same: the gradient of a bias does not depend on its value).
+order (and trains the same: the gradient of a bias does not depend on its value); the bias
+variable itself then holds ``forget_bias`` more than TF1's, which the rewrite notes (a
+checkpoint, a print or a weight penalty of that variable differs).
 """
 from __future__ import annotations
 
@@ -69,6 +71,10 @@ class Result:
         if self.repeated:
             return self.items[0]
         return self.items[index] if -len(self.items) <= index < len(self.items) else None
+
+
+def has_lstm(cell: Cell) -> bool:
+    return cell.kind == "lstm" or any(has_lstm(c) for c in cell.cells)
 
 
 def state_result(cell: Cell) -> Result:
