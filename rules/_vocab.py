@@ -128,6 +128,40 @@ DECAYS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 DECAY_KEYWORDS = {"learning_rate": "initial_learning_rate", "x": "global_step"}
 
 
+# TF1 RNN cells (``_eager/rnn_cells.py``): their kind and their parameters in positional order.
+RNN_CELLS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "BasicRNNCell": ("rnn", ("num_units", "activation", "reuse", "name", "dtype")),
+    "BasicLSTMCell": ("lstm", ("num_units", "forget_bias", "state_is_tuple", "activation", "reuse", "name",
+                               "dtype")),
+    "LSTMCell": ("lstm", ("num_units", "use_peepholes", "cell_clip", "initializer", "num_proj", "proj_clip",
+                          "num_unit_shards", "num_proj_shards", "forget_bias", "state_is_tuple", "activation",
+                          "reuse", "name", "dtype")),
+    "GRUCell": ("gru", ("num_units", "activation", "reuse", "kernel_initializer", "bias_initializer", "name",
+                        "dtype")),
+}
+RNN_CELL_MODULES = ("nn.rnn_cell.", "contrib.rnn.")
+# TF1 RNN functions and what they return: (outputs, state), (outputs list, state), ...
+RNN_FUNCTIONS = {
+    "nn.dynamic_rnn": "dynamic", "nn.static_rnn": "static", "contrib.rnn.static_rnn": "static",
+    "nn.bidirectional_dynamic_rnn": "bidirectional", "nn.static_bidirectional_rnn": "static_bidirectional",
+    "contrib.rnn.static_bidirectional_rnn": "static_bidirectional",
+}
+
+
+RNN_CELL_CLASSES = (*RNN_CELLS, "MultiRNNCell", "DropoutWrapper", "LSTMStateTuple")
+
+
+def rnn_cell_name(name) -> str:
+    """``BasicLSTMCell`` for ``nn.rnn_cell.BasicLSTMCell`` or ``contrib.rnn.BasicLSTMCell`` (a cell, a
+    wrapper or LSTMStateTuple), else ""."""
+    if name is None:
+        return ""
+    for module in RNN_CELL_MODULES:
+        if name.startswith(module) and name[len(module):] in RNN_CELL_CLASSES:
+            return name[len(module):]
+    return ""
+
+
 # TF1 names the rewrite replaces with TF2 code of its own.
 HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients", "summary.merge_all",
@@ -138,7 +172,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "contrib.layers.flatten", "train.checkpoint_exists",
     "data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
     "data.Iterator.from_string_handle", "data.get_output_types", "data.get_output_shapes",
-})
+} | set(RNN_FUNCTIONS) | {module + name for module in RNN_CELL_MODULES for name in RNN_CELL_CLASSES})
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",
     "random.normal", "random.uniform", "random.truncated_normal", "random.shuffle", "random.categorical",

@@ -35,8 +35,10 @@ ITERATOR = "iterator"
 ITERATOR_INIT = "iterator initializer"
 HANDLE = "iterator handle"
 PIPELINE_KINDS = frozenset({ITERATOR, ITERATOR_INIT, HANDLE})
+CELL = "rnn cell"  # a TF1 RNN cell, built as a Keras cell where an RNN runs it; payload: rnn_cells.Cell
+ZERO_STATE = "zero state"  # cell.zero_state(...): the state a Keras RNN starts from by itself
 
-GRAPH_KINDS = frozenset({PLACEHOLDER, TENSOR, TRAIN_OP, INIT, SESSION})
+GRAPH_KINDS = frozenset({PLACEHOLDER, TENSOR, TRAIN_OP, INIT, SESSION, CELL, ZERO_STATE})
 VARIABLE_KINDS = frozenset({VARIABLE, CONTAINER})
 
 
@@ -59,6 +61,8 @@ class Tensor:
     kind: str = "tensor"  # tensor: .numpy() gives its value; list / pairs / summary / op (no value)
     func: str = ""  # the function's name: the tensor's, or a new one when the name is reused
     update: Optional[Tuple[str, str, cst.BaseExpression]] = None  # (variable, method, value): one assign
+    source: Optional[cst.BaseExpression] = None  # the TF1 expression it computes
+    structure: object = None  # what an RNN returned here (rnn_cells.Result): tensors, lists, LSTM states
 
 
 @dataclass

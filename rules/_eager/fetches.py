@@ -62,6 +62,8 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
             return f"[(grad.numpy(), var.numpy()) for grad, var in {call}]"
         if tensor.kind == "op":
             return f"{call} and None"
+        if tensor.kind == "nest":  # an RNN's outputs and state: tensors in tuples
+            return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {call})"
         return f"{call}.numpy()"
     if kind == B.TRAIN_OP:
         raise Unsupported(node, "a train op fetched where its value is used")
@@ -331,6 +333,8 @@ class _FetchRewriter(tensors.SkipNames):
             raise Unsupported(original, f"placeholder {value} is used outside a feed (in Python code or a loop body)")
         if kind == B.INIT:
             raise Unsupported(original, f"initializer {value} is used for more than running it")
+        if kind in (B.CELL, B.ZERO_STATE):
+            raise Unsupported(original, f"{value} (an RNN cell or its zero state) is used outside an RNN function")
         if kind == B.TENSOR and self.printing:
             return updated  # `print(t)` showed a symbolic tensor in TF1; now it shows the function
         if kind in (B.TENSOR, B.TRAIN_OP):

@@ -13,7 +13,8 @@ import libcst as cst
 
 from .. import _vocab
 from . import bindings as B
-from . import checkpoints, feeds, fetches, instances, pipelines, queries, scopes, sessions, summaries, tensors, training
+from . import (checkpoints, feeds, fetches, instances, pipelines, queries, rnn, scopes, sessions, summaries,
+               tensors, training)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -27,7 +28,7 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
     if isinstance(node, cst.Import):
         return [Out(import_statement(node))]
     if isinstance(node, cst.ImportFrom):
-        return [Out(import_from(node))]
+        return None if rnn.contrib_import(node) else [Out(import_from(node))]
     if isinstance(node, cst.Expr):
         return _outs(expression(s, node))
     if isinstance(node, cst.Assign):
@@ -154,6 +155,14 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     if name in _vocab.OPTIMIZERS:
         module_level("optimizer")
         return training.optimizer(s, node, name, value, single)
+    if _vocab.rnn_cell_name(name) == "LSTMStateTuple":
+        return rnn.state_tuple(s, node, single, value, line, in_loop)
+    if _vocab.rnn_cell_name(name) or rnn.is_cell_list(s, value):
+        return rnn.cell(s, node, single, value, in_loop)
+    if rnn.is_zero_state(s, value):
+        return rnn.zero_state(s, node, single, value, in_loop)
+    if name in _vocab.RNN_FUNCTIONS:
+        return rnn.run(s, node, target, value, _vocab.RNN_FUNCTIONS[name], line, in_loop)
     for method, what, handler in _TRAINING:
         if training.is_minimize(s, value, method):
             module_level(what)
@@ -182,7 +191,7 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
     def variable(kind: str, rewrite) -> list:
         s.need_module_level(node, single, in_loop, "variable")
         b.rebind(single)
-        b.bind(single, kind)
+        b.bind(single, kind, value)
         return [node.with_changes(value=rewrite(s, value))]
 
     if name in _vocab.VARIABLES or (name is not None and name.endswith("Variable")):

@@ -14,7 +14,7 @@ from tfmigrate.traverse import Transformer
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, layers, queries, training
+from . import feeds, instances, layers, queries, rnn, training
 from .bindings import Tensor
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -63,7 +63,10 @@ class _GraphExpr(SkipNames):
             return python2_division(s, original, updated)
         if name == "contrib.layers.flatten" and len(updated.args) == 1 and updated.args[0].keyword is None:
             return layers.flatten(s, updated)
-        if name is not None and (name.startswith("contrib.") or name in _vocab.PLACEHOLDERS | _vocab.SESSIONS):
+        if _vocab.rnn_cell_name(name) == "LSTMStateTuple":
+            return rnn.state_tuple_call(s, updated)
+        if name is not None and (name.startswith("contrib.") or name in _vocab.PLACEHOLDERS | _vocab.SESSIONS
+                                 or name in _vocab.RNN_FUNCTIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
         if name is not None and _vocab.is_queue(name):
             raise Unsupported(original, f"tf.{name}: queues and queue runners (a TF1 input pipeline)")
@@ -82,7 +85,12 @@ class _GraphExpr(SkipNames):
             return self.s.expr(f"{tensor.func}({', '.join(tensor.params)})")
         if kind in (B.TRAIN_OP, B.SESSION, B.INIT):
             raise Unsupported(original, f"{value} (a train op, session or initializer) used inside a tensor")
+        if kind in (B.CELL, B.ZERO_STATE):
+            raise Unsupported(original, f"{value} (an RNN cell or its zero state) used outside an RNN function")
         return updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
+        return rnn.state_field(self.s, original, super().leave_Attribute(original, updated))
 
 
 def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
@@ -221,9 +229,9 @@ def updates_in(s: Rewrite, value) -> Optional[List[Tuple[str, str, cst.BaseExpre
     return found
 
 
-def define(s: Rewrite, name: str, params, kind: str, func_name: str, update=None) -> None:
+def define(s: Rewrite, name: str, params, kind: str, func_name: str, update=None, source=None) -> None:
     s.b.rebind(name)
-    s.b.bind(name, B.TENSOR, Tensor(name, params, kind, func_name, update))
+    s.b.bind(name, B.TENSOR, Tensor(name, params, kind, func_name, update, source))
 
 
 def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> Out:
@@ -237,7 +245,7 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     new, params = graph_expr(s, value)
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
     func_name = s.function_name(name)
-    define(s, name, params, kind, func_name, updates[0] if updates else None)
+    define(s, name, params, kind, func_name, updates[0] if updates else None, value)
     lines = [feeds.signature(s, params)] if params else []
     lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
     lines.append(f"{s.indent}return {s.code(new)}")
