@@ -16,7 +16,7 @@ import libcst as cst
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _eager, _scaffold, _tf, _vocab
+from . import _compat, _eager, _estimator, _scaffold, _tf, _vocab
 
 
 @dataclass
@@ -46,6 +46,13 @@ def plan(context: Context) -> Plan:
         return cached
     module = context.module
     compat_mode = _compat.is_compat_mode(module, context.imports)
+    if _estimator.uses_estimator(context):
+        try:  # an Estimator program becomes Keras models; where it cannot, what follows decides
+            eager, notes = _estimator.to_keras(module, context.imports, context.text, _scaffold.moved(context))
+            result = context.shared["graph-plan"] = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
+            return result
+        except _estimator.Unsupported as problem:
+            context.shared["estimator-problem"] = problem
     if not _compat.uses_graph(context):
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
@@ -336,9 +343,11 @@ class KeptOnCompat(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
-        if not _compat.uses_graph(self.context):
+        if not _compat.uses_graph(self.context) and not _estimator.uses_estimator(self.context):
             return
         result = plan(self.context)
+        if result.eager is None and result.reason is None:
+            return
         if result.eager is not None:
             for where, note in result.notes:
                 self.report(where, note, fixable=False, status=Status.IDIOMATIC)
