@@ -99,7 +99,12 @@ class _Module(cst.CSTTransformer):
     def leave_Module(self, original, updated):
         body: List[cst.BaseStatement] = []
         for old, new in zip(original.body, updated.body):
-            body.extend(self.before.get(id(old), []))
+            inserted = self.before.get(id(old), [])
+            if inserted:
+                blank = [cst.EmptyLine(), cst.EmptyLine()]
+                body.extend(stmt.with_changes(leading_lines=blank) for stmt in inserted)
+                comments = [line for line in new.leading_lines if line.comment is not None]
+                new = new.with_changes(leading_lines=blank + comments)
             if isinstance(old, cst.FunctionDef) and old.name.value in self.classes:
                 new = self.classes[old.name.value].with_changes(leading_lines=old.leading_lines)
             body.append(new)
