@@ -13,7 +13,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import dotted_name, fresh_name, function_locals
+from tfmigrate.names import Chains, dotted_name, fresh_name, function_locals
 from tfmigrate.traverse import Visitor, walk
 
 from . import _tf
@@ -135,7 +135,7 @@ class _Walker(Visitor):
         self.has_main = mains
         self.watched = set(context.imports.aliases) | set(aliases)
         self.hidden: List[Set[str]] = []
-        self.inner: Set[int] = set()
+        self.chains = Chains()
         self.calls: Dict[int, cst.Call] = {}  # id(func) -> the call it is the function of
         self.targets: Dict[int, str] = {}  # id(value) -> the one name it is assigned to
         self.options: Set[int] = set()  # arguments of TFRecordOptions / TFRecordWriter calls
@@ -193,12 +193,8 @@ class _Walker(Visitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.attrs.add(id(node.attr))
-        if id(node) in self.inner:
+        if not self.chains.outermost(node):
             return
-        inner = node.value
-        while isinstance(inner, cst.Attribute):
-            self.inner.add(id(inner))
-            inner = inner.value
         name, how = self.resolve(node)
         if how == "tf" and name == "gfile.FastGFile":
             prefix = dotted_name(node)[: -len(".gfile.FastGFile")]

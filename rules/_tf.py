@@ -71,16 +71,22 @@ def _known():
     return v2, modules, frozenset(table["renames"]), frozenset(table["compat_only"]), frozenset(table.get("removed", ()))
 
 
-def exists_in_tf2(name: str) -> bool:
-    """Whether ``tf.<name>`` resolves on today's TensorFlow 2 (attributes of objects included)."""
-    v2, modules, _, _, _ = _known()
+def exists_in(name: str, names, modules) -> bool:
+    """Whether ``name`` resolves in an API of ``names`` whose modules are ``modules``: its longest
+    known prefix is the name itself, or an object whose attributes are not listed (``float32.max``
+    is an attribute of a dtype; ``nn.mul`` a missing member of a module)."""
     parts = name.split(".")
     for k in range(len(parts), 0, -1):
         prefix = ".".join(parts[:k])
-        if prefix in v2:
-            # `tf.float32.max` is an attribute of a dtype; `tf.nn.mul` a missing module member.
+        if prefix in names:
             return k == len(parts) or prefix not in modules
     return False
+
+
+def exists_in_tf2(name: str) -> bool:
+    """Whether ``tf.<name>`` resolves on today's TensorFlow 2 (attributes of objects included)."""
+    v2, modules, _, _, _ = _known()
+    return exists_in(name, v2, modules)
 
 
 def is_tf1_name(name: str) -> bool:

@@ -114,13 +114,7 @@ def contrib_table() -> dict:
         return json.load(handle)
 
 
-def _exists(name: str, names, modules) -> bool:
-    parts = name.split(".")
-    for k in range(len(parts), 0, -1):
-        prefix = ".".join(parts[:k])
-        if prefix in names:
-            return k == len(parts) or prefix not in modules
-    return False
+_exists = _tf.exists_in
 
 
 def _longest(name: str, table: dict) -> Tuple[Optional[str], Optional[object]]:

@@ -9,12 +9,12 @@ of their own; these two report what even ``tf.compat.v1`` cannot run.
 """
 from __future__ import annotations
 
-from typing import Optional, Set
+from typing import Optional
 
 import libcst as cst
 
 from tfmigrate.ftypes import Status
-from tfmigrate.names import dotted_name
+from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
 from . import _tf, _verdicts, _vocab
@@ -34,7 +34,7 @@ class _Unresolved(Rule):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self._inner: Set[int] = set()
+        self.chains = Chains()
 
     def _judge(self, node: cst.CSTNode, qualified: Optional[str]) -> None:
         if not qualified or not (qualified.split(".", 1)[0] in ("tensorflow", "keras")):
@@ -56,33 +56,26 @@ class _Unresolved(Rule):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            self._skip(alias.name)
+            self.chains.skip(alias.name)
             self._judge(alias.name, dotted_name(alias.name))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is None or node.relative:
             return
-        self._skip(node.module)
+        self.chains.skip(node.module)
         module = dotted_name(node.module)
         if module is None or isinstance(node.names, cst.ImportStar):
             self._judge(node.module, module)
             return
         for alias in node.names:
-            self._skip(alias.name)
+            self.chains.skip(alias.name)
             name = dotted_name(alias.name)
             if name is not None:
                 self._judge(alias.name, f"{module}.{name}")
 
-    def _skip(self, node: cst.CSTNode) -> None:
-        while isinstance(node, cst.Attribute):
-            self._inner.add(id(node))
-            node = node.value
-
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if id(node) in self._inner:
-            return
-        self._skip(node.value)
-        self._judge(node, self.qualify(node))
+        if self.chains.outermost(node):
+            self._judge(node, self.qualify(node))
 
 
 class Keras2Symbol(_Unresolved):

@@ -6,12 +6,12 @@ ships with TensorFlow, checked against the live TF2 API.
 """
 from __future__ import annotations
 
-from typing import Optional, Set
+from typing import Optional
 
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import dotted_name
+from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
 from . import _scaffold, _tf, _verdicts, _vocab
@@ -26,16 +26,12 @@ class _TFNames(Rule):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self._inner: Set[int] = set()
+        self.chains = Chains()
 
     def tf_attribute(self, node: cst.Attribute) -> Optional[str]:
         """TF-relative name of the outermost attribute chain, None inside one."""
-        if id(node) in self._inner:
+        if not self.chains.outermost(node):
             return None
-        inner = node.value
-        while isinstance(inner, cst.Attribute):
-            self._inner.add(id(inner))
-            inner = inner.value
         qualified = self.qualify(node)
         if qualified is None or not qualified.startswith("tensorflow"):
             return None

@@ -612,6 +612,26 @@ def quiz_notebook(path: Path) -> Path:
     return _notebook(path, [("md", "# The quiz"), "%matplotlib inline\n!pip install numpy"] + steps)
 
 
+LAYERS_KEPT_ON_COMPAT = """\
+import numpy as np
+import tensorflow as tf
+
+
+class Model:
+    def __init__(self):
+        self.x = tf.placeholder(tf.float32, [None, 2])
+        self.y = tf.layers.dense(self.x, 1, kernel_initializer=tf.ones_initializer())
+        self.sess = tf.Session()
+        self.sess.run(tf.global_variables_initializer())
+
+    def predict(self, x):
+        return self.sess.run(self.y, feed_dict={self.x: x})
+
+
+print(Model().predict(np.array([[1.5, 2.0]], np.float32)))
+"""
+
+
 @pytest.fixture(scope="module")
 def tf_runs(tmp_path_factory):
     """Every TensorFlow run of this module, started at once on a pool of two."""
@@ -624,8 +644,10 @@ def tf_runs(tmp_path_factory):
     (hidden / "tensorboard" / "__init__.py").write_text("raise ImportError('tensorboard is hidden here')\n")
     plain = _write(folder, "plain.py", "print(0.5)\n")
     summary = _write(folder, "summary_tf2.py", SUMMARY_TF2)
+    kept = _write(folder, "layers_kept_on_compat.py", LAYERS_KEPT_ON_COMPAT)
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {
+            "keras2 compat": pool.submit(run_cli, "verify", kept),
             "notebook": pool.submit(run_cli, "verify", notebook),
             "adam": pool.submit(run_cli, "verify", FIXTURES / "optimizer_adam" / "original.py", "--atol", "0"),
             "seeded": pool.submit(run_cli, "verify", FIXTURES / "linear_regression" / "original.py"),
@@ -732,3 +754,13 @@ def test_a_seeded_program_whose_plain_run_differs_is_pointed_to_deterministic(tf
     assert done.stdout.splitlines()[-2] == (
         "the programs draw random values (line 3: tf.set_random_seed(777)): graph and eager TensorFlow draw "
         "different values even for the same seed; --deterministic gives both runs the same ones")
+
+
+@needs_tf
+def test_a_rewrite_kept_on_compat_with_keras2_layers_runs_with_tf_keras(tf_runs):
+    done = tf_runs["keras2 compat"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^rewrite  \S*layers_kept_on_compat\.py  \(keras2, ok, 1 number", done.stdout, re.M)
+    assert ("note: the rewrite runs with tf-keras (TF_USE_LEGACY_KERAS=1): it keeps tf.compat.v1 names that need "
+            "Keras 2 (TFM106)") in done.stdout
+    assert done.stdout.rstrip().endswith("exact: 1 number, printed identically")

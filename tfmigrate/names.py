@@ -25,6 +25,29 @@ def fresh_name(taken: Set[str], base: str) -> str:
     return name
 
 
+class Chains:
+    """Which attribute nodes start a chain: ``tf.train.Saver`` is one name, not three.
+
+    A visitor sees the outermost ``Attribute`` of a chain first; ``outermost`` says
+    so once and remembers the inner ones (``tf.train``) as parts of it.
+    """
+
+    def __init__(self) -> None:
+        self._inner: Set[int] = set()
+
+    def outermost(self, node: cst.Attribute) -> bool:
+        if id(node) in self._inner:
+            return False
+        self.skip(node.value)
+        return True
+
+    def skip(self, node: cst.CSTNode) -> None:
+        """``node`` and the attributes inside it are parts of a chain already seen."""
+        while isinstance(node, cst.Attribute):
+            self._inner.add(id(node))
+            node = node.value
+
+
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, None for anything else."""
     parts: List[str] = []

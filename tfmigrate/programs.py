@@ -134,6 +134,20 @@ def check(program: Program):
     return outcome
 
 
+def needs_keras2(program: Program) -> bool:
+    """Does the program keep `tf.compat.v1` names that only run with Keras 2 (TFM106: `tf.layers`,
+    RNN cells, ...)? On TensorFlow 2.21 they need tf-keras and TF_USE_LEGACY_KERAS=1."""
+    from .engine import Options, process_text
+
+    if "tensorflow" not in program.source:
+        return False
+    try:
+        outcome = process_text(program.source, program.path, Options())
+    except Exception:  # it does not parse: running it says why
+        return False
+    return any(f.code == "TFM106" for f in outcome.findings)
+
+
 def findings_of(program: Program):
     """The original's findings, for the notes on numbers (empty when it does not parse)."""
     try:

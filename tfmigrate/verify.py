@@ -407,7 +407,12 @@ def prepare(original_path: str, rewrite_path: Optional[str] = None, *, original_
         notes.append(f"the original runs on TensorFlow 2.15.1 ({location}): {reason}")
     known = programs.known_differences(original, findings, rewrite)
     hint = programs.random_hint(original) or programs.random_hint(rewrite)
-    return Plan(side, Side(rewrite, "tf2"), notes, known, hint, original_runtime, location)
+    rewrite_mode = "tf2"
+    if programs.needs_keras2(rewrite):
+        rewrite_mode = "keras2"
+        notes.append("the rewrite runs with tf-keras (TF_USE_LEGACY_KERAS=1): it keeps tf.compat.v1 names that "
+                     "need Keras 2 (TFM106)")
+    return Plan(side, Side(rewrite, rewrite_mode), notes, known, hint, original_runtime, location)
 
 
 def run_plan(plan: Plan, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL, timeout: float = 300,

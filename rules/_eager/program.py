@@ -10,6 +10,7 @@ from typing import FrozenSet, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
 
 from .. import _tf, _vocab
@@ -91,7 +92,7 @@ class _Leftovers(Visitor):
 
     def __init__(self, program: Program) -> None:
         self.p = program
-        self.inner: Set[int] = set()
+        self.chains = Chains()
         self.scopes: Set[int] = set()  # variable_scope calls that become name_scope
         self.found: Optional[Tuple[cst.CSTNode, str]] = None
 
@@ -113,12 +114,8 @@ class _Leftovers(Visitor):
         return None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if id(node) in self.inner:
+        if not self.chains.outermost(node):
             return
-        inner = node.value
-        while isinstance(inner, cst.Attribute):
-            self.inner.add(id(inner))
-            inner = inner.value
         name = self.p.tf_name(node)
         table = _tf.api()
         if not name or name in _vocab.HANDLED or table["renames"].get(name) or name in _vocab.OPTIMIZERS:
