@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from tfmigrate.ftypes import Status
 from tfmigrate.rule import Invalid
 
 from . import _estimator
@@ -47,7 +48,15 @@ class EstimatorProgram(GraphRule):
         "model.train(tf.estimator.inputs.numpy_input_fn({'x': np.ones(4)}, np.ones(4), shuffle=False), steps=5)\n")]
 
     def visit_Module(self, node: cst.Module) -> None:
-        self.active = _estimator.uses_estimator(self.context) and plan(self.context).eager is not None
+        uses = _estimator.uses_estimator(self.context)
+        result = plan(self.context) if uses else None
+        self.active = result is not None and result.eager is not None
+        problem = self.context.shared.get("estimator-problem") if result is not None and result.manual else None
+        if problem is not None:
+            where = problem.node if problem.node is not None else node.body[0] if node.body else node
+            self.report(where, f"not rewritten to Keras 3: {problem.reason} (tf.estimator is gone from TensorFlow "
+                               "2.21, tf.compat.v1.estimator too: the file is left as it is)",
+                        fixable=False, status=Status.MANUAL)
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:

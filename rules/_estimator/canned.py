@@ -68,12 +68,33 @@ def _columns(f: Facts, value) -> List[str]:
         name = f.call_name(column)
         if name != "feature_column.numeric_column":
             raise Unsupported(element.value, f"feature column {f.s.code(element.value)}: only numeric_column is mapped")
-        if len(column.args) != 1 or not isinstance(column.args[0].value, cst.SimpleString):
-            raise Unsupported(column, "numeric_column with a shape, dtype or normalizer (only scalar keys are mapped)")
-        keys.append(column.args[0].value.evaluated_value)
+        keys.append(_numeric_key(f, column))
     if not keys:
         raise Unsupported(value, "no feature columns")
     return sorted(keys)
+
+
+NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
+SCALAR_SHAPES = {"1", "(1,)", "[1]", "()", "[]"}
+
+
+def _numeric_key(f: Facts, column: cst.Call) -> str:
+    """The key of ``numeric_column(key[, shape=(1,)][, dtype=...])`` (a scalar feature); else Unsupported."""
+    key = None
+    for index, arg in enumerate(column.args):
+        name = arg.keyword.value if arg.keyword is not None else ("key", "shape", "default_value", "dtype")[min(index, 3)]
+        code = f.s.code(arg.value)
+        if name == "key" and isinstance(arg.value, cst.SimpleString):
+            key = arg.value.evaluated_value
+        elif name == "shape" and code in SCALAR_SHAPES:
+            continue
+        elif name == "dtype" and (f.name(arg.value) or "") in NUMERIC_DTYPES:
+            continue
+        else:
+            raise Unsupported(column, f"numeric_column({name}={code}): only scalar numeric columns are mapped")
+    if key is None:
+        raise Unsupported(column, "numeric_column without a literal key")
+    return key
 
 
 def _optimizer(f: Facts, given, default: str, default_rate: str) -> str:
@@ -168,7 +189,7 @@ def _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units) 
         metrics = ['"accuracy": (self.accuracy, labels, tf.argmax(logits, axis=1))']
     lines = [
         f"class {cls}({tf}.keras.Model):",
-        f'    """tf.estimator.{kind} as a Keras 3 model, TF1\'s defaults written out: the training loss is',
+        f'    """The canned Estimator {kind} as a Keras 3 model, TF1\'s defaults written out: the training loss is',
         '    summed over the batch (TF1\'s losses.Reduction.SUM); evaluate reports the mean of the batch',
         '    losses (loss) and of the example losses (average_loss)."""',
         "",

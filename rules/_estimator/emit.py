@@ -14,7 +14,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import canned, driver, model_fn
+from . import canned, columns, driver, model_fn
 from .program import CUSTOM, MODE_KEYS, NUMPY_INPUT, Facts
 
 PREDICTIONS = '''
@@ -38,7 +38,7 @@ def custom_class(f: Facts, c: model_fn.Converted) -> str:
     signature = f"self, {c.params_name}" if c.has_params else "self"
     lines = [
         f"class {c.cls}({tf}.keras.Model):",
-        f'    """The tf.estimator model_fn `{c.method}` as a Keras 3 model: `{c.method}` runs one mode',
+        f'    """The Estimator model_fn `{c.method}` as a Keras 3 model: `{c.method}` runs one mode',
         '    ("train", "eval" or "infer") as the model_fn did; fit, evaluate and predict run it."""',
         "",
         f"    def __init__({signature}):",
@@ -158,7 +158,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
         variables[item.name] = names
     _check_uses(f, variables)
     new = f.module.visit(_Module(f, classes, built, variables, before))
-    return new, notes
+    return columns.drop_unread(f, new), notes
 
 
 def _custom(f: Facts, item, classes, notes, taken):

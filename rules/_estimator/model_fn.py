@@ -254,7 +254,10 @@ class _Body(cst.CSTTransformer):
                 and value.func.attr.value == "minimize"):
             return None
         receiver = value.func.value
-        if not (isinstance(receiver, cst.Name) and receiver.value in self.optimizers):
+        made = self.f.call_name(receiver)
+        if _vocab.is_tf1_optimizer(made):  # tf.train.XOptimizer(...).minimize(loss)
+            self.optimizer(receiver, made)
+        elif not (isinstance(receiver, cst.Name) and receiver.value in self.optimizers):
             raise Unsupported(value, "minimize on an optimizer the model_fn did not make")
         loss = _tf.argument(value, 0, "loss")
         for arg in value.args:

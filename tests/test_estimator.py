@@ -1,0 +1,114 @@
+"""The Estimator rewrite (TFM010), case by case: exact rewrites, exact reasons, one verdict.
+
+The programs that run (on TensorFlow 2.15 and 2.21) are the fixtures estimator_*;
+these cases pin what the rewrite writes and where it stops.
+"""
+from __future__ import annotations
+
+import textwrap
+
+from tfmigrate.engine import Options, process_text
+
+FIX = Options(fix=True, unsafe_fixes=True)
+GONE = " (tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as it is)"
+
+
+def outcomes(source: str):
+    text = textwrap.dedent(source)
+    return text, process_text(text, "case.py", Options()), process_text(text, "case.py", FIX)
+
+
+def manual_reason(source: str):
+    """(line, message) of the TFM010 finding of a program the rewrite refuses; checks it stays as written."""
+    text, check, fixed = outcomes(source)
+    assert check.status.value == fixed.status.value == "manual"
+    assert fixed.new_text == text  # no compat.v1 fallback: tf.compat.v1.estimator does not run on 2.21 either
+    [finding] = [f for f in fixed.remaining if f.code == "TFM010"]
+    assert [f for f in check.findings if f.code == "TFM010"] == [finding]
+    return finding.start.line, finding.message
+
+
+def test_a_model_fn_from_another_file_leaves_the_program_as_it_is():
+    assert manual_reason("""\
+        import tensorflow as tf
+        from model import model_fn
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.range(3), steps=1)
+    """) == (4, "not rewritten to Keras 3: an Estimator whose model_fn is not a function of this file" + GONE)
+
+
+def test_a_feature_column_read_beyond_the_estimator_stops_the_rewrite():
+    assert manual_reason("""\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.zeros(4, np.float32)
+        column = tf.feature_column.numeric_column("x")
+        model = tf.estimator.LinearRegressor([column])
+        model.train(tf.estimator.inputs.numpy_input_fn({"x": x}, x, shuffle=False), steps=1)
+        print(column.key)
+    """) == (5, "not rewritten to Keras 3: tf.feature_column.numeric_column is read beyond the canned estimators "
+                "(Keras 3 models cannot consume feature columns)" + GONE)
+
+
+def test_graph_rules_in_a_refused_estimator_program_are_manual_not_fixable():
+    text, check, fixed = outcomes("""\
+        import tensorflow as tf
+        from model import input_fn
+
+        def model_fn(features, labels, mode):
+            loss = tf.reduce_sum(features)
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(input_fn, steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "manual"
+    assert fixed.new_text == text
+    assert [(f.code, f.start.line, f.fixable) for f in check.findings if f.code in ("TFM005", "TFM006", "TFM010")] == [
+        ("TFM005", 6, False), ("TFM006", 6, False),
+        ("TFM010", 10, False)]
+    assert [f.message for f in check.findings if f.code == "TFM010"] == [
+        "not rewritten to Keras 3: an input function not known to return a tf.data dataset" + GONE]
+
+
+def test_feature_columns_only_the_estimator_read_go_with_it():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.array([0.0, 1.0, 2.0, 3.0], np.float32)
+        y = np.array([0, 0, 1, 1])
+
+        # the columns
+        column = tf.feature_column.numeric_column("x", dtype=tf.float32)
+        columns = [column]
+        model = tf.estimator.LinearClassifier(columns)
+        model.train(tf.estimator.inputs.numpy_input_fn({"x": x}, y, batch_size=2, num_epochs=None, shuffle=False), steps=10)
+        print(model.evaluate(tf.estimator.inputs.numpy_input_fn({"x": x}, y, shuffle=False))["accuracy"])
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new.startswith(textwrap.dedent('''\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.array([0.0, 1.0, 2.0, 3.0], np.float32)
+        y = np.array([0, 0, 1, 1])
+
+        # the columns
+
+
+        class LinearClassifier(tf.keras.Model):
+            """The canned Estimator LinearClassifier as a Keras 3 model, TF1's defaults written out: the training loss is
+        '''))
+    assert "self.compile(optimizer=tf.optimizers.Ftrl(learning_rate=0.2))\n" in new
+    assert new.endswith(textwrap.dedent("""\
+        model = LinearClassifier()
+        model.fit(tf.data.Dataset.from_tensor_slices(({"x": x}, y)).repeat().batch(2), epochs=1, steps_per_epoch=10, verbose=0)
+        print({**model.evaluate(tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(128), verbose=0, return_dict=True), "global_step": int(model.optimizer.iterations)}["accuracy"])
+    """))
+    for gone in ("estimator", "feature_column", "numpy_input_fn", "compat.v1"):
+        assert gone not in new.replace("canned Estimator", "").replace("Estimator.predict", "")
