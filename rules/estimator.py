@@ -21,7 +21,8 @@ class EstimatorProgram(GraphRule):
     What it finds: an Estimator built with `tf.estimator.Estimator(model_fn, params=...)`,
     a canned estimator (`LinearRegressor`, `LinearClassifier`, `DNNRegressor`,
     `DNNClassifier`) and `tf.estimator.inputs.numpy_input_fn`, in a file the
-    Estimator rewrite turns into Keras 3 (elsewhere TFM107 reports the names).
+    Estimator rewrite turns into Keras 3 (elsewhere TFM107 reports the names, and
+    TFM010 what stopped the rewrite).
 
     Fix (unsafe, Estimator rewrite): a custom model_fn becomes a `tf.keras.Model`
     subclass (its layers, variables, metrics and optimizer built once, its code a
@@ -33,10 +34,17 @@ class EstimatorProgram(GraphRule):
     `evaluate` a dict with `loss` and `global_step`, `predict` one dict per example,
     `get_variable_value` the variable itself.
 
-    Known limits: `model_dir` and `RunConfig` (checkpoints, distribution), hooks,
-    layers built in loops, input functions not known to return a `tf.data`
-    dataset, feature columns other than `numeric_column` in canned estimators:
-    the file then stays as it was and TFM107 says why it needs manual work.
+    `model_dir` and `RunConfig`'s checkpoint, summary and logging settings are
+    dropped with a note; `train_and_evaluate(est, TrainSpec, EvalSpec)` trains to
+    `max_steps`, then evaluates (`steps`, 100 by default); an input function that
+    returns fixed `(features, labels)` is that batch repeated.
+
+    Known limits: hooks, other `RunConfig` settings (seed, distribution), layers
+    built in loops, input functions not known to return a `tf.data` dataset or
+    fixed tensors, feature columns other than scalar `numeric_column`, feature
+    columns read beyond the canned estimators, a model_fn from another file:
+    the file then stays as written (TensorFlow 2.21 has no
+    `tf.compat.v1.estimator` either) and TFM010 says what stopped the rewrite.
     """
 
     code = "TFM010"

@@ -71,7 +71,8 @@ def test_graph_rules_in_a_refused_estimator_program_are_manual_not_fixable():
         ("TFM005", 6, False), ("TFM006", 6, False),
         ("TFM010", 10, False)]
     assert [f.message for f in check.findings if f.code == "TFM010"] == [
-        "not rewritten to Keras 3: an input function not known to return a tf.data dataset" + GONE]
+        "not rewritten to Keras 3: an input function not known to return a tf.data dataset or fixed (features, labels)"
+        + GONE]
 
 
 def test_feature_columns_only_the_estimator_read_go_with_it():
@@ -112,3 +113,59 @@ def test_feature_columns_only_the_estimator_read_go_with_it():
     """))
     for gone in ("estimator", "feature_column", "numpy_input_fn", "compat.v1"):
         assert gone not in new.replace("canned Estimator", "").replace("Estimator.predict", "")
+
+
+LOOP = """\
+    import tensorflow as tf
+
+    def input_fn():
+        return {{"x": [[1.0], [2.0]]}}, [[2.0], [4.0]]
+
+    def model_fn(features, labels, mode):
+        y = tf.layers.dense(features["x"], 1)
+        loss = tf.losses.mean_squared_error(labels, y)
+        train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    config = tf.estimator.RunConfig({config})
+    est = tf.estimator.Estimator(model_fn, config=config)
+    train_spec = tf.estimator.TrainSpec(input_fn, max_steps=10)
+    eval_spec = tf.estimator.EvalSpec(input_fn{eval_args})
+    {statement}tf.estimator.train_and_evaluate(est, train_spec, eval_spec)
+"""
+
+
+def test_train_and_evaluate_trains_to_max_steps_then_evaluates_and_run_config_goes_with_a_note():
+    text, check, fixed = outcomes(LOOP.format(config='"/tmp/model", save_checkpoints_steps=5', eval_args="",
+                                              statement="metrics, exports = "))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn()
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        metrics, exports = ({**est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), steps=100, verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)}, [])
+    """))
+    assert "        self.compile(optimizer=tf.optimizers.SGD(0.1))\n" in fixed.new_text
+    assert fixed.remaining == []  # the note is on what the fix removes
+    notes = [(f.code, f.start.line, f.message) for f in check.findings if f.code == "TFM090"]
+    assert notes == [("TFM090", 13, "RunConfig (model_dir, checkpoint and summary settings) is dropped: the Keras "
+                                    "model writes no checkpoints or summaries there, and a rerun no longer resumes "
+                                    "from them (add keras.callbacks.BackupAndRestore or ModelCheckpoint, and "
+                                    "TensorBoard)")]
+
+
+def test_train_and_evaluate_as_a_statement_is_fit_then_evaluate():
+    _, _, fixed = outcomes(LOOP.format(config="", eval_args=", steps=None", statement=""))
+    assert fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn()
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), verbose=0, return_dict=True)
+    """))
+
+
+def test_a_run_config_with_a_seed_and_eval_hooks_stop_the_rewrite():
+    assert manual_reason(LOOP.format(config="tf_random_seed=1", eval_args="", statement="")) == (
+        12, "not rewritten to Keras 3: RunConfig(tf_random_seed=...) is not mapped (only checkpoint, summary and "
+            "logging settings are dropped)" + GONE)
+    assert manual_reason(LOOP.format(config="", eval_args=", hooks=[tf.train.StopAtStepHook(5)]", statement="")) == (
+        15, "not rewritten to Keras 3: EvalSpec(hooks=...) is not mapped" + GONE)

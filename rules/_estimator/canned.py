@@ -26,6 +26,7 @@ import libcst as cst
 
 from .._eager import training
 from .._eager.state import Unsupported
+from . import specs
 from .program import Built, Facts
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
@@ -39,7 +40,7 @@ ACTIVATIONS = {"nn.relu": "relu", "nn.tanh": "tanh", "nn.sigmoid": "sigmoid", "n
                "nn.softplus": "softplus"}
 
 
-def _given(f: Facts, item: Built, family: str) -> Dict[str, cst.BaseExpression]:
+def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpression]:
     names = [n.split("|")[0 if "Regressor" in item.kind else -1] for n in ARGS[family]]
     given = {}
     for index, arg in enumerate(item.call.args):
@@ -48,7 +49,9 @@ def _given(f: Facts, item: Built, family: str) -> Dict[str, cst.BaseExpression]:
             raise Unsupported(item.call, f"tf.{item.kind} with arguments not mapped")
         given[key] = arg.value
     for key, value in given.items():
-        if key in ("model_dir", "config", "weight_column") and f.s.code(value) != "None":
+        if key in ("model_dir", "config"):
+            specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
+        elif key == "weight_column" and f.s.code(value) != "None":
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped yet")
         if key not in names:
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
@@ -107,10 +110,10 @@ def _optimizer(f: Facts, given, default: str, default_rate: str) -> str:
     raise Unsupported(value, "an optimizer that is not a tf.train optimizer built here (or its default)")
 
 
-def convert(f: Facts, item: Built, taken) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
+def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
     family = "dnn" if ".DNN" in item.kind else "linear"
     kind = item.kind.rsplit(".", 1)[1]
-    given = _given(f, item, family)
+    given = _given(f, item, family, notes)
     if "feature_columns" not in given:
         raise Unsupported(item.call, f"tf.{item.kind} without feature_columns")
     keys = _columns(f, given["feature_columns"])
@@ -259,6 +262,3 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, classifier) -> str:
     indent = f.module.default_indent
     return text.replace("    ", indent) if indent != "    " else text
 
-
-def notes(f: Facts, item: Built) -> List[Tuple[cst.CSTNode, str]]:
-    return []

@@ -1,10 +1,11 @@
-"""Feature columns after the rewrite: the statements that only built columns for the estimators go.
+"""Feature columns and specs after the rewrite: the statements that only built them for the estimators go.
 
 A canned estimator's Keras model reads its features by key, so the module-level
 ``columns = [tf.feature_column.numeric_column("x"), ...]`` (and ``x = numeric_column(...)``
 statements those lists used) have no reader left once the estimators are replaced. Each such
 statement is removed (its comments move to the next statement); a feature column that is still
-read somewhere stops the rewrite, since Keras 3 models cannot consume feature columns.
+read somewhere stops the rewrite, since Keras 3 models cannot consume feature columns. So do ``config = tf.estimator.RunConfig(...)``,
+``TrainSpec(...)`` and ``EvalSpec(...)`` statements once their readers are rewritten.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
+from . import specs
 from .program import Facts
 
 
@@ -25,6 +27,8 @@ def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
     if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
         return None
     value = assign.value
+    if specs.is_statement(f, stmt):
+        return assign.targets[0].target.value
     if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
             isinstance(e.value, cst.Name) and e.value.value in known for e in value.elements):
         return assign.targets[0].target.value

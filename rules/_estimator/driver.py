@@ -90,8 +90,30 @@ def returns_dataset(f: Facts, func: cst.FunctionDef, depth: int = 0) -> bool:
     return bool(returns) and all(_is_dataset(f, r, local, depth) for r in returns)
 
 
-def dataset(f: Facts, arg: cst.BaseExpression, numpy_names) -> str:
-    """The dataset an input function gives, as code."""
+ITERATORS = ("make_one_shot_iterator", "make_initializable_iterator", "get_next")
+VARYING = ("random", "train.", "data.", "io.", "parse", "decode", "read", "queue", "shuffle")
+
+
+def returns_tensors(f: Facts, func: cst.FunctionDef) -> bool:
+    """Does ``func`` return ``(features, labels)`` computed the same way at every step (no random
+    draw, queue, reader or iterator that the Estimator's graph would advance per step)?"""
+    returns = [r.value for r in queries.find(func.body, cst.Return) if r.value is not None]
+    if not returns or not all(isinstance(r, cst.Tuple) and len(r.elements) == 2 for r in returns):
+        return False
+    for call in queries.find(func.body, cst.Call):
+        name = f.call_name(call) or ""
+        if name.startswith(VARYING) or any(part in name.lower() for part in ("shuffle", "queue", "reader")):
+            return False
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ITERATORS:
+            return False
+        if isinstance(call.func, cst.Name) and call.func.value in f.functions:
+            return False
+    return True
+
+
+def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = True) -> str:
+    """The dataset an input function gives, as code. A function returning the same ``(features,
+    labels)`` tensors at every step is that one batch repeated (when ``repeated``: train, evaluate)."""
     if isinstance(arg, cst.Lambda):
         if arg.params.params or arg.params.star_arg is not cst.MaybeSentinel.DEFAULT:
             raise Unsupported(arg, "an input function that takes arguments")
@@ -100,9 +122,14 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names) -> str:
         func = f.functions.get(arg.value)
         if arg.value in numpy_names or (func is not None and not func.params.params and returns_dataset(f, func)):
             return f"{arg.value}()"
+        if func is not None and not func.params.params and repeated and returns_tensors(f, func):
+            return f"{f.tf}.data.Dataset.from_tensors({arg.value}()).repeat()"
+        if func is not None and queries.holds(func.body, cst.Attribute, lambda a: a.attr.value in ITERATORS):
+            raise Unsupported(arg, f"the input function {arg.value} returns an iterator's get_next() (return the "
+                                   "dataset itself)")
     if isinstance(arg, cst.Call) and f.call_name(arg) in NUMPY_INPUT:
         return f.s.code(numpy_input(f, arg).body)
-    raise Unsupported(arg, "an input function not known to return a tf.data dataset")
+    raise Unsupported(arg, "an input function not known to return a tf.data dataset or fixed (features, labels)")
 
 
 def _args(call: cst.Call, names) -> Dict[str, cst.BaseExpression]:
@@ -118,31 +145,20 @@ def _args(call: cst.Call, names) -> Dict[str, cst.BaseExpression]:
 def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], numpy_names) -> cst.BaseExpression:
     """``est.<method>(...)`` in Keras 3."""
     method = call.func.attr.value
-    code = f.s.code
     if method == "train":
         given = _args(call, TRAIN)
         _only(call, given, ("input_fn", "steps", "max_steps"))
-        data = dataset(f, given["input_fn"], numpy_names)
         if "steps" in given and "max_steps" in given:
             raise Unsupported(call, "train with both steps and max_steps")
-        if "steps" in given:
-            steps = f", steps_per_epoch={code(given['steps'])}"
-        elif "max_steps" in given:
-            steps = f", steps_per_epoch=max({code(given['max_steps'])} - int({est}.optimizer.iterations), 0)"
-        else:
-            steps = ""
-        return f.s.expr(f"{est}.fit({data}, epochs=1{steps}, verbose=0)")
+        return f.s.expr(fit(f, est, given["input_fn"], given.get("max_steps"), given.get("steps"), numpy_names))
     if method == "evaluate":
         given = _args(call, EVALUATE)
         _only(call, given, ("input_fn", "steps", "name"))
-        steps = f", steps={code(given['steps'])}" if "steps" in given else ""
-        data = dataset(f, given["input_fn"], numpy_names)
-        return f.s.expr(f'{{**{est}.evaluate({data}{steps}, verbose=0, return_dict=True), '
-                        f'"global_step": int({est}.optimizer.iterations)}}')
+        return f.s.expr(evaluate(f, est, given["input_fn"], given.get("steps"), numpy_names))
     if method == "predict":
         given = _args(call, PREDICT)
         _only(call, given, ("input_fn",))
-        return f.s.expr(f"{est}.predictions({dataset(f, given['input_fn'], numpy_names)})")
+        return f.s.expr(f"{est}.predictions({dataset(f, given['input_fn'], numpy_names, repeated=False)})")
     if method == "get_variable_value":
         if len(call.args) != 1 or not isinstance(call.args[0].value, cst.SimpleString):
             raise Unsupported(call, "get_variable_value of a name that is not a string literal")
@@ -153,6 +169,26 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
             raise Unsupported(call, f"get_variable_value({json.dumps(name)}): no variable of that name is known")
         return f.s.expr(f"{est}.{variables[name]}.numpy()")
     raise Unsupported(call, f"Estimator.{method} has no Keras counterpart mapped")
+
+
+def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()) -> str:
+    """``est.train(input_fn, steps=N | max_steps=M)`` as ``est.fit(...)``."""
+    data = dataset(f, input_fn, numpy_names)
+    if steps is not None and f.s.code(steps) != "None":
+        count = f", steps_per_epoch={f.s.code(steps)}"
+    elif max_steps is not None and f.s.code(max_steps) != "None":
+        count = f", steps_per_epoch=max({f.s.code(max_steps)} - int({est}.optimizer.iterations), 0)"
+    else:
+        count = ""
+    return f"{est}.fit({data}, epochs=1{count}, verbose=0)"
+
+
+def evaluate(f: Facts, est: str, input_fn, steps=None, numpy_names=()) -> str:
+    """``est.evaluate(input_fn, steps=N)``: the metrics and the global step, as a dict."""
+    count = f", steps={f.s.code(steps)}" if steps is not None and f.s.code(steps) != "None" else ""
+    data = dataset(f, input_fn, numpy_names)
+    return (f'{{**{est}.evaluate({data}{count}, verbose=0, return_dict=True), '
+            f'"global_step": int({est}.optimizer.iterations)}}')
 
 
 def _only(call, given, allowed) -> None:

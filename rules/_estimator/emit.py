@@ -14,7 +14,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import canned, columns, driver, model_fn
+from . import canned, columns, driver, model_fn, specs
 from .program import CUSTOM, MODE_KEYS, NUMPY_INPUT, Facts
 
 PREDICTIONS = '''
@@ -92,13 +92,21 @@ class _Module(cst.CSTTransformer):
                  variables: Dict[str, Dict[str, str]], before: Dict[int, List[cst.BaseStatement]]) -> None:
         super().__init__()
         self.f, self.classes, self.built, self.variables, self.before = f, classes, built, variables, before
+        self.added: Set[int] = set()  # statements the rewrite adds after another (ids, alive in the tree)
+        self.after: Dict[int, cst.BaseStatement] = {}
         self.numpy_names: Set[str] = {
             name for name, values in f.assigned.items()
             if len(values) == 1 and f.call_name(values[0]) in NUMPY_INPUT}
 
     def leave_Module(self, original, updated):
         body: List[cst.BaseStatement] = []
-        for old, new in zip(original.body, updated.body):
+        added = [stmt for stmt in updated.body if id(stmt) in self.added]
+        for stmt in added:  # a statement of the rewrite's own follows the one it was written with
+            body_index = next(i for i, new in enumerate(updated.body) if new is stmt)
+            self.after[id(updated.body[body_index - 1])] = stmt
+        news = [stmt for stmt in updated.body if id(stmt) not in self.added]
+        for old, new in zip(original.body, news):
+            extra = self.after.get(id(new))
             inserted = self.before.get(id(old), [])
             if inserted:
                 blank = [cst.EmptyLine(), cst.EmptyLine()]
@@ -108,6 +116,8 @@ class _Module(cst.CSTTransformer):
             if isinstance(old, cst.FunctionDef) and old.name.value in self.classes:
                 new = self.classes[old.name.value].with_changes(leading_lines=old.leading_lines)
             body.append(new)
+            if extra is not None:
+                body.append(extra)
         return updated.with_changes(body=body)
 
     def leave_Call(self, original, updated):
@@ -121,6 +131,28 @@ class _Module(cst.CSTTransformer):
             est = func.value.value
             return driver.method_call(self.f, original, est, self.variables[est], self.numpy_names)
         return updated
+
+    def leave_SimpleStatementLine(self, original, updated):
+        """``tf.estimator.train_and_evaluate(...)``: a fit statement, then the metrics where its value went."""
+        if len(original.body) != 1:
+            return updated
+        small = original.body[0]
+        value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+        if not isinstance(value, cst.Call) or self.f.call_name(value) != specs.TRAIN_AND_EVALUATE:
+            return updated
+        fit, metrics = specs.train_and_evaluate(
+            self.f, value, self.variables,
+            lambda est, input_fn, max_steps: driver.fit(self.f, est, input_fn, max_steps, None, self.numpy_names),
+            lambda est, input_fn, steps: driver.evaluate(self.f, est, input_fn, steps, self.numpy_names))
+        first = updated.with_changes(body=[cst.Expr(self.f.s.expr(fit))])
+        if isinstance(small, cst.Expr):  # the metrics are not kept: the evaluation alone
+            evaluation = self.f.s.expr(metrics).elements[0].value
+            second = updated.with_changes(body=[cst.Expr(evaluation)], leading_lines=[])
+        else:
+            second = updated.with_changes(body=[updated.body[0].with_changes(value=self.f.s.expr(f"({metrics}, [])"))],
+                                          leading_lines=[])
+        self.added.add(id(second))
+        return cst.FlattenSentinel([first, second])
 
     @property
     def built_names(self) -> Set[str]:
@@ -150,10 +182,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
         if item.kind == CUSTOM:
             cls, call, names = _custom(f, item, classes, notes, taken)
         else:
-            cls, call, names, statement = canned.convert(f, item, taken)
+            cls, call, names, statement = canned.convert(f, item, taken, notes)
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
-            notes.extend(canned.notes(f, item))
         built[id(item.call)] = (cls, call)
         variables[item.name] = names
     _check_uses(f, variables)
@@ -173,8 +204,10 @@ def _custom(f: Facts, item, classes, notes, taken):
     if not isinstance(func_name, cst.Name) or func_name.value not in f.functions:
         raise Unsupported(item.call, "an Estimator whose model_fn is not a function of this file")
     for key in given:
-        if key in ("model_dir", "config", "warm_start_from") and f.s.code(given[key]) != "None":
-            raise Unsupported(item.call, f"Estimator({key}=...): checkpoints and run configuration are not mapped yet")
+        if key == "warm_start_from" and f.s.code(given[key]) != "None":
+            raise Unsupported(item.call, "Estimator(warm_start_from=...) is not mapped")
+        if key in ("model_dir", "config"):
+            specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes)
     if func_name.value in classes:
         raise Unsupported(item.call, f"two Estimators of the model_fn {func_name.value}")
     converted = model_fn.convert(f, f.functions[func_name.value], taken)
@@ -199,10 +232,11 @@ def _top_statement(module: cst.Module, node: cst.CSTNode) -> cst.BaseStatement:
 def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:
     """Every use of an estimator's name is a mapped method call (or the name passed on: not supported)."""
     methods = ("train", "evaluate", "predict", "get_variable_value")
-    for node in queries.find(f.module, cst.Name):
+    loops = [call for call in queries.find(f.module, cst.Call) if f.call_name(call) == specs.TRAIN_AND_EVALUATE]
+    for node in queries.find(f.module, cst.Name, values=True):
         if node.value not in variables:
             continue
-        parent_ok = False
+        parent_ok = any(call.args and call.args[0].value is node for call in loops)
         for call in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
                                  and c.func.value is node and c.func.attr.value in methods):
             parent_ok = True
