@@ -169,3 +169,22 @@ def test_a_run_config_with_a_seed_and_eval_hooks_stop_the_rewrite():
             "logging settings are dropped)" + GONE)
     assert manual_reason(LOOP.format(config="", eval_args=", hooks=[tf.train.StopAtStepHook(5)]", statement="")) == (
         15, "not rewritten to Keras 3: EvalSpec(hooks=...) is not mapped" + GONE)
+
+
+def test_an_estimator_returned_by_its_builder_and_an_unmapped_canned_kind_are_named():
+    assert manual_reason("""\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            return tf.estimator.EstimatorSpec(mode, loss=tf.reduce_sum(features))
+
+        def create_estimator(config):
+            estimator = tf.estimator.Estimator(model_fn, config=config)
+            return estimator
+    """) == (7, "not rewritten to Keras 3: estimator is built and returned by create_estimator() (an estimator used "
+                "beyond the function or file that builds it)" + GONE)
+    assert manual_reason("""\
+        import tensorflow as tf
+        est = tf.estimator.DNNLinearCombinedRegressor(linear_feature_columns=[], dnn_hidden_units=[4])
+    """) == (2, "not rewritten to Keras 3: tf.estimator.DNNLinearCombinedRegressor is not mapped (of the canned "
+                "estimators, LinearRegressor, LinearClassifier, DNNRegressor and DNNClassifier are)" + GONE)

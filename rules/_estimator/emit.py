@@ -175,6 +175,13 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     before: Dict[int, List[cst.BaseStatement]] = {}
     taken = f.s.taken
     for item in f.built:
+        if item.kind != CUSTOM and item.kind not in canned.KINDS:
+            raise Unsupported(item.call, f"tf.{item.kind} is not mapped (of the canned estimators, LinearRegressor, "
+                                         "LinearClassifier, DNNRegressor and DNNClassifier are)")
+        if item.scope is not None and queries.holds(
+                item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name):
+            raise Unsupported(item.call, f"{item.name} is built and returned by {item.scope.name.value}() (an "
+                                         "estimator used beyond the function or file that builds it)")
         if item.name in variables:
             raise Unsupported(item.call, f"{item.name} is bound to two estimators")
         if len(f.assigned.get(item.name, [])) != 1:
