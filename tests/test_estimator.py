@@ -188,3 +188,25 @@ def test_an_estimator_returned_by_its_builder_and_an_unmapped_canned_kind_are_na
         est = tf.estimator.DNNLinearCombinedRegressor(linear_feature_columns=[], dnn_hidden_units=[4])
     """) == (2, "not rewritten to Keras 3: tf.estimator.DNNLinearCombinedRegressor is not mapped (of the canned "
                 "estimators, LinearRegressor, LinearClassifier, DNNRegressor and DNNClassifier are)" + GONE)
+
+
+def test_stop_at_step_hook_is_max_steps_and_logging_tensor_hook_goes_with_a_note():
+    program = LOOP.split("    config =")[0] + """\
+    est = tf.estimator.Estimator(model_fn)
+    est.train(input_fn, hooks=[tf.train.StopAtStepHook(last_step=7), tf.train.LoggingTensorHook({{"loss": "loss"}}, 2)])
+    est.train(input_fn, hooks=[tf.train.StopAtStepHook(num_steps=3)])
+"""
+    program = program.replace("{{", "{").replace("}}", "}")
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn()
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(7 - int(est.optimizer.iterations), 0), verbose=0)
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=3, verbose=0)
+    """))
+    assert [(f.code, f.start.line, f.message) for f in check.findings if f.code == "TFM090"] == [
+        ("TFM090", 13, "LoggingTensorHook is dropped: it logged graph tensors by name through tf.logging; log them "
+                       "from a keras.callbacks.Callback (on_train_batch_end)")]
+    assert manual_reason(program.replace("tf.train.LoggingTensorHook", "tf.train.ProfilerHook")) == (
+        13, 'not rewritten to Keras 3: train(hooks=[tf.train.ProfilerHook({"loss": "loss"}, 2)]): only StopAtStepHook '
+            "and LoggingTensorHook are mapped" + GONE)

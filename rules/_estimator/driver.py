@@ -147,7 +147,9 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
     method = call.func.attr.value
     if method == "train":
         given = _args(call, TRAIN)
-        _only(call, given, ("input_fn", "steps", "max_steps"))
+        _only(call, given, ("input_fn", "steps", "max_steps", "hooks"))
+        if "hooks" in given:
+            given.update(hooks(f, given.pop("hooks")))
         if "steps" in given and "max_steps" in given:
             raise Unsupported(call, "train with both steps and max_steps")
         return f.s.expr(fit(f, est, given["input_fn"], given.get("max_steps"), given.get("steps"), numpy_names))
@@ -169,6 +171,31 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
             raise Unsupported(call, f"get_variable_value({json.dumps(name)}): no variable of that name is known")
         return f.s.expr(f"{est}.{variables[name]}.numpy()")
     raise Unsupported(call, f"Estimator.{method} has no Keras counterpart mapped")
+
+
+def hooks(f: Facts, value: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
+    """``train(hooks=[...])``: StopAtStepHook(num_steps=N) is steps=N, (last_step=M) max_steps=M;
+    LoggingTensorHook goes with a note (it wrote to the log, not to the output); others stop the rewrite."""
+    if isinstance(value, cst.Name):
+        value = f.value_of(value) or value
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        raise Unsupported(value, "train(hooks=...) that is not a list of tf.train hooks built here")
+    out: Dict[str, cst.BaseExpression] = {}
+    for element in value.elements:
+        hook = element.value
+        name = f.call_name(hook) or f.s.code(hook)
+        if name == "train.StopAtStepHook":
+            for index, arg in enumerate(hook.args):
+                key = arg.keyword.value if arg.keyword is not None else ("num_steps", "last_step")[min(index, 1)]
+                if f.s.code(arg.value) != "None":
+                    out["steps" if key == "num_steps" else "max_steps"] = arg.value
+        elif name == "train.LoggingTensorHook":
+            f.notes.append((hook, "LoggingTensorHook is dropped: it logged graph tensors by name through "
+                                  "tf.logging; log them from a keras.callbacks.Callback (on_train_batch_end)"))
+        else:
+            raise Unsupported(hook, f"train(hooks=[{f.s.code(hook)}]): only StopAtStepHook and LoggingTensorHook "
+                                    "are mapped")
+    return out
 
 
 def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()) -> str:

@@ -196,7 +196,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
         variables[item.name] = names
     _check_uses(f, variables)
     new = f.module.visit(_Module(f, classes, built, variables, before))
-    return columns.drop_unread(f, new), notes
+    return columns.drop_unread(f, new), notes + f.notes
 
 
 def _custom(f: Facts, item, classes, notes, taken):

@@ -8,7 +8,7 @@ graph rewrite (``_eager``) that the model_fn's own graph code goes through.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -53,6 +53,7 @@ class Facts:
     functions: Dict[str, cst.FunctionDef] = field(default_factory=dict)
     built: List[Built] = field(default_factory=list)
     assigned: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)  # name -> values bound to it
+    notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)  # what the calls on estimators drop
 
     @property
     def tf(self) -> str:
