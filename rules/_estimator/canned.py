@@ -85,7 +85,8 @@ def _numeric_key(f: Facts, column: cst.Call) -> str:
     """The key of ``numeric_column(key[, shape=(1,)][, dtype=...])`` (a scalar feature); else Unsupported."""
     key = None
     for index, arg in enumerate(column.args):
-        name = arg.keyword.value if arg.keyword is not None else ("key", "shape", "default_value", "dtype")[min(index, 3)]
+        positional = ("key", "shape", "default_value", "dtype")
+        name = arg.keyword.value if arg.keyword is not None else positional[min(index, 3)]
         code = f.s.code(arg.value)
         if name == "key" and isinstance(arg.value, cst.SimpleString):
             key = arg.value.evaluated_value

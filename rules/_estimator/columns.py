@@ -4,8 +4,9 @@ A canned estimator's Keras model reads its features by key, so the module-level
 ``columns = [tf.feature_column.numeric_column("x"), ...]`` (and ``x = numeric_column(...)``
 statements those lists used) have no reader left once the estimators are replaced. Each such
 statement is removed (its comments move to the next statement); a feature column that is still
-read somewhere stops the rewrite, since Keras 3 models cannot consume feature columns. So do ``config = tf.estimator.RunConfig(...)``,
-``TrainSpec(...)`` and ``EvalSpec(...)`` statements once their readers are rewritten.
+read somewhere stops the rewrite, since Keras 3 models cannot consume feature columns. The
+``config = tf.estimator.RunConfig(...)``, ``TrainSpec(...)`` and ``EvalSpec(...)`` statements go
+the same way once their readers are rewritten.
 """
 from __future__ import annotations
 
