@@ -16,7 +16,7 @@ import libcst as cst
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _eager, _scaffold, _tf, _vocab
+from . import _compat, _eager, _estimator, _scaffold, _tf, _vocab
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Plan:
     statement: Optional[cst.CSTNode] = None  # the top-level statement where the rewrite stopped
     imports: object = None
     _kept: Optional[Set[str]] = None
+    manual: bool = False  # no rewrite at all: the compat fallback would not run either (tf.estimator)
 
     def keeps(self, name: str) -> bool:
         """Is ``tf.<name>`` still in the idiomatic rewrite (or does the rewrite replace it)?"""
@@ -46,6 +47,15 @@ def plan(context: Context) -> Plan:
         return cached
     module = context.module
     compat_mode = _compat.is_compat_mode(module, context.imports)
+    if _estimator.uses_estimator(context):
+        try:  # an Estimator program becomes Keras models; where it cannot, what follows decides
+            eager, notes = _estimator.to_keras(module, context.imports, context.text, _scaffold.moved(context))
+            result = context.shared["graph-plan"] = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
+            return result
+        except _estimator.Unsupported as problem:  # tf.compat.v1.estimator is gone too: no compat fallback
+            context.shared["estimator-problem"] = problem
+            result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [], manual=True)
+            return result
     if not _compat.uses_graph(context):
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
@@ -79,7 +89,9 @@ class GraphRule(Rule):
 
     def flag(self, node: cst.CSTNode, message: str) -> None:
         result = plan(self.context)
-        if result.eager is not None or not result.compat_mode:
+        if result.manual:
+            self.report(node, message, fixable=False, status=Status.MANUAL)
+        elif result.eager is not None or not result.compat_mode:
             status = None if result.eager is not None else Status.COMPAT
             self.report(node, message, status=status)
         else:
@@ -336,9 +348,11 @@ class KeptOnCompat(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
-        if not _compat.uses_graph(self.context):
+        if not _compat.uses_graph(self.context) and not _estimator.uses_estimator(self.context):
             return
         result = plan(self.context)
+        if result.eager is None and result.reason is None:
+            return
         if result.eager is not None:
             for where, note in result.notes:
                 self.report(where, note, fixable=False, status=Status.IDIOMATIC)

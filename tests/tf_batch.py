@@ -3,7 +3,8 @@
 Usage: python tests/tf_batch.py MODE PROGRAM...
 Prints one JSON object: {program: {"stdout": ..., "error": ...}}.
 MODE is tf1 (import tensorflow gives tensorflow.compat.v1, v2 behaviour
-off, Keras 2 for tf.layers), tf2-keras2 (TensorFlow 2 with Keras 2) or tf2
+off, Keras 2 for tf.layers), tf2.15 (tf1 on TensorFlow 2.15, whose own Keras
+is Keras 2: run with the reference runtime's Python), tf2-keras2 (TensorFlow 2 with Keras 2) or tf2
 (plain TensorFlow 2, Keras 3), tf2-compat (TF2 for programs that
 switch v2 behaviour off themselves).
 """
@@ -20,10 +21,13 @@ import traceback
 
 def main() -> None:
     mode = sys.argv[1]
+    if mode == "tf2.15":
+        mode = "tf1"  # TensorFlow 2.15's tf.keras is Keras 2 already; TF_USE_LEGACY_KERAS would break it
+        os.environ.pop("TF_USE_LEGACY_KERAS", None)
+    elif mode in ("tf1", "tf2-keras2"):
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers and Keras 2 optimizers need tf-keras
     programs = sys.argv[2:]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if mode in ("tf1", "tf2-keras2"):
-        os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers and Keras 2 optimizers need tf-keras
     import tensorflow as real_tf
 
     if mode in ("tf1", "tf2-compat"):

@@ -1,0 +1,52 @@
+"""tf.estimator to Keras 3: rewrite an Estimator program into Keras models.
+
+TensorFlow 2.16 removed ``tf.estimator``. A program built on it becomes:
+
+- a custom ``model_fn(features, labels, mode, params)``: a ``tf.keras.Model``
+  subclass whose method of the same name is the model_fn's code (the layers,
+  variables, metrics and optimizer it made are built once in ``__init__``),
+  run by ``train_step`` / ``test_step`` / ``predict_step`` in the mode each needs;
+- a canned estimator (``LinearRegressor``, ``DNNClassifier``, ...): a Keras
+  model with the canned defaults written out (initializers, optimizer and its
+  learning rate, the head's loss summed over the batch as TF1 did);
+- ``numpy_input_fn``: a ``tf.data`` pipeline; input functions stay as written;
+- ``est.train(input_fn, steps=N)`` ``fit(..., epochs=1, steps_per_epoch=N)``
+  (N optimizer steps, fewer when the data ends), ``max_steps`` the steps left to
+  it, ``evaluate`` a dict with ``loss`` and ``global_step``, ``predict`` one dict
+  per example, ``get_variable_value`` the variable itself.
+
+The same three stages as the graph rewrite: ``program.analyse`` finds the
+Estimator pieces, ``interpret`` (``model_fn``, ``canned``, ``driver``) decides
+what each becomes or raises ``Unsupported``, ``emit`` writes the module.
+"""
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import libcst as cst
+
+from .._eager import audit
+from .._eager.program import analyse as analyse_graph
+from .._eager.state import Unsupported
+from . import emit, program
+
+__all__ = ["Unsupported", "to_keras", "uses_estimator"]
+
+
+def uses_estimator(context) -> bool:
+    """Does the file use tf.estimator (or numpy_input_fn)? Cached per file."""
+    cached = context.shared.get("uses-estimator")
+    if cached is None:
+        text = context.text
+        cached = (text is None or "estimator" in text) and program.uses_estimator(context.module, context.imports)
+        context.shared["uses-estimator"] = cached
+    return cached
+
+
+def to_keras(module: cst.Module, imports, text: Optional[str] = None,
+             moved=frozenset()) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
+    """The Keras 3 rewrite of an Estimator program, and notes; raises Unsupported."""
+    facts = program.analyse(module, imports, text)
+    new, notes = emit.rewrite(facts)
+    audit.check(new, analyse_graph(module, imports, text, frozenset(moved)))
+    return new, notes

@@ -1,0 +1,265 @@
+"""Canned estimators as Keras 3 models, with TF1's defaults written out.
+
+The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 and
+2.15 (tensorflow_estimator ``canned/linear.py``, ``dnn.py``, ``head.py``):
+
+- linear: one weight per feature value and a bias, all from zero; the default
+  optimizer FTRL at ``min(0.2, 1 / sqrt(number of feature columns))``;
+- DNN: ``hidden_units`` Dense layers (``activation_fn`` relu, Glorot-uniform
+  kernels, zero biases, ``dropout`` while training), then the logits layer; the
+  default optimizer Adagrad at 0.05;
+- the head's training loss is summed over the batch (``losses.Reduction.SUM``,
+  the v1 default; the v2 estimators average it); ``evaluate`` reports ``loss``
+  (the mean of the batches' losses), ``average_loss`` (the mean per example),
+  ``label/mean``, ``prediction/mean``, and ``accuracy`` for classifiers.
+
+Feature columns: ``numeric_column`` (scalars, float32), the features
+concatenated in the columns' name order, as TF1's input layer does.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Dict, List, Tuple
+
+import libcst as cst
+
+from .._eager import training
+from .._eager.state import Unsupported
+from . import specs
+from .program import Built, Facts
+
+KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
+         "estimator.DNNClassifier"}
+ARGS = {
+    "linear": ("feature_columns", "model_dir", "label_dimension|n_classes", "weight_column", "optimizer", "config"),
+    "dnn": ("hidden_units", "feature_columns", "model_dir", "label_dimension|n_classes", "weight_column",
+            "optimizer", "activation_fn", "dropout"),
+}
+ACTIVATIONS = {"nn.relu": "relu", "nn.tanh": "tanh", "nn.sigmoid": "sigmoid", "nn.elu": "elu", "nn.selu": "selu",
+               "nn.softplus": "softplus"}
+
+
+def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpression]:
+    names = [n.split("|")[0 if "Regressor" in item.kind else -1] for n in ARGS[family]]
+    given = {}
+    for index, arg in enumerate(item.call.args):
+        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+        if key is None or arg.star:
+            raise Unsupported(item.call, f"tf.{item.kind} with arguments not mapped")
+        given[key] = arg.value
+    for key, value in given.items():
+        if key in ("model_dir", "config"):
+            specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
+        elif key == "weight_column" and f.s.code(value) != "None":
+            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped yet")
+        if key not in names:
+            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
+    return given
+
+
+def _columns(f: Facts, value) -> List[str]:
+    """The keys of a list of numeric columns, in TF1's order (sorted by name)."""
+    literal = value if isinstance(value, (cst.List, cst.Tuple)) else f.value_of(value)
+    if not isinstance(literal, (cst.List, cst.Tuple)):
+        raise Unsupported(value, "feature columns that are not a list of tf.feature_column calls in this file")
+    keys = []
+    for element in literal.elements:
+        column = element.value
+        if isinstance(column, cst.Name):
+            column = f.value_of(column) or column
+        name = f.call_name(column)
+        if name != "feature_column.numeric_column":
+            raise Unsupported(element.value, f"feature column {f.s.code(element.value)}: only numeric_column is mapped")
+        keys.append(_numeric_key(f, column))
+    if not keys:
+        raise Unsupported(value, "no feature columns")
+    return sorted(keys)
+
+
+NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
+SCALAR_SHAPES = {"1", "(1,)", "[1]", "()", "[]"}
+
+
+def _numeric_key(f: Facts, column: cst.Call) -> str:
+    """The key of ``numeric_column(key[, shape=(1,)][, dtype=...])`` (a scalar feature); else Unsupported."""
+    key = None
+    for index, arg in enumerate(column.args):
+        positional = ("key", "shape", "default_value", "dtype")
+        name = arg.keyword.value if arg.keyword is not None else positional[min(index, 3)]
+        code = f.s.code(arg.value)
+        if name == "key" and isinstance(arg.value, cst.SimpleString):
+            key = arg.value.evaluated_value
+        elif name == "shape" and code in SCALAR_SHAPES:
+            continue
+        elif name == "dtype" and (f.name(arg.value) or "") in NUMERIC_DTYPES:
+            continue
+        else:
+            raise Unsupported(column, f"numeric_column({name}={code}): only scalar numeric columns are mapped")
+    if key is None:
+        raise Unsupported(column, "numeric_column without a literal key")
+    return key
+
+
+def _optimizer(f: Facts, given, default: str, default_rate: str) -> str:
+    value = given.get("optimizer")
+    if value is None or f.s.code(value) in (json.dumps(default), repr(default)):
+        value = f.s.expr(f"{f.tf}.train.{default}Optimizer(learning_rate={default_rate})")
+    name = f.call_name(value)
+    if isinstance(value, cst.Call) and name in training._vocab.OPTIMIZERS:
+        return f.s.code(training.keras_optimizer(f.s, value, name))
+    raise Unsupported(value, "an optimizer that is not a tf.train optimizer built here (or its default)")
+
+
+def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
+    family = "dnn" if ".DNN" in item.kind else "linear"
+    kind = item.kind.rsplit(".", 1)[1]
+    given = _given(f, item, family, notes)
+    if "feature_columns" not in given:
+        raise Unsupported(item.call, f"tf.{item.kind} without feature_columns")
+    keys = _columns(f, given["feature_columns"])
+    classifier = kind.endswith("Classifier")
+    n = given.get("n_classes") if classifier else given.get("label_dimension")
+    n_code = f.s.code(n) if n is not None else ("2" if classifier else "1")
+    if not n_code.isdigit():
+        raise Unsupported(n, "n_classes or label_dimension that is not an integer literal")
+    units = 1 if classifier and n_code == "2" else int(n_code)
+    tf = f.tf
+    init, layers, variables = [], [], {}
+    if family == "linear":
+        rate = min(0.2, 1.0 / math.sqrt(len(keys)))
+        optimizer = _optimizer(f, given, "Ftrl", repr(rate))
+        init.append(f'self.logits = {tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
+        for index, key in enumerate(keys):
+            variables[f"linear/linear_model/{key}/weights"] = f"logits.kernel[{index}:{index + 1}]"
+        variables["linear/linear_model/bias_weights"] = "logits.bias"
+    else:
+        if "hidden_units" not in given:
+            raise Unsupported(item.call, f"tf.{item.kind} without hidden_units")
+        optimizer = _optimizer(f, given, "Adagrad", "0.05")
+        activation = given.get("activation_fn")
+        act = ACTIVATIONS.get(f.name(activation)) if activation is not None else "relu"
+        if act is None:
+            raise Unsupported(activation, "an activation_fn other than a tf.nn activation")
+        dropout = given.get("dropout")
+        init.append(f'self.hidden = [{tf}.keras.layers.Dense(units, activation="{act}", name=f"hiddenlayer_{{i}}")')
+        init.append(f"               for i, units in enumerate({f.s.code(given['hidden_units'])})]")
+        if dropout is not None and f.s.code(dropout) != "None":
+            init.append(f"self.dropout = {tf}.keras.layers.Dropout({f.s.code(dropout)})")
+            layers.append("for layer in self.hidden:")
+            layers.append("    net = self.dropout(layer(net), training=training)")
+        else:
+            layers.append("for layer in self.hidden:")
+            layers.append("    net = layer(net)")
+        init.append(f'self.logits = {tf}.keras.layers.Dense({units}, name="logits")')
+        variables["dnn/logits/kernel"] = "logits.kernel"
+        variables["dnn/logits/bias"] = "logits.bias"
+    cls = _fresh(taken, kind)
+    text = _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units)
+    statement = cst.parse_statement(text, config=f.module.config_for_parsing)
+    return cls, f"{cls}()", variables, statement
+
+
+def _fresh(taken, base: str) -> str:
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    taken.add(name)
+    return name
+
+
+def _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units) -> str:
+    tf = f.tf
+    keys_code = "(" + ", ".join(json.dumps(k) for k in keys) + ("," if len(keys) == 1 else "") + ")"
+    if not classifier:
+        losses = f"tf.square(logits - labels)"
+        prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, {units}))"
+        predict = '{"predictions": logits}'
+        metrics = ['"label/mean": (self.label_mean, labels)', '"prediction/mean": (self.prediction_mean, logits)']
+    elif units == 1:
+        losses = f"tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)"
+        prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, 1))"
+        predict = ('{"logits": logits, "logistic": tf.sigmoid(logits), "class_ids": tf.cast(logits > 0, tf.int64), '
+                   '"probabilities": tf.concat([1 - tf.sigmoid(logits), tf.sigmoid(logits)], axis=1)}')
+        metrics = ['"accuracy": (self.accuracy, labels, tf.cast(logits > 0, tf.float32))',
+                   '"label/mean": (self.label_mean, labels)',
+                   '"prediction/mean": (self.prediction_mean, tf.sigmoid(logits))']
+    else:
+        losses = f"tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)[:, None]"
+        prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.int64), (-1,))"
+        predict = ('{"logits": logits, "probabilities": tf.nn.softmax(logits), '
+                   '"class_ids": tf.argmax(logits, axis=1)[:, None]}')
+        metrics = ['"accuracy": (self.accuracy, labels, tf.argmax(logits, axis=1))']
+    lines = [
+        f"class {cls}({tf}.keras.Model):",
+        f'    """The canned Estimator {kind} as a Keras 3 model, TF1\'s defaults written out: the training loss is',
+        '    summed over the batch (TF1\'s losses.Reduction.SUM); evaluate reports the mean of the batch',
+        '    losses (loss) and of the example losses (average_loss)."""',
+        "",
+        "    def __init__(self):",
+        "        super().__init__()",
+        *[f"        {line}" for line in init],
+        f'        self.loss_mean = {tf}.keras.metrics.Mean(name="loss")',
+        f'        self.average_loss = {tf}.keras.metrics.Mean(name="average_loss")',
+    ]
+    if classifier:
+        lines.append(f'        self.accuracy = {tf}.keras.metrics.Accuracy(name="accuracy")')
+    if not classifier or units == 1:
+        lines.append(f'        self.label_mean = {tf}.keras.metrics.Mean(name="label/mean")')
+        lines.append(f'        self.prediction_mean = {tf}.keras.metrics.Mean(name="prediction/mean")')
+    lines += [
+        f"        self.compile(optimizer={optimizer})",
+        "",
+        "    def call(self, features, training=False):",
+        f"        net = {tf}.concat([{tf}.reshape({tf}.cast(features[key], {tf}.float32), (-1, 1)) for key in {keys_code}], axis=1)",
+        *[f"        {line}" for line in layers],
+        "        return self.logits(net)",
+        "",
+        "",
+    ]
+    text = "\n".join(lines)
+    return _finish(f, text, tf, prepare, losses, predict, metrics, classifier)
+
+
+def _finish(f, text, tf, prepare, losses, predict, metrics, classifier) -> str:
+    head = text
+    losses = losses.replace("tf.", f"{tf}.")
+    predict = predict.replace("tf.", f"{tf}.")
+    metrics = [m.replace("tf.", f"{tf}.") for m in metrics]
+    body = f'''    def train_step(self, data):
+        features, labels = data
+        {prepare}
+        with {tf}.GradientTape() as tape:
+            logits = self(features, training=True)
+            loss = {tf}.reduce_sum({losses})
+        variables = self.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return {{"loss": loss}}
+
+    def test_step(self, data):
+        features, labels = data
+        {prepare}
+        logits = self(features)
+        losses = {losses}
+        self.loss_mean.update_state({tf}.reduce_sum(losses))
+        self.average_loss.update_state(losses)
+        results = {{"loss": self.loss_mean, "average_loss": self.average_loss}}
+        for key, (metric, *values) in {{{", ".join(metrics)}}}.items():
+            metric.update_state(*values)
+            results[key] = metric
+        return {{key: metric.result() for key, metric in results.items()}}
+
+    def predict_step(self, data):
+        logits = self(data[0] if isinstance(data, tuple) else data)
+        return {predict}
+
+    def predictions(self, dataset):
+        """Estimator.predict: the predictions of each example."""
+        outputs = self.predict(dataset, verbose=0)
+        return [dict(zip(outputs, values)) for values in zip(*outputs.values())]
+'''
+    text = head + body
+    indent = f.module.default_indent
+    return text.replace("    ", indent) if indent != "    " else text
+

@@ -1,0 +1,83 @@
+"""Feature columns and specs after the rewrite: the statements that only built them for the estimators go.
+
+A canned estimator's Keras model reads its features by key, so the module-level
+``columns = [tf.feature_column.numeric_column("x"), ...]`` (and ``x = numeric_column(...)``
+statements those lists used) have no reader left once the estimators are replaced. Each such
+statement is removed (its comments move to the next statement); a feature column that is still
+read somewhere stops the rewrite, since Keras 3 models cannot consume feature columns. The
+``config = tf.estimator.RunConfig(...)``, ``TrainSpec(...)`` and ``EvalSpec(...)`` statements go
+the same way once their readers are rewritten.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import libcst as cst
+
+from .._eager import queries
+from .._eager.state import Unsupported
+from . import specs
+from .program import Facts
+
+
+def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
+    """``name = <feature columns only>`` (calls, or a list of names bound to columns): the name, else None."""
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
+        return None
+    assign = stmt.body[0]
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return None
+    value = assign.value
+    if specs.is_statement(f, stmt):
+        return assign.targets[0].target.value
+    if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
+            isinstance(e.value, cst.Name) and e.value.value in known for e in value.elements):
+        return assign.targets[0].target.value
+    calls = list(queries.find(value, cst.Call))
+    if not calls or not all(_is_column(f, call) or _is_column_argument(f, value, call) for call in calls):
+        return None
+    if not any(_is_column(f, call) for call in calls):
+        return None
+    return assign.targets[0].target.value
+
+
+def _is_column(f: Facts, call: cst.Call) -> bool:
+    name = f.call_name(call)
+    return name is not None and name.startswith("feature_column.")
+
+
+def _is_column_argument(f: Facts, value: cst.BaseExpression, call: cst.Call) -> bool:
+    """A call inside a feature column's own arguments (``numeric_column("x", dtype=tf.float32)``)."""
+    return any(queries.holds(outer, cst.Call, lambda c: c is call)
+               for outer in queries.find(value, cst.Call) if outer is not call and _is_column(f, outer))
+
+
+def drop_unread(f: Facts, module: cst.Module) -> cst.Module:
+    """The module without the column statements nothing reads; Unsupported when a column is still read."""
+    body: List[cst.BaseStatement] = list(module.body)
+    known = set()
+    for stmt in body:
+        target = _column_target(f, stmt, known)
+        if target is not None:
+            known.add(target)
+    while True:
+        for index, stmt in enumerate(body):
+            target = _column_target(f, stmt, known)
+            if target is not None and not any(target in queries.names_in(other) for other in body if other is not stmt):
+                comments = any(line.comment is not None for line in stmt.leading_lines)
+                del body[index]
+                if index < len(body) and (comments or not body[index].leading_lines):  # its blank lines and comments
+                    following = body[index]
+                    body[index] = following.with_changes(leading_lines=list(stmt.leading_lines)
+                                                         + list(following.leading_lines))
+                break
+        else:
+            break
+    new = module.with_changes(body=body)
+    for call in queries.find(new, cst.Call):
+        if _is_column(f, call):
+            text = f.s.code(call)
+            where = next((old for old in queries.find(f.module, cst.Call) if f.s.code(old) == text), None)
+            raise Unsupported(where, f"tf.{f.call_name(call)} is read beyond the canned estimators (Keras 3 models "
+                                     "cannot consume feature columns)")
+    return new

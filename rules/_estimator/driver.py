@@ -1,0 +1,230 @@
+"""What drives an Estimator: its input functions and the calls made on it.
+
+``est.train(input_fn, steps=N)`` -> ``est.fit(<dataset>, epochs=1, steps_per_epoch=N, verbose=0)``:
+N optimizer steps, fewer when a finite dataset ends first (Keras stops there, as the
+Estimator did). ``max_steps=M`` counts from the model's own step, as the Estimator
+counted from its checkpoint: ``steps_per_epoch=max(M - step, 0)`` (Keras runs no step
+at 0). ``est.evaluate(input_fn, steps=N)`` -> a dict of the metrics with
+``global_step``; ``est.predict(input_fn)`` -> one dict per example;
+``est.get_variable_value("dense/kernel")`` -> ``est.dense.kernel.numpy()``.
+
+``<dataset>`` is the input function called: a ``lambda: ...`` gives its body, a
+function of the file that returns a ``tf.data`` dataset its call; anything else
+(a function returning ``(features, labels)`` tensors, one taking ``params``) is
+not known to be a dataset and stops the rewrite.
+"""
+from __future__ import annotations
+
+import json
+from typing import Dict, Optional
+
+import libcst as cst
+
+from .. import _tf
+from .._eager import queries
+from .._eager.state import Unsupported
+from .program import NUMPY_INPUT, Facts
+
+TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
+EVALUATE = ("input_fn", "steps", "hooks", "checkpoint_path", "name")
+PREDICT = ("input_fn", "predict_keys", "hooks", "checkpoint_path", "yield_single_examples")
+
+
+def numpy_input(f: Facts, call: cst.Call) -> cst.BaseExpression:
+    """``numpy_input_fn(x, y, batch_size=128, num_epochs=1, shuffle=...)`` -> ``lambda: <tf.data pipeline>``."""
+    names = ("x", "y", "batch_size", "num_epochs", "shuffle", "queue_capacity", "num_threads")
+    given: Dict[str, cst.BaseExpression] = {}
+    for index, arg in enumerate(call.args):
+        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+        if key not in names or arg.star:
+            raise Unsupported(call, "numpy_input_fn with arguments not mapped")
+        given[key] = arg.value
+    code = f.s.code
+    if "x" not in given:
+        raise Unsupported(call, "numpy_input_fn without x")
+    values = code(given["x"]) if "y" not in given or code(given["y"]) == "None" else \
+        f"({code(given['x'])}, {code(given['y'])})"
+    parts = [f"{f.tf}.data.Dataset.from_tensor_slices({values})"]
+    shuffle = code(given["shuffle"]) if "shuffle" in given else "None"
+    if shuffle not in ("True", "False"):
+        raise Unsupported(call, "numpy_input_fn whose shuffle is not True or False")
+    if shuffle == "True":
+        parts.append(f"shuffle({code(given['queue_capacity']) if 'queue_capacity' in given else 1000})")
+    epochs = code(given["num_epochs"]) if "num_epochs" in given else "1"
+    if epochs == "None":
+        parts.append("repeat()")
+    elif epochs != "1":
+        parts.append(f"repeat({epochs})")
+    parts.append(f"batch({code(given['batch_size']) if 'batch_size' in given else 128})")
+    return f.s.expr("lambda: " + ".".join(parts))
+
+
+def _is_dataset(f: Facts, value: cst.BaseExpression, local: Dict[str, cst.BaseExpression], depth: int = 0) -> bool:
+    """Is ``value`` a tf.data dataset (a chain of calls rooted at ``tf.data``)?"""
+    if depth > 8:
+        return False
+    while isinstance(value, (cst.Call, cst.Attribute, cst.Subscript)):
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            func = f.functions.get(value.func.value)
+            return func is not None and returns_dataset(f, func, depth + 1)
+        if isinstance(value, cst.Attribute) and value.attr.value in ("make_one_shot_iterator", "get_next"):
+            return False
+        name = f.name(value) if isinstance(value, cst.Attribute) else None
+        if name is not None and name.startswith("data."):
+            return True
+        value = value.func if isinstance(value, cst.Call) else value.value
+    if isinstance(value, cst.Name) and value.value in local:
+        return _is_dataset(f, local[value.value], local, depth + 1)
+    return False
+
+
+def returns_dataset(f: Facts, func: cst.FunctionDef, depth: int = 0) -> bool:
+    local: Dict[str, cst.BaseExpression] = {}
+    returns = []
+    for node in queries.find(func.body, (cst.Assign, cst.Return)):
+        if isinstance(node, cst.Assign):
+            if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                local[node.targets[0].target.value] = node.value
+        elif node.value is not None:
+            returns.append(node.value)
+    return bool(returns) and all(_is_dataset(f, r, local, depth) for r in returns)
+
+
+ITERATORS = ("make_one_shot_iterator", "make_initializable_iterator", "get_next")
+VARYING = ("random", "train.", "data.", "io.", "parse", "decode", "read", "queue", "shuffle")
+
+
+def returns_tensors(f: Facts, func: cst.FunctionDef) -> bool:
+    """Does ``func`` return ``(features, labels)`` computed the same way at every step (no random
+    draw, queue, reader or iterator that the Estimator's graph would advance per step)?"""
+    returns = [r.value for r in queries.find(func.body, cst.Return) if r.value is not None]
+    if not returns or not all(isinstance(r, cst.Tuple) and len(r.elements) == 2 for r in returns):
+        return False
+    for call in queries.find(func.body, cst.Call):
+        name = f.call_name(call) or ""
+        if name.startswith(VARYING) or any(part in name.lower() for part in ("shuffle", "queue", "reader")):
+            return False
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in ITERATORS:
+            return False
+        if isinstance(call.func, cst.Name) and call.func.value in f.functions:
+            return False
+    return True
+
+
+def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = True) -> str:
+    """The dataset an input function gives, as code. A function returning the same ``(features,
+    labels)`` tensors at every step is that one batch repeated (when ``repeated``: train, evaluate)."""
+    if isinstance(arg, cst.Lambda):
+        if arg.params.params or arg.params.star_arg is not cst.MaybeSentinel.DEFAULT:
+            raise Unsupported(arg, "an input function that takes arguments")
+        return f.s.code(arg.body)
+    if isinstance(arg, cst.Name):
+        func = f.functions.get(arg.value)
+        if arg.value in numpy_names or (func is not None and not func.params.params and returns_dataset(f, func)):
+            return f"{arg.value}()"
+        if func is not None and not func.params.params and repeated and returns_tensors(f, func):
+            return f"{f.tf}.data.Dataset.from_tensors({arg.value}()).repeat()"
+        if func is not None and queries.holds(func.body, cst.Attribute, lambda a: a.attr.value in ITERATORS):
+            raise Unsupported(arg, f"the input function {arg.value} returns an iterator's get_next() (return the "
+                                   "dataset itself)")
+    if isinstance(arg, cst.Call) and f.call_name(arg) in NUMPY_INPUT:
+        return f.s.code(numpy_input(f, arg).body)
+    raise Unsupported(arg, "an input function not known to return a tf.data dataset or fixed (features, labels)")
+
+
+def _args(call: cst.Call, names) -> Dict[str, cst.BaseExpression]:
+    given = {}
+    for index, arg in enumerate(call.args):
+        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+        if key is None or arg.star:
+            raise Unsupported(call, "an Estimator call with arguments not mapped")
+        given[key] = arg.value
+    return given
+
+
+def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], numpy_names) -> cst.BaseExpression:
+    """``est.<method>(...)`` in Keras 3."""
+    method = call.func.attr.value
+    if method == "train":
+        given = _args(call, TRAIN)
+        _only(call, given, ("input_fn", "steps", "max_steps", "hooks"))
+        if "hooks" in given:
+            given.update(hooks(f, given.pop("hooks")))
+        if "steps" in given and "max_steps" in given:
+            raise Unsupported(call, "train with both steps and max_steps")
+        return f.s.expr(fit(f, est, given["input_fn"], given.get("max_steps"), given.get("steps"), numpy_names))
+    if method == "evaluate":
+        given = _args(call, EVALUATE)
+        _only(call, given, ("input_fn", "steps", "name"))
+        return f.s.expr(evaluate(f, est, given["input_fn"], given.get("steps"), numpy_names))
+    if method == "predict":
+        given = _args(call, PREDICT)
+        _only(call, given, ("input_fn",))
+        return f.s.expr(f"{est}.predictions({dataset(f, given['input_fn'], numpy_names, repeated=False)})")
+    if method == "get_variable_value":
+        if len(call.args) != 1 or not isinstance(call.args[0].value, cst.SimpleString):
+            raise Unsupported(call, "get_variable_value of a name that is not a string literal")
+        name = call.args[0].value.evaluated_value
+        if name == "global_step":
+            return f.s.expr(f"{est}.optimizer.iterations.numpy()")
+        if name not in variables:
+            raise Unsupported(call, f"get_variable_value({json.dumps(name)}): no variable of that name is known")
+        return f.s.expr(f"{est}.{variables[name]}.numpy()")
+    raise Unsupported(call, f"Estimator.{method} has no Keras counterpart mapped")
+
+
+def hooks(f: Facts, value: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
+    """``train(hooks=[...])``: StopAtStepHook(num_steps=N) is steps=N, (last_step=M) max_steps=M;
+    LoggingTensorHook goes with a note (it wrote to the log, not to the output); others stop the rewrite."""
+    if isinstance(value, cst.Name):
+        value = f.value_of(value) or value
+    if not isinstance(value, (cst.List, cst.Tuple)):
+        raise Unsupported(value, "train(hooks=...) that is not a list of tf.train hooks built here")
+    out: Dict[str, cst.BaseExpression] = {}
+    for element in value.elements:
+        hook = element.value
+        name = f.call_name(hook) or f.s.code(hook)
+        if name == "train.StopAtStepHook":
+            for index, arg in enumerate(hook.args):
+                key = arg.keyword.value if arg.keyword is not None else ("num_steps", "last_step")[min(index, 1)]
+                if f.s.code(arg.value) != "None":
+                    out["steps" if key == "num_steps" else "max_steps"] = arg.value
+        elif name == "train.LoggingTensorHook":
+            f.notes.append((hook, "LoggingTensorHook is dropped: it logged graph tensors by name through "
+                                  "tf.logging; log them from a keras.callbacks.Callback (on_train_batch_end)"))
+        else:
+            raise Unsupported(hook, f"train(hooks=[{f.s.code(hook)}]): only StopAtStepHook and LoggingTensorHook "
+                                    "are mapped")
+    return out
+
+
+def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()) -> str:
+    """``est.train(input_fn, steps=N | max_steps=M)`` as ``est.fit(...)``."""
+    data = dataset(f, input_fn, numpy_names)
+    if steps is not None and f.s.code(steps) != "None":
+        count = f", steps_per_epoch={f.s.code(steps)}"
+    elif max_steps is not None and f.s.code(max_steps) != "None":
+        count = f", steps_per_epoch=max({f.s.code(max_steps)} - int({est}.optimizer.iterations), 0)"
+    else:
+        count = ""
+    return f"{est}.fit({data}, epochs=1{count}, verbose=0)"
+
+
+def evaluate(f: Facts, est: str, input_fn, steps=None, numpy_names=()) -> str:
+    """``est.evaluate(input_fn, steps=N)``: the metrics and the global step, as a dict."""
+    count = f", steps={f.s.code(steps)}" if steps is not None and f.s.code(steps) != "None" else ""
+    data = dataset(f, input_fn, numpy_names)
+    return (f'{{**{est}.evaluate({data}{count}, verbose=0, return_dict=True), '
+            f'"global_step": int({est}.optimizer.iterations)}}')
+
+
+def _only(call, given, allowed) -> None:
+    for key in given:
+        if key not in allowed:
+            raise Unsupported(call, f"{call.func.attr.value}({key}=...)")
+    if "input_fn" not in given:
+        raise Unsupported(call, f"{call.func.attr.value} without an input_fn")
+
+
+def tf_arg(call: cst.Call, position: Optional[int], keyword: str):
+    return _tf.argument(call, position, keyword)

@@ -1,0 +1,256 @@
+"""Stage 3, emit: the module with each Estimator replaced by its Keras model.
+
+The model_fn's definition becomes its class (same place); a canned estimator's
+class goes before the top-level statement that builds it; constructions,
+``numpy_input_fn`` calls, ``ModeKeys`` and the calls made on each estimator are
+replaced where they stand. Every name bound to an estimator must be used only
+through the calls ``driver`` maps.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Set, Tuple
+
+import libcst as cst
+
+from .._eager import queries
+from .._eager.state import Unsupported
+from . import canned, columns, driver, model_fn, specs
+from .program import CUSTOM, MODE_KEYS, NUMPY_INPUT, Facts
+
+PREDICTIONS = '''
+    def predictions(self, dataset):
+        """Estimator.predict: the predictions of each example."""
+        outputs = self.predict(dataset, verbose=0)
+        return {body}
+'''
+
+
+def custom_class(f: Facts, c: model_fn.Converted) -> str:
+    i = f.module.default_indent
+    tf = f.tf
+    init = ["super().__init__()"]
+    if c.has_params:
+        init.append(f"self.params = {c.params_name}")
+    init += c.init
+    init.append(f'self.loss_mean = {tf}.keras.metrics.Mean(name="loss")')
+    init.append(f"self.compile(optimizer={c.optimizer})")
+    results = ", ".join(['"loss": self.loss_mean.result()'] + [f'"{k}": self.{a}.result()' for k, a in c.metrics])
+    signature = f"self, {c.params_name}" if c.has_params else "self"
+    lines = [
+        f"class {c.cls}({tf}.keras.Model):",
+        f'    """The Estimator model_fn `{c.method}` as a Keras 3 model: `{c.method}` runs one mode',
+        '    ("train", "eval" or "infer") as the model_fn did; fit, evaluate and predict run it."""',
+        "",
+        f"    def __init__({signature}):",
+        *[f"        {line}" for line in init],
+        "",
+        f"    def {c.method}(self, {c.features}, {c.labels}, {c.mode}):",
+        "__BODY__",
+        "",
+        "    def train_step(self, data):",
+        f"        {c.features}, {c.labels} = data",
+        f"        with {tf}.GradientTape() as tape:",
+        f'            loss = self.{c.method}({c.features}, {c.labels}, "train")',
+        "        variables = self.trainable_variables",
+        "        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))",
+        '        return {"loss": loss}',
+        "",
+        "    def test_step(self, data):",
+        f"        {c.features}, {c.labels} = data",
+        f'        self.loss_mean.update_state(self.{c.method}({c.features}, {c.labels}, "eval"))',
+        f"        return {{{results}}}",
+        "",
+        "    def predict_step(self, data):",
+        f'        return self.{c.method}(data[0] if isinstance(data, tuple) else data, None, "infer")',
+    ]
+    text = "\n".join(lines) + "\n" + PREDICTIONS.format(body=_per_example(c.dict_predictions))
+    return text.replace("    ", i) if i != "    " else text
+
+
+def _per_example(dict_predictions: bool) -> str:
+    if dict_predictions:
+        return "[dict(zip(outputs, values)) for values in zip(*outputs.values())]"
+    return "list(outputs)"
+
+
+def _with_body(f: Facts, text: str, c: model_fn.Converted) -> cst.BaseStatement:
+    """The class, its model_fn method holding the converted body (comments kept)."""
+    cls = cst.parse_statement(text.replace("__BODY__", f"{f.module.default_indent * 2}pass"),
+                              config=f.module.config_for_parsing)
+    body = list(c.body.body)
+    if c.has_params:
+        body.insert(0, cst.parse_statement(f"{c.params_name} = self.params\n", config=f.module.config_for_parsing))
+    members = list(cls.body.body)
+    for index, member in enumerate(members):
+        if isinstance(member, cst.FunctionDef) and member.name.value == c.method:
+            members[index] = member.with_changes(body=c.body.with_changes(body=body))
+    return cls.with_changes(body=cls.body.with_changes(body=members))
+
+
+class _Module(cst.CSTTransformer):
+    def __init__(self, f: Facts, classes: Dict[str, cst.BaseStatement], built: Dict[str, Tuple[str, str]],
+                 variables: Dict[str, Dict[str, str]], before: Dict[int, List[cst.BaseStatement]]) -> None:
+        super().__init__()
+        self.f, self.classes, self.built, self.variables, self.before = f, classes, built, variables, before
+        self.added: Set[int] = set()  # statements the rewrite adds after another (ids, alive in the tree)
+        self.after: Dict[int, cst.BaseStatement] = {}
+        self.numpy_names: Set[str] = {
+            name for name, values in f.assigned.items()
+            if len(values) == 1 and f.call_name(values[0]) in NUMPY_INPUT}
+
+    def leave_Module(self, original, updated):
+        body: List[cst.BaseStatement] = []
+        added = [stmt for stmt in updated.body if id(stmt) in self.added]
+        for stmt in added:  # a statement of the rewrite's own follows the one it was written with
+            body_index = next(i for i, new in enumerate(updated.body) if new is stmt)
+            self.after[id(updated.body[body_index - 1])] = stmt
+        news = [stmt for stmt in updated.body if id(stmt) not in self.added]
+        for old, new in zip(original.body, news):
+            extra = self.after.get(id(new))
+            inserted = self.before.get(id(old), [])
+            if inserted:
+                blank = [cst.EmptyLine(), cst.EmptyLine()]
+                body.extend(stmt.with_changes(leading_lines=blank) for stmt in inserted)
+                comments = [line for line in new.leading_lines if line.comment is not None]
+                new = new.with_changes(leading_lines=blank + comments)
+            if isinstance(old, cst.FunctionDef) and old.name.value in self.classes:
+                new = self.classes[old.name.value].with_changes(leading_lines=old.leading_lines)
+            body.append(new)
+            if extra is not None:
+                body.append(extra)
+        return updated.with_changes(body=body)
+
+    def leave_Call(self, original, updated):
+        name = self.f.call_name(original)
+        if name in NUMPY_INPUT:
+            return driver.numpy_input(self.f, original)
+        if name == CUSTOM or name in canned.KINDS:
+            return self.f.s.expr(self.built[id(original)][1])
+        func = original.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.built_names:
+            est = func.value.value
+            return driver.method_call(self.f, original, est, self.variables[est], self.numpy_names)
+        return updated
+
+    def leave_SimpleStatementLine(self, original, updated):
+        """``tf.estimator.train_and_evaluate(...)``: a fit statement, then the metrics where its value went."""
+        if len(original.body) != 1:
+            return updated
+        small = original.body[0]
+        value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+        if not isinstance(value, cst.Call) or self.f.call_name(value) != specs.TRAIN_AND_EVALUATE:
+            return updated
+        fit, metrics = specs.train_and_evaluate(
+            self.f, value, self.variables,
+            lambda est, input_fn, max_steps: driver.fit(self.f, est, input_fn, max_steps, None, self.numpy_names),
+            lambda est, input_fn, steps: driver.evaluate(self.f, est, input_fn, steps, self.numpy_names))
+        first = updated.with_changes(body=[cst.Expr(self.f.s.expr(fit))])
+        if isinstance(small, cst.Expr):  # the metrics are not kept: the evaluation alone
+            evaluation = self.f.s.expr(metrics).elements[0].value
+            second = updated.with_changes(body=[cst.Expr(evaluation)], leading_lines=[])
+        else:
+            second = updated.with_changes(body=[updated.body[0].with_changes(value=self.f.s.expr(f"({metrics}, [])"))],
+                                          leading_lines=[])
+        self.added.add(id(second))
+        return cst.FlattenSentinel([first, second])
+
+    @property
+    def built_names(self) -> Set[str]:
+        return set(self.variables)
+
+    def leave_Attribute(self, original, updated):
+        name = self.f.name(original)
+        if name is not None and name.startswith("estimator.ModeKeys."):
+            key = name.rsplit(".", 1)[1]
+            if key in MODE_KEYS:
+                return cst.SimpleString(f'"{MODE_KEYS[key]}"')
+        return updated
+
+
+def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
+    notes: List[Tuple[cst.CSTNode, str]] = []
+    classes: Dict[str, cst.BaseStatement] = {}
+    built: Dict[int, Tuple[str, str]] = {}
+    variables: Dict[str, Dict[str, str]] = {}
+    before: Dict[int, List[cst.BaseStatement]] = {}
+    taken = f.s.taken
+    for item in f.built:
+        if item.kind != CUSTOM and item.kind not in canned.KINDS:
+            raise Unsupported(item.call, f"tf.{item.kind} is not mapped (of the canned estimators, LinearRegressor, "
+                                         "LinearClassifier, DNNRegressor and DNNClassifier are)")
+        if item.scope is not None and queries.holds(
+                item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name):
+            raise Unsupported(item.call, f"{item.name} is built and returned by {item.scope.name.value}() (an "
+                                         "estimator used beyond the function or file that builds it)")
+        if item.name in variables:
+            raise Unsupported(item.call, f"{item.name} is bound to two estimators")
+        if len(f.assigned.get(item.name, [])) != 1:
+            raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
+        if item.kind == CUSTOM:
+            cls, call, names = _custom(f, item, classes, notes, taken)
+        else:
+            cls, call, names, statement = canned.convert(f, item, taken, notes)
+            top = _top_statement(f.module, item.call)
+            before.setdefault(id(top), []).append(statement)
+        built[id(item.call)] = (cls, call)
+        variables[item.name] = names
+    _check_uses(f, variables)
+    new = f.module.visit(_Module(f, classes, built, variables, before))
+    return columns.drop_unread(f, new), notes + f.notes
+
+
+def _custom(f: Facts, item, classes, notes, taken):
+    given = {}
+    names = ("model_fn", "model_dir", "config", "params", "warm_start_from")
+    for index, arg in enumerate(item.call.args):
+        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+        if key is None or arg.star:
+            raise Unsupported(item.call, "tf.estimator.Estimator with arguments not mapped")
+        given[key] = arg.value
+    func_name = given.get("model_fn")
+    if not isinstance(func_name, cst.Name) or func_name.value not in f.functions:
+        raise Unsupported(item.call, "an Estimator whose model_fn is not a function of this file")
+    for key in given:
+        if key == "warm_start_from" and f.s.code(given[key]) != "None":
+            raise Unsupported(item.call, "Estimator(warm_start_from=...) is not mapped")
+        if key in ("model_dir", "config"):
+            specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes)
+    if func_name.value in classes:
+        raise Unsupported(item.call, f"two Estimators of the model_fn {func_name.value}")
+    converted = model_fn.convert(f, f.functions[func_name.value], taken)
+    notes.extend(converted.notes)
+    classes[func_name.value] = _with_body(f, custom_class(f, converted), converted)
+    if converted.has_params:
+        if "params" not in given:
+            raise Unsupported(item.call, "a model_fn that reads params, built without params")
+        call = f"{converted.cls}(params={f.s.code(given['params'])})"
+    else:
+        call = f"{converted.cls}()"
+    return converted.cls, call, converted.variables
+
+
+def _top_statement(module: cst.Module, node: cst.CSTNode) -> cst.BaseStatement:
+    for stmt in module.body:
+        if queries.holds(stmt, type(node), lambda n: n is node):
+            return stmt
+    raise Unsupported(node, "an estimator built outside the module's statements")
+
+
+def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:
+    """Every use of an estimator's name is a mapped method call (or the name passed on: not supported)."""
+    methods = ("train", "evaluate", "predict", "get_variable_value")
+    loops = [call for call in queries.find(f.module, cst.Call) if f.call_name(call) == specs.TRAIN_AND_EVALUATE]
+    for node in queries.find(f.module, cst.Name, values=True):
+        if node.value not in variables:
+            continue
+        parent_ok = any(call.args and call.args[0].value is node for call in loops)
+        for call in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
+                                 and c.func.value is node and c.func.attr.value in methods):
+            parent_ok = True
+        if not parent_ok and not _is_target(f.module, node):
+            raise Unsupported(node, f"{node.value} (an estimator) is used beyond train, evaluate, predict and "
+                                    "get_variable_value")
+
+
+def _is_target(module: cst.Module, node: cst.Name) -> bool:
+    return queries.holds(module, cst.AssignTarget, lambda t: t.target is node)

@@ -1,0 +1,376 @@
+"""A custom ``model_fn(features, labels, mode, params)`` as a ``tf.keras.Model`` subclass.
+
+TF1 called the model_fn once per mode to build that mode's graph; what it built
+(layers, variables, metrics, the optimizer) existed once. In the class they are
+built once, in ``__init__``, and the model_fn's code becomes a method of the same
+name that uses them: ``tf.layers.dense(x, 1)`` -> ``self.dense(x)``,
+``tf.get_variable("w", ...)`` -> ``self.w``, ``tf.metrics.X(labels, p)`` ->
+``self.<key>.update_state(labels, p)``, ``tf.losses.X`` -> a Keras loss, the
+optimizer -> ``compile(optimizer=...)``, global steps -> ``self.optimizer.iterations``,
+``mode == tf.estimator.ModeKeys.TRAIN`` -> ``mode == "train"``. Each
+``return tf.estimator.EstimatorSpec(...)`` returns what its mode needs: the
+minimized loss (train), the loss (eval), the predictions (infer).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from .. import _tf, _vocab
+from .._eager import queries, tensors, training
+from .._eager.state import Unsupported
+from . import vocab
+from .program import MODE_KEYS, Facts
+
+
+@dataclass
+class Converted:
+    """What a model_fn became."""
+
+    cls: str  # the class name
+    method: str  # the model_fn method's name
+    has_params: bool
+    init: List[str] = field(default_factory=list)  # lines of __init__ after super().__init__()
+    metrics: List[Tuple[str, str]] = field(default_factory=list)  # (key, attribute)
+    variables: Dict[str, str] = field(default_factory=dict)  # TF1 variable name -> expression on the model
+    dict_predictions: bool = True
+    optimizer: Optional[str] = None
+    body: Optional[cst.IndentedBlock] = None
+    notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)
+
+
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Model"
+
+
+class _Body(cst.CSTTransformer):
+    def __init__(self, f: Facts, out: Converted, func: cst.FunctionDef, params: str, local: Set[str]) -> None:
+        super().__init__()
+        self.f, self.out, self.func, self.params, self.local = f, out, func, params, local
+        self.taken: Set[str] = set()
+        self.metric_names: Dict[str, str] = {}  # local name -> attribute
+        self.train_ops: Dict[str, str] = {}  # local name of a train op -> the loss it minimizes
+        self.optimizers: Set[str] = set()
+        self.loop = 0
+
+    def code(self, node) -> str:
+        return self.f.s.code(node)
+
+    def attribute(self, base: str) -> str:
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_") or "layer"
+        if base in vocab.MODEL_ATTRIBUTES or base[0].isdigit():
+            base = f"{base}_"
+        name, n = base, 0
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    def built_from(self, node, what: str) -> None:
+        """A value built once in __init__ may use params and module names, not the model_fn's locals."""
+        if queries.names_in(node) & self.local:
+            raise Unsupported(node, f"{what} configured with a value the model_fn computes ({self.code(node)})")
+
+    def convert(self, node) -> str:
+        """A value for __init__, with TF1 initializers and decays made Keras ones."""
+        self.built_from(node, "a layer or variable")
+        new = tensors.graph_expr(self.f.s, node)[0].visit(_Initializers(self.f))
+        return self.code(new)
+
+    # --- loops: a layer made in a loop is one layer per pass (not supported) ---
+    def visit_For(self, node) -> None:
+        self.loop += 1
+
+    def leave_For(self, original, updated):
+        self.loop -= 1
+        return updated
+
+    def visit_While(self, node) -> None:
+        self.loop += 1
+
+    def leave_While(self, original, updated):
+        self.loop -= 1
+        return updated
+
+    def visit_FunctionDef(self, node) -> bool:
+        if node is not self.func:
+            raise Unsupported(node, "a function defined inside the model_fn")
+        return True
+
+    # --- names --------------------------------------------------------------
+    def leave_Attribute(self, original, updated):
+        name = self.f.name(original)
+        if name is not None and name.startswith("estimator.ModeKeys."):
+            key = name.rsplit(".", 1)[1]
+            if key not in MODE_KEYS:
+                raise Unsupported(original, f"tf.{name}")
+            return cst.SimpleString(f'"{MODE_KEYS[key]}"')
+        return updated
+
+    def leave_Call(self, original, updated):
+        name = self.f.call_name(original)
+        if name is None:
+            return updated
+        if name in _vocab.LAYERS:
+            return self.layer(original, updated, name)
+        if name == "get_variable":
+            return self.variable(original)
+        if name in vocab.LOSSES:
+            return self.loss(updated, name)
+        if name in vocab.GLOBAL_STEPS:
+            return self.f.s.expr("self.optimizer.iterations")
+        if name.startswith("feature_column."):
+            raise Unsupported(original, f"tf.{name} inside a model_fn (its feature columns are built elsewhere)")
+        if name.startswith("estimator.") and name != "estimator.EstimatorSpec":
+            raise Unsupported(original, f"tf.{name} inside a model_fn")
+        return updated
+
+    def layer(self, original: cst.Call, updated: cst.Call, name: str) -> cst.BaseExpression:
+        if self.loop:
+            raise Unsupported(original, f"tf.{name} inside a loop (one layer per pass)")
+        spec = _vocab.LAYERS[name]
+        positional = [a for a in original.args if a.keyword is None]
+        inputs = _tf.argument(updated, 0, "inputs")
+        if inputs is None or any(a.star for a in original.args):
+            raise Unsupported(original, f"tf.{name} without inputs")
+        build, at_call, given_name = [], [], None
+        for index, arg in enumerate(positional[1:]):
+            if index >= len(spec.params):
+                raise Unsupported(original, f"tf.{name} with more positional arguments than mapped")
+            value = self.convert(arg.value)
+            build.append(value if index == 0 else f"{spec.params[index]}={value}")
+        for arg in original.args:
+            key = arg.keyword.value if arg.keyword is not None else None
+            if key is None or key == "inputs" or key in spec.dropped:
+                continue
+            if key in spec.call_keywords:
+                at_call.append(f"{key}={self.code(arg.value)}")
+            elif key == "name":
+                if not isinstance(arg.value, cst.SimpleString):
+                    raise Unsupported(arg, f"tf.{name} named by a value that is not a string literal")
+                given_name = arg.value.evaluated_value
+                build.append(f"name={self.code(arg.value)}")
+            else:
+                build.append(f"{key}={self.convert(arg.value)}")
+        attr = self.attribute(given_name or self.default_name(spec.keras))
+        scope = given_name or attr
+        if spec.keras in ("Dense", "Conv1D", "Conv2D"):
+            self.out.variables[f"{scope}/kernel"] = f"{attr}.kernel"
+            self.out.variables[f"{scope}/bias"] = f"{attr}.bias"
+        self.out.init.append(f"self.{attr} = {self.f.tf}.keras.layers.{spec.keras}({', '.join(build)})")
+        rest = "".join(f", {k}" for k in at_call)
+        return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
+
+    def default_name(self, keras: str) -> str:
+        """TF1's name for the next unnamed layer of this class: dense, dense_1, ..."""
+        base = vocab.LAYER_BASES.get(keras, keras.lower())
+        counts = self.__dict__.setdefault("_counts", {})
+        n = counts.get(base, 0)
+        counts[base] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+    def variable(self, call: cst.Call) -> cst.BaseExpression:
+        if self.loop:
+            raise Unsupported(call, "tf.get_variable inside a loop")
+        known = ("name", "shape", "dtype", "initializer", "trainable")
+        args = {known[i]: a.value for i, a in enumerate(a for a in call.args if a.keyword is None)}
+        for arg in call.args:
+            if arg.keyword is not None:
+                if arg.keyword.value not in known:
+                    raise Unsupported(call, f"tf.get_variable({arg.keyword.value}=...)")
+                args[arg.keyword.value] = arg.value
+        label = args.get("name")
+        if not isinstance(label, cst.SimpleString) or "shape" not in args:
+            raise Unsupported(call, "tf.get_variable without a literal name and a shape")
+        attr = self.attribute(label.evaluated_value)
+        parts = [f"name={self.code(label)}", f"shape={self.convert(args['shape'])}"]
+        init = args.get("initializer")
+        parts.append(f"initializer={self.convert(init) if init is not None else repr('glorot_uniform')}")
+        for key in ("dtype", "trainable"):
+            if key in args:
+                parts.append(f"{key}={self.convert(args[key])}")
+        self.out.init.append(f"self.{attr} = self.add_weight({', '.join(parts)})")
+        self.out.variables[label.evaluated_value] = attr
+        return self.f.s.expr(f"self.{attr}")
+
+    def loss(self, call: cst.Call, name: str) -> cst.BaseExpression:
+        keras, (first, second), options = vocab.LOSSES[name]
+        a, b = _tf.argument(call, 0, first), _tf.argument(call, 1, second)
+        if a is None or b is None or len(call.args) != 2:
+            raise Unsupported(call, f"tf.{name} with weights or options (only the two tensors are mapped)")
+        return self.f.s.expr(f"{self.f.tf}.keras.losses.{keras}({options})({self.code(a.value)}, {self.code(b.value)})")
+
+    # --- statements -----------------------------------------------------------
+    def leave_SimpleStatementLine(self, original, updated):
+        smalls = []
+        for old, new in zip(original.body, updated.body):
+            smalls.extend(self.small(old, new))
+        if not smalls:
+            return cst.RemoveFromParent()
+        return updated.with_changes(body=smalls)
+
+    def small(self, old, new) -> List[cst.BaseSmallStatement]:
+        if isinstance(old, cst.Expr) and isinstance(old.value, cst.Call):
+            name = self.f.call_name(old.value)
+            if name is not None and name.startswith("summary."):
+                self.out.notes.append((old, f"tf.{name} in the model_fn is dropped: the Estimator wrote it to "
+                                            "model_dir; add a tf.summary writer or a Keras TensorBoard callback"))
+                return []
+        if isinstance(old, cst.Assign) and len(old.targets) == 1 and isinstance(old.targets[0].target, cst.Name):
+            target = old.targets[0].target.value
+            value = old.value
+            name = self.f.call_name(value)
+            if _vocab.is_tf1_optimizer(name):
+                self.optimizer(value, name)
+                self.optimizers.add(target)
+                return []
+            if name in vocab.METRICS:
+                return [self.metric(target, value, name)]
+            minimized = self.minimized(value)
+            if minimized is not None:
+                self.train_ops[target] = minimized
+                return []
+        if isinstance(old, cst.Return) and old.value is not None:
+            return [new.with_changes(value=self.spec(old.value, new.value))]
+        return [new]
+
+    def optimizer(self, call: cst.Call, name: str) -> None:
+        if self.out.optimizer is not None:
+            raise Unsupported(call, "a model_fn with two optimizers")
+        if name not in _vocab.OPTIMIZERS:
+            raise Unsupported(call, f"tf.{name} has no Keras optimizer")
+        self.built_from(call, "the optimizer")
+        self.out.optimizer = self.code(training.keras_optimizer(self.f.s, call, name))
+        self.out.notes.extend(self.f.s.notes)
+        self.f.s.notes.clear()
+
+    def minimized(self, value) -> Optional[str]:
+        """``opt.minimize(loss, global_step=...)``: the loss it minimizes."""
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value == "minimize"):
+            return None
+        receiver = value.func.value
+        made = self.f.call_name(receiver)
+        if _vocab.is_tf1_optimizer(made):  # tf.train.XOptimizer(...).minimize(loss)
+            self.optimizer(receiver, made)
+        elif not (isinstance(receiver, cst.Name) and receiver.value in self.optimizers):
+            raise Unsupported(value, "minimize on an optimizer the model_fn did not make")
+        loss = _tf.argument(value, 0, "loss")
+        for arg in value.args:
+            if arg.keyword is not None and arg.keyword.value not in ("loss", "global_step"):
+                raise Unsupported(value, f"minimize({arg.keyword.value}=...)")
+        if loss is None:
+            raise Unsupported(value, "minimize without a loss")
+        return self.code(loss.value)
+
+    def metric(self, target: str, call: cst.Call, name: str) -> cst.BaseSmallStatement:
+        keras, params = vocab.METRICS[name]
+        values = [_tf.argument(call, i, p) for i, p in enumerate(params)]
+        if any(v is None for v in values) or len([a for a in call.args if a.keyword is None or a.keyword.value
+                                                   not in ("name",)]) != len(params):
+            raise Unsupported(call, f"tf.{name} with weights or options")
+        attr = self.attribute(target)
+        self.metric_names[target] = attr
+        self.out.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}(name=KEY_{attr})")
+        args = ", ".join(self.code(v.value) for v in values)
+        return cst.Expr(self.f.s.expr(f"self.{attr}.update_state({args})"))
+
+    def spec(self, old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
+        if self.f.call_name(old) != "estimator.EstimatorSpec":
+            raise Unsupported(old, "a model_fn that returns something other than tf.estimator.EstimatorSpec(...)")
+        names = ("mode", "predictions", "loss", "train_op", "eval_metric_ops")
+        given = {}
+        for index, arg in enumerate(new.args):
+            key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+            if key is None or arg.star:
+                raise Unsupported(old, "tf.estimator.EstimatorSpec with arguments not mapped")
+            given[key] = arg.value
+        for key in given:
+            if key == "export_outputs":
+                self.out.notes.append((old, "export_outputs is dropped: export the Keras model with model.export"))
+            elif key not in names:
+                raise Unsupported(old, f"tf.estimator.EstimatorSpec({key}=...)")
+        if "train_op" in given:
+            op = given["train_op"]
+            if isinstance(op, cst.Name) and op.value in self.train_ops:
+                return self.f.s.expr(self.train_ops[op.value])
+            raise Unsupported(old, "a train_op that is not optimizer.minimize(loss)")
+        if "predictions" in given and "loss" in given:
+            raise Unsupported(old, "one EstimatorSpec for every mode (predictions and a loss together)")
+        if "eval_metric_ops" in given:
+            self.eval_metrics(given["eval_metric_ops"], old)
+        if "loss" in given:
+            return given["loss"]
+        if "predictions" in given:
+            self.out.dict_predictions = isinstance(given["predictions"], cst.Dict)
+            return given["predictions"]
+        raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
+
+    def eval_metrics(self, value, where) -> None:
+        literal = value if isinstance(value, cst.Dict) else self.f.value_of(value) if isinstance(value, cst.Name) else None
+        if not isinstance(literal, cst.Dict):
+            raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
+        for element in literal.elements:
+            if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
+                    and isinstance(element.value, cst.Name) and element.value.value in self.metric_names):
+                raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
+            self.out.metrics.append((element.key.evaluated_value, self.metric_names[element.value.value]))
+
+
+class _Initializers(cst.CSTTransformer):
+    def __init__(self, f: Facts) -> None:
+        super().__init__()
+        self.f = f
+
+    def leave_Call(self, original, updated):
+        name = self.f.call_name(original)
+        if name in vocab.INITIALIZERS:
+            return updated.with_changes(func=self.f.s.expr(f"{self.f.tf}.{vocab.INITIALIZERS[name]}"))
+        return updated
+
+
+def convert(f: Facts, func: cst.FunctionDef, taken: Set[str]) -> Converted:
+    """The class of one model_fn; raises Unsupported where the model_fn goes beyond it."""
+    params = [p.name.value for p in func.params.params]
+    if func.params.star_arg is not cst.MaybeSentinel.DEFAULT or func.params.star_kwarg or func.params.kwonly_params:
+        raise Unsupported(func, "a model_fn with *args, **kwargs or keyword-only parameters")
+    if len(params) < 3 or len(params) > 5:
+        raise Unsupported(func, "a model_fn that is not model_fn(features, labels, mode[, params[, config]])")
+    config = params[4] if len(params) == 5 else None
+    local = queries.bound_names(func.body) - {params[3] if len(params) > 3 else ""}
+    local |= set(params[:3])
+    if config is not None and config in queries.names_in(func.body):
+        raise Unsupported(func, "a model_fn that reads its RunConfig")
+    if func.decorators or func.asynchronous:
+        raise Unsupported(func, "a decorated model_fn")
+    method = func.name.value
+    if method in vocab.MODEL_ATTRIBUTES:
+        method = f"{method}_"
+    out = Converted(_camel(func.name.value), method, len(params) > 3 and params[3] in queries.names_in(func.body))
+    if out.cls in taken:
+        raise Unsupported(func, f"the class name {out.cls} is taken")
+    body = _Body(f, out, func, params[3] if len(params) > 3 else "", local)
+    new = func.visit(body)
+    for name in list(body.metric_names) + list(body.train_ops) + list(body.optimizers):
+        if name in queries.names_in(new.body):
+            raise Unsupported(func, f"{name} (a metric, train op or optimizer) is used beyond the EstimatorSpec")
+    if out.optimizer is None:
+        raise Unsupported(func, "a model_fn without a tf.train optimizer")
+    keys = dict((attr, key) for key, attr in out.metrics)
+    out.init = [_keyed(line, keys) for line in out.init]
+    if any("KEY_" in line for line in out.init):
+        raise Unsupported(func, "a tf.metrics value that is not in eval_metric_ops")
+    out.body = new.body
+    out.params_name = params[3] if len(params) > 3 else None
+    out.features, out.labels, out.mode = params[:3]
+    return out
+
+
+def _keyed(line: str, keys: Dict[str, str]) -> str:
+    for attr, key in keys.items():
+        line = line.replace(f"name=KEY_{attr})", f"name={json.dumps(key)})")
+    return line

@@ -1,0 +1,130 @@
+"""Stage 1, analyse: the Estimator pieces of a program, found once and only read afterwards.
+
+The estimators it builds (``est = tf.estimator.Estimator(...)``, canned ones), the
+top-level functions (model functions and input functions), the names bound to
+``numpy_input_fn(...)`` and to lists of feature columns, and the helpers of the
+graph rewrite (``_eager``) that the model_fn's own graph code goes through.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from tfmigrate.traverse import StopWalk, Visitor, walk
+
+from .. import _tf
+from .._eager.program import analyse as analyse_graph
+from .._eager.state import Rewrite, Unsupported
+
+CUSTOM = "estimator.Estimator"
+CANNED = {
+    "estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
+    "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
+    "estimator.BaselineRegressor", "estimator.BaselineClassifier",
+}
+NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn"}
+MODE_KEYS = {"TRAIN": "train", "EVAL": "eval", "PREDICT": "infer"}
+
+
+def relative(name: Optional[str]) -> Optional[str]:
+    """``compat.v1.estimator.X`` and ``estimator.X`` are one name here."""
+    if name is not None and name.startswith("compat.v1."):
+        return name[len("compat.v1."):]
+    return name
+
+
+@dataclass
+class Built:
+    """One ``name = tf.estimator.<kind>(...)``."""
+
+    name: str
+    kind: str
+    call: cst.Call
+    scope: Optional[cst.FunctionDef]  # the function it is built in (None: module level)
+
+
+@dataclass
+class Facts:
+    module: cst.Module
+    imports: object
+    s: Rewrite  # the graph rewrite's state: its handlers convert the model_fn's graph code
+    functions: Dict[str, cst.FunctionDef] = field(default_factory=dict)
+    built: List[Built] = field(default_factory=list)
+    assigned: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)  # name -> values bound to it
+    notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)  # what the calls on estimators drop
+
+    @property
+    def tf(self) -> str:
+        return self.s.tf
+
+    def name(self, node) -> Optional[str]:
+        return relative(self.s.tf_name(node))
+
+    def call_name(self, node) -> Optional[str]:
+        return relative(self.s.call_name(node))
+
+    def value_of(self, node) -> Optional[cst.BaseExpression]:
+        """The one value a name is ever bound to, else None."""
+        if isinstance(node, cst.Name):
+            values = self.assigned.get(node.value, [])
+            if len(values) == 1:
+                return values[0]
+        return None
+
+
+class _Finder(Visitor):
+    def __init__(self, facts: Facts) -> None:
+        self.f = facts
+        self.scope: List[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope.append(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.scope.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        name = node.targets[0].target.value
+        self.f.assigned.setdefault(name, []).append(node.value)
+        kind = self.f.call_name(node.value)
+        if kind == CUSTOM or kind in CANNED:
+            self.f.built.append(Built(name, kind, node.value, self.scope[-1] if self.scope else None))
+
+
+def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:
+    graph = analyse_graph(module, imports, text)
+    facts = Facts(module, imports, Rewrite(graph))
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef):
+            facts.functions[stmt.name.value] = stmt
+    walk(module, _Finder(facts))
+    if not facts.built:
+        raise Unsupported(None, "tf.estimator is used, but no Estimator is built in this file")
+    return facts
+
+
+class _Uses(Visitor):
+    def __init__(self, imports) -> None:
+        self.imports = imports
+        self.found = False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        name = relative(_tf.relative(self.imports.qualify(node)))
+        if name is None:
+            return True
+        if name == "estimator" or name.startswith("estimator."):
+            self.found = True
+            raise StopWalk
+        return False
+
+
+def uses_estimator(module: cst.Module, imports) -> bool:
+    if not any(full.startswith("tensorflow") for full in imports.aliases.values()):
+        return False
+    finder = _Uses(imports)
+    walk(module, finder)
+    return finder.found

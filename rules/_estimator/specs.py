@@ -1,0 +1,105 @@
+"""Run configuration and the train-and-evaluate loop of an Estimator.
+
+- ``model_dir`` / ``tf.estimator.RunConfig(...)``: where the Estimator kept its checkpoints
+  and summaries, and how often it wrote them. A Keras model keeps nothing unless told: the
+  argument goes, with a note (a rerun no longer resumes from model_dir; a
+  ``keras.callbacks.BackupAndRestore`` or ``ModelCheckpoint`` does that). Only the keys that
+  configure checkpoints, summaries and logging are dropped; any other (a random seed, a
+  distribution strategy, a session config) stops the rewrite.
+- ``tf.estimator.train_and_evaluate(est, TrainSpec(input_fn, max_steps), EvalSpec(input_fn,
+  steps=100))`` run locally: train up to ``max_steps``, then evaluate (``steps`` batches,
+  100 unless given; the evaluations in between do not change the weights). It returns
+  ``(metrics, export results)``: here ``(metrics, [])``.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .._eager.state import Unsupported
+from .program import Facts, relative
+
+RUN_CONFIG = "estimator.RunConfig"
+TRAIN_SPEC = "estimator.TrainSpec"
+EVAL_SPEC = "estimator.EvalSpec"
+TRAIN_AND_EVALUATE = "estimator.train_and_evaluate"
+SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC}
+DROPPED = {"model_dir", "save_summary_steps", "save_checkpoints_steps", "save_checkpoints_secs",
+           "keep_checkpoint_max", "keep_checkpoint_every_n_hours", "log_step_count_steps"}
+TRAIN_SPEC_ARGS = ("input_fn", "max_steps", "hooks")
+EVAL_SPEC_ARGS = ("input_fn", "steps", "name", "hooks", "exporters", "start_delay_secs", "throttle_secs")
+NOTE = ("{what} is dropped: the Keras model writes no checkpoints or summaries there, and a rerun no longer "
+        "resumes from them (add keras.callbacks.BackupAndRestore or ModelCheckpoint, and TensorBoard)")
+
+
+def given(f: Facts, call: cst.Call, names, what: str) -> Dict[str, cst.BaseExpression]:
+    out = {}
+    for index, arg in enumerate(call.args):
+        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+        if key is None or arg.star:
+            raise Unsupported(call, f"{what} with arguments not mapped")
+        out[key] = arg.value
+    return out
+
+
+def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Call]:
+    """``value`` if it is a ``tf.<kind>(...)`` call, or the one such call its name is bound to."""
+    if isinstance(value, cst.Name):
+        value = f.value_of(value)
+    if isinstance(value, cst.Call) and f.call_name(value) == kind:
+        return value
+    return None
+
+
+def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
+                      notes: List[Tuple[cst.CSTNode, str]]) -> None:
+    """``model_dir=...`` or ``config=...`` of an estimator: dropped with a note, or Unsupported."""
+    if f.s.code(value) == "None":
+        return
+    if key == "model_dir":
+        notes.append((value, NOTE.format(what=f"{what}(model_dir=...)")))
+        return
+    if key != "config":
+        raise Unsupported(value, f"{what}({key}=...) is not mapped")
+    config = _resolved(f, value, RUN_CONFIG)
+    if config is None:
+        raise Unsupported(value, f"{what}(config=...) that is not a tf.estimator.RunConfig(...) built in this file")
+    for arg in config.args:
+        name = arg.keyword.value if arg.keyword is not None else "model_dir" if arg is config.args[0] else None
+        if name not in DROPPED:
+            raise Unsupported(arg, f"RunConfig({name}=...) is not mapped (only checkpoint, summary and logging "
+                                   "settings are dropped)")
+    notes.append((value, NOTE.format(what="RunConfig (model_dir, checkpoint and summary settings)")))
+
+
+def is_statement(f: Facts, stmt: cst.BaseStatement) -> bool:
+    """``name = tf.estimator.RunConfig/TrainSpec/EvalSpec(...)`` (removed once nothing reads the name)."""
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
+        return False
+    return relative(f.call_name(stmt.body[0].value)) in SPECS
+
+
+def train_and_evaluate(f: Facts, call: cst.Call, estimators: Dict[str, object], fit, evaluate) -> Tuple[str, str]:
+    """(the training statement, the metrics expression) of ``tf.estimator.train_and_evaluate(...)``.
+
+    ``fit(est, input_fn, steps, max_steps)`` and ``evaluate(est, input_fn, steps)`` write the calls."""
+    args = given(f, call, ("estimator", "train_spec", "eval_spec"), "train_and_evaluate")
+    est = args.get("estimator")
+    if not isinstance(est, cst.Name) or est.value not in estimators:
+        raise Unsupported(call, "train_and_evaluate of an estimator not built in this file")
+    train = _resolved(f, args.get("train_spec"), TRAIN_SPEC) if "train_spec" in args else None
+    evaluation = _resolved(f, args.get("eval_spec"), EVAL_SPEC) if "eval_spec" in args else None
+    if train is None or evaluation is None:
+        raise Unsupported(call, "train_and_evaluate whose specs are not tf.estimator.TrainSpec / EvalSpec built here")
+    t = given(f, train, TRAIN_SPEC_ARGS, "TrainSpec")
+    e = given(f, evaluation, EVAL_SPEC_ARGS, "EvalSpec")
+    for spec, values, allowed in ((train, t, ("input_fn", "max_steps")),
+                                  (evaluation, e, ("input_fn", "steps", "name", "start_delay_secs", "throttle_secs"))):
+        for key, value in values.items():
+            if key not in allowed and f.s.code(value) not in ("None", "[]", "()"):
+                raise Unsupported(spec, f"{f.s.code(spec.func).rsplit('.', 1)[-1]}({key}=...) is not mapped")
+        if "input_fn" not in values:
+            raise Unsupported(spec, "a spec without an input_fn")
+    steps = e.get("steps", cst.Integer("100"))  # EvalSpec's default
+    return fit(est.value, t["input_fn"], t.get("max_steps")), evaluate(est.value, e["input_fn"], steps)

@@ -1,0 +1,46 @@
+"""What Estimator-era names become in Keras 3 (the tables the model_fn rewrite reads)."""
+from __future__ import annotations
+
+from typing import Dict, Tuple
+
+# tf.losses.X(labels, predictions-or-logits) -> a Keras loss object (built with these arguments), called
+# with the same two values. The TF1 default reduction (SUM_BY_NONZERO_WEIGHTS with weights 1) is the
+# mean over every element, which is what these Keras losses compute.
+LOSSES: Dict[str, Tuple[str, Tuple[str, str], str]] = {
+    "losses.mean_squared_error": ("MeanSquaredError", ("labels", "predictions"), ""),
+    "losses.absolute_difference": ("MeanAbsoluteError", ("labels", "predictions"), ""),
+    "losses.huber_loss": ("Huber", ("labels", "predictions"), ""),
+    "losses.sparse_softmax_cross_entropy": ("SparseCategoricalCrossentropy", ("labels", "logits"), "from_logits=True"),
+    "losses.softmax_cross_entropy": ("CategoricalCrossentropy", ("onehot_labels", "logits"), "from_logits=True"),
+    "losses.sigmoid_cross_entropy": ("BinaryCrossentropy", ("multi_class_labels", "logits"), "from_logits=True"),
+}
+
+# tf.metrics.X(labels, predictions) -> (value, update_op); a Keras metric updated with the same values.
+METRICS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "metrics.accuracy": ("Accuracy", ("labels", "predictions")),
+    "metrics.mean_squared_error": ("MeanSquaredError", ("labels", "predictions")),
+    "metrics.root_mean_squared_error": ("RootMeanSquaredError", ("labels", "predictions")),
+    "metrics.mean_absolute_error": ("MeanAbsoluteError", ("labels", "predictions")),
+    "metrics.precision": ("Precision", ("labels", "predictions")),
+    "metrics.recall": ("Recall", ("labels", "predictions")),
+    "metrics.auc": ("AUC", ("labels", "predictions")),
+    "metrics.mean": ("Mean", ("values",)),
+}
+
+INITIALIZERS: Dict[str, str] = {
+    "zeros_initializer": "keras.initializers.Zeros",
+    "ones_initializer": "keras.initializers.Ones",
+    "constant_initializer": "keras.initializers.Constant",
+}
+
+GLOBAL_STEPS = {"train.get_global_step", "train.get_or_create_global_step"}
+
+# The default names TF1 gives a tf.layers layer (dense, dense_1, ...) come from its class name.
+LAYER_BASES = {"Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d", "MaxPooling1D": "max_pooling1d",
+               "MaxPooling2D": "max_pooling2d", "AveragePooling2D": "average_pooling2d", "Flatten": "flatten",
+               "Dropout": "dropout"}
+
+# Names a model_fn method must not take: keras.Model has them.
+MODEL_ATTRIBUTES = {"call", "build", "fit", "evaluate", "predict", "compile", "train_step", "test_step",
+                    "predict_step", "predictions", "optimizer", "loss", "metrics", "layers", "summary", "save",
+                    "params", "loss_mean", "variables", "weights", "name", "inputs", "outputs"}

@@ -1,0 +1,212 @@
+"""The Estimator rewrite (TFM010), case by case: exact rewrites, exact reasons, one verdict.
+
+The programs that run (on TensorFlow 2.15 and 2.21) are the fixtures estimator_*;
+these cases pin what the rewrite writes and where it stops.
+"""
+from __future__ import annotations
+
+import textwrap
+
+from tfmigrate.engine import Options, process_text
+
+FIX = Options(fix=True, unsafe_fixes=True)
+GONE = " (tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as it is)"
+
+
+def outcomes(source: str):
+    text = textwrap.dedent(source)
+    return text, process_text(text, "case.py", Options()), process_text(text, "case.py", FIX)
+
+
+def manual_reason(source: str):
+    """(line, message) of the TFM010 finding of a program the rewrite refuses; checks it stays as written."""
+    text, check, fixed = outcomes(source)
+    assert check.status.value == fixed.status.value == "manual"
+    assert fixed.new_text == text  # no compat.v1 fallback: tf.compat.v1.estimator does not run on 2.21 either
+    [finding] = [f for f in fixed.remaining if f.code == "TFM010"]
+    assert [f for f in check.findings if f.code == "TFM010"] == [finding]
+    return finding.start.line, finding.message
+
+
+def test_a_model_fn_from_another_file_leaves_the_program_as_it_is():
+    assert manual_reason("""\
+        import tensorflow as tf
+        from model import model_fn
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.range(3), steps=1)
+    """) == (4, "not rewritten to Keras 3: an Estimator whose model_fn is not a function of this file" + GONE)
+
+
+def test_a_feature_column_read_beyond_the_estimator_stops_the_rewrite():
+    assert manual_reason("""\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.zeros(4, np.float32)
+        column = tf.feature_column.numeric_column("x")
+        model = tf.estimator.LinearRegressor([column])
+        model.train(tf.estimator.inputs.numpy_input_fn({"x": x}, x, shuffle=False), steps=1)
+        print(column.key)
+    """) == (5, "not rewritten to Keras 3: tf.feature_column.numeric_column is read beyond the canned estimators "
+                "(Keras 3 models cannot consume feature columns)" + GONE)
+
+
+def test_graph_rules_in_a_refused_estimator_program_are_manual_not_fixable():
+    text, check, fixed = outcomes("""\
+        import tensorflow as tf
+        from model import input_fn
+
+        def model_fn(features, labels, mode):
+            loss = tf.reduce_sum(features)
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(input_fn, steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "manual"
+    assert fixed.new_text == text
+    assert [(f.code, f.start.line, f.fixable) for f in check.findings if f.code in ("TFM005", "TFM006", "TFM010")] == [
+        ("TFM005", 6, False), ("TFM006", 6, False),
+        ("TFM010", 10, False)]
+    assert [f.message for f in check.findings if f.code == "TFM010"] == [
+        "not rewritten to Keras 3: an input function not known to return a tf.data dataset or fixed (features, labels)"
+        + GONE]
+
+
+def test_feature_columns_only_the_estimator_read_go_with_it():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.array([0.0, 1.0, 2.0, 3.0], np.float32)
+        y = np.array([0, 0, 1, 1])
+
+        # the columns
+        column = tf.feature_column.numeric_column("x", dtype=tf.float32)
+        columns = [column]
+        model = tf.estimator.LinearClassifier(columns)
+        model.train(tf.estimator.inputs.numpy_input_fn({"x": x}, y, batch_size=2, num_epochs=None, shuffle=False), steps=10)
+        print(model.evaluate(tf.estimator.inputs.numpy_input_fn({"x": x}, y, shuffle=False))["accuracy"])
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new.startswith(textwrap.dedent('''\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.array([0.0, 1.0, 2.0, 3.0], np.float32)
+        y = np.array([0, 0, 1, 1])
+
+        # the columns
+
+
+        class LinearClassifier(tf.keras.Model):
+            """The canned Estimator LinearClassifier as a Keras 3 model, TF1's defaults written out: the training loss is
+        '''))
+    assert "self.compile(optimizer=tf.optimizers.Ftrl(learning_rate=0.2))\n" in new
+    assert new.endswith(textwrap.dedent("""\
+        model = LinearClassifier()
+        model.fit(tf.data.Dataset.from_tensor_slices(({"x": x}, y)).repeat().batch(2), epochs=1, steps_per_epoch=10, verbose=0)
+        print({**model.evaluate(tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(128), verbose=0, return_dict=True), "global_step": int(model.optimizer.iterations)}["accuracy"])
+    """))
+    for gone in ("estimator", "feature_column", "numpy_input_fn", "compat.v1"):
+        assert gone not in new.replace("canned Estimator", "").replace("Estimator.predict", "")
+
+
+LOOP = """\
+    import tensorflow as tf
+
+    def input_fn():
+        return {{"x": [[1.0], [2.0]]}}, [[2.0], [4.0]]
+
+    def model_fn(features, labels, mode):
+        y = tf.layers.dense(features["x"], 1)
+        loss = tf.losses.mean_squared_error(labels, y)
+        train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+        return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    config = tf.estimator.RunConfig({config})
+    est = tf.estimator.Estimator(model_fn, config=config)
+    train_spec = tf.estimator.TrainSpec(input_fn, max_steps=10)
+    eval_spec = tf.estimator.EvalSpec(input_fn{eval_args})
+    {statement}tf.estimator.train_and_evaluate(est, train_spec, eval_spec)
+"""
+
+
+def test_train_and_evaluate_trains_to_max_steps_then_evaluates_and_run_config_goes_with_a_note():
+    text, check, fixed = outcomes(LOOP.format(config='"/tmp/model", save_checkpoints_steps=5', eval_args="",
+                                              statement="metrics, exports = "))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn()
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        metrics, exports = ({**est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), steps=100, verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)}, [])
+    """))
+    assert "        self.compile(optimizer=tf.optimizers.SGD(0.1))\n" in fixed.new_text
+    assert fixed.remaining == []  # the note is on what the fix removes
+    notes = [(f.code, f.start.line, f.message) for f in check.findings if f.code == "TFM090"]
+    assert notes == [("TFM090", 13, "RunConfig (model_dir, checkpoint and summary settings) is dropped: the Keras "
+                                    "model writes no checkpoints or summaries there, and a rerun no longer resumes "
+                                    "from them (add keras.callbacks.BackupAndRestore or ModelCheckpoint, and "
+                                    "TensorBoard)")]
+
+
+def test_train_and_evaluate_as_a_statement_is_fit_then_evaluate():
+    _, _, fixed = outcomes(LOOP.format(config="", eval_args=", steps=None", statement=""))
+    assert fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn()
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), verbose=0, return_dict=True)
+    """))
+
+
+def test_a_run_config_with_a_seed_and_eval_hooks_stop_the_rewrite():
+    assert manual_reason(LOOP.format(config="tf_random_seed=1", eval_args="", statement="")) == (
+        12, "not rewritten to Keras 3: RunConfig(tf_random_seed=...) is not mapped (only checkpoint, summary and "
+            "logging settings are dropped)" + GONE)
+    assert manual_reason(LOOP.format(config="", eval_args=", hooks=[tf.train.StopAtStepHook(5)]", statement="")) == (
+        15, "not rewritten to Keras 3: EvalSpec(hooks=...) is not mapped" + GONE)
+
+
+def test_an_estimator_returned_by_its_builder_and_an_unmapped_canned_kind_are_named():
+    assert manual_reason("""\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            return tf.estimator.EstimatorSpec(mode, loss=tf.reduce_sum(features))
+
+        def create_estimator(config):
+            estimator = tf.estimator.Estimator(model_fn, config=config)
+            return estimator
+    """) == (7, "not rewritten to Keras 3: estimator is built and returned by create_estimator() (an estimator used "
+                "beyond the function or file that builds it)" + GONE)
+    assert manual_reason("""\
+        import tensorflow as tf
+        est = tf.estimator.DNNLinearCombinedRegressor(linear_feature_columns=[], dnn_hidden_units=[4])
+    """) == (2, "not rewritten to Keras 3: tf.estimator.DNNLinearCombinedRegressor is not mapped (of the canned "
+                "estimators, LinearRegressor, LinearClassifier, DNNRegressor and DNNClassifier are)" + GONE)
+
+
+def test_stop_at_step_hook_is_max_steps_and_logging_tensor_hook_goes_with_a_note():
+    program = LOOP.split("    config =")[0] + """\
+    est = tf.estimator.Estimator(model_fn)
+    est.train(input_fn, hooks=[tf.train.StopAtStepHook(last_step=7), tf.train.LoggingTensorHook({{"loss": "loss"}}, 2)])
+    est.train(input_fn, hooks=[tf.train.StopAtStepHook(num_steps=3)])
+"""
+    program = program.replace("{{", "{").replace("}}", "}")
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn()
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(7 - int(est.optimizer.iterations), 0), verbose=0)
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=3, verbose=0)
+    """))
+    assert [(f.code, f.start.line, f.message) for f in check.findings if f.code == "TFM090"] == [
+        ("TFM090", 13, "LoggingTensorHook is dropped: it logged graph tensors by name through tf.logging; log them "
+                       "from a keras.callbacks.Callback (on_train_batch_end)")]
+    assert manual_reason(program.replace("tf.train.LoggingTensorHook", "tf.train.ProfilerHook")) == (
+        13, 'not rewritten to Keras 3: train(hooks=[tf.train.ProfilerHook({"loss": "loss"}, 2)]): only StopAtStepHook '
+            "and LoggingTensorHook are mapped" + GONE)
