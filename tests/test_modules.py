@@ -257,6 +257,7 @@ def test_helpers_called_under_a_model_scope_become_sub_modules_named_by_their_sc
                 return tf.nn.sigmoid(h1), h1
 
 
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
         discriminator = Discriminator()
     ''') in out
     assert out.count("discriminator(") == 2 and "return discriminator(real * 0.5)\n" in out

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from rules._eager.rnn import FORGET_BIAS_NOTE
+from tfmigrate.rules._eager.rnn import FORGET_BIAS_NOTE
 from tfmigrate.engine import Options, process_text
 
 HEAD = "import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 5, 3])\n"
@@ -46,7 +46,8 @@ def test_basic_lstm_cell_becomes_a_keras_rnn_whose_state_keeps_tf1s_c_h_order():
     assert "    i, j, f, o = tf.split(initializer(shape=[input_size + units, 4 * units]), 4, axis=1)\n" in text
     assert "    kernel = tf.concat([i, f, j, o], axis=1)\n" in text
     assert 'recurrent_activation="sigmoid", unit_forget_bias=False,' in text
-    spec = "@tf.function(input_signature=[tf.TensorSpec([None, 7, 2], tf.float32)])\n"
+    assert "SIGNATURE = [tf.TensorSpec([None, 7, 2], tf.float32)]\n" in text
+    spec = "@tf.function(input_signature=SIGNATURE)\n"
     assert after_helpers(text) == (
         "rnn = tf.keras.layers.RNN(lstm_cell(4, 2), return_sequences=True, return_state=True)\n\n"
         f"{spec}def outputs_state(x):\n    outputs, h, c = rnn(x)\n    return outputs, (c, h)\n\n"

@@ -238,11 +238,14 @@ def built(s: Rewrite, outs: List[Out]) -> List[Out]:
     if not reg.unbuilt:
         return outs
     made, reg.unbuilt = reg.unbuilt, []
-    func = next((o.node for o in outs if o.generated and isinstance(o.node, cst.FunctionDef)), None)
-    if func is None:
+    out = next((o for o in outs if o.generated and isinstance(o.node, cst.FunctionDef)), None)
+    if out is None:
         return outs
+    func = out.node
     name = func.name.value
-    trace = s.stmt(f"{name}.get_concrete_function()\n" if func.decorators else f"{name}()\n")
+    # a tf.function (its decorator is recorded, not written, until the plan is finished) traces by its signature
+    compiled = bool(func.decorators) or (out.function is not None and out.function.compiled)
+    trace = s.stmt(f"{name}.get_concrete_function()\n" if compiled else f"{name}()\n")
     note = cst.EmptyLine(comment=cst.Comment(f"# a first trace makes the variables of {', '.join(made)} here, "
                                              "as TF1 did"))
     return [*outs, Out(trace.with_changes(leading_lines=[note]))]

@@ -174,6 +174,12 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
             tensor = s.b.get(target_name, B.TENSOR)
             tensor.structure = part
             tensor.kind = {"tensor": "tensor", "list": "list"}.get(part.kind, "nest")
+    for out in emitted:
+        if isinstance(out, Out) and out.function is not None:
+            # Traced inline into a train step, the gradient of a Keras RNN whose final state goes unused
+            # fails on TF 2.21 (AddN of [batch, units] and [0], or a TensorList push, in the while loop's
+            # gradient): the RNN and the parts read from it stay function calls of their own.
+            out.function.boundary = True
     return emitted
 
 
