@@ -184,19 +184,9 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
 
 
 def _arguments(s: Rewrite, call: cst.Call, params, name) -> dict:
-    given = {}
     if any(a.star for a in call.args):
         raise Unsupported(call, f"tf.{name} called with *args or **kwargs")
-    positional = [a for a in call.args if a.keyword is None]
-    if len(positional) > len(params):
-        raise Unsupported(call, f"tf.{name} with more positional arguments than TF1 takes")
-    for index, arg in enumerate(positional):
-        given[params[index]] = arg.value
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value not in params:
-                raise Unsupported(call, f"tf.{name}({arg.keyword.value}=...)")
-            given[arg.keyword.value] = arg.value
+    given = rnn_cells.arguments(s, call, params, name)
     return {k: v for k, v in given.items() if not (isinstance(v, cst.Name) and v.value == "None")}
 
 

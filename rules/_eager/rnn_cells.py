@@ -110,7 +110,7 @@ def parse(s: Rewrite, node: cst.BaseExpression) -> Cell:
     if cell_name not in _vocab.RNN_CELLS:
         raise Unsupported(node, f"tf.{name} (no Keras cell is mapped for it)")
     kind, params = _vocab.RNN_CELLS[cell_name]
-    given = _arguments(s, node, params, name)
+    given = arguments(s, node, params, name)
     units = given.pop("num_units", None)
     if units is None:
         raise Unsupported(node, f"tf.{name} without num_units")
@@ -132,7 +132,8 @@ def parse(s: Rewrite, node: cst.BaseExpression) -> Cell:
     return Cell(kind, s.code(units), tuple(keywords))
 
 
-def _arguments(s: Rewrite, call: cst.Call, params, name) -> Dict[str, cst.BaseExpression]:
+def arguments(s: Rewrite, call: cst.Call, params, name) -> Dict[str, cst.BaseExpression]:
+    """A TF1 call's arguments by parameter name (``params`` in TF1's order)."""
     given = {}
     positional = [a for a in call.args if a.keyword is None]
     if len(positional) > len(params):

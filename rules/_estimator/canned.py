@@ -24,6 +24,8 @@ from typing import Dict, List, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
+
 from .._eager import training
 from .._eager.state import Unsupported
 from . import specs
@@ -154,19 +156,10 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
         init.append(f'self.logits = {tf}.keras.layers.Dense({units}, name="logits")')
         variables["dnn/logits/kernel"] = "logits.kernel"
         variables["dnn/logits/bias"] = "logits.bias"
-    cls = _fresh(taken, kind)
+    cls = fresh_name(taken, kind)
     text = _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     return cls, f"{cls}()", variables, statement
-
-
-def _fresh(taken, base: str) -> str:
-    name, n = base, 1
-    while name in taken:
-        n += 1
-        name = f"{base}_{n}"
-    taken.add(name)
-    return name
 
 
 def _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units) -> str:
