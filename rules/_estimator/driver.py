@@ -23,7 +23,7 @@ import libcst as cst
 from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
-from .program import NUMPY_INPUT, Facts
+from .program import NUMPY_INPUT, Facts, arguments
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
 EVALUATE = ("input_fn", "steps", "hooks", "checkpoint_path", "name")
@@ -133,13 +133,7 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
 
 
 def _args(call: cst.Call, names) -> Dict[str, cst.BaseExpression]:
-    given = {}
-    for index, arg in enumerate(call.args):
-        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
-        if key is None or arg.star:
-            raise Unsupported(call, "an Estimator call with arguments not mapped")
-        given[key] = arg.value
-    return given
+    return arguments(call, names, "an Estimator call with arguments not mapped")
 
 
 def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], numpy_names) -> cst.BaseExpression:

@@ -23,7 +23,7 @@ from .. import _tf, _vocab
 from .._eager import queries, tensors, training
 from .._eager.state import Unsupported
 from . import vocab
-from .program import MODE_KEYS, Facts
+from .program import MODE_KEYS, Facts, arguments
 
 
 @dataclass
@@ -283,12 +283,7 @@ class _Body(cst.CSTTransformer):
         if self.f.call_name(old) != "estimator.EstimatorSpec":
             raise Unsupported(old, "a model_fn that returns something other than tf.estimator.EstimatorSpec(...)")
         names = ("mode", "predictions", "loss", "train_op", "eval_metric_ops")
-        given = {}
-        for index, arg in enumerate(new.args):
-            key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
-            if key is None or arg.star:
-                raise Unsupported(old, "tf.estimator.EstimatorSpec with arguments not mapped")
-            given[key] = arg.value
+        given = arguments(new, names, "tf.estimator.EstimatorSpec with arguments not mapped", where=old)
         for key in given:
             if key == "export_outputs":
                 self.out.notes.append((old, "export_outputs is dropped: export the Keras model with model.export"))

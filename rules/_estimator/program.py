@@ -128,3 +128,15 @@ def uses_estimator(module: cst.Module, imports) -> bool:
     finder = _Uses(imports)
     walk(module, finder)
     return finder.found
+
+
+def arguments(call: cst.Call, names, problem: str, where: Optional[cst.CSTNode] = None) -> Dict[str, cst.BaseExpression]:
+    """A call's arguments by parameter name (``names`` in order); Unsupported(problem) at ``where``
+    (default: the call) for ``*args`` or an argument past ``names``."""
+    given = {}
+    for index, arg in enumerate(call.args):
+        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+        if key is None or arg.star:
+            raise Unsupported(where or call, problem)
+        given[key] = arg.value
+    return given
