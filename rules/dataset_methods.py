@@ -16,15 +16,8 @@ from tfmigrate.ftypes import Applicability
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _tf
+from . import _tf, _vocab
 
-_MAKERS = ("data.TFRecordDataset", "data.TextLineDataset", "data.FixedLengthRecordDataset")
-_CHAINED = frozenset({
-    "apply", "batch", "bucket_by_sequence_length", "cache", "concatenate", "enumerate", "filter", "flat_map",
-    "group_by_window", "ignore_errors", "interleave", "map", "padded_batch", "prefetch", "ragged_batch",
-    "rebatch", "repeat", "shard", "shuffle", "skip", "take", "take_while", "unbatch", "unique", "window",
-    "with_options", "zip", "map_with_legacy_function", "filter_with_legacy_function", "cardinality_assert",
-})
 # removed member -> (tf.compat.v1.data function, takes the dataset as its argument)
 _REMOVED = {
     "make_one_shot_iterator": "make_one_shot_iterator",
@@ -80,9 +73,10 @@ class DatasetRemovedMethods(Rule):
             return False
         made = _tf.tf_name(self, node.func)
         if made is not None:
-            return made.startswith("data.Dataset.") or made in _MAKERS
+            return made.startswith("data.Dataset.") or made in _vocab.DATASET_MAKERS
         func = node.func
-        return isinstance(func, cst.Attribute) and func.attr.value in _CHAINED and self.is_dataset(func.value)
+        return (isinstance(func, cst.Attribute) and func.attr.value in _vocab.DATASET_CHAINED
+                and self.is_dataset(func.value))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         dataset = self.is_dataset(node.value)
