@@ -231,3 +231,20 @@ def is_queue(name: str) -> bool:
     """A queue, or a queue-runner input pipeline function."""
     return name.endswith("Queue") or name.startswith("queue.") or name in QUEUE_NAMES
 
+
+# tf.estimator (TF-relative; ``compat.v1.estimator.X`` is read as ``estimator.X``).
+ESTIMATOR = "estimator.Estimator"
+CANNED_ESTIMATORS = {
+    "estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
+    "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
+    "estimator.BaselineRegressor", "estimator.BaselineClassifier",
+}
+NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn"}
+MODE_KEYS = {"TRAIN": "train", "EVAL": "eval", "PREDICT": "infer"}  # tf.estimator.ModeKeys: their values
+
+
+def estimator_relative(name):
+    """``compat.v1.estimator.X`` and ``estimator.X`` are one name."""
+    if name is not None and name.startswith("compat.v1."):
+        return name[len("compat.v1."):]
+    return name

@@ -11,7 +11,7 @@ from tfmigrate.ftypes import Status
 from tfmigrate.rule import Invalid
 
 from . import _estimator
-from ._estimator.program import CANNED, CUSTOM, NUMPY_INPUT, relative
+from ._vocab import CANNED_ESTIMATORS, ESTIMATOR, NUMPY_INPUT, estimator_relative
 from .graph import GraphRule, plan
 
 
@@ -69,10 +69,10 @@ class EstimatorProgram(GraphRule):
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:
             return
-        name = relative(self.tf(node))
-        if name == CUSTOM:
+        name = estimator_relative(self.tf(node))
+        if name == ESTIMATOR:
             self.flag(node, "`tf.estimator.Estimator` was removed in TensorFlow 2.16: its model_fn becomes a Keras 3 model")
-        elif name in CANNED:
+        elif name in CANNED_ESTIMATORS:
             self.flag(node, f"`tf.{name}` was removed in TensorFlow 2.16: a Keras 3 model with its defaults written out")
         elif name in NUMPY_INPUT:
             self.flag(node, f"`tf.{name}` was removed in TensorFlow 2.16: use tf.data")

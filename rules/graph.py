@@ -52,7 +52,7 @@ def plan(context: Context) -> Plan:
             eager, notes = _estimator.to_keras(module, context.imports, context.text, _scaffold.moved(context))
             result = context.shared["graph-plan"] = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
             return result
-        except _estimator.Unsupported as problem:  # tf.compat.v1.estimator is gone too: no compat fallback
+        except _eager.Unsupported as problem:  # tf.compat.v1.estimator is gone too: no compat fallback
             context.shared["estimator-problem"] = problem
             result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [], manual=True)
             return result

@@ -127,3 +127,29 @@ def test_precompile_writes_the_bytecode_and_the_start_up_cache():
     import tfmigrate.rules._eager as eager
 
     assert os.path.exists(importlib.util.cache_from_source(eager.__file__))
+
+
+def test_a_check_after_precompile_compiles_no_dataclass_method_and_loads_only_what_the_file_needs(tmp_path):
+    """Every dataclass a check defines (libcst's, tfmigrate's, the rules') comes from the cache,
+    and a file without tf.estimator never imports the Estimator rewrite."""
+    subprocess.run([sys.executable, "-m", "tfmigrate.precompile"], check=True, capture_output=True)
+    program = tmp_path / "graph.py"
+    program.write_text("import tensorflow as tf\nx = tf.placeholder(tf.float32)\n"
+                       "with tf.Session() as sess:\n    print(sess.run(x * 2, feed_dict={x: 3.0}))\n")
+    probe = (
+        "import builtins, sys\n"
+        "compiled, plain_exec = [], builtins.exec\n"
+        "def counting_exec(source, *args):\n"
+        "    if isinstance(source, str) and sys._getframe(1).f_globals.get('__name__') == 'dataclasses':\n"
+        "        compiled.append(source)\n"
+        "    return plain_exec(source, *args)\n"
+        "builtins.exec = counting_exec\n"
+        "from tfmigrate import cli\n"
+        "sys.argv = ['tfmigrate', 'check', '--no-cache', '-q', sys.argv[1]]\n"
+        "try:\n    cli._main()\nexcept SystemExit:\n    pass\n"
+        "print(len(compiled), 'tfmigrate.rules._eager' in sys.modules,\n"
+        "      sorted(m for m in sys.modules if m.startswith('tfmigrate.rules._estimator')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, str(program)], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "0 True ['tfmigrate.rules._estimator']"

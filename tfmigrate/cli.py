@@ -12,6 +12,7 @@ from typing import Optional, Tuple
 import click
 
 from . import __version__
+from ._startup import cached_dataclass_code
 from .invocation import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, emit, exit_code, render, rules_table, run
 
 FORMATS = ["text", "concise", "json", "github", "sarif", "junit"]
@@ -302,7 +303,8 @@ def _main() -> None:
         signal.signal(signal.SIGTERM, _terminate)  # stop between files, as Ctrl-C does
     try:
         # Not click's standalone mode: it turns Ctrl-C into "Aborted!" and exit status 1.
-        cli.main(prog_name="tfmigrate", standalone_mode=False)
+        with cached_dataclass_code():  # the dataclasses of every module a command loads, not libcst's only
+            cli.main(prog_name="tfmigrate", standalone_mode=False)
     except (KeyboardInterrupt, click.Abort):
         click.echo("interrupted: every file is either as it was or fully fixed", err=True)
         sys.exit(130)

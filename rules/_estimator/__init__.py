@@ -25,12 +25,9 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from .._eager import audit
-from .._eager.program import analyse as analyse_graph
-from .._eager.state import Unsupported
-from . import emit, program
-
-__all__ = ["Unsupported", "to_keras", "uses_estimator"]
+# The rewrite's modules (and the graph rewrite they build on) are imported by the first file
+# that uses tf.estimator: a check of any other file never loads them.
+__all__ = ["to_keras", "uses_estimator"]
 
 
 def uses_estimator(context) -> bool:
@@ -38,7 +35,11 @@ def uses_estimator(context) -> bool:
     cached = context.shared.get("uses-estimator")
     if cached is None:
         text = context.text
-        cached = (text is None or "estimator" in text) and program.uses_estimator(context.module, context.imports)
+        cached = text is None or "estimator" in text
+        if cached:
+            from . import program
+
+            cached = program.uses_estimator(context.module, context.imports)
         context.shared["uses-estimator"] = cached
     return cached
 
@@ -46,6 +47,10 @@ def uses_estimator(context) -> bool:
 def to_keras(module: cst.Module, imports, text: Optional[str] = None,
              moved=frozenset()) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     """The Keras 3 rewrite of an Estimator program, and notes; raises Unsupported."""
+    from .._eager import audit
+    from .._eager.program import analyse as analyse_graph
+    from . import emit, program
+
     facts = program.analyse(module, imports, text)
     new, notes = emit.rewrite(facts)
     audit.check(new, analyse_graph(module, imports, text, frozenset(moved)))

@@ -23,7 +23,8 @@ import libcst as cst
 from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
-from .program import NUMPY_INPUT, Facts, arguments
+from .._vocab import NUMPY_INPUT
+from .program import Facts, arguments
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
 EVALUATE = ("input_fn", "steps", "hooks", "checkpoint_path", "name")

@@ -14,8 +14,9 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
+from .._vocab import ESTIMATOR as CUSTOM, MODE_KEYS, NUMPY_INPUT
 from . import canned, columns, driver, model_fn, specs
-from .program import CUSTOM, MODE_KEYS, NUMPY_INPUT, Facts
+from .program import Facts
 
 PREDICTIONS = '''
     def predictions(self, dataset):

@@ -22,8 +22,9 @@ import libcst as cst
 from .. import _tf, _vocab
 from .._eager import queries, tensors, training
 from .._eager.state import Unsupported
+from .._vocab import MODE_KEYS
 from . import vocab
-from .program import MODE_KEYS, Facts, arguments
+from .program import Facts, arguments
 
 
 @dataclass

@@ -17,22 +17,7 @@ from tfmigrate.traverse import StopWalk, Visitor, walk
 from .. import _tf
 from .._eager.program import analyse as analyse_graph
 from .._eager.state import Rewrite, Unsupported
-
-CUSTOM = "estimator.Estimator"
-CANNED = {
-    "estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
-    "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
-    "estimator.BaselineRegressor", "estimator.BaselineClassifier",
-}
-NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn"}
-MODE_KEYS = {"TRAIN": "train", "EVAL": "eval", "PREDICT": "infer"}
-
-
-def relative(name: Optional[str]) -> Optional[str]:
-    """``compat.v1.estimator.X`` and ``estimator.X`` are one name here."""
-    if name is not None and name.startswith("compat.v1."):
-        return name[len("compat.v1."):]
-    return name
+from .._vocab import CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, estimator_relative as relative
 
 
 @dataclass
