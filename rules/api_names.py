@@ -17,7 +17,7 @@ from tfmigrate.ftypes import Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _tf, _verdicts, _vocab
+from . import _mnist, _tf, _verdicts, _vocab
 
 
 def _shown(qualified: str) -> str:
@@ -40,9 +40,17 @@ class _Unresolved(Rule):
         if not qualified or not (qualified.split(".", 1)[0] in ("tensorflow", "keras")):
             return
         verdict = _verdicts.unresolved(qualified)
-        if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified):
+        if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified) or self._mnist(qualified):
             return
         self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
+
+    def _mnist(self, qualified: str) -> bool:
+        """The MNIST loader of TF1's tutorials, which TFM086 rewrites in this file."""
+        if _tf.relative(qualified) not in _mnist.NAMES:
+            return False
+        from . import mnist
+
+        return mnist.rewritten(self.context)
 
     def _rewritten_by_eager(self, qualified: str) -> bool:
         """Names the graph-to-eager rewrite replaces: what `fix --unsafe-fixes` writes no longer has them."""

@@ -16,7 +16,7 @@ import libcst as cst
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _eager, _estimator, _scaffold, _tf, _vocab
+from . import _compat, _eager, _estimator, _mnist, _scaffold, _tf, _vocab
 
 
 @dataclass
@@ -47,9 +47,10 @@ def plan(context: Context) -> Plan:
         return cached
     module = context.module
     compat_mode = _compat.is_compat_mode(module, context.imports)
+    moved = _scaffold.moved(context) | _mnist.moved(context)  # names other fixes rewrite: they may stay
     if _estimator.uses_estimator(context):
         try:  # an Estimator program becomes Keras models; where it cannot, what follows decides
-            eager, notes = _estimator.to_keras(module, context.imports, context.text, _scaffold.moved(context))
+            eager, notes = _estimator.to_keras(module, context.imports, context.text, moved)
             result = context.shared["graph-plan"] = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
             return result
         except _eager.Unsupported as problem:  # tf.compat.v1.estimator is gone too: no compat fallback
@@ -60,7 +61,7 @@ def plan(context: Context) -> Plan:
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
     try:
-        eager, notes = _eager.to_eager(module, context.imports, context.text, _scaffold.moved(context))
+        eager, notes = _eager.to_eager(module, context.imports, context.text, moved)
         result = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
     except _eager.Unsupported as problem:
         where = problem.node if problem.node is not None else problem.statement

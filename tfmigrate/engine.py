@@ -411,7 +411,7 @@ def _one_pass(module: cst.Module, candidates: List[_Found]) -> Tuple[Optional[st
         if f.report.replacement is None and pf is not None and pf not in programs:
             programs.append(pf)
     if programs:
-        program = programs[0]
+        program = min(programs, key=lambda candidate: candidate.order)
         used = [f for f in candidates if f.report.program_fix is program]
         # The rules' context already holds the program analysis of this very module.
         context = next((f.report.rule.context for f in used if f.report.rule is not None), None)

@@ -40,6 +40,9 @@ class ProgramFix:
     name: str
     applicability: Applicability
     apply: Callable[[cst.Module, "Context"], Optional[cst.Module]]
+    # Of the program fixes a pass could apply, the lowest runs (ties: the first found). A fix that
+    # edits statements another one moves (the graph-to-eager rewrite) waits for it with a higher order.
+    order: int = 0
 
 
 @dataclass

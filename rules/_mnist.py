@@ -1,0 +1,509 @@
+"""The MNIST loader of TF1's tutorials, read with ``tf.keras.datasets.mnist`` instead.
+
+``from tensorflow.examples.tutorials.mnist import input_data`` and
+``mnist = input_data.read_data_sets(dir, one_hot=True)`` start most TF1
+tutorials; TensorFlow 2 has no ``tensorflow.examples``. ``analyse`` reads how
+the program uses the data sets (``mnist.train.next_batch(n)``,
+``mnist.test.images``, ``mnist.train.num_examples``, ...) and ``rewrite``
+loads the same arrays with ``tf.keras.datasets.mnist.load_data()``, prepared
+as ``read_data_sets`` did:
+
+- images flattened to 784 float32 values in [0, 1] (``reshape=False``: 28x28x1);
+- the first ``validation_size`` (5,000) training images and labels set apart
+  for validation, the rest (55,000) for training;
+- labels one-hot (``one_hot=True``, float64 as TF1's) or the digit (uint8);
+- ``split.next_batch(n)`` the next batch of a ``tf.data`` pipeline that
+  reshuffles every epoch and lets batches run across epochs, as TF1's did;
+  ``split.num_examples`` the number of images.
+
+The files come from Keras's copy of MNIST (the same 70,000 images), downloaded
+to ``~/.keras/datasets`` instead of the directory the program named. TF1
+shuffled with NumPy's generator, the pipeline with TensorFlow's: the batches
+are the same data in another order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.names import dotted_name, fresh_name
+from tfmigrate.traverse import Visitor, walk
+
+from . import _tf
+
+PACKAGE = "examples.tutorials.mnist"
+LOADER = PACKAGE + ".input_data.read_data_sets"
+# TF-relative names the rewrite removes: other rewrites may leave them for it.
+NAMES = frozenset({PACKAGE, PACKAGE + ".input_data", LOADER})
+SPLITS = ("train", "validation", "test")
+PARAMETERS = ("train_dir", "fake_data", "one_hot", "dtype", "reshape", "validation_size", "seed", "source_url")
+TRAIN_SIZE = 60000  # images in MNIST's training file
+
+
+@dataclass
+class Plan:
+    """How one file loads and reads MNIST; ``problem`` says why it cannot be rewritten."""
+
+    problem: Optional[Tuple[cst.CSTNode, str]] = None
+    call: Optional[cst.Call] = None  # read_data_sets(...)
+    statement: Optional[cst.SimpleStatementLine] = None  # `mnist = input_data.read_data_sets(...)`
+    owner: Optional[cst.CSTNode] = None  # the Module or FunctionDef whose body holds it
+    name: str = ""
+    tf: str = ""  # the file's name for tensorflow
+    one_hot: bool = False
+    reshape: bool = True
+    validation: int = 5000
+    imports: List[cst.CSTNode] = field(default_factory=list)  # import statements that only bring the loader
+    after: Optional[cst.CSTNode] = None  # `import tensorflow` when it comes later: the loading moves below it
+    uses: Dict[int, Tuple[str, str]] = field(default_factory=dict)  # id(node) -> (split, field)
+    batches: Dict[str, Tuple[cst.BaseExpression, bool, int]] = field(default_factory=dict)  # split -> (size, shuffle, before)
+
+    @property
+    def fixable(self) -> bool:
+        return self.problem is None and self.call is not None
+
+
+def analyse(context) -> Optional[Plan]:
+    """The plan for ``context``'s module (cached), or None when it does not use TF1's MNIST loader."""
+    if "mnist" in context.shared:
+        return context.shared["mnist"]
+    text = context.text
+    plan = None
+    if text is None or "read_data_sets" in text:
+        plan = _Analysis(context.module, context.imports).run()
+    context.shared["mnist"] = plan
+    return plan
+
+
+def moved(context) -> frozenset:
+    """The loader's names when this file's loading can be rewritten (another rewrite may leave them)."""
+    plan = analyse(context)
+    return NAMES if plan is not None and plan.fixable else frozenset()
+
+
+class _Calls(Visitor):
+    def __init__(self, imports) -> None:
+        self.imports = imports
+        self.loaders: List[cst.Call] = []
+        self.others: List[cst.CSTNode] = []  # other names of tensorflow.examples
+
+    def visit_Import(self, node) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node) -> bool:
+        return False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _tf.relative(self.imports.qualify(node.func)) == LOADER:
+            self.loaders.append(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        return self._name(node)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self._name(node)
+
+    def _name(self, node) -> bool:
+        name = _tf.relative(self.imports.qualify(node))
+        if name is None:
+            return True
+        if name.startswith("examples.") and name != LOADER:
+            self.others.append(node)
+        return False
+
+
+class _Uses(Visitor):
+    """Every use of the data sets' name: `name.split.field` and `name.split.next_batch(...)`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: List[Tuple[cst.CSTNode, str, str]] = []  # (node, split, field), in source order
+        self.stray: List[cst.CSTNode] = []
+
+    def visit_Import(self, node) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node) -> bool:
+        return False
+
+    def _split_field(self, node: cst.BaseExpression) -> Optional[Tuple[str, str]]:
+        if (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute)
+                and isinstance(node.value.value, cst.Name) and node.value.value.value == self.name
+                and node.value.attr.value in SPLITS):
+            return node.value.attr.value, node.attr.value
+        return None
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        found = self._split_field(node.func)
+        if found is not None and found[1] == "next_batch":
+            self.found.append((node, *found))
+            for arg in node.args:
+                walk(arg, self)
+            return False
+        return True
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        found = self._split_field(node)
+        if found is not None and found[1] in ("images", "labels", "num_examples"):
+            self.found.append((node, *found))
+            return False
+        return True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.stray.append(node)
+
+
+class _Contains(Visitor):
+    def __init__(self, wanted: Set[int]) -> None:
+        self.wanted = wanted
+        self.hit = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.wanted:
+            self.hit = True
+        return not self.hit
+
+
+def _contains(node: cst.CSTNode, wanted: Set[int]) -> bool:
+    finder = _Contains(wanted)
+    walk(node, finder)
+    return finder.hit
+
+
+class _Bound(Visitor):
+    """Names a statement binds (assignments, imports, definitions) at its own level."""
+
+    def __init__(self) -> None:
+        self.names: Set[str] = set()
+
+    def visit_FunctionDef(self, node) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_ClassDef(self, node) -> bool:
+        self.names.add(node.name.value)
+        return False
+
+    def visit_AssignTarget(self, node) -> None:
+        self._target(node.target)
+
+    def visit_AsName(self, node) -> None:
+        self._target(node.name)
+
+    def visit_ImportAlias(self, node) -> None:
+        if node.asname is None:
+            head = node.name
+            while isinstance(head, cst.Attribute):
+                head = head.value
+            if isinstance(head, cst.Name):
+                self.names.add(head.value)
+
+    def _target(self, target) -> None:
+        if isinstance(target, cst.Name):
+            self.names.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._target(element.value)
+
+
+def _bound(statements) -> Set[str]:
+    finder = _Bound()
+    for statement in statements:
+        walk(statement, finder)
+    return finder.names
+
+
+def _free_names(node: cst.CSTNode) -> Tuple[Set[str], bool]:
+    """The names an expression reads, and whether it reads an attribute."""
+
+    class Names(Visitor):
+        def __init__(self) -> None:
+            self.names: Set[str] = set()
+            self.attribute = False
+
+        def visit_Attribute(self, node) -> None:
+            self.attribute = True
+
+        def visit_Name(self, node) -> None:
+            self.names.add(node.value)
+
+    finder = Names()
+    walk(node, finder)
+    return finder.names, finder.attribute
+
+
+def _literal(node: cst.BaseExpression):
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    if isinstance(node, cst.Integer):
+        return int(node.value.replace("_", ""), 0)
+    return None
+
+
+class _Analysis:
+    def __init__(self, module: cst.Module, imports) -> None:
+        self.module = module
+        self.imports = imports
+
+    def run(self) -> Optional[Plan]:
+        calls = _Calls(self.imports)
+        walk(self.module, calls)
+        if not calls.loaders:
+            return None
+        plan = Plan(call=calls.loaders[0])
+        try:
+            self._read(plan, calls)
+        except _Problem as problem:
+            plan.problem = (problem.node, problem.reason)
+        return plan
+
+    def _read(self, plan: Plan, calls: _Calls) -> None:
+        if len(calls.loaders) > 1:
+            raise _Problem(calls.loaders[1], "read_data_sets is called more than once")
+        if calls.others:
+            raise _Problem(calls.others[0], "the program uses more of tensorflow.examples than read_data_sets")
+        plan.tf = next((alias for alias, full in self.imports.aliases.items() if full == "tensorflow"), "")
+        if not plan.tf:
+            raise _Problem(plan.call, "the file does not import tensorflow under a name")
+        self._arguments(plan)
+        block = self._place(plan)
+        self._imports(plan)
+        self._uses(plan, block)
+
+    def _arguments(self, plan: Plan) -> None:
+        for index, arg in enumerate(plan.call.args):
+            key = arg.keyword.value if arg.keyword is not None else (
+                PARAMETERS[index] if index < len(PARAMETERS) and not arg.star else None)
+            if key == "train_dir":
+                continue  # the data comes from Keras's copy
+            value = _literal(arg.value)
+            if key in ("one_hot", "reshape", "fake_data") and isinstance(value, bool):
+                if key == "fake_data" and value:
+                    raise _Problem(arg, "read_data_sets(fake_data=True) has no counterpart")
+                if key != "fake_data":
+                    setattr(plan, key, value)
+            elif key == "validation_size" and isinstance(value, int) and not isinstance(value, bool) and (
+                    0 <= value <= TRAIN_SIZE):
+                plan.validation = value
+            elif key == "dtype" and _tf.relative(self.imports.qualify(arg.value)) in ("float32", "dtypes.float32"):
+                continue
+            else:
+                raise _Problem(arg, f"read_data_sets with {key or 'this argument'}="
+                                    f"{self.module.code_for_node(arg.value)}")
+
+    def _place(self, plan: Plan) -> List[cst.BaseStatement]:
+        """The statement `name = read_data_sets(...)`: at module level or in a top-level function."""
+        owners = [self.module] + [s for s in self.module.body if isinstance(s, cst.FunctionDef)]
+        for owner in owners:
+            body = owner.body if isinstance(owner, cst.Module) else owner.body.body
+            for statement in body:
+                if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                    continue
+                small = statement.body[0]
+                if (isinstance(small, cst.Assign) and small.value is plan.call and len(small.targets) == 1
+                        and isinstance(small.targets[0].target, cst.Name)):
+                    plan.statement, plan.owner, plan.name = statement, owner, small.targets[0].target.value
+                    return list(body)
+        raise _Problem(plan.call, "read_data_sets is not assigned to a name at module level or in a function")
+
+    def _imports(self, plan: Plan) -> None:
+        for statement in self.module.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                names = self._imported(small)
+                if names is None:
+                    continue
+                if any(not name.startswith(PACKAGE) for name in names) or len(statement.body) != 1:
+                    raise _Problem(small, "the import of input_data brings other names too")
+                plan.imports.append(statement)
+
+    def _imported(self, small: cst.BaseSmallStatement) -> Optional[List[str]]:
+        """The TF-relative names an import statement brings, when one of them is the MNIST package."""
+        if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+            module = _tf.relative(dotted_name(small.module))
+            if module is None or not module.startswith("examples"):
+                return None
+            if isinstance(small.names, cst.ImportStar):
+                return [module]
+            return [f"{module}.{alias.evaluated_name}" for alias in small.names]
+        if isinstance(small, cst.Import):
+            names = [_tf.relative(alias.evaluated_name) for alias in small.names]
+            if any(name is not None and name.startswith("examples") for name in names):
+                return [name or "" for name in names]
+        return None
+
+    def _uses(self, plan: Plan, block: List[cst.BaseStatement]) -> None:
+        uses = _Uses(plan.name)
+        walk(self.module, uses)
+        target = plan.statement.body[0].targets[0].target
+        stray = [node for node in uses.stray if node is not target]
+        if stray:
+            raise _Problem(stray[0], f"{plan.name} is used as more than mnist.<split>.<images, labels, "
+                                     "num_examples, next_batch>")
+        start = block.index(plan.statement)
+        inside = {id(node) for node, _, _ in uses.found}
+        if any(_contains(statement, inside) for statement in block[:start]):
+            raise _Problem(plan.statement, f"{plan.name} is read before read_data_sets")
+        if isinstance(plan.owner, cst.Module):
+            imported = next(i for i, statement in enumerate(block) if plan.tf in _bound([statement]))
+            if imported > start:
+                if any(_contains(statement, inside) for statement in block[start:imported + 1]):
+                    raise _Problem(plan.statement, f"{plan.name} is read before tensorflow is imported")
+                plan.after, start = block[imported], imported
+        if not isinstance(plan.owner, cst.Module) and any(
+                _contains(s, inside) for s in self.module.body if s is not plan.owner):
+            raise _Problem(plan.statement, f"{plan.name} is read outside the function that loads it")
+        for node, split, name in uses.found:
+            plan.uses[id(node)] = (split, name)
+            if name == "next_batch":
+                self._batch(plan, block, start, node, split)
+
+    def _batch(self, plan: Plan, block, start: int, call: cst.Call, split: str) -> None:
+        size, shuffle = None, True
+        for index, arg in enumerate(call.args):
+            key = arg.keyword.value if arg.keyword is not None else (
+                ("batch_size", "fake_data", "shuffle")[index] if index < 3 and not arg.star else None)
+            if key == "batch_size":
+                size = arg.value
+            elif key == "shuffle" and isinstance(_literal(arg.value), bool):
+                shuffle = _literal(arg.value)
+            elif not (key == "fake_data" and _literal(arg.value) is False):
+                raise _Problem(call, "next_batch with arguments beyond the batch size and shuffle")
+        if size is None:
+            raise _Problem(call, "next_batch without a batch size")
+        known = plan.batches.get(split)
+        if known is not None:
+            if self.module.code_for_node(known[0]) != self.module.code_for_node(size) or known[1] != shuffle:
+                raise _Problem(call, f"{split}.next_batch is called with different batch sizes")
+            return
+        before = next((i for i in range(start + 1, len(block)) if _contains(block[i], {id(call)})), None)
+        if before is None:
+            raise _Problem(call, f"{split}.next_batch is called outside the block that loads the data")
+        names, attribute = _free_names(size)
+        bound = _bound(block[:before]) | (_bound(self.module.body) if not isinstance(plan.owner, cst.Module) else set())
+        if isinstance(plan.owner, cst.FunctionDef):
+            bound |= {p.name.value for p in plan.owner.params.params}
+        if names - bound or (attribute and isinstance(plan.owner, cst.Module)):
+            raise _Problem(call, f"the batch size of {split}.next_batch is not known before the loop that reads it")
+        plan.batches[split] = (size, shuffle, before)
+
+
+class _Problem(Exception):
+    def __init__(self, node: cst.CSTNode, reason: str) -> None:
+        super().__init__(reason)
+        self.node = node
+        self.reason = reason
+
+
+def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
+    """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module)."""
+    taken = {node.value for node in _all_names(module)}
+    used = {split for split, _ in plan.uses.values()}
+    names = {}
+    for split in SPLITS:
+        short = {"train": "train", "validation": "validation", "test": "test"}[split]
+        names[split] = (fresh_name(taken, f"x_{short}"), fresh_name(taken, f"y_{short}"))
+    batches = {split: fresh_name(taken, f"{split}_batches") for split in plan.batches}
+    tf = plan.tf
+    shape = "784" if plan.reshape else "28, 28, 1"
+    (x_train, y_train), (x_test, y_test), (x_valid, y_valid) = names["train"], names["test"], names["validation"]
+    test = "test" in used
+    lines = [f"({x_train}, {y_train}), {f'({x_test}, {y_test})' if test else '_'} = "
+             f"{tf}.keras.datasets.mnist.load_data()"]
+    for x, y, wanted in ((x_train, y_train, True), (x_test, y_test, test)):
+        if wanted:
+            lines.append(f'{x} = {x}.reshape(-1, {shape}).astype("float32") / 255')
+            if plan.one_hot:
+                lines.append(f"{y} = {tf}.keras.utils.to_categorical({y}, 10)")
+    if plan.validation:
+        if "validation" in used:
+            lines.append(f"{x_valid}, {y_valid} = {x_train}[:{plan.validation}], {y_train}[:{plan.validation}]")
+        lines.append(f"{x_train}, {y_train} = {x_train}[{plan.validation}:], {y_train}[{plan.validation}:]")
+    elif "validation" in used:
+        lines.append(f"{x_valid}, {y_valid} = {x_train}[:0], {y_train}[:0]")
+    what = "flat images" if plan.reshape else "28x28x1 images"
+    held = f", {plan.validation:,} held out for validation" if plan.validation else ""
+    comment = cst.EmptyLine(comment=cst.Comment(f"# MNIST as TF1's read_data_sets gave it: {what} scaled to [0, 1]{held}"))
+    moved = [line for statement in plan.imports for line in statement.leading_lines]
+    loading = [cst.parse_statement(line + "\n") for line in lines]
+    loading[0] = loading[0].with_changes(leading_lines=[*moved, *plan.statement.leading_lines, comment])
+    indent = "" if isinstance(plan.owner, cst.Module) else (plan.owner.body.indent or module.default_indent)
+
+    inserts: Dict[int, List[cst.BaseStatement]] = {}
+    for split, (size, shuffle, before) in plan.batches.items():
+        x, y = names[split]
+        chain = f"{tf}.data.Dataset.from_tensor_slices(({x}, {y}))"
+        steps = (f".shuffle(len({x}))" if shuffle else "") + f".repeat().batch({module.code_for_node(size)})"
+        align = indent + " " * (len(batches[split]) + 4)  # under the chain, inside the parenthesis
+        statement = cst.parse_statement(f"{batches[split]} = ({chain}\n{align}{steps}.as_numpy_iterator())\n")
+        inserts.setdefault(before, []).append(statement)
+
+    expressions = {}
+    for key, (split, name) in plan.uses.items():
+        x, y = names[split]
+        expressions[key] = cst.parse_expression({
+            "images": x, "labels": y, "num_examples": f"len({x})", "next_batch": f"next({batches.get(split)})",
+        }[name])
+    return module.visit(_Rewrite(plan, loading, inserts, expressions))
+
+
+def _all_names(module: cst.Module) -> List[cst.Name]:
+    class Names(Visitor):
+        def __init__(self) -> None:
+            self.found: List[cst.Name] = []
+
+        def visit_Name(self, node) -> None:
+            self.found.append(node)
+
+    finder = Names()
+    walk(module, finder)
+    return finder.found
+
+
+class _Rewrite(cst.CSTTransformer):
+    """Removes the loader's imports, replaces its statement and the uses, and starts each split's
+    batches just before the statement that first reads them."""
+
+    def __init__(self, plan: Plan, loading, inserts, expressions) -> None:
+        super().__init__()
+        self.plan = plan
+        self.loading = loading
+        self.inserts = inserts
+        self.expressions = expressions
+        self.removed = {id(statement) for statement in plan.imports}
+
+    def on_leave(self, original_node, updated_node):
+        updated = super().on_leave(original_node, updated_node)
+        replacement = self.expressions.get(id(original_node))
+        if replacement is not None:
+            return replacement
+        if isinstance(original_node, cst.Module) or original_node is self.plan.owner:
+            return self._block(original_node, updated)
+        return updated
+
+    def _block(self, original, updated):
+        module = isinstance(original, cst.Module)
+        owner = original is self.plan.owner
+        old_body = original.body if module else original.body.body
+        new_body = updated.body if module else updated.body.body
+        body: List[cst.BaseStatement] = []
+        for index, (old, new) in enumerate(zip(old_body, new_body)):
+            if module and id(old) in self.removed:
+                continue
+            if owner and index in self.inserts:  # the statement's comments go above its batches
+                first, *rest = self.inserts[index]
+                body += [first.with_changes(leading_lines=new.leading_lines), *rest]
+                new = new.with_changes(leading_lines=())
+            if owner and old is self.plan.statement:
+                body.extend(self.loading if self.plan.after is None else ())
+                continue
+            body.append(new)
+            if owner and old is self.plan.after:
+                body.extend(self.loading)
+        if module:
+            return updated.with_changes(body=body)
+        return updated.with_changes(body=updated.body.with_changes(body=body))

@@ -1,0 +1,82 @@
+"""`input_data.read_data_sets(...)`: the MNIST loader of TF1's tutorials (see ``_mnist``)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from tfmigrate.ftypes import Applicability, Status
+from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
+
+from . import _compat, _mnist
+
+
+def rewritten(context: Context) -> bool:
+    """Does `fix --unsafe-fixes` load this file's MNIST from tf.keras.datasets? Only where the rest
+    of the program ends up eager: tf.data's numpy iterator does not run on tensorflow.compat.v1 graphs."""
+    plan = _mnist.analyse(context)
+    if plan is None or not plan.fixable:
+        return False
+    from . import graph
+
+    if _compat.uses_graph(context):
+        return graph.plan(context).eager is not None
+    return not _compat.is_compat_mode(context.module, context.imports)
+
+
+def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
+    plan = _mnist.analyse(context)
+    if plan is None or not plan.fixable:
+        return None
+    return _mnist.rewrite(module, plan)
+
+
+# After the graph-to-eager rewrite, which moves the loops that read the batches.
+MNIST_FIX = ProgramFix("MNIST from tf.keras.datasets", Applicability.UNSAFE, _rewrite, order=1)
+
+
+class MnistInputData(Rule):
+    """`input_data.read_data_sets(...)`: the MNIST loader of TF1's tutorials.
+
+    What it finds: `mnist = input_data.read_data_sets(dir, one_hot=...)` from
+    `tensorflow.examples.tutorials.mnist`, which TensorFlow 2 does not have
+    (the import fails), in a program that reads it as `mnist.<split>.images`,
+    `.labels`, `.num_examples` and `.next_batch(n)` (split: train, validation,
+    test) and whose rewrite runs eagerly.
+
+    Fix (unsafe): the arrays come from `tf.keras.datasets.mnist.load_data()`,
+    prepared as `read_data_sets` did: flat float32 images scaled to [0, 1]
+    (28x28x1 with `reshape=False`), the first `validation_size` (5,000)
+    training images held out for validation, one-hot labels with
+    `one_hot=True` (float64, as TF1's). `split.next_batch(n)` becomes
+    `next(split_batches)`, a `tf.data` pipeline started just before the
+    statement that first reads it, which reshuffles every epoch and lets a
+    batch run across two epochs as TF1's did; `split.num_examples` is
+    `len(x_split)`. The data is Keras's copy of MNIST (the same 70,000
+    images), downloaded to `~/.keras/datasets` instead of the named folder,
+    and shuffled by TensorFlow's generator (seeded by `tf.random.set_seed`)
+    rather than NumPy's: the same data in another order.
+
+    Known limits: other uses of the data sets object (passed to a function,
+    `epochs_completed`, `fake_data`, a `seed` or `dtype` argument), one split
+    read with two batch sizes, a batch size not known before the loop that
+    reads it, or a file kept on `tensorflow.compat.v1`: the names are then
+    TFM107 findings and the file is left as it is.
+    """
+
+    code = "TFM086"
+    name = "mnist-input-data"
+    fix_applicability = Applicability.UNSAFE
+    program_fix = MNIST_FIX
+    unfixed_status = Status.MANUAL
+    VALID = ["import tensorflow as tf\n(x, y), _ = tf.keras.datasets.mnist.load_data()\n"]
+    INVALID = [Invalid(
+        "import tensorflow as tf\nfrom tensorflow.examples.tutorials.mnist import input_data\n"
+        "mnist = input_data.read_data_sets('MNIST_data/', one_hot=True)\n"
+        "print(mnist.train.num_examples, mnist.test.images.shape)\n")]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        if rewritten(self.context):
+            self.report(_mnist.analyse(self.context).call,
+                        "`tensorflow.examples.tutorials.mnist` is not part of TensorFlow 2: load MNIST with "
+                        "`tf.keras.datasets.mnist.load_data()` and batch it with tf.data")

@@ -1,0 +1,230 @@
+"""TF1's tutorial MNIST loader (TFM086): exact rewrites, findings, and the rewrites run on TensorFlow 2.
+
+The rewrites download nothing here: the child process that runs them replaces
+``keras.datasets.mnist.load_data`` with 7,000 random images in MNIST's shapes
+and dtypes (6,000 for training, 1,000 for test), so the figures below are
+those of that data: 1,000 training images once 5,000 are held out.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tfmigrate.engine import Options, process_text
+from tfmigrate.ftypes import Status
+
+MESSAGE = ("`tensorflow.examples.tutorials.mnist` is not part of TensorFlow 2: load MNIST with "
+           "`tf.keras.datasets.mnist.load_data()` and batch it with tf.data")
+
+COUNTS = '''\
+"""Counts digits."""
+from tensorflow.examples.tutorials.mnist import input_data
+import numpy as np
+import tensorflow as tf
+
+mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)
+batch_size = 50
+print(mnist.train.num_examples, mnist.validation.num_examples, mnist.test.num_examples)
+for step in range(3):
+    images, labels = mnist.train.next_batch(batch_size)
+    print(step, images.shape, labels.shape)
+print(mnist.test.images.shape, mnist.test.labels.dtype, mnist.train.images.max() <= 1.0)
+'''
+
+COUNTS_FIXED = '''\
+"""Counts digits."""
+import numpy as np
+import tensorflow as tf
+
+# MNIST as TF1's read_data_sets gave it: flat images scaled to [0, 1], 5,000 held out for validation
+(x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
+x_train = x_train.reshape(-1, 784).astype("float32") / 255
+y_train = tf.keras.utils.to_categorical(y_train, 10)
+x_test = x_test.reshape(-1, 784).astype("float32") / 255
+y_test = tf.keras.utils.to_categorical(y_test, 10)
+x_validation, y_validation = x_train[:5000], y_train[:5000]
+x_train, y_train = x_train[5000:], y_train[5000:]
+batch_size = 50
+print(len(x_train), len(x_validation), len(x_test))
+train_batches = (tf.data.Dataset.from_tensor_slices((x_train, y_train))
+                 .shuffle(len(x_train)).repeat().batch(batch_size).as_numpy_iterator())
+for step in range(3):
+    images, labels = next(train_batches)
+    print(step, images.shape, labels.shape)
+print(x_test.shape, y_test.dtype, x_train.max() <= 1.0)
+'''
+
+# A TF1 tutorial as they were written: the data loaded before tensorflow is imported.
+GRAPH = '''\
+from __future__ import print_function
+
+# Import MNIST data
+from tensorflow.examples.tutorials.mnist import input_data
+mnist = input_data.read_data_sets("/tmp/data/", one_hot=True)
+
+import tensorflow as tf
+
+tf.set_random_seed(1)
+batch_size = 100
+x = tf.placeholder(tf.float32, [None, 784])
+y = tf.placeholder(tf.float32, [None, 10])
+W = tf.Variable(tf.zeros([784, 10]))
+logits = tf.matmul(x, W)
+cost = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(logits=logits, labels=y))
+train = tf.train.GradientDescentOptimizer(0.5).minimize(cost)
+accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32))
+
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    # Training cycle
+    for epoch in range(2):
+        total_batch = int(mnist.train.num_examples / batch_size)
+        for i in range(total_batch):
+            batch_x, batch_y = mnist.train.next_batch(batch_size)
+            _, c = sess.run([train, cost], feed_dict={x: batch_x, y: batch_y})
+        print("epoch", epoch, "batches", total_batch, "cost finite", bool(c == c))
+    print("accuracy in [0, 1]", 0 <= sess.run(accuracy, feed_dict={x: mnist.test.images, y: mnist.test.labels}) <= 1)
+'''
+
+# next_batch lets a batch run across two epochs and reshuffles each one, as TF1's did.
+EPOCHS = '''\
+import numpy as np
+import tensorflow as tf
+from tensorflow.examples.tutorials.mnist import input_data
+
+
+def main():
+    data = input_data.read_data_sets("MNIST_data", one_hot=False, reshape=False, validation_size=0)
+    tf.set_random_seed(3)
+    seen = np.concatenate([data.train.next_batch(480)[0] for _ in range(25)])
+    rows = seen.reshape(len(seen), -1)
+    epochs = [rows[start:start + 6000] for start in range(0, 12000, 6000)]
+    print(data.train.num_examples, seen.shape, seen.dtype, data.train.labels.dtype)
+    print("each epoch sees every image once", all(len(np.unique(e, axis=0)) == 6000 for e in epochs))
+    print("shuffled", not np.array_equal(rows[:6000], data.train.images.reshape(6000, -1)))
+
+
+main()
+'''
+
+FAKE_MNIST = '''\
+import numpy as np
+import keras
+
+
+def load_data(path="mnist.npz"):
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (7000, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 10, 7000, dtype=np.uint8)
+    return (x[:6000], y[:6000]), (x[6000:], y[6000:])
+
+
+keras.datasets.mnist.load_data = load_data
+'''
+
+
+def fix(source: str):
+    return process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+
+
+def findings(source: str):
+    return [(f.code, f.start.line, f.message) for f in process_text(source, "case.py", Options()).findings]
+
+
+def test_loader_and_its_uses_become_keras_arrays_and_a_batch_pipeline():
+    outcome = fix(COUNTS)
+    assert outcome.new_text == COUNTS_FIXED
+    assert outcome.status == Status.IDIOMATIC
+    assert findings(COUNTS) == [("TFM086", 6, MESSAGE)]
+
+
+def test_in_a_graph_program_the_loader_follows_the_eager_rewrite_and_check_predicts_it():
+    assert findings(GRAPH)[0] == ("TFM086", 5, MESSAGE)
+    assert not [f for f in findings(GRAPH) if f[0] == "TFM107"]
+    assert process_text(GRAPH, "case.py", Options()).status == Status.IDIOMATIC
+    outcome = fix(GRAPH)
+    assert outcome.status == Status.IDIOMATIC
+    text = outcome.new_text
+    assert text.startswith('from __future__ import print_function\n\nimport tensorflow as tf\n\n# Import MNIST data\n'
+                           "# MNIST as TF1's read_data_sets gave it:")
+    assert ("# Training cycle\n"
+            "train_batches = (tf.data.Dataset.from_tensor_slices((x_train, y_train))\n"
+            "                 .shuffle(len(x_train)).repeat().batch(batch_size).as_numpy_iterator())\n"
+            "for epoch in range(2):\n"
+            "    total_batch = int(len(x_train) / batch_size)\n"
+            "    for i in range(total_batch):\n"
+            "        batch_x, batch_y = next(train_batches)\n") in text
+    assert "input_data" not in text and " mnist." not in text and "Session" not in text
+
+
+def test_a_loader_in_a_function_with_options_keeps_their_shapes_and_dtypes():
+    text = fix(EPOCHS).new_text
+    assert text.splitlines()[4:11] == [
+        "def main():",
+        "    # MNIST as TF1's read_data_sets gave it: 28x28x1 images scaled to [0, 1]",
+        "    (x_train, y_train), _ = tf.keras.datasets.mnist.load_data()",
+        '    x_train = x_train.reshape(-1, 28, 28, 1).astype("float32") / 255',
+        "    tf.random.set_seed(3)",
+        "    train_batches = (tf.data.Dataset.from_tensor_slices((x_train, y_train))",
+        "                         .shuffle(len(x_train)).repeat().batch(480).as_numpy_iterator())",
+    ]
+
+
+@pytest.mark.parametrize("call, reason", [
+    ('input_data.read_data_sets("d", seed=1)', None),
+    ('input_data.read_data_sets("d", fake_data=True)', None),
+])
+def test_what_the_rewrite_does_not_know_stays_a_tfm107_finding(call, reason):
+    source = f"import tensorflow as tf\nfrom tensorflow.examples.tutorials.mnist import input_data\nmnist = {call}\n"
+    found = findings(source)
+    assert [code for code, _, _ in found] == ["TFM107", "TFM107"]
+    assert fix(source).new_text == source and fix(source).status == Status.MANUAL
+
+
+def test_other_uses_of_the_data_sets_or_two_batch_sizes_stay_as_written():
+    for tail in ("train(mnist)\n", "print(mnist.train.epochs_completed)\n",
+                 "a = mnist.train.next_batch(10)\nb = mnist.train.next_batch(20)\n"):
+        source = ("import tensorflow as tf\nfrom tensorflow.examples.tutorials.mnist import input_data\n"
+                  "mnist = input_data.read_data_sets('d')\n" + tail)
+        assert "TFM086" not in [code for code, _, _ in findings(source)]
+        assert fix(source).new_text == source
+
+
+def test_the_rewrites_run_on_tensorflow_2(tmp_path):
+    """One TensorFlow process runs the three rewrites on a stand-in for Keras's MNIST file."""
+    (tmp_path / "sitecustomize.py").write_text(FAKE_MNIST)
+    programs = []
+    for name, source in (("counts", COUNTS), ("graph", GRAPH), ("epochs", EPOCHS)):
+        path = tmp_path / f"{name}.py"
+        path.write_text(fix(source).new_text)
+        programs.append(str(path))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=str(tmp_path), TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([sys.executable, os.path.join(root, "tests", "tf_batch.py"), "tf2", *programs],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    out = {os.path.basename(path)[:-3]: result for path, result in results.items()}
+    assert all(not result.get("error") for result in out.values()), out
+    assert out["counts"]["stdout"].splitlines() == [
+        "1000 5000 1000",
+        "0 (50, 784) (50, 10)",
+        "1 (50, 784) (50, 10)",
+        "2 (50, 784) (50, 10)",
+        "(1000, 784) float64 True",
+    ]
+    assert out["graph"]["stdout"].splitlines() == [
+        "epoch 0 batches 10 cost finite True",
+        "epoch 1 batches 10 cost finite True",
+        "accuracy in [0, 1] True",
+    ]
+    assert out["epochs"]["stdout"].splitlines() == [
+        "6000 (12000, 28, 28, 1) float32 uint8",
+        "each epoch sees every image once True",
+        "shuffled True",
+    ]
