@@ -349,7 +349,7 @@ class _Analysis:
         if any(_contains(statement, inside) for statement in block[:start]):
             raise _Problem(plan.statement, f"{plan.name} is read before read_data_sets")
         if isinstance(plan.owner, cst.Module):
-            imported = next(i for i, statement in enumerate(block) if plan.tf in _bound([statement]))
+            imported = next((i for i, statement in enumerate(block) if plan.tf in _bound([statement])), start)
             if imported > start:
                 if any(_contains(statement, inside) for statement in block[start:imported + 1]):
                     raise _Problem(plan.statement, f"{plan.name} is read before tensorflow is imported")
@@ -403,10 +403,7 @@ def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
     """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module)."""
     taken = {node.value for node in _all_names(module)}
     used = {split for split, _ in plan.uses.values()}
-    names = {}
-    for split in SPLITS:
-        short = {"train": "train", "validation": "validation", "test": "test"}[split]
-        names[split] = (fresh_name(taken, f"x_{short}"), fresh_name(taken, f"y_{short}"))
+    names = {split: (fresh_name(taken, f"x_{split}"), fresh_name(taken, f"y_{split}")) for split in SPLITS}
     batches = {split: fresh_name(taken, f"{split}_batches") for split in plan.batches}
     tf = plan.tf
     shape = "784" if plan.reshape else "28, 28, 1"
