@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _scaffold, _tf, _verdicts, _vocab
+from . import _losses, _scaffold, _tf, _verdicts, _vocab
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -190,6 +190,52 @@ class DropoutKeepProb(_TFNames):
                     replacement=node.with_changes(args=args))
 
 
+class TF1Loss(_TFNames):
+    """`tf.losses.mean_squared_error(labels, predictions)` and the other TF1 loss functions.
+
+    What it finds: `tf.losses.mean_squared_error`, `absolute_difference`,
+    `softmax_cross_entropy`, `sparse_softmax_cross_entropy` and
+    `sigmoid_cross_entropy` called with their two inputs (and `weights=1.0`
+    or a `scope` at most), which TensorFlow 2 keeps only in `tf.compat.v1`.
+
+    Fix (unsafe): the mean of the same per-element loss, which is what TF1's
+    default weights and reduction computed: `tf.reduce_mean(tf.math.
+    squared_difference(predictions, labels))`, `tf.reduce_mean(tf.nn.
+    softmax_cross_entropy_with_logits(labels=..., logits=...))`, and so on.
+    Unsafe because TF1 first cast the inputs (to float32, or the labels to
+    the logits' dtype), which the expression does not: inputs of other
+    dtypes are computed in theirs, or refused. The graph-to-eager rewrite
+    keeps these calls for this fix.
+
+    Known limits: weights other than 1, a reduction, label smoothing or a
+    loss collection are TFM105 findings (a Keras loss takes them).
+    """
+
+    code = "TFM108"
+    name = "tf1-loss"
+    fix_applicability = Applicability.UNSAFE
+    VALID = ["import tensorflow as tf\nloss = tf.reduce_mean(tf.math.squared_difference(p, y))\n"]
+    INVALID = [Invalid("import tensorflow as tf\nloss = tf.losses.mean_squared_error(y, p)\n",
+                       "import tensorflow as tf\nloss = tf.reduce_mean(tf.math.squared_difference(p, y))\n")]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _losses.name_of(node, self.context.imports)
+        if name is None or self.compat_file():
+            return
+        prefix = _tf.module_prefix(dotted_name(node.func), name)
+        if prefix is None or _tf.via_compat(self.qualify(node.func)):
+            return
+        from . import graph
+
+        result = graph.plan(self.context)
+        if result.eager is not None and not result.keeps(name):
+            return  # the graph-to-eager (or Estimator) rewrite replaces it: TFM105 says so
+        new = _losses.replacement(node, name, prefix, self.context.code_for)
+        if new is not None:
+            self.report(node, f"`tf.{name}` is gone from TensorFlow 2: with its default weights and reduction "
+                              f"it is the mean of `tf.{_losses.LOSSES[name][1]}`", replacement=new)
+
+
 class RemovedSymbol(_TFNames):
     """A TF1 name that TensorFlow 2 keeps only in `tf.compat.v1`.
 
@@ -234,6 +280,8 @@ class RemovedSymbol(_TFNames):
             return
         if name.startswith("contrib.") or name == "contrib":
             return  # nothing on TensorFlow 2.21 runs it: TFM107 says what replaces it
+        if id(node) in _losses.rewritten_names(self.context) and not self.compat_file():
+            return  # TFM108
         top_level = not _tf.via_compat(self.qualify(node))
         if not (name in table["compat_only"] or (top_level and _verdicts.unresolved(name).kind == _verdicts.COMPAT)):
             return

@@ -13,9 +13,9 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from tfmigrate.names import dotted_name
-from tfmigrate.traverse import StopWalk, Visitor, walk
+from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
 
-from .. import _tf, _vocab
+from .. import _losses, _tf, _vocab
 from .program import Program
 from .state import Unsupported
 
@@ -27,6 +27,14 @@ class _Missing(Visitor):
         self.imports = imports
         self.moved = moved
         self.found: Optional[Tuple[cst.Attribute, str]] = None
+
+    def visit_Call(self, node: cst.Call) -> Optional[bool]:
+        name = _losses.name_of(node, self.imports)
+        if name is not None and _losses.inputs(node, name) is not None:
+            for arg in node.args:
+                walk_into(arg, self)
+            return False  # TFM108 rewrites it afterwards
+        return None
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         name = _tf.relative(self.imports.qualify(node))

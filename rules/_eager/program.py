@@ -13,7 +13,7 @@ import libcst as cst
 from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
 
-from .. import _tf, _vocab
+from .. import _losses, _tf, _vocab
 from . import queries, scopes
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
@@ -118,6 +118,10 @@ class _Leftovers(Visitor):
             return False  # its graph argument is dropped with it
         if name == "train.Saver":
             return False  # Saver(tf.global_variables()) becomes a Checkpoint of every variable
+        if name in _losses.LOSSES and _losses.inputs(node, name) is not None:
+            for arg in node.args:
+                walk_into(arg, self)
+            return False  # TFM108 writes the mean of the same loss (after this rewrite)
         return None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:

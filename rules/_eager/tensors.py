@@ -244,6 +244,8 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
         return simultaneous_updates(s, name, updates, line)
     new, params = graph_expr(s, value)
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
+        kind = "nest"  # a run fetches each tensor's value, in the same structure
     func_name = s.function_name(name)
     define(s, name, params, kind, func_name, updates[0] if updates else None, value)
     lines = [feeds.signature(s, params)] if params else []

@@ -1,0 +1,94 @@
+"""`tf.losses.*` of TF1 with default weights and reduction, as the TF2 expression that computes them.
+
+TF1's loss functions computed a loss per element, multiplied it by ``weights``
+(1.0) and, with the default reduction (``SUM_BY_NONZERO_WEIGHTS``), divided
+the sum by the number of elements: the mean. TensorFlow 2 has the same ops
+under ``tf.nn`` and ``tf.math``, so ``tf.losses.mean_squared_error(y, p)`` is
+``tf.reduce_mean(tf.math.squared_difference(p, y))``. TF1 also cast the
+inputs (to float32, or the labels to the logits' dtype) and added the loss to
+the ``LOSSES`` collection, which nothing in TF2 reads.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Set
+
+import libcst as cst
+
+from tfmigrate.traverse import Visitor, walk
+
+from . import _tf
+
+# name -> (TF1 parameters in order, the per-element op, the TF2 expression: {tf} the module,
+# {<parameter>} the arguments)
+LOSSES = {
+    "losses.mean_squared_error": (
+        ("labels", "predictions"), "math.squared_difference",
+        "{tf}.reduce_mean({tf}.math.squared_difference({predictions}, {labels}))"),
+    "losses.absolute_difference": (
+        ("labels", "predictions"), "abs", "{tf}.reduce_mean({tf}.abs({predictions} - {labels}))"),
+    "losses.softmax_cross_entropy": (
+        ("onehot_labels", "logits"), "nn.softmax_cross_entropy_with_logits",
+        "{tf}.reduce_mean({tf}.nn.softmax_cross_entropy_with_logits(labels={onehot_labels}, logits={logits}))"),
+    "losses.sparse_softmax_cross_entropy": (
+        ("labels", "logits"), "nn.sparse_softmax_cross_entropy_with_logits",
+        "{tf}.reduce_mean({tf}.nn.sparse_softmax_cross_entropy_with_logits(labels={labels}, logits={logits}))"),
+    "losses.sigmoid_cross_entropy": (
+        ("multi_class_labels", "logits"), "nn.sigmoid_cross_entropy_with_logits",
+        "{tf}.reduce_mean({tf}.nn.sigmoid_cross_entropy_with_logits(labels={multi_class_labels}, logits={logits}))"),
+}
+
+
+def name_of(call: cst.Call, imports) -> Optional[str]:
+    """``losses.X`` for a call of one of ``LOSSES`` (through ``tf.losses`` or ``tf.compat.v1.losses``)."""
+    name = _tf.relative(imports.qualify(call.func))
+    return name if name in LOSSES else None
+
+
+def inputs(call: cst.Call, name: str) -> Optional[Dict[str, cst.BaseExpression]]:
+    """The two inputs by TF1 parameter name, or None when the call asks for more than the mean
+    (weights other than 1, a reduction, label smoothing, a loss collection, ``*args``)."""
+    parameters = LOSSES[name][0]
+    given: Dict[str, cst.BaseExpression] = {}
+    for index, arg in enumerate(call.args):
+        if arg.star:
+            return None
+        key = arg.keyword.value if arg.keyword is not None else (
+            parameters[index] if index < len(parameters) else None)
+        if key in parameters:
+            given[key] = arg.value
+        elif key == "weights" and isinstance(arg.value, (cst.Float, cst.Integer)) and float(arg.value.value) == 1:
+            continue
+        elif key != "scope":  # a name scope: names only
+            return None
+    return given if len(given) == len(parameters) else None
+
+
+def replacement(call: cst.Call, name: str, module: str, code_for) -> Optional[cst.BaseExpression]:
+    """The TF2 expression of ``call``, with ``module`` the spelling of tensorflow; None if there is none."""
+    given = inputs(call, name)
+    if given is None:
+        return None
+    values = {key: code_for(value) for key, value in given.items()}
+    return cst.parse_expression(LOSSES[name][2].format(tf=module, **values))
+
+
+class _Calls(Visitor):
+    def __init__(self, imports) -> None:
+        self.imports = imports
+        self.funcs: Set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = name_of(node, self.imports)
+        if name is not None and inputs(node, name) is not None:
+            self.funcs.add(id(node.func))
+
+
+def rewritten_names(context) -> Set[int]:
+    """``id`` of the function name of every call TFM108 rewrites in the file (cached)."""
+    cached = context.shared.get("tf1-losses")
+    if cached is None:
+        finder = _Calls(context.imports)
+        if context.text is None or "losses" in context.text:
+            walk(context.module, finder)
+        cached = context.shared["tf1-losses"] = finder.funcs
+    return cached

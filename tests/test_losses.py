@@ -1,0 +1,80 @@
+"""TF1's loss functions (TFM108): exact rewrites, and the same numbers as TF1 computed."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+from tfmigrate.engine import Options, process_text
+from tfmigrate.ftypes import Status
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+PROGRAM = '''\
+import numpy as np
+import tensorflow as tf
+
+y = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+p = np.array([[0.2, 0.5, 0.3], [0.1, 0.7, 0.2]], dtype=np.float32)
+digits = np.array([0, 1], dtype=np.int32)
+x = tf.placeholder(tf.float32, [None, 3])
+losses = [
+    tf.losses.mean_squared_error(y, x),
+    tf.losses.absolute_difference(labels=y, predictions=x),
+    tf.losses.softmax_cross_entropy(y, x),
+    tf.losses.sparse_softmax_cross_entropy(digits, x, scope="sparse"),
+    tf.losses.sigmoid_cross_entropy(y, logits=x, weights=1.0),
+]
+with tf.Session() as sess:
+    print(json.dumps([float(v) for v in sess.run(losses, feed_dict={x: p})]))
+'''.replace("import numpy as np\n", "import json\n\nimport numpy as np\n")
+
+LOSSES = '''\
+losses = [
+    tf.reduce_mean(tf.math.squared_difference(x, y)),
+    tf.reduce_mean(tf.abs(x - y)),
+    tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x)),
+    tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=digits, logits=x)),
+    tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=x)),
+]'''
+
+
+def findings(source: str):
+    return [(f.code, f.start.line) for f in process_text(source, "case.py", Options()).findings]
+
+
+def test_each_loss_becomes_the_mean_of_its_per_element_op():
+    source = "import tensorflow as tf\n\nx = y = digits = None\n" + PROGRAM.split("x = tf.placeholder(tf.float32, [None, 3])\n")[1].split("with")[0]
+    outcome = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.new_text == "import tensorflow as tf\n\nx = y = digits = None\n" + LOSSES + "\n"
+    assert outcome.status == Status.IDIOMATIC
+    assert findings(source) == [("TFM108", line) for line in range(5, 10)]
+
+
+def test_weights_or_a_reduction_stay_tfm105_and_compat_files_are_left_alone():
+    weighted = "import tensorflow as tf\nloss = tf.losses.mean_squared_error(y, p, weights=w)\n"
+    assert ("TFM105", 2) in findings(weighted) and "TFM108" not in [code for code, _ in findings(weighted)]
+    compat = "import tensorflow.compat.v1 as tf\nloss = tf.losses.mean_squared_error(y, p)\n"
+    assert "TFM108" not in [code for code, _ in findings(compat)]
+
+
+def test_the_graph_program_rewrite_computes_what_tf1_computed():
+    fixed = process_text(PROGRAM, "losses.py", Options(fix=True, unsafe_fixes=True))
+    assert fixed.status == Status.IDIOMATIC and "tf.losses" not in fixed.new_text
+    results = {}
+    for mode, text in (("tf1", PROGRAM), ("tf2", fixed.new_text)):
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "losses.py")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), mode, path],
+                                  capture_output=True, text=True, timeout=600,
+                                  env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+            assert done.returncode == 0, done.stderr[-2000:]
+            result = json.loads(done.stdout.strip().splitlines()[-1])[path]
+            assert not result.get("error"), result
+            results[mode] = json.loads(result["stdout"].strip().splitlines()[-1])
+    assert len(results["tf1"]) == 5
+    assert results["tf2"] == results["tf1"]
