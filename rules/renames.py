@@ -228,8 +228,8 @@ class TF1Loss(_TFNames):
         from . import graph
 
         result = graph.plan(self.context)
-        if result.eager is not None and not result.keeps(name):
-            return  # the graph-to-eager (or Estimator) rewrite replaces it: TFM105 says so
+        if result.manual or (result.eager is not None and not result.keeps(name)):
+            return  # an Estimator file left as it is, or a rewrite that replaces it (TFM105 says so)
         new = _losses.replacement(node, name, prefix, self.context.code_for)
         if new is not None:
             self.report(node, f"`tf.{name}` is gone from TensorFlow 2: with its default weights and reduction "
@@ -280,7 +280,7 @@ class RemovedSymbol(_TFNames):
             return
         if name.startswith("contrib.") or name == "contrib":
             return  # nothing on TensorFlow 2.21 runs it: TFM107 says what replaces it
-        if id(node) in _losses.rewritten_names(self.context) and not self.compat_file():
+        if id(node) in _losses.rewritten_names(self.context) and not self.compat_file() and not result.manual:
             return  # TFM108
         top_level = not _tf.via_compat(self.qualify(node))
         if not (name in table["compat_only"] or (top_level and _verdicts.unresolved(name).kind == _verdicts.COMPAT)):
