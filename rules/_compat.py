@@ -50,6 +50,10 @@ class _GraphFinder(Visitor):
         if self.found:
             raise StopWalk
 
+    def visit_Name(self, node: cst.Name) -> None:
+        if (self.context.qualify(node) or "").split(".", 1)[0] == "tf_slim":
+            self.found = True  # TF-Slim (the tf_slim package) builds TF1 graphs
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         # A TF1-only name (tf.variable_scope, tf.get_default_graph, ...) used through the module
         # a TF1 program imports: renaming alone would leave code that fails on TensorFlow 2.
@@ -112,7 +116,23 @@ def to_compat(module: cst.Module, imports) -> Optional[cst.Module]:
     if "." in alias:
         switch.insert(0, cst.parse_statement(f"import {alias}\n", config=config))
     body[switch_after + 1:switch_after + 1] = switch
-    return module.with_changes(body=body)
+    new = module.with_changes(body=body)
+    if "." not in alias and imports.aliases.get(alias) == "tensorflow":
+        new = new.visit(_SpelledCompat(alias))  # `tf.compat.v1.X` is `tf.X` once `tf` is compat.v1
+    return new
+
+
+class _SpelledCompat(Transformer):
+    def __init__(self, alias: str) -> None:
+        super().__init__()
+        self.prefix = f"{alias}.compat.v1."
+        self.alias = alias
+
+    def leave_Attribute(self, original, updated):
+        name = dotted_name(updated)
+        if name is None or not name.startswith(self.prefix):
+            return updated
+        return cst.parse_expression(self.alias + "." + name[len(self.prefix):])
 
 
 class _NestedImports(Transformer):

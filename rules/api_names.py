@@ -42,6 +42,11 @@ class _Unresolved(Rule):
         verdict = _verdicts.unresolved(qualified)
         if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified) or self._mnist(qualified):
             return
+        if (_tf.relative(qualified) or "").startswith("contrib."):
+            from . import slim
+
+            if slim.rewritten(self.context, _tf.relative(qualified)):
+                return  # TFM109: the tf_slim package
         self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
 
     def _mnist(self, qualified: str) -> bool:

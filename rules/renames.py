@@ -79,8 +79,14 @@ class RenamedSymbol(_TFNames):
         base = dotted_name(node)
         prefix = _tf.module_prefix(base, name)
         replacement = _attribute(prefix, new) if prefix else None
+        status = None
+        if replacement is None:
+            from . import graph
+
+            result = graph.plan(self.context)  # the TF1 name runs where the fallback keeps the file
+            status = Status.COMPAT if result.reason is not None and not result.compat_mode else None
         self.report(node, f"`tf.{name}` is `tf.{new}` in TensorFlow 2", replacement=replacement,
-                    fixable=replacement is not None)
+                    fixable=replacement is not None, status=status)
 
 
 class RenamedKeyword(_TFNames):

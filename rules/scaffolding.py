@@ -120,7 +120,9 @@ def kept_on_compat(context):
     if result.reason is not None and not result.compat_mode:
         reason = result.reason
         name = reason[3:-len(_REASON)] if reason.startswith("tf.") and reason.endswith(_REASON) else ""
-        mine = covers(name) and name not in _scaffold.CONFIG_NAMES
+        moved = _scaffold.moved(context)  # a name of a family one use keeps on TF1 is not moved
+        mine = covers(name) and name not in _scaffold.CONFIG_NAMES and (
+            name in moved or _scaffold.canonical(name) in moved)
         answer = None if mine else graph.GRAPH_TO_EAGER
     context.shared["scaffold-deferred"] = answer
     return answer

@@ -124,9 +124,15 @@ class _Leftovers(Visitor):
             return False  # TFM108 writes the mean of the same loss (after this rewrite)
         return None
 
+    def visit_Name(self, node) -> None:
+        if (self.p.imports.qualify(node) or "").split(".", 1)[0] == "tf_slim":
+            self.found = (node, "tf_slim builds TF1 graphs (it runs on tensorflow.compat.v1 only)")
+            raise StopWalk
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if not self.chains.outermost(node) or id(node) in self.p.models.handled:
             return
+        self.visit_Name(node)
         name = self.p.tf_name(node)
         table = _tf.api()
         if not name or name in _vocab.HANDLED or table["renames"].get(name) or name in _vocab.OPTIMIZERS:

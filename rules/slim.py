@@ -1,0 +1,97 @@
+"""`tf.contrib.slim` / `tf.contrib.layers` / `tf.contrib.framework` in code on tensorflow.compat.v1 (see ``_slim``)."""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from tfmigrate.ftypes import Applicability, Status
+from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
+
+from . import _compat, _slim
+
+
+def runs_on_compat(context: Context) -> bool:
+    """Does the file run on tensorflow.compat.v1 after `fix --unsafe-fixes` (its own import, or the
+    fallback of the graph rewrite)? tf_slim builds graphs: it runs there, not in eager TF2 code."""
+    if any(full == "tensorflow.compat.v1" for full in context.imports.aliases.values()):
+        return True
+    from . import graph
+
+    result = graph.plan(context)
+    return result.eager is None and result.reason is not None and not result.compat_mode
+
+
+def rewritten(context: Context, name: Optional[str]) -> bool:
+    """Does TFM109 rewrite the TF-relative ``name`` in this file?"""
+    return name is not None and name.startswith("contrib.") and name in _slim.analyse(context).names and (
+        runs_on_compat(context))
+
+
+def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
+    plan = _slim.analyse(context)
+    if not plan or not runs_on_compat(context):
+        return None
+    return _slim.rewrite(module, plan)
+
+
+# After the graph rewrite's tensorflow.compat.v1 fallback, which decides that the file runs there.
+SLIM_FIX = ProgramFix("tf_slim package", Applicability.SAFE, _rewrite, order=2)
+
+
+class TFSlim(Rule):
+    """`tf.contrib.slim`, `tf.contrib.layers`, `tf.contrib.framework` in code on `tensorflow.compat.v1`.
+
+    What it finds: names of TF-Slim and of the contrib modules it shared
+    (`slim.conv2d`, `tf.contrib.layers.xavier_initializer()`,
+    `tf.contrib.framework.arg_scope`, `import tensorflow.contrib.slim as slim`)
+    in a file that runs on `tensorflow.compat.v1` after the fix (its own import,
+    or the graph rewrite's fallback), where `tf_slim` has the same name.
+
+    Fix (safe): the `tf_slim` package, TF-Slim's home since it left
+    `tf.contrib` and what TensorFlow's migration guide names for it: the same
+    code, which runs on TensorFlow 2.21 under `tensorflow.compat.v1` (`pip
+    install tf-slim`). `tf.contrib.slim.X` -> `tf_slim.X` with `import tf_slim`
+    added, `import tensorflow.contrib.slim as slim` -> `import tf_slim as slim`,
+    `from tensorflow.contrib.layers import f` -> `from tf_slim import f`. The
+    names `tf_slim` has are in `rules/data/tf_slim.json`, generated from the
+    package by `scripts/generate_slim_table.py`.
+
+    Known limits: names tf_slim does not have (`slim.nets`, contrib's
+    `layers.python.layers.utils`, `tf.contrib.training.HParams`) stay TFM107
+    findings, and so does an import whose names are used beyond what tf_slim
+    has. Eager TensorFlow 2 code is not given tf_slim (TFM107 says which Keras
+    layer replaces each name).
+    """
+
+    code = "TFM109"
+    name = "tf-slim"
+    fix_applicability = Applicability.SAFE
+    program_fix = SLIM_FIX
+    unfixed_status = Status.MANUAL
+    VALID = ["import tensorflow.compat.v1 as tf\nimport tf_slim as slim\nnet = slim.conv2d(x, 8, [3, 3])\n"]
+    INVALID = [Invalid(
+        "import tensorflow.compat.v1 as tf\nimport tensorflow.contrib.slim as slim\nnet = slim.conv2d(x, 8, [3, 3])\n",
+        "import tensorflow.compat.v1 as tf\nimport tf_slim as slim\nnet = slim.conv2d(x, 8, [3, 3])\n",
+        unsafe=False)]
+
+    def visit_Module(self, node: cst.Module) -> None:
+        plan = _slim.analyse(self.context)
+        if not plan or not runs_on_compat(self.context):
+            return
+        # Safe where the file is on tensorflow.compat.v1 already; else it waits for the (unsafe) fallback.
+        compat = any(full == "tensorflow.compat.v1" for full in self.context.imports.aliases.values())
+        self._applicability = Applicability.SAFE if compat else Applicability.UNSAFE
+        for statement in node.body:
+            if id(statement) in plan.imports:
+                self.report(statement, "TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`), "
+                                       "which runs on tensorflow.compat.v1: import it from there",
+                            applicability=self._applicability)
+        self._chains = plan.chains
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        mapped = getattr(self, "_chains", {}).get(id(node))
+        if mapped is not None:
+            self.report(node, f"TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`), which "
+                              f"runs on tensorflow.compat.v1: use `tf_slim{'.' + mapped if mapped else ''}`",
+                        applicability=self._applicability)
