@@ -192,3 +192,24 @@ def test_check_predicts_the_status_fix_reaches_on_every_fixture_and_benchmark_pr
     assert len(results) >= 440
     assert [r for r in results if r[1] != r[2]] == []
     assert {r[2] for r in results} >= {"idiomatic", "compat-only"}
+
+
+@pytest.mark.parametrize("source, status", [
+    # kept on compat.v1 for a tf.logging call no rewrite moves: the logging calls run there
+    ("import tensorflow as tf\nlevel = tf.logging.get_verbosity()\nx = tf.placeholder(tf.float32)\n"
+     "with tf.Session() as sess:\n    tf.logging.info('%s', sess.run(x, {x: 1.0}))\n", "compat-only"),
+    # a rename the safe fix cannot write (reached through an imported module) runs on compat.v1
+    ("import tensorflow as tf\nfrom tensorflow import gfile\nx = tf.placeholder(tf.float32)\n"
+     "y = tf.contrib.framework.nest.flatten(x)\nprint(gfile.Exists('a'))\n", None),
+])
+def test_check_predicts_the_status_of_a_file_the_fallback_keeps_on_compat(source, status):
+    check, fixed = statuses(source)
+    assert check == fixed and (status is None or check == status)
+
+
+def test_the_fallback_writes_compat_v1_names_spelled_out_under_the_new_alias():
+    source = ("import tensorflow as tf\ntf.compat.v1.enable_eager_execution()\ny = tf.compat.v1.layers.dense\n"
+              "x = tf.placeholder(tf.float32)\nwith tf.Session() as sess:\n    print(sess.run(x, {x: 1.0}))\n")
+    text = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True)).new_text
+    assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
+                           "tf.enable_eager_execution()\ny = tf.layers.dense\n")
