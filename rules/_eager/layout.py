@@ -2,8 +2,9 @@
 
 ``cost = tf.reduce_mean(tf.square(\\n       y - Y))`` becomes ``return tf.reduce_mean(...)``
 inside a function: the expression's first line now starts four columns further
-right, and its continuation lines follow it, so that a hanging indent stays a
-hanging indent and an aligned argument stays under its bracket. Only the
+right, and its continuation lines follow it: an aligned argument stays under its
+bracket, and a hanging indent (a first line that ends with a bracket) moves with
+the statement's indentation, so it stays one level deeper than the statement. Only the
 whitespace between tokens changes: a string that spans lines is left as it is.
 """
 from __future__ import annotations
@@ -20,6 +21,18 @@ _CONTINUED = re.compile(r"(\\\r?\n)([ \t]*)")
 def column(text: str, index: int) -> int:
     """The column of ``text[index]`` on its line."""
     return index - (text.rfind("\n", 0, index) + 1)
+
+
+def indentation(text: str, index: int) -> int:
+    """The indentation of the line holding ``text[index]``."""
+    start = text.rfind("\n", 0, index) + 1
+    line = text[start:index]
+    return len(line) - len(line.lstrip(" "))
+
+
+def hanging(code: str) -> bool:
+    """Does the first line of ``code`` end with an opening bracket (its next lines hang under the statement)?"""
+    return code.split("\n", 1)[0].rstrip().endswith(("(", "[", "{"))
 
 
 def _moved(spaces: str, delta: int) -> str:

@@ -163,7 +163,10 @@ class Rewrite:
             at, was = text.find(new_text), source.find(self.code(original))
             if at < 0 or was < 0:
                 continue
-            delta = layout.column(text, at) - layout.column(source, was)
+            if layout.hanging(new_text):
+                delta = layout.indentation(text, at) - layout.indentation(source, was)
+            else:
+                delta = layout.column(text, at) - layout.column(source, was)
             if delta:
                 text = text[:at] + self.code(layout.shift(new, delta)) + text[at + len(new_text):]
         return text
