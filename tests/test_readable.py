@@ -203,3 +203,19 @@ def test_two_runs_of_a_seeded_keras_layers_rewrite_print_the_same(tmp_path):
     assert len(runs[0].splitlines()) == 3
     assert runs[0] == runs[1]
     assert runs[2] != runs[3]
+
+
+def test_continuation_lines_of_a_moved_expression_hang_or_align_as_they_did():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        cost = tf.reduce_mean(tf.square(
+            x - 1.0))
+        total = tf.add(tf.reduce_sum(x),
+                       cost)
+        with tf.Session() as sess:
+            print(sess.run(total, {x: [[1.0, 2.0]]}))
+        """)
+    text = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True)).new_text
+    assert "def cost(x):\n    return tf.reduce_mean(tf.square(\n        x - 1.0))\n" in text
+    assert "    return tf.add(tf.reduce_sum(x),\n                  cost(x))\n" in text
