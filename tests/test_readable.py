@@ -209,13 +209,13 @@ def test_continuation_lines_of_a_moved_expression_hang_or_align_as_they_did():
     source = textwrap.dedent("""\
         import tensorflow as tf
         x = tf.placeholder(tf.float32, [None, 2])
-        cost = tf.reduce_mean(tf.square(
+        mean_error = tf.reduce_mean(tf.square(
             x - 1.0))
         total = tf.add(tf.reduce_sum(x),
-                       cost)
+                       mean_error)
         with tf.Session() as sess:
             print(sess.run(total, {x: [[1.0, 2.0]]}))
         """)
     text = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True)).new_text
-    assert "def cost(x):\n    return tf.reduce_mean(tf.square(\n        x - 1.0))\n" in text
-    assert "    return tf.add(tf.reduce_sum(x),\n                  cost(x))\n" in text
+    assert "def mean_error(x):\n    return tf.reduce_mean(tf.square(\n        x - 1.0))\n" in text
+    assert "    return tf.add(tf.reduce_sum(x),\n                  mean_error(x))\n" in text
