@@ -32,6 +32,7 @@ from tfmigrate.names import dotted_name, fresh_name
 from tfmigrate.traverse import Visitor, walk
 
 from . import _tf
+from ._eager import queries
 
 PACKAGE = "examples.tutorials.mnist"
 LOADER = PACKAGE + ".input_data.read_data_sets"
@@ -156,83 +157,18 @@ class _Uses(Visitor):
             self.stray.append(node)
 
 
-class _Contains(Visitor):
-    def __init__(self, wanted: Set[int]) -> None:
-        self.wanted = wanted
-        self.hit = False
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if id(node) in self.wanted:
-            self.hit = True
-        return not self.hit
-
-
 def _contains(node: cst.CSTNode, wanted: Set[int]) -> bool:
-    finder = _Contains(wanted)
-    walk(node, finder)
-    return finder.hit
-
-
-class _Bound(Visitor):
-    """Names a statement binds (assignments, imports, definitions) at its own level."""
-
-    def __init__(self) -> None:
-        self.names: Set[str] = set()
-
-    def visit_FunctionDef(self, node) -> bool:
-        self.names.add(node.name.value)
-        return False
-
-    def visit_ClassDef(self, node) -> bool:
-        self.names.add(node.name.value)
-        return False
-
-    def visit_AssignTarget(self, node) -> None:
-        self._target(node.target)
-
-    def visit_AsName(self, node) -> None:
-        self._target(node.name)
-
-    def visit_ImportAlias(self, node) -> None:
-        if node.asname is None:
-            head = node.name
-            while isinstance(head, cst.Attribute):
-                head = head.value
-            if isinstance(head, cst.Name):
-                self.names.add(head.value)
-
-    def _target(self, target) -> None:
-        if isinstance(target, cst.Name):
-            self.names.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._target(element.value)
+    return queries.holds(node, (cst.Call, cst.Attribute), lambda found: id(found) in wanted)
 
 
 def _bound(statements) -> Set[str]:
-    finder = _Bound()
+    """Names the statements bind at their level (imports without `as` too)."""
+    names: Set[str] = set()
     for statement in statements:
-        walk(statement, finder)
-    return finder.names
-
-
-def _free_names(node: cst.CSTNode) -> Tuple[Set[str], bool]:
-    """The names an expression reads, and whether it reads an attribute."""
-
-    class Names(Visitor):
-        def __init__(self) -> None:
-            self.names: Set[str] = set()
-            self.attribute = False
-
-        def visit_Attribute(self, node) -> None:
-            self.attribute = True
-
-        def visit_Name(self, node) -> None:
-            self.names.add(node.value)
-
-    finder = Names()
-    walk(node, finder)
-    return finder.names, finder.attribute
+        names |= queries.bound_names(statement)
+        names |= {alias.evaluated_name.split(".")[0] for alias in queries.find(statement, cst.ImportAlias)
+                  if alias.asname is None}
+    return names
 
 
 def _literal(node: cst.BaseExpression):
@@ -383,7 +319,7 @@ class _Analysis:
         before = next((i for i in range(start + 1, len(block)) if _contains(block[i], {id(call)})), None)
         if before is None:
             raise _Problem(call, f"{split}.next_batch is called outside the block that loads the data")
-        names, attribute = _free_names(size)
+        names, attribute = queries.names_in(size), queries.holds(size, cst.Attribute)
         bound = _bound(block[:before]) | (_bound(self.module.body) if not isinstance(plan.owner, cst.Module) else set())
         if isinstance(plan.owner, cst.FunctionDef):
             bound |= {p.name.value for p in plan.owner.params.params}
@@ -401,7 +337,7 @@ class _Problem(Exception):
 
 def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
     """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module)."""
-    taken = {node.value for node in _all_names(module)}
+    taken = set(queries.source_names(module))
     used = {split for split, _ in plan.uses.values()}
     names = {split: (fresh_name(taken, f"x_{split}"), fresh_name(taken, f"y_{split}")) for split in SPLITS}
     batches = {split: fresh_name(taken, f"{split}_batches") for split in plan.batches}
@@ -446,19 +382,6 @@ def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
             "images": x, "labels": y, "num_examples": f"len({x})", "next_batch": f"next({batches.get(split)})",
         }[name])
     return module.visit(_Rewrite(plan, loading, inserts, expressions))
-
-
-def _all_names(module: cst.Module) -> List[cst.Name]:
-    class Names(Visitor):
-        def __init__(self) -> None:
-            self.found: List[cst.Name] = []
-
-        def visit_Name(self, node) -> None:
-            self.found.append(node)
-
-    finder = Names()
-    walk(module, finder)
-    return finder.found
 
 
 class _Rewrite(cst.CSTTransformer):
