@@ -38,6 +38,7 @@ class _GraphFinder(Visitor):
     def __init__(self, context) -> None:
         self.context = context
         self.found = False
+        self.slim = any(full.split(".")[0] == "tf_slim" for full in context.imports.aliases.values())
 
     def visit_Call(self, node: cst.Call) -> None:
         name = _tf.call_name(self.context, node)
@@ -51,7 +52,7 @@ class _GraphFinder(Visitor):
             raise StopWalk
 
     def visit_Name(self, node: cst.Name) -> None:
-        if (self.context.qualify(node) or "").split(".", 1)[0] == "tf_slim":
+        if self.slim and (self.context.qualify(node) or "").split(".", 1)[0] == "tf_slim":
             self.found = True  # TF-Slim (the tf_slim package) builds TF1 graphs
 
     def visit_Attribute(self, node: cst.Attribute) -> None:

@@ -38,9 +38,16 @@ LOSSES = {
 }
 
 
+_FUNCTIONS = frozenset(name.split(".")[-1] for name in LOSSES)
+
+
 def name_of(call: cst.Call, imports) -> Optional[str]:
     """``losses.X`` for a call of one of ``LOSSES`` (through ``tf.losses`` or ``tf.compat.v1.losses``)."""
-    name = _tf.relative(imports.qualify(call.func))
+    func = call.func
+    last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    if last not in _FUNCTIONS:
+        return None  # most calls: no name to qualify
+    name = _tf.relative(imports.qualify(func))
     return name if name in LOSSES else None
 
 

@@ -89,12 +89,14 @@ class _Finder(Visitor):
         self._use(node)
 
     def _use(self, node) -> None:
+        head = node
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if not isinstance(head, cst.Name) or head.value not in self.context.imports.aliases:
+            return  # not a name an import binds: nothing to qualify
         name = _tf.relative(self.context.imports.qualify(node))
         if name is not None and name.startswith("contrib."):
-            head = node
-            while isinstance(head, cst.Attribute):
-                head = head.value
-            self.uses.append((node, name, head.value if isinstance(head, cst.Name) else ""))
+            self.uses.append((node, name, head.value))
 
 
 def analyse(context) -> Plan:

@@ -98,6 +98,7 @@ class _Leftovers(Visitor):
     def __init__(self, program: Program) -> None:
         self.p = program
         self.chains = Chains()
+        self.slim = any(full.split(".")[0] == "tf_slim" for full in program.imports.aliases.values())
         self.scopes: Set[int] = set()  # variable_scope calls that become name_scope
         self.found: Optional[Tuple[cst.CSTNode, str]] = None
 
@@ -125,7 +126,7 @@ class _Leftovers(Visitor):
         return None
 
     def visit_Name(self, node) -> None:
-        if (self.p.imports.qualify(node) or "").split(".", 1)[0] == "tf_slim":
+        if self.slim and (self.p.imports.qualify(node) or "").split(".", 1)[0] == "tf_slim":
             self.found = (node, "tf_slim builds TF1 graphs (it runs on tensorflow.compat.v1 only)")
             raise StopWalk
 
