@@ -8,7 +8,7 @@ import libcst as cst
 from tfmigrate.names import dotted_name
 from tfmigrate.traverse import StopWalk, Transformer, Visitor, walk
 
-from . import _scaffold, _tf, _vocab
+from . import _scaffold, _slim, _tf, _vocab
 
 _SWITCHES = ("disable_v2_behavior", "disable_eager_execution")
 
@@ -23,7 +23,7 @@ def _top_calls(module: cst.Module):
 
 def is_compat_mode(module: cst.Module, imports) -> bool:
     """The file already runs TF1 semantics: compat.v1 imported, v2 behaviour off."""
-    if not any(full == "tensorflow.compat.v1" for full in imports.aliases.values()):
+    if not _tf.imports_compat(imports):
         return False
     for call in _top_calls(module):
         name = dotted_name(call.func)
@@ -38,7 +38,7 @@ class _GraphFinder(Visitor):
     def __init__(self, context) -> None:
         self.context = context
         self.found = False
-        self.slim = any(full.split(".")[0] == "tf_slim" for full in context.imports.aliases.values())
+        self.slim = _slim.imported(context.imports)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = _tf.call_name(self.context, node)
@@ -52,7 +52,7 @@ class _GraphFinder(Visitor):
             raise StopWalk
 
     def visit_Name(self, node: cst.Name) -> None:
-        if self.slim and (self.context.qualify(node) or "").split(".", 1)[0] == "tf_slim":
+        if self.slim and _slim.is_slim(self.context.qualify(node)):
             self.found = True  # TF-Slim (the tf_slim package) builds TF1 graphs
 
     def visit_Attribute(self, node: cst.Attribute) -> None:

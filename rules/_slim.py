@@ -41,6 +41,16 @@ def names() -> frozenset:
         return frozenset(json.load(handle)["names"])
 
 
+def imported(imports) -> bool:
+    """Does the file import tf_slim (or a part of it)?"""
+    return any(full.split(".")[0] == "tf_slim" for full in imports.aliases.values())
+
+
+def is_slim(qualified: Optional[str]) -> bool:
+    """Is a qualified name tf_slim's (TF1 graph code: it runs on tensorflow.compat.v1 only)?"""
+    return (qualified or "").split(".", 1)[0] == "tf_slim"
+
+
 def target(name: Optional[str]) -> Optional[str]:
     """The tf_slim name (relative to ``tf_slim``; "" for the package) of a TF-relative contrib name."""
     if name is None:

@@ -27,6 +27,11 @@ def relative(qualified: Optional[str]) -> Optional[str]:
     return None
 
 
+def imports_compat(imports) -> bool:
+    """Does the file import ``tensorflow.compat.v1`` under a name (its TF1 names run there)?"""
+    return any(full == "tensorflow.compat.v1" for full in imports.aliases.values())
+
+
 def via_compat(qualified: Optional[str]) -> bool:
     return qualified is not None and qualified.startswith("tensorflow.compat.v1")
 

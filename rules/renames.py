@@ -39,7 +39,7 @@ class _TFNames(Rule):
 
     def compat_file(self) -> bool:
         """The file imports tensorflow.compat.v1: TF1 names run there unchanged."""
-        return any(v == "tensorflow.compat.v1" for v in self.context.imports.aliases.values())
+        return _tf.imports_compat(self.context.imports)
 
 
 class RenamedSymbol(_TFNames):

@@ -19,7 +19,7 @@ from tfmigrate.names import dotted_name
 from tfmigrate.traverse import Transformer
 from tfmigrate.rule import Invalid, ProgramFix, Rule
 
-from . import _scaffold
+from . import _scaffold, _tf
 from ._scaffold import HANDLED_NAMES, covers  # noqa: F401  (HANDLED_NAMES: the graph rewrite's vocabulary)
 
 
@@ -104,7 +104,7 @@ _REASON = " has no TensorFlow 2 equivalent"
 
 
 def _compat_file(context) -> bool:
-    return any(v == "tensorflow.compat.v1" for v in context.imports.aliases.values())
+    return _tf.imports_compat(context.imports)
 
 
 def kept_on_compat(context):

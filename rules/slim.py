@@ -8,13 +8,13 @@ import libcst as cst
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _slim
+from . import _compat, _slim, _tf
 
 
 def runs_on_compat(context: Context) -> bool:
     """Does the file run on tensorflow.compat.v1 after `fix --unsafe-fixes` (its own import, or the
     fallback of the graph rewrite)? tf_slim builds graphs: it runs there, not in eager TF2 code."""
-    if any(full == "tensorflow.compat.v1" for full in context.imports.aliases.values()):
+    if _tf.imports_compat(context.imports):
         return True
     from . import graph
 
@@ -76,11 +76,12 @@ class TFSlim(Rule):
         unsafe=False)]
 
     def visit_Module(self, node: cst.Module) -> None:
+        self._chains = {}
         plan = _slim.analyse(self.context)
         if not plan or not runs_on_compat(self.context):
             return
         # Safe where the file is on tensorflow.compat.v1 already; else it waits for the (unsafe) fallback.
-        compat = any(full == "tensorflow.compat.v1" for full in self.context.imports.aliases.values())
+        compat = _tf.imports_compat(self.context.imports)
         self._applicability = Applicability.SAFE if compat else Applicability.UNSAFE
         for statement in node.body:
             if id(statement) in plan.imports:
@@ -90,7 +91,7 @@ class TFSlim(Rule):
         self._chains = plan.chains
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        mapped = getattr(self, "_chains", {}).get(id(node))
+        mapped = self._chains.get(id(node))
         if mapped is not None:
             self.report(node, f"TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`), which "
                               f"runs on tensorflow.compat.v1: use `tf_slim{'.' + mapped if mapped else ''}`",

@@ -13,7 +13,7 @@ import libcst as cst
 from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
 
-from .. import _losses, _tf, _vocab
+from .. import _losses, _slim, _tf, _vocab
 from . import queries, scopes
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
@@ -98,7 +98,7 @@ class _Leftovers(Visitor):
     def __init__(self, program: Program) -> None:
         self.p = program
         self.chains = Chains()
-        self.slim = any(full.split(".")[0] == "tf_slim" for full in program.imports.aliases.values())
+        self.slim = _slim.imported(program.imports)
         self.scopes: Set[int] = set()  # variable_scope calls that become name_scope
         self.found: Optional[Tuple[cst.CSTNode, str]] = None
 
@@ -126,7 +126,7 @@ class _Leftovers(Visitor):
         return None
 
     def visit_Name(self, node) -> None:
-        if self.slim and (self.p.imports.qualify(node) or "").split(".", 1)[0] == "tf_slim":
+        if self.slim and _slim.is_slim(self.p.imports.qualify(node)):
             self.found = (node, "tf_slim builds TF1 graphs (it runs on tensorflow.compat.v1 only)")
             raise StopWalk
 
