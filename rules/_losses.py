@@ -56,11 +56,9 @@ def inputs(call: cst.Call, name: str) -> Optional[Dict[str, cst.BaseExpression]]
     (weights other than 1, a reduction, label smoothing, a loss collection, ``*args``)."""
     parameters = LOSSES[name][0]
     given: Dict[str, cst.BaseExpression] = {}
-    for index, arg in enumerate(call.args):
+    for key, arg in _tf.by_parameter(call, parameters):
         if arg.star:
             return None
-        key = arg.keyword.value if arg.keyword is not None else (
-            parameters[index] if index < len(parameters) else None)
         if key in parameters:
             given[key] = arg.value
         elif key == "weights" and isinstance(arg.value, (cst.Float, cst.Integer)) and float(arg.value.value) == 1:

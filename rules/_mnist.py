@@ -210,9 +210,7 @@ class _Analysis:
         self._uses(plan, block)
 
     def _arguments(self, plan: Plan) -> None:
-        for index, arg in enumerate(plan.call.args):
-            key = arg.keyword.value if arg.keyword is not None else (
-                PARAMETERS[index] if index < len(PARAMETERS) and not arg.star else None)
+        for key, arg in _tf.by_parameter(plan.call, PARAMETERS):
             if key == "train_dir":
                 continue  # the data comes from Keras's copy
             value = _literal(arg.value)
@@ -300,9 +298,7 @@ class _Analysis:
 
     def _batch(self, plan: Plan, block, start: int, call: cst.Call, split: str) -> None:
         size, shuffle = None, True
-        for index, arg in enumerate(call.args):
-            key = arg.keyword.value if arg.keyword is not None else (
-                ("batch_size", "fake_data", "shuffle")[index] if index < 3 and not arg.star else None)
+        for key, arg in _tf.by_parameter(call, ("batch_size", "fake_data", "shuffle")):
             if key == "batch_size":
                 size = arg.value
             elif key == "shuffle" and isinstance(_literal(arg.value), bool):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -63,6 +63,13 @@ def api() -> dict:
     path = os.path.join(os.path.dirname(__file__), "data", "tf_api.json")
     with open(path, encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def by_parameter(call: cst.Call, names) -> List[Tuple[Optional[str], cst.Arg]]:
+    """Each argument of ``call`` with the parameter it binds (``names``: the parameters in order):
+    its keyword, or the name at its position; None for ``*args``, ``**kwargs`` or a position past ``names``."""
+    return [(arg.keyword.value if arg.keyword is not None else (
+        names[index] if index < len(names) and not arg.star else None), arg) for index, arg in enumerate(call.args)]
 
 
 def argument(call: cst.Call, position: Optional[int], keyword: str) -> Optional[cst.Arg]:

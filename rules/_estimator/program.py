@@ -119,8 +119,7 @@ def arguments(call: cst.Call, names, problem: str, where: Optional[cst.CSTNode] 
     """A call's arguments by parameter name (``names`` in order); Unsupported(problem) at ``where``
     (default: the call) for ``*args`` or an argument past ``names``."""
     given = {}
-    for index, arg in enumerate(call.args):
-        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+    for key, arg in _tf.by_parameter(call, names):
         if key is None or arg.star:
             raise Unsupported(where or call, problem)
         given[key] = arg.value
