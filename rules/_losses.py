@@ -14,6 +14,7 @@ from typing import Dict, Optional, Set
 
 import libcst as cst
 
+from tfmigrate.names import dotted_name
 from tfmigrate.traverse import Visitor, walk
 
 from . import _tf
@@ -68,6 +69,18 @@ def inputs(call: cst.Call, name: str) -> Optional[Dict[str, cst.BaseExpression]]
     return given if len(given) == len(parameters) else None
 
 
+def rewritable(call: cst.Call, imports) -> Optional[str]:
+    """``losses.X`` when TFM108 rewrites ``call``: a loss of ``LOSSES`` with only its two inputs,
+    reached through ``tf`` itself (not ``tf.compat.v1``, nor an imported ``losses`` module, which
+    leave no module to write ``tf.reduce_mean`` on). The graph rewrite keeps exactly these for it."""
+    name = name_of(call, imports)
+    if name is None or inputs(call, name) is None:
+        return None
+    if _tf.module_prefix(dotted_name(call.func), name) is None or _tf.via_compat(imports.qualify(call.func)):
+        return None
+    return name
+
+
 def replacement(call: cst.Call, name: str, module: str, code_for) -> Optional[cst.BaseExpression]:
     """The TF2 expression of ``call``, with ``module`` the spelling of tensorflow; None if there is none."""
     given = inputs(call, name)
@@ -83,8 +96,7 @@ class _Calls(Visitor):
         self.funcs: Set[int] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = name_of(node, self.imports)
-        if name is not None and inputs(node, name) is not None:
+        if rewritable(node, self.imports) is not None:
             self.funcs.add(id(node.func))
 
 

@@ -225,17 +225,15 @@ class TF1Loss(_TFNames):
                        "import tensorflow as tf\nloss = tf.reduce_mean(tf.math.squared_difference(p, y))\n")]
 
     def visit_Call(self, node: cst.Call) -> None:
-        name = _losses.name_of(node, self.context.imports)
+        name = _losses.rewritable(node, self.context.imports)
         if name is None or self.compat_file():
-            return
-        prefix = _tf.module_prefix(dotted_name(node.func), name)
-        if prefix is None or _tf.via_compat(self.qualify(node.func)):
             return
         from . import graph
 
         result = graph.plan(self.context)
         if result.manual or (result.eager is not None and not result.keeps(name)):
             return  # an Estimator file left as it is, or a rewrite that replaces it (TFM105 says so)
+        prefix = _tf.module_prefix(dotted_name(node.func), name)
         new = _losses.replacement(node, name, prefix, self.context.code_for)
         if new is not None:
             self.report(node, f"`tf.{name}` is gone from TensorFlow 2: with its default weights and reduction "

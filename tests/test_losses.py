@@ -78,3 +78,12 @@ def test_the_graph_program_rewrite_computes_what_tf1_computed():
             results[mode] = json.loads(result["stdout"].strip().splitlines()[-1])
     assert len(results["tf1"]) == 5
     assert results["tf2"] == results["tf1"]
+
+
+def test_a_loss_tfm108_leaves_is_still_reported():
+    """Reached through tf.compat.v1 or an imported `losses` module, TFM108 has no `tf` to write
+    `tf.reduce_mean` on: TFM105 reports the call, as for any TF1-only name."""
+    for source in ("import tensorflow as tf\nloss = tf.compat.v1.losses.mean_squared_error(y, p)\n",
+                   "import tensorflow as tf\nfrom tensorflow import losses\nloss = losses.mean_squared_error(y, p)\n"):
+        line = source.count("\n")
+        assert ("TFM105", line) in findings(source) and "TFM108" not in [code for code, _ in findings(source)]

@@ -29,8 +29,7 @@ class _Missing(Visitor):
         self.found: Optional[Tuple[cst.Attribute, str]] = None
 
     def visit_Call(self, node: cst.Call) -> Optional[bool]:
-        name = _losses.name_of(node, self.imports)
-        if name is not None and _losses.inputs(node, name) is not None:
+        if _losses.rewritable(node, self.imports) is not None:
             for arg in node.args:
                 walk_into(arg, self)
             return False  # TFM108 rewrites it afterwards

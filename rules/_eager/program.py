@@ -119,7 +119,7 @@ class _Leftovers(Visitor):
             return False  # its graph argument is dropped with it
         if name == "train.Saver":
             return False  # Saver(tf.global_variables()) becomes a Checkpoint of every variable
-        if name in _losses.LOSSES and _losses.inputs(node, name) is not None:
+        if name in _losses.LOSSES and _losses.rewritable(node, self.p.imports) is not None:
             for arg in node.args:
                 walk_into(arg, self)
             return False  # TFM108 writes the mean of the same loss (after this rewrite)
