@@ -201,7 +201,7 @@ class _Analysis:
             raise _Problem(calls.loaders[1], "read_data_sets is called more than once")
         if calls.others:
             raise _Problem(calls.others[0], "the program uses more of tensorflow.examples than read_data_sets")
-        plan.tf = next((alias for alias, full in self.imports.aliases.items() if full == "tensorflow"), "")
+        plan.tf = _tf.alias(self.imports) or ""
         if not plan.tf:
             raise _Problem(plan.call, "the file does not import tensorflow under a name")
         self._arguments(plan)

@@ -27,6 +27,11 @@ def relative(qualified: Optional[str]) -> Optional[str]:
     return None
 
 
+def alias(imports, module: str = TF) -> Optional[str]:
+    """The name the file binds to ``module`` (``tf`` for ``import tensorflow as tf``), or None."""
+    return next((local for local, full in sorted(imports.aliases.items()) if full == module), None)
+
+
 def imports_compat(imports) -> bool:
     """Does the file import ``tensorflow.compat.v1`` under a name (its TF1 names run there)?"""
     return any(full == "tensorflow.compat.v1" for full in imports.aliases.values())

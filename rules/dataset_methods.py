@@ -116,10 +116,7 @@ class DatasetRemovedMethods(Rule):
 
     def compat_data(self) -> Optional[str]:
         """How this file spells `tf.compat.v1.data`, or None when it imports no TensorFlow module."""
-        for local, full in sorted(self.context.imports.aliases.items()):
-            if full == "tensorflow.compat.v1":
-                return f"{local}.data"
-        for local, full in sorted(self.context.imports.aliases.items()):
-            if full == "tensorflow":
-                return f"{local}.compat.v1.data"
-        return None
+        compat, tf = _tf.alias(self.context.imports, "tensorflow.compat.v1"), _tf.alias(self.context.imports)
+        if compat is not None:
+            return f"{compat}.data"
+        return f"{tf}.compat.v1.data" if tf is not None else None

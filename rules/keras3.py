@@ -121,10 +121,7 @@ class KerasMinimize(Rule):
         return cst.FlattenSentinel(statements)
 
     def tf_alias(self) -> Optional[str]:
-        for local, full in sorted(self.context.imports.aliases.items()):
-            if full == "tensorflow":
-                return local
-        return None
+        return _tf.alias(self.context.imports)
 
     def fresh(self, base: str) -> str:
         if self._taken is None:
