@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 
 from tfmigrate.names import Chains, dotted_name
-from tfmigrate.traverse import Visitor, walk
+from tfmigrate.traverse import Replacer, Visitor, walk
 
 from . import _tf
 
@@ -184,7 +184,9 @@ def _import(small, by_head):
 
 def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
     """``module`` with the contrib names of ``plan`` as tf_slim's, and ``import tf_slim`` if needed."""
-    new = module.visit(_Rewrite(plan))
+    chains = {key: cst.parse_expression(f"{plan.alias}.{mapped}" if mapped else plan.alias)
+              for key, mapped in plan.chains.items()}
+    new = module.visit(Replacer({**chains, **plan.imports}))
     if not plan.chains or plan.alias != "tf_slim":
         return new
     body = list(new.body)
@@ -192,19 +194,3 @@ def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
                 and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in s.body)), default=-1)
     body.insert(last + 1, cst.parse_statement("import tf_slim\n"))
     return new.with_changes(body=body)
-
-
-class _Rewrite(cst.CSTTransformer):
-    def __init__(self, plan: Plan) -> None:
-        super().__init__()
-        self.plan = plan
-
-    def on_leave(self, original_node, updated_node):
-        updated = super().on_leave(original_node, updated_node)
-        mapped = self.plan.chains.get(id(original_node))
-        if mapped is not None:
-            return cst.parse_expression(f"{self.plan.alias}.{mapped}" if mapped else self.plan.alias)
-        statement = self.plan.imports.get(id(original_node))
-        if statement is not None:
-            return statement
-        return updated

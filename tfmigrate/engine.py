@@ -18,7 +18,7 @@ with cached_dataclass_code():  # libcst's node classes: their generated methods 
     from libcst._nodes.base import CSTNode
 
     from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
-    from .traverse import Transformer, Visitor, walk
+    from .traverse import Replacer, Visitor, walk
     from .positions import Span, code_for, module_code, spans
     from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
     from .registry import dispatch_table
@@ -147,20 +147,6 @@ def _replacement_code(module: cst.Module, replacement) -> str:
     if isinstance(replacement, cst.FlattenSentinel):
         return "".join(code_for(module, node) for node in replacement.nodes)
     return code_for(module, replacement)
-
-
-class _Replacer(Transformer):
-    """Applies node-level replacements; the outermost wins, the loop does the rest."""
-
-    def __init__(self, replacements: Dict[int, object]) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def on_leave(self, original_node, updated_node):
-        replacement = self.replacements.get(id(original_node))
-        if replacement is None:
-            return updated_node
-        return replacement
 
 
 def parse(text: str) -> cst.Module:
@@ -426,7 +412,7 @@ def _one_pass(module: cst.Module, candidates: List[_Found]) -> Tuple[Optional[st
     if not used:
         return None, candidates
     replacements = {id(f.report.node): f.report.replacement for f in used}
-    return module_code(module.visit(_Replacer(replacements))), used
+    return module_code(module.visit(Replacer(replacements))), used  # the outermost wins, the loop does the rest
 
 
 def _status(remaining: List[_Found]) -> Status:

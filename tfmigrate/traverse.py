@@ -151,3 +151,16 @@ class Transformer(cst.CSTTransformer):
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
+
+
+class Replacer(Transformer):
+    """Replaces nodes by the identity of the original: ``{id(original): new}``. A replaced node's
+    own replaced children are dropped with it (the outermost wins)."""
+
+    def __init__(self, replacements: Dict[int, object]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        replacement = self.replacements.get(id(original_node))
+        return updated_node if replacement is None else replacement
