@@ -304,6 +304,13 @@ class _Walker(Visitor):
                 if how == "alias":
                     item.message = (f"`{define}` keywords `flag_name`, `default_value`, `docstring` are"
                                     " `name`, `default`, `help` in absl")
+        if parts[0].startswith("_") and not parts[0].startswith("__"):
+            item.message = (f"`tf.app.flags.{parts[0]}` is private to TF < 1.5's own flags module: absl.flags, which"
+                            " every later TensorFlow wraps, has no such name"
+                            + (" (absl's flag registry is the public `flags.FlagValues`)" if parts[0] == "_FlagValues" else ""))
+            item.fixable = False
+            item.nowhere = True
+            return item
         if tail.endswith("FLAGS._parse_flags"):
             item.message = ("`FLAGS._parse_flags()` is TF < 1.5 API that absl does not have: let `app.run` parse the"
                             " command line, or call `FLAGS(sys.argv)`")

@@ -14,6 +14,7 @@ from typing import List, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
+from tfmigrate.names import Chains
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _compat, _eager, _estimator, _mnist, _scaffold, _tf, _vocab
@@ -259,26 +260,47 @@ class TrainOptimizer(GraphRule):
     Adagrad's none), so the numbers stay the same.
 
     Known limits: TF1 RMSProp starts its mean square at ones, Keras at
-    zeros; the rewrite is flagged as not numerically equivalent.
+    zeros; the rewrite is flagged as not numerically equivalent. An
+    optimizer class passed as a value (`params.get("optimizer",
+    tf.train.AdamOptimizer)`) is reported too; the rewrite cannot map the
+    arguments of the call that will construct it.
     """
 
     code = "TFM005"
     name = "tf1-optimizer"
     VALID = ["import tensorflow as tf\nopt = tf.optimizers.SGD(0.01)\n"]
     INVALID = [Invalid("import tensorflow as tf\nopt = tf.train.AdamOptimizer(0.01)\n",
-                       "import tensorflow as tf\nopt = tf.optimizers.Adam(0.01, epsilon=1e-08)\n")]
+                       "import tensorflow as tf\nopt = tf.optimizers.Adam(0.01, epsilon=1e-08)\n"),
+               Invalid("import tensorflow as tf\nmake = dict(optimizer=tf.train.AdamOptimizer)\n")]
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(context)
+        self.chains = Chains()
+        self.called: Set[int] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.tf(node)
         if _vocab.is_tf1_optimizer(name):
-            keras = _vocab.OPTIMIZERS.get(name)
-            if keras is None:
-                self.flag(node, f"`tf.{name}` has no TensorFlow 2 equivalent")
-                return
-            message = f"`tf.{name}` does not exist in TensorFlow 2: use `tf.optimizers.{keras.keras}`"
-            if keras.note:
-                message += f" (not numerically equivalent: {keras.note})"
-            self.flag(node, message)
+            self.called.add(id(node.func))
+            self.flag(node, self._message(name))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if not node.attr.value.endswith("Optimizer") or not self.chains.outermost(node) or id(node) in self.called:
+            return
+        name = _tf.tf_name(self, node)
+        if _vocab.is_tf1_optimizer(name):
+            self.flag(node, self._message(name) + " (here the class is passed as a value: the call that "
+                      "constructs it must use the Keras optimizer's arguments)")
+
+    @staticmethod
+    def _message(name: str) -> str:
+        keras = _vocab.OPTIMIZERS.get(name)
+        if keras is None:
+            return f"`tf.{name}` has no TensorFlow 2 equivalent"
+        message = f"`tf.{name}` does not exist in TensorFlow 2: use `tf.optimizers.{keras.keras}`"
+        if keras.note:
+            message += f" (not numerically equivalent: {keras.note})"
+        return message
 
 
 class Minimize(GraphRule):

@@ -209,6 +209,47 @@ def test_a_record_iterator_passed_uncalled_is_reported():
     assert status is Status.MANUAL
 
 
+def test_an_optimizer_class_passed_uncalled_is_reported():
+    # The Estimator cookbook's `params.get("optimizer", tf.train.AdamOptimizer)`: no call to map,
+    # and in a file left as it is (tf.estimator) nothing else said a word about it.
+    source = ("import tensorflow as tf\n\ndef model_fn(features, labels, mode, params):\n"
+              "    optimizer = params.get('optimizer', tf.train.AdamOptimizer)(params.get('learning_rate', 0.001))\n"
+              "    return tf.estimator.EstimatorSpec(mode, loss=labels)\n\n"
+              "model = tf.estimator.Estimator(model_fn, params={'optimizer': tf.compat.v1.train.FtrlOptimizer})\n")
+    findings, status = check(source)
+    optimizers = [(line, message) for line, code, message in findings if code == "TFM005"]
+    assert optimizers == [
+        (4, "`tf.train.AdamOptimizer` does not exist in TensorFlow 2: use `tf.optimizers.Adam` (here the class is"
+            " passed as a value: the call that constructs it must use the Keras optimizer's arguments)"),
+        (7, "`tf.train.FtrlOptimizer` does not exist in TensorFlow 2: use `tf.optimizers.Ftrl` (here the class is"
+            " passed as a value: the call that constructs it must use the Keras optimizer's arguments)")]
+    assert status is Status.MANUAL
+    # A call is one finding, at the call; the class inside it is not reported again.
+    findings, _ = check("import tensorflow as tf\nopt = tf.train.AdamOptimizer(0.1)\n")
+    assert [(line, code) for line, code, _ in findings if code == "TFM005"] == [(2, "TFM005")]
+
+
+def test_private_names_of_tf1s_flags_module_are_reported_on_every_alias():
+    # seq2seq's tests reset TF < 1.5's flags: absl has neither name, so moving them to absl breaks the
+    # file, and tf.compat.v1.app.flags (absl's) has neither.
+    source = ("import tensorflow as tf\n\ndef clear():\n    tf.app.flags.FLAGS = tf.app.flags._FlagValues()\n"
+              "    tf.app.flags._global_parser = None\n")
+    outcome = process_text(source, "example.py", Options(fix=True, unsafe_fixes=True))
+    assert "absl" not in outcome.new_text
+    assert outcome.new_text.endswith("tf.app.flags.FLAGS = tf.app.flags._FlagValues()\n    tf.app.flags._global_parser = None\n")
+    left = [(f.start.line, f.code, f.message) for f in outcome.remaining if f.code == "TFM081"]
+    assert left == [
+        (5, "TFM081", "`tf.app.flags._FlagValues` is private to TF < 1.5's own flags module: absl.flags, which"
+                      " every later TensorFlow wraps, has no such name (absl's flag registry is the public"
+                      " `flags.FlagValues`)"),
+        (6, "TFM081", "`tf.app.flags._global_parser` is private to TF < 1.5's own flags module: absl.flags,"
+                      " which every later TensorFlow wraps, has no such name")]
+    assert outcome.status is Status.MANUAL
+    findings, status = check(outcome.new_text)
+    assert [(line, code) for line, code, _ in findings if code == "TFM081"] == [(5, "TFM081"), (6, "TFM081")]
+    assert status is Status.MANUAL
+
+
 def test_tensorflow_tools_packages_match_the_installed_wheel():
     spec = importlib.util.find_spec("tensorflow")
     if spec is None or not spec.submodule_search_locations:
