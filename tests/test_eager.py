@@ -309,6 +309,28 @@ def test_a_variable_scope_that_never_shares_becomes_a_name_scope():
     """)
     shared = source.replace("with tf.variable_scope('layer1'):", "with tf.variable_scope('layer1', reuse=tf.AUTO_REUSE):")
     assert reason(shared) == "kept on tensorflow.compat.v1: tf.variable_scope has no TensorFlow 2 equivalent"
+    # `as scope` that nothing reads (one name bound by several scopes, as tutorials write it) is dropped
+    named = """\
+        import tensorflow as tf
+        with tf.variable_scope('layer1') as scope:
+            w = tf.get_variable("w", shape=[2], initializer=tf.zeros_initializer())
+        with tf.variable_scope('layer2') as scope:
+            v = tf.get_variable('w', shape=[2])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(w))
+    """
+    assert fix(named) == textwrap.dedent("""\
+        import tensorflow as tf
+        with tf.name_scope('layer1'):
+            w = tf.Variable(tf.zeros_initializer()(shape=[2]), name="w")
+        with tf.name_scope('layer2'):
+            v = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[2]), name='w')
+        print(w.numpy())
+    """)
+    # a scope object that is read (its name, its variables) keeps the file on compat
+    read = named.replace("print(sess.run(w))", "print(sess.run(w), scope.name)")
+    assert reason(read) == "kept on tensorflow.compat.v1: tf.variable_scope has no TensorFlow 2 equivalent"
 
 
 def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_a_feed():

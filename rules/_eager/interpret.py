@@ -146,7 +146,7 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
     if any(s.p.naming_scope(item) for item in stmt.items):
         # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.
         stmt = stmt.with_changes(items=[
-            item.with_changes(item=s.expr(f"{s.tf}.name_scope({s.code(item.item.args[0].value)})"))
+            item.with_changes(item=s.expr(f"{s.tf}.name_scope({s.code(item.item.args[0].value)})"), asname=None)
             if s.p.naming_scope(item) else item
             for item in stmt.items
         ])

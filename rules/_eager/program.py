@@ -6,6 +6,7 @@ rewrite would leave behind, every name the source already uses.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import FrozenSet, Optional, Set, Tuple
 
 import libcst as cst
@@ -36,6 +37,7 @@ class Program:
         self.models = scopes.Models()  # model functions that become tf.Module classes (scopes.py)
         self.leftover: Optional[Tuple[cst.CSTNode, str]] = None  # a TF1-only name the rewrite would keep
         self._source_names: Optional[Set[str]] = None
+        self._name_uses: Optional[Counter] = None
 
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
         """The TF-relative name ``node`` refers to (``train.AdamOptimizer``), or None."""
@@ -47,6 +49,22 @@ class Program:
         """For a call of a TensorFlow function, its TF-relative name."""
         return self.tf_name(node.func) if isinstance(node, cst.Call) else None
 
+    def _unread(self, asname: Optional[cst.AsName]) -> bool:
+        """No ``as`` target, or a plain name that the source mentions only as the target of
+        ``with tf.variable_scope(...) as <name>:`` statements."""
+        if asname is None:
+            return True
+        if not isinstance(asname.name, cst.Name):
+            return False
+        if self._name_uses is None:
+            uses = Counter(n.value for n in queries.find(self.module, cst.Name, values=True))
+            for item in queries.find(self.module, cst.WithItem, lambda i: (
+                    i.asname is not None and isinstance(i.asname.name, cst.Name)
+                    and self.call_name(i.item) == "variable_scope")):
+                uses[item.asname.name.value] -= 1
+            self._name_uses = uses
+        return self._name_uses[asname.name.value] == 0
+
     def source_names(self) -> Set[str]:
         """Every name the source uses or binds (a new name must not be one of them)."""
         if self._source_names is None:
@@ -55,9 +73,10 @@ class Program:
 
     def naming_scope(self, item: cst.WithItem) -> bool:
         """``with tf.variable_scope(name):`` in a program that never reuses variables: in
-        TF2 a ``tf.name_scope``. Sharing (``reuse``) keeps the program on compat."""
+        TF2 a ``tf.name_scope``. Sharing (``reuse``) keeps the program on compat. ``as scope``
+        is allowed where nothing reads ``scope`` (the rewrite drops it)."""
         call = item.item
-        if self.call_name(call) != "variable_scope" or item.asname is not None or len(call.args) != 1:
+        if self.call_name(call) != "variable_scope" or len(call.args) != 1 or not self._unread(item.asname):
             return False
         arg = call.args[0]
         if arg.star or (arg.keyword is not None and arg.keyword.value != "name_or_scope"):
