@@ -241,6 +241,10 @@ CANNED_ESTIMATORS = {
 }
 NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn"}
 MODE_KEYS = {"TRAIN": "train", "EVAL": "eval", "PREDICT": "infer"}  # tf.estimator.ModeKeys: their values
+# Every TF1 mode constant (TF-relative) -> the string it is; tf.contrib.learn's INFER is tf.estimator's PREDICT.
+MODE_CONSTANTS = {**{f"estimator.ModeKeys.{key}": value for key, value in MODE_KEYS.items()},
+                  "contrib.learn.ModeKeys.TRAIN": "train", "contrib.learn.ModeKeys.EVAL": "eval",
+                  "contrib.learn.ModeKeys.INFER": "infer"}
 
 
 def estimator_relative(name):

@@ -42,6 +42,11 @@ class _Unresolved(Rule):
         verdict = _verdicts.unresolved(qualified)
         if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified) or self._mnist(qualified):
             return
+        if _vocab.estimator_relative(_tf.relative(qualified)) in _vocab.MODE_CONSTANTS:
+            from . import mode_keys
+
+            if mode_keys.rewritten(self.context):
+                return  # TFM110: the string it is
         if (_tf.relative(qualified) or "").startswith("contrib."):
             from . import slim
 

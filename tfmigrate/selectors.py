@@ -48,5 +48,17 @@ def suggest_code(code: str, known: Sequence[str]) -> str:
     """' (did you mean 'TFM101'?)' for the closest known code, or the list of codes."""
     import difflib  # only for a mistake
 
-    close = difflib.get_close_matches(code, known, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(code, known, n=5, cutoff=0.5)
+    # Of the close ones, the fewest edits away ('TFM1O1' is 'TFM101' mistyped, not 'TFM110').
+    close.sort(key=lambda candidate: _edits(code, candidate))
     return f" (did you mean {close[0]!r}?)" if close else f"; known codes: {', '.join(known)}"
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions that turn ``a`` into ``b``."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]

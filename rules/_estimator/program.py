@@ -12,12 +12,13 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import dotted_name
 from tfmigrate.traverse import StopWalk, Visitor, walk
 
 from .. import _tf
 from .._eager.program import analyse as analyse_graph
 from .._eager.state import Rewrite, Unsupported
-from .._vocab import CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, estimator_relative as relative
+from .._vocab import CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, MODE_CONSTANTS, estimator_relative as relative
 
 
 @dataclass
@@ -101,7 +102,15 @@ class _Uses(Visitor):
         name = relative(_tf.relative(self.imports.qualify(node)))
         if name is None:
             return True
-        if name == "estimator" or name.startswith("estimator."):
+        if (name == "estimator" or name.startswith("estimator.")) and name not in MODE_CONSTANTS:
+            self.found = True  # its mode constants alone are strings (TFM110)
+            raise StopWalk
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        """``from tensorflow.estimator import ModeKeys``: a name of tf.estimator, imported."""
+        name = relative(_tf.relative(dotted_name(node.module))) if node.module is not None and not node.relative else None
+        if name is not None and (name == "estimator" or name.startswith("estimator.")):
             self.found = True
             raise StopWalk
         return False
