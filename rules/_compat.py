@@ -6,7 +6,7 @@ from typing import List, Optional
 import libcst as cst
 
 from tfmigrate.names import dotted_name
-from tfmigrate.traverse import StopWalk, Transformer, Visitor, walk
+from tfmigrate.traverse import Replacer, StopWalk, Transformer, Visitor, walk
 
 from . import _scaffold, _slim, _tf, _vocab
 
@@ -88,8 +88,11 @@ def uses_graph(context) -> bool:
     return cached
 
 
-def to_compat(module: cst.Module, imports) -> Optional[cst.Module]:
-    """The module importing ``tensorflow.compat.v1`` with v2 behaviour disabled."""
+def to_compat(module: cst.Module, imports, layers=None) -> Optional[cst.Module]:
+    """The module importing ``tensorflow.compat.v1`` with v2 behaviour disabled; ``layers``:
+    ``{id(call): replacement}`` for its tf.layers calls (``_compat_layers``)."""
+    if layers:
+        module = module.visit(Replacer(layers))
     body: List[cst.BaseStatement] = []
     switch_after: Optional[int] = None
     alias = None

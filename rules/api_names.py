@@ -17,7 +17,7 @@ from tfmigrate.ftypes import Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _mnist, _tf, _verdicts, _vocab
+from . import _compat_layers, _mnist, _tf, _verdicts, _vocab
 
 
 def _shown(qualified: str) -> str:
@@ -52,6 +52,15 @@ class _Unresolved(Rule):
 
             if slim.rewritten(self.context, _tf.relative(qualified)):
                 return  # TFM109: the tf_slim package
+        if verdict.kind == _verdicts.KERAS2 and _compat_layers.rewrites(self.context, node):
+            from . import graph
+
+            result = graph.plan(self.context)
+            if result.reason is not None and not result.compat_mode:
+                self.report(node, f"`{_shown(qualified)}` {verdict.message} (the tensorflow.compat.v1 fallback"
+                            " calls the Keras 3 layer, which runs there)", program_fix=graph.GRAPH_TO_EAGER,
+                            status=Status.COMPAT)
+                return
         self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
 
     def _mnist(self, qualified: str) -> bool:

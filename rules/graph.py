@@ -17,7 +17,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _eager, _estimator, _mnist, _scaffold, _tf, _vocab
+from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _tf, _vocab
 
 
 @dataclass
@@ -79,7 +79,7 @@ def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     if result.eager is not None:
         return result.eager
     if result.reason is not None and not result.compat_mode:
-        return _compat.to_compat(module, context.imports)
+        return _compat.to_compat(module, context.imports, _compat_layers.mapped(context))
     return None
 
 

@@ -620,7 +620,7 @@ import tensorflow as tf
 class Model:
     def __init__(self):
         self.x = tf.placeholder(tf.float32, [None, 2])
-        self.y = tf.layers.dense(self.x, 1, kernel_initializer=tf.ones_initializer())
+        self.y = tf.layers.dense(self.x, 1, kernel_initializer=tf.ones_initializer(), name="y", reuse=tf.AUTO_REUSE)
         self.sess = tf.Session()
         self.sess.run(tf.global_variables_initializer())
 
@@ -645,9 +645,11 @@ def tf_runs(tmp_path_factory):
     plain = _write(folder, "plain.py", "print(0.5)\n")
     summary = _write(folder, "summary_tf2.py", SUMMARY_TF2)
     kept = _write(folder, "layers_kept_on_compat.py", LAYERS_KEPT_ON_COMPAT)
+    keras3 = _write(folder, "keras3_layers_on_compat.py", LAYERS_KEPT_ON_COMPAT.replace(', name="y", reuse=tf.AUTO_REUSE', ""))
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {
             "keras2 compat": pool.submit(run_cli, "verify", kept),
+            "keras3 compat": pool.submit(run_cli, "verify", keras3),
             "notebook": pool.submit(run_cli, "verify", notebook),
             "adam": pool.submit(run_cli, "verify", FIXTURES / "optimizer_adam" / "original.py", "--atol", "0"),
             "seeded": pool.submit(run_cli, "verify", FIXTURES / "linear_regression" / "original.py"),
@@ -763,4 +765,14 @@ def test_a_rewrite_kept_on_compat_with_keras2_layers_runs_with_tf_keras(tf_runs)
     assert re.search(r"^rewrite  \S*layers_kept_on_compat\.py  \(keras2, ok, 1 number", done.stdout, re.M)
     assert ("note: the rewrite runs with tf-keras (TF_USE_LEGACY_KERAS=1): it keeps tf.compat.v1 names that need "
             "Keras 2 (TFM106)") in done.stdout
+    assert done.stdout.rstrip().endswith("exact: 1 number, printed identically")
+
+
+@needs_tf
+def test_tf_layers_the_compat_fallback_writes_as_keras_3_layers_run_without_tf_keras(tf_runs):
+    # Without `reuse`, the fallback calls tf.keras.layers.Dense on the graph tensor: Keras 3 runs it there.
+    done = tf_runs["keras3 compat"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^rewrite  \S*keras3_layers_on_compat\.py  \(tf2, ok, 1 number", done.stdout, re.M)
+    assert "note: the rewrite runs with tf-keras" not in done.stdout
     assert done.stdout.rstrip().endswith("exact: 1 number, printed identically")

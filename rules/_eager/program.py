@@ -131,6 +131,12 @@ class _Leftovers(Visitor):
         if id(node) in self.scopes:
             walk_into(node.args[0], self)
             return False
+        if isinstance(node.func, cst.Call) and (self.p.call_name(node.func) or "").startswith("keras.layers."):
+            # `tf.keras.layers.Dense(3)(x)`: in a function of the rewrite it would be built again, with
+            # new variables, at every call (TF1 built it once, with the graph).
+            self.found = (node, "a Keras layer built where it is called (its variables would be made again"
+                                " at every call of the rewrite's functions)")
+            raise StopWalk
         name = self.p.call_name(node)
         if name == "summary.FileWriter":
             if node.args:

@@ -1,0 +1,108 @@
+"""``tf.layers.dense(x, 10)`` in a program kept on ``tensorflow.compat.v1``: ``tf.keras.layers.Dense(10)(x)``.
+
+TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). Keras 3's layers,
+called on graph tensors under ``disable_v2_behavior()``, make their variables in the
+graph as the TF1 layer did (``scope/dense/kernel:0``, in the global and trainable
+collections, initialised by ``global_variables_initializer``, trained by a
+``tf.train`` optimizer, saved by ``tf.train.Saver``), with the same default
+initializers. What they ignore is variable scopes: ``reuse`` and a scope's
+``initializer``. A file that uses either keeps its TF1 layers (and needs tf-keras).
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.traverse import Visitor, walk
+
+from . import _tf, _vocab
+
+# Sharing and scope-wide defaults that Keras layers do not see.
+_SCOPE_FEATURES = re.compile(r"\breuse\b|\bAUTO_REUSE\b|\bmake_template\b|\binitializer\s*=|\bcustom_getter\b"
+                             r"|\bregularizer\s*=|\bpartitioner\b")
+
+
+def mapped(context) -> Dict[int, cst.BaseExpression]:
+    """``{id(tf.layers call): its Keras 3 form}`` for the calls the fallback rewrites."""
+    return _found(context)[0]
+
+
+def rewrites(context, func: cst.CSTNode) -> bool:
+    """Is ``func`` the name of a ``tf.layers`` call that the fallback writes as a Keras 3 layer?"""
+    return id(func) in _found(context)[1]
+
+
+def _found(context) -> Tuple[Dict[int, cst.BaseExpression], Set[int]]:
+    cached = context.shared.get("compat-layers")
+    if cached is None:
+        finder = _Calls(context)
+        text = context.text
+        if text is None or ("layers." in text and not _SCOPE_FEATURES.search(text)):
+            walk(context.module, finder)
+        cached = context.shared["compat-layers"] = (finder.found, finder.funcs)
+    return cached
+
+
+class _Calls(Visitor):
+    def __init__(self, context) -> None:
+        self.context = context
+        self.found: Dict[int, cst.BaseExpression] = {}
+        self.funcs: Set[int] = set()  # ids of their function names (`tf.layers.dense`)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)
+                and func.value.attr.value == "layers"):
+            return
+        name = _tf.call_name(self.context, node)
+        if name not in _vocab.LAYERS:
+            return
+        root = func.value.value
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name):
+            return
+        new = keras_call(node, name, root.value)
+        if new is not None:
+            self.found[id(node)] = new
+            self.funcs.add(id(node.func))
+
+
+def keras_call(call: cst.Call, name: str, alias: str) -> Optional[cst.Call]:
+    """``tf.layers.dense(x, 10, name="fc")`` -> ``tf.keras.layers.Dense(10, name="fc")(x)``, or None
+    for a call the Keras layer would not read the same way."""
+    spec = _vocab.LAYERS[name]
+    positional = [a for a in call.args if a.keyword is None]
+    if any(a.star for a in call.args):
+        return None
+    inputs = positional[0] if positional else _tf.argument(call, None, "inputs")
+    if inputs is None or len(positional) - 1 > len(spec.params):
+        return None
+    build = [cst.Arg(positional[1].value)] if len(positional) > 1 else []
+    build += [cst.Arg(arg.value, keyword=cst.Name(key), equal=_EQUAL)
+              for key, arg in zip(spec.params[1:], positional[2:])]
+    at_call = []
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value == "inputs":
+            continue
+        if arg.keyword.value in spec.dropped:
+            return None
+        if arg.keyword.value in spec.call_keywords:
+            if not _constant(arg.value):
+                return None  # a Keras 3 layer reads `training` as a Python bool: a graph tensor fails
+            at_call.append(cst.Arg(arg.value, keyword=arg.keyword, equal=_EQUAL))
+        else:
+            build.append(cst.Arg(arg.value, keyword=arg.keyword, equal=_EQUAL))
+    if "training" in spec.call_keywords and not at_call:
+        at_call.append(cst.Arg(cst.Name("False"), keyword=cst.Name("training"), equal=_EQUAL))  # TF1's default
+    layer = cst.Call(cst.parse_expression(f"{alias}.keras.layers.{spec.keras}"), args=build)
+    return cst.Call(layer, args=[cst.Arg(inputs.value)] + at_call)
+
+
+_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def _constant(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value in ("True", "False", "None")
