@@ -20,8 +20,8 @@ from tfmigrate.traverse import Visitor, walk
 from . import _tf, _vocab
 
 # Sharing and scope-wide defaults that Keras layers do not see.
-_SCOPE_FEATURES = re.compile(r"\breuse\b|\bAUTO_REUSE\b|\bmake_template\b|\binitializer\s*=|\bcustom_getter\b"
-                             r"|\bregularizer\s*=|\bpartitioner\b")
+_SCOPE_FEATURES = re.compile(r"\breuse\b|\bAUTO_REUSE\b|\bmake_template\b|\bcustom_getter\b"
+                             r"|variable_scope\([^)]*\b(?:initializer|regularizer|partitioner)\s*=")
 
 
 def mapped(context) -> Dict[int, cst.BaseExpression]:

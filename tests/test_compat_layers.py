@@ -64,6 +64,9 @@ def test_the_fallback_calls_keras_3_layers_with_tf1s_arguments():
 @pytest.mark.parametrize("tail, why", [
     # Keras layers do not share variables through scopes: a file that shares keeps its TF1 layers.
     ("\n            self.z = tf.layers.dense(h, 3, name='z', reuse=tf.AUTO_REUSE)", "reuse"),
+    # Nor do they take a scope's default initializer.
+    ("\n            with tf.variable_scope('s', initializer=tf.ones_initializer()):"
+     "\n                self.z = tf.layers.dense(h, 3)", "scope initializer"),
     # A Keras 3 layer reads `training` as a Python bool: a fed tensor fails there.
     ("\n            self.t = tf.placeholder(tf.bool)\n            self.z = tf.layers.dropout(h, training=self.t)",
      "training tensor"),
@@ -75,6 +78,9 @@ def test_what_keras_3_layers_would_not_reproduce_keeps_tf1_layers(tail, why):
     if why == "reuse":  # nothing in the file is rewritten: one shared name is enough
         assert "tf.keras.layers" not in fixed.new_text
         assert left == [9, 10, 11, 12, 13, 14]
+    elif why == "scope initializer":
+        assert "tf.keras.layers" not in fixed.new_text
+        assert left == [9, 10, 11, 12, 13, 15]
     else:  # only that call
         assert fixed.new_text.count("tf.keras.layers.") == 5
         assert left == [15]
