@@ -7,6 +7,8 @@ collections, initialised by ``global_variables_initializer``, trained by a
 ``tf.train`` optimizer, saved by ``tf.train.Saver``), with the same default
 initializers. What they ignore is variable scopes: ``reuse`` and a scope's
 ``initializer``. A file that uses either keeps its TF1 layers (and needs tf-keras).
+Keras 3's ``Dropout`` adds a variable of its own (its seed generator's state), which
+a checkpoint written by TF1 does not have: a file with a ``Saver`` keeps ``tf.layers.dropout``.
 """
 from __future__ import annotations
 
@@ -59,6 +61,8 @@ class _Calls(Visitor):
         name = _tf.call_name(self.context, node)
         if name not in _vocab.LAYERS:
             return
+        if name == "layers.dropout" and "Saver" in (self.context.text or "Saver"):
+            return  # Keras 3's Dropout adds a seed variable to the graph: a TF1 checkpoint lacks it
         root = func.value.value
         while isinstance(root, cst.Attribute):
             root = root.value

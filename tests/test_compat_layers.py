@@ -89,6 +89,15 @@ def test_what_keras_3_layers_would_not_reproduce_keeps_tf1_layers(tail, why):
     assert unfixable and all("fallback calls the Keras 3 layer" not in f.message for f in unfixable)
 
 
+def test_dropout_stays_where_a_saver_may_restore_a_tf1_checkpoint():
+    # Keras 3's Dropout adds its seed generator's state to the graph's variables; a TF1 checkpoint has none.
+    text = textwrap.dedent(PROGRAM.format(tail="\n            self.saver = tf.train.Saver()"))
+    fixed = process_text(text, "net.py", FIX)
+    assert fixed.new_text.count("tf.keras.layers.") == 4
+    assert "self.y = tf.layers.dropout(h, rate=0.5, training=True)" in fixed.new_text
+    assert [f.start.line for f in fixed.remaining if f.code == "TFM106"] == [13]
+
+
 def test_a_program_the_eager_rewrite_takes_builds_its_layers_once():
     eager = textwrap.dedent("""\
         import tensorflow as tf
