@@ -250,6 +250,21 @@ def test_private_names_of_tf1s_flags_module_are_reported_on_every_alias():
     assert status is Status.MANUAL
 
 
+def test_tf_test_mock_is_unittest_mock():
+    # TF1 test files start with `mock = tf.test.mock`; TF 2.21 has it only in tf.compat.v1.
+    source = ("import tensorflow as tf\n\nmock = tf.test.mock\n\n\nclass T(tf.test.TestCase):\n"
+              "    @tf.test.mock.patch('os.getcwd')\n    def test(self, getcwd):\n        pass\n")
+    findings, status = check(source)
+    assert [(line, code) for line, code, _ in findings] == [(3, "TFM111"), (7, "TFM111")]
+    assert status is Status.MANUAL
+    fixed = process_text(source, "example_test.py", Options(fix=True))
+    assert fixed.new_text == source.replace("mock = tf.test.mock", "from unittest import mock")
+    assert [(f.start.line, f.code, f.fixable) for f in fixed.remaining] == [(7, "TFM111", False)]
+    assert fixed.remaining[0].message.endswith("write `unittest.mock`")
+    # On tensorflow.compat.v1 it runs: nothing to say
+    assert check(source.replace("import tensorflow as tf", "import tensorflow.compat.v1 as tf"))[0] == []
+
+
 def test_tensorflow_tools_packages_match_the_installed_wheel():
     spec = importlib.util.find_spec("tensorflow")
     if spec is None or not spec.submodule_search_locations:

@@ -338,3 +338,11 @@ def test_known_prefixes_pass_and_unknown_suppression_codes_are_findings(tmp_path
     assert result.returncode == 1
     assert result.stdout.splitlines()[0] == (
         "m.py:2:20: TFM900 suppression names an unknown rule code: 'TFM1O1' (did you mean 'TFM101'?)")
+
+
+def test_a_code_suggestion_reads_a_letter_o_as_the_zero_it_stands_for():
+    from tfmigrate.selectors import suggest_code
+
+    # TFM110 and TFM111 are one letter from 'TFM1O1' as TFM101 is: what was meant decides
+    assert suggest_code("TFM1O1", ["TFM101", "TFM110", "TFM111"]) == " (did you mean 'TFM101'?)"
+    assert suggest_code("TFM1100", ["TFM101", "TFM110", "TFM111"]) == " (did you mean 'TFM110'?)"

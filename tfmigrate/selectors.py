@@ -49,8 +49,10 @@ def suggest_code(code: str, known: Sequence[str]) -> str:
     import difflib  # only for a mistake
 
     close = difflib.get_close_matches(code, known, n=5, cutoff=0.5)
-    # Of the close ones, the fewest edits away ('TFM1O1' is 'TFM101' mistyped, not 'TFM110').
-    close.sort(key=lambda candidate: _edits(code, candidate))
+    # Of the close ones, the fewest edits away, letters read as the digits they look like first
+    # ('TFM1O1' is 'TFM101' mistyped, not 'TFM110' or 'TFM111').
+    digits = code.upper().translate(str.maketrans("OIL", "011"))
+    close.sort(key=lambda candidate: (_edits(digits, candidate), _edits(code, candidate)))
     return f" (did you mean {close[0]!r}?)" if close else f"; known codes: {', '.join(known)}"
 
 
