@@ -34,6 +34,11 @@ from . import _tf
 PACKAGES = ("contrib.slim", "contrib.layers", "contrib.framework")
 
 
+# `tf.contrib.slim.python.slim.data.tfexample_decoder` is `tf_slim.tfexample_decoder` (tf_slim/data/...),
+# `tf.contrib.slim.python.slim.queues` is `tf_slim.queues`: the longer path first.
+_PRIVATE = ("contrib.slim.python.slim.data.", "contrib.slim.python.slim.")
+
+
 @functools.lru_cache(maxsize=1)
 def names() -> frozenset:
     path = os.path.join(os.path.dirname(__file__), "data", "tf_slim.json")
@@ -55,6 +60,10 @@ def target(name: Optional[str]) -> Optional[str]:
     """The tf_slim name (relative to ``tf_slim``; "" for the package) of a TF-relative contrib name."""
     if name is None:
         return None
+    for private in _PRIVATE:  # contrib's own module paths: the package keeps the modules, not the paths
+        if name.startswith(private):
+            name = "contrib.slim." + name[len(private):]
+            break
     for package in PACKAGES:
         if name == package:
             return "" if package != "contrib.framework" else None

@@ -77,6 +77,20 @@ def test_a_file_on_compat_v1_gets_tf_slim_from_a_safe_fix_and_the_package_alias_
         "r = tf_slim.l2_regularizer(0.1)(w)\n")
 
 
+def test_contribs_own_module_paths_are_the_packages_modules():
+    # seq2seq and SSD imported slim's data modules by their path inside tf.contrib
+    source = ("import tensorflow.compat.v1 as tf\n"
+              "from tensorflow.contrib.slim.python.slim.data import tfexample_decoder\n"
+              "from tensorflow.contrib.slim.python.slim.data import parallel_reader\n"
+              "q = tf.contrib.slim.python.slim.queues.QueueRunners\n")
+    assert process_text(source, "case.py", Options(fix=True)).new_text == (
+        "import tensorflow.compat.v1 as tf\n"
+        "from tf_slim import tfexample_decoder\n"
+        "from tf_slim import parallel_reader\n"
+        "import tf_slim\n"
+        "q = tf_slim.queues.QueueRunners\n")
+
+
 @pytest.mark.parametrize("source", [
     # a name tf_slim does not have: the import stays, TFM107 says so
     "import tensorflow.compat.v1 as tf\nimport tensorflow.contrib.slim as slim\nnet = slim.nets.vgg.vgg_16(x)\n",
