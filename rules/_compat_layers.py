@@ -20,6 +20,8 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from . import _tf, _vocab
+from ._eager import layers
+from ._eager.state import Unsupported
 
 # Sharing and scope-wide defaults that Keras layers do not see.
 _SCOPE_FEATURES = re.compile(r"\breuse\b|\bAUTO_REUSE\b|\bmake_template\b|\bcustom_getter\b"
@@ -78,31 +80,20 @@ def keras_call(call: cst.Call, name: str, alias: str) -> Optional[cst.Call]:
     """``tf.layers.dense(x, 10, name="fc")`` -> ``tf.keras.layers.Dense(10, name="fc")(x)``, or None
     for a call the Keras layer would not read the same way."""
     spec = _vocab.LAYERS[name]
-    positional = [a for a in call.args if a.keyword is None]
-    if any(a.star for a in call.args):
+    if any(a.star or (a.keyword is not None and a.keyword.value in spec.dropped) for a in call.args):
         return None
-    inputs = positional[0] if positional else _tf.argument(call, None, "inputs")
-    if inputs is None or len(positional) - 1 > len(spec.params):
+    try:
+        spec, inputs, build, at_call = layers.read(call, name)  # as the eager rewrite reads it
+    except Unsupported:
         return None
-    build = [cst.Arg(positional[1].value)] if len(positional) > 1 else []
-    build += [cst.Arg(arg.value, keyword=cst.Name(key), equal=_EQUAL)
-              for key, arg in zip(spec.params[1:], positional[2:])]
-    at_call = []
-    for arg in call.args:
-        if arg.keyword is None or arg.keyword.value == "inputs":
-            continue
-        if arg.keyword.value in spec.dropped:
-            return None
-        if arg.keyword.value in spec.call_keywords:
-            if not _constant(arg.value):
-                return None  # a Keras 3 layer reads `training` as a Python bool: a graph tensor fails
-            at_call.append(cst.Arg(arg.value, keyword=arg.keyword, equal=_EQUAL))
-        else:
-            build.append(cst.Arg(arg.value, keyword=arg.keyword, equal=_EQUAL))
-    if "training" in spec.call_keywords and not at_call:
-        at_call.append(cst.Arg(cst.Name("False"), keyword=cst.Name("training"), equal=_EQUAL))  # TF1's default
-    layer = cst.Call(cst.parse_expression(f"{alias}.keras.layers.{spec.keras}"), args=build)
-    return cst.Call(layer, args=[cst.Arg(inputs.value)] + at_call)
+    if not all(_constant(arg.value) for arg in at_call):
+        return None  # a Keras 3 layer reads `training` as a Python bool: a graph tensor fails
+    called = [cst.Arg(arg.value, keyword=arg.keyword, equal=_EQUAL) for arg in at_call]
+    if "training" in spec.call_keywords and not called:
+        called.append(cst.Arg(cst.Name("False"), keyword=cst.Name("training"), equal=_EQUAL))  # TF1's default
+    layer = cst.Call(cst.parse_expression(f"{alias}.keras.layers.{spec.keras}"), args=[
+        cst.Arg(value) if key is None else cst.Arg(value, keyword=cst.Name(key), equal=_EQUAL) for key, value in build])
+    return cst.Call(layer, args=[cst.Arg(inputs.value)] + called)
 
 
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))

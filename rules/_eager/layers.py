@@ -15,9 +15,11 @@ from .plan import Out
 from .state import Rewrite, Unsupported
 
 
-def parts(s: Rewrite, call: cst.Call, name: str):
-    """``tf.layers.dense(x, 10, name="fc")`` read: the Keras class, the arguments that build it
-    (as code), the argument holding the inputs, the arguments passed when it is called."""
+def read(call: cst.Call, name: str):
+    """``tf.layers.dense(x, 10, name="fc")`` read: its Layer spec, the argument holding the inputs,
+    the (parameter, value) pairs that build the Keras layer (parameter None for the first positional,
+    which the Keras class takes by position too) and the arguments passed when it is called;
+    ``reuse`` is left out. Unsupported for a call no Keras layer takes."""
     spec = _vocab.LAYERS.get(name)
     if spec is None:
         raise Unsupported(call, f"tf.{name} (no Keras layer is mapped for it)")
@@ -29,16 +31,23 @@ def parts(s: Rewrite, call: cst.Call, name: str):
     for index, arg in enumerate(positional[1:]):
         if index >= len(spec.params):
             raise Unsupported(call, f"tf.{name} with more positional arguments than mapped")
-        key = spec.params[index]
-        build.append(s.code(arg.value) if index == 0 else f"{key}={s.code(arg.value)}")
+        build.append((None if index == 0 else spec.params[index], arg.value))
     for arg in call.args:
         if arg.keyword is None or arg.keyword.value == "inputs" or arg.keyword.value in spec.dropped:
             continue
         if arg.keyword.value in spec.call_keywords:
             at_call.append(arg)
         else:
-            build.append(f"{arg.keyword.value}={s.code(arg.value)}")
-    return spec.keras, build, inputs, at_call
+            build.append((arg.keyword.value, arg.value))
+    return spec, inputs, build, at_call
+
+
+def parts(s: Rewrite, call: cst.Call, name: str):
+    """``tf.layers.dense(x, 10, name="fc")`` read: the Keras class, the arguments that build it
+    (as code), the argument holding the inputs, the arguments passed when it is called."""
+    spec, inputs, build, at_call = read(call, name)
+    return spec.keras, [s.code(value) if key is None else f"{key}={s.code(value)}" for key, value in build], \
+        inputs, at_call
 
 
 def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
