@@ -71,17 +71,12 @@ class ModeKeys(Rule):
     def __init__(self, context: Context) -> None:
         super().__init__(context)
         self.chains = Chains()
-        self.active: Optional[bool] = None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if not self.chains.outermost(node):
             return
         name = mode_key(self, node)
-        if name is None:
-            return
-        if self.active is None:
-            self.active = rewritten(self.context)
-        if not self.active:
+        if name is None or not rewritten(self.context):  # uses_estimator is cached per file
             return
         value = MODE_CONSTANTS[name]
         module = "tf.estimator was removed in TensorFlow 2.16" if name.startswith("estimator.") else (
