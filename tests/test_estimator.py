@@ -210,3 +210,66 @@ def test_stop_at_step_hook_is_max_steps_and_logging_tensor_hook_goes_with_a_note
     assert manual_reason(program.replace("tf.train.LoggingTensorHook", "tf.train.ProfilerHook")) == (
         13, 'not rewritten to Keras 3: train(hooks=[tf.train.ProfilerHook({"loss": "loss"}, 2)]): only StopAtStepHook '
             "and LoggingTensorHook are mapped" + GONE)
+
+
+def test_feature_columns_keras_cannot_reproduce_are_named():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        color = tf.feature_column.categorical_column_with_vocabulary_list("color", ["red", "blue"]{options})
+        model = tf.estimator.{kind}(feature_columns=[{column}]{more})
+        model.train(tf.estimator.inputs.numpy_input_fn({{"color": np.array(["red"])}}, np.zeros(1), shuffle=False), steps=1)
+    """
+
+    def reason(kind="LinearRegressor", column="color", options="", more=""):
+        line, message = manual_reason(program.format(kind=kind, column=column, options=options, more=more))
+        assert message.endswith(GONE)
+        return line, message[len("not rewritten to Keras 3: "):-len(GONE)]
+
+    assert reason("DNNRegressor", more=", hidden_units=[2]") == (
+        5, "a DNN over the categorical column color (TF1 takes it wrapped in indicator_column or embedding_column)")
+    assert reason(column='tf.feature_column.crossed_column([color, "size"], 10)') == (
+        5, "feature column tf.feature_column.crossed_column: not mapped (numeric, bucketized, vocabulary list, "
+           "identity, hash bucket, indicator and embedding columns are)")
+    assert reason(options=", num_oov_buckets=2") == (
+        4, "tf.feature_column.categorical_column_with_vocabulary_list(num_oov_buckets=2) is not mapped")
+    assert reason(column="tf.feature_column.embedding_column(color, 4, initializer=tf.ones_initializer())") == (
+        5, "tf.feature_column.embedding_column(initializer=tf.ones_initializer()) is not mapped")
+    assert reason(column='tf.feature_column.bucketized_column(tf.feature_column.numeric_column("x"), bounds)') == (
+        5, "bucketized_column with boundaries that are not a list written here")
+
+
+def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_concatenated_them():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        size = tf.feature_column.categorical_column_with_identity("size", 4)
+        columns = [
+            tf.feature_column.indicator_column(tf.feature_column.categorical_column_with_hash_bucket("kind", 8)),
+            tf.feature_column.embedding_column(size, 2),
+            tf.feature_column.numeric_column("a-b"),
+        ]
+        model = tf.estimator.DNNRegressor([3], columns)
+        model.train(tf.estimator.inputs.numpy_input_fn({"size": np.zeros(2, np.int64)}, np.zeros(2), shuffle=False),
+                    steps=1)
+        print(model.get_variable_value("dnn/input_from_feature_columns/input_layer/size_embedding/embedding_weights"))
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    init = new[new.index("        super().__init__()\n"):new.index("        self.hidden")]
+    assert init == (
+        "        super().__init__()\n"
+        '        self.kind_hash = tf.keras.layers.Hashing(num_bins=8, output_mode="one_hot")\n'
+        "        self.size_embedding = tf.keras.layers.Embedding(\n"
+        "            4, 2, embeddings_initializer=tf.keras.initializers.TruncatedNormal(stddev=1 / 2 ** 0.5),\n"
+        '            name="size_embedding")\n')
+    call = new[new.index("        net = "):new.index("        for layer in self.hidden")]
+    assert call == (
+        "        net = tf.concat([\n"
+        '            tf.reshape(tf.cast(features["a-b"], tf.float32), (-1, 1)),\n'
+        '            self.kind_hash(features["kind"]),\n'
+        '            self.size_embedding(tf.reshape(features["size"], (-1,))),\n'
+        "        ], axis=1)\n")
+    assert "print(model.size_embedding.embeddings.numpy())" in new

@@ -13,7 +13,7 @@ The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 an
   (the mean of the batches' losses), ``average_loss`` (the mean per example),
   ``label/mean``, ``prediction/mean``, and ``accuracy`` for classifiers.
 
-Feature columns: ``numeric_column`` (scalars, float32), the features
+Feature columns become Keras preprocessing layers (``features``), their values
 concatenated in the columns' name order, as TF1's input layer does.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from tfmigrate.names import fresh_name
 
 from .._eager import training
 from .._eager.state import Unsupported
-from . import specs
+from . import features, specs, vocab
 from .program import Built, Facts
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
@@ -60,49 +60,6 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
     return given
 
 
-def _columns(f: Facts, value) -> List[str]:
-    """The keys of a list of numeric columns, in TF1's order (sorted by name)."""
-    literal = value if isinstance(value, (cst.List, cst.Tuple)) else f.value_of(value)
-    if not isinstance(literal, (cst.List, cst.Tuple)):
-        raise Unsupported(value, "feature columns that are not a list of tf.feature_column calls in this file")
-    keys = []
-    for element in literal.elements:
-        column = element.value
-        if isinstance(column, cst.Name):
-            column = f.value_of(column) or column
-        name = f.call_name(column)
-        if name != "feature_column.numeric_column":
-            raise Unsupported(element.value, f"feature column {f.s.code(element.value)}: only numeric_column is mapped")
-        keys.append(_numeric_key(f, column))
-    if not keys:
-        raise Unsupported(value, "no feature columns")
-    return sorted(keys)
-
-
-NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
-SCALAR_SHAPES = {"1", "(1,)", "[1]", "()", "[]"}
-
-
-def _numeric_key(f: Facts, column: cst.Call) -> str:
-    """The key of ``numeric_column(key[, shape=(1,)][, dtype=...])`` (a scalar feature); else Unsupported."""
-    key = None
-    for index, arg in enumerate(column.args):
-        positional = ("key", "shape", "default_value", "dtype")
-        name = arg.keyword.value if arg.keyword is not None else positional[min(index, 3)]
-        code = f.s.code(arg.value)
-        if name == "key" and isinstance(arg.value, cst.SimpleString):
-            key = arg.value.evaluated_value
-        elif name == "shape" and code in SCALAR_SHAPES:
-            continue
-        elif name == "dtype" and (f.name(arg.value) or "") in NUMERIC_DTYPES:
-            continue
-        else:
-            raise Unsupported(column, f"numeric_column({name}={code}): only scalar numeric columns are mapped")
-    if key is None:
-        raise Unsupported(column, "numeric_column without a literal key")
-    return key
-
-
 def _optimizer(f: Facts, given, default: str, default_rate: str) -> str:
     value = given.get("optimizer")
     if value is None or f.s.code(value) in (json.dumps(default), repr(default)):
@@ -119,7 +76,10 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     given = _given(f, item, family, notes)
     if "feature_columns" not in given:
         raise Unsupported(item.call, f"tf.{item.kind} without feature_columns")
-    keys = _columns(f, given["feature_columns"])
+    reserved = {"hidden", "dropout", "logits", "loss_mean", "average_loss", "accuracy",
+                                              "label_mean", "prediction_mean"}
+    builder = features.Builder(f, "features", lambda base: fresh_name(reserved, base))
+    columns = builder.columns(given["feature_columns"])
     classifier = kind.endswith("Classifier")
     n = given.get("n_classes") if classifier else given.get("label_dimension")
     n_code = f.s.code(n) if n is not None else ("2" if classifier else "1")
@@ -129,16 +89,25 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     tf = f.tf
     init, layers, variables = [], [], {}
     if family == "linear":
-        rate = min(0.2, 1.0 / math.sqrt(len(keys)))
+        rate = min(0.2, 1.0 / math.sqrt(len(columns)))
         optimizer = _optimizer(f, given, "Ftrl", repr(rate))
         init.append(f'self.logits = {tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
-        for index, key in enumerate(keys):
-            variables[f"linear/linear_model/{key}/weights"] = f"logits.kernel[{index}:{index + 1}]"
+        start = 0
+        for column in columns:
+            variables[f"linear/linear_model/{column.name}/weights"] = f"logits.kernel[{start}:{start + column.width}]"
+            variables.update((f"linear/linear_model/{k}", v) for k, v in column.variables.items())
+            start += column.width
         variables["linear/linear_model/bias_weights"] = "logits.bias"
     else:
         if "hidden_units" not in given:
             raise Unsupported(item.call, f"tf.{item.kind} without hidden_units")
         optimizer = _optimizer(f, given, "Adagrad", "0.05")
+        for column in columns:
+            if column.kind == "categorical":
+                raise Unsupported(given["feature_columns"], f"a DNN over the categorical column {column.name} (TF1 "
+                                                            "takes it wrapped in indicator_column or embedding_column)")
+            variables.update((f"dnn/input_from_feature_columns/input_layer/{k}", v)
+                             for k, v in column.variables.items())
         activation = given.get("activation_fn")
         act = ACTIVATIONS.get(f.name(activation)) if activation is not None else "relu"
         if act is None:
@@ -157,14 +126,20 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
         variables["dnn/logits/kernel"] = "logits.kernel"
         variables["dnn/logits/bias"] = "logits.bias"
     cls = fresh_name(taken, kind)
-    text = _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units)
+    init[:0] = [line for column in columns for line in column.init(tf, f.module.default_indent)]
+    if builder.all_numeric(columns):
+        keys = "(" + ", ".join(json.dumps(c.name) for c in columns) + ("," if len(columns) == 1 else "") + ")"
+        net = [f"net = {tf}.concat([{tf}.reshape({tf}.cast(features[key], {tf}.float32), (-1, 1)) for key in {keys}], "
+               "axis=1)"]
+    else:
+        net = builder.concatenation(columns, f.module.default_indent)
+    text = _class_text(f, cls, kind, net, init, layers, optimizer, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     return cls, f"{cls}()", variables, statement
 
 
-def _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units) -> str:
+def _class_text(f, cls, kind, net, init, layers, optimizer, classifier, units) -> str:
     tf = f.tf
-    keys_code = "(" + ", ".join(json.dumps(k) for k in keys) + ("," if len(keys) == 1 else "") + ")"
     if not classifier:
         losses = f"tf.square(logits - labels)"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, {units}))"
@@ -205,7 +180,7 @@ def _class_text(f, cls, kind, keys, init, layers, optimizer, classifier, units) 
         f"        self.compile(optimizer={optimizer})",
         "",
         "    def call(self, features, training=False):",
-        f"        net = {tf}.concat([{tf}.reshape({tf}.cast(features[key], {tf}.float32), (-1, 1)) for key in {keys_code}], axis=1)",
+        *[f"        {line}" for line in net],
         *[f"        {line}" for line in layers],
         "        return self.logits(net)",
         "",

@@ -1,0 +1,260 @@
+"""Feature columns as Keras 3 preprocessing layers, with TF1's semantics.
+
+TF1's input layer (``tf.feature_column.input_layer``, the canned estimators) orders
+its columns by name and concatenates their dense values; a linear model weighs each
+column's values and sums them, which is one zero-initialised Dense layer over the
+same concatenation. Each column becomes the Keras 3 layers that compute its value:
+
+- ``numeric_column(key)``: the feature as float32, one value per example;
+- ``bucketized_column(numeric, boundaries)``: ``Discretization`` one-hot (the same
+  ``Bucketize`` op: bucket i holds ``boundaries[i-1] <= x < boundaries[i]``);
+- ``categorical_column_with_vocabulary_list``: ``StringLookup`` / ``IntegerLookup``
+  one-hot without its first slot (Keras' index for values out of the vocabulary,
+  which TF1's ``default_value=-1`` ignored);
+- ``categorical_column_with_identity``: ``CategoryEncoding`` one-hot;
+- ``categorical_column_with_hash_bucket``: ``Hashing`` (the same FarmHash
+  fingerprint as TF1's ``to_hash_bucket_fast``);
+- ``indicator_column(c)``: c's one-hot; ``embedding_column(c, dimension)``: an
+  ``Embedding`` of c's ids (a bias-free Dense over a vocabulary's one-hot, so that a
+  value out of the vocabulary embeds to zeros as in TF1), initialised as TF1 did
+  (truncated normal, standard deviation 1/sqrt(dimension)).
+
+Features are one value per example (TF1's combiners agree there); crossed, weighted,
+sequence and shared-embedding columns and vocabulary files are not mapped.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .._eager.state import Unsupported
+from . import vocab
+from .program import Facts, arguments
+
+NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
+SCALAR_SHAPES = {"1", "(1,)", "[1]", "()", "[]"}
+PARAMETERS = {
+    "numeric_column": ("key", "shape", "default_value", "dtype", "normalizer_fn"),
+    "bucketized_column": ("source_column", "boundaries"),
+    "categorical_column_with_vocabulary_list": ("key", "vocabulary_list", "dtype", "default_value", "num_oov_buckets"),
+    "categorical_column_with_identity": ("key", "num_buckets", "default_value"),
+    "categorical_column_with_hash_bucket": ("key", "hash_bucket_size", "dtype"),
+    "indicator_column": ("categorical_column",),
+    "embedding_column": ("categorical_column", "dimension", "combiner", "initializer", "ckpt_to_load_from",
+                         "tensor_name_in_ckpt", "max_norm", "trainable"),
+}
+
+
+def identifier(base: str) -> str:
+    """A feature key as an attribute name (``petal-width`` -> ``petal_width``)."""
+    base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_") or "feature"
+    return f"{base}_" if base[0].isdigit() or base in vocab.MODEL_ATTRIBUTES else base
+
+
+VOCABULARY_NOTE = "  # [:, 1:] drops Keras' slot for values out of the vocabulary, which TF1 ignored"
+
+
+@dataclass
+class Column:
+    """One feature column: its TF1 name, what it computes and the layers that compute it."""
+
+    name: str  # TF1's column name: the input layer's order, the variables' scope
+    kind: str  # "numeric", "categorical" (ids only: linear models) or "dense" (one-hot or embedded)
+    width: int  # the width of its dense value
+    value: str  # the code of its dense float32 value
+    ids: Optional[str] = None  # a categorical column: the code of its ids (embeddings read them)
+    vocabulary: bool = False  # its ids come from a vocabulary (values out of it have no id)
+    layers: List[Tuple[str, str, List[str]]] = field(default_factory=list)  # (attribute, Keras layer, arguments)
+    variables: Dict[str, str] = field(default_factory=dict)  # TF1 variable name (within the input layer) -> attribute
+
+    def init(self, tf: str, indent: str, width: int = 110) -> List[str]:
+        """The lines of __init__ that build the layers its dense value uses (long ones wrapped)."""
+        lines = []
+        for attr, layer, args in self.layers:
+            if f"self.{attr}(" not in self.value:
+                continue
+            head = f"self.{attr} = {tf}.keras.layers.{layer}("
+            if len(head) + sum(len(a) + 2 for a in args) <= width:
+                lines.append(head + ", ".join(args) + ")")
+                continue
+            lines.append(head)
+            line = ""
+            for arg in args:
+                if line and len(indent + line + arg) + 2 > width:
+                    lines.append(indent + line.rstrip())
+                    line = ""
+                line += arg + ", "
+            lines.append(indent + line[:-2] + ")")
+        return lines
+
+
+class Builder:
+    """Reads feature column calls into Columns; ``attribute(base)`` names a new attribute of the model."""
+
+    def __init__(self, f: Facts, features: str, attribute: Callable[[str], str]) -> None:
+        self.f, self.features, self.tf = f, features, f.tf
+        self.attribute = lambda base: attribute(identifier(base))
+
+    def columns(self, value: cst.BaseExpression) -> List[Column]:
+        """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
+        literal = value if isinstance(value, (cst.List, cst.Tuple)) else self.f.value_of(value)
+        if not isinstance(literal, (cst.List, cst.Tuple)):
+            raise Unsupported(value, "feature columns that are not a list of tf.feature_column calls in this file")
+        columns = [self.column(element.value) for element in literal.elements]
+        if not columns:
+            raise Unsupported(value, "no feature columns")
+        names = [c.name for c in columns]
+        if len(set(names)) != len(names):
+            raise Unsupported(value, "two feature columns of the same name")
+        return sorted(columns, key=lambda c: c.name)
+
+    def all_numeric(self, columns: List[Column]) -> bool:
+        return all(c.kind == "numeric" for c in columns)
+
+    def concatenation(self, columns: List[Column], indent: str) -> List[str]:
+        """Lines computing ``net``: the columns' dense values side by side."""
+        lines = [f"net = {self.tf}.concat(["]
+        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary and c.kind == 'categorical' else ''}"
+                  for c in columns]
+        return lines + ["], axis=1)"]
+
+    # --- one column -------------------------------------------------------------
+    def column(self, node: cst.BaseExpression) -> Column:
+        call = node
+        if isinstance(node, cst.Name):
+            call = self.f.value_of(node) or node
+        name = self.f.call_name(call)
+        kind = name.split(".", 1)[1] if name is not None and name.startswith("feature_column.") else None
+        if kind not in PARAMETERS:
+            what = f"tf.{name}" if name is not None and name.startswith("feature_column.") else self.f.s.code(node)
+            raise Unsupported(node, f"feature column {what}: not mapped (numeric, bucketized, vocabulary list, "
+                                    "identity, hash bucket, indicator and embedding columns are)")
+        given = arguments(call, PARAMETERS[kind], f"tf.feature_column.{kind} with arguments not mapped")
+        return getattr(self, kind)(call, given)
+
+    def _code(self, node) -> str:
+        return self.f.s.code(node)
+
+    def _feature(self, key: str) -> str:
+        return f"{self.features}[{json.dumps(key)}]"
+
+    def _literal_key(self, call, given) -> str:
+        key = given.get("key")
+        if not isinstance(key, cst.SimpleString):
+            raise Unsupported(call, "a feature column without a literal key")
+        return key.evaluated_value
+
+    def _int(self, call, given, name: str) -> int:
+        value = given.get(name)
+        if not (isinstance(value, cst.Integer) and value.evaluated_value > 0):
+            raise Unsupported(call, f"{name} that is not a positive integer literal")
+        return value.evaluated_value
+
+    def _unsupported_options(self, call, given, allowed: Dict[str, set]) -> None:
+        for key, value in given.items():
+            if key in allowed and (not allowed[key] or self._code(value) in allowed[key]
+                                   or (self.f.name(value) or "") in allowed[key]):
+                continue
+            raise Unsupported(call, f"{self._code(call.func)}({key}={self._code(value)}) is not mapped")
+
+    def numeric_column(self, call, given) -> Column:
+        key = self._literal_key(call, given)
+        self._unsupported_options(call, given, {"key": set(), "shape": SCALAR_SHAPES, "dtype": NUMERIC_DTYPES})
+        value = f"{self.tf}.reshape({self.tf}.cast({self._feature(key)}, {self.tf}.float32), (-1, 1))"
+        return Column(key, "numeric", 1, value)
+
+    def bucketized_column(self, call, given) -> Column:
+        source = self.column(given["source_column"]) if "source_column" in given else None
+        boundaries = given.get("boundaries")
+        if source is None or source.kind != "numeric":
+            raise Unsupported(call, "bucketized_column of something other than a numeric_column")
+        literal = boundaries if isinstance(boundaries, (cst.List, cst.Tuple)) else self.f.value_of(boundaries)
+        if not isinstance(literal, (cst.List, cst.Tuple)) or not literal.elements:
+            raise Unsupported(call, "bucketized_column with boundaries that are not a list written here")
+        buckets = len(literal.elements) + 1
+        attr = self.attribute(f"{source.name}_bucketized")
+        build = [f"bin_boundaries={self._code(literal)}"]
+        column = Column(f"{source.name}_bucketized", "dense", buckets, f"self.{attr}({source.value})")
+        column.layers.append((attr, "Discretization", build + ['output_mode="one_hot"']))
+        ids = self.attribute(f"{source.name}_bucket")
+        column.ids = f"self.{ids}({self.tf}.reshape({source.value}, (-1,)))"
+        column.layers.append((ids, "Discretization", build))
+        return column
+
+    def categorical_column_with_vocabulary_list(self, call, given) -> Column:
+        key = self._literal_key(call, given)
+        self._unsupported_options(call, given, {"key": set(), "vocabulary_list": set(), "dtype": set(),
+                                                "default_value": {"-1"}, "num_oov_buckets": {"0"}})
+        vocabulary = given.get("vocabulary_list")
+        literal = vocabulary if isinstance(vocabulary, (cst.List, cst.Tuple)) else self.f.value_of(vocabulary)
+        if not isinstance(literal, (cst.List, cst.Tuple)) or not literal.elements:
+            raise Unsupported(call, "a vocabulary that is not a list written here")
+        values = [e.value for e in literal.elements]
+        if all(isinstance(v, cst.SimpleString) for v in values):
+            lookup = "StringLookup"
+        elif all(isinstance(v, cst.Integer) for v in values):
+            lookup = "IntegerLookup"
+        else:
+            raise Unsupported(call, "a vocabulary of values other than string or integer literals")
+        attr = self.attribute(key)
+        column = Column(key, "categorical", len(values), f"{self.tf}.cast(self.{attr}({self._feature(key)}), "
+                                                         f"{self.tf}.float32)[:, 1:]", vocabulary=True)
+        column.layers.append((attr, lookup, [f"vocabulary={self._code(literal)}", 'output_mode="one_hot"']))
+        return column
+
+    def categorical_column_with_identity(self, call, given) -> Column:
+        key = self._literal_key(call, given)
+        self._unsupported_options(call, given, {"key": set(), "num_buckets": set(), "default_value": {"None"}})
+        size = self._int(call, given, "num_buckets")
+        attr = self.attribute(key)
+        column = Column(key, "categorical", size, f"self.{attr}({self._feature(key)})")
+        column.layers.append((attr, "CategoryEncoding", [f"num_tokens={size}", 'output_mode="one_hot"']))
+        column.ids = f"{self.tf}.reshape({self._feature(key)}, (-1,))"
+        return column
+
+    def categorical_column_with_hash_bucket(self, call, given) -> Column:
+        key = self._literal_key(call, given)
+        self._unsupported_options(call, given, {"key": set(), "hash_bucket_size": set(), "dtype": set()})
+        size = self._int(call, given, "hash_bucket_size")
+        attr = self.attribute(f"{key}_hash")
+        column = Column(key, "categorical", size, f"self.{attr}({self._feature(key)})")
+        column.layers.append((attr, "Hashing", [f"num_bins={size}", 'output_mode="one_hot"']))
+        ids = self.attribute(f"{key}_ids")
+        column.layers.append((ids, "Hashing", [f"num_bins={size}"]))
+        column.ids = f"self.{ids}({self.tf}.reshape({self._feature(key)}, (-1,)))"
+        return column
+
+    def _categorical(self, call, given) -> Column:
+        inner = self.column(given["categorical_column"]) if "categorical_column" in given else None
+        if inner is None or inner.kind != "categorical" and inner.ids is None:
+            raise Unsupported(call, f"{self._code(call.func)} of something other than a categorical column")
+        return inner
+
+    def indicator_column(self, call, given) -> Column:
+        inner = self._categorical(call, given)
+        return Column(f"{inner.name}_indicator", "dense", inner.width, inner.value, layers=inner.layers)
+
+    def embedding_column(self, call, given) -> Column:
+        inner = self._categorical(call, given)
+        self._unsupported_options(call, given, {"categorical_column": set(), "dimension": set(), "combiner": set(),
+                                                "initializer": {"None"}, "max_norm": {"None"},
+                                                "trainable": {"True"}})
+        dimension = self._int(call, given, "dimension")
+        name = f"{inner.name}_embedding"
+        attr = self.attribute(name)
+        initializer = f"{self.tf}.keras.initializers.TruncatedNormal(stddev=1 / {dimension} ** 0.5)"
+        column = Column(name, "dense", dimension, "", layers=list(inner.layers))
+        if inner.vocabulary or inner.ids is None:
+            column.value = f"self.{attr}({inner.value})"
+            column.layers.append((attr, "Dense", [str(dimension), "use_bias=False", f"kernel_initializer={initializer}",
+                                                  f'name="{name}"']))
+            column.variables[f"{name}/embedding_weights"] = f"{attr}.kernel"
+        else:
+            column.value = f"self.{attr}({inner.ids})"
+            column.layers.append((attr, "Embedding", [str(inner.width), str(dimension),
+                                                      f"embeddings_initializer={initializer}", f'name="{name}"']))
+            column.variables[f"{name}/embedding_weights"] = f"{attr}.embeddings"
+        return column
