@@ -273,3 +273,72 @@ def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_conc
         '            self.size_embedding(tf.reshape(features["size"], (-1,))),\n'
         "        ], axis=1)\n")
     assert "print(model.size_embedding.embeddings.numpy())" in new
+
+
+def test_input_layer_in_a_model_fn_builds_its_columns_in_init_and_leaves_params():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        kind = tf.feature_column.categorical_column_with_vocabulary_list("kind", ["a", "b"])
+
+        def model_fn(features, labels, mode, params):
+            net = tf.feature_column.input_layer(features, params["columns"])
+            for width in params["widths"]:
+                net = tf.layers.dense(net, width, activation=tf.nn.relu)
+            loss = tf.reduce_mean(tf.square(tf.layers.dense(net, 1) - labels))
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn, params={"columns": [tf.feature_column.indicator_column(kind),
+                                                                   tf.feature_column.numeric_column("x")],
+                                                       "widths": [4, 2]})
+        est.train(lambda: tf.data.Dataset.from_tensor_slices(({"kind": ["a"], "x": [1.0]}, [2.0])).batch(1), steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new[new.index("    def __init__"):new.index("        self.loss_mean")] == (
+        "    def __init__(self, params):\n"
+        "        super().__init__()\n"
+        "        self.params = params\n"
+        '        self.kind = tf.keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="one_hot")\n'
+        "        self.dense_layers = [tf.keras.layers.Dense(width, activation=tf.nn.relu) for width in "
+        'params["widths"]]\n'
+        "        self.dense_1 = tf.keras.layers.Dense(1)\n")
+    assert new[new.index("        net = "):new.index("        loss = ")] == (
+        "        net = tf.concat([\n"
+        "            tf.cast(self.kind(features[\"kind\"]), tf.float32)[:, 1:],  # [:, 1:] drops Keras' slot for "
+        "values out of the vocabulary, which TF1 ignored\n"
+        '            tf.reshape(tf.cast(features["x"], tf.float32), (-1, 1)),\n'
+        "        ], axis=1)\n"
+        "        for dense in self.dense_layers:\n"
+        "            net = dense(net)\n")
+    assert 'est = ModelFn(params={"widths": [4, 2]})' in new
+    assert "\nkind = " not in new  # the column statement went with the estimator
+
+
+def test_layers_in_a_loop_over_computed_values_or_feature_columns_read_elsewhere_stop_the_rewrite():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode, params):
+            net = tf.feature_column.input_layer(features, params["columns"])
+            for width in {widths}:
+                net = tf.layers.dense(net, width)
+            {extra}
+            loss = tf.reduce_mean(net)
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn, params={params})
+        est.train(lambda: tf.data.Dataset.from_tensor_slices(({{"x": [1.0]}}, [2.0])).batch(1), steps=1)
+    """
+    columns = '{"columns": [tf.feature_column.numeric_column("x")]}'
+    assert manual_reason(program.format(widths="tf.shape(net)", extra="", params=columns)) == (
+        6, "not rewritten to Keras 3: tf.layers.dense inside a loop (one layer per pass) over values the model_fn "
+           "computes, or nested" + GONE)
+    assert manual_reason(program.format(widths="[2]", extra='print(params["columns"])', params=columns)) == (
+        3, "not rewritten to Keras 3: params['columns'] is read beyond tf.feature_column.input_layer" + GONE)
+    assert manual_reason(program.format(widths="[2]", extra="", params="{}")) == (
+        4, "not rewritten to Keras 3: feature columns read from params['columns'], which the Estimator's params do "
+           "not hold as a literal dict entry" + GONE)

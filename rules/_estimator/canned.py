@@ -133,6 +133,7 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
                "axis=1)"]
     else:
         net = builder.concatenation(columns, f.module.default_indent)
+        net[0] = f"net = {net[0]}"
     text = _class_text(f, cls, kind, net, init, layers, optimizer, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     return cls, f"{cls}()", variables, statement

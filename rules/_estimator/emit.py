@@ -218,16 +218,30 @@ def _custom(f: Facts, item, classes, notes, taken):
             specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes)
     if func_name.value in classes:
         raise Unsupported(item.call, f"two Estimators of the model_fn {func_name.value}")
-    converted = model_fn.convert(f, f.functions[func_name.value], taken)
+    converted = model_fn.convert(f, f.functions[func_name.value], taken, given.get("params"))
     notes.extend(converted.notes)
     classes[func_name.value] = _with_body(f, custom_class(f, converted), converted)
     if converted.has_params:
         if "params" not in given:
             raise Unsupported(item.call, "a model_fn that reads params, built without params")
-        call = f"{converted.cls}(params={f.s.code(given['params'])})"
+        call = f"{converted.cls}(params={f.s.code(_without(f, given['params'], converted.read_params))})"
     else:
         call = f"{converted.cls}()"
     return converted.cls, call, converted.variables
+
+
+def _without(f: Facts, params: cst.BaseExpression, keys) -> cst.BaseExpression:
+    """The params dict without the entries only input_layer read (the feature columns it became)."""
+    if not keys:
+        return params
+    if not isinstance(params, cst.Dict):
+        raise Unsupported(params, "params that are not a dict written in the Estimator call, holding feature "
+                                  "columns the model_fn reads")
+    kept = [e for e in params.elements if not (isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
+                                               and e.key.evaluated_value in keys)]
+    if kept:
+        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return params.with_changes(elements=kept)
 
 
 def _top_statement(module: cst.Module, node: cst.CSTNode) -> cst.BaseStatement:

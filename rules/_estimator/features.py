@@ -66,7 +66,7 @@ class Column:
     width: int  # the width of its dense value
     value: str  # the code of its dense float32 value
     ids: Optional[str] = None  # a categorical column: the code of its ids (embeddings read them)
-    vocabulary: bool = False  # its ids come from a vocabulary (values out of it have no id)
+    vocabulary: bool = False  # its value is a vocabulary's one-hot (values out of it have no slot)
     layers: List[Tuple[str, str, List[str]]] = field(default_factory=list)  # (attribute, Keras layer, arguments)
     variables: Dict[str, str] = field(default_factory=dict)  # TF1 variable name (within the input layer) -> attribute
 
@@ -115,10 +115,9 @@ class Builder:
         return all(c.kind == "numeric" for c in columns)
 
     def concatenation(self, columns: List[Column], indent: str) -> List[str]:
-        """Lines computing ``net``: the columns' dense values side by side."""
-        lines = [f"net = {self.tf}.concat(["]
-        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary and c.kind == 'categorical' else ''}"
-                  for c in columns]
+        """The lines of an expression: the columns' dense values side by side."""
+        lines = [f"{self.tf}.concat(["]
+        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary else ''}" for c in columns]
         return lines + ["], axis=1)"]
 
     # --- one column -------------------------------------------------------------
@@ -235,7 +234,8 @@ class Builder:
 
     def indicator_column(self, call, given) -> Column:
         inner = self._categorical(call, given)
-        return Column(f"{inner.name}_indicator", "dense", inner.width, inner.value, layers=inner.layers)
+        return Column(f"{inner.name}_indicator", "dense", inner.width, inner.value, vocabulary=inner.vocabulary,
+                      layers=inner.layers)
 
     def embedding_column(self, call, given) -> Column:
         inner = self._categorical(call, given)
@@ -246,7 +246,7 @@ class Builder:
         name = f"{inner.name}_embedding"
         attr = self.attribute(name)
         initializer = f"{self.tf}.keras.initializers.TruncatedNormal(stddev=1 / {dimension} ** 0.5)"
-        column = Column(name, "dense", dimension, "", layers=list(inner.layers))
+        column = Column(name, "dense", dimension, "", vocabulary=inner.vocabulary, layers=list(inner.layers))
         if inner.vocabulary or inner.ids is None:
             column.value = f"self.{attr}({inner.value})"
             column.layers.append((attr, "Dense", [str(dimension), "use_bias=False", f"kernel_initializer={initializer}",

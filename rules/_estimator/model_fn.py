@@ -19,11 +19,14 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
+
 from .. import _tf, _vocab
 from .._eager import queries, tensors, training
 from .._eager.state import Unsupported
 from .._vocab import MODE_KEYS
 from . import vocab
+from . import features as features_lib
 from .program import Facts, arguments
 
 
@@ -41,6 +44,17 @@ class Converted:
     optimizer: Optional[str] = None
     body: Optional[cst.IndentedBlock] = None
     notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)
+    read_params: Set[str] = field(default_factory=set)  # params keys read only by input_layer (its feature columns)
+
+
+@dataclass
+class _Loop:
+    """A top-level ``for`` of the model_fn over values known at __init__: its layers are lists."""
+
+    node: cst.For
+    targets: Set[str]
+    holders: List[str] = field(default_factory=list)  # the loop's names for this pass's layers
+    lists: List[str] = field(default_factory=list)  # the attributes holding the lists of layers
 
 
 def _camel(name: str) -> str:
@@ -48,14 +62,19 @@ def _camel(name: str) -> str:
 
 
 class _Body(cst.CSTTransformer):
-    def __init__(self, f: Facts, out: Converted, func: cst.FunctionDef, params: str, local: Set[str]) -> None:
+    def __init__(self, f: Facts, out: Converted, func: cst.FunctionDef, params: str, local: Set[str],
+                 params_value: Optional[cst.BaseExpression]) -> None:
         super().__init__()
         self.f, self.out, self.func, self.params, self.local = f, out, func, params, local
+        self.params_value = params_value  # the Estimator's params= (input_layer reads feature columns from it)
+        self.loops: List[_Loop] = []
         self.taken: Set[str] = set()
         self.metric_names: Dict[str, str] = {}  # local name -> attribute
         self.train_ops: Dict[str, str] = {}  # local name of a train op -> the loss it minimizes
         self.optimizers: Set[str] = set()
+        self.metric_dicts: Dict[str, cst.Dict] = {}  # local name -> a dict of tf.metrics results
         self.loop = 0
+        self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
     def code(self, node) -> str:
         return self.f.s.code(node)
@@ -85,10 +104,28 @@ class _Body(cst.CSTTransformer):
     # --- loops: a layer made in a loop is one layer per pass (not supported) ---
     def visit_For(self, node) -> None:
         self.loop += 1
+        targets = queries.names_in(node.target)
+        if (self.loop == 1 and any(stmt is node for stmt in self.func.body.body) and node.orelse is None
+                and not queries.names_in(node.iter) & self.local
+                and all(isinstance(e, cst.Name) for e in queries.find(node.target, cst.BaseExpression)
+                        if not isinstance(e, (cst.Tuple, cst.List)))):
+            self.loops.append(_Loop(node, targets))
+            self.local = self.local - targets  # a layer's settings may read the loop's values
 
     def leave_For(self, original, updated):
         self.loop -= 1
-        return updated
+        if not self.loops or self.loops[-1].node is not original:
+            return updated
+        done = self.loops.pop()
+        self.local = self.local | done.targets
+        if not done.holders:
+            return updated
+        target = ", ".join([self.code(original.target)] + done.holders)
+        lists = ", ".join(f"self.{attr}" for attr in done.lists)
+        if len(done.lists) == 1 and not queries.names_in(updated.body) & done.targets:  # the values built the layers
+            return updated.with_changes(target=cst.Name(done.holders[0]), iter=self.f.s.expr(lists))
+        return updated.with_changes(target=self.f.s.expr(f"({target})").with_changes(lpar=[], rpar=[]),
+                                    iter=self.f.s.expr(f"zip({self.code(original.iter)}, {lists})"))
 
     def visit_While(self, node) -> None:
         self.loop += 1
@@ -124,6 +161,8 @@ class _Body(cst.CSTTransformer):
             return self.loss(updated, name)
         if name in vocab.GLOBAL_STEPS:
             return self.f.s.expr("self.optimizer.iterations")
+        if name == "feature_column.input_layer":
+            return self.input_layer(original)
         if name.startswith("feature_column."):
             raise Unsupported(original, f"tf.{name} inside a model_fn (its feature columns are built elsewhere)")
         if name.startswith("estimator.") and name != "estimator.EstimatorSpec":
@@ -131,8 +170,10 @@ class _Body(cst.CSTTransformer):
         return updated
 
     def layer(self, original: cst.Call, updated: cst.Call, name: str) -> cst.BaseExpression:
-        if self.loop:
-            raise Unsupported(original, f"tf.{name} inside a loop (one layer per pass)")
+        in_loop = self.loops[-1] if self.loop == 1 and self.loops else None
+        if self.loop and in_loop is None:
+            raise Unsupported(original, f"tf.{name} inside a loop (one layer per pass) over values the model_fn "
+                                        "computes, or nested")
         spec = _vocab.LAYERS[name]
         positional = [a for a in original.args if a.keyword is None]
         inputs = _tf.argument(updated, 0, "inputs")
@@ -157,14 +198,57 @@ class _Body(cst.CSTTransformer):
                 build.append(f"name={self.code(arg.value)}")
             else:
                 build.append(f"{key}={self.convert(arg.value)}")
-        attr = self.attribute(given_name or self.default_name(spec.keras))
-        scope = given_name or attr
-        if spec.keras in ("Dense", "Conv1D", "Conv2D"):
+        base = vocab.LAYER_BASES.get(spec.keras, spec.keras.lower())
+        scope = given_name or self.default_name(spec.keras)
+        rest = "".join(f", {k}" for k in at_call)
+        layer = f"{self.f.tf}.keras.layers.{spec.keras}({', '.join(build)})"
+        if in_loop is not None:  # one layer per pass: TF1's names of the later layers of this kind are not known
+            self.uncounted.add(base)
+            attr = self.attribute(f"{scope}_layers")
+            holder = fresh_name(self.local | self.taken | queries.names_in(self.func), scope)
+            in_loop.lists.append(attr)
+            in_loop.holders.append(holder)
+            self.out.init.append(f"self.{attr} = [{layer} for {self.code(in_loop.node.target)} in "
+                                 f"{self.code(in_loop.node.iter)}]")
+            return self.f.s.expr(f"{holder}({self.code(inputs.value)}{rest})")
+        attr = self.attribute(scope)
+        if spec.keras in ("Dense", "Conv1D", "Conv2D") and (given_name or base not in self.uncounted):
             self.out.variables[f"{scope}/kernel"] = f"{attr}.kernel"
             self.out.variables[f"{scope}/bias"] = f"{attr}.bias"
-        self.out.init.append(f"self.{attr} = {self.f.tf}.keras.layers.{spec.keras}({', '.join(build)})")
-        rest = "".join(f", {k}" for k in at_call)
+        self.out.init.append(f"self.{attr} = {layer}")
         return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
+
+    def input_layer(self, call: cst.Call) -> cst.BaseExpression:
+        """``tf.feature_column.input_layer(features, columns)``: the columns' Keras layers, built in __init__."""
+        given = arguments(call, ("features", "feature_columns"), "tf.feature_column.input_layer with arguments "
+                                                                 "not mapped")
+        features, value = given.get("features"), given.get("feature_columns")
+        if not isinstance(features, cst.Name) or value is None:
+            raise Unsupported(call, "tf.feature_column.input_layer of something other than the model_fn's features")
+        if (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name) and value.value.value == self.params
+                and len(value.slice) == 1 and isinstance(value.slice[0].slice, cst.Index)
+                and isinstance(value.slice[0].slice.value, cst.SimpleString)):
+            key = value.slice[0].slice.value.evaluated_value
+            value = _dict_value(self.f, self.params_value, key)
+            if value is None:
+                raise Unsupported(call, f"feature columns read from {self.params}[{key!r}], which the Estimator's "
+                                        "params do not hold as a literal dict entry")
+            self.out.read_params.add(key)
+        elif queries.names_in(value) & self.local:
+            raise Unsupported(call, "feature columns the model_fn computes")
+        builder = features_lib.Builder(self.f, features.value, self.attribute)
+        columns = builder.columns(value)
+        indent = self.f.module.default_indent
+        for column in columns:
+            self.out.init.extend(column.init(self.f.tf, indent))
+            self.out.variables.update((f"input_layer/{k}", v) for k, v in column.variables.items())
+        tf = self.f.tf
+        if builder.all_numeric(columns):
+            keys = ", ".join(json.dumps(c.name) for c in columns) + ("," if len(columns) == 1 else "")
+            return self.f.s.expr(f"{tf}.concat([{tf}.reshape({tf}.cast({features.value}[key], {tf}.float32), "
+                                 f"(-1, 1)) for key in ({keys})], axis=1)")
+        # continuation lines of a parsed expression are relative to the indentation of the block it goes in
+        return self.f.s.expr("\n".join(builder.concatenation(columns, indent)))
 
     def default_name(self, keras: str) -> str:
         """TF1's name for the next unnamed layer of this class: dense, dense_1, ..."""
@@ -231,6 +315,11 @@ class _Body(cst.CSTTransformer):
                 return []
             if name in vocab.METRICS:
                 return [self.metric(target, value, name)]
+            if isinstance(value, cst.Dict) and value.elements and all(
+                    isinstance(e, cst.DictElement) and isinstance(e.value, cst.Name)
+                    and e.value.value in self.metric_names for e in value.elements):
+                self.metric_dicts[target] = value  # eval_metric_ops's dict: the metrics' keys
+                return []
             minimized = self.minimized(value)
             if minimized is not None:
                 self.train_ops[target] = minimized
@@ -302,12 +391,22 @@ class _Body(cst.CSTTransformer):
         if "loss" in given:
             return given["loss"]
         if "predictions" in given:
-            self.out.dict_predictions = isinstance(given["predictions"], cst.Dict)
+            self.out.dict_predictions = self.is_dict(given["predictions"])
             return given["predictions"]
         raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
 
+    def is_dict(self, value: cst.BaseExpression) -> bool:
+        """A dict literal, or a name the model_fn binds only to dict literals."""
+        if isinstance(value, cst.Name):
+            values = [a.value for a in queries.find(self.func, cst.Assign)
+                      if any(isinstance(t.target, cst.Name) and t.target.value == value.value for t in a.targets)]
+            return bool(values) and all(isinstance(v, cst.Dict) for v in values)
+        return isinstance(value, cst.Dict)
+
     def eval_metrics(self, value, where) -> None:
-        literal = value if isinstance(value, cst.Dict) else self.f.value_of(value) if isinstance(value, cst.Name) else None
+        literal = value if isinstance(value, cst.Dict) else None
+        if isinstance(value, cst.Name):
+            literal = self.metric_dicts.get(value.value) or self.f.value_of(value)
         if not isinstance(literal, cst.Dict):
             raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
         for element in literal.elements:
@@ -329,7 +428,20 @@ class _Initializers(cst.CSTTransformer):
         return updated
 
 
-def convert(f: Facts, func: cst.FunctionDef, taken: Set[str]) -> Converted:
+def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Optional[cst.BaseExpression]:
+    """``value[key]`` when value is a dict literal (or a name bound once to one) with that string key."""
+    literal = value if isinstance(value, cst.Dict) else f.value_of(value)
+    if not isinstance(literal, cst.Dict):
+        return None
+    for element in literal.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
+                and element.key.evaluated_value == key:
+            return element.value
+    return None
+
+
+def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
+            params_value: Optional[cst.BaseExpression] = None) -> Converted:
     """The class of one model_fn; raises Unsupported where the model_fn goes beyond it."""
     params = [p.name.value for p in func.params.params]
     if func.params.star_arg is not cst.MaybeSentinel.DEFAULT or func.params.star_kwarg or func.params.kwonly_params:
@@ -349,11 +461,14 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str]) -> Converted:
     out = Converted(_camel(func.name.value), method, len(params) > 3 and params[3] in queries.names_in(func.body))
     if out.cls in taken:
         raise Unsupported(func, f"the class name {out.cls} is taken")
-    body = _Body(f, out, func, params[3] if len(params) > 3 else "", local)
+    body = _Body(f, out, func, params[3] if len(params) > 3 else "", local, params_value)
     new = func.visit(body)
-    for name in list(body.metric_names) + list(body.train_ops) + list(body.optimizers):
+    for name in list(body.metric_names) + list(body.train_ops) + list(body.optimizers) + list(body.metric_dicts):
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"{name} (a metric, train op or optimizer) is used beyond the EstimatorSpec")
+    for key in out.read_params:
+        if queries.holds(new.body, cst.SimpleString, lambda node: node.evaluated_value == key):
+            raise Unsupported(func, f"params[{key!r}] is read beyond tf.feature_column.input_layer")
     if out.optimizer is None:
         raise Unsupported(func, "a model_fn without a tf.train optimizer")
     keys = dict((attr, key) for key, attr in out.metrics)
