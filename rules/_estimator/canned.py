@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import libcst as cst
 
@@ -28,7 +28,7 @@ from tfmigrate.names import fresh_name
 
 from .._eager import training
 from .._eager.state import Unsupported
-from . import features, specs, vocab
+from . import features, specs
 from .program import Built, Facts
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
@@ -127,13 +127,8 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
         variables["dnn/logits/bias"] = "logits.bias"
     cls = fresh_name(taken, kind)
     init[:0] = [line for column in columns for line in column.init(tf, f.module.default_indent)]
-    if builder.all_numeric(columns):
-        keys = "(" + ", ".join(json.dumps(c.name) for c in columns) + ("," if len(columns) == 1 else "") + ")"
-        net = [f"net = {tf}.concat([{tf}.reshape({tf}.cast(features[key], {tf}.float32), (-1, 1)) for key in {keys}], "
-               "axis=1)"]
-    else:
-        net = builder.concatenation(columns, f.module.default_indent)
-        net[0] = f"net = {net[0]}"
+    net = builder.concatenation(columns, f.module.default_indent)
+    net[0] = f"net = {net[0]}"
     text = _class_text(f, cls, kind, net, init, layers, optimizer, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     return cls, f"{cls}()", variables, statement

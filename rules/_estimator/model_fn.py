@@ -219,36 +219,12 @@ class _Body(cst.CSTTransformer):
         return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
 
     def input_layer(self, call: cst.Call) -> cst.BaseExpression:
-        """``tf.feature_column.input_layer(features, columns)``: the columns' Keras layers, built in __init__."""
-        given = arguments(call, ("features", "feature_columns"), "tf.feature_column.input_layer with arguments "
-                                                                 "not mapped")
-        features, value = given.get("features"), given.get("feature_columns")
-        if not isinstance(features, cst.Name) or value is None:
-            raise Unsupported(call, "tf.feature_column.input_layer of something other than the model_fn's features")
-        if (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name) and value.value.value == self.params
-                and len(value.slice) == 1 and isinstance(value.slice[0].slice, cst.Index)
-                and isinstance(value.slice[0].slice.value, cst.SimpleString)):
-            key = value.slice[0].slice.value.evaluated_value
-            value = _dict_value(self.f, self.params_value, key)
-            if value is None:
-                raise Unsupported(call, f"feature columns read from {self.params}[{key!r}], which the Estimator's "
-                                        "params do not hold as a literal dict entry")
-            self.out.read_params.add(key)
-        elif queries.names_in(value) & self.local:
-            raise Unsupported(call, "feature columns the model_fn computes")
-        builder = features_lib.Builder(self.f, features.value, self.attribute)
-        columns = builder.columns(value)
-        indent = self.f.module.default_indent
-        for column in columns:
-            self.out.init.extend(column.init(self.f.tf, indent))
-            self.out.variables.update((f"input_layer/{k}", v) for k, v in column.variables.items())
-        tf = self.f.tf
-        if builder.all_numeric(columns):
-            keys = ", ".join(json.dumps(c.name) for c in columns) + ("," if len(columns) == 1 else "")
-            return self.f.s.expr(f"{tf}.concat([{tf}.reshape({tf}.cast({features.value}[key], {tf}.float32), "
-                                 f"(-1, 1)) for key in ({keys})], axis=1)")
-        # continuation lines of a parsed expression are relative to the indentation of the block it goes in
-        return self.f.s.expr("\n".join(builder.concatenation(columns, indent)))
+        built = features_lib.input_layer(self.f, call, self.params, self.params_value, self.local, self.attribute)
+        self.out.init.extend(built.init)
+        self.out.variables.update(built.variables)
+        if built.params_key is not None:
+            self.out.read_params.add(built.params_key)
+        return built.value
 
     def default_name(self, keras: str) -> str:
         """TF1's name for the next unnamed layer of this class: dense, dense_1, ..."""
@@ -426,18 +402,6 @@ class _Initializers(cst.CSTTransformer):
         if name in vocab.INITIALIZERS:
             return updated.with_changes(func=self.f.s.expr(f"{self.f.tf}.{vocab.INITIALIZERS[name]}"))
         return updated
-
-
-def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Optional[cst.BaseExpression]:
-    """``value[key]`` when value is a dict literal (or a name bound once to one) with that string key."""
-    literal = value if isinstance(value, cst.Dict) else f.value_of(value)
-    if not isinstance(literal, cst.Dict):
-        return None
-    for element in literal.elements:
-        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
-                and element.key.evaluated_value == key:
-            return element.value
-    return None
 
 
 def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
