@@ -185,9 +185,9 @@ def test_an_estimator_returned_by_its_builder_and_an_unmapped_canned_kind_are_na
                 "beyond the function or file that builds it)" + GONE)
     assert manual_reason("""\
         import tensorflow as tf
-        est = tf.estimator.DNNLinearCombinedRegressor(linear_feature_columns=[], dnn_hidden_units=[4])
-    """) == (2, "not rewritten to Keras 3: tf.estimator.DNNLinearCombinedRegressor is not mapped (of the canned "
-                "estimators, LinearRegressor, LinearClassifier, DNNRegressor and DNNClassifier are)" + GONE)
+        est = tf.estimator.BaselineRegressor()
+    """) == (2, "not rewritten to Keras 3: tf.estimator.BaselineRegressor is not mapped (of the canned estimators, "
+                "the Linear, DNN and DNNLinearCombined classifiers and regressors are)" + GONE)
 
 
 def test_stop_at_step_hook_is_max_steps_and_logging_tensor_hook_goes_with_a_note():
@@ -342,3 +342,27 @@ def test_layers_in_a_loop_over_computed_values_or_feature_columns_read_elsewhere
     assert manual_reason(program.format(widths="[2]", extra="", params="{}")) == (
         4, "not rewritten to Keras 3: feature columns read from params['columns'], which the Estimator's params do "
            "not hold as a literal dict entry" + GONE)
+
+
+def test_wide_and_deep_has_two_halves_with_the_combined_estimators_own_default_optimizers():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        columns = [tf.feature_column.numeric_column("a"), tf.feature_column.numeric_column("b")]
+        model = tf.estimator.DNNLinearCombinedClassifier(linear_feature_columns=columns, dnn_feature_columns=columns,
+                                                         dnn_hidden_units=[3], n_classes=3)
+        model.train(tf.estimator.inputs.numpy_input_fn({"a": np.zeros(2), "b": np.zeros(2)}, np.zeros(2),
+                                                       shuffle=False), steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new[new.index("        self.hidden"):new.index("        self.loss_mean")] == (
+        '        self.hidden = [tf.keras.layers.Dense(units, activation="relu", name=f"hiddenlayer_{i}")\n'
+        "                       for i, units in enumerate([3])]\n"
+        '        self.dnn_logits = tf.keras.layers.Dense(3, name="logits")\n'
+        '        self.linear_logits = tf.keras.layers.Dense(3, kernel_initializer="zeros", name="linear_model")\n'
+        "        self.linear_optimizer = tf.optimizers.Ftrl(learning_rate=0.005)\n")
+    assert "        self.compile(optimizer=tf.optimizers.Adagrad(learning_rate=0.001, epsilon=0.0))\n" in new
+    assert "        return self.dnn_logits(net) + self.linear_logits(linear)\n" in new
+    assert "        self.linear_optimizer.apply_gradients(zip(linear_gradients, linear))\n" in new

@@ -8,6 +8,9 @@ The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 an
 - DNN: ``hidden_units`` Dense layers (``activation_fn`` relu, Glorot-uniform
   kernels, zero biases, ``dropout`` while training), then the logits layer; the
   default optimizer Adagrad at 0.05;
+- DNNLinearCombined: both, their logits added, each half trained by its own
+  optimizer (FTRL at ``min(0.005, 1 / sqrt(number of linear columns))``, Adagrad
+  at 0.001: the combined estimator's own defaults);
 - the head's training loss is summed over the batch (``losses.Reduction.SUM``,
   the v1 default; the v2 estimators average it); ``evaluate`` reports ``loss``
   (the mean of the batches' losses), ``average_loss`` (the mean per example),
@@ -20,7 +23,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Dict, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Tuple
 
 import libcst as cst
 
@@ -32,11 +36,14 @@ from . import features, specs
 from .program import Built, Facts
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
-         "estimator.DNNClassifier"}
+         "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier"}
 ARGS = {
     "linear": ("feature_columns", "model_dir", "label_dimension|n_classes", "weight_column", "optimizer", "config"),
     "dnn": ("hidden_units", "feature_columns", "model_dir", "label_dimension|n_classes", "weight_column",
             "optimizer", "activation_fn", "dropout"),
+    "combined": ("model_dir", "linear_feature_columns", "linear_optimizer", "dnn_feature_columns", "dnn_optimizer",
+                 "dnn_hidden_units", "dnn_activation_fn", "dnn_dropout", "label_dimension|n_classes",
+                 "weight_column"),
 }
 ACTIVATIONS = {"nn.relu": "relu", "nn.tanh": "tanh", "nn.sigmoid": "sigmoid", "nn.elu": "elu", "nn.selu": "selu",
                "nn.softplus": "softplus"}
@@ -60,8 +67,8 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
     return given
 
 
-def _optimizer(f: Facts, given, default: str, default_rate: str) -> str:
-    value = given.get("optimizer")
+def _optimizer(f: Facts, given, key: str, default: str, default_rate: str) -> str:
+    value = given.get(key)
     if value is None or f.s.code(value) in (json.dumps(default), repr(default)):
         value = f.s.expr(f"{f.tf}.train.{default}Optimizer(learning_rate={default_rate})")
     name = f.call_name(value)
@@ -70,72 +77,110 @@ def _optimizer(f: Facts, given, default: str, default_rate: str) -> str:
     raise Unsupported(value, "an optimizer that is not a tf.train optimizer built here (or its default)")
 
 
-def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
-    family = "dnn" if ".DNN" in item.kind else "linear"
-    kind = item.kind.rsplit(".", 1)[1]
-    given = _given(f, item, family, notes)
-    if "feature_columns" not in given:
-        raise Unsupported(item.call, f"tf.{item.kind} without feature_columns")
-    reserved = {"hidden", "dropout", "logits", "loss_mean", "average_loss", "accuracy",
-                                              "label_mean", "prediction_mean"}
-    builder = features.Builder(f, "features", lambda base: fresh_name(reserved, base))
-    columns = builder.columns(given["feature_columns"])
-    classifier = kind.endswith("Classifier")
+@dataclass
+class _Part:
+    """The linear or the DNN half of a canned model: its layers, how it computes its logits, its variables."""
+
+    init: List[str]
+    call: List[str]  # lines of call() computing ``net`` up to its logits layer
+    logits: str  # the attribute of its logits layer
+    optimizer: str
+    variables: Dict[str, str]
+
+
+def _units(f: Facts, given, classifier: bool) -> int:
     n = given.get("n_classes") if classifier else given.get("label_dimension")
     n_code = f.s.code(n) if n is not None else ("2" if classifier else "1")
     if not n_code.isdigit():
         raise Unsupported(n, "n_classes or label_dimension that is not an integer literal")
-    units = 1 if classifier and n_code == "2" else int(n_code)
-    tf = f.tf
-    init, layers, variables = [], [], {}
-    if family == "linear":
-        rate = min(0.2, 1.0 / math.sqrt(len(columns)))
-        optimizer = _optimizer(f, given, "Ftrl", repr(rate))
-        init.append(f'self.logits = {tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
-        start = 0
-        for column in columns:
-            variables[f"linear/linear_model/{column.name}/weights"] = f"logits.kernel[{start}:{start + column.width}]"
-            variables.update((f"linear/linear_model/{k}", v) for k, v in column.variables.items())
-            start += column.width
-        variables["linear/linear_model/bias_weights"] = "logits.bias"
-    else:
-        if "hidden_units" not in given:
-            raise Unsupported(item.call, f"tf.{item.kind} without hidden_units")
-        optimizer = _optimizer(f, given, "Adagrad", "0.05")
-        for column in columns:
-            if column.kind == "categorical":
-                raise Unsupported(given["feature_columns"], f"a DNN over the categorical column {column.name} (TF1 "
-                                                            "takes it wrapped in indicator_column or embedding_column)")
-            variables.update((f"dnn/input_from_feature_columns/input_layer/{k}", v)
-                             for k, v in column.variables.items())
-        activation = given.get("activation_fn")
-        act = ACTIVATIONS.get(f.name(activation)) if activation is not None else "relu"
-        if act is None:
-            raise Unsupported(activation, "an activation_fn other than a tf.nn activation")
-        dropout = given.get("dropout")
-        init.append(f'self.hidden = [{tf}.keras.layers.Dense(units, activation="{act}", name=f"hiddenlayer_{{i}}")')
-        init.append(f"               for i, units in enumerate({f.s.code(given['hidden_units'])})]")
-        if dropout is not None and f.s.code(dropout) != "None":
-            init.append(f"self.dropout = {tf}.keras.layers.Dropout({f.s.code(dropout)})")
-            layers.append("for layer in self.hidden:")
-            layers.append("    net = self.dropout(layer(net), training=training)")
-        else:
-            layers.append("for layer in self.hidden:")
-            layers.append("    net = layer(net)")
-        init.append(f'self.logits = {tf}.keras.layers.Dense({units}, name="logits")')
-        variables["dnn/logits/kernel"] = "logits.kernel"
-        variables["dnn/logits/bias"] = "logits.bias"
-    cls = fresh_name(taken, kind)
-    init[:0] = [line for column in columns for line in column.init(tf, f.module.default_indent)]
+    return 1 if classifier and n_code == "2" else int(n_code)
+
+
+def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: float, logits: str) -> _Part:
+    """TF1's linear model: a zero-initialised weight per feature value and a bias (FTRL by default)."""
+    key = prefix + "feature_columns"
+    if key not in given:
+        raise Unsupported(item.call, f"tf.{item.kind} without {key}")
+    columns = builder.columns(given[key])
+    rate = min(rate, 1.0 / math.sqrt(len(columns)))
+    optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", repr(rate))
+    init = [line for column in columns for line in column.init(f.tf, f.module.default_indent)]
+    init.append(f'self.{logits} = {f.tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
+    variables, start = {}, 0
+    for column in columns:
+        variables[f"linear/linear_model/{column.name}/weights"] = f"{logits}.kernel[{start}:{start + column.width}]"
+        variables.update((f"linear/linear_model/{k}", v) for k, v in column.variables.items())
+        start += column.width
+    variables["linear/linear_model/bias_weights"] = f"{logits}.bias"
     net = builder.concatenation(columns, f.module.default_indent)
-    net[0] = f"net = {net[0]}"
-    text = _class_text(f, cls, kind, net, init, layers, optimizer, classifier, units)
+    return _Part(init, [f"{'net' if logits == 'logits' else 'linear'} = {net[0]}", *net[1:]], logits, optimizer,
+                 variables)
+
+
+def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: str, logits: str) -> _Part:
+    """TF1's DNN: hidden Dense layers (relu by default, dropout while training), then the logits layer."""
+    tf = f.tf
+    for key in ("feature_columns", "hidden_units"):
+        if prefix + key not in given:
+            raise Unsupported(item.call, f"tf.{item.kind} without {prefix + key}")
+    columns = builder.columns(given[prefix + "feature_columns"])
+    optimizer = _optimizer(f, given, prefix + "optimizer", "Adagrad", rate)
+    variables = {}
+    for column in columns:
+        if column.kind == "categorical":
+            raise Unsupported(given[prefix + "feature_columns"], f"a DNN over the categorical column {column.name} "
+                                                                 "(TF1 takes it wrapped in indicator_column or "
+                                                                 "embedding_column)")
+        variables.update((f"dnn/input_from_feature_columns/input_layer/{k}", v) for k, v in column.variables.items())
+    activation = given.get(prefix + "activation_fn")
+    act = ACTIVATIONS.get(f.name(activation)) if activation is not None else "relu"
+    if act is None:
+        raise Unsupported(activation, "an activation_fn other than a tf.nn activation")
+    init = [line for column in columns for line in column.init(tf, f.module.default_indent)]
+    init.append(f'self.hidden = [{tf}.keras.layers.Dense(units, activation="{act}", name=f"hiddenlayer_{{i}}")')
+    init.append(f"               for i, units in enumerate({f.s.code(given[prefix + 'hidden_units'])})]")
+    net = builder.concatenation(columns, f.module.default_indent)
+    call = [f"net = {net[0]}", *net[1:], "for layer in self.hidden:"]
+    dropout = given.get(prefix + "dropout")
+    if dropout is not None and f.s.code(dropout) != "None":
+        init.append(f"self.dropout = {tf}.keras.layers.Dropout({f.s.code(dropout)})")
+        call.append("    net = self.dropout(layer(net), training=training)")
+    else:
+        call.append("    net = layer(net)")
+    init.append(f'self.{logits} = {tf}.keras.layers.Dense({units}, name="logits")')
+    variables["dnn/logits/kernel"] = f"{logits}.kernel"
+    variables["dnn/logits/bias"] = f"{logits}.bias"
+    return _Part(init, call, logits, optimizer, variables)
+
+
+def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
+    kind = item.kind.rsplit(".", 1)[1]
+    family = "combined" if "DNNLinearCombined" in kind else "dnn" if kind.startswith("DNN") else "linear"
+    given = _given(f, item, family, notes)
+    reserved = {"hidden", "dropout", "logits", "linear_logits", "dnn_logits", "linear_optimizer", "loss_mean",
+                "average_loss", "accuracy", "label_mean", "prediction_mean"}
+    builder = features.Builder(f, "features", lambda base: fresh_name(reserved, base))
+    classifier = kind.endswith("Classifier")
+    units = _units(f, given, classifier)
+    if family == "linear":
+        parts = [_linear(f, item, given, builder, units, "", 0.2, "logits")]
+    elif family == "dnn":
+        parts = [_dnn(f, item, given, builder, units, "", "0.05", "logits")]
+    else:  # TF1's defaults for the two halves differ from the single estimators'
+        parts = [_dnn(f, item, given, builder, units, "dnn_", "0.001", "dnn_logits"),
+                 _linear(f, item, given, builder, units, "linear_", 0.005, "linear_logits")]
+    cls = fresh_name(taken, kind)
+    variables = {k: v for part in parts for k, v in part.variables.items()}
+    text = _class_text(f, cls, kind, parts, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     return cls, f"{cls}()", variables, statement
 
 
-def _class_text(f, cls, kind, net, init, layers, optimizer, classifier, units) -> str:
+def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
     tf = f.tf
+    init = list(dict.fromkeys(line for part in parts for line in part.init))  # a column's layers once
+    if len(parts) == 2:
+        init.append(f"self.linear_optimizer = {parts[1].optimizer}")
     if not classifier:
         losses = f"tf.square(logits - labels)"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, {units}))"
@@ -173,20 +218,33 @@ def _class_text(f, cls, kind, net, init, layers, optimizer, classifier, units) -
         lines.append(f'        self.label_mean = {tf}.keras.metrics.Mean(name="label/mean")')
         lines.append(f'        self.prediction_mean = {tf}.keras.metrics.Mean(name="prediction/mean")')
     lines += [
-        f"        self.compile(optimizer={optimizer})",
+        f"        self.compile(optimizer={parts[0].optimizer})",
         "",
         "    def call(self, features, training=False):",
-        *[f"        {line}" for line in net],
-        *[f"        {line}" for line in layers],
-        "        return self.logits(net)",
+        *[f"        {line}" for part in parts for line in part.call],
+        "        return " + (f"self.{parts[0].logits}(net)" if len(parts) == 1
+                            else f"self.{parts[0].logits}(net) + self.{parts[1].logits}(linear)"),
         "",
         "",
     ]
     text = "\n".join(lines)
-    return _finish(f, text, tf, prepare, losses, predict, metrics, classifier)
+    return _finish(f, text, tf, prepare, losses, predict, metrics, len(parts) == 2)
 
 
-def _finish(f, text, tf, prepare, losses, predict, metrics, classifier) -> str:
+_APPLY_ONE = """\
+        variables = self.trainable_variables
+        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+"""
+_APPLY_TWO = """\
+        linear = self.linear_logits.trainable_variables  # each half has its own optimizer, as in TF1
+        dnn = [v for v in self.trainable_variables if all(v is not w for w in linear)]
+        dnn_gradients, linear_gradients = tape.gradient(loss, (dnn, linear))
+        self.optimizer.apply_gradients(zip(dnn_gradients, dnn))
+        self.linear_optimizer.apply_gradients(zip(linear_gradients, linear))
+"""
+
+
+def _finish(f, text, tf, prepare, losses, predict, metrics, combined) -> str:
     head = text
     losses = losses.replace("tf.", f"{tf}.")
     predict = predict.replace("tf.", f"{tf}.")
@@ -197,9 +255,7 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, classifier) -> str:
         with {tf}.GradientTape() as tape:
             logits = self(features, training=True)
             loss = {tf}.reduce_sum({losses})
-        variables = self.trainable_variables
-        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return {{"loss": loss}}
+{_APPLY_TWO if combined else _APPLY_ONE}        return {{"loss": loss}}
 
     def test_step(self, data):
         features, labels = data

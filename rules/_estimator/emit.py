@@ -177,8 +177,8 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     taken = f.s.taken
     for item in f.built:
         if item.kind != CUSTOM and item.kind not in canned.KINDS:
-            raise Unsupported(item.call, f"tf.{item.kind} is not mapped (of the canned estimators, LinearRegressor, "
-                                         "LinearClassifier, DNNRegressor and DNNClassifier are)")
+            raise Unsupported(item.call, f"tf.{item.kind} is not mapped (of the canned estimators, the Linear, DNN "
+                                         "and DNNLinearCombined classifiers and regressors are)")
         if item.scope is not None and queries.holds(
                 item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name):
             raise Unsupported(item.call, f"{item.name} is built and returned by {item.scope.name.value}() (an "

@@ -98,6 +98,7 @@ class Builder:
     def __init__(self, f: Facts, features: str, attribute: Callable[[str], str]) -> None:
         self.f, self.features, self.tf = f, features, f.tf
         self.attribute = lambda base: attribute(identifier(base))
+        self.read: Dict[int, Column] = {}  # a column read twice (both halves of a wide-and-deep model) is one
 
     def columns(self, value: cst.BaseExpression) -> List[Column]:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
@@ -134,8 +135,10 @@ class Builder:
             what = f"tf.{name}" if name is not None and name.startswith("feature_column.") else self.f.s.code(node)
             raise Unsupported(node, f"feature column {what}: not mapped (numeric, bucketized, vocabulary list, "
                                     "identity, hash bucket, indicator and embedding columns are)")
-        given = arguments(call, PARAMETERS[kind], f"tf.feature_column.{kind} with arguments not mapped")
-        return getattr(self, kind)(call, given)
+        if id(call) not in self.read:
+            given = arguments(call, PARAMETERS[kind], f"tf.feature_column.{kind} with arguments not mapped")
+            self.read[id(call)] = getattr(self, kind)(call, given)
+        return self.read[id(call)]
 
     def _code(self, node) -> str:
         return self.f.s.code(node)
