@@ -239,7 +239,8 @@ CANNED_ESTIMATORS = {
     "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
     "estimator.BaselineRegressor", "estimator.BaselineClassifier",
 }
-NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn"}
+NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn",
+               "estimator.inputs.pandas_input_fn", "compat.v1.estimator.inputs.pandas_input_fn"}
 MODE_KEYS = {"TRAIN": "train", "EVAL": "eval", "PREDICT": "infer"}  # tf.estimator.ModeKeys: their values
 # Every TF1 mode constant (TF-relative) -> the string it is; tf.contrib.learn's INFER is tf.estimator's PREDICT.
 MODE_CONSTANTS = {**{f"estimator.ModeKeys.{key}": value for key, value in MODE_KEYS.items()},

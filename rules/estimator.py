@@ -1,4 +1,4 @@
-"""tf.estimator programs: Estimators, canned estimators, numpy_input_fn.
+"""tf.estimator programs: Estimators, canned estimators, numpy_input_fn and pandas_input_fn.
 
 Their fix is the Estimator rewrite of the whole file (``_estimator``), which the
 graph plan tries first on a file that uses ``tf.estimator``.
@@ -20,7 +20,8 @@ class EstimatorProgram(GraphRule):
 
     What it finds: an Estimator built with `tf.estimator.Estimator(model_fn, params=...)`,
     a canned estimator (`LinearRegressor`, `LinearClassifier`, `DNNRegressor`,
-    `DNNClassifier`) and `tf.estimator.inputs.numpy_input_fn`, in a file the
+    `DNNClassifier`, `DNNLinearCombined*`) and `tf.estimator.inputs.numpy_input_fn` /
+    `pandas_input_fn`, in a file the
     Estimator rewrite turns into Keras 3 (elsewhere TFM107 reports the names, and
     TFM010 what stopped the rewrite).
 
@@ -28,8 +29,10 @@ class EstimatorProgram(GraphRule):
     subclass (its layers, variables, metrics and optimizer built once, its code a
     method run in each mode by `train_step`, `test_step` and `predict_step`); a
     canned estimator a Keras model with TF1's defaults written out (initializers,
-    optimizer and learning rate, the head's loss summed over the batch);
-    `numpy_input_fn` a `tf.data` pipeline; `train(steps=N)` ->
+    optimizer and learning rate, the head's loss summed over the batch), its feature
+    columns Keras preprocessing layers (`StringLookup`, `Hashing`, `Discretization`,
+    `CategoryEncoding`, `Embedding`); `numpy_input_fn` / `pandas_input_fn` a `tf.data`
+    pipeline; `train(steps=N)` ->
     `fit(..., epochs=1, steps_per_epoch=N)`, `max_steps` the steps left to it,
     `evaluate` a dict with `loss` and `global_step`, `predict` one dict per example,
     `get_variable_value` the variable itself.

@@ -366,3 +366,21 @@ def test_wide_and_deep_has_two_halves_with_the_combined_estimators_own_default_o
     assert "        self.compile(optimizer=tf.optimizers.Adagrad(learning_rate=0.001, epsilon=0.0))\n" in new
     assert "        return self.dnn_logits(net) + self.linear_logits(linear)\n" in new
     assert "        self.linear_optimizer.apply_gradients(zip(linear_gradients, linear))\n" in new
+
+
+def test_pandas_input_fn_is_a_dataset_of_the_frames_columns():
+    program = """\
+        import pandas as pd
+        import tensorflow as tf
+
+        frame = pd.DataFrame({{"a": [1.0, 2.0]}})
+        model = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("a")])
+        model.train(input_fn=tf.estimator.inputs.pandas_input_fn(frame, frame["a"], batch_size=2, num_epochs=None{shuffle}),
+                    steps=3)
+    """
+    text, check, fixed = outcomes(program.format(shuffle=", shuffle=True"))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert ('model.fit(tf.data.Dataset.from_tensor_slices((dict(frame), frame["a"])).shuffle(1000).repeat().batch(2), '
+            "epochs=1, steps_per_epoch=3, verbose=0)") in fixed.new_text
+    assert manual_reason(program.format(shuffle="")) == (
+        6, "not rewritten to Keras 3: pandas_input_fn whose shuffle is not True or False (TF1 required it)" + GONE)

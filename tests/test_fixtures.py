@@ -31,7 +31,7 @@ except ImportError:  # Python < 3.11
 FIXTURES = sorted(p.parent for p in (ROOT / "fixtures").glob("*/original.py"))
 NAMES = [p.name for p in FIXTURES]
 TF1_LEFTOVERS = ("placeholder", "Session", "feed_dict", "compat.v1", "_initializer()", ".minimize(", "tf.estimator",
-                 "feature_column", "numpy_input_fn")
+                 "feature_column", "numpy_input_fn", "pandas_input_fn")
 REFERENCE = "tf2.15"  # fixture mode: the original needs tf.estimator, which only TensorFlow <= 2.15 has
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|nan|inf")
 

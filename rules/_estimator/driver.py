@@ -32,23 +32,26 @@ PREDICT = ("input_fn", "predict_keys", "hooks", "checkpoint_path", "yield_single
 
 
 def numpy_input(f: Facts, call: cst.Call) -> cst.BaseExpression:
-    """``numpy_input_fn(x, y, batch_size=128, num_epochs=1, shuffle=...)`` -> ``lambda: <tf.data pipeline>``."""
+    """``numpy_input_fn(x, y, batch_size=128, num_epochs=1, shuffle=...)`` -> ``lambda: <tf.data pipeline>``;
+    ``pandas_input_fn`` the same over ``dict(x)``, the DataFrame's columns."""
+    pandas = f.call_name(call).endswith("pandas_input_fn")
+    kind = "pandas_input_fn" if pandas else "numpy_input_fn"
     names = ("x", "y", "batch_size", "num_epochs", "shuffle", "queue_capacity", "num_threads")
     given: Dict[str, cst.BaseExpression] = {}
     for index, arg in enumerate(call.args):
         key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
         if key not in names or arg.star:
-            raise Unsupported(call, "numpy_input_fn with arguments not mapped")
+            raise Unsupported(call, f"{kind} with arguments not mapped")
         given[key] = arg.value
     code = f.s.code
     if "x" not in given:
-        raise Unsupported(call, "numpy_input_fn without x")
-    values = code(given["x"]) if "y" not in given or code(given["y"]) == "None" else \
-        f"({code(given['x'])}, {code(given['y'])})"
+        raise Unsupported(call, f"{kind} without x")
+    x = f"dict({code(given['x'])})" if pandas else code(given["x"])
+    values = x if "y" not in given or code(given["y"]) == "None" else f"({x}, {code(given['y'])})"
     parts = [f"{f.tf}.data.Dataset.from_tensor_slices({values})"]
     shuffle = code(given["shuffle"]) if "shuffle" in given else "None"
     if shuffle not in ("True", "False"):
-        raise Unsupported(call, "numpy_input_fn whose shuffle is not True or False")
+        raise Unsupported(call, f"{kind} whose shuffle is not True or False (TF1 required it)")
     if shuffle == "True":
         parts.append(f"shuffle({code(given['queue_capacity']) if 'queue_capacity' in given else 1000})")
     epochs = code(given["num_epochs"]) if "num_epochs" in given else "1"
