@@ -230,8 +230,11 @@ def test_feature_columns_keras_cannot_reproduce_are_named():
     assert reason("DNNRegressor", more=", hidden_units=[2]") == (
         5, "a DNN over the categorical column color (TF1 takes it wrapped in indicator_column or embedding_column)")
     assert reason(column='tf.feature_column.crossed_column([color, "size"], 10)') == (
-        5, "feature column tf.feature_column.crossed_column: not mapped (numeric, bucketized, vocabulary list, "
-           "identity, hash bucket, indicator and embedding columns are)")
+        5, "crossed_column of a categorical column other than a bucketized one (raw feature keys and buckets are "
+           "mapped)")
+    assert reason(column='tf.feature_column.weighted_categorical_column(color, "w")') == (
+        5, "feature column tf.feature_column.weighted_categorical_column: not mapped (numeric, bucketized, "
+           "vocabulary list, identity, hash bucket, crossed, indicator and embedding columns are)")
     assert reason(options=", num_oov_buckets=2") == (
         4, "tf.feature_column.categorical_column_with_vocabulary_list(num_oov_buckets=2) is not mapped")
     assert reason(column="tf.feature_column.embedding_column(color, 4, initializer=tf.ones_initializer())") == (

@@ -14,13 +14,16 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
 - ``categorical_column_with_identity``: ``CategoryEncoding`` one-hot;
 - ``categorical_column_with_hash_bucket``: ``Hashing`` (the same FarmHash
   fingerprint as TF1's ``to_hash_bucket_fast``);
+- ``crossed_column(keys, n)`` of raw features and buckets: ``HashedCrossing`` (the
+  same ``sparse_cross_hashed``, in the order written);
 - ``indicator_column(c)``: c's one-hot; ``embedding_column(c, dimension)``: an
   ``Embedding`` of c's ids (a bias-free Dense over a vocabulary's one-hot, so that a
   value out of the vocabulary embeds to zeros as in TF1), initialised as TF1 did
   (truncated normal, standard deviation 1/sqrt(dimension)).
 
-Features are one value per example (TF1's combiners agree there); crossed, weighted,
-sequence and shared-embedding columns and vocabulary files are not mapped.
+Features are one value per example (TF1's combiners agree there); weighted, sequence
+and shared-embedding columns, vocabulary files and crosses of other categorical columns
+are not mapped.
 """
 from __future__ import annotations
 
@@ -46,6 +49,7 @@ PARAMETERS = {
     "indicator_column": ("categorical_column",),
     "embedding_column": ("categorical_column", "dimension", "combiner", "initializer", "ckpt_to_load_from",
                          "tensor_name_in_ckpt", "max_norm", "trainable"),
+    "crossed_column": ("keys", "hash_bucket_size", "hash_key"),
 }
 
 
@@ -73,10 +77,11 @@ class Column:
 
     def init(self, tf: str, indent: str, width: int = 110) -> List[str]:
         """The lines of __init__ that build the layers its dense value uses (long ones wrapped)."""
-        lines = []
+        lines, seen = [], set()
         for attr, layer, args in self.layers:
-            if f"self.{attr}(" not in self.value:
+            if f"self.{attr}(" not in self.value or attr in seen:
                 continue
+            seen.add(attr)
             head = f"self.{attr} = {tf}.keras.layers.{layer}("
             if len(head) + sum(len(a) + 2 for a in args) <= width:
                 lines.append(head + ", ".join(args) + ")")
@@ -134,7 +139,7 @@ class Builder:
         if kind not in PARAMETERS:
             what = f"tf.{name}" if name is not None and name.startswith("feature_column.") else self.f.s.code(node)
             raise Unsupported(node, f"feature column {what}: not mapped (numeric, bucketized, vocabulary list, "
-                                    "identity, hash bucket, indicator and embedding columns are)")
+                                    "identity, hash bucket, crossed, indicator and embedding columns are)")
         if id(call) not in self.read:
             given = arguments(call, PARAMETERS[kind], f"tf.feature_column.{kind} with arguments not mapped")
             self.read[id(call)] = getattr(self, kind)(call, given)
@@ -230,6 +235,38 @@ class Builder:
         ids = self.attribute(f"{key}_ids")
         column.layers.append((ids, "Hashing", [f"num_bins={size}"]))
         column.ids = f"self.{ids}({self.tf}.reshape({self._feature(key)}, (-1,)))"
+        return column
+
+    def crossed_column(self, call, given) -> Column:
+        """``HashedCrossing``: the same ``sparse_cross_hashed`` of raw features and buckets as TF1, in the order
+        written (measured on TF 2.15: the same buckets; a vocabulary, identity or hash bucket column's ids TF1
+        crosses otherwise)."""
+        self._unsupported_options(call, given, {"keys": set(), "hash_bucket_size": set(), "hash_key": {"None"}})
+        size = self._int(call, given, "hash_bucket_size")
+        keys = given.get("keys")
+        literal = keys if isinstance(keys, (cst.List, cst.Tuple)) else self.f.value_of(keys)
+        if not isinstance(literal, (cst.List, cst.Tuple)) or len(literal.elements) < 2:
+            raise Unsupported(call, "crossed_column of keys that are not a list written here")
+        names, inputs, layers = [], [], []
+        for element in literal.elements:
+            if isinstance(element.value, cst.SimpleString):
+                names.append(element.value.evaluated_value)
+                inputs.append(f"{self.tf}.reshape({self._feature(names[-1])}, (-1,))")
+                continue
+            inner = self.column(element.value)
+            if not inner.name.endswith("_bucketized"):  # TF1 hashes other columns' ids its own way (measured)
+                raise Unsupported(element.value, "crossed_column of a categorical column other than a bucketized "
+                                                 "one (raw feature keys and buckets are mapped)")
+            names.append(inner.name)
+            inputs.append(inner.ids)
+            layers.extend(inner.layers)
+        name = "_X_".join(sorted(names))
+        crossing = f"({', '.join(inputs)})"
+        attr, ids = self.attribute(f"{name}_cross"), self.attribute(f"{name}_cross_ids")
+        column = Column(name, "categorical", size, f"self.{attr}({crossing})", ids=f"self.{ids}({crossing})",
+                        layers=layers)
+        column.layers.append((attr, "HashedCrossing", [f"num_bins={size}", 'output_mode="one_hot"']))
+        column.layers.append((ids, "HashedCrossing", [f"num_bins={size}"]))
         return column
 
     def _categorical(self, call, given) -> Column:
