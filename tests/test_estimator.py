@@ -387,3 +387,36 @@ def test_pandas_input_fn_is_a_dataset_of_the_frames_columns():
             "epochs=1, steps_per_epoch=3, verbose=0)") in fixed.new_text
     assert manual_reason(program.format(shuffle="")) == (
         6, "not rewritten to Keras 3: pandas_input_fn whose shuffle is not True or False (TF1 required it)" + GONE)
+
+
+def test_numeric_columns_appended_in_a_loop_become_their_keys():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        data = {{"a": np.zeros(2, np.float32), "b": np.ones(2, np.float32)}}
+
+        def model_fn(features, labels, mode, params):
+            net = tf.feature_column.input_layer(features, params["feature_columns"])
+            loss = tf.reduce_mean(tf.square(tf.layers.dense(net, 1) - labels))
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        columns = []
+        for key in data:
+            columns.append(tf.feature_column.numeric_column({column}))
+        {extra}
+        est = tf.estimator.Estimator(model_fn, params={{"feature_columns": columns}})
+        est.train(lambda: tf.data.Dataset.from_tensor_slices((data, np.zeros(2))).batch(2), steps=1)
+    """
+    text, check, fixed = outcomes(program.format(column="key=key", extra=""))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "    columns.append(key)\n" in fixed.new_text
+    assert ("        net = tf.concat([tf.reshape(tf.cast(features[key], tf.float32), (-1, 1)) for key in "
+            'sorted(params["feature_columns"])], axis=1)\n') in fixed.new_text
+    assert 'est = ModelFn(params={"feature_columns": columns})' in fixed.new_text
+    assert manual_reason(program.format(column="key, dtype=tf.int64", extra="")) == (
+        14, "not rewritten to Keras 3: columns.append of something other than tf.feature_column.numeric_column(key)"
+        + GONE)
+    assert manual_reason(program.format(column="key", extra="print(columns[0].name)")) == (
+        16, "not rewritten to Keras 3: columns, a list of feature columns built in a loop, is read elsewhere" + GONE)

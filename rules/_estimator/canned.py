@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -86,6 +86,7 @@ class _Part:
     logits: str  # the attribute of its logits layer
     optimizer: str
     variables: Dict[str, str]
+    keys: Optional[str] = None  # the list of keys its numeric columns were appended to in a loop
 
 
 def _units(f: Facts, given, classifier: bool) -> int:
@@ -102,19 +103,20 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     if key not in given:
         raise Unsupported(item.call, f"tf.{item.kind} without {key}")
     columns = builder.columns(given[key])
-    rate = min(rate, 1.0 / math.sqrt(len(columns)))
-    optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", repr(rate))
+    keys = columns[0].keys
+    default = f"min({rate}, 1 / len(keys) ** 0.5)" if keys else repr(min(rate, 1.0 / math.sqrt(len(columns))))
+    optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", default)
     init = [line for column in columns for line in column.init(f.tf, f.module.default_indent)]
     init.append(f'self.{logits} = {f.tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
     variables, start = {}, 0
-    for column in columns:
+    for column in columns if not keys else ():
         variables[f"linear/linear_model/{column.name}/weights"] = f"{logits}.kernel[{start}:{start + column.width}]"
         variables.update((f"linear/linear_model/{k}", v) for k, v in column.variables.items())
         start += column.width
     variables["linear/linear_model/bias_weights"] = f"{logits}.bias"
-    net = builder.concatenation(columns, f.module.default_indent)
+    net = builder.concatenation(columns, f.module.default_indent, "self.keys")
     return _Part(init, [f"{'net' if logits == 'logits' else 'linear'} = {net[0]}", *net[1:]], logits, optimizer,
-                 variables)
+                 variables, keys)
 
 
 def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: str, logits: str) -> _Part:
@@ -139,7 +141,7 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
     init = [line for column in columns for line in column.init(tf, f.module.default_indent)]
     init.append(f'self.hidden = [{tf}.keras.layers.Dense(units, activation="{act}", name=f"hiddenlayer_{{i}}")')
     init.append(f"               for i, units in enumerate({f.s.code(given[prefix + 'hidden_units'])})]")
-    net = builder.concatenation(columns, f.module.default_indent)
+    net = builder.concatenation(columns, f.module.default_indent, "self.keys")
     call = [f"net = {net[0]}", *net[1:], "for layer in self.hidden:"]
     dropout = given.get(prefix + "dropout")
     if dropout is not None and f.s.code(dropout) != "None":
@@ -150,7 +152,7 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
     init.append(f'self.{logits} = {tf}.keras.layers.Dense({units}, name="logits")')
     variables["dnn/logits/kernel"] = f"{logits}.kernel"
     variables["dnn/logits/bias"] = f"{logits}.bias"
-    return _Part(init, call, logits, optimizer, variables)
+    return _Part(init, call, logits, optimizer, variables, columns[0].keys)
 
 
 def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
@@ -169,11 +171,14 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     else:  # TF1's defaults for the two halves differ from the single estimators'
         parts = [_dnn(f, item, given, builder, units, "dnn_", "0.001", "dnn_logits"),
                  _linear(f, item, given, builder, units, "linear_", 0.005, "linear_logits")]
+    keys = [part.keys for part in parts if part.keys]
+    if len(parts) == 2 and keys:
+        raise Unsupported(item.call, f"tf.{item.kind} over feature columns appended in a loop")
     cls = fresh_name(taken, kind)
     variables = {k: v for part in parts for k, v in part.variables.items()}
     text = _class_text(f, cls, kind, parts, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
-    return cls, f"{cls}()", variables, statement
+    return cls, f"{cls}({keys[0] if keys else ''})", variables, statement
 
 
 def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
@@ -206,8 +211,9 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
         '    summed over the batch (TF1\'s losses.Reduction.SUM); evaluate reports the mean of the batch',
         '    losses (loss) and of the example losses (average_loss)."""',
         "",
-        "    def __init__(self):",
+        "    def __init__(self, keys):" if parts[0].keys else "    def __init__(self):",
         "        super().__init__()",
+        *(["        self.keys = sorted(keys)  # the numeric features' keys, in TF1's order"] if parts[0].keys else []),
         *[f"        {line}" for line in init],
         f'        self.loss_mean = {tf}.keras.metrics.Mean(name="loss")',
         f'        self.average_loss = {tf}.keras.metrics.Mean(name="average_loss")',

@@ -122,6 +122,8 @@ class _Module(cst.CSTTransformer):
         return updated.with_changes(body=body)
 
     def leave_Call(self, original, updated):
+        if id(original) in self.f.keyed:  # a list of numeric columns built in a loop holds their keys
+            return self.f.keyed[id(original)]
         name = self.f.call_name(original)
         if name in NUMPY_INPUT:
             return driver.numpy_input(self.f, original)

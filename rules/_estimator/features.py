@@ -74,6 +74,7 @@ class Column:
     vocabulary: bool = False  # its value is a vocabulary's one-hot (values out of it have no slot)
     layers: List[Tuple[str, str, List[str]]] = field(default_factory=list)  # (attribute, Keras layer, arguments)
     variables: Dict[str, str] = field(default_factory=dict)  # TF1 variable name (within the input layer) -> attribute
+    keys: Optional[str] = None  # numeric columns appended to this list in a loop: their keys, known at run time
 
     def init(self, tf: str, indent: str, width: int = 110) -> List[str]:
         """The lines of __init__ that build the layers its dense value uses (long ones wrapped)."""
@@ -110,6 +111,8 @@ class Builder:
         literal = value if isinstance(value, (cst.List, cst.Tuple)) else self.f.value_of(value)
         if not isinstance(literal, (cst.List, cst.Tuple)):
             raise Unsupported(value, "feature columns that are not a list of tf.feature_column calls in this file")
+        if isinstance(value, cst.Name) and isinstance(literal, cst.List) and not literal.elements:
+            return [self._appended(value)]
         columns = [self.column(element.value) for element in literal.elements]
         if not columns:
             raise Unsupported(value, "no feature columns")
@@ -118,9 +121,37 @@ class Builder:
             raise Unsupported(value, "two feature columns of the same name")
         return sorted(columns, key=lambda c: c.name)
 
-    def concatenation(self, columns: List[Column], indent: str) -> List[str]:
-        """The lines of an expression: the columns' dense values side by side (numbers alone: one line)."""
+    def _appended(self, name: cst.Name) -> Column:
+        """``name = []`` and, in a loop, ``name.append(tf.feature_column.numeric_column(key=k))`` (TensorFlow's
+        get-started programs): numeric columns whose keys the program computes; the list then holds the keys."""
+        keyed, others = {}, 0
+        for node in queries.find(self.f.module, cst.Name, lambda n: n.value == name.value):
+            appended = [c for c in queries.find(self.f.module, cst.Call)
+                        if isinstance(c.func, cst.Attribute) and c.func.value is node and c.func.attr.value == "append"]
+            if not appended:
+                others += 1
+                continue
+            column = appended[0].args[0].value if len(appended[0].args) == 1 else None
+            numeric = column is not None and self.f.call_name(column) == "feature_column.numeric_column"
+            given = arguments(column, PARAMETERS["numeric_column"], "numeric_column with arguments not mapped") \
+                if numeric else {}
+            if set(given) != {"key"}:
+                raise Unsupported(appended[0], f"{name.value}.append of something other than "
+                                               "tf.feature_column.numeric_column(key)")
+            keyed[id(column)] = given["key"]
+        if not keyed or others > 2:  # bound to [] and read by the estimator
+            raise Unsupported(name, "no feature columns" if not keyed else
+                              f"{name.value}, a list of feature columns built in a loop, is read elsewhere")
+        self.f.keyed.update(keyed)
+        return Column(name.value, "numeric", 0, "", keys=name.value)
+
+    def concatenation(self, columns: List[Column], indent: str, keys: str = "") -> List[str]:
+        """The lines of an expression: the columns' dense values side by side (numbers alone: one line);
+        ``keys``: the code of the keys of columns appended in a loop."""
         tf = self.tf
+        if columns[0].keys is not None:
+            return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
+                    f"for key in {keys}], axis=1)"]
         if all(c.kind == "numeric" for c in columns):
             keys = ", ".join(json.dumps(c.name) for c in columns) + ("," if len(columns) == 1 else "")
             return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
@@ -227,7 +258,7 @@ class Builder:
 
     def categorical_column_with_hash_bucket(self, call, given) -> Column:
         key = self._literal_key(call, given)
-        self._unsupported_options(call, given, {"key": set(), "hash_bucket_size": set(), "dtype": set()})
+        self._unsupported_options(call, given, {"key": set(), "hash_bucket_size": set(), "dtype": {"string"}})
         size = self._int(call, given, "hash_bucket_size")
         attr = self.attribute(f"{key}_hash")
         column = Column(key, "categorical", size, f"self.{attr}({self._feature(key)})")
@@ -334,8 +365,12 @@ def input_layer(f: Facts, call: cst.Call, params: str, params_value: Optional[cs
     indent = f.module.default_indent
     init = [line for column in columns for line in column.init(f.tf, indent)]
     variables = {f"input_layer/{k}": v for column in columns for k, v in column.variables.items()}
+    keys = ""
+    if columns[0].keys is not None:  # the list holds the keys now: the params entry stays
+        keys = f"sorted({params}[{json.dumps(key)}])" if key is not None else f"sorted({columns[0].keys})"
+        key = None
     # continuation lines of a parsed expression are relative to the indentation of the block it goes in
-    return InputLayer(f.s.expr("\n".join(builder.concatenation(columns, indent))), init, variables, key)
+    return InputLayer(f.s.expr("\n".join(builder.concatenation(columns, indent, keys))), init, variables, key)
 
 
 def _params_key(value: cst.BaseExpression, params: str) -> Optional[str]:

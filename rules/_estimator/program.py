@@ -40,6 +40,7 @@ class Facts:
     built: List[Built] = field(default_factory=list)
     assigned: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)  # name -> values bound to it
     notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)  # what the calls on estimators drop
+    keyed: Dict[int, cst.BaseExpression] = field(default_factory=dict)  # id of numeric_column(key=k) -> k
 
     @property
     def tf(self) -> str:
