@@ -56,6 +56,38 @@ class _Loop:
     holders: List[str] = field(default_factory=list)  # the loop's names for this pass's layers
     lists: List[str] = field(default_factory=list)  # the attributes holding the lists of layers
 
+    @staticmethod
+    def of(node: cst.For, func: cst.FunctionDef, local: Set[str]) -> Optional["_Loop"]:
+        """A loop of the model_fn's own body, over values that exist at __init__, into plain names."""
+        if (any(stmt is node for stmt in func.body.body) and node.orelse is None
+                and not queries.names_in(node.iter) & local
+                and all(isinstance(e, cst.Name) for e in queries.find(node.target, cst.BaseExpression)
+                        if not isinstance(e, (cst.Tuple, cst.List)))):
+            return _Loop(node, queries.names_in(node.target))
+        return None
+
+    def layer(self, f: Facts, attr: str, holder: str, layer: str) -> str:
+        """The line of __init__ building this pass's ``layer`` once per value, held as ``holder`` in the loop."""
+        self.lists.append(attr)
+        self.holders.append(holder)
+        return f"self.{attr} = [{layer} for {f.s.code(self.node.target)} in {f.s.code(self.node.iter)}]"
+
+    def rewrite(self, f: Facts, updated: cst.For) -> cst.For:
+        """The loop over the layers it built (and its values, when its body still reads them)."""
+        if not self.holders:
+            return updated
+        lists = ", ".join(f"self.{attr}" for attr in self.lists)
+        if len(self.lists) == 1 and not queries.names_in(updated.body) & self.targets:  # the values built the layers
+            return updated.with_changes(target=cst.Name(self.holders[0]), iter=f.s.expr(lists))
+        target = ", ".join([f.s.code(self.node.target)] + self.holders)
+        return updated.with_changes(target=f.s.expr(f"({target})").with_changes(lpar=[], rpar=[]),
+                                    iter=f.s.expr(f"zip({f.s.code(self.node.iter)}, {lists})"))
+
+
+def _base(keras: str) -> str:
+    """TF1's name for layers of a Keras class (Dense -> dense)."""
+    return vocab.LAYER_BASES.get(keras, keras.lower())
+
 
 def _camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Model"
@@ -104,13 +136,10 @@ class _Body(cst.CSTTransformer):
     # --- loops: a layer made in a loop is one layer per pass (not supported) ---
     def visit_For(self, node) -> None:
         self.loop += 1
-        targets = queries.names_in(node.target)
-        if (self.loop == 1 and any(stmt is node for stmt in self.func.body.body) and node.orelse is None
-                and not queries.names_in(node.iter) & self.local
-                and all(isinstance(e, cst.Name) for e in queries.find(node.target, cst.BaseExpression)
-                        if not isinstance(e, (cst.Tuple, cst.List)))):
-            self.loops.append(_Loop(node, targets))
-            self.local = self.local - targets  # a layer's settings may read the loop's values
+        loop = _Loop.of(node, self.func, self.local) if self.loop == 1 else None
+        if loop is not None:
+            self.loops.append(loop)
+            self.local = self.local - loop.targets  # a layer's settings may read the loop's values
 
     def leave_For(self, original, updated):
         self.loop -= 1
@@ -118,14 +147,7 @@ class _Body(cst.CSTTransformer):
             return updated
         done = self.loops.pop()
         self.local = self.local | done.targets
-        if not done.holders:
-            return updated
-        target = ", ".join([self.code(original.target)] + done.holders)
-        lists = ", ".join(f"self.{attr}" for attr in done.lists)
-        if len(done.lists) == 1 and not queries.names_in(updated.body) & done.targets:  # the values built the layers
-            return updated.with_changes(target=cst.Name(done.holders[0]), iter=self.f.s.expr(lists))
-        return updated.with_changes(target=self.f.s.expr(f"({target})").with_changes(lpar=[], rpar=[]),
-                                    iter=self.f.s.expr(f"zip({self.code(original.iter)}, {lists})"))
+        return done.rewrite(self.f, updated)
 
     def visit_While(self, node) -> None:
         self.loop += 1
@@ -158,7 +180,7 @@ class _Body(cst.CSTTransformer):
         if name == "get_variable":
             return self.variable(original)
         if name in vocab.LOSSES:
-            return self.loss(updated, name)
+            return _loss(self.f, updated, name)
         if name in vocab.GLOBAL_STEPS:
             return self.f.s.expr("self.optimizer.iterations")
         if name == "feature_column.input_layer":
@@ -198,18 +220,14 @@ class _Body(cst.CSTTransformer):
                 build.append(f"name={self.code(arg.value)}")
             else:
                 build.append(f"{key}={self.convert(arg.value)}")
-        base = vocab.LAYER_BASES.get(spec.keras, spec.keras.lower())
+        base = _base(spec.keras)
         scope = given_name or self.default_name(spec.keras)
         rest = "".join(f", {k}" for k in at_call)
         layer = f"{self.f.tf}.keras.layers.{spec.keras}({', '.join(build)})"
         if in_loop is not None:  # one layer per pass: TF1's names of the later layers of this kind are not known
             self.uncounted.add(base)
-            attr = self.attribute(f"{scope}_layers")
             holder = fresh_name(self.local | self.taken | queries.names_in(self.func), scope)
-            in_loop.lists.append(attr)
-            in_loop.holders.append(holder)
-            self.out.init.append(f"self.{attr} = [{layer} for {self.code(in_loop.node.target)} in "
-                                 f"{self.code(in_loop.node.iter)}]")
+            self.out.init.append(in_loop.layer(self.f, self.attribute(f"{scope}_layers"), holder, layer))
             return self.f.s.expr(f"{holder}({self.code(inputs.value)}{rest})")
         attr = self.attribute(scope)
         if spec.keras in ("Dense", "Conv1D", "Conv2D") and (given_name or base not in self.uncounted):
@@ -228,7 +246,7 @@ class _Body(cst.CSTTransformer):
 
     def default_name(self, keras: str) -> str:
         """TF1's name for the next unnamed layer of this class: dense, dense_1, ..."""
-        base = vocab.LAYER_BASES.get(keras, keras.lower())
+        base = _base(keras)
         counts = self.__dict__.setdefault("_counts", {})
         n = counts.get(base, 0)
         counts[base] = n + 1
@@ -257,13 +275,6 @@ class _Body(cst.CSTTransformer):
         self.out.init.append(f"self.{attr} = self.add_weight({', '.join(parts)})")
         self.out.variables[label.evaluated_value] = attr
         return self.f.s.expr(f"self.{attr}")
-
-    def loss(self, call: cst.Call, name: str) -> cst.BaseExpression:
-        keras, (first, second), options = vocab.LOSSES[name]
-        a, b = _tf.argument(call, 0, first), _tf.argument(call, 1, second)
-        if a is None or b is None or len(call.args) != 2:
-            raise Unsupported(call, f"tf.{name} with weights or options (only the two tensors are mapped)")
-        return self.f.s.expr(f"{self.f.tf}.keras.losses.{keras}({options})({self.code(a.value)}, {self.code(b.value)})")
 
     # --- statements -----------------------------------------------------------
     def leave_SimpleStatementLine(self, original, updated):
@@ -367,17 +378,9 @@ class _Body(cst.CSTTransformer):
         if "loss" in given:
             return given["loss"]
         if "predictions" in given:
-            self.out.dict_predictions = self.is_dict(given["predictions"])
+            self.out.dict_predictions = _is_dict(self.func, given["predictions"])
             return given["predictions"]
         raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
-
-    def is_dict(self, value: cst.BaseExpression) -> bool:
-        """A dict literal, or a name the model_fn binds only to dict literals."""
-        if isinstance(value, cst.Name):
-            values = [a.value for a in queries.find(self.func, cst.Assign)
-                      if any(isinstance(t.target, cst.Name) and t.target.value == value.value for t in a.targets)]
-            return bool(values) and all(isinstance(v, cst.Dict) for v in values)
-        return isinstance(value, cst.Dict)
 
     def eval_metrics(self, value, where) -> None:
         literal = value if isinstance(value, cst.Dict) else None
@@ -390,6 +393,23 @@ class _Body(cst.CSTTransformer):
                     and isinstance(element.value, cst.Name) and element.value.value in self.metric_names):
                 raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
             self.out.metrics.append((element.key.evaluated_value, self.metric_names[element.value.value]))
+
+
+def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:
+    keras, (first, second), options = vocab.LOSSES[name]
+    a, b = _tf.argument(call, 0, first), _tf.argument(call, 1, second)
+    if a is None or b is None or len(call.args) != 2:
+        raise Unsupported(call, f"tf.{name} with weights or options (only the two tensors are mapped)")
+    return f.s.expr(f"{f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, {f.s.code(b.value)})")
+
+
+def _is_dict(func: cst.FunctionDef, value: cst.BaseExpression) -> bool:
+    """A dict literal, or a name the model_fn binds only to dict literals."""
+    if isinstance(value, cst.Name):
+        values = [a.value for a in queries.find(func, cst.Assign)
+                  if any(isinstance(t.target, cst.Name) and t.target.value == value.value for t in a.targets)]
+        return bool(values) and all(isinstance(v, cst.Dict) for v in values)
+    return isinstance(value, cst.Dict)
 
 
 class _Initializers(cst.CSTTransformer):
