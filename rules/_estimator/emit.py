@@ -16,7 +16,7 @@ from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, MODE_KEYS, NUMPY_INPUT
 from . import canned, columns, driver, model_fn, specs
-from .program import Facts
+from .program import Facts, string_key
 
 PREDICTIONS = '''
     def predictions(self, dataset):
@@ -239,8 +239,7 @@ def _without(f: Facts, params: cst.BaseExpression, keys) -> cst.BaseExpression:
     if not isinstance(params, cst.Dict):
         raise Unsupported(params, "params that are not a dict written in the Estimator call, holding feature "
                                   "columns the model_fn reads")
-    kept = [e for e in params.elements if not (isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)
-                                               and e.key.evaluated_value in keys)]
+    kept = [e for e in params.elements if string_key(e) not in keys]
     if kept:
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return params.with_changes(elements=kept)

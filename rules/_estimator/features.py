@@ -36,7 +36,7 @@ import libcst as cst
 from .._eager import queries
 from .._eager.state import Unsupported
 from . import vocab
-from .program import Facts, arguments
+from .program import Facts, arguments, string_key
 
 NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
 SCALAR_SHAPES = {"1", "(1,)", "[1]", "()", "[]"}
@@ -387,8 +387,4 @@ def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Opti
     literal = value if isinstance(value, cst.Dict) else f.value_of(value)
     if not isinstance(literal, cst.Dict):
         return None
-    for element in literal.elements:
-        if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString) \
-                and element.key.evaluated_value == key:
-            return element.value
-    return None
+    return next((element.value for element in literal.elements if string_key(element) == key), None)

@@ -27,7 +27,7 @@ from .._eager.state import Unsupported
 from .._vocab import MODE_KEYS
 from . import vocab
 from . import features as features_lib
-from .program import Facts, arguments
+from .program import Facts, arguments, string_key
 
 
 @dataclass
@@ -389,10 +389,10 @@ class _Body(cst.CSTTransformer):
         if not isinstance(literal, cst.Dict):
             raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
         for element in literal.elements:
-            if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
-                    and isinstance(element.value, cst.Name) and element.value.value in self.metric_names):
+            key = string_key(element)
+            if key is None or not (isinstance(element.value, cst.Name) and element.value.value in self.metric_names):
                 raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
-            self.out.metrics.append((element.key.evaluated_value, self.metric_names[element.value.value]))
+            self.out.metrics.append((key, self.metric_names[element.value.value]))
 
 
 def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:

@@ -125,6 +125,13 @@ def uses_estimator(module: cst.Module, imports) -> bool:
     return finder.found
 
 
+def string_key(element: cst.BaseDictElement) -> Optional[str]:
+    """The key of a dict literal's ``"key": value`` element, else None."""
+    if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+        return element.key.evaluated_value
+    return None
+
+
 def arguments(call: cst.Call, names, problem: str, where: Optional[cst.CSTNode] = None) -> Dict[str, cst.BaseExpression]:
     """A call's arguments by parameter name (``names`` in order); Unsupported(problem) at ``where``
     (default: the call) for ``*args`` or an argument past ``names``."""
