@@ -18,7 +18,7 @@ with cached_dataclass_code():  # libcst's node classes: their generated methods 
     from libcst._nodes.base import CSTNode
 
     from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
-    from .traverse import Replacer, Visitor, walk
+    from .traverse import Replacer, Visitor, index, walk
     from .positions import Span, code_for, module_code, spans
     from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
     from .registry import dispatch_table
@@ -102,6 +102,7 @@ class _Found:
 def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: List[str],
           text: Optional[str] = None) -> List[_Found]:
     context = Context(module, path, text)
+    index(module)  # one numbering of the tree for this walk and the rules' own
     walk(module, _Dispatcher(context, rules))
     # Positions of the reported nodes only: most of a module is never reported on.
     where_is = spans(module, [n for r in context.reports for n in (r.node, r.fallback)])

@@ -7,7 +7,8 @@ comments and punctuation unless a visitor asks for them (``TRIVIA``).
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from bisect import bisect_left
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -114,7 +115,10 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     ``node.visit(visitor)`` does, without rebuilding any node. Trivia (see
     ``Visitor``) is visited only when the visitor's ``TRIVIA`` is true."""
     try:
-        _walk(node, visitor, _ALL_FIELDS if getattr(visitor, "TRIVIA", True) else _MAIN_FIELDS)
+        if getattr(visitor, "TRIVIA", True):
+            _walk(node, visitor, _ALL_FIELDS)
+        elif _last is None or not _last.walk(node, visitor):
+            _walk(node, visitor, _MAIN_FIELDS)
     except StopWalk:
         pass
 
@@ -122,7 +126,10 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
 def walk_into(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """:func:`walk` for a visitor that walks part of a node itself: a StopWalk raised
     there ends the outer walk too."""
-    _walk(node, visitor, _ALL_FIELDS if getattr(visitor, "TRIVIA", True) else _MAIN_FIELDS)
+    if getattr(visitor, "TRIVIA", True):
+        _walk(node, visitor, _ALL_FIELDS)
+    elif _last is None or not _last.walk(node, visitor):
+        _walk(node, visitor, _MAIN_FIELDS)
 
 
 def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, table: Dict[type, Tuple[str, ...]]) -> None:
@@ -141,6 +148,126 @@ def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, table: Dict[type, Tuple[st
             elif value_type not in _NO_CHILD:
                 _walk(value, visitor, table)
     visitor.on_leave(node)
+
+
+class Index:
+    """Every node of one tree (trivia aside) numbered in walk order, listed by type, with
+    each node's subtree as a range of numbers: finding the nodes of a type under a node
+    reads a range instead of walking. It holds the nodes, so their ids stay theirs."""
+
+    def __init__(self, root: cst.CSTNode) -> None:
+        self.root = root
+        self.extent: Dict[int, Tuple[int, int]] = {}  # id(node) -> its number, the number after its subtree
+        self.by_type: Dict[type, Tuple[List[int], List[cst.CSTNode]]] = {}
+        self.hidden: Set[int] = set()  # x.NAME and f(NAME=...): names that are not values
+        self.nodes: List[cst.CSTNode] = []  # by number
+        self.ends: List[int] = []  # by number: the number after the node's subtree
+        self.count = 0
+        self.shared = False  # a node met twice (a rewritten tree may share one): not usable
+        self._number(root)
+
+    def _number(self, node: cst.CSTNode) -> None:
+        number = self.count
+        self.count += 1
+        self.nodes.append(node)
+        self.ends.append(0)
+        kind = type(node)
+        entry = self.by_type.get(kind)
+        if entry is None:
+            entry = self.by_type[kind] = ([], [])
+        entry[0].append(number)
+        entry[1].append(node)
+        if kind is cst.Attribute:
+            self.hidden.add(id(node.attr))
+        elif kind is cst.Arg and node.keyword is not None:
+            self.hidden.add(id(node.keyword))
+        fields = _MAIN_FIELDS.get(kind)
+        if fields is None:
+            child_fields(node)
+            fields = _MAIN_FIELDS[kind]
+        for name in fields:
+            value = getattr(node, name)
+            value_type = type(value)
+            if value_type is tuple or value_type is list:
+                for child in value:
+                    self._number(child)
+            elif value_type not in _NO_CHILD:
+                self._number(value)
+        if id(node) in self.extent:
+            self.shared = True
+        self.extent[id(node)] = (number, self.count)
+        self.ends[number] = self.count
+
+    def walk(self, node: cst.CSTNode, visitor: cst.CSTVisitor) -> bool:
+        """:func:`walk` without trivia over the numbered nodes, without recursion; False
+        when ``node`` is not in this tree."""
+        extent = self.extent.get(id(node))
+        if extent is None or self.shared:
+            return False
+        number, end = extent
+        nodes, ends = self.nodes, self.ends
+        on_visit, on_leave = visitor.on_visit, visitor.on_leave
+        open_ends: List[int] = []  # the subtrees being walked, innermost last
+        open_nodes: List[cst.CSTNode] = []
+        while number < end:
+            while open_ends and open_ends[-1] <= number:
+                open_ends.pop()
+                on_leave(open_nodes.pop())
+            node = nodes[number]
+            if on_visit(node):
+                open_ends.append(ends[number])
+                open_nodes.append(node)
+                number += 1
+            else:
+                on_leave(node)
+                number = ends[number]
+        while open_nodes:
+            on_leave(open_nodes.pop())
+        return True
+
+    def find(self, node: cst.CSTNode, types: Tuple[type, ...], test, first: bool,
+             values: bool) -> Optional[List[cst.CSTNode]]:
+        """The nodes of ``types`` (exact classes) in ``node``, itself included, that pass
+        ``test``, in walk order; with ``values``, not attribute and keyword names. None
+        when ``node`` is not in this tree."""
+        extent = self.extent.get(id(node))
+        if extent is None or self.shared:
+            return None
+        start, end = extent
+        candidates: List[Tuple[int, cst.CSTNode]] = []
+        for kind in types:
+            entry = self.by_type.get(kind)
+            if entry is not None:
+                numbers, nodes = entry
+                low, high = bisect_left(numbers, start), bisect_left(numbers, end)
+                candidates.extend(zip(numbers[low:high], nodes[low:high]))
+        if len(types) > 1:
+            candidates.sort(key=lambda pair: pair[0])
+        found = []
+        for number, candidate in candidates:
+            if values and number != start and id(candidate) in self.hidden:
+                continue
+            if test is None or test(candidate):
+                found.append(candidate)
+                if first:
+                    break
+        return found
+
+
+_last: Optional[Index] = None
+
+
+def index(root: cst.CSTNode) -> Index:
+    """The index of ``root``'s tree: built once, and kept until another tree is indexed."""
+    global _last
+    if _last is None or _last.root is not root:
+        _last = Index(root)
+    return _last
+
+
+def last_index() -> Optional[Index]:
+    """The index built last, if any (its ``find`` says None for nodes of other trees)."""
+    return _last
 
 
 class Transformer(cst.CSTTransformer):

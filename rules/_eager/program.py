@@ -12,7 +12,7 @@ from typing import FrozenSet, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.names import Chains
-from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
+from tfmigrate.traverse import StopWalk, Visitor, index, walk, walk_into
 
 from .. import _losses, _slim, _tf, _vocab
 from . import queries, scopes
@@ -85,6 +85,7 @@ class Program:
 
 
 def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: FrozenSet[str] = frozenset()) -> Program:
+    index(module)  # the questions asked of this tree are answered from one walk
     program = Program(module, imports, text, moved)
     program.models = scopes.find(program, module)
     program.factories = frozenset(

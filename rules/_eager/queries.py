@@ -12,7 +12,7 @@ from typing import Callable, List, Optional, Set, Tuple, Type
 import libcst as cst
 
 from tfmigrate.names import dotted_name
-from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
+from tfmigrate.traverse import StopWalk, Visitor, last_index, walk, walk_into
 
 from .. import _vocab
 
@@ -51,7 +51,13 @@ def find(node: cst.CSTNode, types, test: Optional[Callable[[cst.CSTNode], bool]]
          values: bool = False, trivia: bool = False) -> List[cst.CSTNode]:
     """The nodes in ``node`` (itself included) of ``types`` (concrete node classes) that pass
     ``test``, in source order."""
-    finder = _Find(types if isinstance(types, tuple) else (types,), test, first, values, trivia)
+    types = types if isinstance(types, tuple) else (types,)
+    index = last_index()
+    if not trivia and index is not None:
+        found = index.find(node, types, test, first, values)
+        if found is not None:
+            return found
+    finder = _Find(types, test, first, values, trivia)
     walk(node, finder)
     return finder.found
 
