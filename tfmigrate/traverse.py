@@ -23,13 +23,29 @@ class Visitor(cst.CSTVisitor):
     """
 
     TRIVIA = False
+    # Each class's visit_X / leave_X function by node type, looked up once.
+    _visits: Dict[type, object] = {}
+    _leaves: Dict[type, object] = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._visits = {}
+        cls._leaves = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        method = _method(type(self), "visit_", type(node))
+        kind = type(node)
+        try:
+            method = self._visits[kind]
+        except KeyError:
+            method = self._visits[kind] = getattr(type(self), "visit_" + kind.__name__, None)
         return method is None or method(self, node) is not False
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        method = _method(type(self), "leave_", type(original_node))
+        kind = type(original_node)
+        try:
+            method = self._leaves[kind]
+        except KeyError:
+            method = self._leaves[kind] = getattr(type(self), "leave_" + kind.__name__, None)
         if method is not None:
             method(self, original_node)
 
@@ -38,19 +54,6 @@ class Visitor(cst.CSTVisitor):
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
-
-
-_METHODS: Dict[Tuple[type, str, type], object] = {}
-
-
-def _method(cls: type, prefix: str, node_type: type):
-    """``cls``'s ``visit_X``/``leave_X`` function for node type X, looked up once."""
-    key = (cls, prefix, node_type)
-    try:
-        return _METHODS[key]
-    except KeyError:
-        method = _METHODS[key] = getattr(cls, prefix + node_type.__name__, None)
-        return method
 
 
 class _FieldOrder(cst.CSTVisitor):
