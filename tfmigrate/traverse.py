@@ -118,10 +118,7 @@ def walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     ``node.visit(visitor)`` does, without rebuilding any node. Trivia (see
     ``Visitor``) is visited only when the visitor's ``TRIVIA`` is true."""
     try:
-        if getattr(visitor, "TRIVIA", True):
-            _walk(node, visitor, _ALL_FIELDS)
-        elif _last is None or not _last.walk(node, visitor):
-            _walk(node, visitor, _MAIN_FIELDS)
+        walk_into(node, visitor)
     except StopWalk:
         pass
 
