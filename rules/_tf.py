@@ -12,11 +12,49 @@ TF = "tensorflow"
 TF1_PREFIXES = ("tensorflow.compat.v1", "tensorflow.compat.v2")
 
 
+# TensorFlow 0.x names that TensorFlow 1.0 renamed, their arguments unchanged (TF 1.0's
+# tf_upgrade.py, and concat_v2 of its release candidates). Every rule reads them as the
+# 1.x name (``relative``); TFM112 writes that name. Left out: names with rules of their
+# own or that tf.compat.v1 still has (initialize_*variables, all_variables), renames that
+# came with new argument orders, keywords or semantics (op_scope, batch_matmul, split,
+# reverse, select: TF2's where broadcasts), contrib's aliases.
+PRE_1_0 = {
+    "audio_summary": "summary.audio", "batch_band_part": "matrix_band_part", "batch_cholesky": "cholesky",
+    "batch_cholesky_solve": "cholesky_solve", "batch_fft": "fft", "batch_fft2d": "fft2d", "batch_fft3d": "fft3d",
+    "batch_ifft": "ifft", "batch_ifft2d": "ifft2d", "batch_ifft3d": "ifft3d",
+    "batch_matrix_determinant": "matrix_determinant", "batch_matrix_diag": "matrix_diag",
+    "batch_matrix_inverse": "matrix_inverse", "batch_matrix_solve": "matrix_solve",
+    "batch_matrix_solve_ls": "matrix_solve_ls", "batch_matrix_transpose": "matrix_transpose",
+    "batch_matrix_triangular_solve": "matrix_triangular_solve", "batch_self_adjoint_eig": "self_adjoint_eig",
+    "batch_self_adjoint_eigvals": "self_adjoint_eigvals", "batch_set_diag": "matrix_set_diag", "batch_svd": "svd",
+    "complex_abs": "abs", "concat_v2": "concat", "histogram_summary": "summary.histogram",
+    "image.per_image_whitening": "image.per_image_standardization", "image_summary": "summary.image",
+    "inv": "reciprocal", "list_diff": "setdiff1d", "listdiff": "setdiff1d", "merge_all_summaries": "summary.merge_all",
+    "merge_summary": "summary.merge", "mul": "multiply", "neg": "negative", "pack": "stack",
+    "scalar_summary": "summary.scalar", "sub": "subtract", "train.SummaryWriter": "summary.FileWriter",
+    "unpack": "unstack",
+}
+
+
 def relative(qualified: Optional[str]) -> Optional[str]:
-    """'tensorflow.compat.v1.train.AdamOptimizer' -> 'train.AdamOptimizer'.
+    """'tensorflow.compat.v1.train.AdamOptimizer' -> 'train.AdamOptimizer'; a TensorFlow 0.x
+    name as its 1.x name ('tensorflow.mul' -> 'multiply', see PRE_1_0).
 
     '' for the tensorflow module itself, None for anything not TensorFlow.
     """
+    if qualified is None:
+        return None
+    for prefix in TF1_PREFIXES + (TF,):
+        if qualified == prefix:
+            return ""
+        if qualified.startswith(prefix + "."):
+            name = qualified[len(prefix) + 1:]
+            return PRE_1_0.get(name, name)
+    return None
+
+
+def spelled(qualified: Optional[str]) -> Optional[str]:
+    """:func:`relative` as written, a TensorFlow 0.x name kept."""
     if qualified is None:
         return None
     for prefix in TF1_PREFIXES + (TF,):

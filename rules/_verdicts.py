@@ -178,6 +178,7 @@ def unresolved(name: str) -> Verdict:
     space, rest = split(name)
     if not rest:
         return _OK
+    rest = _tf.PRE_1_0.get(rest, rest)  # TFM112 writes the 1.x name
     head = rest.split(".", 1)[0]
     if head == "contrib":
         return contrib_verdict(rest)
