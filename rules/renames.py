@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _losses, _scaffold, _tf, _verdicts, _vocab
+from . import _losses, _scaffold, _tf, _verdicts, _vocab, op_forms
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -275,6 +275,8 @@ class RemovedSymbol(_TFNames):
             return  # TFM101, or the scaffolding rules (TFM080-TFM085)
         if name == "test.mock" or name.startswith("test.mock."):
             return  # TFM111: unittest.mock
+        if name in op_forms.NAMES and id(node) in op_forms.rewritten(self.context):
+            return  # TFM113: the TensorFlow 2 spelling of the same ops
         from . import graph
 
         result = graph.plan(self.context)
