@@ -42,15 +42,8 @@ def relative(qualified: Optional[str]) -> Optional[str]:
 
     '' for the tensorflow module itself, None for anything not TensorFlow.
     """
-    if qualified is None:
-        return None
-    for prefix in TF1_PREFIXES + (TF,):
-        if qualified == prefix:
-            return ""
-        if qualified.startswith(prefix + "."):
-            name = qualified[len(prefix) + 1:]
-            return PRE_1_0.get(name, name)
-    return None
+    name = spelled(qualified)
+    return PRE_1_0.get(name, name) if name else name
 
 
 def spelled(qualified: Optional[str]) -> Optional[str]:
