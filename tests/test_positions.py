@@ -156,6 +156,47 @@ def test_spans_equal_position_provider_for_every_node_and_for_samples(name):
         assert [got[id(n)].start + got[id(n)].end for n in sample] == [as_tuple(expected[n]) for n in sample]
 
 
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_spans_from_the_statements_that_hold_the_nodes_equal_position_provider(name):
+    from tfmigrate import positions
+
+    source = SOURCES[name] + "\n# the end\n@dec\n\n@dec2\nclass D: pass\nx = 1; y = (\n    2)\n"
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    every = _nodes_of(module)[1:]  # not the module itself: that one is generated whole
+    rng = random.Random(1)
+    for sample in [every[len(every) // 2:]] + [rng.sample(every, 3) for _ in range(20)]:
+        wanted = {id(n) for n in sample}
+        fast = positions._by_statement(module, wanted, source)
+        if "\r" in source:
+            assert fast is None  # lines counted otherwise by the two parsers: the whole module is generated
+        else:
+            assert fast is not None
+            assert {key: s.start + s.end for key, s in fast.items()} == {
+                id(n): (expected[n].start.line, expected[n].start.column, expected[n].end.line, expected[n].end.column)
+                for n in sample}
+        assert spans(module, sample, source) == spans(module, sample)
+
+
+def _nodes_of(module):
+    every = _All()
+    every.TRIVIA = False
+    walk(module, every)
+    return every.nodes
+
+
+def test_spans_from_statements_fall_back_where_the_text_differs_or_the_node_is_the_module():
+    from tfmigrate import positions
+
+    module = cst.parse_module("a = 1\nb = f(2)\n")
+    call = module.body[1].body[0].value
+    # a statement that is not the text at the line Python's parser gives it: the whole module is generated
+    assert positions._by_statement(module, {id(call)}, "a = 1\nb = f(3)\n") is None
+    assert positions._by_statement(module, {id(module)}, "a = 1\nb = f(2)\n") is None  # the module itself
+    assert positions._by_statement(module, {id(call)}, "a = 1\nb = f(2)\n") == {id(call): positions.Span((2, 4), (2, 8))}
+    assert spans(module, [call], "a = 1\nb = f(2)\n")[id(call)] == positions.Span((2, 4), (2, 8))
+
+
 def test_spans_skip_nodes_not_in_the_module_and_code_is_libcsts():
     module = cst.parse_module(SOURCES["compound"])
     stranger = cst.Name("nowhere")

@@ -105,7 +105,7 @@ def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: Lis
     index(module)  # one numbering of the tree for this walk and the rules' own
     walk(module, _Dispatcher(context, rules))
     # Positions of the reported nodes only: most of a module is never reported on.
-    where_is = spans(module, [n for r in context.reports for n in (r.node, r.fallback)])
+    where_is = spans(module, [n for r in context.reports for n in (r.node, r.fallback)], text)
     found: List[_Found] = []
     for report in context.reports:
         where = where_is.get(id(report.node)) or where_is.get(id(report.fallback)) or _FIRST_LINE

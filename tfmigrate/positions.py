@@ -10,6 +10,7 @@ indices into lines and columns.
 """
 from __future__ import annotations
 
+import ast
 import bisect
 import re
 from contextlib import contextmanager, nullcontext
@@ -20,6 +21,8 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 from libcst._add_slots import add_slots
 from libcst._nodes.internal import CodegenState
+
+from .traverse import index
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
@@ -104,11 +107,20 @@ class _MarkingCodegenState(CodegenState):
             self.marks[key] = (start, end)
 
 
-def spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Span]:
-    """``{id(node): Span}`` for those of ``nodes`` that are in ``module``."""
+def spans(module: cst.Module, nodes: Iterable[cst.CSTNode], text: Optional[str] = None) -> Dict[int, Span]:
+    """``{id(node): Span}`` for those of ``nodes`` that are in ``module``.
+
+    With ``text``, the source ``module`` was parsed from, only the top-level statements
+    that hold the nodes are generated, each placed at its line (Python's own parser
+    says which), when what it generates is the text there; else the whole module is.
+    """
     wanted = {id(node) for node in nodes if node is not None}
     if not wanted:
         return {}
+    if text is not None:
+        found = _by_statement(module, wanted, text)
+        if found is not None:
+            return found
     state = _MarkingCodegenState(
         default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(wanted)
     )
@@ -125,3 +137,79 @@ def spans(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Span]:
         return line, offset - line_starts[line - 1]
 
     return {key: Span(point(start), point(end)) for key, (start, end) in state.marks.items() if key in wanted}
+
+
+def _by_statement(module: cst.Module, wanted: Set[int], text: str) -> Optional[Dict[int, Span]]:
+    """:func:`spans` from the statements that hold the wanted nodes, or None where that
+    cannot be done exactly (a node outside the statements, a line the parsers count
+    differently, generated code that is not the text at its line)."""
+    if "\r" in text or "\f" in text or text.startswith("\ufeff") or not module.body:
+        return None
+    tree = index(module)
+    if tree.shared:
+        return None
+    body = module.body
+    starts = [tree.extent[id(stmt)][0] for stmt in body]
+    holding = set()
+    for key in wanted:
+        extent = tree.extent.get(key)
+        if extent is None:
+            return None  # trivia, or a node of another tree
+        at = bisect.bisect_right(starts, extent[0]) - 1
+        if at < 0:
+            return None  # the module itself
+        holding.add(at)
+    first_lines = _first_lines(text, body)
+    if first_lines is None:
+        return None
+    line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    found: Dict[int, Span] = {}
+    for at in sorted(holding):
+        state = _MarkingCodegenState(
+            default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(wanted)
+        )
+        body[at]._codegen(state)
+        line = first_lines[at]
+        if not 1 <= line <= len(line_starts):
+            return None
+        base = line_starts[line - 1]
+        if not text.startswith("".join(state.tokens), base):
+            return None
+        offsets = [base, *(base + offset for offset in accumulate(map(len, state.tokens)))]
+        last = len(offsets) - 1
+        for key, (start, end) in state.marks.items():
+            if key in wanted:
+                found[key] = Span(_point(offsets[min(start, last)], line_starts),
+                                  _point(offsets[min(end, last)], line_starts))
+    return found
+
+
+def _point(offset: int, line_starts: List[int]) -> Point:
+    line = bisect.bisect_right(line_starts, offset)
+    return line, offset - line_starts[line - 1]
+
+
+def _first_lines(text: str, body) -> Optional[List[int]]:
+    """The line where each top-level statement's code starts (its leading blank and comment
+    lines included), from Python's parser; None where the two parsers do not pair up."""
+    try:
+        statements = ast.parse(text).body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    lines: List[int] = []
+    at = 0
+    for stmt in body:
+        if at >= len(statements):
+            return None
+        node = statements[at]
+        at += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+        line = node.lineno
+        leading = len(stmt.leading_lines)
+        decorators = getattr(stmt, "decorators", ())
+        if decorators:
+            if not getattr(node, "decorator_list", None):
+                return None
+            line = node.decorator_list[0].lineno
+            leading += len(decorators[0].leading_lines)
+        lines.append(line - leading)
+    return lines if at == len(statements) else None
