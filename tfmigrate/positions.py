@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -193,7 +194,9 @@ def _first_lines(text: str, body) -> Optional[List[int]]:
     """The line where each top-level statement's code starts (its leading blank and comment
     lines included), from Python's parser; None where the two parsers do not pair up."""
     try:
-        statements = ast.parse(text).body
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: the check reports what it reports
+            statements = ast.parse(text).body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     lines: List[int] = []
