@@ -157,20 +157,20 @@ class Index:
 
     def __init__(self, root: cst.CSTNode) -> None:
         self.root = root
-        self.extent: Dict[int, Tuple[int, int]] = {}  # id(node) -> its number, the number after its subtree
-        self.by_type: Dict[type, Tuple[List[int], List[cst.CSTNode]]] = {}
-        self.hidden: Set[int] = set()  # x.NAME and f(NAME=...): names that are not values
         self.nodes: List[cst.CSTNode] = []  # by number
         self.ends: List[int] = []  # by number: the number after the node's subtree
-        self.count = 0
+        self.numbers: Dict[int, int] = {}  # id(node) -> its number
+        self.by_type: Dict[type, Tuple[List[int], List[cst.CSTNode]]] = {}
+        self.hidden: Set[int] = set()  # x.NAME and f(NAME=...): names that are not values
         self.shared = False  # a node met twice (a rewritten tree may share one): not usable
-        self._number(root)
+        self._open: List[int] = []
+        _walk(root, self, _MAIN_FIELDS)  # the index is its own numbering visitor
 
-    def _number(self, node: cst.CSTNode) -> None:
-        number = self.count
-        self.count += 1
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        number = len(self.nodes)
         self.nodes.append(node)
-        self.ends.append(0)
+        self.ends.append(number + 1)
+        self._open.append(number)
         kind = type(node)
         entry = self.by_type.get(kind)
         if entry is None:
@@ -181,28 +181,27 @@ class Index:
             self.hidden.add(id(node.attr))
         elif kind is cst.Arg and node.keyword is not None:
             self.hidden.add(id(node.keyword))
-        fields = _MAIN_FIELDS.get(kind)
-        if fields is None:
-            child_fields(node)
-            fields = _MAIN_FIELDS[kind]
-        for name in fields:
-            value = getattr(node, name)
-            value_type = type(value)
-            if value_type is tuple or value_type is list:
-                for child in value:
-                    self._number(child)
-            elif value_type not in _NO_CHILD:
-                self._number(value)
-        if id(node) in self.extent:
+        if id(node) in self.numbers:
             self.shared = True
-        self.extent[id(node)] = (number, self.count)
-        self.ends[number] = self.count
+        self.numbers[id(node)] = number
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.ends[self._open.pop()] = len(self.nodes)
+
+    def extent(self, node: cst.CSTNode) -> Optional[Tuple[int, int]]:
+        """``node``'s number and the number after its subtree; None when ``node`` is not
+        in this tree, or the tree holds a node twice."""
+        number = self.numbers.get(id(node))
+        if number is None or self.shared:
+            return None
+        return number, self.ends[number]
 
     def walk(self, node: cst.CSTNode, visitor: cst.CSTVisitor) -> bool:
         """:func:`walk` without trivia over the numbered nodes, without recursion; False
         when ``node`` is not in this tree."""
-        extent = self.extent.get(id(node))
-        if extent is None or self.shared:
+        extent = self.extent(node)
+        if extent is None:
             return False
         number, end = extent
         nodes, ends = self.nodes, self.ends
@@ -230,8 +229,8 @@ class Index:
         """The nodes of ``types`` (exact classes) in ``node``, itself included, that pass
         ``test``, in walk order; with ``values``, not attribute and keyword names. None
         when ``node`` is not in this tree."""
-        extent = self.extent.get(id(node))
-        if extent is None or self.shared:
+        extent = self.extent(node)
+        if extent is None:
             return None
         start, end = extent
         candidates: List[Tuple[int, cst.CSTNode]] = []
