@@ -122,14 +122,28 @@ def spans(module: cst.Module, nodes: Iterable[cst.CSTNode], text: Optional[str] 
         found = _by_statement(module, wanted, text)
         if found is not None:
             return found
+    state = _marked(module, module, wanted)
+    return _spans(state, wanted, 0, _line_starts("".join(state.tokens)))
+
+
+def _line_starts(code: str) -> List[int]:
+    return [0, *(m.end() for m in _NEWLINE.finditer(code))]
+
+
+def _marked(module: cst.Module, node: cst.CSTNode, wanted: Set[int]) -> _MarkingCodegenState:
+    """The code of ``node`` (``module``'s own, or one of its top-level statements), with the
+    token indices where the wanted nodes start and end."""
     state = _MarkingCodegenState(
         default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(wanted)
     )
-    module._codegen(state)
-    tokens = state.tokens
-    offsets = [0, *accumulate(map(len, tokens))]
-    code = "".join(tokens)
-    line_starts = [0, *(m.end() for m in _NEWLINE.finditer(code))]
+    node._codegen(state)
+    return state
+
+
+def _spans(state: _MarkingCodegenState, wanted: Set[int], base: int, line_starts: List[int]) -> Dict[int, Span]:
+    """The wanted nodes' spans, for code generated at offset ``base`` of a text whose lines
+    start at ``line_starts``."""
+    offsets = [base, *(base + offset for offset in accumulate(map(len, state.tokens)))]
     last = len(offsets) - 1
 
     def point(index: int) -> Point:
@@ -150,44 +164,31 @@ def _by_statement(module: cst.Module, wanted: Set[int], text: str) -> Optional[D
     if tree.shared:
         return None
     body = module.body
-    starts = [tree.extent[id(stmt)][0] for stmt in body]
+    starts = [tree.numbers[id(stmt)] for stmt in body]
     holding = set()
     for key in wanted:
-        extent = tree.extent.get(key)
-        if extent is None:
+        number = tree.numbers.get(key)
+        if number is None:
             return None  # trivia, or a node of another tree
-        at = bisect.bisect_right(starts, extent[0]) - 1
+        at = bisect.bisect_right(starts, number) - 1
         if at < 0:
             return None  # the module itself
         holding.add(at)
     first_lines = _first_lines(text, body)
     if first_lines is None:
         return None
-    line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    line_starts = _line_starts(text)
     found: Dict[int, Span] = {}
     for at in sorted(holding):
-        state = _MarkingCodegenState(
-            default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(wanted)
-        )
-        body[at]._codegen(state)
+        state = _marked(module, body[at], wanted)
         line = first_lines[at]
         if not 1 <= line <= len(line_starts):
             return None
         base = line_starts[line - 1]
         if not text.startswith("".join(state.tokens), base):
             return None
-        offsets = [base, *(base + offset for offset in accumulate(map(len, state.tokens)))]
-        last = len(offsets) - 1
-        for key, (start, end) in state.marks.items():
-            if key in wanted:
-                found[key] = Span(_point(offsets[min(start, last)], line_starts),
-                                  _point(offsets[min(end, last)], line_starts))
+        found.update(_spans(state, wanted, base, line_starts))
     return found
-
-
-def _point(offset: int, line_starts: List[int]) -> Point:
-    line = bisect.bisect_right(line_starts, offset)
-    return line, offset - line_starts[line - 1]
 
 
 def _first_lines(text: str, body) -> Optional[List[int]]:
