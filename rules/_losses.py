@@ -76,7 +76,8 @@ def rewritable(call: cst.Call, imports) -> Optional[str]:
     name = name_of(call, imports)
     if name is None or inputs(call, name) is None:
         return None
-    if _tf.module_prefix(dotted_name(call.func), name) is None or _tf.via_compat(imports.qualify(call.func)):
+    qualified = imports.qualify(call.func)
+    if _tf.module_prefix(dotted_name(call.func), name, qualified, imports) is None or _tf.via_compat(qualified):
         return None
     return name
 

@@ -8,6 +8,8 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from . import _private
+
 TF = "tensorflow"
 TF1_PREFIXES = ("tensorflow.compat.v1", "tensorflow.compat.v2")
 
@@ -38,11 +40,15 @@ PRE_1_0 = {
 
 def relative(qualified: Optional[str]) -> Optional[str]:
     """'tensorflow.compat.v1.train.AdamOptimizer' -> 'train.AdamOptimizer'; a TensorFlow 0.x
-    name as its 1.x name ('tensorflow.mul' -> 'multiply', see PRE_1_0).
+    name as its 1.x name ('tensorflow.mul' -> 'multiply', see PRE_1_0); a private name as the
+    public TF1 name of the same object ('tensorflow.python.ops.control_flow_ops.cond' -> 'cond',
+    see _private).
 
     '' for the tensorflow module itself, None for anything not TensorFlow.
     """
     name = spelled(qualified)
+    if name and name.startswith(_private.PREFIX):
+        return _private.public(name) or name
     return PRE_1_0.get(name, name) if name else name
 
 
@@ -84,13 +90,25 @@ def call_name(rule_or_context, node: cst.CSTNode) -> Optional[str]:
     return None
 
 
-def module_prefix(spelled: Optional[str], name: str) -> Optional[str]:
-    """The TensorFlow module's spelling in ``spelled`` (``tf`` in ``tf.gfile.Exists`` for the name
+def module_prefix(written: Optional[str], name: str, qualified: Optional[str], imports) -> Optional[str]:
+    """The TensorFlow module's spelling in ``written`` (``tf`` in ``tf.gfile.Exists`` for the name
     ``gfile.Exists``), or None where the code reaches the name through something else (``from
-    tensorflow import gfile``): a rename then has no module to put the new name under."""
-    if not spelled or not spelled.endswith("." + name):
+    tensorflow import gfile``): a rename then has no module to put the new name under.
+
+    A private name (``qualified`` under ``tensorflow.python``) is the public name on the file's
+    TensorFlow alias (``control_flow_ops.cond`` is ``tf.cond``): that alias, or None without one."""
+    private = (spelled(qualified) or "").startswith(_private.PREFIX)
+    if private:
+        return tf_alias(imports)
+    if not written or not written.endswith("." + name):
         return None
-    return spelled[: -len(name) - 1]
+    return written[: -len(name) - 1]
+
+
+def tf_alias(imports) -> Optional[str]:
+    """The name TF1 names are written on in this file: its ``tensorflow`` alias, else its
+    ``tensorflow.compat.v1`` alias; None without either."""
+    return alias(imports) or alias(imports, "tensorflow.compat.v1")
 
 
 @functools.lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
-from . import _tf
+from . import _private, _tf
 
 OK, RENAMED, COMPAT, KERAS2, GONE, PRIVATE = "ok", "renamed", "compat", "keras2", "gone", "private"
 KERAS2_NOTE = "needs tf-keras and TF_USE_LEGACY_KERAS=1"
@@ -179,6 +179,7 @@ def unresolved(name: str) -> Verdict:
     if not rest:
         return _OK
     rest = _tf.PRE_1_0.get(rest, rest)  # TFM112 writes the 1.x name
+    rest = _private.public(rest) or rest  # TFM114 writes the public name
     head = rest.split(".", 1)[0]
     if head == "contrib":
         return contrib_verdict(rest)

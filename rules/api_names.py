@@ -42,6 +42,11 @@ class _Unresolved(Rule):
         verdict = _verdicts.unresolved(qualified)
         if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified) or self._mnist(qualified):
             return
+        if verdict.kind == _verdicts.PRIVATE:
+            from . import private_names
+
+            if private_names.removes(self.context, node):
+                return  # TFM114: every use becomes a public name, and the import goes
         if _vocab.estimator_relative(_tf.relative(qualified)) in _vocab.MODE_CONSTANTS:
             from . import mode_keys
 

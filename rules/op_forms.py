@@ -31,7 +31,7 @@ def moved(context: Context) -> FrozenSet[str]:
 
 
 def _new_code(context: Context, call: cst.Call, name: str) -> Optional[str]:
-    prefix = _tf.module_prefix(dotted_name(call.func), name)
+    prefix = _tf.module_prefix(dotted_name(call.func), name, context.qualify(call.func), context.imports)
     if prefix is None or any(arg.star for arg in call.args):
         return None
     code = {key: context.code_for(arg.value) for key, arg in _tf.by_parameter(

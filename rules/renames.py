@@ -77,7 +77,7 @@ class RenamedSymbol(_TFNames):
         if new is None:
             return
         base = dotted_name(node)
-        prefix = _tf.module_prefix(base, name)
+        prefix = _tf.module_prefix(base, name, self.qualify(node), self.context.imports)
         replacement = _attribute(prefix, new) if prefix else None
         status = None
         if replacement is None:
@@ -145,7 +145,7 @@ class CastShorthand(_TFNames):
         name = _tf.call_name(self, node)
         if name not in self.TYPES or self.compat_file():
             return
-        prefix = _tf.module_prefix(dotted_name(node.func), name)
+        prefix = _tf.module_prefix(dotted_name(node.func), name, self.qualify(node.func), self.context.imports)
         values = [a for a in node.args if a.keyword is None or a.keyword.value in ("x", "name")]
         x = _tf.argument(node, 0, "x")
         if x is None or len(values) != len(node.args) or prefix is None:
@@ -233,7 +233,7 @@ class TF1Loss(_TFNames):
         result = graph.plan(self.context)
         if result.manual or (result.eager is not None and not result.keeps(name)):
             return  # an Estimator file left as it is, or a rewrite that replaces it (TFM105 says so)
-        prefix = _tf.module_prefix(dotted_name(node.func), name)
+        prefix = _tf.module_prefix(dotted_name(node.func), name, self.qualify(node.func), self.context.imports)
         new = _losses.replacement(node, name, prefix, self.context.code_for)
         if new is not None:
             self.report(node, f"`tf.{name}` is gone from TensorFlow 2: with its default weights and reduction "

@@ -69,7 +69,7 @@ class PreOneName(Rule):
         new = _tf.PRE_1_0.get(old or "")
         if new is None:
             return
-        prefix = _tf.module_prefix(dotted_name(node), old)
+        prefix = _tf.module_prefix(dotted_name(node), old, self.qualify(node), self.context.imports)
         replacement = cst.parse_expression(f"{prefix}.{new}") if prefix else None
         self.report(node, _message(old, new), replacement=replacement, fixable=replacement is not None)
 

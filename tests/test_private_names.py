@@ -1,0 +1,124 @@
+"""TFM114: TensorFlow's private module paths written as the public TF1 names of the same objects."""
+from __future__ import annotations
+
+import pytest
+
+from rules import _private
+from tfmigrate.engine import Options, process_text
+from tfmigrate.ftypes import Status
+
+
+def _codes(outcome):
+    return [(f.code, f.start.line) for f in outcome.findings]
+
+
+@pytest.mark.parametrize("private, public", [
+    ("python.ops.math_ops.cast", "cast"),  # exported where it is defined
+    ("python.ops.math_ops.reduce_all", "reduce_all"),  # the least nested of reduce_all / math.reduce_all
+    ("python.framework.dtypes.float32", "float32"),  # an exported constant
+    ("python.ops.control_flow_ops.cond", "cond"),  # moved to ops/cond.py by TensorFlow 2
+    ("python.ops.control_flow_ops.while_loop", "while_loop"),
+    ("python.framework.ops.name_scope", "name_scope"),  # its TF1 export is name_scope_v1 now
+    ("python.util.nest.map_structure", "nest.map_structure"),
+    ("python.platform.gfile.FastGFile", "gfile.FastGFile"),
+    ("python.saved_model.tag_constants.SERVING", "saved_model.SERVING"),
+    ("python.estimator.model_fn.ModeKeys.EVAL", None),  # the estimator package is not in the table
+    ("python.framework.dtypes.float32.as_numpy_dtype", "float32.as_numpy_dtype"),  # an attribute of one
+    ("python.ops.control_flow_ops.with_dependencies", None),  # never exported
+    ("python.ops.control_flow_ops.merge", None),  # not tf.sparse.merge, which has the name too
+    ("python.ops.inplace_ops.alias_inplace_update", None),
+    ("python.ops.control_flow_ops", None),  # a module
+    ("ops.control_flow_ops.cond", None),
+])
+def test_table(private, public):
+    assert _private.public(private) == public
+
+
+PROGRAM = ("import tensorflow as tf\n"
+           "from tensorflow.python.ops import control_flow_ops, math_ops  # pylint: disable=g-direct\n"
+           "from tensorflow.python.util import nest\n"
+           "from tensorflow.python.framework import dtypes\n"
+           "\n"
+           "\n"
+           "def f(p, x):\n"
+           "    y = control_flow_ops.cond(p, lambda: x, lambda: math_ops.reduce_sum(x))\n"
+           "    z = nest.map_structure(lambda t: t * 2, [y, x])\n"
+           "    return control_flow_ops.with_dependencies([y], z[0]), tf.cast(x, dtypes.float32)\n")
+
+
+def test_names_become_public_and_unused_imports_go():
+    found = process_text(PROGRAM, "lib.py", Options())
+    assert _codes(found) == [("TFM114", 2), ("TFM107", 2), ("TFM114", 3), ("TFM114", 4), ("TFM114", 8),
+                             ("TFM114", 8), ("TFM114", 9), ("TFM107", 10), ("TFM114", 10)]
+    fixed = process_text(PROGRAM, "lib.py", Options(fix=True))
+    assert fixed.new_text == (
+        "import tensorflow as tf\n"
+        "from tensorflow.python.ops import control_flow_ops  # pylint: disable=g-direct\n"
+        "\n"
+        "\n"
+        "def f(p, x):\n"
+        "    y = tf.cond(p, lambda: x, lambda: tf.reduce_sum(x))\n"
+        "    z = tf.nest.map_structure(lambda t: t * 2, [y, x])\n"
+        "    return control_flow_ops.with_dependencies([y], z[0]), tf.cast(x, tf.float32)\n")
+    left = process_text(fixed.new_text, "lib.py", Options())
+    assert _codes(left) == [("TFM107", 2), ("TFM107", 8)]  # what was never public stays, reported
+    assert fixed.status is found.status is left.status is Status.MANUAL
+
+
+def test_every_use_rewritten_makes_the_file_clean():
+    source = ("import tensorflow as tf\n"
+              "from tensorflow.python.ops import array_ops\n"
+              "import tensorflow.python.ops.math_ops as mo\n"
+              "from tensorflow.python.ops.math_ops import reduce_sum as total\n"
+              "def f(x):\n"
+              "    return mo.add(array_ops.where(x > 0, x, -x), total(x))\n")
+    found = process_text(source, "lib.py", Options())
+    assert _codes(found) == [("TFM114", 2), ("TFM114", 3), ("TFM114", 4), ("TFM114", 6), ("TFM114", 6)]
+    fixed = process_text(source, "lib.py", Options(fix=True))
+    assert fixed.new_text == ("import tensorflow as tf\n"
+                              "from tensorflow import reduce_sum as total\n"
+                              "def f(x):\n"
+                              "    return tf.add(tf.where(x > 0, x, -x), total(x))\n")
+    assert process_text(fixed.new_text, "lib.py", Options()).findings == []
+    assert fixed.status is found.status is Status.IDIOMATIC
+
+
+def test_a_local_name_that_shadows_the_module_is_left_alone():
+    source = ("import tensorflow as tf\n"
+              "from tensorflow.python.framework import ops\n"
+              "def f(ops):\n"
+              "    return ops.name_scope\n"
+              "g = ops.name_scope('a')\n")
+    fixed = process_text(source, "lib.py", Options(fix=True))
+    assert fixed.new_text == ("import tensorflow as tf\n"
+                              "from tensorflow.python.framework import ops\n"
+                              "def f(ops):\n"
+                              "    return ops.name_scope\n"
+                              "g = tf.name_scope('a')\n")
+
+
+def test_without_a_tensorflow_alias_there_is_no_fix():
+    source = "from tensorflow.python.ops import control_flow_ops\ny = control_flow_ops.cond(p, f, g)\n"
+    found = process_text(source, "lib.py", Options(fix=True))
+    assert found.new_text is None or found.new_text == source
+    assert [(f.code, f.start.line, f.fix is None) for f in found.findings] == [
+        ("TFM107", 1, True), ("TFM114", 2, True)]
+    assert found.findings[1].message.startswith("`control_flow_ops.cond` is TensorFlow's private module path of "
+                                                "`tf.cond`")
+
+
+@pytest.mark.parametrize("path, source", [
+    ("pkg/__init__.py", "import tensorflow as tf\nfrom tensorflow.python.util import nest\ny = nest.flatten(x)\n"),
+    ("lib.py", "import tensorflow as tf\nfrom tensorflow.python.util import nest\n__all__ = ['nest']\n"
+               "y = nest.flatten(x)\n"),
+])
+def test_imports_that_may_be_re_exported_stay(path, source):
+    fixed = process_text(source, path, Options(fix=True))
+    assert "from tensorflow.python.util import nest\n" in fixed.new_text
+    assert "y = tf.nest.flatten(x)\n" in fixed.new_text
+
+
+def test_renames_write_the_tensorflow_2_name_on_the_alias():
+    source = "import tensorflow as tf\nfrom tensorflow.python.ops import math_ops\ny = math_ops.to_float(x)\n"
+    fixed = process_text(source, "lib.py", Options(fix=True))
+    assert fixed.new_text == "import tensorflow as tf\ny = tf.cast(x, tf.float32)\n"
