@@ -346,3 +346,11 @@ def test_a_code_suggestion_reads_a_letter_o_as_the_zero_it_stands_for():
     # TFM110 and TFM111 are one letter from 'TFM1O1' as TFM101 is: what was meant decides
     assert suggest_code("TFM1O1", ["TFM101", "TFM110", "TFM111"]) == " (did you mean 'TFM101'?)"
     assert suggest_code("TFM1100", ["TFM101", "TFM110", "TFM111"]) == " (did you mean 'TFM110'?)"
+
+
+def test_a_code_suggestion_considers_every_known_code_not_only_difflibs_first_five():
+    from tfmigrate.selectors import suggest_code
+
+    # eleven codes as close to 'TFM1O1' by difflib's ratio as TFM101 is: the mistyped zero still wins
+    known = [f"TFM1{n:02d}" for n in range(20)]
+    assert suggest_code("TFM1O1", known) == " (did you mean 'TFM101'?)"

@@ -48,7 +48,8 @@ def suggest_code(code: str, known: Sequence[str]) -> str:
     """' (did you mean 'TFM101'?)' for the closest known code, or the list of codes."""
     import difflib  # only for a mistake
 
-    close = difflib.get_close_matches(code, known, n=5, cutoff=0.5)
+    # Every close one (a top-n cut by difflib's ratio drops TFM101 for 'TFM1O1' once TFM110-TFM114 exist)
+    close = difflib.get_close_matches(code, known, n=len(known), cutoff=0.5)
     # Of the close ones, the fewest edits away, letters read as the digits they look like first
     # ('TFM1O1' is 'TFM101' mistyped, not 'TFM110' or 'TFM111').
     digits = code.upper().translate(str.maketrans("OIL", "011"))
