@@ -17,6 +17,7 @@ from tfmigrate.names import Chains, dotted_name, fresh_name, function_locals
 from tfmigrate.traverse import Visitor, walk
 
 from . import _tf
+from ._eager.queries import find
 
 APP_RUN, TF_FLAGS, TF_LOGGING, FAST_GFILE, RECORDS = "TFM080", "TFM081", "TFM082", "TFM083", "TFM084"
 COMPRESSION = {"NONE": '""', "ZLIB": '"ZLIB"', "GZIP": '"GZIP"'}
@@ -359,6 +360,17 @@ class _Walker(Visitor):
                 head = dotted_name(node).split(".", 1)[0]
                 item.edits[id(level)] = lambda _n: _attr(
                     f"{head if how == 'alias' else self.local['logging']}.{named}")
+            elif head == "set_verbosity" and _level_held(self, call):
+                # TF1 set the `tensorflow` logger's Python level; absl's logger takes the same numbers
+                module = dotted_name(node).split(".", 1)[0] if how == "alias" else None
+                item.message = ("`tf.logging.set_verbosity(level)` set a Python logging level: absl's logger takes"
+                                " the same levels (`logging.get_absl_logger().setLevel(level)`), absl's"
+                                " `set_verbosity` absl levels (INFO is 0 there, not 20)")
+                item.edits[id(call)] = lambda updated: updated.with_changes(
+                    func=_attr(f"{module or self.local['logging']}.get_absl_logger().setLevel"))
+                if module is None:
+                    item.needs.add("logging")
+                return item
             elif not _named_level(self, level):
                 item.message = (f"`tf.logging.{head}` takes a Python logging level, absl's `{new}` an absl level"
                                 " (INFO is 0 there, not 20): pass `logging.INFO` and the like")
@@ -373,6 +385,15 @@ class _Walker(Visitor):
 def _named_level(walker: _Walker, node: cst.BaseExpression) -> bool:
     name, _ = walker.resolve(node)
     return name is not None and name.startswith("logging.") and name[8:] in LEVELS
+
+
+def _level_held(walker: _Walker, call: cst.Call) -> bool:
+    """`set_verbosity(level)` with one plain argument that names no `tf.logging` level (those become absl's)."""
+    arg = call.args[0]
+    if len(call.args) != 1 or arg.star or arg.keyword is not None:
+        return False
+    return not find(arg.value, (cst.Name, cst.Attribute), lambda n: family(walker.resolve(n)[0]) == "logging",
+                    first=True)
 
 
 def _new_keywords(call: cst.Call) -> cst.Call:

@@ -253,14 +253,19 @@ class TFLogging(_AbslRule):
     same name (`warn` -> `warning`, `WARN` -> `WARNING`). Levels are mapped by
     name: absl's numbers differ (INFO is 0, not 20) but absl's functions read
     them as TF1's read theirs, and the default threshold (WARNING) is the
-    same; a literal level (`set_verbosity(20)`) becomes the named one. The
+    same; a literal level (`set_verbosity(20)`) becomes the named one, and a
+    level held in a variable or flag (`set_verbosity(FLAGS.log_level)`, a
+    Python level) is set on absl's logger, which takes Python levels:
+    `logging.get_absl_logger().setLevel(FLAGS.log_level)`. The
     messages come out in absl's format from the `absl` logger, not as
     `INFO:tensorflow:...`. Two functions differ more, and say so: absl's
     `fatal` ends the program (under `app.run`) where TF1 only logged, and
     `vlog(n)` logs at absl verbosity n, not Python level n.
 
-    Known limits: `get_verbosity` (absl answers in absl levels) and a level
-    held in a variable are reported, not rewritten.
+    Known limits: `get_verbosity` (absl answers in absl levels), a level
+    passed by keyword and an expression of TF1 levels
+    (`tf.logging.INFO if debug else tf.logging.WARN`) are reported, not
+    rewritten.
     """
 
     code = _scaffold.TF_LOGGING

@@ -199,7 +199,7 @@ def test_what_has_no_exact_absl_equivalent_is_reported_not_rewritten():
     assert [(code, line) for code, line, _ in mine] == [
         ("TFM082", 2), ("TFM082", 3), ("TFM081", 4), ("TFM081", 5), ("TFM084", 6), ("TFM081", 8)]
     assert "absl levels" in mine[0][2]
-    assert "pass `logging.INFO`" in mine[1][2]
+    assert "`logging.get_absl_logger().setLevel(level)`" in mine[1][2]
     assert "TF < 1.5" in mine[3][2]
     assert "compression_type=" in mine[4][2]
     # One use of tf.app.flags that cannot move keeps every use on TF1, each one reported.
@@ -406,3 +406,39 @@ def test_config_statements_run_on_tensorflow_2_and_take_effect():
     assert lines[0].split() == ["3", "2", "False", "True"]
     assert "Executing op" in done.stdout or "device:CPU:0" in done.stdout  # log_device_placement is on
     assert lines[-1] == "3.0"
+
+
+def test_a_level_held_in_a_flag_is_set_on_absls_logger_which_takes_python_levels():
+    # TF1's set_verbosity set the `tensorflow` logger's Python level; absl's set_verbosity takes absl
+    # levels (INFO is 0), absl's logger the Python ones: --log_level 20 shows INFO on both.
+    assert fix("""\
+        import tensorflow as tf
+        flags = tf.app.flags
+        flags.DEFINE_integer("log_level", 30, "Python logging level.")
+        FLAGS = flags.FLAGS
+        def main(_):
+            tf.logging.set_verbosity(FLAGS.log_level)
+            tf.logging.info("shown at 20")
+        if __name__ == "__main__":
+            tf.app.run()
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        from absl import app
+        from absl import flags
+        from absl import logging
+        flags.DEFINE_integer("log_level", 30, "Python logging level.")
+        FLAGS = flags.FLAGS
+        def main(_):
+            logging.get_absl_logger().setLevel(FLAGS.log_level)
+            logging.info("shown at 20")
+        if __name__ == "__main__":
+            app.run(main)
+    """)
+    # A keyword, or an expression of TF1 levels (they become absl's numbers): reported, not rewritten.
+    found = findings("""\
+        import tensorflow as tf
+        tf.logging.set_verbosity(v=level)
+        tf.logging.set_verbosity(tf.logging.INFO if level else tf.logging.WARN)
+    """)
+    assert [(code, line, "pass `logging.INFO`" in message) for code, line, message in found if code == "TFM082"] == [
+        ("TFM082", 2, True), ("TFM082", 3, True), ("TFM082", 3, False), ("TFM082", 3, False)]
