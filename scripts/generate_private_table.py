@@ -36,7 +36,8 @@ The keys:
 ``shadowed``
     ``{attribute: [module, ...]}``: the modules where an attribute of ``moved``
     is an internal object of that name (``control_flow_ops.merge`` is not
-    ``tf.sparse.merge``): there, ``moved`` does not apply.
+    ``tf.sparse.merge``) or a submodule (``python.ops.variable_scope`` is not
+    ``tf.variable_scope``): there, ``moved`` does not apply.
 ``tensorflow_version``
     The TensorFlow the table was read from.
 """
@@ -111,6 +112,9 @@ def build() -> dict:
         own: Dict[str, str] = dict(_constants(module, attrs))
         unexported = []
         for attr, obj in sorted(vars(module).items()):
+            if isinstance(obj, types.ModuleType) and not attr.startswith("_"):
+                # a submodule (python.ops.variable_scope) is not the function of that name
+                internal.setdefault(attr, set()).add(key)
             if attr.startswith("_") or isinstance(obj, types.ModuleType) or attr in own:
                 continue
             public = _exported(obj, attrs)

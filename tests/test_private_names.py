@@ -28,6 +28,9 @@ def _codes(outcome):
     ("python.ops.control_flow_ops.merge", None),  # not tf.sparse.merge, which has the name too
     ("python.ops.inplace_ops.alias_inplace_update", None),
     ("python.ops.control_flow_ops", None),  # a module
+    ("python.ops.variable_scope", None),  # a module, though tf.variable_scope has its last part
+    ("python.ops.variable_scope.variable_scope", "variable_scope"),
+    ("python.ops.check_ops.cond", None),  # check_ops imports the module `cond`, not the function
     ("ops.control_flow_ops.cond", None),
 ])
 def test_table(private, public):
