@@ -8,7 +8,7 @@ import libcst as cst
 from tfmigrate.names import dotted_name
 from tfmigrate.traverse import Replacer, StopWalk, Transformer, Visitor, walk
 
-from . import _scaffold, _slim, _tf, _vocab
+from . import _scaffold, _slim, _testcase, _tf, _vocab
 
 _SWITCHES = ("disable_v2_behavior", "disable_eager_execution")
 
@@ -48,6 +48,8 @@ class _GraphFinder(Visitor):
             self.found = True
         elif any(a.keyword is not None and a.keyword.value == "feed_dict" for a in node.args):
             self.found = True
+        elif id(node) in _testcase.session_calls(self.context):
+            self.found = True  # `with self.test_session() as sess:` in a tf.test.TestCase
         if self.found:
             raise StopWalk
 

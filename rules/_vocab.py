@@ -11,6 +11,7 @@ from typing import Dict, Tuple
 
 PLACEHOLDERS = {"placeholder", "placeholder_with_default"}
 SESSIONS = {"Session", "InteractiveSession"}
+TEST_SESSIONS = frozenset({"test_session", "cached_session", "session"})  # tf.test.TestCase methods
 INITIALIZERS = {
     "global_variables_initializer",
     "initialize_all_variables",

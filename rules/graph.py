@@ -17,7 +17,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _tf, _vocab
+from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _testcase, _tf, _vocab
 
 
 @dataclass
@@ -148,6 +148,15 @@ class Session(GraphRule):
     Fix (unsafe, graph-to-eager rewrite): the session disappears and the code
     in its `with` block runs eagerly; `session.close()` goes too.
 
+    In a `tf.test.TestCase`, the sessions a test opens with
+    `self.test_session()`, `self.cached_session()` or `self.session()` are
+    reported too: under eager execution `test_session()` yields None.
+
+    Fix (unsafe, graph-to-eager rewrite) of a test: the `with` goes, its body
+    runs eagerly in the test method, and a value the test reads with
+    `sess.run(t)` or `t.eval()` is read with `self.evaluate(t)` (or
+    `.numpy()`).
+
     Known limits: a session held by a class or passed between functions is
     kept on `tensorflow.compat.v1`.
     """
@@ -161,6 +170,11 @@ class Session(GraphRule):
         name = self.tf(node)
         if name in _vocab.SESSIONS:
             self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2: code runs eagerly")
+        elif id(node) in _testcase.session_calls(self.context):
+            self.flag(node, f"`{self.context.code_for(node.func)}()` opens a TF1 test session, which an eager"
+                            " test does not need (under eager execution `test_session()` yields None, the others a"
+                            " stand-in that takes no feeds): run the code directly and read values with"
+                            " `self.evaluate`")
 
 
 class SessionRun(GraphRule):
@@ -199,7 +213,8 @@ class SessionRun(GraphRule):
                     self.sessions.add(target.target.value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        if self.tf(node.item) in _vocab.SESSIONS and node.asname is not None:
+        opens = self.tf(node.item) in _vocab.SESSIONS or id(node.item) in _testcase.session_calls(self.context)
+        if opens and node.asname is not None:
             if isinstance(node.asname.name, cst.Name):
                 self.sessions.add(node.asname.name.value)
 

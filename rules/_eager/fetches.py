@@ -13,12 +13,14 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import checkpoints, feeds, pipelines, queries, sessions, tensors
+from . import checkpoints, feeds, pipelines, queries, sessions, tensors, testcases
 from .state import Rewrite, Unsupported
 
 
 def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpression]) -> str:
     """Code computing what ``sess.run(node, feed_dict=values)`` returned."""
+    if isinstance(node, (cst.List, cst.Tuple)) and testcases.unseen_values(s, node):
+        return testcases.evaluate(s, node, values)  # `self.evaluate((a, b))`: one call
     if isinstance(node, (cst.List, cst.Tuple)):
         items = [fetch(s, e.value, values) for e in node.elements]
         if isinstance(node, cst.Tuple):
@@ -34,6 +36,8 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
     if isinstance(node, cst.Name):
         return _fetch_name(s, node, values)
     if not s.mentions_graph(node):
+        if s.test_self is not None:
+            return testcases.evaluate(s, node, values)  # a value of code the rewrite does not see
         raise Unsupported(node, f"{s.code(node)} is fetched but is not a tensor of this program")
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
@@ -71,6 +75,8 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
         return pipelines.value_of(s, name, values[name])  # an element read from an iterator
     if kind == B.PLACEHOLDER:
         return s.code(values[name]) if name in values else feeds.unfed(node, name)
+    if testcases.reads_unseen(s, name):
+        return testcases.evaluate(s, node, values)
     raise Unsupported(node, f"{name} is fetched but is not a tensor of this program")
 
 
@@ -91,7 +97,7 @@ def run_statement(s: Rewrite, call: cst.Call, targets, fetched=None, feed=None):
         fetched = fetch_arg.value
         feed = feeds.feed_arg(call, 1)
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value not in ("fetches", "feed_dict", "session"):
+        if arg.keyword is not None and arg.keyword.value not in ("fetches", "feed_dict", "session", "tensors"):
             raise Unsupported(call, f"run({arg.keyword.value}=...)")
     values = feeds.feed_values(s, feed)
     if s.input_pipeline is not None:  # iterators: initializers start them, runs read them first
@@ -122,7 +128,8 @@ def _run(s: Rewrite, call, fetched, values, targets):
     if targets is None:
         return discarded(s, elements, values)
     if isinstance(targets, (cst.Tuple, cst.List)) and isinstance(fetched, (cst.List, cst.Tuple)) and len(
-            targets.elements) == len(fetched.elements) and len(fetched.elements) > 1:
+            targets.elements) == len(fetched.elements) and len(fetched.elements) > 1 and not (
+            testcases.unseen_values(s, fetched)):
         code = ", ".join(fetch(s, e.value, values) for e in fetched.elements)  # unpacked at once
     else:
         code = fetch(s, fetched, values)
@@ -150,6 +157,7 @@ def discarded(s: Rewrite, elements, values) -> List[cst.BaseSmallStatement]:
             continue
         else:
             out.append(cst.Expr(s.expr(fetch(s, element, values))))
+            testcases.discarded(s, element)
     return out
 
 
@@ -298,6 +306,14 @@ class _FetchRewriter(tensors.SkipNames):
         if saved is not None:
             return saved
         method, receiver = func.attr.value, func.value
+        if testcases.is_evaluate(s, original):
+            fetched = testcases.evaluated(original)
+            if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched)):
+                raise Unsupported(original, "a train op run inside an expression")
+            sessions.note_runs(s, fetched)
+            return s.expr(fetch(s, fetched, {}))
+        if testcases.evaluates_unseen_eval(s, original):
+            return s.expr(fetch(s, receiver, {}))
         if self.evaluates_expression(original):
             return s.expr(fetch(s, receiver, feeds.feed_values(s, feeds.feed_arg(original, 0))))
         receiver_name = receiver.value if isinstance(receiver, cst.Name) else None
@@ -360,7 +376,8 @@ class _FetchRewriter(tensors.SkipNames):
         return self.s.mentions_graph(func.value)
 
     def is_fetch_call(self, node: cst.Call) -> bool:
-        if self.evaluates_expression(node):
+        if self.evaluates_expression(node) or testcases.is_evaluate(self.s, node) or (
+                testcases.evaluates_unseen_eval(self.s, node)):
             return True
         receiver = queries.receiver_name(node)
         if receiver is None:

@@ -15,7 +15,7 @@ import libcst as cst
 from tfmigrate.names import function_locals
 
 from .. import _vocab
-from . import fetches, instances, module_code, modules, pipelines, queries, sessions, statements
+from . import fetches, instances, module_code, modules, pipelines, queries, sessions, statements, testcases
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -60,7 +60,9 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
-    if not s.mentions_graph(stmt):
+    if testcases.is_test_case(s, stmt):
+        return testcases.test_case(s, stmt, block)  # each test method read as a program of its own
+    if not s.mentions_graph(stmt) and not testcases.reads(s, stmt):
         return _kept(s, stmt)  # a block that uses neither TensorFlow nor the graph: left as it is
     if isinstance(stmt, cst.With):
         return with_statement(s, stmt, in_loop)

@@ -13,14 +13,14 @@ import libcst as cst
 
 from .. import _vocab
 from . import bindings as B
-from . import queries
+from . import queries, testcases
 from .state import Rewrite, Unsupported
 
 
 def is_session_item(s: Rewrite, item: cst.WithItem) -> bool:
     """``with tf.Session() as sess:``, ``with tf.Graph().as_default():``, ``with sess.as_default():``."""
     node = item.item
-    if s.call_name(node) in _vocab.SESSIONS:
+    if s.call_name(node) in _vocab.SESSIONS or testcases.is_test_session(s, node):
         return True
     if queries.is_method_call(node, ("as_default",)):
         target = node.func.value

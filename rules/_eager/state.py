@@ -56,6 +56,8 @@ class Rewrite:
         self.previous_of: Dict[str, str] = {}  # function -> the function that name stood for before
         self._moved: List[Tuple[str, cst.CSTNode, cst.CSTNode]] = []  # multi-line expressions to place
         self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)
+        self.test_self: Optional[str] = None  # in a tf.test.TestCase method: its instance's name
+        self.test_opened = False  # that method opened a test session
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
@@ -200,6 +202,8 @@ class Rewrite:
                 return False
             if b.is_(receiver, B.SAVER):
                 return True
+            if receiver == self.test_self and call.func.attr.value == "evaluate":
+                return True  # self.evaluate(t) in a test method
             return call.func.attr.value in _vocab.RUNS and b.is_(
                 receiver, *B.GRAPH_KINDS, B.VARIABLE, B.CONTAINER)
 

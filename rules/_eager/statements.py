@@ -14,7 +14,7 @@ import libcst as cst
 from .. import _vocab
 from . import bindings as B
 from . import (checkpoints, feeds, fetches, instances, pipelines, queries, rnn, scopes, sessions, summaries,
-               tensors, training)
+               tensors, testcases, training)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -84,6 +84,8 @@ def expression(s: Rewrite, node: cst.Expr):
     if s.p.models and scopes.is_reuse_call(s.p, value):
         instances.reuse_now(s, value)  # the model calls after it share their modules
         return None
+    if testcases.is_evaluate(s, value):
+        return fetches.run_statement(s, value, None, fetched=testcases.evaluated(value))
     if queries.is_method_call(value):
         method = value.func.attr.value
         receiver = value.func.value
@@ -167,6 +169,8 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         if training.is_minimize(s, value, method):
             module_level(what)
             return handler(s, single, value, line)
+    if testcases.is_evaluate(s, value):
+        return fetches.run_statement(s, value, targets=target, fetched=testcases.evaluated(value))
     if queries.is_method_call(value, ("run",)):
         receiver = value.func.value
         if isinstance(receiver, cst.Name) and b.is_(receiver.value, B.SESSION):

@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import feeds, queries, tensors
+from . import feeds, instances, queries, tensors
 from .bindings import Tensor, TrainOp
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -175,6 +175,9 @@ def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
             raise Unsupported(value, f"minimize({arg.keyword.value}=...)")
     if len([a for a in value.args if a.keyword is None]) > 3:
         raise Unsupported(value, "minimize() with positional arguments beyond loss, global_step, var_list")
+    if not _computed_again(s, loss_arg.value):
+        raise Unsupported(value, f"the loss minimized (`{s.code(loss_arg.value)}`) is computed by code this "
+                                 "rewrite does not see (eagerly, once: the variables it made would not be trained)")
     loss_expr, params = tensors.graph_expr(s, loss_arg.value)
     var_list = _tf.argument(value, 2, "var_list")
     global_step = _tf.argument(value, 1, "global_step")
@@ -193,6 +196,14 @@ def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
     s.b.bind(name, B.TRAIN_OP, TrainOp(func_name, params, loss_name))
     out.append(s.function(lines, line))
     return out
+
+
+def _computed_again(s: Rewrite, loss: cst.BaseExpression) -> bool:
+    """Is the loss a function of this program's graph (its tensors, variables, placeholders, models),
+    computed again at each step, rather than an eager value computed once?"""
+    if queries.names_in(loss) & s.b.names(B.TENSOR, B.VARIABLE, B.CONTAINER, B.PLACEHOLDER):
+        return True
+    return bool(s.p.models) and instances.calls_model(s, loss)
 
 
 def decay(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:

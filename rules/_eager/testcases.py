@@ -1,0 +1,145 @@
+"""`tf.test.TestCase` methods: their test sessions go, and what they read runs eagerly.
+
+A TF1 test builds its graph in the method and reads values in a session the test
+case opens (``with self.test_session() as sess:``, ``cached_session()``,
+``session()``): ``sess.run(t)``, ``t.eval()``, ``self.evaluate(t)``. Each method
+is read as a program of its own (its sessions, initializers and runs start
+afresh); the session's ``with`` is replaced by its body, as a ``tf.Session`` is.
+A value computed by code the rewrite does not see (``total = my_op(x)``: an
+eager tensor now) is read with ``self.evaluate(total)``, which is what a TF2 test
+writes; where a run may have changed a variable since that value was computed
+(TF1 would compute it again from the new value), the file stays on compat.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import libcst as cst
+
+from tfmigrate.names import function_locals
+
+from .. import _testcase
+from . import bindings as B
+from . import queries
+from .plan import Compound, Keep, Step
+from .state import Rewrite, Unsupported
+
+# test_util decorators that run a test in graph mode even on TensorFlow 2
+_GRAPH_MODE = ("run_deprecated_v1", "run_v1_only", "run_in_graph_and_eager_modes", "run_all_in_graph_and_eager_modes",
+               "deprecated_graph_mode_only", "run_all_in_deprecated_graph_mode_only")
+
+
+def is_test_case(s: Rewrite, stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.ClassDef) and _testcase.is_test_case(stmt, s.tf_name)
+
+
+def test_case(s: Rewrite, cls: cst.ClassDef, block: Callable) -> Compound:
+    """A test case class: each method read as a test program of its own, the rest kept."""
+    for decorator in cls.decorators:
+        _graph_mode(decorator)
+    steps = []
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock) and (
+                _testcase.method_self(stmt) is not None):
+            steps.append(Step(stmt, _method(s, stmt, block)))
+        else:
+            s.keep(stmt)
+            steps.append(Step(stmt, Keep(stmt)))
+    return Compound(cls, steps)
+
+
+def _graph_mode(decorator: cst.Decorator) -> None:
+    target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+    name = queries.dotted(target) or ""
+    if name.rpartition(".")[2] in _GRAPH_MODE:
+        raise Unsupported(decorator, f"`@{name}` runs the test in graph mode on TensorFlow 2 too")
+
+
+def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
+    for decorator in func.decorators:
+        _graph_mode(decorator)
+    saved = (s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables)
+    s.test_self, s.test_opened = _testcase.method_self(func), False
+    s.open_sessions, s.runs_changed_variables = set(), False  # each test has a graph and sessions of its own
+    try:
+        with s.b.masked(function_locals(func)):
+            return Compound(func, block(s, func.body.body, in_loop=False))
+    finally:
+        s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables = saved
+
+
+def is_test_session(s: Rewrite, node: cst.CSTNode) -> bool:
+    """``self.test_session(...)`` and the like, in a test method; its arguments checked."""
+    if not _testcase.is_session_call(node, s.test_self):
+        return False
+    for index, arg in enumerate(node.args):
+        keyword = arg.keyword.value if arg.keyword is not None else ("graph", "config")[index] if index < 2 else None
+        if keyword in ("config", "use_gpu", "force_gpu"):
+            continue  # where ops run, and how: eager code runs them on the default device
+        if keyword == "graph" and (s.call_name(arg.value) == "Graph" or (
+                isinstance(arg.value, cst.Name) and s.b.is_(arg.value.value, B.GRAPH))):
+            continue  # the graph the test builds in: eager code has none
+        raise Unsupported(node, f"`{s.code(node)}`: a test session with arguments this rewrite does not know")
+    s.test_opened = True
+    return True
+
+
+def is_evaluate(s: Rewrite, node: cst.CSTNode) -> bool:
+    """``self.evaluate(t)`` in a test method: a run."""
+    if s.test_self is None or not queries.is_method_call(node, ("evaluate",)) or (
+            queries.receiver_name(node) != s.test_self):
+        return False
+    arg = node.args[0] if len(node.args) == 1 else None
+    return arg is not None and not arg.star and (arg.keyword is None or arg.keyword.value == "tensors")
+
+
+def evaluated(node: cst.Call) -> cst.BaseExpression:
+    return node.args[0].value
+
+
+def reads_unseen(s: Rewrite, name: str) -> bool:
+    """A name of a test method that is bound to nothing this rewrite knows: the value of code it does
+    not see (a library's op), an eager tensor now."""
+    return s.test_self is not None and s.b.kind(name) is None and name != s.test_self
+
+
+def evaluates_unseen_eval(s: Rewrite, call: cst.Call) -> bool:
+    """``t.eval()`` in a test that opened a session, ``t`` an unseen value."""
+    receiver = queries.receiver_name(call)
+    return (s.test_opened and receiver is not None and call.func.attr.value == "eval" and not call.args
+            and reads_unseen(s, receiver))
+
+
+def unseen_values(s: Rewrite, node: cst.BaseExpression) -> bool:
+    """A list or tuple of values of code the rewrite does not see, none of them a graph's."""
+    if s.test_self is None or not isinstance(node, (cst.List, cst.Tuple)) or not node.elements:
+        return False
+    return all(not isinstance(e, cst.StarredElement) and (
+        reads_unseen(s, e.value.value) if isinstance(e.value, cst.Name) else not s.mentions_graph(e.value))
+        for e in node.elements)
+
+
+def evaluate(s: Rewrite, node: cst.BaseExpression, values) -> str:
+    """``self.evaluate(node)``, for a value of code the rewrite does not see."""
+    if values:
+        raise Unsupported(node, f"{s.code(node)} is fed a value but is not a placeholder's tensor of this program")
+    if s.runs_changed_variables:
+        raise Unsupported(node, f"{s.code(node)} is read after a run changed variables (TF1 computed it again "
+                                "from their new values; its eager value was computed before)")
+    return f"{s.test_self}.evaluate({s.code(node)})"
+
+
+def reads(s: Rewrite, stmt: cst.CSTNode) -> bool:
+    """Does ``stmt``, in a test method, open a test session or read a value (``self.evaluate(t)``,
+    ``t.eval()`` of an unseen value)?"""
+    if s.test_self is None:
+        return False
+    return queries.holds(stmt, cst.Call, lambda call: _testcase.is_session_call(call, s.test_self) or is_evaluate(
+        s, call) or evaluates_unseen_eval(s, call))
+
+
+def discarded(s: Rewrite, element: cst.BaseExpression) -> None:
+    """An unseen op run for its effect: it may have changed a variable."""
+    if isinstance(element, cst.Name) and reads_unseen(s, element.value):
+        s.runs_changed_variables = True
+

@@ -1,0 +1,253 @@
+"""tf.test.TestCase tests: their test sessions are reported and go; what they read runs eagerly."""
+from __future__ import annotations
+
+import textwrap
+
+from tfmigrate.engine import Options, process_text
+
+
+def run(source: str):
+    return process_text(textwrap.dedent(source), "case_test.py", Options(fix=True, unsafe_fixes=True))
+
+
+def fix(source: str) -> str:
+    return run(source).new_text
+
+
+def findings(source: str):
+    outcome = process_text(textwrap.dedent(source), "case_test.py", Options())
+    return [(f.code, f.start.line, f.message) for f in outcome.findings]
+
+
+def reason(source: str) -> str:
+    return next(message for code, _, message in findings(source) if code == "TFM090")
+
+
+def test_sessions_go_and_values_of_unseen_code_are_evaluated():
+    assert fix("""\
+        import tensorflow as tf
+        from mylib import ops
+
+        class OpsTest(tf.test.TestCase):
+            def setUp(self):
+                self.x = [1.0, 2.0]
+
+            def testAdd(self):
+                with self.test_session() as sess:
+                    y = ops.add(tf.constant(self.x), 1.0)
+                    self.assertAllClose(sess.run(y), [2.0, 3.0])
+                    self.assertEqual(y.eval().shape, (2,))
+
+            def testPair(self):
+                with self.cached_session():
+                    a, b = self.evaluate((ops.one(), ops.two()))
+                    self.assertLess(a, b)
+
+        if __name__ == "__main__":
+            tf.test.main()
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        from mylib import ops
+
+        class OpsTest(tf.test.TestCase):
+            def setUp(self):
+                self.x = [1.0, 2.0]
+
+            def testAdd(self):
+                y = ops.add(tf.constant(self.x), 1.0)
+                self.assertAllClose(self.evaluate(y), [2.0, 3.0])
+                self.assertEqual(self.evaluate(y).shape, (2,))
+
+            def testPair(self):
+                a, b = self.evaluate((ops.one(), ops.two()))
+                self.assertLess(a, b)
+
+        if __name__ == "__main__":
+            tf.test.main()
+    """)
+
+
+def test_each_method_has_its_own_variables_initializers_and_sessions():
+    source = """\
+        import tensorflow as tf
+
+        class VarTest(tf.test.TestCase):
+            def testOne(self):
+                with self.test_session(graph=tf.Graph()) as sess:
+                    v = tf.Variable(1.0)
+                    sess.run(tf.global_variables_initializer())
+                    self.assertEqual(sess.run(v), 1.0)
+
+            def testTwo(self):
+                g = tf.Graph()
+                with g.as_default(), self.session(graph=g, use_gpu=True) as sess:
+                    v = tf.Variable(2.0)
+                    self.evaluate(tf.global_variables_initializer())
+                    self.assertEqual(self.evaluate(v), 2.0)
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        class VarTest(tf.test.TestCase):
+            def testOne(self):
+                v = tf.Variable(1.0)
+                self.assertEqual(v.numpy(), 1.0)
+
+            def testTwo(self):
+                v = tf.Variable(2.0)
+                self.assertEqual(v.numpy(), 2.0)
+    """)
+    assert run(source).status.value == "idiomatic"
+
+
+def test_check_reports_test_sessions_only_in_test_cases():
+    found = findings("""\
+        import tensorflow as tf
+
+        class T(tf.test.TestCase):
+            def testA(self):
+                with self.test_session() as sess:
+                    print(sess.run(tf.constant(1.0)))
+
+            @staticmethod
+            def helper(self):
+                return self.session()
+
+        class Client:
+            def query(self):
+                with self.session() as s:
+                    return s.run("select 1")
+    """)
+    assert [(code, line) for code, line, _ in found] == [("TFM002", 5), ("TFM003", 6)]
+    assert "`self.test_session()` opens a TF1 test session" in found[0][2]
+
+
+def test_a_value_read_after_a_run_changed_variables_keeps_the_file_on_compat():
+    source = """\
+        import tensorflow as tf
+        from mylib import scaled
+
+        class TrainTest(tf.test.TestCase):
+            def testTrain(self):
+                with self.test_session() as sess:
+                    w = tf.Variable(1.0)
+                    out = scaled()
+                    train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.square(w))
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(train)
+                    self.assertLess(sess.run(out), 1.0)
+    """
+    assert reason(source) == ("kept on tensorflow.compat.v1: out is read after a run changed variables (TF1 "
+                              "computed it again from their new values; its eager value was computed before)")
+    assert run(source).new_text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    # an unseen op run for its effect counts as such a run
+    assert reason("""\
+        import tensorflow as tf
+        from mylib import bump, counter
+
+        class BumpTest(tf.test.TestCase):
+            def testBump(self):
+                with self.test_session() as sess:
+                    op = bump()
+                    value = counter()
+                    sess.run(op)
+                    self.assertEqual(sess.run(value), 2.0)
+    """).startswith("kept on tensorflow.compat.v1: value is read after a run changed variables")
+    # what is computed from the program's variables is computed again at each read, as in TF1
+    assert fix("""\
+        import tensorflow as tf
+        from mylib import bump
+
+        class BumpTest(tf.test.TestCase):
+            def testBump(self):
+                with self.test_session() as sess:
+                    v = tf.Variable(1.0)
+                    op = bump(v)
+                    value = v + 0.0
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(op)
+                    self.assertEqual(sess.run(value), 2.0)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        from mylib import bump
+
+        class BumpTest(tf.test.TestCase):
+            def testBump(self):
+                v = tf.Variable(1.0)
+
+                def op():
+                    return bump(v)
+
+                def value():
+                    return v + 0.0
+
+                op()
+                self.assertEqual(value().numpy(), 2.0)
+    """)
+
+
+def test_graph_mode_decorators_and_unknown_session_arguments_stay_on_compat():
+    assert reason("""\
+        import tensorflow as tf
+        from tensorflow.python.framework import test_util
+
+        class T(tf.test.TestCase):
+            @test_util.run_deprecated_v1
+            def testA(self):
+                with self.test_session() as sess:
+                    sess.run(tf.constant(1.0))
+    """) == ("kept on tensorflow.compat.v1: `@test_util.run_deprecated_v1` runs the test in graph mode on "
+             "TensorFlow 2 too")
+    assert reason("""\
+        import tensorflow as tf
+
+        class T(tf.test.TestCase):
+            def testA(self):
+                with self.test_session(self.graph) as sess:
+                    sess.run(tf.constant(1.0))
+    """) == ("kept on tensorflow.compat.v1: `self.test_session(self.graph)`: a test session with arguments this "
+             "rewrite does not know")
+
+
+def test_a_fed_value_of_unseen_code_stays_on_compat():
+    assert reason("""\
+        import tensorflow as tf
+        from mylib import op
+
+        class T(tf.test.TestCase):
+            def testA(self):
+                with self.test_session() as sess:
+                    y = op()
+                    sess.run(y, feed_dict={"x:0": 1.0})
+    """).startswith("kept on tensorflow.compat.v1: ")
+
+
+def test_a_loss_computed_by_unseen_code_is_not_trained_eagerly():
+    # `model` makes its own variables: computed once, eagerly, its loss would have nothing to train.
+    source = """\
+        import tensorflow as tf
+        from mylib import model
+
+        out = model(tf.ones([2, 3]))
+        loss = tf.reduce_mean(tf.square(out))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train)
+    """
+    assert reason(source) == (
+        "kept on tensorflow.compat.v1: the loss minimized (`loss`) is computed by code this rewrite does not see "
+        "(eagerly, once: the variables it made would not be trained)")
+    in_a_test = """\
+        import tensorflow as tf
+        from mylib import model
+
+        class TrainTest(tf.test.TestCase):
+            def testTrain(self):
+                with self.test_session() as sess:
+                    loss = tf.reduce_mean(model(tf.ones([2, 3])))
+                    train = tf.train.AdamOptimizer().minimize(loss)
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(train)
+    """
+    assert reason(in_a_test).startswith("kept on tensorflow.compat.v1: the loss minimized (`loss`)")
