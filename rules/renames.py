@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _losses, _scaffold, _tf, _verdicts, _vocab, op_forms
+from . import _losses, _scaffold, _tf, _verdicts, _vocab, op_forms, test_temp_dir
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -275,6 +275,8 @@ class RemovedSymbol(_TFNames):
             return  # TFM101, or the scaffolding rules (TFM080-TFM085)
         if name == "test.mock" or name.startswith("test.mock."):
             return  # TFM111: unittest.mock
+        if name == test_temp_dir.NAME and id(node) in test_temp_dir.rewritten(self.context):
+            return  # TFM115: self.get_temp_dir()
         if name in op_forms.NAMES and id(node) in op_forms.rewritten(self.context):
             return  # TFM113: the TensorFlow 2 spelling of the same ops
         from . import graph

@@ -1,12 +1,15 @@
 """`mock = tf.test.mock`: TF1 re-exported the standard library's `unittest.mock`."""
 from __future__ import annotations
 
+from typing import FrozenSet
+
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.rule import Context, Invalid, Rule
 
 from . import _tf
+from ._eager import queries
 
 NAME = "test.mock"
 
@@ -15,11 +18,24 @@ def _is_mock(rule: Rule, node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value == "mock" and _tf.tf_name(rule, node) == NAME
 
 
+def moved(context: Context) -> FrozenSet[str]:
+    """``test.mock`` where TFM111 rewrites every use of it (``mock = tf.compat.v1.test.mock`` in a file
+    the graph-to-eager rewrite moves to TensorFlow 2), else nothing."""
+    if _tf.imports_compat(context.imports):
+        return frozenset()
+    module = context.module
+    uses = queries.find(module, cst.Attribute, lambda n: _is_mock(context, n))
+    assigned = {id(a.value) for a in queries.find(module, cst.Assign, lambda a: len(a.targets) == 1 and isinstance(
+        a.targets[0].target, cst.Name))}
+    return frozenset({NAME}) if uses and all(id(use) in assigned for use in uses) else frozenset()
+
+
 class TfTestMock(Rule):
     """`tf.test.mock`: the standard library's `unittest.mock`, which TF1 re-exported.
 
     What it finds: `tf.test.mock` on a TensorFlow alias (`mock = tf.test.mock`
-    at the top of TF1 test files, `tf.test.mock.patch(...)`). TensorFlow 2
+    at the top of TF1 test files, `tf.test.mock.patch(...)`; spelled
+    `tf.compat.v1.test.mock` too). TensorFlow 2
     has it only in `tf.compat.v1`.
 
     Fix (safe): `mock = tf.test.mock` becomes `from unittest import mock`

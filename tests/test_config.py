@@ -320,7 +320,7 @@ def _cli(tmp_path, *args, toml=None):
 
 @pytest.mark.parametrize("args, toml, message", [
     (("--select", "TFM999"), None, "Error: --select: unknown rule code 'TFM999' (did you mean 'TFM900'?)"),
-    (("--ignore", "TFM15"), None, "Error: --ignore: unknown rule code 'TFM15' (did you mean 'TFM105'?)"),
+    (("--ignore", "TFM1055"), None, "Error: --ignore: unknown rule code 'TFM1055' (did you mean 'TFM105'?)"),
     ((), '[tool.tfmigrate]\nselect = ["TFM77"]\n',
      "[tool.tfmigrate] 'select/extend-select': unknown rule code 'TFM77' (did you mean 'TFM107'?)"),
     ((), '[tool.tfmigrate.per-file-ignores]\n"m.py" = ["TFM995"]\n',

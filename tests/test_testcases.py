@@ -251,3 +251,67 @@ def test_a_loss_computed_by_unseen_code_is_not_trained_eagerly():
                     sess.run(train)
     """
     assert reason(in_a_test).startswith("kept on tensorflow.compat.v1: the loss minimized (`loss`)")
+
+
+def test_mock_taken_from_compat_v1_does_not_keep_a_rewritten_test_on_compat():
+    source = """\
+        import tensorflow as tf
+        mock = tf.compat.v1.test.mock
+
+        class T(tf.test.TestCase):
+            def testA(self):
+                with self.test_session() as sess:
+                    with mock.patch("os.getcwd", return_value="/"):
+                        self.assertEqual(sess.run(tf.constant(1.0)), 1.0)
+    """
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+        from unittest import mock
+
+        class T(tf.test.TestCase):
+            def testA(self):
+                with mock.patch("os.getcwd", return_value="/"):
+                    self.assertEqual(tf.constant(1.0).numpy(), 1.0)
+    """)
+    # another use of it that TFM111 does not rewrite: the file stays as the rule says
+    assert [code for code, _, _ in findings(source + "        patch = tf.compat.v1.test.mock.patch\n")
+            if code in ("TFM090", "TFM111")] == ["TFM111", "TFM090", "TFM111"]
+
+
+def test_temp_dirs_of_test_methods_become_the_test_cases_own():
+    source = """\
+        import os
+        import tensorflow as tf
+
+        class T(tf.test.TestCase):
+            def setUp(self):
+                self.out = os.path.join(tf.test.get_temp_dir(), "out")
+
+            def testA(self):
+                with self.test_session() as sess:
+                    path = tf.test.get_temp_dir()
+                    self.assertEqual(sess.run(tf.constant(1)), 1)
+    """
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import os
+        import tensorflow as tf
+
+        class T(tf.test.TestCase):
+            def setUp(self):
+                self.out = os.path.join(self.get_temp_dir(), "out")
+
+            def testA(self):
+                path = self.get_temp_dir()
+                self.assertEqual(tf.constant(1).numpy(), 1)
+    """)
+    assert [line for code, line, _ in findings(source) if code == "TFM115"] == [6, 10]
+    # A use in setUpClass has no instance: every use stays (TFM105), the file on compat.
+    shared = source.replace("            def setUp(self):", "            @classmethod\n            def setUpClass(cls):\n"
+                            "                cls.base = tf.test.get_temp_dir()\n\n            def setUp(self):")
+    found = findings(shared)
+    assert [code for code, _, _ in found if code in ("TFM105", "TFM115")] == ["TFM105", "TFM105", "TFM105"]
+    assert run(shared).status.value == "compat-only"
