@@ -19,9 +19,29 @@ from ._eager import queries
 TEST_CASES = ("test.TestCase",)
 
 
-def is_test_case(cls: cst.ClassDef, tf_name: Callable[[cst.BaseExpression], Optional[str]]) -> bool:
-    """Does ``cls`` derive from ``tf.test.TestCase`` (by name, in its bases)?"""
-    return any(arg.keyword is None and tf_name(arg.value) in TEST_CASES for arg in cls.bases)
+def is_test_case(cls: cst.ClassDef, tf_name: Callable[[cst.BaseExpression], Optional[str]],
+                 qualify: Optional[Callable[[cst.BaseExpression], Optional[str]]] = None) -> bool:
+    """Does ``cls`` derive from ``tf.test.TestCase`` (by name, in its bases), or from a project's own
+    ``...TestCase`` (``test_case.TestCase``, itself a ``tf.test.TestCase``) and read values with the
+    test case's ``self.evaluate`` or sessions?"""
+    if any(arg.keyword is None and tf_name(arg.value) in TEST_CASES for arg in cls.bases):
+        return True
+    if qualify is None or not any(arg.keyword is None and _projects_test_case(arg.value, qualify) for arg in cls.bases):
+        return False
+    return queries.holds(cls, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and isinstance(
+        c.func.value, cst.Name) and c.func.attr.value in _TEST_CASE_METHODS)
+
+
+_TEST_CASE_METHODS = _vocab.TEST_SESSIONS | {"evaluate"}
+_OTHER_TEST_CASES = ("unittest", "absl", "tensorflow")  # unittest's and absl's know no sessions
+
+
+def _projects_test_case(base: cst.BaseExpression, qualify) -> bool:
+    name = queries.dotted(base)
+    if name is None or name.rpartition(".")[2] != "TestCase":
+        return False
+    full = qualify(base)
+    return full is None or full.split(".", 1)[0] not in _OTHER_TEST_CASES
 
 
 def method_self(func: cst.FunctionDef) -> Optional[str]:
@@ -49,7 +69,8 @@ def session_calls(context) -> FrozenSet[int]:
         return cached
     found = set()
     module = context.module
-    classes = queries.find(module, cst.ClassDef, lambda c: is_test_case(c, lambda n: _tf.tf_name(context, n)))
+    classes = queries.find(module, cst.ClassDef, lambda c: is_test_case(c, lambda n: _tf.tf_name(context, n),
+                                                                        context.qualify))
     for cls in classes:
         for stmt in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
             if isinstance(stmt, cst.FunctionDef):

@@ -74,6 +74,20 @@ def imports_compat(imports) -> bool:
     return any(full == "tensorflow.compat.v1" for full in imports.aliases.values())
 
 
+def chosen_v1(imports, written: Optional[str]) -> bool:
+    """Is ``written`` (``tf.compat.v1.X``, ``tf1.X``) the TF1 API chosen on purpose: spelled out through
+    ``compat.v1``, or on a ``tensorflow.compat.v1`` alias in a file that imports TensorFlow 2 itself
+    (``tensorflow``, ``tensorflow.compat.v2``) too?"""
+    if not written:
+        return False
+    if ".compat.v1." in f".{written}.":
+        return True
+    aliases = imports.aliases
+    if aliases.get(written.partition(".")[0]) != "tensorflow.compat.v1":
+        return False
+    return any(full in ("tensorflow", "tensorflow.compat.v2") for full in aliases.values())
+
+
 def via_compat(qualified: Optional[str]) -> bool:
     return qualified is not None and qualified.startswith("tensorflow.compat.v1")
 

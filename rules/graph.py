@@ -14,7 +14,7 @@ from typing import List, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import Chains
+from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _testcase, _tf, _vocab
@@ -48,11 +48,11 @@ def plan(context: Context) -> Plan:
         return cached
     module = context.module
     compat_mode = _compat.is_compat_mode(module, context.imports)
-    from . import mode_keys, op_forms, test_temp_dir, unittest_mock
+    from . import mode_keys, op_forms, test_temp_dir, tf2_switches, unittest_mock
 
     # names other fixes rewrite: they may stay
     moved = (_scaffold.moved(context) | _mnist.moved(context) | mode_keys.moved(context) | op_forms.moved(context)
-             | unittest_mock.moved(context) | test_temp_dir.moved(context))
+             | unittest_mock.moved(context) | test_temp_dir.moved(context) | tf2_switches.moved(context))
     if _estimator.uses_estimator(context):
         try:  # an Estimator program becomes Keras models; where it cannot, what follows decides
             eager, notes = _estimator.to_keras(module, context.imports, context.text, moved)
@@ -95,6 +95,13 @@ class GraphRule(Rule):
 
     def flag(self, node: cst.CSTNode, message: str) -> None:
         result = plan(self.context)
+        func = node.func if isinstance(node, cst.Call) else None
+        if result.eager is not None and func is not None and _tf.chosen_v1(self.context.imports, dotted_name(func)) and (
+                result.keeps(self.tf(node) or "")):
+            # `tf.compat.v1.placeholder_with_default` in code the rewrite keeps as written (a test that ran
+            # eagerly already): the TF1 API chosen on purpose, which TensorFlow 2.21 runs
+            self.report(node, message, fixable=False, status=Status.IDIOMATIC)
+            return
         if result.manual:
             self.report(node, message, fixable=False, status=Status.MANUAL)
         elif result.eager is not None or not result.compat_mode:

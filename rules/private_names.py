@@ -10,7 +10,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Context, Invalid, Rule
 
-from . import _private, _tf
+from . import _private, _tf, test_modes
 from ._eager import queries
 
 
@@ -67,6 +67,7 @@ def plan(context: Context) -> _Plan:
     in_imports = {id(name) for node in queries.find(module, (cst.Import, cst.ImportFrom))
                   for name in queries.find(node, cst.Name)}
     chains = [node for node in queries.find(module, cst.Attribute) if dotted_name(node) is not None]
+    gone = test_modes.removed(context)  # TFM116 removes these decorators
     inner = {id(node.value) for node in chains}
     rewritten: Set[int] = set()
     for chain in chains:
@@ -75,7 +76,7 @@ def plan(context: Context) -> _Plan:
         head = chain
         while isinstance(head, cst.Attribute):
             head = head.value
-        if head.value in bound and public_name(imports.qualify(chain)) is not None:
+        if head.value in bound and (public_name(imports.qualify(chain)) is not None or id(chain) in gone):
             rewritten.add(id(head))
     used = {name.value for name in queries.find(module, cst.Name, values=True)
             if name.value in bound and id(name) not in in_imports and id(name) not in rewritten}
@@ -93,7 +94,7 @@ def public_name(qualified: Optional[str]) -> Optional[str]:
 def removes(context: Context, node: cst.CSTNode) -> bool:
     """Does TFM114 remove this import alias (or the alias of this name) of a private module, every
     use of which becomes a public name?"""
-    return id(node) in plan(context).removed
+    return id(node) in plan(context).removed or id(node) in test_modes.removed(context)
 
 
 class PrivateName(Rule):

@@ -31,7 +31,7 @@ def rewritten(context: Context) -> Dict[int, str]:
     if uses and not _tf.imports_compat(context.imports):
         called = {id(c.func) for c in queries.find(module, cst.Call, lambda c: not c.args)}
         for cls in queries.find(module, cst.ClassDef, lambda c: _testcase.is_test_case(
-                c, lambda n: _tf.tf_name(context, n))):
+                c, lambda n: _tf.tf_name(context, n), context.qualify)):
             for method in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
                 self_name = _testcase.method_self(method) if isinstance(method, cst.FunctionDef) else None
                 if self_name is None:

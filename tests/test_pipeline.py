@@ -208,8 +208,8 @@ def test_check_predicts_the_status_of_a_file_the_fallback_keeps_on_compat(source
 
 
 def test_the_fallback_writes_compat_v1_names_spelled_out_under_the_new_alias():
-    source = ("import tensorflow as tf\ntf.compat.v1.enable_eager_execution()\ny = tf.compat.v1.layers.dense\n"
+    source = ("import tensorflow as tf\ng = tf.compat.v1.get_default_graph()\ny = tf.compat.v1.layers.dense\n"
               "x = tf.placeholder(tf.float32)\nwith tf.Session() as sess:\n    print(sess.run(x, {x: 1.0}))\n")
     text = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True)).new_text
     assert text.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
-                           "tf.enable_eager_execution()\ny = tf.layers.dense\n")
+                           "g = tf.get_default_graph()\ny = tf.layers.dense\n")

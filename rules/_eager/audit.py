@@ -15,7 +15,7 @@ import libcst as cst
 from tfmigrate.names import dotted_name
 from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
 
-from .. import _losses, _tf, _vocab
+from .. import _losses, _tf, _vocab, test_modes
 from .program import Program
 from .state import Unsupported
 
@@ -35,19 +35,22 @@ class _Missing(Visitor):
             return False  # TFM108 rewrites it afterwards
         return None
 
+    def visit_Decorator(self, node: cst.Decorator) -> bool:
+        return not test_modes.both_modes(node, self.imports.qualify)  # TFM116 removes it afterwards
+
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         name = _tf.relative(self.imports.qualify(node))
         if name is None:
             return True  # `f(x).attr`: the chain is not a name; look inside
-        if name and name not in self.moved and not _acceptable(name, dotted_name(node) or ""):
+        written = dotted_name(node) or ""
+        if name and name not in self.moved and not _acceptable(name, written) and not _tf.chosen_v1(
+                self.imports, written):
             self.found = (node, name)
             raise StopWalk
         return False
 
 
 def _acceptable(name: str, written: str) -> bool:
-    if ".compat.v1." in f".{written}.":
-        return True  # chosen on purpose
     table = _tf.api()
     return _tf.exists_in_tf2(name) or name in table["renames"] or name in _vocab.CASTS
 

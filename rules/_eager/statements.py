@@ -26,7 +26,7 @@ def _outs(nodes) -> Optional[List[Out]]:
 def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Optional[List[Out]]:
     """What a small statement becomes: statements (small or whole), or None to remove it."""
     if isinstance(node, cst.Import):
-        return [Out(import_statement(node))]
+        return [Out(import_statement(node, _with_tf2(s)))]
     if isinstance(node, cst.ImportFrom):
         return None if rnn.contrib_import(node) else [Out(import_from(node))]
     if isinstance(node, cst.Expr):
@@ -42,11 +42,18 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
     return [Out(plain(s, node))]
 
 
-def import_statement(node: cst.Import) -> cst.Import:
-    """``import tensorflow.compat.v1 as tf`` -> ``import tensorflow as tf``."""
+def _with_tf2(s: Rewrite) -> bool:
+    """Does the program import TensorFlow 2 itself (``tensorflow``, ``tensorflow.compat.v2``) under a name?
+    Then a ``tensorflow.compat.v1`` alias beside it is the TF1 API chosen on purpose, and stays."""
+    return any(full in ("tensorflow", "tensorflow.compat.v2") for full in s.p.imports.aliases.values())
+
+
+def import_statement(node: cst.Import, keep_v1: bool = False) -> cst.Import:
+    """``import tensorflow.compat.v1 as tf`` -> ``import tensorflow as tf`` (unless ``keep_v1``)."""
     names = []
+    kinds = ("tensorflow.compat.v2",) if keep_v1 else ("tensorflow.compat.v1", "tensorflow.compat.v2")
     for alias in node.names:
-        if queries.dotted(alias.name) in ("tensorflow.compat.v1", "tensorflow.compat.v2") and alias.asname is not None:
+        if queries.dotted(alias.name) in kinds and alias.asname is not None:
             alias = alias.with_changes(name=cst.Name("tensorflow"))
         names.append(alias)
     return node.with_changes(names=names)

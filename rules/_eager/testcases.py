@@ -18,7 +18,7 @@ import libcst as cst
 
 from tfmigrate.names import function_locals
 
-from .. import _testcase
+from .. import _testcase, _tf, _vocab, test_modes
 from . import bindings as B
 from . import queries
 from .plan import Compound, Keep, Step
@@ -30,17 +30,17 @@ _GRAPH_MODE = ("run_deprecated_v1", "run_v1_only", "run_in_graph_and_eager_modes
 
 
 def is_test_case(s: Rewrite, stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.ClassDef) and _testcase.is_test_case(stmt, s.tf_name)
+    return isinstance(stmt, cst.ClassDef) and _testcase.is_test_case(stmt, s.tf_name, s.p.imports.qualify)
 
 
 def test_case(s: Rewrite, cls: cst.ClassDef, block: Callable) -> Compound:
     """A test case class: each method read as a test program of its own, the rest kept."""
-    for decorator in cls.decorators:
-        _graph_mode(decorator)
+    eager = any(_graph_mode(s, decorator) for decorator in cls.decorators)
     steps = []
     for stmt in cls.body.body:
         if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock) and (
-                _testcase.method_self(stmt) is not None):
+                _testcase.method_self(stmt) is not None) and not eager and not any(
+                _graph_mode(s, decorator) for decorator in stmt.decorators) and _builds_graph(s, stmt):
             steps.append(Step(stmt, _method(s, stmt, block)))
         else:
             s.keep(stmt)
@@ -48,16 +48,36 @@ def test_case(s: Rewrite, cls: cst.ClassDef, block: Callable) -> Compound:
     return Compound(cls, steps)
 
 
-def _graph_mode(decorator: cst.Decorator) -> None:
+def _builds_graph(s: Rewrite, func: cst.FunctionDef) -> bool:
+    """Does the method open a test session, feed or eval anything, or make a TF1 graph object
+    (placeholders, initializers, TF1 optimizers; not spelled ``tf.compat.v1.X``, which a test
+    written for TensorFlow 2 chooses on purpose)? A method without any is TensorFlow 2 code already
+    (``self.evaluate`` runs eagerly): kept as written."""
+    self_name = _testcase.method_self(func)
+
+    def graph_call(call: cst.Call) -> bool:
+        name = s.call_name(call)
+        tf1 = (name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name)) and not _tf.chosen_v1(
+            s.p.imports, queries.dotted(call.func))
+        return (tf1 or _testcase.is_session_call(call, self_name) or queries.is_method_call(call, ("eval",))
+                or any(a.keyword is not None and a.keyword.value == "feed_dict" for a in call.args))
+
+    return queries.holds(func, cst.Call, graph_call) or bool(queries.names_in(func) & s.b.graph_names())
+
+
+def _graph_mode(s: Rewrite, decorator: cst.Decorator) -> bool:
+    """Refuses a decorator that runs the test in graph mode on TensorFlow 2; True for one that ran it
+    eagerly too (TFM116 removes it: the code it decorates runs eagerly as written)."""
+    if test_modes.both_modes(decorator, s.p.imports.qualify):
+        return True
     target = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
     name = queries.dotted(target) or ""
     if name.rpartition(".")[2] in _GRAPH_MODE:
         raise Unsupported(decorator, f"`@{name}` runs the test in graph mode on TensorFlow 2 too")
+    return False
 
 
 def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
-    for decorator in func.decorators:
-        _graph_mode(decorator)
     saved = (s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables)
     s.test_self, s.test_opened = _testcase.method_self(func), False
     s.open_sessions, s.runs_changed_variables = set(), False  # each test has a graph and sessions of its own
