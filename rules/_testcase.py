@@ -9,7 +9,7 @@ yields None and a session is not needed: the graph rules report these sessions
 """
 from __future__ import annotations
 
-from typing import Callable, FrozenSet, Optional
+from typing import Callable, FrozenSet, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -61,13 +61,59 @@ def is_session_call(node: cst.CSTNode, self_name: Optional[str]) -> bool:
             and node.func.value.value == self_name)
 
 
+def graph_only_calls(node: cst.CSTNode, tf_name: Callable[[cst.BaseExpression], Optional[str]]) -> Set[int]:
+    """The ids of the calls in ``node`` that only graph mode runs: under ``if not tf.executing_eagerly():``,
+    in the ``else`` of ``if tf.executing_eagerly():``, after ``if tf.executing_eagerly(): return`` (a
+    test written for both modes). TensorFlow 2 runs a test eagerly and never them."""
+    found: Set[int] = set()
+    for block in queries.find(node, cst.IndentedBlock):
+        for index, branch in enumerate(block.body):
+            negated = _eagerly(branch, tf_name)
+            if negated is None:
+                continue
+            dead = [branch.body] if negated else [branch.orelse] if branch.orelse is not None else []
+            if not negated and _leaves(branch.body):
+                dead += block.body[index + 1:]  # `if tf.executing_eagerly(): return`: the rest is graph mode's
+            found.update(id(call) for part in dead for call in queries.find(part, cst.Call))
+    return found
+
+
+def _eagerly(stmt: cst.CSTNode, tf_name) -> Optional[bool]:
+    """For ``if [not] tf.executing_eagerly():``, whether it is negated; else None."""
+    if not isinstance(stmt, cst.If):
+        return None
+    test, negated = stmt.test, False
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test, negated = test.expression, True
+    if isinstance(test, cst.Call) and not test.args and tf_name(test.func) == "executing_eagerly":
+        return negated
+    return None
+
+
+def _leaves(body: cst.BaseSuite) -> bool:
+    """Does the block end by leaving the function (``return``, ``raise``)?"""
+    last = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1]
+    return isinstance(last, (cst.Return, cst.Raise))
+
+
 def session_calls(context) -> FrozenSet[int]:
-    """The ids of the test-session calls in the methods of the file's test cases (computed once
-    per file)."""
+    """The ids of the test-session calls in the methods of the file's test cases, but for those only
+    graph mode runs (computed once per file)."""
+    return _scan(context)[0]
+
+
+def graph_only(context) -> FrozenSet[int]:
+    """The ids of the calls in the methods of the file's test cases that only graph mode runs."""
+    return _scan(context)[1]
+
+
+def _scan(context) -> Tuple[FrozenSet[int], FrozenSet[int]]:
     cached = context.shared.get("test-sessions")
     if cached is not None:
         return cached
-    found = set()
+    found, dead = set(), set()
     module = context.module
     classes = queries.find(module, cst.ClassDef, lambda c: is_test_case(c, lambda n: _tf.tf_name(context, n),
                                                                         context.qualify))
@@ -76,6 +122,6 @@ def session_calls(context) -> FrozenSet[int]:
             if isinstance(stmt, cst.FunctionDef):
                 self_name = method_self(stmt)
                 found.update(id(c) for c in queries.find(stmt, cst.Call, lambda c: is_session_call(c, self_name)))
-    cached = context.shared["test-sessions"] = frozenset(found)
+                dead |= graph_only_calls(stmt, lambda n: _tf.tf_name(context, n))
+    cached = context.shared["test-sessions"] = (frozenset(found - dead), frozenset(dead))
     return cached
-

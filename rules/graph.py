@@ -9,12 +9,12 @@ on ``tensorflow.compat.v1`` (code that still runs) and TFM090 says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Optional, Set, Tuple
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import Chains, dotted_name
+from tfmigrate.names import Chains
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _testcase, _tf, _vocab
@@ -33,6 +33,7 @@ class Plan:
     imports: object = None
     _kept: Optional[Set[str]] = None
     manual: bool = False  # no rewrite at all: the compat fallback would not run either (tf.estimator)
+    kept: FrozenSet[int] = frozenset()  # calls and names of test code kept as written: it runs eagerly
 
     def keeps(self, name: str) -> bool:
         """Is ``tf.<name>`` still in the idiomatic rewrite (or does the rewrite replace it)?"""
@@ -66,8 +67,8 @@ def plan(context: Context) -> Plan:
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
     try:
-        eager, notes = _eager.to_eager(module, context.imports, context.text, moved)
-        result = Plan(eager, None, None, compat_mode, notes, imports=context.imports)
+        eager, notes, kept = _eager.to_eager(module, context.imports, context.text, moved)
+        result = Plan(eager, None, None, compat_mode, notes, imports=context.imports, kept=kept)
     except _eager.Unsupported as problem:
         where = problem.node if problem.node is not None else problem.statement
         result = Plan(None, problem.reason, where, compat_mode, [], problem.statement)
@@ -95,11 +96,9 @@ class GraphRule(Rule):
 
     def flag(self, node: cst.CSTNode, message: str) -> None:
         result = plan(self.context)
-        func = node.func if isinstance(node, cst.Call) else None
-        if result.eager is not None and func is not None and _tf.chosen_v1(self.context.imports, dotted_name(func)) and (
-                result.keeps(self.tf(node) or "")):
-            # `tf.compat.v1.placeholder_with_default` in code the rewrite keeps as written (a test that ran
-            # eagerly already): the TF1 API chosen on purpose, which TensorFlow 2.21 runs
+        if result.eager is not None and id(node) in result.kept:
+            # in a test the rewrite keeps as written: it ran eagerly already, with names TensorFlow 2.21
+            # has (the TF1 API only where chosen on purpose: `tf.compat.v1.X`, a `tf1` alias)
             self.report(node, message, fixable=False, status=Status.IDIOMATIC)
             return
         if result.manual:
@@ -227,8 +226,8 @@ class SessionRun(GraphRule):
                 self.sessions.add(node.asname.name.value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if not self._uses_tf():
-            return  # `feed_dict=` and `.run()` mean something else without TensorFlow
+        if not self._uses_tf() or id(node) in _testcase.graph_only(self.context):
+            return  # `feed_dict=` and `.run()` mean something else without TensorFlow; graph-only test code
         feeds = any(a.keyword is not None and a.keyword.value == "feed_dict" for a in node.args)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "run":

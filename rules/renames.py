@@ -67,6 +67,9 @@ class RenamedSymbol(_TFNames):
         Invalid("import tensorflow as tf\nx = tf.random_normal([2])\n",
                 "import tensorflow as tf\nx = tf.random.normal([2])\n", unsafe=False),
         Invalid("import tensorflow as tf\ny = tf.log(x)\n", "import tensorflow as tf\ny = tf.math.log(x)\n", unsafe=False),
+        # compat.v1 has no `random.set_seed`: the TF2 name goes on TensorFlow itself
+        Invalid("import tensorflow as tf\ntf.compat.v1.set_random_seed(1)\n",
+                "import tensorflow as tf\ntf.random.set_seed(1)\n", unsafe=False),
     ]
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -78,6 +81,9 @@ class RenamedSymbol(_TFNames):
             return
         base = dotted_name(node)
         prefix = _tf.module_prefix(base, name, self.qualify(node), self.context.imports)
+        if prefix and prefix.endswith(".compat.v1") and self.context.imports.aliases.get(
+                prefix[: -len(".compat.v1")]) == _tf.TF:
+            prefix = prefix[: -len(".compat.v1")]  # the TF2 name is TensorFlow's own, not compat.v1's
         replacement = _attribute(prefix, new) if prefix else None
         status = None
         if replacement is None:

@@ -321,8 +321,8 @@ def _cli(tmp_path, *args, toml=None):
 @pytest.mark.parametrize("args, toml, message", [
     (("--select", "TFM999"), None, "Error: --select: unknown rule code 'TFM999' (did you mean 'TFM900'?)"),
     (("--ignore", "TFM1055"), None, "Error: --ignore: unknown rule code 'TFM1055' (did you mean 'TFM105'?)"),
-    ((), '[tool.tfmigrate]\nselect = ["TFM77"]\n',
-     "[tool.tfmigrate] 'select/extend-select': unknown rule code 'TFM77' (did you mean 'TFM107'?)"),
+    ((), '[tool.tfmigrate]\nselect = ["TFM1077"]\n',
+     "[tool.tfmigrate] 'select/extend-select': unknown rule code 'TFM1077' (did you mean 'TFM107'?)"),
     ((), '[tool.tfmigrate.per-file-ignores]\n"m.py" = ["TFM995"]\n',
      "[tool.tfmigrate] 'per-file-ignores.\"m.py\"': unknown rule code 'TFM995' (did you mean 'TFM900'?)"),
     ((), '[tool."tfmigrate"]\nselect = [TFM1\n', "pyproject.toml: invalid TOML"),

@@ -403,3 +403,40 @@ def test_methods_written_for_tensorflow_2_are_kept_as_written():
             def testRun(self):
                 self.assertEqual(tf.constant(1).numpy(), 1)
     """)
+
+
+def test_graph_only_branches_of_tests_written_for_both_modes_stay_and_check_agrees_with_fix():
+    source = """\
+        import tensorflow.compat.v1 as tf1
+        import tensorflow.compat.v2 as tf
+        from tensorflow.python.framework import test_util
+
+        class T(tf.test.TestCase):
+
+          @test_util.run_in_graph_and_eager_modes
+          def testTrain(self):
+            w = tf.Variable(1.0)
+            optimizer = tf1.train.AdamOptimizer(0.1)
+            if tf.executing_eagerly():
+              optimizer.minimize(lambda: w * w)
+            else:
+              train = optimizer.minimize(w * w)
+              with self.cached_session() as sess:
+                sess.run(tf1.global_variables_initializer())
+                sess.run(train)
+            self.assertLess(self.evaluate(w), 1.0)
+
+          def testShapes(self):
+            if tf.executing_eagerly():
+              return
+            x = tf1.placeholder(tf.float32, [None])
+            with self.cached_session() as sess:
+              self.assertEqual(sess.run(x, feed_dict={x: [1.0]}).shape, (1,))
+    """
+    assert [(code, line) for code, line, _ in findings(source) if code in ("TFM002", "TFM003", "TFM116")] == [
+        ("TFM116", 7)]
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic" == process_text(
+        textwrap.dedent(source), "case_test.py", Options()).status.value
+    assert outcome.new_text == textwrap.dedent(source).replace("  @test_util.run_in_graph_and_eager_modes\n", "").replace(
+        "from tensorflow.python.framework import test_util\n", "")

@@ -34,7 +34,7 @@ Shared: the TF1 vocabulary (``rules/_vocab.py``) and the tree queries (``queries
 """
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -50,8 +50,9 @@ __all__ = ["Unsupported", "to_eager", "tf_names"]
 
 
 def to_eager(module: cst.Module, imports, text: Optional[str] = None,
-             moved=frozenset()) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
-    """The eager rewrite of ``module`` and notes on numerics; raises Unsupported.
+             moved=frozenset()) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]], FrozenSet[int]]:
+    """The eager rewrite of ``module``, notes on numerics, and the ids of the calls and names of test
+    code it keeps as written (it runs eagerly as it is); raises Unsupported.
 
     ``moved``: TF1 names other rules rewrite into TF2 code of their own (they may stay)."""
     program = analyse(module, imports, text, frozenset(moved))
@@ -61,7 +62,7 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None,
     seeds.finish(state, steps)
     new = emit(module, steps)
     audit.check(new, program)
-    return new, state.notes
+    return new, state.notes, frozenset(state.kept_tests)
 
 
 class _Names(Visitor):

@@ -58,6 +58,7 @@ class Rewrite:
         self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)
         self.test_self: Optional[str] = None  # in a tf.test.TestCase method: its instance's name
         self.test_opened = False  # that method opened a test session
+        self.kept_tests: Set[int] = set()  # calls and names in test code kept as written (it runs eagerly)
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:

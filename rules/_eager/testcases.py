@@ -44,6 +44,7 @@ def test_case(s: Rewrite, cls: cst.ClassDef, block: Callable) -> Compound:
             steps.append(Step(stmt, _method(s, stmt, block)))
         else:
             s.keep(stmt)
+            s.kept_tests.update(id(n) for n in queries.find(stmt, (cst.Call, cst.Attribute)))
             steps.append(Step(stmt, Keep(stmt)))
     return Compound(cls, steps)
 
@@ -54,8 +55,11 @@ def _builds_graph(s: Rewrite, func: cst.FunctionDef) -> bool:
     written for TensorFlow 2 chooses on purpose)? A method without any is TensorFlow 2 code already
     (``self.evaluate`` runs eagerly): kept as written."""
     self_name = _testcase.method_self(func)
+    dead = _testcase.graph_only_calls(func, s.tf_name)
 
     def graph_call(call: cst.Call) -> bool:
+        if id(call) in dead:
+            return False
         name = s.call_name(call)
         tf1 = (name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name)) and not _tf.chosen_v1(
             s.p.imports, queries.dotted(call.func))
