@@ -14,7 +14,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import Chains
+from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _testcase, _tf, _vocab
@@ -96,9 +96,9 @@ class GraphRule(Rule):
 
     def flag(self, node: cst.CSTNode, message: str) -> None:
         result = plan(self.context)
-        if result.eager is not None and id(node) in result.kept:
-            # in a test the rewrite keeps as written: it ran eagerly already, with names TensorFlow 2.21
-            # has (the TF1 API only where chosen on purpose: `tf.compat.v1.X`, a `tf1` alias)
+        if result.eager is not None and (id(node) in result.kept or self._chosen_and_kept(node, result)):
+            # in a test the rewrite keeps as written (it ran eagerly already), or the TF1 API chosen on
+            # purpose (`tf.compat.v1.X`, a `tf1` alias beside `tf`) that the rewrite keeps: TF 2.21 has it
             self.report(node, message, fixable=False, status=Status.IDIOMATIC)
             return
         if result.manual:
@@ -111,6 +111,11 @@ class GraphRule(Rule):
 
     def tf(self, node) -> Optional[str]:
         return _tf.call_name(self, node)
+
+    def _chosen_and_kept(self, node: cst.CSTNode, result: Plan) -> bool:
+        func = node.func if isinstance(node, cst.Call) else node
+        name = _tf.tf_name(self, func)
+        return bool(name) and _tf.chosen_v1(self.context.imports, dotted_name(func)) and result.keeps(name)
 
 
 class Placeholder(GraphRule):
