@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _losses, _scaffold, _tf, _verdicts, _vocab, op_forms, test_temp_dir, tf2_switches
+from . import _losses, _scaffold, _tf, _verdicts, _vocab, op_forms, resource_loader, test_temp_dir, tf2_switches
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -285,6 +285,8 @@ class RemovedSymbol(_TFNames):
             return  # TFM115: self.get_temp_dir()
         if id(node) in tf2_switches.removed(self.context):
             return  # TFM117: the statement goes
+        if name == resource_loader.NAME:
+            return  # TFM118: os.path.dirname(__file__)
         if name in op_forms.NAMES and id(node) in op_forms.rewritten(self.context):
             return  # TFM113: the TensorFlow 2 spelling of the same ops
         from . import graph

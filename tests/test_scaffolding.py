@@ -442,3 +442,23 @@ def test_a_level_held_in_a_flag_is_set_on_absls_logger_which_takes_python_levels
     """)
     assert [(code, line, "pass `logging.INFO`" in message) for code, line, message in found if code == "TFM082"] == [
         ("TFM082", 2, True), ("TFM082", 3, True), ("TFM082", 3, False), ("TFM082", 3, False)]
+
+
+def test_data_files_path_is_the_directory_of_the_calling_file():
+    source = """\
+        import os
+        import tensorflow as tf
+        DATA = os.path.join(tf.resource_loader.get_data_files_path(), "testdata")
+        x = tf.placeholder(tf.float32)
+        with tf.Session() as sess:
+            print(DATA, sess.run(x * 2, feed_dict={x: 1.0}))
+    """
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic"
+    assert "DATA = os.path.join(os.path.dirname(__file__), \"testdata\")\n" in outcome.new_text
+    # without `import os` the finding says what to write; the file stays on compat.v1, which has it
+    source = "import tensorflow as tf\nroot = tf.resource_loader.get_data_files_path()\n"
+    found = findings(source)
+    assert [(code, "os.path.dirname(__file__)" in message) for code, _, message in found] == [
+        ("TFM090", False), ("TFM118", True)]
+    assert run(source).status.value == "compat-only"
