@@ -52,6 +52,11 @@ class _Unresolved(Rule):
 
             if mode_keys.rewritten(self.context):
                 return  # TFM110: the string it is
+        if (_tf.relative(qualified) or "").startswith("contrib.eager"):
+            from . import tf1_eager
+
+            if tf1_eager.rewrites(self.context, node):
+                return  # TFM119: core TensorFlow 2 names
         if (_tf.relative(qualified) or "").startswith("contrib."):
             from . import slim
 

@@ -11,7 +11,8 @@ from tfmigrate.rule import Context, Invalid, Rule
 from ._eager import queries
 
 MODULE = "tensorflow.python.framework.test_util"
-NAMES = (f"{MODULE}.run_in_graph_and_eager_modes", f"{MODULE}.run_all_in_graph_and_eager_modes")
+NAMES = (f"{MODULE}.run_in_graph_and_eager_modes", f"{MODULE}.run_all_in_graph_and_eager_modes",
+         "tensorflow.contrib.eager.run_test_in_graph_and_eager_modes")  # TF 1.x's name of the first
 # arguments that only tune the two runs (the device, the session config, what is checked after them)
 _KEYWORDS = ("config", "use_gpu", "reset_test", "assert_no_eager_garbage")
 

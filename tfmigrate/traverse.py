@@ -289,4 +289,30 @@ class Replacer(Transformer):
 
     def on_leave(self, original_node, updated_node):
         replacement = self.replacements.get(id(original_node))
+        if replacement is None and isinstance(original_node, (cst.Module, cst.IndentedBlock)):
+            return self._comments_kept(original_node, updated_node)
         return updated_node if replacement is None else replacement
+
+    def _comments_kept(self, original, updated):
+        """The comments above (and after) statements removed from a block go to the next statement
+        (or the block's end), as the lines they annotate go."""
+        gone = [isinstance(self.replacements.get(id(stmt)), cst.RemovalSentinel) for stmt in original.body]
+        if not any(gone) or len(updated.body) != gone.count(False):
+            return updated
+        body, carried, kept = list(updated.body), [], 0
+        for stmt, removed in zip(original.body, gone):
+            if removed:
+                lines = list(getattr(stmt, "leading_lines", ()))
+                trailing = getattr(getattr(stmt, "trailing_whitespace", None), "comment", None)
+                if trailing is not None:
+                    lines.append(cst.EmptyLine(comment=trailing))
+                if any(line.comment is not None for line in lines):
+                    carried.extend(lines)
+                continue
+            if carried:
+                body[kept] = body[kept].with_changes(leading_lines=[*carried, *body[kept].leading_lines])
+                carried = []
+            kept += 1
+        if carried:
+            return updated.with_changes(body=body, footer=[*carried, *updated.footer])
+        return updated.with_changes(body=body)

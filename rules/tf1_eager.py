@@ -1,0 +1,194 @@
+"""TF1-era eager execution: `tf.contrib.eager` (`tfe`) becomes plain TensorFlow 2.
+
+TF 1.5-1.15 programs turned eager execution on and took its helpers from
+`tf.contrib.eager`, usually as `tfe = tf.contrib.eager`: `tfe.Variable`,
+`tfe.Iterator(dataset)`, `tfe.implicit_gradients(loss_fn)`, `tfe.defun`. In
+TensorFlow 2 they are core names or plain Python.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Optional, Set
+
+import libcst as cst
+
+from tfmigrate.ftypes import Applicability, Status
+from tfmigrate.names import dotted_name
+from tfmigrate.rule import Context, Invalid, Rule
+
+from . import _tf
+from ._eager import queries
+
+MODULE = "contrib.eager"
+# tfe name -> its TensorFlow 2 name on the TensorFlow alias (the same objects, or the same calls)
+RENAMED = {"Variable": "Variable", "GradientTape": "GradientTape", "defun": "function", "function": "function",
+           "Checkpoint": "train.Checkpoint", "executing_eagerly": "executing_eagerly",
+           "in_eager_mode": "executing_eagerly", "metrics.Mean": "keras.metrics.Mean"}
+GRADIENTS = ("implicit_gradients", "implicit_value_and_gradients")
+
+
+@dataclass
+class _Plan:
+    edits: Dict[int, cst.CSTNode] = field(default_factory=dict)  # id(node) -> its replacement
+    removed: Set[int] = field(default_factory=set)  # alias statements that go
+    problem: Optional[str] = None  # why nothing is rewritten
+
+
+def _aliases(context, module: cst.Module) -> Dict[str, cst.SimpleStatementLine]:
+    """Module-level ``tfe = tf.contrib.eager``: name -> its statement."""
+    found = {}
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+            assign = stmt.body[0]
+            target = assign.targets[0].target if len(assign.targets) == 1 else None
+            if isinstance(target, cst.Name) and _tf.tf_name(context, assign.value) == MODULE:
+                found[target.value] = stmt
+    return found
+
+
+def _name(context, node: cst.CSTNode, aliases) -> Optional[str]:
+    """The tfe-relative name a chain stands for (``Variable`` for ``tfe.Variable`` or
+    ``tf.contrib.eager.Variable``), or None."""
+    written = dotted_name(node)
+    if written is None:
+        return None
+    head, _, rest = written.partition(".")
+    if head in aliases:
+        return rest
+    relative = _tf.tf_name(context, node) or ""
+    return relative[len(MODULE) + 1:] if relative.startswith(MODULE + ".") else None
+
+
+def plan(context: Context) -> _Plan:
+    cached = context.shared.get("tf1-eager")
+    if cached is not None:
+        return cached
+    result = context.shared["tf1-eager"] = _Plan()
+    module = context.module
+    aliases = _aliases(context, module)
+    tf = _tf.alias(context.imports)
+    chains = [n for n in queries.find(module, cst.Attribute) if _name(context, n, aliases) is not None]
+    inner = {id(n.value) for n in chains}
+    uses = [n for n in chains if id(n) not in inner]
+    if not uses and not aliases:
+        return result
+    if tf is None or _tf.imports_compat(context.imports):
+        result.problem = "the file has no `import tensorflow as tf` to write TensorFlow 2 names on"
+        return result
+    calls = {id(c.func): c for c in queries.find(module, cst.Call)}
+    lines = queries.find(module, cst.SimpleStatementLine, lambda s: len(s.body) == 1)
+    assigned = {id(s.body[0].value): s for s in lines if isinstance(s.body[0], cst.Assign) and len(
+        s.body[0].targets) == 1 and isinstance(s.body[0].targets[0].target, cst.Name)}
+    alone = {id(s.body[0].value): s for s in lines if isinstance(s.body[0], cst.Expr)}  # a call as a statement
+    for use in uses:
+        name = _name(context, use, aliases)
+        call = calls.get(id(use))
+        if name in RENAMED:
+            result.edits[id(use)] = cst.parse_expression(f"{tf}.{RENAMED[name]}")
+        elif name == "Iterator" and call is not None and len(call.args) == 1 and not call.args[0].keyword:
+            result.edits[id(call)] = cst.Call(cst.Name("iter"), [cst.Arg(call.args[0].value)])
+        elif name == "num_gpus" and call is not None and not call.args:
+            result.edits[id(call)] = cst.parse_expression(f'len({tf}.config.list_physical_devices("GPU"))')
+        elif name == "enable_eager_execution" and call is not None and not call.args and id(call) in alone:
+            result.removed.add(id(alone[id(call)]))  # TensorFlow 2 executes eagerly
+        elif name in GRADIENTS and call is not None and id(call) in assigned and len(call.args) == 1 and (
+                not call.args[0].keyword and not call.args[0].star):
+            stmt = assigned[id(call)]
+            result.edits[id(stmt)] = _gradients_function(stmt, call, name, tf, module)
+        else:
+            result.problem = f"`tfe.{name}` has no rewrite here"
+            result.edits.clear()
+            return result
+    result.removed |= {id(stmt) for stmt in aliases.values()}
+    return result
+
+
+def _gradients_function(stmt: cst.SimpleStatementLine, call: cst.Call, name: str, tf: str,
+                        module: cst.Module) -> cst.FunctionDef:
+    """``grad = tfe.implicit_gradients(loss_fn)`` -> a function of the same name: the (gradient,
+    variable) pairs of the variables ``loss_fn`` reads, in the order they were made (TF1's order)."""
+    target = stmt.body[0].targets[0].target.value
+    loss = module.code_for_node(call.args[0].value)
+    pairs = "list(zip(tape.gradient(value, variables), variables))"
+    returned = pairs if name == "implicit_gradients" else f"value, {pairs}"
+    indent = module.default_indent
+    code = (f"def {target}(*args, **kwargs):\n"
+            f"{indent}with {tf}.GradientTape() as tape:\n"
+            f"{indent}{indent}value = {loss}(*args, **kwargs)\n"
+            f"{indent}variables = tape.watched_variables()\n"
+            f"{indent}return {returned}\n")
+    func = cst.parse_statement(code, config=module.config_for_parsing)
+    return func.with_changes(leading_lines=stmt.leading_lines)
+
+
+def moved(context: Context) -> FrozenSet[str]:
+    """The ``contrib.eager`` names TFM119 rewrites (every one in the file), for the graph-to-eager rewrite."""
+    result = plan(context)
+    if not result.edits and not result.removed:
+        return frozenset()
+    return frozenset({MODULE} | {f"{MODULE}.{name}" for name in (
+        *RENAMED, *GRADIENTS, "Iterator", "num_gpus", "enable_eager_execution")})
+
+
+def rewrites(context: Context, node: cst.CSTNode) -> bool:
+    """Does TFM119 rewrite this ``contrib.eager`` name (TFM107 need not report it)?"""
+    result = plan(context)
+    return bool(result.edits or result.removed) and result.problem is None
+
+
+class TF1Eager(Rule):
+    """`tf.contrib.eager` (`tfe`): the helpers of TF1's eager execution.
+
+    What it finds: `tfe = tf.contrib.eager` and the names used through it
+    (or spelled `tf.contrib.eager.X`).
+
+    Why: `tf.contrib` is gone from TensorFlow 2, where eager execution is the
+    default and these helpers are core names.
+
+    Fix (unsafe): `tfe.Variable` -> `tf.Variable`, `tfe.GradientTape` ->
+    `tf.GradientTape`, `tfe.defun` -> `tf.function`, `tfe.Checkpoint` ->
+    `tf.train.Checkpoint`, `tfe.metrics.Mean` -> `tf.keras.metrics.Mean`,
+    `tfe.Iterator(dataset)` -> `iter(dataset)`, `tfe.num_gpus()` -> the
+    number of GPUs `tf.config` lists; `grad = tfe.implicit_gradients(loss_fn)`
+    becomes a function `grad` that runs `loss_fn` under a `tf.GradientTape` and
+    returns the (gradient, variable) pairs of the variables it read, in the
+    order they were made, as TF1's did (`implicit_value_and_gradients`: the
+    value too). The alias goes. Only where every use in the file has such a
+    rewrite; TFM107 reports the others.
+    """
+
+    code = "TFM119"
+    name = "tf1-eager"
+    fix_applicability = Applicability.UNSAFE
+    unfixed_status = Status.MANUAL
+    VALID = ["import tensorflow as tf\nw = tf.Variable(1.0)\n"]
+    INVALID = [
+        Invalid("import tensorflow as tf\ntfe = tf.contrib.eager\nw = tfe.Variable(1.0)\n"
+                "grad = tfe.implicit_gradients(loss)\n",
+                "import tensorflow as tf\nw = tf.Variable(1.0)\n"
+                "def grad(*args, **kwargs):\n    with tf.GradientTape() as tape:\n"
+                "        value = loss(*args, **kwargs)\n    variables = tape.watched_variables()\n"
+                "    return list(zip(tape.gradient(value, variables), variables))\n"),
+    ]
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        result = plan(self.context)
+        if id(node) in result.removed:
+            self.report(node, "`tf.contrib.eager`: TensorFlow 2 executes eagerly and has these helpers as core names;"
+                        " the statement goes", replacement=cst.RemoveFromParent())
+        elif id(node) in result.edits:
+            self.report(node, "`tfe.implicit_gradients(f)` is a `tf.GradientTape` over `f` in TensorFlow 2",
+                        replacement=result.edits[id(node)])
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        result = plan(self.context)
+        if id(node) in result.edits:
+            self.report(node, f"`{dotted_name(node)}` is `{dotted_name(result.edits[id(node)])}` in TensorFlow 2",
+                        replacement=result.edits[id(node)])
+
+    def visit_Call(self, node: cst.Call) -> None:
+        result = plan(self.context)
+        if id(node) in result.edits:
+            self.report(node, f"`{self.context.code_for(node)}` is "
+                        f"`{cst.Module([]).code_for_node(result.edits[id(node)])}` in TensorFlow 2",
+                        replacement=result.edits[id(node)])

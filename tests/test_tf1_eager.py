@@ -1,0 +1,105 @@
+"""TF1-era eager programs (`tf.enable_eager_execution()`, `tfe = tf.contrib.eager`) become plain TensorFlow 2."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+from tfmigrate.engine import Options, process_text
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+PROGRAM = """\
+import numpy as np
+import tensorflow as tf
+
+# Eager execution, TF 1.x style
+tf.enable_eager_execution()
+tfe = tf.contrib.eager
+
+xs = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
+ys = np.array([3.0, 5.0, 7.0, 9.0], np.float32)
+W = tfe.Variable(0.5)
+b = tfe.Variable(0.0)
+
+
+def loss_fn(x, y):
+    return tf.reduce_mean(tf.square(x * W + b - y))
+
+
+optimizer = tf.train.GradientDescentOptimizer(learning_rate=0.05)
+grad = tfe.implicit_gradients(loss_fn)
+value_and_grad = tfe.implicit_value_and_gradients(loss_fn)
+for step in range(200):
+    optimizer.apply_gradients(grad(xs, ys))
+loss, pairs = value_and_grad(xs, ys)
+print([round(float(W.numpy()), 5), round(float(b.numpy()), 5), [v.name for _, v in pairs]])
+"""
+
+
+def test_tfe_helpers_become_core_names_and_implicit_gradients_a_tape():
+    outcome = process_text(PROGRAM, "eager.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+        # Eager execution, TF 1.x style
+
+        xs = np.array([1.0, 2.0, 3.0, 4.0], np.float32)
+        ys = np.array([3.0, 5.0, 7.0, 9.0], np.float32)
+        W = tf.Variable(0.5)
+        b = tf.Variable(0.0)
+
+
+        def loss_fn(x, y):
+            return tf.reduce_mean(tf.square(x * W + b - y))
+
+
+        optimizer = tf.optimizers.SGD(learning_rate=0.05)
+        def grad(*args, **kwargs):
+            with tf.GradientTape() as tape:
+                value = loss_fn(*args, **kwargs)
+            variables = tape.watched_variables()
+            return list(zip(tape.gradient(value, variables), variables))
+        def value_and_grad(*args, **kwargs):
+            with tf.GradientTape() as tape:
+                value = loss_fn(*args, **kwargs)
+            variables = tape.watched_variables()
+            return value, list(zip(tape.gradient(value, variables), variables))
+        for step in range(200):
+            optimizer.apply_gradients(grad(xs, ys))
+        loss, pairs = value_and_grad(xs, ys)
+        print([round(float(W.numpy()), 5), round(float(b.numpy()), 5), [v.name for _, v in pairs]])
+    """)
+    # The rewrite runs on TensorFlow 2 and trains as TF1's implicit gradients did: plain gradient
+    # descent on (W, b), here in numpy, and the pairs in the order the variables were made.
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    with open(os.path.join(ROOT, "build-tf1-eager.py"), "w", encoding="utf-8") as handle:
+        handle.write(outcome.new_text)
+    try:
+        done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), "tf2", handle.name],
+                              capture_output=True, text=True, env=env, timeout=300)
+    finally:
+        os.remove(handle.name)
+    result = json.loads(done.stdout.splitlines()[-1])[handle.name]
+    assert result["error"] is None
+    w, b = 0.5, 0.0
+    xs, ys = np.array([1.0, 2.0, 3.0, 4.0]), np.array([3.0, 5.0, 7.0, 9.0])
+    for _ in range(200):
+        error = xs * w + b - ys
+        w, b = w - 0.05 * np.mean(2 * error * xs), b - 0.05 * np.mean(2 * error)
+    printed = eval(result["stdout"].strip())  # a list literal
+    assert abs(printed[0] - w) < 1e-4 and abs(printed[1] - b) < 1e-4
+    assert printed[2] == ["Variable:0", "Variable:0"]
+
+
+def test_a_tfe_name_without_rewrite_leaves_every_use_reported():
+    source = "import tensorflow as tf\ntfe = tf.contrib.eager\nw = tfe.Variable(1.0)\nn = tfe.Network()\n"
+    outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.new_text.count("tfe.") == 2
+    assert outcome.status.value == "manual"
