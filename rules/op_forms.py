@@ -22,7 +22,8 @@ RESIZES = {
     "image.resize_bicubic": ("ResizeBicubic", ("images", "size", "align_corners", "name", "half_pixel_centers")),
     "image.resize_area": ("ResizeArea", ("images", "size", "align_corners", "name")),
 }
-NAMES = frozenset({XW_PLUS_B, *RESIZES})
+PY_FUNC = "py_func"  # TensorFlow 2's numpy_function: the same parameters, the same op
+NAMES = frozenset({XW_PLUS_B, PY_FUNC, *RESIZES})
 
 
 def moved(context: Context) -> FrozenSet[str]:
@@ -34,6 +35,11 @@ def _new_code(context: Context, call: cst.Call, name: str) -> Optional[str]:
     prefix = _tf.module_prefix(dotted_name(call.func), name, context.qualify(call.func), context.imports)
     if prefix is None or any(arg.star for arg in call.args):
         return None
+    if name == PY_FUNC:
+        given = _tf.by_parameter(call, ("func", "inp", "Tout", "stateful", "name"))
+        if any(key not in ("func", "inp", "Tout", "stateful", "name") for key, _ in given):
+            return None
+        return cst.Module([]).code_for_node(call.with_changes(func=cst.parse_expression(f"{prefix}.numpy_function")))
     code = {key: context.code_for(arg.value) for key, arg in _tf.by_parameter(
         call, ("x", "weights", "biases", "name") if name == XW_PLUS_B else RESIZES[name][1])}
     if None in code or len(code) != len(call.args):
@@ -69,7 +75,7 @@ def rewritten(context: Context) -> Dict[int, Tuple[cst.Call, str, str]]:
         cached = {}
         text = context.text
         if not _tf.imports_compat(context.imports) and (
-                text is None or "xw_plus_b" in text or "resize_" in text):
+                text is None or "xw_plus_b" in text or "resize_" in text or "py_func" in text):
             from . import graph
 
             result = graph.plan(context)
@@ -85,8 +91,8 @@ class TF1OpForm(Rule):
     """A TF1-only op function whose computation TensorFlow 2 spells otherwise.
 
     What it finds: calls of `tf.nn.xw_plus_b`, `tf.image.resize_bilinear`,
-    `tf.image.resize_nearest_neighbor`, `tf.image.resize_bicubic` and
-    `tf.image.resize_area` in a file that becomes TensorFlow 2 code (its own
+    `tf.image.resize_nearest_neighbor`, `tf.image.resize_bicubic`,
+    `tf.image.resize_area` and `tf.py_func` in a file that becomes TensorFlow 2 code (its own
     `import tensorflow as tf`, rewritten or not by the graph-to-eager rewrite).
 
     Why: only `tf.compat.v1` has these functions on TensorFlow 2.
@@ -97,7 +103,9 @@ class TF1OpForm(Rule):
     `tf.raw_ops.ResizeBilinear(images=images, size=size)`, the op it ran,
     with TF1's `align_corners` and `half_pixel_centers` arguments (TensorFlow
     2's `tf.image.resize` samples at half-pixel centers, which gives other
-    numbers than TF1's default).
+    numbers than TF1's default); `tf.py_func(f, inp, Tout)` ->
+    `tf.numpy_function(f, inp, Tout)`, which TensorFlow 2 made of it (the
+    same parameters, `stateful` and `name` included).
 
     Known limits: calls with `*args` or `**kwargs`, names used other than
     called, and names imported by `from ... import` are left to TFM105.
@@ -115,6 +123,9 @@ class TF1OpForm(Rule):
         Invalid("import tensorflow as tf\ny = tf.image.resize_bilinear(images, [8, 8], align_corners=True)\n",
                 "import tensorflow as tf\ny = tf.raw_ops.ResizeBilinear(images=images, size=[8, 8], "
                 "align_corners=True)\n", unsafe=False),
+        Invalid("import tensorflow as tf\ny = tf.py_func(np.sort, [x], tf.float32, stateful=False)\n",
+                "import tensorflow as tf\ny = tf.numpy_function(np.sort, [x], tf.float32, stateful=False)\n",
+                unsafe=False),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -122,6 +133,7 @@ class TF1OpForm(Rule):
         if found is None:
             return
         _, name, new = found
-        what = "the ops it ran" if name == XW_PLUS_B else "the op it ran, with TF1's sampling"
+        what = {XW_PLUS_B: "the ops it ran", PY_FUNC: "`tf.numpy_function`, its TensorFlow 2 name (the same"
+                " parameters and op: func gets NumPy arrays)"}.get(name, "the op it ran, with TF1's sampling")
         self.report(node, f"`tf.{name}` is only in tf.compat.v1 on TensorFlow 2: write {what}",
                     replacement=cst.parse_expression(new))
