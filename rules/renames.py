@@ -326,7 +326,14 @@ class RemovedSymbol(_TFNames):
         if not qualified or not qualified.startswith("tensorflow.") or _tf.via_compat(qualified):
             return
         name = _tf.relative(qualified)
-        if not name or name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name):
+        if not name:
+            return
+        if name in _vocab.GRAPH_ONLY or _vocab.is_tf1_optimizer(name):
+            # its calls are the graph rules' findings; the import itself fails on TensorFlow 2, and
+            # neither the rewrite nor the compat.v1 fallback writes it otherwise
+            self.report(node, f"`{qualified}` does not exist in TensorFlow 2: the import fails (`tf.{name}` runs"
+                        " on tensorflow.compat.v1: import it from there, or use its TensorFlow 2 counterpart)",
+                        fixable=False, status=Status.MANUAL)
             return
         if _scaffold.family(_scaffold.canonical(name)) is not None:
             return  # flags, logging, app: the scaffolding rules report their uses

@@ -275,3 +275,14 @@ def test_tensorflow_tools_packages_match_the_installed_wheel():
     assert shipped == sorted(_verdicts.TOOLS_PACKAGES)
     assert unresolved("tensorflow.tools.compatibility.tf_upgrade_v2").kind == "ok"
     assert unresolved("tensorflow.tools.tfprof.tfprof_log_pb2").kind == "gone"
+
+
+def test_a_tf1_optimizer_or_session_imported_by_its_path_is_reported_where_the_import_fails():
+    from tfmigrate.engine import Options, process_text
+
+    source = ("import tensorflow as tf\nfrom tensorflow.train import MomentumOptimizer\n"
+              "class Opt(MomentumOptimizer):\n    pass\n")
+    outcome = process_text(source, "opt.py", Options(fix=True, unsafe_fixes=True))
+    assert [(f.code, f.start.line) for f in outcome.findings] == [("TFM105", 2)]
+    assert "the import fails" in outcome.findings[0].message
+    assert outcome.status.value == "manual" and outcome.new_text == source
