@@ -99,8 +99,9 @@ class GraphRule(Rule):
         result = plan(self.context)
         if result.eager is not None and (id(node) in result.kept or self._chosen_and_kept(node, result)):
             # in a test the rewrite keeps as written (it ran eagerly already), or the TF1 API chosen on
-            # purpose (`tf.compat.v1.X`, a `tf1` alias beside `tf`) that the rewrite keeps: TF 2.21 has it
-            self.report(node, message, fixable=False, status=Status.IDIOMATIC)
+            # purpose (`tf.compat.v1.X`, a `tf1` alias beside `tf`) that the rewrite keeps: TF 2.21 runs
+            # it through tf.compat.v1, which is not idiomatic TensorFlow 2
+            self.report(node, message, fixable=False, status=Status.COMPAT)
             return
         if result.manual:
             self.report(node, message, fixable=False, status=Status.MANUAL)
