@@ -115,6 +115,9 @@ def _scan(context) -> Tuple[FrozenSet[int], FrozenSet[int]]:
         return cached
     found, dead = set(), set()
     module = context.module
+    if context.text is not None and "TestCase" not in context.text:
+        cached = context.shared["test-sessions"] = (frozenset(), frozenset())
+        return cached
     classes = queries.find(module, cst.ClassDef, lambda c: is_test_case(c, lambda n: _tf.tf_name(context, n),
                                                                         context.qualify))
     for cls in classes:

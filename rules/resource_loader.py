@@ -25,7 +25,8 @@ def rewritten(context: Context) -> Dict[int, str]:
     if cached is None:
         cached = {}
         local = next((name for name, full in sorted(context.imports.aliases.items()) if full == "os"), None)
-        if local is not None and not _tf.imports_compat(context.imports):
+        if local is not None and not _tf.imports_compat(context.imports) and (
+                context.text is None or "get_data_files_path" in context.text):
             cached = {id(call): local for call in _calls(context)}
         context.shared["resource-loader"] = cached
     return cached
@@ -60,7 +61,8 @@ class DataFilesPath(Rule):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if node.args or _tf.call_name(self.context, node) != NAME or _tf.imports_compat(self.context.imports):
+        if node.args or not isinstance(node.func, cst.Attribute) or node.func.attr.value != "get_data_files_path" or (
+                _tf.call_name(self.context, node) != NAME or _tf.imports_compat(self.context.imports)):
             return
         local = rewritten(self.context).get(id(node))
         message = ("`tf.resource_loader.get_data_files_path()` is gone from TensorFlow 2 (only tf.compat.v1 has it):"

@@ -64,6 +64,8 @@ def plan(context: Context) -> _Plan:
     if cached is not None:
         return cached
     result = context.shared["tf1-eager"] = _Plan()
+    if context.text is not None and "contrib" not in context.text:
+        return result  # tfe comes from tf.contrib.eager: without the word, nothing to find
     module = context.module
     aliases = _aliases(context, module)
     tf = _tf.alias(context.imports)

@@ -30,7 +30,9 @@ def removed(context: Context) -> Dict[int, bool]:
     cached = context.shared.get("tf2-switches")
     if cached is None:
         cached = {}
-        if not _tf.imports_compat(context.imports) or not _disables(context):
+        if context.text is not None and "enable_" not in context.text:
+            pass  # no switch called: nothing to find
+        elif not _tf.imports_compat(context.imports) or not _disables(context):
             blocks = [context.module.body] + [b.body for b in queries.find(context.module, cst.IndentedBlock)]
             for body in blocks:
                 _block(context, body, cached)
