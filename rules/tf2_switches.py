@@ -89,7 +89,7 @@ class TF2Switches(Rule):
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         found = removed(self.context)
         if id(node) not in found:
-            return  # (a statement's id is never its function name's: both are alive)
+            return  # (the table holds the statements' ids and their called names'; a line is never a name)
         call = node.body[0].value
         name = _tf.call_name(self.context, call)
         replacement = node.with_changes(body=[cst.Pass()]) if found[id(node)] else cst.RemoveFromParent()
