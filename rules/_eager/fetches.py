@@ -308,9 +308,7 @@ class _FetchRewriter(tensors.SkipNames):
         method, receiver = func.attr.value, func.value
         if testcases.is_evaluate(s, original):
             fetched = testcases.evaluated(original)
-            if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched)):
-                raise Unsupported(original, "a train op run inside an expression")
-            sessions.note_runs(s, fetched)
+            self.inline_run(original, fetched)
             return s.expr(fetch(s, fetched, {}))
         if testcases.evaluates_unseen_eval(s, original):
             return s.expr(fetch(s, receiver, {}))
@@ -321,9 +319,7 @@ class _FetchRewriter(tensors.SkipNames):
             fetched = _tf.argument(original, 0, "fetches")
             if fetched is None:
                 raise Unsupported(original, "session.run() without fetches")
-            if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched.value)):
-                raise Unsupported(original, "a train op run inside an expression")
-            sessions.note_runs(s, fetched.value)
+            self.inline_run(original, fetched.value)
             values = feeds.feed_values(s, feeds.feed_arg(original, 1))
             if s.input_pipeline is not None:
                 values = pipelines.read_inline(s, fetched.value, values, original)
@@ -333,6 +329,14 @@ class _FetchRewriter(tensors.SkipNames):
         if method == "run" and s.b.is_(receiver_name, B.TRAIN_OP):
             raise Unsupported(original, "a train op run inside an expression")
         return updated
+
+    def inline_run(self, call: cst.Call, fetched: cst.BaseExpression) -> None:
+        """A run inside an expression (``print(sess.run(cost))``, ``self.evaluate(t)``): no train op,
+        and what it may change is remembered."""
+        s = self.s
+        if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched)):
+            raise Unsupported(call, "a train op run inside an expression")
+        sessions.note_runs(s, fetched)
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         s = self.s
