@@ -283,7 +283,7 @@ class RemovedSymbol(_TFNames):
             return  # TFM111: unittest.mock
         if name == test_temp_dir.NAME and id(node) in test_temp_dir.rewritten(self.context):
             return  # TFM115: self.get_temp_dir()
-        if id(node) in tf2_switches.removed(self.context):
+        if id(node) in tf2_switches.called(self.context):
             return  # TFM117: the statement goes
         if name == resource_loader.NAME:
             return  # TFM118: os.path.dirname(__file__)

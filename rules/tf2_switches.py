@@ -25,8 +25,7 @@ def _switch(context, stmt: cst.CSTNode) -> bool:
 
 
 def removed(context: Context) -> Dict[int, bool]:
-    """``{id(statement): replaced by pass}`` for the switch statements TFM117 removes, and
-    ``{id(function name): False}`` for the names they call (computed once)."""
+    """``{id(statement): replaced by pass}`` for the switch statements TFM117 removes (computed once)."""
     cached = context.shared.get("tf2-switches")
     if cached is None:
         cached = {}
@@ -49,7 +48,17 @@ def _block(context, body: Sequence[cst.BaseStatement], out: Dict[int, bool]) -> 
     switches = [stmt for stmt in body if _switch(context, stmt)]
     for index, stmt in enumerate(switches):
         out[id(stmt)] = index == 0 and len(switches) == len(body)  # a body of switches only keeps a `pass`
-        out[id(stmt.body[0].value.func)] = False
+
+
+def called(context: Context) -> FrozenSet[int]:
+    """The ids of the names those statements call (TFM105 need not report them)."""
+    cached = context.shared.get("tf2-switch-names")
+    if cached is None:
+        statements = removed(context)
+        cached = context.shared["tf2-switch-names"] = frozenset(
+            id(stmt.body[0].value.func) for stmt in queries.find(context.module, cst.SimpleStatementLine)
+            if id(stmt) in statements) if statements else frozenset()
+    return cached
 
 
 def moved(context: Context) -> FrozenSet[str]:
@@ -89,7 +98,7 @@ class TF2Switches(Rule):
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         found = removed(self.context)
         if id(node) not in found:
-            return  # (the table holds the statements' ids and their called names'; a line is never a name)
+            return
         call = node.body[0].value
         name = _tf.call_name(self.context, call)
         replacement = node.with_changes(body=[cst.Pass()]) if found[id(node)] else cst.RemoveFromParent()
