@@ -9,7 +9,7 @@ yields None and a session is not needed: the graph rules report these sessions
 """
 from __future__ import annotations
 
-from typing import Callable, FrozenSet, Optional, Set, Tuple
+from typing import Callable, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -109,22 +109,27 @@ def graph_only(context) -> FrozenSet[int]:
     return _scan(context)[1]
 
 
+def test_methods(context) -> List[Tuple[cst.FunctionDef, Optional[str]]]:
+    """The methods of the file's test cases, each with its instance's name (None for a static or
+    class method), computed once per file."""
+    cached = context.shared.get("test-methods")
+    if cached is None:
+        cached = context.shared["test-methods"] = []
+        if context.text is None or "TestCase" in context.text:
+            for cls in queries.find(context.module, cst.ClassDef, lambda c: is_test_case(
+                    c, lambda n: _tf.tf_name(context, n), context.qualify)):
+                body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+                cached.extend((stmt, method_self(stmt)) for stmt in body if isinstance(stmt, cst.FunctionDef))
+    return cached
+
+
 def _scan(context) -> Tuple[FrozenSet[int], FrozenSet[int]]:
     cached = context.shared.get("test-sessions")
     if cached is not None:
         return cached
     found, dead = set(), set()
-    module = context.module
-    if context.text is not None and "TestCase" not in context.text:
-        cached = context.shared["test-sessions"] = (frozenset(), frozenset())
-        return cached
-    classes = queries.find(module, cst.ClassDef, lambda c: is_test_case(c, lambda n: _tf.tf_name(context, n),
-                                                                        context.qualify))
-    for cls in classes:
-        for stmt in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
-            if isinstance(stmt, cst.FunctionDef):
-                self_name = method_self(stmt)
-                found.update(id(c) for c in queries.find(stmt, cst.Call, lambda c: is_session_call(c, self_name)))
-                dead |= graph_only_calls(stmt, lambda n: _tf.tf_name(context, n))
+    for method, self_name in test_methods(context):
+        found.update(id(c) for c in queries.find(method, cst.Call, lambda c: is_session_call(c, self_name)))
+        dead |= graph_only_calls(method, lambda n: _tf.tf_name(context, n))
     cached = context.shared["test-sessions"] = (frozenset(found - dead), frozenset(dead))
     return cached

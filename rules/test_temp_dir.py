@@ -31,16 +31,13 @@ def rewritten(context: Context) -> Dict[int, str]:
         module, cst.Attribute, lambda n: _is_use(context, n))
     if uses and not _tf.imports_compat(context.imports):
         called = {id(c.func) for c in queries.find(module, cst.Call, lambda c: not c.args)}
-        for cls in queries.find(module, cst.ClassDef, lambda c: _testcase.is_test_case(
-                c, lambda n: _tf.tf_name(context, n), context.qualify)):
-            for method in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
-                self_name = _testcase.method_self(method) if isinstance(method, cst.FunctionDef) else None
-                if self_name is None:
-                    continue
-                nested = {id(n) for inner in queries.find(method.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-                          for n in queries.find(inner, cst.Attribute)}
-                found.update((id(n), self_name) for n in queries.find(method.body, cst.Attribute)
-                             if id(n) not in nested and id(n) in called and _is_use(context, n))
+        for method, self_name in _testcase.test_methods(context):
+            if self_name is None:
+                continue
+            nested = {id(n) for inner in queries.find(method.body, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+                      for n in queries.find(inner, cst.Attribute)}
+            found.update((id(n), self_name) for n in queries.find(method.body, cst.Attribute)
+                         if id(n) not in nested and id(n) in called and _is_use(context, n))
         if len(found) != len(uses):
             found = {}
     context.shared["test-temp-dir"] = found
