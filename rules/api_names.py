@@ -55,7 +55,7 @@ class _Unresolved(Rule):
         if (_tf.relative(qualified) or "").startswith("contrib.eager"):
             from . import tf1_eager
 
-            if tf1_eager.rewrites(self.context, node):
+            if tf1_eager.rewrites(self.context):
                 return  # TFM119: core TensorFlow 2 names
         if (_tf.relative(qualified) or "").startswith("contrib."):
             from . import slim

@@ -100,6 +100,7 @@ def plan(context: Context) -> _Plan:
         else:
             result.problem = f"`tfe.{name}` has no rewrite here"
             result.edits.clear()
+            result.removed.clear()
             return result
     result.removed |= {id(stmt) for stmt in aliases.values()}
     return result
@@ -125,17 +126,16 @@ def _gradients_function(stmt: cst.SimpleStatementLine, call: cst.Call, name: str
 
 def moved(context: Context) -> FrozenSet[str]:
     """The ``contrib.eager`` names TFM119 rewrites (every one in the file), for the graph-to-eager rewrite."""
-    result = plan(context)
-    if not result.edits and not result.removed:
+    if not rewrites(context):
         return frozenset()
     return frozenset({MODULE} | {f"{MODULE}.{name}" for name in (
         *RENAMED, *GRADIENTS, "Iterator", "num_gpus", "enable_eager_execution")})
 
 
-def rewrites(context: Context, node: cst.CSTNode) -> bool:
-    """Does TFM119 rewrite this ``contrib.eager`` name (TFM107 need not report it)?"""
+def rewrites(context: Context) -> bool:
+    """Does TFM119 rewrite the file's ``contrib.eager`` names (all of them: TFM107 need not report one)?"""
     result = plan(context)
-    return bool(result.edits or result.removed) and result.problem is None
+    return bool(result.edits or result.removed)
 
 
 class TF1Eager(Rule):

@@ -103,3 +103,8 @@ def test_a_tfe_name_without_rewrite_leaves_every_use_reported():
     outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
     assert outcome.new_text.count("tfe.") == 2
     assert outcome.status.value == "manual"
+    # a statement the rewrite would remove stays too: nothing of tfe is rewritten
+    source = "import tensorflow as tf\ntfe = tf.contrib.eager\ntfe.enable_eager_execution()\nn = tfe.Network()\n"
+    outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.new_text == source
+    assert [f.code for f in outcome.findings] == ["TFM107"]
