@@ -82,10 +82,12 @@ def chosen_v1(imports, written: Optional[str]) -> bool:
         return False
     if ".compat.v1." in f".{written}.":
         return True
-    aliases = imports.aliases
-    if aliases.get(written.partition(".")[0]) != "tensorflow.compat.v1":
-        return False
-    return any(full in ("tensorflow", "tensorflow.compat.v2") for full in aliases.values())
+    return imports.aliases.get(written.partition(".")[0]) == "tensorflow.compat.v1" and imports_tf2(imports)
+
+
+def imports_tf2(imports) -> bool:
+    """Does the file import TensorFlow 2 itself (``tensorflow``, ``tensorflow.compat.v2``) under a name?"""
+    return any(full in (TF, "tensorflow.compat.v2") for full in imports.aliases.values())
 
 
 def via_compat(qualified: Optional[str]) -> bool:

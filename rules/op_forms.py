@@ -23,6 +23,7 @@ RESIZES = {
     "image.resize_area": ("ResizeArea", ("images", "size", "align_corners", "name")),
 }
 PY_FUNC = "py_func"  # TensorFlow 2's numpy_function: the same parameters, the same op
+PY_FUNC_PARAMETERS = ("func", "inp", "Tout", "stateful", "name")
 NAMES = frozenset({XW_PLUS_B, PY_FUNC, *RESIZES})
 
 
@@ -36,8 +37,7 @@ def _new_code(context: Context, call: cst.Call, name: str) -> Optional[str]:
     if prefix is None or any(arg.star for arg in call.args):
         return None
     if name == PY_FUNC:
-        given = _tf.by_parameter(call, ("func", "inp", "Tout", "stateful", "name"))
-        if any(key not in ("func", "inp", "Tout", "stateful", "name") for key, _ in given):
+        if any(key not in PY_FUNC_PARAMETERS for key, _ in _tf.by_parameter(call, PY_FUNC_PARAMETERS)):
             return None
         return cst.Module([]).code_for_node(call.with_changes(func=cst.parse_expression(f"{prefix}.numpy_function")))
     code = {key: context.code_for(arg.value) for key, arg in _tf.by_parameter(

@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from .. import _vocab
+from .. import _tf, _vocab
 from . import bindings as B
 from . import (checkpoints, feeds, fetches, instances, pipelines, queries, rnn, scopes, sessions, summaries,
                tensors, testcases, training)
@@ -26,7 +26,8 @@ def _outs(nodes) -> Optional[List[Out]]:
 def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Optional[List[Out]]:
     """What a small statement becomes: statements (small or whole), or None to remove it."""
     if isinstance(node, cst.Import):
-        return [Out(import_statement(node, _with_tf2(s)))]
+        # beside TensorFlow 2 itself, a tensorflow.compat.v1 alias is the TF1 API chosen on purpose: it stays
+        return [Out(import_statement(node, _tf.imports_tf2(s.p.imports)))]
     if isinstance(node, cst.ImportFrom):
         return None if rnn.contrib_import(node) else [Out(import_from(node))]
     if isinstance(node, cst.Expr):
@@ -40,12 +41,6 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
                 s.b.set_dtype(target.value, dtype)
         return result
     return [Out(plain(s, node))]
-
-
-def _with_tf2(s: Rewrite) -> bool:
-    """Does the program import TensorFlow 2 itself (``tensorflow``, ``tensorflow.compat.v2``) under a name?
-    Then a ``tensorflow.compat.v1`` alias beside it is the TF1 API chosen on purpose, and stays."""
-    return any(full in ("tensorflow", "tensorflow.compat.v2") for full in s.p.imports.aliases.values())
 
 
 def import_statement(node: cst.Import, keep_v1: bool = False) -> cst.Import:
