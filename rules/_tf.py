@@ -174,8 +174,32 @@ def exists_in(name: str, names, modules) -> bool:
     return False
 
 
+# The top-level module's build information (tf.__version__ and tf.compat.v1.__version__ are "2.21.0"),
+# and what every Python module has: neither is in the API listing. tests/test_api_names.py checks them.
+VERSION_ATTRIBUTES = frozenset({"__version__", "__git_version__", "__compiler_version__", "__cxx_version__",
+                                "__cxx11_abi_flag__", "__monolithic_build__"})
+MODULE_ATTRIBUTES = frozenset({"__name__", "__doc__", "__file__", "__path__", "__spec__",
+                               "__loader__", "__package__", "__dict__"})
+
+
+def attribute_owner(name: str) -> Optional[str]:
+    """For a tf-relative name that is an attribute every module has (``nn.__name__``) or TensorFlow's
+    build information (``__version__``, ``__version__.split``): the module it belongs to ("" for tf);
+    else None."""
+    parts = name.split(".")
+    if parts[0] in VERSION_ATTRIBUTES or parts[0] in MODULE_ATTRIBUTES:
+        return ""
+    for k in range(1, len(parts)):
+        if parts[k] in MODULE_ATTRIBUTES:
+            return ".".join(parts[:k])
+    return None
+
+
 def exists_in_tf2(name: str) -> bool:
     """Whether ``tf.<name>`` resolves on today's TensorFlow 2 (attributes of objects included)."""
+    owner = attribute_owner(name)
+    if owner is not None:
+        return not owner or exists_in_tf2(owner)
     v2, modules, _, _, _ = _known()
     return exists_in(name, v2, modules)
 

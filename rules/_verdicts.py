@@ -181,6 +181,9 @@ def unresolved(name: str) -> Verdict:
     rest = _tf.PRE_1_0.get(rest, rest)  # TFM112 writes the 1.x name
     rest = _private.public(rest) or rest  # TFM114 writes the public name
     head = rest.split(".", 1)[0]
+    owner = _tf.attribute_owner(rest)
+    if owner is not None:  # `tf.__version__`, `tf.nn.__name__`: the module's own
+        return unresolved(name[:len(name) - len(rest)] + owner) if owner else _OK
     if head == "contrib":
         return contrib_verdict(rest)
     refused, why = _longest(rest, _REFUSED)

@@ -53,6 +53,12 @@ def check(source: str):
     ("tensorflow.python.ops.control_flow_ops.with_dependencies", "private", None),  # never exported
     ("tensorflow.python.ops.control_flow_ops.while_loop", "ok", None),  # tf.while_loop (TFM114 writes it)
     ("tensorflow.core.framework.graph_pb2", "ok", None),
+    ("__version__", "ok", None),  # tf.__version__
+    ("tensorflow.compat.v1.__version__.split", "ok", None),
+    ("tensorflow.nn.__name__", "ok", None),
+    ("tensorflow.compat.v1.train.__file__", "ok", None),
+    ("tensorflow.contrib.layers.__file__", "gone", None),
+    ("tensorflow.nn.__version__", "gone", None),
 ])
 def test_verdicts(name, kind, replacement):
     verdict = unresolved(name)
@@ -153,7 +159,9 @@ def test_tables_and_fixture_rewrites_resolve_on_installed_tensorflow(tmp_path):
     table = _tf.api()
     probe_ok = tmp_path / "compat_v1.py"
     probe_ok.write_text("import tensorflow as tf\n" + "".join(f"tf.compat.v1.{n}\n" for n in table["compat_v1_api"]
-                                                              if n.isidentifier() or "." in n))
+                                                              if n.isidentifier() or "." in n)
+                        + "".join(f"tf.{n}\ntf.compat.v1.{n}\n" for n in sorted(_tf.VERSION_ATTRIBUTES))
+                        + "".join(f"tf.nn.{n}\n" for n in sorted(_tf.MODULE_ATTRIBUTES)))
     probe_keras2 = tmp_path / "keras2.py"
     keras2 = sorted(table["keras2"], key=lambda n: (n.startswith("keras."), n))  # TF1 layers before tf.keras
     probe_keras2.write_text("import tensorflow as tf\n" + "".join(
@@ -286,3 +294,18 @@ def test_a_tf1_optimizer_or_session_imported_by_its_path_is_reported_where_the_i
     assert [(f.code, f.start.line) for f in outcome.findings] == [("TFM105", 2)]
     assert "the import fails" in outcome.findings[0].message
     assert outcome.status.value == "manual" and outcome.new_text == source
+
+
+def test_the_version_and_module_attributes_resolve_and_stay_in_an_eager_rewrite():
+    source = ('import tensorflow as tf\n\nprint("TensorFlow", tf.__version__, tf.nn.__name__)\n'
+              'x = tf.placeholder(tf.float32, [None])\ny = x * 2.0\nwith tf.Session() as sess:\n'
+              '    print(sess.run(y, feed_dict={x: [1.0, 2.0]}))\n')
+    findings, status = check(source)
+    assert status == Status.IDIOMATIC
+    assert [code for _, code, _ in findings] == ["TFM001", "TFM002", "TFM003"]
+    outcome = process_text(source, "example.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status == Status.IDIOMATIC
+    assert outcome.new_text == (
+        'import tensorflow as tf\n\nprint("TensorFlow", tf.__version__, tf.nn.__name__)\n\n'
+        '@tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])\ndef y(x):\n    return x * 2.0\n\n'
+        'print(y([1.0, 2.0]).numpy())\n')
