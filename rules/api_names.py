@@ -58,7 +58,10 @@ class _Unresolved(Rule):
             if tf1_eager.rewrites(self.context):
                 return  # TFM119: core TensorFlow 2 names
         if (_tf.relative(qualified) or "").startswith("contrib."):
-            from . import slim
+            from . import contrib_names, slim
+
+            if contrib_names.handled(self.context, node):
+                return  # TFM120 (or TFM101): the TensorFlow 2 name
 
             if slim.rewritten(self.context, _tf.relative(qualified)):
                 return  # TFM109: the tf_slim package
@@ -147,8 +150,9 @@ class Keras2Symbol(_Unresolved):
 class MissingSymbol(_Unresolved):
     """A TensorFlow name that nothing on TensorFlow 2.21 has, not even `tf.compat.v1`.
 
-    What it finds: all of `tf.contrib` (`from tensorflow.contrib import slim`,
-    `tf.contrib.layers.xavier_initializer()`, ...), `tf.estimator` and
+    What it finds: `tf.contrib` (`tf.contrib.training.HParams`,
+    `tf.contrib.layers.batch_norm(...)`, ...) where no rule rewrites it (TFM101,
+    TFM109, TFM119 and TFM120 rewrite some of it), `tf.estimator` and
     `tf.compat.v1.estimator` (removed in TensorFlow 2.16), and any other name
     on a TensorFlow alias that the installed TensorFlow does not have
     (`tf.compat.v1.foo`, `tensorflow.examples.tutorials.mnist`). Names from
@@ -169,6 +173,6 @@ class MissingSymbol(_Unresolved):
     unfixed_status = Status.MANUAL
     VALID = ["import tensorflow as tf\nx = tf.keras.initializers.GlorotUniform()\n",
              "import tensorflow.compat.v1 as tf\nflags = tf.app.flags\n"]
-    INVALID = [Invalid("import tensorflow as tf\ninit = tf.contrib.layers.xavier_initializer()\n"),
+    INVALID = [Invalid("import tensorflow as tf\nhparams = tf.contrib.training.HParams(learning_rate=0.1)\n"),
                Invalid("from tensorflow.contrib import slim\n"),
                Invalid("import tensorflow as tf\nest = tf.compat.v1.estimator.Estimator(model_fn)\n")]

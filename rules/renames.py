@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _losses, _scaffold, _tf, _verdicts, _vocab, op_forms, resource_loader, test_temp_dir, tf2_switches
+from . import _losses, _scaffold, _tf, _verdicts, _vocab, contrib_names, op_forms, resource_loader, test_temp_dir, tf2_switches
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -85,6 +85,8 @@ class RenamedSymbol(_TFNames):
                 prefix[: -len(".compat.v1")]) == _tf.TF:
             prefix = prefix[: -len(".compat.v1")]  # the TF2 name is TensorFlow's own, not compat.v1's
         replacement = _attribute(prefix, new) if prefix else None
+        if replacement is None and name.startswith("contrib.") and contrib_names.handled(self.context, node):
+            return  # TFM120 rewrites the import it comes through
         status = None
         if replacement is None:
             from . import graph
@@ -289,6 +291,8 @@ class RemovedSymbol(_TFNames):
             return  # TFM118: os.path.dirname(__file__)
         if name in op_forms.NAMES and id(node) in op_forms.rewritten(self.context):
             return  # TFM113: the TensorFlow 2 spelling of the same ops
+        if name == contrib_names.CORE and contrib_names.rewritten(self.context, node):
+            return  # TFM120: the Keras initializer
         from . import graph
 
         result = graph.plan(self.context)

@@ -92,8 +92,8 @@ def test_check_reports_every_missing_name_with_its_replacement():
         (2, "TFM107", "`tf.contrib.slim` is gone: tf.contrib was removed in TensorFlow 2.0; TF-Slim was removed "
                       "with tf.contrib: its layers are Keras layers, arg_scope has no counterpart (pass the "
                       "arguments to each layer)"),
-        (3, "TFM107", "`tf.contrib.layers.xavier_initializer` is gone: tf.contrib was removed in TensorFlow 2.0; "
-                      "use `tf.keras.initializers.GlorotUniform`: xavier_initializer(uniform=False) is GlorotNormal"),
+        (3, "TFM120", "`tf.contrib.layers.xavier_initializer` is `tf.keras.initializers.GlorotUniform` in "
+                      "TensorFlow 2"),
         (4, "TFM010", "not rewritten to Keras 3: an Estimator whose model_fn is not a function of this file "
                       "(tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as "
                       "it is)"),

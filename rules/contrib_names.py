@@ -1,0 +1,424 @@
+"""`tf.contrib` names that TensorFlow 2 or Keras 3 has under another name, with the same computation.
+
+The initializers and regularizers of `tf.contrib.layers` (the most used contrib
+names in TF1 model code, after slim's layers) and the contrib functions that
+moved to core TensorFlow unchanged (`tf.contrib.framework.nest`, ...). TFM101
+renames the contrib names in TensorFlow's own upgrade table where they are
+attribute chains; this rule does the rest, import forms included, so that
+TFM107 is left with the names that really have no counterpart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.ftypes import Applicability, Status
+from tfmigrate.names import dotted_name
+from tfmigrate.rule import Context, Invalid, Rule
+
+from . import _tf, _verdicts
+from ._eager import queries
+
+# contrib name -> its TensorFlow 2 name: the same function, class or module, with the same parameters
+MOVED = {
+    "contrib.framework.nest": "nest",
+    "contrib.data.TFRecordDataset": "data.TFRecordDataset",
+    "contrib.framework.list_variables": "train.list_variables",
+    "contrib.framework.load_checkpoint": "train.load_checkpoint",
+    "contrib.lookup.KeyValueTensorInitializer": "lookup.KeyValueTensorInitializer",
+    "contrib.lookup.TextFileInitializer": "lookup.TextFileInitializer",
+}
+# Modules moved as a whole: TensorFlow 2 has only some of their members, these under another name.
+MEMBERS_RENAMED = {"contrib.framework.nest": {"is_sequence": "is_nested"}}
+
+# contrib initializer / regularizer -> (the Keras class, the contrib parameters in order)
+CALLS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "contrib.layers.xavier_initializer": ("keras.initializers.GlorotUniform", ("uniform", "seed", "dtype")),
+    "contrib.layers.xavier_initializer_conv2d": ("keras.initializers.GlorotUniform", ("uniform", "seed", "dtype")),
+    "contrib.layers.variance_scaling_initializer": ("keras.initializers.VarianceScaling", (
+        "factor", "mode", "uniform", "seed", "dtype")),
+    "contrib.layers.l1_regularizer": ("keras.regularizers.L1", ("scale", "scope")),
+    "contrib.layers.l2_regularizer": ("keras.regularizers.L2", ("scale", "scope")),
+    "contrib.layers.l1_l2_regularizer": ("keras.regularizers.L1L2", ("scale_l1", "scale_l2", "scope")),
+}
+# TF1's core variance_scaling_initializer: only tf.compat.v1 has it, Keras has the same initializer
+CORE = "variance_scaling_initializer"
+CORE_PARAMETERS = ("scale", "mode", "distribution", "seed", "dtype")
+_FLOAT32 = ("tensorflow.float32", "tensorflow.dtypes.float32", "tensorflow.compat.v1.float32")
+_ATOMS = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript)
+
+
+@dataclass
+class _Plan:
+    edits: Dict[int, Tuple[cst.CSTNode, str]] = field(default_factory=dict)  # id(node) -> (new node, message)
+    handled: Set[int] = field(default_factory=set)  # nodes TFM107 need not report: a fix here rewrites them
+    names: Set[str] = field(default_factory=set)  # tf-relative names of every use rewritten
+    kept: Set[str] = field(default_factory=set)  # ... and of a use that is not
+    core: Set[int] = field(default_factory=set)  # edits of TF1 core names: only where the file becomes TF2 code
+    origin: Dict[int, Tuple[str, ...]] = field(default_factory=dict)  # id(edited node) -> the names it rewrites
+
+
+def _literal(context: Context, node: cst.BaseExpression) -> Optional[str]:
+    """The value of a string, True/False literal, as Python source; None otherwise."""
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value if isinstance(node.evaluated_value, str) else None
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value
+    return None
+
+
+def _zero(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) and float(node.value.replace("_", "")) == 0.0
+
+
+def _half(code: str, node: cst.BaseExpression) -> str:
+    return f"{code} / 2" if isinstance(node, _ATOMS) else f"({code}) / 2"
+
+
+def _call(context: Context, call: cst.Call, name: str, prefix: str) -> Tuple[Optional[str], str]:
+    """(the TensorFlow 2 code of a contrib initializer or regularizer call, its message), or (None, why not)."""
+    keras, parameters = (("keras.initializers.VarianceScaling", CORE_PARAMETERS) if name == CORE else CALLS[name])
+    args = _tf.by_parameter(call, parameters)
+    given = {key: arg.value for key, arg in args}
+    if None in given or len(given) != len(args):
+        return None, "its arguments (*args, **kwargs or more than it takes) are not the ones it documents"
+    dtype = given.pop("dtype", None)
+    if dtype is not None and context.imports.qualify(dtype) not in _FLOAT32 and _literal(context, dtype) != "float32":
+        return None, "dtype= other than float32: a Keras initializer takes the dtype when it is called"
+    given.pop("scope", None)  # the name scope of the regularizer's ops
+    code = {key: context.code_for(value) for key, value in given.items()}
+    new, kwargs, note = f"{prefix}.{keras}", [], ""
+    if "seed" in code:
+        note = "; the random draws are Keras's, not TF1's"
+    if name.startswith("contrib.layers.xavier"):
+        uniform = _literal(context, given["uniform"]) if "uniform" in given else "True"
+        if uniform not in ("True", "False"):
+            return None, "uniform= is not a literal True or False"
+        if uniform == "False":
+            new = f"{prefix}.keras.initializers.GlorotNormal"
+            note += ("; TF1 drew from a normal truncated at two deviations with variance 1.3 * 2 / (fan_in + fan_out), "
+                     "Keras's differs by 0.6%")
+        kwargs = [f"seed={code['seed']}"] if "seed" in code else []
+    elif name == CORE:
+        distribution = _literal(context, given["distribution"]) if "distribution" in given else "truncated_normal"
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform", "normal"):
+            return None, "distribution= is not a literal: TF1's \"normal\" is Keras's \"truncated_normal\""
+        kwargs = [f"{key}={code[key]}" for key in ("scale", "mode") if key in code]
+        if "distribution" in code:
+            kwargs.append(f'distribution="truncated_normal"' if distribution == "normal" else
+                          f"distribution={code['distribution']}")
+        kwargs += [f"seed={code['seed']}"] if "seed" in code else []
+    elif keras.endswith("VarianceScaling"):
+        mode = _literal(context, given["mode"]) if "mode" in given else "FAN_IN"
+        uniform = _literal(context, given["uniform"]) if "uniform" in given else "False"
+        if mode is None or mode.upper() not in ("FAN_IN", "FAN_OUT", "FAN_AVG") or uniform not in ("True", "False"):
+            return None, "mode= or uniform= is not a literal"
+        kwargs = [f"scale={code.get('factor', '2.0')}", f'mode="{mode.lower()}"',
+                  f'distribution="{"uniform" if uniform == "True" else "truncated_normal"}"']
+        kwargs += [f"seed={code['seed']}"] if "seed" in code else []
+        if uniform == "False":
+            note += "; TF1's truncated normal had variance 1.3 * factor / fan, Keras's differs by 0.6%"
+    else:
+        scales = [key for key in parameters if key.startswith("scale")]
+        if any(key in given and _zero(given[key]) for key in scales):
+            return None, "a scale of 0: contrib's regularizer then returned no loss at all"
+        if name.endswith("l1_l2_regularizer"):
+            kwargs = [f"l1={code.get('scale_l1', '1.0')}", "l2=" + (
+                _half(code["scale_l2"], given["scale_l2"]) if "scale_l2" in given else "0.5")]
+            note = ": contrib's l2 term was scale_l2 * sum(w ** 2) / 2, Keras's is l2 * sum(w ** 2)"
+        elif "scale" not in given:
+            return None, "no scale given"
+        elif name.endswith("l2_regularizer"):
+            kwargs = [_half(code["scale"], given["scale"])]
+            note = ": contrib's was scale * sum(w ** 2) / 2, Keras's is l2 * sum(w ** 2)"
+        else:
+            kwargs = [code["scale"]]
+    shown = new.split(".", 1)[1] if "." in new else new
+    return f"{new}({', '.join(kwargs)})", f"`tf.{name}` is `tf.{shown}` in TensorFlow 2{note}"
+
+
+def _moved(name: Optional[str]) -> Optional[Tuple[str, str]]:
+    """(contrib key, TensorFlow 2 name) for a name under a MOVED entry, its member renamed where needed."""
+    if not name:
+        return None
+    for key, new in MOVED.items():
+        if name == key:
+            return key, new
+        if name.startswith(key + "."):
+            member = name[len(key) + 1:]
+            head, _, rest = member.partition(".")
+            head = MEMBERS_RENAMED.get(key, {}).get(head, head)
+            target = f"{new}.{head}" + (f".{rest}" if rest else "")
+            return (key, target) if _tf.exists_in_tf2(target) else None
+    return None
+
+
+class _Planner:
+    def __init__(self, context: Context) -> None:
+        self.context = context
+        self.module = context.module
+        self.result = _Plan()
+        self.tf = _tf.tf_alias(context.imports)
+        self.calls = {id(c.func): c for c in queries.find(self.module, cst.Call)}
+        self.compat = _tf.imports_compat(context.imports)
+
+    def name(self, node: cst.CSTNode) -> Optional[str]:
+        return _tf.relative(self.context.imports.qualify(node))
+
+    def use(self, node: cst.CSTNode, name: str, prefix: Optional[str]) -> bool:
+        """Plan the rewrite of one use (a chain or a name) of ``name``; ``prefix``: the TensorFlow alias it
+        is written on, None for a name imported from contrib. False when it has none."""
+        call = self.calls.get(id(node))
+        key = name if name in CALLS else (CORE if name == CORE else None)
+        if key is not None and call is not None:
+            alias = prefix or self.tf
+            if alias is None or (key == CORE and self.compat):
+                return False
+            code, message = _call(self.context, call, key, alias)
+            if code is None:
+                return False
+            self.result.edits[id(call)] = (cst.parse_expression(code), message)
+            self.result.origin[id(call)] = (name,)
+            if key == CORE:
+                self.result.core.add(id(call))
+            return True
+        renamed = _tf.api()["renames"].get(name) if name.startswith("contrib.") else None
+        moved = _moved(name) or ((name, renamed) if renamed else None)
+        if moved is None or (moved[0] == name and name in MEMBERS_RENAMED):
+            return False  # a moved module passed on: whoever gets it may use any member
+        if prefix is not None:
+            if renamed and not self.compat:
+                return True  # TFM101 renames the chain
+            if self.compat and _verdicts.unresolved(f"tensorflow.compat.v1.{moved[1]}").kind != _verdicts.OK:
+                return False
+            self.result.edits[id(node)] = (cst.parse_expression(f"{prefix}.{moved[1]}"),
+                                           f"`tf.{name}` is `tf.{moved[1]}` in TensorFlow 2")
+            self.result.origin[id(node)] = (name,)
+        elif moved[0] != name:  # `nest.is_sequence` through `from ... import nest`: the member's new name
+            old, new = name.rpartition(".")[2], moved[1].rpartition(".")[2]
+            if old != new:
+                self.result.edits[id(node)] = (node.with_changes(attr=cst.Name(new)),
+                                               f"`tf.{name}` is `tf.{moved[1]}` in TensorFlow 2")
+                self.result.origin[id(node)] = (name,)
+        return True
+
+    def chains(self) -> None:
+        """Uses written on a TensorFlow alias: ``tf.contrib.layers.l2_regularizer(...)``."""
+        attributes = queries.find(self.module, cst.Attribute)
+        inner = {id(a.value) for a in attributes}
+        for node in attributes:
+            if id(node) in inner:
+                continue
+            written = dotted_name(node)
+            name = self.name(node)
+            if not name or not written or not (name.startswith("contrib.") or name == CORE):
+                continue
+            head = written.partition(".")[0]
+            if self.context.imports.aliases.get(head) not in (_tf.TF, "tensorflow.compat.v1"):
+                continue  # through a name imported from contrib: see imports()
+            if name == CORE and (written != f"{head}.{CORE}" or self.context.imports.aliases[head] != _tf.TF):
+                continue  # TF1's own name on tensorflow.compat.v1 runs: it was chosen
+            prefix = _tf.module_prefix(written, name, self.context.imports.qualify(node), self.context.imports)
+            if prefix is not None and self.use(node, name, prefix):
+                self.result.handled.add(id(node))
+                self.result.names.add(name)
+            else:
+                self.result.kept.add(name)
+
+    def imports(self) -> None:
+        """``from tensorflow.contrib.X import y``: the import and every use of ``y``."""
+        statements = queries.find(self.module, cst.SimpleStatementLine, lambda s: any(
+            isinstance(small, cst.ImportFrom) for small in s.body))
+        for stmt in statements:
+            if len(stmt.body) != 1:
+                continue
+            node = stmt.body[0]
+            module = dotted_name(node.module) if node.module is not None and not node.relative else None
+            if not module or not (_tf.relative(module) or "").startswith("contrib") or isinstance(
+                    node.names, cst.ImportStar):
+                continue
+            self.import_from(stmt, node, module)
+
+    def import_from(self, stmt: cst.SimpleStatementLine, node: cst.ImportFrom, module: str) -> None:
+        kept: List[Tuple[str, str, str]] = []  # (TF2 module, name, local name)
+        planned: Dict[int, Tuple[cst.CSTNode, str]] = {}
+        saved = dict(self.result.edits), set(self.result.core), set(self.result.handled)
+        names: Set[str] = set()
+        for alias in node.names:
+            imported = dotted_name(alias.name)
+            local = alias.asname.name.value if alias.asname is not None and isinstance(
+                alias.asname.name, cst.Name) else imported
+            name = _tf.relative(f"{module}.{imported}")
+            if not imported or "." in imported or not local or not name:
+                break
+            if not self.uses(local, name):
+                break
+            names.add(name)
+            target = MOVED.get(name) or (_tf.api()["renames"].get(name) if name.startswith("contrib.") else None)
+            if target is not None:
+                new_module, _, new_name = target.rpartition(".")
+                kept.append((new_module, new_name, local))
+        else:
+            modules = {m for m, _, _ in kept}
+            if len(modules) <= 1:
+                self.result.names |= names
+                self.result.handled |= {id(alias.name) for alias in node.names}
+                if not kept:
+                    planned[id(stmt)] = (cst.RemoveFromParent(), "every name it imports is rewritten")
+                else:
+                    new = self.new_import(node, kept)
+                    planned[id(node)] = (new, f"`{self.context.code_for(node)}` is `{cst.Module([]).code_for_node(new)}`"
+                                              " in TensorFlow 2")
+                self.result.edits.update(planned)
+                self.result.origin.update({key: tuple(sorted(names)) for key in planned})
+                return
+        self.result.edits, self.result.core, self.result.handled = saved
+        self.result.kept |= names | {_tf.relative(module) or module}
+
+    def uses(self, local: str, name: str) -> bool:
+        """Plan every use of ``local`` (bound to ``name``); False if one has no rewrite, or if there is none
+        (an import for its side effects, or one the file does not need: not this rule's to remove)."""
+        used = False
+        for ref in queries.find(self.module, cst.Name, lambda n: n.value == local, values=True):
+            if id(ref) in self.imported:
+                continue
+            used = True
+            attribute = self.parents.get(id(ref))
+            node = attribute if attribute is not None else ref
+            full = self.name(node) if attribute is not None else name
+            if not full or not self.use(node, full, None):
+                return False
+            self.result.handled.add(id(node))
+        return used
+
+    def new_import(self, node: cst.ImportFrom, kept: List[Tuple[str, str, str]]) -> cst.ImportFrom:
+        module = "tensorflow" + (f".{kept[0][0]}" if kept[0][0] else "")
+        aliases = [cst.ImportAlias(cst.Name(new), asname=None if new == local else cst.AsName(cst.Name(local)))
+                   for _, new, local in kept]
+        return node.with_changes(module=cst.parse_expression(module), names=aliases, lpar=None, rpar=None)
+
+    def run(self) -> _Plan:
+        self.imported = {id(n) for stmt in queries.find(self.module, (cst.Import, cst.ImportFrom))
+                         for n in queries.find(stmt, cst.Name)}
+        self.parents = {id(a.value): a for a in queries.find(self.module, cst.Attribute)
+                        if isinstance(a.value, cst.Name)}
+        self.chains()
+        self.imports()
+        self.result.names -= self.result.kept
+        return self.result
+
+
+def plan(context: Context) -> _Plan:
+    cached = context.shared.get("contrib-names")
+    if cached is None:
+        text = context.text
+        if text is not None and "contrib" not in text and CORE not in text:
+            cached = _Plan()
+        else:
+            cached = _Planner(context).run()
+        context.shared["contrib-names"] = cached
+    return cached
+
+
+def moved(context: Context) -> FrozenSet[str]:
+    """The names TFM120 rewrites in every use, for the graph-to-eager rewrite: they may stay in it."""
+    return frozenset(plan(context).names)
+
+
+def handled(context: Context, node: cst.CSTNode) -> bool:
+    """Does TFM120 rewrite ``node`` (a use or an imported name): TFM107 need not report it."""
+    return id(node) in plan(context).handled
+
+
+def rewritten(context: Context, node: cst.CSTNode) -> bool:
+    """:func:`handled`, for TF1's core ``tf.variance_scaling_initializer`` too, which TFM120 rewrites only
+    where the file becomes TensorFlow 2 code (on the tensorflow.compat.v1 fallback it runs as it is)."""
+    return handled(context, node) and _tf2_file(context)
+
+
+def _tf2_file(context: Context) -> bool:
+    from . import graph
+
+    result = graph.plan(context)
+    return not (result.reason is not None and not result.compat_mode)
+
+
+class ContribName(Rule):
+    """A `tf.contrib` initializer, regularizer or function that TensorFlow 2 has under another name.
+
+    What it finds: `tf.contrib.layers.xavier_initializer` (and `_conv2d`),
+    `variance_scaling_initializer`, `l1_regularizer`, `l2_regularizer`,
+    `l1_l2_regularizer`; `tf.contrib.framework.nest`, `list_variables`,
+    `load_checkpoint`, `tf.contrib.data.TFRecordDataset`, the
+    `tf.contrib.lookup` initializers, written on a TensorFlow alias or imported
+    with `from tensorflow.contrib... import`; and TF1's core
+    `tf.variance_scaling_initializer` in a file that becomes TensorFlow 2 code.
+
+    Why: `tf.contrib` is gone from TensorFlow 2 (ImportError, AttributeError).
+
+    Fix (unsafe): the Keras initializer or regularizer with contrib's
+    defaults written out: `xavier_initializer()` -> `GlorotUniform()`
+    (`uniform=False`: `GlorotNormal()`), `variance_scaling_initializer()` ->
+    `VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal")`,
+    `l1_regularizer(s)` -> `L1(s)`, `l2_regularizer(s)` -> `L2(s / 2)`
+    (contrib's l2 was half the sum of squares); moved functions and modules
+    under their TensorFlow 2 name (`from tensorflow.contrib.framework import
+    nest` -> `from tensorflow import nest`, when every member the file uses is
+    in `tf.nest`). Unsafe because the random draws of a seeded initializer are
+    Keras's, not TF1's, and the truncated normals' variance differs by 0.6%.
+
+    Known limits: calls with a dtype other than float32, non-literal
+    `uniform=`/`mode=`, a scale of 0 (contrib returned no loss), and names
+    used other than called are left to TFM107; an import is rewritten only
+    when every name it imports and every use of them is.
+    """
+
+    code = "TFM120"
+    name = "contrib-name"
+    fix_applicability = Applicability.UNSAFE
+    unfixed_status = Status.MANUAL
+    VALID = ["import tensorflow as tf\nr = tf.keras.regularizers.L2(0.5e-4)\n"]
+    INVALID = [
+        Invalid("import tensorflow as tf\nr = tf.contrib.layers.l2_regularizer(1e-4)\n",
+                "import tensorflow as tf\nr = tf.keras.regularizers.L2(1e-4 / 2)\n"),
+        Invalid("import tensorflow as tf\ni = tf.contrib.layers.xavier_initializer(uniform=False, seed=1)\n",
+                "import tensorflow as tf\ni = tf.keras.initializers.GlorotNormal(seed=1)\n"),
+        Invalid("from tensorflow.contrib.framework import nest\nx = nest.is_sequence(y)\n",
+                "from tensorflow import nest\nx = nest.is_nested(y)\n"),
+    ]
+
+    def _edit(self, node: cst.CSTNode) -> None:
+        result = plan(self.context)
+        found = result.edits.get(id(node))
+        if found is None:
+            return
+        if id(node) in result.core and not _tf2_file(self.context) or self._slim(node):
+            return
+        new, message = found
+        self.report(node, message, replacement=new)
+
+    def _slim(self, node: cst.CSTNode) -> bool:
+        """Does TFM109 give the name to tf_slim (contrib's own code, in a file that runs on tf.compat.v1)?"""
+        from . import slim
+
+        return any(slim.rewritten(self.context, name) for name in plan(self.context).origin.get(id(node), ()))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._edit(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._edit(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        result = plan(self.context)
+        found = result.edits.get(id(node))
+        if found is not None and not self._slim(node):
+            self.report(node, found[1], replacement=found[0])
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        result = plan(self.context)
+        if id(node) in result.edits and not self._slim(node):
+            self.report(node, "an import of tf.contrib names whose every use is rewritten: the statement goes",
+                        replacement=cst.RemoveFromParent())
