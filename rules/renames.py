@@ -358,6 +358,12 @@ class RemovedSymbol(_TFNames):
         if result.reason is not None and not result.compat_mode:
             # The file falls back to tensorflow.compat.v1, where this name runs as it is.
             self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
-        elif not self.compat_file():
+        elif self.compat_file():
+            pass  # it runs there: TFM090 says why the file is on tensorflow.compat.v1
+        elif _tf.via_compat(self.qualify(node)):
+            # `tf.compat.v1.X` in TensorFlow 2 code: it runs as written
+            self.report(node, f"`tf.compat.v1.{name}` is TF1's API: it runs on TensorFlow 2.21 through "
+                        f"tensorflow.compat.v1, as written{hint}", status=Status.COMPAT)
+        else:
             self.report(node, message, status=Status.MANUAL)
         # keras2 and gone names: TFM106 and TFM107, whatever the alias

@@ -309,3 +309,16 @@ def test_the_version_and_module_attributes_resolve_and_stay_in_an_eager_rewrite(
         'import tensorflow as tf\n\nprint("TensorFlow", tf.__version__, tf.nn.__name__)\n\n'
         '@tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])\ndef y(x):\n    return x * 2.0\n\n'
         'print(y([1.0, 2.0]).numpy())\n')
+
+
+def test_a_tf1_name_spelled_through_compat_v1_runs_as_written_so_the_file_is_compat_only():
+    source = "import tensorflow as tf\n\ndef make():\n    return tf.compat.v1.variance_scaling_initializer(scale=2.0)\n"
+    findings, status = check(source)
+    assert findings == [(4, "TFM105", "`tf.compat.v1.variance_scaling_initializer` is TF1's API: it runs on "
+                                      "TensorFlow 2.21 through tensorflow.compat.v1, as written; in TensorFlow 2, "
+                                      "use tf.keras.initializers.VarianceScaling")]
+    assert status == Status.COMPAT
+    outcome = process_text(source, "example.py", Options(fix=True, unsafe_fixes=True))
+    assert (outcome.new_text, outcome.status) == (source, Status.COMPAT)
+    # spelled on TensorFlow 2's own name it does not run, and TFM120 rewrites it
+    assert check(source.replace("tf.compat.v1.", "tf."))[1] == Status.IDIOMATIC
