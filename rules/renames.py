@@ -6,7 +6,7 @@ ships with TensorFlow, checked against the live TF2 API.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
@@ -42,6 +42,67 @@ class _TFNames(Rule):
         return _tf.imports_compat(self.context.imports)
 
 
+# TF1 members that another rule renames when written on the TensorFlow alias (TFM083)
+_MEMBER_RENAMES = {"gfile.FastGFile": "io.gfile.GFile"}
+
+
+def imported_modules(context) -> Dict[int, Tuple[cst.CSTNode, str]]:
+    """``from tensorflow import gfile`` whose every use (``gfile.Exists``) TensorFlow 2 renamed into one
+    module (``tf.io.gfile.exists``): ``{id(node): (its replacement, message)}`` for the import and the uses."""
+    cached = context.shared.get("renamed-modules")
+    if cached is not None:
+        return cached
+    cached = context.shared["renamed-modules"] = {}
+    if context.text is not None and "from tensorflow import" not in context.text:
+        return cached
+    for stmt in context.module.body:
+        node = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+        if not isinstance(node, cst.ImportFrom) or node.relative or dotted_name(node.module) != _tf.TF or isinstance(
+                node.names, cst.ImportStar) or len(node.names) != 1:
+            continue
+        alias = node.names[0]
+        name = dotted_name(alias.name)
+        local = dotted_name(alias.asname.name) if alias.asname is not None else name
+        if not name or "." in name or _tf.exists_in_tf2(name) or _scaffold.family(name) is not None:
+            continue
+        edits = _member_edits(context, name, local)
+        if edits is None:
+            continue
+        module, _, last = next(iter(edits.values()))[1].rpartition(".")[0].rpartition(".")
+        new = node.with_changes(module=cst.parse_expression(f"{_tf.TF}.{module}" if module else _tf.TF), names=[
+            cst.ImportAlias(cst.Name(last), asname=None if last == local else cst.AsName(cst.Name(local)))])
+        cached[id(node)] = (new, f"`tf.{name}` is `tf.{module + '.' if module else ''}{last}` in TensorFlow 2, with "
+                                 "its members renamed: import it from there")
+        for key, (attribute, new_name) in edits.items():
+            cached[key] = (attribute.with_changes(attr=cst.Name(new_name.rpartition(".")[2])),
+                           f"`tf.{name}.{attribute.attr.value}` is `tf.{new_name}` in TensorFlow 2")
+    return cached
+
+
+def _member_edits(context, name: str, local: str) -> Optional[Dict[int, Tuple[cst.Attribute, str]]]:
+    """Each use ``local.member`` with its TensorFlow 2 name, all in one module; None if one is not so."""
+    from ._eager import queries
+
+    imported = {id(n) for stmt in queries.find(context.module, (cst.Import, cst.ImportFrom))
+                for n in queries.find(stmt, cst.Name)}
+    parents = {id(a.value): a for a in queries.find(context.module, cst.Attribute) if isinstance(a.value, cst.Name)}
+    renames = _tf.api()["renames"]
+    edits: Dict[int, Tuple[cst.Attribute, str]] = {}
+    for ref in queries.find(context.module, cst.Name, lambda n: n.value == local, values=True):
+        if id(ref) in imported:
+            continue
+        attribute = parents.get(id(ref))
+        if attribute is None:
+            return None  # the module passed on: any member may be used
+        member = f"{name}.{attribute.attr.value}"
+        new = renames.get(member) or _MEMBER_RENAMES.get(member)
+        if new is None or "." not in new:
+            return None
+        edits[id(attribute)] = (attribute, new)
+    modules = {new.rpartition(".")[0] for _, new in edits.values()}
+    return edits if len(modules) == 1 else None
+
+
 class RenamedSymbol(_TFNames):
     """A TF1 name that TensorFlow 2 has under another name.
 
@@ -55,7 +116,12 @@ class RenamedSymbol(_TFNames):
     Fix (safe): the TF2 name, e.g. `tf.random.normal`, `tf.math.log`,
     `tf.random.set_seed`. Behaviour is the same.
 
-    Known limits: names imported with `from tensorflow import x` are
+    A TF1 module imported by name (`from tensorflow import gfile`) whose every
+    use TensorFlow 2 renamed into one module is imported from there, its
+    members renamed (`from tensorflow.io import gfile`, `gfile.Exists` ->
+    `gfile.exists`).
+
+    Known limits: other names imported with `from tensorflow import x` are
     reported, not rewritten.
     """
 
@@ -72,7 +138,16 @@ class RenamedSymbol(_TFNames):
                 "import tensorflow as tf\ntf.random.set_seed(1)\n", unsafe=False),
     ]
 
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        found = imported_modules(self.context).get(id(node))
+        if found is not None:
+            self.report(node, found[1], replacement=found[0])
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        found = imported_modules(self.context).get(id(node))
+        if found is not None:
+            self.report(node, found[1], replacement=found[0])
+            return
         name = self.tf_attribute(node)
         if not name or self.compat_file():
             return
@@ -317,8 +392,8 @@ class RemovedSymbol(_TFNames):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = dotted_name(node.module) if node.module is not None and not node.relative else None
-        if module is None or isinstance(node.names, cst.ImportStar):
-            return
+        if module is None or isinstance(node.names, cst.ImportStar) or id(node) in imported_modules(self.context):
+            return  # (TFM101 imports the module from its TensorFlow 2 home)
         for alias in node.names:
             name = dotted_name(alias.name)
             if name is not None:

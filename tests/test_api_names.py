@@ -322,3 +322,35 @@ def test_a_tf1_name_spelled_through_compat_v1_runs_as_written_so_the_file_is_com
     assert (outcome.new_text, outcome.status) == (source, Status.COMPAT)
     # spelled on TensorFlow 2's own name it does not run, and TFM120 rewrites it
     assert check(source.replace("tf.compat.v1.", "tf."))[1] == Status.IDIOMATIC
+
+
+def test_a_tf1_module_imported_by_name_is_imported_from_its_tensorflow_2_home():
+    source = ("import os\nfrom tensorflow import gfile\n\ndef save(path, data):\n"
+              "    if not gfile.Exists(os.path.dirname(path)):\n        gfile.MakeDirs(os.path.dirname(path))\n"
+              "    with gfile.Open(path, 'w') as f:\n        f.write(data)\n    return gfile.FastGFile(path).read()\n")
+    findings, status = check(source)
+    assert [(line, code) for line, code, _ in findings] == [(2, "TFM101"), (5, "TFM101"), (6, "TFM101"),
+                                                            (7, "TFM101"), (9, "TFM101")]
+    assert findings[0][2] == ("`tf.gfile` is `tf.io.gfile` in TensorFlow 2, with its members renamed: import it "
+                              "from there")
+    assert status == Status.IDIOMATIC
+    outcome = process_text(source, "example.py", Options(fix=True))
+    assert outcome.new_text == (
+        "import os\nfrom tensorflow.io import gfile\n\ndef save(path, data):\n"
+        "    if not gfile.exists(os.path.dirname(path)):\n        gfile.makedirs(os.path.dirname(path))\n"
+        "    with gfile.GFile(path, 'w') as f:\n        f.write(data)\n    return gfile.GFile(path).read()\n")
+    assert outcome.status == Status.IDIOMATIC and outcome.remaining == []
+    # the module passed on (any member may be used), or a member without a TensorFlow 2 name: as before
+    for other in ("    return gfile\n", "    return gfile.Unknown(path)\n"):
+        kept = source.replace("    return gfile.FastGFile(path).read()\n", other)
+        assert check(kept)[1] == Status.MANUAL
+        assert process_text(kept, "example.py", Options(fix=True)).new_text == kept
+
+
+def test_the_tensorflow_2_home_of_tf1_gfile_imports_on_installed_tensorflow():
+    pytest.importorskip("tensorflow")
+    code = ("from tensorflow.io import gfile\nassert all(callable(getattr(gfile, n)) for n in "
+            "('exists', 'makedirs', 'GFile'))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert result.returncode == 0, result.stderr[-2000:]
