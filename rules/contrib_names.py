@@ -209,7 +209,7 @@ class _Planner:
         attributes = queries.find(self.module, cst.Attribute)
         inner = {id(a.value) for a in attributes}
         for node in attributes:
-            if id(node) in inner:
+            if id(node) in inner or id(node) in self.result.handled:
                 continue
             written = dotted_name(node)
             name = self.name(node)
@@ -277,17 +277,42 @@ class _Planner:
         self.result.edits, self.result.core, self.result.handled = saved
         self.result.kept |= names | {_tf.relative(module) or module}
 
-    def uses(self, local: str, name: str) -> bool:
+    def aliases(self) -> None:
+        """``nest = tf.contrib.framework.nest`` at module level: the module, and every use of the name."""
+        for stmt in self.module.body:
+            assign = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+            if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not isinstance(
+                    assign.targets[0].target, cst.Name):
+                continue
+            name = self.name(assign.value)
+            written = dotted_name(assign.value) or ""
+            if name not in MEMBERS_RENAMED or self.context.imports.aliases.get(written.partition(".")[0]) not in (
+                    _tf.TF, "tensorflow.compat.v1"):
+                continue
+            prefix = _tf.module_prefix(written, name, self.context.imports.qualify(assign.value), self.context.imports)
+            saved = dict(self.result.edits), set(self.result.core), set(self.result.handled)
+            target = assign.targets[0].target
+            if prefix is not None and self.uses(target.value, name, skip=id(target)):
+                new = f"{prefix}.{MOVED[name]}"
+                self.result.edits[id(assign.value)] = (cst.parse_expression(new),
+                                                       f"`tf.{name}` is `{new}` in TensorFlow 2")
+                self.result.origin[id(assign.value)] = (name,)
+                self.result.handled.add(id(assign.value))
+                self.result.names.add(name)
+            else:
+                self.result.edits, self.result.core, self.result.handled = saved
+
+    def uses(self, local: str, name: str, skip: Optional[int] = None) -> bool:
         """Plan every use of ``local`` (bound to ``name``); False if one has no rewrite, or if there is none
         (an import for its side effects, or one the file does not need: not this rule's to remove)."""
         used = False
         for ref in queries.find(self.module, cst.Name, lambda n: n.value == local, values=True):
-            if id(ref) in self.imported:
+            if id(ref) in self.imported or id(ref) == skip:
                 continue
             used = True
             attribute = self.parents.get(id(ref))
             node = attribute if attribute is not None else ref
-            full = self.name(node) if attribute is not None else name
+            full = f"{name}.{attribute.attr.value}" if attribute is not None else name
             if not full or not self.use(node, full, None):
                 return False
             self.result.handled.add(id(node))
@@ -304,6 +329,7 @@ class _Planner:
                          for n in queries.find(stmt, cst.Name)}
         self.parents = {id(a.value): a for a in queries.find(self.module, cst.Attribute)
                         if isinstance(a.value, cst.Name)}
+        self.aliases()
         self.chains()
         self.imports()
         self.result.names -= self.result.kept

@@ -198,3 +198,14 @@ def test_rewrites_compute_contribs_definitions_on_installed_tensorflow():
     assert out["uniform_limit"] == pytest.approx(out["uniform_limit_tf1"], rel=1e-3)
     assert out["uniform_limit"] <= out["uniform_limit_tf1"]
     assert out["normal_var"] == pytest.approx(out["normal_var_tf1"], rel=0.012)  # Keras's: 0.58% less
+
+
+def test_a_module_alias_assigned_at_module_level_is_the_tensorflow_2_module():
+    source = ("import tensorflow as tf\n\nnest = tf.contrib.framework.nest\n\n\ndef merge(inputs):\n"
+              "    if nest.is_sequence(inputs):\n        return nest.pack_sequence_as(inputs, nest.flatten(inputs))\n"
+              "    return inputs\n")
+    assert findings(source) == ([(3, "TFM120"), (7, "TFM120")], Status.IDIOMATIC)
+    assert fixed(source)[0] == source.replace("tf.contrib.framework.nest", "tf.nest").replace(
+        "is_sequence", "is_nested")
+    up_to = source.replace("nest.flatten(inputs)", "nest.flatten_up_to(inputs, inputs)")  # not in tf.nest
+    assert findings(up_to) == ([(3, "TFM107")], Status.MANUAL)
