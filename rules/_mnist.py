@@ -13,7 +13,8 @@ as ``read_data_sets`` did:
   for validation, the rest (55,000) for training;
 - labels one-hot (``one_hot=True``, float64 as TF1's) or the digit (uint8);
 - ``split.next_batch(n)`` the next batch of a ``tf.data`` pipeline that
-  reshuffles every epoch and lets batches run across epochs, as TF1's did;
+  reshuffles every epoch and lets batches run across epochs, as TF1's did (in
+  code on tensorflow.compat.v1 graphs, of a NumPy generator doing the same);
   ``split.num_examples`` the number of images.
 
 The files come from Keras's copy of MNIST (the same 70,000 images), downloaded
@@ -52,7 +53,8 @@ class Plan:
     statement: Optional[cst.SimpleStatementLine] = None  # `mnist = input_data.read_data_sets(...)`
     owner: Optional[cst.CSTNode] = None  # the Module or FunctionDef whose body holds it
     name: str = ""
-    tf: str = ""  # the file's name for tensorflow
+    tf: str = ""  # the file's name for tensorflow (or tensorflow.compat.v1)
+    numpy: str = ""  # ... and for numpy, if it imports numpy
     one_hot: bool = False
     reshape: bool = True
     validation: int = 5000
@@ -201,7 +203,8 @@ class _Analysis:
             raise _Problem(calls.loaders[1], "read_data_sets is called more than once")
         if calls.others:
             raise _Problem(calls.others[0], "the program uses more of tensorflow.examples than read_data_sets")
-        plan.tf = _tf.alias(self.imports) or ""
+        plan.tf = _tf.tf_alias(self.imports) or ""
+        plan.numpy = _tf.alias(self.imports, "numpy") or ""
         if not plan.tf:
             raise _Problem(plan.call, "the file does not import tensorflow under a name")
         self._arguments(plan)
@@ -331,8 +334,28 @@ class _Problem(Exception):
         self.reason = reason
 
 
-def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
-    """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module)."""
+# TF1's DataSet.next_batch, for code on tensorflow.compat.v1 graphs (where tf.data has no Python iterators)
+NUMPY_BATCHES = """\
+def {name}(x, y, size, shuffle=True):
+    \"\"\"TF1's `next_batch`: the examples in a new NumPy order each epoch; a batch may span two.\"\"\"
+    if not len(x):
+        raise ValueError("no examples to batch")
+    order, start = {np}.arange(0), 0
+    while True:
+        parts, needed = [], size
+        while needed:
+            if start == len(order):
+                order, start = {np}.random.permutation(len(x)) if shuffle else {np}.arange(len(x)), 0
+            parts.append(order[start:start + needed])
+            start, needed = start + len(parts[-1]), needed - len(parts[-1])
+        taken = {np}.concatenate(parts)
+        yield x[taken], y[taken]
+"""
+
+
+def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
+    """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module);
+    ``graph``: the module runs on tensorflow.compat.v1 graphs, where the batches come from NumPy."""
     taken = set(queries.source_names(module))
     used = {split for split, _ in plan.uses.values()}
     names = {split: (fresh_name(taken, f"x_{split}"), fresh_name(taken, f"y_{split}")) for split in SPLITS}
@@ -363,8 +386,21 @@ def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
     indent = "" if isinstance(plan.owner, cst.Module) else (plan.owner.body.indent or module.default_indent)
 
     inserts: Dict[int, List[cst.BaseStatement]] = {}
+    numpy_import = helper = function = None
+    if graph and plan.batches:
+        np = plan.numpy or fresh_name(taken, "np")
+        numpy_import = None if plan.numpy else cst.parse_statement(f"import numpy as {np}\n")
+        helper = fresh_name(taken, "mnist_batches")
+        code = NUMPY_BATCHES.format(name=helper, np=np).replace("    ", module.default_indent)
+        function = cst.parse_statement(code, config=module.config_for_parsing).with_changes(
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     for split, (size, shuffle, before) in plan.batches.items():
         x, y = names[split]
+        if helper is not None:
+            flag = "" if shuffle else ", shuffle=False"
+            inserts.setdefault(before, []).append(cst.parse_statement(
+                f"{batches[split]} = {helper}({x}, {y}, {module.code_for_node(size)}{flag})\n"))
+            continue
         chain = f"{tf}.data.Dataset.from_tensor_slices(({x}, {y}))"
         steps = (f".shuffle(len({x}))" if shuffle else "") + f".repeat().batch({module.code_for_node(size)})"
         align = indent + " " * (len(batches[split]) + 4)  # under the chain, inside the parenthesis
@@ -377,16 +413,18 @@ def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
         expressions[key] = cst.parse_expression({
             "images": x, "labels": y, "num_examples": f"len({x})", "next_batch": f"next({batches.get(split)})",
         }[name])
-    return module.visit(_Rewrite(plan, loading, inserts, expressions))
+    return module.visit(_Rewrite(plan, loading, inserts, expressions, numpy_import, function))
 
 
 class _Rewrite(cst.CSTTransformer):
     """Removes the loader's imports, replaces its statement and the uses, and starts each split's
     batches just before the statement that first reads them."""
 
-    def __init__(self, plan: Plan, loading, inserts, expressions) -> None:
+    def __init__(self, plan: Plan, loading, inserts, expressions, numpy_import=None, function=None) -> None:
         super().__init__()
         self.plan = plan
+        self.numpy_import = numpy_import  # in place of the first import that goes
+        self.function = function  # at module level: after the loading, or before the function that loads
         self.loading = loading
         self.inserts = inserts
         self.expressions = expressions
@@ -409,17 +447,33 @@ class _Rewrite(cst.CSTTransformer):
         body: List[cst.BaseStatement] = []
         for index, (old, new) in enumerate(zip(old_body, new_body)):
             if module and id(old) in self.removed:
+                if self.numpy_import is not None:
+                    body.append(self.numpy_import)
+                    self.numpy_import = None
                 continue
+            if module and old is self.plan.owner and self.function is not None:
+                body.append(self.function)
             if owner and index in self.inserts:  # the statement's comments go above its batches
                 first, *rest = self.inserts[index]
                 body += [first.with_changes(leading_lines=new.leading_lines), *rest]
                 new = new.with_changes(leading_lines=())
             if owner and old is self.plan.statement:
-                body.extend(self.loading if self.plan.after is None else ())
+                body.extend(self._loading(module) if self.plan.after is None else ())
                 continue
-            body.append(new)
+            body.append(self._spaced(new, body))
             if owner and old is self.plan.after:
-                body.extend(self.loading)
+                body.extend(self._loading(module))
         if module:
             return updated.with_changes(body=body)
         return updated.with_changes(body=updated.body.with_changes(body=body))
+
+    def _loading(self, module: bool) -> List[cst.BaseStatement]:
+        return [*self.loading, self.function] if module and self.function is not None else self.loading
+
+    def _spaced(self, statement: cst.BaseStatement, body: List[cst.BaseStatement]) -> cst.BaseStatement:
+        """Two blank lines between the batches function and the statement after it."""
+        if not body or self.function is None or body[-1] is not self.function:
+            return statement
+        lines = list(statement.leading_lines)
+        blank = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+        return statement.with_changes(leading_lines=[cst.EmptyLine()] * max(0, 2 - blank) + lines)

@@ -12,23 +12,17 @@ from . import _compat, _mnist
 
 
 def rewritten(context: Context) -> bool:
-    """Does `fix --unsafe-fixes` load this file's MNIST from tf.keras.datasets? Only where the rest
-    of the program ends up eager: tf.data's numpy iterator does not run on tensorflow.compat.v1 graphs."""
+    """Does `fix --unsafe-fixes` load this file's MNIST from tf.keras.datasets? Wherever the rest of the
+    program ends up: eager code batches with tf.data, code on tensorflow.compat.v1 graphs with NumPy."""
     plan = _mnist.analyse(context)
-    if plan is None or not plan.fixable:
-        return False
-    from . import graph
-
-    if _compat.uses_graph(context):
-        return graph.plan(context).eager is not None
-    return not _compat.is_compat_mode(context.module, context.imports)
+    return plan is not None and plan.fixable
 
 
 def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     plan = _mnist.analyse(context)
     if plan is None or not plan.fixable:
         return None
-    return _mnist.rewrite(module, plan)
+    return _mnist.rewrite(module, plan, graph=_compat.is_compat_mode(module, context.imports))
 
 
 # After the graph-to-eager rewrite, which moves the loops that read the batches.
@@ -42,7 +36,7 @@ class MnistInputData(Rule):
     `tensorflow.examples.tutorials.mnist`, which TensorFlow 2 does not have
     (the import fails), in a program that reads it as `mnist.<split>.images`,
     `.labels`, `.num_examples` and `.next_batch(n)` (split: train, validation,
-    test) and whose rewrite runs eagerly.
+    test).
 
     Fix (unsafe): the arrays come from `tf.keras.datasets.mnist.load_data()`,
     prepared as `read_data_sets` did: flat float32 images scaled to [0, 1]
@@ -52,7 +46,11 @@ class MnistInputData(Rule):
     `next(split_batches)`, a `tf.data` pipeline started just before the
     statement that first reads it, which reshuffles every epoch and lets a
     batch run across two epochs as TF1's did; `split.num_examples` is
-    `len(x_split)`. The data is Keras's copy of MNIST (the same 70,000
+    `len(x_split)`. In code that stays on `tensorflow.compat.v1` (its own
+    import, or the graph rewrite's fallback), where tf.data has no Python
+    iterators, the batches come from a generator function written into the
+    file that does what TF1's `next_batch` did with NumPy. The data is
+    Keras's copy of MNIST (the same 70,000
     images), downloaded to `~/.keras/datasets` instead of the named folder,
     and shuffled by TensorFlow's generator (seeded by `tf.random.set_seed`)
     rather than NumPy's: the same data in another order.
@@ -60,8 +58,8 @@ class MnistInputData(Rule):
     Known limits: other uses of the data sets object (passed to a function,
     `epochs_completed`, `fake_data`, a `seed` or `dtype` argument), one split
     read with two batch sizes, a batch size not known before the loop that
-    reads it, or a file kept on `tensorflow.compat.v1`: the names are then
-    TFM107 findings and the file is left as it is.
+    reads it: the names are then TFM107 findings and the file is left as it
+    is.
     """
 
     code = "TFM086"

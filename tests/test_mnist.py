@@ -128,6 +128,31 @@ keras.datasets.mnist.load_data = load_data
 '''
 
 
+# Kept on tensorflow.compat.v1 (tf.get_default_graph), and a file on it already: no tf.data iterators there
+GRAPH_COMPAT = GRAPH.replace("accuracy = tf.reduce_mean", "graph = tf.get_default_graph()\naccuracy = tf.reduce_mean")
+EPOCHS_COMPAT = EPOCHS.replace("import tensorflow as tf\n", "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+NUMPY_BATCHES = """\
+
+
+def mnist_batches(x, y, size, shuffle=True):
+    \"\"\"TF1's `next_batch`: the examples in a new NumPy order each epoch; a batch may span two.\"\"\"
+    if not len(x):
+        raise ValueError("no examples to batch")
+    order, start = np.arange(0), 0
+    while True:
+        parts, needed = [], size
+        while needed:
+            if start == len(order):
+                order, start = np.random.permutation(len(x)) if shuffle else np.arange(len(x)), 0
+            parts.append(order[start:start + needed])
+            start, needed = start + len(parts[-1]), needed - len(parts[-1])
+        taken = np.concatenate(parts)
+        yield x[taken], y[taken]
+
+
+"""
+
+
 def fix(source: str):
     return process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
 
@@ -173,6 +198,25 @@ def test_a_loader_in_a_function_with_options_keeps_their_shapes_and_dtypes():
         "    train_batches = (tf.data.Dataset.from_tensor_slices((x_train, y_train))",
         "                         .shuffle(len(x_train)).repeat().batch(480).as_numpy_iterator())",
     ]
+
+
+def test_in_code_kept_on_compat_v1_the_batches_come_from_numpy_as_tf1s_did():
+    assert process_text(GRAPH_COMPAT, "case.py", Options()).status == Status.COMPAT
+    assert [f[:2] for f in findings(GRAPH_COMPAT) if f[0] in ("TFM086", "TFM107")] == [("TFM086", 5)]
+    outcome = fix(GRAPH_COMPAT)
+    assert outcome.status == Status.COMPAT
+    text = outcome.new_text
+    assert text.startswith("from __future__ import print_function\nimport numpy as np\n\n"
+                           "import tensorflow.compat.v1 as tf\n\n# Import MNIST data\n")
+    assert 'x_train, y_train = x_train[5000:], y_train[5000:]\n' + NUMPY_BATCHES + "tf.disable_v2_behavior()\n" in text
+    assert ("train_batches = mnist_batches(x_train, y_train, batch_size)\nwith tf.Session() as sess:\n" in text
+            and "            batch_x, batch_y = next(train_batches)\n" in text)
+    assert "input_data" not in text and " mnist." not in text and "tf.data" not in text
+    # in a function of a file that imports tensorflow.compat.v1 itself (and numpy): the function before it
+    text = fix(EPOCHS_COMPAT).new_text
+    assert text.startswith("import numpy as np\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
+                           + NUMPY_BATCHES + "def main():\n")
+    assert "    train_batches = mnist_batches(x_train, y_train, 480)\n" in text
 
 
 @pytest.mark.parametrize("call, reason", [
@@ -228,3 +272,17 @@ def test_the_rewrites_run_on_tensorflow_2(tmp_path):
         "each epoch sees every image once True",
         "shuffled True",
     ]
+    # the rewrites kept on tensorflow.compat.v1, in a process that runs TF1 graphs: the same lines
+    programs = []
+    for name, source in (("graph", GRAPH_COMPAT), ("epochs", EPOCHS_COMPAT)):
+        path = tmp_path / f"{name}_compat.py"
+        path.write_text(fix(source).new_text)
+        programs.append(str(path))
+    done = subprocess.run([sys.executable, os.path.join(root, "tests", "tf_batch.py"), "tf2-compat", *programs],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads(done.stdout.strip().splitlines()[-1])
+    compat = {os.path.basename(path)[:-10]: result for path, result in results.items()}
+    assert all(not result.get("error") for result in compat.values()), compat
+    assert compat["graph"]["stdout"] == out["graph"]["stdout"]
+    assert compat["epochs"]["stdout"] == out["epochs"]["stdout"]
