@@ -57,8 +57,7 @@ def plan(context: Context) -> _Plan:
         return found
     result = context.shared["private_names"] = _Plan(_tf.tf_alias(context.imports))
     module = context.module
-    if result.alias is None or context.path.endswith("__init__.py") or (
-            context.text is not None and "__all__" in context.text):
+    if context.path.endswith("__init__.py") or (context.text is not None and "__all__" in context.text):
         return result  # an __init__ or a module with __all__ may import them for others
     bound = _imported_modules(module)
     if not bound:
@@ -76,7 +75,8 @@ def plan(context: Context) -> _Plan:
         head = chain
         while isinstance(head, cst.Attribute):
             head = head.value
-        if head.value in bound and (public_name(imports.qualify(chain)) is not None or id(chain) in gone):
+        if head.value in bound and (id(chain) in gone or (  # public names need an alias to be written on
+                result.alias is not None and public_name(imports.qualify(chain)) is not None)):
             rewritten.add(id(head))
     used = {name.value for name in queries.find(module, cst.Name, values=True)
             if name.value in bound and id(name) not in in_imports and id(name) not in rewritten}
@@ -198,5 +198,5 @@ class PrivateName(Rule):
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         shown = ", ".join(dotted_name(alias.name) or "" for alias in gone)
         self.report(node, f"the private TensorFlow module{'s' if len(gone) > 1 else ''} {shown}: every use is "
-                          "written with the public name; the import goes",
+                          "written with the public name or goes with a TFM116 decorator; the import goes",
                     replacement=node.with_changes(names=kept) if kept else cst.RemoveFromParent())

@@ -110,6 +110,22 @@ def test_without_a_tensorflow_alias_there_is_no_fix():
                                                 "`tf.cond`")
 
 
+def test_without_a_tensorflow_alias_an_import_whose_every_use_goes_with_a_decorator_goes_too():
+    # TensorFlow Probability's tests: `import tensorflow.compat.v2 as tf`, test_util only for a TFM116 decorator
+    source = ("import tensorflow.compat.v2 as tf\nfrom tensorflow.python.framework import test_util\n\n\n"
+              "@test_util.run_all_in_graph_and_eager_modes\nclass T(tf.test.TestCase):\n\n"
+              "    def testA(self):\n        self.assertEqual(self.evaluate(tf.constant(1)), 1)\n")
+    checked = process_text(source, "t_test.py", Options())
+    assert (_codes(checked), checked.status) == ([("TFM114", 2), ("TFM116", 5)], Status.IDIOMATIC)
+    fixed = process_text(source, "t_test.py", Options(fix=True, unsafe_fixes=True))
+    assert fixed.new_text == ("import tensorflow.compat.v2 as tf\n\n\nclass T(tf.test.TestCase):\n\n"
+                              "    def testA(self):\n        self.assertEqual(self.evaluate(tf.constant(1)), 1)\n")
+    assert (fixed.remaining, fixed.status) == ([], Status.IDIOMATIC)
+    # another use of the module keeps it, and the file manual, as before
+    kept = source.replace("tf.constant(1)", "test_util.gpu_device_name() or tf.constant(1)")
+    assert process_text(kept, "t_test.py", Options()).status == Status.MANUAL
+
+
 @pytest.mark.parametrize("path, source", [
     ("pkg/__init__.py", "import tensorflow as tf\nfrom tensorflow.python.util import nest\ny = nest.flatten(x)\n"),
     ("lib.py", "import tensorflow as tf\nfrom tensorflow.python.util import nest\n__all__ = ['nest']\n"
