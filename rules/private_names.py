@@ -197,6 +197,7 @@ class PrivateName(Rule):
         if kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         shown = ", ".join(dotted_name(alias.name) or "" for alias in gone)
+        how = " or goes with its decorator (TFM116)" if test_modes.removed(self.context) else ""
         self.report(node, f"the private TensorFlow module{'s' if len(gone) > 1 else ''} {shown}: every use is "
-                          "written with the public name or goes with a TFM116 decorator; the import goes",
+                          f"written with the public name{how}; the import goes",
                     replacement=node.with_changes(names=kept) if kept else cst.RemoveFromParent())
