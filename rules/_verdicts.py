@@ -19,6 +19,7 @@ from typing import Optional, Tuple
 from . import _private, _tf
 
 OK, RENAMED, COMPAT, KERAS2, GONE, PRIVATE = "ok", "renamed", "compat", "keras2", "gone", "private"
+PRIVATE_PRESENT = "private-present"  # never exported, but today's TensorFlow still has it
 KERAS2_NOTE = "needs tf-keras and TF_USE_LEGACY_KERAS=1"
 
 # TensorFlow internals and modules re-exported from elsewhere: not in the public API listing.
@@ -190,8 +191,12 @@ def unresolved(name: str) -> Verdict:
     if refused is not None:
         return Verdict(GONE, "keras.optimizers", f"is refused: {why}; use `tf.keras.optimizers`")
     if head == "python":
-        return Verdict(PRIVATE, None, "is TensorFlow's private API (tensorflow.python), which changes between "
-                                      "releases and is not checked against TensorFlow 2.21: use the public `tf.` name")
+        if _private.present(rest):
+            return Verdict(PRIVATE_PRESENT, None, "is TensorFlow's private API (tensorflow.python), which no public "
+                                                  "name has: TensorFlow 2.21 still has it, but private modules "
+                                                  "change between releases without notice")
+        return Verdict(PRIVATE, None, "is TensorFlow's private API (tensorflow.python), and TensorFlow 2.21 does "
+                                      "not have it")
     if head == "tools":
         return _tools(rest)
     table, v1, v2, modules, v1_modules = _tables()
