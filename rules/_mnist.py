@@ -32,10 +32,10 @@ import libcst as cst
 from tfmigrate.names import dotted_name, fresh_name
 from tfmigrate.traverse import Visitor, walk
 
-from . import _tf
+from . import _mnist_support, _tf
 from ._eager import queries
 
-PACKAGE = "examples.tutorials.mnist"
+PACKAGE = _mnist_support.PACKAGE
 LOADER = PACKAGE + ".input_data.read_data_sets"
 # TF-relative names the rewrite removes: other rewrites may leave them for it.
 NAMES = frozenset({PACKAGE, PACKAGE + ".input_data", LOADER})
@@ -187,6 +187,7 @@ class _Analysis:
         self.imports = imports
 
     def run(self) -> Optional[Plan]:
+        self.imports = _mnist_support.WithLocalImports(self.imports, self.module)  # imports inside functions too
         calls = _Calls(self.imports)
         walk(self.module, calls)
         if not calls.loaders:
@@ -247,7 +248,9 @@ class _Analysis:
         raise _Problem(plan.call, "read_data_sets is not assigned to a name at module level or in a function")
 
     def _imports(self, plan: Plan) -> None:
-        for statement in self.module.body:
+        owned = [] if isinstance(plan.owner, cst.Module) else [id(s) for s in plan.owner.body.body]
+        local = [s for s in _mnist_support.function_imports(self.module) if id(s) in owned]
+        for statement in [*self.module.body, *local]:
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
@@ -334,25 +337,6 @@ class _Problem(Exception):
         self.reason = reason
 
 
-# TF1's DataSet.next_batch, for code on tensorflow.compat.v1 graphs (where tf.data has no Python iterators)
-NUMPY_BATCHES = """\
-def {name}(x, y, size, shuffle=True):
-    \"\"\"TF1's `next_batch`: the examples in a new NumPy order each epoch; a batch may span two.\"\"\"
-    if not len(x):
-        raise ValueError("no examples to batch")
-    order, start = {np}.arange(0), 0
-    while True:
-        parts, needed = [], size
-        while needed:
-            if start == len(order):
-                order, start = {np}.random.permutation(len(x)) if shuffle else {np}.arange(len(x)), 0
-            parts.append(order[start:start + needed])
-            start, needed = start + len(parts[-1]), needed - len(parts[-1])
-        taken = {np}.concatenate(parts)
-        yield x[taken], y[taken]
-"""
-
-
 def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
     """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module);
     ``graph``: the module runs on tensorflow.compat.v1 graphs, where the batches come from NumPy."""
@@ -391,9 +375,7 @@ def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
         np = plan.numpy or fresh_name(taken, "np")
         numpy_import = None if plan.numpy else cst.parse_statement(f"import numpy as {np}\n")
         helper = fresh_name(taken, "mnist_batches")
-        code = NUMPY_BATCHES.format(name=helper, np=np).replace("    ", module.default_indent)
-        function = cst.parse_statement(code, config=module.config_for_parsing).with_changes(
-            leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        function = _mnist_support.numpy_batches(module, helper, np)
     for split, (size, shuffle, before) in plan.batches.items():
         x, y = names[split]
         if helper is not None:
@@ -423,7 +405,7 @@ class _Rewrite(cst.CSTTransformer):
     def __init__(self, plan: Plan, loading, inserts, expressions, numpy_import=None, function=None) -> None:
         super().__init__()
         self.plan = plan
-        self.numpy_import = numpy_import  # in place of the first import that goes
+        self.numpy_import = numpy_import  # after the module's last import
         self.function = function  # at module level: after the loading, or before the function that loads
         self.loading = loading
         self.inserts = inserts
@@ -446,10 +428,7 @@ class _Rewrite(cst.CSTTransformer):
         new_body = updated.body if module else updated.body.body
         body: List[cst.BaseStatement] = []
         for index, (old, new) in enumerate(zip(old_body, new_body)):
-            if module and id(old) in self.removed:
-                if self.numpy_import is not None:
-                    body.append(self.numpy_import)
-                    self.numpy_import = None
+            if (module or owner) and id(old) in self.removed:
                 continue
             if module and old is self.plan.owner and self.function is not None:
                 body.append(self.function)
@@ -464,6 +443,8 @@ class _Rewrite(cst.CSTTransformer):
             if owner and old is self.plan.after:
                 body.extend(self._loading(module))
         if module:
+            if self.numpy_import is not None:
+                body.insert(_mnist_support.import_position(body), self.numpy_import)
             return updated.with_changes(body=body)
         return updated.with_changes(body=updated.body.with_changes(body=body))
 

@@ -206,8 +206,8 @@ def test_in_code_kept_on_compat_v1_the_batches_come_from_numpy_as_tf1s_did():
     outcome = fix(GRAPH_COMPAT)
     assert outcome.status == Status.COMPAT
     text = outcome.new_text
-    assert text.startswith("from __future__ import print_function\nimport numpy as np\n\n"
-                           "import tensorflow.compat.v1 as tf\n\n# Import MNIST data\n")
+    assert text.startswith("from __future__ import print_function\n\nimport tensorflow.compat.v1 as tf\n"
+                           "import numpy as np\n\n# Import MNIST data\n")
     assert 'x_train, y_train = x_train[5000:], y_train[5000:]\n' + NUMPY_BATCHES + "tf.disable_v2_behavior()\n" in text
     assert ("train_batches = mnist_batches(x_train, y_train, batch_size)\nwith tf.Session() as sess:\n" in text
             and "            batch_x, batch_y = next(train_batches)\n" in text)
@@ -217,6 +217,10 @@ def test_in_code_kept_on_compat_v1_the_batches_come_from_numpy_as_tf1s_did():
     assert text.startswith("import numpy as np\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n"
                            + NUMPY_BATCHES + "def main():\n")
     assert "    train_batches = mnist_batches(x_train, y_train, 480)\n" in text
+    # the loader imported inside the function that loads: the import goes with it
+    local = EPOCHS_COMPAT.replace("from tensorflow.examples.tutorials.mnist import input_data\n", "").replace(
+        "def main():\n", "def main():\n    import tensorflow.examples.tutorials.mnist.input_data as input_data\n")
+    assert fix(local).new_text == text
 
 
 @pytest.mark.parametrize("call, reason", [

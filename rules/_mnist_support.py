@@ -1,0 +1,96 @@
+"""What the MNIST rewrite (``_mnist``) needs beyond a loader imported at module level into eager code:
+loader imports inside a function, and batches for code on tensorflow.compat.v1 graphs."""
+from __future__ import annotations
+
+from typing import Dict, Iterator, List, Optional
+
+import libcst as cst
+
+from tfmigrate.names import dotted_name
+
+from . import _tf
+
+PACKAGE = "examples.tutorials.mnist"
+
+# TF1's DataSet.next_batch, for code on tensorflow.compat.v1 graphs (where tf.data has no Python iterators)
+NUMPY_BATCHES = """\
+def {name}(x, y, size, shuffle=True):
+    \"\"\"TF1's `next_batch`: the examples in a new NumPy order each epoch; a batch may span two.\"\"\"
+    if not len(x):
+        raise ValueError("no examples to batch")
+    order, start = {np}.arange(0), 0
+    while True:
+        parts, needed = [], size
+        while needed:
+            if start == len(order):
+                order, start = {np}.random.permutation(len(x)) if shuffle else {np}.arange(len(x)), 0
+            parts.append(order[start:start + needed])
+            start, needed = start + len(parts[-1]), needed - len(parts[-1])
+        taken = {np}.concatenate(parts)
+        yield x[taken], y[taken]
+"""
+
+
+def numpy_batches(module: cst.Module, name: str, np: str) -> cst.FunctionDef:
+    code = NUMPY_BATCHES.format(name=name, np=np).replace("    ", module.default_indent)
+    return cst.parse_statement(code, config=module.config_for_parsing).with_changes(
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+
+
+def function_imports(module: cst.Module) -> Iterator[cst.SimpleStatementLine]:
+    """The import statements at the top of the bodies of the module's functions."""
+    for function in module.body:
+        if isinstance(function, cst.FunctionDef) and isinstance(function.body, cst.IndentedBlock):
+            for statement in function.body.body:
+                if isinstance(statement, cst.SimpleStatementLine) and any(
+                        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+                    yield statement
+
+
+class WithLocalImports:
+    """The file's imports, and the names a function binds to the MNIST package with an import of its own
+    (``import tensorflow.examples.tutorials.mnist.input_data as input_data`` inside ``main``)."""
+
+    def __init__(self, imports, module: cst.Module) -> None:
+        self.imports = imports
+        self.aliases = imports.aliases
+        self.local: Dict[str, str] = {}
+        for statement in function_imports(module):
+            for small in statement.body:
+                for local, full in _bound(small).items():
+                    if (_tf.relative(full) or "").startswith(PACKAGE):
+                        self.local[local] = full
+
+    def qualify(self, node: cst.BaseExpression) -> Optional[str]:
+        name = dotted_name(node)
+        head, _, rest = (name or "").partition(".")
+        if head in self.local:
+            return self.local[head] + (f".{rest}" if rest else "")
+        return self.imports.qualify(node)
+
+
+def _bound(small: cst.BaseSmallStatement) -> Dict[str, str]:
+    """Local name -> full name, for the names an import binds (``import a.b`` binds ``a``: left out)."""
+    found: Dict[str, str] = {}
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative and not isinstance(
+            small.names, cst.ImportStar):
+        base = dotted_name(small.module)
+        for alias in small.names:
+            local = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(local, cst.Name):
+                found[local.value] = f"{base}.{alias.evaluated_name}"
+    elif isinstance(small, cst.Import):
+        for alias in small.names:
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                found[alias.asname.name.value] = alias.evaluated_name
+    return found
+
+
+def import_position(body: List[cst.BaseStatement]) -> int:
+    """Where a new module-level import goes: after the last one of the module's own."""
+    last = -1
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+                isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+            last = index
+    return last + 1
