@@ -62,6 +62,11 @@ class _Unresolved(Rule):
 
             if contrib_names.handled(self.context, node):
                 return  # TFM120 (or TFM101): the TensorFlow 2 name
+            why = contrib_names.refused(self.context, node)
+            if why is not None:
+                self.report(node, f"`{_shown(qualified)}` {verdict.message} (TFM120 does not rewrite this call: "
+                                  f"{why})", status=self.unfixed_status)
+                return
 
             if slim.rewritten(self.context, _tf.relative(qualified)):
                 return  # TFM109: the tf_slim package

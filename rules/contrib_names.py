@@ -58,9 +58,10 @@ class _Plan:
     kept: Set[str] = field(default_factory=set)  # ... and of a use that is not
     core: Set[int] = field(default_factory=set)  # edits of TF1 core names: only where the file becomes TF2 code
     origin: Dict[int, Tuple[str, ...]] = field(default_factory=dict)  # id(edited node) -> the names it rewrites
+    refused: Dict[int, str] = field(default_factory=dict)  # id(use) -> why its call is not rewritten
 
 
-def _literal(context: Context, node: cst.BaseExpression) -> Optional[str]:
+def _literal(node: cst.BaseExpression) -> Optional[str]:
     """The value of a string, True/False literal, as Python source; None otherwise."""
     if isinstance(node, cst.SimpleString):
         return node.evaluated_value if isinstance(node.evaluated_value, str) else None
@@ -85,7 +86,7 @@ def _call(context: Context, call: cst.Call, name: str, prefix: str) -> Tuple[Opt
     if None in given or len(given) != len(args):
         return None, "its arguments (*args, **kwargs or more than it takes) are not the ones it documents"
     dtype = given.pop("dtype", None)
-    if dtype is not None and context.imports.qualify(dtype) not in _FLOAT32 and _literal(context, dtype) != "float32":
+    if dtype is not None and context.imports.qualify(dtype) not in _FLOAT32 and _literal(dtype) != "float32":
         return None, "dtype= other than float32: a Keras initializer takes the dtype when it is called"
     given.pop("scope", None)  # the name scope of the regularizer's ops
     code = {key: context.code_for(value) for key, value in given.items()}
@@ -93,7 +94,7 @@ def _call(context: Context, call: cst.Call, name: str, prefix: str) -> Tuple[Opt
     if "seed" in code:
         note = "; the random draws are Keras's, not TF1's"
     if name.startswith("contrib.layers.xavier"):
-        uniform = _literal(context, given["uniform"]) if "uniform" in given else "True"
+        uniform = _literal(given["uniform"]) if "uniform" in given else "True"
         if uniform not in ("True", "False"):
             return None, "uniform= is not a literal True or False"
         if uniform == "False":
@@ -102,7 +103,7 @@ def _call(context: Context, call: cst.Call, name: str, prefix: str) -> Tuple[Opt
                      "Keras's differs by 0.6%")
         kwargs = [f"seed={code['seed']}"] if "seed" in code else []
     elif name == CORE:
-        distribution = _literal(context, given["distribution"]) if "distribution" in given else "truncated_normal"
+        distribution = _literal(given["distribution"]) if "distribution" in given else "truncated_normal"
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform", "normal"):
             return None, "distribution= is not a literal: TF1's \"normal\" is Keras's \"truncated_normal\""
         kwargs = [f"{key}={code[key]}" for key in ("scale", "mode") if key in code]
@@ -111,8 +112,8 @@ def _call(context: Context, call: cst.Call, name: str, prefix: str) -> Tuple[Opt
                           f"distribution={code['distribution']}")
         kwargs += [f"seed={code['seed']}"] if "seed" in code else []
     elif keras.endswith("VarianceScaling"):
-        mode = _literal(context, given["mode"]) if "mode" in given else "FAN_IN"
-        uniform = _literal(context, given["uniform"]) if "uniform" in given else "False"
+        mode = _literal(given["mode"]) if "mode" in given else "FAN_IN"
+        uniform = _literal(given["uniform"]) if "uniform" in given else "False"
         if mode is None or mode.upper() not in ("FAN_IN", "FAN_OUT", "FAN_AVG") or uniform not in ("True", "False"):
             return None, "mode= or uniform= is not a literal"
         kwargs = [f"scale={code.get('factor', '2.0')}", f'mode="{mode.lower()}"',
@@ -178,6 +179,7 @@ class _Planner:
                 return False
             code, message = _call(self.context, call, key, alias)
             if code is None:
+                self.result.refused[id(node)] = message
                 return False
             self.result.edits[id(call)] = (cst.parse_expression(code), message)
             self.result.origin[id(call)] = (name,)
@@ -356,6 +358,11 @@ def moved(context: Context) -> FrozenSet[str]:
 def handled(context: Context, node: cst.CSTNode) -> bool:
     """Does TFM120 rewrite ``node`` (a use or an imported name): TFM107 need not report it."""
     return id(node) in plan(context).handled
+
+
+def refused(context: Context, node: cst.CSTNode) -> Optional[str]:
+    """Why TFM120 does not rewrite the call of this use of a contrib initializer or regularizer, if it is one."""
+    return plan(context).refused.get(id(node))
 
 
 def rewritten(context: Context, node: cst.CSTNode) -> bool:
