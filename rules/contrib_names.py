@@ -308,11 +308,10 @@ class _Planner:
         """Plan every use of ``local`` (bound to ``name``); False if one has no rewrite, or if there is none
         (an import for its side effects, or one the file does not need: not this rule's to remove)."""
         used = False
-        for ref in queries.find(self.module, cst.Name, lambda n: n.value == local, values=True):
-            if id(ref) in self.imported or id(ref) == skip:
+        for ref, attribute in queries.uses_of(self.module, local):
+            if id(ref) == skip:
                 continue
             used = True
-            attribute = self.parents.get(id(ref))
             node = attribute if attribute is not None else ref
             full = f"{name}.{attribute.attr.value}" if attribute is not None else name
             if not full or not self.use(node, full, None):
@@ -327,10 +326,6 @@ class _Planner:
         return node.with_changes(module=cst.parse_expression(module), names=aliases, lpar=None, rpar=None)
 
     def run(self) -> _Plan:
-        self.imported = {id(n) for stmt in queries.find(self.module, (cst.Import, cst.ImportFrom))
-                         for n in queries.find(stmt, cst.Name)}
-        self.parents = {id(a.value): a for a in queries.find(self.module, cst.Attribute)
-                        if isinstance(a.value, cst.Name)}
         self.aliases()
         self.chains()
         self.imports()

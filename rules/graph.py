@@ -49,7 +49,8 @@ def plan(context: Context) -> Plan:
         return cached
     module = context.module
     compat_mode = _compat.is_compat_mode(module, context.imports)
-    from . import contrib_names, mode_keys, op_forms, resource_loader, test_temp_dir, tf1_eager, tf2_switches, unittest_mock
+    from . import (contrib_names, mode_keys, op_forms, resource_loader, test_temp_dir, tf1_eager, tf2_switches,
+                   unittest_mock)
 
     # names other fixes rewrite: they may stay
     moved = (_scaffold.moved(context) | _mnist.moved(context) | mode_keys.moved(context) | op_forms.moved(context)

@@ -14,7 +14,8 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _losses, _scaffold, _tf, _verdicts, _vocab, contrib_names, op_forms, resource_loader, test_temp_dir, tf2_switches
+from . import (_losses, _scaffold, _tf, _verdicts, _vocab, contrib_names, op_forms, resource_loader, test_temp_dir,
+               tf2_switches)
 
 
 def _attribute(base: str, dotted: str) -> cst.BaseExpression:
@@ -83,15 +84,9 @@ def _member_edits(context, name: str, local: str) -> Optional[Dict[int, Tuple[cs
     """Each use ``local.member`` with its TensorFlow 2 name, all in one module; None if one is not so."""
     from ._eager import queries
 
-    imported = {id(n) for stmt in queries.find(context.module, (cst.Import, cst.ImportFrom))
-                for n in queries.find(stmt, cst.Name)}
-    parents = {id(a.value): a for a in queries.find(context.module, cst.Attribute) if isinstance(a.value, cst.Name)}
     renames = _tf.api()["renames"]
     edits: Dict[int, Tuple[cst.Attribute, str]] = {}
-    for ref in queries.find(context.module, cst.Name, lambda n: n.value == local, values=True):
-        if id(ref) in imported:
-            continue
-        attribute = parents.get(id(ref))
+    for _, attribute in queries.uses_of(context.module, local):
         if attribute is None:
             return None  # the module passed on: any member may be used
         member = f"{name}.{attribute.attr.value}"

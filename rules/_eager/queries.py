@@ -162,6 +162,16 @@ class _AllNames(Visitor):
         return False
 
 
+def uses_of(module: cst.Module, local: str) -> List[Tuple[cst.Name, Optional[cst.Attribute]]]:
+    """Each use of the name ``local`` as a value outside import statements, with the attribute it is
+    the base of (``nest`` in ``nest.flatten``), or None where it is used alone (passed on, assigned)."""
+    imported = {id(name) for statement in find(module, (cst.Import, cst.ImportFrom))
+                for name in find(statement, cst.Name)}
+    parents = {id(a.value): a for a in find(module, cst.Attribute, lambda a: type(a.value) is cst.Name)}
+    return [(name, parents.get(id(name))) for name in find(module, cst.Name, lambda n: n.value == local, values=True)
+            if id(name) not in imported]
+
+
 def source_names(module: cst.Module) -> Set[str]:
     """Every name the source uses or binds (attribute names left out)."""
     finder = _AllNames()
