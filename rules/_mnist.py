@@ -444,7 +444,7 @@ class _Rewrite(cst.CSTTransformer):
                 body.extend(self._loading(module))
         if module:
             if self.numpy_import is not None:
-                body.insert(_mnist_support.import_position(body), self.numpy_import)
+                body.insert(queries.import_position(body), self.numpy_import)
             return updated.with_changes(body=body)
         return updated.with_changes(body=updated.body.with_changes(body=body))
 

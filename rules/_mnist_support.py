@@ -2,7 +2,7 @@
 loader imports inside a function, and batches for code on tensorflow.compat.v1 graphs."""
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, Optional
 
 import libcst as cst
 
@@ -84,13 +84,3 @@ def _bound(small: cst.BaseSmallStatement) -> Dict[str, str]:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 found[alias.asname.name.value] = alias.evaluated_name
     return found
-
-
-def import_position(body: List[cst.BaseStatement]) -> int:
-    """Where a new module-level import goes: after the last one of the module's own."""
-    last = -1
-    for index, statement in enumerate(body):
-        if isinstance(statement, cst.SimpleStatementLine) and any(
-                isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
-            last = index
-    return last + 1

@@ -17,7 +17,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _testcase, _tf, _vocab
+from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _session_options, _testcase, _tf, _vocab
 
 
 @dataclass
@@ -55,7 +55,8 @@ def plan(context: Context) -> Plan:
     # names other fixes rewrite: they may stay
     moved = (_scaffold.moved(context) | _mnist.moved(context) | mode_keys.moved(context) | op_forms.moved(context)
              | unittest_mock.moved(context) | test_temp_dir.moved(context) | tf2_switches.moved(context)
-             | resource_loader.moved(context) | tf1_eager.moved(context) | contrib_names.moved(context))
+             | resource_loader.moved(context) | tf1_eager.moved(context) | contrib_names.moved(context)
+             | _session_options.moved(context))
     if _estimator.uses_estimator(context):
         try:  # an Estimator program becomes Keras models; where it cannot, what follows decides
             eager, notes = _estimator.to_keras(module, context.imports, context.text, moved)

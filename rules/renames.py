@@ -14,7 +14,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import (_losses, _scaffold, _tf, _verdicts, _vocab, contrib_names, op_forms, resource_loader, test_temp_dir,
+from . import (_losses, _scaffold, _session_options, _tf, _verdicts, _vocab, contrib_names, op_forms, resource_loader, test_temp_dir,
                tf2_switches)
 
 
@@ -363,6 +363,9 @@ class RemovedSymbol(_TFNames):
             return  # TFM113: the TensorFlow 2 spelling of the same ops
         if name == contrib_names.CORE and contrib_names.rewritten(self.context, node):
             return  # TFM120: the Keras initializer
+        if name == _session_options.SWITCH and any(
+                node is statement.body[0].value.func for statement in _session_options.ready_switches(self.context)):
+            return  # TFM085: enable_eager_execution(config=...) goes with the options it was given
         from . import graph
 
         result = graph.plan(self.context)

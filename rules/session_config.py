@@ -11,10 +11,13 @@ import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
-from tfmigrate.rule import Invalid, Rule
+from tfmigrate.rule import Invalid, ProgramFix, Rule
 
-from . import _tf
+from . import _session_options, _tf
 from .scaffolding import _uses_tensorflow, kept_on_compat
+
+# After the graph-to-eager rewrite, which removes the sessions the options were given to.
+CONFIG_FIX = ProgramFix("session options to tf.config", Applicability.UNSAFE, _session_options.rewrite, order=3)
 
 # ConfigProto / GPUOptions field -> the TF2 call that sets it (``{tf}``: the module's alias, ``{v}``: the value).
 CALLS = {
@@ -160,10 +163,15 @@ class SessionConfig(Rule):
     Why: the options belong to the `tf.Session` they are given to; TF2 sets
     them for the process, before the first operation runs.
 
-    Fix (unsafe, graph-to-eager rewrite): the program is kept on
-    `tensorflow.compat.v1`, where its ConfigProto runs as it is; make the
-    `tf.config` calls above by hand (before the first operation runs) to
-    take it further.
+    Fix (unsafe): where `config = tf.ConfigProto(...)` (and the
+    `config.gpu_options.allow_growth = True` lines after it) sets only the
+    options above, to literal values, and goes only to `tf.Session(config=
+    config)` calls the graph-to-eager rewrite removes or to
+    `tf.enable_eager_execution(config=config)`, the definition (and that
+    switch) goes and the `tf.config` calls come right after the module's
+    imports, before any operation starts TensorFlow's runtime. Elsewhere the
+    program is kept on `tensorflow.compat.v1`, where its ConfigProto runs as
+    it is.
     """
 
     code = "TFM085"
@@ -188,6 +196,13 @@ class SessionConfig(Rule):
             message += f" ({', '.join(f'`{u}`' for u in unknown)}: no tf.config equivalent)"
         from . import graph
 
+        result = graph.plan(self.context)
+        if not (result.reason is not None and not result.compat_mode) and any(
+                c.call is node for c in _session_options.ready(self.context)):
+            # no session left to give them to: the tf.config calls, after the imports
+            self.report(node, message + "; the calls go right after the imports, before the first operation",
+                        program_fix=CONFIG_FIX)
+            return
         # The graph-to-eager rewrite removes it with its session, or keeps the file on compat.v1, where it runs.
-        eager = kept_on_compat(self.context) is None and graph.plan(self.context).eager is not None
+        eager = kept_on_compat(self.context) is None and result.eager is not None
         self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=None if eager else Status.COMPAT)

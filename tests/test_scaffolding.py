@@ -408,6 +408,99 @@ def test_config_statements_run_on_tensorflow_2_and_take_effect():
     assert lines[-1] == "3.0"
 
 
+CONFIGURED = """\
+    import numpy as np
+    import tensorflow as tf
+
+    x = tf.placeholder(tf.float32, [None])
+    y = x * 2.0
+    # the session's options
+    config = tf.ConfigProto(allow_soft_placement=True, intra_op_parallelism_threads=2)
+    config.gpu_options.allow_growth = True
+    with tf.Session(config=config) as sess:
+        print(sess.run(y, feed_dict={x: np.array([1.0, 2.0])}).tolist())
+        print(tf.config.threading.get_intra_op_parallelism_threads())
+"""
+
+
+def test_session_options_given_only_to_removed_sessions_become_tf_config_calls_after_the_imports():
+    assert [code for code, _, _ in findings(CONFIGURED) if code in ("TFM085", "TFM090")] == ["TFM085"]
+    assert run(CONFIGURED, True).status.value == "idiomatic"
+    assert process_text(textwrap.dedent(CONFIGURED), "case.py", Options()).status.value == "idiomatic"
+    assert fix(CONFIGURED) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+        tf.config.set_soft_device_placement(True)
+        tf.config.threading.set_intra_op_parallelism_threads(2)
+        for gpu in tf.config.list_physical_devices('GPU'):
+            tf.config.experimental.set_memory_growth(gpu, True)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def y(x):
+            return x * 2.0
+
+        # the session's options
+        print(y(np.array([1.0, 2.0])).numpy().tolist())
+        print(tf.config.threading.get_intra_op_parallelism_threads())
+    """)
+
+
+def test_options_given_to_enable_eager_execution_go_with_it():
+    source = """\
+        import tensorflow as tf
+
+
+        def main(_):
+            config = tf.ConfigProto(device_count={'GPU': 0})
+            tf.enable_eager_execution(config=config)
+            print(tf.reduce_sum(tf.ones([3])).numpy())
+
+
+        if __name__ == "__main__":
+            tf.app.run()
+    """
+    assert process_text(textwrap.dedent(source), "case.py", Options()).status.value == "idiomatic"
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+        from absl import app
+
+        tf.config.set_visible_devices([], 'GPU')
+
+
+        def main(_):
+            print(tf.reduce_sum(tf.ones([3])).numpy())
+
+
+        if __name__ == "__main__":
+            app.run(main)
+    """)
+
+
+@pytest.mark.parametrize("change", [
+    ("intra_op_parallelism_threads=2", "intra_op_parallelism_threads=FLAGS.threads"),  # read where it moves to?
+    ("config.gpu_options.allow_growth = True", "config.gpu_options.per_process_gpu_memory_fraction = 0.5"),
+    ("with tf.Session(config=config) as sess:", "with tf.train.MonitoredSession(config=config) as sess:"),
+])
+def test_other_session_options_keep_the_program_on_compat_v1(change):
+    source = CONFIGURED.replace(*change)
+    found = findings(source)
+    assert ("TFM090", 7, "kept on tensorflow.compat.v1: tf.ConfigProto has no TensorFlow 2 equivalent") in found or (
+        change[1].startswith("with tf.train"))
+    outcome = run(source, True)
+    assert outcome.status.value == "compat-only" and "tf.ConfigProto(" in outcome.new_text
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
+def test_the_rewritten_options_run_before_tensorflow_starts(tmp_path):
+    path = tmp_path / "configured.py"
+    path.write_text(fix(CONFIGURED))
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines() == ["[2.0, 4.0]", "2"]
+
+
 def test_a_level_held_in_a_flag_is_set_on_absls_logger_which_takes_python_levels():
     # TF1's set_verbosity set the `tensorflow` logger's Python level; absl's set_verbosity takes absl
     # levels (INFO is 0), absl's logger the Python ones: --log_level 20 shows INFO on both.

@@ -172,6 +172,16 @@ def uses_of(module: cst.Module, local: str) -> List[Tuple[cst.Name, Optional[cst
             if id(name) not in imported]
 
 
+def import_position(body) -> int:
+    """Where a new statement goes at the top of a module body: after its last import."""
+    last = -1
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+                isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+            last = index
+    return last + 1
+
+
 def source_names(module: cst.Module) -> Set[str]:
     """Every name the source uses or binds (attribute names left out)."""
     finder = _AllNames()
