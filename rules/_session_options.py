@@ -1,17 +1,18 @@
-"""`config = tf.ConfigProto(...)` given to the program's sessions, written as the `tf.config` calls of
-TensorFlow 2 (TFM085).
+"""Session options (`tf.ConfigProto`) written as the `tf.config` calls of TensorFlow 2 (TFM085).
 
 A TF1 program builds its session options (`allow_growth`, soft placement,
-thread counts, no GPU) and passes them as `tf.Session(config=config)` or
+thread counts, no GPU) and passes them as `tf.Session(config=config)`,
+`tf.Session(config=tf.ConfigProto(...))` or
 `tf.enable_eager_execution(config=config)`. TensorFlow 2 sets the same options
-for the process, before its runtime starts. Where the graph-to-eager rewrite
-removes the sessions, the definition goes and its `tf.config` calls come right
-after the module's imports, ahead of any operation; `enable_eager_execution(
-config=...)` goes with it. Only options with an exact `tf.config` call
+for the process, before its runtime starts. Where the program becomes
+TensorFlow 2 code, this fix runs before the graph-to-eager rewrite: the
+definitions, the `config=` arguments and `enable_eager_execution(config=...)`
+go, and the `tf.config` calls come right after the module's imports, ahead of
+any operation. Only options with an exact `tf.config` call
 (``session_config.CALLS``) set to literal values (read at import time in their
-new place) are rewritten; elsewhere the program stays on tensorflow.compat.v1.
-A ConfigProto given to no session at all (TF1 applied it to nothing) gets its
-calls too: after the graph-to-eager rewrite, the two look alike.
+new place) are rewritten, and only where every use of a definition is a
+session or that switch; elsewhere the program stays on tensorflow.compat.v1.
+A ConfigProto given to nothing (TF1 applied it to nothing) gets its calls too.
 """
 from __future__ import annotations
 
@@ -82,8 +83,9 @@ def conversions(context: Context) -> List[Conversion]:
         return _tf.relative(context.imports.qualify(node))
 
     module = context.module
-    configs = {id(arg.value): (call, arg) for call in queries.find(module, cst.Call) for arg in call.args
-               if arg.keyword is not None and arg.keyword.value == "config" and isinstance(arg.value, cst.Name)}
+    given = [(call, arg) for call in queries.find(module, cst.Call) for arg in call.args
+             if arg.keyword is not None and arg.keyword.value == "config"]
+    configs = {id(arg.value): (call, arg) for call, arg in given if isinstance(arg.value, cst.Name)}
     alone = {id(s.body[0].value): s for s in queries.find(module, cst.SimpleStatementLine, lambda s: len(
         s.body) == 1 and isinstance(s.body[0], cst.Expr))}
     blocks = [module.body] + [block.body for block in queries.find(module, cst.IndentedBlock)]
@@ -103,6 +105,13 @@ def conversions(context: Context) -> List[Conversion]:
             conversion = Conversion(found[0], found[2], code or [])
             if code is not None and _uses(conversion, module, name, configs, alone, tf_name):
                 cached.append(conversion)
+    for call, arg in given:  # `tf.Session(config=tf.ConfigProto(...))`
+        value = arg.value
+        if isinstance(value, cst.Call) and tf_name(value.func) == "ConfigProto" and tf_name(
+                call.func) in SESSIONS and _values_literal(value, [], tf_name):
+            code = session_config.config_statements(value, tf, (), tf_name)
+            if code is not None:
+                cached.append(Conversion(value, [], code, sessions=[call]))
     return cached
 
 
@@ -131,31 +140,35 @@ def moved(context: Context) -> FrozenSet[str]:
     found = conversions(context)
     if not found:
         return frozenset()
-    inside = {id(node) for c in found for line in [*c.lines, *c.switches] for node in queries.find(line, cst.Call)}
+    inside = {id(node) for c in found for part in [c.call, *c.lines, *c.switches] for node in queries.find(
+        part, cst.Call)}
     calls = queries.find(context.module, cst.Call, lambda c: _tf.relative(context.imports.qualify(c.func)) in (
         *NAMES, SWITCH))
     return NAMES | {SWITCH} if all(id(call) in inside for call in calls) else frozenset()
 
 
-def ready(context: Context) -> List[Conversion]:
-    """The conversions with no session left to give the options to (after the graph-to-eager rewrite)."""
-    return [c for c in conversions(context) if not c.sessions]
-
-
 def ready_switches(context: Context) -> List[cst.SimpleStatementLine]:
     """The `enable_eager_execution(config=...)` statements that go with the options they were given."""
-    return [statement for c in ready(context) for statement in c.switches]
+    return [statement for c in conversions(context) for statement in c.switches]
 
 
 def rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
-    found = ready(context)
-    if not found:
+    """The options as tf.config calls after the imports; the definitions, switches and `config=`
+    arguments go. Before the graph-to-eager rewrite, and only where it makes the program TensorFlow 2."""
+    found = conversions(context)
+    if not found or not becomes_tf2(context):
         return None
-    gone = [line for c in found for line in c.lines] + ready_switches(context)
+    replacements = {id(statement): cst.RemoveFromParent() for c in found for statement in [*c.lines, *c.switches]}
+    for c in found:
+        for session in c.sessions:
+            args = [a for a in session.args if not (a.keyword is not None and a.keyword.value == "config")]
+            if args:
+                args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            replacements[id(session)] = session.with_changes(args=args)
     code: List[str] = []
     for c in found:
         code += [line for line in c.code if line not in code]
-    new = module.visit(Replacer({id(statement): cst.RemoveFromParent() for statement in gone}))
+    new = module.visit(Replacer(replacements))
     statements = [cst.parse_statement(line + "\n", config=module.config_for_parsing) for line in code]
     if not statements:  # `tf.ConfigProto()`: nothing to set
         return new
@@ -166,3 +179,11 @@ def rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     if after and not any(line.comment is None for line in after[0].leading_lines):
         after[0] = after[0].with_changes(leading_lines=[cst.EmptyLine(), *after[0].leading_lines])
     return new.with_changes(body=[*new.body[:position], *statements, *after])
+
+
+def becomes_tf2(context: Context) -> bool:
+    """Is the program TensorFlow 2 code after the fix (not kept on tensorflow.compat.v1)?"""
+    from . import graph
+
+    result = graph.plan(context)
+    return not (result.reason is not None and not result.compat_mode)

@@ -364,7 +364,8 @@ class RemovedSymbol(_TFNames):
         if name == contrib_names.CORE and contrib_names.rewritten(self.context, node):
             return  # TFM120: the Keras initializer
         if name == _session_options.SWITCH and any(
-                node is statement.body[0].value.func for statement in _session_options.ready_switches(self.context)):
+                node is statement.body[0].value.func for statement in _session_options.ready_switches(self.context)) and (
+                _session_options.becomes_tf2(self.context)):
             return  # TFM085: enable_eager_execution(config=...) goes with the options it was given
         from . import graph
 

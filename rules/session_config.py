@@ -16,8 +16,8 @@ from tfmigrate.rule import Invalid, ProgramFix, Rule
 from . import _session_options, _tf
 from .scaffolding import _uses_tensorflow, kept_on_compat
 
-# After the graph-to-eager rewrite, which removes the sessions the options were given to.
-CONFIG_FIX = ProgramFix("session options to tf.config", Applicability.UNSAFE, _session_options.rewrite, order=3)
+# Before the graph-to-eager rewrite, which removes the sessions the options were given to.
+CONFIG_FIX = ProgramFix("session options to tf.config", Applicability.UNSAFE, _session_options.rewrite, order=-1)
 
 # ConfigProto / GPUOptions field -> the TF2 call that sets it (``{tf}``: the module's alias, ``{v}``: the value).
 CALLS = {
@@ -196,13 +196,12 @@ class SessionConfig(Rule):
             message += f" ({', '.join(f'`{u}`' for u in unknown)}: no tf.config equivalent)"
         from . import graph
 
-        result = graph.plan(self.context)
-        if not (result.reason is not None and not result.compat_mode) and any(
-                c.call is node for c in _session_options.ready(self.context)):
-            # no session left to give them to: the tf.config calls, after the imports
+        if _session_options.becomes_tf2(self.context) and any(
+                c.call is node for c in _session_options.conversions(self.context)):
             self.report(node, message + "; the calls go right after the imports, before the first operation",
                         program_fix=CONFIG_FIX)
             return
         # The graph-to-eager rewrite removes it with its session, or keeps the file on compat.v1, where it runs.
+        result = graph.plan(self.context)
         eager = kept_on_compat(self.context) is None and result.eager is not None
         self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=None if eager else Status.COMPAT)

@@ -446,6 +446,34 @@ def test_session_options_given_only_to_removed_sessions_become_tf_config_calls_a
     """)
 
 
+def test_options_written_into_the_session_call_too():
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+
+        x = tf.placeholder(tf.float32, [None])
+        y = x * 2.0
+        with tf.Session(config=tf.ConfigProto(gpu_options=tf.GPUOptions(allow_growth=True))) as sess:
+            print(sess.run(y, feed_dict={x: np.array([1.0, 2.0])}).tolist())
+            print(tf.config.threading.get_intra_op_parallelism_threads())
+    """
+    assert process_text(textwrap.dedent(source), "case.py", Options()).status.value == "idiomatic"
+    assert fix(source) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+        for gpu in tf.config.list_physical_devices('GPU'):
+            tf.config.experimental.set_memory_growth(gpu, True)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def y(x):
+            return x * 2.0
+
+        print(y(np.array([1.0, 2.0])).numpy().tolist())
+        print(tf.config.threading.get_intra_op_parallelism_threads())
+    """)
+
+
 def test_options_given_to_enable_eager_execution_go_with_it():
     source = """\
         import tensorflow as tf
