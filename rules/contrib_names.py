@@ -33,6 +33,14 @@ MOVED = {
 # Modules moved as a whole: TensorFlow 2 has only some of their members, these under another name.
 MEMBERS_RENAMED = {"contrib.framework.nest": {"is_sequence": "is_nested"}}
 
+# tf.contrib.rnn's cells and functions that were TF1's core ones, the same objects: in code that stays on
+# tensorflow.compat.v1 (where the graph-to-eager rewrite does not make them Keras layers) their core names
+RNN_CORE = {f"contrib.rnn.{name}": f"nn.rnn_cell.{name}" for name in (
+    "BasicLSTMCell", "BasicRNNCell", "GRUCell", "LSTMCell", "MultiRNNCell", "DropoutWrapper", "ResidualWrapper",
+    "DeviceWrapper", "LSTMStateTuple", "RNNCell")}
+RNN_CORE.update({f"contrib.rnn.{name}": f"nn.{name}" for name in (
+    "static_rnn", "static_bidirectional_rnn", "static_state_saving_rnn")})
+
 # contrib initializer / regularizer -> (the Keras class, the contrib parameters in order)
 CALLS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "contrib.layers.xavier_initializer": ("keras.initializers.GlorotUniform", ("uniform", "seed", "dtype")),
@@ -58,6 +66,7 @@ class _Plan:
     kept: Set[str] = field(default_factory=set)  # ... and of a use that is not
     core: Set[int] = field(default_factory=set)  # edits of TF1 core names: only where the file becomes TF2 code
     origin: Dict[int, Tuple[str, ...]] = field(default_factory=dict)  # id(edited node) -> the names it rewrites
+    compat_only: Set[int] = field(default_factory=set)  # edits (RNN_CORE) made only where the file stays on compat.v1
     refused: Dict[int, str] = field(default_factory=dict)  # id(use) -> why its call is not rewritten
 
 
@@ -185,6 +194,13 @@ class _Planner:
             self.result.origin[id(call)] = (name,)
             if key == CORE:
                 self.result.core.add(id(call))
+            return True
+        if name in RNN_CORE and prefix is not None:
+            self.result.edits[id(node)] = (cst.parse_expression(f"{prefix}.{RNN_CORE[name]}"),
+                                           f"`tf.{name}` is TF1's `tf.{RNN_CORE[name]}`, the same object, which "
+                                           "tensorflow.compat.v1 has")
+            self.result.origin[id(node)] = (name,)
+            self.result.compat_only.add(id(node))
             return True
         renamed = _tf.api()["renames"].get(name) if name.startswith("contrib.") else None
         moved = _moved(name) or ((name, renamed) if renamed else None)
@@ -352,7 +368,14 @@ def moved(context: Context) -> FrozenSet[str]:
 
 def handled(context: Context, node: cst.CSTNode) -> bool:
     """Does TFM120 rewrite ``node`` (a use or an imported name): TFM107 need not report it."""
-    return id(node) in plan(context).handled
+    found = plan(context)
+    return id(node) in found.handled and (id(node) not in found.compat_only or _on_compat(context))
+
+
+def _on_compat(context: Context) -> bool:
+    from . import slim
+
+    return slim.runs_on_compat(context)
 
 
 def refused(context: Context, node: cst.CSTNode) -> Optional[str]:
@@ -381,8 +404,12 @@ class ContribName(Rule):
     `l1_l2_regularizer`; `tf.contrib.framework.nest`, `list_variables`,
     `load_checkpoint`, `tf.contrib.data.TFRecordDataset`, the
     `tf.contrib.lookup` initializers, written on a TensorFlow alias or imported
-    with `from tensorflow.contrib... import`; and TF1's core
-    `tf.variance_scaling_initializer` in a file that becomes TensorFlow 2 code.
+    with `from tensorflow.contrib... import`; TF1's core
+    `tf.variance_scaling_initializer` in a file that becomes TensorFlow 2 code;
+    and in a file that stays on `tensorflow.compat.v1`, `tf.contrib.rnn`'s
+    cells and static RNN functions, which were TF1's core ones
+    (`tf.contrib.rnn.BasicLSTMCell` is `tf.nn.rnn_cell.BasicLSTMCell`; the
+    graph-to-eager rewrite makes them Keras layers elsewhere).
 
     Why: `tf.contrib` is gone from TensorFlow 2 (ImportError, AttributeError).
 
@@ -425,6 +452,15 @@ class ContribName(Rule):
         if id(node) in result.core and not _tf2_file(self.context) or self._slim(node):
             return
         new, message = found
+        if id(node) in result.compat_only:
+            if not _on_compat(self.context):
+                return  # the graph-to-eager rewrite makes it a Keras layer
+            if not _tf.imports_compat(self.context.imports):
+                from . import graph
+
+                # the file falls back to tensorflow.compat.v1 first; the name is renamed there
+                self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
+                return
         self.report(node, message, replacement=new)
 
     def _slim(self, node: cst.CSTNode) -> bool:

@@ -211,3 +211,43 @@ def test_a_module_alias_assigned_at_module_level_is_the_tensorflow_2_module():
         "is_sequence", "is_nested")
     up_to = source.replace("nest.flatten(inputs)", "nest.flatten_up_to(inputs, inputs)")  # not in tf.nest
     assert findings(up_to) == ([(3, "TFM107")], Status.MANUAL)
+
+
+RNN = """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 5, 3])
+cell = tf.contrib.rnn.MultiRNNCell([tf.contrib.rnn.BasicLSTMCell(4) for _ in range(2)])
+outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+graph = tf.get_default_graph()
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(outputs, feed_dict={x: [[[1.0, 2.0, 3.0]] * 5]}).shape)
+"""
+
+
+def test_contrib_rnn_cells_in_code_kept_on_compat_v1_are_tf1s_core_cells(tmp_path):
+    # kept on tensorflow.compat.v1 (tf.get_default_graph): the fallback first, then the core names
+    found = process_text(RNN, "example.py", Options())
+    assert [(f.start.line, f.code) for f in found.findings if f.code in ("TFM107", "TFM120")] == [
+        (4, "TFM120"), (4, "TFM120")]
+    assert found.status == Status.COMPAT
+    new, remaining, status = fixed(RNN)
+    assert new.splitlines()[:5] == [
+        "import tensorflow.compat.v1 as tf", "tf.disable_v2_behavior()", "",
+        "x = tf.placeholder(tf.float32, [None, 5, 3])",
+        "cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.BasicLSTMCell(4) for _ in range(2)])"]
+    assert status == Status.COMPAT and ("TFM106" in {code for _, code in remaining})  # needs tf-keras there
+    # where the graph-to-eager rewrite runs, the cells become Keras layers: nothing for TFM120 to do
+    eager = RNN.replace("graph = tf.get_default_graph()\n", "")
+    assert [f.code for f in process_text(eager, "example.py", Options()).findings if f.code in (
+        "TFM107", "TFM120")] == []
+    # it runs, on TensorFlow 2.21 with tf-keras (TF1's cells are Keras 2 layers)
+    pytest.importorskip("tensorflow")
+    path = tmp_path / "rnn.py"
+    path.write_text(new)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, os.path.join(root, "tests", "tf_batch.py"), "tf2-keras2", str(path)],
+                          capture_output=True, text=True, timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1])[str(path)] == {"stdout": "(1, 5, 4)\n", "error": None}
