@@ -243,22 +243,30 @@ def test_other_uses_of_the_data_sets_or_two_batch_sizes_stay_as_written():
         assert fix(source).new_text == source
 
 
-def test_the_rewrites_run_on_tensorflow_2(tmp_path):
-    """One TensorFlow process runs the three rewrites on a stand-in for Keras's MNIST file."""
-    (tmp_path / "sitecustomize.py").write_text(FAKE_MNIST)
-    programs = []
-    for name, source in (("counts", COUNTS), ("graph", GRAPH), ("epochs", EPOCHS)):
-        path = tmp_path / f"{name}.py"
-        path.write_text(fix(source).new_text)
-        programs.append(str(path))
+def _run_rewrites(folder, mode: str, sources):
+    """Run the rewrites of ``sources`` ({name: TF1 program}) in one TensorFlow process of ``mode``, on the
+    stand-in for Keras's MNIST file: {name: {"stdout", "error"}}."""
+    folder.mkdir(exist_ok=True)
+    (folder / "sitecustomize.py").write_text(FAKE_MNIST)
+    paths = {}
+    for name, source in sources.items():
+        paths[name] = folder / f"{name}.py"
+        paths[name].write_text(fix(source).new_text)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ, PYTHONPATH=str(tmp_path), TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([sys.executable, os.path.join(root, "tests", "tf_batch.py"), "tf2", *programs],
-                          capture_output=True, text=True, env=env, timeout=600)
+    env = dict(os.environ, PYTHONPATH=str(folder), TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([sys.executable, os.path.join(root, "tests", "tf_batch.py"), mode,
+                           *map(str, paths.values())], capture_output=True, text=True, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads(done.stdout.strip().splitlines()[-1])
-    out = {os.path.basename(path)[:-3]: result for path, result in results.items()}
+    out = {name: results[str(path)] for name, path in paths.items()}
     assert all(not result.get("error") for result in out.values()), out
+    return out
+
+
+def test_the_rewrites_run_on_tensorflow_2(tmp_path):
+    """One TensorFlow process runs the three rewrites on a stand-in for Keras's MNIST file (and one
+    more the two kept on tensorflow.compat.v1)."""
+    out = _run_rewrites(tmp_path, "tf2", {"counts": COUNTS, "graph": GRAPH, "epochs": EPOCHS})
     assert out["counts"]["stdout"].splitlines() == [
         "1000 5000 1000",
         "0 (50, 784) (50, 10)",
@@ -277,16 +285,6 @@ def test_the_rewrites_run_on_tensorflow_2(tmp_path):
         "shuffled True",
     ]
     # the rewrites kept on tensorflow.compat.v1, in a process that runs TF1 graphs: the same lines
-    programs = []
-    for name, source in (("graph", GRAPH_COMPAT), ("epochs", EPOCHS_COMPAT)):
-        path = tmp_path / f"{name}_compat.py"
-        path.write_text(fix(source).new_text)
-        programs.append(str(path))
-    done = subprocess.run([sys.executable, os.path.join(root, "tests", "tf_batch.py"), "tf2-compat", *programs],
-                          capture_output=True, text=True, env=env, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
-    results = json.loads(done.stdout.strip().splitlines()[-1])
-    compat = {os.path.basename(path)[:-10]: result for path, result in results.items()}
-    assert all(not result.get("error") for result in compat.values()), compat
+    compat = _run_rewrites(tmp_path / "compat", "tf2-compat", {"graph": GRAPH_COMPAT, "epochs": EPOCHS_COMPAT})
     assert compat["graph"]["stdout"] == out["graph"]["stdout"]
     assert compat["epochs"]["stdout"] == out["epochs"]["stdout"]
