@@ -182,6 +182,13 @@ MODULE_ATTRIBUTES = frozenset({"__name__", "__doc__", "__file__", "__path__", "_
                                "__loader__", "__package__", "__dict__"})
 
 
+# TensorFlow 2 modules an import statement can name (`from tensorflow.data import AUTOTUNE`): not every module
+# of the API is (`from tensorflow.distribute.cluster_resolver import X` fails). tests/test_api_names.py imports
+# each on the installed TensorFlow.
+IMPORTABLE = frozenset({"", "data", "data.experimental", "train", "lookup", "io", "io.gfile", "nest", "signal",
+                        "linalg"})
+
+
 def attribute_owner(name: str) -> Optional[str]:
     """For a tf-relative name that is an attribute every module has (``nn.__name__``) or TensorFlow's
     build information (``__version__``, ``__version__.split``): the module it belongs to ("" for tf);

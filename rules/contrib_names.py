@@ -277,6 +277,8 @@ class _Planner:
             target = MOVED.get(name) or (_tf.api()["renames"].get(name) if name.startswith("contrib.") else None)
             if target is not None:
                 new_module, _, new_name = target.rpartition(".")
+                if new_module not in _tf.IMPORTABLE:
+                    break  # the name is there, but no import statement reaches its module
                 kept.append((new_module, new_name, local))
         else:
             modules = {m for m, _, _ in kept}

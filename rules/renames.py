@@ -70,6 +70,8 @@ def imported_modules(context) -> Dict[int, Tuple[cst.CSTNode, str]]:
         if edits is None:
             continue
         module, _, last = next(iter(edits.values()))[1].rpartition(".")[0].rpartition(".")
+        if module not in _tf.IMPORTABLE:
+            continue
         new = node.with_changes(module=cst.parse_expression(f"{_tf.TF}.{module}" if module else _tf.TF), names=[
             cst.ImportAlias(cst.Name(last), asname=None if last == local else cst.AsName(cst.Name(local)))])
         cached[id(node)] = (new, f"`tf.{name}` is `tf.{module + '.' if module else ''}{last}` in TensorFlow 2, with "

@@ -348,10 +348,11 @@ def test_a_tf1_module_imported_by_name_is_imported_from_its_tensorflow_2_home():
         assert process_text(kept, "example.py", Options(fix=True)).new_text == kept
 
 
-def test_the_tensorflow_2_home_of_tf1_gfile_imports_on_installed_tensorflow():
+def test_the_tensorflow_2_modules_imports_name_import_on_installed_tensorflow():
     pytest.importorskip("tensorflow")
     code = ("from tensorflow.io import gfile\nassert all(callable(getattr(gfile, n)) for n in "
-            "('exists', 'makedirs', 'GFile'))\n")
+            "('exists', 'makedirs', 'GFile'))\nimport importlib\n"
+            f"for m in {sorted(_tf.IMPORTABLE)!r}:\n    importlib.import_module(('tensorflow.' + m).rstrip('.'))\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert result.returncode == 0, result.stderr[-2000:]

@@ -251,3 +251,14 @@ def test_contrib_rnn_cells_in_code_kept_on_compat_v1_are_tf1s_core_cells(tmp_pat
                           capture_output=True, text=True, timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout.strip().splitlines()[-1])[str(path)] == {"stdout": "(1, 5, 4)\n", "error": None}
+
+
+def test_an_import_is_rewritten_only_into_a_module_an_import_statement_reaches():
+    # tf.distribute.cluster_resolver.TPUClusterResolver exists, `from tensorflow.distribute.cluster_resolver
+    # import ...` fails: the import stays a TFM107 finding
+    source = ("import tensorflow as tf\nfrom tensorflow.contrib.cluster_resolver import TPUClusterResolver\n"
+              "resolver = TPUClusterResolver(tpu='a')\n")
+    assert fixed(source) == (source, [(2, "TFM107")], Status.MANUAL)
+    moved = source.replace("cluster_resolver import TPUClusterResolver", "data import TFRecordDataset").replace(
+        "TPUClusterResolver(tpu='a')", "TFRecordDataset(['a'])")
+    assert fixed(moved)[0] == moved.replace("tensorflow.contrib.data", "tensorflow.data")
