@@ -340,9 +340,11 @@ class _Problem(Exception):
 def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
     """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module);
     ``graph``: the module runs on tensorflow.compat.v1 graphs, where the batches come from NumPy."""
-    taken = set(queries.source_names(module))
+    taken = (_mnist_support.global_names(module) if isinstance(plan.owner, cst.Module)
+             else set(queries.source_names(module)))
     used = {split for split, _ in plan.uses.values()}
-    names = {split: (fresh_name(taken, f"x_{split}"), fresh_name(taken, f"y_{split}")) for split in SPLITS}
+    names = {split: _mnist_support.natural_pair(taken, (f"x_{split}", f"y_{split}"),
+                                                (f"{split}_images", f"{split}_labels")) for split in SPLITS}
     batches = {split: fresh_name(taken, f"{split}_batches") for split in plan.batches}
     tf = plan.tf
     shape = "784" if plan.reshape else "28, 28, 1"
@@ -372,8 +374,9 @@ def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
     inserts: Dict[int, List[cst.BaseStatement]] = {}
     numpy_import = helper = function = None
     if graph and plan.batches:
-        np = plan.numpy or fresh_name(taken, "np")
-        numpy_import = None if plan.numpy else cst.parse_statement(f"import numpy as {np}\n")
+        np = plan.numpy or _mnist_support.natural(taken, "np", "numpy")
+        numpy_import = None if plan.numpy else cst.parse_statement(
+            "import numpy\n" if np == "numpy" else f"import numpy as {np}\n")
         helper = fresh_name(taken, "mnist_batches")
         function = _mnist_support.numpy_batches(module, helper, np)
     for split, (size, shuffle, before) in plan.batches.items():

@@ -2,11 +2,11 @@
 loader imports inside a function, and batches for code on tensorflow.compat.v1 graphs."""
 from __future__ import annotations
 
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, Optional, Set
 
 import libcst as cst
 
-from tfmigrate.names import dotted_name
+from tfmigrate.names import dotted_name, fresh_name
 
 from . import _tf
 
@@ -84,3 +84,32 @@ def _bound(small: cst.BaseSmallStatement) -> Dict[str, str]:
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 found[alias.asname.name.value] = alias.evaluated_name
     return found
+
+
+def global_names(module: cst.Module) -> Set[str]:
+    """The names new module-level code must not take: those bound at module level, and every name read
+    that is not local to a function (a global, a builtin, an undefined name). A function's parameters
+    and locals (`def predict(self, x_test)`) are not in the way."""
+    wrapper = cst.metadata.MetadataWrapper(module)  # a copy: its scopes, not this module's nodes
+    scopes = {scope for scope in wrapper.resolve(cst.metadata.ScopeProvider).values() if scope is not None}
+    names: Set[str] = set()
+    for scope in scopes:
+        if isinstance(scope, cst.metadata.GlobalScope):
+            names.update(assignment.name for assignment in scope.assignments)
+        for access in scope.accesses:
+            if not access.referents or any(isinstance(r.scope, cst.metadata.GlobalScope) for r in access.referents):
+                names.add(access.node.value if isinstance(access.node, cst.Name) else str(access.node))
+    return names
+
+
+def natural(taken: Set[str], name: str, other: str) -> str:
+    """``name``, else ``other`` (``test_images`` where the program has its own ``x_test``), else the first
+    ``name_2``, ``name_3``... not taken; then it is taken."""
+    return fresh_name(taken, other if name in taken and other not in taken else name)
+
+
+def natural_pair(taken: Set[str], names, others):
+    """Two names that go together (``x_test``, ``y_test``), else both ``others`` (``test_images``,
+    ``test_labels``) when one of the first is taken, else numbered ones."""
+    chosen = others if any(n in taken for n in names) and not any(n in taken for n in others) else names
+    return tuple(fresh_name(taken, n) for n in chosen)

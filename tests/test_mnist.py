@@ -288,3 +288,15 @@ def test_the_rewrites_run_on_tensorflow_2(tmp_path):
     compat = _run_rewrites(tmp_path / "compat", "tf2-compat", {"graph": GRAPH_COMPAT, "epochs": EPOCHS_COMPAT})
     assert compat["graph"]["stdout"] == out["graph"]["stdout"]
     assert compat["epochs"]["stdout"] == out["epochs"]["stdout"]
+
+
+def test_the_arrays_get_natural_names_around_the_programs_own():
+    # a parameter named x_test is not in the way of a module-level x_test; a global one is: test_images
+    source = ("import tensorflow as tf\nfrom tensorflow.examples.tutorials.mnist import input_data\n"
+              "mnist = input_data.read_data_sets('d')\n\n\ndef score(x_test):\n    return len(x_test)\n\n\n"
+              "print(score(mnist.test.images))\n")
+    assert "(x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()" in fix(source).new_text
+    clash = source.replace("print(score(mnist.test.images))", "x_test = 3\nprint(score(mnist.test.images), x_test)")
+    text = fix(clash).new_text
+    assert "(x_train, y_train), (test_images, test_labels) = tf.keras.datasets.mnist.load_data()" in text
+    assert text.endswith("x_test = 3\nprint(score(test_images), x_test)\n") and "_2" not in text
