@@ -110,6 +110,7 @@ class Item:
     family: Optional[str] = None  # the absl module (app, flags, logging) it moves to
     eager: bool = True  # the fix needs TF2 (a file kept on compat.v1 keeps the TF1 name)
     nowhere: bool = False  # no TensorFlow 2.21 runs it, compat.v1 included
+    parse: Optional[Callable[[], str]] = None  # a flag read at import time: the FLAGS to parse before it
 
 
 @dataclass
@@ -117,6 +118,7 @@ class Plan:
     items: List[Item]
     local: Dict[str, str]  # absl module -> the name the rewrite uses for it
     imported: FrozenSet[str]  # absl modules the file imports already
+    sys: Tuple[str, bool] = ("sys", False)  # the name of the `sys` module, and whether the file imports it
 
 
 def _attr(code: str) -> cst.BaseExpression:
@@ -294,9 +296,18 @@ class _Walker(Visitor):
         parts = tail.split(".")
         if (len(parts) > 1 and parts[0] == "FLAGS" and not self.hidden and id(node) not in self.stores
                 and not parts[1].startswith("_") and parts[1] not in FLAG_VALUES_METHODS):
-            return Item(TF_FLAGS, node, f"`FLAGS.{parts[1]}` is read at import time: absl raises"
-                        " `UnparsedFlagAccessError` there, before `app.run` parses the command line (TF1 parsed"
-                        " `sys.argv` on this first read): read it in `main`", fixable=False)
+            # TF1's FLAGS parsed `sys.argv` on the first read of a flag: the rewrite parses it there.
+            item.message = (f"`FLAGS.{parts[1]}` is read at import time: absl raises `UnparsedFlagAccessError`"
+                            " before the command line is parsed, where TF1 parsed `sys.argv` on this first read;"
+                            " the rewrite parses it first (`if not FLAGS.is_parsed(): FLAGS(sys.argv)`)")
+            if how == "alias":
+                head = dotted_name(node).rsplit(".", 1)[0]
+                item.parse = lambda: head
+            else:
+                item.parse = lambda: f"{self.local['flags']}.FLAGS"
+                item.needs.add("flags")
+                self.rename(item, node, "flags", tail, how)
+            return item
         define = tail.rsplit(".", 1)[-1]
         if call is not None and define in WRAPPED_DEFINES and tail == define:
             old = [a for a in call.args if a.keyword is not None and a.keyword.value in OLD_KEYWORDS]
@@ -470,9 +481,17 @@ def analyse(context) -> Plan:
             item.fixable = False
             spelled = "tf.app.flags" if item.family == "flags" else f"tf.{item.family}"
             item.message += f" (not rewritten while another use of `{spelled}` in this file cannot be)"
-    plan = Plan(walker.items, local, frozenset(imported))
+    plan = Plan(walker.items, local, frozenset(imported), _sys_name(context, walker.names))
     context.shared["scaffold-plan"] = plan
     return plan
+
+
+def _sys_name(context, names: Set[str]) -> Tuple[str, bool]:
+    """What the rewrite calls the `sys` module: the file's own import of it, or a new one."""
+    for local, full in context.imports.aliases.items():
+        if full == "sys":
+            return local, True
+    return ("sys" if "sys" not in names else fresh_name(names, "_sys")), False
 
 
 def moved(context) -> FrozenSet[str]:

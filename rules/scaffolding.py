@@ -50,7 +50,7 @@ def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
     """The module with every fixable item applied and the absl imports it needs."""
     plan = _scaffold.analyse(context)
     compat = context.shared.get("scaffold-deferred")
-    items = [i for i in plan.items if i.fixable and (i.edits or i.removes) and (unsafe or i.safe)
+    items = [i for i in plan.items if i.fixable and (i.edits or i.removes or i.parse) and (unsafe or i.safe)
              and not (compat is not None and i.eager)]
     if not items:
         return None
@@ -65,6 +65,16 @@ def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
     config = module.config_for_parsing
     imports = [cst.parse_statement(f"from absl import {n}{'' if plan.local[n] == n else ' as ' + plan.local[n]}\n",
                                    config=config) for n in needs]
+    reads = [item for item in items if item.parse is not None]
+    parse: Optional[cst.BaseStatement] = None
+    if reads:  # TF1 parsed the command line on the first read of a flag
+        sys_name, imported = plan.sys
+        if not imported:
+            imports.insert(0, cst.parse_statement(
+                f"import sys{'' if sys_name == 'sys' else ' as ' + sys_name}\n", config=config))
+        flags_object = reads[0].parse()
+        parse = cst.parse_statement(f"if not {flags_object}.is_parsed():\n"
+                                    f"{config.default_indent}{flags_object}({sys_name}.argv)\n", config=config)
     transformer = _Apply(edits)
     body: List[cst.BaseStatement] = []
     carried: List[cst.EmptyLine] = []
@@ -78,6 +88,10 @@ def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
         if carried:
             new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
             carried = []
+        if parse is not None and index == reads[0].index:  # the parse goes first, with the line's comments
+            body.append(parse.with_changes(leading_lines=new.leading_lines))
+            new = new.with_changes(leading_lines=[])
+            parse = None
         body.append(new)
     if at >= len(module.body):
         body.extend(imports)
@@ -160,7 +174,7 @@ class _AbslRule(Rule):
             else:
                 fix = SAFE_REWRITE if item.safe else UNSAFE_REWRITE
                 self.report(item.node, item.message, program_fix=fix,
-                            fixable=item.fixable and bool(item.edits or item.removes))
+                            fixable=item.fixable and bool(item.edits or item.removes or item.parse))
 
 
 class AppRun(_AbslRule):
@@ -214,8 +228,10 @@ class TFFlags(_AbslRule):
     it, so a flag read at import time needs a change.
 
     A flag read at import time (`BATCH = FLAGS.batch_size` at module level)
-    is reported and keeps the file's flags on TF1; one read in a function
-    called before `app.run` is not seen.
+    gets what TF1 did on that first read: `if not FLAGS.is_parsed():
+    FLAGS(sys.argv)` just before the statement that reads it (with `import
+    sys`); a later `app.run` parses the command line again, as TF1's did. A
+    read in a function called before `app.run` is not seen.
 
     Known limits: `FLAGS._parse_flags()` (TF < 1.5) is reported, not
     rewritten; `from tensorflow import flags` is reported.

@@ -224,13 +224,14 @@ def test_what_has_no_exact_absl_equivalent_is_reported_not_rewritten():
                                               " cannot be)")
 
 
-def test_a_flag_read_at_import_time_keeps_the_flags_on_tf1():
+def test_a_flag_read_at_import_time_parses_the_command_line_first_as_tf1_did():
     source = """\
         import tensorflow as tf
         flags = tf.app.flags
         flags.DEFINE_integer("batch", 8, "Batch.")
         FLAGS = flags.FLAGS
         FLAGS.batch = 16
+        # Read at import time.
         BATCH = FLAGS.batch
         class Model:
             size = FLAGS.batch
@@ -238,10 +239,51 @@ def test_a_flag_read_at_import_time_keeps_the_flags_on_tf1():
             return FLAGS.batch + FLAGS.flag_values_dict()["batch"]
     """
     found = [(code, line, message) for code, line, message in findings(source) if code == "TFM081"]
-    assert [(code, line) for code, line, _ in found] == [("TFM081", 2), ("TFM081", 6), ("TFM081", 8)]
-    assert found[1][2].startswith("`FLAGS.batch` is read at import time: absl raises `UnparsedFlagAccessError`")
-    # The flags stay TF1's (here on tensorflow.compat.v1, where they run).
-    assert fix(source) == "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n" + textwrap.dedent(source)[24:]
+    assert [(code, line) for code, line, _ in found] == [("TFM081", 2), ("TFM081", 7), ("TFM081", 9)]
+    assert found[1][2] == (
+        "`FLAGS.batch` is read at import time: absl raises `UnparsedFlagAccessError` before the command line is"
+        " parsed, where TF1 parsed `sys.argv` on this first read; the rewrite parses it first"
+        " (`if not FLAGS.is_parsed(): FLAGS(sys.argv)`)")
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+        import sys
+        from absl import flags
+        flags.DEFINE_integer("batch", 8, "Batch.")
+        FLAGS = flags.FLAGS
+        FLAGS.batch = 16
+        # Read at import time.
+        if not FLAGS.is_parsed():
+            FLAGS(sys.argv)
+        BATCH = FLAGS.batch
+        class Model:
+            size = FLAGS.batch
+        def main(_):
+            return FLAGS.batch + FLAGS.flag_values_dict()["batch"]
+    """)
+    # The rewrite reads what TF1 read: the value stored before the first read unless the command line sets it.
+    program = outcome.new_text.replace("import tensorflow as tf\n", "") + "print(BATCH, Model.size)\n"
+    for argv, printed in (([], "16 16"), (["--batch", "3"], "3 3")):
+        result = subprocess.run([sys.executable, "-c", program, *argv], capture_output=True, text=True, check=True)
+        assert result.stdout.split() == printed.split()
+
+
+def test_a_flag_read_at_import_time_uses_the_files_sys_and_the_direct_spelling():
+    assert fix("""\
+        import sys as system
+        import tensorflow as tf
+        tf.app.flags.DEFINE_string("data", "/tmp", "Where.")
+        DATA = tf.app.flags.FLAGS.data
+    """) == textwrap.dedent("""\
+        import sys as system
+        import tensorflow as tf
+        from absl import flags
+        flags.DEFINE_string("data", "/tmp", "Where.")
+        if not flags.FLAGS.is_parsed():
+            flags.FLAGS(system.argv)
+        DATA = flags.FLAGS.data
+    """)
 
 
 def test_fatal_and_vlog_say_how_absl_differs():
@@ -502,6 +544,50 @@ def test_options_given_to_enable_eager_execution_go_with_it():
 
         if __name__ == "__main__":
             app.run(main)
+    """)
+
+
+def test_placement_options_of_any_value_are_set_where_the_session_was_configured():
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+
+        tf.app.flags.DEFINE_boolean("soft", True, "Soft placement.")
+        FLAGS = tf.app.flags.FLAGS
+        x = tf.placeholder(tf.float32, [None])
+        y = x * 2.0
+        # the session's options
+        config = tf.ConfigProto(allow_soft_placement=FLAGS.soft)
+        config.log_device_placement = FLAGS.soft
+        with tf.Session(config=config) as sess:
+            print(sess.run(y, feed_dict={x: np.array([1.0, 2.0])}).tolist())
+        with tf.Session(config=tf.ConfigProto(log_device_placement=not FLAGS.soft)) as sess:
+            print(sess.run(y, feed_dict={x: np.array([3.0])}).tolist())
+    """
+    assert process_text(textwrap.dedent(source), "case.py", Options()).status.value == "idiomatic"
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        import sys
+        from absl import flags
+
+        flags.DEFINE_boolean("soft", True, "Soft placement.")
+        FLAGS = flags.FLAGS
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def y(x):
+            return x * 2.0
+
+        # the session's options
+        if not FLAGS.is_parsed():
+            FLAGS(sys.argv)
+        tf.config.set_soft_device_placement(FLAGS.soft)
+        tf.debugging.set_log_device_placement(FLAGS.soft)
+        print(y(np.array([1.0, 2.0])).numpy().tolist())
+        tf.debugging.set_log_device_placement(not FLAGS.soft)
+        print(y(np.array([3.0])).numpy().tolist())
     """)
 
 
