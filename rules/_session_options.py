@@ -13,6 +13,10 @@ any operation. Only options with an exact `tf.config` call
 new place) are rewritten, and only where every use of a definition is a
 session or that switch; elsewhere the program stays on tensorflow.compat.v1.
 A ConfigProto given to nothing (TF1 applied it to nothing) gets its calls too.
+Placement options (``PLACEMENT``), which TensorFlow 2 may change while it
+runs, may hold any value (`allow_soft_placement=FLAGS.soft`): their calls
+take the place of the definition, or come just before the statement that
+made the session.
 """
 from __future__ import annotations
 
@@ -31,6 +35,8 @@ from ._eager import queries
 SESSIONS = frozenset({"Session", "InteractiveSession"})
 SWITCH = "enable_eager_execution"
 NAMES = frozenset({"ConfigProto", "GPUOptions"})
+# Options TensorFlow 2 may set after its runtime started: their calls may run where the ConfigProto was.
+PLACEMENT = frozenset({"log_device_placement", "allow_soft_placement"})
 
 
 @dataclass
@@ -42,6 +48,7 @@ class Conversion:
     code: List[str]  # the tf.config statements
     sessions: List[cst.Call] = field(default_factory=list)  # tf.Session(config=config): the rewrite removes them
     switches: List[cst.SimpleStatementLine] = field(default_factory=list)  # enable_eager_execution(config=config)
+    in_place: Optional[cst.BaseStatement] = None  # placement options of any value: the calls go before this
 
 
 def _literal(value: cst.BaseExpression) -> bool:
@@ -65,6 +72,13 @@ def _values_literal(call: cst.Call, assigns: List[cst.Assign], tf_name) -> bool:
         elif not _literal(value):
             return False
     return all(_literal(assign.value) for assign in assigns)
+
+
+def _placement_only(call: cst.Call, assigns: List[cst.Assign]) -> bool:
+    """Does the ConfigProto set placement options only (by keyword, or `config.x = v` lines)?"""
+    keys = [arg.keyword.value if arg.keyword is not None else None for arg in call.args]
+    keys += [dotted_name(a.targets[0].target) for a in assigns if len(a.targets) == 1]
+    return bool(keys) and all(k is not None and k.rpartition(".")[2] in PLACEMENT and k.count(".") <= 1 for k in keys)
 
 
 def conversions(context: Context) -> List[Conversion]:
@@ -99,19 +113,31 @@ def conversions(context: Context) -> List[Conversion]:
                 continue
             name = small.targets[0].target.value
             found = session_config.config_definition(body[index:], name, tf_name)
-            if found is None or not _values_literal(found[0], found[1], tf_name):
+            if found is None:
+                continue
+            literal = _values_literal(found[0], found[1], tf_name)
+            if not literal and not _placement_only(found[0], found[1]):
                 continue
             code = session_config.config_statements(found[0], tf, found[1], tf_name)
-            conversion = Conversion(found[0], found[2], code or [])
+            conversion = Conversion(found[0], found[2], code or [], in_place=None if literal else statement)
             if code is not None and _uses(conversion, module, name, configs, alone, tf_name):
                 cached.append(conversion)
+    statements = {}  # id(call) -> the statement it is in, for the placement options of inline ConfigProtos
+    for statement in queries.find(module, (cst.SimpleStatementLine, cst.With, cst.For, cst.While, cst.If)):
+        for call in queries.find(statement, cst.Call):
+            statements[id(call)] = statement  # the innermost: found after the ones around it
     for call, arg in given:  # `tf.Session(config=tf.ConfigProto(...))`
         value = arg.value
-        if isinstance(value, cst.Call) and tf_name(value.func) == "ConfigProto" and tf_name(
-                call.func) in SESSIONS and _values_literal(value, [], tf_name):
-            code = session_config.config_statements(value, tf, (), tf_name)
-            if code is not None:
-                cached.append(Conversion(value, [], code, sessions=[call]))
+        if not (isinstance(value, cst.Call) and tf_name(value.func) == "ConfigProto" and tf_name(
+                call.func) in SESSIONS):
+            continue
+        literal = _values_literal(value, [], tf_name)
+        if not literal and not (_placement_only(value, []) and id(call) in statements):
+            continue
+        code = session_config.config_statements(value, tf, (), tf_name)
+        if code is not None:
+            cached.append(Conversion(value, [], code, sessions=[call],
+                                     in_place=None if literal else statements[id(call)]))
     return cached
 
 
@@ -159,14 +185,18 @@ def rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     if not found or not becomes_tf2(context):
         return None
     replacements = {id(statement): cst.RemoveFromParent() for c in found for statement in [*c.lines, *c.switches]}
+    sessions = {}
     for c in found:
         for session in c.sessions:
             args = [a for a in session.args if not (a.keyword is not None and a.keyword.value == "config")]
             if args:
                 args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            replacements[id(session)] = session.with_changes(args=args)
+            sessions[id(session)] = replacements[id(session)] = session.with_changes(args=args)
     code: List[str] = []
     for c in found:
+        if c.in_place is not None:
+            _in_place(c, replacements, sessions, module)
+            continue
         code += [line for line in c.code if line not in code]
     new = module.visit(Replacer(replacements))
     statements = [cst.parse_statement(line + "\n", config=module.config_for_parsing) for line in code]
@@ -179,6 +209,20 @@ def rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     if after and not any(line.comment is None for line in after[0].leading_lines):
         after[0] = after[0].with_changes(leading_lines=[cst.EmptyLine(), *after[0].leading_lines])
     return new.with_changes(body=[*new.body[:position], *statements, *after])
+
+
+def _in_place(c: Conversion, replacements, sessions, module: cst.Module) -> None:
+    """The placement calls where the definition was, or just before the statement that made the session."""
+    statement = c.in_place
+    calls = [cst.parse_statement(line + "\n", config=module.config_for_parsing) for line in c.code]
+    if not calls:
+        return
+    calls[0] = calls[0].with_changes(leading_lines=statement.leading_lines)
+    if c.lines:  # `config = tf.ConfigProto(...)`: the calls take its place
+        replacements[id(statement)] = cst.FlattenSentinel(calls)
+        return
+    kept = statement.visit(Replacer(sessions)).with_changes(leading_lines=[])
+    replacements[id(statement)] = cst.FlattenSentinel([*calls, kept])
 
 
 def becomes_tf2(context: Context) -> bool:

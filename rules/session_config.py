@@ -169,9 +169,12 @@ class SessionConfig(Rule):
     config)` calls the graph-to-eager rewrite removes or to
     `tf.enable_eager_execution(config=config)`, the definition (and that
     switch) goes and the `tf.config` calls come right after the module's
-    imports, before any operation starts TensorFlow's runtime. Elsewhere the
-    program is kept on `tensorflow.compat.v1`, where its ConfigProto runs as
-    it is.
+    imports, before any operation starts TensorFlow's runtime. The placement
+    options (`allow_soft_placement`, `log_device_placement`), which TensorFlow
+    2 may change while it runs, may hold any value (`FLAGS.soft`): their calls
+    take the definition's place, or come just before the statement that makes
+    the session. Elsewhere the program is kept on `tensorflow.compat.v1`,
+    where its ConfigProto runs as it is.
     """
 
     code = "TFM085"
