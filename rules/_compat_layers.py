@@ -61,8 +61,8 @@ class _Calls(Visitor):
                 and func.value.attr.value == "layers"):
             return
         name = _tf.call_name(self.context, node)
-        if name not in _vocab.LAYERS:
-            return
+        if name not in _vocab.LAYERS or name.startswith("contrib."):
+            return  # contrib's layers go to tf_slim there (TFM109)
         if name == "layers.dropout" and "Saver" in (self.context.text or "Saver"):
             return  # Keras 3's Dropout adds a seed variable to the graph: a TF1 checkpoint lacks it
         root = func.value.value

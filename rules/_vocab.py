@@ -87,9 +87,14 @@ class Layer:
     """A tf.layers function and the Keras layer class that does the same."""
 
     keras: str
-    params: Tuple[str, ...]  # positional parameters after `inputs`
+    params: Tuple[str, ...]  # positional parameters after `inputs` (TF1's names)
     call_keywords: Tuple[str, ...] = ()  # passed when the layer is called, not built
     dropped: Tuple[str, ...] = ("reuse",)
+    renames: Tuple[Tuple[str, str], ...] = ()  # TF1 keyword -> the Keras one
+    defaults: Tuple[Tuple[str, str], ...] = ()  # Keras keyword -> TF1's default where Keras's differs ({tf}: alias)
+    if_none: Tuple[Tuple[str, str], ...] = ()  # TF1 keyword given None -> the Keras `keyword=value` that does it
+    only_none: Tuple[str, ...] = ()  # TF1 keywords the Keras layer has no counterpart for, unless None
+    name_keyword: str = "name"
 
 
 LAYERS: Dict[str, Layer] = {
@@ -101,6 +106,20 @@ LAYERS: Dict[str, Layer] = {
     "layers.average_pooling2d": Layer("AveragePooling2D", ("pool_size", "strides", "padding")),
     "layers.flatten": Layer("Flatten", ()),
     "layers.dropout": Layer("Dropout", ("rate", "noise_shape", "seed"), ("training",)),
+    # contrib's fully_connected: a Dense layer with relu by default; its xavier (Glorot uniform) weights
+    # and zero biases are Dense's defaults too.
+    "contrib.layers.fully_connected": Layer(
+        "Dense", ("num_outputs", "activation_fn", "normalizer_fn", "normalizer_params", "weights_initializer",
+                  "weights_regularizer", "biases_initializer", "biases_regularizer", "reuse",
+                  "variables_collections", "outputs_collections", "trainable", "scope"),
+        renames=(("num_outputs", "units"), ("activation_fn", "activation"),
+                 ("weights_initializer", "kernel_initializer"), ("biases_initializer", "bias_initializer"),
+                 ("scope", "name")),
+        defaults=(("activation", "{tf}.nn.relu"),),
+        if_none=(("biases_initializer", "use_bias=False"),),
+        only_none=("normalizer_fn", "normalizer_params", "weights_regularizer", "biases_regularizer",
+                   "variables_collections", "outputs_collections"),
+        name_keyword="scope"),
 }
 
 # Initializers whose TF2 spelling is a Keras initializer class.

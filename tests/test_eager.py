@@ -363,6 +363,42 @@ def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_
     """) == "kept on tensorflow.compat.v1: tf.layers.dropout configured with a graph tensor (is_training)"
 
 
+def test_contrib_fully_connected_becomes_a_dense_layer_with_contribs_defaults():
+    assert fix("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 3])
+        hidden = tf.contrib.layers.fully_connected(X, 8, scope="hidden")
+        out = tf.contrib.layers.fully_connected(hidden, 1, None, biases_initializer=None, reuse=None)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, feed_dict={X: [[1.0, 2.0, 3.0]]}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        hidden_layer = tf.keras.layers.Dense(8, name="hidden", activation=tf.nn.relu)
+
+        def hidden(X):
+            return hidden_layer(X)
+
+        out_layer = tf.keras.layers.Dense(1, activation=None, use_bias=False)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def out(X):
+            return out_layer(hidden(X))
+
+        print(out([[1.0, 2.0, 3.0]]).numpy())
+    """)
+    # a normalizer replaced the bias: Dense has no such step
+    assert reason("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 3])
+        out = tf.contrib.layers.fully_connected(X, 1, normalizer_fn=tf.nn.l2_normalize)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, feed_dict={X: [[1.0, 2.0, 3.0]]}))
+    """) == ("kept on tensorflow.compat.v1: tf.contrib.layers.fully_connected(normalizer_fn=...): the Keras layer"
+             " has no such parameter")
+
+
 def test_eval_of_an_expression_in_an_interactive_session_becomes_numpy():
     assert fix("""\
         import tensorflow as tf

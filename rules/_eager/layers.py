@@ -15,11 +15,12 @@ from .plan import Out
 from .state import Rewrite, Unsupported
 
 
-def read(call: cst.Call, name: str):
+def read(call: cst.Call, name: str, tf: str = "tf"):
     """``tf.layers.dense(x, 10, name="fc")`` read: its Layer spec, the argument holding the inputs,
     the (parameter, value) pairs that build the Keras layer (parameter None for the first positional,
-    which the Keras class takes by position too) and the arguments passed when it is called;
-    ``reuse`` is left out. Unsupported for a call no Keras layer takes."""
+    which the Keras class takes by position too; TF1's keywords renamed to Keras's, and TF1's defaults
+    where Keras's differ, spelled with ``tf``) and the arguments passed when it is called; ``reuse`` is
+    left out. Unsupported for a call no Keras layer takes."""
     spec = _vocab.LAYERS.get(name)
     if spec is None:
         raise Unsupported(call, f"tf.{name} (no Keras layer is mapped for it)")
@@ -27,25 +28,43 @@ def read(call: cst.Call, name: str):
     if not positional and _tf.argument(call, None, "inputs") is None:
         raise Unsupported(call, f"tf.{name} without inputs")
     inputs = positional[0] if positional else _tf.argument(call, None, "inputs")
-    build, at_call = [], []
+    given = []
     for index, arg in enumerate(positional[1:]):
         if index >= len(spec.params):
             raise Unsupported(call, f"tf.{name} with more positional arguments than mapped")
-        build.append((None if index == 0 else spec.params[index], arg.value))
-    for arg in call.args:
-        if arg.keyword is None or arg.keyword.value == "inputs" or arg.keyword.value in spec.dropped:
+        given.append((None if index == 0 else spec.params[index], arg))
+    given += [(arg.keyword.value, arg) for arg in call.args if arg.keyword is not None]
+    renames, if_none = dict(spec.renames), dict(spec.if_none)
+    build, at_call, keys = [], [], set()
+    for key, arg in given:
+        if key == "inputs" or key in spec.dropped:
             continue
-        if arg.keyword.value in spec.call_keywords:
+        if key in spec.call_keywords:
             at_call.append(arg)
-        else:
-            build.append((arg.keyword.value, arg.value))
+            continue
+        none = isinstance(arg.value, cst.Name) and arg.value.value == "None"
+        if key in spec.only_none and not none:
+            raise Unsupported(call, f"tf.{name}({key}=...): the Keras layer has no such parameter")
+        if key in spec.only_none:
+            continue
+        if key in if_none and none:
+            key, _, value = if_none[key].partition("=")
+            build.append((key, cst.parse_expression(value)))
+            keys.add(key)
+            continue
+        key = renames.get(key, key) if key is not None else None
+        keys.add(key)
+        build.append((key, arg.value))
+    for key, template in spec.defaults:
+        if key not in keys:
+            build.append((key, cst.parse_expression(template.format(tf=tf))))
     return spec, inputs, build, at_call
 
 
 def parts(s: Rewrite, call: cst.Call, name: str):
     """``tf.layers.dense(x, 10, name="fc")`` read: the Keras class, the arguments that build it
     (as code), the argument holding the inputs, the arguments passed when it is called."""
-    spec, inputs, build, at_call = read(call, name)
+    spec, inputs, build, at_call = read(call, name, s.tf)
     return spec.keras, [s.code(value) if key is None else f"{key}={s.code(value)}" for key, value in build], \
         inputs, at_call
 

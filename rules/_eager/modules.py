@@ -303,7 +303,7 @@ def _layer(s: Rewrite, build: Build, call: cst.Call, name: str, prefix: str, tak
             continue
         if queries.names_in(arg.value) & build.locals:
             raise Unsupported(arg, f"tf.{name} configured with a value of the call ({s.code(arg.value)})")
-    label = _tf.argument(call, None, "name")
+    label = _tf.argument(call, None, _vocab.LAYERS[name].name_keyword)
     base = scopes.literal(label.value) if label is not None else None
     attr = _attr(taken, base or keras.lower())
     keep = [n for n, arg in enumerate(call.args) if arg is inputs or arg in at_call]

@@ -166,7 +166,7 @@ class _Leftovers(Visitor):
             return
         if name in self.p.moved:
             return  # the scaffolding rules move it to absl or tf.io
-        if name.startswith(("layers.", "train.")) and (name in _vocab.LAYERS or name in _vocab.DECAYS):
+        if name in _vocab.LAYERS or name in _vocab.DECAYS:
             return
         if name in table["compat_only"] or name in table.get("removed", ()):
             self.found = (node, f"tf.{name} has no TensorFlow 2 equivalent")

@@ -55,7 +55,7 @@ class _GraphExpr(SkipNames):
             return cst.Call(func=cst.Attribute(ref.value, cst.Name(name)), args=[value])
         if name in _vocab.INITIALIZERS_V2:
             return keras_initializer(s, original, updated, name)
-        if name is not None and name.startswith("layers."):
+        if name is not None and (name.startswith("layers.") or name in _vocab.LAYERS):
             return layers.layer_call(s, updated, name)
         if name in _vocab.DECAYS:
             return training.decay(s, updated, name)

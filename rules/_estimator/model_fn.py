@@ -175,7 +175,7 @@ class _Body(cst.CSTTransformer):
         name = self.f.call_name(original)
         if name is None:
             return updated
-        if name in _vocab.LAYERS:
+        if name in _vocab.LAYERS and not name.startswith("contrib."):
             return self.layer(original, updated, name)
         if name == "get_variable":
             return self.variable(original)
