@@ -21,16 +21,40 @@ from .plan import Out
 from .state import Rewrite, Unsupported
 
 
+# TF1 summary -> its parameters after the name and the value; (TF1 name, TF2 keyword) of the ones TF2 takes.
+OPTIONS = {
+    "summary.scalar": ("collections", "family"),
+    "summary.histogram": ("collections", "family"),
+    "summary.image": ("max_outputs", "collections", "family"),
+    "summary.text": ("collections",),
+    "summary.audio": ("sample_rate", "max_outputs", "collections", "family"),
+}
+KEPT = {"max_outputs": "max_outputs", "sample_rate": "sample_rate"}
+
+
 def summary(s: Rewrite, call: cst.Call, kind: str) -> None:
-    """``tf.summary.scalar(name, tensor)``: remembered until the summaries are merged."""
+    """``tf.summary.scalar(name, tensor)``: remembered until the summaries are merged. TF2 takes
+    ``max_outputs`` / ``sample_rate`` too; ``collections`` and ``family`` only as None."""
     label = _tf.argument(call, 0, "name")
     tensor = _tf.argument(call, 1, "tensor") or _tf.argument(call, 1, "values")
-    if label is None or tensor is None or len(call.args) > 2:
+    if label is None or tensor is None or any(a.star for a in call.args):
         raise Unsupported(call, f"tf.{kind} with arguments beyond a name and a value")
+    options = OPTIONS.get(kind, ())
+    extra = ""
+    for key, arg in _tf.by_parameter(call, ("name", "tensor", *options)):
+        if key in ("name", "tensor") or (arg.keyword is not None and arg.keyword.value == "values"):
+            continue
+        if key in KEPT:
+            value = fetches.rewrite(s, arg.value)
+            if queries.names_in(value) & s.b.graph_names():
+                raise Unsupported(arg, f"tf.{kind} with a {key} computed in the graph")
+            extra += f", {KEPT[key]}={s.code(value)}"
+        elif not (key in options and isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+            raise Unsupported(call, f"tf.{kind} with arguments beyond a name and a value")
     value, params = tensors.graph_expr(s, tensor.value)
     if isinstance(tensor.value, cst.Name) and s.b.is_variable(tensor.value.value):
         value = s.expr(f"{s.tf}.identity({s.code(value)})")  # the value now, not the variable
-    s.summaries.append((kind, s.code(label.value), value, params))
+    s.summaries.append((kind, s.code(label.value), value, params, extra))
 
 
 def merged(s: Rewrite, name: str, call: cst.Call, kind: str, line) -> List[Out]:
@@ -43,22 +67,23 @@ def merged(s: Rewrite, name: str, call: cst.Call, kind: str, line) -> List[Out]:
         raise Unsupported(call, "tf.summary.merge of a chosen list (merge_all is supported)")
     if not s.summaries:
         raise Unsupported(call, "tf.summary.merge_all before any summary")
-    params = feeds.ordered(s, {p for _, _, _, ps in s.summaries for p in ps})
+    params = feeds.ordered(s, {p for _, _, _, ps, _ in s.summaries for p in ps})
     indent = s.indent
     func_name = s.function_name(name)
     lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):", f"{indent}return ["]
-    lines += [f"{indent}{indent}{s.code(v)}," for _, _, v, _ in s.summaries]
+    lines += [f"{indent}{indent}{s.code(v)}," for _, _, v, _, _ in s.summaries]
     lines.append(f"{indent}]")
     s.b.rebind(name)
     s.b.bind(name, B.TENSOR, Tensor(name, params, "summary", func_name))
     out = [s.function(lines, line)]
     writer_name = s.fresh(f"write_{func_name}")
     # Parameters, so plain names do, unless a summary's label reads a global of that name.
-    in_labels = set().union(*(queries.names_in(s.expr(label)) for _, label, _, _ in s.summaries))
+    in_labels = set().union(*(queries.names_in(s.expr(label)) for _, label, _, _, _ in s.summaries))
     writer, values, step = (fresh_name(set(in_labels), base) for base in ("writer", "values", "step"))
     lines = [f"@{s.tf}.function", f"def {writer_name}({writer}, {values}, {step}):",
              f"{indent}with {writer}.as_default(step={step}):"]
-    lines += [f"{indent}{indent}{s.tf}.{k}({label}, {values}[{i}])" for i, (k, label, _, _) in enumerate(s.summaries)]
+    lines += [f"{indent}{indent}{s.tf}.{k}({label}, {values}[{i}]{extra})"
+              for i, (k, label, _, _, extra) in enumerate(s.summaries)]
     s.summary_writers.append(writer_name)
     out.append(s.function(lines, None))
     return out
