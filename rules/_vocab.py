@@ -189,7 +189,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
     "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
-    "contrib.layers.flatten", "train.checkpoint_exists",
+    "contrib.layers.flatten", "train.checkpoint_exists", "train.global_step",
     "data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
     "data.Iterator.from_string_handle", "data.get_output_types", "data.get_output_shapes",
 } | set(RNN_FUNCTIONS) | {module + name for module in RNN_CELL_MODULES for name in RNN_CELL_CLASSES})

@@ -167,6 +167,33 @@ def test_merged_summaries_are_computed_and_written_in_tf_functions():
     """)
 
 
+def test_an_image_summary_keeps_its_max_outputs_and_a_collection_keeps_it_on_compat():
+    source = """\
+        import tensorflow as tf
+        images = tf.Variable(tf.zeros([4, 2, 2, 1]))
+        tf.summary.image("input", images, 2)
+        tf.summary.image("again", images, max_outputs=1, collections=None)
+        merged = tf.summary.merge_all()
+        with tf.Session() as sess:
+            writer = tf.summary.FileWriter("logs")
+            sess.run(tf.global_variables_initializer())
+            writer.add_summary(sess.run(merged), 0)
+    """
+    assert fix(source).endswith(textwrap.dedent("""\
+        @tf.function
+        def write_merged(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.image("input", values[0], max_outputs=2)
+                tf.summary.image("again", values[1], max_outputs=1)
+
+        writer = tf.summary.create_file_writer("logs")
+        write_merged(writer, merged(), tf.cast(0, tf.int64))
+    """))
+    # TF2 has no collections to merge a summary into
+    assert reason(source.replace("collections=None", "collections=['train']")) == (
+        "kept on tensorflow.compat.v1: tf.summary.image with arguments beyond a name and a value")
+
+
 def test_tf1_only_names_without_a_session_still_leave_a_program_that_runs():
     # Renaming alone would keep tf.variable_scope, which TensorFlow 2 does not have.
     source = """\
@@ -495,6 +522,47 @@ def test_a_numbered_save_and_a_resume_from_the_latest_checkpoint():
         saver = tf.train.Saver()
         saver.save(sess, 'model/' + 'w.ckpt', global_step=1)
     """) == "kept on tensorflow.compat.v1: saver.save(..., global_step=...) to a path that is not a plain string"
+    # a folder joined to a plain name: the manager's folder and name
+    assert fix("""\
+        import os
+        import tensorflow as tf
+        FOLDER = "./runs"
+        w = tf.Variable(1.0)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        saver = tf.train.Saver()
+        saver.save(sess, FOLDER + "/model", global_step=1)
+        saver.save(sess, os.path.join(FOLDER, 'w.ckpt'), global_step=2)
+    """) == textwrap.dedent("""\
+        import os
+        import tensorflow as tf
+        FOLDER = "./runs"
+        w = tf.Variable(1.0)
+        saver = tf.train.Checkpoint(w=w)
+        tf.train.CheckpointManager(saver, FOLDER, max_to_keep=5, checkpoint_name="model").save(checkpoint_number=1)
+        tf.train.CheckpointManager(saver, FOLDER, max_to_keep=5, checkpoint_name='w.ckpt').save(checkpoint_number=2)
+    """)
+
+
+def test_tf_train_global_step_reads_the_step_as_an_int():
+    assert fix("""\
+        import tensorflow as tf
+        w = tf.Variable(3.0)
+        global_step = tf.Variable(0, name="global_step", trainable=False)
+        loss = tf.square(w)
+        train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=global_step)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train_op)
+                step = tf.train.global_step(sess, global_step)
+                print(step, sess.run(w))
+    """).endswith(textwrap.dedent("""\
+        for _ in range(3):
+            train_op()
+            step = int(global_step.numpy())
+            print(step, w.numpy())
+    """))
 
 
 def test_check_predicts_the_status_fix_reaches_for_a_saver_of_every_variable():

@@ -11,6 +11,8 @@ from typing import Optional
 
 import libcst as cst
 
+from tfmigrate.names import dotted_name
+
 from .. import _tf, _vocab
 from . import bindings as B
 from . import fetches
@@ -60,7 +62,14 @@ def saver_call(s: Rewrite, call: cst.Call) -> Optional[cst.BaseExpression]:
 
 def numbered_save(s: Rewrite, saver_name: str, path: cst.BaseExpression, step: cst.BaseExpression) -> cst.BaseExpression:
     """``saver.save(sess, "dir/name", global_step=step)``: TF1 wrote ``dir/name-<step>``, kept the
-    last five and recorded them in ``dir/checkpoint``; a ``tf.train.CheckpointManager`` does the same."""
+    last five and recorded them in ``dir/checkpoint``; a ``tf.train.CheckpointManager`` does the same.
+    The folder may be computed: ``folder + "/name"``, ``os.path.join(folder, "name")``."""
+    joined = _joined(s, path)
+    if joined is not None:
+        folder_code, quote, name = joined
+        step_code = s.code(fetches.rewrite(s, step))
+        return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {folder_code}, max_to_keep=5, "
+                      f"checkpoint_name={quote}{name}{quote}).save(checkpoint_number={step_code})")
     if not isinstance(path, cst.SimpleString) or path.prefix.lower() not in ("", "r"):
         raise Unsupported(path, "saver.save(..., global_step=...) to a path that is not a plain string")
     folder, _, name = path.evaluated_value.rpartition("/")
@@ -73,6 +82,26 @@ def numbered_save(s: Rewrite, saver_name: str, path: cst.BaseExpression, step: c
     step_code = s.code(fetches.rewrite(s, step))
     return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {quote}{folder}{quote}, max_to_keep=5, "
                   f"checkpoint_name={quote}{name}{quote}).save(checkpoint_number={step_code})")
+
+
+def _joined(s: Rewrite, path: cst.BaseExpression):
+    """``folder + "/name"`` or ``os.path.join(folder, "name")``: (the folder's code, the quote, the
+    name), for a plain name without quotes, escapes or further slashes; else None."""
+    if isinstance(path, cst.BinaryOperation) and isinstance(path.operator, cst.Add):
+        folder, name = path.left, path.right
+        if not (isinstance(name, cst.SimpleString) and name.evaluated_value.startswith("/")):
+            return None
+    elif (isinstance(path, cst.Call) and dotted_name(path.func) == "os.path.join" and len(path.args) == 2
+          and not any(a.star or a.keyword for a in path.args)):
+        folder, name = path.args[0].value, path.args[1].value
+    else:
+        return None
+    if not isinstance(name, cst.SimpleString) or name.prefix.lower() not in ("", "r"):
+        return None
+    text = name.evaluated_value.lstrip("/") if isinstance(path, cst.BinaryOperation) else name.evaluated_value
+    if not text or "/" in text or name.quote in text or "\\" in text or len(name.quote) != 1:
+        return None
+    return s.code(fetches.rewrite(s, folder)), name.quote, text
 
 
 def checkpoint_exists(s: Rewrite, prefix: cst.BaseExpression) -> cst.BaseExpression:

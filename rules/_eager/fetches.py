@@ -302,6 +302,8 @@ class _FetchRewriter(tensors.SkipNames):
             return tensors.python2_division(s, original, updated)
         if name == "train.checkpoint_exists" and len(updated.args) == 1 and not updated.args[0].keyword:
             return checkpoints.checkpoint_exists(s, updated.args[0].value)
+        if self.reads_global_step(original):  # TF1: int(sess.run(step))
+            return s.expr(f"int({fetch(s, _tf.argument(original, 1, 'global_step_tensor').value, {})})")
         saved = checkpoints.saver_call(s, original)
         if saved is not None:
             return saved
@@ -379,9 +381,18 @@ class _FetchRewriter(tensors.SkipNames):
                 return False
         return self.s.mentions_graph(func.value)
 
+    def reads_global_step(self, node: cst.Call) -> bool:
+        """``tf.train.global_step(sess, step)``: the value of a step variable or tensor, as an int."""
+        if self.s.call_name(node) != "train.global_step" or len(node.args) != 2 or any(a.star for a in node.args):
+            return False
+        session, step = _tf.argument(node, 0, "sess"), _tf.argument(node, 1, "global_step_tensor")
+        return (session is not None and step is not None and isinstance(session.value, cst.Name)
+                and self.s.b.is_(session.value.value, B.SESSION) and isinstance(step.value, cst.Name)
+                and self.s.b.is_(step.value.value, B.VARIABLE, B.TENSOR))
+
     def is_fetch_call(self, node: cst.Call) -> bool:
         if self.evaluates_expression(node) or testcases.is_evaluate(self.s, node) or (
-                testcases.evaluates_unseen_eval(self.s, node)):
+                testcases.evaluates_unseen_eval(self.s, node)) or self.reads_global_step(node):
             return True
         receiver = queries.receiver_name(node)
         if receiver is None:

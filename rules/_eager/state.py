@@ -39,7 +39,8 @@ class Rewrite:
         self.open_sessions: Set[str] = set()  # sessions created and not closed (or whose `with` has not ended)
         self.runs_changed_variables = False  # a run so far may have changed a variable
         self.graph_seed = False  # tf.set_random_seed was called
-        self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...]]] = []  # kind, label, value, params
+        # kind, label, value, params, the keywords TF2 takes too (", max_outputs=3")
+        self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...], str]] = []
         self.summary_writers: List[str] = []  # the tf.functions that write merged summaries
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
@@ -198,6 +199,8 @@ class Rewrite:
         b = self.b
 
         def test(call: cst.Call) -> bool:
+            if self.call_name(call) == "train.global_step":
+                return True  # tf.train.global_step(sess, step): a run of the step
             receiver = queries.receiver_name(call)
             if receiver is None:
                 return False
