@@ -36,6 +36,18 @@ LOSSES = {
     "losses.sigmoid_cross_entropy": (
         ("multi_class_labels", "logits"), "nn.sigmoid_cross_entropy_with_logits",
         "{tf}.reduce_mean({tf}.nn.sigmoid_cross_entropy_with_logits(labels={multi_class_labels}, logits={logits}))"),
+    # contrib's sequence loss, averaged over time steps and batch (its defaults): the weighted sum of the
+    # cross-entropies over the sum of the weights (contrib added 1e-12 so that zero weights give 0, not NaN)
+    "contrib.seq2seq.sequence_loss": (
+        ("logits", "targets", "weights"), "nn.sparse_softmax_cross_entropy_with_logits",
+        "{tf}.reduce_sum({tf}.nn.sparse_softmax_cross_entropy_with_logits(labels={targets}, logits={logits})"
+        " * {weights}) / ({tf}.reduce_sum({weights}) + 1e-12)"),
+}
+# Further parameters a loss may be given, as long as they hold these (their defaults).
+OPTIONAL = {
+    "contrib.seq2seq.sequence_loss": {"average_across_timesteps": "True", "average_across_batch": "True",
+                                      "softmax_loss_function": "None", "name": None,
+                                      "sum_over_timesteps": "False", "sum_over_batch": "False"},
 }
 
 
@@ -55,13 +67,16 @@ def name_of(call: cst.Call, imports) -> Optional[str]:
 def inputs(call: cst.Call, name: str) -> Optional[Dict[str, cst.BaseExpression]]:
     """The two inputs by TF1 parameter name, or None when the call asks for more than the mean
     (weights other than 1, a reduction, label smoothing, a loss collection, ``*args``)."""
-    parameters = LOSSES[name][0]
+    parameters, optional = LOSSES[name][0], OPTIONAL.get(name, {})
     given: Dict[str, cst.BaseExpression] = {}
-    for key, arg in _tf.by_parameter(call, parameters):
+    for key, arg in _tf.by_parameter(call, (*parameters, *optional)):
         if arg.star:
             return None
         if key in parameters:
             given[key] = arg.value
+        elif key in optional:
+            if optional[key] is not None and not (isinstance(arg.value, cst.Name) and arg.value.value == optional[key]):
+                return None
         elif key == "weights" and isinstance(arg.value, (cst.Float, cst.Integer)) and float(arg.value.value) == 1:
             continue
         elif key != "scope":  # a name scope: names only
@@ -106,7 +121,7 @@ def rewritten_names(context) -> Set[int]:
     cached = context.shared.get("tf1-losses")
     if cached is None:
         finder = _Calls(context.imports)
-        if context.text is None or "losses" in context.text:
+        if context.text is None or "loss" in context.text:
             walk(context.module, finder)
         cached = context.shared["tf1-losses"] = finder.funcs
     return cached

@@ -17,7 +17,7 @@ from tfmigrate.ftypes import Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _compat_layers, _mnist, _tf, _verdicts, _vocab
+from . import _compat_layers, _losses, _mnist, _tf, _verdicts, _vocab
 
 
 def _shown(qualified: str) -> str:
@@ -59,6 +59,9 @@ class _Unresolved(Rule):
                 return  # TFM119: core TensorFlow 2 names
         if (_tf.relative(qualified) or "").startswith("contrib."):
             from . import contrib_names, slim
+
+            if id(node) in _losses.rewritten_names(self.context) and not _tf.imports_compat(self.context.imports):
+                return  # TFM108: the TensorFlow 2 expression of the loss
 
             if contrib_names.handled(self.context, node):
                 return  # TFM120 (or TFM101): the TensorFlow 2 name

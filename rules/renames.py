@@ -315,7 +315,11 @@ class TF1Loss(_TFNames):
             return  # an Estimator file left as it is, or a rewrite that replaces it (TFM105 says so)
         prefix = _tf.module_prefix(dotted_name(node.func), name, self.qualify(node.func), self.context.imports)
         new = _losses.replacement(node, name, prefix, self.context.code_for)
-        if new is not None:
+        if new is not None and name.startswith("contrib."):
+            self.report(node, f"`tf.{name}` is gone from TensorFlow 2 (tf.contrib was removed): averaged over time"
+                              f" steps and batch, as by default, it is the mean of `tf.{_losses.LOSSES[name][1]}`"
+                              " weighted by `weights`", replacement=new)
+        elif new is not None:
             self.report(node, f"`tf.{name}` is gone from TensorFlow 2: with its default weights and reduction "
                               f"it is the mean of `tf.{_losses.LOSSES[name][1]}`", replacement=new)
 

@@ -163,6 +163,10 @@ import tensorflow as tf
 w = tf.constant(np.random.RandomState(0).randn(40, 30).astype(np.float32))
 out = {}
 NS = {"tf": tf, "weight_decay": 0.25, "FLAGS": type("F", (), {"l2": 0.1})}
+rng = np.random.RandomState(1)
+NS["logits"] = tf.constant(rng.randn(4, 6, 5).astype(np.float32))
+NS["targets"] = tf.constant(rng.randint(0, 5, size=(4, 6)).astype(np.int32))
+NS["weights"] = tf.constant((rng.rand(4, 6) > 0.3).astype(np.float32))  # a mask
 for key, code in CODES.items():
     exec(code, NS)
 for key in ("reg", "half", "d"):
@@ -170,6 +174,12 @@ for key in ("reg", "half", "d"):
 out["reg_tf1"] = float(0.01 * tf.reduce_sum(tf.abs(w)) + (0.25 * 2) * tf.nn.l2_loss(w))
 out["half_tf1"] = float((0.1 + 1e-4) * tf.nn.l2_loss(w))
 out["d_tf1"] = float(0.1 * tf.reduce_sum(tf.abs(w)))
+out["seq"] = float(NS["seq"])
+# contrib/seq2seq/python/ops/loss.py: flattened cross-entropies times the flattened weights, summed, over the
+# summed weights plus 1e-12
+crossent = tf.nn.sparse_softmax_cross_entropy_with_logits(
+    labels=tf.reshape(NS["targets"], [-1]), logits=tf.reshape(NS["logits"], [-1, 5])) * tf.reshape(NS["weights"], [-1])
+out["seq_tf1"] = float(tf.reduce_sum(crossent) / (tf.reduce_sum(NS["weights"]) + 1e-12))
 fan_in, fan_out = 300, 500
 draws = NS["conv_init"](shape=[fan_in, fan_out]).numpy()
 out["uniform_limit"] = float(np.abs(draws).max())
@@ -187,7 +197,8 @@ def test_rewrites_compute_contribs_definitions_on_installed_tensorflow():
     codes = {}
     for line in fixed(IMPORTS)[0].splitlines()[2:] + fixed(
             "import tensorflow as tf\nb = tf.contrib.layers.variance_scaling_initializer()\n"
-            "d = tf.contrib.layers.l1_regularizer(0.1)\n")[0].splitlines()[1:]:
+            "d = tf.contrib.layers.l1_regularizer(0.1)\n"
+            "seq = tf.contrib.seq2seq.sequence_loss(logits, targets, weights, name='loss')\n")[0].splitlines()[1:]:
         if line and not line.startswith(("flat", "same", "files")):
             codes[line.split(" = ")[0]] = line
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
@@ -195,7 +206,10 @@ def test_rewrites_compute_contribs_definitions_on_installed_tensorflow():
                             env=env, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
-    for key in ("reg", "half", "d"):
+    assert codes["seq"] == (
+        "seq = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=targets, logits=logits) * weights)"
+        " / (tf.reduce_sum(weights) + 1e-12)")
+    for key in ("reg", "half", "d", "seq"):
         assert out[key] == pytest.approx(out[f"{key}_tf1"], rel=1e-6), key
     assert out["uniform_limit"] == pytest.approx(out["uniform_limit_tf1"], rel=1e-3)
     assert out["uniform_limit"] <= out["uniform_limit_tf1"]

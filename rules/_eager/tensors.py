@@ -12,7 +12,7 @@ import libcst as cst
 
 from tfmigrate.traverse import Transformer
 
-from .. import _tf, _vocab
+from .. import _losses, _tf, _vocab
 from . import bindings as B
 from . import feeds, instances, layers, queries, rnn, training
 from .bindings import Tensor
@@ -65,6 +65,8 @@ class _GraphExpr(SkipNames):
             return layers.flatten(s, updated)
         if _vocab.rnn_cell_name(name) == "LSTMStateTuple":
             return rnn.state_tuple_call(s, updated)
+        if name in _losses.LOSSES and _losses.rewritable(original, s.p.imports) is not None:
+            return updated  # TFM108 writes the TensorFlow 2 expression (after this rewrite)
         if name is not None and (name.startswith("contrib.") or name in _vocab.PLACEHOLDERS | _vocab.SESSIONS
                                  or name in _vocab.RNN_FUNCTIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
