@@ -87,3 +87,60 @@ def test_a_loss_tfm108_leaves_is_still_reported():
                    "import tensorflow as tf\nfrom tensorflow import losses\nloss = losses.mean_squared_error(y, p)\n"):
         line = source.count("\n")
         assert ("TFM105", line) in findings(source) and "TFM108" not in [code for code, _ in findings(source)]
+
+
+def test_contribs_sequence_loss_in_a_graph_program_and_a_rebound_tensor_named_after_its_last_op():
+    source = '''\
+import tensorflow as tf
+X = tf.placeholder(tf.float32, [None, 6, 5])
+Y = tf.placeholder(tf.int32, [None, 6])
+outputs = tf.layers.dense(X, 5)
+flat = tf.argmax(outputs, 2)
+outputs = tf.layers.dense(outputs, 5)
+outputs = tf.reshape(outputs, [1, 6, 5])
+weights = tf.ones([1, 6])
+loss = tf.contrib.seq2seq.sequence_loss(logits=outputs, targets=Y, weights=weights)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run([loss, flat], feed_dict={X: [[[0.0] * 5] * 6], Y: [[1] * 6]}))
+'''
+    assert [code for code, _ in findings(source) if code in ("TFM090", "TFM107", "TFM108")] == ["TFM108"]
+    outcome = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status == Status.IDIOMATIC
+    assert outcome.new_text == '''\
+import tensorflow as tf
+outputs_layer = tf.keras.layers.Dense(5)
+
+def outputs(X):
+    return outputs_layer(X)
+
+@tf.function(input_signature=[tf.TensorSpec([None, 6, 5], tf.float32)])
+def flat(X):
+    return tf.argmax(outputs(X), 2)
+
+outputs_dense = tf.keras.layers.Dense(5)
+
+def outputs_reshape(X):
+    outputs_value = outputs_dense(outputs(X))
+    outputs_value = tf.reshape(outputs_value, [1, 6, 5])
+    return outputs_value
+
+weights = tf.ones([1, 6])
+
+@tf.function(input_signature=[tf.TensorSpec([None, 6, 5], tf.float32), tf.TensorSpec([None, 6], tf.int32)])
+def loss(X, Y):
+    return tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=Y, logits=outputs_reshape(X)) * weights) / (tf.reduce_sum(weights) + 1e-12)
+
+print([loss([[[0.0] * 5] * 6], [[1] * 6]).numpy(), flat([[[0.0] * 5] * 6]).numpy()])
+'''
+    # the chain's local does not hide the function `outputs` it reads: the rewrite runs
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "chain.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(outcome.new_text)
+        done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), "tf2", path],
+                              capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+        assert done.returncode == 0, done.stderr[-2000:]
+        result = json.loads(done.stdout.strip().splitlines()[-1])[path]
+        assert not result.get("error"), result
+        assert result["stdout"].startswith("[np.float32(1.609")  # ln 5: uniform logits over 5 classes

@@ -27,6 +27,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Transformer
 
 from .. import _vocab
@@ -213,20 +214,30 @@ def _merge_chains(s: Rewrite, plan: _Plan) -> None:
         earlier = by_name.get(w.previous) if w.previous else None
         if earlier is None or earlier.block is not later.block or w.tensor is None:
             continue
-        merged = _merged(earlier, later, w.tensor, plan)
-        if merged is None:
+        local = w.tensor
+        assigned = {t.target.value for st in earlier.out.node.body.body if isinstance(st, cst.SimpleStatementLine)
+                    for small in st.body if isinstance(small, cst.Assign) for t in small.targets
+                    if isinstance(t.target, cst.Name)}
+        probe = _merged(earlier, later, "_", plan)  # the later value, the earlier function's calls read from `_`
+        if probe is None:
             continue
+        if local not in assigned and local in queries.names_in(earlier.out.node.body) | queries.names_in(probe):
+            # the chain reads another function of that name (`outputs = dense(outputs(X))`): a local of the
+            # same name would hide it
+            local = fresh_name(queries.names_in(earlier.out.node) | queries.names_in(later.out.node) | set(
+                w.params) | set(earlier.w.params), f"{w.tensor}_value")
+        merged = _merged(earlier, later, local, plan)
         earlier_comments = _comments(earlier, keep_blank=False)
         later_comments = _comments(later, keep_blank=True)
         body = list(earlier.out.node.body.body)
         if earlier_comments:
             body[0] = body[0].with_changes(leading_lines=[*earlier_comments, *body[0].leading_lines])
         last = body[-1]
-        body[-1] = last.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(w.tensor))], last.body[0].value)])
+        body[-1] = last.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(local))], last.body[0].value)])
         own = later.out.node.body.body[0]
-        step = own.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(w.tensor))], merged)],
+        step = own.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(local))], merged)],
                                 leading_lines=later_comments)
-        body += [step, cst.parse_statement(f"return {w.tensor}\n")]
+        body += [step, cst.parse_statement(f"return {local}\n")]
         later.out.node = later.out.node.with_changes(body=later.out.node.body.with_changes(body=body))
         earlier.holder.remove(earlier.out)
         plan.functions.remove(earlier)
@@ -289,8 +300,11 @@ def _natural_names(s: Rewrite, plan: _Plan) -> None:
         if tensor is None or not re.fullmatch(re.escape(tensor) + r"_\d+", f.w.name):
             continue
         value = _returned(f.out.node)
+        if isinstance(value, cst.Name):  # a merged chain: `x = f(x); x = tf.reshape(x, ...); return x`
+            value = next((st.body[0].value for st in reversed(f.out.node.body.body[:-1]) if any(
+                isinstance(t.target, cst.Name) and t.target.value == value.value for t in st.body[0].targets)), None)
         op = queries.dotted(value.func) if isinstance(value, cst.Call) else None
-        if op is None:
+        if op is None or (isinstance(value.func, cst.Name) and isinstance(_returned(f.out.node), cst.Name)):
             continue
         name = f"{tensor}_{op.rsplit('.', 1)[-1]}"
         if name.isidentifier() and name not in s.taken and name not in renames.values():

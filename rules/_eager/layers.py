@@ -81,7 +81,9 @@ def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
         if queries.names_in(arg.value) & graph:
             # The layer is built once, before any value is fed: it cannot depend on one.
             raise Unsupported(arg, f"tf.{name} configured with a graph tensor ({s.code(arg.value)})")
-    layer = s.fresh(f"{s.target}_layer")
+    base = f"{s.target}_layer"
+    # a target rebound (`outputs = tf.layers.dense(outputs, 5)` again): its layer is named by its class
+    layer = s.fresh(base if base not in s.taken else f"{s.target}_{keras.lower()}")
     s.layers.append(layer)
     s.pending.append(Out(s.stmt(f"{layer} = {s.tf}.keras.layers.{keras}({', '.join(build)})\n")))
     rest = "".join(f", {a.keyword.value}={s.code(a.value)}" for a in at_call)
