@@ -14,7 +14,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import Chains, dotted_name
+from tfmigrate.names import Chains, ImportTable, dotted_name
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _session_options, _testcase, _tf, _vocab
@@ -37,8 +37,12 @@ class Plan:
 
     def keeps(self, name: str) -> bool:
         """Is ``tf.<name>`` still in the idiomatic rewrite (or does the rewrite replace it)?"""
-        if self._kept is None:
-            self._kept = _eager.tf_names(self.eager, self.imports) if self.eager is not None else set()
+        if self._kept is None and self.eager is not None:
+            imports = ImportTable()  # the rewrite's own: a name of an import it removed may be reused
+            imports.add_all(self.eager.body)
+            self._kept = _eager.tf_names(self.eager, imports)
+        elif self._kept is None:
+            self._kept = set()
         return name in self._kept
 
 

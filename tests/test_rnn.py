@@ -75,10 +75,10 @@ def test_contrib_stack_of_gru_and_basic_rnn_time_major():
     assert "contrib" not in text
     assert 'units, activation=activation, recurrent_activation="sigmoid", reset_after=False,' in text
     assert "    kernel = tf.concat([u, r, candidate], axis=1)\n" in text
-    assert "rnn_2 = tf.keras.layers.RNN([gru_cell(8, 3), simple_rnn_cell(2, 8)], return_sequences=True, " \
+    assert "rnn = tf.keras.layers.RNN([gru_cell(8, 3), simple_rnn_cell(2, 8)], return_sequences=True, " \
            "return_state=True)\n" in text
     assert ("def outputs_first_second(x):\n"
-            "    outputs, [h], [h_2] = rnn_2(tf.transpose(tf.transpose(x, [1, 0, 2]), [1, 0, 2]))\n"
+            "    outputs, [h], [h_2] = rnn(tf.transpose(tf.transpose(x, [1, 0, 2]), [1, 0, 2]))\n"
             "    return tf.transpose(outputs, [1, 0, 2]), (h, h_2)\n") in text
     assert "def second(x):\n    return outputs_first_second(x)[1][1]\n" in text
     assert text.endswith("print(second([[[1.0, 2.0, 3.0]] * 5]).numpy())\n")
@@ -161,3 +161,53 @@ def test_check_predicts_idiomatic_for_an_rnn_the_rewrite_handles_and_notes_the_l
     checked = process_text(source, "case.py", Options(fix=False))
     assert checked.status.value == fixed(source).status.value == "idiomatic"
     assert [(f.start.line, f.message) for f in checked.findings if f.code == "TFM090"] == [(4, FORGET_BIAS_NOTE)]
+
+
+def test_a_cell_factory_function_is_read_as_the_cell_it_returns_and_goes():
+    source = """\
+        import tensorflow as tf
+        from tensorflow.contrib import rnn
+        x = tf.placeholder(tf.float32, [None, 5, 3])
+        # one cell per layer
+        def lstm_cell():
+            \"\"\"A cell.\"\"\"
+            cell = rnn.BasicLSTMCell(4, state_is_tuple=True)
+            return rnn.DropoutWrapper(cell, output_keep_prob=1.0)
+        cells = rnn.MultiRNNCell([lstm_cell() for _ in range(2)], state_is_tuple=True)
+        outputs, _states = tf.nn.dynamic_rnn(cells, x, dtype=tf.float32)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(outputs, feed_dict={x: [[[1.0, 2.0, 3.0]] * 5]}).shape)
+    """
+    check = process_text(textwrap.dedent(source), "case.py", Options())
+    outcome = fixed(source)
+    assert check.status.value == outcome.status.value == "idiomatic" and outcome.remaining == []
+    text = outcome.new_text
+    assert "contrib" not in text and "lstm_cell()" not in text and "_2" not in text
+    # the Keras helper takes the factory's name, the layer the contrib module's
+    assert text.count("def lstm_cell(") == 1
+    assert after_helpers(text) == textwrap.dedent("""\
+        rnn = tf.keras.layers.RNN(
+            [lstm_cell(4, 3 if layer == 0 else 4) for layer in range(2)],
+            return_sequences=True, return_state=True)
+
+        @tf.function(input_signature=SIGNATURE)
+        def outputs__states(x):
+            outputs, *states = rnn(x)
+            return outputs, tuple((state[1], state[0]) for state in states)
+
+        @tf.function(input_signature=SIGNATURE)
+        def outputs(x):
+            return outputs__states(x)[0]
+
+        @tf.function(input_signature=SIGNATURE)
+        def _states(x):
+            return outputs__states(x)[1]
+
+        print(outputs([[[1.0, 2.0, 3.0]] * 5]).numpy().shape)
+    """)
+    # a factory called with arguments, or passed on, is not read as a cell
+    passed = source.replace("[lstm_cell() for _ in range(2)]", "[lstm_cell() for _ in range(2)] if lstm_cell else []")
+    kept = fixed(passed)
+    assert kept.status.value == process_text(textwrap.dedent(passed), "case.py", Options()).status.value != "idiomatic"
+    assert "def lstm_cell():" in kept.new_text

@@ -355,7 +355,7 @@ class _FetchRewriter(tensors.SkipNames):
             raise Unsupported(original, f"placeholder {value} is used outside a feed (in Python code or a loop body)")
         if kind == B.INIT:
             raise Unsupported(original, f"initializer {value} is used for more than running it")
-        if kind in (B.CELL, B.ZERO_STATE):
+        if kind in (B.CELL, B.ZERO_STATE, B.CELL_FACTORY):
             raise Unsupported(original, f"{value} (an RNN cell or its zero state) is used outside an RNN function")
         if kind == B.TENSOR and self.printing:
             return updated  # `print(t)` showed a symbolic tensor in TF1; now it shows the function

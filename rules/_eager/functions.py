@@ -130,9 +130,10 @@ class _Plan:
                 f.out.node = f.out.node.visit(renamer)
                 f.w.name = names.get(f.w.name, f.w.name)
                 f.names = {names.get(n, n) for n in f.names}
-        for (holder, attribute, _), found in zip(self.others, self.other_names):
+        for index, ((holder, attribute, _), found) in enumerate(zip(self.others, self.other_names)):
             if found & names.keys():
                 setattr(holder, attribute, getattr(holder, attribute).visit(renamer))
+                self.other_names[index] = {names.get(n, n) for n in found}  # a later rename finds them again
         self.outside = {names.get(n, n) for n in self.outside}
         self.callers = {names.get(k, k): {names.get(n, n) for n in v} for k, v in self.callers.items()}
 

@@ -15,7 +15,9 @@ import libcst as cst
 from tfmigrate.names import function_locals
 
 from .. import _vocab
-from . import fetches, instances, module_code, modules, pipelines, queries, sessions, statements, testcases
+from . import bindings as B
+from . import (fetches, instances, module_code, modules, pipelines, queries, rnn_cells, sessions, statements,
+               testcases)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -62,6 +64,12 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
     if testcases.is_test_case(s, stmt):
         return testcases.test_case(s, stmt, block)  # each test method read as a program of its own
+    if isinstance(stmt, cst.FunctionDef) and rnn_cells.factory(s, stmt) is not None:
+        s.b.rebind(stmt.name.value)  # its calls are read as the cell it returns, built as a Keras cell
+        s.b.bind(stmt.name.value, B.CELL_FACTORY, rnn_cells.factory(s, stmt))
+        calls = {id(c.func) for c in queries.find(s.module, cst.Call, lambda c: not c.args)}
+        rnn_cells.release(s, stmt.name.value, lambda n: n is stmt.name or id(n) in calls)
+        return Inline(stmt, [])
     if not s.mentions_graph(stmt) and not testcases.reads(s, stmt):
         return _kept(s, stmt)  # a block that uses neither TensorFlow nor the graph: left as it is
     if isinstance(stmt, cst.With):

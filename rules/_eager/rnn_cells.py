@@ -97,6 +97,9 @@ def parse(s: Rewrite, node: cst.BaseExpression) -> Cell:
     """The cell ``node`` builds or names; Unsupported for anything else."""
     if isinstance(node, cst.Name) and s.b.is_(node.value, B.CELL):
         return s.b.get(node.value, B.CELL)
+    made = _factory_call(s, node)
+    if made is not None:
+        return parse(s, made)
     name = s.call_name(node)
     cell_name = _vocab.rnn_cell_name(name)
     if not cell_name:
@@ -182,9 +185,66 @@ def is_list(s: Rewrite, value) -> bool:
         not isinstance(e, cst.StarredElement) and _is_cell(s, e.value) for e in value.elements)
 
 
+def _factory_call(s: Rewrite, node) -> Optional[cst.BaseExpression]:
+    """``lstm_cell()`` of a cell factory: the cell expression it returns."""
+    if (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and not node.args
+            and s.b.is_(node.func.value, B.CELL_FACTORY)):
+        return s.b.get(node.func.value, B.CELL_FACTORY)
+    return None
+
+
+def factory(s: Rewrite, func: cst.FunctionDef) -> Optional[cst.BaseExpression]:
+    """``def lstm_cell(): cell = BasicLSTMCell(n); return DropoutWrapper(cell, ...)``: a function without
+    parameters that only builds a cell and returns it; the cell expression (its locals put in), else None."""
+    if func.decorators or func.asynchronous or not isinstance(func.body, cst.IndentedBlock) or any(
+            (func.params.params, func.params.posonly_params, func.params.kwonly_params)) or not isinstance(
+            func.params.star_arg, cst.MaybeSentinel) or func.params.star_kwarg is not None:
+        return None
+    body = list(func.body.body)
+    first = body[0].body[0] if body and isinstance(body[0], cst.SimpleStatementLine) else None
+    if isinstance(first, cst.Expr) and isinstance(first.value, cst.SimpleString):
+        body = body[1:]  # the docstring
+    values: Dict[str, cst.BaseExpression] = {}
+    for index, stmt in enumerate(body):
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+        if index == len(body) - 1:
+            if not isinstance(small, cst.Return) or small.value is None:
+                return None
+            made = _put_in(small.value, values)
+            return made if _vocab.rnn_cell_name(s.call_name(made)) not in ("", "LSTMStateTuple") else None
+        if not (isinstance(small, cst.Assign) and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)):
+            return None
+        values[small.targets[0].target.value] = _put_in(small.value, values)
+    return None
+
+
+def release(s: Rewrite, name: str, test) -> None:
+    """A name the rewrite removes (a cell factory, the `rnn` of `from tensorflow.contrib import rnn`) is free
+    for the code it writes, when ``test`` accepts every Name node of it in the module."""
+    if all(test(node) for node in queries.find(s.module, cst.Name, lambda n: n.value == name)):
+        s.taken.discard(name)
+
+
+def _put_in(node: cst.BaseExpression, values: Dict[str, cst.BaseExpression]) -> cst.BaseExpression:
+    class Put(cst.CSTTransformer):  # the locals read, not attribute or keyword names
+        def leave_Name(self, original, updated):
+            return values.get(original.value, updated)
+
+        def leave_Attribute(self, original, updated):
+            return updated.with_changes(attr=original.attr)
+
+        def leave_Arg(self, original, updated):
+            return updated.with_changes(keyword=original.keyword)
+
+    return node.visit(Put()) if values else node
+
+
 def _is_cell(s: Rewrite, node) -> bool:
     if isinstance(node, cst.Name):
         return s.b.is_(node.value, B.CELL)
+    if _factory_call(s, node) is not None:
+        return True
     return _vocab.rnn_cell_name(s.call_name(node)) not in ("", "LSTMStateTuple")
 
 

@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (checkpoints, feeds, fetches, instances, pipelines, queries, rnn, scopes, sessions, summaries,
+from . import (checkpoints, feeds, fetches, instances, pipelines, queries, rnn, rnn_cells, scopes, sessions, summaries,
                tensors, testcases, training)
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -29,7 +29,14 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
         # beside TensorFlow 2 itself, a tensorflow.compat.v1 alias is the TF1 API chosen on purpose: it stays
         return [Out(import_statement(node, _tf.imports_tf2(s.p.imports)))]
     if isinstance(node, cst.ImportFrom):
-        return None if rnn.contrib_import(node) else [Out(import_from(node))]
+        if not rnn.contrib_import(node):
+            return [Out(import_from(node))]
+        for alias in node.names:  # `rnn.BasicLSTMCell` and the like all go with it
+            local = (alias.asname.name if alias.asname else alias.name).value
+            heads = {id(a.value) for a in queries.find(s.module, cst.Attribute, lambda a: isinstance(a.value, cst.Name))}
+            rnn_cells.release(s, local, lambda n, own=alias: id(n) in heads or n in (own.name, getattr(
+                own.asname, "name", None)))
+        return None
     if isinstance(node, cst.Expr):
         return _outs(expression(s, node))
     if isinstance(node, cst.Assign):
