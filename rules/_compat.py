@@ -90,9 +90,10 @@ def uses_graph(context) -> bool:
     return cached
 
 
-def to_compat(module: cst.Module, imports, layers=None) -> Optional[cst.Module]:
+def to_compat(module: cst.Module, imports, layers=None, helpers=()) -> Optional[cst.Module]:
     """The module importing ``tensorflow.compat.v1`` with v2 behaviour disabled; ``layers``:
-    ``{id(call): replacement}`` for its tf.layers calls (``_compat_layers``)."""
+    ``{id(call): replacement}`` for its tf.layers calls (``_compat_layers``), ``helpers``: the
+    functions some of those call, as code (written after the imports)."""
     if layers:
         module = module.visit(Replacer(layers))
     body: List[cst.BaseStatement] = []
@@ -121,11 +122,25 @@ def to_compat(module: cst.Module, imports, layers=None) -> Optional[cst.Module]:
     switch = [cst.parse_statement(f"{alias}.disable_v2_behavior()\n", config=config)]
     if "." in alias:
         switch.insert(0, cst.parse_statement(f"import {alias}\n", config=config))
+    if helpers:  # after the imports, two blank lines around each
+        functions = [cst.parse_statement(code, config=config).with_changes(
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for code in helpers]
+        at = max(switch_after + 1, _last_import(body) + 1)
+        if at < len(body):
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *[
+                line for line in body[at].leading_lines if line.comment is not None]])
+        body[at:at] = functions
     body[switch_after + 1:switch_after + 1] = switch
     new = module.with_changes(body=body)
     if "." not in alias and imports.aliases.get(alias) == "tensorflow":
         new = new.visit(_SpelledCompat(alias))  # `tf.compat.v1.X` is `tf.X` once `tf` is compat.v1
     return new
+
+
+def _last_import(body) -> int:
+    """The index of the last top-level import statement (-1 if none)."""
+    return max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)), default=-1)
 
 
 class _SpelledCompat(Transformer):

@@ -6,23 +6,28 @@ graph as the TF1 layer did (``scope/dense/kernel:0``, in the global and trainabl
 collections, initialised by ``global_variables_initializer``, trained by a
 ``tf.train`` optimizer, saved by ``tf.train.Saver``), with the same default
 initializers. What they ignore is variable scopes: ``reuse`` and a scope's
-``initializer``. A file that uses either keeps its TF1 layers (and needs tf-keras).
+``initializer``. In a file that uses either, ``dense`` and ``conv2d`` call the helpers of
+``_scoped_layers`` (TF1's layers on tf.compat.v1 variables), the other layers that make variables
+stay TF1's (and need tf-keras), and flatten, pooling and dropout, which make none, become Keras 3's.
 Keras 3's ``Dropout`` adds a variable of its own (its seed generator's state), which
 a checkpoint written by TF1 does not have: a file with a ``Saver`` keeps ``tf.layers.dropout``.
 """
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
 from tfmigrate.traverse import Visitor, walk
 
-from . import _tf, _vocab
-from ._eager import layers
+from . import _scoped_layers, _tf, _vocab
+from ._eager import layers, queries
 from ._eager.state import Unsupported
 
+# Layers without variables of their own: scopes and sharing mean nothing to them.
+_VARIABLE_FREE = frozenset({"layers.flatten", "layers.max_pooling1d", "layers.max_pooling2d",
+                            "layers.average_pooling2d", "layers.dropout"})
 # Sharing and scope-wide defaults that Keras layers do not see.
 _SCOPE_FEATURES = re.compile(r"\breuse\b|\bAUTO_REUSE\b|\bmake_template\b|\bcustom_getter\b"
                              r"|variable_scope\([^)]*\b(?:initializer|regularizer|partitioner)\s*=")
@@ -30,22 +35,32 @@ _SCOPE_FEATURES = re.compile(r"\breuse\b|\bAUTO_REUSE\b|\bmake_template\b|\bcust
 
 def mapped(context) -> Dict[int, cst.BaseExpression]:
     """``{id(tf.layers call): its Keras 3 form}`` for the calls the fallback rewrites."""
-    return _found(context)[0]
+    return _found(context).found
+
+
+def helpers(context) -> List[str]:
+    """The definitions of the ``_scoped_layers`` helpers those calls use."""
+    return _found(context).helpers.code()
 
 
 def rewrites(context, func: cst.CSTNode) -> bool:
     """Is ``func`` the name of a ``tf.layers`` call that the fallback writes as a Keras 3 layer?"""
-    return id(func) in _found(context)[1]
+    return id(func) in _found(context).funcs
 
 
-def _found(context) -> Tuple[Dict[int, cst.BaseExpression], Set[int]]:
+def helped(context, func: cst.CSTNode) -> bool:
+    """Is ``func`` the name of a ``tf.layers`` call that the fallback writes as a call of a helper?"""
+    return id(func) in _found(context).helped
+
+
+def _found(context) -> "_Calls":
     cached = context.shared.get("compat-layers")
     if cached is None:
-        finder = _Calls(context)
+        finder = cached = context.shared["compat-layers"] = _Calls(context)
         text = context.text
-        if text is None or ("layers." in text and not _SCOPE_FEATURES.search(text)):
+        if text is None or "layers." in text:
+            finder.scoped = text is not None and bool(_SCOPE_FEATURES.search(text))
             walk(context.module, finder)
-        cached = context.shared["compat-layers"] = (finder.found, finder.funcs)
     return cached
 
 
@@ -54,6 +69,9 @@ class _Calls(Visitor):
         self.context = context
         self.found: Dict[int, cst.BaseExpression] = {}
         self.funcs: Set[int] = set()  # ids of their function names (`tf.layers.dense`)
+        self.helped: Set[int] = set()  # ... of the calls a helper takes
+        self.scoped = False  # the file shares variables through scopes: Keras 3 layers only where they make none
+        self.helpers = _scoped_layers.Helpers({n.value for n in queries.find(context.module, cst.Name)})
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -69,6 +87,14 @@ class _Calls(Visitor):
         while isinstance(root, cst.Attribute):
             root = root.value
         if not isinstance(root, cst.Name):
+            return
+        if self.scoped and name in _scoped_layers.HELPERS:
+            new = self.helpers.call(node, name, root.value)
+            if new is not None:
+                self.found[id(node)] = new
+                self.helped.add(id(node.func))
+            return
+        if self.scoped and name not in _VARIABLE_FREE:
             return
         new = keras_call(node, name, root.value)
         if new is not None:

@@ -88,7 +88,8 @@ def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     if result.eager is not None:
         return result.eager
     if result.reason is not None and not result.compat_mode:
-        return _compat.to_compat(module, context.imports, _compat_layers.mapped(context))
+        return _compat.to_compat(module, context.imports, _compat_layers.mapped(context),
+                                 _compat_layers.helpers(context))
     return None
 
 

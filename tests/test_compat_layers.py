@@ -5,6 +5,11 @@ is proven by test_verify (``keras3 compat``); these cases pin the rewrite and wh
 """
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import tempfile
 import textwrap
 
 import pytest
@@ -12,6 +17,7 @@ import pytest
 from tfmigrate.engine import Options, process_text
 
 FIX = Options(fix=True, unsafe_fixes=True)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # A graph program the eager rewrite keeps on compat (its class holds the session).
 PROGRAM = """\
@@ -62,7 +68,8 @@ def test_the_fallback_calls_keras_3_layers_with_tf1s_arguments():
 
 
 @pytest.mark.parametrize("tail, why", [
-    # Keras layers do not share variables through scopes: a file that shares keeps its TF1 layers.
+    # Keras layers do not share variables through scopes: in a file that shares, the layers that make
+    # variables call helpers that make TF1's (test below), the others (pooling, flatten, dropout) Keras 3's.
     ("\n            self.z = tf.layers.dense(h, 3, name='z', reuse=tf.AUTO_REUSE)", "reuse"),
     # Nor do they take a scope's default initializer.
     ("\n            with tf.variable_scope('s', initializer=tf.ones_initializer()):"
@@ -75,15 +82,13 @@ def test_what_keras_3_layers_would_not_reproduce_keeps_tf1_layers(tail, why):
     text = textwrap.dedent(PROGRAM.format(tail=tail))
     fixed = process_text(text, "net.py", FIX)
     left = [f.start.line for f in fixed.remaining if f.code == "TFM106"]
-    if why == "reuse":  # nothing in the file is rewritten: one shared name is enough
-        assert "tf.keras.layers" not in fixed.new_text
-        assert left == [9, 10, 11, 12, 13, 14]
-    elif why == "scope initializer":
-        assert "tf.keras.layers" not in fixed.new_text
-        assert left == [9, 10, 11, 12, 13, 15]
-    else:  # only that call
-        assert fixed.new_text.count("tf.keras.layers.") == 5
-        assert left == [15]
+    if why in ("reuse", "scope initializer"):
+        assert fixed.new_text.count("tf.keras.layers.") == 3
+        assert fixed.new_text.count("layers_dense(") == 3 and fixed.new_text.count("layers_conv2d(") == 2
+        assert left == []
+        return
+    assert fixed.new_text.count("tf.keras.layers.") == 5  # only that call
+    assert left == [15]
     check = process_text(text, "net.py", Options())
     unfixable = [f for f in check.findings if f.code == "TFM106" and not f.fixable]
     assert unfixable and all("fallback calls the Keras 3 layer" not in f.message for f in unfixable)
@@ -109,3 +114,59 @@ def test_a_program_the_eager_rewrite_takes_builds_its_layers_once():
     """)
     new = process_text(eager, "b.py", FIX).new_text
     assert "y_layer = tf.keras.layers.Dense(3)" in new  # built once, outside the function that calls it
+
+
+SHARED = """\
+import numpy as np
+import tensorflow as tf
+
+
+def discriminator(x, reuse=False):
+    with tf.variable_scope("disc", reuse=reuse, initializer=tf.constant_initializer(0.1)):
+        h = tf.layers.conv2d(x, 2, 3, padding="same", activation=tf.nn.relu)
+        h = tf.layers.flatten(h)
+        h = tf.layers.dense(h, 3, tf.nn.relu, bias_initializer=tf.constant_initializer(0.5))
+        return tf.layers.dense(h, 1, name="out")
+
+
+real = tf.placeholder(tf.float32, [None, 4, 4, 1])
+fake = tf.placeholder(tf.float32, [None, 4, 4, 1])
+d_real = discriminator(real)
+d_fake = discriminator(fake, reuse=True)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sorted((v.name, v.shape.as_list()) for v in tf.global_variables()))
+    r, f = sess.run([d_real, d_fake], {real: np.ones([1, 4, 4, 1]), fake: np.full([1, 4, 4, 1], 2.0)})
+    print(r.tolist(), f.tolist())
+"""
+
+
+def test_layers_that_share_variables_through_scopes_get_tf1s_variables_from_a_helper():
+    fixed = process_text(SHARED, "gan.py", FIX)
+    assert fixed.status.value == "compat-only"
+    assert [f.code for f in fixed.remaining if f.code in ("TFM106", "TFM107")] == []
+    text = fixed.new_text
+    assert "            h = layers_conv2d(x, 2, 3, padding=\"same\", activation=tf.nn.relu)\n" not in text
+    assert "        h = layers_conv2d(x, 2, 3, padding=\"same\", activation=tf.nn.relu)\n" in text
+    assert "        h = tf.keras.layers.Flatten()(h)\n" in text  # no variables: Keras 3's
+    assert "        return layers_dense(h, 1, name=\"out\")\n" in text
+    assert text.count("\ndef layers_dense(") == text.count("\ndef layers_conv2d(") == 1
+    check = process_text(SHARED, "gan.py", Options())
+    assert check.status.value == "compat-only"
+    assert any("makes TF1's variables with tf.get_variable" in f.message for f in check.findings)
+    # TF1's layers (Keras 2) and the helpers (no Keras at all) make the same variables, shared the same way
+    printed = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for mode, source in (("tf1", SHARED), ("tf2-compat", text)):
+            path = os.path.join(folder, f"{mode}.py")
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(source)
+            done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), mode, path],
+                                  capture_output=True, text=True, timeout=600,
+                                  env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+            assert done.returncode == 0, done.stderr[-2000:]
+            result = json.loads(done.stdout.strip().splitlines()[-1])[path]
+            assert not result["error"], result
+            printed[mode] = result["stdout"]
+    assert printed["tf2-compat"] == printed["tf1"]
+    assert "('disc/out/kernel:0', [3, 1])" in printed["tf1"] and "[[0.75" in printed["tf1"]

@@ -619,8 +619,9 @@ import tensorflow as tf
 
 class Model:
     def __init__(self):
-        self.x = tf.placeholder(tf.float32, [None, 2])
-        self.y = tf.layers.dense(self.x, 1, kernel_initializer=tf.ones_initializer(), name="y", reuse=tf.AUTO_REUSE)
+        self.x = tf.placeholder(tf.float32, [None, 2, 1])
+        # shared through scopes: dense and conv2d would call helpers making TF1's variables; conv1d stays TF1's
+        self.y = tf.layers.conv1d(self.x, 1, 2, kernel_initializer=tf.ones_initializer(), name="y", reuse=tf.AUTO_REUSE)
         self.sess = tf.Session()
         self.sess.run(tf.global_variables_initializer())
 
@@ -628,7 +629,7 @@ class Model:
         return self.sess.run(self.y, feed_dict={self.x: x})
 
 
-print(Model().predict(np.array([[1.5, 2.0]], np.float32)))
+print(Model().predict(np.array([[[1.5], [2.0]]], np.float32)))
 """
 
 
@@ -770,7 +771,7 @@ def test_a_rewrite_kept_on_compat_with_keras2_layers_runs_with_tf_keras(tf_runs)
 
 @needs_tf
 def test_tf_layers_the_compat_fallback_writes_as_keras_3_layers_run_without_tf_keras(tf_runs):
-    # Without `reuse`, the fallback calls tf.keras.layers.Dense on the graph tensor: Keras 3 runs it there.
+    # Without `reuse`, the fallback calls tf.keras.layers.Conv1D on the graph tensor: Keras 3 runs it there.
     done = tf_runs["keras3 compat"]
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"^rewrite  \S*keras3_layers_on_compat\.py  \(tf2, ok, 1 number", done.stdout, re.M)

@@ -1,0 +1,111 @@
+"""``tf.layers.dense`` / ``conv2d`` in a program kept on ``tensorflow.compat.v1`` that shares variables.
+
+``_compat_layers`` gives the tensorflow.compat.v1 fallback Keras 3 layers, which make
+their variables in the graph but do not see variable scopes. A file that shares
+variables through scopes (``reuse``, ``AUTO_REUSE``) or sets a scope's initializer
+needs TF1's own layers there, and TensorFlow 2.21's ``tf.compat.v1.layers`` needs
+tf-keras. These helpers, written into such a file, are TF1's functional layers on
+``tf.compat.v1`` variables: the same parameters, the same variables (``scope/dense/kernel``,
+``scope/dense/bias``, made with ``tf.get_variable`` under ``variable_scope(name,
+default_name="dense")`` as TF1's layer made them, so shared and initialised by scopes as
+they were, and restored from TF1 checkpoints), the same ops.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.names import fresh_name
+
+# TF1 function -> (the helper's base name, its parameters after `inputs` in TF1's order, its code).
+HELPERS: Dict[str, Tuple[str, Tuple[str, ...], str]] = {
+    "layers.dense": ("layers_dense", (
+        "units", "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+        "bias_regularizer", "trainable", "name", "reuse"), '''\
+def {helper}(inputs, units, activation=None, use_bias=True, kernel_initializer=None,
+{pad}bias_initializer={tf}.zeros_initializer(), kernel_regularizer=None, bias_regularizer=None,
+{pad}trainable=True, name=None, reuse=None):
+    """TF1's `tf.layers.dense` on tf.compat.v1 variables (`name/kernel`, `name/bias`), shared through
+    variable scopes as TF1's layer shared them (TensorFlow 2.21's tf.compat.v1.layers needs Keras 2)."""
+    scope = {tf}.variable_scope(name or "dense", reuse=reuse) if reuse else {tf}.variable_scope(
+        name, default_name="dense")
+    with scope:
+        inputs = {tf}.convert_to_tensor(inputs)
+        kernel = {tf}.get_variable("kernel", [inputs.shape[-1], units], inputs.dtype.base_dtype,
+                                 kernel_initializer, kernel_regularizer, trainable)
+        if inputs.shape.ndims == 2:
+            outputs = {tf}.matmul(inputs, kernel)
+        else:
+            outputs = {tf}.tensordot(inputs, kernel, [[inputs.shape.ndims - 1], [0]])
+        if use_bias:
+            bias = {tf}.get_variable("bias", [units], inputs.dtype.base_dtype, bias_initializer,
+                                   bias_regularizer, trainable)
+            outputs = {tf}.nn.bias_add(outputs, bias)
+        return activation(outputs) if activation is not None else outputs
+'''),
+    "layers.conv2d": ("layers_conv2d", (
+        "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "activation", "use_bias",
+        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "trainable", "name",
+        "reuse"), '''\
+def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+{pad}dilation_rate=(1, 1), activation=None, use_bias=True, kernel_initializer=None,
+{pad}bias_initializer={tf}.zeros_initializer(), kernel_regularizer=None, bias_regularizer=None,
+{pad}trainable=True, name=None, reuse=None):
+    """TF1's `tf.layers.conv2d` on tf.compat.v1 variables (`name/kernel`, `name/bias`), shared through
+    variable scopes as TF1's layer shared them (TensorFlow 2.21's tf.compat.v1.layers needs Keras 2).
+    Channels last, as every call of it in this file."""
+    pair = lambda value: tuple(value) if isinstance(value, (list, tuple)) else (value, value)
+    scope = {tf}.variable_scope(name or "conv2d", reuse=reuse) if reuse else {tf}.variable_scope(
+        name, default_name="conv2d")
+    with scope:
+        inputs = {tf}.convert_to_tensor(inputs)
+        kernel = {tf}.get_variable("kernel", [*pair(kernel_size), inputs.shape[-1], filters],
+                                 inputs.dtype.base_dtype, kernel_initializer, kernel_regularizer, trainable)
+        outputs = {tf}.nn.conv2d(inputs, kernel, [1, *pair(strides), 1], padding.upper(),
+                               dilations=[1, *pair(dilation_rate), 1])
+        if use_bias:
+            bias = {tf}.get_variable("bias", [filters], inputs.dtype.base_dtype, bias_initializer,
+                                   bias_regularizer, trainable)
+            outputs = {tf}.nn.bias_add(outputs, bias)
+        return activation(outputs) if activation is not None else outputs
+'''),
+}
+
+
+class Helpers:
+    """The helpers one file needs, and their names there."""
+
+    def __init__(self, taken: Set[str]) -> None:
+        self.taken = set(taken)
+        self.names: Dict[str, str] = {}  # TF1 function -> the helper's name in the file
+        self.alias = ""
+
+    def call(self, call: cst.Call, name: str, alias: str) -> Optional[cst.Call]:
+        """``tf.layers.dense(x, 3, name="z")`` -> ``layers_dense(x, 3, name="z")``: the same arguments;
+        None for one the helper does not take (``**kwargs``, constraints, ``activity_regularizer``)."""
+        params = ("inputs", *HELPERS[name][1])
+        positional = [a for a in call.args if a.keyword is None]
+        if any(a.star for a in call.args) or len(positional) > len(params) or any(
+                a.keyword is not None and a.keyword.value not in params for a in call.args):
+            return None
+        if self.alias and alias != self.alias:
+            return None
+        for index, arg in enumerate(call.args):
+            key = arg.keyword.value if arg.keyword is not None else params[index]
+            if key == "data_format" and not (isinstance(arg.value, cst.SimpleString)
+                                             and arg.value.evaluated_value == "channels_last"):
+                return None
+        self.alias = alias
+        if name not in self.names:
+            self.names[name] = fresh_name(self.taken, HELPERS[name][0])
+        return call.with_changes(func=cst.Name(self.names[name]))
+
+    def code(self) -> List[str]:
+        """The helpers' definitions, in a fixed order."""
+        out = []
+        for name, (_, _, template) in HELPERS.items():
+            helper = self.names.get(name)
+            if helper is not None:
+                out.append(template.format(helper=helper, tf=self.alias, pad=" " * (len(helper) + 5)))
+        return out
