@@ -71,7 +71,7 @@ class _Calls(Visitor):
         self.funcs: Set[int] = set()  # ids of their function names (`tf.layers.dense`)
         self.helped: Set[int] = set()  # ... of the calls a helper takes
         self.scoped = False  # the file shares variables through scopes: Keras 3 layers only where they make none
-        self.helpers = _scoped_layers.Helpers({n.value for n in queries.find(context.module, cst.Name)})
+        self.helpers = _scoped_layers.Helpers(lambda: {n.value for n in queries.find(context.module, cst.Name)})
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -12,7 +12,7 @@ they were, and restored from TF1 checkpoints), the same ops.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -76,8 +76,9 @@ def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data
 class Helpers:
     """The helpers one file needs, and their names there."""
 
-    def __init__(self, taken: Set[str]) -> None:
-        self.taken = set(taken)
+    def __init__(self, names: Callable[[], Set[str]]) -> None:
+        self.names_of_file = names  # every name the file uses, asked for when a helper is first named
+        self.taken: Optional[Set[str]] = None
         self.names: Dict[str, str] = {}  # TF1 function -> the helper's name in the file
         self.alias = ""
 
@@ -98,6 +99,8 @@ class Helpers:
                 return None
         self.alias = alias
         if name not in self.names:
+            if self.taken is None:
+                self.taken = set(self.names_of_file())
             self.names[name] = fresh_name(self.taken, HELPERS[name][0])
         return call.with_changes(func=cst.Name(self.names[name]))
 
