@@ -1,16 +1,15 @@
-"""``tf.layers.dense(x, 10)`` in a program kept on ``tensorflow.compat.v1``: ``tf.keras.layers.Dense(10)(x)``.
+"""``tf.layers.*`` in a program kept on ``tensorflow.compat.v1``, which TensorFlow 2.21 runs without tf-keras.
 
-TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). Keras 3's layers,
-called on graph tensors under ``disable_v2_behavior()``, make their variables in the
-graph as the TF1 layer did (``scope/dense/kernel:0``, in the global and trainable
-collections, initialised by ``global_variables_initializer``, trained by a
-``tf.train`` optimizer, saved by ``tf.train.Saver``), with the same default
-initializers. What they ignore is variable scopes: ``reuse`` and a scope's
-``initializer``. In a file that uses either, ``dense`` and ``conv2d`` call the helpers of
-``_scoped_layers`` (TF1's layers on tf.compat.v1 variables), the other layers that make variables
-stay TF1's (and need tf-keras), and flatten, pooling and dropout, which make none, become Keras 3's.
-Keras 3's ``Dropout`` adds a variable of its own (its seed generator's state), which
-a checkpoint written by TF1 does not have: a file with a ``Saver`` keeps ``tf.layers.dropout``.
+TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). ``dense`` and ``conv2d``
+call the helpers of ``_scoped_layers``, TF1's layers on ``tf.get_variable``: the same variables,
+sharing, scope initializers and random draws. The other layers are Keras 3's, called on the graph
+tensors (``tf.keras.layers.Flatten()(x)``): they make their variables in the graph as the TF1
+layer did (``scope/conv1d/kernel:0``, in the global and trainable collections, initialised by
+``global_variables_initializer``, trained by a ``tf.train`` optimizer, saved by ``tf.train.Saver``)
+but ignore variable scopes (``reuse``, a scope's ``initializer``): in a file that uses them, only
+those without variables (flatten, pooling, dropout) become Keras 3's. Keras 3's ``Dropout`` adds a
+variable of its own (its seed generator's state), which a checkpoint written by TF1 does not have:
+a file with a ``Saver`` keeps ``tf.layers.dropout``.
 """
 from __future__ import annotations
 
@@ -88,12 +87,12 @@ class _Calls(Visitor):
             root = root.value
         if not isinstance(root, cst.Name):
             return
-        if self.scoped and name in _scoped_layers.HELPERS:
+        if name in _scoped_layers.HELPERS:
             new = self.helpers.call(node, name, root.value)
             if new is not None:
                 self.found[id(node)] = new
                 self.helped.add(id(node.func))
-            return
+                return
         if self.scoped and name not in _VARIABLE_FREE:
             return
         new = keras_call(node, name, root.value)

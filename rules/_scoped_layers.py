@@ -1,14 +1,12 @@
-"""``tf.layers.dense`` / ``conv2d`` in a program kept on ``tensorflow.compat.v1`` that shares variables.
+"""``tf.layers.dense`` / ``conv2d`` in a program kept on ``tensorflow.compat.v1``: TF1's layers, written in.
 
-``_compat_layers`` gives the tensorflow.compat.v1 fallback Keras 3 layers, which make
-their variables in the graph but do not see variable scopes. A file that shares
-variables through scopes (``reuse``, ``AUTO_REUSE``) or sets a scope's initializer
-needs TF1's own layers there, and TensorFlow 2.21's ``tf.compat.v1.layers`` needs
-tf-keras. These helpers, written into such a file, are TF1's functional layers on
-``tf.compat.v1`` variables: the same parameters, the same variables (``scope/dense/kernel``,
-``scope/dense/bias``, made with ``tf.get_variable`` under ``variable_scope(name,
-default_name="dense")`` as TF1's layer made them, so shared and initialised by scopes as
-they were, and restored from TF1 checkpoints), the same ops.
+TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras. Keras 3's layers, called on graph
+tensors, run but draw their initial values their own way and do not see variable scopes
+(``reuse``, ``AUTO_REUSE``, a scope's ``initializer``). These helpers, written into the file, are
+TF1's functional layers on ``tf.compat.v1`` variables: the same parameters, the same variables
+(``scope/dense/kernel``, ``scope/dense/bias``, made with ``tf.get_variable`` under
+``variable_scope(name, default_name="dense")`` as TF1's layer made them, so shared and initialised
+by scopes as they were, drawn from the same seeds, and restored from TF1 checkpoints), the same ops.
 """
 from __future__ import annotations
 

@@ -38,22 +38,22 @@ PROGRAM = """\
 """
 
 
-def test_the_fallback_calls_keras_3_layers_with_tf1s_arguments():
+def test_the_fallback_calls_helpers_with_tf1s_variables_or_keras_3_layers_with_tf1s_arguments():
     text = textwrap.dedent(PROGRAM.format(tail=""))
     fixed = process_text(text, "net.py", FIX)
-    assert fixed.new_text == textwrap.dedent("""\
-        import tensorflow.compat.v1 as tf
-        tf.disable_v2_behavior()
-
-
+    new = fixed.new_text
+    assert new.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n\n\ndef layers_dense(inputs, ")
+    assert new.count("\ndef layers_dense(") == new.count("\ndef layers_conv2d(") == 1
+    # dense and conv2d make TF1's variables (and draws) with tf.get_variable; the others make none
+    assert new[new.index("class Net:"):] == textwrap.dedent("""\
         class Net:
             def __init__(self):
                 self.x = tf.placeholder(tf.float32, [None, 8, 8, 1])
                 with tf.variable_scope("block"):
-                    c = tf.keras.layers.Conv2D(4, kernel_size=3, padding="same", activation=tf.nn.relu)(self.x)
+                    c = layers_conv2d(self.x, 4, 3, padding="same", activation=tf.nn.relu)
                     p = tf.keras.layers.MaxPooling2D(pool_size=2, strides=2)(c)
                     f = tf.keras.layers.Flatten()(p)
-                    h = tf.keras.layers.Dense(3, activation=tf.nn.relu, kernel_initializer=tf.truncated_normal_initializer(stddev=0.1))(f)
+                    h = layers_dense(f, 3, tf.nn.relu, kernel_initializer=tf.truncated_normal_initializer(stddev=0.1))
                     self.y = tf.keras.layers.Dropout(rate=0.5)(h, training=True)
                 self.sess = tf.Session()
                 self.sess.run(tf.global_variables_initializer())
@@ -63,8 +63,13 @@ def test_the_fallback_calls_keras_3_layers_with_tf1s_arguments():
     check = process_text(text, "net.py", Options())
     layers = [f for f in check.findings if f.code == "TFM106"]
     assert [f.start.line for f in layers] == [8, 9, 10, 11, 12]
-    assert all(f.fixable and f.message.endswith("(the tensorflow.compat.v1 fallback calls the Keras 3 layer,"
-                                                " which runs there)") for f in layers)
+    assert all(f.fixable for f in layers)
+    assert [f.message.endswith("(the tensorflow.compat.v1 fallback calls the Keras 3 layer, which runs there)")
+            for f in layers] == [False, True, True, False, True]
+    # a layer the helper does not take (a constraint) is Keras 3's
+    constrained = text.replace("padding=\"same\",", "padding=\"same\", kernel_constraint=None,")
+    assert "tf.keras.layers.Conv2D(4, kernel_size=3, padding=\"same\", kernel_constraint=None" in process_text(
+        constrained, "net.py", FIX).new_text
 
 
 @pytest.mark.parametrize("tail, why", [
@@ -87,8 +92,9 @@ def test_what_keras_3_layers_would_not_reproduce_keeps_tf1_layers(tail, why):
         assert fixed.new_text.count("layers_dense(") == 3 and fixed.new_text.count("layers_conv2d(") == 2
         assert left == []
         return
-    assert fixed.new_text.count("tf.keras.layers.") == 5  # only that call
-    assert left == [15]
+    assert fixed.new_text.count("tf.keras.layers.") == 3  # that call kept, dense and conv2d to helpers
+    lines = fixed.new_text.splitlines()
+    assert [lines[n - 1].strip() for n in left] == ["self.z = tf.layers.dropout(h, training=self.t)"]
     check = process_text(text, "net.py", Options())
     unfixable = [f for f in check.findings if f.code == "TFM106" and not f.fixable]
     assert unfixable and all("fallback calls the Keras 3 layer" not in f.message for f in unfixable)
@@ -98,9 +104,11 @@ def test_dropout_stays_where_a_saver_may_restore_a_tf1_checkpoint():
     # Keras 3's Dropout adds its seed generator's state to the graph's variables; a TF1 checkpoint has none.
     text = textwrap.dedent(PROGRAM.format(tail="\n            self.saver = tf.train.Saver()"))
     fixed = process_text(text, "net.py", FIX)
-    assert fixed.new_text.count("tf.keras.layers.") == 4
+    assert fixed.new_text.count("tf.keras.layers.") == 2  # pooling and flatten; dense and conv2d: helpers
     assert "self.y = tf.layers.dropout(h, rate=0.5, training=True)" in fixed.new_text
-    assert [f.start.line for f in fixed.remaining if f.code == "TFM106"] == [13]
+    lines = fixed.new_text.splitlines()
+    assert [lines[f.start.line - 1].strip() for f in fixed.remaining if f.code == "TFM106"] == [
+        "self.y = tf.layers.dropout(h, rate=0.5, training=True)"]
 
 
 def test_a_program_the_eager_rewrite_takes_builds_its_layers_once():
