@@ -78,9 +78,9 @@ class _Unresolved(Rule):
 
             result = graph.plan(self.context)
             if result.reason is not None and not result.compat_mode:
-                self.report(node, f"`{_shown(qualified)}` {verdict.message} (the file shares variables through"
-                            " scopes, which Keras 3 layers do not see: the tensorflow.compat.v1 fallback calls a"
-                            " function written into the file that makes TF1's variables with tf.get_variable)",
+                self.report(node, f"`{_shown(qualified)}` {verdict.message} (the tensorflow.compat.v1 fallback"
+                            " calls a function written into the file that makes TF1's variables with"
+                            " tf.get_variable, under the same scopes and from the same random draws)",
                             program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
                 return
         if verdict.kind == _verdicts.KERAS2 and _compat_layers.rewrites(self.context, node):
