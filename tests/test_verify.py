@@ -19,7 +19,7 @@ import pytest
 
 from conftest import run_cli
 from tfmigrate import _deterministic, _runner
-from tfmigrate.comparison import numbers_agree, printed_numbers
+from tfmigrate.comparison import numbers_agree, printed_numbers, without_graph_values
 from tfmigrate.verify import (
     INSTALL_HINT,
     NumberRow,
@@ -633,6 +633,17 @@ print(Model().predict(np.array([[[1.5], [2.0]]], np.float32)))
 """
 
 
+SYMBOLIC_PRINT = """\
+import tensorflow as tf
+a = tf.constant(10)
+b = tf.constant(32)
+c = tf.add(a, b)
+print(c)
+sess = tf.Session()
+print(sess.run([a, b, c]))
+"""
+
+
 @pytest.fixture(scope="module")
 def tf_runs(tmp_path_factory):
     """Every TensorFlow run of this module, started at once on a pool of two."""
@@ -646,10 +657,12 @@ def tf_runs(tmp_path_factory):
     plain = _write(folder, "plain.py", "print(0.5)\n")
     summary = _write(folder, "summary_tf2.py", SUMMARY_TF2)
     kept = _write(folder, "layers_kept_on_compat.py", LAYERS_KEPT_ON_COMPAT)
+    symbolic = _write(folder, "symbolic_print.py", SYMBOLIC_PRINT)
     keras3 = _write(folder, "keras3_layers_on_compat.py", LAYERS_KEPT_ON_COMPAT.replace(', name="y", reuse=tf.AUTO_REUSE', ""))
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {
             "keras2 compat": pool.submit(run_cli, "verify", kept),
+            "symbolic": pool.submit(run_cli, "verify", symbolic),
             "keras3 compat": pool.submit(run_cli, "verify", keras3),
             "notebook": pool.submit(run_cli, "verify", notebook),
             "adam": pool.submit(run_cli, "verify", FIXTURES / "optimizer_adam" / "original.py", "--atol", "0"),
@@ -777,3 +790,26 @@ def test_tf_layers_the_compat_fallback_writes_as_keras_3_layers_run_without_tf_k
     assert re.search(r"^rewrite  \S*keras3_layers_on_compat\.py  \(tf2, ok, 1 number", done.stdout, re.M)
     assert "note: the rewrite runs with tf-keras" not in done.stdout
     assert done.stdout.rstrip().endswith("exact: 1 number, printed identically")
+
+
+def test_values_printed_where_the_original_printed_tf1_graph_objects_are_not_compared():
+    original = ('Tensor("Add:0", shape=(), dtype=int32)\n'
+                "<tf.Variable 'w:0' shape=(2,) dtype=float32_ref>\n"
+                "[10, 32, 42]\n")
+    rewrite = ("tf.Tensor(42, shape=(), dtype=int32)\n"
+               "<tf.Variable 'w:0' shape=(2,) dtype=float32, numpy=array([0.5, 1.5], dtype=float32)>\n"
+               "[10, 32, 42]\n"
+               "tf.Tensor(\n[[1. 2.]\n [3. 4.]], shape=(2, 2), dtype=float32)\n")
+    text, taken = without_graph_values(original, rewrite)
+    assert taken == 2  # one tensor, one variable: the second tensor had no graph object to stand for
+    assert printed_numbers(text) == ([10.0, 32.0, 42.0, 1.0, 2.0, 3.0, 4.0], [3, 3, 3, 5, 5, 6, 6])
+    assert without_graph_values("[10]\n", rewrite) == (rewrite, 0)  # the original printed values: all compared
+
+
+@needs_tf
+def test_a_graph_tensor_printed_before_any_run_is_not_compared_with_its_eager_value(tf_runs):
+    done = tf_runs["symbolic"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ("note: not compared: the values of 1 tensor the rewrite printed where the original printed TF1 graph "
+            "objects, which have no value") in done.stdout
+    assert done.stdout.rstrip().endswith("exact: 3 numbers, each printed identically")

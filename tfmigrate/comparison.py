@@ -68,6 +68,28 @@ def printed_numbers(text: str) -> Tuple[List[float], List[int]]:
     return values, lines
 
 
+# A TF1 graph object printed: a description without a value (`Tensor("add:0", shape=(), dtype=int32)`,
+# `<tf.Variable 'w:0' shape=(1,) dtype=float32_ref>`), and what the same print shows eagerly.
+_GRAPH_TENSOR = re.compile(r"(?<!tf\.)\bTensor\(\"[^\"]*\", shape=\([^)]*\), dtype=\w+\)")
+_GRAPH_VARIABLE = re.compile(r"<tf\.Variable '[^']*' shape=\([^)]*\) dtype=\w+>")
+_EAGER_TENSOR = re.compile(r"\btf\.Tensor\(.*?, shape=\([^)]*\), dtype=\w+\)", re.S)
+_EAGER_VARIABLE = re.compile(r"<tf\.Variable '[^']*' shape=\([^)]*\) dtype=\w+, numpy=.*?>", re.S)
+
+
+def without_graph_values(original: str, rewrite: str) -> Tuple[str, int]:
+    """The rewrite's output without the values of the tensors and variables it printed where the
+    original printed TF1 graph objects, which had none to print (the k-th eager one for the k-th
+    graph one, tensors and variables apart); and how many it took out."""
+    taken = 0
+    for graph, eager in ((_GRAPH_TENSOR, _EAGER_TENSOR), (_GRAPH_VARIABLE, _EAGER_VARIABLE)):
+        count = len(graph.findall(original))
+        if count:
+            # The newlines a value covers stay, so every later number keeps its line.
+            rewrite, made = eager.subn(lambda match: "<value>" + "\n" * match.group().count("\n"), rewrite, count)
+            taken += made
+    return rewrite, taken
+
+
 def extract_numbers(text: str) -> List[float]:
     """Every number in printed text, in order (see ``printed_numbers``)."""
     return printed_numbers(text)[0]
