@@ -633,6 +633,33 @@ print(Model().predict(np.array([[[1.5], [2.0]]], np.float32)))
 """
 
 
+DROPOUT_TF1 = """\
+import numpy as np
+import tensorflow as tf
+rng = np.random.RandomState(0)
+xs = rng.rand(64, 8).astype(np.float32)
+ys = (xs.sum(axis=1, keepdims=True) > 4).astype(np.float32)
+X = tf.placeholder(tf.float32, [None, 8])
+Y = tf.placeholder(tf.float32, [None, 1])
+keep_prob = tf.placeholder(tf.float32)
+W1 = tf.Variable(tf.random_normal([8, 16]))
+b1 = tf.Variable(tf.zeros([16]))
+L1 = tf.nn.relu(tf.matmul(X, W1) + b1)
+L1 = tf.nn.dropout(L1, keep_prob=keep_prob)
+W2 = tf.Variable(tf.random_normal([16, 1]))
+logits = tf.matmul(L1, W2)
+cost = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(logits=logits, labels=Y))
+train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.cast(logits > 0, tf.float32), Y), tf.float32))
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for step in range(30):
+        c, _ = sess.run([cost, train], feed_dict={X: xs, Y: ys, keep_prob: 0.7})
+        if step % 10 == 0:
+            print(step, c, sess.run(accuracy, feed_dict={X: xs, Y: ys, keep_prob: 1.0}))
+"""
+
+
 SYMBOLIC_PRINT = """\
 import tensorflow as tf
 a = tf.constant(10)
@@ -658,11 +685,13 @@ def tf_runs(tmp_path_factory):
     summary = _write(folder, "summary_tf2.py", SUMMARY_TF2)
     kept = _write(folder, "layers_kept_on_compat.py", LAYERS_KEPT_ON_COMPAT)
     symbolic = _write(folder, "symbolic_print.py", SYMBOLIC_PRINT)
+    dropout = _write(folder, "dropout_tf1.py", DROPOUT_TF1)
     keras3 = _write(folder, "keras3_layers_on_compat.py", LAYERS_KEPT_ON_COMPAT.replace(', name="y", reuse=tf.AUTO_REUSE', ""))
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = {
             "keras2 compat": pool.submit(run_cli, "verify", kept),
             "symbolic": pool.submit(run_cli, "verify", symbolic),
+            "dropout": pool.submit(run_cli, "verify", "--deterministic", dropout),
             "keras3 compat": pool.submit(run_cli, "verify", keras3),
             "notebook": pool.submit(run_cli, "verify", notebook),
             "adam": pool.submit(run_cli, "verify", FIXTURES / "optimizer_adam" / "original.py", "--atol", "0"),
@@ -813,3 +842,12 @@ def test_a_graph_tensor_printed_before_any_run_is_not_compared_with_its_eager_va
     assert ("note: not compared: the values of 1 tensor the rewrite printed where the original printed TF1 graph "
             "objects, which have no value") in done.stdout
     assert done.stdout.rstrip().endswith("exact: 3 numbers, each printed identically")
+
+
+@needs_tf
+def test_deterministic_dropout_drops_the_same_units_in_both_programs(tf_runs):
+    # TF1's dropout op drew new noise at each run, the rewrite's tf.function at each call: the same draws
+    done = tf_runs["dropout"]
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^rewrite  \S*dropout_tf1\.py  \(tf2, ok, 9 numbers", done.stdout, re.M)
+    assert done.stdout.rstrip().endswith("exact: 9 numbers, each printed identically")

@@ -216,6 +216,34 @@ class Deterministic:
                 if getattr(module, name, None) is not None:
                     setattr(module, name, ignore_seed)
 
+    def patch_dropout(self, nn_ops: types.ModuleType) -> None:
+        """Dropout's uniform noise drawn from NumPy at each run of the op (each sess.run in a graph, each
+        call eagerly or of a tf.function), from one generator per dropout site: the line of the program
+        that calls dropout, in the order they are first met. A graph builds a site's op once and a
+        rewrite may trace the line in several functions; either way every execution of the site takes
+        the next draws of its generator, so both programs drop the same units at the same steps."""
+        original = getattr(nn_ops, "_dropout", None)
+        if original is None:
+            return
+        import numpy as np
+
+        tf, seed, sites, generators = self.tf, self.source.seed, {}, {}
+
+        def _dropout(x, rate, noise_shape, uniform_sampler, dummy_rng_step, name, *args, **kwargs):
+            site = sites.setdefault(_program_line(), len(sites))
+            if site not in generators:
+                generators[site] = np.random.default_rng([seed, 0x0D0, site])
+            rng = generators[site]
+
+            def sampler(shape, dtype):
+                numpy_dtype = tf.as_dtype(dtype).as_numpy_dtype
+                return tf.numpy_function(lambda size: rng.uniform(0.0, 1.0, tuple(size)).astype(numpy_dtype),
+                                         [shape], dtype, stateful=True)
+
+            return original(x, rate, noise_shape, sampler, dummy_rng_step, name, *args, **kwargs)
+
+        nn_ops._dropout = _dropout
+
     def patch_initializers(self, module: types.ModuleType) -> None:
         """Replace `__call__` of the random initializer classes a module defines, and their overrides."""
         for class_name, kind in INITIALIZER_KINDS.items():
@@ -224,6 +252,18 @@ class Deterministic:
                 for target in [cls, *all_subclasses(cls)]:
                     if target is cls or "__call__" in vars(target):
                         target.__call__ = self.initializer_call(kind)
+
+
+_LIBRARIES = (os.sep + "tensorflow" + os.sep, os.sep + "keras" + os.sep, os.sep + "tf_keras" + os.sep,
+              os.sep + "tfmigrate" + os.sep, os.sep + "runpy.py", "<frozen ")
+
+
+def _program_line():
+    """(file, line) of the innermost frame that is the program's, not a library's."""
+    frame = sys._getframe(2)
+    while frame is not None and any(part in frame.f_code.co_filename for part in _LIBRARIES):
+        frame = frame.f_back
+    return (frame.f_code.co_filename, frame.f_lineno) if frame is not None else None
 
 
 def ignore_seed(*args, **kwargs) -> None:
@@ -288,6 +328,7 @@ def make_deterministic(tf, seed: int) -> None:
             continue
     for module in modules:  # after every import, so subclasses defined anywhere are found
         patcher.patch_initializers(module)
+    patcher.patch_dropout(importlib.import_module("tensorflow.python.ops.nn_ops"))
     isolate_keras_seeds(seed)
 
 
