@@ -5,19 +5,14 @@ is proven by test_verify (``keras3 compat``); these cases pin the rewrite and wh
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
 import textwrap
 
 import pytest
 
+from conftest import run_in_tensorflow
 from tfmigrate.engine import Options, process_text
 
 FIX = Options(fix=True, unsafe_fixes=True)
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # A graph program the eager rewrite keeps on compat (its class holds the session).
 PROGRAM = """\
@@ -163,18 +158,6 @@ def test_layers_that_share_variables_through_scopes_get_tf1s_variables_from_a_he
     assert check.status.value == "compat-only"
     assert any("makes TF1's variables with tf.get_variable" in f.message for f in check.findings)
     # TF1's layers (Keras 2) and the helpers (no Keras at all) make the same variables, shared the same way
-    printed = {}
-    with tempfile.TemporaryDirectory() as folder:
-        for mode, source in (("tf1", SHARED), ("tf2-compat", text)):
-            path = os.path.join(folder, f"{mode}.py")
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(source)
-            done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), mode, path],
-                                  capture_output=True, text=True, timeout=600,
-                                  env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-            assert done.returncode == 0, done.stderr[-2000:]
-            result = json.loads(done.stdout.strip().splitlines()[-1])[path]
-            assert not result["error"], result
-            printed[mode] = result["stdout"]
+    printed = {mode: run_in_tensorflow(mode, source, "gan.py") for mode, source in (("tf1", SHARED), ("tf2-compat", text))}
     assert printed["tf2-compat"] == printed["tf1"]
     assert "('disc/out/kernel:0', [3, 1])" in printed["tf1"] and "[[0.75" in printed["tf1"]

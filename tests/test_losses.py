@@ -2,15 +2,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-import tempfile
 
+from conftest import run_in_tensorflow
 from tfmigrate.engine import Options, process_text
 from tfmigrate.ftypes import Status
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 PROGRAM = '''\
 import numpy as np
@@ -63,19 +59,8 @@ def test_weights_or_a_reduction_stay_tfm105_and_compat_files_are_left_alone():
 def test_the_graph_program_rewrite_computes_what_tf1_computed():
     fixed = process_text(PROGRAM, "losses.py", Options(fix=True, unsafe_fixes=True))
     assert fixed.status == Status.IDIOMATIC and "tf.losses" not in fixed.new_text
-    results = {}
-    for mode, text in (("tf1", PROGRAM), ("tf2", fixed.new_text)):
-        with tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "losses.py")
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), mode, path],
-                                  capture_output=True, text=True, timeout=600,
-                                  env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-            assert done.returncode == 0, done.stderr[-2000:]
-            result = json.loads(done.stdout.strip().splitlines()[-1])[path]
-            assert not result.get("error"), result
-            results[mode] = json.loads(result["stdout"].strip().splitlines()[-1])
+    results = {mode: json.loads(run_in_tensorflow(mode, text, "losses.py").strip().splitlines()[-1])
+               for mode, text in (("tf1", PROGRAM), ("tf2", fixed.new_text))}
     assert len(results["tf1"]) == 5
     assert results["tf2"] == results["tf1"]
 
@@ -134,13 +119,5 @@ def loss(X, Y):
 print([loss([[[0.0] * 5] * 6], [[1] * 6]).numpy(), flat([[[0.0] * 5] * 6]).numpy()])
 '''
     # the chain's local does not hide the function `outputs` it reads: the rewrite runs
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "chain.py")
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(outcome.new_text)
-        done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), "tf2", path],
-                              capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-        assert done.returncode == 0, done.stderr[-2000:]
-        result = json.loads(done.stdout.strip().splitlines()[-1])[path]
-        assert not result.get("error"), result
-        assert result["stdout"].startswith("[np.float32(1.609")  # ln 5: uniform logits over 5 classes
+    printed = run_in_tensorflow("tf2", outcome.new_text, "chain.py")
+    assert printed.startswith("[np.float32(1.609")  # ln 5: uniform logits over 5 classes
