@@ -219,3 +219,34 @@ def test_continuation_lines_of_a_moved_expression_hang_or_align_as_they_did():
     text = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True)).new_text
     assert "def mean_error(x):\n    return tf.reduce_mean(tf.square(\n        x - 1.0))\n" in text
     assert "    return tf.add(tf.reduce_sum(x),\n                  mean_error(x))\n" in text
+
+
+def test_a_rebound_chain_read_elsewhere_too_is_named_after_its_last_tensorflow_op():
+    assert fix("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 4, 3])
+        outputs = X * 2.0
+        first = tf.reduce_sum(outputs)
+        outputs = tf.transpose(outputs, [1, 0, 2])
+        outputs = outputs[-1]
+        with tf.Session() as sess:
+            print(sess.run([outputs, first], feed_dict={X: [[[1.0] * 3] * 4]}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None, 4, 3], tf.float32)]
+
+        def outputs(X):
+            return X * 2.0
+
+        @tf.function(input_signature=SIGNATURE)
+        def first(X):
+            return tf.reduce_sum(outputs(X))
+
+        @tf.function(input_signature=SIGNATURE)
+        def outputs_transpose(X):
+            outputs_value = tf.transpose(outputs(X), [1, 0, 2])
+            outputs_value = outputs_value[-1]
+            return outputs_value
+
+        print([outputs_transpose([[[1.0] * 3] * 4]).numpy(), first([[[1.0] * 3] * 4]).numpy()])
+    """)

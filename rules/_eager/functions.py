@@ -301,11 +301,14 @@ def _natural_names(s: Rewrite, plan: _Plan) -> None:
         if tensor is None or not re.fullmatch(re.escape(tensor) + r"_\d+", f.w.name):
             continue
         value = _returned(f.out.node)
-        if isinstance(value, cst.Name):  # a merged chain: `x = f(x); x = tf.reshape(x, ...); return x`
+        if isinstance(value, cst.Name):  # a merged chain: `x = f(x); x = tf.reshape(x, ...); x = x[-1]; return x`
+            # named after its last TensorFlow op
             value = next((st.body[0].value for st in reversed(f.out.node.body.body[:-1]) if any(
-                isinstance(t.target, cst.Name) and t.target.value == value.value for t in st.body[0].targets)), None)
+                isinstance(t.target, cst.Name) and t.target.value == value.value for t in st.body[0].targets)
+                and isinstance(st.body[0].value, cst.Call) and isinstance(st.body[0].value.func, cst.Attribute)),
+                None)
         op = queries.dotted(value.func) if isinstance(value, cst.Call) else None
-        if op is None or (isinstance(value.func, cst.Name) and isinstance(_returned(f.out.node), cst.Name)):
+        if op is None:
             continue
         name = f"{tensor}_{op.rsplit('.', 1)[-1]}"
         if name.isidentifier() and name not in s.taken and name not in renames.values():
