@@ -121,7 +121,7 @@ def rewritten_names(context) -> Set[int]:
     cached = context.shared.get("tf1-losses")
     if cached is None:
         finder = _Calls(context.imports)
-        if context.text is None or "loss" in context.text:
+        if context.text is None or any(function in context.text for function in _FUNCTIONS):
             walk(context.module, finder)
         cached = context.shared["tf1-losses"] = finder.funcs
     return cached
