@@ -481,17 +481,9 @@ def analyse(context) -> Plan:
             item.fixable = False
             spelled = "tf.app.flags" if item.family == "flags" else f"tf.{item.family}"
             item.message += f" (not rewritten while another use of `{spelled}` in this file cannot be)"
-    plan = Plan(walker.items, local, frozenset(imported), _sys_name(context, walker.names))
+    plan = Plan(walker.items, local, frozenset(imported), _tf.module_local(context.imports, "sys", walker.names))
     context.shared["scaffold-plan"] = plan
     return plan
-
-
-def _sys_name(context, names: Set[str]) -> Tuple[str, bool]:
-    """What the rewrite calls the `sys` module: the file's own import of it, or a new one."""
-    for local, full in context.imports.aliases.items():
-        if full == "sys":
-            return local, True
-    return ("sys" if "sys" not in names else fresh_name(names, "_sys")), False
 
 
 def moved(context) -> FrozenSet[str]:

@@ -215,3 +215,16 @@ def is_tf1_name(name: str) -> bool:
     """A name that TF1 had (possibly renamed or compat-only in TF2)."""
     _, _, renames, compat_only, removed = _known()
     return name in renames or name in compat_only or name in removed
+
+
+def module_local(imports, module: str, names) -> Tuple[str, bool]:
+    """(the name a file's code may call ``module`` by, whether the file imports it already): its own
+    ``import module [as x]``, else the module's name or, where the file uses that name, a fresh one."""
+    for local, full in imports.aliases.items():
+        if full == module:
+            return local, True
+    if module not in names:
+        return module, False
+    from tfmigrate.names import fresh_name
+
+    return fresh_name(set(names), f"_{module}"), False
