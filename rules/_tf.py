@@ -8,6 +8,8 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
+
 from . import _private
 
 TF = "tensorflow"
@@ -225,6 +227,4 @@ def module_local(imports, module: str, names) -> Tuple[str, bool]:
             return local, True
     if module not in names:
         return module, False
-    from tfmigrate.names import fresh_name
-
     return fresh_name(set(names), f"_{module}"), False

@@ -24,15 +24,14 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import List, Optional, Sequence
 
 from ._runner import EXIT_SETUP, INSTALL_HINT, MODES
 from .comparison import (DEFAULT_ATOL, DEFAULT_RTOL, DIFFERS, EXACT, WITHIN, Comparison, NumberRow, compare,
                          extract_numbers, printed_numbers, without_graph_values)
 from .programs import Program, runnable
-from .verify_report import format_report
+from .verify_report import _plural, format_report
 
 __all__ = [
     "DEFAULT_ATOL", "DEFAULT_RTOL", "INSTALL_HINT", "MODES", "Comparison", "NumberRow", "RunResult", "Side",
@@ -341,16 +340,12 @@ def verify_programs(original: Side, rewrite: Side, *, rtol: float = DEFAULT_RTOL
         text, taken = without_graph_values(first.stdout, second.stdout)
         if taken:  # `print(c)` of a graph tensor showed its description in TF1, its value eagerly
             numbers, lines = printed_numbers(text)
-            second = dataclasses.replace(second, numbers=numbers, lines=lines)
-            notes.append(f"not compared: the values of {_count(taken, 'tensor')} the rewrite printed where the "
+            second = replace(second, numbers=numbers, lines=lines)
+            notes.append(f"not compared: the values of {_plural(taken, 'tensor')} the rewrite printed where the "
                          "original printed TF1 graph objects, which have no value")
     verdict, reason, comparison = judge(first, second, rtol, atol)
     return VerifyResult(original.program.path, rewrite.program.path, first, second, comparison, verdict, reason,
                         notes=notes, programs=(original.program, rewrite.program))
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def verify(original_path: str, rewrite_source: str, *, rewrite_filename: Optional[str] = None,

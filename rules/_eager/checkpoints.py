@@ -67,20 +67,19 @@ def numbered_save(s: Rewrite, saver_name: str, path: cst.BaseExpression, step: c
     joined = _joined(s, path)
     if joined is not None:
         folder_code, quote, name = joined
-        step_code = s.code(fetches.rewrite(s, step))
-        return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {folder_code}, max_to_keep=5, "
-                      f"checkpoint_name={quote}{name}{quote}).save(checkpoint_number={step_code})")
-    if not isinstance(path, cst.SimpleString) or path.prefix.lower() not in ("", "r"):
-        raise Unsupported(path, "saver.save(..., global_step=...) to a path that is not a plain string")
-    folder, _, name = path.evaluated_value.rpartition("/")
-    if not name:
-        raise Unsupported(path, "saver.save(..., global_step=...) to a folder path")
-    quote = path.quote
-    folder = folder or "."
-    if quote in folder or quote in name or "\\" in folder + name:
-        raise Unsupported(path, "saver.save(..., global_step=...) to a path with quotes or escapes")
+    else:
+        if not isinstance(path, cst.SimpleString) or path.prefix.lower() not in ("", "r"):
+            raise Unsupported(path, "saver.save(..., global_step=...) to a path that is not a plain string")
+        folder, _, name = path.evaluated_value.rpartition("/")
+        if not name:
+            raise Unsupported(path, "saver.save(..., global_step=...) to a folder path")
+        quote = path.quote
+        folder = folder or "."
+        if quote in folder or quote in name or "\\" in folder + name:
+            raise Unsupported(path, "saver.save(..., global_step=...) to a path with quotes or escapes")
+        folder_code = f"{quote}{folder}{quote}"
     step_code = s.code(fetches.rewrite(s, step))
-    return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {quote}{folder}{quote}, max_to_keep=5, "
+    return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {folder_code}, max_to_keep=5, "
                   f"checkpoint_name={quote}{name}{quote}).save(checkpoint_number={step_code})")
 
 

@@ -31,9 +31,9 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
     if isinstance(node, cst.ImportFrom):
         if not rnn.contrib_import(node):
             return [Out(import_from(node))]
+        heads = {id(a.value) for a in queries.find(s.module, cst.Attribute, lambda a: isinstance(a.value, cst.Name))}
         for alias in node.names:  # `rnn.BasicLSTMCell` and the like all go with it
             local = (alias.asname.name if alias.asname else alias.name).value
-            heads = {id(a.value) for a in queries.find(s.module, cst.Attribute, lambda a: isinstance(a.value, cst.Name))}
             rnn_cells.release(s, local, lambda n, own=alias: id(n) in heads or n in (own.name, getattr(
                 own.asname, "name", None)))
         return None

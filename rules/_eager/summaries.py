@@ -21,7 +21,7 @@ from .plan import Out
 from .state import Rewrite, Unsupported
 
 
-# TF1 summary -> its parameters after the name and the value; (TF1 name, TF2 keyword) of the ones TF2 takes.
+# TF1 summary -> its parameters after the name and the value.
 OPTIONS = {
     "summary.scalar": ("collections", "family"),
     "summary.histogram": ("collections", "family"),
@@ -29,7 +29,7 @@ OPTIONS = {
     "summary.text": ("collections",),
     "summary.audio": ("sample_rate", "max_outputs", "collections", "family"),
 }
-KEPT = {"max_outputs": "max_outputs", "sample_rate": "sample_rate"}
+KEPT = ("max_outputs", "sample_rate")  # the ones TF2's summary takes too, under the same name
 
 
 def summary(s: Rewrite, call: cst.Call, kind: str) -> None:
@@ -48,7 +48,7 @@ def summary(s: Rewrite, call: cst.Call, kind: str) -> None:
             value = fetches.rewrite(s, arg.value)
             if queries.names_in(value) & s.b.graph_names():
                 raise Unsupported(arg, f"tf.{kind} with a {key} computed in the graph")
-            extra += f", {KEPT[key]}={s.code(value)}"
+            extra += f", {key}={s.code(value)}"
         elif not (key in options and isinstance(arg.value, cst.Name) and arg.value.value == "None"):
             raise Unsupported(call, f"tf.{kind} with arguments beyond a name and a value")
     value, params = tensors.graph_expr(s, tensor.value)
