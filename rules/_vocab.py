@@ -259,6 +259,15 @@ CANNED_ESTIMATORS = {
     "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
     "estimator.BaselineRegressor", "estimator.BaselineClassifier",
 }
+# Estimators the rewrite names but does not map, with what stands in the way.
+UNMAPPED_ESTIMATORS = {
+    "estimator.BoostedTreesRegressor": "gradient-boosted trees have no Keras 3 layer (TensorFlow Decision Forests "
+                                       "trains them)",
+    "estimator.BoostedTreesClassifier": "gradient-boosted trees have no Keras 3 layer (TensorFlow Decision Forests "
+                                        "trains them)",
+    "estimator.tpu.TPUEstimator": "its TPUEstimatorSpec, params['batch_size'] and TPU RunConfig are not mapped",
+    "contrib.tpu.TPUEstimator": "its TPUEstimatorSpec, params['batch_size'] and TPU RunConfig are not mapped",
+}
 NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn",
                "estimator.inputs.pandas_input_fn", "compat.v1.estimator.inputs.pandas_input_fn"}
 MODE_KEYS = {"TRAIN": "train", "EVAL": "eval", "PREDICT": "infer"}  # tf.estimator.ModeKeys: their values

@@ -20,7 +20,7 @@ class EstimatorProgram(GraphRule):
 
     What it finds: an Estimator built with `tf.estimator.Estimator(model_fn, params=...)`,
     a canned estimator (`LinearRegressor`, `LinearClassifier`, `DNNRegressor`,
-    `DNNClassifier`, `DNNLinearCombined*`) and `tf.estimator.inputs.numpy_input_fn` /
+    `DNNClassifier`, `DNNLinearCombined*`, `Baseline*`) and `tf.estimator.inputs.numpy_input_fn` /
     `pandas_input_fn`, in a file the
     Estimator rewrite turns into Keras 3 (elsewhere TFM107 reports the names, and
     TFM010 what stopped the rewrite).

@@ -8,6 +8,8 @@ The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 an
 - DNN: ``hidden_units`` Dense layers (``activation_fn`` relu, Glorot-uniform
   kernels, zero biases, ``dropout`` while training), then the logits layer; the
   default optimizer Adagrad at 0.05;
+- Baseline: one bias per output, from zero, whatever the features (the
+  default optimizer FTRL at 0.3);
 - DNNLinearCombined: both, their logits added, each half trained by its own
   optimizer (FTRL at ``min(0.005, 1 / sqrt(number of linear columns))``, Adagrad
   at 0.001: the combined estimator's own defaults);
@@ -36,7 +38,8 @@ from . import features, specs
 from .program import Built, Facts
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
-         "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier"}
+         "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
+         "estimator.BaselineRegressor", "estimator.BaselineClassifier"}
 ARGS = {
     "linear": ("feature_columns", "model_dir", "label_dimension|n_classes", "weight_column", "optimizer", "config"),
     "dnn": ("hidden_units", "feature_columns", "model_dir", "label_dimension|n_classes", "weight_column",
@@ -44,6 +47,8 @@ ARGS = {
     "combined": ("model_dir", "linear_feature_columns", "linear_optimizer", "dnn_feature_columns", "dnn_optimizer",
                  "dnn_hidden_units", "dnn_activation_fn", "dnn_dropout", "label_dimension|n_classes",
                  "weight_column"),
+    "baseline": ("model_dir", "label_dimension|n_classes", "weight_column", "optimizer|label_vocabulary",
+                 "config|optimizer", "loss_reduction|config"),
 }
 ACTIVATIONS = {"nn.relu": "relu", "nn.tanh": "tanh", "nn.sigmoid": "sigmoid", "nn.elu": "elu", "nn.selu": "selu",
                "nn.softplus": "softplus"}
@@ -60,8 +65,9 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
     for key, value in given.items():
         if key in ("model_dir", "config"):
             specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
-        elif key == "weight_column" and f.s.code(value) != "None":
-            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped yet")
+        elif key in ("weight_column", "label_vocabulary") and f.s.code(value) != "None":
+            what = "per-example weights" if key == "weight_column" else "string labels: map them to class ids first"
+            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped ({what})")
         if key not in names:
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
     return given
@@ -87,6 +93,7 @@ class _Part:
     optimizer: str
     variables: Dict[str, str]
     keys: Optional[str] = None  # the list of keys its numeric columns were appended to in a loop
+    output: Optional[str] = None  # what call() returns, when it is not its logits layer applied to ``net``
 
 
 def _units(f: Facts, given, classifier: bool) -> int:
@@ -155,9 +162,20 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
     return _Part(init, call, logits, optimizer, variables, columns[0].keys)
 
 
+def _baseline(f: Facts, given, units: int) -> _Part:
+    """TF1's baseline: a zero-initialised bias per output, the same for every example (FTRL at 0.3 by default)."""
+    tf = f.tf
+    optimizer = _optimizer(f, given, "optimizer", "Ftrl", "0.3")
+    init = [f'self.bias = self.add_weight(name="bias", shape=({units},), initializer="zeros")']
+    call = [f"batch = {tf}.shape({tf}.nest.flatten(features)[0])[0]  # the features only give the batch size"]
+    return _Part(init, call, "bias", optimizer, {"baseline/bias": "bias"},
+                 output=f"self.bias * {tf}.ones([batch, {units}])")
+
+
 def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
     kind = item.kind.rsplit(".", 1)[1]
-    family = "combined" if "DNNLinearCombined" in kind else "dnn" if kind.startswith("DNN") else "linear"
+    family = ("combined" if "DNNLinearCombined" in kind else "dnn" if kind.startswith("DNN")
+              else "baseline" if kind.startswith("Baseline") else "linear")
     given = _given(f, item, family, notes)
     reserved = {"hidden", "dropout", "logits", "linear_logits", "dnn_logits", "linear_optimizer", "loss_mean",
                 "average_loss", "accuracy", "label_mean", "prediction_mean"}
@@ -166,6 +184,8 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     units = _units(f, given, classifier)
     if family == "linear":
         parts = [_linear(f, item, given, builder, units, "", 0.2, "logits")]
+    elif family == "baseline":
+        parts = [_baseline(f, given, units)]
     elif family == "dnn":
         parts = [_dnn(f, item, given, builder, units, "", "0.05", "logits")]
     else:  # TF1's defaults for the two halves differ from the single estimators'
@@ -174,11 +194,16 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     keys = [part.keys for part in parts if part.keys]
     if len(parts) == 2 and keys:
         raise Unsupported(item.call, f"tf.{item.kind} over feature columns appended in a loop")
-    cls = fresh_name(taken, kind)
+    cls = fresh_name(taken, kind if kind not in taken else _camel(item.name) + kind)
     variables = {k: v for part in parts for k, v in part.variables.items()}
     text = _class_text(f, cls, kind, parts, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     return cls, f"{cls}({keys[0] if keys else ''})", variables, statement
+
+
+def _camel(name: str) -> str:
+    """``three_classes`` -> ``ThreeClasses``: a second estimator of one kind is named after its variable."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
 def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
@@ -228,7 +253,7 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
         "",
         "    def call(self, features, training=False):",
         *[f"        {line}" for part in parts for line in part.call],
-        "        return " + (f"self.{parts[0].logits}(net)" if len(parts) == 1
+        "        return " + (parts[0].output or f"self.{parts[0].logits}(net)" if len(parts) == 1
                             else f"self.{parts[0].logits}(net) + self.{parts[1].logits}(linear)"),
         "",
         "",

@@ -14,7 +14,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from .._vocab import ESTIMATOR as CUSTOM, MODE_KEYS, NUMPY_INPUT
+from .._vocab import ESTIMATOR as CUSTOM, MODE_KEYS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
 from . import canned, columns, driver, model_fn, specs
 from .program import Facts, string_key
 
@@ -178,9 +178,8 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     before: Dict[int, List[cst.BaseStatement]] = {}
     taken = f.s.taken
     for item in f.built:
-        if item.kind != CUSTOM and item.kind not in canned.KINDS:
-            raise Unsupported(item.call, f"tf.{item.kind} is not mapped (of the canned estimators, the Linear, DNN "
-                                         "and DNNLinearCombined classifiers and regressors are)")
+        if item.kind in UNMAPPED_ESTIMATORS:
+            raise Unsupported(item.call, f"tf.{item.kind} is not mapped: {UNMAPPED_ESTIMATORS[item.kind]}")
         if item.scope is not None and queries.holds(
                 item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name):
             raise Unsupported(item.call, f"{item.name} is built and returned by {item.scope.name.value}() (an "

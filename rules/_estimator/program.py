@@ -18,7 +18,8 @@ from tfmigrate.traverse import StopWalk, Visitor, walk
 from .. import _tf
 from .._eager.program import analyse as analyse_graph
 from .._eager.state import Rewrite, Unsupported
-from .._vocab import CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, MODE_CONSTANTS, estimator_relative as relative
+from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, MODE_CONSTANTS, UNMAPPED_ESTIMATORS,
+                      estimator_relative as relative)
 
 
 @dataclass
@@ -78,7 +79,7 @@ class _Finder(Visitor):
         name = node.targets[0].target.value
         self.f.assigned.setdefault(name, []).append(node.value)
         kind = self.f.call_name(node.value)
-        if kind == CUSTOM or kind in CANNED:
+        if kind == CUSTOM or kind in CANNED or kind in UNMAPPED_ESTIMATORS:
             self.f.built.append(Built(name, kind, node.value, self.scope[-1] if self.scope else None))
 
 
