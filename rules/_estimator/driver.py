@@ -9,14 +9,16 @@ at 0). ``est.evaluate(input_fn, steps=N)`` -> a dict of the metrics with
 ``est.get_variable_value("dense/kernel")`` -> ``est.dense.kernel.numpy()``.
 
 ``<dataset>`` is the input function called: a ``lambda: ...`` gives its body, a
-function of the file that returns a ``tf.data`` dataset its call; anything else
+function of the file that returns a ``tf.data`` dataset its call; a factory of the file
+(``make_input_fn(df, epochs)`` returning a ``numpy_input_fn``, a lambda over a dataset,
+or a nested function returning one) its call called. Anything else
 (a function returning ``(features, labels)`` tensors, one taking ``params``) is
 not known to be a dataset and stops the rewrite.
 """
 from __future__ import annotations
 
 import json
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 import libcst as cst
 
@@ -63,8 +65,10 @@ def numpy_input(f: Facts, call: cst.Call) -> cst.BaseExpression:
     return f.s.expr("lambda: " + ".".join(parts))
 
 
-def _is_dataset(f: Facts, value: cst.BaseExpression, local: Dict[str, cst.BaseExpression], depth: int = 0) -> bool:
-    """Is ``value`` a tf.data dataset (a chain of calls rooted at ``tf.data``)?"""
+def _is_dataset(f: Facts, value: cst.BaseExpression, local: Dict[str, List[cst.BaseExpression]], depth: int = 0,
+                own: Optional[str] = None) -> bool:
+    """Is ``value`` a tf.data dataset (a chain of calls rooted at ``tf.data``)? A chain rooted at ``own``, the
+    name being bound, continues that name's dataset (``ds = ds.batch(32)``)."""
     if depth > 8:
         return False
     while isinstance(value, (cst.Call, cst.Attribute, cst.Subscript)):
@@ -77,21 +81,48 @@ def _is_dataset(f: Facts, value: cst.BaseExpression, local: Dict[str, cst.BaseEx
         if name is not None and name.startswith("data."):
             return True
         value = value.func if isinstance(value, cst.Call) else value.value
+    if isinstance(value, cst.Name) and value.value == own:
+        return True
     if isinstance(value, cst.Name) and value.value in local:
-        return _is_dataset(f, local[value.value], local, depth + 1)
+        return all(_is_dataset(f, bound, local, depth + 1, value.value) for bound in local[value.value])
     return False
 
 
 def returns_dataset(f: Facts, func: cst.FunctionDef, depth: int = 0) -> bool:
-    local: Dict[str, cst.BaseExpression] = {}
+    local: Dict[str, List[cst.BaseExpression]] = {}
     returns = []
     for node in queries.find(func.body, (cst.Assign, cst.Return)):
         if isinstance(node, cst.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-                local[node.targets[0].target.value] = node.value
+                local.setdefault(node.targets[0].target.value, []).append(node.value)
         elif node.value is not None:
             returns.append(node.value)
     return bool(returns) and all(_is_dataset(f, r, local, depth) for r in returns)
+
+
+def _makes_input_fn(f: Facts, value: Optional[cst.BaseExpression]) -> bool:
+    """Is ``value`` a call of a function of the file that returns an input function (``make_input_fn(df, y)``
+    returning its inner ``input_function``, or a ``numpy_input_fn``)?"""
+    if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
+        return False
+    factory = f.functions.get(value.func.value)
+    if factory is None:
+        return False
+    inner = {d.name.value: d for d in queries.find(factory.body, cst.FunctionDef)}
+    nested = {id(r) for d in inner.values() for r in queries.find(d.body, cst.Return)}
+    outer = [r.value for r in queries.find(factory.body, cst.Return) if id(r) not in nested and r.value is not None]
+    if not outer:
+        return False
+    for value in outer:
+        if isinstance(value, cst.Call) and f.call_name(value) in NUMPY_INPUT:
+            continue
+        if isinstance(value, cst.Lambda) and not value.params.params and _is_dataset(f, value.body, {}):
+            continue
+        if (isinstance(value, cst.Name) and value.value in inner and not inner[value.value].params.params
+                and returns_dataset(f, inner[value.value])):
+            continue
+        return False
+    return True
 
 
 ITERATORS = ("make_one_shot_iterator", "make_initializable_iterator", "get_next")
@@ -128,11 +159,15 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
             return f"{arg.value}()"
         if func is not None and not func.params.params and repeated and returns_tensors(f, func):
             return f"{f.tf}.data.Dataset.from_tensors({arg.value}()).repeat()"
+        if _makes_input_fn(f, f.value_of(arg)):
+            return f"{arg.value}()"
         if func is not None and queries.holds(func.body, cst.Attribute, lambda a: a.attr.value in ITERATORS):
             raise Unsupported(arg, f"the input function {arg.value} returns an iterator's get_next() (return the "
                                    "dataset itself)")
     if isinstance(arg, cst.Call) and f.call_name(arg) in NUMPY_INPUT:
         return f.s.code(numpy_input(f, arg).body)
+    if _makes_input_fn(f, arg):
+        return f"{f.s.code(arg)}()"
     raise Unsupported(arg, "an input function not known to return a tf.data dataset or fixed (features, labels)")
 
 
