@@ -6,7 +6,8 @@ statements those lists used) have no reader left once the estimators are replace
 statement is removed (its comments move to the next statement); a feature column that is still
 read somewhere stops the rewrite, since Keras 3 models cannot consume feature columns. The
 ``config = tf.estimator.RunConfig(...)``, ``TrainSpec(...)`` and ``EvalSpec(...)`` statements go
-the same way once their readers are rewritten.
+the same way once their readers are rewritten, and so do ``hook = tf.train.LoggingTensorHook(...)``
+statements; in a function's body too.
 """
 from __future__ import annotations
 
@@ -52,18 +53,50 @@ def _is_column_argument(f: Facts, value: cst.BaseExpression, call: cst.Call) -> 
                for outer in queries.find(value, cst.Call) if outer is not call and _is_column(f, outer))
 
 
+class _Functions(cst.CSTTransformer):
+    """The same in each function's body (a ``main()`` that builds its RunConfig and hooks)."""
+
+    def __init__(self, f: Facts) -> None:
+        super().__init__()
+        self.f = f
+
+    def leave_FunctionDef(self, original, updated):
+        if not isinstance(updated.body, cst.IndentedBlock):
+            return updated
+        body = _drop(self.f, list(updated.body.body))
+        if not body:
+            return updated
+        return updated.with_changes(body=updated.body.with_changes(body=body))
+
+
 def drop_unread(f: Facts, module: cst.Module) -> cst.Module:
     """The module without the column statements nothing reads; Unsupported when a column is still read."""
-    body: List[cst.BaseStatement] = list(module.body)
+    new = module.with_changes(body=_drop(f, list(module.body))).visit(_Functions(f))
+    for call in queries.find(new, cst.Call):
+        if _is_column(f, call):
+            text = f.s.code(call)
+            where = next((old for old in queries.find(f.module, cst.Call) if f.s.code(old) == text), None)
+            raise Unsupported(where, f"tf.{f.call_name(call)} is read beyond the canned estimators (Keras 3 models "
+                                     "cannot consume feature columns)")
+    return new
+
+
+def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
+    """One block's statements without those that only built columns, specs or hooks and are read nowhere else
+    (and the constants only those read: a LoggingTensorHook's ``tensors_to_log = {...}``)."""
     known = set()
     for stmt in body:
         target = _column_target(f, stmt, known)
         if target is not None:
             known.add(target)
+    freed = set()  # names the removed statements read
     while True:
         for index, stmt in enumerate(body):
             target = _column_target(f, stmt, known)
+            if target is None and _constant_target(stmt) in freed:
+                target = _constant_target(stmt)
             if target is not None and not any(target in queries.names_in(other) for other in body if other is not stmt):
+                freed |= queries.names_in(stmt)
                 comments = any(line.comment is not None for line in stmt.leading_lines)
                 del body[index]
                 if index < len(body) and (comments or not body[index].leading_lines):  # its blank lines and comments
@@ -73,11 +106,26 @@ def drop_unread(f: Facts, module: cst.Module) -> cst.Module:
                 break
         else:
             break
-    new = module.with_changes(body=body)
-    for call in queries.find(new, cst.Call):
-        if _is_column(f, call):
-            text = f.s.code(call)
-            where = next((old for old in queries.find(f.module, cst.Call) if f.s.code(old) == text), None)
-            raise Unsupported(where, f"tf.{f.call_name(call)} is read beyond the canned estimators (Keras 3 models "
-                                     "cannot consume feature columns)")
-    return new
+    return body
+
+
+def _constant_target(stmt: cst.BaseStatement) -> Optional[str]:
+    """``name = <a literal of strings and numbers>``: the name, else None."""
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
+        return None
+    assign = stmt.body[0]
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return None
+    if not isinstance(assign.value, (cst.Dict, cst.List, cst.Tuple)) or not _constant(assign.value):
+        return None
+    return assign.targets[0].target.value
+
+
+def _constant(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.Dict):
+        return all(isinstance(e, cst.DictElement) and _constant(e.key) and _constant(e.value) for e in node.elements)
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(isinstance(e, cst.Element) and _constant(e.value) for e in node.elements)
+    return False

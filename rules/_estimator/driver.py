@@ -8,7 +8,8 @@ at 0). ``est.evaluate(input_fn, steps=N)`` -> a dict of the metrics with
 ``global_step``; ``est.predict(input_fn)`` -> one dict per example;
 ``est.get_variable_value("dense/kernel")`` -> ``est.dense.kernel.numpy()``.
 
-``<dataset>`` is the input function called: a ``lambda: ...`` gives its body, a
+``<dataset>`` is the input function called: a ``lambda: ...`` gives its body (a name bound to
+one over a dataset its call), a
 function of the file that returns a ``tf.data`` dataset its call; a factory of the file
 (``make_input_fn(df, epochs)`` returning a ``numpy_input_fn``, a lambda over a dataset,
 or a nested function returning one) its call called. Anything else
@@ -159,7 +160,9 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
             return f"{arg.value}()"
         if func is not None and not func.params.params and repeated and returns_tensors(f, func):
             return f"{f.tf}.data.Dataset.from_tensors({arg.value}()).repeat()"
-        if _makes_input_fn(f, f.value_of(arg)):
+        bound = f.value_of(arg)
+        if _makes_input_fn(f, bound) or (isinstance(bound, cst.Lambda) and not bound.params.params
+                                         and _is_dataset(f, bound.body, {})):
             return f"{arg.value}()"
         if func is not None and queries.holds(func.body, cst.Attribute, lambda a: a.attr.value in ITERATORS):
             raise Unsupported(arg, f"the input function {arg.value} returns an iterator's get_next() (return the "
@@ -216,7 +219,11 @@ def hooks(f: Facts, value: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
     out: Dict[str, cst.BaseExpression] = {}
     for element in value.elements:
         hook = element.value
+        if isinstance(hook, cst.Name) and isinstance(f.value_of(hook), cst.Call):
+            hook = f.value_of(hook)  # logging_hook = tf.train.LoggingTensorHook(...); train(hooks=[logging_hook])
         name = f.call_name(hook) or f.s.code(hook)
+        if name in ("estimator.StopAtStepHook", "estimator.LoggingTensorHook"):  # TF 1.14's other names for them
+            name = "train." + name.split(".", 1)[1]
         if name == "train.StopAtStepHook":
             for index, arg in enumerate(hook.args):
                 key = arg.keyword.value if arg.keyword is not None else ("num_steps", "last_step")[min(index, 1)]

@@ -104,7 +104,8 @@ class _Body(cst.CSTTransformer):
         self.metric_names: Dict[str, str] = {}  # local name -> attribute
         self.train_ops: Dict[str, str] = {}  # local name of a train op -> the loss it minimizes
         self.optimizers: Set[str] = set()
-        self.metric_dicts: Dict[str, cst.Dict] = {}  # local name -> a dict of tf.metrics results
+        self.metric_dicts: Dict[str, List[Tuple[str, str]]] = {}  # local name -> eval_metric_ops's (key, attribute)
+        self.inline: Dict[int, List[Tuple[str, str]]] = {}  # an eval_metric_ops dict in the return -> the same
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
@@ -207,12 +208,12 @@ class _Body(cst.CSTTransformer):
                 raise Unsupported(original, f"tf.{name} with more positional arguments than mapped")
             value = self.convert(arg.value)
             build.append(value if index == 0 else f"{spec.params[index]}={value}")
-        for arg in original.args:
+        for arg, new in zip(original.args, updated.args):
             key = arg.keyword.value if arg.keyword is not None else None
             if key is None or key == "inputs" or key in spec.dropped:
                 continue
-            if key in spec.call_keywords:
-                at_call.append(f"{key}={self.code(arg.value)}")
+            if key in spec.call_keywords:  # computed at each call: as converted (mode == "train")
+                at_call.append(f"{key}={self.code(new.value)}")
             elif key == "name":
                 if not isinstance(arg.value, cst.SimpleString):
                     raise Unsupported(arg, f"tf.{name} named by a value that is not a string literal")
@@ -283,6 +284,9 @@ class _Body(cst.CSTTransformer):
             smalls.extend(self.small(old, new))
         if not smalls:
             return cst.RemoveFromParent()
+        if len(original.body) == 1 and len(smalls) > 1:  # a dict of metrics: one update_state line each
+            return cst.FlattenSentinel([updated.with_changes(body=[small], leading_lines=updated.leading_lines if not i
+                                                             else ()) for i, small in enumerate(smalls)])
         return updated.with_changes(body=smalls)
 
     def small(self, old, new) -> List[cst.BaseSmallStatement]:
@@ -302,18 +306,40 @@ class _Body(cst.CSTTransformer):
                 return []
             if name in vocab.METRICS:
                 return [self.metric(target, value, name)]
-            if isinstance(value, cst.Dict) and value.elements and all(
-                    isinstance(e, cst.DictElement) and isinstance(e.value, cst.Name)
-                    and e.value.value in self.metric_names for e in value.elements):
-                self.metric_dicts[target] = value  # eval_metric_ops's dict: the metrics' keys
-                return []
+            if self.is_metric_dict(value):  # eval_metric_ops's dict: the metrics' keys
+                updates, self.metric_dicts[target] = self.metric_dict(value)
+                return updates
             minimized = self.minimized(value)
             if minimized is not None:
                 self.train_ops[target] = minimized
                 return []
         if isinstance(old, cst.Return) and old.value is not None:
-            return [new.with_changes(value=self.spec(old.value, new.value))]
+            updates = []
+            if isinstance(old.value, cst.Call) and self.f.call_name(old.value) == "estimator.EstimatorSpec":
+                given = _tf.argument(old.value, 4, "eval_metric_ops")
+                if given is not None and isinstance(given.value, cst.Dict) and self.is_metric_dict(given.value):
+                    updates, self.inline[id(given.value)] = self.metric_dict(given.value)
+            return [*updates, new.with_changes(value=self.spec(old.value, new.value))]
         return [new]
+
+    def is_metric_dict(self, value) -> bool:
+        """A dict literal of ``"key": tf.metrics.X(...)`` or of names bound to such results."""
+        return isinstance(value, cst.Dict) and bool(value.elements) and all(
+            string_key(e) is not None and (isinstance(e.value, cst.Name) and e.value.value in self.metric_names
+                                           or self.f.call_name(e.value) in vocab.METRICS) for e in value.elements)
+
+    def metric_dict(self, value: cst.Dict) -> Tuple[List[cst.BaseSmallStatement], List[Tuple[str, str]]]:
+        """The update_state statements of the metrics a dict makes in place, and its (key, attribute) pairs."""
+        updates, keys = [], []
+        for element in value.elements:
+            key = string_key(element)
+            if isinstance(element.value, cst.Name):
+                keys.append((key, self.metric_names[element.value.value]))
+                continue
+            pseudo = f"{key}[]"  # a metric with no local name: a name no code can use
+            updates.append(self.metric(pseudo, element.value, self.f.call_name(element.value), key))
+            keys.append((key, self.metric_names[pseudo]))
+        return updates, keys
 
     def optimizer(self, call: cst.Call, name: str) -> None:
         if self.out.optimizer is not None:
@@ -344,13 +370,13 @@ class _Body(cst.CSTTransformer):
             raise Unsupported(value, "minimize without a loss")
         return self.code(loss.value)
 
-    def metric(self, target: str, call: cst.Call, name: str) -> cst.BaseSmallStatement:
+    def metric(self, target: str, call: cst.Call, name: str, base: Optional[str] = None) -> cst.BaseSmallStatement:
         keras, params = vocab.METRICS[name]
         values = [_tf.argument(call, i, p) for i, p in enumerate(params)]
         if any(v is None for v in values) or len([a for a in call.args if a.keyword is None or a.keyword.value
                                                    not in ("name",)]) != len(params):
             raise Unsupported(call, f"tf.{name} with weights or options")
-        attr = self.attribute(target)
+        attr = self.attribute(base or target)
         self.metric_names[target] = attr
         self.out.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}(name=KEY_{attr})")
         args = ", ".join(self.code(v.value) for v in values)
@@ -374,7 +400,8 @@ class _Body(cst.CSTTransformer):
         if "predictions" in given and "loss" in given:
             raise Unsupported(old, "one EstimatorSpec for every mode (predictions and a loss together)")
         if "eval_metric_ops" in given:
-            self.eval_metrics(given["eval_metric_ops"], old)
+            before = _tf.argument(old, 4, "eval_metric_ops")
+            self.eval_metrics(given["eval_metric_ops"], old, before.value if before is not None else None)
         if "loss" in given:
             return given["loss"]
         if "predictions" in given:
@@ -382,17 +409,18 @@ class _Body(cst.CSTTransformer):
             return given["predictions"]
         raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
 
-    def eval_metrics(self, value, where) -> None:
-        literal = value if isinstance(value, cst.Dict) else None
-        if isinstance(value, cst.Name):
-            literal = self.metric_dicts.get(value.value) or self.f.value_of(value)
-        if not isinstance(literal, cst.Dict):
+    def eval_metrics(self, value, where, old) -> None:
+        keys = None
+        if isinstance(value, cst.Name) and value.value in self.metric_dicts:
+            keys = self.metric_dicts[value.value]
+        elif isinstance(old, cst.Dict) and id(old) in self.inline:
+            keys = self.inline[id(old)]
+        elif isinstance(value, cst.Dict) and all(isinstance(e.value, cst.Name) for e in value.elements) and \
+                self.is_metric_dict(value):
+            keys = self.metric_dict(value)[1]
+        if keys is None:
             raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
-        for element in literal.elements:
-            key = string_key(element)
-            if key is None or not (isinstance(element.value, cst.Name) and element.value.value in self.metric_names):
-                raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
-            self.out.metrics.append((key, self.metric_names[element.value.value]))
+        self.out.metrics.extend(keys)
 
 
 def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:

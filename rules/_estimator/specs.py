@@ -24,7 +24,8 @@ RUN_CONFIG = "estimator.RunConfig"
 TRAIN_SPEC = "estimator.TrainSpec"
 EVAL_SPEC = "estimator.EvalSpec"
 TRAIN_AND_EVALUATE = "estimator.train_and_evaluate"
-SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC}
+HOOKS = {"train.StopAtStepHook", "train.LoggingTensorHook", "estimator.StopAtStepHook", "estimator.LoggingTensorHook"}
+SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC, *HOOKS}
 DROPPED = {"model_dir", "save_summary_steps", "save_checkpoints_steps", "save_checkpoints_secs",
            "keep_checkpoint_max", "keep_checkpoint_every_n_hours", "log_step_count_steps"}
 TRAIN_SPEC_ARGS = ("input_fn", "max_steps", "hooks")
@@ -74,7 +75,8 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
 
 
 def is_statement(f: Facts, stmt: cst.BaseStatement) -> bool:
-    """``name = tf.estimator.RunConfig/TrainSpec/EvalSpec(...)`` (removed once nothing reads the name)."""
+    """``name = tf.estimator.RunConfig/TrainSpec/EvalSpec(...)`` or a mapped hook (removed once nothing reads
+    the name)."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
         return False
     return relative(f.call_name(stmt.body[0].value)) in SPECS
