@@ -185,9 +185,9 @@ def test_an_estimator_returned_by_its_builder_and_an_unmapped_canned_kind_are_na
                 "beyond the function or file that builds it)" + GONE)
     assert manual_reason("""\
         import tensorflow as tf
-        est = tf.estimator.BaselineRegressor()
-    """) == (2, "not rewritten to Keras 3: tf.estimator.BaselineRegressor is not mapped (of the canned estimators, "
-                "the Linear, DNN and DNNLinearCombined classifiers and regressors are)" + GONE)
+        est = tf.estimator.BoostedTreesRegressor([], n_batches_per_layer=1)
+    """) == (2, "not rewritten to Keras 3: tf.estimator.BoostedTreesRegressor is not mapped: gradient-boosted trees "
+                "have no Keras 3 layer (TensorFlow Decision Forests trains them)" + GONE)
 
 
 def test_stop_at_step_hook_is_max_steps_and_logging_tensor_hook_goes_with_a_note():
@@ -420,3 +420,88 @@ def test_numeric_columns_appended_in_a_loop_become_their_keys():
         + GONE)
     assert manual_reason(program.format(column="key", extra="print(columns[0].name)")) == (
         16, "not rewritten to Keras 3: columns, a list of feature columns built in a loop, is read elsewhere" + GONE)
+
+
+def test_an_input_function_factory_is_called_and_a_second_estimator_of_a_kind_is_named_after_its_variable():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.zeros(8, np.float32)
+        y = np.arange(8, dtype=np.float32)
+
+        def make_input_fn(labels, epochs, shuffle=True):
+            def input_function():
+                ds = tf.data.Dataset.from_tensor_slices(({{"x": x}}, labels))
+                if shuffle:
+                    ds = ds.shuffle(1000)
+                ds = ds.batch(4).repeat(epochs)
+                return ds
+            return input_function
+
+        train_input = make_input_fn(y, 10)
+        mean = tf.estimator.BaselineRegressor()
+        mean.train(train_input)
+        other = tf.estimator.BaselineRegressor(label_dimension={dimension})
+        other.train(make_input_fn(y, 1, shuffle=False), steps=2)
+    """
+    text, check, fixed = outcomes(program.format(dimension=1))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert ("mean = BaselineRegressor()\nmean.fit(train_input(), epochs=1, verbose=0)\n\n\n"
+            "class OtherBaselineRegressor(tf.keras.Model):\n") in fixed.new_text
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        other = OtherBaselineRegressor()
+        other.fit(make_input_fn(y, 1, shuffle=False)(), epochs=1, steps_per_epoch=2, verbose=0)
+    """))
+    assert "        self.bias = self.add_weight(name=\"bias\", shape=(1,), initializer=\"zeros\")\n" in fixed.new_text
+    assert "        return self.bias * tf.ones([batch, 1])\n" in fixed.new_text
+    assert "        self.compile(optimizer=tf.optimizers.Ftrl(learning_rate=0.3))\n" in fixed.new_text
+    assert manual_reason(program.replace("return ds\n", "return dict(x=x), labels\n")
+                         .format(dimension=1))[1].startswith("not rewritten to Keras 3: an input function not known")
+    assert manual_reason(program.replace("BaselineRegressor(label_dimension={dimension})",
+                                         'BaselineClassifier(label_vocabulary=["a", "b"])').format()) == (
+        19, "not rewritten to Keras 3: tf.estimator.BaselineClassifier(label_vocabulary=...) is not mapped (string "
+            "labels: map them to class ids first)" + GONE)
+
+
+def test_tf_metrics_called_inside_eval_metric_ops_become_one_update_line_each():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            predictions = tf.layers.dense(features["x"], 1)
+            loss = tf.losses.mean_squared_error(labels, predictions)
+            if mode == tf.estimator.ModeKeys.EVAL:
+                return tf.estimator.EstimatorSpec(mode, loss=loss, eval_metric_ops={
+                    "mae": tf.metrics.mean_absolute_error(labels, predictions),
+                    "rmse": tf.metrics.root_mean_squared_error(labels=labels, predictions=predictions)})
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        def main(_):
+            est = tf.estimator.Estimator(model_fn)
+            hook = tf.train.LoggingTensorHook(tensors={"loss": "loss"}, every_n_iter=10)
+            data = lambda: tf.data.Dataset.from_tensors(({"x": np.ones((2, 1), np.float32)}, np.ones((2, 1), np.float32)))
+            est.train(data, steps=3, hooks=[hook])
+            print(est.evaluate(data))
+
+        tf.app.run()
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert ('        if mode == "eval":\n'
+            "            self.mae.update_state(labels, predictions)\n"
+            "            self.rmse.update_state(labels, predictions)\n"
+            "            return loss\n") in fixed.new_text
+    assert ('        self.mae = tf.keras.metrics.MeanAbsoluteError(name="mae")\n'
+            '        self.rmse = tf.keras.metrics.RootMeanSquaredError(name="rmse")\n') in fixed.new_text
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        def main(_):
+            est = ModelFn()
+            data = lambda: tf.data.Dataset.from_tensors(({"x": np.ones((2, 1), np.float32)}, np.ones((2, 1), np.float32)))
+            est.fit(data(), epochs=1, steps_per_epoch=3, verbose=0)
+            print({**est.evaluate(data(), verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)})
+
+        app.run(main)
+    """))

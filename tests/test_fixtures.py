@@ -21,6 +21,7 @@ import tokenize
 import pytest
 
 from conftest import ROOT
+from tfmigrate.comparison import extract_numbers
 from tfmigrate.engine import Options, process_text
 
 try:
@@ -36,7 +37,6 @@ TF1_LEFTOVERS = ("placeholder", "Session", "feed_dict", "compat.v1", "_initializ
 # `my_feature_columns` may keep its name after the rewrite, holding the feature keys
 WHOLE_WORD = {"feature_column"}
 REFERENCE = "tf2.15"  # fixture mode: the original needs tf.estimator, which only TensorFlow <= 2.15 has
-NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|nan|inf")
 
 
 def code_only(text: str) -> str:
@@ -138,7 +138,8 @@ def runs():
 
 
 def _numbers(text: str):
-    return [float(n) for n in NUMBER.findall(text)]
+    """The numbers as verify reads them (numpy 2's ``np.float32(0.25)`` is 0.25, ``float32`` no number)."""
+    return extract_numbers(text)
 
 
 @needs_tf
