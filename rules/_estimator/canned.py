@@ -64,7 +64,9 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
         given[key] = arg.value
     for key, value in given.items():
         if key in ("model_dir", "config"):
-            specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
+            strategy = specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
+            if strategy is not None:
+                f.strategies[id(item.call)] = strategy
         elif key in ("weight_column", "label_vocabulary") and f.s.code(value) != "None":
             what = "per-example weights" if key == "weight_column" else "string labels: map them to class ids first"
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped ({what})")

@@ -136,10 +136,16 @@ class _Module(cst.CSTTransformer):
         return updated
 
     def leave_SimpleStatementLine(self, original, updated):
-        """``tf.estimator.train_and_evaluate(...)``: a fit statement, then the metrics where its value went."""
+        """``tf.estimator.train_and_evaluate(...)``: a fit statement, then the metrics where its value went.
+        ``est = Estimator(config=RunConfig(train_distribute=strategy))``: the model built in ``strategy.scope()``."""
         if len(original.body) != 1:
             return updated
         small = original.body[0]
+        if isinstance(small, cst.Assign) and id(small.value) in self.f.strategies:
+            strategy = self.f.s.code(self.f.strategies[id(small.value)])
+            block = cst.IndentedBlock(body=[updated.with_changes(leading_lines=[])])
+            return cst.With(items=[cst.WithItem(self.f.s.expr(f"{strategy}.scope()"))], body=block,
+                            leading_lines=updated.leading_lines)
         value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
         if not isinstance(value, cst.Call) or self.f.call_name(value) != specs.TRAIN_AND_EVALUATE:
             return updated
@@ -216,7 +222,10 @@ def _custom(f: Facts, item, classes, notes, taken):
         if key == "warm_start_from" and f.s.code(given[key]) != "None":
             raise Unsupported(item.call, "Estimator(warm_start_from=...) is not mapped")
         if key in ("model_dir", "config"):
-            specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes)
+            if specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes) is not None:
+                raise Unsupported(given[key], "a custom model_fn under RunConfig(train_distribute=...): Keras builds "
+                                              "a distributed model through its call(), which the model_fn's class "
+                                              "does not have")
     if func_name.value in classes:
         raise Unsupported(item.call, f"two Estimators of the model_fn {func_name.value}")
     converted = model_fn.convert(f, f.functions[func_name.value], taken, given.get("params"))

@@ -4,8 +4,9 @@
   and summaries, and how often it wrote them. A Keras model keeps nothing unless told: the
   argument goes, with a note (a rerun no longer resumes from model_dir; a
   ``keras.callbacks.BackupAndRestore`` or ``ModelCheckpoint`` does that). Only the keys that
-  configure checkpoints, summaries and logging are dropped; any other (a random seed, a
-  distribution strategy, a session config) stops the rewrite.
+  configure checkpoints, summaries and logging are dropped; ``train_distribute=strategy`` builds
+  the Keras model under ``strategy.scope()`` (Keras's fit then distributes its steps), with a note;
+  any other (a random seed, a session config, eval_distribute) stops the rewrite.
 - ``tf.estimator.train_and_evaluate(est, TrainSpec(input_fn, max_steps), EvalSpec(input_fn,
   steps=100))`` run locally: train up to ``max_steps``, then evaluate (``steps`` batches,
   100 unless given; the evaluations in between do not change the weights). It returns
@@ -53,25 +54,38 @@ def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Ca
     return None
 
 
+DISTRIBUTE_NOTE = ("RunConfig(train_distribute=...): the Keras model is built under the strategy's scope and fit "
+                   "distributes its steps; set up the devices (or TF_CONFIG) as for the Estimator. The Estimator's "
+                   "input_fn gave each replica its batch, Keras splits the dataset's batch over the replicas: "
+                   "multiply the batch size by strategy.num_replicas_in_sync to keep each replica's batch")
+
+
 def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
-                      notes: List[Tuple[cst.CSTNode, str]]) -> None:
-    """``model_dir=...`` or ``config=...`` of an estimator: dropped with a note, or Unsupported."""
+                      notes: List[Tuple[cst.CSTNode, str]]) -> Optional[cst.BaseExpression]:
+    """``model_dir=...`` or ``config=...`` of an estimator: dropped with a note, or Unsupported. Returns the
+    RunConfig's ``train_distribute`` strategy, if any."""
     if f.s.code(value) == "None":
-        return
+        return None
     if key == "model_dir":
         notes.append((value, NOTE.format(what=f"{what}(model_dir=...)")))
-        return
+        return None
     if key != "config":
         raise Unsupported(value, f"{what}({key}=...) is not mapped")
     config = _resolved(f, value, RUN_CONFIG)
     if config is None:
         raise Unsupported(value, f"{what}(config=...) that is not a tf.estimator.RunConfig(...) built in this file")
+    strategy = None
     for arg in config.args:
         name = arg.keyword.value if arg.keyword is not None else "model_dir" if arg is config.args[0] else None
-        if name not in DROPPED:
+        if name == "train_distribute" and f.s.code(arg.value) != "None":
+            strategy = arg.value
+            notes.append((arg, DISTRIBUTE_NOTE))
+        elif name not in DROPPED and not (name == "train_distribute" and f.s.code(arg.value) == "None"):
             raise Unsupported(arg, f"RunConfig({name}=...) is not mapped (only checkpoint, summary and logging "
-                                   "settings are dropped)")
-    notes.append((value, NOTE.format(what="RunConfig (model_dir, checkpoint and summary settings)")))
+                                   "settings are dropped, and train_distribute is the model's strategy)")
+    if strategy is None or len(config.args) > 1:
+        notes.append((value, NOTE.format(what="RunConfig (model_dir, checkpoint and summary settings)")))
+    return strategy
 
 
 def is_statement(f: Facts, stmt: cst.BaseStatement) -> bool:
