@@ -166,7 +166,7 @@ def test_train_and_evaluate_as_a_statement_is_fit_then_evaluate():
 def test_a_run_config_with_a_seed_and_eval_hooks_stop_the_rewrite():
     assert manual_reason(LOOP.format(config="tf_random_seed=1", eval_args="", statement="")) == (
         12, "not rewritten to Keras 3: RunConfig(tf_random_seed=...) is not mapped (only checkpoint, summary and "
-            "logging settings are dropped)" + GONE)
+            "logging settings are dropped, and train_distribute is the model's strategy)" + GONE)
     assert manual_reason(LOOP.format(config="", eval_args=", hooks=[tf.train.StopAtStepHook(5)]", statement="")) == (
         15, "not rewritten to Keras 3: EvalSpec(hooks=...) is not mapped" + GONE)
 
@@ -505,3 +505,42 @@ def test_tf_metrics_called_inside_eval_metric_ops_become_one_update_line_each():
 
         app.run(main)
     """))
+
+
+def test_train_distribute_builds_a_canned_model_under_the_strategy_scope_with_a_note():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+        {model_fn}
+        strategy = tf.distribute.MirroredStrategy()
+        config = tf.estimator.RunConfig(train_distribute=strategy)
+        est = {estimator}
+        est.train(lambda: tf.data.Dataset.from_tensors(({{"x": np.ones(2, np.float32)}}, np.ones(2))), steps=1)
+    """
+    canned = 'tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")], config=config)'
+    model_fn = """
+        def model_fn(features, labels, mode):
+            loss = tf.reduce_sum(tf.layers.dense(features["x"], 1))
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+    """
+    _, check, fixed = outcomes(program.format(estimator=canned, model_fn=""))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        with strategy.scope():
+            est = LinearRegressor()
+        est.fit(tf.data.Dataset.from_tensors(({"x": np.ones(2, np.float32)}, np.ones(2))), epochs=1, steps_per_epoch=1, verbose=0)
+    """))
+    assert "config = " not in fixed.new_text
+    assert [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"] == [
+        (5, "RunConfig(train_distribute=...): the Keras model is built under the strategy's scope and fit "
+             "distributes its steps; set up the devices (or TF_CONFIG) as for the Estimator. The Estimator's "
+             "input_fn gave each replica its batch, Keras splits the dataset's batch over the replicas: multiply "
+             "the batch size by strategy.num_replicas_in_sync to keep each replica's batch")]
+    assert manual_reason(program.format(estimator="tf.estimator.Estimator(model_fn, config=config)",
+                                        model_fn=textwrap.indent(textwrap.dedent(model_fn), " " * 8))) == (
+        11, "not rewritten to Keras 3: a custom model_fn under RunConfig(train_distribute=...): Keras builds a "
+            "distributed model through its call(), which the model_fn's class does not have" + GONE)
+    assert manual_reason(program.format(estimator=canned, model_fn="").replace("train_distribute=strategy",
+                                                                                "tf_random_seed=1")) == (5, "not rewritten to Keras 3: RunConfig(tf_random_seed=...) is not mapped (only checkpoint, summary "
+                "and logging settings are dropped, and train_distribute is the model's strategy)" + GONE)
