@@ -544,3 +544,35 @@ def test_train_distribute_builds_a_canned_model_under_the_strategy_scope_with_a_
     assert manual_reason(program.format(estimator=canned, model_fn="").replace("train_distribute=strategy",
                                                                                 "tf_random_seed=1")) == (5, "not rewritten to Keras 3: RunConfig(tf_random_seed=...) is not mapped (only checkpoint, summary "
                 "and logging settings are dropped, and train_distribute is the model's strategy)" + GONE)
+
+
+def test_export_outputs_bound_in_the_model_fn_go_with_a_note_and_canned_positional_arguments_follow_tf1():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            logits = tf.layers.dense(features["x"], 2)
+            predictions = {"class": tf.argmax(logits, 1)}
+            export_outputs = {"predict": tf.estimator.export.PredictOutput(outputs=predictions)}
+            if mode == tf.estimator.ModeKeys.PREDICT:
+                return tf.estimator.EstimatorSpec(mode, predictions=predictions, export_outputs=export_outputs)
+            loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        custom = tf.estimator.Estimator(model_fn)
+        canned = tf.estimator.DNNClassifier([4], [tf.feature_column.numeric_column("a")], None, 3, None, None,
+                                            {optimizer})
+    """
+    _, check, fixed = outcomes(program.replace("{optimizer}", "tf.train.AdagradOptimizer(0.5)"))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert ('        predictions = {"class": tf.argmax(logits, 1)}\n'
+            '        if mode == "infer":\n'
+            "            return predictions\n") in fixed.new_text
+    assert "self.compile(optimizer=tf.optimizers.Adagrad(0.5, epsilon=0.0))" \
+        in fixed.new_text
+    assert [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"] == [
+        (9, "export_outputs is dropped: export the Keras model with model.export")]
+    assert manual_reason(program.replace("{optimizer}", '"Adagrad", tf.nn.relu, None, tf.fixed_size_partitioner(2)')) == (
+        16, "not rewritten to Keras 3: tf.estimator.DNNClassifier(input_layer_partitioner=...) is not mapped" + GONE)

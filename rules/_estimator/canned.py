@@ -40,16 +40,20 @@ from .program import Built, Facts
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
          "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
          "estimator.BaselineRegressor", "estimator.BaselineClassifier"}
-ARGS = {
-    "linear": ("feature_columns", "model_dir", "label_dimension|n_classes", "weight_column", "optimizer", "config"),
+ARGS = {  # TF 1.15's parameters in order ("regressor's|classifier's" where they differ)
+    "linear": ("feature_columns", "model_dir", "label_dimension|n_classes", "weight_column",
+               "optimizer|label_vocabulary", "config|optimizer", "partitioner|config"),
     "dnn": ("hidden_units", "feature_columns", "model_dir", "label_dimension|n_classes", "weight_column",
-            "optimizer", "activation_fn", "dropout"),
+            "optimizer|label_vocabulary", "activation_fn|optimizer", "dropout|activation_fn",
+            "input_layer_partitioner|dropout", "config|input_layer_partitioner", "warm_start_from|config"),
     "combined": ("model_dir", "linear_feature_columns", "linear_optimizer", "dnn_feature_columns", "dnn_optimizer",
                  "dnn_hidden_units", "dnn_activation_fn", "dnn_dropout", "label_dimension|n_classes",
-                 "weight_column"),
+                 "weight_column", "input_layer_partitioner|label_vocabulary", "config|input_layer_partitioner",
+                 "warm_start_from|config"),
     "baseline": ("model_dir", "label_dimension|n_classes", "weight_column", "optimizer|label_vocabulary",
                  "config|optimizer", "loss_reduction|config"),
 }
+UNREAD = ("partitioner", "input_layer_partitioner", "warm_start_from", "loss_reduction")  # only None is mapped
 ACTIVATIONS = {"nn.relu": "relu", "nn.tanh": "tanh", "nn.sigmoid": "sigmoid", "nn.elu": "elu", "nn.selu": "selu",
                "nn.softplus": "softplus"}
 
@@ -67,6 +71,8 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
             strategy = specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
             if strategy is not None:
                 f.strategies[id(item.call)] = strategy
+        elif key in UNREAD and f.s.code(value) != "None":
+            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
         elif key in ("weight_column", "label_vocabulary") and f.s.code(value) != "None":
             what = "per-example weights" if key == "weight_column" else "string labels: map them to class ids first"
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped ({what})")

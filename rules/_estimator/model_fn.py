@@ -105,7 +105,8 @@ class _Body(cst.CSTTransformer):
         self.train_ops: Dict[str, str] = {}  # local name of a train op -> the loss it minimizes
         self.optimizers: Set[str] = set()
         self.metric_dicts: Dict[str, List[Tuple[str, str]]] = {}  # local name -> eval_metric_ops's (key, attribute)
-        self.inline: Dict[int, List[Tuple[str, str]]] = {}  # an eval_metric_ops dict in the return -> the same
+        self.inline: Dict[int, List[Tuple[str, str]]] = {}
+        self.exports: Set[str] = set()  # names bound to export_outputs (tf.estimator.export.*Output)  # an eval_metric_ops dict in the return -> the same
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
@@ -188,6 +189,8 @@ class _Body(cst.CSTTransformer):
             return self.input_layer(original)
         if name.startswith("feature_column."):
             raise Unsupported(original, f"tf.{name} inside a model_fn (its feature columns are built elsewhere)")
+        if name.startswith("estimator.export."):  # export_outputs: dropped with the EstimatorSpec's argument
+            return updated
         if name.startswith("estimator.") and name != "estimator.EstimatorSpec":
             raise Unsupported(original, f"tf.{name} inside a model_fn")
         return updated
@@ -309,6 +312,9 @@ class _Body(cst.CSTTransformer):
             if self.is_metric_dict(value):  # eval_metric_ops's dict: the metrics' keys
                 updates, self.metric_dicts[target] = self.metric_dict(value)
                 return updates
+            if queries.holds(value, cst.Call, lambda c: (self.f.call_name(c) or "").startswith("estimator.export.")):
+                self.exports.add(target)  # export_outputs = {"predict": tf.estimator.export.PredictOutput(...)}
+                return []
             minimized = self.minimized(value)
             if minimized is not None:
                 self.train_ops[target] = minimized
@@ -475,9 +481,10 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
         raise Unsupported(func, f"the class name {out.cls} is taken")
     body = _Body(f, out, func, params[3] if len(params) > 3 else "", local, params_value)
     new = func.visit(body)
-    for name in list(body.metric_names) + list(body.train_ops) + list(body.optimizers) + list(body.metric_dicts):
+    for name in [*body.metric_names, *body.train_ops, *body.optimizers, *body.metric_dicts, *body.exports]:
         if name in queries.names_in(new.body):
-            raise Unsupported(func, f"{name} (a metric, train op or optimizer) is used beyond the EstimatorSpec")
+            raise Unsupported(func, f"{name} (a metric, train op, optimizer or export output) is used beyond the "
+                                    "EstimatorSpec")
     for key in out.read_params:
         if queries.holds(new.body, cst.SimpleString, lambda node: node.evaluated_value == key):
             raise Unsupported(func, f"params[{key!r}] is read beyond tf.feature_column.input_layer")
