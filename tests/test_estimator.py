@@ -163,10 +163,18 @@ def test_train_and_evaluate_as_a_statement_is_fit_then_evaluate():
     """))
 
 
-def test_a_run_config_with_a_seed_and_eval_hooks_stop_the_rewrite():
-    assert manual_reason(LOOP.format(config="tf_random_seed=1", eval_args="", statement="")) == (
-        12, "not rewritten to Keras 3: RunConfig(tf_random_seed=...) is not mapped (only checkpoint, summary and "
-            "logging settings are dropped, and train_distribute is the model's strategy)" + GONE)
+def test_a_run_config_seed_is_set_before_the_model_is_built_and_a_session_config_and_eval_hooks_stop_the_rewrite():
+    _, check, fixed = outcomes(LOOP.format(config="tf_random_seed=1", eval_args="", statement=""))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "\ntf.keras.utils.set_random_seed(1)\nest = ModelFn()\n" in fixed.new_text
+    assert [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"] == [
+        (12, "RunConfig(tf_random_seed=...) is tf.keras.utils.set_random_seed before the model is built: the rewrite "
+             "is reproducible, but its random draws are not TF1's, and the call also seeds Python's random module "
+             "and NumPy (TF1 seeded only the graph)")]
+    assert manual_reason(LOOP.format(config="session_config=None", eval_args="", statement="")) == (
+        12, "not rewritten to Keras 3: RunConfig(session_config=...) is not mapped (only checkpoint, summary and "
+            "logging settings are dropped, train_distribute is the model's strategy and tf_random_seed a seed set "
+            "before it is built)" + GONE)
     assert manual_reason(LOOP.format(config="", eval_args=", hooks=[tf.train.StopAtStepHook(5)]", statement="")) == (
         15, "not rewritten to Keras 3: EvalSpec(hooks=...) is not mapped" + GONE)
 
@@ -541,9 +549,10 @@ def test_train_distribute_builds_a_canned_model_under_the_strategy_scope_with_a_
                                         model_fn=textwrap.indent(textwrap.dedent(model_fn), " " * 8))) == (
         11, "not rewritten to Keras 3: a custom model_fn under RunConfig(train_distribute=...): Keras builds a "
             "distributed model through its call(), which the model_fn's class does not have" + GONE)
-    assert manual_reason(program.format(estimator=canned, model_fn="").replace("train_distribute=strategy",
-                                                                                "tf_random_seed=1")) == (5, "not rewritten to Keras 3: RunConfig(tf_random_seed=...) is not mapped (only checkpoint, summary "
-                "and logging settings are dropped, and train_distribute is the model's strategy)" + GONE)
+    _, _, fixed = outcomes(program.format(estimator=canned, model_fn="").replace(
+        "train_distribute=strategy", "train_distribute=strategy, tf_random_seed=7"))
+    assert "\nwith strategy.scope():\n    tf.keras.utils.set_random_seed(7)\n    est = LinearRegressor()\nest.fit(" in \
+        fixed.new_text
 
 
 def test_export_outputs_bound_in_the_model_fn_go_with_a_note_and_canned_positional_arguments_follow_tf1():

@@ -68,9 +68,11 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
         given[key] = arg.value
     for key, value in given.items():
         if key in ("model_dir", "config"):
-            strategy = specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
-            if strategy is not None:
-                f.strategies[id(item.call)] = strategy
+            kept = specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
+            if "train_distribute" in kept:
+                f.strategies[id(item.call)] = kept["train_distribute"]
+            if "tf_random_seed" in kept:
+                f.seeds[id(item.call)] = kept["tf_random_seed"]
         elif key in UNREAD and f.s.code(value) != "None":
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
         elif key in ("weight_column", "label_vocabulary") and f.s.code(value) != "None":

@@ -141,11 +141,21 @@ class _Module(cst.CSTTransformer):
         if len(original.body) != 1:
             return updated
         small = original.body[0]
+        if isinstance(small, cst.Assign) and id(small.value) in self.f.seeds:
+            seed = self.f.s.code(self.f.seeds[id(small.value)])
+            line = cst.parse_statement(f"{self.f.tf}.keras.utils.set_random_seed({seed})\n",
+                                       config=self.f.module.config_for_parsing)
+            updated = cst.FlattenSentinel([line.with_changes(leading_lines=updated.leading_lines),
+                                           updated.with_changes(leading_lines=[])])
         if isinstance(small, cst.Assign) and id(small.value) in self.f.strategies:
             strategy = self.f.s.code(self.f.strategies[id(small.value)])
-            block = cst.IndentedBlock(body=[updated.with_changes(leading_lines=[])])
+            lines = list(updated.nodes) if isinstance(updated, cst.FlattenSentinel) else [updated]
+            block = cst.IndentedBlock(body=[line.with_changes(leading_lines=[]) if i == 0 else line
+                                            for i, line in enumerate(lines)])
             return cst.With(items=[cst.WithItem(self.f.s.expr(f"{strategy}.scope()"))], body=block,
-                            leading_lines=updated.leading_lines)
+                            leading_lines=lines[0].leading_lines)
+        if isinstance(updated, cst.FlattenSentinel):
+            return updated
         value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
         if not isinstance(value, cst.Call) or self.f.call_name(value) != specs.TRAIN_AND_EVALUATE:
             return updated
@@ -222,10 +232,13 @@ def _custom(f: Facts, item, classes, notes, taken):
         if key == "warm_start_from" and f.s.code(given[key]) != "None":
             raise Unsupported(item.call, "Estimator(warm_start_from=...) is not mapped")
         if key in ("model_dir", "config"):
-            if specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes) is not None:
+            kept = specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes)
+            if "train_distribute" in kept:
                 raise Unsupported(given[key], "a custom model_fn under RunConfig(train_distribute=...): Keras builds "
                                               "a distributed model through its call(), which the model_fn's class "
                                               "does not have")
+            if "tf_random_seed" in kept:
+                f.seeds[id(item.call)] = kept["tf_random_seed"]
     if func_name.value in classes:
         raise Unsupported(item.call, f"two Estimators of the model_fn {func_name.value}")
     converted = model_fn.convert(f, f.functions[func_name.value], taken, given.get("params"))

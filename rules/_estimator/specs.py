@@ -6,7 +6,8 @@
   ``keras.callbacks.BackupAndRestore`` or ``ModelCheckpoint`` does that). Only the keys that
   configure checkpoints, summaries and logging are dropped; ``train_distribute=strategy`` builds
   the Keras model under ``strategy.scope()`` (Keras's fit then distributes its steps), with a note;
-  any other (a random seed, a session config, eval_distribute) stops the rewrite.
+  ``tf_random_seed=N`` is ``tf.keras.utils.set_random_seed(N)`` before the model is built, with a
+  note; any other (a session config, eval_distribute) stops the rewrite.
 - ``tf.estimator.train_and_evaluate(est, TrainSpec(input_fn, max_steps), EvalSpec(input_fn,
   steps=100))`` run locally: train up to ``max_steps``, then evaluate (``steps`` batches,
   100 unless given; the evaluations in between do not change the weights). It returns
@@ -60,32 +61,39 @@ DISTRIBUTE_NOTE = ("RunConfig(train_distribute=...): the Keras model is built un
                    "multiply the batch size by strategy.num_replicas_in_sync to keep each replica's batch")
 
 
+SEED_NOTE = ("RunConfig(tf_random_seed=...) is tf.keras.utils.set_random_seed before the model is built: the "
+             "rewrite is reproducible, but its random draws are not TF1's, and the call also seeds Python's random "
+             "module and NumPy (TF1 seeded only the graph)")
+
+
 def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
-                      notes: List[Tuple[cst.CSTNode, str]]) -> Optional[cst.BaseExpression]:
+                      notes: List[Tuple[cst.CSTNode, str]]) -> Dict[str, cst.BaseExpression]:
     """``model_dir=...`` or ``config=...`` of an estimator: dropped with a note, or Unsupported. Returns the
-    RunConfig's ``train_distribute`` strategy, if any."""
+    RunConfig's ``train_distribute`` strategy and ``tf_random_seed``, those it sets."""
     if f.s.code(value) == "None":
-        return None
+        return {}
     if key == "model_dir":
         notes.append((value, NOTE.format(what=f"{what}(model_dir=...)")))
-        return None
+        return {}
     if key != "config":
         raise Unsupported(value, f"{what}({key}=...) is not mapped")
     config = _resolved(f, value, RUN_CONFIG)
     if config is None:
         raise Unsupported(value, f"{what}(config=...) that is not a tf.estimator.RunConfig(...) built in this file")
-    strategy = None
+    kept = {}
     for arg in config.args:
         name = arg.keyword.value if arg.keyword is not None else "model_dir" if arg is config.args[0] else None
-        if name == "train_distribute" and f.s.code(arg.value) != "None":
-            strategy = arg.value
-            notes.append((arg, DISTRIBUTE_NOTE))
-        elif name not in DROPPED and not (name == "train_distribute" and f.s.code(arg.value) == "None"):
+        if name in ("train_distribute", "tf_random_seed") and f.s.code(arg.value) != "None":
+            kept[name] = arg.value
+            notes.append((arg, DISTRIBUTE_NOTE if name == "train_distribute" else SEED_NOTE))
+        elif name not in DROPPED and not (name in ("train_distribute", "tf_random_seed")
+                                          and f.s.code(arg.value) == "None"):
             raise Unsupported(arg, f"RunConfig({name}=...) is not mapped (only checkpoint, summary and logging "
-                                   "settings are dropped, and train_distribute is the model's strategy)")
-    if strategy is None or len(config.args) > 1:
+                                   "settings are dropped, train_distribute is the model's strategy and "
+                                   "tf_random_seed a seed set before it is built)")
+    if len(config.args) > len(kept):
         notes.append((value, NOTE.format(what="RunConfig (model_dir, checkpoint and summary settings)")))
-    return strategy
+    return kept
 
 
 def is_statement(f: Facts, stmt: cst.BaseStatement) -> bool:
