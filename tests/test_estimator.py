@@ -585,3 +585,32 @@ def test_export_outputs_bound_in_the_model_fn_go_with_a_note_and_canned_position
         (9, "export_outputs is dropped: export the Keras model with model.export")]
     assert manual_reason(program.replace("{optimizer}", '"Adagrad", tf.nn.relu, None, tf.fixed_size_partitioner(2)')) == (
         16, "not rewritten to Keras 3: tf.estimator.DNNClassifier(input_layer_partitioner=...) is not mapped" + GONE)
+
+
+def test_a_numeric_column_with_a_shape_is_its_values_flattened_and_keeps_its_slice_of_the_weights():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        points = np.zeros((4, 2, 2), np.float32)
+        columns = [tf.feature_column.numeric_column("p", shape={shape}), tf.feature_column.numeric_column("b")]
+        {extra}
+        regressor = tf.estimator.LinearRegressor(columns)
+        regressor.train(lambda: tf.data.Dataset.from_tensors(({{"p": points, "b": np.ones(4)}}, np.ones(4))), steps=1)
+        print(regressor.get_variable_value("linear/linear_model/p/weights"))
+    """
+    _, check, fixed = outcomes(program.format(shape="[2, 2]", extra=""))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert ("        net = tf.concat([\n"
+            '            tf.reshape(tf.cast(features["b"], tf.float32), (-1, 1)),\n'
+            '            tf.reshape(tf.cast(features["p"], tf.float32), (-1, 4)),\n'
+            "        ], axis=1)\n") in fixed.new_text
+    assert fixed.new_text.endswith("print(regressor.logits.kernel[1:5].numpy())\n")
+    assert manual_reason(program.format(shape="points.shape[1:]", extra="")) == (
+        5, "not rewritten to Keras 3: tf.feature_column.numeric_column(shape=points.shape[1:]) whose shape is not "
+           "integers written here" + GONE)
+    bucketized = 'tf.feature_column.bucketized_column(tf.feature_column.numeric_column("q", shape=2), [0.0])'
+    assert manual_reason(program.format(shape="[2, 2]", extra="").replace('tf.feature_column.numeric_column("b")',
+                                                                        bucketized)) == (
+        5, "not rewritten to Keras 3: bucketized_column of a numeric_column with a shape (TF1 bucketized each value)"
+        + GONE)

@@ -39,7 +39,6 @@ from . import vocab
 from .program import Facts, arguments, string_key
 
 NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
-SCALAR_SHAPES = {"1", "(1,)", "[1]", "()", "[]"}
 PARAMETERS = {
     "numeric_column": ("key", "shape", "default_value", "dtype", "normalizer_fn"),
     "bucketized_column": ("source_column", "boundaries"),
@@ -152,7 +151,7 @@ class Builder:
         if columns[0].keys is not None:
             return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
                     f"for key in {keys}], axis=1)"]
-        if all(c.kind == "numeric" for c in columns):
+        if all(c.kind == "numeric" and c.width == 1 for c in columns):
             keys = ", ".join(json.dumps(c.name) for c in columns) + ("," if len(columns) == 1 else "")
             return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
                     f"for key in ({keys})], axis=1)"]
@@ -202,16 +201,24 @@ class Builder:
             raise Unsupported(call, f"{self._code(call.func)}({key}={self._code(value)}) is not mapped")
 
     def numeric_column(self, call, given) -> Column:
+        """A numeric column's value, flattened to its shape's size per example as TF1's input layer did."""
         key = self._literal_key(call, given)
-        self._unsupported_options(call, given, {"key": set(), "shape": SCALAR_SHAPES, "dtype": NUMERIC_DTYPES})
-        value = f"{self.tf}.reshape({self.tf}.cast({self._feature(key)}, {self.tf}.float32), (-1, 1))"
-        return Column(key, "numeric", 1, value)
+        size = _shape_size(given.get("shape"))
+        if size is None:
+            raise Unsupported(call, f"{self._code(call.func)}(shape={self._code(given['shape'])}) whose shape is not "
+                                    "integers written here")
+        self._unsupported_options(call, {k: v for k, v in given.items() if k != "shape"},
+                                  {"key": set(), "dtype": NUMERIC_DTYPES})
+        value = f"{self.tf}.reshape({self.tf}.cast({self._feature(key)}, {self.tf}.float32), (-1, {size}))"
+        return Column(key, "numeric", size, value)
 
     def bucketized_column(self, call, given) -> Column:
         source = self.column(given["source_column"]) if "source_column" in given else None
         boundaries = given.get("boundaries")
         if source is None or source.kind != "numeric":
             raise Unsupported(call, "bucketized_column of something other than a numeric_column")
+        if source.width != 1:
+            raise Unsupported(call, "bucketized_column of a numeric_column with a shape (TF1 bucketized each value)")
         literal = boundaries if isinstance(boundaries, (cst.List, cst.Tuple)) else self.f.value_of(boundaries)
         if not isinstance(literal, (cst.List, cst.Tuple)) or not literal.elements:
             raise Unsupported(call, "bucketized_column with boundaries that are not a list written here")
@@ -388,3 +395,17 @@ def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Opti
     if not isinstance(literal, cst.Dict):
         return None
     return next((element.value for element in literal.elements if string_key(element) == key), None)
+
+
+def _shape_size(shape: Optional[cst.BaseExpression]) -> Optional[int]:
+    """The number of values of a literal column shape (``4``, ``[28, 28]``, ``(2,)``; none given: 1), else None."""
+    if shape is None:
+        return 1
+    if isinstance(shape, cst.Integer):
+        return int(shape.value)
+    if isinstance(shape, (cst.List, cst.Tuple)) and all(isinstance(e.value, cst.Integer) for e in shape.elements):
+        size = 1
+        for element in shape.elements:
+            size *= int(element.value.value)
+        return size
+    return None
