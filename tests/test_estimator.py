@@ -614,3 +614,41 @@ def test_a_numeric_column_with_a_shape_is_its_values_flattened_and_keeps_its_sli
                                                                         bucketized)) == (
         5, "not rewritten to Keras 3: bucketized_column of a numeric_column with a shape (TF1 bucketized each value)"
         + GONE)
+
+
+def test_an_estimator_a_builder_function_returns_is_the_model_its_callers_bind():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode, params):
+            loss = tf.reduce_sum(tf.layers.dense(features["x"], 1))
+            train_op = tf.train.GradientDescentOptimizer(params["lr"]).minimize(loss)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        def create_estimator(lr):
+            estimator = tf.estimator.Estimator(model_fn, params={"lr": lr})
+            return estimator
+
+        def run(lr):
+            estimator = create_estimator(lr)
+            estimator.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[1.0]])), steps=1)
+            {extra}
+    """
+    _, check, fixed = outcomes(program.replace("{extra}", "print(estimator.get_variable_value('dense/bias'))"))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        def create_estimator(lr):
+            estimator = ModelFn(params={"lr": lr})
+            return estimator
+
+        def run(lr):
+            estimator = create_estimator(lr)
+            estimator.fit(tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[1.0]])), epochs=1, steps_per_epoch=1, verbose=0)
+            print(estimator.dense.bias.numpy())
+    """))
+    assert manual_reason(program.replace("{extra}", "estimator = None")) == (
+        9, "not rewritten to Keras 3: estimator holds the estimator create_estimator() returns and something else"
+        + GONE)
+    assert manual_reason(program.replace("{extra}", "print(create_estimator(lr))")) == (
+        9, "not rewritten to Keras 3: estimator is built and returned by create_estimator() (an estimator used "
+           "beyond the function or file that builds it)" + GONE)

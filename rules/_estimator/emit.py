@@ -193,16 +193,14 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     variables: Dict[str, Dict[str, str]] = {}
     before: Dict[int, List[cst.BaseStatement]] = {}
     taken = f.s.taken
+    builders = [scope.name.value for scope in _builders(f)]
     for item in f.built:
         if item.kind in UNMAPPED_ESTIMATORS:
             raise Unsupported(item.call, f"tf.{item.kind} is not mapped: {UNMAPPED_ESTIMATORS[item.kind]}")
-        if item.scope is not None and queries.holds(
-                item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name):
-            raise Unsupported(item.call, f"{item.name} is built and returned by {item.scope.name.value}() (an "
-                                         "estimator used beyond the function or file that builds it)")
+        aliases = _aliases(f, item)
         if item.name in variables:
             raise Unsupported(item.call, f"{item.name} is bound to two estimators")
-        if len(f.assigned.get(item.name, [])) != 1:
+        if len([v for v in f.assigned.get(item.name, []) if not any(_calls(v, b) for b in builders)]) != 1:
             raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
         if item.kind == CUSTOM:
             cls, call, names = _custom(f, item, classes, notes, taken)
@@ -211,7 +209,10 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
         built[id(item.call)] = (cls, call)
-        variables[item.name] = names
+        for name in dict.fromkeys([item.name, *aliases]):
+            if name in variables:
+                raise Unsupported(item.call, f"{name} is bound to two estimators")
+            variables[name] = names
     _check_uses(f, variables)
     new = f.module.visit(_Module(f, classes, built, variables, before))
     return columns.drop_unread(f, new), notes + f.notes
@@ -273,6 +274,46 @@ def _top_statement(module: cst.Module, node: cst.CSTNode) -> cst.BaseStatement:
     raise Unsupported(node, "an estimator built outside the module's statements")
 
 
+def _aliases(f: Facts, item) -> List[str]:
+    """The names bound to the estimator a builder function returns (``est = create_estimator(config)``), where
+    the builder is ``def create_estimator(...): estimator = tf.estimator.X(...); return estimator``."""
+    scope = item.scope
+    if scope is None or not queries.holds(
+            scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name):
+        return []
+    builder = scope.name.value
+    problem = (f"{item.name} is built and returned by {builder}() (an estimator used beyond the function or file "
+               "that builds it)")
+    if f.functions.get(builder) is not scope:
+        raise Unsupported(item.call, problem)
+    aliases = []
+    for node in queries.find(f.module, cst.Name, lambda n: n.value == builder, values=True):
+        if node is scope.name:
+            continue
+        assign = next(iter(queries.find(f.module, cst.Assign, lambda a: isinstance(a.value, cst.Call)
+                                        and a.value.func is node and len(a.targets) == 1
+                                        and isinstance(a.targets[0].target, cst.Name))), None)
+        if assign is None:
+            raise Unsupported(item.call, problem)
+        alias = assign.targets[0].target.value
+        if any(value is not item.call and not _calls(value, builder) for value in f.assigned.get(alias, [])):
+            raise Unsupported(item.call, f"{alias} holds the estimator {builder}() returns and something else")
+        aliases.append(alias)
+    if not aliases:
+        raise Unsupported(item.call, problem)
+    return aliases
+
+
+def _calls(value: cst.BaseExpression, function: str) -> bool:
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == function
+
+
+def _builders(f: Facts) -> List[cst.FunctionDef]:
+    """The functions that build an estimator and return it."""
+    return [item.scope for item in f.built if item.scope is not None and queries.holds(
+        item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name)]
+
+
 def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:
     """Every use of an estimator's name is a mapped method call (or the name passed on: not supported)."""
     methods = ("train", "evaluate", "predict", "get_variable_value")
@@ -284,9 +325,15 @@ def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:
         for call in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
                                  and c.func.value is node and c.func.attr.value in methods):
             parent_ok = True
-        if not parent_ok and not _is_target(f.module, node):
+        if not parent_ok and not _is_target(f.module, node) and not _is_returned(f, node):
             raise Unsupported(node, f"{node.value} (an estimator) is used beyond train, evaluate, predict and "
                                     "get_variable_value")
+
+
+def _is_returned(f: Facts, node: cst.Name) -> bool:
+    """``return estimator`` in the function that builds it (its callers' names are checked too)."""
+    return any(queries.holds(item.scope, cst.Return, lambda r: r.value is node)
+               for item in f.built if item.scope is not None and item.name == node.value)
 
 
 def _is_target(module: cst.Module, node: cst.Name) -> bool:
