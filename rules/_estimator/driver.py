@@ -8,10 +8,9 @@ at 0). ``est.evaluate(input_fn, steps=N)`` -> a dict of the metrics with
 ``global_step``; ``est.predict(input_fn)`` -> one dict per example;
 ``est.get_variable_value("dense/kernel")`` -> ``est.dense.kernel.numpy()``.
 
-``<dataset>`` is the input function called: a ``lambda: ...`` gives its body (a name bound to
-one over a dataset its call), a
-function of the file that returns a ``tf.data`` dataset its call; a factory of the file
-(``make_input_fn(df, epochs)`` returning a ``numpy_input_fn``, a lambda over a dataset,
+``<dataset>`` is the input function called: a ``lambda: ...`` gives its body, a name bound to
+a lambda over a dataset or a function of the file that returns one its call, and a factory of
+the file (``make_input_fn(df, epochs)`` returning a ``numpy_input_fn``, a lambda over a dataset
 or a nested function returning one) its call called. Anything else
 (a function returning ``(features, labels)`` tensors, one taking ``params``) is
 not known to be a dataset and stops the rewrite.

@@ -137,7 +137,8 @@ class _Module(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original, updated):
         """``tf.estimator.train_and_evaluate(...)``: a fit statement, then the metrics where its value went.
-        ``est = Estimator(config=RunConfig(train_distribute=strategy))``: the model built in ``strategy.scope()``."""
+        ``est = Estimator(config=RunConfig(train_distribute=strategy, tf_random_seed=N))``: the model built in
+        ``strategy.scope()``, after ``tf.keras.utils.set_random_seed(N)``."""
         if len(original.body) != 1:
             return updated
         small = original.body[0]

@@ -105,8 +105,8 @@ class _Body(cst.CSTTransformer):
         self.train_ops: Dict[str, str] = {}  # local name of a train op -> the loss it minimizes
         self.optimizers: Set[str] = set()
         self.metric_dicts: Dict[str, List[Tuple[str, str]]] = {}  # local name -> eval_metric_ops's (key, attribute)
-        self.inline: Dict[int, List[Tuple[str, str]]] = {}
-        self.exports: Set[str] = set()  # names bound to export_outputs (tf.estimator.export.*Output)  # an eval_metric_ops dict in the return -> the same
+        self.inline: Dict[int, List[Tuple[str, str]]] = {}  # an eval_metric_ops dict in the return -> the same
+        self.exports: Set[str] = set()  # names bound to export_outputs (tf.estimator.export.*Output)
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
