@@ -652,3 +652,38 @@ def test_an_estimator_a_builder_function_returns_is_the_model_its_callers_bind()
     assert manual_reason(program.replace("{extra}", "print(create_estimator(lr))")) == (
         9, "not rewritten to Keras 3: estimator is built and returned by create_estimator() (an estimator used "
            "beyond the function or file that builds it)" + GONE)
+
+
+def test_export_saved_model_of_a_canned_model_is_model_export_and_its_receiver_goes():
+    program = """\
+        import tensorflow as tf
+
+        def serving_input_receiver_fn():
+            inputs = {"x": tf.placeholder(tf.float32, [None])}
+            return tf.estimator.export.ServingInputReceiver(inputs, inputs)
+
+        def model_fn(features, labels, mode):
+            loss = tf.reduce_sum(tf.layers.dense(features["x"], 1))
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=tf.train.AdamOptimizer().minimize(loss))
+
+        est = {estimator}
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[1.0]])), steps=1)
+        {export}
+    """
+    canned = 'tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")])'
+    export = 'est.export_savedmodel("exports", serving_input_receiver_fn)'
+    text = program.split("def model_fn")[0] + program.split("train_op=tf.train.AdamOptimizer().minimize(loss))\n")[1]
+    _, check, fixed = outcomes(text.replace("{estimator}", canned).replace("{export}", export))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "serving_input_receiver_fn" not in fixed.new_text
+    assert fixed.new_text.endswith('\nest.export(tf.io.gfile.join("exports", str(int(tf.timestamp()))), verbose=False)\n')
+    assert [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"] == [
+        (10, "export_saved_model is model.export into a new timestamped folder of export_dir_base, as the Estimator "
+             "wrote: its serving signature takes the features as tensors, where the serving_input_receiver_fn "
+             "(dropped) may have parsed serialized tf.Example protos")]
+    assert manual_reason(text.replace("{estimator}", canned).replace("{export}", "path = " + export)) == (
+        10, "not rewritten to Keras 3: export_savedmodel whose returned path is read" + GONE)
+    assert manual_reason(program.replace("{estimator}", "tf.estimator.Estimator(model_fn)")
+                         .replace("{export}", export)) == (
+        13, "not rewritten to Keras 3: export_savedmodel of a custom model_fn's model (it has no call() for Keras to "
+            "export)" + GONE)

@@ -7,7 +7,7 @@ statement is removed (its comments move to the next statement); a feature column
 read somewhere stops the rewrite, since Keras 3 models cannot consume feature columns. The
 ``config = tf.estimator.RunConfig(...)``, ``TrainSpec(...)`` and ``EvalSpec(...)`` statements go
 the same way once their readers are rewritten, and so do ``hook = tf.train.LoggingTensorHook(...)``
-statements; in a function's body too.
+statements and serving_input_receiver_fn functions (export_saved_model's); in a function's body too.
 """
 from __future__ import annotations
 
@@ -95,6 +95,8 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
             target = _column_target(f, stmt, known)
             if target is None and _constant_target(stmt) in freed:
                 target = _constant_target(stmt)
+            if target is None and _receiver(f, stmt):
+                target = stmt.name.value
             if target is not None and not any(target in queries.names_in(other) for other in body if other is not stmt):
                 freed |= queries.names_in(stmt)
                 comments = any(line.comment is not None for line in stmt.leading_lines)
@@ -129,3 +131,10 @@ def _constant(node: cst.BaseExpression) -> bool:
     if isinstance(node, (cst.List, cst.Tuple)):
         return all(isinstance(e, cst.Element) and _constant(e.value) for e in node.elements)
     return False
+
+
+def _receiver(f: Facts, stmt: cst.BaseStatement) -> bool:
+    """A serving_input_receiver_fn: a function that returns a ``tf.estimator.export.ServingInputReceiver``."""
+    return isinstance(stmt, cst.FunctionDef) and queries.holds(
+        stmt.body, cst.Call, lambda c: (f.call_name(c) or "") in (
+            "estimator.export.ServingInputReceiver", "estimator.export.TensorServingInputReceiver"))

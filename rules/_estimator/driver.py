@@ -30,6 +30,10 @@ from .program import Facts, arguments
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
 EVALUATE = ("input_fn", "steps", "hooks", "checkpoint_path", "name")
+EXPORT = ("export_dir_base", "serving_input_receiver_fn", "assets_extra", "as_text", "checkpoint_path")
+EXPORT_NOTE = ("export_saved_model is model.export into a new timestamped folder of export_dir_base, as the "
+               "Estimator wrote: its serving signature takes the features as tensors, where the "
+               "serving_input_receiver_fn (dropped) may have parsed serialized tf.Example protos")
 PREDICT = ("input_fn", "predict_keys", "hooks", "checkpoint_path", "yield_single_examples")
 
 
@@ -196,6 +200,20 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
         given = _args(call, PREDICT)
         _only(call, given, ("input_fn",))
         return f.s.expr(f"{est}.predictions({dataset(f, given['input_fn'], numpy_names, repeated=False)})")
+    if method in ("export_saved_model", "export_savedmodel"):
+        given = _args(call, EXPORT)
+        for key in given:
+            if key not in ("export_dir_base", "serving_input_receiver_fn"):
+                raise Unsupported(call, f"{method}({key}=...)")
+        if "export_dir_base" not in given:
+            raise Unsupported(call, f"{method} without an export_dir_base")
+        if est not in f.canned:
+            raise Unsupported(call, f"{method} of a custom model_fn's model (it has no call() for Keras to export)")
+        if not any(isinstance(s, cst.Expr) and s.value is call for s in queries.find(f.module, cst.Expr)):
+            raise Unsupported(call, f"{method} whose returned path is read")
+        f.notes.append((call, EXPORT_NOTE))
+        base = f.s.code(given["export_dir_base"])
+        return f.s.expr(f"{est}.export({f.tf}.io.gfile.join({base}, str(int({f.tf}.timestamp()))), verbose=False)")
     if method == "get_variable_value":
         if len(call.args) != 1 or not isinstance(call.args[0].value, cst.SimpleString):
             raise Unsupported(call, "get_variable_value of a name that is not a string literal")

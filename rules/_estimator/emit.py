@@ -207,6 +207,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             cls, call, names = _custom(f, item, classes, notes, taken)
         else:
             cls, call, names, statement = canned.convert(f, item, taken, notes)
+            f.canned.update([item.name, *aliases])
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
         built[id(item.call)] = (cls, call)
@@ -317,7 +318,7 @@ def _builders(f: Facts) -> List[cst.FunctionDef]:
 
 def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:
     """Every use of an estimator's name is a mapped method call (or the name passed on: not supported)."""
-    methods = ("train", "evaluate", "predict", "get_variable_value")
+    methods = ("train", "evaluate", "predict", "get_variable_value", "export_saved_model", "export_savedmodel")
     loops = [call for call in queries.find(f.module, cst.Call) if f.call_name(call) == specs.TRAIN_AND_EVALUATE]
     for node in queries.find(f.module, cst.Name, values=True):
         if node.value not in variables:

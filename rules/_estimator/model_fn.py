@@ -402,6 +402,9 @@ class _Body(cst.CSTTransformer):
             op = given["train_op"]
             if isinstance(op, cst.Name) and op.value in self.train_ops:
                 return self.f.s.expr(self.train_ops[op.value])
+            minimized = self.minimized(op)  # EstimatorSpec(mode, loss=loss, train_op=opt.minimize(loss))
+            if minimized is not None:
+                return self.f.s.expr(minimized)
             raise Unsupported(old, "a train_op that is not optimizer.minimize(loss)")
         if "predictions" in given and "loss" in given:
             raise Unsupported(old, "one EstimatorSpec for every mode (predictions and a loss together)")

@@ -8,7 +8,7 @@ graph rewrite (``_eager``) that the model_fn's own graph code goes through.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -46,6 +46,7 @@ class Facts:
     # and tf_random_seed (set before the model is built)
     strategies: Dict[int, cst.BaseExpression] = field(default_factory=dict)
     seeds: Dict[int, cst.BaseExpression] = field(default_factory=dict)
+    canned: Set[str] = field(default_factory=set)  # the names that hold a canned estimator's model
 
     @property
     def tf(self) -> str:

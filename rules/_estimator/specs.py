@@ -27,7 +27,9 @@ TRAIN_SPEC = "estimator.TrainSpec"
 EVAL_SPEC = "estimator.EvalSpec"
 TRAIN_AND_EVALUATE = "estimator.train_and_evaluate"
 HOOKS = {"train.StopAtStepHook", "train.LoggingTensorHook", "estimator.StopAtStepHook", "estimator.LoggingTensorHook"}
-SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC, *HOOKS}
+RECEIVERS = {"estimator.export.build_parsing_serving_input_receiver_fn",
+             "estimator.export.build_raw_serving_input_receiver_fn"}
+SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC, *HOOKS, *RECEIVERS}
 DROPPED = {"model_dir", "save_summary_steps", "save_checkpoints_steps", "save_checkpoints_secs",
            "keep_checkpoint_max", "keep_checkpoint_every_n_hours", "log_step_count_steps"}
 TRAIN_SPEC_ARGS = ("input_fn", "max_steps", "hooks")
