@@ -687,3 +687,32 @@ def test_export_saved_model_of_a_canned_model_is_model_export_and_its_receiver_g
                          .replace("{export}", export)) == (
         13, "not rewritten to Keras 3: export_savedmodel of a custom model_fn's model (it has no call() for Keras to "
             "export)" + GONE)
+
+
+def test_canned_classifier_predictions_have_tf1s_keys_and_predict_is_an_iterator():
+    _, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        est = tf.estimator.LinearClassifier([tf.feature_column.numeric_column("x")])
+        first = next(est.predict(lambda: tf.data.Dataset.from_tensor_slices({"x": np.zeros(2)}).batch(2)))
+        print(first["classes"], first["all_classes"])
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent('''\
+            def predict_step(self, data):
+                logits = self(data[0] if isinstance(data, tuple) else data)
+                class_ids = tf.cast(logits > 0, tf.int64)
+                all_class_ids = tf.tile(tf.range(2)[None], [tf.shape(logits)[0], 1])
+                return {"logits": logits, "logistic": tf.sigmoid(logits),
+                        "probabilities": tf.concat([1 - tf.sigmoid(logits), tf.sigmoid(logits)], axis=1),
+                        "class_ids": class_ids, "classes": tf.strings.as_string(class_ids),
+                        "all_class_ids": all_class_ids, "all_classes": tf.strings.as_string(all_class_ids)}
+
+            def predictions(self, dataset):
+                """Estimator.predict: an iterator over the predictions of each example."""
+                outputs = self.predict(dataset, verbose=0)
+                return iter([dict(zip(outputs, values)) for values in zip(*outputs.values())])
+    '''), "    ") in fixed.new_text
+    assert 'first = next(est.predictions(tf.data.Dataset.from_tensor_slices({"x": np.zeros(2)}).batch(2)))\n' \
+        in fixed.new_text

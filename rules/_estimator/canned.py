@@ -224,21 +224,22 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
     if not classifier:
         losses = f"tf.square(logits - labels)"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, {units}))"
-        predict = '{"predictions": logits}'
+        predict = 'return {"predictions": logits}'
         metrics = ['"label/mean": (self.label_mean, labels)', '"prediction/mean": (self.prediction_mean, logits)']
     elif units == 1:
         losses = f"tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, 1))"
-        predict = ('{"logits": logits, "logistic": tf.sigmoid(logits), "class_ids": tf.cast(logits > 0, tf.int64), '
-                   '"probabilities": tf.concat([1 - tf.sigmoid(logits), tf.sigmoid(logits)], axis=1)}')
+        predict = _CLASSES.format(ids="tf.cast(logits > 0, tf.int64)", units=2, first=(
+            '"logits": logits, "logistic": tf.sigmoid(logits),\n'
+            '                "probabilities": tf.concat([1 - tf.sigmoid(logits), tf.sigmoid(logits)], axis=1),'))
         metrics = ['"accuracy": (self.accuracy, labels, tf.cast(logits > 0, tf.float32))',
                    '"label/mean": (self.label_mean, labels)',
                    '"prediction/mean": (self.prediction_mean, tf.sigmoid(logits))']
     else:
         losses = f"tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)[:, None]"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.int64), (-1,))"
-        predict = ('{"logits": logits, "probabilities": tf.nn.softmax(logits), '
-                   '"class_ids": tf.argmax(logits, axis=1)[:, None]}')
+        predict = _CLASSES.format(ids="tf.argmax(logits, axis=1)[:, None]", units=units,
+                                  first='"logits": logits, "probabilities": tf.nn.softmax(logits),')
         metrics = ['"accuracy": (self.accuracy, labels, tf.argmax(logits, axis=1))']
     lines = [
         f"class {cls}({tf}.keras.Model):",
@@ -285,6 +286,14 @@ _APPLY_TWO = """\
 """
 
 
+# A classifier's predictions, with TF1's keys in TF1's order (classes: the class ids as strings).
+_CLASSES = """class_ids = {ids}
+        all_class_ids = tf.tile(tf.range({units})[None], [tf.shape(logits)[0], 1])
+        return {{{first}
+                "class_ids": class_ids, "classes": tf.strings.as_string(class_ids),
+                "all_class_ids": all_class_ids, "all_classes": tf.strings.as_string(all_class_ids)}}"""
+
+
 def _finish(f, text, tf, prepare, losses, predict, metrics, combined) -> str:
     head = text
     losses = losses.replace("tf.", f"{tf}.")
@@ -313,12 +322,12 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, combined) -> str:
 
     def predict_step(self, data):
         logits = self(data[0] if isinstance(data, tuple) else data)
-        return {predict}
+        {predict}
 
     def predictions(self, dataset):
-        """Estimator.predict: the predictions of each example."""
+        """Estimator.predict: an iterator over the predictions of each example."""
         outputs = self.predict(dataset, verbose=0)
-        return [dict(zip(outputs, values)) for values in zip(*outputs.values())]
+        return iter([dict(zip(outputs, values)) for values in zip(*outputs.values())])
 '''
     text = head + body
     indent = f.module.default_indent

@@ -20,9 +20,9 @@ from .program import Facts, string_key
 
 PREDICTIONS = '''
     def predictions(self, dataset):
-        """Estimator.predict: the predictions of each example."""
+        """Estimator.predict: an iterator over the predictions of each example."""
         outputs = self.predict(dataset, verbose=0)
-        return {body}
+        return iter({body})
 '''
 
 
@@ -71,7 +71,7 @@ def custom_class(f: Facts, c: model_fn.Converted) -> str:
 def _per_example(dict_predictions: bool) -> str:
     if dict_predictions:
         return "[dict(zip(outputs, values)) for values in zip(*outputs.values())]"
-    return "list(outputs)"
+    return "outputs"
 
 
 def _with_body(f: Facts, text: str, c: model_fn.Converted) -> cst.BaseStatement:
