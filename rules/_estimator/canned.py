@@ -35,7 +35,7 @@ from tfmigrate.names import fresh_name
 from .._eager import training
 from .._eager.state import Unsupported
 from . import features, specs
-from .program import Built, Facts
+from .program import Built, Facts, camel
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
          "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",
@@ -204,16 +204,11 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     keys = [part.keys for part in parts if part.keys]
     if len(parts) == 2 and keys:
         raise Unsupported(item.call, f"tf.{item.kind} over feature columns appended in a loop")
-    cls = fresh_name(taken, kind if kind not in taken else _camel(item.name) + kind)
+    cls = fresh_name(taken, kind if kind not in taken else camel(item.name) + kind)  # named after its variable
     variables = {k: v for part in parts for k, v in part.variables.items()}
     text = _class_text(f, cls, kind, parts, classifier, units)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     return cls, f"{cls}({keys[0] if keys else ''})", variables, statement
-
-
-def _camel(name: str) -> str:
-    """``three_classes`` -> ``ThreeClasses``: a second estimator of one kind is named after its variable."""
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
 
 
 def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:

@@ -21,12 +21,20 @@ from . import specs
 from .program import Facts
 
 
-def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
-    """``name = <feature columns only>`` (calls, or a list of names bound to columns): the name, else None."""
+def _assignment(stmt: cst.BaseStatement) -> Optional[cst.Assign]:
+    """The statement if it is ``name = value`` alone on its line, else None."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
         return None
     assign = stmt.body[0]
     if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return None
+    return assign
+
+
+def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
+    """``name = <feature columns only>`` (calls, or a list of names bound to columns): the name, else None."""
+    assign = _assignment(stmt)
+    if assign is None:
         return None
     value = assign.value
     if specs.is_statement(f, stmt):
@@ -113,12 +121,8 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
 
 def _constant_target(stmt: cst.BaseStatement) -> Optional[str]:
     """``name = <a literal of strings and numbers>``: the name, else None."""
-    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
-        return None
-    assign = stmt.body[0]
-    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
-        return None
-    if not isinstance(assign.value, (cst.Dict, cst.List, cst.Tuple)) or not _constant(assign.value):
+    assign = _assignment(stmt)
+    if assign is None or not isinstance(assign.value, (cst.Dict, cst.List, cst.Tuple)) or not _constant(assign.value):
         return None
     return assign.targets[0].target.value
 

@@ -209,7 +209,7 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
             raise Unsupported(call, f"{method} without an export_dir_base")
         if est not in f.canned:
             raise Unsupported(call, f"{method} of a custom model_fn's model (it has no call() for Keras to export)")
-        if not any(isinstance(s, cst.Expr) and s.value is call for s in queries.find(f.module, cst.Expr)):
+        if not queries.holds(f.module, cst.Expr, lambda statement: statement.value is call):
             raise Unsupported(call, f"{method} whose returned path is read")
         f.notes.append((call, EXPORT_NOTE))
         base = f.s.code(given["export_dir_base"])

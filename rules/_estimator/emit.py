@@ -280,8 +280,7 @@ def _aliases(f: Facts, item) -> List[str]:
     """The names bound to the estimator a builder function returns (``est = create_estimator(config)``), where
     the builder is ``def create_estimator(...): estimator = tf.estimator.X(...); return estimator``."""
     scope = item.scope
-    if scope is None or not queries.holds(
-            scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name):
+    if not _returned(item):
         return []
     builder = scope.name.value
     problem = (f"{item.name} is built and returned by {builder}() (an estimator used beyond the function or file "
@@ -310,10 +309,15 @@ def _calls(value: cst.BaseExpression, function: str) -> bool:
     return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == function
 
 
+def _returned(item) -> bool:
+    """Is the estimator returned by the function that builds it (``return estimator``)?"""
+    return item.scope is not None and queries.holds(
+        item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name)
+
+
 def _builders(f: Facts) -> List[cst.FunctionDef]:
     """The functions that build an estimator and return it."""
-    return [item.scope for item in f.built if item.scope is not None and queries.holds(
-        item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name)]
+    return [item.scope for item in f.built if _returned(item)]
 
 
 def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:

@@ -13,7 +13,6 @@ minimized loss (train), the loss (eval), the predictions (infer).
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -27,7 +26,8 @@ from .._eager.state import Unsupported
 from .._vocab import MODE_KEYS
 from . import vocab
 from . import features as features_lib
-from .program import Facts, arguments, string_key
+from .metrics import Keys, Metrics, keyed
+from .program import Facts, arguments, camel
 
 
 @dataclass
@@ -89,10 +89,6 @@ def _base(keras: str) -> str:
     return vocab.LAYER_BASES.get(keras, keras.lower())
 
 
-def _camel(name: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Model"
-
-
 class _Body(cst.CSTTransformer):
     def __init__(self, f: Facts, out: Converted, func: cst.FunctionDef, params: str, local: Set[str],
                  params_value: Optional[cst.BaseExpression]) -> None:
@@ -101,11 +97,9 @@ class _Body(cst.CSTTransformer):
         self.params_value = params_value  # the Estimator's params= (input_layer reads feature columns from it)
         self.loops: List[_Loop] = []
         self.taken: Set[str] = set()
-        self.metric_names: Dict[str, str] = {}  # local name -> attribute
+        self.metrics = Metrics(f, out.init, self.attribute)
         self.train_ops: Dict[str, str] = {}  # local name of a train op -> the loss it minimizes
         self.optimizers: Set[str] = set()
-        self.metric_dicts: Dict[str, List[Tuple[str, str]]] = {}  # local name -> eval_metric_ops's (key, attribute)
-        self.inline: Dict[int, List[Tuple[str, str]]] = {}  # an eval_metric_ops dict in the return -> the same
         self.exports: Set[str] = set()  # names bound to export_outputs (tf.estimator.export.*Output)
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
@@ -308,9 +302,9 @@ class _Body(cst.CSTTransformer):
                 self.optimizers.add(target)
                 return []
             if name in vocab.METRICS:
-                return [self.metric(target, value, name)]
-            if self.is_metric_dict(value):  # eval_metric_ops's dict: the metrics' keys
-                updates, self.metric_dicts[target] = self.metric_dict(value)
+                return [self.metrics.metric(target, value, name)]
+            if self.metrics.is_dict(value):  # eval_metric_ops's dict: the metrics' keys
+                updates, self.metrics.dicts[target] = self.metrics.of_dict(value)
                 return updates
             if queries.holds(value, cst.Call, lambda c: (self.f.call_name(c) or "").startswith("estimator.export.")):
                 self.exports.add(target)  # export_outputs = {"predict": tf.estimator.export.PredictOutput(...)}
@@ -320,32 +314,9 @@ class _Body(cst.CSTTransformer):
                 self.train_ops[target] = minimized
                 return []
         if isinstance(old, cst.Return) and old.value is not None:
-            updates = []
-            if isinstance(old.value, cst.Call) and self.f.call_name(old.value) == "estimator.EstimatorSpec":
-                given = _tf.argument(old.value, 4, "eval_metric_ops")
-                if given is not None and isinstance(given.value, cst.Dict) and self.is_metric_dict(given.value):
-                    updates, self.inline[id(given.value)] = self.metric_dict(given.value)
-            return [*updates, new.with_changes(value=self.spec(old.value, new.value))]
+            updates, keys = self.metrics.of_spec(old.value)
+            return [*updates, new.with_changes(value=self.spec(old.value, new.value, keys))]
         return [new]
-
-    def is_metric_dict(self, value) -> bool:
-        """A dict literal of ``"key": tf.metrics.X(...)`` or of names bound to such results."""
-        return isinstance(value, cst.Dict) and bool(value.elements) and all(
-            string_key(e) is not None and (isinstance(e.value, cst.Name) and e.value.value in self.metric_names
-                                           or self.f.call_name(e.value) in vocab.METRICS) for e in value.elements)
-
-    def metric_dict(self, value: cst.Dict) -> Tuple[List[cst.BaseSmallStatement], List[Tuple[str, str]]]:
-        """The update_state statements of the metrics a dict makes in place, and its (key, attribute) pairs."""
-        updates, keys = [], []
-        for element in value.elements:
-            key = string_key(element)
-            if isinstance(element.value, cst.Name):
-                keys.append((key, self.metric_names[element.value.value]))
-                continue
-            pseudo = f"{key}[]"  # a metric with no local name: a name no code can use
-            updates.append(self.metric(pseudo, element.value, self.f.call_name(element.value), key))
-            keys.append((key, self.metric_names[pseudo]))
-        return updates, keys
 
     def optimizer(self, call: cst.Call, name: str) -> None:
         if self.out.optimizer is not None:
@@ -376,19 +347,9 @@ class _Body(cst.CSTTransformer):
             raise Unsupported(value, "minimize without a loss")
         return self.code(loss.value)
 
-    def metric(self, target: str, call: cst.Call, name: str, base: Optional[str] = None) -> cst.BaseSmallStatement:
-        keras, params = vocab.METRICS[name]
-        values = [_tf.argument(call, i, p) for i, p in enumerate(params)]
-        if any(v is None for v in values) or len([a for a in call.args if a.keyword is None or a.keyword.value
-                                                   not in ("name",)]) != len(params):
-            raise Unsupported(call, f"tf.{name} with weights or options")
-        attr = self.attribute(base or target)
-        self.metric_names[target] = attr
-        self.out.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}(name=KEY_{attr})")
-        args = ", ".join(self.code(v.value) for v in values)
-        return cst.Expr(self.f.s.expr(f"self.{attr}.update_state({args})"))
-
-    def spec(self, old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
+    def spec(self, old: cst.BaseExpression, new: cst.BaseExpression, keys: Optional[Keys]) -> cst.BaseExpression:
+        """What the method returns for ``return tf.estimator.EstimatorSpec(...)``; ``keys``: its eval_metric_ops
+        (``Metrics.of_spec``)."""
         if self.f.call_name(old) != "estimator.EstimatorSpec":
             raise Unsupported(old, "a model_fn that returns something other than tf.estimator.EstimatorSpec(...)")
         names = ("mode", "predictions", "loss", "train_op", "eval_metric_ops")
@@ -409,28 +370,15 @@ class _Body(cst.CSTTransformer):
         if "predictions" in given and "loss" in given:
             raise Unsupported(old, "one EstimatorSpec for every mode (predictions and a loss together)")
         if "eval_metric_ops" in given:
-            before = _tf.argument(old, 4, "eval_metric_ops")
-            self.eval_metrics(given["eval_metric_ops"], old, before.value if before is not None else None)
+            if keys is None:
+                raise Unsupported(old, "eval_metric_ops that is not a dict of tf.metrics results")
+            self.out.metrics.extend(keys)
         if "loss" in given:
             return given["loss"]
         if "predictions" in given:
             self.out.dict_predictions = _is_dict(self.func, given["predictions"])
             return given["predictions"]
         raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
-
-    def eval_metrics(self, value, where, old) -> None:
-        keys = None
-        if isinstance(value, cst.Name) and value.value in self.metric_dicts:
-            keys = self.metric_dicts[value.value]
-        elif isinstance(old, cst.Dict) and id(old) in self.inline:
-            keys = self.inline[id(old)]
-        elif isinstance(value, cst.Dict) and all(isinstance(e.value, cst.Name) for e in value.elements) and \
-                self.is_metric_dict(value):
-            keys = self.metric_dict(value)[1]
-        if keys is None:
-            raise Unsupported(where, "eval_metric_ops that is not a dict of tf.metrics results")
-        self.out.metrics.extend(keys)
-
 
 def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:
     keras, (first, second), options = vocab.LOSSES[name]
@@ -479,12 +427,12 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
     method = func.name.value
     if method in vocab.MODEL_ATTRIBUTES:
         method = f"{method}_"
-    out = Converted(_camel(func.name.value), method, len(params) > 3 and params[3] in queries.names_in(func.body))
+    out = Converted(camel(func.name.value), method, len(params) > 3 and params[3] in queries.names_in(func.body))
     if out.cls in taken:
         raise Unsupported(func, f"the class name {out.cls} is taken")
     body = _Body(f, out, func, params[3] if len(params) > 3 else "", local, params_value)
     new = func.visit(body)
-    for name in [*body.metric_names, *body.train_ops, *body.optimizers, *body.metric_dicts, *body.exports]:
+    for name in [*body.metrics.names, *body.train_ops, *body.optimizers, *body.metrics.dicts, *body.exports]:
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"{name} (a metric, train op, optimizer or export output) is used beyond the "
                                     "EstimatorSpec")
@@ -493,17 +441,10 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
             raise Unsupported(func, f"params[{key!r}] is read beyond tf.feature_column.input_layer")
     if out.optimizer is None:
         raise Unsupported(func, "a model_fn without a tf.train optimizer")
-    keys = dict((attr, key) for key, attr in out.metrics)
-    out.init = [_keyed(line, keys) for line in out.init]
+    out.init = keyed(out.init, out.metrics)
     if any("KEY_" in line for line in out.init):
         raise Unsupported(func, "a tf.metrics value that is not in eval_metric_ops")
     out.body = new.body
     out.params_name = params[3] if len(params) > 3 else None
     out.features, out.labels, out.mode = params[:3]
     return out
-
-
-def _keyed(line: str, keys: Dict[str, str]) -> str:
-    for attr, key in keys.items():
-        line = line.replace(f"name=KEY_{attr})", f"name={json.dumps(key)})")
-    return line

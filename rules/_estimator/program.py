@@ -131,6 +131,11 @@ def uses_estimator(module: cst.Module, imports) -> bool:
     return finder.found
 
 
+def camel(name: str) -> str:
+    """A class name from a Python name: ``cnn_model_fn`` -> ``CnnModelFn``, ``three_classes`` -> ``ThreeClasses``."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Model"
+
+
 def string_key(element: cst.BaseDictElement) -> Optional[str]:
     """The key of a dict literal's ``"key": value`` element, else None."""
     if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):

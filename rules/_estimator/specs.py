@@ -30,6 +30,7 @@ HOOKS = {"train.StopAtStepHook", "train.LoggingTensorHook", "estimator.StopAtSte
 RECEIVERS = {"estimator.export.build_parsing_serving_input_receiver_fn",
              "estimator.export.build_raw_serving_input_receiver_fn"}
 SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC, *HOOKS, *RECEIVERS}
+KEPT = ("train_distribute", "tf_random_seed")  # RunConfig settings the Keras model keeps (None: not set)
 DROPPED = {"model_dir", "save_summary_steps", "save_checkpoints_steps", "save_checkpoints_secs",
            "keep_checkpoint_max", "keep_checkpoint_every_n_hours", "log_step_count_steps"}
 TRAIN_SPEC_ARGS = ("input_fn", "max_steps", "hooks")
@@ -85,11 +86,10 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
     kept = {}
     for arg in config.args:
         name = arg.keyword.value if arg.keyword is not None else "model_dir" if arg is config.args[0] else None
-        if name in ("train_distribute", "tf_random_seed") and f.s.code(arg.value) != "None":
+        if name in KEPT and f.s.code(arg.value) != "None":
             kept[name] = arg.value
             notes.append((arg, DISTRIBUTE_NOTE if name == "train_distribute" else SEED_NOTE))
-        elif name not in DROPPED and not (name in ("train_distribute", "tf_random_seed")
-                                          and f.s.code(arg.value) == "None"):
+        elif name not in DROPPED and name not in KEPT:
             raise Unsupported(arg, f"RunConfig({name}=...) is not mapped (only checkpoint, summary and logging "
                                    "settings are dropped, train_distribute is the model's strategy and "
                                    "tf_random_seed a seed set before it is built)")

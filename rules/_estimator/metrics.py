@@ -1,0 +1,85 @@
+"""The ``tf.metrics`` of a model_fn as Keras metrics of its class.
+
+``acc = tf.metrics.accuracy(labels, predictions)`` -> ``self.acc = tf.keras.metrics.Accuracy(name=...)``
+in ``__init__`` and ``self.acc.update_state(labels, predictions)`` where it stood; a metric called
+inside ``eval_metric_ops`` (a dict bound to a name or written in the EstimatorSpec) gets one such
+line each. The Keras metric is named after its ``eval_metric_ops`` key, which is only known once
+the EstimatorSpec is read: ``__init__`` holds ``name=KEY_<attribute>`` until ``keyed`` writes it.
+"""
+from __future__ import annotations
+
+import json
+from typing import Callable, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .. import _tf
+from .._eager.state import Unsupported
+from . import vocab
+from .program import Facts, string_key
+
+Keys = List[Tuple[str, str]]  # eval_metric_ops's (key, attribute)
+
+
+class Metrics:
+    def __init__(self, f: Facts, init: List[str], attribute: Callable[[str], str]) -> None:
+        self.f, self.init, self.attribute = f, init, attribute
+        self.names: Dict[str, str] = {}  # local name -> attribute
+        self.dicts: Dict[str, Keys] = {}  # local name -> the keys of the eval_metric_ops dict bound to it
+
+    def metric(self, target: str, call: cst.Call, name: str, base: Optional[str] = None) -> cst.BaseSmallStatement:
+        """``target = tf.metrics.X(...)``: the metric built in __init__, its update_state statement here."""
+        keras, params = vocab.METRICS[name]
+        values = [_tf.argument(call, i, p) for i, p in enumerate(params)]
+        if any(v is None for v in values) or len([a for a in call.args if a.keyword is None or a.keyword.value
+                                                   not in ("name",)]) != len(params):
+            raise Unsupported(call, f"tf.{name} with weights or options")
+        attr = self.attribute(base or target)
+        self.names[target] = attr
+        self.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}(name=KEY_{attr})")
+        args = ", ".join(self.f.s.code(v.value) for v in values)
+        return cst.Expr(self.f.s.expr(f"self.{attr}.update_state({args})"))
+
+    def is_dict(self, value) -> bool:
+        """A dict literal of ``"key": tf.metrics.X(...)`` or of names bound to such results."""
+        return isinstance(value, cst.Dict) and bool(value.elements) and all(
+            string_key(e) is not None and (isinstance(e.value, cst.Name) and e.value.value in self.names
+                                           or self.f.call_name(e.value) in vocab.METRICS) for e in value.elements)
+
+    def of_dict(self, value: cst.Dict) -> Tuple[List[cst.BaseSmallStatement], Keys]:
+        """The update_state statements of the metrics a dict makes in place, and its keys."""
+        updates, keys = [], []
+        for element in value.elements:
+            key = string_key(element)
+            if isinstance(element.value, cst.Name):
+                keys.append((key, self.names[element.value.value]))
+                continue
+            pseudo = f"{key}[]"  # a metric with no local name: a name no code can use
+            updates.append(self.metric(pseudo, element.value, self.f.call_name(element.value), key))
+            keys.append((key, self.names[pseudo]))
+        return updates, keys
+
+    def of_spec(self, spec: cst.BaseExpression) -> Tuple[List[cst.BaseSmallStatement], Optional[Keys]]:
+        """A returned ``EstimatorSpec(..., eval_metric_ops=...)``: the updates its dict makes in place and its
+        keys (None: no eval_metric_ops, or not a dict of tf.metrics results)."""
+        if not isinstance(spec, cst.Call) or self.f.call_name(spec) != "estimator.EstimatorSpec":
+            return [], None
+        given = _tf.argument(spec, 4, "eval_metric_ops")
+        if given is None:
+            return [], None
+        if isinstance(given.value, cst.Name):
+            return [], self.dicts.get(given.value.value)
+        if self.is_dict(given.value):
+            return self.of_dict(given.value)
+        return [], None
+
+
+def keyed(init: List[str], keys: Keys) -> List[str]:
+    """``__init__``'s lines with each metric named after its eval_metric_ops key."""
+    names = dict((attr, key) for key, attr in keys)
+    lines = []
+    for line in init:
+        for attr, key in names.items():
+            line = line.replace(f"name=KEY_{attr})", f"name={json.dumps(key)})")
+        lines.append(line)
+    return lines
