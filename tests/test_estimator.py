@@ -501,7 +501,7 @@ def test_tf_metrics_called_inside_eval_metric_ops_become_one_update_line_each():
     assert ('        if mode == "eval":\n'
             "            self.mae.update_state(labels, predictions)\n"
             "            self.rmse.update_state(labels, predictions)\n"
-            "            return loss\n") in fixed.new_text
+            "        return loss\n") in fixed.new_text
     assert ('        self.mae = tf.keras.metrics.MeanAbsoluteError(name="mae")\n'
             '        self.rmse = tf.keras.metrics.RootMeanSquaredError(name="rmse")\n') in fixed.new_text
     assert fixed.new_text.endswith(textwrap.dedent("""\
@@ -716,3 +716,113 @@ def test_canned_classifier_predictions_have_tf1s_keys_and_predict_is_an_iterator
     '''), "    ") in fixed.new_text
     assert 'first = next(est.predictions(tf.data.Dataset.from_tensor_slices({"x": np.zeros(2)}).batch(2)))\n' \
         in fixed.new_text
+
+
+def test_one_estimator_spec_for_every_mode_returns_the_predictions_in_infer_and_the_loss_otherwise():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode, params):
+            logits = tf.layers.dense(features["x"], 3)
+            if mode == tf.estimator.ModeKeys.TRAIN or mode == tf.estimator.ModeKeys.EVAL:
+                loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+                if mode == tf.estimator.ModeKeys.TRAIN:
+                    update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+                    with tf.control_dependencies(update_ops):
+                        train_op = tf.train.AdamOptimizer(params["lr"]).minimize(loss, tf.train.get_global_step())
+                    eval_metric_ops = None
+                else:
+                    train_op = None
+                    eval_metric_ops = {"accuracy": tf.metrics.accuracy(labels, tf.argmax(logits, 1))}
+            else:
+                loss = None
+                train_op = None
+                eval_metric_ops = None
+            return tf.estimator.EstimatorSpec(mode, {"classes": tf.argmax(logits, 1)}, loss, train_op, eval_metric_ops)
+
+        def input_fn(mode):
+            return tf.data.Dataset.from_tensors(({"x": [[1.0, 2.0]]}, [1])).repeat(
+                2 if mode == tf.estimator.ModeKeys.EVAL else None)
+
+        est = tf.estimator.Estimator(model_fn, params={"lr": 0.1})
+        est.train(lambda: input_fn(tf.estimator.ModeKeys.TRAIN), steps=5)
+        metrics = est.evaluate(lambda: input_fn(tf.estimator.ModeKeys.EVAL))
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        def model_fn(self, features, labels, mode):
+            params = self.params
+            logits = self.dense(features["x"])
+            if mode == "train" or mode == "eval":
+                loss = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels, logits)
+                if mode != "train":
+                    self.accuracy.update_state(labels, tf.argmax(logits, 1))
+            else:
+                loss = None
+            if mode == "infer":
+                return {"classes": tf.argmax(logits, 1)}
+            return loss
+    """), "    ") in fixed.new_text
+    assert '        self.compile(optimizer=tf.optimizers.Adam(params["lr"], epsilon=1e-08))\n' in fixed.new_text
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn(params={"lr": 0.1})
+        est.fit(input_fn("train"), epochs=1, steps_per_epoch=5, verbose=0)
+        metrics = {**est.evaluate(input_fn("eval"), verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)}
+    """))
+
+
+def test_metric_updates_run_in_eval_only_and_a_train_op_of_another_loss_stops_the_rewrite():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            y = tf.layers.dense(features["x"], 1)
+            if mode == tf.estimator.ModeKeys.PREDICT:
+                return tf.estimator.EstimatorSpec(mode, predictions=y)
+            loss = tf.losses.mean_squared_error(labels, y)
+            mae = tf.metrics.mean_absolute_error(labels, y)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(LOSS)
+            return tf.estimator.EstimatorSpec(mode, predictions=y, loss=loss, train_op=train_op,
+                                              eval_metric_ops={"mae": mae})
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[2.0]])), steps=1)
+    """
+    assert manual_reason(program.replace("LOSS", "2 * loss")) == (
+        10, "not rewritten to Keras 3: an EstimatorSpec for every mode whose train_op minimizes another loss" + GONE)
+    _, _, fixed = outcomes(program.replace("LOSS", "loss"))
+    assert fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        loss = tf.keras.losses.MeanSquaredError()(labels, y)
+        if mode == "eval":
+            self.mae.update_state(labels, y)
+        return loss
+    """), "        ") in fixed.new_text
+
+
+def test_optimize_loss_is_the_keras_optimizer_its_name_stood_for_with_global_clipping():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode, params):
+            y = tf.layers.dense(features["x"], 1)
+            loss = tf.losses.mean_squared_error(labels, y)
+            train_op = tf.contrib.layers.optimize_loss(
+                loss=loss, global_step=tf.train.get_global_step(), learning_rate=params["lr"],
+                optimizer=OPTIMIZER, clip_gradients=5.0)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn, params={"lr": 0.1})
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[2.0]])), steps=1)
+    """
+    for optimizer, keras in (('"Adam"', 'tf.optimizers.Adam(params["lr"], epsilon=1e-08, global_clipnorm=5.0)'),
+                             ('"Momentum"', 'tf.optimizers.SGD(params["lr"], momentum=0.9, global_clipnorm=5.0)'),
+                             ("tf.train.AdagradOptimizer",
+                              'tf.optimizers.Adagrad(params["lr"], epsilon=0.0, global_clipnorm=5.0)')):
+        _, check, fixed = outcomes(program.replace("OPTIMIZER", optimizer))
+        assert fixed.status.value == "idiomatic", optimizer
+        assert f"        self.compile(optimizer={keras})\n" in fixed.new_text
+    assert manual_reason(program.replace("OPTIMIZER", '"Adam", learning_rate_decay_fn=decay')) == (
+        6, "not rewritten to Keras 3: tf.contrib.layers.optimize_loss(learning_rate_decay_fn=...)" + GONE)
+

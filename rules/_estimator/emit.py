@@ -132,7 +132,8 @@ class _Module(cst.CSTTransformer):
         func = original.func
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.built_names:
             est = func.value.value
-            return driver.method_call(self.f, original, est, self.variables[est], self.numpy_names)
+            call = driver.method_call(self.f, original, est, self.variables[est], self.numpy_names)
+            return call.visit(_ModeStrings(self.f))  # est.train(make_input_fn(tf.estimator.ModeKeys.TRAIN))
         return updated
 
     def leave_SimpleStatementLine(self, original, updated):
@@ -164,13 +165,14 @@ class _Module(cst.CSTTransformer):
             self.f, value, self.variables,
             lambda est, input_fn, max_steps: driver.fit(self.f, est, input_fn, max_steps, None, self.numpy_names),
             lambda est, input_fn, steps: driver.evaluate(self.f, est, input_fn, steps, self.numpy_names))
-        first = updated.with_changes(body=[cst.Expr(self.f.s.expr(fit))])
+        strings = _ModeStrings(self.f)
+        first = updated.with_changes(body=[cst.Expr(self.f.s.expr(fit).visit(strings))])
         if isinstance(small, cst.Expr):  # the metrics are not kept: the evaluation alone
-            evaluation = self.f.s.expr(metrics).elements[0].value
+            evaluation = self.f.s.expr(metrics).visit(strings).elements[0].value
             second = updated.with_changes(body=[cst.Expr(evaluation)], leading_lines=[])
         else:
-            second = updated.with_changes(body=[updated.body[0].with_changes(value=self.f.s.expr(f"({metrics}, [])"))],
-                                          leading_lines=[])
+            value = self.f.s.expr(f"({metrics}, [])").visit(strings)
+            second = updated.with_changes(body=[updated.body[0].with_changes(value=value)], leading_lines=[])
         self.added.add(id(second))
         return cst.FlattenSentinel([first, second])
 
@@ -179,12 +181,27 @@ class _Module(cst.CSTTransformer):
         return set(self.variables)
 
     def leave_Attribute(self, original, updated):
-        name = self.f.name(original)
-        if name is not None and name.startswith("estimator.ModeKeys."):
-            key = name.rsplit(".", 1)[1]
-            if key in MODE_KEYS:
-                return cst.SimpleString(f'"{MODE_KEYS[key]}"')
-        return updated
+        return _mode_string(self.f, original, updated)
+
+
+class _ModeStrings(cst.CSTTransformer):
+    """``tf.estimator.ModeKeys.TRAIN`` -> ``"train"``: the strings the Keras model's modes are."""
+
+    def __init__(self, f: Facts) -> None:
+        super().__init__()
+        self.f = f
+
+    def leave_Attribute(self, original, updated):
+        return _mode_string(self.f, original, updated)
+
+
+def _mode_string(f: Facts, original: cst.Attribute, updated: cst.BaseExpression) -> cst.BaseExpression:
+    name = f.name(original)
+    if name is not None and name.startswith("estimator.ModeKeys."):
+        key = name.rsplit(".", 1)[1]
+        if key in MODE_KEYS:
+            return cst.SimpleString(f'"{MODE_KEYS[key]}"')
+    return updated
 
 
 def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:

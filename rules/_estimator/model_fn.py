@@ -26,6 +26,8 @@ from .._eager.state import Unsupported
 from .._vocab import MODE_KEYS
 from . import vocab
 from . import features as features_lib
+from . import modes
+from .loops import Loop
 from .metrics import Keys, Metrics, keyed
 from .program import Facts, arguments, camel
 
@@ -47,43 +49,6 @@ class Converted:
     read_params: Set[str] = field(default_factory=set)  # params keys read only by input_layer (its feature columns)
 
 
-@dataclass
-class _Loop:
-    """A top-level ``for`` of the model_fn over values known at __init__: its layers are lists."""
-
-    node: cst.For
-    targets: Set[str]
-    holders: List[str] = field(default_factory=list)  # the loop's names for this pass's layers
-    lists: List[str] = field(default_factory=list)  # the attributes holding the lists of layers
-
-    @staticmethod
-    def of(node: cst.For, func: cst.FunctionDef, local: Set[str]) -> Optional["_Loop"]:
-        """A loop of the model_fn's own body, over values that exist at __init__, into plain names."""
-        if (any(stmt is node for stmt in func.body.body) and node.orelse is None
-                and not queries.names_in(node.iter) & local
-                and all(isinstance(e, cst.Name) for e in queries.find(node.target, cst.BaseExpression)
-                        if not isinstance(e, (cst.Tuple, cst.List)))):
-            return _Loop(node, queries.names_in(node.target))
-        return None
-
-    def layer(self, f: Facts, attr: str, holder: str, layer: str) -> str:
-        """The line of __init__ building this pass's ``layer`` once per value, held as ``holder`` in the loop."""
-        self.lists.append(attr)
-        self.holders.append(holder)
-        return f"self.{attr} = [{layer} for {f.s.code(self.node.target)} in {f.s.code(self.node.iter)}]"
-
-    def rewrite(self, f: Facts, updated: cst.For) -> cst.For:
-        """The loop over the layers it built (and its values, when its body still reads them)."""
-        if not self.holders:
-            return updated
-        lists = ", ".join(f"self.{attr}" for attr in self.lists)
-        if len(self.lists) == 1 and not queries.names_in(updated.body) & self.targets:  # the values built the layers
-            return updated.with_changes(target=cst.Name(self.holders[0]), iter=f.s.expr(lists))
-        target = ", ".join([f.s.code(self.node.target)] + self.holders)
-        return updated.with_changes(target=f.s.expr(f"({target})").with_changes(lpar=[], rpar=[]),
-                                    iter=f.s.expr(f"zip({f.s.code(self.node.iter)}, {lists})"))
-
-
 def _base(keras: str) -> str:
     """TF1's name for layers of a Keras class (Dense -> dense)."""
     return vocab.LAYER_BASES.get(keras, keras.lower())
@@ -95,12 +60,18 @@ class _Body(cst.CSTTransformer):
         super().__init__()
         self.f, self.out, self.func, self.params, self.local = f, out, func, params, local
         self.params_value = params_value  # the Estimator's params= (input_layer reads feature columns from it)
-        self.loops: List[_Loop] = []
+        self.loops: List[Loop] = []
         self.taken: Set[str] = set()
         self.metrics = Metrics(f, out.init, self.attribute)
         self.train_ops: Dict[str, str] = {}  # local name of a train op -> the loss it minimizes
         self.optimizers: Set[str] = set()
         self.exports: Set[str] = set()  # names bound to export_outputs (tf.estimator.export.*Output)
+        self.nulled = modes.spec_names(f, func)  # train_op / eval_metric_ops names: `train_op = None` goes
+        self.update_ops: Set[str] = set()  # names bound to tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        self.infer: Optional[cst.BaseExpression] = None  # one EstimatorSpec for every mode: its predictions
+        self.reach = modes.reaching(f, func)  # id of a statement line -> the modes that run it
+        self.eval_only: Set[int] = set()  # ids of metric updates to run in "eval" only
+        self.line: Optional[cst.SimpleStatementLine] = None
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
@@ -132,7 +103,7 @@ class _Body(cst.CSTTransformer):
     # --- loops: a layer made in a loop is one layer per pass (not supported) ---
     def visit_For(self, node) -> None:
         self.loop += 1
-        loop = _Loop.of(node, self.func, self.local) if self.loop == 1 else None
+        loop = Loop.of(node, self.func, self.local) if self.loop == 1 else None
         if loop is not None:
             self.loops.append(loop)
             self.local = self.local - loop.targets  # a layer's settings may read the loop's values
@@ -174,7 +145,7 @@ class _Body(cst.CSTTransformer):
         if name in _vocab.LAYERS and not name.startswith("contrib."):
             return self.layer(original, updated, name)
         if name == "get_variable":
-            return self.variable(original)
+            return _variable(self, original)
         if name in vocab.LOSSES:
             return _loss(self.f, updated, name)
         if name in vocab.GLOBAL_STEPS:
@@ -250,41 +221,38 @@ class _Body(cst.CSTTransformer):
         counts[base] = n + 1
         return base if n == 0 else f"{base}_{n}"
 
-    def variable(self, call: cst.Call) -> cst.BaseExpression:
-        if self.loop:
-            raise Unsupported(call, "tf.get_variable inside a loop")
-        known = ("name", "shape", "dtype", "initializer", "trainable")
-        args = {known[i]: a.value for i, a in enumerate(a for a in call.args if a.keyword is None)}
-        for arg in call.args:
-            if arg.keyword is not None:
-                if arg.keyword.value not in known:
-                    raise Unsupported(call, f"tf.get_variable({arg.keyword.value}=...)")
-                args[arg.keyword.value] = arg.value
-        label = args.get("name")
-        if not isinstance(label, cst.SimpleString) or "shape" not in args:
-            raise Unsupported(call, "tf.get_variable without a literal name and a shape")
-        attr = self.attribute(label.evaluated_value)
-        parts = [f"name={self.code(label)}", f"shape={self.convert(args['shape'])}"]
-        init = args.get("initializer")
-        parts.append(f"initializer={self.convert(init) if init is not None else repr('glorot_uniform')}")
-        for key in ("dtype", "trainable"):
-            if key in args:
-                parts.append(f"{key}={self.convert(args[key])}")
-        self.out.init.append(f"self.{attr} = self.add_weight({', '.join(parts)})")
-        self.out.variables[label.evaluated_value] = attr
-        return self.f.s.expr(f"self.{attr}")
-
     # --- statements -----------------------------------------------------------
     def leave_SimpleStatementLine(self, original, updated):
+        self.line = original
         smalls = []
         for old, new in zip(original.body, updated.body):
             smalls.extend(self.small(old, new))
         if not smalls:
             return cst.RemoveFromParent()
-        if len(original.body) == 1 and len(smalls) > 1:  # a dict of metrics: one update_state line each
-            return cst.FlattenSentinel([updated.with_changes(body=[small], leading_lines=updated.leading_lines if not i
-                                                             else ()) for i, small in enumerate(smalls)])
-        return updated.with_changes(body=smalls)
+        mode = self.func.params.params[2].name.value
+        pieces: List[cst.BaseStatement] = []
+        if self.infer is not None:  # one EstimatorSpec for every mode: the predictions first
+            infer, self.infer = self.infer, None
+            pieces.append(cst.parse_statement(f'if {mode} == "infer":\n    return {self.code(infer)}\n'))
+        guarded = [small for small in smalls if id(small) in self.eval_only]
+        if guarded:  # metric updates where other modes than eval reach: TF1 ran them in evaluation only
+            lines = [cst.SimpleStatementLine([small]) for small in guarded]
+            pieces.append(cst.If(test=self.f.s.expr(f'{mode} == "eval"'), body=cst.IndentedBlock(lines)))
+        plain = [small for small in smalls if id(small) not in self.eval_only]
+        if len(original.body) == 1 and len(plain) > 1:  # a dict of metrics: one update_state line each
+            pieces.extend(updated.with_changes(body=[small], leading_lines=()) for small in plain)
+        elif plain:
+            pieces.append(updated.with_changes(body=plain, leading_lines=()))
+        if len(pieces) == 1 and not guarded:
+            return pieces[0].with_changes(leading_lines=updated.leading_lines)
+        pieces[0] = pieces[0].with_changes(leading_lines=updated.leading_lines)
+        return cst.FlattenSentinel(pieces)
+
+    def in_eval(self, updates: List[cst.BaseSmallStatement]) -> List[cst.BaseSmallStatement]:
+        """Metric updates, marked for ``if mode == "eval":`` where the line runs in other modes too."""
+        if not self.reach.get(id(self.line), modes.ALL) <= {"eval"}:
+            self.eval_only.update(id(update) for update in updates)
+        return updates
 
     def small(self, old, new) -> List[cst.BaseSmallStatement]:
         if isinstance(old, cst.Expr) and isinstance(old.value, cst.Call):
@@ -296,26 +264,31 @@ class _Body(cst.CSTTransformer):
         if isinstance(old, cst.Assign) and len(old.targets) == 1 and isinstance(old.targets[0].target, cst.Name):
             target = old.targets[0].target.value
             value = old.value
+            if target in self.nulled and isinstance(value, cst.Name) and value.value == "None":
+                return []  # train_op = None, eval_metric_ops = None: the modes that had none return no such value
             name = self.f.call_name(value)
+            if name == "get_collection" and modes.is_update_ops(self.f, value):
+                self.update_ops.add(target)  # Keras layers update their statistics when called in training
+                return []
             if _vocab.is_tf1_optimizer(name):
                 self.optimizer(value, name)
                 self.optimizers.add(target)
                 return []
             if name in vocab.METRICS:
-                return [self.metrics.metric(target, value, name)]
+                return self.in_eval([self.metrics.metric(target, value, name)])
             if self.metrics.is_dict(value):  # eval_metric_ops's dict: the metrics' keys
                 updates, self.metrics.dicts[target] = self.metrics.of_dict(value)
-                return updates
+                return self.in_eval(updates)
             if queries.holds(value, cst.Call, lambda c: (self.f.call_name(c) or "").startswith("estimator.export.")):
                 self.exports.add(target)  # export_outputs = {"predict": tf.estimator.export.PredictOutput(...)}
                 return []
-            minimized = self.minimized(value)
+            minimized = _minimized(self, value)
             if minimized is not None:
                 self.train_ops[target] = minimized
                 return []
         if isinstance(old, cst.Return) and old.value is not None:
             updates, keys = self.metrics.of_spec(old.value)
-            return [*updates, new.with_changes(value=self.spec(old.value, new.value, keys))]
+            return [*self.in_eval(updates), new.with_changes(value=self.spec(old.value, new.value, keys))]
         return [new]
 
     def optimizer(self, call: cst.Call, name: str) -> None:
@@ -327,25 +300,6 @@ class _Body(cst.CSTTransformer):
         self.out.optimizer = self.code(training.keras_optimizer(self.f.s, call, name))
         self.out.notes.extend(self.f.s.notes)
         self.f.s.notes.clear()
-
-    def minimized(self, value) -> Optional[str]:
-        """``opt.minimize(loss, global_step=...)``: the loss it minimizes."""
-        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
-                and value.func.attr.value == "minimize"):
-            return None
-        receiver = value.func.value
-        made = self.f.call_name(receiver)
-        if _vocab.is_tf1_optimizer(made):  # tf.train.XOptimizer(...).minimize(loss)
-            self.optimizer(receiver, made)
-        elif not (isinstance(receiver, cst.Name) and receiver.value in self.optimizers):
-            raise Unsupported(value, "minimize on an optimizer the model_fn did not make")
-        loss = _tf.argument(value, 0, "loss")
-        for arg in value.args:
-            if arg.keyword is not None and arg.keyword.value not in ("loss", "global_step"):
-                raise Unsupported(value, f"minimize({arg.keyword.value}=...)")
-        if loss is None:
-            raise Unsupported(value, "minimize without a loss")
-        return self.code(loss.value)
 
     def spec(self, old: cst.BaseExpression, new: cst.BaseExpression, keys: Optional[Keys]) -> cst.BaseExpression:
         """What the method returns for ``return tf.estimator.EstimatorSpec(...)``; ``keys``: its eval_metric_ops
@@ -359,20 +313,27 @@ class _Body(cst.CSTTransformer):
                 self.out.notes.append((old, "export_outputs is dropped: export the Keras model with model.export"))
             elif key not in names:
                 raise Unsupported(old, f"tf.estimator.EstimatorSpec({key}=...)")
-        if "train_op" in given:
-            op = given["train_op"]
-            if isinstance(op, cst.Name) and op.value in self.train_ops:
-                return self.f.s.expr(self.train_ops[op.value])
-            minimized = self.minimized(op)  # EstimatorSpec(mode, loss=loss, train_op=opt.minimize(loss))
-            if minimized is not None:
-                return self.f.s.expr(minimized)
-            raise Unsupported(old, "a train_op that is not optimizer.minimize(loss)")
-        if "predictions" in given and "loss" in given:
-            raise Unsupported(old, "one EstimatorSpec for every mode (predictions and a loss together)")
+        given = {key: value for key, value in given.items()
+                 if not (isinstance(value, cst.Name) and value.value == "None")}
         if "eval_metric_ops" in given:
             if keys is None:
                 raise Unsupported(old, "eval_metric_ops that is not a dict of tf.metrics results")
             self.out.metrics.extend(keys)
+        if "train_op" in given:
+            op = given["train_op"]
+            if isinstance(op, cst.Name) and op.value in self.train_ops:
+                minimized = self.train_ops[op.value]
+            else:
+                minimized = _minimized(self, op)  # EstimatorSpec(mode, loss=loss, train_op=opt.minimize(loss))
+            if minimized is None:
+                raise Unsupported(old, "a train_op that is not optimizer.minimize(loss)")
+            if "predictions" not in given:
+                return self.f.s.expr(minimized)
+            if "loss" not in given or self.code(given["loss"]) != minimized:
+                raise Unsupported(old, "an EstimatorSpec for every mode whose train_op minimizes another loss")
+        if "predictions" in given and "loss" in given and "infer" in self.reach.get(id(self.line), modes.ALL):
+            self.out.dict_predictions = _is_dict(self.func, given["predictions"])
+            self.infer = given["predictions"]  # one EstimatorSpec for every mode
         if "loss" in given:
             return given["loss"]
         if "predictions" in given:
@@ -386,6 +347,96 @@ def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:
     if a is None or b is None or len(call.args) != 2:
         raise Unsupported(call, f"tf.{name} with weights or options (only the two tensors are mapped)")
     return f.s.expr(f"{f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, {f.s.code(b.value)})")
+
+
+def _variable(body: "_Body", call: cst.Call) -> cst.BaseExpression:
+    """``tf.get_variable("w", shape, ...)``: ``self.w``, added as a weight in ``__init__``."""
+    if body.loop:
+        raise Unsupported(call, "tf.get_variable inside a loop")
+    known = ("name", "shape", "dtype", "initializer", "trainable")
+    args = {known[i]: a.value for i, a in enumerate(a for a in call.args if a.keyword is None)}
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value not in known:
+                raise Unsupported(call, f"tf.get_variable({arg.keyword.value}=...)")
+            args[arg.keyword.value] = arg.value
+    label = args.get("name")
+    if not isinstance(label, cst.SimpleString) or "shape" not in args:
+        raise Unsupported(call, "tf.get_variable without a literal name and a shape")
+    attr = body.attribute(label.evaluated_value)
+    parts = [f"name={body.code(label)}", f"shape={body.convert(args['shape'])}"]
+    init = args.get("initializer")
+    parts.append(f"initializer={body.convert(init) if init is not None else repr('glorot_uniform')}")
+    for key in ("dtype", "trainable"):
+        if key in args:
+            parts.append(f"{key}={body.convert(args[key])}")
+    body.out.init.append(f"self.{attr} = self.add_weight({', '.join(parts)})")
+    body.out.variables[label.evaluated_value] = attr
+    return body.f.s.expr(f"self.{attr}")
+
+
+def _minimized(body: "_Body", value) -> Optional[str]:
+    """``opt.minimize(loss, global_step=...)`` (or ``tf.contrib.layers.optimize_loss``): the loss it minimizes."""
+    if isinstance(value, cst.Call) and body.f.call_name(value) == "contrib.layers.optimize_loss":
+        return _optimize_loss(body, value)
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and value.func.attr.value == "minimize"):
+        return None
+    receiver = value.func.value
+    made = body.f.call_name(receiver)
+    if _vocab.is_tf1_optimizer(made):  # tf.train.XOptimizer(...).minimize(loss)
+        body.optimizer(receiver, made)
+    elif not (isinstance(receiver, cst.Name) and receiver.value in body.optimizers):
+        raise Unsupported(value, "minimize on an optimizer the model_fn did not make")
+    loss = _tf.argument(value, 0, "loss")
+    for arg in value.args:
+        if arg.keyword is not None and arg.keyword.value not in ("loss", "global_step"):
+            raise Unsupported(value, f"minimize({arg.keyword.value}=...)")
+    if loss is None:
+        raise Unsupported(value, "minimize without a loss")
+    return body.code(loss.value)
+
+
+# tf.contrib.layers.optimize_loss's optimizer names: TF1's optimizer each stood for
+_OPTIMIZE_LOSS = {"Adagrad": "AdagradOptimizer({})", "Adam": "AdamOptimizer({})", "Ftrl": "FtrlOptimizer({})",
+                  "Momentum": "MomentumOptimizer({}, momentum=0.9)", "RMSProp": "RMSPropOptimizer({})",
+                  "SGD": "GradientDescentOptimizer({})"}
+_OPTIMIZE_LOSS_PARAMS = ("loss", "global_step", "learning_rate", "optimizer", "gradient_noise_scale",
+                         "gradient_multipliers", "clip_gradients", "learning_rate_decay_fn", "update_ops",
+                         "variables", "name", "summaries", "colocate_gradients_with_ops", "increment_global_step")
+
+
+def _optimize_loss(body: "_Body", call: cst.Call) -> str:
+    """``tf.contrib.layers.optimize_loss(loss, global_step, learning_rate, optimizer, clip_gradients=c)``:
+    the Keras optimizer TF1's stood for (``global_clipnorm=c``: TF1 clipped by the global norm too); the loss."""
+    given = arguments(call, _OPTIMIZE_LOSS_PARAMS, "tf.contrib.layers.optimize_loss with arguments not mapped")
+    for key in given:
+        if key not in ("loss", "global_step", "learning_rate", "optimizer", "clip_gradients", "name", "summaries",
+                       "colocate_gradients_with_ops"):
+            raise Unsupported(call, f"tf.contrib.layers.optimize_loss({key}=...)")
+    if "loss" not in given or "optimizer" not in given:
+        raise Unsupported(call, "tf.contrib.layers.optimize_loss without a loss and an optimizer")
+    chosen, rate = given["optimizer"], given.get("learning_rate")
+    rate_code = body.code(rate) if rate is not None else None
+    made = body.f.call_name(chosen)
+    if isinstance(chosen, cst.SimpleString) and chosen.evaluated_value in _OPTIMIZE_LOSS and rate_code:
+        text = f"{body.f.tf}.train.{_OPTIMIZE_LOSS[chosen.evaluated_value].format(rate_code)}"
+    elif _vocab.is_tf1_optimizer(body.f.name(chosen)) and rate_code:  # optimizer=tf.train.AdamOptimizer
+        text = f"{body.code(chosen)}({rate_code})"
+    elif _vocab.is_tf1_optimizer(made) and rate is None:  # optimizer=tf.train.AdamOptimizer(0.01)
+        text = body.code(chosen)
+    else:
+        raise Unsupported(call, "tf.contrib.layers.optimize_loss with an optimizer that is not a TF1 optimizer or "
+                                "its name")
+    optimizer = body.f.s.expr(text)
+    body.optimizer(optimizer, body.f.call_name(optimizer))
+    if "clip_gradients" in given:
+        body.built_from(given["clip_gradients"], "the gradient clipping")
+        keras = body.f.s.expr(body.out.optimizer)
+        clip = cst.Arg(given["clip_gradients"], keyword=cst.Name("global_clipnorm"), equal=cst.AssignEqual(
+            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        body.out.optimizer = body.code(keras.with_changes(args=[*keras.args, clip]))
+    return body.code(given["loss"])
 
 
 def _is_dict(func: cst.FunctionDef, value: cst.BaseExpression) -> bool:
@@ -431,7 +482,7 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
     if out.cls in taken:
         raise Unsupported(func, f"the class name {out.cls} is taken")
     body = _Body(f, out, func, params[3] if len(params) > 3 else "", local, params_value)
-    new = func.visit(body)
+    new = func.visit(body).visit(modes.Tidy(f, body.update_ops))
     for name in [*body.metrics.names, *body.train_ops, *body.optimizers, *body.metrics.dicts, *body.exports]:
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"{name} (a metric, train op, optimizer or export output) is used beyond the "

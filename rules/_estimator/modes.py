@@ -1,0 +1,169 @@
+"""The modes of a model_fn. TF1 called it once per mode, and its ``if mode == ...`` branches built each
+mode's graph: ``reaching`` tells which modes run each statement (a metric update the class makes where
+more than ``"eval"`` reaches is put under ``if mode == "eval":``, as TF1 ran eval_metric_ops in
+evaluation only). The helpers below read and tidy such branches once the TF1 statements are gone."""
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, Iterable, Optional, Set
+
+import libcst as cst
+
+from .. import _tf
+from .._eager import queries
+from .._vocab import MODE_KEYS
+from .program import Facts
+
+ALL: FrozenSet[str] = frozenset(MODE_KEYS.values())
+
+
+def reaching(f: Facts, func: cst.FunctionDef) -> Dict[int, FrozenSet[str]]:
+    """id of each simple statement line of the model_fn -> the modes that can run it."""
+    mode = func.params.params[2].name.value
+    out: Dict[int, FrozenSet[str]] = {}
+
+    def of_test(test: cst.BaseExpression) -> Optional[FrozenSet[str]]:
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            sides = (test.left, target.comparator)
+            names = [s.value for s in sides if isinstance(s, cst.Name)]
+            keys = [f.name(s) for s in sides if not isinstance(s, cst.Name)]
+            key = keys[0].rsplit(".", 1)[1] if len(keys) == 1 and keys[0] and "ModeKeys." in keys[0] else None
+            if names == [mode] and key in MODE_KEYS:
+                if isinstance(target.operator, cst.Equal):
+                    return frozenset({MODE_KEYS[key]})
+                if isinstance(target.operator, cst.NotEqual):
+                    return ALL - {MODE_KEYS[key]}
+            return None
+        if isinstance(test, cst.BooleanOperation):
+            left, right = of_test(test.left), of_test(test.right)
+            if left is None or right is None:
+                return None
+            return left | right if isinstance(test.operator, cst.Or) else left & right
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = of_test(test.expression)
+            return None if inner is None else ALL - inner
+        return None
+
+    def returns(block: cst.BaseSuite) -> bool:
+        body = getattr(block, "body", ())
+        return bool(body) and isinstance(body[-1], cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Return) for small in body[-1].body)
+
+    def walk(statements: Iterable[cst.CSTNode], modes: FrozenSet[str]) -> FrozenSet[str]:
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                out[id(stmt)] = modes
+            elif isinstance(stmt, cst.If):
+                chosen = of_test(stmt.test)
+                inside = modes & chosen if chosen is not None else modes
+                rest = modes - chosen if chosen is not None else modes
+                walk(stmt.body.body, inside)
+                if isinstance(stmt.orelse, cst.Else):
+                    walk(stmt.orelse.body.body, rest)
+                elif isinstance(stmt.orelse, cst.If):
+                    walk([stmt.orelse], rest)
+                elif chosen is not None and returns(stmt.body):
+                    modes = rest  # `if mode == PREDICT: return ...`: the other modes go on
+            else:
+                for block in (getattr(stmt, "body", None), getattr(stmt, "orelse", None)):
+                    if isinstance(block, cst.BaseSuite):
+                        walk(getattr(block, "body", ()), modes)
+                    elif isinstance(block, cst.Else):
+                        walk(block.body.body, modes)
+        return modes
+
+    walk(func.body.body, ALL)
+    return out
+
+
+def negated(test: cst.BaseExpression) -> cst.BaseExpression:
+    """``not test``, written as a Python programmer would: ``a == b`` -> ``a != b``."""
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        flipped = {cst.Equal: cst.NotEqual, cst.NotEqual: cst.Equal}.get(type(target.operator))
+        if flipped is not None:
+            return test.with_changes(comparisons=[target.with_changes(operator=flipped(
+                whitespace_before=target.operator.whitespace_before, whitespace_after=target.operator.whitespace_after))])
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return test.expression
+    if isinstance(test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)):
+        test = test.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return cst.UnaryOperation(cst.Not(), test)
+
+
+def spec_names(f: Facts, func: cst.FunctionDef) -> Set[str]:
+    """The names a returned EstimatorSpec gets as its train_op or eval_metric_ops."""
+    names = set()
+    for ret in queries.find(func, cst.Return):
+        if isinstance(ret.value, cst.Call) and f.call_name(ret.value) == "estimator.EstimatorSpec":
+            for index, key in ((3, "train_op"), (4, "eval_metric_ops")):
+                arg = _tf.argument(ret.value, index, key)
+                if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value != "None":
+                    names.add(arg.value.value)
+    return names
+
+
+def is_update_ops(f: Facts, node: cst.BaseExpression) -> bool:
+    """``tf.get_collection(tf.GraphKeys.UPDATE_OPS)``."""
+    return (isinstance(node, cst.Call) and f.call_name(node) == "get_collection" and len(node.args) == 1
+            and f.name(node.args[0].value) == "GraphKeys.UPDATE_OPS")
+
+
+def returned(stmt: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """The value of a ``return X`` line, else None."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Return):
+        return stmt.body[0].value
+    return None
+
+
+class Tidy(cst.CSTTransformer):
+    """The converted model_fn without the blocks its TF1 statements left empty or redundant."""
+
+    def __init__(self, f: Facts, update_ops: Set[str]) -> None:
+        super().__init__()
+        self.f, self.update_ops = f, update_ops
+
+    def code(self, node) -> str:
+        return self.f.s.code(node)
+
+    def leave_With(self, original, updated):
+        """``with tf.control_dependencies(update_ops):`` around the train op: its statements alone."""
+        item = original.items[0].item if len(original.items) == 1 else None
+        if isinstance(item, cst.Call) and self.f.call_name(item) == "control_dependencies" and len(item.args) == 1:
+            ops = item.args[0].value
+            if isinstance(ops, cst.Name) and ops.value in self.update_ops or is_update_ops(self.f, ops):
+                body = list(updated.body.body)
+                if not body:
+                    return cst.RemoveFromParent()
+                return cst.FlattenSentinel([body[0].with_changes(leading_lines=updated.leading_lines), *body[1:]])
+        return updated
+
+    def leave_IndentedBlock(self, original, updated):
+        """``if mode == "eval": ...; return loss`` right before ``return loss``: the branch without it."""
+        body = list(updated.body)
+        for i in range(len(body) - 2, -1, -1):
+            branch, then = body[i], returned(body[i + 1])
+            if not (isinstance(branch, cst.If) and branch.orelse is None and then is not None):
+                continue
+            last = returned(branch.body.body[-1])
+            if last is None or self.code(last) != self.code(then):
+                continue
+            if len(branch.body.body) > 1:
+                body[i] = branch.with_changes(body=branch.body.with_changes(body=branch.body.body[:-1]))
+            else:
+                body[i + 1] = body[i + 1].with_changes(leading_lines=branch.leading_lines)
+                del body[i]
+        return updated.with_changes(body=body)
+
+    def leave_If(self, original, updated):
+        """A branch whose statements all went (``train_op = None``, the train op) goes too."""
+        orelse = updated.orelse
+        if isinstance(orelse, cst.Else) and not orelse.body.body:
+            orelse = None
+        if updated.body.body:
+            return updated.with_changes(orelse=orelse)
+        if orelse is None:
+            return cst.RemoveFromParent()
+        if isinstance(orelse, cst.Else):
+            return updated.with_changes(test=negated(updated.test), body=orelse.body, orelse=None)
+        return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]), orelse=orelse)
