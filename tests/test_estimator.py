@@ -826,3 +826,25 @@ def test_optimize_loss_is_the_keras_optimizer_its_name_stood_for_with_global_cli
     assert manual_reason(program.replace("OPTIMIZER", '"Adam", learning_rate_decay_fn=decay')) == (
         6, "not rewritten to Keras 3: tf.contrib.layers.optimize_loss(learning_rate_decay_fn=...)" + GONE)
 
+
+def test_eval_spec_exporters_go_with_their_serving_input_fn_and_a_note():
+    program = LOOP.format(config="", eval_args=", steps=None, exporters=exporter", statement="").replace(
+        "    config = ", textwrap.indent(textwrap.dedent("""\
+            def serving_input_fn():
+                inputs = {"x": tf.placeholder(tf.float32, [None, 1])}
+                return tf.estimator.export.ServingInputReceiver(inputs, inputs)
+
+            exporter = tf.estimator.LatestExporter("exporter", serving_input_fn)
+            config = """), "    "))
+    text, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "serving_input_fn" not in fixed.new_text and "exporter" not in fixed.new_text
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        est = ModelFn()
+        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), verbose=0, return_dict=True)
+    """))
+    notes = [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"]
+    assert notes == [(20, "EvalSpec's exporters are dropped, and the serving_input_fn they used: export the trained "
+                          "Keras model with model.export(path) (a SavedModel whose serving signature takes the "
+                          "model's inputs, not serialized tf.Example protos)")]

@@ -11,7 +11,9 @@
 - ``tf.estimator.train_and_evaluate(est, TrainSpec(input_fn, max_steps), EvalSpec(input_fn,
   steps=100))`` run locally: train up to ``max_steps``, then evaluate (``steps`` batches,
   100 unless given; the evaluations in between do not change the weights). It returns
-  ``(metrics, export results)``: here ``(metrics, [])``.
+  ``(metrics, export results)``: here ``(metrics, [])``. The EvalSpec's exporters
+  (``tf.estimator.LatestExporter(name, serving_input_fn)``) go, with a note, and so do their
+  statements and serving input functions once nothing else reads them.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ TRAIN_AND_EVALUATE = "estimator.train_and_evaluate"
 HOOKS = {"train.StopAtStepHook", "train.LoggingTensorHook", "estimator.StopAtStepHook", "estimator.LoggingTensorHook"}
 RECEIVERS = {"estimator.export.build_parsing_serving_input_receiver_fn",
              "estimator.export.build_raw_serving_input_receiver_fn"}
-SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC, *HOOKS, *RECEIVERS}
+EXPORTERS = {"estimator.LatestExporter", "estimator.FinalExporter", "estimator.BestExporter"}
+SPECS = {RUN_CONFIG, TRAIN_SPEC, EVAL_SPEC, *HOOKS, *RECEIVERS, *EXPORTERS}
 KEPT = ("train_distribute", "tf_random_seed")  # RunConfig settings the Keras model keeps (None: not set)
 DROPPED = {"model_dir", "save_summary_steps", "save_checkpoints_steps", "save_checkpoints_secs",
            "keep_checkpoint_max", "keep_checkpoint_every_n_hours", "log_step_count_steps"}
@@ -121,11 +124,16 @@ def train_and_evaluate(f: Facts, call: cst.Call, estimators: Dict[str, object], 
     t = given(f, train, TRAIN_SPEC_ARGS, "TrainSpec")
     e = given(f, evaluation, EVAL_SPEC_ARGS, "EvalSpec")
     for spec, values, allowed in ((train, t, ("input_fn", "max_steps")),
-                                  (evaluation, e, ("input_fn", "steps", "name", "start_delay_secs", "throttle_secs"))):
+                                  (evaluation, e, ("input_fn", "steps", "name", "start_delay_secs", "throttle_secs",
+                                                   "exporters"))):
         for key, value in values.items():
             if key not in allowed and f.s.code(value) not in ("None", "[]", "()"):
                 raise Unsupported(spec, f"{f.s.code(spec.func).rsplit('.', 1)[-1]}({key}=...) is not mapped")
         if "input_fn" not in values:
             raise Unsupported(spec, "a spec without an input_fn")
+    if "exporters" in e and f.s.code(e["exporters"]) not in ("None", "[]", "()"):
+        f.notes.append((evaluation, "EvalSpec's exporters are dropped, and the serving_input_fn they used: export the "
+                                    "trained Keras model with model.export(path) (a SavedModel whose serving "
+                                    "signature takes the model's inputs, not serialized tf.Example protos)"))
     steps = e.get("steps", cst.Integer("100"))  # EvalSpec's default
     return fit(est.value, t["input_fn"], t.get("max_steps")), evaluate(est.value, e["input_fn"], steps)
