@@ -848,3 +848,86 @@ def test_eval_spec_exporters_go_with_their_serving_input_fn_and_a_note():
     assert notes == [(20, "EvalSpec's exporters are dropped, and the serving_input_fn they used: export the trained "
                           "Keras model with model.export(path) (a SavedModel whose serving signature takes the "
                           "model's inputs, not serialized tf.Example protos)")]
+
+
+def test_input_functions_returning_an_iterators_get_next_return_their_dataset():
+    program = """\
+        import tensorflow as tf
+
+
+        def serving_input_fn():
+            inputs = {"x": tf.placeholder(tf.float32, [None, 1])}
+            return tf.estimator.export.ServingInputReceiver(inputs, inputs)
+
+
+        def read_dataset(filename, mode, batch_size=2):
+            def _input_fn():
+                def decode_csv(row):
+                    x, y = tf.decode_csv(row, record_defaults=[[0.0], [0.0]])
+                    return {"x": tf.reshape(x, [1])}, tf.reshape(y, [1])
+
+                dataset = tf.data.TextLineDataset(filename).map(decode_csv)
+                if mode == tf.estimator.ModeKeys.TRAIN:
+                    dataset = dataset.repeat()
+                # one batch at each step
+                iterator = dataset.batch(batch_size).make_one_shot_iterator()
+                features, labels = iterator.get_next()
+                return features, labels
+            return _input_fn
+
+
+        def get_train():
+            return read_dataset("train.csv", tf.estimator.ModeKeys.TRAIN)
+
+
+        def model_fn(features, labels, mode):
+            y = tf.layers.dense(features["x"], 1)
+            loss = tf.losses.mean_squared_error(labels, y)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+        def main():
+            est = tf.estimator.Estimator(model_fn)
+            train_spec = tf.estimator.TrainSpec(get_train(), max_steps=10)
+            exporter = tf.estimator.LatestExporter("exporter", serving_input_fn)
+            eval_spec = tf.estimator.EvalSpec(read_dataset("eval.csv", tf.estimator.ModeKeys.EVAL), steps=None,
+                                              exporters=[exporter])
+            tf.estimator.train_and_evaluate(est, train_spec, eval_spec)
+    """
+    text, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.startswith(textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def read_dataset(filename, mode, batch_size=2):
+            def _input_fn():
+                def decode_csv(row):
+                    x, y = tf.io.decode_csv(row, record_defaults=[[0.0], [0.0]])
+                    return {"x": tf.reshape(x, [1])}, tf.reshape(y, [1])
+
+                dataset = tf.data.TextLineDataset(filename).map(decode_csv)
+                if mode == "train":
+                    dataset = dataset.repeat()
+                # one batch at each step
+                return dataset.batch(batch_size)
+            return _input_fn
+
+
+        def get_train():
+            return read_dataset("train.csv", "train")
+    """))
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        def main():
+            est = ModelFn()
+            est.fit(get_train()(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+            est.evaluate(read_dataset("eval.csv", "eval")(), verbose=0, return_dict=True)
+    """))
+    for old, new in (("return features, labels", "return features, {\"y\": labels}"),  # not what get_next gave
+                     ("iterator.get_next()", "iterator.get_next()\n                print(features)")):
+        _, check, _ = outcomes(program.replace(old, new))
+        assert check.status.value == "manual"
+        assert [f.message for f in check.findings if f.code == "TFM010"] == [
+            "not rewritten to Keras 3: an input function not known to return a tf.data dataset or fixed (features, "
+            "labels)" + GONE]

@@ -79,7 +79,8 @@ class _Functions(cst.CSTTransformer):
 
 def drop_unread(f: Facts, module: cst.Module) -> cst.Module:
     """The module without the column statements nothing reads; Unsupported when a column is still read."""
-    new = module.with_changes(body=_drop(f, list(module.body))).visit(_Functions(f))
+    new = module.visit(_Functions(f))  # first in functions: a main() whose exporter used a module-level receiver
+    new = new.with_changes(body=_drop(f, list(new.body)))
     for call in queries.find(new, cst.Call):
         if _is_column(f, call):
             text = f.s.code(call)

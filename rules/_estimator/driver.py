@@ -93,21 +93,89 @@ def _is_dataset(f: Facts, value: cst.BaseExpression, local: Dict[str, List[cst.B
 
 
 def returns_dataset(f: Facts, func: cst.FunctionDef, depth: int = 0) -> bool:
+    """Does ``func`` return a tf.data dataset? One that ends ``return dataset.make_one_shot_iterator()
+    .get_next()`` (TF1's Estimator took either) returns the dataset once rewritten (``f.one_shot``)."""
+    last, data, drops = one_shot(f, func)
     local: Dict[str, List[cst.BaseExpression]] = {}
     returns = []
+    nested = {id(node) for inner in queries.find(func.body, cst.FunctionDef)  # decode_csv(row) in the input fn
+              for node in queries.find(inner.body, (cst.Assign, cst.Return))}
     for node in queries.find(func.body, (cst.Assign, cst.Return)):
+        if id(node) in nested:
+            continue
         if isinstance(node, cst.Assign):
             if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
                 local.setdefault(node.targets[0].target.value, []).append(node.value)
         elif node.value is not None:
-            returns.append(node.value)
-    return bool(returns) and all(_is_dataset(f, r, local, depth) for r in returns)
+            returns.append(data if last is not None and node is last.body[0] else node.value)
+    if not returns or not all(_is_dataset(f, r, local, depth) for r in returns):
+        return False
+    if last is not None:
+        comments = [line for stmt in drops for line in stmt.leading_lines if line.comment is not None]
+        f.one_shot[id(last)] = (data, comments)
+        f.one_shot.update((id(stmt), None) for stmt in drops)
+    return True
 
 
-def _makes_input_fn(f: Facts, value: Optional[cst.BaseExpression]) -> bool:
+ONE_SHOT = ("data.make_one_shot_iterator", "compat.v1.data.make_one_shot_iterator")
+
+
+def _return_line(stmt: cst.BaseStatement) -> Optional[cst.BaseExpression]:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Return):
+        return stmt.body[0].value
+    return None
+
+
+def _assigned(stmt: cst.BaseStatement) -> Optional[cst.Assign]:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign) \
+            and len(stmt.body[0].targets) == 1:
+        return stmt.body[0]
+    return None
+
+
+def one_shot(f: Facts, func: cst.FunctionDef):
+    """``(return line, dataset, statements that go)`` of a function ending ``return ds.make_one_shot_iterator()
+    .get_next()``, or ``it = ds.make_one_shot_iterator()`` ... ``features, labels = it.get_next()`` right
+    before ``return features, labels``; ``(None, None, [])`` for any other."""
+    body = list(func.body.body)
+    value = _return_line(body[-1]) if body else None
+    if value is None:
+        return None, None, []
+    uses: Dict[str, int] = {}
+    for name in queries.find(func.body, cst.Name):
+        uses[name.value] = uses.get(name.value, 0) + 1
+    lines = {a.targets[0].target.value: (stmt, a.value) for stmt, a in ((stmt, _assigned(stmt)) for stmt in body)
+             if a is not None and isinstance(a.targets[0].target, cst.Name)}
+    drops: List[cst.BaseStatement] = []
+    got = value
+    previous = _assigned(body[-2]) if len(body) > 1 else None
+    if previous is not None:
+        names = [e.value.value for e in previous.targets[0].target.elements if isinstance(e.value, cst.Name)] \
+            if isinstance(previous.targets[0].target, cst.Tuple) else [getattr(previous.targets[0].target, "value", "")]
+        returned = [e.value.value for e in value.elements if isinstance(e.value, cst.Name)] \
+            if isinstance(value, cst.Tuple) else [getattr(value, "value", "")]
+        if names == returned and all(n and uses.get(n) == 2 for n in names):  # bound by get_next, then returned
+            got, drops = previous.value, [body[-2]]
+    if not (isinstance(got, cst.Call) and not got.args and isinstance(got.func, cst.Attribute)
+            and got.func.attr.value == "get_next"):
+        return None, None, []
+    source = got.func.value
+    if isinstance(source, cst.Name) and source.value in lines and uses.get(source.value) == 2:
+        drops.append(lines[source.value][0])  # it = ds.make_one_shot_iterator(), read by get_next only
+        source = lines[source.value][1]
+    if isinstance(source, cst.Call) and isinstance(source.func, cst.Attribute) and not source.args \
+            and source.func.attr.value == "make_one_shot_iterator":
+        return body[-1], source.func.value, drops
+    if isinstance(source, cst.Call) and f.call_name(source) in ONE_SHOT and len(source.args) == 1:
+        return body[-1], source.args[0].value, drops
+    return None, None, []
+
+
+def _makes_input_fn(f: Facts, value: Optional[cst.BaseExpression], depth: int = 0) -> bool:
     """Is ``value`` a call of a function of the file that returns an input function (``make_input_fn(df, y)``
-    returning its inner ``input_function``, or a ``numpy_input_fn``)?"""
-    if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
+    returning its inner ``input_function``, or a ``numpy_input_fn``, or another such call: ``get_train()``
+    returning ``read_dataset("train.csv", mode)``)?"""
+    if depth > 4 or not isinstance(value, cst.Call) or not isinstance(value.func, cst.Name):
         return False
     factory = f.functions.get(value.func.value)
     if factory is None:
@@ -119,6 +187,8 @@ def _makes_input_fn(f: Facts, value: Optional[cst.BaseExpression]) -> bool:
         return False
     for value in outer:
         if isinstance(value, cst.Call) and f.call_name(value) in NUMPY_INPUT:
+            continue
+        if _makes_input_fn(f, value, depth + 1):
             continue
         if isinstance(value, cst.Lambda) and not value.params.params and _is_dataset(f, value.body, {}):
             continue

@@ -140,6 +140,13 @@ class _Module(cst.CSTTransformer):
         """``tf.estimator.train_and_evaluate(...)``: a fit statement, then the metrics where its value went.
         ``est = Estimator(config=RunConfig(train_distribute=strategy, tf_random_seed=N))``: the model built in
         ``strategy.scope()``, after ``tf.keras.utils.set_random_seed(N)``."""
+        if id(original) in self.f.one_shot:  # an input function's iterator over its dataset: the dataset
+            replaced = self.f.one_shot[id(original)]
+            if replaced is None:
+                return cst.RemoveFromParent()
+            data, comments = replaced
+            return updated.with_changes(body=[updated.body[0].with_changes(value=data.visit(_ModeStrings(self.f)))],
+                                        leading_lines=[*comments, *updated.leading_lines])
         if len(original.body) != 1:
             return updated
         small = original.body[0]
@@ -212,6 +219,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     before: Dict[int, List[cst.BaseStatement]] = {}
     taken = f.s.taken
     builders = [scope.name.value for scope in _builders(f)]
+    for func in queries.find(f.module, cst.FunctionDef):  # input functions ending in an iterator's get_next()
+        if driver.one_shot(f, func)[0] is not None:
+            driver.returns_dataset(f, func)
     for item in f.built:
         if item.kind in UNMAPPED_ESTIMATORS:
             raise Unsupported(item.call, f"tf.{item.kind} is not mapped: {UNMAPPED_ESTIMATORS[item.kind]}")

@@ -47,6 +47,9 @@ class Facts:
     strategies: Dict[int, cst.BaseExpression] = field(default_factory=dict)
     seeds: Dict[int, cst.BaseExpression] = field(default_factory=dict)
     canned: Set[str] = field(default_factory=set)  # the names that hold a canned estimator's model
+    # id of an input function's statement -> the dataset its ``return ...get_next()`` returns instead and the
+    # comments of the statements that go (None: the iterator or get_next statement, which goes)
+    one_shot: Dict[int, Optional[Tuple[cst.BaseExpression, List[cst.EmptyLine]]]] = field(default_factory=dict)
 
     @property
     def tf(self) -> str:
