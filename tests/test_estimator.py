@@ -931,3 +931,47 @@ def test_input_functions_returning_an_iterators_get_next_return_their_dataset():
         assert [f.message for f in check.findings if f.code == "TFM010"] == [
             "not rewritten to Keras 3: an input function not known to return a tf.data dataset or fixed (features, "
             "labels)" + GONE]
+
+
+def test_keras_layers_the_model_fn_makes_are_made_once_in_init():
+    program = """\
+        import tensorflow as tf
+
+        class Head(tf.keras.layers.Layer):
+            def call(self, inputs):
+                return inputs
+
+        def model_fn(features, labels, mode):
+            dense = tf.keras.layers.Dense(1,
+                                          kernel_initializer="zeros")
+            hidden = tf.keras.layers.BatchNormalization()(features["x"], training=mode == tf.estimator.ModeKeys.TRAIN)
+            y = Head()(dense(hidden))
+            print(dense.kernel)
+            loss = tf.losses.mean_squared_error(labels, y)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[2.0]])), steps=1)
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        def __init__(self):
+            super().__init__()
+            self.dense = tf.keras.layers.Dense(1,
+                                               kernel_initializer="zeros")
+            self.batch_normalization = tf.keras.layers.BatchNormalization()
+            self.head = Head()
+            self.loss_mean = tf.keras.metrics.Mean(name="loss")
+            self.compile(optimizer=tf.optimizers.SGD(0.1))
+
+        def model_fn(self, features, labels, mode):
+            hidden = self.batch_normalization(features["x"], training=mode == "train")
+            y = self.head(self.dense(hidden))
+            print(self.dense.kernel)
+            loss = tf.keras.losses.MeanSquaredError()(labels, y)
+            return loss
+    """), "    ") in fixed.new_text
+    assert manual_reason(program.replace("print(dense.kernel)", "print(dense)"))[1] == (
+        "not rewritten to Keras 3: the Keras layer dense is used beyond calls and attributes, or bound again" + GONE)

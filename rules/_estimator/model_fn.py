@@ -13,6 +13,7 @@ minimized loss (train), the loss (eval), the predictions (infer).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -21,7 +22,7 @@ import libcst as cst
 from tfmigrate.names import fresh_name
 
 from .. import _tf, _vocab
-from .._eager import queries, tensors, training
+from .._eager import layout, queries, tensors, training
 from .._eager.state import Unsupported
 from .._vocab import MODE_KEYS
 from . import vocab
@@ -72,6 +73,8 @@ class _Body(cst.CSTTransformer):
         self.reach = modes.reaching(f, func)  # id of a statement line -> the modes that run it
         self.eval_only: Set[int] = set()  # ids of metric updates to run in "eval" only
         self.line: Optional[cst.SimpleStatementLine] = None
+        self.keras: Dict[str, str] = {}  # local name of a Keras layer the model_fn makes -> its attribute
+        self.keras_classes = _keras_classes(f)
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
@@ -129,7 +132,7 @@ class _Body(cst.CSTTransformer):
         return True
 
     # --- names --------------------------------------------------------------
-    def leave_Attribute(self, original, updated):
+    def mode_string(self, original, updated):
         name = self.f.name(original)
         if name is not None and name.startswith("estimator.ModeKeys."):
             key = name.rsplit(".", 1)[1]
@@ -139,6 +142,13 @@ class _Body(cst.CSTTransformer):
         return updated
 
     def leave_Call(self, original, updated):
+        func = original.func
+        if isinstance(func, cst.Name) and func.value in self.keras:  # dense(x), dense made above
+            return updated.with_changes(func=self.f.s.expr(f"self.{self.keras[func.value]}"))
+        if isinstance(func, cst.Call) and self.is_keras(func):  # tf.keras.layers.Dense(1)(x)
+            made = self.code(func.func).rsplit(".", 1)[-1]  # Dense -> dense, BatchNormalization -> batch_normalization
+            base = vocab.LAYER_BASES.get(made) or re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", made).lower()
+            return updated.with_changes(func=self.f.s.expr(f"self.{self.keras_layer(func, base)}"))
         name = self.f.call_name(original)
         if name is None:
             return updated
@@ -205,6 +215,39 @@ class _Body(cst.CSTTransformer):
         self.out.init.append(f"self.{attr} = {layer}")
         return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
 
+    def is_keras(self, call) -> bool:
+        """A Keras layer or model made by a call: ``tf.keras.layers.Dense(1)``, ``Net()`` of the file's own class."""
+        if not isinstance(call, cst.Call):
+            return False
+        own = isinstance(call.func, cst.Name) and call.func.value in self.keras_classes
+        return own or _is_keras_layer(self.f.call_name(call))
+
+    def keras_layer(self, call: cst.Call, base: str) -> str:
+        """A Keras layer (or Sequential) the model_fn makes: made once, in __init__; its attribute. Lines it
+        spans keep their place relative to its first line (``__init__``'s statements are two levels deep)."""
+        if self.loop:
+            raise Unsupported(call, f"{self.code(call.func)} made inside a loop (one layer per pass)")
+        attr = self.attribute(base)
+        self.built_from(call, "a layer or variable")
+        new = tensors.graph_expr(self.f.s, call)[0].visit(_Initializers(self.f))
+        written = self.code(call)
+        line = self.code(self.line.with_changes(leading_lines=())) if self.line is not None else ""
+        at = line.find(written)  # a node's code is relative to its statement's block: so is the line's
+        if "\n" in written and at >= 0:
+            indent = 2 * len(self.f.module.default_indent)
+            if layout.hanging(written):
+                delta = indent - layout.indentation(line, at)
+            else:
+                delta = indent + len(f"self.{attr} = ") - layout.column(line, at)
+            new = layout.shift(new, delta)
+        self.out.init.append(f"self.{attr} = {self.code(new)}")
+        return attr
+
+    def leave_Attribute(self, original, updated):
+        if isinstance(original.value, cst.Name) and original.value.value in self.keras:  # dense.kernel
+            return updated.with_changes(value=self.f.s.expr(f"self.{self.keras[original.value.value]}"))
+        return self.mode_string(original, updated)
+
     def input_layer(self, call: cst.Call) -> cst.BaseExpression:
         built = features_lib.input_layer(self.f, call, self.params, self.params_value, self.local, self.attribute)
         self.out.init.extend(built.init)
@@ -222,6 +265,9 @@ class _Body(cst.CSTTransformer):
         return base if n == 0 else f"{base}_{n}"
 
     # --- statements -----------------------------------------------------------
+    def visit_SimpleStatementLine(self, node) -> None:
+        self.line = node
+
     def leave_SimpleStatementLine(self, original, updated):
         self.line = original
         smalls = []
@@ -269,6 +315,9 @@ class _Body(cst.CSTTransformer):
             name = self.f.call_name(value)
             if name == "get_collection" and modes.is_update_ops(self.f, value):
                 self.update_ops.add(target)  # Keras layers update their statistics when called in training
+                return []
+            if self.is_keras(value):  # dense = tf.keras.layers.Dense(1): made once
+                self.keras[target] = self.keras_layer(value, target)
                 return []
             if _vocab.is_tf1_optimizer(name):
                 self.optimizer(value, name)
@@ -439,6 +488,23 @@ def _optimize_loss(body: "_Body", call: cst.Call) -> str:
     return body.code(given["loss"])
 
 
+def _is_keras_layer(name: Optional[str]) -> bool:
+    """``keras.layers.Dense`` and every other Keras layer class, and ``keras.Sequential``."""
+    if name is None:
+        return False
+    if name in ("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model"):
+        return True
+    module, _, cls = name.rpartition(".")
+    return module == "keras.layers" and cls[:1].isupper() and cls not in ("Layer", "Input", "InputSpec")
+
+
+def _keras_classes(f: Facts) -> Set[str]:
+    """The file's own subclasses of a Keras layer or model (``class Net(tf.keras.Model)``)."""
+    return {stmt.name.value for stmt in f.module.body if isinstance(stmt, cst.ClassDef) and any(
+        f.name(base.value) in ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Sequential")
+        for base in stmt.bases)}
+
+
 def _is_dict(func: cst.FunctionDef, value: cst.BaseExpression) -> bool:
     """A dict literal, or a name the model_fn binds only to dict literals."""
     if isinstance(value, cst.Name):
@@ -487,6 +553,9 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"{name} (a metric, train op, optimizer or export output) is used beyond the "
                                     "EstimatorSpec")
+    for name in body.keras:
+        if name in queries.names_in(new.body):
+            raise Unsupported(func, f"the Keras layer {name} is used beyond calls and attributes, or bound again")
     for key in out.read_params:
         if queries.holds(new.body, cst.SimpleString, lambda node: node.evaluated_value == key):
             raise Unsupported(func, f"params[{key!r}] is read beyond tf.feature_column.input_layer")
