@@ -13,7 +13,6 @@ minimized loss (train), the loss (eval), the predictions (infer).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set, Tuple
 
@@ -22,12 +21,12 @@ import libcst as cst
 from tfmigrate.names import fresh_name
 
 from .. import _tf, _vocab
-from .._eager import layout, queries, tensors, training
+from .._eager import queries, tensors
 from .._eager.state import Unsupported
 from .._vocab import MODE_KEYS
 from . import vocab
 from . import features as features_lib
-from . import modes
+from . import keras_layers, modes, train_ops
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
 from .program import Facts, arguments, camel
@@ -74,7 +73,7 @@ class _Body(cst.CSTTransformer):
         self.eval_only: Set[int] = set()  # ids of metric updates to run in "eval" only
         self.line: Optional[cst.SimpleStatementLine] = None
         self.keras: Dict[str, str] = {}  # local name of a Keras layer the model_fn makes -> its attribute
-        self.keras_classes = _keras_classes(f)
+        self.keras_classes = keras_layers.keras_classes(f)
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
@@ -97,11 +96,13 @@ class _Body(cst.CSTTransformer):
         if queries.names_in(node) & self.local:
             raise Unsupported(node, f"{what} configured with a value the model_fn computes ({self.code(node)})")
 
-    def convert(self, node) -> str:
+    def converted(self, node) -> cst.CSTNode:
         """A value for __init__, with TF1 initializers and decays made Keras ones."""
         self.built_from(node, "a layer or variable")
-        new = tensors.graph_expr(self.f.s, node)[0].visit(_Initializers(self.f))
-        return self.code(new)
+        return tensors.graph_expr(self.f.s, node)[0].visit(_Initializers(self.f))
+
+    def convert(self, node) -> str:
+        return self.code(self.converted(node))
 
     # --- loops: a layer made in a loop is one layer per pass (not supported) ---
     def visit_For(self, node) -> None:
@@ -145,10 +146,9 @@ class _Body(cst.CSTTransformer):
         func = original.func
         if isinstance(func, cst.Name) and func.value in self.keras:  # dense(x), dense made above
             return updated.with_changes(func=self.f.s.expr(f"self.{self.keras[func.value]}"))
-        if isinstance(func, cst.Call) and self.is_keras(func):  # tf.keras.layers.Dense(1)(x)
-            made = self.code(func.func).rsplit(".", 1)[-1]  # Dense -> dense, BatchNormalization -> batch_normalization
-            base = vocab.LAYER_BASES.get(made) or re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", made).lower()
-            return updated.with_changes(func=self.f.s.expr(f"self.{self.keras_layer(func, base)}"))
+        if isinstance(func, cst.Call) and keras_layers.is_keras(self, func):  # tf.keras.layers.Dense(1)(x)
+            attr = keras_layers.hoist(self, func, keras_layers.base(self.code(func.func).rsplit(".", 1)[-1]))
+            return updated.with_changes(func=self.f.s.expr(f"self.{attr}"))
         name = self.f.call_name(original)
         if name is None:
             return updated
@@ -214,34 +214,6 @@ class _Body(cst.CSTTransformer):
             self.out.variables[f"{scope}/bias"] = f"{attr}.bias"
         self.out.init.append(f"self.{attr} = {layer}")
         return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
-
-    def is_keras(self, call) -> bool:
-        """A Keras layer or model made by a call: ``tf.keras.layers.Dense(1)``, ``Net()`` of the file's own class."""
-        if not isinstance(call, cst.Call):
-            return False
-        own = isinstance(call.func, cst.Name) and call.func.value in self.keras_classes
-        return own or _is_keras_layer(self.f.call_name(call))
-
-    def keras_layer(self, call: cst.Call, base: str) -> str:
-        """A Keras layer (or Sequential) the model_fn makes: made once, in __init__; its attribute. Lines it
-        spans keep their place relative to its first line (``__init__``'s statements are two levels deep)."""
-        if self.loop:
-            raise Unsupported(call, f"{self.code(call.func)} made inside a loop (one layer per pass)")
-        attr = self.attribute(base)
-        self.built_from(call, "a layer or variable")
-        new = tensors.graph_expr(self.f.s, call)[0].visit(_Initializers(self.f))
-        written = self.code(call)
-        line = self.code(self.line.with_changes(leading_lines=())) if self.line is not None else ""
-        at = line.find(written)  # a node's code is relative to its statement's block: so is the line's
-        if "\n" in written and at >= 0:
-            indent = 2 * len(self.f.module.default_indent)
-            if layout.hanging(written):
-                delta = indent - layout.indentation(line, at)
-            else:
-                delta = indent + len(f"self.{attr} = ") - layout.column(line, at)
-            new = layout.shift(new, delta)
-        self.out.init.append(f"self.{attr} = {self.code(new)}")
-        return attr
 
     def leave_Attribute(self, original, updated):
         if isinstance(original.value, cst.Name) and original.value.value in self.keras:  # dense.kernel
@@ -316,11 +288,11 @@ class _Body(cst.CSTTransformer):
             if name == "get_collection" and modes.is_update_ops(self.f, value):
                 self.update_ops.add(target)  # Keras layers update their statistics when called in training
                 return []
-            if self.is_keras(value):  # dense = tf.keras.layers.Dense(1): made once
-                self.keras[target] = self.keras_layer(value, target)
+            if keras_layers.is_keras(self, value):  # dense = tf.keras.layers.Dense(1): made once
+                self.keras[target] = keras_layers.hoist(self, value, target)
                 return []
             if _vocab.is_tf1_optimizer(name):
-                self.optimizer(value, name)
+                train_ops.optimizer(self, value, name)
                 self.optimizers.add(target)
                 return []
             if name in vocab.METRICS:
@@ -331,7 +303,7 @@ class _Body(cst.CSTTransformer):
             if queries.holds(value, cst.Call, lambda c: (self.f.call_name(c) or "").startswith("estimator.export.")):
                 self.exports.add(target)  # export_outputs = {"predict": tf.estimator.export.PredictOutput(...)}
                 return []
-            minimized = _minimized(self, value)
+            minimized = train_ops.minimized(self, value)
             if minimized is not None:
                 self.train_ops[target] = minimized
                 return []
@@ -339,16 +311,6 @@ class _Body(cst.CSTTransformer):
             updates, keys = self.metrics.of_spec(old.value)
             return [*self.in_eval(updates), new.with_changes(value=self.spec(old.value, new.value, keys))]
         return [new]
-
-    def optimizer(self, call: cst.Call, name: str) -> None:
-        if self.out.optimizer is not None:
-            raise Unsupported(call, "a model_fn with two optimizers")
-        if name not in _vocab.OPTIMIZERS:
-            raise Unsupported(call, f"tf.{name} has no Keras optimizer")
-        self.built_from(call, "the optimizer")
-        self.out.optimizer = self.code(training.keras_optimizer(self.f.s, call, name))
-        self.out.notes.extend(self.f.s.notes)
-        self.f.s.notes.clear()
 
     def spec(self, old: cst.BaseExpression, new: cst.BaseExpression, keys: Optional[Keys]) -> cst.BaseExpression:
         """What the method returns for ``return tf.estimator.EstimatorSpec(...)``; ``keys``: its eval_metric_ops
@@ -373,7 +335,7 @@ class _Body(cst.CSTTransformer):
             if isinstance(op, cst.Name) and op.value in self.train_ops:
                 minimized = self.train_ops[op.value]
             else:
-                minimized = _minimized(self, op)  # EstimatorSpec(mode, loss=loss, train_op=opt.minimize(loss))
+                minimized = train_ops.minimized(self, op)  # EstimatorSpec(mode, loss=loss, train_op=opt.minimize(loss))
             if minimized is None:
                 raise Unsupported(old, "a train_op that is not optimizer.minimize(loss)")
             if "predictions" not in given:
@@ -422,87 +384,6 @@ def _variable(body: "_Body", call: cst.Call) -> cst.BaseExpression:
     body.out.init.append(f"self.{attr} = self.add_weight({', '.join(parts)})")
     body.out.variables[label.evaluated_value] = attr
     return body.f.s.expr(f"self.{attr}")
-
-
-def _minimized(body: "_Body", value) -> Optional[str]:
-    """``opt.minimize(loss, global_step=...)`` (or ``tf.contrib.layers.optimize_loss``): the loss it minimizes."""
-    if isinstance(value, cst.Call) and body.f.call_name(value) == "contrib.layers.optimize_loss":
-        return _optimize_loss(body, value)
-    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
-            and value.func.attr.value == "minimize"):
-        return None
-    receiver = value.func.value
-    made = body.f.call_name(receiver)
-    if _vocab.is_tf1_optimizer(made):  # tf.train.XOptimizer(...).minimize(loss)
-        body.optimizer(receiver, made)
-    elif not (isinstance(receiver, cst.Name) and receiver.value in body.optimizers):
-        raise Unsupported(value, "minimize on an optimizer the model_fn did not make")
-    loss = _tf.argument(value, 0, "loss")
-    for arg in value.args:
-        if arg.keyword is not None and arg.keyword.value not in ("loss", "global_step"):
-            raise Unsupported(value, f"minimize({arg.keyword.value}=...)")
-    if loss is None:
-        raise Unsupported(value, "minimize without a loss")
-    return body.code(loss.value)
-
-
-# tf.contrib.layers.optimize_loss's optimizer names: TF1's optimizer each stood for
-_OPTIMIZE_LOSS = {"Adagrad": "AdagradOptimizer({})", "Adam": "AdamOptimizer({})", "Ftrl": "FtrlOptimizer({})",
-                  "Momentum": "MomentumOptimizer({}, momentum=0.9)", "RMSProp": "RMSPropOptimizer({})",
-                  "SGD": "GradientDescentOptimizer({})"}
-_OPTIMIZE_LOSS_PARAMS = ("loss", "global_step", "learning_rate", "optimizer", "gradient_noise_scale",
-                         "gradient_multipliers", "clip_gradients", "learning_rate_decay_fn", "update_ops",
-                         "variables", "name", "summaries", "colocate_gradients_with_ops", "increment_global_step")
-
-
-def _optimize_loss(body: "_Body", call: cst.Call) -> str:
-    """``tf.contrib.layers.optimize_loss(loss, global_step, learning_rate, optimizer, clip_gradients=c)``:
-    the Keras optimizer TF1's stood for (``global_clipnorm=c``: TF1 clipped by the global norm too); the loss."""
-    given = arguments(call, _OPTIMIZE_LOSS_PARAMS, "tf.contrib.layers.optimize_loss with arguments not mapped")
-    for key in given:
-        if key not in ("loss", "global_step", "learning_rate", "optimizer", "clip_gradients", "name", "summaries",
-                       "colocate_gradients_with_ops"):
-            raise Unsupported(call, f"tf.contrib.layers.optimize_loss({key}=...)")
-    if "loss" not in given or "optimizer" not in given:
-        raise Unsupported(call, "tf.contrib.layers.optimize_loss without a loss and an optimizer")
-    chosen, rate = given["optimizer"], given.get("learning_rate")
-    rate_code = body.code(rate) if rate is not None else None
-    made = body.f.call_name(chosen)
-    if isinstance(chosen, cst.SimpleString) and chosen.evaluated_value in _OPTIMIZE_LOSS and rate_code:
-        text = f"{body.f.tf}.train.{_OPTIMIZE_LOSS[chosen.evaluated_value].format(rate_code)}"
-    elif _vocab.is_tf1_optimizer(body.f.name(chosen)) and rate_code:  # optimizer=tf.train.AdamOptimizer
-        text = f"{body.code(chosen)}({rate_code})"
-    elif _vocab.is_tf1_optimizer(made) and rate is None:  # optimizer=tf.train.AdamOptimizer(0.01)
-        text = body.code(chosen)
-    else:
-        raise Unsupported(call, "tf.contrib.layers.optimize_loss with an optimizer that is not a TF1 optimizer or "
-                                "its name")
-    optimizer = body.f.s.expr(text)
-    body.optimizer(optimizer, body.f.call_name(optimizer))
-    if "clip_gradients" in given:
-        body.built_from(given["clip_gradients"], "the gradient clipping")
-        keras = body.f.s.expr(body.out.optimizer)
-        clip = cst.Arg(given["clip_gradients"], keyword=cst.Name("global_clipnorm"), equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
-        body.out.optimizer = body.code(keras.with_changes(args=[*keras.args, clip]))
-    return body.code(given["loss"])
-
-
-def _is_keras_layer(name: Optional[str]) -> bool:
-    """``keras.layers.Dense`` and every other Keras layer class, and ``keras.Sequential``."""
-    if name is None:
-        return False
-    if name in ("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model"):
-        return True
-    module, _, cls = name.rpartition(".")
-    return module == "keras.layers" and cls[:1].isupper() and cls not in ("Layer", "Input", "InputSpec")
-
-
-def _keras_classes(f: Facts) -> Set[str]:
-    """The file's own subclasses of a Keras layer or model (``class Net(tf.keras.Model)``)."""
-    return {stmt.name.value for stmt in f.module.body if isinstance(stmt, cst.ClassDef) and any(
-        f.name(base.value) in ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Sequential")
-        for base in stmt.bases)}
 
 
 def _is_dict(func: cst.FunctionDef, value: cst.BaseExpression) -> bool:

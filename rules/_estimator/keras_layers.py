@@ -1,0 +1,70 @@
+"""Keras layers a model_fn makes itself: made once, in the model's ``__init__``.
+
+TF1 ran the model_fn once per graph, so ``dense = tf.keras.layers.Dense(1)`` (or
+``tf.keras.Sequential([...])``, ``tf.keras.layers.BatchNormalization()(x)``, the file's own
+Layer or Model subclass) made its variables once. In a method called at every step it would
+make new ones each time: the layer is an attribute built in ``__init__`` instead.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional, Set
+
+import libcst as cst
+
+from .._eager import layout
+from .._eager.state import Unsupported
+from . import vocab
+from .program import Facts
+
+
+def is_keras_layer(name: Optional[str]) -> bool:
+    """``keras.layers.Dense`` and every other Keras layer class, and ``keras.Sequential``."""
+    if name is None:
+        return False
+    if name in ("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model"):
+        return True
+    module, _, cls = name.rpartition(".")
+    return module == "keras.layers" and cls[:1].isupper() and cls not in ("Layer", "Input", "InputSpec")
+
+
+def keras_classes(f: Facts) -> Set[str]:
+    """The file's own subclasses of a Keras layer or model (``class Net(tf.keras.Model)``)."""
+    return {stmt.name.value for stmt in f.module.body if isinstance(stmt, cst.ClassDef) and any(
+        f.name(base.value) in ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Sequential")
+        for base in stmt.bases)}
+
+
+def base(made: str) -> str:
+    """An attribute name for a layer class: Dense -> dense, BatchNormalization -> batch_normalization."""
+    return vocab.LAYER_BASES.get(made) or re.sub(r"(?<!^)(?=[A-Z][a-z])", "_", made).lower()
+
+
+def is_keras(body, call) -> bool:  # body: model_fn._Body
+    """A Keras layer or model made by a call: ``tf.keras.layers.Dense(1)``, ``Net()`` of the file's own class."""
+    if not isinstance(call, cst.Call):
+        return False
+    own = isinstance(call.func, cst.Name) and call.func.value in body.keras_classes
+    return own or is_keras_layer(body.f.call_name(call))
+
+
+def hoist(body, call: cst.Call, name: str) -> str:
+    """A Keras layer (or Sequential) the model_fn makes: made once, in __init__, as an attribute named after
+    ``name``; the attribute. Lines it spans keep their place relative to its first line (``__init__``'s
+    statements are two levels deep)."""
+    if body.loop:
+        raise Unsupported(call, f"{body.code(call.func)} made inside a loop (one layer per pass)")
+    attr = body.attribute(name)
+    new = body.converted(call)
+    written = body.code(call)
+    line = body.code(body.line.with_changes(leading_lines=())) if body.line is not None else ""
+    at = line.find(written)  # a node's code is relative to its statement's block: so is the line's
+    if "\n" in written and at >= 0:
+        indent = 2 * len(body.f.module.default_indent)
+        if layout.hanging(written):
+            delta = indent - layout.indentation(line, at)
+        else:
+            delta = indent + len(f"self.{attr} = ") - layout.column(line, at)
+        new = layout.shift(new, delta)
+    body.out.init.append(f"self.{attr} = {body.code(new)}")
+    return attr
