@@ -975,3 +975,28 @@ def test_keras_layers_the_model_fn_makes_are_made_once_in_init():
     """), "    ") in fixed.new_text
     assert manual_reason(program.replace("print(dense.kernel)", "print(dense)"))[1] == (
         "not rewritten to Keras 3: the Keras layer dense is used beyond calls and attributes, or bound again" + GONE)
+
+
+def test_canned_optimizer_names_and_lambdas_and_numeric_columns_made_in_a_comprehension():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        KEYS = ["a", "b"]
+        columns = [tf.feature_column.numeric_column(key=k) for k in KEYS]
+        regressor = tf.estimator.LinearRegressor(feature_columns=columns, optimizer=OPTIMIZER)
+        data = {"a": np.ones(4, np.float32), "b": np.zeros(4, np.float32)}
+        regressor.train(tf.estimator.inputs.numpy_input_fn(data, np.ones(4, np.float32), num_epochs=None,
+                                                           shuffle=False), steps=5)
+    """
+    for optimizer, keras in (('"Adagrad"', "tf.optimizers.Adagrad(learning_rate=0.2, epsilon=0.0)"),
+                             ('"SGD"', "tf.optimizers.SGD(learning_rate=0.2)"),
+                             ("lambda: tf.train.AdamOptimizer(0.01)", "tf.optimizers.Adam(0.01, epsilon=1e-08)")):
+        _, check, fixed = outcomes(program.replace("OPTIMIZER", optimizer))
+        assert check.status.value == fixed.status.value == "idiomatic", optimizer
+        assert f"        self.compile(optimizer={keras})\n" in fixed.new_text
+        assert 'KEYS = ["a", "b"]\ncolumns = list(KEYS)\n\n\nclass LinearRegressor(tf.keras.Model):' in fixed.new_text
+        assert "\n\nregressor = LinearRegressor(columns)\n" in fixed.new_text
+    assert manual_reason(program.replace("OPTIMIZER", '"Adagrad"').replace("for k in KEYS]", "for k in KEYS if k]")) \
+        == (5, "not rewritten to Keras 3: feature columns made in a comprehension other than "
+               "[tf.feature_column.numeric_column(key) for key in keys]" + GONE)

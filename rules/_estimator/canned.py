@@ -83,10 +83,20 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
     return given
 
 
-def _optimizer(f: Facts, given, key: str, default: str, default_rate: str) -> str:
+# The optimizer names a canned estimator takes: TF1 made that tf.train optimizer at the estimator's learning rate.
+OPTIMIZER_NAMES = {"Adagrad": "Adagrad", "Adam": "Adam", "Ftrl": "Ftrl", "RMSProp": "RMSProp", "SGD": "GradientDescent"}
+
+
+def _optimizer(f: Facts, given, key: str, default: str, default_rate: str, rate: object) -> str:
+    """The Keras optimizer of a canned estimator's ``optimizer=``: its default (``default`` at ``default_rate``),
+    a name (at the estimator's learning rate ``rate``), a tf.train optimizer, or a lambda returning one."""
     value = given.get(key)
     if value is None or f.s.code(value) in (json.dumps(default), repr(default)):
         value = f.s.expr(f"{f.tf}.train.{default}Optimizer(learning_rate={default_rate})")
+    elif isinstance(value, cst.SimpleString) and value.evaluated_value in OPTIMIZER_NAMES:
+        value = f.s.expr(f"{f.tf}.train.{OPTIMIZER_NAMES[value.evaluated_value]}Optimizer(learning_rate={rate})")
+    elif isinstance(value, cst.Lambda) and not value.params.params:  # TF1 called it for the optimizer
+        value = value.body
     name = f.call_name(value)
     if isinstance(value, cst.Call) and name in training._vocab.OPTIMIZERS:
         return f.s.code(training.keras_optimizer(f.s, value, name))
@@ -122,7 +132,7 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     columns = builder.columns(given[key])
     keys = columns[0].keys
     default = f"min({rate}, 1 / len(keys) ** 0.5)" if keys else repr(min(rate, 1.0 / math.sqrt(len(columns))))
-    optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", default)
+    optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", default, rate)
     init = [line for column in columns for line in column.init(f.tf, f.module.default_indent)]
     init.append(f'self.{logits} = {f.tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
     variables, start = {}, 0
@@ -143,7 +153,7 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
         if prefix + key not in given:
             raise Unsupported(item.call, f"tf.{item.kind} without {prefix + key}")
     columns = builder.columns(given[prefix + "feature_columns"])
-    optimizer = _optimizer(f, given, prefix + "optimizer", "Adagrad", rate)
+    optimizer = _optimizer(f, given, prefix + "optimizer", "Adagrad", rate, rate)
     variables = {}
     for column in columns:
         if column.kind == "categorical":
@@ -175,7 +185,7 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
 def _baseline(f: Facts, given, units: int) -> _Part:
     """TF1's baseline: a zero-initialised bias per output, the same for every example (FTRL at 0.3 by default)."""
     tf = f.tf
-    optimizer = _optimizer(f, given, "optimizer", "Ftrl", "0.3")
+    optimizer = _optimizer(f, given, "optimizer", "Ftrl", "0.3", "0.3")
     init = [f'self.bias = self.add_weight(name="bias", shape=({units},), initializer="zeros")']
     call = [f"batch = {tf}.shape({tf}.nest.flatten(features)[0])[0]  # the features only give the batch size"]
     return _Part(init, call, "bias", optimizer, {"baseline/bias": "bias"},

@@ -121,6 +121,9 @@ class _Module(cst.CSTTransformer):
                 body.append(extra)
         return updated.with_changes(body=body)
 
+    def leave_ListComp(self, original, updated):
+        return self.f.keyed.get(id(original), updated)  # [numeric_column(key=k) for k in keys] -> list(keys)
+
     def leave_Call(self, original, updated):
         if id(original) in self.f.keyed:  # a list of numeric columns built in a loop holds their keys
             return self.f.keyed[id(original)]

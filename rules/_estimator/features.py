@@ -107,7 +107,9 @@ class Builder:
 
     def columns(self, value: cst.BaseExpression) -> List[Column]:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
-        literal = value if isinstance(value, (cst.List, cst.Tuple)) else self.f.value_of(value)
+        literal = value if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) else self.f.value_of(value)
+        if isinstance(value, cst.Name) and isinstance(literal, cst.ListComp):
+            return [self._comprehension(value, literal)]
         if not isinstance(literal, (cst.List, cst.Tuple)):
             raise Unsupported(value, "feature columns that are not a list of tf.feature_column calls in this file")
         if isinstance(value, cst.Name) and isinstance(literal, cst.List) and not literal.elements:
@@ -142,6 +144,23 @@ class Builder:
             raise Unsupported(name, "no feature columns" if not keyed else
                               f"{name.value}, a list of feature columns built in a loop, is read elsewhere")
         self.f.keyed.update(keyed)
+        return Column(name.value, "numeric", 0, "", keys=name.value)
+
+    def _comprehension(self, name: cst.Name, made: cst.ListComp) -> Column:
+        """``name = [tf.feature_column.numeric_column(key=k) for k in keys]``: numeric columns whose keys the
+        program computes, as appended in a loop; the list then holds the keys (``list(keys)``)."""
+        column, loop = made.elt, made.for_in
+        numeric = self.f.call_name(column) == "feature_column.numeric_column"
+        given = arguments(column, PARAMETERS["numeric_column"], "numeric_column with arguments not mapped") \
+            if numeric else {}
+        if set(given) != {"key"} or loop.inner_for_in is not None or loop.ifs or loop.asynchronous:
+            raise Unsupported(made, "feature columns made in a comprehension other than "
+                                    "[tf.feature_column.numeric_column(key) for key in keys]")
+        key, target = given["key"], loop.target
+        if isinstance(key, cst.Name) and isinstance(target, cst.Name) and key.value == target.value:
+            self.f.keyed[id(made)] = self.f.s.expr(f"list({self.f.s.code(loop.iter)})")
+        else:
+            self.f.keyed[id(column)] = key
         return Column(name.value, "numeric", 0, "", keys=name.value)
 
     def concatenation(self, columns: List[Column], indent: str, keys: str = "") -> List[str]:
