@@ -1000,3 +1000,53 @@ def test_canned_optimizer_names_and_lambdas_and_numeric_columns_made_in_a_compre
     assert manual_reason(program.replace("OPTIMIZER", '"Adagrad"').replace("for k in KEYS]", "for k in KEYS if k]")) \
         == (5, "not rewritten to Keras 3: feature columns made in a comprehension other than "
                "[tf.feature_column.numeric_column(key) for key in keys]" + GONE)
+
+
+def test_a_decayed_learning_rate_is_a_keras_schedule_and_predict_keys_select_the_predictions():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def model_fn(features, labels, mode, params):
+            logits = tf.layers.dense(features["x"], 3)
+            if mode == tf.estimator.ModeKeys.PREDICT:
+                return tf.estimator.EstimatorSpec(mode, predictions={"probabilities": tf.nn.softmax(logits),
+                                                                     "class": tf.argmax(logits, axis=1)})
+            loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+            global_step = tf.train.get_global_step()
+            learning_rate = tf.train.exponential_decay(params["lr"], global_step, 50, 0.5, staircase=True)
+            train_op = tf.train.GradientDescentOptimizer(learning_rate).minimize(loss, global_step=global_step)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+        x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], np.float32)
+        config = tf.estimator.RunConfig(tf_random_seed=3)
+        est = tf.estimator.Estimator(model_fn, params={"lr": 1.0}, config=config)
+        est.train(tf.estimator.inputs.numpy_input_fn({"x": x}, np.arange(3), num_epochs=None, shuffle=False), steps=2)
+        for p in est.predict(tf.estimator.inputs.numpy_input_fn({"x": x}, shuffle=False), predict_keys=["class"]):
+            print(p["class"])
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert ("        self.compile(optimizer=tf.optimizers.SGD(tf.keras.optimizers.schedules.ExponentialDecay("
+            'initial_learning_rate=params["lr"], decay_steps=50, decay_rate=0.5, staircase=True)))\n') in fixed.new_text
+    assert textwrap.indent(textwrap.dedent("""\
+        logits = self.dense(features["x"])
+        if mode == "infer":
+            return {"probabilities": tf.nn.softmax(logits),
+                    "class": tf.argmax(logits, axis=1)}
+        loss = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels, logits)
+        return loss
+    """), "        ") in fixed.new_text
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        x = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]], np.float32)
+        tf.keras.utils.set_random_seed(3)
+        est = ModelFn(params={"lr": 1.0})
+        est.fit(tf.data.Dataset.from_tensor_slices(({"x": x}, np.arange(3))).repeat().batch(128), epochs=1, steps_per_epoch=2, verbose=0)
+        for p in ({key: prediction[key] for key in ["class"]} for prediction in est.predictions(tf.data.Dataset.from_tensor_slices({"x": x}).batch(128))):
+            print(p["class"])
+    """))
+    assert manual_reason(program.replace("(loss, global_step=global_step)",
+                                         "(loss, global_step=global_step)\n            print(learning_rate)"))[1] == (
+        "not rewritten to Keras 3: the learning rate learning_rate is used beyond the optimizer" + GONE)

@@ -268,8 +268,15 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
         return f.s.expr(evaluate(f, est, given["input_fn"], given.get("steps"), numpy_names))
     if method == "predict":
         given = _args(call, PREDICT)
-        _only(call, given, ("input_fn",))
-        return f.s.expr(f"{est}.predictions({dataset(f, given['input_fn'], numpy_names, repeated=False)})")
+        _only(call, given, ("input_fn", "predict_keys"))
+        predictions = f"{est}.predictions({dataset(f, given['input_fn'], numpy_names, repeated=False)})"
+        keys = given.get("predict_keys")
+        if keys is None or f.s.code(keys) == "None":
+            return f.s.expr(predictions)
+        if isinstance(keys, cst.SimpleString):  # one key: TF1 took a string for a list of one
+            keys = cst.List([cst.Element(keys)])
+        # each prediction with the keys asked for only
+        return f.s.expr(f"({{key: prediction[key] for key in {f.s.code(keys)}}} for prediction in {predictions})")
     if method in ("export_saved_model", "export_savedmodel"):
         given = _args(call, EXPORT)
         for key in given:

@@ -157,8 +157,9 @@ class _Module(cst.CSTTransformer):
             seed = self.f.s.code(self.f.seeds[id(small.value)])
             line = cst.parse_statement(f"{self.f.tf}.keras.utils.set_random_seed({seed})\n",
                                        config=self.f.module.config_for_parsing)
-            updated = cst.FlattenSentinel([line.with_changes(leading_lines=updated.leading_lines),
-                                           updated.with_changes(leading_lines=[])])
+            first = line.with_changes(leading_lines=updated.leading_lines)
+            self.added.add(id(first))  # a statement more than the original: leave_Module keeps the others aligned
+            updated = cst.FlattenSentinel([first, updated.with_changes(leading_lines=[])])
         if isinstance(small, cst.Assign) and id(small.value) in self.f.strategies:
             strategy = self.f.s.code(self.f.strategies[id(small.value)])
             lines = list(updated.nodes) if isinstance(updated, cst.FlattenSentinel) else [updated]

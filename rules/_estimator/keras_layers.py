@@ -12,10 +12,9 @@ from typing import Optional, Set
 
 import libcst as cst
 
-from .._eager import layout
 from .._eager.state import Unsupported
 from . import vocab
-from .program import Facts
+from .program import Facts, placed
 
 
 def is_keras_layer(name: Optional[str]) -> bool:
@@ -48,7 +47,7 @@ def is_keras(body, call) -> bool:  # body: model_fn._Body
     return own or is_keras_layer(body.f.call_name(call))
 
 
-def hoist(body, call: cst.Call, name: str) -> str:
+def hoist(body, call: cst.Call, name: str) -> str:  # body: model_fn._Body
     """A Keras layer (or Sequential) the model_fn makes: made once, in __init__, as an attribute named after
     ``name``; the attribute. Lines it spans keep their place relative to its first line (``__init__``'s
     statements are two levels deep)."""
@@ -56,15 +55,6 @@ def hoist(body, call: cst.Call, name: str) -> str:
         raise Unsupported(call, f"{body.code(call.func)} made inside a loop (one layer per pass)")
     attr = body.attribute(name)
     new = body.converted(call)
-    written = body.code(call)
-    line = body.code(body.line.with_changes(leading_lines=())) if body.line is not None else ""
-    at = line.find(written)  # a node's code is relative to its statement's block: so is the line's
-    if "\n" in written and at >= 0:
-        indent = 2 * len(body.f.module.default_indent)
-        if layout.hanging(written):
-            delta = indent - layout.indentation(line, at)
-        else:
-            delta = indent + len(f"self.{attr} = ") - layout.column(line, at)
-        new = layout.shift(new, delta)
+    new = placed(body.f, body.line, call, new, len(f"self.{attr} = "), 2)  # __init__'s statements are two levels deep
     body.out.init.append(f"self.{attr} = {body.code(new)}")
     return attr

@@ -29,7 +29,7 @@ from . import features as features_lib
 from . import keras_layers, modes, train_ops
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
-from .program import Facts, arguments, camel
+from .program import Facts, arguments, camel, placed
 
 
 @dataclass
@@ -74,6 +74,8 @@ class _Body(cst.CSTTransformer):
         self.line: Optional[cst.SimpleStatementLine] = None
         self.keras: Dict[str, str] = {}  # local name of a Keras layer the model_fn makes -> its attribute
         self.keras_classes = keras_layers.keras_classes(f)
+        self.decays: Dict[str, cst.Call] = {}  # learning rates the model_fn decays: name -> tf.train.*_decay(...)
+        self.steps: Set[str] = set()  # names bound to the global step
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
@@ -288,6 +290,11 @@ class _Body(cst.CSTTransformer):
             if name == "get_collection" and modes.is_update_ops(self.f, value):
                 self.update_ops.add(target)  # Keras layers update their statistics when called in training
                 return []
+            if name in _vocab.DECAYS:  # the optimizer's schedule (train_ops.schedule)
+                self.decays[target] = value
+                return []
+            if name in vocab.GLOBAL_STEPS:
+                self.steps.add(target)
             if keras_layers.is_keras(self, value):  # dense = tf.keras.layers.Dense(1): made once
                 self.keras[target] = keras_layers.hoist(self, value, target)
                 return []
@@ -309,48 +316,53 @@ class _Body(cst.CSTTransformer):
                 return []
         if isinstance(old, cst.Return) and old.value is not None:
             updates, keys = self.metrics.of_spec(old.value)
-            return [*self.in_eval(updates), new.with_changes(value=self.spec(old.value, new.value, keys))]
+            return [*self.in_eval(updates), new.with_changes(value=_spec(self, old.value, new.value, keys))]
         return [new]
 
-    def spec(self, old: cst.BaseExpression, new: cst.BaseExpression, keys: Optional[Keys]) -> cst.BaseExpression:
-        """What the method returns for ``return tf.estimator.EstimatorSpec(...)``; ``keys``: its eval_metric_ops
-        (``Metrics.of_spec``)."""
-        if self.f.call_name(old) != "estimator.EstimatorSpec":
-            raise Unsupported(old, "a model_fn that returns something other than tf.estimator.EstimatorSpec(...)")
-        names = ("mode", "predictions", "loss", "train_op", "eval_metric_ops")
-        given = arguments(new, names, "tf.estimator.EstimatorSpec with arguments not mapped", where=old)
-        for key in given:
-            if key == "export_outputs":
-                self.out.notes.append((old, "export_outputs is dropped: export the Keras model with model.export"))
-            elif key not in names:
-                raise Unsupported(old, f"tf.estimator.EstimatorSpec({key}=...)")
-        given = {key: value for key, value in given.items()
-                 if not (isinstance(value, cst.Name) and value.value == "None")}
-        if "eval_metric_ops" in given:
-            if keys is None:
-                raise Unsupported(old, "eval_metric_ops that is not a dict of tf.metrics results")
-            self.out.metrics.extend(keys)
-        if "train_op" in given:
-            op = given["train_op"]
-            if isinstance(op, cst.Name) and op.value in self.train_ops:
-                minimized = self.train_ops[op.value]
-            else:
-                minimized = train_ops.minimized(self, op)  # EstimatorSpec(mode, loss=loss, train_op=opt.minimize(loss))
-            if minimized is None:
-                raise Unsupported(old, "a train_op that is not optimizer.minimize(loss)")
-            if "predictions" not in given:
-                return self.f.s.expr(minimized)
-            if "loss" not in given or self.code(given["loss"]) != minimized:
-                raise Unsupported(old, "an EstimatorSpec for every mode whose train_op minimizes another loss")
-        if "predictions" in given and "loss" in given and "infer" in self.reach.get(id(self.line), modes.ALL):
-            self.out.dict_predictions = _is_dict(self.func, given["predictions"])
-            self.infer = given["predictions"]  # one EstimatorSpec for every mode
-        if "loss" in given:
-            return given["loss"]
-        if "predictions" in given:
-            self.out.dict_predictions = _is_dict(self.func, given["predictions"])
-            return given["predictions"]
-        raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
+
+def _spec(body: "_Body", old: cst.BaseExpression, new: cst.BaseExpression,
+          keys: Optional[Keys]) -> cst.BaseExpression:
+    """What the method returns for ``return tf.estimator.EstimatorSpec(...)``; ``keys``: its eval_metric_ops
+    (``Metrics.of_spec``)."""
+    if body.f.call_name(old) != "estimator.EstimatorSpec":
+        raise Unsupported(old, "a model_fn that returns something other than tf.estimator.EstimatorSpec(...)")
+    names = ("mode", "predictions", "loss", "train_op", "eval_metric_ops")
+    given = arguments(new, names, "tf.estimator.EstimatorSpec with arguments not mapped", where=old)
+    before = arguments(old, names, "tf.estimator.EstimatorSpec with arguments not mapped")
+    returned = lambda key, deeper=0: placed(body.f, body.line, before[key], given[key], len("return "), deeper)
+    for key in given:
+        if key == "export_outputs":
+            body.out.notes.append((old, "export_outputs is dropped: export the Keras model with model.export"))
+        elif key not in names:
+            raise Unsupported(old, f"tf.estimator.EstimatorSpec({key}=...)")
+    given = {key: value for key, value in given.items()
+             if not (isinstance(value, cst.Name) and value.value == "None")}
+    if "eval_metric_ops" in given:
+        if keys is None:
+            raise Unsupported(old, "eval_metric_ops that is not a dict of tf.metrics results")
+        body.out.metrics.extend(keys)
+    if "train_op" in given:
+        op = given["train_op"]
+        if isinstance(op, cst.Name) and op.value in body.train_ops:
+            minimized = body.train_ops[op.value]
+        else:
+            minimized = train_ops.minimized(body, op)  # EstimatorSpec(mode, loss=loss, train_op=opt.minimize(loss))
+        if minimized is None:
+            raise Unsupported(old, "a train_op that is not optimizer.minimize(loss)")
+        if "predictions" not in given:
+            return body.f.s.expr(minimized)
+        if "loss" not in given or body.code(given["loss"]) != minimized:
+            raise Unsupported(old, "an EstimatorSpec for every mode whose train_op minimizes another loss")
+    if "predictions" in given and "loss" in given and "infer" in body.reach.get(id(body.line), modes.ALL):
+        body.out.dict_predictions = _is_dict(body.func, given["predictions"])
+        body.infer = returned("predictions", 1)  # one EstimatorSpec for every mode, under `if mode == ...:`
+    if "loss" in given:
+        return returned("loss")
+    if "predictions" in given:
+        body.out.dict_predictions = _is_dict(body.func, given["predictions"])
+        return returned("predictions")
+    raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
+
 
 def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:
     keras, (first, second), options = vocab.LOSSES[name]
@@ -434,6 +446,10 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"{name} (a metric, train op, optimizer or export output) is used beyond the "
                                     "EstimatorSpec")
+    for name in body.decays:
+        if name in queries.names_in(new.body):
+            raise Unsupported(func, f"the learning rate {name} is used beyond the optimizer")
+    new = new.visit(modes.Unread(body.steps))  # global_step = tf.train.get_global_step(), read by minimize
     for name in body.keras:
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"the Keras layer {name} is used beyond calls and attributes, or bound again")

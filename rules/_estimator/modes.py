@@ -82,8 +82,9 @@ def negated(test: cst.BaseExpression) -> cst.BaseExpression:
         target = test.comparisons[0]
         flipped = {cst.Equal: cst.NotEqual, cst.NotEqual: cst.Equal}.get(type(target.operator))
         if flipped is not None:
-            return test.with_changes(comparisons=[target.with_changes(operator=flipped(
-                whitespace_before=target.operator.whitespace_before, whitespace_after=target.operator.whitespace_after))])
+            operator = flipped(whitespace_before=target.operator.whitespace_before,
+                               whitespace_after=target.operator.whitespace_after)
+            return test.with_changes(comparisons=[target.with_changes(operator=operator)])
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         return test.expression
     if isinstance(test, (cst.BooleanOperation, cst.IfExp, cst.NamedExpr, cst.Lambda)):
@@ -167,3 +168,26 @@ class Tidy(cst.CSTTransformer):
         if isinstance(orelse, cst.Else):
             return updated.with_changes(test=negated(updated.test), body=orelse.body, orelse=None)
         return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]), orelse=orelse)
+
+
+class Unread(cst.CSTTransformer):
+    """The model_fn without the ``name = value`` statements of ``names`` that nothing reads any more."""
+
+    def __init__(self, names: Set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def visit_FunctionDef(self, node) -> bool:
+        counts: Dict[str, int] = {}
+        for name in queries.find(node.body, cst.Name):
+            counts[name.value] = counts.get(name.value, 0) + 1
+        self.unread = {name for name in self.names if counts.get(name) == 1}
+        return False
+
+    def leave_FunctionDef(self, original, updated):
+        def keep(stmt) -> bool:
+            assign = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+            return not (isinstance(assign, cst.Assign) and len(assign.targets) == 1
+                        and isinstance(assign.targets[0].target, cst.Name)
+                        and assign.targets[0].target.value in self.unread)
+        return updated.with_changes(body=updated.body.with_changes(body=[s for s in updated.body.body if keep(s)]))

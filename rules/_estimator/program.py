@@ -17,6 +17,7 @@ from tfmigrate.traverse import StopWalk, Visitor, walk
 
 from .. import _tf
 from .._eager.program import analyse as analyse_graph
+from .._eager import layout
 from .._eager.state import Rewrite, Unsupported
 from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, MODE_CONSTANTS, UNMAPPED_ESTIMATORS,
                       estimator_relative as relative)
@@ -155,3 +156,19 @@ def arguments(call: cst.Call, names, problem: str, where: Optional[cst.CSTNode] 
             raise Unsupported(where or call, problem)
         given[key] = arg.value
     return given
+
+
+def placed(f: Facts, line: Optional[cst.SimpleStatementLine], written: cst.CSTNode, new: cst.CSTNode, column: int,
+           deeper: int) -> cst.CSTNode:
+    """``new``, the rewrite of ``written`` (a part of the statement ``line``), to start at ``column`` of a
+    statement ``deeper`` levels below: its continuation lines keep their place relative to its first line
+    (a hanging indent stays one level deeper than the statement, an aligned one under its bracket)."""
+    code = f.s.code(written)
+    source = f.s.code(line.with_changes(leading_lines=())) if line is not None else ""
+    at = source.find(code)  # a node's code is relative to its statement's block: so is the line's
+    if "\n" not in code or at < 0:
+        return new
+    indent = deeper * len(f.module.default_indent)
+    if layout.hanging(code):
+        return layout.shift(new, indent - layout.indentation(source, at))
+    return layout.shift(new, indent + column - layout.column(source, at))

@@ -3,7 +3,9 @@
 ``opt.minimize(loss, global_step=...)`` (an optimizer the model_fn made) and
 ``tf.contrib.layers.optimize_loss(loss, global_step, learning_rate, optimizer="Adam")``
 (the TF1 optimizer its name stood for; ``clip_gradients=c`` is Keras's ``global_clipnorm=c``,
-which clips by the global norm as TF1 did) -> the loss, with the optimizer set on the class.
+which clips by the global norm as TF1 did) -> the loss, with the optimizer set on the class. A
+learning rate the model_fn decays with the global step (``tf.train.exponential_decay``) is the
+Keras schedule of that decay.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import libcst as cst
 from .. import _tf, _vocab
 from .._eager import training
 from .._eager.state import Unsupported
+from . import vocab
 from .program import arguments
 
 
@@ -23,10 +26,33 @@ def optimizer(body, call: cst.Call, name: str) -> None:
         raise Unsupported(call, "a model_fn with two optimizers")
     if name not in _vocab.OPTIMIZERS:
         raise Unsupported(call, f"tf.{name} has no Keras optimizer")
+    call = call.with_changes(args=[arg.with_changes(value=schedule(body, body.decays[arg.value.value]))
+                                   if isinstance(arg.value, cst.Name) and arg.value.value in body.decays else arg
+                                   for arg in call.args])
     body.built_from(call, "the optimizer")
     body.out.optimizer = body.code(training.keras_optimizer(body.f.s, call, name))
     body.out.notes.extend(body.f.s.notes)
     body.f.s.notes.clear()
+
+
+def schedule(body, decay: cst.Call) -> cst.BaseExpression:
+    """``tf.train.exponential_decay(lr, global_step, ...)`` bound to the optimizer's learning rate: the Keras
+    schedule, which the optimizer reads at its own step count (the global step of the Keras model)."""
+    name = body.f.call_name(decay)
+    keras, params = _vocab.DECAYS[name]
+    given = {}
+    for key, arg in _tf.by_parameter(decay, params):
+        key = _vocab.DECAY_KEYWORDS.get(key, key) if key is not None else None
+        if key not in params or arg.star:
+            raise Unsupported(decay, f"tf.{name} with arguments that are not mapped")
+        given[key] = arg.value
+    step = given.pop("global_step", None)
+    if step is None or not (body.f.call_name(step) in vocab.GLOBAL_STEPS
+                            or isinstance(step, cst.Name) and step.value in body.steps):
+        raise Unsupported(decay, f"tf.{name} of a step other than the global step")
+    given.pop("name", None)
+    args = ", ".join(f"{key}={body.code(value)}" for key, value in given.items())
+    return body.f.s.expr(f"{body.f.tf}.keras.optimizers.schedules.{keras}({args})")
 
 
 def minimized(body, value) -> Optional[str]:  # body: model_fn._Body
