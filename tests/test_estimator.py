@@ -1050,3 +1050,29 @@ def test_a_decayed_learning_rate_is_a_keras_schedule_and_predict_keys_select_the
     assert manual_reason(program.replace("(loss, global_step=global_step)",
                                          "(loss, global_step=global_step)\n            print(learning_rate)"))[1] == (
         "not rewritten to Keras 3: the learning rate learning_rate is used beyond the optimizer" + GONE)
+
+
+def test_batch_normalization_without_update_ops_keeps_tf1s_unchanged_moving_statistics():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            net = tf.layers.batch_normalization(features["x"], momentum=0.9, training=mode == tf.estimator.ModeKeys.TRAIN)
+            y = tf.layers.dense(net, 1)
+            loss = tf.losses.mean_squared_error(labels, y)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[2.0]])), steps=1)
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "        self.batch_normalization = tf.keras.layers.BatchNormalization(momentum=1.0)\n" in fixed.new_text
+    assert '        net = self.batch_normalization(features["x"], training=mode == "train")\n' in fixed.new_text
+    notes = [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"]
+    assert notes == [(4, "the model_fn runs no tf.GraphKeys.UPDATE_OPS, so TF1 never updated this batch "
+                         "normalization's moving mean and variance: momentum=1.0 keeps them as they start (drop it "
+                         "to have Keras update them)")]
+    assert manual_reason(program.replace("momentum=0.9", "renorm=True"))[1] == (
+        "not rewritten to Keras 3: tf.layers.batch_normalization(renorm=...) has no Keras 3 counterpart" + GONE)

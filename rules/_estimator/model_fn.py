@@ -76,6 +76,9 @@ class _Body(cst.CSTTransformer):
         self.keras_classes = keras_layers.keras_classes(f)
         self.decays: Dict[str, cst.Call] = {}  # learning rates the model_fn decays: name -> tf.train.*_decay(...)
         self.steps: Set[str] = set()  # names bound to the global step
+        # does the train op run the batch normalizations' updates (tf.GraphKeys.UPDATE_OPS, or optimize_loss)?
+        self.updates_statistics = queries.holds(func, cst.Attribute, lambda a: f.name(a) == "GraphKeys.UPDATE_OPS") \
+            or queries.holds(func, cst.Call, lambda c: f.call_name(c) == "contrib.layers.optimize_loss")
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
 
@@ -154,7 +157,7 @@ class _Body(cst.CSTTransformer):
         name = self.f.call_name(original)
         if name is None:
             return updated
-        if name in _vocab.LAYERS and not name.startswith("contrib."):
+        if name in vocab.LAYERS:
             return self.layer(original, updated, name)
         if name == "get_variable":
             return _variable(self, original)
@@ -177,14 +180,14 @@ class _Body(cst.CSTTransformer):
         if self.loop and in_loop is None:
             raise Unsupported(original, f"tf.{name} inside a loop (one layer per pass) over values the model_fn "
                                         "computes, or nested")
-        spec = _vocab.LAYERS[name]
+        spec = vocab.LAYERS[name]
         positional = [a for a in original.args if a.keyword is None]
         inputs = _tf.argument(updated, 0, "inputs")
         if inputs is None or any(a.star for a in original.args):
             raise Unsupported(original, f"tf.{name} without inputs")
         build, at_call, given_name = [], [], None
         for index, arg in enumerate(positional[1:]):
-            if index >= len(spec.params):
+            if index >= len(spec.params) or spec.params[index] in spec.call_keywords + spec.only_none:
                 raise Unsupported(original, f"tf.{name} with more positional arguments than mapped")
             value = self.convert(arg.value)
             build.append(value if index == 0 else f"{spec.params[index]}={value}")
@@ -192,6 +195,12 @@ class _Body(cst.CSTTransformer):
             key = arg.keyword.value if arg.keyword is not None else None
             if key is None or key == "inputs" or key in spec.dropped:
                 continue
+            if key in spec.only_none:
+                if self.code(arg.value) != "None":
+                    raise Unsupported(arg, f"tf.{name}({key}=...) has no Keras 3 counterpart")
+                continue
+            if spec.keras == "BatchNormalization" and key == "momentum" and not self.updates_statistics:
+                continue  # momentum=1.0 below
             if key in spec.call_keywords:  # computed at each call: as converted (mode == "train")
                 at_call.append(f"{key}={self.code(new.value)}")
             elif key == "name":
@@ -201,6 +210,11 @@ class _Body(cst.CSTTransformer):
                 build.append(f"name={self.code(arg.value)}")
             else:
                 build.append(f"{key}={self.convert(arg.value)}")
+        if spec.keras == "BatchNormalization" and not self.updates_statistics:
+            build.append("momentum=1.0")
+            self.out.notes.append((original, "the model_fn runs no tf.GraphKeys.UPDATE_OPS, so TF1 never updated "
+                                             "this batch normalization's moving mean and variance: momentum=1.0 "
+                                             "keeps them as they start (drop it to have Keras update them)"))
         base = _base(spec.keras)
         scope = given_name or self.default_name(spec.keras)
         rest = "".join(f", {k}" for k in at_call)
@@ -214,6 +228,9 @@ class _Body(cst.CSTTransformer):
         if spec.keras in ("Dense", "Conv1D", "Conv2D") and (given_name or base not in self.uncounted):
             self.out.variables[f"{scope}/kernel"] = f"{attr}.kernel"
             self.out.variables[f"{scope}/bias"] = f"{attr}.bias"
+        if spec.keras == "BatchNormalization" and (given_name or base not in self.uncounted):
+            self.out.variables.update((f"{scope}/{weight}", f"{attr}.{weight}")
+                                      for weight in ("gamma", "beta", "moving_mean", "moving_variance"))
         self.out.init.append(f"self.{attr} = {layer}")
         return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
+from .._vocab import LAYERS as GRAPH_LAYERS, Layer
+
 # tf.losses.X(labels, predictions-or-logits) -> a Keras loss object (built with these arguments), called
 # with the same two values. The TF1 default reduction (SUM_BY_NONZERO_WEIGHTS with weights 1) is the
 # mean over every element, which is what these Keras losses compute.
@@ -31,16 +33,34 @@ INITIALIZERS: Dict[str, str] = {
     "zeros_initializer": "keras.initializers.Zeros",
     "ones_initializer": "keras.initializers.Ones",
     "constant_initializer": "keras.initializers.Constant",
+    "initializers.zeros": "keras.initializers.Zeros",
+    "initializers.ones": "keras.initializers.Ones",
+    "initializers.constant": "keras.initializers.Constant",
+    "initializers.identity": "keras.initializers.Identity",  # gain=1.0 in both
 }
 
 GLOBAL_STEPS = {"train.get_global_step", "train.get_or_create_global_step"}
 
 # The default names TF1 gives a tf.layers layer (dense, dense_1, ...) come from its class name.
-LAYER_BASES = {"Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d", "MaxPooling1D": "max_pooling1d",
-               "MaxPooling2D": "max_pooling2d", "AveragePooling2D": "average_pooling2d", "Flatten": "flatten",
+LAYER_BASES = {"BatchNormalization": "batch_normalization", "Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d",
+               "MaxPooling1D": "max_pooling1d", "MaxPooling2D": "max_pooling2d", "AveragePooling2D": "average_pooling2d", "Flatten": "flatten",
                "Dropout": "dropout"}
 
 # Names a model_fn method must not take: keras.Model has them.
 MODEL_ATTRIBUTES = {"call", "build", "fit", "evaluate", "predict", "compile", "train_step", "test_step",
                     "predict_step", "predictions", "optimizer", "loss", "metrics", "layers", "summary", "save",
                     "params", "loss_mean", "variables", "weights", "name", "inputs", "outputs"}
+
+
+# tf.layers functions a model_fn may call -> Keras layers: the graph rewrite's, and batch normalization (TF1's
+# defaults are Keras's: momentum 0.99, epsilon 0.001; `training` is given at each call). Keras 3 has no fused
+# kernel switch (dropped: the numbers are the same), renormalization or virtual batches (unless None).
+LAYERS: Dict[str, Layer] = {**{name: layer for name, layer in GRAPH_LAYERS.items() if not name.startswith("contrib.")},
+                            "layers.batch_normalization": Layer(
+    "BatchNormalization",
+    ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+     "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+     "beta_constraint", "gamma_constraint", "training", "trainable", "name", "reuse", "renorm", "renorm_clipping",
+     "renorm_momentum", "fused", "virtual_batch_size", "adjustment"),
+    ("training",), dropped=("reuse", "fused"),
+    only_none=("renorm", "renorm_clipping", "renorm_momentum", "virtual_batch_size", "adjustment"))}
