@@ -467,9 +467,9 @@ def test_an_input_function_factory_is_called_and_a_second_estimator_of_a_kind_is
     assert manual_reason(program.replace("return ds\n", "return dict(x=x), labels\n")
                          .format(dimension=1))[1].startswith("not rewritten to Keras 3: an input function not known")
     assert manual_reason(program.replace("BaselineRegressor(label_dimension={dimension})",
-                                         'BaselineClassifier(label_vocabulary=["a", "b"])').format()) == (
-        19, "not rewritten to Keras 3: tf.estimator.BaselineClassifier(label_vocabulary=...) is not mapped (string "
-            "labels: map them to class ids first)" + GONE)
+                                         'BaselineClassifier(weight_column="w")').format()) == (
+        19, "not rewritten to Keras 3: tf.estimator.BaselineClassifier(weight_column=...) is not mapped (per-example "
+            "weights)" + GONE)
 
 
 def test_tf_metrics_called_inside_eval_metric_ops_become_one_update_line_each():
@@ -1076,3 +1076,31 @@ def test_batch_normalization_without_update_ops_keeps_tf1s_unchanged_moving_stat
                          "to have Keras update them)")]
     assert manual_reason(program.replace("momentum=0.9", "renorm=True"))[1] == (
         "not rewritten to Keras 3: tf.layers.batch_normalization(renorm=...) has no Keras 3 counterpart" + GONE)
+
+
+def test_a_label_vocabulary_maps_string_labels_to_class_ids_and_back_and_default_switches_are_accepted():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.array([0.0, 1.0, 2.0, 3.0], np.float32)
+        labels = np.array(["low", "low", "high", "high"])
+        clf = tf.estimator.DNNClassifier([4], [tf.feature_column.numeric_column("x")],
+                                         label_vocabulary=["low", "high"], batch_norm=BATCH_NORM)
+        clf.train(tf.estimator.inputs.numpy_input_fn({"x": x}, labels, num_epochs=None, shuffle=False), steps=5)
+    """
+    _, check, fixed = outcomes(program.replace("BATCH_NORM", "False"))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        def __init__(self, label_vocabulary):
+            super().__init__()
+            self.label_vocabulary = list(label_vocabulary)  # the labels are strings: their index is the class
+            self.label_ids = tf.keras.layers.StringLookup(vocabulary=self.label_vocabulary, num_oov_indices=0)
+    """), "    ") in fixed.new_text
+    assert "        labels = tf.reshape(tf.cast(self.label_ids(labels), tf.float32), (-1, 1))\n" in fixed.new_text
+    assert ('"classes": tf.gather(self.label_vocabulary, class_ids),\n'
+            '                "all_class_ids": all_class_ids, "all_classes": tf.gather(self.label_vocabulary, '
+            'all_class_ids)}') in fixed.new_text
+    assert 'clf = DNNClassifier(label_vocabulary=["low", "high"])\n' in fixed.new_text
+    assert manual_reason(program.replace("BATCH_NORM", "True"))[1] == (
+        "not rewritten to Keras 3: tf.estimator.DNNClassifier(batch_norm=True) is not mapped" + GONE)

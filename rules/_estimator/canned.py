@@ -42,18 +42,23 @@ KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.D
          "estimator.BaselineRegressor", "estimator.BaselineClassifier"}
 ARGS = {  # TF 1.15's parameters in order ("regressor's|classifier's" where they differ)
     "linear": ("feature_columns", "model_dir", "label_dimension|n_classes", "weight_column",
-               "optimizer|label_vocabulary", "config|optimizer", "partitioner|config"),
+               "optimizer|label_vocabulary", "config|optimizer", "partitioner|config", "warm_start_from|partitioner",
+               "loss_reduction|warm_start_from", "sparse_combiner|loss_reduction", "sparse_combiner"),
     "dnn": ("hidden_units", "feature_columns", "model_dir", "label_dimension|n_classes", "weight_column",
             "optimizer|label_vocabulary", "activation_fn|optimizer", "dropout|activation_fn",
-            "input_layer_partitioner|dropout", "config|input_layer_partitioner", "warm_start_from|config"),
+            "input_layer_partitioner|dropout", "config|input_layer_partitioner", "warm_start_from|config",
+            "loss_reduction|warm_start_from", "batch_norm|loss_reduction", "batch_norm"),
     "combined": ("model_dir", "linear_feature_columns", "linear_optimizer", "dnn_feature_columns", "dnn_optimizer",
                  "dnn_hidden_units", "dnn_activation_fn", "dnn_dropout", "label_dimension|n_classes",
                  "weight_column", "input_layer_partitioner|label_vocabulary", "config|input_layer_partitioner",
-                 "warm_start_from|config"),
+                 "warm_start_from|config", "loss_reduction|warm_start_from", "batch_norm|loss_reduction",
+                 "linear_sparse_combiner|batch_norm", "linear_sparse_combiner"),
     "baseline": ("model_dir", "label_dimension|n_classes", "weight_column", "optimizer|label_vocabulary",
                  "config|optimizer", "loss_reduction|config"),
 }
 UNREAD = ("partitioner", "input_layer_partitioner", "warm_start_from", "loss_reduction")  # only None is mapped
+DEFAULTS = {"batch_norm": ("False",), "sparse_combiner": ("'sum'", '"sum"'),  # only TF1's default is mapped
+            "linear_sparse_combiner": ("'sum'", '"sum"')}
 ACTIVATIONS = {"nn.relu": "relu", "nn.tanh": "tanh", "nn.sigmoid": "sigmoid", "nn.elu": "elu", "nn.selu": "selu",
                "nn.softplus": "softplus"}
 
@@ -75,9 +80,10 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
                 f.seeds[id(item.call)] = kept["tf_random_seed"]
         elif key in UNREAD and f.s.code(value) != "None":
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
-        elif key in ("weight_column", "label_vocabulary") and f.s.code(value) != "None":
-            what = "per-example weights" if key == "weight_column" else "string labels: map them to class ids first"
-            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped ({what})")
+        elif key in DEFAULTS and f.s.code(value) not in DEFAULTS[key]:
+            raise Unsupported(value, f"tf.{item.kind}({key}={f.s.code(value)}) is not mapped")
+        elif key == "weight_column" and f.s.code(value) != "None":
+            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped (per-example weights)")
         if key not in names:
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
     return given
@@ -198,7 +204,7 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
               else "baseline" if kind.startswith("Baseline") else "linear")
     given = _given(f, item, family, notes)
     reserved = {"hidden", "dropout", "logits", "linear_logits", "dnn_logits", "linear_optimizer", "loss_mean",
-                "average_loss", "accuracy", "label_mean", "prediction_mean"}
+                "average_loss", "accuracy", "label_mean", "prediction_mean", "label_ids", "label_vocabulary"}
     builder = features.Builder(f, "features", lambda base: fresh_name(reserved, base))
     classifier = kind.endswith("Classifier")
     units = _units(f, given, classifier)
@@ -216,12 +222,15 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
         raise Unsupported(item.call, f"tf.{item.kind} over feature columns appended in a loop")
     cls = fresh_name(taken, kind if kind not in taken else camel(item.name) + kind)  # named after its variable
     variables = {k: v for part in parts for k, v in part.variables.items()}
-    text = _class_text(f, cls, kind, parts, classifier, units)
+    vocabulary = given.get("label_vocabulary")  # string labels: TF1 read them as their index in this list
+    vocabulary = None if vocabulary is None or f.s.code(vocabulary) == "None" else f.s.code(vocabulary)
+    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
-    return cls, f"{cls}({keys[0] if keys else ''})", variables, statement
+    args = [*keys[:1], *([f"label_vocabulary={vocabulary}"] if vocabulary else [])]
+    return cls, f"{cls}({', '.join(args)})", variables, statement
 
 
-def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
+def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool) -> str:
     tf = f.tf
     init = list(dict.fromkeys(line for part in parts for line in part.init))  # a column's layers once
     if len(parts) == 2:
@@ -246,15 +255,19 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
         predict = _CLASSES.format(ids="tf.argmax(logits, axis=1)[:, None]", units=units,
                                   first='"logits": logits, "probabilities": tf.nn.softmax(logits),')
         metrics = ['"accuracy": (self.accuracy, labels, tf.argmax(logits, axis=1))']
+    params = ["self", *(["keys"] if parts[0].keys else []), *(["label_vocabulary"] if vocabulary else [])]
     lines = [
         f"class {cls}({tf}.keras.Model):",
         f'    """The canned Estimator {kind} as a Keras 3 model, TF1\'s defaults written out: the training loss is',
         '    summed over the batch (TF1\'s losses.Reduction.SUM); evaluate reports the mean of the batch',
         '    losses (loss) and of the example losses (average_loss)."""',
         "",
-        "    def __init__(self, keys):" if parts[0].keys else "    def __init__(self):",
+        f"    def __init__({', '.join(params)}):",
         "        super().__init__()",
         *(["        self.keys = sorted(keys)  # the numeric features' keys, in TF1's order"] if parts[0].keys else []),
+        *(["        self.label_vocabulary = list(label_vocabulary)  # the labels are strings: their index is the class",
+           f"        self.label_ids = {tf}.keras.layers.StringLookup(vocabulary=self.label_vocabulary, "
+           "num_oov_indices=0)"] if vocabulary else []),
         *[f"        {line}" for line in init],
         f'        self.loss_mean = {tf}.keras.metrics.Mean(name="loss")',
         f'        self.average_loss = {tf}.keras.metrics.Mean(name="average_loss")',
@@ -274,6 +287,11 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units) -> str:
         "",
         "",
     ]
+    if vocabulary:  # class ids from the string labels, and the strings back in the predictions
+        prepare = prepare.replace(f"{tf}.cast(labels,", f"{tf}.cast(self.label_ids(labels),")
+        predict = predict.replace('tf.strings.as_string(class_ids)', "tf.gather(self.label_vocabulary, class_ids)")
+        predict = predict.replace('tf.strings.as_string(all_class_ids)',
+                                  "tf.gather(self.label_vocabulary, all_class_ids)")
     text = "\n".join(lines)
     return _finish(f, text, tf, prepare, losses, predict, metrics, len(parts) == 2)
 
