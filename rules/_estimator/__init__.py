@@ -9,15 +9,18 @@ TensorFlow 2.16 removed ``tf.estimator``. A program built on it becomes:
 - a canned estimator (``LinearRegressor``, ``DNNClassifier``, ...): a Keras
   model with the canned defaults written out (initializers, optimizer and its
   learning rate, the head's loss summed over the batch as TF1 did);
-- ``numpy_input_fn``: a ``tf.data`` pipeline; input functions stay as written;
+- ``numpy_input_fn``: a ``tf.data`` pipeline; input functions stay as written, except
+  that one returning an iterator's ``get_next()`` returns the dataset itself;
 - ``est.train(input_fn, steps=N)`` ``fit(..., epochs=1, steps_per_epoch=N)``
   (N optimizer steps, fewer when the data ends), ``max_steps`` the steps left to
   it, ``evaluate`` a dict with ``loss`` and ``global_step``, ``predict`` one dict
   per example, ``get_variable_value`` the variable itself.
 
 The same three stages as the graph rewrite: ``program.analyse`` finds the
-Estimator pieces, ``interpret`` (``model_fn``, ``canned``, ``driver``) decides
-what each becomes or raises ``Unsupported``, ``emit`` writes the module.
+Estimator pieces, ``interpret`` (``model_fn`` with its helpers ``modes``, ``loops``,
+``keras_layers``, ``train_ops`` and ``metrics``; ``canned`` with ``features``; ``driver``
+and ``specs``) decides what each becomes or raises ``Unsupported``, ``emit`` writes the
+module and ``columns`` drops what only the estimators read.
 """
 from __future__ import annotations
 
