@@ -1104,3 +1104,58 @@ def test_a_label_vocabulary_maps_string_labels_to_class_ids_and_back_and_default
     assert 'clf = DNNClassifier(label_vocabulary=["low", "high"])\n' in fixed.new_text
     assert manual_reason(program.replace("BATCH_NORM", "True"))[1] == (
         "not rewritten to Keras 3: tf.estimator.DNNClassifier(batch_norm=True) is not mapped" + GONE)
+
+
+def test_a_name_bound_again_to_another_estimator_and_passed_to_a_helper_uses_the_model_bound_last():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        FEATURES = ["a", "b"]
+        data = {"a": np.ones(8, np.float32), "b": np.zeros(8, np.float32)}
+        y = np.ones(8, np.float32)
+
+        def make_feature_cols():
+            return [tf.feature_column.numeric_column(k) for k in FEATURES]
+
+        def print_rmse(model, name):
+            metrics = model.evaluate(input_fn=tf.estimator.inputs.numpy_input_fn(data, y, shuffle=False))
+            print(name, np.sqrt(metrics["average_loss"]))
+
+        model = tf.estimator.LinearRegressor(feature_columns=make_feature_cols())
+        model.train(tf.estimator.inputs.numpy_input_fn(data, y, num_epochs=None, shuffle=False), steps=5)
+        print_rmse(model, "linear")
+        print(model.get_variable_value("linear/linear_model/bias_weights"))
+        model = tf.estimator.DNNRegressor(hidden_units=[4], feature_columns=make_feature_cols())
+        model.train(tf.estimator.inputs.numpy_input_fn(data, y, num_epochs=None, shuffle=False), steps=5)
+        print_rmse(model, "dnn")
+        print(model.get_variable_value("dnn/logits/bias"))
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.dedent("""\
+        def make_feature_cols():
+            return list(FEATURES)
+
+        def print_rmse(model, name):
+            metrics = {**model.evaluate(tf.data.Dataset.from_tensor_slices((data, y)).batch(128), verbose=0, return_dict=True), "global_step": int(model.optimizer.iterations)}
+            print(name, np.sqrt(metrics["average_loss"]))
+    """) in fixed.new_text
+    assert textwrap.dedent("""\
+        model = LinearRegressor(make_feature_cols())
+        model.fit(tf.data.Dataset.from_tensor_slices((data, y)).repeat().batch(128), epochs=1, steps_per_epoch=5, verbose=0)
+        print_rmse(model, "linear")
+        print(model.logits.bias.numpy())
+    """) in fixed.new_text
+    assert fixed.new_text.endswith(textwrap.dedent("""\
+        model = DNNRegressor(make_feature_cols())
+        model.fit(tf.data.Dataset.from_tensor_slices((data, y)).repeat().batch(128), epochs=1, steps_per_epoch=5, verbose=0)
+        print_rmse(model, "dnn")
+        print(model.logits.bias.numpy())
+    """))
+    assert manual_reason(program.replace('print_rmse(model, "dnn")', 'print_rmse(data, "dnn")'))[1] == (
+        "not rewritten to Keras 3: model (an estimator) is used beyond train, evaluate, predict and "
+        "get_variable_value" + GONE)
+    assert manual_reason(program.replace('print(name, np.sqrt', 'print(model, np.sqrt'))[1] == (
+        "not rewritten to Keras 3: model (an estimator) is used beyond train, evaluate, predict and "
+        "get_variable_value" + GONE)

@@ -8,7 +8,7 @@ through the calls ``driver`` maps.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -90,9 +90,12 @@ def _with_body(f: Facts, text: str, c: model_fn.Converted) -> cst.BaseStatement:
 
 class _Module(cst.CSTTransformer):
     def __init__(self, f: Facts, classes: Dict[str, cst.BaseStatement], built: Dict[str, Tuple[str, str]],
-                 variables: Dict[str, Dict[str, str]], before: Dict[int, List[cst.BaseStatement]]) -> None:
+                 variables: Dict[str, Dict[str, str]], before: Dict[int, List[cst.BaseStatement]],
+                 parameters: Dict[str, Set[str]]) -> None:
         super().__init__()
         self.f, self.classes, self.built, self.variables, self.before = f, classes, built, variables, before
+        self.parameters = parameters  # function name -> its parameters that receive estimators
+        self.functions: List[str] = []  # the functions being visited, innermost last
         self.added: Set[int] = set()  # statements the rewrite adds after another (ids, alive in the tree)
         self.after: Dict[int, cst.BaseStatement] = {}
         self.numpy_names: Set[str] = {
@@ -133,10 +136,24 @@ class _Module(cst.CSTTransformer):
         if name == CUSTOM or name in canned.KINDS:
             return self.f.s.expr(self.built[id(original)][1])
         func = original.func
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.built_names:
-            est = func.value.value
-            call = driver.method_call(self.f, original, est, self.variables[est], self.numpy_names)
+        est = func.value.value if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else None
+        passed = self.functions and est in self.parameters.get(self.functions[-1], ())
+        if passed or est in self.built_names:
+            names = {} if passed else self.variables[est]  # a parameter: any of the models (no variable names)
+            if isinstance(names, _Rebound):
+                index = _top_index(self.f.module, original)
+                if index is None:
+                    raise Unsupported(original, f"{est}, bound to several estimators, is used inside a function")
+                names = names.at(index, original)
+            call = driver.method_call(self.f, original, est, names, self.numpy_names)
             return call.visit(_ModeStrings(self.f))  # est.train(make_input_fn(tf.estimator.ModeKeys.TRAIN))
+        return updated
+
+    def visit_FunctionDef(self, node) -> None:
+        self.functions.append(node.name.value)
+
+    def leave_FunctionDef(self, original, updated):
+        self.functions.pop()
         return updated
 
     def leave_SimpleStatementLine(self, original, updated):
@@ -226,13 +243,20 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     for func in queries.find(f.module, cst.FunctionDef):  # input functions ending in an iterator's get_next()
         if driver.one_shot(f, func)[0] is not None:
             driver.returns_dataset(f, func)
+    by_name: Dict[str, List] = {}
+    for item in f.built:
+        by_name.setdefault(item.name, []).append(item)
     for item in f.built:
         if item.kind in UNMAPPED_ESTIMATORS:
             raise Unsupported(item.call, f"tf.{item.kind} is not mapped: {UNMAPPED_ESTIMATORS[item.kind]}")
         aliases = _aliases(f, item)
-        if item.name in variables:
-            raise Unsupported(item.call, f"{item.name} is bound to two estimators")
-        if len([v for v in f.assigned.get(item.name, []) if not any(_calls(v, b) for b in builders)]) != 1:
+        same = by_name[item.name]
+        values = [v for v in f.assigned.get(item.name, []) if not any(_calls(v, b) for b in builders)]
+        if len(same) > 1:  # bound again at module level: each call uses the estimator bound last before it
+            if any(i.scope is not None for i in same) or aliases or \
+                    sorted(id(v) for v in values) != sorted(id(i.call) for i in same):
+                raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
+        elif len(values) != 1:
             raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
         if item.kind == CUSTOM:
             cls, call, names = _custom(f, item, classes, notes, taken)
@@ -243,11 +267,17 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             before.setdefault(id(top), []).append(statement)
         built[id(item.call)] = (cls, call)
         for name in dict.fromkeys([item.name, *aliases]):
+            if len(same) > 1:
+                variables.setdefault(name, _Rebound()).append((_top_index(f.module, item.call), names))
+                continue
             if name in variables:
                 raise Unsupported(item.call, f"{name} is bound to two estimators")
             variables[name] = names
-    _check_uses(f, variables)
-    new = f.module.visit(_Module(f, classes, built, variables, before))
+    for name, items in by_name.items():
+        if len(items) > 1 and not all(i.kind != CUSTOM for i in items):
+            f.canned.discard(name)  # a custom model at times: not exported as a canned one
+    parameters = _check_uses(f, variables)
+    new = f.module.visit(_Module(f, classes, built, variables, before, parameters))
     return columns.drop_unread(f, new), notes + f.notes
 
 
@@ -351,10 +381,13 @@ def _builders(f: Facts) -> List[cst.FunctionDef]:
     return [item.scope for item in f.built if _returned(item)]
 
 
-def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:
-    """Every use of an estimator's name is a mapped method call (or the name passed on: not supported)."""
+def _check_uses(f: Facts, variables) -> Dict[str, Set[str]]:
+    """Every use of an estimator's name is a mapped method call, or the name passed to a function of the file
+    whose parameter only trains, evaluates and predicts (``print_rmse(model, df)``); those functions and
+    parameters."""
     methods = ("train", "evaluate", "predict", "get_variable_value", "export_saved_model", "export_savedmodel")
     loops = [call for call in queries.find(f.module, cst.Call) if f.call_name(call) == specs.TRAIN_AND_EVALUATE]
+    parameters: Dict[str, Set[str]] = {}
     for node in queries.find(f.module, cst.Name, values=True):
         if node.value not in variables:
             continue
@@ -362,9 +395,64 @@ def _check_uses(f: Facts, variables: Dict[str, Dict[str, str]]) -> None:
         for call in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
                                  and c.func.value is node and c.func.attr.value in methods):
             parent_ok = True
-        if not parent_ok and not _is_target(f.module, node) and not _is_returned(f, node):
+        passed = _passed(f, node, variables)
+        if passed is not None:
+            parameters.setdefault(passed[0], set()).add(passed[1])
+            parent_ok = True
+        if not parent_ok and not _is_target(f.module, node) and not _is_returned(f, node) \
+                and not queries.holds(f.module, cst.Param, lambda p: p.name is node):  # def print_rmse(model, df)
             raise Unsupported(node, f"{node.value} (an estimator) is used beyond train, evaluate, predict and "
                                     "get_variable_value")
+    return parameters
+
+
+def _passed(f: Facts, node: cst.Name, variables) -> Optional[Tuple[str, str]]:
+    """``print_rmse(model, df)``: (function, parameter) when ``node`` is passed to a module-level function of the
+    file whose parameter is only trained, evaluated or predicted with, and every call passes it an estimator."""
+    call = next(iter(queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Name) and any(
+        a.value is node for a in c.args))), None)
+    func = f.functions.get(call.func.value) if call is not None else None
+    if func is None or func.params.star_arg is not cst.MaybeSentinel.DEFAULT or func.params.kwonly_params:
+        return None
+    names = [p.name.value for p in func.params.params]
+    index = next(i for i, a in enumerate(call.args) if a.value is node)
+    arg = call.args[index]
+    param = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+    if param not in names or arg.star:
+        return None
+    position = names.index(param)
+    for other in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Name)
+                              and c.func.value == func.name.value):
+        given = [a for i, a in enumerate(other.args) if (a.keyword.value if a.keyword else
+                                                         names[i] if i < len(names) else None) == param]
+        if len(given) != 1 or not (isinstance(given[0].value, cst.Name) and given[0].value.value in variables):
+            return None  # some call passes something else
+    uses = [n for n in queries.find(func.body, cst.Name, lambda n: n.value == param, values=True)]
+    read = [c for c in queries.find(func.body, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
+                                    and isinstance(c.func.value, cst.Name) and c.func.value.value == param
+                                    and c.func.attr.value in ("train", "evaluate", "predict"))]
+    if position >= len(func.params.params) or len(uses) != len(read):
+        return None
+    return func.name.value, param
+
+
+class _Rebound(list):
+    """The estimators one module-level name is bound to: (index of the binding's top-level statement, its
+    variables), in order."""
+
+    def at(self, index: int, call: cst.Call) -> Dict[str, str]:
+        chosen = [names for start, names in self if start <= index]
+        if not chosen:
+            raise Unsupported(call, "an estimator's name used before it is bound")
+        return chosen[-1]
+
+
+def _top_index(module: cst.Module, node: cst.CSTNode) -> Optional[int]:
+    """The index of the module-level statement holding ``node`` (None: inside a function or class)."""
+    for index, stmt in enumerate(module.body):
+        if queries.holds(stmt, type(node), lambda n: n is node):
+            return None if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) else index
+    return None
 
 
 def _is_returned(f: Facts, node: cst.Name) -> bool:

@@ -109,7 +109,10 @@ class Builder:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
         literal = value if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) else self.f.value_of(value)
         if isinstance(value, cst.Name) and isinstance(literal, cst.ListComp):
-            return [self._comprehension(value, literal)]
+            return [self._comprehension(value.value, literal)]
+        made = self._made_by(value)  # feature_columns=make_feature_cols()
+        if made is not None:
+            return [self._comprehension(self.f.s.code(value), made)]
         if not isinstance(literal, (cst.List, cst.Tuple)):
             raise Unsupported(value, "feature columns that are not a list of tf.feature_column calls in this file")
         if isinstance(value, cst.Name) and isinstance(literal, cst.List) and not literal.elements:
@@ -146,9 +149,28 @@ class Builder:
         self.f.keyed.update(keyed)
         return Column(name.value, "numeric", 0, "", keys=name.value)
 
-    def _comprehension(self, name: cst.Name, made: cst.ListComp) -> Column:
+    def _made_by(self, value: cst.BaseExpression) -> Optional[cst.ListComp]:
+        """``make_feature_cols()``, a function of the file that takes nothing and ends ``return [... for ...]``:
+        that comprehension."""
+        func = self.f.functions.get(value.func.value) if isinstance(value, cst.Call) and isinstance(
+            value.func, cst.Name) and not value.args else None
+        if func is None or func.params.params or not func.body.body:
+            return None
+        last = func.body.body[-1]
+        if isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return):
+            returned = last.body[0].value
+            if isinstance(returned, cst.Name):  # input_columns = [...]; return input_columns
+                returned = next((a.value for a in queries.find(func.body, cst.Assign) if len(a.targets) == 1
+                                 and isinstance(a.targets[0].target, cst.Name)
+                                 and a.targets[0].target.value == returned.value), None)
+            if isinstance(returned, cst.ListComp):
+                return returned
+        return None
+
+    def _comprehension(self, name: str, made: cst.ListComp) -> Column:
         """``name = [tf.feature_column.numeric_column(key=k) for k in keys]``: numeric columns whose keys the
-        program computes, as appended in a loop; the list then holds the keys (``list(keys)``)."""
+        program computes, as appended in a loop; the list then holds the keys (``list(keys)``). ``name``: the
+        code that gives the list (a name, or a call of the function that makes it)."""
         column, loop = made.elt, made.for_in
         numeric = self.f.call_name(column) == "feature_column.numeric_column"
         given = arguments(column, PARAMETERS["numeric_column"], "numeric_column with arguments not mapped") \
@@ -161,7 +183,7 @@ class Builder:
             self.f.keyed[id(made)] = self.f.s.expr(f"list({self.f.s.code(loop.iter)})")
         else:
             self.f.keyed[id(column)] = key
-        return Column(name.value, "numeric", 0, "", keys=name.value)
+        return Column(name, "numeric", 0, "", keys=name)
 
     def concatenation(self, columns: List[Column], indent: str, keys: str = "") -> List[str]:
         """The lines of an expression: the columns' dense values side by side (numbers alone: one line);
