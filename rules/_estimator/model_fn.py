@@ -260,7 +260,6 @@ class _Body(cst.CSTTransformer):
         self.line = node
 
     def leave_SimpleStatementLine(self, original, updated):
-        self.line = original
         smalls = []
         for old, new in zip(original.body, updated.body):
             smalls.extend(self.small(old, new))
