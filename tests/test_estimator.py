@@ -1159,3 +1159,59 @@ def test_a_name_bound_again_to_another_estimator_and_passed_to_a_helper_uses_the
     assert manual_reason(program.replace('print(name, np.sqrt', 'print(model, np.sqrt'))[1] == (
         "not rewritten to Keras 3: model (an estimator) is used beyond train, evaluate, predict and "
         "get_variable_value" + GONE)
+
+
+def test_functions_the_model_fn_calls_to_build_its_network_are_methods_of_the_model():
+    program = """\
+        import tensorflow as tf
+
+        def linear_model(features, mode, params):
+            return tf.layers.dense(features["x"], 1)
+
+        def dnn_model(features, mode, params):
+            hidden = tf.layers.dense(features["x"], 8, activation=tf.nn.relu)
+            hidden = tf.layers.dropout(hidden, rate=0.1, training=mode == tf.estimator.ModeKeys.TRAIN)
+            return tf.layers.dense(hidden, 1)
+
+        def model_fn(features, labels, mode, params):
+            model_functions = {"linear": linear_model, "dnn": dnn_model}
+            predictions = model_functions[params["model"]](features, mode, params)
+            loss = tf.losses.mean_squared_error(labels, predictions)
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn, params={"model": "dnn"})
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[2.0]])), steps=1)
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+            self.dense = tf.keras.layers.Dense(1)
+            self.dense_1 = tf.keras.layers.Dense(8, activation=tf.nn.relu)
+            self.dropout = tf.keras.layers.Dropout(rate=0.1)
+            self.dense_2 = tf.keras.layers.Dense(1)
+            self.loss_mean = tf.keras.metrics.Mean(name="loss")
+            self.compile(optimizer=tf.optimizers.Adam(0.1, epsilon=1e-08))
+
+        def model_fn(self, features, labels, mode):
+            params = self.params
+            model_functions = {"linear": self.linear_model, "dnn": self.dnn_model}
+            predictions = model_functions[params["model"]](features, mode, params)
+            loss = tf.keras.losses.MeanSquaredError()(labels, predictions)
+            return loss
+
+        def linear_model(self, features, mode, params):
+            return self.dense(features["x"])
+
+        def dnn_model(self, features, mode, params):
+            hidden = self.dense_1(features["x"])
+            hidden = self.dropout(hidden, training=mode == "train")
+            return self.dense_2(hidden)
+
+        def train_step(self, data):
+    """), "    ") in fixed.new_text
+    assert "\ndef linear_model" not in fixed.new_text and "\ndef dnn_model" not in fixed.new_text
+    used_elsewhere = program.replace("est = tf.estimator", "print(linear_model)\n        est = tf.estimator")
+    assert manual_reason(used_elsewhere)[1] == (
+        "not rewritten to Keras 3: linear_model, a function the model_fn calls to build layers, is used elsewhere "
+        "too" + GONE)

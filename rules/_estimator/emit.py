@@ -85,6 +85,7 @@ def _with_body(f: Facts, text: str, c: model_fn.Converted) -> cst.BaseStatement:
     for index, member in enumerate(members):
         if isinstance(member, cst.FunctionDef) and member.name.value == c.method:
             members[index] = member.with_changes(body=c.body.with_changes(body=body))
+            members[index + 1:index + 1] = c.helpers  # the functions it calls to build the network
     return cls.with_changes(body=cls.body.with_changes(body=members))
 
 
@@ -117,6 +118,8 @@ class _Module(cst.CSTTransformer):
                 body.extend(stmt.with_changes(leading_lines=blank) for stmt in inserted)
                 comments = [line for line in new.leading_lines if line.comment is not None]
                 new = new.with_changes(leading_lines=blank + comments)
+            if isinstance(old, cst.FunctionDef) and old.name.value in self.f.methods:
+                continue  # a method of the model now
             if isinstance(old, cst.FunctionDef) and old.name.value in self.classes:
                 new = self.classes[old.name.value].with_changes(leading_lines=old.leading_lines)
             body.append(new)
@@ -308,6 +311,7 @@ def _custom(f: Facts, item, classes, notes, taken):
     converted = model_fn.convert(f, f.functions[func_name.value], taken, given.get("params"))
     notes.extend(converted.notes)
     classes[func_name.value] = _with_body(f, custom_class(f, converted), converted)
+    f.methods.update(helper.name.value for helper in converted.helpers)
     if converted.has_params:
         if "params" not in given:
             raise Unsupported(item.call, "a model_fn that reads params, built without params")

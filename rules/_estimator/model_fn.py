@@ -26,7 +26,7 @@ from .._eager.state import Unsupported
 from .._vocab import MODE_KEYS
 from . import vocab
 from . import features as features_lib
-from . import keras_layers, modes, train_ops
+from . import helpers, keras_layers, modes, train_ops
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
 from .program import Facts, arguments, camel, placed
@@ -47,6 +47,7 @@ class Converted:
     body: Optional[cst.IndentedBlock] = None
     notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)
     read_params: Set[str] = field(default_factory=set)  # params keys read only by input_layer (its feature columns)
+    helpers: List[cst.FunctionDef] = field(default_factory=list)  # functions the model_fn calls, as methods
 
 
 def _base(keras: str) -> str:
@@ -74,6 +75,8 @@ class _Body(cst.CSTTransformer):
         self.line: Optional[cst.SimpleStatementLine] = None
         self.keras: Dict[str, str] = {}  # local name of a Keras layer the model_fn makes -> its attribute
         self.keras_classes = keras_layers.keras_classes(f)
+        self.helper = False  # a function the model_fn calls (helpers.py): its returns are its own
+        self.helpers: Set[str] = set()  # those functions' names, methods of the model
         self.decays: Dict[str, cst.Call] = {}  # learning rates the model_fn decays: name -> tf.train.*_decay(...)
         self.steps: Set[str] = set()  # names bound to the global step
         # does the train op run the batch normalizations' updates (tf.GraphKeys.UPDATE_OPS, or optimize_loss)?
@@ -151,6 +154,8 @@ class _Body(cst.CSTTransformer):
         func = original.func
         if isinstance(func, cst.Name) and func.value in self.keras:  # dense(x), dense made above
             return updated.with_changes(func=self.f.s.expr(f"self.{self.keras[func.value]}"))
+        if isinstance(func, cst.Name) and func.value in self.helpers:  # dnn_model(x, mode, params)
+            return updated.with_changes(func=self.f.s.expr(f"self.{func.value}"))
         if isinstance(func, cst.Call) and keras_layers.is_keras(self, func):  # tf.keras.layers.Dense(1)(x)
             attr = keras_layers.hoist(self, func, keras_layers.base(self.code(func.func).rsplit(".", 1)[-1]))
             return updated.with_changes(func=self.f.s.expr(f"self.{attr}"))
@@ -234,6 +239,11 @@ class _Body(cst.CSTTransformer):
         self.out.init.append(f"self.{attr} = {layer}")
         return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
 
+    def leave_DictElement(self, original, updated):
+        if isinstance(original.value, cst.Name) and original.value.value in self.helpers:  # {"dnn": dnn_model}
+            return updated.with_changes(value=self.f.s.expr(f"self.{original.value.value}"))
+        return updated
+
     def leave_Attribute(self, original, updated):
         if isinstance(original.value, cst.Name) and original.value.value in self.keras:  # dense.kernel
             return updated.with_changes(value=self.f.s.expr(f"self.{self.keras[original.value.value]}"))
@@ -265,7 +275,7 @@ class _Body(cst.CSTTransformer):
             smalls.extend(self.small(old, new))
         if not smalls:
             return cst.RemoveFromParent()
-        mode = self.func.params.params[2].name.value
+        mode = self.func.params.params[2].name.value if len(self.func.params.params) > 2 else "mode"
         pieces: List[cst.BaseStatement] = []
         if self.infer is not None:  # one EstimatorSpec for every mode: the predictions first
             infer, self.infer = self.infer, None
@@ -330,7 +340,7 @@ class _Body(cst.CSTTransformer):
             if minimized is not None:
                 self.train_ops[target] = minimized
                 return []
-        if isinstance(old, cst.Return) and old.value is not None:
+        if isinstance(old, cst.Return) and old.value is not None and not self.helper:
             updates, keys = self.metrics.of_spec(old.value)
             return [*self.in_eval(updates), new.with_changes(value=_spec(self, old.value, new.value, keys))]
         return [new]
@@ -457,7 +467,11 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
     if out.cls in taken:
         raise Unsupported(func, f"the class name {out.cls} is taken")
     body = _Body(f, out, func, params[3] if len(params) > 3 else "", local, params_value)
+    helpers.convert(f, func, body, lambda helper, local: _Body(f, out, helper, "", local, None))
     new = func.visit(body).visit(modes.Tidy(f, body.update_ops))
+    for name in body.helpers:
+        if name in queries.names_in(new.body):
+            raise Unsupported(func, f"{name} (a function that builds layers) is used beyond calls and dict values")
     for name in [*body.metrics.names, *body.train_ops, *body.optimizers, *body.metrics.dicts, *body.exports]:
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"{name} (a metric, train op, optimizer or export output) is used beyond the "

@@ -18,7 +18,7 @@ ALL: FrozenSet[str] = frozenset(MODE_KEYS.values())
 
 def reaching(f: Facts, func: cst.FunctionDef) -> Dict[int, FrozenSet[str]]:
     """id of each simple statement line of the model_fn -> the modes that can run it."""
-    mode = func.params.params[2].name.value
+    mode = func.params.params[2].name.value if len(func.params.params) > 2 else None
     out: Dict[int, FrozenSet[str]] = {}
 
     def of_test(test: cst.BaseExpression) -> Optional[FrozenSet[str]]:

@@ -51,6 +51,7 @@ class Facts:
     # id of an input function's statement -> the dataset its ``return ...get_next()`` returns instead and the
     # comments of the statements that go (None: the iterator or get_next statement, which goes)
     one_shot: Dict[int, Optional[Tuple[cst.BaseExpression, List[cst.EmptyLine]]]] = field(default_factory=dict)
+    methods: Set[str] = field(default_factory=set)  # functions of the file that are methods of a model now
 
     @property
     def tf(self) -> str:

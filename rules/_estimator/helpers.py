@@ -1,0 +1,88 @@
+"""Functions of the file that a model_fn calls to build its network: methods of its Keras model.
+
+``predictions = dnn_model(features, mode, params)`` (or a dict of such functions, one chosen by
+``params``): TF1 ran the function while building each mode's graph, so its layers were made once
+per graph. Each such function (one that makes ``tf.layers`` layers, ``tf.get_variable`` variables
+or Keras layers) becomes a method of the model whose layers are built in ``__init__`` with the
+model_fn's; the model_fn calls ``self.dnn_model(...)``. A function the file uses anywhere else,
+or one that computes metrics, optimizers or an EstimatorSpec, stops the rewrite. TF1 named a
+function's layers in the order the graph called them, which the file does not tell:
+``get_variable_value`` does not reach them.
+"""
+from __future__ import annotations
+
+from typing import Callable, List, Set
+
+import libcst as cst
+
+from .._eager import queries
+from .._eager.state import Unsupported
+from . import keras_layers, modes, vocab
+from .program import Facts
+
+
+def _builds(f: Facts, func: cst.FunctionDef) -> bool:
+    """Does ``func`` make layers or variables?"""
+    return queries.holds(func.body, cst.Call, lambda c: (f.call_name(c) or "") in vocab.LAYERS
+                         or f.call_name(c) == "get_variable" or keras_layers.is_keras_layer(f.call_name(c)))
+
+
+def called(f: Facts, model_fn: cst.FunctionDef) -> List[cst.FunctionDef]:
+    """The functions of the file the model_fn names that make layers or variables, in the order it names them."""
+    found: List[cst.FunctionDef] = []
+    for name in queries.find(model_fn.body, cst.Name):
+        func = f.functions.get(name.value)
+        if func is None or func is model_fn or func in found or not _builds(f, func):
+            continue
+        uses = [n for n in queries.find(f.module, cst.Name, lambda n: n.value == name.value)
+                if n is not func.name and not queries.holds(model_fn.body, cst.Name, lambda m: m is n)]
+        if uses:
+            raise Unsupported(func, f"{name.value}, a function the model_fn calls to build layers, is used "
+                                    "elsewhere too")
+        if name.value in vocab.MODEL_ATTRIBUTES or func.decorators or func.asynchronous:
+            raise Unsupported(func, f"{name.value}, a function the model_fn calls to build layers, cannot be a "
+                                    "method of the Keras model (a decorated function or a Keras method's name)")
+        others = [g for g in f.functions.values() if g is not func and g is not model_fn and _builds(f, g)
+                  and queries.holds(func.body, cst.Name, lambda n, g=g: n.value == g.name.value)]
+        if others:
+            raise Unsupported(func, f"{name.value} calls {others[0].name.value}, another function that builds "
+                                    "layers")
+        found.append(func)
+    return found
+
+
+def parameters(func: cst.FunctionDef) -> Set[str]:
+    params = func.params
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg or params.kwonly_params:
+        raise Unsupported(func, f"{func.name.value}, a function the model_fn calls to build layers, takes *args, "
+                                "**kwargs or keyword-only parameters")
+    return {p.name.value for p in params.params}
+
+
+def convert(f: Facts, model_fn: cst.FunctionDef, body, make: Callable) -> None:
+    """Convert the functions the model_fn calls to build its network, before the model_fn itself (``body``, its
+    model_fn._Body, then calls them as methods); ``make(function, local names)`` gives a _Body for one."""
+    for helper in called(f, model_fn):
+        converter = make(helper, queries.bound_names(helper.body) | parameters(helper))
+        converter.helper, converter.taken = True, body.taken  # one model: one set of attribute names
+        converter.__dict__["_counts"] = body.__dict__.setdefault("_counts", {})
+        mapped = dict(body.out.variables)  # TF1 named the helper's layers in the order the graph called them
+        converted = helper.visit(converter).visit(modes.Tidy(f, converter.update_ops))
+        body.out.variables = mapped
+        body.out.helpers.append(method(helper, converter, converted))
+        body.helpers.add(helper.name.value)
+
+
+def method(func: cst.FunctionDef, body, new: cst.FunctionDef) -> cst.FunctionDef:
+    """The converted function as a method (``body``: the model_fn._Body that converted it)."""
+    made = [*body.metrics.names, *body.metrics.dicts, *body.train_ops, *body.optimizers, *body.exports,
+            *body.decays]
+    if made:
+        raise Unsupported(func, f"{func.name.value}, a function the model_fn calls to build layers, also makes "
+                                "metrics, an optimizer or export outputs")
+    for name in body.keras:
+        if name in queries.names_in(new.body):
+            raise Unsupported(func, f"the Keras layer {name} is used beyond calls and attributes, or bound again")
+    self_param = cst.Param(cst.Name("self"))
+    return new.with_changes(params=new.params.with_changes(params=[self_param, *new.params.params]),
+                            leading_lines=[cst.EmptyLine(indent=False)])
