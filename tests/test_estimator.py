@@ -1215,3 +1215,41 @@ def test_functions_the_model_fn_calls_to_build_its_network_are_methods_of_the_mo
     assert manual_reason(used_elsewhere)[1] == (
         "not rewritten to Keras 3: linear_model, a function the model_fn calls to build layers, is used elsewhere "
         "too" + GONE)
+
+
+def test_a_network_function_called_twice_shares_its_layers_only_under_a_reused_variable_scope():
+    program = """\
+        import tensorflow as tf
+
+        def net(x, reuse, training):
+            with tf.variable_scope("Net", reuse=reuse):
+                hidden = tf.layers.dense(x["x"], 4, activation=tf.nn.relu)
+                hidden = tf.layers.dropout(hidden, rate=0.5, training=training)
+                out = tf.layers.dense(hidden, 1)
+            return out
+
+        def model_fn(features, labels, mode):
+            train_output = net(features, reuse=False, training=True)
+            test_output = net(features, reuse=True, training=False)
+            if mode == tf.estimator.ModeKeys.PREDICT:
+                return tf.estimator.EstimatorSpec(mode, predictions=test_output)
+            loss = tf.losses.mean_squared_error(labels, train_output)
+            train_op = tf.train.AdamOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[2.0]])), steps=1)
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        def net(self, x, reuse, training):
+            hidden = self.dense(x["x"])
+            hidden = self.dropout(hidden, training=training)
+            out = self.dense_1(hidden)
+            return out
+    """), "    ") in fixed.new_text
+    unscoped = program.replace('with tf.variable_scope("Net", reuse=reuse):', "if True:")
+    assert manual_reason(unscoped)[1] == (
+        "not rewritten to Keras 3: net, a function the model_fn calls to build layers, is called more than once "
+        "without sharing its variables (TF1 made new layers at each call)" + GONE)

@@ -4,8 +4,11 @@
 ``params``): TF1 ran the function while building each mode's graph, so its layers were made once
 per graph. Each such function (one that makes ``tf.layers`` layers, ``tf.get_variable`` variables
 or Keras layers) becomes a method of the model whose layers are built in ``__init__`` with the
-model_fn's; the model_fn calls ``self.dnn_model(...)``. A function the file uses anywhere else,
-or one that computes metrics, optimizers or an EstimatorSpec, stops the rewrite. TF1 named a
+model_fn's; the model_fn calls ``self.dnn_model(...)``. The method's layers are shared by its calls: a function
+called more than once is converted only when it opens with ``with tf.variable_scope(name,
+reuse=...)``, TF1's way to share them (the scope goes: it only named them). A function the file
+uses anywhere else, or one that computes metrics, optimizers or an EstimatorSpec, stops the
+rewrite. TF1 named a
 function's layers in the order the graph called them, which the file does not tell:
 ``get_variable_value`` does not reach them.
 """
@@ -21,9 +24,9 @@ from . import keras_layers, modes, vocab
 from .program import Facts
 
 
-def _builds(f: Facts, func: cst.FunctionDef) -> bool:
-    """Does ``func`` make layers or variables?"""
-    return queries.holds(func.body, cst.Call, lambda c: (f.call_name(c) or "") in vocab.LAYERS
+def _builds(f: Facts, func: cst.CSTNode) -> bool:
+    """Does ``func`` (or a statement) make layers or variables?"""
+    return queries.holds(func, cst.Call, lambda c: (f.call_name(c) or "") in vocab.LAYERS
                          or f.call_name(c) == "get_variable" or keras_layers.is_keras_layer(f.call_name(c)))
 
 
@@ -47,8 +50,34 @@ def called(f: Facts, model_fn: cst.FunctionDef) -> List[cst.FunctionDef]:
         if others:
             raise Unsupported(func, f"{name.value} calls {others[0].name.value}, another function that builds "
                                     "layers")
+        references = [n for n in queries.find(model_fn.body, cst.Name, lambda n: n.value == name.value)]
+        in_loop = any(queries.holds(loop, cst.Name, lambda n: any(n is r for r in references))
+                      for loop in queries.find(model_fn.body, (cst.For, cst.While)))
+        if (len(references) > 1 or in_loop) and _scoped(f, func) is None:
+            raise Unsupported(func, f"{name.value}, a function the model_fn calls to build layers, is called more "
+                                    "than once without sharing its variables (TF1 made new layers at each call)")
         found.append(func)
     return found
+
+
+def _scoped(f: Facts, func: cst.FunctionDef):
+    """The ``with tf.variable_scope(name, reuse=...):`` that opens ``func`` and holds all its layers (TF1's way
+    to share them between calls; the method's layers are shared), else None."""
+    first = func.body.body[0] if func.body.body else None
+    if not (isinstance(first, cst.With) and len(first.items) == 1 and isinstance(first.items[0].item, cst.Call)
+            and f.call_name(first.items[0].item) == "variable_scope" and first.items[0].asname is None):
+        return None
+    if any(_builds(f, stmt) for stmt in func.body.body[1:]):
+        return None
+    return first
+
+
+def _unscoped(f: Facts, func: cst.FunctionDef) -> cst.FunctionDef:
+    """``func`` without the variable scope that opens it: its statements, then the rest."""
+    scope = _scoped(f, func)
+    if scope is None:
+        return func
+    return func.with_changes(body=func.body.with_changes(body=[*scope.body.body, *func.body.body[1:]]))
 
 
 def parameters(func: cst.FunctionDef) -> Set[str]:
@@ -62,7 +91,8 @@ def parameters(func: cst.FunctionDef) -> Set[str]:
 def convert(f: Facts, model_fn: cst.FunctionDef, body, make: Callable) -> None:
     """Convert the functions the model_fn calls to build its network, before the model_fn itself (``body``, its
     model_fn._Body, then calls them as methods); ``make(function, local names)`` gives a _Body for one."""
-    for helper in called(f, model_fn):
+    for found in called(f, model_fn):
+        helper = _unscoped(f, found)
         converter = make(helper, queries.bound_names(helper.body) | parameters(helper))
         converter.helper, converter.taken = True, body.taken  # one model: one set of attribute names
         converter.__dict__["_counts"] = body.__dict__.setdefault("_counts", {})
