@@ -1249,7 +1249,8 @@ def test_a_network_function_called_twice_shares_its_layers_only_under_a_reused_v
             out = self.dense_1(hidden)
             return out
     """), "    ") in fixed.new_text
-    unscoped = program.replace('with tf.variable_scope("Net", reuse=reuse):', "if True:")
-    assert manual_reason(unscoped)[1] == (
-        "not rewritten to Keras 3: net, a function the model_fn calls to build layers, is called more than once "
-        "without sharing its variables (TF1 made new layers at each call)" + GONE)
+    for unshared in ("if True:", 'with tf.variable_scope("Net" if reuse else "Other", reuse=reuse):',
+                     'with tf.variable_scope("Net"):'):
+        assert manual_reason(program.replace('with tf.variable_scope("Net", reuse=reuse):', unshared))[1] == (
+            "not rewritten to Keras 3: net, a function the model_fn calls to build layers, is called more than "
+            "once without sharing its variables (TF1 made new layers at each call)" + GONE), unshared

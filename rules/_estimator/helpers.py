@@ -18,6 +18,7 @@ from typing import Callable, List, Set
 
 import libcst as cst
 
+from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from . import keras_layers, modes, vocab
@@ -53,7 +54,7 @@ def called(f: Facts, model_fn: cst.FunctionDef) -> List[cst.FunctionDef]:
         references = [n for n in queries.find(model_fn.body, cst.Name, lambda n: n.value == name.value)]
         in_loop = any(queries.holds(loop, cst.Name, lambda n: any(n is r for r in references))
                       for loop in queries.find(model_fn.body, (cst.For, cst.While)))
-        if (len(references) > 1 or in_loop) and _scoped(f, func) is None:
+        if (len(references) > 1 or in_loop) and not _shares(f, func):
             raise Unsupported(func, f"{name.value}, a function the model_fn calls to build layers, is called more "
                                     "than once without sharing its variables (TF1 made new layers at each call)")
         found.append(func)
@@ -70,6 +71,18 @@ def _scoped(f: Facts, func: cst.FunctionDef):
     if any(_builds(f, stmt) for stmt in func.body.body[1:]):
         return None
     return first
+
+
+def _shares(f: Facts, func: cst.FunctionDef) -> bool:
+    """Does ``func`` open with ``with tf.variable_scope("Name", reuse=...):``, one scope of a literal name for
+    every call (a name a parameter gives would make each call's layers its own)?"""
+    scope = _scoped(f, func)
+    if scope is None:
+        return False
+    call = scope.items[0].item
+    name = _tf.argument(call, 0, "name_or_scope")
+    return name is not None and isinstance(name.value, cst.SimpleString) and any(
+        arg.keyword is not None and arg.keyword.value == "reuse" for arg in call.args)
 
 
 def _unscoped(f: Facts, func: cst.FunctionDef) -> cst.FunctionDef:
