@@ -1254,3 +1254,27 @@ def test_a_network_function_called_twice_shares_its_layers_only_under_a_reused_v
         assert manual_reason(program.replace('with tf.variable_scope("Net", reuse=reuse):', unshared))[1] == (
             "not rewritten to Keras 3: net, a function the model_fn calls to build layers, is called more than "
             "once without sharing its variables (TF1 made new layers at each call)" + GONE), unshared
+
+
+def test_log_loss_and_hinge_loss_are_keras_losses_and_weighted_losses_stop_the_rewrite():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            logits = tf.layers.dense(features["x"], 1)
+            loss = LOSS
+            train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[1.0]])), steps=1)
+    """
+    for tf1, keras in (("tf.losses.log_loss(labels, tf.sigmoid(logits))",
+                        "tf.keras.losses.BinaryCrossentropy()(labels, tf.sigmoid(logits))"),
+                       ("tf.losses.hinge_loss(labels, logits)", "tf.keras.losses.Hinge()(labels, logits)")):
+        _, check, fixed = outcomes(program.replace("LOSS", tf1))
+        assert check.status.value == fixed.status.value == "idiomatic"
+        assert f"        loss = {keras}\n" in fixed.new_text
+    assert manual_reason(program.replace("LOSS", "tf.losses.hinge_loss(labels, logits, weights=2.0)"))[1] == (
+        "not rewritten to Keras 3: tf.losses.hinge_loss with weights or options (only the two tensors are mapped)"
+        + GONE)

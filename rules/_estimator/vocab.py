@@ -15,6 +15,11 @@ LOSSES: Dict[str, Tuple[str, Tuple[str, str], str]] = {
     "losses.sparse_softmax_cross_entropy": ("SparseCategoricalCrossentropy", ("labels", "logits"), "from_logits=True"),
     "losses.softmax_cross_entropy": ("CategoricalCrossentropy", ("onehot_labels", "logits"), "from_logits=True"),
     "losses.sigmoid_cross_entropy": ("BinaryCrossentropy", ("multi_class_labels", "logits"), "from_logits=True"),
+    # TF1 added its epsilon (1e-7) inside the logarithms, Keras clips the probabilities to [1e-7, 1 - 1e-7]:
+    # the same loss but for probabilities within 1e-7 of 0 or 1.
+    "losses.log_loss": ("BinaryCrossentropy", ("labels", "predictions"), ""),
+    # 0/1 labels taken as -1/1 (TF1 always; Keras when every label is 0 or 1, as TF1 required them to be).
+    "losses.hinge_loss": ("Hinge", ("labels", "logits"), ""),
 }
 
 # tf.metrics.X(labels, predictions) -> (value, update_op); a Keras metric updated with the same values.
