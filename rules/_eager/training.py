@@ -8,7 +8,7 @@ Keras schedule of the step.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import Dict, List, Tuple
 
 import libcst as cst
 
@@ -206,24 +206,31 @@ def _computed_again(s: Rewrite, loss: cst.BaseExpression) -> bool:
     return bool(s.p.models) and instances.calls_model(s, loss)
 
 
-def decay(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
-    """``tf.train.exponential_decay(lr, step, ...)`` -> the Keras schedule of ``step``."""
+def decay_arguments(call: cst.Call, name: str) -> Tuple[str, Dict[str, cst.BaseExpression]]:
+    """``tf.train.exponential_decay(...)`` (any tf.train decay): its Keras schedule class and its arguments by
+    TF1's parameter names (``global_step`` among them, ``name`` left out); raises Unsupported."""
     schedule, params = _vocab.DECAYS[name]
-    given: Dict[str, str] = {}
+    given: Dict[str, cst.BaseExpression] = {}
     positional = [a for a in call.args if a.keyword is None]
     if len(positional) > len(params) or any(a.star for a in call.args):
         raise Unsupported(call, f"tf.{name} with arguments that are not mapped")
     for index, arg in enumerate(positional):
-        given[params[index]] = s.code(arg.value)
+        given[params[index]] = arg.value
     for arg in call.args:
         if arg.keyword is not None:
             key = _vocab.DECAY_KEYWORDS.get(arg.keyword.value, arg.keyword.value)
             if key not in params:
                 raise Unsupported(call, f"tf.{name}({arg.keyword.value}=...)")
-            given[key] = s.code(arg.value)
-    step: Optional[str] = given.pop("global_step", None)
+            given[key] = arg.value
     given.pop("name", None)
+    return schedule, given
+
+
+def decay(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
+    """``tf.train.exponential_decay(lr, step, ...)`` -> the Keras schedule of ``step``."""
+    schedule, given = decay_arguments(call, name)
+    step = given.pop("global_step", None)
     if step is None:
         raise Unsupported(call, f"tf.{name} without a global step")
-    args = ", ".join(f"{k}={v}" for k, v in given.items())
-    return s.expr(f"{s.tf}.keras.optimizers.schedules.{schedule}({args})({step})")
+    args = ", ".join(f"{k}={s.code(v)}" for k, v in given.items())
+    return s.expr(f"{s.tf}.keras.optimizers.schedules.{schedule}({args})({s.code(step)})")

@@ -26,7 +26,7 @@ from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import NUMPY_INPUT
-from .program import Facts, arguments
+from .program import Facts, arguments, returned
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
 EVALUATE = ("input_fn", "steps", "hooks", "checkpoint_path", "name")
@@ -120,12 +120,6 @@ def returns_dataset(f: Facts, func: cst.FunctionDef, depth: int = 0) -> bool:
 ONE_SHOT = ("data.make_one_shot_iterator", "compat.v1.data.make_one_shot_iterator")
 
 
-def _return_line(stmt: cst.BaseStatement) -> Optional[cst.BaseExpression]:
-    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Return):
-        return stmt.body[0].value
-    return None
-
-
 def _assigned(stmt: cst.BaseStatement) -> Optional[cst.Assign]:
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign) \
             and len(stmt.body[0].targets) == 1:
@@ -138,7 +132,7 @@ def one_shot(f: Facts, func: cst.FunctionDef):
     .get_next()``, or ``it = ds.make_one_shot_iterator()`` ... ``features, labels = it.get_next()`` right
     before ``return features, labels``; ``(None, None, [])`` for any other."""
     body = list(func.body.body)
-    value = _return_line(body[-1]) if body else None
+    value = returned(body[-1]) if body else None
     if value is None:
         return None, None, []
     uses: Dict[str, int] = {}
@@ -152,9 +146,9 @@ def one_shot(f: Facts, func: cst.FunctionDef):
     if previous is not None:
         names = [e.value.value for e in previous.targets[0].target.elements if isinstance(e.value, cst.Name)] \
             if isinstance(previous.targets[0].target, cst.Tuple) else [getattr(previous.targets[0].target, "value", "")]
-        returned = [e.value.value for e in value.elements if isinstance(e.value, cst.Name)] \
+        given_back = [e.value.value for e in value.elements if isinstance(e.value, cst.Name)] \
             if isinstance(value, cst.Tuple) else [getattr(value, "value", "")]
-        if names == returned and all(n and uses.get(n) == 2 for n in names):  # bound by get_next, then returned
+        if names == given_back and all(n and uses.get(n) == 2 for n in names):  # bound by get_next, then returned
             got, drops = previous.value, [body[-2]]
     if not (isinstance(got, cst.Call) and not got.args and isinstance(got.func, cst.Attribute)
             and got.func.attr.value == "get_next"):

@@ -123,9 +123,7 @@ def method(func: cst.FunctionDef, body, new: cst.FunctionDef) -> cst.FunctionDef
     if made:
         raise Unsupported(func, f"{func.name.value}, a function the model_fn calls to build layers, also makes "
                                 "metrics, an optimizer or export outputs")
-    for name in body.keras:
-        if name in queries.names_in(new.body):
-            raise Unsupported(func, f"the Keras layer {name} is used beyond calls and attributes, or bound again")
+    keras_layers.check_unread(body, func, new)
     self_param = cst.Param(cst.Name("self"))
     return new.with_changes(params=new.params.with_changes(params=[self_param, *new.params.params]),
                             leading_lines=[cst.EmptyLine(indent=False)])

@@ -12,6 +12,7 @@ from typing import Optional, Set
 
 import libcst as cst
 
+from .._eager import queries
 from .._eager.state import Unsupported
 from . import vocab
 from .program import Facts, placed
@@ -58,3 +59,10 @@ def hoist(body, call: cst.Call, name: str) -> str:  # body: model_fn._Body
     new = placed(body.f, body.line, call, new, len(f"self.{attr} = "), 2)  # __init__'s statements are two levels deep
     body.out.init.append(f"self.{attr} = {body.code(new)}")
     return attr
+
+
+def check_unread(body, func: cst.FunctionDef, new: cst.FunctionDef) -> None:
+    """Every use of a Keras layer the function made went to its attribute (calls and attribute reads)."""
+    for name in body.keras:
+        if name in queries.names_in(new.body):
+            raise Unsupported(func, f"the Keras layer {name} is used beyond calls and attributes, or bound again")

@@ -480,9 +480,7 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"the learning rate {name} is used beyond the optimizer")
     new = new.visit(modes.Unread(body.steps))  # global_step = tf.train.get_global_step(), read by minimize
-    for name in body.keras:
-        if name in queries.names_in(new.body):
-            raise Unsupported(func, f"the Keras layer {name} is used beyond calls and attributes, or bound again")
+    keras_layers.check_unread(body, func, new)
     for key in out.read_params:
         if queries.holds(new.body, cst.SimpleString, lambda node: node.evaluated_value == key):
             raise Unsupported(func, f"params[{key!r}] is read beyond tf.feature_column.input_layer")

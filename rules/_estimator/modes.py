@@ -11,7 +11,7 @@ import libcst as cst
 from .. import _tf
 from .._eager import queries
 from .._vocab import MODE_KEYS
-from .program import Facts
+from .program import Facts, returned
 
 ALL: FrozenSet[str] = frozenset(MODE_KEYS.values())
 
@@ -108,13 +108,6 @@ def is_update_ops(f: Facts, node: cst.BaseExpression) -> bool:
     """``tf.get_collection(tf.GraphKeys.UPDATE_OPS)``."""
     return (isinstance(node, cst.Call) and f.call_name(node) == "get_collection" and len(node.args) == 1
             and f.name(node.args[0].value) == "GraphKeys.UPDATE_OPS")
-
-
-def returned(stmt: cst.CSTNode) -> Optional[cst.BaseExpression]:
-    """The value of a ``return X`` line, else None."""
-    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Return):
-        return stmt.body[0].value
-    return None
 
 
 class Tidy(cst.CSTTransformer):

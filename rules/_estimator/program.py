@@ -173,3 +173,10 @@ def placed(f: Facts, line: Optional[cst.SimpleStatementLine], written: cst.CSTNo
     if layout.hanging(code):
         return layout.shift(new, indent - layout.indentation(source, at))
     return layout.shift(new, indent + column - layout.column(source, at))
+
+
+def returned(stmt: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """The value of a ``return X`` line, else None."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Return):
+        return stmt.body[0].value
+    return None

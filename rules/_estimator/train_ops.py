@@ -39,18 +39,11 @@ def schedule(body, decay: cst.Call) -> cst.BaseExpression:
     """``tf.train.exponential_decay(lr, global_step, ...)`` bound to the optimizer's learning rate: the Keras
     schedule, which the optimizer reads at its own step count (the global step of the Keras model)."""
     name = body.f.call_name(decay)
-    keras, params = _vocab.DECAYS[name]
-    given = {}
-    for key, arg in _tf.by_parameter(decay, params):
-        key = _vocab.DECAY_KEYWORDS.get(key, key) if key is not None else None
-        if key not in params or arg.star:
-            raise Unsupported(decay, f"tf.{name} with arguments that are not mapped")
-        given[key] = arg.value
+    keras, given = training.decay_arguments(decay, name)
     step = given.pop("global_step", None)
     if step is None or not (body.f.call_name(step) in vocab.GLOBAL_STEPS
                             or isinstance(step, cst.Name) and step.value in body.steps):
         raise Unsupported(decay, f"tf.{name} of a step other than the global step")
-    given.pop("name", None)
     args = ", ".join(f"{key}={body.code(value)}" for key, value in given.items())
     return body.f.s.expr(f"{body.f.tf}.keras.optimizers.schedules.{keras}({args})")
 
