@@ -14,9 +14,9 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from .._vocab import ESTIMATOR as CUSTOM, MODE_KEYS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
+from .._vocab import ESTIMATOR as CUSTOM, NUMPY_INPUT, UNMAPPED_ESTIMATORS
 from . import canned, columns, driver, model_fn, specs
-from .program import Facts, string_key
+from .program import Facts, mode_string, string_key
 
 PREDICTIONS = '''
     def predictions(self, dataset):
@@ -212,7 +212,7 @@ class _Module(cst.CSTTransformer):
         return set(self.variables)
 
     def leave_Attribute(self, original, updated):
-        return _mode_string(self.f, original, updated)
+        return mode_string(self.f, original, updated)
 
 
 class _ModeStrings(cst.CSTTransformer):
@@ -223,16 +223,7 @@ class _ModeStrings(cst.CSTTransformer):
         self.f = f
 
     def leave_Attribute(self, original, updated):
-        return _mode_string(self.f, original, updated)
-
-
-def _mode_string(f: Facts, original: cst.Attribute, updated: cst.BaseExpression) -> cst.BaseExpression:
-    name = f.name(original)
-    if name is not None and name.startswith("estimator.ModeKeys."):
-        key = name.rsplit(".", 1)[1]
-        if key in MODE_KEYS:
-            return cst.SimpleString(f'"{MODE_KEYS[key]}"')
-    return updated
+        return mode_string(self.f, original, updated)
 
 
 def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:

@@ -23,13 +23,12 @@ from tfmigrate.names import fresh_name
 from .. import _tf, _vocab
 from .._eager import queries, tensors
 from .._eager.state import Unsupported
-from .._vocab import MODE_KEYS
 from . import vocab
 from . import features as features_lib
 from . import helpers, keras_layers, modes, train_ops
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
-from .program import Facts, arguments, camel, placed
+from .program import Facts, arguments, camel, mode_string, placed
 
 
 @dataclass
@@ -141,15 +140,6 @@ class _Body(cst.CSTTransformer):
         return True
 
     # --- names --------------------------------------------------------------
-    def mode_string(self, original, updated):
-        name = self.f.name(original)
-        if name is not None and name.startswith("estimator.ModeKeys."):
-            key = name.rsplit(".", 1)[1]
-            if key not in MODE_KEYS:
-                raise Unsupported(original, f"tf.{name}")
-            return cst.SimpleString(f'"{MODE_KEYS[key]}"')
-        return updated
-
     def leave_Call(self, original, updated):
         func = original.func
         if isinstance(func, cst.Name) and func.value in self.keras:  # dense(x), dense made above
@@ -247,7 +237,7 @@ class _Body(cst.CSTTransformer):
     def leave_Attribute(self, original, updated):
         if isinstance(original.value, cst.Name) and original.value.value in self.keras:  # dense.kernel
             return updated.with_changes(value=self.f.s.expr(f"self.{self.keras[original.value.value]}"))
-        return self.mode_string(original, updated)
+        return mode_string(self.f, original, updated, strict=True)
 
     def input_layer(self, call: cst.Call) -> cst.BaseExpression:
         built = features_lib.input_layer(self.f, call, self.params, self.params_value, self.local, self.attribute)

@@ -19,8 +19,8 @@ from .. import _tf
 from .._eager.program import analyse as analyse_graph
 from .._eager import layout
 from .._eager.state import Rewrite, Unsupported
-from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, MODE_CONSTANTS, UNMAPPED_ESTIMATORS,
-                      estimator_relative as relative)
+from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, MODE_CONSTANTS, MODE_KEYS,
+                      UNMAPPED_ESTIMATORS, estimator_relative as relative)
 
 
 @dataclass
@@ -180,3 +180,16 @@ def returned(stmt: cst.CSTNode) -> Optional[cst.BaseExpression]:
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Return):
         return stmt.body[0].value
     return None
+
+
+def mode_string(f: Facts, original: cst.CSTNode, updated: cst.BaseExpression, strict: bool = False):
+    """``tf.estimator.ModeKeys.TRAIN`` -> ``"train"`` (the strings the Keras model's modes are); another
+    ModeKeys name stays as it is, or stops the rewrite when ``strict`` (inside a model_fn)."""
+    name = f.name(original)
+    if name is not None and name.startswith("estimator.ModeKeys."):
+        key = name.rsplit(".", 1)[1]
+        if key in MODE_KEYS:
+            return cst.SimpleString(f'"{MODE_KEYS[key]}"')
+        if strict:
+            raise Unsupported(original, f"tf.{name}")
+    return updated
