@@ -17,7 +17,7 @@ from tfmigrate.names import function_locals
 from .. import _vocab
 from . import bindings as B
 from . import (fetches, instances, module_code, modules, pipelines, queries, rnn_cells, sessions, statements,
-               testcases)
+               testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -153,7 +153,8 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
     `with` statements keep their items, with runs in them computed eagerly."""
     if instances.owns(s, stmt):
         return instances.scope_statement(s, stmt, in_loop, block)
-    if any(s.p.naming_scope(item) for item in stmt.items):
+    naming = [item.item for item in stmt.items if s.p.naming_scope(item)]
+    if naming:
         # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.
         stmt = stmt.with_changes(items=[
             item.with_changes(item=s.expr(f"{s.tf}.name_scope({s.code(item.item.args[0].value)})"), asname=None)
@@ -165,7 +166,11 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
             raise Unsupported(item, f"`with tf.{s.call_name(item.item)}(...)` (graph scopes)")
     session_items = [item for item in stmt.items if sessions.is_session_item(s, item)]
     if not session_items:
+        for call in naming:
+            variable_names.enter(s, call)
         body = block(s, stmt.body.body, in_loop)
+        for _ in naming:
+            variable_names.leave(s)
         items = [item.with_changes(item=fetches.rewrite(s, item.item)) for item in stmt.items]
         return Compound(stmt.with_changes(items=items), body)
     sessions.enter(s, session_items)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from .. import _tf, _vocab
-from . import queries
+from . import queries, variable_names
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -76,6 +76,11 @@ def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
     positional = [a for a in call.args if a.keyword is None]
     built_from = positional[1:] + [
         a for a in call.args if a.keyword is not None and a.keyword.value not in ("inputs", *spec.dropped, *spec.call_keywords)]
+    shared, full = variable_names.shared_layer(s, call, name)
+    rest = "".join(f", {a.keyword.value}={s.code(a.value)}" for a in at_call)
+    if shared is not None:
+        # `tf.layers.dense(x, 3, name="l", reuse=True)`: the variables of the layer made as "l" before
+        return s.expr(f"{shared}({s.code(inputs.value)}{rest})")
     graph = s.b.graph_names()
     for arg in built_from:
         if queries.names_in(arg.value) & graph:
@@ -85,8 +90,8 @@ def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
     # a target rebound (`outputs = tf.layers.dense(outputs, 5)` again): its layer is named by its class
     layer = s.fresh(base if base not in s.taken else f"{s.target}_{keras.lower()}")
     s.layers.append(layer)
+    variable_names.made_layer(s, full, layer)
     s.pending.append(Out(s.stmt(f"{layer} = {s.tf}.keras.layers.{keras}({', '.join(build)})\n")))
-    rest = "".join(f", {a.keyword.value}={s.code(a.value)}" for a in at_call)
     return s.expr(f"{layer}({s.code(inputs.value)}{rest})")
 
 

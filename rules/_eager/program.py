@@ -108,6 +108,8 @@ def _shares(program: Program, node) -> bool:
         return node.attr.value == "AUTO_REUSE" and program.tf_name(node) is not None
     if isinstance(node.func, cst.Attribute) and node.func.attr.value == "reuse_variables":
         return True
+    if program.call_name(node) in _vocab.LAYERS:
+        return False  # `tf.layers.dense(x, 3, name="l", reuse=True)`: the rewrite calls layer "l" again
     return any(arg.keyword is not None and arg.keyword.value == "reuse" and not (
         isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None")) for arg in node.args)
 

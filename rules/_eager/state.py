@@ -44,6 +44,7 @@ class Rewrite:
         self.summary_writers: List[str] = []  # the tf.functions that write merged summaries
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
+        self.variable_names = None  # TF1 names of the layers and variables made (variable_names.Names)
         self.rnn_helpers: Dict[str, str] = {}  # cell kind -> the helper written to build its Keras cells
         self.rnn_used: Set[str] = set()  # cells an RNN ran (a second run would share TF1's variables)
         self.notes: List[Tuple[cst.CSTNode, str]] = []

@@ -14,7 +14,7 @@ import libcst as cst
 from .. import _tf, _vocab
 from . import bindings as B
 from . import (checkpoints, feeds, fetches, instances, pipelines, queries, rnn, rnn_cells, scopes, sessions, summaries,
-               tensors, testcases, training)
+               tensors, testcases, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -119,9 +119,10 @@ def expression(s: Rewrite, node: cst.Expr):
 
 
 def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
-    value = node.value
     if len(node.targets) != 1:
         return [plain(s, node)]
+    node = _run_subscript(s, node)
+    value = node.value
     target = node.targets[0].target
     name = s.call_name(value)
     single = target.value if isinstance(target, cst.Name) else None
@@ -154,6 +155,11 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         module_level("summary")
         summaries.summary(s, value, name)
         return None
+    if single is not None and variable_names.is_collection(s, value) and not variable_names.whole(s, value):
+        # `d_vars = tf.get_collection(TRAINABLE_VARIABLES, scope="d")`: a function listing them when
+        # called (a Keras layer has its variables once it has been called)
+        module_level("variable list")
+        return [tensors.tensor_function(s, single, value, line)]
     if name in ("summary.merge_all", "summary.merge"):
         module_level("summary")
         return summaries.merged(s, single, value, name, line)
@@ -196,6 +202,57 @@ _TRAINING = (
 )
 
 
+def _run_subscript(s: Rewrite, node: cst.Assign) -> cst.Assign:
+    """``a, b = sess.run([x, y, train], feed)[:2]`` (or ``c = sess.run([cost, train], feed)[0]``):
+    every fetch runs, the ones left out are bound to ``_``."""
+    value, target = node.value, node.targets[0].target
+    if not (isinstance(value, cst.Subscript) and len(value.slice) == 1 and queries.is_method_call(value.value, ("run",))
+            and isinstance(value.value.func.value, cst.Name) and s.b.is_(value.value.func.value.value, B.SESSION)):
+        return node
+    fetched = _tf.argument(value.value, 0, "fetches")
+    if fetched is None or not isinstance(fetched.value, cst.List) or any(
+            isinstance(e, cst.StarredElement) for e in fetched.value.elements):
+        return node
+    count = len(fetched.value.elements)
+    chosen = _chosen(value.slice[0].slice, count)
+    if chosen is None:
+        return node
+    if isinstance(chosen, int):
+        if not isinstance(target, cst.Name):
+            return node
+        names = [target if i == chosen else cst.Name("_") for i in range(count)]
+    else:
+        if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != len(chosen) or any(
+                isinstance(e, cst.StarredElement) for e in target.elements):
+            return node
+        given = dict(zip(chosen, (e.value for e in target.elements)))
+        names = [given.get(i, cst.Name("_")) for i in range(count)]
+    unpacked = cst.Tuple([cst.Element(n) for n in names], lpar=[], rpar=[])
+    return node.with_changes(targets=[node.targets[0].with_changes(target=unpacked)], value=value.value)
+
+
+def _chosen(index, count: int):
+    """A literal index (an int) or slice (the list of indices it takes) of a ``count``-element list, or None."""
+    def literal(node) -> Optional[int]:
+        if node is None:
+            return None
+        if isinstance(node, cst.Integer):
+            return int(node.value)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) and isinstance(
+                node.expression, cst.Integer):
+            return -int(node.expression.value)
+        raise ValueError
+    try:
+        if isinstance(index, cst.Index):
+            at = literal(index.value)
+            return at % count if at is not None and -count <= at < count else None
+        if isinstance(index, cst.Slice):
+            return list(range(count))[slice(literal(index.lower), literal(index.upper), literal(index.step))]
+    except ValueError:
+        return None
+    return None
+
+
 def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, graph_refs):
     """Assignments of variables, graph tensors and plain values."""
     value = node.value
@@ -203,6 +260,10 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
 
     def variable(kind: str, rewrite) -> list:
         s.need_module_level(node, single, in_loop, "variable")
+        if kind == B.VARIABLE:
+            variable_names.made_variable(s, value, name, single)
+        else:
+            variable_names.made_container(s, value, single)
         b.rebind(single)
         b.bind(single, kind, value)
         return [node.with_changes(value=rewrite(s, value))]

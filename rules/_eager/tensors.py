@@ -14,7 +14,7 @@ from tfmigrate.traverse import Transformer
 
 from .. import _losses, _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, layers, queries, rnn, training
+from . import feeds, instances, layers, queries, rnn, training, variable_names
 from .bindings import Tensor
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -59,6 +59,8 @@ class _GraphExpr(SkipNames):
             return layers.layer_call(s, updated, name)
         if name in _vocab.DECAYS:
             return training.decay(s, updated, name)
+        if name in variable_names.COLLECTIONS:
+            return variable_names.listed(s, original)
         if name == "div":
             return python2_division(s, original, updated)
         if name == "contrib.layers.flatten" and len(updated.args) == 1 and updated.args[0].keyword is None:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, queries, tensors
+from . import feeds, instances, queries, tensors, variable_names
 from .bindings import Tensor, TrainOp
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -110,6 +110,9 @@ def _locals(s: Rewrite, loss_expr, var_list, *others) -> List[str]:
 def _tape_lines(s: Rewrite, loss_expr, var_list, tape: str, loss: str, variables: str) -> List[str]:
     indent = s.indent
     lines = [f"{indent}with {s.tf}.GradientTape() as {tape}:", f"{indent}{indent}{loss} = {s.code(loss_expr)}"]
+    if var_list is not None and variable_names.is_collection(s, var_list.value) and variable_names.whole(
+            s, var_list.value):
+        var_list = None  # `var_list=tf.trainable_variables()`: every trainable variable the loss reads
     if var_list is not None:
         lines.append(f"{indent}{variables} = {s.code(tensors.graph_expr(s, var_list.value)[0])}")
     else:

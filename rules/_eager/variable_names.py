@@ -1,0 +1,201 @@
+"""TF1 variable names at module level: layers shared by name, collections read by scope.
+
+TF1 named each variable after the variable scopes open where it was made
+(``Discriminator/l/kernel``), and two things read those names back:
+
+- ``tf.layers.dense(x, 128, name="l", reuse=True)`` shares the variables of the layer
+  made before under the same name: the rewrite calls that Keras layer again;
+- ``tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="Discriminator")`` (and
+  ``tf.trainable_variables(scope)``, ``tf.global_variables(scope)``) lists the variables whose
+  names start with the scope: the rewrite lists those that its layers and variables hold.
+
+A module-level ``with tf.variable_scope("Generator"):`` (one literal name, no sharing)
+becomes a name scope (``interpret.with_statement``) and puts its name in front of what is
+made inside. Names the rewrite cannot know (a scope named by a variable) make a lookup
+that depends on them unsupported, never a guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .. import _tf
+from . import scopes
+from .state import Rewrite, Unsupported
+
+COLLECTIONS = {"get_collection", "trainable_variables", "global_variables"}
+_KEYS = {"GraphKeys.TRAINABLE_VARIABLES": True, "GraphKeys.GLOBAL_VARIABLES": False}
+
+
+@dataclass
+class Made:
+    """Something that holds variables: its TF1 name as far as known, and how the rewrite lists them."""
+
+    known: Optional[str]  # the name (``D/l``), the scope prefix only (``D/``) when the rest is TF1's
+    # default, or None under a scope named by a variable
+    exact: bool  # ``known`` is the whole name
+    trainable: str  # code of the list of its trainable variables
+    every: str  # code of the list of all its variables
+
+
+@dataclass
+class Names:
+    path: List[Optional[str]] = field(default_factory=list)  # module-level scopes open now (None: not a literal)
+    layers: Dict[str, str] = field(default_factory=dict)  # TF1 name of a layer -> its Keras layer
+    made: List[Made] = field(default_factory=list)
+
+
+def _names(s: Rewrite) -> Names:
+    if s.variable_names is None:
+        s.variable_names = Names()
+    return s.variable_names
+
+
+def enter(s: Rewrite, call: cst.Call) -> None:
+    """A module-level naming scope opens (``with tf.variable_scope("G"):``)."""
+    _names(s).path.append(scopes.literal(call.args[0].value) if call.args else None)
+
+
+def leave(s: Rewrite) -> None:
+    _names(s).path.pop()
+
+
+def _prefix(s: Rewrite) -> Optional[str]:
+    path = _names(s).path
+    return None if None in path else "".join(f"{p}/" for p in path)
+
+
+def _literal_name(call: cst.Call, position: Optional[int]) -> Optional[cst.Arg]:
+    return _tf.argument(call, position, "name")
+
+
+def _reuse(s: Rewrite, call: cst.Call) -> Optional[str]:
+    """The layer call's ``reuse=``: "True", "AUTO_REUSE" or None (no sharing)."""
+    arg = _tf.argument(call, None, "reuse")
+    if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None")):
+        return None
+    if isinstance(arg.value, cst.Name) and arg.value.value == "True":
+        return "True"
+    if s.tf_name(arg.value) == "AUTO_REUSE":
+        return "AUTO_REUSE"
+    raise Unsupported(arg, f"reuse={s.code(arg.value)} (the rewrite reads True, False, None and tf.AUTO_REUSE)")
+
+
+def shared_layer(s: Rewrite, call: cst.Call, name: str) -> Tuple[Optional[str], Optional[str]]:
+    """For ``tf.layers.<name>(...)``: the Keras layer it shares (or None), and its TF1 name when known."""
+    reuse = _reuse(s, call)
+    arg = _literal_name(call, None)
+    literal = scopes.literal(arg.value) if arg is not None else None
+    prefix = _prefix(s)
+    full = f"{prefix}{literal}" if literal is not None and prefix is not None else None
+    if reuse is None:
+        return None, full
+    if full is None:
+        raise Unsupported(call, f"tf.{name}(reuse=...) under a name the rewrite cannot read")
+    layer = _names(s).layers.get(full)
+    if layer is None and reuse == "True":
+        raise Unsupported(call, f"tf.{name} reuses the variables of layer '{full}', which no earlier layer made")
+    return layer, full
+
+
+def made_layer(s: Rewrite, full: Optional[str], layer: str) -> None:
+    """A Keras layer the rewrite built for a tf.layers call (``full``: its TF1 name, when known)."""
+    names = _names(s)
+    if full is not None:
+        names.layers[full] = layer
+    known = full if full is not None else _prefix(s)
+    names.made.append(Made(known, full is not None, f"{layer}.trainable_variables", f"{layer}.variables"))
+
+
+def made_variable(s: Rewrite, call: cst.Call, name: str, target: str) -> None:
+    """``target = tf.Variable(...)`` or ``tf.get_variable(...)`` at module level."""
+    arg = _literal_name(call, 0 if name == "get_variable" else None)
+    literal = scopes.literal(arg.value) if arg is not None else ("Variable" if name != "get_variable" else None)
+    prefix = _prefix(s)
+    trainable = _tf.argument(call, None, "trainable")
+    fixed = trainable is None or (isinstance(trainable.value, cst.Name) and trainable.value.value in ("True", "False"))
+    if literal is None or prefix is None or not fixed:
+        _names(s).made.append(Made(None, False, "", ""))
+        return
+    kept = trainable is None or trainable.value.value == "True"
+    _names(s).made.append(Made(f"{prefix}{literal}", True, f"[{target}]" if kept else "[]", f"[{target}]"))
+
+
+def made_container(s: Rewrite, value: cst.BaseExpression, target: str) -> None:
+    """``target = {"h1": tf.Variable(...), ...}`` (or a list of variables) at module level."""
+    prefix = _prefix(s)
+    listed = f"list({target}.values())" if isinstance(value, cst.Dict) else f"list({target})"
+    trainable = any(a.keyword is not None and a.keyword.value == "trainable"
+                    for call in _calls(value) for a in call.args)
+    if prefix is None or trainable:
+        _names(s).made.append(Made(None, False, "", ""))
+        return
+    _names(s).made.append(Made(prefix, False, listed, listed))
+
+
+def _calls(value: cst.BaseExpression) -> List[cst.Call]:
+    elements = value.elements if isinstance(value, (cst.Dict, cst.List, cst.Tuple)) else ()
+    return [e.value for e in elements if isinstance(getattr(e, "value", None), cst.Call)]
+
+
+def is_collection(s: Rewrite, node) -> bool:
+    return isinstance(node, cst.Call) and s.call_name(node) in COLLECTIONS
+
+
+def _read(s: Rewrite, call: cst.Call) -> Tuple[bool, Optional[str]]:
+    """(trainable only, scope filter or None) of a collection call; raises Unsupported."""
+    name = s.call_name(call)
+    if any(a.star for a in call.args):
+        raise Unsupported(call, f"tf.{name}(*args)")
+    if name == "get_collection":
+        key = _tf.argument(call, 0, "key")
+        scope = _tf.argument(call, 1, "scope")
+        if key is None or s.tf_name(key.value) not in _KEYS or len(call.args) > 2:
+            raise Unsupported(call, "tf.get_collection of a collection other than the trainable or global variables")
+        trainable = _KEYS[s.tf_name(key.value)]
+    else:
+        scope = _tf.argument(call, 0, "scope")
+        if len(call.args) > 1:
+            raise Unsupported(call, f"tf.{name} with arguments beyond scope")
+        trainable = name == "trainable_variables"
+    if scope is None or (isinstance(scope.value, cst.Name) and scope.value.value == "None"):
+        return trainable, None
+    literal = scopes.literal(scope.value)
+    if literal is None or re.search(r"[.^$*+?{}\[\]\\|()]", literal):
+        raise Unsupported(call, f"tf.{name} with a scope that is not a plain string")
+    return trainable, literal
+
+
+def whole(s: Rewrite, call: cst.Call) -> bool:
+    """``tf.trainable_variables()`` (every trainable variable): what a train step's tape watches."""
+    trainable, scope = _read(s, call)
+    return trainable and scope is None
+
+
+def listed(s: Rewrite, call: cst.Call) -> cst.BaseExpression:
+    """The variables of this program's layers and variables whose TF1 names the scope matches,
+    as one list expression (read where it is used: a Keras layer has variables once called)."""
+    trainable, scope = _read(s, call)
+    if scope is None:
+        raise Unsupported(call, f"tf.{s.call_name(call)}() of every variable outside a train step's var_list")
+    if s.p.models or s.rnn_used:
+        raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) in a program whose model functions or RNNs "
+                                "make variables the rewrite does not list by name")
+    parts = []
+    for made in _names(s).made:
+        if made.known is None:
+            raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) after variables made under a scope the "
+                                    "rewrite cannot name")
+        if made.exact and scope.startswith(f"{made.known}/"):
+            raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') picks variables inside layer "
+                                    f"'{made.known}'")
+        if made.known.startswith(scope):
+            parts.append(made.trainable if trainable else made.every)
+        elif scope.startswith(made.known) and not made.exact:
+            raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') names a layer TF1 named by default")
+    if not parts:
+        raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') matches no variable of this program")
+    return s.expr(" + ".join(parts))

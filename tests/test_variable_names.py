@@ -1,0 +1,199 @@
+"""TF1 names at module level: layers shared by name (``reuse=True``), variable scopes around
+layers, collections of a scope's variables as a train step's var_list, and runs indexed
+with a literal (``sess.run([...])[0]``). Exact rewrites, and the reasons a program stays on
+tensorflow.compat.v1."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tfmigrate.engine import Options, process_text
+
+FIX = Options(fix=True, unsafe_fixes=True)
+
+
+def fix(source: str) -> str:
+    return process_text(textwrap.dedent(source), "case.py", FIX).new_text
+
+
+def reason(source: str) -> str:
+    """What `check` says keeps the program on tensorflow.compat.v1."""
+    return [f.message for f in process_text(textwrap.dedent(source), "case.py", Options()).findings
+            if f.code == "TFM090"][0]
+
+
+def test_a_layer_called_again_by_name_with_reuse_is_the_same_keras_layer():
+    # TF1 shared the variables of layer "l": a second Dense would train two sets of weights.
+    assert fix("""\
+        import tensorflow as tf
+        a = tf.placeholder(tf.float32, [None, 2])
+        b = tf.placeholder(tf.float32, [None, 2])
+        ha = tf.layers.dense(a, 3, tf.nn.relu, name="l")
+        hb = tf.layers.dense(b, 3, tf.nn.relu, name="l", reuse=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(ha - hb, feed_dict={a: [[1.0, 2.0]], b: [[1.0, 2.0]]}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        ha_layer = tf.keras.layers.Dense(3, activation=tf.nn.relu, name="l")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def ha(a):
+            return ha_layer(a)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def hb(b):
+            return ha_layer(b)
+
+        print((ha([[1.0, 2.0]]) - hb([[1.0, 2.0]])).numpy())
+    """)
+
+
+GAN = """\
+    import tensorflow as tf
+    with tf.variable_scope("G"):
+        z = tf.placeholder(tf.float32, [None, 2])
+        fake = tf.layers.dense(z, 2)
+    with tf.variable_scope("D"):
+        x = tf.placeholder(tf.float32, [None, 2])
+        d_real = tf.layers.dense(x, 1, tf.nn.sigmoid, name="out")
+        d_fake = tf.layers.dense(fake, 1, tf.nn.sigmoid, name="out", reuse=True)
+    d_loss = -tf.reduce_mean(tf.log(d_real) + tf.log(1.0 - d_fake))
+    g_loss = tf.reduce_mean(tf.log(1.0 - d_fake))
+    d_vars = tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, scope="D")
+    train_d = tf.train.GradientDescentOptimizer(0.1).minimize(d_loss, var_list=d_vars)
+    train_g = tf.train.GradientDescentOptimizer(0.1).minimize(g_loss, var_list=tf.trainable_variables("G"))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            cost = sess.run([d_loss, train_d], feed_dict={x: [[1.0, 2.0]], z: [[0.5, 0.5]]})[0]
+            score = sess.run([d_fake, train_g], feed_dict={z: [[0.5, 0.5]]})[-2]
+            print(cost)
+"""
+
+
+def test_scoped_networks_train_the_variables_their_scope_collects():
+    assert fix(GAN) == (
+        textwrap.dedent("""\
+        import tensorflow as tf
+        with tf.name_scope("G"):
+            fake_layer = tf.keras.layers.Dense(2)
+
+            def fake(z):
+                return fake_layer(z)
+        with tf.name_scope("D"):
+            d_real_layer = tf.keras.layers.Dense(1, activation=tf.nn.sigmoid, name="out")
+
+            def d_real(x):
+                return d_real_layer(x)
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def d_fake(z):
+                return d_real_layer(fake(z))
+
+        def d_loss(z, x):
+            return -tf.reduce_mean(tf.math.log(d_real(x)) + tf.math.log(1.0 - d_fake(z)))
+
+        def g_loss(z):
+            return tf.reduce_mean(tf.math.log(1.0 - d_fake(z)))
+
+        def d_vars():
+            return d_real_layer.trainable_variables
+
+        optimizer = tf.optimizers.SGD(0.1)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None, 2], tf.float32)])
+        def train_d(z, x):
+            with tf.GradientTape() as tape:
+                loss_value = d_loss(z, x)
+            variables = d_vars()
+            optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+            return loss_value
+
+        sgd = tf.optimizers.SGD(0.1)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def train_g(z):
+            with tf.GradientTape() as tape:
+                loss_value = g_loss(z)
+            variables = fake_layer.trainable_variables
+            sgd.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+            return loss_value
+
+        for step in range(3):
+            cost = train_d([[0.5, 0.5]], [[1.0, 2.0]]).numpy()
+            score = d_fake([[0.5, 0.5]]).numpy()
+            train_g([[0.5, 0.5]])
+            print(cost)
+    """))
+
+
+@pytest.mark.parametrize("old, new, why", [
+    ('name="out", reuse=True', 'name="other", reuse=True',
+     "tf.layers.dense reuses the variables of layer 'D/other', which no earlier layer made"),
+    ('name="out", reuse=True', 'name="out", reuse=share', "reuse=share (the rewrite reads True, False, None"),
+    ('scope="D")', 'scope="D.*")', "tf.get_collection with a scope that is not a plain string"),
+    ('scope="D")', 'scope="E")', "tf.get_collection(scope='E') matches no variable of this program"),
+    ('scope="D")', 'scope="D/out/kernel")', "tf.get_collection(scope='D/out/kernel') picks variables inside layer "
+                                             "'D/out'"),
+    ('fake = tf.layers.dense(z, 2)', 'fake = tf.layers.dense(z, 2)\n    print(len(tf.trainable_variables()))',
+     "tf.trainable_variables would stay in the rewrite"),
+    ('tf.GraphKeys.TRAINABLE_VARIABLES', 'tf.GraphKeys.LOSSES',
+     "tf.get_collection of a collection other than the trainable or global variables"),
+    ('with tf.variable_scope("D"):', 'with tf.variable_scope(name):',
+     "tf.layers.dense(reuse=...) under a name the rewrite cannot read"),
+    ('[0]\n', '[cut]\n', "a train op run inside an expression"),
+])
+def test_names_the_rewrite_cannot_read_keep_the_program_on_compat(old, new, why):
+    source = GAN.replace(old, new, 1)
+    if "name)" in new:
+        source = source.replace("import tensorflow as tf\n", "import tensorflow as tf\n    name = 'D'\n")
+    assert why in reason(source)
+
+
+def test_a_scope_deeper_than_a_default_layer_name_is_not_guessed():
+    source = GAN.replace('d_real = tf.layers.dense(x, 1, tf.nn.sigmoid, name="out")',
+                         'd_real = tf.layers.dense(tf.layers.dense(x, 2), 1, tf.nn.sigmoid, name="out")')
+    assert "tf.get_collection(scope='D/dense') names a layer TF1 named by default" in reason(
+        source.replace('scope="D")', 'scope="D/dense")'))
+
+
+def test_variables_made_at_module_level_are_listed_by_their_scope_and_trainable_flag():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        with tf.variable_scope("linear"):
+            w = tf.Variable(1.0, name="w")
+            b = tf.get_variable("b", [], initializer=tf.zeros_initializer())
+            count = tf.Variable(0.0, trainable=False)
+        cost = tf.reduce_mean(tf.square(w * x + b - 2.0 * x)) + 0.0 * count
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(
+            cost, var_list=tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "linear"))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            c = sess.run([cost, train], {x: [1.0, 2.0]})[0]
+            print(c)
+    """)
+    assert "    variables = [w] + [b] + []\n" in out
+    assert "c = train([1.0, 2.0]).numpy()" in out
+
+
+@pytest.mark.parametrize("index, targets, run", [
+    ("[0]", "c", "c = train(X).numpy()"),
+    ("[-2]", "c", "c = train(X).numpy()"),
+    ("[:1]", "c,", "c = train(X).numpy()"),
+    ("[1:]", "_,", "train(X)"),
+])
+def test_a_run_indexed_with_a_literal_runs_every_fetch_and_keeps_the_chosen_ones(index, targets, run):
+    out = fix(f"""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None])
+        w = tf.Variable(1.0)
+        cost = tf.reduce_mean(tf.square(w * X - 2.0 * X))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            {targets} = sess.run([cost, train], feed_dict={{X: [1.0]}}){index}
+    """)
+    assert out.rstrip().endswith(run.replace("X", "[1.0]"))
