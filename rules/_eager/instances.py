@@ -143,6 +143,10 @@ def only_tf_variables(s: Rewrite, name: str) -> bool:
 
 def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
     reg = registry(s)
+    if scope is None and s.target.isidentifier() and len(queries.find(
+            s.module, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value == func)) > 1:
+        # `l1 = add_layer(xs, ...)`, `prediction = add_layer(l1, ...)`: one instance each, named by what it computes
+        return s.fresh(f"{s.target}_layer")
     if (scope is None or scope == func) and func not in reg.claimed:
         reg.claimed.add(func)  # the function's name is free: its def becomes a class
         return func
