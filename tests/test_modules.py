@@ -275,3 +275,85 @@ def test_a_file_that_only_defines_layer_functions_keeps_them_for_the_files_that_
     """
     out = fix(source)
     assert "def linear(input_, output_size, scope=None):" in out and "class " not in out
+
+
+FACTORIES = """\
+    import tensorflow as tf
+
+
+    def weight_variable(shape):
+        initer = tf.truncated_normal_initializer(stddev=0.1)
+        return tf.get_variable("W", shape=shape, initializer=initer)
+
+
+    def fc_layer(x, n, name):
+        with tf.variable_scope(name):
+            W = weight_variable([2, n])
+            return tf.matmul(x, W)
+
+
+    x = tf.placeholder(tf.float32, [None, 2])
+    out = fc_layer(x, 3, "fc")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(out, feed_dict={x: [[1.0, 2.0]]}))
+"""
+
+
+def test_a_helper_returning_the_variable_it_makes_is_a_variable_of_the_module_that_calls_it():
+    assert fix(FACTORIES) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def weight_variable(shape):
+            initer = tf.keras.initializers.TruncatedNormal(stddev=0.1)
+            return tf.Variable(initer(shape=shape), name="W")
+
+
+        class FcLayer(tf.Module):
+            def __init__(self, name=None):
+                super().__init__(name=name)
+                self.is_built = False
+
+            @tf.Module.with_name_scope
+            def __call__(self, x, n):
+                if not self.is_built:
+                    self.W = weight_variable([2, n])
+                    self.is_built = True
+                return tf.matmul(x, self.W)
+
+
+        fc_layer_fc = FcLayer(name="fc")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def out(x):
+            return fc_layer_fc(x, 3)
+
+        # a first trace makes the variables of fc_layer_fc here, as TF1 did
+        out.get_concrete_function()
+        print(out([[1.0, 2.0]]).numpy())
+    """)
+    hint = [f.message for f in process_text(textwrap.dedent(FACTORIES), "case.py", Options()).findings
+            if f.code == "TFM090"]
+    assert hint == ["fc_layer is now the tf.Module FcLayer; its variables keep their TF1 names (fc/W): a TF1 "
+                    "checkpoint maps onto them by name (tf.train.load_checkpoint(path).get_tensor(name))"]
+
+
+def test_a_helper_making_tf_variables_without_names_gives_the_order_for_checkpoints():
+    source = FACTORIES.replace('''        initer = tf.truncated_normal_initializer(stddev=0.1)
+        return tf.get_variable("W", shape=shape, initializer=initer)''', '''        return tf.Variable(tf.truncated_normal(shape, stddev=0.1))''')
+    assert [f.message for f in process_text(textwrap.dedent(source), "case.py", Options()).findings
+            if f.code == "TFM090"] == [
+        "fc_layer is now the tf.Module FcLayer; its variables had TF1's default names (Variable, Variable_1, ..., in "
+        "the order the program made them): map a TF1 checkpoint onto them in that order"]
+
+
+@pytest.mark.parametrize("old, new, why", [
+    ("W = weight_variable([2, n])\n            return tf.matmul(x, W)",
+     "return tf.matmul(x, weight_variable([2, n]))",
+     "weight_variable() makes a variable inside an expression of fc_layer"),
+    ("W = weight_variable([2, n])", "with tf.variable_scope('inner'):\n                W = weight_variable([2, n])",
+     "weight_variable() under an inner variable scope (TF1 put the scope in its variables' names)"),
+])
+def test_helpers_the_module_cannot_place_keep_the_program_on_compat(old, new, why):
+    assert why in reason(FACTORIES.replace(old, new))

@@ -155,15 +155,29 @@ def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
 
 
 def hint(s: Rewrite, build, key: str) -> str:
-    names = [n for n in variable_names(s, build.model.name)]
+    found = variable_names(s, build.model.name)
+    names = [n for n in found if n is not None]
     where = f"{key}/" if key else ""
+    head = f"{build.model.name} is now the tf.Module {build.class_name}"
+    unnamed = "TF1's default names (Variable, Variable_1, ..., in the order the program made them)"
+    if not names:
+        return f"{head}; its variables had {unnamed}: map a TF1 checkpoint onto them in that order"
     shown = ", ".join(f"{where}{n}" for n in names[:4]) + (", ..." if len(names) > 4 else "")
-    return (f"{build.model.name} is now the tf.Module {build.class_name}; its variables keep their TF1 names "
-            f"({shown}): a TF1 checkpoint maps onto them by name (tf.train.load_checkpoint(path).get_tensor(name))")
+    others = f"; the others had {unnamed}" if len(names) < len(found) else ""
+    return (f"{head}; its variables keep their TF1 names ({shown}){others}: a TF1 checkpoint maps onto them by "
+            "name (tf.train.load_checkpoint(path).get_tensor(name))")
 
 
-def variable_names(s: Rewrite, name: str) -> List[str]:
-    """The TF1 names (below the instance's scope) of the variables ``name`` makes, where they are strings."""
+def _made_by(s: Rewrite, factory: str) -> Optional[cst.Call]:
+    """The one ``tf.Variable`` or ``tf.get_variable`` call of a factory function of the file, if one."""
+    func = next(f for f in s.module.body if isinstance(f, cst.FunctionDef) and f.name.value == factory)
+    calls = queries.calls_of(func, s.call_name, scopes.MAKERS)
+    return calls[0] if len(calls) == 1 else None
+
+
+def variable_names(s: Rewrite, name: str) -> List[Optional[str]]:
+    """The TF1 names (below the instance's scope) of the variables ``name`` makes (None: TF1's default
+    name, ``Variable_<n>``, for a ``tf.Variable`` without a name or one a function of the file makes)."""
     from .modules import LAYER, MODULE, VARIABLE
 
     build = build_of(s, name)
@@ -171,11 +185,14 @@ def variable_names(s: Rewrite, name: str) -> List[str]:
     for item in build.items:
         if item.kind == VARIABLE:
             call = item.node.body[0].value
-            arg = _tf.argument(call, 0 if s.call_name(call) == "get_variable" else None, "name")
+            if s.call_name(call) is None:  # `W = weight_variable(shape)`: the variable the factory makes
+                call = _made_by(s, call.func.value)
+            maker = s.call_name(call) if call is not None else None
+            arg = _tf.argument(call, 0 if maker == "get_variable" else None, "name") if maker else None
             value = scopes.literal(arg.value) if arg is not None else None
-            found.append(f"{item.prefix}{value}" if value else f"{item.prefix}{item.attr}")
+            found.append(f"{item.prefix}{value}" if value else None)
         elif item.kind == MODULE and not item.shared:
-            found += [f"{item.prefix}{item.scope}/{n}" if item.scope else f"{item.prefix}{n}"
+            found += [None if n is None else f"{item.prefix}{item.scope}/{n}" if item.scope else f"{item.prefix}{n}"
                       for n in variable_names(s, item.callee)]
         elif item.kind == LAYER and not item.shared:
             found.append(f"{item.prefix}{item.attr}/...")

@@ -16,7 +16,7 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (fetches, instances, module_code, modules, pipelines, queries, rnn_cells, sessions, statements,
+from . import (factories, fetches, instances, module_code, modules, pipelines, queries, rnn_cells, sessions, statements,
                testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
@@ -62,6 +62,9 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
+    if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models.factories and factories.uses_get_variable(
+            s, stmt):
+        return Keep(factories.rewritten(s, stmt))  # `return tf.get_variable(...)`: a tf.Variable at each call
     if testcases.is_test_case(s, stmt):
         return testcases.test_case(s, stmt, block)  # each test method read as a program of its own
     if isinstance(stmt, cst.FunctionDef) and rnn_cells.factory(s, stmt) is not None:

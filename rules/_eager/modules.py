@@ -209,7 +209,8 @@ def _dropped(s: Rewrite, stmt) -> list:
 def _makes(s: Rewrite, model: Model, node) -> bool:
     makers = scopes.MAKERS | set(_vocab.LAYERS)
     return bool(queries.calls_of(node, s.call_name, makers, first=True)) or queries.holds(
-        node, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in s.p.models)
+        node, cst.Call, lambda c: isinstance(c.func, cst.Name) and (
+            c.func.value in s.p.models or c.func.value in s.p.models.factories))
 
 
 def _attr(taken: Set[str], base: str) -> str:
@@ -229,11 +230,12 @@ def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
         assign = stmt.body[0]
         name = s.call_name(assign.value)
-        if name in scopes.MAKERS:
+        if scopes.makes_variable(s.p, assign.value, s.p.models.factories):
             if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
                 raise Unsupported(assign, f"a variable of {model.name} stored in something other than a name")
             local = assign.targets[0].target.value
-            code = _variable_code(s, assign.value, name, prefix)
+            code = _variable_code(s, assign.value, name, prefix) if name in scopes.MAKERS else _factory_code(
+                s, assign.value, prefix)
             item = Item(VARIABLE, _attr(taken, local), stmt, prefix, code)
             item.lazy = bool(queries.names_in(assign.value) & build.locals)
             build.items.append(item)
@@ -242,6 +244,8 @@ def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None
         name = s.call_name(call)
         if name in scopes.MAKERS:
             raise Unsupported(call, f"tf.{name} inside an expression of {model.name}")
+        if scopes.makes_variable(s.p, call, s.p.models.factories):
+            raise Unsupported(call, f"{call.func.value}() makes a variable inside an expression of {model.name}")
         if name == "get_variable_scope":
             raise Unsupported(call, f"tf.get_variable_scope() in {model.name}")
         if name is not None and name.startswith("layers."):
@@ -282,6 +286,15 @@ def _variable_code(s: Rewrite, call: cst.Call, name: str, prefix: str) -> str:
         if given is None:
             raise Unsupported(call, "tf.Variable under an inner scope, not named by a string")
         call = _with_arg(s, call, arg, None, "name", s.expr(repr(prefix + given)))
+    return s.code(tensors.graph_expr(s, call)[0])
+
+
+def _factory_code(s: Rewrite, call: cst.Call, prefix: str) -> str:
+    """``new_weights(shape=[n, m])``: a function of the file that returns the ``tf.Variable`` it makes,
+    called as written (its variables' names are its own; under an inner scope TF1's differ)."""
+    factory = call.func.value
+    if prefix:
+        raise Unsupported(call, f"{factory}() under an inner variable scope (TF1 put the scope in its variables' names)")
     return s.code(tensors.graph_expr(s, call)[0])
 
 

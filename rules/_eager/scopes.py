@@ -81,6 +81,7 @@ class Models:
     def __init__(self) -> None:
         self.by_name: Dict[str, Model] = {}
         self.handled: Set[int] = set()  # ids of variable_scope calls, reuse arguments and reuse statements
+        self.factories: FrozenSet[str] = frozenset()  # functions that return the variable they make
 
     def __contains__(self, name) -> bool:
         return name in self.by_name
@@ -137,13 +138,18 @@ def find(program, module: cst.Module) -> Models:
     if not functions:
         return found
     makers = MAKERS | set(_vocab.LAYERS)
+    found.factories = frozenset(
+        name for name, func in functions.items() if queries.calls_of(func, program.call_name, MAKERS, first=True)
+        and _factory(program, func) and not queries.binds_globals(func) and queries.find(func, cst.Return))
     direct = {name for name, func in functions.items()
-              if queries.calls_of(func, program.call_name, makers, first=True) and not _factory(program, func)}
+              if (queries.calls_of(func, program.call_name, makers, first=True) or _calls(func, found.factories))
+              and not _factory(program, func, found.factories)}
     if not direct:
         return found
     models = set(direct)
     while True:  # a function calling a model function makes variables too
-        more = {name for name, func in functions.items() if name not in models and not _factory(program, func)
+        more = {name for name, func in functions.items() if name not in models
+                and not _factory(program, func, found.factories)
                 and queries.holds(func, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in models)}
         if not more:
             break
@@ -202,20 +208,31 @@ def _module_scopes(program, module: cst.Module, found: Models) -> None:
         found.handled.update(id(n) for n in queries.find(call, (cst.Call, cst.Attribute)))
 
 
-def _factory(program, func: cst.FunctionDef) -> bool:
+def _calls(node, names: FrozenSet[str]) -> bool:
+    return bool(names) and queries.holds(node, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in names)
+
+
+def makes_variable(program, node, factories: FrozenSet[str] = frozenset()) -> bool:
+    """``tf.Variable(...)``, ``tf.get_variable(...)``, or a call of a function of the file that returns
+    the variable it makes (``new_weights(shape)``)."""
+    return program.call_name(node) in MAKERS or (
+        isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in factories)
+
+
+def _factory(program, func: cst.FunctionDef, factories: FrozenSet[str] = frozenset()) -> bool:
     """A function that returns the variables it makes (``def weights(shape): return tf.Variable(...)``),
     or that makes them for its side effects: it stays a function."""
     made: Set[str] = set()
     for assign in queries.find(func, cst.Assign):
-        if program.call_name(assign.value) in MAKERS or _holds_makers(program, assign.value):
+        if makes_variable(program, assign.value, factories) or _holds_makers(program, assign.value):
             for target in assign.targets:
                 made |= queries.names_in(target.target)
     returns = [r for r in queries.find(func, cst.Return) if r.value is not None]
     if not returns or queries.binds_globals(func):
         return True
     for ret in returns:
-        if not all(program.call_name(v) in MAKERS or (isinstance(v, cst.Name) and v.value in made) or _holds_makers(
-                program, v) for v in queries.elements(ret.value)):
+        if not all(makes_variable(program, v, factories) or (isinstance(v, cst.Name) and v.value in made)
+                   or _holds_makers(program, v) for v in queries.elements(ret.value)):
             return False
     return True
 

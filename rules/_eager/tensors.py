@@ -6,7 +6,7 @@ every use of ``cost`` in another tensor becomes a call ``cost(X, Y)``.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -138,8 +138,9 @@ def is_initializer(s: Rewrite, node) -> bool:
         "keras.initializers.") or name in _vocab.INITIALIZERS_V2
 
 
-def get_variable(s: Rewrite, call: cst.Call) -> cst.Call:
-    """tf.get_variable(name, shape, dtype, initializer) as a tf.Variable."""
+def get_variable(s: Rewrite, call: cst.Call, initializers: FrozenSet[str] = frozenset()) -> cst.Call:
+    """tf.get_variable(name, shape, dtype, initializer) as a tf.Variable (``initializers``: local names
+    bound to an initializer)."""
     known = ("name", "shape", "dtype", "initializer", "trainable")
     positional = [a for a in call.args if a.keyword is None]
     args = {known[i]: a.value for i, a in enumerate(positional[: len(known)])}
@@ -154,7 +155,8 @@ def get_variable(s: Rewrite, call: cst.Call) -> cst.Call:
     shape = args.get("shape")
     dtype = args.get("dtype")
     tf = s.tf
-    if init is not None and not is_initializer(s, init):
+    named = isinstance(init, cst.Name) and init.value in initializers
+    if init is not None and not is_initializer(s, init) and not named:
         value = s.code(graph_expr(s, init)[0])  # a tensor or an array: the initial value itself
     else:
         maker = s.code(graph_expr(s, init)[0]) if init is not None else f"{tf}.keras.initializers.GlorotUniform()"
