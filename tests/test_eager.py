@@ -578,3 +578,78 @@ def test_check_predicts_the_status_fix_reaches_for_a_saver_of_every_variable():
     fixed = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
     assert checked.status.value == fixed.status.value == "idiomatic"
     assert "saver = tf.train.Checkpoint(w=w)" in fixed.new_text
+
+
+ACCURACY_HELPER = """\
+    import tensorflow as tf
+
+
+    def compute_accuracy(v_xs, v_ys):
+        global prediction
+        y_pre = sess.run(prediction, feed_dict={xs: v_xs})
+        correct = tf.equal(tf.argmax(y_pre, 1), tf.argmax(v_ys, 1))
+        accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+        return sess.run(accuracy, feed_dict={xs: v_xs, ys: v_ys})
+
+
+    def weight_variable(shape):
+        initial = tf.truncated_normal(shape, stddev=0.1)
+        return tf.Variable(initial)
+
+
+    xs = tf.placeholder(tf.float32, [None, 2])
+    ys = tf.placeholder(tf.float32, [None, 2])
+    W = weight_variable([2, 2])
+    prediction = tf.nn.softmax(tf.matmul(xs, W))
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    print(compute_accuracy([[1.0, 2.0]], [[0.0, 1.0]]))
+"""
+
+
+def test_a_helper_defined_above_the_graph_it_runs_is_read_where_it_is_called():
+    # `global prediction` only read the tensor; `initial` in a weight helper is an eager tensor in TF2.
+    assert fix(ACCURACY_HELPER) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def compute_accuracy(v_xs, v_ys):
+            y_pre = prediction(v_xs).numpy()
+            correct = tf.equal(tf.argmax(y_pre, 1), tf.argmax(v_ys, 1))
+            accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+            return accuracy.numpy()
+
+
+        def weight_variable(shape):
+            initial = tf.random.truncated_normal(shape, stddev=0.1)
+            return tf.Variable(initial)
+
+
+        W = weight_variable([2, 2])
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def prediction(xs):
+            return tf.nn.softmax(tf.matmul(xs, W))
+
+        print(compute_accuracy([[1.0, 2.0]], [[0.0, 1.0]]))
+    """)
+
+
+def test_a_helper_kept_as_written_may_not_read_a_global_that_becomes_a_function():
+    # TF1 read the tensor `kernel`; in the rewrite `kernel` is a function of the placeholder.
+    assert reason("""\
+        import tensorflow as tf
+
+
+        def loss_fn(alpha):
+            return tf.reduce_sum(kernel * alpha)
+
+
+        x = tf.placeholder(tf.float32, [None])
+        kernel = tf.exp(x)
+        alpha = tf.Variable(1.0)
+        loss = loss_fn(alpha)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(loss, {x: [1.0]}))
+    """) == "kept on tensorflow.compat.v1: graph tensor kernel is used outside a session run"

@@ -5,8 +5,9 @@ return tf.get_variable("W", shape=shape, initializer=initer)`` makes one variabl
 call, named under the variable scopes open where it is called. TF2 has no ``get_variable``:
 in the body, each such call becomes ``tf.Variable(<Keras initializer>(shape=..., dtype=...),
 name="W")``, named under the ``tf.Module`` (or name scope) of its caller, and an initializer
-the body binds to a name becomes the Keras initializer. Anything else the body does is kept
-as written, and the audit refuses a TF1 name left in it.
+the body binds to a name becomes the Keras initializer. Anything else the body does (``initial =
+tf.truncated_normal(shape, stddev=0.1)``; ``return tf.Variable(initial)``) runs eagerly as written,
+and the audit refuses a TF1 name left in it.
 """
 from __future__ import annotations
 
@@ -14,14 +15,21 @@ from typing import Dict, Set
 
 import libcst as cst
 
+from tfmigrate.names import function_locals
 from tfmigrate.traverse import Transformer
 
+from . import bindings as B
 from . import queries, tensors
 from .state import Rewrite
 
 
-def uses_get_variable(s: Rewrite, func: cst.FunctionDef) -> bool:
-    return bool(queries.calls_of(func, s.call_name, {"get_variable"}, first=True))
+def is_factory(s: Rewrite, func: cst.FunctionDef) -> bool:
+    """A factory whose body computes from its arguments only: ``initial = tf.truncated_normal(shape,
+    stddev=0.1)`` there is an eager tensor in TF2, not a graph tensor of the program."""
+    if func.name.value not in s.p.models.factories or func.decorators or s.has_fetch(func):
+        return False
+    free = queries.names_in(func) - function_locals(func)
+    return not free & (s.b.graph_names() | s.b.names(B.VARIABLE, B.CONTAINER))
 
 
 class _Body(Transformer):

@@ -26,35 +26,73 @@ def plan(s: Rewrite) -> Block:
     """The plan of the whole module."""
     if s.p.leftover is not None:
         raise Unsupported(*s.p.leftover)
-    steps = block(s, s.module.body, in_loop=False)
+    steps = block(s, s.module.body, in_loop=False, top=True)
     if s.kept_div is not None:  # in code the rewrite kept as it was
         raise Unsupported(s.kept_div, "tf.div where the rewrite cannot see the dtype it divides")
     return steps
 
 
-def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool) -> Block:
+def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, top: bool = False) -> Block:
     steps: Block = []
-    for stmt in statements_:
-        outer, s.pending = s.pending, []
-        try:
-            branching = isinstance(stmt, (cst.For, cst.While, cst.If, cst.Try))
-            bound = queries.bound_names(stmt) if branching or isinstance(stmt, cst.SimpleStatementLine) else set()
-            if not isinstance(stmt, (cst.If, cst.Try)):
-                # Rebound here (an assignment records it again), or by a later iteration of a loop.
-                for name in bound:
-                    s.b.forget_dtype(name)
-            result = statement(s, stmt, in_loop)
-            if branching:
-                for name in bound:  # bound in a branch or a loop: not known after it
-                    s.b.forget_dtype(name)
-            steps.append(Step(stmt, result, s.pending))
-        except Unsupported as problem:
-            if problem.statement is None:  # the innermost statement names the place
-                problem.statement = stmt
-            raise
-        finally:
-            s.pending = outer
+    deferred = {}  # a function that reads names bound further down: its name -> its place in steps
+    statements_ = list(statements_)
+    for position, stmt in enumerate(statements_):
+        if deferred:
+            for name in [n for n in deferred if _calls(stmt, n)]:
+                index = deferred.pop(name)
+                steps[index] = _deferred(s, steps[index])
+        if top and _reads_later(s, stmt, statements_[position + 1:]):
+            deferred[stmt.name.value] = len(steps)
+            steps.append(stmt)
+            continue
+        steps.append(_step(s, stmt, in_loop))
+    for index in deferred.values():
+        steps[index] = _deferred(s, steps[index])
     return steps
+
+
+def _step(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool) -> Step:
+    outer, s.pending = s.pending, []
+    try:
+        branching = isinstance(stmt, (cst.For, cst.While, cst.If, cst.Try))
+        bound = queries.bound_names(stmt) if branching or isinstance(stmt, cst.SimpleStatementLine) else set()
+        if not isinstance(stmt, (cst.If, cst.Try)):
+            # Rebound here (an assignment records it again), or by a later iteration of a loop.
+            for name in bound:
+                s.b.forget_dtype(name)
+        result = statement(s, stmt, in_loop)
+        if branching:
+            for name in bound:  # bound in a branch or a loop: not known after it
+                s.b.forget_dtype(name)
+        return Step(stmt, result, s.pending)
+    except Unsupported as problem:
+        if problem.statement is None:  # the innermost statement names the place
+            problem.statement = stmt
+        raise
+    finally:
+        s.pending = outer
+
+
+def _reads_later(s: Rewrite, stmt, later) -> bool:
+    """A module-level function (``def compute_accuracy(v_xs, v_ys): ... sess.run(prediction, ...)``)
+    that reads names the module binds only further down: it is read where it is first called (or at
+    the end), when those names are what it will find, and stays in its place."""
+    if not isinstance(stmt, cst.FunctionDef) or stmt.decorators or not isinstance(stmt.body, cst.IndentedBlock):
+        return False
+    free = queries.names_in(stmt.body) - function_locals(stmt)
+    unknown = {name for name in free if s.b.kind(name) is None}
+    return bool(unknown and unknown & set().union(*(queries.bound_names(later_stmt) for later_stmt in later)))
+
+
+def _calls(stmt, name: str) -> bool:
+    return queries.holds(stmt, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value == name)
+
+
+def _deferred(s: Rewrite, func: cst.FunctionDef) -> Step:
+    step = _step(s, func, in_loop=False)
+    if step.hoisted:
+        raise Unsupported(func, f"{func.name.value} reads names bound further down and builds Keras layers")
+    return step
 
 
 def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
@@ -62,9 +100,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
-    if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models.factories and factories.uses_get_variable(
-            s, stmt):
-        return Keep(factories.rewritten(s, stmt))  # `return tf.get_variable(...)`: a tf.Variable at each call
+    if isinstance(stmt, cst.FunctionDef) and factories.is_factory(s, stmt):
+        return Keep(factories.rewritten(s, stmt))  # `return tf.Variable(...)` at each call
     if testcases.is_test_case(s, stmt):
         return testcases.test_case(s, stmt, block)  # each test method read as a program of its own
     if isinstance(stmt, cst.FunctionDef) and rnn_cells.factory(s, stmt) is not None:
@@ -88,6 +125,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.If):
         return if_statement(s, stmt, in_loop)
     if isinstance(stmt, cst.FunctionDef):
+        stmt = _reading_globals(s, stmt)
         if computes_only(s, stmt) or not isinstance(stmt.body, cst.IndentedBlock):
             return _kept(s, stmt)  # TensorFlow ops on its arguments and variables run eagerly as written
         with s.b.masked(function_locals(stmt)):
@@ -99,6 +137,32 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.Try):
         return try_statement(s, stmt, in_loop)
     return Keep(statements.plain(s, stmt))
+
+
+def _reading_globals(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
+    """``global prediction`` in a function that only reads the graph tensor ``prediction``: Python
+    reads a global without it, and the tensor becomes a function; the name goes from the statement
+    (and the statement, when it names nothing else)."""
+    if not isinstance(func.body, cst.IndentedBlock):
+        return func
+    graph = s.b.graph_names()
+    bound = queries.bound_names(func.body)
+    body = []
+    for stmt in func.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Global):
+            names = stmt.body[0].names
+            kept = [n for n in names if not (n.name.value in graph and n.name.value not in bound)]
+            if len(kept) < len(names):
+                if not kept:
+                    continue
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                stmt = stmt.with_changes(body=[stmt.body[0].with_changes(names=kept)])
+        body.append(stmt)
+    if len(body) == len(func.body.body) and all(a is b for a, b in zip(body, func.body.body)):
+        return func
+    if not body:
+        body = [cst.SimpleStatementLine([cst.Pass()])]
+    return func.with_changes(body=func.body.with_changes(body=body))
 
 
 def _kept(s: Rewrite, stmt) -> Keep:
