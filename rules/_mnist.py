@@ -55,6 +55,7 @@ class Plan:
     name: str = ""
     tf: str = ""  # the file's name for tensorflow (or tensorflow.compat.v1)
     numpy: str = ""  # ... and for numpy, if it imports numpy
+    import_tf: bool = False  # the file imports only the loader from tensorflow: `import tensorflow as tf` comes in
     one_hot: bool = False
     reshape: bool = True
     validation: int = 5000
@@ -207,7 +208,9 @@ class _Analysis:
         plan.tf = _tf.tf_alias(self.imports) or ""
         plan.numpy = _tf.alias(self.imports, "numpy") or ""
         if not plan.tf:
-            raise _Problem(plan.call, "the file does not import tensorflow under a name")
+            if "tf" in queries.names_in(self.module):
+                raise _Problem(plan.call, "the file does not import tensorflow, and uses the name tf for something else")
+            plan.tf, plan.import_tf = "tf", True  # a data module that imported only input_data
         self._arguments(plan)
         block = self._place(plan)
         self._imports(plan)
@@ -398,17 +401,20 @@ def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
         expressions[key] = cst.parse_expression({
             "images": x, "labels": y, "num_examples": f"len({x})", "next_batch": f"next({batches.get(split)})",
         }[name])
-    return module.visit(_Rewrite(plan, loading, inserts, expressions, numpy_import, function))
+    imported = [numpy_import] if numpy_import is not None else []
+    if plan.import_tf:
+        imported.append(cst.parse_statement("import tensorflow as tf\n"))
+    return module.visit(_Rewrite(plan, loading, inserts, expressions, imported, function))
 
 
 class _Rewrite(cst.CSTTransformer):
     """Removes the loader's imports, replaces its statement and the uses, and starts each split's
     batches just before the statement that first reads them."""
 
-    def __init__(self, plan: Plan, loading, inserts, expressions, numpy_import=None, function=None) -> None:
+    def __init__(self, plan: Plan, loading, inserts, expressions, imported=(), function=None) -> None:
         super().__init__()
         self.plan = plan
-        self.numpy_import = numpy_import  # after the module's last import
+        self.imported = imported  # `import numpy`, `import tensorflow as tf`: after the module's last import
         self.function = function  # at module level: after the loading, or before the function that loads
         self.loading = loading
         self.inserts = inserts
@@ -446,8 +452,8 @@ class _Rewrite(cst.CSTTransformer):
             if owner and old is self.plan.after:
                 body.extend(self._loading(module))
         if module:
-            if self.numpy_import is not None:
-                body.insert(queries.import_position(body), self.numpy_import)
+            position = queries.import_position(body)
+            body[position:position] = self.imported
             return updated.with_changes(body=body)
         return updated.with_changes(body=updated.body.with_changes(body=body))
 

@@ -300,3 +300,33 @@ def test_the_arrays_get_natural_names_around_the_programs_own():
     text = fix(clash).new_text
     assert "(x_train, y_train), (test_images, test_labels) = tf.keras.datasets.mnist.load_data()" in text
     assert text.endswith("x_test = 3\nprint(score(test_images), x_test)\n") and "_2" not in text
+
+
+def test_a_data_module_that_imports_only_the_loader_gets_tensorflow_imported():
+    source = textwrap.dedent("""\
+        import numpy as np
+        from tensorflow.examples.tutorials.mnist import input_data
+
+
+        def load_data():
+            mnist = input_data.read_data_sets("MNIST_data/", one_hot=True)
+            return mnist.test.images, mnist.test.labels
+    """)
+    assert fix(source).new_text == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def load_data():
+            # MNIST as TF1's read_data_sets gave it: flat images scaled to [0, 1], 5,000 held out for validation
+            (x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()
+            x_train = x_train.reshape(-1, 784).astype("float32") / 255
+            y_train = tf.keras.utils.to_categorical(y_train, 10)
+            x_test = x_test.reshape(-1, 784).astype("float32") / 255
+            y_test = tf.keras.utils.to_categorical(y_test, 10)
+            x_train, y_train = x_train[5000:], y_train[5000:]
+            return x_test, y_test
+    """)
+    # the name tf bound to something else: the import would shadow it
+    clash = source.replace("import numpy as np\n", "import numpy as np\ntf = None\n")
+    assert fix(clash).new_text == clash and fix(clash).status == Status.MANUAL
