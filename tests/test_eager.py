@@ -653,3 +653,51 @@ def test_a_helper_kept_as_written_may_not_read_a_global_that_becomes_a_function(
             sess.run(tf.global_variables_initializer())
             print(sess.run(loss, {x: [1.0]}))
     """) == "kept on tensorflow.compat.v1: graph tensor kernel is used outside a session run"
+
+
+RESTORED = """\
+    import tensorflow as tf
+    x = tf.placeholder(tf.float32, [None])
+    w = tf.Variable(0.0)
+    cost = tf.reduce_mean(tf.square(w * x - 2.0 * x))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+    init = tf.global_variables_initializer()
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(init)
+        sess.run(train, {x: [1.0]})
+        saver.save(sess, "/tmp/model.ckpt")
+    with tf.Session() as sess:
+        sess.run(init)
+        saver.restore(sess, "/tmp/model.ckpt")
+        print(sess.run(w))
+"""
+
+
+def test_an_initializer_run_again_then_a_restore_of_every_variable_is_the_restore():
+    assert fix(RESTORED).endswith(textwrap.dedent("""\
+        saver = tf.train.Checkpoint(w=w, optimizer=optimizer)
+        train([1.0])
+        saver.write("/tmp/model.ckpt")
+        saver.read("/tmp/model.ckpt")
+        print(w.numpy())
+    """))
+
+
+@pytest.mark.parametrize("old, new", [
+    # a run between the initializer and the restore sees the reset values
+    ('        sess.run(init)\n        saver.restore', '        sess.run(init)\n        print(sess.run(w))\n'
+                                                    '        saver.restore'),
+    # nothing restores what the initializer reset
+    ('        saver.restore(sess, "/tmp/model.ckpt")\n', ''),
+])
+def test_an_initializer_run_again_that_no_restore_covers_keeps_the_program_on_compat(old, new):
+    assert reason(RESTORED.replace(old, new)) == (
+        "kept on tensorflow.compat.v1: variables initialised again after runs changed them (TF1 starts them "
+        "over; eager variables would keep their values)")
+
+
+def test_a_restore_that_misses_variables_made_after_the_saver_keeps_the_program_on_compat():
+    source = RESTORED.replace('    saver = tf.train.Saver()\n', '    saver = tf.train.Saver()\n    v = tf.Variable(1.0)\n')
+    assert reason(source).endswith("variables initialised again after runs changed them (TF1 starts them "
+                                   "over; eager variables would keep their values)")

@@ -15,7 +15,7 @@ from tfmigrate.names import dotted_name
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import fetches
+from . import fetches, sessions
 from .state import Rewrite, Unsupported
 
 FORMAT_NOTE = ("tf.train.Checkpoint writes object-based checkpoints: it cannot read back what TF1's "
@@ -34,6 +34,7 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
         raise Unsupported(call, "tf.train.Saver before any variable")
     s.b.rebind(name)
     s.b.bind(name, B.SAVER)
+    s.saver_objects[name] = frozenset(objects)
     args = ", ".join(f"{o}={o}" for o in objects)
     return node.with_changes(value=s.expr(f"{s.tf}.train.Checkpoint({args})"))
 
@@ -57,6 +58,7 @@ def saver_call(s: Rewrite, call: cst.Call) -> Optional[cst.BaseExpression]:
         return numbered_save(s, func.value.value, path.value, step.value)
     if method == "save":
         return s.expr(f"{func.value.value}.write({target})")
+    sessions.restored(s, func.value.value)
     return s.expr(f"{func.value.value}.read({target})")
 
 

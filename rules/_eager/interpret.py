@@ -27,6 +27,7 @@ def plan(s: Rewrite) -> Block:
     if s.p.leftover is not None:
         raise Unsupported(*s.p.leftover)
     steps = block(s, s.module.body, in_loop=False, top=True)
+    sessions.check_reinitialised(s)
     if s.kept_div is not None:  # in code the rewrite kept as it was
         raise Unsupported(s.kept_div, "tf.div where the rewrite cannot see the dtype it divides")
     return steps

@@ -69,16 +69,39 @@ def closed(s: Rewrite, name: str) -> None:
     s.open_sessions.discard(name)
 
 
+REINITIALISED = ("variables initialised again after runs changed them (TF1 starts them over; eager variables "
+                 "would keep their values)")
+
+
 def initialise(s: Rewrite, node) -> None:
     """An initializer run: nothing in eager code, unless runs may have changed a variable
-    since (then TF1 started the variables over, and eager variables would keep their values)."""
+    since (then TF1 started the variables over, and eager variables would keep their values).
+    Restoring every variable from a checkpoint right after (``sess.run(init)``;
+    ``saver.restore(sess, path)`` in a new session) overwrites what it reset: that is allowed."""
     if s.runs_changed_variables:
-        raise Unsupported(node, "variables initialised again after runs changed them (TF1 starts them "
-                                "over; eager variables would keep their values)")
+        s.reinitialised = node
+
+
+def restored(s: Rewrite, saver: str) -> None:
+    """``saver.restore(sess, path)``: after an initializer run again, fine when the checkpoint holds
+    every variable, layer and optimizer made so far."""
+    if s.reinitialised is not None and current_objects(s) <= s.saver_objects.get(saver, frozenset()):
+        s.reinitialised = None
+
+
+def current_objects(s: Rewrite):
+    return frozenset([*s.b.names(B.VARIABLE, B.CONTAINER), *s.layers, *s.b.names(B.OPTIMIZER), *s.optimizer_objects])
+
+
+def check_reinitialised(s: Rewrite) -> None:
+    """Something runs while variables initialised again were not restored."""
+    if s.reinitialised is not None:
+        raise Unsupported(s.reinitialised, REINITIALISED)
 
 
 def note_runs(s: Rewrite, fetched) -> None:
     """Remember whether running ``fetched`` may change a variable (a train op or an assign)."""
+    check_reinitialised(s)
     def changes(name: str) -> bool:
         tensor = s.b.get(name, B.TENSOR)
         return s.b.is_(name, B.TRAIN_OP) or (tensor is not None and tensor.update is not None)

@@ -1,7 +1,7 @@
 """What the interpreter carries from statement to statement, and the helpers every handler uses."""
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -38,6 +38,8 @@ class Rewrite:
         self.b = Bindings()
         self.open_sessions: Set[str] = set()  # sessions created and not closed (or whose `with` has not ended)
         self.runs_changed_variables = False  # a run so far may have changed a variable
+        self.reinitialised = None  # an initializer run again: what it reset is only seen if nothing restores it
+        self.saver_objects: Dict[str, FrozenSet[str]] = {}  # saver -> the objects its checkpoint holds
         self.graph_seed = False  # tf.set_random_seed was called
         # kind, label, value, params, the keywords TF2 takes too (", max_outputs=3")
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...], str]] = []
