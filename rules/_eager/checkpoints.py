@@ -7,7 +7,7 @@ The new checkpoints are object-based: a finding says that TF1's cannot be read b
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import libcst as cst
 
@@ -15,7 +15,7 @@ from tfmigrate.names import dotted_name
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import fetches, sessions
+from . import fetches
 from .state import Rewrite, Unsupported
 
 FORMAT_NOTE = ("tf.train.Checkpoint writes object-based checkpoints: it cannot read back what TF1's "
@@ -28,8 +28,7 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
                           s.call_name(call.args[0].value) in _vocab.VARIABLE_LISTS):
         raise Unsupported(call, "tf.train.Saver with arguments (a variable list or options)")
     s.note(call, FORMAT_NOTE)
-    objects = [*sorted(s.b.names(B.VARIABLE, B.CONTAINER)), *s.layers, *sorted(s.b.names(B.OPTIMIZER))]
-    objects += [o for o in s.optimizer_objects if o not in objects]
+    objects = _objects(s)
     if not objects:
         raise Unsupported(call, "tf.train.Saver before any variable")
     s.b.rebind(name)
@@ -37,6 +36,12 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
     s.saver_objects[name] = frozenset(objects)
     args = ", ".join(f"{o}={o}" for o in objects)
     return node.with_changes(value=s.expr(f"{s.tf}.train.Checkpoint({args})"))
+
+
+def _objects(s: Rewrite) -> List[str]:
+    """Every variable, Keras layer and optimizer the program has made so far."""
+    objects = [*sorted(s.b.names(B.VARIABLE, B.CONTAINER)), *s.layers, *sorted(s.b.names(B.OPTIMIZER))]
+    return objects + [o for o in s.optimizer_objects if o not in objects]
 
 
 def saver_call(s: Rewrite, call: cst.Call) -> Optional[cst.BaseExpression]:
@@ -58,7 +63,9 @@ def saver_call(s: Rewrite, call: cst.Call) -> Optional[cst.BaseExpression]:
         return numbered_save(s, func.value.value, path.value, step.value)
     if method == "save":
         return s.expr(f"{func.value.value}.write({target})")
-    sessions.restored(s, func.value.value)
+    if s.reinitialised is not None and set(_objects(s)) <= s.saver_objects.get(func.value.value, frozenset()):
+        # `sess.run(init)` in a new session, then this restore: it overwrites every value the run reset
+        s.reinitialised = None
     return s.expr(f"{func.value.value}.read({target})")
 
 

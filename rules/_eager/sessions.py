@@ -82,17 +82,6 @@ def initialise(s: Rewrite, node) -> None:
         s.reinitialised = node
 
 
-def restored(s: Rewrite, saver: str) -> None:
-    """``saver.restore(sess, path)``: after an initializer run again, fine when the checkpoint holds
-    every variable, layer and optimizer made so far."""
-    if s.reinitialised is not None and current_objects(s) <= s.saver_objects.get(saver, frozenset()):
-        s.reinitialised = None
-
-
-def current_objects(s: Rewrite):
-    return frozenset([*s.b.names(B.VARIABLE, B.CONTAINER), *s.layers, *s.b.names(B.OPTIMIZER), *s.optimizer_objects])
-
-
 def check_reinitialised(s: Rewrite) -> None:
     """Something runs while variables initialised again were not restored."""
     if s.reinitialised is not None:
@@ -102,6 +91,7 @@ def check_reinitialised(s: Rewrite) -> None:
 def note_runs(s: Rewrite, fetched) -> None:
     """Remember whether running ``fetched`` may change a variable (a train op or an assign)."""
     check_reinitialised(s)
+
     def changes(name: str) -> bool:
         tensor = s.b.get(name, B.TENSOR)
         return s.b.is_(name, B.TRAIN_OP) or (tensor is not None and tensor.update is not None)
