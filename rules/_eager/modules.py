@@ -294,7 +294,8 @@ def _factory_code(s: Rewrite, call: cst.Call, prefix: str) -> str:
     called as written (its variables' names are its own; under an inner scope TF1's differ)."""
     factory = call.func.value
     if prefix:
-        raise Unsupported(call, f"{factory}() under an inner variable scope (TF1 put the scope in its variables' names)")
+        raise Unsupported(call, f"{factory}() under an inner variable scope (TF1 put the scope in its "
+                                "variables' names)")
     return s.code(tensors.graph_expr(s, call)[0])
 
 
