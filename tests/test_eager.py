@@ -701,3 +701,45 @@ def test_a_restore_that_misses_variables_made_after_the_saver_keeps_the_program_
     source = RESTORED.replace('    saver = tf.train.Saver()\n', '    saver = tf.train.Saver()\n    v = tf.Variable(1.0)\n')
     assert reason(source).endswith("variables initialised again after runs changed them (TF1 starts them "
                                    "over; eager variables would keep their values)")
+
+
+@pytest.mark.parametrize("program, why", [
+    # one expression reads x three times: TF1 compared and added the same draw
+    ("out = tf.cond(tf.greater(x, y), lambda: x + y, lambda: x - y)\nwith tf.Session() as sess:\n"
+     "    print(sess.run(out))\n", "the random tensor x is read 3 times in one run"),
+    # through another tensor: z reads x once, z + x reads it twice
+    ("z = x * 2.0\nw = z + x\nwith tf.Session() as sess:\n    print(sess.run(w))\n",
+     "the random tensor x is read 2 times in one run"),
+    # one run fetches x and a tensor computed from it
+    ("z = x * 2.0\nwith tf.Session() as sess:\n    print(sess.run([x, z]))\n",
+     "the random tensor x is read 2 times in one run"),
+])
+def test_a_random_tensor_read_twice_in_one_run_keeps_the_program_on_compat(program, why):
+    source = "import tensorflow as tf\nx = tf.random_uniform([])\ny = tf.random_uniform([])\n" + program
+    assert why in reason(source)
+
+
+def test_random_tensors_read_once_per_run_are_functions_drawn_at_each_run():
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.random_uniform([])
+        y = tf.random_normal([])
+        z = x * 2.0
+        with tf.Session() as sess:
+            print(sess.run([z, y]))
+            print(sess.run(z + y))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        def x():
+            return tf.random.uniform([])
+
+        def y():
+            return tf.random.normal([])
+
+        def z():
+            return x() * 2.0
+
+        print([z().numpy(), y().numpy()])
+        print((z() + y()).numpy())
+    """)

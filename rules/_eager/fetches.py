@@ -123,6 +123,8 @@ def _run(s: Rewrite, call, fetched, values, targets):
     sessions.note_runs(s, fetched)
     if trains:
         return run_train(s, call, fetched, elements, trains, targets, values)
+    if len(elements) > 1:
+        tensors.random_draws(s, fetched)  # `sess.run([x, x + y])`: one draw of x for both in TF1
     if targets is not None and len(elements) > 1 and any(_update(s, e) is not None for e in elements):
         return run_assign(s, call, fetched, elements, targets, values)
     if targets is None:
@@ -339,6 +341,7 @@ class _FetchRewriter(tensors.SkipNames):
         if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched)):
             raise Unsupported(call, "a train op run inside an expression")
         sessions.note_runs(s, fetched)
+        tensors.random_draws(s, fetched)
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         s = self.s

@@ -1,6 +1,7 @@
 """What the interpreter carries from statement to statement, and the helpers every handler uses."""
 from __future__ import annotations
 
+from collections import Counter
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
@@ -57,6 +58,7 @@ class Rewrite:
         self.model_state = None  # the module rewrite's classes and instances (modules.Registry)
         self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
         self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
+        self.draws: Dict[str, Counter] = {}  # tensor -> how many times computing it draws each random tensor
         self.previous_of: Dict[str, str] = {}  # function -> the function that name stood for before
         self._moved: List[Tuple[str, cst.CSTNode, cst.CSTNode]] = []  # multi-line expressions to place
         self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)

@@ -6,6 +6,7 @@ every use of ``cost`` in another tensor becomes a call ``cost(X, Y)``.
 """
 from __future__ import annotations
 
+from collections import Counter
 from typing import FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
@@ -210,6 +211,22 @@ def is_random(s: Rewrite, value) -> bool:
         s.call_name(value) not in _vocab.VARIABLES)
 
 
+def random_draws(s: Rewrite, value: cst.BaseExpression) -> Counter:
+    """How many times computing ``value`` draws each random tensor it reads (directly or through
+    other tensors). TF1 drew a random tensor once per run, however many ops read it; each call of
+    the rewrite's function draws again, so a tensor read twice in one computation cannot be a
+    function: raises Unsupported."""
+    draws: Counter = Counter()
+    for node in queries.find(value, cst.Name, values=True):
+        if s.b.is_(node.value, B.TENSOR):
+            draws.update(s.draws.get(node.value, {}))
+    twice = sorted(n for n, count in draws.items() if count > 1)
+    if twice:
+        raise Unsupported(value, f"the random tensor {twice[0]} is read {draws[twice[0]]} times in one run (TF1 "
+                                 "drew it once per run; the rewrite's function would draw it at each read)")
+    return draws
+
+
 def updates_in(s: Rewrite, value) -> Optional[List[Tuple[str, str, cst.BaseExpression]]]:
     """(variable, method, new value) of each assign in ``value`` if it is only assigns."""
     if isinstance(value, (cst.List, cst.Tuple)):
@@ -248,7 +265,11 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     updates = updates_in(s, value)
     if updates is not None and len(updates) > 1:
         return simultaneous_updates(s, name, updates, line)
+    draws = random_draws(s, value)
+    if is_random(s, value):
+        draws[name] += 1
     new, params = graph_expr(s, value)
+    s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
     if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
         kind = "nest"  # a run fetches each tensor's value, in the same structure
