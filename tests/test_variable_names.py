@@ -134,7 +134,7 @@ def test_scoped_networks_train_the_variables_their_scope_collects():
      "tf.layers.dense reuses the variables of layer 'D/other', which no earlier layer made"),
     ('name="out", reuse=True', 'name="out", reuse=share', "reuse=share (the rewrite reads True, False, None"),
     ('scope="D")', 'scope="D.*")', "tf.get_collection with a scope that is not a plain string"),
-    ('scope="D")', 'scope="E")', "tf.get_collection(scope='E') matches no variable of this program"),
+    ('scope="D")', 'scope="E")', "tf.get_collection(scope='E') matches no trainable variable of this program"),
     ('scope="D")', 'scope="D/out/kernel")', "tf.get_collection(scope='D/out/kernel') picks variables inside layer "
                                              "'D/out'"),
     ('fake = tf.layers.dense(z, 2)', 'fake = tf.layers.dense(z, 2)\n    print(len(tf.trainable_variables()))',
@@ -175,7 +175,7 @@ def test_variables_made_at_module_level_are_listed_by_their_scope_and_trainable_
             c = sess.run([cost, train], {x: [1.0, 2.0]})[0]
             print(c)
     """)
-    assert "    variables = [w] + [b] + []\n" in out
+    assert "    variables = [w] + [b]\n" in out
     assert "c = train([1.0, 2.0]).numpy()" in out
 
 
@@ -197,3 +197,18 @@ def test_a_run_indexed_with_a_literal_runs_every_fetch_and_keeps_the_chosen_ones
             {targets} = sess.run([cost, train], feed_dict={{X: [1.0]}}){index}
     """)
     assert out.rstrip().endswith(run.replace("X", "[1.0]"))
+
+
+def test_a_scope_of_variables_made_not_trainable_is_no_var_list():
+    assert "tf.get_collection(scope='frozen') matches no trainable variable of this program" in reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        with tf.variable_scope("frozen"):
+            w = tf.Variable(1.0, name="w", trainable=False)
+        cost = tf.reduce_mean(tf.square(w * x))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(
+            cost, var_list=tf.get_collection(tf.GraphKeys.TRAINABLE_VARIABLES, "frozen"))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            c = sess.run([cost, train], {x: [1.0, 2.0]})[0]
+    """)

@@ -192,10 +192,11 @@ def listed(s: Rewrite, call: cst.Call) -> cst.BaseExpression:
         if made.exact and scope.startswith(f"{made.known}/"):
             raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') picks variables inside layer "
                                     f"'{made.known}'")
-        if made.known.startswith(scope):
+        if made.known.startswith(scope) and (made.trainable if trainable else made.every) != "[]":
             parts.append(made.trainable if trainable else made.every)
         elif scope.startswith(made.known) and not made.exact:
             raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') names a layer TF1 named by default")
     if not parts:
-        raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') matches no variable of this program")
+        raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') matches no "
+                                f"{'trainable ' if trainable else ''}variable of this program")
     return s.expr(" + ".join(parts))
