@@ -16,11 +16,11 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from .. import _tf
 from . import queries, scopes
 from .modules import build_of, default_name, registry
 from .plan import Inline, Out
 from .state import Rewrite, Unsupported
+from .variable_names import reuse_value
 
 
 @dataclass
@@ -75,14 +75,6 @@ class Site:
         if model.scope.default is not None:
             return scopes.literal(cst.parse_expression(model.scope.default)), model.scope.default
         return None, None
-
-
-def reuse_value(s: Rewrite, node) -> Optional[str]:
-    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
-        return "True" if node.value == "True" else None
-    if s.tf_name(node) == "AUTO_REUSE":
-        return "AUTO_REUSE"
-    raise Unsupported(node, f"reuse={s.code(node)} (the rewrite reads True, False, None and tf.AUTO_REUSE)")
 
 
 def new_call(s: Rewrite, updated: cst.Call, func: str, keep: List[int]) -> cst.Call:
@@ -188,7 +180,7 @@ def variable_names(s: Rewrite, name: str) -> List[Optional[str]]:
             if s.call_name(call) is None:  # `W = weight_variable(shape)`: the variable the factory makes
                 call = _made_by(s, call.func.value)
             maker = s.call_name(call) if call is not None else None
-            arg = _tf.argument(call, 0 if maker == "get_variable" else None, "name") if maker else None
+            arg = scopes.name_argument(maker, call) if maker else None
             value = scopes.literal(arg.value) if arg is not None else None
             found.append(f"{item.prefix}{value}" if value else None)
         elif item.kind == MODULE and not item.shared:

@@ -273,14 +273,14 @@ def calls_in_order(node) -> List[cst.Call]:
 def _variable_code(s: Rewrite, call: cst.Call, name: str, prefix: str) -> str:
     """``tf.Variable(...)`` of a ``get_variable`` or ``Variable`` call, named as TF1 named it."""
     if name == "get_variable":
-        arg = _tf.argument(call, 0, "name")
+        arg = scopes.name_argument(name, call)
         if prefix:
             given = scopes.literal(arg.value) if arg is not None else None
             if given is None:
                 raise Unsupported(call, "tf.get_variable under an inner scope, not named by a string")
             call = _with_arg(s, call, arg, 0, "name", s.expr(repr(prefix + given)))
         return s.code(tensors.get_variable(s, call))
-    arg = _tf.argument(call, None, "name")
+    arg = scopes.name_argument(name, call)
     if prefix:
         given = scopes.literal(arg.value) if arg is not None else "Variable"
         if given is None:

@@ -112,6 +112,11 @@ def read_scope(call_name, call: cst.Call) -> Scope:
                  reuse.value if reuse is not None else None, call, default is not None)
 
 
+def name_argument(maker: Optional[str], call: cst.Call) -> Optional[cst.Arg]:
+    """The ``name`` argument of a ``tf.get_variable`` call (its first) or a ``tf.Variable`` call (a keyword)."""
+    return _tf.argument(call, 0 if maker == "get_variable" else None, "name")
+
+
 def scope_problem(call: cst.Call) -> Optional[str]:
     """Why a variable_scope call cannot be read (an argument the rewrite does not reproduce)."""
     for index, arg in enumerate(call.args):

@@ -68,26 +68,21 @@ def _prefix(s: Rewrite) -> Optional[str]:
     return None if None in path else "".join(f"{p}/" for p in path)
 
 
-def _literal_name(call: cst.Call, position: Optional[int]) -> Optional[cst.Arg]:
-    return _tf.argument(call, position, "name")
-
-
-def _reuse(s: Rewrite, call: cst.Call) -> Optional[str]:
-    """The layer call's ``reuse=``: "True", "AUTO_REUSE" or None (no sharing)."""
-    arg = _tf.argument(call, None, "reuse")
-    if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None")):
-        return None
-    if isinstance(arg.value, cst.Name) and arg.value.value == "True":
-        return "True"
-    if s.tf_name(arg.value) == "AUTO_REUSE":
+def reuse_value(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
+    """A ``reuse=`` value (of a variable scope, a model function's parameter or a layer call): "True",
+    "AUTO_REUSE", or None for False and None; raises Unsupported for any other."""
+    if isinstance(node, cst.Name) and node.value in ("True", "False", "None"):
+        return "True" if node.value == "True" else None
+    if s.tf_name(node) == "AUTO_REUSE":
         return "AUTO_REUSE"
-    raise Unsupported(arg, f"reuse={s.code(arg.value)} (the rewrite reads True, False, None and tf.AUTO_REUSE)")
+    raise Unsupported(node, f"reuse={s.code(node)} (the rewrite reads True, False, None and tf.AUTO_REUSE)")
 
 
 def shared_layer(s: Rewrite, call: cst.Call, name: str) -> Tuple[Optional[str], Optional[str]]:
     """For ``tf.layers.<name>(...)``: the Keras layer it shares (or None), and its TF1 name when known."""
-    reuse = _reuse(s, call)
-    arg = _literal_name(call, None)
+    given = _tf.argument(call, None, "reuse")
+    reuse = reuse_value(s, given.value) if given is not None else None
+    arg = _tf.argument(call, None, "name")
     literal = scopes.literal(arg.value) if arg is not None else None
     prefix = _prefix(s)
     full = f"{prefix}{literal}" if literal is not None and prefix is not None else None
@@ -112,7 +107,7 @@ def made_layer(s: Rewrite, full: Optional[str], layer: str) -> None:
 
 def made_variable(s: Rewrite, call: cst.Call, name: str, target: str) -> None:
     """``target = tf.Variable(...)`` or ``tf.get_variable(...)`` at module level."""
-    arg = _literal_name(call, 0 if name == "get_variable" else None)
+    arg = scopes.name_argument(name, call)
     literal = scopes.literal(arg.value) if arg is not None else ("Variable" if name != "get_variable" else None)
     prefix = _prefix(s)
     trainable = _tf.argument(call, None, "trainable")
