@@ -36,16 +36,19 @@ def plan(s: Rewrite) -> Block:
 def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, top: bool = False) -> Block:
     steps: Block = []
     deferred = {}  # a function that reads names bound further down: its name -> its place in steps
-    statements_ = list(statements_)
+    last_bound = None  # name -> where the module last binds it, read at the first function that needs it
     for position, stmt in enumerate(statements_):
         if deferred:
             for name in [n for n in deferred if _calls(stmt, n)]:
                 index = deferred.pop(name)
                 steps[index] = _deferred(s, steps[index])
-        if top and _reads_later(s, stmt, statements_[position + 1:]):
-            deferred[stmt.name.value] = len(steps)
-            steps.append(stmt)
-            continue
+        if top and isinstance(stmt, cst.FunctionDef):
+            if last_bound is None:
+                last_bound = _last_bound(statements_)
+            if _reads_later(s, stmt, position, last_bound):
+                deferred[stmt.name.value] = len(steps)
+                steps.append(stmt)
+                continue
         steps.append(_step(s, stmt, in_loop))
     for index in deferred.values():
         steps[index] = _deferred(s, steps[index])
@@ -74,15 +77,23 @@ def _step(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool) -> Step:
         s.pending = outer
 
 
-def _reads_later(s: Rewrite, stmt, later) -> bool:
+def _last_bound(statements_: Sequence[cst.BaseStatement]):
+    """Name -> the position of the last module-level statement that binds it (one walk of each)."""
+    last = {}
+    for position, stmt in enumerate(statements_):
+        for name in queries.bound_names(stmt):
+            last[name] = position
+    return last
+
+
+def _reads_later(s: Rewrite, stmt, position: int, last_bound) -> bool:
     """A module-level function (``def compute_accuracy(v_xs, v_ys): ... sess.run(prediction, ...)``)
     that reads names the module binds only further down: it is read where it is first called (or at
     the end), when those names are what it will find, and stays in its place."""
-    if not isinstance(stmt, cst.FunctionDef) or stmt.decorators or not isinstance(stmt.body, cst.IndentedBlock):
+    if stmt.decorators or not isinstance(stmt.body, cst.IndentedBlock):
         return False
     free = queries.names_in(stmt.body) - function_locals(stmt)
-    unknown = {name for name in free if s.b.kind(name) is None}
-    return bool(unknown and unknown & set().union(*(queries.bound_names(later_stmt) for later_stmt in later)))
+    return any(s.b.kind(name) is None and last_bound.get(name, -1) > position for name in free)
 
 
 def _calls(stmt, name: str) -> bool:
@@ -148,18 +159,19 @@ def _reading_globals(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
         return func
     graph = s.b.graph_names()
     bound = queries.bound_names(func.body)
-    body = []
+    body, changed = [], False
     for stmt in func.body.body:
         if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Global):
             names = stmt.body[0].names
             kept = [n for n in names if not (n.name.value in graph and n.name.value not in bound)]
             if len(kept) < len(names):
+                changed = True
                 if not kept:
                     continue
                 kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
                 stmt = stmt.with_changes(body=[stmt.body[0].with_changes(names=kept)])
         body.append(stmt)
-    if len(body) == len(func.body.body) and all(a is b for a, b in zip(body, func.body.body)):
+    if not changed:
         return func
     if not body:
         body = [cst.SimpleStatementLine([cst.Pass()])]
