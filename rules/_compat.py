@@ -21,6 +21,15 @@ def _top_calls(module: cst.Module):
                     yield small.value
 
 
+def switches_off(module: cst.Module) -> bool:
+    """A module-level `....disable_v2_behavior()` / `disable_eager_execution()` call."""
+    for call in _top_calls(module):
+        name = dotted_name(call.func)
+        if name is not None and "." in name and name.rsplit(".", 1)[-1] in _SWITCHES:
+            return True
+    return False
+
+
 def is_compat_mode(module: cst.Module, imports) -> bool:
     """The file already runs TF1 semantics: compat.v1 imported, v2 behaviour off."""
     if not _tf.imports_compat(imports):

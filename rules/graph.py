@@ -79,8 +79,67 @@ def plan(context: Context) -> Plan:
     except _eager.Unsupported as problem:
         where = problem.node if problem.node is not None else problem.statement
         result = Plan(None, problem.reason, where, compat_mode, [], problem.statement)
+    if result.eager is not None and context.blocker is not None and executes(context):
+        # The eager program would import a module of the run that switches TF2 behaviour off.
+        statement, where = _import_of(module, context.blocker[0])
+        result = Plan(None, context.blocker[1], where, compat_mode, [], statement)
     context.shared["graph-plan"] = result
     return result
+
+
+def executes(context: Context) -> bool:
+    """Does the program run its graph (a session, a test session, a feed)? Its eager rewrite then
+    runs TensorFlow code itself and reads values: it needs TF2 behaviour."""
+    from ._eager.queries import find
+
+    sessions = _testcase.session_calls(context)
+    return bool(find(context.module, cst.Call, lambda call: (
+        id(call) in sessions or _tf.call_name(context, call) in _vocab.SESSIONS
+        or any(a.keyword is not None and a.keyword.value == "feed_dict" for a in call.args)), first=True))
+
+
+def _import_of(module: cst.Module, name: str):
+    """(the module-level statement, the import in it) that imports ``name`` (`.ops`, `pkg.layers`),
+    as the run's project pass names it; the first statement when none does."""
+    from ._eager.queries import find
+
+    def imports(node) -> bool:
+        if isinstance(node, cst.Import):
+            return any(dotted_name(alias.name) == name for alias in node.names)
+        base = "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
+        if base == name:
+            return True
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        prefix = base if base.endswith(".") or not base else base + "."
+        return any(prefix + (dotted_name(alias.name) or "") == name for alias in node.names)
+
+    for stmt in module.body:
+        found = find(stmt, (cst.Import, cst.ImportFrom), imports, first=True)
+        if found:
+            return stmt, found[0]
+    return None, module.body[0] if module.body else module
+
+
+def program_mode(context: Context) -> Tuple[str, str]:
+    """("eager", "") for a file whose fix is an eager program, ("compat", reason) for one the fix
+    leaves on tensorflow.compat.v1 with TF2 behaviour off, else ("", ""): what a run over several
+    files needs to know of each (tfmigrate/project.py)."""
+    if not _estimator.uses_estimator(context) and _compat.uses_graph(context):
+        result = plan(context)
+        if result.eager is not None:  # (a switch the file calls itself goes with the rewrite)
+            return ("eager" if executes(context) else ""), ""
+        if result.reason is not None and not result.manual:
+            return "compat", result.reason
+    if _compat.switches_off(context.module):
+        return "compat", "it calls disable_v2_behavior() itself"
+    return "", ""
+    result = plan(context)
+    if result.eager is not None:
+        return ("eager" if executes(context) else ""), ""
+    if result.reason is not None and not result.manual:
+        return "compat", result.reason
+    return "", ""
 
 
 def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:

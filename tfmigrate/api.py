@@ -17,6 +17,9 @@ class Job:
     write: bool = False  # fix: write the fixed files
     diff: bool = False  # fix --diff: put a unified diff in the report, write nothing
     cache_dir: Optional[str] = None
+    # fix of several files: an eager program importing files next to it is written (or diffed)
+    # only once the run knows what those files become (project.py)
+    defer: bool = False
 
 
 def check_text(text: str, path: str, options: Options):
@@ -59,7 +62,9 @@ def _process_file(path: str, job: Job) -> FileReport:
 
         return process_notebook(source, job)
     if not quick_scan(source.raw):
-        return FileReport(path, skipped=True)
+        from .project import scan_imports
+
+        return FileReport(path, skipped=True, imports=scan_imports(source.text))
     cached = _cache_get(job, source)
     if cached is not None:
         return cached
@@ -75,14 +80,40 @@ def _process_file(path: str, job: Job) -> FileReport:
         reason = with_advice(source.text, parse_error_reason(source.text, error), path)
         return FileReport(path, error=FileError(path, reason))
     report = report_for(path, source.text, outcome, job.options)
+    from .project import EAGER, imports_files, scan_imports
+
+    report.mode, report.mode_reason = outcome.mode, outcome.mode_reason
+    report.imports = scan_imports(source.text)
     if report.changed:
-        if job.diff:
-            report.diff = unified_diff(source.text, outcome.new_text, path)
-        elif job.write:
-            ensure_writable(source)
-            write_atomic(path, encode_source(outcome.new_text, source))
+        if job.defer and report.mode == EAGER and imports_files(path, report.imports):
+            report.deferred = True
+        else:
+            _deliver(report, source, job)
     _cache_put(job, source, report)
     return report
+
+
+def _deliver(report: FileReport, source, job: Job) -> None:
+    """Write the fixed text of ``report`` (fix), or put its diff in the report (fix --diff)."""
+    if job.diff:
+        from .engine import unified_diff
+
+        report.diff = unified_diff(source.text, report.new_source, report.path)
+    elif job.write:
+        ensure_writable(source)
+        write_atomic(report.path, encode_source(report.new_source, source))
+
+
+def _deliver_checked(report: FileReport, job: Job) -> FileReport:
+    """`_deliver` after the whole run was read: the file is read again and must not have changed."""
+    def work() -> FileReport:
+        source = read_source(report.path)
+        if _digest(source.text) != report.original_digest:
+            return FileReport(report.path, error=FileError(report.path, "changed while tfmigrate ran; left as it is"))
+        _deliver(report, source, job)
+        return report
+
+    return _protect(report.path, work)
 
 
 def report_for(path: str, original: str, outcome, options: Options) -> FileReport:
@@ -96,14 +127,56 @@ def report_for(path: str, original: str, outcome, options: Options) -> FileRepor
             1 for f in outcome.findings if f.fix is not None and f.fix.applicability.value == "unsafe"
         )
     if fixing and outcome.new_text is not None:
+        report.original_digest = _digest(original)
         report.changed = outcome.new_text != original
         report.fixed = max(0, len(outcome.findings) - len(outcome.remaining)) if report.changed else 0
         report.new_source = outcome.new_text
     return report
 
 
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[FileReport]:
-    """Process files, over ``jobs`` processes; reports sorted by path."""
+    """Process files, over ``jobs`` processes, as one program: a file that imports one kept on
+    tensorflow.compat.v1 (in the run, or on disk next to it) is processed again knowing it
+    (project.py); an eager program that imports files is written once that is settled. Reports
+    sorted by path."""
+    first = dataclasses.replace(job, defer=True) if job.write or job.diff else job
+    reports = _run(paths, first, jobs, progress)
+    blockers = project_blockers(reports, job, jobs)
+    if blockers:
+        options = dataclasses.replace(job.options, blockers=blockers)
+        again = _run(sorted(blockers), dataclasses.replace(job, options=options), jobs, None)
+        by_path = {r.path: r for r in again}
+        reports = [by_path.get(r.path, r) for r in reports]
+    return [_deliver_checked(r, job) if r.deferred else r for r in reports]
+
+
+def project_blockers(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> dict:
+    """{path: (import, reason)} for the files of ``reports`` that import one kept on
+    tensorflow.compat.v1, in the run or on disk next to it (project.py)."""
+    import os
+
+    from . import project
+
+    facts = list(reports)
+    known = {os.path.normpath(r.path) for r in reports}
+    look = Job(dataclasses.replace(job.options, fix=False, blockers=None), cache_dir=job.cache_dir)
+    while True:  # the files the run's programs import from outside it: checked, for what they become
+        extra = project.outside_files(facts, known)
+        if not extra:
+            break
+        known.update(extra)
+        facts += _run(extra, look, jobs, None)
+    in_run = {r.path for r in reports}
+    return {path: why for path, why in project.project_blockers(facts).items() if path in in_run}
+
+
+def _run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[FileReport]:
     reports: List[FileReport] = []
     if jobs <= 1 or len(paths) <= 1:
         for path in paths:

@@ -17,7 +17,7 @@ from typing import Optional
 from . import __version__
 from .ftypes import Applicability, Edit, FileReport, Finding, Fix, Position, Status
 
-FORMAT = 2  # 2: each finding's verdict
+FORMAT = 3  # 2: each finding's verdict; 3: the file's mode and imports (project.py)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file marks a cache folder (tfmigrate).\n"
 
 
@@ -42,7 +42,8 @@ def key(path: str, raw: bytes, options) -> str:
     config = options.config
     fingerprint = config.fingerprint() if hasattr(config, "fingerprint") else repr(config)
     digest = hashlib.sha256()
-    for part in (_code_state(), fingerprint, str(options.unsafe_fixes), str(options.fix), path):
+    blocker = options.blocker(path) if hasattr(options, "blocker") else None
+    for part in (_code_state(), fingerprint, str(options.unsafe_fixes), str(options.fix), path, repr(blocker)):
         digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
     digest.update(raw)
@@ -102,6 +103,9 @@ def _dump(report: FileReport) -> dict:
         "status": report.status.value,
         "unsafe_available": report.unsafe_available,
         "findings": [_dump_finding(f) for f in report.findings],
+        "mode": report.mode,
+        "mode_reason": report.mode_reason,
+        "imports": [list(i) for i in report.imports],
     }
 
 
@@ -132,4 +136,7 @@ def _load(data: dict) -> FileReport:
                                 Position(*item["end"]), fix, item["cell"], item["source_line"], verdict))
     report = FileReport(data["path"], findings=findings, status=Status(data["status"]))
     report.unsafe_available = data["unsafe_available"]
+    report.mode = data["mode"]
+    report.mode_reason = data["mode_reason"]
+    report.imports = tuple((level, name) for level, name in data["imports"])
     return report

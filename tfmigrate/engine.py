@@ -100,8 +100,11 @@ class _Found:
 
 
 def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: List[str],
-          text: Optional[str] = None) -> List[_Found]:
-    context = Context(module, path, text)
+          text: Optional[str] = None, blocker=None, facts: Optional[dict] = None) -> List[_Found]:
+    """The findings of ``rules`` on ``module``; ``blocker``: what the run says this file imports
+    (``Options.blockers``); ``facts``, when given, receives the file's mode for the run
+    (tfmigrate/project.py)."""
+    context = Context(module, path, text, blocker)
     index(module)  # one numbering of the tree for this walk and the rules' own
     walk(module, _Dispatcher(context, rules))
     # Positions of the reported nodes only: most of a module is never reported on.
@@ -123,6 +126,10 @@ def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: Lis
                           _own_verdict(report, fix))
         found.append(_Found(report, finding))
     found.sort(key=lambda f: f.finding.sort_key())
+    if facts is not None:
+        from .registry import program_mode
+
+        facts["mode"], facts["reason"] = program_mode(context)
     return found
 
 
@@ -302,6 +309,8 @@ class Outcome:
     status: Status
     unsafe_available: int = 0
     error: Optional[FileError] = None
+    mode: str = ""  # what the file runs as after `fix --unsafe-fixes` (tfmigrate/project.py)
+    mode_reason: str = ""
 
 
 def _lines(text: str) -> List[str]:
@@ -319,21 +328,25 @@ def process_text(text: str, path: str, options: Options) -> Outcome:
         return Outcome([], text, [], Status.CLEAN)
     module = parse(text)  # a ParserSyntaxError propagates: the caller reports it
     lines = _lines(text)
-    found = _apply_suppressions(_lint(module, path, rules, lines, text), lines, path, True,
+    blocker = options.blocker(path)
+    facts: dict = {}
+    found = _apply_suppressions(_lint(module, path, rules, lines, text, blocker, facts), lines, path, True,
                                 lambda code: options.config.is_enabled(code, path))
     findings = [f.finding for f in found]
+    mode, reason = facts["mode"], facts["reason"]
     if not findings:
-        return Outcome(findings, text, [], Status.CLEAN)
+        return Outcome(findings, text, [], Status.CLEAN, mode=mode, mode_reason=reason)
     if not options.fix:
         # `check` predicts the status from the findings instead of running every fix.
         unsafe = sum(1 for f in findings if f.fix is not None and f.fix.applicability is Applicability.UNSAFE)
-        return Outcome(findings, text, findings, _predicted_status(found), unsafe, None)
+        return Outcome(findings, text, findings, _predicted_status(found), unsafe, None, mode, reason)
     fixed_text, remaining_found, error = _fix_loop(text, module, found, path, options, rules, allow=options.allows)
     status = _status(remaining_found) if options.unsafe_fixes else _predicted_status(found)
     unsafe_available = sum(
         1 for f in remaining_found if f.finding.fix is not None and f.finding.fix.applicability is Applicability.UNSAFE
     )
-    return Outcome(findings, fixed_text, [f.finding for f in remaining_found], status, unsafe_available, error)
+    return Outcome(findings, fixed_text, [f.finding for f in remaining_found], status, unsafe_available, error,
+                   mode, reason)
 
 
 def _worst(verdicts) -> Status:
@@ -383,8 +396,8 @@ def _fix_loop(text, module, found, path, options, rules, allow):
         text = new_text
         module = new_module
         lines = _lines(text)
-        found = _apply_suppressions(_lint(module, path, rules, lines, text), lines, path, True,
-                                    lambda code: options.config.is_enabled(code, path))
+        found = _apply_suppressions(_lint(module, path, rules, lines, text, options.blocker(path)), lines, path,
+                                    True, lambda code: options.config.is_enabled(code, path))
     else:
         if any(allowed(f) for f in found):
             error = FileError(path, f"fixes did not converge after {MAX_FIX_PASSES} passes; kept the last valid result")

@@ -93,3 +93,9 @@ class FileReport:
     diff: str = ""
     new_source: Optional[str] = None  # the fixed text (stdin mode, verify)
     skipped: bool = False  # no TensorFlow in the file: not parsed
+    # For the run as a whole (project.py): what the fixed file runs as, why, and what it imports.
+    mode: str = ""
+    mode_reason: str = ""
+    imports: tuple = ()
+    original_digest: str = ""  # fix: the text the fix started from (written only if still there)
+    deferred: bool = False  # fix: written (or diffed) at the end of the run (api.run)

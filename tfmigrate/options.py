@@ -25,6 +25,11 @@ class Options:
     fix: bool = False  # compute fixes (fix, --diff, stdin fix)
     unsafe_fixes: bool = False
     rules: Optional[tuple] = None  # rule classes; None: every rule
+    # {path: (import, reason)}: files of the run that import one kept on compat.v1 (project.py)
+    blockers: Optional[dict] = None
+
+    def blocker(self, path: str):
+        return self.blockers.get(path) if self.blockers else None
 
     def active_rules(self, path: str) -> tuple:
         from .registry import all_rules

@@ -36,6 +36,13 @@ def _rule_modules() -> list:
             for info in pkgutil.iter_modules(package.__path__) if not info.name.startswith("_")]
 
 
+def program_mode(context) -> Tuple[str, str]:
+    """What the file runs as once fixed, and why, for the run as a whole (tfmigrate/project.py)."""
+    from tfmigrate.rules.graph import program_mode as mode
+
+    return mode(context)
+
+
 def rules_by_code() -> Dict[str, Type[Rule]]:
     return {rule.code: rule for rule in all_rules()}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import textwrap
 from dataclasses import dataclass
-from typing import Callable, ClassVar, Dict, List, Optional, Sequence, Union
+from typing import Callable, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -62,10 +62,13 @@ class Report:
 class Context:
     """What rules know about the file being checked."""
 
-    def __init__(self, module: cst.Module, path: str, text: Optional[str] = None) -> None:
+    def __init__(self, module: cst.Module, path: str, text: Optional[str] = None,
+                 blocker: Optional[Tuple[str, str]] = None) -> None:
         self.module = module
         self.path = path
         self.text = text  # the source the module was parsed from, when known
+        # (import, reason): this file imports one the run keeps on compat.v1 (tfmigrate/project.py)
+        self.blocker = blocker
         self.imports = ImportTable()
         self.imports.add_all(module.body)
         self.scopes = ScopeStack(self.imports)

@@ -1,0 +1,156 @@
+"""A run over several files treats them as one program (tfmigrate/project.py): an eager rewrite
+that would import a module the run keeps on tensorflow.compat.v1 (whose
+`disable_v2_behavior()` switches TF2 behaviour off for the whole process) stays on compat too."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT, run_cli
+from tfmigrate.project import COMPAT, EAGER, Facts, blockers, resolve, scan_imports
+
+# A library the graph-to-eager rewrite keeps on compat.v1 (it reads the default graph).
+LIBRARY = '''import tensorflow as tf
+
+
+def scaled(x, factor):
+    """x times factor, named in the default graph."""
+    graph = tf.get_default_graph()
+    return tf.multiply(x, factor, name="scaled_%d" % len(graph.get_operations()))
+'''
+
+# A program that runs a graph built with the library.
+PROGRAM = '''import tensorflow as tf
+import numpy as np  # not in the run
+from lib import scaled
+
+x = tf.placeholder(tf.float32, shape=[])
+w = tf.Variable(2.0)
+y = scaled(x * w, 3.0)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(y, feed_dict={x: 1.5}))
+'''
+
+# The same program without the library: the graph-to-eager rewrite takes it whole.
+ALONE = PROGRAM.replace("from lib import scaled\n", "").replace("scaled(x * w, 3.0)", "x * w * 3.0")
+
+REASON = ("importing `lib` loads lib.py, which stays on tensorflow.compat.v1 and turns TensorFlow 2 behaviour "
+          "off for the whole program (tf.get_default_graph has no TensorFlow 2 equivalent)")
+
+
+def _kept(output):
+    """The TFM090 findings of a concise report (not the summary's lines of reasons)."""
+    return [line for line in output.splitlines() if "TFM090" in line and not line.startswith(" ")]
+
+
+def _write(folder, files):
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return folder
+
+
+def test_scan_imports_reads_every_form_without_parsing():
+    text = ("import os, a.b as c\nfrom . import ops, utils as u\nfrom .models.rnn import (\n    RNN,\n"
+            "    cell as c2,\n)\nfrom pkg.layers import *\nfrom x import y  # comment\n"
+            "def f():\n    import inner\n    from .. import up\nfrom q import \\\n    r\n")
+    assert scan_imports(text) == (
+        (1, ""), (1, "ops"), (1, "utils"), (1, "models.rnn"), (1, "models.rnn.RNN"), (1, "models.rnn.cell"),
+        (0, "pkg.layers"), (0, "x"), (0, "x.y"), (2, ""), (2, "up"), (0, "q"), (0, "q.r"),
+        (0, "os"), (0, "a.b"), (0, "inner"),
+    )
+
+
+def test_resolve_finds_siblings_packages_and_their_inits():
+    files = {os.path.join("p", name): None for name in (
+        "main.py", "ops.py", "pkg/__init__.py", "pkg/layers.py", "pkg/sub/__init__.py", "pkg/sub/deep.py")}
+    assert resolve("p/main.py", (0, "ops"), files) == ["p/ops.py"]
+    assert resolve("p/main.py", (0, "numpy"), files) == []
+    assert resolve("p/main.py", (0, "pkg.sub.deep"), files) == [
+        "p/pkg/__init__.py", "p/pkg/sub/__init__.py", "p/pkg/sub/deep.py"]
+    assert resolve("p/pkg/sub/deep.py", (2, "layers"), files) == ["p/pkg/layers.py"]
+    assert resolve("p/pkg/sub/deep.py", (0, "pkg.layers"), files) == ["p/pkg/__init__.py", "p/pkg/layers.py"]
+    assert resolve("p/pkg/layers.py", (1, ""), files) == ["p/pkg/__init__.py"]
+
+
+def test_blockers_follow_chains_and_leave_libraries_and_compat_programs_alone():
+    facts = {
+        "p/main.py": Facts(EAGER, ((0, "models"),)),  # through a library to a compat module
+        "p/models.py": Facts("", ((0, "layers"),)),
+        "p/layers.py": Facts(COMPAT, (), "why"),
+        "p/tool.py": Facts("", ((0, "layers"),)),  # a library: its graph code runs in either mode
+        "p/old.py": Facts(COMPAT, ((0, "layers"),), "own"),  # already on compat
+        "p/clean.py": Facts(EAGER, ((0, "models2"),)),  # imports nothing of the run
+        "p/run_all.py": Facts(EAGER, ((0, "main"),)),  # imports an eager program that is kept on compat
+    }
+    assert blockers(facts) == {
+        "p/main.py": ("models", "importing `models` loads layers.py, which stays on tensorflow.compat.v1 and turns"
+                                " TensorFlow 2 behaviour off for the whole program (why)"),
+        "p/run_all.py": ("main", "importing `main` loads layers.py, which stays on tensorflow.compat.v1 and turns"
+                                 " TensorFlow 2 behaviour off for the whole program (why)"),
+    }
+
+
+def test_check_keeps_a_program_importing_a_compat_module_on_compat(tmp_path):
+    _write(tmp_path, {"main.py": PROGRAM, "lib.py": LIBRARY, "alone.py": ALONE})
+    result = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    kept = _kept(result.stdout)
+    assert kept == [
+        "lib.py:6:13: TFM090 kept on tensorflow.compat.v1: tf.get_default_graph has no TensorFlow 2 equivalent",
+        f"main.py:3:1: TFM090 kept on tensorflow.compat.v1: {REASON}",
+    ]
+    assert "Migration: 1 idiomatic, 2 compat-only, 0 manual." in result.stdout
+    # Checked alone, main.py is judged with what lib.py next to it becomes.
+    alone = run_cli("check", "--output-format", "concise", "--no-cache", "main.py", cwd=tmp_path)
+    assert _kept(alone.stdout) == [f"main.py:3:1: TFM090 kept on tensorflow.compat.v1: {REASON}"]
+    assert "Migration: 0 idiomatic, 1 compat-only, 0 manual." in alone.stdout
+    # Without lib.py on disk, `from lib import scaled` is some installed package's.
+    (tmp_path / "lib.py").unlink()
+    alone = run_cli("check", "--output-format", "concise", "--no-cache", "main.py", cwd=tmp_path)
+    assert not _kept(alone.stdout) and "Migration: 1 idiomatic, 0 compat-only, 0 manual." in alone.stdout
+
+
+def test_the_cache_keeps_the_run_s_verdict(tmp_path):
+    _write(tmp_path, {"main.py": PROGRAM, "lib.py": LIBRARY})
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = run_cli("check", "--output-format", "concise", *cache, "main.py", "lib.py", cwd=tmp_path)
+    again = run_cli("check", "--output-format", "concise", *cache, "main.py", "lib.py", cwd=tmp_path)
+    assert first.stdout == again.stdout and REASON in again.stdout
+    # The library migrated by hand: the program is an eager program again.
+    (tmp_path / "lib.py").write_text("import tensorflow as tf\n\n\ndef scaled(x, factor):\n"
+                                     "    return tf.multiply(x, factor)\n")
+    after = run_cli("check", "--output-format", "concise", *cache, "main.py", "lib.py", cwd=tmp_path)
+    assert not _kept(after.stdout) and "Migration: 1 idiomatic, 0 compat-only" in after.stdout
+
+
+def test_fix_diff_and_fix_agree_and_the_fixed_program_runs_on_tensorflow_2(tmp_path):
+    _write(tmp_path, {"main.py": PROGRAM, "lib.py": LIBRARY})
+    diff = run_cli("fix", "--unsafe-fixes", "--diff", ".", cwd=tmp_path)
+    assert diff.returncode == 1, diff.stderr
+    assert (tmp_path / "main.py").read_text() == PROGRAM  # --diff writes nothing
+    done = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in done.stdout, done.stdout
+    fixed = (tmp_path / "main.py").read_text()
+    assert fixed == PROGRAM.replace("import tensorflow as tf\n",
+                                    "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n", 1)
+    for name in ("main.py", "lib.py"):
+        assert f"+++ b/{name}" in diff.stdout
+    # Both files on compat.v1: the program runs on TensorFlow 2 and prints what TF1 computed.
+    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
+                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    assert result == {"stdout": "9.0\n", "error": None}
+    assert len(_kept(run_cli("check", "--output-format", "concise", ".", cwd=tmp_path).stdout)) == 2
+
+
+def test_a_run_of_one_file_and_libraries_without_sessions_are_not_held_back(tmp_path):
+    library_user = "import tensorflow as tf\nfrom lib import scaled\n\n\ndef double(x):\n    return scaled(x, 2.0)\n"
+    _write(tmp_path, {"user.py": library_user, "lib.py": LIBRARY})
+    result = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert _kept(result.stdout) == [
+        "lib.py:6:13: TFM090 kept on tensorflow.compat.v1: tf.get_default_graph has no TensorFlow 2 equivalent"]

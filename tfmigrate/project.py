@@ -1,0 +1,194 @@
+"""The files of one run as one program: which of them import which, and what that decides.
+
+`tf.compat.v1.disable_v2_behavior()` (what the compat.v1 fallback writes) switches TensorFlow 2
+behaviour off for the whole process, not for the module that calls it. A file the graph-to-eager
+rewrite turns into an eager program (it ran sessions: its rewrite reads values with `.numpy()`)
+fails when it imports, directly or through other modules, a file of the run that stays on
+tensorflow.compat.v1 that way: its functions then build graph tensors. Such a file is kept on
+compat.v1 too, with the reason naming the module; so is a program importing it, and so on.
+
+Kept free of libcst: a run answered from the cache decides this without parsing anything.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections import deque
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+EAGER = "eager"  # the rewrite is an eager program: it runs TensorFlow code and reads values
+COMPAT = "compat"  # the file ends on tensorflow.compat.v1 with TF2 behaviour switched off
+
+Import = Tuple[int, str]  # (level: leading dots, dotted module name)
+
+_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|(?:[^\n#;\\]|\\\n)*)",
+                   re.MULTILINE)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+((?:[^\n#;\\]|\\\n)+)", re.MULTILINE)
+_NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def scan_imports(text: str) -> Tuple[Import, ...]:
+    """The modules ``text`` imports (a `from X import a` imports X, and X.a when that is a module),
+    read from its lines without parsing it: a file skipped for having no TensorFlow counts too."""
+    found: List[Import] = []
+    for match in _FROM.finditer(text):
+        level, module = len(match.group(1)), match.group(2).strip(".")
+        found.append((level, module))
+        names = match.group(3).strip().strip("()")
+        for part in names.replace("\\\n", " ").split(","):
+            name = part.split(" as ")[0].strip()
+            if name and name != "*" and _NAME.match(name):
+                found.append((level, f"{module}.{name}" if module else name))
+    for match in _IMPORT.finditer(text):
+        for part in match.group(1).replace("\\\n", " ").split(","):
+            name = part.split(" as ")[0].strip()
+            if _NAME.match(name):
+                found.append((0, name))
+    return tuple(dict.fromkeys(found))
+
+
+@dataclass
+class Facts:
+    """What the project pass needs of one file."""
+
+    mode: str  # EAGER, COMPAT or ""
+    imports: Tuple[Import, ...]
+    reason: str = ""  # COMPAT: why it stays on compat.v1
+
+
+def _module_file(base: str, dotted: str, files: Mapping[str, object]) -> Optional[str]:
+    target = os.path.join(base, *dotted.split(".")) if dotted else base
+    for candidate in (target + ".py", os.path.join(target, "__init__.py")):
+        if candidate in files:
+            return candidate
+    return None
+
+
+def resolve(path: str, imported: Import, files: Mapping[str, object]) -> List[str]:
+    """The files of the run that importing ``imported`` from ``path`` executes (the module and the
+    packages' ``__init__.py`` on the way), as Python finds them when the importer's folder or one
+    above it is on the path."""
+    level, dotted = imported
+    folder = os.path.dirname(path)
+    if level:
+        for _ in range(level - 1):
+            folder = os.path.dirname(folder)
+        found = _module_file(folder, dotted, files)
+        return [found] if found is not None and found != path else []
+    while True:
+        found = _module_file(folder, dotted, files)
+        if found is not None:
+            parts = dotted.split(".")
+            inits = [_module_file(folder, ".".join(parts[:i]), files) for i in range(1, len(parts))]
+            return [f for f in [*inits, found] if f is not None and f != path]
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return []
+        folder = parent
+
+
+def blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
+    """{path: (the import, the reason)} for each eager file that imports a compat one, directly or
+    through other files of the run; such a file is kept on compat.v1 (and blocks its own importers)."""
+    files = {os.path.normpath(p): p for p in facts}
+    edges: Dict[str, List[Tuple[str, Import]]] = {}
+    importers: Dict[str, List[str]] = {}
+    for norm, original in files.items():
+        for imported in facts[original].imports:
+            for target in resolve(norm, imported, files):
+                edges.setdefault(norm, []).append((target, imported))
+                importers.setdefault(target, []).append(norm)
+    # From every compat file backwards: each file that reaches one learns the nearest.
+    nearest: Dict[str, str] = {}
+    queue = deque()
+    for norm, original in files.items():
+        if facts[original].mode == COMPAT:
+            nearest[norm] = norm
+            queue.append(norm)
+    while queue:
+        node = queue.popleft()
+        for importer in importers.get(node, ()):
+            if importer not in nearest:
+                nearest[importer] = nearest[node]
+                queue.append(importer)
+    result: Dict[str, Tuple[str, str]] = {}
+    for norm, original in files.items():
+        if facts[original].mode != EAGER or norm not in nearest or nearest[norm] == norm:
+            continue
+        target, imported = _first_step(norm, edges, nearest)
+        end = nearest[target]
+        reason = facts[files[end]].reason
+        shown = os.path.relpath(end, os.path.dirname(norm) or ".")
+        name = "." * imported[0] + imported[1]
+        message = (f"importing `{name}` loads {shown}, which stays on tensorflow.compat.v1 and turns "
+                   f"TensorFlow 2 behaviour off for the whole program" + (f" ({reason})" if reason else ""))
+        result[original] = (name, message)
+    return result
+
+
+def _first_step(norm: str, edges, nearest) -> Tuple[str, Import]:
+    """The import of ``norm`` that leads to a compat file (the first, in the order of the file)."""
+    best = None
+    for target, imported in edges.get(norm, ()):
+        if target in nearest:
+            if nearest[target] == target:
+                return target, imported
+            best = best or (target, imported)
+    return best
+
+
+class _OnDisk:
+    """The files on disk, as `resolve` asks for them: each folder listed once."""
+
+    def __init__(self) -> None:
+        self.listed: Dict[str, frozenset] = {}
+
+    def __contains__(self, path: str) -> bool:
+        folder, name = os.path.split(path)
+        names = self.listed.get(folder)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(folder or "."))
+            except OSError:
+                names = frozenset()
+            self.listed[folder] = names
+        return name in names and os.path.isfile(path)
+
+
+def imports_files(path: str, imports: Sequence[Import]) -> bool:
+    """Does ``path`` import a Python file found next to it (or in a folder above)?"""
+    here = os.path.normpath(path)
+    disk = _OnDisk()
+    return any(resolve(here, imported, disk) for imported in imports)
+
+
+def outside_files(reports: Sequence, known: Set[str], disk: Optional[_OnDisk] = None) -> List[str]:
+    """Files on disk, not in ``known`` (normalised paths), that the eager programs of ``reports``
+    import, directly or through the files of ``reports``: what the run must also know of."""
+    disk = disk or _OnDisk()
+    by_path = {os.path.normpath(r.path): r for r in reports}
+    stack = [p for p, r in by_path.items() if r.mode == EAGER and r.imports]
+    seen = set(stack)
+    found: Set[str] = set()
+    while stack:
+        path = stack.pop()
+        for imported in by_path[path].imports:
+            for target in resolve(path, imported, disk):
+                if target in seen:
+                    continue
+                seen.add(target)
+                if target in by_path:
+                    stack.append(target)
+                elif target not in known:
+                    found.add(target)
+    return sorted(found)
+
+
+def project_blockers(reports: Iterable) -> Dict[str, Tuple[str, str]]:
+    """`blockers` over the reports of one run (the facts each report carries)."""
+    facts = {r.path: Facts(r.mode, tuple(r.imports), r.mode_reason) for r in reports
+             if r.error is None and not r.path.endswith(".ipynb")}
+    if not any(f.mode == COMPAT for f in facts.values()) or not any(f.mode == EAGER for f in facts.values()):
+        return {}
+    return blockers(facts)
