@@ -343,20 +343,21 @@ def file_status(had_findings: bool, status_after: str) -> str:
     return "idiomatic" if status_after == "clean" else status_after
 
 
-def _check_one(path: str) -> Tuple[str, str, List[dict], str]:
-    """`tfmigrate check` of one fixed file: (path, status, findings, error).
+def _check_one(path: str, blocker=None) -> tuple:
+    """`tfmigrate check` of one fixed file: (path, status, findings, error, report).
 
     The status is the one `fix --unsafe-fixes` gives a file it leaves in this state: the engine's
     `_status` over every finding left, each with its own verdict (the fix re-checks its final text
     the same way). `check`'s own per-file status is a prediction that leaves out fixable findings
-    without a verdict, and the command prints statuses only as totals.
+    without a verdict, and the command prints statuses only as totals. ``blocker``: what the run
+    as a whole says of the file's imports (`check_in_process`).
     """
     from tfmigrate import engine
     from tfmigrate.api import Job, process_file
     from tfmigrate.options import Options
     from tfmigrate.sources import read_source
 
-    options = Options()
+    options = Options(blockers={path: blocker} if blocker else None)
     report = process_file(path, Job(options))
     findings = [{"code": f.code, "message": f.message, "location": {"row": f.start.line},
                  "end_location": {"row": f.end.line}} for f in report.findings]
@@ -365,18 +366,31 @@ def _check_one(path: str) -> Tuple[str, str, List[dict], str]:
         text = read_source(path).text
         lines = engine._lines(text)
         found = engine._apply_suppressions(
-            engine._lint(engine.parse(text), path, options.active_rules(path), lines, text), lines, path, True,
-            lambda code: options.config.is_enabled(code, path))
+            engine._lint(engine.parse(text), path, options.active_rules(path), lines, text, blocker), lines, path,
+            True, lambda code: options.config.is_enabled(code, path))
         status = engine._status(found).value if found else "clean"
-    return path, status, findings, report.error.reason if report.error else ""
+    report.findings = []  # only the facts the run as a whole needs go back
+    return path, status, findings, report.error.reason if report.error else "", report
+
+
+def _check_blocked(item) -> tuple:
+    return _check_one(*item)
 
 
 def check_in_process(paths: List[str], jobs: int) -> Dict[str, Tuple[str, List[dict], str]]:
+    """`_check_one` of each file, as `tfmigrate check` of them all does: a file importing one kept
+    on tensorflow.compat.v1 is checked again knowing it (tfmigrate/project.py)."""
     import multiprocessing
+
+    from tfmigrate.api import Job, project_blockers
+    from tfmigrate.options import Options
 
     jobs = jobs or os.cpu_count() or 1
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return {path: rest for path, *rest in pool.imap_unordered(_check_one, paths, chunksize=2)}
+        done = {path: rest for path, *rest in pool.imap_unordered(_check_one, paths, chunksize=2)}
+        blockers = project_blockers([rest[-1] for rest in done.values()], Job(Options()), jobs)
+        done.update({path: rest for path, *rest in pool.imap_unordered(_check_blocked, blockers.items())})
+    return {path: tuple(rest[:-1]) for path, rest in done.items()}
 
 
 def group_message(message: str) -> str:
