@@ -363,6 +363,51 @@ def test_a_variable_scope_that_never_shares_becomes_a_name_scope():
     assert reason(read) == "kept on tensorflow.compat.v1: tf.variable_scope has no TensorFlow 2 equivalent"
 
 
+def test_a_variable_scope_in_a_function_that_makes_no_variables_becomes_a_name_scope():
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def flatten_layer(layer):
+            with tf.variable_scope('Flatten_layer'):
+                num_features = layer.get_shape()[1:4].num_elements()
+                layer_flat = tf.reshape(layer, [-1, num_features])
+            return layer_flat
+
+
+        x = tf.placeholder(tf.float32, shape=[None, 2, 2, 1])
+        w = tf.Variable(tf.ones([4, 1]))
+        y = tf.matmul(flatten_layer(x), w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, feed_dict={x: np.ones([1, 2, 2, 1])}))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def flatten_layer(layer):
+            with tf.name_scope('Flatten_layer'):
+                num_features = layer.get_shape()[1:4].num_elements()
+                layer_flat = tf.reshape(layer, [-1, num_features])
+            return layer_flat
+
+
+        w = tf.Variable(tf.ones([4, 1]))
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2, 2, 1], tf.float32)])
+        def y(x):
+            return tf.matmul(flatten_layer(x), w)
+
+        print(y(np.ones([1, 2, 2, 1])).numpy())
+    """)
+    # a scope that shares variables is not only a name
+    shared = source.replace("tf.variable_scope('Flatten_layer')", "tf.variable_scope('Flatten_layer', reuse=True)")
+    assert reason(shared) == "kept on tensorflow.compat.v1: tf.variable_scope has no TensorFlow 2 equivalent"
+
+
 def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_a_feed():
     assert fix("""\
         import tensorflow as tf

@@ -139,7 +139,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.FunctionDef):
         stmt = _reading_globals(s, stmt)
         if computes_only(s, stmt) or not isinstance(stmt.body, cst.IndentedBlock):
-            return _kept(s, stmt)  # TensorFlow ops on its arguments and variables run eagerly as written
+            # TensorFlow ops on its arguments and variables run eagerly as written
+            return _kept(s, _naming_scopes(s, stmt))
         with s.b.masked(function_locals(stmt)):
             return Compound(stmt, block(s, stmt.body.body, in_loop=False))
     if isinstance(stmt, cst.ClassDef):
@@ -176,6 +177,25 @@ def _reading_globals(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
     if not body:
         body = [cst.SimpleStatementLine([cst.Pass()])]
     return func.with_changes(body=func.body.with_changes(body=body))
+
+
+class _NamingScopes(cst.CSTTransformer):
+    def __init__(self, s: Rewrite) -> None:
+        self.s = s
+
+    def leave_WithItem(self, original: cst.WithItem, updated: cst.WithItem) -> cst.WithItem:
+        if not self.s.p.naming_scope(original):
+            return updated
+        return updated.with_changes(
+            item=self.s.expr(f"{self.s.tf}.name_scope({self.s.code(original.item.args[0].value)})"), asname=None)
+
+
+def _naming_scopes(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
+    """``with tf.variable_scope("Flatten_layer"):`` in a function that makes no variables only
+    names its ops: ``tf.name_scope``."""
+    if not queries.find(func, cst.WithItem, s.p.naming_scope, first=True):
+        return func
+    return func.visit(_NamingScopes(s))
 
 
 def _kept(s: Rewrite, stmt) -> Keep:
