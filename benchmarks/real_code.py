@@ -382,13 +382,13 @@ def check_in_process(paths: List[str], jobs: int) -> Dict[str, Tuple[str, List[d
     on tensorflow.compat.v1 is checked again knowing it (tfmigrate/project.py)."""
     import multiprocessing
 
-    from tfmigrate.api import Job, project_blockers
+    from tfmigrate.api import Job, project_verdicts
     from tfmigrate.options import Options
 
     jobs = jobs or os.cpu_count() or 1
     with multiprocessing.get_context("fork").Pool(jobs) as pool:
         done = {path: rest for path, *rest in pool.imap_unordered(_check_one, paths, chunksize=2)}
-        blockers = project_blockers([rest[-1] for rest in done.values()], Job(Options()), jobs)
+        blockers, _ = project_verdicts([rest[-1] for rest in done.values()], Job(Options()), jobs)
         done.update({path: rest for path, *rest in pool.imap_unordered(_check_blocked, blockers.items())})
     return {path: tuple(rest[:-1]) for path, rest in done.items()}
 

@@ -53,6 +53,11 @@ def plan(context: Context) -> Plan:
         return cached
     module = context.module
     compat_mode = _compat.is_compat_mode(module, context.imports)
+    if context.merged is not None:  # rewritten with the program that imports it (tfmigrate/merge.py)
+        eager = cst.parse_module(context.merged)
+        if eager.code != module.code:
+            result = context.shared["graph-plan"] = Plan(eager, None, None, compat_mode, [], imports=context.imports)
+            return result
     from . import (contrib_names, mode_keys, op_forms, resource_loader, test_temp_dir, tf1_eager, tf2_switches,
                    unittest_mock)
 

@@ -154,3 +154,65 @@ def test_a_run_of_one_file_and_libraries_without_sessions_are_not_held_back(tmp_
     result = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
     assert _kept(result.stdout) == [
         "lib.py:6:13: TFM090 kept on tensorflow.compat.v1: tf.get_default_graph has no TensorFlow 2 equivalent"]
+
+
+LAYERS = ROOT / "tests" / "data" / "layer_library"
+
+
+def test_a_program_and_its_layer_library_are_rewritten_together(tmp_path):
+    """train.py calls fc_layer of layers.py, a library of functions making variables: alone, the
+    library stays on compat.v1 (its functions build graph tensors no program runs); with the
+    program, fc_layer becomes the tf.Module FcLayer and train.py imports and instantiates it."""
+    alone = run_cli("check", "--output-format", "concise", "--no-cache", "layers.py", cwd=LAYERS / "original")
+    assert _kept(alone.stdout) == [
+        "layers.py:26:5: TFM090 kept on tensorflow.compat.v1: graph tensor layer is used outside a session run"]
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("layers.py", "train.py"):
+        (work / name).write_text((LAYERS / "original" / name).read_text())
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=work)
+    assert not _kept(check.stdout) and "Migration: 2 idiomatic, 0 compat-only, 0 manual." in check.stdout
+    # the program alone: fix would not write the library, and says how to rewrite both
+    program = run_cli("check", "--output-format", "concise", "--no-cache", "train.py", cwd=work)
+    assert _kept(program.stdout) == [
+        "train.py:4:1: TFM090 kept on tensorflow.compat.v1: importing `layers` loads layers.py, which stays on "
+        "tensorflow.compat.v1 when it is fixed alone: fix both files in one run to rewrite them together"]
+    diff = run_cli("fix", "--unsafe-fixes", "--diff", ".", cwd=work)
+    assert "+++ b/layers.py" in diff.stdout and "+++ b/train.py" in diff.stdout
+    fixed = run_cli("fix", "--unsafe-fixes", ".", cwd=work)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout + fixed.stderr
+    for name in ("layers.py", "train.py"):
+        assert (work / name).read_text() == (LAYERS / "expected" / name).read_text(), name
+    assert "All checks passed." in run_cli("check", ".", cwd=work).stdout
+
+
+def test_the_rewrite_together_computes_what_tf1_computed():
+    done = run_cli("verify", "--deterministic", LAYERS / "original" / "train.py", LAYERS / "expected" / "train.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line[:1].isdigit()]
+    assert [(row[1], row[2]) for row in rows] == [
+        ("0.0", "0.0"), ("0.67963827", "0.67963827"), ("20.0", "20.0"), ("0.22417712", "0.22417712"),
+        ("40.0", "40.0"), ("0.10602029", "0.10602029"), ("0.975", "0.975")]
+    assert "exact: 7 numbers, each printed identically" in done.stdout
+
+
+def test_a_library_another_file_also_uses_is_not_rewritten_for_one_program(tmp_path):
+    _write(tmp_path, {name: (LAYERS / "original" / name).read_text() for name in ("layers.py", "train.py")})
+    # a second library calling fc_layer by its name: fc_layer cannot become a class for train.py alone
+    (tmp_path / "blocks.py").write_text("from layers import fc_layer\n\n\ndef two(x):\n"
+                                        "    return fc_layer(fc_layer(x, 4, 'A'), 4, 'B')\n")
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert _kept(check.stdout) == [
+        "layers.py:26:5: TFM090 kept on tensorflow.compat.v1: graph tensor layer is used outside a session run",
+        "train.py:4:1: TFM090 kept on tensorflow.compat.v1: importing `layers` loads layers.py, which stays on "
+        "tensorflow.compat.v1 and turns TensorFlow 2 behaviour off for the whole program (graph tensor layer is "
+        "used outside a session run)",
+    ]
+
+
+def test_a_program_importing_the_library_as_a_module_is_not_merged(tmp_path):
+    program = (LAYERS / "original" / "train.py").read_text()
+    program = program.replace("from layers import fc_layer", "import layers").replace("fc_layer(", "layers.fc_layer(")
+    _write(tmp_path, {"layers.py": (LAYERS / "original" / "layers.py").read_text(), "train.py": program})
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in check.stdout

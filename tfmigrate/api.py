@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from .ftypes import FileError, FileReport
 from .options import Options
@@ -17,8 +17,8 @@ class Job:
     write: bool = False  # fix: write the fixed files
     diff: bool = False  # fix --diff: put a unified diff in the report, write nothing
     cache_dir: Optional[str] = None
-    # fix of several files: an eager program importing files next to it is written (or diffed)
-    # only once the run knows what those files become (project.py)
+    # fix: an eager program importing files next to it, and a file kept on compat.v1, are written
+    # (or diffed) only once the run knows what the files it imports become (project.py, merge.py)
     defer: bool = False
 
 
@@ -80,12 +80,12 @@ def _process_file(path: str, job: Job) -> FileReport:
         reason = with_advice(source.text, parse_error_reason(source.text, error), path)
         return FileReport(path, error=FileError(path, reason))
     report = report_for(path, source.text, outcome, job.options)
-    from .project import EAGER, imports_files, scan_imports
+    from .project import COMPAT, EAGER, imports_files, scan_imports
 
     report.mode, report.mode_reason = outcome.mode, outcome.mode_reason
     report.imports = scan_imports(source.text)
     if report.changed:
-        if job.defer and report.mode == EAGER and imports_files(path, report.imports):
+        if job.defer and (report.mode == COMPAT or report.mode == EAGER and imports_files(path, report.imports)):
             report.deferred = True
         else:
             _deliver(report, source, job)
@@ -147,25 +147,26 @@ def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[Fi
     sorted by path."""
     first = dataclasses.replace(job, defer=True) if job.write or job.diff else job
     reports = _run(paths, first, jobs, progress)
-    blockers = project_blockers(reports, job, jobs)
-    if blockers:
-        options = dataclasses.replace(job.options, blockers=blockers)
-        again = _run(sorted(blockers), dataclasses.replace(job, options=options), jobs, None)
+    blockers, merged = project_verdicts(reports, job, jobs)
+    if blockers or merged:
+        options = dataclasses.replace(job.options, blockers=blockers, merged=merged)
+        again = _run(sorted(set(blockers) | set(merged)), dataclasses.replace(job, options=options), jobs, None)
         by_path = {r.path: r for r in again}
         reports = [by_path.get(r.path, r) for r in reports]
     return [_deliver_checked(r, job) if r.deferred else r for r in reports]
 
 
-def project_blockers(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> dict:
-    """{path: (import, reason)} for the files of ``reports`` that import one kept on
-    tensorflow.compat.v1, in the run or on disk next to it (project.py)."""
+def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> Tuple[dict, dict]:
+    """What the run as a whole decides (project.py, merge.py): ({path: (import, reason)} for the
+    files that import one kept on tensorflow.compat.v1, in the run or on disk next to it, and
+    {path: new text} for the programs and libraries rewritten together)."""
     import os
 
     from . import project
 
     facts = list(reports)
     known = {os.path.normpath(r.path) for r in reports}
-    look = Job(dataclasses.replace(job.options, fix=False, blockers=None), cache_dir=job.cache_dir)
+    look = Job(dataclasses.replace(job.options, fix=False, blockers=None, merged=None), cache_dir=job.cache_dir)
     while True:  # the files the run's programs import from outside it: checked, for what they become
         extra = project.outside_files(facts, known)
         if not extra:
@@ -173,7 +174,37 @@ def project_blockers(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
         known.update(extra)
         facts += _run(extra, look, jobs, None)
     in_run = {r.path for r in reports}
-    return {path: why for path, why in project.project_blockers(facts).items() if path in in_run}
+    table = project.facts_of(facts)
+    blockers = project.project_blockers(table)
+    merged: dict = {}
+    if blockers:
+        candidates, importers = project.merge_candidates(table)
+        candidates = [c for c in candidates if c[0] in blockers and c[0] in in_run]
+        if candidates:
+            from .merge import merges
+
+            together = Options(config=job.options.config, fix=True, unsafe_fixes=True)
+            merged = merges(candidates, importers, lambda path: read_source(path).text, together)
+            while merged:  # a program still blocked by another import is not merged after all
+                changed = dict(table)
+                for path in merged:
+                    if table[path].mode != project.EAGER:  # a library: TF2 functions now
+                        changed[path] = project.Facts("", table[path].imports)
+                still = project.project_blockers(changed)
+                stuck = {library for program, library, _ in candidates if program in merged and program in still}
+                if not stuck:
+                    blockers = still
+                    break
+                drop = stuck | {program for program, library, _ in candidates if library in stuck}
+                merged = {path: text for path, text in merged.items() if path not in drop}
+            for program, library, name in candidates:  # a library the run may not write
+                if program in merged and library not in in_run:
+                    shown = os.path.relpath(os.path.normpath(library), os.path.dirname(os.path.normpath(program)))
+                    blockers[program] = (name, f"importing `{name}` loads {shown}, which stays on tensorflow.compat.v1"
+                                               " when it is fixed alone: fix both files in one run to rewrite them"
+                                               " together")
+            merged = {path: text for path, text in merged.items() if path in in_run and path not in blockers}
+    return {p: why for p, why in blockers.items() if p in in_run and p not in merged}, merged
 
 
 def _run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[FileReport]:

@@ -100,11 +100,12 @@ class _Found:
 
 
 def _lint(module: cst.Module, path: str, rules: Sequence[Type[Rule]], lines: List[str],
-          text: Optional[str] = None, blocker=None, facts: Optional[dict] = None) -> List[_Found]:
+          text: Optional[str] = None, blocker=None, facts: Optional[dict] = None,
+          merged: Optional[str] = None) -> List[_Found]:
     """The findings of ``rules`` on ``module``; ``blocker``: what the run says this file imports
     (``Options.blockers``); ``facts``, when given, receives the file's mode for the run
-    (tfmigrate/project.py)."""
-    context = Context(module, path, text, blocker)
+    (tfmigrate/project.py); ``merged``: the file's rewrite made with another file (merge.py)."""
+    context = Context(module, path, text, blocker, merged)
     index(module)  # one numbering of the tree for this walk and the rules' own
     walk(module, _Dispatcher(context, rules))
     # Positions of the reported nodes only: most of a module is never reported on.
@@ -330,8 +331,8 @@ def process_text(text: str, path: str, options: Options) -> Outcome:
     lines = _lines(text)
     blocker = options.blocker(path)
     facts: dict = {}
-    found = _apply_suppressions(_lint(module, path, rules, lines, text, blocker, facts), lines, path, True,
-                                lambda code: options.config.is_enabled(code, path))
+    found = _apply_suppressions(_lint(module, path, rules, lines, text, blocker, facts, options.merged_text(path)),
+                                lines, path, True, lambda code: options.config.is_enabled(code, path))
     findings = [f.finding for f in found]
     mode, reason = facts["mode"], facts["reason"]
     if not findings:
@@ -396,8 +397,9 @@ def _fix_loop(text, module, found, path, options, rules, allow):
         text = new_text
         module = new_module
         lines = _lines(text)
-        found = _apply_suppressions(_lint(module, path, rules, lines, text, options.blocker(path)), lines, path,
-                                    True, lambda code: options.config.is_enabled(code, path))
+        found = _apply_suppressions(_lint(module, path, rules, lines, text, options.blocker(path), None,
+                                          options.merged_text(path)),
+                                    lines, path, True, lambda code: options.config.is_enabled(code, path))
     else:
         if any(allowed(f) for f in found):
             error = FileError(path, f"fixes did not converge after {MAX_FIX_PASSES} passes; kept the last valid result")

@@ -27,9 +27,14 @@ class Options:
     rules: Optional[tuple] = None  # rule classes; None: every rule
     # {path: (import, reason)}: files of the run that import one kept on compat.v1 (project.py)
     blockers: Optional[dict] = None
+    # {path: text}: a program and its library rewritten together (merge.py): the file's rewrite
+    merged: Optional[dict] = None
 
     def blocker(self, path: str):
         return self.blockers.get(path) if self.blockers else None
+
+    def merged_text(self, path: str) -> Optional[str]:
+        return self.merged.get(path) if self.merged else None
 
     def active_rules(self, path: str) -> tuple:
         from .registry import all_rules

@@ -185,10 +185,36 @@ def outside_files(reports: Sequence, known: Set[str], disk: Optional[_OnDisk] = 
     return sorted(found)
 
 
-def project_blockers(reports: Iterable) -> Dict[str, Tuple[str, str]]:
-    """`blockers` over the reports of one run (the facts each report carries)."""
-    facts = {r.path: Facts(r.mode, tuple(r.imports), r.mode_reason) for r in reports
-             if r.error is None and not r.path.endswith(".ipynb")}
+def facts_of(reports: Iterable) -> Dict[str, Facts]:
+    """The facts each report of a run carries, by path."""
+    return {r.path: Facts(r.mode, tuple(r.imports), r.mode_reason) for r in reports
+            if r.error is None and not r.path.endswith(".ipynb")}
+
+
+def project_blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
+    """`blockers`, when the run has both eager programs and compat files."""
     if not any(f.mode == COMPAT for f in facts.values()) or not any(f.mode == EAGER for f in facts.values()):
         return {}
     return blockers(facts)
+
+
+def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, str]], Dict[str, List[str]]]:
+    """([(eager program, compat file it imports directly, the import's name)], {file: its importers})."""
+    files = {os.path.normpath(p): p for p in facts}
+    candidates: List[Tuple[str, str, str]] = []
+    importers: Dict[str, List[str]] = {}
+    for norm, original in files.items():
+        for imported in facts[original].imports:
+            targets = resolve(norm, imported, files)
+            for target in targets:
+                importers.setdefault(files[target], []).append(original)
+            if not targets or facts[original].mode != EAGER:
+                continue
+            module = files[targets[-1]]
+            if facts[module].mode == COMPAT and _own_reason(facts[module]):
+                candidates.append((original, module, "." * imported[0] + imported[1]))
+    return candidates, {k: sorted(set(v)) for k, v in importers.items()}
+
+
+def _own_reason(facts: Facts) -> bool:
+    return not facts.reason.startswith("importing `")

@@ -63,12 +63,13 @@ class Context:
     """What rules know about the file being checked."""
 
     def __init__(self, module: cst.Module, path: str, text: Optional[str] = None,
-                 blocker: Optional[Tuple[str, str]] = None) -> None:
+                 blocker: Optional[Tuple[str, str]] = None, merged: Optional[str] = None) -> None:
         self.module = module
         self.path = path
         self.text = text  # the source the module was parsed from, when known
         # (import, reason): this file imports one the run keeps on compat.v1 (tfmigrate/project.py)
         self.blocker = blocker
+        self.merged = merged  # the file's rewrite, made with the program that imports it (merge.py)
         self.imports = ImportTable()
         self.imports.add_all(module.body)
         self.scopes = ScopeStack(self.imports)

@@ -1,0 +1,198 @@
+"""A program and the library it imports its model functions from, rewritten together.
+
+`from ops import fc_layer` in a TF1 program: alone, ops.py is a file of functions that build
+graph tensors and make variables, which the graph-to-eager rewrite cannot read without the
+program that calls them, and stays on tensorflow.compat.v1 (project.py then keeps the program
+there too). Read together they are one program: ops.py's functions, then the program. That
+module is rewritten as one (a layer function becomes a `tf.Module` class, its call sites
+instances of it), and the result is cut back into the two files: ops.py gets its part, the
+program its own, importing what it uses of ops.py's new names.
+
+The library must hold only definitions (imports, functions, constants, a docstring), so that
+its part of the rewrite is its own; every program of the run that imports it must reach the
+same library text, and nothing else of the run may import it.
+"""
+from __future__ import annotations
+
+import os
+from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from .names import dotted_name
+
+SPLIT = "__tfmigrate_split__"
+IMPORT = "__tfmigrate_import__"
+
+
+def _marker(name: str) -> cst.SimpleStatementLine:
+    return cst.parse_statement(f"{name} = None\n")
+
+
+def _is_marker(stmt: cst.CSTNode, name: str) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.Assign) and isinstance(stmt.body[0].targets[0].target, cst.Name)
+            and stmt.body[0].targets[0].target.value == name)
+
+
+def _definitions_only(module: cst.Module) -> bool:
+    """Imports, functions, a docstring and assignments of constants: importing it runs no graph code."""
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef):
+            continue
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return False
+        for small in stmt.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if isinstance(small, cst.Assign) and isinstance(
+                    small.value, (cst.Integer, cst.Float, cst.SimpleString, cst.Name)):
+                continue
+            return False
+    return True
+
+
+def _module_name(node: cst.ImportFrom) -> str:
+    return "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
+
+
+def _library_import(program: cst.Module, name: str) -> Optional[int]:
+    """The index of the one module-level statement `from <name> import a, b` (or `*`), without
+    `as`, that is all the program imports of the library; None if there is not exactly that."""
+    found = None
+    for index, stmt in enumerate(program.body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and _module_name(small) == name:
+                if found is not None or len(stmt.body) != 1:
+                    return None
+                if not isinstance(small.names, cst.ImportStar) and any(a.asname is not None for a in small.names):
+                    return None
+                found = index
+            elif isinstance(small, cst.Import) and any(dotted_name(a.name) == name for a in small.names):
+                return None  # `import ops`: its functions are attributes, which this does not follow
+    return found
+
+
+def _top_names(module: cst.Module) -> List[str]:
+    names: List[str] = []
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names.append(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Assign):
+                    names.extend(t.target.value for t in small.targets if isinstance(t.target, cst.Name))
+    return names
+
+
+class _Used(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: Set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+
+def rewrite_together(program_path: str, program_text: str, library_text: str, name: str,
+                     options) -> Optional[Tuple[str, str]]:
+    """(the program's new text, the library's new text), or None when the two cannot be
+    rewritten as one idiomatic program. ``name``: the library as the program imports it."""
+    from .engine import parse, process_text
+    from .ftypes import Status
+
+    try:
+        library = parse(library_text)
+        program = parse(program_text)
+    except Exception:
+        return None
+    if not _definitions_only(library):
+        return None
+    at = _library_import(program, name)
+    if at is None:
+        return None
+    original_import = program.body[at]
+    body = list(program.body)
+    body[at] = original_import.with_changes(body=[_marker(IMPORT).body[0]])
+    program_part = program.with_changes(body=body).code
+    combined = library.code.rstrip("\n") + "\n\n\n" + f"{SPLIT} = None\n" + program_part
+    outcome = process_text(combined, program_path, options)
+    if outcome.error is not None or outcome.status is not Status.IDIOMATIC:
+        return None
+    try:
+        together = parse(outcome.new_text)
+    except Exception:
+        return None
+    cut = [i for i, stmt in enumerate(together.body) if _is_marker(stmt, SPLIT)]
+    if len(cut) != 1:
+        return None
+    library_new = together.with_changes(body=together.body[:cut[0]], footer=())
+    if len(library_new.body) > len(library.body):
+        return None  # something of the program landed in the library's part
+    rest = together.body[cut[0] + 1:]
+    marks = [i for i, stmt in enumerate(rest) if _is_marker(stmt, IMPORT)]
+    if len(marks) != 1:
+        return None
+    rest = list(rest)
+    if isinstance(original_import.body[0].names, cst.ImportStar):
+        rest[marks[0]] = original_import.with_changes(leading_lines=rest[marks[0]].leading_lines)
+    else:
+        used = _Used()
+        program_new = together.with_changes(body=rest)
+        program_new.visit(used)
+        defined = _top_names(library_new)
+        own = set(_top_names(program_new))
+        before = [dotted_name(a.name) for a in original_import.body[0].names]
+        wanted = [n for n in defined if n in used.names and n not in own]
+        names = [n for n in before if n in wanted] + [n for n in wanted if n not in before]
+        if names:
+            new_import = original_import.body[0].with_changes(
+                names=[cst.ImportAlias(cst.Name(n)) for n in names], lpar=None, rpar=None)
+            rest[marks[0]] = rest[marks[0]].with_changes(body=[new_import])
+        else:
+            del rest[marks[0]]
+    program_code = together.with_changes(body=rest, header=()).code
+    library_code = library_new.code.rstrip("\n") + "\n"
+    try:
+        parse(program_code)
+        parse(library_code)
+    except Exception:
+        return None
+    return program_code, library_code
+
+
+def merges(candidates: Sequence[Tuple[str, str, str]], importers: Mapping[str, Sequence[str]],
+           read, options) -> Dict[str, str]:
+    """{path: new text} for the programs and libraries rewritten together.
+
+    ``candidates``: (program, library, the library's name as the program imports it);
+    ``importers``: library -> every file that imports it; ``read(path)``: a file's text."""
+    by_library: Dict[str, List[Tuple[str, str]]] = {}
+    for program, library, name in candidates:
+        by_library.setdefault(library, []).append((program, name))
+    result: Dict[str, str] = {}
+    for library, programs in by_library.items():
+        if {os.path.normpath(p) for p, _ in programs} != {os.path.normpath(p) for p in importers.get(library, ())}:
+            continue  # something else imports the library too: its functions must stay as they are
+        try:
+            library_text = read(library)
+        except Exception:
+            continue
+        done = {}
+        for program, name in programs:
+            try:
+                together = rewrite_together(program, read(program), library_text, name, options)
+            except Exception:
+                together = None
+            if together is None:
+                break
+            done[program] = together
+        else:
+            texts = {library_new for _, library_new in done.values()}
+            if len(texts) == 1:
+                result[library] = texts.pop()
+                result.update({program: text for program, (text, _) in done.items()})
+    return result
