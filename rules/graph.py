@@ -453,7 +453,10 @@ class KeptOnCompat(Rule):
     the variables, variables initialised again after training, variable
     scopes with reuse, seeded random ops run in sessions, a feed dict that is
     not a dict of placeholders, a graph built inside a loop, ...). The
-    finding says what stopped it.
+    finding says what stopped it. A program whose eager rewrite would import
+    a file of the run (or next to it) that stays on `tensorflow.compat.v1`
+    stays there too: that file's `disable_v2_behavior()` turns TensorFlow 2
+    behaviour off for the whole process; the finding names the import.
 
     Fix (unsafe): `import tensorflow.compat.v1 as tf` and
     `tf.disable_v2_behavior()`, which run TF1 code unchanged on TF 2.x. The
