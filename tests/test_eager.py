@@ -406,6 +406,12 @@ def test_a_variable_scope_in_a_function_that_makes_no_variables_becomes_a_name_s
     # a scope that shares variables is not only a name
     shared = source.replace("tf.variable_scope('Flatten_layer')", "tf.variable_scope('Flatten_layer', reuse=True)")
     assert reason(shared) == "kept on tensorflow.compat.v1: tf.variable_scope has no TensorFlow 2 equivalent"
+    # nor one around a call of another module's function, which may make variables with tf.get_variable
+    # (their names take the variable scope, not a name scope)
+    other = source.replace("import tensorflow as tf\n", "import tensorflow as tf\n        from blocks import conv\n").replace(
+        "layer_flat = tf.reshape(layer, [-1, num_features])", "layer_flat = tf.reshape(conv(layer), [-1, num_features])")
+    assert reason(other) == ("kept on tensorflow.compat.v1: tf.variable_scope would stay in the rewrite, and "
+                             "TensorFlow 2 does not have it")
 
 
 def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_a_feed():
