@@ -216,3 +216,10 @@ def test_a_program_importing_the_library_as_a_module_is_not_merged(tmp_path):
     _write(tmp_path, {"layers.py": (LAYERS / "original" / "layers.py").read_text(), "train.py": program})
     check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
     assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in check.stdout
+
+
+def test_a_library_a_file_outside_the_run_imports_is_not_rewritten(tmp_path):
+    _write(tmp_path, {name: (LAYERS / "original" / name).read_text() for name in ("layers.py", "train.py")})
+    (tmp_path / "evaluate.py").write_text("from layers import fc_layer\n")  # next to it, not in the run
+    check = run_cli("check", "--output-format", "concise", "--no-cache", "layers.py", "train.py", cwd=tmp_path)
+    assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in check.stdout

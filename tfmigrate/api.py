@@ -180,6 +180,8 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
     if blockers:
         candidates, importers = project.merge_candidates(table)
         candidates = [c for c in candidates if c[0] in blockers and c[0] in in_run]
+        for library in {c[1] for c in candidates}:  # callers next to it that the run does not see
+            importers[library] = importers.get(library, []) + project.importers_on_disk(library, known)
         if candidates:
             from .merge import merges
 

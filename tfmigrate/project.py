@@ -216,5 +216,29 @@ def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, s
     return candidates, {k: sorted(set(v)) for k, v in importers.items()}
 
 
+def importers_on_disk(library: str, known: Set[str]) -> List[str]:
+    """The Python files next to ``library``, not in ``known`` (normalised paths), that import it:
+    a library whose API changes must not have callers the run does not see."""
+    folder = os.path.dirname(os.path.normpath(library)) or "."
+    found = []
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return found
+    target = os.path.normpath(library)
+    for name in names:
+        path = os.path.normpath(os.path.join(folder, name))
+        if not name.endswith(".py") or path in known or path == target:
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        if any(target in resolve(path, imported, {target: None}) for imported in scan_imports(text)):
+            found.append(path)
+    return found
+
+
 def _own_reason(facts: Facts) -> bool:
     return not facts.reason.startswith("importing `")
