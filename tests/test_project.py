@@ -3,6 +3,7 @@ that would import a module the run keeps on tensorflow.compat.v1 (whose
 `disable_v2_behavior()` switches TF2 behaviour off for the whole process) stays on compat too."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -223,3 +224,19 @@ def test_a_library_a_file_outside_the_run_imports_is_not_rewritten(tmp_path):
     (tmp_path / "evaluate.py").write_text("from layers import fc_layer\n")  # next to it, not in the run
     check = run_cli("check", "--output-format", "concise", "--no-cache", "layers.py", "train.py", cwd=tmp_path)
     assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in check.stdout
+
+
+def test_a_file_changed_while_the_run_read_the_others_is_left_as_it_is(tmp_path):
+    from tfmigrate.api import Job, _deliver_checked, process_file
+    from tfmigrate.options import Options
+
+    _write(tmp_path, {"main.py": ALONE.replace("import numpy as np  # not in the run\n", "import helpers\n"),
+                      "helpers.py": "SCALE = 3.0\n"})
+    job = Job(Options(fix=True, unsafe_fixes=True), write=True)
+    report = process_file(str(tmp_path / "main.py"), dataclasses.replace(job, defer=True))
+    assert report.deferred and report.changed  # an eager program importing a file: written last
+    edited = (tmp_path / "main.py").read_text() + "print('edited meanwhile')\n"
+    (tmp_path / "main.py").write_text(edited)
+    late = _deliver_checked(report, job)
+    assert late.error is not None and late.error.reason == "changed while tfmigrate ran; left as it is"
+    assert (tmp_path / "main.py").read_text() == edited
