@@ -62,9 +62,7 @@ def _process_file(path: str, job: Job) -> FileReport:
 
         return process_notebook(source, job)
     if not quick_scan(source.raw):
-        from .project import scan_imports
-
-        return FileReport(path, skipped=True, imports=scan_imports(source.text))
+        return FileReport(path, skipped=True, imports=None)  # read if a program's imports lead here
     cached = _cache_get(job, source)
     if cached is not None:
         return cached

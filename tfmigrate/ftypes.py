@@ -96,6 +96,6 @@ class FileReport:
     # For the run as a whole (project.py): what the fixed file runs as, why, and what it imports.
     mode: str = ""
     mode_reason: str = ""
-    imports: tuple = ()
+    imports: Optional[tuple] = ()  # None: not read (a file skipped for having no TensorFlow)
     original_digest: str = ""  # fix: the text the fix started from (written only if still there)
     deferred: bool = False  # fix: written (or diffed) at the end of the run (api.run)

@@ -53,57 +53,89 @@ class Facts:
     """What the project pass needs of one file."""
 
     mode: str  # EAGER, COMPAT or ""
-    imports: Tuple[Import, ...]
+    imports: Optional[Tuple[Import, ...]]  # None: not read yet (imports_of)
     reason: str = ""  # COMPAT: why it stays on compat.v1
+    path: str = ""
 
 
 def _module_file(base: str, dotted: str, files: Mapping[str, object]) -> Optional[str]:
-    target = os.path.join(base, *dotted.split(".")) if dotted else base
-    for candidate in (target + ".py", os.path.join(target, "__init__.py")):
+    target = dotted.replace(".", os.sep)
+    target = (base + os.sep + target if target else base) if base else target
+    for candidate in (target + ".py", target + os.sep + "__init__.py"):
         if candidate in files:
             return candidate
     return None
 
 
-def resolve(path: str, imported: Import, files: Mapping[str, object]) -> List[str]:
+def resolve(path: str, imported: Import, files: Mapping[str, object], memo: Optional[dict] = None) -> List[str]:
     """The files of the run that importing ``imported`` from ``path`` executes (the module and the
     packages' ``__init__.py`` on the way), as Python finds them when the importer's folder or one
-    above it is on the path."""
-    level, dotted = imported
+    above it is on the path. ``memo``: answers by folder, for one ``files``."""
     folder = os.path.dirname(path)
+    if memo is None:
+        found = _resolve(folder, imported, files)
+    else:
+        found = memo.get((folder, imported))
+        if found is None:
+            found = memo[folder, imported] = _resolve(folder, imported, files)
+    return [f for f in found if f != path]
+
+
+def _resolve(folder: str, imported: Import, files: Mapping[str, object]) -> List[str]:
+    level, dotted = imported
     if level:
         for _ in range(level - 1):
             folder = os.path.dirname(folder)
         found = _module_file(folder, dotted, files)
-        return [found] if found is not None and found != path else []
+        return [found] if found is not None else []
     while True:
         found = _module_file(folder, dotted, files)
         if found is not None:
             parts = dotted.split(".")
             inits = [_module_file(folder, ".".join(parts[:i]), files) for i in range(1, len(parts))]
-            return [f for f in [*inits, found] if f is not None and f != path]
+            return [f for f in [*inits, found] if f is not None]
         parent = os.path.dirname(folder)
         if parent == folder:
             return []
         folder = parent
 
 
+def imports_of(item) -> Tuple[Import, ...]:
+    """The imports a report (or Facts) carries; a file skipped for having no TensorFlow is read
+    only when a program's imports lead to it."""
+    if item.imports is None:
+        try:
+            with open(item.path, encoding="utf-8", errors="replace") as handle:
+                item.imports = scan_imports(handle.read())
+        except OSError:
+            item.imports = ()
+    return item.imports
+
+
 def blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
     """{path: (the import, the reason)} for each eager file that imports a compat one, directly or
     through other files of the run; such a file is kept on compat.v1 (and blocks its own importers)."""
     files = {os.path.normpath(p): p for p in facts}
+    memo: dict = {}
     edges: Dict[str, List[Tuple[str, Import]]] = {}
     importers: Dict[str, List[str]] = {}
-    for norm, original in files.items():
-        for imported in facts[original].imports:
-            for target in resolve(norm, imported, files):
+    # The files the eager programs reach, with their imports (read only there).
+    todo = [norm for norm, original in files.items() if facts[original].mode == EAGER]
+    seen = set(todo)
+    while todo:
+        norm = todo.pop()
+        for imported in imports_of(facts[files[norm]]):
+            for target in resolve(norm, imported, files, memo):
                 edges.setdefault(norm, []).append((target, imported))
                 importers.setdefault(target, []).append(norm)
-    # From every compat file backwards: each file that reaches one learns the nearest.
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+    # From every compat file reached backwards: each file that reaches one learns the nearest.
     nearest: Dict[str, str] = {}
     queue = deque()
-    for norm, original in files.items():
-        if facts[original].mode == COMPAT:
+    for norm in seen:
+        if facts[files[norm]].mode == COMPAT:
             nearest[norm] = norm
             queue.append(norm)
     while queue:
@@ -167,14 +199,15 @@ def outside_files(reports: Sequence, known: Set[str], disk: Optional[_OnDisk] = 
     """Files on disk, not in ``known`` (normalised paths), that the eager programs of ``reports``
     import, directly or through the files of ``reports``: what the run must also know of."""
     disk = disk or _OnDisk()
+    memo: dict = {}
     by_path = {os.path.normpath(r.path): r for r in reports}
     stack = [p for p, r in by_path.items() if r.mode == EAGER and r.imports]
     seen = set(stack)
     found: Set[str] = set()
     while stack:
         path = stack.pop()
-        for imported in by_path[path].imports:
-            for target in resolve(path, imported, disk):
+        for imported in imports_of(by_path[path]):
+            for target in resolve(path, imported, disk, memo):
                 if target in seen:
                     continue
                 seen.add(target)
@@ -187,7 +220,7 @@ def outside_files(reports: Sequence, known: Set[str], disk: Optional[_OnDisk] = 
 
 def facts_of(reports: Iterable) -> Dict[str, Facts]:
     """The facts each report of a run carries, by path."""
-    return {r.path: Facts(r.mode, tuple(r.imports), r.mode_reason) for r in reports
+    return {r.path: Facts(r.mode, r.imports, r.mode_reason, r.path) for r in reports
             if r.error is None and not r.path.endswith(".ipynb")}
 
 
@@ -201,11 +234,12 @@ def project_blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
 def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, str]], Dict[str, List[str]]]:
     """([(eager program, compat file it imports directly, the import's name)], {file: its importers})."""
     files = {os.path.normpath(p): p for p in facts}
+    memo: dict = {}
     candidates: List[Tuple[str, str, str]] = []
     importers: Dict[str, List[str]] = {}
     for norm, original in files.items():
-        for imported in facts[original].imports:
-            targets = resolve(norm, imported, files)
+        for imported in imports_of(facts[original]):
+            targets = resolve(norm, imported, files, memo)
             for target in targets:
                 importers.setdefault(files[target], []).append(original)
             if not targets or facts[original].mode != EAGER:
