@@ -240,3 +240,15 @@ def test_a_file_changed_while_the_run_read_the_others_is_left_as_it_is(tmp_path)
     late = _deliver_checked(report, job)
     assert late.error is not None and late.error.reason == "changed while tfmigrate ran; left as it is"
     assert (tmp_path / "main.py").read_text() == edited
+
+
+def test_a_star_import_of_the_library_stays_a_star_import(tmp_path):
+    program = (LAYERS / "original" / "train.py").read_text().replace("from layers import fc_layer",
+                                                                    "from layers import *")
+    _write(tmp_path, {"layers.py": (LAYERS / "original" / "layers.py").read_text(), "train.py": program})
+    fixed = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout
+    expected = (LAYERS / "expected" / "train.py").read_text().replace("from layers import FcLayer",
+                                                                     "from layers import *")
+    assert (tmp_path / "train.py").read_text() == expected
+    assert (tmp_path / "layers.py").read_text() == (LAYERS / "expected" / "layers.py").read_text()
