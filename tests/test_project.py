@@ -57,11 +57,11 @@ def _write(folder, files):
 
 def test_scan_imports_reads_every_form_without_parsing():
     text = ("import os, a.b as c\nfrom . import ops, utils as u\nfrom .models.rnn import (\n    RNN,\n"
-            "    cell as c2,\n)\nfrom pkg.layers import *\nfrom x import y  # comment\n"
+            "    cell as c2,  # the cell\n    state,\n)\nfrom pkg.layers import *\nfrom x import y  # comment\n"
             "def f():\n    import inner\n    from .. import up\nfrom q import \\\n    r\n")
     assert scan_imports(text) == (
         (1, ""), (1, "ops"), (1, "utils"), (1, "models.rnn"), (1, "models.rnn.RNN"), (1, "models.rnn.cell"),
-        (0, "pkg.layers"), (0, "x"), (0, "x.y"), (2, ""), (2, "up"), (0, "q"), (0, "q.r"),
+        (1, "models.rnn.state"), (0, "pkg.layers"), (0, "x"), (0, "x.y"), (2, ""), (2, "up"), (0, "q"), (0, "q.r"),
         (0, "os"), (0, "a.b"), (0, "inner"),
     )
 

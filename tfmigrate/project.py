@@ -35,7 +35,7 @@ def scan_imports(text: str) -> Tuple[Import, ...]:
     for match in _FROM.finditer(text):
         level, module = len(match.group(1)), match.group(2).strip(".")
         found.append((level, module))
-        names = match.group(3).strip().strip("()")
+        names = re.sub(r"#[^\n]*", "", match.group(3)).strip().strip("()")
         for part in names.replace("\\\n", " ").split(","):
             name = part.split(" as ")[0].strip()
             if name and name != "*" and _NAME.match(name):
