@@ -250,19 +250,30 @@ def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, s
     return candidates, {k: sorted(set(v)) for k, v in importers.items()}
 
 
+_NEIGHBOURS = 5000  # files looked at for callers of a library, at most
+
+
 def importers_on_disk(library: str, known: Set[str]) -> List[str]:
-    """The Python files next to ``library``, not in ``known`` (normalised paths), that import it:
-    a library whose API changes must not have callers the run does not see."""
-    folder = os.path.dirname(os.path.normpath(library)) or "."
-    found = []
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return found
+    """The Python files around ``library`` (its folder and those below it, and the folder above),
+    not in ``known`` (normalised paths), that import it: a library whose API changes must not have
+    callers the run does not see."""
     target = os.path.normpath(library)
-    for name in names:
-        path = os.path.normpath(os.path.join(folder, name))
-        if not name.endswith(".py") or path in known or path == target:
+    folder = os.path.dirname(target) or "."
+    candidates: List[str] = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        candidates += [os.path.join(root, n) for n in sorted(names) if n.endswith(".py")]
+        if len(candidates) > _NEIGHBOURS:
+            break
+    parent = os.path.dirname(os.path.abspath(folder))
+    try:
+        candidates += [os.path.join(parent, n) for n in sorted(os.listdir(parent)) if n.endswith(".py")]
+    except OSError:
+        pass
+    found = []
+    for path in candidates[:_NEIGHBOURS]:
+        path = os.path.normpath(path)
+        if path in known or path == target or os.path.abspath(path) in known:
             continue
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
