@@ -139,12 +139,6 @@ def program_mode(context: Context) -> Tuple[str, str]:
     if _compat.switches_off(context.module):
         return "compat", "it calls disable_v2_behavior() itself"
     return "", ""
-    result = plan(context)
-    if result.eager is not None:
-        return ("eager" if executes(context) else ""), ""
-    if result.reason is not None and not result.manual:
-        return "compat", result.reason
-    return "", ""
 
 
 def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:

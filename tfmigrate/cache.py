@@ -107,7 +107,7 @@ def _dump(report: FileReport) -> dict:
         "findings": [_dump_finding(f) for f in report.findings],
         "mode": report.mode,
         "mode_reason": report.mode_reason,
-        "imports": [list(i) for i in report.imports],
+        "imports": [list(i) for i in report.imports or ()],
     }
 
 
