@@ -104,6 +104,8 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     from .engine import parse, process_text
     from .ftypes import Status
 
+    if "\r" in library_text or "\r" in program_text:
+        return None  # the two texts are cut and joined by "\n" lines
     try:
         library = parse(library_text)
         program = parse(program_text)
