@@ -476,6 +476,12 @@ class KeptOnCompat(Rule):
         result = plan(self.context)
         if result.eager is None and result.reason is None:
             return
+        if (result.eager is not None and self.context.merged is not None and result.eager.code == self.context.merged
+                and not executes(self.context)):
+            # Rewritten with the program that imports it (tfmigrate/merge.py): this finding carries the
+            # rewrite even where no TF1 name of the file is reported (a file on compat.v1 already).
+            self.report(node.body[0] if node.body else node, "rewritten together with the program that imports "
+                        "it: its layer functions become tf.Module classes that program makes", status=None)
         if result.eager is not None:
             for where, note in result.notes:
                 self.report(where, note, fixable=False, status=Status.IDIOMATIC)

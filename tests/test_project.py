@@ -172,7 +172,10 @@ def test_a_program_and_its_layer_library_are_rewritten_together(tmp_path):
     for name in ("layers.py", "train.py"):
         (work / name).write_text((LAYERS / "original" / name).read_text())
     check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=work)
-    assert not _kept(check.stdout) and "Migration: 2 idiomatic, 0 compat-only, 0 manual." in check.stdout
+    assert _kept(check.stdout) == [
+        "layers.py:1:1: TFM090 rewritten together with the program that imports it: its layer functions become "
+        "tf.Module classes that program makes"]
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in check.stdout
     # the program alone: fix would not write the library, and says how to rewrite both
     program = run_cli("check", "--output-format", "concise", "--no-cache", "train.py", cwd=work)
     assert _kept(program.stdout) == [
@@ -259,3 +262,16 @@ def test_a_library_a_file_below_it_imports_is_not_rewritten(tmp_path):
     _write(tmp_path, {"tools/evaluate.py": "from layers import fc_layer\n"})  # outside the run, below it
     check = run_cli("check", "--output-format", "concise", "--no-cache", "layers.py", "train.py", cwd=tmp_path)
     assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in check.stdout
+
+
+def test_a_library_fixed_alone_first_is_rewritten_with_its_program_later(tmp_path):
+    """A pre-commit hook that fixed layers.py alone kept it on compat.v1; fixing both files later
+    rewrites them together all the same."""
+    _write(tmp_path, {name: (LAYERS / "original" / name).read_text() for name in ("layers.py", "train.py")})
+    alone = run_cli("fix", "--unsafe-fixes", "layers.py", cwd=tmp_path)
+    assert "Migration: 0 idiomatic, 1 compat-only, 0 manual." in alone.stdout
+    assert "tf.disable_v2_behavior()" in (tmp_path / "layers.py").read_text()
+    both = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in both.stdout, both.stdout
+    for name in ("layers.py", "train.py"):
+        assert (tmp_path / name).read_text() == (LAYERS / "expected" / name).read_text(), name

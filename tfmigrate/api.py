@@ -185,6 +185,7 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
 
             together = Options(config=job.options.config, fix=True, unsafe_fixes=True)
             merged = merges(candidates, importers, lambda path: read_source(path).text, together)
+            merged = _reached(merged, candidates, together)
             while merged:  # a program still blocked by another import is not merged after all
                 changed = dict(table)
                 for path in merged:
@@ -205,6 +206,26 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
                                                " together")
             merged = {path: text for path, text in merged.items() if path in in_run and path not in blockers}
     return {p: why for p, why in blockers.items() if p in in_run and p not in merged}, merged
+
+
+def _reached(merged: dict, candidates, options: Options) -> dict:
+    """The merged texts that fixing each file with its text as the rewrite really gives; a
+    library and its programs are dropped together when one of them would not get there."""
+    from .engine import process_text
+
+    groups: dict = {}
+    for program, library, _ in candidates:
+        groups.setdefault(library, {library}).add(program)
+    checking = dataclasses.replace(options, merged=merged)
+    failed = set()
+    for path, text in merged.items():
+        try:
+            reached = process_text(read_source(path).text, path, checking).new_text == text
+        except Exception:
+            reached = False
+        if not reached:
+            failed |= next((group for group in groups.values() if path in group), {path})
+    return {path: text for path, text in merged.items() if path not in failed}
 
 
 def _run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[FileReport]:

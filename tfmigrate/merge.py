@@ -54,6 +54,32 @@ def _definitions_only(module: cst.Module) -> bool:
     return True
 
 
+def _switch(stmt: cst.CSTNode) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, cst.Call)
+            and (dotted_name(stmt.body[0].value.func) or "").endswith(".disable_v2_behavior"))
+
+
+def _as_tf1(library: cst.Module) -> cst.Module:
+    """A library a fix kept on compat.v1 when it ran alone (`import tensorflow.compat.v1 as tf`,
+    `tf.disable_v2_behavior()`) as the TF1 file it was: its code is TF1 code under that name."""
+    if not any(_switch(stmt) for stmt in library.body):
+        return library
+    body = []
+    for stmt in library.body:
+        if _switch(stmt):
+            continue
+        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Import):
+            names = stmt.body[0].names
+            if any(dotted_name(a.name) == "tensorflow.compat.v1" and a.asname is None for a in names):
+                return library  # `tensorflow.compat.v1.X` spelled out: not the fallback's import
+            stmt = stmt.with_changes(body=[stmt.body[0].with_changes(names=[
+                a.with_changes(name=cst.Name("tensorflow")) if dotted_name(a.name) == "tensorflow.compat.v1" else a
+                for a in names])])
+        body.append(stmt)
+    return library.with_changes(body=body)
+
+
 def _module_name(node: cst.ImportFrom) -> str:
     return "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
 
@@ -111,6 +137,7 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
         program = parse(program_text)
     except Exception:
         return None
+    library = _as_tf1(library)
     if not _definitions_only(library):
         return None
     at = _library_import(program, name)
