@@ -190,7 +190,7 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
                 changed = dict(table)
                 for path in merged:
                     if table[path].mode != project.EAGER:  # a library: TF2 functions now
-                        changed[path] = project.Facts("", table[path].imports)
+                        changed[path] = dataclasses.replace(table[path], mode="", reason="")
                 still = project.project_blockers(changed)
                 stuck = {library for program, library, _ in candidates if program in merged and program in still}
                 if not stuck:
