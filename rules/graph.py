@@ -450,7 +450,9 @@ class KeptOnCompat(Rule):
     finding says what stopped it. A program whose eager rewrite would import
     a file of the run (or next to it) that stays on `tensorflow.compat.v1`
     stays there too: that file's `disable_v2_behavior()` turns TensorFlow 2
-    behaviour off for the whole process; the finding names the import.
+    behaviour off for the whole process; the finding names the import. A
+    library rewritten together with the program that imports its layer
+    functions gets a note under this code that carries that rewrite.
 
     Fix (unsafe): `import tensorflow.compat.v1 as tf` and
     `tf.disable_v2_behavior()`, which run TF1 code unchanged on TF 2.x. The
