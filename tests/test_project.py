@@ -275,3 +275,28 @@ def test_a_library_fixed_alone_first_is_rewritten_with_its_program_later(tmp_pat
     assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in both.stdout, both.stdout
     for name in ("layers.py", "train.py"):
         assert (tmp_path / name).read_text() == (LAYERS / "expected" / name).read_text(), name
+
+
+def test_a_program_kept_on_compat_runs_with_a_library_the_fix_made_tf2(tmp_path):
+    """The other way round: weight helpers rewritten to TF2 (`tf.Variable` of a Keras initializer)
+    run in the graph of a program kept on compat.v1 for a reason of its own."""
+    helpers = ("import tensorflow as tf\n\n\ndef weight_variable(shape):\n"
+               "    initer = tf.truncated_normal_initializer(stddev=0.01)\n"
+               "    return tf.get_variable('W', dtype=tf.float32, shape=shape, initializer=initer)\n\n\n"
+               "def bias_variable(shape):\n    initial = tf.constant(0.5, shape=shape, dtype=tf.float32)\n"
+               "    return tf.get_variable('b', dtype=tf.float32, initializer=initial)\n")
+    program = ("import numpy as np\nimport tensorflow as tf\nfrom helpers import weight_variable, bias_variable\n\n"
+               "x = tf.placeholder(tf.float32, shape=[None, 3])\nW = weight_variable(shape=[3, 2])\n"
+               "b = bias_variable(shape=[2])\ny = tf.matmul(x * 0.0, W) + b\n"
+               "print(len(tf.get_default_graph().get_operations()) > 0)\n"
+               "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n"
+               "    print(sess.run(y, feed_dict={x: np.ones([1, 3])}))\n")
+    _write(tmp_path, {"helpers.py": helpers, "main.py": program})
+    done = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert "Migration: 1 idiomatic, 1 compat-only, 0 manual." in done.stdout, done.stdout
+    assert "tf.disable_v2_behavior()" in (tmp_path / "main.py").read_text()
+    assert "tf.keras.initializers.TruncatedNormal" in (tmp_path / "helpers.py").read_text()
+    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
+                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    assert result == {"stdout": "True\n[[0.5 0.5]]\n", "error": None}
