@@ -14,7 +14,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import Chains, ImportTable, dotted_name
+from tfmigrate.names import Chains, ImportTable, dotted_name, import_from_module
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _session_options, _testcase, _tf, _vocab
@@ -111,7 +111,7 @@ def _import_of(module: cst.Module, name: str):
     def imports(node) -> bool:
         if isinstance(node, cst.Import):
             return any(dotted_name(alias.name) == name for alias in node.names)
-        base = "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
+        base = import_from_module(node)
         if base == name:
             return True
         if isinstance(node.names, cst.ImportStar):

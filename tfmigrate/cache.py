@@ -42,10 +42,8 @@ def key(path: str, raw: bytes, options) -> str:
     config = options.config
     fingerprint = config.fingerprint() if hasattr(config, "fingerprint") else repr(config)
     digest = hashlib.sha256()
-    blocker = options.blocker(path) if hasattr(options, "blocker") else None
-    merged = options.merged_text(path) if hasattr(options, "merged_text") else None
-    for part in (_code_state(), fingerprint, str(options.unsafe_fixes), str(options.fix), path, repr(blocker),
-                 repr(merged)):
+    for part in (_code_state(), fingerprint, str(options.unsafe_fixes), str(options.fix), path,
+                 repr(options.blocker(path)), repr(options.merged_text(path))):
         digest.update(part.encode("utf-8", "surrogateescape"))
         digest.update(b"\0")
     digest.update(raw)

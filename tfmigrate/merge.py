@@ -19,7 +19,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from .names import dotted_name
+from .names import dotted_name, import_from_module
 
 SPLIT = "__tfmigrate_split__"
 IMPORT = "__tfmigrate_import__"
@@ -80,10 +80,6 @@ def _as_tf1(library: cst.Module) -> cst.Module:
     return library.with_changes(body=body)
 
 
-def _module_name(node: cst.ImportFrom) -> str:
-    return "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
-
-
 def _library_import(program: cst.Module, name: str) -> Optional[int]:
     """The index of the one module-level statement `from <name> import a, b` (or `*`), without
     `as`, that is all the program imports of the library; None if there is not exactly that."""
@@ -92,7 +88,7 @@ def _library_import(program: cst.Module, name: str) -> Optional[int]:
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
         for small in stmt.body:
-            if isinstance(small, cst.ImportFrom) and _module_name(small) == name:
+            if isinstance(small, cst.ImportFrom) and import_from_module(small) == name:
                 if found is not None or len(stmt.body) != 1:
                     return None
                 if not isinstance(small.names, cst.ImportStar) and any(a.asname is not None for a in small.names):

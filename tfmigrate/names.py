@@ -64,6 +64,11 @@ def _module_name(node: cst.BaseExpression) -> Optional[str]:
     return dotted_name(node)
 
 
+def import_from_module(node: cst.ImportFrom) -> str:
+    """The module a `from` import names, its leading dots included: `.ops`, `pkg.layers`, `.`."""
+    return "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
+
+
 class ImportTable:
     """Local names bound by ``import`` statements, mapped to what they import."""
 

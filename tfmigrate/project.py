@@ -245,7 +245,7 @@ def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, s
             if not targets or facts[original].mode != EAGER:
                 continue
             module = files[targets[-1]]
-            if facts[module].mode == COMPAT and _own_reason(facts[module]):
+            if facts[module].mode == COMPAT:
                 candidates.append((original, module, "." * imported[0] + imported[1]))
     return candidates, {k: sorted(set(v)) for k, v in importers.items()}
 
@@ -283,7 +283,3 @@ def importers_on_disk(library: str, known: Set[str]) -> List[str]:
         if any(target in resolve(path, imported, {target: None}) for imported in scan_imports(text)):
             found.append(path)
     return found
-
-
-def _own_reason(facts: Facts) -> bool:
-    return not facts.reason.startswith("importing `")
