@@ -184,10 +184,14 @@ class _NamingScopes(cst.CSTTransformer):
         self.s = s
 
     def leave_WithItem(self, original: cst.WithItem, updated: cst.WithItem) -> cst.WithItem:
-        if not self.s.p.naming_scope(original):
-            return updated
-        return updated.with_changes(
-            item=self.s.expr(f"{self.s.tf}.name_scope({self.s.code(original.item.args[0].value)})"), asname=None)
+        return _as_name_scope(self.s, original)  # (a with item holds no other with item)
+
+
+def _as_name_scope(s: Rewrite, item: cst.WithItem) -> cst.WithItem:
+    """``tf.variable_scope(name)`` that only names what is made inside: ``tf.name_scope(name)``."""
+    if not s.p.naming_scope(item):
+        return item
+    return item.with_changes(item=s.expr(f"{s.tf}.name_scope({s.code(item.item.args[0].value)})"), asname=None)
 
 
 _BUILTINS = frozenset({"len", "int", "float", "bool", "str", "range", "list", "tuple", "dict", "min", "max", "abs",
@@ -282,11 +286,7 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
     naming = [item.item for item in stmt.items if s.p.naming_scope(item)]
     if naming:
         # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.
-        stmt = stmt.with_changes(items=[
-            item.with_changes(item=s.expr(f"{s.tf}.name_scope({s.code(item.item.args[0].value)})"), asname=None)
-            if s.p.naming_scope(item) else item
-            for item in stmt.items
-        ])
+        stmt = stmt.with_changes(items=[_as_name_scope(s, item) for item in stmt.items])
     for item in stmt.items:
         if s.call_name(item.item) in _GRAPH_SCOPES:
             raise Unsupported(item, f"`with tf.{s.call_name(item.item)}(...)` (graph scopes)")
