@@ -155,8 +155,10 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     if len(cut) != 1:
         return None
     library_new = together.with_changes(body=together.body[:cut[0]], footer=())
-    if len(library_new.body) > len(library.body):
-        return None  # something of the program landed in the library's part
+    known = set(_top_names(parse(combined)))
+    helpers = [stmt for stmt in library_new.body if isinstance(stmt, cst.FunctionDef) and stmt.name.value not in known]
+    if len(library_new.body) - len(helpers) > len(library.body):
+        return None  # something of the program landed in the library's part (a helper the rewrite wrote may)
     rest = together.body[cut[0] + 1:]
     marks = [i for i, stmt in enumerate(rest) if _is_marker(stmt, IMPORT)]
     if len(marks) != 1:

@@ -16,6 +16,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from .. import _vocab
 from . import queries, scopes
 from .modules import build_of, default_name, registry
 from .plan import Inline, Out
@@ -128,7 +129,7 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
 def only_tf_variables(s: Rewrite, name: str) -> bool:
     """Does ``name`` (with what it calls) make its variables with tf.Variable only? (Those never shared.)"""
     model = s.p.models[name]
-    makers = queries.calls_of(model.node, s.call_name, {"get_variable"}, first=True) or any(
+    makers = queries.calls_of(model.node, s.call_name, {"get_variable", *_vocab.RNN_FUNCTIONS}, first=True) or any(
         (s.call_name(c) or "").startswith("layers.") for c in queries.find(model.node, cst.Call))
     return not makers and all(only_tf_variables(s, c) for c in model.calls)
 
@@ -139,9 +140,13 @@ def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
             s.module, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value == func)) > 1:
         # `l1 = add_layer(xs, ...)`, `prediction = add_layer(l1, ...)`: one instance each, named by what it computes
         return s.fresh(f"{s.target}_layer")
-    if (scope is None or scope == func) and func not in reg.claimed:
+    if (scope is None or scope == func) and func not in reg.claimed and build_of(s, func).class_name != func:
         reg.claimed.add(func)  # the function's name is free: its def becomes a class
         return func
+    if scope is None and build_of(s, func).class_name == func:  # `def RNN` became `class RNN`: `rnn = RNN()`
+        snake = "".join(f"_{c.lower()}" if c.isupper() and n and not func[n - 1].isupper() else c.lower()
+                        for n, c in enumerate(func))
+        return s.fresh(snake if snake not in s.taken else f"{snake}_model")
     base = f"{func}_{scope}" if scope and scope != func else func
     return s.fresh(base)
 

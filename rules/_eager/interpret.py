@@ -81,6 +81,9 @@ def _last_bound(statements_: Sequence[cst.BaseStatement]):
     """Name -> the position of the last module-level statement that binds it (one walk of each)."""
     last = {}
     for position, stmt in enumerate(statements_):
+        if isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(small, (cst.Import, cst.ImportFrom))
+                                                              for small in stmt.body):
+            continue  # a module imported (again) below: not a value the program computes there
         for name in queries.bound_names(stmt):
             last[name] = position
     return last

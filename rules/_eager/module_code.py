@@ -25,7 +25,7 @@ import libcst as cst
 
 from . import tensors
 from .instances import new_call
-from .modules import LAYER, MODULE, VARIABLE, Build, Item, default_name
+from .modules import GONE, LAYER, MODULE, RNN, VARIABLE, Build, Item, default_name
 from .state import Rewrite
 
 
@@ -47,7 +47,7 @@ def _made(item: Item, indent: str) -> str:
     comment = ""
     if item.kind == VARIABLE and item.node.trailing_whitespace.comment is not None:
         comment = "  " + item.node.trailing_whitespace.comment.value
-    return f"{indent}self.{item.attr} = {item.code}{comment}"
+    return f"{indent}self.{item.attr} = {item.code}{comment}".replace("\n", "\n" + indent)
 
 
 def _grouped(s: Rewrite, items: List[Item], indent: str) -> List[str]:
@@ -67,15 +67,20 @@ def _grouped(s: Rewrite, items: List[Item], indent: str) -> List[str]:
 def _init(s: Rewrite, build: Build) -> cst.FunctionDef:
     i1, i2 = s.indent, s.indent * 2
     lines = [f"def __init__(self, name={default_name(s, build)}):", f"{i1}super().__init__(name=name)"]
-    new = [item for item in build.items if not item.shared]
-    if any(item.kind == VARIABLE and item.lazy for item in new):
+    new = [item for item in build.items if not item.shared and item.kind != GONE]
+    if any(_at_first_call(item) for item in new):
         lines.append(f"{i1}self.is_built = False")
-    made_here = [item for item in new if not (item.kind == VARIABLE and item.lazy)]
+    made_here = [item for item in new if not _at_first_call(item)]
     if made_here:
         lines.append(f"{i1}with self.name_scope:")
         lines += _grouped(s, made_here, i2)
     wrapper = s.stmt("class _:\n" + "\n".join(i1 + line for line in lines) + "\n")
     return wrapper.body.body[0]
+
+
+def _at_first_call(item: Item) -> bool:
+    """Made in ``__call__`` when the module is first called (it needs a value of the call)."""
+    return item.kind == RNN or (item.kind == VARIABLE and item.lazy)
 
 
 def _params(model, params: cst.Parameters) -> cst.Parameters:
@@ -110,14 +115,31 @@ class _Replace(tensors.SkipNames):
 def _body(s: Rewrite, build: Build) -> List[cst.BaseStatement]:
     calls = {id(i.node): i for i in build.items if i.kind in (LAYER, MODULE)}
     variables = {id(i.node): i for i in build.items if i.kind == VARIABLE}
+    others = {id(i.node): i for i in build.items if i.kind in (RNN, GONE)}
     renames: Dict[str, str] = {}  # local name -> attribute of the variable it holds at this point
-    lazy = [i for i in variables.values() if i.lazy]
+    lazy = [i for i in build.items if _at_first_call(i)]
     out: List[cst.BaseStatement] = []
     carried: list = []
     docstring = build.model.node.get_docstring(clean=False) is not None
     for index, (stmt, _) in enumerate(build.statements):
         if docstring and index == 0:
             out.append(stmt)
+            continue
+        item = others.get(id(stmt))
+        if item is not None and item.kind == GONE:
+            carried += list(stmt.leading_lines)
+            continue
+        if item is not None:  # an RNN
+            new = [s.stmt(line.format(layer=f"self.{item.attr}") + "\n") for line in item.lines]
+            if item is lazy[0]:
+                new.insert(0, _build_block(s, lazy))
+            new[:0] = [s.stmt(line + "\n") for line in item.prelude]
+            comment = stmt.trailing_whitespace.comment
+            if comment is not None:
+                new[-1] = new[-1].with_changes(trailing_whitespace=stmt.trailing_whitespace)
+            new[0] = new[0].with_changes(leading_lines=[*carried, *stmt.leading_lines])
+            carried = []
+            out += new
             continue
         item = variables.get(id(stmt))
         if item is not None:
@@ -139,5 +161,14 @@ def _body(s: Rewrite, build: Build) -> List[cst.BaseStatement]:
 
 def _build_block(s: Rewrite, items: List[Item]) -> cst.If:
     i1 = s.indent
-    lines = ["if not self.is_built:", *(_made(item, i1) for item in items), f"{i1}self.is_built = True"]
+    lines = ["if not self.is_built:"]
+    for item in items:
+        if item.kind == RNN:
+            # Its cells start from weights drawn when it is made, and it is built there: eagerly, out of
+            # the function being traced (the layer's config holds the weights, a Bidirectional copies its
+            # layers by config, and a variable cannot start from a value of the trace).
+            lines += [f"{i1}with {s.tf}.init_scope():", _made(item, i1 * 2), f"{i1 * 2}self.{item.attr}.build({item.shape})"]
+        else:
+            lines.append(_made(item, i1))
+    lines.append(f"{i1}self.is_built = True")
     return s.stmt("\n".join(lines) + "\n")

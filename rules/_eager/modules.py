@@ -21,11 +21,15 @@ from tfmigrate.names import function_locals
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf, _vocab
-from . import layers, queries, scopes, tensors
+from . import bindings as B
+from . import layers, queries, rnn_cells, scopes, tensors
 from .scopes import Model
 from .state import Rewrite, Unsupported
 
 VARIABLE, LAYER, MODULE = "variable", "layer", "module"
+# An RNN's Keras layer (made at the first call, for the size of its inputs), and a statement
+# that goes: a cell or a zero state the RNN's layer takes the place of.
+RNN, GONE = "rnn", "gone"
 # tf.Module's own attributes: a variable or layer cannot take these names.
 _RESERVED = {"name", "name_scope", "variables", "trainable_variables", "non_trainable_variables", "submodules",
              "is_built", "with_name_scope"}
@@ -46,6 +50,10 @@ class Item:
     shared: bool = False  # a call of a sub-module made by an earlier call
     scope: Optional[str] = None  # a sub-module's scope name
     key: Optional[Tuple[str, Optional[str]]] = None
+    lines: List[str] = field(default_factory=list)  # an RNN's statements in __call__ ({layer}: the attribute)
+    reads: Set[str] = field(default_factory=set)  # the names making an RNN's layer reads
+    prelude: List[str] = field(default_factory=list)  # an RNN's statements computing its inputs, before it is made
+    shape: str = ""  # the shape an RNN's layer is built for
 
 
 @dataclass
@@ -58,6 +66,8 @@ class Build:
     items: List[Item] = field(default_factory=list)
     static: bool = True  # every variable is made in __init__
     locals: Set[str] = field(default_factory=set)
+    cells: Dict[str, "rnn_cells.Cell"] = field(default_factory=dict)  # local name -> the TF1 cell it holds
+    zero_states: Set[str] = field(default_factory=set)  # local names holding a cell's zero state
 
 
 class Registry:
@@ -104,7 +114,8 @@ def build_of(s: Rewrite, name: str) -> Build:
 
 def _plan(s: Rewrite, model: Model) -> Build:
     func = model.node
-    build = Build(model, s.fresh(camel(model.name)))
+    # ``def RNN(...)`` becomes ``class RNN``: the def's own name is free.
+    build = Build(model, model.name if camel(model.name) == model.name else s.fresh(camel(model.name)))
     build.locals = function_locals(func) - {model.name_param, model.reuse_param}
     drop = {id(stmt) for stmt in scopes.reuse_statements(s.p, func)}
     _flatten(s, model, func.body.body, "", drop, build.statements)
@@ -112,10 +123,11 @@ def _plan(s: Rewrite, model: Model) -> Build:
     with s.b.masked(function_locals(func)):
         for stmt, prefix in build.statements:
             _items(s, build, stmt, prefix, taken)
+        _check_cells(s, build)
     for item in build.items:
         if item.kind == MODULE and not item.shared:
             item.lazy = not build_of(s, item.callee).static
-        elif item.kind == LAYER:
+        elif item.kind in (LAYER, RNN):
             item.lazy = True
     build.static = not any(i.lazy for i in build.items)
     if not build.static:
@@ -132,11 +144,21 @@ def _check_names(model: Model, build: Build) -> None:
     layer's scope); a variable is made from no other variable; a variable made at the first
     call reads only the names bound before the first such variable."""
     variables = {id(i.node): i for i in build.items if i.kind == VARIABLE}
+    runs = {id(i.node): i for i in build.items if i.kind == RNN}
     params = set(model.params)
     holding: Set[str] = set()
     bound_before: Set[str] = set(params)
     first_lazy = None
     for stmt, _ in build.statements:
+        run = runs.get(id(stmt))
+        if run is not None:
+            if run.prelude and first_lazy is not None:
+                raise Unsupported(stmt, f"{model.name} makes an RNN over inputs it computes after its first variable")
+            first_lazy = first_lazy or stmt
+            late = run.reads & build.locals - bound_before
+            if late:
+                raise Unsupported(stmt, f"{model.name} makes an RNN from {sorted(late)[0]}, a value computed after "
+                                        "its first variable")
         item = variables.get(id(stmt))
         if item is not None:
             local = stmt.body[0].targets[0].target.value
@@ -207,8 +229,7 @@ def _dropped(s: Rewrite, stmt) -> list:
 
 
 def _makes(s: Rewrite, model: Model, node) -> bool:
-    makers = scopes.MAKERS | set(_vocab.LAYERS)
-    return bool(queries.calls_of(node, s.call_name, makers, first=True)) or queries.holds(
+    return bool(queries.calls_of(node, s.call_name, scopes.BUILDERS, first=True)) or queries.holds(
         node, cst.Call, lambda c: isinstance(c.func, cst.Name) and (
             c.func.value in s.p.models or c.func.value in s.p.models.factories))
 
@@ -230,6 +251,8 @@ def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
         assign = stmt.body[0]
         name = s.call_name(assign.value)
+        if _rnn_statement(s, build, stmt, assign, name, prefix, taken):
+            return
         if scopes.makes_variable(s.p, assign.value, s.p.models.factories):
             if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
                 raise Unsupported(assign, f"a variable of {model.name} stored in something other than a name")
@@ -252,6 +275,74 @@ def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None
             build.items.append(_layer(s, build, call, name, prefix, taken))
         elif isinstance(call.func, cst.Name) and call.func.value in s.p.models:
             build.items.append(_module(s, build, call, prefix, taken))
+
+
+def _rnn_statement(s: Rewrite, build: Build, stmt, assign: cst.Assign, name: Optional[str], prefix: str,
+                   taken: Set[str]) -> bool:
+    """A cell, a zero state or an RNN run: the first two go (the RNN's Keras layer takes their
+    place), the run becomes a call of the module's RNN layer."""
+    from . import rnn
+
+    single = assign.targets[0].target if len(assign.targets) == 1 else None
+    single = single.value if isinstance(single, cst.Name) else None
+    value = assign.value
+    if name in _vocab.RNN_FUNCTIONS:
+        run = rnn.in_module(s, assign, _vocab.RNN_FUNCTIONS[name], build.cells, build.zero_states, _names(s, build))
+        item = Item(RNN, _attr(taken, "rnn"), stmt, prefix, run.make, lines=run.lines, reads=run.reads,
+                    prelude=run.prelude, shape=run.shape)
+        build.items.append(item)
+        return True
+    if single is None:
+        return False
+    if (_vocab.rnn_cell_name(name) and _vocab.rnn_cell_name(name) != "LSTMStateTuple") or rnn_cells.is_list(s, value):
+        if single in build.cells:
+            raise Unsupported(stmt, f"cell {single} of {build.model.name} is built again from itself")
+        build.cells[single] = (rnn_cells.parse(s, value) if isinstance(value, cst.Call)
+                               else rnn_cells.layers(s, value, value))
+        s.b.bind(single, B.CELL, build.cells[single])  # MultiRNNCell([cell1, cell2]) reads it
+        build.items.append(Item(GONE, "", stmt, prefix))
+        return True
+    if (queries.is_method_call(value, ("zero_state",)) and isinstance(value.func.value, cst.Name)
+            and value.func.value.value in build.cells):
+        build.zero_states.add(single)
+        build.items.append(Item(GONE, "", stmt, prefix))
+        return True
+    return False
+
+
+def _names(s: Rewrite, build: Build) -> Set[str]:
+    """The names a new local of the function must not take: its own and the module's."""
+    taken = queries.names_in(build.model.node) | build.locals
+    for stmt in s.module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            taken.add(stmt.name.value)
+        else:
+            taken |= queries.bound_names(stmt)
+    return taken
+
+
+def _check_cells(s: Rewrite, build: Build) -> None:
+    """A cell or a zero state that went is read only by the RNN taking its place."""
+    gone = set(build.cells) | build.zero_states
+    allowed = {id(i.node) for i in build.items if i.kind in (RNN, GONE)}
+    for stmt, _ in build.statements:
+        if id(stmt) in allowed:
+            continue
+        read = queries.names_in(stmt) & gone
+        if read:
+            name = sorted(read)[0]
+            what = "cell" if name in build.cells else "zero state"
+            raise Unsupported(stmt, f"the {what} {name} of {build.model.name} is used beyond the RNN that runs it")
+    for name in gone:
+        s.b.table.pop(name, None)
+    results = set().union(*(queries.bound_names(i.node) for i in build.items if i.kind == RNN))
+    for attribute in queries.find(build.model.node, cst.Attribute, lambda a: a.attr.value in ("c", "h")):
+        root = attribute.value
+        while isinstance(root, cst.Subscript):
+            root = root.value
+        if isinstance(root, cst.Name) and root.value in results:
+            raise Unsupported(attribute, f"`{s.code(attribute)}`: the state of an RNN in {build.model.name} "
+                                         "read as an LSTMStateTuple")
 
 
 class _Calls(Visitor):
@@ -366,12 +457,12 @@ def default_name(s: Rewrite, build: Build) -> str:
 
 def _check_order(model: Model, build: Build) -> None:
     """A lazy module makes its variables in one block, at the first: TF1's order must allow it."""
-    items = [i for i in build.items if not i.shared]
+    items = [i for i in build.items if not i.shared and i.kind != GONE]
     made_early = [i for i in items if i.kind == MODULE and not i.lazy]
     order = [i for i in items if i not in made_early]
     first_late = next((n for n, i in enumerate(items) if i not in made_early), None)
     if first_late is not None and any(items.index(i) > first_late for i in made_early):
         raise Unsupported(model.node, f"{model.name} makes variables in an order its module cannot keep")
-    own = [n for n, i in enumerate(order) if i.kind == VARIABLE]
-    if own and any(i.kind != VARIABLE for i in order[own[0]:own[-1]]):
+    own = [n for n, i in enumerate(order) if i.kind in (VARIABLE, RNN)]
+    if own and any(i.kind not in (VARIABLE, RNN) for i in order[own[0]:own[-1]]):
         raise Unsupported(model.node, f"{model.name} makes variables in an order its module cannot keep")

@@ -251,7 +251,9 @@ def _spaced(out: List[Out]) -> List[Out]:
             out[i] = item = _with_leading(item, [cst.EmptyLine(indent=False), *item.node.leading_lines])
         if i + 1 < len(out) and not _starts_blank(out[i + 1].node):
             nxt = out[i + 1]
-            out[i + 1] = _with_leading(nxt, [cst.EmptyLine(indent=False), *nxt.node.leading_lines])
+            # a class the rewrite made of a function (its def's blank lines went to the helper before it)
+            blank = [cst.EmptyLine(indent=False)] * (2 if isinstance(nxt.node, cst.ClassDef) else 1)
+            out[i + 1] = _with_leading(nxt, [*blank, *nxt.node.leading_lines])
     return out
 
 

@@ -14,7 +14,8 @@ passed in Keras's order; ``cell.zero_state(...)`` is what a Keras RNN starts fro
 from __future__ import annotations
 
 import functools
-from typing import List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -446,3 +447,169 @@ def _variable_features(s: Rewrite, value) -> Optional[str]:
             shape = _tf.argument(initial.value, 0, "shape")
             return _last(s, shape.value) if shape is not None else None
     return None
+
+
+# --- in a model function: the Keras layer is an attribute of its module -----------------
+
+@dataclass
+class ModuleRun:
+    """An RNN run inside a model function: how its module makes the Keras layer at the first
+    call (``make``, built for ``shape``, reading ``reads``), and the statements replacing the TF1
+    call (``{layer}`` stands for the attribute)."""
+
+    make: str
+    shape: str  # what the layer is built for, when it is made
+    reads: Set[str]
+    prelude: List[str]  # statements computing its inputs, before it is made
+    lines: List[str]
+
+
+def in_module(s: Rewrite, assign: cst.Assign, kind: str, cells: Dict[str, rnn_cells.Cell],
+              zero_states: Set[str], taken: Set[str]) -> ModuleRun:
+    """``outputs, state = tf.nn.dynamic_rnn(cell, x, ...)`` in a function that becomes a ``tf.Module``:
+    the layer is made when the module is first called, for the size of the inputs it is called on."""
+    value = assign.value
+    name = s.call_name(value)
+    if len(assign.targets) != 1:
+        raise Unsupported(assign, f"the results of tf.{name} assigned to several targets")
+    target = assign.targets[0].target
+    _targets(s, target, assign)
+    given = _arguments(s, value, _PARAMS[kind], name)
+    for key in ("parallel_iterations", "swap_memory", "scope"):
+        given.pop(key, None)
+    if "inputs" not in given:
+        raise Unsupported(value, f"tf.{name} without inputs")
+    if _spelled(s, given.pop("dtype", cst.Name("None"))) not in _FLOAT32:
+        raise Unsupported(value, f"tf.{name} with a dtype other than float32")
+    time_major = given.pop("time_major", None)
+    if time_major is not None and s.code(time_major) not in ("True", "False"):
+        raise Unsupported(value, f"tf.{name}(time_major=<not a literal>)")
+    time_major = time_major is not None and s.code(time_major) == "True"
+    inputs = given["inputs"]
+    if not isinstance(inputs, cst.Name):
+        raise Unsupported(inputs, f"tf.{name} over an expression in a model function (its module reads the "
+                                  "size of the inputs, a name, when it is first called)")
+    static = kind.startswith("static")
+    x = inputs.value
+    used = []
+    described = []
+    for key in ("cell", "cell_fw", "cell_bw"):
+        node = given.get(key)
+        if node is None:
+            continue
+        if isinstance(node, cst.Name) and node.value in cells:
+            if node.value in used:
+                raise Unsupported(node, f"cell {node.value} runs in two RNNs (TF1 shares its variables between them)")
+            used.append(node.value)
+            described.append(cells[node.value])
+        else:
+            described.append(rnn_cells.parse(s, node))
+    if any(rnn_cells.has_lstm(c) for c in described):
+        s.note(value, FORGET_BIAS_NOTE)
+    fresh = functools.partial(fresh_name, taken)
+    feed = f"{s.tf}.stack({x}, axis=1)" if static else f"{s.tf}.transpose({x}, [1, 0, 2])" if time_major else x
+    prelude: List[str] = []
+    if feed != x:  # the batch-major sequence the layer reads, and is built for
+        stacked = fresh("inputs")
+        prelude.append(f"{stacked} = {feed}")
+        feed = stacked
+    make = _layer_expression(s, described, f"{feed}.shape[-1]", "sequence_length" in given)
+    reads = {x} | set().union(*(queries.names_in(s.expr(c)) for c in _cell_codes(described)))
+    mask = ""
+    if "sequence_length" in given:
+        mask = (f", mask={s.tf}.sequence_mask({s.code(given['sequence_length'])}, "
+                f"maxlen={s.tf}.shape({feed})[1])")
+    initial = _module_initial_state(s, given, described, cells, zero_states)
+    lines = _module_results(s, fresh, target, described, kind, time_major, f"{{layer}}({feed}{initial}{mask})")
+    return ModuleRun(make, f"{feed}.shape", reads, prelude, lines)
+
+
+def _cell_codes(cells) -> List[str]:
+    codes = []
+    for c in cells:
+        codes += [c.units, *(v for _, v in c.keywords), *(c.repeat or ())[1:]] + _cell_codes(c.cells)
+    return [c for c in codes if c]
+
+
+def _layer_expression(s: Rewrite, cells, size: str, masked: bool) -> str:
+    """The Keras layer, as one expression."""
+    options = "return_sequences=True, return_state=True" + (", zero_output_for_mask=True" if masked else "")
+    def layer(cell, more: str, indent: str) -> str:
+        code = f"{s.tf}.keras.layers.RNN({rnn_cells.keras_cells(s, cell, size)}, {options}{more})"
+        if len(code) <= 90:
+            return code
+        return (f"{s.tf}.keras.layers.RNN(\n{indent}{s.indent}{rnn_cells.keras_cells(s, cell, size)},\n"
+                f"{indent}{s.indent}{options}{more})")
+
+    if len(cells) == 1:
+        return layer(cells[0], "", "")
+    return (f"{s.tf}.keras.layers.Bidirectional(\n{s.indent}{layer(cells[0], '', s.indent)},\n"
+            f"{s.indent}backward_layer={layer(cells[1], ', go_backwards=True', s.indent)},\n{s.indent}merge_mode=None)")
+
+
+def _module_initial_state(s: Rewrite, given, cells, local_cells, zero_states) -> str:
+    keys = ("initial_state",) if len(cells) == 1 else ("initial_state_fw", "initial_state_bw")
+    states = []
+    for key, described in zip(keys, cells):
+        node = given.get(key)
+        zero = node is None or (isinstance(node, cst.Name) and node.value in zero_states) or (
+            queries.is_method_call(node, ("zero_state",)) and isinstance(node.func.value, cst.Name)
+            and node.func.value.value in local_cells and _float32_zero(s, node))
+        if zero:
+            states.append(None)
+            continue
+        needs: set = set()
+        states.append(rnn_cells.keras_state(s, described, node, needs))
+        if needs:
+            raise Unsupported(node, "an initial state computed from placeholders in a model function")
+    if all(state is None for state in states):
+        return ""
+    if None in states:
+        raise Unsupported(given.get(keys[0]) or given.get(keys[1]), "an initial state for one direction only")
+    return ", initial_state=" + (states[0] if len(states) == 1 else f"[{states[0][1:-1]}, {states[1][1:-1]}]")
+
+
+def _float32_zero(s: Rewrite, call: cst.Call) -> bool:
+    dtype = _tf.argument(call, 1, "dtype")
+    return dtype is not None and _spelled(s, dtype.value) in _FLOAT32
+
+
+def _module_results(s: Rewrite, fresh, target, cells, kind: str, time_major: bool, run: str) -> List[str]:
+    """``outputs, h, c = self.rnn(x)`` then TF1's results from Keras's: the outputs kept in the
+    target's own name where it has one."""
+    tf = s.tf
+    names = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else []
+    simple = (len(cells) == 1 and kind in ("dynamic", "static") and len(names) == 2
+              and all(isinstance(n, cst.Name) for n in names))
+    if not simple:
+        if len(cells) == 2:  # the forward layer's states h_fw, c_fw, then the backward's h_bw, c_bw
+            asked: Set[str] = set()
+
+            def sided(base: str) -> str:
+                if base.startswith("outputs"):
+                    return fresh(base)
+                side = "bw" if base in asked else "fw"
+                asked.add(base)
+                return fresh(f"{base}_{side}")
+
+            keras, tf1 = _results(s, sided, cells, kind, time_major)
+        else:
+            keras, tf1 = _results(s, fresh, cells, kind, time_major)
+        parts = s.expr(f"({tf1})")
+        if isinstance(parts, cst.Tuple) and len(parts.elements) == len(names):
+            # what TF1 returned, but for the results thrown away (`outputs, _, _ = ...`)
+            kept = [(n, e.value) for n, e in zip(names, parts.elements) if not (isinstance(n, cst.Name) and n.value == "_")]
+            return [f"{keras} = {run}", f"{', '.join(s.code(n) for n, _ in kept)} = "
+                                        f"{', '.join(s.code(v) for _, v in kept)}"]
+        return [f"{keras} = {run}", f"{s.code(target)} = {tf1}"]
+    out = names[0].value if names[0].value != "_" else fresh("outputs")
+    keras_state, tf1_state = rnn_cells.state_names(fresh, cells[0], top=True)
+    keep_state = names[1].value != "_" and keras_state == tf1_state
+    lines = [f"{out}, {names[1].value if keep_state else keras_state} = {run}"]
+    if kind == "static":
+        lines.append(f"{out} = {tf}.unstack({out}, axis=1)")
+    elif time_major:
+        lines.append(f"{out} = {tf}.transpose({out}, [1, 0, 2])")
+    if names[1].value != "_" and not keep_state:
+        lines.append(f"{names[1].value} = {tf1_state}")
+    return lines

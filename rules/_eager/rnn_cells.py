@@ -337,7 +337,8 @@ def _helper(s: Rewrite, kind: str) -> str:
     """The name of the helper that builds Keras cells of ``kind``; written before its first use."""
     if kind not in s.rnn_helpers:
         base, template = _HELPERS[kind]
-        name = s.rnn_helpers[kind] = s.fresh(base)
+        # the program's own `lstm_cell` (a local, a cell factory) keeps its name: `keras_lstm_cell`
+        name = s.rnn_helpers[kind] = s.fresh(base if base not in s.taken else f"keras_{base}")
         code = template.format(name=name, tf=s.tf).replace("    ", s.indent)
         s.pending.append(Out(s.stmt(code), generated=True))
     return s.rnn_helpers[kind]

@@ -30,6 +30,8 @@ from .. import _tf, _vocab
 from . import queries
 
 MAKERS = frozenset({"get_variable", "Variable"})
+# What makes variables in a model function: the makers, tf.layers calls, and RNN functions running a cell.
+BUILDERS = MAKERS | frozenset(_vocab.LAYERS) | frozenset(_vocab.RNN_FUNCTIONS)
 SCOPE_ARGS = ("name_or_scope", "default_name", "values")
 
 
@@ -142,12 +144,11 @@ def find(program, module: cst.Module) -> Models:
     functions = {stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
     if not functions:
         return found
-    makers = MAKERS | set(_vocab.LAYERS)
     found.factories = frozenset(
         name for name, func in functions.items() if queries.calls_of(func, program.call_name, MAKERS, first=True)
         and _factory(program, func) and not queries.binds_globals(func) and queries.find(func, cst.Return))
     direct = {name for name, func in functions.items()
-              if (queries.calls_of(func, program.call_name, makers, first=True) or _calls(func, found.factories))
+              if (queries.calls_of(func, program.call_name, BUILDERS, first=True) or _calls(func, found.factories))
               and not _factory(program, func, found.factories)}
     if not direct:
         return found
@@ -175,12 +176,23 @@ def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
         return {c.func.value for c in queries.find(node, cst.Call) if isinstance(c.func, cst.Name)} & models
 
     used = set().union(*(called(stmt) for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))))
+    split = next((n for n, stmt in enumerate(module.body) if _is_split(stmt)), None)
+    if split is not None:  # a library read with its program (merge.py): all its model functions are its API
+        used |= {stmt.name.value for stmt in module.body[:split] if isinstance(stmt, cst.FunctionDef)} & models
     todo = list(used)
     while todo:
         for name in called(functions[todo.pop()]) - used:
             used.add(name)
             todo.append(name)
     return used
+
+
+def _is_split(stmt) -> bool:
+    """The statement ``merge.py`` puts between a library and the program it is read with."""
+    from tfmigrate.merge import SPLIT
+
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)
+            and isinstance(stmt.body[0].targets[0].target, cst.Name) and stmt.body[0].targets[0].target.value == SPLIT)
 
 
 def _values(module: cst.Module, found: Models, functions) -> None:
@@ -285,9 +297,8 @@ def _top_scope(program, model: Model) -> None:
     if len(withs) != 1:
         return
     stmt = withs[0]
-    makers = MAKERS | set(_vocab.LAYERS)
     outside = [s for s in body if s is not stmt]
-    if any(queries.calls_of(s, program.call_name, makers, first=True) for s in outside) or any(
+    if any(queries.calls_of(s, program.call_name, BUILDERS, first=True) for s in outside) or any(
             queries.holds(s, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in model.calls)
             for s in outside):
         return  # things made outside it: it is an inner scope like any other
