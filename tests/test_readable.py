@@ -221,6 +221,30 @@ def test_continuation_lines_of_a_moved_expression_hang_or_align_as_they_did():
     assert "    return tf.add(tf.reduce_sum(x),\n                  mean_error(x))\n" in text
 
 
+def test_the_continuation_lines_of_a_session_body_move_left_with_it():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        total = tf.reduce_sum(x)
+        with tf.Session() as sess:
+            for step in range(2):
+                value = sess.run(total, {x: [[1.0, 2.0]]})
+                print("step", step,
+                      "total", value)
+                print("step " + str(step) + \\
+                      " done")
+        """)
+    text = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True)).new_text
+    assert text.endswith(textwrap.dedent("""\
+        for step in range(2):
+            value = total([[1.0, 2.0]]).numpy()
+            print("step", step,
+                  "total", value)
+            print("step " + str(step) + \\
+                  " done")
+        """))
+
+
 def test_a_rebound_chain_read_elsewhere_too_is_named_after_its_last_tensorflow_op():
     assert fix("""\
         import tensorflow as tf

@@ -45,11 +45,14 @@ def _moved(spaces: str, delta: int) -> str:
 
 
 class _Shift(Transformer):
-    def __init__(self, delta: int) -> None:
+    def __init__(self, delta: int, bracketed: bool) -> None:
         super().__init__()
         self.delta = delta
+        self.bracketed = bracketed
 
     def leave_ParenthesizedWhitespace(self, original, updated):
+        if not self.bracketed:
+            return updated
         lines = [line.with_changes(whitespace=cst.SimpleWhitespace(_moved(line.whitespace.value, self.delta)))
                  for line in updated.empty_lines]
         return updated.with_changes(
@@ -62,7 +65,9 @@ class _Shift(Transformer):
             value=_CONTINUED.sub(lambda m: m.group(1) + _moved(m.group(2), self.delta), updated.value))
 
 
-def shift(node: cst.CSTNode, delta: int) -> cst.CSTNode:
+def shift(node: cst.CSTNode, delta: int, bracketed: bool = True) -> cst.CSTNode:
     """``node`` with each continuation line moved ``delta`` columns (left when negative, as far
-    as its indentation allows)."""
-    return node.visit(_Shift(delta)) if delta else node
+    as its indentation allows). ``bracketed=False``: only the lines continued by a backslash (a
+    statement moved to another block: libcst writes the lines inside brackets relative to the
+    block's indentation, and a backslash's as they were)."""
+    return node.visit(_Shift(delta, bracketed)) if delta else node

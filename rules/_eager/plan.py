@@ -21,7 +21,7 @@ import libcst as cst
 
 from tfmigrate.positions import code_for
 
-from . import queries
+from . import layout, queries
 
 
 @dataclass
@@ -173,6 +173,14 @@ class Emitter:
         body, leftover = self.block(plan.body)
         if not body:
             return [], []
+        suite = plan.stmt.body
+        if isinstance(suite, cst.IndentedBlock):
+            # The body moves one level left: so do the lines of what it held that a backslash continues
+            # (libcst moves those inside brackets with the block; what the rewrite wrote as a new function
+            # is laid out where it lands already).
+            width = len(suite.indent if suite.indent is not None else self.module.default_indent)
+            body = [o if o.generated or o.function is not None else
+                    Out(layout.shift(o.node, -width, bracketed=False), o.generated, o.function) for o in body]
         comments = list(plan.stmt.leading_lines)
         header = plan.stmt.body.header
         if header.comment is not None:
