@@ -794,3 +794,44 @@ def test_random_tensors_read_once_per_run_are_functions_drawn_at_each_run():
         print([z().numpy(), y().numpy()])
         print((z() + y()).numpy())
     """)
+
+
+def test_tensors_fetched_into_their_own_names_by_the_last_run():
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32)
+        w = tf.Variable(0.5)
+        y = X * w
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            w, y = sess.run([w, y], feed_dict={X: 2.0})
+        X, Y = np.arange(3.0), np.ones(3)
+        print(X * w + y, Y)
+    """) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        w = tf.Variable(0.5)
+
+        @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+        def y(X):
+            return X * w
+
+        w, y = w.numpy(), y(2.0).numpy()
+        X, Y = np.arange(3.0), np.ones(3)
+        print(X * w + y, Y)
+    """)
+
+
+def test_a_tensor_fetched_into_its_own_name_before_another_run_is_refused():
+    assert reason("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32)
+        w = tf.Variable(0.5)
+        y = X * w
+        loss = tf.square(y)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            w, y = sess.run([w, y], feed_dict={X: 2.0})
+            print(sess.run(loss, feed_dict={X: 1.0}))
+    """) == "kept on tensorflow.compat.v1: w is fetched into its own name, and the program runs its graph again after"

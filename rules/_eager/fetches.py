@@ -109,9 +109,31 @@ def run_statement(s: Rewrite, call: cst.Call, targets, fetched=None, feed=None):
 
 
 def _run(s: Rewrite, call, fetched, values, targets):
+    """The run's statements; then the names it assigns mean their new values (``w, b = sess.run([w, b])``
+    reads the tensors first)."""
     if targets is not None:
-        for bound in queries.names_in(targets):
-            s.b.rebind(bound)
+        graph = sorted(n for n in queries.names_in(targets) if s.b.kind(n) is not None)
+        if graph and _runs_after(s, call):
+            # the rewrite's functions read their tensors and variables by name when they run
+            raise Unsupported(call, f"{graph[0]} is fetched into its own name, and the program runs its graph "
+                                    "again after")
+    try:
+        return _fetched(s, call, fetched, values, targets)
+    finally:
+        if targets is not None:
+            for bound in queries.names_in(targets):
+                s.b.rebind(bound)
+
+
+def _runs_after(s: Rewrite, call: cst.Call) -> bool:
+    """Does the program run or evaluate anything written after ``call``? (Yes when ``call`` is not
+    one of its own runs.)"""
+    runs = queries.find(s.module, cst.Call, lambda c: queries.is_method_call(c, _vocab.RUNS))
+    at = next((n for n, c in enumerate(runs) if c is call), None)
+    return at is None or at + 1 < len(runs)
+
+
+def _fetched(s: Rewrite, call, fetched, values, targets):
     elements = queries.elements(fetched)
     trains = [e for e in elements if isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP)]
     inits = [e for e in elements if is_init(s, e)]

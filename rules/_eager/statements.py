@@ -299,10 +299,22 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
         s.need_module_level(node, single, in_loop, "tensor")
         return instances.built(s, [tensors.tensor_function(s, single, value, line)])
     new_value = fetches.rewrite(s, value)
-    b.rebind(single)
+    for bound in _unpacked(target) if single is None else (single,):
+        b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
     if single is not None and name is not None:
         b.bind(single, B.EAGER)
     return [node.with_changes(value=new_value)]
+
+
+def _unpacked(target) -> List[str]:
+    """The names a tuple or list target binds (``a, (b, *c)``; not the names read by a subscript in it)."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, cst.StarredElement):
+        return _unpacked(target.value)
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _unpacked(e.value if isinstance(e, cst.Element) else e)]
+    return []
 
 
 def _graph_value(s: Rewrite, value):
