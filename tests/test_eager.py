@@ -835,3 +835,41 @@ def test_a_tensor_fetched_into_its_own_name_before_another_run_is_refused():
             w, y = sess.run([w, y], feed_dict={X: 2.0})
             print(sess.run(loss, feed_dict={X: 1.0}))
     """) == "kept on tensorflow.compat.v1: w is fetched into its own name, and the program runs its graph again after"
+
+
+def test_a_test_method_fetching_into_its_own_names_is_judged_by_its_own_runs():
+    assert fix("""\
+        import tensorflow as tf
+
+
+        class ShapeTest(tf.test.TestCase):
+
+            def test_shape(self):
+                x = tf.constant([[1, 0], [3, 4]])
+                shape = tf.shape(x)
+                total = tf.reduce_sum(x)
+                with self.test_session() as sess:
+                    shape, total = sess.run((shape, total))
+                self.assertAllEqual(shape, [2, 2])
+
+            def test_sum(self):
+                x = tf.constant([1, 2])
+                with self.test_session() as sess:
+                    self.assertEqual(sess.run(tf.reduce_sum(x)), 3)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class ShapeTest(tf.test.TestCase):
+
+            def test_shape(self):
+                x = tf.constant([[1, 0], [3, 4]])
+                shape = tf.shape(x)
+                total = tf.reduce_sum(x)
+                shape, total = shape.numpy(), total.numpy()
+                self.assertAllEqual(shape, [2, 2])
+
+            def test_sum(self):
+                x = tf.constant([1, 2])
+                self.assertEqual(tf.reduce_sum(x).numpy(), 3)
+    """)

@@ -111,24 +111,26 @@ def run_statement(s: Rewrite, call: cst.Call, targets, fetched=None, feed=None):
 def _run(s: Rewrite, call, fetched, values, targets):
     """The run's statements; then the names it assigns mean their new values (``w, b = sess.run([w, b])``
     reads the tensors first)."""
-    if targets is not None:
-        graph = sorted(n for n in queries.names_in(targets) if s.b.kind(n) is not None)
-        if graph and _runs_after(s, call):
-            # the rewrite's functions read their tensors and variables by name when they run
-            raise Unsupported(call, f"{graph[0]} is fetched into its own name, and the program runs its graph "
-                                    "again after")
+    bound = queries.names_in(targets) if targets is not None else set()
+    # `w, b = sess.run([w, b])`: the run reads the tensors first, then the names mean the values
+    own = sorted(n for n in bound & queries.names_in(fetched) if s.b.kind(n) is not None)
+    if own and _runs_after(s, call):
+        # the rewrite's functions read their tensors and variables by name when they run
+        raise Unsupported(call, f"{own[0]} is fetched into its own name, and the program runs its graph again after")
+    for name in bound - set(own):
+        s.b.rebind(name)
     try:
         return _fetched(s, call, fetched, values, targets)
     finally:
-        if targets is not None:
-            for bound in queries.names_in(targets):
-                s.b.rebind(bound)
+        for name in own:
+            s.b.rebind(name)
 
 
 def _runs_after(s: Rewrite, call: cst.Call) -> bool:
     """Does the program run or evaluate anything written after ``call``? (Yes when ``call`` is not
     one of its own runs.)"""
-    runs = queries.find(s.module, cst.Call, lambda c: queries.is_method_call(c, _vocab.RUNS))
+    scope = s.run_scope if s.run_scope is not None else s.module
+    runs = queries.find(scope, cst.Call, lambda c: queries.is_method_call(c, (*_vocab.RUNS, "evaluate")))
     at = next((n for n, c in enumerate(runs) if c is call), None)
     return at is None or at + 1 < len(runs)
 

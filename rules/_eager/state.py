@@ -63,6 +63,7 @@ class Rewrite:
         self._moved: List[Tuple[str, cst.CSTNode, cst.CSTNode]] = []  # multi-line expressions to place
         self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)
         self.test_self: Optional[str] = None  # in a tf.test.TestCase method: its instance's name
+        self.run_scope: Optional[cst.CSTNode] = None  # the code whose runs are this program's (a test method)
         self.test_opened = False  # that method opened a test session
         self.kept_tests: Set[int] = set()  # calls and names in test code kept as written (it runs eagerly)
 

@@ -82,14 +82,14 @@ def _graph_mode(s: Rewrite, decorator: cst.Decorator) -> bool:
 
 
 def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
-    saved = (s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables)
-    s.test_self, s.test_opened = _testcase.method_self(func), False
+    saved = (s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope)
+    s.test_self, s.test_opened, s.run_scope = _testcase.method_self(func), False, func
     s.open_sessions, s.runs_changed_variables = set(), False  # each test has a graph and sessions of its own
     try:
         with s.b.masked(function_locals(func)):
             return Compound(func, block(s, func.body.body, in_loop=False))
     finally:
-        s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables = saved
+        s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope = saved
 
 
 def is_test_session(s: Rewrite, node: cst.CSTNode) -> bool:
