@@ -873,3 +873,29 @@ def test_a_test_method_fetching_into_its_own_names_is_judged_by_its_own_runs():
                 x = tf.constant([1, 2])
                 self.assertEqual(tf.reduce_sum(x).numpy(), 3)
     """)
+
+
+def test_a_loop_over_values_bound_to_a_placeholder_name_reads_values():
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        y = x * 2.0
+        x_test = np.array([1.0, 2.0])
+        with tf.Session() as sess:
+            y_pred = sess.run(y, feed_dict={x: x_test})
+        for i, x in enumerate(x_test):
+            print("input {} output {}".format(x, y_pred[i]))
+    """) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+        def y(x):
+            return x * 2.0
+
+        x_test = np.array([1.0, 2.0])
+        y_pred = y(x_test).numpy()
+        for i, x in enumerate(x_test):
+            print("input {} output {}".format(x, y_pred[i]))
+    """)

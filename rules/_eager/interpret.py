@@ -130,6 +130,10 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.With):
         return with_statement(s, stmt, in_loop)
     if isinstance(stmt, (cst.For, cst.While)):
+        if isinstance(stmt, cst.For):
+            for name in queries.names_in(stmt.target):
+                if s.b.is_(name, B.PLACEHOLDER):
+                    s.b.rebind(name)  # `for i, x in enumerate(x_test)`: a value now (a placeholder is no global)
         body = block(s, stmt.body.body, in_loop=True)
         orelse = block(s, stmt.orelse.body.body, in_loop) if stmt.orelse is not None else None
         if isinstance(stmt, cst.For):
