@@ -4,8 +4,10 @@
 becomes ``class Dense(tf.Module)``: the scope's name is the module's name, each
 ``tf.get_variable`` a ``tf.Variable`` attribute (its TF1 name kept, an inner scope's
 name before it: ``name="layer1/W"``), each ``tf.layers`` call a Keras layer attribute,
-each call of another model function a sub-module; ``__call__`` computes what the
-function computed. Variables whose shapes come from the inputs are made at the first
+each call of another model function a sub-module, each RNN run (``tf.nn.dynamic_rnn``
+and the others, over a cell the function builds) a Keras RNN layer made at the first
+call, for the size of its inputs (the cell's statement goes); ``__call__`` computes
+what the function computed. Variables whose shapes come from the inputs are made at the first
 call (``if not self.is_built:``), the others in ``__init__``; either way in the order
 TF1 made them. Who shares an instance is decided where the function is called
 (``instances.py``); the ``reuse`` parameter goes.
