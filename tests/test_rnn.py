@@ -211,3 +211,40 @@ def test_a_cell_factory_function_is_read_as_the_cell_it_returns_and_goes():
     kept = fixed(passed)
     assert kept.status.value == process_text(textwrap.dedent(passed), "case.py", Options()).status.value != "idiomatic"
     assert "def lstm_cell():" in kept.new_text
+
+
+def test_a_model_function_running_one_cell_in_two_rnns_stays_on_compat():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        def encoder(x, n):
+            cell = tf.nn.rnn_cell.GRUCell(n)
+            first, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+            second, state = tf.nn.dynamic_rnn(cell, first, dtype=tf.float32)
+            return state
+        x = tf.placeholder(tf.float32, [None, 3, 2])
+        y = encoder(x, 4)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {x: [[[1., 2.]] * 3]}))
+        """)
+    findings = process_text(source, "case.py", Options()).findings
+    assert [f.message for f in findings if f.code == "TFM090"] == [
+        "kept on tensorflow.compat.v1: cell cell of encoder runs in two RNNs (TF1 shares its variables between them)"]
+
+
+def test_a_cell_of_a_model_function_read_beyond_its_rnn_stays_on_compat():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        def model(x, n):
+            lstm = tf.nn.rnn_cell.BasicLSTMCell(n)
+            outputs, _ = tf.nn.dynamic_rnn(lstm, x, dtype=tf.float32)
+            return outputs[:, -1], lstm.state_size
+        x = tf.placeholder(tf.float32, [None, 3, 2])
+        y, size = model(x, 4)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {x: [[[1., 2.]] * 3]}))
+        """)
+    findings = process_text(source, "case.py", Options()).findings
+    assert [f.message for f in findings if f.code == "TFM090"] == [
+        "kept on tensorflow.compat.v1: the cell lstm of model is used beyond the RNN that runs it"]

@@ -70,6 +70,7 @@ class Build:
     locals: Set[str] = field(default_factory=set)
     cells: Dict[str, "rnn_cells.Cell"] = field(default_factory=dict)  # local name -> the TF1 cell it holds
     zero_states: Set[str] = field(default_factory=set)  # local names holding a cell's zero state
+    ran: Set[str] = field(default_factory=set)  # the cells an RNN ran
 
 
 class Registry:
@@ -123,9 +124,13 @@ def _plan(s: Rewrite, model: Model) -> Build:
     _flatten(s, model, func.body.body, "", drop, build.statements)
     taken: Set[str] = set(_RESERVED)
     with s.b.masked(function_locals(func)):
-        for stmt, prefix in build.statements:
-            _items(s, build, stmt, prefix, taken)
-        _check_cells(s, build)
+        try:
+            for stmt, prefix in build.statements:
+                _items(s, build, stmt, prefix, taken)
+        finally:
+            for name in build.cells:  # bound while the function was read (a MultiRNNCell reads them)
+                s.b.table.pop(name, None)
+    _check_cells(s, build)
     for item in build.items:
         if item.kind == MODULE and not item.shared:
             item.lazy = not build_of(s, item.callee).static
@@ -289,6 +294,11 @@ def _rnn_statement(s: Rewrite, build: Build, stmt, assign: cst.Assign, name: Opt
     single = single.value if isinstance(single, cst.Name) else None
     value = assign.value
     if name in _vocab.RNN_FUNCTIONS:
+        ran = queries.names_in(assign.value) & set(build.cells)
+        if ran & build.ran:
+            raise Unsupported(stmt, f"cell {sorted(ran & build.ran)[0]} of {build.model.name} runs in two RNNs "
+                                    "(TF1 shares its variables between them)")
+        build.ran |= ran
         run = rnn.in_module(s, assign, _vocab.RNN_FUNCTIONS[name], build.cells, build.zero_states, _names(s, build))
         item = Item(RNN, _attr(taken, "rnn"), stmt, prefix, run.make, lines=run.lines, reads=run.reads,
                     prelude=run.prelude, shape=run.shape)
@@ -326,6 +336,8 @@ def _names(s: Rewrite, build: Build) -> Set[str]:
 def _check_cells(s: Rewrite, build: Build) -> None:
     """A cell or a zero state that went is read only by the RNN taking its place."""
     gone = set(build.cells) | build.zero_states
+    if not gone and not any(i.kind == RNN for i in build.items):
+        return
     allowed = {id(i.node) for i in build.items if i.kind in (RNN, GONE)}
     for stmt, _ in build.statements:
         if id(stmt) in allowed:
@@ -335,8 +347,6 @@ def _check_cells(s: Rewrite, build: Build) -> None:
             name = sorted(read)[0]
             what = "cell" if name in build.cells else "zero state"
             raise Unsupported(stmt, f"the {what} {name} of {build.model.name} is used beyond the RNN that runs it")
-    for name in gone:
-        s.b.table.pop(name, None)
     results = set().union(*(queries.bound_names(i.node) for i in build.items if i.kind == RNN))
     for attribute in queries.find(build.model.node, cst.Attribute, lambda a: a.attr.value in ("c", "h")):
         root = attribute.value

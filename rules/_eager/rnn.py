@@ -534,6 +534,7 @@ def _cell_codes(cells) -> List[str]:
 def _layer_expression(s: Rewrite, cells, size: str, masked: bool) -> str:
     """The Keras layer, as one expression."""
     options = "return_sequences=True, return_state=True" + (", zero_output_for_mask=True" if masked else "")
+
     def layer(cell, more: str, indent: str) -> str:
         code = f"{s.tf}.keras.layers.RNN({rnn_cells.keras_cells(s, cell, size)}, {options}{more})"
         if len(code) <= 90:
