@@ -1,6 +1,10 @@
 """The graph-to-eager rewrite, case by case: exact input and output."""
 from __future__ import annotations
 
+import importlib.util
+import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
@@ -755,9 +759,7 @@ def test_a_restore_that_misses_variables_made_after_the_saver_keeps_the_program_
 
 
 @pytest.mark.parametrize("program, why", [
-    # one expression reads x three times: TF1 compared and added the same draw
-    ("out = tf.cond(tf.greater(x, y), lambda: x + y, lambda: x - y)\nwith tf.Session() as sess:\n"
-     "    print(sess.run(out))\n", "the random tensor x is read 3 times in one run"),
+    # (one expression reading x several times draws it once into a local: tested below)
     # through another tensor: z reads x once, z + x reads it twice
     ("z = x * 2.0\nw = z + x\nwith tf.Session() as sess:\n    print(sess.run(w))\n",
      "the random tensor x is read 2 times in one run"),
@@ -899,3 +901,43 @@ def test_a_loop_over_values_bound_to_a_placeholder_name_reads_values():
         for i, x in enumerate(x_test):
             print("input {} output {}".format(x, y_pred[i]))
     """)
+
+
+RANDOM_READ_TWICE = """\
+    import tensorflow as tf
+    x = tf.random_uniform([2])
+    y = tf.random_uniform([2])
+    gap = tf.cond(tf.reduce_sum(x) > tf.reduce_sum(y), lambda: x - x, lambda: y - y)
+    with tf.Session() as sess:
+        print(sess.run(gap))
+"""
+
+
+def test_a_random_tensor_read_twice_in_one_expression_is_drawn_once_per_call():
+    assert fix(RANDOM_READ_TWICE) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        def x():
+            return tf.random.uniform([2])
+
+        def y():
+            return tf.random.uniform([2])
+
+        def gap():
+            x_value = x()
+            y_value = y()
+            return tf.cond(tf.reduce_sum(x_value) > tf.reduce_sum(y_value), lambda: x_value - x_value, lambda: y_value - y_value)
+
+        print(gap().numpy())
+    """)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
+def test_the_rewrite_of_a_random_tensor_read_twice_computes_what_tf1_did(tmp_path):
+    """TF1 drew x once per run: x - x is zero. Drawing at each read would not be."""
+    program = tmp_path / "gap.py"
+    program.write_text(fix(RANDOM_READ_TWICE))
+    done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout == "[0. 0.]\n"

@@ -265,10 +265,17 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     updates = updates_in(s, value)
     if updates is not None and len(updates) > 1:
         return simultaneous_updates(s, name, updates, line)
+    drawn, value = _drawn_once(s, value)
     draws = random_draws(s, value)
     if is_random(s, value):
         draws[name] += 1
     new, params = graph_expr(s, value)
+    body = []
+    for random, local in drawn:
+        code, more = graph_expr(s, cst.Name(random))
+        body.append(f"{s.indent}{local} = {s.code(code)}")
+        draws[random] += 1
+        params = feeds.ordered(s, {*params, *more})
     s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
     if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
@@ -277,8 +284,41 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     define(s, name, params, kind, func_name, updates[0] if updates else None, value)
     lines = [feeds.signature(s, params)] if params else []
     lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
+    lines += body
     lines.append(f"{s.indent}return {s.code(new)}")
     return s.function(lines, line)
+
+
+def _drawn_once(s: Rewrite, value: cst.BaseExpression):
+    """``out = tf.cond(x > y, lambda: x + y, lambda: x - y)`` over random tensors ``x`` and ``y``:
+    TF1 drew each once per run, however many times the expression reads it. Such a tensor read
+    only directly (not through other tensors that draw it too) is drawn once into a local of the
+    function: ([(tensor, local)], the expression reading the locals); else ([], value)."""
+    reads: Counter = Counter()
+    draws: Counter = Counter()
+    for node in queries.find(value, cst.Name, values=True):
+        if s.b.is_(node.value, B.TENSOR):
+            draws.update(s.draws.get(node.value, {}))
+            if s.draws.get(node.value) == Counter({node.value: 1}):
+                reads[node.value] += 1
+    twice = sorted(n for n, count in draws.items() if count > 1 and reads[n] == count)
+    if not twice:
+        return [], value
+    taken = queries.names_in(value) | set(s.taken)
+    drawn = [(random, _fresh_local(taken, f"{random}_value")) for random in twice]
+    locals_ = dict(drawn)
+
+    class _Local(SkipNames):
+        def leave_Name(self, original, updated):
+            return cst.Name(locals_[original.value]) if original.value in locals_ else updated
+
+    return drawn, value.visit(_Local())
+
+
+def _fresh_local(taken: Set[str], base: str) -> str:
+    from tfmigrate.names import fresh_name
+
+    return fresh_name(taken, base)
 
 
 def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
