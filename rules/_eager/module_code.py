@@ -167,7 +167,8 @@ def _build_block(s: Rewrite, items: List[Item]) -> cst.If:
             # Its cells start from weights drawn when it is made, and it is built there: eagerly, out of
             # the function being traced (the layer's config holds the weights, a Bidirectional copies its
             # layers by config, and a variable cannot start from a value of the trace).
-            lines += [f"{i1}with {s.tf}.init_scope():", _made(item, i1 * 2), f"{i1 * 2}self.{item.attr}.build({item.shape})"]
+            lines += [f"{i1}with {s.tf}.init_scope():", _made(item, i1 * 2),
+                      f"{i1 * 2}self.{item.attr}.build({item.shape})"]
         else:
             lines.append(_made(item, i1))
     lines.append(f"{i1}self.is_built = True")

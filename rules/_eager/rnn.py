@@ -599,7 +599,8 @@ def _module_results(s: Rewrite, fresh, target, cells, kind: str, time_major: boo
         parts = s.expr(f"({tf1})")
         if isinstance(parts, cst.Tuple) and len(parts.elements) == len(names):
             # what TF1 returned, but for the results thrown away (`outputs, _, _ = ...`)
-            kept = [(n, e.value) for n, e in zip(names, parts.elements) if not (isinstance(n, cst.Name) and n.value == "_")]
+            kept = [(n, e.value) for n, e in zip(names, parts.elements)
+                    if not (isinstance(n, cst.Name) and n.value == "_")]
             return [f"{keras} = {run}", f"{', '.join(s.code(n) for n, _ in kept)} = "
                                         f"{', '.join(s.code(v) for _, v in kept)}"]
         return [f"{keras} = {run}", f"{s.code(target)} = {tf1}"]
