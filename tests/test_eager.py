@@ -941,3 +941,21 @@ def test_the_rewrite_of_a_random_tensor_read_twice_computes_what_tf1_did(tmp_pat
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout == "[0. 0.]\n"
+
+
+def test_a_fetch_into_its_own_names_before_a_helper_that_runs_the_graph_is_refused():
+    assert reason("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32)
+        w = tf.Variable(0.5)
+        y = X * w
+        loss = tf.square(y)
+
+        def report(value):
+            print(sess.run(loss, feed_dict={X: value}))
+
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        w, y = sess.run([w, y], feed_dict={X: 2.0})
+        report(1.0)
+    """) == "kept on tensorflow.compat.v1: w is fetched into its own name, and the program runs its graph again after"
