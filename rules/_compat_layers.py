@@ -52,6 +52,30 @@ def helped(context, func: cst.CSTNode) -> bool:
     return id(func) in _found(context).helped
 
 
+# Layers that neither make variables nor draw random numbers: their Keras 3 form computes the same
+# in graph code and in eager code, wherever the file runs them.
+_PURE = frozenset({"layers.flatten", "layers.max_pooling1d", "layers.max_pooling2d", "layers.average_pooling2d"})
+
+
+def pure(context, func: cst.CSTNode):
+    """(the call, its Keras 3 form) when ``func`` names such a layer called in the file, else None."""
+    cached = context.shared.get("compat-layers-pure")
+    if cached is None:
+        cached = context.shared["compat-layers-pure"] = {}
+        text = context.text
+        if text is None or "layers." in text:
+            for call in queries.find(context.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)):
+                name = _tf.call_name(context, call)
+                root = call.func
+                while isinstance(root, cst.Attribute):
+                    root = root.value
+                if name in _PURE and isinstance(root, cst.Name) and not any(a.star for a in call.args):
+                    new = keras_call(call, name, root.value)
+                    if new is not None:
+                        cached[id(call.func)] = (call, new)
+    return cached.get(id(func))
+
+
 def _found(context) -> "_Calls":
     cached = context.shared.get("compat-layers")
     if cached is None:

@@ -92,6 +92,16 @@ class _Unresolved(Rule):
                             " calls the Keras 3 layer, which runs there)", program_fix=graph.GRAPH_TO_EAGER,
                             status=Status.COMPAT)
                 return
+        if verdict.kind == _verdicts.KERAS2 and _compat_layers.pure(self.context, node) is not None:
+            from . import graph
+
+            result = graph.plan(self.context)
+            if result.eager is None and (result.reason is None or result.compat_mode):
+                call, new = _compat_layers.pure(self.context, node)
+                self.report(call, f"`{_shown(qualified)}` {verdict.message} (a layer without variables or random"
+                            " draws: its Keras 3 form computes the same in graph and in eager code)",
+                            replacement=new)
+                return
         self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
 
     def _mnist(self, qualified: str) -> bool:
@@ -150,9 +160,14 @@ class Keras2Symbol(_Unresolved):
     names raise unless the `tf-keras` package is installed and
     `TF_USE_LEGACY_KERAS=1` is set before TensorFlow is imported.
 
-    Fix: none; the message names the Keras 3 replacement where one exists
-    (`tf.compat.v1.layers.dense` -> `tf.keras.layers.Dense`). The file's
-    status is compat-only: it runs, with tf-keras.
+    Fix: for the layers that make no variables and draw no random numbers
+    (`flatten`, max and average pooling), their Keras 3 form, which computes the
+    same in graph and in eager code (`tf.compat.v1.layers.flatten(x)` ->
+    `tf.keras.layers.Flatten()(x)`; in a program the graph rewrite keeps on
+    compat.v1, its fallback writes those). Otherwise none: the message names the
+    Keras 3 replacement where one exists (`tf.compat.v1.layers.dense` ->
+    `tf.keras.layers.Dense`), and the file's status is compat-only: it runs,
+    with tf-keras.
     """
 
     code = "TFM106"

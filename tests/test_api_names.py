@@ -112,6 +112,20 @@ def test_keras2_only_file_is_compat_only():
     assert status is Status.COMPAT
 
 
+def test_a_compat_layer_without_variables_or_random_draws_becomes_its_keras_3_form():
+    source = ("import tensorflow as tf\n\n\ndef head(features):\n"
+              "    pooled = tf.compat.v1.layers.max_pooling2d(features, 2, 2)\n"
+              "    return tf.compat.v1.layers.flatten(pooled, name='flat')\n")
+    outcome = process_text(source, "case.py", Options(fix=True))
+    assert outcome.new_text == ("import tensorflow as tf\n\n\ndef head(features):\n"
+                                "    pooled = tf.keras.layers.MaxPooling2D(2, strides=2)(features)\n"
+                                "    return tf.keras.layers.Flatten(name='flat')(pooled)\n")
+    assert outcome.status is Status.IDIOMATIC
+    # a layer with variables has no such form outside the compat.v1 fallback: the file stays compat-only
+    findings, status = check("import tensorflow as tf\ny = tf.compat.v1.layers.dense(tf.compat.v1.layers.flatten(x), 3)\n")
+    assert [code for _, code, _ in findings] == ["TFM106", "TFM106"] and status is Status.COMPAT
+
+
 def test_compat_alias_names_that_run_are_not_flagged():
     source = ("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\ntf.app.flags.DEFINE_string('a', 'b', 'c')\n"
               "tf.logging.info('x')\nw = tf.get_variable('w', [2])\n")
