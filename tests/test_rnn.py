@@ -248,3 +248,48 @@ def test_a_cell_of_a_model_function_read_beyond_its_rnn_stays_on_compat():
     findings = process_text(source, "case.py", Options()).findings
     assert [f.message for f in findings if f.code == "TFM090"] == [
         "kept on tensorflow.compat.v1: the cell lstm of model is used beyond the RNN that runs it"]
+
+
+def test_a_model_function_running_a_stack_of_factory_cells_becomes_a_module():
+    # the comprehension's `_` is its own: the program binding `_` further down does not defer the def
+    outcome = fixed("""\
+        import tensorflow as tf
+        hidden, depth = 5, 2
+
+        def lstm_cell():
+            return tf.contrib.rnn.BasicLSTMCell(hidden, state_is_tuple=True)
+
+        def model(X, W, b):
+            cell = tf.contrib.rnn.MultiRNNCell([lstm_cell() for _ in range(depth)], state_is_tuple=True)
+            outputs, _states = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
+            return tf.matmul(outputs[:, -1], W) + b
+
+        X = tf.placeholder(tf.float32, [None, 4, 3])
+        W = tf.Variable(tf.ones([hidden, 1]))
+        pred = model(X, W, 0.5)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            _, value = 0, sess.run(pred, {X: [[[1.0] * 3] * 4]})
+    """)
+    assert outcome.status.value == "idiomatic"
+    text = outcome.new_text
+    assert text[text.index("class Model"):text.index("W = ")] == textwrap.dedent("""\
+        class Model(tf.Module):
+            def __init__(self, name=None):
+                super().__init__(name=name)
+                self.is_built = False
+
+            @tf.Module.with_name_scope
+            def __call__(self, X, W, b):
+                if not self.is_built:
+                    with tf.init_scope():
+                        self.rnn = tf.keras.layers.RNN(
+                            [lstm_cell(hidden, X.shape[-1] if layer == 0 else hidden) for layer in range(depth)],
+                            return_sequences=True, return_state=True)
+                        self.rnn.build(X.shape)
+                    self.is_built = True
+                outputs, *states = self.rnn(X)
+                _states = tuple((state[1], state[0]) for state in states)
+                return tf.matmul(outputs[:, -1], W) + b
+
+        """)

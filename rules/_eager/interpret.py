@@ -96,6 +96,7 @@ def _reads_later(s: Rewrite, stmt, position: int, last_bound) -> bool:
     if stmt.decorators or not isinstance(stmt.body, cst.IndentedBlock):
         return False
     free = queries.names_in(stmt.body) - function_locals(stmt)
+    free -= {n for comp in queries.find(stmt.body, cst.CompFor) for n in queries.names_in(comp.target)}
     return any(s.b.kind(name) is None and last_bound.get(name, -1) > position for name in free)
 
 

@@ -536,11 +536,11 @@ def _layer_expression(s: Rewrite, cells, size: str, masked: bool) -> str:
     options = "return_sequences=True, return_state=True" + (", zero_output_for_mask=True" if masked else "")
 
     def layer(cell, more: str, indent: str) -> str:
-        code = f"{s.tf}.keras.layers.RNN({rnn_cells.keras_cells(s, cell, size)}, {options}{more})"
+        cells_code = rnn_cells.keras_cells(s, cell, size)  # (once: it may take a fresh name)
+        code = f"{s.tf}.keras.layers.RNN({cells_code}, {options}{more})"
         if len(code) <= 90:
             return code
-        return (f"{s.tf}.keras.layers.RNN(\n{indent}{s.indent}{rnn_cells.keras_cells(s, cell, size)},\n"
-                f"{indent}{s.indent}{options}{more})")
+        return f"{s.tf}.keras.layers.RNN(\n{indent}{s.indent}{cells_code},\n{indent}{s.indent}{options}{more})"
 
     if len(cells) == 1:
         return layer(cells[0], "", "")
