@@ -118,16 +118,7 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
     targets = _targets(s, target, node)
     base = targets[0][0] if len(targets) == 1 and not targets[0][1] else s.fresh("_".join(t[0] for t in targets))
     s.need_module_level(node, base, in_loop, "RNN")
-    if "inputs" not in given:
-        raise Unsupported(value, f"tf.{name} without inputs")
-    for key in ("parallel_iterations", "swap_memory", "scope"):
-        given.pop(key, None)  # how TF1 ran the loop and named the variables: nothing to compute
-    if _spelled(s, given.pop("dtype", cst.Name("None"))) not in _FLOAT32:
-        raise Unsupported(value, f"tf.{name} with a dtype other than float32")
-    time_major = given.pop("time_major", None)
-    if time_major is not None and s.code(time_major) not in ("True", "False"):
-        raise Unsupported(value, f"tf.{name}(time_major=<not a literal>)")
-    time_major = time_major is not None and s.code(time_major) == "True"
+    time_major = _options(s, value, given, name)
     static = kind.startswith("static")
     size = features(s, given["inputs"], static)
     if size is None:
@@ -182,6 +173,20 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
             # gradient): the RNN and the parts read from it stay function calls of their own.
             out.function.boundary = True
     return emitted
+
+
+def _options(s: Rewrite, value: cst.Call, given: dict, name: str) -> bool:
+    """Checks an RNN call's arguments and takes out those read here: whether it is time-major."""
+    if "inputs" not in given:
+        raise Unsupported(value, f"tf.{name} without inputs")
+    for key in ("parallel_iterations", "swap_memory", "scope"):
+        given.pop(key, None)  # how TF1 ran the loop and named the variables: nothing to compute
+    if _spelled(s, given.pop("dtype", cst.Name("None"))) not in _FLOAT32:
+        raise Unsupported(value, f"tf.{name} with a dtype other than float32")
+    time_major = given.pop("time_major", None)
+    if time_major is not None and s.code(time_major) not in ("True", "False"):
+        raise Unsupported(value, f"tf.{name}(time_major=<not a literal>)")
+    return time_major is not None and s.code(time_major) == "True"
 
 
 def _arguments(s: Rewrite, call: cst.Call, params, name) -> dict:
@@ -475,16 +480,7 @@ def in_module(s: Rewrite, assign: cst.Assign, kind: str, cells: Dict[str, rnn_ce
     target = assign.targets[0].target
     _targets(s, target, assign)
     given = _arguments(s, value, _PARAMS[kind], name)
-    for key in ("parallel_iterations", "swap_memory", "scope"):
-        given.pop(key, None)
-    if "inputs" not in given:
-        raise Unsupported(value, f"tf.{name} without inputs")
-    if _spelled(s, given.pop("dtype", cst.Name("None"))) not in _FLOAT32:
-        raise Unsupported(value, f"tf.{name} with a dtype other than float32")
-    time_major = given.pop("time_major", None)
-    if time_major is not None and s.code(time_major) not in ("True", "False"):
-        raise Unsupported(value, f"tf.{name}(time_major=<not a literal>)")
-    time_major = time_major is not None and s.code(time_major) == "True"
+    time_major = _options(s, value, given, name)
     inputs = given["inputs"]
     if not isinstance(inputs, cst.Name):
         raise Unsupported(inputs, f"tf.{name} over an expression in a model function (its module reads the "
