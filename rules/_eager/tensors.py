@@ -11,6 +11,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Transformer
 
 from .. import _losses, _tf, _vocab
@@ -304,8 +305,8 @@ def _drawn_once(s: Rewrite, value: cst.BaseExpression):
     twice = sorted(n for n, count in draws.items() if count > 1 and reads[n] == count)
     if not twice:
         return [], value
-    taken = queries.names_in(value) | set(s.taken)
-    drawn = [(random, _fresh_local(taken, f"{random}_value")) for random in twice]
+    taken = queries.names_in(value)  # (a local of the function: it may shadow what the expression does not read)
+    drawn = [(random, fresh_name(taken, f"{random}_value")) for random in twice]
     locals_ = dict(drawn)
 
     class _Local(SkipNames):
@@ -314,11 +315,6 @@ def _drawn_once(s: Rewrite, value: cst.BaseExpression):
 
     return drawn, value.visit(_Local())
 
-
-def _fresh_local(taken: Set[str], base: str) -> str:
-    from tfmigrate.names import fresh_name
-
-    return fresh_name(taken, base)
 
 
 def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
