@@ -288,18 +288,19 @@ def _rnn_statement(s: Rewrite, build: Build, stmt, assign: cst.Assign, name: Opt
                    taken: Set[str]) -> bool:
     """A cell, a zero state or an RNN run: the first two go (the RNN's Keras layer takes their
     place), the run becomes a call of the module's RNN layer."""
-    from . import rnn
+    from . import module_rnn, rnn
 
     single = assign.targets[0].target if len(assign.targets) == 1 else None
     single = single.value if isinstance(single, cst.Name) else None
     value = assign.value
     if name in _vocab.RNN_FUNCTIONS:
-        ran = queries.names_in(assign.value) & set(build.cells)
-        if ran & build.ran:
-            raise Unsupported(stmt, f"cell {sorted(ran & build.ran)[0]} of {build.model.name} runs in two RNNs "
-                                    "(TF1 shares its variables between them)")
-        build.ran |= ran
-        run = rnn.in_module(s, assign, _vocab.RNN_FUNCTIONS[name], build.cells, build.zero_states, _names(s, build))
+        run = module_rnn.in_module(s, assign, _vocab.RNN_FUNCTIONS[name], build.cells, frozenset(build.zero_states),
+                                   _names(s, build))
+        for cell in run.cells:  # TF1 shared a cell's variables between two RNNs, or refused
+            if cell in build.ran:
+                raise Unsupported(stmt, f"cell {cell} of {build.model.name} runs in two RNNs (TF1 shares its "
+                                        "variables between them)")
+            build.ran.add(cell)
         item = Item(RNN, _attr(taken, "rnn"), stmt, prefix, run.make, lines=run.lines, reads=run.reads,
                     prelude=run.prelude, shape=run.shape)
         build.items.append(item)
@@ -316,6 +317,8 @@ def _rnn_statement(s: Rewrite, build: Build, stmt, assign: cst.Assign, name: Opt
         return True
     if (queries.is_method_call(value, ("zero_state",)) and isinstance(value.func.value, cst.Name)
             and value.func.value.value in build.cells):
+        if not rnn.float32_zero_state(s, value):
+            raise Unsupported(value, "a zero state that is not float32")
         build.zero_states.add(single)
         build.items.append(Item(GONE, "", stmt, prefix))
         return True

@@ -14,8 +14,7 @@ passed in Keras's order; ``cell.zero_state(...)`` is what a Keras RNN starts fro
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
@@ -28,7 +27,7 @@ from .plan import Out
 from .rnn_cells import Result
 from .state import Rewrite, Unsupported
 
-_PARAMS = {
+PARAMS = {
     "dynamic": ("cell", "inputs", "sequence_length", "initial_state", "dtype", "parallel_iterations",
                 "swap_memory", "time_major", "scope"),
     "static": ("cell", "inputs", "initial_state", "dtype", "sequence_length", "scope"),
@@ -56,13 +55,20 @@ def contrib_import(node: cst.ImportFrom) -> bool:
             and all(queries.dotted(a.name) == "rnn" for a in node.names))
 
 
-def is_zero_state(s: Rewrite, value) -> bool:
-    """``cell.zero_state(batch_size, dtype)`` of a cell this program built."""
+def is_zero_state(s: Rewrite, value, cells: FrozenSet[str] = frozenset()) -> bool:
+    """``cell.zero_state(batch_size, dtype)`` of a cell this program built (or of a local cell in
+    ``cells``, a model function's)."""
     if not queries.is_method_call(value, ("zero_state",)):
         return False
     receiver = value.func.value
-    return (isinstance(receiver, cst.Name) and s.b.is_(receiver.value, B.CELL)) or bool(
+    return (isinstance(receiver, cst.Name) and (s.b.is_(receiver.value, B.CELL) or receiver.value in cells)) or bool(
         _vocab.rnn_cell_name(s.call_name(receiver)))
+
+
+def float32_zero_state(s: Rewrite, value: cst.Call) -> bool:
+    """A zero state ``cell.zero_state(batch, tf.float32)``: float32, as the rewrite's RNNs are."""
+    dtype = _tf.argument(value, 1, "dtype")
+    return dtype is not None and _spelled(s, dtype.value) in _FLOAT32
 
 
 def cell(s: Rewrite, node, single: Optional[str], value, in_loop: bool) -> None:
@@ -97,8 +103,7 @@ def state_tuple_call(s: Rewrite, call: cst.Call) -> cst.BaseExpression:
 def zero_state(s: Rewrite, node, single: Optional[str], value: cst.Call, in_loop: bool) -> None:
     """``init = cell.zero_state(batch, tf.float32)``: zeros, where a Keras RNN starts by itself."""
     s.need_module_level(node, single, in_loop, "zero state")
-    dtype = _tf.argument(value, 1, "dtype")
-    if dtype is None or _spelled(s, dtype.value) not in _FLOAT32:
+    if not float32_zero_state(s, value):
         raise Unsupported(value, "a zero state that is not float32")
     s.b.rebind(single)
     s.b.bind(single, B.ZERO_STATE)
@@ -114,11 +119,11 @@ def _spelled(s: Rewrite, node) -> str:
 def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, in_loop: bool) -> List[Out]:
     """``outputs, state = tf.nn.dynamic_rnn(cell, inputs, ...)`` (and static_rnn, the bidirectional ones)."""
     name = s.call_name(value)
-    given = _arguments(s, value, _PARAMS[kind], name)
-    targets = _targets(s, target, node)
+    given = arguments(s, value, PARAMS[kind], name)
+    targets = targets_of(s, target, node)
     base = targets[0][0] if len(targets) == 1 and not targets[0][1] else s.fresh("_".join(t[0] for t in targets))
     s.need_module_level(node, base, in_loop, "RNN")
-    time_major = _options(s, value, given, name)
+    time_major = checked_options(s, value, given, name)
     static = kind.startswith("static")
     size = features(s, given["inputs"], static)
     if size is None:
@@ -133,7 +138,7 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
     needs: set = set()
     lines, call = _layer(s, cells, size, "sequence_length" in given, kind)
     feed = _inputs(s, given, static, time_major, needs)
-    states = _initial_state(s, given, cells, needs)
+    states = initial_state(s, given, cells, needs)
     length = None
     if "sequence_length" in given:
         length, more = tensors.graph_expr(s, given["sequence_length"])
@@ -144,7 +149,7 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
     fresh = functools.partial(fresh_name, taken)
     x = feed if length is None or isinstance(s.expr(feed), cst.Name) else fresh("inputs")
     mask = f", mask={s.tf}.sequence_mask({s.code(length)}, maxlen={s.tf}.shape({x})[1])" if length else ""
-    keras, tf1 = _results(s, fresh, cells, kind, time_major)
+    keras, tf1 = results(s, fresh, cells, kind, time_major)
     params = feeds.ordered(s, needs)
     func = s.function_name(base)
     body = [f"{s.indent}{x} = {feed}"] if x != feed else []
@@ -175,7 +180,7 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
     return emitted
 
 
-def _options(s: Rewrite, value: cst.Call, given: dict, name: str) -> bool:
+def checked_options(s: Rewrite, value: cst.Call, given: dict, name: str) -> bool:
     """Checks an RNN call's arguments and takes out those read here: whether it is time-major."""
     if "inputs" not in given:
         raise Unsupported(value, f"tf.{name} without inputs")
@@ -189,21 +194,21 @@ def _options(s: Rewrite, value: cst.Call, given: dict, name: str) -> bool:
     return time_major is not None and s.code(time_major) == "True"
 
 
-def _arguments(s: Rewrite, call: cst.Call, params, name) -> dict:
+def arguments(s: Rewrite, call: cst.Call, params, name) -> dict:
     if any(a.star for a in call.args):
         raise Unsupported(call, f"tf.{name} called with *args or **kwargs")
     given = rnn_cells.arguments(s, call, params, name)
     return {k: v for k, v in given.items() if not (isinstance(v, cst.Name) and v.value == "None")}
 
 
-def _targets(s: Rewrite, target, node, path: Tuple[int, ...] = ()) -> List[Tuple[str, Tuple[int, ...]]]:
+def targets_of(s: Rewrite, target, node, path: Tuple[int, ...] = ()) -> List[Tuple[str, Tuple[int, ...]]]:
     """(name, index path) of each name the result is unpacked into (``_`` left out)."""
     if isinstance(target, cst.Name):
         return [] if target.value == "_" else [(target.value, path)]
     if isinstance(target, (cst.Tuple, cst.List)) and not any(isinstance(e, cst.StarredElement) for e in target.elements):
         found = []
         for index, element in enumerate(target.elements):
-            found += _targets(s, element.value, node, path + (index,))
+            found += targets_of(s, element.value, node, path + (index,))
         if not path and not found:
             raise Unsupported(node, "an RNN whose results are all thrown away")
         return found
@@ -218,17 +223,23 @@ def _use(s: Rewrite, node) -> None:
         s.rnn_used.add(node.value)
 
 
+def keras_rnn(s: Rewrite, cell, size: str, masked: bool, more: str = "", room: int = 90, indent: str = "") -> str:
+    """``tf.keras.layers.RNN(<Keras cells>, return_sequences=True, return_state=True)`` for ``cell`` fed
+    inputs of ``size``; its arguments on lines of their own (under ``indent``) past ``room`` characters."""
+    options = "return_sequences=True, return_state=True" + (", zero_output_for_mask=True" if masked else "")
+    cells_code = rnn_cells.keras_cells(s, cell, size)  # (once: it may take a fresh name)
+    code = f"{s.tf}.keras.layers.RNN({cells_code}, {options}{more})"
+    if len(code) <= room:
+        return code
+    return f"{s.tf}.keras.layers.RNN(\n{indent}{s.indent}{cells_code},\n{indent}{s.indent}{options}{more})"
+
+
 def _layer(s: Rewrite, cells, size: str, masked: bool, kind: str) -> Tuple[List[str], str]:
     """The statements building the Keras layer, and its name."""
     tf = s.tf
-    options = "return_sequences=True, return_state=True" + (", zero_output_for_mask=True" if masked else "")
 
     def build(name: str, cell, more: str = "") -> str:
-        cells_code = rnn_cells.keras_cells(s, cell, size)
-        code = f"{name} = {tf}.keras.layers.RNN({cells_code}, {options}{more})"
-        if len(code) <= 110:
-            return code
-        return f"{name} = {tf}.keras.layers.RNN(\n{s.indent}{cells_code},\n{s.indent}{options}{more})"
+        return f"{name} = {keras_rnn(s, cell, size, masked, more, room=110 - len(name) - 3)}"
 
     if len(cells) == 1:
         layer = s.fresh("rnn")
@@ -250,15 +261,23 @@ def _inputs(s: Rewrite, given, static: bool, time_major: bool, needs: set) -> st
     return code
 
 
-def _initial_state(s: Rewrite, given, cells, needs: set) -> str:
+def initial_state(s: Rewrite, given, cells, needs: Optional[set], local_cells: FrozenSet[str] = frozenset(),
+                  local_zeros: FrozenSet[str] = frozenset()) -> str:
+    """The Keras ``initial_state`` of an RNN call ("": the zero state it starts from anyway); the
+    placeholders it reads are added to ``needs`` (None: a model function's, which may read none)."""
     keys = ("initial_state",) if len(cells) == 1 else ("initial_state_fw", "initial_state_bw")
     states = []
     for key, described in zip(keys, cells):
         node = given.get(key)
-        if node is None or _zero(s, node):
+        if node is None or _zero(s, node, local_cells, local_zeros):
             states.append(None)
-        else:
-            states.append(rnn_cells.keras_state(s, described, node, needs))
+            continue
+        read: set = set()
+        states.append(rnn_cells.keras_state(s, described, node, read))
+        if needs is not None:
+            needs.update(read)
+        elif read:
+            raise Unsupported(node, "an initial state computed from placeholders in a model function")
     if all(state is None for state in states):
         return ""
     if None in states:
@@ -268,17 +287,15 @@ def _initial_state(s: Rewrite, given, cells, needs: set) -> str:
     return f"[{states[0][1:-1]}, {states[1][1:-1]}]"  # the forward layer's states, then the backward's
 
 
-def _zero(s: Rewrite, node) -> bool:
-    """A zero state: the state a Keras RNN starts from when it is given none."""
-    if isinstance(node, cst.Name) and s.b.is_(node.value, B.ZERO_STATE):
+def _zero(s: Rewrite, node, cells: FrozenSet[str], zeros: FrozenSet[str]) -> bool:
+    """A zero state: the state a Keras RNN starts from when it is given none (``cells``, ``zeros``:
+    a model function's local cells and zero states)."""
+    if isinstance(node, cst.Name) and (s.b.is_(node.value, B.ZERO_STATE) or node.value in zeros):
         return True
-    if not is_zero_state(s, node):
-        return False
-    dtype = _tf.argument(node, 1, "dtype")
-    return dtype is not None and _spelled(s, dtype.value) in _FLOAT32
+    return is_zero_state(s, node, cells) and float32_zero_state(s, node)
 
 
-def _results(s: Rewrite, fresh, cells, kind: str, time_major: bool) -> Tuple[str, str]:
+def results(s: Rewrite, fresh, cells, kind: str, time_major: bool) -> Tuple[str, str]:
     """(Keras's results as targets, TF1's results built from them)."""
     tf = s.tf
 
@@ -453,161 +470,3 @@ def _variable_features(s: Rewrite, value) -> Optional[str]:
             return _last(s, shape.value) if shape is not None else None
     return None
 
-
-# --- in a model function: the Keras layer is an attribute of its module -----------------
-
-@dataclass
-class ModuleRun:
-    """An RNN run inside a model function: how its module makes the Keras layer at the first
-    call (``make``, built for ``shape``, reading ``reads``), and the statements replacing the TF1
-    call (``{layer}`` stands for the attribute)."""
-
-    make: str
-    shape: str  # what the layer is built for, when it is made
-    reads: Set[str]
-    prelude: List[str]  # statements computing its inputs, before it is made
-    lines: List[str]
-
-
-def in_module(s: Rewrite, assign: cst.Assign, kind: str, cells: Dict[str, rnn_cells.Cell],
-              zero_states: Set[str], taken: Set[str]) -> ModuleRun:
-    """``outputs, state = tf.nn.dynamic_rnn(cell, x, ...)`` in a function that becomes a ``tf.Module``:
-    the layer is made when the module is first called, for the size of the inputs it is called on."""
-    value = assign.value
-    name = s.call_name(value)
-    if len(assign.targets) != 1:
-        raise Unsupported(assign, f"the results of tf.{name} assigned to several targets")
-    target = assign.targets[0].target
-    _targets(s, target, assign)
-    given = _arguments(s, value, _PARAMS[kind], name)
-    time_major = _options(s, value, given, name)
-    inputs = given["inputs"]
-    if not isinstance(inputs, cst.Name):
-        raise Unsupported(inputs, f"tf.{name} over an expression in a model function (its module reads the "
-                                  "size of the inputs, a name, when it is first called)")
-    static = kind.startswith("static")
-    x = inputs.value
-    used = []
-    described = []
-    for key in ("cell", "cell_fw", "cell_bw"):
-        node = given.get(key)
-        if node is None:
-            continue
-        if isinstance(node, cst.Name) and node.value in cells:
-            if node.value in used:
-                raise Unsupported(node, f"cell {node.value} runs in two RNNs (TF1 shares its variables between them)")
-            used.append(node.value)
-            described.append(cells[node.value])
-        else:
-            described.append(rnn_cells.parse(s, node))
-    if any(rnn_cells.has_lstm(c) for c in described):
-        s.note(value, FORGET_BIAS_NOTE)
-    fresh = functools.partial(fresh_name, taken)
-    feed = f"{s.tf}.stack({x}, axis=1)" if static else f"{s.tf}.transpose({x}, [1, 0, 2])" if time_major else x
-    prelude: List[str] = []
-    if feed != x:  # the batch-major sequence the layer reads, and is built for
-        stacked = fresh("inputs")
-        prelude.append(f"{stacked} = {feed}")
-        feed = stacked
-    make = _layer_expression(s, described, f"{feed}.shape[-1]", "sequence_length" in given)
-    reads = {x} | set().union(*(queries.names_in(s.expr(c)) for c in _cell_codes(described)))
-    mask = ""
-    if "sequence_length" in given:
-        mask = (f", mask={s.tf}.sequence_mask({s.code(given['sequence_length'])}, "
-                f"maxlen={s.tf}.shape({feed})[1])")
-    initial = _module_initial_state(s, given, described, cells, zero_states)
-    lines = _module_results(s, fresh, target, described, kind, time_major, f"{{layer}}({feed}{initial}{mask})")
-    return ModuleRun(make, f"{feed}.shape", reads, prelude, lines)
-
-
-def _cell_codes(cells) -> List[str]:
-    codes = []
-    for c in cells:
-        codes += [c.units, *(v for _, v in c.keywords), *(c.repeat or ())[1:]] + _cell_codes(c.cells)
-    return [c for c in codes if c]
-
-
-def _layer_expression(s: Rewrite, cells, size: str, masked: bool) -> str:
-    """The Keras layer, as one expression."""
-    options = "return_sequences=True, return_state=True" + (", zero_output_for_mask=True" if masked else "")
-
-    def layer(cell, more: str, indent: str) -> str:
-        cells_code = rnn_cells.keras_cells(s, cell, size)  # (once: it may take a fresh name)
-        code = f"{s.tf}.keras.layers.RNN({cells_code}, {options}{more})"
-        if len(code) <= 90:
-            return code
-        return f"{s.tf}.keras.layers.RNN(\n{indent}{s.indent}{cells_code},\n{indent}{s.indent}{options}{more})"
-
-    if len(cells) == 1:
-        return layer(cells[0], "", "")
-    return (f"{s.tf}.keras.layers.Bidirectional(\n{s.indent}{layer(cells[0], '', s.indent)},\n"
-            f"{s.indent}backward_layer={layer(cells[1], ', go_backwards=True', s.indent)},\n{s.indent}merge_mode=None)")
-
-
-def _module_initial_state(s: Rewrite, given, cells, local_cells, zero_states) -> str:
-    keys = ("initial_state",) if len(cells) == 1 else ("initial_state_fw", "initial_state_bw")
-    states = []
-    for key, described in zip(keys, cells):
-        node = given.get(key)
-        zero = node is None or (isinstance(node, cst.Name) and node.value in zero_states) or (
-            queries.is_method_call(node, ("zero_state",)) and isinstance(node.func.value, cst.Name)
-            and node.func.value.value in local_cells and _float32_zero(s, node))
-        if zero:
-            states.append(None)
-            continue
-        needs: set = set()
-        states.append(rnn_cells.keras_state(s, described, node, needs))
-        if needs:
-            raise Unsupported(node, "an initial state computed from placeholders in a model function")
-    if all(state is None for state in states):
-        return ""
-    if None in states:
-        raise Unsupported(given.get(keys[0]) or given.get(keys[1]), "an initial state for one direction only")
-    return ", initial_state=" + (states[0] if len(states) == 1 else f"[{states[0][1:-1]}, {states[1][1:-1]}]")
-
-
-def _float32_zero(s: Rewrite, call: cst.Call) -> bool:
-    dtype = _tf.argument(call, 1, "dtype")
-    return dtype is not None and _spelled(s, dtype.value) in _FLOAT32
-
-
-def _module_results(s: Rewrite, fresh, target, cells, kind: str, time_major: bool, run: str) -> List[str]:
-    """``outputs, h, c = self.rnn(x)`` then TF1's results from Keras's: the outputs kept in the
-    target's own name where it has one."""
-    tf = s.tf
-    names = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else []
-    simple = (len(cells) == 1 and kind in ("dynamic", "static") and len(names) == 2
-              and all(isinstance(n, cst.Name) for n in names))
-    if not simple:
-        if len(cells) == 2:  # the forward layer's states h_fw, c_fw, then the backward's h_bw, c_bw
-            asked: Set[str] = set()
-
-            def sided(base: str) -> str:
-                if base.startswith("outputs"):
-                    return fresh(base)
-                side = "bw" if base in asked else "fw"
-                asked.add(base)
-                return fresh(f"{base}_{side}")
-
-            keras, tf1 = _results(s, sided, cells, kind, time_major)
-        else:
-            keras, tf1 = _results(s, fresh, cells, kind, time_major)
-        parts = s.expr(f"({tf1})")
-        if isinstance(parts, cst.Tuple) and len(parts.elements) == len(names):
-            # what TF1 returned, but for the results thrown away (`outputs, _, _ = ...`)
-            kept = [(n, e.value) for n, e in zip(names, parts.elements)
-                    if not (isinstance(n, cst.Name) and n.value == "_")]
-            return [f"{keras} = {run}", f"{', '.join(s.code(n) for n, _ in kept)} = "
-                                        f"{', '.join(s.code(v) for _, v in kept)}"]
-        return [f"{keras} = {run}", f"{s.code(target)} = {tf1}"]
-    out = names[0].value if names[0].value != "_" else fresh("outputs")
-    keras_state, tf1_state = rnn_cells.state_names(fresh, cells[0], top=True)
-    keep_state = names[1].value != "_" and keras_state == tf1_state
-    lines = [f"{out}, {names[1].value if keep_state else keras_state} = {run}"]
-    if kind == "static":
-        lines.append(f"{out} = {tf}.unstack({out}, axis=1)")
-    elif time_major:
-        lines.append(f"{out} = {tf}.transpose({out}, [1, 0, 2])")
-    if names[1].value != "_" and not keep_state:
-        lines.append(f"{names[1].value} = {tf1_state}")
-    return lines
