@@ -29,7 +29,8 @@ def _marker(name: str) -> cst.SimpleStatementLine:
     return cst.parse_statement(f"{name} = None\n")
 
 
-def _is_marker(stmt: cst.CSTNode, name: str) -> bool:
+def is_marker(stmt: cst.CSTNode, name: str) -> bool:
+    """``<name> = None``: a marker statement this module writes (``SPLIT``, ``IMPORT``)."""
     return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
             and isinstance(stmt.body[0], cst.Assign) and isinstance(stmt.body[0].targets[0].target, cst.Name)
             and stmt.body[0].targets[0].target.value == name)
@@ -151,16 +152,16 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
         together = parse(outcome.new_text)
     except Exception:
         return None
-    cut = [i for i, stmt in enumerate(together.body) if _is_marker(stmt, SPLIT)]
+    cut = [i for i, stmt in enumerate(together.body) if is_marker(stmt, SPLIT)]
     if len(cut) != 1:
         return None
     library_new = together.with_changes(body=together.body[:cut[0]], footer=())
-    known = set(_top_names(parse(combined)))
+    known = {*_top_names(library), *_top_names(program)}
     helpers = [stmt for stmt in library_new.body if isinstance(stmt, cst.FunctionDef) and stmt.name.value not in known]
     if len(library_new.body) - len(helpers) > len(library.body):
         return None  # something of the program landed in the library's part (a helper the rewrite wrote may)
     rest = together.body[cut[0] + 1:]
-    marks = [i for i, stmt in enumerate(rest) if _is_marker(stmt, IMPORT)]
+    marks = [i for i, stmt in enumerate(rest) if is_marker(stmt, IMPORT)]
     if len(marks) != 1:
         return None
     rest = list(rest)

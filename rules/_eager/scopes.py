@@ -24,6 +24,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.merge import SPLIT, is_marker
 from tfmigrate.positions import code_for
 
 from .. import _tf, _vocab
@@ -176,7 +177,7 @@ def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
         return {c.func.value for c in queries.find(node, cst.Call) if isinstance(c.func, cst.Name)} & models
 
     used = set().union(*(called(stmt) for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))))
-    split = next((n for n, stmt in enumerate(module.body) if _is_split(stmt)), None)
+    split = next((n for n, stmt in enumerate(module.body) if is_marker(stmt, SPLIT)), None)
     if split is not None:  # a library read with its program (merge.py): all its model functions are its API
         used |= {stmt.name.value for stmt in module.body[:split] if isinstance(stmt, cst.FunctionDef)} & models
     todo = list(used)
@@ -185,14 +186,6 @@ def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
             used.add(name)
             todo.append(name)
     return used
-
-
-def _is_split(stmt) -> bool:
-    """The statement ``merge.py`` puts between a library and the program it is read with."""
-    from tfmigrate.merge import SPLIT
-
-    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)
-            and isinstance(stmt.body[0].targets[0].target, cst.Name) and stmt.body[0].targets[0].target.value == SPLIT)
 
 
 def _values(module: cst.Module, found: Models, functions) -> None:
