@@ -92,12 +92,13 @@ class _Unresolved(Rule):
                             " calls the Keras 3 layer, which runs there)", program_fix=graph.GRAPH_TO_EAGER,
                             status=Status.COMPAT)
                 return
-        if verdict.kind == _verdicts.KERAS2 and _compat_layers.pure(self.context, node) is not None:
+        pure = _compat_layers.pure(self.context, node) if verdict.kind == _verdicts.KERAS2 else None
+        if pure is not None:
             from . import graph
 
             result = graph.plan(self.context)
             if result.eager is None and (result.reason is None or result.compat_mode):
-                call, new = _compat_layers.pure(self.context, node)
+                call, new = pure
                 self.report(call, f"`{_shown(qualified)}` {verdict.message} (a layer without variables or random"
                             " draws: its Keras 3 form computes the same in graph and in eager code)",
                             replacement=new)

@@ -140,10 +140,11 @@ def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
             s.module, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value == func)) > 1:
         # `l1 = add_layer(xs, ...)`, `prediction = add_layer(l1, ...)`: one instance each, named by what it computes
         return s.fresh(f"{s.target}_layer")
-    if (scope is None or scope == func) and func not in reg.claimed and build_of(s, func).class_name != func:
+    same_name = build_of(s, func).class_name == func  # `def RNN` became `class RNN`: `rnn = RNN()`
+    if (scope is None or scope == func) and func not in reg.claimed and not same_name:
         reg.claimed.add(func)  # the function's name is free: its def becomes a class
         return func
-    if scope is None and build_of(s, func).class_name == func:  # `def RNN` became `class RNN`: `rnn = RNN()`
+    if scope is None and same_name:
         snake = "".join(f"_{c.lower()}" if c.isupper() and n and not func[n - 1].isupper() else c.lower()
                         for n, c in enumerate(func))
         return s.fresh(snake if snake not in s.taken else f"{snake}_model")
