@@ -49,9 +49,10 @@ def test_basic_lstm_cell_becomes_a_keras_rnn_whose_state_keeps_tf1s_c_h_order():
     assert "SIGNATURE = [tf.TensorSpec([None, 7, 2], tf.float32)]\n" in text
     spec = "@tf.function(input_signature=SIGNATURE)\n"
     assert after_helpers(text) == (
-        "rnn = tf.keras.layers.RNN(lstm_cell(4, 2), return_sequences=True, return_state=True)\n\n"
-        f"{spec}def outputs_state(x):\n    outputs, h, c = rnn(x)\n    return outputs, (c, h)\n\n"
-        f"{spec}def outputs(x):\n    return outputs_state(x)[0]\n\n"
+        "rnn = tf.keras.layers.RNN(lstm_cell(4, 2), return_sequences=True, return_state=True)\n"
+        "rnn.build((None, None, 2))\n\n"
+        "def outputs_state(x):\n    outputs, h, c = rnn(x)\n    return outputs, (c, h)\n\n"
+        "def outputs(x):\n    return outputs_state(x)[0]\n\n"
         f"{spec}def state(x):\n    return outputs_state(x)[1]\n\n"
         f"{spec}def last(x):\n    return state(x)[1] + state(x)[0]\n\n"
         "print(last([[[1.0, 2.0]] * 7]).numpy())\n"
@@ -190,17 +191,16 @@ def test_a_cell_factory_function_is_read_as_the_cell_it_returns_and_goes():
         rnn = tf.keras.layers.RNN(
             [lstm_cell(4, 3 if layer == 0 else 4) for layer in range(2)],
             return_sequences=True, return_state=True)
+        rnn.build((None, None, 3))
 
-        @tf.function(input_signature=SIGNATURE)
         def outputs__states(x):
             outputs, *states = rnn(x)
             return outputs, tuple((state[1], state[0]) for state in states)
 
-        @tf.function(input_signature=SIGNATURE)
+        @tf.function(input_signature=[tf.TensorSpec([None, 5, 3], tf.float32)])
         def outputs(x):
             return outputs__states(x)[0]
 
-        @tf.function(input_signature=SIGNATURE)
         def _states(x):
             return outputs__states(x)[1]
 

@@ -23,9 +23,10 @@ from .state import Unsupported
 class _Missing(Visitor):
     """The first TensorFlow name (whole attribute chain) that TensorFlow 2 does not have."""
 
-    def __init__(self, imports, moved=frozenset()) -> None:
+    def __init__(self, imports, moved=frozenset(), rebound=frozenset()) -> None:
         self.imports = imports
         self.moved = moved
+        self.rebound = rebound  # import aliases the rewrite binds to its own values (a layer `rnn`)
         self.found: Optional[Tuple[cst.Attribute, str]] = None
 
     def visit_Call(self, node: cst.Call) -> Optional[bool]:
@@ -39,10 +40,12 @@ class _Missing(Visitor):
         return not test_modes.both_modes(node, self.imports.qualify)  # TFM116 removes it afterwards
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
+        written = dotted_name(node) or ""
+        if written.partition(".")[0] in self.rebound:
+            return False
         name = _tf.relative(self.imports.qualify(node))
         if name is None:
             return True  # `f(x).attr`: the chain is not a name; look inside
-        written = dotted_name(node) or ""
         if name and name not in self.moved and not _acceptable(name, written) and not _tf.chosen_v1(
                 self.imports, written):
             self.found = (node, name)
@@ -57,7 +60,11 @@ def _acceptable(name: str, written: str) -> bool:
 
 def check(new: cst.Module, program: Program) -> None:
     """Raise Unsupported if ``new`` uses a TensorFlow name that TensorFlow 2 does not have."""
-    finder = _Missing(program.imports, program.moved)  # moved: the scaffolding rules rewrite them
+    rebound = {target.target.value for stmt in new.body if isinstance(stmt, cst.SimpleStatementLine)
+               for small in stmt.body if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
+               for target in small.targets if isinstance(target.target, cst.Name)}
+    # moved: the scaffolding rules rewrite them
+    finder = _Missing(program.imports, program.moved, frozenset(rebound))
     walk(new, finder)
     if finder.found is None:
         return

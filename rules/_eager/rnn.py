@@ -171,12 +171,6 @@ def run(s: Rewrite, node: cst.Assign, target, value: cst.Call, kind: str, line, 
             tensor = s.b.get(target_name, B.TENSOR)
             tensor.structure = part
             tensor.kind = {"tensor": "tensor", "list": "list"}.get(part.kind, "nest")
-    for out in emitted:
-        if isinstance(out, Out) and out.function is not None:
-            # Traced inline into a train step, the gradient of a Keras RNN whose final state goes unused
-            # fails on TF 2.21 (AddN of [batch, units] and [0], or a TensorList push, in the while loop's
-            # gradient): the RNN and the parts read from it stay function calls of their own.
-            out.function.boundary = True
     return emitted
 
 
@@ -241,12 +235,18 @@ def _layer(s: Rewrite, cells, size: str, masked: bool, kind: str) -> Tuple[List[
     def build(name: str, cell, more: str = "") -> str:
         return f"{name} = {keras_rnn(s, cell, size, masked, more, room=110 - len(name) - 3)}"
 
+    # Built here, for inputs of ``size`` features, its variables exist before the first train step: made
+    # in a train step's first trace, beside an optimizer's slots, the gradient of the layer's while loop
+    # fails on TF 2.21 (AddN of [units, 4 * units] and [0]) in some runs, and in every run once traced
+    # inline into the step.
+    built = f"{{}}.build((None, None, {size}))"
     if len(cells) == 1:
         layer = s.fresh("rnn")
-        return [build(layer, cells[0])], layer
+        return [build(layer, cells[0]), built.format(layer)], layer
     forward, backward, layer = s.fresh("rnn_fw"), s.fresh("rnn_bw"), s.fresh("birnn")
     return [build(forward, cells[0]), build(backward, cells[1], ", go_backwards=True"),
-            f"{layer} = {tf}.keras.layers.Bidirectional({forward}, backward_layer={backward}, merge_mode=None)"], layer
+            f"{layer} = {tf}.keras.layers.Bidirectional({forward}, backward_layer={backward}, merge_mode=None)",
+            built.format(layer)], layer
 
 
 def _inputs(s: Rewrite, given, static: bool, time_major: bool, needs: set) -> str:
