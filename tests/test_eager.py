@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from tfmigrate.engine import Options, process_text
+from tfmigrate.rules._eager.summaries import TENSORBOARD_NOTE
 
 
 def fix(source: str) -> str:
@@ -129,8 +130,7 @@ def test_what_keeps_a_program_on_compat_is_said(source, why):
     assert fix(source).startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
 
 
-def test_merged_summaries_are_computed_and_written_in_tf_functions():
-    out = fix("""\
+SUMMARIES = """\
         import tensorflow as tf
         W = tf.Variable(1.0)
         tf.summary.histogram("W", W)
@@ -143,7 +143,11 @@ def test_merged_summaries_are_computed_and_written_in_tf_functions():
             for step in range(3):
                 s = sess.run(merged)
                 writer.add_summary(s, step)
-    """)
+    """
+
+
+def test_merged_summaries_are_computed_and_written_in_tf_functions():
+    out = fix(SUMMARIES)
     assert out == textwrap.dedent("""\
         import tensorflow as tf
         W = tf.Variable(1.0)
@@ -169,6 +173,13 @@ def test_merged_summaries_are_computed_and_written_in_tf_functions():
             s = merged()
             write_merged(writer, s, tf.cast(step, tf.int64))
     """)
+
+
+def test_check_says_the_summaries_of_a_rewrite_need_the_tensorboard_package():
+    checked = process_text(textwrap.dedent(SUMMARIES), "case.py", Options(fix=False))
+    assert checked.status.value == "idiomatic"
+    assert [(f.start.line, f.message) for f in checked.findings if f.code == "TFM090"] == [
+        (8, TENSORBOARD_NOTE)]
 
 
 def test_an_image_summary_keeps_its_max_outputs_and_a_collection_keeps_it_on_compat():

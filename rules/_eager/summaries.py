@@ -30,6 +30,9 @@ OPTIONS = {
     "summary.audio": ("sample_rate", "max_outputs", "collections", "family"),
 }
 KEPT = ("max_outputs", "sample_rate")  # the ones TF2's summary takes too, under the same name
+TENSORBOARD_NOTE = ("TensorFlow 2 writes summaries through the tensorboard package, which the TF1 program did "
+                    "not need to run (its summaries were graph ops) and tensorflow-cpu does not install: "
+                    "the rewrite needs `pip install tensorboard` where it runs")
 
 
 def summary(s: Rewrite, call: cst.Call, kind: str) -> None:
@@ -96,6 +99,7 @@ def file_writer(s: Rewrite, node: cst.Assign, value: cst.Call, single: str) -> L
         raise Unsupported(value, "tf.summary.FileWriter without a log folder")
     s.b.rebind(single)
     s.b.bind(single, B.WRITER)
+    s.note(value, TENSORBOARD_NOTE)
     code = s.code(fetches.rewrite(s, logdir.value))
     return [Out(node.with_changes(value=s.expr(f"{s.tf}.summary.create_file_writer({code})")))]
 
