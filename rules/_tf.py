@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import fresh_name
+from tfmigrate.names import dotted_name, fresh_name
 
 from . import _private
 
@@ -85,6 +85,15 @@ def chosen_v1(imports, written: Optional[str]) -> bool:
     if ".compat.v1." in f".{written}.":
         return True
     return imports.aliases.get(written.partition(".")[0]) == "tensorflow.compat.v1" and imports_tf2(imports)
+
+
+def through_compat(imports, node) -> bool:
+    """Does ``node`` read TensorFlow 1's API in a file that imports ``tensorflow.compat.v1``? Not when it is
+    spelled on an alias of TensorFlow 2 itself (``tf.logging`` on ``import tensorflow.compat.v2 as tf``
+    or ``import tensorflow as tf``) without ``compat.v1``: that name is TensorFlow 2's."""
+    written = dotted_name(node) or ""
+    full = imports.aliases.get(written.partition(".")[0])
+    return ".compat.v1." in f".{written}." or full not in (TF, "tensorflow.compat.v2")
 
 
 def imports_tf2(imports) -> bool:

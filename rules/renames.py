@@ -38,9 +38,9 @@ class _TFNames(Rule):
             return None
         return _tf.relative(qualified)
 
-    def compat_file(self) -> bool:
-        """The file imports tensorflow.compat.v1: TF1 names run there unchanged."""
-        return _tf.imports_compat(self.context.imports)
+    def compat_file(self, node: cst.CSTNode) -> bool:
+        """The file imports tensorflow.compat.v1 and ``node`` reads it: TF1 names run there unchanged."""
+        return _tf.imports_compat(self.context.imports) and _tf.through_compat(self.context.imports, node)
 
 
 # TF1 members that another rule renames when written on the TensorFlow alias (TFM083)
@@ -146,7 +146,7 @@ class RenamedSymbol(_TFNames):
             self.report(node, found[1], replacement=found[0])
             return
         name = self.tf_attribute(node)
-        if not name or self.compat_file():
+        if not name or self.compat_file(node):
             return
         new = _tf.api()["renames"].get(name)
         if new is None:
@@ -186,7 +186,7 @@ class RenamedKeyword(_TFNames):
                        "import tensorflow as tf\ny = tf.argmax(x, axis=1)\n", unsafe=False)]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.compat_file():
+        if self.compat_file(node.func):
             return
         name = _tf.call_name(self, node)
         if not name:
@@ -223,7 +223,7 @@ class CastShorthand(_TFNames):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = _tf.call_name(self, node)
-        if name not in self.TYPES or self.compat_file():
+        if name not in self.TYPES or self.compat_file(node.func):
             return
         prefix = _tf.module_prefix(dotted_name(node.func), name, self.qualify(node.func), self.context.imports)
         values = [a for a in node.args if a.keyword is None or a.keyword.value in ("x", "name")]
@@ -258,7 +258,7 @@ class DropoutKeepProb(_TFNames):
                        "import tensorflow as tf\ny = tf.nn.dropout(x, rate=1 - 0.8)\n", unsafe=False)]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if _tf.call_name(self, node) != "nn.dropout" or self.compat_file():
+        if _tf.call_name(self, node) != "nn.dropout" or self.compat_file(node.func):
             return
         if any(a.keyword is not None and a.keyword.value == "rate" for a in node.args):
             return
@@ -306,7 +306,7 @@ class TF1Loss(_TFNames):
 
     def visit_Call(self, node: cst.Call) -> None:
         name = _losses.rewritable(node, self.context.imports)
-        if name is None or self.compat_file():
+        if name is None or self.compat_file(node.func):
             return
         from . import graph
 
@@ -377,14 +377,14 @@ class RemovedSymbol(_TFNames):
 
         result = graph.plan(self.context)
         if result.eager is not None and not result.keeps(name) and not _tf.exists_in_tf2(name) and (
-                not self.compat_file()):
+                not self.compat_file(node)):
             # What `fix --unsafe-fixes` writes no longer has it.
             self.report(node, f"`tf.{name}` does not exist in TensorFlow 2: the graph-to-eager rewrite replaces it",
                         program_fix=graph.GRAPH_TO_EAGER)
             return
         if name.startswith("contrib.") or name == "contrib":
             return  # nothing on TensorFlow 2.21 runs it: TFM107 says what replaces it
-        if id(node) in _losses.rewritten_names(self.context) and not self.compat_file() and not result.manual:
+        if id(node) in _losses.rewritten_names(self.context) and not self.compat_file(node) and not result.manual:
             return  # TFM108
         top_level = not _tf.via_compat(self.qualify(node))
         if not (name in table["compat_only"] or (top_level and _verdicts.unresolved(name).kind == _verdicts.COMPAT)):
@@ -438,7 +438,7 @@ class RemovedSymbol(_TFNames):
         if result.reason is not None and not result.compat_mode:
             # The file falls back to tensorflow.compat.v1, where this name runs as it is.
             self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
-        elif self.compat_file():
+        elif self.compat_file(node):
             pass  # it runs there: TFM090 says why the file is on tensorflow.compat.v1
         elif _tf.via_compat(self.qualify(node)):
             # `tf.compat.v1.X` in TensorFlow 2 code: it runs as written

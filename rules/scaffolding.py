@@ -158,9 +158,10 @@ class _AbslRule(Rule):
             return
         items = [i for i in _scaffold.analyse(self.context).items if i.code == self.code]
         if _compat_file(self.context):
-            # On tensorflow.compat.v1 these names run as they are, but for what runs nowhere.
+            # On tensorflow.compat.v1 these names run as they are, but for what runs nowhere and what
+            # the file reads through TensorFlow 2 itself (`tf.logging` on a `tensorflow.compat.v2` alias).
             for item in items:
-                if item.nowhere:
+                if item.nowhere or not _tf.through_compat(self.context.imports, item.node):
                     self.report(item.node, item.message, fixable=False, status=Status.MANUAL)
             return
         if not items:

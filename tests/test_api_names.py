@@ -370,3 +370,27 @@ def test_the_tensorflow_2_modules_imports_name_import_on_installed_tensorflow():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                             env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+MIXED = """\
+import tensorflow.compat.v1 as tf1
+import tensorflow.compat.v2 as tf
+
+
+def sample(shape, path):
+    tf1.logging.info("sampling")
+    tf.logging.warn("sampling")
+    if tf.gfile.Exists(path):
+        return tf.log(tf.random_normal(shape)), tf1.log(tf1.random_normal(shape))
+"""
+
+
+def test_tf1_names_on_a_tensorflow_2_alias_are_found_in_a_file_that_imports_compat_v1_too():
+    # tf1.* runs on tensorflow.compat.v1; tf.* is tensorflow.compat.v2, which has none of these names
+    findings, _ = check(MIXED)
+    assert [(line, code) for line, code, _ in findings if code != "TFM090"] == [
+        (7, "TFM082"), (8, "TFM101"), (9, "TFM101"), (9, "TFM101")]
+    fixed = process_text(MIXED, "example.py", Options(fix=True)).new_text
+    assert "    if tf.io.gfile.exists(path):\n" in fixed
+    assert "        return tf.math.log(tf.random.normal(shape)), tf1.log(tf1.random_normal(shape))\n" in fixed
+    assert '    tf1.logging.info("sampling")\n    tf.logging.warn("sampling")\n' in fixed  # (TFM082: by hand)
