@@ -35,14 +35,22 @@ class _Plan:
 
 
 def _aliases(context, module: cst.Module) -> Dict[str, cst.SimpleStatementLine]:
-    """Module-level ``tfe = tf.contrib.eager``: name -> its statement."""
+    """Module-level ``tfe = tf.contrib.eager``, ``import tensorflow.contrib.eager as tfe`` and
+    ``from tensorflow.contrib import eager as tfe``: name -> its statement."""
     found = {}
     for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
-            assign = stmt.body[0]
-            target = assign.targets[0].target if len(assign.targets) == 1 else None
-            if isinstance(target, cst.Name) and _tf.tf_name(context, assign.value) == MODULE:
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+        if isinstance(small, cst.Assign):
+            target = small.targets[0].target if len(small.targets) == 1 else None
+            if isinstance(target, cst.Name) and _tf.tf_name(context, small.value) == MODULE:
                 found[target.value] = stmt
+        elif isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar) and len(
+                small.names) == 1 and small.names[0].asname is not None:
+            alias = small.names[0]
+            module_name = dotted_name(small.module) if isinstance(small, cst.ImportFrom) and small.module else None
+            full = f"{module_name}.{dotted_name(alias.name)}" if module_name else dotted_name(alias.name)
+            if full == f"{_tf.TF}.{MODULE}" and not (isinstance(small, cst.ImportFrom) and small.relative):
+                found[dotted_name(alias.asname.name)] = stmt
     return found
 
 

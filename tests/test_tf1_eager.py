@@ -108,3 +108,15 @@ def test_a_tfe_name_without_rewrite_leaves_every_use_reported():
     outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
     assert outcome.new_text == source
     assert [f.code for f in outcome.findings] == ["TFM107"]
+
+
+def test_tfe_imported_as_a_module_goes_with_its_uses_and_check_predicts_the_fix():
+    for spelling in ("import tensorflow.contrib.eager as tfe", "from tensorflow.contrib import eager as tfe"):
+        source = (f"import tensorflow as tf\n{spelling}\n\ntfe.enable_eager_execution()\n"
+                  "w = tfe.Variable(1.0)\nfor x in tfe.Iterator(tf.data.Dataset.range(2)):\n    print(x)\n")
+        checked = process_text(source, "eager.py", Options())
+        outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
+        assert checked.status.value == outcome.status.value == "idiomatic"
+        assert outcome.new_text == ("import tensorflow as tf\nw = tf.Variable(1.0)\n"
+                                    "for x in iter(tf.data.Dataset.range(2)):\n    print(x)\n")
+        assert process_text(outcome.new_text, "eager.py", Options()).findings == []
