@@ -230,4 +230,4 @@ def becomes_tf2(context: Context) -> bool:
     from . import graph
 
     result = graph.plan(context)
-    return not (result.reason is not None and not result.compat_mode)
+    return not result.falls_back

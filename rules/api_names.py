@@ -55,8 +55,8 @@ class _Unresolved(Rule):
         if (_tf.relative(qualified) or "").startswith("contrib.eager"):
             from . import tf1_eager
 
-            if tf1_eager.rewrites(self.context):
-                return  # TFM119: core TensorFlow 2 names
+            if tf1_eager.rewrites(self.context) and not tf1_eager.falls_back(self.context):
+                return  # TFM119: core TensorFlow 2 names (not in a file kept on compat.v1, which has no tfe)
         if (_tf.relative(qualified) or "").startswith("contrib."):
             from . import contrib_names, slim
 
@@ -77,7 +77,7 @@ class _Unresolved(Rule):
             from . import graph
 
             result = graph.plan(self.context)
-            if result.reason is not None and not result.compat_mode:
+            if result.falls_back:
                 self.report(node, f"`{_shown(qualified)}` {verdict.message} (the tensorflow.compat.v1 fallback"
                             " calls a function written into the file that makes TF1's variables with"
                             " tf.get_variable, under the same scopes and from the same random draws)",
@@ -87,7 +87,7 @@ class _Unresolved(Rule):
             from . import graph
 
             result = graph.plan(self.context)
-            if result.reason is not None and not result.compat_mode:
+            if result.falls_back:
                 self.report(node, f"`{_shown(qualified)}` {verdict.message} (the tensorflow.compat.v1 fallback"
                             " calls the Keras 3 layer, which runs there)", program_fix=graph.GRAPH_TO_EAGER,
                             status=Status.COMPAT)
@@ -210,3 +210,4 @@ class MissingSymbol(_Unresolved):
     INVALID = [Invalid("import tensorflow as tf\nhparams = tf.contrib.training.HParams(learning_rate=0.1)\n"),
                Invalid("from tensorflow.contrib import slim\n"),
                Invalid("import tensorflow as tf\nest = tf.compat.v1.estimator.Estimator(model_fn)\n")]
+

@@ -395,7 +395,7 @@ def _tf2_file(context: Context) -> bool:
     from . import graph
 
     result = graph.plan(context)
-    return not (result.reason is not None and not result.compat_mode)
+    return not result.falls_back
 
 
 class ContribName(Rule):

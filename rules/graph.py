@@ -35,6 +35,11 @@ class Plan:
     manual: bool = False  # no rewrite at all: the compat fallback would not run either (tf.estimator)
     kept: FrozenSet[int] = frozenset()  # calls and names of test code kept as written: it runs eagerly
 
+    @property
+    def falls_back(self) -> bool:
+        """Is the file kept on tensorflow.compat.v1 by this rewrite (not already there)?"""
+        return self.reason is not None and not self.compat_mode
+
     def keeps(self, name: str) -> bool:
         """Is ``tf.<name>`` still in the idiomatic rewrite (or does the rewrite replace it)?"""
         if self._kept is None and self.eager is not None:
@@ -145,7 +150,7 @@ def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     result = plan(context)
     if result.eager is not None:
         return result.eager
-    if result.reason is not None and not result.compat_mode:
+    if result.falls_back:
         return _compat.to_compat(module, context.imports, _compat_layers.mapped(context),
                                  _compat_layers.helpers(context))
     return None

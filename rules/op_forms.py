@@ -79,7 +79,7 @@ def rewritten(context: Context) -> Dict[int, Tuple[cst.Call, str, str]]:
             from . import graph
 
             result = graph.plan(context)
-            if not (result.reason is not None and not result.compat_mode):  # not kept on compat.v1
+            if not result.falls_back:  # not kept on compat.v1
                 finder = _Calls(context)
                 walk(context.module, finder)
                 cached = finder.found

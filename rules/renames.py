@@ -164,7 +164,7 @@ class RenamedSymbol(_TFNames):
             from . import graph
 
             result = graph.plan(self.context)  # the TF1 name runs where the fallback keeps the file
-            status = Status.COMPAT if result.reason is not None and not result.compat_mode else None
+            status = Status.COMPAT if result.falls_back else None
         self.report(node, f"`tf.{name}` is `tf.{new}` in TensorFlow 2", replacement=replacement,
                     fixable=replacement is not None, status=status)
 
@@ -435,7 +435,7 @@ class RemovedSymbol(_TFNames):
         found = _verdicts.counterpart(name)
         hint = f"; in TensorFlow 2, {found[1]}" if found else ""
         message = message or f"`tf.{name}` is gone from TensorFlow 2 (it runs on tensorflow.compat.v1){hint}"
-        if result.reason is not None and not result.compat_mode:
+        if result.falls_back:
             # The file falls back to tensorflow.compat.v1, where this name runs as it is.
             self.report(node, message, program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
         elif self.compat_file(node):

@@ -131,7 +131,7 @@ def kept_on_compat(context):
 
     result = graph.plan(context)
     answer = None
-    if result.reason is not None and not result.compat_mode:
+    if result.falls_back:
         reason = result.reason
         name = reason[3:-len(_REASON)] if reason.startswith("tf.") and reason.endswith(_REASON) else ""
         moved = _scaffold.moved(context)  # a name of a family one use keeps on TF1 is not moved

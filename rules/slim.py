@@ -19,7 +19,7 @@ def runs_on_compat(context: Context) -> bool:
     from . import graph
 
     result = graph.plan(context)
-    return result.eager is None and result.reason is not None and not result.compat_mode
+    return result.eager is None and result.falls_back
 
 
 def rewritten(context: Context, name: Optional[str]) -> bool:

@@ -132,6 +132,14 @@ def _gradients_function(stmt: cst.SimpleStatementLine, call: cst.Call, name: str
     return func.with_changes(leading_lines=stmt.leading_lines)
 
 
+def falls_back(context: Context) -> bool:
+    """Is the file kept on tensorflow.compat.v1 by the graph-to-eager rewrite? compat.v1 has no
+    tf.contrib.eager, and no rule writes TensorFlow 2 names there: TFM107 reports the uses."""
+    from . import graph
+
+    return graph.plan(context).falls_back
+
+
 def moved(context: Context) -> FrozenSet[str]:
     """The ``contrib.eager`` names TFM119 rewrites (every one in the file), for the graph-to-eager rewrite."""
     if not rewrites(context):
@@ -183,6 +191,8 @@ class TF1Eager(Rule):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         result = plan(self.context)
+        if (result.edits or result.removed) and falls_back(self.context):
+            return
         if id(node) in result.removed:
             self.report(node, "`tf.contrib.eager`: TensorFlow 2 executes eagerly and has these helpers as core names;"
                         " the statement goes", replacement=cst.RemoveFromParent())
@@ -192,12 +202,16 @@ class TF1Eager(Rule):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         result = plan(self.context)
+        if (result.edits or result.removed) and falls_back(self.context):
+            return
         if id(node) in result.edits:
             self.report(node, f"`{dotted_name(node)}` is `{dotted_name(result.edits[id(node)])}` in TensorFlow 2",
                         replacement=result.edits[id(node)])
 
     def visit_Call(self, node: cst.Call) -> None:
         result = plan(self.context)
+        if (result.edits or result.removed) and falls_back(self.context):
+            return
         if id(node) in result.edits:
             self.report(node, f"`{self.context.code_for(node)}` is "
                         f"`{cst.Module([]).code_for_node(result.edits[id(node)])}` in TensorFlow 2",

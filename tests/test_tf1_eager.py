@@ -120,3 +120,15 @@ def test_tfe_imported_as_a_module_goes_with_its_uses_and_check_predicts_the_fix(
         assert outcome.new_text == ("import tensorflow as tf\nw = tf.Variable(1.0)\n"
                                     "for x in iter(tf.data.Dataset.range(2)):\n    print(x)\n")
         assert process_text(outcome.new_text, "eager.py", Options()).findings == []
+
+
+def test_tfe_in_a_file_kept_on_compat_v1_is_reported_as_compat_v1_cannot_run_it():
+    # a graph op the rewrite refuses keeps the file on compat.v1, which has no tf.contrib.eager: check
+    # says manual, as what the fix writes is
+    source = ("import tensorflow as tf\nimport tensorflow.contrib.eager as tfe\n\ntfe.enable_eager_execution()\n"
+              "x = tf.placeholder(tf.float32)\ny = x * tfe.Variable(2.0)\n")
+    checked = process_text(source, "eager.py", Options())
+    outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
+    assert checked.status.value == outcome.status.value == "manual"
+    assert "TFM119" not in {f.code for f in checked.findings}
+    assert process_text(outcome.new_text, "eager.py", Options()).status.value == "manual"
