@@ -215,6 +215,8 @@ def attribute_owner(name: str) -> Optional[str]:
 
 def exists_in_tf2(name: str) -> bool:
     """Whether ``tf.<name>`` resolves on today's TensorFlow 2 (attributes of objects included)."""
+    if name.startswith("compat.v2."):
+        return exists_in_tf2(name[len("compat.v2."):])  # tf.compat.v2 is TensorFlow 2 again
     owner = attribute_owner(name)
     if owner is not None:
         return not owner or exists_in_tf2(owner)

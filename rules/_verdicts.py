@@ -101,8 +101,13 @@ _OK = Verdict(OK)
 @functools.lru_cache(maxsize=1)
 def _tables():
     table = _tf.api()
-    v1 = frozenset(table["compat_v1_api"])
     v2 = frozenset(table["v2_api"])
+    # The table's walk of tf.compat.v1 leaves its `compat` module out (it holds compat.v1 again); that
+    # module is tf.compat, with the same members (tf.compat.v1.compat.as_str is tf.compat.as_str), and
+    # its v2 is TensorFlow 2 (tf.compat.v1.compat.v2.summary.create_file_writer).
+    v1 = frozenset(table["compat_v1_api"])
+    v1 = v1 | {n for n in v2 if n.startswith("compat.") and not n.startswith(("compat.v1", "compat.v2"))} | {
+        f"compat.v2.{n}" for n in v2} | {f"compat.v1.{n}" for n in v1} | {"compat.v1", "compat.v2"}
     modules = frozenset(n.rsplit(".", 1)[0] for n in v2 if "." in n)
     v1_modules = frozenset(n.rsplit(".", 1)[0] for n in v1 if "." in n)
     return table, v1, v2, modules, v1_modules

@@ -394,3 +394,11 @@ def test_tf1_names_on_a_tensorflow_2_alias_are_found_in_a_file_that_imports_comp
     assert "    if tf.io.gfile.exists(path):\n" in fixed
     assert "        return tf.math.log(tf.random.normal(shape)), tf1.log(tf1.random_normal(shape))\n" in fixed
     assert '    tf1.logging.info("sampling")\n    tf.logging.warn("sampling")\n' in fixed  # (TFM082: by hand)
+
+
+def test_tf_compat_helpers_resolve_on_a_compat_v1_alias():
+    # tf.compat.v1.compat is tf.compat: as_str, as_bytes, ... and v2 (TensorFlow 2) run there
+    source = ('import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n'
+              'print(tf.compat.as_str(b"x"), tf.compat.v1.compat.as_bytes("y"))\n'
+              'writer = tf.compat.v2.summary.create_file_writer("logs")\n')
+    assert check(source) == ([], Status.CLEAN)
