@@ -12,7 +12,7 @@ from typing import Optional, Set
 
 import libcst as cst
 
-from tfmigrate.ftypes import Applicability
+from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Invalid, Rule
 
@@ -49,6 +49,7 @@ class DatasetRemovedMethods(Rule):
     code = "TFM305"
     name = "dataset-removed-methods"
     fix_applicability = Applicability.SAFE
+    unfixed_status = Status.COMPAT  # what the fix writes runs on tensorflow.compat.v1 (TF1's API)
     VALID = ["import tensorflow as tf\nds = tf.data.Dataset.range(3).batch(2)\nfor x in ds:\n    print(x)\n"]
     INVALID = [
         Invalid("import tensorflow as tf\nds = tf.data.Dataset.range(3).batch(2)\nit = ds.make_one_shot_iterator()\n",
@@ -112,7 +113,13 @@ class DatasetRemovedMethods(Rule):
             self.report(node, message, fixable=False)
             return
         replacement = cst.Call(func=cst.parse_expression(f"{base}.{function}"), args=[cst.Arg(dataset)])
-        self.report(node, message, replacement=replacement)
+        from . import graph
+
+        # The fix writes TF1's API (tf.compat.v1.data): unless the graph-to-eager rewrite replaces this
+        # use, the file is compat-only afterwards, and check says so now.
+        eager = graph.plan(self.context).eager
+        status = Status.COMPAT if eager is None or f".{member}" in eager.code else None
+        self.report(node, message, replacement=replacement, status=status)
 
     def compat_data(self) -> Optional[str]:
         """How this file spells `tf.compat.v1.data`, or None when it imports no TensorFlow module."""

@@ -160,3 +160,20 @@ def test_read_in_a_function_with_out_of_range_caught_around_it_stays():
         except tf.errors.OutOfRangeError:
             pass
     """).startswith("an iterator read inside a function")
+
+
+def test_a_library_function_that_makes_a_one_shot_iterator_is_compat_only_in_check_as_after_the_fix():
+    # the safe fix writes tf.compat.v1.data.make_one_shot_iterator: TF1's API, so compat-only either way
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def batches(files):
+            dataset = tf.data.TFRecordDataset(files).batch(4)
+            return dataset.make_one_shot_iterator().get_next()
+    """)
+    checked = process_text(source, "loader.py", Options())
+    outcome = process_text(source, "loader.py", Options(fix=True, unsafe_fixes=True))
+    assert "tf.compat.v1.data.make_one_shot_iterator(dataset).get_next()" in outcome.new_text
+    assert checked.status.value == outcome.status.value == "compat-only"
+    assert [f.code for f in checked.findings if f.verdict is not None and f.verdict.value == "compat-only"] == ["TFM305"]
