@@ -162,6 +162,9 @@ HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n
     # a graph tensor fed as a value
     ("", "self.x = tf.placeholder(tf.float32)\n        self.y = self.x * 2\n",
      "def f(self, v):\n        return self.sess.run(self.y, {self.x: self.y})\n"),
+    # a placeholder shaped by a value of __init__ (the method's signature could not read it)
+    ("", "size = 3\n        self.x = tf.placeholder(tf.float32, [None, size])\n        self.y = self.x * 2\n",
+     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n"),
     # a fed value that is computed, yet no fetched tensor reads it
     ("", "self.x = tf.placeholder(tf.float32)\n        self.z = tf.placeholder(tf.float32)\n        self.y = self.x * 2\n",
      "def f(self, v):\n        return self.sess.run(self.y, {self.x: v, self.z: len(v)})\n"),

@@ -169,6 +169,8 @@ def _read_init(s: Rewrite, init: cst.FunctionDef) -> Optional[_Graph]:
         if name == "placeholder" and attribute is not None:
             if _tf.argument(value, 0, "dtype") is None or attribute in graph.placeholders:
                 return None
+            if queries.names_in(value) & (plain | mutated | set(defined)) or _self_reads(value):
+                return None  # its dtype or shape is a value of __init__: the signature could not read it
             graph.placeholders[attribute] = value
             graph.first_use[attribute] = i
             graph.graph.append(True)
