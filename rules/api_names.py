@@ -210,4 +210,3 @@ class MissingSymbol(_Unresolved):
     INVALID = [Invalid("import tensorflow as tf\nhparams = tf.contrib.training.HParams(learning_rate=0.1)\n"),
                Invalid("from tensorflow.contrib import slim\n"),
                Invalid("import tensorflow as tf\nest = tf.compat.v1.estimator.Estimator(model_fn)\n")]
-

@@ -332,7 +332,7 @@ def _entry_points(plan: _Plan) -> Set[str]:
             if name not in eager and any(c in eager and c not in compiled for c in plan.callers.get(name, ())):
                 eager.add(name)
                 changed = True
-    return (eager | {f.w.name for f in plan.functions if f.w.boundary}) & compiled
+    return eager & compiled
 
 
 # --- decorators and shared signatures -------------------------------------------------------------------

@@ -36,7 +36,6 @@ class Written:
     params: Tuple[str, ...] = ()
     signature: Optional[Tuple[str, ...]] = None  # its TensorSpecs, as code; None: none written
     compiled: bool = False  # written as a tf.function (the decorator is put back by ``finish``)
-    boundary: bool = False  # stays a tf.function even when only other functions call it
     tensor: Optional[str] = None  # the TF1 name whose value it computes
     previous: Optional[str] = None  # the function that TF1 name stood for before (``L1 = f(L1)``)
 
