@@ -91,6 +91,8 @@ def through_compat(imports, node) -> bool:
     """Does ``node`` read TensorFlow 1's API in a file that imports ``tensorflow.compat.v1``? Not when it is
     spelled on an alias of TensorFlow 2 itself (``tf.logging`` on ``import tensorflow.compat.v2 as tf``
     or ``import tensorflow as tf``) without ``compat.v1``: that name is TensorFlow 2's."""
+    if not imports_compat(imports):
+        return False
     written = dotted_name(node) or ""
     full = imports.aliases.get(written.partition(".")[0])
     return ".compat.v1." in f".{written}." or full not in (TF, "tensorflow.compat.v2")

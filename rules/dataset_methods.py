@@ -8,7 +8,7 @@ Dataset (`batch`, `map`, `shuffle`, ...) on such a value, or a name (or
 """
 from __future__ import annotations
 
-from typing import Optional, Set
+from typing import Optional, Set, Tuple
 
 import libcst as cst
 
@@ -64,6 +64,7 @@ class DatasetRemovedMethods(Rule):
         super().__init__(context)
         self.datasets: Set[str] = set()
         self._calls: Set[int] = set()
+        self._eager: Optional[Tuple[Optional[str]]] = None  # (eager_text(),) once computed
 
     def is_dataset(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, (cst.Name, cst.Attribute)):
@@ -113,13 +114,20 @@ class DatasetRemovedMethods(Rule):
             self.report(node, message, fixable=False)
             return
         replacement = cst.Call(func=cst.parse_expression(f"{base}.{function}"), args=[cst.Arg(dataset)])
-        from . import graph
-
         # The fix writes TF1's API (tf.compat.v1.data): unless the graph-to-eager rewrite replaces this
         # use, the file is compat-only afterwards, and check says so now.
-        eager = graph.plan(self.context).eager
-        status = Status.COMPAT if eager is None or f".{member}" in eager.code else None
+        eager = self.eager_text()
+        status = Status.COMPAT if eager is None or f".{member}" in eager else None
         self.report(node, message, replacement=replacement, status=status)
+
+    def eager_text(self) -> Optional[str]:
+        """The text of the file's graph-to-eager rewrite (written out once), or None without one."""
+        if self._eager is None:
+            from . import graph
+
+            eager = graph.plan(self.context).eager
+            self._eager = (eager.code if eager is not None else None,)
+        return self._eager[0]
 
     def compat_data(self) -> Optional[str]:
         """How this file spells `tf.compat.v1.data`, or None when it imports no TensorFlow module."""

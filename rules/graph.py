@@ -14,7 +14,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import Chains, ImportTable, dotted_name, import_from_module
+from tfmigrate.names import Chains, ImportTable, dotted_name, imports_module
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _session_options, _testcase, _tf, _vocab
@@ -113,19 +113,8 @@ def _import_of(module: cst.Module, name: str):
     as the run's project pass names it; the first statement when none does."""
     from ._eager.queries import find
 
-    def imports(node) -> bool:
-        if isinstance(node, cst.Import):
-            return any(dotted_name(alias.name) == name for alias in node.names)
-        base = import_from_module(node)
-        if base == name:
-            return True
-        if isinstance(node.names, cst.ImportStar):
-            return False
-        prefix = base if base.endswith(".") or not base else base + "."
-        return any(prefix + (dotted_name(alias.name) or "") == name for alias in node.names)
-
     for stmt in module.body:
-        found = find(stmt, (cst.Import, cst.ImportFrom), imports, first=True)
+        found = find(stmt, (cst.Import, cst.ImportFrom), lambda node: imports_module(node, name), first=True)
         if found:
             return stmt, found[0]
     return None, module.body[0] if module.body else module

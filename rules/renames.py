@@ -40,7 +40,7 @@ class _TFNames(Rule):
 
     def compat_file(self, node: cst.CSTNode) -> bool:
         """The file imports tensorflow.compat.v1 and ``node`` reads it: TF1 names run there unchanged."""
-        return _tf.imports_compat(self.context.imports) and _tf.through_compat(self.context.imports, node)
+        return _tf.through_compat(self.context.imports, node)
 
 
 # TF1 members that another rule renames when written on the TensorFlow alias (TFM083)

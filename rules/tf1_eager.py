@@ -189,10 +189,13 @@ class TF1Eager(Rule):
                 "    return list(zip(tape.gradient(value, variables), variables))\n"),
     ]
 
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+    def planned(self) -> _Plan:
+        """The file's plan; nothing to rewrite in a file the graph rewrite keeps on compat.v1."""
         result = plan(self.context)
-        if (result.edits or result.removed) and falls_back(self.context):
-            return
+        return _Plan() if (result.edits or result.removed) and falls_back(self.context) else result
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        result = self.planned()
         if id(node) in result.removed:
             self.report(node, "`tf.contrib.eager`: TensorFlow 2 executes eagerly and has these helpers as core names;"
                         " the statement goes", replacement=cst.RemoveFromParent())
@@ -201,17 +204,13 @@ class TF1Eager(Rule):
                         replacement=result.edits[id(node)])
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        result = plan(self.context)
-        if (result.edits or result.removed) and falls_back(self.context):
-            return
+        result = self.planned()
         if id(node) in result.edits:
             self.report(node, f"`{dotted_name(node)}` is `{dotted_name(result.edits[id(node)])}` in TensorFlow 2",
                         replacement=result.edits[id(node)])
 
     def visit_Call(self, node: cst.Call) -> None:
-        result = plan(self.context)
-        if (result.edits or result.removed) and falls_back(self.context):
-            return
+        result = self.planned()
         if id(node) in result.edits:
             self.report(node, f"`{self.context.code_for(node)}` is "
                         f"`{cst.Module([]).code_for_node(result.edits[id(node)])}` in TensorFlow 2",

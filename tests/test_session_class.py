@@ -181,3 +181,32 @@ def test_what_keeps_a_session_class_on_compat(params, init, methods):
 def test_a_session_attribute_read_outside_the_class_keeps_it_on_compat():
     source = CODER + "\n\ncoder = ImageCoder()\ncoder._sess.close()\n"
     assert fixed(source).status.value == checked(source).status.value == "compat-only"
+
+
+def test_a_tensor_of_the_graph_no_run_fetches_is_a_local_of_the_method_that_reads_it():
+    source = """\
+        import tensorflow as tf
+
+
+        class C:
+            def __init__(self):
+                self.sess = tf.Session()
+                self.x = tf.placeholder(tf.float32, [None])
+                self.a = self.x * 2
+                self.b = self.a + 1
+
+            def f(self, v):
+                return self.sess.run(self.b, {self.x: v})
+        """
+    outcome = fixed(source)
+    assert outcome.status.value == checked(source).status.value == "idiomatic"
+    assert outcome.new_text.endswith(textwrap.dedent("""\
+        class C:
+            @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+            def b(self, x):
+                a = x * 2
+                return a + 1
+
+            def f(self, v):
+                return self.b(v).numpy()
+        """))

@@ -8,7 +8,7 @@ module tracks exactly that.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -67,6 +67,20 @@ def _module_name(node: cst.BaseExpression) -> Optional[str]:
 def import_from_module(node: cst.ImportFrom) -> str:
     """The module a `from` import names, its leading dots included: `.ops`, `pkg.layers`, `.`."""
     return "." * len(node.relative) + ((dotted_name(node.module) or "") if node.module is not None else "")
+
+
+def imports_module(node: Union[cst.Import, cst.ImportFrom], name: str) -> bool:
+    """Does the import ``node`` import the module ``name`` (`.ops`, `pkg.layers`: `import pkg.layers`,
+    `from pkg import layers`, `from .ops import f`)?"""
+    if isinstance(node, cst.Import):
+        return any(dotted_name(alias.name) == name for alias in node.names)
+    base = import_from_module(node)
+    if base == name:
+        return True
+    if isinstance(node.names, cst.ImportStar):
+        return False
+    prefix = base if base.endswith(".") or not base else base + "."
+    return any(prefix + (dotted_name(alias.name) or "") == name for alias in node.names)
 
 
 class ImportTable:

@@ -251,8 +251,10 @@ class _Plan:
     random: bool
 
 
-def _plan(graph: _Graph, tensor: str, methods: Set[str] = frozenset()) -> Optional[_Plan]:
-    """``methods``: the other tensors that have a method of their own (called, not computed again)."""
+def _plan(graph: _Graph, tensor: str, methods: Optional[Dict[str, List[str]]] = None) -> Optional[_Plan]:
+    """``methods``: the other tensors that have a method of their own (called, not computed again),
+    each with the placeholders it takes."""
+    methods = methods or {}
     needed: Set[int] = set()
     placeholders: Set[str] = set()
     tensors: Set[str] = set()
@@ -267,7 +269,7 @@ def _plan(graph: _Graph, tensor: str, methods: Set[str] = frozenset()) -> Option
             if attribute in graph.placeholders:
                 placeholders.add(attribute)
             elif attribute in methods:
-                placeholders.update(_plan(graph, attribute).placeholders)
+                placeholders.update(methods[attribute])
             else:
                 tensors.add(attribute)
                 stack.append(graph.tensors[attribute])
@@ -400,7 +402,8 @@ def _tensor_methods(s: Rewrite, graph: _Graph, runs: _Runs,
     for tensor, index in sorted(graph.tensors.items(), key=lambda item: item[1]):
         if tensor not in runs.fetched:
             continue  # built and never run: TF1 computed nothing of it
-        plan = _plan(graph, tensor, set(runs.fetched) - {tensor})
+        methods = {other: runs.plan(other).placeholders for other in runs.fetched if other != tensor}
+        plan = _plan(graph, tensor, methods)
         if plan is None:
             return None
         steps = [graph.statements[i] for i in plan.indices]
@@ -414,19 +417,14 @@ def _tensor_methods(s: Rewrite, graph: _Graph, runs: _Runs,
                 return None
             names[attribute] = name
         body: List[cst.BaseStatement] = []
-        calls = {other: f"self.{other}({', '.join(names[p] for p in _plan(graph, other).placeholders)})"
-                 for other in runs.fetched if other != tensor and any(other in _self_reads(stmt) for stmt in steps)}
-        for i, stmt in zip(plan.indices, steps):
-            stmt = stmt.visit(_Locals(names, {k: s.expr(v) for k, v in calls.items()}))
+        calls = {other: s.expr(f"self.{other}({', '.join(names[p] for p in taken_by)})")
+                 for other, taken_by in methods.items() if any(other in _self_reads(stmt) for stmt in steps)}
+        to_locals = _Locals(names, calls)
+        for i, step in zip(plan.indices, steps):
+            stmt = step.visit(to_locals)
             stmt = stmt.with_changes(leading_lines=[line for line in stmt.leading_lines if line.comment])
-            small = stmt.body[0]
-            if i == index:
-                body.append(stmt.with_changes(body=[cst.Return(small.value)]))
-            elif _self_attr(graph.statements[i].body[0].targets[0].target) is not None:
-                target = cst.AssignTarget(cst.Name(names[_self_attr(graph.statements[i].body[0].targets[0].target)]))
-                body.append(stmt.with_changes(body=[small.with_changes(targets=[target])]))
-            else:
-                body.append(stmt)
+            # (another tensor of the graph it assigns is a local here: _Locals renamed the target too)
+            body.append(stmt.with_changes(body=[cst.Return(stmt.body[0].value)]) if i == index else stmt)
         specs = []
         for placeholder in plan.placeholders:
             call = graph.placeholders[placeholder]

@@ -316,7 +316,6 @@ def _drawn_once(s: Rewrite, value: cst.BaseExpression):
     return drawn, value.visit(_Local())
 
 
-
 def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
     """Several assigns run together: TF1 computes every new value before assigning any."""
     values = [graph_expr(s, new) for _, _, new in updates]
