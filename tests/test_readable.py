@@ -274,3 +274,33 @@ def test_a_rebound_chain_read_elsewhere_too_is_named_after_its_last_tensorflow_o
 
         print([outputs_transpose([[[1.0] * 3] * 4]).numpy(), first([[[1.0] * 3] * 4]).numpy()])
     """)
+
+
+def test_a_chain_of_four_rebindings_is_one_run_of_assignments_with_its_lines_aligned():
+    assert fix("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 4])
+        W1 = tf.Variable(tf.ones([4, 4]))
+        L1 = tf.matmul(X, W1)
+        L1 = tf.nn.relu(L1)
+        L1 = tf.nn.max_pool(L1, ksize=[1, 2, 2, 1],
+                            strides=[1, 2, 2, 1], padding='SAME')
+        L1 = tf.nn.sigmoid(L1)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(L1, feed_dict={X: [[1, 2, 3, 4]]}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        W1 = tf.Variable(tf.ones([4, 4]))
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 4], tf.float32)])
+        def L1(X):
+            L1 = tf.matmul(X, W1)
+            L1 = tf.nn.relu(L1)
+            L1 = tf.nn.max_pool(L1, ksize=[1, 2, 2, 1],
+                                strides=[1, 2, 2, 1], padding='SAME')
+            L1 = tf.nn.sigmoid(L1)
+            return L1
+
+        print(L1([[1, 2, 3, 4]]).numpy())
+    """)

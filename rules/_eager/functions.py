@@ -31,7 +31,7 @@ from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Transformer
 
 from .. import _vocab
-from . import feeds, queries
+from . import feeds, layout, queries
 from .plan import Block, Compound, Inline, Keep, Line, Out, Step
 from .state import Rewrite
 
@@ -234,9 +234,13 @@ def _merge_chains(s: Rewrite, plan: _Plan) -> None:
         if earlier_comments:
             body[0] = body[0].with_changes(leading_lines=[*earlier_comments, *body[0].leading_lines])
         last = body[-1]
-        body[-1] = last.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(local))], last.body[0].value)])
+        value = last.body[0].value
+        if isinstance(value, cst.Name) and value.value == local:  # a merged chain already ends in the local
+            body.pop()
+        else:
+            body[-1] = last.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(local))], _realigned(value, local))])
         own = later.out.node.body.body[0]
-        step = own.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(local))], merged)],
+        step = own.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(local))], _realigned(merged, local))],
                                 leading_lines=later_comments)
         body += [step, cst.parse_statement(f"return {local}\n")]
         later.out.node = later.out.node.with_changes(body=later.out.node.body.with_changes(body=body))
@@ -253,6 +257,13 @@ def _merge_chains(s: Rewrite, plan: _Plan) -> None:
     renames = {old: new for old, new in final.items() if old != new}
     if renames:
         plan.rename(renames)
+
+
+def _realigned(value: cst.BaseExpression, local: str) -> cst.BaseExpression:
+    """A returned value written after ``local = `` instead: its aligned continuation lines follow it."""
+    if layout.hanging(cst.Module([]).code_for_node(value)):
+        return value
+    return layout.shift(value, len(f"{local} = ") - len("return "))
 
 
 def _merged(earlier: _Function, later: _Function, local: str, plan: _Plan) -> Optional[cst.BaseExpression]:
