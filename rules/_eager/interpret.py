@@ -16,8 +16,8 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (factories, fetches, instances, module_code, modules, pipelines, queries, rnn_cells, session_class,
-               sessions, statements, testcases, variable_names)
+from . import (factories, fetches, instances, model_class, module_code, modules, pipelines, queries, rnn_cells,
+               session_class, sessions, statements, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -155,7 +155,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         if queries.names_in(stmt) & (s.b.graph_names() | s.p.models.names()):
             raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
         if _builds_graph(s, stmt):
-            eager = session_class.rewrite(s, stmt)  # a session running a graph without state: eager methods
+            # a session running a graph without state, or a model class: eager methods
+            eager = session_class.rewrite(s, stmt) or model_class.rewrite(s, stmt)
             if eager is None:
                 raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
             return _kept(s, eager)

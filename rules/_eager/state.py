@@ -66,6 +66,7 @@ class Rewrite:
         self.run_scope: Optional[cst.CSTNode] = None  # the code whose runs are this program's (a test method)
         self.test_opened = False  # that method opened a test session
         self.kept_tests: Set[int] = set()  # calls and names in test code kept as written (it runs eagerly)
+        self.session_classes: Dict[str, Tuple[int, str]] = {}  # model class -> its dropped session parameter
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:

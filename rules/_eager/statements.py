@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (checkpoints, feeds, fetches, instances, pipelines, queries, rnn, rnn_cells, scopes, sessions, summaries,
+from . import (checkpoints, feeds, fetches, instances, model_lift, pipelines, queries, rnn, rnn_cells, scopes, sessions, summaries,
                tensors, testcases, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -25,6 +25,8 @@ def _outs(nodes) -> Optional[List[Out]]:
 
 def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Optional[List[Out]]:
     """What a small statement becomes: statements (small or whole), or None to remove it."""
+    if s.session_classes:
+        node = model_lift.without_sessions(s, node)  # `Model(sess, "m1")`: its class takes no session now
     if isinstance(node, cst.Import):
         # beside TensorFlow 2 itself, a tensorflow.compat.v1 alias is the TF1 API chosen on purpose: it stays
         return [Out(import_statement(node, _tf.imports_tf2(s.p.imports)))]

@@ -1,0 +1,362 @@
+"""A model class that keeps a session and builds a graph with state (variables, a train op).
+
+    class Model:
+        def __init__(self, sess, name):
+            self.sess = sess
+            self.name = name
+            self._build_net()
+
+        def _build_net(self):
+            with tf.variable_scope(self.name):
+                self.X = tf.placeholder(tf.float32, [None, 784])
+                W = tf.Variable(tf.random_normal([784, 10]))
+                self.logits = tf.matmul(self.X, W)
+            ...
+            self.optimizer = tf.train.AdamOptimizer(0.001).minimize(self.cost)
+
+        def predict(self, x):
+            return self.sess.run(self.logits, feed_dict={self.X: x})
+
+The class is read as the program it stands for: ``__init__`` with the methods it calls to build
+the graph (``self._build_net()``) inlined is a graph program, its attributes its names
+(``self.X`` is ``X``), and the methods that run the session are functions of that program run
+after it; the graph-to-eager rewrite of the whole program does the work. Its result is lifted
+back into the class: what the program binds at its top level (variables, optimizers, Keras
+layers) becomes an attribute made in ``__init__``, its functions (the tensors and train steps)
+become methods, and the running methods call them:
+
+    class Model(tf.Module):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name  # (a class that sets `name` stays a plain class)
+            with tf.name_scope(self.name):
+                self.W = tf.Variable(tf.random.normal([784, 10]))
+            ...
+        @tf.function(input_signature=...)
+        def logits(self, X):
+            return tf.matmul(X, self.W)
+
+        def predict(self, x):
+            return self.logits(x).numpy()
+
+A session passed to ``__init__`` is no longer a parameter: the code that makes the instance
+drops it (``Model(sess, "m1")`` -> ``Model("m1")``, ``fetches.py``). Anything the program reading
+cannot express this way (a name of the class's graph that the rest of the file reads, a method
+reading a parameter of ``__init__``, names the lifting would confuse) returns None: the caller
+keeps the class on compat with its reason.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from tfmigrate.names import fresh_name
+
+from .. import _vocab
+from . import layout, queries
+from .model_lift import Read, comprehension_names, lift, self_attr
+from .state import Rewrite, Unsupported
+
+def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
+    """The class with its graph made eager, or None when it is not such a class."""
+    if cls not in s.module.body or not isinstance(cls.body, cst.IndentedBlock):
+        return None
+    read = _read(s, cls)
+    if read is None:
+        return None
+    from . import to_eager  # the whole rewrite, run on the program the class stands for
+
+    text = _program(s, read)
+    try:
+        new, notes, _ = to_eager(cst.parse_module(text), s.p.imports, text, s.p.moved)
+    except (Unsupported, cst.ParserSyntaxError):
+        return None
+    lifted = lift(s, cls, read, new)
+    if lifted is None:
+        return None
+    for _, note in notes:
+        s.note(cls, note)
+    if read.session_param is not None:
+        params = [p.name.value for p in read.init.params.params[1:]]
+        s.session_classes[cls.name.value] = (params.index(read.session_param), read.session_param)
+    return lifted
+
+
+# --- reading the class ------------------------------------------------------------------------------
+
+def _indent(s: Rewrite, block: cst.IndentedBlock) -> int:
+    return len(block.indent if block.indent is not None else s.module.default_indent)
+
+
+def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
+    body = list(cls.body.body)
+    functions = {stmt.name.value: stmt for stmt in body if isinstance(stmt, cst.FunctionDef)}
+    if sum(isinstance(stmt, cst.FunctionDef) for stmt in body) != len(functions):
+        return None  # a method defined twice
+    init = functions.get("__init__")
+    if init is None or init.decorators or not _self_first(init) or not isinstance(init.body, cst.IndentedBlock):
+        return None
+    session = _session(s, cls, init)
+    if session is None:
+        return None
+    read = Read(init, *session)
+    read.method_depth = _indent(s, cls.body)
+    read.depth = read.method_depth + _indent(s, init.body)
+    for stmt in init.body.body:
+        if self_attr(_assigned(stmt)) == read.session_attr:
+            if read.session_param is None:
+                read.graph.append(stmt)  # `self.sess = tf.Session()`: the program's session
+            continue
+        built = _build_call(stmt, functions)
+        if built is None:
+            read.graph.append(stmt)
+            continue
+        method = functions[built]
+        if _indent(s, method.body) != _indent(s, init.body) or _attribute_uses(cls, built) != 1:
+            return None
+        read.build.add(built)
+        read.graph.extend(_arguments(stmt.body[0].value, method))  # `self._build_net(learning_rate)`
+        read.graph.extend(_without_docstring(method.body.body))
+    graph_code = cst.Module(body=read.graph)
+    if not _calls_maker(s, graph_code):
+        return None
+    read.attributes = _graph_attributes(s, read.graph)
+    read.train_ops = {self_attr(_assigned(stmt)) for stmt in queries.find(graph_code, cst.SimpleStatementLine)
+                      if self_attr(_assigned(stmt)) and _trains(stmt.body[0].value)}
+    names_of_graph = read.attributes | {read.session_attr}
+    for name, func in functions.items():
+        if name == "__init__" or name in read.build:
+            continue
+        if _self_reads(func) & names_of_graph:
+            if func.decorators or not _self_first(func) or not isinstance(func.body, cst.IndentedBlock):
+                return None
+            read.runs[name] = func
+    if not read.runs or _used_outside(s.module, cls, names_of_graph) or _beyond_runs(cls, read.session_attr):
+        return None
+    local = queries.bound_names(graph_code) - {"self"}
+    program = local | read.attributes
+    init_params = {p.name.value for p in init.params.params[1:]}
+    if read.attributes & local or program & (init_params | set(functions)):
+        return None
+    for func in read.runs.values():
+        params = {p.name.value for p in func.params.params}
+        own = params | queries.bound_names(func.body) | comprehension_names(func)
+        reads = queries.names_in(func.body) - own
+        if own & program or reads & program:
+            return None  # the method's own names, or globals it reads, would be the program's
+    taken = queries.names_in(cls) | s.p.source_names() | program
+    read.session = fresh_name(taken, "sess")
+    return read
+
+
+def _session(s: Rewrite, cls: cst.ClassDef, init: cst.FunctionDef) -> Optional[Tuple[str, Optional[str]]]:
+    """The attribute holding the session, and the parameter of ``__init__`` that passes it in (None
+    when ``__init__`` makes it)."""
+    runs = {self_attr(call.func.value) for call in queries.find(cls, cst.Call, lambda c: (
+        isinstance(c.func, cst.Attribute) and c.func.attr.value == "run" and self_attr(c.func.value)))}
+    if len(runs) != 1:
+        return None
+    attr = runs.pop()
+    params = init.params
+    positional = [p.name.value for p in params.params[1:]]
+    made = [stmt for stmt in init.body.body if self_attr(_assigned(stmt)) == attr]
+    if len(made) != 1:
+        return None
+    value = made[0].body[0].value
+    if isinstance(value, cst.Name) and value.value in positional and not (
+            params.star_arg is not cst.MaybeSentinel.DEFAULT and params.star_arg is not None):
+        param = next(p for p in params.params if p.name.value == value.value)
+        uses = [n for n in queries.find(init.body, cst.Name, values=True) if n.value == value.value]
+        if param.default is not None or len(uses) != 1:
+            return None
+        return attr, value.value
+    if isinstance(value, cst.Call) and s.call_name(value) in _vocab.SESSIONS and not value.args:
+        return attr, None
+    return None
+
+
+def _assigned(stmt) -> Optional[cst.BaseExpression]:
+    """The single target of ``target = value``."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        targets = stmt.body[0].targets
+        if len(targets) == 1:
+            return targets[0].target
+    return None
+
+
+def _build_call(stmt, functions: Dict[str, cst.FunctionDef]) -> Optional[str]:
+    """``self._build_net()``: the method ``__init__`` calls to build the graph."""
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+        return None
+    call = stmt.body[0].value
+    if not isinstance(call, cst.Call) or any(a.keyword is not None or a.star or not isinstance(a.value, cst.Name)
+                                             for a in call.args):
+        return None
+    name = self_attr(call.func)
+    method = functions.get(name) if name else None
+    if method is None or method.decorators or not _self_first(method) or not (
+            isinstance(method.body, cst.IndentedBlock)) or queries.find(method, cst.Return, first=True):
+        return None
+    params = method.params
+    if len(params.params) != len(call.args) + 1 or params.posonly_params or params.kwonly_params or not (
+            isinstance(params.star_arg, cst.MaybeSentinel)) or params.star_kwarg is not None:
+        return None
+    return name
+
+
+def _arguments(call: cst.Call, method: cst.FunctionDef) -> List[cst.SimpleStatementLine]:
+    """The build method's parameters bound to what ``__init__`` passes (none for the same name)."""
+    return [cst.parse_statement(f"{p.name.value} = {a.value.value}\n")
+            for p, a in zip(method.params.params[1:], call.args) if p.name.value != a.value.value]
+
+
+def _without_docstring(body) -> list:
+    body = list(body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) and (
+            isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))):
+        body = body[1:]
+    return body
+
+
+def _calls_maker(s: Rewrite, node) -> bool:
+    makers = _vocab.PLACEHOLDERS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS) | {"get_variable", *_vocab.LAYERS}
+    return bool(queries.calls_of(node, s.call_name, makers, first=True))
+
+
+def _graph_attributes(s: Rewrite, graph: List[cst.BaseStatement]) -> Set[str]:
+    """``self.<a>`` bound in the graph code to something computed with TensorFlow or the graph."""
+    module = cst.Module(body=graph)
+    local = queries.bound_names(module) - {"self"}
+    assignments: List[Tuple[str, cst.CSTNode]] = []
+    for assign in queries.find(module, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+        targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+        for target in targets:
+            for element in queries.elements(target) if isinstance(target, (cst.Tuple, cst.List)) else [target]:
+                name = self_attr(element)
+                if name is not None:
+                    assignments.append((name, assign.value))
+    found: Set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, value in assignments:
+            if name in found or value is None:
+                continue
+            reads = queries.names_in(value) | _self_reads(value)
+            if reads & (set(s.p.tf_locals) | found | local):
+                found.add(name)
+                changed = True
+    return found
+
+
+def _self_first(func: cst.FunctionDef) -> bool:
+    params = func.params.params
+    return bool(params) and params[0].name.value == "self"
+
+
+def _self_reads(node) -> Set[str]:
+    return {self_attr(a) for a in queries.find(node, cst.Attribute, lambda a: self_attr(a) is not None)}
+
+
+def _attribute_uses(cls: cst.ClassDef, name: str) -> int:
+    return len(queries.find(cls, cst.Attribute, lambda a: a.attr.value == name))
+
+
+def _used_outside(module: cst.Module, cls: cst.ClassDef, attributes: Set[str]) -> bool:
+    """Does code outside the class read one of its graph attributes (``model.X``)?"""
+    def named(node) -> bool:
+        return isinstance(node, cst.Attribute) and node.attr.value in attributes
+    inside = {id(n) for n in queries.find(cls, cst.Attribute, named)}
+    return any(id(n) not in inside for n in queries.find(module, cst.Attribute, named))
+
+
+def _beyond_runs(cls: cst.ClassDef, session: str) -> bool:
+    """Is the session used for anything but ``self.<session>.run(...)``?"""
+    uses = queries.find(cls, cst.Attribute, lambda a: self_attr(a) == session)
+    runs = {id(c.func.value) for c in queries.find(cls, cst.Call, lambda c: (
+        isinstance(c.func, cst.Attribute) and c.func.attr.value == "run" and self_attr(c.func.value) == session))}
+    made = {id(t.target) for t in queries.find(cls, cst.AssignTarget, lambda t: self_attr(t.target) == session)}
+    return any(id(a) not in runs | made for a in uses)
+
+
+def _trains(value) -> bool:
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and (
+        value.func.attr.value in ("minimize", "apply_gradients"))
+
+
+# --- the program the class stands for ---------------------------------------------------------------
+
+class _Lower(cst.CSTTransformer):
+    """``self.<attribute>`` of the graph -> ``<attribute>``; ``self.<session>`` -> the session."""
+
+    def __init__(self, read: Read) -> None:
+        self.read = read
+
+    def leave_Attribute(self, original, updated):
+        name = self_attr(updated)
+        if name == self.read.session_attr:
+            return cst.Name(self.read.session, lpar=updated.lpar, rpar=updated.rpar)
+        if name in self.read.attributes:
+            return cst.Name(name, lpar=updated.lpar, rpar=updated.rpar)
+        return updated
+
+
+class _ReturnedRuns(cst.CSTTransformer):
+    """``return sess.run([cost, train_op], feed_dict=...)`` -> ``cost_value, _ = sess.run(...)`` and
+    ``return [cost_value, None]``: what TF1's run returned, from runs the rewrite reads name by name."""
+
+    def __init__(self, read: Read) -> None:
+        self.read = read
+
+    def leave_IndentedBlock(self, original, updated):
+        body = []
+        for stmt in updated.body:
+            body += self._statements(stmt)
+        return updated.with_changes(body=body)
+
+    def _statements(self, stmt) -> list:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.Return)):
+            return [stmt]
+        call = stmt.body[0].value
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "run"
+                and isinstance(call.func.value, cst.Name) and call.func.value.value == self.read.session
+                and call.args and call.args[0].keyword is None):
+            return [stmt]
+        fetched = call.args[0].value
+        trains = self.read.train_ops
+        if isinstance(fetched, cst.Name) and fetched.value in trains:
+            return [stmt.with_changes(body=[cst.Expr(call)]),
+                    cst.SimpleStatementLine([cst.Return(cst.Name("None"))])]
+        if not isinstance(fetched, (cst.List, cst.Tuple)) or not fetched.elements or not all(
+                isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in fetched.elements) or not (
+                {e.value.value for e in fetched.elements} & trains):
+            return [stmt]
+        taken = queries.names_in(self.read.init) | self.read.attributes | queries.names_in(stmt)
+        targets, values = [], []
+        for element in fetched.elements:
+            name = element.value.value
+            if name in trains:
+                targets.append("_")
+                values.append("None")
+            else:
+                targets.append(fresh_name(taken, f"{name}_value"))
+                values.append(targets[-1])
+        returned = f"[{', '.join(values)}]" if isinstance(fetched, cst.List) else f"({', '.join(values)},)"
+        run = cst.Assign([cst.AssignTarget(cst.parse_expression(", ".join(targets)))], call)
+        return [stmt.with_changes(body=[run]), cst.parse_statement(f"return {returned}\n")]
+
+
+def _program(s: Rewrite, read: Read) -> str:
+    lower = _Lower(read)
+    body: List[cst.BaseStatement] = [layout.shift(stmt.visit(lower), -read.depth, bracketed=False) for stmt in read.graph]
+    if read.session_param is not None:
+        body += [cst.parse_statement(f"{read.session} = {s.tf}.Session()\n"),
+                 cst.parse_statement(f"{read.session}.run({s.tf}.global_variables_initializer())\n")]
+    for func in read.runs.values():
+        func = func.with_changes(params=func.params.with_changes(params=func.params.params[1:]))
+        func = func.visit(lower).visit(_ReturnedRuns(read))
+        body.append(layout.shift(func, -read.method_depth, bracketed=False))
+    return cst.Module(body=body, default_indent=s.module.default_indent,
+                      default_newline=s.module.default_newline).code

@@ -1,0 +1,225 @@
+"""The graph-to-eager rewrite of a model class's program lifted back into the class (``model_class.py``).
+
+What the program binds at its top level (variables, optimizers, Keras layers, the values its
+statements compute) becomes an attribute of ``self`` made in ``__init__``; its functions become
+methods reading those attributes from ``self``; a constant a method's decorator reads (a shared
+input signature) a class attribute. The running methods keep their place, name and comments.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from .. import _tf
+from . import bindings as B
+from . import layout, queries
+from .state import Rewrite
+
+_RESERVED = {"name", "name_scope", "variables", "trainable_variables", "non_trainable_variables", "submodules"}
+
+
+@dataclass
+class Read:
+    """The class read as a program."""
+
+    init: cst.FunctionDef
+    session_attr: str
+    session_param: Optional[str]  # the parameter of __init__ that passes the session in, if any
+    session: str = ""  # the session's name in the program
+    graph: List[cst.BaseStatement] = field(default_factory=list)  # __init__'s code, build methods inlined
+    build: Set[str] = field(default_factory=set)  # the methods __init__ calls to build the graph
+    runs: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # methods reading the graph
+    attributes: Set[str] = field(default_factory=set)  # self.<attribute> of the graph: a name of the program
+    train_ops: Set[str] = field(default_factory=set)  # attributes bound to ``minimize(...)``
+    depth: int = 0  # columns of a method's body
+    method_depth: int = 0  # columns of a method's def
+
+
+def self_attr(node) -> Optional[str]:
+    """``x`` of ``self.x``."""
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return None
+
+
+def comprehension_names(node) -> Set[str]:
+    return {n for comp in queries.find(node, cst.CompFor) for n in queries.names_in(comp.target)}
+
+
+# --- the rewrite lifted back into the class ---------------------------------------------------------
+
+class _Raise(cst.CSTTransformer):
+    """Names the program binds at its top level -> attributes of ``self``."""
+
+    def __init__(self, names: Set[str], skip: Set[int]) -> None:
+        self.names = names
+        self.skip = skip
+
+    def leave_Name(self, original, updated):
+        if updated.value in self.names and id(original) not in self.skip:
+            return cst.Attribute(cst.Name("self"), cst.Name(updated.value), lpar=updated.lpar, rpar=updated.rpar)
+        return updated
+
+
+def _not_names(node, decorators: bool) -> Set[int]:
+    """Ids of the Name nodes that are not references: attributes' names, keywords, parameters, defs."""
+    skip: Set[int] = set()
+    for n in queries.find(node, cst.Attribute):
+        skip.add(id(n.attr))
+    for n in queries.find(node, cst.Arg, lambda a: a.keyword is not None):
+        skip.add(id(n.keyword))
+    for n in queries.find(node, cst.Param):
+        skip.add(id(n.name))
+    for n in queries.find(node, (cst.FunctionDef, cst.ClassDef)):
+        skip.add(id(n.name))
+    if decorators:
+        for d in queries.find(node, cst.Decorator):
+            skip.update(id(n) for n in queries.find(d, cst.Name))
+    return skip
+
+
+def _rename(node, names: Set[str], decorators: bool = False):
+    return node.visit(_Raise(names, _not_names(node, decorators)))
+
+
+def _method(func: cst.FunctionDef, names: Set[str], depth: int) -> cst.FunctionDef:
+    """A function of the program as a method: ``self`` first, the program's names read from it."""
+    own = {p.name.value for p in func.params.params} | queries.bound_names(func.body) | comprehension_names(func)
+    func = _rename(func, names - own, decorators=True)
+    params = func.params.with_changes(params=[cst.Param(cst.Name("self")), *func.params.params])
+    func = unindented_blanks(layout.shift(func.with_changes(params=params), depth, bracketed=False))
+    leading = list(func.leading_lines)
+    if not leading or leading[0].comment is not None:
+        leading.insert(0, cst.EmptyLine(indent=False))
+    return func.with_changes(leading_lines=leading)
+
+
+class _Blanks(cst.CSTTransformer):
+    def leave_EmptyLine(self, original, updated):
+        return updated.with_changes(indent=False) if updated.comment is None else updated
+
+
+def unindented_blanks(node):
+    """Blank lines moved into a deeper block stay empty (no trailing indentation)."""
+    return node.visit(_Blanks())
+
+
+def _split(stmt, defs: List[Tuple[cst.FunctionDef, int]], depth: int, indent: int):
+    """``stmt`` without the functions it defines (collected with their depth); None when empty."""
+    if isinstance(stmt, cst.FunctionDef):
+        defs.append((stmt, depth))
+        return None
+    if isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock):
+        inner = depth + (len(stmt.body.indent) if stmt.body.indent is not None else indent)
+        kept = [k for k in (_split(st, defs, inner, indent) for st in stmt.body.body) if k is not None]
+        if not kept:
+            return None
+        return stmt.with_changes(body=stmt.body.with_changes(body=kept))
+    return stmt
+
+
+def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional[cst.ClassDef]:
+    indent = len(s.module.default_indent)
+    defs: List[Tuple[cst.FunctionDef, int]] = []
+    statements = []
+    for stmt in new.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+                isinstance(small, (cst.Import, cst.ImportFrom, cst.Global)) for small in stmt.body):
+            return None  # the rewrite needs something at module level
+        kept = _split(stmt, defs, 0, indent)
+        if kept is not None:
+            if queries.find(kept, cst.FunctionDef, first=True):
+                return None  # a function made in a loop or a condition
+            statements.append(kept)
+    names = set().union(*(queries.bound_names(st) for st in statements)) - {"self"} | {f.name.value for f, _ in defs}
+    originals = {stmt.name.value for stmt in cls.body.body if isinstance(stmt, cst.FunctionDef)}
+    generated = [(f, d) for f, d in defs if f.name.value not in read.runs]
+    if {f.name.value for f, _ in generated} & originals or names & _RESERVED - {"name"} or any(
+            f.name.value.startswith("__") for f, _ in generated):
+        return None
+    # constants the methods' decorators read (a shared input signature) are class attributes
+    decorated: Set[str] = set()
+    for f, _ in defs:
+        for d in f.decorators:
+            decorated |= queries.names_in(d) & names
+    constants = [st for st in statements if queries.bound_names(st) & decorated]
+    init_params = {p.name.value for p in read.init.params.params}
+    if any(not isinstance(st, cst.SimpleStatementLine) or queries.mentions(st, names - decorated | init_params)
+           for st in constants):
+        return None  # a class attribute computed from what only __init__ has
+    statements = [st for st in statements if st not in constants]
+    attributes = names - decorated
+    init_body = [unindented_blanks(layout.shift(_rename(st, attributes), read.depth, bracketed=False))
+                 for st in statements]
+    module_base = not cls.bases and "name" not in (names | _assigned_attributes(statements))
+    if module_base:
+        init_body.insert(0, cst.parse_statement("super().__init__()\n"))
+    init = read.init
+    params = list(init.params.params)
+    if read.session_param is not None:
+        params = [p for p in params if p.name.value != read.session_param]
+        if params:
+            params[-1] = params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    init = init.with_changes(params=init.params.with_changes(params=params),
+                             body=init.body.with_changes(body=init_body or [cst.SimpleStatementLine([cst.Pass()])]))
+    methods = [_method(f, attributes, read.method_depth - d) for f, d in generated]
+    runs = {f.name.value: _method(f, attributes, read.method_depth - d) for f, d in defs if f.name.value in read.runs}
+    if set(runs) != set(read.runs):
+        return None
+    init_params -= {"self"}
+    for func in [*methods, *runs.values()]:
+        own = {p.name.value for p in func.params.params} | queries.bound_names(func.body) | comprehension_names(func)
+        if (queries.names_in(func) - own) & init_params:
+            return None  # a method would read a parameter of __init__
+    body = []
+    for stmt in cls.body.body:
+        if not isinstance(stmt, cst.FunctionDef):
+            body.append(stmt)
+        elif stmt.name.value == "__init__":
+            body += [unindented_blanks(layout.shift(c, read.method_depth, bracketed=False)) for c in constants]
+            if constants:
+                init = init.with_changes(leading_lines=[cst.EmptyLine(indent=False), *init.leading_lines])
+            body += [init, *methods]
+        elif stmt.name.value in read.runs:
+            func = runs[stmt.name.value]
+            body.append(func.with_changes(leading_lines=stmt.leading_lines))
+        elif stmt.name.value not in read.build:
+            body.append(stmt)
+    new_cls = cls.with_changes(body=cls.body.with_changes(body=body))
+    if module_base:
+        new_cls = new_cls.with_changes(bases=[cst.Arg(cst.parse_expression(f"{s.tf}.Module"))],
+                                       lpar=cst.LeftParen(), rpar=cst.RightParen())
+    return new_cls
+
+
+def _assigned_attributes(statements) -> Set[str]:
+    return {self_attr(t.target) for st in statements for t in queries.find(st, cst.AssignTarget)} - {None}
+
+
+class _Sessions(cst.CSTTransformer):
+    def __init__(self, s: Rewrite) -> None:
+        self.s = s
+
+    def leave_Call(self, original, updated):
+        func = original.func
+        if not isinstance(func, cst.Name) or func.value not in self.s.session_classes:
+            return updated
+        index, param = self.s.session_classes[func.value]
+        passed = _tf.argument(original, index, param)
+        if passed is None or not isinstance(passed.value, cst.Name) or self.s.b.kind(passed.value.value) != (
+                B.SESSION):
+            return updated
+        args = [new for old, new in zip(original.args, updated.args) if old is not passed]
+        if args:
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=args)
+
+
+def without_sessions(s: Rewrite, node):
+    """``node`` with the session no longer passed to the model classes rewritten (``Model(sess, "m1")``
+    -> ``Model("m1")``)."""
+    if not queries.holds(node, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in s.session_classes):
+        return node
+    return node.visit(_Sessions(s))

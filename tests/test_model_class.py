@@ -1,0 +1,187 @@
+"""A model class that keeps a session and builds a graph with state becomes a class of eager variables
+and tf.function methods; the code that makes it no longer passes the session.
+
+The numbers are proven by the fixtures model_class_session and model_class_ensemble (``verify``,
+tests/test_fixtures.py); here: exact rewrites, what keeps such a class on compat, check == fix.
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tfmigrate.engine import Options, process_text
+
+MODEL = """\
+import numpy as np
+import tensorflow as tf
+
+
+class Model:
+
+    def __init__(self, sess, name):
+        self.sess = sess
+        self.name = name
+        self._build_net()
+
+    def _build_net(self):
+        \"\"\"The graph.\"\"\"
+        with tf.variable_scope(self.name):
+            self.X = tf.placeholder(tf.float32, [None, 2])
+            self.Y = tf.placeholder(tf.float32, [None, 1])
+            W = tf.get_variable("W", initializer=tf.zeros([2, 1]))
+            self.hypothesis = tf.matmul(self.X, W)
+        self.cost = tf.reduce_mean(tf.square(self.hypothesis - self.Y))
+        self.train_op = tf.train.GradientDescentOptimizer(0.1).minimize(self.cost)
+
+    def predict(self, x_test):
+        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test})
+
+    def train(self, x_data, y_data):
+        return self.sess.run([self.cost, self.train_op],
+                             feed_dict={self.X: x_data, self.Y: y_data})
+
+    def step(self, x_data, y_data):
+        return self.sess.run(self.train_op, feed_dict={self.X: x_data, self.Y: y_data})
+
+
+sess = tf.Session()
+models = [Model(sess, "m" + str(i)) for i in range(2)]
+sess.run(tf.global_variables_initializer())
+for m in models:
+    c, _ = m.train([[1., 2.]], [[3.]])
+    m.step([[1., 2.]], [[3.]])
+    print(c, m.predict([[1., 1.]]))
+"""
+
+
+def fixed(source: str):
+    return process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+
+
+def checked(source: str):
+    return process_text(source, "case.py", Options())
+
+
+def test_a_model_class_given_the_session_becomes_eager_variables_and_tf_function_methods():
+    outcome = fixed(MODEL)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        class Model:
+
+            def __init__(self, name):
+                self.name = name
+                with tf.name_scope(self.name):
+                    self.W = tf.Variable(tf.zeros([2, 1]), name="W")
+
+                self.optimizer = tf.optimizers.SGD(0.1)
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def hypothesis(self, X):
+                return tf.matmul(X, self.W)
+
+            def cost(self, X, Y):
+                return tf.reduce_mean(tf.square(self.hypothesis(X) - Y))
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None, 1], tf.float32)])
+            def train_op(self, X, Y):
+                with tf.GradientTape() as tape:
+                    loss_value = self.cost(X, Y)
+                variables = tape.watched_variables()
+                self.optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+                return loss_value
+
+            def predict(self, x_test):
+                return self.hypothesis(x_test).numpy()
+
+            def train(self, x_data, y_data):
+                cost_value = self.train_op(x_data, y_data).numpy()
+                return [cost_value, None]
+
+            def step(self, x_data, y_data):
+                self.train_op(x_data, y_data)
+                return None
+
+
+        models = [Model("m" + str(i)) for i in range(2)]
+        for m in models:
+            c, _ = m.train([[1., 2.]], [[3.]])
+            m.step([[1., 2.]], [[3.]])
+            print(c, m.predict([[1., 1.]]))
+        """)
+    assert checked(MODEL).status.value == "idiomatic"
+
+
+HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n        self.sess = tf.Session()\n"
+
+
+@pytest.mark.parametrize("init, methods, expected", [
+    # a variable: a tf.Module whose methods read it
+    ("self.w = tf.Variable(1.0)\n        self.x = tf.placeholder(tf.float32)\n        self.y = self.x * self.w\n",
+     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
+     """\
+     class C(tf.Module):
+         def __init__(self):
+             super().__init__()
+             self.w = tf.Variable(1.0)
+
+         @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+         def y(self, x):
+             return x * self.w
+
+         def f(self, v):
+             return self.y(v).numpy()
+     """),
+    # a placeholder shaped by a local of __init__: a class attribute, which the signature reads
+    ("size = 3\n        self.x = tf.placeholder(tf.float32, [None, size])\n        self.y = self.x * 2\n",
+     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
+     """\
+     class C(tf.Module):
+         size = 3
+
+         def __init__(self):
+             super().__init__()
+
+         @tf.function(input_signature=[tf.TensorSpec([None, size], tf.float32)])
+         def y(self, x):
+             return x * 2
+
+         def f(self, v):
+             return self.y(v).numpy()
+     """),
+])
+def test_a_class_that_makes_its_own_session(init, methods, expected):
+    source = HEAD.format(params="") + "        " + init + "\n    " + methods
+    outcome = fixed(source)
+    assert outcome.new_text == "import tensorflow as tf\n\n\n" + textwrap.dedent(expected)
+    assert outcome.status.value == checked(source).status.value == "idiomatic"
+
+
+@pytest.mark.parametrize("change", [
+    # the program feeds the class's placeholder and runs its tensor itself
+    ("    print(c, m.predict([[1., 1.]]))\n",
+     "    print(c, sess.run(m.hypothesis, feed_dict={m.X: [[1., 1.]]}))\n"),
+    # a method would read a parameter of __init__ (its graph read it once, at construction)
+    ("    def __init__(self, sess, name):\n", "    def __init__(self, sess, name, scale=2.0):\n"),
+    # the build method is called twice
+    ("        self._build_net()\n", "        self._build_net()\n        self._build_net()\n"),
+    # the session is used for more than its runs
+    ("        self.sess = sess\n", "        self.sess = sess\n        self.graph = self.sess.graph\n"),
+    # a name of the graph is a method's local too
+    ("    def predict(self, x_test):\n", "    def predict(self, x_test, W=None):\n"),
+])
+def test_what_keeps_a_model_class_on_compat(change):
+    old, new = change
+    source = MODEL.replace(old, new)
+    if "scale" in new:
+        source = source.replace("tf.matmul(self.X, W)", "tf.matmul(self.X, W) * scale")
+    assert source != MODEL
+    outcome = fixed(source)
+    assert "class Model holds TensorFlow graph objects or a session" in [
+        f.message for f in outcome.remaining if f.code == "TFM090"][0]
+    assert outcome.new_text.startswith("import numpy as np\nimport tensorflow.compat.v1 as tf\n")
+    assert checked(source).status.value == outcome.status.value == "compat-only"
