@@ -171,8 +171,9 @@ def test_a_class_that_makes_its_own_session(init, methods, expected):
     ("        self._build_net()\n", "        self._build_net()\n        self._build_net()\n"),
     # the session is used for more than its runs
     ("        self.sess = sess\n", "        self.sess = sess\n        self.graph = self.sess.graph\n"),
-    # a name of the graph is a method's local too
-    ("    def predict(self, x_test):\n", "    def predict(self, x_test, W=None):\n"),
+    # a global a method reads is also a name of the graph (a local of the build method)
+    ("        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test})\n",
+     "        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test}) * W\n"),
 ])
 def test_what_keeps_a_model_class_on_compat(change):
     old, new = change
@@ -185,3 +186,59 @@ def test_what_keeps_a_model_class_on_compat(change):
         f.message for f in outcome.remaining if f.code == "TFM090"][0]
     assert outcome.new_text.startswith("import numpy as np\nimport tensorflow.compat.v1 as tf\n")
     assert checked(source).status.value == outcome.status.value == "compat-only"
+
+
+def test_a_method_parameter_named_as_the_placeholder_it_feeds_keeps_its_name():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Net:
+
+            def __init__(self, sess):
+                self.sess = sess
+                self.training = tf.placeholder(tf.bool)
+                self.X = tf.placeholder(tf.float32, [None, 4])
+                hidden = tf.layers.dense(self.X, 8, activation=tf.nn.relu)
+                hidden = tf.layers.dropout(hidden, rate=0.5, training=self.training)
+                self.out = tf.layers.dense(hidden, 1)
+
+            def predict(self, x, training=False):
+                return self.sess.run(self.out, feed_dict={self.X: x, self.training: training})
+
+
+        with tf.Session() as sess:
+            net = Net(sess)
+            sess.run(tf.global_variables_initializer())
+            print(net.predict([[1., 2., 3., 4.]]).shape)
+        """)
+    assert fixed(source).new_text == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Net(tf.Module):
+
+            def __init__(self):
+                super().__init__()
+                self.hidden_layer = tf.keras.layers.Dense(8, activation=tf.nn.relu)
+                self.hidden_dropout = tf.keras.layers.Dropout(rate=0.5)
+
+                self.out_layer = tf.keras.layers.Dense(1)
+
+            def hidden(self, training, X):
+                hidden = self.hidden_layer(X)
+                hidden = self.hidden_dropout(hidden, training=training)
+                return hidden
+
+            @tf.function(input_signature=[tf.TensorSpec(None, tf.bool), tf.TensorSpec([None, 4], tf.float32)])
+            def out(self, training, X):
+                return self.out_layer(self.hidden(training, X))
+
+            def predict(self, x, training=False):
+                return self.out(training, x).numpy()
+
+
+        net = Net()
+        print(net.predict([[1., 2., 3., 4.]]).shape)
+        """)
+    assert checked(source).status.value == "idiomatic"

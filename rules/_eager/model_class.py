@@ -55,7 +55,7 @@ from tfmigrate.names import fresh_name
 
 from .. import _vocab
 from . import layout, queries
-from .model_lift import Read, comprehension_names, lift, self_attr
+from .model_lift import Read, comprehension_names, lift, rename_locals, self_attr
 from .state import Rewrite, Unsupported
 
 def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
@@ -139,13 +139,15 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     init_params = {p.name.value for p in init.params.params[1:]}
     if read.attributes & local or program & (init_params | set(functions)):
         return None
-    for func in read.runs.values():
+    taken = queries.names_in(cls) | s.p.source_names() | program
+    for name, func in read.runs.items():
         params = {p.name.value for p in func.params.params}
         own = params | queries.bound_names(func.body) | comprehension_names(func)
-        reads = queries.names_in(func.body) - own
-        if own & program or reads & program:
-            return None  # the method's own names, or globals it reads, would be the program's
-    taken = queries.names_in(cls) | s.p.source_names() | program
+        if (queries.names_in(func.body) - own) & program:
+            return None  # a global the method reads would be the program's
+        # `def predict(self, x, training)` feeding `self.training`: its own `training` is renamed while
+        # the program is rewritten, and named so again in the method
+        read.renamed[name] = {local: fresh_name(taken, f"{local}_value") for local in sorted(own & program)}
     read.session = fresh_name(taken, "sess")
     return read
 
@@ -356,7 +358,7 @@ def _program(s: Rewrite, read: Read) -> str:
                  cst.parse_statement(f"{read.session}.run({s.tf}.global_variables_initializer())\n")]
     for func in read.runs.values():
         func = func.with_changes(params=func.params.with_changes(params=func.params.params[1:]))
-        func = func.visit(lower).visit(_ReturnedRuns(read))
+        func = rename_locals(func, read.renamed[func.name.value]).visit(lower).visit(_ReturnedRuns(read))
         body.append(layout.shift(func, -read.method_depth, bracketed=False))
     return cst.Module(body=body, default_indent=s.module.default_indent,
                       default_newline=s.module.default_newline).code

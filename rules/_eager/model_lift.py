@@ -33,6 +33,7 @@ class Read:
     runs: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # methods reading the graph
     attributes: Set[str] = field(default_factory=set)  # self.<attribute> of the graph: a name of the program
     train_ops: Set[str] = field(default_factory=set)  # attributes bound to ``minimize(...)``
+    renamed: Dict[str, Dict[str, str]] = field(default_factory=dict)  # method -> its locals named otherwise
     depth: int = 0  # columns of a method's body
     method_depth: int = 0  # columns of a method's def
 
@@ -78,6 +79,26 @@ def _not_names(node, decorators: bool) -> Set[int]:
         for d in queries.find(node, cst.Decorator):
             skip.update(id(n) for n in queries.find(d, cst.Name))
     return skip
+
+
+class _Locals(cst.CSTTransformer):
+    def __init__(self, names: Dict[str, str], skip: Set[int]) -> None:
+        self.names = names
+        self.skip = skip
+
+    def leave_Name(self, original, updated):
+        if updated.value in self.names and id(original) not in self.skip:
+            return updated.with_changes(value=self.names[updated.value])
+        return updated
+
+
+def rename_locals(func: cst.FunctionDef, names: Dict[str, str]) -> cst.FunctionDef:
+    """``func`` with its own names (parameters and locals) renamed."""
+    if not names:
+        return func
+    skip = {id(n.attr) for n in queries.find(func, cst.Attribute)} | {
+        id(a.keyword) for a in queries.find(func, cst.Arg, lambda a: a.keyword is not None)} | {id(func.name)}
+    return func.visit(_Locals(names, skip))
 
 
 def _rename(node, names: Set[str], decorators: bool = False):
@@ -168,6 +189,11 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
     runs = {f.name.value: _method(f, attributes, read.method_depth - d) for f, d in defs if f.name.value in read.runs}
     if set(runs) != set(read.runs):
         return None
+    for name, func in runs.items():
+        back = {new: old for old, new in read.renamed[name].items()}
+        if set(back.values()) & queries.names_in(func):
+            return None  # the method now reads the program's name as well
+        runs[name] = rename_locals(func, back)
     init_params -= {"self"}
     for func in [*methods, *runs.values()]:
         own = {p.name.value for p in func.params.params} | queries.bound_names(func.body) | comprehension_names(func)
