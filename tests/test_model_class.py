@@ -242,3 +242,81 @@ def test_a_method_parameter_named_as_the_placeholder_it_feeds_keeps_its_name():
         print(net.predict([[1., 2., 3., 4.]]).shape)
         """)
     assert checked(source).status.value == "idiomatic"
+
+
+GRAPH_ONLY = """\
+import tensorflow as tf
+
+
+class Regression(object):
+
+    def __init__(self):
+        self.x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable(tf.zeros([2, 1]))
+        self.loss = tf.reduce_mean(tf.square(tf.matmul(self.x, W) - 1.))
+        self.train_op = tf.train.GradientDescentOptimizer(0.1).minimize(self.loss)
+
+
+model = Regression()
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+for step in range(3):
+    _, loss = sess.run([model.train_op, model.loss], feed_dict={model.x: [[1., 2.]]})
+    print(step, loss)
+"""
+
+
+def test_a_class_that_only_builds_the_graph_is_run_by_the_program_through_its_instance():
+    outcome = fixed(GRAPH_ONLY)
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Regression(tf.Module):
+
+            def __init__(self):
+                super().__init__()
+                self.W = tf.Variable(tf.zeros([2, 1]))
+
+                self.optimizer = tf.optimizers.SGD(0.1)
+
+            def loss(self, x):
+                return tf.reduce_mean(tf.square(tf.matmul(x, self.W) - 1.))
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def train_op(self, x):
+                with tf.GradientTape() as tape:
+                    loss_value = self.loss(x)
+                variables = tape.watched_variables()
+                self.optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+                return loss_value
+
+
+        model = Regression()
+        for step in range(3):
+            loss = model.train_op([[1., 2.]]).numpy()
+            print(step, loss)
+        """)
+    assert outcome.status.value == checked(GRAPH_ONLY).status.value == "idiomatic"
+
+
+@pytest.mark.parametrize("change", [
+    # two instances run together: the program's names would be one
+    ("model = Regression()\n", "model = Regression()\nother = Regression()\n",
+     "    print(step, loss)\n", "    print(step, loss, sess.run(other.loss, {other.x: [[1., 1.]]}))\n"),
+    # the instance name is a loop variable too
+    ("for step in range(3):\n", "for model in [model]:\n", "", ""),
+    # a function reads the instance through its parameter
+    ("for step in range(3):\n", "def run(model):\n    return sess.run(model.loss, {model.x: [[1., 1.]]})\n\n\n"
+     "for step in range(3):\n", "", ""),
+])
+def test_what_keeps_a_graph_only_class_on_compat(change):
+    source = GRAPH_ONLY
+    for old, new in zip(change[::2], change[1::2]):
+        if old:
+            assert old in source
+            source = source.replace(old, new, 1)
+    outcome = fixed(source)
+    assert "class Regression holds TensorFlow graph objects or a session" in [
+        f.message for f in outcome.remaining if f.code == "TFM090"][0]
+    assert checked(source).status.value == outcome.status.value == "compat-only"

@@ -38,6 +38,9 @@ def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, t
     deferred = {}  # a function that reads names bound further down: its name -> its place in steps
     last_bound = None  # name -> where the module last binds it, read at the first function that needs it
     for position, stmt in enumerate(statements_):
+        if id(stmt) in s.replaced:  # code that runs a model class's graph, rewritten with the class
+            steps += [Step(new, _kept(s, new)) for new in s.replaced.pop(id(stmt))]
+            continue
         if deferred:
             for name in [n for n in deferred if _calls(stmt, n)]:
                 index = deferred.pop(name)

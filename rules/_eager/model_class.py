@@ -54,7 +54,7 @@ import libcst as cst
 from tfmigrate.names import fresh_name
 
 from .. import _vocab
-from . import layout, queries
+from . import layout, model_units, queries
 from .model_lift import Read, comprehension_names, lift, rename_locals, self_attr
 from .state import Rewrite, Unsupported
 
@@ -67,14 +67,19 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
         return None
     from . import to_eager  # the whole rewrite, run on the program the class stands for
 
-    text = _program(s, read)
+    sessions = model_units.session_names(read, read.outside, cls.name.value, s.module)
+    if sessions is None:
+        return None
+    text = _program(s, read, sessions)
     try:
         new, notes, _ = to_eager(cst.parse_module(text), s.p.imports, text, s.p.moved)
     except (Unsupported, cst.ParserSyntaxError):
         return None
     lifted = lift(s, cls, read, new)
-    if lifted is None:
+    replaced = model_units.replacements(s, read.outside, read.lifted_units) if lifted is not None else None
+    if replaced is None:
         return None
+    s.replaced.update(replaced)
     for _, note in notes:
         s.note(cls, note)
     if read.session_param is not None:
@@ -99,8 +104,9 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
         return None
     session = _session(s, cls, init)
     if session is None:
-        return None
+        return None  # (a class without a session of its own: ("", None))
     read = Read(init, *session)
+    read.class_name = cls.name.value
     read.method_depth = _indent(s, cls.body)
     read.depth = read.method_depth + _indent(s, init.body)
     for stmt in init.body.body:
@@ -132,7 +138,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
             if func.decorators or not _self_first(func) or not isinstance(func.body, cst.IndentedBlock):
                 return None
             read.runs[name] = func
-    if not read.runs or _used_outside(s.module, cls, names_of_graph) or _beyond_runs(cls, read.session_attr):
+    if _used_outside(s.module, cls, {read.session_attr} - {""}) or _beyond_runs(cls, read.session_attr):
         return None
     local = queries.bound_names(graph_code) - {"self"}
     program = local | read.attributes
@@ -140,6 +146,13 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     if read.attributes & local or program & (init_params | set(functions)):
         return None
     taken = queries.names_in(cls) | s.p.source_names() | program
+    read.session = fresh_name(taken, "sess")
+    outside = model_units.find(s, cls, read, program, taken)
+    if outside is None or not (read.runs or outside.units):
+        return None  # (nothing runs the graph: a library's class, not this rewrite's)
+    read.outside = outside
+    read.units = {u.name for u in outside.units}
+    read.instance = outside.instance
     for name, func in read.runs.items():
         params = {p.name.value for p in func.params.params}
         own = params | queries.bound_names(func.body) | comprehension_names(func)
@@ -148,7 +161,6 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
         # `def predict(self, x, training)` feeding `self.training`: its own `training` is renamed while
         # the program is rewritten, and named so again in the method
         read.renamed[name] = {local: fresh_name(taken, f"{local}_value") for local in sorted(own & program)}
-    read.session = fresh_name(taken, "sess")
     return read
 
 
@@ -157,6 +169,8 @@ def _session(s: Rewrite, cls: cst.ClassDef, init: cst.FunctionDef) -> Optional[T
     when ``__init__`` makes it)."""
     runs = {self_attr(call.func.value) for call in queries.find(cls, cst.Call, lambda c: (
         isinstance(c.func, cst.Attribute) and c.func.attr.value == "run" and self_attr(c.func.value)))}
+    if not runs and not queries.calls_of(cls, s.call_name, _vocab.SESSIONS, first=True):
+        return "", None  # the graph only: the code that makes an instance runs it
     if len(runs) != 1:
         return None
     attr = runs.pop()
@@ -350,7 +364,7 @@ class _ReturnedRuns(cst.CSTTransformer):
         return [stmt.with_changes(body=[run]), cst.parse_statement(f"return {returned}\n")]
 
 
-def _program(s: Rewrite, read: Read) -> str:
+def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> str:
     lower = _Lower(read)
     body: List[cst.BaseStatement] = [layout.shift(stmt.visit(lower), -read.depth, bracketed=False) for stmt in read.graph]
     if read.session_param is not None:
@@ -360,5 +374,6 @@ def _program(s: Rewrite, read: Read) -> str:
         func = func.with_changes(params=func.params.with_changes(params=func.params.params[1:]))
         func = rename_locals(func, read.renamed[func.name.value]).visit(lower).visit(_ReturnedRuns(read))
         body.append(layout.shift(func, -read.method_depth, bracketed=False))
+    body += model_units.lower(s, read, read.outside, read.class_name, sessions)
     return cst.Module(body=body, default_indent=s.module.default_indent,
                       default_newline=s.module.default_newline).code

@@ -34,6 +34,11 @@ class Read:
     attributes: Set[str] = field(default_factory=set)  # self.<attribute> of the graph: a name of the program
     train_ops: Set[str] = field(default_factory=set)  # attributes bound to ``minimize(...)``
     renamed: Dict[str, Dict[str, str]] = field(default_factory=dict)  # method -> its locals named otherwise
+    units: Set[str] = field(default_factory=set)  # functions of the module's code that runs the graph
+    instance: str = ""  # the name that code reads the class's instance by
+    lifted_units: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # those functions, lifted
+    outside: object = None  # that code (model_units.Outside)
+    class_name: str = ""
     depth: int = 0  # columns of a method's body
     method_depth: int = 0  # columns of a method's def
 
@@ -52,15 +57,17 @@ def comprehension_names(node) -> Set[str]:
 # --- the rewrite lifted back into the class ---------------------------------------------------------
 
 class _Raise(cst.CSTTransformer):
-    """Names the program binds at its top level -> attributes of ``self``."""
+    """Names the program binds at its top level -> attributes of ``self`` (or of the instance)."""
 
-    def __init__(self, names: Set[str], skip: Set[int]) -> None:
+    def __init__(self, names: Set[str], skip: Set[int], receiver: str) -> None:
         self.names = names
         self.skip = skip
+        self.receiver = receiver
 
     def leave_Name(self, original, updated):
         if updated.value in self.names and id(original) not in self.skip:
-            return cst.Attribute(cst.Name("self"), cst.Name(updated.value), lpar=updated.lpar, rpar=updated.rpar)
+            return cst.Attribute(cst.Name(self.receiver), cst.Name(updated.value), lpar=updated.lpar,
+                                 rpar=updated.rpar)
         return updated
 
 
@@ -92,17 +99,19 @@ class _Locals(cst.CSTTransformer):
         return updated
 
 
-def rename_locals(func: cst.FunctionDef, names: Dict[str, str]) -> cst.FunctionDef:
-    """``func`` with its own names (parameters and locals) renamed."""
+def rename_locals(node, names: Dict[str, str]):
+    """``node`` (a function or statement) with its own names (parameters and locals) renamed."""
     if not names:
-        return func
-    skip = {id(n.attr) for n in queries.find(func, cst.Attribute)} | {
-        id(a.keyword) for a in queries.find(func, cst.Arg, lambda a: a.keyword is not None)} | {id(func.name)}
-    return func.visit(_Locals(names, skip))
+        return node
+    skip = {id(n.attr) for n in queries.find(node, cst.Attribute)} | {
+        id(a.keyword) for a in queries.find(node, cst.Arg, lambda a: a.keyword is not None)}
+    if isinstance(node, cst.FunctionDef):
+        skip.add(id(node.name))
+    return node.visit(_Locals(names, skip))
 
 
-def _rename(node, names: Set[str], decorators: bool = False):
-    return node.visit(_Raise(names, _not_names(node, decorators)))
+def _rename(node, names: Set[str], decorators: bool = False, receiver: str = "self"):
+    return node.visit(_Raise(names, _not_names(node, decorators), receiver))
 
 
 def _method(func: cst.FunctionDef, names: Set[str], depth: int) -> cst.FunctionDef:
@@ -156,7 +165,7 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
             statements.append(kept)
     names = set().union(*(queries.bound_names(st) for st in statements)) - {"self"} | {f.name.value for f, _ in defs}
     originals = {stmt.name.value for stmt in cls.body.body if isinstance(stmt, cst.FunctionDef)}
-    generated = [(f, d) for f, d in defs if f.name.value not in read.runs]
+    generated = [(f, d) for f, d in defs if f.name.value not in read.runs and f.name.value not in read.units]
     if {f.name.value for f, _ in generated} & originals or names & _RESERVED - {"name"} or any(
             f.name.value.startswith("__") for f, _ in generated):
         return None
@@ -174,7 +183,9 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
     attributes = names - decorated
     init_body = [unindented_blanks(layout.shift(_rename(st, attributes), read.depth, bracketed=False))
                  for st in statements]
-    module_base = not cls.bases and "name" not in (names | _assigned_attributes(statements))
+    plain = not cls.bases or (len(cls.bases) == 1 and isinstance(cls.bases[0].value, cst.Name)
+                              and cls.bases[0].value.value == "object" and cls.bases[0].keyword is None)
+    module_base = plain and "name" not in (names | _assigned_attributes(statements))
     if module_base:
         init_body.insert(0, cst.parse_statement("super().__init__()\n"))
     init = read.init
@@ -194,6 +205,12 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
         if set(back.values()) & queries.names_in(func):
             return None  # the method now reads the program's name as well
         runs[name] = rename_locals(func, back)
+    for f, d in defs:
+        if f.name.value in read.units:
+            own = {p.name.value for p in f.params.params} | queries.bound_names(f.body) | comprehension_names(f)
+            if any(queries.mentions(d, names) for d in f.decorators):
+                return None
+            read.lifted_units[f.name.value] = _rename(f, attributes - own, receiver=read.instance)
     init_params -= {"self"}
     for func in [*methods, *runs.values()]:
         own = {p.name.value for p in func.params.params} | queries.bound_names(func.body) | comprehension_names(func)

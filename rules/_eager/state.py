@@ -67,6 +67,7 @@ class Rewrite:
         self.test_opened = False  # that method opened a test session
         self.kept_tests: Set[int] = set()  # calls and names in test code kept as written (it runs eagerly)
         self.session_classes: Dict[str, Tuple[int, str]] = {}  # model class -> its dropped session parameter
+        self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
