@@ -153,9 +153,25 @@ HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n
          def f(self, v):
              return self.y(v).numpy()
      """),
+    # a parameter of __init__ the graph reads: kept on self, where the method reads it
+    ("self.x = tf.placeholder(tf.string)\n        self.y = tf.image.decode_png(self.x, channels=channels)\n",
+     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
+     """\
+     class C(tf.Module):
+         def __init__(self, channels):
+             super().__init__()
+             self.channels = channels
+
+         @tf.function(input_signature=[tf.TensorSpec(None, tf.string)])
+         def y(self, x):
+             return tf.image.decode_png(x, channels=self.channels)
+
+         def f(self, v):
+             return self.y(v).numpy()
+     """),
 ])
 def test_a_class_that_makes_its_own_session(init, methods, expected):
-    source = HEAD.format(params="") + "        " + init + "\n    " + methods
+    source = HEAD.format(params=", channels" if "channels" in init else "") + "        " + init + "\n    " + methods
     outcome = fixed(source)
     assert outcome.new_text == "import tensorflow as tf\n\n\n" + textwrap.dedent(expected)
     assert outcome.status.value == checked(source).status.value == "idiomatic"
@@ -165,8 +181,8 @@ def test_a_class_that_makes_its_own_session(init, methods, expected):
     # the program feeds the class's placeholder and runs its tensor itself
     ("    print(c, m.predict([[1., 1.]]))\n",
      "    print(c, sess.run(m.hypothesis, feed_dict={m.X: [[1., 1.]]}))\n"),
-    # a method would read a parameter of __init__ (its graph read it once, at construction)
-    ("    def __init__(self, sess, name):\n", "    def __init__(self, sess, name, scale=2.0):\n"),
+    # a method would read a parameter of __init__ that __init__ binds again (kept on self, it would not be it)
+    ("    def __init__(self, sess, name):\n", "    def __init__(self, sess, name, scale=2.0):\n        scale = scale * 2\n"),
     # the build method is called twice
     ("        self._build_net()\n", "        self._build_net()\n        self._build_net()\n"),
     # the session is used for more than its runs

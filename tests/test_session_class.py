@@ -153,16 +153,13 @@ HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n
     ("", "self.x = tf.placeholder(tf.float32)\n        n = tf.random_normal([2]) + self.x\n"
          "        self.a = n * 2\n        self.b = n * 3\n",
      "def f(self, v):\n        return self.sess.run([self.a, self.b], {self.x: v})\n"),
-    # a value of __init__ read by the graph (it would be read at construction only)
-    (", channels", "self.x = tf.placeholder(tf.string)\n        self.y = tf.image.decode_png(self.x, channels=channels)\n",
-     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n"),
     # a graph tensor fed as a value
     ("", "self.x = tf.placeholder(tf.float32)\n        self.y = self.x * 2\n",
      "def f(self, v):\n        return self.sess.run(self.y, {self.x: self.y})\n"),
 ])
 def test_what_keeps_a_session_class_on_compat(params, init, methods):
-    # (a class with variables, a placeholder shaped by a local of __init__ and an unread feed are model
-    # classes: tests/test_model_class.py)
+    # (a class with variables, a placeholder shaped by a local of __init__, a parameter of __init__ read by
+    # the graph and an unread feed are model classes: tests/test_model_class.py)
     source = HEAD.format(params=params) + "        " + init + "\n    " + methods
     outcome = fixed(source)
     assert "class C holds TensorFlow graph objects or a session" in [

@@ -160,6 +160,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         if _builds_graph(s, stmt):
             # a session running a graph without state, or a model class: eager methods
             eager = session_class.rewrite(s, stmt) or model_class.rewrite(s, stmt)
+            if eager is None and model_class.eager_already(s, stmt):
+                return _kept(s, stmt)  # variables and eager methods (a model class this rewrite made)
             if eager is None:
                 raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
             return _kept(s, eager)

@@ -53,7 +53,7 @@ import libcst as cst
 
 from tfmigrate.names import fresh_name
 
-from .. import _vocab
+from .. import _tf, _vocab
 from . import layout, model_units, queries
 from .model_lift import Read, comprehension_names, lift, rename_locals, self_attr
 from .state import Rewrite, Unsupported
@@ -124,6 +124,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
         read.build.add(built)
         read.graph.extend(_arguments(stmt.body[0].value, method))  # `self._build_net(learning_rate)`
         read.graph.extend(_without_docstring(method.body.body))
+    read.graph = _parameters_kept(read, init)
     graph_code = cst.Module(body=read.graph)
     if not _calls_maker(s, graph_code):
         return None
@@ -162,6 +163,57 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
         # the program is rewritten, and named so again in the method
         read.renamed[name] = {local: fresh_name(taken, f"{local}_value") for local in sorted(own & program)}
     return read
+
+
+class _ParameterReads(cst.CSTTransformer):
+    def __init__(self, names: Set[str], skip: Set[int]) -> None:
+        self.names, self.skip = names, skip
+
+    def leave_Name(self, original, updated):
+        if updated.value in self.names and id(original) not in self.skip:
+            return cst.Attribute(cst.Name("self"), cst.Name(updated.value))
+        return updated
+
+
+def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatement]:
+    """The graph code reading ``__init__``'s parameters from ``self`` (``self.n_classes = n_classes`` first
+    where the class does not keep them yet): the methods its tensors become read them there."""
+    params = {p.name.value for p in init.params.params[1:]} - {read.session_param}
+    graph = cst.Module(body=read.graph)
+    reads = queries.names_in(graph) & params
+    if not reads or reads & queries.bound_names(graph):
+        return read.graph  # none read, or one bound again: as written
+    kept = {self_attr(_assigned(stmt)) for stmt in read.graph if isinstance(_assigned(stmt), cst.Attribute)
+            and isinstance(stmt.body[0].value, cst.Name) and stmt.body[0].value.value == self_attr(_assigned(stmt))}
+    assigned = {self_attr(t.target) for t in queries.find(graph, cst.AssignTarget)} - {None}
+    if (reads - kept) & assigned:
+        return read.graph  # `self.size = size * 2`: another value under that name
+    keeping = {id(stmt) for stmt in read.graph if self_attr(_assigned(stmt)) in kept}
+    skip = {id(n.attr) for n in queries.find(graph, cst.Attribute)} | {
+        id(a.keyword) for a in queries.find(graph, cst.Arg, lambda a: a.keyword is not None)}
+    reading = _ParameterReads(reads, skip)
+    new = [cst.parse_statement(f"self.{name} = {name}\n") for name in sorted(reads - kept)]
+    read.kept_params = reads - kept
+    return new + [stmt if id(stmt) in keeping else stmt.visit(reading) for stmt in read.graph]
+
+
+class _Shapes(cst.CSTTransformer):
+    """A placeholder's dimension read from ``self`` is None in the program: its method's input signature
+    is written in the class body, where no instance is."""
+
+    def __init__(self, s: Rewrite) -> None:
+        self.s = s
+
+    def leave_Call(self, original, updated):
+        if self.s.call_name(original) != "placeholder":
+            return updated
+        shape = _tf.argument(updated, 1, "shape")
+        if shape is None or not isinstance(shape.value, (cst.List, cst.Tuple)):
+            return updated
+        elements = [e.with_changes(value=cst.Name("None")) if "self" in queries.names_in(e.value) else e
+                    for e in shape.value.elements]
+        new = shape.with_changes(value=shape.value.with_changes(elements=elements))
+        return updated.with_changes(args=[new if a is shape else a for a in updated.args])
 
 
 def _session(s: Rewrite, cls: cst.ClassDef, init: cst.FunctionDef) -> Optional[Tuple[str, Optional[str]]]:
@@ -366,7 +418,9 @@ class _ReturnedRuns(cst.CSTTransformer):
 
 def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> str:
     lower = _Lower(read)
-    body: List[cst.BaseStatement] = [layout.shift(stmt.visit(lower), -read.depth, bracketed=False) for stmt in read.graph]
+    shapes = _Shapes(s)
+    body: List[cst.BaseStatement] = [layout.shift(stmt.visit(shapes).visit(lower), -read.depth, bracketed=False)
+                                     for stmt in read.graph]
     if read.session_param is not None:
         body += [cst.parse_statement(f"{read.session} = {s.tf}.Session()\n"),
                  cst.parse_statement(f"{read.session}.run({s.tf}.global_variables_initializer())\n")]
@@ -377,3 +431,16 @@ def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> str:
     body += model_units.lower(s, read, read.outside, read.class_name, sessions)
     return cst.Module(body=body, default_indent=s.module.default_indent,
                       default_newline=s.module.default_newline).code
+
+
+def eager_already(s: Rewrite, cls: cst.ClassDef) -> bool:
+    """Does the class hold only what runs eagerly as written: variables made in ``__init__`` without
+    updating them there, and methods of TensorFlow ops (no placeholders, sessions, TF1 optimizers or
+    layers, variable scopes, initializers, runs or train ops)?"""
+    tf1 = (_vocab.PLACEHOLDERS | _vocab.SESSIONS | set(_vocab.OPTIMIZERS) | set(_vocab.LAYERS) | _vocab.INITIALIZERS
+           | {"get_variable", "variable_scope", "assign", "assign_add", "assign_sub"})
+    if queries.calls_of(cls, s.call_name, tf1, first=True) or queries.holds(cls, cst.Call, lambda c: isinstance(
+            c.func, cst.Attribute) and c.func.attr.value in ("minimize", "run", "eval", "compute_gradients")):
+        return False
+    inits = [f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"]
+    return not any(queries.assigns(f) for f in inits)

@@ -39,6 +39,7 @@ class Read:
     lifted_units: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # those functions, lifted
     outside: object = None  # that code (model_units.Outside)
     class_name: str = ""
+    kept_params: Set[str] = field(default_factory=set)  # parameters of __init__ the rewrite keeps on self
     depth: int = 0  # columns of a method's body
     method_depth: int = 0  # columns of a method's def
 
@@ -216,13 +217,19 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
         own = {p.name.value for p in func.params.params} | queries.bound_names(func.body) | comprehension_names(func)
         if (queries.names_in(func) - own) & init_params:
             return None  # a method would read a parameter of __init__
+    read_by_methods = {self_attr(a) for f in [*methods, *runs.values()] for a in queries.find(f, cst.Attribute)}
+    unread = read.kept_params - read_by_methods
+    if unread:  # a parameter only __init__ reads: read where it is
+        init = init.with_changes(body=init.body.with_changes(body=[
+            _Unkept(unread).transform(st) for st in init.body.body if _assigned_attributes([st]) - unread or not (
+                isinstance(st, cst.SimpleStatementLine) and _assigned_attributes([st]))]))
     body = []
     for stmt in cls.body.body:
         if not isinstance(stmt, cst.FunctionDef):
             body.append(stmt)
         elif stmt.name.value == "__init__":
             body += [unindented_blanks(layout.shift(c, read.method_depth, bracketed=False)) for c in constants]
-            if constants:
+            if constants and not any(line.comment is None for line in init.leading_lines):
                 init = init.with_changes(leading_lines=[cst.EmptyLine(indent=False), *init.leading_lines])
             body += [init, *methods]
         elif stmt.name.value in read.runs:
@@ -266,3 +273,15 @@ def without_sessions(s: Rewrite, node):
     if not queries.holds(node, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in s.session_classes):
         return node
     return node.visit(_Sessions(s))
+
+
+class _Unkept(cst.CSTTransformer):
+    def __init__(self, names: Set[str]) -> None:
+        self.names = names
+
+    def leave_Attribute(self, original, updated):
+        name = self_attr(updated)
+        return cst.Name(name, lpar=updated.lpar, rpar=updated.rpar) if name in self.names else updated
+
+    def transform(self, node):
+        return node.visit(self)
