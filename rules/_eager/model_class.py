@@ -40,10 +40,14 @@ become methods, and the running methods call them:
             return self.logits(x).numpy()
 
 A session passed to ``__init__`` is no longer a parameter: the code that makes the instance
-drops it (``Model(sess, "m1")`` -> ``Model("m1")``, ``fetches.py``). Anything the program reading
-cannot express this way (a name of the class's graph that the rest of the file reads, a method
-reading a parameter of ``__init__``, names the lifting would confuse) returns None: the caller
-keeps the class on compat with its reason.
+drops it (``Model(sess, "m1")`` -> ``Model("m1")``, ``model_lift.without_sessions``). A class with
+no session of its own (it only builds the graph) is run by the program through its instance
+(``sess.run(model.loss, feed_dict={model.x: ...})``): that code is part of the program too
+(``model_units.py``). Parameters of ``__init__`` that the graph reads are kept on ``self`` where a
+method reads them. Anything the program reading cannot express this way (the instance read under
+another name, a parameter bound again, names the lifting would confuse) returns None: the caller
+keeps the class on compat with its reason. A class of variables and eager methods, as this
+rewrite writes them, is left as it is (``eager_already``).
 """
 from __future__ import annotations
 
@@ -57,6 +61,7 @@ from .. import _tf, _vocab
 from . import layout, model_units, queries
 from .model_lift import Read, comprehension_names, lift, rename_locals, self_attr
 from .state import Rewrite, Unsupported
+
 
 def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
     """The class with its graph made eager, or None when it is not such a class."""
@@ -181,12 +186,18 @@ def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatemen
     params = {p.name.value for p in init.params.params[1:]} - {read.session_param}
     graph = cst.Module(body=read.graph)
     reads = queries.names_in(graph) & params
-    if not reads or reads & queries.bound_names(graph):
+    bound = queries.bound_names(graph) | comprehension_names(graph) | {
+        p.name.value for p in queries.find(graph, cst.Param)}
+    if not reads or reads & bound:
         return read.graph  # none read, or one bound again: as written
-    kept = {self_attr(_assigned(stmt)) for stmt in read.graph if isinstance(_assigned(stmt), cst.Attribute)
-            and isinstance(stmt.body[0].value, cst.Name) and stmt.body[0].value.value == self_attr(_assigned(stmt))}
-    assigned = {self_attr(t.target) for t in queries.find(graph, cst.AssignTarget)} - {None}
-    if (reads - kept) & assigned:
+    kept = set()  # `self.size = size` before any other statement reads `size`
+    for index, stmt in enumerate(read.graph):
+        name = self_attr(_assigned(stmt))
+        if name in reads and isinstance(stmt.body[0].value, cst.Name) and stmt.body[0].value.value == name and not any(
+                name in queries.names_in(other) for other in read.graph[:index]):
+            kept.add(name)
+    targets = [self_attr(t.target) for t in queries.find(graph, cst.AssignTarget)]
+    if (reads - kept) & set(targets) or any(targets.count(name) > 1 for name in kept):
         return read.graph  # `self.size = size * 2`: another value under that name
     keeping = {id(stmt) for stmt in read.graph if self_attr(_assigned(stmt)) in kept}
     skip = {id(n.attr) for n in queries.find(graph, cst.Attribute)} | {
