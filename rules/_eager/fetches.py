@@ -85,6 +85,8 @@ def is_init(s: Rewrite, node) -> bool:
         return isinstance(node.value, cst.Name) and s.b.is_variable(node.value.value)  # `W.initializer`
     if isinstance(node, cst.Name):
         return s.b.is_(node.value, B.INIT)
+    if s.call_name(node) == "group" and node.args:  # tf.group(global and local initializers)
+        return all(a.keyword is None and not a.star and is_init(s, a.value) for a in node.args)
     return s.call_name(node) in _vocab.INITIALIZERS
 
 

@@ -68,6 +68,7 @@ class Rewrite:
         self.kept_tests: Set[int] = set()  # calls and names in test code kept as written (it runs eagerly)
         self.session_classes: Dict[str, Tuple[int, str]] = {}  # model class -> its dropped session parameter
         self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
+        self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:

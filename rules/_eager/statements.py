@@ -13,8 +13,8 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (checkpoints, feeds, fetches, instances, model_lift, pipelines, queries, rnn, rnn_cells, scopes, sessions, summaries,
-               tensors, testcases, training, variable_names)
+from . import (checkpoints, feeds, fetches, graph_metrics, instances, model_lift, pipelines, queries, rnn, rnn_cells,
+               scopes, sessions, summaries, tensors, testcases, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -151,8 +151,11 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     if name in _vocab.SESSIONS:
         sessions.created(s, node, value, single)
         return None
-    if name in _vocab.INITIALIZERS:
+    if name in _vocab.INITIALIZERS or (name == "group" and fetches.is_init(s, value)):
         return s.drop_binding(node, single, B.INIT, "an initializer")
+    if graph_metrics.metric_call(s, value) is not None:
+        s.need_module_level(node, "", in_loop, "metric")  # (its targets: graph_metrics)
+        return graph_metrics.assignment(s, target, value, line)
     if name in _vocab.SUMMARIES:
         module_level("summary")
         summaries.summary(s, value, name)

@@ -86,6 +86,9 @@ class _GraphExpr(SkipNames):
             self.needs.add(value)
             return updated
         if kind == B.TENSOR:
+            if value in self.s.metric_updates:
+                raise Unsupported(original, f"the metric update op {value} read by another tensor (it would "
+                                            "update the metric again)")
             tensor = b.get(value, B.TENSOR)
             self.needs.update(tensor.params)
             return self.s.expr(f"{tensor.func}({', '.join(tensor.params)})")

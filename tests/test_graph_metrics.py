@@ -1,0 +1,74 @@
+"""tf.metrics in a graph program become Keras metrics: exact rewrites and what keeps them on compat.
+
+The numbers are proven by the fixture metrics_streaming_accuracy (tests/test_fixtures.py).
+"""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tfmigrate.engine import Options, process_text
+
+PROGRAM = """\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 2])
+y = tf.placeholder(tf.int64, [None])
+W = tf.Variable(tf.ones([2, 2]))
+logits = tf.matmul(x, W)
+acc, acc_op = tf.metrics.accuracy(labels=y, predictions=tf.argmax(logits, 1))
+sess = tf.Session()
+sess.run(tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()))
+for batch in range(2):
+    print(sess.run(acc_op, {x: [[1., 2.]], y: [batch]}))
+print(sess.run(acc))
+"""
+
+
+def fixed(source: str):
+    return process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=True))
+
+
+def test_a_streaming_metric_is_a_keras_metric_its_update_op_and_value_functions():
+    outcome = fixed(PROGRAM)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+
+        W = tf.Variable(tf.ones([2, 2]))
+
+        def logits(x):
+            return tf.matmul(x, W)
+
+        acc_metric = tf.keras.metrics.Accuracy()
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None], tf.int64)])
+        def acc_op(x, y):
+            acc_metric.update_state(y, tf.argmax(logits(x), 1))
+            return acc_metric.result()
+
+        def acc():
+            return acc_metric.result()
+
+        for batch in range(2):
+            print(acc_op([[1., 2.]], [batch]).numpy())
+        print(acc().numpy())
+        """)
+
+
+@pytest.mark.parametrize("old, new, reason", [
+    ("acc, acc_op = tf.metrics.accuracy(labels=y, predictions=tf.argmax(logits, 1))",
+     "acc, acc_op = tf.metrics.accuracy(labels=y, predictions=tf.argmax(logits, 1), weights=[1.])",
+     "tf.metrics.accuracy with weights or options"),
+    ("print(sess.run(acc))", "print(sess.run(acc_op * 100, {x: [[1., 2.]], y: [0]}))",
+     "the metric update op acc_op read by another tensor (it would update the metric again)"),
+    ("acc, acc_op = tf.metrics.accuracy(labels=y, predictions=tf.argmax(logits, 1))",
+     "pair = tf.metrics.accuracy(labels=y, predictions=tf.argmax(logits, 1))\nacc, acc_op = pair",
+     "the result of tf.metrics.accuracy(...) is not unpacked into its value and update op"),
+])
+def test_what_keeps_a_metric_on_compat(old, new, reason):
+    assert old in PROGRAM
+    outcome = fixed(PROGRAM.replace(old, new))
+    assert outcome.status.value == "compat-only"
+    assert [f.message for f in outcome.remaining if f.code == "TFM090"][0] == "kept on tensorflow.compat.v1: " + reason
