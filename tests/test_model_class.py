@@ -336,3 +336,51 @@ def test_what_keeps_a_graph_only_class_on_compat(change):
     assert "class Regression holds TensorFlow graph objects or a session" in [
         f.message for f in outcome.remaining if f.code == "TFM090"][0]
     assert checked(source).status.value == outcome.status.value == "compat-only"
+
+
+def test_a_class_of_variables_and_eager_methods_is_left_as_it_is():
+    # what this rewrite makes of a model class, in a file that still has TF1 names to rename
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Model(tf.Module):
+            def __init__(self):
+                super().__init__()
+                self.W = tf.Variable(tf.random_normal([2, 1]))
+                self.optimizer = tf.optimizers.SGD(0.1)
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def out(self, x):
+                return tf.matmul(x, self.W)
+
+
+        print(Model().out([[1., 2.]]).numpy().shape)
+        """)
+    outcome = fixed(source)
+    assert outcome.new_text == source.replace("tf.random_normal", "tf.random.normal")
+    assert outcome.status.value == "idiomatic"
+
+
+def test_a_class_that_computes_a_tensor_in_init_without_a_session_stays_on_compat():
+    # TF1 computed `self.out` at each run; kept as written, it would be computed once, at construction
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Model(object):
+            def __init__(self):
+                self.W = tf.Variable(tf.ones([2, 1]))
+                self.out = tf.matmul(tf.ones([1, 2]), self.W)
+
+            def double(self):
+                return self.out * 2
+
+
+        with tf.Session() as sess:
+            print(sess.run(tf.constant(1.)))
+        """)
+    outcome = fixed(source)
+    assert "class Model holds TensorFlow graph objects or a session" in [
+        f.message for f in outcome.remaining if f.code == "TFM090"][0]
+    assert outcome.status.value == "compat-only"

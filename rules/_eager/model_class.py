@@ -454,4 +454,23 @@ def eager_already(s: Rewrite, cls: cst.ClassDef) -> bool:
             c.func, cst.Attribute) and c.func.attr.value in ("minimize", "run", "eval", "compute_gradients")):
         return False
     inits = [f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"]
-    return not any(queries.assigns(f) for f in inits)
+    return all(_makes_only_state(s, f) for f in inits)
+
+
+def _makes_only_state(s: Rewrite, init: cst.FunctionDef) -> bool:
+    """Does ``__init__`` only make variables, Keras objects and optimizers (no tensor computed once there
+    that TF1 computed at each run, no variable updated)?"""
+    def state(name: str) -> bool:
+        return name == "Variable" or name.startswith(("keras.", "optimizers.", "initializers."))
+
+    def calls_tf(node) -> bool:
+        return queries.holds(node, cst.Call, lambda c: s.call_name(c) is not None)
+
+    if queries.assigns(init):
+        return False
+    for assign in queries.find(init, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+        name = s.call_name(assign.value) if assign.value is not None else None
+        if (name is not None and not state(name)) or (name is None and assign.value is not None
+                                                       and calls_tf(assign.value)):
+            return False
+    return not queries.holds(init, cst.Expr, lambda e: s.call_name(e.value) is not None)
