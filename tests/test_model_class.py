@@ -384,3 +384,30 @@ def test_a_class_that_computes_a_tensor_in_init_without_a_session_stays_on_compa
     assert "class Model holds TensorFlow graph objects or a session" in [
         f.message for f in outcome.remaining if f.code == "TFM090"][0]
     assert outcome.status.value == "compat-only"
+
+
+def test_a_keras_layer_fed_by_a_placeholder_sized_by_a_parameter_of_init_stays_on_compat():
+    # the signature, written in the class body, cannot give the layer its input size
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Net:
+            def __init__(self, sess, n_in):
+                self.sess = sess
+                self.x = tf.placeholder(tf.float32, [None, n_in])
+                self.out = tf.layers.dense(self.x, 1)
+
+            def predict(self, x):
+                return self.sess.run(self.out, {self.x: x})
+
+
+        with tf.Session() as sess:
+            net = Net(sess, 3)
+            sess.run(tf.global_variables_initializer())
+            print(net.predict([[1., 2., 3.]]).shape)
+        """)
+    outcome = checked(source)
+    assert "class Net holds TensorFlow graph objects or a session" in [
+        f.message for f in outcome.remaining if f.code == "TFM090"][0]
+    assert outcome.status.value == fixed(source).status.value == "compat-only"

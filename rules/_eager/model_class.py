@@ -80,6 +80,8 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
         new, notes, _ = to_eager(cst.parse_module(text), s.p.imports, text, s.p.moved)
     except (Unsupported, cst.ParserSyntaxError):
         return None
+    if read.unsized and "keras.layers." in new.code:
+        return None  # a Keras layer sizes its weights by its input, whose size the signature no longer gives
     lifted = lift(s, cls, read, new)
     replaced = model_units.replacements(s, read.outside, read.lifted_units) if lifted is not None else None
     if replaced is None:
@@ -214,6 +216,7 @@ class _Shapes(cst.CSTTransformer):
 
     def __init__(self, s: Rewrite) -> None:
         self.s = s
+        self.dropped = False  # a dimension is None in the program
 
     def leave_Call(self, original, updated):
         if self.s.call_name(original) != "placeholder":
@@ -223,6 +226,7 @@ class _Shapes(cst.CSTTransformer):
             return updated
         elements = [e.with_changes(value=cst.Name("None")) if "self" in queries.names_in(e.value) else e
                     for e in shape.value.elements]
+        self.dropped = self.dropped or elements != list(shape.value.elements)
         new = shape.with_changes(value=shape.value.with_changes(elements=elements))
         return updated.with_changes(args=[new if a is shape else a for a in updated.args])
 
@@ -432,6 +436,7 @@ def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> str:
     shapes = _Shapes(s)
     body: List[cst.BaseStatement] = [layout.shift(stmt.visit(shapes).visit(lower), -read.depth, bracketed=False)
                                      for stmt in read.graph]
+    read.unsized = shapes.dropped
     if read.session_param is not None:
         body += [cst.parse_statement(f"{read.session} = {s.tf}.Session()\n"),
                  cst.parse_statement(f"{read.session}.run({s.tf}.global_variables_initializer())\n")]

@@ -40,6 +40,7 @@ class Read:
     outside: object = None  # that code (model_units.Outside)
     class_name: str = ""
     kept_params: Set[str] = field(default_factory=set)  # parameters of __init__ the rewrite keeps on self
+    unsized: bool = False  # a placeholder's dimension read from self is None in the program
     depth: int = 0  # columns of a method's body
     method_depth: int = 0  # columns of a method's def
 
