@@ -411,3 +411,82 @@ def test_a_keras_layer_fed_by_a_placeholder_sized_by_a_parameter_of_init_stays_o
     assert "class Net holds TensorFlow graph objects or a session" in [
         f.message for f in outcome.remaining if f.code == "TFM090"][0]
     assert outcome.status.value == fixed(source).status.value == "compat-only"
+
+
+TRAINER = """\
+import numpy as np
+import tensorflow as tf
+
+
+class Trainer:
+    def __init__(self, lr=0.1):
+        self.sess = tf.Session()
+        self.x = tf.placeholder(tf.float32, [None, 1])
+        self.y = tf.placeholder(tf.float32, [None, 1])
+        self.w = tf.Variable([[0.5]])
+        self.loss = tf.reduce_mean(tf.square(tf.matmul(self.x, self.w) - self.y))
+        self.step = tf.train.GradientDescentOptimizer(lr).minimize(self.loss)
+        self.sess.run(tf.global_variables_initializer())
+
+    def train(self, x, y, steps):
+        for _ in range(steps):
+            loss, _ = self.sess.run([self.loss, self.step], {self.x: x, self.y: y})
+        return loss
+
+    def weight(self):
+        return self.sess.run(self.w)
+
+    def close(self):
+        self.sess.close()
+
+
+t = Trainer(lr=0.05)
+print(t.train([[1.], [2.]], [[2.], [4.]], 20))
+print(t.weight())
+t.close()
+"""
+
+
+def test_a_class_that_makes_initialises_and_closes_its_own_session():
+    outcome = fixed(TRAINER)
+    assert outcome.new_text == """\
+import numpy as np
+import tensorflow as tf
+
+
+class Trainer(tf.Module):
+    def __init__(self, lr=0.1):
+        super().__init__()
+        self.w = tf.Variable([[0.5]])
+
+        self.optimizer = tf.optimizers.SGD(lr)
+
+    def loss(self, x, y):
+        return tf.reduce_mean(tf.square(tf.matmul(x, self.w) - y))
+
+    @tf.function(input_signature=[tf.TensorSpec([None, 1], tf.float32), tf.TensorSpec([None, 1], tf.float32)])
+    def step(self, x, y):
+        with tf.GradientTape() as tape:
+            loss_value = self.loss(x, y)
+        variables = tape.watched_variables()
+        self.optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+        return loss_value
+
+    def train(self, x, y, steps):
+        for _ in range(steps):
+            loss = self.step(x, y).numpy()
+        return loss
+
+    def weight(self):
+        return self.w.numpy()
+
+    def close(self):
+        pass
+
+
+t = Trainer(lr=0.05)
+print(t.train([[1.], [2.]], [[2.], [4.]], 20))
+print(t.weight())
+t.close()
+"""
+    assert outcome.status.value == checked(TRAINER).status.value == "idiomatic"

@@ -355,10 +355,11 @@ def _used_outside(module: cst.Module, cls: cst.ClassDef, attributes: Set[str]) -
 
 
 def _beyond_runs(cls: cst.ClassDef, session: str) -> bool:
-    """Is the session used for anything but ``self.<session>.run(...)``?"""
+    """Is the session used for anything but ``self.<session>.run(...)`` and ``.close()``?"""
     uses = queries.find(cls, cst.Attribute, lambda a: self_attr(a) == session)
     runs = {id(c.func.value) for c in queries.find(cls, cst.Call, lambda c: (
-        isinstance(c.func, cst.Attribute) and c.func.attr.value == "run" and self_attr(c.func.value) == session))}
+        isinstance(c.func, cst.Attribute) and c.func.attr.value in ("run", "close")
+        and self_attr(c.func.value) == session))}
     made = {id(t.target) for t in queries.find(cls, cst.AssignTarget, lambda t: self_attr(t.target) == session)}
     return any(id(a) not in runs | made for a in uses)
 
