@@ -182,7 +182,8 @@ def test_a_class_that_makes_its_own_session(init, methods, expected):
     ("    print(c, m.predict([[1., 1.]]))\n",
      "    print(c, sess.run(m.hypothesis, feed_dict={m.X: [[1., 1.]]}))\n"),
     # a method would read a parameter of __init__ that __init__ binds again (kept on self, it would not be it)
-    ("    def __init__(self, sess, name):\n", "    def __init__(self, sess, name, scale=2.0):\n        scale = scale * 2\n"),
+    ("    def __init__(self, sess, name):\n",
+     "    def __init__(self, sess, name, scale=2.0):\n        scale = scale * 2\n"),
     # the build method is called twice
     ("        self._build_net()\n", "        self._build_net()\n        self._build_net()\n"),
     # the session is used for more than its runs
