@@ -41,7 +41,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import audit, functions, interpret, seeds
+from . import audit, functions, interpret, model_class, seeds
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -58,6 +58,11 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None,
     program = analyse(module, imports, text, frozenset(moved))
     state = Rewrite(program)
     steps = interpret.plan(state)
+    if state.deferred:  # model classes, rewritten now that the rest of the file is known to be rewritable
+        done = model_class.finish(state)
+        state = Rewrite(program)
+        state.classes_done = done
+        steps = interpret.plan(state)
     functions.finish(state, steps)
     seeds.finish(state, steps)
     new = emit(module, steps)

@@ -15,6 +15,8 @@ import libcst as cst
 
 from tfmigrate.traverse import Transformer
 
+from . import queries
+
 _CONTINUED = re.compile(r"(\\\r?\n)([ \t]*)")
 
 
@@ -70,4 +72,7 @@ def shift(node: cst.CSTNode, delta: int, bracketed: bool = True) -> cst.CSTNode:
     as its indentation allows). ``bracketed=False``: only the lines continued by a backslash (a
     statement moved to another block: libcst writes the lines inside brackets relative to the
     block's indentation, and a backslash's as they were)."""
-    return node.visit(_Shift(delta, bracketed)) if delta else node
+    if not delta or (not bracketed and not queries.find(
+            node, cst.SimpleWhitespace, lambda w: "\\" in w.value, first=True, trivia=True)):
+        return node  # (nothing a backslash continues: nothing to move)
+    return node.visit(_Shift(delta, bracketed))

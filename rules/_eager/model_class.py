@@ -51,11 +51,13 @@ rewrite writes them, is left as it is (``eager_already``).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from tfmigrate.names import fresh_name
+from tfmigrate.traverse import Transformer
 
 from .. import _tf, _vocab
 from . import layout, model_units, queries
@@ -63,18 +65,64 @@ from .model_lift import Read, comprehension_names, lift, rename_locals, self_att
 from .state import Rewrite, Unsupported
 
 
+@dataclass
+class Done:
+    """A class rewritten: the class, the program's statements that ran it, the rewrite's notes."""
+
+    read: Read
+    lifted: cst.ClassDef
+    replaced: Dict[int, list]
+    notes: List[str]
+
+
 def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
-    """The class with its graph made eager, or None when it is not such a class."""
+    """The class with its graph made eager, or None when it is not such a class.
+
+    The rewrite of the class's program waits until the rest of the file has been read (``finish``):
+    until then the class and the code that runs it stand as written, and a file that stays on compat
+    for another reason costs no more than reading it. ``to_eager`` then reads the file again with
+    the classes done."""
     if cls not in s.module.body or not isinstance(cls.body, cst.IndentedBlock):
         return None
+    done = (s.classes_done or {}).get(id(cls))
+    if done is not None:
+        _register(s, cls, done.read)
+        s.replaced.update(done.replaced)
+        for note in done.notes:
+            s.note(cls, note)
+        return done.lifted
     read = _read(s, cls)
     if read is None:
         return None
-    from . import to_eager  # the whole rewrite, run on the program the class stands for
-
     sessions = model_units.session_names(read, read.outside, cls.name.value, s.module)
     if sessions is None:
         return None
+    s.deferred.append((cls, read, sessions))
+    _register(s, cls, read)
+    s.replaced.update({id(unit.stmt): [unit.stmt] for unit in read.outside.units})
+    return cls
+
+
+def finish(s: Rewrite) -> Dict[int, Done]:
+    """The classes ``rewrite`` left for the end, rewritten; raises Unsupported for one that cannot be."""
+    done = {}
+    for cls, read, sessions in s.deferred:
+        result = _rewritten(s, cls, read, sessions)
+        if result is None:
+            raise Unsupported(cls, f"class {cls.name.value} holds TensorFlow graph objects or a session")
+        done[id(cls)] = result
+    return done
+
+
+def _register(s: Rewrite, cls: cst.ClassDef, read: Read) -> None:
+    if read.session_param is not None:
+        params = [p.name.value for p in read.init.params.params[1:]]
+        s.session_classes[cls.name.value] = (params.index(read.session_param), read.session_param)
+
+
+def _rewritten(s: Rewrite, cls: cst.ClassDef, read: Read, sessions: Dict[str, str]) -> Optional[Done]:
+    from . import to_eager  # the whole rewrite, run on the program the class stands for
+
     text = _program(s, read, sessions)
     try:
         new, notes, _ = to_eager(cst.parse_module(text), s.p.imports, text, s.p.moved)
@@ -86,13 +134,7 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
     replaced = model_units.replacements(s, read.outside, read.lifted_units) if lifted is not None else None
     if replaced is None:
         return None
-    s.replaced.update(replaced)
-    for _, note in notes:
-        s.note(cls, note)
-    if read.session_param is not None:
-        params = [p.name.value for p in read.init.params.params[1:]]
-        s.session_classes[cls.name.value] = (params.index(read.session_param), read.session_param)
-    return lifted
+    return Done(read, lifted, replaced, [note for _, note in notes])
 
 
 # --- reading the class ------------------------------------------------------------------------------
@@ -172,7 +214,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     return read
 
 
-class _ParameterReads(cst.CSTTransformer):
+class _ParameterReads(Transformer):
     def __init__(self, names: Set[str], skip: Set[int]) -> None:
         self.names, self.skip = names, skip
 
@@ -210,7 +252,7 @@ def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatemen
     return new + [stmt if id(stmt) in keeping else stmt.visit(reading) for stmt in read.graph]
 
 
-class _Shapes(cst.CSTTransformer):
+class _Shapes(Transformer):
     """A placeholder's dimension read from ``self`` is None in the program: its method's input signature
     is written in the class body, where no instance is."""
 
@@ -371,7 +413,7 @@ def _trains(value) -> bool:
 
 # --- the program the class stands for ---------------------------------------------------------------
 
-class _Lower(cst.CSTTransformer):
+class _Lower(Transformer):
     """``self.<attribute>`` of the graph -> ``<attribute>``; ``self.<session>`` -> the session."""
 
     def __init__(self, read: Read) -> None:
@@ -386,7 +428,7 @@ class _Lower(cst.CSTTransformer):
         return updated
 
 
-class _ReturnedRuns(cst.CSTTransformer):
+class _ReturnedRuns(Transformer):
     """``return sess.run([cost, train_op], feed_dict=...)`` -> ``cost_value, _ = sess.run(...)`` and
     ``return [cost_value, None]``: what TF1's run returned, from runs the rewrite reads name by name."""
 
@@ -435,7 +477,8 @@ class _ReturnedRuns(cst.CSTTransformer):
 def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> str:
     lower = _Lower(read)
     shapes = _Shapes(s)
-    body: List[cst.BaseStatement] = [layout.shift(stmt.visit(shapes).visit(lower), -read.depth, bracketed=False)
+    body: List[cst.BaseStatement] = [layout.shift((stmt.visit(shapes) if queries.calls_of(
+        stmt, s.call_name, {"placeholder"}, first=True) else stmt).visit(lower), -read.depth, bracketed=False)
                                      for stmt in read.graph]
     read.unsized = shapes.dropped
     if read.session_param is not None:

@@ -12,6 +12,8 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.traverse import Transformer
+
 from .. import _tf
 from . import bindings as B
 from . import layout, queries
@@ -58,7 +60,7 @@ def comprehension_names(node) -> Set[str]:
 
 # --- the rewrite lifted back into the class ---------------------------------------------------------
 
-class _Raise(cst.CSTTransformer):
+class _Raise(Transformer):
     """Names the program binds at its top level -> attributes of ``self`` (or of the instance)."""
 
     def __init__(self, names: Set[str], skip: Set[int], receiver: str) -> None:
@@ -90,7 +92,7 @@ def _not_names(node, decorators: bool) -> Set[int]:
     return skip
 
 
-class _Locals(cst.CSTTransformer):
+class _Locals(Transformer):
     def __init__(self, names: Dict[str, str], skip: Set[int]) -> None:
         self.names = names
         self.skip = skip
@@ -113,6 +115,8 @@ def rename_locals(node, names: Dict[str, str]):
 
 
 def _rename(node, names: Set[str], decorators: bool = False, receiver: str = "self"):
+    if not queries.holds(node, cst.Name, lambda n: n.value in names):
+        return node
     return node.visit(_Raise(names, _not_names(node, decorators), receiver))
 
 
@@ -128,13 +132,15 @@ def _method(func: cst.FunctionDef, names: Set[str], depth: int) -> cst.FunctionD
     return func.with_changes(leading_lines=leading)
 
 
-class _Blanks(cst.CSTTransformer):
+class _Blanks(Transformer):
     def leave_EmptyLine(self, original, updated):
         return updated.with_changes(indent=False) if updated.comment is None else updated
 
 
 def unindented_blanks(node):
     """Blank lines moved into a deeper block stay empty (no trailing indentation)."""
+    if not queries.find(node, cst.EmptyLine, lambda e: e.indent and e.comment is None, first=True, trivia=True):
+        return node
     return node.visit(_Blanks())
 
 
@@ -249,7 +255,7 @@ def _assigned_attributes(statements) -> Set[str]:
     return {self_attr(t.target) for st in statements for t in queries.find(st, cst.AssignTarget)} - {None}
 
 
-class _Sessions(cst.CSTTransformer):
+class _Sessions(Transformer):
     def __init__(self, s: Rewrite) -> None:
         self.s = s
 
@@ -276,7 +282,7 @@ def without_sessions(s: Rewrite, node):
     return node.visit(_Sessions(s))
 
 
-class _Unkept(cst.CSTTransformer):
+class _Unkept(Transformer):
     def __init__(self, names: Set[str]) -> None:
         self.names = names
 

@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 
 from tfmigrate.names import fresh_name
+from tfmigrate.traverse import Transformer
 
 from .. import _tf
 from . import layout, queries
@@ -114,7 +115,7 @@ def _only_instances(module: cst.Module, cls: str, instance: str) -> bool:
     return True
 
 
-class _Lower(cst.CSTTransformer):
+class _Lower(Transformer):
     """``model.loss`` -> ``loss``; a session passed to the class -> the program's session, and no
     longer passed."""
 
