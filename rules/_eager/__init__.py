@@ -59,10 +59,7 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None,
     state = Rewrite(program)
     steps = interpret.plan(state)
     if state.deferred:  # model classes, rewritten now that the rest of the file is known to be rewritable
-        done = model_class.finish(state)
-        state = Rewrite(program)
-        state.classes_done = done
-        steps = interpret.plan(state)
+        steps = model_class.finish(state, steps)
     functions.finish(state, steps)
     seeds.finish(state, steps)
     new = emit(module, steps)

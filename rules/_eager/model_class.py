@@ -62,6 +62,7 @@ from tfmigrate.traverse import Transformer
 from .. import _tf, _vocab
 from . import layout, model_units, queries
 from .model_lift import Read, comprehension_names, lift, rename_locals, self_attr
+from .plan import Keep, Step
 from .state import Rewrite, Unsupported
 
 
@@ -69,28 +70,19 @@ from .state import Rewrite, Unsupported
 class Done:
     """A class rewritten: the class, the program's statements that ran it, the rewrite's notes."""
 
-    read: Read
     lifted: cst.ClassDef
     replaced: Dict[int, list]
     notes: List[str]
 
 
 def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
-    """The class with its graph made eager, or None when it is not such a class.
+    """The class as it stands until ``finish`` rewrites it, or None when it is not such a class.
 
-    The rewrite of the class's program waits until the rest of the file has been read (``finish``):
-    until then the class and the code that runs it stand as written, and a file that stays on compat
-    for another reason costs no more than reading it. ``to_eager`` then reads the file again with
-    the classes done."""
+    The rewrite of the class's program waits until the rest of the file has been read: until then
+    the class and the code that runs it stand as written (each a step of its own), and a file that
+    stays on compat for another reason costs no more than reading it."""
     if cls not in s.module.body or not isinstance(cls.body, cst.IndentedBlock):
         return None
-    done = (s.classes_done or {}).get(id(cls))
-    if done is not None:
-        _register(s, cls, done.read)
-        s.replaced.update(done.replaced)
-        for note in done.notes:
-            s.note(cls, note)
-        return done.lifted
     read = _read(s, cls)
     if read is None:
         return None
@@ -103,15 +95,23 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
     return cls
 
 
-def finish(s: Rewrite) -> Dict[int, Done]:
-    """The classes ``rewrite`` left for the end, rewritten; raises Unsupported for one that cannot be."""
-    done = {}
+def finish(s: Rewrite, steps: list) -> list:
+    """The module's steps with the classes ``rewrite`` left for the end rewritten, and the statements
+    that run them; raises Unsupported for a class that cannot be."""
+    new: Dict[int, list] = {}
     for cls, read, sessions in s.deferred:
-        result = _rewritten(s, cls, read, sessions)
-        if result is None:
+        done = _rewritten(s, cls, read, sessions)
+        if done is None:
             raise Unsupported(cls, f"class {cls.name.value} holds TensorFlow graph objects or a session")
-        done[id(cls)] = result
-    return done
+        new[id(cls)] = [done.lifted]
+        new.update(done.replaced)
+        for note in done.notes:
+            s.note(cls, note)
+    out = []
+    for step in steps:
+        replacement = new.get(id(step.stmt)) if isinstance(step, Step) else None
+        out += [step] if replacement is None else [Step(stmt, Keep(stmt)) for stmt in replacement]
+    return out
 
 
 def _register(s: Rewrite, cls: cst.ClassDef, read: Read) -> None:
@@ -134,7 +134,7 @@ def _rewritten(s: Rewrite, cls: cst.ClassDef, read: Read, sessions: Dict[str, st
     replaced = model_units.replacements(s, read.outside, read.lifted_units) if lifted is not None else None
     if replaced is None:
         return None
-    return Done(read, lifted, replaced, [note for _, note in notes])
+    return Done(lifted, replaced, [note for _, note in notes])
 
 
 # --- reading the class ------------------------------------------------------------------------------
@@ -234,11 +234,12 @@ def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatemen
         p.name.value for p in queries.find(graph, cst.Param)}
     if not reads or reads & bound:
         return read.graph  # none read, or one bound again: as written
+    names = [queries.names_in(stmt) for stmt in read.graph]
     kept = set()  # `self.size = size` before any other statement reads `size`
     for index, stmt in enumerate(read.graph):
         name = self_attr(_assigned(stmt))
         if name in reads and isinstance(stmt.body[0].value, cst.Name) and stmt.body[0].value.value == name and not any(
-                name in queries.names_in(other) for other in read.graph[:index]):
+                name in other for other in names[:index]):
             kept.add(name)
     targets = [self_attr(t.target) for t in queries.find(graph, cst.AssignTarget)]
     if (reads - kept) & set(targets) or any(targets.count(name) > 1 for name in kept):
@@ -249,7 +250,8 @@ def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatemen
     reading = _ParameterReads(reads, skip)
     new = [cst.parse_statement(f"self.{name} = {name}\n") for name in sorted(reads - kept)]
     read.kept_params = reads - kept
-    return new + [stmt if id(stmt) in keeping else stmt.visit(reading) for stmt in read.graph]
+    return new + [stmt.visit(reading) if id(stmt) not in keeping and used & reads else stmt
+                  for stmt, used in zip(read.graph, names)]
 
 
 class _Shapes(Transformer):

@@ -70,7 +70,6 @@ class Rewrite:
         self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
         self.deferred: list = []  # model classes whose rewrite waits for the rest of the file (model_class.py)
-        self.classes_done: Optional[dict] = None  # those classes rewritten, for the second reading
 
     # --- names ---------------------------------------------------------
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
