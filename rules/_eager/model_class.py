@@ -123,10 +123,9 @@ def _register(s: Rewrite, cls: cst.ClassDef, read: Read) -> None:
 def _rewritten(s: Rewrite, cls: cst.ClassDef, read: Read, sessions: Dict[str, str]) -> Optional[Done]:
     from . import to_eager  # the whole rewrite, run on the program the class stands for
 
-    text = _program(s, read, sessions)
-    try:
-        new, notes, _ = to_eager(cst.parse_module(text), s.p.imports, text, s.p.moved)
-    except (Unsupported, cst.ParserSyntaxError):
+    try:  # (audited with the file it goes into)
+        new, notes, _ = to_eager(_program(s, read, sessions), s.p.imports, None, s.p.moved, audited=False)
+    except Unsupported:
         return None
     if read.unsized and "keras.layers." in new.code:
         return None  # a Keras layer sizes its weights by its input, whose size the signature no longer gives
@@ -476,23 +475,28 @@ class _ReturnedRuns(Transformer):
         return [stmt.with_changes(body=[run]), cst.parse_statement(f"return {returned}\n")]
 
 
-def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> str:
+def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> cst.Module:
     lower = _Lower(read)
     shapes = _Shapes(s)
-    body: List[cst.BaseStatement] = [layout.shift((stmt.visit(shapes) if queries.calls_of(
-        stmt, s.call_name, {"placeholder"}, first=True) else stmt).visit(lower), -read.depth, bracketed=False)
-                                     for stmt in read.graph]
+    body: List[cst.BaseStatement] = []
+    for stmt in read.graph:
+        if queries.calls_of(stmt, s.call_name, {"placeholder"}, first=True):
+            stmt = stmt.visit(shapes)
+        if "self" in queries.names_in(stmt):
+            stmt = stmt.visit(lower)
+        body.append(layout.shift(stmt, -read.depth, bracketed=False))
     read.unsized = shapes.dropped
     if read.session_param is not None:
         body += [cst.parse_statement(f"{read.session} = {s.tf}.Session()\n"),
                  cst.parse_statement(f"{read.session}.run({s.tf}.global_variables_initializer())\n")]
     for func in read.runs.values():
         func = func.with_changes(params=func.params.with_changes(params=func.params.params[1:]))
-        func = rename_locals(func, read.renamed[func.name.value]).visit(lower).visit(_ReturnedRuns(read))
+        func = rename_locals(func, read.renamed[func.name.value]).visit(lower)
+        if queries.find(func, cst.Return, first=True):
+            func = func.visit(_ReturnedRuns(read))
         body.append(layout.shift(func, -read.method_depth, bracketed=False))
     body += model_units.lower(s, read, read.outside, read.class_name, sessions)
-    return cst.Module(body=body, default_indent=s.module.default_indent,
-                      default_newline=s.module.default_newline).code
+    return cst.Module(body=body, default_indent=s.module.default_indent, default_newline=s.module.default_newline)
 
 
 def eager_already(s: Rewrite, cls: cst.ClassDef) -> bool:

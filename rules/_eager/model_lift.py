@@ -78,17 +78,17 @@ class _Raise(Transformer):
 def _not_names(node, decorators: bool) -> Set[int]:
     """Ids of the Name nodes that are not references: attributes' names, keywords, parameters, defs."""
     skip: Set[int] = set()
-    for n in queries.find(node, cst.Attribute):
-        skip.add(id(n.attr))
-    for n in queries.find(node, cst.Arg, lambda a: a.keyword is not None):
-        skip.add(id(n.keyword))
-    for n in queries.find(node, cst.Param):
-        skip.add(id(n.name))
-    for n in queries.find(node, (cst.FunctionDef, cst.ClassDef)):
-        skip.add(id(n.name))
-    if decorators:
-        for d in queries.find(node, cst.Decorator):
-            skip.update(id(n) for n in queries.find(d, cst.Name))
+    for n in queries.find(node, (cst.Attribute, cst.Arg, cst.Param, cst.FunctionDef, cst.ClassDef, cst.Decorator)):
+        if isinstance(n, cst.Attribute):
+            skip.add(id(n.attr))
+        elif isinstance(n, cst.Arg):
+            if n.keyword is not None:
+                skip.add(id(n.keyword))
+        elif isinstance(n, cst.Decorator):
+            if decorators:
+                skip.update(id(name) for name in queries.find(n, cst.Name))
+        else:
+            skip.add(id(n.name))
     return skip
 
 
