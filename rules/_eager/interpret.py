@@ -39,7 +39,7 @@ def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, t
     last_bound = None  # name -> where the module last binds it, read at the first function that needs it
     for position, stmt in enumerate(statements_):
         if id(stmt) in s.replaced:  # code that runs a model class's graph, rewritten with the class
-            steps += [Step(new, _kept(s, new)) for new in s.replaced.pop(id(stmt))]
+            steps += [Step(new, Keep(new)) for new in s.replaced.pop(id(stmt))]  # (model_class.finish)
             continue
         if deferred:
             for name in [n for n in deferred if _calls(stmt, n)]:
@@ -160,6 +160,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         if _builds_graph(s, stmt):
             # a session running a graph without state, or a model class: eager methods
             eager = session_class.rewrite(s, stmt) or model_class.rewrite(s, stmt)
+            if eager is stmt:
+                return Keep(stmt)  # a model class, rewritten once the rest of the file is read (model_class.finish)
             if eager is None and model_class.eager_already(s, stmt):
                 return _kept(s, stmt)  # variables and eager methods (a model class this rewrite made)
             if eager is None:
