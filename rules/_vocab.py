@@ -284,3 +284,15 @@ def estimator_relative(name):
     if name is not None and name.startswith("compat.v1."):
         return name[len("compat.v1."):]
     return name
+
+# tf.metrics.X(labels, predictions) -> (value, update_op); a Keras metric updated with the same values.
+METRICS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    "metrics.accuracy": ("Accuracy", ("labels", "predictions")),
+    "metrics.mean_squared_error": ("MeanSquaredError", ("labels", "predictions")),
+    "metrics.root_mean_squared_error": ("RootMeanSquaredError", ("labels", "predictions")),
+    "metrics.mean_absolute_error": ("MeanAbsoluteError", ("labels", "predictions")),
+    "metrics.precision": ("Precision", ("labels", "predictions")),
+    "metrics.recall": ("Recall", ("labels", "predictions")),
+    "metrics.auc": ("AUC", ("labels", "predictions")),
+    "metrics.mean": ("Mean", ("values",)),
+}

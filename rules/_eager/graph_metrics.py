@@ -25,7 +25,7 @@ from typing import List, Optional
 import libcst as cst
 
 from .. import _tf
-from .._estimator.vocab import METRICS
+from .._vocab import METRICS
 from . import feeds, queries, tensors
 from .plan import Out
 from .state import Rewrite, Unsupported

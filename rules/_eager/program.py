@@ -15,7 +15,6 @@ from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, index, walk, walk_into
 
 from .. import _losses, _slim, _tf, _vocab
-from .._estimator.vocab import METRICS
 from . import queries, scopes
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
@@ -169,7 +168,7 @@ class _Leftovers(Visitor):
             return
         if name in self.p.moved:
             return  # the scaffolding rules move it to absl or tf.io
-        if name in _vocab.LAYERS or name in _vocab.DECAYS or name in METRICS:
+        if name in _vocab.LAYERS or name in _vocab.DECAYS or name in _vocab.METRICS:
             return  # (tf.metrics: Keras metrics, graph_metrics.py)
         if name in table["compat_only"] or name in table.get("removed", ()):
             self.found = (node, f"tf.{name} has no TensorFlow 2 equivalent")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-from .._vocab import LAYERS as GRAPH_LAYERS, Layer
+from .._vocab import LAYERS as GRAPH_LAYERS, METRICS as GRAPH_METRICS, Layer
 
 # tf.losses.X(labels, predictions-or-logits) -> a Keras loss object (built with these arguments), called
 # with the same two values. The TF1 default reduction (SUM_BY_NONZERO_WEIGHTS with weights 1) is the
@@ -22,17 +22,9 @@ LOSSES: Dict[str, Tuple[str, Tuple[str, str], str]] = {
     "losses.hinge_loss": ("Hinge", ("labels", "logits"), ""),
 }
 
-# tf.metrics.X(labels, predictions) -> (value, update_op); a Keras metric updated with the same values.
-METRICS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    "metrics.accuracy": ("Accuracy", ("labels", "predictions")),
-    "metrics.mean_squared_error": ("MeanSquaredError", ("labels", "predictions")),
-    "metrics.root_mean_squared_error": ("RootMeanSquaredError", ("labels", "predictions")),
-    "metrics.mean_absolute_error": ("MeanAbsoluteError", ("labels", "predictions")),
-    "metrics.precision": ("Precision", ("labels", "predictions")),
-    "metrics.recall": ("Recall", ("labels", "predictions")),
-    "metrics.auc": ("AUC", ("labels", "predictions")),
-    "metrics.mean": ("Mean", ("values",)),
-}
+
+# tf.metrics.X(labels, predictions) -> a Keras metric: the graph rewrite's table (_vocab.METRICS)
+METRICS = GRAPH_METRICS
 
 INITIALIZERS: Dict[str, str] = {
     "zeros_initializer": "keras.initializers.Zeros",
