@@ -24,7 +24,7 @@ import libcst as cst
 from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Transformer
 
-from .. import _tf
+from .. import _tf, _vocab
 from . import layout, queries
 from .model_lift import Read, rename_locals, self_attr
 
@@ -84,12 +84,24 @@ def find(s, cls: cst.ClassDef, read: Read, program: Set[str], taken: Set[str]) -
         for name in sorted(queries.names_in(unit.stmt) & program - set(outside.renamed)):
             outside.renamed[name] = fresh_name(taken, f"{name}_value")
     bound = set().union(*(queries.bound_names(u.stmt) for u in outside.units))
+    sessions = _sessions(s)
     for unit in outside.units:
         for call in queries.find(unit.stmt, cst.Call, _runs):
             name = call.func.value.value
             if name not in bound:
+                if name not in sessions:
+                    return None  # `x.run(...)` on something the module does not make a session
                 outside.sessions.add(name)
     return outside
+
+
+def _sessions(s) -> Set[str]:
+    """Names the module binds to a session it makes (``sess = tf.Session()``, ``with tf.Session() as sess``)."""
+    names = {a.targets[0].target.value for a in queries.find(s.module, cst.Assign, lambda a: (
+        len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name)
+        and s.call_name(a.value) in _vocab.SESSIONS))}
+    return names | {i.asname.name.value for i in queries.find(s.module, cst.WithItem, lambda i: (
+        i.asname is not None and isinstance(i.asname.name, cst.Name) and s.call_name(i.item) in _vocab.SESSIONS))}
 
 
 def _runs(call: cst.Call) -> bool:
