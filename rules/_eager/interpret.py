@@ -16,8 +16,8 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (factories, fetches, instances, model_class, module_code, modules, pipelines, queries, rnn_cells,
-               session_class, sessions, statements, testcases, variable_names)
+from . import (factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines, queries,
+               rnn_cells, session_class, sessions, statements, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -162,7 +162,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             eager = session_class.rewrite(s, stmt) or model_class.rewrite(s, stmt)
             if eager is stmt:
                 return Keep(stmt)  # a model class, rewritten once the rest of the file is read (model_class.finish)
-            if eager is None and model_class.eager_already(s, stmt):
+            if eager is None and model_lift.eager_already(s, stmt):
                 return _kept(s, stmt)  # variables and eager methods (a model class this rewrite made)
             if eager is None:
                 raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")

@@ -63,6 +63,7 @@ from .. import _tf, _vocab
 from . import layout, model_units, queries
 from .model_lift import Read, comprehension_names, lift, rename_locals, self_attr
 from .plan import Keep, Step
+from .session_class import self_first, self_reads, used_outside
 from .state import Rewrite, Unsupported
 
 
@@ -148,7 +149,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     if sum(isinstance(stmt, cst.FunctionDef) for stmt in body) != len(functions):
         return None  # a method defined twice
     init = functions.get("__init__")
-    if init is None or init.decorators or not _self_first(init) or not isinstance(init.body, cst.IndentedBlock):
+    if init is None or init.decorators or not self_first(init) or not isinstance(init.body, cst.IndentedBlock):
         return None
     session = _session(s, cls, init)
     if session is None:
@@ -183,11 +184,11 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     for name, func in functions.items():
         if name == "__init__" or name in read.build:
             continue
-        if _self_reads(func) & names_of_graph:
-            if func.decorators or not _self_first(func) or not isinstance(func.body, cst.IndentedBlock):
+        if self_reads(func) & names_of_graph:
+            if func.decorators or not self_first(func) or not isinstance(func.body, cst.IndentedBlock):
                 return None
             read.runs[name] = func
-    if _used_outside(s.module, cls, {read.session_attr} - {""}) or _beyond_runs(cls, read.session_attr):
+    if used_outside(s.module, cls, {read.session_attr} - {""}) or _beyond_runs(cls, read.session_attr):
         return None
     local = queries.bound_names(graph_code) - {"self"}
     program = local | read.attributes
@@ -321,7 +322,7 @@ def _build_call(stmt, functions: Dict[str, cst.FunctionDef]) -> Optional[str]:
         return None
     name = self_attr(call.func)
     method = functions.get(name) if name else None
-    if method is None or method.decorators or not _self_first(method) or not (
+    if method is None or method.decorators or not self_first(method) or not (
             isinstance(method.body, cst.IndentedBlock)) or queries.find(method, cst.Return, first=True):
         return None
     params = method.params
@@ -369,32 +370,15 @@ def _graph_attributes(s: Rewrite, graph: List[cst.BaseStatement]) -> Set[str]:
         for name, value in assignments:
             if name in found or value is None:
                 continue
-            reads = queries.names_in(value) | _self_reads(value)
+            reads = queries.names_in(value) | self_reads(value)
             if reads & (set(s.p.tf_locals) | found | local):
                 found.add(name)
                 changed = True
     return found
 
 
-def _self_first(func: cst.FunctionDef) -> bool:
-    params = func.params.params
-    return bool(params) and params[0].name.value == "self"
-
-
-def _self_reads(node) -> Set[str]:
-    return {self_attr(a) for a in queries.find(node, cst.Attribute, lambda a: self_attr(a) is not None)}
-
-
 def _attribute_uses(cls: cst.ClassDef, name: str) -> int:
     return len(queries.find(cls, cst.Attribute, lambda a: a.attr.value == name))
-
-
-def _used_outside(module: cst.Module, cls: cst.ClassDef, attributes: Set[str]) -> bool:
-    """Does code outside the class read one of its graph attributes (``model.X``)?"""
-    def named(node) -> bool:
-        return isinstance(node, cst.Attribute) and node.attr.value in attributes
-    inside = {id(n) for n in queries.find(cls, cst.Attribute, named)}
-    return any(id(n) not in inside for n in queries.find(module, cst.Attribute, named))
 
 
 def _beyond_runs(cls: cst.ClassDef, session: str) -> bool:
@@ -497,35 +481,3 @@ def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> cst.Module:
         body.append(layout.shift(func, -read.method_depth, bracketed=False))
     body += model_units.lower(s, read, read.outside, read.class_name, sessions)
     return cst.Module(body=body, default_indent=s.module.default_indent, default_newline=s.module.default_newline)
-
-
-def eager_already(s: Rewrite, cls: cst.ClassDef) -> bool:
-    """Does the class hold only what runs eagerly as written: variables made in ``__init__`` without
-    updating them there, and methods of TensorFlow ops (no placeholders, sessions, TF1 optimizers or
-    layers, variable scopes, initializers, runs or train ops)?"""
-    tf1 = (_vocab.PLACEHOLDERS | _vocab.SESSIONS | set(_vocab.OPTIMIZERS) | set(_vocab.LAYERS) | _vocab.INITIALIZERS
-           | {"get_variable", "variable_scope", "assign", "assign_add", "assign_sub"})
-    if queries.calls_of(cls, s.call_name, tf1, first=True) or queries.holds(cls, cst.Call, lambda c: isinstance(
-            c.func, cst.Attribute) and c.func.attr.value in ("minimize", "run", "eval", "compute_gradients")):
-        return False
-    inits = [f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"]
-    return all(_makes_only_state(s, f) for f in inits)
-
-
-def _makes_only_state(s: Rewrite, init: cst.FunctionDef) -> bool:
-    """Does ``__init__`` only make variables, Keras objects and optimizers (no tensor computed once there
-    that TF1 computed at each run, no variable updated)?"""
-    def state(name: str) -> bool:
-        return name == "Variable" or name.startswith(("keras.", "optimizers.", "initializers."))
-
-    def calls_tf(node) -> bool:
-        return queries.holds(node, cst.Call, lambda c: s.call_name(c) is not None)
-
-    if queries.assigns(init):
-        return False
-    for assign in queries.find(init, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
-        name = s.call_name(assign.value) if assign.value is not None else None
-        if (name is not None and not state(name)) or (name is None and assign.value is not None
-                                                       and calls_tf(assign.value)):
-            return False
-    return not queries.holds(init, cst.Expr, lambda e: s.call_name(e.value) is not None)

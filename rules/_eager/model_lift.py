@@ -14,7 +14,7 @@ import libcst as cst
 
 from tfmigrate.traverse import Transformer
 
-from .. import _tf
+from .. import _tf, _vocab
 from . import bindings as B
 from . import layout, queries
 from .state import Rewrite
@@ -292,3 +292,35 @@ class _Unkept(Transformer):
 
     def transform(self, node):
         return node.visit(self)
+
+
+def eager_already(s: Rewrite, cls: cst.ClassDef) -> bool:
+    """Does the class hold only what runs eagerly as written: variables made in ``__init__`` without
+    updating them there, and methods of TensorFlow ops (no placeholders, sessions, TF1 optimizers or
+    layers, variable scopes, initializers, runs or train ops)?"""
+    tf1 = (_vocab.PLACEHOLDERS | _vocab.SESSIONS | set(_vocab.OPTIMIZERS) | set(_vocab.LAYERS) | _vocab.INITIALIZERS
+           | {"get_variable", "variable_scope", "assign", "assign_add", "assign_sub"})
+    if queries.calls_of(cls, s.call_name, tf1, first=True) or queries.holds(cls, cst.Call, lambda c: isinstance(
+            c.func, cst.Attribute) and c.func.attr.value in ("minimize", "run", "eval", "compute_gradients")):
+        return False
+    inits = [f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == "__init__"]
+    return all(_makes_only_state(s, f) for f in inits)
+
+
+def _makes_only_state(s: Rewrite, init: cst.FunctionDef) -> bool:
+    """Does ``__init__`` only make variables, Keras objects and optimizers (no tensor computed once there
+    that TF1 computed at each run, no variable updated)?"""
+    def state(name: str) -> bool:
+        return name == "Variable" or name.startswith(("keras.", "optimizers.", "initializers."))
+
+    def calls_tf(node) -> bool:
+        return queries.holds(node, cst.Call, lambda c: s.call_name(c) is not None)
+
+    if queries.assigns(init):
+        return False
+    for assign in queries.find(init, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+        name = s.call_name(assign.value) if assign.value is not None else None
+        if (name is not None and not state(name)) or (name is None and assign.value is not None
+                                                       and calls_tf(assign.value)):
+            return False
+    return not queries.holds(init, cst.Expr, lambda e: s.call_name(e.value) is not None)

@@ -37,6 +37,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import queries
+from .model_lift import self_attr
 from .state import Rewrite
 
 _MAKERS = (_vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS)
@@ -63,7 +64,7 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
         return None
     body = list(cls.body.body)
     inits = [i for i, stmt in enumerate(body) if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__"]
-    if len(inits) != 1 or not _self_first(body[inits[0]]):
+    if len(inits) != 1 or not self_first(body[inits[0]]):
         return None
     init = body[inits[0]]
     graph = _read_init(s, init)
@@ -71,7 +72,7 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
         return None
     attributes = {graph.session, *graph.placeholders, *graph.tensors}
     methods = {stmt.name.value for stmt in body if isinstance(stmt, cst.FunctionDef)}
-    if (methods & set(graph.tensors)) or _used_outside(s.module, cls, attributes):
+    if (methods & set(graph.tensors)) or used_outside(s.module, cls, attributes):
         return None
     runs = _Runs(s, graph)
     others: Dict[int, Optional[cst.BaseStatement]] = {}
@@ -79,7 +80,7 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
         if i == inits[0]:
             continue
         if isinstance(stmt, cst.FunctionDef):
-            if not _self_first(stmt) and queries.mentions(stmt, {"self"}):
+            if not self_first(stmt) and queries.mentions(stmt, {"self"}):
                 return None
             if _beyond_runs(stmt, graph.session, attributes):
                 return None  # the session, a placeholder or a tensor used beyond a run or close()
@@ -87,7 +88,7 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
             if runs.failed:
                 return None
             stmt = _without_empty_body(stmt)
-        elif queries.holds(stmt, cst.Attribute, lambda a: _self_attr(a) in attributes):
+        elif queries.holds(stmt, cst.Attribute, lambda a: self_attr(a) in attributes):
             return None
         others[i] = stmt
     if not runs.fetched:
@@ -108,22 +109,15 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
 def _beyond_runs(node, session: str, attributes: Set[str]) -> bool:
     def session_call(call: cst.Call) -> bool:
         return (isinstance(call.func, cst.Attribute) and call.func.attr.value in ("run", "close")
-                and _self_attr(call.func.value) == session)
+                and self_attr(call.func.value) == session)
     inside = {id(a) for call in queries.find(node, cst.Call, session_call)
-              for a in queries.find(call, cst.Attribute, lambda a: _self_attr(a) in attributes)}
-    return any(id(a) not in inside for a in queries.find(node, cst.Attribute, lambda a: _self_attr(a) in attributes))
+              for a in queries.find(call, cst.Attribute, lambda a: self_attr(a) in attributes)}
+    return any(id(a) not in inside for a in queries.find(node, cst.Attribute, lambda a: self_attr(a) in attributes))
 
 
-def _self_first(func: cst.FunctionDef) -> bool:
+def self_first(func: cst.FunctionDef) -> bool:
     params = func.params.params
     return bool(params) and params[0].name.value == "self"
-
-
-def _self_attr(node) -> Optional[str]:
-    """``x`` of ``self.x``."""
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-        return node.attr.value
-    return None
 
 
 def _read_init(s: Rewrite, init: cst.FunctionDef) -> Optional[_Graph]:
@@ -159,9 +153,9 @@ def _read_init(s: Rewrite, init: cst.FunctionDef) -> Optional[_Graph]:
             continue
         target, value = small.targets[0].target, small.value
         name = s.call_name(value) if isinstance(value, cst.Call) else None
-        attribute = _self_attr(target)
+        attribute = self_attr(target)
         if name in _vocab.SESSIONS and attribute is not None and not graph.session:
-            if queries.holds(value, cst.Attribute, lambda a: _self_attr(a) is not None):
+            if queries.holds(value, cst.Attribute, lambda a: self_attr(a) is not None):
                 return None  # tf.Session(graph=self.graph): a graph of its own
             graph.session = attribute
             graph.graph.append(True)
@@ -169,7 +163,7 @@ def _read_init(s: Rewrite, init: cst.FunctionDef) -> Optional[_Graph]:
         if name == "placeholder" and attribute is not None:
             if _tf.argument(value, 0, "dtype") is None or attribute in graph.placeholders:
                 return None
-            if queries.names_in(value) & (plain | mutated | set(defined)) or _self_reads(value):
+            if queries.names_in(value) & (plain | mutated | set(defined)) or self_reads(value):
                 return None  # its dtype or shape is a value of __init__: the signature could not read it
             graph.placeholders[attribute] = value
             graph.first_use[attribute] = i
@@ -184,7 +178,7 @@ def _read_init(s: Rewrite, init: cst.FunctionDef) -> Optional[_Graph]:
             continue
         if queries.names_in(value) & (plain | mutated):
             return None  # the graph reads a Python value of __init__, or a local changed in place
-        own = _self_reads(value)
+        own = self_reads(value)
         if own - set(graph.placeholders) - set(graph.tensors):
             return None  # reads an attribute that is no part of the graph
         computes = bool(own) or bool(reads) or s.mentions_graph(value) or _calls_tf(s, value)
@@ -217,11 +211,11 @@ def _calls_tf(s: Rewrite, node) -> bool:
     return queries.holds(node, cst.Call, lambda c: s.call_name(c) is not None)
 
 
-def _self_reads(node) -> Set[str]:
-    return {_self_attr(a) for a in queries.find(node, cst.Attribute, lambda a: _self_attr(a) is not None)}
+def self_reads(node) -> Set[str]:
+    return {self_attr(a) for a in queries.find(node, cst.Attribute, lambda a: self_attr(a) is not None)}
 
 
-def _used_outside(module: cst.Module, cls: cst.ClassDef, attributes: Set[str]) -> bool:
+def used_outside(module: cst.Module, cls: cst.ClassDef, attributes: Set[str]) -> bool:
     """Does code outside the class read one of its graph attributes (``coder._sess``)?"""
     def outside(node) -> bool:
         return isinstance(node, cst.Attribute) and node.attr.value in attributes
@@ -265,7 +259,7 @@ def _plan(graph: _Graph, tensor: str, methods: Optional[Dict[str, List[str]]] = 
             continue
         needed.add(i)
         stack += graph.reads[i].values()
-        for attribute in _self_reads(graph.statements[i].body[0].value):
+        for attribute in self_reads(graph.statements[i].body[0].value):
             if attribute in graph.placeholders:
                 placeholders.add(attribute)
             elif attribute in methods:
@@ -308,7 +302,7 @@ class _Runs(cst.CSTTransformer):
 
     def _session_call(self, node, method: str) -> bool:
         return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
-                and node.func.attr.value == method and _self_attr(node.func.value) == self.graph.session)
+                and node.func.attr.value == method and self_attr(node.func.value) == self.graph.session)
 
     def leave_SimpleStatementLine(self, original, updated):
         if len(updated.body) == 1 and isinstance(updated.body[0], cst.Expr) and self._session_call(
@@ -340,13 +334,13 @@ class _Runs(cst.CSTTransformer):
             if not isinstance(feed.value, cst.Dict):
                 return None
             for element in feed.value.elements:
-                key = _self_attr(element.key) if isinstance(element, cst.DictElement) else None
-                if key not in self.graph.placeholders or _self_reads(element.value) & self.attributes:
+                key = self_attr(element.key) if isinstance(element, cst.DictElement) else None
+                if key not in self.graph.placeholders or self_reads(element.value) & self.attributes:
                     return None
                 fed[key] = element.value
         listed = isinstance(fetches.value, (cst.List, cst.Tuple))
         items = [e.value for e in fetches.value.elements] if listed else [fetches.value]
-        names = [_self_attr(item) for item in items]
+        names = [self_attr(item) for item in items]
         if not names or any(name not in self.graph.tensors for name in names):
             return None
         plans = [self.plan(name) for name in names]
@@ -389,7 +383,7 @@ class _Locals(cst.CSTTransformer):
         self.calls = calls  # tensors with a method of their own: ``self._pixels(png)``
 
     def leave_Attribute(self, original, updated):
-        attribute = _self_attr(updated)
+        attribute = self_attr(updated)
         if attribute in self.names:
             return cst.Name(self.names[attribute])
         return self.calls.get(attribute, updated)
@@ -418,7 +412,7 @@ def _tensor_methods(s: Rewrite, graph: _Graph, runs: _Runs,
             names[attribute] = name
         body: List[cst.BaseStatement] = []
         calls = {other: s.expr(f"self.{other}({', '.join(names[p] for p in taken_by)})")
-                 for other, taken_by in methods.items() if any(other in _self_reads(stmt) for stmt in steps)}
+                 for other, taken_by in methods.items() if any(other in self_reads(stmt) for stmt in steps)}
         to_locals = _Locals(names, calls)
         for i, step in zip(plan.indices, steps):
             stmt = step.visit(to_locals)
