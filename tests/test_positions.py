@@ -185,6 +185,26 @@ def _nodes_of(module):
     return every.nodes
 
 
+def test_spans_of_code_that_occurs_more_than_once_come_from_the_statements_lines():
+    from tfmigrate import positions
+
+    source = (
+        "def f():\n    sess.run(init)\n\n\ndef g():\n    sess.run(init)\n"
+        "sess.run(x)\nsess.run(x)\nif a:\n    pass\nelse:\n    y = [\n        sess.run(x)]\n"
+    )
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    calls = [n for n in _nodes_of(module) if isinstance(n, cst.Call)]
+    assert len(calls) == 5
+    for call in calls:  # each alone, and all together
+        got = positions._by_statement(module, {id(call)}, source)
+        assert got[id(call)] == positions.Span(
+            (expected[call].start.line, expected[call].start.column),
+            (expected[call].end.line, expected[call].end.column))
+    every = positions._by_statement(module, {id(call) for call in calls}, source)
+    assert [every[id(call)].start for call in calls] == [(2, 4), (6, 4), (7, 0), (8, 0), (13, 8)]
+
+
 def test_spans_from_statements_fall_back_where_the_text_differs_or_the_node_is_the_module():
     from tfmigrate import positions
 

@@ -58,6 +58,11 @@ class _Dispatcher(Visitor):
             table = self._visit if kind == "visit" else self._leave
             table[node_type] = [getattr(instances[rule], attr) for rule, attr in entries]
 
+    def wants(self, kind: type) -> bool:
+        """Whether this walk does anything at nodes of ``kind`` (traverse.Index skips the others)."""
+        name = kind.__name__
+        return name in self._visit or name in self._leave or name in _SCOPES or name in _IMPORTS
+
     # Type names, not isinstance: libcst's node classes are ABCs, and isinstance on them is slow.
     def on_visit(self, node: cst.CSTNode) -> bool:
         kind = type(node).__name__

@@ -17,7 +17,7 @@ import warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst._add_slots import add_slots
@@ -130,11 +130,13 @@ def _line_starts(code: str) -> List[int]:
     return [0, *(m.end() for m in _NEWLINE.finditer(code))]
 
 
-def _marked(module: cst.Module, node: cst.CSTNode, wanted: Set[int]) -> _MarkingCodegenState:
-    """The code of ``node`` (``module``'s own, or one of its top-level statements), with the
-    token indices where the wanted nodes start and end."""
+def _marked(module: cst.Module, node: cst.CSTNode, wanted: Set[int],
+            indents: Sequence[str] = ()) -> _MarkingCodegenState:
+    """The code of ``node`` (``module``'s own, or one of its statements, in blocks indented
+    by ``indents``), with the token indices where the wanted nodes start and end."""
     state = _MarkingCodegenState(
-        default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(wanted)
+        default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(wanted),
+        indent_tokens=list(indents),
     )
     node._codegen(state)
     return state
@@ -157,38 +159,88 @@ def _spans(state: _MarkingCodegenState, wanted: Set[int], base: int, line_starts
 def _by_statement(module: cst.Module, wanted: Set[int], text: str) -> Optional[Dict[int, Span]]:
     """:func:`spans` from the statements that hold the wanted nodes, or None where that
     cannot be done exactly (a node outside the statements, a line the parsers count
-    differently, generated code that is not the text at its line)."""
+    differently, generated code that is not the text at its line).
+
+    Each wanted node's innermost statement is generated (with the indentation of the
+    blocks around it) and found in the text: code that occurs once is where it is. Where
+    it occurs more than once, its top-level statement is placed at the line Python's own
+    parser gives it."""
     if "\r" in text or "\f" in text or text.startswith("\ufeff") or not module.body:
         return None
     tree = index(module)
     if tree.shared:
         return None
-    body = module.body
-    starts = [tree.numbers[id(stmt)] for stmt in body]
-    holding = set()
+    holders: Dict[int, Tuple[int, cst.CSTNode, List[str], int]] = {}  # number -> (end, statement, indents, top)
     for key in wanted:
         number = tree.numbers.get(key)
         if number is None:
             return None  # trivia, or a node of another tree
-        at = bisect.bisect_right(starts, number) - 1
-        if at < 0:
+        holder = _holder(module, tree, number)
+        if holder is None:
             return None  # the module itself
-        holding.add(at)
-    first_lines = _first_lines(text, body)
-    if first_lines is None:
-        return None
+        holders[holder[0]] = holder[1:]
     line_starts = _line_starts(text)
     found: Dict[int, Span] = {}
-    for at in sorted(holding):
-        state = _marked(module, body[at], wanted)
-        line = first_lines[at]
-        if not 1 <= line <= len(line_starts):
+    first_lines: Optional[List[int]] = None
+    placed_to = -1  # the end of the last statement generated: the statements inside it are done
+    for number in sorted(holders):
+        if number < placed_to:
+            continue
+        end, stmt, indents, top = holders[number]
+        state = _marked(module, stmt, wanted, indents)
+        code = "".join(state.tokens)
+        base = text.find(code)
+        if base < 0:
             return None
-        base = line_starts[line - 1]
-        if not text.startswith("".join(state.tokens), base):
-            return None
+        if text.find(code, base + 1) >= 0:  # not unique: the top-level statement, at its line
+            if first_lines is None:
+                first_lines = _first_lines(text, module.body)
+                if first_lines is None:
+                    return None
+            line = first_lines[top]
+            if not 1 <= line <= len(line_starts):
+                return None
+            stmt = module.body[top]
+            state = _marked(module, stmt, wanted)
+            base = line_starts[line - 1]
+            if not text.startswith("".join(state.tokens), base):
+                return None
+            number, end = tree.extent(stmt)
         found.update(_spans(state, wanted, base, line_starts))
+        placed_to = end
     return found
+
+
+def _holder(module: cst.Module, tree, number: int) -> Optional[Tuple[int, int, cst.CSTNode, List[str], int]]:
+    """The innermost statement of a block that holds node ``number``: its number, the
+    number after it, the statement, the indentation of the blocks around it, and the index
+    of its top-level statement; None for the module itself."""
+    numbers, ends = tree.numbers, tree.ends
+    body, indents, top = module.body, [], None
+    blocks = tree.by_type.get(cst.IndentedBlock, ((), ()))
+    at = bisect.bisect_right(blocks[0], number)
+    held = None
+    while True:
+        starts = [numbers[id(stmt)] for stmt in body]
+        inside = bisect.bisect_right(starts, number) - 1
+        if inside < 0 or number >= ends[starts[inside]]:
+            return held  # the block itself (or its statements' surroundings)
+        stmt = body[inside]
+        if top is None:
+            top = inside
+        start, end = starts[inside], ends[starts[inside]]
+        held = (start, end, stmt, list(indents), top)
+        # the innermost block of this statement around the node, if any
+        block = None
+        for candidate in range(bisect.bisect_right(blocks[0], start), at):
+            block_number = blocks[0][candidate]
+            if block_number < end and number < ends[block_number]:
+                block = blocks[1][candidate]
+                break
+        if block is None:
+            return held
+        indents.append(module.default_indent if block.indent is None else block.indent)
+        body = block.body
 
 
 def _first_lines(text: str, body) -> Optional[List[int]]:

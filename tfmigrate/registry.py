@@ -47,8 +47,10 @@ def rules_by_code() -> Dict[str, Type[Rule]]:
     return {rule.code: rule for rule in all_rules()}
 
 
+@functools.lru_cache(maxsize=8)
 def dispatch_table(rules: Tuple[Type[Rule], ...]) -> Dict[str, List[Tuple[Type[Rule], str]]]:
-    """node type name -> [(rule class, method name)] for visit_/leave_ methods."""
+    """node type name -> [(rule class, method name)] for visit_/leave_ methods (made once for
+    a set of rules: a run checks every file with the same few)."""
     table: Dict[str, List[Tuple[Type[Rule], str]]] = {}
     for rule in rules:
         for attr in dir(rule):

@@ -164,6 +164,7 @@ class Index:
         self.hidden: Set[int] = set()  # x.NAME and f(NAME=...): names that are not values
         self.shared = False  # a node met twice (a rewritten tree may share one): not usable
         self._open: List[int] = []
+        self._wanted: Dict[object, List[List[int]]] = {}  # see _walk_typed
         _walk(root, self, _MAIN_FIELDS)  # the index is its own numbering visitor
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -204,6 +205,11 @@ class Index:
         if extent is None:
             return False
         number, end = extent
+        if end - number > 48:  # a small subtree is walked faster node by node
+            wants = _wants(visitor)
+            if wants is not None:
+                self._walk_typed(number, end, visitor, wants)
+                return True
         nodes, ends = self.nodes, self.ends
         on_visit, on_leave = visitor.on_visit, visitor.on_leave
         open_ends: List[int] = []  # the subtrees being walked, innermost last
@@ -223,6 +229,43 @@ class Index:
         while open_nodes:
             on_leave(open_nodes.pop())
         return True
+
+    def _walk_typed(self, number: int, end: int, visitor: cst.CSTVisitor, wants) -> None:
+        """The walk of numbers ``number`` to ``end`` for a visitor that does something at
+        the nodes of a few types only: those nodes, read from ``by_type``, get the same
+        calls in the same order (a node whose visit says False has its subtree skipped)."""
+        lists = self._wanted.get(wants)
+        if lists is None:
+            lists = self._wanted[wants] = [of_kind for kind, (of_kind, _) in self.by_type.items() if wants(kind)]
+        numbers: List[int] = []
+        kinds = 0
+        for of_kind in lists:
+            low, high = bisect_left(of_kind, number), bisect_left(of_kind, end)
+            if low < high:
+                numbers.extend(of_kind[low:high])
+                kinds += 1
+        if kinds > 1:
+            numbers.sort()
+        nodes, ends = self.nodes, self.ends
+        on_visit, on_leave = visitor.on_visit, visitor.on_leave
+        open_ends: List[int] = []
+        open_nodes: List[cst.CSTNode] = []
+        skip_to = number
+        for number in numbers:
+            if number < skip_to:
+                continue
+            while open_ends and open_ends[-1] <= number:
+                open_ends.pop()
+                on_leave(open_nodes.pop())
+            node = nodes[number]
+            if on_visit(node):
+                open_ends.append(ends[number])
+                open_nodes.append(node)
+            else:
+                on_leave(node)
+                skip_to = ends[number]
+        while open_nodes:
+            on_leave(open_nodes.pop())
 
     def find(self, node: cst.CSTNode, types: Tuple[type, ...], test, first: bool,
              values: bool) -> Optional[List[cst.CSTNode]]:
@@ -253,6 +296,38 @@ class Index:
         return found
 
 
+def _wants(visitor: cst.CSTVisitor):
+    """For a visitor whose calls do nothing at most node types, the test of the types where
+    they do something (see Index._walk_typed); None for any other visitor."""
+    kind = type(visitor)
+    wants = _WANTS.get(kind)
+    if wants is None:
+        if kind.on_visit is Visitor.on_visit and kind.on_leave is Visitor.on_leave:
+            wants = _WANTS[kind] = _MethodTypes(kind)
+        else:
+            wants = getattr(visitor, "wants", None)
+    return wants
+
+
+class _MethodTypes:
+    """The node types for which a Visitor class has a visit_ or leave_ method of its own
+    (libcst's CSTVisitor has one for every type, that does nothing)."""
+
+    def __init__(self, visitor_class: type) -> None:
+        self.visitor_class = visitor_class
+        self.known: Dict[type, bool] = {}
+
+    def __call__(self, kind: type) -> bool:
+        answer = self.known.get(kind)
+        if answer is None:
+            answer = self.known[kind] = any(
+                getattr(self.visitor_class, method, None) is not getattr(cst.CSTVisitor, method, None)
+                for method in ("visit_" + kind.__name__, "leave_" + kind.__name__)
+            )
+        return answer
+
+
+_WANTS: Dict[type, _MethodTypes] = {}
 _last: Optional[Index] = None
 
 
