@@ -1278,3 +1278,64 @@ def test_log_loss_and_hinge_loss_are_keras_losses_and_weighted_losses_stop_the_r
     assert manual_reason(program.replace("LOSS", "tf.losses.hinge_loss(labels, logits, weights=2.0)"))[1] == (
         "not rewritten to Keras 3: tf.losses.hinge_loss with weights or options (only the two tensors are mapped)"
         + GONE)
+
+
+def test_an_estimator_spec_bound_to_a_name_and_returned_is_returned_and_read_elsewhere_stops_the_rewrite():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            y = tf.layers.dense(features["x"], 1)
+            loss = tf.losses.mean_squared_error(labels, y)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            # the spec of every mode
+            spec = tf.estimator.EstimatorSpec(mode, predictions=y, loss=loss, train_op=train_op)  # one spec
+
+            return spec
+        EXTRA
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [[2.0]])), steps=1)
+    """
+    _, _, fixed = outcomes(program.replace("EXTRA", ""))
+    assert fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        def model_fn(self, features, labels, mode):
+            y = self.dense(features["x"])
+            loss = tf.keras.losses.MeanSquaredError()(labels, y)
+            # the spec of every mode
+            # one spec
+            if mode == "infer":
+                return y
+            return loss
+    """), "    ") in fixed.new_text
+    # refused after the spec was moved into the return: the finding goes on the model_fn's name
+    no_minimize = program.replace("tf.train.GradientDescentOptimizer(0.1).minimize(loss)", "tf.no_op()")
+    assert manual_reason(no_minimize.replace("EXTRA", "")) == (
+        3, "not rewritten to Keras 3: a train_op that is not optimizer.minimize(loss)" + GONE)
+    read_elsewhere = program.replace("            return spec", "            print(spec)\n            return spec")
+    assert manual_reason(read_elsewhere.replace("EXTRA", "")) == (
+        11, "not rewritten to Keras 3: a model_fn that returns something other than tf.estimator.EstimatorSpec(...)"
+        + GONE)
+
+
+def test_a_name_bound_to_numpy_input_fns_only_is_called_and_one_bound_to_anything_else_stops_the_rewrite():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.zeros(4, np.float32)
+        model = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")])
+        input_fn = tf.estimator.inputs.numpy_input_fn({"x": x}, x, num_epochs=None, shuffle=False)
+        model.train(input_fn, steps=1)
+        input_fn = OTHER
+        print(model.evaluate(input_fn)["loss"])
+    """
+    _, _, fixed = outcomes(program.replace("OTHER", 'tf.estimator.inputs.numpy_input_fn({"x": x}, x, shuffle=False)'))
+    assert fixed.status.value == "idiomatic"
+    assert "model.fit(input_fn(), epochs=1, steps_per_epoch=1, verbose=0)" in fixed.new_text
+    assert 'input_fn = lambda: tf.data.Dataset.from_tensor_slices(({"x": x}, x)).batch(128)' in fixed.new_text
+    assert ('print({**model.evaluate(input_fn(), verbose=0, return_dict=True), '
+            '"global_step": int(model.optimizer.iterations)}["loss"])') in fixed.new_text
+    assert manual_reason(program.replace("OTHER", "lambda: (x, x)")) == (
+        7, "not rewritten to Keras 3: an input function not known to return a tf.data dataset or fixed "
+           "(features, labels)" + GONE)

@@ -99,9 +99,11 @@ class _Module(cst.CSTTransformer):
         self.functions: List[str] = []  # the functions being visited, innermost last
         self.added: Set[int] = set()  # statements the rewrite adds after another (ids, alive in the tree)
         self.after: Dict[int, cst.BaseStatement] = {}
+        # names only ever bound to numpy_input_fn(...) (each a lambda giving a dataset): calling one gives the
+        # dataset of the binding of the time, as TF1's Estimator called it
         self.numpy_names: Set[str] = {
             name for name, values in f.assigned.items()
-            if len(values) == 1 and f.call_name(values[0]) in NUMPY_INPUT}
+            if values and all(f.call_name(value) in NUMPY_INPUT for value in values)}
 
     def leave_Module(self, original, updated):
         body: List[cst.BaseStatement] = []

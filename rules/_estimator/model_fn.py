@@ -438,6 +438,17 @@ class _Initializers(cst.CSTTransformer):
 def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
             params_value: Optional[cst.BaseExpression] = None) -> Converted:
     """The class of one model_fn; raises Unsupported where the model_fn goes beyond it."""
+    original, func = func, modes.SpecReturned(f, func).apply(func)
+    try:
+        return _convert(f, func, original, taken, params_value)
+    except Unsupported as refused:
+        if func is not original and not queries.holds(original, type(refused.node), lambda n: n is refused.node):
+            refused.node = original.name  # a node of the model_fn as rewritten: the finding goes on its name
+        raise
+
+
+def _convert(f: Facts, func: cst.FunctionDef, original: cst.FunctionDef, taken: Set[str],
+             params_value: Optional[cst.BaseExpression]) -> Converted:
     params = [p.name.value for p in func.params.params]
     if func.params.star_arg is not cst.MaybeSentinel.DEFAULT or func.params.star_kwarg or func.params.kwonly_params:
         raise Unsupported(func, "a model_fn with *args, **kwargs or keyword-only parameters")
@@ -457,7 +468,7 @@ def convert(f: Facts, func: cst.FunctionDef, taken: Set[str],
     if out.cls in taken:
         raise Unsupported(func, f"the class name {out.cls} is taken")
     body = _Body(f, out, func, params[3] if len(params) > 3 else "", local, params_value)
-    helpers.convert(f, func, body, lambda helper, local: _Body(f, out, helper, "", local, None))
+    helpers.convert(f, original, body, lambda helper, local: _Body(f, out, helper, "", local, None))
     new = func.visit(body).visit(modes.Tidy(f, body.update_ops))
     for name in body.helpers:
         if name in queries.names_in(new.body):

@@ -4,7 +4,7 @@ more than ``"eval"`` reaches is put under ``if mode == "eval":``, as TF1 ran eva
 evaluation only). The helpers below read and tidy such branches once the TF1 statements are gone."""
 from __future__ import annotations
 
-from typing import Dict, FrozenSet, Iterable, Optional, Set
+from typing import Dict, FrozenSet, Iterable, List, Optional, Set
 
 import libcst as cst
 
@@ -161,6 +161,62 @@ class Tidy(cst.CSTTransformer):
         if isinstance(orelse, cst.Else):
             return updated.with_changes(test=negated(updated.test), body=orelse.body, orelse=None)
         return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]), orelse=orelse)
+
+
+class SpecReturned(cst.CSTTransformer):
+    """``spec = tf.estimator.EstimatorSpec(...)`` right before ``return spec`` (and ``spec`` read nowhere
+    else): ``return tf.estimator.EstimatorSpec(...)``, the comments above the two kept above it."""
+
+    def __init__(self, f: Facts, func: cst.FunctionDef) -> None:
+        super().__init__()
+        self.f = f
+        self.reads: Dict[str, int] = {}
+        for name in queries.find(func.body, cst.Name):
+            self.reads[name.value] = self.reads.get(name.value, 0) + 1
+
+    def apply(self, func: cst.FunctionDef) -> cst.FunctionDef:
+        """``func`` itself where there is nothing to change (other steps compare its nodes with the file's)."""
+        if not any(self._pairs(block.body) for block in queries.find(func.body, cst.IndentedBlock)):
+            return func
+        return func.with_changes(body=func.body.visit(self))
+
+    def _pairs(self, body) -> List[int]:
+        """The indices of the ``spec = tf.estimator.EstimatorSpec(...)`` lines followed by ``return spec``."""
+        found = []
+        for i in range(len(body) - 1):
+            name = self._spec_name(body[i])
+            then = returned(body[i + 1])
+            if name is not None and isinstance(then, cst.Name) and then.value == name and self.reads.get(name) == 2:
+                found.append(i)
+        return found
+
+    def visit_FunctionDef(self, node) -> bool:
+        return False  # a function defined inside the model_fn returns its own values
+
+    def visit_ClassDef(self, node) -> bool:
+        return False
+
+    def leave_IndentedBlock(self, original, updated):
+        body = list(updated.body)
+        pairs = self._pairs(body)
+        for i in reversed(pairs):
+            spec, ret = body[i], body[i + 1]
+            lines = list(spec.leading_lines)
+            if spec.trailing_whitespace.comment is not None:
+                lines.append(cst.EmptyLine(comment=spec.trailing_whitespace.comment))
+            ret_small = ret.body[0].with_changes(value=spec.body[0].value)
+            kept = [line for line in ret.leading_lines if line.comment is not None]  # not the blank lines between
+            body[i:i + 2] = [ret.with_changes(body=[ret_small], leading_lines=[*lines, *kept])]
+        return updated.with_changes(body=body) if pairs else updated
+
+    def _spec_name(self, stmt) -> Optional[str]:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
+            return None
+        assign = stmt.body[0]
+        if (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)
+                and isinstance(assign.value, cst.Call) and self.f.call_name(assign.value) == "estimator.EstimatorSpec"):
+            return assign.targets[0].target.value
+        return None
 
 
 class Unread(cst.CSTTransformer):
