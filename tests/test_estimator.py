@@ -1339,3 +1339,42 @@ def test_a_name_bound_to_numpy_input_fns_only_is_called_and_one_bound_to_anythin
     assert manual_reason(program.replace("OTHER", "lambda: (x, x)")) == (
         7, "not rewritten to Keras 3: an input function not known to return a tf.data dataset or fixed "
            "(features, labels)" + GONE)
+
+
+def test_network_arguments_every_call_gives_the_same_module_name_configure_layers_built_once():
+    program = """\
+        import tensorflow as tf
+
+        units = 4
+
+        def net(x_dict, n_out, reuse):
+            with tf.variable_scope("Net", reuse=reuse):
+                x = tf.contrib.layers.flatten(x_dict["x"])
+                return tf.layers.dense(x, n_out)
+
+        def model_fn(features, labels, mode):
+            train_logits = net(features, units, reuse=False)
+            test_logits = net(features, SECOND, reuse=True)
+            if mode == tf.estimator.ModeKeys.PREDICT:
+                return tf.estimator.EstimatorSpec(mode, predictions=test_logits)
+            loss = tf.losses.mean_squared_error(labels, train_logits)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[[1.0]]]}, [[2.0]])), steps=1)
+    """
+    _, _, fixed = outcomes(program.replace("SECOND", "units"))
+    assert fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        self.flatten = tf.keras.layers.Flatten()
+        self.dense = tf.keras.layers.Dense(units)
+    """), "        ") in fixed.new_text
+    assert textwrap.indent(textwrap.dedent("""\
+        def net(self, x_dict, n_out, reuse):
+            x = self.flatten(x_dict["x"])
+            return self.dense(x)
+    """), "    ") in fixed.new_text
+    assert manual_reason(program.replace("SECOND", "2 * units")) == (
+        8, "not rewritten to Keras 3: a layer or variable configured with a value the model_fn computes (n_out)"
+        + GONE)

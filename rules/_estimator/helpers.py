@@ -14,12 +14,12 @@ function's layers in the order the graph called them, which the file does not te
 """
 from __future__ import annotations
 
-from typing import Callable, List, Set
+from typing import Callable, Dict, List, Optional, Set
 
 import libcst as cst
 
 from .. import _tf
-from .._eager import queries
+from .._eager import layout, queries
 from .._eager.state import Unsupported
 from . import keras_layers, modes, vocab
 from .program import Facts
@@ -101,12 +101,59 @@ def parameters(func: cst.FunctionDef) -> Set[str]:
     return {p.name.value for p in params.params}
 
 
+def fixed_arguments(f: Facts, model_fn: cst.FunctionDef, func: cst.FunctionDef) -> Dict[str, str]:
+    """{parameter: name} for the parameters of ``func`` that every call of it in the model_fn gives the same
+    module-level name (``conv_net(features, num_classes, dropout, ...)``): a layer they configure is the same
+    at every call, and can be built once."""
+    calls = queries.find(model_fn.body, cst.Call, lambda c: isinstance(c.func, cst.Name)
+                         and c.func.value == func.name.value)
+    if not calls or any(arg.star for call in calls for arg in call.args):
+        return {}
+    module_names = {target.target.value for stmt in f.module.body if isinstance(stmt, cst.SimpleStatementLine)
+                    for small in stmt.body if isinstance(small, cst.Assign)
+                    for target in small.targets if isinstance(target.target, cst.Name)}
+    params = [param.name.value for param in func.params.params]
+    taken = queries.bound_names(model_fn.body) | {p.name.value for p in model_fn.params.params}
+    bound = queries.bound_names(func.body)
+    fixed: Dict[str, str] = {}
+    for index, name in enumerate(params):
+        given = {_global(_tf.argument(call, index, name)) for call in calls}
+        value = given.pop() if len(given) == 1 else None
+        if (value is not None and value in module_names and value not in taken and name not in bound
+                and value not in bound and (value == name or value not in params)):
+            fixed[name] = value
+    return fixed
+
+
+def _global(arg: Optional[cst.Arg]) -> Optional[str]:
+    return arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
+
+
+class _Renamed(cst.CSTTransformer):
+    """A function's reads of some parameters as the module-level names every call passes them."""
+
+    def __init__(self, func: cst.FunctionDef, names: Dict[str, str]) -> None:
+        super().__init__()
+        self.names = names
+        self.hidden = {id(a.attr) for a in queries.find(func, cst.Attribute)} | {
+            id(a.keyword) for a in queries.find(func, cst.Arg) if a.keyword is not None}
+
+    def leave_Name(self, original, updated):
+        if id(original) in self.hidden or original.value not in self.names:
+            return updated
+        return updated.with_changes(value=self.names[original.value])
+
+
 def convert(f: Facts, model_fn: cst.FunctionDef, body, make: Callable) -> None:
     """Convert the functions the model_fn calls to build its network, before the model_fn itself (``body``, its
     model_fn._Body, then calls them as methods); ``make(function, local names)`` gives a _Body for one."""
     for found in called(f, model_fn):
         helper = _unscoped(f, found)
-        converter = make(helper, queries.bound_names(helper.body) | parameters(helper))
+        fixed = fixed_arguments(f, model_fn, found)
+        renamed = {param: value for param, value in fixed.items() if param != value}
+        if renamed:
+            helper = helper.with_changes(body=helper.body.visit(_Renamed(helper, renamed)))
+        converter = make(helper, (queries.bound_names(helper.body) | parameters(helper)) - set(fixed))
         converter.helper, converter.taken = True, body.taken  # one model: one set of attribute names
         converter.__dict__["_counts"] = body.__dict__.setdefault("_counts", {})
         mapped = dict(body.out.variables)  # TF1 named the helper's layers in the order the graph called them
@@ -114,6 +161,12 @@ def convert(f: Facts, model_fn: cst.FunctionDef, body, make: Callable) -> None:
         body.out.variables = mapped
         body.out.helpers.append(method(helper, converter, converted))
         body.helpers.add(helper.name.value)
+
+
+def method_call(f: Facts, call: cst.Call, name: str) -> cst.Call:
+    """``dnn_model(x, ...)`` -> ``self.dnn_model(x, ...)``, its continuation lines still under its arguments."""
+    new = call.with_changes(func=f.s.expr(f"self.{name}"))
+    return new if layout.hanging(f.s.code(call)) else layout.shift(new, len("self."))
 
 
 def method(func: cst.FunctionDef, body, new: cst.FunctionDef) -> cst.FunctionDef:

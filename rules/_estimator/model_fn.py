@@ -145,7 +145,7 @@ class _Body(cst.CSTTransformer):
         if isinstance(func, cst.Name) and func.value in self.keras:  # dense(x), dense made above
             return updated.with_changes(func=self.f.s.expr(f"self.{self.keras[func.value]}"))
         if isinstance(func, cst.Name) and func.value in self.helpers:  # dnn_model(x, mode, params)
-            return updated.with_changes(func=self.f.s.expr(f"self.{func.value}"))
+            return helpers.method_call(self.f, updated, func.value)
         if isinstance(func, cst.Call) and keras_layers.is_keras(self, func):  # tf.keras.layers.Dense(1)(x)
             attr = keras_layers.hoist(self, func, keras_layers.base(self.code(func.func).rsplit(".", 1)[-1]))
             return updated.with_changes(func=self.f.s.expr(f"self.{attr}"))

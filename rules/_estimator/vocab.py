@@ -53,6 +53,8 @@ MODEL_ATTRIBUTES = {"call", "build", "fit", "evaluate", "predict", "compile", "t
 # defaults are Keras's: momentum 0.99, epsilon 0.001; `training` is given at each call). Keras 3 has no fused
 # kernel switch (dropped: the numbers are the same), renormalization or virtual batches (unless None).
 LAYERS: Dict[str, Layer] = {**{name: layer for name, layer in GRAPH_LAYERS.items() if not name.startswith("contrib.")},
+                            # contrib's flatten is tf.layers' (batch kept, the rest one static size)
+                            "contrib.layers.flatten": GRAPH_LAYERS["layers.flatten"],
                             "layers.batch_normalization": Layer(
     "BatchNormalization",
     ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
