@@ -212,3 +212,49 @@ def test_a_scope_of_variables_made_not_trainable_is_no_var_list():
             sess.run(tf.global_variables_initializer())
             c = sess.run([cost, train], {x: [1.0, 2.0]})[0]
     """)
+
+
+MODULES = """\
+    import tensorflow as tf
+    x = tf.placeholder(tf.float32, [None, 2])
+
+    def block(h):
+        with tf.variable_scope("block"):
+            steps = tf.get_variable("steps", [], trainable=False, initializer=tf.zeros_initializer())
+            return tf.layers.dense(h, 2) + steps
+
+    def critic(h, reuse=None):
+        with tf.variable_scope("critic", reuse=reuse):
+            scale = tf.get_variable("scale", [2], initializer=tf.ones_initializer())
+            return tf.layers.dense(block(h * scale), 1)
+
+    def actor(h):
+        with tf.variable_scope("actor"):
+            return tf.layers.dense(h, 2)
+
+    value = critic(actor(x))
+    again = critic(x, reuse=True)
+    critic_vars = tf.get_collection(tf.GraphKeys.KEY, scope="critic")
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(value + again), var_list=critic_vars)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, feed_dict={x: [[1.0, 2.0]]})
+"""
+
+
+def test_a_model_functions_scope_collects_its_layers_and_variables_sub_modules_included():
+    # a tf.Module does not see the variables of the Keras 3 layers it holds: each layer lists its own
+    fixed = fix(MODULES.replace("KEY", "TRAINABLE_VARIABLES"))
+    assert textwrap.dedent("""\
+        def critic_vars():
+            return [critic.scale] + critic.block.dense.trainable_variables + critic.dense.trainable_variables
+    """) in fixed
+    fixed = fix(MODULES.replace("KEY", "GLOBAL_VARIABLES"))
+    assert ("return [critic.scale] + [critic.block.steps] + critic.block.dense.variables + critic.dense.variables"
+            in fixed)
+
+
+def test_a_collection_or_tensor_read_in_python_code_inside_print_keeps_the_program_on_compat():
+    source = MODULES.replace("KEY", "TRAINABLE_VARIABLES").replace(
+        "    with tf.Session()", "    print(len(critic_vars))\n    with tf.Session()")
+    assert reason(source) == "kept on tensorflow.compat.v1: graph tensor critic_vars is used outside a session run"

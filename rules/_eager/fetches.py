@@ -323,14 +323,11 @@ class _FetchRewriter(tensors.SkipNames):
     def __init__(self, s: Rewrite) -> None:
         super().__init__()
         self.s = s
-        self.printing = 0  # inside print(...)
         self.printed: set = set()  # names passed to print(...) themselves
 
     def leave_Call(self, original: cst.Call, updated: cst.Call):
         s = self.s
         func = original.func
-        if isinstance(func, cst.Name) and func.value == "print":
-            self.printing -= 1
         if not isinstance(func, cst.Attribute):
             return updated
         name = s.call_name(original)
@@ -394,15 +391,16 @@ class _FetchRewriter(tensors.SkipNames):
             raise Unsupported(original, f"initializer {value} is used for more than running it")
         if kind in (B.CELL, B.ZERO_STATE, B.CELL_FACTORY):
             raise Unsupported(original, f"{value} (an RNN cell or its zero state) is used outside an RNN function")
-        if kind == B.TENSOR and self.printing:
-            return updated  # `print(t)` showed a symbolic tensor in TF1; now it shows the function
+        if kind == B.TENSOR and id(original) in self.printed:
+            # `print(t)` showed a symbolic tensor in TF1; now it shows the function (not `print(len(t))`,
+            # `print(t.shape)`: a function has neither)
+            return updated
         if kind in (B.TENSOR, B.TRAIN_OP):
             raise Unsupported(original, f"graph tensor {value} is used outside a session run")
         return updated
 
     def visit_Call(self, node: cst.Call) -> bool:
         if isinstance(node.func, cst.Name) and node.func.value == "print":
-            self.printing += 1
             self.printed = self.printed | {id(a.value) for a in node.args if isinstance(a.value, cst.Name)}
         # A run/eval call is rewritten whole in leave_Call: its parts are not plain code.
         return not self.is_fetch_call(node)

@@ -11,6 +11,7 @@ the statement of the first call, where TF1 made the variables.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
@@ -21,7 +22,7 @@ from . import queries, scopes
 from .modules import build_of, default_name, registry
 from .plan import Inline, Out
 from .state import Rewrite, Unsupported
-from .variable_names import reuse_value
+from .variable_names import made_module, reuse_value
 
 
 @dataclass
@@ -120,10 +121,41 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
         made = f"with {s.tf}.name_scope({'/'.join(name_scope)!r}):\n{s.indent}{made}"
     s.pending.append(Out(s.stmt(made + "\n")))
     reg.instances[(site.callee, key)] = instance
+    made_module(s, key, listing(s, instance, build))
     if not build.static:
         reg.unbuilt.append(instance)
     s.note(original, hint(s, build, key))
     return new_call(s, updated, instance, site.keep)
+
+
+def listing(s: Rewrite, instance: str, build) -> Optional[Tuple[List[str], List[str]]]:
+    """The code of the lists of the trainable and of all the variables of ``instance`` (of ``build``'s
+    class), in the order its function made them: a tf.Module does not see the variables of the Keras 3
+    layers it holds, so each layer lists its own, and each sub-module the same way. None where a
+    variable's trainable flag is not a literal."""
+    from .modules import LAYER, MODULE, RNN, VARIABLE
+
+    trainable: List[str] = []
+    every: List[str] = []
+    for item in build.items:
+        where = f"{instance}.{item.attr}"
+        if item.kind in (LAYER, RNN):
+            trainable.append(f"{where}.trainable_variables")
+            every.append(f"{where}.variables")
+        elif item.kind == VARIABLE:
+            flag = re.search(r"\btrainable\s*=\s*([^,)]+)", item.code)
+            if flag is not None and flag.group(1).strip() not in ("True", "False"):
+                return None
+            every.append(f"[{where}]")
+            if flag is None or flag.group(1).strip() == "True":
+                trainable.append(f"[{where}]")
+        elif item.kind == MODULE and not item.shared:
+            inner = listing(s, where, build_of(s, item.callee))
+            if inner is None:
+                return None
+            trainable += inner[0]
+            every += inner[1]
+    return trainable, every
 
 
 def only_tf_variables(s: Rewrite, name: str) -> bool:

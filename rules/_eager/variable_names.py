@@ -105,6 +105,17 @@ def made_layer(s: Rewrite, full: Optional[str], layer: str) -> None:
     names.made.append(Made(known, full is not None, f"{layer}.trainable_variables", f"{layer}.variables"))
 
 
+def made_module(s: Rewrite, key: str, listing: Optional[Tuple[List[str], List[str]]]) -> None:
+    """The instance of a model function's module made for the calls under scope ``key`` ("" when the calls
+    run under no scope: TF1 named its variables by default); ``listing``: the code of the lists of its
+    trainable and of all its variables (None where the rewrite cannot list them)."""
+    if not key or listing is None:
+        _names(s).made.append(Made(None, False, "", ""))
+        return
+    trainable, every = (" + ".join(parts) or "[]" for parts in listing)
+    _names(s).made.append(Made(f"{key}/", False, trainable, every))
+
+
 def made_variable(s: Rewrite, call: cst.Call, name: str, target: str) -> None:
     """``target = tf.Variable(...)`` or ``tf.get_variable(...)`` at module level."""
     arg = scopes.name_argument(name, call)
@@ -176,9 +187,9 @@ def listed(s: Rewrite, call: cst.Call) -> cst.BaseExpression:
     trainable, scope = _read(s, call)
     if scope is None:
         raise Unsupported(call, f"tf.{s.call_name(call)}() of every variable outside a train step's var_list")
-    if s.p.models or s.rnn_used:
-        raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) in a program whose model functions or RNNs "
-                                "make variables the rewrite does not list by name")
+    if s.rnn_used:
+        raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) in a program whose RNNs make variables the "
+                                "rewrite does not list by name")
     parts = []
     for made in _names(s).made:
         if made.known is None:
