@@ -970,3 +970,32 @@ def test_a_fetch_into_its_own_names_before_a_helper_that_runs_the_graph_is_refus
         w, y = sess.run([w, y], feed_dict={X: 2.0})
         report(1.0)
     """) == "kept on tensorflow.compat.v1: w is fetched into its own name, and the program runs its graph again after"
+
+
+def test_a_float_placeholder_scaled_by_a_number_is_the_placeholder_fed_and_an_int_one_is_not():
+    program = """\
+        import tensorflow as tf
+        x = tf.placeholder(DTYPE, [None, 2]) / 255.
+        w = tf.Variable([[1.0], [2.0]])
+        y = tf.matmul(x, w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, feed_dict={x: [[3.0, 4.0]]}))
+    """
+    assert fix(program.replace("DTYPE", "tf.float32")) == textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable([[1.0], [2.0]])
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def y(x):
+            return tf.matmul(x, w)
+
+        print(y([[3.0, 4.0]]).numpy())
+    """)
+    outcome = process_text(textwrap.dedent(program.replace("DTYPE", "tf.float32")), "case.py", Options())
+    assert [f.message for f in outcome.findings if f.code == "TFM090" and "never ran" in f.message] == [
+        "`tf.placeholder(tf.float32, [None, 2]) / 255.`: TF1 could only compute x fed (its placeholder has no "
+        "name), so it is the placeholder: the arithmetic around it never ran"]
+    # int32 / float is float64 in TF1: not the placeholder's dtype
+    assert reason(program.replace("DTYPE", "tf.int32")) == (
+        "kept on tensorflow.compat.v1: a feed_dict that is not a dict of placeholders")

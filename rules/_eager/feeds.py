@@ -75,6 +75,26 @@ def placeholder(s: Rewrite, name: str, call: cst.Call, kind: str) -> None:
     s.b.define(Placeholder(name, dtype.value, shape.value if shape is not None else None, default))
 
 
+_SCALINGS = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide)
+
+
+def scaled_placeholder(s: Rewrite, value) -> Optional[cst.Call]:
+    """The placeholder of ``x = tf.placeholder(tf.float32, shape) / 255.`` (a float placeholder and a
+    number, with + - * /). TF1 could not compute ``x`` unfed (its placeholder has no name to feed), so
+    every run that used it fed ``x`` itself: ``x`` is a placeholder of that dtype and shape."""
+    if not isinstance(value, cst.BinaryOperation) or not isinstance(value.operator, _SCALINGS):
+        return None
+    for call, number in ((value.left, value.right), (value.right, value.left)):
+        if isinstance(number, cst.UnaryOperation) and isinstance(number.operator, cst.Minus):
+            number = number.expression
+        if isinstance(call, cst.Call) and s.call_name(call) == "placeholder" and isinstance(
+                number, (cst.Integer, cst.Float)):
+            dtype = _tf.argument(call, 0, "dtype")
+            if dtype is not None and s.tf_name(dtype.value) in ("float16", "float32", "float64"):
+                return call
+    return None
+
+
 def spec(s: Rewrite, param: str) -> str:
     """``tf.TensorSpec(shape, dtype)`` of a placeholder."""
     p = s.b.specs[param]

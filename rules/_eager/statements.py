@@ -145,6 +145,13 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         module_level("placeholder")
         feeds.placeholder(s, single, value, name)
         return None
+    scaled = feeds.scaled_placeholder(s, value)
+    if scaled is not None:  # x = tf.placeholder(tf.float32, shape) / 255.
+        module_level("placeholder")
+        feeds.placeholder(s, single, scaled, "placeholder")
+        s.note(value, f"`{s.code(value)}`: TF1 could only compute {single} fed (its placeholder has no name), "
+                      f"so it is the placeholder: the arithmetic around it never ran")
+        return None
     if name == "Graph" and not value.args:
         # Eager code has no graph: `with g.as_default():` just runs its body.
         return s.drop_binding(node, single, B.GRAPH, "a graph")
