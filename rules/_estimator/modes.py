@@ -176,7 +176,10 @@ class SpecReturned(cst.CSTTransformer):
 
     def apply(self, func: cst.FunctionDef) -> cst.FunctionDef:
         """``func`` itself where there is nothing to change (other steps compare its nodes with the file's)."""
-        if not any(self._pairs(block.body) for block in queries.find(func.body, cst.IndentedBlock)):
+        nested = {id(block) for inner in queries.find(func.body, (cst.FunctionDef, cst.ClassDef))
+                  for block in queries.find(inner, cst.IndentedBlock)}
+        if not any(self._pairs(block.body) for block in queries.find(func.body, cst.IndentedBlock)
+                   if id(block) not in nested):
             return func
         return func.with_changes(body=func.body.visit(self))
 
