@@ -374,8 +374,9 @@ def test_graph_and_eager_decorators_go_and_the_tests_they_ran_eagerly_stay_as_wr
     """)
 
 
-def test_methods_written_for_tensorflow_2_are_kept_as_written():
-    # no session, feed, eval or TF1 graph object (compat.v1 spelled out is chosen on purpose)
+def test_methods_written_for_tensorflow_2_are_kept_as_written_but_their_initializer_runs():
+    # no session, feed, eval or TF1 graph object (compat.v1 spelled out is chosen on purpose); running the
+    # initializers is a no-op that evaluates to None in eager execution: that line goes
     source = """\
         import tensorflow as tf
         from mylib import test_utils, net
@@ -399,12 +400,18 @@ def test_methods_written_for_tensorflow_2_are_kept_as_written():
             def testBuild(self):
                 x = tf.random.uniform([3, 5])
                 logits = net(x)
-                self.evaluate(tf.compat.v1.global_variables_initializer())
                 self.assertAllEqual(logits.shape.as_list(), [3, 2])
 
             def testRun(self):
                 self.assertEqual(tf.constant(1).numpy(), 1)
     """)
+    assert run(source).status.value == "idiomatic"
+    # where a graph may be the default one, the initializer is not a no-op: kept, and the file on compat
+    in_graph = source.replace("x = tf.random.uniform([3, 5])", "tf.Graph().as_default().__enter__()")
+    assert "self.evaluate(tf.compat.v1.global_variables_initializer())" in fix(in_graph)
+    listed = source.replace("global_variables_initializer())",
+                            "global_variables_initializer(), tf.compat.v1.local_variables_initializer()])")
+    assert "initializer" not in fix(listed.replace("self.evaluate(tf.compat", "self.evaluate([tf.compat"))
 
 
 def test_graph_only_branches_of_tests_written_for_both_modes_stay_and_check_agrees_with_fix():

@@ -66,6 +66,7 @@ class Rewrite:
         self.run_scope: Optional[cst.CSTNode] = None  # the code whose runs are this program's (a test method)
         self.test_opened = False  # that method opened a test session
         self.kept_tests: Set[int] = set()  # calls and names in test code kept as written (it runs eagerly)
+        self.switches_off: Optional[bool] = None  # the file switches eager execution off (testcases.py)
         self.session_classes: Dict[str, Tuple[int, str]] = {}  # model class -> its dropped session parameter
         self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)

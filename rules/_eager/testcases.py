@@ -21,7 +21,7 @@ from tfmigrate.names import function_locals
 from .. import _testcase, _tf, _vocab, test_modes
 from . import bindings as B
 from . import queries
-from .plan import Compound, Keep, Step
+from .plan import Compound, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
 # test_util decorators that run a test in graph mode even on TensorFlow 2
@@ -44,9 +44,54 @@ def test_case(s: Rewrite, cls: cst.ClassDef, block: Callable) -> Compound:
             steps.append(Step(stmt, _method(s, stmt, block)))
         else:
             s.keep(stmt)
-            s.kept_tests.update(id(n) for n in queries.find(stmt, (cst.Call, cst.Attribute)))
-            steps.append(Step(stmt, Keep(stmt)))
+            gone = _no_op_initializers(s, stmt)
+            s.kept_tests.update(id(n) for n in queries.find(stmt, (cst.Call, cst.Attribute))
+                                if not any(queries.holds(line, type(n), lambda m, n=n: m is n) for line in gone))
+            if gone:
+                steps.append(Step(stmt, Compound(stmt, [Step(line, Line(line, [None]) if line in gone else Keep(line))
+                                                        for line in stmt.body.body])))
+            else:
+                steps.append(Step(stmt, Keep(stmt)))
     return Compound(cls, steps)
+
+
+def _no_op_initializers(s: Rewrite, func: cst.CSTNode) -> list:
+    """The ``self.evaluate(tf.compat.v1.global_variables_initializer())`` lines of a test method that runs
+    eagerly as written: TensorFlow 2 initialises variables when it makes them, and the initializer is a
+    no-op that evaluates to None. Not where a graph may be the default one (a method that makes or enters a
+    graph or a session, a file that switches eager execution off)."""
+    self_name = _testcase.method_self(func) if isinstance(func, cst.FunctionDef) else None
+    if self_name is None or not isinstance(func.body, cst.IndentedBlock):
+        return []
+    if s.switches_off is None:
+        s.switches_off = bool(queries.calls_of(s.module, s.call_name, _SWITCHES_OFF, first=True))
+    if s.switches_off or queries.holds(func, cst.Call, lambda c: s.call_name(c) in _GRAPHS or queries.is_method_call(
+            c, ("as_default",)) or _testcase.is_session_call(c, self_name)):
+        return []
+    return [line for line in func.body.body if _evaluates_initializers(s, line, self_name)]
+
+
+_SWITCHES_OFF = {"disable_eager_execution", "disable_v2_behavior", "disable_resource_variables"}
+_GRAPHS = {"Graph", "Session", "InteractiveSession", "get_default_graph", "wrap_function", "function"}
+
+
+def _evaluates_initializers(s: Rewrite, line, self_name: str) -> bool:
+    """``self.evaluate(<initializer>)`` or ``self.evaluate([<initializers>])``, alone on its line."""
+    if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and isinstance(line.body[0], cst.Expr)):
+        return False
+    call = line.body[0].value
+    if not (queries.is_method_call(call, ("evaluate",)) and queries.receiver_name(call) == self_name
+            and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star):
+        return False
+    value = call.args[0].value
+    values = [e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) else [value]
+    return bool(values) and all(isinstance(v, cst.Call) and not v.args and s.call_name(v) in _INITIALIZERS
+                                for v in values)
+
+
+_INITIALIZERS = (_vocab.INITIALIZERS - {"variables_initializer"}) | {
+    "initializers.global_variables", "initializers.local_variables", "tables_initializer",
+    "initializers.tables_initializer"}
 
 
 def _builds_graph(s: Rewrite, func: cst.FunctionDef) -> bool:
