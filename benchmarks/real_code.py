@@ -599,6 +599,8 @@ def classify_verify(output: str, code: int) -> str:
         return "rewrite fails"
     if "neither program printed a number" in last:
         return "no numbers"
+    if last.startswith("could not run:"):
+        return "could not run here"  # a module the program imports is not installed here
     return "verify error"
 
 
@@ -699,7 +701,8 @@ def render(sets: List[dict], resolver: Resolver, top: int) -> str:
                        f"compat.v1 / feature_column / numpy_input_fn after the fix: {summary['estimator_files_left']}")
         if "verify" in summary:
             v = summary["verify"]
-            ran = sum(c for k, c in v.items() if not k.startswith("original") and k != "needs a download")
+            ran = sum(c for k, c in v.items()
+                      if not k.startswith("original") and k not in ("needs a download", "could not run here"))
             still = sum(v.get(k, 0) for k in ("match", "mismatch", "no numbers"))
             compared = v.get("match", 0) + v.get("mismatch", 0)
             out.append(f"verify --deterministic: {v}; of originals that run, rewrite runs {still}/{ran} = "

@@ -177,6 +177,9 @@ def test_file_status_after_the_fix():
     ("error: the original did not run: timed out after 120 s", 2, "original times out"),
     ("error: the rewrite did not run: timed out after 120 s", 2, "rewrite times out"),
     ("error: neither program printed a number: nothing to compare", 2, "no numbers"),
+    ("could not run: the original needs the module 'sklearn', which is not installed here (pip install "
+     "scikit-learn)", 2, "could not run here"),
+    ("something else went wrong", 2, "verify error"),
 ])
 def test_classify_verify(output, code, verdict):
     assert real_code.classify_verify(output, code) == verdict
