@@ -251,7 +251,8 @@ def test_summary_names_files_kept_on_compat_with_the_reason_and_the_cache_keeps_
         "Migration: 1 idiomatic, 2 compat-only, 0 manual.",
         "Not idiomatic, with the first reason:",
         "  compat-only  compat_class_session.py:6:1: TFM090 kept on tensorflow.compat.v1: class Model holds"
-        " TensorFlow graph objects or a session",
+        " TensorFlow graph objects or a session (the program reads its instance in a way this rewrite does not"
+        " follow)",
         "  compat-only  compat_session_argument.py:20:23: TFM090 kept on tensorflow.compat.v1: `sess.run` runs the"
         " graph through something that is not a session of this program (a session passed between functions?)",
     ]

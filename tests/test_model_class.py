@@ -177,30 +177,35 @@ def test_a_class_that_makes_its_own_session(init, methods, expected):
     assert outcome.status.value == checked(source).status.value == "idiomatic"
 
 
-@pytest.mark.parametrize("change", [
+@pytest.mark.parametrize("change, why", [
     # the program feeds the class's placeholder and runs its tensor itself
-    ("    print(c, m.predict([[1., 1.]]))\n",
-     "    print(c, sess.run(m.hypothesis, feed_dict={m.X: [[1., 1.]]}))\n"),
+    (("    print(c, m.predict([[1., 1.]]))\n",
+      "    print(c, sess.run(m.hypothesis, feed_dict={m.X: [[1., 1.]]}))\n"),
+     "the program reads its instance in a way this rewrite does not follow"),
     # a method would read a parameter of __init__ that __init__ binds again (kept on self, it would not be it)
-    ("    def __init__(self, sess, name):\n",
-     "    def __init__(self, sess, name, scale=2.0):\n        scale = scale * 2\n"),
+    (("    def __init__(self, sess, name):\n",
+      "    def __init__(self, sess, name, scale=2.0):\n        scale = scale * 2\n"),
+     "a name of its graph is also a local, a parameter of __init__ or a method"),
     # the build method is called twice
-    ("        self._build_net()\n", "        self._build_net()\n        self._build_net()\n"),
+    (("        self._build_net()\n", "        self._build_net()\n        self._build_net()\n"),
+     "its build method _build_net is called more than once or indented otherwise"),
     # the session is used for more than its runs
-    ("        self.sess = sess\n", "        self.sess = sess\n        self.graph = self.sess.graph\n"),
+    (("        self.sess = sess\n", "        self.sess = sess\n        self.graph = self.sess.graph\n"),
+     "its session is used for more than runs"),
     # a global a method reads is also a name of the graph (a local of the build method)
-    ("        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test})\n",
-     "        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test}) * W\n"),
+    (("        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test})\n",
+      "        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test}) * W\n"),
+     "its method predict reads a global that its graph binds too"),
 ])
-def test_what_keeps_a_model_class_on_compat(change):
+def test_what_keeps_a_model_class_on_compat(change, why):
     old, new = change
     source = MODEL.replace(old, new)
     if "scale" in new:
         source = source.replace("tf.matmul(self.X, W)", "tf.matmul(self.X, W) * scale")
     assert source != MODEL
     outcome = fixed(source)
-    assert "class Model holds TensorFlow graph objects or a session" in [
-        f.message for f in outcome.remaining if f.code == "TFM090"][0]
+    assert [f.message for f in outcome.remaining if f.code == "TFM090"][0] == (
+        f"kept on tensorflow.compat.v1: class Model holds TensorFlow graph objects or a session ({why})")
     assert outcome.new_text.startswith("import numpy as np\nimport tensorflow.compat.v1 as tf\n")
     assert checked(source).status.value == outcome.status.value == "compat-only"
 

@@ -17,7 +17,8 @@ from tfmigrate.reporters.blockers import group_blockers, normalise_reasons
 FIXTURES = ROOT / "fixtures"
 STATUSES = ["clean", "idiomatic", "compat-only", "manual", "error"]
 KEPT = "kept on tensorflow.compat.v1: "
-CLASS_REASON = KEPT + "class \u2026 holds TensorFlow graph objects or a session"
+THROUGH_PARAMETER = " (the program reads its instance in a way this rewrite does not follow)"
+CLASS_REASON = KEPT + "class \u2026 holds TensorFlow graph objects or a session" + THROUGH_PARAMETER
 
 
 def make_tree(root):
@@ -103,7 +104,8 @@ def test_report_gives_every_file_its_status_and_first_reason(data):
         "pkg/train.py": "compat-only", "pkg/trainer.py": "compat-only", "plain.py": "clean",
     }
     assert files["pkg/model.py"]["reason"] == {
-        "code": "TFM090", "message": KEPT + "class Model holds TensorFlow graph objects or a session",
+        "code": "TFM090",
+        "message": KEPT + "class Model holds TensorFlow graph objects or a session" + THROUGH_PARAMETER,
         "line": 6, "column": 1, "cell": None}
     assert files["pkg/sub/rnn.py"]["reason"] == {
         "code": "TFM107", "message": "`tf.contrib.rnn.LSTMCell` is gone: tf.contrib was removed in TensorFlow 2.0; "
@@ -134,8 +136,8 @@ def test_report_blockers_hold_most_files_first_with_tfm090_reasons_normalised(da
 
 def test_reasons_that_differ_in_program_names_are_one_reason():
     messages = [
-        KEPT + "class Model holds TensorFlow graph objects or a session",
-        KEPT + "class Trainer holds TensorFlow graph objects or a session",
+        KEPT + "class Model holds TensorFlow graph objects or a session" + THROUGH_PARAMETER,
+        KEPT + "class Trainer holds TensorFlow graph objects or a session" + THROUGH_PARAMETER,
         KEPT + "graph tensor loss is used outside a session run",
         KEPT + "graph tensor pnet is used outside a session run",
         KEPT + "placeholder a is not fed where loss is run",

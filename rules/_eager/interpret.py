@@ -155,8 +155,10 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         with s.b.masked(function_locals(stmt)):
             return Compound(stmt, block(s, stmt.body.body, in_loop=False))
     if isinstance(stmt, cst.ClassDef):
-        if queries.names_in(stmt) & (s.b.graph_names() | s.p.models.names()):
-            raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
+        shared = queries.names_in(stmt) & (s.b.graph_names() | s.p.models.names())
+        if shared:
+            raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session (it reads "
+                                    f"{', '.join(sorted(shared)[:3])} of the program's graph)")
         if _builds_graph(s, stmt):
             # a session running a graph without state, or a model class: eager methods
             eager = session_class.rewrite(s, stmt) or model_class.rewrite(s, stmt)
@@ -165,7 +167,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             if eager is None and model_lift.eager_already(s, stmt):
                 return _kept(s, stmt)  # variables and eager methods (a model class this rewrite made)
             if eager is None:
-                raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session")
+                raise Unsupported(stmt, model_class.refusal(s, stmt))
             return _kept(s, eager)
         return _kept(s, stmt)
     if isinstance(stmt, cst.Try):

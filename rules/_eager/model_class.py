@@ -89,7 +89,7 @@ def rewrite(s: Rewrite, cls: cst.ClassDef) -> Optional[cst.ClassDef]:
         return None
     sessions = model_units.session_names(read, read.outside, cls.name.value, s.module)
     if sessions is None:
-        return None
+        return _refused(s, cls, "the code that runs it uses a session beyond runs, or another session")
     s.deferred.append((cls, read, sessions))
     _register(s, cls, read)
     s.replaced.update({id(unit.stmt): [unit.stmt] for unit in read.outside.units})
@@ -103,7 +103,7 @@ def finish(s: Rewrite, steps: list) -> list:
     for cls, read, sessions in s.deferred:
         done = _rewritten(s, cls, read, sessions)
         if done is None:
-            raise Unsupported(cls, f"class {cls.name.value} holds TensorFlow graph objects or a session")
+            raise Unsupported(cls, refusal(s, cls))
         new[id(cls)] = [done.lifted]
         new.update(done.replaced)
         for note in done.notes:
@@ -126,15 +126,28 @@ def _rewritten(s: Rewrite, cls: cst.ClassDef, read: Read, sessions: Dict[str, st
 
     try:  # (audited with the file it goes into)
         new, notes, _ = to_eager(_program(s, read, sessions), s.p.imports, None, s.p.moved, audited=False)
-    except Unsupported:
-        return None
+    except Unsupported as refused:
+        return _refused(s, cls, f"its graph: {refused.reason}")
     if read.unsized and "keras.layers." in new.code:
-        return None  # a Keras layer sizes its weights by its input, whose size the signature no longer gives
+        # a Keras layer sizes its weights by its input, whose size the signature no longer gives
+        return _refused(s, cls, "a Keras layer takes a placeholder sized by the instance")
     lifted = lift(s, cls, read, new)
     replaced = model_units.replacements(s, read.outside, read.lifted_units) if lifted is not None else None
     if replaced is None:
-        return None
+        return _refused(s, cls, "its rewrite does not lift back into the class")
     return Done(lifted, replaced, [note for _, note in notes])
+
+
+def _refused(s: Rewrite, cls: cst.ClassDef, why: str) -> None:
+    """None, with why the class is not rewritten (``reason``)."""
+    s.class_reasons[cls.name.value] = why
+    return None
+
+
+def refusal(s: Rewrite, cls: cst.ClassDef) -> str:
+    """The reason a class that holds graph objects stays on compat."""
+    why = s.class_reasons.get(cls.name.value)
+    return f"class {cls.name.value} holds TensorFlow graph objects or a session" + (f" ({why})" if why else "")
 
 
 # --- reading the class ------------------------------------------------------------------------------
@@ -147,13 +160,13 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     body = list(cls.body.body)
     functions = {stmt.name.value: stmt for stmt in body if isinstance(stmt, cst.FunctionDef)}
     if sum(isinstance(stmt, cst.FunctionDef) for stmt in body) != len(functions):
-        return None  # a method defined twice
+        return _refused(s, cls, "a method is defined twice")
     init = functions.get("__init__")
     if init is None or init.decorators or not self_first(init) or not isinstance(init.body, cst.IndentedBlock):
-        return None
+        return _refused(s, cls, "it has no plain __init__")
     session = _session(s, cls, init)
-    if session is None:
-        return None  # (a class without a session of its own: ("", None))
+    if session is None:  # (a class without a session of its own: ("", None))
+        return _refused(s, cls, "its session is not one attribute made or passed in __init__ and run by its methods")
     read = Read(init, *session)
     read.class_name = cls.name.value
     read.method_depth = _indent(s, cls.body)
@@ -169,14 +182,14 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
             continue
         method = functions[built]
         if _indent(s, method.body) != _indent(s, init.body) or _attribute_uses(cls, built) != 1:
-            return None
+            return _refused(s, cls, f"its build method {built} is called more than once or indented otherwise")
         read.build.add(built)
         read.graph.extend(_arguments(stmt.body[0].value, method))  # `self._build_net(learning_rate)`
         read.graph.extend(_without_docstring(method.body.body))
     read.graph = _parameters_kept(read, init)
     graph_code = cst.Module(body=read.graph)
     if not _calls_maker(s, graph_code):
-        return None
+        return _refused(s, cls, "__init__ makes no variable, layer or placeholder")
     read.attributes = _graph_attributes(s, read.graph)
     read.train_ops = {self_attr(_assigned(stmt)) for stmt in queries.find(graph_code, cst.SimpleStatementLine)
                       if self_attr(_assigned(stmt)) and _trains(stmt.body[0].value)}
@@ -186,20 +199,22 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
             continue
         if self_reads(func) & names_of_graph:
             if func.decorators or not self_first(func) or not isinstance(func.body, cst.IndentedBlock):
-                return None
+                return _refused(s, cls, f"its method {name} that reads the graph is decorated or static")
             read.runs[name] = func
     if used_outside(s.module, cls, {read.session_attr} - {""}) or _beyond_runs(cls, read.session_attr):
-        return None
+        return _refused(s, cls, "its session is used for more than runs")
     local = queries.bound_names(graph_code) - {"self"}
     program = local | read.attributes
     init_params = {p.name.value for p in init.params.params[1:]}
     if read.attributes & local or program & (init_params | set(functions)):
-        return None
+        return _refused(s, cls, "a name of its graph is also a local, a parameter of __init__ or a method")
     taken = queries.names_in(cls) | s.p.source_names() | program
     read.session = fresh_name(taken, "sess")
     outside = model_units.find(s, cls, read, program, taken)
-    if outside is None or not (read.runs or outside.units):
-        return None  # (nothing runs the graph: a library's class, not this rewrite's)
+    if outside is None:
+        return _refused(s, cls, "the program reads its instance in a way this rewrite does not follow")
+    if not (read.runs or outside.units):
+        return _refused(s, cls, "nothing in this file runs its graph")  # a library's class
     read.outside = outside
     read.units = {u.name for u in outside.units}
     read.instance = outside.instance
@@ -207,7 +222,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
         params = {p.name.value for p in func.params.params}
         own = params | queries.bound_names(func.body) | comprehension_names(func)
         if (queries.names_in(func.body) - own) & program:
-            return None  # a global the method reads would be the program's
+            return _refused(s, cls, f"its method {name} reads a global that its graph binds too")
         # `def predict(self, x, training)` feeding `self.training`: its own `training` is renamed while
         # the program is rewritten, and named so again in the method
         read.renamed[name] = {local: fresh_name(taken, f"{local}_value") for local in sorted(own & program)}

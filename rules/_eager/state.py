@@ -67,6 +67,7 @@ class Rewrite:
         self.test_opened = False  # that method opened a test session
         self.kept_tests: Set[int] = set()  # calls and names in test code kept as written (it runs eagerly)
         self.switches_off: Optional[bool] = None  # the file switches eager execution off (testcases.py)
+        self.class_reasons: Dict[str, str] = {}  # class name -> why model_class does not rewrite it
         self.session_classes: Dict[str, Tuple[int, str]] = {}  # model class -> its dropped session parameter
         self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)

@@ -216,8 +216,9 @@ class SpecReturned(cst.CSTTransformer):
         if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1):
             return None
         assign = stmt.body[0]
-        if (isinstance(assign, cst.Assign) and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)
-                and isinstance(assign.value, cst.Call) and self.f.call_name(assign.value) == "estimator.EstimatorSpec"):
+        if (isinstance(assign, cst.Assign) and len(assign.targets) == 1
+                and isinstance(assign.targets[0].target, cst.Name) and isinstance(assign.value, cst.Call)
+                and self.f.call_name(assign.value) == "estimator.EstimatorSpec"):
             return assign.targets[0].target.value
         return None
 
