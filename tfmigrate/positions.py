@@ -70,6 +70,7 @@ class _MarkingCodegenState(CodegenState):
     wanted: Set[int] = field(default_factory=set)
     marks: Dict[int, Tuple[int, int]] = field(default_factory=dict)
     _open: List[Tuple[int, int]] = field(default_factory=list)
+    until: Optional[Set[int]] = None  # the wanted nodes still to generate: the code after them is not needed
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         if id(node) in self.wanted:
@@ -81,6 +82,11 @@ class _MarkingCodegenState(CodegenState):
             _, start = self._open.pop()
             if key not in self.marks:  # a syntactic range, recorded inside, wins
                 self.marks[key] = (start, len(self.tokens))
+            until = self.until
+            if until is not None and key in until:
+                until.discard(key)
+                if not until:
+                    raise _Enough
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         if id(node) not in self.wanted:
@@ -130,15 +136,23 @@ def _line_starts(code: str) -> List[int]:
     return [0, *(m.end() for m in _NEWLINE.finditer(code))]
 
 
+class _Enough(Exception):
+    """Every wanted node of the statement is generated: the rest of its code is not needed."""
+
+
 def _marked(module: cst.Module, node: cst.CSTNode, wanted: Set[int],
-            indents: Sequence[str] = ()) -> _MarkingCodegenState:
+            indents: Sequence[str] = (), held: Optional[Set[int]] = None) -> _MarkingCodegenState:
     """The code of ``node`` (``module``'s own, or one of its statements, in blocks indented
-    by ``indents``), with the token indices where the wanted nodes start and end."""
+    by ``indents``), with the token indices where the wanted nodes start and end. With
+    ``held`` (the wanted nodes inside ``node``), only the code up to the last of them."""
     state = _MarkingCodegenState(
         default_indent=module.default_indent, default_newline=module.default_newline, wanted=set(wanted),
-        indent_tokens=list(indents),
+        indent_tokens=list(indents), until=set(held) if held else None,
     )
-    node._codegen(state)
+    try:
+        node._codegen(state)
+    except _Enough:
+        pass
     return state
 
 
@@ -171,6 +185,7 @@ def _by_statement(module: cst.Module, wanted: Set[int], text: str) -> Optional[D
     if tree.shared:
         return None
     holders: Dict[int, Tuple[int, cst.CSTNode, List[str], int]] = {}  # number -> (end, statement, indents, top)
+    numbered: List[Tuple[int, int]] = []  # (number, id) of each wanted node
     for key in wanted:
         number = tree.numbers.get(key)
         if number is None:
@@ -179,6 +194,12 @@ def _by_statement(module: cst.Module, wanted: Set[int], text: str) -> Optional[D
         if holder is None:
             return None  # the module itself
         holders[holder[0]] = holder[1:]
+        numbered.append((number, key))
+    numbered.sort()
+    starts = [number for number, _ in numbered]
+
+    def held(start: int, end: int) -> Set[int]:
+        return {key for _, key in numbered[bisect.bisect_left(starts, start):bisect.bisect_left(starts, end)]}
     line_starts = _line_starts(text)
     found: Dict[int, Span] = {}
     first_lines: Optional[List[int]] = None
@@ -187,7 +208,7 @@ def _by_statement(module: cst.Module, wanted: Set[int], text: str) -> Optional[D
         if number < placed_to:
             continue
         end, stmt, indents, top = holders[number]
-        state = _marked(module, stmt, wanted, indents)
+        state = _marked(module, stmt, wanted, indents, held(number, end))
         code = "".join(state.tokens)
         base = text.find(code)
         if base < 0:
@@ -201,11 +222,11 @@ def _by_statement(module: cst.Module, wanted: Set[int], text: str) -> Optional[D
             if not 1 <= line <= len(line_starts):
                 return None
             stmt = module.body[top]
-            state = _marked(module, stmt, wanted)
+            number, end = tree.extent(stmt)
+            state = _marked(module, stmt, wanted, (), held(number, end))
             base = line_starts[line - 1]
             if not text.startswith("".join(state.tokens), base):
                 return None
-            number, end = tree.extent(stmt)
         found.update(_spans(state, wanted, base, line_starts))
         placed_to = end
     return found
