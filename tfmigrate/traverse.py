@@ -205,35 +205,13 @@ class Index:
         if extent is None:
             return False
         number, end = extent
-        if end - number > 48:  # a small subtree is walked faster node by node
-            wants = _wants(visitor)
-            if wants is not None:
-                self._walk_typed(number, end, visitor, wants)
-                return True
-        nodes, ends = self.nodes, self.ends
-        on_visit, on_leave = visitor.on_visit, visitor.on_leave
-        open_ends: List[int] = []  # the subtrees being walked, innermost last
-        open_nodes: List[cst.CSTNode] = []
-        while number < end:
-            while open_ends and open_ends[-1] <= number:
-                open_ends.pop()
-                on_leave(open_nodes.pop())
-            node = nodes[number]
-            if on_visit(node):
-                open_ends.append(ends[number])
-                open_nodes.append(node)
-                number += 1
-            else:
-                on_leave(node)
-                number = ends[number]
-        while open_nodes:
-            on_leave(open_nodes.pop())
+        wants = _wants(visitor) if end - number > 48 else None  # a small subtree: node by node
+        self._walk_numbers(range(number, end) if wants is None else self._typed(number, end, wants), visitor)
         return True
 
-    def _walk_typed(self, number: int, end: int, visitor: cst.CSTVisitor, wants) -> None:
-        """The walk of numbers ``number`` to ``end`` for a visitor that does something at
-        the nodes of a few types only: those nodes, read from ``by_type``, get the same
-        calls in the same order (a node whose visit says False has its subtree skipped)."""
+    def _typed(self, number: int, end: int, wants) -> List[int]:
+        """The numbers from ``number`` to ``end`` of the nodes of the types a visitor does something
+        at (``wants``): walking those only makes the same calls in the same order."""
         lists = self._wanted.get(wants)
         if lists is None:
             lists = self._wanted[wants] = [of_kind for kind, (of_kind, _) in self.by_type.items() if wants(kind)]
@@ -246,11 +224,16 @@ class Index:
                 kinds += 1
         if kinds > 1:
             numbers.sort()
+        return numbers
+
+    def _walk_numbers(self, numbers, visitor: cst.CSTVisitor) -> None:
+        """The calls of a walk over the numbered nodes ``numbers`` (in walk order), without
+        recursion: a node whose visit says False has its subtree skipped."""
         nodes, ends = self.nodes, self.ends
         on_visit, on_leave = visitor.on_visit, visitor.on_leave
-        open_ends: List[int] = []
+        open_ends: List[int] = []  # the subtrees being walked, innermost last
         open_nodes: List[cst.CSTNode] = []
-        skip_to = number
+        skip_to = -1
         for number in numbers:
             if number < skip_to:
                 continue
