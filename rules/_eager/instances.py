@@ -11,7 +11,6 @@ the statement of the first call, where TF1 made the variables.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
@@ -19,10 +18,10 @@ import libcst as cst
 
 from .. import _vocab
 from . import queries, scopes
-from .modules import build_of, default_name, registry
+from .modules import LAYER, MODULE, RNN, VARIABLE, build_of, default_name, registry
 from .plan import Inline, Out
 from .state import Rewrite, Unsupported
-from .variable_names import made_module, reuse_value
+from .variable_names import made_module, reuse_value, trainable as variable_trainable
 
 
 @dataclass
@@ -133,8 +132,6 @@ def listing(s: Rewrite, instance: str, build) -> Optional[Tuple[List[str], List[
     class), in the order its function made them: a tf.Module does not see the variables of the Keras 3
     layers it holds, so each layer lists its own, and each sub-module the same way. None where a
     variable's trainable flag is not a literal."""
-    from .modules import LAYER, MODULE, RNN, VARIABLE
-
     trainable: List[str] = []
     every: List[str] = []
     for item in build.items:
@@ -143,11 +140,11 @@ def listing(s: Rewrite, instance: str, build) -> Optional[Tuple[List[str], List[
             trainable.append(f"{where}.trainable_variables")
             every.append(f"{where}.variables")
         elif item.kind == VARIABLE:
-            flag = re.search(r"\btrainable\s*=\s*([^,)]+)", item.code)
-            if flag is not None and flag.group(1).strip() not in ("True", "False"):
+            kept = variable_trainable(item.node.body[0].value)
+            if kept is None:
                 return None
             every.append(f"[{where}]")
-            if flag is None or flag.group(1).strip() == "True":
+            if kept:
                 trainable.append(f"[{where}]")
         elif item.kind == MODULE and not item.shared:
             inner = listing(s, where, build_of(s, item.callee))
@@ -208,8 +205,6 @@ def _made_by(s: Rewrite, factory: str) -> Optional[cst.Call]:
 def variable_names(s: Rewrite, name: str) -> List[Optional[str]]:
     """The TF1 names (below the instance's scope) of the variables ``name`` makes (None: TF1's default
     name, ``Variable_<n>``, for a ``tf.Variable`` without a name or one a function of the file makes)."""
-    from .modules import LAYER, MODULE, VARIABLE
-
     build = build_of(s, name)
     found: List[str] = []
     for item in build.items:

@@ -45,8 +45,8 @@ def test_case(s: Rewrite, cls: cst.ClassDef, block: Callable) -> Compound:
         else:
             s.keep(stmt)
             gone = _no_op_initializers(s, stmt)
-            s.kept_tests.update(id(n) for n in queries.find(stmt, (cst.Call, cst.Attribute))
-                                if not any(queries.holds(line, type(n), lambda m, n=n: m is n) for line in gone))
+            dropped = {id(n) for line in gone for n in queries.find(line, (cst.Call, cst.Attribute))}
+            s.kept_tests.update(id(n) for n in queries.find(stmt, (cst.Call, cst.Attribute)) if id(n) not in dropped)
             if gone:
                 steps.append(Step(stmt, Compound(stmt, [Step(line, Line(line, [None]) if line in gone else Keep(line))
                                                         for line in stmt.body.body])))

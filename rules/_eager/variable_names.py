@@ -121,13 +121,21 @@ def made_variable(s: Rewrite, call: cst.Call, name: str, target: str) -> None:
     arg = scopes.name_argument(name, call)
     literal = scopes.literal(arg.value) if arg is not None else ("Variable" if name != "get_variable" else None)
     prefix = _prefix(s)
-    trainable = _tf.argument(call, None, "trainable")
-    fixed = trainable is None or (isinstance(trainable.value, cst.Name) and trainable.value.value in ("True", "False"))
-    if literal is None or prefix is None or not fixed:
+    kept = trainable(call)
+    if literal is None or prefix is None or kept is None:
         _names(s).made.append(Made(None, False, "", ""))
         return
-    kept = trainable is None or trainable.value.value == "True"
     _names(s).made.append(Made(f"{prefix}{literal}", True, f"[{target}]" if kept else "[]", f"[{target}]"))
+
+
+def trainable(call: cst.Call) -> Optional[bool]:
+    """The ``trainable=`` a variable is made with (True when not given); None when it is not a literal."""
+    arg = _tf.argument(call, None, "trainable")
+    if arg is None:
+        return True
+    if isinstance(arg.value, cst.Name) and arg.value.value in ("True", "False"):
+        return arg.value.value == "True"
+    return None
 
 
 def made_container(s: Rewrite, value: cst.BaseExpression, target: str) -> None:

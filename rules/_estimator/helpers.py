@@ -20,6 +20,7 @@ import libcst as cst
 
 from .. import _tf
 from .._eager import layout, queries
+from .._eager.model_lift import rename_locals
 from .._eager.state import Unsupported
 from . import keras_layers, modes, vocab
 from .program import Facts
@@ -129,21 +130,6 @@ def _global(arg: Optional[cst.Arg]) -> Optional[str]:
     return arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
 
 
-class _Renamed(cst.CSTTransformer):
-    """A function's reads of some parameters as the module-level names every call passes them."""
-
-    def __init__(self, func: cst.FunctionDef, names: Dict[str, str]) -> None:
-        super().__init__()
-        self.names = names
-        self.hidden = {id(a.attr) for a in queries.find(func, cst.Attribute)} | {
-            id(a.keyword) for a in queries.find(func, cst.Arg) if a.keyword is not None}
-
-    def leave_Name(self, original, updated):
-        if id(original) in self.hidden or original.value not in self.names:
-            return updated
-        return updated.with_changes(value=self.names[original.value])
-
-
 def convert(f: Facts, model_fn: cst.FunctionDef, body, make: Callable) -> None:
     """Convert the functions the model_fn calls to build its network, before the model_fn itself (``body``, its
     model_fn._Body, then calls them as methods); ``make(function, local names)`` gives a _Body for one."""
@@ -152,7 +138,7 @@ def convert(f: Facts, model_fn: cst.FunctionDef, body, make: Callable) -> None:
         fixed = fixed_arguments(f, model_fn, found)
         renamed = {param: value for param, value in fixed.items() if param != value}
         if renamed:
-            helper = helper.with_changes(body=helper.body.visit(_Renamed(helper, renamed)))
+            helper = helper.with_changes(body=rename_locals(helper.body, renamed))
         converter = make(helper, (queries.bound_names(helper.body) | parameters(helper)) - set(fixed))
         converter.helper, converter.taken = True, body.taken  # one model: one set of attribute names
         converter.__dict__["_counts"] = body.__dict__.setdefault("_counts", {})
