@@ -999,3 +999,40 @@ def test_a_float_placeholder_scaled_by_a_number_is_the_placeholder_fed_and_an_in
     # int32 / float is float64 in TF1: not the placeholder's dtype
     assert reason(program.replace("DTYPE", "tf.int32")) == (
         "kept on tensorflow.compat.v1: a feed_dict that is not a dict of placeholders")
+
+
+def test_a_dict_of_variables_fetched_then_printed_by_key_reaches_tf2_in_the_fix_passes_after_the_rewrite():
+    # the second pass reads the rewrite's own `values = {"w": w.numpy()}`: a value read then, not a tensor
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 1])
+        y = tf.placeholder(tf.float32, [None, 1])
+        w = tf.Variable([[0.0]])
+        cost = tf.losses.mean_squared_error(y, tf.matmul(x, w))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, {x: [[1.0]], y: [[2.0]]})
+        values = sess.run({"w": w})
+        print(values["w"])
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable([[0.0]])
+
+        def cost(x, y):
+            return tf.reduce_mean(tf.math.squared_difference(tf.matmul(x, w), y))
+
+        optimizer = tf.optimizers.SGD(0.1)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 1], tf.float32), tf.TensorSpec([None, 1], tf.float32)])
+        def train(x, y):
+            with tf.GradientTape() as tape:
+                loss_value = cost(x, y)
+            variables = tape.watched_variables()
+            optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+            return loss_value
+
+        train([[1.0]], [[2.0]])
+        values = {"w": w.numpy()}
+        print(values["w"])
+    """)

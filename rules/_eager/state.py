@@ -207,7 +207,7 @@ class Rewrite:
         return queries.mentions(node, watched)
 
     def has_fetch(self, value: cst.BaseExpression) -> bool:
-        """Does ``value`` run the graph (``sess.run``, ``t.eval()``, a saver call)?"""
+        """Does ``value`` run the graph (``sess.run``, ``t.eval()``, a saver call, a variable's ``.numpy()``)?"""
         b = self.b
 
         def test(call: cst.Call) -> bool:
@@ -220,6 +220,8 @@ class Rewrite:
                 return True
             if receiver == self.test_self and call.func.attr.value == "evaluate":
                 return True  # self.evaluate(t) in a test method
+            if call.func.attr.value == "numpy":  # `w.numpy()`: a variable's value read now (this rewrite's run)
+                return b.is_(receiver, B.VARIABLE)
             return call.func.attr.value in _vocab.RUNS and b.is_(
                 receiver, *B.GRAPH_KINDS, B.VARIABLE, B.CONTAINER)
 
