@@ -9,7 +9,7 @@ of their own; these two report what even ``tf.compat.v1`` cannot run.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -18,6 +18,7 @@ from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
 from . import _compat_layers, _losses, _mnist, _tf, _verdicts, _vocab
+from ._eager import queries
 
 
 def _shown(qualified: str) -> str:
@@ -25,6 +26,60 @@ def _shown(qualified: str) -> str:
     if qualified == "tensorflow" or qualified.startswith("tensorflow."):
         return "tf" + qualified[len("tensorflow"):]
     return qualified
+
+
+def _imported(node) -> List[Tuple[cst.ImportAlias, str, str]]:
+    """(alias, the full name it imports, the local name it binds) for each alias of an import statement;
+    empty when one binds no plain name (`import tensorflow.contrib.x` binds `tensorflow`) or imports `*`."""
+    if isinstance(node, cst.ImportFrom):
+        base = dotted_name(node.module) if node.module is not None and not node.relative else None
+        if base is None or isinstance(node.names, cst.ImportStar):
+            return []
+    found = []
+    for alias in node.names:
+        local = alias.asname.name if alias.asname is not None else alias.name
+        if not isinstance(local, cst.Name) or (isinstance(node, cst.Import) and alias.asname is None
+                                                and "." in (dotted_name(alias.name) or ".")):
+            return []
+        name = dotted_name(alias.name) or ""
+        found.append((alias, name if isinstance(node, cst.Import) else f"{base}.{name}", local.value))
+    return found
+
+
+def unused_gone_imports(context) -> Set[int]:
+    """Import statements (ids) that bring only names TensorFlow 2.21 does not have, none of which the
+    file uses: `from tensorflow.contrib.tensorboard.plugins import projector` left from a tutorial's
+    earlier version. The import fails on TensorFlow 2.21; without it the file runs. Names another
+    rule rewrites (contrib initializers, tf_slim, tfe, the MNIST loader) are theirs; an `__init__.py`
+    or a module with `__all__` may import them for others."""
+    found = context.shared.get("unused_gone_imports")
+    if found is not None:
+        return found
+    found = context.shared["unused_gone_imports"] = set()
+    text = context.text
+    if context.path.endswith("__init__.py") or (text is not None and ("__all__" in text or (
+            "contrib" not in text and "examples" not in text))):
+        return found
+    from . import contrib_names, slim
+
+    statements = queries.find(context.module, (cst.Import, cst.ImportFrom))
+    candidates = []
+    for node in statements:
+        aliases = _imported(node)
+        if aliases and all(
+                _verdicts.unresolved(full).kind == _verdicts.GONE
+                and full.split(".", 1)[0] == "tensorflow" and not slim.rewritten(context, _tf.relative(full))
+                and not (_tf.relative(full) or "").startswith(("contrib.eager", "python."))
+                and _tf.relative(full) not in _mnist.NAMES
+                and not contrib_names.handled(context, alias.name) for alias, full, _ in aliases):
+            candidates.append((node, {local for _, _, local in aliases}))
+    if not candidates:
+        return found
+    in_imports = {id(name) for node in statements for name in queries.find(node, cst.Name)}
+    used = {name.value for name in queries.find(context.module, cst.Name, values=True)
+            if id(name) not in in_imports}
+    found.update(id(node) for node, names in candidates if not names & used)
+    return found
 
 
 class _Unresolved(Rule):
@@ -126,12 +181,17 @@ class _Unresolved(Rule):
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             self.chains.skip(alias.name)
-            self._judge(alias.name, dotted_name(alias.name))
+            if not self._unused(node):
+                self._judge(alias.name, dotted_name(alias.name))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is None or node.relative:
             return
         self.chains.skip(node.module)
+        if self._unused(node):
+            for alias in node.names:
+                self.chains.skip(alias.name)
+            return
         module = dotted_name(node.module)
         if module is None or isinstance(node.names, cst.ImportStar):
             self._judge(node.module, module)
@@ -145,6 +205,21 @@ class _Unresolved(Rule):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if self.chains.outermost(node):
             self._judge(node, self.qualify(node))
+
+    def _unused(self, node) -> bool:
+        """An import of names TensorFlow 2.21 does not have, which the file never uses (TFM107 removes it)."""
+        if id(node) not in unused_gone_imports(self.context):
+            return False
+        if _verdicts.GONE in self.KINDS:
+            aliases = _imported(node)
+            full, local = aliases[0][1], aliases[0][2]
+            what = f"`{_shown(full)}` {_verdicts.unresolved(full).message}" if len(aliases) == 1 else (
+                "every name it imports is gone from TensorFlow 2.21 (" + ", ".join(
+                    f"`{_shown(f)}`" for _, f, _ in aliases) + ")")
+            used = local if len(aliases) == 1 else ", ".join(name for _, _, name in aliases)
+            self.report(node, f"{what}; this file never uses {used}: the import goes",
+                        replacement=cst.RemoveFromParent())
+        return True
 
 
 class Keras2Symbol(_Unresolved):
@@ -195,7 +270,10 @@ class MissingSymbol(_Unresolved):
 
     Why: the line raises AttributeError or ImportError on TensorFlow 2.21.
 
-    Fix: none; the message says what replaces the name where something does:
+    Fix: an import of such names that the file never uses is removed (safe:
+    the import fails on TensorFlow 2.21, nothing reads what it binds; not in
+    an `__init__.py` or a module with `__all__`, which may import for others).
+    Otherwise none; the message says what replaces the name where something does:
     a TensorFlow 2 / Keras 3 name, a maintained library (TensorFlow
     Probability for `tf.contrib.distributions`), or that there is none and
     why. The contrib verdicts are in `rules/data/contrib.json`.
@@ -209,4 +287,6 @@ class MissingSymbol(_Unresolved):
              "import tensorflow.compat.v1 as tf\nflags = tf.app.flags\n"]
     INVALID = [Invalid("import tensorflow as tf\nhparams = tf.contrib.training.HParams(learning_rate=0.1)\n"),
                Invalid("from tensorflow.contrib import slim\n"),
-               Invalid("import tensorflow as tf\nest = tf.compat.v1.estimator.Estimator(model_fn)\n")]
+               Invalid("import tensorflow as tf\nest = tf.compat.v1.estimator.Estimator(model_fn)\n"),
+               Invalid("import tensorflow as tf\nfrom tensorflow.contrib.tensorboard.plugins import projector\n"
+                       "w = tf.Variable(1.0)\n", "import tensorflow as tf\nw = tf.Variable(1.0)\n", unsafe=False)]

@@ -84,6 +84,7 @@ from tensorflow.contrib import slim
 init = tf.contrib.layers.xavier_initializer()
 est = tf.compat.v1.estimator.Estimator(model_fn)
 y = tf.compat.v1.layers.dense(x, 3)
+print(slim)
 """
 
 
@@ -104,6 +105,43 @@ def test_check_reports_every_missing_name_with_its_replacement():
                       "(Keras 3 has no TF1 layers); use `tf.keras.layers.Dense`"),
     ]
     assert status is Status.MANUAL
+
+
+def test_an_unused_import_of_names_tensorflow_2_does_not_have_goes():
+    source = ("import tensorflow as tf\n"
+              "# embeddings for TensorBoard\n"
+              "from tensorflow.contrib.tensorboard.plugins import projector\n"
+              "from tensorflow.contrib.learn.python.learn import learn_runner, metric_key\n"
+              "w = tf.Variable(1.0)  # the weight\n"
+              "print(w.numpy())\n")
+    findings, status = check(source)
+    assert findings == [
+        (3, "TFM107", "`tf.contrib.tensorboard.plugins.projector` is gone: tf.contrib was removed in TensorFlow "
+                      "2.0; use the tensorboard package: the projector plugin is tensorboard.plugins.projector "
+                      "(from tensorboard.plugins import projector); this file never uses projector: the import "
+                      "goes"),
+        (4, "TFM107", "every name it imports is gone from TensorFlow 2.21 "
+                      "(`tf.contrib.learn.python.learn.learn_runner`, `tf.contrib.learn.python.learn.metric_key`); "
+                      "this file never uses learn_runner, metric_key: the import goes"),
+    ]
+    assert status is Status.IDIOMATIC
+    outcome = process_text(source, "example.py", Options(fix=True))  # a safe fix
+    assert outcome.new_text == "import tensorflow as tf\nw = tf.Variable(1.0)  # the weight\nprint(w.numpy())\n"
+    assert outcome.status is Status.IDIOMATIC
+
+
+@pytest.mark.parametrize("source, path", [
+    ("from tensorflow.contrib.tensorboard.plugins import projector\nconfig = projector.ProjectorConfig()\n",
+     "example.py"),  # used
+    ("from tensorflow.contrib.learn.python.learn import learn_runner, metric_key\nprint(metric_key)\n",
+     "example.py"),  # one of its names is used
+    ("from tensorflow.contrib.tensorboard.plugins import projector\n", "pkg/__init__.py"),  # for others
+    ("from tensorflow.contrib.tensorboard.plugins import projector\n__all__ = ['projector']\n", "example.py"),
+])
+def test_an_import_that_is_used_or_exported_stays_reported(source, path):
+    outcome = process_text(source, path, Options())
+    assert [f.message.endswith("the import goes") for f in outcome.findings if f.code == "TFM107"][:1] == [False]
+    assert outcome.status is Status.MANUAL
 
 
 def test_keras2_only_file_is_compat_only():
