@@ -62,7 +62,9 @@ class Plan:
     imports: List[cst.CSTNode] = field(default_factory=list)  # import statements that only bring the loader
     after: Optional[cst.CSTNode] = None  # `import tensorflow` when it comes later: the loading moves below it
     uses: Dict[int, Tuple[str, str]] = field(default_factory=dict)  # id(node) -> (split, field)
-    batches: Dict[str, Tuple[cst.BaseExpression, bool, int]] = field(default_factory=dict)  # split -> (size, shuffle, before)
+    # split -> (size, shuffle, the statement its batches start before: in the loading block or a `with` in it,
+    # and the indentation of those `with` blocks)
+    batches: Dict[str, Tuple[cst.BaseExpression, bool, cst.BaseStatement, str]] = field(default_factory=dict)
 
     @property
     def fixable(self) -> bool:
@@ -324,13 +326,42 @@ class _Analysis:
         before = next((i for i in range(start + 1, len(block)) if _contains(block[i], {id(call)})), None)
         if before is None:
             raise _Problem(call, f"{split}.next_batch is called outside the block that loads the data")
-        names, attribute = queries.names_in(size), queries.holds(size, cst.Attribute)
-        bound = _bound(block[:before]) | (_bound(self.module.body) if not isinstance(plan.owner, cst.Module) else set())
+        names = queries.names_in(size)
+        bound = _bound(self.module.body) if not isinstance(plan.owner, cst.Module) else set()
         if isinstance(plan.owner, cst.FunctionDef):
             bound |= {p.name.value for p in plan.owner.params.params}
-        if names - bound or (attribute and isinstance(plan.owner, cst.Module)):
-            raise _Problem(call, f"the batch size of {split}.next_batch is not known before the loop that reads it")
-        plan.batches[split] = (size, shuffle, before)
+        indent = ""  # of the `with` blocks it goes down
+        while True:  # down the `with` blocks around the call (`with tf.Session() as sess:`), not into loops
+            bound |= _bound(block[:before])
+            if not names - bound and self._known(size, plan, block[:before]):
+                plan.batches[split] = (size, shuffle, block[before], indent)
+                return
+            inner = block[before]
+            if not isinstance(inner, cst.With) or not isinstance(inner.body, cst.IndentedBlock):
+                raise _Problem(call, f"the batch size of {split}.next_batch is not known before the loop that "
+                                     "reads it")
+            block, indent = list(inner.body.body), indent + (inner.body.indent or self.module.default_indent)
+            bound |= queries.bound_names(inner.with_changes(body=cst.IndentedBlock(body=[])))
+            before = next(i for i, statement in enumerate(block) if _contains(statement, {id(call)}))
+
+    def _known(self, size: cst.BaseExpression, plan: Plan, statements) -> bool:
+        """An attribute in a batch size at module level (`FLAGS.batch_size`) may be read only once the
+        program has parsed its flags (in `main`); `args.batch_size` after `args = parser.parse_args()`
+        is known there."""
+        if not isinstance(plan.owner, cst.Module):
+            return True
+        parsed = {small.targets[0].target.value for statement in statements
+                  if isinstance(statement, cst.SimpleStatementLine) for small in statement.body
+                  if isinstance(small, cst.Assign) and len(small.targets) == 1
+                  and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
+                  and isinstance(small.value.func, cst.Attribute) and small.value.func.attr.value == "parse_args"}
+        for attribute in queries.find(size, cst.Attribute):
+            head = attribute.value
+            while isinstance(head, cst.Attribute):
+                head = head.value
+            if not (isinstance(head, cst.Name) and head.value in parsed):
+                return False
+        return True
 
 
 class _Problem(Exception):
@@ -374,7 +405,7 @@ def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
     loading[0] = loading[0].with_changes(leading_lines=[*moved, *plan.statement.leading_lines, comment])
     indent = "" if isinstance(plan.owner, cst.Module) else (plan.owner.body.indent or module.default_indent)
 
-    inserts: Dict[int, List[cst.BaseStatement]] = {}
+    inserts: Dict[int, List[cst.BaseStatement]] = {}  # id(statement) -> the statements that go before it
     numpy_import = helper = function = None
     if graph and plan.batches:
         np = plan.numpy or _mnist_support.natural(taken, "np", "numpy")
@@ -382,18 +413,18 @@ def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
             "import numpy\n" if np == "numpy" else f"import numpy as {np}\n")
         helper = fresh_name(taken, "mnist_batches")
         function = _mnist_support.numpy_batches(module, helper, np)
-    for split, (size, shuffle, before) in plan.batches.items():
+    for split, (size, shuffle, before, inner) in plan.batches.items():
         x, y = names[split]
         if helper is not None:
             flag = "" if shuffle else ", shuffle=False"
-            inserts.setdefault(before, []).append(cst.parse_statement(
+            inserts.setdefault(id(before), []).append(cst.parse_statement(
                 f"{batches[split]} = {helper}({x}, {y}, {module.code_for_node(size)}{flag})\n"))
             continue
         chain = f"{tf}.data.Dataset.from_tensor_slices(({x}, {y}))"
         steps = (f".shuffle(len({x}))" if shuffle else "") + f".repeat().batch({module.code_for_node(size)})"
-        align = indent + " " * (len(batches[split]) + 4)  # under the chain, inside the parenthesis
+        align = indent + inner + " " * (len(batches[split]) + 4)  # under the chain, inside the parenthesis
         statement = cst.parse_statement(f"{batches[split]} = ({chain}\n{align}{steps}.as_numpy_iterator())\n")
-        inserts.setdefault(before, []).append(statement)
+        inserts.setdefault(id(before), []).append(statement)
 
     expressions = {}
     for key, (split, name) in plan.uses.items():
@@ -428,7 +459,19 @@ class _Rewrite(cst.CSTTransformer):
             return replacement
         if isinstance(original_node, cst.Module) or original_node is self.plan.owner:
             return self._block(original_node, updated)
+        if isinstance(original_node, cst.With) and any(id(s) in self.inserts for s in original_node.body.body):
+            body = []
+            for old, new in zip(original_node.body.body, updated.body.body):
+                body += self._inserted(old, new)
+            return updated.with_changes(body=updated.body.with_changes(body=body))
         return updated
+
+    def _inserted(self, old: cst.BaseStatement, new: cst.BaseStatement) -> List[cst.BaseStatement]:
+        """The statement, after the batches that start before it (which take its comments)."""
+        if id(old) not in self.inserts:
+            return [new]
+        first, *rest = self.inserts[id(old)]
+        return [first.with_changes(leading_lines=new.leading_lines), *rest, new.with_changes(leading_lines=())]
 
     def _block(self, original, updated):
         module = isinstance(original, cst.Module)
@@ -436,15 +479,14 @@ class _Rewrite(cst.CSTTransformer):
         old_body = original.body if module else original.body.body
         new_body = updated.body if module else updated.body.body
         body: List[cst.BaseStatement] = []
-        for index, (old, new) in enumerate(zip(old_body, new_body)):
+        for old, new in zip(old_body, new_body):
             if (module or owner) and id(old) in self.removed:
                 continue
             if module and old is self.plan.owner and self.function is not None:
                 body.append(self.function)
-            if owner and index in self.inserts:  # the statement's comments go above its batches
-                first, *rest = self.inserts[index]
-                body += [first.with_changes(leading_lines=new.leading_lines), *rest]
-                new = new.with_changes(leading_lines=())
+            if owner and id(old) in self.inserts:  # the statement's comments go above its batches
+                *batches, new = self._inserted(old, new)
+                body += batches
             if owner and old is self.plan.statement:
                 body.extend(self._loading(module) if self.plan.after is None else ())
                 continue

@@ -158,7 +158,15 @@ class _Unresolved(Rule):
                             " draws: its Keras 3 form computes the same in graph and in eager code)",
                             replacement=new)
                 return
-        self.report(node, f"`{_shown(qualified)}` {verdict.message}", status=self.unfixed_status)
+        self.report(node, f"`{_shown(qualified)}` {verdict.message}{self._mnist_problem(qualified)}",
+                    status=self.unfixed_status)
+
+    def _mnist_problem(self, qualified: str) -> str:
+        """Why TFM086 does not rewrite this file's MNIST loading, for the loader's names."""
+        plan = _mnist.analyse(self.context) if _tf.relative(qualified) in _mnist.NAMES else None
+        if plan is None or plan.problem is None:
+            return ""
+        return f" (TFM086 does not rewrite the loading: {plan.problem[1]})"
 
     def _mnist(self, qualified: str) -> bool:
         """The MNIST loader of TF1's tutorials, which TFM086 rewrites in this file."""

@@ -44,7 +44,10 @@ class MnistInputData(Rule):
     training images held out for validation, one-hot labels with
     `one_hot=True` (float64, as TF1's). `split.next_batch(n)` becomes
     `next(split_batches)`, a `tf.data` pipeline started just before the
-    statement that first reads it, which reshuffles every epoch and lets a
+    statement that first reads it (inside the `with` blocks around that
+    statement where the batch size is set there, as in `with tf.Session() as
+    sess:`; a size read from `args = parser.parse_args()` is known at module
+    level, a flag's value only where `main` runs), which reshuffles every epoch and lets a
     batch run across two epochs as TF1's did; `split.num_examples` is
     `len(x_split)`. In code that stays on `tensorflow.compat.v1` (its own
     import, or the graph rewrite's fallback), where tf.data has no Python
@@ -58,8 +61,8 @@ class MnistInputData(Rule):
     Known limits: other uses of the data sets object (passed to a function,
     `epochs_completed`, `fake_data`, a `seed` or `dtype` argument), one split
     read with two batch sizes, a batch size not known before the loop that
-    reads it: the names are then TFM107 findings and the file is left as it
-    is.
+    reads it: the names are then TFM107 findings, which say why, and the file
+    is left as it is.
     """
 
     code = "TFM086"

@@ -112,6 +112,30 @@ def main():
 main()
 '''
 
+# The batch sizes of a program with flags parsed by argparse, and of one known only in the session block.
+NESTED = '''\
+import argparse
+from tensorflow.examples.tutorials.mnist import input_data
+import tensorflow as tf
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--batch_size", type=int, default=100)
+args = parser.parse_args([])
+mnist = input_data.read_data_sets("/tmp/data/", one_hot=True)
+x = tf.placeholder(tf.float32, [None, 784])
+total = tf.reduce_sum(x)
+
+with tf.Session() as sess:
+    for i in range(2):
+        batch_x, _ = mnist.train.next_batch(args.batch_size)
+        print("train batch", batch_x.shape, sess.run(total, feed_dict={x: batch_x}) > 0)
+    # Test images
+    n = 4
+    for i in range(2):
+        images, labels = mnist.test.next_batch(n)
+        print("test batch", images.shape, labels.shape)
+'''
+
 FAKE_MNIST = '''\
 import numpy as np
 import keras
@@ -129,6 +153,7 @@ keras.datasets.mnist.load_data = load_data
 
 
 # Kept on tensorflow.compat.v1 (tf.get_default_graph), and a file on it already: no tf.data iterators there
+NESTED_COMPAT = NESTED.replace("total = tf.reduce_sum(x)\n", "total = tf.reduce_sum(x)\ngraph = tf.get_default_graph()\n")
 GRAPH_COMPAT = GRAPH.replace("accuracy = tf.reduce_mean", "graph = tf.get_default_graph()\naccuracy = tf.reduce_mean")
 EPOCHS_COMPAT = EPOCHS.replace("import tensorflow as tf\n", "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
 NUMPY_BATCHES = """\
@@ -223,14 +248,57 @@ def test_in_code_kept_on_compat_v1_the_batches_come_from_numpy_as_tf1s_did():
     assert fix(local).new_text == text
 
 
+def test_a_batch_size_known_in_the_session_block_or_from_parsed_arguments_starts_its_batches_there():
+    outcome = fix(NESTED)
+    assert outcome.status == Status.IDIOMATIC
+    assert outcome.new_text.endswith(
+        "train_batches = (tf.data.Dataset.from_tensor_slices((x_train, y_train))\n"
+        "                 .shuffle(len(x_train)).repeat().batch(args.batch_size).as_numpy_iterator())\n"
+        "for i in range(2):\n"
+        "    batch_x, _ = next(train_batches)\n"
+        '    print("train batch", batch_x.shape, total(batch_x).numpy() > 0)\n'
+        "# Test images\n"
+        "n = 4\n"
+        "test_batches = (tf.data.Dataset.from_tensor_slices((x_test, y_test))\n"
+        "                .shuffle(len(x_test)).repeat().batch(n).as_numpy_iterator())\n"
+        "for i in range(2):\n"
+        "    images, labels = next(test_batches)\n"
+        '    print("test batch", images.shape, labels.shape)\n')
+    # kept on tensorflow.compat.v1, the session block stays: the test batches start inside it
+    outcome = fix(NESTED_COMPAT)
+    assert outcome.status == Status.COMPAT
+    assert outcome.new_text.endswith(
+        "train_batches = mnist_batches(x_train, y_train, args.batch_size)\n"
+        "with tf.Session() as sess:\n"
+        "    for i in range(2):\n"
+        "        batch_x, _ = next(train_batches)\n"
+        '        print("train batch", batch_x.shape, sess.run(total, feed_dict={x: batch_x}) > 0)\n'
+        "    # Test images\n"
+        "    n = 4\n"
+        "    test_batches = mnist_batches(x_test, y_test, n)\n"
+        "    for i in range(2):\n"
+        "        images, labels = next(test_batches)\n"
+        '        print("test batch", images.shape, labels.shape)\n')
+    # a flag's value is read once main() has parsed the flags: not at module level
+    flags = NESTED.replace("args = parser.parse_args([])", "args = tf.app.flags.FLAGS")
+    assert "TFM086" not in [code for code, _, _ in findings(flags)]
+    assert ("TFM107", 2, "`tf.examples.tutorials.mnist.input_data` does not exist in TensorFlow 2.21 (nor in "
+            "tf.compat.v1): use tf.keras.datasets.mnist.load_data() (TFM086 does not rewrite the loading: the "
+            "batch size of train.next_batch is not known before the loop that reads it)") in findings(flags)
+    # a batch size bound in a loop: batches started there would start again at every iteration
+    looped = NESTED.replace("    n = 4\n    for i in range(2):\n", "    for n in (4,):\n")
+    assert "TFM086" not in [code for code, _, _ in findings(looped)]
+
+
 @pytest.mark.parametrize("call, reason", [
-    ('input_data.read_data_sets("d", seed=1)', None),
-    ('input_data.read_data_sets("d", fake_data=True)', None),
+    ('input_data.read_data_sets("d", seed=1)', "read_data_sets with seed=1"),
+    ('input_data.read_data_sets("d", fake_data=True)', "read_data_sets(fake_data=True) has no counterpart"),
 ])
 def test_what_the_rewrite_does_not_know_stays_a_tfm107_finding(call, reason):
     source = f"import tensorflow as tf\nfrom tensorflow.examples.tutorials.mnist import input_data\nmnist = {call}\n"
     found = findings(source)
     assert [code for code, _, _ in found] == ["TFM107", "TFM107"]
+    assert all(message.endswith(f" (TFM086 does not rewrite the loading: {reason})") for _, _, message in found)
     assert fix(source).new_text == source and fix(source).status == Status.MANUAL
 
 
@@ -264,9 +332,9 @@ def _run_rewrites(folder, mode: str, sources):
 
 
 def test_the_rewrites_run_on_tensorflow_2(tmp_path):
-    """One TensorFlow process runs the three rewrites on a stand-in for Keras's MNIST file (and one
+    """One TensorFlow process runs the four rewrites on a stand-in for Keras's MNIST file (and one
     more the two kept on tensorflow.compat.v1)."""
-    out = _run_rewrites(tmp_path, "tf2", {"counts": COUNTS, "graph": GRAPH, "epochs": EPOCHS})
+    out = _run_rewrites(tmp_path, "tf2", {"counts": COUNTS, "graph": GRAPH, "epochs": EPOCHS, "nested": NESTED})
     assert out["counts"]["stdout"].splitlines() == [
         "1000 5000 1000",
         "0 (50, 784) (50, 10)",
@@ -285,7 +353,11 @@ def test_the_rewrites_run_on_tensorflow_2(tmp_path):
         "shuffled True",
     ]
     # the rewrites kept on tensorflow.compat.v1, in a process that runs TF1 graphs: the same lines
-    compat = _run_rewrites(tmp_path / "compat", "tf2-compat", {"graph": GRAPH_COMPAT, "epochs": EPOCHS_COMPAT})
+    assert out["nested"]["stdout"].splitlines() == ["train batch (100, 784) True"] * 2 + [
+        "test batch (4, 784) (4, 10)"] * 2
+    compat = _run_rewrites(tmp_path / "compat", "tf2-compat", {"graph": GRAPH_COMPAT, "epochs": EPOCHS_COMPAT,
+                                                                "nested": NESTED_COMPAT})
+    assert compat["nested"]["stdout"] == out["nested"]["stdout"]
     assert compat["graph"]["stdout"] == out["graph"]["stdout"]
     assert compat["epochs"]["stdout"] == out["epochs"]["stdout"]
 
