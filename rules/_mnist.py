@@ -333,7 +333,9 @@ class _Analysis:
         indent = ""  # of the `with` blocks it goes down
         while True:  # down the `with` blocks around the call (`with tf.Session() as sess:`), not into loops
             bound |= _bound(block[:before])
-            if not names - bound and self._known(size, plan, block[:before]):
+            at_module_level = isinstance(plan.owner, cst.Module)
+            if not names - bound and (not at_module_level or _mnist_support.known_at_module_level(
+                    size, block[:before])):
                 plan.batches[split] = (size, shuffle, block[before], indent)
                 return
             inner = block[before]
@@ -343,25 +345,6 @@ class _Analysis:
             block, indent = list(inner.body.body), indent + (inner.body.indent or self.module.default_indent)
             bound |= queries.bound_names(inner.with_changes(body=cst.IndentedBlock(body=[])))
             before = next(i for i, statement in enumerate(block) if _contains(statement, {id(call)}))
-
-    def _known(self, size: cst.BaseExpression, plan: Plan, statements) -> bool:
-        """An attribute in a batch size at module level (`FLAGS.batch_size`) may be read only once the
-        program has parsed its flags (in `main`); `args.batch_size` after `args = parser.parse_args()`
-        is known there."""
-        if not isinstance(plan.owner, cst.Module):
-            return True
-        parsed = {small.targets[0].target.value for statement in statements
-                  if isinstance(statement, cst.SimpleStatementLine) for small in statement.body
-                  if isinstance(small, cst.Assign) and len(small.targets) == 1
-                  and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
-                  and isinstance(small.value.func, cst.Attribute) and small.value.func.attr.value == "parse_args"}
-        for attribute in queries.find(size, cst.Attribute):
-            head = attribute.value
-            while isinstance(head, cst.Attribute):
-                head = head.value
-            if not (isinstance(head, cst.Name) and head.value in parsed):
-                return False
-        return True
 
 
 class _Problem(Exception):

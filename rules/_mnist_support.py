@@ -9,6 +9,7 @@ import libcst as cst
 from tfmigrate.names import dotted_name, fresh_name
 
 from . import _tf
+from ._eager import queries
 
 PACKAGE = "examples.tutorials.mnist"
 
@@ -113,3 +114,21 @@ def natural_pair(taken: Set[str], names, others):
     ``test_labels``) when one of the first is taken, else numbered ones."""
     chosen = others if any(n in taken for n in names) and not any(n in taken for n in others) else names
     return tuple(fresh_name(taken, n) for n in chosen)
+
+
+def known_at_module_level(size: cst.BaseExpression, statements) -> bool:
+    """Can a batch size be read at module level after ``statements``? An attribute in it
+    (`FLAGS.batch_size`) is read only once the program has parsed its flags (in `main`);
+    `args.batch_size` after `args = parser.parse_args()` is known."""
+    parsed = {small.targets[0].target.value for statement in statements
+              if isinstance(statement, cst.SimpleStatementLine) for small in statement.body
+              if isinstance(small, cst.Assign) and len(small.targets) == 1
+              and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
+              and isinstance(small.value.func, cst.Attribute) and small.value.func.attr.value == "parse_args"}
+    for attribute in queries.find(size, cst.Attribute):
+        head = attribute.value
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if not (isinstance(head, cst.Name) and head.value in parsed):
+            return False
+    return True

@@ -153,7 +153,8 @@ keras.datasets.mnist.load_data = load_data
 
 
 # Kept on tensorflow.compat.v1 (tf.get_default_graph), and a file on it already: no tf.data iterators there
-NESTED_COMPAT = NESTED.replace("total = tf.reduce_sum(x)\n", "total = tf.reduce_sum(x)\ngraph = tf.get_default_graph()\n")
+NESTED_COMPAT = NESTED.replace("total = tf.reduce_sum(x)\n",
+                               "total = tf.reduce_sum(x)\ngraph = tf.get_default_graph()\n")
 GRAPH_COMPAT = GRAPH.replace("accuracy = tf.reduce_mean", "graph = tf.get_default_graph()\naccuracy = tf.reduce_mean")
 EPOCHS_COMPAT = EPOCHS.replace("import tensorflow as tf\n", "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
 NUMPY_BATCHES = """\
