@@ -118,17 +118,26 @@ def natural_pair(taken: Set[str], names, others):
 
 def known_at_module_level(size: cst.BaseExpression, statements) -> bool:
     """Can a batch size be read at module level after ``statements``? An attribute in it
-    (`FLAGS.batch_size`) is read only once the program has parsed its flags (in `main`);
-    `args.batch_size` after `args = parser.parse_args()` is known."""
-    parsed = {small.targets[0].target.value for statement in statements
-              if isinstance(statement, cst.SimpleStatementLine) for small in statement.body
-              if isinstance(small, cst.Assign) and len(small.targets) == 1
-              and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
-              and isinstance(small.value.func, cst.Attribute) and small.value.func.attr.value == "parse_args"}
-    for attribute in queries.find(size, cst.Attribute):
-        head = attribute.value
-        while isinstance(head, cst.Attribute):
-            head = head.value
-        if not (isinstance(head, cst.Name) and head.value in parsed):
-            return False
-    return True
+    (`FLAGS.batch_size`) may be read only once the program has parsed its flags (in `main`):
+    `args.batch_size` after `args = parser.parse_args()` is known, and so is an attribute of a name
+    the program itself reads at module level before (`tf.set_random_seed(FLAGS.seed)`)."""
+    known = set()
+    for statement in statements:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
+                    and isinstance(small.value.func, cst.Attribute) and small.value.func.attr.value == "parse_args"):
+                known.add(small.targets[0].target.value)
+        known |= {head.value for head in map(_head, queries.find(statement, cst.Attribute))
+                  if isinstance(head, cst.Name)}
+    return all(isinstance(head, cst.Name) and head.value in known
+               for head in map(_head, queries.find(size, cst.Attribute)))
+
+
+def _head(attribute: cst.Attribute) -> cst.BaseExpression:
+    head = attribute.value
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    return head

@@ -286,6 +286,10 @@ def test_a_batch_size_known_in_the_session_block_or_from_parsed_arguments_starts
     assert ("TFM107", 2, "`tf.examples.tutorials.mnist.input_data` does not exist in TensorFlow 2.21 (nor in "
             "tf.compat.v1): use tf.keras.datasets.mnist.load_data() (TFM086 does not rewrite the loading: the "
             "batch size of train.next_batch is not known before the loop that reads it)") in findings(flags)
+    # ... unless the program reads the flags at module level itself before
+    read = flags.replace("x = tf.placeholder", "print(args.batch_size)\nx = tf.placeholder")
+    assert "TFM086" in [code for code, _, _ in findings(read)]
+    assert "train_batches = (tf.data" in fix(read).new_text
     # a batch size bound in a loop: batches started there would start again at every iteration
     looped = NESTED.replace("    n = 4\n    for i in range(2):\n", "    for n in (4,):\n")
     assert "TFM086" not in [code for code, _, _ in findings(looped)]
