@@ -105,6 +105,8 @@ LAYERS: Dict[str, Layer] = {
     "layers.max_pooling2d": Layer("MaxPooling2D", ("pool_size", "strides", "padding")),
     "layers.average_pooling2d": Layer("AveragePooling2D", ("pool_size", "strides", "padding")),
     "layers.flatten": Layer("Flatten", ()),
+    "contrib.layers.flatten": Layer("Flatten", (), dropped=("outputs_collections",), only_none=(),
+                                    renames=(("scope", "name"),), name_keyword="scope"),
     "layers.dropout": Layer("Dropout", ("rate", "noise_shape", "seed"), ("training",)),
     # contrib's fully_connected: a Dense layer with relu by default; its xavier (Glorot uniform) weights
     # and zero biases are Dense's defaults too.

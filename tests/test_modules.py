@@ -193,6 +193,60 @@ def test_what_the_module_rewrite_cannot_keep_stays_on_compat_with_the_reason(par
     assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
 
 
+SETTINGS = """\
+import tensorflow as tf
+n_hidden = 8
+rate = 0.5
+x = tf.placeholder(tf.float32, [None, 2])
+def net(x, n_hidden, rate, reuse=False, training=False):
+    with tf.variable_scope("net", reuse=reuse):
+        h = tf.layers.dense(x, n_hidden)
+        h = tf.contrib.layers.flatten(tf.layers.dropout(h, rate=rate, training=training))
+        return tf.layers.dense(h, 1)
+{calls}
+"""
+
+
+def test_settings_every_call_passes_by_their_module_level_name_configure_the_layers_built_once():
+    out = fix(SETTINGS.format(calls="a = net(x, n_hidden, rate, training=True)\nb = net(x, n_hidden, rate, reuse=True)"))
+    assert out.startswith(
+        "import tensorflow as tf\n"
+        "n_hidden = 8\n"
+        "rate = 0.5\n"
+        "class Net(tf.Module):\n"
+        "    def __init__(self, name=\"net\"):\n"
+        "        super().__init__(name=name)\n"
+        "        with self.name_scope:\n"
+        "            self.dense = tf.keras.layers.Dense(n_hidden)\n"
+        "            self.dropout = tf.keras.layers.Dropout(rate=rate)\n"
+        "            self.flatten = tf.keras.layers.Flatten()\n"
+        "            self.dense_1 = tf.keras.layers.Dense(1)\n"
+        "\n"
+        "    @tf.Module.with_name_scope\n"
+        "    def __call__(self, x, training=False):\n"
+        "        h = self.dense(x)\n"
+        "        h = self.flatten(self.dropout(h, training=training))\n"
+        "        return self.dense_1(h)\n")
+    assert "    return net(x, training=True)\n" in out and "    return net(x)\n" in out
+
+
+@pytest.mark.parametrize("calls, why", [
+    # a call that passes another value: the layer depends on the call
+    ("a = net(x, n_hidden, 0.1)", "tf.layers.dropout configured with a value of the call (rate)"),
+    # the name bound twice at module level
+    ("a = net(x, n_hidden, rate)\nrate = 0.2\nb = net(x, n_hidden, rate, reuse=True)",
+     "tf.layers.dropout configured with a value of the call (rate)"),
+    # a function that binds the name itself: its call passes its own value
+    ("def tower(rate):\n    return net(x, n_hidden, rate)\na = tower(0.3)",
+     "tf.layers.dropout configured with a value of the call (rate)"),
+])
+def test_a_setting_that_may_differ_between_calls_keeps_the_program_on_compat(calls, why):
+    source = SETTINGS.format(calls=calls)
+    assert statuses(source)[0] == "compat-only"
+    found = process_text(source, "case.py", Options()).findings
+    assert [f.message for f in found if f.code == "TFM090"][0] == f"kept on tensorflow.compat.v1: {why}"
+
+
 def test_helpers_called_under_a_model_scope_become_sub_modules_named_by_their_scope():
     # DCGAN style: linear(x, size, scope) with `scope or "Linear"`, called by a discriminator
     # that shares after scope.reuse_variables() and returns two tensors.

@@ -53,7 +53,7 @@ class Site:
                 name = None if isinstance(arg.value, cst.Name) and arg.value.value == "None" else arg.value
             elif param == model.reuse_param:
                 reuse = reuse_value(s, arg.value)
-            else:
+            elif param not in scopes.fixed_parameters(s.p.module, model):
                 keep.append(index)
         if name is None and model.name_param is not None and model.name_param in model.defaults:
             default = model.defaults[model.name_param]

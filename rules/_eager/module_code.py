@@ -84,7 +84,8 @@ def _at_first_call(item: Item) -> bool:
 
 
 def _params(model, params: cst.Parameters) -> cst.Parameters:
-    kept = [p for p in params.params if p.name.value not in (model.name_param, model.reuse_param)]
+    dropped = {model.name_param, model.reuse_param, *(model.fixed or ())}
+    kept = [p for p in params.params if p.name.value not in dropped]
     kept = [cst.Param(cst.Name("self"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if kept else
                       cst.MaybeSentinel.DEFAULT), *kept]
     if kept:

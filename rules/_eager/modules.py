@@ -119,7 +119,8 @@ def _plan(s: Rewrite, model: Model) -> Build:
     func = model.node
     # ``def RNN(...)`` becomes ``class RNN``: the def's own name is free.
     build = Build(model, model.name if camel(model.name) == model.name else s.fresh(camel(model.name)))
-    build.locals = function_locals(func) - {model.name_param, model.reuse_param}
+    build.locals = function_locals(func) - {model.name_param, model.reuse_param} - scopes.fixed_parameters(
+        s.p.module, model)
     drop = {id(stmt) for stmt in scopes.reuse_statements(s.p, func)}
     _flatten(s, model, func.body.body, "", drop, build.statements)
     taken: Set[str] = set(_RESERVED)
@@ -278,7 +279,7 @@ def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None
             raise Unsupported(call, f"{call.func.value}() makes a variable inside an expression of {model.name}")
         if name == "get_variable_scope":
             raise Unsupported(call, f"tf.get_variable_scope() in {model.name}")
-        if name is not None and name.startswith("layers."):
+        if name is not None and (name.startswith("layers.") or name in _vocab.LAYERS):
             build.items.append(_layer(s, build, call, name, prefix, taken))
         elif isinstance(call.func, cst.Name) and call.func.value in s.p.models:
             build.items.append(_module(s, build, call, prefix, taken))

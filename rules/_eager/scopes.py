@@ -25,6 +25,7 @@ from typing import Dict, FrozenSet, List, Optional, Set, Tuple
 import libcst as cst
 
 from tfmigrate.merge import SPLIT, is_marker
+from tfmigrate.names import function_locals
 from tfmigrate.positions import code_for
 
 from .. import _tf, _vocab
@@ -61,6 +62,7 @@ class Model:
     reuse_param: Optional[str] = None  # the parameter asking for sharing
     calls: Set[str] = field(default_factory=set)  # model functions it calls
     problem: Optional[Tuple[cst.CSTNode, str]] = None
+    fixed: Optional[Set[str]] = None  # fixed_parameters, once read
 
     @property
     def fixed_name(self) -> Optional[str]:
@@ -390,3 +392,45 @@ def _asserts_reuse(program, stmt) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(
         stmt.body[0], cst.Assert) and queries.holds(
         stmt.body[0].test, cst.Call, lambda c: program.call_name(c) == "get_variable_scope")
+
+
+def fixed_parameters(module: cst.Module, model: Model) -> Set[str]:
+    """The parameters of ``model`` that every call of it in ``module`` gives the module-level name it
+    has (``conv_net(x, n_classes, dropout, ...)`` with ``dropout = 0.25`` bound once at module level, to a
+    value computed without calls: a setting, not a tensor):
+    a layer they configure is the same at every call, built once from that name, and the module's
+    ``__call__`` does not take them (its code reads the same value from the module's name)."""
+    if model.fixed is None:
+        model.fixed = _fixed(module, model)
+    return model.fixed
+
+
+def _fixed(module: cst.Module, model: Model) -> Set[str]:
+    def called(c) -> bool:
+        return isinstance(c.func, cst.Name) and c.func.value == model.name
+
+    calls, hidden = [], set()  # the calls, and the names a function around one binds itself
+    for stmt in module.body:
+        found = queries.find(stmt, cst.Call, called)
+        if found and isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            hidden |= {name for node in queries.find(stmt, (cst.FunctionDef, cst.Lambda))
+                       for name in function_locals(node)}
+            hidden |= queries.bound_names(stmt.body) if isinstance(stmt, cst.ClassDef) else set()
+        calls += found
+    if not calls or any(arg.star for call in calls for arg in call.args):
+        return set()
+    bound = [name for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+             for name in queries.bound_names(stmt)]
+    simple = {target.target.value for stmt in module.body if isinstance(stmt, cst.SimpleStatementLine)
+              for small in stmt.body if isinstance(small, cst.Assign) and not queries.holds(small.value, cst.Call)
+              for target in small.targets if isinstance(target.target, cst.Name)}  # a setting, not a tensor
+    once = {name for name in simple if bound.count(name) == 1}
+    rebound = {item.name.value for node in queries.find(module, cst.Global) for item in node.names}
+    inner = queries.bound_names(model.node.body)
+    fixed: Set[str] = set()
+    for index, param in enumerate(model.params):
+        given = [_tf.argument(call, index, param) for call in calls]
+        if (param in once and param not in rebound | inner | hidden and all(
+                arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == param for arg in given)):
+            fixed.add(param)
+    return fixed

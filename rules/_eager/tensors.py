@@ -57,6 +57,8 @@ class _GraphExpr(SkipNames):
             return cst.Call(func=cst.Attribute(ref.value, cst.Name(name)), args=[value])
         if name in _vocab.INITIALIZERS_V2:
             return keras_initializer(s, original, updated, name)
+        if name == "contrib.layers.flatten" and len(updated.args) == 1 and updated.args[0].keyword is None:
+            return layers.flatten(s, updated)
         if name is not None and (name.startswith("layers.") or name in _vocab.LAYERS):
             return layers.layer_call(s, updated, name)
         if name in _vocab.DECAYS:
@@ -65,8 +67,6 @@ class _GraphExpr(SkipNames):
             return variable_names.listed(s, original)
         if name == "div":
             return python2_division(s, original, updated)
-        if name == "contrib.layers.flatten" and len(updated.args) == 1 and updated.args[0].keyword is None:
-            return layers.flatten(s, updated)
         if _vocab.rnn_cell_name(name) == "LSTMStateTuple":
             return rnn.state_tuple_call(s, updated)
         if name in _losses.LOSSES and _losses.rewritable(original, s.p.imports) is not None:
