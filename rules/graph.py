@@ -160,7 +160,11 @@ class GraphRule(Rule):
             # in a test the rewrite keeps as written (it ran eagerly already), or the TF1 API chosen on
             # purpose (`tf.compat.v1.X`, a `tf1` alias beside `tf`) that the rewrite keeps: TF 2.21 runs
             # it through tf.compat.v1, which is not idiomatic TensorFlow 2
-            self.report(node, message, fixable=False, status=Status.COMPAT)
+            why = ("the test that holds it is kept as written (it runs eagerly as it is)" if id(node) in result.kept
+                   else "written on tensorflow.compat.v1 and kept there (the program uses it in a way the rewrite "
+                        "keeps)")
+            self.report(node, f"{message}; {why}: TensorFlow 2.21 runs it through tensorflow.compat.v1, but it is "
+                              "not TensorFlow 2 code", fixable=False, status=Status.COMPAT)
             return
         if result.manual:
             self.report(node, message, fixable=False, status=Status.MANUAL)

@@ -450,3 +450,32 @@ def test_graph_only_branches_of_tests_written_for_both_modes_stay_and_check_agre
         textwrap.dedent(source), "case_test.py", Options()).status.value
     assert outcome.new_text == textwrap.dedent(source).replace("  @test_util.run_in_graph_and_eager_modes\n", "").replace(
         "from tensorflow.python.framework import test_util\n", "")
+
+
+def test_a_kept_test_s_compat_v1_name_is_the_reason_check_gives_for_its_file():
+    from tfmigrate.reporters import _common
+    from tfmigrate.ftypes import FileReport
+
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        from tensorflow.python.framework import test_util
+
+
+        @test_util.run_all_in_graph_and_eager_modes
+        class AgentTest(tf.test.TestCase):
+
+            def testTrain(self):
+                optimizer = tf.compat.v1.train.GradientDescentOptimizer(learning_rate=0.1)
+                agent = make_agent(optimizer)
+                self.evaluate(tf.compat.v1.global_variables_initializer())
+                self.assertEqual(self.evaluate(agent.train()), 0)
+        """)
+    outcome = process_text(source, "agent_test.py", Options())
+    assert outcome.status.value == "compat-only"
+    report = FileReport("agent_test.py", findings=outcome.findings, status=outcome.status)
+    reason = _common.status_reason(report)
+    # not the first finding (the test_util import, which a safe fix removes): what stays
+    assert (reason.code, reason.start.line, reason.message) == (
+        "TFM005", 9, "`tf.train.GradientDescentOptimizer` does not exist in TensorFlow 2: use `tf.optimizers.SGD`; "
+        "the test that holds it is kept as written (it runs eagerly as it is): TensorFlow 2.21 runs it through "
+        "tensorflow.compat.v1, but it is not TensorFlow 2 code")

@@ -68,7 +68,8 @@ def status_reason(report: FileReport) -> Optional[Finding]:
     """The first finding that gives a compat-only or manual file its status; None otherwise.
 
     That is the first finding whose own verdict is the file's status, else the first
-    blocker, else (a report built by hand, a fix that failed) the first finding.
+    blocker, else the first finding no fix removes, else (a report built by hand, a fix
+    that failed) the first finding.
     """
     if report.status not in BLOCKING or not report.findings:
         return None
@@ -78,7 +79,7 @@ def status_reason(report: FileReport) -> Optional[Finding]:
     for finding in report.findings:
         if finding.verdict in BLOCKING:
             return finding
-    return report.findings[0]
+    return next((finding for finding in report.findings if finding.fix is None), report.findings[0])
 
 
 def is_blocker(finding: Finding) -> bool:
