@@ -610,6 +610,28 @@ def test_a_numbered_save_and_a_resume_from_the_latest_checkpoint():
     """)
 
 
+def test_a_saver_s_max_to_keep_is_what_its_checkpoint_manager_keeps():
+    source = """\
+        import tensorflow as tf
+        SAVEDIR = "nets/"
+        w = tf.Variable(1.0)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        saver = tf.train.Saver(max_to_keep={keep})
+        saver.save(sess, SAVEDIR + 'w.ckpt', global_step=1)
+    """
+    assert fix(source.format(keep=3)).endswith(
+        "saver = tf.train.Checkpoint(w=w)\n"
+        "tf.train.CheckpointManager(saver, SAVEDIR, max_to_keep=3, checkpoint_name='w.ckpt').save(checkpoint_number=1)\n")
+    # TF1's 0 kept every checkpoint, as the manager's None does
+    assert "max_to_keep=None, checkpoint_name='w.ckpt'" in fix(source.format(keep=0))
+    assert reason(source.format(keep="FLAGS.keep")) == (
+        "kept on tensorflow.compat.v1: tf.train.Saver with arguments (a variable list or options)")
+    # the folder's name bound again: its value at the save is not evident
+    assert reason(source.format(keep=3).replace('saver.save(', 'SAVEDIR = "other"\n        saver.save(')) == (
+        "kept on tensorflow.compat.v1: saver.save(..., global_step=...) to a path that is not a plain string")
+
+
 def test_tf_train_global_step_reads_the_step_as_an_int():
     assert fix("""\
         import tensorflow as tf

@@ -15,7 +15,7 @@ from tfmigrate.names import dotted_name
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import fetches
+from . import fetches, queries
 from .state import Rewrite, Unsupported
 
 FORMAT_NOTE = ("tf.train.Checkpoint writes object-based checkpoints: it cannot read back what TF1's "
@@ -23,10 +23,19 @@ FORMAT_NOTE = ("tf.train.Checkpoint writes object-based checkpoints: it cannot r
 
 
 def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
-    """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far."""
-    if call.args and not (len(call.args) == 1 and call.args[0].keyword in (None,) and
-                          s.call_name(call.args[0].value) in _vocab.VARIABLE_LISTS):
+    """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far; ``max_to_keep``
+    is how many numbered checkpoints its ``CheckpointManager`` keeps (TF1's 0 or None: all of them)."""
+    keep = "5"
+    for index, arg in enumerate(call.args):
+        key = arg.keyword.value if arg.keyword is not None else ("var_list" if index == 0 else None)
+        if key == "var_list" and s.call_name(arg.value) in _vocab.VARIABLE_LISTS:
+            continue
+        literal = arg.value.value if isinstance(arg.value, (cst.Integer, cst.Name)) else None
+        if key == "max_to_keep" and literal is not None and (literal == "None" or literal.isdigit()):
+            keep = "None" if literal in ("None", "0") else literal
+            continue
         raise Unsupported(call, "tf.train.Saver with arguments (a variable list or options)")
+    s.saver_keep[name] = keep
     s.note(call, FORMAT_NOTE)
     objects = _objects(s)
     if not objects:
@@ -88,7 +97,8 @@ def numbered_save(s: Rewrite, saver_name: str, path: cst.BaseExpression, step: c
             raise Unsupported(path, "saver.save(..., global_step=...) to a path with quotes or escapes")
         folder_code = f"{quote}{folder}{quote}"
     step_code = s.code(fetches.rewrite(s, step))
-    return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {folder_code}, max_to_keep=5, "
+    keep = s.saver_keep.get(saver_name, "5")
+    return s.expr(f"{s.tf}.train.CheckpointManager({saver_name}, {folder_code}, max_to_keep={keep}, "
                   f"checkpoint_name={quote}{name}{quote}).save(checkpoint_number={step_code})")
 
 
@@ -97,7 +107,8 @@ def _joined(s: Rewrite, path: cst.BaseExpression):
     name), for a plain name without quotes, escapes or further slashes; else None."""
     if isinstance(path, cst.BinaryOperation) and isinstance(path.operator, cst.Add):
         folder, name = path.left, path.right
-        if not (isinstance(name, cst.SimpleString) and name.evaluated_value.startswith("/")):
+        if not (isinstance(name, cst.SimpleString) and (name.evaluated_value.startswith("/") or (
+                _module_string(s, folder) or "").endswith("/"))):
             return None
     elif (isinstance(path, cst.Call) and dotted_name(path.func) == "os.path.join" and len(path.args) == 2
           and not any(a.star or a.keyword for a in path.args)):
@@ -110,6 +121,21 @@ def _joined(s: Rewrite, path: cst.BaseExpression):
     if not text or "/" in text or name.quote in text or "\\" in text or len(name.quote) != 1:
         return None
     return s.code(fetches.rewrite(s, folder)), name.quote, text
+
+
+def _module_string(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
+    """The value of a name the module binds once, to a plain string (``savedir = "nets/"``)."""
+    if not isinstance(node, cst.Name):
+        return None
+    values = [small.value for stmt in s.p.module.body if isinstance(stmt, cst.SimpleStatementLine)
+              for small in stmt.body if isinstance(small, cst.Assign)
+              for target in small.targets if isinstance(target.target, cst.Name) and target.target.value == node.value]
+    if len(values) != 1 or node.value in queries.bound_names(cst.Module(body=[
+            stmt for stmt in s.p.module.body if not isinstance(stmt, cst.SimpleStatementLine)])):
+        return None
+    value = values[0]
+    return value.evaluated_value if isinstance(value, cst.SimpleString) and isinstance(
+        value.evaluated_value, str) else None
 
 
 def checkpoint_exists(s: Rewrite, prefix: cst.BaseExpression) -> cst.BaseExpression:

@@ -41,6 +41,7 @@ class Rewrite:
         self.runs_changed_variables = False  # a run so far may have changed a variable
         self.reinitialised = None  # an initializer run again: what it reset is only seen if nothing restores it
         self.saver_objects: Dict[str, FrozenSet[str]] = {}  # saver -> the objects its checkpoint holds
+        self.saver_keep: Dict[str, str] = {}  # saver -> how many numbered checkpoints it keeps (code)
         self.graph_seed = False  # tf.set_random_seed was called
         # kind, label, value, params, the keywords TF2 takes too (", max_outputs=3")
         self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...], str]] = []
