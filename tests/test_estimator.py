@@ -1378,3 +1378,52 @@ def test_network_arguments_every_call_gives_the_same_module_name_configure_layer
     assert manual_reason(program.replace("SECOND", "2 * units")) == (
         8, "not rewritten to Keras 3: a layer or variable configured with a value the model_fn computes (n_out)"
         + GONE)
+
+
+SETTINGS = """\
+    import numpy as np
+    import tensorflow as tf
+
+    INPUT_COLUMNS = [tf.feature_column.numeric_column("x1")]
+
+
+    def add_more_features(feats):
+        feats.append(tf.feature_column.numeric_column("x2"))
+        return feats
+
+
+    feature_cols = add_more_features(INPUT_COLUMNS)
+    x = {"x1": np.ones(4, np.float32), "x2": np.zeros(4, np.float32)}
+    y = np.ones(4, np.float32)
+
+
+    def train_and_evaluate(args):
+        tf.summary.FileWriterCache.clear()
+        estimator = tf.estimator.DNNRegressor(feature_columns=feature_cols, hidden_units=args["units"]{more})
+        estimator.train(tf.estimator.inputs.numpy_input_fn(x, y, num_epochs=None, shuffle=False), steps=5)
+    """
+
+
+def test_columns_through_a_helper_and_settings_of_the_function_that_builds_the_estimator():
+    text, check, fixed = outcomes(SETTINGS.replace("{more}", ""))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    # the helper's columns (the list, then what it appends), read by key; the column statements go
+    assert "self.keys" not in new and '[tf.reshape(tf.cast(features[key], tf.float32), (-1, 1)) for key in ("x1", "x2")]' \
+        in new
+    assert "feature_column" not in new and "add_more_features" not in new and "INPUT_COLUMNS" not in new
+    # the hidden units read the function's parameter: an __init__ parameter, given where the model is built
+    assert "    def __init__(self, hidden_units):\n" in new
+    assert "for i, units in enumerate(hidden_units)]" in new
+    assert '    estimator = DNNRegressor(hidden_units=args["units"])\n' in new
+    assert "FileWriterCache" not in new
+    [note] = [f for f in check.findings if "FileWriterCache" in f.message and f.code == "TFM090"]
+    assert (note.code, note.start.line, note.message) == (
+        "TFM090", 18, "tf.summary.FileWriterCache.clear() goes: it emptied TF1's cache of the summary writers the "
+                      "estimators used, and the Keras models that replace them write no summaries")
+
+
+def test_a_setting_of_the_building_function_the_model_class_cannot_take_is_refused():
+    assert manual_reason(SETTINGS.replace("{more}", ", optimizer=tf.train.AdamOptimizer(args['lr'])")) == (
+        19, "not rewritten to Keras 3: tf.estimator.DNNRegressor configured with args, a local of "
+            "train_and_evaluate (its Keras model is a class at module level)" + GONE)

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import fresh_name
+from tfmigrate.names import fresh_name, function_locals
 
-from .._eager import training
+from .._eager import queries, training
 from .._eager.state import Unsupported
 from . import features, specs
 from .program import Built, Facts, camel
@@ -120,6 +120,7 @@ class _Part:
     variables: Dict[str, str]
     keys: Optional[str] = None  # the list of keys its numeric columns were appended to in a loop
     output: Optional[str] = None  # what call() returns, when it is not its logits layer applied to ``net``
+    params: Dict[str, str] = field(default_factory=dict)  # __init__ parameter -> its value where the model is built
 
 
 def _units(f: Facts, given, classifier: bool) -> int:
@@ -172,20 +173,46 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
     if act is None:
         raise Unsupported(activation, "an activation_fn other than a tf.nn activation")
     init = [line for column in columns for line in column.init(tf, f.module.default_indent)]
+    params: Dict[str, str] = {}
     init.append(f'self.hidden = [{tf}.keras.layers.Dense(units, activation="{act}", name=f"hiddenlayer_{{i}}")')
-    init.append(f"               for i, units in enumerate({f.s.code(given[prefix + 'hidden_units'])})]")
+    hidden_units = _setting(f, item, given, prefix + "hidden_units", params)
+    init.append(f"               for i, units in enumerate({hidden_units})]")
     net = builder.concatenation(columns, f.module.default_indent, "self.keys")
     call = [f"net = {net[0]}", *net[1:], "for layer in self.hidden:"]
     dropout = given.get(prefix + "dropout")
     if dropout is not None and f.s.code(dropout) != "None":
-        init.append(f"self.dropout = {tf}.keras.layers.Dropout({f.s.code(dropout)})")
+        init.append(f"self.dropout = {tf}.keras.layers.Dropout({_setting(f, item, given, prefix + 'dropout', params)})")
         call.append("    net = self.dropout(layer(net), training=training)")
     else:
         call.append("    net = layer(net)")
     init.append(f'self.{logits} = {tf}.keras.layers.Dense({units}, name="logits")')
     variables["dnn/logits/kernel"] = f"{logits}.kernel"
     variables["dnn/logits/bias"] = f"{logits}.bias"
-    return _Part(init, call, logits, optimizer, variables, columns[0].keys)
+    return _Part(init, call, logits, optimizer, variables, columns[0].keys, params=params)
+
+
+def _setting(f: Facts, item: Built, given, key: str, params: Dict[str, str]) -> str:
+    """The code of a setting of an estimator built in a function (``hidden_units=args['hidden_units']``): as
+    written when it reads only module-level names, else a parameter of the model's ``__init__`` (the model
+    class is written at module level), given that value where the model is built."""
+    value = given[key]
+    if item.scope is None or not queries.names_in(value) & function_locals(item.scope):
+        return f.s.code(value)
+    params[key] = f.s.code(value)
+    return key
+
+
+def _free_locals(f: Facts, item: Built, statement: cst.BaseStatement) -> List[str]:
+    """Names the model class reads that are locals of the function the estimator is built in (not bound at
+    module level): the class, written at module level, cannot see them."""
+    if item.scope is None:
+        return []
+    wrapper = cst.metadata.MetadataWrapper(cst.Module(body=[statement]))
+    free = {access.node.value for scope in set(wrapper.resolve(cst.metadata.ScopeProvider).values())
+            if scope is not None for access in scope.accesses
+            if isinstance(access.node, cst.Name) and not access.referents}
+    module_level = {name for stmt in f.module.body for name in queries.bound_names(stmt)} | set(f.functions)
+    return sorted(free & function_locals(item.scope) - module_level)
 
 
 def _baseline(f: Facts, given, units: int) -> _Part:
@@ -224,13 +251,19 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     variables = {k: v for part in parts for k, v in part.variables.items()}
     vocabulary = given.get("label_vocabulary")  # string labels: TF1 read them as their index in this list
     vocabulary = None if vocabulary is None or f.s.code(vocabulary) == "None" else f.s.code(vocabulary)
-    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None)
+    settings = {key: code for part in parts for key, code in part.params.items()}
+    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings))
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
-    args = [*keys[:1], *([f"label_vocabulary={vocabulary}"] if vocabulary else [])]
+    local = _free_locals(f, item, statement)
+    if local:
+        raise Unsupported(item.call, f"tf.{item.kind} configured with {local[0]}, a local of "
+                                     f"{item.scope.name.value} (its Keras model is a class at module level)")
+    args = [*keys[:1], *([f"label_vocabulary={vocabulary}"] if vocabulary else []),
+            *(f"{key}={code}" for key, code in settings.items())]
     return cls, f"{cls}({', '.join(args)})", variables, statement
 
 
-def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool) -> str:
+def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool, settings=()) -> str:
     tf = f.tf
     init = list(dict.fromkeys(line for part in parts for line in part.init))  # a column's layers once
     if len(parts) == 2:
@@ -255,7 +288,8 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
         predict = _CLASSES.format(ids="tf.argmax(logits, axis=1)[:, None]", units=units,
                                   first='"logits": logits, "probabilities": tf.nn.softmax(logits),')
         metrics = ['"accuracy": (self.accuracy, labels, tf.argmax(logits, axis=1))']
-    params = ["self", *(["keys"] if parts[0].keys else []), *(["label_vocabulary"] if vocabulary else [])]
+    params = ["self", *(["keys"] if parts[0].keys else []), *(["label_vocabulary"] if vocabulary else []),
+              *settings]
     lines = [
         f"class {cls}({tf}.keras.Model):",
         f'    """The canned Estimator {kind} as a Keras 3 model, TF1\'s defaults written out: the training loss is',

@@ -17,7 +17,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import specs
+from . import features, specs
 from .program import Facts
 
 
@@ -42,6 +42,10 @@ def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
     if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
             isinstance(e.value, cst.Name) and e.value.value in known for e in value.elements):
         return assign.targets[0].target.value
+    if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and len(value.args) == 1
+            and isinstance(value.args[0].value, cst.Name) and value.args[0].value.value in known
+            and value.func.value in f.functions and features.through(f.functions[value.func.value]) is not None):
+        return assign.targets[0].target.value  # feature_cols = add_more_features(INPUT_COLUMNS)
     calls = list(queries.find(value, cst.Call))
     if not calls or not all(_is_column(f, call) or _is_column_argument(f, value, call) for call in calls):
         return None
@@ -99,6 +103,16 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
         if target is not None:
             known.add(target)
     freed = set()  # names the removed statements read
+    for stmt in [stmt for stmt in body if _writer_cache_clear(f, stmt)]:
+        # TF1's cache of the FileWriters its estimators wrote summaries through: the Keras models write none
+        original = next((old for old in queries.find(f.module, cst.SimpleStatementLine)
+                         if f.s.code(old).strip() == f.s.code(stmt).strip()), None)
+        if original is not None and not any(node is original for node, _ in f.notes):
+            f.notes.append((original, CACHE_NOTE))
+        index = body.index(stmt)
+        del body[index]
+        if index < len(body):
+            body[index] = body[index].with_changes(leading_lines=[*stmt.leading_lines, *body[index].leading_lines])
     while True:
         for index, stmt in enumerate(body):
             target = _column_target(f, stmt, known)
@@ -106,6 +120,8 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
                 target = _constant_target(stmt)
             if target is None and _receiver(f, stmt):
                 target = stmt.name.value
+            if target is None and isinstance(stmt, cst.FunctionDef) and features.through(stmt) is not None:
+                target = stmt.name.value  # def add_more_features(feats): ... return feats
             if target is not None and not any(target in queries.names_in(other) for other in body if other is not stmt):
                 freed |= queries.names_in(stmt)
                 comments = any(line.comment is not None for line in stmt.leading_lines)
@@ -118,6 +134,17 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
         else:
             break
     return body
+
+
+CACHE_NOTE = ("tf.summary.FileWriterCache.clear() goes: it emptied TF1's cache of the summary writers the "
+              "estimators used, and the Keras models that replace them write no summaries")
+
+
+def _writer_cache_clear(f: Facts, stmt: cst.BaseStatement) -> bool:
+    """``tf.summary.FileWriterCache.clear()`` alone on its line."""
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)
+            and isinstance(stmt.body[0].value, cst.Call) and not stmt.body[0].value.args
+            and f.call_name(stmt.body[0].value) == "summary.FileWriterCache.clear")
 
 
 def _constant_target(stmt: cst.BaseStatement) -> Optional[str]:

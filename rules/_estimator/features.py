@@ -108,6 +108,7 @@ class Builder:
     def columns(self, value: cst.BaseExpression) -> List[Column]:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
         literal = value if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) else self.f.value_of(value)
+        literal = self._through(literal) or literal  # feature_cols = add_more_features(INPUT_COLUMNS)
         if isinstance(value, cst.Name) and isinstance(literal, cst.ListComp):
             return [self._comprehension(value.value, literal)]
         made = self._made_by(value)  # feature_columns=make_feature_cols()
@@ -124,6 +125,19 @@ class Builder:
         if len(set(names)) != len(names):
             raise Unsupported(value, "two feature columns of the same name")
         return sorted(columns, key=lambda c: c.name)
+
+    def _through(self, value: Optional[cst.BaseExpression]) -> Optional[cst.List]:
+        """``add_more_features(INPUT_COLUMNS)``: a function of the file that takes the list, appends
+        feature columns to it (or nothing) and returns it (``through``); the list it returns, as a literal."""
+        func = self.f.functions.get(value.func.value) if isinstance(value, cst.Call) and isinstance(
+            value.func, cst.Name) and len(value.args) == 1 and not value.args[0].keyword and not value.args[0].star \
+            else None
+        appended = through(func) if func is not None else None
+        given = value.args[0].value if appended is not None else None
+        given = given if isinstance(given, (cst.List, cst.Tuple)) else self.f.value_of(given)
+        if appended is None or not isinstance(given, (cst.List, cst.Tuple)):
+            return None
+        return cst.List(elements=[*given.elements, *(cst.Element(column) for column in appended)])
 
     def _appended(self, name: cst.Name) -> Column:
         """``name = []`` and, in a loop, ``name.append(tf.feature_column.numeric_column(key=k))`` (TensorFlow's
@@ -450,3 +464,31 @@ def _shape_size(shape: Optional[cst.BaseExpression]) -> Optional[int]:
             size *= int(element.value.value)
         return size
     return None
+
+
+def through(func: cst.FunctionDef) -> Optional[List[cst.BaseExpression]]:
+    """``def add_more_features(feats): feats.append(...); ...; return feats``: what it appends to the list
+    it takes and returns (nothing: an empty list), else None."""
+    params = func.params
+    if len(params.params) != 1 or isinstance(params.star_arg, cst.Param) or params.kwonly_params or (
+            params.star_kwarg is not None) or func.decorators or not isinstance(func.body, cst.IndentedBlock):
+        return None
+    param = params.params[0].name.value
+    body = list(func.body.body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) and (
+            isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))):
+        body = body[1:]  # the docstring
+    appended = []
+    for stmt in body[:-1]:
+        call = stmt.body[0].value if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and (
+            isinstance(stmt.body[0], cst.Expr)) else None
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+                and isinstance(call.func.value, cst.Name) and call.func.value.value == param
+                and call.func.attr.value == "append" and len(call.args) == 1 and not call.args[0].keyword):
+            return None
+        appended.append(call.args[0].value)
+    last = body[-1] if body else None
+    if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return)
+            and isinstance(last.body[0].value, cst.Name) and last.body[0].value.value == param):
+        return None
+    return appended
