@@ -304,3 +304,27 @@ def test_a_chain_of_four_rebindings_is_one_run_of_assignments_with_its_lines_ali
 
         print(L1([[1, 2, 3, 4]]).numpy())
     """)
+
+
+def test_the_elements_of_an_iterator_read_by_several_entry_points_share_one_signature():
+    out = fix("""\
+        import numpy as np
+        import tensorflow as tf
+        dataset = tf.data.Dataset.from_tensor_slices((np.ones((8, 2), np.float32), np.ones((8, 1), np.float32)))
+        dataset = dataset.repeat().batch(4)
+        iterator = dataset.make_one_shot_iterator()
+        # the batch
+        x, y = iterator.get_next()
+        w = tf.Variable(tf.zeros([2, 1]))
+        prediction = tf.matmul(x, w)
+        loss = tf.reduce_mean(tf.square(prediction - y))
+        error = tf.reduce_max(tf.abs(prediction - y))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(2):
+                l, _ = sess.run([loss, train])
+                print(l, sess.run(error))
+    """)
+    assert "# the batch\nSIGNATURE = [dataset.element_spec[0], dataset.element_spec[1]]\n" in out
+    assert out.count("@tf.function(input_signature=SIGNATURE)") == 2 and "input_signature=[" not in out

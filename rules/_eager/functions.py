@@ -118,9 +118,17 @@ class _Plan:
             self._walk(plan.orelse, path)
 
     def _placeholder(self, small, block: Block, index: int, path: Path) -> None:
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            if self.s.call_name(small.value) in _vocab.PLACEHOLDERS:
-                self.placeholders[small.targets[0].target.value] = (block, index, path)
+        if not (isinstance(small, cst.Assign) and len(small.targets) == 1):
+            return
+        target, value = small.targets[0].target, small.value
+        if isinstance(target, cst.Name) and self.s.call_name(value) in _vocab.PLACEHOLDERS:
+            self.placeholders[target.value] = (block, index, path)
+        elif (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not value.args
+              and value.func.attr.value == "get_next"):  # `images, labels = iterator.get_next()`: fed like them
+            names = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+            for name in names:
+                if isinstance(name, cst.Name):
+                    self.placeholders[name.value] = (block, index, path)
 
     def rename(self, names: Dict[str, str]) -> None:
         """Every use of a function named in ``names`` takes its new name."""
