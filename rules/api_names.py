@@ -51,7 +51,7 @@ def unused_gone_imports(context) -> Set[int]:
     file uses: `from tensorflow.contrib.tensorboard.plugins import projector` left from a tutorial's
     earlier version. The import fails on TensorFlow 2.21; without it the file runs. Names another
     rule rewrites (contrib initializers, tf_slim, tfe, the MNIST loader) are theirs; an `__init__.py`
-    or a module with `__all__` may import them for others."""
+    or a module with `__all__` may import them for others. Module-level imports only."""
     found = context.shared.get("unused_gone_imports")
     if found is not None:
         return found
@@ -63,9 +63,11 @@ def unused_gone_imports(context) -> Set[int]:
     from . import contrib_names, slim
 
     statements = queries.find(context.module, (cst.Import, cst.ImportFrom))
+    top = {id(small) for stmt in context.module.body if isinstance(stmt, cst.SimpleStatementLine)
+           for small in stmt.body}  # an import inside a function or a try may be there on purpose
     candidates = []
     for node in statements:
-        aliases = _imported(node)
+        aliases = _imported(node) if id(node) in top else []
         if aliases and all(
                 _verdicts.unresolved(full).kind == _verdicts.GONE
                 and full.split(".", 1)[0] == "tensorflow" and not slim.rewritten(context, _tf.relative(full))
@@ -187,9 +189,10 @@ class _Unresolved(Rule):
         return result.eager is not None and not result.keeps(name)
 
     def visit_Import(self, node: cst.Import) -> None:
+        unused = self._unused(node)
         for alias in node.names:
             self.chains.skip(alias.name)
-            if not self._unused(node):
+            if not unused:
                 self._judge(alias.name, dotted_name(alias.name))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:

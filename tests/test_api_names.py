@@ -111,7 +111,8 @@ def test_an_unused_import_of_names_tensorflow_2_does_not_have_goes():
     source = ("import tensorflow as tf\n"
               "# embeddings for TensorBoard\n"
               "from tensorflow.contrib.tensorboard.plugins import projector\n"
-              "from tensorflow.contrib.learn.python.learn import learn_runner, metric_key\n"
+              "import tensorflow.contrib.learn.python.learn.learn_runner as learn_runner, "
+              "tensorflow.contrib.learn.python.learn.metric_key as metric_key\n"
               "w = tf.Variable(1.0)  # the weight\n"
               "print(w.numpy())\n")
     findings, status = check(source)
@@ -137,6 +138,7 @@ def test_an_unused_import_of_names_tensorflow_2_does_not_have_goes():
      "example.py"),  # one of its names is used
     ("from tensorflow.contrib.tensorboard.plugins import projector\n", "pkg/__init__.py"),  # for others
     ("from tensorflow.contrib.tensorboard.plugins import projector\n__all__ = ['projector']\n", "example.py"),
+    ("def main():\n    from tensorflow.contrib.tensorboard.plugins import projector\n", "example.py"),  # on purpose
 ])
 def test_an_import_that_is_used_or_exported_stays_reported(source, path):
     outcome = process_text(source, path, Options())
