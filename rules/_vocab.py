@@ -97,6 +97,11 @@ class Layer:
     name_keyword: str = "name"
 
 
+# The attribute of a layer TF1 named by default (conv2d, conv2d_1): its kind without the dimension
+# (conv, conv2), as people name a model's layers; other kinds by their lower-case class name.
+LAYER_ATTRIBUTES = {"Conv1D": "conv", "Conv2D": "conv", "MaxPooling1D": "pool", "MaxPooling2D": "pool",
+                    "AveragePooling2D": "pool", "BatchNormalization": "batch_norm"}
+
 LAYERS: Dict[str, Layer] = {
     "layers.dense": Layer("Dense", ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")),
     "layers.conv1d": Layer("Conv1D", ("filters", "kernel_size", "strides", "padding")),

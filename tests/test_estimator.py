@@ -315,7 +315,7 @@ def test_input_layer_in_a_model_fn_builds_its_columns_in_init_and_leaves_params(
         '        self.kind = tf.keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="one_hot")\n'
         "        self.dense_layers = [tf.keras.layers.Dense(width, activation=tf.nn.relu) for width in "
         'params["widths"]]\n'
-        "        self.dense_1 = tf.keras.layers.Dense(1)\n")
+        "        self.dense = tf.keras.layers.Dense(1)\n")
     assert new[new.index("        net = "):new.index("        loss = ")] == (
         "        net = tf.concat([\n"
         "            tf.cast(self.kind(features[\"kind\"]), tf.float32)[:, 1:],  # [:, 1:] drops Keras' slot for "
@@ -1068,8 +1068,8 @@ def test_batch_normalization_without_update_ops_keeps_tf1s_unchanged_moving_stat
     """
     _, check, fixed = outcomes(program)
     assert check.status.value == fixed.status.value == "idiomatic"
-    assert "        self.batch_normalization = tf.keras.layers.BatchNormalization(momentum=1.0)\n" in fixed.new_text
-    assert '        net = self.batch_normalization(features["x"], training=mode == "train")\n' in fixed.new_text
+    assert "        self.batch_norm = tf.keras.layers.BatchNormalization(momentum=1.0)\n" in fixed.new_text
+    assert '        net = self.batch_norm(features["x"], training=mode == "train")\n' in fixed.new_text
     notes = [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"]
     assert notes == [(4, "the model_fn runs no tf.GraphKeys.UPDATE_OPS, so TF1 never updated this batch "
                          "normalization's moving mean and variance: momentum=1.0 keeps them as they start (drop it "
@@ -1187,9 +1187,9 @@ def test_functions_the_model_fn_calls_to_build_its_network_are_methods_of_the_mo
     assert check.status.value == fixed.status.value == "idiomatic"
     assert textwrap.indent(textwrap.dedent("""\
             self.dense = tf.keras.layers.Dense(1)
-            self.dense_1 = tf.keras.layers.Dense(8, activation=tf.nn.relu)
+            self.dense2 = tf.keras.layers.Dense(8, activation=tf.nn.relu)
             self.dropout = tf.keras.layers.Dropout(rate=0.1)
-            self.dense_2 = tf.keras.layers.Dense(1)
+            self.dense3 = tf.keras.layers.Dense(1)
             self.loss_mean = tf.keras.metrics.Mean(name="loss")
             self.compile(optimizer=tf.optimizers.Adam(0.1, epsilon=1e-08))
 
@@ -1204,9 +1204,9 @@ def test_functions_the_model_fn_calls_to_build_its_network_are_methods_of_the_mo
             return self.dense(features["x"])
 
         def dnn_model(self, features, mode, params):
-            hidden = self.dense_1(features["x"])
+            hidden = self.dense2(features["x"])
             hidden = self.dropout(hidden, training=mode == "train")
-            return self.dense_2(hidden)
+            return self.dense3(hidden)
 
         def train_step(self, data):
     """), "    ") in fixed.new_text
@@ -1246,7 +1246,7 @@ def test_a_network_function_called_twice_shares_its_layers_only_under_a_reused_v
         def net(self, x, reuse, training):
             hidden = self.dense(x["x"])
             hidden = self.dropout(hidden, training=training)
-            out = self.dense_1(hidden)
+            out = self.dense2(hidden)
             return out
     """), "    ") in fixed.new_text
     for unshared in ("if True:", 'with tf.variable_scope("Net" if reuse else "Other", reuse=reuse):',

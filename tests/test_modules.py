@@ -60,11 +60,11 @@ def test_a_function_called_twice_with_reuse_is_one_instance_of_a_module_named_as
                 super().__init__(name=name)
                 with self.name_scope:
                     self.w = tf.Variable(tf.constant_initializer(0.2)(shape=[2, 4]), name='hidden/w')
-                    self.w_1 = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[4, 1]), name='out/w')
+                    self.w2 = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[4, 1]), name='out/w')
 
             def __call__(self, x):
                 h = tf.nn.relu(tf.matmul(x, self.w))
-                return tf.matmul(h, self.w_1)
+                return tf.matmul(h, self.w2)
 
 
         discriminator = Discriminator()
@@ -220,13 +220,13 @@ def test_settings_every_call_passes_by_their_module_level_name_configure_the_lay
         "            self.dense = tf.keras.layers.Dense(n_hidden)\n"
         "            self.dropout = tf.keras.layers.Dropout(rate=rate)\n"
         "            self.flatten = tf.keras.layers.Flatten()\n"
-        "            self.dense_1 = tf.keras.layers.Dense(1)\n"
+        "            self.dense2 = tf.keras.layers.Dense(1)\n"
         "\n"
         "    @tf.Module.with_name_scope\n"
         "    def __call__(self, x, training=False):\n"
         "        h = self.dense(x)\n"
         "        h = self.flatten(self.dropout(h, training=training))\n"
-        "        return self.dense_1(h)\n")
+        "        return self.dense2(h)\n")
     assert "    return net(x, training=True)\n" in out and "    return net(x)\n" in out
 
 

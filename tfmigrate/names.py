@@ -25,6 +25,17 @@ def fresh_name(taken: Set[str], base: str) -> str:
     return name
 
 
+def numbered(taken: Set[str], base: str) -> str:
+    """``base``, or ``base2``, ``base3``... (``dense``, ``dense2``: the names of a model's layers as
+    people write them) whichever is not taken yet; ``base_2``... for a base that ends in a digit."""
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}" if base[-1:].isdigit() else f"{base}{n}"
+    taken.add(name)
+    return name
+
+
 class Chains:
     """Which attribute nodes start a chain: ``tf.train.Saver`` is one name, not three.
 

@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import function_locals
+from tfmigrate.names import function_locals, numbered
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf, _vocab
@@ -246,12 +246,8 @@ def _attr(taken: Set[str], base: str) -> str:
     base = base if base.isidentifier() else "".join(c if c.isalnum() else "_" for c in base).strip("_") or "part"
     if base[0].isdigit():
         base = f"part_{base}"
-    name, n = base, 1
-    while name in taken:
-        name = f"{base}_{n}"
-        n += 1
-    taken.add(name)
-    return name
+    return numbered(taken, base)
+
 
 
 def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None:
@@ -426,7 +422,7 @@ def _layer(s: Rewrite, build: Build, call: cst.Call, name: str, prefix: str, tak
             raise Unsupported(arg, f"tf.{name} configured with a value of the call ({s.code(arg.value)})")
     label = _tf.argument(call, None, _vocab.LAYERS[name].name_keyword)
     base = scopes.literal(label.value) if label is not None else None
-    attr = _attr(taken, base or keras.lower())
+    attr = _attr(taken, base or _vocab.LAYER_ATTRIBUTES.get(keras, keras.lower()))
     keep = [n for n, arg in enumerate(call.args) if arg is inputs or arg in at_call]
     return Item(LAYER, attr, call, prefix, f"{s.tf}.keras.layers.{keras}({', '.join(built)})", keep=keep)
 

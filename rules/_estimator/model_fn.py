@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import fresh_name
+from tfmigrate.names import fresh_name, numbered
 
 from .. import _tf, _vocab
 from .._eager import queries, tensors
@@ -91,12 +91,7 @@ class _Body(cst.CSTTransformer):
         base = "".join(c if c.isalnum() or c == "_" else "_" for c in base).strip("_") or "layer"
         if base in vocab.MODEL_ATTRIBUTES or base[0].isdigit():
             base = f"{base}_"
-        name, n = base, 0
-        while name in self.taken:
-            n += 1
-            name = f"{base}_{n}"
-        self.taken.add(name)
-        return name
+        return numbered(self.taken, base)
 
     def built_from(self, node, what: str) -> None:
         """A value built once in __init__ may use params and module names, not the model_fn's locals."""
@@ -219,7 +214,8 @@ class _Body(cst.CSTTransformer):
             holder = fresh_name(self.local | self.taken | queries.names_in(self.func), scope)
             self.out.init.append(in_loop.layer(self.f, self.attribute(f"{scope}_layers"), holder, layer))
             return self.f.s.expr(f"{holder}({self.code(inputs.value)}{rest})")
-        attr = self.attribute(scope)
+        # TF1's conv2d, conv2d_1 are attributes conv, conv2
+        attr = self.attribute(given_name or _vocab.LAYER_ATTRIBUTES.get(spec.keras, base))
         if spec.keras in ("Dense", "Conv1D", "Conv2D") and (given_name or base not in self.uncounted):
             self.out.variables[f"{scope}/kernel"] = f"{attr}.kernel"
             self.out.variables[f"{scope}/bias"] = f"{attr}.bias"
