@@ -130,14 +130,11 @@ def known_at_module_level(size: cst.BaseExpression, statements) -> bool:
                     and isinstance(small.targets[0].target, cst.Name) and isinstance(small.value, cst.Call)
                     and isinstance(small.value.func, cst.Attribute) and small.value.func.attr.value == "parse_args"):
                 known.add(small.targets[0].target.value)
-        known |= {head.value for head in map(_head, queries.find(statement, cst.Attribute))
-                  if isinstance(head, cst.Name)}
-    return all(isinstance(head, cst.Name) and head.value in known
-               for head in map(_head, queries.find(size, cst.Attribute)))
+        known |= {_head(attribute) for attribute in queries.find(statement, cst.Attribute)} - {None}
+    return all(_head(attribute) in known for attribute in queries.find(size, cst.Attribute))
 
 
-def _head(attribute: cst.Attribute) -> cst.BaseExpression:
-    head = attribute.value
-    while isinstance(head, cst.Attribute):
-        head = head.value
-    return head
+def _head(attribute: cst.Attribute) -> Optional[str]:
+    """``args`` of ``args.batch_size``; None for an attribute of anything but a name."""
+    dotted = dotted_name(attribute)
+    return dotted.split(".", 1)[0] if dotted else None

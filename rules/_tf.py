@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -165,6 +165,18 @@ def argument(call: cst.Call, position: Optional[int], keyword: str) -> Optional[
         if position < len(positional):
             return positional[position]
     return None
+
+
+def passed_names(calls, params) -> Dict[str, str]:
+    """{parameter: name} for the parameters (in order) that every one of ``calls`` gives one and the same
+    plain name (``conv_net(x, n_classes, dropout)`` at each call)."""
+    passed: Dict[str, str] = {}
+    for index, param in enumerate(params):
+        given = {arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
+                 for arg in (argument(call, index, param) for call in calls)}
+        if len(given) == 1 and None not in given:
+            passed[param] = given.pop()
+    return passed
 
 
 @functools.lru_cache(maxsize=1)

@@ -125,15 +125,7 @@ def _joined(s: Rewrite, path: cst.BaseExpression):
 
 def _module_string(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
     """The value of a name the module binds once, to a plain string (``savedir = "nets/"``)."""
-    if not isinstance(node, cst.Name):
-        return None
-    values = [small.value for stmt in s.p.module.body if isinstance(stmt, cst.SimpleStatementLine)
-              for small in stmt.body if isinstance(small, cst.Assign)
-              for target in small.targets if isinstance(target.target, cst.Name) and target.target.value == node.value]
-    if len(values) != 1 or node.value in queries.bound_names(cst.Module(body=[
-            stmt for stmt in s.p.module.body if not isinstance(stmt, cst.SimpleStatementLine)])):
-        return None
-    value = values[0]
+    value = queries.module_constants(s.p.module).get(node.value) if isinstance(node, cst.Name) else None
     return value.evaluated_value if isinstance(value, cst.SimpleString) and isinstance(
         value.evaluated_value, str) else None
 

@@ -185,7 +185,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
             return _refused(s, cls, f"its build method {built} is called more than once or indented otherwise")
         read.build.add(built)
         read.graph.extend(_arguments(stmt.body[0].value, method))  # `self._build_net(learning_rate)`
-        read.graph.extend(_without_docstring(method.body.body))
+        read.graph.extend(queries.without_docstring(method.body.body))
     read.graph = _parameters_kept(read, init)
     graph_code = cst.Module(body=read.graph)
     if not _calls_maker(s, graph_code):
@@ -353,12 +353,6 @@ def _arguments(call: cst.Call, method: cst.FunctionDef) -> List[cst.SimpleStatem
             for p, a in zip(method.params.params[1:], call.args) if p.name.value != a.value.value]
 
 
-def _without_docstring(body) -> list:
-    body = list(body)
-    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) and (
-            isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))):
-        body = body[1:]
-    return body
 
 
 def _calls_maker(s: Rewrite, node) -> bool:

@@ -7,7 +7,7 @@ being rewritten: callers pass what to look for.
 """
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Set, Tuple, Type
+from typing import Callable, Dict, List, Optional, Set, Tuple, Type
 
 import libcst as cst
 
@@ -130,6 +130,30 @@ def bound_names(node: cst.CSTNode) -> Set[str]:
     binder = _Binder()
     walk(node, binder)
     return binder.found
+
+
+def module_constants(module: cst.Module) -> Dict[str, cst.BaseExpression]:
+    """name -> value, for the names the module binds once, by a plain ``name = value`` at its top level
+    (not in a loop, a branch or a function, and declared ``global`` nowhere)."""
+    counts: Dict[str, int] = {}
+    for stmt in module.body:
+        for part in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else [stmt]:
+            for name in bound_names(part):
+                counts[name] = counts.get(name, 0) + 1
+    rebound = {item.name.value for node in find(module, cst.Global) for item in node.names}
+    return {target.target.value: small.value for stmt in module.body if isinstance(stmt, cst.SimpleStatementLine)
+            for small in stmt.body if isinstance(small, cst.Assign) for target in small.targets
+            if isinstance(target.target, cst.Name) and counts.get(target.target.value) == 1
+            and target.target.value not in rebound}
+
+
+def without_docstring(body) -> list:
+    """The statements of a body after its docstring, if it has one."""
+    body = list(body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) and (
+            isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))):
+        body = body[1:]
+    return body
 
 
 def comments_in(node: cst.CSTNode) -> List[str]:

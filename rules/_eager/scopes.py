@@ -419,18 +419,8 @@ def _fixed(module: cst.Module, model: Model) -> Set[str]:
         calls += found
     if not calls or any(arg.star for call in calls for arg in call.args):
         return set()
-    bound = [name for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
-             for name in queries.bound_names(stmt)]
-    simple = {target.target.value for stmt in module.body if isinstance(stmt, cst.SimpleStatementLine)
-              for small in stmt.body if isinstance(small, cst.Assign) and not queries.holds(small.value, cst.Call)
-              for target in small.targets if isinstance(target.target, cst.Name)}  # a setting, not a tensor
-    once = {name for name in simple if bound.count(name) == 1}
-    rebound = {item.name.value for node in queries.find(module, cst.Global) for item in node.names}
-    inner = queries.bound_names(model.node.body)
-    fixed: Set[str] = set()
-    for index, param in enumerate(model.params):
-        given = [_tf.argument(call, index, param) for call in calls]
-        if (param in once and param not in rebound | inner | hidden and all(
-                arg is not None and isinstance(arg.value, cst.Name) and arg.value.value == param for arg in given)):
-            fixed.add(param)
-    return fixed
+    settings = {name for name, value in queries.module_constants(module).items()
+                if not queries.holds(value, cst.Call)}  # a setting, not a tensor
+    excluded = queries.bound_names(model.node.body) | hidden
+    return {param for param, name in _tf.passed_names(calls, model.params).items()
+            if name == param and param in settings and param not in excluded}

@@ -474,10 +474,7 @@ def through(func: cst.FunctionDef) -> Optional[List[cst.BaseExpression]]:
             params.star_kwarg is not None) or func.decorators or not isinstance(func.body, cst.IndentedBlock):
         return None
     param = params.params[0].name.value
-    body = list(func.body.body)
-    if body and isinstance(body[0], cst.SimpleStatementLine) and isinstance(body[0].body[0], cst.Expr) and (
-            isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))):
-        body = body[1:]  # the docstring
+    body = queries.without_docstring(func.body.body)
     appended = []
     for stmt in body[:-1]:
         call = stmt.body[0].value if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and (

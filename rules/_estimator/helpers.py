@@ -14,7 +14,7 @@ function's layers in the order the graph called them, which the file does not te
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Set
+from typing import Callable, Dict, List, Set
 
 import libcst as cst
 
@@ -116,18 +116,9 @@ def fixed_arguments(f: Facts, model_fn: cst.FunctionDef, func: cst.FunctionDef) 
     params = [param.name.value for param in func.params.params]
     taken = queries.bound_names(model_fn.body) | {p.name.value for p in model_fn.params.params}
     bound = queries.bound_names(func.body)
-    fixed: Dict[str, str] = {}
-    for index, name in enumerate(params):
-        given = {_global(_tf.argument(call, index, name)) for call in calls}
-        value = given.pop() if len(given) == 1 else None
-        if (value is not None and value in module_names and value not in taken and name not in bound
-                and value not in bound and (value == name or value not in params)):
-            fixed[name] = value
-    return fixed
-
-
-def _global(arg: Optional[cst.Arg]) -> Optional[str]:
-    return arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
+    return {name: value for name, value in _tf.passed_names(calls, params).items()
+            if value in module_names and value not in taken and name not in bound and value not in bound
+            and (value == name or value not in params)}
 
 
 def convert(f: Facts, model_fn: cst.FunctionDef, body, make: Callable) -> None:
