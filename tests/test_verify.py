@@ -525,6 +525,20 @@ def test_random_source_depends_on_seed_and_call_number():
     assert not np.array_equal(a, _deterministic.RandomSource(4).generator().standard_normal(4))
 
 
+def test_a_value_drawn_again_gets_the_same_draws_and_later_calls_count_on():
+    np = pytest.importorskip("numpy")
+    source, plain = _deterministic.RandomSource(3), _deterministic.RandomSource(3)
+    with source.drawn_again(None) as first:  # a Keras placeholder's initial value, drawn while tracing
+        placeholder = source.generator().standard_normal(2)
+    assert first == 0
+    other = source.generator().standard_normal(2)  # another variable's placeholder
+    with source.drawn_again(first):  # the variable created: the same values
+        assert np.array_equal(source.generator().standard_normal(2), placeholder)
+    assert np.array_equal(placeholder, plain.generator().standard_normal(2))
+    assert np.array_equal(other, plain.generator().standard_normal(2))
+    assert np.array_equal(source.generator().standard_normal(2), plain.generator().standard_normal(2))
+
+
 def test_draws_follow_their_distributions():
     np = pytest.importorskip("numpy")
     rng = np.random.default_rng(0)

@@ -9,8 +9,8 @@ calls of the run. Imported by the runner in the child process only.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
-import itertools
 import math
 import os
 import sys
@@ -51,12 +51,30 @@ class RandomSource:
 
     def __init__(self, seed: int) -> None:
         self.seed = seed % 2**63  # SeedSequence wants a non-negative integer
-        self._calls = itertools.count()
+        self.calls = 0  # the number of the next random call
+        self._replay = None  # while a value is drawn again: the number of its next call
 
     def generator(self):
         import numpy as np
 
-        return np.random.default_rng([self.seed, next(self._calls)])
+        if self._replay is not None:
+            number, self._replay = self._replay, self._replay + 1
+        else:
+            number, self.calls = self.calls, self.calls + 1
+        return np.random.default_rng([self.seed, number])
+
+    @contextlib.contextmanager
+    def drawn_again(self, first):
+        """Inside, random calls take the numbers from `first` on again (a value computed twice gets
+        the same draws); with `first` None they count on. Yields the number of the first call."""
+        if first is None:
+            yield self.calls
+            return
+        self._replay = first
+        try:
+            yield first
+        finally:
+            self._replay = None
 
 
 def draw_normal(rng, shape, mean=0.0, stddev=1.0):
@@ -244,6 +262,27 @@ class Deterministic:
 
         nn_ops._dropout = _dropout
 
+    def patch_keras_variables(self, variable_class: type) -> None:
+        """A Keras 3 variable created while a function is traced computes its initial value twice: a
+        placeholder for the trace (`value`, read before the variable exists) and the value it is
+        created with (`_deferred_initialize`). Both take the same draws, as both take the same
+        random values in Keras: otherwise the placeholder's draws would shift every later one."""
+        source, placeholder, deferred = self.source, variable_class.value, variable_class._deferred_initialize
+
+        def value(variable):
+            if variable._value is not None or getattr(variable, "_initializer", None) is None:
+                return placeholder.fget(variable)
+            with source.drawn_again(getattr(variable, "_tfmigrate_draw", None)) as first:
+                variable._tfmigrate_draw = first
+                return placeholder.fget(variable)
+
+        def _deferred_initialize(variable, *args, **kwargs):
+            with source.drawn_again(getattr(variable, "_tfmigrate_draw", None)):
+                return deferred(variable, *args, **kwargs)
+
+        variable_class.value = property(value)
+        variable_class._deferred_initialize = _deferred_initialize
+
     def patch_initializers(self, module: types.ModuleType) -> None:
         """Replace `__call__` of the random initializer classes a module defines, and their overrides."""
         for class_name, kind in INITIALIZER_KINDS.items():
@@ -329,6 +368,12 @@ def make_deterministic(tf, seed: int) -> None:
     for module in modules:  # after every import, so subclasses defined anywhere are found
         patcher.patch_initializers(module)
     patcher.patch_dropout(importlib.import_module("tensorflow.python.ops.nn_ops"))
+    try:
+        keras_variables = importlib.import_module("keras.src.backend.tensorflow.core").Variable
+    except (ImportError, AttributeError):  # Keras 2 creates its variables at once
+        keras_variables = None
+    if keras_variables is not None and hasattr(keras_variables, "_deferred_initialize"):
+        patcher.patch_keras_variables(keras_variables)
     isolate_keras_seeds(seed)
 
 
