@@ -608,7 +608,14 @@ def test_a_numeric_column_with_a_shape_is_its_values_flattened_and_keeps_its_sli
     assert fixed.new_text.endswith("print(regressor.logits.kernel[1:5].numpy())\n")
     assert manual_reason(program.format(shape="points.shape[1:]", extra="")) == (
         5, "not rewritten to Keras 3: tf.feature_column.numeric_column(shape=points.shape[1:]) whose shape is not "
-           "integers written here" + GONE)
+           "integers written out or bound once at module level" + GONE)
+    _, _, named = outcomes(program.format(shape="(SIDE, SIDE)", extra="SIDE = 2"))
+    assert named.status.value == "idiomatic"
+    assert 'tf.reshape(tf.cast(features["p"], tf.float32), (-1, SIDE * SIDE)),\n' in named.new_text
+    _, _, constant = outcomes(program.format(shape="SHAPE", extra="SHAPE = [2, 2]"))
+    assert 'tf.reshape(tf.cast(features["p"], tf.float32), (-1, 4)),\n' in constant.new_text
+    assert manual_reason(program.format(shape="(SIDE, SIDE)", extra="SIDE = 2; SIDE = 3"))[1].endswith(
+        "(shape=(SIDE, SIDE)) whose shape is not integers written out or bound once at module level" + GONE)
     bucketized = 'tf.feature_column.bucketized_column(tf.feature_column.numeric_column("q", shape=2), [0.0])'
     assert manual_reason(program.format(shape="[2, 2]", extra="").replace('tf.feature_column.numeric_column("b")',
                                                                         bucketized)) == (
@@ -1427,3 +1434,45 @@ def test_a_setting_of_the_building_function_the_model_class_cannot_take_is_refus
     assert manual_reason(SETTINGS.replace("{more}", ", optimizer=tf.train.AdamOptimizer(args['lr'])")) == (
         19, "not rewritten to Keras 3: tf.estimator.DNNRegressor configured with args, a local of "
             "train_and_evaluate (its Keras model is a class at module level)" + GONE)
+
+
+def test_params_written_over_several_lines_keep_their_shape_and_two_eval_branches_in_a_row_are_one():
+    _, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode, params):
+            net = tf.feature_column.input_layer(features, params["feature_columns"])
+            logits = tf.layers.dense(net, params["n_classes"])
+            predicted = tf.argmax(logits, 1)
+            loss = tf.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+            accuracy = tf.metrics.accuracy(labels=labels, predictions=predicted)
+            if mode == tf.estimator.ModeKeys.EVAL:
+                return tf.estimator.EstimatorSpec(mode, loss=loss, eval_metric_ops={"accuracy": accuracy})
+            assert mode == tf.estimator.ModeKeys.TRAIN
+            train_op = tf.train.AdamOptimizer(0.01).minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        def main():
+            classifier = tf.estimator.Estimator(
+                model_fn=model_fn,
+                params={
+                    "feature_columns": [tf.feature_column.numeric_column("x")],
+                    "n_classes": 2,
+                })
+            data = lambda: tf.data.Dataset.from_tensor_slices(({"x": np.ones(4)}, np.ones(4, np.int64))).batch(2)
+            classifier.train(data, steps=1)
+            print(classifier.evaluate(data)["accuracy"])
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new[new.index("        loss = "):new.index("\n\n    def train_step")] == (
+        "        loss = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels, logits)\n"
+        '        if mode == "eval":\n'
+        "            self.accuracy.update_state(labels, predicted)\n"
+        "            return loss\n"
+        '        assert mode == "train"\n'
+        "        return loss")
+    assert ("    classifier = ModelFn(params={\n"
+            '        "n_classes": 2,\n'
+            "    })\n") in new

@@ -12,7 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from .._eager import queries
+from .._eager import layout, queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, NUMPY_INPUT, UNMAPPED_ESTIMATORS
 from . import canned, columns, driver, model_fn, specs
@@ -308,7 +308,7 @@ def _custom(f: Facts, item, classes, notes, taken):
     if converted.has_params:
         if "params" not in given:
             raise Unsupported(item.call, "a model_fn that reads params, built without params")
-        call = f"{converted.cls}(params={f.s.code(_without(f, given['params'], converted.read_params))})"
+        call = f"{converted.cls}(params={_placed(f, item.call, given['params'], _without(f, given['params'], converted.read_params))})"
     else:
         call = f"{converted.cls}()"
     return converted.cls, call, converted.variables
@@ -322,9 +322,20 @@ def _without(f: Facts, params: cst.BaseExpression, keys) -> cst.BaseExpression:
         raise Unsupported(params, "params that are not a dict written in the Estimator call, holding feature "
                                   "columns the model_fn reads")
     kept = [e for e in params.elements if string_key(e) not in keys]
-    if kept:
-        kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    if kept:  # the last entry's comma holds the line break before the closing brace
+        kept[-1] = kept[-1].with_changes(comma=params.elements[-1].comma)
     return params.with_changes(elements=kept)
+
+
+def _placed(f: Facts, call: cst.Call, original: cst.BaseExpression, new: cst.BaseExpression) -> str:
+    """``new``'s code where ``original`` stood, now written right after the call's opening bracket: a
+    dict whose entries hung under ``params={`` on a line of its own moves them under the call's line
+    (a node's code is indented as its statement is: the call's first line is at 0)."""
+    code, text = f.s.code(new), f.s.code(call)
+    at = text.find(f.s.code(original))
+    if not layout.hanging(code) or "\n" not in text[:max(at, 0)]:
+        return code
+    return f.s.code(layout.shift(new, -layout.indentation(text, at)))
 
 
 def _top_statement(module: cst.Module, node: cst.CSTNode) -> cst.BaseStatement:

@@ -258,13 +258,13 @@ class Builder:
     def numeric_column(self, call, given) -> Column:
         """A numeric column's value, flattened to its shape's size per example as TF1's input layer did."""
         key = self._literal_key(call, given)
-        size = _shape_size(given.get("shape"))
+        size, written = _shape_size(given.get("shape"), queries.module_constants(self.f.module))
         if size is None:
             raise Unsupported(call, f"{self._code(call.func)}(shape={self._code(given['shape'])}) whose shape is not "
-                                    "integers written here")
+                                    "integers written out or bound once at module level")
         self._unsupported_options(call, {k: v for k, v in given.items() if k != "shape"},
                                   {"key": set(), "dtype": NUMERIC_DTYPES})
-        value = f"{self.tf}.reshape({self.tf}.cast({self._feature(key)}, {self.tf}.float32), (-1, {size}))"
+        value = f"{self.tf}.reshape({self.tf}.cast({self._feature(key)}, {self.tf}.float32), (-1, {written}))"
         return Column(key, "numeric", size, value)
 
     def bucketized_column(self, call, given) -> Column:
@@ -452,18 +452,23 @@ def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Opti
     return next((element.value for element in literal.elements if string_key(element) == key), None)
 
 
-def _shape_size(shape: Optional[cst.BaseExpression]) -> Optional[int]:
-    """The number of values of a literal column shape (``4``, ``[28, 28]``, ``(2,)``; none given: 1), else None."""
+def _shape_size(shape: Optional[cst.BaseExpression], constants: Dict[str, cst.BaseExpression]):
+    """(size, its code) of a column shape of integers written out or bound once at module level (``4``,
+    ``[28, 28]``: 784; ``(N_FEATURES,)``: ``N_FEATURES``; none given: 1), else (None, None)."""
     if shape is None:
-        return 1
-    if isinstance(shape, cst.Integer):
-        return int(shape.value)
-    if isinstance(shape, (cst.List, cst.Tuple)) and all(isinstance(e.value, cst.Integer) for e in shape.elements):
-        size = 1
-        for element in shape.elements:
-            size *= int(element.value.value)
-        return size
-    return None
+        return 1, "1"
+    named = constants.get(shape.value) if isinstance(shape, cst.Name) else None
+    written = [e.value for e in (named or shape).elements] if isinstance(named or shape, (cst.List, cst.Tuple)) \
+        else [named or shape]
+    values = [constants.get(e.value, e) if isinstance(e, cst.Name) else e for e in written]
+    if not all(isinstance(e, cst.Integer) for e in values):
+        return None, None
+    size = 1
+    for value in values:
+        size *= int(value.value)
+    if named is None and any(isinstance(e, cst.Name) for e in written):
+        return size, " * ".join(e.value for e in written)
+    return size, str(size)
 
 
 def through(func: cst.FunctionDef) -> Optional[List[cst.BaseExpression]]:

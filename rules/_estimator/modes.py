@@ -133,8 +133,16 @@ class Tidy(cst.CSTTransformer):
         return updated
 
     def leave_IndentedBlock(self, original, updated):
-        """``if mode == "eval": ...; return loss`` right before ``return loss``: the branch without it."""
+        """``if mode == "eval": ...; return loss`` right before ``return loss``: the branch without it; two
+        ``if mode == "eval":`` in a row (a metric's update, then the evaluation's return): one."""
         body = list(updated.body)
+        for i in range(len(body) - 2, -1, -1):
+            first, second = body[i], body[i + 1]
+            if (isinstance(first, cst.If) and isinstance(second, cst.If) and first.orelse is None
+                    and second.orelse is None and self.code(first.test) == self.code(second.test)
+                    and not queries.bound_names(first.body) & {n.value for n in queries.find(first.test, cst.Name)}):
+                moved = [second.body.body[0].with_changes(leading_lines=()), *second.body.body[1:]]
+                body[i:i + 2] = [first.with_changes(body=first.body.with_changes(body=[*first.body.body, *moved]))]
         for i in range(len(body) - 2, -1, -1):
             branch, then = body[i], returned(body[i + 1])
             if not (isinstance(branch, cst.If) and branch.orelse is None and then is not None):
