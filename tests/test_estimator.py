@@ -1476,3 +1476,51 @@ def test_params_written_over_several_lines_keep_their_shape_and_two_eval_branche
     assert ("    classifier = ModelFn(params={\n"
             '        "n_classes": 2,\n'
             "    })\n") in new
+
+
+def test_a_binary_classifier_reports_tf1s_binary_head_metrics_and_losses_count_once_the_batch_is_read():
+    _, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.array([0.0, 1.0, 2.0, 3.0], np.float32)
+        model = tf.estimator.LinearClassifier([tf.feature_column.numeric_column("x")])
+        data = lambda: tf.data.Dataset.from_tensor_slices(({"x": x}, np.array([0, 0, 1, 1]))).batch(2)
+        model.train(data, steps=1)
+        print(model.evaluate(data))
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new[new.index("    def test_step"):new.index("    def predict_step")] == (
+        "    def test_step(self, data):\n"
+        "        features, labels = data\n"
+        "        labels = tf.reshape(tf.cast(labels, tf.float32), (-1, 1))\n"
+        "        logits = self(features)\n"
+        "        losses = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)\n"
+        "        with tf.control_dependencies([losses]):  # once the batch is read (Keras reads past the end of "
+        "the data)\n"
+        "            self.loss_mean.update_state(tf.reduce_sum(losses))\n"
+        "        self.average_loss.update_state(losses)\n"
+        "        predicted = tf.cast(logits > 0, tf.float32)\n"
+        "        probabilities = tf.sigmoid(logits)\n"
+        "        self.accuracy.update_state(labels, predicted)\n"
+        "        self.auc.update_state(labels, probabilities)\n"
+        "        self.auc_precision_recall.update_state(labels, probabilities)\n"
+        "        self.label_mean.update_state(labels)\n"
+        "        self.precision.update_state(labels, predicted)\n"
+        "        self.prediction_mean.update_state(probabilities)\n"
+        "        self.recall.update_state(labels, predicted)\n"
+        "        return {\n"
+        '            "loss": self.loss_mean.result(),\n'
+        '            "average_loss": self.average_loss.result(),\n'
+        '            "accuracy": self.accuracy.result(),\n'
+        '            "auc": self.auc.result(),\n'
+        '            "auc_precision_recall": self.auc_precision_recall.result(),\n'
+        '            "label/mean": self.label_mean.result(),\n'
+        '            "precision": self.precision.result(),\n'
+        '            "prediction/mean": self.prediction_mean.result(),\n'
+        '            "recall": self.recall.result(),\n'
+        '            "accuracy_baseline": tf.maximum(self.label_mean.result(), 1 - self.label_mean.result()),\n'
+        "        }\n\n")
+    assert '        self.auc = tf.keras.metrics.AUC(curve="ROC", name="auc")\n' in new
+    assert '        self.auc_precision_recall = tf.keras.metrics.AUC(curve="PR", name="auc_precision_recall")\n' in new

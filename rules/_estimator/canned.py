@@ -16,7 +16,8 @@ The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 an
 - the head's training loss is summed over the batch (``losses.Reduction.SUM``,
   the v1 default; the v2 estimators average it); ``evaluate`` reports ``loss``
   (the mean of the batches' losses), ``average_loss`` (the mean per example),
-  ``label/mean``, ``prediction/mean``, and ``accuracy`` for classifiers.
+  ``label/mean``, ``prediction/mean``, and ``accuracy`` for classifiers (a binary one also
+  ``accuracy_baseline``, ``auc``, ``auc_precision_recall``, ``precision`` and ``recall``).
 
 Feature columns become Keras preprocessing layers (``features``), their values
 concatenated in the columns' name order, as TF1's input layer does.
@@ -272,22 +273,23 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
         losses = f"tf.square(logits - labels)"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, {units}))"
         predict = 'return {"predictions": logits}'
-        metrics = ['"label/mean": (self.label_mean, labels)', '"prediction/mean": (self.prediction_mean, logits)']
+        metrics = [("label/mean", "label_mean", "labels"), ("prediction/mean", "prediction_mean", "logits")]
     elif units == 1:
         losses = f"tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.float32), (-1, 1))"
         predict = _CLASSES.format(ids="tf.cast(logits > 0, tf.int64)", units=2, first=(
             '"logits": logits, "logistic": tf.sigmoid(logits),\n'
             '                "probabilities": tf.concat([1 - tf.sigmoid(logits), tf.sigmoid(logits)], axis=1),'))
-        metrics = ['"accuracy": (self.accuracy, labels, tf.cast(logits > 0, tf.float32))',
-                   '"label/mean": (self.label_mean, labels)',
-                   '"prediction/mean": (self.prediction_mean, tf.sigmoid(logits))']
+        metrics = [("accuracy", "accuracy", "labels, predicted"), ("auc", "auc", "labels, probabilities"),
+                   ("auc_precision_recall", "auc_precision_recall", "labels, probabilities"),
+                   ("label/mean", "label_mean", "labels"), ("precision", "precision", "labels, predicted"),
+                   ("prediction/mean", "prediction_mean", "probabilities"), ("recall", "recall", "labels, predicted")]
     else:
         losses = f"tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits)[:, None]"
         prepare = f"labels = {tf}.reshape({tf}.cast(labels, {tf}.int64), (-1,))"
         predict = _CLASSES.format(ids="tf.argmax(logits, axis=1)[:, None]", units=units,
                                   first='"logits": logits, "probabilities": tf.nn.softmax(logits),')
-        metrics = ['"accuracy": (self.accuracy, labels, tf.argmax(logits, axis=1))']
+        metrics = [("accuracy", "accuracy", "labels, tf.argmax(logits, axis=1)")]
     params = ["self", *(["keys"] if parts[0].keys else []), *(["label_vocabulary"] if vocabulary else []),
               *settings]
     lines = [
@@ -308,6 +310,11 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
     ]
     if classifier:
         lines.append(f'        self.accuracy = {tf}.keras.metrics.Accuracy(name="accuracy")')
+    if classifier and units == 1:  # TF1's binary head: areas under 200 thresholds, as Keras has them
+        lines.append(f'        self.auc = {tf}.keras.metrics.AUC(curve="ROC", name="auc")')
+        lines.append(f'        self.auc_precision_recall = {tf}.keras.metrics.AUC(curve="PR", name="auc_precision_recall")')
+        lines.append(f'        self.precision = {tf}.keras.metrics.Precision(name="precision")')
+        lines.append(f'        self.recall = {tf}.keras.metrics.Recall(name="recall")')
     if not classifier or units == 1:
         lines.append(f'        self.label_mean = {tf}.keras.metrics.Mean(name="label/mean")')
         lines.append(f'        self.prediction_mean = {tf}.keras.metrics.Mean(name="prediction/mean")')
@@ -327,7 +334,7 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
         predict = predict.replace('tf.strings.as_string(all_class_ids)',
                                   "tf.gather(self.label_vocabulary, all_class_ids)")
     text = "\n".join(lines)
-    return _finish(f, text, tf, prepare, losses, predict, metrics, len(parts) == 2)
+    return _finish(f, text, tf, prepare, losses, predict, metrics, len(parts) == 2, classifier and units == 1)
 
 
 _APPLY_ONE = """\
@@ -351,11 +358,24 @@ _CLASSES = """class_ids = {ids}
                 "all_class_ids": all_class_ids, "all_classes": tf.strings.as_string(all_class_ids)}}"""
 
 
-def _finish(f, text, tf, prepare, losses, predict, metrics, combined) -> str:
+# Why the loss of a batch is counted once the batch is read.
+_AFTER_THE_BATCH = "once the batch is read (Keras reads past the end of the data)"
+
+
+def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary) -> str:
     head = text
     losses = losses.replace("tf.", f"{tf}.")
     predict = predict.replace("tf.", f"{tf}.")
-    metrics = [m.replace("tf.", f"{tf}.") for m in metrics]
+    updates = "".join(f"        self.{attribute}.update_state({values})\n" for _, attribute, values in metrics)
+    if binary:  # the class and the probability the binary head's metrics read
+        updates = ("        predicted = tf.cast(logits > 0, tf.float32)\n"
+                   "        probabilities = tf.sigmoid(logits)\n") + updates
+    results = [("loss", "self.loss_mean.result()"), ("average_loss", "self.average_loss.result()"),
+               *((key, f"self.{attribute}.result()") for key, attribute, _ in metrics)]
+    if binary:  # TF1's binary head also reports the accuracy of always predicting the more frequent label
+        results.append(("accuracy_baseline", "tf.maximum(self.label_mean.result(), 1 - self.label_mean.result())"))
+    updates = updates.replace("tf.", f"{tf}.")
+    returned = "".join(f'            "{key}": {value.replace("tf.", f"{tf}.")},\n' for key, value in results)
     body = f'''    def train_step(self, data):
         features, labels = data
         {prepare}
@@ -369,13 +389,11 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, combined) -> str:
         {prepare}
         logits = self(features)
         losses = {losses}
-        self.loss_mean.update_state({tf}.reduce_sum(losses))
+        with {tf}.control_dependencies([losses]):  # {_AFTER_THE_BATCH}
+            self.loss_mean.update_state({tf}.reduce_sum(losses))
         self.average_loss.update_state(losses)
-        results = {{"loss": self.loss_mean, "average_loss": self.average_loss}}
-        for key, (metric, *values) in {{{", ".join(metrics)}}}.items():
-            metric.update_state(*values)
-            results[key] = metric
-        return {{key: metric.result() for key, metric in results.items()}}
+{updates}        return {{
+{returned}        }}
 
     def predict_step(self, data):
         logits = self(data[0] if isinstance(data, tuple) else data)

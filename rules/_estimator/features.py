@@ -194,7 +194,8 @@ class Builder:
                                     "[tf.feature_column.numeric_column(key) for key in keys]")
         key, target = given["key"], loop.target
         if isinstance(key, cst.Name) and isinstance(target, cst.Name) and key.value == target.value:
-            self.f.keyed[id(made)] = self.f.s.expr(f"list({self.f.s.code(loop.iter)})")
+            keys = self.f.s.code(loop.iter)  # a list written out is the list itself
+            self.f.keyed[id(made)] = self.f.s.expr(keys if isinstance(loop.iter, cst.List) else f"list({keys})")
         else:
             self.f.keyed[id(column)] = key
         return Column(name, "numeric", 0, "", keys=name)
