@@ -394,7 +394,66 @@ def test_pandas_input_fn_is_a_dataset_of_the_frames_columns():
     assert ('model.fit(tf.data.Dataset.from_tensor_slices((dict(frame), frame["a"])).shuffle(1000).repeat().batch(2), '
             "epochs=1, steps_per_epoch=3, verbose=0)") in fixed.new_text
     assert manual_reason(program.format(shuffle="")) == (
-        6, "not rewritten to Keras 3: pandas_input_fn whose shuffle is not True or False (TF1 required it)" + GONE)
+        6, "not rewritten to Keras 3: pandas_input_fn whose shuffle is not True, False or a name (TF1 required it)"
+        + GONE)
+
+
+def test_a_column_list_grown_after_its_comprehension_and_a_shuffle_setting_of_the_input_function():
+    _, check, fixed = outcomes("""\
+        import pandas as pd
+        import tensorflow as tf
+
+        FEATURES = ["rooms", "age"]
+        frame = pd.DataFrame({"rooms": [3.0, 4.0], "age": [10.0, 20.0], "town": ["a", "b"], "price": [1.0, 2.0]})
+
+        def get_input_fn(data_set, num_epochs=None, shuffle=True):
+            return tf.estimator.inputs.pandas_input_fn(x=data_set[FEATURES + ["town"]], y=data_set["price"],
+                                                       num_epochs=num_epochs, shuffle=shuffle)
+
+        feature_cols = [tf.feature_column.numeric_column(k) for k in FEATURES]
+        town = tf.feature_column.categorical_column_with_vocabulary_list("town", ["a", "b"])
+        feature_cols.append(tf.feature_column.indicator_column(town))
+        feature_cols += [tf.feature_column.numeric_column("extra")]
+        regressor = tf.estimator.DNNRegressor(feature_columns=feature_cols, hidden_units=[4])
+        regressor.train(input_fn=get_input_fn(frame, num_epochs=2, shuffle=False))
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert ('    return lambda: tf.data.Dataset.from_tensor_slices((dict(data_set[FEATURES + ["town"]]), '
+            'data_set["price"])).shuffle(1000 if shuffle else 1).repeat(num_epochs).batch(128)\n') in new
+    assert new[new.index("        net = tf.concat"):new.index("        for layer")] == (
+        "        net = tf.concat([\n"
+        '            tf.reshape(tf.cast(features["age"], tf.float32), (-1, 1)),\n'
+        '            tf.reshape(tf.cast(features["extra"], tf.float32), (-1, 1)),\n'
+        '            tf.reshape(tf.cast(features["rooms"], tf.float32), (-1, 1)),\n'
+        '            tf.cast(self.town(features["town"]), tf.float32)[:, 1:],  # [:, 1:] drops Keras\' slot for values '
+        "out of the vocabulary, which TF1 ignored\n"
+        "        ], axis=1)\n")
+    assert "feature_cols" not in new and "\ntown = " not in new
+    assert new.endswith("\nregressor = DNNRegressor()\n"
+                        "regressor.fit(get_input_fn(frame, num_epochs=2, shuffle=False)(), epochs=1, verbose=0)\n")
+
+
+def test_a_column_list_grown_in_a_loop_or_over_computed_keys_is_refused():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        KEYS = {keys}
+        columns = [tf.feature_column.numeric_column(k) for k in KEYS]
+        {grow}
+        model = tf.estimator.LinearRegressor(columns)
+        model.train(tf.estimator.inputs.numpy_input_fn({{"a": np.ones(2), "b": np.ones(2)}}, np.ones(2), shuffle=False))
+    """
+    _, _, fixed = outcomes(program.format(keys='["a"]', grow='columns.append(tf.feature_column.numeric_column("b"))'))
+    assert fixed.status.value == "idiomatic"
+    appended = 'columns.append(tf.feature_column.numeric_column("b"))'
+    assert manual_reason(program.format(keys='sorted(["a"])', grow=appended)) == (
+        5, "not rewritten to Keras 3: columns grows after a comprehension whose keys are not strings written out: "
+           "the order of its columns is not known" + GONE)
+    assert manual_reason(program.format(keys='["a"]', grow="for key in ['b']: " + appended)) == (
+        5, "not rewritten to Keras 3: columns, a list of feature columns, grows in a loop, a branch or another "
+           "function: which columns it holds is not known" + GONE)
 
 
 def test_numeric_columns_appended_in_a_loop_become_their_keys():

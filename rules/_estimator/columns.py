@@ -17,7 +17,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import features, specs
+from . import column_lists, features, specs
 from .program import Facts
 
 
@@ -122,18 +122,26 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
                 target = stmt.name.value
             if target is None and isinstance(stmt, cst.FunctionDef) and features.through(stmt) is not None:
                 target = stmt.name.value  # def add_more_features(feats): ... return feats
-            if target is not None and not any(target in queries.names_in(other) for other in body if other is not stmt):
-                freed |= queries.names_in(stmt)
-                comments = any(line.comment is not None for line in stmt.leading_lines)
-                del body[index]
-                if index < len(body) and (comments or not body[index].leading_lines):  # its blank lines and comments
-                    following = body[index]
-                    body[index] = following.with_changes(leading_lines=list(stmt.leading_lines)
-                                                         + list(following.leading_lines))
+            growers = [other for other in body if other is not stmt and target is not None
+                       and target in known and column_lists.grown(other, target) is not None]
+            if target is not None and not any(target in queries.names_in(other) for other in body
+                                              if other is not stmt and all(other is not g for g in growers)):
+                for removed in [*reversed(growers), stmt]:  # feature_cols.append(...) go with feature_cols
+                    freed |= queries.names_in(removed)
+                    _remove(body, body.index(removed))
                 break
         else:
             break
     return body
+
+
+def _remove(body: List[cst.BaseStatement], index: int) -> None:
+    """Remove a statement; its blank lines and comments move to the next one."""
+    stmt = body.pop(index)
+    comments = any(line.comment is not None for line in stmt.leading_lines)
+    if index < len(body) and (comments or not body[index].leading_lines):
+        following = body[index]
+        body[index] = following.with_changes(leading_lines=list(stmt.leading_lines) + list(following.leading_lines))
 
 
 CACHE_NOTE = ("tf.summary.FileWriterCache.clear() goes: it emptied TF1's cache of the summary writers the "

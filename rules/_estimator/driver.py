@@ -56,10 +56,14 @@ def numpy_input(f: Facts, call: cst.Call) -> cst.BaseExpression:
     values = x if "y" not in given or code(given["y"]) == "None" else f"({x}, {code(given['y'])})"
     parts = [f"{f.tf}.data.Dataset.from_tensor_slices({values})"]
     shuffle = code(given["shuffle"]) if "shuffle" in given else "None"
-    if shuffle not in ("True", "False"):
-        raise Unsupported(call, f"{kind} whose shuffle is not True or False (TF1 required it)")
+    named = isinstance(given.get("shuffle"), (cst.Name, cst.Attribute)) and shuffle not in ("True", "False", "None")
+    if shuffle not in ("True", "False") and not named:
+        raise Unsupported(call, f"{kind} whose shuffle is not True, False or a name (TF1 required it)")
+    capacity = code(given['queue_capacity']) if 'queue_capacity' in given else "1000"
     if shuffle == "True":
-        parts.append(f"shuffle({code(given['queue_capacity']) if 'queue_capacity' in given else 1000})")
+        parts.append(f"shuffle({capacity})")
+    elif named:  # the input function's setting (a buffer of 1 keeps the order)
+        parts.append(f"shuffle({capacity} if {shuffle} else 1)")
     epochs = code(given["num_epochs"]) if "num_epochs" in given else "1"
     if epochs == "None":
         parts.append("repeat()")

@@ -35,7 +35,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import vocab
+from . import column_lists, vocab
 from .program import Facts, arguments, string_key
 
 NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
@@ -109,6 +109,8 @@ class Builder:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
         literal = value if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) else self.f.value_of(value)
         literal = self._through(literal) or literal  # feature_cols = add_more_features(INPUT_COLUMNS)
+        if isinstance(value, cst.Name):  # feature_cols = [...]; feature_cols.append(...)
+            literal = column_lists.extended(self.f, value, literal) or literal
         if isinstance(value, cst.Name) and isinstance(literal, cst.ListComp):
             return [self._comprehension(value.value, literal)]
         made = self._made_by(value)  # feature_columns=make_feature_cols()
