@@ -21,6 +21,9 @@ from . import _private, _tf
 OK, RENAMED, COMPAT, KERAS2, GONE, PRIVATE = "ok", "renamed", "compat", "keras2", "gone", "private"
 PRIVATE_PRESENT = "private-present"  # never exported, but today's TensorFlow still has it
 KERAS2_NOTE = "needs tf-keras and TF_USE_LEGACY_KERAS=1"
+KERAS_ESTIMATOR = ("is gone: it made a tf.estimator.Estimator, which TensorFlow 2.16 removed (tf-keras keeps the "
+                   "name, and calling it raises NotImplementedError): train, evaluate and predict with the Keras "
+                   "model itself (Model.fit, evaluate, predict)")
 
 # TensorFlow internals and modules re-exported from elsewhere: not in the public API listing.
 _UNCHECKED = ("core", "compiler", "include", "dtensor", "security", "experimental",
@@ -216,6 +219,8 @@ def unresolved(name: str) -> Verdict:
             return Verdict(RENAMED, new, f"is {_code(new)} in TensorFlow 2")
     elif _exists(rest, v1, v1_modules):
         return _OK
+    if rest == "keras.estimator" or rest.startswith("keras.estimator."):  # tf-keras has it, and it raises
+        return Verdict(GONE, None, KERAS_ESTIMATOR)
     keras2_key, keras3 = _longest(rest, table["keras2"])
     if keras2_key is not None:
         return _keras2(rest, space, keras3 or None)

@@ -32,6 +32,8 @@ def check(source: str):
     ("tensorflow.keras.backend.get_session", "keras2", None),
     ("keras.layers.CuDNNLSTM", "keras2", "keras.layers.LSTM"),
     ("tensorflow.compat.v1.estimator.Estimator", "gone", None),
+    ("tensorflow.keras.estimator.model_to_estimator", "gone", None),  # tf-keras has it; calling it raises
+    ("tensorflow.compat.v1.keras.estimator.model_to_estimator", "gone", None),
     ("tensorflow.estimator.ModeKeys", "gone", None),
     ("tensorflow.contrib.layers.xavier_initializer", "gone", "keras.initializers.GlorotUniform"),
     ("tensorflow.contrib.layers.python.layers.layers.batch_norm", "gone", "keras.layers.BatchNormalization"),
