@@ -1583,3 +1583,56 @@ def test_a_binary_classifier_reports_tf1s_binary_head_metrics_and_losses_count_o
         "        }\n\n")
     assert '        self.auc = tf.keras.metrics.AUC(curve="ROC", name="auc")\n' in new
     assert '        self.auc_precision_recall = tf.keras.metrics.AUC(curve="PR", name="auc_precision_recall")\n' in new
+
+
+def test_variable_scopes_in_a_model_fn_name_its_variables_and_their_blocks_take_their_place():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode, params):
+            with tf.variable_scope("hidden"):
+                w = tf.get_variable("w", [3, 4], initializer=tf.zeros_initializer())
+                h = tf.nn.relu(tf.matmul(features["x"], w))
+            with tf.variable_scope("out"):
+                w = tf.get_variable("w", [4, 1])
+                pred = tf.layers.dense(tf.matmul(h, w), 1)
+            loss = tf.reduce_mean(tf.square(pred - labels))
+            lr = tf.train.exponential_decay(0.1, tf.train.get_global_step(), 10, 0.5)
+            train_op = tf.train.MomentumOptimizer(lr, 0.9).minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(tf.estimator.inputs.numpy_input_fn({"x": np.ones((4, 3), np.float32)}, np.ones((4, 1)),
+                                                     shuffle=False))
+        print(est.get_variable_value("out/w"), est.get_variable_value("out/dense/kernel"))
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new[new.index("        w = "):new.index("        loss = ")] == (
+        "        w = self.w\n"
+        '        h = tf.nn.relu(tf.matmul(features["x"], w))\n'
+        "        w = self.w2\n"
+        "        pred = self.dense(tf.matmul(h, w))\n")
+    assert '        self.w2 = self.add_weight(name="w", shape=[4, 1], initializer="glorot_uniform")\n' in new
+    assert new.endswith("print(est.w2.numpy(), est.dense.kernel.numpy())\n")
+    [momentum] = [f for f in fixed.findings if "Momentum scales" in f.message]
+    assert (momentum.code, momentum.message) == (
+        "TFM090", "not numerically equivalent: with a changing learning rate, TF1 Momentum scales the whole "
+                  "accumulated step by the current rate, Keras SGD each step by its own")
+
+
+def test_a_variable_scope_with_more_than_a_name_in_a_model_fn_stops_the_rewrite():
+    assert manual_reason("""\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            with tf.variable_scope("net", reuse=tf.AUTO_REUSE):
+                w = tf.get_variable("w", [1])
+            loss = tf.reduce_sum(w * features["x"] - labels)
+            train_op = tf.train.AdamOptimizer().minimize(loss, global_step=tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [1.0]}, [1.0])), steps=1)
+    """)[1].startswith("not rewritten to Keras 3: tf.variable_scope would stay in the rewrite")

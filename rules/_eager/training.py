@@ -20,6 +20,9 @@ from .plan import Out
 from .state import Rewrite, Unsupported
 
 
+MOMENTUM_DECAY = ("not numerically equivalent: with a changing learning rate, TF1 Momentum scales the whole "
+                  "accumulated step by the current rate, Keras SGD each step by its own")
+
 def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
     """The Keras optimizer of ``tf.train.<name>(...)``, TF1's arguments and defaults kept."""
     spec = _vocab.OPTIMIZERS[name]
@@ -47,8 +50,7 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
                     raise Unsupported(raw, "a learning rate computed from placeholders")
                 value = tensor.func  # Keras calls a callable learning rate at every step
                 if name == "train.MomentumOptimizer":
-                    s.note(call, "not numerically equivalent: with a changing learning rate, TF1 Momentum scales "
-                                 "the whole accumulated step by the current rate, Keras SGD each step by its own")
+                    s.note(call, MOMENTUM_DECAY)
             else:
                 value = s.code(tensors.graph_expr(s, raw)[0])
             positional = param == "learning_rate" and not parts and param not in keywords

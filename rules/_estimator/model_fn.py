@@ -25,7 +25,7 @@ from .._eager import queries, tensors
 from .._eager.state import Unsupported
 from . import vocab
 from . import features as features_lib
-from . import helpers, keras_layers, modes, train_ops
+from . import helpers, keras_layers, modes, train_ops, var_scopes
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
 from .program import Facts, arguments, camel, mode_string, placed
@@ -83,6 +83,7 @@ class _Body(cst.CSTTransformer):
             or queries.holds(func, cst.Call, lambda c: f.call_name(c) == "contrib.layers.optimize_loss")
         self.loop = 0
         self.uncounted: Set[str] = set()  # kinds of layers also made in a loop: TF1's later default names unknown
+        self.scopes: List[Optional[str]] = []  # the with statements open: a plain variable_scope's name, else None
 
     def code(self, node) -> str:
         return self.f.s.code(node)
@@ -129,6 +130,16 @@ class _Body(cst.CSTTransformer):
         self.loop -= 1
         return updated
 
+    def visit_With(self, node) -> None:
+        self.scopes.append(var_scopes.opened(self.f, node))
+
+    def leave_With(self, original, updated):
+        return updated if self.scopes.pop() is None else var_scopes.unwrapped(updated)
+
+    def scoped(self, name: str) -> str:
+        """TF1's full name of a variable or layer made here: the variable scopes open, then ``name``."""
+        return "/".join([*(scope for scope in self.scopes if scope is not None), name])
+
     def visit_FunctionDef(self, node) -> bool:
         if node is not self.func:
             raise Unsupported(node, "a function defined inside the model_fn")
@@ -150,7 +161,7 @@ class _Body(cst.CSTTransformer):
         if name in vocab.LAYERS:
             return self.layer(original, updated, name)
         if name == "get_variable":
-            return _variable(self, original)
+            return var_scopes.variable(self, original)
         if name in vocab.LOSSES:
             return _loss(self.f, updated, name)
         if name in vocab.GLOBAL_STEPS:
@@ -216,6 +227,7 @@ class _Body(cst.CSTTransformer):
             return self.f.s.expr(f"{holder}({self.code(inputs.value)}{rest})")
         # TF1's conv2d, conv2d_1 are attributes conv, conv2
         attr = self.attribute(given_name or _vocab.LAYER_ATTRIBUTES.get(spec.keras, base))
+        scope = self.scoped(scope)
         if spec.keras in ("Dense", "Conv1D", "Conv2D") and (given_name or base not in self.uncounted):
             self.out.variables[f"{scope}/kernel"] = f"{attr}.kernel"
             self.out.variables[f"{scope}/bias"] = f"{attr}.bias"
@@ -247,8 +259,8 @@ class _Body(cst.CSTTransformer):
         """TF1's name for the next unnamed layer of this class: dense, dense_1, ..."""
         base = _base(keras)
         counts = self.__dict__.setdefault("_counts", {})
-        n = counts.get(base, 0)
-        counts[base] = n + 1
+        n = counts.get(self.scoped(base), 0)  # counted in each variable scope, as TF1 did
+        counts[self.scoped(base)] = n + 1
         return base if n == 0 else f"{base}_{n}"
 
     # --- statements -----------------------------------------------------------
@@ -382,32 +394,6 @@ def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:
     if a is None or b is None or len(call.args) != 2:
         raise Unsupported(call, f"tf.{name} with weights or options (only the two tensors are mapped)")
     return f.s.expr(f"{f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, {f.s.code(b.value)})")
-
-
-def _variable(body: "_Body", call: cst.Call) -> cst.BaseExpression:
-    """``tf.get_variable("w", shape, ...)``: ``self.w``, added as a weight in ``__init__``."""
-    if body.loop:
-        raise Unsupported(call, "tf.get_variable inside a loop")
-    known = ("name", "shape", "dtype", "initializer", "trainable")
-    args = {known[i]: a.value for i, a in enumerate(a for a in call.args if a.keyword is None)}
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value not in known:
-                raise Unsupported(call, f"tf.get_variable({arg.keyword.value}=...)")
-            args[arg.keyword.value] = arg.value
-    label = args.get("name")
-    if not isinstance(label, cst.SimpleString) or "shape" not in args:
-        raise Unsupported(call, "tf.get_variable without a literal name and a shape")
-    attr = body.attribute(label.evaluated_value)
-    parts = [f"name={body.code(label)}", f"shape={body.convert(args['shape'])}"]
-    init = args.get("initializer")
-    parts.append(f"initializer={body.convert(init) if init is not None else repr('glorot_uniform')}")
-    for key in ("dtype", "trainable"):
-        if key in args:
-            parts.append(f"{key}={body.convert(args[key])}")
-    body.out.init.append(f"self.{attr} = self.add_weight({', '.join(parts)})")
-    body.out.variables[label.evaluated_value] = attr
-    return body.f.s.expr(f"self.{attr}")
 
 
 def _is_dict(func: cst.FunctionDef, value: cst.BaseExpression) -> bool:

@@ -26,6 +26,9 @@ def optimizer(body, call: cst.Call, name: str) -> None:
         raise Unsupported(call, "a model_fn with two optimizers")
     if name not in _vocab.OPTIMIZERS:
         raise Unsupported(call, f"tf.{name} has no Keras optimizer")
+    decayed = any(isinstance(arg.value, cst.Name) and arg.value.value in body.decays for arg in call.args)
+    if decayed and name == "train.MomentumOptimizer":
+        body.out.notes.append((call, training.MOMENTUM_DECAY))
     call = call.with_changes(args=[arg.with_changes(value=schedule(body, body.decays[arg.value.value]))
                                    if isinstance(arg.value, cst.Name) and arg.value.value in body.decays else arg
                                    for arg in call.args])
