@@ -263,6 +263,7 @@ def is_queue(name: str) -> bool:
 
 # tf.estimator (TF-relative; ``compat.v1.estimator.X`` is read as ``estimator.X``).
 ESTIMATOR = "estimator.Estimator"
+FROM_KERAS = "keras.estimator.model_to_estimator"  # an Estimator over a compiled Keras model
 CANNED_ESTIMATORS = {
     "estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
     "estimator.DNNClassifier", "estimator.DNNLinearCombinedRegressor", "estimator.DNNLinearCombinedClassifier",

@@ -1636,3 +1636,29 @@ def test_a_variable_scope_with_more_than_a_name_in_a_model_fn_stops_the_rewrite(
         est = tf.estimator.Estimator(model_fn)
         est.train(lambda: tf.data.Dataset.from_tensors(({"x": [1.0]}, [1.0])), steps=1)
     """)[1].startswith("not rewritten to Keras 3: tf.variable_scope would stay in the rewrite")
+
+
+def test_model_to_estimator_is_the_compiled_keras_model_and_its_predict_is_refused():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        model = tf.keras.Sequential([tf.keras.layers.Dense(2, activation="softmax", input_shape=(4,))])
+        model.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+        est = tf.keras.estimator.model_to_estimator(keras_model=model, model_dir="/tmp/m")
+        data = lambda: tf.data.Dataset.from_tensor_slices((np.ones((8, 4), np.float32), np.ones(8))).batch(4)
+        est.train(input_fn=data, steps=2)
+        print(est.evaluate(input_fn=data){more})
+    """
+    _, check, fixed = outcomes(program.format(more=""))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text.endswith(
+        "est = model\n"
+        "data = lambda: tf.data.Dataset.from_tensor_slices((np.ones((8, 4), np.float32), np.ones(8))).batch(4)\n"
+        "est.fit(data(), epochs=1, steps_per_epoch=2, verbose=0)\n"
+        'print({**est.evaluate(data(), verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)})\n')
+    assert [f.message for f in fixed.findings if f.code == "TFM090"][0].startswith(
+        "model_to_estimator(model_dir=...) is dropped: the Keras model writes no checkpoints")
+    assert manual_reason(program.format(more=", list(est.predict(data))")) == (
+        9, "not rewritten to Keras 3: predict of model_to_estimator's estimator: TF1 yielded a dict per example, "
+           "keyed by the Keras model's output names; Model.predict returns arrays" + GONE)

@@ -46,6 +46,13 @@ def test_which_originals_need_the_reference_runtime(source, reason):
         assert found == "it uses tf.estimator, which TensorFlow 2.16 removed"
 
 
+def test_model_to_estimator_needs_it():
+    source = "import tensorflow as tf\nest = tf.keras.estimator.model_to_estimator(keras_model=model)\n"
+    assert reference_reason(source) == "it uses tf.keras.estimator, whose Estimators TensorFlow 2.16 removed"
+    assert telltale("NotImplementedError: tf.keras.estimator.model_to_estimator function not available in your "
+                    "installation.")
+
+
 def test_tf_layers_need_it_only_without_tf_keras():
     source = "import tensorflow.compat.v1 as tf\nh = tf.layers.dense(x, 2)\n"
     assert reference_reason(source, tf_keras=False) == (

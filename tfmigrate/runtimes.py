@@ -41,7 +41,8 @@ PYTHON_VARIABLE = "TFMIGRATE_REFERENCE_PYTHON"
 MARKER = "tfmigrate-runtime.json"
 # Errors of an original on TensorFlow >= 2.16 that the reference runtime does not have.
 TELLTALE_ERRORS = ("has no attribute 'estimator'", "is not available with Keras 3",
-                   "No module named 'tensorflow_estimator'", "Keras 3 has no support for TF 1")
+                   "No module named 'tensorflow_estimator'", "Keras 3 has no support for TF 1",
+                   "model_to_estimator function not available")
 
 
 class RuntimeUnavailable(Exception):
@@ -212,6 +213,8 @@ def _uses(path: str, tf_keras: bool) -> Optional[str]:
     first = path.split(".", 1)[0]
     if first == "estimator":
         return "it uses tf.estimator, which TensorFlow 2.16 removed"
+    if path == "keras.estimator" or path.startswith("keras.estimator."):
+        return "it uses tf.keras.estimator, whose Estimators TensorFlow 2.16 removed"
     if first == "layers" and not tf_keras:
         return "it uses tf.layers, which needs Keras 2 (tf-keras is not installed here)"
     return None

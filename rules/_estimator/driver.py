@@ -265,6 +265,9 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
         _only(call, given, ("input_fn", "steps", "name"))
         return f.s.expr(evaluate(f, est, given["input_fn"], given.get("steps"), numpy_names))
     if method == "predict":
+        if est in f.from_keras:
+            raise Unsupported(call, "predict of model_to_estimator's estimator: TF1 yielded a dict per example, "
+                                    "keyed by the Keras model's output names; Model.predict returns arrays")
         given = _args(call, PREDICT)
         _only(call, given, ("input_fn", "predict_keys"))
         predictions = f"{est}.predictions({dataset(f, given['input_fn'], numpy_names, repeated=False)})"

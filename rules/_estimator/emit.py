@@ -14,7 +14,7 @@ import libcst as cst
 
 from .._eager import layout, queries
 from .._eager.state import Unsupported
-from .._vocab import ESTIMATOR as CUSTOM, NUMPY_INPUT, UNMAPPED_ESTIMATORS
+from .._vocab import ESTIMATOR as CUSTOM, FROM_KERAS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
 from . import canned, columns, driver, model_fn, specs
 from .program import Facts, mode_string, string_key
 
@@ -140,7 +140,7 @@ class _Module(cst.CSTTransformer):
         name = self.f.call_name(original)
         if name in NUMPY_INPUT:
             return driver.numpy_input(self.f, original)
-        if name == CUSTOM or name in canned.KINDS:
+        if name == CUSTOM or name in canned.KINDS or name == FROM_KERAS:
             return self.f.s.expr(self.built[id(original)][1])
         func = original.func
         est = func.value.value if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else None
@@ -258,6 +258,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
         if item.kind == CUSTOM:
             cls, call, names = _custom(f, item, classes, notes, taken)
+        elif item.kind == FROM_KERAS:
+            cls, call, names = None, specs.from_keras(f, item, notes), {}
+            f.from_keras.update([item.name, *aliases])
         else:
             cls, call, names, statement = canned.convert(f, item, taken, notes)
             f.canned.update([item.name, *aliases])

@@ -19,7 +19,7 @@ from .. import _tf
 from .._eager.program import analyse as analyse_graph
 from .._eager import layout
 from .._eager.state import Rewrite, Unsupported
-from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, MODE_CONSTANTS, MODE_KEYS,
+from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, FROM_KERAS, MODE_CONSTANTS, MODE_KEYS,
                       UNMAPPED_ESTIMATORS, estimator_relative as relative)
 
 
@@ -52,6 +52,7 @@ class Facts:
     # comments of the statements that go (None: the iterator or get_next statement, which goes)
     one_shot: Dict[int, Optional[Tuple[cst.BaseExpression, List[cst.EmptyLine]]]] = field(default_factory=dict)
     methods: Set[str] = field(default_factory=set)  # functions of the file that are methods of a model now
+    from_keras: Set[str] = field(default_factory=set)  # names that hold model_to_estimator's Keras model
 
     @property
     def tf(self) -> str:
@@ -89,7 +90,7 @@ class _Finder(Visitor):
         name = node.targets[0].target.value
         self.f.assigned.setdefault(name, []).append(node.value)
         kind = self.f.call_name(node.value)
-        if kind == CUSTOM or kind in CANNED or kind in UNMAPPED_ESTIMATORS:
+        if kind == CUSTOM or kind in CANNED or kind in UNMAPPED_ESTIMATORS or kind == FROM_KERAS:
             self.f.built.append(Built(name, kind, node.value, self.scope[-1] if self.scope else None))
 
 
@@ -114,7 +115,7 @@ class _Uses(Visitor):
         name = relative(_tf.relative(self.imports.qualify(node)))
         if name is None:
             return True
-        if (name == "estimator" or name.startswith("estimator.")) and name not in MODE_CONSTANTS:
+        if (name == "estimator" or name.startswith(("estimator.", "keras.estimator."))) and name not in MODE_CONSTANTS:
             self.found = True  # its mode constants alone are strings (TFM110)
             raise StopWalk
         return False

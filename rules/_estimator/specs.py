@@ -137,3 +137,25 @@ def train_and_evaluate(f: Facts, call: cst.Call, estimators: Dict[str, object], 
                                     "signature takes the model's inputs, not serialized tf.Example protos)"))
     steps = e.get("steps", cst.Integer("100"))  # EvalSpec's default
     return fit(est.value, t["input_fn"], t.get("max_steps")), evaluate(est.value, e["input_fn"], steps)
+
+
+def from_keras(f: Facts, item, notes) -> str:
+    """``tf.keras.estimator.model_to_estimator(keras_model=model, model_dir=...)``: the compiled Keras model
+    itself, which trains, evaluates and predicts as the Estimator did (its loss, optimizer and metrics)."""
+    names = ("keras_model", "keras_model_path", "custom_objects", "model_dir", "config")
+    given = {}
+    for index, arg in enumerate(item.call.args):
+        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
+        if key not in names or arg.star:
+            raise Unsupported(item.call, "model_to_estimator with arguments not mapped")
+        given[key] = arg.value
+    model = given.get("keras_model")
+    if not isinstance(model, cst.Name) or any(f.s.code(given[k]) != "None" for k in given
+                                               if k in ("keras_model_path", "custom_objects")):
+        raise Unsupported(item.call, "model_to_estimator of something other than a Keras model named here")
+    for key in ("model_dir", "config"):
+        if key in given:
+            kept = run_configuration(f, "model_to_estimator", key, given[key], notes)
+            if kept:
+                raise Unsupported(given[key], "model_to_estimator with a RunConfig's strategy or seed")
+    return model.value
