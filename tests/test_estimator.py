@@ -419,8 +419,11 @@ def test_a_column_list_grown_after_its_comprehension_and_a_shuffle_setting_of_th
     """)
     assert check.status.value == fixed.status.value == "idiomatic"
     new = fixed.new_text
-    assert ('    return lambda: tf.data.Dataset.from_tensor_slices((dict(data_set[FEATURES + ["town"]]), '
-            'data_set["price"])).shuffle(1000 if shuffle else 1).repeat(num_epochs).batch(128)\n') in new
+    assert ("    return lambda: (\n"
+            '        tf.data.Dataset.from_tensor_slices((dict(data_set[FEATURES + ["town"]]), data_set["price"]))\n'
+            "        .shuffle(1000 if shuffle else 1)\n"
+            "        .repeat(num_epochs)\n"
+            "        .batch(128))\n") in new
     assert new[new.index("        net = tf.concat"):new.index("        for layer")] == (
         "        net = tf.concat([\n"
         '            tf.reshape(tf.cast(features["age"], tf.float32), (-1, 1)),\n'

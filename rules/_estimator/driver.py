@@ -37,9 +37,10 @@ EXPORT_NOTE = ("export_saved_model is model.export into a new timestamped folder
 PREDICT = ("input_fn", "predict_keys", "hooks", "checkpoint_path", "yield_single_examples")
 
 
-def numpy_input(f: Facts, call: cst.Call) -> cst.BaseExpression:
+def numpy_input(f: Facts, call: cst.Call, lines: bool = False) -> cst.BaseExpression:
     """``numpy_input_fn(x, y, batch_size=128, num_epochs=1, shuffle=...)`` -> ``lambda: <tf.data pipeline>``;
-    ``pandas_input_fn`` the same over ``dict(x)``, the DataFrame's columns."""
+    ``pandas_input_fn`` the same over ``dict(x)``, the DataFrame's columns. ``lines``: a long pipeline is
+    written one step per line."""
     pandas = f.call_name(call).endswith("pandas_input_fn")
     kind = "pandas_input_fn" if pandas else "numpy_input_fn"
     names = ("x", "y", "batch_size", "num_epochs", "shuffle", "queue_capacity", "num_threads")
@@ -70,7 +71,12 @@ def numpy_input(f: Facts, call: cst.Call) -> cst.BaseExpression:
     elif epochs != "1":
         parts.append(f"repeat({epochs})")
     parts.append(f"batch({code(given['batch_size']) if 'batch_size' in given else 128})")
+    if lines and len(".".join(parts)) > LONG:
+        return f.s.expr("lambda: (\n    " + "\n    .".join(parts) + ")")
     return f.s.expr("lambda: " + ".".join(parts))
+
+
+LONG = 80  # a pipeline longer than this is written one step per line
 
 
 def _is_dataset(f: Facts, value: cst.BaseExpression, local: Dict[str, List[cst.BaseExpression]], depth: int = 0,

@@ -139,7 +139,7 @@ class _Module(cst.CSTTransformer):
             return self.f.keyed[id(original)]
         name = self.f.call_name(original)
         if name in NUMPY_INPUT:
-            return driver.numpy_input(self.f, original)
+            return driver.numpy_input(self.f, original, lines=True)
         if name == CUSTOM or name in canned.KINDS or name == FROM_KERAS:
             return self.f.s.expr(self.built[id(original)][1])
         func = original.func
