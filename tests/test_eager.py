@@ -95,7 +95,28 @@ def test_simultaneous_assigns_compute_every_value_first():
         sess.run(swap)
         print(sess.run([a, b]))
     """)
-    assert "    new_a, new_b = b, a\n    a.assign(new_a)\n    b.assign(new_b)\n" in out
+    # each new value is read before any variable is assigned (the variable itself would be read after)
+    assert "    new_a = b.read_value()\n    new_b = a.read_value()\n    a.assign(new_a)\n    b.assign(new_b)\n" in out
+
+
+def test_simultaneous_assigns_written_over_several_lines_compute_each_value_on_a_line_of_its_own():
+    out = fix("""\
+        import tensorflow as tf
+        w = tf.Variable(1.0)
+        b = tf.Variable(2.0)
+        lr = 0.5
+        step = [tf.assign(w, w - lr *
+                          tf.reduce_mean(w * b)),
+                tf.assign(b, b - lr * w)]
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        print(sess.run([w, b]))
+    """)
+    assert ("    new_w = w - lr * tf.reduce_mean(w * b)\n"
+            "    new_b = b - lr * w\n"
+            "    w.assign(new_w)\n"
+            "    b.assign(new_b)\n") in out
 
 
 def test_print_of_a_symbolic_tensor_does_not_block_the_rewrite():
@@ -1058,3 +1079,33 @@ def test_a_dict_of_variables_fetched_then_printed_by_key_reaches_tf2_in_the_fix_
         values = {"w": w.numpy()}
         print(values["w"])
     """)
+
+
+def test_an_assert_on_static_shapes_goes_with_a_note_and_a_kept_helpers_evident_division_is_tf2s():
+    text = textwrap.dedent("""\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable(tf.ones([2, 1]))
+
+        def sigma(x):
+            return tf.div(tf.constant(1.0),
+                          1.0 + tf.exp(-x))
+
+        y = sigma(tf.matmul(X, W))
+        assert y.shape.as_list() == [None, 1] and X.dtype == tf.float32
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(y, feed_dict={X: [[1.0, 2.0]]}))
+    """)
+    outcome = process_text(text, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert "assert" not in outcome.new_text
+    assert ("    return tf.math.divide(tf.constant(1.0),\n"
+            "                          1.0 + tf.exp(-x))\n") in outcome.new_text
+    [note] = [f for f in outcome.findings if "static shapes" in f.message]
+    assert (note.code, note.start.line, note.message) == (
+        "TFM090", 10, "an assert on graph tensors' static shapes or dtypes goes: TF1 checked it once, while "
+                      "building the graph (it held, or the program stopped there), and the rewrite's functions "
+                      "compute the same shapes")
+    kept = text.replace("X.dtype == tf.float32", "sess is not None")  # a value, not a static shape: it stays
+    assert "assert" in process_text(kept, "case.py", Options(fix=True, unsafe_fixes=True)).new_text

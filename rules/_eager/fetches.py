@@ -205,6 +205,8 @@ def run_updates(s: Rewrite, updates, values) -> List[cst.BaseSmallStatement]:
         computed.append(s.code(expr.visit(_Substitute(s, feeds.values_for(s, params, values, new)))))
         applied.append((var, method))
     new_names = [s.fresh(f"new_{var}") for var, _ in applied]
+    computed = [f"{code}.read_value()" if isinstance(new, cst.Name) and s.b.is_variable(new.value) else code
+                for code, (_, _, new) in zip(computed, updates)]  # a variable's value now, not after the assigns
     out: List[cst.BaseSmallStatement] = [
         cst.Assign([cst.AssignTarget(s.expr(", ".join(new_names)))], s.expr(", ".join(computed)))]
     for (var, method), new in zip(applied, new_names):
@@ -369,8 +371,15 @@ class _FetchRewriter(tensors.SkipNames):
         """A run inside an expression (``print(sess.run(cost))``, ``self.evaluate(t)``): no train op,
         and what it may change is remembered."""
         s = self.s
-        if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in queries.elements(fetched)):
+        elements = queries.elements(fetched)
+        if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in elements):
             raise Unsupported(call, "a train op run inside an expression")
+        updates = [e for e in elements if isinstance(e, cst.Name) and s.b.is_(e.value, B.TENSOR)
+                   and (_update(s, e) is not None or s.b.get(e.value, B.TENSOR).kind == "op")]
+        if updates and len(elements) > 1:
+            raise Unsupported(call, "assign ops run with other values inside an expression (TF1 computed the "
+                                    "others from the values the run started with, and handed back the assigned "
+                                    "values)")
         sessions.note_runs(s, fetched)
         tensors.random_draws(s, fetched)
 
@@ -443,3 +452,19 @@ class _FetchRewriter(tensors.SkipNames):
         if original.keyword is not None and original.keyword.value == "feed_dict":
             raise Unsupported(original, "a feed_dict passed to something that is not a known session")
         return super().leave_Arg(original, updated)
+
+
+STATIC_CHECK = ("an assert on graph tensors' static shapes or dtypes goes: TF1 checked it once, while building the "
+                "graph (it held, or the program stopped there), and the rewrite's functions compute the same shapes")
+STATIC = ("shape", "get_shape", "dtype")
+
+
+def static_check(s: Rewrite, node: cst.Assert) -> bool:
+    """``assert hypothesis.shape.as_list() == Y.shape.as_list()``: an assert that reads graph tensors and
+    placeholders only through their static shape or dtype, and nothing else but literals and ``tf``."""
+    names = queries.find(node.test, cst.Name, values=True)
+    graph = [n for n in names if s.b.is_(n.value, B.TENSOR, B.PLACEHOLDER, B.VARIABLE)]
+    if not graph or any(n.value not in (s.tf, "None", "True", "False", "len") for n in names if n not in graph):
+        return False  # it checks something else too
+    attributes = {id(a.value): a.attr.value for a in queries.find(node.test, cst.Attribute)}
+    return all(attributes.get(id(n)) in STATIC for n in graph)

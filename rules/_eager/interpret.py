@@ -17,7 +17,7 @@ from tfmigrate.names import function_locals
 from .. import _vocab
 from . import bindings as B
 from . import (factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines, queries,
-               rnn_cells, session_class, sessions, statements, testcases, variable_names)
+               rnn_cells, session_class, sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -252,6 +252,7 @@ def _naming_scopes(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
 
 
 def _kept(s: Rewrite, stmt) -> Keep:
+    stmt = tensors.evident_divisions(s, stmt)
     s.keep(stmt)
     return Keep(stmt)
 

@@ -49,6 +49,9 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
             if dtype is not None:
                 s.b.set_dtype(target.value, dtype)
         return result
+    if isinstance(node, cst.Assert) and fetches.static_check(s, node):
+        s.note(node, fetches.STATIC_CHECK)  # TF1 checked it while building the graph
+        return None
     return [Out(plain(s, node))]
 
 

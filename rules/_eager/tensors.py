@@ -16,7 +16,7 @@ from tfmigrate.traverse import Transformer
 
 from .. import _losses, _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, layers, queries, rnn, training, variable_names
+from . import feeds, instances, layers, layout, queries, rnn, training, variable_names
 from .bindings import Tensor
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -201,7 +201,28 @@ def python2_division(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.C
     else:
         raise Unsupported(original, "tf.div of a value whose dtype is not evident (TF1 floor-divides integers "
                                     "and true-divides floats)")
-    return updated.with_changes(func=s.expr(f"{s.tf}.{func}"))
+    new = updated.with_changes(func=s.expr(f"{s.tf}.{func}"))
+    if layout.hanging(s.code(updated)):
+        return new
+    return layout.shift(new, len(s.code(new.func)) - len(s.code(updated.func)))  # arguments aligned under "("
+
+
+def evident_divisions(s: Rewrite, node: cst.CSTNode) -> cst.CSTNode:
+    """Code kept as written with each ``tf.div`` whose dtype is evident (``tf.div(tf.constant(1.0), y)``)
+    written as the TensorFlow 2 division it was; the others stay (and stop the rewrite, ``Rewrite.keep``)."""
+    def evident(call: cst.Call) -> bool:
+        x = _tf.argument(call, 0, "x")
+        return x is not None and feeds.literal_dtype(s, x.value) is not None
+
+    calls = queries.calls_of(node, s.call_name, {"div"})
+    if not calls or not all(evident(call) for call in calls):
+        return node
+
+    class _Divisions(SkipNames):
+        def leave_Call(self, original, updated):
+            return python2_division(s, original, updated) if s.call_name(original) == "div" else updated
+
+    return node.visit(_Divisions())
 
 
 def seeded(s: Rewrite, value) -> bool:
@@ -319,6 +340,20 @@ def _drawn_once(s: Rewrite, value: cst.BaseExpression):
     return drawn, value.visit(_Local())
 
 
+def _one_line(code: str) -> str:
+    """A value continued on the next lines inside its assign's call (``tf.assign(b, b - lr *\\n ...)``) on one
+    line, where it holds no comment or string across lines; else in brackets of its own."""
+    if "\n" not in code:
+        return code
+    if "#" in code or '"""' in code or "'''" in code or "\\\n" in code:
+        return f"({code})"
+    joined = ""
+    for part in (part.strip() for part in code.splitlines()):
+        tight = joined.endswith(("(", "[", "{")) or part.startswith((")", "]", "}", ","))
+        joined += part if tight or not joined else " " + part
+    return joined
+
+
 def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
     """Several assigns run together: TF1 computes every new value before assigning any."""
     values = [graph_expr(s, new) for _, _, new in updates]
@@ -328,7 +363,11 @@ def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
     indent = s.indent
     new_names = [s.fresh(f"new_{var}") for var, _, _ in updates]
     lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
-    lines.append(f"{indent}{', '.join(new_names)} = {', '.join(s.code(v) for v, _ in values)}")
+    for new_name, (value, _) in zip(new_names, values):  # every new value computed before any is assigned
+        code = _one_line(s.code(value))
+        if isinstance(value, cst.Name) and s.b.is_variable(value.value):
+            code += ".read_value()"  # its value now: the variable itself would be read after the assigns above
+        lines.append(f"{indent}{new_name} = {code}")
     for (var, method, _), new in zip(updates, new_names):
         lines.append(f"{indent}{var}.{method}({new})")
     return s.function(lines, line)
