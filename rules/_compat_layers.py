@@ -1,15 +1,16 @@
 """``tf.layers.*`` in a program kept on ``tensorflow.compat.v1``, which TensorFlow 2.21 runs without tf-keras.
 
-TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). ``dense`` and ``conv2d``
-call the helpers of ``_scoped_layers``, TF1's layers on ``tf.get_variable``: the same variables,
-sharing, scope initializers and random draws. The other layers are Keras 3's, called on the graph
+TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). ``dense``, ``conv2d`` and
+``dropout`` call the helpers of ``_scoped_layers``, TF1's layers written into the file: the same
+variables (on ``tf.get_variable``), sharing, scope initializers and random draws. The other layers are Keras 3's, called on the graph
 tensors (``tf.keras.layers.Flatten()(x)``): they make their variables in the graph as the TF1
 layer did (``scope/conv1d/kernel:0``, in the global and trainable collections, initialised by
 ``global_variables_initializer``, trained by a ``tf.train`` optimizer, saved by ``tf.train.Saver``)
 but ignore variable scopes (``reuse``, a scope's ``initializer``): in a file that uses them, only
-those without variables (flatten, pooling, dropout) become Keras 3's. Keras 3's ``Dropout`` adds a
-variable of its own (its seed generator's state), which a checkpoint written by TF1 does not have:
-a file with a ``Saver`` keeps ``tf.layers.dropout``.
+those without variables (flatten, pooling) become Keras 3's. Keras 3's ``Dropout`` adds a
+variable of its own (its seed generator's state: a TF1 checkpoint lacks it, and a session that
+runs no initializer fails on it), draws its masks its own way and reads ``training`` as a Python
+bool: ``tf.layers.dropout`` calls ``_scoped_layers``' helper, TF1's layer on ``tf.nn.dropout``.
 """
 from __future__ import annotations
 
@@ -104,8 +105,6 @@ class _Calls(Visitor):
         name = _tf.call_name(self.context, node)
         if name not in _vocab.LAYERS or name.startswith("contrib."):
             return  # contrib's layers go to tf_slim there (TFM109)
-        if name == "layers.dropout" and "Saver" in (self.context.text or "Saver"):
-            return  # Keras 3's Dropout adds a seed variable to the graph: a TF1 checkpoint lacks it
         root = func.value.value
         while isinstance(root, cst.Attribute):
             root = root.value

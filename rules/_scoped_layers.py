@@ -1,4 +1,4 @@
-"""``tf.layers.dense`` / ``conv2d`` in a program kept on ``tensorflow.compat.v1``: TF1's layers, written in.
+"""``tf.layers.dense`` / ``conv2d`` / ``dropout`` in a program kept on ``tensorflow.compat.v1``: TF1's layers, written in.
 
 TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras. Keras 3's layers, called on graph
 tensors, run but draw their initial values their own way and do not see variable scopes
@@ -7,6 +7,9 @@ TF1's functional layers on ``tf.compat.v1`` variables: the same parameters, the 
 (``scope/dense/kernel``, ``scope/dense/bias``, made with ``tf.get_variable`` under
 ``variable_scope(name, default_name="dense")`` as TF1's layer made them, so shared and initialised
 by scopes as they were, drawn from the same seeds, and restored from TF1 checkpoints), the same ops.
+``dropout``'s helper is TF1's layer on ``tf.nn.dropout``: it takes a boolean tensor for ``training``
+(a Keras 3 layer wants a Python bool) and adds no variable (Keras 3's ``Dropout`` adds its seed
+generator's state, which a TF1 checkpoint lacks).
 """
 from __future__ import annotations
 
@@ -67,6 +70,22 @@ def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data
                                    bias_regularizer, trainable)
             outputs = {tf}.nn.bias_add(outputs, bias)
         return activation(outputs) if activation is not None else outputs
+'''),
+    "layers.dropout": ("layers_dropout", ("rate", "noise_shape", "seed", "training", "name"), '''\
+def {helper}(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
+    """TF1's `tf.layers.dropout` on tf.compat.v1 ops: inputs dropped only when `training` (a bool or a
+    boolean tensor) is true, as TF1's layer dropped them (TensorFlow 2.21's tf.compat.v1.layers needs
+    Keras 2)."""
+    with {tf}.name_scope(name, "dropout", [inputs]):
+        inputs = {tf}.convert_to_tensor(inputs)
+        if noise_shape is not None:  # a None dimension is the input's
+            noise_shape = [{tf}.shape(inputs)[i] if size is None else size for i, size in enumerate(noise_shape)]
+        drop = lambda: {tf}.nn.dropout(inputs, noise_shape=noise_shape, seed=seed, rate=rate)
+        keep = lambda: {tf}.identity(inputs)
+        static = training if isinstance(training, bool) else {tf}.get_static_value(training)
+        if static is None:
+            return {tf}.cond(training, drop, keep)
+        return drop() if static else keep()
 '''),
 }
 

@@ -1,4 +1,5 @@
-"""tf.layers in a program kept on tensorflow.compat.v1: Keras 3 layers called on the graph tensors.
+"""tf.layers in a program kept on tensorflow.compat.v1: TF1's layers written into the file as helpers, or
+Keras 3 layers called on the graph tensors.
 
 That they run there, on TensorFlow 2.21 without tf-keras, and print what the TF1 layers printed,
 is proven by test_verify (``keras3 compat``); these cases pin the rewrite and where it stops.
@@ -38,8 +39,9 @@ def test_the_fallback_calls_helpers_with_tf1s_variables_or_keras_3_layers_with_t
     fixed = process_text(text, "net.py", FIX)
     new = fixed.new_text
     assert new.startswith("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n\n\ndef layers_dense(inputs, ")
-    assert new.count("\ndef layers_dense(") == new.count("\ndef layers_conv2d(") == 1
-    # dense and conv2d make TF1's variables (and draws) with tf.get_variable; the others make none
+    assert new.count("\ndef layers_dense(") == new.count("\ndef layers_conv2d(") == new.count("\ndef layers_dropout(") == 1
+    # dense and conv2d make TF1's variables (and draws) with tf.get_variable, dropout TF1's tf.nn.dropout
+    # (Keras 3's adds a seed variable and draws its own way); the others make none
     assert new[new.index("class Net:"):] == textwrap.dedent("""\
         class Net:
             def __init__(self):
@@ -49,7 +51,7 @@ def test_the_fallback_calls_helpers_with_tf1s_variables_or_keras_3_layers_with_t
                     p = tf.keras.layers.MaxPooling2D(pool_size=2, strides=2)(c)
                     f = tf.keras.layers.Flatten()(p)
                     h = layers_dense(f, 3, tf.nn.relu, kernel_initializer=tf.truncated_normal_initializer(stddev=0.1))
-                    self.y = tf.keras.layers.Dropout(rate=0.5)(h, training=True)
+                    self.y = layers_dropout(h, rate=0.5, training=True)
                 self.sess = tf.Session()
                 self.sess.run(tf.global_variables_initializer())
     """)
@@ -60,7 +62,7 @@ def test_the_fallback_calls_helpers_with_tf1s_variables_or_keras_3_layers_with_t
     assert [f.start.line for f in layers] == [8, 9, 10, 11, 12]
     assert all(f.fixable for f in layers)
     assert [f.message.endswith("(the tensorflow.compat.v1 fallback calls the Keras 3 layer, which runs there)")
-            for f in layers] == [False, True, True, False, True]
+            for f in layers] == [False, True, True, False, False]
     # a layer the helper does not take (a constraint) is Keras 3's
     constrained = text.replace("padding=\"same\",", "padding=\"same\", kernel_constraint=None,")
     assert "tf.keras.layers.Conv2D(4, kernel_size=3, padding=\"same\", kernel_constraint=None" in process_text(
@@ -69,41 +71,38 @@ def test_the_fallback_calls_helpers_with_tf1s_variables_or_keras_3_layers_with_t
 
 @pytest.mark.parametrize("tail, why", [
     # Keras layers do not share variables through scopes: in a file that shares, the layers that make
-    # variables call helpers that make TF1's (test below), the others (pooling, flatten, dropout) Keras 3's.
+    # variables call helpers that make TF1's (test below), the others (pooling, flatten) Keras 3's.
     ("\n            self.z = tf.layers.dense(h, 3, name='z', reuse=tf.AUTO_REUSE)", "reuse"),
     # Nor do they take a scope's default initializer.
     ("\n            with tf.variable_scope('s', initializer=tf.ones_initializer()):"
      "\n                self.z = tf.layers.dense(h, 3)", "scope initializer"),
-    # A Keras 3 layer reads `training` as a Python bool: a fed tensor fails there.
-    ("\n            self.t = tf.placeholder(tf.bool)\n            self.z = tf.layers.dropout(h, training=self.t)",
-     "training tensor"),
 ])
-def test_what_keras_3_layers_would_not_reproduce_keeps_tf1_layers(tail, why):
+def test_layers_that_make_variables_where_scopes_share_them_call_helpers(tail, why):
     text = textwrap.dedent(PROGRAM.format(tail=tail))
     fixed = process_text(text, "net.py", FIX)
     left = [f.start.line for f in fixed.remaining if f.code == "TFM106"]
-    if why in ("reuse", "scope initializer"):
-        assert fixed.new_text.count("tf.keras.layers.") == 3
-        assert fixed.new_text.count("layers_dense(") == 3 and fixed.new_text.count("layers_conv2d(") == 2
-        assert left == []
-        return
-    assert fixed.new_text.count("tf.keras.layers.") == 3  # that call kept, dense and conv2d to helpers
-    lines = fixed.new_text.splitlines()
-    assert [lines[n - 1].strip() for n in left] == ["self.z = tf.layers.dropout(h, training=self.t)"]
-    check = process_text(text, "net.py", Options())
-    unfixable = [f for f in check.findings if f.code == "TFM106" and not f.fixable]
-    assert unfixable and all("fallback calls the Keras 3 layer" not in f.message for f in unfixable)
+    assert fixed.new_text.count("tf.keras.layers.") == 2  # pooling and flatten
+    assert fixed.new_text.count("layers_dense(") == 3 and fixed.new_text.count("layers_conv2d(") == 2
+    assert left == []
 
 
-def test_dropout_stays_where_a_saver_may_restore_a_tf1_checkpoint():
+def test_dropout_fed_a_training_tensor_calls_the_helper():
+    # A Keras 3 layer reads `training` as a Python bool (a fed tensor fails there); TF1's layer, and the
+    # helper, take a boolean tensor (tf.cond).
+    tail = "\n            self.t = tf.placeholder(tf.bool)\n            self.z = tf.layers.dropout(h, training=self.t)"
+    fixed = process_text(textwrap.dedent(PROGRAM.format(tail=tail)), "net.py", FIX)
+    assert "\n        self.z = layers_dropout(h, training=self.t)\n" in fixed.new_text
+    assert [f for f in fixed.remaining if f.code == "TFM106"] == []
+    assert fixed.new_text.count("tf.keras.layers.") == 2  # pooling and flatten
+
+
+def test_dropout_adds_no_variable_where_a_saver_may_restore_a_tf1_checkpoint():
     # Keras 3's Dropout adds its seed generator's state to the graph's variables; a TF1 checkpoint has none.
     text = textwrap.dedent(PROGRAM.format(tail="\n            self.saver = tf.train.Saver()"))
     fixed = process_text(text, "net.py", FIX)
-    assert fixed.new_text.count("tf.keras.layers.") == 2  # pooling and flatten; dense and conv2d: helpers
-    assert "self.y = tf.layers.dropout(h, rate=0.5, training=True)" in fixed.new_text
-    lines = fixed.new_text.splitlines()
-    assert [lines[f.start.line - 1].strip() for f in fixed.remaining if f.code == "TFM106"] == [
-        "self.y = tf.layers.dropout(h, rate=0.5, training=True)"]
+    assert fixed.new_text.count("tf.keras.layers.") == 2  # pooling and flatten; dense, conv2d, dropout: helpers
+    assert "self.y = layers_dropout(h, rate=0.5, training=True)" in fixed.new_text
+    assert [f for f in fixed.remaining if f.code == "TFM106"] == []
 
 
 def test_a_program_the_eager_rewrite_takes_builds_its_layers_once():
@@ -123,6 +122,10 @@ SHARED = """\
 import numpy as np
 import tensorflow as tf
 
+tf.set_random_seed(1)
+training = tf.placeholder_with_default(False, [])
+dropped = tf.layers.dropout(tf.ones([3, 4]), 0.5, noise_shape=[None, 1], training=training)
+
 
 def discriminator(x, reuse=False):
     with tf.variable_scope("disc", reuse=reuse, initializer=tf.constant_initializer(0.1)):
@@ -141,6 +144,7 @@ with tf.Session() as sess:
     print(sorted((v.name, v.shape.as_list()) for v in tf.global_variables()))
     r, f = sess.run([d_real, d_fake], {real: np.ones([1, 4, 4, 1]), fake: np.full([1, 4, 4, 1], 2.0)})
     print(r.tolist(), f.tolist())
+    print(sess.run(dropped, {training: True}).tolist(), sess.run(dropped).tolist())
 """
 
 
@@ -157,7 +161,9 @@ def test_layers_that_share_variables_through_scopes_get_tf1s_variables_from_a_he
     check = process_text(SHARED, "gan.py", Options())
     assert check.status.value == "compat-only"
     assert any("makes TF1's variables with tf.get_variable" in f.message for f in check.findings)
-    # TF1's layers (Keras 2) and the helpers (no Keras at all) make the same variables, shared the same way
+    # TF1's layers (Keras 2) and the helpers (no Keras at all) make the same variables, shared the same way,
+    # and drop the same rows (one mask value per row: noise_shape's None is the input's 3)
     printed = {mode: run_in_tensorflow(mode, source, "gan.py") for mode, source in (("tf1", SHARED), ("tf2-compat", text))}
     assert printed["tf2-compat"] == printed["tf1"]
     assert "('disc/out/kernel:0', [3, 1])" in printed["tf1"] and "[[0.75" in printed["tf1"]
+    assert printed["tf1"].endswith(" [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]\n")
