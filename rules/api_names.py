@@ -99,6 +99,10 @@ class _Unresolved(Rule):
         verdict = _verdicts.unresolved(qualified)
         if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified) or self._mnist(qualified):
             return
+        from . import version_fallback
+
+        if id(node) in version_fallback.dead(self.context):
+            return  # TFM121: code of TensorFlow before 1.0, which the fix removes
         if verdict.kind == _verdicts.PRIVATE:
             from . import private_names
 
