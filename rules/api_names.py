@@ -13,11 +13,11 @@ from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.ftypes import Status
+from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _compat_layers, _losses, _mnist, _tf, _verdicts, _vocab
+from . import _compat_layers, _compat_rnn, _losses, _mnist, _tf, _verdicts, _vocab
 from ._eager import queries
 
 
@@ -103,6 +103,8 @@ class _Unresolved(Rule):
 
         if id(node) in version_fallback.dead(self.context):
             return  # TFM121: code of TensorFlow before 1.0, which the fix removes
+        if _compat_rnn.keeps_private(self.context, qualified):
+            return  # TF1's cell class, which TensorFlow 2.21 has there (TFM114 reports the private module)
         if verdict.kind == _verdicts.PRIVATE:
             from . import private_names
 
@@ -139,11 +141,19 @@ class _Unresolved(Rule):
 
             result = graph.plan(self.context)
             if result.falls_back:
+                what = ("drops as TF1's layer did, with tf.nn.dropout (a boolean tensor for `training` too)"
+                        if _tf.relative(qualified) == "layers.dropout" else
+                        "makes TF1's variables with tf.get_variable, under the same scopes and from the same"
+                        " random draws")
                 self.report(node, f"`{_shown(qualified)}` {verdict.message} (the tensorflow.compat.v1 fallback"
-                            " calls a function written into the file that makes TF1's variables with"
-                            " tf.get_variable, under the same scopes and from the same random draws)",
+                            f" calls a function written into the file that {what})",
                             program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
                 return
+        if verdict.kind == _verdicts.KERAS2 and _compat_rnn.rewrites(self.context, node):
+            self.report(node, f"`{_shown(qualified)}` {verdict.message} {_compat_rnn.MESSAGE}",
+                        program_fix=_compat_rnn.COMPAT_RNN_FIX, status=Status.COMPAT, applicability=(
+                            Applicability.SAFE if _tf.imports_compat(self.context.imports) else Applicability.UNSAFE))
+            return
         if verdict.kind == _verdicts.KERAS2 and _compat_layers.rewrites(self.context, node):
             from . import graph
 

@@ -10,7 +10,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Context, Invalid, Rule
 
-from . import _private, _tf, _verdicts, test_modes
+from . import _compat_rnn, _private, _tf, _verdicts, test_modes
 from ._eager import queries
 
 
@@ -76,7 +76,8 @@ def plan(context: Context) -> _Plan:
         while isinstance(head, cst.Attribute):
             head = head.value
         if head.value in bound and (id(chain) in gone or (  # public names need an alias to be written on
-                result.alias is not None and public_name(imports.qualify(chain)) is not None)):
+                result.alias is not None and public_name(imports.qualify(chain)) is not None
+                and not _compat_rnn.keeps_private(context, imports.qualify(chain)))):
             rewritten.add(id(head))
     used = {name.value for name in queries.find(module, cst.Name, values=True)
             if name.value in bound and id(name) not in in_imports and id(name) not in rewritten}
@@ -160,6 +161,8 @@ class PrivateName(Rule):
             return
         qualified = self.qualify(node)
         public = public_name(qualified)
+        if public is not None and _compat_rnn.keeps_private(self.context, qualified):
+            public = None  # TF1's cell class: its public name needs Keras 2 on tensorflow.compat.v1
         if public is None:
             if id(node) not in test_modes.removed(self.context):  # TFM116 reports those
                 self._kept(node, qualified)

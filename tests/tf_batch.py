@@ -6,7 +6,8 @@ MODE is tf1 (import tensorflow gives tensorflow.compat.v1, v2 behaviour
 off, Keras 2 for tf.layers), tf2.15 (tf1 on TensorFlow 2.15, whose own Keras
 is Keras 2: run with the reference runtime's Python), tf2-keras2 (TensorFlow 2 with Keras 2) or tf2
 (plain TensorFlow 2, Keras 3), tf2-compat (TF2 for programs that
-switch v2 behaviour off themselves).
+switch v2 behaviour off themselves) or tf2-no-tf-keras (tf2 where importing
+tf-keras fails, as where it is not installed).
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ def main() -> None:
         os.environ.pop("TF_USE_LEGACY_KERAS", None)
     elif mode in ("tf1", "tf2-keras2"):
         os.environ["TF_USE_LEGACY_KERAS"] = "1"  # tf.layers and Keras 2 optimizers need tf-keras
+    elif mode == "tf2-no-tf-keras":
+        sys.modules["tf_keras"] = None  # `import tf_keras` raises ImportError
+        os.environ.pop("TF_USE_LEGACY_KERAS", None)
+        mode = "tf2"
     programs = sys.argv[2:]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import tensorflow as real_tf
