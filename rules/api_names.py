@@ -149,7 +149,7 @@ class _Unresolved(Rule):
                             f" calls a function written into the file that {what})",
                             program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
                 return
-        if verdict.kind == _verdicts.KERAS2 and _compat_rnn.rewrites(self.context, node):
+        if verdict.kind in (_verdicts.KERAS2, _verdicts.GONE) and _compat_rnn.rewrites(self.context, node):
             self.report(node, f"`{_shown(qualified)}` {verdict.message} {_compat_rnn.MESSAGE}",
                         program_fix=_compat_rnn.COMPAT_RNN_FIX, status=Status.COMPAT, applicability=(
                             Applicability.SAFE if _tf.imports_compat(self.context.imports) else Applicability.UNSAFE))

@@ -195,8 +195,8 @@ class _Planner:
             if key == CORE:
                 self.result.core.add(id(call))
             return True
-        if name in RNN_CORE and prefix is not None:
-            self.result.edits[id(node)] = (cst.parse_expression(f"{prefix}.{RNN_CORE[name]}"),
+        if name in RNN_CORE and (prefix or self.tf) is not None:  # (`rnn.static_rnn` of `from tensorflow.contrib import rnn`)
+            self.result.edits[id(node)] = (cst.parse_expression(f"{prefix or self.tf}.{RNN_CORE[name]}"),
                                            f"`tf.{name}` is TF1's `tf.{RNN_CORE[name]}`, the same object, which "
                                            "tensorflow.compat.v1 has")
             self.result.origin[id(node)] = (name,)

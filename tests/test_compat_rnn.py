@@ -59,3 +59,21 @@ def test_cells_come_from_tf1s_module_and_compute_what_tf1_computed():
     printed = run_in_tensorflow("tf1", PROGRAM, "tagger.py")
     assert printed.startswith("['rnn/multi_rnn_cell/cell_0/basic_lstm_cell/bias:0', ")
     assert run_in_tensorflow("tf2-no-tf-keras", new, "tagger.py") == printed
+
+
+def test_cells_and_static_rnn_of_an_imported_contrib_rnn_module():
+    source = (
+        "import tensorflow as tf\nfrom tensorflow.contrib import rnn\n\n"
+        "x = tf.unstack(tf.placeholder(tf.float32, [None, 3, 2]), 3, 1)\n"
+        "cell = rnn.MultiRNNCell([rnn.BasicLSTMCell(4) for _ in range(2)])\n"
+        "outputs, state = rnn.static_rnn(cell, x, dtype=tf.float32)\n"
+        "graph = tf.get_default_graph()\n")
+    fixed = process_text(source, "a.py", FIX)
+    assert fixed.new_text == (
+        "import tensorflow.compat.v1 as tf\nfrom tensorflow.python.ops import rnn_cell_impl\n"
+        "tf.disable_v2_behavior()\n\n"
+        "x = tf.unstack(tf.placeholder(tf.float32, [None, 3, 2]), 3, 1)\n"
+        "cell = rnn_cell_impl.MultiRNNCell([rnn_cell_impl.BasicLSTMCell(4) for _ in range(2)])\n"
+        "outputs, state = tf.nn.static_rnn(cell, x, dtype=tf.float32)\n"
+        "graph = tf.get_default_graph()\n")
+    assert not [f for f in fixed.remaining if f.code in ("TFM106", "TFM107")]
