@@ -229,3 +229,31 @@ def test_resolver_asks_the_installed_tensorflow(tmp_path):
     again = real_code.Resolver(real_code.sys.executable, str(tmp_path / "names.json"))
     again.resolve(r.key for r in refs)
     assert again.child_runs == 0 and {k: again.answers[k] for k in resolver.answers} == resolver.answers
+
+
+def test_compare_runs_lists_the_files_that_changed_and_counts_them(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("compare_runs", ROOT / "benchmarks" / "compare_runs.py")
+    compare_runs = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare_runs)
+
+    def record(path, files):
+        import json
+
+        rows = [{"path": name, "tf1": True, "parsed": True, "status": status, "all_resolve": resolves}
+                for name, status, resolves in files]
+        rows.append({"path": "plain.py", "tf1": False, "parsed": True, "status": "idiomatic", "all_resolve": True})
+        path.write_text(json.dumps({"sets": [{"name": "real", "files": rows}]}))
+        return str(path)
+
+    before = record(tmp_path / "a.json", [("a.py", "manual", False), ("b.py", "compat-only", True),
+                                          ("c.py", "idiomatic", True), ("gone.py", "manual", False)])
+    after = record(tmp_path / "b.json", [("a.py", "compat-only", True), ("b.py", "compat-only", False),
+                                         ("c.py", "idiomatic", True), ("new.py", "idiomatic", True)])
+    assert compare_runs.main([before, after]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "real  a.py: manual (unresolved names) -> compat-only",
+        "real  b.py: compat-only -> compat-only (unresolved names)",
+        "resolve now: 1; resolved before, not now: 1",
+        "manual -> compat-only: 1"]
+    compare_runs.main([before, after, "--all"])
+    assert "real  gone.py: manual (unresolved names) -> absent" in capsys.readouterr().out.splitlines()
