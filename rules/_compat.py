@@ -132,7 +132,7 @@ def to_compat(module: cst.Module, imports, layers=None, helpers=()) -> Optional[
     if "." in alias:
         switch.insert(0, cst.parse_statement(f"import {alias}\n", config=config))
     if helpers:  # after the imports, two blank lines around each
-        functions = [cst.parse_statement(code, config=config).with_changes(
+        functions = [cst.parse_statement(code.replace("\n", module.default_newline), config=config).with_changes(
             leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for code in helpers]
         at = max(switch_after + 1, _last_import(body) + 1)
         if at < len(body):

@@ -354,11 +354,12 @@ class TrainOptimizer(GraphRule):
     Keras's differ (Adam's and Adadelta's epsilon 1e-8, RMSProp's 1e-10,
     Adagrad's none), so the numbers stay the same.
 
-    Known limits: TF1 RMSProp starts its mean square at ones, Keras at
-    zeros; the rewrite is flagged as not numerically equivalent. An
-    optimizer class passed as a value (`params.get("optimizer",
-    tf.train.AdamOptimizer)`) is reported too; the rewrite cannot map the
-    arguments of the call that will construct it.
+    TF1 RMSProp starts its mean square at ones, Keras at zeros: the rewrite
+    writes a `TF1RMSprop` class, Keras's RMSprop starting it at ones.
+
+    Known limits: an optimizer class passed as a value
+    (`params.get("optimizer", tf.train.AdamOptimizer)`) is reported too; the
+    rewrite cannot map the arguments of the call that will construct it.
     """
 
     code = "TFM005"
@@ -393,7 +394,10 @@ class TrainOptimizer(GraphRule):
         if keras is None:
             return f"`tf.{name}` has no TensorFlow 2 equivalent"
         message = f"`tf.{name}` does not exist in TensorFlow 2: use `tf.optimizers.{keras.keras}`"
-        if keras.note:
+        if name == "train.RMSPropOptimizer":
+            message += (" (TF1's starts its mean square at ones, Keras's at zeros: the graph-to-eager rewrite writes"
+                        " a TF1RMSprop class, Keras's RMSprop starting it at ones)")
+        elif keras.note:
             message += f" (not numerically equivalent: {keras.note})"
         return message
 

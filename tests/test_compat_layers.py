@@ -167,3 +167,9 @@ def test_layers_that_share_variables_through_scopes_get_tf1s_variables_from_a_he
     assert printed["tf2-compat"] == printed["tf1"]
     assert "('disc/out/kernel:0', [3, 1])" in printed["tf1"] and "[[0.75" in printed["tf1"]
     assert printed["tf1"].endswith(" [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]\n")
+
+
+def test_helpers_written_into_a_crlf_file_have_its_line_ends():
+    crlf = textwrap.dedent(PROGRAM.format(tail="")).replace("\n", "\r\n")
+    new = process_text(crlf, "net.py", FIX).new_text
+    assert "def layers_dropout(" in new and "\n" not in new.replace("\r\n", "")

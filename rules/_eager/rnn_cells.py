@@ -339,8 +339,7 @@ def _helper(s: Rewrite, kind: str) -> str:
         base, template = _HELPERS[kind]
         # the program's own `lstm_cell` (a local, a cell factory) keeps its name: `keras_lstm_cell`
         name = s.rnn_helpers[kind] = s.fresh(base if base not in s.taken else f"keras_{base}")
-        code = template.format(name=name, tf=s.tf).replace("    ", s.indent)
-        s.pending.append(Out(s.stmt(code), generated=True))
+        s.pending.append(Out(s.template(template.format(name=name, tf=s.tf)), generated=True))
     return s.rnn_helpers[kind]
 
 

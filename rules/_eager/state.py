@@ -49,7 +49,8 @@ class Rewrite:
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.variable_names = None  # TF1 names of the layers and variables made (variable_names.Names)
-        self.rnn_helpers: Dict[str, str] = {}  # cell kind -> the helper written to build its Keras cells
+        self.rnn_helpers: Dict[str, str] = {}  # cell kind (or "rmsprop") -> the helper written for it
+        self.writes_helpers = False  # statements in `pending` are written (the graph-to-eager rewrite)
         self.rnn_used: Set[str] = set()  # cells an RNN ran (a second run would share TF1's variables)
         self.notes: List[Tuple[cst.CSTNode, str]] = []
         self.defined: Set[str] = set()  # names already given to a function or graph object
@@ -123,6 +124,11 @@ class Rewrite:
     @property
     def indent(self) -> str:
         return self.module.default_indent
+
+    def template(self, code: str) -> cst.BaseStatement:
+        """A statement of the rewrite's own written from a template (``\\n`` line ends, four-space
+        indents), in the file's indentation and line ends: a docstring's inner line ends too."""
+        return self.stmt(code.replace("    ", self.indent).replace("\n", self.module.default_newline))
 
     def function(self, lines: Sequence[str], line) -> Out:
         """A function of the rewrite's own, from its lines; the comment at the end of the

@@ -23,6 +23,28 @@ from .state import Rewrite, Unsupported
 MOMENTUM_DECAY = ("not numerically equivalent: with a changing learning rate, TF1 Momentum scales the whole "
                   "accumulated step by the current rate, Keras SGD each step by its own")
 
+# TF1's RMSProp is Keras's but for the mean square's start (ones; Keras: zeros, and much larger first steps):
+# the same update (epsilon inside the square root, momentum on the scaled step, centered likewise).
+_TF1_RMSPROP = '''\
+class {name}({tf}.keras.optimizers.RMSprop):
+    """TF1's RMSPropOptimizer: Keras's RMSprop with the mean square of the gradients starting at
+    ones, as TF1's did (Keras starts it at zeros)."""
+
+    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
+        if name == "velocity":
+            initializer = "ones"
+        return super().add_optimizer_variables(trainable_variables, name, initializer)
+'''
+
+
+def _tf1_rmsprop(s: Rewrite) -> str:
+    """The name of the RMSprop class written into the file; written before its first use."""
+    if "rmsprop" not in s.rnn_helpers:
+        name = s.rnn_helpers["rmsprop"] = s.fresh("TF1RMSprop")
+        s.pending.append(Out(s.template(_TF1_RMSPROP.format(name=name, tf=s.tf)), generated=True))
+    return s.rnn_helpers["rmsprop"]
+
+
 def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
     """The Keras optimizer of ``tf.train.<name>(...)``, TF1's arguments and defaults kept."""
     spec = _vocab.OPTIMIZERS[name]
@@ -59,6 +81,8 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
     for key, default in spec.defaults.items():
         if key not in written:
             parts.append(f"{key}={default}")
+    if name == "train.RMSPropOptimizer" and s.writes_helpers:
+        return s.expr(f"{_tf1_rmsprop(s)}({', '.join(parts)})")
     if spec.note:
         s.note(call, f"not numerically equivalent: {spec.note}")
     return s.expr(f"{s.tf}.optimizers.{spec.keras}({', '.join(parts)})")
