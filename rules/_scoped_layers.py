@@ -76,18 +76,34 @@ def {helper}(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name
     """TF1's `tf.layers.dropout` on tf.compat.v1 ops: inputs dropped only when `training` (a bool or a
     boolean tensor) is true, as TF1's layer dropped them (TensorFlow 2.21's tf.compat.v1.layers needs
     Keras 2)."""
-    with {tf}.name_scope(name, "dropout", [inputs]):
+    with {tf}.name_scope(name or "dropout"):
         inputs = {tf}.convert_to_tensor(inputs)
-        if noise_shape is not None:  # a None dimension is the input's
-            noise_shape = [{tf}.shape(inputs)[i] if size is None else size for i, size in enumerate(noise_shape)]
-        drop = lambda: {tf}.nn.dropout(inputs, noise_shape=noise_shape, seed=seed, rate=rate)
-        keep = lambda: {tf}.identity(inputs)
+
+        def drop():
+            shape = noise_shape  # read only where inputs are dropped; a None dimension is the input's
+            if shape is not None:
+                shape = [{tf}.shape(inputs)[i] if size is None else size for i, size in enumerate(shape)]
+            return {tf}.nn.dropout(inputs, noise_shape=shape, seed=seed, rate=rate)
+
         static = training if isinstance(training, bool) else {tf}.get_static_value(training)
         if static is None:
-            return {tf}.cond(training, drop, keep)
-        return drop() if static else keep()
+            return {tf}.cond(training, drop, lambda: {tf}.identity(inputs))
+        return drop() if static else {tf}.identity(inputs)
 '''),
 }
+
+
+def written(module: cst.Module) -> Optional[cst.FunctionDef]:
+    """A helper of this module that a fix wrote into ``module`` (its docstring says so), or None."""
+    for stmt in module.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.body.body:
+            first = stmt.body.body[0]
+            if (isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr)
+                    and isinstance(first.body[0].value, cst.SimpleString)
+                    and first.body[0].value.value.startswith('"""TF1\'s `tf.layers.')
+                    and "tf.compat.v1.layers needs" in first.body[0].value.value):
+                return stmt
+    return None
 
 
 class Helpers:

@@ -17,7 +17,8 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, ImportTable, dotted_name, imports_module
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _session_options, _testcase, _tf, _vocab
+from . import (_compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _scoped_layers, _session_options,
+               _testcase, _tf, _vocab)
 
 
 @dataclass
@@ -82,6 +83,12 @@ def plan(context: Context) -> Plan:
             return result
     if not _compat.uses_graph(context):
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
+        return result
+    helper = _scoped_layers.written(module) if compat_mode else None
+    if helper is not None:  # the fallback's own code: what made it fall back is still there
+        name = helper.name.value
+        result = context.shared["graph-plan"] = Plan(None, f"{name} is a TF1 layer the tensorflow.compat.v1 fallback "
+                                                           "wrote into the file", helper, compat_mode, [], helper)
         return result
     try:
         eager, notes, kept = _eager.to_eager(module, context.imports, context.text, moved)
@@ -395,8 +402,8 @@ class TrainOptimizer(GraphRule):
             return f"`tf.{name}` has no TensorFlow 2 equivalent"
         message = f"`tf.{name}` does not exist in TensorFlow 2: use `tf.optimizers.{keras.keras}`"
         if name == "train.RMSPropOptimizer":
-            message += (" (TF1's starts its mean square at ones, Keras's at zeros: the graph-to-eager rewrite writes"
-                        " a TF1RMSprop class, Keras's RMSprop starting it at ones)")
+            message += (" (TF1's starts its mean square at ones, Keras's at zeros: the rewrite writes a TF1RMSprop"
+                        " class, Keras's RMSprop starting it at ones)")
         elif keras.note:
             message += f" (not numerically equivalent: {keras.note})"
         return message

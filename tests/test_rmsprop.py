@@ -31,8 +31,8 @@ def test_tf1_rmsprop_with_momentum_and_centered_computes_what_tf1_computed():
     check = process_text(PROGRAM, "rms.py", Options())
     assert [f.message for f in check.findings if f.code == "TFM005"] == [
         "`tf.train.RMSPropOptimizer` does not exist in TensorFlow 2: use `tf.optimizers.RMSprop` (TF1's starts its "
-        "mean square at ones, Keras's at zeros: the graph-to-eager rewrite writes a TF1RMSprop class, Keras's "
-        "RMSprop starting it at ones)"] * 2
+        "mean square at ones, Keras's at zeros: the rewrite writes a TF1RMSprop class, Keras's RMSprop starting "
+        "it at ones)"] * 2
     fixed = process_text(PROGRAM, "rms.py", Options(fix=True, unsafe_fixes=True))
     assert fixed.status.value == "idiomatic"
     new = fixed.new_text

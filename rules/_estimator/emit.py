@@ -267,6 +267,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
         built[id(item.call)] = (cls, call)
+        if f.s.helpers_out:  # a class its optimizer needs (TF1RMSprop): before the statement that builds it
+            before.setdefault(id(_top_statement(f.module, item.call)), []).extend(f.s.helpers_out)
+            f.s.helpers_out.clear()
         for name in dict.fromkeys([item.name, *aliases]):
             if len(same) > 1:
                 variables.setdefault(name, _Rebound()).append((_top_index(f.module, item.call), names))

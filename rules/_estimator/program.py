@@ -97,6 +97,7 @@ class _Finder(Visitor):
 def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:
     graph = analyse_graph(module, imports, text)
     facts = Facts(module, imports, Rewrite(graph))
+    facts.s.helpers_out = []  # classes written into the file (TF1RMSprop): emit.py places them
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef):
             facts.functions[stmt.name.value] = stmt
