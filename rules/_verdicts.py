@@ -141,7 +141,10 @@ def split(name: str) -> Tuple[str, str]:
         if name == prefix:
             return space, ""
         if name.startswith(prefix + "."):
-            return space, name[len(prefix) + 1:]
+            rest = name[len(prefix) + 1:]
+            if space == "v1" and (rest == "compat.v2" or rest.startswith("compat.v2.")):
+                return split("tensorflow." + rest)  # tf.compat.v1.compat.v2 is TensorFlow 2 again
+            return space, rest
     if name == "keras" or name.startswith("keras."):
         return "v2", name
     return "v2", name
