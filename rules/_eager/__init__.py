@@ -41,7 +41,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import audit, functions, global_steps, interpret, model_class, seeds
+from . import audit, functions, interpret, model_class, seeds
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -56,16 +56,6 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
 
     ``moved``: TF1 names other rules rewrite into TF2 code of their own (they may stay). ``audited``:
     False for a part of a module (a model class's program), audited with the module it goes into."""
-    written, module = module, global_steps.made_once(module, imports)
-    try:
-        return _to_eager(module, imports, text, moved, audited)
-    except Unsupported as problem:  # where it is in the program as written
-        problem.node = global_steps.original_node(written, module, problem.node)
-        problem.statement = global_steps.original_node(written, module, problem.statement)
-        raise
-
-
-def _to_eager(module: cst.Module, imports, text: Optional[str], moved, audited: bool):
     program = analyse(module, imports, text, frozenset(moved))
     state = Rewrite(program)
     state.writes_helpers = True

@@ -10,45 +10,47 @@ trainable=False, name="global_step")``, which the rest of the rewrite reads as a
 """
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import FrozenSet, List, Optional
 
 import libcst as cst
-
-from tfmigrate.traverse import Replacer
 
 from .. import _tf
 from . import queries
 
-_MAKERS = frozenset({"train.get_or_create_global_step", "train.create_global_step"})
+MAKERS = frozenset({"train.get_or_create_global_step", "train.create_global_step"})
 _LOOKUPS = frozenset({"train.get_global_step", "train.global_step"})
 
 
-def made_once(module: cst.Module, imports) -> cst.Module:
-    """``module`` with each global step it makes once written as the variable it is."""
+def made_once(module: cst.Module, imports, text: Optional[str]) -> FrozenSet[int]:
+    """The ids of the calls that make a global step once, as above (and of their function names)."""
+    if text is not None and "global_step" not in text:
+        return frozenset()
+
     def name_of(call: cst.Call) -> str:
         return _tf.relative(imports.qualify(call.func)) or ""
 
-    calls = [c for c in queries.find(module, cst.Call) if name_of(c) in _MAKERS | _LOOKUPS]
+    calls = [c for c in queries.find(module, cst.Call) if name_of(c) in MAKERS | _LOOKUPS]
     if not calls or any(name_of(c) in _LOOKUPS for c in calls):
-        return module
-    alias = _tf.tf_alias(imports)
-    if alias is None:
-        return module
+        return frozenset()
     scopes: List[List[cst.BaseStatement]] = [list(module.body)]
     for node in queries.find(module, cst.ClassDef):
         scopes += [list(f.body.body) for f in node.body.body
                    if isinstance(f, cst.FunctionDef) and f.name.value.startswith("test")]
-    found: Dict[int, cst.Call] = {}
+    found = set()
     for body in scopes:
         made = [value for value in map(_assigned, _unwrapped(body))
-                if isinstance(value, cst.Call) and name_of(value) in _MAKERS and not value.args]
+                if isinstance(value, cst.Call) and name_of(value) in MAKERS and not value.args]
         if len(made) > 1:
-            return module  # the second call returned the first one's variable
-        found.update((id(value), value) for value in made)
-    if len(found) != len(calls):
-        return module  # made elsewhere too (a function called twice shared one step in TF1)
-    variable = cst.parse_expression(f'{alias}.Variable(0, dtype={alias}.int64, trainable=False, name="global_step")')
-    return module.visit(Replacer({key: variable for key in found}))
+            return frozenset()  # the second call returned the first one's variable
+        found.update(id(n) for value in made for n in (value, value.func))
+    if len(found) != 2 * len(calls):
+        return frozenset()  # made elsewhere too (a function called twice shared one step in TF1)
+    return frozenset(found)
+
+
+def variable(tf: str) -> str:
+    """The variable TF1 made."""
+    return f'{tf}.Variable(0, dtype={tf}.int64, trainable=False, name="global_step")'
 
 
 def _unwrapped(body) -> List[cst.BaseStatement]:
@@ -67,13 +69,3 @@ def _assigned(stmt) -> object:
             and len(stmt.body[0].targets) == 1 and isinstance(stmt.body[0].targets[0].target, cst.Name)):
         return stmt.body[0].value
     return None
-
-
-def original_node(original: cst.Module, made: cst.Module, node):
-    """The node of ``original`` that ``node`` of ``made`` (the module :func:`made_once` returned) stands
-    for: the same node, or one of the same kind and code; None for one around a replaced call."""
-    if node is None or made is original:
-        return node
-    code = made.code_for_node(node)
-    return next((n for n in queries.find(original, type(node)) if n is node or original.code_for_node(n) == code),
-                None)

@@ -15,7 +15,7 @@ from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, index, walk, walk_into
 
 from .. import _losses, _slim, _tf, _vocab
-from . import queries, scopes
+from . import global_steps, queries, scopes
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 
@@ -35,6 +35,7 @@ class Program:
         self.reuses_variables = False  # variables are shared between scopes (reuse=..., reuse_variables())
         self.factories: FrozenSet[str] = frozenset()
         self.models = scopes.Models()  # model functions that become tf.Module classes (scopes.py)
+        self.global_steps: FrozenSet[int] = frozenset()  # global steps made once: variables (global_steps.py)
         self.leftover: Optional[Tuple[cst.CSTNode, str]] = None  # a TF1-only name the rewrite would keep
         self._source_names: Optional[Set[str]] = None
         self._name_uses: Optional[Counter] = None
@@ -94,6 +95,7 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
         and queries.calls_of(stmt, program.call_name, {"Variable", "get_variable"}, first=True)
     )
     program.reuses_variables = queries.holds(module, (cst.Call, cst.Attribute), lambda n: _shares(program, n))
+    program.global_steps = global_steps.made_once(module, imports, text)
     finder = _Leftovers(program)
     walk(module, finder)
     program.leftover = finder.found
@@ -159,7 +161,7 @@ class _Leftovers(Visitor):
             raise StopWalk
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if not self.chains.outermost(node) or id(node) in self.p.models.handled:
+        if not self.chains.outermost(node) or id(node) in self.p.models.handled or id(node) in self.p.global_steps:
             return
         self.visit_Name(node)
         name = self.p.tf_name(node)

@@ -13,8 +13,8 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (checkpoints, feeds, fetches, graph_metrics, instances, model_lift, pipelines, queries, rnn, rnn_cells,
-               scopes, sessions, summaries, tensors, testcases, training, variable_names)
+from . import (checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines, queries, rnn,
+               rnn_cells, scopes, sessions, summaries, tensors, testcases, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -285,6 +285,9 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
 
     if name in _vocab.VARIABLES or (name is not None and name.endswith("Variable")):
         return variable(B.VARIABLE, _graph_value)
+    if name in global_steps.MAKERS and id(value) in s.p.global_steps:
+        value, name = s.expr(global_steps.variable(s.tf)), "Variable"  # the variable TF1 made (read by `variable`)
+        return variable(B.VARIABLE, lambda s, made: made)
     if name == "get_variable":
         return variable(B.VARIABLE, tensors.get_variable)
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in s.p.factories:
