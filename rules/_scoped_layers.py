@@ -93,8 +93,9 @@ def {helper}(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name
 }
 
 
-def written(module: cst.Module) -> Optional[cst.FunctionDef]:
-    """A helper of this module that a fix wrote into ``module`` (its docstring says so), or None."""
+def written(module: cst.Module) -> Optional[Tuple[cst.FunctionDef, str]]:
+    """(a helper of this module that a fix wrote into ``module``, as its docstring says, the reason the
+    file stays on tensorflow.compat.v1), or None."""
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef) and stmt.body.body:
             first = stmt.body.body[0]
@@ -102,7 +103,7 @@ def written(module: cst.Module) -> Optional[cst.FunctionDef]:
                     and isinstance(first.body[0].value, cst.SimpleString)
                     and first.body[0].value.value.startswith('"""TF1\'s `tf.layers.')
                     and "tf.compat.v1.layers needs" in first.body[0].value.value):
-                return stmt
+                return stmt, f"{stmt.name.value} is a TF1 layer the tensorflow.compat.v1 fallback wrote into the file"
     return None
 
 

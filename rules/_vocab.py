@@ -20,6 +20,8 @@ INITIALIZERS = {
     "initialize_local_variables",
 }
 VARIABLES = {"Variable"}
+TF1_RMSPROP = ("TF1's starts its mean square at ones, Keras's at zeros: the rewrite writes a TF1RMSprop class, "
+               "Keras's RMSprop starting it at ones")
 # Calls that only switch TF1 behaviour on or off: nothing to do in TF2.
 NOOPS = {"disable_v2_behavior", "disable_eager_execution", "reset_default_graph", "enable_resource_variables"}
 
@@ -55,7 +57,7 @@ OPTIMIZERS: Dict[str, Optimizer] = {
     "train.AdadeltaOptimizer": Optimizer(
         "Adadelta", ("learning_rate", "rho", "epsilon", "use_locking", "name"), defaults={"epsilon": "1e-08"}
     ),
-    "train.RMSPropOptimizer": Optimizer(
+    "train.RMSPropOptimizer": Optimizer(  # (the rewrites write TF1RMSprop: TF1_RMSPROP below)
         "RMSprop",
         ("learning_rate", "decay", "momentum", "epsilon", "use_locking", "centered", "name"),
         {"decay": "rho"},

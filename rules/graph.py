@@ -84,12 +84,9 @@ def plan(context: Context) -> Plan:
     if not _compat.uses_graph(context):
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
-    helper = _scoped_layers.written(module) if compat_mode else None
-    if helper is not None:  # the fallback's own code: what made it fall back is still there
-        name = helper.name.value
-        result = context.shared["graph-plan"] = Plan(None, f"{name} is a TF1 layer the tensorflow.compat.v1 fallback "
-                                                           "wrote into the file", helper, compat_mode, [], helper)
-        return result
+    helper = _scoped_layers.written(module) if compat_mode else None  # the fallback's own: it fell back already
+    if helper is not None:
+        return context.shared.setdefault("graph-plan", Plan(None, helper[1], helper[0], compat_mode, [], helper[0]))
     try:
         eager, notes, kept = _eager.to_eager(module, context.imports, context.text, moved)
         result = Plan(eager, None, None, compat_mode, notes, imports=context.imports, kept=kept)
@@ -359,10 +356,8 @@ class TrainOptimizer(GraphRule):
     mapped (`beta1` -> `beta_1`, `use_nesterov` -> `nesterov`, RMSProp's
     `decay` -> `rho`, `use_locking` dropped) and TF1's defaults passed where
     Keras's differ (Adam's and Adadelta's epsilon 1e-8, RMSProp's 1e-10,
-    Adagrad's none), so the numbers stay the same.
-
-    TF1 RMSProp starts its mean square at ones, Keras at zeros: the rewrite
-    writes a `TF1RMSprop` class, Keras's RMSprop starting it at ones.
+    Adagrad's none), so the numbers stay the same; RMSProp is a `TF1RMSprop`
+    class written into the file, whose mean square starts at ones as TF1's.
 
     Known limits: an optimizer class passed as a value
     (`params.get("optimizer", tf.train.AdamOptimizer)`) is reported too; the
@@ -402,8 +397,7 @@ class TrainOptimizer(GraphRule):
             return f"`tf.{name}` has no TensorFlow 2 equivalent"
         message = f"`tf.{name}` does not exist in TensorFlow 2: use `tf.optimizers.{keras.keras}`"
         if name == "train.RMSPropOptimizer":
-            message += (" (TF1's starts its mean square at ones, Keras's at zeros: the rewrite writes a TF1RMSprop"
-                        " class, Keras's RMSprop starting it at ones)")
+            message += f" ({_vocab.TF1_RMSPROP})"
         elif keras.note:
             message += f" (not numerically equivalent: {keras.note})"
         return message
