@@ -138,7 +138,7 @@ def dead(context: Context) -> Set[int]:
     cached = context.shared.get("version-fallbacks-dead")
     if cached is None:
         cached = set()
-        for node in queries.find(context.module, (cst.Try, cst.If)):
+        for node in queries.find(context.module, (cst.Try, cst.If)) if analyse(context) else ():
             kept = analyse(context).get(id(node))
             if kept is not None:
                 keep = {id(n) for stmt in kept for n in _all(stmt)}
@@ -161,13 +161,12 @@ def moved(context: Context) -> Set[str]:
     if not analyse(context):
         return set()
     gone = dead(context)
-    names = set()
+    names, live = set(), set()
     for node in queries.find(context.module, cst.Attribute):
-        if id(node) in gone:
-            name = _tf.relative(context.qualify(node))
-            if name:
-                names.add(name)
-    return names
+        name = _tf.relative(context.qualify(node))
+        if name:
+            (names if id(node) in gone else live).add(name)
+    return names - live  # (`tf.image_summary` is read as `tf.summary.image`, which the kept branch has)
 
 
 def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
