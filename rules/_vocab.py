@@ -35,7 +35,6 @@ class Optimizer:
     renames: Dict[str, str] = field(default_factory=dict)
     defaults: Dict[str, str] = field(default_factory=dict)  # TF1 defaults Keras does not share
     dropped: Tuple[str, ...] = ("use_locking",)
-    note: str = ""
 
 
 OPTIMIZERS: Dict[str, Optimizer] = {
@@ -57,12 +56,11 @@ OPTIMIZERS: Dict[str, Optimizer] = {
     "train.AdadeltaOptimizer": Optimizer(
         "Adadelta", ("learning_rate", "rho", "epsilon", "use_locking", "name"), defaults={"epsilon": "1e-08"}
     ),
-    "train.RMSPropOptimizer": Optimizer(  # (the rewrites write TF1RMSprop: TF1_RMSPROP below)
+    "train.RMSPropOptimizer": Optimizer(  # (the rewrites write TF1RMSprop: TF1_RMSPROP above)
         "RMSprop",
         ("learning_rate", "decay", "momentum", "epsilon", "use_locking", "centered", "name"),
         {"decay": "rho"},
         {"epsilon": "1e-10"},
-        note="TF1 RMSProp starts its mean square at ones, Keras at zeros: the numbers differ in early steps",
     ),
     "train.FtrlOptimizer": Optimizer(
         "Ftrl",

@@ -17,7 +17,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, dotted_name
 from tfmigrate.rule import Invalid, Rule
 
-from . import _compat_layers, _compat_rnn, _losses, _mnist, _tf, _verdicts, _vocab
+from . import _compat_layers, _compat_rnn, _losses, _mnist, _tf, _verdicts, _vocab, version_fallback
 from ._eager import queries
 
 
@@ -99,8 +99,6 @@ class _Unresolved(Rule):
         verdict = _verdicts.unresolved(qualified)
         if verdict.kind not in self.KINDS or self._rewritten_by_eager(qualified) or self._mnist(qualified):
             return
-        from . import version_fallback
-
         if id(node) in version_fallback.dead(self.context):
             return  # TFM121: code of TensorFlow before 1.0, which the fix removes
         if _compat_rnn.keeps_private(self.context, qualified):

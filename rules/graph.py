@@ -396,11 +396,7 @@ class TrainOptimizer(GraphRule):
         if keras is None:
             return f"`tf.{name}` has no TensorFlow 2 equivalent"
         message = f"`tf.{name}` does not exist in TensorFlow 2: use `tf.optimizers.{keras.keras}`"
-        if name == "train.RMSPropOptimizer":
-            message += f" ({_vocab.TF1_RMSPROP})"
-        elif keras.note:
-            message += f" (not numerically equivalent: {keras.note})"
-        return message
+        return message + (f" ({_vocab.TF1_RMSPROP})" if name == "train.RMSPropOptimizer" else "")
 
 
 class Minimize(GraphRule):

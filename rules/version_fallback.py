@@ -7,6 +7,7 @@ import libcst as cst
 
 from tfmigrate.ftypes import Applicability
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
+from tfmigrate.traverse import Replacer
 
 from . import _tf, _verdicts
 from ._eager import queries
@@ -173,26 +174,17 @@ def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     found = analyse(context)
     if not found:
         return None
-    return module.visit(_Replace(found))
-
-
-class _Replace(cst.CSTTransformer):
-    def __init__(self, found: Dict[int, List[cst.BaseStatement]]) -> None:
-        super().__init__()
-        self.found = found
-
-    def on_leave(self, original_node, updated_node):
-        kept = self.found.get(id(original_node))
+    replacements = {}
+    for node in queries.find(module, (cst.Try, cst.If)):
+        kept = found.get(id(node))
         if kept is None:
-            return updated_node
-        # The kept statements as they were (a fallback inside another one is judged on its own pass).
-        if not kept:
-            return cst.RemoveFromParent()
-        leading = list(getattr(original_node, "leading_lines", ()))
-        first = kept[0]
-        if hasattr(first, "leading_lines"):
-            kept = [first.with_changes(leading_lines=[*leading, *first.leading_lines]), *kept[1:]]
-        return cst.FlattenSentinel(kept)
+            continue
+        # The kept statements as they were (a fallback inside another one is judged on its own pass); the
+        # first takes the lines above the statement.
+        if kept and hasattr(kept[0], "leading_lines"):
+            kept = [kept[0].with_changes(leading_lines=[*node.leading_lines, *kept[0].leading_lines]), *kept[1:]]
+        replacements[id(node)] = cst.FlattenSentinel(kept) if kept else cst.RemoveFromParent()
+    return module.visit(Replacer(replacements))
 
 
 # Before every other program fix: they read the code that TensorFlow 1.x ran.

@@ -58,7 +58,6 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
     False for a part of a module (a model class's program), audited with the module it goes into."""
     program = analyse(module, imports, text, frozenset(moved))
     state = Rewrite(program)
-    state.writes_helpers = True
     steps = interpret.plan(state)
     if state.deferred:  # model classes, rewritten now that the rest of the file is known to be rewritable
         steps = model_class.finish(state, steps)

@@ -335,12 +335,12 @@ def {name}(units, input_size, activation={tf}.tanh):
 
 def _helper(s: Rewrite, kind: str) -> str:
     """The name of the helper that builds Keras cells of ``kind``; written before its first use."""
-    if kind not in s.rnn_helpers:
+    if kind not in s.helpers:
         base, template = _HELPERS[kind]
         # the program's own `lstm_cell` (a local, a cell factory) keeps its name: `keras_lstm_cell`
-        name = s.rnn_helpers[kind] = s.fresh(base if base not in s.taken else f"keras_{base}")
+        name = s.helpers[kind] = s.fresh(base if base not in s.taken else f"keras_{base}")
         s.pending.append(Out(s.template(template.format(name=name, tf=s.tf)), generated=True))
-    return s.rnn_helpers[kind]
+    return s.helpers[kind]
 
 
 def keras_cells(s: Rewrite, cell: Cell, input_size: str) -> str:

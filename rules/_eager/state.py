@@ -49,9 +49,9 @@ class Rewrite:
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.variable_names = None  # TF1 names of the layers and variables made (variable_names.Names)
-        self.rnn_helpers: Dict[str, str] = {}  # cell kind (or "rmsprop") -> the helper written for it
-        self.writes_helpers = False  # statements in `pending` are written (the graph-to-eager rewrite)
-        self.helpers_out: Optional[List[cst.BaseStatement]] = None  # else, where classes of its own go
+        self.helpers: Dict[str, str] = {}  # cell kind (or "rmsprop") -> the helper written for it
+        # where the Estimator rewrite takes the classes it writes (TF1RMSprop); None: before the statement
+        self.helpers_out: Optional[List[cst.BaseStatement]] = None
         self.rnn_used: Set[str] = set()  # cells an RNN ran (a second run would share TF1's variables)
         self.notes: List[Tuple[cst.CSTNode, str]] = []
         self.defined: Set[str] = set()  # names already given to a function or graph object

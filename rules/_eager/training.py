@@ -40,14 +40,14 @@ class {name}({tf}.keras.optimizers.RMSprop):
 def _tf1_rmsprop(s: Rewrite) -> str:
     """The name of the RMSprop class written into the file: before the statement that first uses it (the
     graph-to-eager rewrite), or where the Estimator rewrite places its ``helpers_out``."""
-    if "rmsprop" not in s.rnn_helpers:
-        name = s.rnn_helpers["rmsprop"] = s.fresh("TF1RMSprop")
+    if "rmsprop" not in s.helpers:
+        name = s.helpers["rmsprop"] = s.fresh("TF1RMSprop")
         statement = s.template(_TF1_RMSPROP.format(name=name, tf=s.tf))
-        if s.writes_helpers:
+        if s.helpers_out is None:
             s.pending.append(Out(statement, generated=True))
         else:
             s.helpers_out.append(statement)
-    return s.rnn_helpers["rmsprop"]
+    return s.helpers["rmsprop"]
 
 
 def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
@@ -86,11 +86,8 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
     for key, default in spec.defaults.items():
         if key not in written:
             parts.append(f"{key}={default}")
-    if name == "train.RMSPropOptimizer" and (s.writes_helpers or s.helpers_out is not None):
-        return s.expr(f"{_tf1_rmsprop(s)}({', '.join(parts)})")
-    if spec.note:
-        s.note(call, f"not numerically equivalent: {spec.note}")
-    return s.expr(f"{s.tf}.optimizers.{spec.keras}({', '.join(parts)})")
+    keras = _tf1_rmsprop(s) if name == "train.RMSPropOptimizer" else f"{s.tf}.optimizers.{spec.keras}"
+    return s.expr(f"{keras}({', '.join(parts)})")
 
 
 def is_minimize(s: Rewrite, value, method: str = "minimize") -> bool:
