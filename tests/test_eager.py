@@ -466,15 +466,15 @@ def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_
 
         print(flat([[[1.0, 2.0], [3.0, 4.0]]]).numpy())
     """)
-    # tf.layers.dropout(x, rate, noise_shape): a layer built once cannot take a fed value
+    # tf.layers.dense(x, units): a layer built once cannot take a fed value
     assert reason("""\
         import tensorflow as tf
         X = tf.placeholder(tf.float32, [None, 2])
-        is_training = tf.placeholder(tf.bool)
-        out = tf.layers.dropout(X, 0.7, is_training)
+        units = tf.placeholder(tf.int32)
+        out = tf.layers.dense(X, units)
         with tf.Session() as sess:
-            print(sess.run(out, feed_dict={X: [[1.0, 2.0]], is_training: False}))
-    """) == "kept on tensorflow.compat.v1: tf.layers.dropout configured with a graph tensor (is_training)"
+            print(sess.run(out, feed_dict={X: [[1.0, 2.0]], units: 3}))
+    """) == "kept on tensorflow.compat.v1: tf.layers.dense configured with a graph tensor (units)"
 
 
 def test_contrib_fully_connected_becomes_a_dense_layer_with_contribs_defaults():
@@ -1109,3 +1109,40 @@ def test_an_assert_on_static_shapes_goes_with_a_note_and_a_kept_helpers_evident_
                       "compute the same shapes")
     kept = text.replace("X.dtype == tf.float32", "sess is not None")  # a value, not a static shape: it stays
     assert "assert" in process_text(kept, "case.py", Options(fix=True, unsafe_fixes=True)).new_text
+
+
+def test_a_fed_training_flag_picks_the_dropout_call_and_dropout_without_one_passes_its_inputs():
+    # Keras 3's Dropout reads training as a Python bool: the fed flag (a tensor in the tf.function)
+    # picks the call instead, parenthesized inside a larger expression. tf.layers.dropout(X, 0.7, flag)
+    # passes the flag as noise_shape: without training=True, TF1's layer returned its inputs.
+    source = """\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 2])
+        is_training = tf.placeholder(tf.bool)
+        out = 2.0 * tf.layers.dropout(X, 0.5, training=is_training) + 1.0
+        same = tf.layers.dropout(X, 0.7, is_training)
+        with tf.Session() as sess:
+            print(sess.run(out, feed_dict={X: [[1.0, 2.0]], is_training: False}))
+            print(sess.run(same, feed_dict={X: [[1.0, 2.0]], is_training: True}))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec(None, tf.bool)]
+        out_layer = tf.keras.layers.Dropout(0.5)
+
+        @tf.function(input_signature=SIGNATURE)
+        def out(X, is_training):
+            return 2.0 * (out_layer(X, training=True) if is_training else X) + 1.0
+
+        @tf.function(input_signature=SIGNATURE)
+        def same(X, is_training):
+            return X
+
+        print(out([[1.0, 2.0]], False).numpy())
+        print(same([[1.0, 2.0]], True).numpy())
+    """)
+    notes = [(f.start.line, f.message) for f in process_text(textwrap.dedent(source), "case.py", Options()).findings
+             if f.code == "TFM090"]
+    assert notes == [(5, "tf.layers.dropout without training=True returned its inputs in TF1 (training defaults to "
+                         "False; its third positional argument is noise_shape), and so does the rewrite: pass "
+                         "training= for it to drop")]

@@ -249,7 +249,7 @@ def test_a_method_parameter_named_as_the_placeholder_it_feeds_keeps_its_name():
 
             def hidden(self, training, X):
                 hidden = self.hidden_layer(X)
-                hidden = self.hidden_dropout(hidden, training=training)
+                hidden = self.hidden_dropout(hidden, training=True) if training else hidden
                 return hidden
 
             @tf.function(input_signature=[tf.TensorSpec(None, tf.bool), tf.TensorSpec([None, 4], tf.float32)])

@@ -225,7 +225,7 @@ def test_settings_every_call_passes_by_their_module_level_name_configure_the_lay
         "    @tf.Module.with_name_scope\n"
         "    def __call__(self, x, training=False):\n"
         "        h = self.dense(x)\n"
-        "        h = self.flatten(self.dropout(h, training=training))\n"
+        "        h = self.flatten(self.dropout(h, training=True) if training else h)\n"
         "        return self.dense2(h)\n")
     assert "    return net(x, training=True)\n" in out and "    return net(x)\n" in out
 

@@ -250,7 +250,11 @@ def _merge_chains(s: Rewrite, plan: _Plan) -> None:
         own = later.out.node.body.body[0]
         step = own.with_changes(body=[cst.Assign([cst.AssignTarget(cst.Name(local))], _realigned(merged, local))],
                                 leading_lines=later_comments)
-        body += [step, cst.parse_statement(f"return {local}\n")]
+        ret = cst.parse_statement(f"return {local}\n")
+        if isinstance(merged, cst.Name) and merged.value == local:  # `L1 = L1`: a layer that did nothing
+            body.append(ret.with_changes(leading_lines=later_comments))
+        else:
+            body += [step, ret]
         later.out.node = later.out.node.with_changes(body=later.out.node.body.with_changes(body=body))
         earlier.holder.remove(earlier.out)
         plan.functions.remove(earlier)

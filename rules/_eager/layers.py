@@ -14,6 +14,9 @@ from . import queries, variable_names
 from .plan import Out
 from .state import Rewrite, Unsupported
 
+DROPOUT_NEVER = ("tf.layers.dropout without training=True returned its inputs in TF1 (training defaults to False; "
+                 "its third positional argument is noise_shape), and so does the rewrite: pass training= for it to drop")
+
 
 def read(call: cst.Call, name: str, tf: str = "tf"):
     """``tf.layers.dense(x, 10, name="fc")`` read: its Layer spec, the argument holding the inputs,
@@ -69,8 +72,9 @@ def parts(s: Rewrite, call: cst.Call, name: str):
         inputs, at_call
 
 
-def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
-    """``tf.layers.dense(x, 10)`` -> a Keras layer built once, called here."""
+def layer_call(s: Rewrite, call: cst.Call, name: str, original: cst.Call) -> cst.BaseExpression:
+    """``tf.layers.dense(x, 10)`` -> a Keras layer built once, called here (``call`` is ``original`` with
+    its arguments rewritten)."""
     keras, build, inputs, at_call = parts(s, call, name)
     spec = _vocab.LAYERS[name]
     positional = [a for a in call.args if a.keyword is None]
@@ -80,8 +84,13 @@ def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
     rest = "".join(f", {a.keyword.value}={s.code(a.value)}" for a in at_call)
     if shared is not None:
         # `tf.layers.dense(x, 3, name="l", reuse=True)`: the variables of the layer made as "l" before
-        return s.expr(f"{shared}({s.code(inputs.value)}{rest})")
+        return flagged(keras, s.expr(f"{shared}({s.code(inputs.value)}{rest})"))
     graph = s.b.graph_names()
+    if name == "layers.dropout" and not _trains(call) and any(queries.names_in(a.value) & graph for a in built_from):
+        # `tf.layers.dropout(x, 0.7, is_training)`: the flag is the noise shape, and TF1's layer, called
+        # without training=True, returned its inputs (the noise shape never read).
+        s.note(original, DROPOUT_NEVER)
+        return inputs.value
     for arg in built_from:
         if queries.names_in(arg.value) & graph:
             # The layer is built once, before any value is fed: it cannot depend on one.
@@ -92,7 +101,39 @@ def layer_call(s: Rewrite, call: cst.Call, name: str) -> cst.BaseExpression:
     s.layers.append(layer)
     variable_names.made_layer(s, full, layer)
     s.pending.append(Out(s.stmt(f"{layer} = {s.tf}.keras.layers.{keras}({', '.join(build)})\n")))
-    return s.expr(f"{layer}({s.code(inputs.value)}{rest})")
+    return flagged(keras, s.expr(f"{layer}({s.code(inputs.value)}{rest})"))
+
+
+def _trains(call: cst.Call) -> bool:
+    flag = _tf.argument(call, None, "training")
+    return flag is not None and not (isinstance(flag.value, cst.Name) and flag.value.value == "False")
+
+
+def flagged(keras: str, call: cst.Call) -> cst.BaseExpression:
+    """A Keras layer's call whose ``training`` is not ``True`` / ``False`` written out.
+
+    Keras 3's layers read ``training`` as a Python bool (``if training:``): a bool placeholder, now a
+    tensor parameter of a ``tf.function``, fails there. TF1's layers took it as a tensor (``smart_cond``),
+    so the flag picks the call: ``layer(x, training=True) if flag else x``, which AutoGraph makes the
+    ``tf.cond`` TF1 made, and plain Python runs as it reads. Dropout is the one layer with ``training``
+    the rewrite maps; without it, Dropout returns its inputs. Parenthesized; ``unwrapped`` drops the
+    parentheses where the call stood alone."""
+    arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == "training"), None)
+    if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value in ("True", "False")):
+        return call
+    if keras != "Dropout":
+        raise Unsupported(arg, f"a Keras {keras} layer told whether it trains by a value of the program")
+    trains = call.with_changes(args=[a.with_changes(value=cst.Name("True")) if a is arg else a for a in call.args])
+    return cst.IfExp(test=arg.value, body=trains, orelse=call.args[0].value,
+                     lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def unwrapped(original: cst.BaseExpression, updated: cst.BaseExpression) -> cst.BaseExpression:
+    """``updated`` without the parentheses ``flagged`` put around a call that stood alone (an argument,
+    an assigned or returned value)."""
+    if isinstance(original, cst.Call) and isinstance(updated, cst.IfExp) and updated.lpar:
+        return updated.with_changes(lpar=[], rpar=[])
+    return updated
 
 
 def flatten(s: Rewrite, call: cst.Call) -> cst.BaseExpression:

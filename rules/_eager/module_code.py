@@ -23,7 +23,7 @@ from typing import Dict, List
 
 import libcst as cst
 
-from . import tensors
+from . import layers, tensors
 from .instances import new_call
 from .modules import GONE, LAYER, MODULE, RNN, VARIABLE, Build, Item, default_name
 from .state import Rewrite
@@ -106,7 +106,10 @@ class _Replace(tensors.SkipNames):
         item = self.calls.get(id(original))
         if item is None:
             return updated
-        return new_call(self.s, updated, f"self.{item.attr}", item.keep)
+        called = new_call(self.s, updated, f"self.{item.attr}", item.keep)
+        if item.kind != LAYER:
+            return called
+        return layers.flagged(item.code.partition("(")[0].rpartition(".")[2], called)  # its Keras class
 
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         attr = self.renames.get(original.value)

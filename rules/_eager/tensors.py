@@ -35,7 +35,15 @@ class SkipNames(Transformer):
         return False
 
     def leave_Arg(self, original, updated):
-        return updated.with_changes(value=original.value.visit(self))
+        return updated.with_changes(value=layers.unwrapped(original.value, original.value.visit(self)))
+
+    def leave_Assign(self, original, updated):
+        return updated.with_changes(value=layers.unwrapped(original.value, updated.value))
+
+    def leave_Return(self, original, updated):
+        if original.value is None:
+            return updated
+        return updated.with_changes(value=layers.unwrapped(original.value, updated.value))
 
 
 class _GraphExpr(SkipNames):
@@ -60,7 +68,7 @@ class _GraphExpr(SkipNames):
         if name == "contrib.layers.flatten" and len(updated.args) == 1 and updated.args[0].keyword is None:
             return layers.flatten(s, updated)
         if name is not None and (name.startswith("layers.") or name in _vocab.LAYERS):
-            return layers.layer_call(s, updated, name)
+            return layers.layer_call(s, updated, name, original)
         if name in _vocab.DECAYS:
             return training.decay(s, updated, name)
         if name in variable_names.COLLECTIONS:
@@ -105,7 +113,7 @@ class _GraphExpr(SkipNames):
 def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
     """``value`` with tensors called; and the placeholders it needs."""
     rewriter = _GraphExpr(s)
-    new = value.visit(rewriter)
+    new = layers.unwrapped(value, value.visit(rewriter))
     s.moved(new, value)
     return new, feeds.ordered(s, rewriter.needs)
 
