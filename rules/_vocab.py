@@ -192,7 +192,7 @@ def rnn_cell_name(name) -> str:
 # TF1 names the rewrite replaces with TF2 code of its own.
 HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "get_variable", "assign", "assign_add", "assign_sub", "train.Saver", "gradients", "summary.merge_all",
-    "summary.FileWriter", "Graph", "reset_default_graph", "disable_v2_behavior", "disable_eager_execution",
+    "summary.merge", "summary.FileWriter", "Graph", "reset_default_graph", "disable_v2_behavior", "disable_eager_execution",
     "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
     "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",

@@ -225,9 +225,88 @@ def test_an_image_summary_keeps_its_max_outputs_and_a_collection_keeps_it_on_com
         writer = tf.summary.create_file_writer("logs")
         write_merged(writer, merged(), tf.cast(0, tf.int64))
     """))
-    # TF2 has no collections to merge a summary into
-    assert reason(source.replace("collections=None", "collections=['train']")) == (
-        "kept on tensorflow.compat.v1: tf.summary.image with arguments beyond a name and a value")
+    # a collection decides which merge_all takes the summary: it must be named where it is read
+    assert reason(source.replace("collections=None", "collections=[key]")) == (
+        "kept on tensorflow.compat.v1: tf.summary.image into collections that are not named by string literals")
+
+
+def test_summaries_merged_by_collection_or_by_list_are_written_by_the_writer_of_the_merge_run():
+    source = """\
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None])
+        w = tf.Variable(1.0)
+        loss = tf.reduce_mean(tf.square(w * X - 3.0))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        tf.summary.scalar("loss", loss, collections=["train", "test"])
+        w_summary = tf.summary.histogram("w", w, collections=["train", tf.GraphKeys.SUMMARIES])
+        train_summaries = tf.summary.merge_all("train")
+        test_summaries = tf.summary.merge_all(key="test")
+        everything = tf.summary.merge([w_summary, test_summaries])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            train_writer = tf.summary.FileWriter("logs/train")
+            test_writer = tf.summary.FileWriter("logs/test")
+            for step in range(3):
+                _, summary = sess.run([train, train_summaries], feed_dict={X: [1.0]})
+                train_writer.add_summary(summary, step)
+                summary = sess.run(test_summaries, feed_dict={X: [2.0]})
+                test_writer.add_summary(summary, step)
+            test_writer.add_summary(sess.run(everything, feed_dict={X: [2.0]}), 3)
+    """
+    out = fix(source)
+    assert out[out.index("@tf.function(input_signature=SIGNATURE)\ndef train_summaries"):] == textwrap.dedent("""\
+        @tf.function(input_signature=SIGNATURE)
+        def train_summaries(X):
+            return [
+                loss(X),
+                tf.identity(w),
+            ]
+
+        @tf.function
+        def write_train_summaries(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.scalar("loss", values[0])
+                tf.summary.histogram("w", values[1])
+
+        @tf.function(input_signature=SIGNATURE)
+        def test_summaries(X):
+            return [
+                loss(X),
+            ]
+
+        @tf.function
+        def write_test_summaries(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.scalar("loss", values[0])
+
+        @tf.function(input_signature=SIGNATURE)
+        def everything(X):
+            return [
+                tf.identity(w),
+                loss(X),
+            ]
+
+        @tf.function
+        def write_everything(writer, values, step):
+            with writer.as_default(step=step):
+                tf.summary.histogram("w", values[0])
+                tf.summary.scalar("loss", values[1])
+
+        train_writer = tf.summary.create_file_writer("logs/train")
+        test_writer = tf.summary.create_file_writer("logs/test")
+        for step in range(3):
+            summary = train_summaries([1.0])
+            train([1.0])
+            write_train_summaries(train_writer, summary, tf.cast(step, tf.int64))
+            summary = test_summaries([2.0])
+            write_test_summaries(test_writer, summary, tf.cast(step, tf.int64))
+        write_everything(test_writer, everything([2.0]), tf.cast(3, tf.int64))
+    """)
+    # which merge a value comes from must be seen where it is fetched
+    unknown = source.replace("summary = sess.run(test_summaries", "summary = list(sess.run(test_summaries")
+    unknown = unknown.replace("feed_dict={X: [2.0]})\n", "feed_dict={X: [2.0]}))\n", 1)
+    assert reason(unknown) == ("kept on tensorflow.compat.v1: add_summary() of a value not fetched from one of the "
+                               "program's merged summaries")
 
 
 def test_tf1_only_names_without_a_session_still_leave_a_program_that_runs():
@@ -646,7 +725,10 @@ def test_a_saver_s_max_to_keep_is_what_its_checkpoint_manager_keeps():
         "tf.train.CheckpointManager(saver, SAVEDIR, max_to_keep=3, checkpoint_name='w.ckpt').save(checkpoint_number=1)\n")
     # TF1's 0 kept every checkpoint, as the manager's None does
     assert "max_to_keep=None, checkpoint_name='w.ckpt'" in fix(source.format(keep=0))
-    assert reason(source.format(keep="FLAGS.keep")) == (
+    # a setting: its 0 keeps every checkpoint too
+    assert "max_to_keep=FLAGS.keep or None, checkpoint_name='w.ckpt'" in fix(source.format(keep="FLAGS.keep"))
+    assert "max_to_keep=(keep + 1) or None, checkpoint_name='w.ckpt'" in fix(source.format(keep="keep + 1"))
+    assert reason(source.format(keep="w")) == (
         "kept on tensorflow.compat.v1: tf.train.Saver with arguments (a variable list or options)")
     # the folder's name bound again: its value at the save is not evident
     assert reason(source.format(keep=3).replace('saver.save(', 'SAVEDIR = "other"\n        saver.save(')) == (

@@ -34,6 +34,12 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
         if key == "max_to_keep" and literal is not None and (literal == "None" or literal.isdigit()):
             keep = "None" if literal in ("None", "0") else literal
             continue
+        if key == "max_to_keep" and literal is None and not queries.names_in(arg.value) & s.b.graph_names():
+            # a setting (`FLAGS.max_num_checkpoint`): TF1 kept every checkpoint for 0 as for None
+            code = s.code(arg.value)
+            simple = isinstance(arg.value, (cst.Attribute, cst.Call, cst.Subscript))
+            keep = f"{code} or None" if simple else f"({code}) or None"
+            continue
         raise Unsupported(call, "tf.train.Saver with arguments (a variable list or options)")
     s.saver_keep[name] = keep
     s.note(call, FORMAT_NOTE)

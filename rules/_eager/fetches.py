@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import checkpoints, feeds, pipelines, queries, sessions, tensors, testcases
+from . import checkpoints, feeds, pipelines, queries, sessions, summaries, tensors, testcases
 from .state import Rewrite, Unsupported
 
 
@@ -119,6 +119,7 @@ def _run(s: Rewrite, call, fetched, values, targets):
     if own and _runs_after(s, call):
         # the rewrite's functions read their tensors and variables by name when they run
         raise Unsupported(call, f"{own[0]} is fetched into its own name, and the program runs its graph again after")
+    summaries.fetched(s, targets, fetched)
     for name in bound - set(own):
         s.b.rebind(name)
     try:

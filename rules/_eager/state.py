@@ -43,9 +43,10 @@ class Rewrite:
         self.saver_objects: Dict[str, FrozenSet[str]] = {}  # saver -> the objects its checkpoint holds
         self.saver_keep: Dict[str, str] = {}  # saver -> how many numbered checkpoints it keeps (code)
         self.graph_seed = False  # tf.set_random_seed was called
-        # kind, label, value, params, the keywords TF2 takes too (", max_outputs=3")
-        self.summaries: List[Tuple[str, str, cst.BaseExpression, Tuple[str, ...], str]] = []
-        self.summary_writers: List[str] = []  # the tf.functions that write merged summaries
+        self.summaries: list = []  # the summary ops made so far (summaries.Entry)
+        self.summary_merges: Dict[str, list] = {}  # merged summary -> the summaries it holds
+        self.summary_writers: Dict[str, str] = {}  # function of a merged summary -> the tf.function writing it
+        self.summary_values: Dict[str, str] = {}  # name holding a merged summary's run -> its writer
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.variable_names = None  # TF1 names of the layers and variables made (variable_names.Names)

@@ -124,6 +124,8 @@ def expression(s: Rewrite, node: cst.Expr):
 
 
 def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
+    for bound in queries.names_in(cst.List([cst.Element(t.target) for t in node.targets])):
+        s.summary_values.pop(bound, None)  # a merged summary's run binds it again (summaries.fetched)
     if len(node.targets) != 1:
         return [plain(s, node)]
     node = _run_subscript(s, node)
@@ -168,7 +170,7 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         return graph_metrics.assignment(s, target, value, line)
     if name in _vocab.SUMMARIES:
         module_level("summary")
-        summaries.summary(s, value, name)
+        summaries.summary(s, value, name, single)
         return None
     if single is not None and variable_names.is_collection(s, value) and not variable_names.whole(s, value):
         # `d_vars = tf.get_collection(TRAINABLE_VARIABLES, scope="d")`: a function listing them when

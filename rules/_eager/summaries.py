@@ -1,13 +1,17 @@
 """Summaries: TF1's summary ops, merged and written by a FileWriter, as TF2 summary writing.
 
-``tf.summary.scalar("loss", cost)`` is remembered until ``tf.summary.merge_all()``,
-which becomes a ``tf.function`` returning the summaries' values and one that writes
-them with a TF2 file writer (``tf.summary.create_file_writer``);
-``writer.add_summary(summary, step)`` calls the writer function.
+``tf.summary.scalar("loss", cost)`` is remembered until it is merged: by
+``tf.summary.merge_all()`` (the summaries of a collection: ``collections=["train"]``
+and ``merge_all("train")``) or ``tf.summary.merge([loss_summary, ...])``. Each merge
+becomes a ``tf.function`` returning the summaries' values and one that writes them
+with a TF2 file writer (``tf.summary.create_file_writer``);
+``writer.add_summary(summary, step)`` calls the writer function of the merge whose
+run gave ``summary``.
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -35,15 +39,29 @@ TENSORBOARD_NOTE = ("TensorFlow 2 writes summaries through the tensorboard packa
                     "the rewrite needs `pip install tensorboard` where it runs")
 
 
-def summary(s: Rewrite, call: cst.Call, kind: str) -> None:
+@dataclass
+class Entry:
+    """A summary op: what TF2 writes for it, and where TF1 listed it."""
+
+    kind: str  # summary.scalar, ...
+    label: str  # its name, as code
+    value: cst.BaseExpression
+    params: Tuple[str, ...]  # the placeholders it reads
+    extra: str  # the keywords TF2 takes too (", max_outputs=3")
+    collections: Tuple[str, ...]  # the graph collections it joined
+    name: Optional[str]  # the name it was bound to
+
+
+def summary(s: Rewrite, call: cst.Call, kind: str, single: Optional[str] = None) -> None:
     """``tf.summary.scalar(name, tensor)``: remembered until the summaries are merged. TF2 takes
-    ``max_outputs`` / ``sample_rate`` too; ``collections`` and ``family`` only as None."""
+    ``max_outputs`` / ``sample_rate`` too; ``family`` only as None; ``collections`` (string literals,
+    ``tf.GraphKeys.SUMMARIES``) decide which ``merge_all`` takes it."""
     label = _tf.argument(call, 0, "name")
     tensor = _tf.argument(call, 1, "tensor") or _tf.argument(call, 1, "values")
     if label is None or tensor is None or any(a.star for a in call.args):
         raise Unsupported(call, f"tf.{kind} with arguments beyond a name and a value")
     options = OPTIONS.get(kind, ())
-    extra = ""
+    extra, collections = "", (SUMMARIES,)
     for key, arg in _tf.by_parameter(call, ("name", "tensor", *options)):
         if key in ("name", "tensor") or (arg.keyword is not None and arg.keyword.value == "values"):
             continue
@@ -52,12 +70,69 @@ def summary(s: Rewrite, call: cst.Call, kind: str) -> None:
             if queries.names_in(value) & s.b.graph_names():
                 raise Unsupported(arg, f"tf.{kind} with a {key} computed in the graph")
             extra += f", {key}={s.code(value)}"
-        elif not (key in options and isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+        elif key == "collections" and not _none(arg.value):
+            collections = _collections(s, kind, arg.value)
+        elif not (key in options and _none(arg.value)):
             raise Unsupported(call, f"tf.{kind} with arguments beyond a name and a value")
     value, params = tensors.graph_expr(s, tensor.value)
     if isinstance(tensor.value, cst.Name) and s.b.is_variable(tensor.value.value):
         value = s.expr(f"{s.tf}.identity({s.code(value)})")  # the value now, not the variable
-    s.summaries.append((kind, s.code(label.value), value, params, extra))
+    s.summaries.append(Entry(kind, s.code(label.value), value, params, extra, collections, single))
+
+
+SUMMARIES = "summaries"  # tf.GraphKeys.SUMMARIES
+
+
+def _none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _key(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
+    """A collection's name: a string literal or ``tf.GraphKeys.SUMMARIES``."""
+    if isinstance(node, cst.SimpleString):
+        return node.evaluated_value
+    if s.tf_name(node) == "GraphKeys.SUMMARIES":
+        return SUMMARIES
+    return None
+
+
+def _collections(s: Rewrite, kind: str, node: cst.BaseExpression) -> Tuple[str, ...]:
+    keys = [_key(s, e.value) for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [None]
+    if None in keys:
+        raise Unsupported(node, f"tf.{kind} into collections that are not named by string literals")
+    return tuple(keys)
+
+
+def _merged_entries(s: Rewrite, call: cst.Call, kind: str) -> List[Entry]:
+    """The summaries a merge takes, in TF1's order."""
+    if kind == "summary.merge_all":
+        key_arg = _tf.argument(call, 0, "key")
+        if any(a.keyword is not None and a.keyword.value not in ("key", "scope", "name") for a in call.args) or (
+                _tf.argument(call, 1, "scope") is not None and not _none(_tf.argument(call, 1, "scope").value)):
+            raise Unsupported(call, "tf.summary.merge_all with a scope")
+        key = SUMMARIES if key_arg is None or _none(key_arg.value) else _key(s, key_arg.value)
+        if key is None:
+            raise Unsupported(call, "tf.summary.merge_all of a collection not named by a string literal")
+        entries = [e for e in s.summaries if key in e.collections]
+        if not entries:
+            raise Unsupported(call, "tf.summary.merge_all before any summary")
+        return entries
+    inputs = _tf.argument(call, 0, "inputs")
+    if inputs is None or not isinstance(inputs.value, (cst.List, cst.Tuple)) or not inputs.value.elements:
+        raise Unsupported(call, "tf.summary.merge of something other than a list of summaries")
+    entries: List[Entry] = []
+    for element in inputs.value.elements:
+        node = element.value
+        name = node.value if isinstance(node, cst.Name) and not isinstance(element, cst.StarredElement) else None
+        own = [e for e in s.summaries if name is not None and e.name == name]
+        merge = s.summary_merges.get(name) if name is not None else None
+        if own:
+            entries.append(own[-1])
+        elif merge is not None:
+            entries += merge
+        else:
+            raise Unsupported(node, "tf.summary.merge of something that is not a summary of this program")
+    return entries
 
 
 def merged(s: Rewrite, name: str, call: cst.Call, kind: str, line) -> List[Out]:
@@ -66,30 +141,60 @@ def merged(s: Rewrite, name: str, call: cst.Call, kind: str, line) -> List[Out]:
     Both are tf.functions: an eager histogram costs milliseconds, and a
     program writes its summaries at every step.
     """
-    if kind == "summary.merge" or call.args:
-        raise Unsupported(call, "tf.summary.merge of a chosen list (merge_all is supported)")
-    if not s.summaries:
-        raise Unsupported(call, "tf.summary.merge_all before any summary")
-    params = feeds.ordered(s, {p for _, _, _, ps, _ in s.summaries for p in ps})
+    entries = _merged_entries(s, call, kind)
+    params = feeds.ordered(s, {p for e in entries for p in e.params})
     indent = s.indent
     func_name = s.function_name(name)
     lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):", f"{indent}return ["]
-    lines += [f"{indent}{indent}{s.code(v)}," for _, _, v, _, _ in s.summaries]
+    lines += [f"{indent}{indent}{s.code(e.value)}," for e in entries]
     lines.append(f"{indent}]")
     s.b.rebind(name)
     s.b.bind(name, B.TENSOR, Tensor(name, params, "summary", func_name))
+    s.summary_merges[name] = entries
     out = [s.function(lines, line)]
     writer_name = s.fresh(f"write_{func_name}")
     # Parameters, so plain names do, unless a summary's label reads a global of that name.
-    in_labels = set().union(*(queries.names_in(s.expr(label)) for _, label, _, _, _ in s.summaries))
+    in_labels = set().union(*(queries.names_in(s.expr(e.label)) for e in entries))
     writer, values, step = (fresh_name(set(in_labels), base) for base in ("writer", "values", "step"))
     lines = [f"@{s.tf}.function", f"def {writer_name}({writer}, {values}, {step}):",
              f"{indent}with {writer}.as_default(step={step}):"]
-    lines += [f"{indent}{indent}{s.tf}.{k}({label}, {values}[{i}]{extra})"
-              for i, (k, label, _, _, extra) in enumerate(s.summaries)]
-    s.summary_writers.append(writer_name)
+    lines += [f"{indent}{indent}{s.tf}.{e.kind}({e.label}, {values}[{i}]{e.extra})" for i, e in enumerate(entries)]
+    s.summary_writers[func_name] = writer_name
     out.append(s.function(lines, None))
     return out
+
+
+def _writer_of(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
+    """The writer of the merged summary whose value ``node`` holds: a name a run bound to it, or the
+    run itself (``sess.run(merged, feed_dict)``)."""
+    if isinstance(node, cst.Name):
+        return s.summary_values.get(node.value)
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "run"
+            and isinstance(node.func.value, cst.Name) and s.b.is_(node.func.value.value, B.SESSION)):
+        return None
+    fetch = _tf.argument(node, 0, "fetches")
+    if fetch is None or not isinstance(fetch.value, cst.Name) or s.b.kind(fetch.value.value) != B.TENSOR:
+        return None
+    tensor = s.b.get(fetch.value.value, B.TENSOR)
+    return s.summary_writers.get(tensor.func) if tensor.kind == "summary" else None
+
+
+def fetched(s: Rewrite, targets, fetched_node) -> None:
+    """``_, summary = sess.run([train, merged])``: ``summary`` now holds the values ``merged``'s writer
+    writes (a name bound to anything else forgets it)."""
+    if targets is None:
+        return
+    pairs = [(targets, fetched_node)]
+    if isinstance(targets, (cst.Tuple, cst.List)) and isinstance(fetched_node, (cst.Tuple, cst.List)) and len(
+            targets.elements) == len(fetched_node.elements):
+        pairs = [(t.value, f.value) for t, f in zip(targets.elements, fetched_node.elements)]
+    for target in queries.names_in(targets):
+        s.summary_values.pop(target, None)
+    for target, node in pairs:
+        if isinstance(target, cst.Name) and isinstance(node, cst.Name) and s.b.kind(node.value) == B.TENSOR:
+            tensor = s.b.get(node.value, B.TENSOR)
+            if tensor.kind == "summary" and tensor.func in s.summary_writers:
+                s.summary_values[target.value] = s.summary_writers[tensor.func]
 
 
 def file_writer(s: Rewrite, node: cst.Assign, value: cst.Call, single: str) -> List[Out]:
@@ -116,11 +221,14 @@ def writer_call(s: Rewrite, call: cst.Call, method: str, small: cst.Expr) -> Opt
     step = _tf.argument(call, 1, "global_step")
     if summary_arg is None or step is None:
         raise Unsupported(call, "add_summary() without a summary and a step")
-    if len(s.summary_writers) != 1:
-        raise Unsupported(call, "add_summary() in a program that merges its summaries more than once")
+    value = summary_arg.value
+    function = _writer_of(s, value)
+    if function is None and len(s.summary_writers) == 1:
+        function = next(iter(s.summary_writers.values()))
+    if function is None:
+        raise Unsupported(call, "add_summary() of a value not fetched from one of the program's merged summaries")
     writer = call.func.value.value
     step_code = s.code(fetches.rewrite(s, step.value))
     # The step as a tensor: a Python int would trace the function again at every step.
-    code = (f"{s.summary_writers[0]}({writer}, {s.code(fetches.rewrite(s, summary_arg.value))}, "
-            f"{s.tf}.cast({step_code}, {s.tf}.int64))")
+    code = f"{function}({writer}, {s.code(fetches.rewrite(s, value))}, {s.tf}.cast({step_code}, {s.tf}.int64))"
     return [Out(small.with_changes(value=s.expr(code)))]
