@@ -228,6 +228,14 @@ class TFFlags(_AbslRule):
     `UnparsedFlagAccessError` until `app.run` (or `FLAGS(sys.argv)`) parsed
     it, so a flag read at import time needs a change.
 
+    A flag absl.logging defines (`log_dir`, `logtostderr`, `verbosity`, ...)
+    is defined before the program's once TensorFlow 2 is imported (it imports
+    absl.logging; TF1's logging did not), so defining it again raises
+    `DuplicateFlagError`, under compat.v1 too: of absl's type, the rewrite
+    sets its default instead (`flags.FLAGS.set_default('log_dir', '/tmp')`),
+    and `--log_dir` and `FLAGS.log_dir` work as before; of another type
+    (`DEFINE_enum('verbosity', ...)`) it is reported, to be renamed by hand.
+
     A flag read at import time (`BATCH = FLAGS.batch_size` at module level)
     gets what TF1 did on that first read: `if not FLAGS.is_parsed():
     FLAGS(sys.argv)` just before the statement that reads it (with `import

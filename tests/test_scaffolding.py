@@ -669,3 +669,54 @@ def test_data_files_path_is_the_directory_of_the_calling_file():
     assert [(code, "os.path.dirname(__file__)" in message) for code, _, message in found] == [
         ("TFM090", False), ("TFM118", True)]
     assert run(source).status.value == "compat-only"
+
+
+def test_a_flag_absl_logging_defines_gets_its_default_set_instead_of_defined_again():
+    # TensorFlow 2 imports absl.logging, which defines --log_dir: defining it again raises
+    # DuplicateFlagError (TF1's logging did not define it), under compat.v1 too.
+    source = """\
+        import tensorflow as tf
+        flags = tf.app.flags
+        flags.DEFINE_string('log_dir', '/tmp/logs', 'where the logs go')
+        tf.app.flags.DEFINE_integer('steps', 10, 'how many')
+        FLAGS = flags.FLAGS
+
+        def main(_):
+            print(FLAGS.log_dir, FLAGS.steps)
+
+        if __name__ == '__main__':
+            tf.app.run()
+    """
+    assert [(line, message) for code, line, message in findings(source) if code == "TFM081"][1] == (
+        3, "`log_dir` is a flag of absl.logging, which TensorFlow 2 imports (TF1's logging did not define it): "
+           "`DEFINE_string` raises DuplicateFlagError; the rewrite sets the default of absl's flag "
+           "(`flags.FLAGS.set_default`), so `--log_dir` and `FLAGS.log_dir` work as they did")
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+        from absl import app
+        from absl import flags
+        flags.FLAGS.set_default('log_dir', '/tmp/logs')
+        flags.DEFINE_integer('steps', 10, 'how many')
+        FLAGS = flags.FLAGS
+
+        def main(_):
+            print(FLAGS.log_dir, FLAGS.steps)
+
+        if __name__ == '__main__':
+            app.run(main)
+    """)
+    pytest.importorskip("tensorflow")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    program = outcome.new_text.replace("'/tmp/logs'", "'default'")
+    for argv, printed in (([], "default 10"), (["--log_dir", "given", "--steps", "3"], "given 3")):
+        result = subprocess.run([sys.executable, "-c", program, *argv], capture_output=True, text=True, env=env,
+                                timeout=300)
+        assert result.stdout.split() == printed.split(), result.stderr[-2000:]
+    # another type than absl's: only a new name helps
+    other = 'import tensorflow as tf\ntf.app.flags.DEFINE_enum("verbosity", "low", ["low", "high"], "how much")\n'
+    assert [(code, message) for code, _, message in findings(other) if code == "TFM081"] == [(
+        "TFM081", "`verbosity` is a flag of absl.logging, which TensorFlow 2 imports: `DEFINE_enum` raises "
+                  "DuplicateFlagError; name this flag otherwise")]
+    assert run(other).status.value == "manual"
