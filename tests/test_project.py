@@ -300,3 +300,29 @@ def test_a_program_kept_on_compat_runs_with_a_library_the_fix_made_tf2(tmp_path)
                          capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
     assert result == {"stdout": "True\n[[0.5 0.5]]\n", "error": None}
+
+
+def test_a_library_s_layer_function_keeps_the_parameter_the_program_passes_by_its_own_setting(tmp_path):
+    """Every call passes `scale` by the program's module-level name: in one file the module would read
+    that name itself; a library cannot read the program's names, so its __call__ keeps the parameter."""
+    work = _write(tmp_path, {
+        "ops.py": "import tensorflow as tf\n\n\n"
+                  "def dense(x, units, scale):\n"
+                  "    with tf.variable_scope('dense', reuse=tf.AUTO_REUSE):\n"
+                  "        w = tf.get_variable('w', [2, units], initializer=tf.ones_initializer())\n"
+                  "        return tf.matmul(x, w) * scale\n",
+        "train.py": "import tensorflow as tf\nfrom ops import dense\n\n"
+                    "scale = 3.0\n"
+                    "x = tf.placeholder(tf.float32, [None, 2])\n"
+                    "y = dense(x, 1, scale)\n"
+                    "with tf.Session() as sess:\n"
+                    "    sess.run(tf.global_variables_initializer())\n"
+                    "    print(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))\n"})
+    fixed = run_cli("fix", "--unsafe-fixes", ".", cwd=work)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout + fixed.stderr
+    library = (work / "ops.py").read_text()
+    assert "    def __call__(self, x, units, scale):\n" in library and "return tf.matmul(x, self.w) * scale\n" in library
+    assert "    return dense(x, 1, scale)\n" in (work / "train.py").read_text()
+    done = subprocess.run([sys.executable, "train.py"], cwd=work, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.stdout.split() == ["[[9.]]"], done.stderr[-2000:]

@@ -419,6 +419,11 @@ def _fixed(module: cst.Module, model: Model) -> Set[str]:
         calls += found
     if not calls or any(arg.star for call in calls for arg in call.args):
         return set()
+    split = next((i for i, stmt in enumerate(module.body) if is_marker(stmt, SPLIT)), None)
+    if split is not None and any(stmt is model.node for stmt in module.body[:split]):
+        # a library read with its program (tfmigrate/merge.py): the module's code stays in the library,
+        # which cannot read the program's names
+        module = module.with_changes(body=module.body[:split])
     settings = {name for name, value in queries.module_constants(module).items()
                 if not queries.holds(value, cst.Call)}  # a setting, not a tensor
     excluded = queries.bound_names(model.node.body) | hidden
