@@ -125,7 +125,7 @@ def expression(s: Rewrite, node: cst.Expr):
 
 def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     for bound in queries.names_in(cst.List([cst.Element(t.target) for t in node.targets])):
-        s.summary_values.pop(bound, None)  # a merged summary's run binds it again (summaries.fetched)
+        summaries.forget(s, bound)
     if len(node.targets) != 1:
         return [plain(s, node)]
     node = _run_subscript(s, node)

@@ -106,9 +106,9 @@ def _collections(s: Rewrite, kind: str, node: cst.BaseExpression) -> Tuple[str, 
 def _merged_entries(s: Rewrite, call: cst.Call, kind: str) -> List[Entry]:
     """The summaries a merge takes, in TF1's order."""
     if kind == "summary.merge_all":
-        key_arg = _tf.argument(call, 0, "key")
-        if any(a.keyword is not None and a.keyword.value not in ("key", "scope", "name") for a in call.args) or (
-                _tf.argument(call, 1, "scope") is not None and not _none(_tf.argument(call, 1, "scope").value)):
+        key_arg, scope = _tf.argument(call, 0, "key"), _tf.argument(call, 1, "scope")
+        others = [a for a in call.args if a.keyword is not None and a.keyword.value not in ("key", "scope", "name")]
+        if others or (scope is not None and not _none(scope.value)):
             raise Unsupported(call, "tf.summary.merge_all with a scope")
         key = SUMMARIES if key_arg is None or _none(key_arg.value) else _key(s, key_arg.value)
         if key is None:
@@ -177,6 +177,16 @@ def _writer_of(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
         return None
     tensor = s.b.get(fetch.value.value, B.TENSOR)
     return s.summary_writers.get(tensor.func) if tensor.kind == "summary" else None
+
+
+def forget(s: Rewrite, name: str) -> None:
+    """``name`` is assigned again: it no longer holds a summary op, a merged summary or its values (the
+    handler of the assignment binds it again if it still does)."""
+    s.summary_values.pop(name, None)
+    s.summary_merges.pop(name, None)
+    for entry in s.summaries:
+        if entry.name == name:
+            entry.name = None
 
 
 def fetched(s: Rewrite, targets, fetched_node) -> None:
