@@ -1,0 +1,76 @@
+"""TFM122: positional arguments TensorFlow 2 binds to other parameters are passed by keyword."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ROOT
+from tfmigrate.engine import Options, process_text
+
+SOURCE = textwrap.dedent("""\
+    import tensorflow as tf
+    logits = tf.constant([[0.1, 0.9], [0.8, 0.2]])
+    labels = tf.constant([1, 1])
+    hit = tf.nn.in_top_k(logits, labels, 1)
+    counts = tf.random_poisson(3.0, [2, 3])
+    t = tf.transpose(logits, [1, 0], "t")
+    with tf.Session() as sess:
+        print(sess.run(hit), sess.run(counts).shape, sess.run(t)[0])
+""")
+
+
+def test_in_top_k_and_poisson_keep_the_arguments_tf1_bound():
+    outcome = process_text(SOURCE, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+        logits = tf.constant([[0.1, 0.9], [0.8, 0.2]])
+        labels = tf.constant([1, 1])
+        hit = tf.nn.in_top_k(predictions=logits, targets=labels, k=1)
+        counts = tf.random.poisson(lam=3.0, shape=[2, 3])
+        t = tf.transpose(logits, [1, 0], name="t")
+        print(hit.numpy(), counts.numpy().shape, t.numpy()[0])
+    """)
+    found = [(f.start.line, f.message) for f in process_text(SOURCE, "case.py", Options()).findings
+             if f.code == "TFM122"]
+    assert found == [
+        (4, "positional arguments of `tf.nn.in_top_k` from position 1 on are other parameters in TensorFlow 2: "
+            "passed by keyword, as TF1 bound them"),
+        (5, "positional arguments of `tf.random_poisson` from position 1 on are other parameters in TensorFlow 2: "
+            "passed by keyword, as TF1 bound them"),
+        (6, "positional arguments of `tf.transpose` from position 3 on are other parameters in TensorFlow 2: "
+            "passed by keyword, as TF1 bound them")]
+    pytest.importorskip("tensorflow")
+    # TF1's in_top_k(predictions, targets): row 0's top class is 1 (a hit), row 1's is 0 (a miss); the
+    # positional call on TF2 would read the labels as predictions and fail or answer otherwise
+    done = subprocess.run([sys.executable, "-c", outcome.new_text], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.stdout.split() == ["[", "True", "False]", "(2,", "3)", "[0.1", "0.8]"], done.stderr[-2000:]
+
+
+def test_positions_tf2_still_binds_alike_stay_and_one_without_a_parameter_is_reported():
+    same = "import tensorflow as tf\ny = tf.nn.conv2d(x, w, [1, 1, 1, 1], 'SAME')\n"
+    assert [f.code for f in process_text(same, "case.py", Options()).findings if f.code == "TFM122"] == []
+    gone = "import tensorflow as tf\ny = tf.nn.conv2d(x, w, [1, 1, 1, 1], 'SAME', True)\n"
+    found = [f for f in process_text(gone, "case.py", Options()).findings if f.code == "TFM122"]
+    assert [f.message for f in found] == [
+        "positional arguments of `tf.nn.conv2d` from position 5 on are other parameters in TensorFlow 2: pass them "
+        "by keyword (one has no TensorFlow 2 parameter, or is unpacked)"]
+    assert found[0].fix is None
+
+
+def test_the_table_is_what_the_installed_tensorflow_signatures_give():
+    pytest.importorskip("tensorflow")
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import generate_positional_table as generator
+    finally:
+        sys.path.pop(0)
+    api = json.loads((ROOT / "rules" / "data" / "tf_api.json").read_text(encoding="utf-8"))
+    stored = json.loads((ROOT / "rules" / "data" / "tf_positional.json").read_text(encoding="utf-8"))
+    assert generator.table(api) == stored
