@@ -140,10 +140,21 @@ def to_compat(module: cst.Module, imports, layers=None, helpers=()) -> Optional[
                 line for line in body[at].leading_lines if line.comment is not None]])
         body[at:at] = functions
     body[switch_after + 1:switch_after + 1] = switch
+    stars = [i for i, stmt in enumerate(body) if i > switch_after and _star_import(stmt)]
+    if stars and "." not in alias:
+        # `from libs.utils import *` of a module that imports TensorFlow 2 as `tf` binds `tf` again
+        body.insert(stars[-1] + 1, cst.parse_statement(
+            f"import tensorflow.compat.v1 as {alias}  # the star import above may bind {alias} to TensorFlow 2\n",
+            config=config))
     new = module.with_changes(body=body)
     if "." not in alias and imports.aliases.get(alias) == "tensorflow":
         new = new.visit(_SpelledCompat(alias))  # `tf.compat.v1.X` is `tf.X` once `tf` is compat.v1
     return new
+
+
+def _star_import(stmt) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(s, cst.ImportFrom) and isinstance(s.names, cst.ImportStar) for s in stmt.body)
 
 
 def _last_import(body) -> int:

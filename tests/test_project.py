@@ -326,3 +326,24 @@ def test_a_library_s_layer_function_keeps_the_parameter_the_program_passes_by_it
     done = subprocess.run([sys.executable, "train.py"], cwd=work, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.stdout.split() == ["[[9.]]"], done.stderr[-2000:]
+
+
+def test_a_star_import_after_the_compat_import_does_not_rebind_tf_to_tensorflow_2(tmp_path):
+    """The library becomes TF2 (`import tensorflow as tf`), the program stays on compat.v1: its
+    `from utils import *` would bind the program's `tf` to TensorFlow 2, where `tf.placeholder` is gone."""
+    work = _write(tmp_path, {
+        "utils.py": "import tensorflow as tf\n\n\ndef zeros(n):\n    return tf.to_float(tf.zeros([n], tf.int32))\n",
+        "main.py": "import tensorflow as tf\nfrom utils import *\n\n"
+                   "x = tf.placeholder(tf.float32, [2])\n"
+                   "y = x + zeros(2)\n"
+                   "print(len(tf.get_default_graph().get_operations()) > 0)\n"
+                   "with tf.Session() as sess:\n"
+                   "    print(sess.run(y, feed_dict={x: [1.0, 2.0]}))\n"})
+    fixed = run_cli("fix", "--unsafe-fixes", ".", cwd=work)
+    assert "1 idiomatic, 1 compat-only" in fixed.stdout, fixed.stdout + fixed.stderr
+    assert (work / "main.py").read_text().startswith(
+        "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\nfrom utils import *\n"
+        "import tensorflow.compat.v1 as tf  # the star import above may bind tf to TensorFlow 2\n")
+    done = subprocess.run([sys.executable, "main.py"], cwd=work, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.stdout.split() == ["True", "[1.", "2.]"], done.stderr[-2000:]
