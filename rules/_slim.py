@@ -39,11 +39,21 @@ PACKAGES = ("contrib.slim", "contrib.layers", "contrib.framework")
 _PRIVATE = ("contrib.slim.python.slim.data.", "contrib.slim.python.slim.")
 
 
+# tf_slim names that fail on TensorFlow 2.21 whatever their arguments (tf-slim 1.1.0, its last release):
+# batch_norm reads `tensorflow.python.framework.ops.Tensor`, which TensorFlow no longer has (its fused
+# kernel needs tf-keras's legacy layers), and so does optimize_loss. Measured: `tests/test_slim.py`.
+BROKEN = {"batch_norm": "batch_norm", "layers.batch_norm": "batch_norm", "optimize_loss": "optimize_loss",
+          "layers.optimize_loss": "optimize_loss"}
+BROKEN_REASON = ("tf_slim's {name} fails on TensorFlow 2.21 (tf-slim 1.1.0 reads "
+                 "tensorflow.python.framework.ops.Tensor, which TensorFlow no longer has)")
+
+
 @functools.lru_cache(maxsize=1)
 def names() -> frozenset:
+    """The tf_slim names a contrib name may become: those the package has, less the ones that fail."""
     path = os.path.join(os.path.dirname(__file__), "data", "tf_slim.json")
     with open(path, encoding="utf-8") as handle:
-        return frozenset(json.load(handle)["names"])
+        return frozenset(json.load(handle)["names"]) - set(BROKEN)
 
 
 def imported(imports) -> bool:
@@ -77,12 +87,22 @@ def target(name: Optional[str]) -> Optional[str]:
     return None
 
 
+def broken(name: Optional[str]) -> Optional[str]:
+    """The tf_slim function (``batch_norm``) a TF-relative contrib name would be, if it is one that fails."""
+    for package in PACKAGES:
+        if name is not None and name.startswith(package + "."):
+            rest = name[len(package) + 1:]
+            return BROKEN.get(rest) or (BROKEN.get(f"layers.{rest}") if package == "contrib.layers" else None)
+    return None
+
+
 @dataclass
 class Plan:
     chains: Dict[int, str] = field(default_factory=dict)  # id(attribute on tf) -> tf_slim name
     imports: Dict[int, cst.CSTNode] = field(default_factory=dict)  # id(import statement) -> its new form
     names: Set[str] = field(default_factory=set)  # TF-relative names rewritten
     alias: str = "tf_slim"  # how the rewrite names the package: `slim` after `import tf_slim as slim`
+    broken: List[tuple] = field(default_factory=list)  # (node, name): reads of names that fail (BROKEN)
 
     def __bool__(self) -> bool:
         return bool(self.chains or self.imports)
@@ -136,6 +156,8 @@ def _fill(plan: Plan, context) -> None:
     tf_aliases = {alias for alias, full in context.imports.aliases.items() if _tf.relative(full) == ""}
     by_head: Dict[str, List[tuple]] = {}
     for node, name, head in finder.uses:
+        if broken(name) is not None:
+            plan.broken.append((node, broken(name)))
         if head in tf_aliases:
             mapped = target(name)
             if mapped is not None and isinstance(node, cst.Attribute):
@@ -143,6 +165,7 @@ def _fill(plan: Plan, context) -> None:
                 plan.names.add(name)
         else:
             by_head.setdefault(head, []).append((node, name))
+    _assigned_modules(plan, context)
     for statement in context.module.body:
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
             found = _import(statement.body[0], by_head)
@@ -153,6 +176,47 @@ def _fill(plan: Plan, context) -> None:
                     plan.alias = bound[0]
                 plan.names.update(imported)
                 plan.names.update(name for head in bound for _, name in by_head.get(head, ()))
+
+
+class _Reads(Visitor):
+    """The dotted names read through ``names`` (``slim.batch_norm`` for ``slim``)."""
+
+    def __init__(self, names: Set[str]) -> None:
+        self.names = names
+        self.chains = Chains()
+        self.found: Dict[str, List[tuple]] = {}  # name -> (node, the rest of its dotted name)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if not self.chains.outermost(node):
+            return
+        dotted = dotted_name(node)
+        head = (dotted or "").split(".", 1)[0]
+        if head in self.names:
+            self.found.setdefault(head, []).append((node, dotted.split(".", 1)[1]))
+
+
+def _assigned_modules(plan: Plan, context) -> None:
+    """``slim = tf.contrib.slim`` at module level: the module becomes tf_slim only where every name the
+    program reads through ``slim`` does (tf_slim lacks some, and some fail on TensorFlow 2.21)."""
+    modules: Dict[str, cst.Attribute] = {}
+    for statement in context.module.body:
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            continue
+        small = statement.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
+                small.targets[0].target, cst.Name) and id(small.value) in plan.chains:
+            modules[small.targets[0].target.value] = small.value
+    if not modules:
+        return
+    reads = _Reads(set(modules))
+    walk(context.module, reads)
+    for alias, value in modules.items():
+        module = _tf.relative(context.imports.qualify(value))
+        if module is not None and any(target(f"{module}.{rest}") is None for _, rest in reads.found.get(alias, ())):
+            del plan.chains[id(value)]
+            plan.names.discard(module)
+            plan.broken += [(node, broken(f"{module}.{rest}")) for node, rest in reads.found.get(alias, ())
+                            if broken(f"{module}.{rest}") is not None]
 
 
 def _import(small, by_head):

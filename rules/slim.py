@@ -61,7 +61,11 @@ class TFSlim(Rule):
     `layers.python.layers.utils`, `tf.contrib.training.HParams`) stay TFM107
     findings, and so does an import whose names are used beyond what tf_slim
     has. Eager TensorFlow 2 code is not given tf_slim (TFM107 says which Keras
-    layer replaces each name).
+    layer replaces each name). Nor are `batch_norm` and `optimize_loss`, which
+    fail on TensorFlow 2.21 in every form (tf-slim 1.1.0 reads
+    `tensorflow.python.framework.ops.Tensor`): their uses, also through
+    `slim = tf.contrib.slim` and in files that import tf_slim already, are
+    reported (manual).
     """
 
     code = "TFM109"
@@ -77,7 +81,10 @@ class TFSlim(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         self._chains = {}
+        self._uses_slim = _slim.imported(self.context.imports)
         plan = _slim.analyse(self.context)
+        for use, name in plan.broken:  # `slim = tf.contrib.slim`, then `slim.batch_norm`: it stays contrib
+            self._report_broken(use, name)
         if not plan or not runs_on_compat(self.context):
             return
         # Safe where the file is on tensorflow.compat.v1 already; else it waits for the (unsafe) fallback.
@@ -90,7 +97,26 @@ class TFSlim(Rule):
                             applicability=self._applicability)
         self._chains = plan.chains
 
+    def visit_Name(self, node: cst.Name) -> None:
+        self._broken(node)  # `from tf_slim import batch_norm`
+
+    def _broken(self, node) -> None:
+        """A tf_slim name that fails on TensorFlow 2.21, used as such: nothing runs it."""
+        if not self._uses_slim:
+            return
+        qualified = self.qualify(node) or ""
+        short = _slim.BROKEN.get(qualified[len("tf_slim."):]) if qualified.startswith("tf_slim.") else None
+        if short is not None:
+            self._report_broken(node, short)
+
+    def _report_broken(self, node, short: str) -> None:
+        instead = ("use tf.keras.layers.BatchNormalization, called with training=" if short == "batch_norm"
+                   else "apply a Keras optimizer with tf.GradientTape")
+        self.report(node, f"{_slim.BROKEN_REASON.format(name=short)}: {instead}", fixable=False,
+                    status=Status.MANUAL)
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._broken(node)
         mapped = self._chains.get(id(node))
         if mapped is not None:
             self.report(node, f"TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`), which "

@@ -128,3 +128,37 @@ def test_the_committed_tf_slim_table_matches_the_installed_package(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     with open(os.path.join(ROOT, "rules", "data", "tf_slim.json"), encoding="utf-8") as handle:
         assert json.loads(output.read_text()) == json.load(handle)
+
+
+BROKEN_USES = '''\
+import tensorflow as tf
+import tensorflow.contrib.slim as slim
+layers = tf.contrib.layers
+x = tf.placeholder(tf.float32, [None, 3])
+h = tf.contrib.layers.batch_norm(slim.fully_connected(x, 4), is_training=True)
+g = slim.fully_connected(x, 4, normalizer_fn=layers.batch_norm)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+'''
+
+
+def test_tf_slims_batch_norm_fails_on_tensorflow_2_21_so_contrib_batch_norm_is_not_given_it():
+    found = [(f.start.line, f.message) for f in process_text(BROKEN_USES, "case.py", Options()).findings
+             if f.code == "TFM109" and "fails" in f.message]
+    reason = ("tf_slim's batch_norm fails on TensorFlow 2.21 (tf-slim 1.1.0 reads tensorflow.python.framework.ops."
+              "Tensor, which TensorFlow no longer has): use tf.keras.layers.BatchNormalization, called with training=")
+    assert found == [(5, reason), (6, reason)]
+    outcome = process_text(BROKEN_USES, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status == Status.MANUAL
+    assert "tf.contrib.layers.batch_norm(" in outcome.new_text and "layers = tf.contrib.layers\n" in outcome.new_text
+    # the package itself: every form of its batch_norm fails on this TensorFlow
+    pytest.importorskip("tf_slim")
+    program = ("import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\nimport tf_slim\n"
+               "for call in (lambda: tf_slim.batch_norm(tf.ones([4, 3]), is_training=True),\n"
+               "             lambda: tf_slim.batch_norm(tf.ones([4, 3]), is_training=False),\n"
+               "             lambda: tf_slim.conv2d(tf.ones([1, 4, 4, 3]), 2, [3, 3], normalizer_fn=tf_slim.batch_norm)):\n"
+               "    try:\n        call()\n        print('ran')\n"
+               "    except (AttributeError, ImportError) as error:\n        print(type(error).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert done.stdout.split() == ["AttributeError", "AttributeError", "ModuleNotFoundError"], done.stderr[-2000:]
