@@ -16,7 +16,7 @@ import libcst as cst
 from tfmigrate.names import Chains, dotted_name, fresh_name, function_locals
 from tfmigrate.traverse import Visitor, walk
 
-from . import _tf
+from . import _flag_defines, _tf
 from ._eager.queries import find
 
 APP_RUN, TF_FLAGS, TF_LOGGING, FAST_GFILE, RECORDS = "TFM080", "TFM081", "TFM082", "TFM083", "TFM084"
@@ -44,15 +44,6 @@ LOGGING_MANUAL = {
     "get_verbosity": "absl's `get_verbosity()` returns absl levels (INFO is 0, more verbose is higher)",
     "TaskLevelStatusMessage": "absl has no `TaskLevelStatusMessage`",
 }
-# The define functions tf.flags wrapped to accept TF1's keyword names.
-WRAPPED_DEFINES = frozenset({"DEFINE_string", "DEFINE_boolean", "DEFINE_bool", "DEFINE_float", "DEFINE_integer"})
-OLD_KEYWORDS = {"flag_name": "name", "default_value": "default", "docstring": "help"}
-# Flags absl.logging defines, which TensorFlow 2 imports: defining one again raises DuplicateFlagError
-# (TF1's own logging did not define them) -> the DEFINE functions of its type.
-_BOOL = frozenset({"DEFINE_bool", "DEFINE_boolean"})
-ABSL_LOGGING_FLAGS = {"log_dir": frozenset({"DEFINE_string"}), "stderrthreshold": frozenset({"DEFINE_string"}),
-                      "logtostderr": _BOOL, "alsologtostderr": _BOOL, "showprefixforinfo": _BOOL,
-                      "verbosity": frozenset({"DEFINE_integer"}), "v": frozenset({"DEFINE_integer"})}
 # Methods of absl's FlagValues: `FLAGS.<method>` is not a flag read.
 FLAG_VALUES_METHODS = frozenset({
     "is_parsed", "mark_as_parsed", "unparse_flags", "flag_values_dict", "set_default", "get_flag_value",
@@ -316,15 +307,21 @@ class _Walker(Visitor):
             return item
         define = tail.rsplit(".", 1)[-1]
         if call is not None and define.startswith("DEFINE_") and tail == define:
-            clash = _logging_flag(item, call, define)
+            clash = _flag_defines.logging_flag(call, define)
             if clash is not None:
+                item.message, edit = clash
+                if edit is None:
+                    item.fixable = False
+                    item.nowhere = True
+                else:
+                    item.edits[id(call)] = edit
                 item.eager = False  # TensorFlow 2's compat.v1 flags are absl's too
                 self.rename(item, node, "flags", tail, how)
                 return item
-        if call is not None and define in WRAPPED_DEFINES and tail == define:
-            old = [a for a in call.args if a.keyword is not None and a.keyword.value in OLD_KEYWORDS]
+        if call is not None and define in _flag_defines.WRAPPED_DEFINES and tail == define:
+            old = [a for a in call.args if a.keyword is not None and a.keyword.value in _flag_defines.OLD_KEYWORDS]
             if old:
-                item.edits[id(call)] = _new_keywords
+                item.edits[id(call)] = _flag_defines.new_keywords
                 if how == "alias":
                     item.message = (f"`{define}` keywords `flag_name`, `default_value`, `docstring` are"
                                     " `name`, `default`, `help` in absl")
@@ -417,49 +414,6 @@ def _level_held(walker: _Walker, call: cst.Call) -> bool:
         return False
     return not find(arg.value, (cst.Name, cst.Attribute), lambda n: family(walker.resolve(n)[0]) == "logging",
                     first=True)
-
-
-def _logging_flag(item: Item, call: cst.Call, define: str) -> Optional[str]:
-    """``DEFINE_string("log_dir", default, help)``: a flag absl.logging defines. Of the same type, the
-    program's default is set on absl's flag (``FLAGS.set_default``): ``--log_dir`` and ``FLAGS.log_dir``
-    work as before. The name, or None for another flag."""
-    def argument(index: int, keys) -> Optional[cst.Arg]:
-        positional = [a for a in call.args if a.keyword is None and not a.star]
-        by_key = [a for a in call.args if a.keyword is not None and a.keyword.value in keys]
-        return by_key[0] if by_key else positional[index] if len(positional) > index else None
-
-    name = argument(0, ("name", "flag_name"))
-    if name is None or not isinstance(name.value, cst.SimpleString) or name.value.evaluated_value not in \
-            ABSL_LOGGING_FLAGS:
-        return None
-    flag = name.value.evaluated_value
-    default = argument(1, ("default", "default_value"))
-    if define not in ABSL_LOGGING_FLAGS[flag] or default is None:
-        item.message = (f"`{flag}` is a flag of absl.logging, which TensorFlow 2 imports: `{define}` raises"
-                        " DuplicateFlagError; name this flag otherwise")
-        item.fixable = False
-        item.nowhere = True
-        return flag
-    item.message = (f"`{flag}` is a flag of absl.logging, which TensorFlow 2 imports (TF1's logging did not "
-                    f"define it): `{define}` raises DuplicateFlagError; the rewrite sets the default of absl's "
-                    f"flag (`flags.FLAGS.set_default`), so `--{flag}` and `FLAGS.{flag}` work as they did")
-
-    def edit(c: cst.Call) -> cst.Call:
-        if not isinstance(c.func, cst.Attribute):
-            return c
-        func = cst.Attribute(cst.Attribute(c.func.value, cst.Name("FLAGS")), cst.Name("set_default"))
-        args = [cst.Arg(name.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                cst.Arg(default.value)]
-        return c.with_changes(func=func, args=args)
-
-    item.edits[id(call)] = edit
-    return flag
-
-
-def _new_keywords(call: cst.Call) -> cst.Call:
-    args = [a.with_changes(keyword=cst.Name(OLD_KEYWORDS[a.keyword.value]))
-            if a.keyword is not None and a.keyword.value in OLD_KEYWORDS else a for a in call.args]
-    return call.with_changes(args=args)
 
 
 def _module_aliases(context, module: cst.Module) -> Tuple[Dict[str, str], Set[str]]:

@@ -156,8 +156,9 @@ def _fill(plan: Plan, context) -> None:
     tf_aliases = {alias for alias, full in context.imports.aliases.items() if _tf.relative(full) == ""}
     by_head: Dict[str, List[tuple]] = {}
     for node, name, head in finder.uses:
-        if broken(name) is not None:
-            plan.broken.append((node, broken(name)))
+        failing = broken(name)
+        if failing is not None:
+            plan.broken.append((node, failing))
         if head in tf_aliases:
             mapped = target(name)
             if mapped is not None and isinstance(node, cst.Attribute):
@@ -212,11 +213,11 @@ def _assigned_modules(plan: Plan, context) -> None:
     walk(context.module, reads)
     for alias, value in modules.items():
         module = _tf.relative(context.imports.qualify(value))
-        if module is not None and any(target(f"{module}.{rest}") is None for _, rest in reads.found.get(alias, ())):
+        uses = [(node, f"{module}.{rest}") for node, rest in reads.found.get(alias, ())] if module else []
+        if any(target(name) is None for _, name in uses):
             del plan.chains[id(value)]
             plan.names.discard(module)
-            plan.broken += [(node, broken(f"{module}.{rest}")) for node, rest in reads.found.get(alias, ())
-                            if broken(f"{module}.{rest}") is not None]
+            plan.broken += [(node, broken(name)) for node, name in uses if broken(name) is not None]
 
 
 def _import(small, by_head):

@@ -173,9 +173,14 @@ def _writer_of(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
             and isinstance(node.func.value, cst.Name) and s.b.is_(node.func.value.value, B.SESSION)):
         return None
     fetch = _tf.argument(node, 0, "fetches")
-    if fetch is None or not isinstance(fetch.value, cst.Name) or s.b.kind(fetch.value.value) != B.TENSOR:
+    return _merge_writer(s, fetch.value) if fetch is not None else None
+
+
+def _merge_writer(s: Rewrite, node: cst.BaseExpression) -> Optional[str]:
+    """The writer of the merged summary ``node`` names, if it names one."""
+    if not isinstance(node, cst.Name) or s.b.kind(node.value) != B.TENSOR:
         return None
-    tensor = s.b.get(fetch.value.value, B.TENSOR)
+    tensor = s.b.get(node.value, B.TENSOR)
     return s.summary_writers.get(tensor.func) if tensor.kind == "summary" else None
 
 
@@ -191,20 +196,17 @@ def forget(s: Rewrite, name: str) -> None:
 
 def fetched(s: Rewrite, targets, fetched_node) -> None:
     """``_, summary = sess.run([train, merged])``: ``summary`` now holds the values ``merged``'s writer
-    writes (a name bound to anything else forgets it)."""
+    writes (what the assignment's names held before, ``forget`` dropped)."""
     if targets is None:
         return
     pairs = [(targets, fetched_node)]
     if isinstance(targets, (cst.Tuple, cst.List)) and isinstance(fetched_node, (cst.Tuple, cst.List)) and len(
             targets.elements) == len(fetched_node.elements):
         pairs = [(t.value, f.value) for t, f in zip(targets.elements, fetched_node.elements)]
-    for target in queries.names_in(targets):
-        s.summary_values.pop(target, None)
     for target, node in pairs:
-        if isinstance(target, cst.Name) and isinstance(node, cst.Name) and s.b.kind(node.value) == B.TENSOR:
-            tensor = s.b.get(node.value, B.TENSOR)
-            if tensor.kind == "summary" and tensor.func in s.summary_writers:
-                s.summary_values[target.value] = s.summary_writers[tensor.func]
+        writer = _merge_writer(s, node)
+        if isinstance(target, cst.Name) and writer is not None:
+            s.summary_values[target.value] = writer
 
 
 def file_writer(s: Rewrite, node: cst.Assign, value: cst.Call, single: str) -> List[Out]:
