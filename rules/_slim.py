@@ -26,10 +26,10 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from tfmigrate.names import Chains, dotted_name
+from tfmigrate.names import Chains, dotted_name, fresh_name
 from tfmigrate.traverse import Replacer, Visitor, walk
 
-from . import _tf
+from . import _slim_batch_norm, _tf
 
 PACKAGES = ("contrib.slim", "contrib.layers", "contrib.framework")
 
@@ -87,6 +87,12 @@ def target(name: Optional[str]) -> Optional[str]:
     return None
 
 
+def usable(name: str, helper: bool) -> bool:
+    """Does a TF-relative contrib name have a form on TensorFlow 2.21: a tf_slim name, or (``helper``)
+    the batch_norm helper?"""
+    return target(name) is not None or (helper and broken(name) == "batch_norm")
+
+
 def broken(name: Optional[str]) -> Optional[str]:
     """The tf_slim function (``batch_norm``) a TF-relative contrib name would be, if it is one that fails."""
     for package in PACKAGES:
@@ -103,9 +109,12 @@ class Plan:
     names: Set[str] = field(default_factory=set)  # TF-relative names rewritten
     alias: str = "tf_slim"  # how the rewrite names the package: `slim` after `import tf_slim as slim`
     broken: List[tuple] = field(default_factory=list)  # (node, name): reads of names that fail (BROKEN)
+    helped: Set[int] = field(default_factory=set)  # id(read of batch_norm): the helper written into the file
+    helper: str = ""  # the helper's name
+    tf_alias: str = ""  # the file's tensorflow (compat.v1 after the fix) alias, which the helper uses
 
     def __bool__(self) -> bool:
-        return bool(self.chains or self.imports)
+        return bool(self.chains or self.imports or self.helped)
 
 
 class _Finder(Visitor):
@@ -113,6 +122,11 @@ class _Finder(Visitor):
         self.context = context
         self.chains = Chains()
         self.uses: List[tuple] = []  # (node, TF-relative name, head name)
+        self.keywords: Dict[int, Set[str]] = {}  # id(a call's func) -> the keywords the call passes
+        self.attributes: Set[int] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.keywords[id(node.func)] = {arg.keyword.value for arg in node.args if arg.keyword is not None}
 
     def visit_Import(self, node) -> bool:
         return False
@@ -121,11 +135,13 @@ class _Finder(Visitor):
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.attributes.add(id(node.attr))
         if self.chains.outermost(node):
             self._use(node)
 
     def visit_Name(self, node: cst.Name) -> None:
-        self._use(node)
+        if id(node) not in self.attributes:  # `slim.batch_norm`'s `batch_norm` is no read of the name
+            self._use(node)
 
     def _use(self, node) -> None:
         head = node
@@ -154,29 +170,44 @@ def _fill(plan: Plan, context) -> None:
     finder = _Finder(context)
     walk(context.module, finder)
     tf_aliases = {alias for alias, full in context.imports.aliases.items() if _tf.relative(full) == ""}
+    # batch_norm becomes a helper written into the file, on its tensorflow alias (`tf` if it has one)
+    plan.tf_alias = "tf" if "tf" in tf_aliases else min((a for a in tf_aliases if "." not in a), default="")
+    helper = bool(plan.tf_alias) and not any(  # a call passing what the helper leaves out keeps its finding
+        broken(name) == "batch_norm" and finder.keywords.get(id(node), set()) & _slim_batch_norm.UNSUPPORTED
+        for node, name, _ in finder.uses)
     by_head: Dict[str, List[tuple]] = {}
+    failing: List[tuple] = []
     for node, name, head in finder.uses:
-        failing = broken(name)
-        if failing is not None:
-            plan.broken.append((node, failing))
+        if broken(name) is not None:
+            failing.append((node, name))
         if head in tf_aliases:
             mapped = target(name)
             if mapped is not None and isinstance(node, cst.Attribute):
                 plan.chains[id(node)] = mapped
                 plan.names.add(name)
+            elif helper and usable(name, helper) and isinstance(node, cst.Attribute):
+                plan.helped.add(id(node))
+                plan.names.add(name)
         else:
             by_head.setdefault(head, []).append((node, name))
-    _assigned_modules(plan, context)
+    _assigned_modules(plan, context, helper)
     for statement in context.module.body:
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-            found = _import(statement.body[0], by_head)
+            found = _import(statement.body[0], by_head, helper)
             if found is not None:
-                new, imported, bound = found
-                plan.imports[id(statement)] = statement.with_changes(body=[new])
+                new, imported, bound, helper_bound = found
+                plan.imports[id(statement)] = cst.RemovalSentinel.REMOVE if new is None else (
+                    statement.with_changes(body=[new]))
                 if isinstance(new, cst.Import) and plan.alias == "tf_slim":
                     plan.alias = bound[0]
+                if helper_bound and _rebound(context.module, helper_bound):
+                    continue  # `batch_norm` is a parameter or a variable too: the helper cannot take the name
+                plan.helper = helper_bound or plan.helper
                 plan.names.update(imported)
                 plan.names.update(name for head in bound for _, name in by_head.get(head, ()))
+                plan.helped.update(id(node) for head in bound for node, name in by_head.get(head, ())
+                                   if target(name) is None)
+    plan.broken += [(node, broken(name)) for node, name in failing if id(node) not in plan.helped]
 
 
 class _Reads(Visitor):
@@ -196,9 +227,9 @@ class _Reads(Visitor):
             self.found.setdefault(head, []).append((node, dotted.split(".", 1)[1]))
 
 
-def _assigned_modules(plan: Plan, context) -> None:
+def _assigned_modules(plan: Plan, context, helper: bool) -> None:
     """``slim = tf.contrib.slim`` at module level: the module becomes tf_slim only where every name the
-    program reads through ``slim`` does (tf_slim lacks some, and some fail on TensorFlow 2.21)."""
+    program reads through ``slim`` has a form there (tf_slim lacks some, and some fail on TensorFlow 2.21)."""
     modules: Dict[str, cst.Attribute] = {}
     for statement in context.module.body:
         if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
@@ -214,57 +245,160 @@ def _assigned_modules(plan: Plan, context) -> None:
     for alias, value in modules.items():
         module = _tf.relative(context.imports.qualify(value))
         uses = [(node, f"{module}.{rest}") for node, rest in reads.found.get(alias, ())] if module else []
-        if any(target(name) is None for _, name in uses):
+        if any(not usable(name, helper) for _, name in uses):
             del plan.chains[id(value)]
             plan.names.discard(module)
             plan.broken += [(node, broken(name)) for node, name in uses if broken(name) is not None]
+        else:
+            plan.helped.update(id(node) for node, name in uses if target(name) is None)
 
 
-def _import(small, by_head):
-    """(the tf_slim form, the TF-relative names imported, the names bound) of an import of contrib
-    names, when every use of what it binds maps; else None."""
+def _import(small, by_head, helper: bool):
+    """(the tf_slim form, or None to drop the import; the TF-relative names imported, the names bound,
+    the name it bound to batch_norm, which the helper takes) of an import of contrib names, when every
+    use of what it binds has a form on TensorFlow 2.21; else None."""
     if isinstance(small, cst.Import) and len(small.names) == 1:
         alias = small.names[0]
         module = _tf.relative(dotted_name(alias.name))
         if module is None or target(module) != "" or alias.asname is None:
             return None
         bound = alias.asname.name.value
-        if not all(target(name) is not None for _, name in by_head.get(bound, ())):
+        if not all(usable(name, helper) for _, name in by_head.get(bound, ())):
             return None
-        return cst.Import(names=[cst.ImportAlias(cst.Name("tf_slim"), asname=alias.asname)]), [module], [bound]
+        return (cst.Import(names=[cst.ImportAlias(cst.Name("tf_slim"), asname=alias.asname)]), [module], [bound],
+                "")
     if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative and (
             not isinstance(small.names, cst.ImportStar)):
         module = _tf.relative(dotted_name(small.module))
         if module is None or not module.startswith("contrib"):
             return None
-        modules, functions = [], []
+        modules, functions, helper_bound = [], [], ""
         for alias in small.names:
-            mapped = target(f"{module}.{alias.evaluated_name}")
+            full = f"{module}.{alias.evaluated_name}"
+            mapped = target(full)
             bound = alias.evaluated_alias or alias.evaluated_name
-            if mapped is None or not all(target(name) is not None for _, name in by_head.get(bound, ())):
+            if mapped is None and usable(full, helper) and not helper_bound:
+                helper_bound = bound  # `from tensorflow.contrib.layers import batch_norm`: the helper's name
+                continue
+            if mapped is None or not all(usable(name, helper) for _, name in by_head.get(bound, ())):
                 return None
             (modules if mapped == "" else functions).append((alias, mapped))
         imported = [module] + [f"{module}.{alias.evaluated_name}" for alias in small.names]
         bound = [alias.evaluated_alias or alias.evaluated_name for alias in small.names]
         if modules and not functions and len(modules) == 1:  # from tensorflow.contrib import slim
             new = cst.Import(names=[cst.ImportAlias(cst.Name("tf_slim"), asname=cst.AsName(cst.Name(bound[0])))])
-            return new, imported, bound
-        if functions and not modules and all("." not in mapped for _, mapped in functions):
-            new = small.with_changes(module=cst.Name("tf_slim"), names=[
-                alias.with_changes(name=cst.Name(mapped)) for alias, mapped in functions])
-            return new, imported, bound
+            return new, imported, bound, helper_bound
+        if not modules and all("." not in mapped for _, mapped in functions):
+            names = [alias.with_changes(name=cst.Name(mapped)) for alias, mapped in functions]
+            if helper_bound and names:  # batch_norm left the list: no comma after the last name
+                names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            new = small.with_changes(module=cst.Name("tf_slim"), names=names) if names else None
+            return new, imported, bound, helper_bound
     return None
 
 
 def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
-    """``module`` with the contrib names of ``plan`` as tf_slim's, and ``import tf_slim`` if needed."""
+    """``module`` with the contrib names of ``plan`` as tf_slim's, ``import tf_slim`` if needed, and the
+    batch_norm helper (``_slim_batch_norm``) after the imports where the file reads batch_norm."""
+    helper = plan.helper
+    if plan.helped and not helper:
+        taken = {node.value for node in _names(module)}
+        helper = fresh_name(taken, "batch_norm" if "batch_norm" not in taken else "slim_batch_norm")
     chains = {key: cst.parse_expression(f"{plan.alias}.{mapped}" if mapped else plan.alias)
               for key, mapped in plan.chains.items()}
+    chains.update({key: cst.Name(helper) for key in plan.helped})
     new = module.visit(Replacer({**chains, **plan.imports}))
-    if not plan.chains or plan.alias != "tf_slim":
+    if not (plan.chains or plan.helped):
         return new
     body = list(new.body)
     last = max((i for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine)
                 and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in s.body)), default=-1)
-    body.insert(last + 1, cst.parse_statement("import tf_slim\n"))
+    if plan.alias == "tf_slim" and "tf_slim" not in _bound(body):
+        last += 1
+        body.insert(last, cst.parse_statement("import tf_slim\n"))
+    while last + 1 < len(body) and _switch(body[last + 1]):
+        last += 1  # the helper goes after `tf.disable_v2_behavior()` too
+    if plan.helped:
+        config = module.config_for_parsing
+        code = _slim_batch_norm.code(helper, plan.tf_alias, plan.alias).replace("\n", module.default_newline)
+        function = cst.parse_statement(code, config=config).with_changes(leading_lines=[cst.EmptyLine()] * 2)
+        if last + 1 < len(body):
+            body[last + 1] = body[last + 1].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *[
+                line for line in body[last + 1].leading_lines if line.comment is not None]])
+        body.insert(last + 1, function)
     return new.with_changes(body=body)
+
+
+def _names(module: cst.Module) -> List[cst.Name]:
+    """The names ``module`` uses (not the attribute names of its dotted names)."""
+    found: List[cst.Name] = []
+    attributes: Set[int] = set()
+
+    class _All(Visitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            attributes.add(id(node.attr))
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if id(node) not in attributes:
+                found.append(node)
+
+    walk(module, _All())
+    return found
+
+
+def _switch(statement) -> bool:
+    """Is ``statement`` ``tf.disable_v2_behavior()`` (or ``disable_eager_execution()``)?"""
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Call)
+            and isinstance(statement.body[0].value.func, cst.Attribute)
+            and statement.body[0].value.func.attr.value in ("disable_v2_behavior", "disable_eager_execution"))
+
+
+def _rebound(module: cst.Module, name: str) -> bool:
+    """Does ``module`` bind ``name`` other than by an import (a parameter, an assignment, a def...)?"""
+    found = []
+
+    class _Binds(Visitor):
+        def visit_Param(self, node: cst.Param) -> None:
+            found.append(node.name.value)
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            found.extend(n.value for n in _target_names(node.target))
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            found.append(node.name.value)
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            found.append(node.name.value)
+
+        def visit_For(self, node: cst.For) -> None:
+            found.extend(n.value for n in _target_names(node.target))
+
+        def visit_CompFor(self, node: cst.CompFor) -> None:
+            found.extend(n.value for n in _target_names(node.target))
+
+        def visit_WithItem(self, node: cst.WithItem) -> None:
+            if node.asname is not None:
+                found.extend(n.value for n in _target_names(node.asname.name))
+
+    walk(module, _Binds())
+    return name in found
+
+
+def _target_names(node: cst.CSTNode) -> List[cst.Name]:
+    """The bare names of a target (``a``, ``(a, b)``, ``[a, *b]``), not attributes or subscripts."""
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for element in node.elements for n in _target_names(element.value)]
+    if isinstance(node, cst.StarredElement):
+        return _target_names(node.value)
+    return []
+
+
+def _bound(body) -> Set[str]:
+    """The names the module-level ``import`` statements of ``body`` bind."""
+    return {(alias.asname.name.value if alias.asname is not None else dotted_name(alias.name).split(".")[0])
+            for stmt in body if isinstance(stmt, cst.SimpleStatementLine)
+            for small in stmt.body if isinstance(small, cst.Import) for alias in small.names
+            if isinstance(alias.asname.name if alias.asname is not None else alias.name, (cst.Name, cst.Attribute))}

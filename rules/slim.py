@@ -61,11 +61,16 @@ class TFSlim(Rule):
     `layers.python.layers.utils`, `tf.contrib.training.HParams`) stay TFM107
     findings, and so does an import whose names are used beyond what tf_slim
     has. Eager TensorFlow 2 code is not given tf_slim (TFM107 says which Keras
-    layer replaces each name). Nor are `batch_norm` and `optimize_loss`, which
-    fail on TensorFlow 2.21 in every form (tf-slim 1.1.0 reads
-    `tensorflow.python.framework.ops.Tensor`): their uses, also through
-    `slim = tf.contrib.slim` and in files that import tf_slim already, are
-    reported (manual).
+    layer replaces each name). tf_slim's `batch_norm` and `optimize_loss` fail
+    on TensorFlow 2.21 in every form (tf-slim 1.1.0 reads
+    `tensorflow.python.framework.ops.Tensor`): contrib's `batch_norm` becomes
+    a function written into the file after its imports, TF1's batch_norm on
+    `tensorflow.compat.v1` ops and tf_slim's model variables (the same
+    parameters, variables, moving-average updates and `arg_scope`; measured
+    against tf_slim's own on TensorFlow 2.15), and every read of it
+    (`normalizer_fn=slim.batch_norm`, `arg_scope([slim.batch_norm], ...)`)
+    names that function. `optimize_loss`, and `batch_norm` in files that
+    import tf_slim already, are reported (manual).
     """
 
     code = "TFM109"
@@ -80,7 +85,7 @@ class TFSlim(Rule):
         unsafe=False)]
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._chains = {}
+        self._chains, self._helped = {}, set()
         self._uses_slim = _slim.imported(self.context.imports)
         plan = _slim.analyse(self.context)
         for use, name in plan.broken:  # `slim = tf.contrib.slim`, then `slim.batch_norm`: it stays contrib
@@ -95,10 +100,17 @@ class TFSlim(Rule):
                 self.report(statement, "TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`), "
                                        "which runs on tensorflow.compat.v1: import it from there",
                             applicability=self._applicability)
-        self._chains = plan.chains
+        self._chains, self._helped = plan.chains, plan.helped
 
     def visit_Name(self, node: cst.Name) -> None:
         self._broken(node)  # `from tf_slim import batch_norm`
+        self._helper(node)  # `from tensorflow.contrib.layers import batch_norm`, then `batch_norm(x)`
+
+    def _helper(self, node) -> None:
+        if id(node) in self._helped:
+            self.report(node, f"{_slim.BROKEN_REASON.format(name='batch_norm')}: TF1's batch_norm is written into "
+                              "the file (a function on tensorflow.compat.v1 ops and tf_slim's model variables: the "
+                              "same variables, moving averages and arg_scope)", applicability=self._applicability)
 
     def _broken(self, node) -> None:
         """A tf_slim name that fails on TensorFlow 2.21, used as such: nothing runs it."""
@@ -117,6 +129,7 @@ class TFSlim(Rule):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._broken(node)
+        self._helper(node)
         mapped = self._chains.get(id(node))
         if mapped is not None:
             self.report(node, f"TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`), which "
