@@ -1,7 +1,7 @@
 """``tf.layers.*`` in a program kept on ``tensorflow.compat.v1``, which TensorFlow 2.21 runs without tf-keras.
 
-TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). ``dense``, ``conv2d`` and
-``dropout`` call the helpers of ``_scoped_layers``, TF1's layers written into the file: the same
+TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). ``dense``, ``conv2d``, ``dropout``
+and ``batch_normalization`` call the helpers of ``_scoped_layers``, TF1's layers written into the file: the same
 variables (on ``tf.get_variable``), sharing, scope initializers and random draws. The other layers are Keras 3's, called on the graph
 tensors (``tf.keras.layers.Flatten()(x)``): they make their variables in the graph as the TF1
 layer did (``scope/conv1d/kernel:0``, in the global and trainable collections, initialised by
@@ -103,7 +103,7 @@ class _Calls(Visitor):
                 and func.value.attr.value == "layers"):
             return
         name = _tf.call_name(self.context, node)
-        if name not in _vocab.LAYERS or name.startswith("contrib."):
+        if (name not in _vocab.LAYERS and name not in _scoped_layers.HELPERS) or name.startswith("contrib."):
             return  # contrib's layers go to tf_slim there (TFM109)
         root = func.value.value
         while isinstance(root, cst.Attribute):
@@ -116,7 +116,7 @@ class _Calls(Visitor):
                 self.found[id(node)] = new
                 self.helped.add(id(node.func))
                 return
-        if self.scoped and name not in _VARIABLE_FREE:
+        if (self.scoped and name not in _VARIABLE_FREE) or name not in _vocab.LAYERS:
             return
         new = keras_call(node, name, root.value)
         if new is not None:

@@ -1,4 +1,5 @@
-"""``tf.layers.dense`` / ``conv2d`` / ``dropout`` in a program kept on ``tensorflow.compat.v1``: TF1's layers, written in.
+"""``tf.layers.dense`` / ``conv2d`` / ``dropout`` / ``batch_normalization`` in a program kept on ``tensorflow.compat.v1``:
+TF1's layers, written in.
 
 TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras. Keras 3's layers, called on graph
 tensors, run but draw their initial values their own way and do not see variable scopes
@@ -9,7 +10,11 @@ TF1's functional layers on ``tf.compat.v1`` variables: the same parameters, the 
 by scopes as they were, drawn from the same seeds, and restored from TF1 checkpoints), the same ops.
 ``dropout``'s helper is TF1's layer on ``tf.nn.dropout``: it takes a boolean tensor for ``training``
 (a Keras 3 layer wants a Python bool) and adds no variable (Keras 3's ``Dropout`` adds its seed
-generator's state, which a TF1 checkpoint lacks).
+generator's state, which a TF1 checkpoint lacks). ``batch_normalization``'s takes one too: where
+``training`` is true it normalises by the batch (TF1's fused kernel on rank 4, ``tf.nn.moments``
+elsewhere) and puts the moving averages' updates in ``UPDATE_OPS``, which the program runs as it ran
+TF1's (Keras 3's layer, called on graph tensors, puts them nowhere: the moving averages would stay
+at their initial values).
 """
 from __future__ import annotations
 
@@ -89,6 +94,63 @@ def {helper}(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name
         if static is None:
             return {tf}.cond(training, drop, lambda: {tf}.identity(inputs))
         return drop() if static else {tf}.identity(inputs)
+'''),
+    "layers.batch_normalization": ("layers_batch_normalization", (
+        "axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+        "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+        "beta_constraint", "gamma_constraint", "training", "trainable", "name", "reuse", "fused"), '''\
+def {helper}(inputs, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=True,
+{pad}beta_initializer={tf}.zeros_initializer(), gamma_initializer={tf}.ones_initializer(),
+{pad}moving_mean_initializer={tf}.zeros_initializer(), moving_variance_initializer={tf}.ones_initializer(),
+{pad}beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+{pad}training=False, trainable=True, name=None, reuse=None, fused=None):
+    """TF1's `tf.layers.batch_normalization` on tf.compat.v1 variables (`name/gamma`, `beta`, `moving_mean`,
+    `moving_variance`), shared through variable scopes as TF1's layer shared them; where `training` (a bool
+    or a boolean tensor) is true, it normalises by the batch and puts the moving averages' updates in
+    UPDATE_OPS, as TF1's layer did (TensorFlow 2.21's tf.compat.v1.layers needs Keras 2)."""
+    scope = {tf}.variable_scope(name or "batch_normalization", reuse=reuse) if reuse else {tf}.variable_scope(
+        name, default_name="batch_normalization")
+    with scope:
+        inputs = {tf}.convert_to_tensor(inputs)
+        rank, dtype = inputs.shape.ndims, inputs.dtype.base_dtype
+        dtype = {tf}.float32 if dtype in ({tf}.float16, {tf}.bfloat16) else dtype
+        axis = axis % rank
+        fused = fused is not False and rank == 4 and axis in (1, 3)  # TF1's fused kernel, where it used it
+        shape = [inputs.shape[axis]]
+        gamma = {tf}.get_variable("gamma", shape, dtype, gamma_initializer, gamma_regularizer, trainable,
+                                constraint=gamma_constraint) if scale else None
+        beta = {tf}.get_variable("beta", shape, dtype, beta_initializer, beta_regularizer, trainable,
+                               constraint=beta_constraint) if center else None
+        moving_mean = {tf}.get_variable("moving_mean", shape, dtype, moving_mean_initializer, trainable=False)
+        moving_variance = {tf}.get_variable("moving_variance", shape, dtype, moving_variance_initializer,
+                                          trainable=False)
+        broadcast = [inputs.shape[i] if i == axis else 1 for i in range(rank)]
+
+        def normalized(mean, variance):
+            if fused:
+                return {tf}.nn.fused_batch_norm(
+                    inputs, {tf}.ones(shape, dtype) if gamma is None else gamma,
+                    {tf}.zeros(shape, dtype) if beta is None else beta, mean, variance, epsilon,
+                    "NCHW" if axis == 1 else "NHWC", is_training=mean is None)
+            if mean is None:
+                mean, variance = {tf}.nn.moments(inputs, [i for i in range(rank) if i != axis])
+            shaped = [v if v is None or axis == rank - 1 else {tf}.reshape(v, broadcast)
+                      for v in (mean, variance, beta, gamma)]
+            return ({tf}.nn.batch_normalization(inputs, *shaped, epsilon), mean, variance)
+
+        static = training if isinstance(training, bool) else {tf}.get_static_value({tf}.convert_to_tensor(training))
+        train, infer = lambda: normalized(None, None), lambda: normalized(moving_mean, moving_variance)
+        outputs, mean, variance = {tf}.cond(training, train, infer) if static is None else (
+            train() if static else infer())
+        if static is None or static:
+            def update():
+                return tuple({tf}.assign_sub(average, (average - value) * (1.0 - momentum))
+                             for average, value in ((moving_mean, mean), (moving_variance, variance)))
+
+            for value in update() if static else {tf}.cond(
+                    training, update, lambda: ({tf}.identity(moving_mean), {tf}.identity(moving_variance))):
+                {tf}.add_to_collection({tf}.GraphKeys.UPDATE_OPS, value)
+        return outputs
 '''),
 }
 

@@ -173,3 +173,68 @@ def test_helpers_written_into_a_crlf_file_have_its_line_ends():
     crlf = textwrap.dedent(PROGRAM.format(tail="")).replace("\n", "\r\n")
     new = process_text(crlf, "net.py", FIX).new_text
     assert "def layers_dropout(" in new and "\n" not in new.replace("\r\n", "")
+
+
+BATCH_NORM = """\
+import numpy as np
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 3])
+images = tf.placeholder(tf.float32, [None, 2, 2, 3])
+training = tf.placeholder(tf.bool, [])
+h = tf.layers.dense(x, 4, kernel_initializer=tf.constant_initializer(0.5))
+h = tf.layers.batch_normalization(h, momentum=0.5, training=training)
+c = tf.layers.batch_normalization(images, momentum=0.9, training=training, name="bn_images")
+n = tf.layers.batch_normalization(images, momentum=0.8, fused=False, center=False, training=True)
+s = tf.layers.batch_normalization(tf.reshape(images, [-1, 4, 3]), 1, 0.7, scale=False, training=True)
+again = tf.layers.batch_normalization(images, name="bn_images", reuse=True)
+loss = tf.reduce_mean(tf.square(h - 1.0)) + tf.reduce_mean(c) + tf.reduce_mean(n * n) + tf.reduce_mean(s)
+update_ops = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+with tf.control_dependencies(update_ops):
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+rng = np.random.RandomState(0)
+data, pictures = rng.randn(5, 3).astype(np.float32), rng.randn(3, 2, 2, 3).astype(np.float32) * 2 + 1
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for step in range(3):
+        print(round(float(sess.run([train, loss], {x: data + step, images: pictures * step, training: True})[1]), 4))
+    for value in sess.run([h, c, again, n, s], {x: data, images: pictures, training: False}):
+        print([round(float(v), 4) for v in value.ravel()[:6]])
+    for v in tf.global_variables():
+        print(v.name, [round(float(n), 4) for n in sess.run(v).ravel()[:3]])
+    print(len(update_ops), sorted(v.name for v in tf.trainable_variables()))
+"""
+
+
+def test_batch_normalization_calls_a_helper_that_updates_the_moving_averages_through_update_ops():
+    fixed = process_text(BATCH_NORM, "bn.py", FIX)
+    assert fixed.status.value == "compat-only"
+    text = fixed.new_text
+    assert text.count("\ndef layers_batch_normalization(") == 1
+    assert text[text.index("h = layers_dense("):text.index("loss = ")] == (
+        "h = layers_dense(x, 4, kernel_initializer=tf.constant_initializer(0.5))\n"
+        "h = layers_batch_normalization(h, momentum=0.5, training=training)\n"
+        "c = layers_batch_normalization(images, momentum=0.9, training=training, name=\"bn_images\")\n"
+        "n = layers_batch_normalization(images, momentum=0.8, fused=False, center=False, training=True)\n"
+        "s = layers_batch_normalization(tf.reshape(images, [-1, 4, 3]), 1, 0.7, scale=False, training=True)\n"
+        "again = layers_batch_normalization(images, name=\"bn_images\", reuse=True)\n")
+    assert not [f for f in fixed.remaining if f.code == "TFM106"]
+    # Keras 2's layer (TF1's, from tf-keras) and the helper: the same losses while training (the fused kernel
+    # on rank 4, tf.nn.moments elsewhere, a training tensor), the same moving averages, variables and sharing
+    printed = {mode: run_in_tensorflow(mode, source, "bn.py")
+               for mode, source in (("tf1", BATCH_NORM), ("tf2-compat", text))}
+    assert printed["tf2-compat"] == printed["tf1"]
+    assert printed["tf1"].startswith("1.9958\n2.743\n2.3807\n")
+    assert "bn_images/moving_variance:0 [3.749, 3.5764, 2.8147]\n" in printed["tf1"]
+    assert printed["tf1"].endswith(
+        "8 ['batch_normalization/beta:0', 'batch_normalization/gamma:0', 'batch_normalization_1/gamma:0', "
+        "'batch_normalization_2/beta:0', 'bn_images/beta:0', 'bn_images/gamma:0', 'dense/bias:0', 'dense/kernel:0']\n")
+
+
+def test_batch_normalization_the_helper_does_not_take_keeps_its_finding():
+    source = ("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 3])\n"
+              "y = tf.layers.batch_normalization(x, renorm=True, training=True)\n"
+              "with tf.Session() as sess:\n    sess.run(tf.global_variables_initializer())\n")
+    fixed = process_text(source, "bn.py", FIX)
+    assert "tf.layers.batch_normalization(x, renorm=True, training=True)" in fixed.new_text
+    assert [f.code for f in fixed.remaining if f.code == "TFM106"] == ["TFM106"]
