@@ -1,5 +1,5 @@
-"""``tf.layers.dense`` / ``conv2d`` / ``dropout`` / ``batch_normalization`` in a program kept on ``tensorflow.compat.v1``:
-TF1's layers, written in.
+"""``tf.layers.dense`` / ``conv2d`` / ``conv2d_transpose`` / ``dropout`` / ``batch_normalization`` in a program kept
+on ``tensorflow.compat.v1``: TF1's layers, written in.
 
 TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras. Keras 3's layers, called on graph
 tensors, run but draw their initial values their own way and do not see variable scopes
@@ -70,6 +70,42 @@ def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data
                                  inputs.dtype.base_dtype, kernel_initializer, kernel_regularizer, trainable)
         outputs = {tf}.nn.conv2d(inputs, kernel, [1, *pair(strides), 1], padding.upper(),
                                dilations=[1, *pair(dilation_rate), 1])
+        if use_bias:
+            bias = {tf}.get_variable("bias", [filters], inputs.dtype.base_dtype, bias_initializer,
+                                   bias_regularizer, trainable)
+            outputs = {tf}.nn.bias_add(outputs, bias)
+        return activation(outputs) if activation is not None else outputs
+'''),
+    "layers.conv2d_transpose": ("layers_conv2d_transpose", (
+        "filters", "kernel_size", "strides", "padding", "data_format", "activation", "use_bias",
+        "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer", "trainable", "name",
+        "reuse"), '''\
+def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+{pad}activation=None, use_bias=True, kernel_initializer=None, bias_initializer={tf}.zeros_initializer(),
+{pad}kernel_regularizer=None, bias_regularizer=None, trainable=True, name=None, reuse=None):
+    """TF1's `tf.layers.conv2d_transpose` on tf.compat.v1 variables (`name/kernel`, `name/bias`), shared
+    through variable scopes as TF1's layer shared them (TensorFlow 2.21's tf.compat.v1.layers needs Keras 2).
+    Channels last, as every call of it in this file."""
+    pair = lambda value: tuple(value) if isinstance(value, (list, tuple)) else (value, value)
+    scope = {tf}.variable_scope(name or "conv2d_transpose", reuse=reuse) if reuse else {tf}.variable_scope(
+        name, default_name="conv2d_transpose")
+    with scope:
+        inputs = {tf}.convert_to_tensor(inputs)
+        (kernel_height, kernel_width), (stride_height, stride_width) = pair(kernel_size), pair(strides)
+        kernel = {tf}.get_variable("kernel", [kernel_height, kernel_width, filters, inputs.shape[-1]],
+                                 inputs.dtype.base_dtype, kernel_initializer, kernel_regularizer, trainable)
+
+        def length(size, kernel_size, stride):  # TF1's deconv_output_length
+            return size * stride + (max(kernel_size - stride, 0) if padding.lower() == "valid" else 0)
+
+        batch, height, width = {tf}.unstack({tf}.shape(inputs)[:3])
+        outputs = {tf}.nn.conv2d_transpose(
+            inputs, kernel, {tf}.stack([batch, length(height, kernel_height, stride_height),
+                                      length(width, kernel_width, stride_width), filters]),
+            [1, stride_height, stride_width, 1], padding.upper())
+        static = inputs.shape.as_list()
+        outputs.set_shape([static[0]] + [None if size is None else length(size, k, s) for size, k, s in (
+            (static[1], kernel_height, stride_height), (static[2], kernel_width, stride_width))] + [filters])
         if use_bias:
             bias = {tf}.get_variable("bias", [filters], inputs.dtype.base_dtype, bias_initializer,
                                    bias_regularizer, trainable)

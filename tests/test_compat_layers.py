@@ -238,3 +238,47 @@ def test_batch_normalization_the_helper_does_not_take_keeps_its_finding():
     fixed = process_text(source, "bn.py", FIX)
     assert "tf.layers.batch_normalization(x, renorm=True, training=True)" in fixed.new_text
     assert [f.code for f in fixed.remaining if f.code == "TFM106"] == ["TFM106"]
+
+
+TRANSPOSED = """\
+import numpy as np
+import tensorflow as tf
+
+tf.set_random_seed(1)
+z = tf.placeholder(tf.float32, [None, 3, 3, 2])
+
+
+def generator(z, reuse=False):
+    with tf.variable_scope("gen", reuse=reuse):
+        h = tf.layers.conv2d_transpose(z, 4, 3, strides=2, padding="same", activation=tf.nn.relu)
+        h = tf.layers.conv2d_transpose(h, 2, [2, 3], (1, 2), name="out", use_bias=False)
+        return tf.layers.conv2d_transpose(h, 1, 4, 3, "valid", bias_initializer=tf.constant_initializer(0.5))
+
+
+a = generator(z)
+b = generator(z, reuse=True)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    out_a, out_b = sess.run([a, b], {z: np.random.RandomState(0).rand(2, 3, 3, 2)})
+    print(a.shape.as_list(), out_a.shape, [round(float(v), 4) for v in out_a.ravel()[:6]], (out_a == out_b).all())
+    print(sorted((v.name, v.shape.as_list()) for v in tf.global_variables()))
+"""
+
+
+def test_conv2d_transpose_calls_a_helper_with_tf1s_variables_draws_and_output_shapes():
+    fixed = process_text(TRANSPOSED, "gen.py", FIX)
+    assert fixed.status.value == "compat-only"
+    text = fixed.new_text
+    assert text[text.index("def generator("):text.index("a = generator(z)")] == (
+        "def generator(z, reuse=False):\n"
+        "    with tf.variable_scope(\"gen\", reuse=reuse):\n"
+        "        h = layers_conv2d_transpose(z, 4, 3, strides=2, padding=\"same\", activation=tf.nn.relu)\n"
+        "        h = layers_conv2d_transpose(h, 2, [2, 3], (1, 2), name=\"out\", use_bias=False)\n"
+        "        return layers_conv2d_transpose(h, 1, 4, 3, \"valid\", bias_initializer=tf.constant_initializer(0.5))\n"
+        "\n\n")
+    printed = {mode: run_in_tensorflow(mode, source, "gen.py")
+               for mode, source in (("tf1", TRANSPOSED), ("tf2-compat", text))}
+    assert printed["tf2-compat"] == printed["tf1"]
+    # "same" doubles 3 to 6, "valid" adds what the kernel overhangs: 6 -> 7 x 13 -> 22 x 40
+    assert printed["tf1"].startswith("[None, 22, 40, 1] (2, 22, 40, 1) [0.4995, 0.5154, ")
+    assert "('gen/out/kernel:0', [2, 3, 2, 4])]" in printed["tf1"]
