@@ -19,7 +19,10 @@ from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
-from tfmigrate.traverse import Visitor, walk
+from tfmigrate.ftypes import Applicability
+from tfmigrate.positions import code_for
+from tfmigrate.rule import ProgramFix
+from tfmigrate.traverse import Replacer, Visitor, walk
 
 from . import _scoped_layers, _tf, _vocab
 from ._eager import layers, queries
@@ -77,6 +80,39 @@ def pure(context, func: cst.CSTNode):
     return cached.get(id(func))
 
 
+def kept(context) -> "_Calls":
+    """The calls of TF1's layers that the helpers replace in a file that runs on tensorflow.compat.v1 as
+    written (its own import, or ``tf.compat.v1.layers.dense`` spelled out): no fallback rewrites it."""
+    cached = context.shared.get("compat-layers-kept")
+    if cached is None:
+        cached = context.shared["compat-layers-kept"] = _Calls(context, kept=True)
+        if context.text is None or "layers." in context.text:
+            walk(context.module, cached)
+    return cached
+
+
+def _kept_rewrite(module: cst.Module, context) -> Optional[cst.Module]:
+    calls = kept(context)
+    if not calls.found or not keeps_layers(context):
+        return None
+    return _scoped_layers.written_in(module.visit(Replacer(calls.found)), calls.helpers.code())
+
+
+def keeps_layers(context) -> bool:
+    """Does the file keep its TF1 layer calls as written after the fix (no eager rewrite, no fallback,
+    no Estimator rewrite), where TensorFlow 2.21 runs them only with tf-keras?"""
+    from . import _estimator, graph
+
+    if _estimator.uses_estimator(context):
+        return False
+    result = graph.plan(context)
+    return result.eager is None and not result.falls_back
+
+
+# Safe: the same computation (TF1's layer, its variables and draws), where the call failed without tf-keras.
+KEPT_LAYERS_FIX = ProgramFix("TF1 layers written into the file", Applicability.SAFE, _kept_rewrite, order=3)
+
+
 def _found(context) -> "_Calls":
     cached = context.shared.get("compat-layers")
     if cached is None:
@@ -89,8 +125,9 @@ def _found(context) -> "_Calls":
 
 
 class _Calls(Visitor):
-    def __init__(self, context) -> None:
+    def __init__(self, context, kept: bool = False) -> None:
         self.context = context
+        self.kept = kept  # a file kept as written: helpers only, on its tensorflow.compat.v1 spelling
         self.found: Dict[int, cst.BaseExpression] = {}
         self.funcs: Set[int] = set()  # ids of their function names (`tf.layers.dense`)
         self.helped: Set[int] = set()  # ... of the calls a helper takes
@@ -109,6 +146,14 @@ class _Calls(Visitor):
         while isinstance(root, cst.Attribute):
             root = root.value
         if not isinstance(root, cst.Name):
+            return
+        if self.kept:  # `tf.compat.v1.layers.dense(...)` -> a helper on `tf.compat.v1`
+            prefix = func.value.value
+            if name in _scoped_layers.HELPERS and self.context.imports.qualify(prefix) == "tensorflow.compat.v1":
+                new = self.helpers.call(node, name, code_for(self.context.module, prefix))
+                if new is not None:
+                    self.found[id(node)] = new
+                    self.helped.add(id(node.func))
             return
         if name in _scoped_layers.HELPERS:
             new = self.helpers.call(node, name, root.value)

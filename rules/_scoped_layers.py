@@ -191,6 +191,34 @@ def {helper}(inputs, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=T
 }
 
 
+def written_in(module: cst.Module, codes: List[str]) -> cst.Module:
+    """``module`` with the functions ``codes`` after its imports (and ``tf.disable_v2_behavior()``), two
+    blank lines around each."""
+    if not codes:
+        return module
+    body = list(module.body)
+    at = 1 + max((i for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine)
+                  and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in s.body)), default=-1)
+    while at < len(body) and _switch(body[at]):
+        at += 1
+    config = module.config_for_parsing
+    functions = [cst.parse_statement(code.replace("\n", module.default_newline), config=config).with_changes(
+        leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for code in codes]
+    if at < len(body):
+        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *[
+            line for line in body[at].leading_lines if line.comment is not None]])
+    body[at:at] = functions
+    return module.with_changes(body=body)
+
+
+def _switch(statement) -> bool:
+    """Is ``statement`` ``tf.disable_v2_behavior()`` (or ``disable_eager_execution()``)?"""
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Call)
+            and isinstance(statement.body[0].value.func, cst.Attribute)
+            and statement.body[0].value.func.attr.value in ("disable_v2_behavior", "disable_eager_execution"))
+
+
 def written(module: cst.Module) -> Optional[Tuple[cst.FunctionDef, str]]:
     """(a helper of this module that a fix wrote into ``module``, as its docstring says, the reason the
     file stays on tensorflow.compat.v1), or None."""
@@ -201,7 +229,8 @@ def written(module: cst.Module) -> Optional[Tuple[cst.FunctionDef, str]]:
                     and isinstance(first.body[0].value, cst.SimpleString)
                     and first.body[0].value.value.startswith('"""TF1\'s `tf.layers.')
                     and "tf.compat.v1.layers needs" in first.body[0].value.value):
-                return stmt, f"{stmt.name.value} is a TF1 layer the tensorflow.compat.v1 fallback wrote into the file"
+                return stmt, (f"{stmt.name.value} is a TF1 layer a fix wrote into the file (it runs on "
+                              "tensorflow.compat.v1)")
     return None
 
 

@@ -29,7 +29,7 @@ import libcst as cst
 from tfmigrate.names import Chains, dotted_name, fresh_name
 from tfmigrate.traverse import Replacer, Visitor, walk
 
-from . import _slim_batch_norm, _tf
+from . import _scoped_layers, _slim_batch_norm, _tf
 
 PACKAGES = ("contrib.slim", "contrib.layers", "contrib.framework")
 
@@ -314,19 +314,11 @@ def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
     last = max((i for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine)
                 and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in s.body)), default=-1)
     if plan.alias == "tf_slim" and "tf_slim" not in _bound(body):
-        last += 1
-        body.insert(last, cst.parse_statement("import tf_slim\n"))
-    while last + 1 < len(body) and _switch(body[last + 1]):
-        last += 1  # the helper goes after `tf.disable_v2_behavior()` too
+        body.insert(last + 1, cst.parse_statement("import tf_slim\n"))
+    new = new.with_changes(body=body)
     if plan.helped:
-        config = module.config_for_parsing
-        code = _slim_batch_norm.code(helper, plan.tf_alias, plan.alias).replace("\n", module.default_newline)
-        function = cst.parse_statement(code, config=config).with_changes(leading_lines=[cst.EmptyLine()] * 2)
-        if last + 1 < len(body):
-            body[last + 1] = body[last + 1].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *[
-                line for line in body[last + 1].leading_lines if line.comment is not None]])
-        body.insert(last + 1, function)
-    return new.with_changes(body=body)
+        new = _scoped_layers.written_in(new, [_slim_batch_norm.code(helper, plan.tf_alias, plan.alias)])
+    return new
 
 
 def _names(module: cst.Module) -> List[cst.Name]:
@@ -344,14 +336,6 @@ def _names(module: cst.Module) -> List[cst.Name]:
 
     walk(module, _All())
     return found
-
-
-def _switch(statement) -> bool:
-    """Is ``statement`` ``tf.disable_v2_behavior()`` (or ``disable_eager_execution()``)?"""
-    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Call)
-            and isinstance(statement.body[0].value.func, cst.Attribute)
-            and statement.body[0].value.func.attr.value in ("disable_v2_behavior", "disable_eager_execution"))
 
 
 def _rebound(module: cst.Module, name: str) -> bool:

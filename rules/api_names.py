@@ -147,6 +147,13 @@ class _Unresolved(Rule):
                             f" calls a function written into the file that {what})",
                             program_fix=graph.GRAPH_TO_EAGER, status=Status.COMPAT)
                 return
+        if verdict.kind == _verdicts.KERAS2 and id(node) in _compat_layers.kept(self.context).helped and (
+                _compat_layers.keeps_layers(self.context)):
+            self.report(node, f"`{_shown(qualified)}` {verdict.message} (the file stays on tensorflow.compat.v1 as "
+                              "written: the fix calls a function written into the file, TF1's layer on "
+                              "tensorflow.compat.v1 ops and tf.get_variable variables, which runs without tf-keras)",
+                        program_fix=_compat_layers.KEPT_LAYERS_FIX, status=Status.COMPAT)
+            return
         if verdict.kind in (_verdicts.KERAS2, _verdicts.GONE) and _compat_rnn.rewrites(self.context, node):
             self.report(node, f"`{_shown(qualified)}` {verdict.message} {_compat_rnn.MESSAGE}",
                         program_fix=_compat_rnn.COMPAT_RNN_FIX, status=Status.COMPAT, applicability=(
@@ -263,9 +270,15 @@ class Keras2Symbol(_Unresolved):
     (`flatten`, max and average pooling), their Keras 3 form, which computes the
     same in graph and in eager code (`tf.compat.v1.layers.flatten(x)` ->
     `tf.keras.layers.Flatten()(x)`; in a program the graph rewrite keeps on
-    compat.v1, its fallback writes those). Otherwise none: the message names the
-    Keras 3 replacement where one exists (`tf.compat.v1.layers.dense` ->
-    `tf.keras.layers.Dense`), and the file's status is compat-only: it runs,
+    compat.v1, its fallback writes those). In a file that stays on compat.v1
+    as written (its own `import tensorflow.compat.v1 as tf`, or
+    `tf.compat.v1.layers.dense` spelled out), `dense`, `conv2d`,
+    `conv2d_transpose`, `dropout` and `batch_normalization` call functions
+    written into the file after its imports (safe): TF1's layers on that
+    spelling's `variable_scope`, `get_variable` and ops, the same variables,
+    sharing and draws, which run without tf-keras. Otherwise none: the message
+    names the Keras 3 replacement where one exists (`tf.compat.v1.layers.dense`
+    -> `tf.keras.layers.Dense`), and the file's status is compat-only: it runs,
     with tf-keras.
     """
 

@@ -282,3 +282,76 @@ def test_conv2d_transpose_calls_a_helper_with_tf1s_variables_draws_and_output_sh
     # "same" doubles 3 to 6, "valid" adds what the kernel overhangs: 6 -> 7 x 13 -> 22 x 40
     assert printed["tf1"].startswith("[None, 22, 40, 1] (2, 22, 40, 1) [0.4995, 0.5154, ")
     assert "('gen/out/kernel:0', [2, 3, 2, 4])]" in printed["tf1"]
+
+
+# A program on tensorflow.compat.v1 as written (no fallback rewrites it): TF1's layers fail there without tf-keras.
+KEPT = """\
+import numpy as np
+import tensorflow.compat.v1 as tf
+tf.disable_v2_behavior()
+
+
+def discriminator(x, training):
+    with tf.variable_scope("disc", reuse=tf.AUTO_REUSE):
+        h = tf.layers.conv2d(x, 2, 3, padding="same", activation=tf.nn.relu)
+        h = tf.layers.batch_normalization(h, momentum=0.9, training=training)
+        h = tf.layers.dropout(tf.reshape(h, [-1, 32]), 0.5, training=False)
+        return tf.layers.dense(h, 1)
+
+
+with tf.Graph().as_default():
+    tf.set_random_seed(3)
+    x = tf.placeholder(tf.float32, [None, 4, 4, 1])
+    a, b = discriminator(x, True), discriminator(x, False)
+    updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        data = np.random.RandomState(0).rand(3, 4, 4, 1)
+        print(sess.run([a, updates], {x: data})[0].astype(float).round(4).tolist(),
+              sess.run(b, {x: data}).astype(float).round(4).tolist())
+        print(sorted(v.name for v in tf.global_variables()))
+"""
+
+
+def test_a_file_on_compat_v1_as_written_gets_the_helpers_from_a_safe_fix():
+    fixed = process_text(KEPT, "disc.py", Options(fix=True))  # safe fixes only
+    assert fixed.status.value == "compat-only"
+    text = fixed.new_text
+    assert text.startswith("import numpy as np\nimport tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n\n\n"
+                           "def layers_dense(")
+    assert text[text.index("def discriminator("):text.index("with tf.Graph()")] == (
+        "def discriminator(x, training):\n"
+        "    with tf.variable_scope(\"disc\", reuse=tf.AUTO_REUSE):\n"
+        "        h = layers_conv2d(x, 2, 3, padding=\"same\", activation=tf.nn.relu)\n"
+        "        h = layers_batch_normalization(h, momentum=0.9, training=training)\n"
+        "        h = layers_dropout(tf.reshape(h, [-1, 32]), 0.5, training=False)\n"
+        "        return layers_dense(h, 1)\n\n\n")
+    assert not [f for f in fixed.remaining if f.code == "TFM106"]
+    check = process_text(KEPT, "disc.py", Options())
+    assert [f.code for f in check.findings if "written into the file" in f.message] == ["TFM106"] * 4
+    printed = {mode: run_in_tensorflow(mode, source, "disc.py") for mode, source in (("tf1", KEPT), ("tf2-compat", text))}
+    assert printed["tf2-compat"] == printed["tf1"]  # the same draws, batch statistics and AUTO_REUSE sharing
+    assert printed["tf1"].startswith("[[-0.4142], [0.7246], [-1.5762]] [[-0.1728], [0.0902], [-0.2937]]\n")
+
+
+def test_tf_compat_v1_layers_spelled_out_get_helpers_on_that_spelling():
+    library = """\
+import numpy as np
+import tensorflow as tf
+
+
+def discriminator(x, training):
+    with tf.compat.v1.variable_scope("disc", reuse=tf.compat.v1.AUTO_REUSE):
+        h = tf.compat.v1.layers.conv2d(x, 2, 3, padding="same", activation=tf.nn.relu)
+        h = tf.compat.v1.layers.batch_normalization(h, momentum=0.9, training=training)
+        h = tf.compat.v1.layers.dropout(tf.reshape(h, [-1, 32]), 0.5, training=False)
+        return tf.compat.v1.layers.dense(h, 1)
+
+"""
+    text = process_text(library, "disc.py", Options(fix=True)).new_text
+    assert "\n    scope = tf.compat.v1.variable_scope(name or \"dense\", reuse=reuse) if reuse else " in text
+    assert text.endswith(
+        "        h = layers_conv2d(x, 2, 3, padding=\"same\", activation=tf.nn.relu)\n"
+        "        h = layers_batch_normalization(h, momentum=0.9, training=training)\n"
+        "        h = layers_dropout(tf.reshape(h, [-1, 32]), 0.5, training=False)\n"
+        "        return layers_dense(h, 1)\n\n")
