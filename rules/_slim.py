@@ -196,12 +196,12 @@ def _fill(plan: Plan, context) -> None:
             found = _import(statement.body[0], by_head, helper)
             if found is not None:
                 new, imported, bound, helper_bound = found
+                if helper_bound and _rebound(context.module, helper_bound):
+                    continue  # `batch_norm` is a parameter or a variable too: the helper cannot take the name
                 plan.imports[id(statement)] = cst.RemovalSentinel.REMOVE if new is None else (
                     statement.with_changes(body=[new]))
                 if isinstance(new, cst.Import) and plan.alias == "tf_slim":
                     plan.alias = bound[0]
-                if helper_bound and _rebound(context.module, helper_bound):
-                    continue  # `batch_norm` is a parameter or a variable too: the helper cannot take the name
                 plan.helper = helper_bound or plan.helper
                 plan.names.update(imported)
                 plan.names.update(name for head in bound for _, name in by_head.get(head, ()))

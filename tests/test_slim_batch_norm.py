@@ -208,6 +208,7 @@ def test_what_the_helper_leaves_out_keeps_the_finding():
                "y = batch_norm(tf.ones([2, 3]))\n")
     status, found = manual(rebound)
     assert status == Status.MANUAL and (5, REASON) in found
+    assert "from tensorflow.contrib.layers import batch_norm\n" in fixed(rebound)  # the import it reads stays
     # optimize_loss has no helper; a file that imports tf_slim itself keeps its finding too
     loss = ("import tensorflow as tf\nw = tf.Variable(1.0)\n"
             "train = tf.contrib.layers.optimize_loss(w * w, None, 0.1, 'SGD')\n")
