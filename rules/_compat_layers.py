@@ -4,7 +4,8 @@ TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). ``dense``, `
 ``conv2d_transpose``, ``dropout`` and ``batch_normalization`` call the helpers of ``_scoped_layers``,
 TF1's layers written into the file: the same variables (on ``tf.get_variable``), sharing, scope
 initializers and random draws. The other layers are Keras 3's, called on the graph tensors
-(``tf.keras.layers.Flatten()(x)``): they make their variables in the graph as the TF1 layer did (``scope/conv1d/kernel:0``, in the global and trainable collections, initialised by
+(``tf.keras.layers.Flatten()(x)``): they make their variables in the graph as the TF1 layer did
+(``scope/conv1d/kernel:0``, in the global and trainable collections, initialised by
 ``global_variables_initializer``, trained by a ``tf.train`` optimizer, saved by ``tf.train.Saver``)
 but ignore variable scopes (``reuse``, a scope's ``initializer``): in a file that uses them, only
 those without variables (flatten, pooling) become Keras 3's. Keras 3's ``Dropout`` adds a
