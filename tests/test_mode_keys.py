@@ -40,8 +40,12 @@ def test_mode_constants_become_strings_and_the_file_gets_the_usual_treatment():
     # Nothing else reports them (TFM107 did), and the file is not an Estimator program left as it is.
     assert not [f for f in check.findings if f.code in ("TFM107", "TFM010")]
     safe = process_text(text, "model.py", Options(fix=True))
-    assert safe.new_text == text.replace("tf.estimator.ModeKeys.TRAIN", '"train"').replace(
+    expected = text.replace("tf.estimator.ModeKeys.TRAIN", '"train"').replace(
         "tf.contrib.learn.ModeKeys.INFER", '"infer"').replace("tf.estimator.ModeKeys.PREDICT", '"infer"')
+    # the file stays on tf.compat.v1 as written: its TF1 layer becomes the helper TFM106 writes in
+    assert safe.new_text.startswith("import tensorflow as tf\n\n\ndef layers_dense(inputs, units, ")
+    assert safe.new_text.endswith(expected[len("import tensorflow as tf\n\n\n"):].replace(
+        "tf.compat.v1.layers.dense(", "layers_dense("))
     assert not [f for f in safe.remaining if f.code == "TFM110"]
 
 
