@@ -1,9 +1,9 @@
 """``tf.layers.*`` in a program kept on ``tensorflow.compat.v1``, which TensorFlow 2.21 runs without tf-keras.
 
 TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras (Keras 2). ``dense``, ``conv2d``,
-``conv2d_transpose``, ``dropout`` and ``batch_normalization`` call the helpers of ``_scoped_layers``,
-TF1's layers written into the file: the same variables (on ``tf.get_variable``), sharing, scope
-initializers and random draws. The other layers are Keras 3's, called on the graph tensors
+``conv2d_transpose``, ``separable_conv2d``, ``dropout`` and ``batch_normalization`` call the helpers of
+``_scoped_layers``, TF1's layers written into the file: the same variables (on ``tf.get_variable``),
+sharing, scope initializers and random draws. The other layers are Keras 3's, called on the graph tensors
 (``tf.keras.layers.Flatten()(x)``): they make their variables in the graph as the TF1 layer did
 (``scope/conv1d/kernel:0``, in the global and trainable collections, initialised by
 ``global_variables_initializer``, trained by a ``tf.train`` optimizer, saved by ``tf.train.Saver``)

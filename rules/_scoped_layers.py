@@ -1,5 +1,5 @@
-"""``tf.layers.dense`` / ``conv2d`` / ``conv2d_transpose`` / ``dropout`` / ``batch_normalization`` in a program kept
-on ``tensorflow.compat.v1``: TF1's layers, written in.
+"""``tf.layers.dense`` / ``conv2d`` / ``conv2d_transpose`` / ``separable_conv2d`` / ``dropout`` /
+``batch_normalization`` in a program kept on ``tensorflow.compat.v1``: TF1's layers, written in.
 
 TensorFlow 2.21's ``tf.compat.v1.layers`` needs tf-keras. Keras 3's layers, called on graph
 tensors, run but draw their initial values their own way and do not see variable scopes
@@ -109,6 +109,34 @@ def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data
         if use_bias:
             bias = {tf}.get_variable("bias", [filters], inputs.dtype.base_dtype, bias_initializer,
                                    bias_regularizer, trainable)
+            outputs = {tf}.nn.bias_add(outputs, bias)
+        return activation(outputs) if activation is not None else outputs
+'''),
+    "layers.separable_conv2d": ("layers_separable_conv2d", (
+        "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "depth_multiplier",
+        "activation", "use_bias", "depthwise_initializer", "pointwise_initializer", "bias_initializer",
+        "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer", "trainable", "name", "reuse"), '''\
+def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data_format="channels_last",
+{pad}dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer=None,
+{pad}pointwise_initializer=None, bias_initializer={tf}.zeros_initializer(), depthwise_regularizer=None,
+{pad}pointwise_regularizer=None, bias_regularizer=None, trainable=True, name=None, reuse=None):
+    """TF1's `tf.layers.separable_conv2d` on tf.compat.v1 variables (`name/depthwise_kernel`,
+    `pointwise_kernel`, `bias`), shared through variable scopes as TF1's layer shared them (TensorFlow
+    2.21's tf.compat.v1.layers needs Keras 2). Channels last, as every call of it in this file."""
+    pair = lambda value: tuple(value) if isinstance(value, (list, tuple)) else (value, value)
+    scope = {tf}.variable_scope(name or "separable_conv2d", reuse=reuse) if reuse else {tf}.variable_scope(
+        name, default_name="separable_conv2d")
+    with scope:
+        inputs = {tf}.convert_to_tensor(inputs)
+        channels, dtype = inputs.shape[-1], inputs.dtype.base_dtype
+        depthwise = {tf}.get_variable("depthwise_kernel", [*pair(kernel_size), channels, depth_multiplier], dtype,
+                                    depthwise_initializer, depthwise_regularizer, trainable)
+        pointwise = {tf}.get_variable("pointwise_kernel", [1, 1, channels * depth_multiplier, filters], dtype,
+                                    pointwise_initializer, pointwise_regularizer, trainable)
+        outputs = {tf}.nn.separable_conv2d(inputs, depthwise, pointwise, [1, *pair(strides), 1], padding.upper(),
+                                         rate=pair(dilation_rate))
+        if use_bias:
+            bias = {tf}.get_variable("bias", [filters], dtype, bias_initializer, bias_regularizer, trainable)
             outputs = {tf}.nn.bias_add(outputs, bias)
         return activation(outputs) if activation is not None else outputs
 '''),

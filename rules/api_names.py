@@ -273,8 +273,9 @@ class Keras2Symbol(_Unresolved):
     compat.v1, its fallback writes those). In a file that stays on compat.v1
     as written (its own `import tensorflow.compat.v1 as tf`, or
     `tf.compat.v1.layers.dense` spelled out), `dense`, `conv2d`,
-    `conv2d_transpose`, `dropout` and `batch_normalization` call functions
-    written into the file after its imports (safe): TF1's layers on that
+    `conv2d_transpose`, `separable_conv2d`, `dropout` and
+    `batch_normalization` call functions written into the file after its
+    imports (safe): TF1's layers on that
     spelling's `variable_scope`, `get_variable` and ops, the same variables,
     sharing and draws, which run without tf-keras. Otherwise none: the message
     names the Keras 3 replacement where one exists (`tf.compat.v1.layers.dense`

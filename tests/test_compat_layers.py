@@ -355,3 +355,38 @@ def discriminator(x, training):
         "        h = layers_batch_normalization(h, momentum=0.9, training=training)\n"
         "        h = layers_dropout(tf.reshape(h, [-1, 32]), 0.5, training=False)\n"
         "        return layers_dense(h, 1)\n\n")
+
+
+SEPARABLE = """\
+import numpy as np
+import tensorflow as tf
+
+tf.set_random_seed(2)
+x = tf.placeholder(tf.float32, [None, 5, 5, 2])
+
+
+def block(x, reuse=False):
+    with tf.variable_scope("block", reuse=reuse):
+        h = tf.layers.separable_conv2d(x, 3, 3, padding="same", depth_multiplier=2, activation=tf.nn.relu)
+        h = tf.layers.separable_conv2d(h, 2, [2, 2], (2, 2), name="down", use_bias=False)
+        return tf.layers.separable_conv2d(h, 1, 1, dilation_rate=1, bias_initializer=tf.constant_initializer(0.5))
+
+
+a = block(x)
+b = block(x, reuse=True)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    out_a, out_b = sess.run([a, b], {x: np.random.RandomState(0).rand(2, 5, 5, 2)})
+    print(a.shape.as_list(), [round(float(v), 4) for v in out_a.ravel()[:6]], (out_a == out_b).all())
+    print(sorted((v.name, v.shape.as_list()) for v in tf.global_variables()))
+"""
+
+
+def test_separable_conv2d_calls_a_helper_with_tf1s_depthwise_and_pointwise_variables():
+    text = process_text(SEPARABLE, "block.py", FIX).new_text
+    assert "        h = layers_separable_conv2d(h, 2, [2, 2], (2, 2), name=\"down\", use_bias=False)\n" in text
+    printed = {mode: run_in_tensorflow(mode, source, "block.py")
+               for mode, source in (("tf1", SEPARABLE), ("tf2-compat", text))}
+    assert printed["tf2-compat"] == printed["tf1"]
+    assert printed["tf1"].startswith("[None, 2, 2, 1] [0.4904, 0.486, 0.493, 0.485, 0.5081, 0.4959] True\n")
+    assert "('block/separable_conv2d/pointwise_kernel:0', [1, 1, 4, 3])" in printed["tf1"]
