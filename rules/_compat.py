@@ -134,7 +134,7 @@ def to_compat(module: cst.Module, imports, layers=None, helpers=()) -> Optional[
     if helpers:  # after the imports, two blank lines around each
         functions = [cst.parse_statement(code.replace("\n", module.default_newline), config=config).with_changes(
             leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for code in helpers]
-        at = max(switch_after + 1, _last_import(body) + 1)
+        at = max(switch_after + 1, _tf.last_import(body) + 1)
         if at < len(body):
             body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *[
                 line for line in body[at].leading_lines if line.comment is not None]])
@@ -155,12 +155,6 @@ def to_compat(module: cst.Module, imports, layers=None, helpers=()) -> Optional[
 def _star_import(stmt) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and any(
         isinstance(s, cst.ImportFrom) and isinstance(s.names, cst.ImportStar) for s in stmt.body)
-
-
-def _last_import(body) -> int:
-    """The index of the last top-level import statement (-1 if none)."""
-    return max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine) and any(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)), default=-1)
 
 
 class _SpelledCompat(Transformer):

@@ -20,7 +20,7 @@ from tfmigrate.names import dotted_name, fresh_name
 from tfmigrate.rule import Context, ProgramFix
 from tfmigrate.traverse import Replacer
 
-from . import _compat, _tf
+from . import _tf
 from ._eager import queries
 
 # The classes of tf.nn.rnn_cell (tf.contrib.rnn re-exported them).
@@ -89,7 +89,7 @@ def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     statement = cst.parse_statement(f"from tensorflow.python.ops import rnn_cell_impl{alias}\n",
                                     config=module.config_for_parsing)
     body = list(new.body)
-    at = _compat._last_import(body) + 1
+    at = _tf.last_import(body) + 1
     body.insert(at, statement)
     return new.with_changes(body=body)
 

@@ -24,6 +24,8 @@ import libcst as cst
 
 from tfmigrate.names import fresh_name
 
+from . import _tf
+
 # TF1 function -> (the helper's base name, its parameters after `inputs` in TF1's order, its code).
 HELPERS: Dict[str, Tuple[str, Tuple[str, ...], str]] = {
     "layers.dense": ("layers_dense", (
@@ -225,8 +227,7 @@ def written_in(module: cst.Module, codes: List[str]) -> cst.Module:
     if not codes:
         return module
     body = list(module.body)
-    at = 1 + max((i for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine)
-                  and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in s.body)), default=-1)
+    at = _tf.last_import(body) + 1
     while at < len(body) and _switch(body[at]):
         at += 1
     config = module.config_for_parsing

@@ -311,10 +311,8 @@ def rewrite(module: cst.Module, plan: Plan) -> cst.Module:
     if not (plan.chains or plan.helped):
         return new
     body = list(new.body)
-    last = max((i for i, s in enumerate(body) if isinstance(s, cst.SimpleStatementLine)
-                and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in s.body)), default=-1)
     if plan.alias == "tf_slim" and "tf_slim" not in _bound(body):
-        body.insert(last + 1, cst.parse_statement("import tf_slim\n"))
+        body.insert(_tf.last_import(body) + 1, cst.parse_statement("import tf_slim\n"))
     new = new.with_changes(body=body)
     if plan.helped:
         new = _scoped_layers.written_in(new, [_slim_batch_norm.code(helper, plan.tf_alias, plan.alias)])

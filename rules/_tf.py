@@ -253,3 +253,10 @@ def module_local(imports, module: str, names) -> Tuple[str, bool]:
     if module not in names:
         return module, False
     return fresh_name(set(names), f"_{module}"), False
+
+
+def last_import(body) -> int:
+    """The index of the last top-level statement line of ``body`` that imports (-1 if none): helpers and
+    imports written into a module go after it."""
+    return max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)), default=-1)

@@ -390,3 +390,13 @@ def test_separable_conv2d_calls_a_helper_with_tf1s_depthwise_and_pointwise_varia
     assert printed["tf2-compat"] == printed["tf1"]
     assert printed["tf1"].startswith("[None, 2, 2, 1] [0.4904, 0.486, 0.493, 0.485, 0.5081, 0.4959] True\n")
     assert "('block/separable_conv2d/pointwise_kernel:0', [1, 1, 4, 3])" in printed["tf1"]
+
+
+def test_the_helpers_go_after_a_line_that_imports_and_does_more():
+    source = ('import numpy as np\nimport tensorflow.compat.v1 as tf; tf.disable_v2_behavior()\n\n\n'
+              'def head(x):\n    return tf.layers.dense(x, 2, name="head")\n')
+    text = process_text(source, "head.py", Options(fix=True)).new_text
+    # the helper's defaults read `tf` when it is defined: after the import, not before it
+    assert text.startswith('import numpy as np\nimport tensorflow.compat.v1 as tf; tf.disable_v2_behavior()\n\n\n'
+                           'def layers_dense(')
+    assert text.endswith('\n\n\ndef head(x):\n    return layers_dense(x, 2, name="head")\n')
