@@ -8,7 +8,7 @@ import libcst as cst
 from tfmigrate.names import dotted_name
 from tfmigrate.traverse import Replacer, StopWalk, Transformer, Visitor, walk
 
-from . import _scaffold, _slim, _testcase, _tf, _vocab
+from . import _scaffold, _scoped_layers, _slim, _testcase, _tf, _vocab
 
 _SWITCHES = ("disable_v2_behavior", "disable_eager_execution")
 
@@ -131,14 +131,6 @@ def to_compat(module: cst.Module, imports, layers=None, helpers=()) -> Optional[
     switch = [cst.parse_statement(f"{alias}.disable_v2_behavior()\n", config=config)]
     if "." in alias:
         switch.insert(0, cst.parse_statement(f"import {alias}\n", config=config))
-    if helpers:  # after the imports, two blank lines around each
-        functions = [cst.parse_statement(code.replace("\n", module.default_newline), config=config).with_changes(
-            leading_lines=[cst.EmptyLine(), cst.EmptyLine()]) for code in helpers]
-        at = max(switch_after + 1, _tf.last_import(body) + 1)
-        if at < len(body):
-            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *[
-                line for line in body[at].leading_lines if line.comment is not None]])
-        body[at:at] = functions
     body[switch_after + 1:switch_after + 1] = switch
     stars = [i for i, stmt in enumerate(body) if i > switch_after and _star_import(stmt)]
     if stars and "." not in alias:
@@ -146,7 +138,7 @@ def to_compat(module: cst.Module, imports, layers=None, helpers=()) -> Optional[
         body.insert(stars[-1] + 1, cst.parse_statement(
             f"import tensorflow.compat.v1 as {alias}  # the star import above may bind {alias} to TensorFlow 2\n",
             config=config))
-    new = module.with_changes(body=body)
+    new = _scoped_layers.written_in(module.with_changes(body=body), list(helpers))  # after the imports and switch
     if "." not in alias and imports.aliases.get(alias) == "tensorflow":
         new = new.visit(_SpelledCompat(alias))  # `tf.compat.v1.X` is `tf.X` once `tf` is compat.v1
     return new
