@@ -182,15 +182,13 @@ def keras_call(call: cst.Call, name: str, alias: str) -> Optional[cst.Call]:
         return None
     if not all(_constant(arg.value) for arg in at_call):
         return None  # a Keras 3 layer reads `training` as a Python bool: a graph tensor fails
-    called = [cst.Arg(arg.value, keyword=arg.keyword, equal=_EQUAL) for arg in at_call]
+    called = [cst.Arg(arg.value, keyword=arg.keyword, equal=_tf.EQUAL) for arg in at_call]
     if "training" in spec.call_keywords and not called:
-        called.append(cst.Arg(cst.Name("False"), keyword=cst.Name("training"), equal=_EQUAL))  # TF1's default
+        called.append(cst.Arg(cst.Name("False"), keyword=cst.Name("training"), equal=_tf.EQUAL))  # TF1's default
     layer = cst.Call(cst.parse_expression(f"{alias}.keras.layers.{spec.keras}"), args=[
-        cst.Arg(value) if key is None else cst.Arg(value, keyword=cst.Name(key), equal=_EQUAL) for key, value in build])
+        cst.Arg(value) if key is None else cst.Arg(value, keyword=cst.Name(key), equal=_tf.EQUAL) for key, value in build])
     return cst.Call(layer, args=[cst.Arg(inputs.value)] + called)
 
-
-_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
 def _constant(node: cst.BaseExpression) -> bool:

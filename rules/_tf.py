@@ -260,3 +260,7 @@ def last_import(body) -> int:
     imports written into a module go after it."""
     return max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine) and any(
         isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)), default=-1)
+
+
+# `key=value` as keyword arguments are written (no spaces around `=`).
+EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))

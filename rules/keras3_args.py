@@ -17,7 +17,6 @@ from tfmigrate.rule import Invalid, Rule
 
 from . import _tf
 
-_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
 def keras_name(rule: Rule, node: cst.BaseExpression) -> Optional[str]:
@@ -36,7 +35,7 @@ def keras_name(rule: Rule, node: cst.BaseExpression) -> Optional[str]:
 
 
 def _keyword(arg: cst.Arg, name: str) -> cst.Arg:
-    return arg.with_changes(keyword=cst.Name(name), equal=arg.equal if arg.keyword is not None else _EQUAL)
+    return arg.with_changes(keyword=cst.Name(name), equal=arg.equal if arg.keyword is not None else _tf.EQUAL)
 
 
 class KerasOptimizerArguments(Rule):

@@ -74,8 +74,7 @@ class ReorderedArguments(_TFNames):
             self.report(node, message + ": pass them by keyword (one has no TensorFlow 2 parameter, or is unpacked)",
                         fixable=False)
             return
-        equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
         renamed = {id(arg): keywords[first + i] for i, arg in enumerate(moved)}
-        args = [arg.with_changes(keyword=cst.Name(renamed[id(arg)]), equal=equal) if id(arg) in renamed else arg
+        args = [arg.with_changes(keyword=cst.Name(renamed[id(arg)]), equal=_tf.EQUAL) if id(arg) in renamed else arg
                 for arg in node.args]
         self.report(node, message + ": passed by keyword, as TF1 bound them", replacement=node.with_changes(args=args))

@@ -269,8 +269,7 @@ class DropoutKeepProb(_TFNames):
         code = self.context.code_for(value)
         simple = isinstance(value, (cst.Name, cst.Integer, cst.Float, cst.Attribute, cst.Subscript, cst.Call))
         rate = cst.parse_expression(f"1 - {code}" if simple else f"1 - ({code})")
-        args = [a.with_changes(keyword=cst.Name("rate"), value=rate, equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        args = [a.with_changes(keyword=cst.Name("rate"), value=rate, equal=_tf.EQUAL)
                 if a is keep else a for a in node.args]
         self.report(node, "`keep_prob` of `tf.nn.dropout` is `rate=1 - keep_prob` in TensorFlow 2",
                     replacement=node.with_changes(args=args))

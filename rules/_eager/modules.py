@@ -408,8 +408,7 @@ def _with_arg(s: Rewrite, call: cst.Call, arg, position, key: str, value) -> cst
     args = list(call.args)
     if args:
         args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    args.append(cst.Arg(value, keyword=cst.Name(key), equal=cst.AssignEqual(
-        cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+    args.append(cst.Arg(value, keyword=cst.Name(key), equal=_tf.EQUAL))
     return call.with_changes(args=args)
 
 

@@ -128,7 +128,7 @@ def keras_initializer(s: Rewrite, original: cst.Call, updated: cst.Call, name: s
     for key, default in _vocab.INITIALIZER_DEFAULTS.get(name, {}).items():
         if key not in given:  # Keras's defaults differ from TF1's: pass TF1's
             args.append(cst.Arg(s.expr(default), keyword=cst.Name(key),
-                                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+                                equal=_tf.EQUAL))
     if args:
         args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in args]
     if name == "contrib.layers.xavier_initializer":

@@ -109,7 +109,6 @@ def optimize_loss(body, call: cst.Call) -> str:
     if "clip_gradients" in given:
         body.built_from(given["clip_gradients"], "the gradient clipping")
         keras = body.f.s.expr(body.out.optimizer)
-        clip = cst.Arg(given["clip_gradients"], keyword=cst.Name("global_clipnorm"), equal=cst.AssignEqual(
-            whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))
+        clip = cst.Arg(given["clip_gradients"], keyword=cst.Name("global_clipnorm"), equal=_tf.EQUAL)
         body.out.optimizer = body.code(keras.with_changes(args=[*keras.args, clip]))
     return body.code(given["loss"])
