@@ -47,7 +47,7 @@ class _GraphFinder(Visitor):
     def __init__(self, context) -> None:
         self.context = context
         self.found = False
-        self.slim = _slim.imported(context.imports)
+        self.slim = _slim.builds_graphs(context.imports, context.module)
 
     def visit_Call(self, node: cst.Call) -> None:
         name = _tf.call_name(self.context, node)

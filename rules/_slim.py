@@ -47,6 +47,13 @@ BROKEN = {"batch_norm": "batch_norm", "layers.batch_norm": "batch_norm", "optimi
 BROKEN_REASON = ("tf_slim's {name} fails on TensorFlow 2.21 (tf-slim 1.1.0 reads "
                  "tensorflow.python.framework.ops.Tensor, which TensorFlow no longer has)")
 
+# tf_slim's initializer and regularizer factories, which run eagerly on TensorFlow 2.21 too (measured:
+# `tests/test_slim_values.py`). Passed as values (`"regularizer": tf.contrib.layers.l2_regularizer` in a
+# config that code elsewhere calls with contrib's parameters) they become tf_slim's in TensorFlow 2 files
+# as well: no Keras name takes those parameters. Called, TFM120 writes the Keras initializer or regularizer.
+EAGER = frozenset({"xavier_initializer", "xavier_initializer_conv2d", "variance_scaling_initializer",
+                   "l1_regularizer", "l2_regularizer", "l1_l2_regularizer", "sum_regularizer"})
+
 
 @functools.lru_cache(maxsize=1)
 def names() -> frozenset:
@@ -59,6 +66,33 @@ def names() -> frozenset:
 def imported(imports) -> bool:
     """Does the file import tf_slim (or a part of it)?"""
     return any(full.split(".")[0] == "tf_slim" for full in imports.aliases.values())
+
+
+def builds_graphs(imports, module: cst.Module) -> bool:
+    """Does the module use tf_slim for more than the :data:`EAGER` factories (TF1 graph code)?"""
+    if not imported(imports):
+        return False
+    chains, found = Chains(), []
+
+    class _Uses(Visitor):
+        def visit_Import(self, node) -> bool:
+            return False
+
+        def visit_ImportFrom(self, node) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
+            if chains.outermost(node) and is_slim(imports.qualify(node)):
+                found.append(imports.qualify(node))
+                return False  # `tf_slim.l2_regularizer`, not its `tf_slim` again
+            return None
+
+        def visit_Name(self, node: cst.Name) -> None:
+            if is_slim(imports.qualify(node)):
+                found.append(imports.qualify(node))
+
+    walk(module, _Uses())
+    return any(name[len("tf_slim."):] not in EAGER for name in found)
 
 
 def is_slim(qualified: Optional[str]) -> bool:
@@ -112,6 +146,7 @@ class Plan:
     helped: Set[int] = field(default_factory=set)  # id(read of batch_norm): the helper written into the file
     helper: str = ""  # the helper's name
     tf_alias: str = ""  # the file's tensorflow (compat.v1 after the fix) alias, which the helper uses
+    called: Set[int] = field(default_factory=set)  # id(chain) of the chains that are called
 
     def __bool__(self) -> bool:
         return bool(self.chains or self.imports or self.helped)
@@ -190,6 +225,7 @@ def _fill(plan: Plan, context) -> None:
                 plan.names.add(name)
         else:
             by_head.setdefault(head, []).append((node, name))
+    plan.called = {key for key in plan.chains if key in finder.keywords}
     _assigned_modules(plan, context, helper)
     for statement in context.module.body:
         if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
@@ -208,6 +244,13 @@ def _fill(plan: Plan, context) -> None:
                 plan.helped.update(id(node) for head in bound for node, name in by_head.get(head, ())
                                    if target(name) is None)
     plan.broken += [(node, broken(name)) for node, name in failing if id(node) not in plan.helped]
+
+
+def values(plan: Plan) -> Plan:
+    """The part of ``plan`` that also holds in TensorFlow 2 code: the :data:`EAGER` factories read
+    as values, not called (``tf.contrib.layers.l2_regularizer`` -> ``tf_slim.l2_regularizer``)."""
+    return Plan(chains={key: mapped for key, mapped in plan.chains.items()
+                        if mapped in EAGER and key not in plan.called})
 
 
 class _Reads(Visitor):

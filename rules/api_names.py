@@ -132,7 +132,7 @@ class _Unresolved(Rule):
                                   f"{why})", status=self.unfixed_status)
                 return
 
-            if slim.rewritten(self.context, _tf.relative(qualified)):
+            if slim.rewritten(self.context, _tf.relative(qualified)) or slim.rewritten_value(self.context, node):
                 return  # TFM109: the tf_slim package
         if verdict.kind == _verdicts.KERAS2 and _compat_layers.helped(self.context, node):
             from . import graph

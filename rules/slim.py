@@ -28,10 +28,30 @@ def rewritten(context: Context, name: Optional[str]) -> bool:
         runs_on_compat(context))
 
 
+def values(context: Context) -> _slim.Plan:
+    """In a file that does not run on tensorflow.compat.v1: the contrib factories it reads as values,
+    which become tf_slim's (:data:`_slim.EAGER`); empty in a file on tensorflow.compat.v1, where
+    :func:`_slim.analyse` rewrites every name."""
+    cached = context.shared.get("tf-slim-values")
+    if cached is None:
+        plan = _slim.analyse(context)
+        cached = _slim.values(plan) if plan.chains and not runs_on_compat(context) else _slim.Plan()
+        context.shared["tf-slim-values"] = cached
+    return cached
+
+
+def rewritten_value(context: Context, node: cst.CSTNode) -> bool:
+    """Does TFM109 make this read of a contrib factory tf_slim's in a TensorFlow 2 file?"""
+    return id(node) in values(context).chains
+
+
 def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     plan = _slim.analyse(context)
-    if not plan or not runs_on_compat(context):
+    if not plan:
         return None
+    if not runs_on_compat(context):
+        plan = values(context)
+        return _slim.rewrite(module, plan) if plan else None
     return _slim.rewrite(module, plan)
 
 
@@ -56,6 +76,15 @@ class TFSlim(Rule):
     `from tensorflow.contrib.layers import f` -> `from tf_slim import f`. The
     names `tf_slim` has are in `rules/data/tf_slim.json`, generated from the
     package by `scripts/generate_slim_table.py`.
+
+    In a file that stays TensorFlow 2 code, the initializer and regularizer
+    factories read as values, not called (`"regularizer":
+    tf.contrib.layers.l2_regularizer` in a config that other code calls with
+    contrib's parameters), become tf_slim's too: they run eagerly on
+    TensorFlow 2.21, and no Keras name takes those parameters. The file is
+    then compat-only, with a finding at each such read: where it is called,
+    a Keras initializer or regularizer replaces it (TFM120 writes those of
+    the calls it sees).
 
     Known limits: names tf_slim does not have (`slim.nets`, contrib's
     `layers.python.layers.utils`, `tf.contrib.training.HParams`) stay TFM107
@@ -85,12 +114,14 @@ class TFSlim(Rule):
         unsafe=False)]
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._chains, self._helped = {}, set()
+        self._chains, self._helped, self._calls, self._values = {}, set(), set(), False
         self._uses_slim = _slim.imported(self.context.imports)
         plan = _slim.analyse(self.context)
         for use, name in plan.broken:  # `slim = tf.contrib.slim`, then `slim.batch_norm`: it stays contrib
             self._report_broken(use, name)
         if not plan or not runs_on_compat(self.context):
+            self._chains = values(self.context).chains  # factories read as values: tf_slim's, in TF2 code too
+            self._applicability, self._values = Applicability.SAFE, True  # contrib's own function, its package
             return
         # Safe where the file is on tensorflow.compat.v1 already; else it waits for the (unsafe) fallback.
         compat = _tf.imports_compat(self.context.imports)
@@ -113,13 +144,23 @@ class TFSlim(Rule):
                               "same variables, moving averages and arg_scope)", applicability=self._applicability)
 
     def _broken(self, node) -> None:
-        """A tf_slim name that fails on TensorFlow 2.21, used as such: nothing runs it."""
+        """A tf_slim name that fails on TensorFlow 2.21, used as such: nothing runs it. In TensorFlow 2
+        code, a tf_slim factory read as a value: it runs, but it is not Keras's."""
         if not self._uses_slim:
             return
         qualified = self.qualify(node) or ""
         short = _slim.BROKEN.get(qualified[len("tf_slim."):]) if qualified.startswith("tf_slim.") else None
         if short is not None:
             self._report_broken(node, short)
+        elif qualified[len("tf_slim."):] in _slim.EAGER and qualified.startswith("tf_slim.") and (
+                id(node) not in self._calls and not _tf.imports_compat(self.context.imports)):
+            self.report(node, f"`{qualified}` is TF-Slim's (contrib's code, from the tf_slim package), passed as a "
+                              "value: it runs eagerly on TensorFlow 2.21, but where it is called a Keras "
+                              "initializer or regularizer replaces it (TFM120 writes it for the calls it sees)",
+                        fixable=False, status=Status.COMPAT)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._calls.add(id(node.func))
 
     def _report_broken(self, node, short: str) -> None:
         instead = ("use tf.keras.layers.BatchNormalization, called with training=" if short == "batch_norm"
@@ -131,7 +172,12 @@ class TFSlim(Rule):
         self._broken(node)
         self._helper(node)
         mapped = self._chains.get(id(node))
-        if mapped is not None:
+        if mapped is not None and self._values:
+            self.report(node, f"TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`): use "
+                              f"`tf_slim.{mapped}`, which runs eagerly on TensorFlow 2.21 too (passed as a value, it "
+                              "keeps contrib's parameters, which no Keras name takes)",
+                        applicability=self._applicability, status=Status.COMPAT)
+        elif mapped is not None:
             self.report(node, f"TF-Slim left tf.contrib for the tf_slim package (`pip install tf-slim`), which "
                               f"runs on tensorflow.compat.v1: use `tf_slim{'.' + mapped if mapped else ''}`",
                         applicability=self._applicability)

@@ -122,7 +122,7 @@ class _Leftovers(Visitor):
     def __init__(self, program: Program) -> None:
         self.p = program
         self.chains = Chains()
-        self.slim = _slim.imported(program.imports)
+        self.slim = _slim.builds_graphs(program.imports, program.module)
         self.scopes: Set[int] = set()  # variable_scope calls that become name_scope
         self.found: Optional[Tuple[cst.CSTNode, str]] = None
 
