@@ -39,7 +39,7 @@ PACKAGE = _mnist_support.PACKAGE
 LOADER = PACKAGE + ".input_data.read_data_sets"
 # TF-relative names the rewrite removes: other rewrites may leave them for it.
 NAMES = frozenset({PACKAGE, PACKAGE + ".input_data", LOADER})
-SPLITS = ("train", "validation", "test")
+SPLITS = _mnist_support.SPLITS
 PARAMETERS = ("train_dir", "fake_data", "one_hot", "dtype", "reshape", "validation_size", "seed", "source_url")
 TRAIN_SIZE = 60000  # images in MNIST's training file
 
@@ -118,48 +118,6 @@ class _Calls(Visitor):
         if name.startswith("examples.") and name != LOADER:
             self.others.append(node)
         return False
-
-
-class _Uses(Visitor):
-    """Every use of the data sets' name: `name.split.field` and `name.split.next_batch(...)`."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.found: List[Tuple[cst.CSTNode, str, str]] = []  # (node, split, field), in source order
-        self.stray: List[cst.CSTNode] = []
-
-    def visit_Import(self, node) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node) -> bool:
-        return False
-
-    def _split_field(self, node: cst.BaseExpression) -> Optional[Tuple[str, str]]:
-        if (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute)
-                and isinstance(node.value.value, cst.Name) and node.value.value.value == self.name
-                and node.value.attr.value in SPLITS):
-            return node.value.attr.value, node.attr.value
-        return None
-
-    def visit_Call(self, node: cst.Call) -> bool:
-        found = self._split_field(node.func)
-        if found is not None and found[1] == "next_batch":
-            self.found.append((node, *found))
-            for arg in node.args:
-                walk(arg, self)
-            return False
-        return True
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        found = self._split_field(node)
-        if found is not None and found[1] in ("images", "labels", "num_examples"):
-            self.found.append((node, *found))
-            return False
-        return True
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.stray.append(node)
 
 
 def _contains(node: cst.CSTNode, wanted: Set[int]) -> bool:
@@ -282,13 +240,13 @@ class _Analysis:
         return None
 
     def _uses(self, plan: Plan, block: List[cst.BaseStatement]) -> None:
-        uses = _Uses(plan.name)
+        uses = _mnist_support.Uses(plan.name)
         walk(self.module, uses)
         target = plan.statement.body[0].targets[0].target
-        stray = [node for node in uses.stray if node is not target]
+        stray = [node for node in uses.stray if node is not target] + uses.own_fields(self.module)
         if stray:
             raise _Problem(stray[0], f"{plan.name} is used as more than mnist.<split>.<images, labels, "
-                                     "num_examples, next_batch>")
+                                     "num_examples, next_batch> and fields it assigns before reading")
         start = block.index(plan.statement)
         inside = {id(node) for node, _, _ in uses.found}
         if any(_contains(statement, inside) for statement in block[:start]):
@@ -302,6 +260,8 @@ class _Analysis:
         if not isinstance(plan.owner, cst.Module) and any(
                 _contains(s, inside) for s in self.module.body if s is not plan.owner):
             raise _Problem(plan.statement, f"{plan.name} is read outside the function that loads it")
+        for node, split, name in uses.own:
+            plan.uses[id(node)] = (split, name)
         for node, split, name in uses.found:
             plan.uses[id(node)] = (split, name)
             if name == "next_batch":
@@ -409,12 +369,13 @@ def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
         statement = cst.parse_statement(f"{batches[split]} = ({chain}\n{align}{steps}.as_numpy_iterator())\n")
         inserts.setdefault(id(before), []).append(statement)
 
-    expressions = {}
+    expressions, own = {}, {}
     for key, (split, name) in plan.uses.items():
         x, y = names[split]
-        expressions[key] = cst.parse_expression({
-            "images": x, "labels": y, "num_examples": f"len({x})", "next_batch": f"next({batches.get(split)})",
-        }[name])
+        known = {"images": x, "labels": y, "num_examples": f"len({x})", "next_batch": f"next({batches.get(split)})"}
+        if name not in known and (split, name) not in own:  # the program's own field: `cls_test`
+            own[(split, name)] = fresh_name(taken, f"{name}_{split}")
+        expressions[key] = cst.parse_expression(known.get(name) or own[(split, name)])
     imported = [numpy_import] if numpy_import is not None else []
     if plan.import_tf:
         imported.append(cst.parse_statement("import tensorflow as tf\n"))

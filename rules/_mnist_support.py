@@ -2,16 +2,18 @@
 loader imports inside a function, and batches for code on tensorflow.compat.v1 graphs."""
 from __future__ import annotations
 
-from typing import Dict, Iterator, Optional, Set
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from tfmigrate.names import dotted_name, fresh_name
+from tfmigrate.traverse import Visitor, walk
 
 from . import _tf
 from ._eager import queries
 
 PACKAGE = "examples.tutorials.mnist"
+SPLITS = ("train", "validation", "test")
 
 # TF1's DataSet.next_batch, for code on tensorflow.compat.v1 graphs (where tf.data has no Python iterators)
 NUMPY_BATCHES = """\
@@ -138,3 +140,58 @@ def _head(attribute: cst.Attribute) -> Optional[str]:
     """``args`` of ``args.batch_size``; None for an attribute of anything but a name."""
     dotted = dotted_name(attribute)
     return dotted.split(".", 1)[0] if dotted else None
+
+
+class Uses(Visitor):
+    """Every use of the data sets' name: `name.split.field` and `name.split.next_batch(...)`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found: List[Tuple[cst.CSTNode, str, str]] = []  # (node, split, field), in source order
+        self.stray: List[cst.CSTNode] = []
+        self.own: List[Tuple[cst.CSTNode, str, str]] = []  # the program's own fields of a split
+
+    def own_fields(self, module: cst.Module) -> List[cst.CSTNode]:
+        """The program's own fields move into names of their own (``cls_test``) when each is first
+        assigned, as a whole statement's target, and only then read; the uses that are not such: stray."""
+        targets = {id(target.target) for target in queries.find(module, cst.AssignTarget)}
+        first: Dict[Tuple[str, str], cst.CSTNode] = {}
+        for node, split, field in self.own:
+            first.setdefault((split, field), node)
+        return [node for node, split, field in self.own if id(first[(split, field)]) not in targets]
+
+    def visit_Import(self, node) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node) -> bool:
+        return False
+
+    def _split_field(self, node: cst.BaseExpression) -> Optional[Tuple[str, str]]:
+        if (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Attribute)
+                and isinstance(node.value.value, cst.Name) and node.value.value.value == self.name
+                and node.value.attr.value in SPLITS):
+            return node.value.attr.value, node.attr.value
+        return None
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        found = self._split_field(node.func)
+        if found is not None and found[1] == "next_batch":
+            self.found.append((node, *found))
+            for arg in node.args:
+                walk(arg, self)
+            return False
+        return True
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        found = self._split_field(node)
+        if found is not None and found[1] in ("images", "labels", "num_examples"):
+            self.found.append((node, *found))
+            return False
+        if found is not None and found[1] != "next_batch" and not found[1].startswith("_"):
+            self.own.append((node, *found))  # `data.test.cls = np.argmax(data.test.labels, axis=1)`, then reads
+            return False
+        return True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.stray.append(node)

@@ -49,7 +49,9 @@ class MnistInputData(Rule):
     sess:`; a size read from `args = parser.parse_args()` is known at module
     level, a flag's value only where `main` runs), which reshuffles every epoch and lets a
     batch run across two epochs as TF1's did; `split.num_examples` is
-    `len(x_split)`. In code that stays on `tensorflow.compat.v1` (its own
+    `len(x_split)`; a field the program gives a split (`data.test.cls =
+    np.argmax(data.test.labels, axis=1)`, assigned before any read) becomes
+    a name of its own (`cls_test`). In code that stays on `tensorflow.compat.v1` (its own
     import, or the graph rewrite's fallback), where tf.data has no Python
     iterators, the batches come from a generator function written into the
     file that does what TF1's `next_batch` did with NumPy. The data is
@@ -59,7 +61,7 @@ class MnistInputData(Rule):
     rather than NumPy's: the same data in another order.
 
     Known limits: other uses of the data sets object (passed to a function,
-    `epochs_completed`, `fake_data`, a `seed` or `dtype` argument), one split
+    `epochs_completed`, a field read before it is assigned, `fake_data`, a `seed` or `dtype` argument), one split
     read with two batch sizes, a batch size not known before the loop that
     reads it: the names are then TFM107 findings, which say why, and the file
     is left as it is.

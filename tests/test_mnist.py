@@ -316,6 +316,36 @@ def test_other_uses_of_the_data_sets_or_two_batch_sizes_stay_as_written():
         assert fix(source).new_text == source
 
 
+OWN_FIELDS = """\
+import numpy as np
+import tensorflow as tf
+from tensorflow.examples.tutorials.mnist import input_data
+
+data = input_data.read_data_sets("data/MNIST/", one_hot=True)
+data.test.cls = np.argmax(data.test.labels, axis=1)
+print(data.test.cls.shape, (data.test.cls[:20] == np.argmax(data.test.labels[:20], axis=1)).all())
+"""
+
+
+def test_fields_a_program_gives_the_data_sets_become_names_of_their_own():
+    # Hvass-Labs' tutorials: `data.test.cls = np.argmax(data.test.labels, axis=1)`, then reads of it
+    assert [code for code, _, _ in findings(OWN_FIELDS)] == ["TFM086"]
+    assert fix(OWN_FIELDS).new_text == (
+        "import numpy as np\nimport tensorflow as tf\n\n"
+        "# MNIST as TF1's read_data_sets gave it: flat images scaled to [0, 1], 5,000 held out for validation\n"
+        "(x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()\n"
+        'x_train = x_train.reshape(-1, 784).astype("float32") / 255\n'
+        "y_train = tf.keras.utils.to_categorical(y_train, 10)\n"
+        'x_test = x_test.reshape(-1, 784).astype("float32") / 255\n'
+        "y_test = tf.keras.utils.to_categorical(y_test, 10)\n"
+        "x_train, y_train = x_train[5000:], y_train[5000:]\n"
+        "cls_test = np.argmax(y_test, axis=1)\n"
+        "print(cls_test.shape, (cls_test[:20] == np.argmax(y_test[:20], axis=1)).all())\n")
+    # read before it is assigned (TF1's DataSet has no such field): the loading stays
+    read_first = OWN_FIELDS.replace("data.test.cls = np.argmax", "print(data.test.cls)\ndata.test.cls = np.argmax")
+    assert fix(read_first).new_text == read_first
+
+
 def _run_rewrites(folder, mode: str, sources):
     """Run the rewrites of ``sources`` ({name: TF1 program}) in one TensorFlow process of ``mode``, on the
     stand-in for Keras's MNIST file: {name: {"stdout", "error"}}."""
@@ -339,7 +369,9 @@ def _run_rewrites(folder, mode: str, sources):
 def test_the_rewrites_run_on_tensorflow_2(tmp_path):
     """One TensorFlow process runs the four rewrites on a stand-in for Keras's MNIST file (and one
     more the two kept on tensorflow.compat.v1)."""
-    out = _run_rewrites(tmp_path, "tf2", {"counts": COUNTS, "graph": GRAPH, "epochs": EPOCHS, "nested": NESTED})
+    out = _run_rewrites(tmp_path, "tf2", {"counts": COUNTS, "graph": GRAPH, "epochs": EPOCHS, "nested": NESTED,
+                                          "own": OWN_FIELDS})
+    assert out["own"]["stdout"] == "(1000,) True\n"
     assert out["counts"]["stdout"].splitlines() == [
         "1000 5000 1000",
         "0 (50, 784) (50, 10)",
