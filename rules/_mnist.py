@@ -243,7 +243,7 @@ class _Analysis:
         uses = _mnist_support.Uses(plan.name)
         walk(self.module, uses)
         target = plan.statement.body[0].targets[0].target
-        stray = [node for node in uses.stray if node is not target] + uses.own_fields(self.module)
+        stray = [node for node in uses.stray if node is not target] + uses.own_fields(block)
         if stray:
             raise _Problem(stray[0], f"{plan.name} is used as more than mnist.<split>.<images, labels, "
                                      "num_examples, next_batch> and fields it assigns before reading")

@@ -151,10 +151,12 @@ class Uses(Visitor):
         self.stray: List[cst.CSTNode] = []
         self.own: List[Tuple[cst.CSTNode, str, str]] = []  # the program's own fields of a split
 
-    def own_fields(self, module: cst.Module) -> List[cst.CSTNode]:
+    def own_fields(self, block: List[cst.BaseStatement]) -> List[cst.CSTNode]:
         """The program's own fields move into names of their own (``cls_test``) when each is first
-        assigned, as a whole statement's target, and only then read; the uses that are not such: stray."""
-        targets = {id(target.target) for target in queries.find(module, cst.AssignTarget)}
+        assigned, by a statement of the block that loads the data (the name is bound there), and only
+        then read; the uses that are not such: stray."""
+        targets = {id(target.target) for statement in block if isinstance(statement, cst.SimpleStatementLine)
+                   for small in statement.body if isinstance(small, cst.Assign) for target in small.targets}
         first: Dict[Tuple[str, str], cst.CSTNode] = {}
         for node, split, field in self.own:
             first.setdefault((split, field), node)

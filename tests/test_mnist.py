@@ -344,6 +344,11 @@ def test_fields_a_program_gives_the_data_sets_become_names_of_their_own():
     # read before it is assigned (TF1's DataSet has no such field): the loading stays
     read_first = OWN_FIELDS.replace("data.test.cls = np.argmax", "print(data.test.cls)\ndata.test.cls = np.argmax")
     assert fix(read_first).new_text == read_first
+    # assigned in a function: a name there would be the function's own
+    in_function = OWN_FIELDS.replace("data.test.cls = np.argmax(data.test.labels, axis=1)\n",
+                                     "def label():\n    data.test.cls = np.argmax(data.test.labels, axis=1)\n\n\n"
+                                     "label()\n")
+    assert fix(in_function).new_text == in_function
 
 
 def _run_rewrites(folder, mode: str, sources):
