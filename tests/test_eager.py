@@ -145,6 +145,12 @@ def test_print_of_a_symbolic_tensor_does_not_block_the_rewrite():
     ("import tensorflow as tf\ntf.set_random_seed(1)\nc = tf.random_normal([2])\nwith tf.Session() as sess:\n"
      "    print(sess.run(c))\n",
      "a seeded random op run in sessions"),
+    # a Keras optimizer has no compute_gradients: the call may not stay inside the unzipping
+    ("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 1])\nw = tf.Variable([[0.0]])\n"
+     "loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - x))\nopt = tf.train.GradientDescentOptimizer(0.1)\n"
+     "grads, variables = zip(*opt.compute_gradients(loss))\ntrain = opt.apply_gradients(zip(grads, variables))\n"
+     "with tf.Session() as sess:\n    sess.run(train, feed_dict={x: [[1.0]]})\n",
+     "compute_gradients() of a TF1 optimizer inside an expression"),
 ])
 def test_what_keeps_a_program_on_compat_is_said(source, why):
     assert why in reason(source)

@@ -79,6 +79,9 @@ class _GraphExpr(SkipNames):
             return rnn.state_tuple_call(s, updated)
         if name in _losses.LOSSES and _losses.rewritable(original, s.p.imports) is not None:
             return updated  # TFM108 writes the TensorFlow 2 expression (after this rewrite)
+        for method in ("minimize", "compute_gradients", "apply_gradients"):
+            if training.is_minimize(s, original, method):  # a Keras optimizer has no such method
+                raise Unsupported(original, f"{method}() of a TF1 optimizer inside an expression")
         if name is not None and (name.startswith("contrib.") or name in _vocab.PLACEHOLDERS | _vocab.SESSIONS
                                  or name in _vocab.RNN_FUNCTIONS):
             raise Unsupported(original, f"tf.{name} inside a graph expression")
@@ -389,6 +392,9 @@ def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
         raise Unsupported(node, "graph tensors unpacked into something other than names")
     s.need_module_level(node, names[0], in_loop, "tensor")
     base = s.fresh("gradients" if s.call_name(value) == "gradients" else "_".join(names))
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in (
+            "zip", "map", "filter", "reversed") and not s.b.kind(value.func.value):
+        value = cst.Call(cst.Name("tuple"), args=[cst.Arg(value)])  # an iterator: its items, to index
     out = [tensor_function(s, base, value, line)]
     for index, name in enumerate(names):
         out.append(tensor_function(s, name, s.expr(f"{base}[{index}]"), None))
