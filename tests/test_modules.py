@@ -53,6 +53,7 @@ def test_a_function_called_twice_with_reuse_is_one_instance_of_a_module_named_as
     assert statuses(DISCRIMINATOR) == ("idiomatic", "idiomatic")
     assert fix(DISCRIMINATOR) == textwrap.dedent("""\
         import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
 
 
         class Discriminator(tf.Module):
@@ -69,11 +70,11 @@ def test_a_function_called_twice_with_reuse_is_one_instance_of_a_module_named_as
 
         discriminator = Discriminator()
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        @tf.function(input_signature=SIGNATURE)
         def d_real(real):
             return discriminator(real)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        @tf.function(input_signature=SIGNATURE)
         def d_fake(fake):
             return discriminator(fake)
 
@@ -104,6 +105,7 @@ def test_calls_under_a_module_level_scope_share_after_reuse_variables():
     assert statuses(source) == ("idiomatic", "idiomatic")
     assert fix(source) == textwrap.dedent("""\
         import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
 
 
         class Tower(tf.Module):
@@ -118,11 +120,11 @@ def test_calls_under_a_module_level_scope_share_after_reuse_variables():
 
         tower_siamese = Tower(name="siamese")
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        @tf.function(input_signature=SIGNATURE)
         def out_left(left):
             return tower_siamese(left)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        @tf.function(input_signature=SIGNATURE)
         def out_right(right):
             return tower_siamese(right)
 

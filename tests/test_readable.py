@@ -104,6 +104,52 @@ def test_a_signature_several_entry_points_share_is_written_once_and_a_taken_name
     """)
 
 
+def test_placeholders_in_a_name_scope_or_alike_in_spec_share_the_signature_and_the_empty_scope_goes():
+    # `with tf.name_scope("input"):` held only placeholders: it goes, and the constant takes its place;
+    # train_x and test_x are two placeholders of one spec: their functions read the same constant
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        with tf.name_scope("input"):  # the data
+            train_x = tf.placeholder(tf.float32, [None, 2])
+            test_x = tf.placeholder(tf.float32, [None, 2])
+        w = tf.Variable(tf.ones([2, 1]))
+        train_loss = tf.reduce_mean(tf.square(tf.matmul(train_x, w)))
+        test_loss = tf.reduce_mean(tf.square(tf.matmul(test_x, w)))
+        opt = tf.train.GradientDescentOptimizer(0.1).minimize(train_loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(opt, feed_dict={train_x: np.ones((4, 2), np.float32)})
+            print(sess.run(test_loss, feed_dict={test_x: np.full((3, 2), 2.0, np.float32)}))
+    """) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        # the data
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
+        w = tf.Variable(tf.ones([2, 1]))
+
+        def train_loss(train_x):
+            return tf.reduce_mean(tf.square(tf.matmul(train_x, w)))
+
+        @tf.function(input_signature=SIGNATURE)
+        def test_loss(test_x):
+            return tf.reduce_mean(tf.square(tf.matmul(test_x, w)))
+
+        optimizer = tf.optimizers.SGD(0.1)
+
+        @tf.function(input_signature=SIGNATURE)
+        def opt(train_x):
+            with tf.GradientTape() as tape:
+                loss_value = train_loss(train_x)
+            variables = tape.watched_variables()
+            optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+            return loss_value
+
+        opt(np.ones((4, 2), np.float32))
+        print(test_loss(np.full((3, 2), 2.0, np.float32)).numpy())
+    """)
+
+
 def test_values_fetched_with_a_hand_written_assign_are_read_before_it_and_the_variable_after():
     assert fix("""\
         import tensorflow as tf

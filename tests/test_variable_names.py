@@ -36,13 +36,14 @@ def test_a_layer_called_again_by_name_with_reuse_is_the_same_keras_layer():
             print(sess.run(ha - hb, feed_dict={a: [[1.0, 2.0]], b: [[1.0, 2.0]]}))
     """) == textwrap.dedent("""\
         import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
         ha_layer = tf.keras.layers.Dense(3, activation=tf.nn.relu, name="l")
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        @tf.function(input_signature=SIGNATURE)
         def ha(a):
             return ha_layer(a)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        @tf.function(input_signature=SIGNATURE)
         def hb(b):
             return ha_layer(b)
 
@@ -82,13 +83,14 @@ def test_scoped_networks_train_the_variables_their_scope_collects():
 
             def fake(z):
                 return fake_layer(z)
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
         with tf.name_scope("D"):
             d_real_layer = tf.keras.layers.Dense(1, activation=tf.nn.sigmoid, name="out")
 
             def d_real(x):
                 return d_real_layer(x)
 
-            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            @tf.function(input_signature=SIGNATURE)
             def d_fake(z):
                 return d_real_layer(fake(z))
 
@@ -113,7 +115,7 @@ def test_scoped_networks_train_the_variables_their_scope_collects():
 
         sgd = tf.optimizers.SGD(0.1)
 
-        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        @tf.function(input_signature=SIGNATURE)
         def train_g(z):
             with tf.GradientTape() as tape:
                 loss_value = g_loss(z)

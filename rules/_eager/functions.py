@@ -67,6 +67,7 @@ class _Plan:
         self.functions: List[_Function] = []
         self.others: List[Tuple[object, str, List[cst.CSTNode]]] = []  # (holder, attribute, parts to read)
         self.placeholders: Dict[str, Tuple[Block, int, Path]] = {}
+        self.withs: Dict[int, Tuple[Block, int, Path]] = {}  # id(body of a `with`) -> where the `with` is
         self._walk(steps, ())
         self.generated = {f.w.name for f in self.functions}
         self.outside: Set[str] = set()  # named by code that is not a function of the rewrite's
@@ -98,6 +99,8 @@ class _Plan:
             elif isinstance(result, Inline):
                 self._walk(result.body, here)
             else:
+                if isinstance(result.node, cst.With):  # a placeholder inside: its constant goes after the `with`
+                    self.withs[id(result.body)] = (block, index, here)
                 self._compound(result, here)
 
     def _outs(self, outs: List[Out], step: Step, block: Block, path: Path) -> None:
@@ -381,31 +384,32 @@ def _after(site: Path, path: Path) -> bool:
 
 def _shared(s: Rewrite, plan: _Plan, entries: List[_Function]) -> Dict[str, str]:
     """Function -> where its signature is read from (``SIGNATURE``, ``SIGNATURE[:1]``), for the
-    signatures that several entry points share; each constant goes where its last placeholder was."""
+    signatures that several entry points share (the same specs, of the same placeholders or of two
+    alike, ``train_x`` and ``test_x``); each constant goes where the last of their placeholders was."""
     groups: Dict[Tuple[str, ...], List[_Function]] = {}
     for f in entries:
-        groups.setdefault(f.w.params, []).append(f)
+        groups.setdefault(f.w.signature, []).append(f)
     sites: Dict[Tuple[str, ...], Tuple[Block, int, Path]] = {}  # the signatures written once
-    uses: Dict[str, Tuple[Tuple[str, ...], int]] = {}  # function -> (a constant's parameters, how many)
-    for params in sorted(groups, key=len, reverse=True):
-        site = _site(plan, params)
+    uses: Dict[str, Tuple[Tuple[str, ...], int]] = {}  # function -> (a constant's specs, how many)
+    for specs in sorted(groups, key=len, reverse=True):
+        site = _site(plan, tuple(dict.fromkeys(p for f in groups[specs] for p in f.w.params)))
         if site is None:
             continue
-        users = [f for f in groups[params] if _after(site[2], f.path)]
-        longer = next((c for c in sites if c[:len(params)] == params and c != params), None)
+        users = [f for f in groups[specs] if _after(site[2], f.path)]
+        longer = next((c for c in sites if c[:len(specs)] == specs and c != specs), None)
         if longer is not None:
             for f in users:
                 if _after(sites[longer][2], f.path):
-                    uses[f.w.name] = (longer, len(params))
+                    uses[f.w.name] = (longer, len(specs))
         elif len(users) >= 2:
-            sites[params] = site
+            sites[specs] = site
             for f in users:
-                uses[f.w.name] = (params, len(params))
+                uses[f.w.name] = (specs, len(specs))
     if not sites:
         return {}
     names = _constant_names(s, list(sites), groups)
-    for params, (block, index, _) in sorted(sites.items(), key=lambda item: -item[1][1]):
-        stmt = _constant(s, names[params], groups[params][0].w.signature)
+    for specs, (block, index, _) in sorted(sites.items(), key=lambda item: -item[1][1]):
+        stmt = _constant(s, names[specs], specs)
         block.insert(index + 1, Step(stmt, Keep(stmt)))
     return {func: names[p] + (f"[:{k}]" if k < len(p) else "") for func, (p, k) in uses.items()}
 
@@ -414,20 +418,23 @@ def _site(plan: _Plan, params: Tuple[str, ...]) -> Optional[Tuple[Block, int, Pa
     """Where the last of ``params``'s placeholders was defined (its statement was removed)."""
     order = plan.s.b.order
     last = max(params, key=order.index) if all(p in order for p in params) else None
-    return plan.placeholders.get(last) if last is not None else None
+    site = plan.placeholders.get(last) if last is not None else None
+    while site is not None and id(site[0]) in plan.withs:  # `with tf.name_scope("input"):` around it
+        site = plan.withs[id(site[0])]
+    return site
 
 
 def _constant_names(s: Rewrite, chosen, groups) -> Dict[Tuple[str, ...], str]:
     names = {}
-    for params in chosen:
+    for specs in chosen:
+        first = groups[specs][0].w
         if len(chosen) == 1:
             candidates = ["SIGNATURE", "INPUT_SIGNATURE"]
         else:
-            candidates = ["_".join(p.upper() for p in params) + "_SIGNATURE",
-                          f"{groups[params][0].w.name.upper()}_SIGNATURE"]
+            candidates = ["_".join(p.upper() for p in first.params) + "_SIGNATURE", f"{first.name.upper()}_SIGNATURE"]
         name = next((c for c in candidates if c.isidentifier() and c not in s.taken), None)
-        names[params] = name or s.fresh("SIGNATURE")
-        s.taken.add(names[params])
+        names[specs] = name or s.fresh("SIGNATURE")
+        s.taken.add(names[specs])
     return names
 
 

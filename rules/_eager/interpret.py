@@ -322,7 +322,8 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
         for _ in naming:
             variable_names.leave(s)
         items = [item.with_changes(item=fetches.rewrite(s, item.item)) for item in stmt.items]
-        return Compound(stmt.with_changes(items=items), body)
+        names_only = all(s.call_name(item.item) == "name_scope" and item.asname is None for item in items)
+        return Compound(stmt.with_changes(items=items), body, drop_empty=names_only)
     sessions.enter(s, session_items)
     body = block(s, stmt.body.body, in_loop)
     sessions.leave(s, session_items)

@@ -72,6 +72,7 @@ class Compound:
     handlers: Sequence["Block"] = ()
     finalbody: Optional["Block"] = None
     drop_empty_else: bool = False  # an `else:` left empty by a removed statement goes
+    drop_empty: bool = False  # `with tf.name_scope(...):` left empty (its placeholders went) goes too
 
 
 @dataclass
@@ -146,6 +147,8 @@ class Emitter:
         if isinstance(result, Line):
             return self.line(result), []
         if isinstance(result, Compound):
+            if result.drop_empty and not self.block(result.body)[0]:
+                return [], []  # the caller keeps the statement's comments
             return [Out(self.compound(result))], []
         return self.inline(result)
 
