@@ -1665,3 +1665,27 @@ def test_model_to_estimator_is_the_compiled_keras_model_and_its_predict_is_refus
     assert manual_reason(program.format(more=", list(est.predict(data))")) == (
         9, "not rewritten to Keras 3: predict of model_to_estimator's estimator: TF1 yielded a dict per example, "
            "keyed by the Keras model's output names; Model.predict returns arrays" + GONE)
+
+
+def test_two_estimators_of_one_model_dir_are_refused_the_second_restored_what_the_first_trained():
+    # each would be a Keras model of its own: the second untrained (or trained again from scratch)
+    message = ("not rewritten to Keras 3: two estimators of one model_dir ({}): the second restored the "
+               "checkpoints the first wrote, which the Keras models do not share" + GONE)
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+        x = np.linspace(0, 1, 40).astype(np.float32)
+        cols = [tf.feature_column.numeric_column("x")]
+        trainer = tf.estimator.LinearRegressor(cols, model_dir="/tmp/shared")
+        trainer.train(tf.estimator.inputs.numpy_input_fn({"x": x}, 2 * x + 1, num_epochs=None, shuffle=False),
+                      steps=100)
+        predictor = tf.estimator.LinearRegressor(cols, model_dir="/tmp/shared")
+        print(predictor.get_variable_value("linear/linear_model/bias_weights"))
+    """
+    assert manual_reason(program) == (8, message.format('"/tmp/shared"'))
+    configured = program.replace('model_dir="/tmp/shared"', "config=config").replace(
+        "cols = [", 'config = tf.estimator.RunConfig(model_dir="/tmp/shared")\n        cols = [')
+    assert manual_reason(configured) == (4, message.format('"/tmp/shared"'))
+    # one estimator per directory: rewritten, each model_dir with its note
+    apart = program.replace('model_dir="/tmp/shared")\n        print', 'model_dir="/tmp/other")\n        print')
+    assert outcomes(apart)[2].status.value == "idiomatic"

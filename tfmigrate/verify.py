@@ -292,6 +292,8 @@ def _missing_package(side: str, run: RunResult) -> Optional[str]:
     if "TBNotInstalledError" in run.stderr or "No module named 'tensorboard'" in run.stderr:
         return TENSORBOARD.format(side=side)
     missing = _MISSING_MODULE.search(run.error or "")
+    if missing and missing.group(1).split(".")[0] == "tensorflow":
+        return None  # `tensorflow.estimator`: a module this TensorFlow does not have, not a package to install
     if missing:
         top = missing.group(1).split(".")[0]
         return (f"the {side} needs the module '{missing.group(1)}', which is not installed here "

@@ -74,7 +74,7 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
         given[key] = arg.value
     for key, value in given.items():
         if key in ("model_dir", "config"):
-            kept = specs.run_configuration(f, f"tf.{item.kind}", key, value, notes)
+            kept = specs.run_configuration(f, f"tf.{item.kind}", key, value, notes, item.call)
             if "train_distribute" in kept:
                 f.strategies[id(item.call)] = kept["train_distribute"]
             if "tf_random_seed" in kept:

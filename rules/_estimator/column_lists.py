@@ -91,6 +91,13 @@ def expanded(f: Facts, made: cst.ListComp) -> Optional[List[cst.BaseExpression]]
     return [column.with_changes(args=[column.args[0].with_changes(value=e.value)]) for e in keys.elements]
 
 
+def written(f: Facts, value):
+    """``[tf.feature_column.numeric_column(k) for k in ["a", "b"]]`` written in the estimator's call: the
+    list of its columns; any other value as it is."""
+    columns = expanded(f, value) if isinstance(value, cst.ListComp) else None
+    return cst.List([cst.Element(column) for column in columns]) if columns is not None else value
+
+
 def _block_of(f: Facts, value: cst.BaseExpression) -> Optional[List[cst.BaseStatement]]:
     """The statements of the block (the module's, or a function's) whose statement binds ``value``."""
     blocks = [list(f.module.body)] + [list(func.body.body) for func in queries.find(f.module, cst.FunctionDef)

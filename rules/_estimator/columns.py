@@ -15,6 +15,8 @@ from typing import List, Optional
 
 import libcst as cst
 
+from tfmigrate.names import dotted_name
+
 from .._eager import queries
 from .._eager.state import Unsupported
 from . import column_lists, features, specs
@@ -178,3 +180,34 @@ def _receiver(f: Facts, stmt: cst.BaseStatement) -> bool:
     return isinstance(stmt, cst.FunctionDef) and queries.holds(
         stmt.body, cst.Call, lambda c: (f.call_name(c) or "") in (
             "estimator.export.ServingInputReceiver", "estimator.export.TensorServingInputReceiver"))
+
+
+_GONE = ("tensorflow.estimator", "tensorflow.feature_column", "tensorflow.compat.v1.estimator",
+         "tensorflow.compat.v1.feature_column")
+
+
+def gone_imports_dropped(module: cst.Module) -> cst.Module:
+    """``from tensorflow.estimator import LinearRegressor`` (or feature_column's names): the names the
+    rewrite no longer reads leave the import, which goes once it imports none (tensorflow.estimator is
+    gone from TensorFlow 2.21)."""
+    read = {n.value for stmt in module.body if not _gone_import(stmt) for n in queries.find(stmt, cst.Name)}
+    body, carried = [], []  # the comments above an import that goes stay, above the next statement
+    for stmt in module.body:
+        kept = [a for a in stmt.body[0].names if (a.evaluated_alias or a.evaluated_name) in read] \
+            if _gone_import(stmt) else None
+        if kept == []:
+            carried += [line for line in stmt.leading_lines if line.comment is not None]
+            continue
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            stmt = stmt.with_changes(body=[stmt.body[0].with_changes(names=kept)])
+        body.append(stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines]) if carried else stmt)
+        carried = []
+    return module.with_changes(body=body)
+
+
+def _gone_import(stmt) -> bool:
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+    return (isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative
+            and not isinstance(small.names, cst.ImportStar)
+            and (dotted_name(small.module) or "").startswith(_GONE))

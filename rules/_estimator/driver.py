@@ -25,7 +25,7 @@ import libcst as cst
 from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
-from .._vocab import NUMPY_INPUT
+from .._vocab import ESTIMATOR as CUSTOM, NUMPY_INPUT
 from .program import Facts, arguments, returned
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
@@ -224,17 +224,60 @@ def returns_tensors(f: Facts, func: cst.FunctionDef) -> bool:
     return True
 
 
-def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = True) -> str:
+# What an Estimator passes to an input function that names these parameters (TF1's fn_args): the mode
+# (as the rewrite's strings), its params, its config.
+_GIVEN = ("mode", "params", "config")
+
+
+def _passed(f: Facts, func: cst.FunctionDef, mode: str, params: Optional[cst.BaseExpression]) -> Optional[str]:
+    """The arguments of the Estimator's call of ``func`` (``mode="train"``, ``params=...``), as code; None
+    when it takes others, or params the rewrite does not have."""
+    args = []
+    for param in func.params.params:
+        name = param.name.value
+        if name not in _GIVEN[:2] or (name == "params" and params is None):
+            return None if param.default is None else ", ".join(args)
+        args.append(f'{name}="{mode}"' if name == "mode" else f"{name}={f.s.code(params)}")
+    if func.params.star_arg is not cst.MaybeSentinel.DEFAULT or func.params.kwonly_params:
+        return None
+    return ", ".join(args)
+
+
+def _partial(f: Facts, arg: cst.BaseExpression) -> Optional[str]:
+    """``functools.partial(input_fn, 16)`` of an input function of the file that returns a dataset, every
+    parameter bound: ``input_fn(16)``."""
+    if not (isinstance(arg, cst.Call) and f.imports.qualify(arg.func) == "functools.partial" and arg.args
+            and isinstance(arg.args[0].value, cst.Name) and arg.args[0].keyword is None):
+        return None
+    func, bound = f.function(arg.args[0].value.value), arg.args[1:]
+    if func is None or any(a.star for a in bound) or func.params.star_arg is not cst.MaybeSentinel.DEFAULT:
+        return None
+    given = {a.keyword.value for a in bound if a.keyword is not None}
+    positional = len([a for a in bound if a.keyword is None])
+    if any(p.default is None and i >= positional and p.name.value not in given
+           for i, p in enumerate(func.params.params)) or not returns_dataset(f, func):
+        return None
+    parts = [f.s.code(a.value) if a.keyword is None else f"{a.keyword.value}={f.s.code(a.value)}" for a in bound]
+    return f"{arg.args[0].value.value}({', '.join(parts)})"
+
+
+def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = True, mode: str = "train",
+            params: Optional[cst.BaseExpression] = None) -> str:
     """The dataset an input function gives, as code. A function returning the same ``(features,
-    labels)`` tensors at every step is that one batch repeated (when ``repeated``: train, evaluate)."""
+    labels)`` tensors at every step is that one batch repeated (when ``repeated``: train, evaluate). A
+    function taking ``mode`` or ``params`` gets what the Estimator passed (its ``params``: ``params``)."""
     if isinstance(arg, cst.Lambda):
         if arg.params.params or arg.params.star_arg is not cst.MaybeSentinel.DEFAULT:
             raise Unsupported(arg, "an input function that takes arguments")
         return f.s.code(arg.body)
+    partial = _partial(f, arg)
+    if partial is not None:
+        return partial
     if isinstance(arg, cst.Name):
-        func = f.functions.get(arg.value)
-        if arg.value in numpy_names or (func is not None and not func.params.params and returns_dataset(f, func)):
-            return f"{arg.value}()"
+        func = f.function(arg.value)
+        passed = _passed(f, func, mode, params) if func is not None else None
+        if arg.value in numpy_names or (passed is not None and returns_dataset(f, func)):
+            return f"{arg.value}({passed or ''})"
         if func is not None and not func.params.params and repeated and returns_tensors(f, func):
             return f"{f.tf}.data.Dataset.from_tensors({arg.value}()).repeat()"
         bound = f.value_of(arg)
@@ -276,7 +319,9 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
                                     "keyed by the Keras model's output names; Model.predict returns arrays")
         given = _args(call, PREDICT)
         _only(call, given, ("input_fn", "predict_keys"))
-        predictions = f"{est}.predictions({dataset(f, given['input_fn'], numpy_names, repeated=False)})"
+        data = dataset(f, given["input_fn"], numpy_names, repeated=False, mode="infer",
+                       params=estimator_params(f, est))
+        predictions = f"{est}.predictions({data})"
         keys = given.get("predict_keys")
         if keys is None or f.s.code(keys) == "None":
             return f.s.expr(predictions)
@@ -339,9 +384,23 @@ def hooks(f: Facts, value: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
     return out
 
 
+def estimator_params(f: Facts, est: str) -> Optional[cst.BaseExpression]:
+    """The ``params`` an estimator of the file was built with (what it passed its input functions), when
+    one custom Estimator call binds the name and passes a dict written there or a name bound once."""
+    items = [item for item in f.built if item.name == est]
+    if len(items) != 1 or items[0].kind != CUSTOM:
+        return None
+    given = dict(_tf.by_parameter(items[0].call, ("model_fn", "model_dir", "config", "params", "warm_start_from")))
+    arg = given.get("params")
+    value = arg.value if arg is not None and not arg.star else None
+    if isinstance(value, cst.Dict) or (isinstance(value, cst.Name) and f.value_of(value) is not None):
+        return value
+    return None
+
+
 def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()) -> str:
     """``est.train(input_fn, steps=N | max_steps=M)`` as ``est.fit(...)``."""
-    data = dataset(f, input_fn, numpy_names)
+    data = dataset(f, input_fn, numpy_names, mode="train", params=estimator_params(f, est))
     if steps is not None and f.s.code(steps) != "None":
         count = f", steps_per_epoch={f.s.code(steps)}"
     elif max_steps is not None and f.s.code(max_steps) != "None":
@@ -354,7 +413,7 @@ def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()
 def evaluate(f: Facts, est: str, input_fn, steps=None, numpy_names=()) -> str:
     """``est.evaluate(input_fn, steps=N)``: the metrics and the global step, as a dict."""
     count = f", steps={f.s.code(steps)}" if steps is not None and f.s.code(steps) != "None" else ""
-    data = dataset(f, input_fn, numpy_names)
+    data = dataset(f, input_fn, numpy_names, mode="eval", params=estimator_params(f, est))
     return (f'{{**{est}.evaluate({data}{count}, verbose=0, return_dict=True), '
             f'"global_step": int({est}.optimizer.iterations)}}')
 

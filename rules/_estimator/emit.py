@@ -282,7 +282,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             f.canned.discard(name)  # a custom model at times: not exported as a canned one
     parameters = _check_uses(f, variables)
     new = f.module.visit(_Module(f, classes, built, variables, before, parameters))
-    return columns.drop_unread(f, new), notes + f.notes
+    return columns.gone_imports_dropped(columns.drop_unread(f, new)), notes + f.notes
 
 
 def _custom(f: Facts, item, classes, notes, taken):
@@ -300,7 +300,7 @@ def _custom(f: Facts, item, classes, notes, taken):
         if key == "warm_start_from" and f.s.code(given[key]) != "None":
             raise Unsupported(item.call, "Estimator(warm_start_from=...) is not mapped")
         if key in ("model_dir", "config"):
-            kept = specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes)
+            kept = specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes, item.call)
             if "train_distribute" in kept:
                 raise Unsupported(given[key], "a custom model_fn under RunConfig(train_distribute=...): Keras builds "
                                               "a distributed model through its call(), which the model_fn's class "

@@ -113,6 +113,7 @@ class Builder:
             literal = column_lists.extended(self.f, value, literal) or literal
         if isinstance(value, cst.Name) and isinstance(literal, cst.ListComp):
             return [self._comprehension(value.value, literal)]
+        literal = column_lists.written(self.f, literal) if not isinstance(value, cst.Name) else literal
         made = self._made_by(value)  # feature_columns=make_feature_cols()
         if made is not None:
             return [self._comprehension(self.f.s.code(value), made)]

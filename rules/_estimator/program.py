@@ -53,6 +53,14 @@ class Facts:
     one_shot: Dict[int, Optional[Tuple[cst.BaseExpression, List[cst.EmptyLine]]]] = field(default_factory=dict)
     methods: Set[str] = field(default_factory=set)  # functions of the file that are methods of a model now
     from_keras: Set[str] = field(default_factory=set)  # names that hold model_to_estimator's Keras model
+    # functions defined inside functions (input functions beside the estimator, in main), by a name no other
+    # function of the file has (None: two of them)
+    nested: Dict[str, Optional[cst.FunctionDef]] = field(default_factory=dict)
+    model_dirs: Dict[str, Set[int]] = field(default_factory=dict)  # a model_dir, as code -> id of its estimators
+
+    def function(self, name: str) -> Optional[cst.FunctionDef]:
+        """The function a name calls: the module's, or the one nested function of that name."""
+        return self.functions.get(name) or self.nested.get(name)
 
     @property
     def tf(self) -> str:
@@ -79,6 +87,8 @@ class _Finder(Visitor):
         self.scope: List[cst.FunctionDef] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if self.scope and node.name.value not in self.f.functions:
+            self.f.nested[node.name.value] = None if node.name.value in self.f.nested else node
         self.scope.append(node)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:

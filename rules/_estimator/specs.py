@@ -72,13 +72,25 @@ SEED_NOTE = ("RunConfig(tf_random_seed=...) is tf.keras.utils.set_random_seed be
              "module and NumPy (TF1 seeded only the graph)")
 
 
+def _shares_directory(f: Facts, owner: cst.CSTNode, directory: cst.BaseExpression) -> None:
+    """Two estimators of one ``model_dir``: the second restored what the first trained, and with the
+    directory dropped each becomes a model of its own (untrained, or trained again from scratch)."""
+    code = f.s.code(directory)
+    owners = f.model_dirs.setdefault(code, set())
+    owners.add(id(owner))
+    if len(owners) > 1:
+        raise Unsupported(directory, f"two estimators of one model_dir ({code}): the second restored the "
+                                     "checkpoints the first wrote, which the Keras models do not share")
+
+
 def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
-                      notes: List[Tuple[cst.CSTNode, str]]) -> Dict[str, cst.BaseExpression]:
-    """``model_dir=...`` or ``config=...`` of an estimator: dropped with a note, or Unsupported. Returns the
-    RunConfig's ``train_distribute`` strategy and ``tf_random_seed``, those it sets."""
+                      notes: List[Tuple[cst.CSTNode, str]], owner: cst.CSTNode) -> Dict[str, cst.BaseExpression]:
+    """``model_dir=...`` or ``config=...`` of an estimator (``owner``, its call): dropped with a note, or
+    Unsupported. Returns the RunConfig's ``train_distribute`` strategy and ``tf_random_seed``, those it sets."""
     if f.s.code(value) == "None":
         return {}
     if key == "model_dir":
+        _shares_directory(f, owner, value)
         notes.append((value, NOTE.format(what=f"{what}(model_dir=...)")))
         return {}
     if key != "config":
@@ -89,6 +101,8 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
     kept = {}
     for arg in config.args:
         name = arg.keyword.value if arg.keyword is not None else "model_dir" if arg is config.args[0] else None
+        if name == "model_dir" and f.s.code(arg.value) != "None":
+            _shares_directory(f, owner, arg.value)
         if name in KEPT and f.s.code(arg.value) != "None":
             kept[name] = arg.value
             notes.append((arg, DISTRIBUTE_NOTE if name == "train_distribute" else SEED_NOTE))
@@ -155,7 +169,7 @@ def from_keras(f: Facts, item, notes) -> str:
         raise Unsupported(item.call, "model_to_estimator of something other than a Keras model named here")
     for key in ("model_dir", "config"):
         if key in given:
-            kept = run_configuration(f, "model_to_estimator", key, given[key], notes)
+            kept = run_configuration(f, "model_to_estimator", key, given[key], notes, item.call)
             if kept:
                 raise Unsupported(given[key], "model_to_estimator with a RunConfig's strategy or seed")
     return model.value
