@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -374,3 +375,32 @@ def test_the_elements_of_an_iterator_read_by_several_entry_points_share_one_sign
     """)
     assert "# the batch\nSIGNATURE = [dataset.element_spec[0], dataset.element_spec[1]]\n" in out
     assert out.count("@tf.function(input_signature=SIGNATURE)") == 2 and "input_signature=[" not in out
+
+
+def test_a_train_op_bound_again_is_named_after_its_optimizer_or_its_loss_not_numbered():
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 1])
+        w = tf.Variable([[0.0]])
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - 2.0 * x))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        sess.run(train, feed_dict={x: [[1.0]]})
+        loss = tf.reduce_mean(tf.abs(tf.matmul(x, w) - 3.0 * x))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        sess.run(train, feed_dict={x: [[1.0]]})
+        print(sess.run(loss, feed_dict={x: [[1.0]]}))
+    """
+    new = fix(source)
+    assert "def train_sgd(x):" in new and "sgd.apply_gradients(" in new and "train_sgd([[1.0]])" in new
+    # one optimizer for both: the second step is named after the loss it minimizes
+    shared = source.replace("train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n        sess",
+                            "opt = tf.train.GradientDescentOptimizer(0.1)\n        train = opt.minimize(loss)\n"
+                            "        sess", 1).replace("train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)\n"
+                                                      "        sess.run(train, feed_dict={x: [[1.0]]})\n        print",
+                                                      "train = opt.minimize(loss)\n"
+                                                      "        sess.run(train, feed_dict={x: [[1.0]]})\n        print")
+    new = fix(shared)
+    assert "def train_loss_reduce_mean(x):" in new and "train_loss_reduce_mean([[1.0]])" in new
+    assert not re.search(r"\b\w+_\d+\b", new.replace("input_signature", ""))

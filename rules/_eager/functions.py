@@ -333,7 +333,7 @@ def _natural_names(s: Rewrite, plan: _Plan) -> None:
                 isinstance(t.target, cst.Name) and t.target.value == value.value for t in st.body[0].targets)
                 and isinstance(st.body[0].value, cst.Call) and isinstance(st.body[0].value.func, cst.Attribute)),
                 None)
-        op = queries.dotted(value.func) if isinstance(value, cst.Call) else None
+        op = queries.dotted(value.func) if isinstance(value, cst.Call) else _trained_by(f.out.node, renames)
         if op is None:
             continue
         name = f"{tensor}_{op.rsplit('.', 1)[-1]}"
@@ -342,6 +342,21 @@ def _natural_names(s: Rewrite, plan: _Plan) -> None:
     if renames:
         s.taken.update(renames.values())
         plan.rename(renames)
+
+
+def _trained_by(func: cst.FunctionDef, renames: Dict[str, str]) -> Optional[str]:
+    """A train step's optimizer (``train_sgd``), or the loss it minimizes (by its new name, in ``renames``)
+    when that optimizer's name says nothing more (``optimizer``: ``train_loss_reduce_mean``)."""
+    steps = [c for c in queries.find(func, cst.Call) if isinstance(c.func, cst.Attribute)
+             and c.func.attr.value == "apply_gradients" and isinstance(c.func.value, cst.Name)]
+    if len(steps) != 1:
+        return None
+    optimizer = steps[0].func.value.value
+    if optimizer not in ("optimizer", "opt"):
+        return optimizer
+    losses = [c.func.value for c in queries.find(func, cst.Call) if isinstance(c.func, cst.Name)
+              and c.func.value not in ("zip", "len", "range")]
+    return renames.get(losses[0], losses[0]) if len(losses) == 1 else None
 
 
 # --- entry points ---------------------------------------------------------------------------------------
