@@ -86,14 +86,17 @@ def inputs(call: cst.Call, name: str) -> Optional[Dict[str, cst.BaseExpression]]
 
 def rewritable(call: cst.Call, imports) -> Optional[str]:
     """``losses.X`` when TFM108 rewrites ``call``: a loss of ``LOSSES`` with only its two inputs,
-    reached through ``tf`` itself (not ``tf.compat.v1``, nor an imported ``losses`` module, which
-    leave no module to write ``tf.reduce_mean`` on). The graph rewrite keeps exactly these for it."""
+    reached through the module itself (``tf``, also as ``import tensorflow.compat.v1 as tf``, which the
+    graph rewrite makes ``tensorflow``; not ``tf.compat.v1`` spelled out, nor an imported ``losses``
+    module, which leaves no module to write ``tf.reduce_mean`` on). The graph rewrite keeps exactly these
+    for it."""
     name = name_of(call, imports)
     if name is None or inputs(call, name) is None:
         return None
     qualified = imports.qualify(call.func)
-    if _tf.module_prefix(dotted_name(call.func), name, qualified, imports) is None or _tf.via_compat(qualified):
-        return None
+    prefix = _tf.module_prefix(dotted_name(call.func), name, qualified, imports)
+    if prefix is None or (_tf.via_compat(qualified) and "." in prefix):
+        return None  # (`tf.compat.v1.losses.X` spelled out: TF2 code that chose the TF1 loss)
     return name
 
 

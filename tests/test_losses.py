@@ -56,6 +56,14 @@ def test_weights_or_a_reduction_stay_tfm105_and_compat_files_are_left_alone():
     assert "TFM108" not in [code for code, _ in findings(compat)]
 
 
+def test_a_graph_program_on_compat_v1_as_written_gets_the_loss_once_the_rewrite_makes_it_tensorflow_2():
+    source = PROGRAM.replace("import tensorflow as tf\n", "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n")
+    assert process_text(source, "case.py", Options()).status == Status.IDIOMATIC
+    fixed = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert fixed.status == Status.IDIOMATIC and "import tensorflow as tf\n" in fixed.new_text
+    assert "tf.losses" not in fixed.new_text and "tf.reduce_mean(tf.math.squared_difference(x, y))" in fixed.new_text
+
+
 def test_the_graph_program_rewrite_computes_what_tf1_computed():
     fixed = process_text(PROGRAM, "losses.py", Options(fix=True, unsafe_fixes=True))
     assert fixed.status == Status.IDIOMATIC and "tf.losses" not in fixed.new_text
