@@ -1686,6 +1686,11 @@ def test_two_estimators_of_one_model_dir_are_refused_the_second_restored_what_th
     configured = program.replace('model_dir="/tmp/shared"', "config=config").replace(
         "cols = [", 'config = tf.estimator.RunConfig(model_dir="/tmp/shared")\n        cols = [')
     assert manual_reason(configured) == (4, message.format('"/tmp/shared"'))
+    # the directory emptied before each (shutil.rmtree, as the Cloud ML courses do): each starts from scratch
+    emptied = program.replace("trainer = tf.estimator", 'shutil.rmtree("/tmp/shared", ignore_errors=True)\n'
+                              "        trainer = tf.estimator").replace(
+        "predictor = tf.estimator", 'shutil.rmtree("/tmp/shared", ignore_errors=True)\n        predictor = tf.estimator')
+    assert outcomes("import shutil\n" + textwrap.dedent(emptied))[2].status.value == "idiomatic"
     # one estimator per directory: rewritten, each model_dir with its note
     apart = program.replace('model_dir="/tmp/shared")\n        print', 'model_dir="/tmp/other")\n        print')
     assert outcomes(apart)[2].status.value == "idiomatic"

@@ -21,6 +21,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from .._eager import queries
 from .._eager.state import Unsupported
 from .program import Facts, relative
 
@@ -78,9 +79,18 @@ def _shares_directory(f: Facts, owner: cst.CSTNode, directory: cst.BaseExpressio
     code = f.s.code(directory)
     owners = f.model_dirs.setdefault(code, set())
     owners.add(id(owner))
-    if len(owners) > 1:
+    if len(owners) > 1 and not _emptied(f, code):
         raise Unsupported(directory, f"two estimators of one model_dir ({code}): the second restored the "
                                      "checkpoints the first wrote, which the Keras models do not share")
+
+
+def _emptied(f: Facts, code: str) -> bool:
+    """Does the program delete the directory (``shutil.rmtree(OUTDIR)`` before each estimator, as the
+    Cloud ML courses do: each starts from scratch, as its Keras model does)?"""
+    return any(call.args and f.s.code(call.args[0].value) == code for call in queries.find(f.module, cst.Call)
+               if isinstance(call.func, (cst.Name, cst.Attribute)) and (
+                   call.func.value if isinstance(call.func, cst.Name) else call.func.attr.value) in (
+                   "rmtree", "DeleteRecursively"))
 
 
 def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
