@@ -1234,3 +1234,23 @@ def test_a_fed_training_flag_picks_the_dropout_call_and_dropout_without_one_pass
     assert notes == [(5, "tf.layers.dropout without training=True returned its inputs in TF1 (training defaults to "
                          "False; its third positional argument is noise_shape), and so does the rewrite: pass "
                          "training= for it to drop")]
+
+
+def test_a_tf1_name_the_rewrite_would_keep_is_reported_where_the_program_writes_it():
+    # (it pointed at the program's first TF1-only name, the placeholder on line 2)
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 1])
+        with tf.variable_scope("gen"):
+            a = tf.get_variable("a", initializer=[[0.0]])
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, a) - 2.0 * x))
+        g_vars = [v for v in tf.trainable_variables() if v.name.startswith("gen")]
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=g_vars)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            _, value = sess.run([train, loss], feed_dict={x: [[1.0]]})
+            print(value)
+    """)
+    [finding] = [f for f in process_text(source, "case.py", Options()).findings if f.code == "TFM090"]
+    assert (finding.start.line, finding.start.column) == (6, 22)
+    assert finding.message.endswith("tf.trainable_variables would stay in the rewrite, and TensorFlow 2 does not have it")

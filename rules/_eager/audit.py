@@ -75,17 +75,24 @@ def check(new: cst.Module, program: Program) -> None:
 
 def _in_original(program: Program, name: str) -> Optional[cst.CSTNode]:
     """Where the program itself writes ``tf.<name>`` (the finding points there)."""
-    finder = _Missing(program.imports)
-    finder.visit_Attribute = lambda node: _first(finder, node, name)  # type: ignore[assignment]
+    finder = _Written(program.imports, name)
     walk(program.module, finder)
     return finder.found[0] if finder.found else None
 
 
-def _first(finder: _Missing, node: cst.Attribute, name: str) -> bool:
-    found = _tf.relative(finder.imports.qualify(node))
-    if found is None:
-        return True
-    if found == name:
-        finder.found = (node, name)
-        raise StopWalk
-    return False
+class _Written(_Missing):
+    """The first ``tf.<name>`` the program writes (visitors dispatch on their class: an override set on
+    an instance is never called, and the finding pointed at the first TF1-only name instead)."""
+
+    def __init__(self, imports, name: str) -> None:
+        super().__init__(imports)
+        self.name = name
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        found = _tf.relative(self.imports.qualify(node))
+        if found is None:
+            return True
+        if found == self.name:
+            self.found = (node, found)
+            raise StopWalk
+        return False
