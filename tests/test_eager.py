@@ -1244,7 +1244,7 @@ def test_a_tf1_name_the_rewrite_would_keep_is_reported_where_the_program_writes_
         with tf.variable_scope("gen"):
             a = tf.get_variable("a", initializer=[[0.0]])
         loss = tf.reduce_mean(tf.square(tf.matmul(x, a) - 2.0 * x))
-        g_vars = [v for v in tf.trainable_variables() if v.name.startswith("gen")]
+        g_vars = [v for v in tf.trainable_variables() if "gen" in v.name]
         train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=g_vars)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())

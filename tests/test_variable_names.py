@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from conftest import run_in_tensorflow
 from tfmigrate.engine import Options, process_text
 
 FIX = Options(fix=True, unsafe_fixes=True)
@@ -260,3 +261,35 @@ def test_a_collection_or_tensor_read_in_python_code_inside_print_keeps_the_progr
     source = MODULES.replace("KEY", "TRAINABLE_VARIABLES").replace(
         "    with tf.Session()", "    print(len(critic_vars))\n    with tf.Session()")
     assert reason(source) == "kept on tensorflow.compat.v1: graph tensor critic_vars is used outside a session run"
+
+
+def test_a_var_list_picked_from_every_variable_by_name_lists_the_variables_of_that_scope():
+    # a GAN's `t_vars = tf.trainable_variables()` and `[v for v in t_vars if v.name.startswith("gen")]`
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 1])
+        with tf.variable_scope("gen"):
+            a = tf.get_variable("a", initializer=[[0.0]])
+        with tf.variable_scope("disc"):
+            b = tf.get_variable("b", initializer=[[0.0]])
+        loss = tf.reduce_mean(tf.square(tf.matmul(tf.matmul(x, a), b) + tf.matmul(x, a) - 2.0 * x))
+        t_vars = tf.trainable_variables()
+        g_vars = [v for v in t_vars if v.name.startswith("gen")]
+        d_vars = [var for var in tf.trainable_variables() if var.name.startswith("disc")]
+        train_g = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=g_vars)
+        train_d = tf.train.GradientDescentOptimizer(0.1).minimize(loss, var_list=d_vars)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train_g, feed_dict={x: [[1.0]]})
+            sess.run(train_d, feed_dict={x: [[1.0]]})
+            print(sess.run([a, b]))
+    """
+    new = fix(source)
+    assert "def g_vars():\n    return [a]\n" in new and "def d_vars():\n    return [b]\n" in new
+    assert "trainable_variables" not in new and "t_vars" not in new
+    # each step trained its own scope's variable, as in TF1
+    assert run_in_tensorflow("tf2", new) == run_in_tensorflow("tf1", textwrap.dedent(source))
+    # a name that only contains the scope's: not what TF1's scope matched; the file stays on compat.v1
+    contains = source.replace('v.name.startswith("gen")', '"gen" in v.name')
+    assert "tf.trainable_variables would stay in the rewrite" in " ".join(
+        f.message for f in process_text(textwrap.dedent(contains), "case.py", Options()).findings)

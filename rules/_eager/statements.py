@@ -172,7 +172,11 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         module_level("summary")
         summaries.summary(s, value, name, single)
         return None
-    if single is not None and variable_names.is_collection(s, value) and not variable_names.whole(s, value):
+    if single is not None and variable_names.is_collection(s, value) and variable_names.every_filtered(s, single, value):
+        module_level("variable list")
+        return None  # `t_vars = tf.trainable_variables()`, read by `[v for v in t_vars if v.name.startswith(...)]`
+    if single is not None and ((variable_names.is_collection(s, value) and not variable_names.whole(s, value)) or (
+            isinstance(value, cst.ListComp) and variable_names.filtered(s, value) is not None)):
         # `d_vars = tf.get_collection(TRAINABLE_VARIABLES, scope="d")`: a function listing them when
         # called (a Keras layer has its variables once it has been called)
         module_level("variable list")

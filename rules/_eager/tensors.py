@@ -89,6 +89,12 @@ class _GraphExpr(SkipNames):
             raise Unsupported(original, f"tf.{name}: queues and queue runners (a TF1 input pipeline)")
         return updated
 
+    def visit_ListComp(self, node: cst.ListComp) -> bool:
+        return variable_names.filtered(self.s, node) is None  # a var_list by name: not its collection call
+
+    def leave_ListComp(self, original: cst.ListComp, updated: cst.ListComp):
+        return variable_names.filtered(self.s, original) or updated
+
     def leave_Name(self, original: cst.Name, updated: cst.Name):
         value = original.value
         b = self.s.b

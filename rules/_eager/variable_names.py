@@ -23,7 +23,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .. import _tf
-from . import scopes
+from . import queries, scopes
 from .state import Rewrite, Unsupported
 
 COLLECTIONS = {"get_collection", "trainable_variables", "global_variables"}
@@ -46,6 +46,7 @@ class Names:
     path: List[Optional[str]] = field(default_factory=list)  # module-level scopes open now (None: not a literal)
     layers: Dict[str, str] = field(default_factory=dict)  # TF1 name of a layer -> its Keras layer
     made: List[Made] = field(default_factory=list)
+    every: Dict[str, cst.Call] = field(default_factory=dict)  # `t_vars = tf.trainable_variables()`, filtered only
 
 
 def _names(s: Rewrite) -> Names:
@@ -189,12 +190,60 @@ def whole(s: Rewrite, call: cst.Call) -> bool:
     return trainable and scope is None
 
 
+def _by_prefix(made: cst.ListComp) -> Optional[Tuple[cst.BaseExpression, str]]:
+    """(what it iterates, the prefix) of ``[v for v in ... if v.name.startswith("gen")]``, else None."""
+    loop = made.for_in
+    if not (isinstance(made.elt, cst.Name) and isinstance(loop.target, cst.Name) and made.elt.value == loop.target.value
+            and loop.inner_for_in is None and len(loop.ifs) == 1):
+        return None
+    test = loop.ifs[0].test
+    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"
+            and len(test.args) == 1 and isinstance(test.args[0].value, cst.SimpleString)
+            and isinstance(test.func.value, cst.Attribute) and test.func.value.attr.value == "name"
+            and isinstance(test.func.value.value, cst.Name) and test.func.value.value.value == loop.target.value):
+        return None
+    prefix = test.args[0].value.evaluated_value
+    return (loop.iter, prefix) if prefix and not re.search(r"[.^$*+?{}\[\]\\|()]", prefix) else None
+
+
+def filtered(s: Rewrite, made: cst.ListComp) -> Optional[cst.BaseExpression]:
+    """``[v for v in tf.trainable_variables() if v.name.startswith("gen")]`` (a GAN's var_list; also over
+    ``t_vars = tf.trainable_variables()``): the variables whose TF1 names start so, as
+    ``tf.trainable_variables("gen")`` lists them (TF1 matched a scope at the start of the name too); None
+    for another comprehension."""
+    found = _by_prefix(made)
+    if found is None:
+        return None
+    listing, prefix = found
+    if isinstance(listing, cst.Name):
+        listing = _names(s).every.get(listing.value)
+    if not is_collection(s, listing):
+        return None
+    trainable, scope = _read(s, listing)
+    return _listed(s, listing, trainable, prefix) if scope is None else None
+
+
+def every_filtered(s: Rewrite, name: str, call: cst.Call) -> bool:
+    """``t_vars = tf.trainable_variables()`` read only by such comprehensions: it goes, they list by name."""
+    uses = [n for n in queries.find(s.module, cst.Name, lambda n: n.value == name, values=True)]
+    iterated = [c for c in queries.find(s.module, cst.ListComp) if _by_prefix(c) is not None
+                and isinstance(c.for_in.iter, cst.Name) and c.for_in.iter.value == name]
+    if len(uses) != len(iterated) + 1 or _read(s, call)[1] is not None:
+        return False
+    _names(s).every[name] = call
+    return True
+
+
 def listed(s: Rewrite, call: cst.Call) -> cst.BaseExpression:
     """The variables of this program's layers and variables whose TF1 names the scope matches,
     as one list expression (read where it is used: a Keras layer has variables once called)."""
     trainable, scope = _read(s, call)
     if scope is None:
         raise Unsupported(call, f"tf.{s.call_name(call)}() of every variable outside a train step's var_list")
+    return _listed(s, call, trainable, scope)
+
+
+def _listed(s: Rewrite, call: cst.Call, trainable: bool, scope: str) -> cst.BaseExpression:
     if s.rnn_used:
         raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) in a program whose RNNs make variables the "
                                 "rewrite does not list by name")
