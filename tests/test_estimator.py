@@ -1694,3 +1694,33 @@ def test_two_estimators_of_one_model_dir_are_refused_the_second_restored_what_th
     # one estimator per directory: rewritten, each model_dir with its note
     apart = program.replace('model_dir="/tmp/shared")\n        print', 'model_dir="/tmp/other")\n        print')
     assert outcomes(apart)[2].status.value == "idiomatic"
+
+
+def test_an_input_function_taking_the_mode_gets_the_mode_of_each_call():
+    # TF1 passed `mode` (and `params`) by name to an input function that had them
+    source = textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.linspace(-1.0, 1.0, 32).astype(np.float32)
+
+
+        def input_fn(mode, batch_size=8):
+            dataset = tf.data.Dataset.from_tensor_slices(({"x": x}, 2.0 * x))
+            if mode == tf.estimator.ModeKeys.TRAIN:
+                dataset = dataset.repeat()
+            return dataset.batch(batch_size)
+
+
+        est = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")])
+        est.train(input_fn, steps=100)
+        print(est.evaluate(input_fn)["average_loss"])
+    """)
+    fixed = process_text(source, "case.py", FIX)
+    assert fixed.status.value == "idiomatic"
+    assert '    if mode == "train":\n' in fixed.new_text
+    assert "est.fit(input_fn(mode=\"train\"), epochs=1, steps_per_epoch=100, verbose=0)\n" in fixed.new_text
+    assert "est.evaluate(input_fn(mode=\"eval\"), verbose=0, return_dict=True)" in fixed.new_text
+    # another parameter without a default: the Estimator passed nothing for it
+    other = source.replace("def input_fn(mode, batch_size=8):", "def input_fn(mode, batch_size):")
+    assert manual_reason(other)[1].startswith("not rewritten to Keras 3: an input function not known to return")

@@ -224,20 +224,19 @@ def returns_tensors(f: Facts, func: cst.FunctionDef) -> bool:
     return True
 
 
-# What an Estimator passes to an input function that names these parameters (TF1's fn_args): the mode
-# (as the rewrite's strings), its params, its config.
-_GIVEN = ("mode", "params", "config")
-
-
 def _passed(f: Facts, func: cst.FunctionDef, mode: str, params: Optional[cst.BaseExpression]) -> Optional[str]:
-    """The arguments of the Estimator's call of ``func`` (``mode="train"``, ``params=...``), as code; None
-    when it takes others, or params the rewrite does not have."""
+    """The arguments of the Estimator's call of ``func``, which passed ``mode`` and ``params`` by name to an
+    input function that has them (``mode="train"``, ``params=...``), as code; None when it takes others
+    without a default (``config`` too), or params the rewrite does not have."""
     args = []
     for param in func.params.params:
         name = param.name.value
-        if name not in _GIVEN[:2] or (name == "params" and params is None):
-            return None if param.default is None else ", ".join(args)
-        args.append(f'{name}="{mode}"' if name == "mode" else f"{name}={f.s.code(params)}")
+        if name == "mode":
+            args.append(f'mode="{mode}"')
+        elif name == "params" and params is not None:
+            args.append(f"params={f.s.code(params)}")
+        elif param.default is None:
+            return None
     if func.params.star_arg is not cst.MaybeSentinel.DEFAULT or func.params.kwonly_params:
         return None
     return ", ".join(args)
