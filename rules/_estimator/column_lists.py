@@ -91,9 +91,11 @@ def expanded(f: Facts, made: cst.ListComp) -> Optional[List[cst.BaseExpression]]
     return [column.with_changes(args=[column.args[0].with_changes(value=e.value)]) for e in keys.elements]
 
 
-def written(f: Facts, value):
-    """``[tf.feature_column.numeric_column(k) for k in ["a", "b"]]`` written in the estimator's call: the
-    list of its columns; any other value as it is."""
+def literal(f: Facts, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The list a columns argument is: itself when written out (``[tf.feature_column.numeric_column(k) for k
+    in ["a", "b"]]`` in the estimator's call: the list of its columns), else the one value a name is bound to."""
+    if not isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
+        return f.value_of(value)
     columns = expanded(f, value) if isinstance(value, cst.ListComp) else None
     return cst.List([cst.Element(column) for column in columns]) if columns is not None else value
 

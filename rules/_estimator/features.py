@@ -107,13 +107,12 @@ class Builder:
 
     def columns(self, value: cst.BaseExpression) -> List[Column]:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
-        literal = value if isinstance(value, (cst.List, cst.Tuple, cst.ListComp)) else self.f.value_of(value)
+        literal = column_lists.literal(self.f, value)
         literal = self._through(literal) or literal  # feature_cols = add_more_features(INPUT_COLUMNS)
         if isinstance(value, cst.Name):  # feature_cols = [...]; feature_cols.append(...)
             literal = column_lists.extended(self.f, value, literal) or literal
         if isinstance(value, cst.Name) and isinstance(literal, cst.ListComp):
             return [self._comprehension(value.value, literal)]
-        literal = column_lists.written(self.f, literal) if not isinstance(value, cst.Name) else literal
         made = self._made_by(value)  # feature_columns=make_feature_cols()
         if made is not None:
             return [self._comprehension(self.f.s.code(value), made)]
