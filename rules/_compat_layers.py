@@ -190,6 +190,5 @@ def keras_call(call: cst.Call, name: str, alias: str) -> Optional[cst.Call]:
     return cst.Call(layer, args=[cst.Arg(inputs.value)] + called)
 
 
-
 def _constant(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value in ("True", "False", "None")

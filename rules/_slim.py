@@ -82,14 +82,16 @@ def builds_graphs(imports, module: cst.Module) -> bool:
             return False
 
         def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
-            if chains.outermost(node) and is_slim(imports.qualify(node)):
-                found.append(imports.qualify(node))
+            qualified = imports.qualify(node) if chains.outermost(node) else None
+            if is_slim(qualified):
+                found.append(qualified)
                 return False  # `tf_slim.l2_regularizer`, not its `tf_slim` again
             return None
 
         def visit_Name(self, node: cst.Name) -> None:
-            if is_slim(imports.qualify(node)):
-                found.append(imports.qualify(node))
+            qualified = imports.qualify(node)
+            if is_slim(qualified):
+                found.append(qualified)
 
     walk(module, _Uses())
     return any(name[len("tf_slim."):] not in EAGER for name in found)

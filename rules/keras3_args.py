@@ -18,7 +18,6 @@ from tfmigrate.rule import Invalid, Rule
 from . import _tf
 
 
-
 def keras_name(rule: Rule, node: cst.BaseExpression) -> Optional[str]:
     """'keras.optimizers.Adam' for tf.keras.optimizers.Adam, tf.optimizers.Adam or keras.optimizers.Adam."""
     qualified = rule.qualify(node)

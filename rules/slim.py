@@ -47,12 +47,9 @@ def rewritten_value(context: Context, node: cst.CSTNode) -> bool:
 
 def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     plan = _slim.analyse(context)
-    if not plan:
-        return None
-    if not runs_on_compat(context):
-        plan = values(context)
-        return _slim.rewrite(module, plan) if plan else None
-    return _slim.rewrite(module, plan)
+    if plan and not runs_on_compat(context):
+        plan = values(context)  # TensorFlow 2 code: the factories read as values only
+    return _slim.rewrite(module, plan) if plan else None
 
 
 # After the graph rewrite's tensorflow.compat.v1 fallback, which decides that the file runs there.

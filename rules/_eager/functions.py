@@ -354,8 +354,8 @@ def _trained_by(func: cst.FunctionDef, renames: Dict[str, str]) -> Optional[str]
     optimizer = steps[0].func.value.value
     if optimizer not in ("optimizer", "opt"):
         return optimizer
-    losses = [c.func.value for c in queries.find(func, cst.Call) if isinstance(c.func, cst.Name)
-              and c.func.value not in ("zip", "len", "range")]
+    losses = [a.value.func.value for tape in queries.find(func, cst.With) for a in queries.find(tape, cst.Assign)
+              if isinstance(a.value, cst.Call) and isinstance(a.value.func, cst.Name)]  # loss_value = loss(x)
     return renames.get(losses[0], losses[0]) if len(losses) == 1 else None
 
 
