@@ -236,6 +236,31 @@ def test_an_image_summary_keeps_its_max_outputs_and_a_collection_keeps_it_on_com
         "kept on tensorflow.compat.v1: tf.summary.image into collections that are not named by string literals")
 
 
+def test_a_merge_of_no_summary_that_nothing_reads_goes_and_one_that_is_run_stays_on_compat():
+    # TF1's merge_all returned None when no summary had been made: a program writing only its graph
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, shape=(2,))
+        y = tf.identity(x)
+        sess = tf.Session()
+        merged = tf.summary.merge_all()
+        writer = tf.summary.FileWriter("/tmp/logs", sess.graph)
+        print(sess.run(y, feed_dict={x: [1.0, 2.0]}))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec((2,), tf.float32)])
+        def y(x):
+            return tf.identity(x)
+
+        writer = tf.summary.create_file_writer("/tmp/logs")
+        print(y([1.0, 2.0]).numpy())
+    """)
+    assert reason(textwrap.dedent(source) + "print(sess.run(merged))\n") == (
+        "kept on tensorflow.compat.v1: tf.summary.merge_all before any summary")
+
+
 def test_summaries_merged_by_collection_or_by_list_are_written_by_the_writer_of_the_merge_run():
     source = """\
         import tensorflow as tf
