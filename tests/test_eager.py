@@ -1279,3 +1279,49 @@ def test_a_tf1_name_the_rewrite_would_keep_is_reported_where_the_program_writes_
     [finding] = [f for f in process_text(source, "case.py", Options()).findings if f.code == "TFM090"]
     assert (finding.start.line, finding.start.column) == (6, 22)
     assert finding.message.endswith("tf.trainable_variables would stay in the rewrite, and TensorFlow 2 does not have it")
+
+
+SECTIONS = """\
+    import tensorflow as tf
+    data = [1.0, 2.0]
+    x = tf.placeholder(tf.float32, [2])
+    double = x * 2.0
+    with tf.Session() as sess:
+        print(sess.run(double, feed_dict={x: data}))
+    tf.reset_default_graph()
+    x = tf.placeholder(tf.float32, [2])
+    double = x + x
+    with tf.Session() as sess:
+        print(sess.run(double, feed_dict={x: data}))
+"""
+
+
+def test_graph_programs_separated_by_reset_default_graph_are_rewritten_one_after_the_other():
+    # (fixtures/reset_default_graph_sections runs two such sections, each training a variable)
+    assert fix(SECTIONS) == textwrap.dedent("""\
+        import tensorflow as tf
+        data = [1.0, 2.0]
+
+        @tf.function(input_signature=[tf.TensorSpec([2], tf.float32)])
+        def double(x):
+            return x * 2.0
+
+        print(double(data).numpy())
+
+        @tf.function(input_signature=[tf.TensorSpec([2], tf.float32)])
+        def double(x):
+            return x + x
+
+        print(double(data).numpy())
+    """)
+
+
+def test_a_section_reading_a_function_of_an_earlier_one_keeps_the_script_one_program():
+    # the function builds graph code; TF1 built it in each graph, a rewrite of each section alone
+    # would not see it: the script stays one program, which defines its placeholder twice
+    source = SECTIONS.replace("data = [1.0, 2.0]\n", "data = [1.0, 2.0]\n    def twice(v):\n        return v * 2.0\n")
+    source = source.replace("x * 2.0", "twice(x)").replace("x + x", "twice(x) + 1.0")
+    assert reason(source) == "kept on tensorflow.compat.v1: placeholder x is defined twice"
+    # and a tensor of the earlier graph read after the reset (TF1 refused it too)
+    assert reason(SECTIONS.replace("double = x + x", "double = x + double")) == (
+        "kept on tensorflow.compat.v1: placeholder x is defined twice")

@@ -27,6 +27,9 @@ Three stages, each passing data to the next:
 3. ``plan.emit``: the plan as a module (comments, blank lines, ``pass``); it
    makes no decision and cannot fail.
 
+A script of several graph programs, ``tf.reset_default_graph()`` between them, is rewritten
+one section after the other (``sections.py``).
+
 Last, ``audit.check`` refuses a rewrite that would keep a TensorFlow name
 TensorFlow 2 does not have (in code kept as written).
 
@@ -41,7 +44,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import audit, functions, interpret, model_class, seeds
+from . import audit, functions, interpret, model_class, sections, seeds
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -50,13 +53,24 @@ __all__ = ["Unsupported", "to_eager", "tf_names"]
 
 
 def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=frozenset(),
-             audited: bool = True) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]], FrozenSet[int]]:
+             audited: bool = True, whole: Optional[cst.Module] = None,
+             ) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]], FrozenSet[int]]:
     """The eager rewrite of ``module``, notes on numerics, and the ids of the calls and names of test
     code it keeps as written (it runs eagerly as it is); raises Unsupported.
 
     ``moved``: TF1 names other rules rewrite into TF2 code of their own (they may stay). ``audited``:
-    False for a part of a module (a model class's program), audited with the module it goes into."""
-    program = analyse(module, imports, text, frozenset(moved))
+    False for a part of a module (a model class's program), audited with the module it goes into.
+    ``whole``: the module a section of a script comes from (the names the rewrite must not take)."""
+    program = analyse(module, imports, text, frozenset(moved), whole)
+    parts = sections.split(program) if whole is None else None
+    if parts is not None:  # graph programs one after the other, tf.reset_default_graph() between them
+        done = [to_eager(module.with_changes(header=module.header if i == 0 else [], body=part,
+                                             footer=module.footer if i == len(parts) - 1 else []),
+                         imports, text, moved, audited=False, whole=module) for i, part in enumerate(parts)]
+        new = sections.joined(module, [part for part, _, _ in done])
+        if audited:
+            audit.check(new, analyse(module, imports, text, frozenset(moved)))
+        return new, [note for _, notes, _ in done for note in notes], frozenset().union(*(k for _, _, k in done))
     state = Rewrite(program)
     steps = interpret.plan(state)
     if state.deferred:  # model classes, rewritten now that the rest of the file is known to be rewritable

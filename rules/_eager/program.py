@@ -85,9 +85,13 @@ class Program:
         return not self.reuses_variables
 
 
-def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: FrozenSet[str] = frozenset()) -> Program:
-    index(module)  # the questions asked of this tree are answered from one walk
+def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: FrozenSet[str] = frozenset(),
+            whole: Optional[cst.Module] = None) -> Program:
+    """The facts; ``whole``: the module ``module`` is a section of (its names are taken too)."""
     program = Program(module, imports, text, moved)
+    if whole is not None:
+        program._source_names = queries.source_names(whole)
+    index(module)  # the questions asked of this tree are answered from one walk
     program.models = scopes.find(program, module)
     program.factories = frozenset(
         stmt.name.value for stmt in module.body
