@@ -1325,3 +1325,23 @@ def test_a_section_reading_a_function_of_an_earlier_one_keeps_the_script_one_pro
     # and a tensor of the earlier graph read after the reset (TF1 refused it too)
     assert reason(SECTIONS.replace("double = x + x", "double = x + double")) == (
         "kept on tensorflow.compat.v1: placeholder x is defined twice")
+
+
+def test_arithmetic_on_eager_tensors_is_an_eager_tensor_its_run_reads():
+    # `y = -tf.multiply(2.0, x) - 1.0` of a constant tensor: computed once, as TF1 computed it at each run
+    assert fix("""\
+        import tensorflow as tf
+        sess = tf.Session()
+        x = tf.linspace(-3., 5., 5)
+        y = - tf.multiply(2.0, x) - 1.0
+        z = -x * 2
+        n = len([1, 2]) * 2
+        print(sess.run(y), sess.run(z), n)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        x = tf.linspace(-3., 5., 5)
+        y = - tf.multiply(2.0, x) - 1.0
+        z = -x * 2
+        n = len([1, 2]) * 2
+        print(y.numpy(), z.numpy(), n)
+    """)

@@ -325,9 +325,28 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
     new_value = fetches.rewrite(s, value)
     for bound in _unpacked(target) if single is None else (single,):
         b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
-    if single is not None and name is not None:
+    if single is not None and (name is not None or _eager_arithmetic(s, value)):
         b.bind(single, B.EAGER)
     return [node.with_changes(value=new_value)]
+
+
+def _eager_arithmetic(s: Rewrite, value) -> bool:
+    """``y = -tf.multiply(2.0, x) - 1.0`` of eager values: arithmetic on TensorFlow calls and eager
+    tensors (a tensor too, computed once), numbers aside."""
+    def leaves(node) -> Optional[List[bool]]:  # per leaf: is it a tensor (None: not such arithmetic)
+        if isinstance(node, cst.BinaryOperation):
+            left, right = leaves(node.left), leaves(node.right)
+            return None if left is None or right is None else left + right
+        if isinstance(node, cst.UnaryOperation) and not isinstance(node.operator, cst.Not):
+            return leaves(node.expression)
+        if isinstance(node, (cst.Integer, cst.Float)):
+            return [False]
+        if isinstance(node, cst.Name) and s.b.is_(node.value, B.EAGER):
+            return [True]
+        return [True] if s.call_name(node) is not None else None
+
+    found = leaves(value) if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)) else None
+    return bool(found) and any(found)
 
 
 def _unpacked(target) -> List[str]:
