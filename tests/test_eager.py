@@ -370,6 +370,22 @@ def test_tf_div_divides_by_the_dtype_of_its_first_value():
     assert "print(tf.math.divide(a, 2.).numpy())" in out
 
 
+def test_tf_div_of_a_computed_value_divides_by_the_dtype_it_was_computed_with():
+    # (the cookbook's nearest neighbours: weights from top_k of float distances, the mean over a batch)
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 3])
+        values, indices = tf.nn.top_k(tf.negative(x), k=2)
+        sums = tf.expand_dims(tf.reduce_sum(values, 1), 1)
+        weights = tf.div(values, sums)
+        counts = tf.div(tf.reduce_sum(tf.cast(indices, tf.int32)), 2)
+        with tf.Session() as sess:
+            print(sess.run([weights, counts], feed_dict={x: [[1.0, 2.0, 3.0]]}))
+    """)
+    assert "return tf.math.divide(values(x), sums(x))" in out
+    assert "return tf.math.floordiv(tf.reduce_sum(tf.cast(indices(x), tf.int32)), 2)" in out
+
+
 @pytest.mark.parametrize("source", [
     # a parameter: any dtype
     "import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef f(a):\n    return tf.div(a, 2)\n"

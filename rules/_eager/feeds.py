@@ -54,6 +54,40 @@ def literal_dtype(s: Rewrite, node) -> Optional[str]:
     return None
 
 
+# TensorFlow functions whose result is floating point (given numbers), and those whose result has the
+# dtype of their first argument: enough to tell how TF1's tf.div divided a computed value.
+_FLOAT_RESULTS = frozenset((
+    "truediv", "divide", "math.divide", "sqrt", "math.sqrt", "rsqrt", "exp", "math.exp", "log", "math.log",
+    "sigmoid", "math.sigmoid", "nn.sigmoid", "tanh", "math.tanh", "nn.tanh", "nn.softmax", "nn.log_softmax",
+    "random_normal", "random.normal", "random_uniform", "random.uniform", "truncated_normal",
+    "random.truncated_normal", "linspace", "lin_space", "reduce_mean", "math.reduce_mean"))
+_FIRST_ARGUMENT_DTYPE = frozenset((
+    "add", "subtract", "multiply", "negative", "abs", "square", "maximum", "minimum", "reduce_sum", "reduce_max",
+    "reduce_min", "math.add", "math.subtract", "math.multiply", "math.negative", "math.abs", "math.square",
+    "math.maximum", "math.minimum", "math.reduce_sum", "math.reduce_max", "math.reduce_min", "expand_dims",
+    "reshape", "squeeze", "transpose", "matmul", "linalg.matmul", "identity", "tile", "gather", "nn.relu", "div",
+    "floordiv", "math.floordiv", "matrix_diag_part", "linalg.diag_part"))
+
+
+def evident_dtype(s: Rewrite, node) -> Optional[str]:
+    """The dtype of a value as far as tf.div needs it (a float or an integer), as code: a literal's, a
+    name's that one was evident for, a placeholder's, or one of the TensorFlow functions above of such."""
+    dtype = literal_dtype(s, node)
+    if dtype is not None:
+        return dtype
+    if isinstance(node, cst.Name):
+        spec = s.b.specs.get(node.value) if s.b.kind(node.value) == B.PLACEHOLDER else None
+        return s.code(spec.dtype) if spec is not None else s.b.dtype(node.value)
+    if isinstance(node, cst.Call) and _tf.argument(node, None, "dtype") is None:
+        name = s.call_name(node)
+        first = _tf.argument(node, 0, "x")
+        if name in _FLOAT_RESULTS:
+            return f"{s.tf}.float32"
+        if name in _FIRST_ARGUMENT_DTYPE and first is not None and first.keyword is None:
+            return evident_dtype(s, first.value)
+    return None
+
+
 def placeholder(s: Rewrite, name: str, call: cst.Call, kind: str) -> None:
     """``name = tf.placeholder(dtype, shape)``: remembered as a parameter; the statement goes."""
     default = None

@@ -44,8 +44,13 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
     if isinstance(node, cst.Assign):
         result = _outs(_assignment(s, node, line, in_loop))
         target = node.targets[0].target if len(node.targets) == 1 else None
+        if isinstance(target, cst.Tuple) and s.call_name(node.value) == "nn.top_k" and node.value.args:
+            target = target.elements[0].value  # `values, indices = tf.nn.top_k(x, k)`: the values are x's
+            value = node.value.args[0].value
+        else:
+            value = node.value
         if isinstance(target, cst.Name):
-            dtype = feeds.literal_dtype(s, node.value)
+            dtype = feeds.evident_dtype(s, value)
             if dtype is not None:
                 s.b.set_dtype(target.value, dtype)
         return result

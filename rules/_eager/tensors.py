@@ -207,9 +207,7 @@ def python2_division(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.C
     x = _tf.argument(original, 0, "x")
     dtype = None
     if x is not None:
-        dtype = feeds.literal_dtype(s, x.value)
-        if dtype is None and isinstance(x.value, cst.Name):
-            dtype = s.b.dtype(x.value.value)
+        dtype = feeds.evident_dtype(s, x.value)
     kind = (dtype or "").rsplit(".", 1)[-1].strip("'\"")
     if kind.startswith(("float", "complex", "bfloat", "half", "double")):
         func = "math.divide"
