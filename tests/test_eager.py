@@ -1361,3 +1361,22 @@ def test_arithmetic_on_eager_tensors_is_an_eager_tensor_its_run_reads():
         n = len([1, 2]) * 2
         print(y.numpy(), z.numpy(), n)
     """)
+
+
+def test_values_unpacked_from_a_tensorflow_call_of_eager_values_are_eager_tensors():
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.convert_to_tensor(np.arange(1, 11), tf.float32)
+        mean, variance = tf.nn.moments(x, [0])
+        with tf.Session() as sess:
+            m, v = sess.run([mean, variance])
+        print(m, v)
+    """) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.convert_to_tensor(np.arange(1, 11), tf.float32)
+        mean, variance = tf.nn.moments(x, [0])
+        m, v = mean.numpy(), variance.numpy()
+        print(m, v)
+    """)

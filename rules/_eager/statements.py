@@ -332,6 +332,9 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
         b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
     if single is not None and (name is not None or _eager_arithmetic(s, value)):
         b.bind(single, B.EAGER)
+    elif single is None and name is not None and not name.startswith("keras.") and not s.has_fetch(value):
+        for bound in _unpacked(target):  # `mean, variance = tf.nn.moments(x, [0])` of eager values
+            b.bind(bound, B.EAGER)
     return [node.with_changes(value=new_value)]
 
 
