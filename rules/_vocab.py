@@ -129,6 +129,21 @@ LAYERS: Dict[str, Layer] = {
         name_keyword="scope"),
 }
 
+# tf.layers.batch_normalization: Keras 2's BatchNormalization in TF1, with Keras's defaults (momentum 0.99,
+# epsilon 0.001); `training` is given at each call. Keras 3 has no fused kernel switch (dropped: it picked
+# a kernel; for 4-D inputs TF1's fused one averaged the batch variance with Bessel's correction into the
+# moving variance, a difference of 1/n for n values per channel), renormalization or virtual batches
+# (unless None). Not in LAYERS: only the rewrites that handle UPDATE_OPS (an Estimator's model_fn, the
+# graph-to-eager rewrite's program, batch_norm.py) read it.
+BATCH_NORMALIZATION = Layer(
+    "BatchNormalization",
+    ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
+     "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
+     "beta_constraint", "gamma_constraint", "training", "trainable", "name", "reuse", "renorm", "renorm_clipping",
+     "renorm_momentum", "fused", "virtual_batch_size", "adjustment"),
+    ("training",), dropped=("reuse", "fused"),
+    only_none=("renorm", "renorm_clipping", "renorm_momentum", "virtual_batch_size", "adjustment"))
+
 # Initializers whose TF2 spelling is a Keras initializer class.
 INITIALIZERS_V2 = {
     "contrib.layers.xavier_initializer": "keras.initializers.GlorotUniform",

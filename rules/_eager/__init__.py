@@ -21,7 +21,8 @@ Three stages, each passing data to the next:
    module per concept: ``feeds`` (placeholders and feeds), ``tensors`` (tensors
    as functions), ``training`` (optimizers, train ops, decays), ``fetches``
    (runs), ``sessions`` (sessions, graphs, initializers), ``summaries``,
-   ``checkpoints``, ``layers``; ``statements`` routes each simple statement to
+   ``checkpoints``, ``layers``, ``batch_norm`` (its layers and UPDATE_OPS,
+   checked against the runs); ``statements`` routes each simple statement to
    them. Anything outside what they understand raises ``Unsupported`` with the
    reason: the caller then keeps the program on ``tensorflow.compat.v1``.
 3. ``plan.emit``: the plan as a module (comments, blank lines, ``pass``); it

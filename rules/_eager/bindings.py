@@ -37,6 +37,7 @@ HANDLE = "iterator handle"
 PIPELINE_KINDS = frozenset({ITERATOR, ITERATOR_INIT, HANDLE})
 CELL = "rnn cell"  # a TF1 RNN cell, built as a Keras cell where an RNN runs it; payload: rnn_cells.Cell
 ZERO_STATE = "zero state"  # cell.zero_state(...): the state a Keras RNN starts from by itself
+UPDATE_OPS = "update ops"  # tf.get_collection(tf.GraphKeys.UPDATE_OPS) (batch_norm.py)
 CELL_FACTORY = "rnn cell factory"  # `def lstm_cell(): return BasicLSTMCell(n)`; payload: the cell expression
 
 GRAPH_KINDS = frozenset({PLACEHOLDER, TENSOR, TRAIN_OP, INIT, SESSION, CELL, ZERO_STATE, CELL_FACTORY})

@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf
 from . import bindings as B
-from . import fetches
+from . import batch_norm, fetches
 from .bindings import Placeholder
 from .state import Rewrite, Unsupported
 
@@ -186,8 +186,12 @@ def feed_values(s: Rewrite, feeds: Optional[cst.BaseExpression]) -> Dict[str, cs
     return {e.key.value: fetches.rewrite(s, e.value) for e in feeds.elements}
 
 
-def call_with_feeds(s: Rewrite, name: str, params: Sequence[str], feeds: Dict[str, cst.BaseExpression], node) -> str:
-    """``name(...)`` with the fed value of each parameter (a default may be left out)."""
+def call_with_feeds(s: Rewrite, name: str, params: Sequence[str], feeds: Dict[str, cst.BaseExpression], node,
+                    train: bool = False) -> str:
+    """``name(...)`` with the fed value of each parameter (a default may be left out); ``train``: the
+    call of a train step."""
+    if not train:
+        batch_norm.check_run(s, params, feeds, node)
     args = []
     for param in params:
         if s.b.specs[param].default is not None:
@@ -202,6 +206,7 @@ def call_with_feeds(s: Rewrite, name: str, params: Sequence[str], feeds: Dict[st
 
 def values_for(s: Rewrite, params, feeds: Dict[str, cst.BaseExpression], node) -> Dict[str, cst.BaseExpression]:
     """The value of each parameter a computation needs: fed, or its default."""
+    batch_norm.check_run(s, params, feeds, node)
     values = {}
     for param in params:
         if param in feeds:

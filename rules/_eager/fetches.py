@@ -271,7 +271,7 @@ def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):
         op = ops.get(id(element))
         if op is None:
             continue
-        call_code = feeds.call_with_feeds(s, op.name, op.params, values, element)
+        call_code = feeds.call_with_feeds(s, op.name, op.params, values, element, train=True)
         loss_target = None
         for other, other_target in zip(elements, target_list):
             if isinstance(other, cst.Name) and other.value == op.loss and other_target is not None:

@@ -16,7 +16,7 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines, queries,
+from . import (batch_norm, factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines, queries,
                rnn_cells, session_class, sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
@@ -307,6 +307,13 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
     `with` statements keep their items, with runs in them computed eagerly."""
     if instances.owns(s, stmt):
         return instances.scope_statement(s, stmt, in_loop, block)
+    held = batch_norm.dependencies(s, stmt.items[0]) if len(stmt.items) == 1 else None
+    if held is not None:
+        # `with tf.control_dependencies(update_ops):` of batch normalization: its body, in place
+        outer, s.batch_norm.under_updates = s.batch_norm.under_updates, held
+        body = block(s, stmt.body.body, in_loop)
+        s.batch_norm.under_updates = outer
+        return Inline(stmt, body)
     naming = [item.item for item in stmt.items if s.p.naming_scope(item)]
     if naming:
         # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.

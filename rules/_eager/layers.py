@@ -7,10 +7,12 @@ made its variables once, when the graph was built).
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import libcst as cst
 
 from .. import _tf, _vocab
-from . import queries, variable_names
+from . import batch_norm, queries, variable_names
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -18,13 +20,21 @@ DROPOUT_NEVER = ("tf.layers.dropout without training=True returned its inputs in
                  "its third positional argument is noise_shape), and so does the rewrite: pass training= for it to drop")
 
 
-def read(call: cst.Call, name: str, tf: str = "tf"):
+def spec_of(name: str, batch_norm: bool = False) -> Optional[_vocab.Layer]:
+    """The Layer spec of a tf.layers function; batch normalization only where ``batch_norm`` says its
+    UPDATE_OPS are handled (batch_norm.py)."""
+    if batch_norm and name == "layers.batch_normalization":
+        return _vocab.BATCH_NORMALIZATION
+    return _vocab.LAYERS.get(name)
+
+
+def read(call: cst.Call, name: str, tf: str = "tf", batch_norm: bool = False):
     """``tf.layers.dense(x, 10, name="fc")`` read: its Layer spec, the argument holding the inputs,
     the (parameter, value) pairs that build the Keras layer (parameter None for the first positional,
     which the Keras class takes by position too; TF1's keywords renamed to Keras's, and TF1's defaults
     where Keras's differ, spelled with ``tf``) and the arguments passed when it is called; ``reuse`` is
     left out. Unsupported for a call no Keras layer takes."""
-    spec = _vocab.LAYERS.get(name)
+    spec = spec_of(name, batch_norm)
     if spec is None:
         raise Unsupported(call, f"tf.{name} (no Keras layer is mapped for it)")
     positional = [a for a in call.args if a.keyword is None]
@@ -64,10 +74,10 @@ def read(call: cst.Call, name: str, tf: str = "tf"):
     return spec, inputs, build, at_call
 
 
-def parts(s: Rewrite, call: cst.Call, name: str):
+def parts(s: Rewrite, call: cst.Call, name: str, batch_norm: bool = False):
     """``tf.layers.dense(x, 10, name="fc")`` read: the Keras class, the arguments that build it
     (as code), the argument holding the inputs, the arguments passed when it is called."""
-    spec, inputs, build, at_call = read(call, name, s.tf)
+    spec, inputs, build, at_call = read(call, name, s.tf, batch_norm)
     return spec.keras, [s.code(value) if key is None else f"{key}={s.code(value)}" for key, value in build], \
         inputs, at_call
 
@@ -75,8 +85,11 @@ def parts(s: Rewrite, call: cst.Call, name: str):
 def layer_call(s: Rewrite, call: cst.Call, name: str, original: cst.Call) -> cst.BaseExpression:
     """``tf.layers.dense(x, 10)`` -> a Keras layer built once, called here (``call`` is ``original`` with
     its arguments rewritten)."""
-    keras, build, inputs, at_call = parts(s, call, name)
-    spec = _vocab.LAYERS[name]
+    normalizes = name == "layers.batch_normalization"
+    if normalizes:
+        batch_norm.layer(s, original)
+    keras, build, inputs, at_call = parts(s, call, name, normalizes)
+    spec = spec_of(name, normalizes)
     positional = [a for a in call.args if a.keyword is None]
     built_from = positional[1:] + [
         a for a in call.args if a.keyword is not None and a.keyword.value not in ("inputs", *spec.dropped, *spec.call_keywords)]
@@ -97,7 +110,8 @@ def layer_call(s: Rewrite, call: cst.Call, name: str, original: cst.Call) -> cst
             raise Unsupported(arg, f"tf.{name} configured with a graph tensor ({s.code(arg.value)})")
     base = f"{s.target}_layer"
     # a target rebound (`outputs = tf.layers.dense(outputs, 5)` again): its layer is named by its class
-    layer = s.fresh(base if base not in s.taken else f"{s.target}_{keras.lower()}")
+    kind = "batch_norm" if keras == "BatchNormalization" else keras.lower()
+    layer = s.fresh(base if base not in s.taken else f"{s.target}_{kind}")
     s.layers.append(layer)
     variable_names.made_layer(s, full, layer)
     s.pending.append(Out(s.stmt(f"{layer} = {s.tf}.keras.layers.{keras}({', '.join(build)})\n")))
@@ -121,10 +135,12 @@ def flagged(keras: str, call: cst.Call) -> cst.BaseExpression:
     arg = next((a for a in call.args if a.keyword is not None and a.keyword.value == "training"), None)
     if arg is None or (isinstance(arg.value, cst.Name) and arg.value.value in ("True", "False")):
         return call
-    if keras != "Dropout":
+    if keras not in ("Dropout", "BatchNormalization"):
         raise Unsupported(arg, f"a Keras {keras} layer told whether it trains by a value of the program")
-    trains = call.with_changes(args=[a.with_changes(value=cst.Name("True")) if a is arg else a for a in call.args])
-    return cst.IfExp(test=arg.value, body=trains, orelse=call.args[0].value,
+    trains, infers = (call.with_changes(args=[a.with_changes(value=cst.Name(flag)) if a is arg else a
+                                              for a in call.args]) for flag in ("True", "False"))
+    # batch normalization normalizes by its moving averages when not training
+    return cst.IfExp(test=arg.value, body=trains, orelse=call.args[0].value if keras == "Dropout" else infers,
                      lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 

@@ -174,8 +174,8 @@ class _Leftovers(Visitor):
             return
         if name in self.p.moved:
             return  # the scaffolding rules move it to absl or tf.io
-        if name in _vocab.LAYERS or name in _vocab.DECAYS or name in _vocab.METRICS:
-            return  # (tf.metrics: Keras metrics, graph_metrics.py)
+        if name in _vocab.LAYERS or name in _vocab.DECAYS or name in _vocab.METRICS or name == "layers.batch_normalization":
+            return  # (tf.metrics: Keras metrics, graph_metrics.py; batch normalization: batch_norm.py)
         if name in table["compat_only"] or name in table.get("removed", ()):
             self.found = (node, f"tf.{name} has no TensorFlow 2 equivalent")
             raise StopWalk

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
@@ -25,6 +26,15 @@ class Unsupported(Exception):
         self.node = node
         self.reason = reason
         self.statement: Optional[cst.CSTNode] = None  # the top-level statement being rewritten
+
+
+@dataclass
+class BatchNorms:
+    """The batch normalization layers made so far (batch_norm.py)."""
+
+    layers: int = 0
+    flags: Set[str] = field(default_factory=set)  # boolean placeholders telling them whether they train
+    under_updates: Optional[int] = None  # in `with tf.control_dependencies(update_ops):`, the layers it held
 
 
 class Rewrite:
@@ -75,6 +85,7 @@ class Rewrite:
         self.session_classes: Dict[str, Tuple[int, str]] = {}  # model class -> its dropped session parameter
         self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
+        self.batch_norm = BatchNorms()  # batch normalization layers and what trains them (batch_norm.py)
         self.deferred: list = []  # model classes whose rewrite waits for the rest of the file (model_class.py)
 
     # --- names ---------------------------------------------------------

@@ -13,8 +13,8 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines, queries, rnn,
-               rnn_cells, scopes, sessions, summaries, tensors, testcases, training, variable_names)
+from . import (batch_norm, checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines,
+               queries, rnn, rnn_cells, scopes, sessions, summaries, tensors, testcases, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -177,6 +177,8 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         module_level("summary")
         summaries.summary(s, value, name, single)
         return None
+    if batch_norm.is_update_ops(s, value):
+        return batch_norm.collected(s, single, node)
     if single is not None and variable_names.is_collection(s, value) and variable_names.every_filtered(s, single, value):
         module_level("variable list")
         return None  # `t_vars = tf.trainable_variables()`, read by `[v for v in t_vars if v.name.startswith(...)]`

@@ -14,7 +14,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, queries, tensors, variable_names
+from . import batch_norm, feeds, instances, queries, tensors, variable_names
 from .bindings import Tensor, TrainOp
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -205,6 +205,7 @@ def apply_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
              f"{s.indent}{optimizer}.apply_gradients({s.code(pairs_expr)})"]
     if global_step is not None:
         lines.append(f"{s.indent}{s.code(global_step.value)}.assign_add(1)")
+    batch_norm.train_op(s, value)
     s.b.rebind(name)
     s.b.bind(name, B.TRAIN_OP, TrainOp(func_name, params, None))
     out.append(s.function(lines, line))
@@ -244,6 +245,7 @@ def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
     if global_step is not None:
         lines.append(f"{indent}{s.code(global_step.value)}.assign_add(1)")
     lines.append(f"{indent}return {loss}")
+    batch_norm.train_op(s, value)
     s.b.rebind(name)
     s.b.bind(name, B.TRAIN_OP, TrainOp(func_name, params, loss_name))
     out.append(s.function(lines, line))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Dict, Tuple
 
-from .._vocab import LAYERS as GRAPH_LAYERS, METRICS as GRAPH_METRICS, Layer
+from .._vocab import BATCH_NORMALIZATION, LAYERS as GRAPH_LAYERS, METRICS as GRAPH_METRICS, Layer
 
 # tf.losses.X(labels, predictions-or-logits) -> a Keras loss object (built with these arguments), called
 # with the same two values. The TF1 default reduction (SUM_BY_NONZERO_WEIGHTS with weights 1) is the
@@ -49,17 +49,8 @@ MODEL_ATTRIBUTES = {"call", "build", "fit", "evaluate", "predict", "compile", "t
                     "params", "loss_mean", "variables", "weights", "name", "inputs", "outputs"}
 
 
-# tf.layers functions a model_fn may call -> Keras layers: the graph rewrite's, and batch normalization (TF1's
-# defaults are Keras's: momentum 0.99, epsilon 0.001; `training` is given at each call). Keras 3 has no fused
-# kernel switch (dropped: the numbers are the same), renormalization or virtual batches (unless None).
+# tf.layers functions a model_fn may call -> Keras layers: the graph rewrite's, and batch normalization
 LAYERS: Dict[str, Layer] = {**{name: layer for name, layer in GRAPH_LAYERS.items() if not name.startswith("contrib.")},
                             # contrib's flatten is tf.layers' (batch kept, the rest one static size)
                             "contrib.layers.flatten": GRAPH_LAYERS["layers.flatten"],
-                            "layers.batch_normalization": Layer(
-    "BatchNormalization",
-    ("axis", "momentum", "epsilon", "center", "scale", "beta_initializer", "gamma_initializer",
-     "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer", "gamma_regularizer",
-     "beta_constraint", "gamma_constraint", "training", "trainable", "name", "reuse", "renorm", "renorm_clipping",
-     "renorm_momentum", "fused", "virtual_batch_size", "adjustment"),
-    ("training",), dropped=("reuse", "fused"),
-    only_none=("renorm", "renorm_clipping", "renorm_momentum", "virtual_batch_size", "adjustment"))}
+                            "layers.batch_normalization": BATCH_NORMALIZATION}
