@@ -60,13 +60,13 @@ _FLOAT_RESULTS = frozenset((
     "truediv", "divide", "math.divide", "sqrt", "math.sqrt", "rsqrt", "exp", "math.exp", "log", "math.log",
     "sigmoid", "math.sigmoid", "nn.sigmoid", "tanh", "math.tanh", "nn.tanh", "nn.softmax", "nn.log_softmax",
     "random_normal", "random.normal", "random_uniform", "random.uniform", "truncated_normal",
-    "random.truncated_normal", "linspace", "lin_space", "reduce_mean", "math.reduce_mean"))
+    "random.truncated_normal", "linspace", "lin_space"))
 _FIRST_ARGUMENT_DTYPE = frozenset((
     "add", "subtract", "multiply", "negative", "abs", "square", "maximum", "minimum", "reduce_sum", "reduce_max",
     "reduce_min", "math.add", "math.subtract", "math.multiply", "math.negative", "math.abs", "math.square",
     "math.maximum", "math.minimum", "math.reduce_sum", "math.reduce_max", "math.reduce_min", "expand_dims",
     "reshape", "squeeze", "transpose", "matmul", "linalg.matmul", "identity", "tile", "gather", "nn.relu", "div",
-    "floordiv", "math.floordiv", "matrix_diag_part", "linalg.diag_part"))
+    "floordiv", "math.floordiv", "matrix_diag_part", "linalg.diag_part", "reduce_mean", "math.reduce_mean"))
 
 
 def evident_dtype(s: Rewrite, node) -> Optional[str]:
