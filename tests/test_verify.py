@@ -865,3 +865,32 @@ def test_deterministic_dropout_drops_the_same_units_in_both_programs(tf_runs):
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"^rewrite  \S*dropout_tf1\.py  \(tf2, ok, 9 numbers", done.stdout, re.M)
     assert done.stdout.rstrip().endswith("exact: 9 numbers, each printed identically")
+
+
+def test_programs_naming_one_absolute_path_run_one_after_the_other(tmp_path):
+    # an Estimator program and its rewrite both empty MODEL_DIR first: run at once, the rewrite
+    # deleted the original's checkpoints while it trained
+    from tfmigrate.programs import Program
+    from tfmigrate.verify import Side, run_sides
+
+    shared = tmp_path / "model_dir"
+    source = textwrap.dedent(f"""\
+        import os, shutil, time
+        MODEL_DIR = {str(shared)!r}
+        shutil.rmtree(MODEL_DIR, ignore_errors=True)
+        os.makedirs(MODEL_DIR)
+        with open(os.path.join(MODEL_DIR, "ckpt"), "w") as f:
+            f.write("{{}}")
+        time.sleep(1.5)
+        print(len(os.listdir(MODEL_DIR)), open(os.path.join(MODEL_DIR, "ckpt")).read())
+    """)
+    folders = []
+    for name, value in (("original", 1), ("rewrite", 2)):
+        (tmp_path / name).mkdir()
+        path = tmp_path / name / "p.py"
+        path.write_text(source.replace("{}", str(value)))
+        folders.append(Side(Program(str(path), path.read_text()), "tf2"))
+    started = time.monotonic()
+    runs = run_sides(folders, {"timeout": 60})
+    assert [run.stdout.split() for run in runs] == [["1", "1"], ["1", "2"]]
+    assert time.monotonic() - started >= 3.0  # one after the other

@@ -237,25 +237,37 @@ def _launch(side: Side, filename: str, options: dict) -> RunResult:
                        runtime=side.runtime, **options)
 
 
+_ABSOLUTE_PATH = re.compile(r"""["'](/[\w.~-][^"'\n]*|~/[^"'\n]*)["']""")
+
+
+def _shared_paths(sides: Sequence[Side]) -> bool:
+    """Do the programs name one absolute path (``MODEL_DIR = '/tmp/model'``)? Run at once, one would
+    write or delete what the other reads (a model directory both empty first)."""
+    found = [set(_ABSOLUTE_PATH.findall(side.program.source)) for side in sides]
+    return len(found) > 1 and bool(set.intersection(*found))
+
+
 def run_sides(sides: Sequence[Side], options: dict, isolate: bool = True) -> List[RunResult]:
-    """Run the sides at once, each in its own copy of its folder when the folders are small, else in place.
+    """Run the sides at once, each in its own copy of its folder when the folders are small, else in place;
+    one after the other when they name the same absolute path.
 
     A side whose run in a copy fails is run again in place, with the others:
     the program may read files beside its folder (`../data`).
     """
     folders = {os.path.dirname(os.path.abspath(side.program.path)) for side in sides}
+    workers = 1 if _shared_paths(sides) else len(sides)
     if isolate and all(_small_folder(folder) for folder in folders):
         with contextlib.ExitStack() as stack:
             copies = [stack.enter_context(_own_copy(side.program.path)) for side in sides]
             if all(copy is not None for copy in copies):
-                with ThreadPoolExecutor(max_workers=len(sides)) as pool:
+                with ThreadPoolExecutor(max_workers=workers) as pool:
                     jobs = [pool.submit(_launch, side, copy[0], options) for side, copy in zip(sides, copies)]
                     runs = [job.result() for job in jobs]
                 runs = [_moved_back(run, copy[1], os.path.dirname(os.path.abspath(side.program.path)))
                         for run, copy, side in zip(runs, copies, sides)]
                 if runs[0].ok:
                     return runs
-    with ThreadPoolExecutor(max_workers=len(sides)) as pool:
+    with ThreadPoolExecutor(max_workers=workers) as pool:
         jobs = [pool.submit(_launch, side, side.program.path, options) for side in sides]
         return [job.result() for job in jobs]
 
