@@ -1724,3 +1724,28 @@ def test_an_input_function_taking_the_mode_gets_the_mode_of_each_call():
     # another parameter without a default: the Estimator passed nothing for it
     other = source.replace("def input_fn(mode, batch_size=8):", "def input_fn(mode, batch_size):")
     assert manual_reason(other)[1].startswith("not rewritten to Keras 3: an input function not known to return")
+
+
+def test_an_estimator_program_on_compat_v1_imports_tensorflow_and_its_v2_switch_goes():
+    # the Keras model is TensorFlow 2 code (tf.optimizers, tf.keras): on the compat.v1 alias it crashed
+    # (`module 'tensorflow.compat.v1' has no attribute 'optimizers'`), and Keras ran in graph mode
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow.compat.v1 as tf
+        # graph mode, as TF1 ran
+        tf.disable_v2_behavior()
+
+        est = tf.estimator.LinearRegressor(feature_columns=[tf.feature_column.numeric_column("x")])
+        fn = tf.estimator.inputs.numpy_input_fn({"x": np.arange(4.0)}, np.arange(4.0), num_epochs=1, shuffle=False)
+        est.train(fn, steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    lines = fixed.new_text.splitlines()
+    assert lines[:2] == ["import numpy as np", "import tensorflow as tf"]
+    assert "# graph mode, as TF1 ran" in lines  # the switch's comment is kept
+    assert "disable_v2_behavior" not in fixed.new_text and "compat.v1" not in fixed.new_text
+    assert "        self.compile(optimizer=tf.optimizers.Ftrl(learning_rate=0.2))" in lines
+    # spelled out on TensorFlow 2's module, the switch goes too
+    _, _, spelled = outcomes(text.replace("import tensorflow.compat.v1 as tf\n", "import tensorflow as tf\n").replace(
+        "tf.disable_v2_behavior()", "tf.compat.v1.disable_v2_behavior()"))
+    assert spelled.status.value == "idiomatic" and "disable_v2_behavior" not in spelled.new_text

@@ -15,7 +15,7 @@ import libcst as cst
 from .._eager import layout, queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, FROM_KERAS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
-from . import canned, columns, driver, model_fn, specs
+from . import canned, columns, driver, model_fn, specs, tf2
 from .program import Facts, mode_string, string_key
 
 PREDICTIONS = '''
@@ -52,8 +52,7 @@ def custom_class(f: Facts, c: model_fn.Converted) -> str:
         f"        {c.features}, {c.labels} = data",
         f"        with {tf}.GradientTape() as tape:",
         f'            loss = self.{c.method}({c.features}, {c.labels}, "train")',
-        "        variables = self.trainable_variables",
-        "        self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))",
+        *canned.apply_code(False, ".layers.Embedding(" in "\n".join(init), tf).splitlines(),
         '        return {"loss": loss}',
         "",
         "    def test_step(self, data):",
@@ -282,7 +281,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             f.canned.discard(name)  # a custom model at times: not exported as a canned one
     parameters = _check_uses(f, variables)
     new = f.module.visit(_Module(f, classes, built, variables, before, parameters))
-    return columns.gone_imports_dropped(columns.drop_unread(f, new)), notes + f.notes
+    return tf2.as_tf2(f, columns.gone_imports_dropped(columns.drop_unread(f, new))), notes + f.notes
+
+
 
 
 def _custom(f: Facts, item, classes, notes, taken):

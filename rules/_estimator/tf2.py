@@ -1,0 +1,36 @@
+"""The Keras rewrite of an Estimator program as TensorFlow 2 code: its imports and switches."""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from .._eager import queries
+from .._eager.statements import import_from, import_statement
+from .._vocab import NOOPS
+from .program import Facts
+
+
+def as_tf2(f: Facts, module: cst.Module) -> cst.Module:
+    """The rewrite as TensorFlow 2 code: ``import tensorflow.compat.v1 as tf`` imports TensorFlow (the
+    Keras code written with ``tf`` is TensorFlow 2's), and the calls that switched TensorFlow 2's
+    behaviour off go (Keras 3 would run in graph mode), their comments kept."""
+    body, comments = [], []
+    for stmt in module.body:
+        small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+        if isinstance(small, cst.Expr) and _switches_off(f.call_name(small.value)):
+            comments += [line for line in stmt.leading_lines if line.comment is not None]
+            continue
+        if isinstance(small, cst.Import):
+            stmt = stmt.with_changes(body=[import_statement(small)])
+        elif isinstance(small, cst.ImportFrom) and queries.dotted(small.module) == "tensorflow.compat":
+            stmt = stmt.with_changes(body=[import_from(small)])
+        if comments:
+            stmt = stmt.with_changes(leading_lines=[*stmt.leading_lines, *comments])
+            comments = []
+        body.append(stmt)
+    return module.with_changes(body=body)
+
+
+def _switches_off(name: Optional[str]) -> bool:
+    return name is not None and (name in NOOPS or name.startswith("compat.v1.") and name[len("compat.v1."):] in NOOPS)
