@@ -341,6 +341,7 @@ _APPLY_ONE = """\
         variables = self.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
 """
+
 _APPLY_TWO = """\
         linear = self.linear_logits.trainable_variables  # each half has its own optimizer, as in TF1
         dnn = [v for v in self.trainable_variables if all(v is not w for w in linear)]
@@ -348,6 +349,24 @@ _APPLY_TWO = """\
         self.optimizer.apply_gradients(zip(dnn_gradients, dnn))
         self.linear_optimizer.apply_gradients(zip(linear_gradients, linear))
 """
+# An Embedding's gradient holds a row per id read, repeated ids too: TF1's optimizers summed the repeats
+# before their update, Keras 3's apply each in turn (Adagrad and Adam then square them one by one).
+SUMMED = "        # an embedding's gradient summed over the ids repeated in the batch, as TF1's optimizers did\n"
+_DENSE = "[tf.convert_to_tensor(gradient) for gradient in {}]"
+
+
+def apply_code(combined: bool, embedded: bool, tf: str = "tf") -> str:
+    """The lines of a train step that apply the gradients (the DNN half's summed where it embeds ids)."""
+    if not embedded:
+        return _APPLY_TWO if combined else _APPLY_ONE
+    dense = _DENSE.replace("tf.", f"{tf}.")
+    if combined:
+        return _APPLY_TWO.replace("        self.optimizer.apply_gradients(zip(dnn_gradients, dnn))\n",
+                                  SUMMED + f"        dnn_gradients = {dense.format('dnn_gradients')}\n"
+                                  "        self.optimizer.apply_gradients(zip(dnn_gradients, dnn))\n")
+    return ("        variables = self.trainable_variables\n" + SUMMED
+            + f"        gradients = {dense.format('tape.gradient(loss, variables)')}\n"
+            "        self.optimizer.apply_gradients(zip(gradients, variables))\n")
 
 
 # A classifier's predictions, with TF1's keys in TF1's order (classes: the class ids as strings).
@@ -382,7 +401,7 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary) ->
         with {tf}.GradientTape() as tape:
             logits = self(features, training=True)
             loss = {tf}.reduce_sum({losses})
-{_APPLY_TWO if combined else _APPLY_ONE}        return {{"loss": loss}}
+{apply_code(combined, ".layers.Embedding(" in text, tf)}        return {{"loss": loss}}
 
     def test_step(self, data):
         features, labels = data
