@@ -16,8 +16,8 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (batch_norm, factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines, queries,
-               rnn_cells, session_class, sessions, statements, tensors, testcases, variable_names)
+from . import (batch_norm, factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines,
+               queries, rnn_cells, session_class, sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 

@@ -18,6 +18,7 @@ from .. import _losses, _slim, _tf, _vocab
 from . import global_steps, queries, scopes
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
+_BATCH_NORM = "layers.batch_normalization"
 
 
 class Program:
@@ -174,7 +175,7 @@ class _Leftovers(Visitor):
             return
         if name in self.p.moved:
             return  # the scaffolding rules move it to absl or tf.io
-        if name in _vocab.LAYERS or name in _vocab.DECAYS or name in _vocab.METRICS or name == "layers.batch_normalization":
+        if name in _vocab.LAYERS or name in _vocab.DECAYS or name in _vocab.METRICS or name == _BATCH_NORM:
             return  # (tf.metrics: Keras metrics, graph_metrics.py; batch normalization: batch_norm.py)
         if name in table["compat_only"] or name in table.get("removed", ()):
             self.found = (node, f"tf.{name} has no TensorFlow 2 equivalent")

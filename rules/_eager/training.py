@@ -150,6 +150,24 @@ def _object_name(s: Rewrite, algorithm: str) -> str:
     return s.fresh("optimizer")
 
 
+SUMMED = "# each looked-up row's gradient summed over the ids repeated in a run, as TF1's optimizers did"
+_LOOKUPS = ("nn.embedding_lookup", "gather", "nn.embedding_lookup_sparse", "compat.v1.gather")
+
+
+def _sums_repeats(s: Rewrite, receiver) -> bool:
+    """Does the program look rows of a tensor up (``tf.nn.embedding_lookup``, ``tf.gather``), trained by an
+    optimizer other than plain gradient descent? The gradient of a lookup holds a row per id read, repeats
+    too: TF1's optimizers summed the repeats first, Keras 3's apply each in turn (Adam and Adagrad then
+    square them one by one; gradient descent subtracts them all, the same)."""
+    if not queries.calls_of(s.module, s.call_name, _LOOKUPS, first=True):
+        return False
+    if isinstance(receiver, cst.Name):
+        kind = s.b.get(receiver.value, B.OPTIMIZER)
+    else:
+        kind = _vocab.OPTIMIZERS.get(s.call_name(receiver))
+    return kind is not _vocab.OPTIMIZERS["train.GradientDescentOptimizer"]
+
+
 def _locals(s: Rewrite, loss_expr, var_list, *others) -> List[str]:
     """``tape``, ``loss_value``, ``variables``: unless the function's code uses them."""
     avoid = queries.names_in(loss_expr) | (queries.names_in(var_list.value) if var_list is not None else set())
@@ -241,7 +259,14 @@ def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
     tape, loss, variables = _locals(s, loss_expr, var_list, optimizer, *params, *step_names)
     lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
     lines += _tape_lines(s, loss_expr, var_list, tape, loss, variables)
-    lines.append(f"{indent}{optimizer}.apply_gradients(zip({tape}.gradient({loss}, {variables}), {variables}))")
+    gradients = f"{tape}.gradient({loss}, {variables})"
+    if _sums_repeats(s, value.func.value):
+        avoid = queries.names_in(loss_expr) | {tape, loss, variables, optimizer, *params}
+        summed = s.local_names(avoid, "gradients")[0]
+        lines += [f"{indent}{SUMMED}",
+                  f"{indent}{summed} = [{s.tf}.convert_to_tensor(gradient) for gradient in {gradients}]"]
+        gradients = summed
+    lines.append(f"{indent}{optimizer}.apply_gradients(zip({gradients}, {variables}))")
     if global_step is not None:
         lines.append(f"{indent}{s.code(global_step.value)}.assign_add(1)")
     lines.append(f"{indent}return {loss}")
