@@ -144,6 +144,13 @@ BATCH_NORMALIZATION = Layer(
     ("training",), dropped=("reuse", "fused"),
     only_none=("renorm", "renorm_clipping", "renorm_momentum", "virtual_batch_size", "adjustment"))
 
+# TensorFlow functions returning several tensors (a tuple, a named tuple or a list): a run fetched each
+# one's value, in the same structure.
+MULTI_OUTPUT = frozenset((
+    "nn.top_k", "math.top_k", "unique", "unique_with_counts", "split", "unstack", "meshgrid", "nn.moments",
+    "nn.sufficient_statistics", "nn.normalize_moments", "nn.weighted_moments", "self_adjoint_eig", "linalg.eigh",
+    "svd", "linalg.svd", "qr", "linalg.qr", "setdiff1d", "nn.fractional_max_pool", "nn.max_pool_with_argmax"))
+
 # Initializers whose TF2 spelling is a Keras initializer class.
 INITIALIZERS_V2 = {
     "contrib.layers.xavier_initializer": "keras.initializers.GlorotUniform",

@@ -1407,3 +1407,32 @@ def test_rows_looked_up_and_trained_by_adam_have_their_repeated_ids_summed_first
             return loss_value
     """) in fix(source)
     assert "convert_to_tensor" not in fix(source.replace("AdamOptimizer", "GradientDescentOptimizer"))
+
+
+def test_a_run_of_a_function_returning_several_tensors_fetches_each_value_in_its_structure():
+    # `.numpy()` of top_k's named tuple, moments' tuple or split's list raised AttributeError
+    assert fix("""\
+        import tensorflow as tf
+        sess = tf.Session()
+        x = tf.constant([1.0, 5.0, 3.0, 4.0])
+        vals, idx = sess.run(tf.nn.top_k(x, k=2))
+        parts = tf.split(x, 2)
+        print(vals, idx, sess.run(parts))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        x = tf.constant([1.0, 5.0, 3.0, 4.0])
+        vals, idx = tf.nest.map_structure(lambda value: value.numpy(), tf.nn.top_k(x, k=2))
+        parts = tf.split(x, 2)
+        print(vals, idx, tf.nest.map_structure(lambda value: value.numpy(), parts))
+    """)
+
+
+def test_a_variables_initializer_run_in_an_interactive_session_goes():
+    # `v.initializer.run()` stayed, and an eager variable's initializer is None
+    assert fix("""\
+        import tensorflow as tf
+        sess = tf.InteractiveSession()
+        v = tf.Variable(10.0)
+        v.initializer.run()
+        print(v.eval())
+    """) == "import tensorflow as tf\nv = tf.Variable(10.0)\nprint(v.numpy())\n"

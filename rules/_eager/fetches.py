@@ -42,6 +42,8 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
     code = s.code(new)
+    if s.call_name(node) in _vocab.MULTI_OUTPUT:  # `sess.run(tf.nn.top_k(x, 2))`: values and indices
+        return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {code})"
     if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) and not getattr(new, "lpar", ()):
         code = f"({code})"  # `.numpy()` binds tighter than the operators in it
     return f"{code}.numpy()"
@@ -52,6 +54,8 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
     kind = s.b.kind(name)
     if kind == B.CONTAINER:
         raise Unsupported(node, f"fetching {name}, a container of variables, as a whole")
+    if kind == B.EAGER and s.b.get(name, B.EAGER) == "nest":
+        return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {name})"
     if kind in (B.VARIABLE, B.EAGER):
         return f"{name}.numpy()"
     if kind == B.TENSOR:

@@ -119,9 +119,9 @@ def expression(s: Rewrite, node: cst.Expr):
                 return None
             if method == "run":
                 return fetches.run_statement(s, value, targets=None)
-        if method == "run" and is_op(s, receiver):
-            # `init.run()`, `train.run(feed_dict=...)` (InteractiveSession)
-            if s.b.is_(receiver_name, B.INIT) or s.call_name(receiver) in _vocab.INITIALIZERS:
+        if method == "run" and (is_op(s, receiver) or fetches.is_init(s, receiver)):
+            # `init.run()`, `w.initializer.run()`, `train.run(feed_dict=...)` (InteractiveSession)
+            if fetches.is_init(s, receiver):
                 sessions.initialise(s, value)
                 return None
             return fetches.run_statement(s, value, None, fetched=receiver, feed=feeds.feed_arg(value, 0))
@@ -333,7 +333,7 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
     for bound in _unpacked(target) if single is None else (single,):
         b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
     if single is not None and (name is not None or _eager_arithmetic(s, value)):
-        b.bind(single, B.EAGER)
+        b.bind(single, B.EAGER, "nest" if name in _vocab.MULTI_OUTPUT else None)
     elif single is None and name is not None and not name.startswith("keras.") and not s.has_fetch(value):
         for bound in _unpacked(target):  # `mean, variance = tf.nn.moments(x, [0])` of eager values
             b.bind(bound, B.EAGER)

@@ -318,7 +318,7 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
         params = feeds.ordered(s, {*params, *more})
     s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
-    if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict)) or s.call_name(value) in _vocab.MULTI_OUTPUT:
         kind = "nest"  # a run fetches each tensor's value, in the same structure
     func_name = s.function_name(name)
     define(s, name, params, kind, func_name, updates[0] if updates else None, value)
