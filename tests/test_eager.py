@@ -1436,3 +1436,17 @@ def test_a_variables_initializer_run_in_an_interactive_session_goes():
         v.initializer.run()
         print(v.eval())
     """) == "import tensorflow as tf\nv = tf.Variable(10.0)\nprint(v.numpy())\n"
+
+
+def test_get_variable_with_a_tf_slim_initializer_keeps_its_shape():
+    # contrib's xavier_initializer becomes tf_slim's where a contrib regularizer is passed on as a value;
+    # it was then read as an initial value and lost the shape (TypeError at the first run)
+    out = fix("""\
+        import tensorflow as tf
+        W = tf.get_variable("W", shape=[3, 1], initializer=tf.contrib.layers.xavier_initializer())
+        reg = tf.contrib.layers.l2_regularizer(scale=0.01)(W)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(reg) > 0)
+    """)
+    assert 'W = tf.Variable(tf_slim.xavier_initializer()(shape=[3, 1]), name="W")\n' in out

@@ -154,8 +154,9 @@ def keras_initializer(s: Rewrite, original: cst.Call, updated: cst.Call, name: s
 
 def is_initializer(s: Rewrite, node) -> bool:
     name = s.call_name(node)
-    if name is None:
-        return False
+    if name is None:  # tf_slim's (contrib's, rewritten where a contrib factory is passed as a value)
+        qualified = s.p.imports.qualify(node.func) if isinstance(node, cst.Call) else None
+        return bool(qualified) and qualified.startswith("tf_slim.") and qualified.endswith("_initializer")
     return name.endswith("_initializer") or name.startswith("initializers.") or name.startswith(
         "keras.initializers.") or name in _vocab.INITIALIZERS_V2
 
