@@ -358,7 +358,9 @@ class TrainOptimizer(GraphRule):
     Keras's differ (Adam's and Adadelta's epsilon 1e-8, RMSProp's 1e-10,
     Adagrad's none), so the numbers stay the same; RMSProp is a `TF1RMSprop`
     class written into the file, whose mean square starts at ones as TF1's
-    and whose step is TF1's kernel (rounded as TF1 rounded it).
+    and whose step is TF1's kernel (rounded as TF1 rounded it); Momentum
+    with a decaying learning rate a `TF1Momentum` class, whose step is TF1's
+    kernel (the accumulated gradients scaled by the current rate).
 
     Known limits: an optimizer class passed as a value
     (`params.get("optimizer", tf.train.AdamOptimizer)`) is reported too; the

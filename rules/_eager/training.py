@@ -14,65 +14,15 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import batch_norm, feeds, instances, queries, tensors, variable_names
+from . import batch_norm, feeds, instances, queries, tensors, tf1_optimizers, variable_names
 from .bindings import Tensor, TrainOp
 from .plan import Out
 from .state import Rewrite, Unsupported
 
 
-MOMENTUM_DECAY = ("not numerically equivalent: with a changing learning rate, TF1 Momentum scales the whole "
-                  "accumulated step by the current rate, Keras SGD each step by its own")
-
-# TF1's RMSProp is Keras's but for the mean square's start (ones; Keras: zeros, and much larger first steps)
-# and for rounding: the same update (epsilon inside the square root, momentum on the scaled step, centered
-# likewise), which TF1's kernel computes in another order (the mean square moved toward the squared gradient
-# by 1 - rho in float32). Each step runs that kernel: a long run that amplifies differences (measured: RMSProp
-# on a small tanh network, 100 steps) then ends on TF1's numbers, not 10-20% away.
-_TF1_RMSPROP = '''\
-class {name}({tf}.keras.optimizers.RMSprop):
-    """TF1's RMSPropOptimizer: Keras's RMSprop with the mean square of the gradients starting at
-    ones, as TF1's did (Keras starts it at zeros), and each step TF1's own kernel, rounded as TF1's."""
-
-    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
-        if name == "velocity":
-            initializer = "ones"
-        return super().add_optimizer_variables(trainable_variables, name, initializer)
-
-    def build(self, var_list):
-        if self.built:
-            return
-        super().build(var_list)
-        if not self.momentum > 0:  # TF1's kernel keeps its step in a momentum slot
-            self._momentums = self.add_optimizer_variables(var_list, "momentum")
-
-    def update_step(self, gradient, variable, learning_rate):
-        index, dtype = self._get_variable_index(variable), variable.dtype
-        step = dict(var=variable.handle, ms=self._velocities[index].handle, mom=self._momentums[index].handle,
-                    lr={tf}.cast(learning_rate, dtype), rho={tf}.cast(self.rho, dtype),
-                    momentum={tf}.cast(self.momentum, dtype), epsilon={tf}.cast(self.epsilon, dtype),
-                    grad={tf}.cast(gradient, dtype))
-        if self.centered:
-            {tf}.raw_ops.ResourceApplyCenteredRMSProp(mg=self._average_gradients[index].handle, **step)
-        else:
-            {tf}.raw_ops.ResourceApplyRMSProp(**step)
-'''
-
-
-def _tf1_rmsprop(s: Rewrite) -> str:
-    """The name of the RMSprop class written into the file: before the statement that first uses it (the
-    graph-to-eager rewrite), or where the Estimator rewrite places its ``helpers_out``."""
-    if "rmsprop" not in s.helpers:
-        name = s.helpers["rmsprop"] = s.fresh("TF1RMSprop")
-        statement = s.template(_TF1_RMSPROP.format(name=name, tf=s.tf))
-        if s.helpers_out is None:
-            s.pending.append(Out(statement, generated=True))
-        else:
-            s.helpers_out.append(statement)
-    return s.helpers["rmsprop"]
-
-
-def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
-    """The Keras optimizer of ``tf.train.<name>(...)``, TF1's arguments and defaults kept."""
+def keras_optimizer(s: Rewrite, call: cst.Call, name: str, changing: bool = False) -> cst.Call:
+    """The Keras optimizer of ``tf.train.<name>(...)``, TF1's arguments and defaults kept (``changing``: its
+    learning rate changes, a decay the caller made a schedule)."""
     spec = _vocab.OPTIMIZERS[name]
     given: Dict[str, cst.BaseExpression] = {}
     positional = [a for a in call.args if a.keyword is None]
@@ -97,8 +47,7 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
                 if tensor.params:
                     raise Unsupported(raw, "a learning rate computed from placeholders")
                 value = tensor.func  # Keras calls a callable learning rate at every step
-                if name == "train.MomentumOptimizer":
-                    s.note(call, MOMENTUM_DECAY)
+                changing = True
             else:
                 value = s.code(tensors.graph_expr(s, raw)[0])
             positional = param == "learning_rate" and not parts and param not in keywords
@@ -107,7 +56,12 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str) -> cst.Call:
     for key, default in spec.defaults.items():
         if key not in written:
             parts.append(f"{key}={default}")
-    keras = _tf1_rmsprop(s) if name == "train.RMSPropOptimizer" else f"{s.tf}.optimizers.{spec.keras}"
+    if name == "train.RMSPropOptimizer":
+        keras = tf1_optimizers.written(s, "rmsprop")
+    elif name == "train.MomentumOptimizer" and changing:
+        keras = tf1_optimizers.written(s, "momentum")
+    else:
+        keras = f"{s.tf}.optimizers.{spec.keras}"
     return s.expr(f"{keras}({', '.join(parts)})")
 
 

@@ -27,13 +27,11 @@ def optimizer(body, call: cst.Call, name: str) -> None:
     if name not in _vocab.OPTIMIZERS:
         raise Unsupported(call, f"tf.{name} has no Keras optimizer")
     decayed = any(isinstance(arg.value, cst.Name) and arg.value.value in body.decays for arg in call.args)
-    if decayed and name == "train.MomentumOptimizer":
-        body.out.notes.append((call, training.MOMENTUM_DECAY))
     call = call.with_changes(args=[arg.with_changes(value=schedule(body, body.decays[arg.value.value]))
                                    if isinstance(arg.value, cst.Name) and arg.value.value in body.decays else arg
                                    for arg in call.args])
     body.built_from(call, "the optimizer")
-    body.out.optimizer = body.code(training.keras_optimizer(body.f.s, call, name))
+    body.out.optimizer = body.code(training.keras_optimizer(body.f.s, call, name, changing=decayed))
     body.out.notes.extend(body.f.s.notes)
     body.f.s.notes.clear()
 

@@ -1,0 +1,78 @@
+"""TF1 optimizers whose Keras 3 counterpart computes something else: a class written into the file.
+
+- ``tf.train.RMSPropOptimizer``: ``TF1RMSprop`` (below).
+- ``tf.train.MomentumOptimizer`` with a changing learning rate (a decay): ``TF1Momentum``. TF1's
+  accumulator sums the gradients (``accum = momentum * accum + gradient``) and each step moves the
+  variable by the current rate times that sum; Keras's SGD folds each step's own rate into its
+  velocity (``velocity = momentum * velocity - rate * gradient``). The same for a constant rate, and
+  apart as soon as it changes (measured: 142% on the last of 5 steps halving the rate each step).
+  Each step runs TF1's own kernel.
+"""
+from __future__ import annotations
+
+from .plan import Out
+from .state import Rewrite
+
+# TF1's RMSProp is Keras's but for the mean square's start (ones; Keras: zeros, and much larger first steps)
+# and for rounding: the same update (epsilon inside the square root, momentum on the scaled step, centered
+# likewise), which TF1's kernel computes in another order (the mean square moved toward the squared gradient
+# by 1 - rho in float32). Each step runs that kernel: a long run that amplifies differences (measured: RMSProp
+# on a small tanh network, 100 steps) then ends on TF1's numbers, not 10-20% away.
+_TF1_RMSPROP = '''\
+class {name}({tf}.keras.optimizers.RMSprop):
+    """TF1's RMSPropOptimizer: Keras's RMSprop with the mean square of the gradients starting at
+    ones, as TF1's did (Keras starts it at zeros), and each step TF1's own kernel, rounded as TF1's."""
+
+    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
+        if name == "velocity":
+            initializer = "ones"
+        return super().add_optimizer_variables(trainable_variables, name, initializer)
+
+    def build(self, var_list):
+        if self.built:
+            return
+        super().build(var_list)
+        if not self.momentum > 0:  # TF1's kernel keeps its step in a momentum slot
+            self._momentums = self.add_optimizer_variables(var_list, "momentum")
+
+    def update_step(self, gradient, variable, learning_rate):
+        index, dtype = self._get_variable_index(variable), variable.dtype
+        step = dict(var=variable.handle, ms=self._velocities[index].handle, mom=self._momentums[index].handle,
+                    lr={tf}.cast(learning_rate, dtype), rho={tf}.cast(self.rho, dtype),
+                    momentum={tf}.cast(self.momentum, dtype), epsilon={tf}.cast(self.epsilon, dtype),
+                    grad={tf}.cast(gradient, dtype))
+        if self.centered:
+            {tf}.raw_ops.ResourceApplyCenteredRMSProp(mg=self._average_gradients[index].handle, **step)
+        else:
+            {tf}.raw_ops.ResourceApplyRMSProp(**step)
+'''
+
+_TF1_MOMENTUM = '''\
+class {name}({tf}.keras.optimizers.SGD):
+    """TF1's MomentumOptimizer: the accumulator sums the gradients and each step moves the variable by the
+    current learning rate times that sum, TF1's own kernel (Keras's SGD folds each step's own rate into its
+    velocity: the same while the rate is constant)."""
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = variable.dtype
+        {tf}.raw_ops.ResourceApplyMomentum(
+            var=variable.handle, accum=self.momentums[self._get_variable_index(variable)].handle,
+            lr={tf}.cast(learning_rate, dtype), grad={tf}.cast(gradient, dtype),
+            momentum={tf}.cast(self.momentum, dtype), use_nesterov=self.nesterov)
+'''
+
+_CLASSES = {"rmsprop": ("TF1RMSprop", _TF1_RMSPROP), "momentum": ("TF1Momentum", _TF1_MOMENTUM)}
+
+
+def written(s: Rewrite, kind: str) -> str:
+    """The name of the class of ``kind`` written into the file: before the statement that first uses it (the
+    graph-to-eager rewrite), or where the Estimator rewrite places its ``helpers_out``."""
+    if kind not in s.helpers:
+        base, template = _CLASSES[kind]
+        name = s.helpers[kind] = s.fresh(base)
+        statement = s.template(template.format(name=name, tf=s.tf))
+        if s.helpers_out is None:
+            s.pending.append(Out(statement, generated=True))
+        else:
+            s.helpers_out.append(statement)
+    return s.helpers[kind]
