@@ -1450,3 +1450,31 @@ def test_get_variable_with_a_tf_slim_initializer_keeps_its_shape():
             print(sess.run(reg) > 0)
     """)
     assert 'W = tf.Variable(tf_slim.xavier_initializer()(shape=[3, 1]), name="W")\n' in out
+
+
+def test_moving_averages_start_from_the_variables_initial_values_as_tf1_made_them():
+    # an eager apply made the averages at its first call, from the values then (10.0, not 5.0, printed)
+    assert fix("""\
+        import tensorflow as tf
+        w = tf.Variable(0.0)
+        ema = tf.train.ExponentialMovingAverage(decay=0.5)
+        ema_op = ema.apply([w])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(tf.assign(w, 10.0))
+            sess.run(ema_op)
+            print(sess.run(ema.average(w)))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable(0.0)
+        ema = tf.train.ExponentialMovingAverage(decay=0.5)
+
+        def ema_op():
+            return ema.apply([w])
+
+        # the moving averages, made from the initial values as TF1 made them
+        ema.apply([w])
+        w.assign(10.0).numpy()
+        ema_op()
+        print(ema.average(w).numpy())
+    """)

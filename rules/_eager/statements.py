@@ -328,16 +328,33 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
         return instances.built(s, tensors.unpacked(s, node, target, value, line, in_loop))
     if graph_refs and not s.has_fetch(value):
         s.need_module_level(node, single, in_loop, "tensor")
-        return instances.built(s, [tensors.tensor_function(s, single, value, line)])
+        return instances.built(s, [tensors.tensor_function(s, single, value, line), *_averages_made(s, value)])
     new_value = fetches.rewrite(s, value)
     for bound in _unpacked(target) if single is None else (single,):
         b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
     if single is not None and (name is not None or _eager_arithmetic(s, value)):
-        b.bind(single, B.EAGER, "nest" if name in _vocab.MULTI_OUTPUT else None)
+        b.bind(single, B.EAGER, name)  # (the TensorFlow function that made it, if one did)
     elif single is None and name is not None and not name.startswith("keras.") and not s.has_fetch(value):
         for bound in _unpacked(target):  # `mean, variance = tf.nn.moments(x, [0])` of eager values
             b.bind(bound, B.EAGER)
     return [node.with_changes(value=new_value)]
+
+
+def _averages_made(s: Rewrite, value) -> List[Out]:
+    """``ema_op = ema.apply([w])`` of a ``tf.train.ExponentialMovingAverage``: TF1 made the averages with
+    the graph, from the variables' initial values; an eager ``apply`` makes them at its first call, from the
+    values then. Applied once here, where the variables still hold their initial values (an average of a
+    variable and itself is the variable), the averages start where TF1's did."""
+    receiver = value.func.value if queries.is_method_call(value, ("apply",)) else None
+    if not isinstance(receiver, cst.Name) or s.b.get(receiver.value, B.EAGER) != "train.ExponentialMovingAverage":
+        return []
+    if s.runs_changed_variables:
+        raise Unsupported(value, "moving averages made after runs changed the variables (TF1 started them from "
+                                 "the initial values)")
+    code = s.code(tensors.graph_expr(s, value)[0])
+    made = s.stmt(f"{code}\n").with_changes(leading_lines=[
+        cst.EmptyLine(comment=cst.Comment("# the moving averages, made from the initial values as TF1 made them"))])
+    return [Out(made)]
 
 
 def _eager_arithmetic(s: Rewrite, value) -> bool:
