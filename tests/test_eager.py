@@ -386,6 +386,21 @@ def test_tf_div_of_a_computed_value_divides_by_the_dtype_it_was_computed_with():
     assert "return tf.math.floordiv(tf.reduce_sum(tf.cast(indices(x), tf.int32)), 2)" in out
 
 
+def test_tf_div_of_arithmetic_or_by_a_float_divides_by_the_dtype_the_values_share():
+    # TF1's tf.div took x and y of one dtype: a float divisor, or arithmetic with a float, makes both floats
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        n = tf.cast(tf.shape(x)[0], tf.float32)
+        y = tf.div(x + 1.0, 2.0)
+        mean = tf.div(tf.reduce_sum(2 * x), n)
+        with tf.Session() as sess:
+            print(sess.run([y, mean], feed_dict={x: [1.0, 2.0]}))
+    """)
+    assert "return tf.math.divide(x + 1.0, 2.0)" in out
+    assert "return tf.math.divide(tf.reduce_sum(2 * x), n(x))" in out
+
+
 @pytest.mark.parametrize("source", [
     # a parameter: any dtype
     "import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef f(a):\n    return tf.div(a, 2)\n"
@@ -406,7 +421,7 @@ def test_tf_div_forgets_the_dtype_of_a_name_bound_again():
         a = tf.constant(1)
         a, b = tf.constant(1.), 2
         with tf.Session() as sess:
-            print(sess.run(tf.div(a, 2.)), sess.run(x, feed_dict={x: 1.0}))
+            print(sess.run(tf.div(a, 2)), sess.run(x, feed_dict={x: 1.0}))
     """
     assert "tf.div" in reason(source)
 

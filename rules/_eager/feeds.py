@@ -78,6 +78,12 @@ def evident_dtype(s: Rewrite, node) -> Optional[str]:
     if isinstance(node, cst.Name):
         spec = s.b.specs.get(node.value) if s.b.kind(node.value) == B.PLACEHOLDER else None
         return s.code(spec.dtype) if spec is not None else s.b.dtype(node.value)
+    if isinstance(node, cst.BinaryOperation):
+        if isinstance(node.operator, cst.Divide):
+            return f"{s.tf}.float32"  # a true division: floats, whatever it divides
+        # TensorFlow converts a Python number to the tensor's dtype (a float one only to a float dtype)
+        sides = [side for side in (node.left, node.right) if not integer_literal(side)]
+        return next((dtype for dtype in map(lambda side: evident_dtype(s, side), sides) if dtype), None)
     if isinstance(node, cst.Call) and _tf.argument(node, None, "dtype") is None:
         name = s.call_name(node)
         first = _tf.argument(node, 0, "x")
@@ -86,6 +92,10 @@ def evident_dtype(s: Rewrite, node) -> Optional[str]:
         if name in _FIRST_ARGUMENT_DTYPE and first is not None and first.keyword is None:
             return evident_dtype(s, first.value)
     return None
+
+
+def integer_literal(node) -> bool:
+    return isinstance(node.expression if isinstance(node, cst.UnaryOperation) else node, cst.Integer)
 
 
 def placeholder(s: Rewrite, name: str, call: cst.Call, kind: str) -> None:

@@ -205,10 +205,12 @@ def python2_division(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.C
     Floor division for integers, true division for floats: ``tf.math.floordiv``
     or ``tf.math.divide`` when the dtype of ``x`` is evident from the code.
     """
-    x = _tf.argument(original, 0, "x")
+    x, y = _tf.argument(original, 0, "x"), _tf.argument(original, 1, "y")
     dtype = None
     if x is not None:
         dtype = feeds.evident_dtype(s, x.value)
+    if dtype is None and y is not None and not feeds.integer_literal(y.value):
+        dtype = feeds.evident_dtype(s, y.value)  # TF1 divided values of one dtype (a Python int takes x's)
     kind = (dtype or "").rsplit(".", 1)[-1].strip("'\"")
     if kind.startswith(("float", "complex", "bfloat", "half", "double")):
         func = "math.divide"
