@@ -36,6 +36,17 @@ LOSSES = {
     "losses.sigmoid_cross_entropy": (
         ("multi_class_labels", "logits"), "nn.sigmoid_cross_entropy_with_logits",
         "{tf}.reduce_mean({tf}.nn.sigmoid_cross_entropy_with_logits(labels={multi_class_labels}, logits={logits}))"),
+    # TF1: 0.5 * min(|e|, delta)^2 + delta * (|e| - min(|e|, delta)) per element; Keras's huber writes the
+    # same two pieces and averages the last axis (the mean of equal-sized means is the whole mean)
+    "losses.huber_loss": (
+        ("labels", "predictions"), "keras.losses.huber",
+        "{tf}.reduce_mean({tf}.keras.losses.huber({labels}, {predictions}, delta={delta}))"),
+    # TF1 cast both to float32 and added its epsilon inside the logarithms
+    "losses.log_loss": (
+        ("labels", "predictions"), "math.log",
+        "{tf}.reduce_mean(-{tf}.cast({labels}, {tf}.float32) * {tf}.math.log({tf}.cast({predictions}, {tf}.float32)"
+        " + {epsilon}) - (1 - {tf}.cast({labels}, {tf}.float32)) * {tf}.math.log(1 - {tf}.cast({predictions}, "
+        "{tf}.float32) + {epsilon}))"),
     # contrib's sequence loss, averaged over time steps and batch (its defaults): the weighted sum of the
     # cross-entropies over the sum of the weights (contrib added 1e-12 so that zero weights give 0, not NaN)
     "contrib.seq2seq.sequence_loss": (
@@ -43,6 +54,8 @@ LOSSES = {
         "{tf}.reduce_sum({tf}.nn.sparse_softmax_cross_entropy_with_logits(labels={targets}, logits={logits})"
         " * {weights}) / ({tf}.reduce_sum({weights}) + 1e-12)"),
 }
+# Parameters a loss may be given any value of, with TF1's default where it is not: the template reads them.
+SETTINGS = {"losses.huber_loss": {"delta": "1.0"}, "losses.log_loss": {"epsilon": "1e-07"}}
 # Further parameters a loss may be given, as long as they hold these (their defaults).
 OPTIONAL = {
     "contrib.seq2seq.sequence_loss": {"average_across_timesteps": "True", "average_across_batch": "True",
@@ -67,12 +80,13 @@ def name_of(call: cst.Call, imports) -> Optional[str]:
 def inputs(call: cst.Call, name: str) -> Optional[Dict[str, cst.BaseExpression]]:
     """The two inputs by TF1 parameter name, or None when the call asks for more than the mean
     (weights other than 1, a reduction, label smoothing, a loss collection, ``*args``)."""
-    parameters, optional = LOSSES[name][0], OPTIONAL.get(name, {})
+    parameters, optional, settings = LOSSES[name][0], OPTIONAL.get(name, {}), SETTINGS.get(name, {})
     given: Dict[str, cst.BaseExpression] = {}
-    for key, arg in _tf.by_parameter(call, (*parameters, *optional)):
+    # (TF1's order after the two inputs: weights, then the settings, then scope and the rest)
+    for key, arg in _tf.by_parameter(call, (*parameters, *(("weights", *settings) if settings else ()), *optional)):
         if arg.star:
             return None
-        if key in parameters:
+        if key in parameters or key in settings:
             given[key] = arg.value
         elif key in optional:
             if optional[key] is not None and not (isinstance(arg.value, cst.Name) and arg.value.value == optional[key]):
@@ -81,7 +95,9 @@ def inputs(call: cst.Call, name: str) -> Optional[Dict[str, cst.BaseExpression]]
             continue
         elif key != "scope":  # a name scope: names only
             return None
-    return given if len(given) == len(parameters) else None
+    if not all(key in given for key in parameters):
+        return None
+    return {**{key: cst.parse_expression(value) for key, value in settings.items()}, **given}
 
 
 def rewritable(call: cst.Call, imports) -> Optional[str]:

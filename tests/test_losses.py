@@ -22,6 +22,8 @@ losses = [
     tf.losses.softmax_cross_entropy(y, x),
     tf.losses.sparse_softmax_cross_entropy(digits, x, scope="sparse"),
     tf.losses.sigmoid_cross_entropy(y, logits=x, weights=1.0),
+    tf.losses.huber_loss(y, x, delta=0.25),
+    tf.losses.log_loss(y, x),
 ]
 with tf.Session() as sess:
     print(json.dumps([float(v) for v in sess.run(losses, feed_dict={x: p})]))
@@ -34,6 +36,8 @@ losses = [
     tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=x)),
     tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=digits, logits=x)),
     tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=y, logits=x)),
+    tf.reduce_mean(tf.keras.losses.huber(y, x, delta=0.25)),
+    tf.reduce_mean(-tf.cast(y, tf.float32) * tf.math.log(tf.cast(x, tf.float32) + 1e-07) - (1 - tf.cast(y, tf.float32)) * tf.math.log(1 - tf.cast(x, tf.float32) + 1e-07)),
 ]'''
 
 
@@ -46,7 +50,7 @@ def test_each_loss_becomes_the_mean_of_its_per_element_op():
     outcome = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
     assert outcome.new_text == "import tensorflow as tf\n\nx = y = digits = None\n" + LOSSES + "\n"
     assert outcome.status == Status.IDIOMATIC
-    assert findings(source) == [("TFM108", line) for line in range(5, 10)]
+    assert findings(source) == [("TFM108", line) for line in range(5, 12)]
 
 
 def test_weights_or_a_reduction_stay_tfm105_and_compat_files_are_left_alone():
@@ -69,7 +73,7 @@ def test_the_graph_program_rewrite_computes_what_tf1_computed():
     assert fixed.status == Status.IDIOMATIC and "tf.losses" not in fixed.new_text
     results = {mode: json.loads(run_in_tensorflow(mode, text, "losses.py").strip().splitlines()[-1])
                for mode, text in (("tf1", PROGRAM), ("tf2", fixed.new_text))}
-    assert len(results["tf1"]) == 5
+    assert len(results["tf1"]) == 7
     assert results["tf2"] == results["tf1"]
 
 
