@@ -1493,3 +1493,15 @@ def test_moving_averages_start_from_the_variables_initial_values_as_tf1_made_the
         ema_op()
         print(ema.average(w).numpy())
     """)
+
+
+def test_the_op_of_an_assign_run_in_an_interactive_session_assigns():
+    assert fix("""\
+        import tensorflow as tf
+        sess = tf.InteractiveSession()
+        v = tf.Variable(1.0)
+        sess.run(tf.global_variables_initializer())
+        inc = tf.assign_add(v, 2.0)
+        inc.op.run()
+        print(v.eval())
+    """) == "import tensorflow as tf\nv = tf.Variable(1.0)\n\ndef inc():\n    return v.assign_add(2.0)\n\ninc()\nprint(v.numpy())\n"

@@ -119,6 +119,9 @@ def expression(s: Rewrite, node: cst.Expr):
                 return None
             if method == "run":
                 return fetches.run_statement(s, value, targets=None)
+        if method == "run" and isinstance(receiver, cst.Attribute) and receiver.attr.value == "op" and is_op(
+                s, receiver.value):
+            receiver = receiver.value  # `inc.op.run()`: the op of a tensor, run for what it changes
         if method == "run" and (is_op(s, receiver) or fetches.is_init(s, receiver)):
             # `init.run()`, `w.initializer.run()`, `train.run(feed_dict=...)` (InteractiveSession)
             if fetches.is_init(s, receiver):
