@@ -1505,3 +1505,21 @@ def test_the_op_of_an_assign_run_in_an_interactive_session_assigns():
         inc.op.run()
         print(v.eval())
     """) == "import tensorflow as tf\nv = tf.Variable(1.0)\n\ndef inc():\n    return v.assign_add(2.0)\n\ninc()\nprint(v.numpy())\n"
+
+
+def test_a_graph_tensor_standing_alone_as_a_notebook_shows_it_goes_with_a_note():
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        net = tf.layers.dense(x, 3)
+        net
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(net, feed_dict={x: [[1.0, 2.0]]}).shape)
+    """
+    out = fix(source)
+    assert "\\nnet\\n" not in out and "print(net([[1.0, 2.0]]).numpy().shape)" in out
+    assert [f.message for f in process_text(textwrap.dedent(source), "case.py", Options()).findings
+            if f.start.line == 4] == [
+        "a graph tensor or placeholder standing alone (a notebook showed its description) goes: it has no value "
+        "until the function that computes it is called"]

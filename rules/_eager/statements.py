@@ -128,7 +128,14 @@ def expression(s: Rewrite, node: cst.Expr):
                 sessions.initialise(s, value)
                 return None
             return fetches.run_statement(s, value, None, fetched=receiver, feed=feeds.feed_arg(value, 0))
+    if isinstance(value, cst.Name) and s.b.is_(value.value, B.TENSOR, B.PLACEHOLDER):
+        s.note(node, BARE_TENSOR)  # a notebook cell showing the graph tensor it built
+        return None
     return [node.with_changes(value=fetches.rewrite(s, value))]
+
+
+BARE_TENSOR = ("a graph tensor or placeholder standing alone (a notebook showed its description) goes: it has no "
+               "value until the function that computes it is called")
 
 
 def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
