@@ -1523,3 +1523,31 @@ def test_a_graph_tensor_standing_alone_as_a_notebook_shows_it_goes_with_a_note()
             if f.start.line == 4] == [
         "a graph tensor or placeholder standing alone (a notebook showed its description) goes: it has no value "
         "until the function that computes it is called"]
+
+
+def test_placeholders_a_function_makes_and_returns_are_defined_where_the_program_calls_it():
+    source = """\
+        import tensorflow as tf
+        def create_placeholders(n_x, n_y=2):
+            \"\"\"The inputs.\"\"\"
+            X = tf.placeholder(tf.float32, shape=[n_x, None], name="X")
+            Y = tf.placeholder(tf.float32, shape=[n_y, None], name="Y")
+            return X, Y
+        X, Y = create_placeholders(3)
+        cost = tf.reduce_sum(X) + tf.reduce_sum(Y)
+        with tf.Session() as sess:
+            print(sess.run(cost, feed_dict={X: [[1.0], [2.0], [3.0]], Y: [[1.0], [1.0]]}))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec([3, None], tf.float32), tf.TensorSpec([2, None], tf.float32)])
+        def cost(X, Y):
+            return tf.reduce_sum(X) + tf.reduce_sum(Y)
+
+        print(cost([[1.0], [2.0], [3.0]], [[1.0], [1.0]]).numpy())
+    """)
+    # called twice (two sets of placeholders), the function is left to the rest of the rewrite
+    assert reason(source.replace("X, Y = create_placeholders(3)\n", "X, Y = create_placeholders(3)\n"
+                                 "        A, B = create_placeholders(3)\n")) == (
+        "kept on tensorflow.compat.v1: placeholder X is used outside a feed (in Python code or a loop body)")

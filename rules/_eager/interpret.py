@@ -17,7 +17,8 @@ from tfmigrate.names import function_locals
 from .. import _vocab
 from . import bindings as B
 from . import (batch_norm, factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines,
-               queries, rnn_cells, session_class, sessions, statements, tensors, testcases, variable_names)
+               placeholder_builders, queries, rnn_cells, session_class, sessions, statements, tensors, testcases,
+               variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -123,6 +124,9 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return Keep(factories.rewritten(s, stmt))  # `return tf.Variable(...)` at each call
     if testcases.is_test_case(s, stmt):
         return testcases.test_case(s, stmt, block)  # each test method read as a program of its own
+    if isinstance(stmt, cst.FunctionDef) and placeholder_builders.read(s, stmt) is not None:
+        s.placeholder_builders[stmt.name.value] = placeholder_builders.read(s, stmt)
+        return Inline(stmt, [])  # its call defines the placeholders it returns
     if isinstance(stmt, cst.FunctionDef) and rnn_cells.factory(s, stmt) is not None:
         s.b.rebind(stmt.name.value)  # its calls are read as the cell it returns, built as a Keras cell
         s.b.bind(stmt.name.value, B.CELL_FACTORY, rnn_cells.factory(s, stmt))
