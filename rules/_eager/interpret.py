@@ -124,8 +124,9 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return Keep(factories.rewritten(s, stmt))  # `return tf.Variable(...)` at each call
     if testcases.is_test_case(s, stmt):
         return testcases.test_case(s, stmt, block)  # each test method read as a program of its own
-    if isinstance(stmt, cst.FunctionDef) and placeholder_builders.read(s, stmt) is not None:
-        s.placeholder_builders[stmt.name.value] = placeholder_builders.read(s, stmt)
+    builder = placeholder_builders.read(s, stmt) if isinstance(stmt, cst.FunctionDef) else None
+    if builder is not None:
+        s.placeholder_builders[stmt.name.value] = builder
         return Inline(stmt, [])  # its call defines the placeholders it returns
     if isinstance(stmt, cst.FunctionDef) and rnn_cells.factory(s, stmt) is not None:
         s.b.rebind(stmt.name.value)  # its calls are read as the cell it returns, built as a Keras cell
