@@ -1551,3 +1551,18 @@ def test_placeholders_a_function_makes_and_returns_are_defined_where_the_program
     assert reason(source.replace("X, Y = create_placeholders(3)\n", "X, Y = create_placeholders(3)\n"
                                  "        A, B = create_placeholders(3)\n")) == (
         "kept on tensorflow.compat.v1: placeholder X is used outside a feed (in Python code or a loop body)")
+
+
+def test_a_group_of_assigns_becomes_the_assigns_run_in_the_function():
+    # a tf.function cannot return the Operation tf.group makes (TypeError at the first call)
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [2])
+        population = tf.Variable(tf.zeros([2]))
+        step = tf.group(population.assign(x * 2.0))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            step.run(feed_dict={x: [1.0, 2.0]}, session=sess)
+            print(sess.run(population))
+    """)
+    assert "def step(x):\n    population.assign(x * 2.0)\n\nstep([1.0, 2.0])\n" in out

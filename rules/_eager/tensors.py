@@ -328,7 +328,14 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     lines = [feeds.signature(s, params)] if params else []
     lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
     lines += body
-    lines.append(f"{s.indent}return {s.code(new)}")
+    if kind == "op" and isinstance(new, cst.Call):
+        # `tf.group(w.assign(...), ...)`: what it groups, run in order (a tf.function returns no Operation)
+        grouped = [s.code(a.value) for a in new.args if a.keyword is None]
+        if any(a.star for a in new.args):
+            grouped = [s.code(new)]  # `tf.group(*updates)`: the stateful ops in it run in the tf.function
+        lines += [f"{s.indent}{op}" for op in grouped] or [f"{s.indent}pass"]
+    else:
+        lines.append(f"{s.indent}return {s.code(new)}")
     return s.function(lines, line)
 
 
