@@ -1566,3 +1566,28 @@ def test_a_group_of_assigns_becomes_the_assigns_run_in_the_function():
             print(sess.run(population))
     """)
     assert "def step(x):\n    population.assign(x * 2.0)\n\nstep([1.0, 2.0])\n" in out
+
+
+def test_one_optimizer_making_two_train_ops_or_a_clusters_device_stays_on_compat():
+    # the cookbook's activation functions: one GradientDescentOptimizer, two losses of their own variables;
+    # Keras 3's optimizer raised "Unknown variable" at the second step
+    assert reason("""\
+        import tensorflow as tf
+        a = tf.Variable(1.0)
+        b = tf.Variable(2.0)
+        opt = tf.train.GradientDescentOptimizer(0.1)
+        train_a = opt.minimize(tf.square(a))
+        train_b = opt.minimize(tf.square(b))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run([train_a, train_b])
+    """) == ("kept on tensorflow.compat.v1: optimizer opt makes a second train op (a Keras optimizer is built for "
+             "the variables of its first step and refuses others)")
+    assert reason("""\
+        import tensorflow as tf
+        with tf.device("/job:local/task:0"):
+            x = tf.constant(2.0) * 3.0
+        with tf.Session() as sess:
+            print(sess.run(x))
+    """) == ("kept on tensorflow.compat.v1: a device of a cluster's job (eager code reaches it only once connected "
+             "to the cluster: tf.config.experimental_connect_to_cluster)")

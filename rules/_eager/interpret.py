@@ -326,6 +326,9 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
     for item in stmt.items:
         if s.call_name(item.item) in _GRAPH_SCOPES:
             raise Unsupported(item, f"`with tf.{s.call_name(item.item)}(...)` (graph scopes)")
+        if s.call_name(item.item) == "device" and "/job:" in s.code(item.item):
+            raise Unsupported(item, "a device of a cluster's job (eager code reaches it only once connected to the "
+                                    "cluster: tf.config.experimental_connect_to_cluster)")
     session_items = [item for item in stmt.items if sessions.is_session_item(s, item)]
     if not session_items:
         for call in naming:

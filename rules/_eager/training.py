@@ -84,9 +84,15 @@ def optimizer(s: Rewrite, node: cst.Assign, name: str, call: cst.Call, single: s
     return [Out(node.with_changes(value=keras_optimizer(s, call, name)))]
 
 
-def optimizer_name(s: Rewrite, receiver, out: List[Out]) -> str:
-    """The optimizer a train op uses: its name, or a new one for ``tf.train.X(...).minimize``."""
+def optimizer_name(s: Rewrite, receiver, out: List[Out], trains: bool = True) -> str:
+    """The optimizer a train op uses (``trains``; else gradients it computes): its name, or a new one for
+    ``tf.train.X(...).minimize``."""
     if isinstance(receiver, cst.Name):
+        if trains and receiver.value in s.trained_by:
+            raise Unsupported(receiver, f"optimizer {receiver.value} makes a second train op (a Keras optimizer "
+                                        "is built for the variables of its first step and refuses others)")
+        if trains:
+            s.trained_by.add(receiver.value)
         return receiver.value
     opt_call = keras_optimizer(s, receiver, s.call_name(receiver))
     name = _object_name(s, _vocab.OPTIMIZERS[s.call_name(receiver)].keras.lower())
@@ -144,7 +150,7 @@ def _tape_lines(s: Rewrite, loss_expr, var_list, tape: str, loss: str, variables
 def compute_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
     """``opt.compute_gradients(loss, var_list)`` -> a function of (gradient, variable) pairs."""
     out: List[Out] = []
-    optimizer_name(s, value.func.value, out)
+    optimizer_name(s, value.func.value, out, trains=False)
     loss_arg = _tf.argument(value, 0, "loss")
     var_list = _tf.argument(value, 1, "var_list")
     if loss_arg is None or len(value.args) > 2:
