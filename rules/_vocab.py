@@ -26,6 +26,12 @@ TF1_RMSPROP = ("TF1's starts its mean square at ones, Keras's at zeros: the rewr
 NOOPS = {"disable_v2_behavior", "disable_eager_execution", "reset_default_graph", "enable_resource_variables"}
 
 
+def is_noop(name) -> bool:
+    """A call of a switch to what TensorFlow 2 always does (or graph state eager code has none of), spelled
+    on TensorFlow or on ``tf.compat.v1``: nothing to run in TensorFlow 2 code."""
+    return name is not None and (name in NOOPS or name.startswith("compat.v1.") and name[len("compat.v1."):] in NOOPS)
+
+
 @dataclass(frozen=True)
 class Optimizer:
     """A tf.train optimizer and the Keras optimizer that computes the same."""

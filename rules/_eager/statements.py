@@ -94,7 +94,7 @@ def is_op(s: Rewrite, node: cst.BaseExpression) -> bool:
 def expression(s: Rewrite, node: cst.Expr):
     value = node.value
     name = s.call_name(value)
-    if name in _vocab.NOOPS or name in ("compat.v1." + n for n in _vocab.NOOPS):
+    if _vocab.is_noop(name):
         return None
     if name in _vocab.SEED_SETTERS:
         s.graph_seed = True  # and the statement stays: TF2 has a global seed too

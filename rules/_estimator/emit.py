@@ -284,8 +284,6 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     return tf2.as_tf2(f, columns.gone_imports_dropped(columns.drop_unread(f, new))), notes + f.notes
 
 
-
-
 def _custom(f: Facts, item, classes, notes, taken):
     given = {}
     names = ("model_fn", "model_dir", "config", "params", "warm_start_from")

@@ -1,13 +1,11 @@
 """The Keras rewrite of an Estimator program as TensorFlow 2 code: its imports and switches."""
 from __future__ import annotations
 
-from typing import Optional
-
 import libcst as cst
 
 from .._eager import queries
 from .._eager.statements import import_from, import_statement
-from .._vocab import NOOPS
+from .._vocab import is_noop
 from .program import Facts
 
 
@@ -18,7 +16,7 @@ def as_tf2(f: Facts, module: cst.Module) -> cst.Module:
     body, comments = [], []
     for stmt in module.body:
         small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
-        if isinstance(small, cst.Expr) and _switches_off(f.call_name(small.value)):
+        if isinstance(small, cst.Expr) and is_noop(f.call_name(small.value)):
             comments += [line for line in stmt.leading_lines if line.comment is not None]
             continue
         if isinstance(small, cst.Import):
@@ -31,6 +29,3 @@ def as_tf2(f: Facts, module: cst.Module) -> cst.Module:
         body.append(stmt)
     return module.with_changes(body=body)
 
-
-def _switches_off(name: Optional[str]) -> bool:
-    return name is not None and (name in NOOPS or name.startswith("compat.v1.") and name[len("compat.v1."):] in NOOPS)
