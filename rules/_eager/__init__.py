@@ -70,7 +70,7 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
                          imports, text, moved, audited=False, whole=module) for i, part in enumerate(parts)]
         new = sections.joined(module, [part for part, _, _ in done])
         if audited:
-            audit.check(new, analyse(module, imports, text, frozenset(moved)))
+            audit.check(new, program)  # (the whole module's facts)
         return new, [note for _, notes, _ in done for note in notes], frozenset().union(*(k for _, _, k in done))
     state = Rewrite(program)
     steps = interpret.plan(state)

@@ -20,21 +20,21 @@ DROPOUT_NEVER = ("tf.layers.dropout without training=True returned its inputs in
                  "its third positional argument is noise_shape), and so does the rewrite: pass training= for it to drop")
 
 
-def spec_of(name: str, batch_norm: bool = False) -> Optional[_vocab.Layer]:
-    """The Layer spec of a tf.layers function; batch normalization only where ``batch_norm`` says its
+def spec_of(name: str, normalizes: bool = False) -> Optional[_vocab.Layer]:
+    """The Layer spec of a tf.layers function; batch normalization only where ``normalizes`` says its
     UPDATE_OPS are handled (batch_norm.py)."""
-    if batch_norm and name == "layers.batch_normalization":
+    if normalizes and name == "layers.batch_normalization":
         return _vocab.BATCH_NORMALIZATION
     return _vocab.LAYERS.get(name)
 
 
-def read(call: cst.Call, name: str, tf: str = "tf", batch_norm: bool = False):
+def read(call: cst.Call, name: str, tf: str = "tf", normalizes: bool = False):
     """``tf.layers.dense(x, 10, name="fc")`` read: its Layer spec, the argument holding the inputs,
     the (parameter, value) pairs that build the Keras layer (parameter None for the first positional,
     which the Keras class takes by position too; TF1's keywords renamed to Keras's, and TF1's defaults
     where Keras's differ, spelled with ``tf``) and the arguments passed when it is called; ``reuse`` is
     left out. Unsupported for a call no Keras layer takes."""
-    spec = spec_of(name, batch_norm)
+    spec = spec_of(name, normalizes)
     if spec is None:
         raise Unsupported(call, f"tf.{name} (no Keras layer is mapped for it)")
     positional = [a for a in call.args if a.keyword is None]
@@ -74,10 +74,10 @@ def read(call: cst.Call, name: str, tf: str = "tf", batch_norm: bool = False):
     return spec, inputs, build, at_call
 
 
-def parts(s: Rewrite, call: cst.Call, name: str, batch_norm: bool = False):
+def parts(s: Rewrite, call: cst.Call, name: str, normalizes: bool = False):
     """``tf.layers.dense(x, 10, name="fc")`` read: the Keras class, the arguments that build it
     (as code), the argument holding the inputs, the arguments passed when it is called."""
-    spec, inputs, build, at_call = read(call, name, s.tf, batch_norm)
+    spec, inputs, build, at_call = read(call, name, s.tf, normalizes)
     return spec.keras, [s.code(value) if key is None else f"{key}={s.code(value)}" for key, value in build], \
         inputs, at_call
 

@@ -180,11 +180,11 @@ def apply_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
     pairs_expr, params = tensors.graph_expr(s, pairs.value)
     func_name = s.function_name(name)
     applied = s.code(pairs_expr)
+    lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
     if _sums_repeats(s, value.func.value):  # after any clipping, which read the rows as TF1 gave them
         gradient, variable = s.local_names(queries.names_in(pairs_expr), "gradient", "variable")
         applied = f"[({s.tf}.convert_to_tensor({gradient}), {variable}) for {gradient}, {variable} in {applied}]"
-    lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
-    lines += [f"{s.indent}{SUMMED}"] if applied != s.code(pairs_expr) else []
+        lines.append(f"{s.indent}{SUMMED}")
     lines.append(f"{s.indent}{optimizer}.apply_gradients({applied})")
     if global_step is not None:
         lines.append(f"{s.indent}{s.code(global_step.value)}.assign_add(1)")
