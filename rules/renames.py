@@ -255,7 +255,9 @@ class DropoutKeepProb(_TFNames):
     fix_applicability = Applicability.SAFE
     VALID = ["import tensorflow as tf\ny = tf.nn.dropout(x, rate=0.5)\n"]
     INVALID = [Invalid("import tensorflow as tf\ny = tf.nn.dropout(x, keep_prob=0.8)\n",
-                       "import tensorflow as tf\ny = tf.nn.dropout(x, rate=1 - 0.8)\n", unsafe=False)]
+                       "import tensorflow as tf\ny = tf.nn.dropout(x, rate=1 - 0.8)\n", unsafe=False),
+               Invalid("import tensorflow as tf\ny = tf.nn.dropout(x, keep, [1, 1, 1, 4])\n",
+                       "import tensorflow as tf\ny = tf.nn.dropout(x, rate=1 - keep, noise_shape=[1, 1, 1, 4])\n", unsafe=False)]
 
     def visit_Call(self, node: cst.Call) -> None:
         if _tf.call_name(self, node) != "nn.dropout" or self.compat_file(node.func):
@@ -269,8 +271,15 @@ class DropoutKeepProb(_TFNames):
         code = self.context.code_for(value)
         simple = isinstance(value, (cst.Name, cst.Integer, cst.Float, cst.Attribute, cst.Subscript, cst.Call))
         rate = cst.parse_expression(f"1 - {code}" if simple else f"1 - ({code})")
-        args = [a.with_changes(keyword=cst.Name("rate"), value=rate, equal=_tf.EQUAL)
-                if a is keep else a for a in node.args]
+        # Positional arguments after keep_prob (TF1's noise_shape, seed, name) are named: a second
+        # positional argument would read as TF2's `rate`.
+        after = node.args.index(keep) + 1
+        if any(a.star for a in node.args[after:]):
+            return
+        names = iter(("noise_shape", "seed", "name"))
+        args = [*node.args[:after - 1], keep.with_changes(keyword=cst.Name("rate"), value=rate, equal=_tf.EQUAL),
+                *(a.with_changes(keyword=cst.Name(next(names)), equal=_tf.EQUAL) if a.keyword is None else a
+                  for a in node.args[after:])]
         self.report(node, "`keep_prob` of `tf.nn.dropout` is `rate=1 - keep_prob` in TensorFlow 2",
                     replacement=node.with_changes(args=args))
 
