@@ -8,7 +8,7 @@ Keras schedule of the step.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -20,9 +20,12 @@ from .plan import Out
 from .state import Rewrite, Unsupported
 
 
-def keras_optimizer(s: Rewrite, call: cst.Call, name: str, changing: bool = False) -> cst.Call:
+def keras_optimizer(s: Rewrite, call: cst.Call, name: str, changing: bool = False,
+                    fed: Optional[List[Tuple[str, Tuple[str, ...]]]] = None) -> cst.Call:
     """The Keras optimizer of ``tf.train.<name>(...)``, TF1's arguments and defaults kept (``changing``: its
-    learning rate changes, a decay the caller made a schedule)."""
+    learning rate changes, a decay the caller made a schedule). A learning rate computed from placeholders
+    (``lr`` fed at each run, ``0.0001 + exponential_decay(0.003, step, ...)`` of a fed ``step``) is left out
+    and appended to ``fed`` (its code and placeholders): each train step sets it (``fed_rate``)."""
     spec = _vocab.OPTIMIZERS[name]
     given: Dict[str, cst.BaseExpression] = {}
     positional = [a for a in call.args if a.keyword is None]
@@ -43,13 +46,19 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str, changing: bool = Fals
             key = spec.renames.get(param, param)
             raw = given[param]
             tensor = s.b.get(raw.value, B.TENSOR) if isinstance(raw, cst.Name) else None
-            if tensor is not None:
-                if tensor.params:
-                    raise Unsupported(raw, "a learning rate computed from placeholders")
+            if tensor is not None and not tensor.params:
                 value = tensor.func  # Keras calls a callable learning rate at every step
                 changing = True
             else:
-                value = s.code(tensors.graph_expr(s, raw)[0])
+                expr, needs = tensors.graph_expr(s, raw)
+                if needs:
+                    if param != "learning_rate" or fed is None:
+                        what = "a learning rate" if param == "learning_rate" else f"optimizer setting {param}"
+                        raise Unsupported(raw, f"{what} computed from placeholders")
+                    fed.append((s.code(expr), needs))
+                    changing = True
+                    continue
+                value = s.code(expr)
             positional = param == "learning_rate" and not parts and param not in keywords
             parts.append(value if positional else f"{key}={value}")
     written = {spec.renames.get(p, p) for p in given}
@@ -79,9 +88,25 @@ def is_minimize(s: Rewrite, value, method: str = "minimize") -> bool:
 
 def optimizer(s: Rewrite, node: cst.Assign, name: str, call: cst.Call, single: str) -> List[Out]:
     """``opt = tf.train.AdamOptimizer(...)``."""
+    fed: List[Tuple[str, Tuple[str, ...]]] = []
+    new = keras_optimizer(s, call, name, fed=fed)
     s.b.rebind(single)
     s.b.bind(single, B.OPTIMIZER, _vocab.OPTIMIZERS[name])
-    return [Out(node.with_changes(value=keras_optimizer(s, call, name)))]
+    s.fed_rates.pop(single, None)
+    if fed:
+        s.fed_rates[single] = fed[0]
+    return [Out(node.with_changes(value=new))]
+
+
+def fed_rate(s: Rewrite, optimizer: str, params: Tuple[str, ...]) -> Tuple[Tuple[str, ...], List[str]]:
+    """A train step's placeholders with those of its optimizer's fed learning rate, and the line that sets
+    that rate (TF1 computed it in the same run as the gradients)."""
+    if optimizer not in s.fed_rates:
+        return params, []
+    code, needs = s.fed_rates[optimizer]
+    if any(s.b.specs[p].shape is None and not s.b.specs[p].spec for p in needs):
+        code = f"{s.tf}.ensure_shape({code}, [])"  # Keras sets a rate of a known shape (TF1's was a scalar too)
+    return feeds.ordered(s, set(params) | set(needs)), [f"{s.indent}{optimizer}.learning_rate = {code}"]
 
 
 def optimizer_name(s: Rewrite, receiver, out: List[Out], trains: bool = True) -> str:
@@ -94,8 +119,11 @@ def optimizer_name(s: Rewrite, receiver, out: List[Out], trains: bool = True) ->
         if trains:
             s.trained_by.add(receiver.value)
         return receiver.value
-    opt_call = keras_optimizer(s, receiver, s.call_name(receiver))
+    fed: List[Tuple[str, Tuple[str, ...]]] = []
+    opt_call = keras_optimizer(s, receiver, s.call_name(receiver), fed=fed if trains else None)
     name = _object_name(s, _vocab.OPTIMIZERS[s.call_name(receiver)].keras.lower())
+    if fed:
+        s.fed_rates[name] = fed[0]
     out.append(Out(s.stmt(f"{name} = {s.code(opt_call)}\n")))
     s.optimizer_objects.append(name)
     return name
@@ -178,6 +206,7 @@ def apply_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
                             for a in value.args):
         raise Unsupported(value, "apply_gradients() with arguments beyond grads_and_vars and global_step")
     pairs_expr, params = tensors.graph_expr(s, pairs.value)
+    params, rate = fed_rate(s, optimizer, params)
     func_name = s.function_name(name)
     applied = s.code(pairs_expr)
     lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
@@ -185,6 +214,7 @@ def apply_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
         gradient, variable = s.local_names(queries.names_in(pairs_expr), "gradient", "variable")
         applied = f"[({s.tf}.convert_to_tensor({gradient}), {variable}) for {gradient}, {variable} in {applied}]"
         lines.append(f"{s.indent}{SUMMED}")
+    lines += rate
     lines.append(f"{s.indent}{optimizer}.apply_gradients({applied})")
     if global_step is not None:
         lines.append(f"{s.indent}{s.code(global_step.value)}.assign_add(1)")
@@ -215,6 +245,7 @@ def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
         raise Unsupported(value, f"the loss minimized (`{s.code(loss_arg.value)}`) is computed by code this "
                                  "rewrite does not see (eagerly, once: the variables it made would not be trained)")
     loss_expr, params = tensors.graph_expr(s, loss_arg.value)
+    params, rate = fed_rate(s, optimizer, params)
     var_list = _tf.argument(value, 2, "var_list")
     global_step = _tf.argument(value, 1, "global_step")
     loss_name = loss_arg.value.value if isinstance(loss_arg.value, cst.Name) else None
@@ -231,6 +262,7 @@ def train_step(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]:
         lines += [f"{indent}{SUMMED}",
                   f"{indent}{summed} = [{s.tf}.convert_to_tensor(gradient) for gradient in {gradients}]"]
         gradients = summed
+    lines += rate
     lines.append(f"{indent}{optimizer}.apply_gradients(zip({gradients}, {variables}))")
     if global_step is not None:
         lines.append(f"{indent}{s.code(global_step.value)}.assign_add(1)")
