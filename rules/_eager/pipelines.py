@@ -58,6 +58,7 @@ class Pipes:
     _statement: Optional[list] = None  # the statement whose inline runs read _read (by its pending list)
     _read: Set[str] = field(default_factory=set)
     nested: Set[str] = field(default_factory=set)  # elements that may be tuples or dicts of tensors
+    read_as: Dict[str, str] = field(default_factory=dict)  # element -> the name a read binds it to
 
 
 def pipes(s: Rewrite) -> Pipes:
@@ -117,6 +118,8 @@ def assignment(s: Rewrite, node: cst.Assign, target, value: cst.Call, name: Opti
         return structure(s, node, single, value, handle.value.value)
     method = value.func.attr.value
     receiver = value.func.value
+    if method == "get_next" and not value.args and _one_shot_source(s, receiver) is not None:
+        return chained(s, node, target, value, _one_shot_source(s, receiver))
     if method in ("make_one_shot_iterator", "make_initializable_iterator"):
         if value.args:
             raise Unsupported(value, f"{method}() with arguments")
@@ -136,6 +139,29 @@ def assignment(s: Rewrite, node: cst.Assign, target, value: cst.Call, name: Opti
     s.b.rebind(single)
     s.b.bind(single, B.HANDLE, it.name)
     return None
+
+
+def _one_shot_source(s: Rewrite, node) -> Optional[cst.BaseExpression]:
+    """``ds`` of ``ds.make_one_shot_iterator()`` / ``tf.data.make_one_shot_iterator(ds)``."""
+    if not isinstance(node, cst.Call):
+        return None
+    if s.call_name(node) == "data.make_one_shot_iterator":
+        arg = _tf.argument(node, 0, "dataset")
+        return arg.value if arg is not None and len(node.args) == 1 else None
+    if queries.is_method_call(node, ("make_one_shot_iterator",)) and not node.args:
+        return node.func.value
+    return None
+
+
+def chained(s: Rewrite, node, target, call, source) -> list:
+    """``x, y = ds.make_one_shot_iterator().get_next()`` -> ``iterator = iter(ds)``, its elements read as a
+    named iterator's are."""
+    base = f"{source.value}_iterator" if isinstance(source, cst.Name) else "iterator"
+    name = "iterator" if "iterator" not in s.taken else s.fresh(base)
+    s.taken.add(name)
+    made(s, node, name, source, True)
+    get_next(s, node, target, s.b.get(name, B.ITERATOR), call)
+    return [node.with_changes(targets=[cst.AssignTarget(cst.Name(name))], value=s.expr(f"iter({s.code(source)})"))]
 
 
 def _iterator(s: Rewrite, receiver, node) -> Iterator:
@@ -358,11 +384,23 @@ def read(s: Rewrite, fetched, values: Dict, node) -> Tuple[list, Dict]:
         if it is None:
             raise Unsupported(node, f"iterator {source} is no longer bound where its elements are read")
         python = _python_iterator(s, it, values, node)
-        for name in it.target.split(", "):
-            values[name] = cst.Name(name)
+        names = [_element_name(s, name) for name in it.target.split(", ")]
+        for name, read_as in zip(it.target.split(", "), names):
+            values[name] = cst.Name(read_as)
         _guarded(s, node)
-        out.append(cst.Assign([cst.AssignTarget(s.expr(it.target))], s.expr(f"next({python})")))
+        out.append(cst.Assign([cst.AssignTarget(s.expr(", ".join(names)))], s.expr(f"next({python})")))
     return out, values
+
+
+def _element_name(s: Rewrite, name: str) -> str:
+    """The name an element is read into: its own, unless the program binds that name again (``features =
+    tf.reshape(features, ...)`` makes a function ``features`` of the element), then ``features_value``."""
+    state = pipes(s)
+    if name not in state.read_as:
+        again = len(queries.find(s.module, cst.AssignTarget, lambda t: name in queries.names_in(t))) > 1
+        state.read_as[name] = s.fresh(f"{name}_value") if again or name in s.defined else name
+        s.taken.add(state.read_as[name])
+    return state.read_as[name]
 
 
 def value_of(s: Rewrite, name: str, value) -> str:
