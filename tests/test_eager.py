@@ -1591,3 +1591,65 @@ def test_one_optimizer_making_two_train_ops_or_a_clusters_device_stays_on_compat
             print(sess.run(x))
     """) == ("kept on tensorflow.compat.v1: a device of a cluster's job (eager code reaches it only once connected "
              "to the cluster: tf.config.experimental_connect_to_cluster)")
+
+
+_IF_REASON = ("kept on tensorflow.compat.v1: {} of the graph is bound in a branch of an `if` and read after it (TF1 "
+              "built the branch that ran; the functions the rewrite writes would not follow which one ran)")
+
+
+def test_a_tensor_bound_in_a_branch_and_read_after_the_if_stays_on_compat():
+    # the rewrite defined `y_2` inside `if flag:` and the code after it called y_2: NameError when flag was false
+    assert reason("""\
+        import sys
+        import tensorflow as tf
+        flag = len(sys.argv) > 5
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = x * 2.0
+        if flag:
+            y = y + 1.0
+        with tf.Session() as sess:
+            print(sess.run(y, {x: [[1.0, 1.0]]}))
+    """) == _IF_REASON.format("y")
+    # the cookbook's Lasso and Ridge losses: each branch wrote a function of its own name
+    assert reason("""\
+        import tensorflow as tf
+        kind = "ridge"
+        w = tf.Variable(1.0)
+        if kind == "lasso":
+            loss = tf.abs(w - 2.0)
+        elif kind == "ridge":
+            loss = tf.square(w - 2.0)
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train)
+    """) == _IF_REASON.format("loss")
+
+
+def test_graph_objects_bound_in_a_branch_and_read_only_there_or_initializers_in_each_branch_are_rewritten():
+    out = fix("""\
+        import tensorflow as tf
+        w = tf.Variable(3.0)
+        if int(tf.__version__.split(".")[1]) < 12:
+            init = tf.initialize_all_variables()
+        else:
+            init = tf.global_variables_initializer()
+        verbose = True
+        if verbose:
+            doubled = w * 2.0
+            with tf.Session() as sess:
+                sess.run(init)
+                print(sess.run(doubled))
+    """)
+    assert out == textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable(3.0)
+        if int(tf.__version__.split(".")[1]) < 12:
+            pass
+        verbose = True
+        if verbose:
+            def doubled():
+                return w * 2.0
+
+            print(doubled().numpy())
+    """)

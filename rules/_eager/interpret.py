@@ -53,7 +53,11 @@ def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, t
                 deferred[stmt.name.value] = len(steps)
                 steps.append(stmt)
                 continue
-        steps.append(_step(s, stmt, in_loop))
+        s.following.append((statements_, position + 1))
+        try:
+            steps.append(_step(s, stmt, in_loop))
+        finally:
+            s.following.pop()
     for index in deferred.values():
         steps[index] = _deferred(s, steps[index])
     return steps
@@ -284,14 +288,42 @@ def _builds_graph(s: Rewrite, node: cst.CSTNode) -> bool:
 
 
 def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
+    before = _graph_bindings(s)
     body = block(s, stmt.body.body, in_loop)
     header = stmt.with_changes(test=fetches.rewrite(s, stmt.test))
+    rebound = _changed(s, before)
+    if rebound and stmt.orelse is not None and queries.mentions(stmt.orelse, rebound):
+        raise Unsupported(stmt.orelse, _rebound_in_branch(sorted(rebound & queries.names_in(stmt.orelse))[0]))
     if isinstance(stmt.orelse, cst.If):
-        return Compound(header, body, if_statement(s, stmt.orelse, in_loop))
-    if isinstance(stmt.orelse, cst.Else):
+        result = Compound(header, body, if_statement(s, stmt.orelse, in_loop))
+    elif isinstance(stmt.orelse, cst.Else):
         # `else: sess.run(init)`: nothing left to do, and the else goes.
-        return Compound(header, body, block(s, stmt.orelse.body.body, in_loop), drop_empty_else=True)
-    return Compound(header, body)
+        result = Compound(header, body, block(s, stmt.orelse.body.body, in_loop), drop_empty_else=True)
+    else:
+        result = Compound(header, body)
+    rebound |= _changed(s, before)
+    later = [name for name in sorted(rebound) if any(
+        queries.mentions(after, {name}) for statements_, start in s.following for after in statements_[start:])]
+    if later:
+        raise Unsupported(stmt, _rebound_in_branch(later[0]))
+    return result
+
+
+def _graph_bindings(s: Rewrite):
+    """Each name bound to a graph object the rewrite makes a function of (a tensor, a train op): (its kind,
+    its payload)."""
+    return {name: (b.kind, b.payload) for name, b in s.b.table.items() if b.kind in (B.TENSOR, B.TRAIN_OP)}
+
+
+def _changed(s: Rewrite, before) -> set:
+    """Names bound to another graph object than ``before`` (or to one for the first time)."""
+    return {name for name, (kind, payload) in _graph_bindings(s).items()
+            if name not in before or before[name][0] != kind or before[name][1] is not payload}
+
+
+def _rebound_in_branch(name: str) -> str:
+    return (f"{name} of the graph is bound in a branch of an `if` and read after it (TF1 built the branch that "
+            "ran; the functions the rewrite writes would not follow which one ran)")
 
 
 def try_statement(s: Rewrite, stmt: cst.Try, in_loop: bool) -> Compound:

@@ -86,6 +86,7 @@ class Rewrite:
         self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
         self.trained_by: Set[str] = set()  # optimizers (names) that made a train op
+        self.following: List[Tuple[Sequence[cst.BaseStatement], int]] = []  # enclosing blocks: statements after
         self.fed_rates: Dict[str, Tuple[str, Tuple[str, ...]]] = {}  # optimizer -> its fed learning rate, placeholders
         self.placeholder_builders: Dict[str, object] = {}  # functions that make placeholders (placeholder_builders)
         self.batch_norm = BatchNorms()  # batch normalization layers and what trains them (batch_norm.py)
