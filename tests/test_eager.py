@@ -1644,8 +1644,6 @@ def test_graph_objects_bound_in_a_branch_and_read_only_there_or_initializers_in_
     assert out == textwrap.dedent("""\
         import tensorflow as tf
         w = tf.Variable(3.0)
-        if int(tf.__version__.split(".")[1]) < 12:
-            pass
         verbose = True
         if verbose:
             def doubled():

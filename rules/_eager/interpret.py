@@ -294,19 +294,35 @@ def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
     rebound = _changed(s, before)
     if rebound and stmt.orelse is not None and queries.mentions(stmt.orelse, rebound):
         raise Unsupported(stmt.orelse, _rebound_in_branch(sorted(rebound & queries.names_in(stmt.orelse))[0]))
+    # `if int(tf.__version__.split('.')[1]) < 12: init = ... else: init = ...`: a test that only reads,
+    # whose branches all go, goes too
+    pure = _reads_only(stmt.test)
     if isinstance(stmt.orelse, cst.If):
-        result = Compound(header, body, if_statement(s, stmt.orelse, in_loop))
+        result = Compound(header, body, if_statement(s, stmt.orelse, in_loop), drop_empty=pure)
     elif isinstance(stmt.orelse, cst.Else):
         # `else: sess.run(init)`: nothing left to do, and the else goes.
-        result = Compound(header, body, block(s, stmt.orelse.body.body, in_loop), drop_empty_else=True)
+        result = Compound(header, body, block(s, stmt.orelse.body.body, in_loop), drop_empty_else=True,
+                          drop_empty=pure)
     else:
-        result = Compound(header, body)
+        result = Compound(header, body, drop_empty=pure)
     rebound |= _changed(s, before)
     later = [name for name in sorted(rebound) if any(
         queries.mentions(after, {name}) for statements_, start in s.following for after in statements_[start:])]
     if later:
         raise Unsupported(stmt, _rebound_in_branch(later[0]))
     return result
+
+
+_PURE_FUNCTIONS = ("int", "float", "str", "len", "bool")
+_PURE_METHODS = ("split", "startswith", "endswith", "strip", "lower", "upper")
+
+
+def _reads_only(test: cst.BaseExpression) -> bool:
+    """A test whose calls only convert or compare (``int(tf.__version__.split('.')[1]) < 12``)."""
+    return not queries.holds(test, cst.NamedExpr) and all(
+        (isinstance(call.func, cst.Name) and call.func.value in _PURE_FUNCTIONS)
+        or (isinstance(call.func, cst.Attribute) and call.func.attr.value in _PURE_METHODS)
+        for call in queries.find(test, cst.Call))
 
 
 def _graph_bindings(s: Rewrite):

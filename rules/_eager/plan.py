@@ -72,7 +72,7 @@ class Compound:
     handlers: Sequence["Block"] = ()
     finalbody: Optional["Block"] = None
     drop_empty_else: bool = False  # an `else:` left empty by a removed statement goes
-    drop_empty: bool = False  # `with tf.name_scope(...):` left empty (its placeholders went) goes too
+    drop_empty: bool = False  # left empty, it goes too: `with tf.name_scope(...):`, an `if` whose test only reads
 
 
 @dataclass
@@ -147,10 +147,19 @@ class Emitter:
         if isinstance(result, Line):
             return self.line(result), []
         if isinstance(result, Compound):
-            if result.drop_empty and not self.block(result.body)[0]:
+            if result.drop_empty and self._all_empty(result):
                 return [], []  # the caller keeps the statement's comments
             return [Out(self.compound(result))], []
         return self.inline(result)
+
+    def _all_empty(self, plan: Compound) -> bool:
+        """Nothing left in any body of ``plan`` (an elif that may go itself, an else with no comments)."""
+        if self.block(plan.body)[0]:
+            return False
+        if isinstance(plan.orelse, Compound):
+            return plan.orelse.drop_empty and self._all_empty(plan.orelse)
+        return plan.orelse is None or (not self.block(plan.orelse)[0] and not queries.own_comments(
+            plan.node.orelse, trailing=True))
 
     def compound(self, plan: Compound) -> cst.BaseCompoundStatement:
         node = plan.node
