@@ -1593,13 +1593,14 @@ def test_one_optimizer_making_two_train_ops_or_a_clusters_device_stays_on_compat
              "to the cluster: tf.config.experimental_connect_to_cluster)")
 
 
-_IF_REASON = ("kept on tensorflow.compat.v1: {} of the graph is bound in a branch of an `if` and read after it (TF1 "
-              "built the branch that ran; the functions the rewrite writes would not follow which one ran)")
+_IF_REASON = ("kept on tensorflow.compat.v1: {} of the graph is bound in a branch of an `if` and read after it, "
+              "where the other branch leaves another (TF1 built the branch that ran; the functions the rewrite "
+              "writes would not follow which one ran)")
 
 
-def test_a_tensor_bound_in_a_branch_and_read_after_the_if_stays_on_compat():
+def test_a_tensor_bound_again_in_one_branch_is_named_alike_in_the_other():
     # the rewrite defined `y_2` inside `if flag:` and the code after it called y_2: NameError when flag was false
-    assert reason("""\
+    out = fix("""\
         import sys
         import tensorflow as tf
         flag = len(sys.argv) > 5
@@ -1609,7 +1610,40 @@ def test_a_tensor_bound_in_a_branch_and_read_after_the_if_stays_on_compat():
             y = y + 1.0
         with tf.Session() as sess:
             print(sess.run(y, {x: [[1.0, 1.0]]}))
-    """) == _IF_REASON.format("y")
+    """)
+    assert out == textwrap.dedent("""\
+        import sys
+        import tensorflow as tf
+        flag = len(sys.argv) > 5
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
+
+        @tf.function(input_signature=SIGNATURE)
+        def y(x):
+            return x * 2.0
+
+        if flag:
+            @tf.function(input_signature=SIGNATURE)
+            def y_2(x):
+                return y(x) + 1.0
+        else:
+            y_2 = y
+        print(y_2([[1.0, 1.0]]).numpy())
+    """)
+
+
+def test_a_tensor_bound_in_a_branch_and_read_after_the_if_stays_on_compat():
+    # a dropout added in one branch: the two functions take other placeholders
+    assert reason("""\
+        import tensorflow as tf
+        training = True
+        x = tf.placeholder(tf.float32, [None, 2])
+        keep = tf.placeholder(tf.float32)
+        h = x * 2.0
+        if training:
+            h = tf.nn.dropout(h, keep)
+        with tf.Session() as sess:
+            print(sess.run(h, {x: [[1.0, 1.0]], keep: 1.0}))
+    """) == _IF_REASON.format("h")
     # the cookbook's Lasso and Ridge losses: each branch wrote a function of its own name
     assert reason("""\
         import tensorflow as tf

@@ -305,12 +305,35 @@ def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
                           drop_empty=pure)
     else:
         result = Compound(header, body, drop_empty=pure)
-    rebound |= _changed(s, before)
-    later = [name for name in sorted(rebound) if any(
-        queries.mentions(after, {name}) for statements_, start in s.following for after in statements_[start:])]
-    if later:
-        raise Unsupported(stmt, _rebound_in_branch(later[0]))
+    in_else = _changed(s, before) - rebound
+    later = {name for name in rebound | in_else if any(
+        queries.mentions(after, {name}) for statements_, start in s.following for after in statements_[start:])}
+    for name in sorted(later):
+        # `if flag: y = y + 1.0`: the other branch names the function TF1's `y` stood for before it
+        if name not in before or isinstance(stmt.orelse, cst.If) or not _same_parameters(before[name][1],
+                                                                                         s.b.get(name, before[name][0])):
+            raise Unsupported(stmt, _rebound_in_branch(name))
+        alias = s.stmt(f"{_function_of(s.b.get(name, before[name][0]))} = {_function_of(before[name][1])}\n")
+        step = Step(cst.SimpleStatementLine([cst.Pass()]), Keep(alias))
+        if name in in_else:
+            result.body.append(step)
+        elif result.orelse is not None:
+            result.orelse.append(step)
+        else:
+            result.orelse = [step]
+            result.node = result.node.with_changes(orelse=cst.Else(cst.IndentedBlock([cst.SimpleStatementLine(
+                [cst.Pass()])])))
     return result
+
+
+def _function_of(payload) -> str:
+    """The function the rewrite wrote for a tensor or a train op."""
+    return getattr(payload, "func", "") or payload.name
+
+
+def _same_parameters(old, new) -> bool:
+    return type(old) is type(new) and old.params == new.params and getattr(old, "kind", None) == getattr(
+        new, "kind", None)
 
 
 _PURE_FUNCTIONS = ("int", "float", "str", "len", "bool")
@@ -338,8 +361,9 @@ def _changed(s: Rewrite, before) -> set:
 
 
 def _rebound_in_branch(name: str) -> str:
-    return (f"{name} of the graph is bound in a branch of an `if` and read after it (TF1 built the branch that "
-            "ran; the functions the rewrite writes would not follow which one ran)")
+    return (f"{name} of the graph is bound in a branch of an `if` and read after it, where the other branch "
+            "leaves another (TF1 built the branch that ran; the functions the rewrite writes would not follow "
+            "which one ran)")
 
 
 def try_statement(s: Rewrite, stmt: cst.Try, in_loop: bool) -> Compound:
