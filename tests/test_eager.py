@@ -1644,20 +1644,70 @@ def test_a_tensor_bound_in_a_branch_and_read_after_the_if_stays_on_compat():
         with tf.Session() as sess:
             print(sess.run(h, {x: [[1.0, 1.0]], keep: 1.0}))
     """) == _IF_REASON.format("h")
-    # the cookbook's Lasso and Ridge losses: each branch wrote a function of its own name
+    # a branch that binds the tensor to a Python value
     assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        h = x * 2.0
+        size = 3
+        if size == 3:
+            h = None
+        with tf.Session() as sess:
+            print(sess.run(h, {x: [[1.0, 1.0]]}))
+    """) == _IF_REASON.format("h")
+
+
+def test_each_branch_of_an_if_chain_reads_the_graph_from_before_it_and_binds_one_name():
+    # the cookbook's Lasso and Ridge losses: each branch wrote a function of its own name, and the train
+    # step called the last one (NameError on the other path); the second branch read the first one's
+    assert fix("""\
         import tensorflow as tf
         kind = "ridge"
         w = tf.Variable(1.0)
+        loss = tf.square(w)
         if kind == "lasso":
-            loss = tf.abs(w - 2.0)
+            loss = loss + tf.abs(w - 2.0)
         elif kind == "ridge":
-            loss = tf.square(w - 2.0)
+            loss = loss + tf.square(w - 2.0)
+        else:
+            print("unknown kind")
         train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            sess.run(train)
-    """) == _IF_REASON.format("loss")
+            _, value = sess.run([train, loss])
+            print(value)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        kind = "ridge"
+        w = tf.Variable(1.0)
+
+        def loss():
+            return tf.square(w)
+
+        if kind == "lasso":
+            def loss_2():
+                return loss() + tf.abs(w - 2.0)
+        elif kind == "ridge":
+            def loss_3():
+                return loss() + tf.square(w - 2.0)
+
+            loss_2 = loss_3
+        else:
+            print("unknown kind")
+            loss_2 = loss
+        optimizer = tf.optimizers.SGD(0.1)
+
+        @tf.function
+        def train():
+            with tf.GradientTape() as tape:
+                loss_value = loss_2()
+            variables = tape.watched_variables()
+            optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+            return loss_value
+
+        value = train().numpy()
+        print(value)
+    """)
 
 
 def test_graph_objects_bound_in_a_branch_and_read_only_there_or_initializers_in_each_branch_are_rewritten():

@@ -288,42 +288,83 @@ def _builds_graph(s: Rewrite, node: cst.CSTNode) -> bool:
 
 
 def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
+    """An ``if`` / ``elif`` / ``else`` chain. Each branch is read from the graph as it was before the
+    ``if`` (TF1 built only the branch that ran). A tensor or train op a branch binds and later code reads
+    gets one function name whichever branch ran: a branch that left another function (or the one from
+    before the ``if``) names it so at its end (``else: y_2 = y``)."""
+    chain = [stmt]
+    while isinstance(chain[-1].orelse, cst.If):
+        chain.append(chain[-1].orelse)
     before = _graph_bindings(s)
-    body = block(s, stmt.body.body, in_loop)
-    header = stmt.with_changes(test=fetches.rewrite(s, stmt.test))
-    rebound = _changed(s, before)
-    if rebound and stmt.orelse is not None and queries.mentions(stmt.orelse, rebound):
-        raise Unsupported(stmt.orelse, _rebound_in_branch(sorted(rebound & queries.names_in(stmt.orelse))[0]))
+    plans, finals = [], []  # per branch: its plan; what it bound
+    for branch in chain:
+        plans.append((branch.with_changes(test=fetches.rewrite(s, branch.test)), block(s, branch.body.body, in_loop)))
+        finals.append(_restored(s, before))
+    last = chain[-1].orelse
+    orelse = block(s, last.body.body, in_loop) if last is not None else None
+    finals.append(_restored(s, before))
     # `if int(tf.__version__.split('.')[1]) < 12: init = ... else: init = ...`: a test that only reads,
     # whose branches all go, goes too
-    pure = _reads_only(stmt.test)
-    if isinstance(stmt.orelse, cst.If):
-        result = Compound(header, body, if_statement(s, stmt.orelse, in_loop), drop_empty=pure)
-    elif isinstance(stmt.orelse, cst.Else):
-        # `else: sess.run(init)`: nothing left to do, and the else goes.
-        result = Compound(header, body, block(s, stmt.orelse.body.body, in_loop), drop_empty_else=True,
-                          drop_empty=pure)
-    else:
-        result = Compound(header, body, drop_empty=pure)
-    in_else = _changed(s, before) - rebound
-    later = {name for name in rebound | in_else if any(
+    result = None
+    for index in reversed(range(len(chain))):
+        header, body = plans[index]
+        pure = _reads_only(chain[index].test)
+        if result is None and last is not None:
+            # `else: sess.run(init)`: nothing left to do, and the else goes.
+            result = Compound(header, body, orelse, drop_empty_else=True, drop_empty=pure)
+        else:
+            result = Compound(header, body, result, drop_empty=pure)
+    compounds = [result]
+    while isinstance(compounds[-1].orelse, Compound):
+        compounds.append(compounds[-1].orelse)
+    _join(s, stmt, before, finals, compounds, last is not None)
+    return result
+
+
+_OTHER = object()  # a tensor from before the `if` bound by a branch to something else (a Python value)
+
+
+def _restored(s: Rewrite, before) -> dict:
+    """What a branch bound (tensors, train ops), undone: the next branch starts from the graph before the ``if``."""
+    now = _graph_bindings(s)
+    bound = {name: now[name][1] if name in now else _OTHER for name in _changed(s, before)}
+    for name in bound:
+        if name in before:
+            s.b.bind(name, *before[name])
+        else:
+            s.b.rebind(name)
+    return bound
+
+
+def _join(s: Rewrite, stmt: cst.If, before, finals, compounds, has_else: bool) -> None:
+    """After the chain, each name a branch bound and later code reads: one function, named alike in each branch."""
+    names = {name for final in finals for name in final}
+    later = {name for name in names if any(
         queries.mentions(after, {name}) for statements_, start in s.following for after in statements_[start:])}
     for name in sorted(later):
-        # `if flag: y = y + 1.0`: the other branch names the function TF1's `y` stood for before it
-        if name not in before or isinstance(stmt.orelse, cst.If) or not _same_parameters(before[name][1],
-                                                                                         s.b.get(name, before[name][0])):
+        paths = [final.get(name, before.get(name, (None, None))[1]) for final in finals]
+        bound = [p for p in paths if p is not None]
+        canonical = bound[0]
+        if not all(p is not _OTHER and _same_parameters(canonical, p) for p in bound):
             raise Unsupported(stmt, _rebound_in_branch(name))
-        alias = s.stmt(f"{_function_of(s.b.get(name, before[name][0]))} = {_function_of(before[name][1])}\n")
-        step = Step(cst.SimpleStatementLine([cst.Pass()]), Keep(alias))
-        if name in in_else:
-            result.body.append(step)
-        elif result.orelse is not None:
-            result.orelse.append(step)
-        else:
-            result.orelse = [step]
-            result.node = result.node.with_changes(orelse=cst.Else(cst.IndentedBlock([cst.SimpleStatementLine(
-                [cst.Pass()])])))
-    return result
+        s.b.bind(name, before[name][0] if name in before else _kind_of(canonical), canonical)
+        for index, payload in enumerate(paths):
+            if payload is None or _function_of(payload) == _function_of(canonical):
+                continue  # unbound on this path, as in TF1 (a NameError there too), or already that function
+            alias = s.stmt(f"{_function_of(canonical)} = {_function_of(payload)}\n")
+            step = Step(cst.SimpleStatementLine([cst.Pass()]), Keep(alias))
+            if index < len(compounds):
+                compounds[index].body.append(step)
+            elif has_else:
+                compounds[-1].orelse.append(step)
+            else:
+                compounds[-1].orelse = [step]
+                compounds[-1].node = compounds[-1].node.with_changes(orelse=cst.Else(cst.IndentedBlock(
+                    [cst.SimpleStatementLine([cst.Pass()])])))
+
+
+def _kind_of(payload) -> str:
+    return B.TRAIN_OP if isinstance(payload, B.TrainOp) else B.TENSOR
 
 
 def _function_of(payload) -> str:
@@ -355,9 +396,11 @@ def _graph_bindings(s: Rewrite):
 
 
 def _changed(s: Rewrite, before) -> set:
-    """Names bound to another graph object than ``before`` (or to one for the first time)."""
-    return {name for name, (kind, payload) in _graph_bindings(s).items()
-            if name not in before or before[name][0] != kind or before[name][1] is not payload}
+    """Names bound to another graph object than ``before`` (or to one for the first time), or to no graph
+    object any more."""
+    now = _graph_bindings(s)
+    return {name for name, (kind, payload) in now.items() if name not in before or before[name][0] != kind
+            or before[name][1] is not payload} | (before.keys() - now.keys())
 
 
 def _rebound_in_branch(name: str) -> str:
