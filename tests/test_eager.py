@@ -1688,10 +1688,10 @@ def test_each_branch_of_an_if_chain_reads_the_graph_from_before_it_and_binds_one
             def loss_2():
                 return loss() + tf.abs(w - 2.0)
         elif kind == "ridge":
-            def loss_3():
+            def loss_square():
                 return loss() + tf.square(w - 2.0)
 
-            loss_2 = loss_3
+            loss_2 = loss_square
         else:
             print("unknown kind")
             loss_2 = loss

@@ -324,8 +324,8 @@ def _natural_names(s: Rewrite, plan: _Plan) -> None:
     renames: Dict[str, str] = {}
     for f in plan.functions:
         tensor = f.w.tensor
-        if tensor is None or not re.fullmatch(re.escape(tensor) + r"_\d+", f.w.name):
-            continue
+        if tensor is None or not re.fullmatch(re.escape(tensor) + r"_\d+", f.w.name) or f.w.name in s.joined:
+            continue  # (a function the branches of an `if` name alike: not after one branch's op)
         value = _returned(f.out.node)
         if isinstance(value, cst.Name):  # a merged chain: `x = f(x); x = tf.reshape(x, ...); x = x[-1]; return x`
             # named after its last TensorFlow op
@@ -333,6 +333,9 @@ def _natural_names(s: Rewrite, plan: _Plan) -> None:
                 isinstance(t.target, cst.Name) and t.target.value == value.value for t in st.body[0].targets)
                 and isinstance(st.body[0].value, cst.Call) and isinstance(st.body[0].value.func, cst.Attribute)),
                 None)
+        while isinstance(value, cst.BinaryOperation):  # `tf.reshape(x, shape) / 10.0`: x_reshape
+            value = next((side for side in (value.left, value.right) if isinstance(side, cst.BinaryOperation) or (
+                isinstance(side, cst.Call) and isinstance(side.func, cst.Attribute))), None)
         op = queries.dotted(value.func) if isinstance(value, cst.Call) else _trained_by(f.out.node, renames)
         if op is None:
             continue

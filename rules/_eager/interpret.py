@@ -348,6 +348,7 @@ def _join(s: Rewrite, stmt: cst.If, before, finals, compounds, has_else: bool) -
         if not all(p is not _OTHER and _same_parameters(canonical, p) for p in bound):
             raise Unsupported(stmt, _rebound_in_branch(name))
         s.b.bind(name, before[name][0] if name in before else _kind_of(canonical), canonical)
+        s.joined.add(_function_of(canonical))
         for index, payload in enumerate(paths):
             if payload is None or _function_of(payload) == _function_of(canonical):
                 continue  # unbound on this path, as in TF1 (a NameError there too), or already that function

@@ -393,12 +393,11 @@ def read(s: Rewrite, fetched, values: Dict, node) -> Tuple[list, Dict]:
 
 
 def _element_name(s: Rewrite, name: str) -> str:
-    """The name an element is read into: its own, unless the program binds that name again (``features =
-    tf.reshape(features, ...)`` makes a function ``features`` of the element), then ``features_value``."""
+    """The name an element is read into: its own, unless something the rewrite defines has it (a tensor
+    bound to that name again is a function of another name: ``Rewrite.function_name``)."""
     state = pipes(s)
     if name not in state.read_as:
-        again = len(queries.find(s.module, cst.AssignTarget, lambda t: name in queries.names_in(t))) > 1
-        state.read_as[name] = s.fresh(f"{name}_value") if again or name in s.defined else name
+        state.read_as[name] = s.fresh(f"{name}_value") if name in s.defined else name
         s.taken.add(state.read_as[name])
     return state.read_as[name]
 

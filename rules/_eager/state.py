@@ -87,6 +87,7 @@ class Rewrite:
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
         self.trained_by: Set[str] = set()  # optimizers (names) that made a train op
         self.following: List[Tuple[Sequence[cst.BaseStatement], int]] = []  # enclosing blocks: statements after
+        self.joined: Set[str] = set()  # functions the branches of an `if` name alike (interpret._join)
         self.fed_rates: Dict[str, Tuple[str, Tuple[str, ...]]] = {}  # optimizer -> its fed learning rate, placeholders
         self.placeholder_builders: Dict[str, object] = {}  # functions that make placeholders (placeholder_builders)
         self.batch_norm = BatchNorms()  # batch normalization layers and what trains them (batch_norm.py)
@@ -112,7 +113,7 @@ class Rewrite:
         """A tensor's function is named after it, unless an earlier definition took the name
         (``functions.finish`` may give it back: ``L1 = f(L1)`` becomes one function ``L1``)."""
         before = self.b.get(name, B.TENSOR)
-        if name in self.defined:
+        if name in self.defined or name in self.b.specs:  # a placeholder's (an element's) name is a parameter
             func = self.fresh(name)
         else:
             self.defined.add(name)
