@@ -1735,3 +1735,46 @@ def test_graph_objects_bound_in_a_branch_and_read_only_there_or_initializers_in_
 
             print(doubled().numpy())
     """)
+
+
+def test_gradients_over_a_list_name_and_a_fetched_comprehension_keep_their_structure():
+    # tape.gradient(loss_value, [params()]) nested the list (global_norm failed on its shapes); a run of
+    # a comprehension of tensors called .numpy() on the list
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable(tf.ones([2, 1]))
+        b = tf.Variable(tf.zeros([1]))
+        params = [W, b]
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, W) + b))
+        grads = tf.gradients(loss, params)
+        outs = [tf.reduce_sum(x * k) for k in (1.0, 2.0)]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(tf.global_norm(grads), {x: [[1.0, 1.0]]}))
+            print(sess.run(outs, {x: [[1.0, 1.0]]}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
+        W = tf.Variable(tf.ones([2, 1]))
+        b = tf.Variable(tf.zeros([1]))
+
+        def params():
+            return [W, b]
+
+        def loss(x):
+            return tf.reduce_mean(tf.square(tf.matmul(x, W) + b))
+
+        @tf.function(input_signature=SIGNATURE)
+        def grads(x):
+            with tf.GradientTape() as tape:
+                loss_value = loss(x)
+            return tape.gradient(loss_value, params())
+
+        @tf.function(input_signature=SIGNATURE)
+        def outs(x):
+            return [tf.reduce_sum(x * k) for k in (1.0, 2.0)]
+
+        print(tf.linalg.global_norm(grads([[1.0, 1.0]])).numpy())
+        print(tf.nest.map_structure(lambda value: value.numpy(), outs([[1.0, 1.0]])))
+    """)

@@ -321,7 +321,8 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
         params = feeds.ordered(s, {*params, *more})
     s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
-    if isinstance(value, (cst.List, cst.Tuple, cst.Dict)) or s.call_name(value) in _vocab.MULTI_OUTPUT:
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or s.call_name(
+            value) in _vocab.MULTI_OUTPUT:
         kind = "nest"  # a run fetches each tensor's value, in the same structure
     func_name = s.function_name(name)
     define(s, name, params, kind, func_name, updates[0] if updates else None, value)
@@ -415,6 +416,14 @@ def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
     return out
 
 
+def _holds_list(s: Rewrite, node) -> bool:
+    """A name bound to a list of variables (``params = [W, b]``) or of tensors (a function returning one)."""
+    if not isinstance(node, cst.Name):
+        return False
+    tensor = s.b.get(node.value, B.TENSOR)
+    return s.b.is_(node.value, B.CONTAINER) or (tensor is not None and tensor.kind in ("list", "nest"))
+
+
 def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
     """``tf.gradients(ys, xs)`` -> a function computing them under a GradientTape."""
     ys = _tf.argument(value, 0, "ys")
@@ -425,7 +434,7 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
     sources, more = graph_expr(s, xs.value)
     params = feeds.ordered(s, set(params) | set(more))
     sources_code = s.code(sources)
-    if not isinstance(sources, (cst.List, cst.Tuple)):
+    if not isinstance(sources, (cst.List, cst.Tuple)) and not _holds_list(s, xs.value):
         sources_code = f"[{sources_code}]"  # tf.gradients always returns a list
     func_name = s.function_name(name)
     define(s, name, params, "list", func_name)
