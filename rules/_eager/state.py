@@ -87,6 +87,7 @@ class Rewrite:
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
         self.trained_by: Set[str] = set()  # optimizers (names) that made a train op
         self.following: List[Tuple[Sequence[cst.BaseStatement], int]] = []  # enclosing blocks: statements after
+        self.lookups: Optional[bool] = None  # the program looks rows up (training.looks_up)
         self.joined: Set[str] = set()  # functions the branches of an `if` name alike (interpret._join)
         self.fed_rates: Dict[str, Tuple[str, Tuple[str, ...]]] = {}  # optimizer -> its fed learning rate, placeholders
         self.placeholder_builders: Dict[str, object] = {}  # functions that make placeholders (placeholder_builders)

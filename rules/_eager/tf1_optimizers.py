@@ -61,7 +61,50 @@ class {name}({tf}.keras.optimizers.SGD):
             momentum={tf}.cast(self.momentum, dtype), use_nesterov=self.nesterov)
 '''
 
-_CLASSES = {"rmsprop": ("TF1RMSprop", _TF1_RMSPROP), "momentum": ("TF1Momentum", _TF1_MOMENTUM)}
+# A program that looks rows up (tf.nn.embedding_lookup, tf.gather): the gradient of the table comes as
+# IndexedSlices, and TF1 applied it with the sparse kernel: the looked-up rows' repeats summed, and only those
+# rows, their accumulator and mean square, moved (the dense kernel on the gradient made dense moves every row's
+# momentum: 10% apart after two steps, up to 46% in a skip-gram's embeddings).
+_TF1_RMSPROP_SPARSE = _TF1_RMSPROP.replace('''\
+                    grad={tf}.cast(gradient, dtype))
+        if self.centered:
+            {tf}.raw_ops.ResourceApplyCenteredRMSProp(mg=self._average_gradients[index].handle, **step)
+        else:
+            {tf}.raw_ops.ResourceApplyRMSProp(**step)
+''', '''\
+                    grad={tf}.cast(gradient, dtype))
+        apply = "ResourceApplyCenteredRMSProp" if self.centered else "ResourceApplyRMSProp"
+        if self.centered:
+            step["mg"] = self._average_gradients[index].handle
+        if isinstance(gradient, {tf}.IndexedSlices):  # looked-up rows: only they move, their repeats summed
+            rows, positions = {tf}.unique(gradient.indices)
+            values = {tf}.math.unsorted_segment_sum(gradient.values, positions, {tf}.shape(rows)[0])
+            step.update(grad={tf}.cast(values, dtype), indices=rows)
+            apply = apply.replace("Resource", "ResourceSparse")
+        getattr({tf}.raw_ops, apply)(**step)
+''')
+
+_TF1_MOMENTUM_SPARSE = '''\
+class {name}({tf}.keras.optimizers.SGD):
+    """TF1's MomentumOptimizer: the accumulator sums the gradients and each step moves the variable by the
+    current learning rate times that sum, TF1's own kernel (Keras's SGD folds each step's own rate into its
+    velocity); looked-up rows, TF1's sparse kernel: only they move, their repeats summed."""
+
+    def update_step(self, gradient, variable, learning_rate):
+        dtype = variable.dtype
+        step = dict(var=variable.handle, accum=self.momentums[self._get_variable_index(variable)].handle,
+                    lr={tf}.cast(learning_rate, dtype), momentum={tf}.cast(self.momentum, dtype),
+                    use_nesterov=self.nesterov)
+        if isinstance(gradient, {tf}.IndexedSlices):
+            rows, positions = {tf}.unique(gradient.indices)
+            values = {tf}.math.unsorted_segment_sum(gradient.values, positions, {tf}.shape(rows)[0])
+            {tf}.raw_ops.ResourceSparseApplyMomentum(grad={tf}.cast(values, dtype), indices=rows, **step)
+        else:
+            {tf}.raw_ops.ResourceApplyMomentum(grad={tf}.cast(gradient, dtype), **step)
+'''
+
+_CLASSES = {"rmsprop": ("TF1RMSprop", _TF1_RMSPROP), "momentum": ("TF1Momentum", _TF1_MOMENTUM),
+            "rmsprop_sparse": ("TF1RMSprop", _TF1_RMSPROP_SPARSE), "momentum_sparse": ("TF1Momentum", _TF1_MOMENTUM_SPARSE)}
 
 
 def written(s: Rewrite, kind: str) -> str:

@@ -65,10 +65,11 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str, changing: bool = Fals
     for key, default in spec.defaults.items():
         if key not in written:
             parts.append(f"{key}={default}")
+    sparse = "_sparse" if looks_up(s) else ""  # TF1 applied a looked-up table's gradient with its sparse kernel
     if name == "train.RMSPropOptimizer":
-        keras = tf1_optimizers.written(s, "rmsprop")
-    elif name == "train.MomentumOptimizer" and changing:
-        keras = tf1_optimizers.written(s, "momentum")
+        keras = tf1_optimizers.written(s, "rmsprop" + sparse)
+    elif name == "train.MomentumOptimizer" and (changing or sparse):
+        keras = tf1_optimizers.written(s, "momentum" + sparse)
     else:
         keras = f"{s.tf}.optimizers.{spec.keras}"
     return s.expr(f"{keras}({', '.join(parts)})")
@@ -142,18 +143,26 @@ SUMMED = "# each looked-up row's gradient summed over the ids repeated in a run,
 _LOOKUPS = ("nn.embedding_lookup", "gather", "nn.embedding_lookup_sparse", "compat.v1.gather")
 
 
+def looks_up(s: Rewrite) -> bool:
+    """Does the program look rows of a tensor up (``tf.nn.embedding_lookup``, ``tf.gather``)?"""
+    if s.lookups is None:
+        s.lookups = bool(queries.calls_of(s.module, s.call_name, _LOOKUPS, first=True))
+    return s.lookups
+
+
 def _sums_repeats(s: Rewrite, receiver) -> bool:
-    """Does the program look rows of a tensor up (``tf.nn.embedding_lookup``, ``tf.gather``), trained by an
-    optimizer other than plain gradient descent? The gradient of a lookup holds a row per id read, repeats
-    too: TF1's optimizers summed the repeats first, Keras 3's apply each in turn (Adam and Adagrad then
-    square them one by one; gradient descent subtracts them all, the same)."""
-    if not queries.calls_of(s.module, s.call_name, _LOOKUPS, first=True):
+    """Does the program look rows of a tensor up, trained by an optimizer other than plain gradient descent
+    or the TF1 classes (Momentum, RMSProp: their sparse kernel sums them)? The gradient of a lookup holds a
+    row per id read, repeats too: TF1's optimizers summed the repeats first, Keras 3's apply each in turn
+    (Adam and Adagrad then square them one by one; gradient descent subtracts them all, the same)."""
+    if not looks_up(s):
         return False
     if isinstance(receiver, cst.Name):
         kind = s.b.get(receiver.value, B.OPTIMIZER)
     else:
         kind = _vocab.OPTIMIZERS.get(s.call_name(receiver))
-    return kind is not _vocab.OPTIMIZERS["train.GradientDescentOptimizer"]
+    return kind not in (_vocab.OPTIMIZERS["train.GradientDescentOptimizer"], _vocab.OPTIMIZERS[
+        "train.MomentumOptimizer"], _vocab.OPTIMIZERS["train.RMSPropOptimizer"])
 
 
 def _locals(s: Rewrite, loss_expr, var_list, *others) -> List[str]:
