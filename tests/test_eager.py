@@ -401,6 +401,22 @@ def test_tf_div_of_arithmetic_or_by_a_float_divides_by_the_dtype_the_values_shar
     assert "return tf.math.divide(tf.reduce_sum(2 * x), n(x))" in out
 
 
+def test_tf_div_of_casts_sizes_indices_and_a_where_divides_by_their_dtype():
+    out = fix("""\
+        import tensorflow as tf
+        vec = tf.placeholder(tf.float32, [None])
+        clipped = tf.where(vec > 0, vec, tf.zeros_like(vec))
+        ratio = tf.div(tf.reduce_sum(clipped), tf.to_float(tf.size(vec)))
+        half = tf.div(tf.size(vec), 2)
+        top = tf.div(tf.argmax(vec), 2)
+        with tf.Session() as sess:
+            print(sess.run([ratio, half, top], feed_dict={vec: [1.0, -2.0, 3.0]}))
+    """)
+    assert "return tf.math.divide(tf.reduce_sum(clipped(vec)), tf.cast(tf.size(vec), tf.float32))" in out
+    assert "return tf.math.floordiv(tf.size(vec), 2)" in out
+    assert "return tf.math.floordiv(tf.argmax(vec), 2)" in out
+
+
 @pytest.mark.parametrize("source", [
     # a parameter: any dtype
     "import tensorflow as tf\nx = tf.placeholder(tf.float32)\ndef f(a):\n    return tf.div(a, 2)\n"

@@ -66,7 +66,14 @@ _FIRST_ARGUMENT_DTYPE = frozenset((
     "reduce_min", "math.add", "math.subtract", "math.multiply", "math.negative", "math.abs", "math.square",
     "math.maximum", "math.minimum", "math.reduce_sum", "math.reduce_max", "math.reduce_min", "expand_dims",
     "reshape", "squeeze", "transpose", "matmul", "linalg.matmul", "identity", "tile", "gather", "nn.relu", "div",
-    "floordiv", "math.floordiv", "matrix_diag_part", "linalg.diag_part", "reduce_mean", "math.reduce_mean"))
+    "floordiv", "math.floordiv", "matrix_diag_part", "linalg.diag_part", "reduce_mean", "math.reduce_mean",
+    "zeros_like", "ones_like", "clip_by_value", "reduce_prod", "math.reduce_prod", "cumsum", "math.cumsum"))
+
+
+# Functions whose result has one dtype whatever they are given (TF1's casts, sizes and indices).
+_FIXED_RESULTS = {"to_float": "float32", "to_double": "float64", "to_int32": "int32", "to_int64": "int64",
+                  "size": "int32", "shape": "int32", "rank": "int32", "argmax": "int64", "argmin": "int64",
+                  "math.argmax": "int64", "math.argmin": "int64"}
 
 
 def evident_dtype(s: Rewrite, node) -> Optional[str]:
@@ -89,6 +96,10 @@ def evident_dtype(s: Rewrite, node) -> Optional[str]:
         first = _tf.argument(node, 0, "x")
         if name in _FLOAT_RESULTS:
             return f"{s.tf}.float32"
+        if name in _FIXED_RESULTS:
+            return f"{s.tf}.{_FIXED_RESULTS[name]}"
+        if name in ("where", "where_v2") and len(node.args) == 3 and node.args[1].keyword is None:
+            return evident_dtype(s, node.args[1].value)  # tf.where(condition, x, y): the dtype of x
         if name in _FIRST_ARGUMENT_DTYPE and first is not None and first.keyword is None:
             return evident_dtype(s, first.value)
     return None
