@@ -1794,3 +1794,64 @@ def test_gradients_over_a_list_name_and_a_fetched_comprehension_keep_their_struc
         print(tf.linalg.global_norm(grads([[1.0, 1.0]])).numpy())
         print(tf.nest.map_structure(lambda value: value.numpy(), outs([[1.0, 1.0]])))
     """)
+
+
+def test_a_variable_bound_again_while_functions_reading_it_are_still_called_stays_on_compat():
+    # an encoder's `weights`, then a decoder's: the encoder's function read the decoder's variable (a
+    # shape error); bound again after the last call, it is rewritten
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        weights = tf.Variable([[1.0], [2.0]])
+        encoded = tf.matmul(x, weights)
+        weights = tf.Variable([[3.0, 4.0]])
+        decoded = tf.matmul(encoded, weights)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(decoded, {x: [[1.0, 1.0]]}))
+    """) == ("kept on tensorflow.compat.v1: variable weights is bound again while functions of the rewrite that "
+             "read it are still called (each call reads the name: it would find the new value)")
+    assert fix("""\
+        import tensorflow as tf
+        b = tf.Variable(1.0)
+        y = b * 2.0
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y))
+            b = sess.run(b)
+        print(b)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        b = tf.Variable(1.0)
+
+        def y():
+            return b * 2.0
+
+        print(y().numpy())
+        b = b.numpy()
+        print(b)
+    """)
+
+
+def test_a_function_initialising_in_its_own_session_called_twice_stays_on_compat():
+    # `for rate in rates: train(rate)`: TF1 started the variables over at each call; the rewrite's second
+    # call went on from the first one's values
+    assert reason("""\
+        import tensorflow as tf
+        rate = tf.placeholder(tf.float32, [])
+        w = tf.Variable(5.0)
+        loss = tf.square(w)
+        step = tf.train.GradientDescentOptimizer(rate).minimize(loss)
+
+        def train(value):
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                for _ in range(3):
+                    sess.run(step, feed_dict={rate: value})
+                print(sess.run(w))
+
+        for value in (0.1, 0.2):
+            train(value)
+    """) == ("kept on tensorflow.compat.v1: train initialises the variables in a session of its own, runs what "
+             "changes them, and is called more than once (TF1 started them over at each call; eager variables "
+             "would keep their values)")

@@ -162,7 +162,14 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             # TensorFlow ops on its arguments and variables run eagerly as written
             return _kept(s, _naming_scopes(s, stmt))
         with s.b.masked(function_locals(stmt)):
-            return Compound(stmt, block(s, stmt.body.body, in_loop=False))
+            s.function_stack.append(stmt.name.value)
+            changes = s.variable_changes
+            try:
+                result = Compound(stmt, block(s, stmt.body.body, in_loop=False))
+            finally:
+                s.function_stack.pop()
+            sessions.check_function_reinitialises(s, stmt, changes)
+            return result
     if isinstance(stmt, cst.ClassDef):
         shared = queries.names_in(stmt) & (s.b.graph_names() | s.p.models.names())
         if shared:

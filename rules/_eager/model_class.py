@@ -297,6 +297,8 @@ def _session(s: Rewrite, cls: cst.ClassDef, init: cst.FunctionDef) -> Optional[T
         isinstance(c.func, cst.Attribute) and c.func.attr.value == "run" and self_attr(c.func.value)))}
     if not runs and not queries.calls_of(cls, s.call_name, _vocab.SESSIONS, first=True):
         return "", None  # the graph only: the code that makes an instance runs it
+    if not runs and not queries.calls_of(init, s.call_name, _vocab.SESSIONS, first=True) and _sessions_in_withs(s, cls):
+        return "", None  # each method opens a session of its own (`with tf.Session() as sess:`): a program's function
     if len(runs) != 1:
         return None
     attr = runs.pop()
@@ -316,6 +318,12 @@ def _session(s: Rewrite, cls: cst.ClassDef, init: cst.FunctionDef) -> Optional[T
     if isinstance(value, cst.Call) and s.call_name(value) in _vocab.SESSIONS and not value.args:
         return attr, None
     return None
+
+
+def _sessions_in_withs(s: Rewrite, cls: cst.ClassDef) -> bool:
+    """Is every session the class makes the item of a ``with`` in a method?"""
+    items = {id(item.item) for w in queries.find(cls, cst.With) for item in w.items}
+    return all(id(call) in items for call in queries.calls_of(cls, s.call_name, _vocab.SESSIONS))
 
 
 def _assigned(stmt) -> Optional[cst.BaseExpression]:

@@ -58,7 +58,6 @@ class Pipes:
     _statement: Optional[list] = None  # the statement whose inline runs read _read (by its pending list)
     _read: Set[str] = field(default_factory=set)
     nested: Set[str] = field(default_factory=set)  # elements that may be tuples or dicts of tensors
-    read_as: Dict[str, str] = field(default_factory=dict)  # element -> the name a read binds it to
 
 
 def pipes(s: Rewrite) -> Pipes:
@@ -143,11 +142,9 @@ def assignment(s: Rewrite, node: cst.Assign, target, value: cst.Call, name: Opti
 
 def _one_shot_source(s: Rewrite, node) -> Optional[cst.BaseExpression]:
     """``ds`` of ``ds.make_one_shot_iterator()`` / ``tf.data.make_one_shot_iterator(ds)``."""
-    if not isinstance(node, cst.Call):
-        return None
-    if s.call_name(node) == "data.make_one_shot_iterator":
+    if isinstance(node, cst.Call) and s.call_name(node) == "data.make_one_shot_iterator" and len(node.args) == 1:
         arg = _tf.argument(node, 0, "dataset")
-        return arg.value if arg is not None and len(node.args) == 1 else None
+        return arg.value if arg is not None else None
     if queries.is_method_call(node, ("make_one_shot_iterator",)) and not node.args:
         return node.func.value
     return None
@@ -384,22 +381,13 @@ def read(s: Rewrite, fetched, values: Dict, node) -> Tuple[list, Dict]:
         if it is None:
             raise Unsupported(node, f"iterator {source} is no longer bound where its elements are read")
         python = _python_iterator(s, it, values, node)
-        names = [_element_name(s, name) for name in it.target.split(", ")]
+        # each element read into its own name, unless the rewrite defined something of that name
+        names = [s.fresh(f"{name}_value") if name in s.defined else name for name in it.target.split(", ")]
         for name, read_as in zip(it.target.split(", "), names):
             values[name] = cst.Name(read_as)
         _guarded(s, node)
         out.append(cst.Assign([cst.AssignTarget(s.expr(", ".join(names)))], s.expr(f"next({python})")))
     return out, values
-
-
-def _element_name(s: Rewrite, name: str) -> str:
-    """The name an element is read into: its own, unless something the rewrite defines has it (a tensor
-    bound to that name again is a function of another name: ``Rewrite.function_name``)."""
-    state = pipes(s)
-    if name not in state.read_as:
-        state.read_as[name] = s.fresh(f"{name}_value") if name in s.defined else name
-        s.taken.add(state.read_as[name])
-    return state.read_as[name]
 
 
 def value_of(s: Rewrite, name: str, value) -> str:

@@ -80,6 +80,8 @@ def initialise(s: Rewrite, node) -> None:
     ``saver.restore(sess, path)`` in a new session) overwrites what it reset: that is allowed."""
     if s.runs_changed_variables:
         s.reinitialised = node
+    if s.function_stack:  # `def train(): with tf.Session() as sess: sess.run(init) ...`: checked after its body
+        s.function_inits.setdefault(s.function_stack[-1], node)
 
 
 def check_reinitialised(s: Rewrite) -> None:
@@ -98,3 +100,22 @@ def note_runs(s: Rewrite, fetched) -> None:
 
     if any(changes(name) for name in queries.names_in(fetched)) or queries.assigns(fetched):
         s.runs_changed_variables = True
+        s.variable_changes += 1
+
+
+def check_function_reinitialises(s: Rewrite, func: cst.FunctionDef, changes_before: int) -> None:
+    """A function that initialises the variables in its session and then changes them, called more than once
+    (``for rate in rates: train(rate)``): TF1 started the variables over at each call, eager variables would
+    keep what the last call left."""
+    init = s.function_inits.pop(func.name.value, None)
+    if init is None or s.variable_changes == changes_before:
+        return
+    name = func.name.value
+    calls = queries.find(s.module, cst.Call, lambda c: (isinstance(c.func, cst.Name) and c.func.value == name) or (
+        isinstance(c.func, cst.Attribute) and c.func.attr.value == name))  # (a method of a model class, too)
+    repeated = {id(c) for loop in queries.find(s.module, (cst.For, cst.While, cst.ListComp, cst.GeneratorExp))
+                for c in queries.find(loop, cst.Call)}
+    if len(calls) > 1 or any(id(c) in repeated for c in calls):
+        raise Unsupported(init, f"{name} initialises the variables in a session of its own, runs what changes "
+                                "them, and is called more than once (TF1 started them over at each call; eager "
+                                "variables would keep their values)")

@@ -87,6 +87,10 @@ class Rewrite:
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
         self.trained_by: Set[str] = set()  # optimizers (names) that made a train op
         self.following: List[Tuple[Sequence[cst.BaseStatement], int]] = []  # enclosing blocks: statements after
+        self.function_reads: Dict[str, Set[str]] = {}  # function the rewrite wrote -> names it reads (at each call)
+        self.function_stack: List[str] = []  # the functions of the program being read, innermost last
+        self.function_inits: Dict[str, cst.CSTNode] = {}  # function -> its first initializer run
+        self.variable_changes = 0  # runs read so far that change variables
         self.lookups: Optional[bool] = None  # the program looks rows up (training.looks_up)
         self.joined: Set[str] = set()  # functions the branches of an `if` name alike (interpret._join)
         self.fed_rates: Dict[str, Tuple[str, Tuple[str, ...]]] = {}  # optimizer -> its fed learning rate, placeholders
@@ -123,6 +127,15 @@ class Rewrite:
         if before is not None:
             self.previous_of[func] = before.func
         return func
+
+    def readers(self, name: str) -> Set[str]:
+        """The TF1 names (and function names) whose functions read ``name``, directly or through another."""
+        found = {f for f, reads in self.function_reads.items() if name in reads}
+        while True:
+            more = {f for f, reads in self.function_reads.items() if reads & found} - found
+            if not more:
+                return found | {self.tensor_of.get(f, f) for f in found}
+            found |= more
 
     def local_names(self, avoid: Iterable[str], *bases: str) -> List[str]:
         """Names for the locals of a function the rewrite writes: each base, unless the code of
@@ -168,6 +181,7 @@ class Rewrite:
         if not isinstance(func, cst.FunctionDef):
             return Out(func, generated=True)
         name = func.name.value
+        self.function_reads[name] = queries.names_in(func.body) - {p.name.value for p in func.params.params}
         written = Written(name, tuple(p.name.value for p in func.params.params),
                           tensor=self.tensor_of.get(name), previous=self.previous_of.get(name))
         if func.decorators:
