@@ -1855,3 +1855,31 @@ def test_a_function_initialising_in_its_own_session_called_twice_stays_on_compat
     """) == ("kept on tensorflow.compat.v1: train initialises the variables in a session of its own, runs what "
              "changes them, and is called more than once (TF1 started them over at each call; eager variables "
              "would keep their values)")
+
+
+def test_a_saver_of_chosen_variables_is_a_checkpoint_of_them_under_their_keys():
+    out = fix("""\
+        import tensorflow as tf
+        W = tf.Variable([[1.0], [2.0]])
+        b = tf.Variable([0.5])
+        y = tf.reduce_sum(W) + b
+        by_key = tf.train.Saver({"weights": W, "bias": b})
+        listed = tf.train.Saver([W])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            by_key.save(sess, "/tmp/model")
+            listed.save(sess, "/tmp/weights")
+            print(sess.run(y))
+    """)
+    assert 'by_key = tf.train.Checkpoint(weights=W, bias=b)\nlisted = tf.train.Checkpoint(W=W)\n' in out
+    assert 'by_key.write("/tmp/model")\nlisted.write("/tmp/weights")\n' in out
+    for source in ('tf.train.Saver({"W": W, "W2": y})', 'tf.train.Saver({"root": W})', "tf.train.Saver([W, y])"):
+        assert reason(f"""\
+            import tensorflow as tf
+            W = tf.Variable([[1.0], [2.0]])
+            y = tf.reduce_sum(W)
+            saver = {source}
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                saver.save(sess, "/tmp/model")
+        """) == "kept on tensorflow.compat.v1: tf.train.Saver with arguments (a variable list or options)"

@@ -7,6 +7,7 @@ The new checkpoints are object-based: a finding says that TF1's cannot be read b
 """
 from __future__ import annotations
 
+from keyword import iskeyword
 from typing import List, Optional
 
 import libcst as cst
@@ -26,9 +27,13 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
     """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far; ``max_to_keep``
     is how many numbered checkpoints its ``CheckpointManager`` keeps (TF1's 0 or None: all of them)."""
     keep = "5"
+    chosen = None  # `tf.train.Saver({'weights': W, 'bias': b})` / `Saver([W, b])`: (key, variable) pairs
     for index, arg in enumerate(call.args):
         key = arg.keyword.value if arg.keyword is not None else ("var_list" if index == 0 else None)
         if key == "var_list" and s.call_name(arg.value) in _vocab.VARIABLE_LISTS:
+            continue
+        if key == "var_list" and _chosen(s, arg.value) is not None:
+            chosen = _chosen(s, arg.value)
             continue
         literal = arg.value.value if isinstance(arg.value, (cst.Integer, cst.Name)) else None
         if key == "max_to_keep" and literal is not None and (literal == "None" or literal.isdigit()):
@@ -48,9 +53,28 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
         raise Unsupported(call, "tf.train.Saver before any variable")
     s.b.rebind(name)
     s.b.bind(name, B.SAVER)
-    s.saver_objects[name] = frozenset(objects)
-    args = ", ".join(f"{o}={o}" for o in objects)
+    s.saver_objects[name] = frozenset(v for _, v in chosen) if chosen else frozenset(objects)
+    args = ", ".join(f"{k}={v}" for k, v in (chosen or [(o, o) for o in objects]))
     return node.with_changes(value=s.expr(f"{s.tf}.train.Checkpoint({args})"))
+
+
+def _chosen(s: Rewrite, value) -> Optional[List[tuple]]:
+    """The variables a Saver is given, by the names its checkpoint keeps them under: a dict whose keys are
+    identifiers, or a list of the program's variables by name."""
+    if isinstance(value, cst.Dict):
+        pairs = [(e.key.evaluated_value, e.value) for e in value.elements
+                 if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)]
+    elif isinstance(value, (cst.List, cst.Tuple)):
+        pairs = [(e.value.value, e.value) for e in value.elements
+                 if isinstance(e, cst.Element) and isinstance(e.value, cst.Name)]
+    else:
+        return None
+    if not pairs or len(pairs) != len(value.elements) or len({k for k, _ in pairs}) != len(pairs):
+        return None
+    if not all(isinstance(k, str) and k.isidentifier() and k not in ("root", "save_counter") and not iskeyword(k)
+               and isinstance(v, cst.Name) and s.b.is_(v.value, B.VARIABLE) for k, v in pairs):
+        return None
+    return [(k, v.value) for k, v in pairs]
 
 
 def _objects(s: Rewrite) -> List[str]:
