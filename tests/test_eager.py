@@ -1883,3 +1883,21 @@ def test_a_saver_of_chosen_variables_is_a_checkpoint_of_them_under_their_keys():
                 sess.run(tf.global_variables_initializer())
                 saver.save(sess, "/tmp/model")
         """) == "kept on tensorflow.compat.v1: tf.train.Saver with arguments (a variable list or options)"
+
+
+def test_a_saver_of_variables_made_by_a_builder_the_rewrite_does_not_follow_says_so():
+    assert reason("""\
+        import tensorflow as tf
+
+        def build():
+            x = tf.placeholder(tf.float32, [None, 2])
+            w = tf.Variable(tf.zeros([2, 1]))
+            return x, tf.matmul(x, w)
+
+        x, y = build()
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            saver.save(sess, "/tmp/model")
+    """) == ("kept on tensorflow.compat.v1: tf.train.Saver of variables this rewrite has not seen made (by a call to "
+             "code it does not follow, or none yet)")

@@ -50,7 +50,8 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
     s.note(call, FORMAT_NOTE)
     objects = _objects(s)
     if not objects:
-        raise Unsupported(call, "tf.train.Saver before any variable")
+        raise Unsupported(call, "tf.train.Saver of variables this rewrite has not seen made (by a call to code "
+                                "it does not follow, or none yet)")
     s.b.rebind(name)
     s.b.bind(name, B.SAVER)
     s.saver_objects[name] = frozenset(v for _, v in chosen) if chosen else frozenset(objects)
