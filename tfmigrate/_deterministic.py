@@ -239,7 +239,9 @@ class Deterministic:
         call eagerly or of a tf.function), from one generator per dropout site: the line of the program
         that calls dropout, in the order they are first met. A graph builds a site's op once and a
         rewrite may trace the line in several functions; either way every execution of the site takes
-        the next draws of its generator, so both programs drop the same units at the same steps."""
+        the next draws of its generator, so both programs drop the same units at the same steps. An
+        execution at rate 0 draws nothing: an evaluation fetching two tensors at keep_prob 1.0 ran the op
+        once in TF1 and runs it in each of the rewrite's functions, and must not shift later draws."""
         original = getattr(nn_ops, "_dropout", None)
         if original is None:
             return
@@ -255,8 +257,12 @@ class Deterministic:
 
             def sampler(shape, dtype):
                 numpy_dtype = tf.as_dtype(dtype).as_numpy_dtype
-                return tf.numpy_function(lambda size: rng.uniform(0.0, 1.0, tuple(size)).astype(numpy_dtype),
-                                         [shape], dtype, stateful=True)
+
+                def draw(size, dropped):  # a run that drops nothing (keep_prob 1.0 at evaluation) draws nothing
+                    size = tuple(size)
+                    return (rng.uniform(0.0, 1.0, size) if dropped > 0 else np.zeros(size)).astype(numpy_dtype)
+
+                return tf.numpy_function(draw, [shape, tf.cast(rate, dtype)], dtype, stateful=True)
 
             return original(x, rate, noise_shape, sampler, dummy_rng_step, name, *args, **kwargs)
 
