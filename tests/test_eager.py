@@ -1901,3 +1901,54 @@ def test_a_saver_of_variables_made_by_a_builder_the_rewrite_does_not_follow_says
             saver.save(sess, "/tmp/model")
     """) == ("kept on tensorflow.compat.v1: tf.train.Saver of variables this rewrite has not seen made (by a call to "
              "code it does not follow, or none yet)")
+
+
+_REBOUND = ("kept on tensorflow.compat.v1: {} is bound again while functions of the rewrite that read it are still "
+            "called (each call reads the name: it would find the new value)")
+
+
+@pytest.mark.parametrize("source, name", [
+    # a Python number TF1 read when it built y
+    ("scale = 2.0\ny = x * scale\nscale = 3.0\nprint(s.run(y, {x: [1.0, 2.0]}))\n", "scale"),
+    # a NumPy array changed in place after TF1 copied it into the graph
+    ("offset = np.array([1.0, 2.0], np.float32)\ny = x + offset\noffset[0] = 100.0\n"
+     "print(s.run(y, {x: [1.0, 2.0]}))\n", "offset"),
+    # a hyperparameter rebound by a loop that runs the graph
+    ("reg = 0.01\ny = tf.reduce_sum(x) * reg\nfor reg in (0.0, 0.5):\n    print(s.run(y, {x: [1.0, 2.0]}))\n", "reg"),
+    # an activation function a helper reads, bound again between two layers
+    ("ACT = tf.nn.relu\ndef layer(inp):\n    return ACT(inp)\nh1 = layer(x)\nACT = tf.nn.tanh\nh2 = layer(h1)\n"
+     "print(s.run([h1, h2], {x: [-1.0, 2.0]}))\n", "ACT"),
+])
+def test_a_name_the_functions_read_bound_again_while_they_are_called_stays_on_compat(source, name):
+    head = "import numpy as np\nimport tensorflow as tf\nx = tf.placeholder(tf.float32, [None])\ns = tf.Session()\n"
+    assert reason(head + source) == _REBOUND.format(name)
+
+
+def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
+    # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
+    assert reason("""\
+        import tensorflow as tf
+        v = tf.Variable(0.0)
+        inc = tf.assign_add(v, 1.0)
+        double = inc * 2.0
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            a, b = sess.run([inc, double])
+            print(a, b)
+    """) == ("kept on tensorflow.compat.v1: double is computed from assign op inc, fetched in the same run (TF1 "
+             "assigned once; the rewrite's functions would assign again)")
+    # the regularizer terms of each layer in a list: a tensor of a trace the loss could not read
+    assert reason("""\
+        import tensorflow as tf
+        regs = []
+        def dense(inp, n_in):
+            W = tf.Variable(tf.ones([n_in, 1]))
+            regs.append(tf.reduce_sum(W))
+            return tf.matmul(inp, W)
+        x = tf.placeholder(tf.float32, [None, 2])
+        loss = tf.reduce_sum(dense(x, 2)) + tf.add_n(regs)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(loss, {x: [[1.0, 1.0]]}))
+    """) == ("kept on tensorflow.compat.v1: dense adds TensorFlow values to regs, a collection of the program (TF1 "
+             "added them once, when it built the graph; the rewrite's functions would add them at each call)")

@@ -160,6 +160,7 @@ def _fetched(s: Rewrite, call, fetched, values, targets):
             return None
         raise Unsupported(call, "an initializer fetched together with other tensors")
     sessions.note_runs(s, fetched)
+    _computed_from_an_update(s, call, elements)
     if trains:
         return run_train(s, call, fetched, elements, trains, targets, values)
     if len(elements) > 1:
@@ -175,6 +176,19 @@ def _fetched(s: Rewrite, call, fetched, values, targets):
     else:
         code = fetch(s, fetched, values)
     return [cst.Assign([cst.AssignTarget(targets)], s.expr(code))]
+
+
+def _computed_from_an_update(s: Rewrite, call, elements) -> None:
+    """``sess.run([inc, inc * 2])`` with ``inc = tf.assign_add(v, 1)``: TF1 ran the assign once for both; the
+    function of the second calls the first's, which would assign again."""
+    names = [e.value for e in elements if isinstance(e, cst.Name)]
+    for name in names:
+        tensor = s.b.get(name, B.TENSOR)
+        if tensor is not None and (tensor.update is not None or tensor.kind == "op"):
+            readers = s.readers(tensor.func) & set(names) - {name}
+            if readers:
+                raise Unsupported(call, f"{sorted(readers)[0]} is computed from assign op {name}, fetched in the same "
+                                        "run (TF1 assigned once; the rewrite's functions would assign again)")
 
 
 def _update(s: Rewrite, element):

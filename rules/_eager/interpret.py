@@ -17,8 +17,8 @@ from tfmigrate.names import function_locals
 from .. import _vocab
 from . import bindings as B
 from . import (batch_norm, factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines,
-               placeholder_builders, queries, rnn_cells, session_class, sessions, statements, tensors, testcases,
-               variable_names)
+               placeholder_builders, queries, rebinding, rnn_cells, session_class, sessions, statements, tensors,
+               testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -72,6 +72,7 @@ def _step(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool) -> Step:
             # Rebound here (an assignment records it again), or by a later iteration of a loop.
             for name in bound:
                 s.b.forget_dtype(name)
+        rebinding.rebinds_what_functions_read(s, stmt, in_loop)
         result = statement(s, stmt, in_loop)
         if branching:
             for name in bound:  # bound in a branch or a loop: not known after it
@@ -122,6 +123,12 @@ def _deferred(s: Rewrite, func: cst.FunctionDef) -> Step:
 def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.SimpleStatementLine):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
+    if isinstance(stmt, cst.FunctionDef):
+        # what the program's function reads when called: a function of the rewrite calling it reads that then
+        s.function_reads[stmt.name.value] = queries.names_in(stmt.body) - function_locals(stmt)
+        s.read_names |= s.function_reads[stmt.name.value]
+        s.user_functions.add(stmt.name.value)
+        rebinding.adds_to_globals(s, stmt)
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
     if isinstance(stmt, cst.FunctionDef) and factories.is_factory(s, stmt):
@@ -302,20 +309,20 @@ def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
     chain = [stmt]
     while isinstance(chain[-1].orelse, cst.If):
         chain.append(chain[-1].orelse)
-    before = _graph_bindings(s)
+    before = rebinding.graph_bindings(s)
     plans, finals = [], []  # per branch: its plan; what it bound
     for branch in chain:
         plans.append((branch.with_changes(test=fetches.rewrite(s, branch.test)), block(s, branch.body.body, in_loop)))
-        finals.append(_restored(s, before))
+        finals.append(rebinding.restored(s, before))
     last = chain[-1].orelse
     orelse = block(s, last.body.body, in_loop) if last is not None else None
-    finals.append(_restored(s, before))
+    finals.append(rebinding.restored(s, before))
     # `if int(tf.__version__.split('.')[1]) < 12: init = ... else: init = ...`: a test that only reads,
     # whose branches all go, goes too
     result = None
     for index in reversed(range(len(chain))):
         header, body = plans[index]
-        pure = _reads_only(chain[index].test)
+        pure = rebinding.reads_only(chain[index].test)
         if result is None and last is not None:
             # `else: sess.run(init)`: nothing left to do, and the else goes.
             result = Compound(header, body, orelse, drop_empty_else=True, drop_empty=pure)
@@ -324,97 +331,8 @@ def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
     compounds = [result]
     while isinstance(compounds[-1].orelse, Compound):
         compounds.append(compounds[-1].orelse)
-    _join(s, stmt, before, finals, compounds, last is not None)
+    rebinding.join(s, stmt, before, finals, compounds, last is not None)
     return result
-
-
-_OTHER = object()  # a tensor from before the `if` bound by a branch to something else (a Python value)
-
-
-def _restored(s: Rewrite, before) -> dict:
-    """What a branch bound (tensors, train ops), undone: the next branch starts from the graph before the ``if``."""
-    now = _graph_bindings(s)
-    bound = {name: now[name][1] if name in now else _OTHER for name in _changed(s, before)}
-    for name in bound:
-        if name in before:
-            s.b.bind(name, *before[name])
-        else:
-            s.b.rebind(name)
-    return bound
-
-
-def _join(s: Rewrite, stmt: cst.If, before, finals, compounds, has_else: bool) -> None:
-    """After the chain, each name a branch bound and later code reads: one function, named alike in each branch."""
-    names = {name for final in finals for name in final}
-    later = {name for name in names if any(
-        queries.mentions(after, {name}) for statements_, start in s.following for after in statements_[start:])}
-    for name in sorted(later):
-        paths = [final.get(name, before.get(name, (None, None))[1]) for final in finals]
-        bound = [p for p in paths if p is not None]
-        canonical = bound[0]
-        if not all(p is not _OTHER and _same_parameters(canonical, p) for p in bound):
-            raise Unsupported(stmt, _rebound_in_branch(name))
-        s.b.bind(name, before[name][0] if name in before else _kind_of(canonical), canonical)
-        s.joined.add(_function_of(canonical))
-        for index, payload in enumerate(paths):
-            if payload is None or _function_of(payload) == _function_of(canonical):
-                continue  # unbound on this path, as in TF1 (a NameError there too), or already that function
-            alias = s.stmt(f"{_function_of(canonical)} = {_function_of(payload)}\n")
-            step = Step(cst.SimpleStatementLine([cst.Pass()]), Keep(alias))
-            if index < len(compounds):
-                compounds[index].body.append(step)
-            elif has_else:
-                compounds[-1].orelse.append(step)
-            else:
-                compounds[-1].orelse = [step]
-                compounds[-1].node = compounds[-1].node.with_changes(orelse=cst.Else(cst.IndentedBlock(
-                    [cst.SimpleStatementLine([cst.Pass()])])))
-
-
-def _kind_of(payload) -> str:
-    return B.TRAIN_OP if isinstance(payload, B.TrainOp) else B.TENSOR
-
-
-def _function_of(payload) -> str:
-    """The function the rewrite wrote for a tensor or a train op."""
-    return getattr(payload, "func", "") or payload.name
-
-
-def _same_parameters(old, new) -> bool:
-    return type(old) is type(new) and old.params == new.params and getattr(old, "kind", None) == getattr(
-        new, "kind", None)
-
-
-_PURE_FUNCTIONS = ("int", "float", "str", "len", "bool")
-_PURE_METHODS = ("split", "startswith", "endswith", "strip", "lower", "upper")
-
-
-def _reads_only(test: cst.BaseExpression) -> bool:
-    """A test whose calls only convert or compare (``int(tf.__version__.split('.')[1]) < 12``)."""
-    return not queries.holds(test, cst.NamedExpr) and all(
-        (isinstance(call.func, cst.Name) and call.func.value in _PURE_FUNCTIONS)
-        or (isinstance(call.func, cst.Attribute) and call.func.attr.value in _PURE_METHODS)
-        for call in queries.find(test, cst.Call))
-
-
-def _graph_bindings(s: Rewrite):
-    """Each name bound to a graph object the rewrite makes a function of (a tensor, a train op): (its kind,
-    its payload)."""
-    return {name: (b.kind, b.payload) for name, b in s.b.table.items() if b.kind in (B.TENSOR, B.TRAIN_OP)}
-
-
-def _changed(s: Rewrite, before) -> set:
-    """Names bound to another graph object than ``before`` (or to one for the first time), or to no graph
-    object any more."""
-    now = _graph_bindings(s)
-    return {name for name, (kind, payload) in now.items() if name not in before or before[name][0] != kind
-            or before[name][1] is not payload} | (before.keys() - now.keys())
-
-
-def _rebound_in_branch(name: str) -> str:
-    return (f"{name} of the graph is bound in a branch of an `if` and read after it, where the other branch "
-            "leaves another (TF1 built the branch that ran; the functions the rewrite writes would not follow "
-            "which one ran)")
 
 
 def try_statement(s: Rewrite, stmt: cst.Try, in_loop: bool) -> Compound:

@@ -7,7 +7,7 @@ from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tup
 
 import libcst as cst
 
-from tfmigrate.names import fresh_name
+from tfmigrate.names import fresh_name, function_locals
 from tfmigrate.positions import code_for
 
 from .. import _vocab
@@ -88,6 +88,9 @@ class Rewrite:
         self.trained_by: Set[str] = set()  # optimizers (names) that made a train op
         self.following: List[Tuple[Sequence[cst.BaseStatement], int]] = []  # enclosing blocks: statements after
         self.function_reads: Dict[str, Set[str]] = {}  # function the rewrite wrote -> names it reads (at each call)
+        self.read_names: Set[str] = set()  # every name some of them read
+        self.user_functions: Set[str] = set()  # the program's own functions in function_reads
+        self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
         self.function_stack: List[str] = []  # the functions of the program being read, innermost last
         self.function_inits: Dict[str, cst.CSTNode] = {}  # function -> its first initializer run
         self.variable_changes = 0  # runs read so far that change variables
@@ -129,11 +132,13 @@ class Rewrite:
         return func
 
     def readers(self, name: str) -> Set[str]:
-        """The TF1 names (and function names) whose functions read ``name``, directly or through another."""
+        """The TF1 names (and function names) whose functions of the rewrite read ``name``, directly or
+        through another function (of the rewrite's, or of the program's own: ``layer`` reading ``ACT``)."""
         found = {f for f, reads in self.function_reads.items() if name in reads}
         while True:
             more = {f for f, reads in self.function_reads.items() if reads & found} - found
             if not more:
+                found -= self.user_functions  # called at run time in TF1 too: they read the name then as well
                 return found | {self.tensor_of.get(f, f) for f in found}
             found |= more
 
@@ -181,7 +186,8 @@ class Rewrite:
         if not isinstance(func, cst.FunctionDef):
             return Out(func, generated=True)
         name = func.name.value
-        self.function_reads[name] = queries.names_in(func.body) - {p.name.value for p in func.params.params}
+        self.function_reads[name] = queries.names_in(func.body) - function_locals(func)
+        self.read_names |= self.function_reads[name]
         written = Written(name, tuple(p.name.value for p in func.params.params),
                           tensor=self.tensor_of.get(name), previous=self.previous_of.get(name))
         if func.decorators:

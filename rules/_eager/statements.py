@@ -135,15 +135,6 @@ def expression(s: Rewrite, node: cst.Expr):
     return [node.with_changes(value=fetches.rewrite(s, value))]
 
 
-def _read_later(s: Rewrite, name: str, in_loop: bool) -> bool:
-    """Is a function of the rewrite that reads ``name`` named after this statement (or in a loop)?"""
-    readers = s.readers(name)
-    if not readers:
-        return False
-    return in_loop or any(queries.mentions(after, readers) for statements_, start in s.following
-                          for after in statements_[start:])
-
-
 BARE_TENSOR = ("a graph tensor or placeholder standing alone (a notebook showed its description) goes: it has no "
                "value until the function that computes it is called")
 
@@ -151,11 +142,7 @@ BARE_TENSOR = ("a graph tensor or placeholder standing alone (a notebook showed 
 def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     for bound in queries.names_in(cst.List([cst.Element(t.target) for t in node.targets])):
         summaries.forget(s, bound)
-        if s.b.is_variable(bound) and bound not in queries.names_in(node.value) and _read_later(s, bound, in_loop):
-            # `weights` of an encoder, then `weights` of a decoder; `b = sess.run(hypothesis, ...)` between
-            # runs of hypothesis: the functions read the name when they are called, and would find the new value
-            raise Unsupported(node, f"variable {bound} is bound again while functions of the rewrite that read it "
-                                    "are still called (each call reads the name: it would find the new value)")
+
     if len(node.targets) != 1:
         return [plain(s, node)]
     node = _run_subscript(s, node)
