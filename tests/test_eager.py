@@ -1952,3 +1952,30 @@ def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list
             print(sess.run(loss, {x: [[1.0, 1.0]]}))
     """) == ("kept on tensorflow.compat.v1: dense adds TensorFlow values to regs, a collection of the program (TF1 "
              "added them once, when it built the graph; the rewrite's functions would add them at each call)")
+
+
+def test_a_tensor_bound_again_in_the_else_branch_only_keeps_the_new_function_s_name():
+    # the if branch names the function from before the if (y_2 = y), not the other way round: `y = y_2`
+    # made y_2, which calls y, call itself
+    out = fix("""\
+        import tensorflow as tf
+        flag = True
+        x = tf.placeholder(tf.float32, [None])
+        y = x * 2.0
+        if flag:
+            print("as it is")
+        else:
+            y = y + 1.0
+        with tf.Session() as sess:
+            print(sess.run(y, {x: [1.0]}))
+    """)
+    assert out.endswith(textwrap.dedent("""\
+        if flag:
+            print("as it is")
+            y_2 = y
+        else:
+            @tf.function(input_signature=SIGNATURE)
+            def y_2(x):
+                return y(x) + 1.0
+        print(y_2([1.0]).numpy())
+    """))

@@ -119,7 +119,9 @@ def join(s: Rewrite, stmt: cst.If, before, finals, compounds, has_else: bool) ->
     for name in sorted(later):
         paths = [final.get(name, before.get(name, (None, None))[1]) for final in finals]
         bound = [p for p in paths if p is not None]
-        canonical = bound[0]
+        old = before.get(name, (None, None))[1]
+        # a function a branch wrote: the one from before the `if` is what its new functions call
+        canonical = next((p for p in bound if p is not old and p is not _OTHER), bound[0])
         if not all(p is not _OTHER and _same_parameters(canonical, p) for p in bound):
             raise Unsupported(stmt, _rebound_in_branch(name))
         s.b.bind(name, before[name][0] if name in before else _kind_of(canonical), canonical)
