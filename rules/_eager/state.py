@@ -87,7 +87,7 @@ class Rewrite:
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
         self.trained_by: Set[str] = set()  # optimizers (names) that made a train op
         self.following: List[Tuple[Sequence[cst.BaseStatement], int]] = []  # enclosing blocks: statements after
-        self.function_reads: Dict[str, Set[str]] = {}  # function the rewrite wrote -> names it reads (at each call)
+        self.function_reads: Dict[str, Set[str]] = {}  # function (the rewrite's, the program's) -> names it reads
         self.read_names: Set[str] = set()  # every name some of them read
         self.user_functions: Set[str] = set()  # the program's own functions in function_reads
         self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
@@ -95,7 +95,7 @@ class Rewrite:
         self.function_inits: Dict[str, cst.CSTNode] = {}  # function -> its first initializer run
         self.variable_changes = 0  # runs read so far that change variables
         self.lookups: Optional[bool] = None  # the program looks rows up (training.looks_up)
-        self.joined: Set[str] = set()  # functions the branches of an `if` name alike (interpret._join)
+        self.joined: Set[str] = set()  # functions the branches of an `if` name alike (rebinding.join)
         self.fed_rates: Dict[str, Tuple[str, Tuple[str, ...]]] = {}  # optimizer -> its fed learning rate, placeholders
         self.placeholder_builders: Dict[str, object] = {}  # functions that make placeholders (placeholder_builders)
         self.batch_norm = BatchNorms()  # batch normalization layers and what trains them (batch_norm.py)

@@ -142,7 +142,6 @@ BARE_TENSOR = ("a graph tensor or placeholder standing alone (a notebook showed 
 def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     for bound in queries.names_in(cst.List([cst.Element(t.target) for t in node.targets])):
         summaries.forget(s, bound)
-
     if len(node.targets) != 1:
         return [plain(s, node)]
     node = _run_subscript(s, node)
