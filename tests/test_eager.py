@@ -1924,6 +1924,38 @@ def test_a_name_the_functions_read_bound_again_while_they_are_called_stays_on_co
     assert reason(head + source) == _REBOUND.format(name)
 
 
+def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_that_variable():
+    # tensorflow-without-a-phd's training_step: `a, c, w, b = sess.run([..., allbiases])` binds a local b
+    out = fix("""\
+        import tensorflow as tf
+        b = tf.Variable([1.0, 2.0])
+        allbiases = tf.reshape(b, [-1])
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+
+        def step(i):
+            b = sess.run(allbiases)
+            print(i, b)
+
+        for i in range(2):
+            step(i)
+    """)
+    assert out == textwrap.dedent("""\
+        import tensorflow as tf
+        b = tf.Variable([1.0, 2.0])
+
+        def allbiases():
+            return tf.reshape(b, [-1])
+
+        def step(i):
+            b = allbiases().numpy()
+            print(i, b)
+
+        for i in range(2):
+            step(i)
+    """)
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

@@ -170,11 +170,13 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             return _kept(s, _naming_scopes(s, stmt))
         with s.b.masked(function_locals(stmt)):
             s.function_stack.append(stmt.name.value)
+            s.locals_stack.append(function_locals(stmt))
             changes = s.variable_changes
             try:
                 result = Compound(stmt, block(s, stmt.body.body, in_loop=False))
             finally:
                 s.function_stack.pop()
+                s.locals_stack.pop()
             sessions.check_function_reinitialises(s, stmt, changes)
             return result
     if isinstance(stmt, cst.ClassDef):

@@ -92,6 +92,7 @@ class Rewrite:
         self.user_functions: Set[str] = set()  # the program's own functions in function_reads
         self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
         self.function_stack: List[str] = []  # the functions of the program being read, innermost last
+        self.locals_stack: List[Set[str]] = []  # and the names local to each
         self.function_inits: Dict[str, cst.CSTNode] = {}  # function -> its first initializer run
         self.variable_changes = 0  # runs read so far that change variables
         self.lookups: Optional[bool] = None  # the program looks rows up (training.looks_up)
