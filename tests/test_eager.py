@@ -1954,6 +1954,42 @@ def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_tha
         for i in range(2):
             step(i)
     """)
+    # a local of the function whose graph the functions read is that name
+    assert reason("""\
+        import tensorflow as tf
+
+        def main():
+            x = tf.placeholder(tf.float32, [None])
+            scale = 2.0
+            y = x * scale
+            scale = 3.0
+            with tf.Session() as s:
+                print(s.run(y, {x: [1.0, 2.0]}))
+
+        main()
+    """) == _REBOUND.format("scale")
+    # each test method binds its own h (TF-GAN's ops_test)
+    out = fix("""\
+        import tensorflow as tf
+
+        class PadTest(tf.test.TestCase):
+            def test_scaled(self):
+                h = 4.0
+                x = tf.placeholder(tf.float32, [2])
+                y = x * h
+                with self.cached_session() as sess:
+                    self.assertAllEqual([4.0, 8.0], sess.run(y, {x: [1.0, 2.0]}))
+
+            def test_shifted(self):
+                h = 5.0
+                v = tf.Variable([1.0])
+                y = v + h
+                with self.cached_session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    self.assertAllEqual([6.0], sess.run(y))
+    """)
+    assert "compat" not in out
+    assert "        def y(x):\n            return x * h\n" in out and "        def y():\n            return v + h\n" in out
 
 
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():

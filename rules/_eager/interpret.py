@@ -125,8 +125,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
     if isinstance(stmt, cst.FunctionDef):
         # what the program's function reads when called: a function of the rewrite calling it reads that then
-        s.function_reads[stmt.name.value] = queries.names_in(stmt.body) - function_locals(stmt)
-        s.read_names |= s.function_reads[stmt.name.value]
+        s.reads(stmt.name.value, queries.names_in(stmt.body) - function_locals(stmt))
         s.user_functions.add(stmt.name.value)
         rebinding.adds_to_globals(s, stmt)
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
@@ -170,13 +169,13 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             return _kept(s, _naming_scopes(s, stmt))
         with s.b.masked(function_locals(stmt)):
             s.function_stack.append(stmt.name.value)
-            s.locals_stack.append(function_locals(stmt))
+            s.scopes.append((id(stmt), function_locals(stmt)))
             changes = s.variable_changes
             try:
                 result = Compound(stmt, block(s, stmt.body.body, in_loop=False))
             finally:
                 s.function_stack.pop()
-                s.locals_stack.pop()
+                s.scopes.pop()
             sessions.check_function_reinitialises(s, stmt, changes)
             return result
     if isinstance(stmt, cst.ClassDef):

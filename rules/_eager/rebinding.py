@@ -30,8 +30,7 @@ def rebinds_what_functions_read(s: Rewrite, stmt: cst.BaseStatement, in_loop: bo
     `weights`, then a decoder's; `for reg in (0.0, 0.5)` before training with `reg`)."""
     if not s.read_names:
         return
-    local = s.locals_stack[-1] if s.locals_stack else set()  # a local of the function being read is not the name
-    for name in sorted((_rebound_names(stmt) & s.read_names) - local):
+    for name in sorted(_rebound_names(stmt) & s.read_names):
         kind = s.b.kind(name)
         if kind in B.GRAPH_KINDS:
             continue  # a tensor bound again is a function of another name

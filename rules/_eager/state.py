@@ -92,7 +92,8 @@ class Rewrite:
         self.user_functions: Set[str] = set()  # the program's own functions in function_reads
         self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
         self.function_stack: List[str] = []  # the functions of the program being read, innermost last
-        self.locals_stack: List[Set[str]] = []  # and the names local to each
+        self.scopes: List[Tuple[int, Set[str]]] = []  # the functions being read: (their id, their locals)
+        self.function_scope: Dict[str, Tuple[int, Set[str]]] = {}  # function in function_reads -> where it was
         self.function_inits: Dict[str, cst.CSTNode] = {}  # function -> its first initializer run
         self.variable_changes = 0  # runs read so far that change variables
         self.lookups: Optional[bool] = None  # the program looks rows up (training.looks_up)
@@ -132,10 +133,28 @@ class Rewrite:
             self.previous_of[func] = before.func
         return func
 
+    def reads(self, func: str, names: Set[str]) -> None:
+        """A function (the rewrite's, or the program's own) reads ``names`` when called, from the function
+        being read where they are its locals."""
+        self.function_reads[func] = names
+        self.read_names |= names
+        if self.scopes:
+            self.function_scope[func] = self.scopes[-1]
+        else:
+            self.function_scope.pop(func, None)
+
+    def scope_of(self, name: str, func: Optional[str] = None) -> Optional[int]:
+        """Where ``name`` is found from ``func`` (or from the code being read): the id of the function whose
+        local it is, or None for the module's."""
+        scope = self.function_scope.get(func) if func is not None else (self.scopes[-1] if self.scopes else None)
+        return scope[0] if scope is not None and name in scope[1] else None
+
     def readers(self, name: str) -> Set[str]:
-        """The TF1 names (and function names) whose functions of the rewrite read ``name``, directly or
-        through another function (of the rewrite's, or of the program's own: ``layer`` reading ``ACT``)."""
-        found = {f for f, reads in self.function_reads.items() if name in reads}
+        """The TF1 names (and function names) whose functions of the rewrite read ``name`` (the one the code
+        being read sees: a local of another function is another name), directly or through another function
+        (of the rewrite's, or of the program's own: ``layer`` reading ``ACT``)."""
+        here = self.scope_of(name)
+        found = {f for f, reads in self.function_reads.items() if name in reads and self.scope_of(name, f) == here}
         while True:
             more = {f for f, reads in self.function_reads.items() if reads & found} - found
             if not more:
@@ -187,8 +206,7 @@ class Rewrite:
         if not isinstance(func, cst.FunctionDef):
             return Out(func, generated=True)
         name = func.name.value
-        self.function_reads[name] = queries.names_in(func.body) - function_locals(func)
-        self.read_names |= self.function_reads[name]
+        self.reads(name, queries.names_in(func.body) - function_locals(func))
         written = Written(name, tuple(p.name.value for p in func.params.params),
                           tensor=self.tensor_of.get(name), previous=self.previous_of.get(name))
         if func.decorators:

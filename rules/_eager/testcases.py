@@ -127,14 +127,19 @@ def _graph_mode(s: Rewrite, decorator: cst.Decorator) -> bool:
 
 
 def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
-    saved = (s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope)
+    saved = (s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope, s.defined)
     s.test_self, s.test_opened, s.run_scope = _testcase.method_self(func), False, func
+    s.defined = set(s.defined)  # the functions it writes are its locals: the next method may use their names
     s.open_sessions, s.runs_changed_variables = set(), False  # each test has a graph and sessions of its own
     try:
         with s.b.masked(function_locals(func)):
-            return Compound(func, block(s, func.body.body, in_loop=False))
+            s.scopes.append((id(func), function_locals(func)))
+            try:
+                return Compound(func, block(s, func.body.body, in_loop=False))
+            finally:
+                s.scopes.pop()
     finally:
-        s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope = saved
+        s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope, s.defined = saved
 
 
 def is_test_session(s: Rewrite, node: cst.CSTNode) -> bool:
