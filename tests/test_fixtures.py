@@ -154,17 +154,17 @@ def test_original_prints_the_recorded_numbers(runs, folder):
     result = runs[str(folder / "original.py")]
     assert result["error"] is None, result["error"]
     if "prints" in info:
-        _recorded(result["stdout"], info["prints"])
+        _recorded(result["stdout"], info["prints"], folder.name)
 
 
-def _recorded(stdout: str, prints) -> None:
+def _recorded(stdout: str, prints, name: str = "") -> None:
     printed = _numbers(stdout)
-    assert len(printed) == len(prints), stdout
+    assert len(printed) == len(prints), (name, stdout)
     # Recorded on one CPU: another CPU's kernels (AMD vs Intel vector paths) round
     # differently, a few parts in a million after a thousand steps (as do the estimators
     # that shuffle their input with numpy_input_fn: the order changes from run to run).
     for got, want in zip(printed, prints):
-        assert math.isclose(got, want, rel_tol=2e-5, abs_tol=1e-12), (got, want)
+        assert math.isclose(got, want, rel_tol=2e-5, abs_tol=1e-12), (name, got, want, stdout)
 
 
 ON_REFERENCE = [f for f in FIXTURES if meta(f).get("mode") == REFERENCE]
@@ -196,7 +196,7 @@ def test_estimator_originals_print_the_recorded_numbers_on_tf_2_15():
     for folder in ON_REFERENCE:
         result = results[str(folder / "original.py")]
         assert result["error"] is None, (folder.name, result["error"])
-        _recorded(result["stdout"], meta(folder)["prints"])
+        _recorded(result["stdout"], meta(folder)["prints"], folder.name)
 
 
 @needs_tf
