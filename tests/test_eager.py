@@ -1992,6 +1992,84 @@ def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_tha
     assert "        def y(x):\n            return x * h\n" in out and "        def y():\n            return v + h\n" in out
 
 
+def test_a_graph_function_reading_a_global_placeholder_and_tensors_takes_them_as_parameters():
+    # BinRoot's `def model(): x_reshaped = tf.reshape(x, ...)`, aymericdamien's VAE loss reading z_mean
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable([[1.0], [2.0]])
+        z = tf.reduce_sum(x, 1)
+
+        def model():
+            return tf.matmul(x, W)
+
+        def loss_of(out, target):
+            return tf.reduce_mean(tf.square(out - target)) + tf.reduce_mean(z)
+
+        y = model()
+        loss = loss_of(y, target=x)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([y, loss], {x: [[1.0, 1.0]]}))
+    """)
+    assert out == textwrap.dedent("""\
+        import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None, 2], tf.float32)]
+        W = tf.Variable([[1.0], [2.0]])
+
+        def z(x):
+            return tf.reduce_sum(x, 1)
+
+        def model(x):
+            return tf.matmul(x, W)
+
+        def loss_of(out, target, z):
+            return tf.reduce_mean(tf.square(out - target)) + tf.reduce_mean(z)
+
+        @tf.function(input_signature=SIGNATURE)
+        def y(x):
+            return model(x)
+
+        @tf.function(input_signature=SIGNATURE)
+        def loss(x):
+            return loss_of(y(x), target=x, z=z(x))
+
+        print([y([[1.0, 1.0]]).numpy(), loss([[1.0, 1.0]]).numpy()])
+    """)
+
+
+def test_a_function_reading_global_tensors_is_left_as_it_is_where_a_call_would_pass_another_value():
+    # a function that runs the graph (Hvass's print_accuracy) reads its tensors as fetches
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        y = x * 2.0
+        sess = tf.Session()
+
+        def show():
+            print(sess.run(y, {x: [1.0]}))
+
+        show()
+    """)
+    assert "def show():\n    print(y([1.0]).numpy())\n\nshow()\n" in out
+    # a call where x is a local of the calling function: it would pass that local, not the placeholder
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+
+        def double():
+            return x * 2.0
+
+        def run(data):
+            x = data
+            return double()
+
+        y = double()
+        with tf.Session() as sess:
+            print(sess.run(y, {x: [1.0]}))
+    """) == "kept on tensorflow.compat.v1: placeholder x is used outside a feed (in Python code or a loop body)"
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

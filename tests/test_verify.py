@@ -525,6 +525,20 @@ def test_random_source_depends_on_seed_and_call_number():
     assert not np.array_equal(a, _deterministic.RandomSource(4).generator().standard_normal(4))
 
 
+def test_a_random_call_traced_again_takes_the_draws_of_its_first_trace():
+    # tf.function traces a train step twice when its first call makes a Keras optimizer's variables:
+    # TF1 drew the op's constant once, when it built the graph
+    np = pytest.importorskip("numpy")
+    source, plain = _deterministic.RandomSource(3), _deterministic.RandomSource(3)
+    first = source.generator(("train", 0)).standard_normal(2)
+    other = source.generator(("train", 1)).standard_normal(2)
+    assert np.array_equal(source.generator(("train", 0)).standard_normal(2), first)  # the second trace
+    assert np.array_equal(source.generator(("train", 1)).standard_normal(2), other)
+    assert np.array_equal(first, plain.generator().standard_normal(2))
+    assert np.array_equal(other, plain.generator().standard_normal(2))
+    assert np.array_equal(source.generator().standard_normal(2), plain.generator().standard_normal(2))
+
+
 def test_a_value_drawn_again_gets_the_same_draws_and_later_calls_count_on():
     np = pytest.importorskip("numpy")
     source, plain = _deterministic.RandomSource(3), _deterministic.RandomSource(3)

@@ -53,14 +53,21 @@ class RandomSource:
         self.seed = seed % 2**63  # SeedSequence wants a non-negative integer
         self.calls = 0  # the number of the next random call
         self._replay = None  # while a value is drawn again: the number of its next call
+        self._traced = {}  # (traced function, its n-th random call) -> the number that call took
 
-    def generator(self):
+    def generator(self, traced=None):
+        """The generator of the next random call; ``traced``, a random call of a function being traced
+        (its name, the call's place in the trace), takes the number it took in an earlier trace."""
         import numpy as np
 
         if self._replay is not None:
             number, self._replay = self._replay, self._replay + 1
+        elif traced is not None and traced in self._traced:
+            number = self._traced[traced]
         else:
             number, self.calls = self.calls, self.calls + 1
+            if traced is not None:
+                self._traced[traced] = number
         return np.random.default_rng([self.seed, number])
 
     @contextlib.contextmanager
@@ -164,8 +171,19 @@ class Deterministic:
         params = {key: self.static_value(value, key) for key, value in params.items()}
         if kind == "uniform" and dtype.is_integer:
             params["integer"] = True
-        values = DRAWS[kind](self.source.generator(), tuple(shape), **params)
+        values = DRAWS[kind](self.source.generator(self.traced()), tuple(shape), **params)
         return tf.constant(values.astype(dtype.as_numpy_dtype), dtype=dtype)
+
+    def traced(self):
+        """In a function being traced: (its name, the number of random calls it made before this one).
+        TF1 drew a random op's constant once, when it built the graph; tf.function traces a step twice
+        when its first call makes variables (a Keras optimizer's), and both traces take the same draws."""
+        graph = self.tf.compat.v1.get_default_graph()
+        if self.tf.executing_eagerly() or type(graph).__name__ != "FuncGraph":
+            return None
+        made = getattr(graph, "_tfmigrate_random_calls", 0)
+        graph._tfmigrate_random_calls = made + 1
+        return graph.name, made
 
     def static_shape(self, shape) -> List[int]:
         tf = self.tf

@@ -78,7 +78,7 @@ class _Plan:
                 self.callers[name].add(f.w.name)
         self.other_names: List[Set[str]] = []
         for _, _, parts in self.others:
-            found = set().union(*(queries.names_in(p) for p in parts)) & self.generated if parts else set()
+            found = set().union(*(queries.free_names_in(p) for p in parts)) & self.generated if parts else set()
             self.other_names.append(found)
             self.outside |= found
 

@@ -16,7 +16,7 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (batch_norm, factories, fetches, instances, model_class, model_lift, module_code, modules, pipelines,
+from . import (batch_norm, factories, fetches, free_tensors, instances, model_class, model_lift, module_code, modules, pipelines,
                placeholder_builders, queries, rebinding, rnn_cells, session_class, sessions, statements, tensors,
                testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
@@ -35,6 +35,7 @@ def plan(s: Rewrite) -> Block:
 
 
 def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, top: bool = False) -> Block:
+    statements_ = list(statements_)  # free_tensors passes arguments in the calls still to be read
     steps: Block = []
     deferred = {}  # a function that reads names bound further down: its name -> its place in steps
     last_bound = None  # name -> where the module last binds it, read at the first function that needs it
@@ -124,6 +125,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.SimpleStatementLine):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
     if isinstance(stmt, cst.FunctionDef):
+        stmt = free_tensors.as_parameters(s, stmt)  # `def model(): ... x ...` read as `def model(x)`
         # what the program's function reads when called: a function of the rewrite calling it reads that then
         s.reads(stmt.name.value, queries.names_in(stmt.body) - function_locals(stmt))
         s.user_functions.add(stmt.name.value)

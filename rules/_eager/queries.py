@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple, Type
 
 import libcst as cst
 
-from tfmigrate.names import dotted_name
+from tfmigrate.names import dotted_name, function_locals
 from tfmigrate.traverse import StopWalk, Visitor, last_index, walk, walk_into
 
 from .. import _vocab
@@ -70,6 +70,17 @@ def holds(node: cst.CSTNode, types, test=None, *, values: bool = False) -> bool:
 def names_in(node: cst.CSTNode) -> Set[str]:
     """Every name used as a value in ``node`` (not attribute or keyword names)."""
     return {n.value for n in find(node, cst.Name, values=True)}
+
+
+def free_names_in(node: cst.CSTNode) -> Set[str]:
+    """The names ``node`` uses as values that are not locals of a function defined in it (a parameter
+    ``z_mean`` of ``def vae_loss(..., z_mean)`` is not the program's ``z_mean``)."""
+    names = names_in(node)
+    for func in find(node, cst.FunctionDef):
+        local = names_in(func) & function_locals(func)
+        inside = {id(n) for n in find(func, cst.Name)}
+        names -= local - {n.value for n in find(node, cst.Name, lambda n: id(n) not in inside, values=True)}
+    return names
 
 
 def mentions(node: cst.CSTNode, names: Set[str]) -> bool:
