@@ -1,4 +1,5 @@
-"""TF1 calls whose positional arguments TensorFlow 2 binds to other parameters (TFM122)."""
+"""TF1 calls whose positional arguments TensorFlow 2 binds to other parameters (TFM122), and TensorFlow 0.x
+losses called with positional arguments that TensorFlow 1.x refused (TFM123)."""
 from __future__ import annotations
 
 import functools
@@ -78,3 +79,65 @@ class ReorderedArguments(_TFNames):
         args = [arg.with_changes(keyword=cst.Name(renamed[id(arg)]), equal=_tf.EQUAL) if id(arg) in renamed else arg
                 for arg in node.args]
         self.report(node, message + ": passed by keyword, as TF1 bound them", replacement=node.with_changes(args=args))
+
+
+# TensorFlow 1.0 put a `_sentinel` parameter first in these, so a positional call raises on TensorFlow 1.x:
+# code that calls them so was written for TensorFlow 0.x, whose order was (logits, labels); TensorFlow 2
+# takes (labels, logits). The TensorFlow 2 keyword of each TensorFlow 0.x position.
+_TF0_ORDERS = {
+    "nn.softmax_cross_entropy_with_logits": ("logits", "labels", "axis", "name"),
+    "nn.sparse_softmax_cross_entropy_with_logits": ("logits", "labels", "name"),
+    "nn.sigmoid_cross_entropy_with_logits": ("logits", "labels", "name"),
+}
+
+
+class TensorFlow0Arguments(_TFNames):
+    """Positional arguments of a loss that TensorFlow 1.x took by keyword only.
+
+    What it finds: `tf.nn.softmax_cross_entropy_with_logits(pred, y)`, and
+    the sparse and sigmoid forms, called with positional arguments. TensorFlow
+    1.x raised on such a call (its first parameter, `_sentinel`, is there to
+    make the call name its arguments); the code was written for TensorFlow
+    0.x, which took `(logits, labels)`. TensorFlow 2 takes `(labels,
+    logits)`: the call runs with the two swapped, silently where the shapes
+    agree (the softmax and sigmoid forms).
+
+    Fix (safe): the arguments are passed by keyword, in TensorFlow 0.x's
+    order (`logits=pred, labels=y`): what the code meant where it ran, and
+    TensorFlow 1.x ran no program that calls it so.
+    """
+
+    code = "TFM123"
+    name = "tensorflow-0-arguments"
+    fix_applicability = Applicability.SAFE
+    VALID = ["import tensorflow as tf\ny = tf.nn.softmax_cross_entropy_with_logits(labels=t, logits=p)\n",
+             "import tensorflow as tf\ny = tf.nn.sigmoid_cross_entropy_with_logits(logits=p, labels=t)\n"]
+    INVALID = [
+        Invalid("import tensorflow as tf\ny = tf.nn.softmax_cross_entropy_with_logits(pred, y)\n",
+                "import tensorflow as tf\ny = tf.nn.softmax_cross_entropy_with_logits(logits=pred, labels=y)\n",
+                unsafe=False),
+        Invalid("import tensorflow as tf\ny = tf.nn.sigmoid_cross_entropy_with_logits(p, targets=t)\n",
+                "import tensorflow as tf\ny = tf.nn.sigmoid_cross_entropy_with_logits(logits=p, labels=t)\n",
+                unsafe=False),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _tf.call_name(self, node)
+        order = _TF0_ORDERS.get(name) if name else None
+        if order is None or self.compat_file(node.func):
+            return
+        positional = [arg for arg in node.args if arg.keyword is None]
+        if not positional:
+            return
+        message = (f"`tf.{name}` takes its arguments by keyword only in TensorFlow 1.x (a positional call raises); "
+                   f"these are TensorFlow 0.x's ({', '.join(order[:len(positional)])}), and TensorFlow 2 would bind "
+                   "them to other parameters")
+        if any(arg.star for arg in node.args) or len(positional) > len(order):
+            self.report(node, message + ": pass them by keyword", fixable=False)
+            return
+        keywords = dict(zip(map(id, positional), order))
+        args = [arg.with_changes(keyword=cst.Name(keywords[id(arg)]), equal=_tf.EQUAL) if id(arg) in keywords else (
+            arg.with_changes(keyword=cst.Name("labels")) if arg.keyword.value == "targets" else arg)
+            for arg in node.args]
+        self.report(node, message + ": passed by keyword, as TensorFlow 0.x bound them",
+                    replacement=node.with_changes(args=args))

@@ -1,8 +1,10 @@
-"""TFM122: positional arguments TensorFlow 2 binds to other parameters are passed by keyword."""
+"""TFM122: positional arguments TensorFlow 2 binds to other parameters are passed by keyword; TFM123: so are
+those of TensorFlow 0.x losses, which TensorFlow 1.x took by keyword only."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -74,3 +76,45 @@ def test_the_table_is_what_the_installed_tensorflow_signatures_give():
     api = json.loads((ROOT / "rules" / "data" / "tf_api.json").read_text(encoding="utf-8"))
     stored = json.loads((ROOT / "rules" / "data" / "tf_positional.json").read_text(encoding="utf-8"))
     assert generator.table(api) == stored
+
+
+TF0 = textwrap.dedent("""\
+    import tensorflow as tf
+    pred = tf.constant([[2.0, 0.0], [0.0, 1.0]])
+    y = tf.constant([[0.0, 1.0], [0.0, 1.0]])
+    softmax = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(pred, y))
+    sigmoid = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(pred, targets=y))
+    sparse = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(pred, tf.argmax(y, 1)))
+    with tf.Session() as sess:
+        print(sess.run([softmax, sigmoid, sparse]))
+""")
+
+
+def test_tensorflow_0_losses_called_positionally_pass_logits_and_labels_by_keyword():
+    # BinRoot's `softmax_cross_entropy_with_logits(model_op, y)`: TF 1.x raised, TF 2 would read pred as labels
+    outcome = process_text(TF0, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+        pred = tf.constant([[2.0, 0.0], [0.0, 1.0]])
+        y = tf.constant([[0.0, 1.0], [0.0, 1.0]])
+        softmax = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(logits=pred, labels=y))
+        sigmoid = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(logits=pred, labels=y))
+        sparse = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(logits=pred, labels=tf.argmax(y, 1)))
+        print([softmax.numpy(), sigmoid.numpy(), sparse.numpy()])
+    """)
+    found = [(f.start.line, f.message) for f in process_text(TF0, "case.py", Options()).findings
+             if f.code == "TFM123"]
+    assert found == [(line, f"`tf.nn.{name}` takes its arguments by keyword only in TensorFlow 1.x (a positional call "
+                            f"raises); these are TensorFlow 0.x's ({order}), and TensorFlow 2 would bind them to other "
+                            "parameters: passed by keyword, as TensorFlow 0.x bound them")
+                     for line, name, order in ((4, "softmax_cross_entropy_with_logits", "logits, labels"),
+                                               (5, "sigmoid_cross_entropy_with_logits", "logits"),
+                                               (6, "sparse_softmax_cross_entropy_with_logits", "logits, labels"))]
+    pytest.importorskip("tensorflow")
+    done = subprocess.run([sys.executable, "-c", outcome.new_text], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    # softmax (and sparse): row 0 -log(e^0 / (e^2 + e^0)) = 2.126928, row 1 -log(e / (1 + e)) = 0.313262;
+    # sigmoid: max(x, 0) - x*y + log(1 + e^-|x|) over [2, 0, 0, 1] against [0, 1, 0, 1], averaged
+    values = [round(float(v), 5) for v in re.findall(r"\d+\.\d+", done.stdout)]
+    assert values == [1.22009, 0.95662, 1.22009], done.stderr[-2000:]
