@@ -18,7 +18,7 @@ from .state import Rewrite
 # likewise), which TF1's kernel computes in another order (the mean square moved toward the squared gradient
 # by 1 - rho in float32). Each step runs that kernel: a long run that amplifies differences (measured: RMSProp
 # on a small tanh network, 100 steps) then ends on TF1's numbers, not 10-20% away.
-_TF1_RMSPROP = '''\
+_RMSPROP_STEP = '''\
 class {name}({tf}.keras.optimizers.RMSprop):
     """TF1's RMSPropOptimizer: Keras's RMSprop with the mean square of the gradients starting at
     ones, as TF1's did (Keras starts it at zeros), and each step TF1's own kernel, rounded as TF1's."""
@@ -41,17 +41,22 @@ class {name}({tf}.keras.optimizers.RMSprop):
                     lr={tf}.cast(learning_rate, dtype), rho={tf}.cast(self.rho, dtype),
                     momentum={tf}.cast(self.momentum, dtype), epsilon={tf}.cast(self.epsilon, dtype),
                     grad={tf}.cast(gradient, dtype))
+'''
+
+_TF1_RMSPROP = _RMSPROP_STEP + '''\
         if self.centered:
             {tf}.raw_ops.ResourceApplyCenteredRMSProp(mg=self._average_gradients[index].handle, **step)
         else:
             {tf}.raw_ops.ResourceApplyRMSProp(**step)
 '''
 
-_TF1_MOMENTUM = '''\
+_MOMENTUM_CLASS = '''\
 class {name}({tf}.keras.optimizers.SGD):
     """TF1's MomentumOptimizer: the accumulator sums the gradients and each step moves the variable by the
     current learning rate times that sum, TF1's own kernel (Keras's SGD folds each step's own rate into its
-    velocity: the same while the rate is constant)."""
+    velocity'''
+
+_TF1_MOMENTUM = _MOMENTUM_CLASS + ''': the same while the rate is constant)."""
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
@@ -65,30 +70,24 @@ class {name}({tf}.keras.optimizers.SGD):
 # IndexedSlices, and TF1 applied it with the sparse kernel: the looked-up rows' repeats summed, and only those
 # rows, their accumulator and mean square, moved (the dense kernel on the gradient made dense moves every row's
 # momentum: 10% apart after two steps, up to 46% in a skip-gram's embeddings).
-_TF1_RMSPROP_SPARSE = _TF1_RMSPROP.replace('''\
-                    grad={tf}.cast(gradient, dtype))
-        if self.centered:
-            {tf}.raw_ops.ResourceApplyCenteredRMSProp(mg=self._average_gradients[index].handle, **step)
-        else:
-            {tf}.raw_ops.ResourceApplyRMSProp(**step)
-''', '''\
-                    grad={tf}.cast(gradient, dtype))
+_SUMMED_ROWS = '''\
+            rows, positions = {tf}.unique(gradient.indices)
+            values = {tf}.math.unsorted_segment_sum(gradient.values, positions, {tf}.shape(rows)[0])
+'''
+
+_TF1_RMSPROP_SPARSE = _RMSPROP_STEP + '''\
         apply = "ResourceApplyCenteredRMSProp" if self.centered else "ResourceApplyRMSProp"
         if self.centered:
             step["mg"] = self._average_gradients[index].handle
         if isinstance(gradient, {tf}.IndexedSlices):  # looked-up rows: only they move, their repeats summed
-            rows, positions = {tf}.unique(gradient.indices)
-            values = {tf}.math.unsorted_segment_sum(gradient.values, positions, {tf}.shape(rows)[0])
+''' + _SUMMED_ROWS + '''\
             step.update(grad={tf}.cast(values, dtype), indices=rows)
             apply = apply.replace("Resource", "ResourceSparse")
         getattr({tf}.raw_ops, apply)(**step)
-''')
+'''
 
-_TF1_MOMENTUM_SPARSE = '''\
-class {name}({tf}.keras.optimizers.SGD):
-    """TF1's MomentumOptimizer: the accumulator sums the gradients and each step moves the variable by the
-    current learning rate times that sum, TF1's own kernel (Keras's SGD folds each step's own rate into its
-    velocity); looked-up rows, TF1's sparse kernel: only they move, their repeats summed."""
+_TF1_MOMENTUM_SPARSE = _MOMENTUM_CLASS + '''\
+); looked-up rows, TF1's sparse kernel: only they move, their repeats summed."""
 
     def update_step(self, gradient, variable, learning_rate):
         dtype = variable.dtype
@@ -96,15 +95,15 @@ class {name}({tf}.keras.optimizers.SGD):
                     lr={tf}.cast(learning_rate, dtype), momentum={tf}.cast(self.momentum, dtype),
                     use_nesterov=self.nesterov)
         if isinstance(gradient, {tf}.IndexedSlices):
-            rows, positions = {tf}.unique(gradient.indices)
-            values = {tf}.math.unsorted_segment_sum(gradient.values, positions, {tf}.shape(rows)[0])
+''' + _SUMMED_ROWS + '''\
             {tf}.raw_ops.ResourceSparseApplyMomentum(grad={tf}.cast(values, dtype), indices=rows, **step)
         else:
             {tf}.raw_ops.ResourceApplyMomentum(grad={tf}.cast(gradient, dtype), **step)
 '''
 
 _CLASSES = {"rmsprop": ("TF1RMSprop", _TF1_RMSPROP), "momentum": ("TF1Momentum", _TF1_MOMENTUM),
-            "rmsprop_sparse": ("TF1RMSprop", _TF1_RMSPROP_SPARSE), "momentum_sparse": ("TF1Momentum", _TF1_MOMENTUM_SPARSE)}
+            "rmsprop_sparse": ("TF1RMSprop", _TF1_RMSPROP_SPARSE),
+            "momentum_sparse": ("TF1Momentum", _TF1_MOMENTUM_SPARSE)}
 
 
 def written(s: Rewrite, kind: str) -> str:
