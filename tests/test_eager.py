@@ -2070,6 +2070,33 @@ def test_a_function_reading_global_tensors_is_left_as_it_is_where_a_call_would_p
     """) == "kept on tensorflow.compat.v1: placeholder x is used outside a feed (in Python code or a loop body)"
 
 
+def test_a_tensor_built_by_a_loop_from_the_value_before_it_is_one_function_with_the_loop():
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 3])
+        total = tf.zeros([2])
+        for i in range(3):
+            total += x[:, i] * (i + 1)
+        with tf.Session() as sess:
+            print(sess.run(total, {x: [[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]]}))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def total(x):
+            total = tf.zeros([2])
+            for i in range(3):
+                total += x[:, i] * (i + 1)
+            return total
+
+        print(total([[1.0, 2.0, 3.0], [0.0, 1.0, 0.0]]).numpy())
+    """)
+    # the loop's variable read after it: the loop runs inside the function now
+    assert reason(source.replace("    print(sess.run(", "    print(i, sess.run(")) == (
+        "kept on tensorflow.compat.v1: placeholder x is used outside a feed (in Python code or a loop body)")
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

@@ -16,9 +16,9 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (batch_norm, factories, fetches, free_tensors, instances, model_class, model_lift, module_code, modules, pipelines,
-               placeholder_builders, queries, rebinding, rnn_cells, session_class, sessions, statements, tensors,
-               testcases, variable_names)
+from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, model_class, model_lift,
+               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, session_class,
+               sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -55,10 +55,14 @@ def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, t
                 steps.append(stmt)
                 continue
         s.following.append((statements_, position + 1))
+        previous = steps[-1] if position and steps else None  # (a deferred function is no Step yet)
+        s.previous_step = previous if isinstance(previous, Step) and previous.stmt is statements_[position - 1] else None
         try:
             steps.append(_step(s, stmt, in_loop))
         finally:
             s.following.pop()
+        if s.absorbed:  # a loop that builds a tensor from the value the statement before it made
+            steps[-2], s.absorbed = graph_loops.absorbed(steps[-2]), False
     for index in deferred.values():
         steps[index] = _deferred(s, steps[index])
     return steps
@@ -150,6 +154,11 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return _kept(s, stmt)  # a block that uses neither TensorFlow nor the graph: left as it is
     if isinstance(stmt, cst.With):
         return with_statement(s, stmt, in_loop)
+    if isinstance(stmt, cst.For) and not in_loop:
+        built = graph_loops.read(s, stmt, s.previous_step)
+        if built is not None:
+            s.absorbed = True
+            return built
     if isinstance(stmt, (cst.For, cst.While)):
         if isinstance(stmt, cst.For):
             for name in queries.names_in(stmt.target):

@@ -92,6 +92,8 @@ class Rewrite:
         self.user_functions: Set[str] = set()  # the program's own functions in function_reads
         self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
         self.function_stack: List[str] = []  # the functions of the program being read, innermost last
+        self.previous_step = None  # the plan of the statement before the one being read, in its block
+        self.absorbed = False  # that statement went into the one being read (graph_loops)
         self.scopes: List[Tuple[int, Set[str]]] = []  # the functions being read: (their id, their locals)
         self.function_scope: Dict[str, Tuple[int, Set[str]]] = {}  # function in function_reads -> where it was
         self.function_inits: Dict[str, cst.CSTNode] = {}  # function -> its first initializer run
