@@ -1,0 +1,59 @@
+"""TF1 initializers whose TensorFlow 2 namesake draws from another distribution by default (TFM124)."""
+from __future__ import annotations
+
+import libcst as cst
+
+from tfmigrate.rule import Applicability, Invalid
+
+from . import _tf
+from ._vocab import INITIALIZER_DEFAULTS, INITIALIZER_PARAMS
+from .renames import _TFNames
+
+# The initializers TensorFlow 2 has under the same name, with Keras's defaults (stddev 0.05, [-0.05, 0.05)).
+_SAME_NAME = ("random_normal_initializer", "random_uniform_initializer")
+
+
+class InitializerDefaults(_TFNames):
+    """An initializer that keeps its name in TensorFlow 2 and changes its defaults.
+
+    What it finds: `tf.random_normal_initializer()` and
+    `tf.random_uniform_initializer()` without their scale: TF1 drew from a
+    normal of stddev 1.0 and from [0, 1); TensorFlow 2's functions of the same
+    name draw with stddev 0.05 and from [-0.05, 0.05), silently (a model then
+    starts from values twenty times smaller).
+
+    Fix (safe): TF1's defaults written out
+    (`tf.random_uniform_initializer(minval=0.0, maxval=1.0)`): the values TF1
+    drew. Arguments given stay as written.
+    """
+
+    code = "TFM124"
+    name = "initializer-defaults"
+    fix_applicability = Applicability.SAFE
+    VALID = ["import tensorflow as tf\ninit = tf.random_normal_initializer(0.0, 0.1)\n",
+             "import tensorflow as tf\ninit = tf.random_uniform_initializer(-1.0, 1.0)\n"]
+    INVALID = [
+        Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer()\n",
+                "import tensorflow as tf\ninit = tf.random_uniform_initializer(minval=0.0, maxval=1.0)\n",
+                unsafe=False),
+        Invalid("import tensorflow as tf\ninit = tf.random_normal_initializer(seed=1)\n",
+                "import tensorflow as tf\ninit = tf.random_normal_initializer(seed=1, stddev=1.0)\n", unsafe=False),
+        Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1)\n",
+                "import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1, maxval=1.0)\n", unsafe=False),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        name = _tf.call_name(self, node)
+        if name not in _SAME_NAME or self.compat_file(node.func) or any(a.star for a in node.args):
+            return
+        params = INITIALIZER_PARAMS[name]
+        given = {a.keyword.value for a in node.args if a.keyword is not None}
+        given |= set(params[:len([a for a in node.args if a.keyword is None])])
+        missing = [(key, value) for key, value in INITIALIZER_DEFAULTS[name].items() if key not in given]
+        if not missing:
+            return
+        args = [*node.args[:-1], node.args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)] if node.args else []
+        args += [cst.Arg(cst.parse_expression(value), keyword=cst.Name(key), equal=_tf.EQUAL) for key, value in missing]
+        defaults = ", ".join(f"{key}={value}" for key, value in missing)
+        self.report(node, f"`tf.{name}` has other defaults in TensorFlow 2 (stddev 0.05, or [-0.05, 0.05)): "
+                          f"TF1's passed ({defaults})", replacement=node.with_changes(args=args))
