@@ -2097,6 +2097,28 @@ def test_a_tensor_built_by_a_loop_from_the_value_before_it_is_one_function_with_
         "kept on tensorflow.compat.v1: placeholder x is used outside a feed (in Python code or a loop body)")
 
 
+def test_gradients_with_respect_to_a_placeholder_watch_it_and_to_a_tensor_stay_on_compat():
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [3])
+        w = tf.Variable([1.0, 2.0, 3.0])
+        h = x * w
+        y = tf.reduce_sum(tf.square(h))
+        gx = tf.gradients(y, x)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(gx, {x: [0.5, -1.0, 2.0]}))
+    """
+    out = fix(source)
+    # the argument is no variable: an unwatched tape gave None
+    assert ("    with tf.GradientTape() as tape:\n        tape.watch(x)\n        loss_value = y(x)\n"
+            "    return tape.gradient(loss_value, [x])\n") in out
+    # h(x), computed apart from the loss, is not on the tape's path to it
+    assert reason(source.replace("tf.gradients(y, x)", "tf.gradients(y, h)")) == (
+        "kept on tensorflow.compat.v1: tf.gradients with respect to tensor h (the rewrite computes it apart from the "
+        "loss: the tape would see no path from it)")
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

@@ -430,6 +430,13 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
     xs = _tf.argument(value, 1, "xs")
     if ys is None or xs is None or len(value.args) > 2:
         raise Unsupported(value, "tf.gradients with arguments beyond ys and xs")
+    given = xs.value.elements if isinstance(xs.value, (cst.List, cst.Tuple)) else [xs.value]
+    given = [e.value if isinstance(e, cst.BaseElement) else e for e in given]
+    for source in given:
+        if isinstance(source, cst.Name) and s.b.is_(source.value, B.TENSOR):
+            raise Unsupported(value, f"tf.gradients with respect to tensor {source.value} (the rewrite computes it "
+                                     "apart from the loss: the tape would see no path from it)")
+    watched = [e.value for e in given if isinstance(e, cst.Name) and s.b.is_(e.value, B.PLACEHOLDER)]
     loss, params = graph_expr(s, ys.value)
     sources, more = graph_expr(s, xs.value)
     params = feeds.ordered(s, set(params) | set(more))
@@ -444,6 +451,7 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
     lines += [
         f"def {func_name}({feeds.parameters(s, params)}):",
         f"{indent}with {s.tf}.GradientTape() as {tape}:",
+        *[f"{indent}{indent}{tape}.watch({name})" for name in watched],  # an argument: not a variable
         f"{indent}{indent}{result} = {s.code(loss)}",
         f"{indent}return {tape}.gradient({result}, {sources_code})",
     ]
