@@ -2119,6 +2119,27 @@ def test_gradients_with_respect_to_a_placeholder_watch_it_and_to_a_tensor_stay_o
         "loss: the tape would see no path from it)")
 
 
+def test_a_train_op_returned_by_a_function_stays_on_compat():
+    # `train_op = get_train_op(loss)` had become a tensor function calling the Keras optimizer's minimize
+    for body in ("optimizer = tf.train.GradientDescentOptimizer(0.1)\n            return optimizer.minimize(loss)",
+                 "return tf.train.AdamOptimizer(0.1).minimize(loss)"):
+        assert reason(f"""\
+            import tensorflow as tf
+            x = tf.placeholder(tf.float32, [None, 1])
+            W = tf.Variable([[0.0]])
+            loss = tf.reduce_mean(tf.square(tf.matmul(x, W) - 1.0))
+
+            def get_train_op(loss):
+                {body}
+
+            train_op = get_train_op(loss)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                sess.run(train_op, feed_dict={{x: [[1.0], [2.0]]}})
+        """) == ("kept on tensorflow.compat.v1: a train op returned by a function (a train step is made where a "
+                 "train op is bound to a name)")
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\
