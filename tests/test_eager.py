@@ -2140,6 +2140,22 @@ def test_a_train_op_returned_by_a_function_stays_on_compat():
                  "train op is bound to a name)")
 
 
+def test_a_cond_branch_reading_an_assign_made_outside_it_stays_on_compat():
+    # TF1 ran the assign at each run whichever branch was taken: v went 1, 2, 3, 4 (the rewrite: 1, 1, 1, 2)
+    assert reason("""\
+        import tensorflow as tf
+        v = tf.Variable(0.0)
+        p = tf.placeholder(tf.bool)
+        assign_op = tf.assign_add(v, 1.0)
+        r = tf.cond(p, lambda: assign_op, lambda: tf.identity(v))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for flag in [True, False]:
+                print(sess.run(r, feed_dict={p: flag}))
+    """) == ("kept on tensorflow.compat.v1: tf.cond with a branch that reads assign_op, an assign made outside it "
+             "(TF1 ran it at each run, whichever branch was taken)")
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

@@ -57,6 +57,8 @@ class _GraphExpr(SkipNames):
     def leave_Call(self, original: cst.Call, updated: cst.Call):
         s = self.s
         name = s.call_name(original)
+        if name in _BRANCHING:
+            _updates_outside(s, original, name)
         if isinstance(original.func, cst.Name) and original.func.value in s.p.models:
             return instances.call(s, original, updated)  # a model function: its module instance
         if name in _vocab.ASSIGNS and len(updated.args) == 2:
@@ -117,6 +119,21 @@ class _GraphExpr(SkipNames):
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
         return rnn.state_field(self.s, original, super().leave_Attribute(original, updated))
+
+
+_BRANCHING = ("cond", "case", "while_loop", "switch_case")
+
+
+def _updates_outside(s: Rewrite, call: cst.Call, name: str) -> None:
+    """``tf.cond(p, lambda: assign_op, ...)`` of an assign made outside the branch: TF1 ran it at each run
+    whichever branch was taken (the op is outside the cond); the rewrite's branch would call its function
+    only when taken."""
+    for function in queries.find(call, cst.Lambda):
+        for read in queries.names_in(function.body):
+            tensor = s.b.get(read, B.TENSOR)
+            if tensor is not None and (tensor.update is not None or tensor.kind == "op"):
+                raise Unsupported(call, f"tf.{name} with a branch that reads {read}, an assign made outside it "
+                                        "(TF1 ran it at each run, whichever branch was taken)")
 
 
 def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
