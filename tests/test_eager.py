@@ -2156,6 +2156,20 @@ def test_a_cond_branch_reading_an_assign_made_outside_it_stays_on_compat():
              "(TF1 ran it at each run, whichever branch was taken)")
 
 
+def test_a_namedtuple_of_tensors_fetched_gives_a_namedtuple_of_values():
+    out = fix("""\
+        from collections import namedtuple
+        import tensorflow as tf
+        a = tf.placeholder(tf.float32, [2])
+        Pair = namedtuple("Pair", ["s", "p"])
+        s = a + 1.0
+        p = a * 2.0
+        with tf.Session() as sess:
+            print(sess.run(Pair(s, p), {a: [1.0, 2.0]}))
+    """)
+    assert out.endswith("print(tf.nest.map_structure(lambda value: value.numpy(), Pair(s([1.0, 2.0]), p([1.0, 2.0]))))\n")
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\
