@@ -2170,6 +2170,24 @@ def test_a_namedtuple_of_tensors_fetched_gives_a_namedtuple_of_values():
     assert out.endswith("print(tf.nest.map_structure(lambda value: value.numpy(), Pair(s([1.0, 2.0]), p([1.0, 2.0]))))\n")
 
 
+def test_softmax_cross_entropy_labels_computed_from_variables_are_held_as_tf1_held_them():
+    # TF1's op sent no gradient into its labels; TF2's trains the teacher too
+    out = fix("""\
+        import tensorflow as tf
+        W_t = tf.Variable([[0.5, -0.2]])
+        W_s = tf.Variable([[0.1, 0.1]])
+        y = tf.placeholder(tf.float32, [None, 2])
+        teacher = tf.nn.softmax(W_t)
+        distilled = tf.nn.softmax_cross_entropy_with_logits(labels=teacher, logits=W_s)
+        fed = tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=W_s)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([distilled, fed], {y: [[0.0, 1.0]]}))
+    """)
+    assert "tf.nn.softmax_cross_entropy_with_logits(labels=tf.stop_gradient(teacher()), logits=W_s)" in out
+    assert "tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=W_s)" in out
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

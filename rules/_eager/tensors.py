@@ -59,6 +59,8 @@ class _GraphExpr(SkipNames):
         name = s.call_name(original)
         if name in _BRANCHING:
             _updates_outside(s, original, name)
+        if name == "nn.softmax_cross_entropy_with_logits":
+            updated = _labels_held(s, original, updated)
         if isinstance(original.func, cst.Name) and original.func.value in s.p.models:
             return instances.call(s, original, updated)  # a model function: its module instance
         if name in _vocab.ASSIGNS and len(updated.args) == 2:
@@ -134,6 +136,29 @@ def _updates_outside(s: Rewrite, call: cst.Call, name: str) -> None:
             if tensor is not None and (tensor.update is not None or tensor.kind == "op"):
                 raise Unsupported(call, f"tf.{name} with a branch that reads {read}, an assign made outside it "
                                         "(TF1 ran it at each run, whichever branch was taken)")
+
+
+def _labels_held(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
+    """TF1's ``softmax_cross_entropy_with_logits`` sent no gradient into its labels; TensorFlow 2's does: labels
+    computed from variables (a teacher's softmax) are held with ``tf.stop_gradient``, as TF1 held them."""
+    labels = _tf.argument(original, None, "labels")
+    if labels is None or not _reads_variables(s, labels.value, set()):
+        return updated
+    return updated.with_changes(args=[a.with_changes(value=s.expr(f"{s.tf}.stop_gradient({s.code(a.value)})"))
+                                      if a.keyword is not None and a.keyword.value == "labels" else a
+                                      for a in updated.args])
+
+
+def _reads_variables(s: Rewrite, value: cst.BaseExpression, seen: Set[str]) -> bool:
+    for name in queries.names_in(value) - seen:
+        seen.add(name)
+        kind = s.b.kind(name)
+        if kind in B.VARIABLE_KINDS:
+            return True
+        tensor = s.b.get(name, B.TENSOR) if kind == B.TENSOR else None
+        if kind == B.TENSOR and (tensor.source is None or _reads_variables(s, tensor.source, seen)):
+            return True
+    return False
 
 
 def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
