@@ -2188,6 +2188,23 @@ def test_softmax_cross_entropy_labels_computed_from_variables_are_held_as_tf1_he
     assert "tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=W_s)" in out
 
 
+def test_a_var_list_naming_an_untrainable_variable_watches_it():
+    # TF1 trained what var_list named; the tape had not watched `frozen`: it stayed 3.0 (TF1: 2.94)
+    out = fix("""\
+        import tensorflow as tf
+        w = tf.Variable(1.0)
+        frozen = tf.Variable(3.0, trainable=False)
+        loss = tf.square(w * frozen)
+        train = tf.train.GradientDescentOptimizer(0.01).minimize(loss, var_list=[w, frozen])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train)
+            print(sess.run(frozen))
+    """)
+    assert ("def train():\n    variables = [w, frozen]\n    with tf.GradientTape() as tape:\n"
+            "        tape.watch(variables)\n        loss_value = loss()\n") in out
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

@@ -171,13 +171,30 @@ def _locals(s: Rewrite, loss_expr, var_list, *others) -> List[str]:
     return s.local_names(avoid | set(others), "tape", "loss_value", "variables")
 
 
+def _lists_untrainable(s: Rewrite, value) -> bool:
+    """Does ``var_list`` name a variable made with ``trainable=False``?"""
+    names = queries.names_in(value)
+
+    def untrainable(assign: cst.Assign) -> bool:
+        target = assign.targets[0].target if len(assign.targets) == 1 else None
+        return isinstance(target, cst.Name) and target.value in names and isinstance(assign.value, cst.Call) and any(
+            a.keyword is not None and a.keyword.value == "trainable" and s.code(a.value) == "False"
+            for a in assign.value.args)
+
+    return bool(names) and bool(queries.find(s.module, cst.Assign, untrainable, first=True))
+
+
 def _tape_lines(s: Rewrite, loss_expr, var_list, tape: str, loss: str, variables: str) -> List[str]:
     indent = s.indent
     lines = [f"{indent}with {s.tf}.GradientTape() as {tape}:", f"{indent}{indent}{loss} = {s.code(loss_expr)}"]
     if var_list is not None and variable_names.is_collection(s, var_list.value) and variable_names.whole(
             s, var_list.value):
         var_list = None  # `var_list=tf.trainable_variables()`: every trainable variable the loss reads
-    if var_list is not None:
+    if var_list is not None and _lists_untrainable(s, var_list.value):
+        # TF1 trained what var_list names, trainable=False too; a tape watches trainable variables only
+        lines = [f"{indent}{variables} = {s.code(tensors.graph_expr(s, var_list.value)[0])}", lines[0],
+                 f"{indent}{indent}{tape}.watch({variables})", lines[1]]
+    elif var_list is not None:
         lines.append(f"{indent}{variables} = {s.code(tensors.graph_expr(s, var_list.value)[0])}")
     else:
         lines.append(f"{indent}{variables} = {tape}.watched_variables()")
