@@ -2205,6 +2205,23 @@ def test_a_var_list_naming_an_untrainable_variable_watches_it():
             "        tape.watch(variables)\n        loss_value = loss()\n") in out
 
 
+def test_initialized_value_in_a_variable_made_before_any_run_is_the_variable():
+    source = """\
+        import tensorflow as tf
+        w = tf.Variable([1.0, 2.0])
+        w2 = tf.Variable(w.initialized_value() * 2.0)
+        y = w.initialized_value() + w2
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(w2))
+    """
+    assert "w2 = tf.Variable(w * 2.0)\n" in fix(source.replace("        y = w.initialized_value() + w2\n", ""))
+    # in a tensor: TF1's initial value at each run, which an eager variable does not keep
+    assert reason(source.replace("print(sess.run(w2))", "print(sess.run(y))")) == (
+        "kept on tensorflow.compat.v1: initialized_value() of a variable in a tensor (TF1's initial value; an eager "
+        "variable has none)")
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

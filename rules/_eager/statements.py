@@ -409,7 +409,25 @@ def _unpacked(target) -> List[str]:
 
 
 def _graph_value(s: Rewrite, value):
-    return tensors.graph_expr(s, value)[0]
+    """A variable's initial value, computed once, where it is made."""
+    return tensors.graph_expr(s, value.visit(_InitializedValues(s)))[0]
+
+
+class _InitializedValues(cst.CSTTransformer):
+    """``w.initialized_value()`` (an eager variable has none): ``w``, which holds it until a run changes it."""
+
+    def __init__(self, s: Rewrite) -> None:
+        self.s = s
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if not (queries.is_method_call(original, ("initialized_value",)) and not original.args):
+            return updated
+        receiver = queries.receiver_name(original)
+        if receiver is None or not self.s.b.is_(receiver, B.VARIABLE):
+            return updated
+        if self.s.runs_changed_variables:
+            raise Unsupported(original, f"{receiver}.initialized_value() after runs changed {receiver}")
+        return updated.func.value
 
 
 def plain(s: Rewrite, node):

@@ -61,6 +61,10 @@ class _GraphExpr(SkipNames):
             _updates_outside(s, original, name)
         if name == "nn.softmax_cross_entropy_with_logits":
             updated = _labels_held(s, original, updated)
+        if queries.is_method_call(original, ("initialized_value",)) and s.b.is_(
+                queries.receiver_name(original) or "", B.VARIABLE):
+            raise Unsupported(original, "initialized_value() of a variable in a tensor (TF1's initial value; an "
+                                        "eager variable has none)")
         if isinstance(original.func, cst.Name) and original.func.value in s.p.models:
             return instances.call(s, original, updated)  # a model function: its module instance
         if name in _vocab.ASSIGNS and len(updated.args) == 2:
