@@ -2222,6 +2222,27 @@ def test_initialized_value_in_a_variable_made_before_any_run_is_the_variable():
         "variable has none)")
 
 
+def test_local_variables_initialised_again_after_metric_updates_stay_on_compat():
+    # TF1 started the accuracy over (0.0); the Keras metric kept its totals (0.6666667)
+    source = """\
+        import tensorflow as tf
+        labels = tf.placeholder(tf.int64, [None])
+        preds = tf.placeholder(tf.int64, [None])
+        acc, acc_op = tf.metrics.accuracy(labels, preds)
+        reset = tf.local_variables_initializer()
+        with tf.Session() as sess:
+            sess.run(tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()))
+            sess.run(acc_op, {labels: [1, 1], preds: [1, 1]})
+            print(sess.run(acc))
+            sess.run(reset)
+            sess.run(acc_op, {labels: [1], preds: [0]})
+            print(sess.run(acc))
+    """
+    assert reason(source) == ("kept on tensorflow.compat.v1: local variables initialised again after runs updated "
+                              "tf.metrics (TF1 started the metrics over; the Keras metrics would keep their totals)")
+    assert "compat" not in fix(source.replace("            sess.run(reset)\n", ""))
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

@@ -80,8 +80,22 @@ def initialise(s: Rewrite, node) -> None:
     ``saver.restore(sess, path)`` in a new session) overwrites what it reset: that is allowed."""
     if s.runs_changed_variables:
         s.reinitialised = node
+    if s.metrics_updated and initialises_locals(s, node):
+        raise Unsupported(node, "local variables initialised again after runs updated tf.metrics (TF1 started "
+                                "the metrics over; the Keras metrics would keep their totals)")
     if s.function_stack:  # `def train(): with tf.Session() as sess: sess.run(init) ...`: checked after its body
         s.function_inits.setdefault(s.function_stack[-1], node)
+
+
+def initialises_locals(s: Rewrite, node) -> bool:
+    """Does running ``node`` initialise the local variables (``tf.local_variables_initializer()``, a group of
+    it, a name bound to one)?"""
+    return bool(queries.calls_of(node, s.call_name, _LOCAL_INITIALIZERS, first=True)) or bool(
+        queries.names_in(node) & s.local_initializers)
+
+
+_LOCAL_INITIALIZERS = {"local_variables_initializer", "initialize_local_variables",
+                       "initializers.local_variables"}
 
 
 def check_reinitialised(s: Rewrite) -> None:
@@ -98,6 +112,8 @@ def note_runs(s: Rewrite, fetched) -> None:
         tensor = s.b.get(name, B.TENSOR)
         return s.b.is_(name, B.TRAIN_OP) or (tensor is not None and tensor.update is not None)
 
+    if queries.names_in(fetched) & s.metric_updates:
+        s.metrics_updated = True
     if any(changes(name) for name in queries.names_in(fetched)) or queries.assigns(fetched):
         s.runs_changed_variables = True
         s.variable_changes += 1

@@ -85,6 +85,8 @@ class Rewrite:
         self.session_classes: Dict[str, Tuple[int, str]] = {}  # model class -> its dropped session parameter
         self.replaced: Dict[int, List[cst.BaseStatement]] = {}  # statements already rewritten (with a model class)
         self.metric_updates: Set[str] = set()  # tf.metrics update ops (each read updates the metric)
+        self.metrics_updated = False  # a run read one
+        self.local_initializers: Set[str] = set()  # names bound to tf.local_variables_initializer()
         self.trained_by: Set[str] = set()  # optimizers (names) that made a train op
         self.following: List[Tuple[Sequence[cst.BaseStatement], int]] = []  # enclosing blocks: statements after
         self.function_reads: Dict[str, Set[str]] = {}  # function (the rewrite's, the program's) -> names it reads

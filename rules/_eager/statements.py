@@ -190,6 +190,8 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         sessions.created(s, node, value, single)
         return None
     if name in _vocab.INITIALIZERS or (name == "group" and fetches.is_init(s, value)):
+        if single is not None and sessions.initialises_locals(s, value):
+            s.local_initializers.add(single)
         return s.drop_binding(node, single, B.INIT, "an initializer")
     if graph_metrics.metric_call(s, value) is not None:
         s.need_module_level(node, "", in_loop, "metric")  # (its targets: graph_metrics)

@@ -479,7 +479,9 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
     given = xs.value.elements if isinstance(xs.value, (cst.List, cst.Tuple)) else [xs.value]
     given = [e.value if isinstance(e, cst.BaseElement) else e for e in given]
     for source in given:
-        if isinstance(source, cst.Name) and s.b.is_(source.value, B.TENSOR):
+        tensor = s.b.get(source.value, B.TENSOR) if isinstance(source, cst.Name) else None
+        if tensor is not None and (tensor.source is None or any(
+                s.b.kind(n) not in B.VARIABLE_KINDS for n in queries.names_in(tensor.source) - {s.tf})):
             raise Unsupported(value, f"tf.gradients with respect to tensor {source.value} (the rewrite computes it "
                                      "apart from the loss: the tape would see no path from it)")
     watched = [e.value for e in given if isinstance(e, cst.Name) and s.b.is_(e.value, B.PLACEHOLDER)]
