@@ -754,7 +754,7 @@ def test_a_numbered_save_and_a_resume_from_the_latest_checkpoint():
         saver = tf.train.Checkpoint(step=step, w=w)
         ckpt = tf.train.get_checkpoint_state('./model')
         if ckpt and tf.io.gfile.exists(ckpt.model_checkpoint_path + ".index"):
-            saver.read(ckpt.model_checkpoint_path)
+            saver.read(ckpt.model_checkpoint_path).assert_existing_objects_matched()
         tf.train.CheckpointManager(saver, './model', max_to_keep=5, checkpoint_name='w.ckpt').save(checkpoint_number=step)
     """)
     # a computed path cannot be split into the manager's folder and name here
@@ -948,7 +948,7 @@ def test_an_initializer_run_again_then_a_restore_of_every_variable_is_the_restor
         saver = tf.train.Checkpoint(w=w, optimizer=optimizer)
         train([1.0])
         saver.write("/tmp/model.ckpt")
-        saver.read("/tmp/model.ckpt")
+        saver.read("/tmp/model.ckpt").assert_existing_objects_matched()
         print(w.numpy())
     """))
 
@@ -1883,6 +1883,23 @@ def test_a_saver_of_chosen_variables_is_a_checkpoint_of_them_under_their_keys():
                 sess.run(tf.global_variables_initializer())
                 saver.save(sess, "/tmp/model")
         """) == "kept on tensorflow.compat.v1: tf.train.Saver with arguments (a variable list or options)"
+
+
+def test_a_saver_keying_a_variable_by_its_tf1_name_beside_another_saver_stays_on_compat():
+    # Saver() wrote `a` (Checkpoint(a=a)); Saver({"old_a": new_a}) read key old_a: nothing, silently
+    assert reason("""\
+        import tensorflow as tf
+        a = tf.Variable([1.0, 2.0], name="old_a")
+        new_a = tf.Variable([0.0, 0.0], name="new_a")
+        saver = tf.train.Saver([a])
+        loader = tf.train.Saver({"old_a": new_a})
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            saver.save(sess, "/tmp/ckpt")
+            loader.restore(sess, "/tmp/ckpt")
+            print(sess.run(new_a))
+    """) == ("kept on tensorflow.compat.v1: a restore by tf.train.Saver keying old_a by a TF1 name beside another "
+             "Saver (the rewrite's checkpoints key variables by their Python names)")
 
 
 def test_a_saver_of_variables_made_by_a_builder_the_rewrite_does_not_follow_says_so():

@@ -1,7 +1,7 @@
 """Checkpoints: ``tf.train.Saver`` as a ``tf.train.Checkpoint`` of the program's objects.
 
 ``saver.save(sess, path)`` becomes ``checkpoint.write(path)``, ``saver.restore(sess,
-path)`` ``checkpoint.read(path)``; numbered saves (``global_step=``) a
+path)`` ``checkpoint.read(path).assert_existing_objects_matched()``; numbered saves (``global_step=``) a
 ``tf.train.CheckpointManager`` that names and keeps checkpoints as the Saver did.
 The new checkpoints are object-based: a finding says that TF1's cannot be read back.
 """
@@ -34,6 +34,9 @@ def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign
             continue
         if key == "var_list" and _chosen(s, arg.value) is not None:
             chosen = _chosen(s, arg.value)
+            renamed = [k for k, v in chosen if k != v]
+            if renamed and len(queries.calls_of(s.module, s.call_name, {"train.Saver"})) > 1:
+                s.saver_renamed[name] = renamed[0]  # its restore may read what the other Saver wrote
             continue
         literal = arg.value.value if isinstance(arg.value, (cst.Integer, cst.Name)) else None
         if key == "max_to_keep" and literal is not None and (literal == "None" or literal.isdigit()):
@@ -103,10 +106,15 @@ def saver_call(s: Rewrite, call: cst.Call) -> Optional[cst.BaseExpression]:
         return numbered_save(s, func.value.value, path.value, step.value)
     if method == "save":
         return s.expr(f"{func.value.value}.write({target})")
+    if func.value.value in s.saver_renamed:  # the other Saver's checkpoint keys it by its Python name now
+        raise Unsupported(call, f"a restore by tf.train.Saver keying {s.saver_renamed[func.value.value]} by a TF1 "
+                                "name beside another Saver (the rewrite's checkpoints key variables by their Python "
+                                "names)")
     if s.reinitialised is not None and set(_objects(s)) <= s.saver_objects.get(func.value.value, frozenset()):
         # `sess.run(init)` in a new session, then this restore: it overwrites every value the run reset
         s.reinitialised = None
-    return s.expr(f"{func.value.value}.read({target})")
+    # a key the checkpoint lacks would restore nothing, silently: it raises instead
+    return s.expr(f"{func.value.value}.read({target}).assert_existing_objects_matched()")
 
 
 def numbered_save(s: Rewrite, saver_name: str, path: cst.BaseExpression, step: cst.BaseExpression) -> cst.BaseExpression:

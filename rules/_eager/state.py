@@ -51,6 +51,7 @@ class Rewrite:
         self.runs_changed_variables = False  # a run so far may have changed a variable
         self.reinitialised = None  # an initializer run again: what it reset is only seen if nothing restores it
         self.saver_objects: Dict[str, FrozenSet[str]] = {}  # saver -> the objects its checkpoint holds
+        self.saver_renamed: Dict[str, str] = {}  # saver -> a key it gives a variable other than its name
         self.saver_keep: Dict[str, str] = {}  # saver -> how many numbered checkpoints it keeps (code)
         self.graph_seed = False  # tf.set_random_seed was called
         self.summaries: list = []  # the summary ops made so far (summaries.Entry)
