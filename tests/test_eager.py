@@ -2260,6 +2260,28 @@ def test_local_variables_initialised_again_after_metric_updates_stay_on_compat()
     assert "compat" not in fix(source.replace("            sess.run(reset)\n", ""))
 
 
+def test_one_gradient_picked_from_tf_gradients_is_taken_on_a_tape_and_hessians_stay_on_compat():
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [3])
+        w = tf.Variable([1.0, 2.0, 3.0])
+        y = tf.reduce_sum(tf.square(x * w))
+        g = tf.gradients(y, w)[0]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(g, {x: [1.0, 2.0, 3.0]}))
+    """
+    assert ("    with tf.GradientTape() as tape:\n        loss_value = y(x)\n"
+            "    return tape.gradient(loss_value, [w])[0]\n") in fix(source)
+    # left as tf.gradients / tf.hessians in a function the rewrite may call eagerly: a RuntimeError
+    assert reason(source.replace("tf.gradients(y, w)[0]", "tf.gradients(y, w)[0] * 2.0")) == (
+        "kept on tensorflow.compat.v1: tf.gradients inside an expression (TensorFlow 2 has it only inside a "
+        "tf.function; the rewrite computes gradients with a GradientTape)")
+    assert reason(source.replace("tf.gradients(y, w)[0]", "tf.hessians(y, w)")) == (
+        "kept on tensorflow.compat.v1: tf.hessians (TensorFlow 2 has it only inside a tf.function; the rewrite "
+        "computes gradients with a GradientTape)")
+
+
 def test_an_assign_fetched_with_a_tensor_made_from_it_or_tensors_added_to_a_list_stay_on_compat():
     # `double()` called `inc()`: the variable was assigned twice in the run (2.0 for TF1's 1.0)
     assert reason("""\

@@ -59,6 +59,10 @@ class _GraphExpr(SkipNames):
         name = s.call_name(original)
         if name in _BRANCHING:
             _updates_outside(s, original, name)
+        if name in ("gradients", "hessians"):  # (a tensor's whole value, or indexed, is gradients_function's)
+            where = " inside an expression" if name == "gradients" else ""
+            raise Unsupported(original, f"tf.{name}{where} (TensorFlow 2 has it only inside a tf.function; the "
+                                        "rewrite computes gradients with a GradientTape)")
         if name == "nn.softmax_cross_entropy_with_logits":
             updated = _labels_held(s, original, updated)
         if queries.is_method_call(original, ("initialized_value",)) and s.b.is_(
@@ -350,6 +354,8 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     """``name = <graph expression>`` -> ``def name(<placeholders>): return <expression>``."""
     if s.call_name(value) == "gradients":
         return gradients_function(s, name, value, line)
+    if isinstance(value, cst.Subscript) and s.call_name(value.value) == "gradients":
+        return gradients_function(s, name, value.value, line, picked=value)  # `tf.gradients(loss, x)[0]`
     s.target = name
     updates = updates_in(s, value)
     if updates is not None and len(updates) > 1:
@@ -470,8 +476,9 @@ def _holds_list(s: Rewrite, node) -> bool:
     return s.b.is_(node.value, B.CONTAINER) or (tensor is not None and tensor.kind in ("list", "nest"))
 
 
-def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
-    """``tf.gradients(ys, xs)`` -> a function computing them under a GradientTape."""
+def gradients_function(s: Rewrite, name, value: cst.Call, line, picked: Optional[cst.Subscript] = None) -> Out:
+    """``tf.gradients(ys, xs)`` -> a function computing them under a GradientTape (``picked``: one of them,
+    ``tf.gradients(ys, xs)[0]``)."""
     ys = _tf.argument(value, 0, "ys")
     xs = _tf.argument(value, 1, "xs")
     if ys is None or xs is None or len(value.args) > 2:
@@ -492,7 +499,7 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
     if not isinstance(sources, (cst.List, cst.Tuple)) and not _holds_list(s, xs.value):
         sources_code = f"[{sources_code}]"  # tf.gradients always returns a list
     func_name = s.function_name(name)
-    define(s, name, params, "list", func_name)
+    define(s, name, params, "list" if picked is None else "tensor", func_name)
     indent = s.indent
     tape, result = s.local_names(queries.names_in(loss) | queries.names_in(sources) | set(params), "tape", "loss_value")
     lines = [feeds.signature(s, params)] if params else []
@@ -501,6 +508,7 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line) -> Out:
         f"{indent}with {s.tf}.GradientTape() as {tape}:",
         *[f"{indent}{indent}{tape}.watch({name})" for name in watched],  # an argument: not a variable
         f"{indent}{indent}{result} = {s.code(loss)}",
-        f"{indent}return {tape}.gradient({result}, {sources_code})",
+        f"{indent}return {tape}.gradient({result}, {sources_code})"
+        + (s.code(picked)[len(s.code(picked.value)):] if picked is not None else ""),
     ]
     return s.function(lines, line)
