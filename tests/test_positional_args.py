@@ -118,3 +118,24 @@ def test_tensorflow_0_losses_called_positionally_pass_logits_and_labels_by_keywo
     # sigmoid: max(x, 0) - x*y + log(1 + e^-|x|) over [2, 0, 0, 1] against [0, 1, 0, 1], averaged
     values = [round(float(v), 5) for v in re.findall(r"\d+\.\d+", done.stdout)]
     assert values == [1.22009, 0.95662, 1.22009], done.stderr[-2000:]
+
+
+def test_tf1_ctc_loss_takes_tf2_keywords_and_the_last_class_as_the_blank():
+    source = textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        logits = tf.constant(np.sin(np.arange(24, dtype=np.float32)).reshape(3, 2, 4))
+        labels = tf.SparseTensor(indices=[[0, 0], [1, 0], [1, 1]], values=[1, 2, 0], dense_shape=[2, 2])
+        loss = tf.nn.ctc_loss(labels, logits, tf.constant([3, 3]))
+        with tf.Session() as sess:
+            print(sess.run(loss))
+    """)
+    outcome = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert ("loss = tf.nn.ctc_loss(labels=labels, logits=logits, label_length=None, logit_length=tf.constant([3, 3]), "
+            "blank_index=-1)\n") in outcome.new_text
+    pytest.importorskip("tensorflow")
+    done = subprocess.run([sys.executable, "-c", outcome.new_text], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    # TF1's loss of these two sequences (tf.compat.v1.nn.ctc_loss computes the same)
+    assert [round(float(v), 5) for v in re.findall(r"\d+\.\d+", done.stdout)] == [2.37091, 1.86384], done.stderr[-2000:]

@@ -42,30 +42,11 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
     code = s.code(new)
-    if s.call_name(node) in _vocab.MULTI_OUTPUT or _namedtuple(s, node):  # `sess.run(tf.nn.top_k(x, 2))`: values
+    if s.call_name(node) in _vocab.MULTI_OUTPUT or queries.makes_namedtuple(s.module, node):  # `sess.run(tf.nn.top_k(x, 2))`: values
         return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {code})"  # and indices; `Pair(s, p)`
     if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) and not getattr(new, "lpar", ()):
         code = f"({code})"  # `.numpy()` binds tighter than the operators in it
     return f"{code}.numpy()"
-
-
-_NAMEDTUPLES = ("namedtuple", "collections.namedtuple", "NamedTuple", "typing.NamedTuple")
-
-
-def _namedtuple(s: Rewrite, node: cst.CSTNode) -> bool:
-    """``Pair(s, p)`` of ``Pair = namedtuple("Pair", ...)`` (or a class based on one): TF1 fetched each field
-    into a ``Pair`` of values."""
-    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)):
-        return False
-    name = node.func.value
-
-    def made(value) -> bool:
-        return isinstance(value, cst.Call) and queries.dotted(value.func) in _NAMEDTUPLES
-
-    return any(isinstance(a.targets[0].target, cst.Name) and a.targets[0].target.value == name and made(a.value)
-               for a in queries.find(s.module, cst.Assign) if len(a.targets) == 1) or any(
-        c.name.value == name and any(made(b.value) or queries.dotted(b.value) in _NAMEDTUPLES for b in c.bases)
-        for c in queries.find(s.module, cst.ClassDef))
 
 
 def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:

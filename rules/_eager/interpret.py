@@ -56,7 +56,8 @@ def block(s: Rewrite, statements_: Sequence[cst.BaseStatement], in_loop: bool, t
                 continue
         s.following.append((statements_, position + 1))
         previous = steps[-1] if position and steps else None  # (a deferred function is no Step yet)
-        s.previous_step = previous if isinstance(previous, Step) and previous.stmt is statements_[position - 1] else None
+        before = isinstance(previous, Step) and previous.stmt is statements_[position - 1]
+        s.previous_step = previous if before else None
         try:
             steps.append(_step(s, stmt, in_loop))
         finally:

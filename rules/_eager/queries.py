@@ -83,6 +83,24 @@ def free_names_in(node: cst.CSTNode) -> Set[str]:
     return names
 
 
+_NAMEDTUPLES = ("namedtuple", "collections.namedtuple", "NamedTuple", "typing.NamedTuple")
+
+
+def makes_namedtuple(module: cst.Module, node: cst.CSTNode) -> bool:
+    """Is ``node`` a call of a namedtuple class of ``module`` (``Pair(s, p)`` of ``Pair = namedtuple(...)``, or
+    of a class based on one)?"""
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)):
+        return False
+    name = node.func.value
+
+    def made(value) -> bool:
+        return isinstance(value, cst.Call) and dotted(value.func) in _NAMEDTUPLES
+
+    return holds(module, cst.Assign, lambda a: len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name) and (
+        a.targets[0].target.value == name and made(a.value))) or holds(module, cst.ClassDef, lambda c: (
+            c.name.value == name and any(made(b.value) or dotted(b.value) in _NAMEDTUPLES for b in c.bases)))
+
+
 def mentions(node: cst.CSTNode, names: Set[str]) -> bool:
     """Does ``node`` use one of ``names`` as a value, or pass a ``feed_dict``?"""
     def test(n) -> bool:

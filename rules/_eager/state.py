@@ -301,7 +301,8 @@ class Rewrite:
         if name is None:
             raise Unsupported(node, f"a {what} stored in something other than a name")
         if in_loop:
-            raise Unsupported(node, f"a {what} is created inside a loop (the graph grows at every step)")
+            raise Unsupported(node, f"a {what} is made inside a loop (this rewrite makes each tensor, variable and "
+                                    "layer once, where the program makes it)")
 
     def drop_binding(self, node, name: Optional[str], kind: str, what: str) -> None:
         """``sess = tf.Session()`` and the like: remembered, and the statement removed."""

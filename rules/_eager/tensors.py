@@ -16,7 +16,7 @@ from tfmigrate.traverse import Transformer
 
 from .. import _losses, _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, layers, layout, queries, rnn, training, variable_names
+from . import feeds, instances, layers, layout, queries, rnn, tf1_semantics, training, variable_names
 from .bindings import Tensor
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -57,14 +57,14 @@ class _GraphExpr(SkipNames):
     def leave_Call(self, original: cst.Call, updated: cst.Call):
         s = self.s
         name = s.call_name(original)
-        if name in _BRANCHING:
-            _updates_outside(s, original, name)
+        if name in tf1_semantics.BRANCHING:
+            tf1_semantics.updates_outside(s, original, name)
         if name in ("gradients", "hessians"):  # (a tensor's whole value, or indexed, is gradients_function's)
             where = " inside an expression" if name == "gradients" else ""
             raise Unsupported(original, f"tf.{name}{where} (TensorFlow 2 has it only inside a tf.function; the "
                                         "rewrite computes gradients with a GradientTape)")
         if name == "nn.softmax_cross_entropy_with_logits":
-            updated = _labels_held(s, original, updated)
+            updated = tf1_semantics.labels_held(s, original, updated)
         if queries.is_method_call(original, ("initialized_value",)) and s.b.is_(
                 queries.receiver_name(original) or "", B.VARIABLE):
             raise Unsupported(original, "initialized_value() of a variable in a tensor (TF1's initial value; an "
@@ -129,44 +129,6 @@ class _GraphExpr(SkipNames):
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
         return rnn.state_field(self.s, original, super().leave_Attribute(original, updated))
-
-
-_BRANCHING = ("cond", "case", "while_loop", "switch_case")
-
-
-def _updates_outside(s: Rewrite, call: cst.Call, name: str) -> None:
-    """``tf.cond(p, lambda: assign_op, ...)`` of an assign made outside the branch: TF1 ran it at each run
-    whichever branch was taken (the op is outside the cond); the rewrite's branch would call its function
-    only when taken."""
-    for function in queries.find(call, cst.Lambda):
-        for read in queries.names_in(function.body):
-            tensor = s.b.get(read, B.TENSOR)
-            if tensor is not None and (tensor.update is not None or tensor.kind == "op"):
-                raise Unsupported(call, f"tf.{name} with a branch that reads {read}, an assign made outside it "
-                                        "(TF1 ran it at each run, whichever branch was taken)")
-
-
-def _labels_held(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
-    """TF1's ``softmax_cross_entropy_with_logits`` sent no gradient into its labels; TensorFlow 2's does: labels
-    computed from variables (a teacher's softmax) are held with ``tf.stop_gradient``, as TF1 held them."""
-    labels = _tf.argument(original, None, "labels")
-    if labels is None or not _reads_variables(s, labels.value, set()):
-        return updated
-    return updated.with_changes(args=[a.with_changes(value=s.expr(f"{s.tf}.stop_gradient({s.code(a.value)})"))
-                                      if a.keyword is not None and a.keyword.value == "labels" else a
-                                      for a in updated.args])
-
-
-def _reads_variables(s: Rewrite, value: cst.BaseExpression, seen: Set[str]) -> bool:
-    for name in queries.names_in(value) - seen:
-        seen.add(name)
-        kind = s.b.kind(name)
-        if kind in B.VARIABLE_KINDS:
-            return True
-        tensor = s.b.get(name, B.TENSOR) if kind == B.TENSOR else None
-        if kind == B.TENSOR and (tensor.source is None or _reads_variables(s, tensor.source, seen)):
-            return True
-    return False
 
 
 def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
