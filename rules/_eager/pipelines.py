@@ -220,7 +220,9 @@ def made(s: Rewrite, node, single: Optional[str], source, one_shot: bool) -> lis
     if single is None:
         raise Unsupported(node, "an iterator stored in something other than a name")
     if not _plain_dataset(s, source):
-        raise Unsupported(source, "an iterator over something that is not a dataset of this program")
+        what = "a dataset built from placeholders or graph tensors" if is_dataset(s, source) else (
+            "something that is not a dataset of this program")
+        raise Unsupported(source, f"an iterator over {what}")
     code = s.code(source)
     named = isinstance(source, cst.Name)
     spec = f"{code}.element_spec" if named else (f"{single}.element_spec" if one_shot else None)
