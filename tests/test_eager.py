@@ -2055,6 +2055,23 @@ def test_a_graph_function_reading_a_global_placeholder_and_tensors_takes_them_as
     """)
 
 
+def test_a_graph_function_with_defaults_takes_the_globals_it_reads_as_keyword_only_parameters():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        y = tf.placeholder(tf.float32, [None])
+
+        def cost_fn(pred, scale=2.0):
+            return tf.reduce_sum(tf.square(pred - y)) / scale
+
+        cost = cost_fn(x * 3.0)
+        with tf.Session() as sess:
+            print(sess.run(cost, {x: [1.0], y: [2.0]}))
+    """)
+    assert "def cost_fn(pred, scale=2.0, *, y):\n" in out
+    assert "    return cost_fn(x * 3.0, y=y)\n" in out
+
+
 def test_a_function_reading_global_tensors_is_left_as_it_is_where_a_call_would_pass_another_value():
     # a function that runs the graph (Hvass's print_accuracy) reads its tensors as fetches
     out = fix("""\

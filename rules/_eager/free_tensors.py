@@ -5,7 +5,8 @@ placeholder) when the call built the graph. In the rewrite ``x`` is a parameter 
 compute with it, and a graph tensor (``z_mean``) is a function, so the global is gone. The names become
 parameters of the function, and each call passes them (``def model(x)``, ``logits = model(x)``): the call
 reads them where TF1 read them, when it runs. The function then computes on its arguments, as a model
-function written with parameters does.
+function written with parameters does. After a parameter with a default they are keyword-only
+(``def cost_fn(pred, scale=2.0, *, Y)``, ``cost_fn(pred, Y=Y)``).
 
 Only for a function that builds the graph (it reads no session, train op or initializer, runs and feeds
 nothing), where every use of it is such a call in the code still to be read, and no function around a call
@@ -32,9 +33,11 @@ def as_parameters(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
     if func.decorators or not isinstance(func.body, cst.IndentedBlock) or queries.binds_globals(func):
         return func
     params = func.params
-    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg is not None or params.kwonly_params \
-            or params.posonly_params or any(p.default is not None for p in params.params):
+    if params.posonly_params:
         return func
+    # after a parameter with a default (or *args): keyword-only, and each call passes them by keyword
+    by_keyword = params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg is not None or bool(
+        params.kwonly_params) or any(p.default is not None for p in params.params)
     free = queries.names_in(func.body) - function_locals(func)
     names = sorted(n for n in free if s.b.kind(n) in _READ)
     if not names or any(s.b.kind(n) in B.GRAPH_KINDS for n in free - set(names)) or s.has_fetch(func) or (
@@ -50,13 +53,16 @@ def as_parameters(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
         stmt.visit(finder)
     if not finder.sound or not finder.calls or finder.calls != _uses(s.module, name) - 1:  # each use but the def
         return func
-    passing = _Passing(name, names)
+    passing = _Passing(name, names, by_keyword)
     for statements_, start in regions:
         for index in range(start, len(statements_)):
             if queries.holds(statements_[index], cst.Call, lambda c: _callee(c) == name):
                 statements_[index] = statements_[index].visit(passing)
     added = [cst.Param(cst.Name(n)) for n in names]
-    return func.with_changes(params=params.with_changes(params=[*params.params, *added]))
+    if not by_keyword:
+        return func.with_changes(params=params.with_changes(params=[*params.params, *added]))
+    star = params.star_arg if params.star_arg is not cst.MaybeSentinel.DEFAULT else cst.ParamStar()
+    return func.with_changes(params=params.with_changes(star_arg=star, kwonly_params=[*params.kwonly_params, *added]))
 
 
 def _following(s: Rewrite, func: cst.FunctionDef) -> Optional[List[tuple]]:
@@ -118,15 +124,15 @@ class _Uses(cst.CSTVisitor):
 
 class _Passing(cst.CSTTransformer):
     """Each call of the function passes the names: positionally after positional arguments, by keyword
-    after keywords."""
+    after keywords or where they are keyword-only parameters."""
 
-    def __init__(self, name: str, names: Sequence[str]) -> None:
-        self.name, self.names = name, names
+    def __init__(self, name: str, names: Sequence[str], by_keyword: bool) -> None:
+        self.name, self.names, self.keyword_only = name, names, by_keyword
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         if _callee(original) != self.name:
             return updated
-        by_keyword = any(a.keyword is not None for a in updated.args)
+        by_keyword = self.keyword_only or any(a.keyword is not None for a in updated.args)
         added = [cst.Arg(cst.Name(n), keyword=cst.Name(n) if by_keyword else None,
                          equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
                          if by_keyword else cst.MaybeSentinel.DEFAULT) for n in self.names]
