@@ -165,8 +165,15 @@ class RenamedSymbol(_TFNames):
 
             result = graph.plan(self.context)  # the TF1 name runs where the fallback keeps the file
             status = Status.COMPAT if result.falls_back else None
-        self.report(node, f"`tf.{name}` is `tf.{new}` in TensorFlow 2", replacement=replacement,
+        caveat = _CAVEATS.get(name, "")
+        self.report(node, f"`tf.{name}` is `tf.{new}` in TensorFlow 2{caveat}", replacement=replacement,
                     fixable=replacement is not None, status=status)
+
+
+# What a renamed function computes otherwise
+_CAVEATS = {"image.resize_images": (", which samples at half-pixel centers where TF1's did not: the resized values "
+                                    "differ (on 4-D images, tf.raw_ops.ResizeBilinear(images=..., size=..., "
+                                    "half_pixel_centers=False) computes TF1's)")}
 
 
 class RenamedKeyword(_TFNames):
