@@ -444,3 +444,12 @@ def test_tf_compat_helpers_resolve_on_a_compat_v1_alias():
               'print(tf.compat.as_str(b"x"), tf.compat.v1.compat.as_bytes("y"))\n'
               'writer = tf.compat.v2.summary.create_file_writer("logs")\n')
     assert check(source) == ([], Status.CLEAN)
+
+
+def test_resize_images_renamed_says_the_values_differ():
+    # tf.image.resize samples at half-pixel centers: upsampling [0, 1] to 3 gives [0, 0.5, 1] (TF1: [0, 0.667, 1])
+    found = [f.message for f in process_text("import tensorflow as tf\ny = tf.image.resize_images(x, [3, 3])\n",
+                                             "case.py", Options()).findings if f.code == "TFM101"]
+    assert found == ["`tf.image.resize_images` is `tf.image.resize` in TensorFlow 2, which samples at half-pixel "
+                     "centers where TF1's did not: the resized values differ (on 4-D images, "
+                     "tf.raw_ops.ResizeBilinear(images=..., size=..., half_pixel_centers=False) computes TF1's)"]

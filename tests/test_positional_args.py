@@ -139,12 +139,3 @@ def test_tf1_ctc_loss_takes_tf2_keywords_and_the_last_class_as_the_blank():
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     # TF1's loss of these two sequences (tf.compat.v1.nn.ctc_loss computes the same)
     assert [round(float(v), 5) for v in re.findall(r"\d+\.\d+", done.stdout)] == [2.37091, 1.86384], done.stderr[-2000:]
-
-
-def test_resize_images_renamed_says_the_values_differ():
-    # tf.image.resize samples at half-pixel centers: upsampling [0, 1] to 3 gives [0, 0.5, 1] (TF1: [0, 0.667, 1])
-    found = [f.message for f in process_text("import tensorflow as tf\ny = tf.image.resize_images(x, [3, 3])\n",
-                                             "case.py", Options()).findings if f.code == "TFM101"]
-    assert found == ["`tf.image.resize_images` is `tf.image.resize` in TensorFlow 2, which samples at half-pixel "
-                     "centers where TF1's did not: the resized values differ (on 4-D images, "
-                     "tf.raw_ops.ResizeBilinear(images=..., size=..., half_pixel_centers=False) computes TF1's)"]
