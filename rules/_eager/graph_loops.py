@@ -47,7 +47,7 @@ def read(s: Rewrite, loop: cst.For, previous: Optional[Step]) -> Optional[Inline
     values = [small.value for line in loop.body.body for small in line.body]
     if not any(queries.mentions(v, s.b.graph_names()) for v in values):
         return None  # eager values only: the loop runs eagerly as written
-    init = previous.stmt.body[0].value
+    init = previous.result.parts[0][0].node.value  # (as the rewrite wrote it)
     params: set = set()
     lines = []
     for line in loop.body.body:
@@ -58,7 +58,8 @@ def read(s: Rewrite, loop: cst.For, previous: Optional[Step]) -> Optional[Inline
     params = feeds.ordered(s, params)
     func = s.function_name(name)
     tensors.define(s, name, params, "tensor", func)
-    header = s.code(loop.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])])))
+    header = s.code(loop.with_changes(leading_lines=[], body=cst.IndentedBlock([cst.SimpleStatementLine([
+        cst.Pass()])])))
     code = [feeds.signature(s, params)] if params else []
     code += [f"def {func}({feeds.parameters(s, params)}):", f"{s.indent}{name} = {s.code(init)}",
              f"{s.indent}{header.splitlines()[0].strip()}", *lines, f"{s.indent}return {name}"]
