@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from typing import Dict, List, Optional, Tuple
+from typing import Collection, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -110,6 +110,12 @@ def via_compat(qualified: Optional[str]) -> bool:
 def tf_name(rule_or_context, node: cst.BaseExpression) -> Optional[str]:
     """The TensorFlow-relative name ``node`` refers to, or None."""
     return relative(rule_or_context.qualify(node))
+
+
+def may_call(node: cst.Call, last: Collection[str]) -> bool:
+    """Can ``node`` call a name ending in one of ``last`` (``ctc_loss`` of ``tf.nn.ctc_loss(...)``)? A cheap
+    test before ``call_name`` resolves the whole name (a plain name may be an imported alias: yes)."""
+    return not isinstance(node.func, cst.Attribute) or node.func.attr.value in last
 
 
 def call_name(rule_or_context, node: cst.CSTNode) -> Optional[str]:

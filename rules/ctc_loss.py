@@ -55,7 +55,8 @@ class CTCLossArguments(_TFNames):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if _tf.call_name(self, node) != "nn.ctc_loss" or self.compat_file(node.func):
+        if not _tf.may_call(node, ("ctc_loss",)) or _tf.call_name(self, node) != "nn.ctc_loss" or self.compat_file(
+                node.func):
             return
         bound = _tf.by_parameter(node, _TF1)
         keys = [key for key, _ in bound]

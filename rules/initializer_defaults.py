@@ -43,6 +43,8 @@ class InitializerDefaults(_TFNames):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not _tf.may_call(node, _SAME_NAME):
+            return
         name = _tf.call_name(self, node)
         if name not in _SAME_NAME or self.compat_file(node.func) or any(a.star for a in node.args):
             return

@@ -89,6 +89,7 @@ _TF0_ORDERS = {
     "nn.sparse_softmax_cross_entropy_with_logits": ("logits", "labels", "name"),
     "nn.sigmoid_cross_entropy_with_logits": ("logits", "labels", "name"),
 }
+_TF0_LAST = {name.rsplit(".", 1)[-1] for name in _TF0_ORDERS}
 
 
 class TensorFlow0Arguments(_TFNames):
@@ -122,6 +123,8 @@ class TensorFlow0Arguments(_TFNames):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
+        if not _tf.may_call(node, _TF0_LAST):
+            return
         name = _tf.call_name(self, node)
         order = _TF0_ORDERS.get(name) if name else None
         if order is None or self.compat_file(node.func):
