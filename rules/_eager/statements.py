@@ -55,9 +55,9 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
             if dtype is not None:
                 s.b.set_dtype(target.value, dtype)
         return result
-    if isinstance(node, cst.Return) and node.value is not None and queries.holds(
-            node.value, cst.Call, lambda c: queries.is_method_call(c, ("minimize", "apply_gradients")) and (
-                s.b.is_(queries.receiver_name(c) or "", B.OPTIMIZER) or _vocab.is_tf1_optimizer(s.call_name(c.func.value)))):
+    if isinstance(node, cst.Return) and node.value is not None and queries.holds(node.value, cst.Call, lambda c: (
+            queries.is_method_call(c, ("minimize", "apply_gradients")) and (s.b.is_(
+                queries.receiver_name(c) or "", B.OPTIMIZER) or _vocab.is_tf1_optimizer(s.call_name(c.func.value))))):
         raise Unsupported(node, "a train op returned by a function (a train step is made where a train op is "
                                 "bound to a name)")
     if isinstance(node, cst.Assert) and fetches.static_check(s, node):

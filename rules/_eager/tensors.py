@@ -468,7 +468,7 @@ def gradients_function(s: Rewrite, name, value: cst.Call, line, picked: Optional
     lines += [
         f"def {func_name}({feeds.parameters(s, params)}):",
         f"{indent}with {s.tf}.GradientTape() as {tape}:",
-        *[f"{indent}{indent}{tape}.watch({name})" for name in watched],  # an argument: not a variable
+        *[f"{indent}{indent}{tape}.watch({arg})" for arg in watched],  # an argument: not a variable
         f"{indent}{indent}{result} = {s.code(loss)}",
         f"{indent}return {tape}.gradient({result}, {sources_code})"
         + (s.code(picked)[len(s.code(picked.value)):] if picked is not None else ""),
