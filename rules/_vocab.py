@@ -259,6 +259,8 @@ RUNS = ("run", "eval")  # methods that run a graph: session.run, tensor.eval, op
 VARIABLE_LISTS = ("global_variables", "all_variables", "trainable_variables")
 # TF1-only names that the graph rules report themselves (TFM001-TFM004).
 GRAPH_ONLY = PLACEHOLDERS | SESSIONS | INITIALIZERS
+# Calls that make graph state: a graph object, a variable, an optimizer, a layer (not code that only computes).
+STATE_MAKERS = PLACEHOLDERS | SESSIONS | VARIABLES | set(OPTIMIZERS) | {"get_variable", *LAYERS}
 QUEUE_NAMES = {
     "train.start_queue_runners", "train.Coordinator", "train.QueueRunner", "train.batch", "train.shuffle_batch",
     "train.string_input_producer", "train.slice_input_producer", "train.input_producer",

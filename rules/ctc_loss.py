@@ -8,11 +8,9 @@ from tfmigrate.rule import Applicability, Invalid
 from . import _tf
 from .renames import _TFNames
 
-# TF1's parameters, in order; the TensorFlow 2 keyword each becomes
+# TF1's parameters, in order
 _TF1 = ("labels", "inputs", "sequence_length", "preprocess_collapse_repeated", "ctc_merge_repeated",
         "ignore_longer_outputs_than_inputs", "time_major", "logits")
-_TF2_KEYWORDS = {"labels": "labels", "inputs": "logits", "logits": "logits", "sequence_length": "logit_length",
-                 "time_major": "logits_time_major"}
 # TF1 settings TensorFlow 2's CTC loss has no counterpart for, and the value that needs none
 _DEFAULTS = {"preprocess_collapse_repeated": "False", "ctc_merge_repeated": "True",
              "ignore_longer_outputs_than_inputs": "False"}

@@ -20,6 +20,7 @@ import libcst as cst
 
 from tfmigrate.names import function_locals
 
+from .. import _tf
 from . import bindings as B
 from . import queries
 from .state import Rewrite
@@ -134,6 +135,5 @@ class _Passing(cst.CSTTransformer):
             return updated
         by_keyword = self.keyword_only or any(a.keyword is not None for a in updated.args)
         added = [cst.Arg(cst.Name(n), keyword=cst.Name(n) if by_keyword else None,
-                         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))
-                         if by_keyword else cst.MaybeSentinel.DEFAULT) for n in self.names]
+                         equal=_tf.EQUAL if by_keyword else cst.MaybeSentinel.DEFAULT) for n in self.names]
         return updated.with_changes(args=[*updated.args, *added])

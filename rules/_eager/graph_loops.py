@@ -27,10 +27,6 @@ from . import feeds, queries, tensors
 from .plan import Inline, Line, Step
 from .state import Rewrite
 
-_MAKERS = _vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS) | {
-    "get_variable", *_vocab.LAYERS}
-
-
 def read(s: Rewrite, loop: cst.For, previous: Optional[Step]) -> Optional[Inline]:
     """The loop as the function of the tensor it builds (placed before it; the loop and the statement
     before it go), or None where it is not such a loop."""
@@ -39,7 +35,7 @@ def read(s: Rewrite, loop: cst.For, previous: Optional[Step]) -> Optional[Inline
         return None
     if name in s.read_names or queries.mentions(loop.iter, s.b.graph_names()) or s.has_fetch(loop):
         return None
-    if queries.calls_of(loop, s.call_name, _MAKERS, first=True):
+    if queries.calls_of(loop, s.call_name, _vocab.STATE_MAKERS, first=True):
         return None
     target = queries.names_in(loop.target)
     if any(queries.names_in(after) & target for statements_, start in s.following for after in statements_[start:]):

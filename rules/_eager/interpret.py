@@ -179,9 +179,10 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         if computes_only(s, stmt) or not isinstance(stmt.body, cst.IndentedBlock):
             # TensorFlow ops on its arguments and variables run eagerly as written
             return _kept(s, _naming_scopes(s, stmt))
-        with s.b.masked(function_locals(stmt)):
+        local = function_locals(stmt)
+        with s.b.masked(local):
             s.function_stack.append(stmt.name.value)
-            s.scopes.append((id(stmt), function_locals(stmt)))
+            s.scopes.append((id(stmt), local))
             changes = s.variable_changes
             try:
                 result = Compound(stmt, block(s, stmt.body.body, in_loop=False))
@@ -299,9 +300,7 @@ def computes_only(s: Rewrite, func: cst.FunctionDef) -> bool:
     its graph gave? Not if it makes placeholders, sessions, variables, layers
     or optimizers, runs or feeds anything, calls a function that makes
     variables, binds globals, or reads a graph tensor that becomes a function."""
-    makers = _vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS) | {
-        "get_variable", *_vocab.LAYERS}
-    if queries.calls_of(func, s.call_name, makers, first=True) or s.has_fetch(func):
+    if queries.calls_of(func, s.call_name, _vocab.STATE_MAKERS, first=True) or s.has_fetch(func):
         return False
     free = queries.names_in(func) - function_locals(func)
     if free & (s.b.graph_names() | s.p.factories):
@@ -309,9 +308,11 @@ def computes_only(s: Rewrite, func: cst.FunctionDef) -> bool:
     return not queries.mentions(func, set()) and not queries.binds_globals(func)  # a feed_dict anywhere
 
 
+_GRAPH_BUILDERS = _vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS)
+
+
 def _builds_graph(s: Rewrite, node: cst.CSTNode) -> bool:
-    makers = _vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS)
-    return bool(queries.calls_of(node, s.call_name, makers, first=True))
+    return bool(queries.calls_of(node, s.call_name, _GRAPH_BUILDERS, first=True))
 
 
 def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:

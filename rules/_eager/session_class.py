@@ -40,8 +40,7 @@ from . import queries
 from .model_lift import self_attr
 from .state import Rewrite
 
-_MAKERS = (_vocab.PLACEHOLDERS | _vocab.SESSIONS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS)
-           | {"get_variable", "Graph", "train.Saver", *_vocab.LAYERS})
+_MAKERS = _vocab.STATE_MAKERS | {"Graph", "train.Saver"}
 _RANDOM = ("random", "dropout", "multinomial")
 
 

@@ -132,8 +132,9 @@ def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
     s.defined = set(s.defined)  # the functions it writes are its locals: the next method may use their names
     s.open_sessions, s.runs_changed_variables = set(), False  # each test has a graph and sessions of its own
     try:
-        with s.b.masked(function_locals(func)):
-            s.scopes.append((id(func), function_locals(func)))
+        local = function_locals(func)
+        with s.b.masked(local):
+            s.scopes.append((id(func), local))
             try:
                 return Compound(func, block(s, func.body.body, in_loop=False))
             finally:

@@ -177,9 +177,8 @@ def _lists_untrainable(s: Rewrite, value) -> bool:
 
     def untrainable(assign: cst.Assign) -> bool:
         target = assign.targets[0].target if len(assign.targets) == 1 else None
-        return isinstance(target, cst.Name) and target.value in names and isinstance(assign.value, cst.Call) and any(
-            a.keyword is not None and a.keyword.value == "trainable" and s.code(a.value) == "False"
-            for a in assign.value.args)
+        return isinstance(target, cst.Name) and target.value in names and isinstance(
+            assign.value, cst.Call) and variable_names.trainable(assign.value) is False
 
     return bool(names) and bool(queries.find(s.module, cst.Assign, untrainable, first=True))
 
