@@ -48,22 +48,37 @@ def relative(qualified: Optional[str]) -> Optional[str]:
 
     '' for the tensorflow module itself, None for anything not TensorFlow.
     """
-    name = spelled(qualified)
-    if name and name.startswith(_private.PREFIX):
-        return _private.public(name) or name
-    return PRE_1_0.get(name, name) if name else name
+    if qualified is None:
+        return None
+    known = _RELATIVE.get(qualified, _UNKNOWN)
+    if known is _UNKNOWN:
+        name = spelled(qualified)
+        if name and name.startswith(_private.PREFIX):
+            known = _private.public(name) or name
+        else:
+            known = PRE_1_0.get(name, name) if name else name
+        if len(_RELATIVE) > 100_000:
+            _RELATIVE.clear()
+        _RELATIVE[qualified] = known
+    return known
 
 
 def spelled(qualified: Optional[str]) -> Optional[str]:
     """:func:`relative` as written, a TensorFlow 0.x name kept."""
-    if qualified is None:
+    if qualified is None or not qualified.startswith(TF):
         return None
-    for prefix in TF1_PREFIXES + (TF,):
+    for prefix in _PREFIXES:
         if qualified == prefix:
             return ""
         if qualified.startswith(prefix + "."):
             return qualified[len(prefix) + 1:]
     return None
+
+
+_PREFIXES = TF1_PREFIXES + (TF,)
+# Every rule asks for the names of the same few hundred chains: each answer is computed once.
+_RELATIVE: Dict[str, Optional[str]] = {}
+_UNKNOWN = object()
 
 
 def alias(imports, module: str = TF) -> Optional[str]:
@@ -115,12 +130,13 @@ def tf_name(rule_or_context, node: cst.BaseExpression) -> Optional[str]:
 def may_call(node: cst.Call, last: Collection[str]) -> bool:
     """Can ``node`` call a name ending in one of ``last`` (``ctc_loss`` of ``tf.nn.ctc_loss(...)``)? A cheap
     test before ``call_name`` resolves the whole name (a plain name may be an imported alias: yes)."""
-    return not isinstance(node.func, cst.Attribute) or node.func.attr.value in last
+    func = node.func
+    return type(func) is not cst.Attribute or func.attr.value in last
 
 
 def call_name(rule_or_context, node: cst.CSTNode) -> Optional[str]:
     """For a call of a TensorFlow function, its TF-relative name."""
-    if isinstance(node, cst.Call):
+    if type(node) is cst.Call:  # exact types: libcst's node classes are ABCs, and isinstance on them is slow
         return tf_name(rule_or_context, node.func)
     return None
 

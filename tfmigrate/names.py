@@ -12,7 +12,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from .traverse import Visitor, walk
+from .traverse import Visitor, last_index, walk
 
 
 def fresh_name(taken: Set[str], base: str) -> str:
@@ -54,18 +54,23 @@ class Chains:
 
     def skip(self, node: cst.CSTNode) -> None:
         """``node`` and the attributes inside it are parts of a chain already seen."""
-        while isinstance(node, cst.Attribute):
+        while type(node) is cst.Attribute:
             self._inner.add(id(node))
             node = node.value
 
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for a Name/Attribute chain, None for anything else."""
+    # Exact types (no subclass of these is ever built): isinstance on libcst's ABCs is slow.
+    kind = type(node)
+    if kind is cst.Name:
+        return node.value
     parts: List[str] = []
-    while isinstance(node, cst.Attribute):
+    while kind is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+        kind = type(node)
+    if kind is not cst.Name:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))
@@ -149,14 +154,17 @@ class ImportTable:
 
     def qualify(self, node: cst.BaseExpression, hidden: Set[str] = frozenset()) -> Optional[str]:
         """The full dotted name of ``node`` through the imports, or None."""
-        name = dotted_name(node)
-        if name is None:
+        head = node
+        while type(head) is cst.Attribute:  # the chain's first name decides: most are not imports
+            head = head.value
+        if type(head) is not cst.Name:
             return None
-        head, _, rest = name.partition(".")
-        if head in hidden or head not in self.aliases:
+        full = self.aliases.get(head.value)
+        if full is None or head.value in hidden:
             return None
-        full = self.aliases[head]
-        return f"{full}.{rest}" if rest else full
+        if head is node:
+            return full
+        return f"{full}.{dotted_name(node).partition('.')[2]}"
 
 
 def _target_names(target: cst.BaseExpression, out: Set[str]) -> None:
@@ -216,7 +224,14 @@ class _LocalBindings(Visitor):
 
 
 def function_locals(node: cst.CSTNode) -> Set[str]:
-    """Parameters and local bindings of a FunctionDef or Lambda."""
+    """Parameters and local bindings of a FunctionDef or Lambda (a new set: the caller's to change)."""
+    index = last_index()
+    if index is None:
+        return _function_locals(node)
+    return set(index.memo("function_locals", node, _function_locals))
+
+
+def _function_locals(node: cst.CSTNode) -> Set[str]:
     names: Set[str] = set()
     params = node.params
     for group in (params.posonly_params, params.params, params.kwonly_params):

@@ -8,7 +8,7 @@ comments and punctuation unless a visitor asks for them (``TRIVIA``).
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -165,6 +165,8 @@ class Index:
         self.shared = False  # a node met twice (a rewritten tree may share one): not usable
         self._open: List[int] = []
         self._wanted: Dict[object, List[List[int]]] = {}  # see _walk_typed
+        # Answers computed once per node of this tree (see `memo`): (what, id) -> (node, answer)
+        self._memo: Dict[Tuple[str, int], Tuple[cst.CSTNode, object]] = {}
         _walk(root, self, _MAIN_FIELDS)  # the index is its own numbering visitor
 
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -189,6 +191,15 @@ class Index:
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         self.ends[self._open.pop()] = len(self.nodes)
+
+    def memo(self, what: str, node: cst.CSTNode, compute: Callable[[cst.CSTNode], object]) -> object:
+        """``compute(node)``, computed once while this index lives (the entry holds the node, so
+        its id stays its own). The answer is shared: callers must not change it."""
+        key = (what, id(node))
+        entry = self._memo.get(key)
+        if entry is None or entry[0] is not node:
+            entry = self._memo[key] = (node, compute(node))
+        return entry[1]
 
     def extent(self, node: cst.CSTNode) -> Optional[Tuple[int, int]]:
         """``node``'s number and the number after its subtree; None when ``node`` is not

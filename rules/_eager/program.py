@@ -43,13 +43,13 @@ class Program:
 
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
         """The TF-relative name ``node`` refers to (``train.AdamOptimizer``), or None."""
-        if isinstance(node, (cst.Name, cst.Attribute)):
+        if type(node) is cst.Name or type(node) is cst.Attribute:
             return _tf.relative(self.imports.qualify(node))
         return None
 
     def call_name(self, node: cst.CSTNode) -> Optional[str]:
         """For a call of a TensorFlow function, its TF-relative name."""
-        return self.tf_name(node.func) if isinstance(node, cst.Call) else None
+        return self.tf_name(node.func) if type(node) is cst.Call else None
 
     def _unread(self, asname: Optional[cst.AsName]) -> bool:
         """No ``as`` target, or a plain name that the source mentions only as the target of

@@ -412,7 +412,9 @@ def _unpacked(target) -> List[str]:
 
 def _graph_value(s: Rewrite, value):
     """A variable's initial value, computed once, where it is made."""
-    return tensors.graph_expr(s, value.visit(_InitializedValues(s)))[0]
+    if queries.holds(value, cst.Call, lambda c: queries.is_method_call(c, ("initialized_value",))):
+        value = value.visit(_InitializedValues(s))
+    return tensors.graph_expr(s, value)[0]
 
 
 class _InitializedValues(cst.CSTTransformer):
