@@ -26,14 +26,19 @@ def is_test_case(cls: cst.ClassDef, tf_name: Callable[[cst.BaseExpression], Opti
     test case's ``self.evaluate`` or sessions?"""
     if any(arg.keyword is None and tf_name(arg.value) in TEST_CASES for arg in cls.bases):
         return True
-    if qualify is None or not any(arg.keyword is None and _projects_test_case(arg.value, qualify) for arg in cls.bases):
+    if qualify is None:
         return False
-    return queries.holds(cls, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and isinstance(
-        c.func.value, cst.Name) and c.func.attr.value in _TEST_CASE_METHODS)
+    if any(arg.keyword is None and _projects_test_case(arg.value, qualify) for arg in cls.bases):
+        return queries.holds(cls, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and isinstance(
+            c.func.value, cst.Name) and c.func.attr.value in _TEST_CASE_METHODS)
+    # unittest's and absl's test cases: a method that opens its own tf.Session is a program of its own
+    return any(arg.keyword is None and qualify(arg.value) in _PLAIN_TEST_CASES for arg in cls.bases) and queries.holds(
+        cls, cst.Call, lambda c: tf_name(c.func) in _vocab.SESSIONS)
 
 
 _TEST_CASE_METHODS = _vocab.TEST_SESSIONS | {"evaluate"}
 _OTHER_TEST_CASES = ("unittest", "absl", "tensorflow")  # unittest's and absl's know no sessions
+_PLAIN_TEST_CASES = ("unittest.TestCase", "absl.testing.absltest.TestCase", "absl.testing.parameterized.TestCase")
 
 
 def _projects_test_case(base: cst.BaseExpression, qualify) -> bool:

@@ -479,3 +479,73 @@ def test_a_kept_test_s_compat_v1_name_is_the_reason_check_gives_for_its_file():
         "TFM005", 9, "`tf.train.GradientDescentOptimizer` does not exist in TensorFlow 2: use `tf.optimizers.SGD`; "
         "the test that holds it is kept as written (it runs eagerly as it is): TensorFlow 2.21 runs it through "
         "tensorflow.compat.v1, but it is not TensorFlow 2 code")
+
+
+def test_unittest_cases_whose_methods_open_their_own_sessions_are_test_programs():
+    assert fix("""\
+        import unittest
+        import numpy as np
+        import tensorflow as tf
+        from mylib import pair
+
+        class PairTest(unittest.TestCase):
+            def testFirst(self):
+                with tf.Graph().as_default():
+                    x = tf.placeholder(tf.float32, shape=(2,))
+                    total, _ = pair(x)
+                    with tf.Session() as sess:
+                        self.assertEqual(sess.run(total, feed_dict={x: np.ones(2)}), 2.0)
+        """) == textwrap.dedent("""\
+        import unittest
+        import numpy as np
+        import tensorflow as tf
+        from mylib import pair
+
+        class PairTest(unittest.TestCase):
+            def testFirst(self):
+                @tf.function(input_signature=[tf.TensorSpec((2,), tf.float32)])
+                def total(x):
+                    return pair(x)[0]
+
+                self.assertEqual(total(np.ones(2)).numpy(), 2.0)
+        """)
+
+
+def test_a_unittest_case_without_a_session_is_not_a_test_program():
+    source = """\
+        import unittest
+        import tensorflow as tf
+
+        class ShapeTest(unittest.TestCase):
+            def testShape(self):
+                x = tf.placeholder(tf.float32, shape=(2,))
+                self.assertEqual(x.shape.as_list(), [2])
+        """
+    assert sorted(code for code, _, _ in findings(source)) == ["TFM001", "TFM090"]
+    assert reason(source) == ("kept on tensorflow.compat.v1: class ShapeTest holds TensorFlow graph objects or a "
+                              "session (it has no plain __init__)")
+
+
+def test_two_test_methods_computing_a_tensor_of_one_name_each_get_their_own_signature():
+    new = fix("""\
+        import numpy as np
+        import tensorflow as tf
+
+        class LossTest(tf.test.TestCase):
+            def testPair(self):
+                a = tf.placeholder(tf.float32, shape=(2,))
+                loss = tf.reduce_sum(a * a)
+                with self.test_session() as sess:
+                    print(sess.run(loss, feed_dict={a: np.ones(2)}))
+
+            def testOne(self):
+                x = tf.placeholder(tf.float32, shape=(3,))
+                loss = tf.reduce_sum(x)
+                mean = tf.reduce_mean(x)
+                with self.test_session() as sess:
+                    print(sess.run(loss, feed_dict={x: np.ones(3)}))
+                    print(sess.run(mean, feed_dict={x: np.ones(3)}))
+        """)
+    first, second = new.split("def testOne")
+    assert "@tf.function(input_signature=[tf.TensorSpec((2,), tf.float32)])\n        def loss(a):" in first
+    assert "@tf.function(input_signature=SIGNATURE)\n        def loss(x):" in second

@@ -388,7 +388,7 @@ def _decorate(s: Rewrite, plan: _Plan, decorated: Set[str]) -> None:
         if not f.w.signature:
             code = f"{s.tf}.function"
         else:
-            spec = shared.get(f.w.name) or f"[{', '.join(f.w.signature)}]"
+            spec = shared.get(id(f)) or f"[{', '.join(f.w.signature)}]"
             code = f"{s.tf}.function(input_signature={spec})"
         node = f.out.node
         f.out.node = node.with_changes(decorators=[cst.Decorator(s.expr(code)), *node.decorators])
@@ -400,15 +400,15 @@ def _after(site: Path, path: Path) -> bool:
     return any(b == block and i > index for b, i in path)
 
 
-def _shared(s: Rewrite, plan: _Plan, entries: List[_Function]) -> Dict[str, str]:
-    """Function -> where its signature is read from (``SIGNATURE``, ``SIGNATURE[:1]``), for the
+def _shared(s: Rewrite, plan: _Plan, entries: List[_Function]) -> Dict[int, str]:
+    """Function (its id: two test methods may each write a ``loss``) -> where its signature is read from (``SIGNATURE``, ``SIGNATURE[:1]``), for the
     signatures that several entry points share (the same specs, of the same placeholders or of two
     alike, ``train_x`` and ``test_x``); each constant goes where the last of their placeholders was."""
     groups: Dict[Tuple[str, ...], List[_Function]] = {}
     for f in entries:
         groups.setdefault(f.w.signature, []).append(f)
     sites: Dict[Tuple[str, ...], Tuple[Block, int, Path]] = {}  # the signatures written once
-    uses: Dict[str, Tuple[Tuple[str, ...], int]] = {}  # function -> (a constant's specs, how many)
+    uses: Dict[int, Tuple[Tuple[str, ...], int]] = {}  # id(function) -> (a constant's specs, how many)
     for specs in sorted(groups, key=len, reverse=True):
         site = _site(plan, tuple(dict.fromkeys(p for f in groups[specs] for p in f.w.params)))
         if site is None:
@@ -418,11 +418,11 @@ def _shared(s: Rewrite, plan: _Plan, entries: List[_Function]) -> Dict[str, str]
         if longer is not None:
             for f in users:
                 if _after(sites[longer][2], f.path):
-                    uses[f.w.name] = (longer, len(specs))
+                    uses[id(f)] = (longer, len(specs))
         elif len(users) >= 2:
             sites[specs] = site
             for f in users:
-                uses[f.w.name] = (specs, len(specs))
+                uses[id(f)] = (specs, len(specs))
     if not sites:
         return {}
     names = _constant_names(s, list(sites), groups)

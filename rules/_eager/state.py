@@ -74,6 +74,9 @@ class Rewrite:
         self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
         self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
         self.draws: Dict[str, Counter] = {}  # tensor -> how many times computing it draws each random tensor
+        # tensor -> the call of code the rewrite does not see that computes it and others (`a, b = lib.f(x)`):
+        # counted in `draws` as a random tensor is, since a function per item would call it once for each
+        self.unseen_calls: Dict[str, str] = {}
         self.previous_of: Dict[str, str] = {}  # function -> the function that name stood for before
         self._moved: List[Tuple[str, cst.CSTNode, cst.CSTNode]] = []  # multi-line expressions to place
         self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)

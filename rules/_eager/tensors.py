@@ -276,6 +276,10 @@ def random_draws(s: Rewrite, value: cst.BaseExpression) -> Counter:
         if s.b.is_(node.value, B.TENSOR):
             draws.update(s.draws.get(node.value, {}))
     twice = sorted(n for n, count in draws.items() if count > 1)
+    if twice and twice[0] in s.unseen_calls:
+        raise Unsupported(value, f"`{s.unseen_calls[twice[0]]}`, code this rewrite does not see, computes tensors "
+                                 "read together in one run (TF1 ran it once per run; the rewrite's functions would "
+                                 "run it once for each, and any state it changes more than once)")
     if twice:
         raise Unsupported(value, f"the random tensor {twice[0]} is read {draws[twice[0]]} times in one run (TF1 "
                                  "drew it once per run; the rewrite's function would draw it at each read)")
@@ -424,10 +428,27 @@ def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in (
             "zip", "map", "filter", "reversed") and not s.b.kind(value.func.value):
         value = cst.Call(cst.Name("tuple"), args=[cst.Arg(value)])  # an iterator: its items, to index
+    kept = [(index, name) for index, name in enumerate(names) if name != "_"]  # `loss, _ = ...`: thrown away
+    if len(kept) == 1:  # one function, that picks its item: `def loss(x): return center_loss(x)[0]`
+        index, name = kept[0]
+        picked = cst.Subscript(value=value, slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(index))))])
+        return [tensor_function(s, name, picked, line)]
     out = [tensor_function(s, base, value, line)]
-    for index, name in enumerate(names):
+    if _unseen_call(s, value):
+        s.unseen_calls[base] = s.code(value.func)
+        s.draws[base][base] += 1
+    for index, name in kept or enumerate(names):
         out.append(tensor_function(s, name, s.expr(f"{base}[{index}]"), None))
     return out
+
+
+def _unseen_call(s: Rewrite, value) -> bool:
+    """A call of a function the file imports (``facenet.center_loss(...)``), not TensorFlow's: what it
+    does, and whether it changes state, the rewrite does not see."""
+    if not isinstance(value, cst.Call) or s.call_name(value) is not None:
+        return False
+    name = queries.dotted(value.func)
+    return name is not None and name.split(".")[0] in s.p.imports.aliases
 
 
 def _holds_list(s: Rewrite, node) -> bool:
