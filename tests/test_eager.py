@@ -2354,3 +2354,70 @@ def test_a_tensor_bound_again_in_the_else_branch_only_keeps_the_new_function_s_n
                 return y(x) + 1.0
         print(y_2([1.0]).numpy())
     """))
+
+
+def test_finalizing_the_default_graph_goes():
+    assert fix("""\
+        import tensorflow as tf
+        w = tf.Variable(tf.ones([3]))
+        y = tf.reduce_sum(w * 2.0)
+        init = tf.global_variables_initializer()
+        tf.get_default_graph().finalize()
+        with tf.Session() as sess:
+            sess.run(init)
+            sess.graph.finalize()
+            print(sess.run(y))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable(tf.ones([3]))
+
+        def y():
+            return tf.reduce_sum(w * 2.0)
+
+        print(y().numpy())
+    """)
+
+
+def test_a_pair_half_thrown_away_is_one_function_that_picks_its_item():
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        from mylib import pair
+
+        x = tf.placeholder(tf.float32, shape=(2,))
+        total, _ = pair(x)
+        with tf.Session() as sess:
+            for _ in range(2):
+                print(sess.run(total, feed_dict={x: np.ones(2)}))
+    """) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        from mylib import pair
+
+        @tf.function(input_signature=[tf.TensorSpec((2,), tf.float32)])
+        def total(x):
+            return pair(x)[0]
+
+        for _ in range(2):
+            print(total(np.ones(2)).numpy())
+    """)
+
+
+def test_items_of_one_call_of_unseen_code_read_in_one_run_stay_on_compat():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+        from mylib import pair
+
+        x = tf.placeholder(tf.float32, shape=(2,))
+        first, second = pair(x)
+        with tf.Session() as sess:
+            print(sess.run(first, feed_dict={x: np.ones(2)}))
+            print(sess.run(%s, feed_dict={x: np.ones(2)}))
+    """
+    message = ("kept on tensorflow.compat.v1: `pair`, code this rewrite does not see, computes tensors read together in "
+               "one run (TF1 ran it once per run; the rewrite's functions would run it once for each, and any state it "
+               "changes more than once)")
+    assert reason(program % "[first, second]") == message
+    assert reason(program % "first + second") == message
+    assert "def second(x):\n    return first_second(x)[1]" in fix(program % "second")  # one run each: as TF1

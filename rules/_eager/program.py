@@ -147,6 +147,9 @@ class _Leftovers(Visitor):
             self.found = (node, "a Keras layer built where it is called (its variables would be made again"
                                 " at every call of the rewrite's functions)")
             raise StopWalk
+        if (isinstance(node.func, cst.Attribute) and node.func.attr.value == "finalize" and not node.args
+                and self.p.call_name(node.func.value) in ("get_default_graph", "compat.v1.get_default_graph")):
+            return False  # `tf.get_default_graph().finalize()`: the statement goes (statements.expression)
         name = self.p.call_name(node)
         if name == "summary.FileWriter":
             if node.args:

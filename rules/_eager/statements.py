@@ -96,6 +96,16 @@ def is_op(s: Rewrite, node: cst.BaseExpression) -> bool:
     return s.call_name(node) in _vocab.INITIALIZERS
 
 
+def _is_graph(s: Rewrite, node: cst.BaseExpression) -> bool:
+    """``tf.get_default_graph()``, a name bound to a graph, or ``sess.graph``."""
+    if s.call_name(node) in ("get_default_graph", "compat.v1.get_default_graph"):
+        return True
+    if isinstance(node, cst.Name):
+        return s.b.is_(node.value, B.GRAPH)
+    return isinstance(node, cst.Attribute) and node.attr.value == "graph" and isinstance(node.value, cst.Name) and (
+        s.b.is_(node.value.value, B.SESSION))
+
+
 def expression(s: Rewrite, node: cst.Expr):
     value = node.value
     name = s.call_name(value)
@@ -117,6 +127,8 @@ def expression(s: Rewrite, node: cst.Expr):
         receiver_name = receiver.value if isinstance(receiver, cst.Name) else None
         if method in _vocab.ASSIGNS and s.b.is_variable(receiver_name):
             return None  # TF1 only built this op; no run ever changed the variable
+        if method == "finalize" and not value.args and _is_graph(s, receiver):
+            return None  # no op may be added to the graph after it: eager code has no graph
         if s.b.is_(receiver_name, B.WRITER):
             return summaries.writer_call(s, value, method, node)
         if s.b.is_(receiver_name, B.SESSION):
