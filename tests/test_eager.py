@@ -2421,3 +2421,56 @@ def test_items_of_one_call_of_unseen_code_read_in_one_run_stay_on_compat():
     assert reason(program % "[first, second]") == message
     assert reason(program % "first + second") == message
     assert "def second(x):\n    return first_second(x)[1]" in fix(program % "second")  # one run each: as TF1
+
+
+def test_variables_initialised_in_a_loop_whose_runs_change_them_stay_on_compat():
+    message = ("kept on tensorflow.compat.v1: variables initialised in a loop whose runs change them (TF1 started them "
+               "over at each pass; eager variables would keep what the pass before left)")
+    assert reason("""\
+        import tensorflow as tf
+        v = tf.Variable(0.0)
+        inc = tf.assign_add(v, 1.0)
+        init = tf.global_variables_initializer()
+        sess = tf.Session()
+        for _ in range(2):
+            sess.run(init)
+            print(sess.run(inc))
+    """) == message
+    assert reason("""\
+        import tensorflow as tf
+        v = tf.Variable(0.0)
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(tf.square(v - 1.0))
+        for fold in range(3):
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                for step in range(5):
+                    sess.run(train)
+                print(sess.run(v))
+    """) == message
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        mean, update = tf.metrics.mean(x)
+        reset = tf.local_variables_initializer()
+        with tf.Session() as sess:
+            for vals in ([1.0, 3.0], [10.0]):
+                sess.run(reset)
+                sess.run(update, {x: vals})
+                print(sess.run(mean))
+    """) == message
+
+
+def test_an_initializer_in_a_loop_that_changes_no_variable_goes():
+    assert fix("""\
+        import tensorflow as tf
+        v = tf.Variable(2.0)
+        for _ in range(2):
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                print(sess.run(v * 3.0))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        v = tf.Variable(2.0)
+        for _ in range(2):
+            print((v * 3.0).numpy())
+    """)

@@ -165,7 +165,13 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             for name in queries.names_in(stmt.target):
                 if s.b.is_(name, B.PLACEHOLDER):
                     s.b.rebind(name)  # `for i, x in enumerate(x_test)`: a value now (a placeholder is no global)
-        body = block(s, stmt.body.body, in_loop=True)
+        changes, metrics = s.variable_changes, s.metrics_updated
+        s.loop_inits.append(None)
+        try:
+            body = block(s, stmt.body.body, in_loop=True)
+        finally:
+            init = s.loop_inits.pop()
+        sessions.check_loop_reinitialises(s, init, changes, metrics)
         orelse = block(s, stmt.orelse.body.body, in_loop) if stmt.orelse is not None else None
         if isinstance(stmt, cst.For):
             header = stmt.with_changes(iter=fetches.rewrite(s, stmt.iter))

@@ -85,6 +85,18 @@ def initialise(s: Rewrite, node) -> None:
                                 "the metrics over; the Keras metrics would keep their totals)")
     if s.function_stack:  # `def train(): with tf.Session() as sess: sess.run(init) ...`: checked after its body
         s.function_inits.setdefault(s.function_stack[-1], node)
+    s.loop_inits = [node if init is None else init for init in s.loop_inits]  # checked after each loop's body
+
+
+def check_loop_reinitialises(s: Rewrite, init, changes_before: int, metrics_before: bool) -> None:
+    """A loop whose body ran ``init``, an initializer, and what changes variables (``for fold in folds:
+    sess.run(init); ... sess.run(train)``, a session opened at each pass): TF1 started the variables over at
+    each pass."""
+    if init is None:
+        return
+    if s.variable_changes > changes_before or (s.metrics_updated and not metrics_before):
+        raise Unsupported(init, "variables initialised in a loop whose runs change them (TF1 started them over at "
+                                "each pass; eager variables would keep what the pass before left)")
 
 
 def initialises_locals(s: Rewrite, node) -> bool:

@@ -103,6 +103,7 @@ class Rewrite:
         self.scopes: List[Tuple[int, Set[str]]] = []  # the functions being read: (their id, their locals)
         self.function_scope: Dict[str, Tuple[int, Set[str]]] = {}  # function in function_reads -> where it was
         self.function_inits: Dict[str, cst.CSTNode] = {}  # function -> its first initializer run
+        self.loop_inits: List[Optional[cst.CSTNode]] = []  # the loops being read: each one's first initializer run
         self.variable_changes = 0  # runs read so far that change variables
         self.lookups: Optional[bool] = None  # the program looks rows up (training.looks_up)
         self.joined: Set[str] = set()  # functions the branches of an `if` name alike (rebinding.join)
