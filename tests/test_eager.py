@@ -2474,3 +2474,15 @@ def test_an_initializer_in_a_loop_that_changes_no_variable_goes():
         for _ in range(2):
             print((v * 3.0).numpy())
     """)
+
+
+def test_a_library_of_model_functions_says_to_fix_it_with_its_callers():
+    assert reason("""\
+        import tensorflow as tf
+
+        def fc_layer(x, num_units, name):
+            with tf.variable_scope(name):
+                w = tf.get_variable('w', shape=[x.get_shape()[1], num_units])
+                return tf.matmul(x, w)
+    """) == ("kept on tensorflow.compat.v1: fc_layer makes variables and nothing in this file calls it: fix it in one "
+             "run with the files that call it, which decide who shares its variables")

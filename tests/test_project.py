@@ -162,11 +162,12 @@ LAYERS = ROOT / "tests" / "data" / "layer_library"
 
 def test_a_program_and_its_layer_library_are_rewritten_together(tmp_path):
     """train.py calls fc_layer of layers.py, a library of functions making variables: alone, the
-    library stays on compat.v1 (its functions build graph tensors no program runs); with the
+    library stays on compat.v1 (nothing in it calls its functions, which make variables); with the
     program, fc_layer becomes the tf.Module FcLayer and train.py imports and instantiates it."""
     alone = run_cli("check", "--output-format", "concise", "--no-cache", "layers.py", cwd=LAYERS / "original")
     assert _kept(alone.stdout) == [
-        "layers.py:26:5: TFM090 kept on tensorflow.compat.v1: graph tensor layer is used outside a session run"]
+        "layers.py:20:5: TFM090 kept on tensorflow.compat.v1: fc_layer makes variables and nothing in this file calls "
+        "it: fix it in one run with the files that call it, which decide who shares its variables"]
     work = tmp_path / "work"
     work.mkdir()
     for name in ("layers.py", "train.py"):
@@ -207,10 +208,12 @@ def test_a_library_another_file_also_uses_is_not_rewritten_for_one_program(tmp_p
                                         "    return fc_layer(fc_layer(x, 4, 'A'), 4, 'B')\n")
     check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
     assert _kept(check.stdout) == [
-        "layers.py:26:5: TFM090 kept on tensorflow.compat.v1: graph tensor layer is used outside a session run",
+        "layers.py:20:5: TFM090 kept on tensorflow.compat.v1: fc_layer makes variables and nothing in this file calls "
+        "it: fix it in one run with the files that call it, which decide who shares its variables",
         "train.py:4:1: TFM090 kept on tensorflow.compat.v1: importing `layers` loads layers.py, which stays on "
-        "tensorflow.compat.v1 and turns TensorFlow 2 behaviour off for the whole program (graph tensor layer is "
-        "used outside a session run)",
+        "tensorflow.compat.v1 and turns TensorFlow 2 behaviour off for the whole program (fc_layer makes variables "
+        "and nothing in this file calls it: fix it in one run with the files that call it, which decide who shares "
+        "its variables)",
     ]
 
 

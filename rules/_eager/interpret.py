@@ -137,6 +137,9 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         rebinding.adds_to_globals(s, stmt)
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
+    if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models.library:
+        raise Unsupported(stmt.name, f"{stmt.name.value} makes variables and nothing in this file calls it: fix it in "
+                                     "one run with the files that call it, which decide who shares its variables")
     if isinstance(stmt, cst.FunctionDef) and factories.is_factory(s, stmt):
         return Keep(factories.rewritten(s, stmt))  # `return tf.Variable(...)` at each call
     if testcases.is_test_case(s, stmt):

@@ -87,6 +87,7 @@ class Models:
         self.by_name: Dict[str, Model] = {}
         self.handled: Set[int] = set()  # ids of variable_scope calls, reuse arguments and reuse statements
         self.factories: FrozenSet[str] = frozenset()  # functions that return the variable they make
+        self.library: FrozenSet[str] = frozenset()  # model functions nothing in the file calls (other files do)
 
     def __contains__(self, name) -> bool:
         return name in self.by_name
@@ -163,7 +164,9 @@ def find(program, module: cst.Module) -> Models:
         if not more:
             break
         models |= more
-    models = _used_here(module, functions, models)
+    used = _used_here(module, functions, models)
+    found.library = frozenset(models - used)
+    models = used
     for name, func in functions.items():
         if name in models:
             found.by_name[name] = _read(program, func, models, found.handled)
