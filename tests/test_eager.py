@@ -2486,3 +2486,30 @@ def test_a_library_of_model_functions_says_to_fix_it_with_its_callers():
                 return tf.matmul(x, w)
     """) == ("kept on tensorflow.compat.v1: fc_layer makes variables and nothing in this file calls it: fix it in one "
              "run with the files that call it, which decide who shares its variables")
+
+
+def test_the_static_shape_and_dtype_of_a_placeholder_read_in_python_are_its_spec_s():
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        data_size = 5
+        x = tf.placeholder(tf.float32, shape=[data_size])
+        y = tf.placeholder(tf.float32, shape=[None, 3])
+        print('Input = array of length {}'.format(x.shape.as_list()[0]))
+        print(y.get_shape(), y.dtype)
+        total = tf.reduce_sum(x)
+        with tf.Session() as sess:
+            print(sess.run(total, feed_dict={x: np.arange(5.0)}))
+    """) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        data_size = 5
+        print('Input = array of length {}'.format(tf.TensorShape([data_size]).as_list()[0]))
+        print(tf.TensorShape([None, 3]), tf.float32)
+
+        @tf.function(input_signature=[tf.TensorSpec([data_size], tf.float32)])
+        def total(x):
+            return tf.reduce_sum(x)
+
+        print(total(np.arange(5.0)).numpy())
+    """)

@@ -159,6 +159,25 @@ def spec(s: Rewrite, param: str) -> str:
     return f"{s.tf}.TensorSpec({shape}, {s.code(p.dtype)})"
 
 
+def static_read(s: Rewrite, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """``x.shape``, ``x.get_shape()`` or ``x.dtype`` of a placeholder ``x`` in Python code: what the graph knew
+    of it, its spec's (``tf.TensorShape([None, 784])``); None for anything else."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get_shape":
+        target, attr = (node.func.value, "shape") if not node.args else (None, "")
+    elif isinstance(node, cst.Attribute) and node.attr.value in ("shape", "dtype"):
+        target, attr = node.value, node.attr.value
+    else:
+        return None
+    if not (isinstance(target, cst.Name) and s.b.is_(target.value, B.PLACEHOLDER) and target.value in s.b.specs):
+        return None
+    p = s.b.specs[target.value]
+    if p.spec:
+        return s.expr(f"{p.spec}.{attr}")
+    if attr == "dtype":
+        return s.expr(s.code(p.dtype))
+    return s.expr(f"{s.tf}.TensorShape({s.code(p.shape) if p.shape is not None else 'None'})")
+
+
 def signature(s: Rewrite, params: Sequence[str]) -> str:
     return f"@{s.tf}.function(input_signature=[{', '.join(spec(s, p) for p in params)}])"
 

@@ -348,6 +348,9 @@ class _FetchRewriter(tensors.SkipNames):
         self.printed: set = set()  # names passed to print(...) themselves
 
     def leave_Call(self, original: cst.Call, updated: cst.Call):
+        static = feeds.static_read(self.s, original)
+        if static is not None:
+            return static
         s = self.s
         func = original.func
         if not isinstance(func, cst.Attribute):
@@ -428,7 +431,12 @@ class _FetchRewriter(tensors.SkipNames):
             raise Unsupported(original, f"graph tensor {value} is used outside a session run")
         return updated
 
+    def leave_Attribute(self, original, updated):
+        return feeds.static_read(self.s, original) or super().leave_Attribute(original, updated)
+
     def visit_Call(self, node: cst.Call) -> bool:
+        if feeds.static_read(self.s, node) is not None:
+            return False  # `x.get_shape()`: leave_Call writes its spec's shape
         if isinstance(node.func, cst.Name) and node.func.value == "print":
             self.printed = self.printed | {id(a.value) for a in node.args if isinstance(a.value, cst.Name)}
         # A run/eval call is rewritten whole in leave_Call: its parts are not plain code.
