@@ -549,3 +549,48 @@ def test_two_test_methods_computing_a_tensor_of_one_name_each_get_their_own_sign
     first, second = new.split("def testOne")
     assert "@tf.function(input_signature=[tf.TensorSpec((2,), tf.float32)])\n        def loss(a):" in first
     assert "@tf.function(input_signature=SIGNATURE)\n        def loss(x):" in second
+
+
+def test_test_methods_may_each_define_a_placeholder_of_one_name():
+    new = fix("""\
+        import numpy as np
+        import tensorflow as tf
+
+        class LossTest(tf.test.TestCase):
+            def testSum(self):
+                x = tf.placeholder(tf.float32, shape=(3,))
+                loss = tf.reduce_sum(x * x)
+                mean = tf.reduce_mean(x)
+                with self.test_session() as sess:
+                    print(sess.run(loss, feed_dict={x: np.arange(3.0)}))
+                    print(sess.run(mean, feed_dict={x: np.arange(3.0)}))
+
+            def testTrain(self):
+                x = tf.placeholder(tf.float32, shape=(2,))
+                w = tf.Variable(tf.zeros([2]))
+                loss = tf.reduce_sum(tf.square(w - x))
+                train = tf.train.GradientDescentOptimizer(0.25).minimize(loss)
+                with self.test_session() as sess:
+                    sess.run(tf.global_variables_initializer())
+                    for _ in range(3):
+                        _, l = sess.run([train, loss], feed_dict={x: np.ones(2)})
+                    print(l)
+        """)
+    first, second = new.split("def testTrain")
+    assert "X_SIGNATURE = [tf.TensorSpec((3,), tf.float32)]" in first
+    assert "@tf.function(input_signature=X_SIGNATURE)\n        def mean(x):" in first
+    assert "SIGNATURE = [tf.TensorSpec((2,), tf.float32)]" in second
+    assert "def train(x):" in second and "l = train(np.ones(2)).numpy()" in second
+
+
+def test_a_placeholder_defined_twice_in_one_program_stays_on_compat():
+    assert reason("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, shape=(3,))
+        a = tf.reduce_sum(x)
+        x = tf.placeholder(tf.float32, shape=(2,))
+        b = tf.reduce_sum(x)
+        with tf.Session() as sess:
+            print(sess.run(a, feed_dict={x: np.ones(3)}))
+        """) == "kept on tensorflow.compat.v1: placeholder x is defined twice"

@@ -154,6 +154,8 @@ class Bindings:
         self.rebind(spec.name)
         self.bind(spec.name, PLACEHOLDER, spec)
         self.specs[spec.name] = spec
+        if spec.name in self.order:  # a test method's own `x`, after another method's
+            self.order.remove(spec.name)
         self.order.append(spec.name)
 
     @contextlib.contextmanager

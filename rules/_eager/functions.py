@@ -66,7 +66,8 @@ class _Plan:
         self.s = s
         self.functions: List[_Function] = []
         self.others: List[Tuple[object, str, List[cst.CSTNode]]] = []  # (holder, attribute, parts to read)
-        self.placeholders: Dict[str, Tuple[Block, int, Path]] = {}
+        # placeholder -> where each statement defining it was (two test methods may each define an `x`)
+        self.placeholders: Dict[str, List[Tuple[Block, int, Path]]] = {}
         self.withs: Dict[int, Tuple[Block, int, Path]] = {}  # id(body of a `with`) -> where the `with` is
         self._walk(steps, ())
         self.generated = {f.w.name for f in self.functions}
@@ -125,13 +126,13 @@ class _Plan:
             return
         target, value = small.targets[0].target, small.value
         if isinstance(target, cst.Name) and self.s.call_name(value) in _vocab.PLACEHOLDERS:
-            self.placeholders[target.value] = (block, index, path)
+            self.placeholders.setdefault(target.value, []).append((block, index, path))
         elif (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and not value.args
               and value.func.attr.value == "get_next"):  # `images, labels = iterator.get_next()`: fed like them
             names = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
             for name in names:
                 if isinstance(name, cst.Name):
-                    self.placeholders[name.value] = (block, index, path)
+                    self.placeholders.setdefault(name.value, []).append((block, index, path))
 
     def rename(self, names: Dict[str, str]) -> None:
         """Every use of a function named in ``names`` takes its new name."""
@@ -410,7 +411,7 @@ def _shared(s: Rewrite, plan: _Plan, entries: List[_Function]) -> Dict[int, str]
     sites: Dict[Tuple[str, ...], Tuple[Block, int, Path]] = {}  # the signatures written once
     uses: Dict[int, Tuple[Tuple[str, ...], int]] = {}  # id(function) -> (a constant's specs, how many)
     for specs in sorted(groups, key=len, reverse=True):
-        site = _site(plan, tuple(dict.fromkeys(p for f in groups[specs] for p in f.w.params)))
+        site = _site(plan, tuple(dict.fromkeys(p for f in groups[specs] for p in f.w.params)), groups[specs])
         if site is None:
             continue
         users = [f for f in groups[specs] if _after(site[2], f.path)]
@@ -432,14 +433,18 @@ def _shared(s: Rewrite, plan: _Plan, entries: List[_Function]) -> Dict[int, str]
     return {func: names[p] + (f"[:{k}]" if k < len(p) else "") for func, (p, k) in uses.items()}
 
 
-def _site(plan: _Plan, params: Tuple[str, ...]) -> Optional[Tuple[Block, int, Path]]:
-    """Where the last of ``params``'s placeholders was defined (its statement was removed)."""
+def _site(plan: _Plan, params: Tuple[str, ...], users: List[_Function]) -> Optional[Tuple[Block, int, Path]]:
+    """Where the last of ``params``'s placeholders was defined (its statement was removed), the last
+    definition before one of ``users``."""
     order = plan.s.b.order
     last = max(params, key=order.index) if all(p in order for p in params) else None
-    site = plan.placeholders.get(last) if last is not None else None
-    while site is not None and id(site[0]) in plan.withs:  # `with tf.name_scope("input"):` around it
-        site = plan.withs[id(site[0])]
-    return site
+    sites = []
+    for site in plan.placeholders.get(last, ()) if last is not None else ():
+        while id(site[0]) in plan.withs:  # `with tf.name_scope("input"):` around it
+            site = plan.withs[id(site[0])]
+        if any(_after(site[2], f.path) for f in users):
+            sites.append(site)
+    return sites[-1] if sites else None
 
 
 def _constant_names(s: Rewrite, chosen, groups) -> Dict[Tuple[str, ...], str]:

@@ -131,6 +131,7 @@ def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
     s.test_self, s.test_opened, s.run_scope = _testcase.method_self(func), False, func
     s.defined = set(s.defined)  # the functions it writes are its locals: the next method may use their names
     s.open_sessions, s.runs_changed_variables = set(), False  # each test has a graph and sessions of its own
+    specs = set(s.b.specs)
     try:
         local = function_locals(func)
         with s.b.masked(local):
@@ -141,6 +142,8 @@ def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
                 s.scopes.pop()
     finally:
         s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope, s.defined = saved
+        for name in set(s.b.specs) - specs:  # its placeholders: the next method may define its own `x`
+            del s.b.specs[name]
 
 
 def is_test_session(s: Rewrite, node: cst.CSTNode) -> bool:
