@@ -228,7 +228,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
     "data.Iterator.from_string_handle", "data.get_output_types", "data.get_output_shapes",
     "get_collection", "trainable_variables", "global_variables", "GraphKeys.TRAINABLE_VARIABLES",
-    "GraphKeys.GLOBAL_VARIABLES",
+    "GraphKeys.GLOBAL_VARIABLES", "Print",
 } | set(RNN_FUNCTIONS) | {module + name for module in RNN_CELL_MODULES for name in RNN_CELL_CLASSES})
 RANDOM_OPS = {
     "random_normal", "random_uniform", "truncated_normal", "random_shuffle", "multinomial", "random_gamma",

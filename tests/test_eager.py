@@ -2513,3 +2513,36 @@ def test_the_static_shape_and_dtype_of_a_placeholder_read_in_python_are_its_spec
 
         print(total(np.arange(5.0)).numpy())
     """)
+
+
+def test_tf_print_is_a_function_of_the_file_that_prints_and_hands_its_value_back():
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, shape=(2,))
+        y = tf.Print(x * 2.0, [x], message="x: ", summarize=5)
+        with tf.Session() as sess:
+            print(sess.run(y, feed_dict={x: np.ones(2)}))
+    """) == textwrap.dedent('''\
+        import numpy as np
+        import tensorflow as tf
+
+        def print_and_return(value, data, message="", summarize=3):
+            """TF1's tf.Print: print message and data (to stderr) each time value is computed, and hand value back."""
+            tf.print(message, *data, summarize=summarize)
+            return value
+
+        @tf.function(input_signature=[tf.TensorSpec((2,), tf.float32)])
+        def y(x):
+            return print_and_return(x * 2.0, [x], message="x: ", summarize=5)
+
+        print(y(np.ones(2)).numpy())
+    ''')
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, shape=(1,))
+        y = tf.Print(x, [x], first_n=2)
+        with tf.Session() as sess:
+            print(sess.run(y, feed_dict={x: [1.0]}))
+    """) == ("kept on tensorflow.compat.v1: tf.Print with arguments this rewrite does not know (first_n: the first "
+             "runs only)")

@@ -3,7 +3,10 @@
 - ``tf.nn.softmax_cross_entropy_with_logits``: TF1's sent no gradient into its labels, TensorFlow 2's
   does; labels computed from variables are held with ``tf.stop_gradient`` (``labels_held``);
 - a branch of ``tf.cond`` (``case``, ``while_loop``) reading an assign made outside it: TF1 ran the assign at
-  each run, whichever branch was taken (``updates_outside`` refuses it).
+  each run, whichever branch was taken (``updates_outside`` refuses it);
+- ``tf.Print(x, data, message)``: an identity op that printed ``message`` and ``data`` (to stderr, 3 entries of
+  each) whenever ``x`` was computed. TensorFlow 2 prints with ``tf.print``, a statement: a small function written
+  into the file prints and hands ``x`` back (``printed``).
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import libcst as cst
 from .. import _tf
 from . import bindings as B
 from . import queries
+from .plan import Out
 from .state import Rewrite, Unsupported
 
 BRANCHING = ("cond", "case", "while_loop", "switch_case")
@@ -52,3 +56,26 @@ def _reads_variables(s: Rewrite, value: cst.BaseExpression, seen: Set[str]) -> b
         if kind == B.TENSOR and (tensor.source is None or _reads_variables(s, tensor.source, seen)):
             return True
     return False
+
+
+_PRINTED = '''def {name}(value, data, message="", summarize=3):
+    """TF1's tf.Print: print message and data (to stderr) each time value is computed, and hand value back."""
+    {tf}.print(message, *data, summarize=summarize)
+    return value
+'''
+
+
+def printed(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
+    """``tf.Print(x, [x], message="x: ")`` -> a call of the printing function written into the file."""
+    given = dict(_tf.by_parameter(updated, ("input_", "data", "message", "first_n", "summarize", "name")))
+    if "input_" not in given or "data" not in given or any(a.star for a in updated.args) or (
+            "first_n" in given and s.code(given["first_n"].value) not in ("None", "-1")):
+        raise Unsupported(original, "tf.Print with arguments this rewrite does not know (first_n: the first runs only)")
+    if "printed" not in s.helpers:
+        name = s.helpers["printed"] = s.fresh("print_and_return")
+        s.pending.append(Out(s.template(_PRINTED.format(name=name, tf=s.tf)), generated=True))
+    args = [cst.Arg(given[key].value, keyword=cst.Name(key) if key in ("message", "summarize") else None,
+                    equal=_tf.EQUAL if key in ("message", "summarize") else cst.MaybeSentinel.DEFAULT)
+            for key in ("input_", "data", "message", "summarize") if key in given and not (
+                key == "summarize" and s.code(given[key].value) == "None")]
+    return updated.with_changes(func=cst.Name(s.helpers["printed"]), args=args)
