@@ -65,8 +65,8 @@ class _GraphExpr(SkipNames):
                                         "rewrite computes gradients with a GradientTape)")
         if name == "nn.softmax_cross_entropy_with_logits":
             updated = tf1_semantics.labels_held(s, original, updated)
-        if name == "Print":
-            return tf1_semantics.printed(s, original, updated)
+        if name in tf1_semantics.CALLS:  # tf.Print
+            return tf1_semantics.CALLS[name](s, original, updated)
         if queries.is_method_call(original, ("initialized_value",)) and s.b.is_(
                 queries.receiver_name(original) or "", B.VARIABLE):
             raise Unsupported(original, "initialized_value() of a variable in a tensor (TF1's initial value; an "

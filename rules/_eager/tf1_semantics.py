@@ -79,3 +79,6 @@ def printed(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
             for key in ("input_", "data", "message", "summarize") if key in given and not (
                 key == "summarize" and s.code(given[key].value) == "None")]
     return updated.with_changes(func=cst.Name(s.helpers["printed"]), args=args)
+
+
+CALLS = {"Print": printed}
