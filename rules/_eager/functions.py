@@ -402,9 +402,10 @@ def _after(site: Path, path: Path) -> bool:
 
 
 def _shared(s: Rewrite, plan: _Plan, entries: List[_Function]) -> Dict[int, str]:
-    """Function (its id: two test methods may each write a ``loss``) -> where its signature is read from (``SIGNATURE``, ``SIGNATURE[:1]``), for the
-    signatures that several entry points share (the same specs, of the same placeholders or of two
-    alike, ``train_x`` and ``test_x``); each constant goes where the last of their placeholders was."""
+    """Function (its id: two test methods may each write a ``loss``) -> where its signature is read from
+    (``SIGNATURE``, ``SIGNATURE[:1]``), for the signatures that several entry points share (the same specs,
+    of the same placeholders or of two alike, ``train_x`` and ``test_x``); each constant goes where the last
+    of their placeholders was."""
     groups: Dict[Tuple[str, ...], List[_Function]] = {}
     for f in entries:
         groups.setdefault(f.w.signature, []).append(f)
