@@ -2546,3 +2546,53 @@ def test_tf_print_is_a_function_of_the_file_that_prints_and_hands_its_value_back
             print(sess.run(y, feed_dict={x: [1.0]}))
     """) == ("kept on tensorflow.compat.v1: tf.Print with arguments this rewrite does not know (first_n: the first "
              "runs only)")
+
+
+def test_tensors_made_under_control_dependencies_run_them_first():
+    assert fix("""\
+        import tensorflow as tf
+        counter = tf.Variable(0.0)
+        x = tf.placeholder(tf.float32, [])
+        inc = tf.assign_add(counter, x)
+        with tf.control_dependencies([inc]):
+            doubled = tf.identity(counter) * 2.0
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for v in [1.0, 2.0]:
+                print(sess.run(doubled, feed_dict={x: v}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        counter = tf.Variable(0.0)
+
+        def inc(x):
+            return counter.assign_add(x)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.float32)])
+        def doubled(x):
+            inc(x)
+            return tf.identity(counter) * 2.0
+
+        for v in [1.0, 2.0]:
+            print(doubled(v).numpy())
+    """)
+
+
+def test_control_dependencies_read_twice_in_one_run_or_around_other_code_stay_on_compat():
+    program = """\
+        import tensorflow as tf
+        counter = tf.Variable(0.0)
+        inc = tf.assign_add(counter, 1.0)
+        with tf.control_dependencies([inc]):
+            %s
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            d, t = sess.run(%s)
+            print(d, t)
+    """
+    assert reason(program % ("doubled = tf.identity(counter) * 2.0\n            tripled = counter * 3.0",
+                             "[doubled, tripled]")) == (
+        "kept on tensorflow.compat.v1: inc, a control dependency of tensors read together in one run (TF1 ran it "
+        "once per run; the rewrite's functions would run it once for each)")
+    assert reason(program % ("print('made')", "[counter, counter]")) == (
+        "kept on tensorflow.compat.v1: `with tf.control_dependencies(...)` around something other than tensors made "
+        "from graph expressions")

@@ -17,8 +17,8 @@ from tfmigrate.names import function_locals
 from .. import _vocab
 from . import bindings as B
 from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, model_class, model_lift,
-               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, session_class,
-               sessions, statements, tensors, testcases, variable_names)
+               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, run_once,
+               session_class, sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -383,6 +383,9 @@ def with_statement(s: Rewrite, stmt: cst.With, in_loop: bool):
         body = block(s, stmt.body.body, in_loop)
         s.batch_norm.under_updates = outer
         return Inline(stmt, body)
+    deps = run_once.dependencies(s, stmt)
+    if deps is not None:  # `with tf.control_dependencies([inc]):`: each tensor made in it runs inc first
+        return run_once.with_dependencies(s, stmt, deps, lambda: block(s, stmt.body.body, in_loop))
     naming = [item.item for item in stmt.items if s.p.naming_scope(item)]
     if naming:
         # `with tf.variable_scope("layer1"):` without reuse only names what is made inside.

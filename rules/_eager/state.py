@@ -74,9 +74,11 @@ class Rewrite:
         self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
         self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
         self.draws: Dict[str, Counter] = {}  # tensor -> how many times computing it draws each random tensor
-        # tensor -> the call of code the rewrite does not see that computes it and others (`a, b = lib.f(x)`):
-        # counted in `draws` as a random tensor is, since a function per item would call it once for each
-        self.unseen_calls: Dict[str, str] = {}
+        # what a run computes once that is counted in `draws` as a random tensor is (a call of code the rewrite
+        # does not see computing several tensors, a control dependency): name -> why it is read once (run_once.py)
+        self.run_once: Dict[str, str] = {}
+        self.control_deps: List[str] = []  # in `with tf.control_dependencies([...]):`, the ops each tensor runs first
+        self.deps_applied: Set[str] = set()  # the tensors made there that run them
         self.previous_of: Dict[str, str] = {}  # function -> the function that name stood for before
         self._moved: List[Tuple[str, cst.CSTNode, cst.CSTNode]] = []  # multi-line expressions to place
         self.input_pipeline = None  # what pipelines.py keeps while it reads (its Pipes)

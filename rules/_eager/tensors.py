@@ -16,7 +16,7 @@ from tfmigrate.traverse import Transformer
 
 from .. import _losses, _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, layers, layout, queries, rnn, tf1_semantics, training, variable_names
+from . import feeds, instances, layers, layout, queries, rnn, run_once, tf1_semantics, training, variable_names
 from .bindings import Tensor
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -278,10 +278,8 @@ def random_draws(s: Rewrite, value: cst.BaseExpression) -> Counter:
         if s.b.is_(node.value, B.TENSOR):
             draws.update(s.draws.get(node.value, {}))
     twice = sorted(n for n, count in draws.items() if count > 1)
-    if twice and twice[0] in s.unseen_calls:
-        raise Unsupported(value, f"`{s.unseen_calls[twice[0]]}`, code this rewrite does not see, computes tensors "
-                                 "read together in one run (TF1 ran it once per run; the rewrite's functions would "
-                                 "run it once for each, and any state it changes more than once)")
+    if twice and twice[0] in s.run_once:
+        raise Unsupported(value, s.run_once[twice[0]])
     if twice:
         raise Unsupported(value, f"the random tensor {twice[0]} is read {draws[twice[0]]} times in one run (TF1 "
                                  "drew it once per run; the rewrite's function would draw it at each read)")
@@ -334,11 +332,12 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
         draws[name] += 1
     new, params = graph_expr(s, value)
     body = []
-    for random, local in drawn:
+    for random, local in [*drawn, *((dep, None) for dep in s.control_deps)]:  # (control dependencies: run first)
         code, more = graph_expr(s, cst.Name(random))
-        body.append(f"{s.indent}{local} = {s.code(code)}")
+        body.append(f"{s.indent}{s.code(code)}" if local is None else f"{s.indent}{local} = {s.code(code)}")
         draws[random] += 1
         params = feeds.ordered(s, {*params, *more})
+    s.deps_applied.update([name] if s.control_deps else [])
     s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
     if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or s.call_name(
@@ -436,21 +435,10 @@ def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
         picked = cst.Subscript(value=value, slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(index))))])
         return [tensor_function(s, name, picked, line)]
     out = [tensor_function(s, base, value, line)]
-    if _unseen_call(s, value):
-        s.unseen_calls[base] = s.code(value.func)
-        s.draws[base][base] += 1
+    run_once.unseen_call(s, base, value)
     for index, name in kept or enumerate(names):
         out.append(tensor_function(s, name, s.expr(f"{base}[{index}]"), None))
     return out
-
-
-def _unseen_call(s: Rewrite, value) -> bool:
-    """A call of a function the file imports (``facenet.center_loss(...)``), not TensorFlow's: what it
-    does, and whether it changes state, the rewrite does not see."""
-    if not isinstance(value, cst.Call) or s.call_name(value) is not None:
-        return False
-    name = queries.dotted(value.func)
-    return name is not None and name.split(".")[0] in s.p.imports.aliases
 
 
 def _holds_list(s: Rewrite, node) -> bool:
