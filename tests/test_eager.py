@@ -2596,3 +2596,18 @@ def test_control_dependencies_read_twice_in_one_run_or_around_other_code_stay_on
     assert reason(program % ("print('made')", "[counter, counter]")) == (
         "kept on tensorflow.compat.v1: `with tf.control_dependencies(...)` around something other than tensors made "
         "from graph expressions")
+
+
+def test_a_model_function_called_in_a_class_is_not_called_a_library():
+    assert "nothing in this file calls it" not in reason("""\
+        import tensorflow as tf
+
+        def fc_layer(x, num_units, name):
+            with tf.variable_scope(name):
+                w = tf.get_variable('w', shape=[x.get_shape()[1], num_units])
+                return tf.matmul(x, w)
+
+        class Net(object):
+            def __init__(self, x):
+                self.out = fc_layer(x, 3, 'fc')
+    """)

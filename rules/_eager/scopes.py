@@ -165,7 +165,8 @@ def find(program, module: cst.Module) -> Models:
             break
         models |= more
     used = _used_here(module, functions, models)
-    found.library = frozenset(models - used)
+    called = {c.func.value for c in queries.find(module, cst.Call) if isinstance(c.func, cst.Name)}
+    found.library = frozenset(models - used - called)  # (a call in a class's method is a use too)
     models = used
     for name, func in functions.items():
         if name in models:
