@@ -505,11 +505,12 @@ def test_printing_a_placeholder_prints_its_tensor_spec():
 
         print(y([[1.0, 2.0, 3.0]]).numpy())
     """)
-    # anything else done with a placeholder in plain Python still keeps the file on compat
+    # anything else done with a placeholder in plain Python but reading its shape or dtype still keeps the file
+    # on compat
     assert reason("""\
         import tensorflow as tf
         X = tf.placeholder(tf.float32, [None, 3])
-        print(X.shape)
+        print(X.name)
         with tf.Session() as sess:
             print(sess.run(X * 2.0, feed_dict={X: [[1.0, 2.0, 3.0]]}))
     """) == "kept on tensorflow.compat.v1: placeholder X is used outside a feed (in Python code or a loop body)"
