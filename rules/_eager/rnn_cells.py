@@ -32,7 +32,6 @@ import libcst as cst
 from .. import _tf, _vocab
 from . import bindings as B
 from . import queries, tensors
-from .plan import Out
 from .state import Rewrite, Unsupported
 
 
@@ -335,12 +334,9 @@ def {name}(units, input_size, activation={tf}.tanh):
 
 def _helper(s: Rewrite, kind: str) -> str:
     """The name of the helper that builds Keras cells of ``kind``; written before its first use."""
-    if kind not in s.helpers:
-        base, template = _HELPERS[kind]
-        # the program's own `lstm_cell` (a local, a cell factory) keeps its name: `keras_lstm_cell`
-        name = s.helpers[kind] = s.fresh(base if base not in s.taken else f"keras_{base}")
-        s.pending.append(Out(s.template(template.format(name=name, tf=s.tf)), generated=True))
-    return s.helpers[kind]
+    base, template = _HELPERS[kind]
+    # the program's own `lstm_cell` (a local, a cell factory) keeps its name: `keras_lstm_cell`
+    return s.helper(kind, base if base not in s.taken else f"keras_{base}", template)
 
 
 def keras_cells(s: Rewrite, cell: Cell, input_size: str) -> str:

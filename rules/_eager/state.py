@@ -198,6 +198,19 @@ class Rewrite:
         indents), in the file's indentation and line ends: a docstring's inner line ends too."""
         return self.stmt(code.replace("    ", self.indent).replace("\n", self.module.default_newline))
 
+    def helper(self, kind: str, base: str, template: str) -> str:
+        """The name of the helper of ``kind`` (a function or class of the rewrite's own, ``template`` with its
+        ``{name}`` and ``{tf}``), written once: before the statement that first uses it, or where the Estimator
+        rewrite places its ``helpers_out``."""
+        if kind not in self.helpers:
+            name = self.helpers[kind] = self.fresh(base)
+            statement = self.template(template.format(name=name, tf=self.tf))
+            if self.helpers_out is None:
+                self.pending.append(Out(statement, generated=True))
+            else:
+                self.helpers_out.append(statement)
+        return self.helpers[kind]
+
     def function(self, lines: Sequence[str], line) -> Out:
         """A function of the rewrite's own, from its lines; the comment at the end of the
         statement it replaces (``line``) goes on its last line.

@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-from .plan import Out
 from .state import Rewrite
 
 # TF1's RMSProp is Keras's but for the mean square's start (ones; Keras: zeros, and much larger first steps)
@@ -109,12 +108,4 @@ _CLASSES = {"rmsprop": ("TF1RMSprop", _TF1_RMSPROP), "momentum": ("TF1Momentum",
 def written(s: Rewrite, kind: str) -> str:
     """The name of the class of ``kind`` written into the file: before the statement that first uses it (the
     graph-to-eager rewrite), or where the Estimator rewrite places its ``helpers_out``."""
-    if kind not in s.helpers:
-        base, template = _CLASSES[kind]
-        name = s.helpers[kind] = s.fresh(base)
-        statement = s.template(template.format(name=name, tf=s.tf))
-        if s.helpers_out is None:
-            s.pending.append(Out(statement, generated=True))
-        else:
-            s.helpers_out.append(statement)
-    return s.helpers[kind]
+    return s.helper(kind, *_CLASSES[kind])

@@ -17,7 +17,6 @@ import libcst as cst
 from .. import _tf
 from . import bindings as B
 from . import queries
-from .plan import Out
 from .state import Rewrite, Unsupported
 
 BRANCHING = ("cond", "case", "while_loop", "switch_case")
@@ -71,14 +70,12 @@ def printed(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
     if "input_" not in given or "data" not in given or any(a.star for a in updated.args) or (
             "first_n" in given and s.code(given["first_n"].value) not in ("None", "-1")):
         raise Unsupported(original, "tf.Print with arguments this rewrite does not know (first_n: the first runs only)")
-    if "printed" not in s.helpers:
-        name = s.helpers["printed"] = s.fresh("print_and_return")
-        s.pending.append(Out(s.template(_PRINTED.format(name=name, tf=s.tf)), generated=True))
+    name = s.helper("printed", "print_and_return", _PRINTED)
     args = [cst.Arg(given[key].value, keyword=cst.Name(key) if key in ("message", "summarize") else None,
                     equal=_tf.EQUAL if key in ("message", "summarize") else cst.MaybeSentinel.DEFAULT)
             for key in ("input_", "data", "message", "summarize") if key in given and not (
                 key == "summarize" and s.code(given[key].value) == "None")]
-    return updated.with_changes(func=cst.Name(s.helpers["printed"]), args=args)
+    return updated.with_changes(func=cst.Name(name), args=args)
 
 
 CALLS = {"Print": printed}
