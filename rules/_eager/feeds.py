@@ -159,9 +159,9 @@ def spec(s: Rewrite, param: str) -> str:
     return f"{s.tf}.TensorSpec({shape}, {s.code(p.dtype)})"
 
 
-def static_read(s: Rewrite, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
-    """``x.shape``, ``x.get_shape()`` or ``x.dtype`` of a placeholder ``x`` in Python code: what the graph knew
-    of it, its spec's (``tf.TensorShape([None, 784])``); None for anything else."""
+def static_target(s: Rewrite, node: cst.CSTNode) -> Optional[Tuple[str, str]]:
+    """(placeholder, "shape" or "dtype") where ``node`` is ``x.shape``, ``x.get_shape()`` or ``x.dtype`` of a
+    placeholder ``x``; None for anything else."""
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get_shape":
         target, attr = (node.func.value, "shape") if not node.args else (None, "")
     elif isinstance(node, cst.Attribute) and node.attr.value in ("shape", "dtype"):
@@ -170,7 +170,16 @@ def static_read(s: Rewrite, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
         return None
     if not (isinstance(target, cst.Name) and s.b.is_(target.value, B.PLACEHOLDER) and target.value in s.b.specs):
         return None
-    p = s.b.specs[target.value]
+    return target.value, attr
+
+
+def static_read(s: Rewrite, node: cst.CSTNode) -> Optional[cst.BaseExpression]:
+    """``x.shape``, ``x.get_shape()`` or ``x.dtype`` of a placeholder ``x`` in Python code: what the graph knew
+    of it, its spec's (``tf.TensorShape([None, 784])``); None for anything else."""
+    found = static_target(s, node)
+    if found is None:
+        return None
+    p, attr = s.b.specs[found[0]], found[1]
     if p.spec:
         return s.expr(f"{p.spec}.{attr}")
     if attr == "dtype":

@@ -435,7 +435,7 @@ class _FetchRewriter(tensors.SkipNames):
         return feeds.static_read(self.s, original) or super().leave_Attribute(original, updated)
 
     def visit_Call(self, node: cst.Call) -> bool:
-        if feeds.static_read(self.s, node) is not None:
+        if feeds.static_target(self.s, node) is not None:
             return False  # `x.get_shape()`: leave_Call writes its spec's shape
         if isinstance(node.func, cst.Name) and node.func.value == "print":
             self.printed = self.printed | {id(a.value) for a in node.args if isinstance(a.value, cst.Name)}

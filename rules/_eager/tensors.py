@@ -337,7 +337,8 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
         body.append(f"{s.indent}{s.code(code)}" if local is None else f"{s.indent}{local} = {s.code(code)}")
         draws[random] += 1
         params = feeds.ordered(s, {*params, *more})
-    s.deps_applied.update([name] if s.control_deps else [])
+    if s.control_deps:
+        s.deps_applied.add(name)
     s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
     if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or s.call_name(
