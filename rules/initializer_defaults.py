@@ -6,6 +6,7 @@ import libcst as cst
 from tfmigrate.rule import Applicability, Invalid
 
 from . import _tf
+from ._eager import queries
 from ._vocab import INITIALIZER_DEFAULTS, INITIALIZER_PARAMS
 from .renames import _TFNames
 
@@ -31,15 +32,19 @@ class InitializerDefaults(_TFNames):
     name = "initializer-defaults"
     fix_applicability = Applicability.SAFE
     VALID = ["import tensorflow as tf\ninit = tf.random_normal_initializer(0.0, 0.1)\n",
-             "import tensorflow as tf\ninit = tf.random_uniform_initializer(-1.0, 1.0)\n"]
+             "import tensorflow as tf\ninit = tf.random_uniform_initializer(-1.0, 1.0)\n",
+             # a file written for TensorFlow 2 (no name of TF1's API) means TensorFlow 2's defaults
+             "import tensorflow as tf\nlayer = tf.keras.layers.Dense(3, kernel_initializer=tf.random_normal_initializer())\n"]
     INVALID = [
-        Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer()\n",
-                "import tensorflow as tf\ninit = tf.random_uniform_initializer(minval=0.0, maxval=1.0)\n",
+        Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer()\nx = tf.placeholder(tf.float32)\n",
+                "import tensorflow as tf\ninit = tf.random_uniform_initializer(minval=0.0, maxval=1.0)\n"
+                "x = tf.placeholder(tf.float32)\n", unsafe=False),
+        Invalid("import tensorflow as tf\nw = tf.get_variable('w', [2], initializer=tf.random_normal_initializer(seed=1))\n",
+                "import tensorflow as tf\nw = tf.get_variable('w', [2], initializer=tf.random_normal_initializer(seed=1, "
+                "stddev=1.0))\n", unsafe=False),
+        Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1)\nsess = tf.Session()\n",
+                "import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1, maxval=1.0)\nsess = tf.Session()\n",
                 unsafe=False),
-        Invalid("import tensorflow as tf\ninit = tf.random_normal_initializer(seed=1)\n",
-                "import tensorflow as tf\ninit = tf.random_normal_initializer(seed=1, stddev=1.0)\n", unsafe=False),
-        Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1)\n",
-                "import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1, maxval=1.0)\n", unsafe=False),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -48,6 +53,8 @@ class InitializerDefaults(_TFNames):
         name = _tf.call_name(self, node)
         if name not in _SAME_NAME or self.compat_file(node.func) or any(a.star for a in node.args):
             return
+        if not tf1_code(self.context):
+            return  # TensorFlow 2 code: its initializers mean TensorFlow 2's defaults
         params = INITIALIZER_PARAMS[name]
         given = {a.keyword.value for a in node.args if a.keyword is not None}
         given |= set(params[:len([a for a in node.args if a.keyword is None])])
@@ -59,3 +66,17 @@ class InitializerDefaults(_TFNames):
         defaults = ", ".join(f"{key}={value}" for key, value in missing)
         self.report(node, f"`tf.{name}` has other defaults in TensorFlow 2 (stddev 0.05, or [-0.05, 0.05)): "
                           f"TF1's passed ({defaults})", replacement=node.with_changes(args=args))
+
+
+def tf1_code(context) -> bool:
+    """Is the file TensorFlow 1 code: does it name something of TF1's API that TensorFlow 2 does not have
+    under that name? (computed once per file)"""
+    cached = context.shared.get("tf1-code")
+    if cached is None:
+        cached = context.shared["tf1-code"] = any(
+            _tf1_only(_tf.tf_name(context, node)) for node in queries.find(context.module, (cst.Attribute, cst.Name)))
+    return cached
+
+
+def _tf1_only(name) -> bool:
+    return name is not None and (name.startswith("compat.v1.") or _tf.is_tf1_name(name) and not _tf.exists_in_tf2(name))
