@@ -1926,8 +1926,11 @@ _REBOUND = ("kept on tensorflow.compat.v1: {} is bound again while functions of 
 
 
 @pytest.mark.parametrize("source, name", [
-    # a Python number TF1 read when it built y
-    ("scale = 2.0\ny = x * scale\nscale = 3.0\nprint(s.run(y, {x: [1.0, 2.0]}))\n", "scale"),
+    # a Python number TF1 read when it built y, changed in place
+    ("scale = 2.0\ny = x * scale\nscale += 1.0\nprint(s.run(y, {x: [1.0, 2.0]}))\n", "scale"),
+    # set again, where a function reads it (when called)
+    ("scale = 2.0\ndef scaled(v):\n    return v * scale\ny = scaled(x)\nscale = 3.0\n"
+     "print(s.run(y, {x: [1.0, 2.0]}))\n", "scale"),
     # a NumPy array changed in place after TF1 copied it into the graph
     ("offset = np.array([1.0, 2.0], np.float32)\ny = x + offset\noffset[0] = 100.0\n"
      "print(s.run(y, {x: [1.0, 2.0]}))\n", "offset"),
@@ -1940,6 +1943,37 @@ _REBOUND = ("kept on tensorflow.compat.v1: {} is bound again while functions of 
 def test_a_name_the_functions_read_bound_again_while_they_are_called_stays_on_compat(source, name):
     head = "import numpy as np\nimport tensorflow as tf\nx = tf.placeholder(tf.float32, [None])\ns = tf.Session()\n"
     assert reason(head + source) == _REBOUND.format(name)
+
+
+def test_a_constant_set_again_between_the_statements_that_build_tensors_is_read_where_each_stands():
+    # tensorflow-without-a-phd's `stride = 1 ... stride = 2` between its convolutions: TF1 read the value in
+    # force where each tensor was built; Python code keeps reading the name
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        scale = 2.0  # the first layer's
+        y = x * scale
+        scale = -3.0
+        z = y * scale + 1.0
+        with tf.Session() as s:
+            print(s.run([y, z], {x: [1.0, 2.0]}), scale)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        SIGNATURE = [tf.TensorSpec([None], tf.float32)]
+        scale = 2.0  # the first layer's
+
+        @tf.function(input_signature=SIGNATURE)
+        def y(x):
+            return x * 2.0
+
+        scale = -3.0
+
+        @tf.function(input_signature=SIGNATURE)
+        def z(x):
+            return y(x) * -3.0 + 1.0
+
+        print([y([1.0, 2.0]).numpy(), z([1.0, 2.0]).numpy()], scale)
+    """)
 
 
 def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_that_variable():

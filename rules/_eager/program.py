@@ -7,7 +7,7 @@ rewrite would leave behind, every name the source already uses.
 from __future__ import annotations
 
 from collections import Counter
-from typing import FrozenSet, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -15,7 +15,7 @@ from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, index, walk, walk_into
 
 from .. import _losses, _slim, _tf, _vocab
-from . import global_steps, queries, scopes
+from . import global_steps, queries, scopes, stepwise
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 _BATCH_NORM = "layers.batch_normalization"
@@ -38,6 +38,7 @@ class Program:
         self.models = scopes.Models()  # model functions that become tf.Module classes (scopes.py)
         self.global_steps: FrozenSet[int] = frozenset()  # global steps made once: variables (global_steps.py)
         self.leftover: Optional[Tuple[cst.CSTNode, str]] = None  # a TF1-only name the rewrite would keep
+        self.stepwise: Dict[int, cst.BaseExpression] = {}  # a read of a constant set again -> its value (stepwise.py)
         self._source_names: Optional[Set[str]] = None
         self._name_uses: Optional[Counter] = None
 
@@ -101,6 +102,7 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
     )
     program.reuses_variables = queries.holds(module, (cst.Call, cst.Attribute), lambda n: _shares(program, n))
     program.global_steps = global_steps.made_once(module, imports, text)
+    program.stepwise = stepwise.find(module)
     finder = _Leftovers(program)
     walk(module, finder)
     program.leftover = finder.found

@@ -113,6 +113,8 @@ class _GraphExpr(SkipNames):
         value = original.value
         b = self.s.b
         kind = b.kind(value)
+        if kind is None and id(original) in self.s.p.stepwise:
+            return self.s.p.stepwise[id(original)]  # a constant set again later: its value here, as TF1 read it
         if kind == B.PLACEHOLDER:
             self.needs.add(value)
             return updated
