@@ -45,7 +45,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import audit, functions, interpret, model_class, sections, seeds
+from . import audit, functions, interpret, model_class, sections, seeds, variable_renames
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -54,14 +54,27 @@ __all__ = ["Unsupported", "to_eager", "tf_names"]
 
 
 def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=frozenset(),
-             audited: bool = True, whole: Optional[cst.Module] = None,
+             audited: bool = True, whole: Optional[cst.Module] = None, renaming: bool = True,
              ) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]], FrozenSet[int]]:
     """The eager rewrite of ``module``, notes on numerics, and the ids of the calls and names of test
     code it keeps as written (it runs eagerly as it is); raises Unsupported.
 
     ``moved``: TF1 names other rules rewrite into TF2 code of their own (they may stay). ``audited``:
     False for a part of a module (a model class's program), audited with the module it goes into.
-    ``whole``: the module a section of a script comes from (the names the rewrite must not take)."""
+    ``whole``: the module a section of a script comes from (the names the rewrite must not take).
+    ``renaming``: False once variables bound again under one name are renamed (variable_renames.py)."""
+    if renaming and whole is None and audited:
+        renames = variable_renames.find(module, imports)
+        if renames:  # variables whose Python name is bound again, renamed after their TF1 names first
+            new_module = variable_renames.renamed(module, renames)
+            try:
+                new, notes, kept = to_eager(new_module, imports, text, moved, audited, whole=None, renaming=False)
+            except Unsupported:
+                pass  # the program as written says why
+            else:
+                back = variable_renames.originals(module, new_module)
+                return (new, [(back.get(id(node), node), note) for node, note in notes],
+                        frozenset(id(back[i]) for i in kept if i in back))
     program = analyse(module, imports, text, frozenset(moved), whole)
     parts = sections.split(program) if whole is None else None
     if parts is not None:  # graph programs one after the other, tf.reset_default_graph() between them

@@ -39,6 +39,8 @@ class Program:
         self.global_steps: FrozenSet[int] = frozenset()  # global steps made once: variables (global_steps.py)
         self.leftover: Optional[Tuple[cst.CSTNode, str]] = None  # a TF1-only name the rewrite would keep
         self.stepwise: Dict[int, cst.BaseExpression] = {}  # a read of a constant set again -> its value (stepwise.py)
+        # `scope.name` of a module-level `with tf.variable_scope("conv1") as scope:`, in its body -> "conv1"
+        self.scope_names: Dict[int, cst.SimpleString] = {}
         self._source_names: Optional[Set[str]] = None
         self._name_uses: Optional[Counter] = None
 
@@ -65,6 +67,8 @@ class Program:
                     i.asname is not None and isinstance(i.asname.name, cst.Name)
                     and self.call_name(i.item) == "variable_scope")):
                 uses[item.asname.name.value] -= 1
+            for node in queries.find(self.module, cst.Attribute, lambda a: id(a) in self.scope_names):
+                uses[node.value.value] -= 1  # `scope.name`, read as the scope's name (scope_names)
             self._name_uses = uses
         return self._name_uses[asname.name.value] == 0
 
@@ -103,10 +107,39 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
     program.reuses_variables = queries.holds(module, (cst.Call, cst.Attribute), lambda n: _shares(program, n))
     program.global_steps = global_steps.made_once(module, imports, text)
     program.stepwise = stepwise.find(module)
+    program.scope_names = _scope_names(program, module.body, [])
     finder = _Leftovers(program)
     walk(module, finder)
     program.leftover = finder.found
     return program
+
+
+def _scope_names(program: Program, body, path) -> Dict[int, cst.SimpleString]:
+    """``scope.name`` read in the body of a module-level ``with tf.variable_scope("conv1") as scope:`` (each
+    scope named by a literal): the scope's whole name, as TF1 gave it (``"conv1"``, ``"outer/conv1"``)."""
+    found: Dict[int, cst.SimpleString] = {}
+    for stmt in body:
+        if not isinstance(stmt, cst.With) or len(stmt.items) != 1:
+            continue
+        item = stmt.items[0]
+        if program.call_name(item.item) != "variable_scope":
+            if program.call_name(item.item) == "name_scope" and isinstance(stmt.body, cst.IndentedBlock):
+                found.update(_scope_names(program, stmt.body.body, path))  # (a name scope names no variable)
+            continue
+        name = scopes.literal(item.item.args[0].value) if item.item.args else None
+        if name is None or not isinstance(stmt.body, cst.IndentedBlock):
+            continue
+        inner = [*path, name]
+        if item.asname is not None and isinstance(item.asname.name, cst.Name):
+            target = item.asname.name.value
+            quote, text = item.item.args[0].value.quote, "/".join(inner)
+            whole = cst.SimpleString(f"{quote}{text}{quote}" if quote in ('"', "'") and quote not in text
+                                     and "\\" not in text else repr(text))
+            for node in queries.find(stmt.body, cst.Attribute, lambda a: (
+                    type(a.value) is cst.Name and a.value.value == target and a.attr.value == "name")):
+                found[id(node)] = whole
+        found.update(_scope_names(program, stmt.body.body, inner))
+    return found
 
 
 def _shares(program: Program, node) -> bool:
