@@ -1976,6 +1976,125 @@ def test_a_constant_set_again_between_the_statements_that_build_tensors_is_read_
     """)
 
 
+def test_variables_whose_python_name_is_bound_again_take_their_tf1_names():
+    # CS 20's module-level scopes each bind `w` again; `scope.name` names an op after its scope
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        with tf.variable_scope("hidden") as scope:
+            w = tf.get_variable("w", [2, 3], initializer=tf.ones_initializer())
+            h = tf.nn.relu(tf.matmul(x, w), name=scope.name)
+        with tf.variable_scope("out"):
+            w = tf.get_variable("w", [3, 1], initializer=tf.ones_initializer())
+            y = tf.matmul(h, w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {x: [[1.0, 2.0]]}), sess.run(w).shape)
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        with tf.name_scope("hidden"):
+            hidden_w = tf.Variable(tf.ones_initializer()(shape=[2, 3]), name="w")
+
+            def h(x):
+                return tf.nn.relu(tf.matmul(x, hidden_w), name="hidden")
+        with tf.name_scope("out"):
+            out_w = tf.Variable(tf.ones_initializer()(shape=[3, 1]), name="w")
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def y(x):
+                return tf.matmul(h(x), out_w)
+        print(y([[1.0, 2.0]]).numpy(), out_w.numpy().shape)
+    """)
+    # DeepLearningZeroToAll's lab 6: the bias `b`, then `b = sess.run(hypothesis, ...)`
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        b = tf.Variable([0.5, -0.5], name="bias")
+        y = x + b
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            b = sess.run(y, {x: [[1.0, 2.0]]})
+            print(b, sess.run(y, {x: b}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        bias = tf.Variable([0.5, -0.5], name="bias")
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def y(x):
+            return x + bias
+
+        b = y([[1.0, 2.0]]).numpy()
+        print(b, y(b).numpy())
+    """)
+
+
+@pytest.mark.parametrize("binding", [
+    "def shifted(v):\n    return v + b\ny = shifted(x)\n",  # a function reads b when called
+    "y = x + b\nb += 1.0\n",  # the next binding also reads it
+    "y = x + b\nbias = 1\n",  # the TF1 name is a name of the program
+])
+def test_a_variable_bound_again_keeps_its_name_where_renaming_it_would_not_be_the_same_program(binding):
+    assert reason("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 2])\n"
+                  "b = tf.Variable([0.5, -0.5], name='bias')\n" + binding + "s = tf.Session()\n"
+                  "s.run(tf.global_variables_initializer())\nb = s.run(y, {x: [[1.0, 2.0]]})\n"
+                  "print(s.run(y, {x: b}))\n") == _REBOUND.format("variable b")
+
+
+def test_a_value_computed_by_a_function_of_the_program_that_reads_variables_is_a_tensor():
+    # Udacity's `valid_prediction = tf.nn.softmax(forward(tf_valid_dataset))`, read after training: TF1
+    # computed it from the trained weights at each run, not once before training
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        valid = tf.constant(np.ones((1, 2), np.float32))
+        w = tf.Variable([[1.0], [2.0]])
+        def forward(data):
+            return tf.matmul(data, w)
+        loss = tf.reduce_sum(forward(x))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        valid_prediction = forward(valid)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, {x: [[1.0, 1.0]]})
+            print(valid_prediction.eval())
+    """).endswith(textwrap.dedent("""\
+        def valid_prediction():
+            return forward(valid)
+
+        train([[1.0, 1.0]])
+        print(valid_prediction().numpy())
+    """))
+
+
+def test_a_structure_of_tensors_computed_once_is_fetched_as_that_structure_of_values():
+    assert fix("""\
+        import tensorflow as tf
+        fib = tf.scan(lambda a, _: (a[1], a[0] + a[1]), tf.range(5), initializer=(tf.constant(0), tf.constant(1)))
+        with tf.Session() as sess:
+            print(sess.run(fib)[0])
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        fib = tf.scan(lambda a, _: (a[1], a[0] + a[1]), tf.range(5), initializer=(tf.constant(0), tf.constant(1)))
+        print(tf.nest.map_structure(lambda value: value.numpy(), fib)[0])
+    """)
+
+
+def test_a_function_on_one_line_that_reads_a_placeholder_is_read_as_one_on_several():
+    # the API documentation's `def f1(): return tf.multiply(x, 17.)` passed to tf.cond: kept as written, it
+    # read the placeholder x, which the rewrite makes a parameter
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, shape=[])
+        y = tf.placeholder(tf.float32, shape=[])
+        def f1(): return tf.multiply(x, 17.)
+        def f2(): return tf.add(y, 23.)
+        r = tf.cond(tf.less(x, y), f1, f2)
+        with tf.Session() as sess:
+            print(sess.run(r, feed_dict={x: 1., y: 2.}))
+    """) == "kept on tensorflow.compat.v1: placeholder x is used outside a feed (in Python code or a loop body)"
+
+
 def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_that_variable():
     # tensorflow-without-a-phd's training_step: `a, c, w, b = sess.run([..., allbiases])` binds a local b
     out = fix("""\

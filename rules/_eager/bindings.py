@@ -24,6 +24,7 @@ SESSION = "session"
 OPTIMIZER = "optimizer"  # payload: the vocabulary's Optimizer
 FEED = "feed dict"  # payload: the cst.Dict literal
 EAGER = "eager value"  # a tensor that depends on no graph input: computed once
+NEST = "nest"  # an eager value's payload where it is tensors in a structure (tensors.structured)
 SAVER = "saver"  # now a tf.train.Checkpoint
 WRITER = "summary writer"  # now a TF2 file writer
 GRAPH = "graph"

@@ -42,7 +42,7 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
     code = s.code(new)
-    if s.call_name(node) in _vocab.MULTI_OUTPUT or queries.makes_namedtuple(s.module, node):
+    if tensors.structured(s, node) or queries.makes_namedtuple(s.module, node):
         # `sess.run(tf.nn.top_k(x, 2))`: values and indices; `sess.run(Pair(s, p))`: a Pair of values
         return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {code})"
     if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) and not getattr(new, "lpar", ()):
@@ -55,7 +55,7 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
     kind = s.b.kind(name)
     if kind == B.CONTAINER:
         raise Unsupported(node, f"fetching {name}, a container of variables, as a whole")
-    if kind == B.EAGER and s.b.get(name, B.EAGER) in _vocab.MULTI_OUTPUT:
+    if kind == B.EAGER and (s.b.get(name, B.EAGER) in _vocab.MULTI_OUTPUT or s.b.get(name, B.EAGER) == B.NEST):
         return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {name})"
     if kind in (B.VARIABLE, B.EAGER):
         return f"{name}.numpy()"

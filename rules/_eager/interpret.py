@@ -185,9 +185,11 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         return if_statement(s, stmt, in_loop)
     if isinstance(stmt, cst.FunctionDef):
         stmt = _reading_globals(s, stmt)
-        if computes_only(s, stmt) or not isinstance(stmt.body, cst.IndentedBlock):
+        if computes_only(s, stmt):
             # TensorFlow ops on its arguments and variables run eagerly as written
             return _kept(s, _naming_scopes(s, stmt))
+        if not isinstance(stmt.body, cst.IndentedBlock):  # `def f1(): return tf.multiply(x, 17.)`: read as a block
+            stmt = stmt.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine(stmt.body.body)]))
         local = function_locals(stmt)
         with s.b.masked(local):
             s.function_stack.append(stmt.name.value)

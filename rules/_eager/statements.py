@@ -168,6 +168,8 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     single = target.value if isinstance(target, cst.Name) else None
     b = s.b
     graph_refs = queries.names_in(value) & (b.graph_names() | b.names(B.VARIABLE, B.CONTAINER))
+    if not graph_refs:  # `valid_prediction = tf.nn.softmax(forward(tf_valid_dataset))`: forward reads weights
+        graph_refs = s.calls_reading_graph(value)
 
     def module_level(what: str) -> None:
         s.need_module_level(node, single, in_loop, what)
@@ -368,7 +370,8 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
     for bound in _unpacked(target) if single is None else (single,):
         b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
     if single is not None and (name is not None or _eager_arithmetic(s, value)):
-        b.bind(single, B.EAGER, name)  # (the TensorFlow function that made it, if one did)
+        # (the TensorFlow function that made it, if one did; NEST: tensors in a structure)
+        b.bind(single, B.EAGER, B.NEST if tensors.structured(s, value) else name)
     elif single is None and name is not None and not name.startswith("keras.") and not s.has_fetch(value):
         for bound in _unpacked(target):  # `mean, variance = tf.nn.moments(x, [0])` of eager values
             b.bind(bound, B.EAGER)

@@ -29,6 +29,9 @@ class SkipNames(Transformer):
         return False
 
     def leave_Attribute(self, original, updated):
+        s = getattr(self, "s", None)
+        if s is not None and id(original) in s.p.scope_names:
+            return s.p.scope_names[id(original)]  # `scope.name` of a variable scope that is a name scope now
         return updated.with_changes(value=original.value.visit(self))
 
     def visit_Arg(self, node: cst.Arg) -> bool:
@@ -133,6 +136,31 @@ class _GraphExpr(SkipNames):
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
         return rnn.state_field(self.s, original, super().leave_Attribute(original, updated))
+
+
+_STRUCTURES = (cst.List, cst.Tuple, cst.Dict)
+# functions whose result has the structure of their initial value (scan, folds), of their elements or dtype
+# (map_fn), or of their loop variables (while_loop): (position, keyword) of each argument that decides it
+_FOLLOWS = {"scan": ((2, "initializer"), (1, "elems")), "foldl": ((2, "initializer"), (1, "elems")),
+            "foldr": ((2, "initializer"), (1, "elems")), "map_fn": ((2, "dtype"), (None, "fn_output_signature"),
+                                                                    (1, "elems")), "while_loop": ((2, "loop_vars"),)}
+
+
+def structured(s: Rewrite, value: cst.BaseExpression) -> bool:
+    """Does ``value`` compute several tensors in a structure (``tf.nn.top_k``; ``tf.scan`` over a tuple state),
+    which a run fetches as that structure of values?"""
+    name = s.call_name(value)
+    if name in _vocab.MULTI_OUTPUT:
+        return True
+    for position, keyword in _FOLLOWS.get(name, ()):
+        arg = _tf.argument(value, position, keyword)
+        if arg is not None:
+            # (TF1's while_loop hands back the one tensor of a one-element list of loop variables)
+            return isinstance(arg.value, _STRUCTURES) and not (
+                name == "while_loop" and isinstance(arg.value, (cst.List, cst.Tuple)) and len(arg.value.elements) == 1)
+    if name in ("cond", "case"):  # branches that return tuples
+        return any(isinstance(f.body, _STRUCTURES) for f in queries.find(value, cst.Lambda))
+    return False
 
 
 def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
@@ -343,8 +371,7 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
         s.deps_applied.add(name)
     s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
-    if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or s.call_name(
-            value) in _vocab.MULTI_OUTPUT:
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or structured(s, value):
         kind = "nest"  # a run fetches each tensor's value, in the same structure
     func_name = s.function_name(name)
     define(s, name, params, kind, func_name, updates[0] if updates else None, value)
