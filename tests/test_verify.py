@@ -568,6 +568,27 @@ def test_draws_follow_their_distributions():
     assert _deterministic.compute_fans((3, 3, 4, 8)) == (36, 72)
 
 
+def test_candidate_samples_are_as_tensorflows_samplers_draw_them():
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(0)
+    classes, true_expected, sampled_expected = _deterministic.sample_candidates(
+        rng, np.array([[0], [7]]), 5, True, 10, log_uniform=True)
+    assert classes.dtype == np.int64 and len(set(classes.tolist())) == 5 and all(0 <= c < 10 for c in classes)
+    assert true_expected.shape == (2, 1) and sampled_expected.shape == (5,)
+    # the Zipfian probability of class c is log((c + 2) / (c + 1)) / log(range + 1); after more tries than
+    # classes sampled (repeats were drawn again), an expected count is -expm1(tries * log1p(-p))
+    p0 = math.log(2.0) / math.log(11.0)
+    tries = math.log1p(-true_expected[0, 0]) / math.log1p(-p0)  # (what the sampler tried, from its count)
+    assert tries >= 5 - 1e-3 and abs(tries - round(tries)) < 1e-3
+    p7 = math.log(9.0 / 8.0) / math.log(11.0)
+    assert math.isclose(true_expected[1, 0], -math.expm1(round(tries) * math.log1p(-p7)), rel_tol=1e-6)
+    again = _deterministic.sample_candidates(np.random.default_rng(0), np.array([[0], [7]]), 5, True, 10, True)
+    assert np.array_equal(again[0], classes) and np.array_equal(again[1], true_expected)
+    # without `unique`, each draw counts: p * num_sampled
+    classes, true_expected, _ = _deterministic.sample_candidates(rng, np.array([[3]]), 4, False, 8, False)
+    assert len(classes) == 4 and np.allclose(true_expected, [[4 / 8]])
+
+
 # ----------------------------------------------------------------------------
 # Real TensorFlow runs: started together once, two at a time.
 

@@ -5,7 +5,8 @@ TensorFlow's random ops (``tf.random.normal``, ``uniform``,
 TensorFlow, Keras 3 and Keras 2 (normal, uniform, truncated normal, variance
 scaling with Glorot/He/LeCun, orthogonal) are replaced with constants drawn
 from a NumPy generator seeded by ``(seed, n)``, where ``n`` counts the random
-calls of the run. Imported by the runner in the child process only.
+calls of the run. Dropout's noise and the candidate samplers of nce_loss and
+sampled_softmax_loss are drawn at each run of their op, per call site. Imported by the runner in the child process only.
 """
 from __future__ import annotations
 
@@ -153,6 +154,41 @@ DRAWS = {
 }
 
 
+def sample_candidates(rng, true_classes, num_sampled: int, unique: bool, range_max: int, log_uniform: bool):
+    """What TensorFlow's log-uniform (Zipfian) or uniform candidate sampler hands back, drawn from ``rng``:
+    (sampled classes, expected counts of the true classes, of the sampled ones). As TensorFlow's sampler
+    does: ``unique`` draws until ``num_sampled`` distinct classes, and an expected count is
+    ``-expm1(tries * log1p(-p))`` after more tries than classes sampled, else ``p * num_sampled``."""
+    import numpy as np
+
+    log_range = math.log(range_max + 1)
+
+    def probability(values):
+        values = np.asarray(values, dtype=np.float64)
+        if log_uniform:
+            return (np.log(values + 2.0) - np.log(values + 1.0)) / log_range
+        return np.full(values.shape, 1.0 / range_max)
+
+    sampled, seen, tries = [], set(), 0
+    while len(sampled) < num_sampled:
+        draw = rng.uniform()
+        value = int(math.exp(draw * log_range)) - 1 if log_uniform else int(draw * range_max)
+        value = min(value, range_max - 1)
+        tries += 1
+        if unique and value in seen:
+            continue
+        seen.add(value)
+        sampled.append(value)
+
+    def expected(values):
+        p = probability(values)
+        if tries == num_sampled:
+            return (p * num_sampled).astype(np.float32)
+        return (-np.expm1(tries * np.log1p(-p))).astype(np.float32)
+
+    return np.array(sampled, dtype=np.int64), expected(true_classes), expected(sampled)
+
+
 # ----------------------------------------------------------------------------
 # Patching TensorFlow so its random ops and initializers use those values.
 
@@ -286,6 +322,44 @@ class Deterministic:
 
         nn_ops._dropout = _dropout
 
+    def patch_candidate_samplers(self, sampling: types.ModuleType, modules: Sequence[types.ModuleType]) -> None:
+        """The log-uniform and uniform candidate samplers (what nce_loss and sampled_softmax_loss draw their
+        negative classes with) drawn from NumPy at each run of the op, one generator per call site of the
+        program, as dropout's noise is (``sample_candidates``): both programs sample the same classes."""
+        import numpy as np
+
+        tf, seed, sites, generators = self.tf, self.source.seed, {}, {}
+
+        def sampler(log_uniform: bool, original):
+            @functools.wraps(original)
+            def candidates(true_classes, num_true, num_sampled, unique, range_max, seed_=None, name=None, **kwargs):
+                site = sites.setdefault(_program_line(), len(sites))
+                if site not in generators:
+                    generators[site] = np.random.default_rng([seed, 0xCA5, site])
+                rng = generators[site]
+                true_classes = tf.cast(true_classes, tf.int64)
+
+                def draw(classes):
+                    return sample_candidates(rng, classes, int(num_sampled), bool(unique), int(range_max), log_uniform)
+
+                values, true_expected, sampled_expected = tf.numpy_function(
+                    draw, [true_classes], [tf.int64, tf.float32, tf.float32], stateful=True)
+                values.set_shape([num_sampled])
+                sampled_expected.set_shape([num_sampled])
+                true_expected.set_shape(true_classes.shape)
+                return values, true_expected, sampled_expected
+            return candidates
+
+        for name, log_uniform in (("log_uniform_candidate_sampler", True), ("uniform_candidate_sampler", False)):
+            original = getattr(sampling, name, None)
+            if original is None:
+                continue
+            replacement = sampler(log_uniform, original)
+            for module in [sampling, *modules]:
+                for holder in (module, getattr(module, "nn", None), getattr(module, "random", None)):
+                    if isinstance(holder, types.ModuleType) and getattr(holder, name, None) is original:
+                        setattr(holder, name, replacement)
+
     def patch_keras_variables(self, variable_class: type) -> None:
         """A Keras 3 variable created while a function is traced computes its initial value twice: a
         placeholder for the trace (`value`, read before the variable exists) and the value it is
@@ -392,6 +466,8 @@ def make_deterministic(tf, seed: int) -> None:
     for module in modules:  # after every import, so subclasses defined anywhere are found
         patcher.patch_initializers(module)
     patcher.patch_dropout(importlib.import_module("tensorflow.python.ops.nn_ops"))
+    patcher.patch_candidate_samplers(importlib.import_module("tensorflow.python.ops.candidate_sampling_ops"),
+                                     api_modules(tf))
     try:
         keras_variables = importlib.import_module("keras.src.backend.tensorflow.core").Variable
     except (ImportError, AttributeError):  # Keras 2 creates its variables at once
