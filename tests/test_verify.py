@@ -166,6 +166,14 @@ def _result(a, b, verdict=None, reason="", rtol=1e-5, atol=1e-6, **extra):
     return VerifyResult("quiz.py", "quiz.py", a, b, comparison, verdict, reason, **extra)
 
 
+def test_an_original_that_needs_tf_contrib_could_not_run_and_says_why():
+    for error in ("ModuleNotFoundError: No module named 'tensorflow.contrib'",
+                  "AttributeError: module 'tensorflow.compat.v1' has no attribute 'contrib'"):
+        result = _result(_run("tf1", [], error=error), _run("tf2", [1.0]))
+        assert (result.verdict, result.exit_code) == ("could not run", 2)
+        assert result.reason.startswith("the original uses tf.contrib, which no TensorFlow 2 release has")
+
+
 def test_report_of_an_exact_match():
     result = _result(_run("tf1", [9.999977]), _run("tf2", [9.999977], seconds=3.5))
     assert format_report(result) == "\n".join([

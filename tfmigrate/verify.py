@@ -304,6 +304,9 @@ def _missing_package(side: str, run: RunResult) -> Optional[str]:
     if "TBNotInstalledError" in run.stderr or "No module named 'tensorboard'" in run.stderr:
         return TENSORBOARD.format(side=side)
     missing = _MISSING_MODULE.search(run.error or "")
+    if side == "original" and _CONTRIB.search(run.error or ""):
+        return ("the original uses tf.contrib, which no TensorFlow 2 release has (TensorFlow 1.15 has it, on "
+                "Python 3.7 or older): verify cannot run it here; compare the rewrite with what it printed there")
     if missing and missing.group(1).split(".")[0] == "tensorflow":
         return None  # `tensorflow.estimator`: a module this TensorFlow does not have, not a package to install
     if missing:
@@ -311,6 +314,9 @@ def _missing_package(side: str, run: RunResult) -> Optional[str]:
         return (f"the {side} needs the module '{missing.group(1)}', which is not installed here "
                 f"(pip install {PIP_NAMES.get(top, top)})")
     return None
+
+
+_CONTRIB = re.compile(r"No module named 'tensorflow\.contrib|has no attribute 'contrib'")
 
 
 def judge(original: RunResult, rewrite: RunResult, rtol: float, atol: float):
