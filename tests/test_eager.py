@@ -2095,6 +2095,52 @@ def test_a_function_on_one_line_that_reads_a_placeholder_is_read_as_one_on_sever
     """) == "kept on tensorflow.compat.v1: placeholder x is used outside a feed (in Python code or a loop body)"
 
 
+def test_variables_and_tensors_passed_to_a_function_that_runs_them_are_read_there():
+    # Hvass-Labs' plot_conv_weights(weights=...) and plot_conv_layer(layer=..., image=...)
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable([[1.0], [2.0]])
+        h = tf.matmul(x, W)
+        session = tf.Session()
+        session.run(tf.global_variables_initializer())
+
+        def show_weights(weights):
+            print(session.run(weights))
+
+        def show_layer(layer, data):
+            print(session.run(layer, feed_dict={x: data}))
+
+        show_weights(W)
+        show_layer(layer=h, data=[[1.0, 1.0]])
+    """)
+    assert out.endswith(textwrap.dedent("""\
+        def show_weights(weights):
+            print(weights.numpy())
+
+        def show_layer(layer, data):
+            print(layer(data).numpy())
+
+        show_weights(W)
+        show_layer(layer=h, data=[[1.0, 1.0]])
+    """))
+    # a call that passes something else: the function's parameter is not the program's graph object
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable([[1.0], [2.0]])
+        h = tf.matmul(x, W)
+        session = tf.Session()
+        session.run(tf.global_variables_initializer())
+
+        def show(t):
+            print(session.run(t, feed_dict={x: [[1.0, 1.0]]}))
+
+        show(h)
+        show(W)
+    """) == "kept on tensorflow.compat.v1: t is fetched but is not a tensor of this program"
+
+
 def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_that_variable():
     # tensorflow-without-a-phd's training_step: `a, c, w, b = sess.run([..., allbiases])` binds a local b
     out = fix("""\

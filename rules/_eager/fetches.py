@@ -427,6 +427,8 @@ class _FetchRewriter(tensors.SkipNames):
             # `print(t)` showed a symbolic tensor in TF1; now it shows the function (not `print(len(t))`,
             # `print(t.shape)`: a function has neither)
             return updated
+        if kind == B.TENSOR and id(original) in s.passed_tensors:
+            return updated  # `plot_conv_layer(layer=h_conv1, ...)`: the function runs it (passed.py)
         if kind in (B.TENSOR, B.TRAIN_OP):
             raise Unsupported(original, f"graph tensor {value} is used outside a session run")
         return updated

@@ -16,7 +16,7 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, model_class, model_lift,
+from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, model_class, model_lift, passed,
                module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, run_once,
                session_class, sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
@@ -191,7 +191,10 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         if not isinstance(stmt.body, cst.IndentedBlock):  # `def f1(): return tf.multiply(x, 17.)`: read as a block
             stmt = stmt.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine(stmt.body.body)]))
         local = function_locals(stmt)
+        given = passed.graph_parameters(s, stmt)  # `plot_conv_weights(weights=W_conv1)`: a variable
         with s.b.masked(local):
+            for param, (kind, payload) in given.items():
+                s.b.bind(param, kind, payload)
             s.function_stack.append(stmt.name.value)
             s.scopes.append((id(stmt), local))
             changes = s.variable_changes
@@ -200,6 +203,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             finally:
                 s.function_stack.pop()
                 s.scopes.pop()
+                for param in given:
+                    s.b.rebind(param)
             sessions.check_function_reinitialises(s, stmt, changes)
             return result
     if isinstance(stmt, cst.ClassDef):

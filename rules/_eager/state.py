@@ -98,6 +98,7 @@ class Rewrite:
         self.function_reads: Dict[str, Set[str]] = {}  # function (the rewrite's, the program's) -> names it reads
         self.read_names: Set[str] = set()  # every name some of them read
         self.user_functions: Set[str] = set()  # the program's own functions in function_reads
+        self.passed_tensors: Set[int] = set()  # ids of tensors passed to a function that runs them (passed.py)
         self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
         self.function_stack: List[str] = []  # the functions of the program being read, innermost last
         self.previous_step = None  # the plan of the statement before the one being read, in its block

@@ -1,0 +1,82 @@
+"""Graph objects a program passes to a function of its own, which runs them.
+
+    def plot_conv_weights(weights, input_channel=0):
+        w = session.run(weights)
+        ...
+    def plot_conv_layer(layer, image):
+        values = session.run(layer, feed_dict={x: [image]})
+        ...
+    plot_conv_weights(weights=W_conv1)
+    plot_conv_layer(layer=h_conv1, image=image1)
+
+Every call passes the parameter the same kind of graph object: variables (``weights``), or tensors
+that need the same placeholders (``layer``). Inside the function the parameter is read as that kind:
+a variable's run is its value (``w = weights.numpy()``); a tensor is now a function, which the call
+passes as it is and the run calls with the fed values (``values = layer([image]).numpy()``).
+Only where every use of the function's name is such a call (it is not passed on or stored), and the
+function does not bind the parameter itself.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from . import bindings as B
+from . import queries
+from .state import Rewrite
+
+
+def graph_parameters(s: Rewrite, func: cst.FunctionDef) -> Dict[str, Tuple[str, object]]:
+    """{parameter: (kind, payload)} of the parameters each call passes a variable or tensor (the ids of
+    the tensors passed are remembered: plain code may name them there, ``s.passed_tensors``)."""
+    params = func.params
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg is not None or params.posonly_params:
+        return {}
+    names = [p.name.value for p in params.params]
+    keyword_only = {p.name.value for p in params.kwonly_params}
+    if not names and not keyword_only:
+        return {}
+    name = func.name.value
+    calls = queries.find(s.module, cst.Call, lambda c: type(c.func) is cst.Name and c.func.value == name)
+    inside = {id(c) for f in queries.find(s.module, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
+              for c in queries.find(f, cst.Call)}
+    if any(id(c) in inside for c in calls):
+        return {}  # a call in a function may pass its own local of that name
+    uses = queries.find(s.module, cst.Name, lambda n: n.value == name and n is not func.name, values=True)
+    if not calls or len(uses) != len(calls):
+        return {}
+    bound = queries.bound_names(func.body)
+    found: Dict[str, Tuple[str, object]] = {}
+    passed: Set[int] = set()
+    for index, param in enumerate([*names, *sorted(keyword_only)]):
+        if param in bound:
+            continue
+        given = [_argument(call, param, index if param in names else None) for call in calls]
+        if any(arg is None for arg in given) or not all(isinstance(arg, cst.Name) for arg in given):
+            continue
+        kinds = {s.b.kind(arg.value) for arg in given}
+        if kinds == {B.VARIABLE}:
+            found[param] = (B.VARIABLE, None)
+        elif kinds == {B.TENSOR}:
+            tensors = [s.b.get(arg.value, B.TENSOR) for arg in given]
+            shapes = {(t.params, t.kind) for t in tensors}
+            if len(shapes) != 1 or tensors[0].kind != "tensor":
+                continue
+            found[param] = (B.TENSOR, B.Tensor(param, tensors[0].params, func=param))
+            passed.update(id(arg) for arg in given)
+    s.passed_tensors |= passed
+    return found
+
+
+def _argument(call: cst.Call, param: str, index: Optional[int]) -> Optional[cst.BaseExpression]:
+    """What ``call`` passes ``param`` (None: nothing, or it may pass it through ``*args``/``**kwargs``)."""
+    if any(arg.star for arg in call.args):
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == param:
+            return arg.value
+    positional: List[cst.Arg] = [arg for arg in call.args if arg.keyword is None]
+    if index is not None and index < len(positional):
+        return positional[index].value
+    return None
