@@ -2141,6 +2141,38 @@ def test_variables_and_tensors_passed_to_a_function_that_runs_them_are_read_ther
     """) == "kept on tensorflow.compat.v1: t is fetched but is not a tensor of this program"
 
 
+def test_a_variable_a_model_function_returns_is_its_modules_attribute():
+    # Hvass-Labs' `layer_conv1, weights_conv1 = new_conv_layer(...)`, its weights plotted later
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 3])
+
+        def new_layer(inp, size_in, size_out):
+            weights = tf.Variable(tf.ones([size_in, size_out]))
+            layer = tf.nn.relu(tf.matmul(inp, weights))
+            return layer, weights
+
+        layer1, weights1 = \\
+            new_layer(x,
+                      3, 2)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(layer1, {x: [[1.0, 2.0, 3.0]]}), sess.run(weights1).shape)
+    """).endswith(textwrap.dedent("""\
+        new_layer = NewLayer()
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 3], tf.float32)])
+        def layer1(x):
+            return new_layer(x,
+                             3, 2)[0]
+
+        # a first trace makes the variables of new_layer here, as TF1 did
+        layer1.get_concrete_function()
+        weights1 = new_layer.weights
+        print(layer1([[1.0, 2.0, 3.0]]).numpy(), weights1.numpy().shape)
+    """))
+
+
 def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_that_variable():
     # tensorflow-without-a-phd's training_step: `a, c, w, b = sess.run([..., allbiases])` binds a local b
     out = fix("""\

@@ -11,8 +11,9 @@ the statement of the first call, where TF1 made the variables.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -102,6 +103,7 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
     unique = model.unique and site.name is None
     existing = reg.instances.get((site.callee, key))
     if existing is not None and not unique and reuse is not None:
+        s.model_calls[id(original)] = existing
         return new_call(s, updated, existing, site.keep)
     if existing is not None and not unique and not only_tf_variables(s, site.callee):
         raise Unsupported(original, f"{site.callee} makes the variables of scope '{key}' a second time without "
@@ -124,7 +126,35 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
     if not build.static:
         reg.unbuilt.append(instance)
     s.note(original, hint(s, build, key))
+    s.model_calls[id(original)] = instance
     return new_call(s, updated, instance, site.keep)
+
+
+def returned_variables(s: Rewrite, value: cst.BaseExpression, count: int) -> Dict[int, str]:
+    """``layer, weights = new_conv_layer(...)`` of a model function that returns ``layer, weights``, where
+    ``weights`` holds a variable it makes: {index: the attribute of the module that holds it}."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in s.p.models):
+        return {}
+    build = build_of(s, value.func.value)
+    func = build.model.node
+    inner = {id(r) for f in queries.find(func.body, (cst.FunctionDef, cst.Lambda)) for r in queries.find(f, cst.Return)}
+    returns = [r for r in queries.find(func.body, cst.Return) if id(r) not in inner]
+    if len(returns) != 1 or not isinstance(returns[0].value, cst.Tuple) or len(returns[0].value.elements) != count:
+        return {}
+    assigned = Counter(n.value for t in queries.find(func.body, cst.AssignTarget) for n in queries.find(t, cst.Name))
+    for node in queries.find(func.body, (cst.For, cst.AugAssign, cst.AsName)):
+        assigned.update(n.value for n in queries.find(node.target if not isinstance(node, cst.AsName) else node.name,
+                                                      cst.Name))
+    found = {}
+    for index, element in enumerate(returns[0].value.elements):
+        local = element.value.value if isinstance(element.value, cst.Name) else None
+        if local is None or assigned[local] != 1:
+            continue
+        for item in build.items:
+            target = item.node.body[0].targets[0].target if item.kind == VARIABLE else None
+            if isinstance(target, cst.Name) and target.value == local:
+                found[index] = item.attr
+    return found
 
 
 def listing(s: Rewrite, instance: str, build) -> Optional[Tuple[List[str], List[str]]]:
@@ -294,4 +324,5 @@ def built(s: Rewrite, outs: List[Out]) -> List[Out]:
     trace = s.stmt(f"{name}.get_concrete_function()\n" if compiled else f"{name}()\n")
     note = cst.EmptyLine(comment=cst.Comment(f"# a first trace makes the variables of {', '.join(made)} here, "
                                              "as TF1 did"))
-    return [*outs, Out(trace.with_changes(leading_lines=[note]))]
+    return [*(o for o in outs if not o.after_trace), Out(trace.with_changes(leading_lines=[note])),
+            *(o for o in outs if o.after_trace)]

@@ -47,6 +47,7 @@ class Out:
     node: cst.CSTNode
     generated: bool = False  # a function of the rewrite's own
     function: Optional[Written] = None  # for a function of the rewrite's own
+    after_trace: bool = False  # reads a module's variables: after the trace that makes them (instances.built)
 
 
 @dataclass

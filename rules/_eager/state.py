@@ -99,6 +99,7 @@ class Rewrite:
         self.read_names: Set[str] = set()  # every name some of them read
         self.user_functions: Set[str] = set()  # the program's own functions in function_reads
         self.passed_tensors: Set[int] = set()  # ids of tensors passed to a function that runs them (passed.py)
+        self.model_calls: Dict[int, str] = {}  # id of a model function's call -> the instance it calls (instances)
         self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
         self.function_stack: List[str] = []  # the functions of the program being read, innermost last
         self.previous_step = None  # the plan of the statement before the one being read, in its block
@@ -287,6 +288,10 @@ class Rewrite:
         source = self.code(line.with_changes(leading_lines=()))
         for new_text, new, original in moved:
             at, was = text.find(new_text), source.find(self.code(original))
+            if was < 0 and type(original) is cst.Subscript and type(new) is cst.Subscript:
+                new, original = new.value, original.value  # `f(...)[0]`: an item picked from a call as written
+                new_text = self.code(new)
+                at, was = text.find(new_text), source.find(self.code(original))
             if at < 0 or was < 0:
                 continue
             if layout.hanging(new_text):

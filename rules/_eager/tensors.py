@@ -459,15 +459,25 @@ def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in (
             "zip", "map", "filter", "reversed") and not s.b.kind(value.func.value):
         value = cst.Call(cst.Name("tuple"), args=[cst.Arg(value)])  # an iterator: its items, to index
-    kept = [(index, name) for index, name in enumerate(names) if name != "_"]  # `loss, _ = ...`: thrown away
+    # `layer, weights = new_conv_layer(...)` returning a variable it makes: its module's attribute
+    held = instances.returned_variables(s, value, len(names))
+    kept = [(index, name) for index, name in enumerate(names) if name != "_" and index not in held]
     if len(kept) == 1:  # one function, that picks its item: `def loss(x): return center_loss(x)[0]`
         index, name = kept[0]
         picked = cst.Subscript(value=value, slice=[cst.SubscriptElement(cst.Index(cst.Integer(str(index))))])
-        return [tensor_function(s, name, picked, line)]
-    out = [tensor_function(s, base, value, line)]
-    run_once.unseen_call(s, base, value)
-    for index, name in kept or enumerate(names):
-        out.append(tensor_function(s, name, s.expr(f"{base}[{index}]"), None))
+        out = [tensor_function(s, name, picked, line)]
+    else:
+        out = [tensor_function(s, base, value, line)]
+        run_once.unseen_call(s, base, value)
+        for index, name in kept or ([] if held else enumerate(names)):
+            out.append(tensor_function(s, name, s.expr(f"{base}[{index}]"), None))
+    if held and id(value) not in s.model_calls:
+        raise Unsupported(node, "a variable a model function returns, from a call that is not its module's")
+    for index, attr in held.items():
+        if names[index] != "_":
+            s.b.rebind(names[index])
+            s.b.bind(names[index], B.VARIABLE)
+            out.append(Out(s.stmt(f"{names[index]} = {s.model_calls[id(value)]}.{attr}\n"), after_trace=True))
     return out
 
 
