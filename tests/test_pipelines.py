@@ -135,11 +135,21 @@ def test_what_stays_on_compat():
     assert reason("""\
         import tensorflow as tf
         x = tf.placeholder(tf.float32, [None])
-        ds = tf.data.Dataset.from_tensor_slices(x)
+        ds = tf.data.Dataset.from_tensor_slices(x * 2.0)
         it = ds.make_initializable_iterator()
         with tf.Session() as sess:
             sess.run(it.initializer, feed_dict={x: [1.0, 2.0]})
     """) == "an iterator over something that is not a dataset of this program"
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        n = tf.placeholder(tf.int64)
+        it = tf.data.Dataset.from_tensor_slices(x).batch(n).make_initializable_iterator()
+        v = it.get_next()
+        with tf.Session() as sess:
+            sess.run(it.initializer, feed_dict={x: [1.0, 2.0], n: 2})
+            print(sess.run(v))
+    """) == "an iterator over a dataset built from placeholders or graph tensors"
     # Without a session, the iterator is used eagerly on tensorflow.compat.v1: it stays there.
     assert reason("import tensorflow.compat.v1 as tf\nit = tf.data.make_one_shot_iterator(tf.data.Dataset.range(3))\n"
                   ) == "tf.data.make_one_shot_iterator has no TensorFlow 2 equivalent"
@@ -177,3 +187,38 @@ def test_a_library_function_that_makes_a_one_shot_iterator_is_compat_only_in_che
     assert "tf.compat.v1.data.make_one_shot_iterator(dataset).get_next()" in outcome.new_text
     assert checked.status.value == outcome.status.value == "compat-only"
     assert [f.code for f in checked.findings if f.verdict is not None and f.verdict.value == "compat-only"] == ["TFM305"]
+
+
+def test_a_dataset_of_placeholders_is_a_function_of_what_its_initializer_run_feeds():
+    # TF1's guide: NumPy arrays read through placeholders, the iterator started with a feed_dict
+    assert fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = tf.placeholder(tf.int64, [None])
+        size = tf.placeholder(tf.int64)
+        ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(8).batch(size)
+        it = ds.make_initializable_iterator()
+        features, labels = it.get_next()
+        total = tf.reduce_sum(features) + tf.cast(tf.reduce_sum(labels), tf.float32)
+        with tf.Session() as sess:
+            sess.run(it.initializer, feed_dict={x: [[1.0, 2.0]], y: [3], size: 1})
+            print(sess.run(total))
+            sess.run(it.initializer, feed_dict={size: 2, x: [[1.0, 2.0], [3.0, 4.0]], y: [3, 4]})
+            print(sess.run(total))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        def ds(x, y, size):
+            return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(8).batch(size)
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None], tf.int64)])
+        def total(features, labels):
+            return tf.reduce_sum(features) + tf.cast(tf.reduce_sum(labels), tf.float32)
+
+        it = iter(ds([[1.0, 2.0]], [3], 1))
+        features, labels = next(it)
+        print(total(features, labels).numpy())
+        it = iter(ds([[1.0, 2.0], [3.0, 4.0]], [3, 4], 2))
+        features, labels = next(it)
+        print(total(features, labels).numpy())
+    """)

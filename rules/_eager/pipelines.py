@@ -25,6 +25,7 @@ from .. import _tf, _vocab
 from . import bindings as B
 from . import queries
 from .bindings import Placeholder
+from .plan import Out
 from .state import Rewrite, Unsupported
 
 
@@ -35,6 +36,8 @@ class Iterator:
     dataset: Optional[str]  # code of the dataset it iterates (a structure's is set by its initializer)
     spec: Optional[str]  # code of its element_spec, when known
     handle: Optional[str] = None  # feedable: the placeholder fed with the handle of the iterator to read
+    fed: Optional[List[str]] = None  # a dataset of placeholders: what its initializer's run feeds, in order
+    specs: Optional[List[str]] = None  # the TensorSpec of each part of its elements, when known apart
     target: Optional[str] = None  # code of what get_next() was unpacked into (``x, y``)
     structure: Optional[str] = None  # of its elements: "single" (one tensor), "tuple", "dict" or None (unknown)
     live: bool = False  # a Python iterator is bound to ``name`` now
@@ -58,6 +61,8 @@ class Pipes:
     _statement: Optional[list] = None  # the statement whose inline runs read _read (by its pending list)
     _read: Set[str] = field(default_factory=set)
     nested: Set[str] = field(default_factory=set)  # elements that may be tuples or dicts of tensors
+    # a dataset of placeholders, now a function of them: its name -> (its parameters, its elements' specs)
+    fed: Dict[str, Tuple[List[str], List[str]]] = field(default_factory=dict)
 
 
 def pipes(s: Rewrite) -> Pipes:
@@ -83,7 +88,7 @@ def is_dataset(s: Rewrite, node) -> bool:
 
 def claims(s: Rewrite, value, name: Optional[str]) -> bool:
     """Is ``value`` built by this handler (a dataset, an iterator, an element, a handle, an initializer)?"""
-    if name in _vocab.ITERATORS or (is_dataset(s, value) and _plain_dataset(s, value)):
+    if name in _vocab.ITERATORS or (is_dataset(s, value) and (_plain_dataset(s, value) or _fed(s, value))):
         return True
     if queries.is_method_call(value, _vocab.ITERATOR_METHODS):
         return True
@@ -174,13 +179,60 @@ def _plain_dataset(s: Rewrite, node) -> bool:
 
 
 def dataset(s: Rewrite, node: cst.Assign, single: Optional[str], value) -> list:
-    if not _plain_dataset(s, value):
-        raise Unsupported(value, "a dataset built from placeholders or graph tensors")
     if single is None:
         raise Unsupported(node, "a dataset stored in something other than a name")
+    if not _plain_dataset(s, value):
+        fed = _fed(s, value)
+        if fed is None:
+            raise Unsupported(value, "a dataset built from placeholders or graph tensors")
+        s.b.rebind(single)
+        s.b.bind(single, B.DATASET, shape_of(s, value))
+        pipes(s).fed[single] = fed
+        return [_fed_function(s, single, fed[0], value, node)]
     s.b.rebind(single)
     s.b.bind(single, B.DATASET, shape_of(s, value))
     return [node]
+
+
+# dataset methods that keep each element's shape, and those that batch it
+_SAME_SHAPE = ("cache", "prefetch", "repeat", "shuffle", "skip", "take", "with_options")
+
+
+def _fed(s: Rewrite, node) -> Optional[Tuple[List[str], List[str]]]:
+    """``tf.data.Dataset.from_tensor_slices((x_ph, y_ph)).batch(batch_size)``, fed by the run of its
+    iterator's initializer (TF1's way to read NumPy arrays): (the placeholders it reads, in order, the
+    TensorSpec of each part of its elements); None for any other dataset."""
+    batched, chain = 0, node
+    while s.call_name(chain) is None and queries.is_method_call(chain, (*_SAME_SHAPE, "batch")):
+        batched += chain.func.attr.value == "batch"
+        chain = chain.func.value
+    name = s.call_name(chain)
+    if name not in ("data.Dataset.from_tensor_slices", "data.Dataset.from_tensors") or len(chain.args) != 1:
+        return None
+    given = chain.args[0].value
+    parts = [e.value for e in given.elements] if isinstance(given, cst.Tuple) else [given]
+    if not all(isinstance(p, cst.Name) and s.b.is_(p.value, B.PLACEHOLDER) and p.value in s.b.specs
+               and s.b.specs[p.value].source is None for p in parts):
+        return None
+    graph = s.b.graph_names() | s.b.names(*B.PIPELINE_KINDS)
+    params = list(dict.fromkeys(n.value for n in queries.find(node, cst.Name, values=True) if n.value in graph))
+    if any(not s.b.is_(p, B.PLACEHOLDER) or s.b.specs[p].source is not None for p in params):
+        return None
+    specs = []
+    for part in parts:
+        placeholder = s.b.specs[part.value]
+        dims = placeholder.shape.elements if isinstance(placeholder.shape, (cst.List, cst.Tuple)) else None
+        if dims is not None and name.endswith("slices"):
+            dims = dims[1:] if dims else None
+        shape = "None" if dims is None else "[" + ", ".join(["None"] * batched + [s.code(d.value) for d in dims]) + "]"
+        specs.append(f"{s.tf}.TensorSpec({shape}, {s.code(placeholder.dtype)})")
+    return params, specs
+
+
+def _fed_function(s: Rewrite, name: str, params: List[str], value, node) -> "Out":
+    """``def ds(x_ph, y_ph, batch_size): return <the dataset>``: made at each run of its initializer."""
+    newline = s.module.default_newline
+    return Out(s.stmt(f"def {name}({', '.join(params)}):{newline}{s.indent}return {s.code(value)}{newline}"), True)
 
 
 _SAME_STRUCTURE = ("batch", "cache", "padded_batch", "prefetch", "rebatch", "repeat", "shard", "shuffle", "skip",
@@ -219,6 +271,12 @@ def made(s: Rewrite, node, single: Optional[str], source, one_shot: bool) -> lis
     """``it = ds.make_one_shot_iterator()`` -> ``it = iter(ds)``; an initializable one waits for its run."""
     if single is None:
         raise Unsupported(node, "an iterator stored in something other than a name")
+    fed = pipes(s).fed.get(source.value) if isinstance(source, cst.Name) and not one_shot else None
+    if fed is not None:  # a dataset of placeholders: started by each run of the initializer that feeds them
+        s.b.rebind(single)
+        s.b.bind(single, B.ITERATOR, Iterator(single, "initializable", source.value, None, fed=fed[0],
+                                              specs=fed[1], structure=shape_of(s, source)))
+        return None
     if not _plain_dataset(s, source):
         what = "a dataset built from placeholders or graph tensors" if is_dataset(s, source) else (
             "something that is not a dataset of this program")
@@ -275,7 +333,9 @@ def get_next(s: Rewrite, node, target, it: Iterator, call) -> None:
         specs = [f"{it.spec}[{i}]" if it.spec else None for i in range(len(names))]
     else:
         raise Unsupported(node, "an iterator's elements unpacked into something other than names")
-    if it.spec is None:
+    if it.specs is not None and len(it.specs) == len(names) and (len(names) > 1 or it.structure == "single"):
+        specs = list(it.specs)
+    elif it.spec is None:
         raise Unsupported(call, f"the elements of iterator {it.name}, whose dataset's element_spec is not known")
     if isinstance(target, cst.Name) and it.structure != "single":
         pipes(s).nested.add(target.value)
@@ -343,6 +403,13 @@ def start(s: Rewrite, started, values: Dict, node) -> cst.BaseSmallStatement:
     it, code = started
     if it is None:
         raise Unsupported(node, "an initializer of an iterator this rewrite no longer knows")
+    if it.fed is not None:  # `sess.run(it.initializer, feed_dict={x_ph: xs, ...})`: `it = iter(ds(xs, ...))`
+        if set(values) != set(it.fed):
+            raise Unsupported(node, f"the initializer of iterator {it.name} run without feeding exactly the "
+                                    f"placeholders of its dataset ({', '.join(it.fed)})")
+        it.live = True
+        passed = ", ".join(s.code(values[p]) for p in it.fed)
+        return cst.Assign([cst.AssignTarget(cst.Name(it.name))], s.expr(f"iter({code}({passed}))"))
     if values:
         raise Unsupported(node, "an iterator initializer run with a feed_dict (a dataset of placeholders)")
     it.live = True
