@@ -1749,3 +1749,55 @@ def test_an_estimator_program_on_compat_v1_imports_tensorflow_and_its_v2_switch_
     _, _, spelled = outcomes(text.replace("import tensorflow.compat.v1 as tf\n", "import tensorflow as tf\n").replace(
         "tf.disable_v2_behavior()", "tf.compat.v1.disable_v2_behavior()"))
     assert spelled.status.value == "idiomatic" and "disable_v2_behavior" not in spelled.new_text
+
+
+BUILDER = """\
+    import tempfile
+    import numpy as np
+    import tensorflow as tf
+
+    COLUMNS = [tf.feature_column.numeric_column("x")]
+
+
+    def build_estimator(config, hidden_units=None):
+        (x_column,) = COLUMNS
+        return tf.estimator.DNNRegressor(hidden_units=hidden_units or [4], feature_columns=[x_column],
+                                         config=config)
+
+
+    def main(seed):
+        run_config = tf.estimator.RunConfig(model_dir=tempfile.mkdtemp(), tf_random_seed=SEED)
+        estimator = build_estimator(run_config, hidden_units=[3])
+        estimator.train(tf.estimator.inputs.numpy_input_fn({"x": np.ones(4, np.float32)}, np.ones(4, np.float32),
+                                                           shuffle=False), steps=2)
+"""
+
+
+def test_an_estimator_a_builder_returns_as_it_builds_it_is_its_keras_model():
+    # cloud ML samples' `def build_estimator(config, ...): return tf.estimator.DNNLinearCombinedClassifier(...)`:
+    # the RunConfig its caller makes only configured the Estimator: the parameter goes, and the RunConfig
+    text, check, fixed = outcomes(BUILDER.replace("SEED", "3"))
+    assert fixed.status.value == "idiomatic"
+    assert "def build_estimator(hidden_units=None):\n    tf.keras.utils.set_random_seed(3)\n    return DNNRegressor(" \
+        in fixed.new_text
+    assert "    estimator = build_estimator(hidden_units=[3])\n" in fixed.new_text
+    assert "RunConfig" not in fixed.new_text and "feature_column" not in fixed.new_text
+    # a seed its caller reads from a name of its own cannot be set where the builder builds the model
+    assert manual_reason(BUILDER.replace("SEED", "seed")) == (15, (
+        "not rewritten to Keras 3: RunConfig(tf_random_seed=...) of a name of the code that calls the function "
+        "building the estimator (the model is built in that function)" + GONE))
+
+
+def test_two_estimators_each_in_a_new_temporary_directory_share_no_checkpoints():
+    text, check, fixed = outcomes("""\
+        import tempfile
+        import numpy as np
+        import tensorflow as tf
+        x = tf.feature_column.numeric_column("x")
+        data = tf.estimator.inputs.numpy_input_fn({"x": np.ones(4, np.float32)}, np.ones(4, np.float32), shuffle=False)
+        a = tf.estimator.LinearRegressor([x], model_dir=tempfile.mkdtemp())
+        b = tf.estimator.LinearRegressor([x], model_dir=tempfile.mkdtemp())
+        a.train(data, steps=1)
+        b.train(data, steps=2)
+    """)
+    assert fixed.status.value == "idiomatic"

@@ -94,8 +94,17 @@ def expanded(f: Facts, made: cst.ListComp) -> Optional[List[cst.BaseExpression]]
 def literal(f: Facts, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """The list a columns argument is: itself when written out (``[tf.feature_column.numeric_column(k) for k
     in ["a", "b"]]`` in the estimator's call: the list of its columns), else the one value a name is bound to."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        # `base_columns + crossed_columns`: one list of both's columns
+        left, right = literal(f, value.left), literal(f, value.right)
+        if isinstance(left, (cst.List, cst.Tuple)) and isinstance(right, (cst.List, cst.Tuple)):
+            return cst.List([cst.Element(e.value) for e in (*left.elements, *right.elements)
+                             if isinstance(e, cst.Element)]) if not any(
+                isinstance(e, cst.StarredElement) for e in (*left.elements, *right.elements)) else None
+        return None
     if not isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
-        return f.value_of(value)
+        return literal(f, f.value_of(value)) if isinstance(f.value_of(value), cst.BinaryOperation) \
+            else f.value_of(value)
     columns = expanded(f, value) if isinstance(value, cst.ListComp) else None
     return cst.List([cst.Element(column) for column in columns]) if columns is not None else value
 

@@ -70,14 +70,15 @@ def _is_column_argument(f: Facts, value: cst.BaseExpression, call: cst.Call) -> 
 class _Functions(cst.CSTTransformer):
     """The same in each function's body (a ``main()`` that builds its RunConfig and hooks)."""
 
-    def __init__(self, f: Facts) -> None:
+    def __init__(self, f: Facts, known) -> None:
         super().__init__()
         self.f = f
+        self.known = known  # the module's names of columns (a function unpacks INPUT_COLUMNS)
 
     def leave_FunctionDef(self, original, updated):
         if not isinstance(updated.body, cst.IndentedBlock):
             return updated
-        body = _drop(self.f, list(updated.body.body))
+        body = _drop(self.f, list(updated.body.body), self.known)
         if not body:
             return updated
         return updated.with_changes(body=updated.body.with_changes(body=body))
@@ -85,7 +86,12 @@ class _Functions(cst.CSTTransformer):
 
 def drop_unread(f: Facts, module: cst.Module) -> cst.Module:
     """The module without the column statements nothing reads; Unsupported when a column is still read."""
-    new = module.visit(_Functions(f))  # first in functions: a main() whose exporter used a module-level receiver
+    known: set = set()
+    for stmt in module.body:
+        target = _column_target(f, stmt, known)
+        if target is not None:
+            known.add(target)
+    new = module.visit(_Functions(f, known))  # first in functions: a main() whose exporter used a module-level receiver
     new = new.with_changes(body=_drop(f, list(new.body)))
     for call in queries.find(new, cst.Call):
         if _is_column(f, call):
@@ -96,14 +102,16 @@ def drop_unread(f: Facts, module: cst.Module) -> cst.Module:
     return new
 
 
-def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
+def _drop(f: Facts, body: List[cst.BaseStatement], outer=frozenset()) -> List[cst.BaseStatement]:
     """One block's statements without those that only built columns, specs or hooks and are read nowhere else
-    (and the constants only those read: a LoggingTensorHook's ``tensors_to_log = {...}``)."""
-    known = set()
+    (and the constants only those read: a LoggingTensorHook's ``tensors_to_log = {...}``); ``outer``: the
+    module's names of columns, for a function's block."""
+    known = set(outer)
     for stmt in body:
         target = _column_target(f, stmt, known)
         if target is not None:
             known.add(target)
+        known.update(_unpacked_columns(stmt, known))
     freed = set()  # names the removed statements read
     for stmt in [stmt for stmt in body if _writer_cache_clear(f, stmt)]:
         # TF1's cache of the FileWriters its estimators wrote summaries through: the Keras models write none
@@ -126,8 +134,11 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
                 target = stmt.name.value  # def add_more_features(feats): ... return feats
             growers = [other for other in body if other is not stmt and target is not None
                        and target in known and column_lists.grown(other, target) is not None]
-            if target is not None and not any(target in queries.names_in(other) for other in body
-                                              if other is not stmt and all(other is not g for g in growers)):
+            if target is None and isinstance(stmt, cst.FunctionDef) and _columns_function(f, stmt):
+                target = stmt.name.value  # def build_model_columns(): ... return wide_columns, deep_columns
+            targets = [target] if target is not None else _unpacked_columns(stmt, known, f)
+            if targets and not any(set(targets) & queries.names_in(other) for other in body
+                                   if other is not stmt and all(other is not g for g in growers)):
                 for removed in [*reversed(growers), stmt]:  # feature_cols.append(...) go with feature_cols
                     freed |= queries.names_in(removed)
                     _remove(body, body.index(removed))
@@ -135,6 +146,47 @@ def _drop(f: Facts, body: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
         else:
             break
     return body
+
+
+def _unpacked_columns(stmt: cst.BaseStatement, known, f: Optional[Facts] = None) -> List[str]:
+    """``(gender, race, age) = INPUT_COLUMNS`` of a list of columns, ``wide, deep = build_model_columns()`` of
+    a function that only builds columns: the names it binds, else []."""
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+    if not (isinstance(small, cst.Assign) and len(small.targets) == 1
+            and isinstance(small.targets[0].target, (cst.Tuple, cst.List))):
+        return []
+    value = small.value
+    named = isinstance(value, cst.Name) and value.value in known
+    made = (f is not None and isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Name)
+            and value.func.value in f.functions and _columns_function(f, f.functions[value.func.value]))
+    if not named and not made:
+        return []
+    names = [e.value.value for e in small.targets[0].target.elements if isinstance(e.value, cst.Name)]
+    return names if len(names) == len(small.targets[0].target.elements) else []
+
+
+def _columns_function(f: Facts, func: cst.FunctionDef) -> bool:
+    """``def build_model_columns(): age = numeric_column("age") ... return wide_columns, deep_columns``: a
+    function without parameters that only builds feature columns and returns them."""
+    if func.params.params or func.params.star_arg is not cst.MaybeSentinel.DEFAULT or func.params.kwonly_params \
+            or not isinstance(func.body, cst.IndentedBlock) or len(func.body.body) < 2:
+        return False
+    *statements, last = func.body.body
+    known: set = set()
+    for stmt in statements:
+        target = _column_target(f, stmt, known)
+        if target is None and isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(
+                stmt.body[0], cst.Assign) and isinstance(stmt.body[0].value, cst.BinaryOperation) and all(
+                n in known for n in queries.names_in(stmt.body[0].value)):
+            target = stmt.body[0].targets[0].target.value if isinstance(
+                stmt.body[0].targets[0].target, cst.Name) else None  # wide_columns = base_columns + crossed
+        if target is None:
+            return False
+        known.add(target)
+    returned = last.body[0] if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 else None
+    return (isinstance(returned, cst.Return) and returned.value is not None
+            and bool(queries.names_in(returned.value)) and queries.names_in(returned.value) <= known
+            and not queries.holds(returned.value, cst.Call))
 
 
 def _remove(body: List[cst.BaseStatement], index: int) -> None:

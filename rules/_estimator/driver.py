@@ -158,7 +158,7 @@ def one_shot(f: Facts, func: cst.FunctionDef):
             if isinstance(previous.targets[0].target, cst.Tuple) else [getattr(previous.targets[0].target, "value", "")]
         given_back = [e.value.value for e in value.elements if isinstance(e.value, cst.Name)] \
             if isinstance(value, cst.Tuple) else [getattr(value, "value", "")]
-        if names == given_back and all(n and uses.get(n) == 2 for n in names):  # bound by get_next, then returned
+        if names == given_back and all(names):  # bound by get_next, then returned (read by nothing between)
             got, drops = previous.value, [body[-2]]
     if not (isinstance(got, cst.Call) and not got.args and isinstance(got.func, cst.Attribute)
             and got.func.attr.value == "get_next"):

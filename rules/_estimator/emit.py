@@ -176,14 +176,14 @@ class _Module(cst.CSTTransformer):
         if len(original.body) != 1:
             return updated
         small = original.body[0]
-        if isinstance(small, cst.Assign) and id(small.value) in self.f.seeds:
+        if isinstance(small, (cst.Assign, cst.Return)) and id(small.value) in self.f.seeds:
             seed = self.f.s.code(self.f.seeds[id(small.value)])
             line = cst.parse_statement(f"{self.f.tf}.keras.utils.set_random_seed({seed})\n",
                                        config=self.f.module.config_for_parsing)
             first = line.with_changes(leading_lines=updated.leading_lines)
             self.added.add(id(first))  # a statement more than the original: leave_Module keeps the others aligned
             updated = cst.FlattenSentinel([first, updated.with_changes(leading_lines=[])])
-        if isinstance(small, cst.Assign) and id(small.value) in self.f.strategies:
+        if isinstance(small, (cst.Assign, cst.Return)) and id(small.value) in self.f.strategies:
             strategy = self.f.s.code(self.f.strategies[id(small.value)])
             lines = list(updated.nodes) if isinstance(updated, cst.FlattenSentinel) else [updated]
             block = cst.IndentedBlock(body=[line.with_changes(leading_lines=[]) if i == 0 else line
@@ -248,7 +248,8 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             raise Unsupported(item.call, f"tf.{item.kind} is not mapped: {UNMAPPED_ESTIMATORS[item.kind]}")
         aliases = _aliases(f, item)
         same = by_name[item.name]
-        values = [v for v in f.assigned.get(item.name, []) if not any(_calls(v, b) for b in builders)]
+        values = [item.call] if item.returned else [
+            v for v in f.assigned.get(item.name, []) if not any(_calls(v, b) for b in builders)]
         if len(same) > 1:  # bound again at module level: each call uses the estimator bound last before it
             if any(i.scope is not None for i in same) or aliases or \
                     sorted(id(v) for v in values) != sorted(id(i.call) for i in same):
@@ -259,17 +260,17 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             cls, call, names = _custom(f, item, classes, notes, taken)
         elif item.kind == FROM_KERAS:
             cls, call, names = None, specs.from_keras(f, item, notes), {}
-            f.from_keras.update([item.name, *aliases])
+            f.from_keras.update([*_own(item), *aliases])
         else:
             cls, call, names, statement = canned.convert(f, item, taken, notes)
-            f.canned.update([item.name, *aliases])
+            f.canned.update([*_own(item), *aliases])
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
         built[id(item.call)] = (cls, call)
         if f.s.helpers_out:  # a class its optimizer needs (TF1RMSprop): before the statement that builds it
             before.setdefault(id(_top_statement(f.module, item.call)), []).extend(f.s.helpers_out)
             f.s.helpers_out.clear()
-        for name in dict.fromkeys([item.name, *aliases]):
+        for name in dict.fromkeys([*_own(item), *aliases]):
             if len(same) > 1:
                 variables.setdefault(name, _Rebound()).append((_top_index(f.module, item.call), names))
                 continue
@@ -281,7 +282,59 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             f.canned.discard(name)  # a custom model at times: not exported as a canned one
     parameters = _check_uses(f, variables)
     new = f.module.visit(_Module(f, classes, built, variables, before, parameters))
-    return tf2.as_tf2(f, columns.gone_imports_dropped(columns.drop_unread(f, new))), notes + f.notes
+    new = columns.drop_unread(f, new)
+    dropped = _settings_dropped(f, new)
+    if dropped is not new:  # what the calls passed those parameters may be read by nothing now (a RunConfig)
+        new = columns.drop_unread(f, dropped)
+    return tf2.as_tf2(f, columns.gone_imports_dropped(new)), notes + f.notes
+
+
+def _settings_dropped(f: Facts, module: cst.Module) -> cst.Module:
+    """``def build_estimator(config, embedding_size=8)`` whose parameters only the Estimator and its columns read
+    (settings the Keras model drops, or reads where its class is written): they go, and what its calls pass them
+    (the RunConfig then goes too, unread)."""
+    for item in f.built:
+        scope = item.scope
+        if scope is None or not _returned(item) or scope.params.star_arg is not cst.MaybeSentinel.DEFAULT:
+            continue
+        new = next((stmt for stmt in queries.find(module, cst.FunctionDef)
+                    if stmt.name.value == scope.name.value), None)
+        if new is None:
+            continue
+        read_before, read_now = queries.names_in(scope.body), queries.names_in(new.body)
+        unused = {p.name.value for p in scope.params.params if p.name.value in read_before - read_now}
+        if unused:
+            module = module.visit(_Unpassed(scope.name.value, [p.name.value for p in scope.params.params], unused))
+    return module
+
+
+class _Unpassed(cst.CSTTransformer):
+    """A builder's parameters that nothing reads any more, out of its def and its calls."""
+
+    def __init__(self, builder: str, params: List[str], gone: Set[str]) -> None:
+        super().__init__()
+        self.builder, self.params, self.gone = builder, params, gone
+
+    def leave_FunctionDef(self, original, updated):
+        if updated.name.value != self.builder:
+            return updated
+        kept = [p for p in updated.params.params if p.name.value not in self.gone]
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(params=updated.params.with_changes(params=kept))
+
+    def leave_Call(self, original, updated):
+        if not (isinstance(updated.func, cst.Name) and updated.func.value == self.builder):
+            return updated
+        kept = []
+        for index, arg in enumerate(updated.args):
+            param = arg.keyword.value if arg.keyword is not None else (
+                self.params[index] if index < len(self.params) else None)
+            if param not in self.gone:
+                kept.append(arg)
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=kept)
 
 
 def _custom(f: Facts, item, classes, notes, taken):
@@ -359,7 +412,8 @@ def _aliases(f: Facts, item) -> List[str]:
     if not _returned(item):
         return []
     builder = scope.name.value
-    problem = (f"{item.name} is built and returned by {builder}() (an estimator used beyond the function or file "
+    what = "the estimator" if item.returned else item.name
+    problem = (f"{what} is built and returned by {builder}() (an estimator used beyond the function or file "
                "that builds it)")
     if f.functions.get(builder) is not scope:
         raise Unsupported(item.call, problem)
@@ -385,9 +439,15 @@ def _calls(value: cst.BaseExpression, function: str) -> bool:
     return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == function
 
 
+def _own(item) -> List[str]:
+    """The name the function that builds the estimator binds it to (none: it returns it as it builds it)."""
+    return [] if item.returned else [item.name]
+
+
 def _returned(item) -> bool:
-    """Is the estimator returned by the function that builds it (``return estimator``)?"""
-    return item.scope is not None and queries.holds(
+    """Is the estimator returned by the function that builds it (``return estimator``, ``return
+    tf.estimator.X(...)``)?"""
+    return item.returned or item.scope is not None and queries.holds(
         item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name)
 
 

@@ -247,6 +247,8 @@ class Builder:
 
     def _int(self, call, given, name: str) -> int:
         value = given.get(name)
+        if isinstance(value, cst.Name):
+            value = self.f.value_of(value)  # a setting's name (a parameter of the function building the estimator)
         if not (isinstance(value, cst.Integer) and value.evaluated_value > 0):
             raise Unsupported(call, f"{name} that is not a positive integer literal")
         return value.evaluated_value

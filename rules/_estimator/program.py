@@ -17,7 +17,7 @@ from tfmigrate.traverse import StopWalk, Visitor, walk
 
 from .. import _tf
 from .._eager.program import analyse as analyse_graph
-from .._eager import layout
+from .._eager import layout, queries
 from .._eager.state import Rewrite, Unsupported
 from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, FROM_KERAS, MODE_CONSTANTS, MODE_KEYS,
                       UNMAPPED_ESTIMATORS, estimator_relative as relative)
@@ -27,10 +27,11 @@ from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, FROM_KER
 class Built:
     """One ``name = tf.estimator.<kind>(...)``."""
 
-    name: str
+    name: str  # the name bound to it (a builder that returns it as built: the builder's name)
     kind: str
     call: cst.Call
     scope: Optional[cst.FunctionDef]  # the function it is built in (None: module level)
+    returned: bool = False  # `return tf.estimator.DNNClassifier(...)`: a builder returns it as it builds it
 
 
 @dataclass
@@ -57,6 +58,9 @@ class Facts:
     # function of the file has (None: two of them)
     nested: Dict[str, Optional[cst.FunctionDef]] = field(default_factory=dict)
     model_dirs: Dict[str, Set[int]] = field(default_factory=dict)  # a model_dir, as code -> id of its estimators
+    # what each name is bound to in each function (id of the function; 0: the module's own statements)
+    scoped: Dict[int, Dict[str, List[cst.BaseExpression]]] = field(default_factory=dict)
+    _owners: Dict[int, int] = field(default_factory=dict)  # id of a Name -> id of the function around it
 
     def function(self, name: str) -> Optional[cst.FunctionDef]:
         """The function a name calls: the module's, or the one nested function of that name."""
@@ -73,12 +77,49 @@ class Facts:
         return relative(self.s.call_name(node))
 
     def value_of(self, node) -> Optional[cst.BaseExpression]:
-        """The one value a name is ever bound to, else None."""
+        """The one value a name is ever bound to, else None; a parameter of a function that builds an
+        estimator (``def build_estimator(config, embedding_size=8)``), what its one call passes it, or its
+        default."""
         if isinstance(node, cst.Name):
             values = self.assigned.get(node.value, [])
             if len(values) == 1:
                 return values[0]
+            if not values:
+                return self._builder_argument(node.value)
+            # bound in several places: the one binding in the function that reads it (`age` a column there,
+            # an array at module level), or the module's own when that function binds it nowhere
+            if not self._owners:
+                for scope_id, scope in self._functions_by_id().items():
+                    for name in queries.find(scope, cst.Name):
+                        self._owners[id(name)] = scope_id  # (inner functions come later: they win)
+            scope_id = self._owners.get(id(node), 0)
+            local = self.scoped.get(scope_id, {}).get(node.value)
+            if local is None and scope_id:
+                local = self.scoped.get(0, {}).get(node.value)
+            if local is not None and len(local) == 1:
+                return local[0]
         return None
+
+    def _functions_by_id(self) -> Dict[int, cst.FunctionDef]:
+        return {id(func): func for func in queries.find(self.module, cst.FunctionDef)}
+
+    def _builder_argument(self, name: str) -> Optional[cst.BaseExpression]:
+        found = []
+        for builder in {id(item.scope): item.scope for item in self.built if item.scope is not None}.values():
+            params = builder.params
+            names = [p.name.value for p in params.params]
+            if name not in names or params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg:
+                continue
+            calls = queries.find(self.module, cst.Call, lambda c: isinstance(c.func, cst.Name)
+                                 and c.func.value == builder.name.value)
+            if len(calls) != 1 or any(arg.star for arg in calls[0].args):
+                return None
+            given = dict(_tf.by_parameter(calls[0], names))
+            value = given[name].value if name in given else params.params[names.index(name)].default
+            if value is None:
+                return None
+            found.append(value)
+        return found[0] if len(found) == 1 else None
 
 
 class _Finder(Visitor):
@@ -94,14 +135,38 @@ class _Finder(Visitor):
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scope.pop()
 
+    def visit_Return(self, node: cst.Return) -> None:
+        """``def build_estimator(config): return tf.estimator.DNNClassifier(...)``."""
+        kind = self.f.call_name(node.value) if node.value is not None else None
+        if self.scope and (kind == CUSTOM or kind in CANNED or kind in UNMAPPED_ESTIMATORS or kind == FROM_KERAS):
+            self.f.built.append(Built(self.scope[-1].name.value, kind, node.value, self.scope[-1], returned=True))
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Tuple, cst.List)):
+            self._unpacked(node.targets[0].target, node.value)
         if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
         name = node.targets[0].target.value
         self.f.assigned.setdefault(name, []).append(node.value)
+        self.f.scoped.setdefault(id(self.scope[-1]) if self.scope else 0, {}).setdefault(name, []).append(node.value)
         kind = self.f.call_name(node.value)
         if kind == CUSTOM or kind in CANNED or kind in UNMAPPED_ESTIMATORS or kind == FROM_KERAS:
             self.f.built.append(Built(name, kind, node.value, self.scope[-1] if self.scope else None))
+
+
+    def _unpacked(self, target, value) -> None:
+        """``(gender, race, age) = INPUT_COLUMNS`` of a list written out (cloudml-samples' census model):
+        each name is bound to its element."""
+        if isinstance(value, cst.Name):
+            values = self.f.assigned.get(value.value, [])
+            value = values[0] if len(values) == 1 else None
+        if not isinstance(value, (cst.List, cst.Tuple)) or len(value.elements) != len(target.elements):
+            return
+        if any(isinstance(e, cst.StarredElement) for e in (*value.elements, *target.elements)):
+            return
+        for name, element in zip(target.elements, value.elements):
+            if isinstance(name.value, cst.Name):
+                self.f.assigned.setdefault(name.value.value, []).append(element.value)
 
 
 def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:

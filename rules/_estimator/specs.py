@@ -41,6 +41,9 @@ TRAIN_SPEC_ARGS = ("input_fn", "max_steps", "hooks")
 EVAL_SPEC_ARGS = ("input_fn", "steps", "name", "hooks", "exporters", "start_delay_secs", "throttle_secs")
 NOTE = ("{what} is dropped: the Keras model writes no checkpoints or summaries there, and a rerun no longer "
         "resumes from them (add keras.callbacks.BackupAndRestore or ModelCheckpoint, and TensorBoard)")
+SESSION_NOTE = ("RunConfig(session_config=...) is dropped: the session options (threads, visible devices, GPU memory, "
+                "soft placement) are the process's in TensorFlow 2: set them with tf.config before the model is built "
+                "(tf.config.threading, tf.config.set_visible_devices, tf.config.experimental.set_memory_growth)")
 
 
 def given(f: Facts, call: cst.Call, names, what: str) -> Dict[str, cst.BaseExpression]:
@@ -54,9 +57,16 @@ def given(f: Facts, call: cst.Call, names, what: str) -> Dict[str, cst.BaseExpre
 
 
 def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Call]:
-    """``value`` if it is a ``tf.<kind>(...)`` call, or the one such call its name is bound to."""
-    if isinstance(value, cst.Name):
-        value = f.value_of(value)
+    """``value`` if it is a ``tf.<kind>(...)`` call, or the one such call its name is bound to (a parameter of
+    the function that builds an estimator: what its call passes, ``Facts.value_of``). ``RunConfig(...)
+    .replace(k=v)``: one call of both's arguments."""
+    for _ in range(3):  # `config` passed `run_config`, bound to RunConfig(...)
+        if isinstance(value, cst.Name):
+            value = f.value_of(value)
+    if queries.is_method_call(value, ("replace",)) and kind == RUN_CONFIG:
+        inner = _resolved(f, value.func.value, kind)
+        if inner is not None and not any(arg.keyword is None or arg.star for arg in value.args):
+            return inner.with_changes(args=[*inner.args, *value.args])
     if isinstance(value, cst.Call) and f.call_name(value) == kind:
         return value
     return None
@@ -77,6 +87,8 @@ def _shares_directory(f: Facts, owner: cst.CSTNode, directory: cst.BaseExpressio
     """Two estimators of one ``model_dir``: the second restored what the first trained, and with the
     directory dropped each becomes a model of its own (untrained, or trained again from scratch)."""
     code = f.s.code(directory)
+    if f.call_name(directory) is None and code.startswith("tempfile.mkdtemp("):
+        return  # a new directory at each call
     owners = f.model_dirs.setdefault(code, set())
     owners.add(id(owner))
     if len(owners) > 1 and not _emptied(f, code):
@@ -113,6 +125,9 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
         name = arg.keyword.value if arg.keyword is not None else "model_dir" if arg is config.args[0] else None
         if name == "model_dir" and f.s.code(arg.value) != "None":
             _shares_directory(f, owner, arg.value)
+        if name == "session_config" and f.s.code(arg.value) != "None":
+            notes.append((arg, SESSION_NOTE))
+            continue
         if name in KEPT and f.s.code(arg.value) != "None":
             kept[name] = arg.value
             notes.append((arg, DISTRIBUTE_NOTE if name == "train_distribute" else SEED_NOTE))
@@ -120,7 +135,13 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
             raise Unsupported(arg, f"RunConfig({name}=...) is not mapped (only checkpoint, summary and logging "
                                    "settings are dropped, train_distribute is the model's strategy and "
                                    "tf_random_seed a seed set before it is built)")
-    if len(config.args) > len(kept):
+    scope = next((item.scope for item in f.built if item.call is owner and item.scope is not None), None)
+    if scope is not None and not queries.holds(scope, cst.Call, lambda c: c is config):
+        for name, setting in kept.items():  # a RunConfig of the function that calls the builder
+            if queries.holds(setting, cst.Name, values=True):
+                raise Unsupported(setting, f"RunConfig({name}=...) of a name of the code that calls the function "
+                                           "building the estimator (the model is built in that function)")
+    if len([a for a in config.args if not (a.keyword is not None and a.keyword.value == "session_config")]) > len(kept):
         notes.append((value, NOTE.format(what="RunConfig (model_dir, checkpoint and summary settings)")))
     return kept
 
@@ -130,7 +151,10 @@ def is_statement(f: Facts, stmt: cst.BaseStatement) -> bool:
     the name)."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)):
         return False
-    return relative(f.call_name(stmt.body[0].value)) in SPECS
+    value = stmt.body[0].value
+    while queries.is_method_call(value, ("replace",)):  # RunConfig().replace(tf_random_seed=...)
+        value = value.func.value
+    return relative(f.call_name(value)) in SPECS
 
 
 def train_and_evaluate(f: Facts, call: cst.Call, estimators: Dict[str, object], fit, evaluate) -> Tuple[str, str]:
