@@ -245,8 +245,8 @@ def test_feature_columns_keras_cannot_reproduce_are_named():
            "vocabulary list, identity, hash bucket, crossed, indicator and embedding columns are)")
     assert reason(options=", num_oov_buckets=2") == (
         4, "tf.feature_column.categorical_column_with_vocabulary_list(num_oov_buckets=2) is not mapped")
-    assert reason(column="tf.feature_column.embedding_column(color, 4, initializer=tf.ones_initializer())") == (
-        5, "tf.feature_column.embedding_column(initializer=tf.ones_initializer()) is not mapped")
+    assert reason(column="tf.feature_column.embedding_column(color, 4, initializer=tf.orthogonal_initializer())") == (
+        5, "tf.feature_column.embedding_column(initializer=tf.orthogonal_initializer()) is not mapped")
     assert reason(column='tf.feature_column.bucketized_column(tf.feature_column.numeric_column("x"), bounds)') == (
         5, "bucketized_column with boundaries that are not a list written here")
 
@@ -1801,3 +1801,20 @@ def test_two_estimators_each_in_a_new_temporary_directory_share_no_checkpoints()
         b.train(data, steps=2)
     """)
     assert fixed.status.value == "idiomatic"
+
+
+def test_an_embedding_columns_initializer_is_the_keras_initializer_of_tf1s_draws():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+        user = tf.feature_column.categorical_column_with_identity("user", num_buckets=5)
+        item = tf.feature_column.categorical_column_with_identity("item", num_buckets=3)
+        columns = [tf.feature_column.embedding_column(user, dimension=2, initializer=tf.truncated_normal_initializer()),
+                   tf.feature_column.embedding_column(item, dimension=3, initializer=tf.constant_initializer(0.05))]
+        est = tf.estimator.DNNRegressor([4], columns)
+        features = {"user": np.arange(5), "item": np.arange(5) % 3}
+        est.train(tf.estimator.inputs.numpy_input_fn(features, np.ones(5, np.float32), shuffle=False), steps=1)
+    """)
+    assert fixed.status.value == "idiomatic"
+    assert "embeddings_initializer=tf.keras.initializers.TruncatedNormal(stddev=1.0)" in fixed.new_text  # TF1's
+    assert "embeddings_initializer=tf.constant_initializer(0.05)" in fixed.new_text

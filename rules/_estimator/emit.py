@@ -15,7 +15,7 @@ import libcst as cst
 from .._eager import layout, queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, FROM_KERAS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
-from . import canned, columns, driver, model_fn, specs, tf2
+from . import builders, canned, columns, driver, model_fn, specs, tf2
 from .program import Facts, mode_string, string_key
 
 PREDICTIONS = '''
@@ -236,7 +236,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     variables: Dict[str, Dict[str, str]] = {}
     before: Dict[int, List[cst.BaseStatement]] = {}
     taken = f.s.taken
-    builders = [scope.name.value for scope in _builders(f)]
+    makers = [scope.name.value for scope in builders.builders(f)]
     for func in queries.find(f.module, cst.FunctionDef):  # input functions ending in an iterator's get_next()
         if driver.one_shot(f, func)[0] is not None:
             driver.returns_dataset(f, func)
@@ -246,10 +246,10 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     for item in f.built:
         if item.kind in UNMAPPED_ESTIMATORS:
             raise Unsupported(item.call, f"tf.{item.kind} is not mapped: {UNMAPPED_ESTIMATORS[item.kind]}")
-        aliases = _aliases(f, item)
+        aliases = builders.aliases(f, item)
         same = by_name[item.name]
         values = [item.call] if item.returned else [
-            v for v in f.assigned.get(item.name, []) if not any(_calls(v, b) for b in builders)]
+            v for v in f.assigned.get(item.name, []) if not any(builders.calls(v, b) for b in makers)]
         if len(same) > 1:  # bound again at module level: each call uses the estimator bound last before it
             if any(i.scope is not None for i in same) or aliases or \
                     sorted(id(v) for v in values) != sorted(id(i.call) for i in same):
@@ -260,17 +260,17 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             cls, call, names = _custom(f, item, classes, notes, taken)
         elif item.kind == FROM_KERAS:
             cls, call, names = None, specs.from_keras(f, item, notes), {}
-            f.from_keras.update([*_own(item), *aliases])
+            f.from_keras.update([*builders.own(item), *aliases])
         else:
             cls, call, names, statement = canned.convert(f, item, taken, notes)
-            f.canned.update([*_own(item), *aliases])
+            f.canned.update([*builders.own(item), *aliases])
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
         built[id(item.call)] = (cls, call)
         if f.s.helpers_out:  # a class its optimizer needs (TF1RMSprop): before the statement that builds it
             before.setdefault(id(_top_statement(f.module, item.call)), []).extend(f.s.helpers_out)
             f.s.helpers_out.clear()
-        for name in dict.fromkeys([*_own(item), *aliases]):
+        for name in dict.fromkeys([*builders.own(item), *aliases]):
             if len(same) > 1:
                 variables.setdefault(name, _Rebound()).append((_top_index(f.module, item.call), names))
                 continue
@@ -283,58 +283,10 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     parameters = _check_uses(f, variables)
     new = f.module.visit(_Module(f, classes, built, variables, before, parameters))
     new = columns.drop_unread(f, new)
-    dropped = _settings_dropped(f, new)
+    dropped = builders.settings_dropped(f, new)
     if dropped is not new:  # what the calls passed those parameters may be read by nothing now (a RunConfig)
         new = columns.drop_unread(f, dropped)
     return tf2.as_tf2(f, columns.gone_imports_dropped(new)), notes + f.notes
-
-
-def _settings_dropped(f: Facts, module: cst.Module) -> cst.Module:
-    """``def build_estimator(config, embedding_size=8)`` whose parameters only the Estimator and its columns read
-    (settings the Keras model drops, or reads where its class is written): they go, and what its calls pass them
-    (the RunConfig then goes too, unread)."""
-    for item in f.built:
-        scope = item.scope
-        if scope is None or not _returned(item) or scope.params.star_arg is not cst.MaybeSentinel.DEFAULT:
-            continue
-        new = next((stmt for stmt in queries.find(module, cst.FunctionDef)
-                    if stmt.name.value == scope.name.value), None)
-        if new is None:
-            continue
-        read_before, read_now = queries.names_in(scope.body), queries.names_in(new.body)
-        unused = {p.name.value for p in scope.params.params if p.name.value in read_before - read_now}
-        if unused:
-            module = module.visit(_Unpassed(scope.name.value, [p.name.value for p in scope.params.params], unused))
-    return module
-
-
-class _Unpassed(cst.CSTTransformer):
-    """A builder's parameters that nothing reads any more, out of its def and its calls."""
-
-    def __init__(self, builder: str, params: List[str], gone: Set[str]) -> None:
-        super().__init__()
-        self.builder, self.params, self.gone = builder, params, gone
-
-    def leave_FunctionDef(self, original, updated):
-        if updated.name.value != self.builder:
-            return updated
-        kept = [p for p in updated.params.params if p.name.value not in self.gone]
-        if kept:
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated.with_changes(params=updated.params.with_changes(params=kept))
-
-    def leave_Call(self, original, updated):
-        if not (isinstance(updated.func, cst.Name) and updated.func.value == self.builder):
-            return updated
-        kept = []
-        for index, arg in enumerate(updated.args):
-            param = arg.keyword.value if arg.keyword is not None else (
-                self.params[index] if index < len(self.params) else None)
-            if param not in self.gone:
-                kept.append(arg)
-        if kept:
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated.with_changes(args=kept)
 
 
 def _custom(f: Facts, item, classes, notes, taken):
@@ -403,57 +355,6 @@ def _top_statement(module: cst.Module, node: cst.CSTNode) -> cst.BaseStatement:
         if queries.holds(stmt, type(node), lambda n: n is node):
             return stmt
     raise Unsupported(node, "an estimator built outside the module's statements")
-
-
-def _aliases(f: Facts, item) -> List[str]:
-    """The names bound to the estimator a builder function returns (``est = create_estimator(config)``), where
-    the builder is ``def create_estimator(...): estimator = tf.estimator.X(...); return estimator``."""
-    scope = item.scope
-    if not _returned(item):
-        return []
-    builder = scope.name.value
-    what = "the estimator" if item.returned else item.name
-    problem = (f"{what} is built and returned by {builder}() (an estimator used beyond the function or file "
-               "that builds it)")
-    if f.functions.get(builder) is not scope:
-        raise Unsupported(item.call, problem)
-    aliases = []
-    for node in queries.find(f.module, cst.Name, lambda n: n.value == builder, values=True):
-        if node is scope.name:
-            continue
-        assign = next(iter(queries.find(f.module, cst.Assign, lambda a: isinstance(a.value, cst.Call)
-                                        and a.value.func is node and len(a.targets) == 1
-                                        and isinstance(a.targets[0].target, cst.Name))), None)
-        if assign is None:
-            raise Unsupported(item.call, problem)
-        alias = assign.targets[0].target.value
-        if any(value is not item.call and not _calls(value, builder) for value in f.assigned.get(alias, [])):
-            raise Unsupported(item.call, f"{alias} holds the estimator {builder}() returns and something else")
-        aliases.append(alias)
-    if not aliases:
-        raise Unsupported(item.call, problem)
-    return aliases
-
-
-def _calls(value: cst.BaseExpression, function: str) -> bool:
-    return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == function
-
-
-def _own(item) -> List[str]:
-    """The name the function that builds the estimator binds it to (none: it returns it as it builds it)."""
-    return [] if item.returned else [item.name]
-
-
-def _returned(item) -> bool:
-    """Is the estimator returned by the function that builds it (``return estimator``, ``return
-    tf.estimator.X(...)``)?"""
-    return item.returned or item.scope is not None and queries.holds(
-        item.scope, cst.Return, lambda r: isinstance(r.value, cst.Name) and r.value.value == item.name)
-
-
-def _builders(f: Facts) -> List[cst.FunctionDef]:
-    """The functions that build an estimator and return it."""
-    return [item.scope for item in f.built if _returned(item)]
 
 
 def _check_uses(f: Facts, variables) -> Dict[str, Set[str]]:

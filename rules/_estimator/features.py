@@ -33,7 +33,8 @@ from typing import Callable, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from .._eager import queries
+from .. import _vocab
+from .._eager import queries, tensors
 from .._eager.state import Unsupported
 from . import column_lists, vocab
 from .program import Facts, arguments, string_key
@@ -245,6 +246,17 @@ class Builder:
             raise Unsupported(call, "a feature column without a literal key")
         return key.evaluated_value
 
+    def _initializer(self, call, value: cst.BaseExpression) -> str:
+        """An embedding's ``initializer=`` as the Keras initializer that draws what TF1's drew (TF1's defaults
+        written out: ``truncated_normal_initializer()`` has stddev 1.0)."""
+        name = self.f.s.call_name(value)
+        if name in _vocab.INITIALIZERS_V2:
+            return self.f.s.code(tensors.keras_initializer(self.f.s, value, value, name))
+        if name in ("constant_initializer", "zeros_initializer", "ones_initializer") or (
+                name or "").startswith("keras.initializers."):
+            return self.f.s.code(value)  # TensorFlow 2 has them under these names, with these defaults
+        raise Unsupported(call, f"tf.feature_column.embedding_column(initializer={self.f.s.code(value)}) is not mapped")
+
     def _int(self, call, given, name: str) -> int:
         value = given.get(name)
         if isinstance(value, cst.Name):
@@ -380,13 +392,16 @@ class Builder:
 
     def embedding_column(self, call, given) -> Column:
         inner = self._categorical(call, given)
+        chosen = given.get("initializer")
+        given = {k: v for k, v in given.items() if k != "initializer"}
         self._unsupported_options(call, given, {"categorical_column": set(), "dimension": set(), "combiner": set(),
-                                                "initializer": {"None"}, "max_norm": {"None"},
-                                                "trainable": {"True"}})
+                                                "max_norm": {"None"}, "trainable": {"True"}})
         dimension = self._int(call, given, "dimension")
         name = f"{inner.name}_embedding"
         attr = self.attribute(name)
         initializer = f"{self.tf}.keras.initializers.TruncatedNormal(stddev=1 / {dimension} ** 0.5)"
+        if chosen is not None and self.f.s.code(chosen) != "None":
+            initializer = self._initializer(call, chosen)
         column = Column(name, "dense", dimension, "", vocabulary=inner.vocabulary, layers=list(inner.layers))
         if inner.vocabulary or inner.ids is None:
             column.value = f"self.{attr}({inner.value})"
