@@ -24,7 +24,7 @@ from .. import _tf, _vocab
 from .._eager import queries, tensors
 from .._eager.state import Unsupported
 from . import vocab
-from . import features as features_lib
+from . import input_layer as input_layers
 from . import helpers, keras_layers, modes, train_ops, var_scopes
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
@@ -248,7 +248,7 @@ class _Body(cst.CSTTransformer):
         return mode_string(self.f, original, updated, strict=True)
 
     def input_layer(self, call: cst.Call) -> cst.BaseExpression:
-        built = features_lib.input_layer(self.f, call, self.params, self.params_value, self.local, self.attribute)
+        built = input_layers.input_layer(self.f, call, self.params, self.params_value, self.local, self.attribute)
         self.out.init.extend(built.init)
         self.out.variables.update(built.variables)
         if built.params_key is not None:
