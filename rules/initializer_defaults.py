@@ -34,16 +34,20 @@ class InitializerDefaults(_TFNames):
     VALID = ["import tensorflow as tf\ninit = tf.random_normal_initializer(0.0, 0.1)\n",
              "import tensorflow as tf\ninit = tf.random_uniform_initializer(-1.0, 1.0)\n",
              # a file written for TensorFlow 2 (no name of TF1's API) means TensorFlow 2's defaults
-             "import tensorflow as tf\nlayer = tf.keras.layers.Dense(3, kernel_initializer=tf.random_normal_initializer())\n"]
+             "import tensorflow as tf\n"
+             "layer = tf.keras.layers.Dense(3, kernel_initializer=tf.random_normal_initializer())\n"]
     INVALID = [
         Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer()\nx = tf.placeholder(tf.float32)\n",
                 "import tensorflow as tf\ninit = tf.random_uniform_initializer(minval=0.0, maxval=1.0)\n"
                 "x = tf.placeholder(tf.float32)\n", unsafe=False),
-        Invalid("import tensorflow as tf\nw = tf.get_variable('w', [2], initializer=tf.random_normal_initializer(seed=1))\n",
-                "import tensorflow as tf\nw = tf.get_variable('w', [2], initializer=tf.random_normal_initializer(seed=1, "
-                "stddev=1.0))\n", unsafe=False),
+        Invalid("import tensorflow as tf\n"
+                "w = tf.get_variable('w', [2], initializer=tf.random_normal_initializer(seed=1))\n",
+                "import tensorflow as tf\n"
+                "w = tf.get_variable('w', [2], initializer=tf.random_normal_initializer(seed=1, stddev=1.0))\n",
+                unsafe=False),
         Invalid("import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1)\nsess = tf.Session()\n",
-                "import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1, maxval=1.0)\nsess = tf.Session()\n",
+                "import tensorflow as tf\ninit = tf.random_uniform_initializer(-0.1, maxval=1.0)\n"
+                "sess = tf.Session()\n",
                 unsafe=False),
     ]
 

@@ -24,11 +24,11 @@ SESSION = "session"
 OPTIMIZER = "optimizer"  # payload: the vocabulary's Optimizer
 FEED = "feed dict"  # payload: the cst.Dict literal
 EAGER = "eager value"  # a tensor that depends on no graph input: computed once
-NEST = "nest"  # an eager value's payload where it is tensors in a structure (tensors.structured)
+NEST = "nest"  # an eager value's payload where it is tensors in a structure (structures.py)
 SAVER = "saver"  # now a tf.train.Checkpoint
 WRITER = "summary writer"  # now a TF2 file writer
 GRAPH = "graph"
-# Input pipelines (pipelines.py): a tf.data dataset (payload: what its elements are, pipelines.shape_of),
+# Input pipelines (pipelines.py): a tf.data dataset (payload: what its elements are, datasets.shape_of),
 # an iterator over one (payload: Iterator), an iterator's initializer run by a session (payload: the
 # iterator's name and the dataset it starts), a string handle of an iterator (payload: the iterator's name).
 DATASET = "dataset"

@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import checkpoints, feeds, pipelines, queries, sessions, summaries, tensors, testcases
+from . import checkpoints, feeds, pipelines, queries, sessions, structures, summaries, tensors, testcases
 from .state import Rewrite, Unsupported
 
 
@@ -42,7 +42,7 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
     code = s.code(new)
-    if tensors.structured(s, node) or queries.makes_namedtuple(s.module, node):
+    if structures.structured(s, node) or queries.makes_namedtuple(s.module, node):
         # `sess.run(tf.nn.top_k(x, 2))`: values and indices; `sess.run(Pair(s, p))`: a Pair of values
         return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {code})"
     if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) and not getattr(new, "lpar", ()):

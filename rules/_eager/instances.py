@@ -18,6 +18,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .. import _vocab
+from . import bindings as B
 from . import queries, scopes
 from .modules import LAYER, MODULE, RNN, VARIABLE, build_of, default_name, registry
 from .plan import Inline, Out
@@ -128,6 +129,20 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
     s.note(original, hint(s, build, key))
     s.model_calls[id(original)] = instance
     return new_call(s, updated, instance, site.keep)
+
+
+def held_variables(s: Rewrite, node, value: cst.Call, names: List[str], held: Dict[int, str]) -> List[Out]:
+    """``weights_conv1 = layer_conv1_layer.weights`` for each name that ``returned_variables`` found holds a
+    variable of the module the call ran, once the trace has made it."""
+    if held and id(value) not in s.model_calls:
+        raise Unsupported(node, "a variable a model function returns, from a call that is not its module's")
+    out = []
+    for index, attr in held.items():
+        if names[index] != "_":
+            s.b.rebind(names[index])
+            s.b.bind(names[index], B.VARIABLE)
+            out.append(Out(s.stmt(f"{names[index]} = {s.model_calls[id(value)]}.{attr}\n"), after_trace=True))
+    return out
 
 
 def returned_variables(s: Rewrite, value: cst.BaseExpression, count: int) -> Dict[int, str]:

@@ -14,8 +14,8 @@ import libcst as cst
 from .. import _tf, _vocab
 from . import bindings as B
 from . import (batch_norm, checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines,
-               placeholder_builders, queries, rnn, rnn_cells, scopes, sessions, summaries, tensors, testcases, training,
-               variable_names)
+               placeholder_builders, queries, rnn, rnn_cells, scopes, sessions, structures, summaries, tensors, testcases,
+               training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -371,7 +371,7 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
         b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
     if single is not None and (name is not None or _eager_arithmetic(s, value)):
         # (the TensorFlow function that made it, if one did; NEST: tensors in a structure)
-        b.bind(single, B.EAGER, B.NEST if tensors.structured(s, value) else name)
+        b.bind(single, B.EAGER, B.NEST if structures.structured(s, value) else name)
     elif single is None and name is not None and not name.startswith("keras.") and not s.has_fetch(value):
         for bound in _unpacked(target):  # `mean, variance = tf.nn.moments(x, [0])` of eager values
             b.bind(bound, B.EAGER)

@@ -16,7 +16,8 @@ from tfmigrate.traverse import Transformer
 
 from .. import _losses, _tf, _vocab
 from . import bindings as B
-from . import feeds, instances, layers, layout, queries, rnn, run_once, tf1_semantics, training, variable_names
+from . import (feeds, instances, layers, layout, queries, rnn, run_once, structures, tf1_semantics, training,
+               variable_names)
 from .bindings import Tensor
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -136,31 +137,6 @@ class _GraphExpr(SkipNames):
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
         return rnn.state_field(self.s, original, super().leave_Attribute(original, updated))
-
-
-_STRUCTURES = (cst.List, cst.Tuple, cst.Dict)
-# functions whose result has the structure of their initial value (scan, folds), of their elements or dtype
-# (map_fn), or of their loop variables (while_loop): (position, keyword) of each argument that decides it
-_FOLLOWS = {"scan": ((2, "initializer"), (1, "elems")), "foldl": ((2, "initializer"), (1, "elems")),
-            "foldr": ((2, "initializer"), (1, "elems")), "map_fn": ((2, "dtype"), (None, "fn_output_signature"),
-                                                                    (1, "elems")), "while_loop": ((2, "loop_vars"),)}
-
-
-def structured(s: Rewrite, value: cst.BaseExpression) -> bool:
-    """Does ``value`` compute several tensors in a structure (``tf.nn.top_k``; ``tf.scan`` over a tuple state),
-    which a run fetches as that structure of values?"""
-    name = s.call_name(value)
-    if name in _vocab.MULTI_OUTPUT:
-        return True
-    for position, keyword in _FOLLOWS.get(name, ()):
-        arg = _tf.argument(value, position, keyword)
-        if arg is not None:
-            # (TF1's while_loop hands back the one tensor of a one-element list of loop variables)
-            return isinstance(arg.value, _STRUCTURES) and not (
-                name == "while_loop" and isinstance(arg.value, (cst.List, cst.Tuple)) and len(arg.value.elements) == 1)
-    if name in ("cond", "case"):  # branches that return tuples
-        return any(isinstance(f.body, _STRUCTURES) for f in queries.find(value, cst.Lambda))
-    return False
 
 
 def graph_expr(s: Rewrite, value: cst.BaseExpression) -> Tuple[cst.BaseExpression, Tuple[str, ...]]:
@@ -371,7 +347,8 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
         s.deps_applied.add(name)
     s.draws[name] = draws
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
-    if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or structured(s, value):
+    if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or structures.structured(
+            s, value):
         kind = "nest"  # a run fetches each tensor's value, in the same structure
     func_name = s.function_name(name)
     define(s, name, params, kind, func_name, updates[0] if updates else None, value)
@@ -471,14 +448,7 @@ def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
         run_once.unseen_call(s, base, value)
         for index, name in kept or ([] if held else enumerate(names)):
             out.append(tensor_function(s, name, s.expr(f"{base}[{index}]"), None))
-    if held and id(value) not in s.model_calls:
-        raise Unsupported(node, "a variable a model function returns, from a call that is not its module's")
-    for index, attr in held.items():
-        if names[index] != "_":
-            s.b.rebind(names[index])
-            s.b.bind(names[index], B.VARIABLE)
-            out.append(Out(s.stmt(f"{names[index]} = {s.model_calls[id(value)]}.{attr}\n"), after_trace=True))
-    return out
+    return out + instances.held_variables(s, node, value, names, held)
 
 
 def _holds_list(s: Rewrite, node) -> bool:
