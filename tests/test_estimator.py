@@ -1818,3 +1818,18 @@ def test_an_embedding_columns_initializer_is_the_keras_initializer_of_tf1s_draws
     assert fixed.status.value == "idiomatic"
     assert "embeddings_initializer=tf.keras.initializers.TruncatedNormal(stddev=1.0)" in fixed.new_text  # TF1's
     assert "embeddings_initializer=tf.constant_initializer(0.05)" in fixed.new_text
+
+
+def test_a_run_config_replaced_is_one_run_config_of_all_its_settings():
+    for config in ("run_config = tf.estimator.RunConfig()\n"
+                   "run_config = run_config.replace(model_dir=tempfile.mkdtemp(), tf_random_seed=7)\n",
+                   "run_config = tf.estimator.RunConfig().replace(tf_random_seed=7, session_config=tf.ConfigProto())\n"):
+        text, check, fixed = outcomes("import tempfile\nimport numpy as np\nimport tensorflow as tf\n" + config + """\
+x = tf.feature_column.numeric_column("x")
+est = tf.estimator.LinearRegressor([x], config=run_config)
+est.train(tf.estimator.inputs.numpy_input_fn({"x": np.ones(4, np.float32)}, np.ones(4, np.float32), shuffle=False),
+          steps=1)
+""")
+        assert fixed.status.value == "idiomatic", config
+        assert fixed.new_text.count("tf.keras.utils.set_random_seed(7)\n") == 1
+        assert "RunConfig" not in fixed.new_text and "ConfigProto" not in fixed.new_text

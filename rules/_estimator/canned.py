@@ -107,6 +107,8 @@ def _optimizer(f: Facts, given, key: str, default: str, default_rate: str, rate:
     name = f.call_name(value)
     if isinstance(value, cst.Call) and name in training._vocab.OPTIMIZERS:
         return f.s.code(training.keras_optimizer(f.s, value, name))
+    if isinstance(value, cst.Call) and name is not None and name.startswith("train.") and name.endswith("Optimizer"):
+        raise Unsupported(value, f"tf.{name} has no Keras 3 optimizer that updates as it did")
     raise Unsupported(value, "an optimizer that is not a tf.train optimizer built here (or its default)")
 
 

@@ -137,6 +137,9 @@ def _drop(f: Facts, body: List[cst.BaseStatement], outer=frozenset()) -> List[cs
             if target is None and isinstance(stmt, cst.FunctionDef) and _columns_function(f, stmt):
                 target = stmt.name.value  # def build_model_columns(): ... return wide_columns, deep_columns
             targets = [target] if target is not None else _unpacked_columns(stmt, known, f)
+            if target is not None and specs.is_statement(f, stmt):  # run_config = run_config.replace(...) too
+                growers += [other for other in body if other is not stmt and specs.is_statement(f, other)
+                            and _assignment(other).targets[0].target.value == target]
             if targets and not any(set(targets) & queries.names_in(other) for other in body
                                    if other is not stmt and all(other is not g for g in growers)):
                 for removed in [*reversed(growers), stmt]:  # feature_cols.append(...) go with feature_cols

@@ -62,7 +62,7 @@ def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Ca
     .replace(k=v)``: one call of both's arguments."""
     for _ in range(3):  # `config` passed `run_config`, bound to RunConfig(...)
         if isinstance(value, cst.Name):
-            value = f.value_of(value)
+            value = f.value_of(value) or _replaced(f, value.value)
     if queries.is_method_call(value, ("replace",)) and kind == RUN_CONFIG:
         inner = _resolved(f, value.func.value, kind)
         if inner is not None and not any(arg.keyword is None or arg.star for arg in value.args):
@@ -70,6 +70,19 @@ def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Ca
     if isinstance(value, cst.Call) and f.call_name(value) == kind:
         return value
     return None
+
+
+def _replaced(f: Facts, name: str) -> Optional[cst.BaseExpression]:
+    """``run_config = tf.estimator.RunConfig()`` then ``run_config = run_config.replace(...)``: one call of all
+    their arguments."""
+    first, *rest = f.assigned.get(name, [None])
+    if first is None or not rest or not all(queries.is_method_call(v, ("replace",)) and isinstance(
+            v.func.value, cst.Name) and v.func.value.value == name for v in rest):
+        return None
+    inner = _resolved(f, first, RUN_CONFIG)
+    if inner is None or any(arg.keyword is None or arg.star for v in rest for arg in v.args):
+        return None
+    return inner.with_changes(args=[*inner.args, *(arg for v in rest for arg in v.args)])
 
 
 DISTRIBUTE_NOTE = ("RunConfig(train_distribute=...): the Keras model is built under the strategy's scope and fit "
@@ -154,6 +167,8 @@ def is_statement(f: Facts, stmt: cst.BaseStatement) -> bool:
     value = stmt.body[0].value
     while queries.is_method_call(value, ("replace",)):  # RunConfig().replace(tf_random_seed=...)
         value = value.func.value
+    if isinstance(value, cst.Name):  # run_config = run_config.replace(...)
+        value = f.assigned.get(value.value, [None])[0]
     return relative(f.call_name(value)) in SPECS
 
 
