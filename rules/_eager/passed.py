@@ -38,13 +38,10 @@ def graph_parameters(s: Rewrite, func: cst.FunctionDef) -> Dict[str, Tuple[str, 
     if not names and not keyword_only:
         return {}
     name = func.name.value
-    calls = queries.find(s.module, cst.Call, lambda c: type(c.func) is cst.Name and c.func.value == name)
-    inside = {id(c) for f in queries.find(s.module, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
-              for c in queries.find(f, cst.Call)}
+    calls, inside, uses = _calls(s).get(name, []), _inside(s), _uses(s).get(name, 0) - 1  # (its def's name)
     if any(id(c) in inside for c in calls):
         return {}  # a call in a function may pass its own local of that name
-    uses = queries.find(s.module, cst.Name, lambda n: n.value == name and n is not func.name, values=True)
-    if not calls or len(uses) != len(calls):
+    if not calls or uses != len(calls):
         return {}
     bound = queries.bound_names(func.body)
     found: Dict[str, Tuple[str, object]] = {}
@@ -67,6 +64,34 @@ def graph_parameters(s: Rewrite, func: cst.FunctionDef) -> Dict[str, Tuple[str, 
             passed.update(id(arg) for arg in given)
     s.passed_tensors |= passed
     return found
+
+
+def _calls(s: Rewrite) -> Dict[str, List[cst.Call]]:
+    """The calls of each plain name in the program (computed once)."""
+    if "calls" not in s.passed_index:
+        found: Dict[str, List[cst.Call]] = {}
+        for call in queries.find(s.module, cst.Call, lambda c: type(c.func) is cst.Name):
+            found.setdefault(call.func.value, []).append(call)
+        s.passed_index["calls"] = found
+    return s.passed_index["calls"]
+
+
+def _inside(s: Rewrite) -> Set[int]:
+    """The ids of the calls inside a function, a lambda or a class (computed once)."""
+    if "inside" not in s.passed_index:
+        s.passed_index["inside"] = {id(c) for f in queries.find(s.module, (cst.FunctionDef, cst.Lambda, cst.ClassDef))
+                                    for c in queries.find(f, cst.Call)}
+    return s.passed_index["inside"]
+
+
+def _uses(s: Rewrite) -> Dict[str, int]:
+    """How many times each name is used as a value (computed once)."""
+    if "uses" not in s.passed_index:
+        counts: Dict[str, int] = {}
+        for node in queries.find(s.module, cst.Name, values=True):
+            counts[node.value] = counts.get(node.value, 0) + 1
+        s.passed_index["uses"] = counts
+    return s.passed_index["uses"]
 
 
 def _argument(call: cst.Call, param: str, index: Optional[int]) -> Optional[cst.BaseExpression]:

@@ -99,6 +99,7 @@ class Rewrite:
         self.read_names: Set[str] = set()  # every name some of them read
         self.user_functions: Set[str] = set()  # the program's own functions in function_reads
         self.passed_tensors: Set[int] = set()  # ids of tensors passed to a function that runs them (passed.py)
+        self.passed_index: Dict[str, object] = {}  # passed.py's answers about the whole module, computed once
         self.model_calls: Dict[int, str] = {}  # id of a model function's call -> the instance it calls (instances)
         self.imported: Optional[Set[str]] = None  # names the module's imports bind (read once)
         self.function_stack: List[str] = []  # the functions of the program being read, innermost last

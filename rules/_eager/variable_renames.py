@@ -70,15 +70,17 @@ def find(module: cst.Module, imports) -> Dict[int, str]:
     """id of each Name node to rename -> its new name (empty: nothing to rename)."""
     units: List[Tuple[cst.CSTNode, Tuple[Optional[str], ...]]] = []
     _units(module.body, [], units)
+    made = {at: found for at, found in ((at, _made(imports, stmt, path)) for at, (stmt, path) in enumerate(units))
+            if found is not None}
+    if not made:
+        return {}
+    wanted = {name for name, _, _ in made.values()}
     bound: Dict[str, List[int]] = {}
     for at, (stmt, _) in enumerate(units):
-        for name in queries.bound_names(stmt):
-            bound.setdefault(name, []).append(at)
-    made = {}
-    for at, (stmt, path) in enumerate(units):
-        found = _made(imports, stmt, path)
-        if found is not None and len(bound.get(found[0], ())) > 1:
-            made[at] = found
+        if queries.holds(stmt, cst.Name, lambda n: n.value in wanted):
+            for name in queries.bound_names(stmt) & wanted:
+                bound.setdefault(name, []).append(at)
+    made = {at: found for at, found in made.items() if len(bound.get(found[0], ())) > 1}
     if not made:
         return {}
     names = {name for name, _, _ in made.values()} - _hidden(module)
