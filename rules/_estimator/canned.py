@@ -35,7 +35,7 @@ from tfmigrate.names import fresh_name, function_locals
 
 from .._eager import queries, training
 from .._eager.state import Unsupported
-from . import features, specs
+from . import added_metrics, features, specs
 from .program import Built, Facts, camel
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
@@ -255,7 +255,8 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     vocabulary = given.get("label_vocabulary")  # string labels: TF1 read them as their index in this list
     vocabulary = None if vocabulary is None or f.s.code(vocabulary) == "None" else f.s.code(vocabulary)
     settings = {key: code for part in parts for key, code in part.params.items()}
-    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings))
+    added = added_metrics.for_class(f, item.name, classifier, units, lambda base: fresh_name(reserved, base))
+    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings), added)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     local = _free_locals(f, item, statement)
     if local:
@@ -266,7 +267,8 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     return cls, f"{cls}({', '.join(args)})", variables, statement
 
 
-def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool, settings=()) -> str:
+def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool, settings=(),
+                added=((), ())) -> str:
     tf = f.tf
     init = list(dict.fromkeys(line for part in parts for line in part.init))  # a column's layers once
     if len(parts) == 2:
@@ -320,6 +322,8 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
     if not classifier or units == 1:
         lines.append(f'        self.label_mean = {tf}.keras.metrics.Mean(name="label/mean")')
         lines.append(f'        self.prediction_mean = {tf}.keras.metrics.Mean(name="prediction/mean")')
+    lines += [f"        {line}" for line in added[0]]  # add_metrics's (added_metrics.py)
+    metrics = [*metrics, *added[1]]
     lines += [
         f"        self.compile(optimizer={parts[0].optimizer})",
         "",

@@ -100,6 +100,7 @@ class _Module(cst.CSTTransformer):
         self.functions: List[str] = []  # the functions being visited, innermost last
         self.added: Set[int] = set()  # statements the rewrite adds after another (ids, alive in the tree)
         self.after: Dict[int, cst.BaseStatement] = {}
+        self.gone: Set[int] = set()  # module-level statements that go (ids of the original ones)
         # names only ever bound to numpy_input_fn(...) (each a lambda giving a dataset): calling one gives the
         # dataset of the binding of the time, as TF1's Estimator called it
         self.numpy_names: Set[str] = {
@@ -121,8 +122,8 @@ class _Module(cst.CSTTransformer):
                 body.extend(stmt.with_changes(leading_lines=blank) for stmt in inserted)
                 comments = [line for line in new.leading_lines if line.comment is not None]
                 new = new.with_changes(leading_lines=blank + comments)
-            if isinstance(old, cst.FunctionDef) and old.name.value in self.f.methods:
-                continue  # a method of the model now
+            if isinstance(old, cst.FunctionDef) and old.name.value in self.f.methods or id(old) in self.gone:
+                continue  # a method of the model now, or a statement that goes
             if isinstance(old, cst.FunctionDef) and old.name.value in self.classes:
                 new = self.classes[old.name.value].with_changes(leading_lines=old.leading_lines)
             body.append(new)
@@ -160,6 +161,20 @@ class _Module(cst.CSTTransformer):
 
     def leave_FunctionDef(self, original, updated):
         self.functions.pop()
+        name = original.name.value
+        if not self.functions and name in self.f.metric_functions and all(
+                any(queries.holds(call, cst.Name, lambda n: n is use) for calls in self.f.added_metrics.values()
+                    for call, _ in calls)
+                for use in queries.find(self.f.module, cst.Name, lambda n: n.value == name and n is not original.name,
+                                        values=True)):
+            return self._dropped(original, updated)  # a metric_fn only add_metrics read: the model's metrics now
+        return updated
+
+    def _dropped(self, original, updated):
+        """A statement that goes: at module level once leave_Module has matched the statements up."""
+        if self.functions:
+            return cst.RemoveFromParent()
+        self.gone.add(id(original))
         return updated
 
     def leave_SimpleStatementLine(self, original, updated):
@@ -176,6 +191,9 @@ class _Module(cst.CSTTransformer):
         if len(original.body) != 1:
             return updated
         small = original.body[0]
+        if isinstance(small, cst.Assign) and any(small.value is call for calls in self.f.added_metrics.values()
+                                                 for call, _ in calls):
+            return self._dropped(original, updated)  # the metrics it added are the Keras model's own
         if isinstance(small, (cst.Assign, cst.Return)) and id(small.value) in self.f.seeds:
             seed = self.f.s.code(self.f.seeds[id(small.value)])
             line = cst.parse_statement(f"{self.f.tf}.keras.utils.set_random_seed({seed})\n",
@@ -248,8 +266,10 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             raise Unsupported(item.call, f"tf.{item.kind} is not mapped: {UNMAPPED_ESTIMATORS[item.kind]}")
         aliases = builders.aliases(f, item)
         same = by_name[item.name]
+        added = {id(call) for call, _ in f.added_metrics.get(item.name, [])}  # `model = add_metrics(model, fn)`
         values = [item.call] if item.returned else [
-            v for v in f.assigned.get(item.name, []) if not any(builders.calls(v, b) for b in makers)]
+            v for v in f.assigned.get(item.name, []) if not any(builders.calls(v, b) for b in makers)
+            and id(v) not in added]
         if len(same) > 1:  # bound again at module level: each call uses the estimator bound last before it
             if any(i.scope is not None for i in same) or aliases or \
                     sorted(id(v) for v in values) != sorted(id(i.call) for i in same):
@@ -367,7 +387,9 @@ def _check_uses(f: Facts, variables) -> Dict[str, Set[str]]:
     for node in queries.find(f.module, cst.Name, values=True):
         if node.value not in variables:
             continue
-        parent_ok = any(call.args and call.args[0].value is node for call in loops)
+        parent_ok = any(call.args and call.args[0].value is node for call in loops) or any(
+            queries.holds(call, cst.Name, lambda n: n is node) for calls in f.added_metrics.values()
+            for call, _ in calls)  # add_metrics(model, fn): the Keras model's metrics (added_metrics.py)
         for call in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
                                  and c.func.value is node and c.func.attr.value in methods):
             parent_ok = True

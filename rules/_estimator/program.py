@@ -58,6 +58,9 @@ class Facts:
     # function of the file has (None: two of them)
     nested: Dict[str, Optional[cst.FunctionDef]] = field(default_factory=dict)
     model_dirs: Dict[str, Set[int]] = field(default_factory=dict)  # a model_dir, as code -> id of its estimators
+    # `model = tf.contrib.estimator.add_metrics(model, my_rmse)`: the name -> (each call, the metrics it adds)
+    added_metrics: Dict[str, List[Tuple[cst.Call, list]]] = field(default_factory=dict)
+    metric_functions: Set[str] = field(default_factory=set)  # the metric_fn those calls pass
     # what each name is bound to in each function (id of the function; 0: the module's own statements)
     scoped: Dict[int, Dict[str, List[cst.BaseExpression]]] = field(default_factory=dict)
     _owners: Dict[int, int] = field(default_factory=dict)  # id of a Name -> id of the function around it
@@ -177,6 +180,16 @@ def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:
         if isinstance(stmt, cst.FunctionDef):
             facts.functions[stmt.name.value] = stmt
     walk(module, _Finder(facts))
+    from .added_metrics import call_of, metrics_of
+
+    for name, values in facts.assigned.items():
+        for value in values:
+            added = call_of(facts, value)
+            if added is not None:
+                if added[0] != name:
+                    raise Unsupported(value, f"add_metrics of {added[0]} bound to another name, {name}")
+                facts.added_metrics.setdefault(name, []).append((value, metrics_of(facts, value, added[1])))
+                facts.metric_functions.add(added[1])
     if not facts.built:
         raise Unsupported(None, "tf.estimator is used, but no Estimator is built in this file")
     return facts
