@@ -66,7 +66,7 @@ def metrics_of(f: Facts, call: cst.Call, function: str) -> List[Added]:
     *statements, last = queries.without_docstring(func.body.body)
     for stmt in statements:
         small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
-        key = _picked(small.value, predictions) if isinstance(small, cst.Assign) else None
+        key = _picked(_unsqueezed(f, small.value), predictions) if isinstance(small, cst.Assign) else None
         if key is None or not isinstance(small.targets[0].target, cst.Name):
             raise Unsupported(stmt, "a metric_fn that computes more than its predictions' entries")
         picked[small.targets[0].target.value] = key
@@ -81,11 +81,23 @@ def metrics_of(f: Facts, call: cst.Call, function: str) -> List[Added]:
                 a.keyword is not None and a.keyword.value not in ("labels", "predictions") for a in value.args):
             raise Unsupported(value, "a metric_fn's metric that is not tf.metrics.X(labels, predictions)")
         first, second = value.args[0].value, value.args[1].value
+        second = _unsqueezed(f, second)
         read = picked.get(second.value) if isinstance(second, cst.Name) else _picked(second, predictions)
         if not (isinstance(first, cst.Name) and first.value == labels) or read is None:
             raise Unsupported(value, "a metric_fn's metric of something other than the labels and a prediction")
         added.append(Added(key, vocab.METRICS[name][0], read))
     return added
+
+
+def _unsqueezed(f: Facts, node: cst.BaseExpression) -> cst.BaseExpression:
+    """``x`` of ``tf.squeeze(x, axis=-1)``: a regressor's predictions, as the labels' shape has them (the
+    Keras model computes its metrics on both as (batch, 1))."""
+    if isinstance(node, cst.Call) and f.call_name(node) == "squeeze":
+        given = {a.keyword.value if a.keyword else ("input", "axis")[i]: a.value for i, a in enumerate(node.args)
+                 if i < 2 or a.keyword}
+        if set(given) <= {"input", "axis"} and f.s.code(given.get("axis", cst.Name("None"))) in ("-1", "None", "1"):
+            return given.get("input", node)
+    return node
 
 
 def _picked(node: cst.BaseExpression, predictions: str) -> Optional[str]:
