@@ -10,6 +10,7 @@ import json
 import math
 import random
 import re
+import sys
 import textwrap
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -164,6 +165,17 @@ def _result(a, b, verdict=None, reason="", rtol=1e-5, atol=1e-6, **extra):
     else:
         comparison = compare(a.numbers, b.numbers, rtol, atol, a.lines, b.lines) if a.ok and b.ok else None
     return VerifyResult("quiz.py", "quiz.py", a, b, comparison, verdict, reason, **extra)
+
+
+def test_deterministic_runs_use_tensorflows_own_cpu_kernels(monkeypatch):
+    # oneDNN's convolutions sum in an order that differs between TensorFlow 2.15 and the installed release
+    from tfmigrate import verify as verify_module
+
+    monkeypatch.delenv("TF_ENABLE_ONEDNN_OPTS", raising=False)
+    assert verify_module._child_environment(True, 0, sys.executable)["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert "TF_ENABLE_ONEDNN_OPTS" not in verify_module._child_environment(False, 0, sys.executable)
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # the user's choice stands
+    assert verify_module._child_environment(True, 0, sys.executable)["TF_ENABLE_ONEDNN_OPTS"] == "1"
 
 
 def test_an_original_that_needs_tf_contrib_could_not_run_and_says_why():

@@ -111,6 +111,9 @@ def _child_environment(deterministic: bool, seed: int, python: str) -> dict:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_runner_path(python), env.get("PYTHONPATH")) if p)
     if deterministic:
         env["PYTHONHASHSEED"] = str(seed % 2**32)  # same set and dict-of-str order in both runs
+        # oneDNN's CPU kernels (convolutions, pooling) sum in an order of their own, which differs between
+        # TensorFlow releases (the reference runtime's and the installed one): TensorFlow's own kernels do not
+        env.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     return env
 
 
