@@ -2173,6 +2173,28 @@ def test_a_variable_a_model_function_returns_is_its_modules_attribute():
     """))
 
 
+def test_a_number_of_a_static_shape_returned_with_a_tensor_stays_a_number_or_the_program_stays():
+    # Hvass-Labs' flatten_layer: `return layer_flat, num_features`, num_features then a weight's shape; the
+    # rewrite's function would hand it back as a tensor, and a variable cannot be made of its shape in a trace
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2, 2])
+
+        def flatten_layer(layer):
+            layer_shape = layer.get_shape()
+            num_features = layer_shape[1:3].num_elements()
+            return tf.reshape(layer, [-1, num_features]), num_features
+
+        layer_flat, num_features = flatten_layer(x)
+        w = tf.Variable(tf.ones([num_features, 1]))
+        y = tf.matmul(layer_flat, w)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {x: [[[1.0, 2.0], [3.0, 4.0]]]}))
+    """) == ("kept on tensorflow.compat.v1: num_features, a number computed from a static shape, returned with "
+             "tensors (the rewrite's function would hand it back as a tensor at each call)")
+
+
 def test_a_local_of_a_function_named_as_a_variable_the_functions_read_is_not_that_variable():
     # tensorflow-without-a-phd's training_step: `a, c, w, b = sess.run([..., allbiases])` binds a local b
     out = fix("""\

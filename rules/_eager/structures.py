@@ -7,11 +7,13 @@ fetch with ``tf.nest.map_structure(lambda value: value.numpy(), ...)``.
 """
 from __future__ import annotations
 
+from typing import List
+
 import libcst as cst
 
 from .. import _tf, _vocab
 from . import queries
-from .state import Rewrite
+from .state import Rewrite, Unsupported
 
 _STRUCTURES = (cst.List, cst.Tuple, cst.Dict)
 # functions whose result has the structure of their initial value (scan, folds), of their elements or dtype
@@ -36,3 +38,45 @@ def structured(s: Rewrite, value: cst.BaseExpression) -> bool:
     if name in ("cond", "case"):  # branches that return tuples
         return any(isinstance(f.body, _STRUCTURES) for f in queries.find(value, cst.Lambda))
     return False
+
+
+_STATIC = ("get_shape", "num_elements", "as_list", "shape", "ndims", "rank")
+
+
+def static_items(s: Rewrite, value: cst.BaseExpression, count: int) -> List[int]:
+    """The items of ``layer_flat, num_features = flatten_layer(layer)`` (a function of the program returning a
+    tuple) that are Python values computed from static shapes (``layer.get_shape()[1:4].num_elements()``):
+    TF1 had them as numbers while it built the graph; the rewrite would make them tensors of each call."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
+        return []
+    func = next((f for f in queries.find(s.module, cst.FunctionDef) if f.name.value == value.func.value), None)
+    returns = queries.find(func.body, cst.Return) if func is not None else []
+    if len(returns) != 1 or not isinstance(returns[0].value, cst.Tuple) or len(returns[0].value.elements) != count:
+        return []
+    bound: dict = {}
+    for assign in queries.find(func.body, cst.Assign):
+        for target in assign.targets:
+            if isinstance(target.target, cst.Name):
+                bound.setdefault(target.target.value, []).append(assign.value)
+
+    def static(node, depth: int = 0) -> bool:
+        if depth > 4:
+            return False
+        if isinstance(node, cst.Name):
+            values = bound.get(node.value, [])
+            return len(values) == 1 and static(values[0], depth + 1)
+        if any(s.call_name(c) is not None for c in queries.find(node, cst.Call)):
+            return False  # a TensorFlow op: a tensor
+        if queries.holds(node, cst.Attribute, lambda a: a.attr.value in _STATIC):
+            return True
+        return any(static(n, depth + 1) for n in queries.find(node, cst.Name, values=True) if n.value in bound)
+
+    return [i for i, e in enumerate(returns[0].value.elements) if static(e.value)]
+
+
+def no_static_items(s: Rewrite, node, value: cst.BaseExpression, names: List[str]) -> None:
+    """Refuses ``static_items`` that the program keeps (not ``_``)."""
+    static = [i for i in static_items(s, value, len(names)) if names[i] != "_"]
+    if static:
+        raise Unsupported(node, f"{names[static[0]]}, a number computed from a static shape, returned with tensors "
+                                "(the rewrite's function would hand it back as a tensor at each call)")

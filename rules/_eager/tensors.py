@@ -436,6 +436,7 @@ def unpacked(s: Rewrite, node, target, value, line, in_loop) -> List[Out]:
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in (
             "zip", "map", "filter", "reversed") and not s.b.kind(value.func.value):
         value = cst.Call(cst.Name("tuple"), args=[cst.Arg(value)])  # an iterator: its items, to index
+    structures.no_static_items(s, node, value, names)
     # `layer, weights = new_conv_layer(...)` returning a variable it makes: its module's attribute
     held = instances.returned_variables(s, value, len(names))
     kept = [(index, name) for index, name in enumerate(names) if name != "_" and index not in held]
