@@ -25,7 +25,7 @@ import libcst as cst
 from .._eager import queries
 from .._eager.state import Unsupported
 from . import vocab
-from .program import Facts, string_key
+from .program import Facts, string_key, subscript_key
 
 ADD_METRICS = ("contrib.estimator.add_metrics", "estimator.add_metrics")
 
@@ -66,7 +66,7 @@ def metrics_of(f: Facts, call: cst.Call, function: str) -> List[Added]:
     *statements, last = queries.without_docstring(func.body.body)
     for stmt in statements:
         small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
-        key = _picked(_unsqueezed(f, small.value), predictions) if isinstance(small, cst.Assign) else None
+        key = subscript_key(_unsqueezed(f, small.value), predictions) if isinstance(small, cst.Assign) else None
         if key is None or not isinstance(small.targets[0].target, cst.Name):
             raise Unsupported(stmt, "a metric_fn that computes more than its predictions' entries")
         picked[small.targets[0].target.value] = key
@@ -82,7 +82,7 @@ def metrics_of(f: Facts, call: cst.Call, function: str) -> List[Added]:
             raise Unsupported(value, "a metric_fn's metric that is not tf.metrics.X(labels, predictions)")
         first, second = value.args[0].value, value.args[1].value
         second = _unsqueezed(f, second)
-        read = picked.get(second.value) if isinstance(second, cst.Name) else _picked(second, predictions)
+        read = picked.get(second.value) if isinstance(second, cst.Name) else subscript_key(second, predictions)
         if not (isinstance(first, cst.Name) and first.value == labels) or read is None:
             raise Unsupported(value, "a metric_fn's metric of something other than the labels and a prediction")
         added.append(Added(key, vocab.METRICS[name][0], read))
@@ -98,15 +98,6 @@ def _unsqueezed(f: Facts, node: cst.BaseExpression) -> cst.BaseExpression:
         if set(given) <= {"input", "axis"} and f.s.code(given.get("axis", cst.Name("None"))) in ("-1", "None", "1"):
             return given.get("input", node)
     return node
-
-
-def _picked(node: cst.BaseExpression, predictions: str) -> Optional[str]:
-    """``key`` of ``predictions["key"]``, else None."""
-    if (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value == predictions
-            and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
-            and isinstance(node.slice[0].slice.value, cst.SimpleString)):
-        return node.slice[0].slice.value.evaluated_value
-    return None
 
 
 def for_class(f: Facts, est: str, classifier: bool, units: int, taken) -> Tuple[List[str], List[Tuple[str, str, str]]]:

@@ -12,7 +12,7 @@ import libcst as cst
 from .._eager import queries
 from .._eager.state import Unsupported
 from .features import Builder
-from .program import Facts, arguments, string_key
+from .program import Facts, arguments, string_key, subscript_key
 
 
 @dataclass
@@ -33,7 +33,7 @@ def input_layer(f: Facts, call: cst.Call, params: str, params_value: Optional[cs
     features, value = given.get("features"), given.get("feature_columns")
     if not isinstance(features, cst.Name) or value is None:
         raise Unsupported(call, "tf.feature_column.input_layer of something other than the model_fn's features")
-    key = _params_key(value, params)
+    key = subscript_key(value, params)
     if key is not None:
         value = _dict_value(f, params_value, key)
         if value is None:
@@ -52,15 +52,6 @@ def input_layer(f: Facts, call: cst.Call, params: str, params_value: Optional[cs
         key = None
     # continuation lines of a parsed expression are relative to the indentation of the block it goes in
     return InputLayer(f.s.expr("\n".join(builder.concatenation(columns, indent, keys))), init, variables, key)
-
-
-def _params_key(value: cst.BaseExpression, params: str) -> Optional[str]:
-    """``key`` of ``params["key"]``, else None."""
-    if (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name) and value.value.value == params
-            and len(value.slice) == 1 and isinstance(value.slice[0].slice, cst.Index)
-            and isinstance(value.slice[0].slice.value, cst.SimpleString)):
-        return value.slice[0].slice.value.evaluated_value
-    return None
 
 
 def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Optional[cst.BaseExpression]:

@@ -231,6 +231,15 @@ def camel(name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in name.split("_") if part) or "Model"
 
 
+def subscript_key(node: cst.BaseExpression, name: str) -> Optional[str]:
+    """``key`` of ``name["key"]`` (a string subscript of that name), else None."""
+    if (isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value == name
+            and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)):
+        return node.slice[0].slice.value.evaluated_value
+    return None
+
+
 def string_key(element: cst.BaseDictElement) -> Optional[str]:
     """The key of a dict literal's ``"key": value`` element, else None."""
     if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
