@@ -158,13 +158,13 @@ class Rewrite:
             self.function_scope.pop(func, None)
 
     def calls_reading_graph(self, node) -> Set[str]:
-        """The program's own functions ``node`` calls that read variables or graph objects when called (directly
-        or through another of its functions): what they compute changes between runs, as a tensor's value does."""
+        """The program's own functions ``node`` calls that read variables when called (directly or through another
+        of its functions): what they compute changes between runs, as a tensor's value does."""
         called = {c.func.value for c in queries.find(node, cst.Call, lambda c: type(c.func) is cst.Name
                                                       and c.func.value in self.user_functions)}
         if not called:
             return set()
-        watched = self.b.graph_names() | self.b.names(B.VARIABLE, B.CONTAINER)
+        watched = self.b.names(B.VARIABLE, B.CONTAINER)  # (a name read as a tensor may be a nested function's)
         found, seen, pending = set(), set(), list(called)
         while pending:
             func = pending.pop()
