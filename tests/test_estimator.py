@@ -1861,3 +1861,21 @@ def test_metrics_added_to_a_canned_regressor_are_its_keras_models():
                          .replace("predictions['predictions']", "predictions['class_ids']")
                          .replace("root_mean_squared_error", "accuracy"))[1] == (
         "not rewritten to Keras 3: a metric of predictions['class_ids'] of this estimator" + GONE)
+
+
+def test_columns_whose_layers_span_lines_each_keep_every_line():
+    # two vocabulary lists long enough to wrap end on the same line (`output_mode="one_hot")`): a column's layers
+    # are written once, statement by statement, never line by line
+    words = ", ".join(f"'word{i:02d}'" for i in range(14))
+    text, check, fixed = outcomes(f"""\
+        import numpy as np
+        import tensorflow as tf
+        a = tf.feature_column.categorical_column_with_vocabulary_list("a", [{words}])
+        b = tf.feature_column.categorical_column_with_vocabulary_list("b", [{words}])
+        est = tf.estimator.DNNLinearCombinedClassifier(linear_feature_columns=[a, b], dnn_hidden_units=[2],
+            dnn_feature_columns=[tf.feature_column.indicator_column(a), tf.feature_column.indicator_column(b)])
+        data = {{"a": np.array(["word01", "word02"]), "b": np.array(["word03", "word04"])}}
+        est.train(tf.estimator.inputs.numpy_input_fn(data, np.array([0, 1]), shuffle=False), steps=1)
+    """)
+    assert fixed.status.value == "idiomatic"
+    assert fixed.new_text.count('output_mode="one_hot")') == 2

@@ -270,7 +270,13 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
 def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool, settings=(),
                 added=((), ())) -> str:
     tf = f.tf
-    init = list(dict.fromkeys(line for part in parts for line in part.init))  # a column's layers once
+    statements: List[str] = []  # each statement of the parts' __init__ lines (continuation lines start indented)
+    for line in (line for part in parts for line in part.init):
+        if statements and line[:1] in (" ", "\t"):
+            statements[-1] += "\n" + line
+        else:
+            statements.append(line)
+    init = [line for stmt in dict.fromkeys(statements) for line in stmt.split("\n")]  # a column's layers once
     if len(parts) == 2:
         init.append(f"self.linear_optimizer = {parts[1].optimizer}")
     if not classifier:
