@@ -1879,3 +1879,27 @@ def test_columns_whose_layers_span_lines_each_keep_every_line():
     """)
     assert fixed.status.value == "idiomatic"
     assert fixed.new_text.count('output_mode="one_hot")') == 2
+
+
+def test_metrics_added_to_a_custom_estimator_are_refused_with_where_they_go():
+    line, message = manual_reason("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def model_fn(features, labels, mode):
+            y = tf.layers.dense(features["x"], 1)
+            loss = tf.losses.mean_squared_error(labels, y)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, predictions={"predictions": y})
+
+
+        def my_rmse(labels, predictions):
+            return {"rmse": tf.metrics.root_mean_squared_error(labels, predictions["predictions"])}
+
+
+        est = tf.estimator.Estimator(model_fn)
+        est = tf.contrib.estimator.add_metrics(est, my_rmse)
+    """)
+    assert (line, message) == (16, "not rewritten to Keras 3: add_metrics of a custom Estimator (add the metric to "
+                                   "its model_fn's eval_metric_ops)" + GONE)

@@ -267,6 +267,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
         aliases = builders.aliases(f, item)
         same = by_name[item.name]
         added = {id(call) for call, _ in f.added_metrics.get(item.name, [])}  # `model = add_metrics(model, fn)`
+        if added and item.kind in (CUSTOM, FROM_KERAS):
+            raise Unsupported(item.call, "add_metrics of a custom Estimator (add the metric to its model_fn's "
+                                         "eval_metric_ops)")
         values = [item.call] if item.returned else [
             v for v in f.assigned.get(item.name, []) if not any(builders.calls(v, b) for b in makers)
             and id(v) not in added]

@@ -156,7 +156,6 @@ class _Finder(Visitor):
         if kind == CUSTOM or kind in CANNED or kind in UNMAPPED_ESTIMATORS or kind == FROM_KERAS:
             self.f.built.append(Built(name, kind, node.value, self.scope[-1] if self.scope else None))
 
-
     def _unpacked(self, target, value) -> None:
         """``(gender, race, age) = INPUT_COLUMNS`` of a list written out (cloudml-samples' census model):
         each name is bound to its element."""
@@ -167,9 +166,11 @@ class _Finder(Visitor):
             return
         if any(isinstance(e, cst.StarredElement) for e in (*value.elements, *target.elements)):
             return
+        scoped = self.f.scoped.setdefault(id(self.scope[-1]) if self.scope else 0, {})
         for name, element in zip(target.elements, value.elements):
             if isinstance(name.value, cst.Name):
                 self.f.assigned.setdefault(name.value.value, []).append(element.value)
+                scoped.setdefault(name.value.value, []).append(element.value)
 
 
 def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:
