@@ -1903,3 +1903,18 @@ def test_metrics_added_to_a_custom_estimator_are_refused_with_where_they_go():
     """)
     assert (line, message) == (16, "not rewritten to Keras 3: add_metrics of a custom Estimator (add the metric to "
                                    "its model_fn's eval_metric_ops)" + GONE)
+
+
+def test_predictions_a_batch_at_a_time_are_predict_on_batch_of_each_batch():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.feature_column.numeric_column("x")
+        est = tf.estimator.LinearRegressor([x])
+        data = tf.estimator.inputs.numpy_input_fn({"x": np.ones(4, np.float32)}, batch_size=2, shuffle=False)
+        for batch in est.predict(data, predict_keys=["predictions"], yield_single_examples=False):
+            print(batch["predictions"].ravel())
+    """)
+    assert fixed.status.value == "idiomatic"
+    assert ('for batch in ({key: prediction[key] for key in ["predictions"]} for prediction in '
+            "(est.predict_on_batch(batch) for batch in ") in fixed.new_text

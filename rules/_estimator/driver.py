@@ -317,10 +317,15 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
             raise Unsupported(call, "predict of model_to_estimator's estimator: TF1 yielded a dict per example, "
                                     "keyed by the Keras model's output names; Model.predict returns arrays")
         given = _args(call, PREDICT)
-        _only(call, given, ("input_fn", "predict_keys"))
+        _only(call, given, ("input_fn", "predict_keys", "yield_single_examples"))
+        single = f.s.code(given.get("yield_single_examples", cst.Name("True")))
+        if single not in ("True", "False"):
+            raise Unsupported(call, "predict(yield_single_examples=...) that is not True or False written out")
         data = dataset(f, given["input_fn"], numpy_names, repeated=False, mode="infer",
                        params=estimator_params(f, est))
         predictions = f"{est}.predictions({data})"
+        if single == "False":  # a dict of arrays per batch, as predict_on_batch hands it back
+            predictions = f"({est}.predict_on_batch(batch) for batch in {data})"
         keys = given.get("predict_keys")
         if keys is None or f.s.code(keys) == "None":
             return f.s.expr(predictions)
