@@ -13,6 +13,8 @@ the function alike on every path:
 """
 from __future__ import annotations
 
+from typing import Set
+
 import libcst as cst
 
 from tfmigrate.names import function_locals
@@ -43,6 +45,27 @@ def rebinds_what_functions_read(s: Rewrite, stmt: cst.BaseStatement, in_loop: bo
             what = "variable " if kind in B.VARIABLE_KINDS else ""
             raise Unsupported(stmt, f"{what}{name} is bound again while functions of the rewrite that read it are "
                                     "still called (each call reads the name: it would find the new value)")
+
+
+def calls_reading_variables(s: Rewrite, node: cst.CSTNode) -> Set[str]:
+    """The program's own functions ``node`` calls that read variables when called (directly or through another
+    of its functions): what they compute changes between runs, as a tensor's value does (Udacity's
+    ``valid_prediction = tf.nn.softmax(forward(tf_valid_dataset))``, ``forward`` reading the weights)."""
+    pending = [c.func.value for c in queries.find(node, cst.Call, lambda c: type(c.func) is cst.Name
+                                                  and c.func.value in s.user_functions)]
+    watched = s.b.names(B.VARIABLE, B.CONTAINER) if pending else set()  # (a tensor's name may be a lambda's)
+    found: Set[str] = set()
+    seen: Set[str] = set()
+    while pending:
+        func = pending.pop()
+        if func in seen:
+            continue
+        seen.add(func)
+        reads = s.function_reads.get(func, set())
+        if reads & watched:
+            found.add(func)
+        pending.extend(reads & s.user_functions)
+    return found
 
 
 def _fetches_itself(stmt: cst.SimpleStatementLine, name: str) -> bool:

@@ -157,26 +157,6 @@ class Rewrite:
         else:
             self.function_scope.pop(func, None)
 
-    def calls_reading_graph(self, node) -> Set[str]:
-        """The program's own functions ``node`` calls that read variables when called (directly or through another
-        of its functions): what they compute changes between runs, as a tensor's value does."""
-        called = {c.func.value for c in queries.find(node, cst.Call, lambda c: type(c.func) is cst.Name
-                                                      and c.func.value in self.user_functions)}
-        if not called:
-            return set()
-        watched = self.b.names(B.VARIABLE, B.CONTAINER)  # (a name read as a tensor may be a nested function's)
-        found, seen, pending = set(), set(), list(called)
-        while pending:
-            func = pending.pop()
-            if func in seen:
-                continue
-            seen.add(func)
-            reads = self.function_reads.get(func, set())
-            if reads & watched:
-                found.add(func)
-            pending.extend(reads & self.user_functions)
-        return found if found else set()
-
     def scope_of(self, name: str, func: Optional[str] = None) -> Optional[int]:
         """Where ``name`` is found from ``func`` (or from the code being read): the id of the function whose
         local it is, or None for the module's."""

@@ -14,8 +14,8 @@ import libcst as cst
 from .. import _tf, _vocab
 from . import bindings as B
 from . import (batch_norm, checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines,
-               placeholder_builders, queries, rnn, rnn_cells, scopes, sessions, structures, summaries, tensors, testcases,
-               training, variable_names)
+               placeholder_builders, queries, rebinding, rnn, rnn_cells, scopes, sessions, structures, summaries,
+               tensors, testcases, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -169,7 +169,7 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     b = s.b
     graph_refs = queries.names_in(value) & (b.graph_names() | b.names(B.VARIABLE, B.CONTAINER))
     if not graph_refs:  # `valid_prediction = tf.nn.softmax(forward(tf_valid_dataset))`: forward reads weights
-        graph_refs = s.calls_reading_graph(value)
+        graph_refs = rebinding.calls_reading_variables(s, value)
 
     def module_level(what: str) -> None:
         s.need_module_level(node, single, in_loop, what)

@@ -240,23 +240,6 @@ class Builder:
     def _feature(self, key: str) -> str:
         return f"{self.features}[{json.dumps(key)}]"
 
-    def _literal_key(self, call, given) -> str:
-        key = given.get("key")
-        if not isinstance(key, cst.SimpleString):
-            raise Unsupported(call, "a feature column without a literal key")
-        return key.evaluated_value
-
-    def _initializer(self, call, value: cst.BaseExpression) -> str:
-        """An embedding's ``initializer=`` as the Keras initializer that draws what TF1's drew (TF1's defaults
-        written out: ``truncated_normal_initializer()`` has stddev 1.0)."""
-        name = self.f.s.call_name(value)
-        if name in _vocab.INITIALIZERS_V2:
-            return self.f.s.code(tensors.keras_initializer(self.f.s, value, value, name))
-        if name in ("constant_initializer", "zeros_initializer", "ones_initializer") or (
-                name or "").startswith("keras.initializers."):
-            return self.f.s.code(value)  # TensorFlow 2 has them under these names, with these defaults
-        raise Unsupported(call, f"tf.feature_column.embedding_column(initializer={self.f.s.code(value)}) is not mapped")
-
     def _int(self, call, given, name: str) -> int:
         value = given.get(name)
         if isinstance(value, cst.Name):
@@ -274,7 +257,7 @@ class Builder:
 
     def numeric_column(self, call, given) -> Column:
         """A numeric column's value, flattened to its shape's size per example as TF1's input layer did."""
-        key = self._literal_key(call, given)
+        key = _literal_key(call, given)
         size, written = _shape_size(given.get("shape"), queries.module_constants(self.f.module))
         if size is None:
             raise Unsupported(call, f"{self._code(call.func)}(shape={self._code(given['shape'])}) whose shape is not "
@@ -305,7 +288,7 @@ class Builder:
         return column
 
     def categorical_column_with_vocabulary_list(self, call, given) -> Column:
-        key = self._literal_key(call, given)
+        key = _literal_key(call, given)
         self._unsupported_options(call, given, {"key": set(), "vocabulary_list": set(), "dtype": set(),
                                                 "default_value": {"-1"}, "num_oov_buckets": {"0"}})
         vocabulary = given.get("vocabulary_list")
@@ -326,7 +309,7 @@ class Builder:
         return column
 
     def categorical_column_with_identity(self, call, given) -> Column:
-        key = self._literal_key(call, given)
+        key = _literal_key(call, given)
         self._unsupported_options(call, given, {"key": set(), "num_buckets": set(), "default_value": {"None"}})
         size = self._int(call, given, "num_buckets")
         attr = self.attribute(key)
@@ -336,7 +319,7 @@ class Builder:
         return column
 
     def categorical_column_with_hash_bucket(self, call, given) -> Column:
-        key = self._literal_key(call, given)
+        key = _literal_key(call, given)
         self._unsupported_options(call, given, {"key": set(), "hash_bucket_size": set(), "dtype": {"string"}})
         size = self._int(call, given, "hash_bucket_size")
         attr = self.attribute(f"{key}_hash")
@@ -401,7 +384,7 @@ class Builder:
         attr = self.attribute(name)
         initializer = f"{self.tf}.keras.initializers.TruncatedNormal(stddev=1 / {dimension} ** 0.5)"
         if chosen is not None and self.f.s.code(chosen) != "None":
-            initializer = self._initializer(call, chosen)
+            initializer = _embedding_initializer(self.f, call, chosen)
         column = Column(name, "dense", dimension, "", vocabulary=inner.vocabulary, layers=list(inner.layers))
         if inner.vocabulary or inner.ids is None:
             column.value = f"self.{attr}({inner.value})"
@@ -414,6 +397,25 @@ class Builder:
                                                       f"embeddings_initializer={initializer}", f'name="{name}"']))
             column.variables[f"{name}/embedding_weights"] = f"{attr}.embeddings"
         return column
+
+
+def _literal_key(call: cst.Call, given) -> str:
+    key = given.get("key")
+    if not isinstance(key, cst.SimpleString):
+        raise Unsupported(call, "a feature column without a literal key")
+    return key.evaluated_value
+
+
+def _embedding_initializer(f: Facts, call: cst.Call, value: cst.BaseExpression) -> str:
+    """An embedding's ``initializer=`` as the Keras initializer that draws what TF1's drew (TF1's defaults
+    written out: ``truncated_normal_initializer()`` has stddev 1.0)."""
+    name = f.s.call_name(value)
+    if name in _vocab.INITIALIZERS_V2:
+        return f.s.code(tensors.keras_initializer(f.s, value, value, name))
+    if name in ("constant_initializer", "zeros_initializer", "ones_initializer") or (
+            name or "").startswith("keras.initializers."):
+        return f.s.code(value)  # TensorFlow 2 has them under these names, with these defaults
+    raise Unsupported(call, f"tf.feature_column.embedding_column(initializer={f.s.code(value)}) is not mapped")
 
 
 def _shape_size(shape: Optional[cst.BaseExpression], constants: Dict[str, cst.BaseExpression]):
