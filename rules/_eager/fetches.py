@@ -55,7 +55,7 @@ def _fetch_name(s: Rewrite, node: cst.Name, values) -> str:
     kind = s.b.kind(name)
     if kind == B.CONTAINER:
         raise Unsupported(node, f"fetching {name}, a container of variables, as a whole")
-    if kind == B.EAGER and (s.b.get(name, B.EAGER) in _vocab.MULTI_OUTPUT or s.b.get(name, B.EAGER) == B.NEST):
+    if kind == B.EAGER and s.b.get(name, B.EAGER) == B.NEST:  # tensors in a structure (structures.structured)
         return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {name})"
     if kind in (B.VARIABLE, B.EAGER):
         return f"{name}.numpy()"

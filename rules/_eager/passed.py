@@ -22,6 +22,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from .. import _tf
 from . import bindings as B
 from . import queries
 from .state import Rewrite
@@ -98,10 +99,5 @@ def _argument(call: cst.Call, param: str, index: Optional[int]) -> Optional[cst.
     """What ``call`` passes ``param`` (None: nothing, or it may pass it through ``*args``/``**kwargs``)."""
     if any(arg.star for arg in call.args):
         return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == param:
-            return arg.value
-    positional: List[cst.Arg] = [arg for arg in call.args if arg.keyword is None]
-    if index is not None and index < len(positional):
-        return positional[index].value
-    return None
+    arg = _tf.argument(call, index, param)
+    return arg.value if arg is not None else None

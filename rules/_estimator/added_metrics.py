@@ -25,7 +25,7 @@ import libcst as cst
 from .._eager import queries
 from .._eager.state import Unsupported
 from . import vocab
-from .program import Facts, string_key, subscript_key
+from .program import Facts, arguments, string_key, subscript_key
 
 ADD_METRICS = ("contrib.estimator.add_metrics", "estimator.add_metrics")
 
@@ -43,13 +43,11 @@ def call_of(f: Facts, value: cst.BaseExpression) -> Optional[Tuple[str, str]]:
     """(estimator name, metric function name) of ``add_metrics(estimator, metric_fn)``, else None."""
     if not isinstance(value, cst.Call) or f.call_name(value) not in ADD_METRICS:
         return None
-    given = {}
-    for index, arg in enumerate(value.args):
-        key = arg.keyword.value if arg.keyword is not None else ("estimator", "metric_fn")[index] if index < 2 else None
-        given[key] = arg.value
+    problem = "add_metrics of something other than an estimator's name and a function's"
+    given = arguments(value, ("estimator", "metric_fn"), problem)
     est, fn = given.get("estimator"), given.get("metric_fn")
     if set(given) != {"estimator", "metric_fn"} or not isinstance(est, cst.Name) or not isinstance(fn, cst.Name):
-        raise Unsupported(value, "add_metrics of something other than an estimator's name and a function's")
+        raise Unsupported(value, problem)
     return est.value, fn.value
 
 

@@ -12,6 +12,7 @@ from typing import List, Set
 
 import libcst as cst
 
+from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .program import Facts
@@ -105,12 +106,7 @@ class _Unpassed(cst.CSTTransformer):
     def leave_Call(self, original, updated):
         if not (isinstance(updated.func, cst.Name) and updated.func.value == self.builder):
             return updated
-        kept = []
-        for index, arg in enumerate(updated.args):
-            param = arg.keyword.value if arg.keyword is not None else (
-                self.params[index] if index < len(self.params) else None)
-            if param not in self.gone:
-                kept.append(arg)
+        kept = [arg for param, arg in _tf.by_parameter(updated, self.params) if param not in self.gone]
         if kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(args=kept)

@@ -64,9 +64,7 @@ def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Ca
         if isinstance(value, cst.Name):
             value = f.value_of(value) or _replaced(f, value.value)
     if queries.is_method_call(value, ("replace",)) and kind == RUN_CONFIG:
-        inner = _resolved(f, value.func.value, kind)
-        if inner is not None and not any(arg.keyword is None or arg.star for arg in value.args):
-            return inner.with_changes(args=[*inner.args, *value.args])
+        return _with_replaced(_resolved(f, value.func.value, kind), [value])
     if isinstance(value, cst.Call) and f.call_name(value) == kind:
         return value
     return None
@@ -79,10 +77,15 @@ def _replaced(f: Facts, name: str) -> Optional[cst.BaseExpression]:
     if first is None or not rest or not all(queries.is_method_call(v, ("replace",)) and isinstance(
             v.func.value, cst.Name) and v.func.value.value == name for v in rest):
         return None
-    inner = _resolved(f, first, RUN_CONFIG)
-    if inner is None or any(arg.keyword is None or arg.star for v in rest for arg in v.args):
+    return _with_replaced(_resolved(f, first, RUN_CONFIG), rest)
+
+
+def _with_replaced(config: Optional[cst.Call], replaced) -> Optional[cst.Call]:
+    """``config``'s call with the settings of the ``replace(...)`` calls after it (None: one passes a setting by
+    position or ``**``)."""
+    if config is None or any(arg.keyword is None or arg.star for call in replaced for arg in call.args):
         return None
-    return inner.with_changes(args=[*inner.args, *(arg for v in rest for arg in v.args)])
+    return config.with_changes(args=[*config.args, *(arg for call in replaced for arg in call.args)])
 
 
 DISTRIBUTE_NOTE = ("RunConfig(train_distribute=...): the Keras model is built under the strategy's scope and fit "
