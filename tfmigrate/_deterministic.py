@@ -301,13 +301,10 @@ class Deterministic:
             return
         import numpy as np
 
-        tf, seed, sites, generators = self.tf, self.source.seed, {}, {}
+        tf, generator = self.tf, _site_generators(self.source.seed, 0x0D0)
 
         def _dropout(x, rate, noise_shape, uniform_sampler, dummy_rng_step, name, *args, **kwargs):
-            site = sites.setdefault(_program_line(), len(sites))
-            if site not in generators:
-                generators[site] = np.random.default_rng([seed, 0x0D0, site])
-            rng = generators[site]
+            rng = generator()
 
             def sampler(shape, dtype):
                 numpy_dtype = tf.as_dtype(dtype).as_numpy_dtype
@@ -326,17 +323,12 @@ class Deterministic:
         """The log-uniform and uniform candidate samplers (what nce_loss and sampled_softmax_loss draw their
         negative classes with) drawn from NumPy at each run of the op, one generator per call site of the
         program, as dropout's noise is (``sample_candidates``): both programs sample the same classes."""
-        import numpy as np
-
-        tf, seed, sites, generators = self.tf, self.source.seed, {}, {}
+        tf, generator = self.tf, _site_generators(self.source.seed, 0xCA5)
 
         def sampler(log_uniform: bool, original):
             @functools.wraps(original)
             def candidates(true_classes, num_true, num_sampled, unique, range_max, seed_=None, name=None, **kwargs):
-                site = sites.setdefault(_program_line(), len(sites))
-                if site not in generators:
-                    generators[site] = np.random.default_rng([seed, 0xCA5, site])
-                rng = generators[site]
+                rng = generator()
                 true_classes = tf.cast(true_classes, tf.int64)
 
                 def draw(classes):
@@ -393,6 +385,22 @@ class Deterministic:
 
 _LIBRARIES = (os.sep + "tensorflow" + os.sep, os.sep + "keras" + os.sep, os.sep + "tf_keras" + os.sep,
               os.sep + "tfmigrate" + os.sep, os.sep + "runpy.py", "<frozen ")
+
+
+def _site_generators(seed: int, tag: int):
+    """A function giving the NumPy generator of the program's line that calls the op being patched: one per
+    call site, seeded by (seed, tag, the site's number in the order the sites are first met)."""
+    import numpy as np
+
+    sites, generators = {}, {}
+
+    def generator():
+        site = sites.setdefault(_program_line(), len(sites))
+        if site not in generators:
+            generators[site] = np.random.default_rng([seed, tag, site])
+        return generators[site]
+
+    return generator
 
 
 def _program_line():
