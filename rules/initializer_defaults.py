@@ -5,8 +5,7 @@ import libcst as cst
 
 from tfmigrate.rule import Applicability, Invalid
 
-from . import _tf
-from ._eager import queries
+from . import _eager, _tf
 from ._vocab import INITIALIZER_DEFAULTS, INITIALIZER_PARAMS
 from .renames import _TFNames
 
@@ -77,10 +76,10 @@ def tf1_code(context) -> bool:
     under that name? (computed once per file)"""
     cached = context.shared.get("tf1-code")
     if cached is None:
-        cached = context.shared["tf1-code"] = any(
-            _tf1_only(_tf.tf_name(context, node)) for node in queries.find(context.module, (cst.Attribute, cst.Name)))
+        cached = context.shared["tf1-code"] = any(_tf1_only(name) for name in _eager.tf_names(context.module,
+                                                                                            context.imports))
     return cached
 
 
-def _tf1_only(name) -> bool:
-    return name is not None and (name.startswith("compat.v1.") or _tf.is_tf1_name(name) and not _tf.exists_in_tf2(name))
+def _tf1_only(name: str) -> bool:
+    return name.startswith("compat.v1.") or _tf.is_tf1_name(name) and not _tf.exists_in_tf2(name)

@@ -103,8 +103,8 @@ def literal(f: Facts, value: cst.BaseExpression) -> Optional[cst.BaseExpression]
                 isinstance(e, cst.StarredElement) for e in (*left.elements, *right.elements)) else None
         return None
     if not isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
-        return literal(f, f.value_of(value)) if isinstance(f.value_of(value), cst.BinaryOperation) \
-            else f.value_of(value)
+        bound = f.value_of(value)
+        return literal(f, bound) if isinstance(bound, cst.BinaryOperation) else bound
     columns = expanded(f, value) if isinstance(value, cst.ListComp) else None
     return cst.List([cst.Element(column) for column in columns]) if columns is not None else value
 
