@@ -1931,6 +1931,9 @@ _REBOUND = ("kept on tensorflow.compat.v1: {} is bound again while functions of 
     # set again, where a function reads it (when called)
     ("scale = 2.0\ndef scaled(v):\n    return v * scale\ny = scaled(x)\nscale = 3.0\n"
      "print(s.run(y, {x: [1.0, 2.0]}))\n", "scale"),
+    # set again, and a comprehension's own variable of that name (its reads are not the constant's)
+    ("scale = 2.0\ny = tf.add_n([x * scale for scale in (1.0, 3.0)])\nscale = 5.0\n"
+     "print(s.run(y, {x: [1.0, 2.0]}))\n", "scale"),
     # a NumPy array changed in place after TF1 copied it into the graph
     ("offset = np.array([1.0, 2.0], np.float32)\ny = x + offset\noffset[0] = 100.0\n"
      "print(s.run(y, {x: [1.0, 2.0]}))\n", "offset"),

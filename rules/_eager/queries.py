@@ -161,6 +161,15 @@ def bound_names(node: cst.CSTNode) -> Set[str]:
     return binder.found
 
 
+def deferred_names(node: cst.CSTNode) -> Set[str]:
+    """Names that a function, class, lambda or comprehension in ``node`` mentions, or that ``global`` or ``del``
+    touch: what such code reads is read when it runs, or is its own, not the name where it stands."""
+    found: Set[str] = set()
+    for inner in find(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.CompFor, cst.Global, cst.Del)):
+        found |= {n.value for n in find(inner, cst.Name)}
+    return found
+
+
 def module_constants(module: cst.Module) -> Dict[str, cst.BaseExpression]:
     """name -> value, for the names the module binds once, by a plain ``name = value`` at its top level
     (not in a loop, a branch or a function, and declared ``global`` nowhere)."""

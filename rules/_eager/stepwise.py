@@ -14,7 +14,7 @@ lambda (read when called), is not one of them: the rewrite's other checks decide
 """
 from __future__ import annotations
 
-from typing import Dict, List, Set
+from typing import Dict, Set
 
 import libcst as cst
 
@@ -68,17 +68,14 @@ def find(module: cst.Module) -> Dict[int, cst.BaseExpression]:
 
 
 def _bound_otherwise(module: cst.Module, names: Set[str]) -> Set[str]:
-    """The names of ``names`` that something but a top-level ``name = <literal>`` binds (or declares
-    global), or that a function, class or lambda reads."""
+    """The names of ``names`` that something but a top-level ``name = <literal>`` binds (a comprehension's
+    own variable too), or that a function, class or lambda reads (``queries.deferred_names``)."""
     out: Set[str] = set()
     for stmt in module.body:
         found = _set(stmt)
         if found is not None and found[0] in names:
             continue
-        out |= queries.bound_names(stmt) & names
-        inner: List[cst.CSTNode] = queries.find(stmt, (cst.FunctionDef, cst.ClassDef, cst.Lambda))
-        for node in inner:
-            out |= {n.value for n in queries.find(node, cst.Name)} & names
+        out |= (queries.bound_names(stmt) | queries.deferred_names(stmt)) & names
         for node in queries.find(stmt, (cst.AnnAssign, cst.NamedExpr)):
             out |= {n.value for n in queries.find(node.target, cst.Name)} & names
         for node in queries.find(stmt, cst.ImportAlias):

@@ -83,7 +83,7 @@ def find(module: cst.Module, imports) -> Dict[int, str]:
     made = {at: found for at, found in made.items() if len(bound.get(found[0], ())) > 1}
     if not made:
         return {}
-    names = {name for name, _, _ in made.values()} - _hidden(module)
+    names = {name for name, _, _ in made.values()} - queries.deferred_names(module)
     taken = queries.source_names(module)
     renames: Dict[int, str] = {}
     chosen: Set[str] = set()
@@ -111,15 +111,6 @@ def _plain_assign(stmt: cst.CSTNode) -> bool:
 
 def _reads(node: cst.CSTNode, name: str) -> List[cst.Name]:
     return queries.find(node, cst.Name, lambda n: n.value == name, values=True)
-
-
-def _hidden(module: cst.Module) -> Set[str]:
-    """Names that a function, class, lambda or comprehension mentions, or that ``global`` or ``del`` touch:
-    what such code reads is not where it stands."""
-    found: Set[str] = set()
-    for node in queries.find(module, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.CompFor, cst.Global, cst.Del)):
-        found |= {n.value for n in queries.find(node, cst.Name)}
-    return found
 
 
 class _Rename(cst.CSTTransformer):
