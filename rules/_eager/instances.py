@@ -152,16 +152,15 @@ def returned_variables(s: Rewrite, value: cst.BaseExpression, count: int) -> Dic
         return {}
     build = build_of(s, value.func.value)
     func = build.model.node
-    inner = {id(r) for f in queries.find(func.body, (cst.FunctionDef, cst.Lambda)) for r in queries.find(f, cst.Return)}
-    returns = [r for r in queries.find(func.body, cst.Return) if id(r) not in inner]
-    if len(returns) != 1 or not isinstance(returns[0].value, cst.Tuple) or len(returns[0].value.elements) != count:
+    returned = queries.returned_tuple(func, count)
+    if returned is None:
         return {}
     assigned = Counter(n.value for t in queries.find(func.body, cst.AssignTarget) for n in queries.find(t, cst.Name))
     for node in queries.find(func.body, (cst.For, cst.AugAssign, cst.AsName)):
         assigned.update(n.value for n in queries.find(node.target if not isinstance(node, cst.AsName) else node.name,
                                                       cst.Name))
     found = {}
-    for index, element in enumerate(returns[0].value.elements):
+    for index, element in enumerate(returned.elements):
         local = element.value.value if isinstance(element.value, cst.Name) else None
         if local is None or assigned[local] != 1:
             continue

@@ -161,6 +161,16 @@ def bound_names(node: cst.CSTNode) -> Set[str]:
     return binder.found
 
 
+def returned_tuple(func: cst.FunctionDef, count: int) -> Optional[cst.Tuple]:
+    """The tuple of ``count`` items that ``func`` returns at its one ``return`` (those of the functions and
+    lambdas inside it left out), else None."""
+    inner = {id(r) for f in find(func.body, (cst.FunctionDef, cst.Lambda)) for r in find(f, cst.Return)}
+    returns = [r for r in find(func.body, cst.Return) if id(r) not in inner]
+    if len(returns) != 1 or not isinstance(returns[0].value, cst.Tuple) or len(returns[0].value.elements) != count:
+        return None
+    return returns[0].value
+
+
 def deferred_names(node: cst.CSTNode) -> Set[str]:
     """Names that a function, class, lambda or comprehension in ``node`` mentions, or that ``global`` or ``del``
     touch: what such code reads is read when it runs, or is its own, not the name where it stands."""

@@ -50,8 +50,8 @@ def static_items(s: Rewrite, value: cst.BaseExpression, count: int) -> List[int]
     if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name)):
         return []
     func = next((f for f in queries.find(s.module, cst.FunctionDef) if f.name.value == value.func.value), None)
-    returns = queries.find(func.body, cst.Return) if func is not None else []
-    if len(returns) != 1 or not isinstance(returns[0].value, cst.Tuple) or len(returns[0].value.elements) != count:
+    returned = queries.returned_tuple(func, count) if func is not None else None
+    if returned is None:
         return []
     bound: dict = {}
     for assign in queries.find(func.body, cst.Assign):
@@ -71,7 +71,7 @@ def static_items(s: Rewrite, value: cst.BaseExpression, count: int) -> List[int]
             return True
         return any(static(n, depth + 1) for n in queries.find(node, cst.Name, values=True) if n.value in bound)
 
-    return [i for i, e in enumerate(returns[0].value.elements) if static(e.value)]
+    return [i for i, e in enumerate(returned.elements) if static(e.value)]
 
 
 def no_static_items(s: Rewrite, node, value: cst.BaseExpression, names: List[str]) -> None:
