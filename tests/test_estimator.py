@@ -529,9 +529,9 @@ def test_an_input_function_factory_is_called_and_a_second_estimator_of_a_kind_is
     assert manual_reason(program.replace("return ds\n", "return dict(x=x), labels\n")
                          .format(dimension=1))[1].startswith("not rewritten to Keras 3: an input function not known")
     assert manual_reason(program.replace("BaselineRegressor(label_dimension={dimension})",
-                                         'BaselineClassifier(weight_column="w")').format()) == (
-        19, "not rewritten to Keras 3: tf.estimator.BaselineClassifier(weight_column=...) is not mapped (per-example "
-            "weights)" + GONE)
+                                         'BaselineClassifier(weight_column=weights())').format()) == (
+        19, "not rewritten to Keras 3: tf.estimator.BaselineClassifier(weight_column=...) that is not a feature's key "
+            "or its numeric_column(key)" + GONE)
 
 
 def test_tf_metrics_called_inside_eval_metric_ops_become_one_update_line_each():

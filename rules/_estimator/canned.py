@@ -17,7 +17,10 @@ The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 an
   the v1 default; the v2 estimators average it); ``evaluate`` reports ``loss``
   (the mean of the batches' losses), ``average_loss`` (the mean per example),
   ``label/mean``, ``prediction/mean``, and ``accuracy`` for classifiers (a binary one also
-  ``accuracy_baseline``, ``auc``, ``auc_precision_recall``, ``precision`` and ``recall``).
+  ``accuracy_baseline``, ``auc``, ``auc_precision_recall``, ``precision`` and ``recall``);
+- ``weight_column`` (a feature's key, or its ``numeric_column``): the head weighs
+  each example's loss in the sum, and each metric (``average_loss`` is the
+  weighted mean).
 
 Feature columns become Keras preprocessing layers (``features``), their values
 concatenated in the columns' name order, as TF1's input layer does.
@@ -83,8 +86,6 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
         elif key in DEFAULTS and f.s.code(value) not in DEFAULTS[key]:
             raise Unsupported(value, f"tf.{item.kind}({key}={f.s.code(value)}) is not mapped")
-        elif key == "weight_column" and f.s.code(value) != "None":
-            raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped (per-example weights)")
         if key not in names:
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
     return given
@@ -124,6 +125,25 @@ class _Part:
     keys: Optional[str] = None  # the list of keys its numeric columns were appended to in a loop
     output: Optional[str] = None  # what call() returns, when it is not its logits layer applied to ``net``
     params: Dict[str, str] = field(default_factory=dict)  # __init__ parameter -> its value where the model is built
+
+
+def _weight_key(f: Facts, item: Built, given) -> Optional[str]:
+    """``weight_column``: the key of the feature that weighs each example (a string, or a numeric column of it)."""
+    value = given.get("weight_column")
+    if value is None or f.s.code(value) == "None":
+        return None
+    value = f.value_of(value) or value if isinstance(value, cst.Name) else value
+    if f.call_name(value) == "feature_column.numeric_column" and len(value.args) == 1 \
+            and value.args[0].keyword in (None, "key") and not value.args[0].star:
+        value = value.args[0].value
+        value = f.value_of(value) or value if isinstance(value, cst.Name) else value
+    if not isinstance(value, cst.SimpleString):
+        raise Unsupported(item.call, f"tf.{item.kind}(weight_column=...) that is not a feature's key or its "
+                                     "numeric_column(key)")
+    if f.added_metrics.get(item.name):
+        raise Unsupported(item.call, f"tf.{item.kind}(weight_column=...) with add_metrics (TF1 weighed only "
+                                     "its own metrics)")
+    return json.dumps(value.evaluated_value)
 
 
 def _units(f: Facts, given, classifier: bool) -> int:
@@ -256,7 +276,8 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     vocabulary = None if vocabulary is None or f.s.code(vocabulary) == "None" else f.s.code(vocabulary)
     settings = {key: code for part in parts for key, code in part.params.items()}
     added = added_metrics.for_class(f, item.name, classifier, units, lambda base: fresh_name(reserved, base))
-    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings), added)
+    weight = _weight_key(f, item, given)
+    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings), added, weight)
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     local = _free_locals(f, item, statement)
     if local:
@@ -268,7 +289,7 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
 
 
 def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool, settings=(),
-                added=((), ())) -> str:
+                added=((), ()), weight: Optional[str] = None) -> str:
     tf = f.tf
     statements: List[str] = []  # each statement of the parts' __init__ lines (continuation lines start indented)
     for line in (line for part in parts for line in part.init):
@@ -300,13 +321,19 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
         predict = _CLASSES.format(ids="tf.argmax(logits, axis=1)[:, None]", units=units,
                                   first='"logits": logits, "probabilities": tf.nn.softmax(logits),')
         metrics = [("accuracy", "accuracy", "labels, tf.argmax(logits, axis=1)")]
+    if weight is not None:  # TF1's head weighed the loss and each of its metrics by the example's weight
+        prepare += f"\n        weights = {tf}.reshape({tf}.cast(features[{weight}], {tf}.float32), (-1, 1))"
+        metrics = [(key, attribute, values + (", sample_weight=weights[:, 0]" if values.endswith("axis=1)")
+                                              else ", sample_weight=weights")) for key, attribute, values in metrics]
     params = ["self", *(["keys"] if parts[0].keys else []), *(["label_vocabulary"] if vocabulary else []),
               *settings]
     lines = [
         f"class {cls}({tf}.keras.Model):",
         f'    """The canned Estimator {kind} as a Keras 3 model, TF1\'s defaults written out: the training loss is',
         '    summed over the batch (TF1\'s losses.Reduction.SUM); evaluate reports the mean of the batch',
-        '    losses (loss) and of the example losses (average_loss)."""',
+        '    losses (loss) and of the example losses (average_loss)' + (
+            f'; each example\'s loss and metrics are\n    weighted by features[{weight}], TF1\'s weight_column."""'
+            if weight else '."""'),
         "",
         f"    def __init__({', '.join(params)}):",
         "        super().__init__()",
@@ -346,7 +373,8 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
         predict = predict.replace('tf.strings.as_string(all_class_ids)',
                                   "tf.gather(self.label_vocabulary, all_class_ids)")
     text = "\n".join(lines)
-    return _finish(f, text, tf, prepare, losses, predict, metrics, len(parts) == 2, classifier and units == 1)
+    return _finish(f, text, tf, prepare, losses, predict, metrics, len(parts) == 2, classifier and units == 1,
+                   weight is not None)
 
 
 _APPLY_ONE = """\
@@ -393,9 +421,10 @@ _CLASSES = """class_ids = {ids}
 _AFTER_THE_BATCH = "once the batch is read (Keras reads past the end of the data)"
 
 
-def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary) -> str:
+def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary, weighted=False) -> str:
     head = text
     losses = losses.replace("tf.", f"{tf}.")
+    weighed, example = ("weights * ", ", sample_weight=weights") if weighted else ("", "")
     predict = predict.replace("tf.", f"{tf}.")
     updates = "".join(f"        self.{attribute}.update_state({values})\n" for _, attribute, values in metrics)
     if binary:  # the class and the probability the binary head's metrics read
@@ -412,7 +441,7 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary) ->
         {prepare}
         with {tf}.GradientTape() as tape:
             logits = self(features, training=True)
-            loss = {tf}.reduce_sum({losses})
+            loss = {tf}.reduce_sum({weighed}{losses})
 {apply_code(combined, ".layers.Embedding(" in text, tf)}        return {{"loss": loss}}
 
     def test_step(self, data):
@@ -421,8 +450,8 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary) ->
         logits = self(features)
         losses = {losses}
         with {tf}.control_dependencies([losses]):  # {_AFTER_THE_BATCH}
-            self.loss_mean.update_state({tf}.reduce_sum(losses))
-        self.average_loss.update_state(losses)
+            self.loss_mean.update_state({tf}.reduce_sum({weighed}losses))
+        self.average_loss.update_state(losses{example})
 {updates}        return {{
 {returned}        }}
 
