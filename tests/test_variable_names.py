@@ -178,7 +178,7 @@ def test_variables_made_at_module_level_are_listed_by_their_scope_and_trainable_
             c = sess.run([cost, train], {x: [1.0, 2.0]})[0]
             print(c)
     """)
-    assert "    variables = [w] + [b]\n" in out
+    assert "    variables = [w, b]\n" in out
     assert "c = train([1.0, 2.0]).numpy()" in out
 
 
@@ -293,3 +293,25 @@ def test_a_var_list_picked_from_every_variable_by_name_lists_the_variables_of_th
     contains = source.replace('v.name.startswith("gen")', '"gen" in v.name')
     assert "tf.trainable_variables would stay in the rewrite" in " ".join(
         f.message for f in process_text(textwrap.dedent(contains), "case.py", Options()).findings)
+
+
+def test_an_l2_penalty_over_every_trainable_variable_lists_those_made_before_it():
+    # TF1's collection held the variables made so far: `c` (made after the penalty) is not in it,
+    # and `count` (trainable=False) never was. The penalty reads variables: a function, not a constant.
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 3])
+        W = tf.Variable(tf.zeros([3, 2]), name="weights")
+        b = tf.Variable(tf.zeros([2]))
+        count = tf.Variable(0.0, trainable=False)
+        l2_loss = tf.add_n([tf.nn.l2_loss(v) for v in tf.trainable_variables()])
+        c = tf.Variable(1.0)
+        cost = tf.reduce_sum(tf.matmul(x, W) + b) * c + 0.01 * l2_loss + count
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, {x: [[1.0, 2.0, 3.0]]})
+    """)
+    assert "def l2_loss():\n    return tf.add_n([tf.nn.l2_loss(v) for v in [W, b]])\n" in out
+    assert "tf.reduce_sum(tf.matmul(x, W) + b) * c + 0.01 * l2_loss() + count" in out
+    assert "trainable_variables()" not in out

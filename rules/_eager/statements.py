@@ -170,6 +170,9 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     graph_refs = queries.names_in(value) & (b.graph_names() | b.names(B.VARIABLE, B.CONTAINER))
     if not graph_refs:  # `valid_prediction = tf.nn.softmax(forward(tf_valid_dataset))`: forward reads weights
         graph_refs = rebinding.calls_reading_variables(s, value)
+    if not graph_refs and not variable_names.is_collection(s, value) and any(
+            variable_names.is_collection(s, call) for call in queries.find(value, cst.Call)):
+        graph_refs = {"variables"}  # `tf.add_n([tf.nn.l2_loss(v) for v in tf.trainable_variables()])`
 
     def module_level(what: str) -> None:
         s.need_module_level(node, single, in_loop, what)

@@ -238,17 +238,23 @@ def listed(s: Rewrite, call: cst.Call) -> cst.BaseExpression:
     """The variables of this program's layers and variables whose TF1 names the scope matches,
     as one list expression (read where it is used: a Keras layer has variables once called)."""
     trainable, scope = _read(s, call)
-    if scope is None:
-        raise Unsupported(call, f"tf.{s.call_name(call)}() of every variable outside a train step's var_list")
     return _listed(s, call, trainable, scope)
 
 
-def _listed(s: Rewrite, call: cst.Call, trainable: bool, scope: str) -> cst.BaseExpression:
+def _listed(s: Rewrite, call: cst.Call, trainable: bool, scope: Optional[str]) -> cst.BaseExpression:
+    """``scope`` None: every variable made so far (``tf.trainable_variables()`` in an L2 penalty), in the
+    order TF1 made them."""
     if s.rnn_used:
         raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) in a program whose RNNs make variables the "
                                 "rewrite does not list by name")
     parts = []
     for made in _names(s).made:
+        if scope is None:
+            if not made.trainable and not made.every:
+                raise Unsupported(call, f"tf.{s.call_name(call)}() after variables the rewrite cannot list")
+            listing = made.trainable if trainable else made.every
+            parts += [listing] if listing != "[]" else []
+            continue
         if made.known is None:
             raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) after variables made under a scope the "
                                     "rewrite cannot name")
@@ -259,7 +265,21 @@ def _listed(s: Rewrite, call: cst.Call, trainable: bool, scope: str) -> cst.Base
             parts.append(made.trainable if trainable else made.every)
         elif scope.startswith(made.known) and not made.exact:
             raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') names a layer TF1 named by default")
+    if not parts and scope is None:
+        raise Unsupported(call, f"tf.{s.call_name(call)}() before any {'trainable ' if trainable else ''}"
+                                "variable of this program is made")
     if not parts:
         raise Unsupported(call, f"tf.{s.call_name(call)}(scope='{scope}') matches no "
                                 f"{'trainable ' if trainable else ''}variable of this program")
-    return s.expr(" + ".join(parts))
+    return s.expr(" + ".join(_merged(parts)))
+
+
+def _merged(parts: List[str]) -> List[str]:
+    """``[W] + [b] + layer.variables`` as ``[W, b] + layer.variables``."""
+    merged: List[str] = []
+    for part in parts:
+        if merged and part != "[]" and all(re.fullmatch(r"\[[\w., ]+\]", p) for p in (merged[-1], part)):
+            merged[-1] = f"{merged[-1][:-1]}, {part[1:]}"
+        else:
+            merged.append(part)
+    return merged
