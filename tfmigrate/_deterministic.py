@@ -5,8 +5,8 @@ TensorFlow's random ops (``tf.random.normal``, ``uniform``,
 TensorFlow, Keras 3 and Keras 2 (normal, uniform, truncated normal, variance
 scaling with Glorot/He/LeCun, orthogonal) are replaced with constants drawn
 from a NumPy generator seeded by ``(seed, n)``, where ``n`` counts the random
-calls of the run. Dropout's noise and the candidate samplers of nce_loss and
-sampled_softmax_loss are drawn at each run of their op, per call site. Imported by the runner in the child process only.
+calls of the run. Dropout's noise and the candidate samplers of nce_loss and sampled_softmax_loss
+are drawn at each run of their op, per call site. Imported by the runner in the child process only.
 """
 from __future__ import annotations
 
@@ -38,8 +38,7 @@ INITIALIZER_PARAMETERS = {
 # (public name, kind) of the random ops in a top-level and a `random` module.
 TOP_LEVEL_OPS = (("random_normal", "normal"), ("random_uniform", "uniform"),
                  ("truncated_normal", "truncated_normal"))
-RANDOM_MODULE_OPS = (("normal", "normal"), ("uniform", "uniform"),
-                     ("truncated_normal", "truncated_normal"))
+RANDOM_MODULE_OPS = (("normal", "normal"), ("uniform", "uniform"), ("truncated_normal", "truncated_normal"))
 SEED_SETTERS = ("set_random_seed", "set_seed")
 TRUNCATED_STDDEV = 0.87962566103423978  # stddev of a unit normal cut at +-2
 
