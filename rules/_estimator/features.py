@@ -10,7 +10,8 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
   ``Bucketize`` op: bucket i holds ``boundaries[i-1] <= x < boundaries[i]``);
 - ``categorical_column_with_vocabulary_list``: ``StringLookup`` / ``IntegerLookup``
   one-hot without its first slot (Keras' index for values out of the vocabulary,
-  which TF1's ``default_value=-1`` ignored);
+  which TF1's ``default_value=-1`` ignored); with ``num_oov_buckets=1`` that slot
+  moves after the vocabulary, where TF1 put its one bucket;
 - ``categorical_column_with_identity``: ``CategoryEncoding`` one-hot;
 - ``categorical_column_with_hash_bucket``: ``Hashing`` (the same FarmHash
   fingerprint as TF1's ``to_hash_bucket_fast``);
@@ -60,6 +61,7 @@ def identifier(base: str) -> str:
 
 
 VOCABULARY_NOTE = "  # [:, 1:] drops Keras' slot for values out of the vocabulary, which TF1 ignored"
+BUCKET_NOTE = "  # roll: Keras' slot for values out of the vocabulary goes last, where TF1 put its bucket"
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Column:
     value: str  # the code of its dense float32 value
     ids: Optional[str] = None  # a categorical column: the code of its ids (embeddings read them)
     vocabulary: bool = False  # its value is a vocabulary's one-hot (values out of it have no slot)
+    bucket: bool = False  # its value is a vocabulary's one-hot with TF1's one bucket for values out of it
     layers: List[Tuple[str, str, List[str]]] = field(default_factory=list)  # (attribute, Keras layer, arguments)
     variables: Dict[str, str] = field(default_factory=dict)  # TF1 variable name (within the input layer) -> attribute
     keys: Optional[str] = None  # numeric columns appended to this list in a loop: their keys, known at run time
@@ -215,7 +218,8 @@ class Builder:
             return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
                     f"for key in ({keys})], axis=1)"]
         lines = [f"{tf}.concat(["]
-        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary else ''}" for c in columns]
+        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary else BUCKET_NOTE if c.bucket else ''}"
+                  for c in columns]
         return lines + ["], axis=1)"]
 
     # --- one column -------------------------------------------------------------
@@ -248,13 +252,6 @@ class Builder:
             raise Unsupported(call, f"{name} that is not a positive integer literal")
         return value.evaluated_value
 
-    def _unsupported_options(self, call, given, allowed: Dict[str, set]) -> None:
-        for key, value in given.items():
-            if key in allowed and (not allowed[key] or self._code(value) in allowed[key]
-                                   or (self.f.name(value) or "") in allowed[key]):
-                continue
-            raise Unsupported(call, f"{self._code(call.func)}({key}={self._code(value)}) is not mapped")
-
     def numeric_column(self, call, given) -> Column:
         """A numeric column's value, flattened to its shape's size per example as TF1's input layer did."""
         key = _literal_key(call, given)
@@ -262,7 +259,7 @@ class Builder:
         if size is None:
             raise Unsupported(call, f"{self._code(call.func)}(shape={self._code(given['shape'])}) whose shape is not "
                                     "integers written out or bound once at module level")
-        self._unsupported_options(call, {k: v for k, v in given.items() if k != "shape"},
+        _unsupported_options(self.f, call, {k: v for k, v in given.items() if k != "shape"},
                                   {"key": set(), "dtype": NUMERIC_DTYPES})
         value = f"{self.tf}.reshape({self.tf}.cast({self._feature(key)}, {self.tf}.float32), (-1, {written}))"
         return Column(key, "numeric", size, value)
@@ -289,8 +286,9 @@ class Builder:
 
     def categorical_column_with_vocabulary_list(self, call, given) -> Column:
         key = _literal_key(call, given)
-        self._unsupported_options(call, given, {"key": set(), "vocabulary_list": set(), "dtype": set(),
-                                                "default_value": {"-1"}, "num_oov_buckets": {"0"}})
+        _unsupported_options(self.f, call, given, {"key": set(), "vocabulary_list": set(), "dtype": set(),
+                                                "default_value": {"-1"}, "num_oov_buckets": {"0", "1"}})
+        oov = "num_oov_buckets" in given and self._code(given["num_oov_buckets"]) == "1"
         vocabulary = given.get("vocabulary_list")
         literal = vocabulary if isinstance(vocabulary, (cst.List, cst.Tuple)) else self.f.value_of(vocabulary)
         if not isinstance(literal, (cst.List, cst.Tuple)) or not literal.elements:
@@ -303,14 +301,17 @@ class Builder:
         else:
             raise Unsupported(call, "a vocabulary of values other than string or integer literals")
         attr = self.attribute(key)
-        column = Column(key, "categorical", len(values), f"{self.tf}.cast(self.{attr}({self._feature(key)}), "
-                                                         f"{self.tf}.float32)[:, 1:]", vocabulary=True)
+        value = f"{self.tf}.cast(self.{attr}({self._feature(key)}), {self.tf}.float32)"
+        if oov:  # the values out of the vocabulary: Keras' first slot, TF1's last (its one bucket)
+            column = Column(key, "categorical", len(values) + 1, f"{self.tf}.roll({value}, -1, axis=1)", bucket=True)
+        else:
+            column = Column(key, "categorical", len(values), f"{value}[:, 1:]", vocabulary=True)
         column.layers.append((attr, lookup, [f"vocabulary={self._code(literal)}", 'output_mode="one_hot"']))
         return column
 
     def categorical_column_with_identity(self, call, given) -> Column:
         key = _literal_key(call, given)
-        self._unsupported_options(call, given, {"key": set(), "num_buckets": set(), "default_value": {"None"}})
+        _unsupported_options(self.f, call, given, {"key": set(), "num_buckets": set(), "default_value": {"None"}})
         size = self._int(call, given, "num_buckets")
         attr = self.attribute(key)
         column = Column(key, "categorical", size, f"self.{attr}({self._feature(key)})")
@@ -320,7 +321,7 @@ class Builder:
 
     def categorical_column_with_hash_bucket(self, call, given) -> Column:
         key = _literal_key(call, given)
-        self._unsupported_options(call, given, {"key": set(), "hash_bucket_size": set(), "dtype": {"string"}})
+        _unsupported_options(self.f, call, given, {"key": set(), "hash_bucket_size": set(), "dtype": {"string"}})
         size = self._int(call, given, "hash_bucket_size")
         attr = self.attribute(f"{key}_hash")
         column = Column(key, "categorical", size, f"self.{attr}({self._feature(key)})")
@@ -334,7 +335,7 @@ class Builder:
         """``HashedCrossing``: the same ``sparse_cross_hashed`` of raw features and buckets as TF1, in the order
         written (measured on TF 2.15: the same buckets; a vocabulary, identity or hash bucket column's ids TF1
         crosses otherwise)."""
-        self._unsupported_options(call, given, {"keys": set(), "hash_bucket_size": set(), "hash_key": {"None"}})
+        _unsupported_options(self.f, call, given, {"keys": set(), "hash_bucket_size": set(), "hash_key": {"None"}})
         size = self._int(call, given, "hash_bucket_size")
         keys = given.get("keys")
         literal = keys if isinstance(keys, (cst.List, cst.Tuple)) else self.f.value_of(keys)
@@ -371,13 +372,14 @@ class Builder:
     def indicator_column(self, call, given) -> Column:
         inner = self._categorical(call, given)
         return Column(f"{inner.name}_indicator", "dense", inner.width, inner.value, vocabulary=inner.vocabulary,
+                      bucket=inner.bucket,
                       layers=inner.layers)
 
     def embedding_column(self, call, given) -> Column:
         inner = self._categorical(call, given)
         chosen = given.get("initializer")
         given = {k: v for k, v in given.items() if k != "initializer"}
-        self._unsupported_options(call, given, {"categorical_column": set(), "dimension": set(), "combiner": set(),
+        _unsupported_options(self.f, call, given, {"categorical_column": set(), "dimension": set(), "combiner": set(),
                                                 "max_norm": {"None"}, "trainable": {"True"}})
         dimension = self._int(call, given, "dimension")
         name = f"{inner.name}_embedding"
@@ -385,7 +387,8 @@ class Builder:
         initializer = f"{self.tf}.keras.initializers.TruncatedNormal(stddev=1 / {dimension} ** 0.5)"
         if chosen is not None and self.f.s.code(chosen) != "None":
             initializer = _embedding_initializer(self.f, call, chosen)
-        column = Column(name, "dense", dimension, "", vocabulary=inner.vocabulary, layers=list(inner.layers))
+        column = Column(name, "dense", dimension, "", vocabulary=inner.vocabulary, bucket=inner.bucket,
+                        layers=list(inner.layers))
         if inner.vocabulary or inner.ids is None:
             column.value = f"self.{attr}({inner.value})"
             column.layers.append((attr, "Dense", [str(dimension), "use_bias=False", f"kernel_initializer={initializer}",
@@ -397,6 +400,15 @@ class Builder:
                                                       f"embeddings_initializer={initializer}", f'name="{name}"']))
             column.variables[f"{name}/embedding_weights"] = f"{attr}.embeddings"
         return column
+
+
+def _unsupported_options(f: Facts, call, given, allowed: Dict[str, set]) -> None:
+    """Refuse an argument whose value is not one of those ``allowed`` for its name (an empty set: any)."""
+    for key, value in given.items():
+        written = f.s.code(value)
+        if key in allowed and (not allowed[key] or written in allowed[key] or (f.name(value) or "") in allowed[key]):
+            continue
+        raise Unsupported(call, f"{f.s.code(call.func)}({key}={written}) is not mapped")
 
 
 def _literal_key(call: cst.Call, given) -> str:
