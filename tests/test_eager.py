@@ -1375,6 +1375,51 @@ def test_a_section_reading_a_function_of_an_earlier_one_keeps_the_script_one_pro
         "kept on tensorflow.compat.v1: placeholder x is defined twice")
 
 
+RESET_HELPER = SECTIONS.replace("import tensorflow as tf\n", """import numpy as np
+    import tensorflow as tf
+
+    def reset_graph(seed=42):
+        \"\"\"Start a new graph, its random draws from the seed.\"\"\"
+        tf.reset_default_graph()
+        tf.set_random_seed(seed)
+        np.random.seed(seed)
+
+    reset_graph()
+""").replace("tf.reset_default_graph()\n    x =", "reset_graph(7)\n    x =")
+
+
+def test_a_reset_helper_separates_sections_and_only_seeds_in_eager_code():
+    # Hands-On Machine Learning's `reset_graph()` before each graph: each section is a program of its own
+    assert fix(RESET_HELPER) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+        def reset_graph(seed=42):
+            \"\"\"Start a new graph, its random draws from the seed.\"\"\"
+            tf.random.set_seed(seed)
+            np.random.seed(seed)
+
+        reset_graph()
+        data = [1.0, 2.0]
+
+        @tf.function(input_signature=[tf.TensorSpec([2], tf.float32)])
+        def double(x):
+            return x * 2.0
+
+        print(double(data).numpy())
+        reset_graph(7)
+
+        @tf.function(input_signature=[tf.TensorSpec([2], tf.float32)])
+        def double(x):
+            return x + x
+
+        print(double(data).numpy())
+    """)
+    # a helper that does more than reset and seed is a function of the program: the script stays one
+    assert reason(RESET_HELPER.replace("np.random.seed(seed)\n", "np.random.seed(seed)\n        print(seed)\n")) == (
+        "kept on tensorflow.compat.v1: placeholder x is defined twice")
+
+
 def test_arithmetic_on_eager_tensors_is_an_eager_tensor_its_run_reads():
     # `y = -tf.multiply(2.0, x) - 1.0` of a constant tensor: computed once, as TF1 computed it at each run
     assert fix("""\

@@ -17,7 +17,7 @@ from tfmigrate.names import function_locals
 from .. import _vocab
 from . import bindings as B
 from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, model_class, model_lift, passed,
-               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, run_once,
+               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, run_once, sections,
                session_class, sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
@@ -154,6 +154,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         calls = {id(c.func) for c in queries.find(s.module, cst.Call, lambda c: not c.args)}
         rnn_cells.release(s, stmt.name.value, lambda n: n is stmt.name or id(n) in calls)
         return Inline(stmt, [])
+    if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.reset_helpers:
+        return Keep(sections.without_resets(s.p, stmt))  # `reset_graph()` seeds the generators again
     if not s.mentions_graph(stmt) and not testcases.reads(s, stmt):
         return _kept(s, stmt)  # a block that uses neither TensorFlow nor the graph: left as it is
     if isinstance(stmt, cst.With):

@@ -15,7 +15,7 @@ from tfmigrate.names import Chains
 from tfmigrate.traverse import StopWalk, Visitor, index, walk, walk_into
 
 from .. import _losses, _slim, _tf, _vocab
-from . import global_steps, queries, scopes, stepwise
+from . import global_steps, queries, scopes, sections, stepwise
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 _BATCH_NORM = "layers.batch_normalization"
@@ -41,6 +41,7 @@ class Program:
         self.stepwise: Dict[int, cst.BaseExpression] = {}  # a read of a constant set again -> its value (stepwise.py)
         # `scope.name` of a module-level `with tf.variable_scope("conv1") as scope:`, in its body -> "conv1"
         self.scope_names: Dict[int, cst.SimpleString] = {}
+        self.reset_helpers: FrozenSet[str] = frozenset()  # `def reset_graph(seed=42)`: resets, seeds (sections.py)
         self._source_names: Optional[Set[str]] = None
         self._name_uses: Optional[Counter] = None
 
@@ -108,6 +109,7 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
     program.global_steps = global_steps.made_once(module, imports, text)
     program.stepwise = stepwise.find(module)
     program.scope_names = _scope_names(program, module.body, [])
+    program.reset_helpers = sections.reset_helpers(whole or module, program.call_name)
     finder = _Leftovers(program)
     walk(module, finder)
     program.leftover = finder.found

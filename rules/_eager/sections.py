@@ -21,12 +21,14 @@ may build graph code), keeps the script one program, as it was before.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Sequence, Set
+from typing import TYPE_CHECKING, FrozenSet, List, Optional, Sequence, Set
 
 import libcst as cst
 
 from . import queries
-from .program import Program
+
+if TYPE_CHECKING:
+    from .program import Program
 
 
 def split(program: Program) -> Optional[List[List[cst.BaseStatement]]]:
@@ -70,12 +72,50 @@ def _reads(stmt: cst.BaseStatement) -> Set[str]:
     return read
 
 
+RESETS = ("reset_default_graph", "compat.v1.reset_default_graph")
+SEEDS = ("set_random_seed", "compat.v1.set_random_seed", "random.set_random_seed", "random.set_seed")
+
+
 def _resets(program: Program, stmt: cst.BaseStatement) -> bool:
+    """``tf.reset_default_graph()``, or a call of a reset helper (``reset_graph()``)."""
     if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
         return False
     small = stmt.body[0]
-    return isinstance(small, cst.Expr) and program.call_name(small.value) in (
-        "reset_default_graph", "compat.v1.reset_default_graph")
+    return isinstance(small, cst.Expr) and (program.call_name(small.value) in RESETS or (
+        isinstance(small.value, cst.Call) and isinstance(small.value.func, cst.Name)
+        and small.value.func.value in program.reset_helpers))
+
+
+def reset_helpers(module: cst.Module, call_name) -> FrozenSet[str]:
+    """Module-level functions that only reset the graph and seed the random generators (the
+    ``reset_graph(seed=42)`` of Hands-On Machine Learning's notebooks): ``tf.reset_default_graph()``,
+    TensorFlow's ``set_random_seed`` and ``np.random.seed`` / ``random.seed`` calls, a docstring."""
+    found = set()
+    for stmt in module.body:
+        if not isinstance(stmt, cst.FunctionDef) or stmt.decorators or not isinstance(stmt.body, cst.IndentedBlock):
+            continue
+        calls = []
+        for line in stmt.body.body:
+            smalls = line.body if isinstance(line, cst.SimpleStatementLine) else [None]
+            for small in smalls:
+                if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                    continue  # its docstring
+                calls.append(small.value if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) else None)
+        names = [call_name(c) if c is not None else None for c in calls]
+        numpy = [c for c, n in zip(calls, names) if n is None and c is not None
+                 and (queries.dotted(c.func) or "").endswith("random.seed")]
+        if any(n in RESETS for n in names) and all(n in RESETS + SEEDS or c in numpy for c, n in zip(calls, names)):
+            found.add(stmt.name.value)
+    return frozenset(found)
+
+
+def without_resets(program: Program, func: cst.FunctionDef) -> cst.FunctionDef:
+    """A reset helper in eager code: it seeds the generators (there is no graph to reset)."""
+    body = [line for line in func.body.body if not _resets(program, line)]
+    if all(isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Expr) and isinstance(
+            line.body[0].value, (cst.SimpleString, cst.ConcatenatedString)) for line in body):
+        body.append(cst.SimpleStatementLine([cst.Pass()]))
+    return func.with_changes(body=func.body.with_changes(body=body))
 
 
 def _graph_code(program: Program, stmt: cst.BaseStatement) -> bool:
@@ -88,6 +128,8 @@ def _graph_code(program: Program, stmt: cst.BaseStatement) -> bool:
 
 def _builds(program: Program, stmt: cst.BaseStatement) -> bool:
     """Does the statement bind a name to something a later graph must not share?"""
+    if isinstance(stmt, cst.FunctionDef) and stmt.name.value in program.reset_helpers:
+        return False  # it builds nothing: each section calls it
     if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
         return True
     return _graph_code(program, stmt)
