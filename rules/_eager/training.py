@@ -211,8 +211,8 @@ def compute_gradients(s: Rewrite, name: str, value: cst.Call, line) -> List[Out]
     loss_expr, params = tensors.graph_expr(s, loss_arg.value)
     tape, loss, variables = _locals(s, loss_expr, var_list, *params)
     func_name = s.function_name(name)
-    lines = [feeds.signature(s, params)] if params else []
-    lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
+    # (a plain function: a tf.function would return its variables' values, not the variables)
+    lines = [f"def {func_name}({feeds.parameters(s, params)}):"]
     lines += _tape_lines(s, loss_expr, var_list, tape, loss, variables)
     lines.append(f"{s.indent}return list(zip({tape}.gradient({loss}, {variables}), {variables}))")
     s.b.rebind(name)
