@@ -2914,3 +2914,32 @@ def test_a_model_function_called_in_a_class_is_not_called_a_library():
             def __init__(self, x):
                 self.out = fc_layer(x, 3, 'fc')
     """)
+
+
+def test_a_fix_reads_its_own_eager_rewrite_as_tensorflow_2_code():
+    # The second pass of `fix` lints the eager rewrite: its Checkpoint and `hidden(x).numpy()` are values,
+    # not graph tensors, so the rename of tf.variance_scaling_initializer still applies there and nothing
+    # wraps the eager code in tensorflow.compat.v1 (it did: `tf.compat.v1.optimizers`, a crash)
+    source = textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+        X = tf.placeholder(tf.float32, [None, 4])
+        initializer = tf.variance_scaling_initializer()
+        w = tf.Variable(initializer([4, 2]), name="w")
+        hidden = tf.matmul(X, w)
+        loss = tf.reduce_mean(tf.square(hidden))
+        training_op = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            training_op.run(feed_dict={X: np.ones((2, 4))})
+            saver.save(sess, "./model.ckpt")
+            codings = hidden.eval(feed_dict={X: np.ones((1, 4))})
+        print(codings)
+    """)
+    outcome = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert "initializer = tf.keras.initializers.VarianceScaling()\n" in outcome.new_text
+    assert 'saver = tf.train.Checkpoint(w=w, optimizer=optimizer)\n' in outcome.new_text
+    assert "codings = hidden(np.ones((1, 4))).numpy()\n" in outcome.new_text
+    assert "compat" not in outcome.new_text

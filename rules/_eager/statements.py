@@ -168,7 +168,9 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     single = target.value if isinstance(target, cst.Name) else None
     b = s.b
     graph_refs = queries.names_in(value) & (b.graph_names() | b.names(B.VARIABLE, B.CONTAINER))
-    if not graph_refs:  # `valid_prediction = tf.nn.softmax(forward(tf_valid_dataset))`: forward reads weights
+    if not graph_refs and not queries.is_method_call(value, ("numpy",)):
+        # `valid_prediction = tf.nn.softmax(forward(tf_valid_dataset))`: forward reads weights (a fix's
+        # `hidden2(x).numpy()`, read again, is a value)
         graph_refs = rebinding.calls_reading_variables(s, value)
     if not graph_refs and not variable_names.is_collection(s, value) and any(
             variable_names.is_collection(s, call) for call in queries.find(value, cst.Call)):
@@ -237,6 +239,9 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     if name == "train.Saver":
         module_level("saver")
         return [checkpoints.saver(s, single, value, node)]
+    if name in ("train.Checkpoint", "train.CheckpointManager") and single is not None:
+        b.rebind(single)  # TensorFlow 2's own (what a fix wrote, read again): an object of the variables
+        return [node]
     if name in _vocab.OPTIMIZERS:
         module_level("optimizer")
         return training.optimizer(s, node, name, value, single)
