@@ -54,6 +54,17 @@ def fed(s: Rewrite, node) -> Optional[Tuple[List[str], List[str]]]:
     return params, specs
 
 
+def continued(fed, value) -> Tuple[Optional[str], cst.BaseExpression]:
+    """``dataset = dataset.batch(40)`` where ``dataset`` is a dataset of placeholders (in ``fed``, by name,
+    with its code third): (that name, the code of the whole dataset); else (None, ``value``)."""
+    root = value
+    while isinstance(root, cst.Call) and isinstance(root.func, cst.Attribute):
+        root = root.func.value
+    if root is value or not isinstance(root, cst.Name) or root.value not in fed:
+        return None, value
+    return root.value, value.deep_replace(root, fed[root.value][2])
+
+
 def fed_function(s: Rewrite, name: str, params: List[str], value, node) -> Out:
     """``def ds(x_ph, y_ph, batch_size): return <the dataset>``: made at each run of its initializer."""
     newline = s.module.default_newline

@@ -25,6 +25,7 @@ from .. import _tf, _vocab
 from . import bindings as B
 from . import datasets, queries
 from .bindings import Placeholder
+from .plan import Out
 from .state import Rewrite, Unsupported
 
 
@@ -61,7 +62,8 @@ class Pipes:
     _read: Set[str] = field(default_factory=set)
     nested: Set[str] = field(default_factory=set)  # elements that may be tuples or dicts of tensors
     # a dataset of placeholders, now a function of them: its name -> (its parameters, its elements' specs)
-    fed: Dict[str, Tuple[List[str], List[str]]] = field(default_factory=dict)
+    # a dataset of placeholders: (what it reads, its element specs, its code, the function written for it)
+    fed: Dict[str, Tuple[List[str], List[str], cst.BaseExpression, Out]] = field(default_factory=dict)
 
 
 def pipes(s: Rewrite) -> Pipes:
@@ -180,14 +182,20 @@ def _plain_dataset(s: Rewrite, node) -> bool:
 def dataset(s: Rewrite, node: cst.Assign, single: Optional[str], value) -> list:
     if single is None:
         raise Unsupported(node, "a dataset stored in something other than a name")
-    if not _plain_dataset(s, value):
+    shape = datasets.shape_of(s, value)
+    earlier, value = datasets.continued(pipes(s).fed, value)  # `dataset = dataset.batch(40)`: one function
+    if earlier is not None or not _plain_dataset(s, value):
         fed = datasets.fed(s, value)
         if fed is None:
             raise Unsupported(value, "a dataset built from placeholders or graph tensors")
         s.b.rebind(single)
-        s.b.bind(single, B.DATASET, datasets.shape_of(s, value))
-        pipes(s).fed[single] = fed
-        return [datasets.fed_function(s, single, fed[0], value, node)]
+        s.b.bind(single, B.DATASET, shape)
+        out = datasets.fed_function(s, single, fed[0], value, node)
+        if earlier == single:
+            pipes(s).fed[single][3].node = out.node  # the function written for its first step makes it all
+            out = None
+        pipes(s).fed[single] = (*fed, value, pipes(s).fed[single][3] if out is None else out)
+        return [out] if out is not None else None
     s.b.rebind(single)
     s.b.bind(single, B.DATASET, datasets.shape_of(s, value))
     return [node]
@@ -423,8 +431,6 @@ def read_inline(s: Rewrite, fetched, values: Dict, call) -> Dict:
         raise Unsupported(call, "two runs in one statement read the same iterator")
     state._read |= wanted
     out, values = read(s, fetched, values, call)
-    from .plan import Out
-
     s.pending.extend(Out(cst.SimpleStatementLine([stmt])) for stmt in out)
     return values
 
