@@ -226,27 +226,28 @@ def test_a_dataset_of_placeholders_is_a_function_of_what_its_initializer_run_fee
 
 
 def test_a_dataset_of_placeholders_made_in_steps_is_one_function():
-    # `ds = ...from_tensor_slices((x, y))` then `ds = ds.batch(2)`: the step went to the function (it was
+    # `ds = ...from_tensor_slices((x, y))` then `ds = ds.batch(size)`: the step went to the function (it was
     # `ds = ds.batch(2)` on the function, an AttributeError), and the signature is of batches
     out = fix("""\
         import tensorflow as tf
         x = tf.placeholder(tf.float32, [None, 2])
         y = tf.placeholder(tf.int64, [None])
+        size = tf.placeholder(tf.int64)
         ds = tf.data.Dataset.from_tensor_slices((x, y))
         ds = ds.shuffle(8)
-        ds = ds.batch(2)
+        ds = ds.batch(size)
         it = ds.make_initializable_iterator()
         features, labels = it.get_next()
         total = tf.reduce_sum(features) + tf.cast(tf.reduce_sum(labels), tf.float32)
         with tf.Session() as sess:
-            sess.run(it.initializer, feed_dict={x: [[1.0, 2.0]], y: [3]})
+            sess.run(it.initializer, feed_dict={x: [[1.0, 2.0]], y: [3], size: 1})
             print(sess.run(total))
     """)
     assert out.startswith(textwrap.dedent("""\
         import tensorflow as tf
 
-        def ds(x, y):
-            return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(8).batch(2)
+        def ds(x, y, size):
+            return tf.data.Dataset.from_tensor_slices((x, y)).shuffle(8).batch(size)
 
         @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None], tf.int64)])
     """))

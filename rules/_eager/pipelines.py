@@ -89,7 +89,8 @@ def is_dataset(s: Rewrite, node) -> bool:
 
 def claims(s: Rewrite, value, name: Optional[str]) -> bool:
     """Is ``value`` built by this handler (a dataset, an iterator, an element, a handle, an initializer)?"""
-    if name in _vocab.ITERATORS or (is_dataset(s, value) and (_plain_dataset(s, value) or datasets.fed(s, value))):
+    if name in _vocab.ITERATORS or (is_dataset(s, value) and (_plain_dataset(s, value) or datasets.fed(
+            s, datasets.continued(pipes(s).fed, value)[1]))):
         return True
     if queries.is_method_call(value, _vocab.ITERATOR_METHODS):
         return True
