@@ -1,10 +1,8 @@
 """Fetches and runs: ``sess.run(fetches, feed_dict=...)`` as eager calls.
 
-``sess.run(cost, feed_dict={X: x})`` becomes ``cost(x).numpy()``; a variable's value
-``w.numpy()``; a run with a train op, ``_, c = sess.run([train, cost], ...)``,
-becomes ``c = train(...).numpy()``, the other values fetched with it read before the
-update and the variables after it, as TF1 did.
-"""
+``sess.run(cost, feed_dict={X: x})`` becomes ``cost(x).numpy()``; a variable's value ``w.numpy()``; a run
+with a train op, ``_, c = sess.run([train, cost], ...)``, becomes ``c = train(...).numpy()``, the other values
+fetched with it read before the update and the variables after it, as TF1 did."""
 from __future__ import annotations
 
 from typing import Dict, List, Optional
@@ -13,7 +11,8 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import checkpoints, feeds, pipelines, queries, sessions, structures, summaries, tensors, testcases
+from . import (checkpoints, feeds, pipelines, queries, sessions, structures, summaries, tensors, testcases,
+               variable_names)
 from .state import Rewrite, Unsupported
 
 
@@ -117,8 +116,7 @@ def run_statement(s: Rewrite, call: cst.Call, targets, fetched=None, feed=None):
 
 
 def _run(s: Rewrite, call, fetched, values, targets):
-    """The run's statements; then the names it assigns mean their new values (``w, b = sess.run([w, b])``
-    reads the tensors first)."""
+    """The run's statements; then the names it assigns mean their new values (``w, b = sess.run([w, b])``: first)."""
     bound = queries.names_in(targets) if targets is not None else set()
     # `w, b = sess.run([w, b])`: the run reads the tensors first, then the names mean the values
     own = sorted(n for n in bound & queries.names_in(fetched) if s.b.kind(n) is not None)
@@ -392,8 +390,7 @@ class _FetchRewriter(tensors.SkipNames):
         return updated
 
     def inline_run(self, call: cst.Call, fetched: cst.BaseExpression) -> None:
-        """A run inside an expression (``print(sess.run(cost))``, ``self.evaluate(t)``): no train op,
-        and what it may change is remembered."""
+        """A run in an expression (``print(sess.run(cost))``, ``self.evaluate(t)``): no train op; its changes noted."""
         s = self.s
         elements = queries.elements(fetched)
         if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in elements):
@@ -430,6 +427,8 @@ class _FetchRewriter(tensors.SkipNames):
             return updated
         if kind == B.TENSOR and id(original) in s.passed_tensors:
             return updated  # `plot_conv_layer(layer=h_conv1, ...)`: the function runs it (passed.py)
+        if kind == B.TENSOR and variable_names.is_listing(s, original, s.b.get(value, B.TENSOR)):
+            return s.expr(f"{s.b.get(value, B.TENSOR).func}()")  # `len(g_vars)`: the variables it lists now
         if kind in (B.TENSOR, B.TRAIN_OP):
             raise Unsupported(original, f"graph tensor {value} is used outside a session run")
         return updated

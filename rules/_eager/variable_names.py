@@ -223,6 +223,21 @@ def filtered(s: Rewrite, made: cst.ListComp) -> Optional[cst.BaseExpression]:
     return _listed(s, listing, trainable, prefix) if scope is None else None
 
 
+def is_listing(s: Rewrite, node: cst.Name, tensor) -> bool:
+    """Is a graph tensor a list of the program's variables (``[v for v in t_vars if v.name.startswith("g")]``,
+    ``tf.get_collection(..., scope="g")``) that Python code may read (``len(g_vars)``) as a list? Only of
+    variables made where TF1 made them: a Keras layer makes its own at its first call."""
+    source = tensor.source
+    listing = filtered(s, source) if isinstance(source, cst.ListComp) else (
+        listed(s, source) if is_collection(s, source) else None)
+    if listing is None or tensor.params:
+        return False
+    if re.search(r"\.(trainable_)?variables\b", s.code(listing)):
+        raise Unsupported(node, f"the variable list {node.value} is read in Python code, where the Keras layers "
+                                  "it lists may not have made their variables yet")
+    return True
+
+
 def every_filtered(s: Rewrite, name: str, call: cst.Call) -> bool:
     """``t_vars = tf.trainable_variables()`` read only by such comprehensions: it goes, they list by name."""
     uses = [n for n in queries.find(s.module, cst.Name, lambda n: n.value == name, values=True)]
