@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from tfmigrate import _deterministic, _runner
+from tfmigrate import _draws, _runner
 from tfmigrate.comparison import numbers_agree, printed_numbers, without_graph_values
 from tfmigrate.verify import (
     INSTALL_HINT,
@@ -538,18 +538,18 @@ def test_a_notebook_that_is_not_json_is_a_one_line_error(tmp_path):
 
 def test_random_source_depends_on_seed_and_call_number():
     np = pytest.importorskip("numpy")
-    first, second = _deterministic.RandomSource(3), _deterministic.RandomSource(3)
+    first, second = _draws.RandomSource(3), _draws.RandomSource(3)
     a, b = first.generator().standard_normal(4), first.generator().standard_normal(4)
     assert np.array_equal(a, second.generator().standard_normal(4))
     assert not np.array_equal(a, b)
-    assert not np.array_equal(a, _deterministic.RandomSource(4).generator().standard_normal(4))
+    assert not np.array_equal(a, _draws.RandomSource(4).generator().standard_normal(4))
 
 
 def test_a_random_call_traced_again_takes_the_draws_of_its_first_trace():
     # tf.function traces a train step twice when its first call makes a Keras optimizer's variables:
     # TF1 drew the op's constant once, when it built the graph
     np = pytest.importorskip("numpy")
-    source, plain = _deterministic.RandomSource(3), _deterministic.RandomSource(3)
+    source, plain = _draws.RandomSource(3), _draws.RandomSource(3)
     first = source.generator(("train", 0)).standard_normal(2)
     other = source.generator(("train", 1)).standard_normal(2)
     assert np.array_equal(source.generator(("train", 0)).standard_normal(2), first)  # the second trace
@@ -561,7 +561,7 @@ def test_a_random_call_traced_again_takes_the_draws_of_its_first_trace():
 
 def test_a_value_drawn_again_gets_the_same_draws_and_later_calls_count_on():
     np = pytest.importorskip("numpy")
-    source, plain = _deterministic.RandomSource(3), _deterministic.RandomSource(3)
+    source, plain = _draws.RandomSource(3), _draws.RandomSource(3)
     with source.drawn_again(None) as first:  # a Keras placeholder's initial value, drawn while tracing
         placeholder = source.generator().standard_normal(2)
     assert first == 0
@@ -576,22 +576,22 @@ def test_a_value_drawn_again_gets_the_same_draws_and_later_calls_count_on():
 def test_draws_follow_their_distributions():
     np = pytest.importorskip("numpy")
     rng = np.random.default_rng(0)
-    truncated = _deterministic.draw_truncated_normal(rng, (2000,), mean=1.0, stddev=0.5)
+    truncated = _draws.draw_truncated_normal(rng, (2000,), mean=1.0, stddev=0.5)
     assert truncated.min() >= 0.0 and truncated.max() <= 2.0
-    glorot = _deterministic.draw_variance_scaling(rng, (30, 20), scale=1.0, mode="fan_avg", distribution="uniform")
+    glorot = _draws.draw_variance_scaling(rng, (30, 20), scale=1.0, mode="fan_avg", distribution="uniform")
     assert abs(glorot).max() <= math.sqrt(6.0 / 50)
     assert abs(glorot).max() > 0.9 * math.sqrt(6.0 / 50)
-    orthogonal = _deterministic.draw_orthogonal(rng, (3, 5), gain=2.0)
+    orthogonal = _draws.draw_orthogonal(rng, (3, 5), gain=2.0)
     assert np.allclose(orthogonal @ orthogonal.T, 4.0 * np.eye(3))
-    integers = _deterministic.draw_uniform(rng, (100,), 0, 3, integer=True)
+    integers = _draws.draw_uniform(rng, (100,), 0, 3, integer=True)
     assert set(integers.tolist()) == {0, 1, 2}
-    assert _deterministic.compute_fans((3, 3, 4, 8)) == (36, 72)
+    assert _draws.compute_fans((3, 3, 4, 8)) == (36, 72)
 
 
 def test_candidate_samples_are_as_tensorflows_samplers_draw_them():
     np = pytest.importorskip("numpy")
     rng = np.random.default_rng(0)
-    classes, true_expected, sampled_expected = _deterministic.sample_candidates(
+    classes, true_expected, sampled_expected = _draws.sample_candidates(
         rng, np.array([[0], [7]]), 5, True, 10, log_uniform=True)
     assert classes.dtype == np.int64 and len(set(classes.tolist())) == 5 and all(0 <= c < 10 for c in classes)
     assert true_expected.shape == (2, 1) and sampled_expected.shape == (5,)
@@ -602,10 +602,10 @@ def test_candidate_samples_are_as_tensorflows_samplers_draw_them():
     assert tries >= 5 - 1e-3 and abs(tries - round(tries)) < 1e-3
     p7 = math.log(9.0 / 8.0) / math.log(11.0)
     assert math.isclose(true_expected[1, 0], -math.expm1(round(tries) * math.log1p(-p7)), rel_tol=1e-6)
-    again = _deterministic.sample_candidates(np.random.default_rng(0), np.array([[0], [7]]), 5, True, 10, True)
+    again = _draws.sample_candidates(np.random.default_rng(0), np.array([[0], [7]]), 5, True, 10, True)
     assert np.array_equal(again[0], classes) and np.array_equal(again[1], true_expected)
     # without `unique`, each draw counts: p * num_sampled
-    classes, true_expected, _ = _deterministic.sample_candidates(rng, np.array([[3]]), 4, False, 8, False)
+    classes, true_expected, _ = _draws.sample_candidates(rng, np.array([[3]]), 4, False, 8, False)
     assert len(classes) == 4 and np.allclose(true_expected, [[4 / 8]])
 
 
@@ -623,9 +623,10 @@ kernel = tf.get_variable("kernel", [3, 2])
 u = tf.random_uniform([2], minval=-1, maxval=1)
 t = tf.truncated_normal([2, 2], stddev=0.5)
 he = tf.get_variable("he", [4, 3], initializer=tf.initializers.he_normal())
+order = tf.random_shuffle(tf.range(5))
 with tf.Session() as session:
     session.run(tf.global_variables_initializer())
-    for value in session.run([W, kernel, u, t, he]):
+    for value in session.run([W, kernel, u, t, he, order]):
         print(value)
 print(random.random(), np.random.rand())
 """
@@ -640,7 +641,8 @@ dense.build((None, 3))
 u = tf.random.uniform([2], minval=-1, maxval=1)
 t = tf.random.truncated_normal([2, 2], stddev=0.5)
 he = tf.Variable(tf.keras.initializers.HeNormal()([4, 3]))
-for value in (W, dense.kernel, u, t, he):
+order = tf.random.shuffle(tf.range(5))
+for value in (W, dense.kernel, u, t, he, order):
     print(value.numpy())
 print(random.random(), np.random.rand())
 """
@@ -805,19 +807,20 @@ def test_deterministic_mode_gives_graph_and_eager_programs_the_same_values(tf_ru
     result = tf_runs["deterministic"]
     assert result.verdict == "exact", format_report(result)
     assert result.original.numbers == result.rewrite.numbers
-    # The values are the seeded NumPy draws, call by call: W, the Glorot kernel, u, t, He.
-    source = _deterministic.RandomSource(0)
+    # The values are the seeded NumPy draws, call by call: W, the Glorot kernel, u, t, He, the shuffled range.
+    source = _draws.RandomSource(0)
     expected = [
-        _deterministic.draw_normal(source.generator(), (2, 1)),
-        _deterministic.draw_variance_scaling(source.generator(), (3, 2), 1.0, "fan_avg", "uniform"),
-        _deterministic.draw_uniform(source.generator(), (2,), -1.0, 1.0),
-        _deterministic.draw_truncated_normal(source.generator(), (2, 2), 0.0, 0.5),
-        _deterministic.draw_variance_scaling(source.generator(), (4, 3), 2.0, "fan_in", "truncated_normal"),
+        _draws.draw_normal(source.generator(), (2, 1)),
+        _draws.draw_variance_scaling(source.generator(), (3, 2), 1.0, "fan_avg", "uniform"),
+        _draws.draw_uniform(source.generator(), (2,), -1.0, 1.0),
+        _draws.draw_truncated_normal(source.generator(), (2, 2), 0.0, 0.5),
+        _draws.draw_variance_scaling(source.generator(), (4, 3), 2.0, "fan_in", "truncated_normal"),
+        np.arange(5)[source.generator().permutation(5)],
     ]
     values = np.concatenate([e.astype(np.float32).ravel() for e in expected])
-    assert len(values) == 26
-    assert np.allclose(result.rewrite.numbers[:26], values, rtol=1e-6, atol=0)
-    assert result.rewrite.numbers[26:] == [random.Random(0).random(), np.random.RandomState(0).rand()]
+    assert len(values) == 31
+    assert np.allclose(result.rewrite.numbers[:31], values, rtol=1e-6, atol=0)
+    assert result.rewrite.numbers[31:] == [random.Random(0).random(), np.random.RandomState(0).rand()]
 
 
 @needs_tf
