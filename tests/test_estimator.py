@@ -1918,3 +1918,24 @@ def test_predictions_a_batch_at_a_time_are_predict_on_batch_of_each_batch():
     assert fixed.status.value == "idiomatic"
     assert ('for batch in ({key: prediction[key] for key in ["predictions"]} for prediction in '
             "(est.predict_on_batch(batch) for batch in ") in fixed.new_text
+
+
+def test_a_reset_helper_of_an_estimator_program_only_seeds():
+    # Hands-On Machine Learning's `reset_graph()` before an estimator: no graph to reset in Keras code
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        def reset_graph(seed=42):
+            tf.reset_default_graph()
+            tf.set_random_seed(seed)
+            np.random.seed(seed)
+
+        x = np.zeros(8, np.float32)
+        y = np.arange(8, dtype=np.float32)
+        reset_graph()
+        mean = tf.estimator.BaselineRegressor()
+        mean.train(lambda: tf.data.Dataset.from_tensor_slices(({"x": x}, y)).batch(4), steps=2)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "def reset_graph(seed=42):\n    tf.random.set_seed(seed)\n    np.random.seed(seed)\n" in fixed.new_text

@@ -155,7 +155,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         rnn_cells.release(s, stmt.name.value, lambda n: n is stmt.name or id(n) in calls)
         return Inline(stmt, [])
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.reset_helpers:
-        return Keep(sections.without_resets(s.p, stmt))  # `reset_graph()` seeds the generators again
+        return Keep(sections.without_resets(s.p.call_name, stmt))  # `reset_graph()` seeds the generators again
     if not s.mentions_graph(stmt) and not testcases.reads(s, stmt):
         return _kept(s, stmt)  # a block that uses neither TensorFlow nor the graph: left as it is
     if isinstance(stmt, cst.With):

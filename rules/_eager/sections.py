@@ -109,9 +109,11 @@ def reset_helpers(module: cst.Module, call_name) -> FrozenSet[str]:
     return frozenset(found)
 
 
-def without_resets(program: Program, func: cst.FunctionDef) -> cst.FunctionDef:
+def without_resets(call_name, func: cst.FunctionDef) -> cst.FunctionDef:
     """A reset helper in eager code: it seeds the generators (there is no graph to reset)."""
-    body = [line for line in func.body.body if not _resets(program, line)]
+    body = [line for line in func.body.body if not (
+        isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Expr)
+        and call_name(line.body[0].value) in RESETS)]
     if all(isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Expr) and isinstance(
             line.body[0].value, (cst.SimpleString, cst.ConcatenatedString)) for line in body):
         body.append(cst.SimpleStatementLine([cst.Pass()]))

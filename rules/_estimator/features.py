@@ -438,15 +438,28 @@ def _shape_size(shape: Optional[cst.BaseExpression], constants: Dict[str, cst.Ba
     named = constants.get(shape.value) if isinstance(shape, cst.Name) else None
     written = [e.value for e in (named or shape).elements] if isinstance(named or shape, (cst.List, cst.Tuple)) \
         else [named or shape]
-    values = [constants.get(e.value, e) if isinstance(e, cst.Name) else e for e in written]
-    if not all(isinstance(e, cst.Integer) for e in values):
+    values = [_integer(e, constants) for e in written]
+    if None in values:
         return None, None
     size = 1
     for value in values:
-        size *= int(value.value)
+        size *= value
     if named is None and any(isinstance(e, cst.Name) for e in written):
-        return size, " * ".join(e.value for e in written)
+        return size, " * ".join(cst.Module([]).code_for_node(e) for e in written)
     return size, str(size)
+
+
+def _integer(node: cst.BaseExpression, constants: Dict[str, cst.BaseExpression]) -> Optional[int]:
+    """An integer written out, bound once at module level, or their product or sum (``28 * 28``)."""
+    if isinstance(node, cst.Name):
+        node = constants.get(node.value, node)
+    if isinstance(node, cst.Integer):
+        return int(node.value)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Add)):
+        left, right = _integer(node.left, constants), _integer(node.right, constants)
+        if left is not None and right is not None:
+            return left * right if isinstance(node.operator, cst.Multiply) else left + right
+    return None
 
 
 def through(func: cst.FunctionDef) -> Optional[List[cst.BaseExpression]]:
