@@ -413,3 +413,34 @@ def test_a_helper_making_tf_variables_without_names_gives_the_order_for_checkpoi
 ])
 def test_helpers_the_module_cannot_place_keep_the_program_on_compat(old, new, why):
     assert why in reason(FACTORIES.replace(old, new))
+
+
+def test_a_model_functions_scope_read_as_an_op_name_goes_and_a_pool_scope_is_a_name_scope():
+    # CS 20's conv_relu (`name=scope.name` after the block) and maxpool (AUTO_REUSE, nothing made)
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+
+        def conv_relu(inputs, filters, scope_name):
+            with tf.variable_scope(scope_name, reuse=tf.AUTO_REUSE) as scope:
+                kernel = tf.get_variable('kernel', [1, 1, 1, filters], initializer=tf.ones_initializer())
+                conv = tf.nn.conv2d(inputs, kernel, strides=[1, 1, 1, 1], padding='SAME')
+            return tf.nn.relu(conv, name=scope.name)
+
+        def maxpool(inputs, scope_name='pool'):
+            with tf.variable_scope(scope_name, reuse=tf.AUTO_REUSE) as scope:
+                pool = tf.nn.max_pool(inputs, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding='VALID')
+            return pool
+
+        x = tf.placeholder(tf.float32, [None, 4, 4, 1])
+        out = tf.reduce_sum(maxpool(conv_relu(x, 2, 'conv1'), 'pool1'))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, {x: np.ones((1, 4, 4, 1))}))
+    """
+    out = fix(source)
+    assert "        return tf.nn.relu(conv)\n" in out
+    assert "def maxpool(inputs, scope_name='pool'):\n    with tf.name_scope(scope_name):\n" in out
+    # the scope read otherwise: refused, where it was read after the block and crashed (NameError)
+    assert "the variable scope of conv_relu is used for more than reuse" in reason(
+        source.replace("name=scope.name)", "name=scope.name + '_relu')"))

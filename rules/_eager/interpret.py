@@ -272,36 +272,12 @@ def _as_name_scope(s: Rewrite, item: cst.WithItem) -> cst.WithItem:
     return item.with_changes(item=s.expr(f"{s.tf}.name_scope({s.code(item.item.args[0].value)})"), asname=None)
 
 
-_BUILTINS = frozenset({"len", "int", "float", "bool", "str", "range", "list", "tuple", "dict", "min", "max", "abs",
-                       "sum", "zip", "enumerate", "isinstance", "print", "round", "sorted", "reversed"})
-
-
 def _naming_scopes(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
     """``with tf.variable_scope("Flatten_layer"):`` in a function that makes no variables only
     names its ops: ``tf.name_scope``. Not when the scope's body calls anything but TensorFlow ops,
-    methods of the function's values and builtins: a function of another module may make variables
-    with tf.get_variable, whose names a name scope would not prefix."""
-    local = function_locals(func)
-
-    def ops_only(stmt: cst.With) -> bool:
-        for call in queries.find(stmt.body, cst.Call):
-            name = s.call_name(call)
-            if name is not None:
-                if name.split(".")[0] in ("contrib", "layers", "keras", "compat", "estimator") or name.startswith(
-                        "nn.rnn_cell"):
-                    return False  # what makes weights of its own
-                continue
-            root = call.func
-            while isinstance(root, (cst.Attribute, cst.Subscript, cst.Call)):
-                root = root.value if not isinstance(root, cst.Call) else root.func
-            if isinstance(root, cst.Name) and (root.value in local and isinstance(call.func, cst.Attribute)
-                                               or root is call.func and root.value in _BUILTINS):
-                continue
-            return False
-        return True
-
+    methods of the function's values and builtins (``program.makes_nothing``)."""
     scoped = queries.find(func, cst.With, lambda w: any(s.p.naming_scope(i) for i in w.items))
-    if not scoped or not all(ops_only(w) for w in scoped):
+    if not scoped or not all(id(i) in s.p.makes_nothing for w in scoped for i in w.items if s.p.naming_scope(i)):
         return func
     return func.visit(_NamingScopes(s))
 

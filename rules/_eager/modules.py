@@ -199,8 +199,9 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -
                 raise Unsupported(call, "an inner variable scope bound with `as`")
             bound = stmt.items[0].asname
             if bound is not None:
-                uses = queries.find(stmt.body, cst.Name, lambda n: n.value == getattr(bound.name, "value", None),
-                                    values=True)
+                named = {id(arg.value.value) for arg in _op_names(model.node.body, bound.name)}  # `name=scope.name`
+                uses = queries.find(model.node.body, cst.Name, lambda n: n.value == getattr(bound.name, "value", None)
+                                    and n is not bound.name and id(n) not in named, values=True)
                 if any(not any(queries.holds(d, cst.Name, lambda n, u=u: n is u) for d in _dropped(s, stmt))
                        for u in uses):
                     raise Unsupported(call, f"the variable scope of {model.name} is used for more than reuse")
@@ -229,7 +230,17 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -
             pending_lines = []
         if not isinstance(stmt, cst.SimpleStatementLine) and _makes(s, model, stmt):
             raise Unsupported(stmt, f"{model.name} makes variables inside a loop, a condition or a block")
+        bound = model.scope_stmt.items[0].asname if model.scope_stmt is not None else None
+        if bound is not None and _op_names(stmt, bound.name):  # an op named after the scope: TF2 names it itself
+            stmt = stmt.visit(queries.WithoutArgs({id(arg) for arg in _op_names(stmt, bound.name)}))
         out.append((stmt, prefix))
+
+
+def _op_names(node, bound) -> list:
+    """The ``name=scope.name`` arguments in ``node`` of the scope bound to ``bound``."""
+    return queries.find(node, cst.Arg, lambda a: a.keyword is not None and a.keyword.value == "name" and isinstance(
+        a.value, cst.Attribute) and a.value.attr.value == "name" and isinstance(a.value.value, cst.Name)
+        and isinstance(bound, cst.Name) and a.value.value.value == bound.value)
 
 
 def _dropped(s: Rewrite, stmt) -> list:

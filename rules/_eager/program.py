@@ -11,7 +11,7 @@ from typing import Dict, FrozenSet, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import Chains
+from tfmigrate.names import Chains, function_locals
 from tfmigrate.traverse import StopWalk, Visitor, index, walk, walk_into
 
 from .. import _losses, _slim, _tf, _vocab
@@ -42,6 +42,8 @@ class Program:
         # `scope.name` of a module-level `with tf.variable_scope("conv1") as scope:`, in its body -> "conv1"
         self.scope_names: Dict[int, cst.SimpleString] = {}
         self.reset_helpers: FrozenSet[str] = frozenset()  # `def reset_graph(seed=42)`: resets, seeds (sections.py)
+        # variable_scope items whose block makes no variable, `as` a name its function does not read
+        self.makes_nothing: FrozenSet[int] = frozenset()
         self._source_names: Optional[Set[str]] = None
         self._name_uses: Optional[Counter] = None
 
@@ -84,12 +86,17 @@ class Program:
         TF2 a ``tf.name_scope``. Sharing (``reuse``) keeps the program on compat. ``as scope``
         is allowed where nothing reads ``scope`` (the rewrite drops it)."""
         call = item.item
-        if self.call_name(call) != "variable_scope" or len(call.args) != 1 or not self._unread(item.asname):
+        if self.call_name(call) != "variable_scope" or not call.args or not (
+                self._unread(item.asname) or id(item) in self.makes_nothing):
             return False
         arg = call.args[0]
         if arg.star or (arg.keyword is not None and arg.keyword.value != "name_or_scope"):
             return False
-        return not self.reuses_variables
+        if len(call.args) == 1 and not self.reuses_variables:
+            return True
+        # `with tf.variable_scope(name, reuse=tf.AUTO_REUSE):` around a max pool: its reuse shares nothing
+        return id(item) in self.makes_nothing and all(a.keyword is not None and a.keyword.value == "reuse"
+                                                      for a in call.args[1:])
 
 
 def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: FrozenSet[str] = frozenset(),
@@ -110,10 +117,43 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
     program.stepwise = stepwise.find(module)
     program.scope_names = _scope_names(program, module.body, [])
     program.reset_helpers = sections.reset_helpers(whole or module, program.call_name)
+    values = {name for stmt in module.body if not isinstance(stmt, cst.FunctionDef) for name in queries.bound_names(
+        stmt)} - set(imports.aliases)  # the module's own values (not the modules it imports)
+    program.makes_nothing = frozenset(
+        id(item) for func in [module, *queries.find(module, cst.FunctionDef)] for stmt in queries.find(func, cst.With)
+        for item in stmt.items if program.call_name(item.item) == "variable_scope"
+        and not _makes(program, stmt.body, function_locals(func) if func is not module else values)
+        and (item.asname is None or isinstance(item.asname.name, cst.Name) and not queries.holds(
+            func, cst.Name, lambda n: n.value == item.asname.name.value and n is not item.asname.name)))
     finder = _Leftovers(program)
     walk(module, finder)
     program.leftover = finder.found
     return program
+
+
+BUILTINS = frozenset({"len", "int", "float", "bool", "str", "range", "list", "tuple", "dict", "min", "max", "abs",
+                      "sum", "zip", "enumerate", "isinstance", "print", "round", "sorted", "reversed"})
+_MAKERS = ("contrib.", "layers.", "keras.", "compat.", "estimator.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
+           "nn.bidirectional", "Variable", "get_variable", "make_template")
+
+
+def _makes(program: Program, block, local: Set[str]) -> bool:
+    """May the block make variables? Yes unless it calls only TensorFlow ops, builtins and methods of the
+    values ``local`` names: a function of the program or of another module may make them with
+    tf.get_variable, whose names a name scope would not prefix."""
+    for call in queries.find(block, cst.Call):
+        name = program.call_name(call)
+        if name is not None:
+            if name.startswith(_MAKERS):
+                return True
+            continue
+        root = call.func
+        while isinstance(root, (cst.Attribute, cst.Subscript, cst.Call)):
+            root = root.value if not isinstance(root, cst.Call) else root.func
+        if not (isinstance(root, cst.Name) and (root.value in local and isinstance(call.func, cst.Attribute)
+                                                or root is call.func and root.value in BUILTINS)):
+            return True
+    return False
 
 
 def _scope_names(program: Program, body, path) -> Dict[int, cst.SimpleString]:

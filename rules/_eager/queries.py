@@ -287,3 +287,18 @@ def receiver_name(call: cst.Call) -> Optional[str]:
     if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name):
         return call.func.value.value
     return None
+
+
+class WithoutArgs(cst.CSTTransformer):
+    """The call arguments of the given ids removed (and the comma after the last one kept)."""
+
+    def __init__(self, ids) -> None:
+        self.ids = ids
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        args = [a for a, o in zip(updated.args, original.args) if id(o) not in self.ids]
+        if len(args) == len(updated.args):
+            return updated
+        if args:
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=args)
