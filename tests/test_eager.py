@@ -2944,3 +2944,24 @@ def test_a_fix_reads_its_own_eager_rewrite_as_tensorflow_2_code():
     assert 'saver = tf.train.Checkpoint(w=w, optimizer=optimizer)\n' in outcome.new_text
     assert "codings = hidden(np.ones((1, 4))).numpy()\n" in outcome.new_text
     assert "compat" not in outcome.new_text
+
+
+def test_a_shared_layer_applied_to_a_constant_is_a_function_of_its_variables():
+    # an evaluation branch on a test set held in a constant: TF1 computed it at each run, with the
+    # variables of then; it stayed a tf.layers call computed once (and kept the file on compat)
+    out = fix("""\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        out = tf.layers.dense(x, 1, name="out")
+        loss = tf.reduce_mean(tf.square(out - 1.0))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        test_x = tf.constant(np.ones((3, 2), np.float32))
+        test_out = tf.layers.dense(test_x, 1, name="out", reuse=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, {x: np.ones((4, 2))})
+            print(sess.run(test_out))
+    """)
+    assert "def test_out():\n    return out_layer(test_x)\n" in out
+    assert "print(test_out().numpy())\n" in out

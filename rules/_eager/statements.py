@@ -173,8 +173,10 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
         # `hidden2(x).numpy()`, read again, is a value)
         graph_refs = rebinding.calls_reading_variables(s, value)
     if not graph_refs and not variable_names.is_collection(s, value) and any(
-            variable_names.is_collection(s, call) for call in queries.find(value, cst.Call)):
-        graph_refs = {"variables"}  # `tf.add_n([tf.nn.l2_loss(v) for v in tf.trainable_variables()])`
+            variable_names.is_collection(s, call) or (s.call_name(call) or "").startswith("layers.")
+            for call in queries.find(value, cst.Call)):
+        # `tf.add_n([tf.nn.l2_loss(v) for v in tf.trainable_variables()])`; a layer's output of a constant
+        graph_refs = {"variables"}
 
     def module_level(what: str) -> None:
         s.need_module_level(node, single, in_loop, what)
