@@ -297,3 +297,20 @@ def test_a_model_function_running_a_stack_of_factory_cells_becomes_a_module():
                 return tf.matmul(outputs[:, -1], W) + b
 
         """)
+
+
+def test_the_input_size_of_embedded_ids_is_the_embedding_variables_last_dimension():
+    # `embeddings = tf.Variable(init_embeds)` of a random tensor made the line before: its shape says the size
+    outcome = fixed("""\
+        import tensorflow as tf
+        ids = tf.placeholder(tf.int32, [None, 5])
+        init_embeds = tf.random_uniform([20, 6], -1.0, 1.0)
+        embeddings = tf.Variable(init_embeds, name="embeddings")
+        embed = tf.nn.embedding_lookup(embeddings, ids)
+        outputs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(4), embed, dtype=tf.float32)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(state, feed_dict={ids: [[1, 2, 3, 4, 5]]}))
+    """)
+    assert outcome.status.value == "idiomatic"
+    assert "rnn = tf.keras.layers.RNN(gru_cell(4, 6), return_sequences=True, return_state=True)\n" in outcome.new_text

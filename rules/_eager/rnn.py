@@ -465,8 +465,11 @@ def _variable_features(s: Rewrite, value) -> Optional[str]:
         return _last(s, shape.value) if shape is not None else None
     if name == "Variable":
         initial = _tf.argument(value, 0, "initial_value")
-        if initial is not None and isinstance(initial.value, cst.Call):
-            shape = _tf.argument(initial.value, 0, "shape")
+        made = initial.value if initial is not None else None
+        if isinstance(made, cst.Name) and s.b.is_(made.value, B.TENSOR):  # `tf.Variable(init_embeds)`
+            made = s.b.get(made.value, B.TENSOR).source
+        if isinstance(made, cst.Call):
+            shape = _tf.argument(made, 0, "shape")
             return _last(s, shape.value) if shape is not None else None
     return None
 
