@@ -260,7 +260,6 @@ def _attr(taken: Set[str], base: str) -> str:
     return numbered(taken, base)
 
 
-
 def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None:
     model = build.model
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):

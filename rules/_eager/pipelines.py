@@ -192,11 +192,13 @@ def dataset(s: Rewrite, node: cst.Assign, single: Optional[str], value) -> list:
         s.b.rebind(single)
         s.b.bind(single, B.DATASET, shape)
         out = datasets.fed_function(s, single, fed[0], value, node)
-        if earlier == single:
-            pipes(s).fed[single][3].node = out.node  # the function written for its first step makes it all
-            out = None
-        pipes(s).fed[single] = (*fed, value, pipes(s).fed[single][3] if out is None else out)
-        return [out] if out is not None else None
+        if earlier == single:  # the function written for its first step makes it all
+            first = pipes(s).fed[single][3]
+            first.node = out.node
+            pipes(s).fed[single] = (*fed, value, first)
+            return None
+        pipes(s).fed[single] = (*fed, value, out)
+        return [out]
     s.b.rebind(single)
     s.b.bind(single, B.DATASET, datasets.shape_of(s, value))
     return [node]

@@ -102,9 +102,9 @@ def reset_helpers(module: cst.Module, call_name) -> FrozenSet[str]:
                     continue  # its docstring
                 calls.append(small.value if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) else None)
         names = [call_name(c) if c is not None else None for c in calls]
-        numpy = [c for c, n in zip(calls, names) if n is None and c is not None
-                 and (queries.dotted(c.func) or "").endswith("random.seed")]
-        if any(n in RESETS for n in names) and all(n in RESETS + SEEDS or c in numpy for c, n in zip(calls, names)):
+        seeds = [n in RESETS + SEEDS or (c is not None and n is None and queries.dotted(c.func) in (
+            "np.random.seed", "numpy.random.seed", "random.seed")) for c, n in zip(calls, names)]
+        if any(n in RESETS for n in names) and all(seeds):
             found.add(stmt.name.value)
     return frozenset(found)
 

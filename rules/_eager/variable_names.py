@@ -260,7 +260,7 @@ def _listed(s: Rewrite, call: cst.Call, trainable: bool, scope: Optional[str]) -
     """``scope`` None: every variable made so far (``tf.trainable_variables()`` in an L2 penalty), in the
     order TF1 made them."""
     if s.rnn_used:
-        raise Unsupported(call, f"tf.{s.call_name(call)}(scope=...) in a program whose RNNs make variables the "
+        raise Unsupported(call, f"tf.{s.call_name(call)}(...) in a program whose RNNs make variables the "
                                 "rewrite does not list by name")
     parts = []
     for made in _names(s).made:

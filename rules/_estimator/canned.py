@@ -133,8 +133,8 @@ def _weight_key(f: Facts, item: Built, given) -> Optional[str]:
     if value is None or f.s.code(value) == "None":
         return None
     value = f.value_of(value) or value if isinstance(value, cst.Name) else value
-    if f.call_name(value) == "feature_column.numeric_column" and len(value.args) == 1 \
-            and value.args[0].keyword in (None, "key") and not value.args[0].star:
+    if f.call_name(value) == "feature_column.numeric_column" and len(value.args) == 1 and not value.args[0].star \
+            and (value.args[0].keyword is None or value.args[0].keyword.value == "key"):
         value = value.args[0].value
         value = f.value_of(value) or value if isinstance(value, cst.Name) else value
     if not isinstance(value, cst.SimpleString):
@@ -323,8 +323,8 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
         metrics = [("accuracy", "accuracy", "labels, tf.argmax(logits, axis=1)")]
     if weight is not None:  # TF1's head weighed the loss and each of its metrics by the example's weight
         prepare += f"\n        weights = {tf}.reshape({tf}.cast(features[{weight}], {tf}.float32), (-1, 1))"
-        metrics = [(key, attribute, values + (", sample_weight=weights[:, 0]" if values.endswith("axis=1)")
-                                              else ", sample_weight=weights")) for key, attribute, values in metrics]
+        sample = "weights[:, 0]" if classifier and units > 1 else "weights"  # (a class per example there)
+        metrics = [(key, attribute, f"{values}, sample_weight={sample}") for key, attribute, values in metrics]
     params = ["self", *(["keys"] if parts[0].keys else []), *(["label_vocabulary"] if vocabulary else []),
               *settings]
     lines = [
