@@ -955,3 +955,19 @@ def test_programs_naming_one_absolute_path_run_one_after_the_other(tmp_path):
     runs = run_sides(folders, {"timeout": 60})
     assert [run.stdout.split() for run in runs] == [["1", "1"], ["1", "2"]]
     assert time.monotonic() - started >= 3.0  # one after the other
+
+
+def test_the_runner_copied_for_another_python_imports_nothing_else_of_tfmigrate():
+    # the reference runtime (TF 2.15) gets copies of these modules only: a relative import of any other
+    # module fails there ("the original needs the module 'tfmigrate._draws'")
+    import ast
+
+    from tfmigrate.verify import RUNNER_MODULES
+
+    package = Path(_runner.__file__).parent
+    for name in RUNNER_MODULES:
+        tree = ast.parse((package / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("tfmigrate")):
+                module = (node.module or "").split(".")[-1]
+                assert f"{module}.py" in RUNNER_MODULES or not module, (name, ast.dump(node))

@@ -78,6 +78,7 @@ class RunResult:
         return self.stdout.splitlines()[number - 1] if 0 < number <= len(self.stdout.splitlines()) else ""
 
 
+RUNNER_MODULES = ("__init__.py", "_runner.py", "_deterministic.py", "_draws.py")  # what a child runs
 _RUNNER_COPIES = {}
 
 
@@ -95,7 +96,7 @@ def _runner_path(python: str) -> str:
     if python not in _RUNNER_COPIES:
         folder = tempfile.mkdtemp(prefix="tfmigrate-runner-")
         os.mkdir(os.path.join(folder, "tfmigrate"))
-        for name in ("__init__.py", "_runner.py", "_deterministic.py"):
+        for name in RUNNER_MODULES:
             shutil.copyfile(os.path.join(package, name), os.path.join(folder, "tfmigrate", name))
         _RUNNER_COPIES[python] = folder
         import atexit

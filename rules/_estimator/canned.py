@@ -148,6 +148,7 @@ def _weight_key(f: Facts, item: Built, given) -> Optional[str]:
 
 def _units(f: Facts, given, classifier: bool) -> int:
     n = given.get("n_classes") if classifier else given.get("label_dimension")
+    n = f.value_of(n) or n if isinstance(n, cst.Name) else n  # `n_classes = 10` at module level
     n_code = f.s.code(n) if n is not None else ("2" if classifier else "1")
     if not n_code.isdigit():
         raise Unsupported(n, "n_classes or label_dimension that is not an integer literal")

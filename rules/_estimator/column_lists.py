@@ -42,8 +42,8 @@ def grown(stmt: cst.BaseStatement, name: str) -> Optional[List[cst.BaseExpressio
 
 
 def extended(f: Facts, name: cst.Name, bound: Optional[cst.BaseExpression]) -> Optional[cst.List]:
-    """The list ``name`` holds once the statements after its binding have grown it, as a literal; None when
-    nothing grows it; Unsupported when it grows anywhere but in straight statements of the block that binds it,
+    """The list ``name`` holds once the statements after its binding have grown it, as a literal (a comprehension
+    over keys written out that nothing grows: its columns); None when nothing grows it; Unsupported when it grows anywhere but in straight statements of the block that binds it,
     or after a comprehension over keys the program computes."""
     if not isinstance(bound, (cst.List, cst.Tuple, cst.ListComp)) or (
             isinstance(bound, cst.List) and not bound.elements):  # [] grown in a loop: numeric keys (features)
@@ -58,8 +58,9 @@ def extended(f: Facts, name: cst.Name, bound: Optional[cst.BaseExpression]) -> O
                   and c.func.attr.value in GROWERS]
     augmented = queries.find(f.module, cst.AugAssign, lambda a: isinstance(a.target, cst.Name)
                              and a.target.value == name.value)
-    if not everywhere and not augmented:
-        return None
+    if not everywhere and not augmented:  # a comprehension over keys written out: its columns (TF1's names)
+        first = expanded(f, bound) if isinstance(bound, cst.ListComp) else None
+        return cst.List(elements=[cst.Element(column) for column in first]) if first else None
     if len(everywhere) + len(augmented) != len(growing):
         raise Unsupported(bound, f"{name.value}, a list of feature columns, grows in a loop, a branch or another "
                                  "function: which columns it holds is not known")
