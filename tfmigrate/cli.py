@@ -208,7 +208,10 @@ def verify(original: str, rewrite: Optional[str], rtol: float, atol: float, time
         sys.exit(EXIT_ERROR)
     if show_rewrite:
         click.echo(runnable(plan.rewrite.program))
-    result = harness.run_plan(plan, rtol=rtol, atol=atol, timeout=timeout, deterministic=deterministic, seed=seed)
+    try:
+        result = harness.run_plan(plan, rtol=rtol, atol=atol, timeout=timeout, deterministic=deterministic, seed=seed)
+    finally:
+        harness.remove_runner_copies()  # (main leaves without the interpreter's teardown and its atexit calls)
     click.echo(harness.format_report(result))
     sys.exit(result.exit_code)
 

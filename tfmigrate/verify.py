@@ -101,8 +101,14 @@ def _runner_path(python: str) -> str:
         _RUNNER_COPIES[python] = folder
         import atexit
 
-        atexit.register(shutil.rmtree, folder, True)
+        atexit.register(remove_runner_copies)  # (the command leaves with os._exit: it calls this itself)
     return _RUNNER_COPIES[python]
+
+
+def remove_runner_copies() -> None:
+    """Remove the runner's copies made for other interpreters."""
+    while _RUNNER_COPIES:
+        shutil.rmtree(_RUNNER_COPIES.popitem()[1], ignore_errors=True)
 
 
 def _child_environment(deterministic: bool, seed: int, python: str) -> dict:
