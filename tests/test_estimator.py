@@ -1578,7 +1578,7 @@ def test_a_binary_classifier_reports_tf1s_binary_head_metrics_and_losses_count_o
         '            "average_loss": self.average_loss.result(),\n'
         '            "accuracy": self.accuracy.result(),\n'
         '            "auc": self.auc.result(),\n'
-        '            "auc_precision_recall": self.auc_precision_recall.result(),\n'
+        '            "auc_precision_recall": self.trapezoidal_auc(self.auc_precision_recall),\n'
         '            "label/mean": self.label_mean.result(),\n'
         '            "precision": self.precision.result(),\n'
         '            "prediction/mean": self.prediction_mean.result(),\n'
@@ -1940,3 +1940,24 @@ def test_a_reset_helper_of_an_estimator_program_only_seeds():
     """)
     assert check.status.value == fixed.status.value == "idiomatic"
     assert "def reset_graph(seed=42):\n    tf.random.set_seed(seed)\n    np.random.seed(seed)\n" in fixed.new_text
+
+
+def test_the_census_tutorials_column_lists_joined_by_name_are_one_list():
+    # `wide_columns = base_columns + crossed_columns`: both lists' columns, the statement gone with them
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        education = tf.feature_column.categorical_column_with_vocabulary_list("education", ["a", "b"])
+        age = tf.feature_column.bucketized_column(tf.feature_column.numeric_column("age"), boundaries=[30, 50])
+        base_columns = [education, age]
+        crossed_columns = [tf.feature_column.crossed_column([age, "education"], hash_bucket_size=10)]
+        wide_columns = base_columns + crossed_columns
+        model = tf.estimator.LinearClassifier(feature_columns=wide_columns)
+        data = {"education": np.array(["a", "b"]), "age": np.array([20.0, 60.0], np.float32)}
+        model.train(lambda: tf.data.Dataset.from_tensor_slices((data, [0, 1])).batch(2), steps=2)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "wide_columns" not in fixed.new_text and "feature_column" not in fixed.new_text
+    assert 'self.age_bucketized_X_education_cross = tf.keras.layers.HashedCrossing(num_bins=10, output_mode="one_hot")' \
+        in fixed.new_text

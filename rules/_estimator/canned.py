@@ -17,7 +17,8 @@ The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 an
   the v1 default; the v2 estimators average it); ``evaluate`` reports ``loss``
   (the mean of the batches' losses), ``average_loss`` (the mean per example),
   ``label/mean``, ``prediction/mean``, and ``accuracy`` for classifiers (a binary one also
-  ``accuracy_baseline``, ``auc``, ``auc_precision_recall``, ``precision`` and ``recall``);
+  ``accuracy_baseline``, ``auc``, ``auc_precision_recall`` (TF1's trapezoids over the
+  precision-recall curve: Keras's AUC interpolates), ``precision`` and ``recall``);
 - ``weight_column`` (a feature's key, or its ``numeric_column``): the head weighs
   each example's loss in the sum, and each metric (``average_loss`` is the
   weighted mean).
@@ -418,6 +419,17 @@ _CLASSES = """class_ids = {ids}
                 "all_class_ids": all_class_ids, "all_classes": tf.strings.as_string(all_class_ids)}}"""
 
 
+# TF1's head summed its precision-recall curve by trapezoids (tf.metrics.auc's default), Keras's AUC interpolates.
+_TRAPEZOIDAL = '''
+    @staticmethod
+    def trapezoidal_auc(metric):
+        """TF1's area under the precision-recall curve: trapezoids over the AUC metric's thresholds."""
+        recall = (metric.true_positives + 1e-6) / (metric.true_positives + metric.false_negatives + 1e-6)
+        precision = (metric.true_positives + 1e-6) / (metric.true_positives + metric.false_positives + 1e-6)
+        return tf.reduce_sum((recall[:-1] - recall[1:]) * (precision[:-1] + precision[1:]) / 2.0)
+'''
+
+
 # Why the loss of a batch is counted once the batch is read.
 _AFTER_THE_BATCH = "once the batch is read (Keras reads past the end of the data)"
 
@@ -432,7 +444,8 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary, we
         updates = ("        predicted = tf.cast(logits > 0, tf.float32)\n"
                    "        probabilities = tf.sigmoid(logits)\n") + updates
     results = [("loss", "self.loss_mean.result()"), ("average_loss", "self.average_loss.result()"),
-               *((key, f"self.{attribute}.result()") for key, attribute, _ in metrics)]
+               *((key, f"self.{attribute}.result()" if key != "auc_precision_recall" else
+                  f"self.trapezoidal_auc(self.{attribute})") for key, attribute, _ in metrics)]
     if binary:  # TF1's binary head also reports the accuracy of always predicting the more frequent label
         results.append(("accuracy_baseline", "tf.maximum(self.label_mean.result(), 1 - self.label_mean.result())"))
     updates = updates.replace("tf.", f"{tf}.")
@@ -464,7 +477,7 @@ def _finish(f, text, tf, prepare, losses, predict, metrics, combined, binary, we
         """Estimator.predict: an iterator over the predictions of each example."""
         outputs = self.predict(dataset, verbose=0)
         return iter([dict(zip(outputs, values)) for values in zip(*outputs.values())])
-'''
+''' + (_TRAPEZOIDAL.replace("tf.", f"{tf}.") if binary else "")
     text = head + body
     indent = f.module.default_indent
     return text.replace("    ", indent) if indent != "    " else text

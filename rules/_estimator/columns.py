@@ -44,6 +44,8 @@ def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
     if isinstance(value, (cst.List, cst.Tuple)) and value.elements and all(
             isinstance(e.value, cst.Name) and e.value.value in known for e in value.elements):
         return assign.targets[0].target.value
+    if _sum_of(value, known):  # `wide_columns = base_columns + crossed_columns`
+        return assign.targets[0].target.value
     if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and len(value.args) == 1
             and isinstance(value.args[0].value, cst.Name) and value.args[0].value.value in known
             and value.func.value in f.functions and features.through(f.functions[value.func.value]) is not None):
@@ -54,6 +56,13 @@ def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
     if not any(_is_column(f, call) for call in calls):
         return None
     return assign.targets[0].target.value
+
+
+def _sum_of(value: cst.BaseExpression, known) -> bool:
+    """``a + b (+ ...)`` of names of column lists."""
+    if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.Add):
+        return all(_sum_of(side, known) for side in (value.left, value.right))
+    return isinstance(value, cst.Name) and value.value in known
 
 
 def _is_column(f: Facts, call: cst.Call) -> bool:
