@@ -231,8 +231,9 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -
         if not isinstance(stmt, cst.SimpleStatementLine) and _makes(s, model, stmt):
             raise Unsupported(stmt, f"{model.name} makes variables inside a loop, a condition or a block")
         bound = model.scope_stmt.items[0].asname if model.scope_stmt is not None else None
-        if bound is not None and _op_names(stmt, bound.name):  # an op named after the scope: TF2 names it itself
-            stmt = stmt.visit(queries.WithoutArgs({id(arg) for arg in _op_names(stmt, bound.name)}))
+        named = _op_names(stmt, bound.name) if bound is not None else []
+        if named:  # an op named after the scope: TF2 names it itself
+            stmt = stmt.visit(queries.WithoutArgs({id(arg) for arg in named}))
         out.append((stmt, prefix))
 
 

@@ -117,14 +117,7 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
     program.stepwise = stepwise.find(module)
     program.scope_names = _scope_names(program, module.body, [])
     program.reset_helpers = sections.reset_helpers(whole or module, program.call_name)
-    values = {name for stmt in module.body if not isinstance(stmt, cst.FunctionDef) for name in queries.bound_names(
-        stmt)} - set(imports.aliases)  # the module's own values (not the modules it imports)
-    program.makes_nothing = frozenset(
-        id(item) for func in [module, *queries.find(module, cst.FunctionDef)] for stmt in queries.find(func, cst.With)
-        for item in stmt.items if program.call_name(item.item) == "variable_scope"
-        and not _makes(program, stmt.body, function_locals(func) if func is not module else values)
-        and (item.asname is None or isinstance(item.asname.name, cst.Name) and not queries.holds(
-            func, cst.Name, lambda n: n.value == item.asname.name.value and n is not item.asname.name)))
+    program.makes_nothing = _makes_nothing(program, module, imports)
     finder = _Leftovers(program)
     walk(module, finder)
     program.leftover = finder.found
@@ -135,6 +128,31 @@ BUILTINS = frozenset({"len", "int", "float", "bool", "str", "range", "list", "tu
                       "sum", "zip", "enumerate", "isinstance", "print", "round", "sorted", "reversed"})
 _MAKERS = ("contrib.", "layers.", "keras.", "compat.", "estimator.", "nn.rnn_cell", "nn.dynamic_rnn", "nn.static_rnn",
            "nn.bidirectional", "Variable", "get_variable", "make_template")
+
+
+def _makes_nothing(program: Program, module: cst.Module, imports) -> FrozenSet[int]:
+    """The variable_scope items whose block makes no variable (``_makes``, read with the names of its
+    function, or the module's own values) and whose ``as`` name that function does not read."""
+    def scoped(stmt: cst.With) -> bool:
+        return any(program.call_name(item.item) == "variable_scope" for item in stmt.items)
+
+    withs = queries.find(module, cst.With, scoped)
+    if not withs:
+        return frozenset()
+    # each With's innermost function (the module for one outside functions)
+    within = {id(stmt): func for func in queries.find(module, cst.FunctionDef)
+              for stmt in queries.find(func, cst.With, scoped)}
+    values = {name for stmt in module.body if not isinstance(stmt, cst.FunctionDef) for name in queries.bound_names(
+        stmt)} - set(imports.aliases)  # the module's own values (not the modules it imports)
+    found = set()
+    for stmt in withs:
+        func = within.get(id(stmt), module)
+        if _makes(program, stmt.body, function_locals(func) if func is not module else values):
+            continue
+        found.update(id(item) for item in stmt.items if program.call_name(item.item) == "variable_scope" and (
+            item.asname is None or isinstance(item.asname.name, cst.Name) and not queries.holds(
+                func, cst.Name, lambda n, bound=item.asname.name: n.value == bound.value and n is not bound)))
+    return frozenset(found)
 
 
 def _makes(program: Program, block, local: Set[str]) -> bool:
