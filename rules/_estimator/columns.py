@@ -19,7 +19,7 @@ from tfmigrate.names import dotted_name
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import column_lists, features, specs
+from . import column_lists, computed_keys, specs
 from .program import Facts
 
 
@@ -48,7 +48,7 @@ def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
         return assign.targets[0].target.value
     if (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and len(value.args) == 1
             and isinstance(value.args[0].value, cst.Name) and value.args[0].value.value in known
-            and value.func.value in f.functions and features.through(f.functions[value.func.value]) is not None):
+            and value.func.value in f.functions and computed_keys.through(f.functions[value.func.value]) is not None):
         return assign.targets[0].target.value  # feature_cols = add_more_features(INPUT_COLUMNS)
     calls = list(queries.find(value, cst.Call))
     if not calls or not all(_is_column(f, call) or _is_column_argument(f, value, call) for call in calls):
@@ -139,7 +139,7 @@ def _drop(f: Facts, body: List[cst.BaseStatement], outer=frozenset()) -> List[cs
                 target = _constant_target(stmt)
             if target is None and _receiver(f, stmt):
                 target = stmt.name.value
-            if target is None and isinstance(stmt, cst.FunctionDef) and features.through(stmt) is not None:
+            if target is None and isinstance(stmt, cst.FunctionDef) and computed_keys.through(stmt) is not None:
                 target = stmt.name.value  # def add_more_features(feats): ... return feats
             growers = [other for other in body if other is not stmt and target is not None
                        and target in known and column_lists.grown(other, target) is not None]

@@ -37,12 +37,12 @@ import libcst as cst
 from .. import _vocab
 from .._eager import queries, tensors
 from .._eager.state import Unsupported
-from . import column_lists, vocab
+from . import column_lists, computed_keys, vocab
 from .program import Facts, arguments
 
 NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
 PARAMETERS = {
-    "numeric_column": ("key", "shape", "default_value", "dtype", "normalizer_fn"),
+    "numeric_column": computed_keys.NUMERIC,
     "bucketized_column": ("source_column", "boundaries"),
     "categorical_column_with_vocabulary_list": ("key", "vocabulary_list", "dtype", "default_value", "num_oov_buckets"),
     "categorical_column_with_identity": ("key", "num_buckets", "default_value"),
@@ -112,18 +112,21 @@ class Builder:
     def columns(self, value: cst.BaseExpression) -> List[Column]:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
         literal = column_lists.literal(self.f, value)
-        literal = self._through(literal) or literal  # feature_cols = add_more_features(INPUT_COLUMNS)
+        literal = computed_keys.through_list(self.f, literal) or literal  # add_more_features(INPUT_COLUMNS)
         if isinstance(value, cst.Name):  # feature_cols = [...]; feature_cols.append(...)
             literal = column_lists.extended(self.f, value, literal) or literal
         if isinstance(value, cst.Name) and isinstance(literal, cst.ListComp):
-            return [self._comprehension(value.value, literal)]
-        made = self._made_by(value)  # feature_columns=make_feature_cols()
+            computed_keys.comprehension(self.f, literal)
+            return [Column(value.value, "numeric", 0, "", keys=value.value)]
+        made = computed_keys.made_by(self.f, value)  # feature_columns=make_feature_cols()
         if made is not None:
-            return [self._comprehension(self.f.s.code(value), made)]
+            computed_keys.comprehension(self.f, made)
+            return [Column(self.f.s.code(value), "numeric", 0, "", keys=self.f.s.code(value))]
         if not isinstance(literal, (cst.List, cst.Tuple)):
             raise Unsupported(value, "feature columns that are not a list of tf.feature_column calls in this file")
         if isinstance(value, cst.Name) and isinstance(literal, cst.List) and not literal.elements:
-            return [self._appended(value)]
+            computed_keys.appended(self.f, value)
+            return [Column(value.value, "numeric", 0, "", keys=value.value)]
         columns = [self.column(element.value) for element in literal.elements]
         if not columns:
             raise Unsupported(value, "no feature columns")
@@ -131,80 +134,6 @@ class Builder:
         if len(set(names)) != len(names):
             raise Unsupported(value, "two feature columns of the same name")
         return sorted(columns, key=lambda c: c.name)
-
-    def _through(self, value: Optional[cst.BaseExpression]) -> Optional[cst.List]:
-        """``add_more_features(INPUT_COLUMNS)``: a function of the file that takes the list, appends
-        feature columns to it (or nothing) and returns it (``through``); the list it returns, as a literal."""
-        func = self.f.functions.get(value.func.value) if isinstance(value, cst.Call) and isinstance(
-            value.func, cst.Name) and len(value.args) == 1 and not value.args[0].keyword and not value.args[0].star \
-            else None
-        appended = through(func) if func is not None else None
-        given = value.args[0].value if appended is not None else None
-        given = given if isinstance(given, (cst.List, cst.Tuple)) else self.f.value_of(given)
-        if appended is None or not isinstance(given, (cst.List, cst.Tuple)):
-            return None
-        return cst.List(elements=[*given.elements, *(cst.Element(column) for column in appended)])
-
-    def _appended(self, name: cst.Name) -> Column:
-        """``name = []`` and, in a loop, ``name.append(tf.feature_column.numeric_column(key=k))`` (TensorFlow's
-        get-started programs): numeric columns whose keys the program computes; the list then holds the keys."""
-        keyed, others = {}, 0
-        for node in queries.find(self.f.module, cst.Name, lambda n: n.value == name.value):
-            appended = [c for c in queries.find(self.f.module, cst.Call)
-                        if isinstance(c.func, cst.Attribute) and c.func.value is node and c.func.attr.value == "append"]
-            if not appended:
-                others += 1
-                continue
-            column = appended[0].args[0].value if len(appended[0].args) == 1 else None
-            numeric = column is not None and self.f.call_name(column) == "feature_column.numeric_column"
-            given = arguments(column, PARAMETERS["numeric_column"], "numeric_column with arguments not mapped") \
-                if numeric else {}
-            if set(given) != {"key"}:
-                raise Unsupported(appended[0], f"{name.value}.append of something other than "
-                                               "tf.feature_column.numeric_column(key)")
-            keyed[id(column)] = given["key"]
-        if not keyed or others > 2:  # bound to [] and read by the estimator
-            raise Unsupported(name, "no feature columns" if not keyed else
-                              f"{name.value}, a list of feature columns built in a loop, is read elsewhere")
-        self.f.keyed.update(keyed)
-        return Column(name.value, "numeric", 0, "", keys=name.value)
-
-    def _made_by(self, value: cst.BaseExpression) -> Optional[cst.ListComp]:
-        """``make_feature_cols()``, a function of the file that takes nothing and ends ``return [... for ...]``:
-        that comprehension."""
-        func = self.f.functions.get(value.func.value) if isinstance(value, cst.Call) and isinstance(
-            value.func, cst.Name) and not value.args else None
-        if func is None or func.params.params or not func.body.body:
-            return None
-        last = func.body.body[-1]
-        if isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return):
-            returned = last.body[0].value
-            if isinstance(returned, cst.Name):  # input_columns = [...]; return input_columns
-                returned = next((a.value for a in queries.find(func.body, cst.Assign) if len(a.targets) == 1
-                                 and isinstance(a.targets[0].target, cst.Name)
-                                 and a.targets[0].target.value == returned.value), None)
-            if isinstance(returned, cst.ListComp):
-                return returned
-        return None
-
-    def _comprehension(self, name: str, made: cst.ListComp) -> Column:
-        """``name = [tf.feature_column.numeric_column(key=k) for k in keys]``: numeric columns whose keys the
-        program computes, as appended in a loop; the list then holds the keys (``list(keys)``). ``name``: the
-        code that gives the list (a name, or a call of the function that makes it)."""
-        column, loop = made.elt, made.for_in
-        numeric = self.f.call_name(column) == "feature_column.numeric_column"
-        given = arguments(column, PARAMETERS["numeric_column"], "numeric_column with arguments not mapped") \
-            if numeric else {}
-        if set(given) != {"key"} or loop.inner_for_in is not None or loop.ifs or loop.asynchronous:
-            raise Unsupported(made, "feature columns made in a comprehension other than "
-                                    "[tf.feature_column.numeric_column(key) for key in keys]")
-        key, target = given["key"], loop.target
-        if isinstance(key, cst.Name) and isinstance(target, cst.Name) and key.value == target.value:
-            keys = self.f.s.code(loop.iter)  # a list written out is the list itself
-            self.f.keyed[id(made)] = self.f.s.expr(keys if isinstance(loop.iter, cst.List) else f"list({keys})")
-        else:
-            self.f.keyed[id(column)] = key
-        return Column(name, "numeric", 0, "", keys=name)
 
     def concatenation(self, columns: List[Column], indent: str, keys: str = "") -> List[str]:
         """The lines of an expression: the columns' dense values side by side (numbers alone: one line);
@@ -461,27 +390,3 @@ def _integer(node: cst.BaseExpression, constants: Dict[str, cst.BaseExpression])
             return left * right if isinstance(node.operator, cst.Multiply) else left + right
     return None
 
-
-def through(func: cst.FunctionDef) -> Optional[List[cst.BaseExpression]]:
-    """``def add_more_features(feats): feats.append(...); ...; return feats``: what it appends to the list
-    it takes and returns (nothing: an empty list), else None."""
-    params = func.params
-    if len(params.params) != 1 or isinstance(params.star_arg, cst.Param) or params.kwonly_params or (
-            params.star_kwarg is not None) or func.decorators or not isinstance(func.body, cst.IndentedBlock):
-        return None
-    param = params.params[0].name.value
-    body = queries.without_docstring(func.body.body)
-    appended = []
-    for stmt in body[:-1]:
-        call = stmt.body[0].value if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and (
-            isinstance(stmt.body[0], cst.Expr)) else None
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
-                and isinstance(call.func.value, cst.Name) and call.func.value.value == param
-                and call.func.attr.value == "append" and len(call.args) == 1 and not call.args[0].keyword):
-            return None
-        appended.append(call.args[0].value)
-    last = body[-1] if body else None
-    if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return)
-            and isinstance(last.body[0].value, cst.Name) and last.body[0].value.value == param):
-        return None
-    return appended
