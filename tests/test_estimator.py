@@ -249,6 +249,12 @@ def test_feature_columns_keras_cannot_reproduce_are_named():
         5, "tf.feature_column.embedding_column(initializer=tf.orthogonal_initializer()) is not mapped")
     assert reason(column='tf.feature_column.bucketized_column(tf.feature_column.numeric_column("x"), bounds)') == (
         5, "bucketized_column with boundaries that are not a list written here")
+    hashed = 'tf.feature_column.categorical_column_with_hash_bucket("h", 8)'
+    assert reason(column=f"tf.feature_column.embedding_column({hashed}, 2, combiner='sqrtn')") == (
+        5, "tf.feature_column.embedding_column(combiner='sqrtn') of a column of ids that are not a vocabulary's "
+           "(mean and sum are mapped)")
+    assert reason(column="tf.feature_column.embedding_column(color, 2, combiner='max')") == (
+        5, "tf.feature_column.embedding_column(combiner='max') is not mapped")
 
 
 def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_concatenated_them():
@@ -272,7 +278,8 @@ def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_conc
     init = new[new.index("        super().__init__()\n"):new.index("        self.hidden")]
     assert init == (
         "        super().__init__()\n"
-        '        self.kind_hash = tf.keras.layers.Hashing(num_bins=8, output_mode="one_hot")\n'
+        "        self.rows = tf.keras.layers.Reshape((-1,))  # a feature as TF1 read it: a row of values per example\n"
+        '        self.kind_hash = tf.keras.layers.Hashing(num_bins=8, output_mode="count")\n'
         "        self.size_embedding = tf.keras.layers.Embedding(\n"
         "            4, 2, embeddings_initializer=tf.keras.initializers.TruncatedNormal(stddev=1 / 2 ** 0.5),\n"
         '            name="size_embedding")\n')
@@ -280,8 +287,8 @@ def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_conc
     assert call == (
         "        net = tf.concat([\n"
         '            tf.reshape(tf.cast(features["a-b"], tf.float32), (-1, 1)),\n'
-        '            self.kind_hash(features["kind"]),\n'
-        '            self.size_embedding(tf.reshape(features["size"], (-1,))),\n'
+        '            self.kind_hash(self.rows(features["kind"])),\n'
+        '            tf.reduce_mean(self.size_embedding(self.rows(features["size"])), axis=1),\n'
         "        ], axis=1)\n")
     assert "print(model.size_embedding.embeddings.numpy())" in new
 
@@ -312,13 +319,14 @@ def test_input_layer_in_a_model_fn_builds_its_columns_in_init_and_leaves_params(
         "    def __init__(self, params):\n"
         "        super().__init__()\n"
         "        self.params = params\n"
-        '        self.kind = tf.keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="one_hot")\n'
+        "        self.rows = tf.keras.layers.Reshape((-1,))  # a feature as TF1 read it: a row of values per example\n"
+        '        self.kind = tf.keras.layers.StringLookup(vocabulary=["a", "b"], output_mode="count")\n'
         "        self.dense_layers = [tf.keras.layers.Dense(width, activation=tf.nn.relu) for width in "
         'params["widths"]]\n'
         "        self.dense = tf.keras.layers.Dense(1)\n")
     assert new[new.index("        net = "):new.index("        loss = ")] == (
         "        net = tf.concat([\n"
-        "            tf.cast(self.kind(features[\"kind\"]), tf.float32)[:, 1:],  # [:, 1:] drops Keras' slot for "
+        "            tf.cast(self.kind(self.rows(features[\"kind\"])), tf.float32)[:, 1:],  # [:, 1:] drops Keras' slot for "
         "values out of the vocabulary, which TF1 ignored\n"
         '            tf.reshape(tf.cast(features["x"], tf.float32), (-1, 1)),\n'
         "        ], axis=1)\n"
@@ -429,7 +437,7 @@ def test_a_column_list_grown_after_its_comprehension_and_a_shuffle_setting_of_th
         '            tf.reshape(tf.cast(features["age"], tf.float32), (-1, 1)),\n'
         '            tf.reshape(tf.cast(features["extra"], tf.float32), (-1, 1)),\n'
         '            tf.reshape(tf.cast(features["rooms"], tf.float32), (-1, 1)),\n'
-        '            tf.cast(self.town(features["town"]), tf.float32)[:, 1:],  # [:, 1:] drops Keras\' slot for values '
+        '            tf.cast(self.town(self.rows(features["town"])), tf.float32)[:, 1:],  # [:, 1:] drops Keras\' slot for values '
         "out of the vocabulary, which TF1 ignored\n"
         "        ], axis=1)\n")
     assert "feature_cols" not in new and "\ntown = " not in new
@@ -1865,7 +1873,7 @@ def test_metrics_added_to_a_canned_regressor_are_its_keras_models():
 
 
 def test_columns_whose_layers_span_lines_each_keep_every_line():
-    # two vocabulary lists long enough to wrap end on the same line (`output_mode="one_hot")`): a column's layers
+    # two vocabulary lists long enough to wrap end on the same line (`output_mode="count")`): a column's layers
     # are written once, statement by statement, never line by line
     words = ", ".join(f"'word{i:02d}'" for i in range(14))
     text, check, fixed = outcomes(f"""\
@@ -1879,7 +1887,7 @@ def test_columns_whose_layers_span_lines_each_keep_every_line():
         est.train(tf.estimator.inputs.numpy_input_fn(data, np.array([0, 1]), shuffle=False), steps=1)
     """)
     assert fixed.status.value == "idiomatic"
-    assert fixed.new_text.count('output_mode="one_hot")') == 2
+    assert fixed.new_text.count('output_mode="count")') == 2
 
 
 def test_metrics_added_to_a_custom_estimator_are_refused_with_where_they_go():

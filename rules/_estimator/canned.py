@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -279,7 +279,8 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     settings = {key: code for part in parts for key, code in part.params.items()}
     added = added_metrics.for_class(f, item.name, classifier, units, lambda base: fresh_name(reserved, base))
     weight = _weight_key(f, item, given)
-    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings), added, weight)
+    text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings), added, weight,
+                       builder.methods())
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     local = _free_locals(f, item, statement)
     if local:
@@ -291,15 +292,9 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
 
 
 def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary: bool, settings=(),
-                added=((), ()), weight: Optional[str] = None) -> str:
+                added=((), ()), weight: Optional[str] = None, methods: Sequence[str] = ()) -> str:
     tf = f.tf
-    statements: List[str] = []  # each statement of the parts' __init__ lines (continuation lines start indented)
-    for line in (line for part in parts for line in part.init):
-        if statements and line[:1] in (" ", "\t"):
-            statements[-1] += "\n" + line
-        else:
-            statements.append(line)
-    init = [line for stmt in dict.fromkeys(statements) for line in stmt.split("\n")]  # a column's layers once
+    init = features.once(line for part in parts for line in part.init)  # a column's layers once
     if len(parts) == 2:
         init.append(f"self.linear_optimizer = {parts[1].optimizer}")
     if not classifier:
@@ -367,6 +362,7 @@ def _class_text(f, cls, kind, parts: List[_Part], classifier, units, vocabulary:
         "        return " + (parts[0].output or f"self.{parts[0].logits}(net)" if len(parts) == 1
                             else f"self.{parts[0].logits}(net) + self.{parts[1].logits}(linear)"),
         "",
+        *[f"    {line}".rstrip() for method in methods for line in [*method.split("\n"), ""]],
         "",
     ]
     if vocabulary:  # class ids from the string labels, and the strings back in the predictions

@@ -9,28 +9,34 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
 - ``bucketized_column(numeric, boundaries)``: ``Discretization`` one-hot (the same
   ``Bucketize`` op: bucket i holds ``boundaries[i-1] <= x < boundaries[i]``);
 - ``categorical_column_with_vocabulary_list``: ``StringLookup`` / ``IntegerLookup``
-  one-hot without its first slot (Keras' index for values out of the vocabulary,
+  counts without the first slot (Keras' index for values out of the vocabulary,
   which TF1's ``default_value=-1`` ignored); with ``num_oov_buckets=1`` that slot
-  moves after the vocabulary, where TF1 put its one bucket;
-- ``categorical_column_with_identity``: ``CategoryEncoding`` one-hot;
-- ``categorical_column_with_hash_bucket``: ``Hashing`` (the same FarmHash
+  moves after the vocabulary, where TF1 put its one bucket (and the values TF1
+  ignored, ``""`` and ``-1``, are Keras' mask);
+- ``categorical_column_with_identity``: ``CategoryEncoding`` counts;
+- ``categorical_column_with_hash_bucket``: ``Hashing`` counts (the same FarmHash
   fingerprint as TF1's ``to_hash_bucket_fast``);
 - ``crossed_column(keys, n)`` of raw features and buckets: ``HashedCrossing`` (the
   same ``sparse_cross_hashed``, in the order written);
-- ``indicator_column(c)``: c's one-hot; ``embedding_column(c, dimension)``: an
-  ``Embedding`` of c's ids (a bias-free Dense over a vocabulary's one-hot, so that a
+- ``indicator_column(c)``: c's counts; ``embedding_column(c, dimension)``: an
+  ``Embedding`` of c's ids (a bias-free Dense over a vocabulary's counts, so that a
   value out of the vocabulary embeds to zeros as in TF1), initialised as TF1 did
-  (truncated normal, standard deviation 1/sqrt(dimension)).
+  (truncated normal, standard deviation 1/sqrt(dimension)), combined as TF1 did
+  (``mean`` by default, ``sum``; ``sqrtn`` over a vocabulary).
 
-Features are one value per example (TF1's combiners agree there); weighted, sequence
-and shared-embedding columns, vocabulary files and crosses of other categorical columns
-are not mapped.
+A categorical feature may hold several values per example (a bag of words: shape
+(batch, n)), as TF1 read it: a ``Reshape((-1,))`` layer makes each feature a row of
+values per example (TF1 read one value as a row of one), which the lookups count.
+Values TF1 ignored in such a row (``-1`` ids, ``""`` strings) are counted by identity
+and hash bucket columns (an identity column's ``CategoryEncoding`` refuses ``-1``);
+weighted, sequence and shared-embedding columns, vocabulary files and crosses of other
+categorical columns are not mapped.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
 
@@ -62,6 +68,16 @@ def identifier(base: str) -> str:
 
 VOCABULARY_NOTE = "  # [:, 1:] drops Keras' slot for values out of the vocabulary, which TF1 ignored"
 BUCKET_NOTE = "  # roll: Keras' slot for values out of the vocabulary goes last, where TF1 put its bucket"
+ROWS_NOTE = "  # a feature as TF1 read it: a row of values per example"
+COMBINED = {"mean": "reduce_mean", "sum": "reduce_sum"}  # an embedding of ids: its combiner over the row
+# A vocabulary's embedding is a Dense layer over its counts: TF1's combiner weighs the counts (none: zeros).
+WEIGHTS = {"mean": ("mean", "1 / their number", "{tf}.reduce_sum(counts, axis=1, keepdims=True)"),
+           "sqrtn": ("sqrtn", "1 / the square root of their number",
+                     "{tf}.sqrt({tf}.reduce_sum(counts, axis=1, keepdims=True))")}
+_WEIGHTS_METHOD = '''@staticmethod
+def {name}(counts):
+    """TF1's {combiner} combiner: each of an example's ids weighs {weight} (no ids: zeros)."""
+    return {tf}.math.divide_no_nan(counts, {total})'''
 
 
 @dataclass
@@ -73,6 +89,7 @@ class Column:
     width: int  # the width of its dense value
     value: str  # the code of its dense float32 value
     ids: Optional[str] = None  # a categorical column: the code of its ids (embeddings read them)
+    rows: bool = False  # its ids are a row per example (an embedding combines them)
     vocabulary: bool = False  # its value is a vocabulary's one-hot (values out of it have no slot)
     bucket: bool = False  # its value is a vocabulary's one-hot with TF1's one bucket for values out of it
     layers: List[Tuple[str, str, List[str]]] = field(default_factory=list)  # (attribute, Keras layer, arguments)
@@ -88,7 +105,7 @@ class Column:
             seen.add(attr)
             head = f"self.{attr} = {tf}.keras.layers.{layer}("
             if len(head) + sum(len(a) + 2 for a in args) <= width:
-                lines.append(head + ", ".join(args) + ")")
+                lines.append(head + ", ".join(args) + ")" + (ROWS_NOTE if layer == "Reshape" else ""))
                 continue
             lines.append(head)
             line = ""
@@ -108,6 +125,8 @@ class Builder:
         self.f, self.features, self.tf = f, features, f.tf
         self.attribute = lambda base: attribute(identifier(base))
         self.read: Dict[int, Column] = {}  # a column read twice (both halves of a wide-and-deep model) is one
+        self.rows: Optional[str] = None  # the attribute of the Reshape layer giving a feature's rows
+        self.weights: Dict[str, str] = {}  # a combiner that weighs a vocabulary's counts -> its method's name
 
     def columns(self, value: cst.BaseExpression) -> List[Column]:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
@@ -173,6 +192,19 @@ class Builder:
     def _feature(self, key: str) -> str:
         return f"{self.features}[{json.dumps(key)}]"
 
+    def _rows(self, column: Column, key: str) -> str:
+        """The code of the feature ``key`` as a row of values per example (the layer added to ``column``)."""
+        if self.rows is None:
+            self.rows = self.attribute("rows")
+        column.layers.append((self.rows, "Reshape", ["(-1,)"]))
+        return f"self.{self.rows}({self._feature(key)})"
+
+    def methods(self) -> List[str]:
+        """The model's methods the columns' values call (each its lines, at class level)."""
+        return [_WEIGHTS_METHOD.format(name=name, combiner=combiner, weight=WEIGHTS[combiner][1],
+                                       total=WEIGHTS[combiner][2], tf=self.tf).replace("{tf}", self.tf)
+                for combiner, name in self.weights.items()]
+
     def _int(self, call, given, name: str) -> int:
         value = given.get(name)
         if isinstance(value, cst.Name):
@@ -230,12 +262,12 @@ class Builder:
         else:
             raise Unsupported(call, "a vocabulary of values other than string or integer literals")
         attr = self.attribute(key)
-        value = f"{self.tf}.cast(self.{attr}({self._feature(key)}), {self.tf}.float32)"
-        if oov:  # the values out of the vocabulary: Keras' first slot, TF1's last (its one bucket)
-            column = Column(key, "categorical", len(values) + 1, f"{self.tf}.roll({value}, -1, axis=1)", bucket=True)
-        else:
-            column = Column(key, "categorical", len(values), f"{value}[:, 1:]", vocabulary=True)
-        column.layers.append((attr, lookup, [f"vocabulary={self._code(literal)}", 'output_mode="one_hot"']))
+        column = Column(key, "categorical", len(values) + oov, "", vocabulary=not oov, bucket=oov)
+        value = f"{self.tf}.cast(self.{attr}({self._rows(column, key)}), {self.tf}.float32)"
+        # the values out of the vocabulary: Keras' first slot, TF1's last (its one bucket) or none
+        column.value = f"{self.tf}.roll({value}, -1, axis=1)" if oov else f"{value}[:, 1:]"
+        masked = ['mask_token=""' if lookup == "StringLookup" else "mask_token=-1"] if oov else []
+        column.layers.append((attr, lookup, [f"vocabulary={self._code(literal)}", *masked, 'output_mode="count"']))
         return column
 
     def categorical_column_with_identity(self, call, given) -> Column:
@@ -243,21 +275,22 @@ class Builder:
         _unsupported_options(self.f, call, given, {"key": set(), "num_buckets": set(), "default_value": {"None"}})
         size = self._int(call, given, "num_buckets")
         attr = self.attribute(key)
-        column = Column(key, "categorical", size, f"self.{attr}({self._feature(key)})")
-        column.layers.append((attr, "CategoryEncoding", [f"num_tokens={size}", 'output_mode="one_hot"']))
-        column.ids = f"{self.tf}.reshape({self._feature(key)}, (-1,))"
+        column = Column(key, "categorical", size, "", rows=True)
+        column.ids = self._rows(column, key)
+        column.value = f"self.{attr}({column.ids})"
+        column.layers.append((attr, "CategoryEncoding", [f"num_tokens={size}", 'output_mode="count"']))
         return column
 
     def categorical_column_with_hash_bucket(self, call, given) -> Column:
         key = _literal_key(call, given)
         _unsupported_options(self.f, call, given, {"key": set(), "hash_bucket_size": set(), "dtype": {"string"}})
         size = self._int(call, given, "hash_bucket_size")
-        attr = self.attribute(f"{key}_hash")
-        column = Column(key, "categorical", size, f"self.{attr}({self._feature(key)})")
-        column.layers.append((attr, "Hashing", [f"num_bins={size}", 'output_mode="one_hot"']))
-        ids = self.attribute(f"{key}_ids")
-        column.layers.append((ids, "Hashing", [f"num_bins={size}"]))
-        column.ids = f"self.{ids}({self.tf}.reshape({self._feature(key)}, (-1,)))"
+        attr, ids = self.attribute(f"{key}_hash"), self.attribute(f"{key}_ids")
+        column = Column(key, "categorical", size, "", rows=True)
+        rows = self._rows(column, key)
+        column.value, column.ids = f"self.{attr}({rows})", f"self.{ids}({rows})"
+        column.layers += [(attr, "Hashing", [f"num_bins={size}", 'output_mode="count"']),
+                          (ids, "Hashing", [f"num_bins={size}"])]
         return column
 
     def crossed_column(self, call, given) -> Column:
@@ -308,8 +341,10 @@ class Builder:
         inner = self._categorical(call, given)
         chosen = given.get("initializer")
         given = {k: v for k, v in given.items() if k != "initializer"}
-        _unsupported_options(self.f, call, given, {"categorical_column": set(), "dimension": set(), "combiner": set(),
-                                                "max_norm": {"None"}, "trainable": {"True"}})
+        _unsupported_options(self.f, call, given, {"categorical_column": set(), "dimension": set(),
+                                                "combiner": {"'mean'", "'sum'", "'sqrtn'", '"mean"', '"sum"',
+                                                             '"sqrtn"'}, "max_norm": {"None"}, "trainable": {"True"}})
+        combiner = given["combiner"].evaluated_value if "combiner" in given else "mean"
         dimension = self._int(call, given, "dimension")
         name = f"{inner.name}_embedding"
         attr = self.attribute(name)
@@ -319,16 +354,37 @@ class Builder:
         column = Column(name, "dense", dimension, "", vocabulary=inner.vocabulary, bucket=inner.bucket,
                         layers=list(inner.layers))
         if inner.vocabulary or inner.ids is None:
-            column.value = f"self.{attr}({inner.value})"
+            counts = inner.value
+            if combiner in WEIGHTS:
+                self.weights.setdefault(combiner, self.attribute(WEIGHTS[combiner][0]))
+                counts = f"self.{self.weights[combiner]}({counts})"
+            column.value = f"self.{attr}({counts})"
             column.layers.append((attr, "Dense", [str(dimension), "use_bias=False", f"kernel_initializer={initializer}",
                                                   f'name="{name}"']))
             column.variables[f"{name}/embedding_weights"] = f"{attr}.kernel"
         else:
             column.value = f"self.{attr}({inner.ids})"
+            if inner.rows and combiner not in COMBINED:
+                raise Unsupported(call, f"{self._code(call.func)}(combiner={combiner!r}) of a column of ids that are "
+                                        "not a vocabulary's (mean and sum are mapped)")
+            if inner.rows:  # an embedding per id of the row, combined
+                column.value = f"{self.tf}.{COMBINED[combiner]}({column.value}, axis=1)"
             column.layers.append((attr, "Embedding", [str(inner.width), str(dimension),
                                                       f"embeddings_initializer={initializer}", f'name="{name}"']))
             column.variables[f"{name}/embedding_weights"] = f"{attr}.embeddings"
         return column
+
+
+def once(lines: Iterable[str]) -> List[str]:
+    """Lines of __init__ with each statement once (a layer that several columns read; a statement's
+    continuation lines start indented)."""
+    statements: List[str] = []
+    for line in lines:
+        if statements and line[:1] in (" ", "\t"):
+            statements[-1] += "\n" + line
+        else:
+            statements.append(line)
+    return [line for stmt in dict.fromkeys(statements) for line in stmt.split("\n")]
 
 
 def _unsupported_options(f: Facts, call, given, allowed: Dict[str, set]) -> None:

@@ -11,7 +11,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from .features import Builder
+from .features import Builder, once
 from .program import Facts, arguments, string_key, subscript_key
 
 
@@ -23,6 +23,7 @@ class InputLayer:
     init: List[str]  # lines of __init__
     variables: Dict[str, str]
     params_key: Optional[str]  # the params entry it read its columns from
+    methods: List[str]  # methods of the model the value calls (their code, at class level)
 
 
 def input_layer(f: Facts, call: cst.Call, params: str, params_value: Optional[cst.BaseExpression], local: Set[str],
@@ -44,14 +45,15 @@ def input_layer(f: Facts, call: cst.Call, params: str, params_value: Optional[cs
     builder = Builder(f, features.value, attribute)
     columns = builder.columns(value)
     indent = f.module.default_indent
-    init = [line for column in columns for line in column.init(f.tf, indent)]
+    init = once(line for column in columns for line in column.init(f.tf, indent))
     variables = {f"input_layer/{k}": v for column in columns for k, v in column.variables.items()}
     keys = ""
     if columns[0].keys is not None:  # the list holds the keys now: the params entry stays
         keys = f"sorted({params}[{json.dumps(key)}])" if key is not None else f"sorted({columns[0].keys})"
         key = None
     # continuation lines of a parsed expression are relative to the indentation of the block it goes in
-    return InputLayer(f.s.expr("\n".join(builder.concatenation(columns, indent, keys))), init, variables, key)
+    return InputLayer(f.s.expr("\n".join(builder.concatenation(columns, indent, keys))), init, variables, key,
+                      builder.methods())
 
 
 def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Optional[cst.BaseExpression]:

@@ -253,6 +253,8 @@ class _Body(cst.CSTTransformer):
         self.out.variables.update(built.variables)
         if built.params_key is not None:
             self.out.read_params.add(built.params_key)
+        self.out.helpers += [cst.parse_statement(method + "\n", config=self.f.module.config_for_parsing).with_changes(
+            leading_lines=[cst.EmptyLine(indent=False)]) for method in built.methods]
         return built.value
 
     def default_name(self, keras: str) -> str:
