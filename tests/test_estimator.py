@@ -1969,3 +1969,54 @@ def test_the_census_tutorials_column_lists_joined_by_name_are_one_list():
     assert "wide_columns" not in fixed.new_text and "feature_column" not in fixed.new_text
     assert 'self.age_bucketized_X_education_cross = tf.keras.layers.HashedCrossing(num_bins=10, output_mode="one_hot")' \
         in fixed.new_text
+
+
+def test_a_numeric_columns_normalizer_is_applied_to_its_feature():
+    text, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        MEAN = 3.0
+
+
+        def scale(x):
+            return x / 10.0
+
+
+        halve = lambda v: v / 2
+        columns = [tf.feature_column.numeric_column("a", normalizer_fn=lambda x: (x - MEAN) / tf.sqrt(x + 1.0)),
+                   tf.feature_column.numeric_column("b", normalizer_fn=scale),
+                   tf.feature_column.numeric_column("c", normalizer_fn=halve),
+                   tf.feature_column.numeric_column("d", normalizer_fn=None)]
+        model = tf.estimator.LinearRegressor(columns)
+        data = {k: np.ones(2, np.float32) for k in "abcd"}
+        model.train(tf.estimator.inputs.numpy_input_fn(data, np.zeros(2), shuffle=False), steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    assert new[new.index("        net = "):new.index("        return self.logits")] == (
+        "        net = tf.concat([\n"
+        '            tf.reshape((tf.cast(features["a"], tf.float32) - MEAN) / tf.sqrt(tf.cast(features["a"], '
+        'tf.float32) + 1.0), (-1, 1)),\n'
+        '            tf.reshape(scale(tf.cast(features["b"], tf.float32)), (-1, 1)),\n'
+        '            tf.reshape(halve(tf.cast(features["c"], tf.float32)), (-1, 1)),\n'
+        '            tf.reshape(tf.cast(features["d"], tf.float32), (-1, 1)),\n'
+        "        ], axis=1)\n")
+
+
+def test_a_normalizer_the_rewrite_cannot_place_is_named():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        def make(mean):
+            return lambda x: x - mean
+
+        model = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("a", {options})])
+        model.train(tf.estimator.inputs.numpy_input_fn({{"a": np.ones(2)}}, np.zeros(2), shuffle=False), steps=1)
+    """
+    assert manual_reason(program.format(options="normalizer_fn=make(3.0)")) == (
+        7, "not rewritten to Keras 3: tf.feature_column.numeric_column(normalizer_fn=make(3.0)): a normalizer other "
+           "than a lambda of one parameter or a function of this file" + GONE)
+    assert manual_reason(program.format(options="dtype=tf.float64, normalizer_fn=lambda x: x * 2")) == (
+        7, "not rewritten to Keras 3: tf.feature_column.numeric_column(dtype=tf.float64) is not mapped" + GONE)

@@ -5,7 +5,8 @@ its columns by name and concatenates their dense values; a linear model weighs e
 column's values and sums them, which is one zero-initialised Dense layer over the
 same concatenation. Each column becomes the Keras 3 layers that compute its value:
 
-- ``numeric_column(key)``: the feature as float32, one value per example;
+- ``numeric_column(key)``: the feature as float32, one value per example (its
+  ``normalizer_fn``, a lambda or a function of the file, applied to it);
 - ``bucketized_column(numeric, boundaries)``: ``Discretization`` one-hot (the same
   ``Bucketize`` op: bucket i holds ``boundaries[i-1] <= x < boundaries[i]``);
 - ``categorical_column_with_vocabulary_list``: ``StringLookup`` / ``IntegerLookup``
@@ -161,7 +162,8 @@ class Builder:
         if columns[0].keys is not None:
             return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
                     f"for key in {keys}], axis=1)"]
-        if all(c.kind == "numeric" and c.width == 1 for c in columns):
+        plain = f"{tf}.reshape({tf}.cast({self.features}[{{}}], {tf}.float32), (-1, 1))"  # a feature as it is
+        if all(c.kind == "numeric" and c.value == plain.format(json.dumps(c.name)) for c in columns):
             keys = ", ".join(json.dumps(c.name) for c in columns) + ("," if len(columns) == 1 else "")
             return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
                     f"for key in ({keys})], axis=1)"]
@@ -220,10 +222,14 @@ class Builder:
         if size is None:
             raise Unsupported(call, f"{self._code(call.func)}(shape={self._code(given['shape'])}) whose shape is not "
                                     "integers written out or bound once at module level")
-        _unsupported_options(self.f, call, {k: v for k, v in given.items() if k != "shape"},
-                                  {"key": set(), "dtype": NUMERIC_DTYPES})
-        value = f"{self.tf}.reshape({self.tf}.cast({self._feature(key)}, {self.tf}.float32), (-1, {written}))"
-        return Column(key, "numeric", size, value)
+        normalizer = given.get("normalizer_fn")
+        normalizer = None if normalizer is not None and self._code(normalizer) == "None" else normalizer
+        _unsupported_options(self.f, call, {k: v for k, v in given.items() if k not in ("shape", "normalizer_fn")},
+                             {"key": set(), "dtype": NUMERIC_DTYPES if normalizer is None else {"float32"}})
+        value = f"{self.tf}.cast({self._feature(key)}, {self.tf}.float32)"
+        if normalizer is not None:  # TF1 applied it to the feature as the column's dtype (float32)
+            value = normalized(self.f, call, normalizer, value)
+        return Column(key, "numeric", size, f"{self.tf}.reshape({value}, (-1, {written}))")
 
     def bucketized_column(self, call, given) -> Column:
         source = self.column(given["source_column"]) if "source_column" in given else None
@@ -385,6 +391,33 @@ def once(lines: Iterable[str]) -> List[str]:
         else:
             statements.append(line)
     return [line for stmt in dict.fromkeys(statements) for line in stmt.split("\n")]
+
+
+def normalized(f: Facts, call: cst.Call, normalizer: cst.BaseExpression, value: str) -> str:
+    """The code of a numeric column's ``normalizer_fn`` applied to ``value``: a lambda of one parameter, its
+    body reading ``value`` (``lambda x: (x - 3.0) / 2.0``), or a function of the file (or a name bound once
+    at module level to a lambda) called on it."""
+    name = normalizer.value if isinstance(normalizer, cst.Name) else None
+    bound = f.scoped.get(0, {}).get(name, []) if name is not None else []
+    if name in f.functions or len(bound) == 1 and isinstance(bound[0], cst.Lambda):
+        return f"{name}({value})"
+    params = normalizer.params if isinstance(normalizer, cst.Lambda) else None
+    if params is None or len(params.params) != 1 or params.params[0].default is not None or params.star_arg not in (
+            None, cst.MaybeSentinel.DEFAULT) or params.kwonly_params or params.star_kwarg is not None or queries.find(
+            normalizer.body, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
+        raise Unsupported(call, f"{f.s.code(call.func)}(normalizer_fn={f.s.code(normalizer)}): a normalizer other "
+                                "than a lambda of one parameter or a function of this file")
+    param = params.params[0].name.value
+    reads = {id(n) for n in queries.find(normalizer.body, cst.Name, lambda n: n.value == param)}
+    reads -= {id(a.attr) for a in queries.find(normalizer.body, cst.Attribute)}
+    reads -= {id(a.keyword) for a in queries.find(normalizer.body, cst.Arg) if a.keyword is not None}
+    replacement = f.s.expr(value)
+
+    class Reads(cst.CSTTransformer):
+        def leave_Name(self, original, updated):
+            return replacement if id(original) in reads else updated
+
+    return f.s.code(normalizer.body.visit(Reads()))
 
 
 def _unsupported_options(f: Facts, call, given, allowed: Dict[str, set]) -> None:
