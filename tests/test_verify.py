@@ -629,6 +629,14 @@ with tf.Session() as session:
     for value in session.run([W, kernel, u, t, he, order]):
         print(value)
 print(random.random(), np.random.rand())
+shuffled = tf.data.Dataset.range(6).shuffle(6).batch(6).make_one_shot_iterator().get_next()
+queued = tf.train.shuffle_batch(tf.train.slice_input_producer([tf.range(10, 16)]), 3, capacity=6, min_after_dequeue=3)
+with tf.Session() as session:
+    coordinator = tf.train.Coordinator()
+    threads = tf.train.start_queue_runners(session, coordinator)
+    print(session.run(shuffled), session.run(queued))
+    coordinator.request_stop()
+    coordinator.join(threads)
 """
 DETERMINISTIC_TF2 = """\
 import random
@@ -645,6 +653,9 @@ order = tf.random.shuffle(tf.range(5))
 for value in (W, dense.kernel, u, t, he, order):
     print(value.numpy())
 print(random.random(), np.random.rand())
+shuffled = next(iter(tf.data.Dataset.range(6).shuffle(6).batch(6)))
+queued = next(iter(tf.data.Dataset.range(10, 16).shuffle(6).batch(3)))
+print(shuffled.numpy(), queued.numpy())
 """
 LAYERS_TF1 = """\
 import numpy as np
@@ -820,7 +831,9 @@ def test_deterministic_mode_gives_graph_and_eager_programs_the_same_values(tf_ru
     values = np.concatenate([e.astype(np.float32).ravel() for e in expected])
     assert len(values) == 31
     assert np.allclose(result.rewrite.numbers[:31], values, rtol=1e-6, atol=0)
-    assert result.rewrite.numbers[31:] == [random.Random(0).random(), np.random.RandomState(0).rand()]
+    assert result.rewrite.numbers[31:33] == [random.Random(0).random(), np.random.RandomState(0).rand()]
+    # shuffled input in the data's order: a dataset's shuffle, TF1's shuffle_batch and slice_input_producer
+    assert result.original.numbers[33:] == [0, 1, 2, 3, 4, 5, 10, 11, 12]
 
 
 @needs_tf

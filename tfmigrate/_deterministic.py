@@ -6,7 +6,8 @@ TensorFlow, Keras 3 and Keras 2 (normal, uniform, truncated normal, variance
 scaling with Glorot/He/LeCun, orthogonal) are replaced with constants drawn
 from a NumPy generator seeded by ``(seed, n)``, where ``n`` counts the random
 calls of the run. Dropout's noise and the candidate samplers of nce_loss and sampled_softmax_loss
-are drawn at each run of their op, per call site. Imported by the runner in the child process only.
+are drawn at each run of their op, per call site. Shuffled input keeps the data's order (``pin_shuffles``).
+Imported by the runner in the child process only.
 """
 from __future__ import annotations
 
@@ -342,7 +343,53 @@ def make_deterministic(tf, seed: int) -> None:
         keras_variables = None
     if keras_variables is not None and hasattr(keras_variables, "_deferred_initialize"):
         patcher.patch_keras_variables(keras_variables)
+    pin_shuffles()
     isolate_keras_seeds(seed)
+
+
+def _in_order(dataset, buffer_size=None, seed=None, reshuffle_each_iteration=None, name=None):
+    """Dataset.shuffle, pinned: the dataset in its order."""
+    return dataset
+
+
+def pin_shuffles() -> None:
+    """Shuffled input keeps the data's order: ``Dataset.shuffle``, TF1's shuffling queues
+    (``shuffle_batch``, the input producers) and the queue ``numpy_input_fn`` and ``pandas_input_fn``
+    shuffle in. A TF1 queue and a tf.data buffer shuffle differently whatever their seeds, and a
+    rewrite reads the data through tf.data: in the data's order, both read the same batches.
+    """
+    import importlib
+
+    datasets = importlib.import_module("tensorflow.python.data.ops.dataset_ops")
+    for cls in (getattr(datasets, "DatasetV2", None), getattr(datasets, "DatasetV1", None)):
+        if cls is not None and "shuffle" in vars(cls):
+            cls.shuffle = _in_order
+    queues = importlib.import_module("tensorflow.python.training.input")
+    if hasattr(queues, "_shuffle_batch") and hasattr(queues, "_batch"):
+        batch, producer = queues._batch, queues.input_producer
+
+        def shuffle_batch(tensors, batch_size, capacity, min_after_dequeue, keep_input, num_threads=1, seed=None,
+                          enqueue_many=False, shapes=None, allow_smaller_final_batch=False, shared_name=None,
+                          name=None):
+            return batch(tensors, batch_size, keep_input, num_threads=num_threads, capacity=capacity,
+                         enqueue_many=enqueue_many, shapes=shapes, allow_smaller_final_batch=allow_smaller_final_batch,
+                         shared_name=shared_name, name=name)
+
+        def input_producer(input_tensor, element_shape=None, num_epochs=None, shuffle=True, seed=None, *args,
+                           **kwargs):
+            return producer(input_tensor, element_shape, num_epochs, False, seed, *args, **kwargs)
+
+        queues._shuffle_batch, queues.input_producer = shuffle_batch, input_producer
+    try:  # TensorFlow <= 2.15: the estimators' input functions
+        feeding = importlib.import_module("tensorflow_estimator.python.estimator.inputs.queues.feeding_functions")
+    except ImportError:
+        return
+    enqueue = feeding._enqueue_data
+
+    def _enqueue_data(data, capacity, shuffle=False, *args, **kwargs):
+        return enqueue(data, capacity, False, *args, **kwargs)
+
+    feeding._enqueue_data = _enqueue_data
 
 
 def isolate_keras_seeds(seed: int) -> None:

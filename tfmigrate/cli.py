@@ -169,8 +169,8 @@ def report(paths: Tuple[str, ...], report_format: str, **kwargs) -> None:
 @click.option("--atol", type=float, default=1e-6, show_default=True,
               help="Absolute tolerance per number: |rewrite - original| <= atol + rtol * |original|.")
 @click.option("--timeout", type=float, default=300.0, show_default=True, help="Seconds each run may take.")
-@click.option("--deterministic", is_flag=True, help="Give TensorFlow's random ops the same values in both runs "
-              "(and run both on TensorFlow's own CPU kernels, without oneDNN).")
+@click.option("--deterministic", is_flag=True, help="Give TensorFlow's random ops the same values in both runs, "
+              "read shuffled input in its order (and run both on TensorFlow's own CPU kernels, without oneDNN).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the deterministic values.")
 @click.option("--original-mode", type=click.Choice(["auto", "tf1", "keras2", "tf2"]), default="auto",
               show_default=True, help="How to run ORIGINAL: TF1 graph semantics, TF2 with Keras 2, or plain TF2.")
