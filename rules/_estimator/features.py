@@ -28,10 +28,10 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
 A categorical feature may hold several values per example (a bag of words: shape
 (batch, n)), as TF1 read it: a ``Reshape((-1,))`` layer makes each feature a row of
 values per example (TF1 read one value as a row of one), which the lookups count.
-Values TF1 ignored in such a row (``-1`` ids, ``""`` strings) are counted by identity
-and hash bucket columns (an identity column's ``CategoryEncoding`` refuses ``-1``);
-weighted, sequence and shared-embedding columns, vocabulary files and crosses of other
-categorical columns are not mapped.
+TF1 ignored ``""`` and ``-1`` in such a row (padding); so do vocabulary columns, but a
+hash bucket column hashes ``""``, and an identity column's embedding reads ``-1`` as its
+last id (its counts refuse ``-1``). Weighted, sequence and shared-embedding columns,
+vocabulary files and crosses of other categorical columns are not mapped.
 """
 from __future__ import annotations
 
