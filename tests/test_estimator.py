@@ -243,16 +243,13 @@ def test_feature_columns_keras_cannot_reproduce_are_named():
     assert reason(column='tf.feature_column.weighted_categorical_column(color, "w")') == (
         5, "feature column tf.feature_column.weighted_categorical_column: not mapped (numeric, bucketized, "
            "vocabulary list, identity, hash bucket, crossed, indicator and embedding columns are)")
-    assert reason(options=", num_oov_buckets=2") == (
-        4, "tf.feature_column.categorical_column_with_vocabulary_list(num_oov_buckets=2) is not mapped")
+    assert reason(options=", num_oov_buckets=n") == (4, "num_oov_buckets that is not an integer literal")
+    integers = "tf.feature_column.categorical_column_with_vocabulary_list('n', [1, 2], num_oov_buckets=2)"
+    assert reason(column=integers) == (5, "num_oov_buckets above 1 for integers (TF1 hashed them to their buckets)")
     assert reason(column="tf.feature_column.embedding_column(color, 4, initializer=tf.orthogonal_initializer())") == (
         5, "tf.feature_column.embedding_column(initializer=tf.orthogonal_initializer()) is not mapped")
     assert reason(column='tf.feature_column.bucketized_column(tf.feature_column.numeric_column("x"), bounds)') == (
         5, "bucketized_column with boundaries that are not a list written here")
-    hashed = 'tf.feature_column.categorical_column_with_hash_bucket("h", 8)'
-    assert reason(column=f"tf.feature_column.embedding_column({hashed}, 2, combiner='sqrtn')") == (
-        5, "tf.feature_column.embedding_column(combiner='sqrtn') of a column of ids that are not a vocabulary's "
-           "(mean and sum are mapped)")
     assert reason(column="tf.feature_column.embedding_column(color, 2, combiner='max')") == (
         5, "tf.feature_column.embedding_column(combiner='max') is not mapped")
 

@@ -11,19 +11,20 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
   ``Bucketize`` op: bucket i holds ``boundaries[i-1] <= x < boundaries[i]``);
 - ``categorical_column_with_vocabulary_list``: ``StringLookup`` / ``IntegerLookup``
   counts without the first slot (Keras' index for values out of the vocabulary,
-  which TF1's ``default_value=-1`` ignored); with ``num_oov_buckets=1`` that slot
-  moves after the vocabulary, where TF1 put its one bucket (and the values TF1
-  ignored, ``""`` and ``-1``, are Keras' mask);
+  which TF1's ``default_value=-1`` ignored); with ``num_oov_buckets`` (strings: n,
+  integers: 1), Keras' slots move after the vocabulary, where TF1 put its buckets
+  (the same hash of a value picks its bucket, and the values TF1 ignored, ``""``
+  and ``-1``, are Keras' mask);
 - ``categorical_column_with_identity``: ``CategoryEncoding`` counts;
 - ``categorical_column_with_hash_bucket``: ``Hashing`` counts (the same FarmHash
-  fingerprint as TF1's ``to_hash_bucket_fast``);
+  fingerprint as TF1's ``to_hash_bucket_fast``, of an integer's digits too);
 - ``crossed_column(keys, n)`` of raw features and buckets: ``HashedCrossing`` (the
   same ``sparse_cross_hashed``, in the order written);
 - ``indicator_column(c)``: c's counts; ``embedding_column(c, dimension)``: an
   ``Embedding`` of c's ids (a bias-free Dense over a vocabulary's counts, so that a
   value out of the vocabulary embeds to zeros as in TF1), initialised as TF1 did
   (truncated normal, standard deviation 1/sqrt(dimension)), combined as TF1 did
-  (``mean`` by default, ``sum``; ``sqrtn`` over a vocabulary).
+  (``mean`` by default, ``sum``, ``sqrtn``).
 
 A categorical feature may hold several values per example (a bag of words: shape
 (batch, n)), as TF1 read it: a ``Reshape((-1,))`` layer makes each feature a row of
@@ -69,6 +70,7 @@ def identifier(base: str) -> str:
 
 VOCABULARY_NOTE = "  # [:, 1:] drops Keras' slot for values out of the vocabulary, which TF1 ignored"
 BUCKET_NOTE = "  # roll: Keras' slot for values out of the vocabulary goes last, where TF1 put its bucket"
+BUCKETS_NOTE = "  # roll: Keras' slots for values out of the vocabulary go last, where TF1 put its buckets"
 ROWS_NOTE = "  # a feature as TF1 read it: a row of values per example"
 COMBINED = {"mean": "reduce_mean", "sum": "reduce_sum"}  # an embedding of ids: its combiner over the row
 # A vocabulary's embedding is a Dense layer over its counts: TF1's combiner weighs the counts (none: zeros).
@@ -92,7 +94,7 @@ class Column:
     ids: Optional[str] = None  # a categorical column: the code of its ids (embeddings read them)
     rows: bool = False  # its ids are a row per example (an embedding combines them)
     vocabulary: bool = False  # its value is a vocabulary's one-hot (values out of it have no slot)
-    bucket: bool = False  # its value is a vocabulary's one-hot with TF1's one bucket for values out of it
+    bucket: int = 0  # its value is a vocabulary's counts with TF1's buckets for values out of it (how many)
     layers: List[Tuple[str, str, List[str]]] = field(default_factory=list)  # (attribute, Keras layer, arguments)
     variables: Dict[str, str] = field(default_factory=dict)  # TF1 variable name (within the input layer) -> attribute
     keys: Optional[str] = None  # numeric columns appended to this list in a loop: their keys, known at run time
@@ -168,7 +170,8 @@ class Builder:
             return [f"{tf}.concat([{tf}.reshape({tf}.cast({self.features}[key], {tf}.float32), (-1, 1)) "
                     f"for key in ({keys})], axis=1)"]
         lines = [f"{tf}.concat(["]
-        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary else BUCKET_NOTE if c.bucket else ''}"
+        notes = {0: "", 1: BUCKET_NOTE}
+        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary else notes.get(c.bucket, BUCKETS_NOTE)}"
                   for c in columns]
         return lines + ["], axis=1)"]
 
@@ -224,8 +227,10 @@ class Builder:
                                     "integers written out or bound once at module level")
         normalizer = given.get("normalizer_fn")
         normalizer = None if normalizer is not None and self._code(normalizer) == "None" else normalizer
+        # default_value filled the values missing from parsed tf.Example protos: features in memory have none
         _unsupported_options(self.f, call, {k: v for k, v in given.items() if k not in ("shape", "normalizer_fn")},
-                             {"key": set(), "dtype": NUMERIC_DTYPES if normalizer is None else {"float32"}})
+                             {"key": set(), "dtype": NUMERIC_DTYPES if normalizer is None else {"float32"},
+                              "default_value": set()})
         value = f"{self.tf}.cast({self._feature(key)}, {self.tf}.float32)"
         if normalizer is not None:  # TF1 applied it to the feature as the column's dtype (float32)
             value = normalized(self.f, call, normalizer, value)
@@ -254,8 +259,11 @@ class Builder:
     def categorical_column_with_vocabulary_list(self, call, given) -> Column:
         key = _literal_key(call, given)
         _unsupported_options(self.f, call, given, {"key": set(), "vocabulary_list": set(), "dtype": set(),
-                                                "default_value": {"-1"}, "num_oov_buckets": {"0", "1"}})
-        oov = "num_oov_buckets" in given and self._code(given["num_oov_buckets"]) == "1"
+                                                "default_value": {"-1"}, "num_oov_buckets": set()})
+        oov = given.get("num_oov_buckets", cst.Integer("0"))
+        if not isinstance(oov, cst.Integer):
+            raise Unsupported(call, "num_oov_buckets that is not an integer literal")
+        oov = oov.evaluated_value
         vocabulary = given.get("vocabulary_list")
         literal = vocabulary if isinstance(vocabulary, (cst.List, cst.Tuple)) else self.f.value_of(vocabulary)
         if not isinstance(literal, (cst.List, cst.Tuple)) or not literal.elements:
@@ -267,12 +275,15 @@ class Builder:
             lookup = "IntegerLookup"
         else:
             raise Unsupported(call, "a vocabulary of values other than string or integer literals")
+        if oov > 1 and lookup == "IntegerLookup":  # Keras spreads integers over its slots by their value
+            raise Unsupported(call, "num_oov_buckets above 1 for integers (TF1 hashed them to their buckets)")
         attr = self.attribute(key)
         column = Column(key, "categorical", len(values) + oov, "", vocabulary=not oov, bucket=oov)
         value = f"{self.tf}.cast(self.{attr}({self._rows(column, key)}), {self.tf}.float32)"
-        # the values out of the vocabulary: Keras' first slot, TF1's last (its one bucket) or none
-        column.value = f"{self.tf}.roll({value}, -1, axis=1)" if oov else f"{value}[:, 1:]"
+        # the values out of the vocabulary: Keras' first slots (the same hash as TF1's), TF1's last or none
+        column.value = f"{self.tf}.roll({value}, -{oov}, axis=1)" if oov else f"{value}[:, 1:]"
         masked = ['mask_token=""' if lookup == "StringLookup" else "mask_token=-1"] if oov else []
+        masked += [f"num_oov_indices={oov}"] if oov > 1 else []
         column.layers.append((attr, lookup, [f"vocabulary={self._code(literal)}", *masked, 'output_mode="count"']))
         return column
 
@@ -289,7 +300,8 @@ class Builder:
 
     def categorical_column_with_hash_bucket(self, call, given) -> Column:
         key = _literal_key(call, given)
-        _unsupported_options(self.f, call, given, {"key": set(), "hash_bucket_size": set(), "dtype": {"string"}})
+        _unsupported_options(self.f, call, given, {"key": set(), "hash_bucket_size": set(),
+                                                "dtype": {"string", "int32", "int64"}})  # both hash the digits
         size = self._int(call, given, "hash_bucket_size")
         attr, ids = self.attribute(f"{key}_hash"), self.attribute(f"{key}_ids")
         column = Column(key, "categorical", size, "", rows=True)
@@ -370,11 +382,10 @@ class Builder:
             column.variables[f"{name}/embedding_weights"] = f"{attr}.kernel"
         else:
             column.value = f"self.{attr}({inner.ids})"
-            if inner.rows and combiner not in COMBINED:
-                raise Unsupported(call, f"{self._code(call.func)}(combiner={combiner!r}) of a column of ids that are "
-                                        "not a vocabulary's (mean and sum are mapped)")
-            if inner.rows:  # an embedding per id of the row, combined
-                column.value = f"{self.tf}.{COMBINED[combiner]}({column.value}, axis=1)"
+            if inner.rows:  # an embedding per id of the row, combined (sqrtn: their sum over the root of their number)
+                tf = self.tf
+                column.value = f"{tf}.{COMBINED.get(combiner, 'reduce_sum')}({column.value}, axis=1)" + (
+                    f" / {tf}.sqrt({tf}.cast({tf}.shape({inner.ids})[1], {tf}.float32))" if combiner == "sqrtn" else "")
             column.layers.append((attr, "Embedding", [str(inner.width), str(dimension),
                                                       f"embeddings_initializer={initializer}", f'name="{name}"']))
             column.variables[f"{name}/embedding_weights"] = f"{attr}.embeddings"
