@@ -684,10 +684,16 @@ def test_a_numeric_column_with_a_shape_is_its_values_flattened_and_keeps_its_sli
     assert manual_reason(program.format(shape="(SIDE, SIDE)", extra="SIDE = 2; SIDE = 3"))[1].endswith(
         "(shape=(SIDE, SIDE)) whose shape is not integers written out or bound once at module level" + GONE)
     bucketized = 'tf.feature_column.bucketized_column(tf.feature_column.numeric_column("q", shape=2), [0.0])'
+    _, _, shaped = outcomes(program.format(shape="[2, 2]", extra="").replace('tf.feature_column.numeric_column("b")',
+                                                                          bucketized))
+    assert shaped.status.value == "idiomatic"  # each value's two buckets, value after value, as TF1's one-hot
+    assert ('            tf.reshape(self.q_bucketized(tf.reshape(tf.cast(features["q"], tf.float32), (-1, 2))), '
+            '(-1, 4)),\n') in shaped.new_text
+    embedded = f"tf.feature_column.embedding_column({bucketized}, 2)"
     assert manual_reason(program.format(shape="[2, 2]", extra="").replace('tf.feature_column.numeric_column("b")',
-                                                                        bucketized)) == (
-        5, "not rewritten to Keras 3: bucketized_column of a numeric_column with a shape (TF1 bucketized each value)"
-        + GONE)
+                                                                        embedded))[1].startswith(
+        "not rewritten to Keras 3: tf.feature_column.embedding_column of a bucketized column of several values per "
+        "example (its ids, value after value, are not mapped)")
 
 
 def test_an_estimator_a_builder_function_returns_is_the_model_its_callers_bind():

@@ -8,7 +8,8 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
 - ``numeric_column(key)``: the feature as float32, one value per example (its
   ``normalizer_fn``, a lambda or a function of the file, applied to it);
 - ``bucketized_column(numeric, boundaries)``: ``Discretization`` one-hot (the same
-  ``Bucketize`` op: bucket i holds ``boundaries[i-1] <= x < boundaries[i]``);
+  ``Bucketize`` op: bucket i holds ``boundaries[i-1] <= x < boundaries[i]``; a numeric
+  column with a shape: each value's buckets, value after value);
 - ``categorical_column_with_vocabulary_list``: ``StringLookup`` / ``IntegerLookup``
   counts without the first slot (Keras' index for values out of the vocabulary,
   which TF1's ``default_value=-1`` ignored); with ``num_oov_buckets`` (strings: n,
@@ -241,16 +242,17 @@ class Builder:
         boundaries = given.get("boundaries")
         if source is None or source.kind != "numeric":
             raise Unsupported(call, "bucketized_column of something other than a numeric_column")
-        if source.width != 1:
-            raise Unsupported(call, "bucketized_column of a numeric_column with a shape (TF1 bucketized each value)")
         literal = boundaries if isinstance(boundaries, (cst.List, cst.Tuple)) else self.f.value_of(boundaries)
         if not isinstance(literal, (cst.List, cst.Tuple)) or not literal.elements:
             raise Unsupported(call, "bucketized_column with boundaries that are not a list written here")
         buckets = len(literal.elements) + 1
         attr = self.attribute(f"{source.name}_bucketized")
         build = [f"bin_boundaries={self._code(literal)}"]
-        column = Column(f"{source.name}_bucketized", "dense", buckets, f"self.{attr}({source.value})")
+        column = Column(f"{source.name}_bucketized", "dense", buckets * source.width, f"self.{attr}({source.value})")
         column.layers.append((attr, "Discretization", build + ['output_mode="one_hot"']))
+        if source.width != 1:  # each value's buckets, value after value (no ids: an embedding or a cross refuses it)
+            column.value = f"{self.tf}.reshape({column.value}, (-1, {source.width * buckets}))"
+            return column
         ids = self.attribute(f"{source.name}_bucket")
         column.ids = f"self.{ids}({self.tf}.reshape({source.value}, (-1,)))"
         column.layers.append((ids, "Discretization", build))
@@ -345,6 +347,9 @@ class Builder:
 
     def _categorical(self, call, given) -> Column:
         inner = self.column(given["categorical_column"]) if "categorical_column" in given else None
+        if inner is not None and inner.name.endswith("_bucketized") and inner.ids is None:
+            raise Unsupported(call, f"{self._code(call.func)} of a bucketized column of several values per example "
+                                    "(its ids, value after value, are not mapped)")
         if inner is None or inner.kind != "categorical" and inner.ids is None:
             raise Unsupported(call, f"{self._code(call.func)} of something other than a categorical column")
         return inner
