@@ -84,6 +84,25 @@ def test_variables_fetched_with_a_train_op_are_read_after_it_and_tensors_before(
     assert out.endswith("c = train().numpy()\nw = W.numpy()\n")
 
 
+def test_a_fetched_structure_holding_a_variable_run_with_a_train_op_is_refused():
+    # TF1 hands the variable back as the run leaves it (updated), the loss as the run starts
+    program = """\
+        import tensorflow as tf
+        W = tf.Variable(1.0)
+        cost = W * W
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(cost)
+        {fetches}
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        out, _ = sess.run([{fetched}, train])
+    """
+    message = ("kept on tensorflow.compat.v1: a fetched structure holds variable W, run with a train op: TF1 hands "
+               "it back updated and the rest as the run starts (fetch it alone)")
+    assert reason(program.format(fetches='fetches = {"cost": cost, "w": W}', fetched="fetches")) == message
+    assert reason(program.format(fetches="", fetched='{"cost": cost, "w": [W]}')) == message
+    assert "out = fetches().numpy()" in fix(program.format(fetches="fetches = cost * 2", fetched="fetches"))
+
+
 def test_simultaneous_assigns_compute_every_value_first():
     out = fix("""\
         import tensorflow as tf

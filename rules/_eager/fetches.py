@@ -11,8 +11,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (checkpoints, feeds, pipelines, queries, sessions, structures, summaries, tensors, testcases,
-               variable_names)
+from . import checkpoints, feeds, pipelines, queries, sessions, structures, summaries, tensors, testcases, variable_names
 from .state import Rewrite, Unsupported
 
 
@@ -273,6 +272,7 @@ def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):
     else:
         raise Unsupported(call, "the result of a run with a train op is not unpacked name by name")
     ops = {id(e): s.b.get(e.value, B.TRAIN_OP) for e in elements if isinstance(e, cst.Name)}
+    structures.refuse_held_variables(s, [e for e in elements if ops.get(id(e)) is None])
     losses = {ops[id(t)].loss for t in trains}
     before, after, variables_after = [], [], []
     for element, target in zip(elements, target_list):

@@ -12,7 +12,7 @@ from typing import List
 import libcst as cst
 
 from .. import _tf, _vocab
-from . import queries
+from . import bindings as B, queries
 from .state import Rewrite, Unsupported
 
 _STRUCTURES = (cst.List, cst.Tuple, cst.Dict)
@@ -80,3 +80,20 @@ def no_static_items(s: Rewrite, node, value: cst.BaseExpression, names: List[str
     if static:
         raise Unsupported(node, f"{names[static[0]]}, a number computed from a static shape, returned with tensors "
                                 "(the rewrite's function would hand it back as a tensor at each call)")
+
+
+def refuse_held_variables(s: Rewrite, nodes) -> None:
+    """Fetches of a run with a train op: a structure that holds a variable itself (``{"step": global_step}``,
+    or a name bound to one) is refused. TF1 hands that variable back as the run leaves it (updated), the
+    structure's other values as the run starts; the rewrite reads a structure at one time."""
+    for node in nodes:
+        tensor = s.b.get(node.value, B.TENSOR) if isinstance(node, cst.Name) else None
+        source = getattr(tensor, "source", None) if isinstance(node, cst.Name) else node
+        values = [source] if isinstance(source, _STRUCTURES) else []
+        while values:
+            value = values.pop()
+            if isinstance(value, _STRUCTURES):
+                values += [e.value for e in value.elements if isinstance(e, (cst.Element, cst.DictElement))]
+            elif isinstance(value, cst.Name) and s.b.is_variable(value.value):
+                raise Unsupported(node, f"a fetched structure holds variable {value.value}, run with a train op: "
+                                        "TF1 hands it back updated and the rest as the run starts (fetch it alone)")
