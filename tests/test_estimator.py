@@ -277,17 +277,19 @@ def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_conc
         "        super().__init__()\n"
         "        self.rows = tf.keras.layers.Reshape((-1,))  # a feature as TF1 read it: a row of values per example\n"
         '        self.kind_hash = tf.keras.layers.Hashing(num_bins=8, output_mode="count")\n'
-        "        self.size_embedding = tf.keras.layers.Embedding(\n"
-        "            4, 2, embeddings_initializer=tf.keras.initializers.TruncatedNormal(stddev=1 / 2 ** 0.5),\n"
+        '        self.size = tf.keras.layers.CategoryEncoding(num_tokens=5, output_mode="count")\n'
+        "        self.size_embedding = tf.keras.layers.Dense(\n"
+        "            2, use_bias=False, kernel_initializer=tf.keras.initializers.TruncatedNormal(stddev=1 / 2 ** 0.5),\n"
         '            name="size_embedding")\n')
     call = new[new.index("        net = "):new.index("        for layer in self.hidden")]
     assert call == (
         "        net = tf.concat([\n"
         '            tf.reshape(tf.cast(features["a-b"], tf.float32), (-1, 1)),\n'
         '            self.kind_hash(self.rows(features["kind"])),\n'
-        '            tf.reduce_mean(self.size_embedding(self.rows(features["size"])), axis=1),\n'
+        '            self.size_embedding(self.mean(self.size(self.rows(features["size"]) + 1)[:, 1:])),  # + 1 and '
+        "[:, 1:]: the -1 ids TF1 ignored counted in a first slot, dropped\n"
         "        ], axis=1)\n")
-    assert "print(model.size_embedding.embeddings.numpy())" in new
+    assert "print(model.size_embedding.kernel.numpy())" in new
 
 
 def test_input_layer_in_a_model_fn_builds_its_columns_in_init_and_leaves_params():
@@ -1828,8 +1830,8 @@ def test_an_embedding_columns_initializer_is_the_keras_initializer_of_tf1s_draws
         est.train(tf.estimator.inputs.numpy_input_fn(features, np.ones(5, np.float32), shuffle=False), steps=1)
     """)
     assert fixed.status.value == "idiomatic"
-    assert "embeddings_initializer=tf.keras.initializers.TruncatedNormal(stddev=1.0)" in fixed.new_text  # TF1's
-    assert "embeddings_initializer=tf.constant_initializer(0.05)" in fixed.new_text
+    assert "kernel_initializer=tf.keras.initializers.TruncatedNormal(stddev=1.0)" in fixed.new_text  # TF1's
+    assert "kernel_initializer=tf.constant_initializer(0.05)" in fixed.new_text
 
 
 def test_a_run_config_replaced_is_one_run_config_of_all_its_settings():

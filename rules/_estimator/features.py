@@ -16,7 +16,8 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
   integers: 1), Keras' slots move after the vocabulary, where TF1 put its buckets
   (the same hash of a value picks its bucket, and the values TF1 ignored, ``""``
   and ``-1``, are Keras' mask);
-- ``categorical_column_with_identity``: ``CategoryEncoding`` counts;
+- ``categorical_column_with_identity``: ``CategoryEncoding`` counts (the ``-1`` ids TF1
+  ignored in a first slot, dropped; above ``DENSE_IDS`` ids, its embedding reads them);
 - ``categorical_column_with_hash_bucket``: ``Hashing`` counts (the same FarmHash
   fingerprint as TF1's ``to_hash_bucket_fast``, of an integer's digits too);
 - ``crossed_column(keys, n)`` of raw features and buckets: ``HashedCrossing`` (the
@@ -30,9 +31,9 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
 A categorical feature may hold several values per example (a bag of words: shape
 (batch, n)), as TF1 read it: a ``Reshape((-1,))`` layer makes each feature a row of
 values per example (TF1 read one value as a row of one), which the lookups count.
-TF1 ignored ``""`` and ``-1`` in such a row (padding); so do vocabulary columns, but a
-hash bucket column hashes ``""``, and an identity column's embedding reads ``-1`` as its
-last id (its counts refuse ``-1``). Weighted, sequence and shared-embedding columns,
+TF1 ignored ``""`` and ``-1`` in such a row (padding); so do vocabulary and identity
+columns, but a hash bucket column hashes ``""``, and the embedding of an identity column
+of more than ``DENSE_IDS`` ids reads ``-1`` as its last id. Weighted, sequence and shared-embedding columns,
 vocabulary files and crosses of other categorical columns are not mapped.
 """
 from __future__ import annotations
@@ -71,6 +72,8 @@ def identifier(base: str) -> str:
 
 VOCABULARY_NOTE = "  # [:, 1:] drops Keras' slot for values out of the vocabulary, which TF1 ignored"
 BUCKET_NOTE = "  # roll: Keras' slot for values out of the vocabulary goes last, where TF1 put its bucket"
+IDS_NOTE = "  # + 1 and [:, 1:]: the -1 ids TF1 ignored counted in a first slot, dropped"
+DENSE_IDS = 100_000  # an identity column up to this many ids: counts (an embedding: a Dense layer over them)
 BUCKETS_NOTE = "  # roll: Keras' slots for values out of the vocabulary go last, where TF1 put its buckets"
 ROWS_NOTE = "  # a feature as TF1 read it: a row of values per example"
 COMBINED = {"mean": "reduce_mean", "sum": "reduce_sum"}  # an embedding of ids: its combiner over the row
@@ -96,6 +99,7 @@ class Column:
     rows: bool = False  # its ids are a row per example (an embedding combines them)
     vocabulary: bool = False  # its value is a vocabulary's one-hot (values out of it have no slot)
     bucket: int = 0  # its value is a vocabulary's counts with TF1's buckets for values out of it (how many)
+    note: str = ""  # the comment its value's line takes (else the vocabulary's or the buckets')
     layers: List[Tuple[str, str, List[str]]] = field(default_factory=list)  # (attribute, Keras layer, arguments)
     variables: Dict[str, str] = field(default_factory=dict)  # TF1 variable name (within the input layer) -> attribute
     keys: Optional[str] = None  # numeric columns appended to this list in a loop: their keys, known at run time
@@ -172,7 +176,8 @@ class Builder:
                     f"for key in ({keys})], axis=1)"]
         lines = [f"{tf}.concat(["]
         notes = {0: "", 1: BUCKET_NOTE}
-        lines += [f"{indent}{c.value},{VOCABULARY_NOTE if c.vocabulary else notes.get(c.bucket, BUCKETS_NOTE)}"
+        lines += [f"{indent}{c.value},"
+                  f"{c.note or (VOCABULARY_NOTE if c.vocabulary else notes.get(c.bucket, BUCKETS_NOTE))}"
                   for c in columns]
         return lines + ["], axis=1)"]
 
@@ -295,8 +300,12 @@ class Builder:
         size = self._int(call, given, "num_buckets")
         attr = self.attribute(key)
         column = Column(key, "categorical", size, "", rows=True)
-        column.ids = self._rows(column, key)
-        column.value = f"self.{attr}({column.ids})"
+        rows = self._rows(column, key)
+        if size <= DENSE_IDS:  # -1 (TF1's id to ignore) counts in a first slot, dropped; embedded by a Dense layer
+            column.value, column.note = f"self.{attr}({rows} + 1)[:, 1:]", IDS_NOTE
+            column.layers.append((attr, "CategoryEncoding", [f"num_tokens={size + 1}", 'output_mode="count"']))
+            return column
+        column.ids, column.value = rows, f"self.{attr}({rows})"
         column.layers.append((attr, "CategoryEncoding", [f"num_tokens={size}", 'output_mode="count"']))
         return column
 
@@ -357,8 +366,7 @@ class Builder:
     def indicator_column(self, call, given) -> Column:
         inner = self._categorical(call, given)
         return Column(f"{inner.name}_indicator", "dense", inner.width, inner.value, vocabulary=inner.vocabulary,
-                      bucket=inner.bucket,
-                      layers=inner.layers)
+                      bucket=inner.bucket, note=inner.note, layers=inner.layers)
 
     def embedding_column(self, call, given) -> Column:
         inner = self._categorical(call, given)
@@ -375,7 +383,7 @@ class Builder:
         if chosen is not None and self.f.s.code(chosen) != "None":
             initializer = _embedding_initializer(self.f, call, chosen)
         column = Column(name, "dense", dimension, "", vocabulary=inner.vocabulary, bucket=inner.bucket,
-                        layers=list(inner.layers))
+                        note=inner.note, layers=list(inner.layers))
         if inner.vocabulary or inner.ids is None:
             counts = inner.value
             if combiner in WEIGHTS:
