@@ -2025,3 +2025,23 @@ def test_a_normalizer_the_rewrite_cannot_place_is_named():
            "than a lambda of one parameter or a function of this file" + GONE)
     assert manual_reason(program.format(options="dtype=tf.float64, normalizer_fn=lambda x: x * 2")) == (
         7, "not rewritten to Keras 3: tf.feature_column.numeric_column(dtype=tf.float64) is not mapped" + GONE)
+
+
+def test_a_run_config_that_saves_no_checkpoint_is_named():
+    # TF1's evaluate and predict then read no trained weights: they start from fresh ones
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+        est = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")],
+                                           config=tf.estimator.RunConfig({settings}))
+        est.train(tf.estimator.inputs.numpy_input_fn({{"x": np.ones(2)}}, np.zeros(2), shuffle=False), steps=1)
+    """
+    assert manual_reason(program.format(settings="save_checkpoints_steps=None")) == (
+        5, "not rewritten to Keras 3: RunConfig(save_checkpoints_steps=None) saves no checkpoint: TF1's evaluate and "
+           "predict read none of the training (they start from fresh weights)" + GONE)
+    assert manual_reason(program.format(settings="save_checkpoints_steps=None, save_checkpoints_secs=None"))[1].startswith(
+        "not rewritten to Keras 3: RunConfig(save_checkpoints_steps=None, save_checkpoints_secs=None) saves no")
+    for saving in ("save_checkpoints_steps=100", "save_checkpoints_secs=None, save_checkpoints_steps=10"):
+        _, check, _ = outcomes(program.format(settings=saving))
+        assert check.status.value == "idiomatic"

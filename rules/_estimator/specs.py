@@ -151,6 +151,11 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
             raise Unsupported(arg, f"RunConfig({name}=...) is not mapped (only checkpoint, summary and logging "
                                    "settings are dropped, train_distribute is the model's strategy and "
                                    "tf_random_seed a seed set before it is built)")
+    saving = {a.keyword.value: f.s.code(a.value) for a in config.args if a.keyword is not None
+              and a.keyword.value in ("save_checkpoints_steps", "save_checkpoints_secs")}
+    if saving and all(code == "None" for code in saving.values()):  # TF1's 600 s default went with the other
+        raise Unsupported(config, f"RunConfig({', '.join(f'{k}=None' for k in saving)}) saves no checkpoint: TF1's "
+                                  "evaluate and predict read none of the training (they start from fresh weights)")
     scope = next((item.scope for item in f.built if item.call is owner and item.scope is not None), None)
     if scope is not None and not queries.holds(scope, cst.Call, lambda c: c is config):
         for name, setting in kept.items():  # a RunConfig of the function that calls the builder
