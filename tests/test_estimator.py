@@ -141,7 +141,8 @@ def test_train_and_evaluate_trains_to_max_steps_then_evaluates_and_run_config_go
     assert check.status.value == fixed.status.value == "idiomatic"
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
-        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
+            est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
         metrics, exports = ({**est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), steps=100, verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)}, [])
     """))
     assert "        self.compile(optimizer=tf.optimizers.SGD(0.1))\n" in fixed.new_text
@@ -158,7 +159,8 @@ def test_train_and_evaluate_as_a_statement_is_fit_then_evaluate():
     assert fixed.status.value == "idiomatic"
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
-        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
+            est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
         est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), verbose=0, return_dict=True)
     """))
 
@@ -209,7 +211,8 @@ def test_stop_at_step_hook_is_max_steps_and_logging_tensor_hook_goes_with_a_note
     assert check.status.value == fixed.status.value == "idiomatic"
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
-        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(7 - int(est.optimizer.iterations), 0), verbose=0)
+        if est.optimizer.iterations < 7:  # max_steps: the steps left, none past it
+            est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=7 - int(est.optimizer.iterations), verbose=0)
         est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=3, verbose=0)
     """))
     assert [(f.code, f.start.line, f.message) for f in check.findings if f.code == "TFM090"] == [
@@ -923,7 +926,8 @@ def test_eval_spec_exporters_go_with_their_serving_input_fn_and_a_note():
     assert "serving_input_fn" not in fixed.new_text and "exporter" not in fixed.new_text
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
-        est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+        if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
+            est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
         est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), verbose=0, return_dict=True)
     """))
     notes = [(f.start.line, f.message) for f in check.findings if f.code == "TFM090"]
@@ -1003,7 +1007,8 @@ def test_input_functions_returning_an_iterators_get_next_return_their_dataset():
     assert fixed.new_text.endswith(textwrap.dedent("""\
         def main():
             est = ModelFn()
-            est.fit(get_train()(), epochs=1, steps_per_epoch=max(10 - int(est.optimizer.iterations), 0), verbose=0)
+            if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
+                est.fit(get_train()(), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
             est.evaluate(read_dataset("eval.csv", "eval")(), verbose=0, return_dict=True)
     """))
     for old, new in (("return features, labels", "return features, {\"y\": labels}"),  # not what get_next gave

@@ -407,8 +407,10 @@ def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()
     data = dataset(f, input_fn, numpy_names, mode="train", params=estimator_params(f, est))
     if steps is not None and f.s.code(steps) != "None":
         count = f", steps_per_epoch={f.s.code(steps)}"
-    elif max_steps is not None and f.s.code(max_steps) != "None":
-        count = f", steps_per_epoch=max({f.s.code(max_steps)} - int({est}.optimizer.iterations), 0)"
+    elif max_steps is not None and f.s.code(max_steps) != "None":  # no step at all past max_steps (emit: an if)
+        last = f.s.code(max_steps)
+        return (f"{est}.fit({data}, epochs=1, steps_per_epoch={last} - int({est}.optimizer.iterations), verbose=0) "
+                f"if {est}.optimizer.iterations < {last} else None")
     else:
         count = ""
     return f"{est}.fit({data}, epochs=1{count}, verbose=0)"

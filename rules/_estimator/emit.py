@@ -69,6 +69,19 @@ def custom_class(f: Facts, c: model_fn.Converted) -> str:
     return text.replace("    ", i) if i != "    " else text
 
 
+def _guarded(line: cst.SimpleStatementLine) -> cst.BaseStatement:
+    """``est.fit(...) if est.optimizer.iterations < M else None`` alone on its line (``train(max_steps=M)``):
+    an if statement (past step M, TF1 trained no step; Keras would read a whole epoch for zero steps)."""
+    small = line.body[0] if len(line.body) == 1 else None
+    value = small.value if isinstance(small, cst.Expr) else None
+    if not (isinstance(value, cst.IfExp) and isinstance(value.orelse, cst.Name) and value.orelse.value == "None"):
+        return line
+    header = cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "),
+                                   comment=cst.Comment("# max_steps: the steps left, none past it"))
+    inner = cst.SimpleStatementLine([cst.Expr(value.body)], trailing_whitespace=line.trailing_whitespace)
+    return cst.If(test=value.test, body=cst.IndentedBlock([inner], header=header), leading_lines=line.leading_lines)
+
+
 def _per_example(dict_predictions: bool) -> str:
     if dict_predictions:
         return "[dict(zip(outputs, values)) for values in zip(*outputs.values())]"
@@ -212,13 +225,13 @@ class _Module(cst.CSTTransformer):
             return updated
         value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
         if not isinstance(value, cst.Call) or self.f.call_name(value) != specs.TRAIN_AND_EVALUATE:
-            return updated
+            return _guarded(updated) if isinstance(small, cst.Expr) and isinstance(value, cst.Call) else updated
         fit, metrics = specs.train_and_evaluate(
             self.f, value, self.variables,
             lambda est, input_fn, max_steps: driver.fit(self.f, est, input_fn, max_steps, None, self.numpy_names),
             lambda est, input_fn, steps: driver.evaluate(self.f, est, input_fn, steps, self.numpy_names))
         strings = _ModeStrings(self.f)
-        first = updated.with_changes(body=[cst.Expr(self.f.s.expr(fit).visit(strings))])
+        first = _guarded(updated.with_changes(body=[cst.Expr(self.f.s.expr(fit).visit(strings))]))
         if isinstance(small, cst.Expr):  # the metrics are not kept: the evaluation alone
             evaluation = self.f.s.expr(metrics).visit(strings).elements[0].value
             second = updated.with_changes(body=[cst.Expr(evaluation)], leading_lines=[])
