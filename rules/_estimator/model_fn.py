@@ -163,7 +163,7 @@ class _Body(cst.CSTTransformer):
         if name == "get_variable":
             return var_scopes.variable(self, original)
         if name in vocab.LOSSES:
-            return _loss(self.f, updated, name)
+            return _loss(self.f, original, updated, name)
         if name in vocab.GLOBAL_STEPS:
             return self.f.s.expr("self.optimizer.iterations")
         if name == "feature_column.input_layer":
@@ -390,11 +390,12 @@ def _spec(body: "_Body", old: cst.BaseExpression, new: cst.BaseExpression,
     raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
 
 
-def _loss(f: Facts, call: cst.Call, name: str) -> cst.BaseExpression:
+def _loss(f: Facts, original: cst.Call, call: cst.Call, name: str) -> cst.BaseExpression:
+    """A tf.losses call of two tensors (``call``, its arguments converted) as the Keras loss."""
     keras, (first, second), options = vocab.LOSSES[name]
     a, b = _tf.argument(call, 0, first), _tf.argument(call, 1, second)
     if a is None or b is None or len(call.args) != 2:
-        raise Unsupported(call, f"tf.{name} with weights or options (only the two tensors are mapped)")
+        raise Unsupported(original, f"tf.{name} with weights or options (only the two tensors are mapped)")
     return f.s.expr(f"{f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, {f.s.code(b.value)})")
 
 
