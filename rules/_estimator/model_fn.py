@@ -394,8 +394,13 @@ def _loss(f: Facts, original: cst.Call, call: cst.Call, name: str) -> cst.BaseEx
     """A tf.losses call of two tensors (``call``, its arguments converted) as the Keras loss."""
     keras, (first, second), options = vocab.LOSSES[name]
     a, b = _tf.argument(call, 0, first), _tf.argument(call, 1, second)
-    if a is None or b is None or len(call.args) != 2:
-        raise Unsupported(original, f"tf.{name} with weights or options (only the two tensors are mapped)")
+    smoothing = _tf.argument(call, None, "label_smoothing") if name in vocab.SMOOTHED else None
+    if smoothing is not None:  # Keras smooths the labels as TF1 did (towards 1 / classes; towards 0.5)
+        options += f", label_smoothing={f.s.code(smoothing.value)}"
+    if a is None or b is None or len(call.args) != 2 + (smoothing is not None):
+        raise Unsupported(original, f"tf.{name} with weights or options (only the two tensors and label_smoothing "
+                                    "are mapped)" if name in vocab.SMOOTHED else
+                          f"tf.{name} with weights or options (only the two tensors are mapped)")
     return f.s.expr(f"{f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, {f.s.code(b.value)})")
 
 

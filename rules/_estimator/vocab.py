@@ -21,6 +21,7 @@ LOSSES: Dict[str, Tuple[str, Tuple[str, str], str]] = {
     # 0/1 labels taken as -1/1 (TF1 always; Keras when every label is 0 or 1, as TF1 required them to be).
     "losses.hinge_loss": ("Hinge", ("labels", "logits"), ""),
 }
+SMOOTHED = ("losses.softmax_cross_entropy", "losses.sigmoid_cross_entropy")  # their label_smoothing is Keras'
 
 
 # tf.metrics.X(labels, predictions) -> a Keras metric: the graph rewrite's table (_vocab.METRICS)
