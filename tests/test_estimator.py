@@ -2058,3 +2058,29 @@ def test_a_run_config_that_saves_no_checkpoint_is_named():
     for saving in ("save_checkpoints_steps=100", "save_checkpoints_secs=None, save_checkpoints_steps=10"):
         _, check, _ = outcomes(program.format(settings=saving))
         assert check.status.value == "idiomatic"
+
+
+def test_mean_per_class_accuracy_is_read_from_a_confusion_matrix():
+    program = """\
+        import tensorflow as tf
+
+        def model_fn(features, labels, mode):
+            logits = tf.layers.dense(features["x"], 3)
+            classes = tf.argmax(logits, axis=1)
+            loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+            metrics = {"per_class": METRIC}
+            train_op = tf.train.GradientDescentOptimizer(0.5).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op, eval_metric_ops=metrics)
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors(({"x": [[1.0]]}, [1])), steps=1)
+    """
+    _, check, fixed = outcomes(program.replace("METRIC", "tf.metrics.mean_per_class_accuracy(labels, classes, 3)"))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    new = fixed.new_text
+    # named apart from its key: Keras reports a metric's own result (the IoU) under a key that is its name
+    assert '        self.per_class = tf.keras.metrics.MeanIoU(3, name="per_class/confusion_matrix")\n' in new
+    assert '"per_class": self.per_class_accuracy(self.per_class)}' in new
+    assert "    def per_class_accuracy(metric):\n" in new
+    assert manual_reason(program.replace("METRIC", "tf.metrics.mean_per_class_accuracy(labels, classes, 3, w)"))[
+        1].startswith("not rewritten to Keras 3: tf.metrics.mean_per_class_accuracy with weights or options")

@@ -35,7 +35,8 @@ def custom_class(f: Facts, c: model_fn.Converted) -> str:
     init += c.init
     init.append(f'self.loss_mean = {tf}.keras.metrics.Mean(name="loss")')
     init.append(f"self.compile(optimizer={c.optimizer})")
-    results = ", ".join(['"loss": self.loss_mean.result()'] + [f'"{k}": self.{a}.result()' for k, a in c.metrics])
+    results = ", ".join(['"loss": self.loss_mean.result()'] + [f'"{k}": {c.results.get(a, f"self.{a}.result()")}'
+                                                             for k, a in c.metrics])
     signature = f"self, {c.params_name}" if c.has_params else "self"
     lines = [
         f"class {c.cls}({tf}.keras.Model):",

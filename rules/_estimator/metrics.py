@@ -5,6 +5,11 @@ in ``__init__`` and ``self.acc.update_state(labels, predictions)`` where it stoo
 inside ``eval_metric_ops`` (a dict bound to a name or written in the EstimatorSpec) gets one such
 line each. The Keras metric is named after its ``eval_metric_ops`` key, which is only known once
 the EstimatorSpec is read: ``__init__`` holds ``name=KEY_<attribute>`` until ``keyed`` writes it.
+
+``tf.metrics.mean_per_class_accuracy(labels, predictions, num_classes)`` has no Keras metric: a
+``MeanIoU`` gathers the same confusion matrix, and the model's ``per_class_accuracy`` reads TF1's
+value from it (each class's correct predictions over its examples, 0 for a class without any,
+averaged over every class).
 """
 from __future__ import annotations
 
@@ -19,6 +24,12 @@ from . import vocab
 from .program import Facts, string_key
 
 Keys = List[Tuple[str, str]]  # eval_metric_ops's (key, attribute)
+PER_CLASS = "metrics.mean_per_class_accuracy"
+PER_CLASS_METHOD = '''@staticmethod
+def per_class_accuracy(metric):
+    """TF1's mean_per_class_accuracy from the confusion matrix (rows: labels) a MeanIoU metric gathered."""
+    matrix = tf.cast(metric.total_cm, tf.float32)
+    return tf.reduce_mean(tf.math.divide_no_nan(tf.linalg.diag_part(matrix), tf.reduce_sum(matrix, axis=1)))'''
 
 
 class Metrics:
@@ -26,17 +37,23 @@ class Metrics:
         self.f, self.init, self.attribute = f, init, attribute
         self.names: Dict[str, str] = {}  # local name -> attribute
         self.dicts: Dict[str, Keys] = {}  # local name -> the keys of the eval_metric_ops dict bound to it
+        self.results: Dict[str, str] = {}  # attribute -> the code of its value, where it is not .result()
 
     def metric(self, target: str, call: cst.Call, name: str, base: Optional[str] = None) -> cst.BaseSmallStatement:
         """``target = tf.metrics.X(...)``: the metric built in __init__, its update_state statement here."""
-        keras, params = vocab.METRICS[name]
+        keras, params = vocab.METRICS[name] if name != PER_CLASS else ("MeanIoU", ("labels", "predictions",
+                                                                                   "num_classes"))
         values = [_tf.argument(call, i, p) for i, p in enumerate(params)]
         if any(v is None for v in values) or len([a for a in call.args if a.keyword is None or a.keyword.value
                                                    not in ("name",)]) != len(params):
             raise Unsupported(call, f"tf.{name} with weights or options")
         attr = self.attribute(base or target)
         self.names[target] = attr
-        self.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}(name=KEY_{attr})")
+        built, named = "", f"KEY_{attr}"
+        if name == PER_CLASS:  # its confusion matrix, of num_classes rows
+            built, named = f"{self.f.s.code(values.pop().value)}, ", f"KEY_{attr}_matrix"
+            self.results[attr] = f"self.per_class_accuracy(self.{attr})"
+        self.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}({built}name={named})")
         args = ", ".join(self.f.s.code(v.value) for v in values)
         return cst.Expr(self.f.s.expr(f"self.{attr}.update_state({args})"))
 
@@ -44,7 +61,8 @@ class Metrics:
         """A dict literal of ``"key": tf.metrics.X(...)`` or of names bound to such results."""
         return isinstance(value, cst.Dict) and bool(value.elements) and all(
             string_key(e) is not None and (isinstance(e.value, cst.Name) and e.value.value in self.names
-                                           or self.f.call_name(e.value) in vocab.METRICS) for e in value.elements)
+                                           or self.f.call_name(e.value) in (*vocab.METRICS, PER_CLASS))
+            for e in value.elements)
 
     def of_dict(self, value: cst.Dict) -> Tuple[List[cst.BaseSmallStatement], Keys]:
         """The update_state statements of the metrics a dict makes in place, and its keys."""
@@ -75,11 +93,13 @@ class Metrics:
 
 
 def keyed(init: List[str], keys: Keys) -> List[str]:
-    """``__init__``'s lines with each metric named after its eval_metric_ops key."""
+    """``__init__``'s lines with each metric named after its eval_metric_ops key (a confusion matrix: not the
+    key, or Keras would report the metric's own result under it)."""
     names = dict((attr, key) for key, attr in keys)
     lines = []
     for line in init:
         for attr, key in names.items():
+            line = line.replace(f"name=KEY_{attr}_matrix)", f"name={json.dumps(key + '/confusion_matrix')})")
             line = line.replace(f"name=KEY_{attr})", f"name={json.dumps(key)})")
         lines.append(line)
     return lines

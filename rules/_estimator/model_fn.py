@@ -25,7 +25,7 @@ from .._eager import queries, tensors
 from .._eager.state import Unsupported
 from . import vocab
 from . import input_layer as input_layers
-from . import helpers, keras_layers, modes, train_ops, var_scopes
+from . import helpers, keras_layers, metrics, modes, train_ops, var_scopes
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
 from .program import Facts, arguments, camel, mode_string, placed
@@ -47,6 +47,7 @@ class Converted:
     notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)
     read_params: Set[str] = field(default_factory=set)  # params keys read only by input_layer (its feature columns)
     helpers: List[cst.FunctionDef] = field(default_factory=list)  # functions the model_fn calls, as methods
+    results: Dict[str, str] = field(default_factory=dict)  # a metric's attribute -> its value, if not .result()
 
 
 def _base(keras: str) -> str:
@@ -328,7 +329,7 @@ class _Body(cst.CSTTransformer):
                 train_ops.optimizer(self, value, name)
                 self.optimizers.add(target)
                 return []
-            if name in vocab.METRICS:
+            if name in vocab.METRICS or name == metrics.PER_CLASS:
                 return self.in_eval([self.metrics.metric(target, value, name)])
             if self.metrics.is_dict(value):  # eval_metric_ops's dict: the metrics' keys
                 updates, self.metrics.dicts[target] = self.metrics.of_dict(value)
@@ -477,7 +478,9 @@ def _convert(f: Facts, func: cst.FunctionDef, original: cst.FunctionDef, taken: 
             raise Unsupported(func, f"params[{key!r}] is read beyond tf.feature_column.input_layer")
     if out.optimizer is None:
         raise Unsupported(func, "a model_fn without a tf.train optimizer")
-    out.init = keyed(out.init, out.metrics)
+    out.init, out.results = keyed(out.init, out.metrics), body.metrics.results
+    out.helpers += [cst.parse_statement(metrics.PER_CLASS_METHOD.replace("tf.", f"{f.tf}.") + "\n",
+                                        config=f.module.config_for_parsing)] if out.results else []
     if any("KEY_" in line for line in out.init):
         raise Unsupported(func, "a tf.metrics value that is not in eval_metric_ops")
     out.body = new.body
