@@ -2084,3 +2084,18 @@ def test_mean_per_class_accuracy_is_read_from_a_confusion_matrix():
     assert "    def per_class_accuracy(metric):\n" in new
     assert manual_reason(program.replace("METRIC", "tf.metrics.mean_per_class_accuracy(labels, classes, 3, w)"))[
         1].startswith("not rewritten to Keras 3: tf.metrics.mean_per_class_accuracy with weights or options")
+
+
+def test_a_linear_estimators_default_optimizer_is_ftrl_at_0_2_whatever_its_number_of_columns():
+    # TF1's default is the name "Ftrl" at 0.2; min(0.2, 1 / sqrt(columns)) is the rate of optimizer=None only
+    # (measured on TF 2.15 with 30 columns: the loss of Ftrl at 0.2, not at 0.18)
+    columns = ", ".join(f'tf.feature_column.numeric_column("f{i}")' for i in range(30))
+    _, check, fixed = outcomes(f"""\
+        import numpy as np
+        import tensorflow as tf
+        est = tf.estimator.LinearRegressor([{columns}])
+        data = {{f"f{{i}}": np.ones(2, np.float32) for i in range(30)}}
+        est.train(tf.estimator.inputs.numpy_input_fn(data, np.zeros(2), shuffle=False), steps=1)
+    """)
+    assert check.status.value == "idiomatic"
+    assert "self.compile(optimizer=tf.optimizers.Ftrl(learning_rate=0.2))" in fixed.new_text

@@ -4,7 +4,8 @@ The TF1 (``tf.compat.v1.estimator``) canned estimators, as in TensorFlow 1.15 an
 2.15 (tensorflow_estimator ``canned/linear.py``, ``dnn.py``, ``head.py``):
 
 - linear: one weight per feature value and a bias, all from zero; the default
-  optimizer FTRL at ``min(0.2, 1 / sqrt(number of feature columns))``;
+  optimizer, the name ``"Ftrl"``, FTRL at 0.2 (``min(0.2, 1 / sqrt(number of feature
+  columns))`` is ``optimizer=None``'s rate, which is not mapped);
 - DNN: ``hidden_units`` Dense layers (``activation_fn`` relu, Glorot-uniform
   kernels, zero biases, ``dropout`` while training), then the logits layer; the
   default optimizer Adagrad at 0.05;
@@ -163,7 +164,10 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
         raise Unsupported(item.call, f"tf.{item.kind} without {key}")
     columns = builder.columns(given[key])
     keys = columns[0].keys
+    # a linear estimator's default optimizer is the name "Ftrl", at 0.2 (1 / sqrt(columns) bounds the rate of
+    # optimizer=None only); the linear half of a combined model bounds its rate by it for a name too
     default = f"min({rate}, 1 / len(keys) ** 0.5)" if keys else repr(min(rate, 1.0 / math.sqrt(len(columns))))
+    default = default if prefix else repr(rate)
     optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", default, rate)
     init = [line for column in columns for line in column.init(f.tf, f.module.default_indent)]
     init.append(f'self.{logits} = {f.tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
