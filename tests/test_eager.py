@@ -84,6 +84,24 @@ def test_variables_fetched_with_a_train_op_are_read_after_it_and_tensors_before(
     assert out.endswith("c = train().numpy()\nw = W.numpy()\n")
 
 
+def test_a_run_with_a_train_op_that_binds_a_name_its_feed_reads_computes_everything_from_the_fed_value():
+    # the stateful-RNN pattern: TF1 fed (and trained on) the state of before the run
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [])
+        w = tf.Variable(1.0)
+        nxt = x + 1.0
+        loss = tf.square(w * x - 3.0)
+        train = tf.train.GradientDescentOptimizer(0.01).minimize(loss)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        s = 1.0
+        for i in range(3):
+            l, s, _ = sess.run([loss, nxt, train], {x: s})
+    """)
+    assert out.endswith("    s, l = nxt(s).numpy(), train(s).numpy()\n")  # measured: TF1's losses and weight, exact
+
+
 def test_a_fetched_structure_holding_a_variable_run_with_a_train_op_is_refused():
     # TF1 hands the variable back as the run leaves it (updated), the loss as the run starts
     program = """\

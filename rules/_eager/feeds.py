@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf
 from . import bindings as B
-from . import batch_norm, fetches
+from . import batch_norm, fetches, queries
 from .bindings import Placeholder
 from .state import Rewrite, Unsupported
 
@@ -269,3 +269,17 @@ def values_for(s: Rewrite, params, feeds: Dict[str, cst.BaseExpression], node) -
 
 def unfed(node, name):
     raise Unsupported(node, f"placeholder {name} is not fed")
+
+
+def computed_together(statements, values: Dict[str, cst.BaseExpression]) -> list:
+    """A run's reads and its train step (``statements``, in order), each computed from what the run fed: one
+    tuple assignment when the run binds a name its feed reads (``l, s, _ = sess.run([loss, nxt, train],
+    {x: s})``: TF1 fed and trained on the ``s`` of before the run)."""
+    fed = {name for value in values.values() for name in queries.names_in(value)}
+    bound = {stmt.targets[0].target.value for stmt in statements
+             if isinstance(stmt, cst.Assign) and isinstance(stmt.targets[0].target, cst.Name)}
+    if len(statements) < 2 or not fed & bound:
+        return list(statements)
+    targets = [stmt.targets[0].target if isinstance(stmt, cst.Assign) else cst.Name("_") for stmt in statements]
+    return [cst.Assign([cst.AssignTarget(cst.Tuple([cst.Element(t) for t in targets], lpar=[], rpar=[]))],
+                       cst.Tuple([cst.Element(stmt.value) for stmt in statements], lpar=[], rpar=[]))]

@@ -300,7 +300,7 @@ def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):
             after.append(cst.Expr(s.expr(call_code)))
         if target is not None and not queries.is_underscore(target):
             after.append(cst.Assign([cst.AssignTarget(target)], cst.Name("None")))
-    return before + after + variables_after
+    return feeds.computed_together(before + after, values) + variables_after
 
 
 def rewrite(s: Rewrite, node: cst.BaseExpression) -> cst.BaseExpression:
