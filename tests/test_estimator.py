@@ -2099,3 +2099,16 @@ def test_a_linear_estimators_default_optimizer_is_ftrl_at_0_2_whatever_its_numbe
     """)
     assert check.status.value == "idiomatic"
     assert "self.compile(optimizer=tf.optimizers.Ftrl(learning_rate=0.2))" in fixed.new_text
+
+
+def test_a_column_named_as_a_name_the_model_class_binds_goes_with_the_estimator():
+    # `i`: the model class's own loop variable (`for i, units in enumerate(...)`) is not a read of the column
+    _, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+        i = tf.feature_column.categorical_column_with_identity("ids", num_buckets=8)
+        clf = tf.estimator.DNNClassifier([8], [tf.feature_column.indicator_column(i)])
+        clf.train(tf.estimator.inputs.numpy_input_fn({"ids": np.arange(4)}, np.arange(4) % 2, shuffle=False), steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "\\ni = " not in fixed.new_text

@@ -11,7 +11,7 @@ statements and serving_input_receiver_fn functions (export_saved_model's); in a 
 """
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 import libcst as cst
 
@@ -111,6 +111,17 @@ def drop_unread(f: Facts, module: cst.Module) -> cst.Module:
     return new
 
 
+def _reads(stmt: cst.BaseStatement) -> set:
+    """The names a statement reads from its block: a function's or class's own (``for i, units in ...`` in
+    a model class, params, locals) do not count."""
+    if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return queries.names_in(stmt)
+    wrapper = cst.metadata.MetadataWrapper(cst.Module(body=[stmt]))
+    return {access.node.value for scope in set(wrapper.resolve(cst.metadata.ScopeProvider).values())
+            if scope is not None for access in scope.accesses
+            if isinstance(access.node, cst.Name) and not access.referents}
+
+
 def _drop(f: Facts, body: List[cst.BaseStatement], outer=frozenset()) -> List[cst.BaseStatement]:
     """One block's statements without those that only built columns, specs or hooks and are read nowhere else
     (and the constants only those read: a LoggingTensorHook's ``tensors_to_log = {...}``); ``outer``: the
@@ -122,6 +133,13 @@ def _drop(f: Facts, body: List[cst.BaseStatement], outer=frozenset()) -> List[cs
             known.add(target)
         known.update(_unpacked_columns(stmt, known))
     freed = set()  # names the removed statements read
+    reads: Dict[int, tuple] = {}  # id of a statement -> (it, kept alive: its id stays its own; the names it reads)
+
+    def read(stmt: cst.BaseStatement) -> set:
+        if id(stmt) not in reads:
+            reads[id(stmt)] = (stmt, _reads(stmt))
+        return reads[id(stmt)][1]
+
     for stmt in [stmt for stmt in body if _writer_cache_clear(f, stmt)]:
         # TF1's cache of the FileWriters its estimators wrote summaries through: the Keras models write none
         original = next((old for old in queries.find(f.module, cst.SimpleStatementLine)
@@ -149,7 +167,7 @@ def _drop(f: Facts, body: List[cst.BaseStatement], outer=frozenset()) -> List[cs
             if target is not None and specs.is_statement(f, stmt):  # run_config = run_config.replace(...) too
                 growers += [other for other in body if other is not stmt and specs.is_statement(f, other)
                             and _assignment(other).targets[0].target.value == target]
-            if targets and not any(set(targets) & queries.names_in(other) for other in body
+            if targets and not any(set(targets) & read(other) for other in body
                                    if other is not stmt and all(other is not g for g in growers)):
                 for removed in [*reversed(growers), stmt]:  # feature_cols.append(...) go with feature_cols
                     freed |= queries.names_in(removed)
