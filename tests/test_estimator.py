@@ -279,7 +279,7 @@ def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_conc
     assert init == (
         "        super().__init__()\n"
         "        self.rows = tf.keras.layers.Reshape((-1,))  # a feature as TF1 read it: a row of values per example\n"
-        '        self.kind_hash = tf.keras.layers.Hashing(num_bins=8, output_mode="count")\n'
+        '        self.kind_hash = tf.keras.layers.Hashing(num_bins=9, mask_value="", output_mode="count")\n'
         '        self.size = tf.keras.layers.CategoryEncoding(num_tokens=5, output_mode="count")\n'
         "        self.size_embedding = tf.keras.layers.Dense(\n"
         "            2, use_bias=False, kernel_initializer=tf.keras.initializers.TruncatedNormal(stddev=1 / 2 ** 0.5),\n"
@@ -288,7 +288,8 @@ def test_feature_columns_become_keras_preprocessing_layers_in_the_order_tf1_conc
     assert call == (
         "        net = tf.concat([\n"
         '            tf.reshape(tf.cast(features["a-b"], tf.float32), (-1, 1)),\n'
-        '            self.kind_hash(self.rows(features["kind"])),\n'
+        '            self.kind_hash(self.rows(features["kind"]))[:, 1:],  # [:, 1:] drops the slot of "", which TF1 '
+        "ignored (the same buckets: hash % (num_bins - 1) + 1)\n"
         '            self.size_embedding(self.mean(self.size(self.rows(features["size"]) + 1)[:, 1:])),  # + 1 and '
         "[:, 1:]: the -1 ids TF1 ignored counted in a first slot, dropped\n"
         "        ], axis=1)\n")
@@ -2112,3 +2113,19 @@ def test_a_column_named_as_a_name_the_model_class_binds_goes_with_the_estimator(
     """)
     assert check.status.value == fixed.status.value == "idiomatic"
     assert "\\ni = " not in fixed.new_text
+
+
+def test_a_linear_models_sparse_combiner_weighs_each_examples_ids():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+        words = tf.feature_column.categorical_column_with_vocabulary_list("w", ["a", "b"])
+        est = tf.estimator.LinearRegressor([COLUMN], sparse_combiner="mean")
+        est.train(tf.estimator.inputs.numpy_input_fn({"w": np.array([["a", "b"]])}, np.zeros(1), shuffle=False), steps=1)
+    """
+    _, check, fixed = outcomes(program.replace("COLUMN", "words"))
+    assert check.status.value == "idiomatic"
+    assert '            self.mean(tf.cast(self.w(self.rows(features["w"])), tf.float32)[:, 1:]),' in fixed.new_text
+    shaped = 'tf.feature_column.bucketized_column(tf.feature_column.numeric_column("x", shape=2), [0.0])'
+    assert manual_reason(program.replace("COLUMN", shaped))[1].startswith(
+        "not rewritten to Keras 3: sparse_combiner='mean' over a bucketized column of several values per example")

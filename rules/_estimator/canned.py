@@ -63,8 +63,8 @@ ARGS = {  # TF 1.15's parameters in order ("regressor's|classifier's" where they
                  "config|optimizer", "loss_reduction|config"),
 }
 UNREAD = ("partitioner", "input_layer_partitioner", "warm_start_from", "loss_reduction")  # only None is mapped
-DEFAULTS = {"batch_norm": ("False",), "sparse_combiner": ("'sum'", '"sum"'),  # only TF1's default is mapped
-            "linear_sparse_combiner": ("'sum'", '"sum"')}
+COMBINERS = tuple(f"{q}{c}{q}" for c in ("sum", "mean", "sqrtn") for q in "'\"")  # a linear model's, written out
+DEFAULTS = {"batch_norm": ("False",), "sparse_combiner": COMBINERS, "linear_sparse_combiner": COMBINERS}
 ACTIVATIONS = {"nn.relu": "relu", "nn.tanh": "tanh", "nn.sigmoid": "sigmoid", "nn.elu": "elu", "nn.selu": "selu",
                "nn.softplus": "softplus"}
 
@@ -162,7 +162,9 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     key = prefix + "feature_columns"
     if key not in given:
         raise Unsupported(item.call, f"tf.{item.kind} without {key}")
-    columns = builder.columns(given[key])
+    combiner = given.get(prefix + "sparse_combiner")  # how the weights of an example's several ids combine
+    columns = builder.combined(builder.columns(given[key]), combiner.evaluated_value if combiner else "sum",
+                               item.call)
     keys = columns[0].keys
     # a linear estimator's default optimizer is the name "Ftrl", at 0.2 (1 / sqrt(columns) bounds the rate of
     # optimizer=None only); the linear half of a combined model bounds its rate by it for a name too

@@ -19,7 +19,8 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
 - ``categorical_column_with_identity``: ``CategoryEncoding`` counts (the ``-1`` ids TF1
   ignored in a first slot, dropped; above ``DENSE_IDS`` ids, its embedding reads them);
 - ``categorical_column_with_hash_bucket``: ``Hashing`` counts (the same FarmHash
-  fingerprint as TF1's ``to_hash_bucket_fast``, of an integer's digits too);
+  fingerprint as TF1's ``to_hash_bucket_fast``, of an integer's digits too; ``""`` or
+  ``-1``, which TF1 ignored, Keras' mask in a first slot, dropped);
 - ``crossed_column(keys, n)`` of raw features and buckets: ``HashedCrossing`` (the
   same ``sparse_cross_hashed``, in the order written);
 - ``indicator_column(c)``: c's counts; ``embedding_column(c, dimension)``: an
@@ -31,15 +32,15 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
 A categorical feature may hold several values per example (a bag of words: shape
 (batch, n)), as TF1 read it: a ``Reshape((-1,))`` layer makes each feature a row of
 values per example (TF1 read one value as a row of one), which the lookups count.
-TF1 ignored ``""`` and ``-1`` in such a row (padding); so do vocabulary and identity
-columns, but a hash bucket column hashes ``""``, and the embedding of an identity column
-of more than ``DENSE_IDS`` ids reads ``-1`` as its last id. Weighted, sequence and shared-embedding columns,
+TF1 ignored ``""`` and ``-1`` in such a row (padding); so do the rewrites, but for the
+embedding of an identity or hash bucket column of more than ``DENSE_IDS`` ids (``-1`` read
+as the last id, ``""`` hashed). Weighted, sequence and shared-embedding columns,
 vocabulary files and crosses of other categorical columns are not mapped.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
@@ -72,6 +73,7 @@ def identifier(base: str) -> str:
 
 VOCABULARY_NOTE = "  # [:, 1:] drops Keras' slot for values out of the vocabulary, which TF1 ignored"
 BUCKET_NOTE = "  # roll: Keras' slot for values out of the vocabulary goes last, where TF1 put its bucket"
+HASH_NOTE = "  # [:, 1:] drops the slot of {}, which TF1 ignored (the same buckets: hash % (num_bins - 1) + 1)"
 IDS_NOTE = "  # + 1 and [:, 1:]: the -1 ids TF1 ignored counted in a first slot, dropped"
 DENSE_IDS = 100_000  # an identity column up to this many ids: counts (an embedding: a Dense layer over them)
 BUCKETS_NOTE = "  # roll: Keras' slots for values out of the vocabulary go last, where TF1 put its buckets"
@@ -210,6 +212,22 @@ class Builder:
         column.layers.append((self.rows, "Reshape", ["(-1,)"]))
         return f"self.{self.rows}({self._feature(key)})"
 
+    def combined(self, columns: List[Column], combiner: str, where: cst.CSTNode) -> List[Column]:
+        """A linear model's columns, the ids of each example weighed by its ``sparse_combiner`` (TF1's "sum": as
+        they are; "mean", "sqrtn": as an embedding's combiner)."""
+        if combiner == "sum":
+            return columns
+        out = []
+        for column in columns:
+            if column.name.endswith("_bucketized") and column.ids is None:
+                raise Unsupported(where, f"sparse_combiner={combiner!r} over a bucketized column of several values "
+                                         "per example")
+            if column.kind == "categorical":
+                self.weights.setdefault(combiner, self.attribute(WEIGHTS[combiner][0]))
+                column = replace(column, value=f"self.{self.weights[combiner]}({column.value})")
+            out.append(column)
+        return out
+
     def methods(self) -> List[str]:
         """The model's methods the columns' values call (each its lines, at class level)."""
         return [_WEIGHTS_METHOD.format(name=name, combiner=combiner, weight=WEIGHTS[combiner][1],
@@ -314,9 +332,17 @@ class Builder:
         _unsupported_options(self.f, call, given, {"key": set(), "hash_bucket_size": set(),
                                                 "dtype": {"string", "int32", "int64"}})  # both hash the digits
         size = self._int(call, given, "hash_bucket_size")
-        attr, ids = self.attribute(f"{key}_hash"), self.attribute(f"{key}_ids")
+        attr = self.attribute(f"{key}_hash")
         column = Column(key, "categorical", size, "", rows=True)
         rows = self._rows(column, key)
+        dtype = given.get("dtype")
+        if size <= DENSE_IDS:  # the values TF1 ignored ("", -1) are Keras' mask: a first slot, dropped
+            ignored = '""' if dtype is None or (self.f.name(dtype) or self._code(dtype)).endswith("string") else "-1"
+            column.value, column.note = f"self.{attr}({rows})[:, 1:]", HASH_NOTE.format(ignored)
+            column.layers.append((attr, "Hashing", [f"num_bins={size + 1}", f"mask_value={ignored}",
+                                                    'output_mode="count"']))
+            return column
+        ids = self.attribute(f"{key}_ids")
         column.value, column.ids = f"self.{attr}({rows})", f"self.{ids}({rows})"
         column.layers += [(attr, "Hashing", [f"num_bins={size}", 'output_mode="count"']),
                           (ids, "Hashing", [f"num_bins={size}"])]
