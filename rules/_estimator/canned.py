@@ -40,7 +40,7 @@ from tfmigrate.names import fresh_name, function_locals
 
 from .._eager import queries, training
 from .._eager.state import Unsupported
-from . import added_metrics, features, specs
+from . import added_metrics, combiners, features, specs
 from .program import Built, Facts, camel
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
@@ -163,8 +163,8 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     if key not in given:
         raise Unsupported(item.call, f"tf.{item.kind} without {key}")
     combiner = given.get(prefix + "sparse_combiner")  # how the weights of an example's several ids combine
-    columns = builder.combined(builder.columns(given[key]), combiner.evaluated_value if combiner else "sum",
-                               item.call)
+    combiner = combiner.evaluated_value if combiner else "sum"
+    columns = combiners.combined(builder, builder.columns(given[key]), combiner, item.call)
     keys = columns[0].keys
     # a linear estimator's default optimizer is the name "Ftrl", at 0.2 (1 / sqrt(columns) bounds the rate of
     # optimizer=None only); the linear half of a combined model bounds its rate by it for a name too
@@ -286,7 +286,7 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     added = added_metrics.for_class(f, item.name, classifier, units, lambda base: fresh_name(reserved, base))
     weight = _weight_key(f, item, given)
     text = _class_text(f, cls, kind, parts, classifier, units, vocabulary is not None, list(settings), added, weight,
-                       builder.methods())
+                       combiners.methods(builder))
     statement = cst.parse_statement(text, config=f.module.config_for_parsing)
     local = _free_locals(f, item, statement)
     if local:

@@ -40,7 +40,7 @@ vocabulary files and crosses of other categorical columns are not mapped.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
@@ -48,7 +48,7 @@ import libcst as cst
 from .. import _vocab
 from .._eager import queries, tensors
 from .._eager.state import Unsupported
-from . import column_lists, computed_keys, vocab
+from . import column_lists, combiners, computed_keys, numeric, vocab
 from .program import Facts, arguments
 
 NUMERIC_DTYPES = {"float32", "float64", "int32", "int64", "float16"}  # the input layer casts them to float32
@@ -78,15 +78,6 @@ IDS_NOTE = "  # + 1 and [:, 1:]: the -1 ids TF1 ignored counted in a first slot,
 DENSE_IDS = 100_000  # an identity column up to this many ids: counts (an embedding: a Dense layer over them)
 BUCKETS_NOTE = "  # roll: Keras' slots for values out of the vocabulary go last, where TF1 put its buckets"
 ROWS_NOTE = "  # a feature as TF1 read it: a row of values per example"
-COMBINED = {"mean": "reduce_mean", "sum": "reduce_sum"}  # an embedding of ids: its combiner over the row
-# A vocabulary's embedding is a Dense layer over its counts: TF1's combiner weighs the counts (none: zeros).
-WEIGHTS = {"mean": ("mean", "1 / their number", "{tf}.reduce_sum(counts, axis=1, keepdims=True)"),
-           "sqrtn": ("sqrtn", "1 / the square root of their number",
-                     "{tf}.sqrt({tf}.reduce_sum(counts, axis=1, keepdims=True))")}
-_WEIGHTS_METHOD = '''@staticmethod
-def {name}(counts):
-    """TF1's {combiner} combiner: each of an example's ids weighs {weight} (no ids: zeros)."""
-    return {tf}.math.divide_no_nan(counts, {total})'''
 
 
 @dataclass
@@ -212,28 +203,6 @@ class Builder:
         column.layers.append((self.rows, "Reshape", ["(-1,)"]))
         return f"self.{self.rows}({self._feature(key)})"
 
-    def combined(self, columns: List[Column], combiner: str, where: cst.CSTNode) -> List[Column]:
-        """A linear model's columns, the ids of each example weighed by its ``sparse_combiner`` (TF1's "sum": as
-        they are; "mean", "sqrtn": as an embedding's combiner)."""
-        if combiner == "sum":
-            return columns
-        out = []
-        for column in columns:
-            if column.name.endswith("_bucketized") and column.ids is None:
-                raise Unsupported(where, f"sparse_combiner={combiner!r} over a bucketized column of several values "
-                                         "per example")
-            if column.kind == "categorical":
-                self.weights.setdefault(combiner, self.attribute(WEIGHTS[combiner][0]))
-                column = replace(column, value=f"self.{self.weights[combiner]}({column.value})")
-            out.append(column)
-        return out
-
-    def methods(self) -> List[str]:
-        """The model's methods the columns' values call (each its lines, at class level)."""
-        return [_WEIGHTS_METHOD.format(name=name, combiner=combiner, weight=WEIGHTS[combiner][1],
-                                       total=WEIGHTS[combiner][2], tf=self.tf).replace("{tf}", self.tf)
-                for combiner, name in self.weights.items()]
-
     def _int(self, call, given, name: str) -> int:
         value = given.get(name)
         if isinstance(value, cst.Name):
@@ -245,7 +214,7 @@ class Builder:
     def numeric_column(self, call, given) -> Column:
         """A numeric column's value, flattened to its shape's size per example as TF1's input layer did."""
         key = _literal_key(call, given)
-        size, written = _shape_size(given.get("shape"), queries.module_constants(self.f.module))
+        size, written = numeric.shape_size(given.get("shape"), queries.module_constants(self.f.module))
         if size is None:
             raise Unsupported(call, f"{self._code(call.func)}(shape={self._code(given['shape'])}) whose shape is not "
                                     "integers written out or bound once at module level")
@@ -257,7 +226,7 @@ class Builder:
                               "default_value": set()})
         value = f"{self.tf}.cast({self._feature(key)}, {self.tf}.float32)"
         if normalizer is not None:  # TF1 applied it to the feature as the column's dtype (float32)
-            value = normalized(self.f, call, normalizer, value)
+            value = numeric.normalized(self.f, call, normalizer, value)
         return Column(key, "numeric", size, f"{self.tf}.reshape({value}, (-1, {written}))")
 
     def bucketized_column(self, call, given) -> Column:
@@ -412,10 +381,7 @@ class Builder:
                         note=inner.note, layers=list(inner.layers))
         if inner.vocabulary or inner.ids is None:
             counts = inner.value
-            if combiner in WEIGHTS:
-                self.weights.setdefault(combiner, self.attribute(WEIGHTS[combiner][0]))
-                counts = f"self.{self.weights[combiner]}({counts})"
-            column.value = f"self.{attr}({counts})"
+            column.value = f"self.{attr}({combiners.weighed(self, combiner, counts)})"
             column.layers.append((attr, "Dense", [str(dimension), "use_bias=False", f"kernel_initializer={initializer}",
                                                   f'name="{name}"']))
             column.variables[f"{name}/embedding_weights"] = f"{attr}.kernel"
@@ -423,7 +389,7 @@ class Builder:
             column.value = f"self.{attr}({inner.ids})"
             if inner.rows:  # an embedding per id of the row, combined (sqrtn: their sum over the root of their number)
                 tf = self.tf
-                column.value = f"{tf}.{COMBINED.get(combiner, 'reduce_sum')}({column.value}, axis=1)" + (
+                column.value = f"{tf}.{combiners.COMBINED.get(combiner, 'reduce_sum')}({column.value}, axis=1)" + (
                     f" / {tf}.sqrt({tf}.cast({tf}.shape({inner.ids})[1], {tf}.float32))" if combiner == "sqrtn" else "")
             column.layers.append((attr, "Embedding", [str(inner.width), str(dimension),
                                                       f"embeddings_initializer={initializer}", f'name="{name}"']))
@@ -441,33 +407,6 @@ def once(lines: Iterable[str]) -> List[str]:
         else:
             statements.append(line)
     return [line for stmt in dict.fromkeys(statements) for line in stmt.split("\n")]
-
-
-def normalized(f: Facts, call: cst.Call, normalizer: cst.BaseExpression, value: str) -> str:
-    """The code of a numeric column's ``normalizer_fn`` applied to ``value``: a lambda of one parameter, its
-    body reading ``value`` (``lambda x: (x - 3.0) / 2.0``), or a function of the file (or a name bound once
-    at module level to a lambda) called on it."""
-    name = normalizer.value if isinstance(normalizer, cst.Name) else None
-    bound = f.scoped.get(0, {}).get(name, []) if name is not None else []
-    if name in f.functions or len(bound) == 1 and isinstance(bound[0], cst.Lambda):
-        return f"{name}({value})"
-    params = normalizer.params if isinstance(normalizer, cst.Lambda) else None
-    if params is None or len(params.params) != 1 or params.params[0].default is not None or params.star_arg not in (
-            None, cst.MaybeSentinel.DEFAULT) or params.kwonly_params or params.star_kwarg is not None or queries.find(
-            normalizer.body, (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)):
-        raise Unsupported(call, f"{f.s.code(call.func)}(normalizer_fn={f.s.code(normalizer)}): a normalizer other "
-                                "than a lambda of one parameter or a function of this file")
-    param = params.params[0].name.value
-    reads = {id(n) for n in queries.find(normalizer.body, cst.Name, lambda n: n.value == param)}
-    reads -= {id(a.attr) for a in queries.find(normalizer.body, cst.Attribute)}
-    reads -= {id(a.keyword) for a in queries.find(normalizer.body, cst.Arg) if a.keyword is not None}
-    replacement = f.s.expr(value)
-
-    class Reads(cst.CSTTransformer):
-        def leave_Name(self, original, updated):
-            return replacement if id(original) in reads else updated
-
-    return f.s.code(normalizer.body.visit(Reads()))
 
 
 def _unsupported_options(f: Facts, call, given, allowed: Dict[str, set]) -> None:
@@ -496,36 +435,3 @@ def _embedding_initializer(f: Facts, call: cst.Call, value: cst.BaseExpression) 
             name or "").startswith("keras.initializers."):
         return f.s.code(value)  # TensorFlow 2 has them under these names, with these defaults
     raise Unsupported(call, f"tf.feature_column.embedding_column(initializer={f.s.code(value)}) is not mapped")
-
-
-def _shape_size(shape: Optional[cst.BaseExpression], constants: Dict[str, cst.BaseExpression]):
-    """(size, its code) of a column shape of integers written out or bound once at module level (``4``,
-    ``[28, 28]``: 784; ``(N_FEATURES,)``: ``N_FEATURES``; none given: 1), else (None, None)."""
-    if shape is None:
-        return 1, "1"
-    named = constants.get(shape.value) if isinstance(shape, cst.Name) else None
-    written = [e.value for e in (named or shape).elements] if isinstance(named or shape, (cst.List, cst.Tuple)) \
-        else [named or shape]
-    values = [_integer(e, constants) for e in written]
-    if None in values:
-        return None, None
-    size = 1
-    for value in values:
-        size *= value
-    if named is None and any(isinstance(e, cst.Name) for e in written):
-        return size, " * ".join(cst.Module([]).code_for_node(e) for e in written)
-    return size, str(size)
-
-
-def _integer(node: cst.BaseExpression, constants: Dict[str, cst.BaseExpression]) -> Optional[int]:
-    """An integer written out, bound once at module level, or their product or sum (``28 * 28``)."""
-    if isinstance(node, cst.Name):
-        node = constants.get(node.value, node)
-    if isinstance(node, cst.Integer):
-        return int(node.value)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, (cst.Multiply, cst.Add)):
-        left, right = _integer(node.left, constants), _integer(node.right, constants)
-        if left is not None and right is not None:
-            return left * right if isinstance(node.operator, cst.Multiply) else left + right
-    return None
-

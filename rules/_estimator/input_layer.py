@@ -11,6 +11,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
+from . import combiners
 from .features import Builder, once
 from .program import Facts, arguments, string_key, subscript_key
 
@@ -53,7 +54,7 @@ def input_layer(f: Facts, call: cst.Call, params: str, params_value: Optional[cs
         key = None
     # continuation lines of a parsed expression are relative to the indentation of the block it goes in
     return InputLayer(f.s.expr("\n".join(builder.concatenation(columns, indent, keys))), init, variables, key,
-                      builder.methods())
+                      combiners.methods(builder))
 
 
 def _dict_value(f: Facts, value: Optional[cst.BaseExpression], key: str) -> Optional[cst.BaseExpression]:
