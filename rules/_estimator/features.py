@@ -23,11 +23,12 @@ same concatenation. Each column becomes the Keras 3 layers that compute its valu
   ``-1``, which TF1 ignored, Keras' mask in a first slot, dropped);
 - ``crossed_column(keys, n)`` of raw features and buckets: ``HashedCrossing`` (the
   same ``sparse_cross_hashed``, in the order written);
-- ``indicator_column(c)``: c's counts; ``embedding_column(c, dimension)``: an
-  ``Embedding`` of c's ids (a bias-free Dense over a vocabulary's counts, so that a
-  value out of the vocabulary embeds to zeros as in TF1), initialised as TF1 did
-  (truncated normal, standard deviation 1/sqrt(dimension)), combined as TF1 did
-  (``mean`` by default, ``sum``, ``sqrtn``).
+- ``indicator_column(c)``: c's counts; ``embedding_column(c, dimension)``: a bias-free
+  Dense layer over c's counts (a value TF1 ignored embeds to zeros, as in TF1), or an
+  ``Embedding`` of the ids of a bucketized column or of an identity or hash bucket column
+  of more than ``DENSE_IDS`` ids; initialised as TF1 did (truncated normal, standard
+  deviation 1/sqrt(dimension)), combined as TF1 did (``mean`` by default, ``sum``,
+  ``sqrtn``: ``combiners``).
 
 A categorical feature may hold several values per example (a bag of words: shape
 (batch, n)), as TF1 read it: a ``Reshape((-1,))`` layer makes each feature a row of
