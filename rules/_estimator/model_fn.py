@@ -254,8 +254,7 @@ class _Body(cst.CSTTransformer):
         self.out.variables.update(built.variables)
         if built.params_key is not None:
             self.out.read_params.add(built.params_key)
-        self.out.helpers += [cst.parse_statement(method + "\n", config=self.f.module.config_for_parsing).with_changes(
-            leading_lines=[cst.EmptyLine(indent=False)]) for method in built.methods]
+        self.out.helpers += [_method(self.f, method) for method in built.methods]
         return built.value
 
     def default_name(self, keras: str) -> str:
@@ -391,6 +390,12 @@ def _spec(body: "_Body", old: cst.BaseExpression, new: cst.BaseExpression,
     raise Unsupported(old, "an EstimatorSpec with neither a loss nor predictions")
 
 
+def _method(f: Facts, text: str) -> cst.FunctionDef:
+    """A method of the model's class, written at class level, after an empty line."""
+    method = cst.parse_statement(text + "\n", config=f.module.config_for_parsing)
+    return method.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+
+
 def _loss(f: Facts, original: cst.Call, call: cst.Call, name: str) -> cst.BaseExpression:
     """A tf.losses call of two tensors (``call``, its arguments converted) as the Keras loss."""
     keras, (first, second), options = vocab.LOSSES[name]
@@ -479,8 +484,7 @@ def _convert(f: Facts, func: cst.FunctionDef, original: cst.FunctionDef, taken: 
     if out.optimizer is None:
         raise Unsupported(func, "a model_fn without a tf.train optimizer")
     out.init, out.results = keyed(out.init, out.metrics), body.metrics.results
-    out.helpers += [cst.parse_statement(metrics.PER_CLASS_METHOD.replace("tf.", f"{f.tf}.") + "\n",
-                                        config=f.module.config_for_parsing)] if out.results else []
+    out.helpers += [_method(f, metrics.PER_CLASS_METHOD.replace("tf.", f"{f.tf}."))] if out.results else []
     if any("KEY_" in line for line in out.init):
         raise Unsupported(func, "a tf.metrics value that is not in eval_metric_ops")
     out.body = new.body
