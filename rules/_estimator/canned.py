@@ -168,8 +168,8 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     keys = columns[0].keys
     # a linear estimator's default optimizer is the name "Ftrl", at 0.2 (1 / sqrt(columns) bounds the rate of
     # optimizer=None only); the linear half of a combined model bounds its rate by it for a name too
-    default = f"min({rate}, 1 / len(keys) ** 0.5)" if keys else repr(min(rate, 1.0 / math.sqrt(len(columns))))
-    default = default if prefix else repr(rate)
+    default = repr(rate) if not prefix else f"min({rate}, 1 / len(keys) ** 0.5)" if keys else repr(
+        min(rate, 1.0 / math.sqrt(len(columns))))
     optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", default, rate)
     init = [line for column in columns for line in column.init(f.tf, f.module.default_indent)]
     init.append(f'self.{logits} = {f.tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
