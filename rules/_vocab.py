@@ -305,8 +305,6 @@ UNMAPPED_ESTIMATORS = {
                                        "trains them)",
     "estimator.BoostedTreesClassifier": "gradient-boosted trees have no Keras 3 layer (TensorFlow Decision Forests "
                                         "trains them)",
-    "estimator.tpu.TPUEstimator": "its TPUEstimatorSpec, params['batch_size'] and TPU RunConfig are not mapped",
-    "contrib.tpu.TPUEstimator": "its TPUEstimatorSpec, params['batch_size'] and TPU RunConfig are not mapped",
 }
 NUMPY_INPUT = {"estimator.inputs.numpy_input_fn", "compat.v1.estimator.inputs.numpy_input_fn",
                "estimator.inputs.pandas_input_fn", "compat.v1.estimator.inputs.pandas_input_fn"}

@@ -7,6 +7,7 @@ being rewritten: callers pass what to look for.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable, Dict, List, Optional, Set, Tuple, Type
 
 import libcst as cst
@@ -302,3 +303,63 @@ class WithoutArgs(cst.CSTTransformer):
         if args:
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(args=args)
+
+
+class _Parents(cst.CSTVisitor):
+    """Each node's parent."""
+
+    def __init__(self) -> None:
+        self.stack: List[cst.CSTNode] = []
+        self.parent: Dict[int, cst.CSTNode] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.parent[id(node)] = self.stack[-1]
+        self.stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+def replaced(root: cst.CSTNode, mapping: Dict[int, object], parents: Dict[int, cst.CSTNode]):
+    """``root`` with each node whose id ``mapping`` holds replaced by its value (a node, or a list of
+    statements: none removes it), every node off the paths to them kept as it is (the same objects)."""
+    path: Set[int] = set()
+    for target in mapping:
+        node = parents.get(target)
+        while node is not None and id(node) not in path:
+            path.add(id(node))
+            node = parents.get(id(node))
+
+    def rebuilt(node):
+        if id(node) in mapping:
+            return mapping[id(node)]
+        if id(node) not in path:
+            return node
+        changes = {}
+        for item in dataclasses.fields(node):
+            value = getattr(node, item.name)
+            if isinstance(value, cst.CSTNode):
+                new = rebuilt(value)
+                if new is not value:
+                    changes[item.name] = new
+            elif isinstance(value, (list, tuple)) and any(isinstance(v, cst.CSTNode) for v in value):
+                items, changed = [], False
+                for element in value:
+                    new = rebuilt(element) if isinstance(element, cst.CSTNode) else element
+                    changed = changed or new is not element
+                    items.extend(new if isinstance(new, list) else [new])
+                if changed:
+                    changes[item.name] = type(value)(items)
+        return node.with_changes(**changes) if changes else node
+
+    return rebuilt(root)
+
+
+def parents(root: cst.CSTNode) -> Dict[int, cst.CSTNode]:
+    """id of each node under ``root`` -> its parent."""
+    finder = _Parents()
+    root.visit(finder)
+    return finder.parent
+

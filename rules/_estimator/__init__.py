@@ -38,7 +38,7 @@ def uses_estimator(context) -> bool:
     cached = context.shared.get("uses-estimator")
     if cached is None:
         text = context.text
-        cached = text is None or "estimator" in text
+        cached = text is None or "estimator" in text or "TPUEstimator" in text
         if cached:
             from . import program
 
@@ -52,9 +52,19 @@ def to_keras(module: cst.Module, imports, text: Optional[str] = None,
     """The Keras 3 rewrite of an Estimator program, and notes; raises Unsupported."""
     from .._eager import audit
     from .._eager.program import analyse as analyse_graph
+    from .._eager.state import Unsupported
     from . import emit, program
 
-    facts = program.analyse(module, imports, text)
-    new, notes = emit.rewrite(facts)
+    from . import tpu
+
+    normalized = tpu.normalized(module, imports)  # a TPUEstimator program as the Estimator program it is
+    try:
+        facts = program.analyse(normalized.module, imports, text)
+        facts.tpus, facts.notes[:0] = normalized.tpus, normalized.notes
+        new, notes = emit.rewrite(facts)
+    except Unsupported as problem:
+        if problem.node is not None and id(problem.node) in normalized.origin:
+            problem.node = normalized.origin[id(problem.node)]  # where the finding reports it
+        raise
     audit.check(new, analyse_graph(module, imports, text, frozenset(moved)))
     return new, notes

@@ -26,7 +26,7 @@ from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, NUMPY_INPUT
-from .program import Facts, arguments, returned
+from .program import Facts, arguments, returned, string_key
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
 EVALUATE = ("input_fn", "steps", "hooks", "checkpoint_path", "name")
@@ -322,7 +322,7 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
         if single not in ("True", "False"):
             raise Unsupported(call, "predict(yield_single_examples=...) that is not True or False written out")
         data = dataset(f, given["input_fn"], numpy_names, repeated=False, mode="infer",
-                       params=estimator_params(f, est))
+                       params=estimator_params(f, est, "infer"))
         predictions = f"{est}.predictions({data})"
         if single == "False":  # a dict of arrays per batch, as predict_on_batch hands it back
             predictions = f"({est}.predict_on_batch(batch) for batch in {data})"
@@ -388,15 +388,28 @@ def hooks(f: Facts, value: cst.BaseExpression) -> Dict[str, cst.BaseExpression]:
     return out
 
 
-def estimator_params(f: Facts, est: str) -> Optional[cst.BaseExpression]:
+def estimator_params(f: Facts, est: str, mode: str = "train") -> Optional[cst.BaseExpression]:
     """The ``params`` an estimator of the file was built with (what it passed its input functions), when
-    one custom Estimator call binds the name and passes a dict written there or a name bound once."""
+    one custom Estimator call binds the name and passes a dict written there or a name bound once. A
+    TPUEstimator's hold the mode's batch size too (``params["batch_size"]``)."""
     items = [item for item in f.built if item.name == est]
     if len(items) != 1 or items[0].kind != CUSTOM:
         return None
     given = dict(_tf.by_parameter(items[0].call, ("model_fn", "model_dir", "config", "params", "warm_start_from")))
     arg = given.get("params")
     value = arg.value if arg is not None and not arg.star else None
+    tpu = f.tpus.get(id(items[0].call))
+    if tpu is not None and mode in tpu.batch_sizes:
+        size = f.s.code(tpu.batch_sizes[mode])
+        if isinstance(value, cst.Dict) and any(string_key(e) == "batch_size" for e in value.elements):
+            kept = [e for e in value.elements if string_key(e) != "batch_size"]  # the model's: train's size
+            value = value.with_changes(elements=[*kept[:-1], kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
+                                       if kept else [])
+        if value is None or isinstance(value, cst.Dict) and not value.elements:
+            return f.s.expr(f'{{"batch_size": {size}}}')
+        if isinstance(value, cst.Dict) and "\n" not in f.s.code(value):
+            return f.s.expr(f'{{{f.s.code(value)[1:-1].strip().rstrip(",")}, "batch_size": {size}}}')
+        return f.s.expr(f'{{**{f.s.code(value)}, "batch_size": {size}}}')
     if isinstance(value, cst.Dict) or (isinstance(value, cst.Name) and f.value_of(value) is not None):
         return value
     return None
@@ -409,7 +422,7 @@ def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()
         count = f", steps_per_epoch={f.s.code(steps)}"
     elif max_steps is not None and f.s.code(max_steps) != "None":  # no step at all past max_steps (emit: an if)
         last = f.s.code(max_steps)
-        return (f"{est}.fit({data}, epochs=1, steps_per_epoch={last} - int({est}.optimizer.iterations), verbose=0) "
+        return (f"{est}.fit({data}, epochs=1, steps_per_epoch={last} - {step(f, est)}, verbose=0) "
                 f"if {est}.optimizer.iterations < {last} else None")
     else:
         count = ""
@@ -419,9 +432,14 @@ def fit(f: Facts, est: str, input_fn, max_steps=None, steps=None, numpy_names=()
 def evaluate(f: Facts, est: str, input_fn, steps=None, numpy_names=()) -> str:
     """``est.evaluate(input_fn, steps=N)``: the metrics and the global step, as a dict."""
     count = f", steps={f.s.code(steps)}" if steps is not None and f.s.code(steps) != "None" else ""
-    data = dataset(f, input_fn, numpy_names, mode="eval", params=estimator_params(f, est))
+    data = dataset(f, input_fn, numpy_names, mode="eval", params=estimator_params(f, est, "eval"))
     return (f'{{**{est}.evaluate({data}{count}, verbose=0, return_dict=True), '
-            f'"global_step": int({est}.optimizer.iterations)}}')
+            f'"global_step": {step(f, est)}}}')
+
+
+def step(f: Facts, est: str) -> str:
+    """The model's global step as a Python int (a distributed variable converts through numpy())."""
+    return f"int({est}.optimizer.iterations{'.numpy()' if est in f.distributed else ''})"
 
 
 def _only(call, given, allowed) -> None:

@@ -12,62 +12,11 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from .._eager import layout, queries
+from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, FROM_KERAS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
-from . import builders, canned, columns, driver, model_fn, specs, tf2
-from .program import Facts, mode_string, string_key
-
-PREDICTIONS = '''
-    def predictions(self, dataset):
-        """Estimator.predict: an iterator over the predictions of each example."""
-        outputs = self.predict(dataset, verbose=0)
-        return iter({body})
-'''
-
-
-def custom_class(f: Facts, c: model_fn.Converted) -> str:
-    i = f.module.default_indent
-    tf = f.tf
-    init = ["super().__init__()"]
-    if c.has_params:
-        init.append(f"self.params = {c.params_name}")
-    init += c.init
-    init.append(f'self.loss_mean = {tf}.keras.metrics.Mean(name="loss")')
-    init.append(f"self.compile(optimizer={c.optimizer})")
-    results = ", ".join(['"loss": self.loss_mean.result()'] + [f'"{k}": {c.results.get(a, f"self.{a}.result()")}'
-                                                             for k, a in c.metrics])
-    signature = f"self, {c.params_name}" if c.has_params else "self"
-    lines = [
-        f"class {c.cls}({tf}.keras.Model):",
-        f'    """The Estimator model_fn `{c.method}` as a Keras 3 model: `{c.method}` runs one mode',
-        '    ("train", "eval" or "infer") as the model_fn did; fit, evaluate and predict run it."""',
-        "",
-        f"    def __init__({signature}):",
-        *[f"        {line}" for line in init],
-        "",
-        f"    def {c.method}(self, {c.features}, {c.labels}, {c.mode}):",
-        "__BODY__",
-        "",
-        "    def train_step(self, data):",
-        f"        {c.features}, {c.labels} = data",
-        f"        with {tf}.GradientTape() as tape:",
-        f'            loss = self.{c.method}({c.features}, {c.labels}, "train")',
-        *canned.apply_code(False, ".layers.Embedding(" in "\n".join(init), tf).splitlines(),
-        '        return {"loss": loss}',
-        "",
-        "    def test_step(self, data):",
-        f"        {c.features}, {c.labels} = data",
-        f'        loss = self.{c.method}({c.features}, {c.labels}, "eval")',
-        f"        with {tf}.control_dependencies([loss]):  # {canned._AFTER_THE_BATCH}",
-        "            self.loss_mean.update_state(loss)",
-        f"        return {{{results}}}",
-        "",
-        "    def predict_step(self, data):",
-        f'        return self.{c.method}(data[0] if isinstance(data, tuple) else data, None, "infer")',
-    ]
-    text = "\n".join(lines) + "\n" + PREDICTIONS.format(body=_per_example(c.dict_predictions))
-    return text.replace("    ", i) if i != "    " else text
+from . import builders, canned, columns, custom, driver, specs, tf2
+from .program import Facts, mode_string
 
 
 def _guarded(line: cst.SimpleStatementLine) -> cst.BaseStatement:
@@ -81,27 +30,6 @@ def _guarded(line: cst.SimpleStatementLine) -> cst.BaseStatement:
                                    comment=cst.Comment("# max_steps: the steps left, none past it"))
     inner = cst.SimpleStatementLine([cst.Expr(value.body)], trailing_whitespace=line.trailing_whitespace)
     return cst.If(test=value.test, body=cst.IndentedBlock([inner], header=header), leading_lines=line.leading_lines)
-
-
-def _per_example(dict_predictions: bool) -> str:
-    if dict_predictions:
-        return "[dict(zip(outputs, values)) for values in zip(*outputs.values())]"
-    return "outputs"
-
-
-def _with_body(f: Facts, text: str, c: model_fn.Converted) -> cst.BaseStatement:
-    """The class, its model_fn method holding the converted body (comments kept)."""
-    cls = cst.parse_statement(text.replace("__BODY__", f"{f.module.default_indent * 2}pass"),
-                              config=f.module.config_for_parsing)
-    body = list(c.body.body)
-    if c.has_params:
-        body.insert(0, cst.parse_statement(f"{c.params_name} = self.params\n", config=f.module.config_for_parsing))
-    members = list(cls.body.body)
-    for index, member in enumerate(members):
-        if isinstance(member, cst.FunctionDef) and member.name.value == c.method:
-            members[index] = member.with_changes(body=c.body.with_changes(body=body))
-            members[index + 1:index + 1] = c.helpers  # the functions it calls to build the network
-    return cls.with_changes(body=cls.body.with_changes(body=members))
 
 
 class _Module(cst.CSTTransformer):
@@ -294,7 +222,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
         elif len(values) != 1:
             raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
         if item.kind == CUSTOM:
-            cls, call, names = _custom(f, item, classes, notes, taken)
+            cls, call, names = custom.convert(f, item, classes, notes, taken)
         elif item.kind == FROM_KERAS:
             cls, call, names = None, specs.from_keras(f, item, notes), {}
             f.from_keras.update([*builders.own(item), *aliases])
@@ -304,6 +232,8 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
         built[id(item.call)] = (cls, call)
+        if id(item.call) in f.strategies:
+            f.distributed.update([*builders.own(item), *aliases])
         if f.s.helpers_out:  # a class its optimizer needs (TF1RMSprop): before the statement that builds it
             before.setdefault(id(_top_statement(f.module, item.call)), []).extend(f.s.helpers_out)
             f.s.helpers_out.clear()
@@ -324,67 +254,6 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     if dropped is not new:  # what the calls passed those parameters may be read by nothing now (a RunConfig)
         new = columns.drop_unread(f, dropped)
     return tf2.as_tf2(f, columns.gone_imports_dropped(new)), notes + f.notes
-
-
-def _custom(f: Facts, item, classes, notes, taken):
-    given = {}
-    names = ("model_fn", "model_dir", "config", "params", "warm_start_from")
-    for index, arg in enumerate(item.call.args):
-        key = arg.keyword.value if arg.keyword is not None else (names[index] if index < len(names) else None)
-        if key is None or arg.star:
-            raise Unsupported(item.call, "tf.estimator.Estimator with arguments not mapped")
-        given[key] = arg.value
-    func_name = given.get("model_fn")
-    if not isinstance(func_name, cst.Name) or func_name.value not in f.functions:
-        raise Unsupported(item.call, "an Estimator whose model_fn is not a function of this file")
-    for key in given:
-        if key == "warm_start_from" and f.s.code(given[key]) != "None":
-            raise Unsupported(item.call, "Estimator(warm_start_from=...) is not mapped")
-        if key in ("model_dir", "config"):
-            kept = specs.run_configuration(f, "tf.estimator.Estimator", key, given[key], notes, item.call)
-            if "train_distribute" in kept:
-                raise Unsupported(given[key], "a custom model_fn under RunConfig(train_distribute=...): Keras builds "
-                                              "a distributed model through its call(), which the model_fn's class "
-                                              "does not have")
-            if "tf_random_seed" in kept:
-                f.seeds[id(item.call)] = kept["tf_random_seed"]
-    if func_name.value in classes:
-        raise Unsupported(item.call, f"two Estimators of the model_fn {func_name.value}")
-    converted = model_fn.convert(f, f.functions[func_name.value], taken, given.get("params"))
-    notes.extend(converted.notes)
-    classes[func_name.value] = _with_body(f, custom_class(f, converted), converted)
-    f.methods.update(helper.name.value for helper in converted.helpers)
-    if converted.has_params:
-        if "params" not in given:
-            raise Unsupported(item.call, "a model_fn that reads params, built without params")
-        call = f"{converted.cls}(params={_placed(f, item.call, given['params'], _without(f, given['params'], converted.read_params))})"
-    else:
-        call = f"{converted.cls}()"
-    return converted.cls, call, converted.variables
-
-
-def _without(f: Facts, params: cst.BaseExpression, keys) -> cst.BaseExpression:
-    """The params dict without the entries only input_layer read (the feature columns it became)."""
-    if not keys:
-        return params
-    if not isinstance(params, cst.Dict):
-        raise Unsupported(params, "params that are not a dict written in the Estimator call, holding feature "
-                                  "columns the model_fn reads")
-    kept = [e for e in params.elements if string_key(e) not in keys]
-    if kept:  # the last entry's comma holds the line break before the closing brace
-        kept[-1] = kept[-1].with_changes(comma=params.elements[-1].comma)
-    return params.with_changes(elements=kept)
-
-
-def _placed(f: Facts, call: cst.Call, original: cst.BaseExpression, new: cst.BaseExpression) -> str:
-    """``new``'s code where ``original`` stood, now written right after the call's opening bracket: a
-    dict whose entries hung under ``params={`` on a line of its own moves them under the call's line
-    (a node's code is indented as its statement is: the call's first line is at 0)."""
-    code, text = f.s.code(new), f.s.code(call)
-    at = text.find(f.s.code(original))
-    if not layout.hanging(code) or "\n" not in text[:max(at, 0)]:
-        return code
-    return f.s.code(layout.shift(new, -layout.indentation(text, at)))
 
 
 def _top_statement(module: cst.Module, node: cst.CSTNode) -> cst.BaseStatement:

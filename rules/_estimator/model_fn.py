@@ -407,6 +407,9 @@ def _loss(f: Facts, original: cst.Call, call: cst.Call, name: str) -> cst.BaseEx
         raise Unsupported(original, f"tf.{name} with weights or options (only the two tensors and label_smoothing "
                                     "are mapped)" if name in vocab.SMOOTHED else
                           f"tf.{name} with weights or options (only the two tensors are mapped)")
+    if f.distributed_model:  # a Keras loss object divides by the replicas itself; its function does not
+        options = ", ".join(part for part in (f"{f.s.code(a.value)}, {f.s.code(b.value)}", options) if part)
+        return f.s.expr(f"{f.tf}.reduce_mean({f.tf}.keras.losses.{vocab.FUNCTIONS[keras]}({options}))")
     return f.s.expr(f"{f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, {f.s.code(b.value)})")
 
 

@@ -63,6 +63,10 @@ class Facts:
     metric_functions: Set[str] = field(default_factory=set)  # the metric_fn those calls pass
     # what each name is bound to in each function (id of the function; 0: the module's own statements)
     scoped: Dict[int, Dict[str, List[cst.BaseExpression]]] = field(default_factory=dict)
+    tpus: Dict[int, object] = field(default_factory=dict)  # id of an Estimator call that was a TPUEstimator -> tpu.Tpu
+    distributed: Set[str] = field(default_factory=set)  # names of models built under a distribution strategy
+    written: Set[str] = field(default_factory=set)  # the functions written into the file once (tpu_strategy)
+    distributed_model: bool = False  # the model_fn being converted is built under a distribution strategy
     _owners: Dict[int, int] = field(default_factory=dict)  # id of a Name -> id of the function around it
 
     def function(self, name: str) -> Optional[cst.FunctionDef]:
@@ -205,7 +209,8 @@ class _Uses(Visitor):
         name = relative(_tf.relative(self.imports.qualify(node)))
         if name is None:
             return True
-        if (name == "estimator" or name.startswith(("estimator.", "keras.estimator."))) and name not in MODE_CONSTANTS:
+        if ((name == "estimator" or name.startswith(("estimator.", "keras.estimator.", "contrib.tpu.TPUEstimator")))
+                and name not in MODE_CONSTANTS):
             self.found = True  # its mode constants alone are strings (TFM110)
             raise StopWalk
         return False
