@@ -620,8 +620,8 @@ def test_train_distribute_builds_a_canned_model_under_the_strategy_scope_with_a_
              "the batch size by strategy.num_replicas_in_sync to keep each replica's batch")]
     assert manual_reason(program.format(estimator="tf.estimator.Estimator(model_fn, config=config)",
                                         model_fn=textwrap.indent(textwrap.dedent(model_fn), " " * 8))) == (
-        11, "not rewritten to Keras 3: a custom model_fn under RunConfig(train_distribute=...): Keras builds a "
-            "distributed model through its call(), which the model_fn's class does not have" + GONE)
+        11, "not rewritten to Keras 3: a custom model_fn without predictions under a distribution strategy: "
+            "Keras builds a distributed model by calling it for its predictions" + GONE)
     _, _, fixed = outcomes(program.format(estimator=canned, model_fn="").replace(
         "train_distribute=strategy", "train_distribute=strategy, tf_random_seed=7"))
     assert "\nwith strategy.scope():\n    tf.keras.utils.set_random_seed(7)\n    est = LinearRegressor()\nest.fit(" in \
@@ -2129,3 +2129,36 @@ def test_a_linear_models_sparse_combiner_weighs_each_examples_ids():
     shaped = 'tf.feature_column.bucketized_column(tf.feature_column.numeric_column("x", shape=2), [0.0])'
     assert manual_reason(program.replace("COLUMN", shaped))[1].startswith(
         "not rewritten to Keras 3: sparse_combiner='mean' over a bucketized column of several values per example")
+
+
+def test_tf1_layer_classes_made_in_a_model_fn_are_its_keras_layers_where_keras_takes_their_arguments():
+    program = """\
+        import tensorflow as tf
+
+
+        def model_fn(features, labels, mode):
+            hidden = tf.layers.Conv2D({conv})(features)
+            logits = tf.layers.Dense(1)(tf.layers.Flatten()(hidden))
+            if mode == tf.estimator.ModeKeys.PREDICT:
+                return tf.estimator.EstimatorSpec(mode, predictions=logits)
+            loss = tf.losses.mean_squared_error(labels, logits)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+            return tf.estimator.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+        est = tf.estimator.Estimator(model_fn)
+        est.train(lambda: tf.data.Dataset.from_tensors((tf.ones((1, 4, 4, 1)), tf.ones((1, 1)))), steps=1)
+    """
+    _, check, fixed = outcomes(program.format(conv='2, 3, padding="same"'))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.dedent("""\
+            self.conv2d = tf.keras.layers.Conv2D(2, 3, padding="same")
+            self.flatten = tf.keras.layers.Flatten()
+            self.dense = tf.keras.layers.Dense(1)
+    """) in textwrap.dedent(fixed.new_text.split("super().__init__()\n")[1].split("self.loss_mean")[0])
+    assert "hidden = self.conv2d(features)\n        logits = self.dense(self.flatten(hidden))\n" in fixed.new_text
+    # Keras 3 put groups where TF1 had activation; a regularizer's loss is not the model_fn's
+    assert manual_reason(program.format(conv="2, 3, 1, 'same', 'channels_last', 1, tf.nn.relu")) == (
+        5, "not rewritten to Keras 3: tf.layers.Conv2D with arguments Keras 3 places otherwise or regularizers "
+           "(pass them by name; add the regularization losses to the model_fn's loss)" + GONE)
+    assert manual_reason(program.format(conv="2, 3, kernel_regularizer=tf.nn.l2_loss"))[0] == 5

@@ -18,10 +18,21 @@ from . import vocab
 from .program import Facts, placed
 
 
+# TF1's tf.layers classes that are Keras 3's of the same name, defaults and initializers: the number of
+# leading positional parameters they share (past it, Keras 3 put its own: groups, output_padding)
+TF1_CLASSES = {"Dense": 9, "Conv1D": 6, "Conv2D": 6, "Conv3D": 6, "Conv1DTranspose": 4, "Conv2DTranspose": 4,
+               "Conv3DTranspose": 4, "SeparableConv1D": 7, "SeparableConv2D": 7, "MaxPooling1D": 4,
+               "MaxPooling2D": 4, "MaxPooling3D": 4, "AveragePooling1D": 4, "AveragePooling2D": 4,
+               "AveragePooling3D": 4, "Flatten": 1, "Dropout": 3}
+
+
 def is_keras_layer(name: Optional[str]) -> bool:
-    """``keras.layers.Dense`` and every other Keras layer class, and ``keras.Sequential``."""
+    """``keras.layers.Dense`` and every other Keras layer class, ``keras.Sequential``, and TF1's
+    ``layers.Dense`` and the other tf.layers classes Keras 3 has (TF1_CLASSES)."""
     if name is None:
         return False
+    if name.startswith("layers.") and name[len("layers."):] in TF1_CLASSES:
+        return True
     if name in ("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model"):
         return True
     module, _, cls = name.rpartition(".")
@@ -55,7 +66,16 @@ def hoist(body, call: cst.Call, name: str) -> str:  # body: model_fn._Body
     if body.loop:
         raise Unsupported(call, f"{body.code(call.func)} made inside a loop (one layer per pass)")
     attr = body.attribute(name)
-    new = body.converted(call)
+    tf1 = body.f.call_name(call)
+    if tf1 is not None and tf1.startswith("layers."):  # tf.layers.Conv2D(...) -> tf.keras.layers.Conv2D(...)
+        cls = tf1[len("layers."):]
+        if len([a for a in call.args if a.keyword is None]) > TF1_CLASSES[cls] or any(
+                a.star or a.keyword is not None and a.keyword.value.endswith("regularizer") for a in call.args):
+            raise Unsupported(call, f"tf.{tf1} with arguments Keras 3 places otherwise or regularizers (pass them "
+                                    "by name; add the regularization losses to the model_fn's loss)")
+        new = body.converted(call.with_changes(func=body.f.s.expr(f"{body.f.tf}.keras.layers.{cls}")))
+    else:
+        new = body.converted(call)
     new = placed(body.f, body.line, call, new, len(f"self.{attr} = "), 2)  # __init__'s statements are two levels deep
     body.out.init.append(f"self.{attr} = {body.code(new)}")
     return attr
