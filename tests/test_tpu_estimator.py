@@ -213,3 +213,49 @@ def test_the_rewrite_trains_over_two_replicas_as_over_one(tmp_path):
     two, one = extract_numbers(printed["two"]), extract_numbers(printed["one"])
     assert len(one) == 5 and one[1:] == [1.0, 100.0, 0.0, 1.0]  # accuracy, steps, the two classes
     assert two[1:] == one[1:] and abs(two[0] - one[0]) <= 1e-5 and one[0] < 0.05, (two, one)
+
+
+def test_a_two_space_model_fn_keeps_its_docstring_and_its_layers_aligned_and_an_unread_evaluation_is_alone():
+    _, check, fixed = outcomes("""\
+        import tensorflow as tf
+
+
+        def model_fn(features, labels, mode, params):
+          \"\"\"The digits' model.\"\"\"
+          del params
+          y = tf.layers.Conv2D(filters=32,
+                               kernel_size=5)(features)
+          logits = tf.layers.Dense(10)(tf.layers.Flatten()(y))
+          if mode == tf.estimator.ModeKeys.PREDICT:
+            return tf.estimator.tpu.TPUEstimatorSpec(mode, predictions={"logits": logits})
+          loss = tf.losses.sparse_softmax_cross_entropy(labels=labels, logits=logits)
+          optimizer = tf.train.GradientDescentOptimizer(0.1)
+          return tf.estimator.tpu.TPUEstimatorSpec(mode, loss=loss, train_op=optimizer.minimize(loss))
+
+
+        def input_fn(params):
+          return tf.data.Dataset.from_tensors((tf.ones((2, 4, 4, 1)), tf.ones(2, tf.int32))).repeat()
+
+
+        est = tf.estimator.tpu.TPUEstimator(model_fn=model_fn, use_tpu=False, train_batch_size=2, eval_batch_size=2)
+        est.train(input_fn, max_steps=2)
+        est.evaluate(input_fn, steps=1)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent('''\
+        def __init__(self, params):
+          super().__init__()
+          self.params = params
+          self.conv2d = tf.keras.layers.Conv2D(filters=32,
+                                               kernel_size=5)
+          self.flatten = tf.keras.layers.Flatten()
+          self.dense = tf.keras.layers.Dense(10)
+    '''), "  ") in fixed.new_text
+    assert textwrap.indent(textwrap.dedent('''\
+        def model_fn(self, features, labels, mode):
+          """The digits' model."""
+          params = self.params
+          del params
+    '''), "  ") in fixed.new_text
+    assert "est = ModelFn(params={})" in fixed.new_text
+    assert fixed.new_text.endswith('\nest.evaluate(input_fn(params={"batch_size": 2}), steps=1, verbose=0, return_dict=True)\n')

@@ -44,7 +44,7 @@ def custom_class(f: Facts, c: model_fn.Converted, distributed: bool = False) -> 
         '    ("train", "eval" or "infer") as the model_fn did; fit, evaluate and predict run it."""',
         "",
         f"    def __init__({signature}):",
-        *[f"        {line}" for line in init],
+        *[f"        __INIT{n}__" for n in range(len(init))],
         "",
         f"    def {c.method}(self, {c.features}, {c.labels}, {c.mode}):",
         "__BODY__",
@@ -76,7 +76,11 @@ def custom_class(f: Facts, c: model_fn.Converted, distributed: bool = False) -> 
             f'        return self.{c.method}({c.features}, None, "infer")',
             ""]
     text = "\n".join(lines) + "\n" + PREDICTIONS.format(body=_per_example(c.dict_predictions))
-    return text.replace("    ", i) if i != "    " else text
+    if i != "    ":  # (the lines of __init__ are the file's already: a layer's continuation lines keep their place)
+        text = text.replace("    ", i)
+    for n, line in enumerate(init):
+        text = text.replace(f"__INIT{n}__", line, 1)
+    return text
 
 
 def _applied(code: str, distributed: bool) -> str:
@@ -97,8 +101,11 @@ def _with_body(f: Facts, text: str, c: model_fn.Converted) -> cst.BaseStatement:
     cls = cst.parse_statement(text.replace("__BODY__", f"{f.module.default_indent * 2}pass"),
                               config=f.module.config_for_parsing)
     body = list(c.body.body)
-    if c.has_params:
-        body.insert(0, cst.parse_statement(f"{c.params_name} = self.params\n", config=f.module.config_for_parsing))
+    if c.has_params:  # (after the model_fn's docstring, the method's now)
+        docstring = bool(body) and isinstance(body[0], cst.SimpleStatementLine) and isinstance(
+            body[0].body[0], cst.Expr) and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        body.insert(int(docstring), cst.parse_statement(f"{c.params_name} = self.params\n",
+                                                        config=f.module.config_for_parsing))
     members = list(cls.body.body)
     for index, member in enumerate(members):
         if isinstance(member, cst.FunctionDef) and member.name.value == c.method:

@@ -43,6 +43,7 @@ class _Module(cst.CSTTransformer):
         self.added: Set[int] = set()  # statements the rewrite adds after another (ids, alive in the tree)
         self.after: Dict[int, cst.BaseStatement] = {}
         self.gone: Set[int] = set()  # module-level statements that go (ids of the original ones)
+        self.bare: Set[int] = set()  # calls whose value is dropped (the value of an expression statement)
         # names only ever bound to numpy_input_fn(...) (each a lambda giving a dataset): calling one gives the
         # dataset of the binding of the time, as TF1's Estimator called it
         self.numpy_names: Set[str] = {
@@ -95,8 +96,14 @@ class _Module(cst.CSTTransformer):
                     raise Unsupported(original, f"{est}, bound to several estimators, is used inside a function")
                 names = names.at(index, original)
             call = driver.method_call(self.f, original, est, names, self.numpy_names)
+            if id(original) in self.bare and isinstance(call, cst.Dict) and isinstance(
+                    call.elements[0], cst.StarredDictElement):  # `est.evaluate(...)` alone: its metrics unread
+                call = call.elements[0].value
             return call.visit(_ModeStrings(self.f))  # est.train(make_input_fn(tf.estimator.ModeKeys.TRAIN))
         return updated
+
+    def visit_Expr(self, node) -> None:
+        self.bare.add(id(node.value))
 
     def visit_FunctionDef(self, node) -> None:
         self.functions.append(node.name.value)

@@ -74,9 +74,10 @@ def hoist(body, call: cst.Call, name: str) -> str:  # body: model_fn._Body
             raise Unsupported(call, f"tf.{tf1} with arguments Keras 3 places otherwise or regularizers (pass them "
                                     "by name; add the regularization losses to the model_fn's loss)")
         new = body.converted(call.with_changes(func=body.f.s.expr(f"{body.f.tf}.keras.layers.{cls}")))
+        longer = len("keras.")  # (lines aligned under its bracket move with it)
     else:
-        new = body.converted(call)
-    new = placed(body.f, body.line, call, new, len(f"self.{attr} = "), 2)  # __init__'s statements are two levels deep
+        new, longer = body.converted(call), 0
+    new = placed(body.f, body.line, call, new, len(f"self.{attr} = ") + longer, 2)  # __init__'s: two levels deep
     body.out.init.append(f"self.{attr} = {body.code(new)}")
     return attr
 

@@ -337,7 +337,7 @@ class _Normalizer:
             added["use_tpu"] = use_tpu if use_tpu is not None else cst.Name("True")
         kept = {key: arg for key, arg in given.items() if key in ("model_fn", "model_dir", "config", "params",
                                                                    "warm_start_from")}
-        if added:
+        if added or "params" not in kept:  # (TPUEstimator passed its model_fn a dict of params, always)
             params = self.with_params(kept["params"].value if "params" in kept else None, added)
             kept["params"] = (kept["params"].with_changes(value=params) if "params" in kept
                               else cst.Arg(params, keyword=cst.Name("params"), equal=_EQUAL))
@@ -380,6 +380,8 @@ class _Normalizer:
 
     def with_params(self, params: Optional[cst.BaseExpression], added) -> cst.BaseExpression:
         entries = ", ".join(f'"{key}": {self.module.code_for_node(value)}' for key, value in added.items())
+        if not added:
+            return params if params is not None and not _is_none(params) else self.expr("{}")
         if params is None or _is_none(params):
             return self.expr(f"{{{entries}}}")
         if isinstance(params, cst.Dict) and "\n" not in self.module.code_for_node(params):
