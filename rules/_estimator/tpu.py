@@ -144,7 +144,11 @@ class _Normalizer:
             if key == "eval_metrics":
                 if _is_none(arg.value):
                     continue
-                statements, metrics = self.metrics(call, arg.value)
+                if isinstance(arg.value, cst.Name):  # `eval_metrics = (metric_fn, [...])` above: a dict there
+                    self.bound_metrics(call, arg.value)
+                    metrics = arg.value
+                else:
+                    statements, metrics = self.metrics(call, arg.value)
                 arg = arg.with_changes(keyword=cst.Name("eval_metric_ops"), value=metrics, equal=(
                     arg.equal if arg.keyword is not None else _EQUAL))
             elif arg.keyword is None and index >= 4:  # EstimatorSpec's parameters differ from the fifth on
@@ -164,9 +168,32 @@ class _Normalizer:
         first = statements[0].with_changes(leading_lines=[*line.leading_lines, *statements[0].leading_lines])
         self.mapping[id(line)] = [self.new(line, first), *statements[1:], new_line.with_changes(leading_lines=[])]
 
-    def metrics(self, spec: cst.Call, value: cst.BaseExpression) -> Tuple[List[cst.BaseStatement], cst.BaseExpression]:
-        """``eval_metrics=(metric_fn, [labels, logits])``: the metric function's statements, its parameters
-        replaced by the tensors passed, and the dict it returns."""
+    def bound_metrics(self, spec: cst.Call, name: cst.Name) -> None:
+        """``eval_metrics = (metric_fn, [labels, logits])`` (or None) in the function, the spec passing the
+        name: the metric function's statements there, and the name bound to the dict it returns."""
+        outer = self.enclosing(spec, cst.FunctionDef)
+        binds = [a for a in queries.find(outer or self.module, cst.Assign) if len(a.targets) == 1
+                 and isinstance(a.targets[0].target, cst.Name) and a.targets[0].target.value == name.value]
+        if not binds:
+            raise Unsupported(name, "TPUEstimatorSpec(eval_metrics=...) of a name bound elsewhere")
+        for assign in binds:
+            if _is_none(assign.value):
+                continue
+            line = self.parent.get(id(assign))
+            if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1):
+                raise Unsupported(assign, "eval_metrics bound in a statement of several")
+            statements, metrics = self.metrics(assign, assign.value)
+            new_line = line.with_changes(body=[assign.with_changes(value=metrics)])
+            first = statements[0].with_changes(leading_lines=[*line.leading_lines, *statements[0].leading_lines]) \
+                if statements else new_line
+            self.mapping[id(line)] = [self.new(line, first), *statements[1:],
+                                      *([new_line.with_changes(leading_lines=[])] if statements else [])]
+
+    def metrics(self, site, value: cst.BaseExpression) -> Tuple[List[cst.BaseStatement], cst.BaseExpression]:
+        """``eval_metrics=(metric_fn, [labels, logits])`` at ``site`` (the spec, or the assignment of the
+        tuple): the metric function's statements, its parameters replaced by the tensors passed, and the dict
+        it returns."""
+        spec = site
         problem = "TPUEstimatorSpec(eval_metrics=...) that is not (a function of the file, a list or dict of tensors)"
         if not isinstance(value, cst.Tuple) or len(value.elements) != 2 or not isinstance(value.elements[0].value, cst.Name):
             raise Unsupported(value, problem)
@@ -215,13 +242,16 @@ class _Normalizer:
             inside = {id(n) for n in queries.find(func, cst.Name)}
             labels = {id(a.attr) for a in queries.find(outer, cst.Attribute)} | {
                 id(a.keyword) for a in queries.find(outer, cst.Arg) if a.keyword is not None}
-            around = {n.value for n in queries.find(outer, cst.Name) if id(n) not in inside and id(n) not in labels}
-            # a name of the model_fn too: bound again right before `return spec`, where only the spec reads names
-            clash = sorted(local & around)
+            # a name of the model_fn too: bound again where the statements go, read by nothing written after
             line = self.enclosing(spec, cst.SimpleStatementLine)
-            returns = line is not None and len(line.body) == 1 and isinstance(line.body[0], cst.Return)
-            if clash and (not returns or queries.mentions(spec, set(clash))):
-                raise Unsupported(func, f"the metric function's name {clash[0]} is a name of {outer.name.value} too")
+            names = [n for n in queries.find(outer, cst.Name) if id(n) not in inside and id(n) not in labels]
+            at = {id(n) for n in queries.find(line, cst.Name)} if line is not None else set()
+            end = max((i for i, n in enumerate(names) if id(n) in at), default=len(names))
+            clash = sorted(local & {n.value for n in names[end + 1:]} | local & {
+                n.value for n in queries.find(line, cst.Name) if id(n) not in labels} if line is not None else local)
+            clash += sorted(local & set().union(*(queries.names_in(v) for v in bound.values())))
+            if clash:
+                raise Unsupported(func, f"the metric function's name {clash[0]} is read by {outer.name.value} after it")
         swap = _Swap(bound)
         statements = [stmt.visit(swap) for stmt in body[:-1]]
         returned = last.body[0].value.visit(swap)
