@@ -20,7 +20,8 @@ The same three stages as the graph rewrite: ``program.analyse`` finds the
 Estimator pieces, ``interpret`` (``model_fn`` with its helpers ``modes``, ``loops``,
 ``keras_layers``, ``train_ops`` and ``metrics``; ``canned`` with ``features``; ``driver``
 and ``specs``) decides what each becomes or raises ``Unsupported``, ``emit`` writes the
-module and ``columns`` drops what only the estimators read.
+module (``custom`` a model_fn's class) and ``columns`` drops what only the estimators read.
+Before them, ``tpu`` reads a TPUEstimator program as the Estimator program it is.
 """
 from __future__ import annotations
 
@@ -53,9 +54,7 @@ def to_keras(module: cst.Module, imports, text: Optional[str] = None,
     from .._eager import audit
     from .._eager.program import analyse as analyse_graph
     from .._eager.state import Unsupported
-    from . import emit, program
-
-    from . import tpu
+    from . import emit, program, tpu
 
     normalized = tpu.normalized(module, imports)  # a TPUEstimator program as the Estimator program it is
     try:
