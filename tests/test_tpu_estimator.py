@@ -259,3 +259,37 @@ def test_a_two_space_model_fn_keeps_its_docstring_and_its_layers_aligned_and_an_
     '''), "  ") in fixed.new_text
     assert "est = ModelFn(params={})" in fixed.new_text
     assert fixed.new_text.endswith('\nest.evaluate(input_fn(params={"batch_size": 2}), steps=1, verbose=0, return_dict=True)\n')
+
+
+def test_an_input_lambda_of_params_reads_the_batch_size_of_its_mode():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def model_fn(features, labels, mode, params):
+            logits = tf.layers.dense(features, 2)
+            if mode == tf.estimator.ModeKeys.PREDICT:
+                return tf.estimator.tpu.TPUEstimatorSpec(mode, predictions={{"logits": logits}})
+            loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+            train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.tpu.TPUEstimatorSpec(mode, loss=loss, train_op=train_op)
+
+
+        def make_dataset(x, y, batch_size):
+            return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(batch_size, drop_remainder=True)
+
+
+        x, y = np.ones((8, 2), np.float32), np.ones(8, np.int32)
+        est = tf.estimator.tpu.TPUEstimator(model_fn, config=tf.estimator.tpu.RunConfig(), use_tpu=False,
+                                            train_batch_size=4, eval_batch_size=2, params={{"rate": 0.1}})
+        est.train(input_fn=lambda params: make_dataset(x, y, params["batch_size"]), max_steps=5)
+        print(est.evaluate(input_fn=lambda params: make_dataset(x, y, params["{key}"]), steps=2)["loss"])
+    """
+    _, check, fixed = outcomes(program.format(key="batch_size"))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "est.fit(make_dataset(x, y, 4), epochs=1, " in fixed.new_text
+    assert "est.evaluate(make_dataset(x, y, 2), steps=2, " in fixed.new_text
+    assert manual_reason(program.format(key="data_dir")) == (
+        22, "not rewritten to Keras 3: an input function reading params['data_dir'], which the rewrite does not know"
+            + GONE)

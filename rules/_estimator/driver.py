@@ -26,7 +26,7 @@ from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, NUMPY_INPUT
-from .program import Facts, arguments, returned, string_key
+from .program import Facts, arguments, returned, string_key, subscript_key
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
 EVALUATE = ("input_fn", "steps", "hooks", "checkpoint_path", "name")
@@ -266,6 +266,9 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
     labels)`` tensors at every step is that one batch repeated (when ``repeated``: train, evaluate). A
     function taking ``mode`` or ``params`` gets what the Estimator passed (its ``params``: ``params``)."""
     if isinstance(arg, cst.Lambda):
+        names = [p.name.value for p in arg.params.params]
+        if names == ["params"] and isinstance(params, cst.Dict) and arg.params.star_arg is cst.MaybeSentinel.DEFAULT:
+            return f.s.code(_params_read(f, arg, params))  # `lambda params: input_fn(x, params["batch_size"])`
         if arg.params.params or arg.params.star_arg is not cst.MaybeSentinel.DEFAULT:
             raise Unsupported(arg, "an input function that takes arguments")
         return f.s.code(arg.body)
@@ -291,6 +294,23 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
     if _makes_input_fn(f, arg):
         return f"{f.s.code(arg)}()"
     raise Unsupported(arg, "an input function not known to return a tf.data dataset or fixed (features, labels)")
+
+
+def _params_read(f: Facts, arg: cst.Lambda, params: cst.Dict) -> cst.BaseExpression:
+    """The body of ``lambda params: ...``, each ``params["key"]`` the value the Estimator's params hold."""
+    values = {string_key(e): e.value for e in params.elements if string_key(e) is not None}
+    mapping, covered = {}, set()
+    for subscript in queries.find(arg.body, cst.Subscript):
+        key = subscript_key(subscript, "params")
+        if key is None:
+            continue
+        if key not in values:
+            raise Unsupported(subscript, f"an input function reading params[{key!r}], which the rewrite does not know")
+        mapping[id(subscript)] = values[key]
+        covered.add(id(subscript.value))
+    if any(id(n) not in covered for n in queries.find(arg.body, cst.Name, lambda n: n.value == "params", values=True)):
+        raise Unsupported(arg, "an input function that reads its params other than by key")
+    return queries.replaced(arg.body, mapping, queries.parents(arg.body))
 
 
 def _args(call: cst.Call, names) -> Dict[str, cst.BaseExpression]:
