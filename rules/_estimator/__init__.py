@@ -59,7 +59,7 @@ def to_keras(module: cst.Module, imports, text: Optional[str] = None,
     normalized = tpu.normalized(module, imports)  # a TPUEstimator program as the Estimator program it is
     try:
         facts = program.analyse(normalized.module, imports, text)
-        facts.tpus, facts.notes[:0] = normalized.tpus, normalized.notes
+        facts.tpus, facts.per_mode, facts.notes[:0] = normalized.tpus, normalized.per_mode, normalized.notes
         new, notes = emit.rewrite(facts)
     except Unsupported as problem:
         if problem.node is not None and id(problem.node) in normalized.origin:

@@ -104,8 +104,11 @@ def _with_body(f: Facts, text: str, c: model_fn.Converted) -> cst.BaseStatement:
     if c.has_params:  # (after the model_fn's docstring, the method's now)
         docstring = bool(body) and isinstance(body[0], cst.SimpleStatementLine) and isinstance(
             body[0].body[0], cst.Expr) and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString))
-        body.insert(int(docstring), cst.parse_statement(f"{c.params_name} = self.params\n",
-                                                        config=f.module.config_for_parsing))
+        line = f"{c.params_name} = self.params\n"
+        if c.method in f.per_mode:  # TPUEstimator gave the model_fn the batch size of its mode
+            line = (f'{c.params_name} = {{**self.params, "batch_size": self.params["batch_size"][{c.mode}]}}'
+                    "  # the batch size of the mode\n")
+        body.insert(int(docstring), cst.parse_statement(line, config=f.module.config_for_parsing))
     members = list(cls.body.body)
     for index, member in enumerate(members):
         if isinstance(member, cst.FunctionDef) and member.name.value == c.method:

@@ -66,6 +66,7 @@ class Facts:
     tpus: Dict[int, object] = field(default_factory=dict)  # id of an Estimator call that was a TPUEstimator -> tpu.Tpu
     distributed: Set[str] = field(default_factory=set)  # names of models built under a distribution strategy
     written: Set[str] = field(default_factory=set)  # the functions written into the file once (tpu_strategy)
+    per_mode: Set[str] = field(default_factory=set)  # model_fns whose params["batch_size"] is each mode's (tpu.py)
     distributed_model: bool = False  # the model_fn being converted is built under a distribution strategy
     _owners: Dict[int, int] = field(default_factory=dict)  # id of a Name -> id of the function around it
 

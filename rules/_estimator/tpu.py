@@ -63,6 +63,7 @@ class Normalized:
     origin: Dict[int, cst.CSTNode] = field(default_factory=dict)  # id of a new node -> the node it replaced
     tpus: Dict[int, Tpu] = field(default_factory=dict)  # id of an Estimator call (was TPUEstimator) -> its TPU
     notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)
+    per_mode: Set[str] = field(default_factory=set)  # model_fns reading params["batch_size"], set per mode
 
 
 class _Normalizer:
@@ -354,15 +355,14 @@ class _Normalizer:
         # (what the model_fn reads once its CrossShardOptimizer lines are gone: `if params["use_tpu"]: ...`)
         reads = _params_read(queries.replaced(model_fn, self.mapping, self.parent)) if model_fn is not None else set()
         added = {}
-        if "batch_size" in reads:
-            codes = {self.module.code_for_node(v) for v in sizes.values()}
-            if len(codes) > 1:
-                raise Unsupported(call, "a model_fn that reads params['batch_size'], which TPUEstimator set to "
-                                        "each mode's batch size: they differ here")
-            if "train" in sizes:  # on a TPU, each replica's share of the batch
-                added["batch_size"] = sizes["train"] if _is_false(use_tpu) else self.expr(
-                    f"{self.module.code_for_node(sizes['train'])} // "
-                    f"{self.tf}.distribute.get_strategy().num_replicas_in_sync")
+        if "batch_size" in reads and sizes:  # on a TPU, each replica's share of the batch
+            share = "" if _is_false(use_tpu) else f" // {self.tf}.distribute.get_strategy().num_replicas_in_sync"
+            codes = {mode: self.module.code_for_node(v) + share for mode, v in sizes.items()}
+            if len(set(codes.values())) == 1 and "train" in codes:
+                added["batch_size"] = self.expr(codes["train"])
+            else:  # each mode's: the model's method reads the one of its mode (custom.py)
+                added["batch_size"] = self.expr("{" + ", ".join(f'"{m}": {c}' for m, c in codes.items()) + "}")
+                self.out.per_mode.add(model_fn.name.value)
         if "use_tpu" in reads:
             added["use_tpu"] = use_tpu if use_tpu is not None else cst.Name("True")
         kept = {key: arg for key, arg in given.items() if key in ("model_fn", "model_dir", "config", "params",
