@@ -81,7 +81,7 @@ def test_a_tpu_estimator_is_its_model_built_under_the_tpu_strategy_where_use_tpu
             logits = self.dense(tf.reshape(features, [params["batch_size"], 2]))
             if mode == "infer":
                 return {"logits": logits}
-            loss = tf.reduce_mean(tf.keras.losses.sparse_categorical_crossentropy(labels, logits, from_logits=True))
+            loss = tf.reduce_mean(tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)(labels, logits))
             return loss
 
         def call(self, features, training=False):
@@ -89,7 +89,7 @@ def test_a_tpu_estimator_is_its_model_built_under_the_tpu_strategy_where_use_tpu
             return self.model_fn(features, None, "infer")
 
         def train_step(self, data):
-            features, labels = data
+            features, labels = data if isinstance(data, tuple) else (data, None)
             with tf.GradientTape() as tape:
                 loss = self.model_fn(features, labels, "train")
                 replica_loss = loss / self.distribute_strategy.num_replicas_in_sync  # its gradients are summed
@@ -302,3 +302,44 @@ def test_a_model_fn_reading_the_batch_size_of_modes_that_differ_reads_its_mode_s
     assert ('    est = ModelFn(params={"rate": 0.01, "batch_size": {"train": 4 // tf.distribute.get_strategy()'
             '.num_replicas_in_sync, "eval": 8 // tf.distribute.get_strategy().num_replicas_in_sync}})\n') in fixed.new_text
     assert 'est.fit(input_fn(params={"rate": 0.01, "batch_size": 4}), ' in fixed.new_text
+
+
+def test_one_spec_for_every_mode_under_a_strategy_needs_predict_mode_to_leave_the_labels_alone():
+    """Keras builds a distributed model by calling it for its predictions, without labels (the probe that
+    found it crashed at the build); `loss = train_op = None` before the guarded loss goes as `loss = None`."""
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def model_fn(features, labels, mode):
+            logits = tf.layers.dense(features, 2)
+            predictions = {{"cls": tf.argmax(logits, 1)}}
+            loss = train_op = None
+            {guard}loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+            if mode == tf.estimator.ModeKeys.TRAIN:
+                train_op = tf.train.GradientDescentOptimizer(0.2).minimize(loss, tf.train.get_global_step())
+            return tf.estimator.EstimatorSpec(mode, predictions=predictions, loss=loss, train_op=train_op)
+
+
+        config = tf.estimator.RunConfig(train_distribute=tf.distribute.MirroredStrategy(["/cpu:0"]))
+        est = tf.estimator.Estimator(model_fn, config=config)
+        est.train(lambda: tf.data.Dataset.from_tensors((np.ones((2, 2), np.float32), np.ones(2))), steps=5, max_steps=None)
+    """
+    _, check, fixed = outcomes(program.format(guard="if mode != tf.estimator.ModeKeys.PREDICT:\n                "))
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert textwrap.indent(textwrap.dedent("""\
+        predictions = {"cls": tf.argmax(logits, 1)}
+        loss = None
+        if mode != "infer":
+            loss = tf.reduce_mean(tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)(labels, logits))
+        if mode == "infer":
+            return predictions
+        return loss
+    """), " " * 8) in fixed.new_text
+    assert "est.fit(tf.data.Dataset.from_tensors((np.ones((2, 2), np.float32), np.ones(2))), epochs=1, " \
+        "steps_per_epoch=5, verbose=0)" in fixed.new_text
+    assert manual_reason(program.format(guard="")) == (
+        16, "not rewritten to Keras 3: a custom model_fn that reads its labels in PREDICT mode too, under a "
+            "distribution strategy: Keras builds a distributed model by calling it for its predictions, without "
+            "labels" + GONE)

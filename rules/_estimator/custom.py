@@ -12,7 +12,7 @@ import libcst as cst
 from .. import _tf
 from .._eager import layout, queries
 from .._eager.state import Unsupported
-from . import canned, model_fn, specs, tpu
+from . import canned, model_fn, modes, specs, tpu
 from .program import Facts, string_key
 
 PREDICTIONS = '''
@@ -50,7 +50,7 @@ def custom_class(f: Facts, c: model_fn.Converted, distributed: bool = False) -> 
         "__BODY__",
         "",
         "    def train_step(self, data):",
-        f"        {c.features}, {c.labels} = data",
+        f"        {c.features}, {c.labels} = data if isinstance(data, tuple) else (data, None)",
         f"        with {tf}.GradientTape() as tape:",
         f'            loss = self.{c.method}({c.features}, {c.labels}, "train")',
         *(["            replica_loss = loss / self.distribute_strategy.num_replicas_in_sync  # its gradients are summed"]
@@ -59,7 +59,7 @@ def custom_class(f: Facts, c: model_fn.Converted, distributed: bool = False) -> 
         '        return {"loss": loss}',
         "",
         "    def test_step(self, data):",
-        f"        {c.features}, {c.labels} = data",
+        f"        {c.features}, {c.labels} = data if isinstance(data, tuple) else (data, None)",
         f'        loss = self.{c.method}({c.features}, {c.labels}, "eval")',
         f"        with {tf}.control_dependencies([loss]):  # {canned._AFTER_THE_BATCH}",
         "            self.loss_mean.update_state(loss)",
@@ -149,6 +149,10 @@ def convert(f: Facts, item, classes, notes, taken):
     if distributed and not _predicts(f, f.functions[func_name.value]):
         raise Unsupported(item.call, "a custom model_fn without predictions under a distribution strategy: Keras "
                                      "builds a distributed model by calling it for its predictions")
+    if distributed and _infer_reads_labels(f, f.functions[func_name.value]):
+        raise Unsupported(item.call, "a custom model_fn that reads its labels in PREDICT mode too, under a "
+                                     "distribution strategy: Keras builds a distributed model by calling it for "
+                                     "its predictions, without labels")
     if distributed and queries.holds(f.functions[func_name.value], cst.Attribute, lambda a: a.attr.value == "SUM"):
         raise Unsupported(item.call, "a model_fn summing its loss (Reduction.SUM) under a distribution strategy: "
                                      "TF1 did not average it over the replicas")
@@ -173,6 +177,16 @@ def _predicts(f: Facts, func: cst.FunctionDef) -> bool:
     """Does one of the model_fn's EstimatorSpecs give predictions?"""
     return any(_tf.argument(spec, 1, "predictions") is not None for spec in queries.find(
         func, cst.Call, lambda call: f.call_name(call) == "estimator.EstimatorSpec"))
+
+
+def _infer_reads_labels(f: Facts, func: cst.FunctionDef) -> bool:
+    """Does a line that PREDICT mode runs read the model_fn's labels (a loss of one spec for every mode)?"""
+    if len(func.params.params) < 2:
+        return False
+    labels = func.params.params[1].name.value
+    reach = modes.reaching(f, func)
+    return any("infer" in reach.get(id(line), modes.ALL) and queries.mentions(line, {labels})
+               for line in queries.find(func.body, cst.SimpleStatementLine))
 
 
 def _without(f: Facts, params: cst.BaseExpression, keys) -> cst.BaseExpression:

@@ -325,7 +325,8 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
         _only(call, given, ("input_fn", "steps", "max_steps", "hooks"))
         if "hooks" in given:
             given.update(hooks(f, given.pop("hooks")))
-        if "steps" in given and "max_steps" in given:
+        if "steps" in given and "max_steps" in given and "None" not in (f.s.code(given["steps"]),
+                                                                       f.s.code(given["max_steps"])):
             raise Unsupported(call, "train with both steps and max_steps")
         return f.s.expr(fit(f, est, given["input_fn"], given.get("max_steps"), given.get("steps"), numpy_names))
     if method == "evaluate":

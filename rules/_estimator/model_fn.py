@@ -307,6 +307,9 @@ class _Body(cst.CSTTransformer):
                 self.out.notes.append((old, f"tf.{name} in the model_fn is dropped: the Estimator wrote it to "
                                             "model_dir; add a tf.summary writer or a Keras TensorBoard callback"))
                 return []
+        if modes.names_nulled(old):  # loss = train_op = None
+            kept = [t for t in new.targets if t.target.value not in self.nulled]
+            return [new.with_changes(targets=kept)] if kept else []
         if isinstance(old, cst.Assign) and len(old.targets) == 1 and isinstance(old.targets[0].target, cst.Name):
             target = old.targets[0].target.value
             value = old.value
@@ -407,9 +410,10 @@ def _loss(f: Facts, original: cst.Call, call: cst.Call, name: str) -> cst.BaseEx
         raise Unsupported(original, f"tf.{name} with weights or options (only the two tensors and label_smoothing "
                                     "are mapped)" if name in vocab.SMOOTHED else
                           f"tf.{name} with weights or options (only the two tensors are mapped)")
-    if f.distributed_model:  # a Keras loss object divides by the replicas itself; its function does not
-        options = ", ".join(part for part in (f"{f.s.code(a.value)}, {f.s.code(b.value)}", options) if part)
-        return f.s.expr(f"{f.tf}.reduce_mean({f.tf}.keras.losses.{vocab.FUNCTIONS[keras]}({options}))")
+    if f.distributed_model:  # a Keras loss object reducing to the mean divides by the replicas itself
+        options = ", ".join(part for part in (options, "reduction=None") if part)
+        return f.s.expr(f"{f.tf}.reduce_mean({f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, "
+                        f"{f.s.code(b.value)}))")
     return f.s.expr(f"{f.tf}.keras.losses.{keras}({options})({f.s.code(a.value)}, {f.s.code(b.value)})")
 
 

@@ -104,6 +104,12 @@ def spec_names(f: Facts, func: cst.FunctionDef) -> Set[str]:
     return names
 
 
+def names_nulled(small: cst.BaseSmallStatement) -> bool:
+    """``loss = train_op = None``: several names bound to None at once."""
+    return (isinstance(small, cst.Assign) and len(small.targets) > 1 and isinstance(small.value, cst.Name)
+            and small.value.value == "None" and all(isinstance(t.target, cst.Name) for t in small.targets))
+
+
 def is_update_ops(f: Facts, node: cst.BaseExpression) -> bool:
     """``tf.get_collection(tf.GraphKeys.UPDATE_OPS)``."""
     return (isinstance(node, cst.Call) and f.call_name(node) == "get_collection" and len(node.args) == 1

@@ -21,11 +21,6 @@ LOSSES: Dict[str, Tuple[str, Tuple[str, str], str]] = {
     # 0/1 labels taken as -1/1 (TF1 always; Keras when every label is 0 or 1, as TF1 required them to be).
     "losses.hinge_loss": ("Hinge", ("labels", "logits"), ""),
 }
-# Each loss as a function (its per-example values): what a model built under a distribution strategy calls
-FUNCTIONS = {"MeanSquaredError": "mean_squared_error", "MeanAbsoluteError": "mean_absolute_error", "Huber": "huber",
-             "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
-             "CategoricalCrossentropy": "categorical_crossentropy", "BinaryCrossentropy": "binary_crossentropy",
-             "Hinge": "hinge"}
 SMOOTHED = ("losses.softmax_cross_entropy", "losses.sigmoid_cross_entropy")  # their label_smoothing is Keras'
 
 
