@@ -2131,7 +2131,8 @@ def test_a_linear_models_sparse_combiner_weighs_each_examples_ids():
         "not rewritten to Keras 3: sparse_combiner='mean' over a bucketized column of several values per example")
 
 
-def test_tf1_layer_classes_made_in_a_model_fn_are_its_keras_layers_where_keras_takes_their_arguments():
+def test_tf1_layer_classes_made_where_they_are_called_are_their_tf_layers_functions():
+    # tf.layers.Conv2D(2, 3)(x) is tf.layers.conv2d(x, 2, 3): the same Keras layer, TF1 name and checks
     program = """\
         import tensorflow as tf
 
@@ -2148,17 +2149,17 @@ def test_tf1_layer_classes_made_in_a_model_fn_are_its_keras_layers_where_keras_t
 
         est = tf.estimator.Estimator(model_fn)
         est.train(lambda: tf.data.Dataset.from_tensors((tf.ones((1, 4, 4, 1)), tf.ones((1, 1)))), steps=1)
+        print(est.get_variable_value("conv2d/kernel").shape)
     """
     _, check, fixed = outcomes(program.format(conv='2, 3, padding="same"'))
     assert check.status.value == fixed.status.value == "idiomatic"
-    assert textwrap.dedent("""\
-            self.conv2d = tf.keras.layers.Conv2D(2, 3, padding="same")
-            self.flatten = tf.keras.layers.Flatten()
-            self.dense = tf.keras.layers.Dense(1)
-    """) in textwrap.dedent(fixed.new_text.split("super().__init__()\n")[1].split("self.loss_mean")[0])
-    assert "hidden = self.conv2d(features)\n        logits = self.dense(self.flatten(hidden))\n" in fixed.new_text
-    # Keras 3 put groups where TF1 had activation; a regularizer's loss is not the model_fn's
+    assert textwrap.indent(textwrap.dedent("""\
+        self.conv = tf.keras.layers.Conv2D(2, kernel_size=3, padding="same")
+        self.flatten = tf.keras.layers.Flatten()
+        self.dense = tf.keras.layers.Dense(1)
+    """), " " * 8) in fixed.new_text
+    assert "hidden = self.conv(features)\n        logits = self.dense(self.flatten(hidden))\n" in fixed.new_text
+    assert fixed.new_text.endswith("print(est.conv.kernel.numpy().shape)\n")
+    # past the parameters mapped (Keras 3 put groups where TF1 had activation): at the call
     assert manual_reason(program.format(conv="2, 3, 1, 'same', 'channels_last', 1, tf.nn.relu")) == (
-        5, "not rewritten to Keras 3: tf.layers.Conv2D with arguments Keras 3 places otherwise or regularizers "
-           "(pass them by name; add the regularization losses to the model_fn's loss)" + GONE)
-    assert manual_reason(program.format(conv="2, 3, kernel_regularizer=tf.nn.l2_loss"))[0] == 5
+        5, "not rewritten to Keras 3: tf.layers.conv2d with more positional arguments than mapped" + GONE)

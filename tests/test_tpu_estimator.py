@@ -220,8 +220,8 @@ def test_a_two_space_model_fn_keeps_its_docstring_and_its_layers_aligned_and_an_
         def model_fn(features, labels, mode, params):
           \"\"\"The digits' model.\"\"\"
           del params
-          y = tf.layers.Conv2D(filters=32,
-                               kernel_size=5)(features)
+          y = tf.keras.layers.Conv2D(filters=32,
+                                     kernel_size=5)(features)
           logits = tf.layers.Dense(10)(tf.layers.Flatten()(y))
           if mode == tf.estimator.ModeKeys.PREDICT:
             return tf.estimator.tpu.TPUEstimatorSpec(mode, predictions={"logits": logits})

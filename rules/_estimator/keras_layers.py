@@ -8,7 +8,7 @@ make new ones each time: the layer is an attribute built in ``__init__`` instead
 from __future__ import annotations
 
 import re
-from typing import Optional, Set
+from typing import Optional, Set, Tuple
 
 import libcst as cst
 
@@ -18,21 +18,10 @@ from . import vocab
 from .program import Facts, placed
 
 
-# TF1's tf.layers classes that are Keras 3's of the same name, defaults and initializers: the number of
-# leading positional parameters they share (past it, Keras 3 put its own: groups, output_padding)
-TF1_CLASSES = {"Dense": 9, "Conv1D": 6, "Conv2D": 6, "Conv3D": 6, "Conv1DTranspose": 4, "Conv2DTranspose": 4,
-               "Conv3DTranspose": 4, "SeparableConv1D": 7, "SeparableConv2D": 7, "MaxPooling1D": 4,
-               "MaxPooling2D": 4, "MaxPooling3D": 4, "AveragePooling1D": 4, "AveragePooling2D": 4,
-               "AveragePooling3D": 4, "Flatten": 1, "Dropout": 3}
-
-
 def is_keras_layer(name: Optional[str]) -> bool:
-    """``keras.layers.Dense`` and every other Keras layer class, ``keras.Sequential``, and TF1's
-    ``layers.Dense`` and the other tf.layers classes Keras 3 has (TF1_CLASSES)."""
+    """``keras.layers.Dense`` and every other Keras layer class, and ``keras.Sequential``."""
     if name is None:
         return False
-    if name.startswith("layers.") and name[len("layers."):] in TF1_CLASSES:
-        return True
     if name in ("keras.Sequential", "keras.models.Sequential", "keras.Model", "keras.models.Model"):
         return True
     module, _, cls = name.rpartition(".")
@@ -66,18 +55,8 @@ def hoist(body, call: cst.Call, name: str) -> str:  # body: model_fn._Body
     if body.loop:
         raise Unsupported(call, f"{body.code(call.func)} made inside a loop (one layer per pass)")
     attr = body.attribute(name)
-    tf1 = body.f.call_name(call)
-    if tf1 is not None and tf1.startswith("layers."):  # tf.layers.Conv2D(...) -> tf.keras.layers.Conv2D(...)
-        cls = tf1[len("layers."):]
-        if len([a for a in call.args if a.keyword is None]) > TF1_CLASSES[cls] or any(
-                a.star or a.keyword is not None and a.keyword.value.endswith("regularizer") for a in call.args):
-            raise Unsupported(call, f"tf.{tf1} with arguments Keras 3 places otherwise or regularizers (pass them "
-                                    "by name; add the regularization losses to the model_fn's loss)")
-        new = body.converted(call.with_changes(func=body.f.s.expr(f"{body.f.tf}.keras.layers.{cls}")))
-        longer = len("keras.")  # (lines aligned under its bracket move with it)
-    else:
-        new, longer = body.converted(call), 0
-    new = placed(body.f, body.line, call, new, len(f"self.{attr} = ") + longer, 2)  # __init__'s: two levels deep
+    new = body.converted(call)
+    new = placed(body.f, body.line, call, new, len(f"self.{attr} = "), 2)  # __init__'s statements are two levels deep
     body.out.init.append(f"self.{attr} = {body.code(new)}")
     return attr
 
@@ -87,3 +66,42 @@ def check_unread(body, func: cst.FunctionDef, new: cst.FunctionDef) -> None:
     for name in body.keras:
         if name in queries.names_in(new.body):
             raise Unsupported(func, f"the Keras layer {name} is used beyond calls and attributes, or bound again")
+
+
+# TF1's tf.layers classes made where they are called (``tf.layers.Conv2D(32, 5)(x)``) -> the tf.layers function
+# that makes and calls the same layer (``tf.layers.conv2d(x, 32, 5)``): their parameters in the same order
+TF1_CLASSES = {"Dense": "dense", "Conv1D": "conv1d", "Conv2D": "conv2d", "MaxPooling1D": "max_pooling1d",
+               "MaxPooling2D": "max_pooling2d", "AveragePooling2D": "average_pooling2d", "Flatten": "flatten",
+               "Dropout": "dropout", "BatchNormalization": "batch_normalization"}
+
+
+def as_function(body, original: cst.Call, updated: cst.Call) -> Optional[Tuple[cst.Call, cst.Call, str]]:
+    """``tf.layers.Dense(1)(x, training=t)`` as ``tf.layers.dense(x, 1, training=t)`` (original and converted
+    calls, and the function's name), else None."""
+    name = body.f.call_name(original.func)
+    if name is None or not name.startswith("layers.") or name[len("layers."):] not in TF1_CLASSES:
+        return None
+    positional = [a for a in original.args if a.keyword is None]
+    if len(positional) != 1 or original.args[0] is not positional[0] or any(a.star for a in original.args):
+        raise Unsupported(original, f"tf.{name} called with more than its inputs and keywords")
+    function = f"layers.{TF1_CLASSES[name[len('layers.'):]]}"
+    func = body.f.s.expr(f"{body.f.tf}.{function}")
+
+    def joined(outer: cst.Call) -> cst.Call:
+        args = [outer.args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT),
+                *[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in outer.func.args], *outer.args[1:]]
+        return cst.Call(func=func, args=args)
+
+    return joined(original), joined(updated), function
+
+
+def tf1_layer(body, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+    """A TF1 tf.layers class made where it is called, as its tf.layers function is (a refusal reported at the
+    call as written)."""
+    joined_original, joined_updated, function = as_function(body, original, updated)
+    try:
+        return body.layer(joined_original, joined_updated, function)
+    except Unsupported as refused:
+        if refused.node is joined_original:
+            refused.node = original
+        raise

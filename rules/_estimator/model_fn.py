@@ -23,9 +23,7 @@ from tfmigrate.names import fresh_name, numbered
 from .. import _tf, _vocab
 from .._eager import queries, tensors
 from .._eager.state import Unsupported
-from . import vocab
-from . import input_layer as input_layers
-from . import helpers, keras_layers, metrics, modes, train_ops, var_scopes
+from . import helpers, input_layer as input_layers, keras_layers, metrics, modes, train_ops, var_scopes, vocab
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
 from .program import Facts, arguments, camel, mode_string, placed
@@ -153,6 +151,8 @@ class _Body(cst.CSTTransformer):
             return updated.with_changes(func=self.f.s.expr(f"self.{self.keras[func.value]}"))
         if isinstance(func, cst.Name) and func.value in self.helpers:  # dnn_model(x, mode, params)
             return helpers.method_call(self.f, updated, func.value)
+        if isinstance(func, cst.Call) and keras_layers.as_function(self, original, updated):  # tf.layers.Dense(1)(x)
+            return keras_layers.tf1_layer(self, original, updated)  # as tf.layers.dense(x, 1) is
         if isinstance(func, cst.Call) and keras_layers.is_keras(self, func):  # tf.keras.layers.Dense(1)(x)
             attr = keras_layers.hoist(self, func, keras_layers.base(self.code(func.func).rsplit(".", 1)[-1]))
             return updated.with_changes(func=self.f.s.expr(f"self.{attr}"))
