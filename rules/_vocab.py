@@ -165,9 +165,6 @@ INITIALIZERS_V2 = {
     "truncated_normal_initializer": "keras.initializers.TruncatedNormal",
     "random_normal_initializer": "keras.initializers.RandomNormal",
     "random_uniform_initializer": "keras.initializers.RandomUniform",
-    # the same parameters in the same order and defaults (scale=1.0, mode="fan_in", "truncated_normal");
-    # "normal" is the truncated normal in both
-    "variance_scaling_initializer": "keras.initializers.VarianceScaling",
 }
 
 
@@ -226,8 +223,7 @@ HANDLED = (PLACEHOLDERS | SESSIONS | INITIALIZERS | {
     "summary.merge", "summary.FileWriter", "Graph", "reset_default_graph", "disable_v2_behavior", "disable_eager_execution",
     "to_float", "to_double", "to_int32", "to_int64", "contrib.layers.xavier_initializer",
     "glorot_uniform_initializer", "glorot_normal_initializer", "truncated_normal_initializer",
-    "random_normal_initializer", "random_uniform_initializer", "variance_scaling_initializer",
-    "enable_resource_variables", "div",
+    "random_normal_initializer", "random_uniform_initializer", "enable_resource_variables", "div",
     "contrib.layers.flatten", "train.checkpoint_exists", "train.global_step",
     "data.make_one_shot_iterator", "data.make_initializable_iterator", "data.Iterator.from_structure",
     "data.Iterator.from_string_handle", "data.get_output_types", "data.get_output_shapes",
@@ -247,7 +243,6 @@ INITIALIZER_PARAMS = {
     "truncated_normal_initializer": ("mean", "stddev", "seed"),
     "random_normal_initializer": ("mean", "stddev", "seed"),
     "random_uniform_initializer": ("minval", "maxval", "seed"),
-    "variance_scaling_initializer": ("scale", "mode", "distribution", "seed"),
 }
 INITIALIZER_DEFAULTS = {
     "truncated_normal_initializer": {"stddev": "1.0"},

@@ -71,23 +71,6 @@ def test_tf1_initializer_defaults_are_passed_explicitly():
     assert 'W = tf.Variable(tf.keras.initializers.TruncatedNormal(stddev=1.0)(shape=[2, 1]), name="W")' in out
 
 
-def test_variance_scaling_initializer_is_keras_variance_scaling_of_the_same_arguments():
-    # scale, mode, distribution and their defaults are Keras 3's (its "normal" is TF1's truncated normal too);
-    # measured with verify --deterministic: exact
-    out = fix("""\
-        import tensorflow as tf
-        x = tf.placeholder(tf.float32, [None, 2])
-        W = tf.get_variable("W", [2, 1], initializer=tf.variance_scaling_initializer(2.0, "fan_avg", "normal", seed=3))
-        h = tf.layers.dense(x, 4, kernel_initializer=tf.variance_scaling_initializer(dtype=tf.float32))
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            print(sess.run([tf.matmul(x, W), h], feed_dict={x: [[1.0, 2.0]]}))
-    """)
-    assert 'tf.Variable(tf.keras.initializers.VarianceScaling(2.0, "fan_avg", "normal", seed=3)(shape=[2, 1]), ' \
-        'name="W")' in out
-    assert "tf.keras.layers.Dense(4, kernel_initializer=tf.keras.initializers.VarianceScaling())" in out
-
-
 def test_variables_fetched_with_a_train_op_are_read_after_it_and_tensors_before():
     out = fix("""\
         import tensorflow as tf
