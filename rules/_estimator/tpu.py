@@ -124,11 +124,7 @@ class _Normalizer:
 
     # -- TPUEstimatorSpec ----------------------------------------------------------------------------------
     def spec(self, call: cst.Call) -> None:
-        given = {}
-        for key, arg in _tf.by_parameter(call, SPEC_PARAMS):
-            if key is None or arg.star:
-                raise Unsupported(call, "TPUEstimatorSpec with arguments not mapped")
-            given[key] = arg
+        given = _given(call, SPEC_PARAMS, "TPUEstimatorSpec")
         for key in ("scaffold_fn", "host_call"):
             if key in given and not _is_none(given[key].value):
                 raise Unsupported(given[key].value, {
@@ -286,11 +282,8 @@ class _Normalizer:
 
     # -- CrossShardOptimizer -------------------------------------------------------------------------------
     def cross_shard(self, call: cst.Call) -> None:
-        given = {}
-        for key, arg in _tf.by_parameter(call, ("opt", "reduction", "name", "group_assignment")):
-            if key is None or arg.star:
-                raise Unsupported(call, "CrossShardOptimizer with arguments not mapped")
-            given[key] = arg.value
+        given = {key: arg.value for key, arg in _given(call, ("opt", "reduction", "name", "group_assignment"),
+                                                       "CrossShardOptimizer").items()}
         reduction = given.get("reduction")
         if reduction is not None and not (self.name(reduction) in ("losses.Reduction.MEAN", "compat.v1.losses.Reduction.MEAN")
                                           or isinstance(reduction, cst.SimpleString)
@@ -338,11 +331,7 @@ class _Normalizer:
         return resolver
 
     def estimator(self, call: cst.Call, configs) -> None:
-        given = {}
-        for key, arg in _tf.by_parameter(call, ESTIMATOR_PARAMS):
-            if key is None or arg.star:
-                raise Unsupported(call, "TPUEstimator with arguments not mapped")
-            given[key] = arg
+        given = _given(call, ESTIMATOR_PARAMS, "TPUEstimator")
         for key in ("batch_axis", "embedding_config_spec"):
             if key in given and not _is_none(given[key].value):
                 raise Unsupported(given[key].value, f"TPUEstimator({key}=...) is not mapped")
@@ -466,6 +455,16 @@ def strategy(f, tpu: Tpu, taken) -> Optional[cst.BaseExpression]:
     if tpu.use_tpu is not None and not (isinstance(tpu.use_tpu, cst.Name) and tpu.use_tpu.value == "True"):
         code = f"({code} if {f.s.code(tpu.use_tpu)} else {f.tf}.distribute.get_strategy())"
     return f.s.expr(code)
+
+
+def _given(call: cst.Call, names, what: str) -> Dict[str, cst.Arg]:
+    """A call's arguments by parameter name; Unsupported for ``*args`` or an argument past ``names``."""
+    given = {}
+    for key, arg in _tf.by_parameter(call, names):
+        if key is None or arg.star:
+            raise Unsupported(call, f"{what} with arguments not mapped")
+        given[key] = arg
+    return given
 
 
 def _is_false(node) -> bool:
