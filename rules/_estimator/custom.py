@@ -15,6 +15,7 @@ from .._eager.state import Unsupported
 from . import canned, model_fn, modes, specs, tpu
 from .program import Facts, string_key
 
+REPLICA_NOTE = "its gradients are summed"  # (over the replicas: each minimizes its share of the loss)
 PREDICTIONS = '''
     def predictions(self, dataset):
         """Estimator.predict: an iterator over the predictions of each example."""
@@ -53,7 +54,7 @@ def custom_class(f: Facts, c: model_fn.Converted, distributed: bool = False) -> 
         f"        {c.features}, {c.labels} = data if isinstance(data, tuple) else (data, None)",
         f"        with {tf}.GradientTape() as tape:",
         f'            loss = self.{c.method}({c.features}, {c.labels}, "train")',
-        *(["            replica_loss = loss / self.distribute_strategy.num_replicas_in_sync  # its gradients are summed"]
+        *([f"            replica_loss = loss / self.distribute_strategy.num_replicas_in_sync  # {REPLICA_NOTE}"]
           if distributed else []),
         *_applied(canned.apply_code(False, ".layers.Embedding(" in "\n".join(init), tf), distributed).splitlines(),
         '        return {"loss": loss}',

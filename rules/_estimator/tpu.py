@@ -30,6 +30,7 @@ from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import estimator_relative as relative
 from . import tpu_metrics
+from .program import subscript_key
 
 ESTIMATORS = {"estimator.tpu.TPUEstimator", "contrib.tpu.TPUEstimator"}
 SPECS = {"estimator.tpu.TPUEstimatorSpec", "contrib.tpu.TPUEstimatorSpec"}
@@ -40,8 +41,6 @@ SPEC_PARAMS = ("mode", "predictions", "loss", "train_op", "eval_metrics", "expor
 ESTIMATOR_PARAMS = ("model_fn", "model_dir", "config", "params", "use_tpu", "train_batch_size", "eval_batch_size",
                     "predict_batch_size", "batch_axis", "eval_on_tpu", "export_to_tpu", "export_to_cpu",
                     "warm_start_from", "embedding_config_spec", "export_saved_model_api_version")
-# TPUEstimator settings of the export and of where evaluation runs: the Keras model has none of them
-DROPPED = ("eval_on_tpu", "export_to_tpu", "export_to_cpu", "export_saved_model_api_version")
 CONFIG_NOTE = ("tpu.RunConfig(tpu_config=...): the TPU's loop and shards are the distribution strategy's now "
                "(Keras' compile(steps_per_execution=...) runs several steps per call, as iterations_per_loop did)")
 STRATEGY_NOTE = ("TPUEstimator(use_tpu=...): the Keras model is built under tf.distribute.TPUStrategy, the TPU "
@@ -149,9 +148,9 @@ class _Normalizer:
                 else:
                     statements, metrics = tpu_metrics.metrics(self, call, arg.value)
                 arg = arg.with_changes(keyword=cst.Name("eval_metric_ops"), value=metrics, equal=(
-                    arg.equal if arg.keyword is not None else _EQUAL))
+                    arg.equal if arg.keyword is not None else _tf.EQUAL))
             elif arg.keyword is None and index >= 4:  # EstimatorSpec's parameters differ from the fifth on
-                arg = arg.with_changes(keyword=cst.Name(key), equal=_EQUAL)
+                arg = arg.with_changes(keyword=cst.Name(key), equal=_tf.EQUAL)
             args.append(arg)
         args = self.inner(args)
         if args:  # the last argument's comma holds what stood before the closing bracket
@@ -172,9 +171,9 @@ class _Normalizer:
         given = {key: arg.value for key, arg in _given(call, ("opt", "reduction", "name", "group_assignment"),
                                                        "CrossShardOptimizer").items()}
         reduction = given.get("reduction")
-        if reduction is not None and not (self.name(reduction) in ("losses.Reduction.MEAN", "compat.v1.losses.Reduction.MEAN")
-                                          or isinstance(reduction, cst.SimpleString)
-                                          and reduction.evaluated_value == "weighted_mean"):
+        mean = self.name(reduction) == "losses.Reduction.MEAN" or (
+            isinstance(reduction, cst.SimpleString) and reduction.evaluated_value == "weighted_mean")
+        if reduction is not None and not mean:
             raise Unsupported(reduction, "CrossShardOptimizer(reduction=...) other than the mean")
         if "group_assignment" in given and not _is_none(given["group_assignment"]):
             raise Unsupported(call, "CrossShardOptimizer(group_assignment=...)")
@@ -246,10 +245,10 @@ class _Normalizer:
         if added or "params" not in kept:  # (TPUEstimator passed its model_fn a dict of params, always)
             params = self.with_params(kept["params"].value if "params" in kept else None, added)
             kept["params"] = (kept["params"].with_changes(value=params) if "params" in kept
-                              else cst.Arg(params, keyword=cst.Name("params"), equal=_EQUAL))
+                              else cst.Arg(params, keyword=cst.Name("params"), equal=_tf.EQUAL))
         # the first four are the Estimator's parameters at the same places; warm_start_from goes by name
         args = [arg if arg.keyword is not None or key != "warm_start_from"
-                else arg.with_changes(keyword=cst.Name(key), equal=_EQUAL) for key, arg in kept.items()]
+                else arg.with_changes(keyword=cst.Name(key), equal=_tf.EQUAL) for key, arg in kept.items()]
         args = self.inner(args)
         if args:
             args[-1] = args[-1].with_changes(comma=call.args[-1].comma)
@@ -294,9 +293,6 @@ class _Normalizer:
             inner = self.module.code_for_node(params)[1:-1].strip().rstrip(",")
             return self.expr(f"{{{inner}, {entries}}}" if inner else f"{{{entries}}}")
         return self.expr(f"{{**{self.module.code_for_node(params)}, {entries}}}")
-
-
-_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
 HELPER = "tpu_strategy"
@@ -352,11 +348,7 @@ def _params_read(func: cst.FunctionDef) -> Set[str]:
     name = "params" if "params" in names else (names[3] if len(names) > 3 else None)
     if name is None:
         return set()
-    keys = set()
-    for node in queries.find(func, cst.Subscript, lambda s: isinstance(s.value, cst.Name) and s.value.value == name):
-        index = node.slice[0].slice if len(node.slice) == 1 else None
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            keys.add(index.value.evaluated_value)
+    keys = {subscript_key(node, name) for node in queries.find(func, cst.Subscript)} - {None}
     for call in queries.find(func, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
                              and isinstance(c.func.value, cst.Name) and c.func.value.value == name
                              and c.func.attr.value == "get" and c.args):

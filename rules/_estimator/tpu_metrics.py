@@ -44,7 +44,8 @@ def metrics(norm, site, value: cst.BaseExpression) -> Tuple[List[cst.BaseStateme
     it returns."""
     spec = site  # (where the statements go)
     problem = "TPUEstimatorSpec(eval_metrics=...) that is not (a function of the file, a list or dict of tensors)"
-    if not isinstance(value, cst.Tuple) or len(value.elements) != 2 or not isinstance(value.elements[0].value, cst.Name):
+    if not (isinstance(value, cst.Tuple) and len(value.elements) == 2
+            and isinstance(value.elements[0].value, cst.Name)):
         raise Unsupported(value, problem)
     fn_name, tensors = value.elements[0].value, value.elements[1].value
     func = metric_function(norm, spec, fn_name.value)
