@@ -38,11 +38,10 @@ def bound_metrics(norm, spec: cst.Call, name: cst.Name) -> None:
                                   *([new_line.with_changes(leading_lines=[])] if statements else [])]
 
 
-def metrics(norm, site, value: cst.BaseExpression) -> Tuple[List[cst.BaseStatement], cst.BaseExpression]:
-    """``eval_metrics=(metric_fn, [labels, logits])`` at ``site`` (the spec, or the assignment of the
-    tuple): the metric function's statements, its parameters replaced by the tensors passed, and the dict
-    it returns."""
-    spec = site  # (where the statements go)
+def metrics(norm, spec, value: cst.BaseExpression) -> Tuple[List[cst.BaseStatement], cst.BaseExpression]:
+    """``eval_metrics=(metric_fn, [labels, logits])`` at ``spec`` (the spec, or the assignment of the tuple:
+    where the statements go): the metric function's statements, its parameters replaced by the tensors
+    passed, and the dict it returns."""
     problem = "TPUEstimatorSpec(eval_metrics=...) that is not (a function of the file, a list or dict of tensors)"
     if not (isinstance(value, cst.Tuple) and len(value.elements) == 2
             and isinstance(value.elements[0].value, cst.Name)):
