@@ -26,6 +26,7 @@ from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, NUMPY_INPUT
+from . import tpu
 from .program import Facts, arguments, returned, string_key, subscript_key
 
 TRAIN = ("input_fn", "hooks", "steps", "max_steps", "saving_listeners")
@@ -268,7 +269,7 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
     if isinstance(arg, cst.Lambda):
         names = [p.name.value for p in arg.params.params]
         if names == ["params"] and isinstance(params, cst.Dict) and arg.params.star_arg is cst.MaybeSentinel.DEFAULT:
-            return f.s.code(_params_read(f, arg, params))  # `lambda params: input_fn(x, params["batch_size"])`
+            return f.s.code(_params_given(f, arg, params))  # `lambda params: input_fn(x, params["batch_size"])`
         if arg.params.params or arg.params.star_arg is not cst.MaybeSentinel.DEFAULT:
             raise Unsupported(arg, "an input function that takes arguments")
         return f.s.code(arg.body)
@@ -296,7 +297,7 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
     raise Unsupported(arg, "an input function not known to return a tf.data dataset or fixed (features, labels)")
 
 
-def _params_read(f: Facts, arg: cst.Lambda, params: cst.Dict) -> cst.BaseExpression:
+def _params_given(f: Facts, arg: cst.Lambda, params: cst.Dict) -> cst.BaseExpression:
     """The body of ``lambda params: ...``, each ``params["key"]`` the value the Estimator's params hold."""
     values = {string_key(e): e.value for e in params.elements if string_key(e) is not None}
     mapping, covered = {}, set()
@@ -419,18 +420,14 @@ def estimator_params(f: Facts, est: str, mode: str = "train") -> Optional[cst.Ba
     given = dict(_tf.by_parameter(items[0].call, ("model_fn", "model_dir", "config", "params", "warm_start_from")))
     arg = given.get("params")
     value = arg.value if arg is not None and not arg.star else None
-    tpu = f.tpus.get(id(items[0].call))
-    if tpu is not None and mode in tpu.batch_sizes:
-        size = f.s.code(tpu.batch_sizes[mode])
+    on_tpu = f.tpus.get(id(items[0].call))
+    if on_tpu is not None and mode in on_tpu.batch_sizes:
+        size = f.s.code(on_tpu.batch_sizes[mode])
         if isinstance(value, cst.Dict) and any(string_key(e) == "batch_size" for e in value.elements):
             kept = [e for e in value.elements if string_key(e) != "batch_size"]  # the model's: train's size
             value = value.with_changes(elements=[*kept[:-1], kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)]
                                        if kept else [])
-        if value is None or isinstance(value, cst.Dict) and not value.elements:
-            return f.s.expr(f'{{"batch_size": {size}}}')
-        if isinstance(value, cst.Dict) and "\n" not in f.s.code(value):
-            return f.s.expr(f'{{{f.s.code(value)[1:-1].strip().rstrip(",")}, "batch_size": {size}}}')
-        return f.s.expr(f'{{**{f.s.code(value)}, "batch_size": {size}}}')
+        return f.s.expr(tpu.with_entries(value, {"batch_size": size}, f.s.code))
     if isinstance(value, cst.Dict) or (isinstance(value, cst.Name) and f.value_of(value) is not None):
         return value
     return None

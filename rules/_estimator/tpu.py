@@ -284,15 +284,22 @@ class _Normalizer:
         return found[0] if len(found) == 1 else None
 
     def with_params(self, params: Optional[cst.BaseExpression], added) -> cst.BaseExpression:
-        entries = ", ".join(f'"{key}": {self.module.code_for_node(value)}' for key, value in added.items())
+        entries = {key: self.module.code_for_node(value) for key, value in added.items()}
         if not added:
             return params if params is not None and not _is_none(params) else self.expr("{}")
-        if params is None or _is_none(params):
-            return self.expr(f"{{{entries}}}")
-        if isinstance(params, cst.Dict) and "\n" not in self.module.code_for_node(params):
-            inner = self.module.code_for_node(params)[1:-1].strip().rstrip(",")
-            return self.expr(f"{{{inner}, {entries}}}" if inner else f"{{{entries}}}")
-        return self.expr(f"{{**{self.module.code_for_node(params)}, {entries}}}")
+        return self.expr(with_entries(params, entries, self.module.code_for_node))
+
+
+def with_entries(params: Optional[cst.BaseExpression], entries: Dict[str, str], code) -> str:
+    """``params`` (a dict, a name, or None) with ``"key": value`` entries after its own, as code: a dict written
+    on one line gets them inside its braces, anything else is unpacked (``{**params, ...}``)."""
+    added = ", ".join(f'"{key}": {value}' for key, value in entries.items())
+    if params is None or _is_none(params):
+        return f"{{{added}}}"
+    if isinstance(params, cst.Dict) and "\n" not in code(params):
+        inner = code(params)[1:-1].strip().rstrip(",")
+        return f"{{{inner}, {added}}}" if inner else f"{{{added}}}"
+    return f"{{**{code(params)}, {added}}}"
 
 
 HELPER = "tpu_strategy"
