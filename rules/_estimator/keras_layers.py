@@ -95,10 +95,13 @@ def as_function(body, original: cst.Call, updated: cst.Call) -> Optional[Tuple[c
     return joined(original), joined(updated), function
 
 
-def tf1_layer(body, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+def tf1_layer(body, original: cst.Call, updated: cst.Call) -> Optional[cst.BaseExpression]:
     """A TF1 tf.layers class made where it is called, as its tf.layers function is (a refusal reported at the
-    call as written)."""
-    joined_original, joined_updated, function = as_function(body, original, updated)
+    call as written); None for another call of a call."""
+    joined = as_function(body, original, updated)
+    if joined is None:
+        return None
+    joined_original, joined_updated, function = joined
     try:
         return body.layer(joined_original, joined_updated, function)
     except Unsupported as refused:

@@ -151,8 +151,8 @@ class _Body(cst.CSTTransformer):
             return updated.with_changes(func=self.f.s.expr(f"self.{self.keras[func.value]}"))
         if isinstance(func, cst.Name) and func.value in self.helpers:  # dnn_model(x, mode, params)
             return helpers.method_call(self.f, updated, func.value)
-        if isinstance(func, cst.Call) and keras_layers.as_function(self, original, updated):  # tf.layers.Dense(1)(x)
-            return keras_layers.tf1_layer(self, original, updated)  # as tf.layers.dense(x, 1) is
+        if isinstance(func, cst.Call) and (layer := keras_layers.tf1_layer(self, original, updated)) is not None:
+            return layer  # tf.layers.Dense(1)(x), as tf.layers.dense(x, 1) is
         if isinstance(func, cst.Call) and keras_layers.is_keras(self, func):  # tf.keras.layers.Dense(1)(x)
             attr = keras_layers.hoist(self, func, keras_layers.base(self.code(func.func).rsplit(".", 1)[-1]))
             return updated.with_changes(func=self.f.s.expr(f"self.{attr}"))
