@@ -126,9 +126,21 @@ def _import_of(module: cst.Module, name: str):
 
 def program_mode(context: Context) -> Tuple[str, str]:
     """("eager", "") for a file whose fix is an eager program, ("compat", reason) for one the fix
-    leaves on tensorflow.compat.v1 with TF2 behaviour off, else ("", ""): what a run over several
-    files needs to know of each (tfmigrate/project.py)."""
-    if not _estimator.uses_estimator(context) and _compat.uses_graph(context):
+    leaves on tensorflow.compat.v1 with TF2 behaviour off, ("estimator-program", "") for an
+    Estimator program whose model_fn is another file's, ("estimator-library", "") for a file that
+    uses tf.estimator and builds no Estimator, else ("", ""): what a run over several files needs
+    to know of each (tfmigrate/project.py)."""
+    if _estimator.uses_estimator(context):
+        plan(context)
+        problem = context.shared.get("estimator-problem")
+        if problem is not None and context.merged is None:
+            from ._estimator.program import MODEL_FN_ELSEWHERE, NOT_BUILT
+
+            if problem.reason == NOT_BUILT:
+                return "estimator-library", ""
+            if problem.reason == MODEL_FN_ELSEWHERE:
+                return "estimator-program", ""
+    elif _compat.uses_graph(context):
         result = plan(context)
         if result.eager is not None:  # (a switch the file calls itself goes with the rewrite)
             return ("eager" if executes(context) else ""), ""
@@ -454,7 +466,8 @@ class KeptOnCompat(Rule):
     stays there too: that file's `disable_v2_behavior()` turns TensorFlow 2
     behaviour off for the whole process; the finding names the import. A
     library rewritten together with the program that imports its layer
-    functions gets a note under this code that carries that rewrite.
+    functions (or an Estimator program and the file of its model_fn, rewritten
+    together) gets a note under this code that carries that rewrite.
 
     Fix (unsafe): `import tensorflow.compat.v1 as tf` and
     `tf.disable_v2_behavior()`, which run TF1 code unchanged on TF 2.x. The
@@ -484,8 +497,13 @@ class KeptOnCompat(Rule):
                 and not executes(self.context)):
             # Rewritten with the program that imports it (tfmigrate/merge.py): this finding carries the
             # rewrite even where no TF1 name of the file is reported (a file on compat.v1 already).
-            self.report(node.body[0] if node.body else node, "rewritten together with the program that imports "
-                        "it: its layer functions become tf.Module classes that program makes", status=None)
+            if _estimator.uses_estimator(self.context):
+                message = ("rewritten together with the other file of its Estimator program: the model_fn becomes a "
+                           "Keras 3 model")
+            else:
+                message = ("rewritten together with the program that imports it: its layer functions become "
+                           "tf.Module classes that program makes")
+            self.report(node.body[0] if node.body else node, message, status=None)
         if result.eager is not None:
             for where, note in result.notes:
                 self.report(where, note, fixable=False, status=Status.IDIOMATIC)

@@ -98,8 +98,8 @@ def test_check_reports_every_missing_name_with_its_replacement():
                       "arguments to each layer)"),
         (3, "TFM120", "`tf.contrib.layers.xavier_initializer` is `tf.keras.initializers.GlorotUniform` in "
                       "TensorFlow 2"),
-        (4, "TFM010", "not rewritten to Keras 3: an Estimator whose model_fn is not a function of this file "
-                      "(tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as "
+        (4, "TFM010", "not rewritten to Keras 3: an Estimator whose model_fn is not a function of this file: "
+                      "fix it in one run with the file that defines it (tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as "
                       "it is)"),
         (4, "TFM107", "`tf.compat.v1.estimator.Estimator` is gone: tf.estimator was removed in TensorFlow 2.16: "
                       "train a Keras 3 model (Model.fit), or run the program on TensorFlow 2.15"),

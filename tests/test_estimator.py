@@ -35,7 +35,8 @@ def test_a_model_fn_from_another_file_leaves_the_program_as_it_is():
 
         est = tf.estimator.Estimator(model_fn)
         est.train(lambda: tf.data.Dataset.range(3), steps=1)
-    """) == (4, "not rewritten to Keras 3: an Estimator whose model_fn is not a function of this file" + GONE)
+    """) == (4, "not rewritten to Keras 3: an Estimator whose model_fn is not a function of this file: "
+                    "fix it in one run with the file that defines it" + GONE)
 
 
 def test_a_feature_column_read_beyond_the_estimator_stops_the_rewrite():

@@ -217,12 +217,15 @@ def test_a_library_another_file_also_uses_is_not_rewritten_for_one_program(tmp_p
     ]
 
 
-def test_a_program_importing_the_library_as_a_module_is_not_merged(tmp_path):
+def test_a_program_importing_the_library_as_a_module_names_its_classes_through_the_module(tmp_path):
     program = (LAYERS / "original" / "train.py").read_text()
     program = program.replace("from layers import fc_layer", "import layers").replace("fc_layer(", "layers.fc_layer(")
     _write(tmp_path, {"layers.py": (LAYERS / "original" / "layers.py").read_text(), "train.py": program})
-    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
-    assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in check.stdout
+    fixed = run_cli("fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout
+    expected = (LAYERS / "expected" / "train.py").read_text().replace("from layers import FcLayer", "import layers")
+    assert (tmp_path / "train.py").read_text() == expected.replace(" = FcLayer()", " = layers.FcLayer()")
+    assert (tmp_path / "layers.py").read_text() == (LAYERS / "expected" / "layers.py").read_text()
 
 
 def test_a_library_a_file_outside_the_run_imports_is_not_rewritten(tmp_path):

@@ -78,12 +78,13 @@ def _process_file(path: str, job: Job) -> FileReport:
         reason = with_advice(source.text, parse_error_reason(source.text, error), path)
         return FileReport(path, error=FileError(path, reason))
     report = report_for(path, source.text, outcome, job.options)
-    from .project import COMPAT, EAGER, imports_files, scan_imports
+    from .project import COMPAT, EAGER, ESTIMATOR_LIBRARY, ESTIMATOR_PROGRAM, imports_files, scan_imports
 
     report.mode, report.mode_reason = outcome.mode, outcome.mode_reason
     report.imports = scan_imports(source.text)
     if report.changed:
-        if job.defer and (report.mode == COMPAT or report.mode == EAGER and imports_files(path, report.imports)):
+        if job.defer and (report.mode in (COMPAT, ESTIMATOR_LIBRARY) or report.mode in (EAGER, ESTIMATOR_PROGRAM)
+                          and imports_files(path, report.imports)):
             report.deferred = True
         else:
             _deliver(report, source, job)
@@ -175,9 +176,10 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
     table = project.facts_of(facts)
     blockers = project.project_blockers(table)
     merged: dict = {}
-    if blockers:
+    if blockers or any(f.mode == project.ESTIMATOR_PROGRAM for f in table.values()):
         candidates, importers = project.merge_candidates(table)
-        candidates = [c for c in candidates if c[0] in blockers and c[0] in in_run]
+        candidates = [c for c in candidates if c[0] in in_run and (c[0] in blockers or c[1] in in_run and
+                                                                   table[c[0]].mode == project.ESTIMATOR_PROGRAM)]
         for library in {c[1] for c in candidates}:  # callers next to it that the run does not see
             importers[library] = importers.get(library, []) + project.importers_on_disk(library, known)
         if candidates:

@@ -8,6 +8,12 @@ module is rewritten as one (a layer function becomes a `tf.Module` class, its ca
 instances of it), and the result is cut back into the two files: ops.py gets its part, the
 program its own, importing what it uses of ops.py's new names.
 
+The same for an Estimator program (`tf.estimator.Estimator(model.model_fn, ...)`) and the file of
+its model and input functions: read as one, the model_fn becomes a Keras 3 model class in the
+library, which the program makes. The library may be imported as a module too (`import model`,
+`from . import model`, `import trainer.model as m`): the program's `model.f` is read as `f` for
+the rewrite, and its part of the result names the library's new names as `model.F` again.
+
 The library must hold only definitions (imports, functions, constants, a docstring), so that
 its part of the rewrite is its own; every program of the run that imports it must reach the
 same library text, and nothing else of the run may import it.
@@ -37,7 +43,8 @@ def is_marker(stmt: cst.CSTNode, name: str) -> bool:
 
 
 def _definitions_only(module: cst.Module) -> bool:
-    """Imports, functions, a docstring and assignments of constants: importing it runs no graph code."""
+    """Imports, functions, a docstring and assignments of constants (literals and displays of them):
+    importing it runs no graph code."""
     for stmt in module.body:
         if isinstance(stmt, cst.FunctionDef):
             continue
@@ -48,11 +55,28 @@ def _definitions_only(module: cst.Module) -> bool:
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue
-            if isinstance(small, cst.Assign) and isinstance(
-                    small.value, (cst.Integer, cst.Float, cst.SimpleString, cst.Name)):
+            if isinstance(small, cst.Assign) and _constant(small.value):
                 continue
             return False
     return True
+
+
+_LITERALS = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString, cst.Name)
+
+
+def _constant(value: cst.BaseExpression) -> bool:
+    """A value computed without calling anything: literals, names, displays of them, arithmetic."""
+    if isinstance(value, _LITERALS):
+        return True
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        return all(not isinstance(e, cst.StarredElement) and _constant(e.value) for e in value.elements)
+    if isinstance(value, cst.Dict):
+        return all(isinstance(e, cst.DictElement) and _constant(e.key) and _constant(e.value) for e in value.elements)
+    if isinstance(value, cst.UnaryOperation):
+        return _constant(value.expression)
+    if isinstance(value, cst.BinaryOperation):
+        return _constant(value.left) and _constant(value.right)
+    return False
 
 
 def _switch(stmt: cst.CSTNode) -> bool:
@@ -81,10 +105,14 @@ def _as_tf1(library: cst.Module) -> cst.Module:
     return library.with_changes(body=body)
 
 
-def _library_import(program: cst.Module, name: str) -> Optional[int]:
-    """The index of the one module-level statement `from <name> import a, b` (or `*`), without
-    `as`, that is all the program imports of the library; None if there is not exactly that."""
+def _library_import(program: cst.Module, name: str) -> Optional[Tuple[int, Optional[str]]]:
+    """(the index of the one module-level statement that is all the program imports of the
+    library, None or the name it binds the module to): `from <name> import a, b` (or `*`) without
+    `as`, or the module alone, `import <name>` (one name, or `as m`) or `from <package> import <last>`
+    (`from . import model`); None if there is not exactly one of those."""
     found = None
+    package, _, last = name.rpartition(".")
+    package = package + "." if name.startswith(".") and not package.strip(".") else package
     for index, stmt in enumerate(program.body):
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
@@ -94,10 +122,75 @@ def _library_import(program: cst.Module, name: str) -> Optional[int]:
                     return None
                 if not isinstance(small.names, cst.ImportStar) and any(a.asname is not None for a in small.names):
                     return None
-                found = index
+                found = index, None
+            elif (isinstance(small, cst.ImportFrom) and import_from_module(small) == package and last
+                  and not isinstance(small.names, cst.ImportStar) and any(
+                      dotted_name(a.name) == last for a in small.names)):
+                if found is not None or len(stmt.body) != 1 or len(small.names) != 1:
+                    return None
+                alias = small.names[0]
+                found = index, alias.asname.name.value if alias.asname is not None else last
             elif isinstance(small, cst.Import) and any(dotted_name(a.name) == name for a in small.names):
-                return None  # `import ops`: its functions are attributes, which this does not follow
+                if found is not None or len(stmt.body) != 1 or len(small.names) != 1:
+                    return None
+                alias = small.names[0]
+                if alias.asname is None and "." in name:
+                    return None  # `import pkg.ops` binds pkg: `pkg.ops.f` is not followed
+                found = index, alias.asname.name.value if alias.asname is not None else name
     return found
+
+
+class _Qualified(cst.CSTTransformer):
+    """`<module>.f` -> `f` for the library's names ``names`` (the program and the library read as
+    one module), or, with ``back``, `f` -> `<module>.f` (the program's part after the cut)."""
+
+    def __init__(self, module: str, names: Set[str], back: bool = False) -> None:
+        self.module, self.names, self.back = module, names, back
+        self.other = False  # the module is used otherwise than as `<module>.<one of names>`
+        self.skipped: Set[int] = set()
+        self.seen: Set[str] = set()  # the names read or bound (not attributes, not keywords)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.skipped.add(id(node.attr))
+        if isinstance(node.value, cst.Name) and node.value.value == self.module and node.attr.value in self.names:
+            self.skipped.add(id(node.value))
+        return True
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if node.keyword is not None:
+            self.skipped.add(id(node.keyword))
+        return True
+
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        if (not self.back and isinstance(original.value, cst.Name) and original.value.value == self.module
+                and original.attr.value in self.names):
+            return original.attr.with_changes()
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        if id(original) in self.skipped:
+            return updated
+        self.seen.add(original.value)
+        if self.back and original.value in self.names:
+            return cst.Attribute(cst.Name(self.module), cst.Name(original.value))
+        if not self.back and original.value == self.module:
+            self.other = True
+        return updated
+
+
+def _unqualified(program: cst.Module, module: str, library_names: Set[str]) -> Optional[cst.Module]:
+    """The program with `<module>.f` read as `f`; None when the module is used otherwise, when the
+    program has names of its own the library defines, or uses an attribute the library lacks."""
+    own = _Qualified(module, set(), back=True)  # its names (not attributes, not keywords)
+    program.visit(own)
+    if own.seen & library_names:
+        return None  # `f` of the program and `<module>.f` would be one name
+    unqualify = _Qualified(module, library_names)
+    new = program.visit(unqualify)
+    if unqualify.other:
+        return None
+    return new
 
 
 def _top_names(module: cst.Module) -> List[str]:
@@ -137,9 +230,18 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     library = _as_tf1(library)
     if not _definitions_only(library):
         return None
-    at = _library_import(program, name)
-    if at is None:
+    found = _library_import(program, name)
+    if found is None:
         return None
+    at, bound = found
+    if bound is not None:
+        body = list(program.body)
+        body[at] = cst.SimpleStatementLine([cst.Pass()])
+        program_alone = _unqualified(program.with_changes(body=body), bound, set(_top_names(library)))
+        if program_alone is None:
+            return None
+        program = program_alone.with_changes(body=[*program_alone.body[:at], program.body[at],
+                                                   *program_alone.body[at + 1:]])
     original_import = program.body[at]
     body = list(program.body)
     body[at] = original_import.with_changes(body=[_marker(IMPORT).body[0]])
@@ -165,7 +267,20 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     if len(marks) != 1:
         return None
     rest = list(rest)
-    if isinstance(original_import.body[0].names, cst.ImportStar):
+    if bound is not None:
+        program_new = together.with_changes(body=[*rest[:marks[0]], *rest[marks[0] + 1:]])
+        used = _Used()
+        program_new.visit(used)
+        if bound in used.names:
+            return None  # the rewrite wrote a name of its own that the module's name would hide
+        wanted = {n for n in _top_names(library_new) if n in used.names} - set(_top_names(program_new))
+        if not wanted:
+            del rest[marks[0]]
+        else:
+            rest[marks[0]] = original_import.with_changes(leading_lines=rest[marks[0]].leading_lines)
+            requalified = together.with_changes(body=rest).visit(_Qualified(bound, wanted, back=True))
+            rest = list(requalified.body)
+    elif isinstance(original_import.body[0].names, cst.ImportStar):
         rest[marks[0]] = original_import.with_changes(leading_lines=rest[marks[0]].leading_lines)
     else:
         used = _Used()

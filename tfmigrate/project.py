@@ -19,6 +19,8 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 EAGER = "eager"  # the rewrite is an eager program: it runs TensorFlow code and reads values
 COMPAT = "compat"  # the file ends on tensorflow.compat.v1 with TF2 behaviour switched off
+ESTIMATOR_PROGRAM = "estimator-program"  # builds an Estimator from another file's model_fn
+ESTIMATOR_LIBRARY = "estimator-library"  # uses tf.estimator (a model_fn), builds no Estimator
 
 Import = Tuple[int, str]  # (level: leading dots, dotted module name)
 
@@ -232,7 +234,8 @@ def project_blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
 
 
 def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, str]], Dict[str, List[str]]]:
-    """([(eager program, compat file it imports directly, the import's name)], {file: its importers})."""
+    """([(program, library it imports directly, the import's name)], {file: its importers}): an
+    eager program and a compat file, or an Estimator program and the library of its model_fn."""
     files = {os.path.normpath(p): p for p in facts}
     memo: dict = {}
     candidates: List[Tuple[str, str, str]] = []
@@ -242,10 +245,11 @@ def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, s
             targets = resolve(norm, imported, files, memo)
             for target in targets:
                 importers.setdefault(files[target], []).append(original)
-            if not targets or facts[original].mode != EAGER:
+            if not targets or facts[original].mode not in (EAGER, ESTIMATOR_PROGRAM):
                 continue
             module = files[targets[-1]]
-            if facts[module].mode == COMPAT:
+            wanted = COMPAT if facts[original].mode == EAGER else ESTIMATOR_LIBRARY
+            if facts[module].mode == wanted:
                 candidates.append((original, module, "." * imported[0] + imported[1]))
     return candidates, {k: sorted(set(v)) for k, v in importers.items()}
 

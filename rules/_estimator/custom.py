@@ -13,7 +13,7 @@ from .. import _tf
 from .._eager import layout, queries
 from .._eager.state import Unsupported
 from . import canned, model_fn, modes, specs, tpu
-from .program import Facts, string_key
+from .program import MODEL_FN_ELSEWHERE, Facts, string_key
 
 REPLICA_NOTE = "its gradients are summed"  # (over the replicas: each minimizes its share of the loss)
 PREDICTIONS = '''
@@ -130,7 +130,7 @@ def convert(f: Facts, item, classes, notes, taken):
         given[key] = arg.value
     func_name = given.get("model_fn")
     if not isinstance(func_name, cst.Name) or func_name.value not in f.functions:
-        raise Unsupported(item.call, "an Estimator whose model_fn is not a function of this file")
+        raise Unsupported(item.call, MODEL_FN_ELSEWHERE)
     for key in given:
         if key == "warm_start_from" and f.s.code(given[key]) != "None":
             raise Unsupported(item.call, "Estimator(warm_start_from=...) is not mapped")

@@ -178,6 +178,15 @@ class _Finder(Visitor):
                 scoped.setdefault(name.value.value, []).append(element.value)
 
 
+# The refusals a run over several files answers by reading a program with the module it imports
+# (tfmigrate/merge.py): a library of model and input functions, and the program that builds the
+# Estimator from them.
+NOT_BUILT = ("tf.estimator is used, but no Estimator is built in this file: fix it in one run with the program that"
+             " builds an Estimator from its model_fn")
+MODEL_FN_ELSEWHERE = ("an Estimator whose model_fn is not a function of this file: fix it in one run with the file"
+                      " that defines it")
+
+
 def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:
     graph = analyse_graph(module, imports, text)
     facts = Facts(module, imports, Rewrite(graph))
@@ -197,7 +206,7 @@ def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:
                 facts.added_metrics.setdefault(name, []).append((value, metrics_of(facts, value, added[1])))
                 facts.metric_functions.add(added[1])
     if not facts.built:
-        raise Unsupported(None, "tf.estimator is used, but no Estimator is built in this file")
+        raise Unsupported(None, NOT_BUILT)
     return facts
 
 

@@ -1,0 +1,130 @@
+"""An Estimator program and the file of its model and input functions, rewritten together
+(tfmigrate/merge.py): alone, neither can become Keras 3 (the program's model_fn is the other
+file's; the library builds no Estimator); in one run the model_fn is a Keras model class of the
+library, which the program makes, as it imported the library (`import model`, `from model
+import ...`, `from . import model`)."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from conftest import ROOT, run_cli
+from tfmigrate import merge
+from tfmigrate.options import Options
+
+DATA = ROOT / "tests" / "data" / "estimator_library"
+ORIGINAL = {name: (DATA / "original" / name).read_text() for name in ("model.py", "task.py")}
+EXPECTED = {name: (DATA / "expected" / name).read_text() for name in ("model.py", "task.py")}
+TOGETHER = Options(fix=True, unsafe_fixes=True)
+GONE = " (tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as it is)"
+
+
+def _write(folder, files):
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return folder
+
+
+def _reasons(output):
+    return [line.strip() for line in output.splitlines() if line.startswith("  manual")]
+
+
+def test_each_file_alone_says_to_fix_it_with_the_other(tmp_path):
+    _write(tmp_path, ORIGINAL)
+    task = run_cli("check", "--output-format", "concise", "--no-cache", "task.py", cwd=tmp_path)
+    assert _reasons(task.stdout) == [
+        "manual       task.py:8:14: TFM010 not rewritten to Keras 3: an Estimator whose model_fn is not a function "
+        "of this file: fix it in one run with the file that defines it" + GONE]
+    model = run_cli("check", "--output-format", "concise", "--no-cache", "model.py", cwd=tmp_path)
+    assert _reasons(model.stdout) == [
+        "manual       model.py:1:1: TFM010 not rewritten to Keras 3: tf.estimator is used, but no Estimator is built "
+        "in this file: fix it in one run with the program that builds an Estimator from its model_fn" + GONE]
+
+
+def test_the_two_files_fixed_in_one_run_are_a_keras_model_and_the_program_that_makes_it(tmp_path):
+    _write(tmp_path, ORIGINAL)
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert check.returncode == 1
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in check.stdout, check.stdout
+    assert ("model.py:1:1: TFM090 rewritten together with the other file of its Estimator program: the model_fn "
+            "becomes a Keras 3 model") in check.stdout
+    fixed = run_cli("fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout + fixed.stderr
+    for name in ("model.py", "task.py"):
+        assert (tmp_path / name).read_text() == EXPECTED[name], name
+    again = run_cli("check", "--no-cache", ".", cwd=tmp_path)
+    assert again.returncode == 0 and "All checks passed." in again.stdout
+
+
+@pytest.mark.slow
+def test_the_rewrite_prints_what_the_tf1_program_printed_on_tensorflow_2_15():
+    done = run_cli("verify", "--deterministic", DATA / "original" / "task.py", DATA / "expected" / "task.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(tf1 on TF 2.15.1, ok, 9 numbers, " in done.stdout.splitlines()[0]
+    rows = [line.split() for line in done.stdout.splitlines() if line[:1].isdigit()]
+    assert [(row[1], row[2]) for row in rows] == [
+        ("0.0365", "0.0365"), ("1.0", "1.0"), ("200.0", "200.0"),  # loss, accuracy, global step
+        ("0.0", "0.0"), ("0.957", "0.957"), ("0.043", "0.043"),  # class 0 and its probabilities
+        ("1.0", "1.0"), ("0.0", "0.0"), ("1.0", "1.0")]
+    assert "exact: 9 numbers, each printed identically" in done.stdout
+
+
+def _together(program, library=ORIGINAL["model.py"], name="model", path="task.py"):
+    return merge.rewrite_together(path, textwrap.dedent(program), library, name, TOGETHER)
+
+
+# The program of the test data, importing the library in each form Python has.
+PROGRAM = '''\
+import tensorflow as tf
+{import_line}
+
+features, labels = {q}make_data()
+classifier = tf.estimator.Estimator(model_fn={q}model_fn, params={{"hidden_units": 4, "learning_rate": 0.05}})
+classifier.train(input_fn=lambda: {q}input_fn(features, labels, 16), steps=200)
+'''
+
+
+@pytest.mark.parametrize("import_line, q, name, new_import", [
+    ("from model import make_data, model_fn, input_fn", "", "model",
+     "from model import make_data, input_fn, ModelFn"),
+    ("from . import model", "model.", ".model", "from . import model"),
+    ("from trainer import model", "model.", "trainer.model", "from trainer import model"),
+    ("import trainer.model as m", "m.", "trainer.model", "import trainer.model as m"),
+    ("import model as m", "m.", "model", "import model as m"),
+])
+def test_every_form_of_the_import_reaches_the_same_rewrite(import_line, q, name, new_import):
+    program, library = _together(PROGRAM.format(import_line=import_line, q=q), name=name)
+    assert library == EXPECTED["model.py"]
+    assert program == (
+        "import tensorflow as tf\n"
+        f"{new_import}\n\n"
+        f"features, labels = {q}make_data()\n"
+        f'classifier = {q}ModelFn(params={{"hidden_units": 4, "learning_rate": 0.05}})\n'
+        f"classifier.fit({q}input_fn(features, labels, 16), epochs=1, steps_per_epoch=200, verbose=0)\n")
+
+
+@pytest.mark.parametrize("program", [
+    # a name of its own the library defines too: `input_fn` and `model.input_fn` would be one
+    PROGRAM.format(import_line="import model", q="model.") + "input_fn = None\n",
+    # the module itself handed on: its functions are not only `model.f`
+    PROGRAM.format(import_line="import model", q="model.") + "print(model)\n",
+    # an attribute the library does not define (set elsewhere at run time)
+    PROGRAM.format(import_line="import model", q="model.") + "print(model.VERSION)\n",
+    # `import trainer.model` binds `trainer`: `trainer.model.f` is not followed
+    PROGRAM.format(import_line="import trainer.model", q="trainer.model."),
+    # the library imported twice
+    PROGRAM.format(import_line="import model\nfrom model import input_fn", q="model."),
+])
+def test_a_program_using_the_library_otherwise_is_not_rewritten_with_it(program):
+    name = "trainer.model" if "trainer" in program else "model"
+    assert _together(program, name=name) is None
+
+
+def test_a_library_with_code_run_at_import_is_not_rewritten_with_its_program(tmp_path):
+    library = ORIGINAL["model.py"] + "\ntf.logging.set_verbosity(tf.logging.INFO)\n"
+    _write(tmp_path, {"model.py": library, "task.py": ORIGINAL["task.py"]})
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert "Migration: 0 idiomatic, 0 compat-only, 2 manual." in check.stdout, check.stdout
