@@ -1720,6 +1720,12 @@ def test_two_estimators_of_one_model_dir_are_refused_the_second_restored_what_th
                               "        trainer = tf.estimator").replace(
         "predictor = tf.estimator", 'shutil.rmtree("/tmp/shared", ignore_errors=True)\n        predictor = tf.estimator')
     assert outcomes("import shutil\n" + textwrap.dedent(emptied))[2].status.value == "idiomatic"
+    # emptied after the second only (a temporary directory removed at the end): the second resumed
+    at_the_end = program.rstrip() + '\n        shutil.rmtree("/tmp/shared")\n'
+    assert manual_reason("import shutil\n" + textwrap.dedent(at_the_end)) == (9, message.format('"/tmp/shared"'))
+    before_both = program.replace("trainer = tf.estimator", 'shutil.rmtree("/tmp/shared", ignore_errors=True)\n'
+                                  "        trainer = tf.estimator")
+    assert manual_reason("import shutil\n" + textwrap.dedent(before_both)) == (10, message.format('"/tmp/shared"'))
     # one estimator per directory: rewritten, each model_dir with its note
     apart = program.replace('model_dir="/tmp/shared")\n        print', 'model_dir="/tmp/other")\n        print')
     assert outcomes(apart)[2].status.value == "idiomatic"

@@ -107,18 +107,25 @@ def _shares_directory(f: Facts, owner: cst.CSTNode, directory: cst.BaseExpressio
         return  # a new directory at each call
     owners = f.model_dirs.setdefault(code, set())
     owners.add(id(owner))
-    if len(owners) > 1 and not _emptied(f, code):
+    if len(owners) > 1 and not _emptied(f, code, owners):
         raise Unsupported(directory, f"two estimators of one model_dir ({code}): the second restored the "
                                      "checkpoints the first wrote, which the Keras models do not share")
 
 
-def _emptied(f: Facts, code: str) -> bool:
-    """Does the program delete the directory (``shutil.rmtree(OUTDIR)`` before each estimator, as the
-    Cloud ML courses do: each starts from scratch, as its Keras model does)?"""
-    return any(call.args and f.s.code(call.args[0].value) == code for call in queries.find(f.module, cst.Call)
-               if isinstance(call.func, (cst.Name, cst.Attribute)) and (
-                   call.func.value if isinstance(call.func, cst.Name) else call.func.attr.value) in (
-                   "rmtree", "DeleteRecursively"))
+def _emptied(f: Facts, code: str, owners) -> bool:
+    """Does the program delete the directory before each estimator of it but the first (``shutil.rmtree(OUTDIR)``,
+    as the Cloud ML courses do: each starts from scratch, as its Keras model does)? In source order: a
+    deletion after the last estimator leaves the second one resuming from the first's checkpoints."""
+    def deletes(call: cst.Call) -> bool:
+        return (bool(call.args) and f.s.code(call.args[0].value) == code
+                and isinstance(call.func, (cst.Name, cst.Attribute))
+                and (call.func.value if isinstance(call.func, cst.Name) else call.func.attr.value)
+                in ("rmtree", "DeleteRecursively"))
+
+    events = queries.find(f.module, cst.Call, lambda call: id(call) in owners or deletes(call))
+    built = [index for index, call in enumerate(events) if id(call) in owners]
+    return all(any(id(call) not in owners for call in events[before + 1:after])
+               for before, after in zip(built, built[1:]))
 
 
 def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
