@@ -136,23 +136,34 @@ LOOP = """\
 """
 
 
-def test_train_and_evaluate_trains_to_max_steps_then_evaluates_and_run_config_goes_with_a_note():
+def test_train_and_evaluate_trains_to_max_steps_then_evaluates_and_model_dir_keeps_the_checkpoints():
     text, check, fixed = outcomes(LOOP.format(config='"/tmp/model", save_checkpoints_steps=5', eval_args="",
                                               statement="metrics, exports = "))
     assert check.status.value == fixed.status.value == "idiomatic"
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
+        est_checkpoints = tf.train.CheckpointManager(
+            tf.train.Checkpoint(model=est, optimizer=est.optimizer), tf.io.gfile.join("/tmp/model", "keras"), max_to_keep=5)
+        est_checkpoints.restore_or_initialize()
         if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
             est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
+            est_checkpoints.save(checkpoint_number=est.optimizer.iterations)
         metrics, exports = ({**est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), steps=100, verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)}, [])
     """))
     assert "        self.compile(optimizer=tf.optimizers.SGD(0.1))\n" in fixed.new_text
     assert fixed.remaining == []  # the note is on what the fix removes
     notes = [(f.code, f.start.line, f.message) for f in check.findings if f.code == "TFM090"]
-    assert notes == [("TFM090", 13, "RunConfig (model_dir, checkpoint and summary settings) is dropped: the Keras "
-                                    "model writes no checkpoints or summaries there, and a rerun no longer resumes "
-                                    "from them (add keras.callbacks.BackupAndRestore or ModelCheckpoint, and "
-                                    "TensorBoard)")]
+    assert notes == [("TFM090", 13, "model_dir: the Keras model's checkpoints (its weights and its optimizer's, with "
+                                    "the step) are written to model_dir/keras by a tf.train.CheckpointManager after "
+                                    "each fit, and restored when the model is built, as the Estimator resumed from "
+                                    "model_dir (TF1's checkpoints there have TF1's variable names: they are not "
+                                    "read). Summaries are not written: add keras.callbacks.TensorBoard")]
+    # settings without a directory: they go, with their note
+    _, check, _ = outcomes(LOOP.format(config="save_checkpoints_steps=5", eval_args="", statement=""))
+    assert [f.message for f in check.findings if f.code == "TFM090"] == [
+        "RunConfig (checkpoint and summary settings) is dropped: the Keras model writes no checkpoints or summaries "
+        "there, and a rerun no longer resumes from them (add keras.callbacks.BackupAndRestore or ModelCheckpoint, "
+        "and TensorBoard)"]
 
 
 def test_train_and_evaluate_as_a_statement_is_fit_then_evaluate():

@@ -110,8 +110,12 @@ def test_use_tpu_false_builds_the_model_on_the_default_device_and_each_mode_read
     assert "tpu_strategy" not in fixed.new_text and ".scope()" not in fixed.new_text
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
+        est_checkpoints = tf.train.CheckpointManager(
+            tf.train.Checkpoint(model=est, optimizer=est.optimizer), tf.io.gfile.join("/tmp/model", "keras"), max_to_keep=5)
+        est_checkpoints.restore_or_initialize()
         if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
             est.fit(input_fn(params={"rate": 0.01, "batch_size": 4}), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
+            est_checkpoints.save(checkpoint_number=est.optimizer.iterations)
         print({**est.evaluate(input_fn(params={"rate": 0.01, "batch_size": 2}), steps=2, verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)})
     """))
     assert "tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)(labels, logits)" in fixed.new_text

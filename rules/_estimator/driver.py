@@ -369,6 +369,11 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
         f.notes.append((call, EXPORT_NOTE))
         base = f.s.code(given["export_dir_base"])
         return f.s.expr(f"{est}.export({f.tf}.io.gfile.join({base}, str(int({f.tf}.timestamp()))), verbose=False)")
+    if method == "latest_checkpoint":
+        if est not in f.manager_of or call.args:
+            raise Unsupported(call, "latest_checkpoint of an estimator whose model_dir the Keras model does not "
+                                    "keep (a model_dir the rewrite sees all uses of becomes a CheckpointManager)")
+        return f.s.expr(f"{f.manager_of[est].name}.latest_checkpoint")
     if method == "get_variable_value":
         if len(call.args) != 1 or not isinstance(call.args[0].value, cst.SimpleString):
             raise Unsupported(call, "get_variable_value of a name that is not a string literal")

@@ -15,7 +15,7 @@ import libcst as cst
 from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, FROM_KERAS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
-from . import builders, canned, columns, custom, driver, specs, tf2
+from . import builders, canned, checkpoints, columns, custom, driver, specs, tf2
 from .program import Facts, mode_string
 
 
@@ -32,16 +32,25 @@ def _guarded(line: cst.SimpleStatementLine) -> cst.BaseStatement:
     return cst.If(test=value.test, body=cst.IndentedBlock([inner], header=header), leading_lines=line.leading_lines)
 
 
+def _then(statement: cst.BaseStatement, after: List[cst.BaseStatement]) -> List[cst.BaseStatement]:
+    """``statement`` and the statements ``after`` it; inside it when it is the if statement of a fit that
+    ``max_steps`` may skip (``_guarded``): what the fit did then, only if it ran."""
+    if after and isinstance(statement, cst.If):
+        return [statement.with_changes(body=statement.body.with_changes(body=[*statement.body.body, *after]))]
+    return [statement, *after]
+
+
 class _Module(cst.CSTTransformer):
     def __init__(self, f: Facts, classes: Dict[str, cst.BaseStatement], built: Dict[str, Tuple[str, str]],
                  variables: Dict[str, Dict[str, str]], before: Dict[int, List[cst.BaseStatement]],
-                 parameters: Dict[str, Set[str]]) -> None:
+                 parameters: Dict[str, Set[str]], managers: Dict[str, "checkpoints.Manager"]) -> None:
         super().__init__()
+        self.managers = managers  # estimator name -> the CheckpointManager of its model_dir
         self.f, self.classes, self.built, self.variables, self.before = f, classes, built, variables, before
         self.parameters = parameters  # function name -> its parameters that receive estimators
         self.functions: List[str] = []  # the functions being visited, innermost last
         self.added: Set[int] = set()  # statements the rewrite adds after another (ids, alive in the tree)
-        self.after: Dict[int, cst.BaseStatement] = {}
+        self.after: Dict[int, List[cst.BaseStatement]] = {}
         self.gone: Set[int] = set()  # module-level statements that go (ids of the original ones)
         self.bare: Set[int] = set()  # calls whose value is dropped (the value of an expression statement)
         # names only ever bound to numpy_input_fn(...) (each a lambda giving a dataset): calling one gives the
@@ -52,13 +61,15 @@ class _Module(cst.CSTTransformer):
 
     def leave_Module(self, original, updated):
         body: List[cst.BaseStatement] = []
-        added = [stmt for stmt in updated.body if id(stmt) in self.added]
-        for stmt in added:  # a statement of the rewrite's own follows the one it was written with
-            body_index = next(i for i, new in enumerate(updated.body) if new is stmt)
-            self.after[id(updated.body[body_index - 1])] = stmt
+        anchor = None
+        for stmt in updated.body:  # the statements of the rewrite's own follow the one they were written with
+            if id(stmt) in self.added:
+                self.after.setdefault(id(anchor), []).append(stmt)
+            else:
+                anchor = stmt
         news = [stmt for stmt in updated.body if id(stmt) not in self.added]
         for old, new in zip(original.body, news):
-            extra = self.after.get(id(new))
+            extra = self.after.get(id(new), [])
             inserted = self.before.get(id(old), [])
             if inserted:
                 blank = [cst.EmptyLine(), cst.EmptyLine()]
@@ -70,8 +81,7 @@ class _Module(cst.CSTTransformer):
             if isinstance(old, cst.FunctionDef) and old.name.value in self.classes:
                 new = self.classes[old.name.value].with_changes(leading_lines=old.leading_lines)
             body.append(new)
-            if extra is not None:
-                body.append(extra)
+            body.extend(extra)
         return updated.with_changes(body=body)
 
     def leave_ListComp(self, original, updated):
@@ -150,6 +160,11 @@ class _Module(cst.CSTTransformer):
             first = line.with_changes(leading_lines=updated.leading_lines)
             self.added.add(id(first))  # a statement more than the original: leave_Module keeps the others aligned
             updated = cst.FlattenSentinel([first, updated.with_changes(leading_lines=[])])
+        if isinstance(small, cst.Assign) and id(small.value) in self.f.managers:  # model_dir: its checkpoints
+            lines = list(updated.nodes) if isinstance(updated, cst.FlattenSentinel) else [updated]
+            made = checkpoints.made(self.f, self.f.managers[id(small.value)], small.targets[0].target.value)
+            self.added.update(id(line) for line in made)
+            updated = cst.FlattenSentinel([*lines, *made])
         if isinstance(small, (cst.Assign, cst.Return)) and id(small.value) in self.f.strategies:
             strategy = self.f.s.code(self.f.strategies[id(small.value)])
             lines = list(updated.nodes) if isinstance(updated, cst.FlattenSentinel) else [updated]
@@ -160,8 +175,13 @@ class _Module(cst.CSTTransformer):
         if isinstance(updated, cst.FlattenSentinel):
             return updated
         value = small.value if isinstance(small, (cst.Expr, cst.Assign)) else None
+        est = checkpoints.trained(self.f, original, self.managers)
+        save = [checkpoints.saved(self.f, self.managers[est], est)] if est is not None else []
+        self.added.update(id(line) for line in save)
         if not isinstance(value, cst.Call) or self.f.call_name(value) != specs.TRAIN_AND_EVALUATE:
-            return _guarded(updated) if isinstance(small, cst.Expr) and isinstance(value, cst.Call) else updated
+            fitted = _guarded(updated) if isinstance(small, cst.Expr) and isinstance(value, cst.Call) else updated
+            lines = _then(fitted, save)
+            return lines[0] if len(lines) == 1 else cst.FlattenSentinel(lines)
         fit, metrics = specs.train_and_evaluate(
             self.f, value, self.variables,
             lambda est, input_fn, max_steps: driver.fit(self.f, est, input_fn, max_steps, None, self.numpy_names),
@@ -175,7 +195,7 @@ class _Module(cst.CSTTransformer):
             value = self.f.s.expr(f"({metrics}, [])").visit(strings)
             second = updated.with_changes(body=[updated.body[0].with_changes(value=value)], leading_lines=[])
         self.added.add(id(second))
-        return cst.FlattenSentinel([first, second])
+        return cst.FlattenSentinel([*_then(first, save), second])
 
     @property
     def built_names(self) -> Set[str]:
@@ -202,6 +222,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     built: Dict[int, Tuple[str, str]] = {}
     variables: Dict[str, Dict[str, str]] = {}
     before: Dict[int, List[cst.BaseStatement]] = {}
+    made: Dict[int, tuple] = {}  # id of an estimator's call -> where its class is: (list or dict, index or key)
     taken = f.s.taken
     makers = [scope.name.value for scope in builders.builders(f)]
     for func in queries.find(f.module, cst.FunctionDef):  # input functions ending in an iterator's get_next()
@@ -238,6 +259,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             f.canned.update([*builders.own(item), *aliases])
             top = _top_statement(f.module, item.call)
             before.setdefault(id(top), []).append(statement)
+            made[id(item.call)] = (before[id(top)], len(before[id(top)]) - 1)
+        if cls is not None and item.kind == CUSTOM:
+            made[id(item.call)] = (classes, next(k for k, c in classes.items() if c.name.value == cls))
         built[id(item.call)] = (cls, call)
         if id(item.call) in f.strategies:
             f.distributed.update([*builders.own(item), *aliases])
@@ -254,8 +278,13 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     for name, items in by_name.items():
         if len(items) > 1 and not all(i.kind != CUSTOM for i in items):
             f.canned.discard(name)  # a custom model at times: not exported as a canned one
+    managers = checkpoints.managed(f)
+    for call_id in f.managers:  # a model restored before it is built: its layers build at their first call
+        if call_id in made:
+            where, key = made[call_id]
+            where[key] = checkpoints.built_by_its_layers(where[key])
     parameters = _check_uses(f, variables)
-    new = f.module.visit(_Module(f, classes, built, variables, before, parameters))
+    new = f.module.visit(_Module(f, classes, built, variables, before, parameters, managers))
     new = columns.drop_unread(f, new)
     dropped = builders.settings_dropped(f, new)
     if dropped is not new:  # what the calls passed those parameters may be read by nothing now (a RunConfig)
@@ -274,7 +303,7 @@ def _check_uses(f: Facts, variables) -> Dict[str, Set[str]]:
     """Every use of an estimator's name is a mapped method call, or the name passed to a function of the file
     whose parameter only trains, evaluates and predicts (``print_rmse(model, df)``); those functions and
     parameters."""
-    methods = ("train", "evaluate", "predict", "get_variable_value", "export_saved_model", "export_savedmodel")
+    methods = checkpoints.METHODS
     loops = [call for call in queries.find(f.module, cst.Call) if f.call_name(call) == specs.TRAIN_AND_EVALUATE]
     parameters: Dict[str, Set[str]] = {}
     for node in queries.find(f.module, cst.Name, values=True):

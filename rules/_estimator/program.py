@@ -58,6 +58,10 @@ class Facts:
     # function of the file has (None: two of them)
     nested: Dict[str, Optional[cst.FunctionDef]] = field(default_factory=dict)
     model_dirs: Dict[str, Set[int]] = field(default_factory=dict)  # a model_dir, as code -> id of its estimators
+    # id of an estimator's call -> its model_dir (checkpoints.Directory), and the CheckpointManager it becomes
+    directories: Dict[int, object] = field(default_factory=dict)
+    managers: Dict[int, object] = field(default_factory=dict)
+    manager_of: Dict[str, object] = field(default_factory=dict)  # the same by the estimator's name
     # `model = tf.contrib.estimator.add_metrics(model, my_rmse)`: the name -> (each call, the metrics it adds)
     added_metrics: Dict[str, List[Tuple[cst.Call, list]]] = field(default_factory=dict)
     metric_functions: Set[str] = field(default_factory=set)  # the metric_fn those calls pass

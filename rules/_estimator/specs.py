@@ -23,6 +23,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
+from . import checkpoints
 from .program import Facts, relative
 
 RUN_CONFIG = "estimator.RunConfig"
@@ -136,7 +137,7 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
         return {}
     if key == "model_dir":
         _shares_directory(f, owner, value)
-        notes.append((value, NOTE.format(what=f"{what}(model_dir=...)")))
+        checkpoints.record(f, owner, value, what)
         return {}
     if key != "config":
         raise Unsupported(value, f"{what}({key}=...) is not mapped")
@@ -148,6 +149,7 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
         name = arg.keyword.value if arg.keyword is not None else "model_dir" if arg is config.args[0] else None
         if name == "model_dir" and f.s.code(arg.value) != "None":
             _shares_directory(f, owner, arg.value)
+            checkpoints.record(f, owner, arg.value, what, config)
         if name == "session_config" and f.s.code(arg.value) != "None":
             notes.append((arg, SESSION_NOTE))
             continue
@@ -169,8 +171,10 @@ def run_configuration(f: Facts, what: str, key: str, value: cst.BaseExpression,
             if queries.holds(setting, cst.Name, values=True):
                 raise Unsupported(setting, f"RunConfig({name}=...) of a name of the code that calls the function "
                                            "building the estimator (the model is built in that function)")
-    if len([a for a in config.args if not (a.keyword is not None and a.keyword.value == "session_config")]) > len(kept):
-        notes.append((value, NOTE.format(what="RunConfig (model_dir, checkpoint and summary settings)")))
+    if id(owner) in f.directories:
+        f.directories[id(owner)].note_at = value  # its note (checkpoints.managed) is the RunConfig's
+    elif len([a for a in config.args if not (a.keyword is not None and a.keyword.value == "session_config")]) > len(kept):
+        notes.append((value, NOTE.format(what="RunConfig (checkpoint and summary settings)")))
     return kept
 
 

@@ -1,0 +1,225 @@
+"""An Estimator's ``model_dir`` as the Keras model's checkpoints.
+
+TF1's Estimator wrote a checkpoint into ``model_dir`` when each ``train`` call ended, and each
+``train``, ``evaluate`` and ``predict`` began by restoring the latest one: a program run again
+resumed where the last run stopped (``max_steps`` counted from there). The Keras model keeps that
+with a ``tf.train.CheckpointManager`` over its weights and its optimizer (whose ``iterations`` is
+the global step)::
+
+    classifier = DNNClassifier(...)
+    classifier_checkpoints = tf.train.CheckpointManager(
+        tf.train.Checkpoint(model=classifier, optimizer=classifier.optimizer),
+        tf.io.gfile.join(FLAGS.model_dir, "keras"), max_to_keep=5)
+    classifier_checkpoints.restore_or_initialize()
+    classifier.fit(...)
+    classifier_checkpoints.save(checkpoint_number=classifier.optimizer.iterations)
+
+restored as the model is built (a variable made later takes its value when it is made), saved
+after each fit; ``est.latest_checkpoint()`` is the manager's ``latest_checkpoint``. They go to
+``model_dir/keras``: TF1's own checkpoints, in ``model_dir``, have TF1's variable names and do not
+load into the Keras model, and the TF1 program, run again, does not meet the Keras ones.
+
+Only where every use of the estimator is seen: its name bound once, by ``name = <estimator>(...)``,
+used in the scope that binds it, passed to no function, each ``train`` a statement of its own.
+Else the directory goes with a note (``specs.NOTE``), as does a directory made for the
+estimator alone (``model_dir=tempfile.mkdtemp()``), which nothing reads again, and the directory
+of a model built under a distribution strategy (Keras builds it by running its ``call`` on
+symbolic inputs, which a restored checkpoint's values cannot reach: see ``built_by_its_layers``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from .._eager import queries
+from .program import Built, Facts
+
+NOTE = ("model_dir: the Keras model's checkpoints (its weights and its optimizer's, with the step) are written to "
+        "model_dir/keras by a tf.train.CheckpointManager after each fit, and restored when the model is built, as "
+        "the Estimator resumed from model_dir (TF1's checkpoints there have TF1's variable names: they are not "
+        "read). Summaries are not written: add keras.callbacks.TensorBoard")
+METHODS = ("train", "evaluate", "predict", "get_variable_value", "export_saved_model", "export_savedmodel",
+           "latest_checkpoint")
+
+
+@dataclass
+class Directory:
+    """The ``model_dir`` of one estimator: where it is given, and whether its code can move to the
+    statement after the estimator's (the estimator's argument moves; a RunConfig's, when it calls nothing)."""
+
+    value: cst.BaseExpression
+    note_at: cst.CSTNode
+    movable: bool
+    keep: str = "5"  # RunConfig(keep_checkpoint_max=N), written out
+    dropped: str = ""  # what the note says goes where the directory is not kept: `tf.X(model_dir=...)`, a RunConfig
+
+
+@dataclass
+class Manager:
+    name: str  # the manager's name
+    directory: str  # the code of model_dir
+    keep: str  # how many checkpoints it keeps
+
+
+def record(f: Facts, owner: cst.Call, value: cst.BaseExpression, what: str,
+           config: Optional[cst.Call] = None) -> None:
+    """``owner``'s model_dir: its own argument (``config`` None) or its RunConfig's. ``what``: the estimator."""
+    movable = config is None or not queries.holds(value, cst.Call)
+    keep = "5"
+    for arg in config.args if config is not None else ():
+        if arg.keyword is not None and arg.keyword.value == "keep_checkpoint_max":
+            if not isinstance(arg.value, cst.Integer):
+                movable = False  # (a number it computes: the note)
+            keep = f.s.code(arg.value)
+    if f.s.code(value).startswith("tempfile.mkdtemp("):
+        movable = False
+    if what == "model_to_estimator":
+        movable = False  # the program's own Keras model: it may be built otherwise, or used elsewhere
+    dropped = f"{what}(model_dir=...)" if config is None else "RunConfig (model_dir, checkpoint and summary settings)"
+    f.directories[id(owner)] = Directory(value, value, movable, keep, dropped)
+
+
+def managed(f: Facts) -> Dict[str, Manager]:
+    """The estimators (by name) whose model_dir becomes a CheckpointManager; every other recorded
+    directory gets the note that it is dropped."""
+    from .specs import NOTE as DROPPED
+
+    result: Dict[str, Manager] = {}
+    names = [item.name for item in f.built]
+    for item in f.built:
+        directory = f.directories.get(id(item.call))
+        if directory is None:
+            continue
+        if (directory.movable and names.count(item.name) == 1 and id(item.call) not in f.strategies
+                and _seen_whole(f, item)):
+            result[item.name] = Manager(f.s.fresh(f"{item.name}_checkpoints"), f.s.code(directory.value),
+                                        directory.keep)
+            f.managers[id(item.call)] = f.manager_of[item.name] = result[item.name]
+            f.notes.append((directory.note_at, NOTE))
+        else:
+            f.notes.append((directory.note_at, DROPPED.format(what=directory.dropped)))
+    return result
+
+
+def _seen_whole(f: Facts, item: Built) -> bool:
+    if item.returned or not _bound_by_itself(f, item) or not _built_before_read(f, item.name):
+        return False
+    functions = queries.find(f.module, cst.FunctionDef)
+    trains = queries.find(f.module, cst.Expr, lambda e: _method(e.value, item.name) == "train")
+    loops = queries.find(f.module, (cst.Expr, cst.Assign), lambda s: _loop_of(f, s.value, item.name))
+    for node in queries.find(f.module, cst.Name, lambda n: n.value == item.name, values=True):
+        scope = [func for func in functions if queries.holds(func, cst.Name, lambda n: n is node)]
+        if (scope[-1] if scope else None) is not item.scope:
+            return False  # another scope's name, or the estimator read through a closure
+        if queries.holds(item.call.func, cst.Name, lambda n: n is node):
+            continue
+        if any(queries.holds(statement.value.func, cst.Name, lambda n: n is node) for statement in trains):
+            continue
+        if any(s.value.args[0].value is node for s in loops):
+            continue
+        method = [call for call in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
+                                                and c.func.value is node)]
+        if method and method[0].func.attr.value in METHODS and method[0].func.attr.value != "train":
+            continue
+        if not _is_target(f, item, node):
+            return False
+    return True
+
+
+def _built_before_read(f: Facts, name: str) -> bool:
+    """Is each read of the model's variables (``get_variable_value``, an export) after a call that builds
+    it (an evaluation, a prediction, a training that is not ``max_steps`` only)? A model restored from a
+    checkpoint has its variables once its layers are first called: TF1 read them from the checkpoint."""
+    built = False
+    for call in queries.find(f.module, cst.Call, lambda c: _method(c, name) is not None or _loop_of(f, c, name)):
+        method = _method(call, name)
+        if method in ("evaluate", "predict") or method is None:
+            built = True
+        elif method == "train":
+            steps = [a for i, a in enumerate(call.args) if (a.keyword.value if a.keyword else
+                                                           ("input_fn", "hooks", "steps", "max_steps")[min(i, 3)])
+                     == "steps"]
+            built = built or (bool(steps) and f.s.code(steps[0].value) != "None")
+        elif method in ("get_variable_value", "export_saved_model", "export_savedmodel") and not built:
+            return False
+    return True
+
+
+def _bound_by_itself(f: Facts, item: Built) -> bool:
+    """``name = <estimator>(...)`` alone on its line."""
+    return bool(queries.find(f.module, cst.SimpleStatementLine, lambda line: (
+        len(line.body) == 1 and isinstance(line.body[0], cst.Assign) and line.body[0].value is item.call
+        and len(line.body[0].targets) == 1 and isinstance(line.body[0].targets[0].target, cst.Name)), first=True))
+
+
+def _is_target(f: Facts, item: Built, node: cst.Name) -> bool:
+    return bool(queries.find(f.module, cst.Assign, lambda a: a.value is item.call and a.targets[0].target is node,
+                             first=True))
+
+
+def _method(value: cst.BaseExpression, name: str) -> Optional[str]:
+    if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and isinstance(value.func.value, cst.Name) and value.func.value.value == name):
+        return value.func.attr.value
+    return None
+
+
+def _loop_of(f: Facts, value, name: str) -> bool:
+    """``tf.estimator.train_and_evaluate(name, ...)``, a statement's value."""
+    from .specs import TRAIN_AND_EVALUATE
+
+    return (isinstance(value, cst.Call) and f.call_name(value) == TRAIN_AND_EVALUATE and bool(value.args)
+            and isinstance(value.args[0].value, cst.Name) and value.args[0].value.value == name)
+
+
+BUILD = """
+def build(self, input_shape):
+    self.built = True  # its layers build at their first call, with the values of the checkpoint restored
+"""
+
+
+def built_by_its_layers(cls: cst.ClassDef) -> cst.ClassDef:
+    """A model class with a ``call`` whose ``build`` only says it is built. Keras builds a model with a
+    ``call`` by running it on symbolic inputs first, and a layer built there cannot take the values of
+    a checkpoint restored before (Keras then builds it again, with new variables); built at their first
+    real call, as a model without ``call`` builds them, they take them."""
+    members = list(cls.body.body)
+    names = [m.name.value for m in members if isinstance(m, cst.FunctionDef)]
+    if "call" not in names or "build" in names:
+        return cls
+    at = next(i for i, m in enumerate(members) if isinstance(m, cst.FunctionDef) and m.name.value == "call")
+    indent = cls.body.indent if isinstance(cls.body.indent, str) else "    "
+    method = cst.parse_statement(BUILD.replace("\n    ", "\n" + indent).lstrip("\n"))
+    members.insert(at, method.with_changes(leading_lines=members[at].leading_lines))
+    return cls.with_changes(body=cls.body.with_changes(body=members))
+
+
+def made(f: Facts, manager: Manager, est: str) -> List[cst.SimpleStatementLine]:
+    """The statements after the estimator's: the manager, and the restore."""
+    tf = f.tf
+    code = (f"{manager.name} = {tf}.train.CheckpointManager(\n"
+            f"    {tf}.train.Checkpoint(model={est}, optimizer={est}.optimizer), "
+            f"{tf}.io.gfile.join({manager.directory}, \"keras\"), max_to_keep={manager.keep})\n")
+    config = f.module.config_for_parsing
+    return [cst.parse_statement(code, config=config),
+            cst.parse_statement(f"{manager.name}.restore_or_initialize()\n", config=config)]
+
+
+def saved(f: Facts, manager: Manager, est: str) -> cst.SimpleStatementLine:
+    """The statement after a fit: the checkpoint of the step reached."""
+    return cst.parse_statement(f"{manager.name}.save(checkpoint_number={est}.optimizer.iterations)\n",
+                               config=f.module.config_for_parsing)
+
+
+def trained(f: Facts, statement: cst.SimpleStatementLine, managers: Dict[str, Manager]) -> Optional[str]:
+    """The estimator a statement trains (``est.train(...)``, ``train_and_evaluate(est, ...)``) that has a
+    manager, or None."""
+    if len(statement.body) != 1 or not isinstance(statement.body[0], (cst.Expr, cst.Assign)):
+        return None
+    value = statement.body[0].value
+    for name in managers:
+        if (isinstance(statement.body[0], cst.Expr) and _method(value, name) == "train") or _loop_of(f, value, name):
+            return name
+    return None
