@@ -332,3 +332,6 @@ METRICS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
     "metrics.auc": ("AUC", ("labels", "predictions")),
     "metrics.mean": ("Mean", ("values",)),
 }
+# What a Keras metric is made with to count as TF1's did: tf.metrics.precision and recall cast their
+# predictions to bool (every nonzero one is positive); Keras's count those above a threshold, 0.5 unless given.
+METRIC_SETTINGS: Dict[str, str] = {"metrics.precision": "thresholds=0.0", "metrics.recall": "thresholds=0.0"}

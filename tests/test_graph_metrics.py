@@ -72,3 +72,33 @@ def test_what_keeps_a_metric_on_compat(old, new, reason):
     outcome = fixed(PROGRAM.replace(old, new))
     assert outcome.status.value == "compat-only"
     assert [f.message for f in outcome.remaining if f.code == "TFM090"][0] == "kept on tensorflow.compat.v1: " + reason
+
+
+PROBABILITIES = """\
+import tensorflow as tf
+
+labels = tf.constant([1, 0, 1, 0])
+scores = tf.placeholder(tf.float32, [None])
+precision, precision_op = tf.metrics.precision(labels, scores)
+recall, recall_op = tf.metrics.recall(labels, scores)
+sess = tf.Session()
+sess.run(tf.local_variables_initializer())
+sess.run([precision_op, recall_op], {scores: [0.3, 0.2, 0.9, 0.0]})
+print(sess.run([precision, recall]))
+"""
+
+
+def test_precision_and_recall_count_every_nonzero_prediction_as_tf1_did():
+    """TF1 cast the predictions to bool; Keras's metrics count those above 0.5 unless told otherwise:
+    probabilities 0.3 and 0.2 were positive to TF1 (precision 2/3, recall 1), not to Keras (1, 1/2)."""
+    from conftest import run_in_tensorflow
+
+    outcome = fixed(PROBABILITIES)
+    assert outcome.status.value == "idiomatic"
+    assert "precision_metric = tf.keras.metrics.Precision(thresholds=0.0)\n" in outcome.new_text
+    assert "recall_metric = tf.keras.metrics.Recall(thresholds=0.0)\n" in outcome.new_text
+    from tfmigrate.comparison import extract_numbers
+
+    for mode, program in (("tf1", PROBABILITIES), ("tf2", outcome.new_text)):
+        printed = extract_numbers(run_in_tensorflow(mode, program))
+        assert [round(float(number), 6) for number in printed] == [0.666667, 1.0], (mode, printed)

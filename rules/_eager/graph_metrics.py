@@ -25,7 +25,7 @@ from typing import List, Optional
 import libcst as cst
 
 from .. import _tf
-from .._vocab import METRICS
+from .._vocab import METRIC_SETTINGS, METRICS
 from . import feeds, queries, tensors
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -59,7 +59,7 @@ def assignment(s: Rewrite, target, value, line) -> List[Out]:
         raise Unsupported(call, f"tf.{name} with weights or options")
     metric = s.fresh(f"{names[0] or names[1]}_metric")
     comments = queries.comment_lines(queries.comments_in(call))
-    made = cst.parse_statement(f"{metric} = {s.tf}.keras.metrics.{keras}()\n")
+    made = cst.parse_statement(f"{metric} = {s.tf}.keras.metrics.{keras}({METRIC_SETTINGS.get(name, '')})\n")
     out = [Out(made.with_changes(leading_lines=comments))]
     args, needs = [], set()
     for arg in values:

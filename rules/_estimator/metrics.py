@@ -20,6 +20,7 @@ import libcst as cst
 
 from .. import _tf
 from .._eager.state import Unsupported
+from .._vocab import METRIC_SETTINGS
 from . import vocab
 from .program import Facts, string_key
 
@@ -53,6 +54,8 @@ class Metrics:
         if name == PER_CLASS:  # its confusion matrix, of num_classes rows
             built, named = f"{self.f.s.code(values.pop().value)}, ", f"KEY_{attr}_matrix"
             self.results[attr] = f"self.per_class_accuracy(self.{attr})"
+        if name in METRIC_SETTINGS:
+            built += f"{METRIC_SETTINGS[name]}, "
         self.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}({built}name={named})")
         args = ", ".join(self.f.s.code(v.value) for v in values)
         return cst.Expr(self.f.s.expr(f"self.{attr}.update_state({args})"))
