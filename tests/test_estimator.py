@@ -538,7 +538,7 @@ def test_an_input_function_factory_is_called_and_a_second_estimator_of_a_kind_is
         other = tf.estimator.BaselineRegressor(label_dimension={dimension})
         other.train(make_input_fn(y, 1, shuffle=False), steps=2)
     """
-    text, check, fixed = outcomes(program.format(dimension=1))
+    text, check, fixed = outcomes(program.format(dimension=2))
     assert check.status.value == fixed.status.value == "idiomatic"
     assert ("mean = BaselineRegressor()\nmean.fit(train_input(), epochs=1, verbose=0)\n\n\n"
             "class OtherBaselineRegressor(tf.keras.Model):\n") in fixed.new_text
@@ -546,6 +546,12 @@ def test_an_input_function_factory_is_called_and_a_second_estimator_of_a_kind_is
         other = OtherBaselineRegressor()
         other.fit(make_input_fn(y, 1, shuffle=False)(), epochs=1, steps_per_epoch=2, verbose=0)
     """))
+    # the same settings (label_dimension=1 is the default): one class, two models of it
+    same = outcomes(program.format(dimension=1))[2].new_text
+    assert same.count("class BaselineRegressor(tf.keras.Model):") == 1 and "OtherBaselineRegressor" not in same
+    assert same.endswith("mean = BaselineRegressor()\nmean.fit(train_input(), epochs=1, verbose=0)\n"
+                         "other = BaselineRegressor()\n"
+                         "other.fit(make_input_fn(y, 1, shuffle=False)(), epochs=1, steps_per_epoch=2, verbose=0)\n")
     assert "        self.bias = self.add_weight(name=\"bias\", shape=(1,), initializer=\"zeros\")\n" in fixed.new_text
     assert "        return self.bias * tf.ones([batch, 1])\n" in fixed.new_text
     assert "        self.compile(optimizer=tf.optimizers.Ftrl(learning_rate=0.3))\n" in fixed.new_text
@@ -1710,7 +1716,8 @@ def test_model_to_estimator_is_the_compiled_keras_model_and_its_predict_is_refus
 def test_two_estimators_of_one_model_dir_are_refused_the_second_restored_what_the_first_trained():
     # each would be a Keras model of its own: the second untrained (or trained again from scratch)
     message = ("not rewritten to Keras 3: two estimators of one model_dir ({}): the second restored the "
-               "checkpoints the first wrote, which the Keras models do not share" + GONE)
+               "checkpoints the first wrote, which the Keras models share only through checkpoints the rewrite "
+               "keeps (the first trained before the second is made)" + GONE)
     program = """\
         import numpy as np
         import tensorflow as tf
@@ -1740,6 +1747,18 @@ def test_two_estimators_of_one_model_dir_are_refused_the_second_restored_what_th
     # one estimator per directory: rewritten, each model_dir with its note
     apart = program.replace('model_dir="/tmp/shared")\n        print', 'model_dir="/tmp/other")\n        print')
     assert outcomes(apart)[2].status.value == "idiomatic"
+    # the second predicts (which builds its model): it restores, as it is built, what the first saved
+    predicts = program.replace('print(predictor.get_variable_value("linear/linear_model/bias_weights"))',
+                               'print(list(predictor.predict(tf.estimator.inputs.numpy_input_fn({"x": x}, '
+                               'shuffle=False))))')
+    shared = outcomes(predicts)[2]
+    assert shared.status.value == "idiomatic"
+    assert shared.new_text.count("_checkpoints.restore_or_initialize()\n") == 2
+    assert shared.new_text.count("class LinearRegressor(") == 1 and "predictor = LinearRegressor()\n" in shared.new_text
+    # the first trained again after the second was made: TF1's second read it at each call, not once
+    again = predicts.replace("        print(list(", "        trainer.train(tf.estimator.inputs.numpy_input_fn("
+                             '{"x": x}, 2 * x + 1, num_epochs=None, shuffle=False), steps=1)\n        print(list(')
+    assert manual_reason(again) == (8, message.format('"/tmp/shared"'))
 
 
 def test_an_input_function_taking_the_mode_gets_the_mode_of_each_call():

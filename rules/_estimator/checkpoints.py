@@ -100,7 +100,28 @@ def managed(f: Facts) -> Dict[str, Manager]:
             f.notes.append((directory.note_at, NOTE))
         else:
             f.notes.append((directory.note_at, DROPPED.format(what=directory.dropped)))
+    for code, node in f.shared_dirs.items():
+        _shared(f, code, node)
     return result
+
+
+def _shared(f: Facts, code: str, node: cst.CSTNode) -> None:
+    """Several estimators of one model_dir: each restored what the one before trained. Kept where each
+    has its manager and each is made after every training of the ones before (the later one restores
+    the checkpoint of the last fit as it is built); else refused."""
+    from .specs import shared_directory
+
+    owners = f.model_dirs[code]
+    items = [item for item in f.built if id(item.call) in owners]
+    if any(id(item.call) not in f.managers for item in items):
+        raise shared_directory(code, node)
+    calls = queries.find(f.module, cst.Call, lambda c: id(c) in owners or any(
+        _method(c, item.name) == "train" or _loop_of(f, c, item.name) for item in items))
+    made = [i for i, call in enumerate(calls) if id(call) in owners]
+    for earlier, later in zip(made, made[1:]):
+        trainer = next(item.name for item in items if item.call is calls[earlier])
+        if any(_method(call, trainer) == "train" or _loop_of(f, call, trainer) for call in calls[later + 1:]):
+            raise shared_directory(code, node)
 
 
 def _seen_whole(f: Facts, item: Built) -> bool:

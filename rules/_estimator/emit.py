@@ -223,6 +223,7 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     variables: Dict[str, Dict[str, str]] = {}
     before: Dict[int, List[cst.BaseStatement]] = {}
     made: Dict[int, tuple] = {}  # id of an estimator's call -> where its class is: (list or dict, index or key)
+    canned_classes: Dict[str, tuple] = {}  # a canned model's class, its name left out -> (its name, where it is)
     taken = f.s.taken
     makers = [scope.name.value for scope in builders.builders(f)]
     for func in queries.find(f.module, cst.FunctionDef):  # input functions ending in an iterator's get_next()
@@ -257,9 +258,15 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
         else:
             cls, call, names, statement = canned.convert(f, item, taken, notes)
             f.canned.update([*builders.own(item), *aliases])
-            top = _top_statement(f.module, item.call)
-            before.setdefault(id(top), []).append(statement)
-            made[id(item.call)] = (before[id(top)], len(before[id(top)]) - 1)
+            same_class = f.s.code(statement.with_changes(name=cst.Name("Model"), leading_lines=[]))
+            if same_class in canned_classes:  # a second estimator of the same settings: the class written already
+                cls, made[id(item.call)] = canned_classes[same_class]
+                call = cls + call[call.index("("):]
+            else:
+                top = _top_statement(f.module, item.call)
+                before.setdefault(id(top), []).append(statement)
+                made[id(item.call)] = (before[id(top)], len(before[id(top)]) - 1)
+                canned_classes[same_class] = (cls, made[id(item.call)])
         if cls is not None and item.kind == CUSTOM:
             made[id(item.call)] = (classes, next(k for k, c in classes.items() if c.name.value == cls))
         built[id(item.call)] = (cls, call)

@@ -62,6 +62,7 @@ class Facts:
     directories: Dict[int, object] = field(default_factory=dict)
     managers: Dict[int, object] = field(default_factory=dict)
     manager_of: Dict[str, object] = field(default_factory=dict)  # the same by the estimator's name
+    shared_dirs: Dict[str, cst.CSTNode] = field(default_factory=dict)  # a model_dir of several estimators, as code
     # `model = tf.contrib.estimator.add_metrics(model, my_rmse)`: the name -> (each call, the metrics it adds)
     added_metrics: Dict[str, List[Tuple[cst.Call, list]]] = field(default_factory=dict)
     metric_functions: Set[str] = field(default_factory=set)  # the metric_fn those calls pass

@@ -109,8 +109,13 @@ def _shares_directory(f: Facts, owner: cst.CSTNode, directory: cst.BaseExpressio
     owners = f.model_dirs.setdefault(code, set())
     owners.add(id(owner))
     if len(owners) > 1 and not _emptied(f, code, owners):
-        raise Unsupported(directory, f"two estimators of one model_dir ({code}): the second restored the "
-                                     "checkpoints the first wrote, which the Keras models do not share")
+        f.shared_dirs.setdefault(code, directory)  # checkpoints.managed decides: one manager each, or refused
+
+
+def shared_directory(code: str, directory: cst.CSTNode) -> Unsupported:
+    return Unsupported(directory, f"two estimators of one model_dir ({code}): the second restored the checkpoints "
+                                  "the first wrote, which the Keras models share only through checkpoints the "
+                                  "rewrite keeps (the first trained before the second is made)")
 
 
 def _emptied(f: Facts, code: str, owners) -> bool:
