@@ -151,3 +151,17 @@ def test_tf1_runs_again_resume_from_the_checkpoint_of_the_run_before(tmp_path):
     from tfmigrate.runtimes import default_location, ensure_runtime
 
     _close(_three_runs(tmp_path, PROGRAM, ensure_runtime(default_location()), "tf2.15"), TF1_RUNS)
+
+
+def test_a_run_config_of_another_scope_keeps_no_checkpoints():
+    # its directory's code, written after the estimator's statement, could name what that scope does not see
+    source = PROGRAM.replace("regressor = tf.estimator.LinearRegressor(columns, model_dir=MODEL_DIR)\n",
+                             "config = tf.estimator.RunConfig(model_dir=MODEL_DIR)\n\n\ndef main():\n"
+                             "    regressor = tf.estimator.LinearRegressor(columns, config=config)\n")
+    source = source.replace("\nregressor.", "\n    regressor.").replace("\nprint(", "\n    print(").replace(
+        "\nmetrics", "\n    metrics").replace("\n      regressor.latest", "\n          regressor.latest") + "\n\nmain()\n"
+    source = source.replace(",\n          regressor.latest_checkpoint() is not None)", ")")
+    fixed = _fixed(source)
+    assert fixed.status.value == "idiomatic", [f.message for f in fixed.remaining]
+    assert "CheckpointManager" not in fixed.new_text
+    assert _notes(fixed) == ["RunConfig (model_dir, checkpoint and summary settings) is dropped"]

@@ -65,9 +65,12 @@ _LITERALS = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Concat
 
 
 def _constant(value: cst.BaseExpression) -> bool:
-    """A value computed without calling anything: literals, names, displays of them, arithmetic."""
+    """A value computed without calling anything: literals, names and their attributes (`tf.float32`),
+    displays of them, arithmetic."""
     if isinstance(value, _LITERALS):
         return True
+    if isinstance(value, cst.Attribute):
+        return _constant(value.value)
     if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
         return all(not isinstance(e, cst.StarredElement) and _constant(e.value) for e in value.elements)
     if isinstance(value, cst.Dict):
@@ -161,11 +164,10 @@ class _Qualified(cst.CSTTransformer):
             self.skipped.add(id(node.keyword))
         return True
 
-
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         if (not self.back and isinstance(original.value, cst.Name) and original.value.value == self.module
                 and original.attr.value in self.names):
-            return original.attr.with_changes()
+            return original.attr
         return updated
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:

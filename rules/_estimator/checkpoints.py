@@ -54,6 +54,7 @@ class Directory:
     movable: bool
     keep: str = "5"  # RunConfig(keep_checkpoint_max=N), written out
     dropped: str = ""  # what the note says goes where the directory is not kept: `tf.X(model_dir=...)`, a RunConfig
+    config: Optional[cst.Call] = None  # the RunConfig it is given in
 
 
 @dataclass
@@ -78,7 +79,7 @@ def record(f: Facts, owner: cst.Call, value: cst.BaseExpression, what: str,
     if what == "model_to_estimator":
         movable = False  # the program's own Keras model: it may be built otherwise, or used elsewhere
     dropped = f"{what}(model_dir=...)" if config is None else "RunConfig (model_dir, checkpoint and summary settings)"
-    f.directories[id(owner)] = Directory(value, value, movable, keep, dropped)
+    f.directories[id(owner)] = Directory(value, value, movable, keep, dropped, config)
 
 
 def managed(f: Facts) -> Dict[str, Manager]:
@@ -93,7 +94,7 @@ def managed(f: Facts) -> Dict[str, Manager]:
         if directory is None:
             continue
         if (directory.movable and names.count(item.name) == 1 and id(item.call) not in f.strategies
-                and _seen_whole(f, item)):
+                and _in_scope(f, directory, item) and _seen_whole(f, item)):
             result[item.name] = Manager(f.s.fresh(f"{item.name}_checkpoints"), f.s.code(directory.value),
                                         directory.keep)
             f.managers[id(item.call)] = f.manager_of[item.name] = result[item.name]
@@ -124,18 +125,29 @@ def _shared(f: Facts, code: str, node: cst.CSTNode) -> None:
             raise shared_directory(code, node)
 
 
+def _in_scope(f: Facts, directory: Directory, item: Built) -> bool:
+    """Can the directory's code be written after the estimator's statement? Its own argument, or a
+    RunConfig made in the function that makes the estimator (or both at module level)."""
+    if directory.config is None:
+        return True
+    return _scope_of(f, directory.config) is item.scope
+
+
+def _scope_of(f: Facts, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
+    """The innermost function around ``node`` (None: the module's own statements)."""
+    around = [func for func in queries.find(f.module, cst.FunctionDef)
+              if queries.holds(func, type(node), lambda n: n is node)]
+    return around[-1] if around else None
+
+
 def _seen_whole(f: Facts, item: Built) -> bool:
     if item.returned or not _bound_by_itself(f, item) or not _built_before_read(f, item.name):
         return False
-    functions = queries.find(f.module, cst.FunctionDef)
     trains = queries.find(f.module, cst.Expr, lambda e: _method(e.value, item.name) == "train")
     loops = queries.find(f.module, (cst.Expr, cst.Assign), lambda s: _loop_of(f, s.value, item.name))
     for node in queries.find(f.module, cst.Name, lambda n: n.value == item.name, values=True):
-        scope = [func for func in functions if queries.holds(func, cst.Name, lambda n: n is node)]
-        if (scope[-1] if scope else None) is not item.scope:
+        if _scope_of(f, node) is not item.scope:
             return False  # another scope's name, or the estimator read through a closure
-        if queries.holds(item.call.func, cst.Name, lambda n: n is node):
-            continue
         if any(queries.holds(statement.value.func, cst.Name, lambda n: n is node) for statement in trains):
             continue
         if any(s.value.args[0].value is node for s in loops):
