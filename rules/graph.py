@@ -203,8 +203,9 @@ class Placeholder(GraphRule):
     """`tf.placeholder`: a graph input fed through `feed_dict`.
 
     What it finds: `tf.placeholder(dtype, shape)` and
-    `tf.placeholder_with_default(...)`. TensorFlow 2 has no placeholders
-    (`tf.placeholder` raises AttributeError on TF 2.x).
+    `tf.placeholder_with_default(...)`, called or passed as a value
+    (`make = tf.placeholder if shape is None else tf.zeros`). TensorFlow 2 has
+    no placeholders (`tf.placeholder` raises AttributeError on TF 2.x).
 
     Fix (unsafe, graph-to-eager rewrite): the placeholder becomes a parameter
     of every function that computes a tensor from it, and its dtype and shape
@@ -223,12 +224,23 @@ class Placeholder(GraphRule):
         "def f(tf):\n    return tf.placeholder(1)\n",
         "import mylib as tf\nx = tf.placeholder(tf.float32, [3])\n",
     ]
-    INVALID = [Invalid("import tensorflow as tf\nx = tf.placeholder(tf.float32, [3, 1])\n")]
+    INVALID = [Invalid("import tensorflow as tf\nx = tf.placeholder(tf.float32, [3, 1])\n"),
+               Invalid("import tensorflow as tf\nmake = tf.placeholder if True else tf.zeros\n")]
 
     def visit_Call(self, node: cst.Call) -> None:
         name = self.tf(node)
         if name in _vocab.PLACEHOLDERS:
             self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2: pass the value as a function argument")
+        self.context.shared.setdefault("called-functions", set()).add(id(node.func))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """``tf.placeholder`` as a value (``make = tf.placeholder if shape is None else tf.zeros``)."""
+        if not node.attr.value.startswith("placeholder") or id(node) in self.context.shared.get("called-functions", ()):
+            return
+        name = _tf.tf_name(self, node)
+        if name in _vocab.PLACEHOLDERS:
+            self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2 (here a value, the function itself): "
+                            "pass the value as a function argument")
 
 
 class Session(GraphRule):

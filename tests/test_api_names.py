@@ -453,3 +453,17 @@ def test_resize_images_renamed_says_the_values_differ():
     assert found == ["`tf.image.resize_images` is `tf.image.resize` in TensorFlow 2, which samples at half-pixel "
                      "centers where TF1's did not: the resized values differ (on 4-D images, "
                      "tf.raw_ops.ResizeBilinear(images=..., size=..., half_pixel_centers=False) computes TF1's)"]
+
+
+def test_placeholder_passed_as_a_value_is_reported_where_it_stands():
+    # the function itself, not a call of it: the unresolved name of the rewrite must not go unsaid
+    source = ("import tensorflow as tf\n\n\ndef inputs(batch_size):\n"
+              "    make = tf.placeholder if batch_size is None else tf.zeros\n"
+              "    return make(shape=(batch_size, 4), dtype=tf.float32)\n")
+    findings, status = check(source)
+    assert findings == [
+        (5, "TFM001", "`tf.placeholder` does not exist in TensorFlow 2 (here a value, the function itself): pass the "
+                      "value as a function argument"),
+        (5, "TFM090", "kept on tensorflow.compat.v1: tf.placeholder would stay in the rewrite, and TensorFlow 2 does "
+                      "not have it")]
+    assert status == Status.COMPAT
