@@ -88,6 +88,8 @@ def test_the_directory_is_a_checkpoint_manager_restored_as_the_model_is_built_an
     ("regressor.train(input_fn, steps=30)", "regressor.train(input_fn, max_steps=30)"),
     # a directory nothing reads again
     ("model_dir=MODEL_DIR", "model_dir=tempfile.mkdtemp()"),
+    # a flag or an argument, which may be None (TF1 then used a temporary directory)
+    ("model_dir=MODEL_DIR", "model_dir=args.model_dir"),
 ])
 def test_what_the_rewrite_cannot_see_whole_keeps_no_checkpoints(change):
     source = PROGRAM.replace(*change).replace("import os\n", "import os\nimport tempfile\n")

@@ -20,7 +20,9 @@ after each fit; ``est.latest_checkpoint()`` is the manager's ``latest_checkpoint
 load into the Keras model, and the TF1 program, run again, does not meet the Keras ones.
 
 Only where every use of the estimator is seen: its name bound once, by ``name = <estimator>(...)``,
-used in the scope that binds it, passed to no function, each ``train`` a statement of its own.
+used in the scope that binds it, passed to no function, each ``train`` a statement of its own; and
+only for a directory known to be a string (a flag or an argument may be None, where TF1 used a
+temporary directory).
 Else the directory goes with a note (``specs.NOTE``), as does a directory made for the
 estimator alone (``model_dir=tempfile.mkdtemp()``), which nothing reads again, and the directory
 of a model built under a distribution strategy (Keras builds it by running its ``call`` on
@@ -94,7 +96,7 @@ def managed(f: Facts) -> Dict[str, Manager]:
         if directory is None:
             continue
         if (directory.movable and names.count(item.name) == 1 and id(item.call) not in f.strategies
-                and _in_scope(f, directory, item) and _seen_whole(f, item)):
+                and _a_string(f, directory.value) and _in_scope(f, directory, item) and _seen_whole(f, item)):
             result[item.name] = Manager(f.s.fresh(f"{item.name}_checkpoints"), f.s.code(directory.value),
                                         directory.keep)
             f.managers[id(item.call)] = f.manager_of[item.name] = result[item.name]
@@ -123,6 +125,28 @@ def _shared(f: Facts, code: str, node: cst.CSTNode) -> None:
         trainer = next(item.name for item in items if item.call is calls[earlier])
         if any(_method(call, trainer) == "train" or _loop_of(f, call, trainer) for call in calls[later + 1:]):
             raise shared_directory(code, node)
+
+
+_PATHS = ("os.path.join", "tf.io.gfile.join", "tempfile.mkdtemp", "str", "os.path.abspath", "os.path.expanduser",
+          "os.getcwd", "os.path.dirname")
+
+
+def _a_string(f: Facts, value: cst.BaseExpression, depth: int = 0) -> bool:
+    """Is the directory a string, not None (TF1 then used a temporary one): a string, a path joined or made,
+    or a name only ever bound to one (not a flag or an argument, which may be None)?"""
+    if depth > 4:
+        return False
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return True
+    if isinstance(value, cst.BinaryOperation):  # "runs/" + name, "%s/model" % base
+        return _a_string(f, value.left, depth + 1)
+    if isinstance(value, cst.Call):
+        func = f.s.code(value.func)
+        return func in _PATHS or func.endswith(".format") and _a_string(f, value.func.value, depth + 1)
+    if isinstance(value, cst.Name):
+        bound = f.assigned.get(value.value, [])
+        return bool(bound) and all(_a_string(f, v, depth + 1) for v in bound)
+    return False
 
 
 def _in_scope(f: Facts, directory: Directory, item: Built) -> bool:
