@@ -347,3 +347,39 @@ def test_one_spec_for_every_mode_under_a_strategy_needs_predict_mode_to_leave_th
         16, "not rewritten to Keras 3: a custom model_fn that reads its labels in PREDICT mode too, under a "
             "distribution strategy: Keras builds a distributed model by calling it for its predictions, without "
             "labels" + GONE)
+
+
+HOST_CALL = """\
+        host_call = None
+        if not params.get("skip_host_call"):
+            def host_call_fn(gs, loss):
+                \"\"\"Summaries the host writes after each loop.\"\"\"
+                gs = gs[0]
+                with tf.contrib.summary.create_file_writer("/tmp/model").as_default():
+                    with tf.contrib.summary.always_record_summaries():
+                        tf.contrib.summary.scalar("loss", tf.reduce_mean(loss), step=gs)
+                        return tf.contrib.summary.all_summary_ops()
+
+            gs_t = tf.reshape(tf.train.get_global_step(), [1])
+            loss_t = tf.reshape(loss, [1])
+            host_call = (host_call_fn, [gs_t, loss_t])
+"""
+
+
+def test_a_host_call_that_only_writes_summaries_goes_with_its_function_and_its_values():
+    with_host_call = textwrap.dedent(program()).replace(
+        "    return tf.contrib.tpu.TPUEstimatorSpec(mode, loss=loss, train_op=train_op, scaffold_fn=None)\n",
+        textwrap.indent(textwrap.dedent(HOST_CALL), "    ")
+        + "    return tf.contrib.tpu.TPUEstimatorSpec(mode, loss=loss, train_op=train_op, host_call=host_call)\n")
+    assert "host_call=host_call" in with_host_call
+    _, check, fixed = outcomes(with_host_call)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert fixed.new_text == outcomes(program())[2].new_text  # the host call, its function and its values gone
+    assert [f.message for f in check.findings if f.code == "TFM090" and "host_call" in f.message] == [
+        "TPUEstimatorSpec(host_call=...) is dropped, with its function: the summaries the TPU's host wrote are not "
+        "written (add keras.callbacks.TensorBoard to fit for the loss and the metrics)"]
+    # a host call that does more than write summaries: refused
+    assigns = with_host_call.replace('            gs = gs[0]\n', '            gs = tf.assign_add(counter, 1)\n')
+    assert manual_reason(assigns) == (
+        27, "not rewritten to Keras 3: TPUEstimatorSpec(host_call=...): the summaries the TPU's host wrote are not "
+            "mapped (write them with tf.summary in a Keras callback)" + GONE)

@@ -7,7 +7,7 @@ places), and the rewrite then makes the Keras model as for any Estimator:
 - ``TPUEstimatorSpec(mode, ..., eval_metrics=(metric_fn, [labels, logits]))`` -> ``EstimatorSpec(mode, ...,
   eval_metric_ops={...})``: the metric function's statements are written before the spec, its parameters
   replaced by what the tuple passes, and the dict it returned is the spec's ``eval_metric_ops``
-  (``tpu_metrics``);
+  (``tpu_metrics``); its ``host_call`` goes where its function only writes summaries (``tpu_host_call``);
 - ``tpu.CrossShardOptimizer(optimizer)`` -> ``optimizer``: under a distribution strategy Keras sums the
   replicas' gradients, and the Keras model's train step divides the loss by the replicas (CrossShardOptimizer
   averaged them);
@@ -29,7 +29,7 @@ from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import estimator_relative as relative
-from . import tpu_metrics
+from . import tpu_host_call, tpu_metrics
 from .program import subscript_key
 
 ESTIMATORS = {"estimator.tpu.TPUEstimator", "contrib.tpu.TPUEstimator"}
@@ -126,13 +126,12 @@ class _Normalizer:
     # -- TPUEstimatorSpec ----------------------------------------------------------------------------------
     def spec(self, call: cst.Call) -> None:
         given = _given(call, SPEC_PARAMS, "TPUEstimatorSpec")
-        for key in ("scaffold_fn", "host_call"):
-            if key in given and not _is_none(given[key].value):
-                raise Unsupported(given[key].value, {
-                    "scaffold_fn": "TPUEstimatorSpec(scaffold_fn=...): what it restores or initializes is not "
-                                   "mapped (a Keras model's weights load with load_weights or a Checkpoint)",
-                    "host_call": "TPUEstimatorSpec(host_call=...): the summaries the TPU's host wrote are not "
-                                 "mapped (write them with tf.summary in a Keras callback)"}[key])
+        if "scaffold_fn" in given and not _is_none(given["scaffold_fn"].value):
+            raise Unsupported(given["scaffold_fn"].value, "TPUEstimatorSpec(scaffold_fn=...): what it restores or "
+                                                          "initializes is not mapped (a Keras model's weights load "
+                                                          "with load_weights or a Checkpoint)")
+        if "host_call" in given and not _is_none(given["host_call"].value):
+            tpu_host_call.drop(self, given["host_call"].value)
         statements: List[cst.BaseStatement] = []
         args = []
         for index, arg in enumerate(call.args):
