@@ -335,3 +335,7 @@ METRICS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
 # What a Keras metric is made with to count as TF1's did: tf.metrics.precision and recall cast their
 # predictions to bool (every nonzero one is positive); Keras's count those above a threshold, 0.5 unless given.
 METRIC_SETTINGS: Dict[str, str] = {"metrics.precision": "thresholds=0.0", "metrics.recall": "thresholds=0.0"}
+# Keras's MeanSquaredError and MeanAbsoluteError average each example's mean over its last axis: for 1-D
+# values a batch is one example, and an uneven last batch counts as much as a full one. TF1 averaged every
+# element: each is an example of its own (its values reshaped to [-1, 1]).
+METRICS_OF_ELEMENTS = frozenset({"metrics.mean_squared_error", "metrics.mean_absolute_error"})

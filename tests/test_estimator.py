@@ -143,7 +143,7 @@ def test_train_and_evaluate_trains_to_max_steps_then_evaluates_and_model_dir_kee
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
         est_checkpoints = tf.train.CheckpointManager(
-            tf.train.Checkpoint(model=est, optimizer=est.optimizer), tf.io.gfile.join("/tmp/model", "keras"), max_to_keep=5)
+            tf.train.Checkpoint(model=est, layers=est.layers, optimizer=est.optimizer), tf.io.gfile.join("/tmp/model", "keras"), max_to_keep=5)
         est_checkpoints.restore_or_initialize()
         if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
             est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
@@ -590,7 +590,7 @@ def test_tf_metrics_called_inside_eval_metric_ops_become_one_update_line_each():
     _, check, fixed = outcomes(program)
     assert check.status.value == fixed.status.value == "idiomatic"
     assert ('        if mode == "eval":\n'
-            "            self.mae.update_state(labels, predictions)\n"
+            "            self.mae.update_state(tf.reshape(labels, [-1, 1]), tf.reshape(predictions, [-1, 1]))\n"
             "            self.rmse.update_state(labels, predictions)\n"
             "        return loss\n") in fixed.new_text
     assert ('        self.mae = tf.keras.metrics.MeanAbsoluteError(name="mae")\n'
@@ -900,7 +900,7 @@ def test_metric_updates_run_in_eval_only_and_a_train_op_of_another_loss_stops_th
     assert textwrap.indent(textwrap.dedent("""\
         loss = tf.keras.losses.MeanSquaredError()(labels, y)
         if mode == "eval":
-            self.mae.update_state(labels, y)
+            self.mae.update_state(tf.reshape(labels, [-1, 1]), tf.reshape(y, [-1, 1]))
         return loss
     """), "        ") in fixed.new_text
 
@@ -1982,7 +1982,7 @@ def test_predictions_a_batch_at_a_time_are_predict_on_batch_of_each_batch():
     """)
     assert fixed.status.value == "idiomatic"
     assert ('for batch in ({key: prediction[key] for key in ["predictions"]} for prediction in '
-            "(est.predict_on_batch(batch) for batch in ") in fixed.new_text
+            "(est.predict_on_batch(batch[0] if isinstance(batch, tuple) else batch) for batch in ") in fixed.new_text
 
 
 def test_a_reset_helper_of_an_estimator_program_only_seeds():

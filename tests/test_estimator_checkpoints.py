@@ -62,7 +62,7 @@ def test_the_directory_is_a_checkpoint_manager_restored_as_the_model_is_built_an
     assert fixed.new_text.endswith(textwrap.dedent('''\
         regressor = LinearRegressor()
         regressor_checkpoints = tf.train.CheckpointManager(
-            tf.train.Checkpoint(model=regressor, optimizer=regressor.optimizer), tf.io.gfile.join(MODEL_DIR, "keras"), max_to_keep=5)
+            tf.train.Checkpoint(model=regressor, layers=regressor.layers, optimizer=regressor.optimizer), tf.io.gfile.join(MODEL_DIR, "keras"), max_to_keep=5)
         regressor_checkpoints.restore_or_initialize()
         regressor.fit(input_fn(), epochs=1, steps_per_epoch=30, verbose=0)
         regressor_checkpoints.save(checkpoint_number=regressor.optimizer.iterations)

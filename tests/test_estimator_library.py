@@ -128,3 +128,14 @@ def test_a_library_with_code_run_at_import_is_not_rewritten_with_its_program(tmp
     _write(tmp_path, {"model.py": library, "task.py": ORIGINAL["task.py"]})
     check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
     assert "Migration: 0 idiomatic, 0 compat-only, 2 manual." in check.stdout, check.stdout
+
+
+def test_a_class_the_rewrite_writes_for_the_library_s_model_goes_into_the_library():
+    """TF1's RMSProp is a class of the rewrite's (TF1RMSprop) that the model class builds: it is written in the
+    library, before the model class (in the program, the library's model could not find it)."""
+    library = ORIGINAL["model.py"].replace("tf.train.AdamOptimizer(params[\"learning_rate\"])",
+                                          "tf.train.RMSPropOptimizer(params[\"learning_rate\"])")
+    program, library_new = _together(PROGRAM.format(import_line="import model", q="model."), library=library)
+    assert "TF1RMSprop" not in program
+    assert library_new.index("class TF1RMSprop(") < library_new.index("class ModelFn(")
+    assert "self.compile(optimizer=TF1RMSprop(params[\"learning_rate\"], epsilon=1e-10))" in library_new

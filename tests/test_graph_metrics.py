@@ -102,3 +102,33 @@ def test_precision_and_recall_count_every_nonzero_prediction_as_tf1_did():
     for mode, program in (("tf1", PROBABILITIES), ("tf2", outcome.new_text)):
         printed = extract_numbers(run_in_tensorflow(mode, program))
         assert [round(float(number), 6) for number in printed] == [0.666667, 1.0], (mode, printed)
+
+
+UNEVEN = """\
+import tensorflow as tf
+
+labels = tf.placeholder(tf.float32, [None])
+predictions = tf.placeholder(tf.float32, [None])
+mse, mse_op = tf.metrics.mean_squared_error(labels, predictions)
+mae, mae_op = tf.metrics.mean_absolute_error(labels, predictions)
+sess = tf.Session()
+sess.run(tf.local_variables_initializer())
+sess.run([mse_op, mae_op], {labels: [1.0, 2.0], predictions: [1.0, 2.0]})
+sess.run([mse_op, mae_op], {labels: [4.0], predictions: [3.0]})
+print(sess.run([mse, mae]))
+"""
+
+
+def test_squared_and_absolute_errors_are_averaged_over_every_value_as_tf1_did():
+    """Keras's metrics average each example's mean over its last axis: 1-D values are one example per batch,
+    and the last batch of one value weighs as much as the first of two (1/2, where TF1 gave 1/3)."""
+    from conftest import run_in_tensorflow
+    from tfmigrate.comparison import extract_numbers
+
+    outcome = fixed(UNEVEN)
+    assert outcome.status.value == "idiomatic"
+    assert "    mse_metric.update_state(tf.reshape(labels, [-1, 1]), tf.reshape(predictions, [-1, 1]))\n" in \
+        outcome.new_text
+    for mode, program in (("tf1", UNEVEN), ("tf2", outcome.new_text)):
+        printed = extract_numbers(run_in_tensorflow(mode, program))
+        assert [round(float(number), 6) for number in printed] == [0.333333, 0.333333], (mode, printed)

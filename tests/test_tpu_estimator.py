@@ -111,7 +111,7 @@ def test_use_tpu_false_builds_the_model_on_the_default_device_and_each_mode_read
     assert fixed.new_text.endswith(textwrap.dedent("""\
         est = ModelFn()
         est_checkpoints = tf.train.CheckpointManager(
-            tf.train.Checkpoint(model=est, optimizer=est.optimizer), tf.io.gfile.join("/tmp/model", "keras"), max_to_keep=5)
+            tf.train.Checkpoint(model=est, layers=est.layers, optimizer=est.optimizer), tf.io.gfile.join("/tmp/model", "keras"), max_to_keep=5)
         est_checkpoints.restore_or_initialize()
         if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
             est.fit(input_fn(params={"rate": 0.01, "batch_size": 4}), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)

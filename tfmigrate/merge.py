@@ -181,12 +181,17 @@ class _Qualified(cst.CSTTransformer):
         return updated
 
 
+def _read(node: cst.CSTNode) -> Set[str]:
+    """The names ``node`` reads or binds (not attribute or keyword names)."""
+    names = _Qualified("", set(), back=True)
+    node.visit(names)
+    return names.seen
+
+
 def _unqualified(program: cst.Module, module: str, library_names: Set[str]) -> Optional[cst.Module]:
     """The program with `<module>.f` read as `f`; None when the module is used otherwise, when the
     program has names of its own the library defines, or uses an attribute the library lacks."""
-    own = _Qualified(module, set(), back=True)  # its names (not attributes, not keywords)
-    program.visit(own)
-    if own.seen & library_names:
+    if _read(program) & library_names:
         return None  # `f` of the program and `<module>.f` would be one name
     unqualify = _Qualified(module, library_names)
     new = program.visit(unqualify)
@@ -213,6 +218,25 @@ class _Used(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
+
+
+
+def _helpers_moved(library: List[cst.BaseStatement], program: List[cst.BaseStatement], known: Set[str]):
+    """(library part, program part) with the classes and functions the rewrite wrote into the program's part
+    (a TF1 optimizer's class, ``TF1RMSprop``) that the library's part uses moved there, before the first
+    statement of it that reads them: the model class made in the library builds its optimizer."""
+    for stmt in list(program):
+        if not isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) or stmt.name.value in known:
+            continue
+        name = stmt.name.value
+        readers = [i for i, s in enumerate(library) if name in _read(s)]
+        if not readers:
+            continue
+        program.remove(stmt)
+        library.insert(readers[0], stmt.with_changes(leading_lines=library[readers[0]].leading_lines))
+        library[readers[0] + 1] = library[readers[0] + 1].with_changes(
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    return library, program
 
 
 def rewrite_together(program_path: str, program_text: str, library_text: str, name: str,
@@ -259,12 +283,16 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     cut = [i for i, stmt in enumerate(together.body) if is_marker(stmt, SPLIT)]
     if len(cut) != 1:
         return None
-    library_new = together.with_changes(body=together.body[:cut[0]], footer=())
     known = {*_top_names(library), *_top_names(program)}
-    helpers = [stmt for stmt in library_new.body if isinstance(stmt, cst.FunctionDef) and stmt.name.value not in known]
+    library_part, rest = _helpers_moved(list(together.body[:cut[0]]), list(together.body[cut[0] + 1:]), known)
+    library_new = together.with_changes(body=library_part, footer=())
+    helpers = [stmt for stmt in library_new.body
+               if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value not in known]
     if len(library_new.body) - len(helpers) > len(library.body):
         return None  # something of the program landed in the library's part (a helper the rewrite wrote may)
-    rest = together.body[cut[0] + 1:]
+    defined = {stmt.name.value for stmt in rest if isinstance(stmt, (cst.ClassDef, cst.FunctionDef))}
+    if _read(library_new) & (defined - set(_top_names(library_new))):
+        return None  # the library's part would read a class or function only the program's part defines
     marks = [i for i, stmt in enumerate(rest) if is_marker(stmt, IMPORT)]
     if len(marks) != 1:
         return None

@@ -25,7 +25,7 @@ from typing import List, Optional
 import libcst as cst
 
 from .. import _tf
-from .._vocab import METRIC_SETTINGS, METRICS
+from .._vocab import METRIC_SETTINGS, METRICS, METRICS_OF_ELEMENTS
 from . import feeds, queries, tensors
 from .plan import Out
 from .state import Rewrite, Unsupported
@@ -64,7 +64,7 @@ def assignment(s: Rewrite, target, value, line) -> List[Out]:
     args, needs = [], set()
     for arg in values:
         new, more = tensors.graph_expr(s, arg.value)
-        args.append(s.code(new))
+        args.append(s.code(new) if name not in METRICS_OF_ELEMENTS else f"{s.tf}.reshape({s.code(new)}, [-1, 1])")
         needs.update(more)
     params_needed = feeds.ordered(s, needs)
     if names[1] is not None:  # the update op

@@ -8,14 +8,15 @@ the global step)::
 
     classifier = DNNClassifier(...)
     classifier_checkpoints = tf.train.CheckpointManager(
-        tf.train.Checkpoint(model=classifier, optimizer=classifier.optimizer),
+        tf.train.Checkpoint(model=classifier, layers=classifier.layers, optimizer=classifier.optimizer),
         tf.io.gfile.join(FLAGS.model_dir, "keras"), max_to_keep=5)
     classifier_checkpoints.restore_or_initialize()
     classifier.fit(...)
     classifier_checkpoints.save(checkpoint_number=classifier.optimizer.iterations)
 
 restored as the model is built (a variable made later takes its value when it is made), saved
-after each fit; ``est.latest_checkpoint()`` is the manager's ``latest_checkpoint``. They go to
+after each fit (``layers=classifier.layers``: a model's layers held in a list, as a DNN's hidden
+layers are, are no attribute a checkpoint follows); ``est.latest_checkpoint()`` is the manager's ``latest_checkpoint``. They go to
 ``model_dir/keras``: TF1's own checkpoints, in ``model_dir``, have TF1's variable names and do not
 load into the Keras model, and the TF1 program, run again, does not meet the Keras ones.
 
@@ -36,6 +37,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .._eager import queries
+from .._eager.state import Unsupported
 from .program import Built, Facts
 
 NOTE = ("model_dir: the Keras model's checkpoints (its weights and its optimizer's, with the step) are written to "
@@ -89,6 +91,7 @@ def managed(f: Facts) -> Dict[str, Manager]:
     directory gets the note that it is dropped."""
     from .specs import NOTE as DROPPED
 
+    _no_reader(f)
     result: Dict[str, Manager] = {}
     names = [item.name for item in f.built]
     for item in f.built:
@@ -106,6 +109,33 @@ def managed(f: Facts) -> Dict[str, Manager]:
     for code, node in f.shared_dirs.items():
         _shared(f, code, node)
     return result
+
+
+# What reads an Estimator's own checkpoints in its model_dir (by the directory, or a path in it).
+READERS = {"train.latest_checkpoint", "train.load_variable", "train.list_variables", "train.load_checkpoint",
+           "train.get_checkpoint_state", "train.checkpoint_exists", "train.NewCheckpointReader",
+           "compat.v1.train.latest_checkpoint", "compat.v1.train.load_variable", "compat.v1.train.list_variables",
+           "compat.v1.train.get_checkpoint_state", "compat.v1.train.checkpoint_exists",
+           "compat.v1.train.NewCheckpointReader"}
+
+
+LISTINGS = {"os.listdir", "os.scandir", "os.walk", "glob.glob", "tf.io.gfile.listdir", "tf.io.gfile.glob",
+            "tf.gfile.ListDirectory", "tf.gfile.Glob", "tf.io.gfile.walk", "tf.gfile.Walk"}
+
+
+def _no_reader(f: Facts) -> None:
+    """Refused: code reading the Estimator's checkpoints in its model_dir (``tf.train.latest_checkpoint(model_dir)``,
+    ``load_variable``): the Keras model's, if kept, are in model_dir/keras, under other variable names."""
+    directories = {f.s.code(d.value) for d in f.directories.values()}
+    if not directories:
+        return
+    for call in queries.find(f.module, cst.Call, lambda c: f.call_name(c) in READERS or f.s.code(c.func) in LISTINGS):
+        if call.args and any(code in queries.names_in(call.args[0].value) if code.isidentifier()
+                             else code in f.s.code(call.args[0].value) for code in directories):
+            what = f"tf.{f.call_name(call)}" if f.call_name(call) in READERS else f.s.code(call.func)
+            raise Unsupported(call, f"{what} of the Estimator's model_dir: the Keras model's checkpoints are not "
+                                    "TF1's (est.latest_checkpoint() is the rewrite's own; read a variable with "
+                                    "est.get_variable_value)")
 
 
 def _shared(f: Facts, code: str, node: cst.CSTNode) -> None:
@@ -257,7 +287,7 @@ def made(f: Facts, manager: Manager, est: str) -> List[cst.SimpleStatementLine]:
     """The statements after the estimator's: the manager, and the restore."""
     tf = f.tf
     code = (f"{manager.name} = {tf}.train.CheckpointManager(\n"
-            f"    {tf}.train.Checkpoint(model={est}, optimizer={est}.optimizer), "
+            f"    {tf}.train.Checkpoint(model={est}, layers={est}.layers, optimizer={est}.optimizer), "
             f"{tf}.io.gfile.join({manager.directory}, \"keras\"), max_to_keep={manager.keep})\n")
     config = f.module.config_for_parsing
     return [cst.parse_statement(code, config=config),

@@ -346,8 +346,9 @@ def method_call(f: Facts, call: cst.Call, est: str, variables: Dict[str, str], n
         data = dataset(f, given["input_fn"], numpy_names, repeated=False, mode="infer",
                        params=estimator_params(f, est, "infer"))
         predictions = f"{est}.predictions({data})"
-        if single == "False":  # a dict of arrays per batch, as predict_on_batch hands it back
-            predictions = f"({est}.predict_on_batch(batch) for batch in {data})"
+        if single == "False":  # a dict of arrays per batch, as predict_on_batch hands it back (its features)
+            predictions = (f"({est}.predict_on_batch(batch[0] if isinstance(batch, tuple) else batch) "
+                           f"for batch in {data})")
         keys = given.get("predict_keys")
         if keys is None or f.s.code(keys) == "None":
             return f.s.expr(predictions)

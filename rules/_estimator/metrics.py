@@ -20,7 +20,7 @@ import libcst as cst
 
 from .. import _tf
 from .._eager.state import Unsupported
-from .._vocab import METRIC_SETTINGS
+from .._vocab import METRIC_SETTINGS, METRICS_OF_ELEMENTS
 from . import vocab
 from .program import Facts, string_key
 
@@ -57,7 +57,8 @@ class Metrics:
         if name in METRIC_SETTINGS:
             built += f"{METRIC_SETTINGS[name]}, "
         self.init.append(f"self.{attr} = {self.f.tf}.keras.metrics.{keras}({built}name={named})")
-        args = ", ".join(self.f.s.code(v.value) for v in values)
+        args = ", ".join(self.f.s.code(v.value) if name not in METRICS_OF_ELEMENTS
+                         else f"{self.f.tf}.reshape({self.f.s.code(v.value)}, [-1, 1])" for v in values)
         return cst.Expr(self.f.s.expr(f"self.{attr}.update_state({args})"))
 
     def is_dict(self, value) -> bool:
