@@ -167,3 +167,18 @@ def test_a_run_config_of_another_scope_keeps_no_checkpoints():
     assert fixed.status.value == "idiomatic", [f.message for f in fixed.remaining]
     assert "CheckpointManager" not in fixed.new_text
     assert _notes(fixed) == ["RunConfig (model_dir, checkpoint and summary settings) is dropped"]
+
+
+@pytest.mark.parametrize("reader, where", [
+    ('print(tf.train.latest_checkpoint(MODEL_DIR))', "tf.train.latest_checkpoint"),
+    ('print(tf.train.load_variable(MODEL_DIR, "global_step"))', "tf.train.load_variable"),
+    ('print(len([f for f in os.listdir(MODEL_DIR) if f.endswith(".index")]))', "os.listdir"),
+])
+def test_code_reading_the_estimator_s_own_checkpoints_is_refused(reader, where):
+    # the Keras model's checkpoints are in model_dir/keras, with other names (none at all where the directory goes)
+    fixed = _fixed(PROGRAM + reader + "\n")
+    assert fixed.status.value == "manual"
+    assert [f.message for f in fixed.remaining if f.code == "TFM010"] == [
+        f"not rewritten to Keras 3: {where} of the Estimator's model_dir: the Keras model's checkpoints are not "
+        "TF1's (est.latest_checkpoint() is the rewrite's own; read a variable with est.get_variable_value) "
+        "(tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as it is)"]
