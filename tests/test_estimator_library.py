@@ -124,10 +124,19 @@ def test_a_program_using_the_library_otherwise_is_not_rewritten_with_it(program)
 
 
 def test_a_library_with_code_run_at_import_is_not_rewritten_with_its_program(tmp_path):
-    library = ORIGINAL["model.py"] + "\ntf.logging.set_verbosity(tf.logging.INFO)\n"
+    library = ORIGINAL["model.py"] + "\nDATA = make_data()\n"
     _write(tmp_path, {"model.py": library, "task.py": ORIGINAL["task.py"]})
     check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
     assert "Migration: 0 idiomatic, 0 compat-only, 2 manual." in check.stdout, check.stdout
+
+
+def test_numpy_constants_and_the_logging_level_of_a_library_run_no_graph_code():
+    library = ORIGINAL["model.py"].replace(
+        'HIDDEN_UNITS = 4\n', 'HIDDEN_UNITS = 4\nOFFSETS = np.array([[0.5], [1.5]], np.float32)\n'
+                              'tf.logging.set_verbosity(tf.logging.INFO)\n')
+    program, library_new = _together(PROGRAM.format(import_line="import model", q="model."), library=library)
+    assert "OFFSETS = np.array([[0.5], [1.5]], np.float32)\nlogging.set_verbosity(logging.INFO)\n" in library_new
+    assert "class ModelFn(tf.keras.Model):" in library_new and "model.ModelFn(" in program
 
 
 def test_a_class_the_rewrite_writes_for_the_library_s_model_goes_into_the_library():

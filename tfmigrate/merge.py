@@ -55,6 +55,9 @@ def _definitions_only(module: cst.Module) -> bool:
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and (
+                    dotted_name(small.value.func) or "").endswith("logging.set_verbosity"):
+                continue  # tf.logging.set_verbosity(tf.logging.INFO): the fix makes it absl's
             if isinstance(small, cst.Assign) and _constant(small.value):
                 continue
             return False
@@ -65,8 +68,8 @@ _LITERALS = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Concat
 
 
 def _constant(value: cst.BaseExpression) -> bool:
-    """A value computed without calling anything: literals, names and their attributes (`tf.float32`),
-    displays of them, arithmetic."""
+    """A value computed without calling TensorFlow: literals, names and their attributes (`tf.float32`),
+    displays of them, arithmetic, NumPy calls of those."""
     if isinstance(value, _LITERALS):
         return True
     if isinstance(value, cst.Attribute):
@@ -79,6 +82,8 @@ def _constant(value: cst.BaseExpression) -> bool:
         return _constant(value.expression)
     if isinstance(value, cst.BinaryOperation):
         return _constant(value.left) and _constant(value.right)
+    if isinstance(value, cst.Call) and (dotted_name(value.func) or "").split(".")[0] in ("np", "numpy"):
+        return all(_constant(arg.value) for arg in value.args)  # np.array([[1.0], [2.0]], np.float32)
     return False
 
 
