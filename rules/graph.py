@@ -124,33 +124,6 @@ def _import_of(module: cst.Module, name: str):
     return None, module.body[0] if module.body else module
 
 
-def program_mode(context: Context) -> Tuple[str, str]:
-    """("eager", "") for a file whose fix is an eager program, ("compat", reason) for one the fix
-    leaves on tensorflow.compat.v1 with TF2 behaviour off, ("estimator-program", "") for an
-    Estimator program whose model_fn is another file's, ("estimator-library", "") for a file that
-    uses tf.estimator and builds no Estimator, else ("", ""): what a run over several files needs
-    to know of each (tfmigrate/project.py)."""
-    if _estimator.uses_estimator(context):
-        plan(context)
-        problem = context.shared.get("estimator-problem")
-        if problem is not None and context.merged is None:
-            from ._estimator.program import MODEL_FN_ELSEWHERE, NOT_BUILT
-
-            if problem.reason == NOT_BUILT:
-                return "estimator-library", ""
-            if problem.reason == MODEL_FN_ELSEWHERE:
-                return "estimator-program", ""
-    elif _compat.uses_graph(context):
-        result = plan(context)
-        if result.eager is not None:  # (a switch the file calls itself goes with the rewrite)
-            return ("eager" if executes(context) else ""), ""
-        if result.reason is not None and not result.manual:
-            return "compat", result.reason
-    if _compat.switches_off(context.module):
-        return "compat", "it calls disable_v2_behavior() itself"
-    return "", ""
-
-
 def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
     result = plan(context)
     if result.eager is not None:
@@ -235,10 +208,8 @@ class Placeholder(GraphRule):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """``tf.placeholder`` as a value (``make = tf.placeholder if shape is None else tf.zeros``)."""
-        if not node.attr.value.startswith("placeholder") or id(node) in self.context.shared.get("called-functions", ()):
-            return
-        name = _tf.tf_name(self, node)
-        if name in _vocab.PLACEHOLDERS:
+        name = _tf.tf_name(self, node) if node.attr.value.startswith("placeholder") else None
+        if name in _vocab.PLACEHOLDERS and id(node) not in self.context.shared.get("called-functions", ()):
             self.flag(node, f"`tf.{name}` does not exist in TensorFlow 2 (here a value, the function itself): "
                             "pass the value as a function argument")
 

@@ -38,7 +38,7 @@ def _rule_modules() -> list:
 
 def program_mode(context) -> Tuple[str, str]:
     """What the file runs as once fixed, and why, for the run as a whole (tfmigrate/project.py)."""
-    from tfmigrate.rules.graph import program_mode as mode
+    from tfmigrate.rules._modes import program_mode as mode
 
     return mode(context)
 

@@ -1,0 +1,38 @@
+"""What each file of a run becomes once fixed, for the run as a whole (tfmigrate/project.py): an eager
+program, a file kept on tensorflow.compat.v1 with TF2 behaviour off, an Estimator program whose model_fn is
+another file's, or a file of model and input functions that builds no Estimator."""
+from __future__ import annotations
+
+from typing import Tuple
+
+from tfmigrate.rule import Context
+
+from . import _compat, _estimator
+from .graph import executes, plan
+
+
+def program_mode(context: Context) -> Tuple[str, str]:
+    """("eager", "") for a file whose fix is an eager program, ("compat", reason) for one the fix
+    leaves on tensorflow.compat.v1 with TF2 behaviour off, ("estimator-program", "") for an
+    Estimator program whose model_fn is another file's, ("estimator-library", "") for a file that
+    uses tf.estimator and builds no Estimator, else ("", ""): what a run over several files needs
+    to know of each (tfmigrate/project.py)."""
+    if _estimator.uses_estimator(context):
+        plan(context)
+        problem = context.shared.get("estimator-problem")
+        if problem is not None and context.merged is None:
+            from ._estimator.program import MODEL_FN_ELSEWHERE, NOT_BUILT
+
+            if problem.reason == NOT_BUILT:
+                return "estimator-library", ""
+            if problem.reason == MODEL_FN_ELSEWHERE:
+                return "estimator-program", ""
+    elif _compat.uses_graph(context):
+        result = plan(context)
+        if result.eager is not None:  # (a switch the file calls itself goes with the rewrite)
+            return ("eager" if executes(context) else ""), ""
+        if result.reason is not None and not result.manual:
+            return "compat", result.reason
+    if _compat.switches_off(context.module):
+        return "compat", "it calls disable_v2_behavior() itself"
+    return "", ""
