@@ -145,11 +145,13 @@ def test_train_and_evaluate_trains_to_max_steps_then_evaluates_and_model_dir_kee
         est_checkpoints = tf.train.CheckpointManager(
             tf.train.Checkpoint(model=est, layers=est.layers, optimizer=est.optimizer), tf.io.gfile.join("/tmp/model", "keras"), max_to_keep=5)
         est_checkpoints.restore_or_initialize()
+        metrics, exports = (None, None)
         if est.optimizer.iterations < 10:  # max_steps: the steps left, none past it
             est.fit(tf.data.Dataset.from_tensors(input_fn()).repeat(), epochs=1, steps_per_epoch=10 - int(est.optimizer.iterations), verbose=0)
             est_checkpoints.save(checkpoint_number=est.optimizer.iterations)
-        metrics, exports = ({**est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), steps=100, verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)}, [])
+            metrics, exports = ({**est.evaluate(tf.data.Dataset.from_tensors(input_fn()).repeat(), steps=100, verbose=0, return_dict=True), "global_step": int(est.optimizer.iterations)}, [])
     """))
+    # run again past max_steps (its checkpoints kept), TF1 neither trained nor evaluated: (None, None)
     assert "        self.compile(optimizer=tf.optimizers.SGD(0.1))\n" in fixed.new_text
     assert fixed.remaining == []  # the note is on what the fix removes
     notes = [(f.code, f.start.line, f.message) for f in check.findings if f.code == "TFM090"]

@@ -194,6 +194,13 @@ class _Module(cst.CSTTransformer):
         else:
             value = self.f.s.expr(f"({metrics}, [])").visit(strings)
             second = updated.with_changes(body=[updated.body[0].with_changes(value=value)], leading_lines=[])
+        if save and isinstance(first, cst.If):  # run again past max_steps, TF1 neither trained nor evaluated
+            first = _then(first, [*save, second])[0]
+            if isinstance(small, cst.Expr):
+                return first
+            self.added.add(id(first))
+            return cst.FlattenSentinel([updated.with_changes(body=[updated.body[0].with_changes(
+                value=self.f.s.expr("(None, None)"))]), first])
         self.added.add(id(second))
         return cst.FlattenSentinel([*_then(first, save), second])
 
