@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from conftest import ROOT, run_cli
+from test_project import _write
 from tfmigrate import merge
 from tfmigrate.options import Options
 
@@ -18,14 +19,6 @@ ORIGINAL = {name: (DATA / "original" / name).read_text() for name in ("model.py"
 EXPECTED = {name: (DATA / "expected" / name).read_text() for name in ("model.py", "task.py")}
 TOGETHER = Options(fix=True, unsafe_fixes=True)
 GONE = " (tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as it is)"
-
-
-def _write(folder, files):
-    for name, text in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return folder
 
 
 def _reasons(output):
