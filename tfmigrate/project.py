@@ -190,6 +190,16 @@ class _OnDisk:
         return name in names and os.path.isfile(path)
 
 
+def imported_files(path: str, text: str) -> List[str]:
+    """The Python files next to ``path`` (or in a folder above it) that ``text`` imports, as Python finds them."""
+    here = os.path.normpath(path)
+    disk, memo = _OnDisk(), {}
+    found: List[str] = []
+    for imported in scan_imports(text):
+        found += [target for target in resolve(here, imported, disk, memo) if target not in found]
+    return found
+
+
 def imports_files(path: str, imports: Sequence[Import]) -> bool:
     """Does ``path`` import a Python file found next to it (or in a folder above)?"""
     here = os.path.normpath(path)
