@@ -186,6 +186,13 @@ class _Qualified(cst.CSTTransformer):
         return updated
 
 
+def _free(node: cst.CSTNode) -> Set[str]:
+    """The names ``node`` reads that are not locals of its functions: the module's names it needs."""
+    from .rules._eager.queries import free_names_in
+
+    return free_names_in(node)
+
+
 def _read(node: cst.CSTNode) -> Set[str]:
     """The names ``node`` reads or binds (not attribute or keyword names)."""
     names = _Qualified("", set(), back=True)
@@ -234,7 +241,7 @@ def _helpers_moved(library: List[cst.BaseStatement], program: List[cst.BaseState
         if not isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) or stmt.name.value in known:
             continue
         name = stmt.name.value
-        readers = [i for i, s in enumerate(library) if name in _read(s)]
+        readers = [i for i, s in enumerate(library) if name in _free(s)]
         if not readers:
             continue
         program.remove(stmt)
@@ -296,7 +303,7 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     if len(library_new.body) - len(helpers) > len(library.body):
         return None  # something of the program landed in the library's part (a helper the rewrite wrote may)
     defined = {stmt.name.value for stmt in rest if isinstance(stmt, (cst.ClassDef, cst.FunctionDef))}
-    if _read(library_new) & (defined - set(_top_names(library_new))):
+    if _free(library_new) & (defined - set(_top_names(library_new))):
         return None  # the library's part would read a class or function only the program's part defines
     marks = [i for i, stmt in enumerate(rest) if is_marker(stmt, IMPORT)]
     if len(marks) != 1:
