@@ -153,3 +153,10 @@ def test_verify_names_the_known_differences_of_the_library_s_optimizer():
     assert [line.split(":")[0] for line in known] == ["model.py line 39"]
     assert "Keras Adam computes 1 - beta_2 in double precision" in known[0]
     assert _imported_known(original, None) == []  # the rewrite of the program alone: no file of its own
+
+
+def test_a_local_of_a_library_function_named_as_a_function_of_the_program_is_no_clash():
+    # input_fn's local `dataset` is not the program's function `dataset`
+    program = PROGRAM.format(import_line="import model", q="model.") + "\n\ndef dataset():\n    return None\n"
+    together = _together(program)
+    assert together is not None and together[1] == EXPECTED["model.py"]
