@@ -187,10 +187,19 @@ class _Qualified(cst.CSTTransformer):
 
 
 def _free(node: cst.CSTNode) -> Set[str]:
-    """The names ``node`` reads that are not locals of its functions: the module's names it needs."""
-    from .rules._eager.queries import free_names_in
+    """The module's names a statement (or a module) needs: those it reads that are no parameter or local of
+    the function, or method, reading them."""
+    from .names import _function_locals
 
-    return free_names_in(node)
+    if isinstance(node, cst.Module):
+        return set().union(*(_free(stmt) for stmt in node.body)) if node.body else set()
+    if isinstance(node, cst.FunctionDef):
+        return _read(node) - _function_locals(node) - {node.name.value}
+    if isinstance(node, cst.ClassDef):
+        methods = [m for m in node.body.body if isinstance(m, cst.FunctionDef)]
+        rest = [m for m in node.body.body if not isinstance(m, cst.FunctionDef)]
+        return set().union(set(), *(_free(m) for m in methods), *(_read(m) for m in rest))
+    return _read(node)
 
 
 def _read(node: cst.CSTNode) -> Set[str]:
