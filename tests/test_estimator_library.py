@@ -146,13 +146,13 @@ def test_a_class_the_rewrite_writes_for_the_library_s_model_goes_into_the_librar
 def test_verify_names_the_known_differences_of_the_library_s_optimizer():
     # the model (and its Adam) is made in model.py: what is known of Keras's Adam is said of that file
     from tfmigrate import programs
-    from tfmigrate.verify import _imported_known
+    from tfmigrate.programs import imported_known
 
     original = programs.load(str(DATA / "original" / "task.py"))
-    known = _imported_known(original, str(DATA / "expected" / "task.py"))
+    known = imported_known(original, str(DATA / "expected" / "task.py"))
     assert [line.split(":")[0] for line in known] == ["model.py line 39"]
     assert "Keras Adam computes 1 - beta_2 in double precision" in known[0]
-    assert _imported_known(original, None) == []  # the rewrite of the program alone: no file of its own
+    assert imported_known(original, None) == []  # the rewrite of the program alone: no file of its own
 
 
 def test_a_local_of_a_library_function_named_as_a_function_of_the_program_is_no_clash():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
@@ -190,6 +191,27 @@ def known_differences(original: Program, findings, rewrite: Program) -> List[str
             if not any(note.endswith(f": {text}") for note in notes):
                 notes.append(line)
     return notes
+
+
+def imported_known(original: Program, rewrite_path: Optional[str]) -> List[str]:
+    """The known differences of the files the original imports from its folder, each under its name (the
+    optimizer of an Estimator program's model is made in model.py), where the rewrite's folder has them too."""
+    from . import project
+
+    if rewrite_path is None or original.notebook:
+        return []
+    here, there = os.path.dirname(os.path.abspath(original.path)), os.path.dirname(os.path.abspath(rewrite_path))
+    known: List[str] = []
+    for library in project.imported_files(os.path.abspath(original.path), original.source):
+        name = os.path.relpath(library, here)
+        if not os.path.isfile(os.path.join(there, name)):
+            continue
+        try:
+            old, new = load(library), load(os.path.join(there, name))
+        except ProgramError:
+            continue
+        known += [f"{name} {line}" for line in known_differences(old, findings_of(old), new)]
+    return known
 
 
 def random_hint(program: Program) -> Optional[str]:

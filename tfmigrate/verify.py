@@ -415,27 +415,6 @@ class Plan:
     location: Optional[str]
 
 
-def _imported_known(original, rewrite_path: Optional[str]) -> List[str]:
-    """The known differences of the files the original imports from its folder, each under its name (the
-    optimizer of an Estimator program's model is made in model.py), where the rewrite's folder has them too."""
-    from . import programs, project
-
-    if rewrite_path is None or original.notebook:
-        return []
-    here, there = os.path.dirname(os.path.abspath(original.path)), os.path.dirname(os.path.abspath(rewrite_path))
-    known: List[str] = []
-    for library in project.imported_files(os.path.abspath(original.path), original.source):
-        name = os.path.relpath(library, here)
-        if not os.path.isfile(os.path.join(there, name)):
-            continue
-        try:
-            old, new = programs.load(library), programs.load(os.path.join(there, name))
-        except programs.ProgramError:
-            continue
-        known += [f"{name} {line}" for line in programs.known_differences(old, programs.findings_of(old), new)]
-    return known
-
-
 def prepare(original_path: str, rewrite_path: Optional[str] = None, *, original_mode: str = "auto",
             original_runtime: str = "auto", reference_runtime: Optional[str] = None) -> Plan:
     """Read both programs (the rewrite: what `fix --unsafe-fixes` writes, when not given) and choose the runtimes.
@@ -464,7 +443,7 @@ def prepare(original_path: str, rewrite_path: Optional[str] = None, *, original_
     if reason is not None:
         side = Side(original, mode, runtimes.ensure_runtime(location), REFERENCE_NAME)
         notes.append(f"the original runs on TensorFlow 2.15.1 ({location}): {reason}")
-    known = programs.known_differences(original, findings, rewrite) + _imported_known(original, rewrite_path)
+    known = programs.known_differences(original, findings, rewrite) + programs.imported_known(original, rewrite_path)
     hint = programs.random_hint(original) or programs.random_hint(rewrite)
     rewrite_mode = "tf2"
     if programs.needs_keras2(rewrite):
