@@ -36,6 +36,7 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
+from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .program import Built, Facts
@@ -184,31 +185,29 @@ def _in_scope(f: Facts, directory: Directory, item: Built) -> bool:
     RunConfig made in the function that makes the estimator (or both at module level)."""
     if directory.config is None:
         return True
-    return _scope_of(f, directory.config) is item.scope
+    return f.owner(queries.find(directory.config, cst.Name, first=True)[0]) == _scope_id(item)
 
 
-def _scope_of(f: Facts, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
-    """The innermost function around ``node`` (None: the module's own statements)."""
-    around = [func for func in queries.find(f.module, cst.FunctionDef)
-              if queries.holds(func, type(node), lambda n: n is node)]
-    return around[-1] if around else None
+def _scope_id(item: Built) -> int:
+    """The id of the function that makes the estimator, as ``Facts.owner`` gives it (0: the module)."""
+    return id(item.scope) if item.scope is not None else 0
 
 
 def _seen_whole(f: Facts, item: Built) -> bool:
     if item.returned or not _bound_by_itself(f, item) or not _built_before_read(f, item.name):
         return False
-    trains = queries.find(f.module, cst.Expr, lambda e: _method(e.value, item.name) == "train")
-    loops = queries.find(f.module, (cst.Expr, cst.Assign), lambda s: _loop_of(f, s.value, item.name))
+    trains = {id(e.value.func.value) for e in queries.find(f.module, cst.Expr,
+                                                           lambda e: _method(e.value, item.name) == "train")}
+    loops = {id(s.value.args[0].value) for s in queries.find(f.module, (cst.Expr, cst.Assign),
+                                                             lambda s: _loop_of(f, s.value, item.name))}
+    methods = {id(c.func.value): c.func.attr.value for c in queries.find(
+        f.module, cst.Call, lambda c: _method(c, item.name) is not None)}  # `name.<method>(...)`, by the name
     for node in queries.find(f.module, cst.Name, lambda n: n.value == item.name, values=True):
-        if _scope_of(f, node) is not item.scope:
+        if f.owner(node) != _scope_id(item):
             return False  # another scope's name, or the estimator read through a closure
-        if any(queries.holds(statement.value.func, cst.Name, lambda n: n is node) for statement in trains):
+        if id(node) in trains or id(node) in loops:
             continue
-        if any(s.value.args[0].value is node for s in loops):
-            continue
-        method = [call for call in queries.find(f.module, cst.Call, lambda c: isinstance(c.func, cst.Attribute)
-                                                and c.func.value is node)]
-        if method and method[0].func.attr.value in METHODS and method[0].func.attr.value != "train":
+        if methods.get(id(node)) in METHODS and methods[id(node)] != "train":
             continue
         if not _is_target(f, item, node):
             return False
@@ -225,10 +224,8 @@ def _built_before_read(f: Facts, name: str) -> bool:
         if method in ("evaluate", "predict") or method is None:
             built = True
         elif method == "train":
-            steps = [a for i, a in enumerate(call.args) if (a.keyword.value if a.keyword else
-                                                           ("input_fn", "hooks", "steps", "max_steps")[min(i, 3)])
-                     == "steps"]
-            built = built or (bool(steps) and f.s.code(steps[0].value) != "None")
+            steps = _tf.argument(call, 2, "steps")  # (input_fn, hooks, steps, max_steps)
+            built = built or (steps is not None and f.s.code(steps.value) != "None")
         elif method in ("get_variable_value", "export_saved_model", "export_savedmodel") and not built:
             return False
     return True

@@ -101,17 +101,21 @@ class Facts:
                 return self._builder_argument(node.value)
             # bound in several places: the one binding in the function that reads it (`age` a column there,
             # an array at module level), or the module's own when that function binds it nowhere
-            if not self._owners:
-                for scope_id, scope in self._functions_by_id().items():
-                    for name in queries.find(scope, cst.Name):
-                        self._owners[id(name)] = scope_id  # (inner functions come later: they win)
-            scope_id = self._owners.get(id(node), 0)
+            scope_id = self.owner(node)
             local = self.scoped.get(scope_id, {}).get(node.value)
             if local is None and scope_id:
                 local = self.scoped.get(0, {}).get(node.value)
             if local is not None and len(local) == 1:
                 return local[0]
         return None
+
+    def owner(self, node: cst.Name) -> int:
+        """The id of the innermost function around a name of the module (0: the module's own statements)."""
+        if not self._owners:
+            for scope_id, scope in self._functions_by_id().items():
+                for name in queries.find(scope, cst.Name):
+                    self._owners[id(name)] = scope_id  # (inner functions come later: they win)
+        return self._owners.get(id(node), 0)
 
     def _functions_by_id(self) -> Dict[int, cst.FunctionDef]:
         return {id(func): func for func in queries.find(self.module, cst.FunctionDef)}
