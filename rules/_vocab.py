@@ -106,12 +106,15 @@ class Layer:
 # The attribute of a layer TF1 named by default (conv2d, conv2d_1): its kind without the dimension
 # (conv, conv2), as people name a model's layers; other kinds by their lower-case class name.
 LAYER_ATTRIBUTES = {"Conv1D": "conv", "Conv2D": "conv", "MaxPooling1D": "pool", "MaxPooling2D": "pool",
-                    "AveragePooling2D": "pool", "BatchNormalization": "batch_norm"}
+                    "AveragePooling2D": "pool", "BatchNormalization": "batch_norm",
+                    "Conv2DTranspose": "deconv"}
 
 LAYERS: Dict[str, Layer] = {
     "layers.dense": Layer("Dense", ("units", "activation", "use_bias", "kernel_initializer", "bias_initializer")),
     "layers.conv1d": Layer("Conv1D", ("filters", "kernel_size", "strides", "padding")),
     "layers.conv2d": Layer("Conv2D", ("filters", "kernel_size", "strides", "padding")),
+    # Keras 3's Conv2DTranspose takes output_padding after padding: TF1's later positionals by keyword
+    "layers.conv2d_transpose": Layer("Conv2DTranspose", ("filters", "kernel_size", "strides", "padding")),
     "layers.max_pooling1d": Layer("MaxPooling1D", ("pool_size", "strides", "padding")),
     "layers.max_pooling2d": Layer("MaxPooling2D", ("pool_size", "strides", "padding")),
     "layers.average_pooling2d": Layer("AveragePooling2D", ("pool_size", "strides", "padding")),
