@@ -45,7 +45,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import audit, functions, interpret, model_class, sections, seeds, variable_renames
+from . import audit, functions, interpret, model_class, queues, sections, seeds, variable_renames
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -64,6 +64,9 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
     ``whole``: the module a section of a script comes from (the names the rewrite must not take).
     ``renaming``: False once variables bound again under one name are renamed (variable_renames.py)."""
     if renaming and whole is None and audited:
+        piped = queues.rewritten(module, imports)
+        if piped is not None:  # queue pipelines, read as the tf.data datasets of the same elements first
+            return _from_datasets(module, imports, text, moved, *piped)
         renames = variable_renames.find(module, imports)
         if renames:  # variables whose Python name is bound again, renamed after their TF1 names first
             new_module = variable_renames.renamed(module, renames)
@@ -95,6 +98,21 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
     if audited:
         audit.check(new, program)
     return new, state.notes, frozenset(state.kept_tests)
+
+
+def _from_datasets(module, imports, text, moved, new_module, back, shuffles):
+    """The rewrite of ``new_module`` (``module``'s queue pipelines as datasets, queues.py), its notes, kept
+    nodes and reasons told on the nodes of ``module``."""
+    try:
+        new, notes, kept = to_eager(new_module, imports, text, moved)
+    except Unsupported as problem:
+        problem.node = back.get(id(problem.node), problem.node)
+        problem.statement = back.get(id(problem.statement), problem.statement)
+        raise
+    notes = [(back.get(id(node), node), note) for node, note in notes]
+    if shuffles is not None:
+        notes.append((shuffles, queues.SHUFFLED))
+    return new, notes, frozenset(id(back[i]) if i in back else i for i in kept)
 
 
 class _Names(Visitor):

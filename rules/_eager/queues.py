@@ -1,0 +1,465 @@
+"""Queue pipelines: the tf.data datasets that read the same elements, in the form the iterator rewrite reads.
+
+    filename_queue = tf.train.string_input_producer(['scores.csv'], shuffle=False)
+    reader = tf.TextLineReader(skip_header_lines=1)
+    key, value = reader.read(filename_queue)
+    xy = tf.decode_csv(value, record_defaults=record_defaults)
+    x_batch, y_batch = tf.train.batch([xy[0:-1], xy[-1:]], batch_size=10)
+    ...
+    coord = tf.train.Coordinator()
+    threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+    ... sess.run([x_batch, y_batch]) ...
+    coord.request_stop()
+    coord.join(threads)
+
+TF1 filled queues from threads; each run of a batch took the next one. The same elements come from a
+dataset: the producer's files (or slices) repeated ``num_epochs`` times (forever when None), shuffled each
+epoch where the producer shuffled, read by the reader's dataset (``TextLineDataset``, ``TFRecordDataset``,
+``FixedLengthRecordDataset``; a whole file is ``tf.io.read_file``), the statements between the read and the
+batch as the function the dataset maps, and the batch (``drop_remainder`` unless the program allowed a
+smaller final batch; ``shuffle_batch`` shuffles in a buffer of its capacity first)::
+
+    def parse_line(value):
+        xy = tf.decode_csv(value, record_defaults=record_defaults)
+        return xy[0:-1], xy[-1:]
+
+
+    x_batch, y_batch = (tf.data.TextLineDataset(['scores.csv']).skip(1).repeat().map(parse_line)
+                        .batch(10, drop_remainder=True).make_one_shot_iterator().get_next())
+
+That is the TF1 program of a one-shot iterator, which the rest of the rewrite reads (pipelines.py: a
+Python iterator over the dataset, ``next`` before the runs that read the batch). The coordinator and the
+queue runners' threads go with the queues (``coord.should_stop()`` is False: a dataset repeated forever
+never stops; one of ``num_epochs`` ends as TF1's queue did, where the iterator rewrite catches
+StopIteration for OutOfRangeError).
+
+Only pipelines built by top-level lines of the module are read, each from one producer to one batch, and
+only where nothing else reads the queue, the reader, the producer's outputs or what the moved lines bind.
+Elements a shuffling producer or ``shuffle_batch`` draws come in another random order than TF1's (a random
+order both ways). The rewrite of the new program is kept only when it succeeds; its notes, the nodes it
+keeps and its reasons are mapped back to the program as written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from .. import _tf
+from . import queries
+from .state import Unsupported
+
+_TF_MODULES = ("tensorflow", "tensorflow.compat.v1")
+_READERS = {"TextLineReader": "TextLineDataset", "TFRecordReader": "TFRecordDataset",
+            "FixedLengthRecordReader": "FixedLengthRecordDataset", "WholeFileReader": None}
+_BATCHES = ("train.batch", "train.shuffle_batch")
+_PRODUCERS = ("train.string_input_producer", "train.slice_input_producer")
+SHUFFLED = ("a queue pipeline that shuffles: the dataset draws its elements in another random order than "
+            "TF1's queues")
+
+
+@dataclass
+class _Pipeline:
+    removed: Set[int] = field(default_factory=set)  # ids of top-level statements that go
+    moved: List[cst.BaseStatement] = field(default_factory=list)  # the element lines, in order
+    batch: Optional[cst.SimpleStatementLine] = None
+    new: List[cst.BaseStatement] = field(default_factory=list)  # what takes the batch line's place
+    shuffles: bool = False
+    function: str = "prepare_example"  # the name of the function the dataset maps
+
+
+def _assign(stmt) -> Optional[cst.Assign]:
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign) \
+            and len(stmt.body[0].targets) == 1:
+        return stmt.body[0]
+    return None
+
+
+def _names(target) -> Optional[List[str]]:
+    """``a, b`` / ``[a, b]`` / ``a``: the names bound, or None for other targets."""
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)) and all(
+            isinstance(e.value, cst.Name) and not isinstance(e, cst.StarredElement) for e in target.elements):
+        return [e.value.value for e in target.elements]
+    return None
+
+
+def _false(arg: Optional[cst.Arg]) -> bool:
+    return arg is None or (isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None"))
+
+
+class _Reader:
+    def __init__(self, module: cst.Module, imports) -> None:
+        self.module = module
+        self.imports = imports
+        self.tf = next((local for local, full in sorted(imports.aliases.items()) if full in _TF_MODULES), None)
+        self.body = list(module.body)
+        self.taken = queries.source_names(module)
+
+    def name(self, node) -> Optional[str]:
+        if isinstance(node, cst.Call):
+            node = node.func
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            return _tf.relative(self.imports.qualify(node))
+        return None
+
+    def code(self, node) -> str:
+        return self.module.code_for_node(node)
+
+    def fresh(self, base: str) -> str:
+        name, n = base, 2
+        while name in self.taken:
+            name, n = f"{base}_{n}", n + 1
+        self.taken.add(name)
+        return name
+
+    def uses(self, name: str, outside: Set[int]) -> List[cst.Name]:
+        """Reads and bindings of ``name`` in top-level statements not in ``outside``."""
+        return [n for i, stmt in enumerate(self.body) if id(stmt) not in outside
+                for n in queries.find(stmt, cst.Name, lambda n: n.value == name)]
+
+    # --- one pipeline ------------------------------------------------------------------
+    def pipeline(self, start: int) -> _Pipeline:
+        stmt = self.body[start]
+        assign = _assign(stmt)
+        call = assign.value
+        kind = self.name(call)
+        out = _Pipeline(removed={id(stmt)})
+        if kind == "train.string_input_producer":
+            source, params, at = self.files(start, assign, out)
+        else:
+            source, params, at = self.slices(start, assign, out)
+        elements: Set[str] = set(params)
+        read_by_moved: Set[str] = set()
+        for index in range(at + 1, len(self.body)):
+            line = self.body[index]
+            if id(line) in out.removed:
+                continue
+            reads = queries.names_in(line)
+            batch = _assign(line)
+            if batch is not None and self.name(batch.value) in _BATCHES and reads & elements:
+                out.batch = line
+                self.batched(out, batch, source, params, elements, read_by_moved, index)
+                return out
+            if not reads & elements:
+                if queries.bound_names(line) & read_by_moved:
+                    raise Unsupported(line, "a name the lines of a queue's elements read is bound again before "
+                                         "its batch")
+                continue
+            if not isinstance(line, cst.SimpleStatementLine) or not all(
+                    isinstance(small, (cst.Assign, cst.AugAssign, cst.AnnAssign)) for small in line.body):
+                raise Unsupported(line, "a queue's element used by something other than an assignment before its "
+                                     "batch")
+            out.moved.append(line)
+            out.removed.add(id(line))
+            read_by_moved |= reads
+            elements |= queries.bound_names(line)
+        raise Unsupported(stmt, "a queue no tf.train.batch reads")
+
+    def files(self, start: int, assign: cst.Assign, out: _Pipeline):
+        """A string_input_producer, its reader and the read: the dataset of records and the parameters of
+        the element function."""
+        queue = _names(assign.targets[0].target)
+        call = assign.value
+        files = _tf.argument(call, 0, "string_tensor")
+        if queue is None or len(queue) != 1 or files is None:
+            raise Unsupported(call, "a string_input_producer not bound to one name")
+        for keyword in ("shared_name", "cancel_op"):
+            if not _false(_tf.argument(call, None, keyword)):
+                raise Unsupported(call, f"string_input_producer({keyword}=...)")
+        read_at, read = next(((i, s) for i, s in enumerate(self.body) if i > start and _assign(s) is not None
+                              and queries.is_method_call(_assign(s).value, ("read",))
+                              and _reads_queue(_assign(s).value, queue[0])), (None, None))
+        if read is None:
+            raise Unsupported(call, "a filename queue no reader reads")
+        value = _assign(read).value
+        reader_node = value.func.value
+        reader_stmt = None
+        if isinstance(reader_node, cst.Name):
+            reader_stmt = next((s for s in self.body[:read_at] if _assign(s) is not None and _names(
+                _assign(s).targets[0].target) == [reader_node.value]), None)
+            if reader_stmt is None:
+                raise Unsupported(value, "a reader this rewrite does not see made")
+            out.removed.add(id(reader_stmt))
+            if self.uses(reader_node.value, {id(reader_stmt), id(read)}):
+                raise Unsupported(reader_stmt, f"reader {reader_node.value} used for more than one read")
+            reader_node = _assign(reader_stmt).value
+        reader = self.name(reader_node) if isinstance(reader_node, cst.Call) else None
+        if reader not in _READERS:
+            raise Unsupported(value, "a queue read by a reader that is not TF1's TextLine, TFRecord, FixedLengthRecord "
+                                  "or WholeFile reader")
+        out.removed.add(id(read))
+        if self.uses(queue[0], {id(self.body[start]), id(read)}):
+            raise Unsupported(call, f"filename queue {queue[0]} used for more than its reader")
+        targets = _names(_assign(read).targets[0].target)
+        if targets is None or len(targets) != 2:
+            raise Unsupported(read, "a reader's read not unpacked into its key and value")
+        key, record = targets
+        out.function = "parse_line" if reader == "TextLineReader" else "parse_record"
+        tf = self.tf
+        if reader == "WholeFileReader":
+            dataset_of = None
+        else:
+            options = [f"{a.keyword.value}={self.code(a.value)}" if a.keyword else self.code(a.value)
+                       for a in reader_node.args if not (a.keyword and a.keyword.value in ("name", "skip_header_lines"))]
+            if reader == "FixedLengthRecordReader" and not _false(_tf.argument(reader_node, 3, "hop_bytes")):
+                raise Unsupported(reader_node, "FixedLengthRecordReader(hop_bytes=...)")
+            if reader != "FixedLengthRecordReader" and options:
+                raise Unsupported(reader_node, f"tf.{reader} with options ({', '.join(options)})")
+            skip = _tf.argument(reader_node, 0 if reader == "TextLineReader" else None, "skip_header_lines")
+            skips = "" if _false(skip) else f".skip({self.code(skip.value)})"
+            dataset_of = (lambda f: f"{tf}.data.{_READERS[reader]}({', '.join([f, *options])}){skips}")
+        epochs = _tf.argument(call, 1, "num_epochs")
+        repeat = f".repeat({'' if _false(epochs) else self.code(epochs.value)})"
+        shuffle = _tf.argument(call, 2, "shuffle")
+        seed = _tf.argument(call, 3, "seed")
+        files_code = self.code(files.value)
+        count = len(files.value.elements) if isinstance(files.value, (cst.List, cst.Tuple)) else None
+        shuffles = not (shuffle is not None and isinstance(shuffle.value, cst.Name) and shuffle.value.value == "False")
+        shuffles = shuffles and count != 1
+        if shuffles and count is None and not isinstance(files.value, cst.Name):
+            raise Unsupported(files, "a shuffling string_input_producer of files this rewrite cannot count")
+        if dataset_of is not None and not shuffles and (not skips or count == 1):
+            source = dataset_of(files_code) + repeat
+        else:
+            source = f"{tf}.data.Dataset.from_tensor_slices({files_code})"
+            if shuffles:
+                out.shuffles = True
+                source += f".shuffle({count if count is not None else f'len({files_code})'}" + (
+                    f", seed={self.code(seed.value)})" if not _false(seed) else ")")
+            source += repeat
+            filename = self.fresh("filename")
+            if dataset_of is None:
+                source += f".map(lambda {filename}: ({filename}, {tf}.io.read_file({filename})))"
+            else:
+                source += f".flat_map(lambda {filename}: {dataset_of(filename)})"
+        if dataset_of is not None:
+            if key != "_" and self.uses(key, {id(read)}):
+                raise Unsupported(read, f"the key {key} of a read (a file's name and position) is used")
+            return source, [record], read_at
+        return source, [key, record], read_at
+
+    def slices(self, start: int, assign: cst.Assign, out: _Pipeline):
+        call = assign.value
+        targets = _names(assign.targets[0].target)
+        tensors = _tf.argument(call, 0, "tensor_list")
+        if targets is None or tensors is None or not isinstance(tensors.value, (cst.List, cst.Tuple)) or \
+                len(tensors.value.elements) != len(targets) or not isinstance(assign.targets[0].target, (cst.Tuple, cst.List)):
+            raise Unsupported(call, "a slice_input_producer whose list of tensors is not unpacked into names")
+        for keyword in ("shared_name", "capacity_unused"):
+            if not _false(_tf.argument(call, None, keyword)):
+                raise Unsupported(call, f"slice_input_producer({keyword}=...)")
+        parts = [self.code(e.value) for e in tensors.value.elements]
+        source = f"{self.tf}.data.Dataset.from_tensor_slices({parts[0] if len(parts) == 1 else '(' + ', '.join(parts) + ')'})"
+        shuffle = _tf.argument(call, 2, "shuffle")
+        if not (shuffle is not None and isinstance(shuffle.value, cst.Name) and shuffle.value.value == "False"):
+            first = tensors.value.elements[0].value
+            if not isinstance(first, cst.Name):
+                raise Unsupported(first, "a shuffling slice_input_producer of tensors this rewrite cannot count")
+            seed = _tf.argument(call, 3, "seed")
+            source += f".shuffle(len({first.value})" + (f", seed={self.code(seed.value)})" if not _false(seed) else ")")
+            out.shuffles = True
+        epochs = _tf.argument(call, 1, "num_epochs")
+        source += f".repeat({'' if _false(epochs) else self.code(epochs.value)})"
+        return source, targets, start
+
+    def batched(self, out: _Pipeline, batch: cst.Assign, source: str, params: List[str], elements: Set[str],
+                read_by_moved: Set[str], index: int) -> None:
+        call = batch.value
+        kind = self.name(call)
+        shuffled = kind == "train.shuffle_batch"
+        tensors = _tf.argument(call, 0, "tensors")
+        size = _tf.argument(call, 1, "batch_size")
+        targets = _names(batch.targets[0].target)
+        if tensors is None or size is None or not isinstance(tensors.value, (cst.List, cst.Tuple)) or targets is None \
+                or not isinstance(batch.targets[0].target, (cst.Tuple, cst.List)) \
+                or len(targets) != len(tensors.value.elements):
+            raise Unsupported(call, f"tf.{kind} of tensors not listed and unpacked into names")
+        positions = {"enqueue_many": 6 if shuffled else 4, "dynamic_pad": None if shuffled else 6,
+                     "shared_name": None}
+        for keyword, position in positions.items():
+            if not _false(_tf.argument(call, position, keyword)):
+                raise Unsupported(call, f"tf.{kind}({keyword}=...)")
+        bound = set().union(*(queries.bound_names(line) for line in out.moved)) if out.moved else set()
+        later = {id(s) for s in self.body[:index + 1]}
+        for name in sorted(bound | set(params)):
+            if self.uses(name, later):
+                raise Unsupported(out.moved[0] if out.moved else call,
+                               f"{name}, a queue's element, is used after its batch")
+        returned = [self.code(e.value) for e in tensors.value.elements]
+        chain = source
+        if out.moved or returned != params:
+            function = self.fresh(out.function)
+            lines = [cst.parse_statement(f"def {function}({', '.join(params)}):\n    pass\n")]
+            ret = cst.parse_statement(f"return {', '.join(returned)}\n")
+            lines[0] = lines[0].with_changes(body=lines[0].body.with_changes(body=[*out.moved, ret]))
+            chain += f".map({function})"
+            out.new.append(lines[0])
+        if shuffled:
+            capacity = _tf.argument(call, 2, "capacity")
+            seed = _tf.argument(call, 5, "seed")
+            if capacity is None:
+                raise Unsupported(call, "tf.train.shuffle_batch without its capacity")
+            chain += f".shuffle({self.code(capacity.value)}" + (
+                f", seed={self.code(seed.value)})" if not _false(seed) else ")")
+            out.shuffles = True
+        smaller = _tf.argument(call, 9 if shuffled else 7, "allow_smaller_final_batch")
+        drop = "" if not _false(smaller) else ", drop_remainder=True"
+        chain += f".batch({self.code(size.value)}{drop})"
+        assign_code = f"{self.code(batch.targets[0].target)} = {chain}.make_one_shot_iterator().get_next()\n"
+        new_batch = cst.parse_statement(assign_code).with_changes(leading_lines=out.batch.leading_lines)
+        if out.new:
+            moved = {id(line) for line in out.moved}
+            lead = [line for s in self.body if id(s) in out.removed and id(s) not in moved
+                    for line in _comments(s.leading_lines)]
+            out.new[0] = out.new[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *lead])
+            new_batch = new_batch.with_changes(
+                leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *_comments(out.batch.leading_lines)])
+        out.new.append(new_batch)
+        out.removed.add(id(out.batch))
+
+
+def _comments(lines) -> list:
+    """``lines`` from their first comment on (the blank lines before it go)."""
+    lines = list(lines)
+    while lines and lines[0].comment is None:
+        lines.pop(0)
+    return lines
+
+
+def _reads_queue(call: cst.Call, queue: str) -> bool:
+    """``reader.read(queue)``."""
+    return len(call.args) == 1 and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == queue
+
+
+class _Threads(cst.CSTTransformer):
+    """Removes the coordinator and the queue runners' threads; ``coord.should_stop()`` is False."""
+
+    def __init__(self, reader: _Reader, coordinators: Set[str], back: Dict[int, cst.CSTNode]) -> None:
+        self.reader = reader
+        self.coordinators = coordinators
+        self.back = back
+
+    def _stops(self, node) -> bool:
+        return queries.is_method_call(node, ("should_stop",)) and isinstance(node.func.value, cst.Name) \
+            and node.func.value.value in self.coordinators
+
+    def _goes(self, small) -> bool:
+        value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None
+        if not isinstance(value, cst.Call):
+            return False
+        if self.reader.name(value) in _THREADS:
+            return True
+        return queries.is_method_call(value, ("request_stop", "join")) and isinstance(value.func.value, cst.Name) \
+            and value.func.value.value in self.coordinators
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if all(self._goes(small) for small in updated.body):
+            return cst.RemovalSentinel.REMOVE
+        return updated
+
+    def leave_SimpleStatementSuite(self, original, updated):
+        if all(self._goes(small) for small in updated.body):
+            return updated.with_changes(body=[cst.Pass()])
+        return updated
+
+    def leave_UnaryOperation(self, original, updated):
+        if isinstance(updated.operator, cst.Not) and self._stops(original.expression):
+            return cst.Name("True")  # `while not coord.should_stop():`
+        return updated
+
+    def leave_Call(self, original, updated):
+        return cst.Name("False") if self._stops(updated) else updated
+
+    def leave_IndentedBlock(self, original, updated):
+        if not updated.body:
+            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated
+
+    def leave_Try(self, original, updated):
+        final = updated.finalbody
+        if final is not None and updated.handlers and _only_pass(final.body):
+            return updated.with_changes(finalbody=None)
+        return updated
+
+    def on_leave(self, original, updated):
+        result = super().on_leave(original, updated)
+        if isinstance(result, cst.CSTNode) and result is not original:
+            self.back.setdefault(id(result), original)
+        return result
+
+
+_THREADS = ("train.start_queue_runners", "train.Coordinator")
+
+
+def _only_pass(block) -> bool:
+    return isinstance(block, cst.IndentedBlock) and all(
+        isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Pass) for x in s.body) for s in block.body)
+
+
+def _every_node(node: cst.CSTNode) -> List[cst.CSTNode]:
+    found, pending = [], [node]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(current.children)
+    return found
+
+
+def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[int, cst.CSTNode], Optional[cst.CSTNode]]]:
+    """The program with its queue pipelines as datasets, {id of a node of it: the node as written} for the
+    nodes it changed or made, and the batch line of a pipeline that shuffles (None: none does); None when
+    the program has no queue producer. Raises Unsupported for a pipeline this rewrite does not read."""
+    reader = _Reader(module, imports)
+    if reader.tf is None:
+        return None
+    starts = [i for i, stmt in enumerate(reader.body) if _assign(stmt) is not None
+              and reader.name(_assign(stmt).value) in _PRODUCERS]
+    if not starts:
+        return None
+    pipelines = [reader.pipeline(i) for i in starts]
+    coordinators = _coordinators(reader, module)
+    back: Dict[int, cst.CSTNode] = {}
+    body: List[cst.BaseStatement] = []
+    for stmt in reader.body:
+        owner = next((p for p in pipelines if id(stmt) in p.removed), None)
+        if owner is None:
+            body.append(stmt)
+        elif stmt is owner.batch:
+            for new in owner.new:
+                back.update((id(node), stmt) for node in _every_node(new))
+                body.append(new)
+    new_module = module.with_changes(body=body).visit(_Threads(reader, coordinators, back))
+    back[id(new_module)] = module
+    return new_module, back, next((p.batch for p in pipelines if p.shuffles), None)
+
+
+def _coordinators(reader: _Reader, module: cst.Module) -> Set[str]:
+    """The names of the coordinators; refused where they or the queue runners' threads are used for more
+    than the lines that go."""
+    held: Dict[str, str] = {}
+    allowed: Set[int] = set()
+    for assign in queries.find(module, cst.Assign):
+        kind = reader.name(assign.value) if isinstance(assign.value, cst.Call) else None
+        if kind in _THREADS:
+            names = _names(assign.targets[0].target) if len(assign.targets) == 1 else None
+            if names is None or len(names) != 1:
+                raise Unsupported(assign, f"tf.{kind} bound to something other than a name")
+            held[names[0]] = kind
+            allowed |= {id(n) for n in queries.find(assign.targets[0].target, cst.Name)}
+    coordinators = {name for name, kind in held.items() if kind == "train.Coordinator"}
+    for call in queries.find(module, cst.Call):
+        kind = reader.name(call)
+        if kind in ("train.QueueRunner", "train.batch_join", "train.shuffle_batch_join", "train.input_producer",
+                    "train.range_input_producer"):
+            raise Unsupported(call, f"tf.{kind} (a queue this rewrite does not read as a dataset)")
+        if kind in _THREADS or (queries.is_method_call(call, ("request_stop", "join", "should_stop")) and isinstance(
+                call.func.value, cst.Name) and call.func.value.value in coordinators):
+            allowed |= {id(n) for n in queries.find(call, cst.Name)}
+    for name in queries.find(module, cst.Name, lambda n: n.value in held):
+        if id(name) not in allowed:
+            raise Unsupported(name, f"{name.value} (a coordinator or the queue runners' threads) used for more than "
+                                 "starting, stopping and joining them")
+    return coordinators

@@ -1,0 +1,147 @@
+"""Queue pipelines (producers, readers, tf.train.batch, queue runners) in the graph-to-eager rewrite: the
+tf.data datasets of the same elements, exact input and output; what stays on compat and why."""
+from __future__ import annotations
+
+import textwrap
+
+from tfmigrate.engine import Options, process_text
+
+
+def run(source: str):
+    return process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=True))
+
+
+def fix(source: str) -> str:
+    return run(source).new_text
+
+
+def reason(source: str) -> str:
+    message = [f.message for f in run(source).remaining if f.code == "TFM090"][0]
+    return message.removeprefix("kept on tensorflow.compat.v1: ")
+
+
+def test_shuffled_files_of_records_are_shuffled_each_epoch_and_read_one_after_another():
+    outcome = run("""\
+        import tensorflow as tf
+        files = ["a.tfrecord", "b.tfrecord", "c.tfrecord"]
+        queue = tf.train.string_input_producer(files, seed=4)
+        reader = tf.TFRecordReader()
+        _, serialized = reader.read(queue)
+        parsed = tf.parse_single_example(serialized, {"x": tf.FixedLenFeature([2], tf.float32)})
+        batch, = tf.train.shuffle_batch([parsed["x"]], 8, capacity=100, min_after_dequeue=20, seed=1)
+        with tf.Session() as sess:
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+            print(sess.run(batch))
+            coord.request_stop()
+            coord.join(threads)
+    """)
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+        files = ["a.tfrecord", "b.tfrecord", "c.tfrecord"]
+
+
+        def parse_record(serialized):
+            parsed = tf.io.parse_single_example(serialized, {"x": tf.io.FixedLenFeature([2], tf.float32)})
+            return parsed["x"]
+
+
+        iterator = iter(tf.data.Dataset.from_tensor_slices(files).shuffle(len(files), seed=4).repeat().flat_map(lambda filename: tf.data.TFRecordDataset(filename)).map(parse_record).shuffle(100, seed=1).batch(8, drop_remainder=True))
+        batch = next(iterator)
+        print(batch.numpy())
+    """)
+    [note] = [f for f in outcome.findings if "random order" in f.message]
+    assert (note.code, note.start.line, note.message) == (
+        "TFM090", 7, "a queue pipeline that shuffles: the dataset draws its elements in another random order than "
+                     "TF1's queues")
+
+
+def test_whole_files_are_their_names_and_contents():
+    assert fix("""\
+        import tensorflow as tf
+        queue = tf.train.string_input_producer(["x.png", "y.png"], shuffle=False)
+        name, contents = tf.WholeFileReader().read(queue)
+        image = tf.image.decode_png(contents, channels=1)
+        image = tf.image.resize_images(image, [8, 8])
+        names, images = tf.train.batch([name, image], batch_size=2)
+        sess = tf.Session()
+        tf.train.start_queue_runners(sess)
+        print(sess.run([names, images]))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def parse_record(name, contents):
+            image = tf.image.decode_png(contents, channels=1)
+            image = tf.image.resize(image, [8, 8])
+            return name, image
+
+
+        iterator = iter(tf.data.Dataset.from_tensor_slices(["x.png", "y.png"]).repeat().map(lambda filename: (filename, tf.io.read_file(filename))).map(parse_record).batch(2, drop_remainder=True))
+        names, images = next(iterator)
+        print([names.numpy(), images.numpy()])
+    """)
+
+
+def test_fixed_length_records_and_batches_of_the_producers_outputs():
+    # no line between the read and the batch: the dataset needs no map
+    assert fix("""\
+        import tensorflow as tf
+        queue = tf.train.string_input_producer(["data.bin"], num_epochs=1)
+        reader = tf.FixedLengthRecordReader(record_bytes=3073, header_bytes=0)
+        key, record = reader.read(queue)
+        records, = tf.train.batch([record], 16, allow_smaller_final_batch=True)
+        with tf.Session() as sess:
+            threads = tf.train.start_queue_runners()
+            try:
+                while True:
+                    print(len(sess.run(records)))
+            except tf.errors.OutOfRangeError:
+                pass
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        iterator = iter(tf.data.FixedLengthRecordDataset(["data.bin"], record_bytes=3073, header_bytes=0).repeat(1).batch(16))
+        try:
+            while True:
+                records = next(iterator)
+                print(len(records.numpy()))
+        except StopIteration:
+            pass
+    """)
+
+
+def test_what_stays_on_compat():
+    head = textwrap.dedent("""\
+        import tensorflow as tf
+        queue = tf.train.string_input_producer(["a.csv"], shuffle=False)
+        reader = tf.TextLineReader()
+    """)
+    tail = textwrap.dedent("""\
+        with tf.Session() as sess:
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+            print(sess.run(xs))
+    """)
+    cases = {
+        "key, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nxs, keys = tf.train.batch([x, key], 4)\n":
+            "the key key of a read (a file's name and position) is used",
+        "_, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nxs, = tf.train.batch([x], 4)\nfirst = x\n":
+            "x, a queue's element, is used after its batch",
+        "_, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nprint(x)\nxs, = tf.train.batch([x], 4)\n":
+            "a queue's element used by something other than an assignment before its batch",
+        "_, line = reader.read(queue)\nxs = tf.train.batch(line, 4)\n":
+            "tf.train.batch of tensors not listed and unpacked into names",
+        "_, line = reader.read(queue)\nxs, = tf.train.batch([line], 4, dynamic_pad=True)\n":
+            "tf.train.batch(dynamic_pad=...)",
+    }
+    for middle, why in cases.items():
+        assert reason(head + middle + tail) == why, middle
+    assert reason(head + textwrap.dedent("""\
+        _, line = reader.read(queue)
+        xs, = tf.train.batch([line], 4)
+        with tf.Session() as sess:
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+            watch(coord)
+    """)) == ("coord (a coordinator or the queue runners' threads) used for more than starting, stopping and "
+              "joining them")
