@@ -11,8 +11,12 @@ from tfmigrate.ftypes import Status
 from tfmigrate.rule import Invalid
 
 from . import _estimator
+from ._estimator.program import MODEL_FN_ELSEWHERE, NOT_BUILT
 from ._vocab import CANNED_ESTIMATORS, ESTIMATOR, NUMPY_INPUT, estimator_relative
 from .graph import GraphRule, plan
+
+_PREFIX = "not rewritten to Keras 3: "
+_GONE = " (tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is left as it is)"
 
 
 class EstimatorProgram(GraphRule):
@@ -65,9 +69,11 @@ class EstimatorProgram(GraphRule):
         problem = self.context.shared.get("estimator-problem") if result is not None and result.manual else None
         if problem is not None:
             where = problem.node if problem.node is not None else node.body[0] if node.body else node
-            self.report(where, f"not rewritten to Keras 3: {problem.reason} (tf.estimator is gone from TensorFlow "
-                               "2.21, tf.compat.v1.estimator too: the file is left as it is)",
-                        fixable=False, status=Status.MANUAL)
+            reason = problem.reason
+            if reason in (NOT_BUILT, MODEL_FN_ELSEWHERE) and self.context.blocker is not None:
+                # in one run with the other file, the two rewritten together stop short (tfmigrate/api.py)
+                reason = self.context.blocker[1].replace(_PREFIX, "").replace(_GONE, "")
+            self.report(where, f"{_PREFIX}{reason}{_GONE}", fixable=False, status=Status.MANUAL)
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:

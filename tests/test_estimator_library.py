@@ -116,6 +116,20 @@ def test_a_program_using_the_library_otherwise_is_not_rewritten_with_it(program)
     assert _together(program, name=name) is None
 
 
+def test_in_one_run_the_two_files_say_where_their_rewrite_together_stops(tmp_path):
+    library = ORIGINAL["model.py"].replace(
+        "    predicted = tf.argmax(logits, 1)\n",
+        "    predicted = tf.argmax(logits, 1)\n    tf.add_to_collection(\"logits\", logits)\n")
+    line = library.splitlines().index('    tf.add_to_collection("logits", logits)') + 1
+    _write(tmp_path, {"model.py": library, "task.py": ORIGINAL["task.py"]})
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    stop = (f"as one program, which stops at model.py:{line}: tf.add_to_collection would stay in the rewrite, and "
+            "TensorFlow 2 does not have it")
+    assert _reasons(check.stdout) == [
+        f"manual       model.py:1:1: TFM010 not rewritten to Keras 3: read with task.py {stop}" + GONE,
+        f"manual       task.py:8:14: TFM010 not rewritten to Keras 3: read with model.py {stop}" + GONE]
+
+
 def test_a_library_with_code_run_at_import_is_not_rewritten_with_its_program(tmp_path):
     library = ORIGINAL["model.py"] + "\nDATA = make_data()\n"
     _write(tmp_path, {"model.py": library, "task.py": ORIGINAL["task.py"]})

@@ -186,7 +186,8 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
             from .merge import merges
 
             together = Options(config=job.options.config, fix=True, unsafe_fixes=True)
-            merged = merges(candidates, importers, lambda path: read_source(path).text, together)
+            refused: dict = {}
+            merged = merges(candidates, importers, lambda path: read_source(path).text, together, refused)
             merged = _reached(merged, candidates, together)
             while merged:  # a program still blocked by another import is not merged after all
                 changed = dict(table)
@@ -207,7 +208,29 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
                                                " when it is fixed alone: fix both files in one run to rewrite them"
                                                " together")
             merged = {path: text for path, text in merged.items() if path in in_run and path not in blockers}
+            blockers.update(_refusals(refused, candidates, table, merged))
     return {p: why for p, why in blockers.items() if p in in_run and p not in merged}, merged
+
+
+def _refusals(refused: dict, candidates, table, merged: dict) -> dict:
+    """{path: (import, reason)} for an Estimator program and its model_fn's file whose rewrite together
+    stopped short of idiomatic: each file says where, instead of asking for the run it is in."""
+    import os
+
+    from . import project
+
+    found = {}
+    for program, library, name in candidates:
+        if program not in refused or program in merged or table[program].mode != project.ESTIMATOR_PROGRAM:
+            continue
+        _, in_library, line, message = refused[program]
+        stopped = library if in_library else program
+        for path, other in ((program, library), (library, program)):
+            shown = os.path.relpath(os.path.normpath(other), os.path.dirname(os.path.normpath(path)))
+            at = os.path.relpath(os.path.normpath(stopped), os.path.dirname(os.path.normpath(path)))
+            at += f":{line}" if line is not None else ""
+            found.setdefault(path, (name, f"read with {shown} as one program, which stops at {at}: {message}"))
+    return found
 
 
 def _reached(merged: dict, candidates, options: Options) -> dict:

@@ -261,9 +261,12 @@ def _helpers_moved(library: List[cst.BaseStatement], program: List[cst.BaseState
 
 
 def rewrite_together(program_path: str, program_text: str, library_text: str, name: str,
-                     options) -> Optional[Tuple[str, str]]:
+                     options, why: Optional[list] = None) -> Optional[Tuple[str, str]]:
     """(the program's new text, the library's new text), or None when the two cannot be
-    rewritten as one idiomatic program. ``name``: the library as the program imports it."""
+    rewritten as one idiomatic program. ``name``: the library as the program imports it.
+    ``why``, when given, receives the combined rewrite's first reason where it stops short of
+    idiomatic: (True for a line of the library, False for the program's, the line or None, the
+    finding's message)."""
     from .engine import parse, process_text
     from .ftypes import Status
 
@@ -274,6 +277,7 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
         program = parse(program_text)
     except Exception:
         return None
+    as_written = library
     library = _as_tf1(library)
     if not _definitions_only(library):
         return None
@@ -296,6 +300,8 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     combined = library.code.rstrip("\n") + "\n\n\n" + f"{SPLIT} = None\n" + program_part
     outcome = process_text(combined, program_path, options)
     if outcome.error is not None or outcome.status is not Status.IDIOMATIC:
+        if why is not None and outcome.error is None:
+            why.extend(_first_reason(outcome, library.code.rstrip("\n").count("\n") + 1, library is as_written)[:1])
         return None
     try:
         together = parse(outcome.new_text)
@@ -358,12 +364,27 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     return program_code, library_code
 
 
+def _first_reason(outcome, library_lines: int, lines_kept: bool) -> list:
+    """[(in the library?, its line there or None, message)] of the first finding that holds a combined
+    rewrite short of idiomatic (the library's lines first, two blank lines and the marker, the
+    program's); the line is None where joining the two changed the library's lines."""
+    for finding in outcome.remaining:
+        if finding.verdict is outcome.status:
+            line = finding.start.line
+            in_library = line <= library_lines
+            line = line if in_library else line - library_lines - 3
+            return [(in_library, line if lines_kept or not in_library else None, finding.message)]
+    return []
+
+
 def merges(candidates: Sequence[Tuple[str, str, str]], importers: Mapping[str, Sequence[str]],
-           read, options) -> Dict[str, str]:
+           read, options, refused: Optional[dict] = None) -> Dict[str, str]:
     """{path: new text} for the programs and libraries rewritten together.
 
     ``candidates``: (program, library, the library's name as the program imports it);
-    ``importers``: library -> every file that imports it; ``read(path)``: a file's text."""
+    ``importers``: library -> every file that imports it; ``read(path)``: a file's text;
+    ``refused``, when given, receives {program: (library, in the library?, line, message)} for the
+    programs whose combined rewrite stops short of idiomatic."""
     by_library: Dict[str, List[Tuple[str, str]]] = {}
     for program, library, name in candidates:
         by_library.setdefault(library, []).append((program, name))
@@ -377,11 +398,14 @@ def merges(candidates: Sequence[Tuple[str, str, str]], importers: Mapping[str, S
             continue
         done = {}
         for program, name in programs:
+            why: list = []
             try:
-                together = rewrite_together(program, read(program), library_text, name, options)
+                together = rewrite_together(program, read(program), library_text, name, options, why)
             except Exception:
                 together = None
             if together is None:
+                if why and refused is not None:
+                    refused[program] = (library, *why[0])
                 break
             done[program] = together
         else:
