@@ -11,6 +11,8 @@ the statement of the first call, where TF1 made the variables.
 """
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
@@ -171,6 +173,9 @@ def returned_variables(s: Rewrite, value: cst.BaseExpression, count: int) -> Dic
     return found
 
 
+_WEIGHTLESS = re.compile(r"\w+\.keras\.layers\.(Flatten|(Max|Average)Pooling[123]D|Dropout)\(")
+
+
 def listing(s: Rewrite, instance: str, build) -> Optional[Tuple[List[str], List[str]]]:
     """The code of the lists of the trainable and of all the variables of ``instance`` (of ``build``'s
     class), in the order its function made them: a tf.Module does not see the variables of the Keras 3
@@ -180,6 +185,8 @@ def listing(s: Rewrite, instance: str, build) -> Optional[Tuple[List[str], List[
     every: List[str] = []
     for item in build.items:
         where = f"{instance}.{item.attr}"
+        if item.kind == LAYER and _WEIGHTLESS.match(item.code):
+            continue  # a pooling, flattening or dropout layer has no variables to list
         if item.kind in (LAYER, RNN):
             trainable.append(f"{where}.trainable_variables")
             every.append(f"{where}.variables")
@@ -214,14 +221,14 @@ def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
         # `l1 = add_layer(xs, ...)`, `prediction = add_layer(l1, ...)`: one instance each, named by what it computes
         return s.fresh(f"{s.target}_layer")
     same_name = build_of(s, func).class_name == func  # `def RNN` became `class RNN`: `rnn = RNN()`
-    if (scope is None or scope == func) and func not in reg.claimed and not same_name:
+    if (scope is None or scope.lower() == func.lower()) and func not in reg.claimed and not same_name:
         reg.claimed.add(func)  # the function's name is free: its def becomes a class
         return func
     if scope is None and same_name:
         snake = "".join(f"_{c.lower()}" if c.isupper() and n and not func[n - 1].isupper() else c.lower()
                         for n, c in enumerate(func))
         return s.fresh(snake if snake not in s.taken else f"{snake}_model")
-    base = f"{func}_{scope}" if scope and scope != func else func
+    base = f"{func}_{scope}" if scope and scope.lower() != func.lower() else func
     return s.fresh(base)
 
 
