@@ -1986,17 +1986,42 @@ def test_a_saver_keying_a_variable_by_its_tf1_name_beside_another_saver_stays_on
              "Saver (the rewrite's checkpoints key variables by their Python names)")
 
 
-def test_a_saver_of_variables_made_by_a_builder_the_rewrite_does_not_follow_says_so():
-    assert reason("""\
+def test_a_saver_checkpoints_the_module_a_builder_of_variables_becomes():
+    outcome = process_text(textwrap.dedent("""\
         import tensorflow as tf
 
-        def build():
-            x = tf.placeholder(tf.float32, [None, 2])
-            w = tf.Variable(tf.zeros([2, 1]))
-            return x, tf.matmul(x, w)
+        x = tf.placeholder(tf.float32, [None, 2])
 
-        x, y = build()
+        def build(x):
+            w = tf.Variable(tf.ones([2, 1]))
+            return tf.matmul(x, w)
+
+        y = build(x)
         saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {x: [[1.0, 2.0]]}))
+            saver.save(sess, "/tmp/model")
+    """), "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text.endswith(textwrap.dedent("""\
+        build = Build()
+
+        @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+        def y(x):
+            return build(x)
+
+        saver = tf.train.Checkpoint(build=build)
+        print(y([[1.0, 2.0]]).numpy())
+        saver.write("/tmp/model")
+    """))
+
+
+def test_a_saver_before_any_variable_is_made_says_so():
+    assert reason("""\
+        import tensorflow as tf
+        saver = tf.train.Saver()
+        w = tf.Variable(tf.zeros([2, 1]))
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             saver.save(sess, "/tmp/model")

@@ -145,3 +145,105 @@ def test_what_stays_on_compat():
             watch(coord)
     """)) == ("coord (a coordinator or the queue runners' threads) used for more than starting, stopping and "
               "joining them")
+
+
+def test_a_pipeline_a_function_builds_is_the_dataset_it_returns_and_its_caller_iterates():
+    assert fix("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def read_images(values, targets, batch_size):
+            values = tf.convert_to_tensor(values, dtype=tf.float32)
+            image, label = tf.train.slice_input_producer([values, targets], shuffle=False)
+            image = image / 255.0
+            # Create batches
+            X, Y = tf.train.batch([image, label], batch_size=batch_size)
+            return X, Y
+
+
+        X, Y = read_images(np.ones([8, 3]), np.arange(8), 4)
+        with tf.Session() as sess:
+            coord = tf.train.Coordinator()
+            tf.train.start_queue_runners(sess=sess, coord=coord)
+            print(sess.run(X + 1.0))
+    """) == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def read_images(values, targets, batch_size):
+            values = tf.convert_to_tensor(values, dtype=tf.float32)
+
+            def prepare_example(image, label):
+                image = image / 255.0
+                return image, label
+
+            # Create batches
+            return tf.data.Dataset.from_tensor_slices((values, targets)).repeat().map(prepare_example).batch(batch_size, drop_remainder=True)
+
+
+        iterator = iter(read_images(np.ones([8, 3]), np.arange(8), 4))
+        X, Y = next(iterator)
+        print((X + 1.0).numpy())
+    """)
+
+
+def test_an_input_function_returning_a_one_shot_iterator_s_element_returns_its_dataset():
+    source = """\
+        import tensorflow as tf
+
+
+        def inputs(n):
+            dataset = tf.data.Dataset.range(n).batch(2)
+            iterator = dataset.make_one_shot_iterator()
+            return iterator.get_next()
+
+
+        batch = inputs(6)
+        with tf.Session() as sess:
+            for _ in range(3):
+                print(sess.run(batch * 10))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def inputs(n):
+            dataset = tf.data.Dataset.range(n).batch(2)
+            return dataset
+
+
+        iterator = iter(inputs(6))
+        for _ in range(3):
+            batch = next(iterator)
+            print((batch * 10).numpy())
+    """)
+    # called eagerly as written, it would give one batch, read again at every step: refused where the
+    # function is used otherwise than by lines assigning what a call returns
+    assert reason(textwrap.dedent(source) + "print(inputs)\n") == (
+        "inputs reads an iterator it makes, and is called (TF1 made the iterator once, and each run read its next "
+        "element; called eagerly, it would give one element)")
+
+
+def test_a_setting_passed_under_another_name_configures_the_module_s_layer():
+    new = fix("""\
+        import tensorflow as tf
+        N_CLASSES = 3
+        x = tf.placeholder(tf.float32, [None, 4])
+
+
+        def conv_net(x, n_classes, reuse):
+            with tf.variable_scope("ConvNet", reuse=reuse):
+                return tf.layers.dense(x, n_classes)
+
+
+        train_logits = conv_net(x, N_CLASSES, reuse=False)
+        test_logits = conv_net(x, N_CLASSES, reuse=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([train_logits, test_logits], {x: [[1.0, 2.0, 3.0, 4.0]]}))
+    """)
+    assert "            self.dense = tf.keras.layers.Dense(N_CLASSES)\n" in new
+    assert "    def __call__(self, x):\n" in new
+    assert "conv_net = ConvNet()\n" in new

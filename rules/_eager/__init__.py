@@ -45,7 +45,7 @@ import libcst as cst
 from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf
-from . import audit, functions, interpret, model_class, queues, sections, seeds, variable_renames
+from . import audit, functions, input_functions, interpret, model_class, queues, sections, seeds, variable_renames
 from .plan import emit
 from .program import analyse
 from .state import Rewrite, Unsupported
@@ -64,8 +64,8 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
     ``whole``: the module a section of a script comes from (the names the rewrite must not take).
     ``renaming``: False once variables bound again under one name are renamed (variable_renames.py)."""
     if renaming and whole is None and audited:
-        piped = queues.rewritten(module, imports)
-        if piped is not None:  # queue pipelines, read as the tf.data datasets of the same elements first
+        piped = input_functions.staged(module, imports)
+        if piped is not None:  # queue pipelines and input functions, read as tf.data datasets first
             return _from_datasets(module, imports, text, moved, *piped)
         renames = variable_renames.find(module, imports)
         if renames:  # variables whose Python name is bound again, renamed after their TF1 names first

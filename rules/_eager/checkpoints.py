@@ -82,8 +82,10 @@ def _chosen(s: Rewrite, value) -> Optional[List[tuple]]:
 
 
 def _objects(s: Rewrite) -> List[str]:
-    """Every variable, Keras layer and optimizer the program has made so far."""
-    objects = [*sorted(s.b.names(B.VARIABLE, B.CONTAINER)), *s.layers, *sorted(s.b.names(B.OPTIMIZER))]
+    """Every variable, Keras layer, module of a model function (modules.py) and optimizer the program has
+    made so far."""
+    instances = [] if s.model_state is None else [i for i in s.model_state.instances.values() if i not in s.layers]
+    objects = [*sorted(s.b.names(B.VARIABLE, B.CONTAINER)), *s.layers, *instances, *sorted(s.b.names(B.OPTIMIZER))]
     return objects + [o for o in s.optimizer_objects if o not in objects]
 
 

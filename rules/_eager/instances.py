@@ -221,15 +221,20 @@ def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
         # `l1 = add_layer(xs, ...)`, `prediction = add_layer(l1, ...)`: one instance each, named by what it computes
         return s.fresh(f"{s.target}_layer")
     same_name = build_of(s, func).class_name == func  # `def RNN` became `class RNN`: `rnn = RNN()`
-    if (scope is None or scope.lower() == func.lower()) and func not in reg.claimed and not same_name:
+    if (scope is None or _spelled_alike(scope, func)) and func not in reg.claimed and not same_name:
         reg.claimed.add(func)  # the function's name is free: its def becomes a class
         return func
     if scope is None and same_name:
         snake = "".join(f"_{c.lower()}" if c.isupper() and n and not func[n - 1].isupper() else c.lower()
                         for n, c in enumerate(func))
         return s.fresh(snake if snake not in s.taken else f"{snake}_model")
-    base = f"{func}_{scope}" if scope and scope.lower() != func.lower() else func
+    base = f"{func}_{scope}" if scope and not _spelled_alike(scope, func) else func
     return s.fresh(base)
+
+
+def _spelled_alike(scope: str, func: str) -> bool:
+    """``ConvNet`` and ``conv_net``, ``Generator`` and ``generator``: one name in two spellings."""
+    return scope.replace("_", "").lower() == func.replace("_", "").lower()
 
 
 def hint(s: Rewrite, build, key: str) -> str:

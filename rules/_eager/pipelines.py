@@ -80,6 +80,8 @@ def is_dataset(s: Rewrite, node) -> bool:
         return s.b.is_(node.value, B.DATASET)
     if not isinstance(node, cst.Call):
         return False
+    if isinstance(node.func, cst.Name) and node.func.value in s.p.dataset_functions:
+        return True  # a function of the program that returns a dataset it builds (input_functions.py)
     name = s.call_name(node)
     if name is not None:
         return name.startswith("data.Dataset.") or name in _vocab.DATASET_MAKERS

@@ -41,6 +41,7 @@ class Program:
         self.stepwise: Dict[int, cst.BaseExpression] = {}  # a read of a constant set again -> its value (stepwise.py)
         # `scope.name` of a module-level `with tf.variable_scope("conv1") as scope:`, in its body -> "conv1"
         self.scope_names: Dict[int, cst.SimpleString] = {}
+        self.dataset_functions: FrozenSet[str] = frozenset()  # functions returning a dataset they build
         self.reset_helpers: FrozenSet[str] = frozenset()  # `def reset_graph(seed=42)`: resets, seeds (sections.py)
         # variable_scope items whose block makes no variable, `as` a name its function does not read
         self.makes_nothing: FrozenSet[int] = frozenset()
@@ -117,6 +118,9 @@ def analyse(module: cst.Module, imports, text: Optional[str] = None, moved: Froz
     program.stepwise = stepwise.find(module)
     program.scope_names = _scope_names(program, module.body, [])
     program.reset_helpers = sections.reset_helpers(whole or module, program.call_name)
+    from .input_functions import dataset_functions  # (it reads the rewrite's state: imported here)
+
+    program.dataset_functions = dataset_functions(module, program.call_name)
     program.makes_nothing = _makes_nothing(program, module, imports)
     finder = _Leftovers(program)
     walk(module, finder)

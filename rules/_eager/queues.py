@@ -95,7 +95,8 @@ class _Reader:
         self.module = module
         self.imports = imports
         self.tf = next((local for local, full in sorted(imports.aliases.items()) if full in _TF_MODULES), None)
-        self.body = list(module.body)
+        self.body = list(module.body)  # the lines read: the module's, or a function's
+        self.blank = 2  # blank lines around a function written among them
         self.taken = queries.source_names(module)
 
     def name(self, node) -> Optional[str]:
@@ -314,9 +315,9 @@ class _Reader:
             moved = {id(line) for line in out.moved}
             lead = [line for s in self.body if id(s) in out.removed and id(s) not in moved
                     for line in _comments(s.leading_lines)]
-            out.new[0] = out.new[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *lead])
+            out.new[0] = out.new[0].with_changes(leading_lines=[cst.EmptyLine(indent=False)] * self.blank + lead)
             new_batch = new_batch.with_changes(
-                leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *_comments(out.batch.leading_lines)])
+                leading_lines=[cst.EmptyLine(indent=False)] * self.blank + _comments(out.batch.leading_lines))
         out.new.append(new_batch)
         out.removed.add(id(out.batch))
 
@@ -399,13 +400,34 @@ def _only_pass(block) -> bool:
         isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Pass) for x in s.body) for s in block.body)
 
 
-def _every_node(node: cst.CSTNode) -> List[cst.CSTNode]:
+def every_node(node: cst.CSTNode) -> List[cst.CSTNode]:
     found, pending = [], [node]
     while pending:
         current = pending.pop()
         found.append(current)
         pending.extend(current.children)
     return found
+
+
+def _converted(reader: _Reader, lines: list, pipelines: List[_Pipeline], back: Dict[int, cst.CSTNode]):
+    """``lines`` (a module's or a function's) with each pipeline they build as a dataset; the pipelines
+    join ``pipelines``. ``lines`` itself where there is none."""
+    reader.body = lines
+    found = [reader.pipeline(i) for i, stmt in enumerate(lines) if _assign(stmt) is not None
+             and reader.name(_assign(stmt).value) in _PRODUCERS]
+    if not found:
+        return lines
+    pipelines += found
+    body: List[cst.BaseStatement] = []
+    for stmt in lines:
+        owner = next((p for p in found if id(stmt) in p.removed), None)
+        if owner is None:
+            body.append(stmt)
+        elif stmt is owner.batch:
+            for new in owner.new:
+                back.update((id(node), stmt) for node in every_node(new))
+                body.append(new)
+    return body
 
 
 def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[int, cst.CSTNode], Optional[cst.CSTNode]]]:
@@ -415,22 +437,20 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
     reader = _Reader(module, imports)
     if reader.tf is None:
         return None
-    starts = [i for i, stmt in enumerate(reader.body) if _assign(stmt) is not None
-              and reader.name(_assign(stmt).value) in _PRODUCERS]
-    if not starts:
-        return None
-    pipelines = [reader.pipeline(i) for i in starts]
-    coordinators = _coordinators(reader, module)
     back: Dict[int, cst.CSTNode] = {}
-    body: List[cst.BaseStatement] = []
-    for stmt in reader.body:
-        owner = next((p for p in pipelines if id(stmt) in p.removed), None)
-        if owner is None:
-            body.append(stmt)
-        elif stmt is owner.batch:
-            for new in owner.new:
-                back.update((id(node), stmt) for node in _every_node(new))
-                body.append(new)
+    pipelines: List[_Pipeline] = []
+    body = _converted(reader, list(module.body), pipelines, back)
+    for at, stmt in enumerate(body):  # pipelines a function builds (input functions: input_functions.py)
+        if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock):
+            reader.blank = 1
+            lines = list(stmt.body.body)
+            inner = _converted(reader, lines, pipelines, back)
+            if inner is not lines:
+                body[at] = stmt.with_changes(body=stmt.body.with_changes(body=inner))
+                back[id(body[at])] = stmt
+    if not pipelines:
+        return None
+    coordinators = _coordinators(reader, module)
     new_module = module.with_changes(body=body).visit(_Threads(reader, coordinators, back))
     back[id(new_module)] = module
     return new_module, back, next((p.batch for p in pipelines if p.shuffles), None)

@@ -1,0 +1,108 @@
+"""Settings passed under another name: the model function's parameter takes the setting's name.
+
+    N_CLASSES = 2
+    def conv_net(x, n_classes, dropout, reuse, is_training):
+        with tf.variable_scope('ConvNet', reuse=reuse):
+            ...
+            out = tf.layers.dense(fc1, n_classes)
+    logits_train = conv_net(X, N_CLASSES, dropout, reuse=False, is_training=True)
+    logits_test = conv_net(X, N_CLASSES, dropout, reuse=True, is_training=False)
+
+Every call gives ``n_classes`` the module's setting ``N_CLASSES`` (bound once, to a value computed
+without calls). Renamed ``N_CLASSES`` in the function, the parameter is what scopes.fixed_parameters reads
+as a setting: the layer it configures is built once, from the module's name, as ``dropout``'s is. The
+program is the same one (a parameter's name is the function's own), and the rename shows only where the
+function becomes a module, whose ``__call__`` no longer takes it.
+
+Only for functions that make layers or variables (model functions), where the name is free in the
+function (neither read nor bound there) and every use of the function is a call.
+"""
+from __future__ import annotations
+
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from .. import _tf
+from . import queries
+
+_MAKERS = ("variable_scope", "get_variable", "Variable")
+
+
+class _Renamed(cst.CSTTransformer):
+    """``old`` -> ``new`` for the function's names (not attributes' or keywords')."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old, self.new = old, new
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def leave_Attribute(self, original, updated):
+        return updated.with_changes(value=original.value.visit(self))
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        return False
+
+    def leave_Arg(self, original, updated):
+        return updated.with_changes(value=original.value.visit(self))
+
+    def leave_Name(self, original, updated):
+        return updated.with_changes(value=self.new) if original.value == self.old else updated
+
+
+def _makes(imports, func: cst.FunctionDef) -> bool:
+    def made(call: cst.Call) -> bool:
+        name = _tf.relative(imports.qualify(call.func)) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
+        return name is not None and (name in _MAKERS or name.startswith("layers."))
+
+    return queries.holds(func.body, cst.Call, made)
+
+
+def _passed(calls, index: int, param: str) -> Optional[str]:
+    """The one module name every call passes for ``param``, or None."""
+    given = {arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
+             for arg in (_tf.argument(call, index, param) for call in calls)}
+    return given.pop() if len(given) == 1 and None not in given else None
+
+
+def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[int, cst.CSTNode]]]:
+    """(the program with such parameters renamed, {id of a changed node: the node as written}); None when
+    there is none."""
+    settings = {name for name, value in queries.module_constants(module).items() if not queries.holds(value, cst.Call)}
+    body = list(module.body)
+    back: Dict[int, cst.CSTNode] = {}
+    for at, func in enumerate(module.body):
+        if not isinstance(func, cst.FunctionDef) or isinstance(func.params.star_arg, cst.Param) or \
+                func.params.star_kwarg is not None or not _makes(imports, func):
+            continue
+        uses = queries.find(module, cst.Name, lambda n: n.value == func.name.value and n is not func.name)
+        calls = queries.find(module, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value == func.name.value)
+        if not calls or len(calls) != len(uses) or any(a.star for c in calls for a in c.args):
+            continue
+        free_in = queries.names_in(func) | queries.bound_names(func.body)
+        new_func = func
+        renamed: Dict[str, str] = {}
+        for index, param in enumerate(func.params.params):
+            name = param.name.value
+            setting = _passed(calls, index, name)
+            if setting is None or setting == name or setting not in settings or setting in free_in or \
+                    name in queries.bound_names(func.body) or setting in renamed.values() or any(
+                        a.keyword is not None and a.keyword.value == name for c in calls for a in c.args):
+                continue
+            renamed[name] = setting
+        if not renamed:
+            continue
+        for old, new in renamed.items():
+            new_func = new_func.with_changes(
+                params=new_func.params.with_changes(params=[
+                    p.with_changes(name=cst.Name(new)) if p.name.value == old else p for p in new_func.params.params]),
+                body=new_func.body.visit(_Renamed(old, new)))
+        body[at] = new_func
+        back[id(new_func)] = func
+    if not back:
+        return None
+    new_module = module.with_changes(body=body)
+    back[id(new_module)] = module
+    return new_module, back

@@ -1,0 +1,201 @@
+"""Input functions: a function that returns the next element of a one-shot iterator over a dataset it
+builds returns the dataset; the lines that call it make the iterator.
+
+    def read_images(path, batch_size):
+        ...
+        X, Y = dataset.batch(batch_size).make_one_shot_iterator().get_next()
+        return X, Y
+
+    X, Y = read_images(DATASET_PATH, batch_size)
+
+TF1 made the iterator when the program called the function; each run read its next element. Called in
+eager code as it is, the function would return one element, and every step would train on it. So the
+function returns its dataset (``return dataset.batch(batch_size)``) and the line that called it makes the
+iterator (``X, Y = read_images(DATASET_PATH, batch_size).make_one_shot_iterator().get_next()``), which the
+iterator rewrite reads as any other (pipelines.py: a Python iterator over the function's dataset, read
+before each run that needs an element). A queue pipeline the function builds is its dataset already
+(queues.py).
+
+Only where every use of the function is a top-level line assigning what a call returns, and the function
+reads the element only to return it. Any other function that reads an iterator it makes, and is called, is
+refused: its eager result would be one element where TF1 read a new one at each run.
+"""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from .. import _tf, _vocab
+from . import fixed_settings, queries, queues
+from .state import Unsupported
+
+_ONE_SHOT = ("data.make_one_shot_iterator",)
+
+
+def _name(imports, node) -> Optional[str]:
+    if isinstance(node, cst.Call):
+        node = node.func
+    return _tf.relative(imports.qualify(node)) if isinstance(node, (cst.Name, cst.Attribute)) else None
+
+
+def _source(imports, node) -> Optional[cst.BaseExpression]:
+    """The dataset ``node`` (``ds.make_one_shot_iterator()`` / ``tf.data.make_one_shot_iterator(ds)``)
+    iterates, or None for anything else."""
+    if queries.is_method_call(node, ("make_one_shot_iterator",)) and not node.args:
+        return node.func.value
+    if isinstance(node, cst.Call) and _name(imports, node) in _ONE_SHOT and len(node.args) == 1:
+        return node.args[0].value
+    return None
+
+
+def _returns(func: cst.FunctionDef) -> List[cst.Return]:
+    """The function's own returns (not those of functions and lambdas inside it)."""
+    inner = {id(r) for f in queries.find(func.body, (cst.FunctionDef, cst.Lambda)) for r in queries.find(f, cst.Return)}
+    return [r for r in queries.find(func.body, cst.Return) if id(r) not in inner]
+
+
+def _element(imports, func: cst.FunctionDef) -> Optional[Tuple[cst.BaseExpression, List[int]]]:
+    """(the dataset the function's one-shot iterator reads, ids of the lines that go) where the function
+    ends by returning the iterator's next element and reads it nowhere else; None otherwise."""
+    body = list(func.body.body)
+    if not body or not isinstance(body[-1], cst.SimpleStatementLine) or not isinstance(body[-1].body[0], cst.Return) \
+            or len(_returns(func)) != 1 or body[-1].body[0].value is None:
+        return None
+    value = body[-1].body[0].value
+    gone = [id(body[-1])]
+    if not queries.is_method_call(value, ("get_next",)):  # `X, Y = it.get_next()` and `return X, Y`
+        read = body[-2] if len(body) > 1 else None
+        assign = read.body[0] if isinstance(read, cst.SimpleStatementLine) and len(read.body) == 1 else None
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not queries.is_method_call(
+                assign.value, ("get_next",)) or _code(assign.targets[0].target) != _code(value):
+            return None
+        names = queries.bound_names(read)
+        if any(queries.holds(stmt, cst.Name, lambda n: n.value in names) for stmt in body[:-2]):
+            return None
+        value = assign.value
+        gone.append(id(read))
+    if value.args:
+        return None
+    iterator = value.func.value
+    source = _source(imports, iterator)
+    if source is None and isinstance(iterator, cst.Name):  # `it = ds.make_one_shot_iterator()`
+        made = [stmt for stmt in body if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.Assign) and _code(stmt.body[0].targets[0].target) == iterator.value]
+        uses = queries.find(func.body, cst.Name, lambda n: n.value == iterator.value)
+        if len(made) != 1 or len(uses) != 2:
+            return None
+        source = _source(imports, made[0].body[0].value)
+        gone.append(id(made[0]))
+    return (source, gone) if source is not None else None
+
+
+def _code(node) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[int, cst.CSTNode]]]:
+    """(the program with its input functions returning their datasets, {id of a changed or new node: the
+    node as written}); None when it has none. Raises Unsupported for a function that reads an iterator it
+    makes and is called otherwise."""
+    back: Dict[int, cst.CSTNode] = {}
+    body = list(module.body)
+    changed = False
+    for at, func in enumerate(module.body):
+        if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
+            continue
+        reads = queries.find(func.body, cst.Call, lambda c: queries.is_method_call(c, _vocab.ITERATOR_METHODS)
+                             or _name(imports, c) in _vocab.ITERATORS, first=True)
+        calls = queries.find(module, cst.Name, lambda n: n.value == func.name.value and n is not func.name)
+        if not reads or not calls:
+            continue
+        found = _element(imports, func)
+        sites = [i for i, stmt in enumerate(module.body) if _assigned_call(stmt, func.name.value)]
+        if found is None or len(sites) != len(calls):
+            raise Unsupported(calls[0], f"{func.name.value} reads an iterator it makes, and is called (TF1 made the "
+                                        "iterator once, and each run read its next element; called eagerly, it "
+                                        "would give one element)")
+        source, gone = found
+        lines = [stmt for stmt in func.body.body if id(stmt) not in gone]
+        kept_lines = [line for stmt in func.body.body if id(stmt) in gone for line in stmt.leading_lines]
+        returned = cst.SimpleStatementLine([cst.Return(source)], leading_lines=kept_lines)
+        body[at] = func.with_changes(body=func.body.with_changes(body=[*lines, returned]))
+        back[id(body[at])] = func
+        back.update((id(node), func.body.body[-1]) for node in queues.every_node(returned))
+        for i in sites:
+            stmt = module.body[i]
+            assign = stmt.body[0]
+            value = cst.parse_expression(f"{_code(assign.value)}.make_one_shot_iterator().get_next()")
+            body[i] = stmt.with_changes(body=[assign.with_changes(value=value)])
+            back[id(body[i])] = stmt
+            back[id(body[i].body[0])] = assign
+        changed = True
+    if not changed:
+        return None
+    new_module = module.with_changes(body=body)
+    back[id(new_module)] = module
+    return new_module, back
+
+
+def dataset_functions(module: cst.Module, call_name) -> frozenset:
+    """The module's functions that return a tf.data dataset they build: a chain of dataset methods on a
+    dataset constructor, returned as it is or through a name every line of the function binds so."""
+    found = set()
+    for func in module.body:
+        if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
+            continue
+        returns = _returns(func)
+        if len(returns) != 1 or returns[0].value is None:
+            continue
+        value = returns[0].value
+        if isinstance(value, cst.Name):
+            bound = [a.value for a in queries.find(func.body, cst.Assign) if any(
+                isinstance(t.target, cst.Name) and t.target.value == value.value for t in a.targets)]
+            if not bound or not all(_chain(b, call_name, value.value) for b in bound):
+                continue
+        elif not _chain(value, call_name, None):
+            continue
+        found.add(func.name.value)
+    return frozenset(found)
+
+
+def _chain(node, call_name, own: Optional[str]) -> bool:
+    """A dataset constructor and dataset methods on it (on ``own``, the name being bound, too)."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+            node.func.attr.value in _vocab.DATASET_CHAINED:
+        node = node.func.value
+    if own is not None and isinstance(node, cst.Name) and node.value == own:
+        return True
+    name = call_name(node) if isinstance(node, cst.Call) else None
+    return name is not None and (name.startswith("data.Dataset.") or name in _vocab.DATASET_MAKERS)
+
+
+def _assigned_call(stmt, name: str) -> bool:
+    """``targets = name(...)`` on a line of its own."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Assign):
+        return False
+    value = stmt.body[0].value
+    return isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == name
+
+
+def staged(module: cst.Module, imports):
+    """(the program with its queue pipelines as datasets, settings passed under another name renamed
+    (fixed_settings.py) and its input functions returning their datasets, {id of a changed or new node: the
+    node as written}, the batch line of a shuffling queue or None); None when no stage changes anything."""
+    piped = queues.rewritten(module, imports)
+    first, back, shuffles = piped if piped is not None else (module, {}, None)
+    settled = fixed_settings.rewritten(first, imports)
+    if settled is not None:
+        first, more = settled
+        back = {**back, **{key: back.get(id(node), node) for key, node in more.items()}}
+        piped = first, back, shuffles
+    try:
+        second = rewritten(first, imports)
+    except Unsupported as problem:
+        problem.node = back.get(id(problem.node), problem.node)
+        raise
+    if second is None:
+        return piped
+    new, more = second
+    back = {**back, **{key: back.get(id(node), node) for key, node in more.items()}}
+    return new, back, shuffles
