@@ -998,6 +998,11 @@ def test_an_initializer_run_again_then_a_restore_of_every_variable_is_the_restor
                                                     '        saver.restore'),
     # nothing restores what the initializer reset
     ('        saver.restore(sess, "/tmp/model.ckpt")\n', ''),
+    # a read by eval() in between, too
+    ('        sess.run(init)\n        saver.restore', '        sess.run(init)\n        print(w.eval())\n'
+                                                    '        saver.restore'),
+    ('        sess.run(init)\n        saver.restore', '        sess.run(init)\n        print((w * 2).eval())\n'
+                                                    '        saver.restore'),
 ])
 def test_an_initializer_run_again_that_no_restore_covers_keeps_the_program_on_compat(old, new):
     assert reason(RESTORED.replace(old, new)) == (

@@ -370,8 +370,10 @@ class _FetchRewriter(tensors.SkipNames):
             self.inline_run(original, fetched)
             return s.expr(fetch(s, fetched, {}))
         if testcases.evaluates_unseen_eval(s, original):
+            sessions.note_runs(s, receiver)
             return s.expr(fetch(s, receiver, {}))
         if self.evaluates_expression(original):
+            sessions.note_runs(s, receiver)  # (a read after variables were initialised again, too)
             return s.expr(fetch(s, receiver, feeds.feed_values(s, feeds.feed_arg(original, 0))))
         receiver_name = receiver.value if isinstance(receiver, cst.Name) else None
         if method == "run" and s.b.is_(receiver_name, B.SESSION):
@@ -384,6 +386,7 @@ class _FetchRewriter(tensors.SkipNames):
                 values = pipelines.read_inline(s, fetched.value, values, original)
             return s.expr(fetch(s, fetched.value, values))
         if method == "eval" and s.b.is_(receiver_name, B.TENSOR, B.VARIABLE, B.CONTAINER, B.EAGER):
+            sessions.note_runs(s, receiver)
             return s.expr(fetch(s, receiver, feeds.feed_values(s, feeds.feed_arg(original, 0))))
         if method == "run" and s.b.is_(receiver_name, B.TRAIN_OP):
             raise Unsupported(original, "a train op run inside an expression")
