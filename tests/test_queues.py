@@ -247,3 +247,31 @@ def test_a_setting_passed_under_another_name_configures_the_module_s_layer():
     assert "            self.dense = tf.keras.layers.Dense(N_CLASSES)\n" in new
     assert "    def __call__(self, x):\n" in new
     assert "conv_net = ConvNet()\n" in new
+
+
+def test_a_producer_and_a_batch_bound_to_one_name_are_read_by_index():
+    # `input_queue[0]` of a slice_input_producer: the element function takes the slices as one tuple; a batch
+    # bound to one name is the tuple of its tensors (a list of one: a tuple of one)
+    assert fix("""\
+        import tensorflow as tf
+        input_queue = tf.train.slice_input_producer([paths, labels], shuffle=False)
+        image = tf.image.decode_png(tf.read_file(input_queue[0]), channels=1)
+        image.set_shape([8, 8, 1])
+        batch = tf.train.batch([image, input_queue[1]], 2)
+        with tf.Session() as sess:
+            tf.train.start_queue_runners(sess)
+            print(sess.run(batch[1]))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def prepare_example(*input_queue):
+            image = tf.image.decode_png(tf.io.read_file(input_queue[0]), channels=1)
+            image.set_shape([8, 8, 1])
+            return image, input_queue[1]
+
+
+        iterator = iter(tf.data.Dataset.from_tensor_slices((paths, labels)).repeat().map(prepare_example).batch(2, drop_remainder=True))
+        batch = next(iterator)
+        print(batch[1].numpy())
+    """)

@@ -132,7 +132,7 @@ class _Reader:
             source, params, at = self.files(start, assign, out)
         else:
             source, params, at = self.slices(start, assign, out)
-        elements: Set[str] = set(params)
+        elements: Set[str] = {param.lstrip("*") for param in params}
         read_by_moved: Set[str] = set()
         for index in range(at + 1, len(self.body)):
             line = self.body[index]
@@ -150,7 +150,8 @@ class _Reader:
                                          "its batch")
                 continue
             if not isinstance(line, cst.SimpleStatementLine) or not all(
-                    isinstance(small, (cst.Assign, cst.AugAssign, cst.AnnAssign)) for small in line.body):
+                    isinstance(small, (cst.Assign, cst.AugAssign, cst.AnnAssign)) or _sets_shape(small, elements)
+                    for small in line.body):
                 raise Unsupported(line, "a queue's element used by something other than an assignment before its "
                                      "batch")
             out.moved.append(line)
@@ -246,8 +247,11 @@ class _Reader:
         call = assign.value
         targets = _names(assign.targets[0].target)
         tensors = _tf.argument(call, 0, "tensor_list")
-        if targets is None or tensors is None or not isinstance(tensors.value, (cst.List, cst.Tuple)) or \
-                len(tensors.value.elements) != len(targets) or not isinstance(assign.targets[0].target, (cst.Tuple, cst.List)):
+        if targets is None or tensors is None or not isinstance(tensors.value, (cst.List, cst.Tuple)):
+            raise Unsupported(call, "a slice_input_producer whose list of tensors is not a list of its own")
+        if isinstance(assign.targets[0].target, cst.Name):  # `input_queue = ...`, read `input_queue[0]`
+            targets = [f"*{targets[0]}"]
+        elif len(tensors.value.elements) != len(targets):
             raise Unsupported(call, "a slice_input_producer whose list of tensors is not unpacked into names")
         for keyword in ("shared_name", "capacity_unused"):
             if not _false(_tf.argument(call, None, keyword)):
@@ -274,9 +278,9 @@ class _Reader:
         tensors = _tf.argument(call, 0, "tensors")
         size = _tf.argument(call, 1, "batch_size")
         targets = _names(batch.targets[0].target)
+        single = isinstance(batch.targets[0].target, cst.Name)  # `batch = tf.train.batch([x, y], 4)`: a list
         if tensors is None or size is None or not isinstance(tensors.value, (cst.List, cst.Tuple)) or targets is None \
-                or not isinstance(batch.targets[0].target, (cst.Tuple, cst.List)) \
-                or len(targets) != len(tensors.value.elements):
+                or not single and len(targets) != len(tensors.value.elements):
             raise Unsupported(call, f"tf.{kind} of tensors not listed and unpacked into names")
         positions = {"enqueue_many": 6 if shuffled else 4, "dynamic_pad": None if shuffled else 6,
                      "shared_name": None}
@@ -285,12 +289,14 @@ class _Reader:
                 raise Unsupported(call, f"tf.{kind}({keyword}=...)")
         bound = set().union(*(queries.bound_names(line) for line in out.moved)) if out.moved else set()
         later = {id(s) for s in self.body[:index + 1]}
-        for name in sorted(bound | set(params)):
+        for name in sorted(bound | {param.lstrip("*") for param in params}):
             if self.uses(name, later):
                 raise Unsupported(out.moved[0] if out.moved else call,
                                f"{name}, a queue's element, is used after its batch")
         returned = [self.code(e.value) for e in tensors.value.elements]
         chain = source
+        if single and len(returned) == 1:  # a list of one tensor: an element of one
+            returned[0] += ","
         if out.moved or returned != params:
             function = self.fresh(out.function)
             lines = [cst.parse_statement(f"def {function}({', '.join(params)}):\n    pass\n")]
@@ -320,6 +326,13 @@ class _Reader:
                 leading_lines=[cst.EmptyLine(indent=False)] * self.blank + _comments(out.batch.leading_lines))
         out.new.append(new_batch)
         out.removed.add(id(out.batch))
+
+
+def _sets_shape(small, elements: Set[str]) -> bool:
+    """``image.set_shape([28, 28])`` on an element."""
+    value = small.value if isinstance(small, cst.Expr) else None
+    return queries.is_method_call(value, ("set_shape",)) and isinstance(value.func.value, cst.Name) and \
+        value.func.value.value in elements
 
 
 def _comments(lines) -> list:
