@@ -444,3 +444,35 @@ def test_a_model_functions_scope_read_as_an_op_name_goes_and_a_pool_scope_is_a_n
     # the scope read otherwise: refused, where it was read after the block and crashed (NameError)
     assert "the variable scope of conv_relu is used for more than reuse" in reason(
         source.replace("name=scope.name)", "name=scope.name + '_relu')"))
+
+
+def test_a_placeholder_a_model_function_reads_as_a_global_is_a_parameter_of_its_module():
+    new = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 4])
+        is_train = tf.placeholder(tf.bool, shape=())
+
+
+        def D(x, reuse=None):
+            with tf.variable_scope('D', reuse=reuse):
+                h = tf.layers.dense(x, 8)
+                h = tf.layers.dropout(h, 0.5, training=is_train)
+                return tf.layers.dense(h, 1)
+
+
+        real = D(x)
+        fake = D(x * 2.0, reuse=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([real, fake], {x: [[1.0, 2.0, 3.0, 4.0]], is_train: False}))
+    """)
+    assert textwrap.dedent("""\
+        @tf.Module.with_name_scope
+            def __call__(self, x, is_train):
+                h = self.dense(x)
+                h = self.dropout(h, training=True) if is_train else h
+                return self.dense2(h)
+    """).replace("@tf", "    @tf", 1) in new
+    assert "    return d(x, is_train)\n" in new
+    assert "    return d(x * 2.0, is_train)\n" in new
+    assert new.endswith("print([real([[1.0, 2.0, 3.0, 4.0]], False).numpy(), fake([[1.0, 2.0, 3.0, 4.0]], False).numpy()])\n")

@@ -52,7 +52,8 @@ class _Renamed(cst.CSTTransformer):
         return updated.with_changes(value=self.new) if original.value == self.old else updated
 
 
-def _makes(imports, func: cst.FunctionDef) -> bool:
+def makes_variables(imports, func: cst.FunctionDef) -> bool:
+    """Does the function make layers or variables (a model function)?"""
     def made(call: cst.Call) -> bool:
         name = _tf.relative(imports.qualify(call.func)) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
         return name is not None and (name in _MAKERS or name.startswith("layers."))
@@ -75,7 +76,7 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
     back: Dict[int, cst.CSTNode] = {}
     for at, func in enumerate(module.body):
         if not isinstance(func, cst.FunctionDef) or isinstance(func.params.star_arg, cst.Param) or \
-                func.params.star_kwarg is not None or not _makes(imports, func):
+                func.params.star_kwarg is not None or not makes_variables(imports, func):
             continue
         uses = queries.find(module, cst.Name, lambda n: n.value == func.name.value and n is not func.name)
         calls = queries.find(module, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value == func.name.value)

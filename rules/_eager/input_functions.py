@@ -27,7 +27,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .. import _tf, _vocab
-from . import fixed_settings, queries, queues
+from . import fixed_settings, model_placeholders, queries, queues
 from .state import Unsupported
 
 _ONE_SHOT = ("data.make_one_shot_iterator",)
@@ -184,11 +184,12 @@ def staged(module: cst.Module, imports):
     node as written}, the batch line of a shuffling queue or None); None when no stage changes anything."""
     piped = queues.rewritten(module, imports)
     first, back, shuffles = piped if piped is not None else (module, {}, None)
-    settled = fixed_settings.rewritten(first, imports)
-    if settled is not None:
-        first, more = settled
-        back = {**back, **{key: back.get(id(node), node) for key, node in more.items()}}
-        piped = first, back, shuffles
+    for stage in (fixed_settings, model_placeholders):
+        staged_here = stage.rewritten(first, imports)
+        if staged_here is not None:
+            first, more = staged_here
+            back = {**back, **{key: back.get(id(node), node) for key, node in more.items()}}
+            piped = first, back, shuffles
     try:
         second = rewritten(first, imports)
     except Unsupported as problem:

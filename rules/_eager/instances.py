@@ -224,7 +224,7 @@ def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
     if (scope is None or _spelled_alike(scope, func)) and func not in reg.claimed and not same_name:
         reg.claimed.add(func)  # the function's name is free: its def becomes a class
         return func
-    if scope is None and same_name:
+    if (scope is None or _spelled_alike(scope, func)) and same_name:
         snake = "".join(f"_{c.lower()}" if c.isupper() and n and not func[n - 1].isupper() else c.lower()
                         for n, c in enumerate(func))
         return s.fresh(snake if snake not in s.taken else f"{snake}_model")
