@@ -134,6 +134,10 @@ def test_what_stays_on_compat():
         "_, line = reader.read(queue)\nxs, = tf.train.batch([line], 4, dynamic_pad=True)\n":
             "tf.train.batch(dynamic_pad=...)",
     }
+    cases["def read_record(queue):\n    return reader.read(queue)[1]\n\n\nline = read_record(queue)\n"
+          "xs, = tf.train.batch([line], 4)\n"] = (
+        "filename queue queue read by `read_record`, a function the rewrite does not read as the reader of a dataset "
+        "(a `key, value = reader.read(queue)` line next to the producer is)")
     for middle, why in cases.items():
         assert reason(head + middle + tail) == why, middle
     assert reason(head + textwrap.dedent("""\

@@ -175,6 +175,13 @@ class _Reader:
                               and queries.is_method_call(_assign(s).value, ("read",))
                               and _reads_queue(_assign(s).value, queue[0])), (None, None))
         if read is None:
+            passed = next((c for line in self.body if not isinstance(line, (cst.FunctionDef, cst.ClassDef))
+                           for c in queries.find(line, cst.Call) if any(
+                isinstance(a.value, cst.Name) and a.value.value == queue[0] for a in c.args)), None)
+            if passed is not None:
+                raise Unsupported(passed, f"filename queue {queue[0]} read by `{self.code(passed.func)}`, a function "
+                                          "the rewrite does not read as the reader of a dataset (a `key, value = "
+                                          "reader.read(queue)` line next to the producer is)")
             raise Unsupported(call, "a filename queue no reader reads")
         value = _assign(read).value
         reader_node = value.func.value
