@@ -279,3 +279,39 @@ def test_a_producer_and_a_batch_bound_to_one_name_are_read_by_index():
         batch = next(iterator)
         print(batch[1].numpy())
     """)
+
+
+def test_lines_after_an_input_function_s_batch_map_each_batch():
+    assert fix("""\
+        import tensorflow as tf
+
+
+        def inputs(n, batch_size):
+            dataset = tf.data.Dataset.range(n).batch(batch_size)
+            batch = dataset.make_one_shot_iterator().get_next()
+            # one column per example
+            batch = tf.reshape(batch, [-1, 1])
+            return batch * 10
+
+
+        column = inputs(6, 2)
+        with tf.Session() as sess:
+            print(sess.run(column))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def inputs(n, batch_size):
+            dataset = tf.data.Dataset.range(n).batch(batch_size)
+
+            def prepare_batch(batch):
+                # one column per example
+                batch = tf.reshape(batch, [-1, 1])
+                return batch * 10
+            return dataset.map(prepare_batch)
+
+
+        iterator = iter(inputs(6, 2))
+        column = next(iterator)
+        print(tf.nest.map_structure(lambda t: t.numpy(), column))
+    """)

@@ -55,26 +55,40 @@ def _returns(func: cst.FunctionDef) -> List[cst.Return]:
     return [r for r in queries.find(func.body, cst.Return) if id(r) not in inner]
 
 
-def _element(imports, func: cst.FunctionDef) -> Optional[Tuple[cst.BaseExpression, List[int]]]:
-    """(the dataset the function's one-shot iterator reads, ids of the lines that go) where the function
-    ends by returning the iterator's next element and reads it nowhere else; None otherwise."""
+def _element(imports, func: cst.FunctionDef):
+    """(the dataset the function's one-shot iterator reads, ids of the lines that go, and None or (the
+    names of the element, the lines after the read that compute on it, what the function returns of
+    them)) where the function ends by returning the iterator's next element, or what lines computed of
+    it, and reads it nowhere else; None otherwise."""
     body = list(func.body.body)
     if not body or not isinstance(body[-1], cst.SimpleStatementLine) or not isinstance(body[-1].body[0], cst.Return) \
             or len(_returns(func)) != 1 or body[-1].body[0].value is None:
         return None
     value = body[-1].body[0].value
     gone = [id(body[-1])]
+    after = None
     if not queries.is_method_call(value, ("get_next",)):  # `X, Y = it.get_next()` and `return X, Y`
-        read = body[-2] if len(body) > 1 else None
-        assign = read.body[0] if isinstance(read, cst.SimpleStatementLine) and len(read.body) == 1 else None
-        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not queries.is_method_call(
-                assign.value, ("get_next",)) or _code(assign.targets[0].target) != _code(value):
+        at = next((i for i in range(len(body) - 2, -1, -1) if _reads_next(body[i])), None)
+        if at is None:
             return None
+        read, post = body[at], body[at + 1:-1]
+        assign = read.body[0]
         names = queries.bound_names(read)
-        if any(queries.holds(stmt, cst.Name, lambda n: n.value in names) for stmt in body[:-2]):
+        if any(queries.holds(stmt, cst.Name, lambda n: n.value in names, values=True) for stmt in body[:at]) or not all(
+                isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(x, (cst.Assign, cst.AugAssign))
+                                                                  for x in stmt.body) for stmt in post):
+            return None
+        target = assign.targets[0].target
+        if post:  # `label_batch = tf.reshape(label_batch, [batch_size])`: a map of each batch
+            elements = [target.value] if isinstance(target, cst.Name) else [
+                e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+            if not isinstance(target, cst.Name) and len(elements) != len(target.elements):
+                return None
+            after = (elements, post, value)
+        elif _code(target) != _code(value):
             return None
         value = assign.value
-        gone.append(id(read))
+        gone += [id(read), *(id(stmt) for stmt in post)]
     if value.args:
         return None
     iterator = value.func.value
@@ -87,7 +101,31 @@ def _element(imports, func: cst.FunctionDef) -> Optional[Tuple[cst.BaseExpressio
             return None
         source = _source(imports, made[0].body[0].value)
         gone.append(id(made[0]))
-    return (source, gone) if source is not None else None
+    return (source, gone, after) if source is not None else None
+
+
+def _reads_next(stmt) -> bool:
+    """``X, Y = it.get_next()`` on a line of its own (into names)."""
+    assign = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+    return isinstance(assign, cst.Assign) and len(assign.targets) == 1 and queries.is_method_call(
+        assign.value, ("get_next",)) and not assign.value.args and (
+        isinstance(assign.targets[0].target, (cst.Name, cst.Tuple, cst.List)))
+
+
+def _batch_function(name: str, after, source) -> Tuple[cst.FunctionDef, cst.BaseExpression]:
+    """``def name(X, Y): <the lines after the read>; return <what the function returned>`` and the dataset
+    mapped by it."""
+    elements, post, returned = after
+    func = cst.parse_statement(f"def {name}({', '.join(elements)}):\n    return {_code(returned)}\n")
+    func = func.with_changes(body=func.body.with_changes(body=[*post, *func.body.body]))
+    return func, cst.parse_expression(f"{_code(source)}.map({name})")
+
+
+def _fresh(base: str, taken) -> str:
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
 
 
 def _code(node) -> str:
@@ -115,9 +153,16 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
             raise Unsupported(calls[0], f"{func.name.value} reads an iterator it makes, and is called (TF1 made the "
                                         "iterator once, and each run read its next element; called eagerly, it "
                                         "would give one element)")
-        source, gone = found
+        source, gone, after = found
         lines = [stmt for stmt in func.body.body if id(stmt) not in gone]
-        kept_lines = [line for stmt in func.body.body if id(stmt) in gone for line in stmt.leading_lines]
+        moved = {id(stmt) for stmt in after[1]} if after is not None else set()
+        if after is not None:
+            batch_function, source = _batch_function(_fresh("prepare_batch", queries.source_names(module)), after,
+                                                     source)
+            lines.append(batch_function.with_changes(leading_lines=[cst.EmptyLine(indent=False)]))
+            back.update((id(node), func.body.body[-1]) for node in queues.every_node(lines[-1]))
+        kept_lines = [line for stmt in func.body.body if id(stmt) in gone and id(stmt) not in moved
+                      for line in stmt.leading_lines]
         returned = cst.SimpleStatementLine([cst.Return(source)], leading_lines=kept_lines)
         body[at] = func.with_changes(body=func.body.with_changes(body=[*lines, returned]))
         back[id(body[at])] = func
@@ -148,10 +193,14 @@ def dataset_functions(module: cst.Module, call_name) -> frozenset:
         if len(returns) != 1 or returns[0].value is None:
             continue
         value = returns[0].value
-        if isinstance(value, cst.Name):
+        root = value
+        while isinstance(root, cst.Call) and isinstance(root.func, cst.Attribute) and \
+                root.func.attr.value in _vocab.DATASET_CHAINED:
+            root = root.func.value  # `return dataset.map(prepare_batch)`: what `dataset` is bound to
+        if isinstance(root, cst.Name):
             bound = [a.value for a in queries.find(func.body, cst.Assign) if any(
-                isinstance(t.target, cst.Name) and t.target.value == value.value for t in a.targets)]
-            if not bound or not all(_chain(b, call_name, value.value) for b in bound):
+                isinstance(t.target, cst.Name) and t.target.value == root.value for t in a.targets)]
+            if not bound or not all(_chain(b, call_name, root.value) for b in bound):
                 continue
         elif not _chain(value, call_name, None):
             continue
