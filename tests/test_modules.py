@@ -476,3 +476,54 @@ def test_a_placeholder_a_model_function_reads_as_a_global_is_a_parameter_of_its_
     assert "    return d(x, is_train)\n" in new
     assert "    return d(x * 2.0, is_train)\n" in new
     assert new.endswith("print([real([[1.0, 2.0, 3.0, 4.0]], False).numpy(), fake([[1.0, 2.0, 3.0, 4.0]], False).numpy()])\n")
+
+
+_NORMALIZED = """\
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 4])
+is_training = tf.placeholder(tf.bool, shape=())
+
+
+def net(x, training, reuse=False):
+    with tf.variable_scope("net", reuse=reuse):
+        h = tf.layers.dense(x, 3)
+        h = tf.layers.batch_normalization(h, training=training)
+        return tf.layers.dense(h, 1)
+
+
+y = net(x, is_training)
+loss = tf.reduce_mean(tf.square(y))
+with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    sess.run(train, {x: [[1.0, 2.0, 3.0, 4.0]], is_training: True})
+    print(sess.run(loss, {x: [[1.0, 2.0, 3.0, 4.0]], is_training: False}))
+"""
+
+
+def test_batch_normalization_in_a_model_function_trains_where_its_placeholder_says():
+    new = fix(_NORMALIZED)
+    assert "            self.batch_norm = tf.keras.layers.BatchNormalization()\n" in new
+    assert ("        h = self.batch_norm(h, training=True) if training else self.batch_norm(h, training=False)\n"
+            in new)
+    assert "UPDATE_OPS" not in new and "control_dependencies" not in new
+
+
+@pytest.mark.parametrize("old, new, why", [
+    # a call that trains whatever the runs feed: TF1 updated the averages only in the train op's runs
+    ("y = net(x, is_training)", "y = net(x, True)",
+     "net's batch normalization told to train by True (TF1 updated its moving averages only where a run ran "
+     "UPDATE_OPS; Keras updates them at each call that trains): pass a boolean placeholder or False"),
+    # a train op not made under UPDATE_OPS: TF1 never updated the moving averages
+    ("with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n    train =", "if True:\n    train =",
+     "a train op made without the UPDATE_OPS of batch normalization as control dependencies (TF1 left the moving "
+     "averages as they were; Keras updates them)"),
+    # a run in training mode outside the train step
+    ("is_training: False}))", "is_training: True}))",
+     "a run feeds is_training = True to batch normalization outside the train step (TF1 did not update its moving "
+     "averages there; Keras would)"),
+])
+def test_batch_normalization_in_a_model_function_stays_where_keras_would_update_what_tf1_did_not(old, new, why):
+    checked = process_text(_NORMALIZED.replace(old, new), "case.py", Options())
+    assert [f.message for f in checked.findings if f.code == "TFM090"][0] == f"kept on tensorflow.compat.v1: {why}"

@@ -92,6 +92,42 @@ def layer(s: Rewrite, call: cst.Call) -> None:
     s.batch_norm.flags.add(value.value)
 
 
+def in_module(s: Rewrite, model, call: cst.Call) -> None:
+    """A batch normalization layer of a model function (modules.py): told whether it trains by nothing, by
+    ``False`` or by a parameter of the function, whose value each call gives (``called``)."""
+    if queries.holds(s.module, cst.Call, lambda c: "conv" in (s.call_name(c) or "")):
+        s.note(call, FUSED_NOTE)
+    flag = _tf.argument(call, 14, "training")
+    value = flag.value if flag is not None else None
+    if value is None or (isinstance(value, cst.Name) and value.value == "False"):
+        return
+    if not (isinstance(value, cst.Name) and value.value in model.params):
+        raise Unsupported(value, f"batch normalization in {model.name} told whether it trains by something other "
+                                 "than a parameter of the function or False")
+
+
+def called(s: Rewrite, model, layers_made, call: cst.Call) -> None:
+    """A call of a model function whose module holds batch normalization layers (``layers_made``: their
+    calls, counted when the call makes the module): what each is told about training is a boolean
+    placeholder, ``False`` or nothing, as for a layer of the program (``layer``)."""
+    for index, layer_call in enumerate(layers_made):
+        flag = _tf.argument(layer_call, 14, "training")
+        param = flag.value.value if flag is not None and isinstance(flag.value, cst.Name) and (
+            flag.value.value in model.params) else None
+        if param is None:
+            continue
+        given = _tf.argument(call, model.params.index(param), param)
+        value = given.value if given is not None else model.defaults.get(param)
+        if value is None or not (isinstance(value, cst.Name) and (value.value == "False" or s.b.is_(
+                value.value, B.PLACEHOLDER) and s.tf_name(s.b.specs[value.value].dtype) == "bool")):
+            raise Unsupported(given or call, f"{model.name}'s batch normalization told to train by "
+                                             f"{s.code(value) if value is not None else 'nothing'} (TF1 updated its "
+                                             "moving averages only where a run ran UPDATE_OPS; Keras updates them at "
+                                             "each call that trains): pass a boolean placeholder or False")
+        if value.value != "False":
+            s.batch_norm.flags.add(value.value)
+
+
 def train_op(s: Rewrite, value: cst.CSTNode) -> None:
     """A train op is made: with batch normalization in the program, only under UPDATE_OPS."""
     if s.batch_norm.layers and s.batch_norm.under_updates is None:

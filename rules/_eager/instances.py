@@ -21,7 +21,7 @@ import libcst as cst
 
 from .. import _vocab
 from . import bindings as B
-from . import queries, scopes
+from . import batch_norm, queries, scopes
 from .modules import LAYER, MODULE, RNN, VARIABLE, build_of, default_name, registry
 from .plan import Inline, Out
 from .state import Rewrite, Unsupported
@@ -105,6 +105,9 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
         reuse = "AUTO_REUSE"
     unique = model.unique and site.name is None
     existing = reg.instances.get((site.callee, key))
+    normalizing = _normalizing(s, build)
+    if normalizing:
+        batch_norm.called(s, model, normalizing, original)
     if existing is not None and not unique and reuse is not None:
         s.model_calls[id(original)] = existing
         return new_call(s, updated, existing, site.keep)
@@ -125,6 +128,7 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
         made = f"with {s.tf}.name_scope({'/'.join(name_scope)!r}):\n{s.indent}{made}"
     s.pending.append(Out(s.stmt(made + "\n")))
     reg.instances[(site.callee, key)] = instance
+    s.batch_norm.layers += len(normalizing)  # (a train op must be made under their UPDATE_OPS)
     made_module(s, key, listing(s, instance, build))
     if not build.static:
         reg.unbuilt.append(instance)
@@ -230,6 +234,18 @@ def _instance_name(s: Rewrite, func: str, scope: Optional[str]) -> str:
         return s.fresh(snake if snake not in s.taken else f"{snake}_model")
     base = f"{func}_{scope}" if scope and not _spelled_alike(scope, func) else func
     return s.fresh(base)
+
+
+def _normalizing(s: Rewrite, build) -> List[cst.Call]:
+    """The calls of the batch normalization layers of ``build``'s module; refused in a module it holds."""
+    found = [item.node for item in build.items if item.kind == LAYER and s.call_name(item.node) == _NORMALIZES]
+    for item in build.items:
+        if item.kind == MODULE and _normalizing(s, build_of(s, item.callee)):
+            raise Unsupported(item.node, f"batch normalization in {item.callee}, called by another model function")
+    return found
+
+
+_NORMALIZES = "layers.batch_normalization"
 
 
 def _spelled_alike(scope: str, func: str) -> bool:

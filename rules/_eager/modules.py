@@ -24,7 +24,7 @@ from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import layers, queries, rnn_cells, scopes, tensors
+from . import batch_norm, layers, queries, rnn_cells, scopes, tensors
 from .scopes import Model
 from .state import Rewrite, Unsupported
 
@@ -424,13 +424,16 @@ def _with_arg(s: Rewrite, call: cst.Call, arg, position, key: str, value) -> cst
 
 
 def _layer(s: Rewrite, build: Build, call: cst.Call, name: str, prefix: str, taken: Set[str]) -> Item:
-    keras, built, inputs, at_call = layers.parts(s, call, name)
+    normalizes = name == "layers.batch_normalization"
+    if normalizes:
+        batch_norm.in_module(s, build.model, call)
+    keras, built, inputs, at_call = layers.parts(s, call, name, normalizes)
     for arg in call.args:
         if arg is inputs or arg in at_call:
             continue
         if queries.names_in(arg.value) & build.locals:
             raise Unsupported(arg, f"tf.{name} configured with a value of the call ({s.code(arg.value)})")
-    label = _tf.argument(call, None, _vocab.LAYERS[name].name_keyword)
+    label = _tf.argument(call, None, layers.spec_of(name, normalizes).name_keyword)
     base = scopes.literal(label.value) if label is not None else None
     attr = _attr(taken, base or _vocab.LAYER_ATTRIBUTES.get(keras, keras.lower()))
     keep = [n for n, arg in enumerate(call.args) if arg is inputs or arg in at_call]
