@@ -315,3 +315,32 @@ def test_lines_after_an_input_function_s_batch_map_each_batch():
         column = next(iterator)
         print(tf.nest.map_structure(lambda t: t.numpy(), column))
     """)
+
+
+def test_a_loop_that_asks_the_coordinator_to_stop_sets_a_flag_it_reads():
+    new = fix("""\
+        import tensorflow as tf
+        queue = tf.train.string_input_producer(["a.csv"], shuffle=False)
+        _, line = tf.TextLineReader().read(queue)
+        xs, = tf.train.batch([tf.decode_csv(line, [[0.0]])[0]], 4)
+        with tf.Session() as sess:
+            coord = tf.train.Coordinator()
+            threads = tf.train.start_queue_runners(sess=sess, coord=coord)
+            step = 0
+            while not coord.should_stop():
+                print(sess.run(xs))
+                step += 1
+                if step >= 3:
+                    coord.request_stop()
+            coord.join(threads)
+    """)
+    assert new.endswith(textwrap.dedent("""\
+        stop_requested = False
+        step = 0
+        while not stop_requested:
+            xs = next(iterator)
+            print(xs.numpy())
+            step += 1
+            if step >= 3:
+                stop_requested = True
+    """))

@@ -356,12 +356,27 @@ def _reads_queue(call: cst.Call, queue: str) -> bool:
 
 
 class _Threads(cst.CSTTransformer):
-    """Removes the coordinator and the queue runners' threads; ``coord.should_stop()`` is False."""
+    """Removes the coordinator and the queue runners' threads; ``coord.should_stop()`` is False, or the flag
+    a loop sets where it asked the coordinator to stop."""
 
-    def __init__(self, reader: _Reader, coordinators: Set[str], back: Dict[int, cst.CSTNode]) -> None:
+    def __init__(self, reader: _Reader, coordinators: Set[str], flags: Dict[str, str],
+                 back: Dict[int, cst.CSTNode]) -> None:
         self.reader = reader
         self.coordinators = coordinators
+        self.flags = flags  # coordinator -> the bool that says a loop asked it to stop
         self.back = back
+
+    def _flagged(self, small):
+        """``stop_requested = False`` for ``coord = tf.train.Coordinator()``, ``stop_requested = True`` for
+        ``coord.request_stop()``, of a coordinator with a flag; None otherwise."""
+        value = small.value if isinstance(small, (cst.Assign, cst.Expr)) else None
+        if isinstance(small, cst.Assign) and self.reader.name(value) == "train.Coordinator":
+            flag, state = self.flags.get(small.targets[0].target.value), "False"
+        elif queries.is_method_call(value, ("request_stop",)) and isinstance(value.func.value, cst.Name):
+            flag, state = self.flags.get(value.func.value.value), "True"
+        else:
+            return None
+        return None if flag is None else cst.parse_statement(f"{flag} = {state}\n").body[0]
 
     def _stops(self, node) -> bool:
         return queries.is_method_call(node, ("should_stop",)) and isinstance(node.func.value, cst.Name) \
@@ -376,23 +391,26 @@ class _Threads(cst.CSTTransformer):
         return queries.is_method_call(value, ("request_stop", "join")) and isinstance(value.func.value, cst.Name) \
             and value.func.value.value in self.coordinators
 
+    def _kept(self, body) -> list:
+        return [self._flagged(small) or small for small in body if self._flagged(small) or not self._goes(small)]
+
     def leave_SimpleStatementLine(self, original, updated):
-        if all(self._goes(small) for small in updated.body):
-            return cst.RemovalSentinel.REMOVE
-        return updated
+        kept = self._kept(updated.body)
+        return updated.with_changes(body=kept) if kept else cst.RemovalSentinel.REMOVE
 
     def leave_SimpleStatementSuite(self, original, updated):
-        if all(self._goes(small) for small in updated.body):
-            return updated.with_changes(body=[cst.Pass()])
-        return updated
+        return updated.with_changes(body=self._kept(updated.body) or [cst.Pass()])
 
     def leave_UnaryOperation(self, original, updated):
-        if isinstance(updated.operator, cst.Not) and self._stops(original.expression):
+        if isinstance(updated.operator, cst.Not) and self._stops(original.expression) and \
+                original.expression.func.value.value not in self.flags:
             return cst.Name("True")  # `while not coord.should_stop():`
         return updated
 
     def leave_Call(self, original, updated):
-        return cst.Name("False") if self._stops(updated) else updated
+        if not self._stops(updated):
+            return updated
+        return cst.Name(self.flags.get(updated.func.value.value, "False"))
 
     def leave_IndentedBlock(self, original, updated):
         if not updated.body:
@@ -470,15 +488,16 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
                 back[id(body[at])] = stmt
     if not pipelines:
         return None
-    coordinators = _coordinators(reader, module)
-    new_module = module.with_changes(body=body).visit(_Threads(reader, coordinators, back))
+    coordinators, flags = _coordinators(reader, module)
+    new_module = module.with_changes(body=body).visit(_Threads(reader, coordinators, flags, back))
     back[id(new_module)] = module
     return new_module, back, next((p.batch for p in pipelines if p.shuffles), None)
 
 
-def _coordinators(reader: _Reader, module: cst.Module) -> Set[str]:
-    """The names of the coordinators; refused where they or the queue runners' threads are used for more
-    than the lines that go."""
+def _coordinators(reader: _Reader, module: cst.Module) -> Tuple[Set[str], Dict[str, str]]:
+    """The names of the coordinators, and {coordinator: its flag} for those a loop asks to stop (a Python
+    bool the loop sets, where it asked the coordinator); refused where they or the queue runners' threads
+    are used for more than starting, stopping and joining them."""
     held: Dict[str, str] = {}
     allowed: Set[int] = set()
     for assign in queries.find(module, cst.Assign):
@@ -498,8 +517,30 @@ def _coordinators(reader: _Reader, module: cst.Module) -> Set[str]:
         if kind in _THREADS or (queries.is_method_call(call, ("request_stop", "join", "should_stop")) and isinstance(
                 call.func.value, cst.Name) and call.func.value.value in coordinators):
             allowed |= {id(n) for n in queries.find(call, cst.Name)}
+    flags: Dict[str, str] = {}
+    for loop in queries.find(module, (cst.While, cst.For)):  # `if step >= 20: coord.request_stop()`
+        for stop in queries.find(loop.body, cst.Call, lambda c: queries.is_method_call(c, ("request_stop",))):
+            coord = stop.func.value.value if isinstance(stop.func.value, cst.Name) else None
+            if coord in coordinators and coord not in flags:
+                flags[coord] = _flag(reader, module, coord, stop)
     for name in queries.find(module, cst.Name, lambda n: n.value in held):
         if id(name) not in allowed:
             raise Unsupported(name, f"{name.value} (a coordinator or the queue runners' threads) used for more than "
                                  "starting, stopping and joining them")
-    return coordinators
+    return coordinators, flags
+
+
+def _flag(reader: _Reader, module: cst.Module, coord: str, stop: cst.Call) -> str:
+    """The name of the flag that says coordinator ``coord`` was asked to stop, where a loop asks it to (and a
+    loop reads ``should_stop()``): refused where its uses are in more than one function."""
+    parents = queries.parents(module)
+
+    def function_of(node):
+        while node is not None and not isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+            node = parents.get(id(node))
+        return node
+
+    uses = queries.find(module, cst.Name, lambda n: n.value == coord)
+    if len({id(function_of(n)) for n in uses}) != 1:
+        raise Unsupported(stop, f"coordinator {coord} asked to stop inside a loop, and used in another function")
+    return reader.fresh("stop_requested")
