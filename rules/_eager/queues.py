@@ -97,7 +97,7 @@ class _Reader:
         self.tf = next((local for local, full in sorted(imports.aliases.items()) if full in _TF_MODULES), None)
         self.body = list(module.body)  # the lines read: the module's, or a function's
         self.blank = 2  # blank lines around a function written among them
-        self.taken = queries.source_names(module)
+        self._taken: Optional[Set[str]] = None
 
     def name(self, node) -> Optional[str]:
         if isinstance(node, cst.Call):
@@ -110,10 +110,12 @@ class _Reader:
         return self.module.code_for_node(node)
 
     def fresh(self, base: str) -> str:
+        if self._taken is None:
+            self._taken = queries.source_names(self.module)
         name, n = base, 2
-        while name in self.taken:
+        while name in self._taken:
             name, n = f"{base}_{n}", n + 1
-        self.taken.add(name)
+        self._taken.add(name)
         return name
 
     def uses(self, name: str, outside: Set[int]) -> List[cst.Name]:
