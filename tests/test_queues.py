@@ -28,7 +28,7 @@ def test_shuffled_files_of_records_are_shuffled_each_epoch_and_read_one_after_an
         reader = tf.TFRecordReader()
         _, serialized = reader.read(queue)
         parsed = tf.parse_single_example(serialized, {"x": tf.FixedLenFeature([2], tf.float32)})
-        batch, = tf.train.shuffle_batch([parsed["x"]], 8, capacity=100, min_after_dequeue=20, seed=1)
+        batch = tf.train.shuffle_batch([parsed["x"]], 8, capacity=100, min_after_dequeue=20, seed=1)
         with tf.Session() as sess:
             coord = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=sess, coord=coord)
@@ -48,7 +48,7 @@ def test_shuffled_files_of_records_are_shuffled_each_epoch_and_read_one_after_an
 
         iterator = iter(tf.data.Dataset.from_tensor_slices(files).shuffle(len(files), seed=4).repeat().flat_map(lambda filename: tf.data.TFRecordDataset(filename)).map(parse_record).shuffle(100, seed=1).batch(8, drop_remainder=True))
         batch = next(iterator)
-        print(batch.numpy())
+        print(tf.nest.map_structure(lambda t: t.numpy(), batch))
     """)
     [note] = [f for f in outcome.findings if "random order" in f.message]
     assert (note.code, note.start.line, note.message) == (
@@ -90,7 +90,7 @@ def test_fixed_length_records_and_batches_of_the_producers_outputs():
         queue = tf.train.string_input_producer(["data.bin"], num_epochs=1)
         reader = tf.FixedLengthRecordReader(record_bytes=3073, header_bytes=0)
         key, record = reader.read(queue)
-        records, = tf.train.batch([record], 16, allow_smaller_final_batch=True)
+        records = tf.train.batch([record], 16, allow_smaller_final_batch=True)
         with tf.Session() as sess:
             threads = tf.train.start_queue_runners()
             try:
@@ -125,24 +125,24 @@ def test_what_stays_on_compat():
     cases = {
         "key, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nxs, keys = tf.train.batch([x, key], 4)\n":
             "the key key of a read (a file's name and position) is used",
-        "_, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nxs, = tf.train.batch([x], 4)\nfirst = x\n":
+        "_, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nxs = tf.train.batch([x], 4)\nfirst = x\n":
             "x, a queue's element, is used after its batch",
-        "_, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nprint(x)\nxs, = tf.train.batch([x], 4)\n":
+        "_, line = reader.read(queue)\nx = tf.decode_csv(line, [[0.0]])[0]\nprint(x)\nxs = tf.train.batch([x], 4)\n":
             "a queue's element used by something other than an assignment before its batch",
         "_, line = reader.read(queue)\nxs = tf.train.batch(line, 4)\n":
             "tf.train.batch of tensors not listed and unpacked into names",
-        "_, line = reader.read(queue)\nxs, = tf.train.batch([line], 4, dynamic_pad=True)\n":
+        "_, line = reader.read(queue)\nxs = tf.train.batch([line], 4, dynamic_pad=True)\n":
             "tf.train.batch(dynamic_pad=...)",
     }
     cases["def read_record(queue):\n    return reader.read(queue)[1]\n\n\nline = read_record(queue)\n"
-          "xs, = tf.train.batch([line], 4)\n"] = (
+          "xs = tf.train.batch([line], 4)\n"] = (
         "filename queue queue read by `read_record`, a function the rewrite does not read as the reader of a dataset "
         "(a `key, value = reader.read(queue)` line next to the producer is)")
     for middle, why in cases.items():
         assert reason(head + middle + tail) == why, middle
     assert reason(head + textwrap.dedent("""\
         _, line = reader.read(queue)
-        xs, = tf.train.batch([line], 4)
+        xs = tf.train.batch([line], 4)
         with tf.Session() as sess:
             coord = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=sess, coord=coord)
@@ -322,7 +322,7 @@ def test_a_loop_that_asks_the_coordinator_to_stop_sets_a_flag_it_reads():
         import tensorflow as tf
         queue = tf.train.string_input_producer(["a.csv"], shuffle=False)
         _, line = tf.TextLineReader().read(queue)
-        xs, = tf.train.batch([tf.decode_csv(line, [[0.0]])[0]], 4)
+        xs = tf.train.batch([tf.decode_csv(line, [[0.0]])[0]], 4)
         with tf.Session() as sess:
             coord = tf.train.Coordinator()
             threads = tf.train.start_queue_runners(sess=sess, coord=coord)

@@ -100,4 +100,32 @@ def shape_of(s: Rewrite, node) -> Optional[str]:
         given = node.args[0].value if method == "map" and len(node.args) == 1 else None
         if isinstance(given, cst.Lambda) and isinstance(given.body, (cst.BinaryOperation, cst.UnaryOperation)):
             return "single"  # `lambda n: n * n`: one tensor
+        if isinstance(given, cst.Name):  # `def parse_line(line): ...; return x, y`: what its one return is
+            return _returned_shape(s, given.value)
     return None
+
+
+def _returned_shape(s: Rewrite, name: str) -> Optional[str]:
+    """"tuple" for a function of the module whose one return is a tuple display, "single" for one that
+    returns a TensorFlow op's result or an arithmetic of values; None otherwise."""
+    funcs = queries.find(s.module, cst.FunctionDef, lambda f: f.name.value == name)
+    if len(funcs) != 1:
+        return None
+    inner = {id(r) for f in queries.find(funcs[0].body, (cst.FunctionDef, cst.Lambda)) for r in queries.find(f, cst.Return)}
+    returns = [r for r in queries.find(funcs[0].body, cst.Return) if id(r) not in inner]
+    if len(returns) != 1 or returns[0].value is None:
+        return None
+    value = returns[0].value
+    if isinstance(value, cst.Tuple):
+        return "tuple"
+    if isinstance(value, (cst.BinaryOperation, cst.UnaryOperation)) or (
+            isinstance(value, cst.Call) and (s.call_name(value) or "").split(".")[0] in _OPS) or (
+            isinstance(value, cst.Subscript) and isinstance(value.value, cst.Call) and s.call_name(value.value)):
+        return "single"
+    return None
+
+
+# TensorFlow modules whose functions return one tensor (not the whole API: tf.split, tf.unstack return lists)
+# (tf.io's decode_csv returns a list, parse_single_example a dict: not among them)
+_OPS = ("reshape", "cast", "stack", "concat", "squeeze", "expand_dims", "image", "math", "nn", "one_hot",
+        "transpose", "reduce_mean", "reduce_sum", "add", "multiply", "divide", "subtract")

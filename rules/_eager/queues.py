@@ -304,8 +304,8 @@ class _Reader:
                                f"{name}, a queue's element, is used after its batch")
         returned = [self.code(e.value) for e in tensors.value.elements]
         chain = source
-        if single and len(returned) == 1:  # a list of one tensor: an element of one
-            returned[0] += ","
+        if len(returned) == 1 and not single:  # TF1 returned the tensor itself for a list of one
+            raise Unsupported(batch.targets[0].target, f"tf.{kind} of one tensor unpacked (it returned the tensor)")
         if out.moved or returned != params:
             function = self.fresh(out.function)
             lines = [cst.parse_statement(f"def {function}({', '.join(params)}):\n    pass\n")]
