@@ -3032,3 +3032,46 @@ def test_a_shared_layer_applied_to_a_constant_is_a_function_of_its_variables():
     """)
     assert "def test_out():\n    return out_layer(test_x)\n" in out
     assert "print(test_out().numpy())\n" in out
+
+
+_DROPPED = """\
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 4])
+y = tf.placeholder(tf.int64, [None])
+keep_prob = tf.placeholder(tf.float32)
+W = tf.Variable(tf.ones([4, 2]))
+h = tf.nn.dropout(x, keep_prob)
+logits = tf.matmul(h, W)
+loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), y), tf.float32))
+train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    _, l, a = sess.run([train, loss, acc], {x: [[1.0, 2.0, 3.0, 4.0]], y: [1], keep_prob: 0.5})
+    print(l, a)
+"""
+
+
+def test_values_a_run_computes_apart_from_one_dropout_mask_keep_the_program_on_compat():
+    assert reason(_DROPPED) == (
+        "kept on tensorflow.compat.v1: a run fetches values computed with dropout on, each of which the rewrite "
+        "computes by itself (TF1 computed them in one pass, from one dropout mask; each function call would drop "
+        "other units)")
+    # one tensor read twice through another: two masks in the rewrite
+    assert reason(_DROPPED.replace("loss = tf.reduce_mean(", "probs = tf.nn.softmax(logits)\nloss = tf.reduce_mean(")
+                  .replace("logits=logits))", "logits=logits) + tf.reduce_sum(probs))")) == (
+        "kept on tensorflow.compat.v1: logits and probs read one dropout in loss (TF1 computed one mask for both; "
+        "the rewrite would compute each, each with its own mask)")
+
+
+def test_values_computed_apart_where_the_run_turns_dropout_off_are_rewritten():
+    # an evaluation run: keep_prob 1.0; dropout under tf.cond of a training flag fed False
+    assert process_text(_DROPPED.replace("keep_prob: 0.5", "keep_prob: 1.0"), "case.py",
+                        Options(fix=True, unsafe_fixes=True)).status.value == "idiomatic"
+    guarded = (_DROPPED.replace("keep_prob = tf.placeholder(tf.float32)", "training = tf.placeholder(tf.bool)")
+               .replace("h = tf.nn.dropout(x, keep_prob)", "h = tf.cond(training, lambda: tf.nn.dropout(x, 0.5), "
+                                                             "lambda: x)")
+               .replace("keep_prob: 0.5", "training: False"))
+    assert process_text(guarded, "case.py", Options(fix=True, unsafe_fixes=True)).status.value == "idiomatic"
+    assert reason(guarded.replace("training: False", "training: True")).startswith(
+        "kept on tensorflow.compat.v1: a run fetches values computed with dropout on")

@@ -11,7 +11,8 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import checkpoints, feeds, pipelines, queries, sessions, structures, summaries, tensors, testcases, variable_names
+from . import (checkpoints, feeds, noise, pipelines, queries, sessions, structures, summaries, tensors, testcases,
+               variable_names)
 from .state import Rewrite, Unsupported
 
 
@@ -164,6 +165,7 @@ def _fetched(s: Rewrite, call, fetched, values, targets):
         return run_train(s, call, fetched, elements, trains, targets, values)
     if len(elements) > 1:
         tensors.random_draws(s, fetched)  # `sess.run([x, x + y])`: one draw of x for both in TF1
+        noise.check_apart(s, call, values, elements)
     if targets is not None and len(elements) > 1 and any(_update(s, e) is not None for e in elements):
         return run_assign(s, call, fetched, elements, targets, values)
     if targets is None:
@@ -274,6 +276,10 @@ def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):
     ops = {id(e): s.b.get(e.value, B.TRAIN_OP) for e in elements if isinstance(e, cst.Name)}
     structures.refuse_held_variables(s, [e for e in elements if ops.get(id(e)) is None])
     losses = {ops[id(t)].loss for t in trains}
+    apart = [e for e, t in zip(elements, target_list) if ops.get(id(e)) is None and not (
+        isinstance(e, cst.Name) and (e.value in losses or s.b.is_variable(e.value))) and t is not None
+        and not queries.is_underscore(t)]
+    noise.check_apart(s, call, values, apart, [cst.Name(loss) for loss in losses if loss])
     before, after, variables_after = [], [], []
     for element, target in zip(elements, target_list):
         if ops.get(id(element)) is not None or (isinstance(element, cst.Name) and element.value in losses):

@@ -74,6 +74,7 @@ class Rewrite:
         self._taken: Optional[Set[str]] = None  # every name the module uses, read when first needed
         self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
         self.draws: Dict[str, Counter] = {}  # tensor -> how many times computing it draws each random tensor
+        self.noise: Dict[str, FrozenSet[str]] = {}  # tensor -> the dropout it reads (noise.py)
         # what a run computes once that is counted in `draws` as a random tensor is (a call of code the rewrite
         # does not see computing several tensors, a control dependency): name -> why it is read once (run_once.py)
         self.run_once: Dict[str, str] = {}

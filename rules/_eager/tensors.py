@@ -16,7 +16,7 @@ from tfmigrate.traverse import Transformer
 
 from .. import _losses, _tf, _vocab
 from . import bindings as B
-from . import (feeds, instances, layers, layout, queries, rnn, run_once, structures, tf1_semantics, training,
+from . import (feeds, instances, layers, layout, noise, queries, rnn, run_once, structures, tf1_semantics, training,
                variable_names)
 from .bindings import Tensor
 from .plan import Out
@@ -346,6 +346,7 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     if s.control_deps:
         s.deps_applied.add(name)
     s.draws[name] = draws
+    noise.made(s, name, value)
     kind = "op" if s.call_name(value) in ("group", "no_op") else "tensor"
     if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or structures.structured(
             s, value):
