@@ -142,19 +142,10 @@ def dead(context: Context) -> Set[int]:
         for node in queries.find(context.module, (cst.Try, cst.If)) if analyse(context) else ():
             kept = analyse(context).get(id(node))
             if kept is not None:
-                keep = {id(n) for stmt in kept for n in _all(stmt)}
-                cached.update(id(n) for n in _all(node) if id(n) not in keep)
+                keep = {id(n) for stmt in kept for n in queries.every_node(stmt)}
+                cached.update(id(n) for n in queries.every_node(node) if id(n) not in keep)
         context.shared["version-fallbacks-dead"] = cached
     return cached
-
-
-def _all(node: cst.CSTNode) -> List[cst.CSTNode]:
-    found, stack = [], [node]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(current.children)
-    return found
 
 
 def moved(context: Context) -> Set[str]:

@@ -160,13 +160,13 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
             batch_function, source = _batch_function(_fresh("prepare_batch", queries.source_names(module)), after,
                                                      source)
             lines.append(batch_function.with_changes(leading_lines=[cst.EmptyLine(indent=False)]))
-            back.update((id(node), func.body.body[-1]) for node in queues.every_node(lines[-1]))
+            back.update((id(node), func.body.body[-1]) for node in queries.every_node(lines[-1]))
         kept_lines = [line for stmt in func.body.body if id(stmt) in gone and id(stmt) not in moved
                       for line in stmt.leading_lines]
         returned = cst.SimpleStatementLine([cst.Return(source)], leading_lines=kept_lines)
         body[at] = func.with_changes(body=func.body.with_changes(body=[*lines, returned]))
         back[id(body[at])] = func
-        back.update((id(node), func.body.body[-1]) for node in queues.every_node(returned))
+        back.update((id(node), func.body.body[-1]) for node in queries.every_node(returned))
         for i in sites:
             stmt = module.body[i]
             assign = stmt.body[0]

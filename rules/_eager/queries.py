@@ -68,6 +68,16 @@ def holds(node: cst.CSTNode, types, test=None, *, values: bool = False) -> bool:
     return bool(find(node, types, test, first=True, values=values))
 
 
+def every_node(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """``node`` and every node inside it (a new tree: no index answers for it)."""
+    found, pending = [], [node]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(current.children)
+    return found
+
+
 def names_in(node: cst.CSTNode) -> Set[str]:
     """Every name used as a value in ``node`` (not attribute or keyword names)."""
     return {n.value for n in find(node, cst.Name, values=True)}

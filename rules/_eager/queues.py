@@ -440,15 +440,6 @@ def _only_pass(block) -> bool:
         isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Pass) for x in s.body) for s in block.body)
 
 
-def every_node(node: cst.CSTNode) -> List[cst.CSTNode]:
-    found, pending = [], [node]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        pending.extend(current.children)
-    return found
-
-
 def _converted(reader: _Reader, lines: list, pipelines: List[_Pipeline], back: Dict[int, cst.CSTNode]):
     """``lines`` (a module's or a function's) with each pipeline they build as a dataset; the pipelines
     join ``pipelines``. ``lines`` itself where there is none."""
@@ -465,7 +456,7 @@ def _converted(reader: _Reader, lines: list, pipelines: List[_Pipeline], back: D
             body.append(stmt)
         elif stmt is owner.batch:
             for new in owner.new:
-                back.update((id(node), stmt) for node in every_node(new))
+                back.update((id(node), stmt) for node in queries.every_node(new))
                 body.append(new)
     return body
 
