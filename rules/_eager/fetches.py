@@ -120,7 +120,7 @@ def _run(s: Rewrite, call, fetched, values, targets):
     bound = queries.names_in(targets) if targets is not None else set()
     # `w, b = sess.run([w, b])`: the run reads the tensors first, then the names mean the values
     own = sorted(n for n in bound & queries.names_in(fetched) if s.b.kind(n) is not None)
-    if own and _runs_after(s, call):
+    if own and sessions.runs_after(s, call):
         # the rewrite's functions read their tensors and variables by name when they run
         raise Unsupported(call, f"{own[0]} is fetched into its own name, and the program runs its graph again after")
     summaries.fetched(s, targets, fetched)
@@ -131,23 +131,6 @@ def _run(s: Rewrite, call, fetched, values, targets):
     finally:
         for name in own:
             s.b.rebind(name)
-
-
-def _runs_after(s: Rewrite, call: cst.Call) -> bool:
-    """Does the program run or evaluate anything written after ``call``, or in a function it may
-    call after it? (Yes when ``call`` is not one of its own runs.)"""
-    scope = s.run_scope if s.run_scope is not None else s.module
-
-    def is_run(c: cst.Call) -> bool:
-        return queries.is_method_call(c, (*_vocab.RUNS, "evaluate"))
-
-    runs = queries.find(scope, cst.Call, is_run)
-    at = next((n for n, c in enumerate(runs) if c is call), None)
-    if at is None or at + 1 < len(runs):
-        return True
-    functions = queries.find(scope, cst.FunctionDef, lambda f: f is not scope)
-    return any(queries.holds(f, cst.Call, is_run) and not queries.holds(f, cst.Call, lambda c: c is call)
-               for f in functions)
 
 
 def _fetched(s: Rewrite, call, fetched, values, targets):
@@ -276,10 +259,7 @@ def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):
     ops = {id(e): s.b.get(e.value, B.TRAIN_OP) for e in elements if isinstance(e, cst.Name)}
     structures.refuse_held_variables(s, [e for e in elements if ops.get(id(e)) is None])
     losses = {ops[id(t)].loss for t in trains}
-    apart = [e for e, t in zip(elements, target_list) if ops.get(id(e)) is None and not (
-        isinstance(e, cst.Name) and (e.value in losses or s.b.is_variable(e.value))) and t is not None
-        and not queries.is_underscore(t)]
-    noise.check_apart(s, call, values, apart, [cst.Name(loss) for loss in losses if loss])
+    noise.check_train_run(s, call, values, zip(elements, target_list), ops, losses)
     before, after, variables_after = [], [], []
     for element, target in zip(elements, target_list):
         if ops.get(id(element)) is not None or (isinstance(element, cst.Name) and element.value in losses):

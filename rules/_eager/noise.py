@@ -114,6 +114,15 @@ def active(s: Rewrite, value: cst.BaseExpression, fed: Dict[str, cst.BaseExpress
     return False
 
 
+def check_train_run(s: Rewrite, call, values: Dict[str, cst.BaseExpression], fetched, ops, losses) -> None:
+    """A run with a train op: what it fetches besides the train ops, their losses and variables (``fetched``:
+    (element, target) pairs; ``ops``: id of an element -> its train op) is computed before the train step."""
+    apart = [e for e, t in fetched if ops.get(id(e)) is None and not (
+        isinstance(e, cst.Name) and (e.value in losses or s.b.is_variable(e.value))) and t is not None
+        and not queries.is_underscore(t)]
+    check_apart(s, call, values, apart, [cst.Name(loss) for loss in losses if loss])
+
+
 def check_apart(s: Rewrite, call, values: Dict[str, cst.BaseExpression], apart, together=()) -> None:
     """A run computes the values ``apart`` each by itself (and ``together``, the train step's loss, in
     the train step): refused where two of them drop units (each call draws its own mask)."""

@@ -78,10 +78,8 @@ def is_dataset(s: Rewrite, node) -> bool:
     """A tf.data dataset: made by a constructor, or by a dataset method of a dataset."""
     if isinstance(node, cst.Name):
         return s.b.is_(node.value, B.DATASET)
-    if not isinstance(node, cst.Call):
-        return False
-    if isinstance(node.func, cst.Name) and node.func.value in s.p.dataset_functions:
-        return True  # a function of the program that returns a dataset it builds (input_functions.py)
+    if not isinstance(node, cst.Call) or isinstance(node.func, cst.Name) and node.func.value in s.p.dataset_functions:
+        return isinstance(node, cst.Call)  # (a function of the program returning a dataset: input_functions.py)
     name = s.call_name(node)
     if name is not None:
         return name.startswith("data.Dataset.") or name in _vocab.DATASET_MAKERS

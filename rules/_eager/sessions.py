@@ -147,3 +147,20 @@ def check_function_reinitialises(s: Rewrite, func: cst.FunctionDef, changes_befo
         raise Unsupported(init, f"{name} initialises the variables in a session of its own, runs what changes "
                                 "them, and is called more than once (TF1 started them over at each call; eager "
                                 "variables would keep their values)")
+
+
+def runs_after(s: Rewrite, call: cst.Call) -> bool:
+    """Does the program run or evaluate anything written after ``call``, or in a function it may
+    call after it? (Yes when ``call`` is not one of its own runs.)"""
+    scope = s.run_scope if s.run_scope is not None else s.module
+
+    def is_run(c: cst.Call) -> bool:
+        return queries.is_method_call(c, (*_vocab.RUNS, "evaluate"))
+
+    runs = queries.find(scope, cst.Call, is_run)
+    at = next((n for n, c in enumerate(runs) if c is call), None)
+    if at is None or at + 1 < len(runs):
+        return True
+    functions = queries.find(scope, cst.FunctionDef, lambda f: f is not scope)
+    return any(queries.holds(f, cst.Call, is_run) and not queries.holds(f, cst.Call, lambda c: c is call)
+               for f in functions)

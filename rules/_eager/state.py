@@ -75,8 +75,7 @@ class Rewrite:
         self.tensor_of: Dict[str, str] = {}  # function -> the TF1 name whose value it computes
         self.draws: Dict[str, Counter] = {}  # tensor -> how many times computing it draws each random tensor
         self.noise: Dict[str, FrozenSet[str]] = {}  # tensor -> the dropout it reads (noise.py)
-        # what a run computes once that is counted in `draws` as a random tensor is (a call of code the rewrite
-        # does not see computing several tensors, a control dependency): name -> why it is read once (run_once.py)
+        # counted in `draws` as a random tensor, computed once a run (run_once.py): name -> why
         self.run_once: Dict[str, str] = {}
         self.control_deps: List[str] = []  # in `with tf.control_dependencies([...]):`, the ops each tensor runs first
         self.deps_applied: Set[str] = set()  # the tensors made there that run them
