@@ -26,6 +26,8 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
+
 from .. import _tf, _vocab
 from . import fixed_settings, model_placeholders, queries, queues
 from .state import Unsupported
@@ -121,13 +123,6 @@ def _batch_function(name: str, after, source) -> Tuple[cst.FunctionDef, cst.Base
     return func, cst.parse_expression(f"{_code(source)}.map({name})")
 
 
-def _fresh(base: str, taken) -> str:
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base}_{n}", n + 1
-    return name
-
-
 def _code(node) -> str:
     return cst.Module([]).code_for_node(node)
 
@@ -157,7 +152,7 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
         lines = [stmt for stmt in func.body.body if id(stmt) not in gone]
         moved = {id(stmt) for stmt in after[1]} if after is not None else set()
         if after is not None:
-            batch_function, source = _batch_function(_fresh("prepare_batch", queries.source_names(module)), after,
+            batch_function, source = _batch_function(fresh_name(queries.source_names(module), "prepare_batch"), after,
                                                      source)
             lines.append(batch_function.with_changes(leading_lines=[cst.EmptyLine(indent=False)]))
             back.update((id(node), func.body.body[-1]) for node in queries.every_node(lines[-1]))

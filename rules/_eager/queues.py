@@ -46,6 +46,8 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
+
 from .. import _tf
 from . import coordinators, queries
 from .coordinators import names_bound
@@ -103,11 +105,7 @@ class _Reader:
     def fresh(self, base: str) -> str:
         if self._taken is None:
             self._taken = queries.source_names(self.module)
-        name, n = base, 2
-        while name in self._taken:
-            name, n = f"{base}_{n}", n + 1
-        self._taken.add(name)
-        return name
+        return fresh_name(self._taken, base)
 
     def uses(self, name: str, outside: Set[int]) -> List[cst.Name]:
         """Reads and bindings of ``name`` in top-level statements not in ``outside``."""
