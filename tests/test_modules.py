@@ -527,3 +527,35 @@ def test_batch_normalization_in_a_model_function_trains_where_its_placeholder_sa
 def test_batch_normalization_in_a_model_function_stays_where_keras_would_update_what_tf1_did_not(old, new, why):
     checked = process_text(_NORMALIZED.replace(old, new), "case.py", Options())
     assert [f.message for f in checked.findings if f.code == "TFM090"][0] == f"kept on tensorflow.compat.v1: {why}"
+
+
+def test_a_run_beside_the_train_step_of_a_model_call_that_does_not_drop_is_rewritten():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 4])
+        y = tf.placeholder(tf.int64, [None])
+
+
+        def net(x, is_training, reuse=False):
+            with tf.variable_scope("net", reuse=reuse):
+                h = tf.layers.dense(x, 8)
+                h = tf.layers.dropout(h, 0.5, training=is_training)
+                return tf.layers.dense(h, 2)
+
+
+        train_logits = net(x, is_training=True)
+        test_logits = net(x, is_training=False, reuse=True)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=train_logits))
+        acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(test_logits, 1), y), tf.float32))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            _, l, a = sess.run([train, loss, acc], {x: [[1.0, 2.0, 3.0, 4.0]], y: [1]})
+            print(l, a)
+    """)
+    assert process_text(source, "case.py", FIX).status.value == "idiomatic"
+    # the accuracy of the training call: a second mask beside the train step's
+    checked = process_text(source.replace("tf.argmax(test_logits, 1)", "tf.argmax(train_logits, 1)"), "case.py",
+                           Options())
+    assert [f.message for f in checked.findings if f.code == "TFM090"][0].startswith(
+        "kept on tensorflow.compat.v1: a run fetches values computed with dropout on")

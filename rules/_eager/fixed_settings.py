@@ -61,13 +61,6 @@ def makes_variables(imports, func: cst.FunctionDef) -> bool:
     return queries.holds(func.body, cst.Call, made)
 
 
-def _passed(calls, index: int, param: str) -> Optional[str]:
-    """The one module name every call passes for ``param``, or None."""
-    given = {arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
-             for arg in (_tf.argument(call, index, param) for call in calls)}
-    return given.pop() if len(given) == 1 and None not in given else None
-
-
 def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[int, cst.CSTNode]]]:
     """(the program with such parameters renamed, {id of a changed node: the node as written}); None when
     there is none."""
@@ -85,10 +78,9 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
         free_in = queries.names_in(func) | queries.bound_names(func.body)
         new_func = func
         renamed: Dict[str, str] = {}
-        for index, param in enumerate(func.params.params):
-            name = param.name.value
-            setting = _passed(calls, index, name)
-            if setting is None or setting == name or setting not in settings or setting in free_in or \
+        passed = _tf.passed_names(calls, [param.name.value for param in func.params.params])
+        for name, setting in passed.items():
+            if setting == name or setting not in settings or setting in free_in or \
                     name in queries.bound_names(func.body) or setting in renamed.values() or any(
                         a.keyword is not None and a.keyword.value == name for c in calls for a in c.args):
                 continue

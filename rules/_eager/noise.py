@@ -49,10 +49,10 @@ def of(s: Rewrite, value: cst.BaseExpression) -> FrozenSet[str]:
     guarded = _guarded(s, value)
     for call in queries.find(value, cst.Call):
         name = s.call_name(call)
-        if name in ("nn.dropout", "layers.dropout", "contrib.layers.dropout"):
+        if name in _DROPOUTS:
             found.add(guarded.get(id(call)) or _control(s, call, name))
-        elif isinstance(call.func, cst.Name) and call.func.value in s.p.models and _model_drops(s, call.func.value):
-            found.add(ALWAYS)  # (a model function's dropout: what turns it off is the call's)
+        elif isinstance(call.func, cst.Name) and call.func.value in s.p.models:
+            found |= _model_controls(s, s.p.models[call.func.value], call)
     found.discard("")
     return frozenset(found)
 
@@ -91,10 +91,29 @@ def _control(s: Rewrite, call: cst.Call, name: str) -> str:
     return ALWAYS
 
 
-def _model_drops(s: Rewrite, func: str) -> bool:
-    model = s.p.models[func]
-    return queries.holds(model.node, cst.Call, lambda c: s.call_name(c) in (
-        "nn.dropout", "layers.dropout", "contrib.layers.dropout"))
+def _model_controls(s: Rewrite, model, call: cst.Call) -> set:
+    """The dropout of a model function's call: a layer's ``training`` (a keep probability) given by a
+    parameter is what this call passes for it."""
+    found = set()
+    for inner in queries.find(model.node, cst.Call, lambda c: s.call_name(c) in _DROPOUTS):
+        control = _control(s, inner, s.call_name(inner))
+        flag = _tf.argument(inner, 2, "training") if s.call_name(inner) == "layers.dropout" else (
+            _tf.argument(inner, 1, "keep_prob") if s.call_name(inner) == "nn.dropout" else None)
+        param = flag.value.value if flag is not None and isinstance(flag.value, cst.Name) else None
+        if param in model.params:
+            given = _tf.argument(call, model.params.index(param), param)
+            value = given.value if given is not None else model.defaults.get(param)
+            off = isinstance(value, cst.Name) and value.value == "False" or isinstance(
+                value, (cst.Float, cst.Integer)) and float(value.value) == 1.0
+            on_flag = isinstance(value, cst.Name) and s.b.is_(value.value, B.PLACEHOLDER)
+            kind = _TRAINING if s.call_name(inner) == "layers.dropout" else _KEEP
+            control = "" if off else (kind + value.value if on_flag else ALWAYS)
+        found.add(control)
+    found.discard("")
+    return found
+
+
+_DROPOUTS = ("nn.dropout", "layers.dropout", "contrib.layers.dropout")
 
 
 def active(s: Rewrite, value: cst.BaseExpression, fed: Dict[str, cst.BaseExpression]) -> bool:
