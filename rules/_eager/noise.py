@@ -32,9 +32,10 @@ def made(s: Rewrite, name: str, value: cst.BaseExpression) -> None:
     for node in queries.find(value, cst.Name, values=True):
         for control in s.noise.get(node.value, frozenset()):
             if control in seen:
-                raise Unsupported(node, f"{seen[control]} and {node.value} read one dropout in {name} (TF1 "
-                                        "computed one mask for both; the rewrite would compute each, each with its "
-                                        "own mask)")
+                both = f"{node.value} read twice" if seen[control] == node.value else (
+                    f"{seen[control]} and {node.value} read one dropout")
+                raise Unsupported(node, f"{both} in {name} (TF1 computed one mask for both; the rewrite would "
+                                        "compute each, each with its own mask)")
             seen[control] = node.value
     found = set(of(s, value))
     if found:
