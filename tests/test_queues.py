@@ -344,3 +344,22 @@ def test_a_loop_that_asks_the_coordinator_to_stop_sets_a_flag_it_reads():
             if step >= 3:
                 stop_requested = True
     """))
+
+
+def test_a_generator_reading_its_iterator_at_each_pass_is_left_as_it_is():
+    # TF1-era eager code (a TFLite representative dataset): each pass reads the next element
+    assert "kept on tensorflow.compat.v1" not in " ".join(f.message for f in run("""\
+        import tensorflow as tf
+
+
+        def representative_dataset_gen():
+            iterator = tf.data.Dataset.range(8).batch(2).make_one_shot_iterator()
+            for _ in range(4):
+                yield [iterator.get_next()]
+
+
+        def main():
+            tf.enable_eager_execution()
+            converter = tf.lite.TFLiteConverter.from_saved_model("model")
+            converter.representative_dataset = representative_dataset_gen
+    """).findings)

@@ -106,6 +106,14 @@ def _element(imports, func: cst.FunctionDef):
     return (source, gone, after) if source is not None else None
 
 
+def _reads_each_pass(func: cst.FunctionDef) -> bool:
+    """A generator, or a function whose loop reads the iterator: it reads a new element each pass, as
+    eager code does (TF1-era eager programs: `for _ in range(n): yield [iterator.get_next()]`)."""
+    loops = queries.find(func.body, (cst.For, cst.While))
+    return queries.holds(func.body, (cst.Yield,)) or any(
+        queries.holds(loop, cst.Call, lambda c: queries.is_method_call(c, ("get_next",))) for loop in loops)
+
+
 def _reads_next(stmt) -> bool:
     """``X, Y = it.get_next()`` on a line of its own (into names)."""
     assign = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
@@ -140,7 +148,7 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
         reads = queries.find(func.body, cst.Call, lambda c: queries.is_method_call(c, _vocab.ITERATOR_METHODS)
                              or _name(imports, c) in _vocab.ITERATORS, first=True)
         calls = queries.find(module, cst.Name, lambda n: n.value == func.name.value and n is not func.name)
-        if not reads or not calls:
+        if not reads or not calls or _reads_each_pass(func):
             continue
         found = _element(imports, func)
         sites = [i for i, stmt in enumerate(module.body) if _assigned_call(stmt, func.name.value)]
