@@ -11,7 +11,6 @@ from tfmigrate.ftypes import Status
 from tfmigrate.rule import Invalid
 
 from . import _estimator
-from ._estimator.program import MODEL_FN_ELSEWHERE, NOT_BUILT
 from ._vocab import CANNED_ESTIMATORS, ESTIMATOR, NUMPY_INPUT, estimator_relative
 from .graph import GraphRule, plan
 
@@ -69,6 +68,8 @@ class EstimatorProgram(GraphRule):
         problem = self.context.shared.get("estimator-problem") if result is not None and result.manual else None
         if problem is not None:
             where = problem.node if problem.node is not None else node.body[0] if node.body else node
+            from ._estimator.program import MODEL_FN_ELSEWHERE, NOT_BUILT  # (an Estimator file's only)
+
             reason = problem.reason
             if reason in (NOT_BUILT, MODEL_FN_ELSEWHERE) and self.context.blocker is not None:
                 # in one run with the other file, the two rewritten together stop short (tfmigrate/api.py)
