@@ -27,6 +27,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfmigrate.names import fresh_name
+from tfmigrate.traverse import index
 
 from .. import _tf, _vocab
 from . import fixed_settings, model_placeholders, queries, queues
@@ -234,15 +235,18 @@ def staged(module: cst.Module, imports):
     """(the program with its queue pipelines as datasets, settings passed under another name renamed
     (fixed_settings.py) and its input functions returning their datasets, {id of a changed or new node: the
     node as written}, the batch line of a shuffling queue or None); None when no stage changes anything."""
+    index(module)  # (the stages' questions answered from one walk of each tree, as the rewrite's are)
     piped = queues.rewritten(module, imports)
     first, back, shuffles = piped if piped is not None else (module, {}, None)
     for stage in (fixed_settings, model_placeholders):
+        index(first)
         staged_here = stage.rewritten(first, imports)
         if staged_here is not None:
             first, more = staged_here
             back = {**back, **{key: back.get(id(node), node) for key, node in more.items()}}
             piped = first, back, shuffles
     try:
+        index(first)
         second = rewritten(first, imports)
     except Unsupported as problem:
         problem.node = back.get(id(problem.node), problem.node)
