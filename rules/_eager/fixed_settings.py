@@ -55,7 +55,7 @@ class _Renamed(cst.CSTTransformer):
 def makes_variables(imports, func: cst.FunctionDef) -> bool:
     """Does the function make layers or variables (a model function)?"""
     def made(call: cst.Call) -> bool:
-        name = _tf.relative(imports.qualify(call.func)) if isinstance(call.func, (cst.Name, cst.Attribute)) else None
+        name = _tf.call_name(imports, call)
         return name is not None and (name in _MAKERS or name.startswith("layers."))
 
     return queries.holds(func.body, cst.Call, made)

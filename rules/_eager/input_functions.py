@@ -36,18 +36,12 @@ from .state import Unsupported
 _ONE_SHOT = ("data.make_one_shot_iterator",)
 
 
-def _name(imports, node) -> Optional[str]:
-    if isinstance(node, cst.Call):
-        node = node.func
-    return _tf.relative(imports.qualify(node)) if isinstance(node, (cst.Name, cst.Attribute)) else None
-
-
 def _source(imports, node) -> Optional[cst.BaseExpression]:
     """The dataset ``node`` (``ds.make_one_shot_iterator()`` / ``tf.data.make_one_shot_iterator(ds)``)
     iterates, or None for anything else."""
     if queries.is_method_call(node, ("make_one_shot_iterator",)) and not node.args:
         return node.func.value
-    if isinstance(node, cst.Call) and _name(imports, node) in _ONE_SHOT and len(node.args) == 1:
+    if isinstance(node, cst.Call) and _tf.call_name(imports, node) in _ONE_SHOT and len(node.args) == 1:
         return node.args[0].value
     return None
 
@@ -147,7 +141,7 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
         if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
             continue
         reads = queries.find(func.body, cst.Call, lambda c: queries.is_method_call(c, _vocab.ITERATOR_METHODS)
-                             or _name(imports, c) in _vocab.ITERATORS, first=True)
+                             or _tf.call_name(imports, c) in _vocab.ITERATORS, first=True)
         calls = queries.find(module, cst.Name, lambda n: n.value == func.name.value and n is not func.name)
         if not reads or not calls or _reads_each_pass(func):
             continue

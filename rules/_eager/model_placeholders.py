@@ -37,9 +37,8 @@ _PLACEHOLDERS = ("placeholder", "placeholder_with_default")
 
 def _placeholders(module: cst.Module, imports) -> set:
     """The module-level names bound once to a placeholder."""
-    return {name for name, value in queries.module_constants(module).items() if isinstance(value, cst.Call)
-            and isinstance(value.func, (cst.Name, cst.Attribute))
-            and _tf.relative(imports.qualify(value.func)) in _PLACEHOLDERS}
+    return {name for name, value in queries.module_constants(module).items()
+            if _tf.call_name(imports, value) in _PLACEHOLDERS}
 
 
 def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[int, cst.CSTNode]]]:

@@ -93,11 +93,7 @@ class _Reader:
         self._taken: Optional[Set[str]] = None
 
     def name(self, node) -> Optional[str]:
-        if isinstance(node, cst.Call):
-            node = node.func
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            return _tf.relative(self.imports.qualify(node))
-        return None
+        return _tf.call_name(self.imports, node)
 
     def code(self, node) -> str:
         return self.module.code_for_node(node)
