@@ -47,7 +47,7 @@ def _recursive(node, visitor) -> None:
 @pytest.fixture(autouse=True)
 def _no_index_left_behind():
     yield
-    traverse._last = None
+    traverse._recent.clear()
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
@@ -71,7 +71,7 @@ def test_find_from_the_index_is_find_by_walking(name):
         for types, test in asked:
             for first in (False, True):
                 for values in (False, True):
-                    traverse._last = None
+                    traverse._recent.clear()
                     walked = queries.find(node, types, test, first=first, values=values)
                     traverse.index(module)
                     indexed = queries.find(node, types, test, first=first, values=values)
@@ -98,13 +98,29 @@ def test_nodes_of_another_tree_are_walked():
     assert traverse.index(other) is not index
 
 
+def test_the_trees_indexed_last_keep_their_index_and_answer_for_their_nodes():
+    file_tree = cst.parse_module("a = f(b)\n")
+    kept = traverse.index(file_tree)
+    for code in ("c = 1\n", "d = 2\n"):  # a rewrite's trees, indexed while the file's is being walked
+        traverse.index(cst.parse_module(code))
+    call = file_tree.body[0].body[0].value
+    assert traverse.index_of(call) is kept
+    assert kept.find(file_tree, (cst.Call,), None, False, False) == [call]
+    assert queries.find(file_tree, cst.Call) == [call]
+    assert traverse.index(file_tree) is kept  # not built again
+    for code in ("e = 3\n", "g = 4\n", "h = 5\n"):
+        traverse.index(cst.parse_module(code))
+    assert traverse.index_of(call) is None  # three other trees since: dropped
+    assert traverse.index(file_tree) is not kept
+
+
 def test_a_tree_that_holds_one_node_twice_is_not_answered_from_the_index():
     name = cst.Name("x")
     module = cst.Module(body=[cst.SimpleStatementLine([cst.Expr(name)]), cst.SimpleStatementLine([cst.Expr(name)])])
     index = Index(module)
     assert index.shared
     assert index.find(module, (cst.Name,), None, False, False) is None
-    traverse._last = index
+    traverse._recent[:] = [index]
     assert queries.find(module, cst.Name) == [name, name]  # walked
     events = _Events()
     walk(module, events)

@@ -12,7 +12,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
-from .traverse import Visitor, last_index, walk
+from .traverse import Visitor, index_of, walk
 
 
 def fresh_name(taken: Set[str], base: str) -> str:
@@ -225,7 +225,7 @@ class _LocalBindings(Visitor):
 
 def function_locals(node: cst.CSTNode) -> Set[str]:
     """Parameters and local bindings of a FunctionDef or Lambda (a new set: the caller's to change)."""
-    index = last_index()
+    index = index_of(node)
     if index is None:
         return _function_locals(node)
     return set(index.memo("function_locals", node, _function_locals))

@@ -8,9 +8,10 @@ comments and punctuation unless a visitor asks for them (``TRIVIA``).
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import Callable, Dict, List, Optional, Set, Tuple
+from typing import Callable, Dict, List, Optional, Set, Tuple, TypeVar
 
 import libcst as cst
+from libcst._nodes.base import CSTNode
 
 
 class Visitor(cst.CSTVisitor):
@@ -128,8 +129,10 @@ def walk_into(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     there ends the outer walk too."""
     if getattr(visitor, "TRIVIA", True):
         _walk(node, visitor, _ALL_FIELDS)
-    elif _last is None or not _last.walk(node, visitor):
-        _walk(node, visitor, _MAIN_FIELDS)
+    else:
+        tree = index_of(node)
+        if tree is None or not tree.walk(node, visitor):
+            _walk(node, visitor, _MAIN_FIELDS)
 
 
 def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, table: Dict[type, Tuple[str, ...]]) -> None:
@@ -322,20 +325,31 @@ class _MethodTypes:
 
 
 _WANTS: Dict[type, _MethodTypes] = {}
-_last: Optional[Index] = None
+_KEPT = 3  # a file's tree, and the trees a rewrite builds from it before it goes back to the file's
+_recent: List[Index] = []  # the indexes built last, the one asked for last first
 
 
 def index(root: cst.CSTNode) -> Index:
-    """The index of ``root``'s tree: built once, and kept until another tree is indexed."""
-    global _last
-    if _last is None or _last.root is not root:
-        _last = Index(root)
-    return _last
+    """The index of ``root``'s tree: built once, and kept while fewer than ``_KEPT`` other trees have
+    been indexed since it was last asked for."""
+    for at, tree in enumerate(_recent):
+        if tree.root is root:
+            if at:
+                _recent.insert(0, _recent.pop(at))
+            return tree
+    tree = Index(root)
+    _recent[:] = [tree, *_recent[:_KEPT - 1]]
+    return tree
 
 
-def last_index() -> Optional[Index]:
-    """The index built last, if any (its ``find`` says None for nodes of other trees)."""
-    return _last
+def index_of(node: cst.CSTNode) -> Optional[Index]:
+    """The kept index whose tree holds ``node``, if any (an index holds its nodes: an id it numbers is
+    the id of its own node)."""
+    key = id(node)
+    for tree in _recent:
+        if key in tree.numbers:
+            return tree
+    return None
 
 
 class Transformer(cst.CSTTransformer):
@@ -346,6 +360,55 @@ class Transformer(cst.CSTTransformer):
 
     def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
         return None
+
+
+def replaced(root: cst.CSTNode, replacements: Dict[int, cst.CSTNode],
+             back: Optional[Dict[int, cst.CSTNode]] = None) -> cst.CSTNode:
+    """``root`` with nodes replaced by the identity of the original (``{id(original): new}``, the outermost
+    wins), as ``root.visit(Replacer(replacements))`` gives it, rebuilding only the nodes on the way to a
+    replaced one (when ``root``'s tree is indexed: else by that visit). ``back``, when given, receives
+    ``{id(new node): the node it stands for}`` for the replaced and rebuilt nodes."""
+    tree = index_of(root)
+    extent = tree.extent(root) if tree is not None else None
+    if extent is None or any(not isinstance(new, cst.CSTNode) for new in replacements.values()):
+        return _replaced_by_visit(root, replacements, back)
+    numbers = sorted(tree.numbers[key] for key in replacements if key in tree.numbers)
+
+    def rebuilt(node: cst.CSTNode) -> cst.CSTNode:
+        new = replacements.get(id(node))
+        if new is None:
+            number, end = tree.extent(node)
+            if bisect_left(numbers, number) == bisect_left(numbers, end):
+                return node  # nothing replaced inside
+            changes = {}
+            for name in child_fields(node, trivia=False):
+                value = getattr(node, name)
+                if isinstance(value, cst.CSTNode):
+                    changed = rebuilt(value)
+                elif isinstance(value, (list, tuple)):
+                    items = [rebuilt(item) if isinstance(item, cst.CSTNode) else item for item in value]
+                    changed = value if all(a is b for a, b in zip(items, value)) else type(value)(items)
+                else:
+                    continue
+                if changed is not value:
+                    changes[name] = changed
+            new = node.with_changes(**changes) if changes else node
+        if back is not None and new is not node:
+            back.setdefault(id(new), node)
+        return new
+
+    return rebuilt(root)
+
+
+def _replaced_by_visit(root, replacements, back):
+    class _Recorded(Replacer):
+        def on_leave(self, original_node, updated_node):
+            new = super().on_leave(original_node, updated_node)
+            if back is not None and isinstance(new, cst.CSTNode) and new is not original_node:
+                back.setdefault(id(new), original_node)
+            return new
+
+    return root.visit(_Recorded(replacements))
 
 
 class Replacer(Transformer):
@@ -385,3 +448,25 @@ class Replacer(Transformer):
         if carried:
             return updated.with_changes(body=body, footer=[*carried, *updated.footer])
         return updated.with_changes(body=body)
+
+
+_Parsed = TypeVar("_Parsed")
+_NODE_CHECK = CSTNode.__dict__.get("__post_init__")
+
+
+def unchecked(parse: Callable[..., _Parsed], code: str, **options) -> _Parsed:
+    """``parse(code)`` (a libcst parse function) without the checks each node libcst builds makes of its
+    own fields (``__post_init__``), which are for trees built by hand: a parser's output is valid by
+    construction, and the checks are a sixth of the parse. They stay on for every node built otherwise."""
+    check = _NODE_CHECK
+    if check is None:
+        return parse(code, **options)
+    CSTNode.__post_init__ = _no_check
+    try:
+        return parse(code, **options)
+    finally:
+        CSTNode.__post_init__ = check
+
+
+def _no_check(self) -> None:
+    return None

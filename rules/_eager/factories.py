@@ -16,7 +16,7 @@ from typing import Dict, Set
 import libcst as cst
 
 from tfmigrate.names import function_locals
-from tfmigrate.traverse import Transformer
+from tfmigrate.traverse import replaced
 
 from . import bindings as B
 from . import queries, tensors
@@ -32,15 +32,6 @@ def is_factory(s: Rewrite, func: cst.FunctionDef) -> bool:
     return not free & (s.b.graph_names() | s.b.names(B.VARIABLE, B.CONTAINER))
 
 
-class _Body(Transformer):
-    def __init__(self, replacements: Dict[int, cst.BaseExpression]) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call):
-        return self.replacements.get(id(original), updated)
-
-
 def rewritten(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
     """The factory with its ``tf.get_variable`` calls and named initializers in TF2."""
     initializers: Set[str] = set()
@@ -52,4 +43,4 @@ def rewritten(s: Rewrite, func: cst.FunctionDef) -> cst.FunctionDef:
             replacements[id(assign.value)] = tensors.graph_expr(s, assign.value)[0]
     for call in queries.calls_of(func, s.call_name, {"get_variable"}):
         replacements[id(call)] = tensors.get_variable(s, call, frozenset(initializers))
-    return func.visit(_Body(replacements))
+    return replaced(func, replacements)

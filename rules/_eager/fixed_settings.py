@@ -23,33 +23,12 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
+from tfmigrate.traverse import replaced
+
 from .. import _tf
 from . import queries
 
 _MAKERS = ("variable_scope", "get_variable", "Variable")
-
-
-class _Renamed(cst.CSTTransformer):
-    """``old`` -> ``new`` for the function's names (not attributes' or keywords')."""
-
-    def __init__(self, old: str, new: str) -> None:
-        self.old, self.new = old, new
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def leave_Attribute(self, original, updated):
-        return updated.with_changes(value=original.value.visit(self))
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        return False
-
-    def leave_Arg(self, original, updated):
-        return updated.with_changes(value=original.value.visit(self))
-
-    def leave_Name(self, original, updated):
-        return updated.with_changes(value=self.new) if original.value == self.old else updated
 
 
 def makes_variables(imports, func: cst.FunctionDef) -> bool:
@@ -64,7 +43,7 @@ def makes_variables(imports, func: cst.FunctionDef) -> bool:
 def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[int, cst.CSTNode]]]:
     """(the program with such parameters renamed, {id of a changed node: the node as written}); None when
     there is none."""
-    settings = {name for name, value in queries.module_constants(module).items() if not queries.holds(value, cst.Call)}
+    settings = None
     body = list(module.body)
     back: Dict[int, cst.CSTNode] = {}
     for at, func in enumerate(module.body):
@@ -75,8 +54,10 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
         calls = queries.find(module, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value == func.name.value)
         if not calls or len(calls) != len(uses) or any(a.star for c in calls for a in c.args):
             continue
+        if settings is None:
+            settings = {name for name, value in queries.module_constants(module).items()
+                        if not queries.holds(value, cst.Call)}
         free_in = queries.names_in(func) | queries.bound_names(func.body)
-        new_func = func
         renamed: Dict[str, str] = {}
         passed = _tf.passed_names(calls, [param.name.value for param in func.params.params])
         for name, setting in passed.items():
@@ -87,11 +68,9 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
             renamed[name] = setting
         if not renamed:
             continue
-        for old, new in renamed.items():
-            new_func = new_func.with_changes(
-                params=new_func.params.with_changes(params=[
-                    p.with_changes(name=cst.Name(new)) if p.name.value == old else p for p in new_func.params.params]),
-                body=new_func.body.visit(_Renamed(old, new)))
+        names = [p.name for p in func.params.params if p.name.value in renamed]
+        names += queries.find(func.body, cst.Name, lambda n: n.value in renamed, values=True)
+        new_func = replaced(func, {id(n): n.with_changes(value=renamed[n.value]) for n in names})
         body[at] = new_func
         back[id(new_func)] = func
     if not back:

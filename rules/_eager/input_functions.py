@@ -134,16 +134,20 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
     """(the program with its input functions returning their datasets, {id of a changed or new node: the
     node as written}); None when it has none. Raises Unsupported for a function that reads an iterator it
     makes and is called otherwise."""
+    def reads(call: cst.Call) -> bool:
+        return queries.is_method_call(call, _vocab.ITERATOR_METHODS) or _tf.call_name(imports, call) in _vocab.ITERATORS
+
+    if not any(isinstance(func, cst.FunctionDef) for func in module.body) or not queries.holds(module, cst.Call, reads):
+        return None
     back: Dict[int, cst.CSTNode] = {}
     body = list(module.body)
     changed = False
     for at, func in enumerate(module.body):
-        if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock):
+        if not isinstance(func, cst.FunctionDef) or not isinstance(func.body, cst.IndentedBlock) or \
+                not queries.holds(func.body, cst.Call, reads):
             continue
-        reads = queries.find(func.body, cst.Call, lambda c: queries.is_method_call(c, _vocab.ITERATOR_METHODS)
-                             or _tf.call_name(imports, c) in _vocab.ITERATORS, first=True)
         calls = queries.find(module, cst.Name, lambda n: n.value == func.name.value and n is not func.name)
-        if not reads or not calls or _reads_each_pass(func):
+        if not calls or _reads_each_pass(func):
             continue
         found = _element(imports, func)
         sites = [i for i, stmt in enumerate(module.body) if _assigned_call(stmt, func.name.value)]

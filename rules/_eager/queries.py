@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Set, Tuple, Type
 import libcst as cst
 
 from tfmigrate.names import dotted_name, function_locals
-from tfmigrate.traverse import StopWalk, Visitor, last_index, walk, walk_into
+from tfmigrate.traverse import StopWalk, Visitor, index_of, walk, walk_into
 
 from .. import _vocab
 
@@ -53,8 +53,8 @@ def find(node: cst.CSTNode, types, test: Optional[Callable[[cst.CSTNode], bool]]
     """The nodes in ``node`` (itself included) of ``types`` (concrete node classes) that pass
     ``test``, in source order."""
     types = types if isinstance(types, tuple) else (types,)
-    index = last_index()
-    if not trivia and index is not None:
+    index = index_of(node) if not trivia else None
+    if index is not None:
         found = index.find(node, types, test, first, values)
         if found is not None:
             return found
@@ -191,9 +191,21 @@ def deferred_names(node: cst.CSTNode) -> Set[str]:
     return found
 
 
+_constants: List[Tuple[cst.Module, Dict[str, cst.BaseExpression]]] = []  # the last module's, kept with it
+
+
 def module_constants(module: cst.Module) -> Dict[str, cst.BaseExpression]:
     """name -> value, for the names the module binds once, by a plain ``name = value`` at its top level
-    (not in a loop, a branch or a function, and declared ``global`` nowhere)."""
+    (not in a loop, a branch or a function, and declared ``global`` nowhere). Computed once per tree (the
+    stages before the rewrite and the rewrite ask it of the same module); the caller must not change it."""
+    if _constants and _constants[0][0] is module:
+        return _constants[0][1]
+    found = _module_constants(module)
+    _constants[:] = [(module, found)]
+    return found
+
+
+def _module_constants(module: cst.Module) -> Dict[str, cst.BaseExpression]:
     counts: Dict[str, int] = {}
     for stmt in module.body:
         for part in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else [stmt]:
