@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import difflib
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple, Type
 
@@ -18,7 +20,7 @@ with cached_dataclass_code():  # libcst's node classes: their generated methods 
     from libcst._nodes.base import CSTNode
 
     from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
-    from .traverse import Replacer, Visitor, index, walk
+    from .traverse import Replacer, Visitor, index, unchecked, walk
     from .positions import Span, code_for, module_code, spans
     from .options import Options  # noqa: F401  (re-exported: the engine's callers build one)
     from .registry import dispatch_table
@@ -57,11 +59,8 @@ class _Dispatcher(Visitor):
             kind, _, node_type = key.partition(":")
             table = self._visit if kind == "visit" else self._leave
             table[node_type] = [getattr(instances[rule], attr) for rule, attr in entries]
-
-    def wants(self, kind: type) -> bool:
-        """Whether this walk does anything at nodes of ``kind`` (traverse.Index skips the others)."""
-        name = kind.__name__
-        return name in self._visit or name in self._leave or name in _SCOPES or name in _IMPORTS
+        # Whether this walk does anything at nodes of a type (traverse.Index skips the others).
+        self.wants = _TypeNames(frozenset(self._visit) | frozenset(self._leave) | _SCOPES | _IMPORTS)
 
     # Type names, not isinstance: libcst's node classes are ABCs, and isinstance on them is slow.
     def on_visit(self, node: cst.CSTNode) -> bool:
@@ -90,6 +89,25 @@ class _Dispatcher(Visitor):
                 raise RuleFailure(method.__self__, error) from error
         if kind in _SCOPES:
             self.context.scopes.pop()
+
+
+class _TypeNames:
+    """Is a node type one of ``names``? Equal for equal names: an index keeps its answers by this
+    test (traverse.Index._typed), and it holds no file's rules, so the index holds none of their data."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: frozenset) -> None:
+        self.names = names
+
+    def __call__(self, kind: type) -> bool:
+        return kind.__name__ in self.names
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _TypeNames) and other.names == self.names
+
+    def __hash__(self) -> int:
+        return hash(self.names)
 
 
 _SCOPES = frozenset({"FunctionDef", "Lambda"})
@@ -164,28 +182,9 @@ def _replacement_code(module: cst.Module, replacement) -> str:
 
 
 def parse(text: str) -> cst.Module:
-    """The module of ``text``, read by libcst's native parser.
-
-    Every node libcst builds re-checks its own fields (``__post_init__``),
-    which is for trees built by hand: a parser's output is valid by
-    construction, and the checks are a sixth of the parse. They stay on for
-    every node the rules and fixes build.
-    """
-    check = _NODE_CHECK
-    if check is None:
-        return cst.parse_module(text)
-    CSTNode.__post_init__ = _no_check
-    try:
-        return cst.parse_module(text)
-    finally:
-        CSTNode.__post_init__ = check
-
-
-def _no_check(self) -> None:
-    return None
-
-
-_NODE_CHECK = CSTNode.__dict__.get("__post_init__")
+    """The module of ``text``, read by libcst's native parser (without the checks of each node it
+    builds: traverse.unchecked)."""
+    return unchecked(cst.parse_module, text)
 
 
 def syntax_reason(error: Exception) -> str:
@@ -329,6 +328,28 @@ def process_text(text: str, path: str, options: Options) -> Outcome:
     The status (idiomatic, compat-only, manual) is what fixing with unsafe
     fixes would reach, so `check` can say it without writing anything.
     """
+    with _collected_after():
+        return _process_text(text, path, options)
+
+
+@contextmanager
+def _collected_after():
+    """Python's cycle collector off while a text is checked, and run once after it (its young
+    generations: what the text left). Checking builds hundreds of thousands of objects that live until
+    the text is done, which the collector would scan again and again (a seventh of a check); what they
+    leave in cycles (the rules and their reports) is one file's, collected here."""
+    if not gc.isenabled():  # (a text checked while another is: the outer one collects)
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(1)
+
+
+def _process_text(text: str, path: str, options: Options) -> Outcome:
     rules = options.active_rules(path)
     if skip_file(text):
         return Outcome([], text, [], Status.CLEAN)

@@ -27,6 +27,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfmigrate.names import function_locals
+from tfmigrate.traverse import Transformer
 
 from .. import _tf
 from . import queries
@@ -102,7 +103,7 @@ def _shadowed(module: cst.Module, calls, names: set) -> bool:
     return False
 
 
-class _Replaced(cst.CSTTransformer):
+class _Replaced(Transformer):
     def __init__(self, changes: Dict[int, object], back: Dict[int, cst.CSTNode]) -> None:
         self.changes = changes
         self.back = back

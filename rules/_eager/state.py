@@ -9,6 +9,7 @@ import libcst as cst
 
 from tfmigrate.names import fresh_name, function_locals
 from tfmigrate.positions import code_for
+from tfmigrate.traverse import unchecked
 
 from .. import _vocab
 from . import bindings as B
@@ -35,6 +36,16 @@ class BatchNorms:
     layers: int = 0
     flags: Set[str] = field(default_factory=set)  # boolean placeholders telling them whether they train
     under_updates: Optional[int] = None  # in `with tf.control_dependencies(update_ops):`, the layers it held
+
+
+_configs: List[Tuple[cst.Module, object]] = []  # the last module's, kept with it
+
+
+def parser_config(module: cst.Module):
+    """``module.config_for_parsing`` (its indentation and line ends), computed once per module."""
+    if not _configs or _configs[0][0] is not module:
+        _configs[:] = [(module, module.config_for_parsing)]
+    return _configs[0][1]
 
 
 class Rewrite:
@@ -184,10 +195,10 @@ class Rewrite:
 
     # --- code ----------------------------------------------------------
     def expr(self, code: str) -> cst.BaseExpression:
-        return cst.parse_expression(code, config=self.module.config_for_parsing)
+        return unchecked(cst.parse_expression, code, config=parser_config(self.module))
 
     def stmt(self, code: str) -> cst.BaseStatement:
-        return cst.parse_statement(code, config=self.module.config_for_parsing)
+        return unchecked(cst.parse_statement, code, config=parser_config(self.module))
 
     def code(self, node: cst.CSTNode) -> str:
         return code_for(self.module, node)
