@@ -39,6 +39,9 @@ def {helper}(inputs, units, activation=None, use_bias=True, kernel_initializer=N
     scope = {tf}.variable_scope(name or "dense", reuse=reuse) if reuse else {tf}.variable_scope(
         name, default_name="dense")
     with scope:
+        # a Keras 3 regularizer reads a tensor: TF1's reference variable, read first
+        kernel_regularizer, bias_regularizer = [
+            r and (lambda w, r=r: r({tf}.identity(w))) for r in (kernel_regularizer, bias_regularizer)]
         inputs = {tf}.convert_to_tensor(inputs)
         kernel = {tf}.get_variable("kernel", [inputs.shape[-1], units], inputs.dtype.base_dtype,
                                  kernel_initializer, kernel_regularizer, trainable)
@@ -67,6 +70,9 @@ def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data
     scope = {tf}.variable_scope(name or "conv2d", reuse=reuse) if reuse else {tf}.variable_scope(
         name, default_name="conv2d")
     with scope:
+        # a Keras 3 regularizer reads a tensor: TF1's reference variable, read first
+        kernel_regularizer, bias_regularizer = [
+            r and (lambda w, r=r: r({tf}.identity(w))) for r in (kernel_regularizer, bias_regularizer)]
         inputs = {tf}.convert_to_tensor(inputs)
         kernel = {tf}.get_variable("kernel", [*pair(kernel_size), inputs.shape[-1], filters],
                                  inputs.dtype.base_dtype, kernel_initializer, kernel_regularizer, trainable)
@@ -92,6 +98,9 @@ def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data
     scope = {tf}.variable_scope(name or "conv2d_transpose", reuse=reuse) if reuse else {tf}.variable_scope(
         name, default_name="conv2d_transpose")
     with scope:
+        # a Keras 3 regularizer reads a tensor: TF1's reference variable, read first
+        kernel_regularizer, bias_regularizer = [
+            r and (lambda w, r=r: r({tf}.identity(w))) for r in (kernel_regularizer, bias_regularizer)]
         inputs = {tf}.convert_to_tensor(inputs)
         (kernel_height, kernel_width), (stride_height, stride_width) = pair(kernel_size), pair(strides)
         kernel = {tf}.get_variable("kernel", [kernel_height, kernel_width, filters, inputs.shape[-1]],
@@ -129,6 +138,10 @@ def {helper}(inputs, filters, kernel_size, strides=(1, 1), padding="valid", data
     scope = {tf}.variable_scope(name or "separable_conv2d", reuse=reuse) if reuse else {tf}.variable_scope(
         name, default_name="separable_conv2d")
     with scope:
+        # a Keras 3 regularizer reads a tensor: TF1's reference variable, read first
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer = [
+            r and (lambda w, r=r: r({tf}.identity(w)))
+            for r in (depthwise_regularizer, pointwise_regularizer, bias_regularizer)]
         inputs = {tf}.convert_to_tensor(inputs)
         channels, dtype = inputs.shape[-1], inputs.dtype.base_dtype
         depthwise = {tf}.get_variable("depthwise_kernel", [*pair(kernel_size), channels, depth_multiplier], dtype,
@@ -177,6 +190,9 @@ def {helper}(inputs, axis=-1, momentum=0.99, epsilon=0.001, center=True, scale=T
     scope = {tf}.variable_scope(name or "batch_normalization", reuse=reuse) if reuse else {tf}.variable_scope(
         name, default_name="batch_normalization")
     with scope:
+        # a Keras 3 regularizer reads a tensor: TF1's reference variable, read first
+        beta_regularizer, gamma_regularizer = [
+            r and (lambda w, r=r: r({tf}.identity(w))) for r in (beta_regularizer, gamma_regularizer)]
         inputs = {tf}.convert_to_tensor(inputs)
         rank, dtype = inputs.shape.ndims, inputs.dtype.base_dtype
         dtype = {tf}.float32 if dtype in ({tf}.float16, {tf}.bfloat16) else dtype

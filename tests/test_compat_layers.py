@@ -131,7 +131,8 @@ def discriminator(x, reuse=False):
     with tf.variable_scope("disc", reuse=reuse, initializer=tf.constant_initializer(0.1)):
         h = tf.layers.conv2d(x, 2, 3, padding="same", activation=tf.nn.relu)
         h = tf.layers.flatten(h)
-        h = tf.layers.dense(h, 3, tf.nn.relu, bias_initializer=tf.constant_initializer(0.5))
+        h = tf.layers.dense(h, 3, tf.nn.relu, bias_initializer=tf.constant_initializer(0.5),
+                            kernel_regularizer=tf.keras.regularizers.l2(0.5))
         return tf.layers.dense(h, 1, name="out")
 
 
@@ -145,6 +146,7 @@ with tf.Session() as sess:
     r, f = sess.run([d_real, d_fake], {real: np.ones([1, 4, 4, 1]), fake: np.full([1, 4, 4, 1], 2.0)})
     print(r.tolist(), f.tolist())
     print(sess.run(dropped, {training: True}).tolist(), sess.run(dropped).tolist())
+    print("regularization", sess.run(tf.losses.get_regularization_loss()))
 """
 
 
@@ -166,7 +168,10 @@ def test_layers_that_share_variables_through_scopes_get_tf1s_variables_from_a_he
     printed = {mode: run_in_tensorflow(mode, source, "gan.py") for mode, source in (("tf1", SHARED), ("tf2-compat", text))}
     assert printed["tf2-compat"] == printed["tf1"]
     assert "('disc/out/kernel:0', [3, 1])" in printed["tf1"] and "[[0.75" in printed["tf1"]
-    assert printed["tf1"].endswith(" [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]\n")
+    assert " [[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]\n" in printed["tf1"]
+    # a Keras regularizer on a helper's kernel (Keras 3's reads the variable first): 0.5 * (32 * 3) * 0.1 ** 2,
+    # once (the second call shares the kernel)
+    assert printed["tf1"].endswith("regularization 0.48000002\n")
 
 
 def test_helpers_written_into_a_crlf_file_have_its_line_ends():
@@ -367,7 +372,8 @@ x = tf.placeholder(tf.float32, [None, 5, 5, 2])
 
 def block(x, reuse=False):
     with tf.variable_scope("block", reuse=reuse):
-        h = tf.layers.separable_conv2d(x, 3, 3, padding="same", depth_multiplier=2, activation=tf.nn.relu)
+        h = tf.layers.separable_conv2d(x, 3, 3, padding="same", depth_multiplier=2, activation=tf.nn.relu,
+                                       depthwise_regularizer=tf.keras.regularizers.l1(0.1))
         h = tf.layers.separable_conv2d(h, 2, [2, 2], (2, 2), name="down", use_bias=False)
         return tf.layers.separable_conv2d(h, 1, 1, dilation_rate=1, bias_initializer=tf.constant_initializer(0.5))
 
@@ -379,6 +385,7 @@ with tf.Session() as sess:
     out_a, out_b = sess.run([a, b], {x: np.random.RandomState(0).rand(2, 5, 5, 2)})
     print(a.shape.as_list(), [round(float(v), 4) for v in out_a.ravel()[:6]], (out_a == out_b).all())
     print(sorted((v.name, v.shape.as_list()) for v in tf.global_variables()))
+    print("regularization", sess.run(tf.losses.get_regularization_loss()))
 """
 
 
