@@ -12,6 +12,7 @@ import libcst as cst
 import pytest
 
 import tfmigrate.engine as engine
+import tfmigrate.traverse as traverse
 from conftest import ROOT
 from tfmigrate.api import Job, process_file
 from tfmigrate.engine import Options, process_text
@@ -36,7 +37,7 @@ def test_output_does_not_depend_on_node_addresses(monkeypatch):
     """Every node built while rewriting is kept alive, so no address is ever reused: a
     rewrite that remembered nodes by id() would lose track of them."""
     alive = []
-    check = engine._NODE_CHECK
+    check = traverse._NODE_CHECK
 
     def keep_alive(node) -> None:
         alive.append(node)
@@ -44,7 +45,8 @@ def test_output_does_not_depend_on_node_addresses(monkeypatch):
             check(node)
 
     parse = engine.parse
-    monkeypatch.setattr(engine, "_NODE_CHECK", keep_alive)
+    monkeypatch.setattr(traverse, "_NODE_CHECK", keep_alive)
+    monkeypatch.setattr(traverse, "_no_check", lambda node: alive.append(node))  # (a parser's nodes, unchecked)
     monkeypatch.setattr(cst.CSTNode, "__post_init__", keep_alive)
     monkeypatch.setattr(engine, "parse", lambda text: alive.append(parse(text)) or alive[-1])
     for folder in FIXTURES:
