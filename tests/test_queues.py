@@ -253,6 +253,30 @@ def test_a_setting_passed_under_another_name_configures_the_module_s_layer():
     assert "conv_net = ConvNet()\n" in new
 
 
+def test_a_setting_passed_by_keyword_under_another_name_configures_the_module_s_layer():
+    new = fix("""\
+        import tensorflow as tf
+        N_CLASSES = 3
+        x = tf.placeholder(tf.float32, [None, 4])
+
+
+        def conv_net(x, n_classes, reuse):
+            with tf.variable_scope("ConvNet", reuse=reuse):
+                return tf.layers.dense(x, n_classes)
+
+
+        train_logits = conv_net(x, n_classes=N_CLASSES, reuse=False)
+        test_logits = conv_net(x, reuse=True, n_classes=N_CLASSES)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run([train_logits, test_logits], {x: [[1.0, 2.0, 3.0, 4.0]]}))
+    """)
+    assert "            self.dense = tf.keras.layers.Dense(N_CLASSES)\n" in new
+    assert "    def __call__(self, x):\n" in new
+    assert "conv_net = ConvNet()\n" in new
+    assert new.count("    return conv_net(x)\n") == 2  # each call's keyword gone with the parameter
+
+
 def test_a_producer_and_a_batch_bound_to_one_name_are_read_by_index():
     # `input_queue[0]` of a slice_input_producer: the element function takes the slices as one tuple; a batch
     # bound to one name is the tuple of its tensors (a list of one: a tuple of one)

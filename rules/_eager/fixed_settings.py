@@ -15,7 +15,8 @@ program is the same one (a parameter's name is the function's own), and the rena
 function becomes a module, whose ``__call__`` no longer takes it.
 
 Only for functions that make layers or variables (model functions), where the name is free in the
-function (neither read nor bound there) and every use of the function is a call.
+function (neither read nor bound there) and every use of the function is a call. A call that passes the
+parameter by keyword (``conv_net(x, n_classes=N_CLASSES)``) passes it under the setting's name.
 """
 from __future__ import annotations
 
@@ -44,9 +45,8 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
     """(the program with such parameters renamed, {id of a changed node: the node as written}); None when
     there is none."""
     settings = None
-    body = list(module.body)
-    back: Dict[int, cst.CSTNode] = {}
-    for at, func in enumerate(module.body):
+    replacements: Dict[int, cst.CSTNode] = {}
+    for func in module.body:
         if not isinstance(func, cst.FunctionDef) or isinstance(func.params.star_arg, cst.Param) or \
                 func.params.star_kwarg is not None or not makes_variables(imports, func):
             continue
@@ -62,19 +62,15 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
         passed = _tf.passed_names(calls, [param.name.value for param in func.params.params])
         for name, setting in passed.items():
             if setting == name or setting not in settings or setting in free_in or \
-                    name in queries.bound_names(func.body) or setting in renamed.values() or any(
-                        a.keyword is not None and a.keyword.value == name for c in calls for a in c.args):
+                    name in queries.bound_names(func.body) or setting in renamed.values():
                 continue
             renamed[name] = setting
-        if not renamed:
-            continue
+        # the parameter, its reads, and the keyword of a call that passes it by name (`n_classes=N_CLASSES`)
         names = [p.name for p in func.params.params if p.name.value in renamed]
         names += queries.find(func.body, cst.Name, lambda n: n.value in renamed, values=True)
-        new_func = replaced(func, {id(n): n.with_changes(value=renamed[n.value]) for n in names})
-        body[at] = new_func
-        back[id(new_func)] = func
-    if not back:
+        names += [a.keyword for c in calls for a in c.args if a.keyword is not None and a.keyword.value in renamed]
+        replacements.update((id(n), n.with_changes(value=renamed[n.value])) for n in names)
+    if not replacements:
         return None
-    new_module = module.with_changes(body=body)
-    back[id(new_module)] = module
-    return new_module, back
+    back: Dict[int, cst.CSTNode] = {}
+    return replaced(module, replacements, back), back
