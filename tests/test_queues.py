@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from tfmigrate.engine import Options, process_text
 
 
@@ -137,7 +139,8 @@ def test_what_stays_on_compat():
     cases["def read_record(queue):\n    return reader.read(queue)[1]\n\n\nline = read_record(queue)\n"
           "xs = tf.train.batch([line], 4)\n"] = (
         "filename queue queue read by `read_record`, a function the rewrite does not read as the reader of a dataset "
-        "(a `key, value = reader.read(queue)` line next to the producer is)")
+        "(a `key, value = reader.read(queue)` line next to the producer is, or a function of one parameter, called "
+        "once, that reads it so and returns what it computes)")
     for middle, why in cases.items():
         assert reason(head + middle + tail) == why, middle
     assert reason(head + textwrap.dedent("""\
@@ -387,3 +390,51 @@ def test_a_generator_reading_its_iterator_at_each_pass_is_left_as_it_is():
             converter = tf.lite.TFLiteConverter.from_saved_model("model")
             converter.representative_dataset = representative_dataset_gen
     """).findings)
+
+
+READER_FUNCTION = """\
+    import tensorflow as tf
+
+
+    def read_and_decode(filename_queue):
+        reader = tf.TFRecordReader()
+        _, serialized = reader.read(filename_queue)
+        features = tf.parse_single_example(serialized, {"x": tf.FixedLenFeature([2], tf.float32)})
+        return features["x"] * 2.0
+
+
+    queue = tf.train.string_input_producer(["a.tfrecord"], num_epochs=1, shuffle=False)
+    x = read_and_decode(queue)
+    xs = tf.train.batch([x], 4)
+    with tf.Session() as sess:
+        tf.train.start_queue_runners(sess)
+        print(sess.run(xs))
+"""
+
+
+def test_a_function_that_reads_the_queue_it_is_given_maps_the_records():
+    # TF1's reading guide: `read_and_decode(filename_queue)` makes the reader, reads, and returns what it
+    # computes from the record; it now takes the record, and the dataset maps it
+    assert fix(READER_FUNCTION) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def read_and_decode(serialized):
+            features = tf.io.parse_single_example(serialized, {"x": tf.io.FixedLenFeature([2], tf.float32)})
+            return features["x"] * 2.0
+
+
+        iterator = iter(tf.data.TFRecordDataset(["a.tfrecord"]).repeat(1).map(read_and_decode).batch(4, drop_remainder=True))
+        xs = next(iterator)
+        print(xs.numpy())
+    """)
+
+
+@pytest.mark.parametrize("change, why", [
+    ("xs = tf.train.batch([x], 4)\n", "xs = tf.train.batch([x], 4)\ny = read_and_decode(queue)\n"),
+    ("    return features", "    print(filename_queue)\n    return features"),
+])
+def test_a_function_that_reads_the_queue_otherwise_stays(change, why):
+    source = textwrap.dedent(READER_FUNCTION).replace(change, why)
+    assert reason(source).startswith("filename queue queue read by `read_and_decode`, a function the rewrite does "
+                                     "not read as the reader of a dataset")

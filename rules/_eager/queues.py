@@ -33,8 +33,13 @@ queue runners' threads go with the queues (``coord.should_stop()`` is False: a d
 never stops; one of ``num_epochs`` ends as TF1's queue did, where the iterator rewrite catches
 StopIteration for OutOfRangeError).
 
-Only pipelines built by top-level lines of the module are read, each from one producer to one batch, and
-only where nothing else reads the queue, the reader, the producer's outputs or what the moved lines bind.
+A function that reads the queue it is given (TF1's reading guide: ``image, label =
+read_and_decode(filename_queue)``, where the function makes the reader, reads the record and returns what it
+computes from it) takes the record instead, and the dataset maps it (``.map(read_and_decode)``).
+
+Only pipelines built by top-level lines of the module (or of a function: input_functions.py) are read, each
+from one producer to one batch, and only where nothing else reads the queue, the reader, the producer's
+outputs or what the moved lines bind.
 Elements a shuffling producer or ``shuffle_batch`` draws come in another random order than TF1's (a random
 order both ways). The rewrite of the new program is kept only when it succeeds; its notes, the nodes it
 keeps and its reasons are mapped back to the program as written.
@@ -91,6 +96,7 @@ class _Reader:
         self.body = list(module.body)  # the lines read: the module's, or a function's
         self.blank = 2  # blank lines around a function written among them
         self._taken: Optional[Set[str]] = None
+        self.helpers: Dict[int, cst.FunctionDef] = {}  # id of a function reading a queue -> it reading a record
 
     def name(self, node) -> Optional[str]:
         return _tf.call_name(self.imports, node)
@@ -158,28 +164,21 @@ class _Reader:
         for keyword in ("shared_name", "cancel_op"):
             if not _false(_tf.argument(call, None, keyword)):
                 raise Unsupported(call, f"string_input_producer({keyword}=...)")
-        read_at, read = next(((i, s) for i, s in enumerate(self.body) if i > start and _assign(s) is not None
-                              and queries.is_method_call(_assign(s).value, ("read",))
-                              and _reads_queue(_assign(s).value, queue[0])), (None, None))
+        lines, helper, read_at, read = self.body, None, *_read_of(self.body, queue[0], start)
         if read is None:
-            passed = next((c for line in self.body if not isinstance(line, (cst.FunctionDef, cst.ClassDef))
-                           for c in queries.find(line, cst.Call) if any(
-                isinstance(a.value, cst.Name) and a.value.value == queue[0] for a in c.args)), None)
-            if passed is not None:
-                raise Unsupported(passed, f"filename queue {queue[0]} read by `{self.code(passed.func)}`, a function "
-                                          "the rewrite does not read as the reader of a dataset (a `key, value = "
-                                          "reader.read(queue)` line next to the producer is)")
-            raise Unsupported(call, "a filename queue no reader reads")
+            helper, call_at = self.reading_function(start, queue[0])
+            lines, (read_at, read) = list(helper.body.body), _read_of(list(helper.body.body), helper.params.params[0].name.value)
+            gone = {id(self.body[call_at])}
         value = _assign(read).value
         reader_node = value.func.value
         reader_stmt = None
         if isinstance(reader_node, cst.Name):
-            reader_stmt = next((s for s in self.body[:read_at] if _assign(s) is not None and names_bound(
+            reader_stmt = next((s for s in lines[:read_at] if _assign(s) is not None and names_bound(
                 _assign(s).targets[0].target) == [reader_node.value]), None)
             if reader_stmt is None:
                 raise Unsupported(value, "a reader this rewrite does not see made")
             out.removed.add(id(reader_stmt))
-            if self.uses(reader_node.value, {id(reader_stmt), id(read)}):
+            if _used(lines, reader_node.value, {id(reader_stmt), id(read)}):
                 raise Unsupported(reader_stmt, f"reader {reader_node.value} used for more than one read")
             reader_node = _assign(reader_stmt).value
         reader = self.name(reader_node) if isinstance(reader_node, cst.Call) else None
@@ -187,7 +186,7 @@ class _Reader:
             raise Unsupported(value, "a queue read by a reader that is not TF1's TextLine, TFRecord, FixedLengthRecord "
                                   "or WholeFile reader")
         out.removed.add(id(read))
-        if self.uses(queue[0], {id(self.body[start]), id(read)}):
+        if self.uses(queue[0], {id(self.body[start]), id(read)} if helper is None else {id(self.body[start]), id(helper), *gone}):
             raise Unsupported(call, f"filename queue {queue[0]} used for more than its reader")
         targets = names_bound(_assign(read).targets[0].target)
         if targets is None or len(targets) != 2:
@@ -231,11 +230,40 @@ class _Reader:
                 source += f".map(lambda {filename}: ({filename}, {tf}.io.read_file({filename})))"
             else:
                 source += f".flat_map(lambda {filename}: {dataset_of(filename)})"
-        if dataset_of is not None:
-            if key != "_" and self.uses(key, {id(read)}):
-                raise Unsupported(read, f"the key {key} of a read (a file's name and position) is used")
-            return source, [record], read_at
-        return source, [key, record], read_at
+        if dataset_of is not None and key != "_" and _used(lines, key, {id(read)}):
+            raise Unsupported(read, f"the key {key} of a read (a file's name and position) is used")
+        if helper is not None:  # the function reads a record now; the dataset maps it
+            if dataset_of is None:
+                raise Unsupported(read, "a WholeFileReader read by a function")
+            kept = [line for line in helper.body.body if id(line) not in out.removed]
+            self.helpers[id(helper)] = helper.with_changes(
+                params=helper.params.with_changes(params=[helper.params.params[0].with_changes(name=cst.Name(record))]),
+                body=helper.body.with_changes(body=kept))
+            out.removed.update(gone)
+            return f"{source}.map({helper.name.value})", names_bound(_assign(self.body[call_at]).targets[0].target), \
+                call_at
+        return (source, [record], read_at) if dataset_of is not None else (source, [key, record], read_at)
+
+    def reading_function(self, start: int, queue: str) -> Tuple[cst.FunctionDef, int]:
+        """``image, label = read_and_decode(filename_queue)``: the module's function that makes a reader, reads
+        the queue it is given and returns what it computes from the record, and the line that calls it."""
+        passed = next((c for line in self.body if not isinstance(line, (cst.FunctionDef, cst.ClassDef))
+                       for c in queries.find(line, cst.Call) if any(
+            isinstance(a.value, cst.Name) and a.value.value == queue for a in c.args)), None)
+        if passed is None:
+            raise Unsupported(self.body[start], "a filename queue no reader reads")
+        func = next((f for f in self.module.body if isinstance(f, cst.FunctionDef) and isinstance(passed.func, cst.Name)
+                     and f.name.value == passed.func.value), None)
+        at = next((i for i, line in enumerate(self.body) if i > start and _assign(line) is not None
+                   and _assign(line).value is passed), None)
+        if func is None or at is None or not _reads_its_queue(func) or len(passed.args) != 1 or \
+                passed.args[0].keyword is not None or names_bound(_assign(self.body[at]).targets[0].target) is None \
+                or len(queries.find(self.module, cst.Name, lambda n: n.value == func.name.value)) != 2:
+            raise Unsupported(passed, f"filename queue {queue} read by `{self.code(passed.func)}`, a function the "
+                                      "rewrite does not read as the reader of a dataset (a `key, value = "
+                                      "reader.read(queue)` line next to the producer is, or a function of one "
+                                      "parameter, called once, that reads it so and returns what it computes)")
+        return func, at
 
     def slices(self, start: int, assign: cst.Assign, out: _Pipeline):
         call = assign.value
@@ -310,7 +338,10 @@ class _Reader:
         drop = "" if not _false(smaller) else ", drop_remainder=True"
         chain += f".batch({self.code(size.value)}{drop})"
         assign_code = f"{self.code(batch.targets[0].target)} = {chain}.make_one_shot_iterator().get_next()\n"
-        new_batch = cst.parse_statement(assign_code).with_changes(leading_lines=out.batch.leading_lines)
+        first = next(s for s in self.body if id(s) in out.removed)  # where the pipeline began: its blank lines
+        new_batch = cst.parse_statement(assign_code).with_changes(
+            leading_lines=[*first.leading_lines, *_comments(out.batch.leading_lines)] if first is not out.batch
+            else out.batch.leading_lines)
         if out.new:
             moved = {id(line) for line in out.moved}
             lead = [line for s in self.body if id(s) in out.removed and id(s) not in moved
@@ -320,6 +351,33 @@ class _Reader:
                 leading_lines=[cst.EmptyLine(indent=False)] * self.blank + _comments(out.batch.leading_lines))
         out.new.append(new_batch)
         out.removed.add(id(out.batch))
+
+
+def _read_of(lines, queue: str, after: int = -1):
+    """(index, line) of ``key, value = reader.read(queue)`` among ``lines`` after ``after``; (None, None)."""
+    return next(((i, s) for i, s in enumerate(lines) if i > after and _assign(s) is not None
+                 and queries.is_method_call(_assign(s).value, ("read",)) and _reads_queue(_assign(s).value, queue)),
+                (None, None))
+
+
+def _used(lines, name: str, outside: Set[int]) -> bool:
+    """Is ``name`` read or bound in ``lines`` not in ``outside``?"""
+    return any(queries.holds(line, cst.Name, lambda n: n.value == name) for line in lines if id(line) not in outside)
+
+
+def _reads_its_queue(func: cst.FunctionDef) -> bool:
+    """``def f(queue)`` whose lines read ``queue`` once, by ``key, value = reader.read(queue)``, and end with
+    its one ``return`` of a value (no other, no yield, no function inside)."""
+    params = func.params
+    if len(params.params) != 1 or params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or \
+            params.star_kwarg is not None or func.decorators or not isinstance(func.body, cst.IndentedBlock):
+        return False
+    lines, queue = list(func.body.body), params.params[0].name.value
+    read = _read_of(lines, queue)[1]
+    last, returns = lines[-1], queries.find(func.body, cst.Return)
+    return read is not None and not _used(lines, queue, {id(read)}) and len(returns) == 1 and isinstance(
+        last, cst.SimpleStatementLine) and last.body[-1] is returns[0] and returns[0].value is not None and \
+        not queries.holds(func.body, (cst.Yield, cst.FunctionDef, cst.Lambda))
 
 
 def _sets_shape(small, elements: Set[str]) -> bool:
@@ -383,6 +441,10 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
                 back[id(body[at])] = stmt
     if not pipelines:
         return None
+    for at, stmt in enumerate(body):
+        if id(stmt) in reader.helpers:
+            body[at] = reader.helpers[id(stmt)]
+            back.update((id(node), stmt) for node in queries.every_node(body[at]))
     new_module = coordinators.removed(module, module.with_changes(body=body), reader.name, reader.fresh, back)
     back[id(new_module)] = module
     return new_module, back, next((p.batch for p in pipelines if p.shuffles), None)
