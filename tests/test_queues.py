@@ -139,8 +139,8 @@ def test_what_stays_on_compat():
     cases["def read_record(queue):\n    return reader.read(queue)[1]\n\n\nline = read_record(queue)\n"
           "xs = tf.train.batch([line], 4)\n"] = (
         "filename queue queue read by `read_record`, a function the rewrite does not read as the reader of a dataset "
-        "(a `key, value = reader.read(queue)` line next to the producer is, or a function of one parameter, called "
-        "once, that reads it so and returns what it computes)")
+        "(a `key, value = reader.read(queue)` line next to the producer is, or a function called once with the queue "
+        "alone, that reads it so and returns what it computes)")
     for middle, why in cases.items():
         assert reason(head + middle + tail) == why, middle
     assert reason(head + textwrap.dedent("""\
@@ -430,9 +430,20 @@ def test_a_function_that_reads_the_queue_it_is_given_maps_the_records():
     """)
 
 
+def test_a_reading_function_s_other_parameters_keep_their_defaults():
+    # `read_cifar_files(filename_queue, distort_images=True)` called with the queue alone: the map passes
+    # the record alone too
+    source = textwrap.dedent(READER_FUNCTION).replace("def read_and_decode(filename_queue):",
+                                                      "def read_and_decode(filename_queue, scale=2.0):")
+    new = fix(source.replace('features["x"] * 2.0', 'features["x"] * scale'))
+    assert "def read_and_decode(serialized, scale=2.0):\n" in new
+    assert ".map(read_and_decode)." in new
+
+
 @pytest.mark.parametrize("change, why", [
     ("xs = tf.train.batch([x], 4)\n", "xs = tf.train.batch([x], 4)\ny = read_and_decode(queue)\n"),
     ("    return features", "    print(filename_queue)\n    return features"),
+    ("x = read_and_decode(queue)", "x = read_and_decode(queue, 3.0)"),
 ])
 def test_a_function_that_reads_the_queue_otherwise_stays(change, why):
     source = textwrap.dedent(READER_FUNCTION).replace(change, why)

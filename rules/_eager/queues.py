@@ -237,7 +237,8 @@ class _Reader:
                 raise Unsupported(read, "a WholeFileReader read by a function")
             kept = [line for line in helper.body.body if id(line) not in out.removed]
             self.helpers[id(helper)] = helper.with_changes(
-                params=helper.params.with_changes(params=[helper.params.params[0].with_changes(name=cst.Name(record))]),
+                params=helper.params.with_changes(params=[helper.params.params[0].with_changes(name=cst.Name(record)),
+                                                        *helper.params.params[1:]]),
                 body=helper.body.with_changes(body=kept))
             out.removed.update(gone)
             return f"{source}.map({helper.name.value})", names_bound(_assign(self.body[call_at]).targets[0].target), \
@@ -261,8 +262,8 @@ class _Reader:
                 or len(queries.find(self.module, cst.Name, lambda n: n.value == func.name.value)) != 2:
             raise Unsupported(passed, f"filename queue {queue} read by `{self.code(passed.func)}`, a function the "
                                       "rewrite does not read as the reader of a dataset (a `key, value = "
-                                      "reader.read(queue)` line next to the producer is, or a function of one "
-                                      "parameter, called once, that reads it so and returns what it computes)")
+                                      "reader.read(queue)` line next to the producer is, or a function called "
+                                      "once with the queue alone, that reads it so and returns what it computes)")
         return func, at
 
     def slices(self, start: int, assign: cst.Assign, out: _Pipeline):
@@ -366,10 +367,12 @@ def _used(lines, name: str, outside: Set[int]) -> bool:
 
 
 def _reads_its_queue(func: cst.FunctionDef) -> bool:
-    """``def f(queue)`` whose lines read ``queue`` once, by ``key, value = reader.read(queue)``, and end with
-    its one ``return`` of a value (no other, no yield, no function inside)."""
+    """``def f(queue)`` (other parameters with defaults, which the dataset's map leaves to them) whose lines read
+    ``queue`` once, by ``key, value = reader.read(queue)``, and end with its one ``return`` of a value (no
+    other, no yield, no function inside)."""
     params = func.params
-    if len(params.params) != 1 or params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or \
+    if not params.params or any(p.default is None for p in params.params[1:]) or params.posonly_params or \
+            params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or \
             params.star_kwarg is not None or func.decorators or not isinstance(func.body, cst.IndentedBlock):
         return False
     lines, queue = list(func.body.body), params.params[0].name.value
