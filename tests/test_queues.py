@@ -233,8 +233,12 @@ def test_an_input_function_returning_a_one_shot_iterator_s_element_returns_its_d
         "element; called eagerly, it would give one element)")
 
 
-def test_a_setting_passed_under_another_name_configures_the_module_s_layer():
-    new = fix("""\
+@pytest.mark.parametrize("train_args, test_args", [
+    ("x, N_CLASSES, reuse=False", "x, N_CLASSES, reuse=True"),
+    ("x, n_classes=N_CLASSES, reuse=False", "x, reuse=True, n_classes=N_CLASSES"),  # by keyword: renamed too
+])
+def test_a_setting_passed_under_another_name_configures_the_module_s_layer(train_args, test_args):
+    new = fix(f"""\
         import tensorflow as tf
         N_CLASSES = 3
         x = tf.placeholder(tf.float32, [None, 4])
@@ -245,39 +249,16 @@ def test_a_setting_passed_under_another_name_configures_the_module_s_layer():
                 return tf.layers.dense(x, n_classes)
 
 
-        train_logits = conv_net(x, N_CLASSES, reuse=False)
-        test_logits = conv_net(x, N_CLASSES, reuse=True)
+        train_logits = conv_net({train_args})
+        test_logits = conv_net({test_args})
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
-            print(sess.run([train_logits, test_logits], {x: [[1.0, 2.0, 3.0, 4.0]]}))
+            print(sess.run([train_logits, test_logits], {{x: [[1.0, 2.0, 3.0, 4.0]]}}))
     """)
     assert "            self.dense = tf.keras.layers.Dense(N_CLASSES)\n" in new
     assert "    def __call__(self, x):\n" in new
     assert "conv_net = ConvNet()\n" in new
-
-
-def test_a_setting_passed_by_keyword_under_another_name_configures_the_module_s_layer():
-    new = fix("""\
-        import tensorflow as tf
-        N_CLASSES = 3
-        x = tf.placeholder(tf.float32, [None, 4])
-
-
-        def conv_net(x, n_classes, reuse):
-            with tf.variable_scope("ConvNet", reuse=reuse):
-                return tf.layers.dense(x, n_classes)
-
-
-        train_logits = conv_net(x, n_classes=N_CLASSES, reuse=False)
-        test_logits = conv_net(x, reuse=True, n_classes=N_CLASSES)
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            print(sess.run([train_logits, test_logits], {x: [[1.0, 2.0, 3.0, 4.0]]}))
-    """)
-    assert "            self.dense = tf.keras.layers.Dense(N_CLASSES)\n" in new
-    assert "    def __call__(self, x):\n" in new
-    assert "conv_net = ConvNet()\n" in new
-    assert new.count("    return conv_net(x)\n") == 2  # each call's keyword gone with the parameter
+    assert new.count("    return conv_net(x)\n") == 2  # the setting is the module's, no longer passed
 
 
 def test_a_producer_and_a_batch_bound_to_one_name_are_read_by_index():
