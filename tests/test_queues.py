@@ -430,3 +430,42 @@ def test_a_function_that_reads_the_queue_otherwise_stays(change, why):
     source = textwrap.dedent(READER_FUNCTION).replace(change, why)
     assert reason(source).startswith("filename queue queue read by `read_and_decode`, a function the rewrite does "
                                      "not read as the reader of a dataset")
+
+
+def test_a_function_that_returns_one_element_of_a_queue_returns_the_dataset_of_them():
+    # no batch: each run read the next element (the file's next line, the files again and again)
+    assert fix("""\
+        import tensorflow as tf
+
+
+        def read_one_row(filenames):
+            filename_queue = tf.train.string_input_producer(filenames, shuffle=False)
+            reader = tf.TextLineReader()
+            _, line = reader.read(filename_queue)
+            a, b = tf.decode_csv(line, record_defaults=[[0], [0]])
+            return a * 100 + b
+
+
+        row = read_one_row(["a.csv", "b.csv"])
+        with tf.Session() as sess:
+            tf.train.start_queue_runners(sess=sess)
+            for step in range(8):
+                print(step, sess.run(row))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def read_one_row(filenames):
+
+            def parse_line(line):
+                a, b = tf.io.decode_csv(line, record_defaults=[[0], [0]])
+                return a * 100 + b
+
+            return tf.data.TextLineDataset(filenames).repeat().map(parse_line)
+
+
+        iterator = iter(read_one_row(["a.csv", "b.csv"]))
+        for step in range(8):
+            row = next(iterator)
+            print(step, tf.nest.map_structure(lambda t: t.numpy(), row))
+    """)

@@ -38,8 +38,9 @@ read_and_decode(filename_queue)``, where the function makes the reader, reads th
 computes from it) takes the record instead, and the dataset maps it (``.map(read_and_decode)``).
 
 Only pipelines built by top-level lines of the module (or of a function: input_functions.py) are read, each
-from one producer to one batch, and only where nothing else reads the queue, the reader, the producer's
-outputs or what the moved lines bind.
+from one producer to one batch (or, in a function, to its ``return`` of what the element lines compute: one
+element a run), and only where nothing else reads the queue, the reader, the producer's outputs or what the
+moved lines bind.
 Elements a shuffling producer or ``shuffle_batch`` draws come in another random order than TF1's (a random
 order both ways). The rewrite of the new program is kept only when it succeeds; its notes, the nodes it
 keeps and its reasons are mapped back to the program as written.
@@ -136,6 +137,11 @@ class _Reader:
             if batch is not None and self.name(batch.value) in _BATCHES and reads & elements:
                 out.batch = line
                 self.batched(out, batch, source, params, elements, read_by_moved, index)
+                return out
+            if self.blank == 1 and reads & elements and isinstance(line, cst.SimpleStatementLine) and len(
+                    line.body) == 1 and isinstance(line.body[0], cst.Return) and line.body[0].value is not None:
+                out.batch = line  # in a function (its lines' blank is one): `return image`, one element a run
+                self.unbatched(out, line.body[0].value, source, params)
                 return out
             if not reads & elements:
                 if queries.bound_names(line) & read_by_moved:
@@ -317,16 +323,9 @@ class _Reader:
                 raise Unsupported(out.moved[0] if out.moved else call,
                                f"{name}, a queue's element, is used after its batch")
         returned = [self.code(e.value) for e in tensors.value.elements]
-        chain = source
         if len(returned) == 1 and not single:  # TF1 returned the tensor itself for a list of one
             raise Unsupported(batch.targets[0].target, f"tf.{kind} of one tensor unpacked (it returned the tensor)")
-        if out.moved or returned != params:
-            function = self.fresh(out.function)
-            lines = [cst.parse_statement(f"def {function}({', '.join(params)}):\n    pass\n")]
-            ret = cst.parse_statement(f"return {', '.join(returned)}\n")
-            lines[0] = lines[0].with_changes(body=lines[0].body.with_changes(body=[*out.moved, ret]))
-            chain += f".map({function})"
-            out.new.append(lines[0])
+        chain = self.mapped(out, source, params, returned)
         if shuffled:
             capacity = _tf.argument(call, 2, "capacity")
             seed = _tf.argument(call, 5, "seed")
@@ -338,9 +337,29 @@ class _Reader:
         smaller = _tf.argument(call, 9 if shuffled else 7, "allow_smaller_final_batch")
         drop = "" if not _false(smaller) else ", drop_remainder=True"
         chain += f".batch({self.code(size.value)}{drop})"
-        assign_code = f"{self.code(batch.targets[0].target)} = {chain}.make_one_shot_iterator().get_next()\n"
+        self.finish(out, f"{self.code(batch.targets[0].target)} = {chain}.make_one_shot_iterator().get_next()\n")
+
+    def unbatched(self, out: _Pipeline, returned: cst.BaseExpression, source: str, params: List[str]) -> None:
+        """``return image``, in a function, of what the lines after the read compute, without a batch: each
+        run read the next element. The function returns the next element of the dataset of them."""
+        chain = self.mapped(out, source, params, [self.code(returned)])
+        self.finish(out, f"return {chain}.make_one_shot_iterator().get_next()\n")
+
+    def mapped(self, out: _Pipeline, source: str, params: List[str], returned: List[str]) -> str:
+        """``source`` mapped by the function of the element lines returning ``returned`` (where they are not
+        just the read's values)."""
+        if not out.moved and returned == params:
+            return source
+        function = self.fresh(out.function)
+        func = cst.parse_statement(f"def {function}({', '.join(params)}):\n    pass\n")
+        ret = cst.parse_statement(f"return {', '.join(returned)}\n")
+        out.new.append(func.with_changes(body=func.body.with_changes(body=[*out.moved, ret])))
+        return f"{source}.map({function})"
+
+    def finish(self, out: _Pipeline, code: str) -> None:
+        """The line ``code`` in the place of the pipeline's last line, after the function it maps."""
         first = next(s for s in self.body if id(s) in out.removed)  # where the pipeline began: its blank lines
-        new_batch = cst.parse_statement(assign_code).with_changes(
+        new_batch = cst.parse_statement(code).with_changes(
             leading_lines=[*first.leading_lines, *_comments(out.batch.leading_lines)] if first is not out.batch
             else out.batch.leading_lines)
         if out.new:
