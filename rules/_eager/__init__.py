@@ -55,16 +55,17 @@ __all__ = ["Unsupported", "to_eager", "tf_names"]
 
 def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=frozenset(),
              audited: bool = True, whole: Optional[cst.Module] = None, renaming: bool = True,
-             ) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]], FrozenSet[int]]:
+             staged: bool = False) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]], FrozenSet[int]]:
     """The eager rewrite of ``module``, notes on numerics, and the ids of the calls and names of test
     code it keeps as written (it runs eagerly as it is); raises Unsupported.
 
     ``moved``: TF1 names other rules rewrite into TF2 code of their own (they may stay). ``audited``:
     False for a part of a module (a model class's program), audited with the module it goes into.
     ``whole``: the module a section of a script comes from (the names the rewrite must not take).
-    ``renaming``: False once variables bound again under one name are renamed (variable_renames.py)."""
+    ``renaming``: False once variables bound again under one name are renamed (variable_renames.py).
+    ``staged``: the module is the stages' output already (input_functions.staged)."""
     if renaming and whole is None and audited:
-        piped = input_functions.staged(module, imports)
+        piped = input_functions.staged(module, imports) if not staged else None
         if piped is not None:  # queue pipelines and input functions, read as tf.data datasets first
             return _from_datasets(module, imports, text, moved, *piped)
         renames = variable_renames.find(module, imports)
@@ -104,7 +105,7 @@ def _from_datasets(module, imports, text, moved, new_module, back, shuffles):
     """The rewrite of ``new_module`` (``module``'s queue pipelines as datasets, queues.py), its notes, kept
     nodes and reasons told on the nodes of ``module``."""
     try:
-        new, notes, kept = to_eager(new_module, imports, text, moved)
+        new, notes, kept = to_eager(new_module, imports, text, moved, staged=True)
     except Unsupported as problem:
         problem.node = back.get(id(problem.node), problem.node)
         problem.statement = back.get(id(problem.statement), problem.statement)
