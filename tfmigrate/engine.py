@@ -17,7 +17,6 @@ from ._startup import cached_dataclass_code
 
 with cached_dataclass_code():  # libcst's node classes: their generated methods compiled once, then loaded
     import libcst as cst
-    from libcst._nodes.base import CSTNode
 
     from .ftypes import Applicability, Finding, Fix, FileError, Position, Status, Edit
     from .traverse import Replacer, Visitor, index, unchecked, walk

@@ -191,18 +191,12 @@ def deferred_names(node: cst.CSTNode) -> Set[str]:
     return found
 
 
-_constants: List[Tuple[cst.Module, Dict[str, cst.BaseExpression]]] = []  # the last module's, kept with it
-
-
 def module_constants(module: cst.Module) -> Dict[str, cst.BaseExpression]:
     """name -> value, for the names the module binds once, by a plain ``name = value`` at its top level
-    (not in a loop, a branch or a function, and declared ``global`` nowhere). Computed once per tree (the
-    stages before the rewrite and the rewrite ask it of the same module); the caller must not change it."""
-    if _constants and _constants[0][0] is module:
-        return _constants[0][1]
-    found = _module_constants(module)
-    _constants[:] = [(module, found)]
-    return found
+    (not in a loop, a branch or a function, and declared ``global`` nowhere). Computed once per indexed tree
+    (the stages before the rewrite and the rewrite ask it of the same module); the caller must not change it."""
+    tree = index_of(module)
+    return _module_constants(module) if tree is None else tree.memo("module_constants", module, _module_constants)
 
 
 def _module_constants(module: cst.Module) -> Dict[str, cst.BaseExpression]:

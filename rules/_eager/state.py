@@ -9,7 +9,7 @@ import libcst as cst
 
 from tfmigrate.names import fresh_name, function_locals
 from tfmigrate.positions import code_for
-from tfmigrate.traverse import unchecked
+from tfmigrate.traverse import index_of, unchecked
 
 from .. import _vocab
 from . import bindings as B
@@ -38,14 +38,11 @@ class BatchNorms:
     under_updates: Optional[int] = None  # in `with tf.control_dependencies(update_ops):`, the layers it held
 
 
-_configs: List[Tuple[cst.Module, object]] = []  # the last module's, kept with it
-
-
 def parser_config(module: cst.Module):
-    """``module.config_for_parsing`` (its indentation and line ends), computed once per module."""
-    if not _configs or _configs[0][0] is not module:
-        _configs[:] = [(module, module.config_for_parsing)]
-    return _configs[0][1]
+    """``module.config_for_parsing`` (its indentation and line ends), computed once per indexed module."""
+    tree = index_of(module)
+    return module.config_for_parsing if tree is None else tree.memo(
+        "parser_config", module, lambda m: m.config_for_parsing)
 
 
 class Rewrite:
