@@ -96,6 +96,19 @@ def test_blockers_follow_chains_and_leave_libraries_and_compat_programs_alone():
     }
 
 
+def test_of_two_compat_modules_a_package_loads_the_reason_names_the_same_one_in_every_process():
+    # which file is named does not depend on the order of a set of strings (their hashes, which change from
+    # one Python process to the next)
+    code = ("from tfmigrate.project import COMPAT, EAGER, Facts, blockers\n"
+            "print(blockers({'p/main_test.py': Facts(EAGER, ((0, 'pkg'),)),"
+            " 'p/pkg/__init__.py': Facts('', ((1, 'zeta'), (1, 'alpha'))),"
+            " 'p/pkg/zeta.py': Facts(COMPAT, (), 'z'), 'p/pkg/alpha.py': Facts(COMPAT, (), 'a')})['p/main_test.py'][1])")
+    named = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                            env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert named == {"importing `pkg` loads pkg/alpha.py, which stays on tensorflow.compat.v1 and turns TensorFlow 2 "
+                     "behaviour off for the whole program (a)\n"}
+
+
 def test_check_keeps_a_program_importing_a_compat_module_on_compat(tmp_path):
     _write(tmp_path, {"main.py": PROGRAM, "lib.py": LIBRARY, "alone.py": ALONE})
     result = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)

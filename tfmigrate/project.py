@@ -136,7 +136,7 @@ def blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
     # From every compat file reached backwards: each file that reaches one learns the nearest.
     nearest: Dict[str, str] = {}
     queue = deque()
-    for norm in seen:
+    for norm in sorted(seen):  # (in path order: which of two compat files at one distance is named)
         if facts[files[norm]].mode == COMPAT:
             nearest[norm] = norm
             queue.append(norm)
