@@ -173,8 +173,9 @@ class _Reader:
         lines, helper, read_at, read = self.body, None, *_read_of(self.body, queue[0], start)
         if read is None:
             helper, call_at = self.reading_function(start, queue[0])
-            lines, (read_at, read) = list(helper.body.body), _read_of(list(helper.body.body), helper.params.params[0].name.value)
-            gone = {id(self.body[call_at])}
+            lines = list(helper.body.body)
+            read_at, read = _read_of(lines, helper.params.params[0].name.value)
+            gone = {id(self.body[call_at]), id(helper)}
         value = _assign(read).value
         reader_node = value.func.value
         reader_stmt = None
@@ -192,7 +193,7 @@ class _Reader:
             raise Unsupported(value, "a queue read by a reader that is not TF1's TextLine, TFRecord, FixedLengthRecord "
                                   "or WholeFile reader")
         out.removed.add(id(read))
-        if self.uses(queue[0], {id(self.body[start]), id(read)} if helper is None else {id(self.body[start]), id(helper), *gone}):
+        if self.uses(queue[0], {id(self.body[start]), *({id(read)} if helper is None else gone)}):
             raise Unsupported(call, f"filename queue {queue[0]} used for more than its reader")
         targets = names_bound(_assign(read).targets[0].target)
         if targets is None or len(targets) != 2:
@@ -246,7 +247,7 @@ class _Reader:
                 params=helper.params.with_changes(params=[helper.params.params[0].with_changes(name=cst.Name(record)),
                                                         *helper.params.params[1:]]),
                 body=helper.body.with_changes(body=kept))
-            out.removed.update(gone)
+            out.removed.add(id(self.body[call_at]))
             return f"{source}.map({helper.name.value})", names_bound(_assign(self.body[call_at]).targets[0].target), \
                 call_at
         return (source, [record], read_at) if dataset_of is not None else (source, [key, record], read_at)
