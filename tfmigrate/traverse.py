@@ -371,7 +371,7 @@ def replaced(root: cst.CSTNode, replacements: Dict[int, cst.CSTNode],
     tree = index_of(root)
     extent = tree.extent(root) if tree is not None else None
     if extent is None or any(not isinstance(new, cst.CSTNode) for new in replacements.values()):
-        return _replaced_by_visit(root, replacements, back)
+        return root.visit(_RecordingReplacer(replacements, back))
     numbers = sorted(tree.numbers[key] for key in replacements if key in tree.numbers)
 
     def rebuilt(node: cst.CSTNode) -> cst.CSTNode:
@@ -398,17 +398,6 @@ def replaced(root: cst.CSTNode, replacements: Dict[int, cst.CSTNode],
         return new
 
     return rebuilt(root)
-
-
-def _replaced_by_visit(root, replacements, back):
-    class _Recorded(Replacer):
-        def on_leave(self, original_node, updated_node):
-            new = super().on_leave(original_node, updated_node)
-            if back is not None and isinstance(new, cst.CSTNode) and new is not original_node:
-                back.setdefault(id(new), original_node)
-            return new
-
-    return root.visit(_Recorded(replacements))
 
 
 class Replacer(Transformer):
@@ -448,6 +437,20 @@ class Replacer(Transformer):
         if carried:
             return updated.with_changes(body=body, footer=[*carried, *updated.footer])
         return updated.with_changes(body=body)
+
+
+class _RecordingReplacer(Replacer):
+    """A Replacer that records ``{id(new node): the node it stands for}`` in ``back`` (when given)."""
+
+    def __init__(self, replacements: Dict[int, object], back: Optional[Dict[int, cst.CSTNode]]) -> None:
+        super().__init__(replacements)
+        self.back = back
+
+    def on_leave(self, original_node, updated_node):
+        new = super().on_leave(original_node, updated_node)
+        if self.back is not None and isinstance(new, cst.CSTNode) and new is not original_node:
+            self.back.setdefault(id(new), original_node)
+        return new
 
 
 _Parsed = TypeVar("_Parsed")
