@@ -195,6 +195,35 @@ def test_what_the_module_rewrite_cannot_keep_stays_on_compat_with_the_reason(par
     assert reason(source) == f"kept on tensorflow.compat.v1: {why}"
 
 
+LEFT = """\
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 2])
+{code}
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    print(sess.run(y, feed_dict={{x: [[1.0, 2.0]]}}))
+"""
+
+
+@pytest.mark.parametrize("code, why", [
+    # a class's method
+    ("class Net:\n    def logits(self, inputs):\n        with tf.variable_scope('net'):\n"
+     "            return tf.matmul(inputs, tf.get_variable('w', [2, 1]))\ny = Net().logits(x)",
+     "tf.variable_scope in method Net.logits: a class's methods that make variables under variable scopes are not "
+     "made tf.Module classes (module-level functions are)"),
+    # a function of another module run under the scope
+    ("import other\ndef net(x):\n    with tf.variable_scope('net'):\n        return other.dense(x)\ny = net(x)",
+     "tf.variable_scope in net, around calls of functions this file does not define (their variables and sharing "
+     "are not visible here)"),
+    # a model function's own problem, at its scope
+    ("def net(x):\n    def weight(shape):\n        return tf.get_variable('w', shape)\n"
+     "    with tf.variable_scope('net'):\n        return tf.matmul(x, weight([2, 1]))\ny = net(x)",
+     "model function net defines functions or classes inside it"),
+])
+def test_a_variable_scope_the_module_rewrite_does_not_replace_says_why(code, why):
+    assert reason(LEFT.format(code=code)) == f"kept on tensorflow.compat.v1: {why}"
+
+
 SETTINGS = """\
 import tensorflow as tf
 n_hidden = 8

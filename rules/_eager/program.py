@@ -229,6 +229,10 @@ class _Leftovers(Visitor):
         self.slim = _slim.builds_graphs(program.imports, program.module)
         self.scopes: Set[int] = set()  # variable_scope calls that become name_scope
         self.found: Optional[Tuple[cst.CSTNode, str]] = None
+        # the variable scopes of a model function that cannot become a class: why it cannot
+        self.problems = {id(call): model.problem for model in program.models.by_name.values() if model.problem
+                         for call in queries.find(model.node, cst.Call,
+                                                  lambda c: program.call_name(c) == "variable_scope")}
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if self.p.naming_scope(node):
@@ -237,6 +241,9 @@ class _Leftovers(Visitor):
     def visit_Call(self, node: cst.Call) -> Optional[bool]:
         if id(node) in self.p.models.handled:
             return False  # a variable scope or reuse call the module rewrite replaces
+        if id(node) in self.problems:
+            self.found = self.problems[id(node)]
+            raise StopWalk
         if id(node) in self.scopes:
             walk_into(node.args[0], self)
             return False
@@ -281,4 +288,6 @@ class _Leftovers(Visitor):
             return  # (tf.metrics: Keras metrics, graph_metrics.py; batch normalization: batch_norm.py)
         if name in table["compat_only"] or name in table.get("removed", ()):
             self.found = (node, f"tf.{name} has no TensorFlow 2 equivalent")
+            if name == "variable_scope":
+                self.found = (node, scopes.why_left(self.p, self.p.module, node))
             raise StopWalk

@@ -88,6 +88,7 @@ class Models:
         self.handled: Set[int] = set()  # ids of variable_scope calls, reuse arguments and reuse statements
         self.factories: FrozenSet[str] = frozenset()  # functions that return the variable they make
         self.library: FrozenSet[str] = frozenset()  # model functions nothing in the file calls (other files do)
+        self.elsewhere: FrozenSet[str] = frozenset()  # model functions called only where the module's code is not
 
     def __contains__(self, name) -> bool:
         return name in self.by_name
@@ -167,6 +168,7 @@ def find(program, module: cst.Module) -> Models:
     used = _used_here(module, functions, models)
     called = {c.func.value for c in queries.find(module, cst.Call) if isinstance(c.func, cst.Name)}
     found.library = frozenset(models - used - called)  # (a call in a class's method is a use too)
+    found.elsewhere = frozenset(models - used - found.library)
     models = used
     for name, func in functions.items():
         if name in models:
@@ -174,6 +176,43 @@ def find(program, module: cst.Module) -> Models:
     _values(module, found, functions)
     _module_scopes(program, module, found)
     return found
+
+
+def library_reason(name: str) -> str:
+    return (f"{name} makes variables and nothing in this file calls it: fix it in one run with the files that call "
+            "it, which decide who shares its variables")
+
+
+def why_left(program, module: cst.Module, node: cst.CSTNode,
+             otherwise: str = "tf.variable_scope has no TensorFlow 2 equivalent") -> str:
+    """Why a ``tf.variable_scope`` call stays in the rewrite (no model function's class replaces it)."""
+    models = program.models
+    for stmt in module.body:
+        if not queries.holds(stmt, type(node), lambda n: n is node):
+            continue
+        if isinstance(stmt, cst.ClassDef):
+            method = next((f.name.value for f in queries.find(stmt, cst.FunctionDef)
+                           if queries.holds(f, type(node), lambda n: n is node)), None)
+            where = f"method {stmt.name.value}.{method}" if method else f"class {stmt.name.value}"
+            return (f"tf.variable_scope in {where}: a class's methods that make variables under variable scopes are "
+                    "not made tf.Module classes (module-level functions are)")
+        if not isinstance(stmt, cst.FunctionDef):
+            break
+        name = stmt.name.value
+        if name in models.library:
+            return library_reason(name)
+        if name in models.factories or (not queries.find(stmt, cst.Return, lambda r: r.value is not None, first=True)
+                                        and queries.calls_of(stmt, program.call_name, BUILDERS, first=True)):
+            return (f"{name} makes variables under tf.variable_scope and returns them, or nothing: only a function "
+                    "that returns what it computes becomes a tf.Module class")
+        if name in models.elsewhere:
+            return (f"{name} makes variables under tf.variable_scope and is called only by classes or by functions "
+                    "that are not model functions: only a function the module's code calls becomes a tf.Module class")
+        if not queries.calls_of(stmt, program.call_name, BUILDERS, first=True):
+            return (f"tf.variable_scope in {name}, around calls of functions this file does not define (their "
+                    "variables and sharing are not visible here)")
+        break
+    return otherwise
 
 
 def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
