@@ -25,7 +25,7 @@ from . import batch_norm, queries, scopes
 from .modules import LAYER, MODULE, RNN, VARIABLE, build_of, default_name, registry
 from .plan import Inline, Out
 from .state import Rewrite, Unsupported
-from .variable_names import made_module, reuse_value, trainable as variable_trainable
+from .variable_names import Part, made_module, reuse_value, trainable as variable_trainable
 
 
 @dataclass
@@ -129,7 +129,7 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
     s.pending.append(Out(s.stmt(made + "\n")))
     reg.instances[(site.callee, key)] = instance
     s.batch_norm.layers += len(normalizing)  # (a train op must be made under their UPDATE_OPS)
-    made_module(s, key, listing(s, instance, build))
+    made_module(s, key, listing(s, instance, build, f"{key}/" if key else None))
     if not build.static:
         reg.unbuilt.append(instance)
     s.note(original, hint(s, build, key))
@@ -180,34 +180,36 @@ def returned_variables(s: Rewrite, value: cst.BaseExpression, count: int) -> Dic
 _WEIGHTLESS = re.compile(r"\w+\.keras\.layers\.(Flatten|(Max|Average)Pooling[123]D|Dropout)\(")
 
 
-def listing(s: Rewrite, instance: str, build) -> Optional[Tuple[List[str], List[str]]]:
-    """The code of the lists of the trainable and of all the variables of ``instance`` (of ``build``'s
-    class), in the order its function made them: a tf.Module does not see the variables of the Keras 3
-    layers it holds, so each layer lists its own, and each sub-module the same way. None where a
-    variable's trainable flag is not a literal."""
-    trainable: List[str] = []
-    every: List[str] = []
+def listing(s: Rewrite, instance: str, build, prefix: Optional[str] = "") -> Optional[List[Part]]:
+    """What ``instance`` (of ``build``'s class) holds, one part per variable or Keras layer, in the order its
+    function made them, with the TF1 name each has as far as the rewrite knows it (``prefix``: the scopes
+    above the function's own; None: not known): a tf.Module does not see the variables of the Keras 3 layers it holds, so
+    each layer lists its own, and each sub-module the same way. None where a variable's trainable flag
+    is not a literal."""
+    parts: List[Part] = []
     for item in build.items:
         where = f"{instance}.{item.attr}"
         if item.kind == LAYER and _WEIGHTLESS.match(item.code):
             continue  # a pooling, flattening or dropout layer has no variables to list
         if item.kind in (LAYER, RNN):
-            trainable.append(f"{where}.trainable_variables")
-            every.append(f"{where}.variables")
+            known = f"{prefix}{item.prefix}" if prefix is not None else None
+            parts.append(Part(known, False, f"{where}.trainable_variables", f"{where}.variables"))
         elif item.kind == VARIABLE:
+            name = _variable_name(s, item)
             kept = variable_trainable(item.node.body[0].value)
             if kept is None:
                 return None
-            every.append(f"[{where}]")
-            if kept:
-                trainable.append(f"[{where}]")
+            known = f"{prefix}{name}" if name and prefix is not None else None
+            parts.append(Part(known, True, f"[{where}]" if kept else "[]", f"[{where}]"))
         elif item.kind == MODULE and not item.shared:
-            inner = listing(s, where, build_of(s, item.callee))
+            callee = build_of(s, item.callee)
+            inner_prefix = None if prefix is None or (not item.scope and callee.model.scope is not None) else (
+                f"{prefix}{item.prefix}{item.scope}/" if item.scope else f"{prefix}{item.prefix}")
+            inner = listing(s, where, callee, inner_prefix)
             if inner is None:
                 return None
-            trainable += inner[0]
-            every += inner[1]
-    return trainable, every
+            parts += inner
+    return parts
 
 
 def only_tf_variables(s: Rewrite, name: str) -> bool:
@@ -281,19 +283,24 @@ def variable_names(s: Rewrite, name: str) -> List[Optional[str]]:
     found: List[str] = []
     for item in build.items:
         if item.kind == VARIABLE:
-            call = item.node.body[0].value
-            if s.call_name(call) is None:  # `W = weight_variable(shape)`: the variable the factory makes
-                call = _made_by(s, call.func.value)
-            maker = s.call_name(call) if call is not None else None
-            arg = scopes.name_argument(maker, call) if maker else None
-            value = scopes.literal(arg.value) if arg is not None else None
-            found.append(f"{item.prefix}{value}" if value else None)
+            found.append(_variable_name(s, item))
         elif item.kind == MODULE and not item.shared:
             found += [None if n is None else f"{item.prefix}{item.scope}/{n}" if item.scope else f"{item.prefix}{n}"
                       for n in variable_names(s, item.callee)]
         elif item.kind == LAYER and not item.shared:
             found.append(f"{item.prefix}{item.attr}/...")
     return found
+
+
+def _variable_name(s: Rewrite, item) -> Optional[str]:
+    """The TF1 name (below the instance's scope) of a variable a model function makes, None for TF1's default."""
+    call = item.node.body[0].value
+    if s.call_name(call) is None:  # `W = weight_variable(shape)`: the variable the factory makes
+        call = _made_by(s, call.func.value)
+    maker = s.call_name(call) if call is not None else None
+    arg = scopes.name_argument(maker, call) if maker else None
+    value = scopes.literal(arg.value) if arg is not None else None
+    return f"{item.prefix}{value}" if value else None
 
 
 def owns(s: Rewrite, stmt: cst.With) -> bool:

@@ -39,6 +39,17 @@ class Made:
     exact: bool  # ``known`` is the whole name
     trainable: str  # code of the list of its trainable variables
     every: str  # code of the list of all its variables
+    parts: Optional[List[Part]] = None  # what it holds one by one, where a filter by name needs that
+
+
+@dataclass
+class Part:
+    """One variable, or the variables of one Keras layer, that a module holds."""
+
+    known: Optional[str]  # a variable's whole TF1 name (``D/l1/w``), the scopes above a layer (``D/``), or None
+    variable: bool  # a variable (``known`` is its name), else a layer (``known`` starts its variables' names)
+    trainable: str  # code of the list of its trainable variables ("[]": none)
+    every: str
 
 
 @dataclass
@@ -103,18 +114,20 @@ def made_layer(s: Rewrite, full: Optional[str], layer: str) -> None:
     if full is not None:
         names.layers[full] = layer
     known = full if full is not None else _prefix(s)
-    names.made.append(Made(known, full is not None, f"{layer}.trainable_variables", f"{layer}.variables"))
+    part = Part(f"{full}/" if full is not None else known, False, f"{layer}.trainable_variables", f"{layer}.variables")
+    names.made.append(Made(known, full is not None, part.trainable, part.every, [part]))
 
 
-def made_module(s: Rewrite, key: str, listing: Optional[Tuple[List[str], List[str]]]) -> None:
+def made_module(s: Rewrite, key: str, listing: Optional[List[Part]]) -> None:
     """The instance of a model function's module made for the calls under scope ``key`` ("" when the calls
-    run under no scope: TF1 named its variables by default); ``listing``: the code of the lists of its
-    trainable and of all its variables (None where the rewrite cannot list them)."""
+    run under no scope: TF1 named its variables by default); ``listing``: its variables and layers one by
+    one (None where the rewrite cannot list them)."""
     if not key or listing is None:
         _names(s).made.append(Made(None, False, "", ""))
         return
-    trainable, every = (" + ".join(parts) or "[]" for parts in listing)
-    _names(s).made.append(Made(f"{key}/", False, trainable, every))
+    trainable, every = (" + ".join(p for p in parts if p != "[]") or "[]"
+                        for parts in ([p.trainable for p in listing], [p.every for p in listing]))
+    _names(s).made.append(Made(f"{key}/", False, trainable, every, listing))
 
 
 def made_variable(s: Rewrite, call: cst.Call, name: str, target: str) -> None:
@@ -126,7 +139,9 @@ def made_variable(s: Rewrite, call: cst.Call, name: str, target: str) -> None:
     if literal is None or prefix is None or kept is None:
         _names(s).made.append(Made(None, False, "", ""))
         return
-    _names(s).made.append(Made(f"{prefix}{literal}", True, f"[{target}]" if kept else "[]", f"[{target}]"))
+    listed = f"[{target}]" if kept else "[]"
+    _names(s).made.append(Made(f"{prefix}{literal}", True, listed, f"[{target}]",
+                               [Part(f"{prefix}{literal}", True, listed, f"[{target}]")]))
 
 
 def trainable(call: cst.Call) -> Optional[bool]:
@@ -190,37 +205,81 @@ def whole(s: Rewrite, call: cst.Call) -> bool:
     return trainable and scope is None
 
 
-def _by_prefix(made: cst.ListComp) -> Optional[Tuple[cst.BaseExpression, str]]:
-    """(what it iterates, the prefix) of ``[v for v in ... if v.name.startswith("gen")]``, else None."""
+def _by_name(made: cst.ListComp) -> Optional[Tuple[cst.BaseExpression, str, bool]]:
+    """(what it iterates, the text, whether the name contains it rather than starts with it) of
+    ``[v for v in ... if v.name.startswith("gen")]`` or ``[v for v in ... if "g_" in v.name]``, else None."""
     loop = made.for_in
     if not (isinstance(made.elt, cst.Name) and isinstance(loop.target, cst.Name) and made.elt.value == loop.target.value
             and loop.inner_for_in is None and len(loop.ifs) == 1):
         return None
     test = loop.ifs[0].test
-    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"
-            and len(test.args) == 1 and isinstance(test.args[0].value, cst.SimpleString)
-            and isinstance(test.func.value, cst.Attribute) and test.func.value.attr.value == "name"
-            and isinstance(test.func.value.value, cst.Name) and test.func.value.value.value == loop.target.value):
+
+    def name_of_target(node) -> bool:
+        return (isinstance(node, cst.Attribute) and node.attr.value == "name" and isinstance(node.value, cst.Name)
+                and node.value.value == loop.target.value)
+
+    if (isinstance(test, cst.Call) and isinstance(test.func, cst.Attribute) and test.func.attr.value == "startswith"
+            and len(test.args) == 1 and not test.args[0].keyword and not test.args[0].star
+            and isinstance(test.args[0].value, cst.SimpleString) and name_of_target(test.func.value)):
+        text, contains = scopes.literal(test.args[0].value), False
+    elif (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+          and isinstance(test.comparisons[0].operator, cst.In) and name_of_target(test.comparisons[0].comparator)):
+        text, contains = scopes.literal(test.left), True
+    else:
         return None
-    prefix = test.args[0].value.evaluated_value
-    return (loop.iter, prefix) if prefix and not re.search(r"[.^$*+?{}\[\]\\|()]", prefix) else None
+    if not text or (not contains and re.search(r"[.^$*+?{}\[\]\\|()]", text)):
+        return None
+    return loop.iter, text, contains
 
 
 def filtered(s: Rewrite, made: cst.ListComp) -> Optional[cst.BaseExpression]:
     """``[v for v in tf.trainable_variables() if v.name.startswith("gen")]`` (a GAN's var_list; also over
     ``t_vars = tf.trainable_variables()``): the variables whose TF1 names start so, as
-    ``tf.trainable_variables("gen")`` lists them (TF1 matched a scope at the start of the name too); None
-    for another comprehension."""
-    found = _by_prefix(made)
+    ``tf.trainable_variables("gen")`` lists them (TF1 matched a scope at the start of the name too);
+    ``if "g_" in v.name``: those whose TF1 names hold the text; None for another comprehension."""
+    found = _by_name(made)
     if found is None:
         return None
-    listing, prefix = found
+    listing, text, contains = found
     if isinstance(listing, cst.Name):
         listing = _names(s).every.get(listing.value)
     if not is_collection(s, listing):
         return None
     trainable, scope = _read(s, listing)
-    return _listed(s, listing, trainable, prefix) if scope is None else None
+    if scope is not None:
+        return None
+    return _containing(s, listing, trainable, text) if contains else _listed(s, listing, trainable, text)
+
+
+# The variables TF1's layers make, by the name each takes below the layer's.
+_LAYER_VARIABLES = ("kernel", "bias", "gamma", "beta", "moving_mean", "moving_variance", "depthwise_kernel",
+                    "pointwise_kernel", "embeddings", "recurrent_kernel")
+
+
+def _containing(s: Rewrite, call: cst.Call, trainable: bool, text: str) -> cst.BaseExpression:
+    """The variables made so far whose TF1 names (``D/d_fc1/w:0``) hold ``text``, in TF1's order, as one list
+    expression; Unsupported where a name the rewrite does not know decides."""
+    head = f"[v for v in tf.{s.call_name(call)}() if {text!r} in v.name]"
+    if s.rnn_used:
+        raise Unsupported(call, f"{head} in a program whose RNNs make variables the rewrite does not list by name")
+    parts = []
+    for made in _names(s).made:
+        for part in made.parts if made.parts is not None else [Part(None, True, "?", "?")]:
+            listing = part.trainable if trainable else part.every
+            if listing == "[]":
+                continue
+            if part.known is None:
+                raise Unsupported(call, f"{head} after variables whose TF1 names the rewrite does not know")
+            names = [f"{part.known}:0"] if part.variable else [f"{part.known}{v}:0" for v in _LAYER_VARIABLES]
+            holds = {text in name for name in names}
+            if len(holds) > 1 or (not part.variable and not made.exact and text not in part.known):
+                raise Unsupported(call, f"{head}: whether the names TF1 gave the variables of layer "
+                                        f"'{part.known}...' hold the text depends on names the rewrite does not know")
+            if holds == {True}:
+                parts.append(listing)
+    if not parts:
+        raise Unsupported(call, f"{head} matches no variable of this program")
+    return s.expr(" + ".join(_merged(parts)))
 
 
 def is_listing(s: Rewrite, node: cst.Name, tensor) -> bool:
@@ -241,7 +300,7 @@ def is_listing(s: Rewrite, node: cst.Name, tensor) -> bool:
 def every_filtered(s: Rewrite, name: str, call: cst.Call) -> bool:
     """``t_vars = tf.trainable_variables()`` read only by such comprehensions: it goes, they list by name."""
     uses = [n for n in queries.find(s.module, cst.Name, lambda n: n.value == name, values=True)]
-    iterated = [c for c in queries.find(s.module, cst.ListComp) if _by_prefix(c) is not None
+    iterated = [c for c in queries.find(s.module, cst.ListComp) if _by_name(c) is not None
                 and isinstance(c.for_in.iter, cst.Name) and c.for_in.iter.value == name]
     if len(uses) != len(iterated) + 1 or _read(s, call)[1] is not None:
         return False
