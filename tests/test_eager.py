@@ -642,8 +642,8 @@ def test_a_variable_scope_in_a_function_that_makes_no_variables_becomes_a_name_s
     # (their names take the variable scope, not a name scope)
     other = source.replace("import tensorflow as tf\n", "import tensorflow as tf\n        from blocks import conv\n").replace(
         "layer_flat = tf.reshape(layer, [-1, num_features])", "layer_flat = tf.reshape(conv(layer), [-1, num_features])")
-    assert reason(other) == ("kept on tensorflow.compat.v1: tf.variable_scope would stay in the rewrite, and "
-                             "TensorFlow 2 does not have it")
+    assert reason(other) == ("kept on tensorflow.compat.v1: tf.variable_scope in flatten_layer, around calls of "
+                             "functions this file does not define (their variables and sharing are not visible here)")
 
 
 def test_contrib_flatten_becomes_keras_flatten_and_a_layer_cannot_be_built_from_a_feed():

@@ -10,6 +10,7 @@ import textwrap
 
 import pytest
 
+from conftest import run_in_tensorflow
 from tfmigrate.engine import Options, process_text
 
 MODEL = """\
@@ -392,8 +393,8 @@ def test_a_class_that_computes_a_tensor_in_init_without_a_session_stays_on_compa
     assert outcome.status.value == "compat-only"
 
 
-def test_a_keras_layer_fed_by_a_placeholder_sized_by_a_parameter_of_init_stays_on_compat():
-    # the signature, written in the class body, cannot give the layer its input size
+def test_a_keras_layer_fed_by_a_placeholder_sized_by_a_parameter_of_init_gets_the_instances_signature():
+    # a signature written in the class body cannot give the layer its input size: __init__ makes the function
     source = textwrap.dedent("""\
         import tensorflow as tf
 
@@ -413,10 +414,29 @@ def test_a_keras_layer_fed_by_a_placeholder_sized_by_a_parameter_of_init_stays_o
             sess.run(tf.global_variables_initializer())
             print(net.predict([[1., 2., 3.]]).shape)
         """)
-    outcome = checked(source)
-    assert "class Net holds TensorFlow graph objects or a session" in [
-        f.message for f in outcome.remaining if f.code == "TFM090"][0]
-    assert outcome.status.value == fixed(source).status.value == "compat-only"
+    outcome = fixed(source)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Net(tf.Module):
+            def __init__(self, n_in):
+                super().__init__()
+                self.out = tf.function(self.out, input_signature=[tf.TensorSpec([None, n_in], tf.float32)])
+                self.out_layer = tf.keras.layers.Dense(1)
+
+            def out(self, x):
+                return self.out_layer(x)
+
+            def predict(self, x):
+                return self.out(x).numpy()
+
+
+        net = Net(3)
+        print(net.predict([[1., 2., 3.]]).shape)
+        """)
+    assert run_in_tensorflow("tf2", outcome.new_text) == "(1, 1)\n"
 
 
 TRAINER = """\

@@ -91,8 +91,8 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
         return new, [note for _, notes, _ in done for note in notes], frozenset().union(*(k for _, _, k in done))
     state = Rewrite(program)
     steps = interpret.plan(state)
-    if state.deferred:  # model classes, rewritten now that the rest of the file is known to be rewritable
-        steps = model_class.finish(state, steps)
+    if state.deferred or program.models.in_classes:  # model classes, rewritten now that the rest of the file
+        steps = model_class.finish(state, steps)  # is known to be rewritable
     functions.finish(state, steps)
     seeds.finish(state, steps)
     new = emit(module, steps)

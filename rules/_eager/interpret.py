@@ -209,7 +209,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             sessions.check_function_reinitialises(s, stmt, changes)
             return result
     if isinstance(stmt, cst.ClassDef):
-        shared = queries.names_in(stmt) & (s.b.graph_names() | s.p.models.names())
+        shared = queries.names_in(stmt) & (s.b.graph_names() | (s.p.models.names() - s.p.models.in_classes))
         if shared:
             raise Unsupported(stmt, f"class {stmt.name.value} holds TensorFlow graph objects or a session (it reads "
                                     f"{', '.join(sorted(shared)[:3])} of the program's graph)")

@@ -60,8 +60,8 @@ from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Transformer
 
 from .. import _tf, _vocab
-from . import layout, model_units, queries
-from .model_lift import Read, comprehension_names, lift, rename_locals, self_attr
+from . import layout, model_methods, model_units, queries
+from .model_lift import Read, ReturnedRuns, comprehension_names, lift, rename_locals, self_attr
 from .plan import Keep, Step
 from .session_class import self_first, self_reads, used_outside
 from .state import Rewrite, Unsupported
@@ -104,10 +104,15 @@ def finish(s: Rewrite, steps: list) -> list:
         done = _rewritten(s, cls, read, sessions)
         if done is None:
             raise Unsupported(cls, refusal(s, cls))
-        new[id(cls)] = [done.lifted]
+        new[id(cls)] = [*(c.with_changes(leading_lines=[cst.EmptyLine(indent=False)] * 2) for c in read.module_classes),
+                        done.lifted]
         new.update(done.replaced)
         for note in done.notes:
             s.note(cls, note)
+    read_by_classes = {name for _, read, _ in s.deferred for name in read.functions}
+    for name in [n for n in s.p.models.by_name if n in s.p.models.in_classes - read_by_classes][:1]:
+        raise Unsupported(s.p.models[name].node.name, f"{name} makes variables under tf.variable_scope and is called "
+                                                      "by classes this rewrite does not read as programs")
     out = []
     for step in steps:
         replacement = new.get(id(step.stmt)) if isinstance(step, Step) else None
@@ -126,11 +131,16 @@ def _rewritten(s: Rewrite, cls: cst.ClassDef, read: Read, sessions: Dict[str, st
 
     try:  # (audited with the file it goes into)
         new, notes, _ = to_eager(_program(s, read, sessions), s.p.imports, None, s.p.moved, audited=False)
+        if read.unsized and ("keras.layers." in new.code or ".is_built" in new.code):
+            # a Keras layer or a module sizes its weights by its input, whose size a signature written in the
+            # class body cannot give: the instance's own signatures, made in __init__ (model_lift.lift)
+            new, notes, _ = to_eager(_program(s, read, sessions, sized=True), s.p.imports, None, s.p.moved,
+                                     audited=False)
     except Unsupported as refused:
         return _refused(s, cls, f"its graph: {refused.reason}")
-    if read.unsized and "keras.layers." in new.code:
-        # a Keras layer sizes its weights by its input, whose size the signature no longer gives
-        return _refused(s, cls, "a Keras layer takes a placeholder sized by the instance")
+    new = model_methods.taken_out(s, read, new)
+    if new is None:
+        return _refused(s, cls, "a class its model methods become is named as something of the module")
     lifted = lift(s, cls, read, new)
     replaced = model_units.replacements(s, read.outside, read.lifted_units) if lifted is not None else None
     if replaced is None:
@@ -193,9 +203,12 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     read.attributes = _graph_attributes(s, read.graph)
     read.train_ops = {self_attr(_assigned(stmt)) for stmt in queries.find(graph_code, cst.SimpleStatementLine)
                       if self_attr(_assigned(stmt)) and _trains(stmt.body[0].value)}
+    why = model_methods.find(s, cls, functions, read)
+    if why is not None:
+        return _refused(s, cls, why)
     names_of_graph = read.attributes | {read.session_attr}
     for name, func in functions.items():
-        if name == "__init__" or name in read.build:
+        if name == "__init__" or name in read.build or name in read.model_methods:
             continue
         if self_reads(func) & names_of_graph:
             if func.decorators or not self_first(func) or not isinstance(func.body, cst.IndentedBlock):
@@ -225,7 +238,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
             return _refused(s, cls, f"its method {name} reads a global that its graph binds too")
         # `def predict(self, x, training)` feeding `self.training`: its own `training` is renamed while
         # the program is rewritten, and named so again in the method
-        read.renamed[name] = {local: fresh_name(taken, f"{local}_value") for local in sorted(own & program)}
+        read.renamed[name] = {local: fresh_name(taken, f"{local}_value") for local in sorted(own & program - {"_"})}
     return read
 
 
@@ -270,12 +283,18 @@ def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatemen
 
 
 class _Shapes(Transformer):
-    """A placeholder's dimension read from ``self`` is None in the program: its method's input signature
-    is written in the class body, where no instance is."""
+    """A placeholder's dimension read from ``self`` (or from a name the graph code binds to a value read
+    from it: ``bs = self.batch_size``) is None in the program: its method's input signature is written in
+    the class body, where no instance is."""
 
-    def __init__(self, s: Rewrite) -> None:
+    def __init__(self, s: Rewrite, graph: List[cst.BaseStatement]) -> None:
         self.s = s
         self.dropped = False  # a dimension is None in the program
+        self.instance = {"self"}
+        for stmt in graph:
+            target = _assigned(stmt)
+            if isinstance(target, cst.Name) and queries.names_in(stmt.body[0].value) & self.instance:
+                self.instance.add(target.value)
 
     def leave_Call(self, original, updated):
         if self.s.call_name(original) != "placeholder":
@@ -283,7 +302,7 @@ class _Shapes(Transformer):
         shape = _tf.argument(updated, 1, "shape")
         if shape is None or not isinstance(shape.value, (cst.List, cst.Tuple)):
             return updated
-        elements = [e.with_changes(value=cst.Name("None")) if "self" in queries.names_in(e.value) else e
+        elements = [e.with_changes(value=cst.Name("None")) if self.instance & queries.names_in(e.value) else e
                     for e in shape.value.elements]
         self.dropped = self.dropped or elements != list(shape.value.elements)
         new = shape.with_changes(value=shape.value.with_changes(elements=elements))
@@ -361,8 +380,6 @@ def _arguments(call: cst.Call, method: cst.FunctionDef) -> List[cst.SimpleStatem
             for p, a in zip(method.params.params[1:], call.args) if p.name.value != a.value.value]
 
 
-
-
 def _calls_maker(s: Rewrite, node) -> bool:
     makers = _vocab.PLACEHOLDERS | _vocab.VARIABLES | set(_vocab.OPTIMIZERS) | {"get_variable", *_vocab.LAYERS}
     return bool(queries.calls_of(node, s.call_name, makers, first=True))
@@ -430,58 +447,13 @@ class _Lower(Transformer):
         return updated
 
 
-class _ReturnedRuns(Transformer):
-    """``return sess.run([cost, train_op], feed_dict=...)`` -> ``cost_value, _ = sess.run(...)`` and
-    ``return [cost_value, None]``: what TF1's run returned, from runs the rewrite reads name by name."""
-
-    def __init__(self, read: Read) -> None:
-        self.read = read
-
-    def leave_IndentedBlock(self, original, updated):
-        body = []
-        for stmt in updated.body:
-            body += self._statements(stmt)
-        return updated.with_changes(body=body)
-
-    def _statements(self, stmt) -> list:
-        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-                and isinstance(stmt.body[0], cst.Return)):
-            return [stmt]
-        call = stmt.body[0].value
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "run"
-                and isinstance(call.func.value, cst.Name) and call.func.value.value == self.read.session
-                and call.args and call.args[0].keyword is None):
-            return [stmt]
-        fetched = call.args[0].value
-        trains = self.read.train_ops
-        if isinstance(fetched, cst.Name) and fetched.value in trains:
-            return [stmt.with_changes(body=[cst.Expr(call)]),
-                    cst.SimpleStatementLine([cst.Return(cst.Name("None"))])]
-        if not isinstance(fetched, (cst.List, cst.Tuple)) or not fetched.elements or not all(
-                isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in fetched.elements) or not (
-                {e.value.value for e in fetched.elements} & trains):
-            return [stmt]
-        taken = queries.names_in(self.read.init) | self.read.attributes | queries.names_in(stmt)
-        targets, values = [], []
-        for element in fetched.elements:
-            name = element.value.value
-            if name in trains:
-                targets.append("_")
-                values.append("None")
-            else:
-                targets.append(fresh_name(taken, f"{name}_value"))
-                values.append(targets[-1])
-        returned = f"[{', '.join(values)}]" if isinstance(fetched, cst.List) else f"({', '.join(values)},)"
-        run = cst.Assign([cst.AssignTarget(cst.parse_expression(", ".join(targets)))], call)
-        return [stmt.with_changes(body=[run]), cst.parse_statement(f"return {returned}\n")]
-
-
-def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> cst.Module:
+def _program(s: Rewrite, read: Read, sessions: Dict[str, str], sized: bool = False) -> cst.Module:
     lower = _Lower(read)
-    shapes = _Shapes(s)
-    body: List[cst.BaseStatement] = []
+    shapes = _Shapes(s, read.graph if not sized else [])
+    body: List[cst.BaseStatement] = model_methods.functions(s, read)
     for stmt in read.graph:
-        if queries.calls_of(stmt, s.call_name, {"placeholder"}, first=True):
+        stmt = stmt.visit(model_methods.Calls(read)) if read.model_methods else stmt
+        if queries.calls_of(stmt, s.call_name, {"placeholder"}, first=True) and not sized:
             stmt = stmt.visit(shapes)
         if "self" in queries.names_in(stmt):
             stmt = stmt.visit(lower)
@@ -494,7 +466,7 @@ def _program(s: Rewrite, read: Read, sessions: Dict[str, str]) -> cst.Module:
         func = func.with_changes(params=func.params.with_changes(params=func.params.params[1:]))
         func = rename_locals(func, read.renamed[func.name.value]).visit(lower)
         if queries.find(func, cst.Return, first=True):
-            func = func.visit(_ReturnedRuns(read))
+            func = func.visit(ReturnedRuns(read))
         body.append(layout.shift(func, -read.method_depth, bracketed=False))
     body += model_units.lower(s, read, read.outside, read.class_name, sessions)
     return cst.Module(body=body, default_indent=s.module.default_indent, default_newline=s.module.default_newline)

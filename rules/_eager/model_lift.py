@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Transformer
 
 from .. import _tf, _vocab
@@ -45,6 +46,10 @@ class Read:
     unsized: bool = False  # a placeholder's dimension read from self is None in the program
     depth: int = 0  # columns of a method's body
     method_depth: int = 0  # columns of a method's def
+    model_methods: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # methods making variables (model_methods)
+    extras: Dict[str, List[str]] = field(default_factory=dict)  # model method -> the attributes it is passed
+    functions: List[str] = field(default_factory=list)  # the module's model functions the graph calls
+    module_classes: List[cst.ClassDef] = field(default_factory=list)  # the model methods' tf.Module classes
 
 
 def self_attr(node) -> Optional[str]:
@@ -56,6 +61,52 @@ def self_attr(node) -> Optional[str]:
 
 def comprehension_names(node) -> Set[str]:
     return {n for comp in queries.find(node, cst.CompFor) for n in queries.names_in(comp.target)}
+
+
+class ReturnedRuns(Transformer):
+    """``return sess.run([cost, train_op], feed_dict=...)`` -> ``cost_value, _ = sess.run(...)`` and
+    ``return [cost_value, None]``: what TF1's run returned, from runs the rewrite reads name by name."""
+
+    def __init__(self, read: Read) -> None:
+        self.read = read
+
+    def leave_IndentedBlock(self, original, updated):
+        body = []
+        for stmt in updated.body:
+            body += self._statements(stmt)
+        return updated.with_changes(body=body)
+
+    def _statements(self, stmt) -> list:
+        if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+                and isinstance(stmt.body[0], cst.Return)):
+            return [stmt]
+        call = stmt.body[0].value
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "run"
+                and isinstance(call.func.value, cst.Name) and call.func.value.value == self.read.session
+                and call.args and call.args[0].keyword is None):
+            return [stmt]
+        fetched = call.args[0].value
+        trains = self.read.train_ops
+        if isinstance(fetched, cst.Name) and fetched.value in trains:
+            return [stmt.with_changes(body=[cst.Expr(call)]),
+                    cst.SimpleStatementLine([cst.Return(cst.Name("None"))])]
+        if not isinstance(fetched, (cst.List, cst.Tuple)) or not fetched.elements or not all(
+                isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in fetched.elements) or not (
+                {e.value.value for e in fetched.elements} & trains):
+            return [stmt]
+        taken = queries.names_in(self.read.init) | self.read.attributes | queries.names_in(stmt)
+        targets, values = [], []
+        for element in fetched.elements:
+            name = element.value.value
+            if name in trains:
+                targets.append("_")
+                values.append("None")
+            else:
+                targets.append(fresh_name(taken, f"{name}_value"))
+                values.append(targets[-1])
+        returned = f"[{', '.join(values)}]" if isinstance(fetched, cst.List) else f"({', '.join(values)},)"
+        run = cst.Assign([cst.AssignTarget(cst.parse_expression(", ".join(targets)))], call)
+        return [stmt.with_changes(body=[run]), cst.parse_statement(f"return {returned}\n")]
 
 
 # --- the rewrite lifted back into the class ---------------------------------------------------------
@@ -177,13 +228,18 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
     if {f.name.value for f, _ in generated} & originals or names & _RESERVED - {"name"} or any(
             f.name.value.startswith("__") for f, _ in generated):
         return None
+    init_params = {p.name.value for p in read.init.params.params}
+    signed = _instance_signatures(defs, statements, names, init_params)
+    if signed is None:
+        return None
+    defs, statements = signed
+    generated = [(f, d) for f, d in defs if f.name.value not in read.runs and f.name.value not in read.units]
     # constants the methods' decorators read (a shared input signature) are class attributes
     decorated: Set[str] = set()
     for f, _ in defs:
         for d in f.decorators:
             decorated |= queries.names_in(d) & names
     constants = [st for st in statements if queries.bound_names(st) & decorated]
-    init_params = {p.name.value for p in read.init.params.params}
     if any(not isinstance(st, cst.SimpleStatementLine) or queries.mentions(st, names - decorated | init_params)
            for st in constants):
         return None  # a class attribute computed from what only __init__ has
@@ -242,13 +298,52 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
         elif stmt.name.value in read.runs:
             func = runs[stmt.name.value]
             body.append(func.with_changes(leading_lines=stmt.leading_lines))
-        elif stmt.name.value not in read.build:
+        elif stmt.name.value not in read.build and stmt.name.value not in read.model_methods:
             body.append(stmt)
     new_cls = cls.with_changes(body=cls.body.with_changes(body=body))
     if module_base:
         new_cls = new_cls.with_changes(bases=[cst.Arg(cst.parse_expression(f"{s.tf}.Module"))],
                                        lpar=cst.LeftParen(), rpar=cst.RightParen())
     return new_cls
+
+
+def _instance_signatures(defs, statements, names: Set[str], init_params: Set[str]):
+    """A tf.function whose decorator reads what only an instance has (a signature sized by
+    ``self.batch_size``, or by ``bs = self.batch_size``): the method goes undecorated, and ``__init__``
+    makes its function once that is known (``G = tf.function(G, input_signature=SIGNATURE)``, then
+    ``self.G = ...``). (defs, statements), or None where that cannot be done before the method is used."""
+    instance = {"self"} | init_params
+    changed = True
+    while changed:
+        changed = False
+        for st in statements:
+            bound = queries.bound_names(st) & names - instance
+            if bound and queries.mentions(st, instance):
+                instance |= bound
+                changed = True
+    out, wraps = [], []
+    for func, depth in defs:
+        own = [d for d in func.decorators if queries.mentions(d, instance)]
+        if not own:
+            out.append((func, depth))
+            continue
+        call = own[0].decorator
+        if len(own) > 1 or not isinstance(call, cst.Call) or func.decorators[0] is not own[0]:
+            return None
+        made = call.with_changes(args=[cst.Arg(cst.Name(func.name.value), comma=cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" "))), *call.args])
+        wraps.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(func.name.value))], made)]))
+        out.append((func.with_changes(decorators=[d for d in func.decorators if d is not own[0]]), depth))
+    placed: Dict[int, list] = {}
+    for wrap in wraps:
+        name = wrap.body[0].targets[0].target.value
+        reads = queries.names_in(wrap) | {a.attr.value for a in queries.find(wrap, cst.Attribute)}
+        at = 1 + max((i for i, st in enumerate(statements) if (queries.bound_names(st) | _assigned_attributes([st]))
+                      & reads - {name}), default=-1)
+        if any(queries.mentions(st, {name}) for st in statements[:at]):
+            return None  # the method is used before what its signature reads is known
+        placed.setdefault(at, []).append(wrap)
+    return out, [st for i, st in enumerate([*statements, None]) for st in [*placed.get(i, []), st] if st is not None]
 
 
 def _assigned_attributes(statements) -> Set[str]:

@@ -89,6 +89,8 @@ class Models:
         self.factories: FrozenSet[str] = frozenset()  # functions that return the variable they make
         self.library: FrozenSet[str] = frozenset()  # model functions nothing in the file calls (other files do)
         self.elsewhere: FrozenSet[str] = frozenset()  # model functions called only where the module's code is not
+        # model functions only classes' methods call: the model class rewrite makes their modules (model_class.py)
+        self.in_classes: FrozenSet[str] = frozenset()
 
     def __contains__(self, name) -> bool:
         return name in self.by_name
@@ -168,8 +170,9 @@ def find(program, module: cst.Module) -> Models:
     used = _used_here(module, functions, models)
     called = {c.func.value for c in queries.find(module, cst.Call) if isinstance(c.func, cst.Name)}
     found.library = frozenset(models - used - called)  # (a call in a class's method is a use too)
-    found.elsewhere = frozenset(models - used - found.library)
-    models = used
+    found.in_classes = frozenset(_in_classes(program, module, functions, models) - used)
+    found.elsewhere = frozenset(models - used - found.library - found.in_classes)
+    models = used | found.in_classes
     for name, func in functions.items():
         if name in models:
             found.by_name[name] = _read(program, func, models, found.handled)
@@ -206,8 +209,9 @@ def why_left(program, module: cst.Module, node: cst.CSTNode,
             return (f"{name} makes variables under tf.variable_scope and returns them, or nothing: only a function "
                     "that returns what it computes becomes a tf.Module class")
         if name in models.elsewhere:
-            return (f"{name} makes variables under tf.variable_scope and is called only by classes or by functions "
-                    "that are not model functions: only a function the module's code calls becomes a tf.Module class")
+            return (f"{name} makes variables under tf.variable_scope and is called only by functions that are not "
+                    "model functions: only a function the module's code or a model class calls becomes a tf.Module "
+                    "class")
         if not queries.calls_of(stmt, program.call_name, BUILDERS, first=True):
             return (f"tf.variable_scope in {name}, around calls of functions this file does not define (their "
                     "variables and sharing are not visible here)")
@@ -231,6 +235,26 @@ def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
             used.add(name)
             todo.append(name)
     return used
+
+
+def _in_classes(program, module: cst.Module, functions, models: Set[str]) -> Set[str]:
+    """The model functions the module's model classes call (those that take placeholders or run a session:
+    their graph is a program of its own, model_class.py), with those these call."""
+    def graph_class(cls: cst.ClassDef) -> bool:
+        return bool(queries.calls_of(cls, program.call_name, _vocab.PLACEHOLDERS | _vocab.SESSIONS, first=True)
+                    ) or queries.holds(cls, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and (
+                        c.func.attr.value == "run") and isinstance(c.func.value, cst.Attribute) and (
+                        isinstance(c.func.value.value, cst.Name)) and c.func.value.value.value == "self")
+
+    found = {c.func.value for stmt in module.body if isinstance(stmt, cst.ClassDef) and graph_class(stmt)
+             for c in queries.find(stmt, cst.Call) if isinstance(c.func, cst.Name)} & models
+    todo = list(found)
+    while todo:
+        for c in queries.find(functions[todo.pop()], cst.Call):
+            if isinstance(c.func, cst.Name) and c.func.value in models and c.func.value not in found:
+                found.add(c.func.value)
+                todo.append(c.func.value)
+    return found
 
 
 def _values(module: cst.Module, found: Models, functions) -> None:
