@@ -516,3 +516,96 @@ print(t.weight())
 t.close()
 """
     assert outcome.status.value == checked(TRAINER).status.value == "idiomatic"
+
+
+BUILT_OUTSIDE = """\
+import numpy as np
+import tensorflow as tf
+
+
+def dense(x, size, scope):
+    with tf.variable_scope(scope):
+        w = tf.get_variable("w", [x.get_shape()[1], size], initializer=tf.constant_initializer(0.3))
+        return tf.matmul(x, w)
+
+
+class Critic(object):
+    def __init__(self, sess, batch_size):
+        self.sess = sess
+        self.batch_size = batch_size
+
+    def net(self, x, reuse=False):
+        with tf.variable_scope("critic", reuse=reuse):
+            h = tf.reshape(dense(x, 2, "c_fc1"), [self.batch_size, -1])
+            return dense(h, 1, "c_fc2")
+
+    def build_model(self):
+        self.x = tf.placeholder(tf.float32, [self.batch_size, 3])
+        self.y = tf.placeholder(tf.float32, [self.batch_size, 1])
+        self.loss = tf.reduce_mean(tf.square(self.net(self.x) - self.y))
+        self.shifted = tf.reduce_mean(self.net(self.x + 1.0, reuse=True))
+        c_vars = [v for v in tf.trainable_variables() if 'c_' in v.name]
+        self.optim = tf.train.GradientDescentOptimizer(0.05).minimize(self.loss, var_list=c_vars)
+        self.saver = tf.train.Saver()
+
+    def train(self, steps, path):
+        tf.global_variables_initializer().run()
+        x = np.ones([self.batch_size, 3], np.float32)
+        y = np.full([self.batch_size, 1], 2.0, np.float32)
+        for step in range(steps):
+            _, loss = self.sess.run([self.optim, self.loss], feed_dict={self.x: x, self.y: y})
+            print(step, loss)
+        self.saver.save(self.sess, path)
+        print(self.sess.run(self.shifted, feed_dict={self.x: x}))
+
+
+with tf.Session() as sess:
+    critic = Critic(sess, 4)
+    critic.build_model()
+    critic.train(3, "/tmp/critic.ckpt")
+"""
+
+
+def test_a_build_method_the_instances_user_calls_makes_the_state_and_init_stays_plain_python():
+    # `gan = GAN(sess, ...)` then `gan.build_model()` (hwalsuklee's GANs): build_model makes the modules,
+    # the optimizer and the instance's signatures; a method making variables under a variable scope
+    # reads self.batch_size, which its module is passed
+    outcome = fixed(BUILT_OUTSIDE)
+    assert outcome.status.value == "idiomatic"
+    new = outcome.new_text
+    assert new.split("\n\nclass Critic(tf.Module):\n")[1].split("\n    def ")[0] == (
+        "    def __init__(self, batch_size):\n"
+        "        super().__init__()\n"
+        "        self.batch_size = batch_size\n")
+    assert new.split("    def build_model(self):\n")[1].split("\n\n        # a first trace")[0] == (
+        "        self.SIGNATURE = [\n"
+        "            tf.TensorSpec([self.batch_size, 3], tf.float32),\n"
+        "            tf.TensorSpec([self.batch_size, 1], tf.float32),\n"
+        "        ]\n"
+        "        self.loss = tf.function(self.loss, input_signature=self.SIGNATURE)\n"
+        "        self.shifted = tf.function(self.shifted, input_signature=self.SIGNATURE[:1])\n"
+        "        self.optim = tf.function(self.optim, input_signature=self.SIGNATURE)\n"
+        "        self.net_critic = Net()")
+    assert "class Net(tf.Module):\n" in new and "    def __call__(self, x, batch_size=None):\n" in new
+    assert "self.net_critic(x, batch_size=self.batch_size)" in new and "def net(self" not in new
+    assert "critic = Critic(4)\ncritic.build_model()\n" in new
+    # the saver a checkpoint of what it saved, the session gone
+    assert "self.saver = tf.train.Checkpoint(net_critic=self.net_critic, optimizer=self.optimizer)\n" in new
+    assert "        self.saver.write(path)\n" in new
+    tf1 = run_in_tensorflow("tf1", BUILT_OUTSIDE).split()
+    tf2 = run_in_tensorflow("tf2", new).split()
+    assert len(tf2) == 7 and [float(v) for v in tf2] == pytest.approx([float(v) for v in tf1], rel=1e-6)
+
+
+@pytest.mark.parametrize("old, new, why", [
+    # a method that makes variables and keeps something on the instance
+    ('            return dense(h, 1, "c_fc2")', '            self.h = h\n            return dense(h, 1, "c_fc2")',
+     "its method net makes variables and sets attributes or globals"),
+    # one that the running code reads as well
+    ("            print(step, loss)", "            print(step, loss, self.net)",
+     "its method net makes variables and is used beyond the calls that build the graph"),
+])
+def test_what_keeps_a_model_method_on_compat(old, new, why):
+    source = BUILT_OUTSIDE.replace(old, new)
+    reason = [f.message for f in checked(source).remaining if f.code == "TFM090"][0]
+    assert reason == f"kept on tensorflow.compat.v1: class Critic holds TensorFlow graph objects or a session ({why})"

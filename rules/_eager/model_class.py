@@ -196,7 +196,9 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
         read.build.add(built)
         read.graph.extend(_arguments(stmt.body[0].value, method))  # `self._build_net(learning_rate)`
         read.graph.extend(queries.without_docstring(method.body.body))
-    read.graph = _parameters_kept(read, init)
+    if not read.build and not _calls_maker(s, cst.Module(body=read.graph)):
+        model_methods.build_method(s, cls, functions, read)  # `gan.build_model()` after `GAN(sess, ...)`
+    read.graph = _parameters_kept(read, init) if not read.outside_build else read.graph
     graph_code = cst.Module(body=read.graph)
     if not _calls_maker(s, graph_code):
         return _refused(s, cls, "__init__ makes no variable, layer or placeholder")
@@ -416,11 +418,18 @@ def _attribute_uses(cls: cst.ClassDef, name: str) -> int:
 
 
 def _beyond_runs(cls: cst.ClassDef, session: str) -> bool:
-    """Is the session used for anything but ``self.<session>.run(...)`` and ``.close()``?"""
+    """Is the session used for anything but ``self.<session>.run(...)`` and ``.close()``, a saver's
+    ``save(self.<session>, ...)`` / ``restore(...)`` and a file writer's ``self.<session>.graph``?"""
     uses = queries.find(cls, cst.Attribute, lambda a: self_attr(a) == session)
     runs = {id(c.func.value) for c in queries.find(cls, cst.Call, lambda c: (
         isinstance(c.func, cst.Attribute) and c.func.attr.value in ("run", "close")
         and self_attr(c.func.value) == session))}
+    runs |= {id(c.args[0].value) for c in queries.find(cls, cst.Call, lambda c: (
+        isinstance(c.func, cst.Attribute) and c.func.attr.value in ("save", "restore") and c.args
+        and self_attr(c.args[0].value) == session))}
+    writers = [c for c in queries.find(cls, cst.Call) if (queries.dotted(c.func) or "").endswith("FileWriter")]
+    runs |= {id(a.value) for w in writers for a in queries.find(w, cst.Attribute, lambda a: (
+        a.attr.value == "graph" and self_attr(a.value) == session))}
     made = {id(t.target) for t in queries.find(cls, cst.AssignTarget, lambda t: self_attr(t.target) == session)}
     return any(id(a) not in runs | made for a in uses)
 

@@ -50,6 +50,7 @@ class Read:
     extras: Dict[str, List[str]] = field(default_factory=dict)  # model method -> the attributes it is passed
     functions: List[str] = field(default_factory=list)  # the module's model functions the graph calls
     module_classes: List[cst.ClassDef] = field(default_factory=list)  # the model methods' tf.Module classes
+    outside_build: Optional[str] = None  # the build method the instance's user calls (__init__ is plain Python)
 
 
 def self_attr(node) -> Optional[str]:
@@ -258,6 +259,11 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
         params = [p for p in params if p.name.value != read.session_param]
         if params:
             params[-1] = params[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    build_body = None
+    if read.outside_build:  # the state is made where the graph was built; __init__ stays as written
+        build_body = init_body[1:] if module_base else init_body
+        init_body = init_body[:1] if module_base else []
+        init_body += [st for st in init.body.body if self_attr(assigned_target(st)) != read.session_attr]
     init = init.with_changes(params=init.params.with_changes(params=params),
                              body=init.body.with_changes(body=init_body or [cst.SimpleStatementLine([cst.Pass()])]))
     methods = [_method(f, attributes, read.method_depth - d) for f, d in generated]
@@ -298,6 +304,9 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
         elif stmt.name.value in read.runs:
             func = runs[stmt.name.value]
             body.append(func.with_changes(leading_lines=stmt.leading_lines))
+        elif stmt.name.value == read.outside_build:
+            body.append(stmt.with_changes(body=stmt.body.with_changes(
+                body=build_body or [cst.SimpleStatementLine([cst.Pass()])])))
         elif stmt.name.value not in read.build and stmt.name.value not in read.model_methods:
             body.append(stmt)
     new_cls = cls.with_changes(body=cls.body.with_changes(body=body))
@@ -344,6 +353,13 @@ def _instance_signatures(defs, statements, names: Set[str], init_params: Set[str
             return None  # the method is used before what its signature reads is known
         placed.setdefault(at, []).append(wrap)
     return out, [st for i, st in enumerate([*statements, None]) for st in [*placed.get(i, []), st] if st is not None]
+
+
+def assigned_target(stmt) -> Optional[cst.BaseExpression]:
+    """The single target of ``target = value``."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        return stmt.body[0].targets[0].target if len(stmt.body[0].targets) == 1 else None
+    return None
 
 
 def _assigned_attributes(statements) -> Set[str]:

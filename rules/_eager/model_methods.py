@@ -30,8 +30,9 @@ import libcst as cst
 
 from tfmigrate.traverse import Transformer
 
+from .. import _vocab
 from . import layout, queries, scopes
-from .model_lift import Read, self_attr
+from .model_lift import Read, assigned_target, self_attr
 from .state import Rewrite
 
 
@@ -66,6 +67,38 @@ def find(s: Rewrite, cls: cst.ClassDef, functions: Dict[str, cst.FunctionDef], r
     read.model_methods = {name: functions[name] for name in functions if name in found}
     read.extras = _extras(read)
     return None
+
+
+def build_method(s: Rewrite, cls: cst.ClassDef, functions: Dict[str, cst.FunctionDef], read: Read) -> None:
+    """``gan = GAN(sess, ...)`` then ``gan.build_model()``: an ``__init__`` of plain Python, and one method
+    that builds the graph, which the code using the instance calls (in this file, once, as a statement; or
+    in other files). Its body is the class's graph; its rewrite makes the model's state (``read``)."""
+    init = functions["__init__"]
+    if queries.holds(init, cst.Call, lambda c: s.call_name(c) is not None) or _self_calls(init):
+        return
+    candidates = []
+    for name, func in functions.items():
+        params = func.params
+        if name == "__init__" or func.decorators or len(params.params) != 1 or params.star_arg is not (
+                cst.MaybeSentinel.DEFAULT) or params.star_kwarg or params.kwonly_params or not isinstance(
+                func.body, cst.IndentedBlock) or queries.find(func, cst.Return, first=True):
+            continue
+        if queries.calls_of(func, s.call_name, _vocab.PLACEHOLDERS | set(_vocab.OPTIMIZERS) | {"get_variable"},
+                            first=True):
+            candidates.append(name)
+    if len(candidates) != 1:
+        return
+    name = candidates[0]
+    inside = len(queries.find(cls, cst.Attribute, lambda a: self_attr(a) == name))
+    calls = [c for c in queries.find(s.module, cst.Call) if isinstance(c.func, cst.Attribute)
+             and c.func.attr.value == name and not c.args]
+    statements = {id(e.value) for e in queries.find(s.module, cst.Expr)}
+    if inside or len(calls) > 1 or any(id(c) not in statements for c in calls):
+        return
+    read.build.add(name)
+    read.outside_build = name
+    session = [stmt for stmt in read.graph if self_attr(assigned_target(stmt)) == read.session_attr]
+    read.graph = [*session, *queries.without_docstring(functions[name].body.body)]
 
 
 def _self_calls(node) -> List[str]:

@@ -150,6 +150,7 @@ def find(program, module: cst.Module) -> Models:
     found = Models()
     functions = {stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
     if not functions:
+        _model_methods(program, module, set(), found.handled)
         return found
     found.factories = frozenset(
         name for name, func in functions.items() if queries.calls_of(func, program.call_name, MAKERS, first=True)
@@ -158,6 +159,7 @@ def find(program, module: cst.Module) -> Models:
               if (queries.calls_of(func, program.call_name, BUILDERS, first=True) or _calls(func, found.factories))
               and not _factory(program, func, found.factories)}
     if not direct:
+        _model_methods(program, module, set(), found.handled)
         return found
     models = set(direct)
     while True:  # a function calling a model function makes variables too
@@ -176,6 +178,7 @@ def find(program, module: cst.Module) -> Models:
     for name, func in functions.items():
         if name in models:
             found.by_name[name] = _read(program, func, models, found.handled)
+    _model_methods(program, module, models, found.handled)
     _values(module, found, functions)
     _module_scopes(program, module, found)
     return found
@@ -237,16 +240,29 @@ def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
     return used
 
 
-def _in_classes(program, module: cst.Module, functions, models: Set[str]) -> Set[str]:
-    """The model functions the module's model classes call (those that take placeholders or run a session:
-    their graph is a program of its own, model_class.py), with those these call."""
-    def graph_class(cls: cst.ClassDef) -> bool:
-        return bool(queries.calls_of(cls, program.call_name, _vocab.PLACEHOLDERS | _vocab.SESSIONS, first=True)
-                    ) or queries.holds(cls, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and (
-                        c.func.attr.value == "run") and isinstance(c.func.value, cst.Attribute) and (
-                        isinstance(c.func.value.value, cst.Name)) and c.func.value.value.value == "self")
+def _graph_class(program, cls: cst.ClassDef) -> bool:
+    """A class that takes placeholders or runs a session: its graph is a program of its own (model_class.py)."""
+    return bool(queries.calls_of(cls, program.call_name, _vocab.PLACEHOLDERS | _vocab.SESSIONS, first=True)) or (
+        queries.holds(cls, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and c.func.attr.value == "run"
+                      and isinstance(c.func.value, cst.Attribute) and isinstance(c.func.value.value, cst.Name)
+                      and c.func.value.value.value == "self"))
 
-    found = {c.func.value for stmt in module.body if isinstance(stmt, cst.ClassDef) and graph_class(stmt)
+
+def _model_methods(program, module: cst.Module, models: Set[str], handled: Set[int]) -> None:
+    """The variable scopes of the methods of model classes that make variables: the class's program makes
+    those methods tf.Module classes (model_methods.py)."""
+    for cls in module.body:
+        if isinstance(cls, cst.ClassDef) and isinstance(cls.body, cst.IndentedBlock) and _graph_class(program, cls):
+            for method in cls.body.body:
+                if isinstance(method, cst.FunctionDef) and method.name.value != "__init__" and (
+                        queries.calls_of(method, program.call_name, BUILDERS | {"variable_scope"}, first=True)
+                        or _calls(method, frozenset(models))):
+                    _read(program, method, models, handled)
+
+
+def _in_classes(program, module: cst.Module, functions, models: Set[str]) -> Set[str]:
+    """The model functions the module's model classes call, with those these call."""
+    found = {c.func.value for stmt in module.body if isinstance(stmt, cst.ClassDef) and _graph_class(program, stmt)
              for c in queries.find(stmt, cst.Call) if isinstance(c.func, cst.Name)} & models
     todo = list(found)
     while todo:
