@@ -609,3 +609,11 @@ def test_what_keeps_a_model_method_on_compat(old, new, why):
     source = BUILT_OUTSIDE.replace(old, new)
     reason = [f.message for f in checked(source).remaining if f.code == "TFM090"][0]
     assert reason == f"kept on tensorflow.compat.v1: class Critic holds TensorFlow graph objects or a session ({why})"
+
+
+def test_a_class_other_files_give_their_session_stays_on_compat():
+    # `gan = GAN(sess, ...)` in main.py: the rewrite drops the parameter those calls pass
+    source = BUILT_OUTSIDE.split("\n\nwith tf.Session() as sess:")[0] + "\n"
+    reason = [f.message for f in checked(source).remaining if f.code == "TFM090"][0]
+    assert reason == ("kept on tensorflow.compat.v1: class Critic holds TensorFlow graph objects or a session (other "
+                      "files make its instances and pass it the session, which its rewrite no longer takes)")

@@ -96,6 +96,46 @@ def test_blockers_follow_chains_and_leave_libraries_and_compat_programs_alone():
     }
 
 
+def test_an_eager_file_a_compat_program_imports_stays_on_compat_and_so_do_its_eager_importers():
+    # the compat program turns TF2 behaviour off for the process: the library's eager rewrite (a model
+    # class whose methods read values with .numpy()) would run as graph code
+    facts = {
+        "p/main.py": Facts(COMPAT, ((0, "models"),), "why"),
+        "p/models.py": Facts("", ((0, "gan"),)),  # through a file of the run that is no program
+        "p/gan.py": Facts(EAGER, ()),
+        "p/tool.py": Facts("", ()),  # a library: its code runs in either mode
+        "p/train.py": Facts(EAGER, ((0, "gan"),)),  # an eager program importing what is kept on compat now
+    }
+    assert blockers(facts) == {
+        "p/gan.py": ("", "main.py imports it and stays on tensorflow.compat.v1, which turns TensorFlow 2 behaviour"
+                         " off for the whole program: this file's eager rewrite would run as graph code (why)"),
+        "p/train.py": ("gan", "importing `gan` loads gan.py, which stays on tensorflow.compat.v1 and turns TensorFlow 2"
+                              " behaviour off for the whole program (main.py imports it and stays on"
+                              " tensorflow.compat.v1, which turns TensorFlow 2 behaviour off for the whole program:"
+                              " this file's eager rewrite would run as graph code (why))"),
+    }
+
+
+def test_a_model_class_a_program_kept_on_compat_runs_stays_tf1_code(tmp_path):
+    # the class would become eager (its methods run its session): main.py, kept on compat for a reason of
+    # its own, runs it with TF2 behaviour off, and passes it the session
+    library = ("import tensorflow as tf\n\n\nclass Model(object):\n    def __init__(self):\n"
+               "        self.sess = tf.Session()\n        self.x = tf.placeholder(tf.float32, [None, 2])\n"
+               "        w = tf.Variable(tf.ones([2, 1]))\n        self.y = tf.matmul(self.x, w)\n"
+               "        self.sess.run(tf.global_variables_initializer())\n\n"
+               "    def predict(self, x):\n        return self.sess.run(self.y, feed_dict={self.x: x})\n")
+    program = ("import tensorflow as tf\nfrom model import Model\n\nmodel = Model()\n"
+               "print(len(tf.get_default_graph().get_operations()) > 0)\nprint(model.predict([[1.0, 2.0]]))\n")
+    _write(tmp_path, {"model.py": library, "main.py": program})
+    done = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in done.stdout, done.stdout
+    assert "tf.disable_v2_behavior()" in (tmp_path / "model.py").read_text()
+    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
+                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    assert result == {"stdout": "True\n[[3.]]\n", "error": None}
+
+
 def test_of_two_compat_modules_a_package_loads_the_reason_names_the_same_one_in_every_process():
     # which file is named does not depend on the order of a set of strings (their hashes, which change from
     # one Python process to the next)

@@ -83,7 +83,8 @@ def _process_file(path: str, job: Job) -> FileReport:
     report.mode, report.mode_reason = outcome.mode, outcome.mode_reason
     report.imports = scan_imports(source.text)
     if report.changed:
-        if job.defer and (report.mode in (COMPAT, ESTIMATOR_LIBRARY) or report.mode in (EAGER, ESTIMATOR_PROGRAM)
+        # (an eager file waits too: a compat file of the run that imports it keeps it on compat, project.py)
+        if job.defer and (report.mode in (COMPAT, ESTIMATOR_LIBRARY, EAGER) or report.mode == ESTIMATOR_PROGRAM
                           and imports_files(path, report.imports)):
             report.deferred = True
         else:
@@ -142,7 +143,7 @@ def _digest(text: str) -> str:
 def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[FileReport]:
     """Process files, over ``jobs`` processes, as one program: a file that imports one kept on
     tensorflow.compat.v1 (in the run, or on disk next to it) is processed again knowing it
-    (project.py); an eager program that imports files is written once that is settled. Reports
+    (project.py); an eager program is written once that is settled. Reports
     sorted by path."""
     first = dataclasses.replace(job, defer=True) if job.write or job.diff else job
     reports = _run(paths, first, jobs, progress)

@@ -5,7 +5,9 @@ behaviour off for the whole process, not for the module that calls it. A file th
 rewrite turns into an eager program (it ran sessions: its rewrite reads values with `.numpy()`)
 fails when it imports, directly or through other modules, a file of the run that stays on
 tensorflow.compat.v1 that way: its functions then build graph tensors. Such a file is kept on
-compat.v1 too, with the reason naming the module; so is a program importing it, and so on.
+compat.v1 too, with the reason naming the module; so is a program importing it, and so on. The
+other way round as well: an eager file that a compat file imports (a model class whose methods read
+values) would run as graph code, and stays on compat.v1.
 
 Kept free of libcst: a run answered from the cache decides this without parsing anything.
 """
@@ -116,7 +118,51 @@ def imports_of(item) -> Tuple[Import, ...]:
 
 def blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
     """{path: (the import, the reason)} for each eager file that imports a compat one, directly or
-    through other files of the run; such a file is kept on compat.v1 (and blocks its own importers)."""
+    through other files of the run, and each that a compat file imports (the import is then ""): such
+    a file is kept on compat.v1 (and blocks its own importers, and what it imports), until nothing more
+    is."""
+    current = dict(facts)
+    result: Dict[str, Tuple[str, str]] = {}
+    while True:
+        found = {**_imported_by_compat(current), **_importing_compat(current)}
+        new = {path: why for path, why in found.items() if path not in result}
+        if not new:
+            return result
+        result.update(new)
+        for path, (_, message) in new.items():
+            current[path] = Facts(COMPAT, current[path].imports, message, current[path].path)
+
+
+def _imported_by_compat(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
+    """{path: ("", the reason)} for each eager file that a compat file of the run imports, directly or
+    through other files: the compat file turns TensorFlow 2 behaviour off for the process, and the eager
+    rewrite would run as graph code."""
+    files = {os.path.normpath(p): p for p in facts}
+    memo: dict = {}
+    result: Dict[str, Tuple[str, str]] = {}
+    for start in sorted(norm for norm, original in files.items() if facts[original].mode == COMPAT):
+        seen, todo = {start}, [start]
+        while todo:
+            norm = todo.pop()
+            for imported in imports_of(facts[files[norm]]):
+                for target in resolve(norm, imported, files, memo):
+                    if target in seen:
+                        continue
+                    seen.add(target)
+                    todo.append(target)
+                    original = files[target]
+                    if facts[original].mode == EAGER and original not in result:
+                        shown = os.path.relpath(start, os.path.dirname(target) or ".")
+                        reason = facts[files[start]].reason
+                        result[original] = ("", f"{shown} imports it and stays on tensorflow.compat.v1, which turns "
+                                                f"TensorFlow 2 behaviour off for the whole program: this file's eager "
+                                                f"rewrite would run as graph code" + (f" ({reason})" if reason else ""))
+    return result
+
+
+def _importing_compat(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
+    """{path: (the import, the reason)} for each eager file that imports a compat one, directly or
+    through other files of the run."""
     files = {os.path.normpath(p): p for p in facts}
     memo: dict = {}
     edges: Dict[str, List[Tuple[str, Import]]] = {}

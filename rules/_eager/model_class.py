@@ -230,6 +230,10 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
         return _refused(s, cls, "the program reads its instance in a way this rewrite does not follow")
     if not (read.runs or outside.units):
         return _refused(s, cls, "nothing in this file runs its graph")  # a library's class
+    if read.session_param is not None and not queries.holds(s.module, cst.Call, lambda c: isinstance(
+            c.func, cst.Name) and c.func.value == cls.name.value):
+        return _refused(s, cls, "other files make its instances and pass it the session, which its rewrite no "
+                                "longer takes")
     read.outside = outside
     read.units = {u.name for u in outside.units}
     read.instance = outside.instance
