@@ -617,3 +617,16 @@ def test_a_class_other_files_give_their_session_stays_on_compat():
     reason = [f.message for f in checked(source).remaining if f.code == "TFM090"][0]
     assert reason == ("kept on tensorflow.compat.v1: class Critic holds TensorFlow graph objects or a session (other "
                       "files make its instances and pass it the session, which its rewrite no longer takes)")
+
+
+def test_a_method_of_the_graph_that_opens_a_variable_scope_and_makes_nothing_keeps_its_place_as_a_name_scope():
+    source = BUILT_OUTSIDE.replace("    def build_model(self):", (
+        "    def loss_of(self, a, b):\n        with tf.variable_scope(\"loss\"):\n"
+        "            return tf.reduce_mean(tf.square(a - b))\n\n    def build_model(self):")).replace(
+        "self.loss = tf.reduce_mean(tf.square(self.net(self.x) - self.y))",
+        "self.loss = self.loss_of(self.net(self.x), self.y)")
+    new = fixed(source).new_text
+    assert ("    def loss_of(self, a, b):\n        with tf.name_scope(\"loss\"):\n"
+            "            return tf.reduce_mean(tf.square(a - b))\n") in new
+    assert "        return self.loss_of(self.net_critic(x, batch_size=self.batch_size), y)\n" in new
+    assert run_in_tensorflow("tf2", new) == run_in_tensorflow("tf1", source)

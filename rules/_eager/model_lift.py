@@ -224,7 +224,8 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
                 return None  # a function made in a loop or a condition
             statements.append(kept)
     names = set().union(*(queries.bound_names(st) for st in statements)) - {"self"} | {f.name.value for f, _ in defs}
-    originals = {stmt.name.value for stmt in cls.body.body if isinstance(stmt, cst.FunctionDef)}
+    originals = {stmt.name.value for stmt in cls.body.body if isinstance(stmt, cst.FunctionDef)} - set(
+        read.model_methods)
     generated = [(f, d) for f, d in defs if f.name.value not in read.runs and f.name.value not in read.units]
     if {f.name.value for f, _ in generated} & originals or names & _RESERVED - {"name"} or any(
             f.name.value.startswith("__") for f, _ in generated):

@@ -39,12 +39,19 @@ from .state import Rewrite
 def find(s: Rewrite, cls: cst.ClassDef, functions: Dict[str, cst.FunctionDef], read: Read) -> Optional[str]:
     """Read the model methods the graph code calls into ``read``; the reason they cannot be, else None."""
     graph = cst.Module(body=read.graph)
-    todo = [name for name in _self_calls(graph) if name in functions and name not in read.build | {"__init__"}]
+    makers = {name for name, func in functions.items() if _makes_variables(s, func)}
+    while True:  # a method calling one that makes variables makes variables too
+        more = {name for name, func in functions.items() if name not in makers and set(_self_calls(func)) & makers}
+        if not more:
+            break
+        makers |= more
+    makers -= read.build | {"__init__"}
+    todo = [name for name in _self_calls(graph) if name in makers]
     found: Dict[str, cst.FunctionDef] = {}
     while todo:
         name = todo.pop()
         func = functions[name]
-        if name in found or not _makes_variables(s, func):
+        if name in found:
             continue
         params = func.params
         if func.decorators or not params.params or params.params[0].name.value != "self" or not isinstance(
@@ -55,7 +62,7 @@ def find(s: Rewrite, cls: cst.ClassDef, functions: Dict[str, cst.FunctionDef], r
                 func, (cst.AugAssign, cst.Global, cst.Nonlocal), first=True):
             return f"its method {name} makes variables and sets attributes or globals"
         found[name] = func
-        todo += [n for n in _self_calls(func) if n in functions]
+        todo += [n for n in _self_calls(func) if n in makers]
     read.functions = _module_functions(s, [graph, *found.values()])
     if not found:
         return None
@@ -106,6 +113,8 @@ def _self_calls(node) -> List[str]:
 
 
 def _makes_variables(s: Rewrite, func: cst.FunctionDef) -> bool:
+    """Does the method make variables, or open a variable scope (the program's rewrite makes it a name scope
+    where nothing is made under it: the method is a function of the program too)?"""
     return bool(queries.calls_of(func, s.call_name, scopes.BUILDERS | {"variable_scope"}, first=True)) or bool(
         queries.holds(func, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in s.p.models))
 
@@ -189,7 +198,9 @@ def functions(s: Rewrite, read: Read) -> List[cst.BaseStatement]:
 def taken_out(s: Rewrite, read: Read, new: cst.Module) -> Optional[cst.Module]:
     """The rewrite of the class's program without the classes the module rewrite made: those of its model
     methods are kept for module level (``read.module_classes``), those of the module's model functions
-    are made by the file's own rewrite (the same class). None where a name is taken at module level."""
+    are made by the file's own rewrite (the same class); a method that makes no variable (its variable scope
+    a name scope now) is a function of the program, lifted back as a method. None where a name is taken at
+    module level."""
     from .modules import registry
 
     builds = registry(s).builds
@@ -199,7 +210,7 @@ def taken_out(s: Rewrite, read: Read, new: cst.Module) -> Optional[cst.Module]:
         return new
     names = {c.name.value for c in made}
     theirs = names - outer
-    if len(names & outer) != len(read.functions) or len(theirs) != len(read.model_methods) or theirs & (
+    if len(names & outer) != len(read.functions) or len(theirs) > len(read.model_methods) or theirs & (
             s.p.source_names() | {b.class_name for b in builds.values()}):
         return None
     read.module_classes = [c for c in made if c.name.value in theirs]
