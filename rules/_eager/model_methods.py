@@ -20,7 +20,11 @@ model functions these methods call (``linear``) are read with them. The classes 
 before the class; the instances are attributes its ``__init__`` makes; the methods go.
 
 A method that sets attributes, is read as a value, is called by the methods that run the graph or
-takes ``*args`` stays: the class keeps its TF1 form (None).
+takes ``*args`` stays: the class keeps its TF1 form (the reason).
+
+Also here: the build method the code using an instance calls (``gan = GAN(sess, ...)``, then
+``gan.build_model()``) when ``__init__`` only keeps its arguments: its body is the class's graph, and
+the state its rewrite makes is made there (``model_lift.lift``).
 """
 from __future__ import annotations
 
@@ -161,17 +165,19 @@ class Calls(Transformer):
         if name not in self.read.model_methods:
             return updated
         passed = {a.keyword.value for a in updated.args if a.keyword is not None}
+        extras = [extra for extra in self.read.extras[name] if extra not in passed]
+        if not extras:
+            return updated.with_changes(func=cst.Name(name))
         args = list(updated.args)
-        if args:
-            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        for extra in self.read.extras[name]:
-            if extra not in passed:
-                value = cst.Name(extra) if self.inside else cst.Attribute(cst.Name("self"), cst.Name(extra))
-                args.append(cst.Arg(value, keyword=cst.Name(extra), equal=cst.AssignEqual(
-                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))))
-        return updated.with_changes(func=cst.Name(name), args=[
-            a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) if i < len(args) - 1 else a
-            for i, a in enumerate(args)])
+        if args:  # (the last argument's own comma, if any, is followed by the first added one)
+            args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        bare = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+        for n, extra in enumerate(extras):
+            value = cst.Name(extra) if self.inside else cst.Attribute(cst.Name("self"), cst.Name(extra))
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if n < len(extras) - 1 else (
+                cst.MaybeSentinel.DEFAULT)
+            args.append(cst.Arg(value, keyword=cst.Name(extra), equal=bare, comma=comma))
+        return updated.with_changes(func=cst.Name(name), args=args)
 
     def leave_Attribute(self, original, updated):
         name = self_attr(updated)
@@ -206,8 +212,6 @@ def taken_out(s: Rewrite, read: Read, new: cst.Module) -> Optional[cst.Module]:
     builds = registry(s).builds
     outer = {builds[name].class_name for name in read.functions if name in builds}
     made = [stmt for stmt in new.body if isinstance(stmt, cst.ClassDef)]
-    if not made:
-        return new
     names = {c.name.value for c in made}
     theirs = names - outer
     if len(names & outer) != len(read.functions) or len(theirs) > len(read.model_methods) or theirs & (
