@@ -578,13 +578,13 @@ def test_a_build_method_the_instances_user_calls_makes_the_state_and_init_stays_
         "        super().__init__()\n"
         "        self.batch_size = batch_size\n")
     assert new.split("    def build_model(self):\n")[1].split("\n\n        # a first trace")[0] == (
-        "        self.SIGNATURE = [\n"
+        "        SIGNATURE = [\n"
         "            tf.TensorSpec([self.batch_size, 3], tf.float32),\n"
         "            tf.TensorSpec([self.batch_size, 1], tf.float32),\n"
         "        ]\n"
-        "        self.loss = tf.function(self.loss, input_signature=self.SIGNATURE)\n"
-        "        self.shifted = tf.function(self.shifted, input_signature=self.SIGNATURE[:1])\n"
-        "        self.optim = tf.function(self.optim, input_signature=self.SIGNATURE)\n"
+        "        self.loss = tf.function(self.loss, input_signature=SIGNATURE)\n"
+        "        self.shifted = tf.function(self.shifted, input_signature=SIGNATURE[:1])\n"
+        "        self.optim = tf.function(self.optim, input_signature=SIGNATURE)\n"
         "        self.net_critic = Net()")
     assert "class Net(tf.Module):\n" in new and "    def __call__(self, x, batch_size=None):\n" in new
     assert "self.net_critic(x, batch_size=self.batch_size)" in new and "def net(self" not in new

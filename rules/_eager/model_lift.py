@@ -247,6 +247,10 @@ def lift(s: Rewrite, cls: cst.ClassDef, read: Read, new: cst.Module) -> Optional
         return None  # a class attribute computed from what only __init__ has
     statements = [st for st in statements if st not in constants]
     attributes = names - decorated
+    # a local of __init__ no method reads (`rng = np.random.RandomState(0)` to make the data) stays one
+    read_by_functions = set().union(set(), *(queries.names_in(f.body) for f, _ in defs))
+    attributes -= {name for name in attributes - read.attributes - read_by_functions
+                   if name not in {f.name.value for f, _ in defs} and read.session_param != name}
     init_body = [unindented_blanks(layout.shift(_rename(st, attributes), read.depth, bracketed=False))
                  for st in statements]
     plain = not cls.bases or (len(cls.bases) == 1 and isinstance(cls.bases[0].value, cst.Name)
