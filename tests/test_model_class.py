@@ -630,3 +630,13 @@ def test_a_method_of_the_graph_that_opens_a_variable_scope_and_makes_nothing_kee
             "            return tf.reduce_mean(tf.square(a - b))\n") in new
     assert "        return self.loss_of(self.net_critic(x, batch_size=self.batch_size), y)\n" in new
     assert run_in_tensorflow("tf2", new) == run_in_tensorflow("tf1", source)
+
+
+def test_a_module_function_a_class_kept_as_written_calls_too_stays_a_function():
+    # (Plain makes no placeholder and runs no session: its code is not a program, its `dense` call a function's)
+    source = BUILT_OUTSIDE.replace("\n\nwith tf.Session() as sess:", (
+        "\n\nclass Plain(object):\n    def __init__(self, x):\n        self.out = dense(x, 1, 'p')\n"
+        "\n\nwith tf.Session() as sess:"))
+    reason = [f.message for f in fixed(source).remaining if f.code == "TFM090"][0]
+    assert reason.startswith("kept on tensorflow.compat.v1: dense makes variables under tf.variable_scope and is "
+                             "called by code that stays as written")

@@ -212,9 +212,9 @@ def why_left(program, module: cst.Module, node: cst.CSTNode,
             return (f"{name} makes variables under tf.variable_scope and returns them, or nothing: only a function "
                     "that returns what it computes becomes a tf.Module class")
         if name in models.elsewhere:
-            return (f"{name} makes variables under tf.variable_scope and is called only by functions that are not "
-                    "model functions: only a function the module's code or a model class calls becomes a tf.Module "
-                    "class")
+            return (f"{name} makes variables under tf.variable_scope and is called by code that stays as written (a "
+                    "function that is no model function, a class that is no model class): only a function the "
+                    "module's code or a model class calls becomes a tf.Module class")
         if not queries.calls_of(stmt, program.call_name, BUILDERS, first=True):
             return (f"tf.variable_scope in {name}, around calls of functions this file does not define (their "
                     "variables and sharing are not visible here)")
@@ -262,8 +262,12 @@ def _model_methods(program, module: cst.Module, models: Set[str], handled: Set[i
 
 def _in_classes(program, module: cst.Module, functions, models: Set[str]) -> Set[str]:
     """The model functions the module's model classes call, with those these call."""
-    found = {c.func.value for stmt in module.body if isinstance(stmt, cst.ClassDef) and _graph_class(program, stmt)
-             for c in queries.find(stmt, cst.Call) if isinstance(c.func, cst.Name)} & models
+    classes = [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
+    graph = [_graph_class(program, cls) for cls in classes]
+    found = {c.func.value for cls, is_graph in zip(classes, graph) if is_graph
+             for c in queries.find(cls, cst.Call) if isinstance(c.func, cst.Name)} & models
+    # (one a class kept as written calls too stays a function: its calls there would not be the module's)
+    found -= {n.value for cls, is_graph in zip(classes, graph) if not is_graph for n in queries.find(cls, cst.Name)}
     todo = list(found)
     while todo:
         for c in queries.find(functions[todo.pop()], cst.Call):
