@@ -8,7 +8,8 @@ from typing import Tuple
 from tfmigrate.rule import Context
 
 from . import _compat, _estimator
-from .graph import executes, plan
+from ._runs import executes
+from .graph import plan
 
 
 def program_mode(context: Context) -> Tuple[str, str]:

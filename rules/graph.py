@@ -19,6 +19,7 @@ from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import (_compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _scoped_layers, _session_options,
                _testcase, _tf, _vocab)
+from ._runs import executes
 
 
 @dataclass
@@ -99,17 +100,6 @@ def plan(context: Context) -> Plan:
         result = Plan(None, context.blocker[1], where, compat_mode, [], statement)
     context.shared["graph-plan"] = result
     return result
-
-
-def executes(context: Context) -> bool:
-    """Does the program run its graph (a session, a test session, a feed)? Its eager rewrite then
-    runs TensorFlow code itself and reads values: it needs TF2 behaviour."""
-    from ._eager.queries import find
-
-    sessions = _testcase.session_calls(context)
-    return bool(find(context.module, cst.Call, lambda call: (
-        id(call) in sessions or _tf.call_name(context, call) in _vocab.SESSIONS
-        or any(a.keyword is not None and a.keyword.value == "feed_dict" for a in call.args)), first=True))
 
 
 def _import_of(module: cst.Module, name: str):

@@ -136,6 +136,23 @@ def test_a_model_class_a_program_kept_on_compat_runs_stays_tf1_code(tmp_path):
     assert result == {"stdout": "True\n[[3.]]\n", "error": None}
 
 
+def test_a_file_whose_session_runs_nothing_is_no_program_and_a_compat_file_may_import_its_rewrite(tmp_path):
+    # neural-style's vgg.py makes a session for its GPU options only: its rewrite builds ops in either mode
+    library = ("import tensorflow as tf\n\nconfig = tf.ConfigProto()\nconfig.gpu_options.allow_growth = True\n"
+               "sess = tf.Session(config=config)\n\n\ndef double(x):\n    return tf.multiply(x, 2.0)\n")
+    program = ("import tensorflow as tf\nimport vgg\n\nx = tf.placeholder(tf.float32, [])\n"
+               "print(len(tf.get_default_graph().get_operations()) > 0)\nwith tf.Session() as sess:\n"
+               "    print(sess.run(vgg.double(x), feed_dict={x: 3.0}))\n")
+    _write(tmp_path, {"vgg.py": library, "main.py": program})
+    done = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert "Migration: 1 idiomatic, 1 compat-only, 0 manual." in done.stdout, done.stdout
+    assert "tf.Session" not in (tmp_path / "vgg.py").read_text()
+    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
+                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    assert result == {"stdout": "True\n6.0\n", "error": None}
+
+
 def test_of_two_compat_modules_a_package_loads_the_reason_names_the_same_one_in_every_process():
     # which file is named does not depend on the order of a set of strings (their hashes, which change from
     # one Python process to the next)
