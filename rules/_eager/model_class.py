@@ -39,6 +39,11 @@ become methods, and the running methods call them:
         def predict(self, x):
             return self.logits(x).numpy()
 
+Methods that make variables under variable scopes (a GAN's ``discriminator(self, x, reuse=False)``) are
+functions of that program, which the module rewrite makes ``tf.Module`` classes (``model_methods.py``);
+a class whose ``__init__`` only keeps its arguments is built by the method its user calls
+(``gan.build_model()``), and the state is made there.
+
 A session passed to ``__init__`` is no longer a parameter: the code that makes the instance
 drops it (``Model(sess, "m1")`` -> ``Model("m1")``, ``model_lift.without_sessions``). A class with
 no session of its own (it only builds the graph) is run by the program through its instance
@@ -462,7 +467,7 @@ class _Lower(Transformer):
 
 def _program(s: Rewrite, read: Read, sessions: Dict[str, str], sized: bool = False) -> cst.Module:
     lower = _Lower(read)
-    shapes = _Shapes(s, read.graph if not sized else [])
+    shapes = _Shapes(s, read.graph)  # (not when sized: the instance's own signatures keep the sizes)
     body: List[cst.BaseStatement] = model_methods.functions(s, read)
     for stmt in read.graph:
         stmt = stmt.visit(model_methods.Calls(read)) if read.model_methods else stmt

@@ -357,7 +357,10 @@ def _instance_signatures(defs, statements, names: Set[str], init_params: Set[str
         if any(queries.mentions(st, {name}) for st in statements[:at]):
             return None  # the method is used before what its signature reads is known
         placed.setdefault(at, []).append(wrap)
-    return out, [st for i, st in enumerate([*statements, None]) for st in [*placed.get(i, []), st] if st is not None]
+    ordered = []
+    for index, st in enumerate(statements):
+        ordered += [*placed.get(index, []), st]
+    return out, ordered + placed.get(len(statements), [])
 
 
 def assigned_target(stmt) -> Optional[cst.BaseExpression]:
