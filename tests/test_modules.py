@@ -209,8 +209,8 @@ with tf.Session() as sess:
     # a class's method
     ("class Net:\n    def logits(self, inputs):\n        with tf.variable_scope('net'):\n"
      "            return tf.matmul(inputs, tf.get_variable('w', [2, 1]))\ny = Net().logits(x)",
-     "tf.variable_scope in method Net.logits: a class's methods that make variables under variable scopes are not "
-     "made tf.Module classes (module-level functions are)"),
+     "tf.variable_scope in method Net.logits: the methods of a class that takes no placeholder and runs no session "
+     "are not made tf.Module classes (those of a model class, and module-level functions, are)"),
     # a function of another module run under the scope
     ("import other\ndef net(x):\n    with tf.variable_scope('net'):\n        return other.dense(x)\ny = net(x)",
      "tf.variable_scope in net, around calls of functions this file does not define (their variables and sharing "

@@ -183,9 +183,9 @@ _WEIGHTLESS = re.compile(r"\w+\.keras\.layers\.(Flatten|(Max|Average)Pooling[123
 def listing(s: Rewrite, instance: str, build, prefix: Optional[str] = "") -> Optional[List[Part]]:
     """What ``instance`` (of ``build``'s class) holds, one part per variable or Keras layer, in the order its
     function made them, with the TF1 name each has as far as the rewrite knows it (``prefix``: the scopes
-    above the function's own; None: not known): a tf.Module does not see the variables of the Keras 3 layers it holds, so
-    each layer lists its own, and each sub-module the same way. None where a variable's trainable flag
-    is not a literal."""
+    above the function's own; None: not known): a tf.Module does not see the variables of the Keras 3
+    layers it holds, so each layer lists its own, and each sub-module the same way. None where a
+    variable's trainable flag is not a literal."""
     parts: List[Part] = []
     for item in build.items:
         where = f"{instance}.{item.attr}"

@@ -126,8 +126,9 @@ def _makes_variables(s: Rewrite, func: cst.FunctionDef) -> bool:
 def _extras(read: Read) -> Dict[str, List[str]]:
     """The attributes each model method reads that the graph does not make, with those of the model methods
     it calls: the parameters its function takes."""
-    own = {name: {self_attr(a) for a in queries.find(func, cst.Attribute, lambda a: self_attr(a) is not None)}
-           - set(read.model_methods) - read.attributes - {read.session_attr} for name, func in read.model_methods.items()}
+    graph = set(read.model_methods) | read.attributes | {read.session_attr}
+    own = {name: {self_attr(a) for a in queries.find(func, cst.Attribute, lambda a: self_attr(a) is not None)} - graph
+           for name, func in read.model_methods.items()}
     changed = True
     while changed:
         changed = False

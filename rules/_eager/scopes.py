@@ -200,8 +200,8 @@ def why_left(program, module: cst.Module, node: cst.CSTNode,
             method = next((f.name.value for f in queries.find(stmt, cst.FunctionDef)
                            if queries.holds(f, type(node), lambda n: n is node)), None)
             where = f"method {stmt.name.value}.{method}" if method else f"class {stmt.name.value}"
-            return (f"tf.variable_scope in {where}: a class's methods that make variables under variable scopes are "
-                    "not made tf.Module classes (module-level functions are)")
+            return (f"tf.variable_scope in {where}: the methods of a class that takes no placeholder and runs no "
+                    "session are not made tf.Module classes (those of a model class, and module-level functions, are)")
         if not isinstance(stmt, cst.FunctionDef):
             break
         name = stmt.name.value
