@@ -78,14 +78,14 @@ def _process_file(path: str, job: Job) -> FileReport:
         reason = with_advice(source.text, parse_error_reason(source.text, error), path)
         return FileReport(path, error=FileError(path, reason))
     report = report_for(path, source.text, outcome, job.options)
-    from .project import COMPAT, EAGER, ESTIMATOR_LIBRARY, ESTIMATOR_PROGRAM, imports_files, scan_imports
+    from .project import COMPAT, EAGER, ESTIMATOR_LIBRARY, ESTIMATOR_PROGRAM, imports_files, is_library, scan_imports
 
     report.mode, report.mode_reason = outcome.mode, outcome.mode_reason
     report.imports = scan_imports(source.text)
     if report.changed:
-        # (an eager file waits too: a compat file of the run that imports it keeps it on compat, project.py)
-        if job.defer and (report.mode in (COMPAT, ESTIMATOR_LIBRARY, EAGER) or report.mode == ESTIMATOR_PROGRAM
-                          and imports_files(path, report.imports)):
+        # (an eager library waits too: a compat file of the run that imports it keeps it on compat, project.py)
+        if job.defer and (report.mode in (COMPAT, ESTIMATOR_LIBRARY) or report.mode in (EAGER, ESTIMATOR_PROGRAM)
+                          and imports_files(path, report.imports) or report.mode == EAGER and is_library(source.text)):
             report.deferred = True
         else:
             _deliver(report, source, job)
@@ -143,7 +143,8 @@ def _digest(text: str) -> str:
 def run(paths: Sequence[str], job: Job, jobs: int = 1, progress=None) -> List[FileReport]:
     """Process files, over ``jobs`` processes, as one program: a file that imports one kept on
     tensorflow.compat.v1 (in the run, or on disk next to it) is processed again knowing it
-    (project.py); an eager program is written once that is settled. Reports
+    (project.py); an eager program that imports files, and an eager library, is written once that is
+    settled. Reports
     sorted by path."""
     first = dataclasses.replace(job, defer=True) if job.write or job.diff else job
     reports = _run(paths, first, jobs, progress)

@@ -6,7 +6,7 @@ rewrite turns into an eager program (it ran sessions: its rewrite reads values w
 fails when it imports, directly or through other modules, a file of the run that stays on
 tensorflow.compat.v1 that way: its functions then build graph tensors. Such a file is kept on
 compat.v1 too, with the reason naming the module; so is a program importing it, and so on. The
-other way round as well: an eager file that a compat file imports (a model class whose methods read
+other way round as well: an eager library that a compat file imports (a model class whose methods read
 values) would run as graph code, and stays on compat.v1.
 
 Kept free of libcst: a run answered from the cache decides this without parsing anything.
@@ -133,8 +133,43 @@ def blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
             current[path] = Facts(COMPAT, current[path].imports, message, current[path].path)
 
 
+def is_library(text: str) -> bool:
+    """Does importing the module only define things (imports, functions, classes, constants, a
+    `if __name__ == "__main__":` block)? Such a file is imported by others; a script that runs its graph at
+    module level is run. (Read with `ast`: this module does without libcst.)"""
+    import ast
+
+    try:
+        body = ast.parse(text).body
+    except (SyntaxError, ValueError):
+        return False
+    for stmt in body:
+        if isinstance(stmt, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
+            continue
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and not any(
+                isinstance(n, ast.Call) for n in ast.walk(stmt)):
+            continue
+        if isinstance(stmt, ast.If) and "__main__" in ast.dump(stmt.test):
+            continue
+        if isinstance(stmt, ast.Try) and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in stmt.body):
+            continue
+        return False
+    return True
+
+
+def _library_file(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return is_library(handle.read())
+    except OSError:
+        return True  # (not on disk: judged as what it says it is, an eager file a compat one imports)
+
+
 def _imported_by_compat(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
-    """{path: ("", the reason)} for each eager file that a compat file of the run imports, directly or
+    """{path: ("", the reason)} for each eager library (a file that only defines things: one that runs its
+    graph at module level is a script, not imported) that a compat file of the run imports, directly or
     through other files: the compat file turns TensorFlow 2 behaviour off for the process, and the eager
     rewrite would run as graph code."""
     files = {os.path.normpath(p): p for p in facts}
@@ -151,7 +186,8 @@ def _imported_by_compat(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]
                     seen.add(target)
                     todo.append(target)
                     original = files[target]
-                    if facts[original].mode == EAGER and original not in result:
+                    if facts[original].mode == EAGER and original not in result and _library_file(
+                            facts[original].path or original):
                         shown = os.path.relpath(start, os.path.dirname(target) or ".")
                         reason = facts[files[start]].reason
                         result[original] = ("", f"{shown} imports it and stays on tensorflow.compat.v1, which turns "

@@ -205,8 +205,8 @@ def why_left(program, module: cst.Module, node: cst.CSTNode,
         if not isinstance(stmt, cst.FunctionDef):
             break
         name = stmt.name.value
-        if name in models.library:
-            return library_reason(name)
+        if name in models.library and len(queries.find(module, cst.Name, lambda n: n.value == name)) == 1:
+            return library_reason(name)  # (a function passed as a value, `Estimator(model_fn)`, is used here)
         if name in models.factories or (not queries.find(stmt, cst.Return, lambda r: r.value is not None, first=True)
                                         and queries.calls_of(stmt, program.call_name, BUILDERS, first=True)):
             return (f"{name} makes variables under tf.variable_scope and returns them, or nothing: only a function "
