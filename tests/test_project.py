@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 from conftest import ROOT, run_cli
-from tfmigrate.project import COMPAT, EAGER, Facts, blockers, resolve, scan_imports
+from tfmigrate.project import COMPAT, EAGER, Facts, blockers, is_library, resolve, scan_imports
 
 # A library the graph-to-eager rewrite keeps on compat.v1 (it reads the default graph).
 LIBRARY = '''import tensorflow as tf
@@ -114,6 +114,14 @@ def test_an_eager_file_a_compat_program_imports_stays_on_compat_and_so_do_its_ea
                               " tensorflow.compat.v1, which turns TensorFlow 2 behaviour off for the whole program:"
                               " this file's eager rewrite would run as graph code (why))"),
     }
+
+
+def test_a_library_only_defines_things_and_a_script_runs_its_graph_at_module_level():
+    assert is_library('"""Doc."""\nimport tensorflow as tf\nSIZE = 3\n\n\nclass GAN:\n    pass\n\n\n'
+                      'def f():\n    pass\n\n\nif __name__ == "__main__":\n    f()\n')
+    assert not is_library("import tensorflow as tf\nx = tf.placeholder(tf.float32)\n")
+    assert not is_library("import tensorflow as tf\nwith tf.Session() as sess:\n    pass\n")
+    assert not is_library("def broken(:\n")
 
 
 def test_a_model_class_a_program_kept_on_compat_runs_stays_tf1_code(tmp_path):
