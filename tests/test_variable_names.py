@@ -368,3 +368,27 @@ def test_a_text_a_name_holds_is_decided_by_names_the_rewrite_knows(test, layer, 
                           if layer else "[discriminator.d_fc1.w, discriminator.d_fc2.w, generator.g_fc1.w]")
     else:
         assert why in reason(source)
+
+
+def test_a_text_the_rewrite_cannot_decide_for_a_keras_layer_filters_the_variables_where_they_are_read():
+    # `"kernel" in v.name` over TF1's default-named layer ("dense/kernel:0"): the rewrite does not know the
+    # layer's name, and filters the program's variables by their TF2 names where the list is read (`kernel`);
+    # through `t_vars`, which goes, it cannot (test above)
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = tf.placeholder(tf.float32, [None, 1])
+        out = tf.layers.dense(x, 1, kernel_initializer=tf.zeros_initializer())
+        loss = tf.reduce_mean(tf.square(out - y))
+        train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for step in range(3):
+                sess.run(train_op, feed_dict={x: [[1.0, 2.0]], y: [[1.0]]})
+            k = [v for v in tf.global_variables() if "kernel" in v.name][0]
+            print("kernel sum", sess.run(tf.reduce_sum(k)))
+    """
+    new = fix(source)
+    assert 'if "kernel" in v.name][0]' in new and "global_variables" not in new
+    assert run_in_tensorflow("tf2", new) == run_in_tensorflow("tf1", textwrap.dedent(source))

@@ -241,14 +241,24 @@ def filtered(s: Rewrite, made: cst.ListComp) -> Optional[cst.BaseExpression]:
     if found is None:
         return None
     listing, text, contains = found
-    if isinstance(listing, cst.Name):
+    through_name = isinstance(listing, cst.Name)  # `t_vars`, which goes (every_filtered)
+    if through_name:
         listing = _names(s).every.get(listing.value)
     if not is_collection(s, listing):
         return None
     trainable, scope = _read(s, listing)
     if scope is not None:
         return None
-    return _containing(s, listing, trainable, text) if contains else _listed(s, listing, trainable, text)
+    if not contains:
+        return _listed(s, listing, trainable, text)
+    try:
+        return _containing(s, listing, trainable, text)
+    except Unsupported:
+        if through_name:
+            raise
+        # names the rewrite does not know decide: the list of the program's variables is filtered where it is
+        # read, by their TF2 names (a Keras 3 layer's `kernel`, `moving_mean`)
+        return None
 
 
 # The variables TF1's layers make, by the name each takes below the layer's.
