@@ -55,6 +55,13 @@ def _write(folder, files):
     return folder
 
 
+def _run_tf2(program) -> dict:
+    """{"stdout": ..., "error": ...} of ``program`` run on TensorFlow 2 in a child process."""
+    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(program)],
+                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    return json.loads(ran.stdout.strip().splitlines()[-1])[str(program)]
+
+
 def test_scan_imports_reads_every_form_without_parsing():
     text = ("import os, a.b as c\nfrom . import ops, utils as u\nfrom .models.rnn import (\n    RNN,\n"
             "    cell as c2,  # the cell\n    state,\n)\nfrom pkg.layers import *\nfrom x import y  # comment\n"
@@ -138,9 +145,7 @@ def test_a_model_class_a_program_kept_on_compat_runs_stays_tf1_code(tmp_path):
     done = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
     assert "Migration: 0 idiomatic, 2 compat-only, 0 manual." in done.stdout, done.stdout
     assert "tf.disable_v2_behavior()" in (tmp_path / "model.py").read_text()
-    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
-                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    result = _run_tf2(tmp_path / "main.py")
     assert result == {"stdout": "True\n[[3.]]\n", "error": None}
 
 
@@ -155,9 +160,7 @@ def test_a_file_whose_session_runs_nothing_is_no_program_and_a_compat_file_may_i
     done = run_cli("fix", "--unsafe-fixes", ".", cwd=tmp_path)
     assert "Migration: 1 idiomatic, 1 compat-only, 0 manual." in done.stdout, done.stdout
     assert "tf.Session" not in (tmp_path / "vgg.py").read_text()
-    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
-                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    result = _run_tf2(tmp_path / "main.py")
     assert result == {"stdout": "True\n6.0\n", "error": None}
 
 
@@ -220,9 +223,7 @@ def test_fix_diff_and_fix_agree_and_the_fixed_program_runs_on_tensorflow_2(tmp_p
     for name in ("main.py", "lib.py"):
         assert f"+++ b/{name}" in diff.stdout
     # Both files on compat.v1: the program runs on TensorFlow 2 and prints what TF1 computed.
-    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
-                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    result = _run_tf2(tmp_path / "main.py")
     assert result == {"stdout": "9.0\n", "error": None}
     assert len(_kept(run_cli("check", "--output-format", "concise", ".", cwd=tmp_path).stdout)) == 2
 
@@ -380,9 +381,7 @@ def test_a_program_kept_on_compat_runs_with_a_library_the_fix_made_tf2(tmp_path)
     assert "Migration: 1 idiomatic, 1 compat-only, 0 manual." in done.stdout, done.stdout
     assert "tf.disable_v2_behavior()" in (tmp_path / "main.py").read_text()
     assert "tf.keras.initializers.TruncatedNormal" in (tmp_path / "helpers.py").read_text()
-    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(tmp_path / "main.py")],
-                         capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    result = json.loads(ran.stdout.strip().splitlines()[-1])[str(tmp_path / "main.py")]
+    result = _run_tf2(tmp_path / "main.py")
     assert result == {"stdout": "True\n[[0.5 0.5]]\n", "error": None}
 
 

@@ -16,7 +16,7 @@ from tfmigrate.names import dotted_name
 from tfmigrate.traverse import StopWalk, Visitor, walk, walk_into
 
 from .. import _losses, _tf, _vocab, test_modes
-from . import scopes
+from . import scope_reasons
 from .program import Program
 from .state import Unsupported
 
@@ -73,7 +73,7 @@ def check(new: cst.Module, program: Program) -> None:
     original = _in_original(program, name)
     why = f"tf.{name} would stay in the rewrite, and TensorFlow 2 does not have it"
     if name == "variable_scope" and original is not None:
-        why = scopes.why_left(program, program.module, original, why)
+        why = scope_reasons.why_left(program, program.module, original, why)
     raise Unsupported(original or node, why)
 
 

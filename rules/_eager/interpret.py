@@ -17,8 +17,8 @@ from tfmigrate.names import function_locals
 from .. import _vocab
 from . import bindings as B
 from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, model_class, model_lift, passed,
-               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, run_once, scopes,
-               sections, session_class, sessions, statements, tensors, testcases, variable_names)
+               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, run_once,
+               scope_reasons, sections, session_class, sessions, statements, tensors, testcases, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -138,7 +138,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models.library:
-        raise Unsupported(stmt.name, scopes.library_reason(stmt.name.value))
+        raise Unsupported(stmt.name, scope_reasons.library_reason(stmt.name.value))
     if isinstance(stmt, cst.FunctionDef) and factories.is_factory(s, stmt):
         return Keep(factories.rewritten(s, stmt))  # `return tf.Variable(...)` at each call
     if testcases.is_test_case(s, stmt):

@@ -15,7 +15,7 @@ from tfmigrate.names import Chains, function_locals
 from tfmigrate.traverse import StopWalk, Visitor, index, walk, walk_into
 
 from .. import _losses, _slim, _tf, _vocab
-from . import global_steps, queries, scopes, sections, stepwise
+from . import global_steps, queries, scope_reasons, scopes, sections, stepwise
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 _BATCH_NORM = "layers.batch_normalization"
@@ -289,5 +289,5 @@ class _Leftovers(Visitor):
         if name in table["compat_only"] or name in table.get("removed", ()):
             self.found = (node, f"tf.{name} has no TensorFlow 2 equivalent")
             if name == "variable_scope":
-                self.found = (node, scopes.why_left(self.p, self.p.module, node))
+                self.found = (node, scope_reasons.why_left(self.p, self.p.module, node))
             raise StopWalk
