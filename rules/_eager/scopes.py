@@ -149,8 +149,9 @@ def find(program, module: cst.Module) -> Models:
     and return something else than the variables they make."""
     found = Models()
     functions = {stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
+    classes = [(stmt, _graph_class(program, stmt)) for stmt in module.body if isinstance(stmt, cst.ClassDef)]
     if not functions:
-        _model_methods(program, module, set(), found.handled)
+        _model_methods(program, classes, set(), found.handled)
         return found
     found.factories = frozenset(
         name for name, func in functions.items() if queries.calls_of(func, program.call_name, MAKERS, first=True)
@@ -159,7 +160,7 @@ def find(program, module: cst.Module) -> Models:
               if (queries.calls_of(func, program.call_name, BUILDERS, first=True) or _calls(func, found.factories))
               and not _factory(program, func, found.factories)}
     if not direct:
-        _model_methods(program, module, set(), found.handled)
+        _model_methods(program, classes, set(), found.handled)
         return found
     models = set(direct)
     while True:  # a function calling a model function makes variables too
@@ -172,13 +173,13 @@ def find(program, module: cst.Module) -> Models:
     used = _used_here(module, functions, models)
     called = {c.func.value for c in queries.find(module, cst.Call) if isinstance(c.func, cst.Name)}
     found.library = frozenset(models - used - called)  # (a call in a class's method is a use too)
-    found.in_classes = frozenset(_in_classes(program, module, functions, models) - used)
+    found.in_classes = frozenset(_in_classes(classes, functions, models) - used)
     found.elsewhere = frozenset(models - used - found.library - found.in_classes)
     models = used | found.in_classes
     for name, func in functions.items():
         if name in models:
             found.by_name[name] = _read(program, func, models, found.handled)
-    _model_methods(program, module, models, found.handled)
+    _model_methods(program, classes, models, found.handled)
     _values(module, found, functions)
     _module_scopes(program, module, found)
     return found
@@ -210,11 +211,11 @@ def _graph_class(program, cls: cst.ClassDef) -> bool:
                       and c.func.value.value.value == "self"))
 
 
-def _model_methods(program, module: cst.Module, models: Set[str], handled: Set[int]) -> None:
-    """The variable scopes of the methods of model classes that make variables: the class's program makes
-    those methods tf.Module classes (model_methods.py)."""
-    for cls in module.body:
-        if isinstance(cls, cst.ClassDef) and isinstance(cls.body, cst.IndentedBlock) and _graph_class(program, cls):
+def _model_methods(program, classes: List[Tuple[cst.ClassDef, bool]], models: Set[str], handled: Set[int]) -> None:
+    """The variable scopes of the methods of model classes (``classes``: each class, and whether it is one)
+    that make variables: the class's program makes those methods tf.Module classes (model_methods.py)."""
+    for cls, is_graph in classes:
+        if is_graph and isinstance(cls.body, cst.IndentedBlock):
             for method in cls.body.body:
                 if isinstance(method, cst.FunctionDef) and method.name.value != "__init__" and (
                         queries.calls_of(method, program.call_name, BUILDERS | {"variable_scope"}, first=True)
@@ -222,14 +223,12 @@ def _model_methods(program, module: cst.Module, models: Set[str], handled: Set[i
                     _read(program, method, models, handled)
 
 
-def _in_classes(program, module: cst.Module, functions, models: Set[str]) -> Set[str]:
+def _in_classes(classes: List[Tuple[cst.ClassDef, bool]], functions, models: Set[str]) -> Set[str]:
     """The model functions the module's model classes call, with those these call."""
-    classes = [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
-    graph = [_graph_class(program, cls) for cls in classes]
-    found = {c.func.value for cls, is_graph in zip(classes, graph) if is_graph
+    found = {c.func.value for cls, is_graph in classes if is_graph
              for c in queries.find(cls, cst.Call) if isinstance(c.func, cst.Name)} & models
     # (one a class kept as written calls too stays a function: its calls there would not be the module's)
-    found -= {n.value for cls, is_graph in zip(classes, graph) if not is_graph for n in queries.find(cls, cst.Name)}
+    found -= {n.value for cls, is_graph in classes if not is_graph for n in queries.find(cls, cst.Name)}
     todo = list(found)
     while todo:
         for c in queries.find(functions[todo.pop()], cst.Call):
