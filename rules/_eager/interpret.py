@@ -316,14 +316,14 @@ def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
     chain = [stmt]
     while isinstance(chain[-1].orelse, cst.If):
         chain.append(chain[-1].orelse)
-    before = rebinding.graph_bindings(s)
+    before, inputs = rebinding.graph_bindings(s), rebinding.inputs(s)
     plans, finals = [], []  # per branch: its plan; what it bound
     for branch in chain:
         plans.append((branch.with_changes(test=fetches.rewrite(s, branch.test)), block(s, branch.body.body, in_loop)))
-        finals.append(rebinding.restored(s, before))
+        finals.append(rebinding.restored(s, before, inputs))
     last = chain[-1].orelse
     orelse = block(s, last.body.body, in_loop) if last is not None else None
-    finals.append(rebinding.restored(s, before))
+    finals.append(rebinding.restored(s, before, inputs))
     # `if int(tf.__version__.split('.')[1]) < 12: init = ... else: init = ...`: a test that only reads,
     # whose branches all go, goes too
     result = None
@@ -338,7 +338,7 @@ def if_statement(s: Rewrite, stmt: cst.If, in_loop: bool) -> Compound:
     compounds = [result]
     while isinstance(compounds[-1].orelse, Compound):
         compounds.append(compounds[-1].orelse)
-    rebinding.join(s, stmt, before, finals, compounds, last is not None)
+    rebinding.join(s, stmt, before, inputs, finals, compounds, last is not None)
     return result
 
 

@@ -122,37 +122,49 @@ def adds_to_globals(s: Rewrite, func: cst.FunctionDef) -> None:
 _OTHER = object()  # a tensor from before the `if` bound by a branch to something else (a Python value)
 
 
-def restored(s: Rewrite, before) -> dict:
-    """What a branch bound (tensors, train ops), undone: the next branch starts from the graph before the ``if``."""
+def restored(s: Rewrite, before, inputs) -> dict:
+    """What a branch bound (tensors, train ops), undone: the next branch starts from the graph before the ``if``
+    (``inputs``: its placeholders, dataset elements among them)."""
     now = graph_bindings(s)
     bound = {name: now[name][1] if name in now else _OTHER for name in changed(s, before)}
     for name in bound:
         if name in before:
             s.b.bind(name, *before[name])
+        elif name in inputs:
+            s.b.bind(name, B.PLACEHOLDER, inputs[name])
         else:
             s.b.rebind(name)
     return bound
 
 
-def join(s: Rewrite, stmt: cst.If, before, finals, compounds, has_else: bool) -> None:
-    """After the chain, each name a branch bound and later code reads: one function, named alike in each branch."""
+def inputs(s: Rewrite) -> dict:
+    """Each name bound to a placeholder (a dataset element among them): its payload."""
+    return {name: b.payload for name, b in s.b.table.items() if b.kind == B.PLACEHOLDER}
+
+
+def join(s: Rewrite, stmt: cst.If, before, inputs, finals, compounds, has_else: bool) -> None:
+    """After the chain, each name a branch bound and later code reads: one function, named alike in each branch.
+    A path that leaves a placeholder (``if not reshape: features = tf.reshape(features, ...)``) names
+    ``tf.identity`` so, where the branches' function takes that placeholder alone."""
     names = {name for final in finals for name in final}
     later = {name for name in names if any(
         queries.mentions(after, {name}) for statements_, start in s.following for after in statements_[start:])}
     for name in sorted(later):
-        paths = [final.get(name, before.get(name, (None, None))[1]) for final in finals]
-        bound = [p for p in paths if p is not None]
-        old = before.get(name, (None, None))[1]
+        old = before[name][1] if name in before else inputs.get(name)
+        paths = [final.get(name, old) for final in finals]
+        bound = [p for p in paths if p is not None and not isinstance(p, B.Placeholder)]
         # a function a branch wrote: the one from before the `if` is what its new functions call
         canonical = next((p for p in bound if p is not old and p is not _OTHER), bound[0])
-        if not all(p is not _OTHER and _same_parameters(canonical, p) for p in bound):
+        if not all(p is not _OTHER and _same_parameters(canonical, p) for p in bound) or any(
+                isinstance(p, B.Placeholder) and getattr(canonical, "params", None) != (p.name,) for p in paths):
             raise Unsupported(stmt, _rebound_in_branch(name))
         s.b.bind(name, before[name][0] if name in before else _kind_of(canonical), canonical)
         s.joined.add(_function_of(canonical))
         for index, payload in enumerate(paths):
             if payload is None or _function_of(payload) == _function_of(canonical):
                 continue  # unbound on this path, as in TF1 (a NameError there too), or already that function
-            alias = s.stmt(f"{_function_of(canonical)} = {_function_of(payload)}\n")
+            value = f"{s.tf}.identity" if isinstance(payload, B.Placeholder) else _function_of(payload)
+            alias = s.stmt(f"{_function_of(canonical)} = {value}\n")
             step = Step(cst.SimpleStatementLine([cst.Pass()]), Keep(alias))
             if index < len(compounds):
                 compounds[index].body.append(step)
