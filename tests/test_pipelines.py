@@ -251,3 +251,62 @@ def test_a_dataset_of_placeholders_made_in_steps_is_one_function():
 
         @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32), tf.TensorSpec([None], tf.int64)])
     """))
+
+def test_a_function_running_its_own_session_reads_the_iterator_of_the_dataset_it_is_given():
+    # The parameter is a dataset (the function makes an iterator of it through dataset methods); the
+    # branch that leaves the element as it was names tf.identity, so the runs call one function.
+    assert fix("""\
+        import tensorflow as tf
+
+
+        def first_batches(dataset, scale):
+            dataset = dataset.batch(2)
+            x = dataset.make_one_shot_iterator().get_next()
+            if scale:
+                x = x * 2.0
+            with tf.Session() as sess:
+                first = sess.run(x)
+                second = sess.run(x)
+            return first, second
+
+
+        print(first_batches(tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]), True))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def first_batches(dataset, scale):
+            dataset = dataset.batch(2)
+            iterator = iter(dataset)
+            if scale:
+                @tf.function(input_signature=[dataset.element_spec])
+                def x_2(x):
+                    return x * 2.0
+            else:
+                x_2 = tf.identity
+            x = next(iterator)
+            first = x_2(x).numpy()
+            x = next(iterator)
+            second = x_2(x).numpy()
+            return first, second
+
+
+        print(first_batches(tf.data.Dataset.from_tensor_slices([1.0, 2.0, 3.0, 4.0]), True))
+    """)
+
+
+def test_a_parameter_bound_to_something_else_too_is_not_read_as_a_dataset():
+    assert reason("""\
+        import tensorflow as tf
+
+
+        def first_batch(dataset):
+            if dataset is None:
+                dataset = make()
+            x = dataset.make_one_shot_iterator().get_next()
+            with tf.Session() as sess:
+                return sess.run(x)
+
+
+        print(first_batch(tf.data.Dataset.range(6)))
+    """) == "an iterator over something that is not a dataset of this program"

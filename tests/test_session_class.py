@@ -200,3 +200,67 @@ def test_a_tensor_of_the_graph_no_run_fetches_is_a_local_of_the_method_that_read
             def f(self, v):
                 return self.b(v).numpy()
         """))
+
+
+READER = """\
+import numpy as np
+import tensorflow as tf
+
+
+class Reader(object):
+    def __init__(self, dataset):
+        self.values = None
+        x = dataset.make_one_shot_iterator().get_next()
+        {line}
+        with tf.Session() as sess:
+            while True:
+                try:
+                    v = sess.run(x)
+                    self.values = v if self.values is None else np.concatenate([self.values, v])
+                except tf.errors.OutOfRangeError:
+                    break
+
+    def size(self):
+        return len(self.values)
+"""
+
+
+def test_a_method_that_runs_its_own_session_is_a_program_of_its_own():
+    # The instance keeps the values runs returned: the method's graph becomes eager code in its place
+    # (the numbers: fixture dataset_loader_class).
+    source = READER.format(line="x = x * 2")
+    outcome = fixed(source)
+    assert outcome.status.value == checked(source).status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        class Reader(object):
+            def __init__(self, dataset):
+                self.values = None
+                iterator = iter(dataset)
+
+                @tf.function(input_signature=[dataset.element_spec])
+                def x_2(x):
+                    return x * 2
+
+                while True:
+                    try:
+                        x = next(iterator)
+                        v = x_2(x).numpy()
+                        self.values = v if self.values is None else np.concatenate([self.values, v])
+                    except StopIteration:
+                        break
+
+            def size(self):
+                return len(self.values)
+    """)
+
+
+@pytest.mark.parametrize("line", ["self.x = x", "y = x + 1; self.y = y", "self.sess = tf.Session()"])
+def test_a_method_program_that_keeps_a_graph_object_on_the_instance_stays_on_compat(line):
+    source = READER.format(line=line)
+    outcome = fixed(source)
+    assert outcome.status.value == checked(source).status.value == "compat-only"
+    assert "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n" in outcome.new_text

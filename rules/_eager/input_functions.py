@@ -109,6 +109,12 @@ def _reads_each_pass(func: cst.FunctionDef) -> bool:
         queries.holds(loop, cst.Call, lambda c: queries.is_method_call(c, ("get_next",))) for loop in loops)
 
 
+def _runs_own_session(imports, func: cst.FunctionDef) -> bool:
+    """A function that makes a session and runs it: a program of its own, whose runs read the iterator
+    it makes as a program's do."""
+    return queries.holds(func.body, cst.Call, lambda c: _tf.call_name(imports, c) in _vocab.SESSIONS)
+
+
 def _reads_next(stmt) -> bool:
     """``X, Y = it.get_next()`` on a line of its own (into names)."""
     assign = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
@@ -147,7 +153,7 @@ def rewritten(module: cst.Module, imports) -> Optional[Tuple[cst.Module, Dict[in
                 not queries.holds(func.body, cst.Call, reads):
             continue
         calls = queries.find(module, cst.Name, lambda n: n.value == func.name.value and n is not func.name)
-        if not calls or _reads_each_pass(func):
+        if not calls or _reads_each_pass(func) or _runs_own_session(imports, func):
             continue
         found = _element(imports, func)
         sites = [i for i, stmt in enumerate(module.body) if _assigned_call(stmt, func.name.value)]

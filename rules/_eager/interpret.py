@@ -16,9 +16,10 @@ from tfmigrate.names import function_locals
 
 from .. import _vocab
 from . import bindings as B
-from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, model_class, model_lift, passed,
-               module_code, modules, pipelines, placeholder_builders, queries, rebinding, rnn_cells, run_once,
-               scope_reasons, sections, session_class, sessions, statements, tensors, testcases, variable_names)
+from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, method_programs, model_class,
+               model_lift, module_code, modules, passed, pipelines, placeholder_builders, queries, rebinding, rnn_cells,
+               run_once, scope_reasons, sections, session_class, sessions, statements, tensors, testcases,
+               variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -193,6 +194,7 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
             stmt = stmt.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine(stmt.body.body)]))
         local = function_locals(stmt)
         given = passed.graph_parameters(s, stmt)  # `plot_conv_weights(weights=W_conv1)`: a variable
+        given.update((p, (B.DATASET, None)) for p in passed.dataset_parameters(s, stmt) if p not in given)
         with s.b.masked(local):
             for param, (kind, payload) in given.items():
                 s.b.bind(param, kind, payload)
@@ -220,6 +222,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
                 return Keep(stmt)  # a model class, rewritten once the rest of the file is read (model_class.finish)
             if eager is None and model_lift.eager_already(s, stmt):
                 return _kept(s, stmt)  # variables and eager methods (a model class this rewrite made)
+            if eager is None and method_programs.applies(s, stmt):
+                return Compound(stmt, block(s, stmt.body.body, in_loop=False))  # each method runs its own session
             if eager is None:
                 raise Unsupported(stmt, model_class.refusal(s, stmt))
             return _kept(s, eager)

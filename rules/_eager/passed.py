@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from .. import _tf
+from .. import _tf, _vocab
 from . import bindings as B
 from . import queries
 from .state import Rewrite
@@ -101,3 +101,49 @@ def _argument(call: cst.Call, param: str, index: Optional[int]) -> Optional[cst.
         return None
     arg = _tf.argument(call, index, param)
     return arg.value if arg is not None else None
+
+
+_ITERATOR_MAKERS = ("make_one_shot_iterator", "make_initializable_iterator")
+
+
+def dataset_parameters(s: Rewrite, func: cst.FunctionDef) -> Set[str]:
+    """The parameters the function makes an iterator of, directly or through dataset methods
+    (``tf_dataset = tf_dataset.batch(10000)``; ``tf_dataset.make_one_shot_iterator()``): datasets, which
+    eager code iterates as they are. Only where every binding of the parameter in the function is such a
+    chain on the parameter itself."""
+    params = {p.name.value for p in (*func.params.params, *func.params.kwonly_params)}
+    found: Set[str] = set()
+    for call in queries.find(func.body, cst.Call, lambda c: queries.is_method_call(c, _ITERATOR_MAKERS)):
+        root, seen = _chain_root(call.func.value), set()
+        while root is not None and root not in params and root not in seen:  # a local made from it
+            seen.add(root)
+            roots = {_chain_root(value) for value in _bound_values(func, root)}
+            root = roots.pop() if len(roots) == 1 else None
+        if root is not None and root in params and all(
+                _chain_root(value) == root for value in _bound_values(func, root)):
+            found.add(root)
+    return found
+
+
+def _chain_root(node) -> Optional[str]:
+    """``name`` of ``name.batch(...).repeat(...)`` (dataset methods on a name), else None."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+            node.func.attr.value in _vocab.DATASET_CHAINED:
+        node = node.func.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _bound_values(func: cst.FunctionDef, name: str) -> List[Optional[cst.BaseExpression]]:
+    """What the function binds ``name`` to (None for a binding that is not ``name = value``)."""
+    values: List[Optional[cst.BaseExpression]] = []
+    for assign in queries.find(func.body, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+        targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+        if any(name in queries.names_in(t) for t in targets):
+            single = len(targets) == 1 and isinstance(targets[0], cst.Name) and isinstance(assign, cst.Assign)
+            values.append(assign.value if single else None)
+    for other in queries.find(func.body, (cst.For, cst.NamedExpr, cst.WithItem, cst.FunctionDef, cst.ClassDef)):
+        target = getattr(other, "target", None) or getattr(getattr(other, "asname", None), "name", None)
+        if isinstance(other, (cst.FunctionDef, cst.ClassDef)) and other.name.value == name or \
+                target is not None and name in queries.names_in(target):
+            values.append(None)
+    return values
