@@ -18,8 +18,8 @@ _CONSTANTS = frozenset(name.rsplit(".", 1)[1] for name in MODE_CONSTANTS)
 def mode_key(rule_or_context, node: cst.CSTNode) -> Optional[str]:
     """The TF-relative name of a mode constant ``node`` spells (``estimator.ModeKeys.TRAIN``), or None."""
     if not (isinstance(node, cst.Attribute) and node.attr.value in _CONSTANTS
-            and isinstance(node.value, cst.Attribute) and node.value.attr.value == "ModeKeys"):
-        return None
+            and isinstance(node.value, (cst.Attribute, cst.Name))):
+        return None  # (`ModeKeys.TRAIN` of `from tensorflow.contrib.learn import ModeKeys` too)
     name = estimator_relative(_tf.tf_name(rule_or_context, node))
     return name if name in MODE_CONSTANTS else None
 
@@ -50,10 +50,11 @@ class ModeKeys(Rule):
     Comparisons with the modes an Estimator passes, or that callers pass
     as these constants, keep their results.
 
-    Known limits: `ModeKeys` itself (passed as a value, or imported with
-    `from ... import ModeKeys`) is reported by TFM107 and left; in a file
-    that uses `tf.estimator` for more than these constants, the Estimator
-    rewrite decides.
+    Known limits: `ModeKeys` itself passed as a value is reported by
+    TFM107 and left (`ModeKeys.TRAIN` of `from tensorflow.contrib.learn
+    import ModeKeys` is a constant as any other); in a file that uses
+    `tf.estimator` for more than these constants, the Estimator rewrite
+    decides.
     """
 
     code = "TFM110"
@@ -66,6 +67,8 @@ class ModeKeys(Rule):
                 "import tensorflow as tf\ntraining = mode == \"train\"\n", unsafe=False),
         Invalid("import tensorflow as tf\nif mode != tf.contrib.learn.ModeKeys.INFER:\n    pass\n",
                 "import tensorflow as tf\nif mode != \"infer\":\n    pass\n", unsafe=False),
+        Invalid("from tensorflow.contrib.learn import ModeKeys\nif mode == ModeKeys.TRAIN:\n    pass\n",
+                "if mode == \"train\":\n    pass\n", unsafe=False),
     ]
 
     def __init__(self, context: Context) -> None:

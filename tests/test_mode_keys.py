@@ -114,3 +114,23 @@ def test_the_values_are_tensorflows_own():
         name: value for name, value in MODE_CONSTANTS.items() if name.startswith("estimator.")}
     assert {name.rsplit(".", 1)[1]: value for name, value in MODE_CONSTANTS.items()
             if name.startswith("contrib.")} == {"TRAIN": "train", "EVAL": "eval", "INFER": "infer"}
+
+
+def test_constants_of_a_mode_keys_class_imported_by_name_are_strings_and_the_import_goes():
+    # (amygdala's word2vec workshop: each `ModeKeys.TRAIN` line was left naming tf.contrib, unreported)
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        from tensorflow.contrib.learn import ModeKeys
+
+
+        def model(x, mode):
+            if mode in [ModeKeys.TRAIN, ModeKeys.EVAL]:
+                x = tf.nn.dropout(x, 0.5)
+            return x if mode != ModeKeys.INFER else tf.identity(x)
+    """)
+    check = process_text(source, "model.py", Options())
+    assert [(f.code, f.start.line) for f in check.findings if f.code == "TFM110"] == [
+        ("TFM110", 6), ("TFM110", 6), ("TFM110", 8)]
+    new = process_text(source, "model.py", FIX).new_text
+    assert "from tensorflow.contrib" not in new
+    assert 'if mode in ["train", "eval"]:' in new and 'return x if mode != "infer" else tf.identity(x)' in new
