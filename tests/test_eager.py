@@ -3075,3 +3075,17 @@ def test_values_computed_apart_where_the_run_turns_dropout_off_are_rewritten():
     assert process_text(guarded, "case.py", Options(fix=True, unsafe_fixes=True)).status.value == "idiomatic"
     assert reason(guarded.replace("training: False", "training: True")).startswith(
         "kept on tensorflow.compat.v1: a run fetches values computed with dropout on")
+
+
+def test_a_session_given_to_a_class_of_another_module_is_named_as_the_reason():
+    # (kozistr's Awesome-GANs: each *_train.py gives its session to the model class of *_model.py)
+    assert reason("""\
+        import tensorflow as tf
+        import gan_model as gan
+
+        with tf.Session() as s:
+            model = gan.GAN(s)
+            s.run(tf.global_variables_initializer())
+            s.run(model.d_op)
+    """) == ("kept on tensorflow.compat.v1: session s is passed to code this rewrite does not follow (a class or "
+             "function of another module that runs the graph)")

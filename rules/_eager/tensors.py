@@ -129,8 +129,10 @@ class _GraphExpr(SkipNames):
             tensor = b.get(value, B.TENSOR)
             self.needs.update(tensor.params)
             return self.s.expr(f"{tensor.func}({', '.join(tensor.params)})")
-        if kind in (B.TRAIN_OP, B.SESSION, B.INIT):
-            raise Unsupported(original, f"{value} (a train op, session or initializer) used inside a tensor")
+        if kind in (B.TRAIN_OP, B.SESSION, B.INIT):  # `model = gan.GAN(s)`: a class that runs the graph itself
+            raise Unsupported(original, f"session {value} is passed to code this rewrite does not follow (a class or "
+                              "function of another module that runs the graph)" if kind == B.SESSION else
+                              f"{value} (a train op or initializer) used inside a tensor")
         if kind in (B.CELL, B.ZERO_STATE):
             raise Unsupported(original, f"{value} (an RNN cell or its zero state) used outside an RNN function")
         return updated
@@ -222,9 +224,8 @@ def holds_variables(s: Rewrite, value: cst.BaseExpression) -> bool:
 def python2_division(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
     """``tf.div(x, y)``: TF1 divides as Python 2 did, by the dtype of ``x`` (``y`` is cast to it).
 
-    Floor division for integers, true division for floats: ``tf.math.floordiv``
-    or ``tf.math.divide`` when the dtype of ``x`` is evident from the code.
-    """
+    Floor division for integers, true division for floats: ``tf.math.floordiv`` or ``tf.math.divide``
+    when the dtype of ``x`` is evident from the code."""
     x, y = _tf.argument(original, 0, "x"), _tf.argument(original, 1, "y")
     dtype = None
     if x is not None:
