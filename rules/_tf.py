@@ -233,7 +233,11 @@ MODULE_ATTRIBUTES = frozenset({"__name__", "__doc__", "__file__", "__path__", "_
 # of the API is (`from tensorflow.distribute.cluster_resolver import X` fails). tests/test_api_names.py imports
 # each on the installed TensorFlow.
 IMPORTABLE = frozenset({"", "data", "data.experimental", "train", "lookup", "io", "io.gfile", "nest", "signal",
-                        "linalg"})
+                        "linalg", *(f"keras{m}" for m in (
+                            "", ".layers", ".models", ".datasets", ".preprocessing", ".preprocessing.sequence",
+                            ".preprocessing.text", ".preprocessing.image", ".optimizers", ".losses", ".callbacks",
+                            ".utils", ".backend", ".initializers", ".regularizers", ".activations", ".metrics",
+                            ".applications", ".constraints"))})
 
 
 def attribute_owner(name: str) -> Optional[str]:

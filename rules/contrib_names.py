@@ -29,6 +29,9 @@ MOVED = {
     "contrib.framework.load_checkpoint": "train.load_checkpoint",
     "contrib.lookup.KeyValueTensorInitializer": "lookup.KeyValueTensorInitializer",
     "contrib.lookup.TextFileInitializer": "lookup.TextFileInitializer",
+    # Keras as TensorFlow 1.2-1.4 shipped it, the API tf.keras took over (a name TF2 lacks stays reported)
+    "contrib.keras": "keras",
+    "contrib.keras.python.keras": "keras",
 }
 # Modules moved as a whole: TensorFlow 2 has only some of their members, these under another name.
 MEMBERS_RENAMED = {"contrib.framework.nest": {"is_sequence": "is_nested"}}
@@ -153,7 +156,7 @@ def _moved(name: Optional[str]) -> Optional[Tuple[str, str]]:
     """(contrib key, TensorFlow 2 name) for a name under a MOVED entry, its member renamed where needed."""
     if not name:
         return None
-    for key, new in MOVED.items():
+    for key, new in sorted(MOVED.items(), key=lambda item: -len(item[0])):  # the longest key that holds it
         if name == key:
             return key, new
         if name.startswith(key + "."):
@@ -274,7 +277,10 @@ class _Planner:
             if not self.uses(local, name):
                 break
             names.add(name)
-            target = MOVED.get(name) or (_tf.api()["renames"].get(name) if name.startswith("contrib.") else None)
+            target = (_moved(name) or (None, None))[1] or (
+                _tf.api()["renames"].get(name) if name.startswith("contrib.") else None)
+            if target is None and any(name.startswith(key + ".") for key in MOVED):
+                break  # a name of a moved module TensorFlow 2 lacks: the import stays, reported
             if target is not None:
                 new_module, _, new_name = target.rpartition(".")
                 if new_module not in _tf.IMPORTABLE:

@@ -277,3 +277,23 @@ def test_an_import_is_rewritten_only_into_a_module_an_import_statement_reaches()
     moved = source.replace("cluster_resolver import TPUClusterResolver", "data import TFRecordDataset").replace(
         "TPUClusterResolver(tpu='a')", "TFRecordDataset(['a'])")
     assert fixed(moved)[0] == moved.replace("tensorflow.contrib.data", "tensorflow.data")
+
+
+def test_contrib_keras_is_tf_keras_and_a_name_keras_lacks_keeps_its_import():
+    source = """\
+import tensorflow as tf
+from tensorflow.contrib.keras.python.keras.layers import Dense
+keras = tf.contrib.keras
+
+model = tf.contrib.keras.models.Sequential([Dense(3, input_shape=(4,)), keras.layers.Dense(1)])
+"""
+    assert fixed(source) == ("""\
+import tensorflow as tf
+from tensorflow.keras.layers import Dense
+keras = tf.keras
+
+model = tf.keras.models.Sequential([Dense(3, input_shape=(4,)), keras.layers.Dense(1)])
+""", [], Status.IDIOMATIC)
+    # Keras 2.0's Merge layer is in no TensorFlow 2: the import stays (it was deleted with Dense's before)
+    kept = "import tensorflow as tf\nfrom tensorflow.contrib.keras.python.keras.layers import Merge, Dense\nm = Merge\n"
+    assert fixed(kept) == (kept, [(2, "TFM107"), (2, "TFM107")], Status.MANUAL)
