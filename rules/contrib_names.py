@@ -33,6 +33,7 @@ MOVED = {
     "contrib.keras": "keras",
     "contrib.keras.python.keras": "keras",
 }
+_LONGEST_FIRST = sorted(MOVED.items(), key=lambda item: -len(item[0]))
 # Modules moved as a whole: TensorFlow 2 has only some of their members, these under another name.
 MEMBERS_RENAMED = {"contrib.framework.nest": {"is_sequence": "is_nested"}}
 
@@ -156,7 +157,7 @@ def _moved(name: Optional[str]) -> Optional[Tuple[str, str]]:
     """(contrib key, TensorFlow 2 name) for a name under a MOVED entry, its member renamed where needed."""
     if not name:
         return None
-    for key, new in sorted(MOVED.items(), key=lambda item: -len(item[0])):  # the longest key that holds it
+    for key, new in _LONGEST_FIRST:  # the longest key that holds it
         if name == key:
             return key, new
         if name.startswith(key + "."):

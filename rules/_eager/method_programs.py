@@ -56,8 +56,8 @@ def _makes_session(s: Rewrite, func: cst.FunctionDef) -> bool:
 
 
 def _stores_graph(s: Rewrite, func: cst.FunctionDef) -> bool:
-    """An attribute of ``self`` bound to a TensorFlow call's result (a run's result aside), to a session, or
-    as a ``with`` target; a global or nonlocal statement."""
+    """An attribute of ``self`` bound to a graph object (a TensorFlow call's result, a session, or a value
+    computed from one; a run's result aside) or as a ``with`` target; a global or nonlocal statement."""
     if queries.holds(func.body, (cst.Global, cst.Nonlocal)):
         return True
     for item in queries.find(func.body, cst.WithItem):
