@@ -412,8 +412,9 @@ class ContribName(Rule):
     `variance_scaling_initializer`, `l1_regularizer`, `l2_regularizer`,
     `l1_l2_regularizer`; `tf.contrib.framework.nest`, `list_variables`,
     `load_checkpoint`, `tf.contrib.data.TFRecordDataset`, the
-    `tf.contrib.lookup` initializers, written on a TensorFlow alias or imported
-    with `from tensorflow.contrib... import`; TF1's core
+    `tf.contrib.lookup` initializers, `tf.contrib.keras` (also
+    `tensorflow.contrib.keras.python.keras`), written on a TensorFlow alias or
+    imported with `from tensorflow.contrib... import`; TF1's core
     `tf.variance_scaling_initializer` in a file that becomes TensorFlow 2 code;
     and in a file that stays on `tensorflow.compat.v1`, `tf.contrib.rnn`'s
     cells and static RNN functions, which were TF1's core ones
@@ -430,13 +431,13 @@ class ContribName(Rule):
     (contrib's l2 was half the sum of squares); moved functions and modules
     under their TensorFlow 2 name (`from tensorflow.contrib.framework import
     nest` -> `from tensorflow import nest`, when every member the file uses is
-    in `tf.nest`). Unsafe because the random draws of a seeded initializer are
+    in `tf.nest`; `tf.contrib.keras.layers.Dense` -> `tf.keras.layers.Dense`,
+    Keras 2.0's API as tf.keras took it over). Unsafe because the random draws of a seeded initializer are
     Keras's, not TF1's, and the truncated normals' variance differs by 0.6%.
 
-    Known limits: calls with a dtype other than float32, non-literal
-    `uniform=`/`mode=`, a scale of 0 (contrib returned no loss), and names
-    used other than called are left to TFM107; an import is rewritten only
-    when every name it imports and every use of them is.
+    Known limits: calls with a dtype other than float32, non-literal `uniform=`/`mode=`, a scale of 0
+    (contrib returned no loss), and names used other than called are left to TFM107; an import is
+    rewritten only when every name it imports and every use of them is (`Merge` keeps its import).
     """
 
     code = "TFM120"
@@ -451,6 +452,8 @@ class ContribName(Rule):
                 "import tensorflow as tf\ni = tf.keras.initializers.GlorotNormal(seed=1)\n"),
         Invalid("from tensorflow.contrib.framework import nest\nx = nest.is_sequence(y)\n",
                 "from tensorflow import nest\nx = nest.is_nested(y)\n"),
+        Invalid("from tensorflow.contrib.keras.python.keras.layers import Dense\nd = Dense(3)\n",
+                "from tensorflow.keras.layers import Dense\nd = Dense(3)\n"),
     ]
 
     def _edit(self, node: cst.CSTNode) -> None:
