@@ -71,6 +71,15 @@ def fed_function(s: Rewrite, name: str, params: List[str], value, node) -> Out:
     return Out(s.stmt(f"def {name}({', '.join(params)}):{newline}{s.indent}return {s.code(value)}{newline}"), True)
 
 
+def chain_root(node) -> cst.BaseExpression:
+    """What a chain of dataset methods starts from (``ds`` of ``ds.batch(2).repeat()``); ``node`` itself
+    when it is no such call."""
+    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
+            node.func.attr.value in _vocab.DATASET_CHAINED:
+        node = node.func.value
+    return node
+
+
 _SAME_STRUCTURE = ("batch", "cache", "padded_batch", "prefetch", "rebatch", "repeat", "shard", "shuffle", "skip",
                    "take", "filter", "unbatch", "with_options", "ignore_errors", "concatenate")
 

@@ -30,7 +30,7 @@ from tfmigrate.names import fresh_name
 from tfmigrate.traverse import index
 
 from .. import _tf, _vocab
-from . import fixed_settings, model_placeholders, queries, queues
+from . import datasets, fixed_settings, model_placeholders, queries, queues
 from .state import Unsupported
 
 _ONE_SHOT = ("data.make_one_shot_iterator",)
@@ -201,10 +201,7 @@ def dataset_functions(module: cst.Module, call_name) -> frozenset:
         if len(returns) != 1 or returns[0].value is None:
             continue
         value = returns[0].value
-        root = value
-        while isinstance(root, cst.Call) and isinstance(root.func, cst.Attribute) and \
-                root.func.attr.value in _vocab.DATASET_CHAINED:
-            root = root.func.value  # `return dataset.map(prepare_batch)`: what `dataset` is bound to
+        root = datasets.chain_root(value)  # `return dataset.map(prepare_batch)`: what `dataset` is bound to
         if isinstance(root, cst.Name):
             bound = [a.value for a in queries.find(func.body, cst.Assign) if any(
                 isinstance(t.target, cst.Name) and t.target.value == root.value for t in a.targets)]
@@ -218,9 +215,7 @@ def dataset_functions(module: cst.Module, call_name) -> frozenset:
 
 def _chain(node, call_name, own: Optional[str]) -> bool:
     """A dataset constructor and dataset methods on it (on ``own``, the name being bound, too)."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
-            node.func.attr.value in _vocab.DATASET_CHAINED:
-        node = node.func.value
+    node = datasets.chain_root(node)
     if own is not None and isinstance(node, cst.Name) and node.value == own:
         return True
     name = call_name(node) if isinstance(node, cst.Call) else None

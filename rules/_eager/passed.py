@@ -22,9 +22,9 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from .. import _tf, _vocab
+from .. import _tf
 from . import bindings as B
-from . import queries
+from . import datasets, queries
 from .state import Rewrite
 
 
@@ -127,10 +127,8 @@ def dataset_parameters(s: Rewrite, func: cst.FunctionDef) -> Set[str]:
 
 def _chain_root(node) -> Optional[str]:
     """``name`` of ``name.batch(...).repeat(...)`` (dataset methods on a name), else None."""
-    while isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and \
-            node.func.attr.value in _vocab.DATASET_CHAINED:
-        node = node.func.value
-    return node.value if isinstance(node, cst.Name) else None
+    root = datasets.chain_root(node)
+    return root.value if isinstance(root, cst.Name) else None
 
 
 def _bound_values(func: cst.FunctionDef, name: str) -> List[Optional[cst.BaseExpression]]:
