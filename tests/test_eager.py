@@ -3089,3 +3089,50 @@ def test_a_session_given_to_a_class_of_another_module_is_named_as_the_reason():
             s.run(model.d_op)
     """) == ("kept on tensorflow.compat.v1: session s is passed to code this rewrite does not follow (a class or "
              "function of another module that runs the graph)")
+
+
+def test_tensor_bound_to_the_name_of_a_placeholder_nothing_reads_takes_that_name():
+    assert fix("""\
+        import tensorflow as tf
+        step = tf.placeholder(tf.int32)
+        lr = tf.placeholder(tf.float32)
+        lr = 0.5 + tf.cast(step, tf.float32)
+        with tf.Session() as sess:
+            print(sess.run(lr, {step: 2}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec(None, tf.int32)])
+        def lr(step):
+            return 0.5 + tf.cast(step, tf.float32)
+
+        print(lr(2).numpy())
+    """)
+
+
+def test_tensor_bound_to_the_name_of_a_placeholder_a_function_takes_is_named_after_its_op():
+    assert fix("""\
+        import tensorflow as tf
+        step = tf.placeholder(tf.int32)
+        lr = tf.placeholder(tf.float32)
+        half = lr / 2.0
+        with tf.Session() as sess:
+            print(sess.run(half, {lr: 3.0}))
+        lr = 0.5 + tf.cast(step, tf.float32)
+        with tf.Session() as sess:
+            print(sess.run(lr, {step: 2}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+        def half(lr):
+            return lr / 2.0
+
+        print(half(3.0).numpy())
+
+        @tf.function(input_signature=[tf.TensorSpec(None, tf.int32)])
+        def lr_cast(step):
+            return 0.5 + tf.cast(step, tf.float32)
+
+        print(lr_cast(2).numpy())
+    """)

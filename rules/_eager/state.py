@@ -1,6 +1,7 @@
 """What the interpreter carries from statement to statement, and the helpers every handler uses."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
@@ -141,11 +142,21 @@ class Rewrite:
     def fresh(self, base: str) -> str:
         return fresh_name(self.taken, base)
 
-    def function_name(self, name: str) -> str:
+    def function_name(self, name: str, params: Sequence[str] = (), value: Optional[cst.CSTNode] = None) -> str:
         """A tensor's function is named after it, unless an earlier definition took the name
-        (``functions.finish`` may give it back: ``L1 = f(L1)`` becomes one function ``L1``)."""
+        (``functions.finish`` may give it back: ``L1 = f(L1)`` becomes one function ``L1``).
+        A placeholder's (an element's) name is a parameter: the function of a tensor that takes its name
+        is named after it only when no function needs that placeholder (``lr = tf.placeholder(...)``
+        never fed, then ``lr = 0.0001 + decay``); one computed from it is named after what it does
+        (``features = tf.reshape(features, ...)``: ``features_reshape``)."""
         before = self.b.get(name, B.TENSOR)
-        if name in self.defined or name in self.b.specs:  # a placeholder's (an element's) name is a parameter
+        if name in self.b.specs and name not in self.defined and self._unused_placeholder(name):
+            self.defined.add(name)
+            func = name
+        elif name in self.b.specs and name in params and isinstance(value, cst.Call) and self.call_name(value):
+            op = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", self.call_name(value).rsplit(".", 1)[-1]).lower()
+            func = self.fresh(f"{name}_{op}")  # as functions._natural_names names the others
+        elif name in self.defined or name in self.b.specs:
             func = self.fresh(name)
         else:
             self.defined.add(name)
@@ -154,6 +165,13 @@ class Rewrite:
         if before is not None:
             self.previous_of[func] = before.func
         return func
+
+    def _unused_placeholder(self, name: str) -> bool:
+        """No function so far takes placeholder ``name`` (the code after this sees the new binding only)."""
+        spec = self.b.specs[name]
+        if spec.source is not None or any(name in placeholders for _, placeholders in self.fed_rates.values()):
+            return False
+        return not any(name in getattr(binding.payload, "params", ()) for binding in self.b.table.values())
 
     def reads(self, func: str, names: Set[str]) -> None:
         """A function (the rewrite's, or the program's own) reads ``names`` when called, from the function

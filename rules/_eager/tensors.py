@@ -352,7 +352,7 @@ def tensor_function(s: Rewrite, name: str, value: cst.BaseExpression, line) -> O
     if isinstance(value, (cst.List, cst.Tuple, cst.Dict, cst.ListComp, cst.DictComp)) or structures.structured(
             s, value):
         kind = "nest"  # a run fetches each tensor's value, in the same structure
-    func_name = s.function_name(name)
+    func_name = s.function_name(name, params, value)
     define(s, name, params, kind, func_name, updates[0] if updates else None, value)
     lines = [feeds.signature(s, params)] if params else []
     lines.append(f"def {func_name}({feeds.parameters(s, params)}):")
