@@ -3136,3 +3136,36 @@ def test_tensor_bound_to_the_name_of_a_placeholder_a_function_takes_is_named_aft
 
         print(lr_cast(2).numpy())
     """)
+
+
+def test_name_a_function_reads_bound_again_after_that_function_is_out_of_reach():
+    program = """\
+        import tensorflow as tf
+        p = tf.placeholder(tf.float32)
+        w = tf.Variable(2.0)
+        out = p * w
+        w = tf.Variable(3.0)
+        out = p + w
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(out, {p: 1.0}))
+    """
+    assert fix(program) == textwrap.dedent("""\
+        import tensorflow as tf
+        w = tf.Variable(2.0)
+
+        def out(p):
+            return p * w
+
+        w = tf.Variable(3.0)
+
+        @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+        def out_2(p):
+            return p + w
+
+        print(out_2(1.0).numpy())
+    """)
+    # the first `out` read after `w` is bound again: its function would read the new variable
+    assert reason(program.replace("out = p + w", "total = p + w + out").replace("run(out,", "run(total,")) == (
+        "kept on tensorflow.compat.v1: variable w is bound again while functions of the rewrite that read it are "
+        "still called (each call reads the name: it would find the new value)")

@@ -112,14 +112,14 @@ def makes_namedtuple(module: cst.Module, node: cst.CSTNode) -> bool:
             c.name.value == name and any(made(b.value) or dotted(b.value) in _NAMEDTUPLES for b in c.bases)))
 
 
-def mentions(node: cst.CSTNode, names: Set[str]) -> bool:
-    """Does ``node`` use one of ``names`` as a value, or pass a ``feed_dict``?"""
+def mentions(node: cst.CSTNode, names: Set[str], feeds: bool = True) -> bool:
+    """Does ``node`` use one of ``names`` as a value, or (``feeds``) pass a ``feed_dict``?"""
     def test(n) -> bool:
         if type(n) is cst.Name:
             return n.value in names
-        return n.keyword is not None and n.keyword.value == "feed_dict"
+        return feeds and n.keyword is not None and n.keyword.value == "feed_dict"
 
-    return holds(node, (cst.Name, cst.Arg), test, values=True)
+    return holds(node, (cst.Name, cst.Arg) if feeds else cst.Name, test, values=True)
 
 
 def binds_globals(node: cst.CSTNode) -> bool:

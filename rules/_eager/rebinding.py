@@ -40,11 +40,28 @@ def rebinds_what_functions_read(s: Rewrite, stmt: cst.BaseStatement, in_loop: bo
             continue  # `W = sess.run(W)`: read as a fetch into its own name (fetches.py)
         readers = s.readers(name)
         inside = [stmt.body] if isinstance(stmt, (cst.For, cst.With)) else []  # `for reg in (...): run(y)`
-        if readers and (in_loop or any(queries.mentions(after, readers) for after in inside) or any(
-                queries.mentions(after, readers) for statements_, start in s.following for after in statements_[start:])):
+        if readers and (in_loop or any(queries.mentions(after, readers, feeds=False) for after in inside) or any(
+                _called(statements_[start:], readers) for statements_, start in s.following)):
             what = "variable " if kind in B.VARIABLE_KINDS else ""
             raise Unsupported(stmt, f"{what}{name} is bound again while functions of the rewrite that read it are "
                                     "still called (each call reads the name: it would find the new value)")
+
+
+def _called(statements, readers: Set[str]) -> bool:
+    """Does a statement of a block call one of ``readers`` (by name, or through a function or structure of the
+    rewrite that reads them: ``readers`` has those too) before the block binds that name to something else
+    (``out = tf.equal(x, y)`` after ``out = tf.cond(...)``: the old function is no longer reachable)?"""
+    live = set(readers)
+    for stmt in statements:
+        plain = isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(
+            stmt.body[0], cst.Assign) and all(isinstance(t.target, cst.Name) for t in stmt.body[0].targets)
+        if queries.mentions(stmt.body[0].value if plain else stmt, live, feeds=False):
+            return True
+        if plain:
+            live -= {t.target.value for t in stmt.body[0].targets}
+            if not live:
+                return False
+    return False
 
 
 def calls_reading_variables(s: Rewrite, node: cst.CSTNode) -> Set[str]:
