@@ -278,6 +278,33 @@ def test_a_setting_that_may_differ_between_calls_keeps_the_program_on_compat(cal
     assert [f.message for f in found if f.code == "TFM090"][0] == f"kept on tensorflow.compat.v1: {why}"
 
 
+WIDTHS = """\
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 3])
+def fc(x, units, name, activation=None):
+    with tf.variable_scope(name):
+        return tf.layers.dense(x, units{activation})
+h = fc(x, 8, "hidden")
+out = fc(h, 1, "out")
+"""
+
+
+def test_a_layer_width_each_call_gives_makes_the_layer_at_the_first_call():
+    # (a shape: calls that share the variables pass the same, or TF1 raised)
+    assert "    def __call__(self, x, units, activation=None):\n" \
+           "        if not self.is_built:\n" \
+           "            self.dense = tf.keras.layers.Dense(units)\n" \
+           "            self.is_built = True\n" \
+           "        return self.dense(x)\n" in fix(WIDTHS.format(activation=""))
+
+
+def test_an_activation_each_call_gives_keeps_the_program_on_compat():
+    # (no shape: calls sharing the variables could pass others, and TF1 used each)
+    found = process_text(WIDTHS.format(activation=", activation=activation"), "case.py", Options()).findings
+    assert [f.message for f in found if f.code == "TFM090"][0] == (
+        "kept on tensorflow.compat.v1: tf.layers.dense configured with a value of the call (activation)")
+
+
 def test_helpers_called_under_a_model_scope_become_sub_modules_named_by_their_scope():
     # DCGAN style: linear(x, size, scope) with `scope or "Linear"`, called by a discriminator
     # that shares after scope.reuse_variables() and returns two tensors.

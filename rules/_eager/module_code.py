@@ -23,7 +23,7 @@ from typing import Dict, List
 
 import libcst as cst
 
-from . import layers, tensors
+from . import layers, queries, tensors
 from .instances import new_call
 from .modules import GONE, LAYER, MODULE, RNN, VARIABLE, Build, Item, default_name
 from .state import Rewrite
@@ -80,7 +80,7 @@ def _init(s: Rewrite, build: Build) -> cst.FunctionDef:
 
 def _at_first_call(item: Item) -> bool:
     """Made in ``__call__`` when the module is first called (it needs a value of the call)."""
-    return item.kind == RNN or (item.kind == VARIABLE and item.lazy)
+    return item.kind == RNN or (item.kind == VARIABLE and item.lazy) or item.configured
 
 
 def _params(model, params: cst.Parameters) -> cst.Parameters:
@@ -156,6 +156,9 @@ def _body(s: Rewrite, build: Build) -> List[cst.BaseStatement]:
                 carried += list(stmt.leading_lines)
             continue
         new = stmt.visit(_Replace(s, calls, renames))
+        if lazy and lazy[0].configured and queries.holds(stmt, cst.Call, lambda c: c is lazy[0].node):
+            out.append(_build_block(s, lazy).with_changes(leading_lines=[*carried, *new.leading_lines]))
+            new, carried = new.with_changes(leading_lines=()), []
         if carried:
             new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
             carried = []

@@ -56,6 +56,7 @@ class Item:
     reads: Set[str] = field(default_factory=set)  # the names making an RNN's layer reads
     prelude: List[str] = field(default_factory=list)  # an RNN's statements computing its inputs, before it is made
     shape: str = ""  # the shape an RNN's layer is built for
+    configured: bool = False  # a layer configured by parameters of the call: made at the first call
 
 
 @dataclass
@@ -157,7 +158,10 @@ def _check_names(model: Model, build: Build) -> None:
     holding: Set[str] = set()
     bound_before: Set[str] = set(params)
     first_lazy = None
+    configured = {id(i.node) for i in build.items if i.configured}
     for stmt, _ in build.statements:
+        if first_lazy is None and configured and queries.holds(stmt, cst.Call, lambda c: id(c) in configured):
+            first_lazy = stmt  # (a layer configured by the call's parameters reads those alone)
         run = runs.get(id(stmt))
         if run is not None:
             if run.prelude and first_lazy is not None:
@@ -428,16 +432,38 @@ def _layer(s: Rewrite, build: Build, call: cst.Call, name: str, prefix: str, tak
     if normalizes:
         batch_norm.in_module(s, build.model, call)
     keras, built, inputs, at_call = layers.parts(s, call, name, normalizes)
+    configured = False
+    spec = layers.spec_of(name, normalizes)
+    positional = [a for a in call.args if a.keyword is None][1:]
     for arg in call.args:
         if arg is inputs or arg in at_call:
             continue
-        if queries.names_in(arg.value) & build.locals:
+        given = queries.names_in(arg.value) & build.locals
+        index = next((n for n, a in enumerate(positional) if a is arg), None)
+        key = arg.keyword.value if arg.keyword is not None else (
+            spec.params[index] if index is not None and index < len(spec.params) else None)
+        if given and key in _SHAPES and given <= _parameters_kept(build):
+            # `tf.layers.dense(x, units)`: made at the first call, from the call's units (calls that share
+            # its variables pass the same: TF1 raised for another shape)
+            configured = True
+        elif given:
             raise Unsupported(arg, f"tf.{name} configured with a value of the call ({s.code(arg.value)})")
     label = _tf.argument(call, None, layers.spec_of(name, normalizes).name_keyword)
     base = scopes.literal(label.value) if label is not None else None
     attr = _attr(taken, base or _vocab.LAYER_ATTRIBUTES.get(keras, keras.lower()))
     keep = [n for n, arg in enumerate(call.args) if arg is inputs or arg in at_call]
-    return Item(LAYER, attr, call, prefix, f"{s.tf}.keras.layers.{keras}({', '.join(built)})", keep=keep)
+    return Item(LAYER, attr, call, prefix, f"{s.tf}.keras.layers.{keras}({', '.join(built)})", keep=keep,
+                configured=configured)
+
+
+_SHAPES = frozenset({"units", "num_outputs", "filters", "kernel_size"})  # what the shapes of its variables take
+
+
+def _parameters_kept(build: Build) -> Set[str]:
+    """The model function's parameters that its body never binds again: at the first call, their values
+    are the call's from its first line on."""
+    func = build.model.node
+    return {p.name.value for p in func.params.params} - queries.bound_names(func.body)
 
 
 def _module(s: Rewrite, build: Build, call: cst.Call, prefix: str, taken: Set[str]) -> Item:
