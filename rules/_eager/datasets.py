@@ -50,6 +50,11 @@ def fed(s: Rewrite, node) -> Optional[Tuple[List[str], List[str]]]:
         if dims is not None and name.endswith("slices"):
             dims = dims[1:] if dims else None
         shape = "None" if dims is None else "[" + ", ".join(["None"] * batched + [s.code(d.value) for d in dims]) + "]"
+        if dims is None and placeholder.shape is not None and not (
+                isinstance(placeholder.shape, cst.Name) and placeholder.shape.value == "None"):
+            # `tf.placeholder(x.dtype, x.shape)`: the element has the rest of that shape (its rank is known)
+            rest = f"*{s.code(placeholder.shape)}" + ("[1:]" if name.endswith("slices") else "")
+            shape = "[" + ", ".join(["None"] * batched + [rest]) + "]"
         specs.append(f"{s.tf}.TensorSpec({shape}, {s.code(placeholder.dtype)})")
     return params, specs
 

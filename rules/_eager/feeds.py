@@ -84,7 +84,13 @@ def evident_dtype(s: Rewrite, node) -> Optional[str]:
         return dtype
     if isinstance(node, cst.Name):
         spec = s.b.specs.get(node.value) if s.b.kind(node.value) == B.PLACEHOLDER else None
-        return s.code(spec.dtype) if spec is not None else s.b.dtype(node.value)
+        if spec is None:
+            return s.b.dtype(node.value)
+        dtype = spec.dtype
+        if isinstance(dtype, cst.Attribute) and dtype.attr.value == "dtype" and isinstance(dtype.value, cst.Call) and (
+                s.call_name(dtype.value) == "TensorSpec" and len(dtype.value.args) == 2):
+            dtype = dtype.value.args[1].value  # an element's: `tf.TensorSpec([None, 4], x.dtype).dtype`
+        return s.code(dtype)
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.Divide):
             return f"{s.tf}.float32"  # a true division: floats, whatever it divides
@@ -102,6 +108,9 @@ def evident_dtype(s: Rewrite, node) -> Optional[str]:
             return evident_dtype(s, node.args[1].value)  # tf.where(condition, x, y): the dtype of x
         if name in _FIRST_ARGUMENT_DTYPE and first is not None and first.keyword is None:
             return evident_dtype(s, first.value)
+        inputs = _tf.argument(node, 0, "inputs")
+        if name is not None and name.startswith("layers.") and inputs is not None:
+            return evident_dtype(s, inputs.value)  # a TF1 layer computes in its inputs' dtype
     return None
 
 

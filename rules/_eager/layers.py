@@ -114,8 +114,28 @@ def layer_call(s: Rewrite, call: cst.Call, name: str, original: cst.Call) -> cst
     layer = s.fresh(base if base not in s.taken else f"{s.target}_{kind}")
     s.layers.append(layer)
     variable_names.made_layer(s, full, layer)
+    given = _tf.argument(original, 0, "inputs")  # (as written: `l1`, not the call of its function)
+    dtype = _input_dtype(s, given.value) if given is not None else None
+    if dtype is not None and not any(b.startswith("dtype=") for b in build):
+        build = [*build, f"dtype={dtype}"]
     s.pending.append(Out(s.stmt(f"{layer} = {s.tf}.keras.layers.{keras}({', '.join(build)})\n")))
     return flagged(keras, s.expr(f"{layer}({s.code(inputs.value)}{rest})"))
+
+
+_FLOAT32 = ("float32", "np.float32", "numpy.float32", "'float32'", '"float32"')
+_NOT_FLOAT = ("int8", "int16", "int32", "int64", "uint8", "bool", "string")
+
+
+def _input_dtype(s: Rewrite, inputs: cst.BaseExpression) -> Optional[str]:
+    """The dtype a layer of these inputs computes in, as code, where it is not float32: TF1's layer took its
+    inputs' (``tf.placeholder(x.dtype, ...)`` of a float64 array), a Keras 3 layer casts them to float32."""
+    from .feeds import evident_dtype
+
+    dtype = evident_dtype(s, inputs)
+    if dtype is None or dtype in _FLOAT32 or dtype.startswith(f"{s.tf}.") and (
+            dtype[len(s.tf) + 1:] in ("float32", *_NOT_FLOAT)):
+        return None
+    return dtype
 
 
 def _trains(call: cst.Call) -> bool:
