@@ -3169,3 +3169,25 @@ def test_name_a_function_reads_bound_again_after_that_function_is_out_of_reach()
     assert reason(program.replace("out = p + w", "total = p + w + out").replace("run(out,", "run(total,")) == (
         "kept on tensorflow.compat.v1: variable w is bound again while functions of the rewrite that read it are "
         "still called (each call reads the name: it would find the new value)")
+
+
+def test_placeholders_a_function_makes_are_defined_where_a_session_block_calls_it():
+    assert fix("""\
+        import tensorflow as tf
+        def inputs():
+            X = tf.placeholder(tf.float32, name="X")
+            Y = tf.placeholder(tf.float32, name="Y")
+            return X, Y
+        with tf.Session() as sess:
+            X, Y = inputs()
+            total = X + 2.0 * Y
+            print(sess.run(total, feed_dict={X: 1.0, Y: 3.0}))
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        @tf.function(input_signature=[tf.TensorSpec(None, tf.float32), tf.TensorSpec(None, tf.float32)])
+        def total(X, Y):
+            return X + 2.0 * Y
+
+        print(total(1.0, 3.0).numpy())
+    """)
