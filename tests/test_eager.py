@@ -2523,11 +2523,15 @@ def test_gradients_with_respect_to_a_placeholder_watch_it_and_to_a_tensor_stay_o
         "loss: the tape would see no path from it)")
 
 
-def test_a_train_op_returned_by_a_function_stays_on_compat():
-    # `train_op = get_train_op(loss)` had become a tensor function calling the Keras optimizer's minimize
-    for body in ("optimizer = tf.train.GradientDescentOptimizer(0.1)\n            return optimizer.minimize(loss)",
-                 "return tf.train.AdamOptimizer(0.1).minimize(loss)"):
-        assert reason(f"""\
+def test_a_train_op_builder_called_once_is_read_where_it_is_called():
+    # `train_op = get_train_op(loss)`: the function's statements where the call stands, the call's
+    # arguments in place of its parameters; called twice, it stays on compat (it had become a tensor
+    # function calling the Keras optimizer's minimize)
+    for body, optimizer in (
+            ("optimizer = tf.train.GradientDescentOptimizer(0.1)\n                return optimizer.minimize(loss)",
+             "tf.optimizers.SGD(0.1)"),
+            ("return tf.train.AdamOptimizer(0.1).minimize(loss)", "tf.optimizers.Adam(0.1, epsilon=1e-08)")):
+        source = f"""\
             import tensorflow as tf
             x = tf.placeholder(tf.float32, [None, 1])
             W = tf.Variable([[0.0]])
@@ -2540,8 +2544,30 @@ def test_a_train_op_returned_by_a_function_stays_on_compat():
             with tf.Session() as sess:
                 sess.run(tf.global_variables_initializer())
                 sess.run(train_op, feed_dict={{x: [[1.0], [2.0]]}})
-        """) == ("kept on tensorflow.compat.v1: a train op returned by a function (a train step is made where a "
-                 "train op is bound to a name)")
+        """
+        assert fix(source) == textwrap.dedent(f"""\
+            import tensorflow as tf
+            W = tf.Variable([[0.0]])
+
+            def loss(x):
+                return tf.reduce_mean(tf.square(tf.matmul(x, W) - 1.0))
+
+            optimizer = {optimizer}
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 1], tf.float32)])
+            def train_op(x):
+                with tf.GradientTape() as tape:
+                    loss_value = loss(x)
+                variables = tape.watched_variables()
+                optimizer.apply_gradients(zip(tape.gradient(loss_value, variables), variables))
+                return loss_value
+
+            train_op([[1.0], [2.0]])
+        """)
+        assert reason(source.replace("train_op = get_train_op(loss)\n",
+                                     "train_op = get_train_op(loss)\n            other = get_train_op(loss)\n")) == (
+            "kept on tensorflow.compat.v1: a train op returned by a function (a train step is made where a "
+            "train op is bound to a name)")
 
 
 def test_a_cond_branch_reading_an_assign_made_outside_it_stays_on_compat():

@@ -19,7 +19,7 @@ from . import bindings as B
 from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, method_programs, model_class,
                model_lift, module_code, modules, passed, pipelines, placeholder_builders, queries, rebinding, rnn_cells,
                run_once, scope_reasons, sections, session_class, sessions, statements, tensors, testcases,
-               variable_names)
+               train_builders, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -136,6 +136,10 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
         s.reads(stmt.name.value, queries.names_in(stmt.body) - function_locals(stmt))
         s.user_functions.add(stmt.name.value)
         rebinding.adds_to_globals(s, stmt)
+    trains = train_builders.read(s, stmt) if isinstance(stmt, cst.FunctionDef) else None
+    if trains is not None:
+        s.train_builders[stmt.name.value] = trains
+        return Inline(stmt, [])  # its statements are read where it is called
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models:
         return Keep(module_code.class_def(s, modules.build_of(s, stmt.name.value)))  # a tf.Module class
     if isinstance(stmt, cst.FunctionDef) and stmt.name.value in s.p.models.library:

@@ -62,21 +62,21 @@ def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
     if not returned or not all(isinstance(e, cst.Name) and e.value in made for e in returned):
         return None
     calls = queries.uses_of(s.module, func.name.value)
-    sites = [stmt for stmt in _top_level(s.module.body) if isinstance(stmt, cst.SimpleStatementLine)
+    sites = [stmt for stmt in top_level(s.module.body) if isinstance(stmt, cst.SimpleStatementLine)
              and _unpacks(stmt, func)]
     if len([n for n, _ in calls if n is not func.name]) != 1 or len(sites) != 1:
         return None
     return Builder(list(params.params), made, [e.value for e in returned], single)
 
 
-def _top_level(body) -> List[cst.BaseStatement]:
+def top_level(body) -> List[cst.BaseStatement]:
     """The module's statements, and those of the ``with`` blocks among them (``with tf.Session() as sess:``):
     each runs once."""
     found: List[cst.BaseStatement] = []
     for stmt in body:
         found.append(stmt)
         if isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock):
-            found += _top_level(stmt.body.body)
+            found += top_level(stmt.body.body)
     return found
 
 

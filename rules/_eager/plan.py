@@ -119,7 +119,10 @@ class Emitter:
                 hoisted = [_with_leading(step.hoisted[0], lead), *step.hoisted[1:]]
                 new = [*hoisted, *new]
             if not new:
-                carried.extend(getattr(step.stmt, "leading_lines", ()))
+                lead = getattr(step.stmt, "leading_lines", ())
+                if isinstance(step.stmt, cst.FunctionDef):  # a function that went: its blank lines go with it
+                    lead = [line for line in lead if line.comment is not None]
+                carried.extend(lead)
                 carried.extend(queries.comment_lines(queries.own_comments(step.stmt)))  # `sess.run(init)  # note`
                 continue
             if carried:

@@ -123,6 +123,7 @@ class Rewrite:
         self.joined: Set[str] = set()  # functions the branches of an `if` name alike (rebinding.join)
         self.fed_rates: Dict[str, Tuple[str, Tuple[str, ...]]] = {}  # optimizer -> its fed learning rate, placeholders
         self.placeholder_builders: Dict[str, object] = {}  # functions that make placeholders (placeholder_builders)
+        self.train_builders: Dict[str, object] = {}  # functions that build a train op (train_builders)
         self.batch_norm = BatchNorms()  # batch normalization layers and what trains them (batch_norm.py)
         self.deferred: list = []  # model classes whose rewrite waits for the rest of the file (model_class.py)
 

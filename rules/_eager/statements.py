@@ -15,7 +15,7 @@ from .. import _tf, _vocab
 from . import bindings as B
 from . import (batch_norm, checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines,
                placeholder_builders, queries, rebinding, rnn, rnn_cells, scopes, sessions, structures, summaries,
-               tensors, testcases, training, variable_names)
+               tensors, testcases, train_builders, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -188,6 +188,11 @@ def _assignment(s: Rewrite, node: cst.Assign, line, in_loop: bool):
     if queries.is_method_call(value, _vocab.RUNS) and graph_refs and not s.has_fetch(value):
         raise Unsupported(value, f"`{s.code(value.func)}` runs the graph through something that is not a "
                                  "session of this program (a session passed between functions?)")
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in s.train_builders:
+        outs: List[Out] = []
+        for inlined in train_builders.inlined(s, value.func.value, target, value):
+            outs += small(s, inlined, line, in_loop) or []
+        return outs
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in s.placeholder_builders:
         for bound, call, kind in placeholder_builders.defined(s, value.func.value, target, value):
             s.need_module_level(node, bound, in_loop, "placeholder")

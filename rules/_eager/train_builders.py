@@ -1,0 +1,127 @@
+"""Functions that build a train op and return it, as tutorials wrote their training step.
+
+    def training(loss, learning_rate):
+        optimizer = tf.train.GradientDescentOptimizer(learning_rate)
+        train_op = optimizer.minimize(loss)
+        return train_op
+
+    train_op = training(loss, 0.01)
+
+TF1 ran the function once, where the program called it, to add the optimizer and its update ops to
+the graph. Called once at the top level (the module, or a ``with`` block there) with its result bound
+to a name, such a function is read as its statements written where the call stands, the call's
+arguments in place of its parameters (a local of the function that the program's other code also
+names gets a new name): the train op is then the program's own, which the rest of the rewrite makes a
+train step. The function goes with its call. A function called in any other way, or doing more than
+binding names and returning the train op, is left to the rest of the rewrite.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Set
+
+import libcst as cst
+
+from .. import _tf
+from . import queries
+from .placeholder_builders import top_level
+from .state import Rewrite, Unsupported
+
+
+@dataclass
+class Builder:
+    params: List[cst.Param]
+    body: List[cst.BaseSmallStatement]  # its assignments and calls, in order
+    returned: cst.BaseExpression
+    clashing: Set[str]  # its locals that other code of the module names too
+
+
+_SIMPLE = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.SimpleString)
+
+
+def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
+    """The function as a train op builder the program calls once at its top level, else None."""
+    if not isinstance(func.body, cst.IndentedBlock) or func.decorators or func.asynchronous:
+        return None
+    params = func.params
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg or params.kwonly_params or \
+            params.posonly_params:
+        return None
+    body = queries.without_docstring(func.body.body)
+    if not body or not all(isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 for stmt in body):
+        return None
+    smalls = [stmt.body[0] for stmt in body[:-1]]
+    last = body[-1].body[0]
+    if not isinstance(last, cst.Return) or last.value is None or not all(
+            (isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name))
+            or (isinstance(a, cst.Expr) and isinstance(a.value, cst.Call)) for a in smalls):
+        return None  # (names bound, calls made: `tf.summary.scalar("loss", loss)`)
+    values = {a.targets[0].target.value: a.value for a in smalls if isinstance(a, cst.Assign)}
+    returned = last.value
+    train_op = values.get(returned.value) if isinstance(returned, cst.Name) else returned
+    if train_op is None or not queries.is_method_call(train_op, ("minimize",)):
+        return None
+    name = func.name.value
+    uses = [n for n, _ in queries.uses_of(s.module, name) if n is not func.name]
+    sites = [stmt for stmt in top_level(s.module.body) if isinstance(stmt, cst.SimpleStatementLine)
+             and _binds_call(stmt, name)]
+    if len(uses) != 1 or len(sites) != 1:
+        return None
+    call = sites[0].body[0].value
+    if any(a.star or not isinstance(a.value, _SIMPLE) for a in call.args):
+        return None  # each argument is read where each parameter was: no call computed twice
+    outside = set()
+    for stmt in s.module.body:
+        if stmt is not func:
+            outside |= {n.value for n in queries.find(stmt, cst.Name)}
+    clashing = {local for local in values if local in outside}
+    return Builder(list(params.params), smalls, returned, clashing)
+
+
+def _binds_call(stmt: cst.SimpleStatementLine, name: str) -> bool:
+    small = stmt.body[0] if len(stmt.body) == 1 else None
+    return (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name)
+            and isinstance(small.value, cst.Call) and isinstance(small.value.func, cst.Name)
+            and small.value.func.value == name)
+
+
+def inlined(s: Rewrite, name: str, target: cst.Name, call: cst.Call) -> List[cst.BaseSmallStatement]:
+    """``train_op = training(loss, 0.01)`` of a builder: its statements with the call's arguments in place
+    of its parameters, then ``train_op = <what it returned>``."""
+    builder = s.train_builders[name]
+    values: Dict[str, cst.BaseExpression] = {}
+    for param, arg in _tf.by_parameter(call, tuple(p.name.value for p in builder.params)):
+        values[param] = arg.value
+    for param in builder.params:
+        if param.name.value not in values:
+            if param.default is None:
+                raise Unsupported(call, f"{name}() without its parameter {param.name.value}")
+            values[param.name.value] = param.default
+    returned = builder.returned
+    local = returned.value if isinstance(returned, cst.Name) and returned.value not in values else None
+    # the local it returns is the call's target (`train_op = optimizer.minimize(loss)`); another local that
+    # the program names too gets a new name
+    values.update({name: cst.Name(target.value if name == local else s.fresh(name))
+                   for name in builder.clashing | ({local} if local else set())})
+    replace = _Replace(values)
+    out = [a.visit(replace) for a in builder.body]
+    if local is None:
+        out.append(cst.Assign([cst.AssignTarget(target)], returned.visit(replace)))
+    return out
+
+
+class _Replace(cst.CSTTransformer):
+    """Parameters replaced by the call's arguments, locals renamed (names read and bound alike)."""
+
+    def __init__(self, values: Dict[str, cst.BaseExpression]) -> None:
+        super().__init__()
+        self.values = values
+
+    def leave_Attribute(self, original, updated):
+        return updated.with_changes(attr=original.attr)  # `tf.train`: an attribute, not a parameter
+
+    def leave_Arg(self, original, updated):
+        return updated.with_changes(keyword=original.keyword)  # `global_step=`: a keyword
+
+    def leave_Name(self, original, updated):
+        return self.values.get(original.value, updated)
