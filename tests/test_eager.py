@@ -2564,10 +2564,13 @@ def test_a_train_op_builder_called_once_is_read_where_it_is_called():
 
             train_op([[1.0], [2.0]])
         """)
-        assert reason(source.replace("train_op = get_train_op(loss)\n",
-                                     "train_op = get_train_op(loss)\n            other = get_train_op(loss)\n")) == (
-            "kept on tensorflow.compat.v1: a train op returned by a function (a train step is made where a "
-            "train op is bound to a name)")
+        for called_twice_or_rebinding in (
+                source.replace("train_op = get_train_op(loss)\n",
+                               "train_op = get_train_op(loss)\n            other = get_train_op(loss)\n"),
+                source.replace("def get_train_op(loss):\n", "def get_train_op(loss):\n                loss = loss * 2\n")):
+            assert reason(called_twice_or_rebinding) == (
+                "kept on tensorflow.compat.v1: a train op returned by a function (a train step is made where a "
+                "train op is bound to a name)")
 
 
 def test_a_cond_branch_reading_an_assign_made_outside_it_stays_on_compat():

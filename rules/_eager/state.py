@@ -172,7 +172,7 @@ class Rewrite:
         spec = self.b.specs[name]
         if spec.source is not None or any(name in placeholders for _, placeholders in self.fed_rates.values()):
             return False
-        return not any(name in getattr(binding.payload, "params", ()) for binding in self.b.table.values())
+        return not any(name in (getattr(binding.payload, "params", None) or ()) for binding in self.b.table.values())
 
     def reads(self, func: str, names: Set[str]) -> None:
         """A function (the rewrite's, or the program's own) reads ``names`` when called, from the function

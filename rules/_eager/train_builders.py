@@ -36,7 +36,8 @@ class Builder:
     clashing: Set[str]  # its locals that other code of the module names too
 
 
-_SIMPLE = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.SimpleString)
+_LITERALS = (cst.Integer, cst.Float, cst.SimpleString)
+_SIMPLE = (cst.Name, cst.Attribute, *_LITERALS)
 
 
 def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
@@ -57,6 +58,9 @@ def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
             or (isinstance(a, cst.Expr) and isinstance(a.value, cst.Call)) for a in smalls):
         return None  # (names bound, calls made: `tf.summary.scalar("loss", loss)`)
     values = {a.targets[0].target.value: a.value for a in smalls if isinstance(a, cst.Assign)}
+    names = {p.name.value for p in params.params}
+    if set(values) & names or any(p.default is not None and not _literal(p.default) for p in params.params):
+        return None  # a parameter bound again, or a default the call site would compute again
     returned = last.value
     train_op = values.get(returned.value) if isinstance(returned, cst.Name) else returned
     if train_op is None or not queries.is_method_call(train_op, ("minimize",)):
@@ -76,6 +80,10 @@ def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
             outside |= {n.value for n in queries.find(stmt, cst.Name)}
     clashing = {local for local in values if local in outside}
     return Builder(list(params.params), smalls, returned, clashing)
+
+
+def _literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, _LITERALS) or (isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
 
 
 def _binds_call(stmt: cst.SimpleStatementLine, name: str) -> bool:
