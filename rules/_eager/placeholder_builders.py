@@ -34,8 +34,9 @@ class Builder:
     single: bool
 
 
-def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
-    """The function as a placeholder builder, or None when it is not one the program calls once, unpacked."""
+def statements(func: cst.FunctionDef) -> Optional[List[cst.BaseSmallStatement]]:
+    """The statements of a plain function (no decorator, no ``*args``, one small statement a line, its
+    docstring left out), else None."""
     if not isinstance(func.body, cst.IndentedBlock) or func.decorators or func.asynchronous:
         return None
     params = func.params
@@ -45,15 +46,23 @@ def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
     body = queries.without_docstring(func.body.body)
     if not body or not all(isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 for stmt in body):
         return None
+    return [stmt.body[0] for stmt in body]
+
+
+def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
+    """The function as a placeholder builder, or None when it is not one the program calls once, unpacked."""
+    body = statements(func)
+    if body is None:
+        return None
+    params = func.params
     made: Dict[str, Tuple[cst.Call, str]] = {}
-    for stmt in body[:-1]:
-        small = stmt.body[0]
+    for small in body[:-1]:
         kind = s.call_name(small.value) if isinstance(small, cst.Assign) else None
         if kind not in _vocab.PLACEHOLDERS or len(small.targets) != 1 or not isinstance(small.targets[0].target,
                                                                                        cst.Name):
             return None
         made[small.targets[0].target.value] = (small.value, kind)
-    last = body[-1].body[0]
+    last = body[-1]
     if not isinstance(last, cst.Return) or last.value is None:
         return None
     single = isinstance(last.value, cst.Name)
@@ -94,25 +103,32 @@ def defined(s: Rewrite, name: str, target: cst.BaseExpression, call: cst.Call) -
         target, (cst.Tuple, cst.List)) else []
     if len(names) != len(builder.returned) or not all(isinstance(n, cst.Name) for n in names):
         raise Unsupported(call, f"the placeholders {name}() returns unpacked into something other than names")
+    values = arguments(name, builder.params, call)
+    out = []
+    for bound, local in zip(names, builder.returned):
+        placeholder, kind = builder.made[local]
+        out.append((bound.value, placeholder.visit(Arguments(values)), kind))
+    return out
+
+
+def arguments(name: str, params: List[cst.Param], call: cst.Call) -> Dict[str, cst.BaseExpression]:
+    """What the call of function ``name`` gives each of its parameters (its default where it gives none)."""
     values: Dict[str, cst.BaseExpression] = {}
-    for param, arg in _tf.by_parameter(call, tuple(p.name.value for p in builder.params)):
+    for param, arg in _tf.by_parameter(call, tuple(p.name.value for p in params)):
         if arg.star:
             raise Unsupported(call, f"{name}(*args)")
         values[param] = arg.value
-    for param in builder.params:
+    for param in params:
         if param.name.value not in values:
             if param.default is None:
                 raise Unsupported(call, f"{name}() without its parameter {param.name.value}")
             values[param.name.value] = param.default
-    out = []
-    for bound, local in zip(names, builder.returned):
-        placeholder, kind = builder.made[local]
-        out.append((bound.value, placeholder.visit(_Arguments(values)), kind))
-    return out
+    return values
 
 
-class _Arguments(cst.CSTTransformer):
-    """The function's parameters replaced by the values the call passed."""
+class Arguments(cst.CSTTransformer):
+    """The function's parameters replaced by the values the call passed (and, for train_builders.py, its
+    locals renamed: names read and bound alike)."""
 
     def __init__(self, values: Dict[str, cst.BaseExpression]) -> None:
         super().__init__()

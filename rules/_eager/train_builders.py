@@ -18,14 +18,13 @@ binding names and returning the train op, is left to the rest of the rewrite.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set
+from typing import List, Optional, Set
 
 import libcst as cst
 
-from .. import _tf
 from . import queries
-from .placeholder_builders import top_level
-from .state import Rewrite, Unsupported
+from .placeholder_builders import Arguments, arguments, statements, top_level
+from .state import Rewrite
 
 
 @dataclass
@@ -42,17 +41,11 @@ _SIMPLE = (cst.Name, cst.Attribute, *_LITERALS)
 
 def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
     """The function as a train op builder the program calls once at its top level, else None."""
-    if not isinstance(func.body, cst.IndentedBlock) or func.decorators or func.asynchronous:
+    body = statements(func)
+    if body is None:
         return None
     params = func.params
-    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg or params.kwonly_params or \
-            params.posonly_params:
-        return None
-    body = queries.without_docstring(func.body.body)
-    if not body or not all(isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 for stmt in body):
-        return None
-    smalls = [stmt.body[0] for stmt in body[:-1]]
-    last = body[-1].body[0]
+    smalls, last = body[:-1], body[-1]
     if not isinstance(last, cst.Return) or last.value is None or not all(
             (isinstance(a, cst.Assign) and len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name))
             or (isinstance(a, cst.Expr) and isinstance(a.value, cst.Call)) for a in smalls):
@@ -97,39 +90,15 @@ def inlined(s: Rewrite, name: str, target: cst.Name, call: cst.Call) -> List[cst
     """``train_op = training(loss, 0.01)`` of a builder: its statements with the call's arguments in place
     of its parameters, then ``train_op = <what it returned>``."""
     builder = s.train_builders[name]
-    values: Dict[str, cst.BaseExpression] = {}
-    for param, arg in _tf.by_parameter(call, tuple(p.name.value for p in builder.params)):
-        values[param] = arg.value
-    for param in builder.params:
-        if param.name.value not in values:
-            if param.default is None:
-                raise Unsupported(call, f"{name}() without its parameter {param.name.value}")
-            values[param.name.value] = param.default
+    values = arguments(name, builder.params, call)
     returned = builder.returned
     local = returned.value if isinstance(returned, cst.Name) and returned.value not in values else None
     # the local it returns is the call's target (`train_op = optimizer.minimize(loss)`); another local that
     # the program names too gets a new name
-    values.update({name: cst.Name(target.value if name == local else s.fresh(name))
-                   for name in builder.clashing | ({local} if local else set())})
-    replace = _Replace(values)
+    values.update({own: cst.Name(target.value if own == local else s.fresh(own))
+                   for own in builder.clashing | ({local} if local else set())})
+    replace = Arguments(values)
     out = [a.visit(replace) for a in builder.body]
     if local is None:
         out.append(cst.Assign([cst.AssignTarget(target)], returned.visit(replace)))
     return out
-
-
-class _Replace(cst.CSTTransformer):
-    """Parameters replaced by the call's arguments, locals renamed (names read and bound alike)."""
-
-    def __init__(self, values: Dict[str, cst.BaseExpression]) -> None:
-        super().__init__()
-        self.values = values
-
-    def leave_Attribute(self, original, updated):
-        return updated.with_changes(attr=original.attr)  # `tf.train`: an attribute, not a parameter
-
-    def leave_Arg(self, original, updated):
-        return updated.with_changes(keyword=original.keyword)  # `global_step=`: a keyword
-
-    def leave_Name(self, original, updated):
-        return self.values.get(original.value, updated)
