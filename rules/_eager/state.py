@@ -144,35 +144,17 @@ class Rewrite:
         return fresh_name(self.taken, base)
 
     def function_name(self, name: str, params: Sequence[str] = (), value: Optional[cst.CSTNode] = None) -> str:
-        """A tensor's function is named after it, unless an earlier definition took the name
-        (``functions.finish`` may give it back: ``L1 = f(L1)`` becomes one function ``L1``).
-        A placeholder's (an element's) name is a parameter: the function of a tensor that takes its name
-        is named after it only when no function needs that placeholder (``lr = tf.placeholder(...)``
-        never fed, then ``lr = 0.0001 + decay``); one computed from it is named after what it does
-        (``features = tf.reshape(features, ...)``: ``features_reshape``)."""
+        """A tensor's function is named after it, unless an earlier definition (``functions.finish`` may give
+        it back: ``L1 = f(L1)`` becomes one function ``L1``) or a placeholder took it (``_after_placeholder``)."""
         before = self.b.get(name, B.TENSOR)
-        if name in self.b.specs and name not in self.defined and self._unused_placeholder(name):
-            self.defined.add(name)
-            func = name
-        elif name in self.b.specs and name in params and isinstance(value, cst.Call) and self.call_name(value):
-            op = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", self.call_name(value).rsplit(".", 1)[-1]).lower()
-            func = self.fresh(f"{name}_{op}")  # as functions._natural_names names the others
-        elif name in self.defined or name in self.b.specs:
-            func = self.fresh(name)
-        else:
-            self.defined.add(name)
-            func = name
+        func = _after_placeholder(self, name, params, value) if name in self.b.specs else None
+        if func is None:
+            func = self.fresh(name) if name in self.defined or name in self.b.specs else name
+        self.defined.add(func)
         self.tensor_of[func] = name
         if before is not None:
             self.previous_of[func] = before.func
         return func
-
-    def _unused_placeholder(self, name: str) -> bool:
-        """No function so far takes placeholder ``name`` (the code after this sees the new binding only)."""
-        spec = self.b.specs[name]
-        if spec.source is not None or any(name in placeholders for _, placeholders in self.fed_rates.values()):
-            return False
-        return not any(name in (getattr(binding.payload, "params", None) or ()) for binding in self.b.table.values())
 
     def reads(self, func: str, names: Set[str]) -> None:
         """A function (the rewrite's, or the program's own) reads ``names`` when called, from the function
@@ -364,3 +346,19 @@ class Rewrite:
         self.b.rebind(name)
         self.b.bind(name, kind)
         return None
+
+
+def _after_placeholder(s: Rewrite, name: str, params: Sequence[str], value) -> Optional[str]:
+    """A placeholder's (an element's) name is a parameter: the function of a tensor bound to it is named so
+    only when no function takes that placeholder (``lr = tf.placeholder(...)`` never fed, then
+    ``lr = 0.0001 + decay``: the code after it sees the new binding only); one computed from the placeholder
+    is named after what it does (``features = tf.reshape(features, ...)``: ``features_reshape``); else None."""
+    spec = s.b.specs[name]
+    if name not in s.defined and spec.source is None and not any(
+            name in placeholders for _, placeholders in s.fed_rates.values()) and not any(
+            name in (getattr(binding.payload, "params", None) or ()) for binding in s.b.table.values()):
+        return name
+    if name in params and isinstance(value, cst.Call) and s.call_name(value):
+        op = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", s.call_name(value).rsplit(".", 1)[-1]).lower()
+        return s.fresh(f"{name}_{op}")  # as functions._natural_names names the others
+    return None
