@@ -3220,3 +3220,27 @@ def test_placeholders_a_function_makes_are_defined_where_a_session_block_calls_i
 
         print(total(1.0, 3.0).numpy())
     """)
+
+
+def test_a_local_of_a_train_op_builder_the_program_names_too_is_named_after_the_target():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None])
+        w = tf.Variable(0.0)
+        optimizer = "sgd"
+
+        def training(loss, learning_rate):
+            optimizer = tf.train.GradientDescentOptimizer(learning_rate)
+            train_op = optimizer.minimize(loss)
+            return train_op
+
+        loss = tf.reduce_mean(tf.square(w * x - 1.0))
+        train_op = training(loss, 0.1)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train_op, {x: [1.0]})
+            print(optimizer, sess.run(w))
+    """)
+    assert "train_op_optimizer = tf.optimizers.SGD(0.1)\n" in out
+    assert "    train_op_optimizer.apply_gradients(" in out
+    assert out.endswith('train_op([1.0])\nprint(optimizer, w.numpy())\n')

@@ -11,7 +11,7 @@ TF1 ran the function once, where the program called it, to add the optimizer and
 the graph. Called once at the top level (the module, or a ``with`` block there) with its result bound
 to a name, such a function is read as its statements written where the call stands, the call's
 arguments in place of its parameters (a local of the function that the program's other code also
-names gets a new name): the train op is then the program's own, which the rest of the rewrite makes a
+names is named after the call's target too, ``train_op_optimizer``): the train op is then the program's own, which the rest of the rewrite makes a
 train step. The function goes with its call. A function called in any other way, or doing more than
 binding names and returning the train op, is left to the rest of the rewrite.
 """
@@ -70,7 +70,7 @@ def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
     outside = set()
     for stmt in s.module.body:
         if stmt is not func:
-            outside |= {n.value for n in queries.find(stmt, cst.Name)}
+            outside |= {n.value for n in queries.find(stmt, cst.Name, values=True)}
     clashing = {local for local in values if local in outside}
     return Builder(list(params.params), smalls, returned, clashing)
 
@@ -94,8 +94,8 @@ def inlined(s: Rewrite, name: str, target: cst.Name, call: cst.Call) -> List[cst
     returned = builder.returned
     local = returned.value if isinstance(returned, cst.Name) and returned.value not in values else None
     # the local it returns is the call's target (`train_op = optimizer.minimize(loss)`); another local that
-    # the program names too gets a new name
-    values.update({own: cst.Name(target.value if own == local else s.fresh(own))
+    # the program names too is named after the target
+    values.update({own: cst.Name(target.value if own == local else s.fresh(f"{target.value}_{own}"))
                    for own in builder.clashing | ({local} if local else set())})
     replace = Arguments(values)
     out = [a.visit(replace) for a in builder.body]
