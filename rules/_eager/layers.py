@@ -74,6 +74,18 @@ def read(call: cst.Call, name: str, tf: str = "tf", normalizes: bool = False):
     return spec, inputs, build, at_call
 
 
+# TF1 parameters the shapes of a layer's variables take
+SHAPES = frozenset({"units", "num_outputs", "filters", "kernel_size"})
+
+
+def parameter(spec: _vocab.Layer, call: cst.Call, arg: cst.Arg) -> Optional[str]:
+    """The TF1 parameter an argument of the layer's call gives (``read`` maps positions alike), if known."""
+    if arg.keyword is not None:
+        return arg.keyword.value
+    index = next((n for n, a in enumerate([a for a in call.args if a.keyword is None][1:]) if a is arg), None)
+    return spec.params[index] if index is not None and index < len(spec.params) else None
+
+
 def parts(s: Rewrite, call: cst.Call, name: str, normalizes: bool = False):
     """``tf.layers.dense(x, 10, name="fc")`` read: the Keras class, the arguments that build it
     (as code), the argument holding the inputs, the arguments passed when it is called."""

@@ -388,29 +388,22 @@ def _layer(s: Rewrite, build: Build, call: cst.Call, name: str, prefix: str, tak
     keras, built, inputs, at_call = layers.parts(s, call, name, normalizes)
     configured = False
     spec = layers.spec_of(name, normalizes)
-    positional = [a for a in call.args if a.keyword is None][1:]
     for arg in call.args:
         if arg is inputs or arg in at_call:
             continue
         given = queries.names_in(arg.value) & build.locals
-        index = next((n for n, a in enumerate(positional) if a is arg), None)
-        key = arg.keyword.value if arg.keyword is not None else (
-            spec.params[index] if index is not None and index < len(spec.params) else None)
-        if given and key in _SHAPES and given <= _parameters_kept(build):
+        if given and layers.parameter(spec, call, arg) in layers.SHAPES and given <= _parameters_kept(build):
             # `tf.layers.dense(x, units)`: made at the first call, from the call's units (calls that share
             # its variables pass the same: TF1 raised for another shape)
             configured = True
         elif given:
             raise Unsupported(arg, f"tf.{name} configured with a value of the call ({s.code(arg.value)})")
-    label = _tf.argument(call, None, layers.spec_of(name, normalizes).name_keyword)
+    label = _tf.argument(call, None, spec.name_keyword)
     base = scopes.literal(label.value) if label is not None else None
     attr = _attr(taken, base or _vocab.LAYER_ATTRIBUTES.get(keras, keras.lower()))
     keep = [n for n, arg in enumerate(call.args) if arg is inputs or arg in at_call]
     return Item(LAYER, attr, call, prefix, f"{s.tf}.keras.layers.{keras}({', '.join(built)})", keep=keep,
                 configured=configured)
-
-
-_SHAPES = frozenset({"units", "num_outputs", "filters", "kernel_size"})  # what the shapes of its variables take
 
 
 def _parameters_kept(build: Build) -> Set[str]:
