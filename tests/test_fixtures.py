@@ -6,6 +6,7 @@ fixture.toml (how the original runs and the numbers it prints).
 """
 from __future__ import annotations
 
+import ast
 import concurrent.futures
 import importlib.util
 import io
@@ -176,11 +177,13 @@ ON_REFERENCE = [f for f in FIXTURES if meta(f).get("mode") == REFERENCE]
     "TFMIGRATE_REFERENCE_PYTHON"), reason="TensorFlow 2.15 needs Python 3.9-3.11")
 def test_estimator_originals_print_the_recorded_numbers_on_tf_2_15():
     """The tf.estimator originals, in one process of verify's TensorFlow 2.15.1 runtime (made here if missing)."""
-    from tfmigrate.runtimes import default_location, ensure_runtime
+    from tfmigrate.runtimes import add_module, default_location, ensure_runtime
 
     from tfmigrate.verify import run_program
 
     python = ensure_runtime(default_location())
+    for module in _lacking(python, set().union(*(_imports(folder / "original.py") for folder in ON_REFERENCE))):
+        add_module(default_location(), module)  # pandas: as verify installs it there
     seeded = [folder for folder in ON_REFERENCE if meta(folder).get("deterministic", False)]
     programs = [str(folder / "original.py") for folder in ON_REFERENCE if folder not in seeded]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -197,6 +200,24 @@ def test_estimator_originals_print_the_recorded_numbers_on_tf_2_15():
         result = results[str(folder / "original.py")]
         assert result["error"] is None, (folder.name, result["error"])
         _recorded(result["stdout"], meta(folder)["prints"], folder.name)
+
+
+def _imports(path: pathlib.Path) -> set:
+    """The top-level modules a program imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def _lacking(python: str, modules: set) -> list:
+    """Those of `modules` this environment has and the interpreter `python` does not."""
+    here = sorted(m for m in modules if importlib.util.find_spec(m) is not None)
+    code = "import importlib.util, sys; print(*[m for m in sys.argv[1:] if importlib.util.find_spec(m) is None])"
+    return subprocess.run([python, "-c", code, *here], capture_output=True, text=True, check=True).stdout.split()
 
 
 @needs_tf

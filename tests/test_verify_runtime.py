@@ -9,6 +9,7 @@ tensorflow-cpu==2.15.1`), at the location `verify` uses
 from __future__ import annotations
 
 import fcntl
+import importlib.metadata
 import importlib.util
 import os
 import subprocess
@@ -122,6 +123,35 @@ def test_two_runs_at_once_make_the_runtime_once_and_never_see_half_of_it(tmp_pat
     assert ensure_runtime(str(location), []) == interpreter  # made: nothing to do
 
 
+def test_a_module_this_environment_does_not_have_is_not_installed_into_the_runtime(tmp_path):
+    with pytest.raises(RuntimeUnavailable, match="^the module 'no_such_module_here' is not installed here either$"):
+        runtimes.add_module(str(tmp_path), "no_such_module_here.sub")
+
+
+def test_a_runtime_without_pip_gets_one_clear_line(tmp_path):
+    location = tmp_path / "tf-2.15"
+    ensure_runtime(str(location), [], python=sys.executable)  # a venv without pip
+    with pytest.raises(RuntimeUnavailable, match=f"^cannot install iniconfig into the reference runtime in "
+                                                 f"{location}: it has no pip"):
+        runtimes.add_module(str(location), "iniconfig", log=lambda _: None)
+
+
+def test_a_package_this_environment_has_is_installed_into_the_runtime_keeping_what_it_has(tmp_path):
+    """pytest's iniconfig, into a venv (with pip) that does not have it; what the venv had stays as it was."""
+    location = tmp_path / "tf-2.15"
+    subprocess.run([sys.executable, "-m", "venv", str(location)], check=True)
+    python = runtimes.python_in(str(location))
+    freeze = [python, "-m", "pip", "freeze", "--all", "--disable-pip-version-check"]
+    before = subprocess.run(freeze, capture_output=True, text=True, check=True).stdout.splitlines()
+    said = []
+    version = importlib.metadata.version("iniconfig")
+    assert runtimes.add_module(str(location), "iniconfig", log=said.append) == f"iniconfig=={version}"
+    assert said == [f"tfmigrate: installing iniconfig=={version} into the reference runtime in {location} (the "
+                    "original imports iniconfig, which this environment has) ..."]
+    after = subprocess.run(freeze, capture_output=True, text=True, check=True).stdout.splitlines()
+    assert sorted(after) == sorted(before + [f"iniconfig=={version}"])
+
+
 def test_a_location_that_is_not_a_venv_could_not_run(tmp_path):
     (tmp_path / "notes.txt").write_text("not a venv")
     with pytest.raises(RuntimeUnavailable, match=f"^{tmp_path} exists but is not a virtual environment"):
@@ -150,4 +180,26 @@ def test_an_estimator_original_runs_on_tensorflow_2_15_against_its_keras_3_rewri
     assert [row[0] for row in rows] == ["1", "2"]
     for row, optimum in zip(rows, (2.0, -1.0)):
         assert abs(float(row[1]) - optimum) <= 1e-3 and abs(float(row[2]) - optimum) <= 1e-3
+    assert lines[-1].split(":")[0] in ("exact", "within tolerance")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is None, reason="TensorFlow is not installed")
+@pytest.mark.skipif(sys.version_info[:2] not in runtimes.PYTHONS and not os.environ.get(runtimes.PYTHON_VARIABLE),
+                    reason="TensorFlow 2.15 needs Python 3.9-3.11")
+def test_a_module_the_original_imports_and_the_runtime_lacks_is_installed_into_it(tmp_path):
+    """iniconfig (pytest's, so this environment has it) stands for pandas: taken out of the runtime, the
+    original's run there fails for want of it; verify installs it there and runs the original again."""
+    python = ensure_runtime(runtimes.default_location())
+    subprocess.run([python, "-m", "pip", "uninstall", "--yes", "--quiet", "iniconfig"], capture_output=True)
+    for name in ("original.py", "rewrite.py"):
+        (tmp_path / name).write_text("import iniconfig\n" + (ESTIMATOR / name).read_text())
+    done = run_cli("verify", tmp_path / "original.py", tmp_path / "rewrite.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    version = importlib.metadata.version("iniconfig")
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"original {tmp_path / 'original.py'}  (tf1 on TF 2.15.1, ok, 2 numbers, ")
+    assert lines[3] == (f"note: the reference runtime lacked 'iniconfig', which this environment has: installed "
+                        f"iniconfig=={version} into it")
+    assert f"installing iniconfig=={version} into the reference runtime" in done.stderr
     assert lines[-1].split(":")[0] in ("exact", "within tolerance")

@@ -192,14 +192,15 @@ def verify(original: str, rewrite: Optional[str], rtol: float, atol: float, time
     """
     from . import verify as harness
     from .programs import ProgramError, runnable
+    from .verify_plan import prepare, run_plan
     from .runtimes import RuntimeUnavailable
 
     if not harness.tensorflow_available():
         click.echo(f"error: verify needs TensorFlow: {harness.INSTALL_HINT}", err=True)
         sys.exit(EXIT_ERROR)
     try:
-        plan = harness.prepare(original, rewrite, original_mode=original_mode, original_runtime=original_runtime,
-                               reference_runtime=reference_runtime)
+        plan = prepare(original, rewrite, original_mode=original_mode, original_runtime=original_runtime,
+                       reference_runtime=reference_runtime)
     except ProgramError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_ERROR)
@@ -209,7 +210,7 @@ def verify(original: str, rewrite: Optional[str], rtol: float, atol: float, time
     if show_rewrite:
         click.echo(runnable(plan.rewrite.program))
     try:
-        result = harness.run_plan(plan, rtol=rtol, atol=atol, timeout=timeout, deterministic=deterministic, seed=seed)
+        result = run_plan(plan, rtol=rtol, atol=atol, timeout=timeout, deterministic=deterministic, seed=seed)
     finally:
         harness.remove_runner_copies()  # (main leaves without the interpreter's teardown and its atexit calls)
     click.echo(harness.format_report(result))

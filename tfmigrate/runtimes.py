@@ -29,6 +29,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Callable, Optional, Sequence, Tuple
 
@@ -181,6 +182,41 @@ def _build(location: str, requirements: Sequence[str], log: Callable[[str], None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log(f"tfmigrate: reference runtime ready in {time.monotonic() - start:.0f} s: {location}")
+
+
+def add_module(location: str, module: str, log: Callable[[str], None] = _stderr) -> str:
+    """Install into the runtime at `location` the package that gives `module` here (pandas for an original
+    that imports it): the version this environment has, else the newest that fits, with every package the
+    runtime has kept at its version. What it installed (``pandas==3.0.6``); RuntimeUnavailable (one line)
+    when this environment does not have the module either or pip cannot install it."""
+
+    from importlib import metadata
+
+    top = module.split(".")[0]
+    names = metadata.packages_distributions().get(top)
+    if not names:
+        raise RuntimeUnavailable(f"the module '{top}' is not installed here either")
+    name, python = names[0], python_in(location)
+    pinned = f"{name}=={metadata.version(name)}"
+    with _locked(location + ".lock", log), tempfile.TemporaryDirectory() as folder:
+        frozen = subprocess.run([python, "-m", "pip", "freeze", "--disable-pip-version-check"],
+                                capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if frozen.returncode != 0:
+            raise RuntimeUnavailable(f"cannot install {name} into the reference runtime in {location}: it has no "
+                                     f"pip (pip freeze: exit {frozen.returncode})")
+        constraints = os.path.join(folder, "constraints.txt")
+        with open(constraints, "w", encoding="utf-8") as handle:  # what it has stays as it is
+            handle.writelines(line + "\n" for line in frozen.stdout.splitlines() if "==" in line)
+        for requirement in (pinned, name):
+            log(f"tfmigrate: installing {requirement} into the reference runtime in {location} (the original "
+                f"imports {top}, which this environment has) ...")
+            command = [python, "-m", "pip", "install", "--disable-pip-version-check", "-c", constraints, requirement]
+            if subprocess.run(command, stdout=sys.stderr, stdin=subprocess.DEVNULL).returncode == 0:
+                asked = [python, "-c", "import importlib.metadata as m, sys; print(m.version(sys.argv[1]))", name]
+                version = subprocess.run(asked, capture_output=True, text=True).stdout.strip()
+                return f"{name}=={version}" if version else requirement
+    raise RuntimeUnavailable(f"pip cannot install {name} into the reference runtime in {location} beside its "
+                             f"TensorFlow {TF_VERSION} (its messages are above): {python} -m pip install {name}")
 
 
 # ----------------------------------------------------------------------------
