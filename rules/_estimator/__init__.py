@@ -21,7 +21,8 @@ Estimator pieces, ``interpret`` (``model_fn`` with its helpers ``modes``, ``loop
 ``keras_layers``, ``train_ops`` and ``metrics``; ``canned`` with ``features``; ``driver``
 and ``specs``) decides what each becomes or raises ``Unsupported``, ``emit`` writes the
 module (``custom`` a model_fn's class) and ``columns`` drops what only the estimators read.
-Before them, ``tpu`` reads a TPUEstimator program as the Estimator program it is.
+Before them, ``experiments`` reads contrib.learn's ``learn_runner.run`` of an Experiment as the
+``train_and_evaluate`` it ran, and ``tpu`` a TPUEstimator program as the Estimator program it is.
 """
 from __future__ import annotations
 
@@ -54,9 +55,11 @@ def to_keras(module: cst.Module, imports, text: Optional[str] = None,
     from .._eager import audit
     from .._eager.program import analyse as analyse_graph
     from .._eager.state import Unsupported
-    from . import emit, program, tpu
+    from . import emit, experiments, program, tpu
 
+    module, origin = experiments.normalized(module, imports)  # learn_runner.run: train_and_evaluate
     normalized = tpu.normalized(module, imports)  # a TPUEstimator program as the Estimator program it is
+    normalized.origin.update(origin)
     try:
         facts = program.analyse(normalized.module, imports, text)
         facts.tpus, facts.per_mode, facts.notes[:0] = normalized.tpus, normalized.per_mode, normalized.notes
