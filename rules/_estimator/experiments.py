@@ -243,7 +243,8 @@ def _config_statement(before: Sequence[cst.BaseStatement], local: str, name, tf:
             continue
         if (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)
                 and len(stmt.body[0].targets) == 1):
-            return index, stmt.with_changes(body=[stmt.body[0].with_changes(value=_config(stmt.body[0].value, name, tf))])
+            assign = stmt.body[0]
+            return index, stmt.with_changes(body=[assign.with_changes(value=_config(assign.value, name, tf))])
         break
     raise _Skip
 
