@@ -160,6 +160,12 @@ class TFSlim(Rule):
         self._calls.add(id(node.func))
 
     def _report_broken(self, node, short: str) -> None:
+        from . import graph
+
+        name = _tf.relative(self.qualify(node))
+        result = graph.plan(self.context)
+        if name and result.eager is not None and not result.keeps(name):
+            return  # the graph or Estimator rewrite replaces it (an optimize_loss in a model_fn): TFM105 says so
         instead = ("use tf.keras.layers.BatchNormalization, called with training=" if short == "batch_norm"
                    else "apply a Keras optimizer with tf.GradientTape")
         self.report(node, f"{_slim.BROKEN_REASON.format(name=short)}: {instead}", fixable=False,

@@ -114,3 +114,19 @@ learn_runner.run(experiment_fn, "/tmp/line")
         "not rewritten to Keras 3: estimator (an estimator) is used beyond train, evaluate, predict and "
         "get_variable_value (tf.estimator is gone from TensorFlow 2.21, tf.compat.v1.estimator too: the file is "
         "left as it is)"]
+
+
+def test_an_optimize_loss_the_estimator_rewrite_replaces_is_not_reported_as_broken():
+    """tf_slim's optimize_loss fails on TensorFlow 2.21 (TFM109), but in a model_fn the Estimator rewrite
+    replaces it: check predicts what fix makes (idiomatic), and TFM105 says who replaces it."""
+    source = MODEL.format(imports="").replace(
+        "tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=tf.train.get_global_step())",
+        "tf.contrib.layers.optimize_loss(loss, tf.train.get_global_step(), learning_rate=0.1, optimizer='SGD')") + '''
+estimator = tf.estimator.Estimator(line_fn)
+estimator.train(input_fn, steps=30)
+'''
+    check = process_text(source, "case.py", Options())
+    fix = process_text(source, "case.py", FIX)
+    assert check.status.value == fix.status.value == "idiomatic"
+    assert [f.code for f in check.findings if "optimize_loss" in f.message] == ["TFM105"]
+    assert "optimize_loss" not in fix.new_text
