@@ -135,6 +135,7 @@ class _Walker(Visitor):
         self.has_main = mains
         self.watched = set(context.imports.aliases) | set(aliases)
         self.hidden: List[Set[str]] = []
+        self.defining: Set[int] = set()  # attributes a module-level `def` reads when it runs (defaults)
         self.chains = Chains()
         self.calls: Dict[int, cst.Call] = {}  # id(func) -> the call it is the function of
         self.targets: Dict[int, str] = {}  # id(value) -> the one name it is assigned to
@@ -146,6 +147,9 @@ class _Walker(Visitor):
 
     # --- scopes ---------------------------------------------------------
     def visit_FunctionDef(self, node) -> None:
+        if not self.hidden:  # its defaults and decorators are read when the module runs the `def`
+            self.defining |= {id(n) for part in (*[p.default for p in _params(node.params) if p.default],
+                                                  *getattr(node, "decorators", ())) for n in _attributes(part)}
         self.hidden.append(function_locals(node) & self.watched)
 
     def leave_FunctionDef(self, node) -> None:
@@ -291,7 +295,8 @@ class _Walker(Visitor):
                     " absl raises when a flag is read before the command line is parsed (`app.run` parses it),"
                     " where tf.app.flags parsed `sys.argv` on the first read")
         parts = tail.split(".")
-        if (len(parts) > 1 and parts[0] == "FLAGS" and not self.hidden and id(node) not in self.stores
+        if (len(parts) > 1 and parts[0] == "FLAGS" and (not self.hidden or id(node) in self.defining)
+                and id(node) not in self.stores
                 and not parts[1].startswith("_") and parts[1] not in FLAG_VALUES_METHODS):
             # TF1's FLAGS parsed `sys.argv` on the first read of a flag: the rewrite parses it there.
             item.message = (f"`FLAGS.{parts[1]}` is read at import time: absl raises `UnparsedFlagAccessError`"
@@ -496,3 +501,18 @@ def moved(context) -> FrozenSet[str]:
     if not stuck:
         return HANDLED_NAMES
     return frozenset(n for n in HANDLED_NAMES if family(canonical(n)) not in stuck)
+
+
+def _params(params: cst.Parameters) -> list:
+    return [*params.posonly_params, *params.params, *params.kwonly_params]
+
+
+def _attributes(node: cst.CSTNode) -> List[cst.Attribute]:
+    found: List[cst.Attribute] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> None:
+            found.append(attribute)
+
+    node.visit(_Collect())
+    return found

@@ -90,7 +90,9 @@ def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
             carried = []
         if parse is not None and index == reads[0].index:  # the parse goes first, with the line's comments
             body.append(parse.with_changes(leading_lines=new.leading_lines))
-            new = new.with_changes(leading_lines=[])
+            # a `def` whose default reads the flag keeps its blank lines above it (not its comments)
+            blank = [line for line in new.leading_lines if line.comment is None]
+            new = new.with_changes(leading_lines=blank if isinstance(new, (cst.FunctionDef, cst.ClassDef)) else [])
             parse = None
         body.append(new)
     if at >= len(module.body):
@@ -236,7 +238,8 @@ class TFFlags(_AbslRule):
     and `--log_dir` and `FLAGS.log_dir` work as before; of another type
     (`DEFINE_enum('verbosity', ...)`) it is reported, to be renamed by hand.
 
-    A flag read at import time (`BATCH = FLAGS.batch_size` at module level)
+    A flag read at import time (`BATCH = FLAGS.batch_size` at module level,
+    or a default of a module-level function: `def batches(n=FLAGS.batch_size)`)
     gets what TF1 did on that first read: `if not FLAGS.is_parsed():
     FLAGS(sys.argv)` just before the statement that reads it (with `import
     sys`); a later `app.run` parses the command line again, as TF1's did. A

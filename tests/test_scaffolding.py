@@ -270,6 +270,45 @@ def test_a_flag_read_at_import_time_parses_the_command_line_first_as_tf1_did():
         assert result.stdout.split() == printed.split()
 
 
+def test_a_flag_read_by_a_default_of_a_module_level_function_is_read_at_import_time():
+    source = """\
+        import tensorflow as tf
+        tf.app.flags.DEFINE_integer("batch", 8, "Batch.")
+        FLAGS = tf.app.flags.FLAGS
+
+
+        def batches(items, size=FLAGS.batch):
+            def inner(n=FLAGS.batch):  # read when batches runs: after app.run parsed the command line
+                return n
+            return [items[i:i + size] for i in range(0, len(items), size)]
+    """
+    found = [(code, line) for code, line, message in findings(source) if "is read at import time" in message]
+    assert found == [("TFM081", 6)]
+    outcome = run(source)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == textwrap.dedent("""\
+        import tensorflow as tf
+        import sys
+        from absl import flags
+        flags.DEFINE_integer("batch", 8, "Batch.")
+        FLAGS = flags.FLAGS
+
+
+        if not FLAGS.is_parsed():
+            FLAGS(sys.argv)
+
+
+        def batches(items, size=FLAGS.batch):
+            def inner(n=FLAGS.batch):  # read when batches runs: after app.run parsed the command line
+                return n
+            return [items[i:i + size] for i in range(0, len(items), size)]
+    """)
+    program = outcome.new_text.replace("import tensorflow as tf\n", "") + "print(len(batches(list(range(24)))))\n"
+    for argv, printed in (([], "3"), (["--batch", "12"], "2")):
+        result = subprocess.run([sys.executable, "-c", program, *argv], capture_output=True, text=True, check=True)
+        assert result.stdout.split() == [printed]
+
+
 def test_a_flag_read_at_import_time_uses_the_files_sys_and_the_direct_spelling():
     assert fix("""\
         import sys as system
