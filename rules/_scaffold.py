@@ -13,7 +13,7 @@ from typing import Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import Chains, dotted_name, fresh_name, function_locals
+from tfmigrate.names import Chains, definition_time, dotted_name, fresh_name, function_locals
 from tfmigrate.traverse import Visitor, walk
 
 from . import _flag_defines, _tf
@@ -118,8 +118,7 @@ class Plan:
     sys: Tuple[str, bool] = ("sys", False)  # the name of the `sys` module, and whether the file imports it
 
 
-def _attr(code: str) -> cst.BaseExpression:
-    return cst.parse_expression(code)
+_attr = cst.parse_expression  # a name the rewrite writes, as an expression
 
 
 class _Walker(Visitor):
@@ -147,9 +146,8 @@ class _Walker(Visitor):
 
     # --- scopes ---------------------------------------------------------
     def visit_FunctionDef(self, node) -> None:
-        if not self.hidden:  # its defaults and decorators are read when the module runs the `def`
-            self.defining |= {id(n) for part in (*[p.default for p in _params(node.params) if p.default],
-                                                  *getattr(node, "decorators", ())) for n in _attributes(part)}
+        if not self.hidden:  # read when the module runs the `def`
+            self.defining |= {id(n) for part in definition_time(node) for n in find(part, cst.Attribute)}
         self.hidden.append(function_locals(node) & self.watched)
 
     def leave_FunctionDef(self, node) -> None:
@@ -295,9 +293,8 @@ class _Walker(Visitor):
                     " absl raises when a flag is read before the command line is parsed (`app.run` parses it),"
                     " where tf.app.flags parsed `sys.argv` on the first read")
         parts = tail.split(".")
-        if (len(parts) > 1 and parts[0] == "FLAGS" and (not self.hidden or id(node) in self.defining)
-                and id(node) not in self.stores
-                and not parts[1].startswith("_") and parts[1] not in FLAG_VALUES_METHODS):
+        if (len(parts) > 1 and parts[0] == "FLAGS" and (not self.hidden or id(node) in self.defining) and id(node)
+                not in self.stores and not parts[1].startswith("_") and parts[1] not in FLAG_VALUES_METHODS):
             # TF1's FLAGS parsed `sys.argv` on the first read of a flag: the rewrite parses it there.
             item.message = (f"`FLAGS.{parts[1]}` is read at import time: absl raises `UnparsedFlagAccessError`"
                             " before the command line is parsed, where TF1 parsed `sys.argv` on this first read;"
@@ -501,18 +498,3 @@ def moved(context) -> FrozenSet[str]:
     if not stuck:
         return HANDLED_NAMES
     return frozenset(n for n in HANDLED_NAMES if family(canonical(n)) not in stuck)
-
-
-def _params(params: cst.Parameters) -> list:
-    return [*params.posonly_params, *params.params, *params.kwonly_params]
-
-
-def _attributes(node: cst.CSTNode) -> List[cst.Attribute]:
-    found: List[cst.Attribute] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Attribute(self, attribute: cst.Attribute) -> None:
-            found.append(attribute)
-
-    node.visit(_Collect())
-    return found

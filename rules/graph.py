@@ -17,8 +17,8 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import Chains, ImportTable, dotted_name, imports_module
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import (_compat, _compat_layers, _eager, _estimator, _mnist, _scaffold, _scoped_layers, _session_options,
-               _testcase, _tf, _vocab)
+from . import (_compat, _compat_layers, _eager, _estimator, _iterators_left, _mnist, _scaffold, _scoped_layers,
+               _session_options, _testcase, _tf, _vocab)
 from ._runs import executes
 
 
@@ -480,6 +480,9 @@ class KeptOnCompat(Rule):
         if result.eager is not None:
             for where, note in result.notes:
                 self.report(where, note, fixable=False, status=Status.IDIOMATIC)
+            where = _iterators_left.found(self, node, result.eager)
+            if where is not None:
+                self.report(where, _iterators_left.MESSAGE, status=Status.COMPAT)
             return
         where = result.where if result.where is not None else node.body[0]
         fallback = result.statement

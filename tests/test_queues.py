@@ -469,3 +469,31 @@ def test_a_function_that_returns_one_element_of_a_queue_returns_the_dataset_of_t
             row = next(iterator)
             print(step, tf.nest.map_structure(lambda t: t.numpy(), row))
     """)
+
+
+def test_a_library_function_returning_the_next_batch_is_compat_only_in_check_as_after_fix():
+    """Nothing in the file calls it: the rewrite's dataset is read through a TF1 iterator, which the next pass
+    writes as tf.compat.v1.data.make_one_shot_iterator; check says so before fix does."""
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        def create_input_pipeline(files, batch_size, shape):
+            producer = tf.train.string_input_producer(files, shuffle=False)
+            reader = tf.WholeFileReader()
+            _, contents = reader.read(producer)
+            image = tf.image.decode_png(contents, channels=3)
+            image.set_shape(shape)
+            batch = tf.train.batch([image], batch_size=batch_size)
+            return batch
+    """)
+    check = process_text(source, "case.py", Options())
+    fixed = process_text(source, "case.py", Options(fix=True, unsafe_fixes=True))
+    assert check.status.value == fixed.status.value == "compat-only"
+    [left] = [f for f in check.findings if f.code == "TFM090"]
+    assert (left.start.line, left.message) == (10, (
+        "kept on tensorflow.compat.v1: a function returns the next element of its input pipeline to code this "
+        "file does not call (TF1's queues or iterator gave the next batch at each run): the rewrite reads the "
+        "tf.data pipeline through a TF1 iterator, tf.compat.v1.data.make_one_shot_iterator; in TensorFlow 2 its "
+        "callers would iterate over the dataset itself"))
+    assert "tf.compat.v1.data.make_one_shot_iterator(" in fixed.new_text

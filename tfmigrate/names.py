@@ -231,6 +231,14 @@ def function_locals(node: cst.CSTNode) -> Set[str]:
     return set(index.memo("function_locals", node, _function_locals))
 
 
+def definition_time(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """What a FunctionDef (or Lambda) evaluates when the ``def`` runs: its parameters' defaults and its
+    decorators (``def batches(n=FLAGS.batch_size)`` reads the flag then, not when called)."""
+    params = node.params
+    return [*(p.default for p in (*params.posonly_params, *params.params, *params.kwonly_params)
+              if p.default is not None), *(d.decorator for d in getattr(node, "decorators", ()))]
+
+
 def _function_locals(node: cst.CSTNode) -> Set[str]:
     names: Set[str] = set()
     params = node.params
