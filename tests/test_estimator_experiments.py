@@ -97,6 +97,26 @@ main()
     assert status == "idiomatic" and "contrib" not in text
 
 
+def test_an_experiment_function_of_an_output_dir_with_contrib_learn_names_imported():
+    imports = RUNNER + "from tensorflow.contrib.learn import Experiment\n"
+    runner = MODEL.format(imports=imports) + '''
+def experiment_fn(output_dir):
+    estimator = tf.estimator.Estimator(line_fn, model_dir=output_dir)
+    return Experiment(estimator, input_fn, input_fn, train_steps=30)
+
+
+learn_runner.run(experiment_fn, "/tmp/line")
+'''
+    plain = MODEL.format(imports="") + '''
+output_dir = "/tmp/line"
+estimator = tf.estimator.Estimator(line_fn, model_dir=output_dir)
+tf.estimator.train_and_evaluate(estimator, tf.estimator.TrainSpec(input_fn, max_steps=30), tf.estimator.EvalSpec(input_fn))
+'''
+    status, text = fixed(runner)
+    assert (status, text) == fixed(plain)
+    assert status == "idiomatic" and "contrib" not in text and "Experiment" not in text
+
+
 def test_an_experiment_given_what_train_and_evaluate_has_no_place_for_stays_as_written():
     source = MODEL.format(imports=RUNNER) + '''
 def experiment_fn(output_dir):

@@ -57,7 +57,7 @@ def to_keras(module: cst.Module, imports, text: Optional[str] = None,
     from .._eager.state import Unsupported
     from . import emit, experiments, program, tpu
 
-    module, origin = experiments.normalized(module, imports)  # learn_runner.run: train_and_evaluate
+    module, origin = experiments.normalized(module, imports, text)  # learn_runner.run: train_and_evaluate
     normalized = tpu.normalized(module, imports)  # a TPUEstimator program as the Estimator program it is
     normalized.origin.update(origin)
     try:

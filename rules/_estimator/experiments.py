@@ -51,14 +51,14 @@ class _Skip(Exception):
     """This run is not one the normalization reads: the program stays as written."""
 
 
-def normalized(module: cst.Module, imports) -> Tuple[cst.Module, Dict[int, cst.CSTNode]]:
+def normalized(module: cst.Module, imports, text: Optional[str] = None) -> Tuple[cst.Module, Dict[int, cst.CSTNode]]:
     """The module with each ``learn_runner.run`` of an Experiment (a statement of the module or of a
     function: ``main``) as the statements it ran; and, for the new statements, the run they came from
     (where a finding points). Unchanged when there is none."""
     def name(node) -> Optional[str]:
         return _tf.relative(imports.qualify(node)) if isinstance(node, (cst.Name, cst.Attribute)) else None
 
-    if "learn_runner" not in module.code:
+    if "learn_runner" not in (text if text is not None else module.code):
         return module, {}
     tf = next((local for local, full in sorted(imports.aliases.items()) if full == "tensorflow"), None)
     if tf is None:
@@ -72,7 +72,7 @@ def normalized(module: cst.Module, imports) -> Tuple[cst.Module, Dict[int, cst.C
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in runs.gone and not _read_elsewhere(
                 new_module, stmt.name.value, stmt):
             continue
-        if _unused_runner_import(stmt, new_module, name):
+        if _unused_runner_import(stmt, new_module):
             continue
         kept.append(stmt)
     new_module = new_module.with_changes(body=kept)
@@ -279,20 +279,21 @@ def _read_elsewhere(module: cst.Module, func: str, definition) -> bool:
     return any(queries.find(s, cst.Name, lambda n: n.value == func) for s in module.body if s is not definition)
 
 
-def _unused_runner_import(stmt, module: cst.Module, name) -> bool:
-    """``from tensorflow.contrib.learn.python.learn import learn_runner`` once nothing reads it."""
+def _unused_runner_import(stmt, module: cst.Module) -> bool:
+    """``from tensorflow.contrib.learn.python.learn import learn_runner`` (or ``... import Experiment``) once
+    nothing reads what it imports: contrib.learn is in no TensorFlow 2 release."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
-            and isinstance(stmt.body[0], (cst.ImportFrom, cst.Import))):
+            and isinstance(stmt.body[0], cst.ImportFrom) and not stmt.body[0].relative
+            and stmt.body[0].module is not None and not isinstance(stmt.body[0].names, cst.ImportStar)):
         return False
-    names = stmt.body[0].names
-    if isinstance(names, cst.ImportStar) or len(names) != 1:
+    source = cst.Module([]).code_for_node(stmt.body[0].module)
+    if not source.startswith("tensorflow.contrib.learn"):
         return False
-    alias = names[0]
-    local = (alias.asname.name if alias.asname else alias.name)
-    if not isinstance(local, cst.Name) or local.value != "learn_runner":
+    locals_ = [(a.asname.name if a.asname else a.name) for a in stmt.body[0].names]
+    if not all(isinstance(n, cst.Name) for n in locals_):
         return False
-    return not any(queries.find(s, cst.Name, lambda n: n.value == "learn_runner") for s in module.body
-                   if s is not stmt)
+    wanted = {n.value for n in locals_}
+    return not any(queries.find(s, cst.Name, lambda n: n.value in wanted) for s in module.body if s is not stmt)
 
 
 def _names(module: cst.Module, statements: Sequence[cst.BaseStatement]) -> Set[str]:
