@@ -71,6 +71,50 @@ def test_tf1_initializer_defaults_are_passed_explicitly():
     assert 'W = tf.Variable(tf.keras.initializers.TruncatedNormal(stddev=1.0)(shape=[2, 1]), name="W")' in out
 
 
+def test_a_call_of_a_function_of_ops_on_plain_values_is_fetched_as_its_value():
+    source = """\
+        import tensorflow as tf
+
+        sess = tf.Session()
+        scale = tf.Variable(2.0)
+
+
+        def polynomial(x):
+            return tf.subtract(3 * tf.square(x), x) + 10
+
+
+        def scaled(x):
+            return scale * x
+
+
+        sess.run(tf.global_variables_initializer())
+        print(sess.run(polynomial(11)))
+        for n in range(3):
+            print(sess.run(polynomial(n)))
+    """
+    assert fix(source) == textwrap.dedent("""\
+        import tensorflow as tf
+
+        scale = tf.Variable(2.0)
+
+
+        def polynomial(x):
+            return tf.subtract(3 * tf.square(x), x) + 10
+
+
+        def scaled(x):
+            return scale * x
+
+
+        print(polynomial(11).numpy())
+        for n in range(3):
+            print(polynomial(n).numpy())
+    """)
+    # a function that reads a variable of the program is not one
+    assert reason(source.replace("sess.run(polynomial(11))", "sess.run(scaled(11.0))")) == (
+        "kept on tensorflow.compat.v1: scaled(11.0) is fetched but is not a tensor of this program")
+
+
 def test_variables_fetched_with_a_train_op_are_read_after_it_and_tensors_before():
     out = fix("""\
         import tensorflow as tf

@@ -11,8 +11,8 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (checkpoints, feeds, noise, pipelines, queries, sessions, structures, summaries, tensors, testcases,
-               variable_names)
+from . import (checkpoints, feeds, noise, passed, pipelines, queries, sessions, structures, summaries, tensors,
+               testcases, variable_names)
 from .state import Rewrite, Unsupported
 
 
@@ -37,6 +37,8 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
     if not s.mentions_graph(node):
         if s.test_self is not None:
             return testcases.evaluate(s, node, values)  # a value of code the rewrite does not see
+        if passed.op_function_call(s, node):
+            return f"{s.code(node)}.numpy()"
         raise Unsupported(node, f"{s.code(node)} is fetched but is not a tensor of this program")
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))

@@ -145,3 +145,19 @@ def _bound_values(func: cst.FunctionDef, name: str) -> List[Optional[cst.BaseExp
                 target is not None and name in queries.names_in(target):
             values.append(None)
     return values
+
+
+def op_function_call(s: Rewrite, node: cst.BaseExpression) -> bool:
+    """``sess.run(custom_polynomial(11))``: a call of a function of the module that computes TensorFlow ops
+    from its arguments only (no tensor, placeholder or variable of the program, no variable or layer made),
+    given plain values. TF1 built its ops and ran them once; eagerly the call computes the same value."""
+    from .scopes import BUILDERS
+
+    if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)) or any(a.star for a in node.args):
+        return False
+    func = next((f for f in s.p.module.body if isinstance(f, cst.FunctionDef) and f.name.value == node.func.value),
+                None)
+    return (func is not None and not func.decorators and func.name.value not in s.p.models
+            and not queries.find(func, (cst.Yield, cst.Global, cst.Nonlocal), first=True)
+            and not s.mentions_graph(func.body, modules=False)
+            and not queries.calls_of(func, s.call_name, BUILDERS, first=True))
