@@ -128,6 +128,35 @@ def test_variables_fetched_with_a_train_op_are_read_after_it_and_tensors_before(
     assert out.endswith("c = train().numpy()\nw = W.numpy()\n")
 
 
+def test_gradient_pairs_fetched_with_their_update_have_the_gradients_before_it_and_the_variables_after():
+    out = fix("""\
+        import tensorflow as tf
+        W = tf.Variable(5.0)
+        cost = tf.square(W * 3.0 - 3.0)
+        optimizer = tf.train.GradientDescentOptimizer(0.01)
+        gvs = optimizer.compute_gradients(cost)
+        apply_gradients = optimizer.apply_gradients(gvs)
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            gvs_val, _ = sess.run([gvs, apply_gradients])
+            print(step, gvs_val)
+    """)
+    assert out.endswith(textwrap.dedent("""\
+        for step in range(3):
+            gvs_pairs = gvs()
+            apply_gradients()
+            gvs_val = [(grad.numpy(), var.numpy()) for grad, var in gvs_pairs]
+            print(step, gvs_val)
+    """))
+    # TF1 (ref variables): each variable handed back as the run left it, its gradient from before the update
+    program = out.replace("print(step, gvs_val)",
+                          "print(step, *[round(float(v), 4) for pair in gvs_val for v in pair])")
+    printed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout.split()
+    assert printed == ["0", "72.0", "4.28", "1", "59.04", "3.6896", "2", "48.4128", "3.2055"]  # as TF1 printed
+
+
 def test_a_run_with_a_train_op_that_binds_a_name_its_feed_reads_computes_everything_from_the_fed_value():
     # the stateful-RNN pattern: TF1 fed (and trained on) the state of before the run
     out = fix("""\

@@ -268,6 +268,14 @@ def run_train(s: Rewrite, call, fetched, elements, trains, targets, values):
             continue
         if target is None or queries.is_underscore(target):
             continue
+        tensor = s.b.get(element.value, B.TENSOR) if isinstance(element, cst.Name) else None
+        if tensor is not None and tensor.kind == "pairs":  # compute_gradients: as TF1, the gradients before
+            pairs = s.fresh(f"{element.value}_pairs")  # the update, the variables as the run leaves them
+            call_code = feeds.call_with_feeds(s, tensor.func, tensor.params, values, element)
+            before.append(cst.Assign([cst.AssignTarget(cst.Name(pairs))], s.expr(call_code)))
+            variables_after.append(cst.Assign([cst.AssignTarget(target)], s.expr(
+                f"[(grad.numpy(), var.numpy()) for grad, var in {pairs}]")))
+            continue
         read = cst.Assign([cst.AssignTarget(target)], s.expr(fetch(s, element, values)))
         if isinstance(element, cst.Name) and s.b.is_variable(element.value):
             variables_after.append(read)  # TF1 hands back a variable as the run leaves it: updated
