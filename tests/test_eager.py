@@ -128,6 +128,33 @@ def test_variables_fetched_with_a_train_op_are_read_after_it_and_tensors_before(
     assert out.endswith("c = train().numpy()\nw = W.numpy()\n")
 
 
+def test_a_group_of_assigns_fetched_with_a_tensor_it_reads_computes_the_tensor_before_the_updates():
+    # k-means: TF1 computed the assignment once, from the centroids the run started with, for both
+    out = fix("""\
+        import tensorflow as tf
+        centroids = tf.Variable([[0.0], [4.0]])
+        points = tf.constant([[1.0], [2.0], [9.0], [3.0]])
+        group = tf.argmin(tf.abs(points - tf.transpose(centroids)), 1)
+        means = tf.unsorted_segment_sum(points, group, 2) / tf.unsorted_segment_sum(tf.ones_like(points), group, 2)
+        labels = tf.Variable(tf.zeros([4], tf.int64))
+        update = tf.group(centroids.assign(means), labels.assign(group))
+        sess = tf.Session()
+        sess.run(tf.global_variables_initializer())
+        for i in range(2):
+            _, groups = sess.run([update, group])
+            print(groups, sess.run(centroids).ravel())
+    """)
+    assert out.endswith(textwrap.dedent("""\
+        for i in range(2):
+            groups = group().numpy()
+            update()
+            print(groups, centroids.numpy().ravel())
+    """))
+    printed = subprocess.run([sys.executable, "-c", out], capture_output=True, text=True, check=True,
+                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}).stdout.split("\n")
+    assert printed[:2] == ["[0 0 1 1] [1.5 6. ]", "[0 0 1 0] [2. 9.]"]  # as TF1 printed: the groups of before
+
+
 def test_gradient_pairs_fetched_with_their_update_have_the_gradients_before_it_and_the_variables_after():
     out = fix("""\
         import tensorflow as tf

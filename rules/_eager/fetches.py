@@ -151,7 +151,7 @@ def _fetched(s: Rewrite, call, fetched, values, targets):
     if len(elements) > 1:
         tensors.random_draws(s, fetched)  # `sess.run([x, x + y])`: one draw of x for both in TF1
         noise.check_apart(s, call, values, elements)
-    if targets is not None and len(elements) > 1 and any(_update(s, e) is not None for e in elements):
+    if targets is not None and len(elements) > 1 and any(_update(s, e, ops=True) for e in elements):
         return run_assign(s, call, fetched, elements, targets, values)
     if targets is None:
         return discarded(s, elements, values)
@@ -177,9 +177,10 @@ def _computed_from_an_update(s: Rewrite, call, elements) -> None:
                                         "run (TF1 assigned once; the rewrite's functions would assign again)")
 
 
-def _update(s: Rewrite, element):
+def _update(s: Rewrite, element, ops: bool = False):
+    """The assign ``element`` names; with ``ops``, True for a group of updates (``tf.group(a.assign(...))``)."""
     tensor = s.b.get(element.value, B.TENSOR) if isinstance(element, cst.Name) else None
-    return tensor.update if tensor is not None else None
+    return tensor and (tensor.update or (True if ops and tensor.kind == "op" else None))
 
 
 def discarded(s: Rewrite, elements, values) -> List[cst.BaseSmallStatement]:
@@ -222,7 +223,7 @@ def run_updates(s: Rewrite, updates, values) -> List[cst.BaseSmallStatement]:
 def run_assign(s: Rewrite, call, fetched, elements, targets, values) -> List[cst.BaseSmallStatement]:
     """``_, c, w = sess.run([update, cost, W])`` with ``update = W.assign(...)``: TF1 computed
     ``cost`` from the value W had before the run and handed back W as the run left it."""
-    if sum(_update(s, e) is not None for e in elements) > 1:
+    if sum(bool(_update(s, e, ops=True)) for e in elements) > 1:
         raise Unsupported(call, "assign ops run together with other tensors")
     if not (isinstance(fetched, (cst.List, cst.Tuple)) and isinstance(targets, (cst.Tuple, cst.List))
             and len(targets.elements) == len(elements)
@@ -232,7 +233,7 @@ def run_assign(s: Rewrite, call, fetched, elements, targets, values) -> List[cst
     applied: List[cst.BaseSmallStatement] = []
     after: List[cst.BaseSmallStatement] = []
     for element, target in zip(elements, (e.value for e in targets.elements)):
-        assign = _update(s, element) is not None
+        assign = bool(_update(s, element, ops=True))  # the others read the variables before the run's updates
         if assign:
             group = applied
         elif isinstance(element, cst.Name) and s.b.is_variable(element.value):
@@ -394,8 +395,7 @@ class _FetchRewriter(tensors.SkipNames):
         elements = queries.elements(fetched)
         if any(isinstance(e, cst.Name) and s.b.is_(e.value, B.TRAIN_OP) for e in elements):
             raise Unsupported(call, "a train op run inside an expression")
-        updates = [e for e in elements if isinstance(e, cst.Name) and s.b.is_(e.value, B.TENSOR)
-                   and (_update(s, e) is not None or s.b.get(e.value, B.TENSOR).kind == "op")]
+        updates = [e for e in elements if _update(s, e, ops=True)]
         if updates and len(elements) > 1:
             raise Unsupported(call, "assign ops run with other values inside an expression (TF1 computed the "
                                     "others from the values the run started with, and handed back the assigned "
