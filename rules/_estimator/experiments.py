@@ -193,7 +193,10 @@ def _inline(call: cst.Call, defs: Dict[str, cst.FunctionDef], name, tf: str, bef
             raise _Skip
         defaults = {p.name.value: p.default for p in factory.params.params if p.default is not None}
         _bind(params, _arguments(fn, params), defaults, out)
-        out.extend(s for s in body[:-1] if s is not inner)
+        lines = [s for s in body[:-1] if s is not inner]
+        if any(not isinstance(s, (cst.FunctionDef, cst.ClassDef)) and queries.holds(s, cst.Return) for s in lines):
+            raise _Skip  # a factory that may return early
+        out.extend(lines)
         gone.add(factory.name.value)
     elif isinstance(fn, cst.Name) and fn.value in defs:
         inner = defs[fn.value]
@@ -222,7 +225,8 @@ def _inline(call: cst.Call, defs: Dict[str, cst.FunctionDef], name, tf: str, bef
             and isinstance(last.body[0].value, cst.Call) and name(last.body[0].value.func) in EXPERIMENT):
         raise _Skip
     for stmt in body[:-1]:
-        if hparams is not None and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Del):
+        if hparams is not None and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Del) and (
+                isinstance(stmt.body[0].target, cst.Name) and stmt.body[0].target.value == hparams):
             continue  # `del hparams  # unused`
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or queries.holds(stmt, cst.Return):
             raise _Skip
