@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import List, Optional, Set
 
 from .comparison import DEFAULT_ATOL, DEFAULT_RTOL
 from .programs import runnable
@@ -81,10 +81,11 @@ def run_plan(plan: Plan, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_AT
     from . import runtimes
 
     notes = list(plan.notes)
+    installed: Set[str] = set()  # modules installed into the reference runtime for this run: each once
 
     def fallback(run: RunResult) -> Optional[Side]:
         if run.runtime:
-            return _with_module(plan, run, notes)
+            return _with_module(plan, run, notes, installed)
         if plan.original.runtime or not runtimes.telltale(run.error):
             return None
         if plan.runtime_choice != "auto":
@@ -107,16 +108,16 @@ def run_plan(plan: Plan, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_AT
     return result
 
 
-def _with_module(plan: Plan, run: RunResult, notes: List[str]) -> Optional[Side]:
+def _with_module(plan: Plan, run: RunResult, notes: List[str], installed: Set[str]) -> Optional[Side]:
     """The original again on the reference runtime, once a module its run there lacked and this environment
     has is installed into it (`runtimes.add_module`); None when that is not the failure or it cannot be."""
     from . import runtimes
 
     missing = _MISSING_MODULE.search(run.error or "")
     top = missing.group(1).split(".")[0] if missing else None
-    if top in (None, "tensorflow", "tf_keras") or importlib.util.find_spec(top) is None or any(
-            f"'{top}'" in note for note in notes):
+    if top in (None, "tensorflow", "tf_keras") or top in installed or importlib.util.find_spec(top) is None:
         return None
+    installed.add(top)
     try:
         requirement = runtimes.add_module(plan.location, top)
     except runtimes.RuntimeUnavailable as error:
