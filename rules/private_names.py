@@ -110,7 +110,10 @@ class PrivateName(Rule):
     Why: `tensorflow.python` is TensorFlow's implementation, not its API: its
     modules move between releases (TensorFlow 2 moved `cond` and `while_loop`
     out of `control_flow_ops`), and nothing checks what a program reaches there.
-    Every exported symbol has a public name, the same object.
+    Every exported symbol has a public name, the same object. The estimator's
+    modules (`from tensorflow.python.estimator import model_fn as
+    model_fn_lib`, `numpy_io.numpy_input_fn`), which TF 1.13 moved into the
+    tensorflow_estimator package unchanged, are read the same way.
 
     Fix (safe): the public TF1 name on the file's TensorFlow alias
     (`control_flow_ops.cond(...)` -> `tf.cond(...)`, `from
@@ -149,6 +152,9 @@ class PrivateName(Rule):
                 "z = nest.is_sequence(x)\n", unsafe=False),
         Invalid("import tensorflow as tf\nfrom tensorflow.python.ops.math_ops import cast\ny = cast(x, tf.int32)\n",
                 "import tensorflow as tf\nfrom tensorflow import cast\ny = cast(x, tf.int32)\n", unsafe=False),
+        Invalid("import tensorflow as tf\nfrom tensorflow.python.estimator import model_fn as model_fn_lib\n"
+                "spec = model_fn_lib.EstimatorSpec(mode, predictions=y)\n",
+                "import tensorflow as tf\nspec = tf.estimator.EstimatorSpec(mode, predictions=y)\n", unsafe=False),
         Invalid("from tensorflow.python.ops import control_flow_ops\ny = control_flow_ops.cond(p, f, g)\n"),
     ]
 

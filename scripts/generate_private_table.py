@@ -52,8 +52,12 @@ from typing import Dict, Optional, Set
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-# Packages whose exports are under these prefixes in the public API.
-_APIS = (("tensorflow", ""), ("keras", "keras."), ("estimator", "estimator."))
+# The APIs whose export names are read; Keras' and the Estimator's names carry their own prefix
+# (``keras.layers.Dense``, ``estimator.EstimatorSpec``).
+_APIS = (("tensorflow", ""), ("keras", ""), ("estimator", ""))
+# TF 1.13 moved tensorflow/python/estimator into the tensorflow_estimator package, module for module:
+# TF1 code wrote ``from tensorflow.python.estimator import model_fn as model_fn_lib``.
+_ESTIMATOR = "tensorflow_estimator.python.estimator"
 _MOVED_PACKAGES = ("tensorflow.python.ops.", "tensorflow.python.framework.")
 
 
@@ -96,19 +100,44 @@ def _constants(module, attrs) -> Dict[str, str]:
     return found
 
 
+def _load_estimator() -> None:
+    """Import every module of tensorflow_estimator's implementation (TensorFlow loads it lazily), its
+    generated API packages and tests left out."""
+    import importlib
+    import pkgutil
+
+    try:
+        package = importlib.import_module(_ESTIMATOR)
+    except ImportError:
+        return
+    for info in pkgutil.walk_packages(package.__path__, _ESTIMATOR + "."):
+        if ".api." in info.name or info.name.endswith("_test"):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # a module that needs what this runtime lacks: its names stay unknown
+            continue
+
+
 def build() -> dict:
     import tensorflow as tf
     from tensorflow.python.util import tf_export
 
     attrs = tf_export.API_ATTRS_V1
+    _load_estimator()
     names: Dict[str, str] = {}
     by_last: Dict[str, Set[str]] = {}
     internal: Dict[str, Set[str]] = {}  # attribute -> modules where it is there but not exported
     for module_name in sorted(sys.modules):
         module = sys.modules[module_name]
-        if not module_name.startswith("tensorflow.python.") or not isinstance(module, types.ModuleType):
+        if not isinstance(module, types.ModuleType):
             continue
-        key = module_name[len("tensorflow."):]
+        if module_name.startswith("tensorflow.python."):
+            key = module_name[len("tensorflow."):]
+        elif module_name == _ESTIMATOR or module_name.startswith(_ESTIMATOR + "."):
+            key = "python.estimator" + module_name[len(_ESTIMATOR):]
+        else:
+            continue
         own: Dict[str, str] = dict(_constants(module, attrs))
         unexported = []
         for attr, obj in sorted(vars(module).items()):
