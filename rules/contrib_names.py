@@ -19,6 +19,7 @@ from tfmigrate.names import dotted_name
 from tfmigrate.rule import Context, Invalid, Rule
 
 from . import _tf, _verdicts
+from ._contrib_calls import CALLS, CORE, call_code
 from ._eager import queries
 
 # contrib name -> its TensorFlow 2 name: the same function, class or module, with the same parameters
@@ -45,23 +46,6 @@ RNN_CORE = {f"contrib.rnn.{name}": f"nn.rnn_cell.{name}" for name in (
 RNN_CORE.update({f"contrib.rnn.{name}": f"nn.{name}" for name in (
     "static_rnn", "static_bidirectional_rnn", "static_state_saving_rnn")})
 
-# contrib initializer / regularizer -> (the Keras class, the contrib parameters in order)
-CALLS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    "contrib.layers.xavier_initializer": ("keras.initializers.GlorotUniform", ("uniform", "seed", "dtype")),
-    "contrib.layers.xavier_initializer_conv2d": ("keras.initializers.GlorotUniform", ("uniform", "seed", "dtype")),
-    "contrib.layers.variance_scaling_initializer": ("keras.initializers.VarianceScaling", (
-        "factor", "mode", "uniform", "seed", "dtype")),
-    "contrib.layers.l1_regularizer": ("keras.regularizers.L1", ("scale", "scope")),
-    "contrib.layers.l2_regularizer": ("keras.regularizers.L2", ("scale", "scope")),
-    "contrib.layers.l1_l2_regularizer": ("keras.regularizers.L1L2", ("scale_l1", "scale_l2", "scope")),
-}
-# TF1's core variance_scaling_initializer: only tf.compat.v1 has it, Keras has the same initializer
-CORE = "variance_scaling_initializer"
-CORE_PARAMETERS = ("scale", "mode", "distribution", "seed", "dtype")
-_FLOAT32 = ("tensorflow.float32", "tensorflow.dtypes.float32", "tensorflow.compat.v1.float32")
-_ATOMS = (cst.Name, cst.Attribute, cst.Integer, cst.Float, cst.Call, cst.Subscript)
-
-
 @dataclass
 class _Plan:
     edits: Dict[int, Tuple[cst.CSTNode, str]] = field(default_factory=dict)  # id(node) -> (new node, message)
@@ -72,85 +56,6 @@ class _Plan:
     origin: Dict[int, Tuple[str, ...]] = field(default_factory=dict)  # id(edited node) -> the names it rewrites
     compat_only: Set[int] = field(default_factory=set)  # edits (RNN_CORE) made only where the file stays on compat.v1
     refused: Dict[int, str] = field(default_factory=dict)  # id(use) -> why its call is not rewritten
-
-
-def _literal(node: cst.BaseExpression) -> Optional[str]:
-    """The value of a string, True/False literal, as Python source; None otherwise."""
-    if isinstance(node, cst.SimpleString):
-        return node.evaluated_value if isinstance(node.evaluated_value, str) else None
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value
-    return None
-
-
-def _zero(node: cst.BaseExpression) -> bool:
-    return isinstance(node, (cst.Integer, cst.Float)) and float(node.value.replace("_", "")) == 0.0
-
-
-def _half(code: str, node: cst.BaseExpression) -> str:
-    return f"{code} / 2" if isinstance(node, _ATOMS) else f"({code}) / 2"
-
-
-def _call(context: Context, call: cst.Call, name: str, prefix: str) -> Tuple[Optional[str], str]:
-    """(the TensorFlow 2 code of a contrib initializer or regularizer call, its message), or (None, why not)."""
-    keras, parameters = (("keras.initializers.VarianceScaling", CORE_PARAMETERS) if name == CORE else CALLS[name])
-    args = _tf.by_parameter(call, parameters)
-    given = {key: arg.value for key, arg in args}
-    if None in given or len(given) != len(args):
-        return None, "its arguments (*args, **kwargs or more than it takes) are not the ones it documents"
-    dtype = given.pop("dtype", None)
-    if dtype is not None and context.imports.qualify(dtype) not in _FLOAT32 and _literal(dtype) != "float32":
-        return None, "dtype= other than float32: a Keras initializer takes the dtype when it is called"
-    given.pop("scope", None)  # the name scope of the regularizer's ops
-    code = {key: context.code_for(value) for key, value in given.items()}
-    new, kwargs, note = f"{prefix}.{keras}", [], ""
-    if "seed" in code:
-        note = "; the random draws are Keras's, not TF1's"
-    if name.startswith("contrib.layers.xavier"):
-        uniform = _literal(given["uniform"]) if "uniform" in given else "True"
-        if uniform not in ("True", "False"):
-            return None, "uniform= is not a literal True or False"
-        if uniform == "False":
-            new = f"{prefix}.keras.initializers.GlorotNormal"
-            note += ("; TF1 drew from a normal truncated at two deviations with variance 1.3 * 2 / (fan_in + fan_out), "
-                     "Keras's differs by 0.6%")
-        kwargs = [f"seed={code['seed']}"] if "seed" in code else []
-    elif name == CORE:
-        distribution = _literal(given["distribution"]) if "distribution" in given else "truncated_normal"
-        if distribution not in ("truncated_normal", "untruncated_normal", "uniform", "normal"):
-            return None, "distribution= is not a literal: TF1's \"normal\" is Keras's \"truncated_normal\""
-        kwargs = [f"{key}={code[key]}" for key in ("scale", "mode") if key in code]
-        if "distribution" in code:
-            kwargs.append(f'distribution="truncated_normal"' if distribution == "normal" else
-                          f"distribution={code['distribution']}")
-        kwargs += [f"seed={code['seed']}"] if "seed" in code else []
-    elif keras.endswith("VarianceScaling"):
-        mode = _literal(given["mode"]) if "mode" in given else "FAN_IN"
-        uniform = _literal(given["uniform"]) if "uniform" in given else "False"
-        if mode is None or mode.upper() not in ("FAN_IN", "FAN_OUT", "FAN_AVG") or uniform not in ("True", "False"):
-            return None, "mode= or uniform= is not a literal"
-        kwargs = [f"scale={code.get('factor', '2.0')}", f'mode="{mode.lower()}"',
-                  f'distribution="{"uniform" if uniform == "True" else "truncated_normal"}"']
-        kwargs += [f"seed={code['seed']}"] if "seed" in code else []
-        if uniform == "False":
-            note += "; TF1's truncated normal had variance 1.3 * factor / fan, Keras's differs by 0.6%"
-    else:
-        scales = [key for key in parameters if key.startswith("scale")]
-        if any(key in given and _zero(given[key]) for key in scales):
-            return None, "a scale of 0: contrib's regularizer then returned no loss at all"
-        if name.endswith("l1_l2_regularizer"):
-            kwargs = [f"l1={code.get('scale_l1', '1.0')}", "l2=" + (
-                _half(code["scale_l2"], given["scale_l2"]) if "scale_l2" in given else "0.5")]
-            note = ": contrib's l2 term was scale_l2 * sum(w ** 2) / 2, Keras's is l2 * sum(w ** 2)"
-        elif "scale" not in given:
-            return None, "no scale given"
-        elif name.endswith("l2_regularizer"):
-            kwargs = [_half(code["scale"], given["scale"])]
-            note = ": contrib's was scale * sum(w ** 2) / 2, Keras's is l2 * sum(w ** 2)"
-        else:
-            kwargs = [code["scale"]]
-    shown = new.split(".", 1)[1] if "." in new else new
-    return f"{new}({', '.join(kwargs)})", f"`tf.{name}` is `tf.{shown}` in TensorFlow 2{note}"
 
 
 def _moved(name: Optional[str]) -> Optional[Tuple[str, str]]:
@@ -190,7 +95,7 @@ class _Planner:
             alias = prefix or self.tf
             if alias is None or (key == CORE and self.compat):
                 return False
-            code, message = _call(self.context, call, key, alias)
+            code, message = call_code(self.context, call, key, alias)
             if code is None:
                 self.result.refused[id(node)] = message
                 return False
@@ -250,28 +155,49 @@ class _Planner:
                 self.result.kept.add(name)
 
     def imports(self) -> None:
-        """``from tensorflow.contrib.X import y``: the import and every use of ``y``."""
-        statements = queries.find(self.module, cst.SimpleStatementLine, lambda s: any(
-            isinstance(small, cst.ImportFrom) for small in s.body))
+        """``from tensorflow.contrib.X import y`` (or ``import tensorflow.contrib.X.y as y``): the import and
+        every use of ``y``."""
+        statements = queries.find(self.module, cst.SimpleStatementLine, lambda s: len(s.body) == 1 and isinstance(
+            s.body[0], (cst.ImportFrom, cst.Import)))
         for stmt in statements:
-            if len(stmt.body) != 1:
-                continue
             node = stmt.body[0]
+            if isinstance(node, cst.Import):
+                self.import_as(stmt, node)
+                continue
             module = dotted_name(node.module) if node.module is not None and not node.relative else None
             if not module or not (_tf.relative(module) or "").startswith("contrib") or isinstance(
                     node.names, cst.ImportStar):
                 continue
-            self.import_from(stmt, node, module)
+            self.import_from(stmt, node, module, [(alias, dotted_name(alias.name), alias.asname) for alias in node.names])
 
-    def import_from(self, stmt: cst.SimpleStatementLine, node: cst.ImportFrom, module: str) -> None:
+    def import_as(self, stmt: cst.SimpleStatementLine, node: cst.Import) -> None:
+        """``import tensorflow.contrib.keras as K``, read as ``from tensorflow.contrib import keras as K``
+        when every chain the file writes on ``K`` (``K.layers.Dense``) has a TensorFlow 2 name."""
+        alias = node.names[0]
+        module, _, imported = (dotted_name(alias.name) or "").rpartition(".")
+        if len(node.names) != 1 or alias.asname is None or not isinstance(alias.asname.name, cst.Name) or not (
+                _tf.relative(module) or "").startswith("contrib"):
+            return
+        local = alias.asname.name.value
+        attributes = queries.find(self.module, cst.Attribute)
+        inner = {id(a.value) for a in attributes}
+        chains = [self.name(chain) for chain in attributes
+                  if id(chain) not in inner and (dotted_name(chain) or "").partition(".")[0] == local]
+        if any(_moved(name) is None for name in chains):
+            self.result.kept.add(_tf.relative(f"{module}.{imported}") or module)
+            return
+        self.import_from(stmt, node, module, [(alias, imported, alias.asname)])
+        if id(node) in self.result.edits:  # the names the rewrites of the program read: TF2's after the fix
+            self.result.names.update(name for name in chains if name)
+
+    def import_from(self, stmt: cst.SimpleStatementLine, node, module: str, aliases) -> None:
+        """``aliases``: (the import alias, the name it imports from ``module``, its ``as`` clause)."""
         kept: List[Tuple[str, str, str]] = []  # (TF2 module, name, local name)
         planned: Dict[int, Tuple[cst.CSTNode, str]] = {}
         saved = dict(self.result.edits), set(self.result.core), set(self.result.handled)
         names: Set[str] = set()
-        for alias in node.names:
-            imported = dotted_name(alias.name)
-            local = alias.asname.name.value if alias.asname is not None and isinstance(
-                alias.asname.name, cst.Name) else imported
+        for alias, imported, asname in aliases:
+            local = asname.name.value if asname is not None and isinstance(asname.name, cst.Name) else imported
             name = _tf.relative(f"{module}.{imported}")
             if not imported or "." in imported or not local or not name:
                 break
@@ -344,10 +270,12 @@ class _Planner:
             self.result.handled.add(id(node))
         return used
 
-    def new_import(self, node: cst.ImportFrom, kept: List[Tuple[str, str, str]]) -> cst.ImportFrom:
+    def new_import(self, node, kept: List[Tuple[str, str, str]]) -> cst.ImportFrom:
         module = "tensorflow" + (f".{kept[0][0]}" if kept[0][0] else "")
         aliases = [cst.ImportAlias(cst.Name(new), asname=None if new == local else cst.AsName(cst.Name(local)))
                    for _, new, local in kept]
+        if isinstance(node, cst.Import):
+            return cst.ImportFrom(module=cst.parse_expression(module), names=aliases)
         return node.with_changes(module=cst.parse_expression(module), names=aliases, lpar=None, rpar=None)
 
     def run(self) -> _Plan:
@@ -368,6 +296,13 @@ def plan(context: Context) -> _Plan:
             cached = _Planner(context).run()
         context.shared["contrib-names"] = cached
     return cached
+
+
+def tf2_name(name: str) -> Optional[str]:
+    """The TensorFlow 2 name of a contrib name under a moved module (``contrib.keras.layers.Dense`` ->
+    ``keras.layers.Dense``), or None."""
+    found = _moved(name)
+    return found[1] if found else None
 
 
 def moved(context: Context) -> FrozenSet[str]:
@@ -413,8 +348,9 @@ class ContribName(Rule):
     `l1_l2_regularizer`; `tf.contrib.framework.nest`, `list_variables`,
     `load_checkpoint`, `tf.contrib.data.TFRecordDataset`, the
     `tf.contrib.lookup` initializers, `tf.contrib.keras` (also
-    `tensorflow.contrib.keras.python.keras`), written on a TensorFlow alias or
-    imported with `from tensorflow.contrib... import`; TF1's core
+    `tensorflow.contrib.keras.python.keras`), written on a TensorFlow alias,
+    imported with `from tensorflow.contrib... import` or as a module
+    (`import tensorflow.contrib.keras as K`); TF1's core
     `tf.variance_scaling_initializer` in a file that becomes TensorFlow 2 code;
     and in a file that stays on `tensorflow.compat.v1`, `tf.contrib.rnn`'s
     cells and static RNN functions, which were TF1's core ones
@@ -454,6 +390,8 @@ class ContribName(Rule):
                 "from tensorflow import nest\nx = nest.is_nested(y)\n"),
         Invalid("from tensorflow.contrib.keras.python.keras.layers import Dense\nd = Dense(3)\n",
                 "from tensorflow.keras.layers import Dense\nd = Dense(3)\n"),
+        Invalid("import tensorflow.contrib.keras as K\nd = K.layers.Dense(3)\n",
+                "from tensorflow import keras as K\nd = K.layers.Dense(3)\n"),
     ]
 
     def _edit(self, node: cst.CSTNode) -> None:
@@ -492,6 +430,9 @@ class ContribName(Rule):
         found = result.edits.get(id(node))
         if found is not None and not self._slim(node):
             self.report(node, found[1], replacement=found[0])
+
+    def visit_Import(self, node: cst.Import) -> None:
+        self.visit_ImportFrom(node)
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         result = plan(self.context)

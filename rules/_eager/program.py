@@ -51,7 +51,12 @@ class Program:
     def tf_name(self, node: cst.CSTNode) -> Optional[str]:
         """The TF-relative name ``node`` refers to (``train.AdamOptimizer``), or None."""
         if type(node) is cst.Name or type(node) is cst.Attribute:
-            return _tf.relative(self.imports.qualify(node))
+            name = _tf.relative(self.imports.qualify(node))
+            if name is not None and name in self.moved and name.startswith("contrib."):
+                from .. import contrib_names
+
+                return contrib_names.tf2_name(name) or name  # `K.layers.Dense` of tf.contrib.keras: TFM120 renames it
+            return name
         return None
 
     def call_name(self, node: cst.CSTNode) -> Optional[str]:

@@ -61,7 +61,7 @@ def to_keras(module: cst.Module, imports, text: Optional[str] = None,
     normalized = tpu.normalized(module, imports)  # a TPUEstimator program as the Estimator program it is
     normalized.origin.update(origin)
     try:
-        facts = program.analyse(normalized.module, imports, text)
+        facts = program.analyse(normalized.module, imports, text, frozenset(moved))
         facts.tpus, facts.per_mode, facts.notes[:0] = normalized.tpus, normalized.per_mode, normalized.notes
         new, notes = emit.rewrite(facts)
     except Unsupported as problem:

@@ -196,8 +196,9 @@ MODEL_FN_ELSEWHERE = ("an Estimator whose model_fn is not a function of this fil
                       " that defines it")
 
 
-def analyse(module: cst.Module, imports, text: Optional[str]) -> Facts:
-    graph = analyse_graph(module, imports, text)
+def analyse(module: cst.Module, imports, text: Optional[str], moved=frozenset()) -> Facts:
+    """``moved``: the TF1 names other rules rewrite (the graph rewrite's ``Program.moved``)."""
+    graph = analyse_graph(module, imports, text, moved)
     facts = Facts(module, imports, Rewrite(graph))
     facts.s.helpers_out = []  # classes written into the file (TF1RMSprop): emit.py places them
     for stmt in module.body:
