@@ -40,7 +40,7 @@ def uses_estimator(context) -> bool:
     cached = context.shared.get("uses-estimator")
     if cached is None:
         text = context.text
-        cached = text is None or "estimator" in text or "TPUEstimator" in text
+        cached = text is None or "estimator" in text or "Estimator" in text or "ModelFnOps" in text
         if cached:
             from . import program
 
@@ -55,9 +55,11 @@ def to_keras(module: cst.Module, imports, text: Optional[str] = None,
     from .._eager import audit
     from .._eager.program import analyse as analyse_graph
     from .._eager.state import Unsupported
-    from . import emit, experiments, program, tpu
+    from . import emit, experiments, learn_estimators, program, tpu
 
     module, origin = experiments.normalized(module, imports, text)  # learn_runner.run: train_and_evaluate
+    module, learned = learn_estimators.normalized(module, imports, text)  # contrib.learn.Estimator: tf.estimator's
+    origin.update(learned)
     normalized = tpu.normalized(module, imports)  # a TPUEstimator program as the Estimator program it is
     normalized.origin.update(origin)
     try:

@@ -47,7 +47,7 @@ _CONFIG_KEYS = frozenset({"model_dir", "tf_random_seed", "save_summary_steps", "
                           "log_step_count_steps", "session_config"})
 
 
-class _Skip(Exception):
+class Skip(Exception):
     """This run is not one the normalization reads: the program stays as written."""
 
 
@@ -72,7 +72,7 @@ def normalized(module: cst.Module, imports, text: Optional[str] = None) -> Tuple
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in runs.gone and not _read_elsewhere(
                 new_module, stmt.name.value, stmt):
             continue
-        if _unused_runner_import(stmt, new_module):
+        if unused_learn_import(stmt, new_module):
             continue
         kept.append(stmt)
     new_module = new_module.with_changes(body=kept)
@@ -101,7 +101,7 @@ class _Runs(cst.CSTTransformer):
                 continue
             try:
                 new, gone, config = _inline(call, self.defs, self.name, self.tf, out[:index])
-            except _Skip:
+            except Skip:
                 continue
             new[0] = new[0].with_changes(leading_lines=[*stmt.leading_lines, *new[0].leading_lines])
             if config is not None:  # `run_config = tf.contrib.learn.RunConfig(...)` above the run
@@ -134,20 +134,20 @@ def _arguments(call: cst.Call, params: Sequence[str]) -> Dict[str, cst.BaseExpre
     given = {}
     for index, arg in enumerate(call.args):
         if arg.star:
-            raise _Skip
+            raise Skip
         key = arg.keyword.value if arg.keyword is not None else (params[index] if index < len(params) else None)
         if key not in params or key in given:
-            raise _Skip
+            raise Skip
         given[key] = arg.value
     return given
 
 
 def _plain(func: cst.FunctionDef) -> List[str]:
-    """The parameter names of a function without *args, keyword-only or decorators; else _Skip."""
+    """The parameter names of a function without *args, keyword-only or decorators; else Skip."""
     p = func.params
     if func.decorators or func.asynchronous or p.posonly_params or p.kwonly_params or p.star_kwarg or isinstance(
             p.star_arg, cst.Param) or not isinstance(func.body, cst.IndentedBlock):
-        raise _Skip
+        raise Skip
     return [param.name.value for param in p.params]
 
 
@@ -164,7 +164,7 @@ def _bind(params: Sequence[str], given: Dict[str, cst.BaseExpression], defaults,
     for param in params:
         value = given.get(param, defaults.get(param))
         if value is None:
-            raise _Skip
+            raise Skip
         if not (isinstance(value, cst.Name) and value.value == param):
             out.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(param))], value)]))
 
@@ -174,9 +174,9 @@ def _inline(call: cst.Call, defs: Dict[str, cst.FunctionDef], name, tf: str, bef
     schedule = run.get("schedule")
     if "experiment_fn" not in run or (schedule is not None and not (
             isinstance(schedule, cst.SimpleString) and schedule.evaluated_value == "train_and_evaluate")):
-        raise _Skip
+        raise Skip
     if "hparams" in run and not (isinstance(run["hparams"], cst.Name) and run["hparams"].value == "None"):
-        raise _Skip
+        raise Skip
     out: List[cst.BaseStatement] = []
     gone: Set[str] = set()
     fn = run["experiment_fn"]
@@ -186,23 +186,23 @@ def _inline(call: cst.Call, defs: Dict[str, cst.FunctionDef], name, tf: str, bef
         body = _statements(factory)
         if not (body and isinstance(body[-1], cst.SimpleStatementLine) and isinstance(body[-1].body[0], cst.Return)
                 and isinstance(body[-1].body[0].value, cst.Name)):
-            raise _Skip
+            raise Skip
         inner = next((s for s in body if isinstance(s, cst.FunctionDef)
                       and s.name.value == body[-1].body[0].value.value), None)
         if inner is None:
-            raise _Skip
+            raise Skip
         defaults = {p.name.value: p.default for p in factory.params.params if p.default is not None}
         _bind(params, _arguments(fn, params), defaults, out)
         lines = [s for s in body[:-1] if s is not inner]
         if any(not isinstance(s, (cst.FunctionDef, cst.ClassDef)) and queries.holds(s, cst.Return) for s in lines):
-            raise _Skip  # a factory that may return early
+            raise Skip  # a factory that may return early
         out.extend(lines)
         gone.add(factory.name.value)
     elif isinstance(fn, cst.Name) and fn.value in defs:
         inner = defs[fn.value]
         gone.add(fn.value)
     else:
-        raise _Skip
+        raise Skip
     params = _plain(inner)
     config = run.get("run_config")
     replaced = None
@@ -212,34 +212,34 @@ def _inline(call: cst.Call, defs: Dict[str, cst.FunctionDef], name, tf: str, bef
             _bind(params[:1], {params[0]: config}, {}, out)
         else:
             out.append(cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(params[0]))],
-                                                           _config(config, name, tf))]))
+                                                           config_call(config, name, tf))]))
         hparams = params[1]
     elif config is None and "output_dir" in run and len(params) == 1:  # experiment_fn(output_dir)
         _bind(params, {params[0]: run["output_dir"]}, {}, out)
         hparams = None
     else:
-        raise _Skip
+        raise Skip
     body = _statements(inner)
     last = body[-1] if body else None
     if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return)
             and isinstance(last.body[0].value, cst.Call) and name(last.body[0].value.func) in EXPERIMENT):
-        raise _Skip
+        raise Skip
     for stmt in body[:-1]:
         if hparams is not None and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Del) and (
                 isinstance(stmt.body[0].target, cst.Name) and stmt.body[0].target.value == hparams):
             continue  # `del hparams  # unused`
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) or queries.holds(stmt, cst.Return):
-            raise _Skip
+            raise Skip
         out.append(stmt)
     if hparams is not None and any(queries.find(s, cst.Name, lambda n: n.value == hparams) for s in out):
-        raise _Skip
+        raise Skip
     out.append(_train_and_evaluate(last.body[0].value, last, tf))
     return out, gone, replaced
 
 
 def _config_statement(before: Sequence[cst.BaseStatement], local: str, name, tf: str):
     """(index, statement) of the last ``local = tf.contrib.learn.RunConfig(...)`` of ``before``, the call
-    made ``tf.estimator.RunConfig``; _Skip when the name is bound otherwise."""
+    made ``tf.estimator.RunConfig``; Skip when the name is bound otherwise."""
     for index in range(len(before) - 1, -1, -1):
         stmt = before[index]
         if not isinstance(stmt, cst.BaseStatement) or not queries.find(
@@ -248,17 +248,17 @@ def _config_statement(before: Sequence[cst.BaseStatement], local: str, name, tf:
         if (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign)
                 and len(stmt.body[0].targets) == 1):
             assign = stmt.body[0]
-            return index, stmt.with_changes(body=[assign.with_changes(value=_config(assign.value, name, tf))])
+            return index, stmt.with_changes(body=[assign.with_changes(value=config_call(assign.value, name, tf))])
         break
-    raise _Skip
+    raise Skip
 
 
-def _config(value, name, tf: str) -> cst.BaseExpression:
+def config_call(value, name, tf: str) -> cst.BaseExpression:
     """``tf.contrib.learn.RunConfig(model_dir=...)`` as ``tf.estimator.RunConfig(...)``."""
     if not (isinstance(value, cst.Call) and name(value.func) in CONFIGS):
-        raise _Skip
+        raise Skip
     if any(arg.keyword is None or arg.keyword.value not in _CONFIG_KEYS for arg in value.args):
-        raise _Skip
+        raise Skip
     return value.with_changes(func=cst.parse_expression(f"{tf}.estimator.RunConfig"))
 
 
@@ -266,7 +266,7 @@ def _train_and_evaluate(experiment: cst.Call, stmt: cst.SimpleStatementLine, tf:
     given = _arguments(experiment, _EXPERIMENT_PARAMS)
     if not {"estimator", "train_input_fn", "eval_input_fn"} <= set(given) or (
             set(given) - _TIMING - {"estimator", "train_input_fn", "eval_input_fn", "train_steps", "eval_steps"}):
-        raise _Skip
+        raise Skip
 
     def code(key):
         return cst.Module([]).code_for_node(given[key])
@@ -283,7 +283,7 @@ def _read_elsewhere(module: cst.Module, func: str, definition) -> bool:
     return any(queries.find(s, cst.Name, lambda n: n.value == func) for s in module.body if s is not definition)
 
 
-def _unused_runner_import(stmt, module: cst.Module) -> bool:
+def unused_learn_import(stmt, module: cst.Module) -> bool:
     """``from tensorflow.contrib.learn.python.learn import learn_runner`` (or ``... import Experiment``) once
     nothing reads what it imports: contrib.learn is in no TensorFlow 2 release."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1

@@ -19,8 +19,9 @@ from .. import _tf
 from .._eager.program import analyse as analyse_graph
 from .._eager import layout, queries
 from .._eager.state import Rewrite, Unsupported
-from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, FROM_KERAS, MODE_CONSTANTS, MODE_KEYS,
+from .._vocab import (CANNED_ESTIMATORS as CANNED, ESTIMATOR as CUSTOM, FROM_KERAS, MODE_CONSTANTS,
                       UNMAPPED_ESTIMATORS, estimator_relative as relative)
+from . import learn_estimators
 
 
 @dataclass
@@ -229,8 +230,8 @@ class _Uses(Visitor):
         name = relative(_tf.relative(self.imports.qualify(node)))
         if name is None:
             return True
-        if ((name == "estimator" or name.startswith(("estimator.", "keras.estimator.", "contrib.tpu.TPUEstimator")))
-                and name not in MODE_CONSTANTS):
+        if ((name == "estimator" or name.startswith(("estimator.", "keras.estimator.", "contrib.tpu.TPUEstimator"))
+                or name in learn_estimators.ESTIMATORS or name in learn_estimators.SPECS) and name not in MODE_CONSTANTS):
             self.found = True  # its mode constants alone are strings (TFM110)
             raise StopWalk
         return False
@@ -311,10 +312,9 @@ def mode_string(f: Facts, original: cst.CSTNode, updated: cst.BaseExpression, st
     """``tf.estimator.ModeKeys.TRAIN`` -> ``"train"`` (the strings the Keras model's modes are); another
     ModeKeys name stays as it is, or stops the rewrite when ``strict`` (inside a model_fn)."""
     name = f.name(original)
-    if name is not None and name.startswith("estimator.ModeKeys."):
-        key = name.rsplit(".", 1)[1]
-        if key in MODE_KEYS:
-            return cst.SimpleString(f'"{MODE_KEYS[key]}"')
+    if name is not None and name.startswith(("estimator.ModeKeys.", "contrib.learn.ModeKeys.")):
+        if name in MODE_CONSTANTS:  # (contrib.learn's, beside tf.estimator's: the same strings)
+            return cst.SimpleString(f'"{MODE_CONSTANTS[name]}"')
         if strict:
             raise Unsupported(original, f"tf.{name}")
     return updated
