@@ -23,7 +23,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import checkpoints
+from . import checkpoints, experiments
 from .program import Facts, relative
 
 RUN_CONFIG = "estimator.RunConfig"
@@ -68,6 +68,9 @@ def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Ca
         return _with_replaced(_resolved(f, value.func.value, kind), [value])
     if isinstance(value, cst.Call) and f.call_name(value) == kind:
         return value
+    if isinstance(value, cst.Call) and kind == RUN_CONFIG and f.call_name(value) in experiments.CONFIGS and all(
+            arg.keyword is not None for arg in value.args):
+        return value  # contrib.learn's RunConfig, whose settings of the same names are tf.estimator's
     return None
 
 
@@ -193,7 +196,7 @@ def is_statement(f: Facts, stmt: cst.BaseStatement) -> bool:
         value = value.func.value
     if isinstance(value, cst.Name):  # run_config = run_config.replace(...)
         value = f.assigned.get(value.value, [None])[0]
-    return relative(f.call_name(value)) in SPECS
+    return relative(f.call_name(value)) in SPECS or f.call_name(value) in experiments.CONFIGS
 
 
 def train_and_evaluate(f: Facts, call: cst.Call, estimators: Dict[str, object], fit, evaluate) -> Tuple[str, str]:
