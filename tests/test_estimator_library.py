@@ -130,6 +130,20 @@ def test_in_one_run_the_two_files_say_where_their_rewrite_together_stops(tmp_pat
         f"manual       task.py:8:14: TFM010 not rewritten to Keras 3: read with model.py {stop}" + GONE]
 
 
+def test_the_reason_given_is_what_holds_the_program_not_a_tf_estimator_name_before_it(tmp_path):
+    """A mode constant in an input function comes before the model_fn's blocker in the file; the
+    rewrite leaves tf.estimator's names where it stops, and the files name the blocker."""
+    library = ORIGINAL["model.py"].replace(
+        "def input_fn(features, labels, batch_size, repeat=True):",
+        "def input_fn(features, labels, batch_size, repeat=True, mode=tf.estimator.ModeKeys.TRAIN):").replace(
+        "    predicted = tf.argmax(logits, 1)\n",
+        "    predicted = tf.argmax(logits, 1)\n    tf.add_to_collection(\"logits\", logits)\n")
+    line = library.splitlines().index('    tf.add_to_collection("logits", logits)') + 1
+    _write(tmp_path, {"model.py": library, "task.py": ORIGINAL["task.py"]})
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    assert f"which stops at model.py:{line}: tf.add_to_collection would stay in the rewrite" in check.stdout
+
+
 def test_a_library_with_code_run_at_import_is_not_rewritten_with_its_program(tmp_path):
     library = ORIGINAL["model.py"] + "\nDATA = make_data()\n"
     _write(tmp_path, {"model.py": library, "task.py": ORIGINAL["task.py"]})

@@ -368,13 +368,15 @@ def _first_reason(outcome, library_lines: int, lines_kept: bool) -> list:
     """[(in the library?, its line there or None, message)] of the first finding that holds a combined
     rewrite short of idiomatic (the library's lines first, two blank lines and the marker, the
     program's); the line is None where joining the two changed the library's lines."""
-    for finding in outcome.remaining:
-        if finding.verdict is outcome.status:
-            line = finding.start.line
-            in_library = line <= library_lines
-            line = line if in_library else line - library_lines - 3
-            return [(in_library, line if lines_kept or not in_library else None, finding.message)]
-    return []
+    holding = [f for f in outcome.remaining if f.verdict is outcome.status]
+    # the finding that holds the whole program (TFM010, TFM090) first: the names it leaves say less
+    holding.sort(key=lambda f: f.code not in ("TFM010", "TFM090"))
+    if not holding:
+        return []
+    line = holding[0].start.line
+    in_library = line <= library_lines
+    line = line if in_library else line - library_lines - 3
+    return [(in_library, line if lines_kept or not in_library else None, holding[0].message)]
 
 
 def merges(candidates: Sequence[Tuple[str, str, str]], importers: Mapping[str, Sequence[str]],
