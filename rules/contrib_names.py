@@ -26,6 +26,10 @@ from ._eager import queries
 MOVED = {
     "contrib.framework.nest": "nest",
     "contrib.data.TFRecordDataset": "data.TFRecordDataset",
+    "contrib.data.TextLineDataset": "data.TextLineDataset",
+    "contrib.data.FixedLengthRecordDataset": "data.FixedLengthRecordDataset",
+    "contrib.util.make_tensor_proto": "make_tensor_proto",
+    "contrib.util.make_ndarray": "make_ndarray",
     "contrib.framework.list_variables": "train.list_variables",
     "contrib.framework.load_checkpoint": "train.load_checkpoint",
     "contrib.lookup.KeyValueTensorInitializer": "lookup.KeyValueTensorInitializer",
@@ -346,7 +350,9 @@ class ContribName(Rule):
     What it finds: `tf.contrib.layers.xavier_initializer` (and `_conv2d`),
     `variance_scaling_initializer`, `l1_regularizer`, `l2_regularizer`,
     `l1_l2_regularizer`; `tf.contrib.framework.nest`, `list_variables`,
-    `load_checkpoint`, `tf.contrib.data.TFRecordDataset`, the
+    `load_checkpoint`, `tf.contrib.data.TFRecordDataset` (and
+    `TextLineDataset`, `FixedLengthRecordDataset`), `tf.contrib.util.make_tensor_proto`
+    and `make_ndarray`, the
     `tf.contrib.lookup` initializers, `tf.contrib.keras` (also
     `tensorflow.contrib.keras.python.keras`), written on a TensorFlow alias,
     imported with `from tensorflow.contrib... import` or as a module

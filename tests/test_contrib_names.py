@@ -38,12 +38,15 @@ flat = nest.flatten(nest.map_structure(lambda t: t, {"a": 1}))
 same = nest.is_sequence(flat)
 half = tf.contrib.layers.l2_regularizer(scale=FLAGS.l2 + 1e-4, scope="reg")
 files = tf.contrib.data.TFRecordDataset(["a.tfrecord"])
+lines = tf.contrib.data.TextLineDataset(["a.csv"])
+proto = tf.contrib.util.make_tensor_proto([1.0, 2.0])
 """
 
 
 def test_imports_and_calls_become_tensorflow_2_names():
     assert findings(IMPORTS) == ([(2, "TFM120"), (3, "TFM120"), (4, "TFM120"), (6, "TFM120"), (7, "TFM120"),
-                                  (8, "TFM120"), (10, "TFM120"), (11, "TFM120"), (12, "TFM120")], Status.IDIOMATIC)
+                                  (8, "TFM120"), (10, "TFM120"), (11, "TFM120"), (12, "TFM120"), (13, "TFM120"),
+                                  (14, "TFM120")], Status.IDIOMATIC)
     assert fixed(IMPORTS) == ("""\
 import tensorflow as tf
 from tensorflow import nest
@@ -55,6 +58,8 @@ flat = nest.flatten(nest.map_structure(lambda t: t, {"a": 1}))
 same = nest.is_nested(flat)
 half = tf.keras.regularizers.L2((FLAGS.l2 + 1e-4) / 2)
 files = tf.data.TFRecordDataset(["a.tfrecord"])
+lines = tf.data.TextLineDataset(["a.csv"])
+proto = tf.make_tensor_proto([1.0, 2.0])
 """, [], Status.IDIOMATIC)
 
 
