@@ -140,6 +140,11 @@ def falls_back(context: Context) -> bool:
     return graph.plan(context).falls_back
 
 
+def tf2_name(name: str) -> Optional[str]:
+    """The TensorFlow 2 name of a renamed tfe name (``contrib.eager.Variable`` -> ``Variable``), or None."""
+    return RENAMED.get(name[len(MODULE) + 1:]) if name.startswith(MODULE + ".") else None
+
+
 def moved(context: Context) -> FrozenSet[str]:
     """The ``contrib.eager`` names TFM119 rewrites (every one in the file), for the graph-to-eager rewrite."""
     if not rewrites(context):

@@ -122,11 +122,23 @@ def test_tfe_imported_as_a_module_goes_with_its_uses_and_check_predicts_the_fix(
         assert process_text(outcome.new_text, "eager.py", Options()).findings == []
 
 
+def test_eager_switched_on_through_tfe_is_the_same_program():
+    """`tfe.enable_eager_execution()` of `import tensorflow.contrib.eager as tfe` (Stanford's CS20): the
+    graph rewrite reads `tfe.Variable` as the `tf.Variable` TFM119 writes, and the program is eager code."""
+    source = PROGRAM.replace("import tensorflow as tf\n", "import tensorflow as tf\nimport tensorflow.contrib.eager as tfe\n")
+    source = source.replace("tf.enable_eager_execution()\ntfe = tf.contrib.eager\n", "tfe.enable_eager_execution()\n")
+    checked = process_text(source, "eager.py", Options())
+    outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
+    assert checked.status.value == outcome.status.value == "idiomatic"
+    expected = process_text(PROGRAM, "eager.py", Options(fix=True, unsafe_fixes=True)).new_text
+    assert outcome.new_text == expected
+
+
 def test_tfe_in_a_file_kept_on_compat_v1_is_reported_as_compat_v1_cannot_run_it():
     # a graph op the rewrite refuses keeps the file on compat.v1, which has no tf.contrib.eager: check
     # says manual, as what the fix writes is
     source = ("import tensorflow as tf\nimport tensorflow.contrib.eager as tfe\n\ntfe.enable_eager_execution()\n"
-              "x = tf.placeholder(tf.float32)\ny = x * tfe.Variable(2.0)\n")
+              "x = tf.placeholder(tf.float32)\ny = x * tfe.Variable(2.0)\ng = tf.get_default_graph()\n")
     checked = process_text(source, "eager.py", Options())
     outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
     assert checked.status.value == outcome.status.value == "manual"

@@ -53,9 +53,10 @@ class Program:
         if type(node) is cst.Name or type(node) is cst.Attribute:
             name = _tf.relative(self.imports.qualify(node))
             if name is not None and name in self.moved and name.startswith("contrib."):
-                from .. import contrib_names
+                from .. import contrib_names, tf1_eager
 
-                return contrib_names.tf2_name(name) or name  # `K.layers.Dense` of tf.contrib.keras: TFM120 renames it
+                # `K.layers.Dense` of tf.contrib.keras, `tfe.Variable`: TFM120 and TFM119 write their TF2 names
+                return contrib_names.tf2_name(name) or tf1_eager.tf2_name(name) or name
             return name
         return None
 
