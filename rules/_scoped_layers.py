@@ -279,6 +279,48 @@ def written(module: cst.Module) -> Optional[Tuple[cst.FunctionDef, str]]:
     return None
 
 
+def unwritten(module: cst.Module, alias: str) -> Optional[cst.Module]:
+    """``module`` as it was before a fix wrote TF1's layers into it: the helpers gone, their calls the TF1
+    layers they stand for on the TensorFlow alias ``alias`` (``layers_dense(x, 3)`` ->
+    ``tf.layers.dense(x, 3)``); None when it has no helper."""
+    names = {}
+    for stmt in module.body:
+        found = written(cst.Module(body=[stmt])) if isinstance(stmt, cst.FunctionDef) else None
+        if found is not None:
+            doc = stmt.body.body[0].body[0].value.value
+            names[stmt.name.value] = doc[doc.index("`tf.") + 4:doc.index("`", doc.index("`tf.") + 1)]
+    if not names:
+        return None
+
+    class _Calls(cst.CSTTransformer):
+        def leave_Call(self, original, updated):
+            if isinstance(updated.func, cst.Name) and updated.func.value in names:
+                return updated.with_changes(func=cst.parse_expression(f"{alias}.{names[updated.func.value]}"))
+            return updated
+
+    body = [stmt for stmt in module.body if not (isinstance(stmt, cst.FunctionDef) and stmt.name.value in names)]
+    return module.with_changes(body=body).visit(_Calls())
+
+
+def left_reason(module: cst.Module, imports, moved, helper: Tuple[cst.FunctionDef, str]) -> str:
+    """Why a file the fix kept on tensorflow.compat.v1 (writing TF1's layers into it) stays there: what stops
+    the graph-to-eager rewrite of the file as it was (the helper's own reason when nothing does)."""
+    from . import _eager
+
+    alias = next((local for local, full in sorted(imports.aliases.items()) if full == "tensorflow.compat.v1"), None)
+    before = unwritten(module, alias) if alias else None
+    if before is None:
+        return helper[1]
+    try:
+        _eager.to_eager(before, imports, None, moved)
+    except _eager.Unsupported as problem:
+        # (a Keras layer called where it is built: the fallback writes TF1's pooling and flatten so)
+        return helper[1] if problem.reason.startswith(_eager.program.INLINE_KERAS) else problem.reason
+    except Exception:  # the rewrite of a module no file holds: the helper's reason stands
+        return helper[1]
+    return helper[1]
+
+
 class Helpers:
     """The helpers one file needs, and their names there."""
 

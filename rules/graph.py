@@ -86,8 +86,9 @@ def plan(context: Context) -> Plan:
         result = context.shared["graph-plan"] = Plan(None, None, None, compat_mode, [])
         return result
     helper = _scoped_layers.written(module) if compat_mode else None  # the fallback's own: it fell back already
-    if helper is not None:
-        return context.shared.setdefault("graph-plan", Plan(None, helper[1], helper[0], compat_mode, [], helper[0]))
+    if helper is not None:  # the reason is the file's before the fix wrote the helper
+        reason = _scoped_layers.left_reason(module, context.imports, moved, helper)
+        return context.shared.setdefault("graph-plan", Plan(None, reason, helper[0], compat_mode, [], helper[0]))
     try:
         eager, notes, kept = _eager.to_eager(module, context.imports, context.text, moved)
         result = Plan(eager, None, None, compat_mode, notes, imports=context.imports, kept=kept)

@@ -58,6 +58,12 @@ def test_the_fallback_calls_helpers_with_tf1s_variables_or_keras_3_layers_with_t
     assert not [f for f in fixed.remaining if f.code == "TFM106"]
     assert fixed.status.value == "compat-only"
     check = process_text(text, "net.py", Options())
+    # checked after the fix, the file names the helper: the rewrite of the file as it was, with the pooling
+    # and flatten layers the fallback made Keras 3 calls, would stop at those
+    again = process_text(new, "net.py", Options())
+    assert [f.message for f in again.findings if f.code == "TFM090"] == [
+        "kept on tensorflow.compat.v1: layers_dense is a TF1 layer a fix wrote into the file (it runs on "
+        "tensorflow.compat.v1)"]
     layers = [f for f in check.findings if f.code == "TFM106"]
     assert [f.start.line for f in layers] == [8, 9, 10, 11, 12]
     assert all(f.fixable for f in layers)
@@ -67,6 +73,27 @@ def test_the_fallback_calls_helpers_with_tf1s_variables_or_keras_3_layers_with_t
     constrained = text.replace("padding=\"same\",", "padding=\"same\", kernel_constraint=None,")
     assert "tf.keras.layers.Conv2D(4, kernel_size=3, padding=\"same\", kernel_constraint=None" in process_text(
         constrained, "net.py", FIX).new_text
+
+
+def test_a_fixed_file_checked_again_says_why_it_stays_on_compat_v1_as_the_original_did():
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+
+
+        class Net:
+            def __init__(self):
+                self.x = tf.placeholder(tf.float32, [None, 4])
+                with tf.variable_scope("block"):
+                    self.y = tf.layers.dense(self.x, 3, tf.nn.relu)
+                self.sess = tf.Session()
+                self.sess.run(tf.global_variables_initializer())
+    """)
+    fixed = process_text(source, "net.py", FIX)
+    assert "\ndef layers_dense(" in fixed.new_text and fixed.status.value == "compat-only"
+    why = [f.message for f in process_text(source, "net.py", Options()).findings if f.code == "TFM090"]
+    again = [f.message for f in process_text(fixed.new_text, "net.py", Options()).findings if f.code == "TFM090"]
+    assert again == why  # not "layers_dense is a TF1 layer a fix wrote into the file"
+    assert why[0].startswith("kept on tensorflow.compat.v1: class Net holds TensorFlow graph objects")
 
 
 @pytest.mark.parametrize("tail, why", [

@@ -19,6 +19,7 @@ from . import global_steps, queries, scope_reasons, scopes, sections, stepwise
 
 TF_MODULES = ("tensorflow", "tensorflow.compat.v1", "tensorflow.compat.v2")
 _BATCH_NORM = "layers.batch_normalization"
+INLINE_KERAS = "a Keras layer built where it is called"
 
 
 class Program:
@@ -256,8 +257,8 @@ class _Leftovers(Visitor):
         if isinstance(node.func, cst.Call) and (self.p.call_name(node.func) or "").startswith("keras.layers."):
             # `tf.keras.layers.Dense(3)(x)`: in a function of the rewrite it would be built again, with
             # new variables, at every call (TF1 built it once, with the graph).
-            self.found = (node, "a Keras layer built where it is called (its variables would be made again"
-                                " at every call of the rewrite's functions)")
+            self.found = (node, f"{INLINE_KERAS} (its variables would be made again at every call of the rewrite's"
+                                " functions)")
             raise StopWalk
         if (isinstance(node.func, cst.Attribute) and node.func.attr.value == "finalize" and not node.args
                 and self.p.call_name(node.func.value) in ("get_default_graph", "compat.v1.get_default_graph")):
