@@ -113,10 +113,11 @@ class _Unresolved(Rule):
 
             if mode_keys.rewritten(self.context):
                 return  # TFM110: the string it is
-        if (_tf.relative(qualified) or "").startswith("contrib.eager"):
+        if (_tf.relative(qualified) or "").startswith(("contrib.eager", "layers.")):
             from . import tf1_eager
 
-            if tf1_eager.rewrites(self.context) and not tf1_eager.falls_back(self.context):
+            if tf1_eager.rewrites(self.context) and not tf1_eager.falls_back(self.context) and (
+                    id(node) in tf1_eager.plan(self.context).edits or not _tf.relative(qualified).startswith("layers.")):
                 return  # TFM119: core TensorFlow 2 names (not in a file kept on compat.v1, which has no tfe)
         if (_tf.relative(qualified) or "").startswith("contrib."):
             from . import contrib_names, slim

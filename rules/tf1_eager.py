@@ -15,6 +15,7 @@ import libcst as cst
 from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import dotted_name
 from tfmigrate.rule import Context, Invalid, Rule
+from tfmigrate.traverse import Replacer
 
 from . import _tf
 from ._eager import queries
@@ -22,9 +23,14 @@ from ._eager import queries
 MODULE = "contrib.eager"
 # tfe name -> its TensorFlow 2 name on the TensorFlow alias (the same objects, or the same calls)
 RENAMED = {"Variable": "Variable", "GradientTape": "GradientTape", "defun": "function", "function": "function",
+           "Network": "keras.Model",
            "Checkpoint": "train.Checkpoint", "executing_eagerly": "executing_eagerly",
            "in_eager_mode": "executing_eagerly", "metrics.Mean": "keras.metrics.Mean"}
 GRADIENTS = ("implicit_gradients", "implicit_value_and_gradients")
+# tf.layers' classes, which in eager execution are the Keras layers they subclass (the same arguments and
+# defaults): in a TF1-era eager program, Keras' (`tfe.Network` subclasses held them)
+LAYER_CLASSES = frozenset({"Dense", "Conv1D", "Conv2D", "Conv3D", "Conv2DTranspose", "Dropout", "Flatten",
+                           "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D"})
 
 
 @dataclass
@@ -32,6 +38,7 @@ class _Plan:
     edits: Dict[int, cst.CSTNode] = field(default_factory=dict)  # id(node) -> its replacement
     removed: Set[int] = field(default_factory=set)  # alias statements that go
     problem: Optional[str] = None  # why nothing is rewritten
+    layers: Set[str] = field(default_factory=set)  # tf.layers classes written as Keras' (layers.Dense)
 
 
 def _aliases(context, module: cst.Module) -> Dict[str, cst.SimpleStatementLine]:
@@ -111,7 +118,24 @@ def plan(context: Context) -> _Plan:
             result.removed.clear()
             return result
     result.removed |= {id(stmt) for stmt in aliases.values()}
+    _networks(context, module, tf, result)
     return result
+
+
+def _networks(context, module: cst.Module, tf: str, result: _Plan) -> None:
+    """In a ``tfe.Network`` subclass (now a Keras Model), ``self.track_layer(layer)`` is ``layer`` (a Model
+    tracks the layers set as its attributes); and tf.layers' classes in the program are Keras'."""
+    for node in queries.find(module, cst.Attribute):
+        name = _tf.tf_name(context, node) or ""
+        if name.startswith("layers.") and name[len("layers."):] in LAYER_CLASSES:
+            result.edits[id(node)] = cst.parse_expression(f"{tf}.keras.{name}")
+            result.layers.add(name)
+    renamed = dict(result.edits)
+    for cls in queries.find(module, cst.ClassDef, lambda c: any(id(b.value) in renamed for b in c.bases)):
+        for call in queries.find(cls.body, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and (
+                c.func.attr.value == "track_layer" and isinstance(c.func.value, cst.Name)
+                and c.func.value.value == "self" and len(c.args) == 1 and c.args[0].keyword is None)):
+            result.edits[id(call)] = call.args[0].value.visit(Replacer(renamed))  # (the layer's own rename in it)
 
 
 def _gradients_function(stmt: cst.SimpleStatementLine, call: cst.Call, name: str, tf: str,
@@ -150,7 +174,7 @@ def moved(context: Context) -> FrozenSet[str]:
     if not rewrites(context):
         return frozenset()
     return frozenset({MODULE} | {f"{MODULE}.{name}" for name in (
-        *RENAMED, *GRADIENTS, "Iterator", "num_gpus", "enable_eager_execution")})
+        *RENAMED, *GRADIENTS, "Iterator", "num_gpus", "enable_eager_execution")} | plan(context).layers)
 
 
 def rewrites(context: Context) -> bool:
@@ -171,6 +195,9 @@ class TF1Eager(Rule):
     Fix (unsafe): `tfe.Variable` -> `tf.Variable`, `tfe.GradientTape` ->
     `tf.GradientTape`, `tfe.defun` -> `tf.function`, `tfe.Checkpoint` ->
     `tf.train.Checkpoint`, `tfe.metrics.Mean` -> `tf.keras.metrics.Mean`,
+    `tfe.Network` -> `tf.keras.Model` (its `self.track_layer(layer)` ->
+    `layer`, and tf.layers' classes in the program -> Keras', which they
+    are in eager execution: `tf.layers.Dense` -> `tf.keras.layers.Dense`),
     `tfe.Iterator(dataset)` -> `iter(dataset)`, `tfe.num_gpus()` -> the
     number of GPUs `tf.config` lists; `grad = tfe.implicit_gradients(loss_fn)`
     becomes a function `grad` that runs `loss_fn` under a `tf.GradientTape` and
@@ -216,7 +243,10 @@ class TF1Eager(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         result = self.planned()
-        if id(node) in result.edits:
+        if id(node) in result.edits and isinstance(node.func, cst.Attribute) and node.func.attr.value == "track_layer":
+            self.report(node, "`self.track_layer(layer)` of a tfe.Network is `layer`: a Keras Model tracks the layers"
+                        " set as its attributes", replacement=result.edits[id(node)])
+        elif id(node) in result.edits:
             self.report(node, f"`{self.context.code_for(node)}` is "
                         f"`{cst.Module([]).code_for_node(result.edits[id(node)])}` in TensorFlow 2",
                         replacement=result.edits[id(node)])

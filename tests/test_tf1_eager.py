@@ -99,12 +99,12 @@ def test_tfe_helpers_become_core_names_and_implicit_gradients_a_tape():
 
 
 def test_a_tfe_name_without_rewrite_leaves_every_use_reported():
-    source = "import tensorflow as tf\ntfe = tf.contrib.eager\nw = tfe.Variable(1.0)\nn = tfe.Network()\n"
+    source = "import tensorflow as tf\ntfe = tf.contrib.eager\nw = tfe.Variable(1.0)\nn = tfe.Saver([w])\n"
     outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
     assert outcome.new_text.count("tfe.") == 2
     assert outcome.status.value == "manual"
     # a statement the rewrite would remove stays too: nothing of tfe is rewritten
-    source = "import tensorflow as tf\ntfe = tf.contrib.eager\ntfe.enable_eager_execution()\nn = tfe.Network()\n"
+    source = "import tensorflow as tf\ntfe = tf.contrib.eager\ntfe.enable_eager_execution()\nn = tfe.Saver([w])\n"
     outcome = process_text(source, "eager.py", Options(fix=True, unsafe_fixes=True))
     assert outcome.new_text == source
     assert [f.code for f in outcome.findings] == ["TFM107"]
@@ -144,3 +144,64 @@ def test_tfe_in_a_file_kept_on_compat_v1_is_reported_as_compat_v1_cannot_run_it(
     assert checked.status.value == outcome.status.value == "manual"
     assert "TFM119" not in {f.code for f in checked.findings}
     assert process_text(outcome.new_text, "eager.py", Options()).status.value == "manual"
+
+
+NETWORK = """\
+import numpy as np
+import tensorflow as tf
+import tensorflow.contrib.eager as tfe
+
+tfe.enable_eager_execution()
+
+xs = np.array([[1.0], [2.0], [3.0], [4.0]], np.float32)
+ys = np.array([[3.0], [5.0], [7.0], [9.0]], np.float32)
+
+
+class Line(tfe.Network):
+    def __init__(self):
+        super(Line, self).__init__()
+        self.dense = self.track_layer(tf.layers.Dense(1, kernel_initializer=tf.zeros_initializer()))
+
+    def call(self, x):
+        return self.dense(x)
+
+
+line = Line()
+
+
+def loss_fn(model, x, y):
+    return tf.reduce_mean(tf.square(model(x) - y))
+
+
+optimizer = tf.train.GradientDescentOptimizer(learning_rate=0.05)
+grad = tfe.implicit_gradients(loss_fn)
+for step in range(200):
+    optimizer.apply_gradients(grad(line, xs, ys))
+print([round(float(v.numpy().ravel()[0]), 5) for v in line.variables])
+"""
+
+
+def test_a_tfe_network_is_a_keras_model_holding_keras_layers():
+    outcome = process_text(NETWORK, "network.py", Options(fix=True, unsafe_fixes=True))
+    assert process_text(NETWORK, "network.py", Options()).status.value == outcome.status.value == "idiomatic"
+    new = outcome.new_text
+    assert "class Line(tf.keras.Model):\n" in new
+    assert "        self.dense = tf.keras.layers.Dense(1, kernel_initializer=tf.zeros_initializer())\n" in new
+    assert "tfe" not in new and "track_layer" not in new
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    with open(os.path.join(ROOT, "build-tfe-network.py"), "w", encoding="utf-8") as handle:
+        handle.write(new)
+    try:
+        done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), "tf2", handle.name],
+                              capture_output=True, text=True, env=env, timeout=300)
+    finally:
+        os.remove(handle.name)
+    result = json.loads(done.stdout.splitlines()[-1])[handle.name]
+    assert result["error"] is None
+    w, b = 0.0, 0.0  # plain gradient descent on the line from the zeros the kernel starts at
+    xs, ys = np.array([1.0, 2.0, 3.0, 4.0]), np.array([3.0, 5.0, 7.0, 9.0])
+    for _ in range(200):
+        error = xs * w + b - ys
+        w, b = w - 0.05 * np.mean(2 * error * xs), b - 0.05 * np.mean(2 * error)
+    kernel, bias = eval(result["stdout"].strip())
+    assert abs(kernel - w) < 1e-4 and abs(bias - b) < 1e-4
