@@ -41,6 +41,31 @@ print([round(float(W.numpy()), 5), round(float(b.numpy()), 5), [v.name for _, v 
 """
 
 
+def _printed(text: str, name: str):
+    """What the program ``text`` prints on TensorFlow 2 (one list literal), run in a child process."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    with open(os.path.join(ROOT, name), "w", encoding="utf-8") as handle:
+        handle.write(text)
+    try:
+        done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), "tf2", handle.name],
+                              capture_output=True, text=True, env=env, timeout=300)
+    finally:
+        os.remove(handle.name)
+    result = json.loads(done.stdout.splitlines()[-1])[handle.name]
+    assert result["error"] is None
+    return eval(result["stdout"].strip())
+
+
+def _descent(w: float, b: float):
+    """(w, b) after TF1's 200 steps of plain gradient descent (rate 0.05) on the mean squared error of the line
+    the programs fit, here in numpy."""
+    xs, ys = np.array([1.0, 2.0, 3.0, 4.0]), np.array([3.0, 5.0, 7.0, 9.0])
+    for _ in range(200):
+        error = xs * w + b - ys
+        w, b = w - 0.05 * np.mean(2 * error * xs), b - 0.05 * np.mean(2 * error)
+    return w, b
+
+
 def test_tfe_helpers_become_core_names_and_implicit_gradients_a_tape():
     outcome = process_text(PROGRAM, "eager.py", Options(fix=True, unsafe_fixes=True))
     assert outcome.status.value == "idiomatic"
@@ -78,22 +103,8 @@ def test_tfe_helpers_become_core_names_and_implicit_gradients_a_tape():
     """)
     # The rewrite runs on TensorFlow 2 and trains as TF1's implicit gradients did: plain gradient
     # descent on (W, b), here in numpy, and the pairs in the order the variables were made.
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    with open(os.path.join(ROOT, "build-tf1-eager.py"), "w", encoding="utf-8") as handle:
-        handle.write(outcome.new_text)
-    try:
-        done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), "tf2", handle.name],
-                              capture_output=True, text=True, env=env, timeout=300)
-    finally:
-        os.remove(handle.name)
-    result = json.loads(done.stdout.splitlines()[-1])[handle.name]
-    assert result["error"] is None
-    w, b = 0.5, 0.0
-    xs, ys = np.array([1.0, 2.0, 3.0, 4.0]), np.array([3.0, 5.0, 7.0, 9.0])
-    for _ in range(200):
-        error = xs * w + b - ys
-        w, b = w - 0.05 * np.mean(2 * error * xs), b - 0.05 * np.mean(2 * error)
-    printed = eval(result["stdout"].strip())  # a list literal
+    printed = _printed(outcome.new_text, "build-tf1-eager.py")
+    w, b = _descent(0.5, 0.0)
     assert abs(printed[0] - w) < 1e-4 and abs(printed[1] - b) < 1e-4
     assert printed[2] == ["Variable:0", "Variable:0"]
 
@@ -188,20 +199,6 @@ def test_a_tfe_network_is_a_keras_model_holding_keras_layers():
     assert "class Line(tf.keras.Model):\n" in new
     assert "        self.dense = tf.keras.layers.Dense(1, kernel_initializer=tf.zeros_initializer())\n" in new
     assert "tfe" not in new and "track_layer" not in new
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    with open(os.path.join(ROOT, "build-tfe-network.py"), "w", encoding="utf-8") as handle:
-        handle.write(new)
-    try:
-        done = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "tf_batch.py"), "tf2", handle.name],
-                              capture_output=True, text=True, env=env, timeout=300)
-    finally:
-        os.remove(handle.name)
-    result = json.loads(done.stdout.splitlines()[-1])[handle.name]
-    assert result["error"] is None
-    w, b = 0.0, 0.0  # plain gradient descent on the line from the zeros the kernel starts at
-    xs, ys = np.array([1.0, 2.0, 3.0, 4.0]), np.array([3.0, 5.0, 7.0, 9.0])
-    for _ in range(200):
-        error = xs * w + b - ys
-        w, b = w - 0.05 * np.mean(2 * error * xs), b - 0.05 * np.mean(2 * error)
-    kernel, bias = eval(result["stdout"].strip())
+    kernel, bias = _printed(new, "build-tfe-network.py")
+    w, b = _descent(0.0, 0.0)  # from the zeros the kernel starts at
     assert abs(kernel - w) < 1e-4 and abs(bias - b) < 1e-4
