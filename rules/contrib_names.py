@@ -185,14 +185,15 @@ class _Planner:
         local = alias.asname.name.value
         attributes = queries.find(self.module, cst.Attribute)
         inner = {id(a.value) for a in attributes}
-        chains = [self.name(chain) for chain in attributes
+        chains = [chain for chain in attributes
                   if id(chain) not in inner and (dotted_name(chain) or "").partition(".")[0] == local]
-        if any(_moved(name) is None for name in chains):
+        if any(_moved(self.name(chain)) is None for chain in chains):
             self.result.kept.add(_tf.relative(f"{module}.{imported}") or module)
             return
         self.import_from(stmt, node, module, [(alias, imported, alias.asname)])
         if id(node) in self.result.edits:  # the names the rewrites of the program read: TF2's after the fix
-            self.result.names.update(name for name in chains if name)
+            self.result.names.update(name for name in map(self.name, chains) if name)
+            self.result.handled.update(id(chain) for chain in chains)  # (TFM107 reports whole chains)
 
     def import_from(self, stmt: cst.SimpleStatementLine, node, module: str, aliases) -> None:
         """``aliases``: (the import alias, the name it imports from ``module``, its ``as`` clause)."""
