@@ -66,6 +66,7 @@ def test_private_estimator_modules_and_contrib_keras_rewrite_as_the_public_names
     status, lines = fixed(spelled)
     public_status, public_lines = fixed(PROGRAM.format(**PUBLIC))
     assert (status, public_status) == ("idiomatic", "idiomatic")
+    assert process_text(spelled, "case.py", Options()).status.value == "idiomatic"  # check predicts it
     assert lines[:3] == ["import numpy as np", "import tensorflow as tf", "from tensorflow import keras as K"]
     assert [line.replace("K.layers", "tf.keras.layers") for line in lines[3:]] == public_lines[2:]
     # the layer the model_fn made at each call is made once, in the model's __init__
