@@ -28,6 +28,11 @@ def keras_name(rule: Rule, node: cst.BaseExpression) -> Optional[str]:
     name = _tf.relative(qualified)
     if name is None:
         return None
+    if name.startswith("contrib.keras."):  # TF 1.2's Keras, which TFM120 imports from TensorFlow
+        from . import contrib_names
+
+        if name in contrib_names.moved(rule.context):
+            name = contrib_names.tf2_name(name) or name
     if name.startswith("optimizers."):
         return "keras." + name
     return name if name.startswith("keras.") else None

@@ -302,3 +302,10 @@ model = tf.keras.models.Sequential([Dense(3, input_shape=(4,)), keras.layers.Den
     # Keras 2.0's Merge layer is in no TensorFlow 2: the import stays (it was deleted with Dense's before)
     kept = "import tensorflow as tf\nfrom tensorflow.contrib.keras.python.keras.layers import Merge, Dense\nm = Merge\n"
     assert fixed(kept) == (kept, [(2, "TFM107"), (2, "TFM107")], Status.MANUAL)
+
+
+def test_keras_of_tf_1_2_imported_as_a_module_is_checked_as_keras_3_code():
+    source = "import tensorflow.contrib.keras as keras\nopt = keras.optimizers.SGD(lr=0.1, momentum=0.9)\n"
+    assert findings(source) == ([(1, "TFM120"), (2, "TFM301")], Status.IDIOMATIC)
+    assert fixed(source) == ("from tensorflow import keras\n"
+                             "opt = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)\n", [], Status.IDIOMATIC)
