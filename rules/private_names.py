@@ -63,8 +63,7 @@ def plan(context: Context) -> _Plan:
     if not bound:
         return result
     imports = context.imports
-    in_imports = {id(name) for node in queries.find(module, (cst.Import, cst.ImportFrom))
-                  for name in queries.find(node, cst.Name)}
+    in_imports = queries.import_names(module)
     chains = [node for node in queries.find(module, cst.Attribute) if dotted_name(node) is not None]
     gone = test_modes.removed(context)  # TFM116 removes these decorators
     inner = {id(node.value) for node in chains}

@@ -251,11 +251,16 @@ class _AllNames(Visitor):
         return False
 
 
+def import_names(module: cst.Module) -> Set[int]:
+    """The ids of the names import statements write (``estimator`` of ``from tensorflow.python.estimator import
+    estimator as estimator_lib``): none of them is a use of a value."""
+    return {id(name) for statement in find(module, (cst.Import, cst.ImportFrom)) for name in find(statement, cst.Name)}
+
+
 def uses_of(module: cst.Module, local: str) -> List[Tuple[cst.Name, Optional[cst.Attribute]]]:
     """Each use of the name ``local`` as a value outside import statements, with the attribute it is
     the base of (``nest`` in ``nest.flatten``), or None where it is used alone (passed on, assigned)."""
-    imported = {id(name) for statement in find(module, (cst.Import, cst.ImportFrom))
-                for name in find(statement, cst.Name)}
+    imported = import_names(module)
     parents = {id(a.value): a for a in find(module, cst.Attribute, lambda a: type(a.value) is cst.Name)}
     return [(name, parents.get(id(name))) for name in find(module, cst.Name, lambda n: n.value == local, values=True)
             if id(name) not in imported]

@@ -320,7 +320,7 @@ def _check_uses(f: Facts, variables) -> Dict[str, Set[str]]:
     methods = checkpoints.METHODS
     loops = [call for call in queries.find(f.module, cst.Call) if f.call_name(call) == specs.TRAIN_AND_EVALUATE]
     parameters: Dict[str, Set[str]] = {}
-    imported = {id(n) for i in queries.find(f.module, (cst.Import, cst.ImportFrom)) for n in queries.find(i, cst.Name)}
+    imported = queries.import_names(f.module)
     for node in queries.find(f.module, cst.Name, values=True):
         if node.value not in variables or id(node) in imported:  # (`from ... import estimator as estimator_lib`)
             continue
