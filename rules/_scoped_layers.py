@@ -264,18 +264,27 @@ def _switch(statement) -> bool:
             and statement.body[0].value.func.attr.value in ("disable_v2_behavior", "disable_eager_execution"))
 
 
+def _layer_of(stmt) -> Optional[str]:
+    """The TF1 layer (``layers.dense``) a helper a fix wrote into the file stands for, as its docstring says;
+    None for another statement."""
+    if isinstance(stmt, cst.FunctionDef) and stmt.body.body:
+        first = stmt.body.body[0]
+        if (isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr)
+                and isinstance(first.body[0].value, cst.SimpleString)
+                and first.body[0].value.value.startswith('"""TF1\'s `tf.layers.')
+                and "tf.compat.v1.layers needs" in first.body[0].value.value):
+            doc = first.body[0].value.value
+            return doc[doc.index("`tf.") + 4:doc.index("`", doc.index("`tf.") + 1)]
+    return None
+
+
 def written(module: cst.Module) -> Optional[Tuple[cst.FunctionDef, str]]:
     """(a helper of this module that a fix wrote into ``module``, as its docstring says, the reason the
     file stays on tensorflow.compat.v1), or None."""
     for stmt in module.body:
-        if isinstance(stmt, cst.FunctionDef) and stmt.body.body:
-            first = stmt.body.body[0]
-            if (isinstance(first, cst.SimpleStatementLine) and isinstance(first.body[0], cst.Expr)
-                    and isinstance(first.body[0].value, cst.SimpleString)
-                    and first.body[0].value.value.startswith('"""TF1\'s `tf.layers.')
-                    and "tf.compat.v1.layers needs" in first.body[0].value.value):
-                return stmt, (f"{stmt.name.value} is a TF1 layer a fix wrote into the file (it runs on "
-                              "tensorflow.compat.v1)")
+        if _layer_of(stmt) is not None:
+            return stmt, (f"{stmt.name.value} is a TF1 layer a fix wrote into the file (it runs on "
+                          "tensorflow.compat.v1)")
     return None
 
 
@@ -283,12 +292,8 @@ def unwritten(module: cst.Module, alias: str) -> Optional[cst.Module]:
     """``module`` as it was before a fix wrote TF1's layers into it: the helpers gone, their calls the TF1
     layers they stand for on the TensorFlow alias ``alias`` (``layers_dense(x, 3)`` ->
     ``tf.layers.dense(x, 3)``); None when it has no helper."""
-    names = {}
-    for stmt in module.body:
-        found = written(cst.Module(body=[stmt])) if isinstance(stmt, cst.FunctionDef) else None
-        if found is not None:
-            doc = stmt.body.body[0].body[0].value.value
-            names[stmt.name.value] = doc[doc.index("`tf.") + 4:doc.index("`", doc.index("`tf.") + 1)]
+    layers = {stmt.name.value: _layer_of(stmt) for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
+    names = {name: layer for name, layer in layers.items() if layer is not None}
     if not names:
         return None
 
