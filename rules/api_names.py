@@ -116,9 +116,8 @@ class _Unresolved(Rule):
         if (_tf.relative(qualified) or "").startswith(("contrib.eager", "layers.")):
             from . import tf1_eager
 
-            if tf1_eager.rewrites(self.context) and not tf1_eager.falls_back(self.context) and (
-                    id(node) in tf1_eager.plan(self.context).edits or not _tf.relative(qualified).startswith("layers.")):
-                return  # TFM119: core TensorFlow 2 names (not in a file kept on compat.v1, which has no tfe)
+            if tf1_eager.handled(self.context, node, _tf.relative(qualified)):
+                return  # TFM119: core TensorFlow 2 names
         if (_tf.relative(qualified) or "").startswith("contrib."):
             from . import contrib_names, slim
 

@@ -177,6 +177,15 @@ def moved(context: Context) -> FrozenSet[str]:
         *RENAMED, *GRADIENTS, "Iterator", "num_gpus", "enable_eager_execution")} | plan(context).layers)
 
 
+def handled(context: Context, node: cst.CSTNode, name: str) -> bool:
+    """Does TFM119 rewrite this use of ``tf.<name>`` (every tfe name of a file it rewrites, and the tf.layers
+    classes of such a file it writes as Keras'): TFM107 and TFM106 need not report it. Not in a file kept on
+    compat.v1, which has no tfe."""
+    if not rewrites(context) or falls_back(context):
+        return False
+    return name.startswith(MODULE) or id(node) in plan(context).edits
+
+
 def rewrites(context: Context) -> bool:
     """Does TFM119 rewrite the file's ``contrib.eager`` names (all of them: TFM107 need not report one)?"""
     result = plan(context)
