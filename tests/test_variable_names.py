@@ -392,3 +392,14 @@ def test_a_text_the_rewrite_cannot_decide_for_a_keras_layer_filters_the_variable
     new = fix(source)
     assert 'if "kernel" in v.name][0]' in new and "global_variables" not in new
     assert run_in_tensorflow("tf2", new) == run_in_tensorflow("tf1", textwrap.dedent(source))
+
+
+def test_a_fetched_collection_is_a_list_of_values():
+    out = fix("""\
+        import tensorflow as tf
+        ws = [tf.Variable(tf.ones([2])), tf.Variable(tf.zeros([1]))]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(tf.trainable_variables()))
+    """)
+    assert out.endswith("print(tf.nest.map_structure(lambda value: value.numpy(), list(ws)))\n")

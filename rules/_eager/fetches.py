@@ -43,9 +43,10 @@ def fetch(s: Rewrite, node: cst.BaseExpression, values: Dict[str, cst.BaseExpres
     new, params = tensors.graph_expr(s, node)
     new = new.visit(_Substitute(s, feeds.values_for(s, params, values, node)))
     code = s.code(new)
-    if structures.structured(s, node) or queries.makes_namedtuple(s.module, node) or isinstance(node, cst.ListComp):
+    if structures.structured(s, node) or queries.makes_namedtuple(s.module, node) or isinstance(
+            node, cst.ListComp) or variable_names.is_collection(s, node):
         # `sess.run(tf.nn.top_k(x, 2))`: values and indices; `sess.run(Pair(s, p))`: a Pair of values;
-        # `sess.run([tf.norm(g) for g in grads])`: a list of values
+        # `sess.run([tf.norm(g) for g in grads])`, `sess.run(tf.trainable_variables())`: a list of values
         return f"{s.tf}.nest.map_structure(lambda value: value.numpy(), {code})"
     if not isinstance(new, (cst.Name, cst.Call, cst.Attribute, cst.Subscript)) and not getattr(new, "lpar", ()):
         code = f"({code})"  # `.numpy()` binds tighter than the operators in it
