@@ -234,7 +234,9 @@ class Rewrite:
         continuation lines move as far as its first line did."""
         func = self.stmt(self._placed("\n".join(lines), line) + "\n")
         comment = line.trailing_whitespace.comment if isinstance(line, cst.SimpleStatementLine) else None
-        if comment is not None:
+        if comment is not None and isinstance(func, cst.SimpleStatementLine):
+            func = func.with_changes(trailing_whitespace=line.trailing_whitespace)
+        elif comment is not None:
             last = func.body.body[-1]
             if isinstance(last, cst.SimpleStatementLine):
                 last = last.with_changes(trailing_whitespace=line.trailing_whitespace)
