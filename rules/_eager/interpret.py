@@ -165,9 +165,8 @@ def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
     if isinstance(stmt, cst.With):
         return with_statement(s, stmt, in_loop)
     if isinstance(stmt, cst.For) and not in_loop:
-        built = graph_loops.read(s, stmt, s.previous_step)
+        built = graph_loops.read(s, stmt, s.previous_step)  # (sets s.absorbed where it takes the statement before)
         if built is not None:
-            s.absorbed = True
             return built
     if isinstance(stmt, (cst.For, cst.While)):
         if isinstance(stmt, cst.For):

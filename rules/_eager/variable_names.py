@@ -144,6 +144,16 @@ def made_variable(s: Rewrite, call: cst.Call, name: str, target: str) -> None:
                                [Part(f"{prefix}{literal}", True, listed, f"[{target}]")]))
 
 
+def renamed(s: Rewrite, old: str, new: str) -> None:
+    """The variable made as ``old`` is listed as ``new`` (``graph_loops``: a name the rewrite gives it)."""
+    for made in _names(s).made:
+        if made.trainable == f"[{old}]" or made.every == f"[{old}]":
+            made.trainable, made.every = (f"[{new}]" if code == f"[{old}]" else code
+                                          for code in (made.trainable, made.every))
+            for part in made.parts or ():
+                part.trainable, part.every = made.trainable, made.every
+
+
 def trainable(call: cst.Call) -> Optional[bool]:
     """The ``trainable=`` a variable is made with (True when not given); None when it is not a literal."""
     arg = _tf.argument(call, None, "trainable")
@@ -164,6 +174,14 @@ def made_container(s: Rewrite, value: cst.BaseExpression, target: str) -> None:
         _names(s).made.append(Made(None, False, "", ""))
         return
     _names(s).made.append(Made(prefix, False, listed, listed))
+
+
+def made_in_passes(s: Rewrite, lists: List[str]) -> None:
+    """Variables a module-level loop made pass by pass into ``lists`` (``graph_loops``), listed in TF1's
+    order: pass by pass."""
+    prefix = _prefix(s)
+    listed = f"list({lists[0]})" if len(lists) == 1 else f"[v for made in zip({', '.join(lists)}) for v in made]"
+    _names(s).made.append(Made(prefix, False, listed, listed) if prefix is not None else Made(None, False, "", ""))
 
 
 def _calls(value: cst.BaseExpression) -> List[cst.Call]:
