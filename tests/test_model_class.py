@@ -154,6 +154,23 @@ HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n
          def f(self, v):
              return self.y(v).numpy()
      """),
+    # locals that __init__ keeps on self under their own names (`self.w = w`): those attributes from the start
+    ("w = tf.Variable(1.0)\n        x = tf.placeholder(tf.float32)\n        y = x * w\n"
+     "        self.w = w\n        self.x = x\n        self.y = y\n",
+     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
+     """\
+     class C(tf.Module):
+         def __init__(self):
+             super().__init__()
+             self.w = tf.Variable(1.0)
+
+         @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
+         def y(self, x):
+             return x * self.w
+
+         def f(self, v):
+             return self.y(v).numpy()
+     """),
     # a parameter of __init__ the graph reads: kept on self, where the method reads it
     ("self.x = tf.placeholder(tf.string)\n        self.y = tf.image.decode_png(self.x, channels=channels)\n",
      "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
@@ -186,7 +203,12 @@ def test_a_class_that_makes_its_own_session(init, methods, expected):
     # a method would read a parameter of __init__ that __init__ binds again (kept on self, it would not be it)
     (("    def __init__(self, sess, name):\n",
       "    def __init__(self, sess, name, scale=2.0):\n        scale = scale * 2\n"),
-     "a name of its graph is also a local, a parameter of __init__ or a method"),
+     "a name of its graph is also a local, a parameter of __init__ or a method: scale"),
+    # a local bound twice, kept on self after the second (the first would be lost)
+    (("            self.hypothesis = tf.matmul(self.X, W)\n",
+      "            hypothesis = tf.matmul(self.X, W)\n            hypothesis = hypothesis * 2.0\n"
+      "            self.hypothesis = hypothesis\n"),
+     "a name of its graph is also a local, a parameter of __init__ or a method: hypothesis"),
     # the build method is called twice
     (("        self._build_net()\n", "        self._build_net()\n        self._build_net()\n"),
      "its build method _build_net is called more than once or indented otherwise"),

@@ -65,7 +65,7 @@ from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Transformer
 
 from .. import _tf, _vocab
-from . import layout, model_methods, model_units, queries
+from . import layout, model_aliases, model_methods, model_units, queries
 from .model_lift import Read, ReturnedRuns, comprehension_names, lift, rename_locals, self_attr
 from .plan import Keep, Step
 from .session_class import self_first, self_reads, used_outside
@@ -204,6 +204,7 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     if not read.build and not _calls_maker(s, cst.Module(body=read.graph)):
         model_methods.build_method(s, cls, functions, read)  # `gan.build_model()` after `GAN(sess, ...)`
     read.graph = _parameters_kept(read, init) if not read.outside_build else read.graph
+    read.graph = model_aliases.locals_kept(cls, read.graph)  # `x = tf.placeholder(...)`, `self.x = x`
     graph_code = cst.Module(body=read.graph)
     if not _calls_maker(s, graph_code):
         return _refused(s, cls, "__init__ makes no variable, layer or placeholder")
@@ -226,8 +227,10 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     local = queries.bound_names(graph_code) - {"self"}
     program = local | read.attributes
     init_params = {p.name.value for p in init.params.params[1:]}
-    if read.attributes & local or program & (init_params | set(functions)):
-        return _refused(s, cls, "a name of its graph is also a local, a parameter of __init__ or a method")
+    clash = sorted(read.attributes & local | program & (init_params | set(functions)))
+    if clash:
+        return _refused(s, cls, f"a name of its graph is also a local, a parameter of __init__ or a method: "
+                                f"{', '.join(clash[:3])}")
     taken = queries.names_in(cls) | s.p.source_names() | program
     read.session = fresh_name(taken, "sess")
     outside = model_units.find(s, cls, read, program, taken)
@@ -253,16 +256,6 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     return read
 
 
-class _ParameterReads(Transformer):
-    def __init__(self, names: Set[str], skip: Set[int]) -> None:
-        self.names, self.skip = names, skip
-
-    def leave_Name(self, original, updated):
-        if updated.value in self.names and id(original) not in self.skip:
-            return cst.Attribute(cst.Name("self"), cst.Name(updated.value))
-        return updated
-
-
 def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatement]:
     """The graph code reading ``__init__``'s parameters from ``self`` (``self.n_classes = n_classes`` first
     where the class does not keep them yet): the methods its tensors become read them there."""
@@ -284,9 +277,7 @@ def _parameters_kept(read: Read, init: cst.FunctionDef) -> List[cst.BaseStatemen
     if (reads - kept) & set(targets) or any(targets.count(name) > 1 for name in kept):
         return read.graph  # `self.size = size * 2`: another value under that name
     keeping = {id(stmt) for stmt in read.graph if self_attr(_assigned(stmt)) in kept}
-    skip = {id(n.attr) for n in queries.find(graph, cst.Attribute)} | {
-        id(a.keyword) for a in queries.find(graph, cst.Arg, lambda a: a.keyword is not None)}
-    reading = _ParameterReads(reads, skip)
+    reading = model_aliases.SelfReads(reads, model_aliases.skipped(graph))
     new = [cst.parse_statement(f"self.{name} = {name}\n") for name in sorted(reads - kept)]
     read.kept_params = reads - kept
     return new + [stmt.visit(reading) if id(stmt) not in keeping and used & reads else stmt
