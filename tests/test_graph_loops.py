@@ -1,7 +1,7 @@
 """Module-level loops that build one tensor pass by pass (``graph_loops``): variables made at each pass,
-a first value that is a variable or a graph tensor, and the loops the rewrite leaves to
-tensorflow.compat.v1. Exact rewrites and reasons; the numbers are the fixtures'
-(``variables_made_in_a_loop``, ``layers_made_in_a_loop``)."""
+a first value that is a variable or a graph tensor, an op made in a pass and run right away
+(``run_once.run_next``), and the loops the rewrite leaves to tensorflow.compat.v1. Exact rewrites and
+reasons; the numbers are the fixtures' (``variables_made_in_a_loop``, ``layers_made_in_a_loop``)."""
 from __future__ import annotations
 
 import textwrap
@@ -149,3 +149,60 @@ def test_a_random_draw_in_the_body_stays_on_compat():
         Y_pred = Y_pred + W * X + noise
 """ + RUN) == [LEFT]
 
+
+
+def test_an_op_made_in_a_pass_and_run_by_the_next_statement_is_computed_where_it_is_made():
+    assert fix("""\
+        import tensorflow as tf
+        sess = tf.InteractiveSession()
+        data = [1., 2., 8., -1., 13.]
+        spike = tf.Variable(False)
+        spike.initializer.run()
+        for i in range(1, len(data)):
+            if data[i] - data[i - 1] > 5:
+                updater = tf.assign(spike, tf.constant(True))
+                flag = updater.eval()
+            else:
+                tf.assign(spike, False).eval()
+            print("Spike", spike.eval())
+    """) == textwrap.dedent("""\
+        import tensorflow as tf
+        data = [1., 2., 8., -1., 13.]
+        spike = tf.Variable(False)
+        for i in range(1, len(data)):
+            if data[i] - data[i - 1] > 5:
+                updater = spike.assign(tf.constant(True))
+                flag = updater.numpy()
+            else:
+                spike.assign(False).numpy()
+            print("Spike", spike.numpy())
+    """)
+
+
+TENSOR_LEFT = ("kept on tensorflow.compat.v1: a tensor is made inside a loop (this rewrite makes each tensor, "
+               "variable and layer once, where the program makes it)")
+
+
+def test_an_op_made_in_a_pass_and_run_twice_or_fed_stays_on_compat():
+    twice = """\
+        import tensorflow as tf
+        spike = tf.Variable(0.0)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for i in range(3):
+                updater = tf.assign_add(spike, 1.0)
+                sess.run(updater)
+                print(sess.run(updater))
+    """
+    assert reasons(twice) == [TENSOR_LEFT]
+    fed = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32)
+        spike = tf.Variable(0.0)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for i in range(3):
+                updater = tf.assign_add(spike, x)
+                print(sess.run(updater, {x: 2.0}))
+    """
+    assert reasons(fed) == [TENSOR_LEFT]

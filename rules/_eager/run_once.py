@@ -80,3 +80,32 @@ def with_dependencies(s: Rewrite, stmt: cst.With, deps: List[str], body: Callabl
                                    "once per run; the rewrite's functions would run it once for each)")
         s.draws.setdefault(dep, Counter())[dep] = 1
     return Inline(stmt, steps)
+
+
+def run_next(s: Rewrite, name: Optional[str], value) -> bool:
+    """``updater = tf.assign(spike, True)`` made inside a loop and run by the next statement alone
+    (``updater.eval()``, ``sess.run(updater)``), the name read nowhere else and the value reading no
+    placeholder: TF1 made an op at each pass and ran it once, right away; computed where it is made, it
+    is the same, and the run reads that value."""
+    if name is None or not s.following or tensors_read(s, value):
+        return False
+    statements_, start = s.following[-1]
+    if start >= len(statements_) or not isinstance(statements_[start], cst.SimpleStatementLine):
+        return False
+    line = statements_[start]
+    if len(line.body) != 1 or not isinstance(line.body[0], (cst.Expr, cst.Assign)):
+        return False
+    run = line.body[0].value
+    if not (isinstance(run, cst.Call) and isinstance(run.func, cst.Attribute) and run.func.attr.value in ("eval", "run")):
+        return False
+    receiver = queries.receiver_name(run)
+    alone = (receiver == name and run.func.attr.value == "eval" and not run.args) or (
+        s.b.is_(receiver, B.SESSION) and run.func.attr.value == "run" and len(run.args) == 1 and
+        run.args[0].keyword is None and isinstance(run.args[0].value, cst.Name) and run.args[0].value.value == name)
+    uses = queries.find(s.module, cst.Name, lambda n: n.value == name, values=True)
+    return alone and len(uses) == 2
+
+
+def tensors_read(s: Rewrite, value) -> bool:
+    """Does ``value`` read a placeholder, or a tensor the rewrite computes with a function?"""
+    return queries.mentions(value, s.b.names(B.PLACEHOLDER, B.TENSOR, B.ITERATOR, B.DATASET), feeds=False)

@@ -14,8 +14,8 @@ import libcst as cst
 from .. import _tf, _vocab
 from . import bindings as B
 from . import (batch_norm, checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines,
-               placeholder_builders, queries, rebinding, rnn, rnn_cells, scopes, sessions, structures, summaries,
-               tensors, testcases, train_builders, training, variable_names)
+               placeholder_builders, queries, rebinding, rnn, rnn_cells, run_once, scopes, sessions, structures,
+               summaries, tensors, testcases, train_builders, training, variable_names)
 from .plan import Out
 from .state import Rewrite, Unsupported
 
@@ -378,6 +378,10 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
         graph_refs = {"model"}  # a model's output changes as its variables do: a tensor
     if graph_refs and not s.has_fetch(value) and single is None:
         return instances.built(s, tensors.unpacked(s, node, target, value, line, in_loop))
+    if graph_refs and not s.has_fetch(value) and in_loop and run_once.run_next(s, single, value):
+        b.rebind(single)  # `updater = tf.assign(spike, True)` then `updater.eval()` in one pass: computed there
+        b.bind(single, B.EAGER, name)
+        return [node.with_changes(value=tensors.graph_expr(s, value)[0])]
     if graph_refs and not s.has_fetch(value):
         s.need_module_level(node, single, in_loop, "tensor")
         return instances.built(s, [tensors.tensor_function(s, single, value, line), *_averages_made(s, value)])
