@@ -29,10 +29,10 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import dotted_name, fresh_name
+from tfmigrate.names import fresh_name
 from tfmigrate.traverse import Visitor, walk
 
-from . import _mnist_support, _tf
+from . import _mnist_shim, _mnist_support, _tf
 from ._eager import queries
 
 PACKAGE = _mnist_support.PACKAGE
@@ -66,9 +66,11 @@ class Plan:
     # and the indentation of those `with` blocks)
     batches: Dict[str, Tuple[cst.BaseExpression, bool, cst.BaseStatement, str]] = field(default_factory=dict)
 
+    shim: Optional[_mnist_shim.Shim] = None  # where ``problem`` stops this rewrite: TF1's loader written in
+
     @property
     def fixable(self) -> bool:
-        return self.problem is None and self.call is not None
+        return (self.problem is None or self.shim is not None) and self.call is not None
 
 
 def analyse(context) -> Optional[Plan]:
@@ -158,6 +160,7 @@ class _Analysis:
             self._read(plan, calls)
         except _Problem as problem:
             plan.problem = (problem.node, problem.reason)
+            plan.shim = _mnist_shim.read(self.module, self.imports, calls)
         return plan
 
     def _read(self, plan: Plan, calls: _Calls) -> None:
@@ -217,27 +220,12 @@ class _Analysis:
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue
             for small in statement.body:
-                names = self._imported(small)
+                names = _mnist_support.imported_names(small)
                 if names is None:
                     continue
                 if any(not name.startswith(PACKAGE) for name in names) or len(statement.body) != 1:
                     raise _Problem(small, "the import of input_data brings other names too")
                 plan.imports.append(statement)
-
-    def _imported(self, small: cst.BaseSmallStatement) -> Optional[List[str]]:
-        """The TF-relative names an import statement brings, when one of them is the MNIST package."""
-        if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-            module = _tf.relative(dotted_name(small.module))
-            if module is None or not module.startswith("examples"):
-                return None
-            if isinstance(small.names, cst.ImportStar):
-                return [module]
-            return [f"{module}.{alias.evaluated_name}" for alias in small.names]
-        if isinstance(small, cst.Import):
-            names = [_tf.relative(alias.evaluated_name) for alias in small.names]
-            if any(name is not None and name.startswith("examples") for name in names):
-                return [name or "" for name in names]
-        return None
 
     def _uses(self, plan: Plan, block: List[cst.BaseStatement]) -> None:
         uses = _mnist_support.Uses(plan.name)
@@ -317,6 +305,8 @@ class _Problem(Exception):
 def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
     """``module`` with the MNIST loading read from tf.keras.datasets (``plan`` is of this module);
     ``graph``: the module runs on tensorflow.compat.v1 graphs, where the batches come from NumPy."""
+    if plan.problem is not None:
+        return _mnist_shim.rewrite(module, plan.shim)
     taken = (_mnist_support.global_names(module) if isinstance(plan.owner, cst.Module)
              else set(queries.source_names(module)))
     used = {split for split, _ in plan.uses.values()}

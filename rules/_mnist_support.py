@@ -197,3 +197,19 @@ class Uses(Visitor):
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == self.name:
             self.stray.append(node)
+
+
+def imported_names(small: cst.BaseSmallStatement) -> Optional[List[str]]:
+    """The TF-relative names an import statement brings, when one of them is the MNIST package."""
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        module = _tf.relative(dotted_name(small.module))
+        if module is None or not module.startswith("examples"):
+            return None
+        if isinstance(small.names, cst.ImportStar):
+            return [module]
+        return [f"{module}.{alias.evaluated_name}" for alias in small.names]
+    if isinstance(small, cst.Import):
+        names = [_tf.relative(alias.evaluated_name) for alias in small.names]
+        if any(name is not None and name.startswith("examples") for name in names):
+            return [name or "" for name in names]
+    return None

@@ -60,11 +60,18 @@ class MnistInputData(Rule):
     and shuffled by TensorFlow's generator (seeded by `tf.random.set_seed`)
     rather than NumPy's: the same data in another order.
 
-    Known limits: other uses of the data sets object (passed to a function,
-    `epochs_completed`, a field read before it is assigned, `fake_data`, a `seed` or `dtype` argument), one split
-    read with two batch sizes, a batch size not known before the loop that
-    reads it: the names are then TFM107 findings, which say why, and the file
-    is left as it is.
+    Where the program uses the object TF1 returned in other ways (returned
+    or passed to a function, `epochs_completed`, a field read before it is
+    assigned, one split read with two batch sizes, a batch size not known
+    before the loop that reads it), the fix writes a `read_data_sets` of its
+    own into the file instead (a class for the splits with TF1's
+    `next_batch`, NumPy's generator reordering the examples at each epoch),
+    called where TF1's was.
+
+    Known limits: `fake_data`, `seed`, `dtype` or `source_url` arguments, an
+    import of the loader that brings other names too, other names of
+    `tensorflow.examples`: the names are then TFM107 findings, which say why,
+    and the file is left as it is.
     """
 
     code = "TFM086"
@@ -79,7 +86,12 @@ class MnistInputData(Rule):
         "print(mnist.train.num_examples, mnist.test.images.shape)\n")]
 
     def visit_Module(self, node: cst.Module) -> None:
-        if rewritten(self.context):
-            self.report(_mnist.analyse(self.context).call,
-                        "`tensorflow.examples.tutorials.mnist` is not part of TensorFlow 2: load MNIST with "
-                        "`tf.keras.datasets.mnist.load_data()` and batch it with tf.data")
+        if not rewritten(self.context):
+            return
+        plan = _mnist.analyse(self.context)
+        if plan.problem is None:
+            self.report(plan.call, "`tensorflow.examples.tutorials.mnist` is not part of TensorFlow 2: load MNIST "
+                                   "with `tf.keras.datasets.mnist.load_data()` and batch it with tf.data")
+        else:  # the program uses the object TF1 returned (plan.problem says how)
+            self.report(plan.call, "`tensorflow.examples.tutorials.mnist` is not part of TensorFlow 2: the fix "
+                                   "writes its `read_data_sets` into the file, loading `tf.keras.datasets.mnist`")

@@ -281,18 +281,19 @@ def test_a_batch_size_known_in_the_session_block_or_from_parsed_arguments_starts
         "        images, labels = next(test_batches)\n"
         '        print("test batch", images.shape, labels.shape)\n')
     # a flag's value is read once main() has parsed the flags: not at module level
+    # (check: TF1's loader, written into the file, would batch as it did; the fix parses the flags first, after
+    # which the batch size is known: the batches start there)
     flags = NESTED.replace("args = parser.parse_args([])", "args = tf.app.flags.FLAGS")
-    assert "TFM086" not in [code for code, _, _ in findings(flags)]
-    assert ("TFM107", 2, "`tf.examples.tutorials.mnist.input_data` does not exist in TensorFlow 2.21 (nor in "
-            "tf.compat.v1): use tf.keras.datasets.mnist.load_data() (TFM086 does not rewrite the loading: the "
-            "batch size of train.next_batch is not known before the loop that reads it)") in findings(flags)
+    assert ("TFM086", 8, SHIM_MESSAGE) in findings(flags)
+    assert "TFM107" not in [code for code, _, _ in findings(flags)]
+    assert "train_batches = (tf.data" in fix(flags).new_text and fix(flags).status == Status.IDIOMATIC
     # ... unless the program reads the flags at module level itself before
     read = flags.replace("x = tf.placeholder", "print(args.batch_size)\nx = tf.placeholder")
     assert "TFM086" in [code for code, _, _ in findings(read)]
     assert "train_batches = (tf.data" in fix(read).new_text
     # a batch size bound in a loop: batches started there would start again at every iteration
     looped = NESTED.replace("    n = 4\n    for i in range(2):\n", "    for n in (4,):\n")
-    assert "TFM086" not in [code for code, _, _ in findings(looped)]
+    assert "train_batches = (tf.data" not in fix(looped).new_text and "read_data_sets(" in fix(looped).new_text
 
 
 @pytest.mark.parametrize("call, reason", [
@@ -307,13 +308,68 @@ def test_what_the_rewrite_does_not_know_stays_a_tfm107_finding(call, reason):
     assert fix(source).new_text == source and fix(source).status == Status.MANUAL
 
 
-def test_other_uses_of_the_data_sets_or_two_batch_sizes_stay_as_written():
+SHIM_MESSAGE = ("`tensorflow.examples.tutorials.mnist` is not part of TensorFlow 2: the fix writes its "
+                "`read_data_sets` into the file, loading `tf.keras.datasets.mnist`")
+
+
+def test_other_uses_of_the_data_sets_get_tf1s_loader_written_into_the_file():
     for tail in ("train(mnist)\n", "print(mnist.train.epochs_completed)\n",
                  "a = mnist.train.next_batch(10)\nb = mnist.train.next_batch(20)\n"):
         source = ("import tensorflow as tf\nfrom tensorflow.examples.tutorials.mnist import input_data\n"
                   "mnist = input_data.read_data_sets('d')\n" + tail)
-        assert "TFM086" not in [code for code, _, _ in findings(source)]
-        assert fix(source).new_text == source
+        assert findings(source) == [("TFM086", 3, SHIM_MESSAGE)]
+        outcome = fix(source)
+        assert outcome.status == Status.IDIOMATIC
+        text = outcome.new_text
+        assert text.startswith("import tensorflow as tf\nimport numpy as np\n\n\nclass MnistSplit:\n")
+        assert text.endswith("\n\n\nmnist = read_data_sets('d')\n" + tail)
+        assert "(x_train, y_train), (x_test, y_test) = tf.keras.datasets.mnist.load_data()" in text
+
+
+def test_a_data_module_returning_the_data_sets_keeps_its_arguments_and_names():
+    # pkmital's libs/datasets.py: `one_hot` passed through, the object returned to the callers
+    source = textwrap.dedent("""\
+        \"\"\"Loading datasets.\"\"\"
+        import tensorflow.examples.tutorials.mnist.input_data as input_data
+        from .dataset_utils import *
+
+
+        def MNIST(one_hot=True):
+            return input_data.read_data_sets('MNIST_data/', one_hot=one_hot)
+    """)
+    text = fix(source).new_text
+    assert text.startswith('"""Loading datasets."""\nfrom .dataset_utils import *\nimport tensorflow as tf\n'
+                           "import numpy as np\n\n\nclass MnistSplit:\n")
+    assert text.endswith("\n\n\ndef MNIST(one_hot=True):\n    return read_data_sets('MNIST_data/', one_hot=one_hot)\n")
+    # a name of the file's own is not taken
+    own = source + "\n\ndef read_data_sets():\n    return None\n"
+    assert "    return read_data_sets_2('MNIST_data/', one_hot=one_hot)\n" in fix(own).new_text
+
+
+SHIM = """\
+import numpy as np
+import tensorflow as tf
+from tensorflow.examples.tutorials.mnist import input_data
+
+
+def load(one_hot):
+    return input_data.read_data_sets("MNIST_data/", one_hot=one_hot)
+
+
+data = load(True)
+flat = load(False)
+print(data.train.num_examples, data.validation.num_examples, data.test.num_examples)
+print(data.train.images.dtype, data.train.images.shape, data.train.labels.dtype, data.train.labels.shape)
+print(flat.train.labels.dtype, (flat.train.labels == data.train.labels.argmax(axis=1)).all())
+first = data.train.images.copy()
+np.random.seed(3)
+batches = [data.train.next_batch(300)[0] for _ in range(4)]
+np.random.seed(3)
+order = np.random.permutation(1000)
+again = np.random.permutation(1000)
+print(data.train.epochs_completed, (np.concatenate(batches[:3]) == first[order][:900]).all())
+print((batches[3] == np.concatenate([first[order][900:], first[order][again][:200]])).all())
+"""
 
 
 OWN_FIELDS = """\
@@ -341,14 +397,15 @@ def test_fields_a_program_gives_the_data_sets_become_names_of_their_own():
         "x_train, y_train = x_train[5000:], y_train[5000:]\n"
         "cls_test = np.argmax(y_test, axis=1)\n"
         "print(cls_test.shape, (cls_test[:20] == np.argmax(y_test[:20], axis=1)).all())\n")
-    # read before it is assigned (TF1's DataSet has no such field): the loading stays
+    # read before it is assigned (TF1's DataSet has no such field), or assigned in a function (a name there
+    # would be the function's own): the object TF1 returned, from the loader written into the file
     read_first = OWN_FIELDS.replace("data.test.cls = np.argmax", "print(data.test.cls)\ndata.test.cls = np.argmax")
-    assert fix(read_first).new_text == read_first
-    # assigned in a function: a name there would be the function's own
     in_function = OWN_FIELDS.replace("data.test.cls = np.argmax(data.test.labels, axis=1)\n",
                                      "def label():\n    data.test.cls = np.argmax(data.test.labels, axis=1)\n\n\n"
                                      "label()\n")
-    assert fix(in_function).new_text == in_function
+    for source in (read_first, in_function):
+        text = fix(source).new_text
+        assert 'data = read_data_sets("data/MNIST/", one_hot=True)\n' in text and "import input_data" not in text
 
 
 def _run_rewrites(folder, mode: str, sources):
@@ -375,7 +432,11 @@ def test_the_rewrites_run_on_tensorflow_2(tmp_path):
     """One TensorFlow process runs the four rewrites on a stand-in for Keras's MNIST file (and one
     more the two kept on tensorflow.compat.v1)."""
     out = _run_rewrites(tmp_path, "tf2", {"counts": COUNTS, "graph": GRAPH, "epochs": EPOCHS, "nested": NESTED,
-                                          "own": OWN_FIELDS})
+                                          "own": OWN_FIELDS, "shim": SHIM})
+    # TF1's DataSet: the first epoch in NumPy's order drawn at the first batch, the last batch of an epoch
+    # ending with the first examples of the next, drawn again
+    assert out["shim"]["stdout"].splitlines() == [
+        "1000 5000 1000", "float32 (1000, 784) float64 (1000, 10)", "uint8 True", "1 True", "True"]
     assert out["own"]["stdout"] == "(1000,) True\n"
     assert out["counts"]["stdout"].splitlines() == [
         "1000 5000 1000",
