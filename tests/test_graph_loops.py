@@ -206,3 +206,24 @@ def test_an_op_made_in_a_pass_and_run_twice_or_fed_stays_on_compat():
                 print(sess.run(updater, {x: 2.0}))
     """
     assert reasons(fed) == [TENSOR_LEFT]
+
+
+def test_a_summary_made_at_each_pass_stays_on_compat():
+    # one histogram per variable: the merged summary would have read the loop's last variable only
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        W1 = tf.Variable(tf.ones([2, 3]))
+        W2 = tf.Variable(tf.ones([3, 1]))
+        loss = tf.reduce_mean(tf.square(tf.matmul(tf.matmul(x, W1), W2)))
+        tf.summary.scalar("loss", loss)
+        for var in [W1, W2]:
+            tf.summary.histogram(var.name, var)
+        merged = tf.summary.merge_all()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            writer = tf.summary.FileWriter("logs")
+            writer.add_summary(sess.run(merged, {x: np.ones((4, 2))}), 0)
+    """
+    assert reasons(source) == [TENSOR_LEFT.replace("a tensor is made", "a summary is made")]

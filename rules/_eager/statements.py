@@ -41,7 +41,7 @@ def small(s: Rewrite, node: cst.BaseSmallStatement, line, in_loop: bool) -> Opti
                 own.asname, "name", None)))
         return None
     if isinstance(node, cst.Expr):
-        return _outs(expression(s, node))
+        return _outs(expression(s, node, in_loop))
     if isinstance(node, cst.Assign):
         result = _outs(_assignment(s, node, line, in_loop))
         target = node.targets[0].target if len(node.targets) == 1 else None
@@ -106,7 +106,7 @@ def _is_graph(s: Rewrite, node: cst.BaseExpression) -> bool:
         s.b.is_(node.value.value, B.SESSION))
 
 
-def expression(s: Rewrite, node: cst.Expr):
+def expression(s: Rewrite, node: cst.Expr, in_loop: bool = False):
     value = node.value
     name = s.call_name(value)
     if _vocab.is_noop(name):
@@ -114,6 +114,7 @@ def expression(s: Rewrite, node: cst.Expr):
     if name in _vocab.SEED_SETTERS:
         s.graph_seed = True  # and the statement stays: TF2 has a global seed too
     if name in _vocab.SUMMARIES:
+        s.need_module_level(node, "", in_loop, "summary")  # (one per pass: each written where merged)
         summaries.summary(s, value, name)
         return None
     if s.p.models and scopes.is_reuse_call(s.p, value):
