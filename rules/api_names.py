@@ -126,6 +126,10 @@ class _Unresolved(Rule):
 
             if contrib_names.handled(self.context, node):
                 return  # TFM120 (or TFM101): the TensorFlow 2 name
+            from . import vocabulary_processor
+
+            if vocabulary_processor.handled(self.context, node):
+                return  # TFM127: TF1's class, written into the file
             why = contrib_names.refused(self.context, node)
             if why is not None:
                 self.report(node, f"`{_shown(qualified)}` {verdict.message} (TFM120 does not rewrite this call: "

@@ -66,13 +66,13 @@ def plan(context: Context) -> Plan:
             result = context.shared["graph-plan"] = Plan(eager, None, None, compat_mode, [], imports=context.imports)
             return result
     from . import (contrib_names, mode_keys, op_forms, resource_loader, test_temp_dir, tf1_eager, tf2_switches,
-                   unittest_mock, version_fallback)
+                   unittest_mock, version_fallback, vocabulary_processor)
 
     # names other fixes rewrite: they may stay
     moved = (_scaffold.moved(context) | _mnist.moved(context) | mode_keys.moved(context) | op_forms.moved(context)
              | unittest_mock.moved(context) | test_temp_dir.moved(context) | tf2_switches.moved(context)
              | resource_loader.moved(context) | tf1_eager.moved(context) | contrib_names.moved(context)
-             | _session_options.moved(context) | version_fallback.moved(context))
+             | _session_options.moved(context) | version_fallback.moved(context) | vocabulary_processor.moved(context))
     if _estimator.uses_estimator(context):
         try:  # an Estimator program becomes Keras models; where it cannot, what follows decides
             eager, notes = _estimator.to_keras(module, context.imports, context.text, moved)
