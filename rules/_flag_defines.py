@@ -60,3 +60,34 @@ def logging_flag(call: cst.Call, define: str) -> Optional[Tuple[str, Optional[Ed
     return (f"`{flag}` is a flag of absl.logging, which TensorFlow 2 imports (TF1's logging did not define it): "
             f"`{define}` raises DuplicateFlagError; the rewrite sets the default of absl's flag "
             f"(`flags.FLAGS.set_default`), so `--{flag}` and `FLAGS.{flag}` work as they did"), edit
+
+
+def before_absl(item, node: cst.CSTNode, call: Optional[cst.Call], tail: str, flags_object: Callable[[], str],
+                sys_name: Callable[[], str]):
+    """TF < 1.5's own flags idioms, which absl does not have: ``FLAGS._parse_flags()``, which parsed ``sys.argv``
+    leaving arguments it did not know alone, and ``FLAGS.__flags``, its dict of flag values. ``item`` gets the
+    message and the edits; ``flags_object`` and ``sys_name`` give the names the rewrite writes."""
+    if tail.endswith("FLAGS._parse_flags"):
+        item.message = ("`FLAGS._parse_flags()` is TF < 1.5 API that absl does not have: the rewrite parses the"
+                        " command line there as it did, unknown arguments left alone "
+                        "(`FLAGS(sys.argv, known_only=True)`)")
+        if call is None or call.args or node is not call.func:
+            item.fixable = False
+            item.nowhere = True
+            return item
+        item.edits[id(call)] = lambda _c: cst.parse_expression(
+            f"{flags_object()}({sys_name()}.argv, known_only=True)")
+        item.argv = True
+        item.eager = False  # TensorFlow 2's compat.v1 flags are absl's too
+    else:
+        item.message = ("`FLAGS.__flags` held flag values in TF < 1.5; absl keeps Flag objects there:"
+                        " `FLAGS.flag_values_dict()` gives the values")
+        inner = node
+        while isinstance(inner, cst.Attribute) and inner.attr.value != "__flags":
+            inner = inner.value
+        if not isinstance(inner, cst.Attribute):  # `f = FLAGS.__flags`, then `f.items()`
+            item.fixable = False
+            return item
+        item.edits[id(inner)] = lambda _n: cst.parse_expression(f"{flags_object()}.flag_values_dict()")
+        item.eager = False  # (compat.v1's FLAGS is absl's: its `__flags` holds Flag objects there too)
+    return item

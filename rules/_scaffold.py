@@ -108,6 +108,7 @@ class Item:
     eager: bool = True  # the fix needs TF2 (a file kept on compat.v1 keeps the TF1 name)
     nowhere: bool = False  # no TensorFlow 2.21 runs it, compat.v1 included
     parse: Optional[Callable[[], str]] = None  # a flag read at import time: the FLAGS to parse before it
+    argv: bool = False  # an edit reads `sys.argv` (imported where the file does not)
 
 
 @dataclass
@@ -137,6 +138,7 @@ class _Walker(Visitor):
         self.defining: Set[int] = set()  # attributes a module-level `def` reads when it runs (defaults)
         self.chains = Chains()
         self.calls: Dict[int, cst.Call] = {}  # id(func) -> the call it is the function of
+        self.sys_name = ["sys"]  # the file's name for `sys`, once the walk is done
         self.targets: Dict[int, str] = {}  # id(value) -> the one name it is assigned to
         self.options: Set[int] = set()  # arguments of TFRecordOptions / TFRecordWriter calls
         self.stores: Set[int] = set()  # assignment targets
@@ -334,27 +336,13 @@ class _Walker(Visitor):
             item.fixable = False
             item.nowhere = True
             return item
-        if tail.endswith("FLAGS._parse_flags"):
-            item.message = ("`FLAGS._parse_flags()` is TF < 1.5 API that absl does not have: let `app.run` parse the"
-                            " command line, or call `FLAGS(sys.argv)`")
-            item.fixable = False
-            item.nowhere = True
-            return item
-        if tail == "FLAGS.__flags" or tail.startswith("FLAGS.__flags."):
-            item.message = ("`FLAGS.__flags` held flag values in TF < 1.5; absl keeps Flag objects there:"
-                            " `FLAGS.flag_values_dict()` gives the values")
-            inner = node
-            while isinstance(inner, cst.Attribute) and inner.attr.value != "__flags":
-                inner = inner.value
-            if not isinstance(inner, cst.Attribute):  # `f = FLAGS.__flags`, then `f.items()`
-                item.fixable = False
-                return item
-            prefix = dotted_name(inner.value)
+        if tail.endswith("FLAGS._parse_flags") or tail == "FLAGS.__flags" or tail.startswith("FLAGS.__flags."):
+            parts = dotted_name(node).split(".")
+            written = ".".join(parts[:parts.index("FLAGS") + 1]) if "FLAGS" in parts else None
             if how != "alias":
                 item.needs.add("flags")
-            item.edits[id(inner)] = lambda _n: _attr(
-                f"{prefix if how == 'alias' else self.local['flags'] + '.FLAGS'}.flag_values_dict()")
-            return item
+            flags_object = (lambda: written) if how == "alias" else (lambda: f"{self.local['flags']}.FLAGS")
+            return _flag_defines.before_absl(item, node, call, tail, flags_object, lambda: self.sys_name[0])
         if how == "alias" and not item.edits:
             return None  # the alias line's own finding covers it
         self.rename(item, node, "flags", tail, how)
@@ -487,6 +475,7 @@ def analyse(context) -> Plan:
             spelled = "tf.app.flags" if item.family == "flags" else f"tf.{item.family}"
             item.message += f" (not rewritten while another use of `{spelled}` in this file cannot be)"
     plan = Plan(walker.items, local, frozenset(imported), _tf.module_local(context.imports, "sys", walker.names))
+    walker.sys_name[0] = plan.sys[0]
     context.shared["scaffold-plan"] = plan
     return plan
 

@@ -49,9 +49,9 @@ def rewrite_unsafe(module: cst.Module, context) -> Optional[cst.Module]:
 def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
     """The module with every fixable item applied and the absl imports it needs."""
     plan = _scaffold.analyse(context)
-    compat = context.shared.get("scaffold-deferred")
+    compat = context.shared.get("scaffold-deferred") or _compat_file(context)
     items = [i for i in plan.items if i.fixable and (i.edits or i.removes or i.parse) and (unsafe or i.safe)
-             and not (compat is not None and i.eager)]
+             and not (compat and i.eager)]
     if not items:
         return None
     edits: Dict[int, _scaffold.Edit] = {}
@@ -67,11 +67,11 @@ def rewrite(module: cst.Module, context, unsafe: bool) -> Optional[cst.Module]:
                                    config=config) for n in needs]
     reads = [item for item in items if item.parse is not None]
     parse: Optional[cst.BaseStatement] = None
+    sys_name, imported = plan.sys
+    if (reads or any(item.argv for item in items)) and not imported:
+        imports.insert(0, cst.parse_statement(f"import sys{'' if sys_name == 'sys' else ' as ' + sys_name}\n",
+                                              config=config))
     if reads:  # TF1 parsed the command line on the first read of a flag
-        sys_name, imported = plan.sys
-        if not imported:
-            imports.insert(0, cst.parse_statement(
-                f"import sys{'' if sys_name == 'sys' else ' as ' + sys_name}\n", config=config))
         flags_object = reads[0].parse()
         parse = cst.parse_statement(f"if not {flags_object}.is_parsed():\n"
                                     f"{config.default_indent}{flags_object}({sys_name}.argv)\n", config=config)
@@ -165,6 +165,8 @@ class _AbslRule(Rule):
             for item in items:
                 if item.nowhere or not _tf.through_compat(self.context.imports, item.node):
                     self.report(item.node, item.message, fixable=False, status=Status.MANUAL)
+                elif not item.eager and item.fixable and item.edits:  # (absl's flags, under compat.v1 too)
+                    self.report(item.node, item.message, program_fix=UNSAFE_REWRITE, status=Status.COMPAT)
             return
         if not items:
             return
@@ -245,8 +247,11 @@ class TFFlags(_AbslRule):
     sys`); a later `app.run` parses the command line again, as TF1's did. A
     read in a function called before `app.run` is not seen.
 
-    Known limits: `FLAGS._parse_flags()` (TF < 1.5) is reported, not
-    rewritten; `from tensorflow import flags` is reported.
+    `FLAGS._parse_flags()` (TF < 1.5, which parsed `sys.argv` and left
+    arguments it did not know alone) becomes `FLAGS(sys.argv,
+    known_only=True)`.
+
+    Known limits: `from tensorflow import flags` is reported.
     """
 
     code = _scaffold.TF_FLAGS

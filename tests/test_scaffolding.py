@@ -202,15 +202,32 @@ def test_what_has_no_exact_absl_equivalent_is_reported_not_rewritten():
     assert "`logging.get_absl_logger().setLevel(level)`" in mine[1][2]
     assert "TF < 1.5" in mine[3][2]
     assert "compression_type=" in mine[4][2]
-    # One use of tf.app.flags that cannot move keeps every use on TF1, each one reported.
-    source = """\
+    # TF < 1.5's `_parse_flags()` parsed sys.argv, leaving arguments it did not know alone: absl does that so
+    parsed = """\
         import tensorflow as tf
         FLAGS = tf.app.flags.FLAGS
         FLAGS._parse_flags()
         tf.logging.info("moves")
     """
+    outcome = run(parsed)
+    assert outcome.status.value == "idiomatic"
+    assert outcome.new_text == ("import tensorflow as tf\nimport sys\nfrom absl import flags\nfrom absl import logging\n"
+                                "FLAGS = flags.FLAGS\nFLAGS(sys.argv, known_only=True)\nlogging.info(\"moves\")\n")
+    # ... on tensorflow.compat.v1 too, whose flags are absl's (the call fails there as written)
+    on_compat = "import tensorflow.compat.v1 as tf\nFLAGS = tf.app.flags.FLAGS\nFLAGS._parse_flags()\n"
+    assert [(f.code, f.start.line) for f in process_text(on_compat, "case.py", Options()).findings] == [
+        ("TFM081", 3)]
+    assert run(on_compat).new_text == ("import tensorflow.compat.v1 as tf\nimport sys\nFLAGS = tf.app.flags.FLAGS\n"
+                                       "FLAGS(sys.argv, known_only=True)\n")
+    # One use of tf.app.flags that cannot move keeps every use on TF1, each one reported.
+    source = """\
+        import tensorflow as tf
+        FLAGS = tf.app.flags.FLAGS
+        values = tf.app.flags._FlagValues()
+        tf.logging.info("moves")
+    """
     outcome = run(source)
-    # The flags stay TF1's, so the program stays on tensorflow.compat.v1; `_parse_flags` runs
+    # The flags stay TF1's, so the program stays on tensorflow.compat.v1; `_FlagValues` runs
     # nowhere (TF 1.5 made the flags absl's): the file is manual work, on compat.v1 too.
     assert outcome.status.value == "manual"
     assert outcome.new_text == "import tensorflow.compat.v1 as tf\ntf.disable_v2_behavior()\n" + textwrap.dedent(
