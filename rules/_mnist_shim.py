@@ -23,7 +23,7 @@ import libcst as cst
 
 from tfmigrate.names import fresh_name
 
-from . import _mnist_support, _tf
+from . import _mnist_support, _tf, _written
 from ._eager import queries
 
 PARAMETERS = ("train_dir", "one_hot", "reshape", "validation_size")
@@ -162,16 +162,4 @@ class _Replace(cst.CSTTransformer):
         return updated.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        kept = [(old, new) for old, new in zip(original.body, updated.body) if id(old) not in self.removed]
-        body = [new for _, new in kept]
-        removed = [old for old in original.body if id(old) in self.removed]
-        if removed and body and removed[0] is original.body[0]:
-            body[0] = body[0].with_changes(leading_lines=[*removed[0].leading_lines, *body[0].leading_lines])
-        position = queries.import_position(body)
-        body[position:position] = self.imported
-        position += len(self.imported)
-        after = body[position:]
-        if after:
-            after[0] = after[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *(
-                line for line in after[0].leading_lines if line.comment is not None)])
-        return updated.with_changes(body=[*body[:position], *self.written, *after])
+        return _written.after_imports(original, updated, self.removed, self.imported, self.written)

@@ -10,7 +10,7 @@ from tfmigrate.ftypes import Applicability, Status
 from tfmigrate.names import fresh_name
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
-from . import _tf
+from . import _tf, _written
 from ._eager import queries
 
 FULL = "tensorflow.contrib.learn.preprocessing.VocabularyProcessor"
@@ -262,18 +262,7 @@ class _Replace(cst.CSTTransformer):
         return super().on_leave(original, updated)
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        body = [new for old, new in zip(original.body, updated.body) if id(old) not in self.removed]
-        removed = [old for old in original.body if id(old) in self.removed]
-        if removed and body and removed[0] is original.body[0]:
-            body[0] = body[0].with_changes(leading_lines=[*removed[0].leading_lines, *body[0].leading_lines])
-        position = queries.import_position(body)
-        body[position:position] = self.imported
-        position += len(self.imported)
-        after = body[position:]
-        if after:
-            after[0] = after[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *(
-                line for line in after[0].leading_lines if line.comment is not None)])
-        return updated.with_changes(body=[*body[:position], *self.written, *after])
+        return _written.after_imports(original, updated, self.removed, self.imported, self.written)
 
 
 VOCABULARY_FIX = ProgramFix("TF1's VocabularyProcessor written into the file", Applicability.UNSAFE, _rewrite,
