@@ -337,8 +337,8 @@ class _Walker(Visitor):
             item.nowhere = True
             return item
         if tail.endswith("FLAGS._parse_flags") or tail == "FLAGS.__flags" or tail.startswith("FLAGS.__flags."):
-            parts = dotted_name(node).split(".")
-            written = ".".join(parts[:parts.index("FLAGS") + 1]) if "FLAGS" in parts else None
+            spelled = dotted_name(node)  # (the FLAGS object as the file names it: what comes before the idiom)
+            written = spelled.split(".__flags")[0] if "__flags" in tail else spelled.rsplit(".", 1)[0]
             if how != "alias":
                 item.needs.add("flags")
             flags_object = (lambda: written) if how == "alias" else (lambda: f"{self.local['flags']}.FLAGS")
