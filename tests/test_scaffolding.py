@@ -213,6 +213,10 @@ def test_what_has_no_exact_absl_equivalent_is_reported_not_rewritten():
     assert outcome.status.value == "idiomatic"
     assert outcome.new_text == ("import tensorflow as tf\nimport sys\nfrom absl import flags\nfrom absl import logging\n"
                                 "FLAGS = flags.FLAGS\nFLAGS(sys.argv, known_only=True)\nlogging.info(\"moves\")\n")
+    # the FLAGS object under a name of the file's own
+    alias = "import tensorflow as tf\nF = tf.app.flags.FLAGS\nF._parse_flags()\nprint(sorted(F.__flags.items()))\n"
+    assert run(alias).new_text == ("import tensorflow as tf\nimport sys\nfrom absl import flags\nF = flags.FLAGS\n"
+                                   "F(sys.argv, known_only=True)\nprint(sorted(F.flag_values_dict().items()))\n")
     # ... on tensorflow.compat.v1 too, whose flags are absl's (the call fails there as written)
     on_compat = "import tensorflow.compat.v1 as tf\nFLAGS = tf.app.flags.FLAGS\nFLAGS._parse_flags()\n"
     assert [(f.code, f.start.line) for f in process_text(on_compat, "case.py", Options()).findings] == [
