@@ -118,13 +118,7 @@ def test_a_model_class_given_the_session_becomes_eager_variables_and_tf_function
 
 
 HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n        self.sess = tf.Session()\n"
-
-
-@pytest.mark.parametrize("init, methods, expected", [
-    # a variable: a tf.Module whose methods read it
-    ("self.w = tf.Variable(1.0)\n        self.x = tf.placeholder(tf.float32)\n        self.y = self.x * self.w\n",
-     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
-     """\
+WEIGHTED = """\
      class C(tf.Module):
          def __init__(self):
              super().__init__()
@@ -136,7 +130,14 @@ HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n
 
          def f(self, v):
              return self.y(v).numpy()
-     """),
+     """
+
+
+@pytest.mark.parametrize("init, methods, expected", [
+    # a variable: a tf.Module whose methods read it
+    ("self.w = tf.Variable(1.0)\n        self.x = tf.placeholder(tf.float32)\n        self.y = self.x * self.w\n",
+     "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
+     WEIGHTED),
     # a placeholder shaped by a local of __init__: a class attribute, which the signature reads
     ("size = 3\n        self.x = tf.placeholder(tf.float32, [None, size])\n        self.y = self.x * 2\n",
      "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
@@ -158,19 +159,7 @@ HEAD = "import tensorflow as tf\n\n\nclass C:\n    def __init__(self{params}):\n
     ("w = tf.Variable(1.0)\n        x = tf.placeholder(tf.float32)\n        y = x * w\n"
      "        self.w = w\n        self.x = x\n        self.y = y\n",
      "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
-     """\
-     class C(tf.Module):
-         def __init__(self):
-             super().__init__()
-             self.w = tf.Variable(1.0)
-
-         @tf.function(input_signature=[tf.TensorSpec(None, tf.float32)])
-         def y(self, x):
-             return x * self.w
-
-         def f(self, v):
-             return self.y(v).numpy()
-     """),
+     WEIGHTED),
     # a parameter of __init__ the graph reads: kept on self, where the method reads it
     ("self.x = tf.placeholder(tf.string)\n        self.y = tf.image.decode_png(self.x, channels=channels)\n",
      "def f(self, v):\n        return self.sess.run(self.y, {self.x: v})\n",
