@@ -93,8 +93,9 @@ class Shim:
 
     calls: List[cst.Call]
     imports: List[cst.SimpleStatementLine]  # the statements that import the loader only
-    tf: Optional[str]  # the file's names for tensorflow and numpy (None: imported here)
-    numpy: Optional[str]
+    tf: str  # the names the loader's code gives tensorflow and numpy
+    numpy: str
+    added: List[str]  # the import statements that bring those the file does not import
 
 
 def read(module: cst.Module, imports, calls) -> Optional[Shim]:
@@ -119,25 +120,28 @@ def read(module: cst.Module, imports, calls) -> Optional[Shim]:
         if len(statement.body) != 1 or any(not name.startswith(_mnist_support.PACKAGE) for name in names[0]):
             return None
         loader_imports.append(statement)
-    shim = Shim(calls.loaders, loader_imports, _tf.tf_alias(imports), _tf.alias(imports, "numpy"))
     taken = set(queries.source_names(module))
-    if not loader_imports or any(name in taken for name, alias in (("tf", shim.tf), ("np", shim.numpy))
-                                 if alias is None):
-        return None  # (a name the loader's code would bring in is the file's own)
-    return shim
+    names, added = [], []
+    for module_name, alias, spellings in (("tensorflow", _tf.tf_alias(imports), ("tf", "tensorflow")),
+                                          ("numpy", _tf.alias(imports, "numpy"), ("np", "numpy"))):
+        if alias is None:  # (`np` may be the file's own, or come from a `*` import: `import numpy` then)
+            alias = next((name for name in spellings if name not in taken), None)
+            if alias is None:
+                return None
+            added.append(f"import {module_name}" + ("" if alias == module_name else f" as {alias}"))
+        names.append(alias)
+    if not loader_imports:
+        return None
+    return Shim(calls.loaders, loader_imports, names[0], names[1], added)
 
 
 def rewrite(module: cst.Module, shim: Shim) -> cst.Module:
     """``module`` with its own ``read_data_sets`` (named so where the name is free) called instead of TF1's."""
     taken = set(queries.source_names(module))
     names = {base: fresh_name(taken, base) for base in ("read_data_sets", "MnistSplit", "MnistDatasets")}
-    imported = []
-    tf, np = shim.tf, shim.numpy
-    for alias, line in ((tf, "import tensorflow as tf"), (np, "import numpy as np")):
-        if alias is None:
-            imported.append(cst.parse_statement(line + "\n"))
+    imported = [cst.parse_statement(line + "\n") for line in shim.added]
     code = LOADER.format(split=names["MnistSplit"], datasets=names["MnistDatasets"], loader=names["read_data_sets"],
-                         np=np or "np", tf=tf or "tf").replace("    ", module.default_indent)
+                         np=shim.numpy, tf=shim.tf).replace("    ", module.default_indent)
     written = list(cst.parse_module(code).body)
     written[0] = written[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     return module.visit(_Replace(shim, names["read_data_sets"], imported, written))

@@ -341,6 +341,13 @@ def test_a_data_module_returning_the_data_sets_keeps_its_arguments_and_names():
     assert text.startswith('"""Loading datasets."""\nfrom .dataset_utils import *\nimport tensorflow as tf\n'
                            "import numpy as np\n\n\nclass MnistSplit:\n")
     assert text.endswith("\n\n\ndef MNIST(one_hot=True):\n    return read_data_sets('MNIST_data/', one_hot=one_hot)\n")
+    # `np` read from the `*` import (CADL's copies of the module): numpy comes in under its own name
+    star = source.replace("return input_data.read_data_sets('MNIST_data/', one_hot=one_hot)",
+                          "ds = input_data.read_data_sets('MNIST_data/', one_hot=one_hot)\n"
+                          "    return np.r_[ds.train.images, ds.test.images]")
+    text = fix(star).new_text
+    assert "from .dataset_utils import *\nimport tensorflow as tf\nimport numpy\n" in text
+    assert "order = numpy.random.permutation(self.num_examples)" in text and "return np.r_[" in text
     # a name of the file's own is not taken
     own = source + "\n\ndef read_data_sets():\n    return None\n"
     assert "    return read_data_sets_2('MNIST_data/', one_hot=one_hot)\n" in fix(own).new_text
