@@ -7,7 +7,7 @@ from typing import List, Optional, Set
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import fresh_name
+from tfmigrate.names import dotted_name, fresh_name
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _tf, _written
@@ -199,8 +199,6 @@ def _head(node: cst.CSTNode) -> str:
 
 def _bound(small) -> dict:
     """Local name -> full dotted name, for the names an import statement binds."""
-    from tfmigrate.names import dotted_name
-
     out = {}
     if isinstance(small, cst.Import):
         for alias in small.names:
