@@ -232,15 +232,7 @@ class Rewrite:
         off and recorded (:class:`Written`); ``functions.finish`` puts it back on the entry
         points only. A multi-line expression that ``moved`` registered keeps its shape: its
         continuation lines move as far as its first line did."""
-        func = self.stmt(self._placed("\n".join(lines), line) + "\n")
-        comment = line.trailing_whitespace.comment if isinstance(line, cst.SimpleStatementLine) else None
-        if comment is not None and isinstance(func, cst.SimpleStatementLine):
-            func = func.with_changes(trailing_whitespace=line.trailing_whitespace)
-        elif comment is not None:
-            last = func.body.body[-1]
-            if isinstance(last, cst.SimpleStatementLine):
-                last = last.with_changes(trailing_whitespace=line.trailing_whitespace)
-                func = func.with_changes(body=func.body.with_changes(body=[*func.body.body[:-1], last]))
+        func = _commented(self.stmt(self._placed("\n".join(lines), line) + "\n"), line)
         if not isinstance(func, cst.FunctionDef):
             return Out(func, generated=True)
         name = func.name.value
@@ -348,6 +340,19 @@ class Rewrite:
         self.b.rebind(name)
         self.b.bind(name, kind)
         return None
+
+
+def _commented(written: cst.BaseStatement, line) -> cst.BaseStatement:
+    """``written`` with the comment at the end of the statement it replaces (``line``) on its last line."""
+    if not isinstance(line, cst.SimpleStatementLine) or line.trailing_whitespace.comment is None:
+        return written
+    if isinstance(written, cst.SimpleStatementLine):
+        return written.with_changes(trailing_whitespace=line.trailing_whitespace)
+    last = written.body.body[-1]
+    if not isinstance(last, cst.SimpleStatementLine):
+        return written
+    last = last.with_changes(trailing_whitespace=line.trailing_whitespace)
+    return written.with_changes(body=written.body.with_changes(body=[*written.body.body[:-1], last]))
 
 
 def _after_placeholder(s: Rewrite, name: str, params: Sequence[str], value) -> Optional[str]:
