@@ -223,6 +223,11 @@ def test_what_has_no_exact_absl_equivalent_is_reported_not_rewritten():
         ("TFM081", 3)]
     assert run(on_compat).new_text == ("import tensorflow.compat.v1 as tf\nimport sys\nFLAGS = tf.app.flags.FLAGS\n"
                                        "FLAGS(sys.argv, known_only=True)\n")
+    # a flag absl.logging defines, defined again in a file on compat.v1 (DuplicateFlagError there too): fixed
+    logged = 'import tensorflow.compat.v1 as tf\ntf.app.flags.DEFINE_string("log_dir", "/tmp/x", "where")\n'
+    assert [(f.code, f.start.line) for f in process_text(logged, "case.py", Options()).findings] == [("TFM081", 2)]
+    assert run(logged).new_text == ('import tensorflow.compat.v1 as tf\nfrom absl import flags\n'
+                                    'flags.FLAGS.set_default("log_dir", "/tmp/x")\n')
     # One use of tf.app.flags that cannot move keeps every use on TF1, each one reported.
     source = """\
         import tensorflow as tf
