@@ -29,7 +29,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import fresh_name
+from tfmigrate.names import fresh_name, natural
 from tfmigrate.traverse import Visitor, walk
 
 from . import _mnist_shim, _mnist_support, _tf
@@ -341,7 +341,7 @@ def rewrite(module: cst.Module, plan: Plan, graph: bool = False) -> cst.Module:
     inserts: Dict[int, List[cst.BaseStatement]] = {}  # id(statement) -> the statements that go before it
     numpy_import = helper = function = None
     if graph and plan.batches:
-        np = plan.numpy or _mnist_support.natural(taken, "np", "numpy")
+        np = plan.numpy or natural(taken, "np", "numpy")
         numpy_import = None if plan.numpy else cst.parse_statement(
             "import numpy\n" if np == "numpy" else f"import numpy as {np}\n")
         helper = fresh_name(taken, "mnist_batches")

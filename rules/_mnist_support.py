@@ -105,12 +105,6 @@ def global_names(module: cst.Module) -> Set[str]:
     return names
 
 
-def natural(taken: Set[str], name: str, other: str) -> str:
-    """``name``, else ``other`` (``test_images`` where the program has its own ``x_test``), else the first
-    ``name_2``, ``name_3``... not taken; then it is taken."""
-    return fresh_name(taken, other if name in taken and other not in taken else name)
-
-
 def natural_pair(taken: Set[str], names, others):
     """Two names that go together (``x_test``, ``y_test``), else both ``others`` (``test_images``,
     ``test_labels``) when one of the first is taken, else numbered ones."""

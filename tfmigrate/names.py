@@ -25,6 +25,12 @@ def fresh_name(taken: Set[str], base: str) -> str:
     return name
 
 
+def natural(taken: Set[str], name: str, other: str) -> str:
+    """``name``, else ``other`` (``test_images`` where the program has its own ``x_test``), else the first
+    ``name_2``, ``name_3``... not taken; then it is taken."""
+    return fresh_name(taken, other if name in taken and other not in taken else name)
+
+
 def numbered(taken: Set[str], base: str) -> str:
     """``base``, or ``base2``, ``base3``... (``dense``, ``dense2``: the names of a model's layers as
     people write them) whichever is not taken yet; ``base_2``... for a base that ends in a digit."""

@@ -41,6 +41,8 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from tfmigrate.names import natural
+
 from .. import _vocab
 from . import bindings as B
 from . import feeds, queries, tensors, variable_names
@@ -208,7 +210,7 @@ def _own_name(s: Rewrite, previous: Step, name: str) -> str:
     arg = next((a for a in assign.value.args if a.keyword is not None and a.keyword.value == "name"), None)
     literal = arg.value.evaluated_value if arg is not None and isinstance(arg.value, cst.SimpleString) else None
     python = literal and re.fullmatch(r"[A-Za-z_]\w*", literal) and not keyword.iskeyword(literal)
-    own = _unused(s, ([literal] if python else []) + [f"{name}_init"])
+    own = natural(s.taken, literal if python else f"{name}_init", f"{name}_init")
     renamed = assign.with_changes(targets=[assign.targets[0].with_changes(target=cst.Name(own))])
     previous.result = Line(previous.stmt, [[Out(renamed)]])
     s.b.bind(own, B.VARIABLE, assign.value)
@@ -221,7 +223,7 @@ def _lists(s: Rewrite, loop: cst.For, made: List[_MADE]) -> List[str]:
     one loop where more than one of them draws its value at random (in TF1's order, pass by pass)."""
     if not made:
         return []
-    names = [_unused(s, [f"{v}s" if not v.endswith("s") else f"{v}_list", f"{v}_list"]) for v, _ in made]
+    names = [natural(s.taken, f"{v}s" if not v.endswith("s") else f"{v}_list", f"{v}_list") for v, _ in made]
     header = f"for {s.code(loop.target)} in {s.code(loop.iter)}"
     values = [s.code(tensors.graph_expr(s, call)[0]) for _, call in made]
     if sum(tensors.is_random(s, call.args[0].value) for _, call in made if call.args) < 2:
@@ -254,12 +256,3 @@ def _header(s: Rewrite, loop: cst.For, lines, made: List[_MADE], lists: List[str
     if isinstance(loop.target, cst.Tuple) and not loop.target.lpar:
         target = f"({target})"
     return f"for {target}, {variables} in zip({s.code(loop.iter)}, {', '.join(lists)}):"
-
-
-def _unused(s: Rewrite, bases: List[str]) -> str:
-    """The first of ``bases`` that the module does not use, else the first made fresh."""
-    for base in bases:
-        if base not in s.taken:
-            s.taken.add(base)
-            return base
-    return s.fresh(bases[0])
