@@ -120,18 +120,11 @@ def read(module: cst.Module, imports, calls) -> Optional[Shim]:
         if len(statement.body) != 1 or any(not name.startswith(_mnist_support.PACKAGE) for name in names[0]):
             return None
         loader_imports.append(statement)
-    taken = set(queries.source_names(module))
-    names, added = [], []
-    for module_name, alias, spellings in (("tensorflow", _tf.tf_alias(imports), ("tf", "tensorflow")),
-                                          ("numpy", _tf.alias(imports, "numpy"), ("np", "numpy"))):
-        if alias is None:  # (`np` may be the file's own, or come from a `*` import: `import numpy` then)
-            alias = next((name for name in spellings if name not in taken), None)
-            if alias is None:
-                return None
-            added.append(f"import {module_name}" + ("" if alias == module_name else f" as {alias}"))
-        names.append(alias)
-    if not loader_imports:
+    found = _written.module_names(module, (("tensorflow", _tf.tf_alias(imports), ("tf", "tensorflow")),
+                                           ("numpy", _tf.alias(imports, "numpy"), ("np", "numpy"))))
+    if found is None or not loader_imports:  # (`np` may be the file's own, or a `*` import's: `import numpy`)
         return None
+    names, added = found
     return Shim(calls.loaders, loader_imports, names[0], names[1], added)
 
 
@@ -139,31 +132,7 @@ def rewrite(module: cst.Module, shim: Shim) -> cst.Module:
     """``module`` with its own ``read_data_sets`` (named so where the name is free) called instead of TF1's."""
     taken = set(queries.source_names(module))
     names = {base: fresh_name(taken, base) for base in ("read_data_sets", "MnistSplit", "MnistDatasets")}
-    imported = [cst.parse_statement(line + "\n") for line in shim.added]
     code = LOADER.format(split=names["MnistSplit"], datasets=names["MnistDatasets"], loader=names["read_data_sets"],
-                         np=shim.numpy, tf=shim.tf).replace("    ", module.default_indent)
-    written = list(cst.parse_module(code).body)
-    written[0] = written[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    return module.visit(_Replace(shim, names["read_data_sets"], imported, written))
-
-
-class _Replace(cst.CSTTransformer):
-    def __init__(self, shim: Shim, loader: str, imported, written) -> None:
-        super().__init__()
-        self.calls = {id(call) for call in shim.calls}
-        self.removed = {id(statement) for statement in shim.imports}
-        self.loader, self.imported, self.written = loader, imported, written
-
-    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        if id(original) in self.calls:
-            return updated.with_changes(func=cst.Name(self.loader))
-        return updated
-
-    def leave_IndentedBlock(self, original, updated):
-        if not any(id(s) in self.removed for s in original.body):
-            return updated
-        body = [new for old, new in zip(original.body, updated.body) if id(old) not in self.removed]
-        return updated.with_changes(body=body or [cst.SimpleStatementLine([cst.Pass()])])
-
-    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return _written.after_imports(original, updated, self.removed, self.imported, self.written)
+                         np=shim.numpy, tf=shim.tf)
+    replaced = {id(call.func): cst.Name(names["read_data_sets"]) for call in shim.calls}
+    return _written.write(module, code, replaced, {id(statement) for statement in shim.imports}, shim.added)

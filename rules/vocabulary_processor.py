@@ -126,7 +126,8 @@ class Plan:
     uses: List[cst.CSTNode] = field(default_factory=list)  # the chains that name the class
     imports: List[cst.SimpleStatementLine] = field(default_factory=list)  # statements that only bring it
     handled: Set[int] = field(default_factory=set)  # every node TFM107 need not report
-    modules: dict = field(default_factory=dict)  # numpy, re, pickle, tensorflow -> the file's name or None
+    modules: dict = field(default_factory=dict)  # tf, np, re, pickle -> the names the written class uses for them
+    added: List[str] = field(default_factory=list)  # the import lines that bring those the file does not import
 
 
 def analyse(context: Context) -> Optional[Plan]:
@@ -174,11 +175,12 @@ def _analyse(module: cst.Module, imports) -> Optional[Plan]:
     if heads - removed - {_tf.tf_alias(imports)}:
         return None  # brought by an import this plan cannot remove (inside a function, a try)
     plan.handled |= inside | {id(a) for a in queries.find(module, cst.Attribute) if _on_use(a, inside)}
-    plan.modules = {"tf": _tf.tf_alias(imports), "np": _tf.alias(imports, "numpy"), "re": _tf.alias(imports, "re"),
-                    "pickle": _tf.alias(imports, "pickle")}
-    taken = set(queries.source_names(module))
-    if any(alias is None and name in taken for name, alias in plan.modules.items()):
+    found = _written.module_names(module, [("tensorflow", _tf.tf_alias(imports), ("tf",))] + [
+        (name, _tf.alias(imports, name), (spelled,)) for name, spelled in (("numpy", "np"), ("re", "re"),
+                                                                          ("pickle", "pickle"))])
+    if found is None:
         return None  # a module name the class needs is the file's own
+    (plan.modules["tf"], plan.modules["np"], plan.modules["re"], plan.modules["pickle"]), plan.added = found
     return plan
 
 
@@ -234,33 +236,9 @@ def _rewrite(module: cst.Module, context: Context) -> Optional[cst.Module]:
         for local in _bound(stmt.body[0]):
             if local == "VocabularyProcessor":
                 names["VocabularyProcessor"] = local
-    added = [f"import {module_name}" if alias is None and name == module_name else f"import {module_name} as {name}"
-             for name, module_name, alias in (("tf", "tensorflow", plan.modules["tf"]),
-                                              ("np", "numpy", plan.modules["np"]), ("re", "re", plan.modules["re"]),
-                                              ("pickle", "pickle", plan.modules["pickle"])) if alias is None]
-    code = CODE.format(vocabulary=names["Vocabulary"], processor=names["VocabularyProcessor"],
-                       np=plan.modules["np"] or "np", tf=plan.modules["tf"] or "tf",
-                       re=plan.modules["re"] or "re", pickle=plan.modules["pickle"] or "pickle")
-    written = list(cst.parse_module(code.replace("    ", module.default_indent)).body)
-    written[0] = written[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    return module.visit(_Replace(plan, names["VocabularyProcessor"], [cst.parse_statement(a + "\n") for a in added],
-                                 written))
-
-
-class _Replace(cst.CSTTransformer):
-    def __init__(self, plan: Plan, local: str, imported, written) -> None:
-        super().__init__()
-        self.uses = {id(n) for n in plan.uses}
-        self.removed = {id(s) for s in plan.imports}
-        self.local, self.imported, self.written = local, imported, written
-
-    def on_leave(self, original, updated):
-        if id(original) in self.uses:
-            return cst.Name(self.local)
-        return super().on_leave(original, updated)
-
-    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        return _written.after_imports(original, updated, self.removed, self.imported, self.written)
+    code = CODE.format(vocabulary=names["Vocabulary"], processor=names["VocabularyProcessor"], **plan.modules)
+    replaced = {id(use): cst.Name(names["VocabularyProcessor"]) for use in plan.uses}
+    return _written.write(module, code, replaced, {id(s) for s in plan.imports}, plan.added)
 
 
 VOCABULARY_FIX = ProgramFix("TF1's VocabularyProcessor written into the file", Applicability.UNSAFE, _rewrite,
