@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
 from tfmigrate.ftypes import Applicability, Status
-from tfmigrate.names import dotted_name, fresh_name
+from tfmigrate.names import ImportTable, fresh_name
 from tfmigrate.rule import Context, Invalid, ProgramFix, Rule
 
 from . import _tf, _written
@@ -199,21 +199,11 @@ def _head(node: cst.CSTNode) -> str:
     return node.value
 
 
-def _bound(small) -> dict:
+def _bound(small) -> Dict[str, str]:
     """Local name -> full dotted name, for the names an import statement binds."""
-    out = {}
-    if isinstance(small, cst.Import):
-        for alias in small.names:
-            full = dotted_name(alias.name)
-            local = alias.asname.name.value if alias.asname is not None else full.split(".")[0]
-            out[local] = full if alias.asname is not None else local
-    elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative and not isinstance(
-            small.names, cst.ImportStar):
-        base = dotted_name(small.module)
-        for alias in small.names:
-            name = dotted_name(alias.name)
-            out[alias.asname.name.value if alias.asname is not None else name] = f"{base}.{name}"
-    return out
+    table = ImportTable()
+    table.add(small)
+    return table.aliases
 
 
 def handled(context: Context, node: cst.CSTNode) -> bool:
