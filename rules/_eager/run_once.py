@@ -102,8 +102,7 @@ def run_next(s: Rewrite, name: Optional[str], value) -> bool:
     alone = (receiver == name and run.func.attr.value == "eval" and not run.args) or (
         s.b.is_(receiver, B.SESSION) and run.func.attr.value == "run" and len(run.args) == 1 and
         run.args[0].keyword is None and isinstance(run.args[0].value, cst.Name) and run.args[0].value.value == name)
-    uses = queries.find(s.module, cst.Name, lambda n: n.value == name, values=True)
-    return alone and len(uses) == 2
+    return alone and len(queries.find(s.module, cst.Name, lambda n: n.value == name, values=True)) == 2
 
 
 def tensors_read(s: Rewrite, value) -> bool:
