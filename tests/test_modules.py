@@ -615,3 +615,67 @@ def test_a_run_beside_the_train_step_of_a_model_call_that_does_not_drop_is_rewri
                            Options())
     assert [f.message for f in checked.findings if f.code == "TFM090"][0].startswith(
         "kept on tensorflow.compat.v1: a run fetches values computed with dropout on")
+
+
+def test_name_scopes_around_tf_variables_go_into_their_names_and_get_variable_ignores_them():
+    out = fix("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+
+
+        def layer(inputs, size, index):
+            scope_name = 'layer%d' % index
+            with tf.name_scope(scope_name):
+                with tf.name_scope('weights'), tf.name_scope('kernel'):
+                    w = tf.Variable(tf.ones([2, size]), name='w')
+                with tf.name_scope('bias'):
+                    b = tf.Variable(tf.zeros([size]))
+                    g = tf.get_variable('g', [size])
+                with tf.name_scope('out'):
+                    return tf.matmul(inputs, w) + b * g
+
+
+        y = layer(x, 3, 1)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))
+    """)
+    assert """\
+        scope_name = 'layer%d' % index
+        if not self.is_built:
+            self.w = tf.Variable(tf.ones([2, size]), name=scope_name + '/weights/kernel/w')
+            self.b = tf.Variable(tf.zeros([size]), name=scope_name + '/bias/Variable')
+            self.g = tf.Variable(tf.keras.initializers.GlorotUniform()(shape=[size]), name='g')
+            self.is_built = True
+        with tf.name_scope('out'):
+            return tf.matmul(inputs, self.w) + self.b * self.g
+""" in out
+
+
+@pytest.mark.parametrize("old, new, why", [
+    ("    return tf.matmul(x, w)", "    tf.summary.histogram('w', w)\n    return tf.matmul(x, w)",
+     "tf.summary.histogram in net: its module would not give the summary to the summaries the program merges"),
+    ("def net(x):", "def log(t):\n    tf.summary.scalar('mean', tf.reduce_mean(t))\n\n\ndef net(x):",
+     "tf.summary.scalar outside the summaries the program merges: TensorFlow 2 would write nothing for it"),
+])
+def test_a_summary_a_function_makes_keeps_the_program_on_compat(old, new, why):
+    """TF1's merge_all collected it; a TF2 summary outside a writer's block writes nothing."""
+    source = """\
+import tensorflow as tf
+x = tf.placeholder(tf.float32, [None, 2])
+def net(x):
+    w = tf.get_variable("w", [2, 1])
+    return tf.matmul(x, w)
+y = net(x)
+scale = tf.Variable(2.0)
+log(scale)
+tf.summary.scalar('y', tf.reduce_sum(y) * scale)
+merged = tf.summary.merge_all()
+with tf.Session() as sess:
+    writer = tf.summary.FileWriter('logs', sess.graph)
+    sess.run(tf.global_variables_initializer())
+    writer.add_summary(sess.run(merged, feed_dict={x: [[1.0, 2.0]]}), 0)
+"""
+    if "def log" not in new:
+        source = source.replace("log(scale)\n", "")
+    assert reason(source.replace(old, new)) == f"kept on tensorflow.compat.v1: {why}"

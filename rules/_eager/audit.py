@@ -59,8 +59,39 @@ def _acceptable(name: str, written: str) -> bool:
     return _tf.exists_in_tf2(name) or name in table["renames"] or name in _vocab.CASTS
 
 
+class _Unwritten(Visitor):
+    """The first TF1 summary op left outside a writer's ``as_default`` block: TensorFlow 2 writes
+    nothing there (a helper's ``tf.summary.scalar``, which TF1's ``merge_all`` collected)."""
+
+    def __init__(self, imports) -> None:
+        self.imports = imports
+        self.writing = 0
+        self.found: Optional[cst.Call] = None
+
+    def visit_With(self, node: cst.With) -> None:
+        self.writing += any(isinstance(i.item, cst.Call) and isinstance(i.item.func, cst.Attribute)
+                            and i.item.func.attr.value == "as_default" for i in node.items)
+
+    def leave_With(self, node: cst.With) -> None:
+        self.writing -= any(isinstance(i.item, cst.Call) and isinstance(i.item.func, cst.Attribute)
+                            and i.item.func.attr.value == "as_default" for i in node.items)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.writing and self.found is None and _tf.relative(self.imports.qualify(node.func)) in (
+                _vocab.SUMMARIES):
+            self.found = node
+            raise StopWalk
+
+
 def check(new: cst.Module, program: Program) -> None:
-    """Raise Unsupported if ``new`` uses a TensorFlow name that TensorFlow 2 does not have."""
+    """Raise Unsupported if ``new`` uses a TensorFlow name that TensorFlow 2 does not have, or keeps
+    a TF1 summary op where TensorFlow 2 writes nothing."""
+    unwritten = _Unwritten(program.imports)
+    walk(new, unwritten)
+    if unwritten.found is not None:
+        name = _tf.relative(program.imports.qualify(unwritten.found.func))
+        raise Unsupported(_in_original(program, name) or unwritten.found, f"tf.{name} outside the summaries the "
+                          "program merges: TensorFlow 2 would write nothing for it")
     rebound = {target.target.value for stmt in new.body if isinstance(stmt, cst.SimpleStatementLine)
                for small in stmt.body if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
                for target in small.targets if isinstance(target.target, cst.Name)}

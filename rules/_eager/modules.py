@@ -145,8 +145,9 @@ def _check_names(model: Model, build: Build) -> None:
             bound_before |= rebound
 
 
-def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -> None:
-    """The function's statements without their variable scopes (an inner scope's name is a prefix)."""
+def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out, scoped: Tuple[str, ...] = ()) -> None:
+    """The function's statements without their variable scopes (an inner scope's name is a prefix)
+    and without the name scopes around what makes variables (``scoped``: their names, as code)."""
     pending_lines: list = []
     for stmt in body:
         if id(stmt) in drop:
@@ -172,7 +173,7 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -
                                             "or that shares")
                 inner = f"{prefix}{name}/"
             before = len(out)
-            _flatten(s, model, stmt.body.body, inner, drop, out)
+            _flatten(s, model, stmt.body.body, inner, drop, out, scoped)
             lines = [*pending_lines, *stmt.leading_lines]
             if stmt.body.header.comment is not None:
                 lines.append(cst.EmptyLine(comment=stmt.body.header.comment))
@@ -186,6 +187,18 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -
         if pending_lines:
             stmt = stmt.with_changes(leading_lines=[*pending_lines, *stmt.leading_lines])
             pending_lines = []
+        parts = _name_scope_parts(s, stmt) if _makes(s, model, stmt) else None
+        if parts is not None:  # `with tf.name_scope("weights"):` around what makes variables
+            before = len(out)
+            _flatten(s, model, stmt.body.body, prefix, drop, out, (*scoped, *parts))
+            lines = [*stmt.leading_lines] + ([cst.EmptyLine(comment=stmt.body.header.comment)]
+                                             if stmt.body.header.comment is not None else [])
+            if len(out) > before and lines:
+                first, where = out[before]
+                out[before] = (first.with_changes(leading_lines=[*lines, *first.leading_lines]), where)
+            continue
+        if scoped and isinstance(stmt, cst.SimpleStatementLine):
+            stmt = _scope_named(s, stmt, scoped)
         if not isinstance(stmt, cst.SimpleStatementLine) and _makes(s, model, stmt):
             raise Unsupported(stmt, f"{model.name} makes variables inside a loop, a condition or a block")
         bound = model.scope_stmt.items[0].asname if model.scope_stmt is not None else None
@@ -193,6 +206,50 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out) -
         if named:  # an op named after the scope: TF2 names it itself
             stmt = stmt.visit(queries.WithoutArgs({id(arg) for arg in named}))
         out.append((stmt, prefix))
+
+
+def _name_scope_parts(s: Rewrite, stmt) -> Optional[Tuple[str, ...]]:
+    """The names (as code) of ``with tf.name_scope(a), tf.name_scope(b):``, or None for another statement."""
+    if not isinstance(stmt, cst.With) or not isinstance(stmt.body, cst.IndentedBlock):
+        return None
+    parts = []
+    for item in stmt.items:
+        call = item.item
+        if item.asname is not None or s.call_name(call) != "name_scope" or not call.args:
+            return None
+        name = _tf.argument(call, 0, "name")
+        if name is None or len(call.args) > 1 or not isinstance(name.value, (cst.SimpleString, cst.Name)):
+            return None
+        parts.append(s.code(name.value))
+    return tuple(parts)
+
+
+def _scope_named(s: Rewrite, stmt: cst.SimpleStatementLine, scoped: Tuple[str, ...]) -> cst.SimpleStatementLine:
+    """A ``tf.Variable`` made under name scopes the rewrite takes away keeps the name TF1 gave it
+    (``name=layer_name + "/weights/W"``); ``tf.get_variable`` and layers ignored name scopes."""
+    assign = stmt.body[0] if len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign) else None
+    if assign is None or s.call_name(assign.value) != "Variable":
+        return stmt
+    arg = scopes.name_argument("Variable", assign.value)
+    given = "'Variable'" if arg is None else s.code(arg.value)
+    pieces: List[str] = []
+    text = ""
+    for part in (*scoped, given):
+        value = scopes.literal(s.expr(part)) if not part.isidentifier() else None
+        if value is None and not part.isidentifier():
+            raise Unsupported(assign.value, f"a tf.Variable named {part} under a name scope")
+        if value is not None:
+            text += value + "/"
+            continue
+        if text:
+            pieces.append(repr(text))
+        pieces.append(part)
+        text = "/"
+    text = text[:-1]
+    if text:
+        pieces.append(repr(text))
+    call = _with_arg(s, assign.value, arg, None, "name", s.expr(" + ".join(pieces)))
+    return stmt.with_changes(body=[assign.with_changes(value=call)])
 
 
 def _op_names(node, bound) -> list:
@@ -244,6 +301,9 @@ def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None
             raise Unsupported(call, f"{call.func.value}() makes a variable inside an expression of {model.name}")
         if name == "get_variable_scope":
             raise Unsupported(call, f"tf.get_variable_scope() in {model.name}")
+        if name is not None and name.startswith("summary."):  # a graph op tf.summary.merge_all collects
+            raise Unsupported(call, f"tf.{name} in {model.name}: its module would not give the summary to "
+                                    "the summaries the program merges")
         if name is not None and (name.startswith("layers.") or name in _vocab.LAYERS):
             build.items.append(_layer(s, build, call, name, prefix, taken))
         elif isinstance(call.func, cst.Name) and call.func.value in s.p.models:
