@@ -506,7 +506,7 @@ def measure_set(set_dir: str, work: str, resolver: Resolver, cache_dir: Optional
     name = os.path.basename(os.path.normpath(set_dir))
     copy = os.path.join(work, name)
     # a real copy: `fix` writes into it, and a symbolic link would take the write to the corpus itself
-    shutil.copytree(set_dir, copy, symlinks=False)
+    shutil.copytree(set_dir, copy, symlinks=False, ignore_dangling_symlinks=True)
     common = ["--isolated", "--no-respect-gitignore", "--no-progress", "-j", str(jobs)]
     common += ["--cache-dir", cache_dir] if cache_dir else ["--no-cache"]
     timings = {}
@@ -608,7 +608,7 @@ def run_tutorials(set_result: dict, work: str, timeout: float, log) -> None:
     """`tfmigrate verify --deterministic` on every TF1 file, the original run from a copy of the set."""
     files = [r for r in set_result["files"] if r.tf1 and r.parsed and r.fixed_parses]
     pristine = os.path.join(work, set_result["name"] + ".originals")
-    shutil.copytree(set_result["dir"], pristine, symlinks=False)
+    shutil.copytree(set_result["dir"], pristine, symlinks=False, ignore_dangling_symlinks=True)
     for i, res in enumerate(files, 1):
         original = os.path.join(pristine, res.path)
         with open(original, "rb") as f:
