@@ -9,7 +9,7 @@ yields None and a session is not needed: the graph rules report these sessions
 """
 from __future__ import annotations
 
-from typing import Callable, FrozenSet, List, Optional, Set, Tuple
+from typing import AbstractSet, Callable, FrozenSet, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -20,12 +20,18 @@ TEST_CASES = ("test.TestCase",)
 
 
 def is_test_case(cls: cst.ClassDef, tf_name: Callable[[cst.BaseExpression], Optional[str]],
-                 qualify: Optional[Callable[[cst.BaseExpression], Optional[str]]] = None) -> bool:
-    """Does ``cls`` derive from ``tf.test.TestCase`` (by name, in its bases), or from a project's own
-    ``...TestCase`` (``test_case.TestCase``, itself a ``tf.test.TestCase``) and read values with the
-    test case's ``self.evaluate`` or sessions?"""
-    if any(arg.keyword is None and tf_name(arg.value) in TEST_CASES for arg in cls.bases):
+                 qualify: Optional[Callable[[cst.BaseExpression], Optional[str]]] = None,
+                 local: AbstractSet[str] = frozenset()) -> bool:
+    """Does ``cls`` derive from ``tf.test.TestCase`` (by name, in its bases), from one of the file's
+    own test cases (``local``: ``class AddTest(BaseTest)``), or from a project's own ``...TestCase``
+    (``test_case.TestCase``, itself a ``tf.test.TestCase``) and read values with the test case's
+    ``self.evaluate`` or sessions?"""
+    if any(arg.keyword is None and (tf_name(arg.value) in TEST_CASES or isinstance(arg.value, cst.Name)
+                                    and arg.value.value in local) for arg in cls.bases):
         return True
+    if cls.bases and queries.holds(cls, cst.Call, lambda c: isinstance(c.func, cst.Attribute) and isinstance(
+            c.func.value, cst.Name) and c.func.value.value == "self" and c.func.attr.value in _TF_ONLY_SESSIONS):
+        return True  # a base of another file (`graph_test.GraphTest`): only tf.test.TestCase has them
     if qualify is None:
         return False
     if any(arg.keyword is None and _projects_test_case(arg.value, qualify) for arg in cls.bases):
@@ -36,7 +42,19 @@ def is_test_case(cls: cst.ClassDef, tf_name: Callable[[cst.BaseExpression], Opti
         cls, cst.Call, lambda c: tf_name(c.func) in _vocab.SESSIONS)
 
 
+def local_test_cases(module: cst.Module, tf_name: Callable[[cst.BaseExpression], Optional[str]],
+                     qualify: Optional[Callable[[cst.BaseExpression], Optional[str]]] = None) -> FrozenSet[str]:
+    """The names of the file's top-level test case classes, a class deriving from an earlier one
+    (``class BaseTest(tf.test.TestCase)``, then ``class AddTest(BaseTest)``) included."""
+    found: Set[str] = set()
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef) and is_test_case(stmt, tf_name, qualify, found):
+            found.add(stmt.name.value)
+    return frozenset(found)
+
+
 _TEST_CASE_METHODS = _vocab.TEST_SESSIONS | {"evaluate"}
+_TF_ONLY_SESSIONS = ("test_session", "cached_session")
 _OTHER_TEST_CASES = ("unittest", "absl", "tensorflow")  # unittest's and absl's know no sessions
 _PLAIN_TEST_CASES = ("unittest.TestCase", "absl.testing.absltest.TestCase", "absl.testing.parameterized.TestCase")
 
@@ -120,9 +138,11 @@ def test_methods(context) -> List[Tuple[cst.FunctionDef, Optional[str]]]:
     cached = context.shared.get("test-methods")
     if cached is None:
         cached = context.shared["test-methods"] = []
-        if context.text is None or "TestCase" in context.text:
+        if context.text is None or any(word in context.text for word in ("TestCase", *_TF_ONLY_SESSIONS)):
+            tf_name = lambda n: _tf.tf_name(context, n)  # noqa: E731
+            local = local_test_cases(context.module, tf_name, context.qualify)
             for cls in queries.find(context.module, cst.ClassDef, lambda c: is_test_case(
-                    c, lambda n: _tf.tf_name(context, n), context.qualify)):
+                    c, tf_name, context.qualify, local)):
                 body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
                 cached.extend((stmt, method_self(stmt)) for stmt in body if isinstance(stmt, cst.FunctionDef))
     return cached

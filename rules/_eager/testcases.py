@@ -30,7 +30,8 @@ _GRAPH_MODE = ("run_deprecated_v1", "run_v1_only", "run_in_graph_and_eager_modes
 
 
 def is_test_case(s: Rewrite, stmt: cst.CSTNode) -> bool:
-    return isinstance(stmt, cst.ClassDef) and _testcase.is_test_case(stmt, s.tf_name, s.p.imports.qualify)
+    return isinstance(stmt, cst.ClassDef) and _testcase.is_test_case(
+        stmt, s.tf_name, s.p.imports.qualify, _testcase.local_test_cases(s.p.module, s.tf_name, s.p.imports.qualify))
 
 
 def test_case(s: Rewrite, cls: cst.ClassDef, block: Callable) -> Compound:
