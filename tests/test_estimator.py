@@ -1541,7 +1541,9 @@ def test_columns_through_a_helper_and_settings_of_the_function_that_builds_the_e
 
 
 def test_a_setting_of_the_building_function_the_model_class_cannot_take_is_refused():
-    assert manual_reason(SETTINGS.replace("{more}", ", optimizer=tf.train.AdamOptimizer(args['lr'])")) == (
+    # (an optimizer made from the function's locals is given to __init__: see the test of build_estimator)
+    assert manual_reason(SETTINGS.replace("{more}", "").replace("feature_columns=feature_cols", (
+            "feature_columns=[tf.feature_column.numeric_column('x1', normalizer_fn=lambda v: v * args['s'])]"))) == (
         19, "not rewritten to Keras 3: tf.estimator.DNNRegressor configured with args, a local of "
             "train_and_evaluate (its Keras model is a class at module level)" + GONE)
 
@@ -2202,3 +2204,45 @@ def test_tf1_layer_classes_made_where_they_are_called_are_their_tf_layers_functi
     # past the parameters mapped (Keras 3 put groups where TF1 had activation): at the call
     assert manual_reason(program.format(conv="2, 3, 1, 'same', 'channels_last', 1, tf.nn.relu")) == (
         5, "not rewritten to Keras 3: tf.layers.conv2d with more positional arguments than mapped" + GONE)
+
+
+def test_a_canned_optimizer_bound_to_a_name_or_made_from_a_builders_locals_is_given_to_init():
+    """``optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate)`` in the function that builds
+    and returns the estimator (a trainer's ``build_estimator``): the Keras optimizer is made there, with
+    TF1's epsilon, and given to the model's ``__init__``; so is one bound to a name at module level."""
+    _, _, fixed = outcomes("""\
+        import tensorflow as tf
+
+        opt = tf.train.GradientDescentOptimizer(0.1)
+        linear = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")], optimizer=opt)
+
+
+        def build_estimator(config, hidden_units=None, learning_rate=1e-3):
+            optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate)
+            return tf.estimator.DNNRegressor(feature_columns=[tf.feature_column.numeric_column("x")],
+                                             hidden_units=hidden_units, optimizer=optimizer, config=config)
+
+
+        dnn = build_estimator(tf.estimator.RunConfig(), hidden_units=[4], learning_rate=0.05)
+    """)
+    text = fixed.new_text
+    assert fixed.status.value == "idiomatic"
+    assert "opt = tf.optimizers.SGD(0.1)\n" in text
+    assert "linear = LinearRegressor(optimizer=opt)\n" in text
+    assert textwrap.dedent("""\
+        def build_estimator(hidden_units=None, learning_rate=1e-3):
+            optimizer = tf.optimizers.Adam(learning_rate=learning_rate, epsilon=1e-08)
+            return DNNRegressor(optimizer=optimizer, hidden_units=hidden_units)
+    """) in text
+    assert "    def __init__(self, optimizer, hidden_units):\n" in text
+    assert "        self.compile(optimizer=optimizer)\n" in text
+
+
+def test_a_canned_optimizer_name_read_beyond_the_estimator_keeps_the_program_as_it_is():
+    assert manual_reason("""\
+        import tensorflow as tf
+
+        opt = tf.train.GradientDescentOptimizer(0.1)
+        print(opt.get_name())
+        linear = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")], optimizer=opt)
+    """) == (5, "not rewritten to Keras 3: optimizer opt read by more than the estimator" + GONE)

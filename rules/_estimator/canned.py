@@ -107,12 +107,28 @@ def _optimizer(f: Facts, given, key: str, default: str, default_rate: str, rate:
         value = f.s.expr(f"{f.tf}.train.{OPTIMIZER_NAMES[value.evaluated_value]}Optimizer(learning_rate={rate})")
     elif isinstance(value, cst.Lambda) and not value.params.params:  # TF1 called it for the optimizer
         value = value.body
+    elif isinstance(value, cst.Name):
+        return _named_optimizer(f, value)
     name = f.call_name(value)
     if isinstance(value, cst.Call) and name in training._vocab.OPTIMIZERS:
         return f.s.code(training.keras_optimizer(f.s, value, name))
     if isinstance(value, cst.Call) and name is not None and name.startswith("train.") and name.endswith("Optimizer"):
         raise Unsupported(value, f"tf.{name} has no Keras 3 optimizer that updates as it did")
     raise Unsupported(value, "an optimizer that is not a tf.train optimizer built here (or its default)")
+
+
+def _named_optimizer(f: Facts, value: cst.Name) -> str:
+    """``optimizer = tf.train.AdamOptimizer(...)``, then ``optimizer=optimizer``: the binding makes the Keras
+    optimizer, when the estimator is all that reads the name."""
+    bound = f.value_of(value)
+    name = f.call_name(bound) if isinstance(bound, cst.Call) else None
+    if name not in training._vocab.OPTIMIZERS:
+        raise Unsupported(value, f"optimizer {value.value} that is not bound once to a tf.train optimizer")
+    uses = queries.find(f.module, cst.Name, lambda n: n.value == value.value, values=True)
+    if len(uses) != 2:  # the binding and the estimator's argument
+        raise Unsupported(value, f"optimizer {value.value} read by more than the estimator")
+    f.optimizers[id(bound)] = training.keras_optimizer(f.s, bound, name)
+    return value.value
 
 
 @dataclass
@@ -170,7 +186,9 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     # optimizer=None only); the linear half of a combined model bounds its rate by it for a name too
     default = repr(rate) if not prefix else f"min({rate}, 1 / len(keys) ** 0.5)" if keys else repr(
         min(rate, 1.0 / math.sqrt(len(columns))))
-    optimizer = _optimizer(f, given, prefix + "optimizer", "Ftrl", default, rate)
+    params: Dict[str, str] = {}
+    optimizer = _local_optimizer(f, item, prefix + "optimizer", _optimizer(
+        f, given, prefix + "optimizer", "Ftrl", default, rate), params)
     init = [line for column in columns for line in column.init(f.tf, f.module.default_indent)]
     init.append(f'self.{logits} = {f.tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
     variables, start = {}, 0
@@ -181,7 +199,7 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     variables["linear/linear_model/bias_weights"] = f"{logits}.bias"
     net = builder.concatenation(columns, f.module.default_indent, "self.keys")
     return _Part(init, [f"{'net' if logits == 'logits' else 'linear'} = {net[0]}", *net[1:]], logits, optimizer,
-                 variables, keys)
+                 variables, keys, params=params)
 
 
 def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: str, logits: str) -> _Part:
@@ -191,7 +209,9 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
         if prefix + key not in given:
             raise Unsupported(item.call, f"tf.{item.kind} without {prefix + key}")
     columns = builder.columns(given[prefix + "feature_columns"])
-    optimizer = _optimizer(f, given, prefix + "optimizer", "Adagrad", rate, rate)
+    params: Dict[str, str] = {}
+    optimizer = _local_optimizer(f, item, prefix + "optimizer", _optimizer(
+        f, given, prefix + "optimizer", "Adagrad", rate, rate), params)
     variables = {}
     for column in columns:
         if column.kind == "categorical":
@@ -204,7 +224,6 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
     if act is None:
         raise Unsupported(activation, "an activation_fn other than a tf.nn activation")
     init = [line for column in columns for line in column.init(tf, f.module.default_indent)]
-    params: Dict[str, str] = {}
     init.append(f'self.hidden = [{tf}.keras.layers.Dense(units, activation="{act}", name=f"hiddenlayer_{{i}}")')
     hidden_units = _setting(f, item, given, prefix + "hidden_units", params)
     init.append(f"               for i, units in enumerate({hidden_units})]")
@@ -220,6 +239,17 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
     variables["dnn/logits/kernel"] = f"{logits}.kernel"
     variables["dnn/logits/bias"] = f"{logits}.bias"
     return _Part(init, call, logits, optimizer, variables, columns[0].keys, params=params)
+
+
+def _local_optimizer(f: Facts, item: Built, key: str, code: str, params: Dict[str, str]) -> str:
+    """The Keras optimizer of an estimator built in a function, when it reads the function's locals
+    (``tf.train.AdamOptimizer(learning_rate=learning_rate)``), or bound to a name: made where the model
+    is built and given to ``__init__`` (the model class is written at module level)."""
+    names = queries.names_in(f.s.expr(code))
+    if not code.isidentifier() and (item.scope is None or "keys" in names or not names & function_locals(item.scope)):
+        return code  # (an optimizer bound to a name is given to __init__ too, wherever it is bound)
+    params[key] = code
+    return key
 
 
 def _setting(f: Facts, item: Built, given, key: str, params: Dict[str, str]) -> str:
@@ -246,14 +276,15 @@ def _free_locals(f: Facts, item: Built, statement: cst.BaseStatement) -> List[st
     return sorted(free & function_locals(item.scope) - module_level)
 
 
-def _baseline(f: Facts, given, units: int) -> _Part:
+def _baseline(f: Facts, item: Built, given, units: int) -> _Part:
     """TF1's baseline: a zero-initialised bias per output, the same for every example (FTRL at 0.3 by default)."""
     tf = f.tf
-    optimizer = _optimizer(f, given, "optimizer", "Ftrl", "0.3", "0.3")
+    params: Dict[str, str] = {}
+    optimizer = _local_optimizer(f, item, "optimizer", _optimizer(f, given, "optimizer", "Ftrl", "0.3", "0.3"), params)
     init = [f'self.bias = self.add_weight(name="bias", shape=({units},), initializer="zeros")']
     call = [f"batch = {tf}.shape({tf}.nest.flatten(features)[0])[0]  # the features only give the batch size"]
     return _Part(init, call, "bias", optimizer, {"baseline/bias": "bias"},
-                 output=f"self.bias * {tf}.ones([batch, {units}])")
+                 output=f"self.bias * {tf}.ones([batch, {units}])", params=params)
 
 
 def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, str], cst.BaseStatement]:
@@ -269,7 +300,7 @@ def convert(f: Facts, item: Built, taken, notes) -> Tuple[str, str, Dict[str, st
     if family == "linear":
         parts = [_linear(f, item, given, builder, units, "", 0.2, "logits")]
     elif family == "baseline":
-        parts = [_baseline(f, given, units)]
+        parts = [_baseline(f, item, given, units)]
     elif family == "dnn":
         parts = [_dnn(f, item, given, builder, units, "", "0.05", "logits")]
     else:  # TF1's defaults for the two halves differ from the single estimators'

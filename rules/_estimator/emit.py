@@ -90,6 +90,8 @@ class _Module(cst.CSTTransformer):
     def leave_Call(self, original, updated):
         if id(original) in self.f.keyed:  # a list of numeric columns built in a loop holds their keys
             return self.f.keyed[id(original)]
+        if id(original) in self.f.optimizers:  # `optimizer = tf.train.AdamOptimizer(...)`, read by the estimator
+            return self.f.optimizers[id(original)]
         name = self.f.call_name(original)
         if name in NUMPY_INPUT:
             return driver.numpy_input(self.f, original, lines=True)

@@ -45,6 +45,8 @@ class Facts:
     assigned: Dict[str, List[cst.BaseExpression]] = field(default_factory=dict)  # name -> values bound to it
     notes: List[Tuple[cst.CSTNode, str]] = field(default_factory=list)  # what the calls on estimators drop
     keyed: Dict[int, cst.BaseExpression] = field(default_factory=dict)  # id of numeric_column(key=k) -> k
+    # id of a tf.train optimizer bound to a name a canned estimator reads -> its Keras optimizer
+    optimizers: Dict[int, cst.BaseExpression] = field(default_factory=dict)
     # id of an estimator's call -> its RunConfig's train_distribute (the strategy whose scope builds the model)
     # and tf_random_seed (set before the model is built)
     strategies: Dict[int, cst.BaseExpression] = field(default_factory=dict)
