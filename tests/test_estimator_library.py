@@ -188,3 +188,41 @@ def test_a_local_of_a_library_function_named_as_a_function_of_the_program_is_no_
     program = PROGRAM.format(import_line="import model", q="model.") + "\n\ndef dataset():\n    return None\n"
     together = _together(program)
     assert together is not None and together[1] == EXPECTED["model.py"]
+
+
+BUILDER = ROOT / "tests" / "data" / "estimator_builder"
+BUILDER_ORIGINAL = {name: (BUILDER / "original" / name).read_text() for name in ("model.py", "task.py")}
+BUILDER_EXPECTED = {name: (BUILDER / "expected" / name).read_text() for name in ("model.py", "task.py")}
+
+
+def test_a_builder_of_another_file_and_its_program_each_say_to_fix_them_together(tmp_path):
+    """A trainer's layout: model.py's build_estimator returns the canned estimator, task.py calls it."""
+    _write(tmp_path, BUILDER_ORIGINAL)
+    task = run_cli("check", "--output-format", "concise", "--no-cache", "task.py", cwd=tmp_path)
+    assert _reasons(task.stdout) == [
+        "manual       task.py:2:1: TFM010 not rewritten to Keras 3: an estimator built and returned by a function "
+        "of another file: fix it in one run with the file that defines it" + GONE]
+    model = run_cli("check", "--output-format", "concise", "--no-cache", "model.py", cwd=tmp_path)
+    assert ("model.py:14:12: TFM010 not rewritten to Keras 3: an estimator built and returned by a function "
+            "that no code of this file calls: fix it in one run with the program that calls it" + GONE) in (
+        model.stdout.splitlines())
+
+
+def test_a_builder_and_its_program_fixed_in_one_run_are_a_keras_model_the_builder_returns(tmp_path):
+    _write(tmp_path, BUILDER_ORIGINAL)
+    fixed = run_cli("fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout + fixed.stderr
+    for name in ("model.py", "task.py"):
+        assert (tmp_path / name).read_text() == BUILDER_EXPECTED[name], name
+    assert "    estimator = model.build_estimator(hidden_units=[16], learning_rate=learning_rate)\n" in (
+        BUILDER_EXPECTED["task.py"])
+    again = run_cli("check", "--no-cache", ".", cwd=tmp_path)
+    assert again.returncode == 0 and "All checks passed." in again.stdout
+
+
+@pytest.mark.slow
+def test_the_builders_rewrite_prints_what_the_tf1_program_printed_on_tensorflow_2_15():
+    done = run_cli("verify", BUILDER / "original" / "task.py", BUILDER / "expected" / "task.py")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "(tf1 on TF 2.15.1, ok, 1 number, " in done.stdout.splitlines()[0]
+    assert [line.split()[1:3] for line in done.stdout.splitlines() if line[:1].isdigit()] == [["1.0", "1.0"]]

@@ -43,16 +43,27 @@ def is_marker(stmt: cst.CSTNode, name: str) -> bool:
 
 
 def _definitions_only(module: cst.Module) -> bool:
-    """Imports, functions, a docstring and assignments of constants (literals and displays of them):
+    """Imports, functions, a docstring and assignments of constants (literals and displays of them), also
+    in a ``try:`` of Python 2 fallbacks (``try: xrange`` / ``except NameError: xrange = range``):
     importing it runs no graph code."""
-    for stmt in module.body:
+    return _defines(module.body)
+
+
+def _defines(body) -> bool:
+    for stmt in body:
         if isinstance(stmt, cst.FunctionDef):
+            continue
+        if isinstance(stmt, cst.Try) and all(
+                _defines(part.body.body) for part in (stmt, *stmt.handlers, *filter(None, (stmt.orelse,)))) \
+                and stmt.finalbody is None:
             continue
         if not isinstance(stmt, cst.SimpleStatementLine):
             return False
         for small in stmt.body:
             if isinstance(small, (cst.Import, cst.ImportFrom)):
                 continue
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Name):
+                continue  # `xrange` in a try: a name looked up
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and (

@@ -155,6 +155,11 @@ def is_library(text: str) -> bool:
             continue
         if isinstance(stmt, ast.Try) and all(isinstance(s, (ast.Import, ast.ImportFrom)) for s in stmt.body):
             continue
+        if isinstance(stmt, ast.Try) and not stmt.finalbody and all(  # `try: xrange` / `except NameError: xrange = range`
+                isinstance(s, (ast.Import, ast.ImportFrom)) or isinstance(s, ast.Expr) and isinstance(s.value, ast.Name)
+                or isinstance(s, ast.Assign) and not any(isinstance(n, ast.Call) for n in ast.walk(s))
+                for s in [*stmt.body, *stmt.orelse, *(b for h in stmt.handlers for b in h.body)]):
+            continue
         return False
     return True
 

@@ -44,7 +44,9 @@ def aliases(f: Facts, item) -> List[str]:
             raise Unsupported(item.call, f"{alias} holds the estimator {builder}() returns and something else")
         aliases.append(alias)
     if not aliases:
-        raise Unsupported(item.call, problem)
+        from .program import BUILDER_CALLED_ELSEWHERE  # (a trainer's model.py: its task.py calls the builder)
+
+        raise Unsupported(item.call, BUILDER_CALLED_ELSEWHERE if item.scope in f.module.body else problem)
     return aliases
 
 

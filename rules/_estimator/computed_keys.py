@@ -81,6 +81,8 @@ def comprehension(f: Facts, made: cst.ListComp) -> None:
     column, loop = made.elt, made.for_in
     numeric = f.call_name(column) == "feature_column.numeric_column"
     given = arguments(column, NUMERIC, "numeric_column with arguments not mapped") if numeric else {}
+    if "shape" in given and f.s.code(given["shape"]).replace(" ", "") in ("1", "(1,)", "[1]", "(1)"):
+        del given["shape"]  # TF1's default: one value per example
     if set(given) != {"key"} or loop.inner_for_in is not None or loop.ifs or loop.asynchronous:
         raise Unsupported(made, "feature columns made in a comprehension other than "
                                 "[tf.feature_column.numeric_column(key) for key in keys]")

@@ -197,6 +197,10 @@ NOT_BUILT = ("tf.estimator is used, but no Estimator is built in this file: fix 
              " builds an Estimator from its model_fn")
 MODEL_FN_ELSEWHERE = ("an Estimator whose model_fn is not a function of this file: fix it in one run with the file"
                       " that defines it")
+BUILT_ELSEWHERE = ("an estimator built and returned by a function of another file: fix it in one run with the file"
+                   " that defines it")
+BUILDER_CALLED_ELSEWHERE = ("an estimator built and returned by a function that no code of this file calls: fix it"
+                            " in one run with the program that calls it")
 
 
 def analyse(module: cst.Module, imports, text: Optional[str], moved=frozenset()) -> Facts:
@@ -219,8 +223,38 @@ def analyse(module: cst.Module, imports, text: Optional[str], moved=frozenset())
                 facts.added_metrics.setdefault(name, []).append((value, metrics_of(facts, value, added[1])))
                 facts.metric_functions.add(added[1])
     if not facts.built:
-        raise Unsupported(None, NOT_BUILT)
+        raise Unsupported(None, BUILT_ELSEWHERE if _built_elsewhere(facts) else NOT_BUILT)
     return facts
+
+
+_ESTIMATOR_METHODS = ("train", "evaluate", "predict", "export_savedmodel", "export_saved_model", "latest_checkpoint",
+                      "get_variable_value")
+
+
+def _built_elsewhere(f: Facts) -> bool:
+    """Does the program bind the value of another module's function (``model.build_estimator(...)``, or a name
+    it imports) to a name it uses as an estimator (``train_and_evaluate(estimator, ...)``, ``estimator.train``)?"""
+    imported = {name for name, full in f.imports.aliases.items() if full.split(".")[0] != "tensorflow"}
+    for node in queries.find(f.module, cst.ImportFrom, lambda n: bool(n.relative)):  # `from . import model`
+        if not isinstance(node.names, cst.ImportStar):
+            imported |= {(a.asname.name if a.asname is not None else a.name).value for a in node.names
+                         if isinstance(a.asname.name if a.asname is not None else a.name, cst.Name)}
+    for name, values in f.assigned.items():
+        if len(values) != 1 or not isinstance(values[0], cst.Call):
+            continue
+        func = values[0].func
+        root = func
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        if not isinstance(root, cst.Name) or root.value not in imported:
+            continue
+        if queries.holds(f.module, cst.Call, lambda c: (
+                isinstance(c.func, cst.Attribute) and isinstance(c.func.value, cst.Name) and c.func.value.value == name
+                and c.func.attr.value in _ESTIMATOR_METHODS) or (
+                _tf.relative(f.imports.qualify(c.func)) == "estimator.train_and_evaluate" and c.args
+                and isinstance(c.args[0].value, cst.Name) and c.args[0].value.value == name)):
+            return True
+    return False
 
 
 class _Uses(Visitor):
