@@ -2246,3 +2246,37 @@ def test_a_canned_optimizer_name_read_beyond_the_estimator_keeps_the_program_as_
         print(opt.get_name())
         linear = tf.estimator.LinearRegressor([tf.feature_column.numeric_column("x")], optimizer=opt)
     """) == (5, "not rewritten to Keras 3: optimizer opt read by more than the estimator" + GONE)
+
+
+def test_an_input_function_bound_to_a_name_as_a_lambda_over_an_input_factory_gives_its_dataset():
+    """``train_input_fn = lambda: input_fn(...)`` where ``input_fn`` returns ``_input_fn()``, whose
+    ``features, labels = iterator.get_next()`` TF1's Estimator took: the inner function returns the
+    dataset, and the lambda is called for it (the layout of a trainer's task.py)."""
+    _, check, fixed = outcomes("""\
+        import numpy as np
+        import tensorflow as tf
+
+        X = np.ones((8, 2), np.float32)
+
+
+        def input_fn(batch_size=4):
+            def _input_fn():
+                dataset = tf.data.Dataset.from_tensor_slices(({"a": X[:, 0], "b": X[:, 1]}, X[:, 0])).batch(batch_size)
+                iterator = dataset.make_one_shot_iterator()
+                features, labels = iterator.get_next()
+                return features, labels
+
+            return _input_fn()
+
+
+        est = tf.estimator.LinearRegressor([tf.feature_column.numeric_column(k) for k in ["a", "b"]])
+        train_input_fn = lambda: input_fn(batch_size=4)
+        train_spec = tf.estimator.TrainSpec(train_input_fn, max_steps=4)
+        eval_spec = tf.estimator.EvalSpec(lambda: input_fn(4), steps=1)
+        tf.estimator.train_and_evaluate(est, train_spec, eval_spec)
+    """)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    text = fixed.new_text
+    assert "        return dataset\n\n    return _input_fn()\n" in text
+    assert "    est.fit(train_input_fn(), epochs=1, steps_per_epoch=4 - int(est.optimizer.iterations), verbose=0)\n" \
+        in text

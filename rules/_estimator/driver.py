@@ -284,9 +284,9 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
         if func is not None and not func.params.params and repeated and returns_tensors(f, func):
             return f"{f.tf}.data.Dataset.from_tensors({arg.value}()).repeat()"
         bound = f.value_of(arg)
-        if _makes_input_fn(f, bound) or (isinstance(bound, cst.Lambda) and not bound.params.params
-                                         and _is_dataset(f, bound.body, {})):
-            return f"{arg.value}()"
+        if _makes_input_fn(f, bound) or (isinstance(bound, cst.Lambda) and not bound.params.params and (
+                _is_dataset(f, bound.body, {}) or _calls_input_function(f, bound.body))):
+            return f"{arg.value}()"  # (`train_input_fn = lambda: input_fn(...)`, read as the lambda itself)
         if func is not None and queries.holds(func.body, cst.Attribute, lambda a: a.attr.value in ITERATORS):
             raise Unsupported(arg, f"the input function {arg.value} returns an iterator's get_next() (return the "
                                    "dataset itself)")
@@ -295,6 +295,19 @@ def dataset(f: Facts, arg: cst.BaseExpression, numpy_names, repeated: bool = Tru
     if _makes_input_fn(f, arg):
         return f"{f.s.code(arg)}()"
     raise Unsupported(arg, "an input function not known to return a tf.data dataset or fixed (features, labels)")
+
+
+def _calls_input_function(f: Facts, body: cst.BaseExpression) -> bool:
+    """``input_fn(...)`` or ``model.input_fn(...)``: a call of a function of the file (or of the library read
+    with it) that returns a dataset, or the ``(features, labels)`` of an iterator's ``get_next()``, which the
+    rewrite makes it return as a dataset."""
+    if not isinstance(body, cst.Call):
+        return False
+    func = f.function(body.func.value) if isinstance(body.func, cst.Name) else None
+    if func is None:
+        return False
+    return returns_dataset(f, func) or one_shot(f, func)[0] is not None or any(
+        one_shot(f, inner)[0] is not None for inner in queries.find(func.body, cst.FunctionDef))
 
 
 def _params_given(f: Facts, arg: cst.Lambda, params: cst.Dict) -> cst.BaseExpression:
