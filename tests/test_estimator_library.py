@@ -226,3 +226,21 @@ def test_the_builders_rewrite_prints_what_the_tf1_program_printed_on_tensorflow_
     assert done.returncode == 0, done.stdout + done.stderr
     assert "(tf1 on TF 2.15.1, ok, 1 number, " in done.stdout.splitlines()[0]
     assert [line.split()[1:3] for line in done.stdout.splitlines() if line[:1].isdigit()] == [["1.0", "1.0"]]
+
+
+def test_a_program_read_with_one_of_its_libraries_names_the_file_where_the_rewrite_stopped(tmp_path):
+    """task.py imports inputs.py and model.py, each a library of its estimator; read with model.py
+    it stops there (its columns come from a third file): every file names model.py's line."""
+    files = dict(BUILDER_ORIGINAL)
+    files["featurizer.py"] = ("import tensorflow as tf\n\n\ndef columns():\n"
+                              "    return [tf.feature_column.numeric_column(k) for k in ['x1', 'x2']]\n")
+    files["model.py"] = files["model.py"].replace("feature_columns=get_feature_columns()",
+                                                  "feature_columns=featurizer.columns()").replace(
+        "import tensorflow as tf\n", "import tensorflow as tf\n\nimport featurizer\n", 1)
+    files["inputs.py"] = ("import tensorflow as tf\n\n\ndef serving_fn():\n"
+                          "    return tf.estimator.export.ServingInputReceiver({}, {})\n")
+    files["task.py"] = files["task.py"].replace("import model\n", "import inputs\nimport model\n")
+    _write(tmp_path, files)
+    check = run_cli("check", "--output-format", "concise", "--no-cache", ".", cwd=tmp_path)
+    stops = [line.split(": ", 1)[1] for line in _reasons(check.stdout) if "TFM010" in line]
+    assert stops and all("which stops at model.py:" in why for why in stops), check.stdout

@@ -225,9 +225,9 @@ def _refusals(refused: dict, candidates, table, merged: dict) -> dict:
     for program, library, name in candidates:
         if program not in refused or program in merged or table[program].mode != project.ESTIMATOR_PROGRAM:
             continue
-        _, in_library, line, message = refused[program]
-        stopped = library if in_library else program
-        for path, other in ((program, library), (library, program)):
+        refused_library, in_library, line, message = refused[program]
+        stopped = refused_library if in_library else program  # (the library read with it when it stopped)
+        for path, other in ((program, refused_library), (library, program)):
             shown = os.path.relpath(os.path.normpath(other), os.path.dirname(os.path.normpath(path)))
             at = os.path.relpath(os.path.normpath(stopped), os.path.dirname(os.path.normpath(path)))
             at += f":{line}" if line is not None else ""
