@@ -653,13 +653,17 @@ def test_name_scopes_around_tf_variables_go_into_their_names_and_get_variable_ig
 
 
 @pytest.mark.parametrize("old, new, why", [
-    ("    return tf.matmul(x, w)", "    tf.summary.histogram('w', w)\n    return tf.matmul(x, w)",
-     "tf.summary.histogram in net: its module would not give the summary to the summaries the program merges"),
+    ("    return tf.matmul(x, w)", "    h = tf.matmul(x, w)\n    tf.summary.histogram('h', h * 2.0)\n    return h",
+     "tf.summary.histogram in net of something other than one of its variables or the value it returns"),
+    ("    return tf.matmul(x, w)", "    for i in range(2):\n        tf.summary.histogram('w', w)\n    return tf.matmul(x, w)",
+     "tf.summary.histogram in net inside an expression or a block: its module would not give the summary to the "
+     "summaries the program merges"),
     ("def net(x):", "def log(t):\n    tf.summary.scalar('mean', tf.reduce_mean(t))\n\n\ndef net(x):",
      "tf.summary.scalar outside the summaries the program merges: TensorFlow 2 would write nothing for it"),
 ])
 def test_a_summary_a_function_makes_keeps_the_program_on_compat(old, new, why):
-    """TF1's merge_all collected it; a TF2 summary outside a writer's block writes nothing."""
+    """TF1's merge_all collected it; a TF2 summary outside a writer's block writes nothing (the summaries
+    of a model function the program merges are those of its variables and of what it returns)."""
     source = """\
 import tensorflow as tf
 x = tf.placeholder(tf.float32, [None, 2])
@@ -679,3 +683,137 @@ with tf.Session() as sess:
     if "def log" not in new:
         source = source.replace("log(scale)\n", "")
     assert reason(source.replace(old, new)) == f"kept on tensorflow.compat.v1: {why}"
+
+
+def test_the_summaries_a_model_function_makes_are_merged_from_each_call_under_the_label_it_computed():
+    """MorvanZhou's add_layer: `tf.summary.histogram(layer_name + '/weights', Weights)` and the same of its
+    outputs, at each call (`layer_name = 'layer%s' % n_layer`): the module's variable and the call's value
+    are merged with the program's own summaries, labelled as each call labelled them."""
+    out = fix("""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def add_layer(inputs, in_size, out_size, n_layer):
+            layer_name = 'layer%s' % n_layer
+            with tf.name_scope(layer_name):
+                Weights = tf.Variable(tf.ones([in_size, out_size]), name='W')
+                tf.summary.histogram(layer_name + '/weights', Weights)
+                outputs = tf.matmul(inputs, Weights)
+                tf.summary.histogram(layer_name + '/outputs', outputs)
+                return outputs
+
+
+        xs = tf.placeholder(tf.float32, [None, 2])
+        l1 = add_layer(xs, 2, 3, n_layer=1)
+        prediction = add_layer(l1, 3, 1, 2)
+        loss = tf.reduce_mean(prediction)
+        tf.summary.scalar('loss', loss)
+        merged = tf.summary.merge_all()
+        sess = tf.Session()
+        writer = tf.summary.FileWriter('logs', sess.graph)
+        sess.run(tf.global_variables_initializer())
+        writer.add_summary(sess.run(merged, feed_dict={xs: np.ones((4, 2))}), 0)
+    """)
+    assert "tf.summary.histogram(layer_name" not in out
+    assert textwrap.dedent("""\
+        def merged(xs):
+            return [
+                l1_layer.Weights,
+                l1(xs),
+                prediction_layer.Weights,
+                prediction(xs),
+                loss(xs),
+            ]
+    """) in out
+    assert """\
+    with writer.as_default(step=step):
+        tf.summary.histogram('layer1/weights', values[0])
+        tf.summary.histogram('layer1/outputs', values[1])
+        tf.summary.histogram('layer2/weights', values[2])
+        tf.summary.histogram('layer2/outputs', values[3])
+        tf.summary.scalar('loss', values[4])
+""" in out
+
+
+def test_a_model_function_making_summaries_called_by_another_keeps_the_program_on_compat():
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        def dense(x, name):
+            with tf.variable_scope(name):
+                w = tf.get_variable("w", [2, 2])
+                tf.summary.histogram('w', w)
+                return tf.matmul(x, w)
+        def net(x):
+            with tf.variable_scope("net"):
+                return dense(dense(x, "a"), "b")
+        y = net(x)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))
+    """) == ("kept on tensorflow.compat.v1: dense makes summaries and is called by net (only a call the program "
+             "binds to a name gives them to the summaries it merges)")
+
+
+def test_a_model_function_making_summaries_called_inside_an_expression_keeps_the_program_on_compat():
+    assert reason("""\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        def net(x):
+            w = tf.get_variable("w", [2, 2])
+            tf.summary.histogram('w', w)
+            return tf.matmul(x, w)
+        y = tf.reduce_sum(net(x))
+        merged = tf.summary.merge_all()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, feed_dict={x: [[1.0, 2.0]]}))
+    """) == ("kept on tensorflow.compat.v1: net makes summaries (tf.summary.merge_all took them from each call) and "
+             "is called other than as `name = net(...)`")
+
+
+def test_the_merged_summaries_of_a_model_function_are_written_by_tensorflow_2(tmp_path):
+    """The rewrite of add_layer's program writes each call's histograms and the loss, step by step
+    (read back from the event file TensorFlow 2.21 wrote)."""
+    import os
+    import subprocess
+    import sys
+
+    out = fix(f"""\
+        import numpy as np
+        import tensorflow as tf
+
+
+        def add_layer(inputs, in_size, out_size, layer_name):
+            Weights = tf.Variable(tf.ones([in_size, out_size]))
+            outputs = tf.matmul(inputs, Weights)
+            tf.summary.histogram(layer_name + '/outputs', outputs)
+            return outputs
+
+
+        xs = tf.placeholder(tf.float32, [None, 2])
+        l1 = add_layer(xs, 2, 3, 'l1')
+        loss = tf.reduce_mean(l1)
+        tf.summary.scalar('loss', loss)
+        merged = tf.summary.merge_all()
+        sess = tf.Session()
+        writer = tf.summary.FileWriter({str(tmp_path / "logs")!r}, sess.graph)
+        sess.run(tf.global_variables_initializer())
+        for i in range(2):
+            writer.add_summary(sess.run(merged, feed_dict={{xs: np.ones((4, 2))}}), i)
+        writer.flush()
+    """)
+    assert "        tf.summary.histogram('l1/outputs', values[0])\n" in out
+    program = tmp_path / "program.py"
+    program.write_text(out + textwrap.dedent(f"""
+        import glob
+        events = glob.glob({str(tmp_path / "logs" / "*")!r})
+        tags = sorted({{(e.step, v.tag) for e in tf.compat.v1.train.summary_iterator(events[0]) for v in e.summary.value}})
+        print(tags)
+    """), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == (
+        "[(0, 'l1/outputs'), (0, 'loss'), (1, 'l1/outputs'), (1, 'loss')]")

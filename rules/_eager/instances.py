@@ -21,7 +21,7 @@ import libcst as cst
 
 from .. import _vocab
 from . import bindings as B
-from . import batch_norm, queries, scopes
+from . import batch_norm, module_summaries, queries, scopes
 from .modules import LAYER, MODULE, RNN, VARIABLE, build_of, default_name, registry
 from .plan import Inline, Out
 from .state import Rewrite, Unsupported
@@ -94,6 +94,7 @@ def call(s: Rewrite, original: cst.Call, updated: cst.Call) -> cst.Call:
     reg = registry(s)
     site = Site.read(s, original)
     build = build_of(s, site.callee)
+    module_summaries.check_site(s, original, build)
     model = build.model
     path = [entry[0] for entry in reg.scopes]
     own, own_code = site.scope_name(s)

@@ -23,7 +23,7 @@ from tfmigrate.traverse import Visitor, walk
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import batch_norm, layers, queries, rnn_cells, scopes, tensors
+from . import batch_norm, layers, module_summaries, name_scopes, queries, rnn_cells, scopes, tensors
 from .module_plan import RESERVED, GONE, LAYER, MODULE, RNN, VARIABLE, Build, Item
 from .scopes import Model
 from .state import Rewrite, Unsupported
@@ -187,7 +187,7 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out, s
         if pending_lines:
             stmt = stmt.with_changes(leading_lines=[*pending_lines, *stmt.leading_lines])
             pending_lines = []
-        parts = _name_scope_parts(s, stmt) if _makes(s, model, stmt) else None
+        parts = name_scopes.parts(s, stmt) if _makes(s, model, stmt) else None
         if parts is not None:  # `with tf.name_scope("weights"):` around what makes variables
             before = len(out)
             _flatten(s, model, stmt.body.body, prefix, drop, out, (*scoped, *parts))
@@ -198,7 +198,7 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out, s
                 out[before] = (first.with_changes(leading_lines=[*lines, *first.leading_lines]), where)
             continue
         if scoped and isinstance(stmt, cst.SimpleStatementLine):
-            stmt = _scope_named(s, stmt, scoped)
+            stmt = name_scopes.named(s, stmt, scoped)
         if not isinstance(stmt, cst.SimpleStatementLine) and _makes(s, model, stmt):
             raise Unsupported(stmt, f"{model.name} makes variables inside a loop, a condition or a block")
         bound = model.scope_stmt.items[0].asname if model.scope_stmt is not None else None
@@ -206,50 +206,6 @@ def _flatten(s: Rewrite, model: Model, body, prefix: str, drop: Set[int], out, s
         if named:  # an op named after the scope: TF2 names it itself
             stmt = stmt.visit(queries.WithoutArgs({id(arg) for arg in named}))
         out.append((stmt, prefix))
-
-
-def _name_scope_parts(s: Rewrite, stmt) -> Optional[Tuple[str, ...]]:
-    """The names (as code) of ``with tf.name_scope(a), tf.name_scope(b):``, or None for another statement."""
-    if not isinstance(stmt, cst.With) or not isinstance(stmt.body, cst.IndentedBlock):
-        return None
-    parts = []
-    for item in stmt.items:
-        call = item.item
-        if item.asname is not None or s.call_name(call) != "name_scope" or not call.args:
-            return None
-        name = _tf.argument(call, 0, "name")
-        if name is None or len(call.args) > 1 or not isinstance(name.value, (cst.SimpleString, cst.Name)):
-            return None
-        parts.append(s.code(name.value))
-    return tuple(parts)
-
-
-def _scope_named(s: Rewrite, stmt: cst.SimpleStatementLine, scoped: Tuple[str, ...]) -> cst.SimpleStatementLine:
-    """A ``tf.Variable`` made under name scopes the rewrite takes away keeps the name TF1 gave it
-    (``name=layer_name + "/weights/W"``); ``tf.get_variable`` and layers ignored name scopes."""
-    assign = stmt.body[0] if len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign) else None
-    if assign is None or s.call_name(assign.value) != "Variable":
-        return stmt
-    arg = scopes.name_argument("Variable", assign.value)
-    given = "'Variable'" if arg is None else s.code(arg.value)
-    pieces: List[str] = []
-    text = ""
-    for part in (*scoped, given):
-        value = scopes.literal(s.expr(part)) if not part.isidentifier() else None
-        if value is None and not part.isidentifier():
-            raise Unsupported(assign.value, f"a tf.Variable named {part} under a name scope")
-        if value is not None:
-            text += value + "/"
-            continue
-        if text:
-            pieces.append(repr(text))
-        pieces.append(part)
-        text = "/"
-    text = text[:-1]
-    if text:
-        pieces.append(repr(text))
-    call = _with_arg(s, assign.value, arg, None, "name", s.expr(" + ".join(pieces)))
-    return stmt.with_changes(body=[assign.with_changes(value=call)])
 
 
 def _op_names(node, bound) -> list:
@@ -278,6 +234,8 @@ def _attr(taken: Set[str], base: str) -> str:
 
 def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None:
     model = build.model
+    if module_summaries.planned(s, build, stmt):
+        return
     if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
         assign = stmt.body[0]
         name = s.call_name(assign.value)
@@ -302,8 +260,8 @@ def _items(s: Rewrite, build: Build, stmt, prefix: str, taken: Set[str]) -> None
         if name == "get_variable_scope":
             raise Unsupported(call, f"tf.get_variable_scope() in {model.name}")
         if name is not None and name.startswith("summary."):  # a graph op tf.summary.merge_all collects
-            raise Unsupported(call, f"tf.{name} in {model.name}: its module would not give the summary to "
-                                    "the summaries the program merges")
+            raise Unsupported(call, f"tf.{name} in {model.name} inside an expression or a block: its module "
+                                    "would not give the summary to the summaries the program merges")
         if name is not None and (name.startswith("layers.") or name in _vocab.LAYERS):
             build.items.append(_layer(s, build, call, name, prefix, taken))
         elif isinstance(call.func, cst.Name) and call.func.value in s.p.models:
@@ -410,14 +368,14 @@ def _variable_code(s: Rewrite, call: cst.Call, name: str, prefix: str) -> str:
             given = scopes.literal(arg.value) if arg is not None else None
             if given is None:
                 raise Unsupported(call, "tf.get_variable under an inner scope, not named by a string")
-            call = _with_arg(s, call, arg, 0, "name", s.expr(repr(prefix + given)))
+            call = name_scopes.with_arg(s, call, arg, 0, "name", s.expr(repr(prefix + given)))
         return s.code(tensors.get_variable(s, call))
     arg = scopes.name_argument(name, call)
     if prefix:
         given = scopes.literal(arg.value) if arg is not None else "Variable"
         if given is None:
             raise Unsupported(call, "tf.Variable under an inner scope, not named by a string")
-        call = _with_arg(s, call, arg, None, "name", s.expr(repr(prefix + given)))
+        call = name_scopes.with_arg(s, call, arg, None, "name", s.expr(repr(prefix + given)))
     return s.code(tensors.graph_expr(s, call)[0])
 
 
@@ -429,16 +387,6 @@ def _factory_code(s: Rewrite, call: cst.Call, prefix: str) -> str:
         raise Unsupported(call, f"{factory}() under an inner variable scope (TF1 put the scope in its "
                                 "variables' names)")
     return s.code(tensors.graph_expr(s, call)[0])
-
-
-def _with_arg(s: Rewrite, call: cst.Call, arg, position, key: str, value) -> cst.Call:
-    if arg is not None:
-        return call.with_changes(args=[a.with_changes(value=value) if a is arg else a for a in call.args])
-    args = list(call.args)
-    if args:
-        args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    args.append(cst.Arg(value, keyword=cst.Name(key), equal=_tf.EQUAL))
-    return call.with_changes(args=args)
 
 
 def _layer(s: Rewrite, build: Build, call: cst.Call, name: str, prefix: str, taken: Set[str]) -> Item:
@@ -491,6 +439,9 @@ def _module(s: Rewrite, build: Build, call: cst.Call, prefix: str, taken: Set[st
             return Item(MODULE, item.attr, call, prefix, callee=callee, keep=site.keep, shared=True, key=key)
     if site.reuse == "True":
         raise Unsupported(call, f"{build.model.name} reuses variables of {callee} that were never made")
+    if build_of(s, callee).summaries:
+        raise Unsupported(call, f"{callee} makes summaries and is called by {build.model.name} (only a call the "
+                                "program binds to a name gives them to the summaries it merges)")
     scope = scopes.literal(site.name) if site.name is not None else None
     attr = _attr(taken, scope or callee)
     name_arg = f"name={s.code(site.name)}" if site.name is not None else ""

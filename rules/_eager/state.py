@@ -67,6 +67,7 @@ class Rewrite:
         self.summary_merges: Dict[str, list] = {}  # merged summary -> the summaries it holds
         self.summary_writers: Dict[str, str] = {}  # function of a merged summary -> the tf.function writing it
         self.summary_values: Dict[str, str] = {}  # name holding a merged summary's run -> its writer
+        self.summary_sites: Set[int] = set()  # ids of model calls bound to a name, whose summaries are the program's
         self.optimizer_objects: List[str] = []  # optimizers this rewrite named
         self.layers: List[str] = []  # Keras layers built by this rewrite, in order
         self.variable_names = None  # TF1 names of the layers and variables made (variable_names.Names)

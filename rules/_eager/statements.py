@@ -13,7 +13,7 @@ import libcst as cst
 
 from .. import _tf, _vocab
 from . import bindings as B
-from . import (batch_norm, checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, pipelines,
+from . import (batch_norm, checkpoints, feeds, fetches, global_steps, graph_metrics, instances, model_lift, module_summaries, pipelines,
                placeholder_builders, queries, rebinding, rnn, rnn_cells, run_once, scopes, sessions, structures,
                summaries, tensors, testcases, train_builders, training, variable_names)
 from .plan import Out
@@ -385,7 +385,11 @@ def _values(s: Rewrite, node: cst.Assign, line, in_loop, name, target, single, g
         return [node.with_changes(value=tensors.graph_expr(s, value)[0])]
     if graph_refs and not s.has_fetch(value):
         s.need_module_level(node, single, in_loop, "tensor")
-        return instances.built(s, [tensors.tensor_function(s, single, value, line), *_averages_made(s, value)])
+        summarized = module_summaries.site(s, value, single)  # `l1 = add_layer(...)`, which makes summaries
+        outs = instances.built(s, [tensors.tensor_function(s, single, value, line), *_averages_made(s, value)])
+        if summarized:
+            module_summaries.made(s, value, single)
+        return outs
     new_value = fetches.rewrite(s, value)
     for bound in _unpacked(target) if single is None else (single,):
         b.rebind(bound)  # `X, Y = data.T[0], data.T[1]`: plain values now, whatever they were
