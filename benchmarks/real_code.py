@@ -495,8 +495,15 @@ def _py_files(root: str) -> List[str]:
     out = []
     for folder, dirs, files in os.walk(root):
         dirs.sort()
-        out += [os.path.relpath(os.path.join(folder, f), root) for f in sorted(files) if f.endswith(".py")]
+        out += [os.path.relpath(os.path.join(folder, f), root) for f in sorted(files) if f.endswith(".py")
+                and os.path.exists(os.path.join(folder, f))]  # (a symbolic link to nothing is no file)
     return out
+
+
+def _dangling(folder: str, names: List[str]) -> List[str]:
+    """The symbolic links in ``folder`` whose target does not exist: a copy leaves them out (shutil's own
+    ``ignore_dangling_symlinks`` resolves a relative link from the working folder, and drops good ones)."""
+    return [n for n in names if os.path.islink(os.path.join(folder, n)) and not os.path.exists(os.path.join(folder, n))]
 
 
 _TF_TEXT = re.compile(rb"^\s*(import|from)\s+tensorflow\b", re.M)
@@ -506,7 +513,7 @@ def measure_set(set_dir: str, work: str, resolver: Resolver, cache_dir: Optional
     name = os.path.basename(os.path.normpath(set_dir))
     copy = os.path.join(work, name)
     # a real copy: `fix` writes into it, and a symbolic link would take the write to the corpus itself
-    shutil.copytree(set_dir, copy, symlinks=False, ignore_dangling_symlinks=True)
+    shutil.copytree(set_dir, copy, symlinks=False, ignore=_dangling)
     common = ["--isolated", "--no-respect-gitignore", "--no-progress", "-j", str(jobs)]
     common += ["--cache-dir", cache_dir] if cache_dir else ["--no-cache"]
     timings = {}
@@ -608,7 +615,7 @@ def run_tutorials(set_result: dict, work: str, timeout: float, log) -> None:
     """`tfmigrate verify --deterministic` on every TF1 file, the original run from a copy of the set."""
     files = [r for r in set_result["files"] if r.tf1 and r.parsed and r.fixed_parses]
     pristine = os.path.join(work, set_result["name"] + ".originals")
-    shutil.copytree(set_result["dir"], pristine, symlinks=False, ignore_dangling_symlinks=True)
+    shutil.copytree(set_result["dir"], pristine, symlinks=False, ignore=_dangling)
     for i, res in enumerate(files, 1):
         original = os.path.join(pristine, res.path)
         with open(original, "rb") as f:
