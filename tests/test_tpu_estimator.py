@@ -383,3 +383,15 @@ def test_a_host_call_that_only_writes_summaries_goes_with_its_function_and_its_v
     assert manual_reason(assigns) == (
         27, "not rewritten to Keras 3: TPUEstimatorSpec(host_call=...): the summaries the TPU's host wrote are not "
             "mapped (write them with tf.summary in a Keras callback)" + GONE)
+
+
+def test_a_tpu_config_bound_to_a_name_the_run_config_alone_reads_goes_with_it():
+    source = program().replace(
+        '    config = tf.contrib.tpu.RunConfig(cluster=resolver, model_dir="/tmp/model",\n'
+        '                                      tpu_config=tf.contrib.tpu.TPUConfig(100))\n',
+        '    tpu_config = tf.contrib.tpu.TPUConfig(num_shards=8, iterations_per_loop=100)\n'
+        '    config = tf.contrib.tpu.RunConfig(cluster=resolver, model_dir="/tmp/model", tpu_config=tpu_config)\n')
+    assert "tpu_config = tf.contrib.tpu.TPUConfig(" in source
+    _, check, fixed = outcomes(source)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "tpu_config" not in fixed.new_text and "TPUConfig" not in fixed.new_text

@@ -207,6 +207,8 @@ class _Normalizer:
                 resolver = arg.value
             elif key == "tpu_config":
                 self.out.notes.append((arg.value, CONFIG_NOTE))
+                if isinstance(arg.value, cst.Name):
+                    self.unbind(arg.value, ("contrib.tpu.TPUConfig", "estimator.tpu.TPUConfig"))
             elif key not in ("master", "evaluation_master"):
                 kept.append(arg)
         if kept:
@@ -214,6 +216,16 @@ class _Normalizer:
         self.mapping[id(call)] = self.new(call, call.with_changes(
             func=self.expr(f"{self.tf}.estimator.RunConfig"), args=kept))
         return resolver
+
+    def unbind(self, name: cst.Name, kinds) -> None:
+        """``tpu_config = tf.contrib.tpu.TPUConfig(...)``, read by the RunConfig alone: the line goes with it."""
+        uses = queries.find(self.module, cst.Name, lambda n: n.value == name.value, values=True)
+        lines = [stmt for stmt in queries.find(self.module, cst.SimpleStatementLine) if len(stmt.body) == 1
+                 and isinstance(stmt.body[0], cst.Assign) and len(stmt.body[0].targets) == 1
+                 and isinstance(stmt.body[0].targets[0].target, cst.Name)
+                 and stmt.body[0].targets[0].target.value == name.value]
+        if len(lines) == 1 and len(uses) == 2 and self.call_name(lines[0].body[0].value) in kinds:
+            self.mapping[id(lines[0])] = []
 
     def estimator(self, call: cst.Call, configs) -> None:
         given = _given(call, ESTIMATOR_PARAMS, "TPUEstimator")
