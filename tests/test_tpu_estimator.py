@@ -395,3 +395,16 @@ def test_a_tpu_config_bound_to_a_name_the_run_config_alone_reads_goes_with_it():
     _, check, fixed = outcomes(source)
     assert check.status.value == fixed.status.value == "idiomatic"
     assert "tpu_config" not in fixed.new_text and "TPUConfig" not in fixed.new_text
+
+
+def test_an_estimator_bound_in_each_branch_whose_test_cannot_be_read_again_is_refused():
+    """Each branch passes its own params to the input function; the rewrite chooses them by the `if`'s test
+    again (fixture estimator_tpu_or_not), which a call (`decide()`) would run twice."""
+    source = (ROOT / "fixtures" / "estimator_tpu_or_not" / "original.py").read_text()
+    source = source.replace("    if use_tpu:\n", "    if decide(use_tpu):\n").replace(
+        "def main(use_tpu, model_dir):", "def decide(flag):\n    return flag\n\n\ndef main(use_tpu, model_dir):")
+    _, check, fixed = outcomes(source)
+    assert check.status.value == fixed.status.value == "manual"
+    assert [f.message for f in fixed.remaining if f.code == "TFM010"] == [
+        "not rewritten to Keras 3: the input functions of estimator get other params in each branch "
+        "(`if decide(use_tpu):`), under a test the rewrite cannot read again" + GONE]

@@ -384,3 +384,36 @@ def parents(root: cst.CSTNode) -> Dict[int, cst.CSTNode]:
     root.visit(finder)
     return finder.parent
 
+
+
+def bound_before(parents: Dict[int, cst.CSTNode], name: cst.Name) -> Optional[cst.BaseExpression]:
+    """The value ``name`` was last bound to (``name = value``) before it is read, in the block it is read in;
+    None when that block binds it otherwise in between, or not at all."""
+    node = name
+    while node is not None:
+        parent = parents.get(id(node))
+        if isinstance(parent, cst.IndentedBlock):
+            index = next(i for i, stmt in enumerate(parent.body) if stmt is node)
+            for stmt in reversed(parent.body[:index]):
+                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
+                        small.targets[0].target, cst.Name) and small.targets[0].target.value == name.value:
+                    return small.value
+                if name.value in bound_names(stmt):
+                    return None
+            return None
+        node = parent
+    return None
+
+
+def two_branches(root: cst.CSTNode, first: cst.CSTNode, second: cst.CSTNode) -> Optional[Tuple[cst.If, bool]]:
+    """The ``if``/``else`` under ``root`` whose two branches hold ``first`` and ``second`` (a run reaches one of
+    them only), and whether ``first`` is in its body; else None."""
+    for branch in find(root, cst.If):
+        if branch.orelse is None or isinstance(branch.orelse, cst.If):
+            continue
+        inside = [holds(part, type(node), lambda n, node=node: n is node) for part in (branch.body, branch.orelse)
+                  for node in (first, second)]
+        if inside in ([True, False, False, True], [False, True, True, False]):
+            return branch, inside[0]
+    return None

@@ -90,7 +90,28 @@ class _Functions(cst.CSTTransformer):
         body = _drop(self.f, list(updated.body.body), self.known)
         if not body:
             return updated
+        body = [self._branches(stmt, body) if isinstance(stmt, cst.If) else stmt for stmt in body]
         return updated.with_changes(body=updated.body.with_changes(body=body))
+
+    def _branches(self, stmt: cst.If, body) -> cst.If:
+        """The same in each branch of an ``if`` of the function (``if args.use_tpu:`` its TPU RunConfig, else
+        its RunConfig), when what a branch drops is read nowhere else in the function."""
+        others = set().union(*(_reads(other) for other in body if other is not stmt))
+        parts = {"body": stmt.body}
+        if isinstance(stmt.orelse, cst.Else):
+            parts["orelse"] = stmt.orelse
+        changes = {}
+        for key, part in parts.items():
+            block = part.body if key == "orelse" else part
+            if not isinstance(block, cst.IndentedBlock):
+                continue
+            kept = _drop(self.f, list(block.body), self.known)
+            bound = set().union(*map(queries.bound_names, block.body)) - set().union(*map(queries.bound_names, kept))
+            if not kept or len(kept) == len(block.body) or bound & others:
+                continue
+            new_block = block.with_changes(body=kept)
+            changes[key] = part.with_changes(body=new_block) if key == "orelse" else new_block
+        return stmt.with_changes(**changes) if changes else stmt
 
 
 def drop_unread(f: Facts, module: cst.Module) -> cst.Module:

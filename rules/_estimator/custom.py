@@ -140,13 +140,19 @@ def convert(f: Facts, item, classes, notes, taken):
                 f.strategies[id(item.call)] = kept["train_distribute"]
             if "tf_random_seed" in kept:
                 f.seeds[id(item.call)] = kept["tf_random_seed"]
-    if func_name.value in classes:
+    if func_name.value in classes and func_name.value not in f.branch_fns:
         raise Unsupported(item.call, f"two Estimators of the model_fn {func_name.value}")
     if id(item.call) in f.tpus:
         strategy = tpu.strategy(f, f.tpus[id(item.call)], taken)
         if strategy is not None:
             f.strategies[id(item.call)] = strategy
     distributed = id(item.call) in f.strategies
+    if func_name.value in classes:  # the other branch's Estimator: the class made for the first
+        converted, made_distributed = f.converted[func_name.value]
+        if distributed and not made_distributed:
+            raise Unsupported(item.call, f"an Estimator of the model_fn {func_name.value} under a distribution "
+                                         "strategy after one without (its class is made for the first)")
+        return _built(f, item, given, converted)
     if distributed and not _predicts(f, f.functions[func_name.value]):
         raise Unsupported(item.call, "a custom model_fn without predictions under a distribution strategy: Keras "
                                      "builds a distributed model by calling it for its predictions")
@@ -164,7 +170,13 @@ def convert(f: Facts, item, classes, notes, taken):
         f.distributed_model = False
     notes.extend(converted.notes)
     classes[func_name.value] = _with_body(f, custom_class(f, converted, distributed), converted)
+    f.converted[func_name.value] = (converted, distributed)
     f.methods.update(helper.name.value for helper in converted.helpers)
+    return _built(f, item, given, converted)
+
+
+def _built(f: Facts, item, given, converted):
+    """The model class, the code that makes it where the Estimator was, its variables by their TF1 names."""
     if converted.has_params:
         if "params" not in given:
             raise Unsupported(item.call, "a model_fn that reads params, built without params")

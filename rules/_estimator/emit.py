@@ -225,6 +225,25 @@ class _ModeStrings(cst.CSTTransformer):
         return mode_string(self.f, original, updated)
 
 
+def _branch_pair(f: Facts, same) -> Optional[str]:
+    """The model_fn of two custom Estimators bound to one name in a function, one in each branch of an ``if``
+    (a TPUEstimator, else an Estimator of the same model_fn), else None."""
+    if len(same) != 2 or any(i.kind != CUSTOM or i.scope is None for i in same) or same[0].scope is not same[1].scope:
+        return None
+    fns = {_model_fn_arg(i.call) for i in same}
+    if len(fns) != 1 or None in fns:
+        return None
+    return fns.pop() if queries.two_branches(same[0].scope, same[0].call, same[1].call) is not None else None
+
+
+def _model_fn_arg(call: cst.Call) -> Optional[str]:
+    for index, arg in enumerate(call.args):
+        if (arg.keyword is None and index == 0 or arg.keyword is not None and arg.keyword.value == "model_fn") and (
+                isinstance(arg.value, cst.Name)):
+            return arg.value.value
+    return None
+
+
 def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
     notes: List[Tuple[cst.CSTNode, str]] = []
     classes: Dict[str, cst.BaseStatement] = {}
@@ -253,7 +272,10 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
         values = [item.call] if item.returned else [
             v for v in f.assigned.get(item.name, []) if not any(builders.calls(v, b) for b in makers)
             and id(v) not in added]
-        if len(same) > 1:  # bound again at module level: each call uses the estimator bound last before it
+        branches = _branch_pair(f, same)  # `if args.use_tpu: estimator = TPUEstimator(...)` / `else: ... Estimator`
+        if branches is not None:
+            f.branch_fns.add(branches)
+        elif len(same) > 1:  # bound again at module level: each call uses the estimator bound last before it
             if any(i.scope is not None for i in same) or aliases or \
                     sorted(id(v) for v in values) != sorted(id(i.call) for i in same):
                 raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
@@ -285,7 +307,9 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             before.setdefault(id(_top_statement(f.module, item.call)), []).extend(f.s.helpers_out)
             f.s.helpers_out.clear()
         for name in dict.fromkeys([*builders.own(item), *aliases]):
-            if len(same) > 1:
+            if branches is not None and variables.get(name) == names:
+                continue  # the other branch's model: the same class
+            if len(same) > 1 and branches is None:
                 variables.setdefault(name, _Rebound()).append((_top_index(f.module, item.call), names))
                 continue
             if name in variables:

@@ -76,6 +76,10 @@ class Facts:
     written: Set[str] = field(default_factory=set)  # the functions written into the file once (tpu_strategy)
     per_mode: Set[str] = field(default_factory=set)  # model_fns whose params["batch_size"] is each mode's (tpu.py)
     distributed_model: bool = False  # the model_fn being converted is built under a distribution strategy
+    # model_fns of two Estimators bound to one name in the two branches of an `if` (a TPUEstimator, else an
+    # Estimator): one class; the model_fn's conversion (model_fn.Converted) and whether it is distributed
+    branch_fns: Set[str] = field(default_factory=set)
+    converted: Dict[str, Tuple[object, bool]] = field(default_factory=dict)
     _owners: Dict[int, int] = field(default_factory=dict)  # id of a Name -> id of the function around it
 
     def function(self, name: str) -> Optional[cst.FunctionDef]:

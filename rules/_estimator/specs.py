@@ -63,7 +63,7 @@ def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Ca
     .replace(k=v)``: one call of both's arguments."""
     for _ in range(3):  # `config` passed `run_config`, bound to RunConfig(...)
         if isinstance(value, cst.Name):
-            value = f.value_of(value) or _replaced(f, value.value)
+            value = f.value_of(value) or _replaced(f, value.value) or queries.bound_before(queries.parents(f.module), value)
     if queries.is_method_call(value, ("replace",)) and kind == RUN_CONFIG:
         return _with_replaced(_resolved(f, value.func.value, kind), [value])
     if isinstance(value, cst.Call) and f.call_name(value) == kind:
@@ -111,8 +111,15 @@ def _shares_directory(f: Facts, owner: cst.CSTNode, directory: cst.BaseExpressio
         return  # a new directory at each call
     owners = f.model_dirs.setdefault(code, set())
     owners.add(id(owner))
-    if len(owners) > 1 and not _emptied(f, code, owners):
+    if len(owners) > 1 and not _emptied(f, code, owners) and not _exclusive(f, owners):
         f.shared_dirs.setdefault(code, directory)  # checkpoints.managed decides: one manager each, or refused
+
+
+def _exclusive(f: Facts, owners) -> bool:
+    """Two estimators of which a run makes one only: in the two branches of an ``if`` (a TPUEstimator, else an
+    Estimator)."""
+    calls = queries.find(f.module, cst.Call, lambda c: id(c) in owners)
+    return len(calls) == 2 and queries.two_branches(f.module, *calls) is not None
 
 
 def shared_directory(code: str, directory: cst.CSTNode) -> Unsupported:

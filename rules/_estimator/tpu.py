@@ -277,7 +277,7 @@ class _Normalizer:
             bound = [a.value for a in queries.find(self.module, cst.Assign)
                      if len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name)
                      and a.targets[0].target.value == value.value]
-            value = bound[0] if len(bound) == 1 else None
+            value = bound[0] if len(bound) == 1 else queries.bound_before(self.parent, value)  # (one per branch)
         if isinstance(value, cst.Call) and id(value) in configs:
             resolver = configs[id(value)]
             if resolver is not None and not isinstance(resolver, (cst.Name, cst.Attribute)):
