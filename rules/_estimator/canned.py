@@ -38,9 +38,9 @@ import libcst as cst
 
 from tfmigrate.names import fresh_name, function_locals
 
-from .._eager import queries, training
+from .._eager import queries
 from .._eager.state import Unsupported
-from . import added_metrics, combiners, features, specs
+from . import added_metrics, canned_optimizers as optimizers, combiners, features, specs
 from .program import Built, Facts, camel
 
 KINDS = {"estimator.LinearRegressor", "estimator.LinearClassifier", "estimator.DNNRegressor",
@@ -91,44 +91,6 @@ def _given(f: Facts, item: Built, family: str, notes) -> Dict[str, cst.BaseExpre
         if key not in names:
             raise Unsupported(value, f"tf.{item.kind}({key}=...) is not mapped")
     return given
-
-
-# The optimizer names a canned estimator takes: TF1 made that tf.train optimizer at the estimator's learning rate.
-OPTIMIZER_NAMES = {"Adagrad": "Adagrad", "Adam": "Adam", "Ftrl": "Ftrl", "RMSProp": "RMSProp", "SGD": "GradientDescent"}
-
-
-def _optimizer(f: Facts, given, key: str, default: str, default_rate: str, rate: object) -> str:
-    """The Keras optimizer of a canned estimator's ``optimizer=``: its default (``default`` at ``default_rate``),
-    a name (at the estimator's learning rate ``rate``), a tf.train optimizer, or a lambda returning one."""
-    value = given.get(key)
-    if value is None or f.s.code(value) in (json.dumps(default), repr(default)):
-        value = f.s.expr(f"{f.tf}.train.{default}Optimizer(learning_rate={default_rate})")
-    elif isinstance(value, cst.SimpleString) and value.evaluated_value in OPTIMIZER_NAMES:
-        value = f.s.expr(f"{f.tf}.train.{OPTIMIZER_NAMES[value.evaluated_value]}Optimizer(learning_rate={rate})")
-    elif isinstance(value, cst.Lambda) and not value.params.params:  # TF1 called it for the optimizer
-        value = value.body
-    elif isinstance(value, cst.Name):
-        return _named_optimizer(f, value)
-    name = f.call_name(value)
-    if isinstance(value, cst.Call) and name in training._vocab.OPTIMIZERS:
-        return f.s.code(training.keras_optimizer(f.s, value, name))
-    if isinstance(value, cst.Call) and name is not None and name.startswith("train.") and name.endswith("Optimizer"):
-        raise Unsupported(value, f"tf.{name} has no Keras 3 optimizer that updates as it did")
-    raise Unsupported(value, "an optimizer that is not a tf.train optimizer built here (or its default)")
-
-
-def _named_optimizer(f: Facts, value: cst.Name) -> str:
-    """``optimizer = tf.train.AdamOptimizer(...)``, then ``optimizer=optimizer``: the binding makes the Keras
-    optimizer, when the estimator is all that reads the name."""
-    bound = f.value_of(value)
-    name = f.call_name(bound) if isinstance(bound, cst.Call) else None
-    if name not in training._vocab.OPTIMIZERS:
-        raise Unsupported(value, f"optimizer {value.value} that is not bound once to a tf.train optimizer")
-    uses = queries.find(f.module, cst.Name, lambda n: n.value == value.value, values=True)
-    if len(uses) != 2:  # the binding and the estimator's argument
-        raise Unsupported(value, f"optimizer {value.value} read by more than the estimator")
-    f.optimizers[id(bound)] = training.keras_optimizer(f.s, bound, name)
-    return value.value
 
 
 @dataclass
@@ -187,8 +149,7 @@ def _linear(f: Facts, item: Built, given, builder, units: int, prefix: str, rate
     default = repr(rate) if not prefix else f"min({rate}, 1 / len(keys) ** 0.5)" if keys else repr(
         min(rate, 1.0 / math.sqrt(len(columns))))
     params: Dict[str, str] = {}
-    optimizer = _local_optimizer(f, item, prefix + "optimizer", _optimizer(
-        f, given, prefix + "optimizer", "Ftrl", default, rate), params)
+    optimizer = optimizers.chosen(f, item, given, prefix + "optimizer", "Ftrl", default, rate, params)
     init = [line for column in columns for line in column.init(f.tf, f.module.default_indent)]
     init.append(f'self.{logits} = {f.tf}.keras.layers.Dense({units}, kernel_initializer="zeros", name="linear_model")')
     variables, start = {}, 0
@@ -210,8 +171,7 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
             raise Unsupported(item.call, f"tf.{item.kind} without {prefix + key}")
     columns = builder.columns(given[prefix + "feature_columns"])
     params: Dict[str, str] = {}
-    optimizer = _local_optimizer(f, item, prefix + "optimizer", _optimizer(
-        f, given, prefix + "optimizer", "Adagrad", rate, rate), params)
+    optimizer = optimizers.chosen(f, item, given, prefix + "optimizer", "Adagrad", rate, rate, params)
     variables = {}
     for column in columns:
         if column.kind == "categorical":
@@ -239,17 +199,6 @@ def _dnn(f: Facts, item: Built, given, builder, units: int, prefix: str, rate: s
     variables["dnn/logits/kernel"] = f"{logits}.kernel"
     variables["dnn/logits/bias"] = f"{logits}.bias"
     return _Part(init, call, logits, optimizer, variables, columns[0].keys, params=params)
-
-
-def _local_optimizer(f: Facts, item: Built, key: str, code: str, params: Dict[str, str]) -> str:
-    """The Keras optimizer of an estimator built in a function, when it reads the function's locals
-    (``tf.train.AdamOptimizer(learning_rate=learning_rate)``), or bound to a name: made where the model
-    is built and given to ``__init__`` (the model class is written at module level)."""
-    names = queries.names_in(f.s.expr(code))
-    if not code.isidentifier() and (item.scope is None or "keys" in names or not names & function_locals(item.scope)):
-        return code  # (an optimizer bound to a name is given to __init__ too, wherever it is bound)
-    params[key] = code
-    return key
 
 
 def _setting(f: Facts, item: Built, given, key: str, params: Dict[str, str]) -> str:
@@ -280,7 +229,7 @@ def _baseline(f: Facts, item: Built, given, units: int) -> _Part:
     """TF1's baseline: a zero-initialised bias per output, the same for every example (FTRL at 0.3 by default)."""
     tf = f.tf
     params: Dict[str, str] = {}
-    optimizer = _local_optimizer(f, item, "optimizer", _optimizer(f, given, "optimizer", "Ftrl", "0.3", "0.3"), params)
+    optimizer = optimizers.chosen(f, item, given, "optimizer", "Ftrl", "0.3", "0.3", params)
     init = [f'self.bias = self.add_weight(name="bias", shape=({units},), initializer="zeros")']
     call = [f"batch = {tf}.shape({tf}.nest.flatten(features)[0])[0]  # the features only give the batch size"]
     return _Part(init, call, "bias", optimizer, {"baseline/bias": "bias"},
