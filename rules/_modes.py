@@ -22,11 +22,11 @@ def program_mode(context: Context) -> Tuple[str, str]:
         plan(context)
         problem = context.shared.get("estimator-problem")
         if problem is not None and context.merged is None:
-            from ._estimator.program import BUILDER_CALLED_ELSEWHERE, BUILT_ELSEWHERE, MODEL_FN_ELSEWHERE, NOT_BUILT
+            from ._estimator.program import LIBRARY, PROGRAM
 
-            if problem.reason in (NOT_BUILT, BUILDER_CALLED_ELSEWHERE):
+            if problem.reason in LIBRARY:
                 return "estimator-library", ""
-            if problem.reason in (MODEL_FN_ELSEWHERE, BUILT_ELSEWHERE):
+            if problem.reason in PROGRAM:
                 return "estimator-program", ""
     elif _compat.uses_graph(context):
         result = plan(context)

@@ -68,12 +68,10 @@ class EstimatorProgram(GraphRule):
         problem = self.context.shared.get("estimator-problem") if result is not None and result.manual else None
         if problem is not None:
             where = problem.node if problem.node is not None else node.body[0] if node.body else node
-            from ._estimator.program import (  # (an Estimator file's only)
-                BUILDER_CALLED_ELSEWHERE, BUILT_ELSEWHERE, MODEL_FN_ELSEWHERE, NOT_BUILT)
+            from ._estimator.program import LIBRARY, PROGRAM  # (an Estimator file's only)
 
             reason = problem.reason
-            if reason in (NOT_BUILT, MODEL_FN_ELSEWHERE, BUILT_ELSEWHERE, BUILDER_CALLED_ELSEWHERE) and (
-                    self.context.blocker is not None):
+            if reason in (*LIBRARY, *PROGRAM) and self.context.blocker is not None:
                 # in one run with the other file, the two rewritten together stop short (tfmigrate/api.py)
                 reason = self.context.blocker[1].replace(_PREFIX, "").replace(_GONE, "")
             self.report(where, f"{_PREFIX}{reason}{_GONE}", fixable=False, status=Status.MANUAL)

@@ -15,7 +15,7 @@ import libcst as cst
 from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
-from .program import Facts
+from .program import BUILDER_CALLED_ELSEWHERE, Facts
 
 
 def aliases(f: Facts, item) -> List[str]:
@@ -44,8 +44,7 @@ def aliases(f: Facts, item) -> List[str]:
             raise Unsupported(item.call, f"{alias} holds the estimator {builder}() returns and something else")
         aliases.append(alias)
     if not aliases:
-        from .program import BUILDER_CALLED_ELSEWHERE  # (a trainer's model.py: its task.py calls the builder)
-
+        # (a trainer's model.py, whose task.py calls the builder)
         raise Unsupported(item.call, BUILDER_CALLED_ELSEWHERE if item.scope in f.module.body else problem)
     return aliases
 

@@ -205,6 +205,8 @@ BUILT_ELSEWHERE = ("an estimator built and returned by a function of another fil
                    " that defines it")
 BUILDER_CALLED_ELSEWHERE = ("an estimator built and returned by a function that no code of this file calls: fix it"
                             " in one run with the program that calls it")
+LIBRARY = (NOT_BUILT, BUILDER_CALLED_ELSEWHERE)  # a library of an Estimator program
+PROGRAM = (MODEL_FN_ELSEWHERE, BUILT_ELSEWHERE)  # a program of such a library
 
 
 def analyse(module: cst.Module, imports, text: Optional[str], moved=frozenset()) -> Facts:
@@ -240,9 +242,10 @@ def _built_elsewhere(f: Facts) -> bool:
     it imports) to a name it uses as an estimator (``train_and_evaluate(estimator, ...)``, ``estimator.train``)?"""
     imported = {name for name, full in f.imports.aliases.items() if full.split(".")[0] != "tensorflow"}
     for node in queries.find(f.module, cst.ImportFrom, lambda n: bool(n.relative)):  # `from . import model`
-        if not isinstance(node.names, cst.ImportStar):
-            imported |= {(a.asname.name if a.asname is not None else a.name).value for a in node.names
-                         if isinstance(a.asname.name if a.asname is not None else a.name, cst.Name)}
+        for alias in node.names if not isinstance(node.names, cst.ImportStar) else ():
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            if isinstance(bound, cst.Name):
+                imported.add(bound.value)
     for name, values in f.assigned.items():
         if len(values) != 1 or not isinstance(values[0], cst.Call):
             continue
