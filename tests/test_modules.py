@@ -817,3 +817,25 @@ def test_the_merged_summaries_of_a_model_function_are_written_by_tensorflow_2(tm
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == (
         "[(0, 'l1/outputs'), (0, 'loss'), (1, 'l1/outputs'), (1, 'loss')]")
+
+
+def test_a_tensorflow_2_summary_a_helper_writes_with_its_step_is_not_a_tf1_summary_left_behind():
+    """`tf.summary.scalar(name, value, step=step)` is TF2's own call (its caller sets the writer): the last
+    check of the rewrite leaves it, where a TF1 `tf.summary.scalar(name, value)` keeps the program on compat."""
+    source = """\
+        import tensorflow as tf
+        x = tf.placeholder(tf.float32, [None, 2])
+        W = tf.Variable(tf.zeros([2, 1]))
+        def log(v, step):
+            tf.summary.scalar('w', tf.reduce_sum(v){step})
+        loss = tf.reduce_sum(tf.matmul(x, W))
+        train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, feed_dict={{x: [[1.0, 2.0]]}})
+            print(sess.run(W))
+    """
+    assert statuses(source.format(step=", step=step")) == ("idiomatic", "idiomatic")
+    assert statuses(source.format(step="")) == ("compat-only", "compat-only")
+    assert reason(source.format(step="")) == ("kept on tensorflow.compat.v1: tf.summary.scalar outside the summaries "
+                                              "the program merges: TensorFlow 2 would write nothing for it")

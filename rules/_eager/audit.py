@@ -78,7 +78,9 @@ class _Unwritten(Visitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.writing and self.found is None and _tf.relative(self.imports.qualify(node.func)) in (
-                _vocab.SUMMARIES):
+                _vocab.SUMMARIES) and not any(  # (TF2's own: `step=`, `data=`, `buckets=`, `description=`)
+                a.keyword is not None and a.keyword.value in ("step", "data", "buckets", "description")
+                for a in node.args):
             self.found = node
             raise StopWalk
 
