@@ -408,3 +408,12 @@ def test_an_estimator_bound_in_each_branch_whose_test_cannot_be_read_again_is_re
     assert [f.message for f in fixed.remaining if f.code == "TFM010"] == [
         "not rewritten to Keras 3: the input functions of estimator get other params in each branch "
         "(`if decide(use_tpu):`), under a test the rewrite cannot read again" + GONE]
+
+
+def test_an_estimator_name_bound_in_each_branch_and_to_something_else_is_refused():
+    source = (ROOT / "fixtures" / "estimator_tpu_or_not" / "original.py").read_text()
+    source = source.replace("    params = {", "    estimator = None\n    params = {")
+    _, check, fixed = outcomes(source)
+    assert check.status.value == fixed.status.value == "manual"
+    assert [f.message for f in fixed.remaining if f.code == "TFM010"] == [
+        "not rewritten to Keras 3: estimator holds an estimator and something else" + GONE]

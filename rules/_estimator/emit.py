@@ -274,6 +274,8 @@ def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:
             and id(v) not in added]
         branches = _branch_pair(f, same)  # `if args.use_tpu: estimator = TPUEstimator(...)` / `else: ... Estimator`
         if branches is not None:
+            if aliases or sorted(id(v) for v in values) != sorted(id(i.call) for i in same):
+                raise Unsupported(item.call, f"{item.name} holds an estimator and something else")
             f.branch_fns.add(branches)
         elif len(same) > 1:  # bound again at module level: each call uses the estimator bound last before it
             if any(i.scope is not None for i in same) or aliases or \
