@@ -19,7 +19,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from .. import _tf, _vocab
-from . import queries, summaries
+from . import placeholder_builders, queries, summaries
 from .module_plan import GONE, VARIABLE, Build, Item
 from .state import Rewrite, Unsupported
 
@@ -110,19 +110,9 @@ def made(s: Rewrite, value: cst.Call, single: str) -> None:
 def _given(s: Rewrite, build: Build, call: cst.Call) -> Dict[str, cst.BaseExpression]:
     """The function's parameters, as the call gave them (or their defaults)."""
     params = build.model.node.params
-    given: Dict[str, cst.BaseExpression] = {}
-    positional = [a for a in call.args if a.keyword is None]
-    if any(a.star for a in call.args) or params.star_arg is not cst.MaybeSentinel.DEFAULT:
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT:
         raise Unsupported(call, f"a call of {build.model.name}, which makes summaries, with *args")
-    for param, arg in zip(params.params, positional):
-        given[param.name.value] = arg.value
-    for arg in call.args:
-        if arg.keyword is not None:
-            given[arg.keyword.value] = arg.value
-    for param in [*params.params, *params.kwonly_params]:
-        if param.name.value not in given and param.default is not None:
-            given[param.name.value] = param.default
-    return given
+    return placeholder_builders.arguments(build.model.name, [*params.params, *params.kwonly_params], call)
 
 
 def _substituted(s: Rewrite, build: Build, label: cst.BaseExpression, given, depth: int = 0) -> cst.BaseExpression:
@@ -142,7 +132,7 @@ def _substituted(s: Rewrite, build: Build, label: cst.BaseExpression, given, dep
         else:
             raise Unsupported(label, f"a summary label of {build.model.name} that reads {name}, which the call "
                                      "does not give")
-    return label.visit(_Names({k: _wrapped(s, v) for k, v in replaced.items()}))
+    return label.visit(placeholder_builders.Arguments({k: _wrapped(s, v) for k, v in replaced.items()}))
 
 
 def _folded(code: str) -> str:
@@ -169,20 +159,3 @@ def _wrapped(s: Rewrite, value: cst.BaseExpression) -> cst.BaseExpression:
                           cst.Subscript)):
         return value
     return s.expr(f"({s.code(value)})")
-
-
-class _Names(cst.CSTTransformer):
-    """Names read (not attributes' or keywords' names) replaced by expressions."""
-
-    def __init__(self, values: Dict[str, cst.BaseExpression]) -> None:
-        super().__init__()
-        self.values = values
-
-    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
-        return updated.with_changes(attr=original.attr)
-
-    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
-        return updated.with_changes(keyword=original.keyword)
-
-    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
-        return self.values.get(original.value, updated)
