@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from .. import _tf
 from .._eager import queries
 from .._eager.state import Unsupported
 from .._vocab import ESTIMATOR as CUSTOM, FROM_KERAS, NUMPY_INPUT, UNMAPPED_ESTIMATORS
@@ -237,11 +238,8 @@ def _branch_pair(f: Facts, same) -> Optional[str]:
 
 
 def _model_fn_arg(call: cst.Call) -> Optional[str]:
-    for index, arg in enumerate(call.args):
-        if (arg.keyword is None and index == 0 or arg.keyword is not None and arg.keyword.value == "model_fn") and (
-                isinstance(arg.value, cst.Name)):
-            return arg.value.value
-    return None
+    arg = _tf.argument(call, 0, "model_fn")
+    return arg.value.value if arg is not None and isinstance(arg.value, cst.Name) else None
 
 
 def rewrite(f: Facts) -> Tuple[cst.Module, List[Tuple[cst.CSTNode, str]]]:

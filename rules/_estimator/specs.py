@@ -61,9 +61,14 @@ def _resolved(f: Facts, value: cst.BaseExpression, kind: str) -> Optional[cst.Ca
     """``value`` if it is a ``tf.<kind>(...)`` call, or the one such call its name is bound to (a parameter of
     the function that builds an estimator: what its call passes, ``Facts.value_of``). ``RunConfig(...)
     .replace(k=v)``: one call of both's arguments."""
+    parents = None
     for _ in range(3):  # `config` passed `run_config`, bound to RunConfig(...)
         if isinstance(value, cst.Name):
-            value = f.value_of(value) or _replaced(f, value.value) or queries.bound_before(queries.parents(f.module), value)
+            found = f.value_of(value) or _replaced(f, value.value)
+            if found is None:  # bound once in each branch of an `if`: the binding before this read
+                parents = parents or queries.parents(f.module)
+                found = queries.bound_before(parents, value)
+            value = found
     if queries.is_method_call(value, ("replace",)) and kind == RUN_CONFIG:
         return _with_replaced(_resolved(f, value.func.value, kind), [value])
     if isinstance(value, cst.Call) and f.call_name(value) == kind:
