@@ -68,13 +68,17 @@ class _Unwritten(Visitor):
         self.writing = 0
         self.found: Optional[cst.Call] = None
 
+    @staticmethod
+    def _writer(node: cst.With) -> bool:
+        """``with writer.as_default(...):``"""
+        return any(isinstance(i.item, cst.Call) and isinstance(i.item.func, cst.Attribute)
+                   and i.item.func.attr.value == "as_default" for i in node.items)
+
     def visit_With(self, node: cst.With) -> None:
-        self.writing += any(isinstance(i.item, cst.Call) and isinstance(i.item.func, cst.Attribute)
-                            and i.item.func.attr.value == "as_default" for i in node.items)
+        self.writing += self._writer(node)
 
     def leave_With(self, node: cst.With) -> None:
-        self.writing -= any(isinstance(i.item, cst.Call) and isinstance(i.item.func, cst.Attribute)
-                            and i.item.func.attr.value == "as_default" for i in node.items)
+        self.writing -= self._writer(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.writing and self.found is None and _tf.relative(self.imports.qualify(node.func)) in (

@@ -120,9 +120,9 @@ def _substituted(s: Rewrite, build: Build, label: cst.BaseExpression, given, dep
     were bound to (``layer_name = "layer%s" % n_layer``)."""
     local: Dict[str, List[cst.BaseExpression]] = {}
     for statement, _ in build.statements:
-        small = statement.body[0] if isinstance(statement, cst.SimpleStatementLine) else None
-        if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
-            local.setdefault(small.targets[0].target.value, []).append(small.value)
+        assigned = queries.name_assigned(statement)
+        if assigned is not None:
+            local.setdefault(assigned[0], []).append(assigned[1])
     replaced: Dict[str, cst.BaseExpression] = {}
     for name in queries.names_in(label) & (build.locals | set(given)):
         if name in given and name not in local:

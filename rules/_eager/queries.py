@@ -386,6 +386,14 @@ def parents(root: cst.CSTNode) -> Dict[int, cst.CSTNode]:
 
 
 
+def name_assigned(stmt: cst.CSTNode) -> Optional[Tuple[str, cst.BaseExpression]]:
+    """``(name, value)`` of a line ``name = value`` (one statement, one target, a plain name), else None."""
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+        return small.targets[0].target.value, small.value
+    return None
+
+
 def bound_before(parents: Dict[int, cst.CSTNode], name: cst.Name) -> Optional[cst.BaseExpression]:
     """The value ``name`` was last bound to (``name = value``) before it is read, in the block it is read in;
     None when that block binds it otherwise in between, or not at all."""
@@ -395,10 +403,9 @@ def bound_before(parents: Dict[int, cst.CSTNode], name: cst.Name) -> Optional[cs
         if isinstance(parent, cst.IndentedBlock):
             index = next(i for i, stmt in enumerate(parent.body) if stmt is node)
             for stmt in reversed(parent.body[:index]):
-                small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
-                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(
-                        small.targets[0].target, cst.Name) and small.targets[0].target.value == name.value:
-                    return small.value
+                assigned = name_assigned(stmt)
+                if assigned is not None and assigned[0] == name.value:
+                    return assigned[1]
                 if name.value in bound_names(stmt):
                     return None
             return None

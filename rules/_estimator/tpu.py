@@ -220,10 +220,8 @@ class _Normalizer:
     def unbind(self, name: cst.Name, kinds) -> None:
         """``tpu_config = tf.contrib.tpu.TPUConfig(...)``, read by the RunConfig alone: the line goes with it."""
         uses = queries.find(self.module, cst.Name, lambda n: n.value == name.value, values=True)
-        lines = [stmt for stmt in queries.find(self.module, cst.SimpleStatementLine) if len(stmt.body) == 1
-                 and isinstance(stmt.body[0], cst.Assign) and len(stmt.body[0].targets) == 1
-                 and isinstance(stmt.body[0].targets[0].target, cst.Name)
-                 and stmt.body[0].targets[0].target.value == name.value]
+        lines = [stmt for stmt in queries.find(self.module, cst.SimpleStatementLine)
+                 if (queries.name_assigned(stmt) or ("",))[0] == name.value]
         if len(lines) == 1 and len(uses) == 2 and self.call_name(lines[0].body[0].value) in kinds:
             self.mapping[id(lines[0])] = []
 
