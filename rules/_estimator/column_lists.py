@@ -119,3 +119,50 @@ def _block_of(f: Facts, value: cst.BaseExpression) -> Optional[List[cst.BaseStat
                if isinstance(stmt, cst.SimpleStatementLine)):
             return block
     return None
+
+
+def returned(f: Facts, value: Optional[cst.BaseExpression]) -> Optional[cst.List]:
+    """``get_feature_columns()``, ``list(get_feature_columns().values())``: a function of the file without
+    parameters whose last statement returns its columns (a list, or a dict of them by key, as the estimator
+    tutorials write it: ``{name: tf.feature_column.numeric_column(name) for name in FEATURE_NAMES}``, also
+    bound to a name it returns); those columns as a list literal, else None (TF1's input layer and canned
+    estimators order the columns by name: the dict's order does not count)."""
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "list" and len(
+            value.args) == 1 and not value.args[0].keyword and not value.args[0].star:
+        value = value.args[0].value  # list(...)
+    if isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Attribute) and (
+            value.func.attr.value == "values"):
+        value, keyed = value.func.value, True  # (...).values()
+    else:
+        keyed = False
+    func = f.functions.get(value.func.value) if isinstance(value, cst.Call) and isinstance(
+        value.func, cst.Name) and not value.args else None
+    if func is None or func.params.params or func.params.star_arg is not cst.MaybeSentinel.DEFAULT or (
+            func.params.kwonly_params or func.decorators or not isinstance(func.body, cst.IndentedBlock)):
+        return None
+    body = queries.without_docstring(func.body.body)
+    last = body[-1] if body else None
+    made = last.body[0].value if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 and isinstance(
+        last.body[0], cst.Return) else None
+    if isinstance(made, cst.Name) and len(body) == 2:  # columns = {...}; return columns
+        bound = body[0].body[0] if isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1 else None
+        made = bound.value if isinstance(bound, cst.Assign) and len(bound.targets) == 1 and isinstance(
+            bound.targets[0].target, cst.Name) and bound.targets[0].target.value == made.value else None
+    elif len(body) != 1:
+        return None
+    if isinstance(made, cst.DictComp) and keyed and isinstance(made.key, cst.Name) and isinstance(
+            made.for_in.target, cst.Name) and made.key.value == made.for_in.target.value:
+        made = cst.ListComp(elt=made.value, for_in=made.for_in)  # {name: column(name) for name in NAMES}
+    elif isinstance(made, cst.Dict) and keyed:
+        if not all(isinstance(e, cst.DictElement) for e in made.elements):
+            return None
+        made = cst.List([cst.Element(e.value) for e in made.elements])
+    elif keyed:
+        return None
+    if isinstance(made, cst.ListComp):
+        columns = expanded(f, made)
+        return cst.List([cst.Element(column) for column in columns]) if columns else None
+    if isinstance(made, (cst.List, cst.Tuple)) and made.elements and all(
+            isinstance(e, cst.Element) for e in made.elements):
+        return cst.List([cst.Element(e.value) for e in made.elements])
+    return None

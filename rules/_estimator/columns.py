@@ -50,6 +50,8 @@ def _column_target(f: Facts, stmt: cst.BaseStatement, known) -> Optional[str]:
             and isinstance(value.args[0].value, cst.Name) and value.args[0].value.value in known
             and value.func.value in f.functions and computed_keys.through(f.functions[value.func.value]) is not None):
         return assign.targets[0].target.value  # feature_cols = add_more_features(INPUT_COLUMNS)
+    if column_lists.returned(f, value) is not None:
+        return assign.targets[0].target.value  # feature_columns = list(get_feature_columns().values())
     calls = list(queries.find(value, cst.Call))
     if not calls or not all(_is_column(f, call) or _is_column_argument(f, value, call) for call in calls):
         return None

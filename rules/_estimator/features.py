@@ -133,6 +133,7 @@ class Builder:
     def columns(self, value: cst.BaseExpression) -> List[Column]:
         """A list of feature columns (literal, or a name bound once to one), ordered by name as TF1 did."""
         literal = column_lists.literal(self.f, value)
+        literal = column_lists.returned(self.f, value if literal is None else literal) or literal
         literal = computed_keys.through_list(self.f, literal) or literal  # add_more_features(INPUT_COLUMNS)
         if isinstance(value, cst.Name):  # feature_cols = [...]; feature_cols.append(...)
             literal = column_lists.extended(self.f, value, literal) or literal

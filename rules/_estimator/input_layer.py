@@ -11,7 +11,7 @@ import libcst as cst
 
 from .._eager import queries
 from .._eager.state import Unsupported
-from . import combiners
+from . import column_lists, combiners
 from .features import Builder, once
 from .program import Facts, arguments, string_key, subscript_key
 
@@ -41,8 +41,9 @@ def input_layer(f: Facts, call: cst.Call, params: str, params_value: Optional[cs
         if value is None:
             raise Unsupported(call, f"feature columns read from {params}[{key!r}], which the Estimator's params do "
                                     "not hold as a literal dict entry")
-    elif queries.names_in(value) & local:
-        raise Unsupported(call, "feature columns the model_fn computes")
+    elif queries.names_in(value) & local and not (
+            isinstance(value, cst.Name) and column_lists.returned(f, f.value_of(value)) is not None):
+        raise Unsupported(call, "feature columns the model_fn computes")  # not `list(get_feature_columns().values())`
     builder = Builder(f, features.value, attribute)
     columns = builder.columns(value)
     indent = f.module.default_indent
