@@ -64,3 +64,39 @@ def test_a_step_looked_up_again_or_made_twice_keeps_the_reason():
     for source in (looked_up, twice):
         reasons = [f.message for f in process_text(source, "gs.py", Options()).findings if f.code == "TFM090"]
         assert any("get_or_create_global_step" in r or "get_global_step" in r for r in reasons), reasons
+
+
+MAIN = """\
+import numpy as np
+import tensorflow as tf
+
+
+def main(_):
+    x = tf.placeholder(tf.float32, [None])
+    w = tf.Variable(0.5)
+    loss = tf.reduce_mean(tf.square(w * x - 2.0))
+    global_step = tf.train.get_or_create_global_step()
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=global_step)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(5):
+            sess.run(train, {x: np.ones(3)})
+        print(sess.run(global_step))
+
+
+if __name__ == "__main__":
+    tf.app.run()
+"""
+
+
+def test_a_step_made_in_the_main_that_runs_the_program_is_a_variable_there():
+    fixed = process_text(MAIN, "gs.py", FIX)
+    assert fixed.status.value == "idiomatic"
+    assert '    global_step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")\n' in fixed.new_text
+    assert "        global_step.assign_add(1)\n" in fixed.new_text
+
+
+def test_a_step_made_in_a_function_called_twice_keeps_the_reason():
+    twice = MAIN.replace('if __name__ == "__main__":\n    tf.app.run()', "main(None)\nmain(None)")
+    reasons = [f.message for f in process_text(twice, "gs.py", Options()).findings if f.code == "TFM090"]
+    assert any("get_or_create_global_step" in r for r in reasons), reasons

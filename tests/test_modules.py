@@ -839,3 +839,52 @@ def test_a_tensorflow_2_summary_a_helper_writes_with_its_step_is_not_a_tf1_summa
     assert statuses(source.format(step="")) == ("compat-only", "compat-only")
     assert reason(source.format(step="")) == ("kept on tensorflow.compat.v1: tf.summary.scalar outside the summaries "
                                               "the program merges: TensorFlow 2 would write nothing for it")
+
+
+MAIN_PROGRAM = """\
+    import numpy as np
+    import tensorflow as tf
+
+
+    def inference(x):
+        with tf.variable_scope("hidden1"):
+            weights = tf.get_variable("weights", [2, 3], initializer=tf.ones_initializer())
+            return tf.matmul(x, weights)
+
+
+    def main():
+        x = tf.placeholder(tf.float32, [None, 2])
+        y = inference(x)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {x: np.ones((1, 2))}))
+
+
+    if __name__ == "__main__":
+        main()
+"""
+
+
+def test_a_model_function_called_by_the_main_that_runs_the_program_is_a_module_made_there():
+    assert statuses(MAIN_PROGRAM) == ("idiomatic", "idiomatic")
+    assert textwrap.dedent("""\
+        def main():
+            inference_hidden1 = Inference()
+
+            @tf.function(input_signature=[tf.TensorSpec([None, 2], tf.float32)])
+            def y(x):
+                return inference_hidden1(x)
+
+            print(y(np.ones((1, 2))).numpy())
+    """) in fix(MAIN_PROGRAM)
+    # started by tf.app.run() or absl's app.run(main): the same
+    assert statuses(MAIN_PROGRAM.replace("def main():", "def main(_):").replace("        main()", "        tf.app.run()")) \
+        == ("idiomatic", "idiomatic")
+
+
+def test_a_model_function_only_a_function_without_a_session_calls_stays_the_other_files_to_share():
+    library = MAIN_PROGRAM.replace('    if __name__ == "__main__":\n        main()\n', "").replace(
+        "        with tf.Session() as sess:\n            sess.run(tf.global_variables_initializer())\n"
+        "            print(sess.run(y, {x: np.ones((1, 2))}))\n", "        return y\n")
+    assert reason(library).startswith("kept on tensorflow.compat.v1: main makes variables and nothing in this file "
+                                      "calls it")

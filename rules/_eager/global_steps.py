@@ -2,8 +2,9 @@
 
 TF1 kept the step in a graph collection: ``get_or_create_global_step()`` made an int64 variable
 named ``global_step`` (not trainable) the first time and returned it after. Where a program makes
-it once, by one assignment at module level or in a test method (whose graph was its own), `with`
-blocks included, that call is the variable it made: ``tf.Variable(0, dtype=tf.int64,
+it once, by one assignment at module level, in a test method (whose graph was its own) or in a function
+that builds the program's graph and runs it in a session (``main()``, named once more at most: by its
+call), `with` blocks included, that call is the variable it made: ``tf.Variable(0, dtype=tf.int64,
 trainable=False, name="global_step")``, which the rest of the rewrite reads as any other variable
 (a train op that counts it adds one to it). A program that looks the step up again
 (``get_global_step()``) or makes it in any other place keeps the call, and the reason.
@@ -14,7 +15,7 @@ from typing import FrozenSet, List, Optional
 
 import libcst as cst
 
-from .. import _tf
+from .. import _tf, _vocab
 from . import queries
 
 MAKERS = frozenset({"train.get_or_create_global_step", "train.create_global_step"})
@@ -33,6 +34,11 @@ def made_once(module: cst.Module, imports, text: Optional[str]) -> FrozenSet[int
     if not calls or any(name_of(c) in _LOOKUPS for c in calls):
         return frozenset()
     scopes: List[List[cst.BaseStatement]] = [list(module.body)]
+    for node in module.body:  # a main() that builds the program's graph and runs it, called once
+        if isinstance(node, cst.FunctionDef) and isinstance(node.body, cst.IndentedBlock) and queries.calls_of(
+                node, name_of, _vocab.SESSIONS, first=True) and len(queries.find(
+                    module, cst.Name, lambda n, f=node.name.value: n.value == f)) <= 2:
+            scopes.append(list(node.body.body))
     for node in queries.find(module, cst.ClassDef):
         scopes += [list(f.body.body) for f in node.body.body
                    if isinstance(f, cst.FunctionDef) and f.name.value.startswith("test")]

@@ -156,21 +156,22 @@ def find(program, module: cst.Module) -> Models:
     found.factories = frozenset(
         name for name, func in functions.items() if queries.calls_of(func, program.call_name, MAKERS, first=True)
         and _factory(program, func) and not queries.binds_globals(func) and queries.find(func, cst.Return))
+    programs = _programs(program, module, functions)
     direct = {name for name, func in functions.items()
               if (queries.calls_of(func, program.call_name, BUILDERS, first=True) or _calls(func, found.factories))
-              and not _factory(program, func, found.factories)}
+              and not _factory(program, func, found.factories) and name not in programs}
     if not direct:
         _model_methods(program, classes, set(), found.handled)
         return found
     models = set(direct)
     while True:  # a function calling a model function makes variables too
-        more = {name for name, func in functions.items() if name not in models
+        more = {name for name, func in functions.items() if name not in models and name not in programs
                 and not _factory(program, func, found.factories)
                 and queries.holds(func, cst.Call, lambda c: isinstance(c.func, cst.Name) and c.func.value in models)}
         if not more:
             break
         models |= more
-    used = _used_here(module, functions, models)
+    used = _used_here(program, module, functions, models, programs)
     called = {c.func.value for c in queries.find(module, cst.Call) if isinstance(c.func, cst.Name)}
     found.library = frozenset(models - used - called)  # (a call in a class's method is a use too)
     found.in_classes = frozenset(_in_classes(classes, functions, models) - used)
@@ -185,13 +186,16 @@ def find(program, module: cst.Module) -> Models:
     return found
 
 
-def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
-    """The model functions this file runs: called by its module-level code, or by those.
+def _used_here(program, module: cst.Module, functions, models: Set[str], programs: Set[str]) -> Set[str]:
+    """The model functions this file runs: called by its module-level code, or by those, or by the functions
+    that code calls to build a graph and run it in a session (``main()``, also through ``tf.app.run()``).
     A file that only defines them (a library of layers other files import) keeps its functions."""
     def called(node) -> Set[str]:
-        return {c.func.value for c in queries.find(node, cst.Call) if isinstance(c.func, cst.Name)} & models
+        return {c.func.value for c in queries.find(node, cst.Call) if isinstance(c.func, cst.Name)} & (
+            models | programs)
 
-    used = set().union(*(called(stmt) for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))))
+    top = [stmt for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))]
+    used = set().union(*map(called, top)) | (_entry_points(program, module) & programs)
     split = next((n for n, stmt in enumerate(module.body) if is_marker(stmt, SPLIT)), None)
     if split is not None:  # a library read with its program (merge.py): all its model functions are its API
         used |= {stmt.name.value for stmt in module.body[:split] if isinstance(stmt, cst.FunctionDef)} & models
@@ -200,7 +204,45 @@ def _used_here(module: cst.Module, functions, models: Set[str]) -> Set[str]:
         for name in called(functions[todo.pop()]) - used:
             used.add(name)
             todo.append(name)
-    return used
+    return used & models
+
+
+def _programs(program, module: cst.Module, functions) -> Set[str]:
+    """The functions that are programs, not model functions: those that build a graph and run it in a session,
+    and the program's entry points (what it does once TF1's session is gone: the eager rewrite of such a
+    ``main`` makes variables and is read again)."""
+    sessions = {name for name, func in functions.items()
+                if queries.calls_of(func, program.call_name, _vocab.SESSIONS, first=True)}
+    return sessions | (_entry_points(program, module) & set(functions))
+
+
+def _entry_points(program, module: cst.Module) -> Set[str]:
+    """``tf.app.run()`` (main), ``tf.app.run(main=train)``, absl's ``app.run(main)`` (as the scaffolding rewrite
+    writes it) at module level, and the functions called alone on their line under ``if __name__ == "__main__":``."""
+    def app_run(call: cst.Call) -> bool:
+        return program.call_name(call) == "app.run" or program.imports.qualify(call.func) == "absl.app.run"
+
+    found = set()
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for run in queries.find(stmt, cst.Call, app_run):
+            main = next((a.value for a in run.args if a.keyword is None or a.keyword.value == "main"), None)
+            found.add(main.value if isinstance(main, cst.Name) else "main" if main is None else "")
+        if isinstance(stmt, cst.If) and _main_test(stmt.test) and isinstance(stmt.body, cst.IndentedBlock):
+            found.update(line.body[0].value.func.value for line in stmt.body.body
+                         if isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Expr)
+                         and isinstance(line.body[0].value, cst.Call) and isinstance(line.body[0].value.func, cst.Name))
+    return found
+
+
+def _main_test(test: cst.BaseExpression) -> bool:
+    """``__name__ == "__main__"`` (either way round)."""
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)):
+        return False
+    sides = {code_for(cst.Module([]), side).replace("'", '"') for side in (test.left, test.comparisons[0].comparator)}
+    return sides == {"__name__", '"__main__"'}
 
 
 def _graph_class(program, cls: cst.ClassDef) -> bool:
