@@ -94,8 +94,8 @@ outputs, states = tf.nn.dynamic_rnn(stack, x, sequence_length=lengths, initial_s
 """).new_text
     assert ("rnn = tf.keras.layers.RNN(\n    [gru_cell(6, 3 if layer == 0 else 6) for layer in range(3)],\n"
             "    return_sequences=True, return_state=True, zero_output_for_mask=True)\n") in text
-    assert ("    outputs, *states = rnn(x, mask=tf.sequence_mask(lengths, maxlen=tf.shape(x)[1]))\n"
-            "    return outputs, tuple(state[0] for state in states)\n") in text
+    assert ("    outputs, *layer_states = rnn(x, mask=tf.sequence_mask(lengths, maxlen=tf.shape(x)[1]))\n"
+            "    return outputs, tuple(state[0] for state in layer_states)\n") in text
     assert "zero_state" not in text
 
 
@@ -198,8 +198,8 @@ def test_a_cell_factory_function_is_read_as_the_cell_it_returns_and_goes():
         rnn.build((None, None, 3))
 
         def outputs__states(x):
-            outputs, *states = rnn(x)
-            return outputs, tuple((state[1], state[0]) for state in states)
+            outputs, *layer_states = rnn(x)
+            return outputs, tuple((state[1], state[0]) for state in layer_states)
 
         @tf.function(input_signature=[tf.TensorSpec([None, 5, 3], tf.float32)])
         def outputs(x):
@@ -292,8 +292,8 @@ def test_a_model_function_running_a_stack_of_factory_cells_becomes_a_module():
                             return_sequences=True, return_state=True)
                         self.rnn.build(X.shape)
                     self.is_built = True
-                outputs, *states = self.rnn(X)
-                _states = tuple((state[1], state[0]) for state in states)
+                outputs, *layer_states = self.rnn(X)
+                _states = tuple((state[1], state[0]) for state in layer_states)
                 return tf.matmul(outputs[:, -1], W) + b
 
         """)
@@ -314,3 +314,25 @@ def test_the_input_size_of_embedded_ids_is_the_embedding_variables_last_dimensio
     """)
     assert outcome.status.value == "idiomatic"
     assert "rnn = tf.keras.layers.RNN(gru_cell(4, 6), return_sequences=True, return_state=True)\n" in outcome.new_text
+
+
+def test_the_last_layers_h_of_a_stack_of_lstm_cells_in_a_model_function_is_its_second_half():
+    # TF1's LSTMStateTuple(c, h) is the tuple (c, h) here: `states[-1].h` reads its [1]
+    outcome = fixed("""\
+        import tensorflow as tf
+
+        def model(x):
+            stacked = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.LSTMCell(4) for _ in range(2)])
+            outputs, states = tf.nn.dynamic_rnn(stacked, x, dtype=tf.float32)
+            return states[-1].h + states[0].c
+
+        x = tf.placeholder(tf.float32, [None, 3, 2])
+        y = model(x)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            print(sess.run(y, {x: [[[1.0, 2.0]] * 3]}))
+    """)
+    assert outcome.status.value == "idiomatic"
+    assert ("        outputs, *layer_states = self.rnn(x)\n"
+            "        states = tuple((state[1], state[0]) for state in layer_states)\n"
+            "        return states[-1][1] + states[0][0]\n") in outcome.new_text

@@ -96,11 +96,19 @@ def _params(model, params: cst.Parameters) -> cst.Parameters:
 class _Replace(tensors.SkipNames):
     """Calls of layers and sub-modules become calls of attributes; variable names, attributes."""
 
-    def __init__(self, s: Rewrite, calls: Dict[int, Item], renames: Dict[str, str]) -> None:
+    def __init__(self, s: Rewrite, calls: Dict[int, Item], renames: Dict[str, str], fields=frozenset()) -> None:
         super().__init__()
         self.s = s
         self.calls = calls
         self.renames = renames
+        self.fields = fields  # ids of `state.c` / `state.h` of an LSTM state: `state[0]` / `state[1]`
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
+        updated = super().leave_Attribute(original, updated)
+        if id(original) not in self.fields or not isinstance(updated, cst.Attribute):
+            return updated
+        index = cst.Integer("0" if original.attr.value == "c" else "1")
+        return cst.Subscript(updated.value, [cst.SubscriptElement(cst.Index(index))])
 
     def leave_Call(self, original: cst.Call, updated: cst.Call):
         item = self.calls.get(id(original))
@@ -155,7 +163,7 @@ def _body(s: Rewrite, build: Build) -> List[cst.BaseStatement]:
             else:
                 carried += list(stmt.leading_lines)
             continue
-        new = stmt.visit(_Replace(s, calls, renames))
+        new = stmt.visit(_Replace(s, calls, renames, build.state_fields))
         if lazy and lazy[0].configured and queries.holds(stmt, cst.Call, lambda c: c is lazy[0].node):
             out.append(_build_block(s, lazy).with_changes(leading_lines=[*carried, *new.leading_lines]))
             new, carried = new.with_changes(leading_lines=()), []

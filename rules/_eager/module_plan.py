@@ -55,5 +55,6 @@ class Build:
     locals: Set[str] = field(default_factory=set)
     cells: Dict[str, Cell] = field(default_factory=dict)  # local name -> the TF1 cell it holds
     zero_states: Set[str] = field(default_factory=set)  # local names holding a cell's zero state
+    state_fields: Set[int] = field(default_factory=set)  # ids of `state.c` / `state.h` of an LSTM's state
     ran: Set[str] = field(default_factory=set)  # the cells an RNN ran
     summaries: list = field(default_factory=list)  # the summaries each call makes (module_summaries.Made)

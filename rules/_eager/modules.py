@@ -340,8 +340,8 @@ def _check_cells(s: Rewrite, build: Build) -> None:
         while isinstance(root, cst.Subscript):
             root = root.value
         if isinstance(root, cst.Name) and root.value in results:
-            raise Unsupported(attribute, f"`{s.code(attribute)}`: the state of an RNN in {build.model.name} "
-                                         "read as an LSTMStateTuple")
+            # `states[-1].h`: TF1's LSTMStateTuple, a tuple (c, h) here (TF1's order): `states[-1][1]`
+            build.state_fields.add(id(attribute))
 
 
 class _Calls(Visitor):

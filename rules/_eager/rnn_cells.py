@@ -374,7 +374,7 @@ def state_names(fresh: Callable[[str], str], cell: Cell, top: bool) -> Tuple[str
         h = fresh("h")
         return (h if top else f"[{h}]"), h
     if cell.repeat is not None:
-        states, state = fresh("states"), fresh("state")
+        states, state = fresh("layer_states"), fresh("state")
         layer = cell.cells[0]
         each = f"({state}[1], {state}[0])" if layer.kind == "lstm" else f"{state}[0]"
         return f"*{states}", f"tuple({each} for {state} in {states})"
