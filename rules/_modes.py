@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Tuple
 
+from tfmigrate import merge
 from tfmigrate.rule import Context
 
 from . import _compat, _estimator
@@ -34,6 +35,25 @@ def program_mode(context: Context) -> Tuple[str, str]:
             return ("eager" if executes(context) else ""), ""
         if result.reason is not None and not result.manual:
             return "compat", result.reason
+    elif _variable_functions(context):
+        return "compat", _variable_functions(context)
     if _compat.switches_off(context.module):
         return "compat", "it calls disable_v2_behavior() itself"
     return "", ""
+
+
+def _variable_functions(context: Context) -> str:
+    """A file of definitions whose functions make variables (``tf.Variable``, a name TensorFlow 2 still
+    has) and return what they compute from them, which nothing in the file calls: TF1 made those
+    variables once, when its graph was built; called by a program's eager rewrite, each call would make
+    new ones. The reason, else "": a program of the run importing it is rewritten together with it."""
+    if "Variable" not in (context.text or "Variable") or not merge.definitions_only(context.module):
+        return ""
+    cached = context.shared.get("variable-functions")
+    if cached is None:
+        from ._eager import scope_reasons, scopes
+        from ._eager.program import Program
+
+        library = sorted(scopes.find(Program(context.module, context.imports, context.text), context.module).library)
+        cached = context.shared["variable-functions"] = scope_reasons.library_reason(library[0]) if library else ""
+    return cached

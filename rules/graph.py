@@ -462,7 +462,8 @@ class KeptOnCompat(Rule):
     ]
 
     def visit_Module(self, node: cst.Module) -> None:
-        if not _compat.uses_graph(self.context) and not _estimator.uses_estimator(self.context):
+        if not _compat.uses_graph(self.context) and not _estimator.uses_estimator(self.context) and (
+                self.context.merged is None):  # (a library of TF2 names whose variables a TF1 program shares)
             return
         result = plan(self.context)
         if result.eager is None and result.reason is None:

@@ -55,9 +55,10 @@ def _write(folder, files):
     return folder
 
 
-def _run_tf2(program) -> dict:
-    """{"stdout": ..., "error": ...} of ``program`` run on TensorFlow 2 in a child process."""
-    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), "tf2", str(program)],
+def _run_tf2(program, mode: str = "tf2") -> dict:
+    """{"stdout": ..., "error": ...} of ``program`` run on TensorFlow 2 (``mode``, of tests/tf_batch.py) in a
+    child process."""
+    ran = subprocess.run([sys.executable, str(ROOT / "tests" / "tf_batch.py"), mode, str(program)],
                          capture_output=True, text=True, timeout=600, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
     return json.loads(ran.stdout.strip().splitlines()[-1])[str(program)]
 
@@ -430,3 +431,57 @@ def test_a_star_import_after_the_compat_import_does_not_rebind_tf_to_tensorflow_
     done = subprocess.run([sys.executable, "main.py"], cwd=work, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert done.stdout.split() == ["True", "[1.", "2.]"], done.stderr[-2000:]
+
+
+# A library of TensorFlow 2 names only: `tf.Variable` in functions a TF1 program calls on its placeholders.
+VARIABLE_LIBRARY = '''import tensorflow as tf
+
+
+def fc_layer(x, n_in, n_out, name):
+    with tf.name_scope(name):
+        w = tf.Variable(tf.ones([n_in, n_out]) * 0.1, name="w")
+        return tf.matmul(x, w)
+
+
+def classifier(x):
+    return fc_layer(fc_layer(x, 3, 4, "fc1"), 4, 2, "fc2")
+'''
+
+VARIABLE_PROGRAM = '''import numpy as np
+import tensorflow as tf
+
+from netlib import classifier
+
+x = tf.placeholder(tf.float32, [None, 3])
+logits = classifier(x)
+loss = tf.reduce_mean(tf.square(logits))
+train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+with tf.Session() as sess:
+    sess.run(tf.global_variables_initializer())
+    for _ in range(3):
+        _, value = sess.run([train_op, loss], {x: np.ones((2, 3))})
+        print(value)
+'''
+
+
+def test_a_library_of_tf2_names_whose_functions_make_the_programs_variables_is_rewritten_with_it(tmp_path):
+    """Each eager call of classifier would make new variables (and a tf.function refuses that): the library
+    is rewritten with the program that shares its variables, as one whose functions are TF1's."""
+    _write(tmp_path, {"netlib.py": VARIABLE_LIBRARY, "train.py": VARIABLE_PROGRAM})
+    alone = run_cli("check", "--output-format", "concise", "--no-cache", "train.py", cwd=tmp_path)
+    assert _kept(alone.stdout) == [
+        "train.py:4:1: TFM090 kept on tensorflow.compat.v1: importing `netlib` loads netlib.py, which stays on "
+        "tensorflow.compat.v1 when it is fixed alone: fix both files in one run to rewrite them together"]
+    assert "All checks passed." in run_cli("check", "--no-cache", "netlib.py", cwd=tmp_path).stdout
+    fixed = run_cli("fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout
+    library = (tmp_path / "netlib.py").read_text()
+    assert "class FcLayer(tf.Module):" in library and "class Classifier(tf.Module):" in library
+    assert "            self.fc_layer = FcLayer()\n            self.fc_layer2 = FcLayer()\n" in library
+    program = (tmp_path / "train.py").read_text()
+    assert "from netlib import Classifier\n" in program and "classifier = Classifier()\n" in program
+    printed = _run_tf2(tmp_path / "train.py")
+    original = _write(tmp_path / "original", {"netlib.py": VARIABLE_LIBRARY, "train.py": VARIABLE_PROGRAM})
+    tf1 = _run_tf2(original / "train.py", "tf1")
+    assert printed["error"] is None and tf1["error"] is None, (printed, tf1)
+    assert printed["stdout"] == tf1["stdout"] and len(tf1["stdout"].split()) == 3

@@ -42,7 +42,7 @@ def is_marker(stmt: cst.CSTNode, name: str) -> bool:
             and stmt.body[0].targets[0].target.value == name)
 
 
-def _definitions_only(module: cst.Module) -> bool:
+def definitions_only(module: cst.Module) -> bool:
     """Imports, functions, a docstring and assignments of constants (literals and displays of them), also
     in a ``try:`` of Python 2 fallbacks (``try: xrange`` / ``except NameError: xrange = range``):
     importing it runs no graph code."""
@@ -290,7 +290,7 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
         return None
     as_written = library
     library = _as_tf1(library)
-    if not _definitions_only(library):
+    if not definitions_only(library):
         return None
     found = _library_import(program, name)
     if found is None:

@@ -422,7 +422,7 @@ def _parameters_kept(build: Build) -> Set[str]:
 
 
 def _module(s: Rewrite, build: Build, call: cst.Call, prefix: str, taken: Set[str]) -> Item:
-    from .instances import Site
+    from .instances import Site, only_tf_variables
 
     callee = call.func.value
     model = s.p.models[callee]
@@ -434,6 +434,8 @@ def _module(s: Rewrite, build: Build, call: cst.Call, prefix: str, taken: Set[st
     for item in build.items:
         if item.kind == MODULE and item.callee == callee and item.key == key and not unique:
             fixed_reuse = model.scope is not None and model.scope.reuse is not None and model.reuse_param is None
+            if site.reuse is None and not fixed_reuse and only_tf_variables(s, callee):
+                break  # tf.Variable made again at each call (never shared): an instance of its own
             if site.reuse is None and not fixed_reuse:
                 raise Unsupported(call, f"{build.model.name} calls {callee} twice in one scope without reuse")
             return Item(MODULE, item.attr, call, prefix, callee=callee, keep=site.keep, shared=True, key=key)
