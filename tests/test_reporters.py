@@ -543,11 +543,15 @@ def test_summary_names_each_file_that_is_not_idiomatic_by_path_with_its_first_re
               ("TFM090", "kept on compat: class M", 4, Status.COMPAT)),
         stuck("m/fine.py", Status.IDIOMATIC, ("TFM001", "placeholder", 1, None)),
         stuck("n/none.py", Status.MANUAL),  # no findings to name: the path alone
+        # an Estimator program the rewrite left as it is: what stopped it, not the first name it reports
+        stuck("e/est.py", Status.MANUAL, ("TFM107", "`tf.estimator.LinearClassifier` is gone", 3, Status.MANUAL),
+              ("TFM010", "not rewritten to Keras 3: feature column x", 5, Status.MANUAL)),
     ]
     assert reporters.summary_line(reports, fixing=False, unsafe_fixes=False).splitlines()[1:] == [
-        "Migration: 1 idiomatic, 1 compat-only, 2 manual.",
+        "Migration: 1 idiomatic, 1 compat-only, 3 manual.",
         NOT_IDIOMATIC,
         "  compat-only  a/early.py:4:5: TFM090 kept on compat: class M",
+        "  manual       e/est.py:5:5: TFM010 not rewritten to Keras 3: feature column x",
         "  manual       n/none.py",
         "  manual       z/late.py:7:5: TFM105 `tf.contrib` was removed",
     ]

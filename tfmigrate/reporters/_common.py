@@ -65,20 +65,21 @@ def file_status(report: FileReport) -> str:
 
 
 KEPT = "TFM090"  # the graph-to-eager rewrite's reason for keeping a file on tensorflow.compat.v1
+STOPPED = (KEPT, "TFM010")  # ... and the Estimator rewrite's for leaving a file as it is
 
 
 def status_reason(report: FileReport) -> Optional[Finding]:
     """The first finding that gives a compat-only or manual file its status; None otherwise.
 
-    That is the first TFM090 (what stopped the rewrite) whose verdict is the file's status, else the
-    first finding whose own verdict is the file's status, else the first
+    That is the first TFM090 or TFM010 (what stopped the graph-to-eager or the Estimator rewrite) whose
+    verdict is the file's status, else the first finding whose own verdict is the file's status, else the first
     blocker, else the first finding no fix removes, else (a report built by hand, a fix
     that failed) the first finding.
     """
     if report.status not in BLOCKING or not report.findings:
         return None
     for finding in report.findings:  # why the rewrite kept the file on compat: the others follow from it
-        if finding.verdict is report.status and finding.code == KEPT:
+        if finding.verdict is report.status and finding.code in STOPPED:
             return finding
     for finding in report.findings:
         if finding.verdict is report.status:
