@@ -3,12 +3,15 @@ are lists built in ``__init__``, one layer per pass, and the loop runs over them
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Set
+from typing import Dict, List, Optional, Set
 
 import libcst as cst
 
+from tfmigrate.names import fresh_name
+
 from .._eager import queries
-from .program import Facts
+from . import vocab
+from .program import Facts, string_key, subscript_key
 
 
 @dataclass
@@ -46,3 +49,60 @@ class Loop:
         target = ", ".join([f.s.code(self.node.target)] + self.holders)
         return updated.with_changes(target=f.s.expr(f"({target})").with_changes(lpar=[], rpar=[]),
                                     iter=f.s.expr(f"zip({f.s.code(self.node.iter)}, {lists})"))
+
+    def made(self, body, scope: str, base: str, keras: str, layer: str, computed_name: bool) -> str:
+        """This pass's ``layer`` (Keras code) in the model_fn ``body`` converts: built once per value in __init__
+        and held in the loop by the name returned; TF1's names of its variables (dense, dense_1, ...), when
+        the passes are known and their layers named by default."""
+        holder = fresh_name(body.local | body.taken | queries.names_in(body.func), scope)
+        attr = body.attribute(f"{scope}_layers")
+        body.out.init.append(self.layer(body.f, attr, holder, layer))
+        passes = None if computed_name or base in body.uncounted else self.passes(
+            body.f, body.params, body.params_value, keras)
+        body.uncounted |= {base} if passes is None else set()
+        for n in range(passes or 0):
+            named = body.scoped(scope if n == 0 else body.default_name(keras))
+            body.out.variables.update(weights(keras, named, f"{attr}[{n}]"))
+        return holder
+
+    def named(self, value: cst.BaseExpression) -> bool:
+        """A layer's ``name=`` computed from this loop's values alone (``name="dense_%d" % i``): each pass's
+        layer is named in __init__'s comprehension as TF1 named it."""
+        return bool(queries.names_in(value)) and queries.names_in(value) <= self.targets | {"str"}
+
+    def passes(self, f: Facts, params: str, params_value: Optional[cst.BaseExpression], keras: str) -> Optional[int]:
+        """How many passes the loop makes, when its values say it (a list written out or bound once at module
+        level, ``range(N)``, ``params[key]`` of a literal dict of the Estimator's params) and it makes one
+        ``keras`` layer a pass (TF1 then named pass i's the i-th of its kind); else None."""
+        if not self._alone(f, keras):
+            return None
+        values = self.node.iter
+        if isinstance(values, cst.Call) and isinstance(values.func, cst.Name) and values.func.value == "enumerate" \
+                and len(values.args) == 1 and values.args[0].keyword is None:
+            values = values.args[0].value
+        key = subscript_key(values, params)
+        if key is not None and isinstance(params_value, cst.Dict):
+            values = next((e.value for e in params_value.elements if string_key(e) == key), None)
+        elif isinstance(values, cst.Name):
+            values = queries.module_constants(f.module).get(values.value)
+        if isinstance(values, cst.Call) and isinstance(values.func, cst.Name) and values.func.value == "range" and len(
+                values.args) == 1 and isinstance(values.args[0].value, cst.Integer):
+            return int(values.args[0].value.value)
+        if isinstance(values, (cst.List, cst.Tuple)) and all(isinstance(e, cst.Element) for e in values.elements):
+            return len(values.elements)
+        return None
+
+    def _alone(self, f: Facts, keras: str) -> bool:
+        made = [c for c in queries.find(self.node.body, cst.Call)
+                if (f.call_name(c) or "") in vocab.LAYERS and vocab.LAYERS[f.call_name(c)].keras == keras]
+        return len(made) == 1
+
+
+def weights(keras: str, scope: str, attr: str) -> Dict[str, str]:
+    """TF1's names of a layer's variables (``dense/kernel``) -> the Keras layer's (``dense.kernel``)."""
+    if keras in ("Dense", "Conv1D", "Conv2D"):
+        return {f"{scope}/{weight}": f"{attr}.{weight}" for weight in ("kernel", "bias")}
+    if keras == "BatchNormalization":
+        return {f"{scope}/{weight}": f"{attr}.{weight}" for weight in ("gamma", "beta", "moving_mean",
+                                                                        "moving_variance")}
+    return {}

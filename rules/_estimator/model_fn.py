@@ -18,12 +18,13 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import fresh_name, numbered
+from tfmigrate.names import numbered
 
 from .. import _tf, _vocab
 from .._eager import queries, tensors
 from .._eager.state import Unsupported
 from . import helpers, input_layer as input_layers, keras_layers, metrics, modes, train_ops, var_scopes, vocab
+from . import loops
 from .loops import Loop
 from .metrics import Keys, Metrics, keyed
 from .program import Facts, arguments, camel, mode_string, placed
@@ -187,7 +188,7 @@ class _Body(cst.CSTTransformer):
         inputs = _tf.argument(updated, 0, "inputs")
         if inputs is None or any(a.star for a in original.args):
             raise Unsupported(original, f"tf.{name} without inputs")
-        build, at_call, given_name = [], [], None
+        build, at_call, given_name, computed_name = [], [], None, False
         for index, arg in enumerate(positional[1:]):
             if index >= len(spec.params) or spec.params[index] in spec.call_keywords + spec.only_none:
                 raise Unsupported(original, f"tf.{name} with more positional arguments than mapped")
@@ -206,9 +207,10 @@ class _Body(cst.CSTTransformer):
             if key in spec.call_keywords:  # computed at each call: as converted (mode == "train")
                 at_call.append(f"{key}={self.code(new.value)}")
             elif key == "name":
-                if not isinstance(arg.value, cst.SimpleString):
+                computed_name = in_loop is not None and in_loop.named(arg.value)  # each pass's own
+                if not computed_name and not isinstance(arg.value, cst.SimpleString):
                     raise Unsupported(arg, f"tf.{name} named by a value that is not a string literal")
-                given_name = arg.value.evaluated_value
+                given_name = None if computed_name else arg.value.evaluated_value
                 build.append(f"name={self.code(arg.value)}")
             else:
                 build.append(f"{key}={self.convert(arg.value)}")
@@ -221,20 +223,13 @@ class _Body(cst.CSTTransformer):
         scope = given_name or self.default_name(spec.keras)
         rest = "".join(f", {k}" for k in at_call)
         layer = f"{self.f.tf}.keras.layers.{spec.keras}({', '.join(build)})"
-        if in_loop is not None:  # one layer per pass: TF1's names of the later layers of this kind are not known
-            self.uncounted.add(base)
-            holder = fresh_name(self.local | self.taken | queries.names_in(self.func), scope)
-            self.out.init.append(in_loop.layer(self.f, self.attribute(f"{scope}_layers"), holder, layer))
+        if in_loop is not None:  # one layer per pass (loops.py)
+            holder = in_loop.made(self, scope, base, spec.keras, layer, computed_name)
             return self.f.s.expr(f"{holder}({self.code(inputs.value)}{rest})")
         # TF1's conv2d, conv2d_1 are attributes conv, conv2
         attr = self.attribute(given_name or _vocab.LAYER_ATTRIBUTES.get(spec.keras, base))
-        scope = self.scoped(scope)
-        if spec.keras in ("Dense", "Conv1D", "Conv2D") and (given_name or base not in self.uncounted):
-            self.out.variables[f"{scope}/kernel"] = f"{attr}.kernel"
-            self.out.variables[f"{scope}/bias"] = f"{attr}.bias"
-        if spec.keras == "BatchNormalization" and (given_name or base not in self.uncounted):
-            self.out.variables.update((f"{scope}/{weight}", f"{attr}.{weight}")
-                                      for weight in ("gamma", "beta", "moving_mean", "moving_variance"))
+        if given_name or base not in self.uncounted:
+            self.out.variables.update(loops.weights(spec.keras, self.scoped(scope), attr))
         self.out.init.append(f"self.{attr} = {layer}")
         return self.f.s.expr(f"self.{attr}({self.code(inputs.value)}{rest})")
 
