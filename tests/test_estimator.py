@@ -259,7 +259,7 @@ def test_feature_columns_keras_cannot_reproduce_are_named():
            "mapped)")
     assert reason(column='tf.feature_column.weighted_categorical_column(color, "w")') == (
         5, "feature column tf.feature_column.weighted_categorical_column: not mapped (numeric, bucketized, "
-           "vocabulary list, identity, hash bucket, crossed, indicator and embedding columns are)")
+           "vocabulary list and file, identity, hash bucket, crossed, indicator and embedding columns are)")
     assert reason(options=", num_oov_buckets=n") == (4, "num_oov_buckets that is not an integer literal")
     integers = "tf.feature_column.categorical_column_with_vocabulary_list('n', [1, 2], num_oov_buckets=2)"
     assert reason(column=integers) == (5, "num_oov_buckets above 1 for integers (TF1 hashed them to their buckets)")

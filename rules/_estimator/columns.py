@@ -298,8 +298,8 @@ def gone_imports_dropped(module: cst.Module) -> cst.Module:
     read = {n.value for stmt in module.body if not _gone_import(stmt) for n in queries.find(stmt, cst.Name)}
     body, carried = [], []  # the comments above an import that goes stay, above the next statement
     for stmt in module.body:
-        kept = [a for a in stmt.body[0].names if (a.evaluated_alias or a.evaluated_name) in read] \
-            if _gone_import(stmt) else None
+        kept = [a for a in stmt.body[0].names if (a.evaluated_alias or a.evaluated_name) in read
+                or not _gone_name(stmt.body[0], a)] if _gone_import(stmt) else None
         if kept == []:
             carried += [line for line in stmt.leading_lines if line.comment is not None]
             continue
@@ -312,7 +312,15 @@ def gone_imports_dropped(module: cst.Module) -> cst.Module:
 
 
 def _gone_import(stmt) -> bool:
+    """``from tensorflow.estimator import ...``, ``from tensorflow import feature_column as fc`` (any names)."""
     small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
     return (isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative
             and not isinstance(small.names, cst.ImportStar)
-            and (dotted_name(small.module) or "").startswith(_GONE))
+            and any(_gone_name(small, alias) for alias in small.names))
+
+
+def _gone_name(small: cst.ImportFrom, alias: cst.ImportAlias) -> bool:
+    """A name the import takes from a module TensorFlow 2.21 no longer has, or such a module itself."""
+    module = dotted_name(small.module) or ""
+    return module.startswith(_GONE) or (module in ("tensorflow", "tensorflow.compat.v1") and (
+        dotted_name(alias.name) in ("estimator", "feature_column")))

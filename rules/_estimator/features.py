@@ -57,6 +57,8 @@ PARAMETERS = {
     "numeric_column": computed_keys.NUMERIC,
     "bucketized_column": ("source_column", "boundaries"),
     "categorical_column_with_vocabulary_list": ("key", "vocabulary_list", "dtype", "default_value", "num_oov_buckets"),
+    "categorical_column_with_vocabulary_file": ("key", "vocabulary_file", "vocabulary_size", "num_oov_buckets",
+                                                "default_value", "dtype"),
     "categorical_column_with_identity": ("key", "num_buckets", "default_value"),
     "categorical_column_with_hash_bucket": ("key", "hash_bucket_size", "dtype"),
     "indicator_column": ("categorical_column",),
@@ -185,8 +187,8 @@ class Builder:
         kind = name.split(".", 1)[1] if name is not None and name.startswith("feature_column.") else None
         if kind not in PARAMETERS:
             what = f"tf.{name}" if name is not None and name.startswith("feature_column.") else self.f.s.code(node)
-            raise Unsupported(node, f"feature column {what}: not mapped (numeric, bucketized, vocabulary list, "
-                                    "identity, hash bucket, crossed, indicator and embedding columns are)")
+            raise Unsupported(node, f"feature column {what}: not mapped (numeric, bucketized, vocabulary list and "
+                                    "file, identity, hash bucket, crossed, indicator and embedding columns are)")
         if id(call) not in self.read:
             given = arguments(call, PARAMETERS[kind], f"tf.feature_column.{kind} with arguments not mapped")
             self.read[id(call)] = getattr(self, kind)(call, given)
@@ -273,14 +275,35 @@ class Builder:
             raise Unsupported(call, "a vocabulary of values other than string or integer literals")
         if oov > 1 and lookup == "IntegerLookup":  # Keras spreads integers over its slots by their value
             raise Unsupported(call, "num_oov_buckets above 1 for integers (TF1 hashed them to their buckets)")
+        return self._vocabulary(key, lookup, self._code(literal), len(values), oov)
+
+    def categorical_column_with_vocabulary_file(self, call, given) -> Column:
+        """The file's first ``vocabulary_size`` lines, each a value (TF1 read them whole, without the newline)."""
+        key = _literal_key(call, given)
+        _unsupported_options(self.f, call, given, {"key": set(), "vocabulary_file": set(), "vocabulary_size": set(),
+                                                "dtype": {"tf.string", "string"}, "default_value": {"-1", "None"},
+                                                "num_oov_buckets": set()})
+        oov = given.get("num_oov_buckets", cst.Integer("0"))
+        if not isinstance(oov, cst.Integer):
+            raise Unsupported(call, "num_oov_buckets that is not an integer literal")
+        if "vocabulary_size" not in given:  # TF1 counted the file's lines when it built the graph
+            raise Unsupported(call, "categorical_column_with_vocabulary_file without vocabulary_size")
+        size = self._int(call, given, "vocabulary_size")
+        path = self._code(given["vocabulary_file"])
+        lines = f'{self.tf}.io.gfile.GFile({path}).read().split("\\n")[:{size}]'
+        return self._vocabulary(key, "StringLookup", lines, size, oov.evaluated_value)
+
+    def _vocabulary(self, key: str, lookup: str, vocabulary: str, size: int, oov: int) -> Column:
+        """A vocabulary column's value: counts of its values (``vocabulary``, code of ``size`` of them) and of
+        the ``oov`` buckets of the others."""
         attr = self.attribute(key)
-        column = Column(key, "categorical", len(values) + oov, "", vocabulary=not oov, bucket=oov)
+        column = Column(key, "categorical", size + oov, "", vocabulary=not oov, bucket=oov)
         value = f"{self.tf}.cast(self.{attr}({self._rows(column, key)}), {self.tf}.float32)"
         # the values out of the vocabulary: Keras' first slots (the same hash as TF1's), TF1's last or none
         column.value = f"{self.tf}.roll({value}, -{oov}, axis=1)" if oov else f"{value}[:, 1:]"
         masked = ['mask_token=""' if lookup == "StringLookup" else "mask_token=-1"] if oov else []
         masked += [f"num_oov_indices={oov}"] if oov > 1 else []
-        column.layers.append((attr, lookup, [f"vocabulary={self._code(literal)}", *masked, 'output_mode="count"']))
+        column.layers.append((attr, lookup, [f"vocabulary={vocabulary}", *masked, 'output_mode="count"']))
         return column
 
     def categorical_column_with_identity(self, call, given) -> Column:
