@@ -63,3 +63,24 @@ def test_columns_of_a_function_that_does_more_than_return_them_stay_refused():
     assert manual_reason(taking) == (13, "not rewritten to Keras 3: feature columns the model_fn computes" + GONE)
     listed = PROGRAM.replace("list(get_feature_columns().values())", "list(get_feature_columns())")
     assert manual_reason(listed) == (13, "not rewritten to Keras 3: feature columns the model_fn computes" + GONE)
+
+
+def test_a_vocabulary_file_column_reads_the_files_first_lines_and_needs_their_count():
+    program = """\
+        import numpy as np
+        import tensorflow as tf
+        from tensorflow import feature_column as fc
+
+        device = fc.categorical_column_with_vocabulary_file("device", "devices.txt", vocabulary_size=3)
+        model = tf.estimator.LinearClassifier([device])
+        model.train(tf.estimator.inputs.numpy_input_fn({"device": np.array(["a"])}, np.ones(1), shuffle=False))
+    """
+    _, check, fixed = outcomes(program)
+    assert check.status.value == fixed.status.value == "idiomatic"
+    assert "feature_column" not in fixed.new_text
+    assert ('        self.device = tf.keras.layers.StringLookup(\n'
+            '            vocabulary=tf.io.gfile.GFile("devices.txt").read().split("\\n")[:3], output_mode="count")\n'
+            ) in fixed.new_text
+    counted = program.replace(', vocabulary_size=3', '')
+    assert manual_reason(counted) == (
+        5, "not rewritten to Keras 3: categorical_column_with_vocabulary_file without vocabulary_size" + GONE)
