@@ -927,6 +927,24 @@ def test_a_numbered_save_and_a_resume_from_the_latest_checkpoint():
     """)
 
 
+def test_an_unnumbered_save_in_a_program_that_reads_checkpoint_state_stays_on_compat():
+    # Saver.save recorded the checkpoint in the folder's `checkpoint` file, which Checkpoint.write does not
+    # write: get_checkpoint_state(...) would find nothing (measured: `'NoneType' object has no attribute ...`)
+    assert reason("""\
+        import tensorflow as tf
+        w = tf.Variable(1.0)
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            saver.save(sess, './model/w.ckpt')
+        with tf.Session() as sess:
+            saver.restore(sess, tf.train.latest_checkpoint('./model'))
+            print(sess.run(w))
+    """) == ("kept on tensorflow.compat.v1: saver.save() without global_step in a program that reads a folder's "
+             "checkpoint state (tf.train.latest_checkpoint): tf.train.Checkpoint.write does not record the checkpoint "
+             "it writes there")
+
+
 def test_a_saver_s_max_to_keep_is_what_its_checkpoint_manager_keeps():
     source = """\
         import tensorflow as tf

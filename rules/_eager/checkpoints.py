@@ -23,6 +23,10 @@ FORMAT_NOTE = ("tf.train.Checkpoint writes object-based checkpoints: it cannot r
                "tf.train.Saver wrote (start from a fresh folder, or load old values with tf.train.load_checkpoint)")
 
 
+_STATE_READERS = frozenset({"train.get_checkpoint_state", "train.latest_checkpoint", "train.checkpoint_exists",
+                            "train.get_checkpoint_mtimes"})
+
+
 def saver(s: Rewrite, name: str, call: cst.Call, node: cst.Assign) -> cst.Assign:
     """``tf.train.Saver()`` -> a ``tf.train.Checkpoint`` of every variable built so far; ``max_to_keep``
     is how many numbered checkpoints its ``CheckpointManager`` keeps (TF1's 0 or None: all of them)."""
@@ -107,6 +111,11 @@ def saver_call(s: Rewrite, call: cst.Call) -> Optional[cst.BaseExpression]:
     if method == "save" and step is not None:
         return numbered_save(s, func.value.value, path.value, step.value)
     if method == "save":
+        state = queries.calls_of(s.module, s.call_name, _STATE_READERS, first=True)
+        if state:  # Saver.save wrote the folder's `checkpoint` file too, which Checkpoint.write leaves alone
+            raise Unsupported(call, f"saver.save() without global_step in a program that reads a folder's "
+                                    f"checkpoint state (tf.{s.call_name(state[0])}): tf.train.Checkpoint.write does "
+                                    "not record the checkpoint it writes there")
         return s.expr(f"{func.value.value}.write({target})")
     if func.value.value in s.saver_renamed:  # the other Saver's checkpoint keys it by its Python name now
         raise Unsupported(call, f"a restore by tf.train.Saver keying {s.saver_renamed[func.value.value]} by a TF1 "
