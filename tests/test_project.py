@@ -485,3 +485,76 @@ def test_a_library_of_tf2_names_whose_functions_make_the_programs_variables_is_r
     tf1 = _run_tf2(original / "train.py", "tf1")
     assert printed["error"] is None and tf1["error"] is None, (printed, tf1)
     assert printed["stdout"] == tf1["stdout"] and len(tf1["stdout"].split()) == 3
+
+
+# TensorFlow's MNIST tutorial layout: a library of inference / loss / training / evaluation, and a program
+# whose main() builds the graph with them (its own `loss` beside the library's) and runs it.
+MNIST_LIBRARY = '''import tensorflow as tf
+
+
+def inference(x, hidden_units):
+    with tf.name_scope("hidden1"):
+        weights = tf.Variable(tf.ones([3, hidden_units]) * 0.1, name="weights")
+        hidden = tf.nn.relu(tf.matmul(x, weights))
+    with tf.name_scope("softmax_linear"):
+        weights = tf.Variable(tf.ones([hidden_units, 2]) * 0.2, name="weights")
+        return tf.matmul(hidden, weights)
+
+
+def loss(logits, labels):
+    return tf.losses.sparse_softmax_cross_entropy(labels=tf.to_int64(labels), logits=logits)
+
+
+def training(loss, learning_rate):
+    optimizer = tf.train.GradientDescentOptimizer(learning_rate)
+    global_step = tf.Variable(0, name="global_step", trainable=False)
+    train_op = optimizer.minimize(loss, global_step=global_step)
+    return train_op
+
+
+def evaluation(logits, labels):
+    return tf.reduce_sum(tf.cast(tf.nn.in_top_k(logits, labels, 1), tf.int32))
+'''
+
+MNIST_PROGRAM = '''import numpy as np
+import tensorflow as tf
+
+import mnist
+
+
+def run_training():
+    images = tf.placeholder(tf.float32, [None, 3])
+    labels = tf.placeholder(tf.int32, [None])
+    logits = mnist.inference(images, 4)
+    loss = mnist.loss(logits, labels)
+    train_op = mnist.training(loss, 0.5)
+    eval_correct = mnist.evaluation(logits, labels)
+    data, classes = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0]], np.float32), np.array([1, 0])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for step in range(3):
+            _, loss_value = sess.run([train_op, loss], {images: data, labels: classes})
+            print(step, loss_value)
+        print(sess.run(eval_correct, {images: data, labels: classes}))
+
+
+if __name__ == "__main__":
+    run_training()
+'''
+
+
+def test_the_mnist_tutorial_layout_is_rewritten_together_with_the_programs_own_loss_beside_the_librarys(tmp_path):
+    _write(tmp_path, {"mnist.py": MNIST_LIBRARY, "fully_connected_feed.py": MNIST_PROGRAM})
+    fixed = run_cli("fix", "--unsafe-fixes", "--no-cache", ".", cwd=tmp_path)
+    assert "Migration: 2 idiomatic, 0 compat-only, 0 manual." in fixed.stdout, fixed.stdout
+    library = (tmp_path / "mnist.py").read_text()
+    assert "class Inference(tf.Module):" in library and "\ndef loss(logits, labels):\n" in library
+    assert "\ndef training(" not in library  # its train op is the program's train step now
+    program = (tmp_path / "fully_connected_feed.py").read_text()
+    assert "    inference = mnist.Inference()\n" in program
+    assert "        return mnist.loss(logits(images), labels)\n" in program
+    printed = _run_tf2(tmp_path / "fully_connected_feed.py")
+    original = _write(tmp_path / "original", {"mnist.py": MNIST_LIBRARY, "fully_connected_feed.py": MNIST_PROGRAM})
+    tf1 = _run_tf2(original / "fully_connected_feed.py", "tf1")
+    assert printed["error"] is None and tf1["error"] is None, (printed, tf1)
+    assert printed["stdout"] == tf1["stdout"] and len(tf1["stdout"].split()) == 7

@@ -163,8 +163,10 @@ class _Qualified(cst.CSTTransformer):
     """`<module>.f` -> `f` for the library's names ``names`` (the program and the library read as
     one module), or, with ``back``, `f` -> `<module>.f` (the program's part after the cut)."""
 
-    def __init__(self, module: str, names: Set[str], back: bool = False) -> None:
+    def __init__(self, module: str, names: Set[str], back: bool = False,
+                 aliases: Optional[Mapping[str, str]] = None) -> None:
         self.module, self.names, self.back = module, names, back
+        self.aliases = dict(aliases or {})  # a library name -> the name it has in the module read as one
         self.other = False  # the module is used otherwise than as `<module>.<one of names>`
         self.skipped: Set[int] = set()
         self.seen: Set[str] = set()  # the names read or bound (not attributes, not keywords)
@@ -183,7 +185,7 @@ class _Qualified(cst.CSTTransformer):
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         if (not self.back and isinstance(original.value, cst.Name) and original.value.value == self.module
                 and original.attr.value in self.names):
-            return original.attr
+            return original.attr.with_changes(value=self.aliases.get(original.attr.value, original.attr.value))
         return updated
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
@@ -191,7 +193,8 @@ class _Qualified(cst.CSTTransformer):
             return updated
         self.seen.add(original.value)
         if self.back and original.value in self.names:
-            return cst.Attribute(cst.Name(self.module), cst.Name(original.value))
+            named = {alias: name for name, alias in self.aliases.items()}.get(original.value, original.value)
+            return cst.Attribute(cst.Name(self.module), cst.Name(named))
         if not self.back and original.value == self.module:
             self.other = True
         return updated
@@ -220,16 +223,61 @@ def _read(node: cst.CSTNode) -> Set[str]:
     return names.seen
 
 
-def _unqualified(program: cst.Module, module: str, library_names: Set[str]) -> Optional[cst.Module]:
-    """The program with `<module>.f` read as `f`; None when the module is used otherwise, when the
-    program has names of its own the library defines, or uses an attribute the library lacks."""
-    if _read(program) & library_names:
+def _unqualified(program: cst.Module, module: str, library_names: Set[str],
+                 aliases: Optional[Mapping[str, str]] = None) -> Optional[cst.Module]:
+    """The program with `<module>.f` read as `f` (as its alias, when ``aliases`` gives one); None when the
+    module is used otherwise, when the program has names of its own the library defines (without an alias),
+    or uses an attribute the library lacks."""
+    if _read(program) & (library_names - set(aliases or {})):
         return None  # `f` of the program and `<module>.f` would be one name
-    unqualify = _Qualified(module, library_names)
+    unqualify = _Qualified(module, library_names, aliases=aliases)
     new = program.visit(unqualify)
     if unqualify.other:
         return None
     return new
+
+
+class _Renamed(cst.CSTTransformer):
+    """The library's module-level functions ``names`` (name -> new name) renamed where they are defined and
+    read (not where a function's parameter or local of that name is meant, nor attributes and keywords)."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        from .names import _function_locals
+
+        self.names, self.local = names, _function_locals
+        self.shadowed: List[Set[str]] = []
+        self.skipped: Set[int] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if not self.shadowed and node.name.value in self.names:
+            pass  # the definition itself: renamed on leaving
+        else:
+            self.skipped.add(id(node.name))
+        self.shadowed.append(self.local(node))
+        return True
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        self.shadowed.pop()
+        return updated
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.skipped.add(id(node.attr))
+        return True
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if node.keyword is not None:
+            self.skipped.add(id(node.keyword))
+        return True
+
+    def visit_Param(self, node: cst.Param) -> bool:
+        self.skipped.add(id(node.name))
+        return True
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        if id(original) in self.skipped or original.value not in self.names or (
+                self.shadowed and original.value in self.shadowed[-1]):
+            return updated
+        return updated.with_changes(value=self.names[original.value])
 
 
 def _top_names(module: cst.Module) -> List[str]:
@@ -296,10 +344,17 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
     if found is None:
         return None
     at, bound = found
+    aliases: dict = {}  # `loss = model.loss(logits, labels)`: the library's loss is model_loss while read as one
     if bound is not None:
         body = list(program.body)
         body[at] = cst.SimpleStatementLine([cst.Pass()])
-        program_alone = _unqualified(program.with_changes(body=body), bound, set(_top_names(library)))
+        functions = {stmt.name.value for stmt in library.body if isinstance(stmt, cst.FunctionDef)}
+        taken = _read(program) | _read(library)
+        for clash in sorted(_read(program.with_changes(body=body)) & functions):
+            aliases[clash] = next(n for n in (f"{bound}_{clash}{i or ''}" for i in range(1, 99)) if n not in taken)
+        library = library.visit(_Renamed(aliases)) if aliases else library
+        program_alone = _unqualified(program.with_changes(body=body), bound, set(_top_names(library)) | set(aliases),
+                                     aliases)
         if program_alone is None:
             return None
         program = program_alone.with_changes(body=[*program_alone.body[:at], program.body[at],
@@ -346,7 +401,7 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
             del rest[marks[0]]
         else:
             rest[marks[0]] = original_import.with_changes(leading_lines=rest[marks[0]].leading_lines)
-            requalified = together.with_changes(body=rest).visit(_Qualified(bound, wanted, back=True))
+            requalified = together.with_changes(body=rest).visit(_Qualified(bound, wanted, back=True, aliases=aliases))
             rest = list(requalified.body)
     elif isinstance(original_import.body[0].names, cst.ImportStar):
         rest[marks[0]] = original_import.with_changes(leading_lines=rest[marks[0]].leading_lines)
@@ -365,6 +420,10 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
             rest[marks[0]] = rest[marks[0]].with_changes(body=[new_import])
         else:
             del rest[marks[0]]
+    if aliases:  # the library's functions read by their own names again (still functions of that name)
+        if not {a for a in aliases.values()} <= {s.name.value for s in library_new.body if isinstance(s, cst.FunctionDef)}:
+            return None
+        library_new = library_new.visit(_Renamed({alias: name for name, alias in aliases.items()}))
     program_code = together.with_changes(body=rest, header=()).code
     library_code = library_new.code.rstrip("\n") + "\n"
     try:

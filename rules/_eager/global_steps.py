@@ -15,7 +15,7 @@ from typing import FrozenSet, List, Optional
 
 import libcst as cst
 
-from .. import _tf, _vocab
+from .. import _tf
 from . import queries
 
 MAKERS = frozenset({"train.get_or_create_global_step", "train.create_global_step"})
@@ -34,11 +34,9 @@ def made_once(module: cst.Module, imports, text: Optional[str]) -> FrozenSet[int
     if not calls or any(name_of(c) in _LOOKUPS for c in calls):
         return frozenset()
     scopes: List[List[cst.BaseStatement]] = [list(module.body)]
-    for node in module.body:  # a main() that builds the program's graph and runs it, called once
-        if isinstance(node, cst.FunctionDef) and isinstance(node.body, cst.IndentedBlock) and queries.calls_of(
-                node, name_of, _vocab.SESSIONS, first=True) and len(queries.find(
-                    module, cst.Name, lambda n, f=node.name.value: n.value == f)) <= 2:
-            scopes.append(list(node.body.body))
+    from .placeholder_builders import runs_once
+
+    scopes += [list(func.body.body) for func in runs_once(module)]  # a main() that builds its graph and runs it
     for node in queries.find(module, cst.ClassDef):
         scopes += [list(f.body.body) for f in node.body.body
                    if isinstance(f, cst.FunctionDef) and f.name.value.startswith("test")]
