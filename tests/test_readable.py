@@ -218,6 +218,21 @@ def test_the_keras_seed_is_not_written_after_numpy_was_seeded():
     # set_random_seed would seed NumPy again: the data drawn after it would change.
     source = SEEDED_LAYERS.replace("    tf.set_random_seed(7)\n", "    np.random.seed(0)\n    tf.set_random_seed(7)\n")
     assert fix(source).splitlines()[2:4] == ["np.random.seed(0)", "tf.random.set_seed(7)"]
+    # ... unless with the same seed, right before it: NumPy is seeded again as it stood
+    same = source.replace("np.random.seed(0)", "np.random.seed(7)")
+    assert fix(same).splitlines()[2:4] == ["np.random.seed(7)", "tf.keras.utils.set_random_seed(7)"]
+    drawn = source.replace("np.random.seed(0)\n", "np.random.seed(7)\n    noise = np.random.rand(3)\n")
+    assert fix(drawn).splitlines()[2:5] == ["np.random.seed(7)", "noise = np.random.rand(3)", "tf.random.set_seed(7)"]
+
+
+def test_a_seeded_program_whose_rewrite_makes_keras_initializers_seeds_keras():
+    # tf.get_variable's initializer is a Keras initializer now: it draws with a seed from Python's random
+    source = SEEDED_LAYERS.replace("    hidden = tf.layers.dense(x, 8, activation=tf.nn.relu)\n", "").replace(
+        "out = tf.layers.dense(hidden, 1)", 'w = tf.get_variable("w", [3, 1], initializer=tf.glorot_uniform_initializer())'
+        "\n    out = tf.matmul(x, w)")
+    rewrite = fix(source)
+    assert "tf.keras.initializers.GlorotUniform()" in rewrite and "keras.layers" not in rewrite
+    assert rewrite.splitlines()[2] == "tf.keras.utils.set_random_seed(7)"
 
 
 RUN_TWICE = """\

@@ -94,7 +94,7 @@ def to_eager(module: cst.Module, imports, text: Optional[str] = None, moved=froz
     if state.deferred or program.models.in_classes:  # model classes, rewritten now that the rest of the file
         steps = model_class.finish(state, steps)  # is known to be rewritable
     functions.finish(state, steps)
-    seeds.finish(state, steps)
+    seeds.finish(state, steps, lambda: emit(module, steps).code)
     new = emit(module, steps)
     if audited:
         audit.check(new, program)
