@@ -9,6 +9,7 @@ from tfmigrate import merge
 from tfmigrate.rule import Context
 
 from . import _compat, _estimator
+from ._eager import summaries
 from ._runs import executes
 from .graph import plan
 
@@ -33,6 +34,8 @@ def program_mode(context: Context) -> Tuple[str, str]:
         result = plan(context)
         if result.eager is not None:  # (a switch the file calls itself goes with the rewrite)
             return ("eager" if executes(context) else ""), ""
+        if result.reason == summaries.MERGED_NONE:  # what it merges may be made by a library of the run's
+            return "eager", ""  # (read with it, the two are one program; else this file stays on compat anyway)
         if result.reason is not None and not result.manual:
             return "compat", result.reason
     elif _variable_functions(context):

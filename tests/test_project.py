@@ -487,8 +487,9 @@ def test_a_library_of_tf2_names_whose_functions_make_the_programs_variables_is_r
     assert printed["stdout"] == tf1["stdout"] and len(tf1["stdout"].split()) == 3
 
 
-# TensorFlow's MNIST tutorial layout: a library of inference / loss / training / evaluation, and a program
-# whose main() builds the graph with them (its own `loss` beside the library's) and runs it.
+# TensorFlow's MNIST tutorial layout: a library of inference / loss / training / evaluation (training makes the
+# loss's summary), and a program whose main() builds the graph with them (its own `loss` beside the library's),
+# merges the summaries and runs it.
 MNIST_LIBRARY = '''import tensorflow as tf
 
 
@@ -506,6 +507,7 @@ def loss(logits, labels):
 
 
 def training(loss, learning_rate):
+    tf.summary.scalar("loss", loss)
     optimizer = tf.train.GradientDescentOptimizer(learning_rate)
     global_step = tf.Variable(0, name="global_step", trainable=False)
     train_op = optimizer.minimize(loss, global_step=global_step)
@@ -516,7 +518,9 @@ def evaluation(logits, labels):
     return tf.reduce_sum(tf.cast(tf.nn.in_top_k(logits, labels, 1), tf.int32))
 '''
 
-MNIST_PROGRAM = '''import numpy as np
+MNIST_PROGRAM = '''import tempfile
+
+import numpy as np
 import tensorflow as tf
 
 import mnist
@@ -529,12 +533,15 @@ def run_training():
     loss = mnist.loss(logits, labels)
     train_op = mnist.training(loss, 0.5)
     eval_correct = mnist.evaluation(logits, labels)
+    summary = tf.summary.merge_all()
     data, classes = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0]], np.float32), np.array([1, 0])
     with tf.Session() as sess:
+        writer = tf.summary.FileWriter(tempfile.mkdtemp(), sess.graph)
         sess.run(tf.global_variables_initializer())
         for step in range(3):
             _, loss_value = sess.run([train_op, loss], {images: data, labels: classes})
             print(step, loss_value)
+            writer.add_summary(sess.run(summary, {images: data, labels: classes}), step)
         print(sess.run(eval_correct, {images: data, labels: classes}))
 
 
@@ -553,6 +560,7 @@ def test_the_mnist_tutorial_layout_is_rewritten_together_with_the_programs_own_l
     program = (tmp_path / "fully_connected_feed.py").read_text()
     assert "    inference = mnist.Inference()\n" in program
     assert "        return mnist.loss(logits(images), labels)\n" in program
+    assert "            tf.summary.scalar(\"loss\", values[0])\n" in program
     printed = _run_tf2(tmp_path / "fully_connected_feed.py")
     original = _write(tmp_path / "original", {"mnist.py": MNIST_LIBRARY, "fully_connected_feed.py": MNIST_PROGRAM})
     tf1 = _run_tf2(original / "fully_connected_feed.py", "tf1")

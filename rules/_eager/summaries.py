@@ -81,6 +81,7 @@ def summary(s: Rewrite, call: cst.Call, kind: str, single: Optional[str] = None)
 
 
 SUMMARIES = "summaries"  # tf.GraphKeys.SUMMARIES
+MERGED_NONE = "tf.summary.merge_all before any summary"
 
 
 def _none(node: cst.BaseExpression) -> bool:
@@ -115,7 +116,7 @@ def _merged_entries(s: Rewrite, call: cst.Call, kind: str) -> List[Entry]:
             raise Unsupported(call, "tf.summary.merge_all of a collection not named by a string literal")
         entries = [e for e in s.summaries if key in e.collections]
         if not entries:
-            raise Unsupported(call, "tf.summary.merge_all before any summary")
+            raise Unsupported(call, MERGED_NONE)
         return entries
     inputs = _tf.argument(call, 0, "inputs")
     if inputs is None or not isinstance(inputs.value, (cst.List, cst.Tuple)) or not inputs.value.elements:
