@@ -566,3 +566,16 @@ def test_the_mnist_tutorial_layout_is_rewritten_together_with_the_programs_own_l
     tf1 = _run_tf2(original / "fully_connected_feed.py", "tf1")
     assert printed["error"] is None and tf1["error"] is None, (printed, tf1)
     assert printed["stdout"] == tf1["stdout"] and len(tf1["stdout"].split()) == 7
+
+
+def test_a_library_function_read_under_an_alias_keeps_its_parameters_methods_and_keywords():
+    import libcst as cst
+
+    from tfmigrate.merge import _Renamed
+
+    library = ("def loss(a):\n    return a\n\n\nclass M:\n    def loss(self, x):\n        return loss(x)\n\n\n"
+               "def training(loss, lr):\n    return loss * lr\n\n\ndef other(y):\n    return loss(y) + f(loss=y)\n")
+    renamed = cst.parse_module(library).visit(_Renamed({"loss": "mnist_loss"})).code
+    assert renamed == library.replace("def loss(a)", "def mnist_loss(a)").replace(
+        "return loss(x)", "return mnist_loss(x)").replace("return loss(y)", "return mnist_loss(y)")
+    assert cst.parse_module(renamed).visit(_Renamed({"mnist_loss": "loss"})).code == library

@@ -159,28 +159,38 @@ def _library_import(program: cst.Module, name: str) -> Optional[Tuple[int, Optio
     return found
 
 
-class _Qualified(cst.CSTTransformer):
-    """`<module>.f` -> `f` for the library's names ``names`` (the program and the library read as
-    one module), or, with ``back``, `f` -> `<module>.f` (the program's part after the cut)."""
+class _ValueNames(cst.CSTTransformer):
+    """A transformer of names used as values: attribute and keyword names are left alone (``skipped``)."""
 
-    def __init__(self, module: str, names: Set[str], back: bool = False,
-                 aliases: Optional[Mapping[str, str]] = None) -> None:
-        self.module, self.names, self.back = module, names, back
-        self.aliases = dict(aliases or {})  # a library name -> the name it has in the module read as one
-        self.other = False  # the module is used otherwise than as `<module>.<one of names>`
+    def __init__(self) -> None:
         self.skipped: Set[int] = set()
-        self.seen: Set[str] = set()  # the names read or bound (not attributes, not keywords)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
         self.skipped.add(id(node.attr))
-        if isinstance(node.value, cst.Name) and node.value.value == self.module and node.attr.value in self.names:
-            self.skipped.add(id(node.value))
         return True
 
     def visit_Arg(self, node: cst.Arg) -> bool:
         if node.keyword is not None:
             self.skipped.add(id(node.keyword))
         return True
+
+
+class _Qualified(_ValueNames):
+    """`<module>.f` -> `f` for the library's names ``names`` (the program and the library read as
+    one module), or, with ``back``, `f` -> `<module>.f` (the program's part after the cut)."""
+
+    def __init__(self, module: str, names: Set[str], back: bool = False,
+                 aliases: Optional[Mapping[str, str]] = None) -> None:
+        super().__init__()
+        self.module, self.names, self.back = module, names, back
+        self.aliases = dict(aliases or {})  # a library name -> the name it has in the module read as one
+        self.other = False  # the module is used otherwise than as `<module>.<one of names>`
+        self.seen: Set[str] = set()  # the names read or bound (not attributes, not keywords)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.module and node.attr.value in self.names:
+            self.skipped.add(id(node.value))
+        return super().visit_Attribute(node)
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         if (not self.back and isinstance(original.value, cst.Name) and original.value.value == self.module
@@ -237,21 +247,19 @@ def _unqualified(program: cst.Module, module: str, library_names: Set[str],
     return new
 
 
-class _Renamed(cst.CSTTransformer):
+class _Renamed(_ValueNames):
     """The library's module-level functions ``names`` (name -> new name) renamed where they are defined and
     read (not where a function's parameter or local of that name is meant, nor attributes and keywords)."""
 
     def __init__(self, names: Mapping[str, str]) -> None:
         from .names import _function_locals
 
+        super().__init__()
         self.names, self.local = names, _function_locals
         self.shadowed: List[Set[str]] = []
-        self.skipped: Set[int] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        if not self.shadowed and node.name.value in self.names:
-            pass  # the definition itself: renamed on leaving
-        else:
+        if self.shadowed:  # a nested function's own name is a local of the one around it
             self.skipped.add(id(node.name))
         self.shadowed.append(self.local(node))
         return True
@@ -260,22 +268,21 @@ class _Renamed(cst.CSTTransformer):
         self.shadowed.pop()
         return updated
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        self.skipped.add(id(node.attr))
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self.shadowed.append(set())  # its methods' names are its own
         return True
 
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        if node.keyword is not None:
-            self.skipped.add(id(node.keyword))
-        return True
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.shadowed.pop()
+        return updated
 
     def visit_Param(self, node: cst.Param) -> bool:
         self.skipped.add(id(node.name))
         return True
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
-        if id(original) in self.skipped or original.value not in self.names or (
-                self.shadowed and original.value in self.shadowed[-1]):
+        if id(original) in self.skipped or original.value not in self.names or any(
+                original.value in scope for scope in self.shadowed):
             return updated
         return updated.with_changes(value=self.names[original.value])
 
