@@ -659,3 +659,36 @@ def test_a_test_case_whose_base_is_another_files_is_known_by_its_test_sessions()
     """
     assert [code for code, _, _ in findings(source)] == ["TFM002", "TFM003"]
     assert "        self.assertAllClose(y.numpy(), [2.0, 3.0])\n" in fix(source)
+
+
+def test_a_model_function_of_the_file_called_by_test_methods_is_a_module_each_test_makes():
+    # each test method had a graph of its own: its calls make their own instance
+    outcome = run("""\
+        import tensorflow as tf
+
+
+        def dense_block(x, units, scope="block"):
+            with tf.variable_scope(scope, reuse=tf.AUTO_REUSE):
+                w = tf.get_variable("kernel", [3, units], initializer=tf.ones_initializer())
+                return tf.matmul(x, w)
+
+
+        class BlockTest(tf.test.TestCase):
+
+            def testShared(self):
+                with self.cached_session() as sess:
+                    x = tf.constant([[1.0, 2.0, 3.0]])
+                    y1, y2 = dense_block(x, 2), dense_block(x * 2.0, 2)
+                    sess.run(tf.global_variables_initializer())
+                    self.assertAllClose(sess.run(y2), 2 * sess.run(y1))
+
+            def testOnce(self):
+                with self.test_session() as sess:
+                    y = dense_block(tf.constant([[1.0, 1.0, 1.0]]), 4)
+                    sess.run(tf.global_variables_initializer())
+                    self.assertAllClose(sess.run(y), [[3.0] * 4])
+    """)
+    assert outcome.status.value == "idiomatic"
+    text = outcome.new_text
+    assert "class DenseBlock(tf.Module):" in text
+    assert text.count("        dense_block_block = DenseBlock()\n") == 2  # one in each test

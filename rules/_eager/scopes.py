@@ -196,6 +196,7 @@ def _used_here(program, module: cst.Module, functions, models: Set[str], program
 
     top = [stmt for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))]
     used = set().union(*map(called, top)) | (_entry_points(program, module) & programs)
+    used |= set().union(set(), *map(called, _test_cases(program, module)))  # each test method is a program
     split = next((n for n, stmt in enumerate(module.body) if is_marker(stmt, SPLIT)), None)
     if split is not None:  # a library read with its program (merge.py): all its model functions are its API
         used |= {stmt.name.value for stmt in module.body[:split] if isinstance(stmt, cst.FunctionDef)} & models
@@ -234,6 +235,17 @@ def _entry_points(program, module: cst.Module) -> Set[str]:
                          if isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Expr)
                          and isinstance(line.body[0].value, cst.Call) and isinstance(line.body[0].value.func, cst.Name))
     return found
+
+
+def _test_cases(program, module: cst.Module) -> List[cst.ClassDef]:
+    """The module's tf.test.TestCase classes: each test method is read as a program of its own."""
+    from .. import _testcase
+
+    classes = [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
+    if not classes:
+        return []
+    local = _testcase.local_test_cases(module, program.tf_name, program.imports.qualify)
+    return [cls for cls in classes if _testcase.is_test_case(cls, program.tf_name, program.imports.qualify, local)]
 
 
 def _main_test(test: cst.BaseExpression) -> bool:

@@ -133,6 +133,10 @@ def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
     s.defined = set(s.defined)  # the functions it writes are its locals: the next method may use their names
     s.open_sessions, s.runs_changed_variables = set(), False  # each test has a graph and sessions of its own
     specs = set(s.b.specs)
+    from .modules import registry as model_registry
+
+    registry = model_registry(s)  # the model functions it calls: instances of its own (its graph was its own)
+    instances, registry.instances = registry.instances, {}
     try:
         local = function_locals(func)
         with s.b.masked(local):
@@ -143,6 +147,9 @@ def _method(s: Rewrite, func: cst.FunctionDef, block: Callable) -> Compound:
                 s.scopes.pop()
     finally:
         s.test_self, s.test_opened, s.open_sessions, s.runs_changed_variables, s.run_scope, s.defined = saved
+        source = s.p.source_names()
+        s.taken.difference_update(set(registry.instances.values()) - source)  # its locals: free for the next
+        registry.instances = instances
         for name in set(s.b.specs) - specs:  # its placeholders: the next method may define its own `x`
             del s.b.specs[name]
 
