@@ -99,9 +99,16 @@ def test_every_form_of_the_import_reaches_the_same_rewrite(import_line, q, name,
         f"classifier.fit({q}input_fn(features, labels, 16), epochs=1, steps_per_epoch=200, verbose=0)\n")
 
 
+def test_a_name_of_the_programs_own_that_the_library_defines_too_stays_the_programs():
+    # `input_fn` and `model.input_fn` are one name while the two are read as one: the library's is an alias
+    program, library = _together(PROGRAM.format(import_line="import model", q="model.") + "input_fn = None\n")
+    assert library == EXPECTED["model.py"]
+    assert program.endswith(
+        "classifier.fit(model.input_fn(features, labels, 16), epochs=1, steps_per_epoch=200, verbose=0)\n"
+        "input_fn = None\n")
+
+
 @pytest.mark.parametrize("program", [
-    # a name of its own the library defines too: `input_fn` and `model.input_fn` would be one
-    PROGRAM.format(import_line="import model", q="model.") + "input_fn = None\n",
     # the module itself handed on: its functions are not only `model.f`
     PROGRAM.format(import_line="import model", q="model.") + "print(model)\n",
     # an attribute the library does not define (set elsewhere at run time)
