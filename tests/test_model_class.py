@@ -204,6 +204,9 @@ def test_a_class_that_makes_its_own_session(init, methods, expected):
     # the session is used for more than its runs
     (("        self.sess = sess\n", "        self.sess = sess\n        self.graph = self.sess.graph\n"),
      "its session is used for more than runs"),
+    # a tf.Graph of its own (the tensorflow/models autoencoders): said so, not as a session problem
+    (("        self.sess = sess\n", "        self.sess = sess\n        self.graph = tf.Graph()\n"),
+     "it builds its graph in a tf.Graph of its own (self.graph) and runs it there"),
     # a global a method reads is also a name of the graph (a local of the build method)
     (("        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test})\n",
       "        return self.sess.run(self.hypothesis, feed_dict={self.X: x_test}) * W\n"),

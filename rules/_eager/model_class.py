@@ -180,6 +180,10 @@ def _read(s: Rewrite, cls: cst.ClassDef) -> Optional[Read]:
     if init is None or init.decorators or not self_first(init) or not isinstance(init.body, cst.IndentedBlock):
         return _refused(s, cls, "it has no plain __init__")
     session = _session(s, cls, init)
+    own = next((self_attr(_assigned(stmt)) for stmt in init.body.body
+                if self_attr(_assigned(stmt)) and s.call_name(stmt.body[0].value) == "Graph"), None)
+    if own:  # `self.graph = tf.Graph()`, `with self.graph.as_default():`, `tf.Session(graph=self.graph)`
+        return _refused(s, cls, f"it builds its graph in a tf.Graph of its own (self.{own}) and runs it there")
     if session is None:  # (a class without a session of its own: ("", None))
         return _refused(s, cls, "its session is not one attribute made or passed in __init__ and run by its methods")
     read = Read(init, *session)
