@@ -18,8 +18,9 @@ def program_mode(context: Context) -> Tuple[str, str]:
     """("eager", "") for a file whose fix is an eager program, ("compat", reason) for one the fix
     leaves on tensorflow.compat.v1 with TF2 behaviour off, ("estimator-program", "") for an
     Estimator program whose model_fn is another file's, ("estimator-library", "") for a file that
-    uses tf.estimator and builds no Estimator, else ("", ""): what a run over several files needs
-    to know of each (tfmigrate/project.py)."""
+    uses tf.estimator and builds no Estimator, ("variable-library", reason) for a file of definitions whose
+    functions make tf.Variables for a TF1 program to share, else ("", ""): what a run over several files
+    needs to know of each (tfmigrate/project.py)."""
     if _estimator.uses_estimator(context):
         plan(context)
         problem = context.shared.get("estimator-problem")
@@ -39,7 +40,7 @@ def program_mode(context: Context) -> Tuple[str, str]:
         if result.reason is not None and not result.manual:
             return "compat", result.reason
     elif _variable_functions(context):
-        return "compat", _variable_functions(context)
+        return "variable-library", _variable_functions(context)
     if _compat.switches_off(context.module):
         return "compat", "it calls disable_v2_behavior() itself"
     return "", ""

@@ -178,10 +178,10 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
     table = project.facts_of(facts)
     blockers = project.project_blockers(table)
     merged: dict = {}
-    if blockers or any(f.mode == project.ESTIMATOR_PROGRAM for f in table.values()):
-        candidates, importers = project.merge_candidates(table)
-        candidates = [c for c in candidates if c[0] in in_run and (c[0] in blockers or c[1] in in_run and
-                                                                   table[c[0]].mode == project.ESTIMATOR_PROGRAM)]
+    if blockers or any(f.mode in (project.ESTIMATOR_PROGRAM, project.VARIABLE_LIBRARY) for f in table.values()):
+        every, importers = project.merge_candidates(table)
+        candidates = [c for c in every if c[0] in in_run and (c[0] in blockers or c[1] in in_run and (
+            table[c[0]].mode == project.ESTIMATOR_PROGRAM or table[c[1]].mode == project.VARIABLE_LIBRARY))]
         for library in {c[1] for c in candidates}:  # callers next to it that the run does not see
             importers[library] = importers.get(library, []) + project.importers_on_disk(library, known)
         if candidates:
@@ -211,7 +211,22 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
                                                " together")
             merged = {path: text for path, text in merged.items() if path in in_run and path not in blockers}
             blockers.update(_refusals(refused, candidates, table, merged))
+        for program, library, name in every:  # its functions would make new variables at each eager call
+            if table[library].mode == project.VARIABLE_LIBRARY and program in in_run and program not in merged:
+                blockers.setdefault(program, (name, _variables_reason(program, library, table[library].reason,
+                                                                      library in in_run)))
     return {p: why for p, why in blockers.items() if p in in_run and p not in merged}, merged
+
+
+def _variables_reason(program: str, library: str, why: str, together: bool) -> str:
+    import os
+
+    shown = os.path.relpath(os.path.normpath(library), os.path.dirname(os.path.normpath(program)))
+    function = why.split(" ", 1)[0] or "a function"  # (the library's reason: "<function> makes variables ...")
+    head = (f"{shown}, which this program imports, makes variables in {function} (TF1 made them once, where the "
+            "graph was built; each eager call would make new ones)")
+    return head + (", and the two files rewritten together stop short" if together else
+                   ": fix both files in one run to rewrite them together")
 
 
 def _refusals(refused: dict, candidates, table, merged: dict) -> dict:

@@ -23,6 +23,7 @@ EAGER = "eager"  # the rewrite is an eager program: it runs TensorFlow code and 
 COMPAT = "compat"  # the file ends on tensorflow.compat.v1 with TF2 behaviour switched off
 ESTIMATOR_PROGRAM = "estimator-program"  # builds an Estimator from another file's model_fn
 ESTIMATOR_LIBRARY = "estimator-library"  # uses tf.estimator (a model_fn), builds no Estimator
+VARIABLE_LIBRARY = "variable-library"  # TF2 names only, but functions that make the variables a TF1 graph shares
 
 Import = Tuple[int, str]  # (level: leading dots, dotted module name)
 
@@ -332,7 +333,8 @@ def project_blockers(facts: Mapping[str, Facts]) -> Dict[str, Tuple[str, str]]:
 
 def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, str]], Dict[str, List[str]]]:
     """([(program, library it imports directly, the import's name)], {file: its importers}): an
-    eager program and a compat file, or an Estimator program and the library of its model_fn."""
+    eager program and a compat file or a variable library, or an Estimator program and the library of its
+    model_fn."""
     files = {os.path.normpath(p): p for p in facts}
     memo: dict = {}
     candidates: List[Tuple[str, str, str]] = []
@@ -345,8 +347,8 @@ def merge_candidates(facts: Mapping[str, Facts]) -> Tuple[List[Tuple[str, str, s
             if not targets or facts[original].mode not in (EAGER, ESTIMATOR_PROGRAM):
                 continue
             module = files[targets[-1]]
-            wanted = COMPAT if facts[original].mode == EAGER else ESTIMATOR_LIBRARY
-            if facts[module].mode == wanted:
+            wanted = (COMPAT, VARIABLE_LIBRARY) if facts[original].mode == EAGER else (ESTIMATOR_LIBRARY,)
+            if facts[module].mode in wanted:
                 candidates.append((original, module, "." * imported[0] + imported[1]))
     return candidates, {k: sorted(set(v)) for k, v in importers.items()}
 
