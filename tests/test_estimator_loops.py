@@ -53,6 +53,8 @@ def test_a_layer_named_by_the_loops_values_keeps_that_name_in_each_pass():
     assert textwrap.indent(textwrap.dedent("""\
         self.dense_layers = [tf.keras.layers.Dense(units, name="hidden_%d" % i) for i, units in enumerate(params["hidden"])]
     """), "        ") in fixed.new_text
+    read = named + '\n    print(est.get_variable_value("hidden_1/kernel"))\n'
+    assert outcomes(read)[2].new_text.endswith("print(est.dense_layers[1].kernel.numpy())\n")
     computed = named.replace('name="hidden_%d" % i', "name=mode")
     assert manual_reason(computed + "\n")[1] == (
         "not rewritten to Keras 3: tf.layers.dense named by a value that is not a string literal" + GONE)

@@ -2,6 +2,7 @@
 are lists built in ``__init__``, one layer per pass, and the loop runs over them."""
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Set
 
@@ -50,19 +51,23 @@ class Loop:
         return updated.with_changes(target=f.s.expr(f"({target})").with_changes(lpar=[], rpar=[]),
                                     iter=f.s.expr(f"zip({f.s.code(self.node.iter)}, {lists})"))
 
-    def made(self, body, scope: str, base: str, keras: str, layer: str, computed_name: bool) -> str:
+    def made(self, body, scope: str, base: str, keras: str, layer: str,
+             computed_name: Optional[cst.BaseExpression]) -> str:
         """This pass's ``layer`` (Keras code) in the model_fn ``body`` converts: built once per value in __init__
-        and held in the loop by the name returned; TF1's names of its variables (dense, dense_1, ...), when
-        the passes are known and their layers named by default."""
+        and held in the loop by the name returned; TF1's names of its variables when the passes are known:
+        dense, dense_1, ... for layers named by default, each pass's own for a name computed from the loop's
+        values (``name="dense_%d" % i``)."""
         holder = fresh_name(body.local | body.taken | queries.names_in(body.func), scope)
         attr = body.attribute(f"{scope}_layers")
         body.out.init.append(self.layer(body.f, attr, holder, layer))
-        passes = None if computed_name or base in body.uncounted else self.passes(
+        values = None if base in body.uncounted and computed_name is None else self._values(
             body.f, body.params, body.params_value, keras)
-        body.uncounted |= {base} if passes is None else set()
-        for n in range(passes or 0):
-            named = body.scoped(scope if n == 0 else body.default_name(keras))
-            body.out.variables.update(weights(keras, named, f"{attr}[{n}]"))
+        body.uncounted |= {base} if values is None or computed_name is not None else set()
+        for n, value in enumerate(values or ()):
+            named = _named(computed_name, self.node.target, value) if computed_name is not None else (
+                scope if n == 0 else body.default_name(keras))
+            if named is not None:
+                body.out.variables.update(weights(keras, body.scoped(named), f"{attr}[{n}]"))
         return holder
 
     def named(self, value: cst.BaseExpression) -> bool:
@@ -70,32 +75,52 @@ class Loop:
         layer is named in __init__'s comprehension as TF1 named it."""
         return bool(queries.names_in(value)) and queries.names_in(value) <= self.targets | {"str"}
 
-    def passes(self, f: Facts, params: str, params_value: Optional[cst.BaseExpression], keras: str) -> Optional[int]:
-        """How many passes the loop makes, when its values say it (a list written out or bound once at module
-        level, ``range(N)``, ``params[key]`` of a literal dict of the Estimator's params) and it makes one
-        ``keras`` layer a pass (TF1 then named pass i's the i-th of its kind); else None."""
+    def _values(self, f: Facts, params: str, params_value: Optional[cst.BaseExpression],
+                keras: str) -> Optional[List[object]]:
+        """The value of each pass, when the loop's values say them (a list of literals written out or bound once
+        at module level, ``range(N)``, ``params[key]`` of a literal dict of the Estimator's params, each also
+        ``enumerate``d) and it makes one ``keras`` layer a pass (TF1 then named pass i's the i-th of its kind);
+        else None."""
         if not self._alone(f, keras):
             return None
-        values = self.node.iter
+        values, counted = self.node.iter, False
         if isinstance(values, cst.Call) and isinstance(values.func, cst.Name) and values.func.value == "enumerate" \
                 and len(values.args) == 1 and values.args[0].keyword is None:
-            values = values.args[0].value
+            values, counted = values.args[0].value, True
         key = subscript_key(values, params)
         if key is not None and isinstance(params_value, cst.Dict):
             values = next((e.value for e in params_value.elements if string_key(e) == key), None)
         elif isinstance(values, cst.Name):
             values = queries.module_constants(f.module).get(values.value)
+        found: Optional[List[object]] = None
         if isinstance(values, cst.Call) and isinstance(values.func, cst.Name) and values.func.value == "range" and len(
                 values.args) == 1 and isinstance(values.args[0].value, cst.Integer):
-            return int(values.args[0].value.value)
-        if isinstance(values, (cst.List, cst.Tuple)) and all(isinstance(e, cst.Element) for e in values.elements):
-            return len(values.elements)
-        return None
+            found = list(range(int(values.args[0].value.value)))
+        elif isinstance(values, (cst.List, cst.Tuple)) and all(isinstance(e, cst.Element) for e in values.elements):
+            try:
+                found = [ast.literal_eval(f.s.code(e.value)) for e in values.elements]
+            except (ValueError, SyntaxError):
+                found = [None] * len(values.elements)  # (how many is what counts, for names by default)
+        return list(enumerate(found)) if counted and found is not None else found
 
     def _alone(self, f: Facts, keras: str) -> bool:
         made = [c for c in queries.find(self.node.body, cst.Call)
                 if (f.call_name(c) or "") in vocab.LAYERS and vocab.LAYERS[f.call_name(c)].keras == keras]
         return len(made) == 1
+
+
+def _named(name: cst.BaseExpression, target: cst.BaseExpression, value: object) -> Optional[str]:
+    """A pass's name computed from the loop's values (``"dense_%d" % i`` for ``i, units = 0, 4``), else None."""
+    names = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+    values = list(value) if len(names) > 1 and isinstance(value, (tuple, list)) else [value]
+    if len(names) != len(values) or not all(isinstance(n, cst.Name) for n in names):
+        return None
+    try:  # the expression reads the loop's names and `str` alone (Loop.named)
+        named = eval(cst.Module([]).code_for_node(name), {"__builtins__": {}, "str": str},
+                     {n.value: v for n, v in zip(names, values)})
+    except Exception:
+        return None
+    return named if isinstance(named, str) else None
 
 
 def weights(keras: str, scope: str, attr: str) -> Dict[str, str]:

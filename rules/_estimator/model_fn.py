@@ -188,7 +188,7 @@ class _Body(cst.CSTTransformer):
         inputs = _tf.argument(updated, 0, "inputs")
         if inputs is None or any(a.star for a in original.args):
             raise Unsupported(original, f"tf.{name} without inputs")
-        build, at_call, given_name, computed_name = [], [], None, False
+        build, at_call, given_name, computed_name = [], [], None, None
         for index, arg in enumerate(positional[1:]):
             if index >= len(spec.params) or spec.params[index] in spec.call_keywords + spec.only_none:
                 raise Unsupported(original, f"tf.{name} with more positional arguments than mapped")
@@ -207,10 +207,10 @@ class _Body(cst.CSTTransformer):
             if key in spec.call_keywords:  # computed at each call: as converted (mode == "train")
                 at_call.append(f"{key}={self.code(new.value)}")
             elif key == "name":
-                computed_name = in_loop is not None and in_loop.named(arg.value)  # each pass's own
-                if not computed_name and not isinstance(arg.value, cst.SimpleString):
+                computed_name = arg.value if in_loop is not None and in_loop.named(arg.value) else None  # a pass's
+                if computed_name is None and not isinstance(arg.value, cst.SimpleString):
                     raise Unsupported(arg, f"tf.{name} named by a value that is not a string literal")
-                given_name = None if computed_name else arg.value.evaluated_value
+                given_name = None if computed_name is not None else arg.value.evaluated_value
                 build.append(f"name={self.code(arg.value)}")
             else:
                 build.append(f"{key}={self.convert(arg.value)}")
