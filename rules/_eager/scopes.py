@@ -29,7 +29,7 @@ from tfmigrate.names import function_locals
 from tfmigrate.positions import code_for
 
 from .. import _tf, _vocab
-from . import queries
+from . import entry_points, queries
 
 MAKERS = frozenset({"get_variable", "Variable"})
 # What makes variables in a model function: the makers, tf.layers calls, and RNN functions running a cell.
@@ -156,7 +156,7 @@ def find(program, module: cst.Module) -> Models:
     found.factories = frozenset(
         name for name, func in functions.items() if queries.calls_of(func, program.call_name, MAKERS, first=True)
         and _factory(program, func) and not queries.binds_globals(func) and queries.find(func, cst.Return))
-    programs = _programs(program, module, functions)
+    programs = entry_points.programs(program, module, functions)
     direct = {name for name, func in functions.items()
               if (queries.calls_of(func, program.call_name, BUILDERS, first=True) or _calls(func, found.factories))
               and not _factory(program, func, found.factories) and name not in programs}
@@ -195,8 +195,8 @@ def _used_here(program, module: cst.Module, functions, models: Set[str], program
             models | programs)
 
     top = [stmt for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))]
-    used = set().union(*map(called, top)) | (_entry_points(program, module) & programs)
-    used |= set().union(set(), *map(called, _test_cases(program, module)))  # each test method is a program
+    used = set().union(*map(called, top)) | (entry_points.entry_points(program, module) & programs)
+    used |= set().union(set(), *map(called, entry_points.test_cases(program, module)))  # each test method's
     split = next((n for n, stmt in enumerate(module.body) if is_marker(stmt, SPLIT)), None)
     if split is not None:  # a library read with its program (merge.py): all its model functions are its API
         used |= {stmt.name.value for stmt in module.body[:split] if isinstance(stmt, cst.FunctionDef)} & models
@@ -206,55 +206,6 @@ def _used_here(program, module: cst.Module, functions, models: Set[str], program
             used.add(name)
             todo.append(name)
     return used & models
-
-
-def _programs(program, module: cst.Module, functions) -> Set[str]:
-    """The functions that are programs, not model functions: those that build a graph and run it in a session,
-    and the program's entry points (what it does once TF1's session is gone: the eager rewrite of such a
-    ``main`` makes variables and is read again)."""
-    sessions = {name for name, func in functions.items()
-                if queries.calls_of(func, program.call_name, _vocab.SESSIONS, first=True)}
-    return sessions | (_entry_points(program, module) & set(functions))
-
-
-def _entry_points(program, module: cst.Module) -> Set[str]:
-    """``tf.app.run()`` (main), ``tf.app.run(main=train)``, absl's ``app.run(main)`` (as the scaffolding rewrite
-    writes it) at module level, and the functions called alone on their line under ``if __name__ == "__main__":``."""
-    def app_run(call: cst.Call) -> bool:
-        return program.call_name(call) == "app.run" or program.imports.qualify(call.func) == "absl.app.run"
-
-    found = set()
-    for stmt in module.body:
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        for run in queries.find(stmt, cst.Call, app_run):
-            main = next((a.value for a in run.args if a.keyword is None or a.keyword.value == "main"), None)
-            found.add(main.value if isinstance(main, cst.Name) else "main" if main is None else "")
-        if isinstance(stmt, cst.If) and _main_test(stmt.test) and isinstance(stmt.body, cst.IndentedBlock):
-            found.update(line.body[0].value.func.value for line in stmt.body.body
-                         if isinstance(line, cst.SimpleStatementLine) and isinstance(line.body[0], cst.Expr)
-                         and isinstance(line.body[0].value, cst.Call) and isinstance(line.body[0].value.func, cst.Name))
-    return found
-
-
-def _test_cases(program, module: cst.Module) -> List[cst.ClassDef]:
-    """The module's tf.test.TestCase classes: each test method is read as a program of its own."""
-    from .. import _testcase
-
-    classes = [stmt for stmt in module.body if isinstance(stmt, cst.ClassDef)]
-    if not classes:
-        return []
-    local = _testcase.local_test_cases(module, program.tf_name, program.imports.qualify)
-    return [cls for cls in classes if _testcase.is_test_case(cls, program.tf_name, program.imports.qualify, local)]
-
-
-def _main_test(test: cst.BaseExpression) -> bool:
-    """``__name__ == "__main__"`` (either way round)."""
-    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
-            and isinstance(test.comparisons[0].operator, cst.Equal)):
-        return False
-    sides = {code_for(cst.Module([]), side).replace("'", '"') for side in (test.left, test.comparisons[0].comparator)}
-    return sides == {"__name__", '"__main__"'}
 
 
 def _graph_class(program, cls: cst.ClassDef) -> bool:
