@@ -358,7 +358,7 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
         functions = {stmt.name.value for stmt in library.body if isinstance(stmt, cst.FunctionDef)}
         taken = _read(program) | _read(library)
         for clash in sorted(_read(program.with_changes(body=body)) & functions):
-            aliases[clash] = next(n for n in (f"{bound}_{clash}{i or ''}" for i in range(1, 99)) if n not in taken)
+            aliases[clash] = next(n for n in (f"{bound}_{clash}{i or ''}" for i in range(99)) if n not in taken)
         library = library.visit(_Renamed(aliases)) if aliases else library
         program_alone = _unqualified(program.with_changes(body=body), bound, set(_top_names(library)) | set(aliases),
                                      aliases)
