@@ -9,6 +9,7 @@ import textwrap
 
 import pytest
 
+from conftest import run_in_tensorflow
 from tfmigrate.engine import Options, process_text
 from tfmigrate.rules._eager.summaries import TENSORBOARD_NOTE
 
@@ -234,6 +235,31 @@ def test_simultaneous_assigns_compute_every_value_first():
     """)
     # each new value is read before any variable is assigned (the variable itself would be read after)
     assert "    new_a = b.read_value()\n    new_b = a.read_value()\n    a.assign(new_a)\n    b.assign(new_b)\n" in out
+
+
+def test_assign_ops_bound_to_names_and_grouped_compute_every_value_first():
+    # `tf.group(ua, ub)` of hand-written gradient steps: TF1 computed both new values from the old ones (the
+    # rewrite assigned a, then took b's gradient at the new a: [1.4, 2.32] where TF1 printed [1.4, 2.4])
+    source = """\
+        import tensorflow as tf
+        a = tf.Variable(1.0)
+        b = tf.Variable(2.0)
+        loss = tf.square(a + b - 5.0)
+        ga, gb = tf.gradients(loss, [a, b])
+        ua = a.assign(a - 0.1 * ga)
+        ub = b.assign(b - 0.1 * gb)
+        step = tf.group(ua, ub)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(step)
+            print(sess.run([a, b]))
+    """
+    out = fix(source)
+    assert ("def step():\n    new_a = a - 0.1 * ga()\n    new_b = b - 0.1 * gb()\n    a.assign(new_a)\n"
+            "    b.assign(new_b)\n") in out
+    printed = run_in_tensorflow("tf2", out, "group.py")
+    expected = "[np.float32(1.4), np.float32(2.4)]\n"
+    assert printed == run_in_tensorflow("tf1", textwrap.dedent(source), "group.py") == expected
 
 
 def test_simultaneous_assigns_written_over_several_lines_compute_each_value_on_a_line_of_its_own():

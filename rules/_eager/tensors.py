@@ -303,6 +303,10 @@ def updates_in(s: Rewrite, value) -> Optional[List[Tuple[str, str, cst.BaseExpre
         items = [value]
     found = []
     for item in items:
+        bound = s.b.get(item.value, B.TENSOR) if isinstance(item, cst.Name) and s.b.is_(item.value, B.TENSOR) else None
+        if bound is not None and bound.update is not None and s.call_name(value) == "group":
+            found.append(bound.update)  # `ua = a.assign(...)`, then `tf.group(ua, ub)`: run together
+            continue
         if not isinstance(item, cst.Call):
             return None
         name = s.call_name(item)
