@@ -3388,3 +3388,18 @@ def test_a_local_of_a_train_op_builder_the_program_names_too_is_named_after_the_
     assert "train_op_optimizer = tf.optimizers.SGD(0.1)\n" in out
     assert "    train_op_optimizer.apply_gradients(" in out
     assert out.endswith('train_op([1.0])\nprint(optimizer, w.numpy())\n')
+
+
+def test_a_keras_model_compiled_with_a_tf1_optimizer_gets_the_keras_optimizer_with_tf1s_defaults():
+    # TF1's tf.keras wrapped the tf.train optimizer; Keras 3 refuses it ("Could not interpret optimizer
+    # identifier"), and the compat.v1 fallback kept it
+    source = """\
+        import numpy as np
+        import tensorflow as tf
+        model = tf.keras.Sequential([tf.keras.layers.Dense(1, input_shape=(2,))])
+        model.compile(optimizer=tf.train.AdamOptimizer(0.01), loss="mse")
+        model.fit(np.ones((4, 2), np.float32), np.ones((4, 1), np.float32), epochs=1, verbose=0)
+    """
+    outcome = process_text(textwrap.dedent(source), "case.py", Options(fix=True, unsafe_fixes=True))
+    assert outcome.status.value == "idiomatic"
+    assert 'model.compile(optimizer=tf.optimizers.Adam(0.01, epsilon=1e-08), loss="mse")\n' in outcome.new_text

@@ -19,7 +19,7 @@ from . import bindings as B
 from . import (batch_norm, factories, fetches, free_tensors, graph_loops, instances, method_programs, model_class,
                model_lift, module_code, modules, passed, pipelines, placeholder_builders, queries, rebinding, rnn_cells,
                run_once, scope_reasons, sections, session_class, sessions, statements, tensors, testcases,
-               train_builders, variable_names)
+               train_builders, training, variable_names)
 from .plan import Block, Compound, Inline, Keep, Line, Step
 from .state import Rewrite, Unsupported
 
@@ -128,6 +128,9 @@ def _deferred(s: Rewrite, func: cst.FunctionDef) -> Step:
 
 
 def statement(s: Rewrite, stmt: cst.BaseStatement, in_loop: bool):
+    compiled = training.compiled(s, stmt)  # a Keras model compiled with a tf.train optimizer
+    if compiled is not None:
+        return Line(stmt, [compiled])
     if isinstance(stmt, cst.SimpleStatementLine):
         return Line(stmt, [statements.small(s, small, stmt, in_loop) for small in stmt.body])
     if isinstance(stmt, cst.FunctionDef):

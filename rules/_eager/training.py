@@ -75,6 +75,22 @@ def keras_optimizer(s: Rewrite, call: cst.Call, name: str, changing: bool = Fals
     return s.expr(f"{keras}({', '.join(parts)})")
 
 
+def compiled(s: Rewrite, stmt: cst.BaseStatement) -> Optional[List[Out]]:
+    """``model.compile(optimizer=tf.train.AdamOptimizer(0.01), ...)`` alone on its line: TF1's Keras wrapped the
+    tf.train optimizer; Keras 3 takes its own, made with TF1's arguments and defaults (``keras_optimizer``)."""
+    small = stmt.body[0] if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 else None
+    call = small.value if isinstance(small, cst.Expr) else None
+    if not (isinstance(call, cst.Call) and queries.is_method_call(call, ("compile",))):
+        return None
+    arg = _tf.argument(call, 0, "optimizer")
+    name = s.call_name(arg.value) if arg is not None and isinstance(arg.value, cst.Call) else None
+    if name not in _vocab.OPTIMIZERS:
+        return None
+    new = keras_optimizer(s, arg.value, name)
+    args = [a.with_changes(value=new) if a is arg else a for a in call.args]
+    return [Out(small.with_changes(value=call.with_changes(args=args)))]
+
+
 def is_minimize(s: Rewrite, value, method: str = "minimize") -> bool:
     """``opt.minimize(...)`` (or ``method``) on a TF1 optimizer."""
     if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
