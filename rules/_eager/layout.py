@@ -76,3 +76,17 @@ def shift(node: cst.CSTNode, delta: int, bracketed: bool = True) -> cst.CSTNode:
             node, cst.SimpleWhitespace, lambda w: "\\" in w.value, first=True, trivia=True)):
         return node  # (nothing a backslash continues: nothing to move)
     return node.visit(_Shift(delta, bracketed))
+
+
+def one_line(code: str) -> str:
+    """A value continued on the next lines inside its assign's call (``tf.assign(b, b - lr *\\n ...)``) on one
+    line, where it holds no comment or string across lines; else in brackets of its own."""
+    if "\n" not in code:
+        return code
+    if "#" in code or '"""' in code or "'''" in code or "\\\n" in code:
+        return f"({code})"
+    joined = ""
+    for part in (part.strip() for part in code.splitlines()):
+        tight = joined.endswith(("(", "[", "{")) or part.startswith((")", "]", "}", ","))
+        joined += part if tight or not joined else " " + part
+    return joined

@@ -398,20 +398,6 @@ def _drawn_once(s: Rewrite, value: cst.BaseExpression):
     return drawn, value.visit(_Local())
 
 
-def _one_line(code: str) -> str:
-    """A value continued on the next lines inside its assign's call (``tf.assign(b, b - lr *\\n ...)``) on one
-    line, where it holds no comment or string across lines; else in brackets of its own."""
-    if "\n" not in code:
-        return code
-    if "#" in code or '"""' in code or "'''" in code or "\\\n" in code:
-        return f"({code})"
-    joined = ""
-    for part in (part.strip() for part in code.splitlines()):
-        tight = joined.endswith(("(", "[", "{")) or part.startswith((")", "]", "}", ","))
-        joined += part if tight or not joined else " " + part
-    return joined
-
-
 def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
     """Several assigns run together: TF1 computes every new value before assigning any."""
     values = [graph_expr(s, new) for _, _, new in updates]
@@ -422,7 +408,7 @@ def simultaneous_updates(s: Rewrite, name, updates, line) -> Out:
     new_names = [s.fresh(f"new_{var}") for var, _, _ in updates]
     lines = [feeds.decorator(s, params), f"def {func_name}({feeds.parameters(s, params)}):"]
     for new_name, (value, _) in zip(new_names, values):  # every new value computed before any is assigned
-        code = _one_line(s.code(value))
+        code = layout.one_line(s.code(value))
         if isinstance(value, cst.Name) and s.b.is_variable(value.value):
             code += ".read_value()"  # its value now: the variable itself would be read after the assigns above
         lines.append(f"{indent}{new_name} = {code}")
