@@ -8,7 +8,7 @@ rewrite of a ``main`` makes variables, and the fix reads its result again).
 """
 from __future__ import annotations
 
-from typing import List, Set
+from typing import Callable, List, Optional, Set
 
 import libcst as cst
 
@@ -18,13 +18,24 @@ from .. import _vocab
 from . import queries
 
 
-def programs(program, module: cst.Module, functions) -> Set[str]:
+def programs(program, functions, points: Set[str]) -> Set[str]:
     """The functions that are programs, not model functions: those that build a graph and run it in a session,
-    and the program's entry points (what it does once TF1's session is gone: the eager rewrite of such a
-    ``main`` makes variables and is read again)."""
-    sessions = {name for name, func in functions.items()
-                if queries.calls_of(func, program.call_name, _vocab.SESSIONS, first=True)}
-    return sessions | (entry_points(program, module) & set(functions))
+    and the program's entry points ``points`` (what it does once TF1's session is gone: the eager rewrite of
+    such a ``main`` makes variables and is read again)."""
+    return {name for name, func in functions.items() if _runs_session(func, program.call_name)} | (
+        points & set(functions))
+
+
+def runs_once(module: cst.Module, call_name: Callable[[cst.Call], Optional[str]]) -> List[cst.FunctionDef]:
+    """The module's functions that build a graph and run it in a session of their own (a ``main()``), named
+    once more at most (by their one call, or not at all: ``tf.app.run()`` calls ``main``): each runs once."""
+    return [func for func in module.body if isinstance(func, cst.FunctionDef) and isinstance(
+        func.body, cst.IndentedBlock) and _runs_session(func, call_name) and len(queries.find(
+            module, cst.Name, lambda n, name=func.name.value: n.value == name)) <= 2]
+
+
+def _runs_session(func: cst.FunctionDef, call_name: Callable[[cst.Call], Optional[str]]) -> bool:
+    return bool(queries.calls_of(func, call_name, _vocab.SESSIONS, first=True))
 
 
 def entry_points(program, module: cst.Module) -> Set[str]:

@@ -16,7 +16,7 @@ from typing import FrozenSet, List, Optional
 import libcst as cst
 
 from .. import _tf
-from . import queries
+from . import entry_points, queries
 
 MAKERS = frozenset({"train.get_or_create_global_step", "train.create_global_step"})
 _LOOKUPS = frozenset({"train.get_global_step", "train.global_step"})
@@ -34,9 +34,7 @@ def made_once(module: cst.Module, imports, text: Optional[str]) -> FrozenSet[int
     if not calls or any(name_of(c) in _LOOKUPS for c in calls):
         return frozenset()
     scopes: List[List[cst.BaseStatement]] = [list(module.body)]
-    from .placeholder_builders import runs_once
-
-    scopes += [list(func.body.body) for func in runs_once(module)]  # a main() that builds its graph and runs it
+    scopes += [list(func.body.body) for func in entry_points.runs_once(module, name_of)]  # a main() that runs it
     for node in queries.find(module, cst.ClassDef):
         scopes += [list(f.body.body) for f in node.body.body
                    if isinstance(f, cst.FunctionDef) and f.name.value.startswith("test")]

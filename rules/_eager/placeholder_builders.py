@@ -17,14 +17,12 @@ the rest of the rewrite.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, FrozenSet, List, Optional, Tuple
 
 import libcst as cst
 
-from tfmigrate.names import dotted_name
-
 from .. import _tf, _vocab
-from . import queries
+from . import entry_points, queries
 from .state import Rewrite, Unsupported
 
 
@@ -73,38 +71,29 @@ def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
     if not returned or not all(isinstance(e, cst.Name) and e.value in made for e in returned):
         return None
     calls = queries.uses_of(s.module, func.name.value)
-    sites = [stmt for stmt in top_level(s.module.body, s.module) if isinstance(stmt, cst.SimpleStatementLine)
+    sites = [stmt for stmt in top_level(s.module.body, once_run(s)) if isinstance(stmt, cst.SimpleStatementLine)
              and _unpacks(stmt, func)]
     if len([n for n, _ in calls if n is not func.name]) != 1 or len(sites) != 1:
         return None
     return Builder(list(params.params), made, [e.value for e in returned], single)
 
 
-def top_level(body, module: Optional[cst.Module] = None) -> List[cst.BaseStatement]:
+def once_run(s: Rewrite) -> FrozenSet[int]:
+    """The ids of the functions of the module that run a program once (``entry_points.runs_once``)."""
+    return frozenset(id(func) for func in entry_points.runs_once(s.module, s.call_name))
+
+
+def top_level(body, once: FrozenSet[int] = frozenset()) -> List[cst.BaseStatement]:
     """The module's statements, and those of the ``with`` blocks among them (``with tf.Session() as sess:``)
-    and, given the ``module``, of its functions that run a program once (``runs_once``): each runs once."""
+    and of the functions ``once`` (their ids) that run a program once (``entry_points.runs_once``): each runs
+    once."""
     found: List[cst.BaseStatement] = []
-    once = {id(func) for func in runs_once(module)} if module is not None else set()
     for stmt in body:
         found.append(stmt)
         if isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock):
             found += top_level(stmt.body.body)
         if id(stmt) in once:
             found += top_level(stmt.body.body)
-    return found
-
-
-def runs_once(module: cst.Module) -> List[cst.FunctionDef]:
-    """The module's functions that build a graph and run it in a session of their own (a ``main()``), named
-    once more at most (by their one call, or not at all: ``tf.app.run()`` calls ``main``): each runs once."""
-    found = []
-    for func in module.body:
-        if not (isinstance(func, cst.FunctionDef) and isinstance(func.body, cst.IndentedBlock)) or not queries.find(
-                func, cst.Call, lambda c: (dotted_name(c.func) or "").endswith((".Session", ".InteractiveSession")),
-                first=True):
-            continue
-        if len(queries.find(module, cst.Name, lambda n, name=func.name.value: n.value == name)) <= 2:
-            found.append(func)
     return found
 
 

@@ -156,7 +156,8 @@ def find(program, module: cst.Module) -> Models:
     found.factories = frozenset(
         name for name, func in functions.items() if queries.calls_of(func, program.call_name, MAKERS, first=True)
         and _factory(program, func) and not queries.binds_globals(func) and queries.find(func, cst.Return))
-    programs = entry_points.programs(program, module, functions)
+    points = entry_points.entry_points(program, module)
+    programs = entry_points.programs(program, functions, points)
     direct = {name for name, func in functions.items()
               if (queries.calls_of(func, program.call_name, BUILDERS, first=True) or _calls(func, found.factories))
               and not _factory(program, func, found.factories) and name not in programs}
@@ -171,7 +172,7 @@ def find(program, module: cst.Module) -> Models:
         if not more:
             break
         models |= more
-    used = _used_here(program, module, functions, models, programs)
+    used = _used_here(program, module, functions, models, programs, points)
     called = {c.func.value for c in queries.find(module, cst.Call) if isinstance(c.func, cst.Name)}
     found.library = frozenset(models - used - called)  # (a call in a class's method is a use too)
     found.in_classes = frozenset(_in_classes(classes, functions, models) - used)
@@ -186,7 +187,8 @@ def find(program, module: cst.Module) -> Models:
     return found
 
 
-def _used_here(program, module: cst.Module, functions, models: Set[str], programs: Set[str]) -> Set[str]:
+def _used_here(program, module: cst.Module, functions, models: Set[str], programs: Set[str],
+               points: Set[str]) -> Set[str]:
     """The model functions this file runs: called by its module-level code, or by those, or by the functions
     that code calls to build a graph and run it in a session (``main()``, also through ``tf.app.run()``).
     A file that only defines them (a library of layers other files import) keeps its functions."""
@@ -195,7 +197,7 @@ def _used_here(program, module: cst.Module, functions, models: Set[str], program
             models | programs)
 
     top = [stmt for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))]
-    used = set().union(*map(called, top)) | (entry_points.entry_points(program, module) & programs)
+    used = set().union(*map(called, top)) | (points & programs)
     used |= set().union(set(), *map(called, entry_points.test_cases(program, module)))  # each test method's
     split = next((n for n, stmt in enumerate(module.body) if is_marker(stmt, SPLIT)), None)
     if split is not None:  # a library read with its program (merge.py): all its model functions are its API

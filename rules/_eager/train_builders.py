@@ -23,7 +23,7 @@ from typing import List, Optional, Set
 import libcst as cst
 
 from . import queries
-from .placeholder_builders import Arguments, arguments, statements, top_level
+from .placeholder_builders import Arguments, arguments, once_run, statements, top_level
 from .state import Rewrite
 
 
@@ -60,7 +60,7 @@ def read(s: Rewrite, func: cst.FunctionDef) -> Optional[Builder]:
         return None
     name = func.name.value
     uses = [n for n, _ in queries.uses_of(s.module, name) if n is not func.name]
-    sites = [stmt for stmt in top_level(s.module.body, s.module) if isinstance(stmt, cst.SimpleStatementLine)
+    sites = [stmt for stmt in top_level(s.module.body, once_run(s)) if isinstance(stmt, cst.SimpleStatementLine)
              and _binds_call(stmt, name)]
     if len(uses) != 1 or len(sites) != 1:
         return None
