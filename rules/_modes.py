@@ -18,8 +18,8 @@ def program_mode(context: Context) -> Tuple[str, str]:
     """("eager", "") for a file whose fix is an eager program, ("compat", reason) for one the fix
     leaves on tensorflow.compat.v1 with TF2 behaviour off, ("estimator-program", "") for an
     Estimator program whose model_fn is another file's, ("estimator-library", "") for a file that
-    uses tf.estimator and builds no Estimator, ("variable-library", reason) for a file of definitions whose
-    functions make tf.Variables for a TF1 program to share, else ("", ""): what a run over several files
+    uses tf.estimator and builds no Estimator, ("variable-library", function) for a file of definitions whose
+    functions make tf.Variables for a TF1 program to share (the first of them), else ("", ""): what a run over several files
     needs to know of each (tfmigrate/project.py)."""
     if _estimator.uses_estimator(context):
         plan(context)
@@ -50,14 +50,15 @@ def _variable_functions(context: Context) -> str:
     """A file of definitions whose functions make variables (``tf.Variable``, a name TensorFlow 2 still
     has) and return what they compute from them, which nothing in the file calls: TF1 made those
     variables once, when its graph was built; called by a program's eager rewrite, each call would make
-    new ones. The reason, else "": a program of the run importing it is rewritten together with it."""
+    new ones. The first such function, else "": a program of the run importing it is rewritten together
+    with it."""
     if "Variable" not in (context.text or "Variable") or not merge.definitions_only(context.module):
         return ""
     cached = context.shared.get("variable-functions")
     if cached is None:
-        from ._eager import scope_reasons, scopes
+        from ._eager import scopes
         from ._eager.program import Program
 
         library = sorted(scopes.find(Program(context.module, context.imports, context.text), context.module).library)
-        cached = context.shared["variable-functions"] = scope_reasons.library_reason(library[0]) if library else ""
+        cached = context.shared["variable-functions"] = library[0] if library else ""
     return cached

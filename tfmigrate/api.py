@@ -205,7 +205,7 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
                 merged = {path: text for path, text in merged.items() if path not in drop}
             for program, library, name in candidates:  # a library the run may not write
                 if program in merged and library not in in_run:
-                    shown = os.path.relpath(os.path.normpath(library), os.path.dirname(os.path.normpath(program)))
+                    shown = _seen_from(program, library)
                     blockers[program] = (name, f"importing `{name}` loads {shown}, which stays on tensorflow.compat.v1"
                                                " when it is fixed alone: fix both files in one run to rewrite them"
                                                " together")
@@ -218,13 +218,17 @@ def project_verdicts(reports: Sequence[FileReport], job: Job, jobs: int = 1) -> 
     return {p: why for p, why in blockers.items() if p in in_run and p not in merged}, merged
 
 
-def _variables_reason(program: str, library: str, why: str, together: bool) -> str:
+def _seen_from(path: str, other: str) -> str:
+    """``other`` as a path from ``path``'s folder (what a finding in ``path`` names it)."""
     import os
 
-    shown = os.path.relpath(os.path.normpath(library), os.path.dirname(os.path.normpath(program)))
-    function = why.split(" ", 1)[0] or "a function"  # (the library's reason: "<function> makes variables ...")
-    head = (f"{shown}, which this program imports, makes variables in {function} (TF1 made them once, where the "
-            "graph was built; each eager call would make new ones)")
+    return os.path.relpath(os.path.normpath(other), os.path.dirname(os.path.normpath(path)))
+
+
+def _variables_reason(program: str, library: str, function: str, together: bool) -> str:
+    """Why ``program`` stays on compat.v1: ``library``'s ``function`` makes variables (project.VARIABLE_LIBRARY)."""
+    head = (f"{_seen_from(program, library)}, which this program imports, makes variables in {function} (TF1 made "
+            "them once, where the graph was built; each eager call would make new ones)")
     return head + (", and the two files rewritten together stop short" if together else
                    ": fix both files in one run to rewrite them together")
 
@@ -232,8 +236,6 @@ def _variables_reason(program: str, library: str, why: str, together: bool) -> s
 def _refusals(refused: dict, candidates, table, merged: dict) -> dict:
     """{path: (import, reason)} for an Estimator program and its model_fn's file whose rewrite together
     stopped short of idiomatic: each file says where, instead of asking for the run it is in."""
-    import os
-
     from . import project
 
     found = {}
@@ -243,8 +245,7 @@ def _refusals(refused: dict, candidates, table, merged: dict) -> dict:
         refused_library, in_library, line, message = refused[program]
         stopped = refused_library if in_library else program  # (the library read with it when it stopped)
         for path, other in ((program, refused_library), (library, program)):
-            shown = os.path.relpath(os.path.normpath(other), os.path.dirname(os.path.normpath(path)))
-            at = os.path.relpath(os.path.normpath(stopped), os.path.dirname(os.path.normpath(path)))
+            shown, at = _seen_from(path, other), _seen_from(path, stopped)
             at += f":{line}" if line is not None else ""
             found.setdefault(path, (name, f"read with {shown} as one program, which stops at {at}: {message}"))
     return found

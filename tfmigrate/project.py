@@ -59,7 +59,7 @@ class Facts:
 
     mode: str  # EAGER, COMPAT or ""
     imports: Optional[Tuple[Import, ...]]  # None: not read yet (imports_of)
-    reason: str = ""  # COMPAT: why it stays on compat.v1
+    reason: str = ""  # COMPAT: why it stays on compat.v1; VARIABLE_LIBRARY: its function that makes variables
     path: str = ""
 
 
