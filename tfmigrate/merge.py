@@ -184,6 +184,7 @@ class _Qualified(_ValueNames):
         super().__init__()
         self.module, self.names, self.back = module, names, back
         self.aliases = dict(aliases or {})  # a library name -> the name it has in the module read as one
+        self.named = {alias: name for name, alias in self.aliases.items()}  # (back)
         self.other = False  # the module is used otherwise than as `<module>.<one of names>`
         self.seen: Set[str] = set()  # the names read or bound (not attributes, not keywords)
 
@@ -203,8 +204,7 @@ class _Qualified(_ValueNames):
             return updated
         self.seen.add(original.value)
         if self.back and original.value in self.names:
-            named = {alias: name for name, alias in self.aliases.items()}.get(original.value, original.value)
-            return cst.Attribute(cst.Name(self.module), cst.Name(named))
+            return cst.Attribute(cst.Name(self.module), cst.Name(self.named.get(original.value, original.value)))
         if not self.back and original.value == self.module:
             self.other = True
         return updated
@@ -428,7 +428,7 @@ def rewrite_together(program_path: str, program_text: str, library_text: str, na
         else:
             del rest[marks[0]]
     if aliases:  # the library's functions read by their own names again (still functions of that name)
-        if not {a for a in aliases.values()} <= {s.name.value for s in library_new.body if isinstance(s, cst.FunctionDef)}:
+        if not set(aliases.values()) <= {s.name.value for s in library_new.body if isinstance(s, cst.FunctionDef)}:
             return None
         library_new = library_new.visit(_Renamed({alias: name for name, alias in aliases.items()}))
     program_code = together.with_changes(body=rest, header=()).code
